@@ -1,0 +1,43 @@
+"""The `greatterror` command line."""
+
+from __future__ import annotations
+
+from typing import Annotated
+
+import typer
+
+from greatterror import __version__
+from greatterror.cli import evidence
+
+app = typer.Typer(
+    name="greatterror",
+    help=(
+        "Agent-based simulation of Soviet state repression, 1934-1940, "
+        "calibrated to the archival record."
+    ),
+    no_args_is_help=True,
+    pretty_exceptions_enable=False,
+)
+app.add_typer(evidence.app, name="evidence")
+
+
+def _version(value: bool) -> None:
+    if value:
+        typer.echo(f"greatterror {__version__}")
+        raise typer.Exit()
+
+
+@app.callback()
+def root(
+    version: Annotated[
+        bool | None,
+        typer.Option(
+            "--version", callback=_version, is_eager=True, help="Print the version and exit."
+        ),
+    ] = None,
+) -> None:
+    """Agent-based simulation of Soviet state repression, 1934-1940."""
+
+
+def main() -> None:
+    app()

@@ -1,0 +1,73 @@
+"""Read a CSV data file into validated row models.
+
+Kept apart from the evidence loader because the population data files are
+read the same way: the same header check and the same file/line/field
+error messages.
+"""
+
+from __future__ import annotations
+
+import csv
+from pathlib import Path
+from typing import TypeVar
+
+from pydantic import BaseModel, ValidationError
+
+from greatterror.evidence.errors import DataFileError
+
+M = TypeVar("M", bound=BaseModel)
+
+
+def _describe(error: dict[str, object]) -> str:
+    """Turn one pydantic error into a sentence with the allowed values, if any."""
+    ctx = error.get("ctx")
+    got = error.get("input")
+    if isinstance(ctx, dict) and "expected" in ctx:
+        return (
+            f"{got!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+        )
+    message = str(error.get("msg", "invalid value"))
+    message = message.removeprefix("Value error, ")
+    if got is not None and not isinstance(got, dict):
+        return f"{message} (got {got!r})"
+    return message
+
+
+def read_rows(path: Path, model: type[M], label: str | None = None) -> list[tuple[int, M]]:
+    """Return (line number, row) pairs; empty cells become None.
+
+    The header must name exactly the model's fields, in any order, so that a
+    renamed or missing column is caught rather than silently read as empty.
+    """
+    label = label or path.name
+    expected = list(model.model_fields)
+    with path.open(newline="", encoding="utf-8") as handle:
+        reader = csv.DictReader(handle)
+        header = reader.fieldnames or []
+        missing = [c for c in expected if c not in header]
+        unexpected = [c for c in header if c not in expected]
+        if missing or unexpected:
+            problem = "header does not match the schema"
+            if missing:
+                problem += f"; missing columns: {', '.join(missing)}"
+            if unexpected:
+                problem += f"; unexpected columns: {', '.join(unexpected)}"
+            raise DataFileError(label, 1, None, problem)
+        rows: list[tuple[int, M]] = []
+        for record in reader:
+            line = reader.line_num
+            cleaned = {k: (v.strip() if v and v.strip() else None) for k, v in record.items()}
+            if None in record:
+                raise DataFileError(label, line, None, "row has more cells than the header")
+            try:
+                rows.append((line, model.model_validate(cleaned)))
+            except ValidationError as exc:
+                first = exc.errors()[0]
+                loc = first.get("loc") or ()
+                field = str(loc[0]) if loc else None
+                problem = _describe(dict(first))
+                if field is None and ": " in problem:
+                    # model-level checks name their field as "field: problem"
+                    field, problem = problem.split(": ", 1)
+                raise DataFileError(label, line, field, problem) from None
+    return rows

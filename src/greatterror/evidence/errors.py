@@ -1,0 +1,19 @@
+"""The single error type raised for broken data files."""
+
+from __future__ import annotations
+
+
+class DataFileError(ValueError):
+    """A data file is malformed; the message names the file, the line and the field."""
+
+    def __init__(self, file: str, line: int | None, field: str | None, problem: str) -> None:
+        self.file = file
+        self.line = line
+        self.field = field
+        self.problem = problem
+        where = file
+        if line is not None:
+            where += f", line {line}"
+        if field is not None:
+            where += f", field '{field}'"
+        super().__init__(f"{where}: {problem}")
