@@ -36,8 +36,9 @@ def print_table(
     title: str, columns: Sequence[str], rows: Iterable[Sequence[Any]], caption: str | None = None
 ) -> None:
     table = Table(title=title, caption=caption, show_lines=False)
-    for name in columns:
-        table.add_column(name, overflow="fold")
+    for i, name in enumerate(columns):
+        # the first column holds ids: never break them, so they can be copied and searched
+        table.add_column(name, overflow="fold", no_wrap=(i == 0))
     for row in rows:
         table.add_row(*(fmt(v) for v in row))
     console.print(table)

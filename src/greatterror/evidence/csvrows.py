@@ -28,7 +28,9 @@ def _describe(error: dict[str, object]) -> str:
         )
     message = str(error.get("msg", "invalid value"))
     message = message.removeprefix("Value error, ")
-    if got is not None and not isinstance(got, dict):
+    if got is None:
+        return f"{message} (the cell is empty)"
+    if not isinstance(got, dict):
         return f"{message} (got {got!r})"
     return message
 

@@ -76,14 +76,14 @@ class Source(Row):
     key: str = Field(pattern=KEY_PATTERN)
     authors: str = Field(min_length=1)
     title: str = Field(min_length=1)
-    year: int = Field(ge=1900, le=2100)
+    year: int | None = Field(default=None, ge=1900, le=2100)  # None: not identified
     publisher: str | None = None
     archive_ref: str | None = None
     kind: SourceKind
     note: str | None = None
 
     def citation(self) -> str:
-        parts = [f"{self.authors} ({self.year}). {self.title}."]
+        parts = [f"{self.authors} ({self.year or 'n.d.'}). {self.title}."]
         if self.publisher:
             parts.append(f"{self.publisher}.")
         if self.archive_ref:
