@@ -1,0 +1,79 @@
+"""The population as a structure of arrays.
+
+One NumPy array per attribute, in the smallest dtype that holds it, so that
+162 million people fit in a few gigabytes. Groups are CSR index arrays
+(see ``groups``). Members of the elite layer are kept at full size at every
+scale and carry weight 1; everyone else stands for ``1 / scale`` people.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.population.groups import Groups
+from greatterror.population.inputs import Region
+
+#: Person attributes and their dtypes, in one place.
+PERSON_DTYPES: dict[str, type[np.generic]] = {
+    "region": np.uint8,
+    "urban": np.bool_,
+    "male": np.bool_,
+    "age": np.uint8,
+    "occupation": np.uint8,
+    "party": np.uint8,
+    "cohort": np.uint8,
+    "marks": np.uint8,
+    "nationality": np.uint8,
+    "elite": np.uint16,
+    "household": np.int32,
+    "workplace": np.int32,
+    "patron": np.int16,
+}
+
+
+@dataclass
+class Population:
+    scale: float
+    seed: int
+    regions: list[Region]
+    attrs: dict[str, NDArray]
+    households: Groups
+    workplaces: Groups
+    n_mass: int
+    workplace_region: NDArray[np.uint8]
+    notes: dict[str, str] = field(default_factory=dict)
+
+    def __len__(self) -> int:
+        return int(self.attrs["region"].shape[0])
+
+    def __getitem__(self, name: str) -> NDArray:
+        return self.attrs[name]
+
+    @property
+    def is_elite_layer(self) -> NDArray[np.bool_]:
+        return self.attrs["elite"] != 0
+
+    @property
+    def weight_of_layer(self) -> NDArray[np.float64]:
+        """Weight of a mass person and of an elite-layer person."""
+        return np.array([1.0 / self.scale, 1.0])
+
+    def weights(self, idx: NDArray[np.integer] | None = None) -> NDArray[np.float64]:
+        elite = self.attrs["elite"] if idx is None else self.attrs["elite"][idx]
+        return self.weight_of_layer[(elite != 0).astype(np.intp)]
+
+    def represented(self) -> float:
+        n_elite = len(self) - self.n_mass
+        return self.n_mass / self.scale + n_elite
+
+    @property
+    def nbytes(self) -> int:
+        return int(
+            sum(a.nbytes for a in self.attrs.values())
+            + self.households.nbytes
+            + self.workplaces.nbytes
+            + self.workplace_region.nbytes
+        )

@@ -1,0 +1,159 @@
+"""The numbers the population builder needs, taken from the sourced inputs.
+
+Collecting them in one frozen object keeps the builder free of file ids and
+makes every rate it uses inspectable (``greatterror population describe``
+prints them against their sources).
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+
+import numpy as np
+
+from greatterror.population.codes import Nationality, Occupation
+from greatterror.population.inputs import Distribution, PopulationInputs
+
+AGE_BINS = ["0-15", "16-29", "30-44", "45-59", "60+"]
+
+#: Census social groups (families included) -> the occupation code of the household.
+SOCIAL_GROUPS: dict[str, Occupation] = {
+    "workers": Occupation.WORKER,
+    "employees": Occupation.EMPLOYEE_SPECIALIST,
+    "kolkhoz_peasants_and_cooperative_craftsmen": Occupation.KOLKHOZ_PEASANT,
+    "individual_peasants_and_noncooperative_craftsmen": Occupation.INDIVIDUAL_PEASANT,
+    "nonworking": Occupation.OTHER,
+    "not_stated": Occupation.OTHER,
+}
+
+NATIONALITY_MARGINALS: dict[Nationality, tuple[str, ...]] = {
+    Nationality.POLISH: ("pop_nat_poles_1939",),
+    Nationality.GERMAN: ("pop_nat_germans_1939",),
+    Nationality.LATVIAN: ("pop_nat_latvians_1939",),
+    Nationality.FINNISH: ("pop_nat_finns_1939",),
+    Nationality.ESTONIAN: ("pop_nat_estonians_1939",),
+    Nationality.GREEK: ("pop_nat_greeks_1939",),
+    Nationality.KOREAN: ("pop_nat_koreans_1939",),
+    Nationality.HARBIN: ("pop_harbin_returnees_1937",),
+    Nationality.OTHER: ("pop_nat_bulgarians_1939", "pop_nat_lithuanians_1939"),
+}
+
+
+@dataclass(frozen=True)
+class SizeBins:
+    """A binned size distribution; sizes are drawn uniformly within a bin."""
+
+    low: np.ndarray
+    high: np.ndarray
+    probs: np.ndarray
+
+    @classmethod
+    def from_distribution(
+        cls, dist: Distribution, open_top: float, weight_by_size: bool
+    ) -> SizeBins:
+        lows, highs = [], []
+        for label in dist.bins:
+            if label.endswith("+"):
+                lo = int(label[:-1])
+                hi = int(lo * open_top)
+            elif "-" in label:
+                lo, hi = (int(x) for x in label.split("-"))
+            else:
+                lo = hi = int(label)
+            lows.append(lo)
+            highs.append(hi)
+        low, high = np.array(lows), np.array(highs)
+        probs = dist.shares.copy()
+        if weight_by_size:
+            # shares of *people* by group size -> shares of *groups* by size
+            probs = probs / ((low + high) / 2)
+        return cls(low, high, probs / probs.sum())
+
+    def sample(self, rng: np.random.Generator, k: int) -> np.ndarray:
+        b = rng.choice(len(self.probs), size=k, p=self.probs)
+        return rng.integers(self.low[b], self.high[b] + 1)
+
+    def mean(self) -> float:
+        return float((self.probs * (self.low + self.high) / 2).sum())
+
+
+@dataclass(frozen=True)
+class PopulationSpec:
+    total: float
+    urban_share: float
+    male_share: float
+    age_shares: np.ndarray
+    group_codes: np.ndarray
+    group_shares: np.ndarray
+    household_sizes: SizeBins
+    kolkhoz_sizes: SizeBins
+    workplace_sizes: SizeBins
+    managers: float
+    clergy: float
+    party_members: float
+    party_candidates: float
+    party_expelled: float
+    party_propensity: dict[Occupation, float]
+    cohort_shares: np.ndarray
+    special_settlers: float
+    former_kulak_share_rural: float
+    prior_conviction_share: float
+    former_officers: float
+    former_other_parties: float
+    former_oppositionists: float
+    nationalities: dict[Nationality, float]
+    foreign_communists: float
+    cc_1934: int
+    congress_1934: int
+    army_high_command: int
+    army_officers: int
+    nkvd_leadership: int
+    nkvd_officers: int
+    prominent_oppositionists: int
+    leadership_oppositionist_share: float
+
+
+def build_spec(inputs: PopulationInputs) -> PopulationSpec:
+    v = inputs.value
+    d = inputs.distributions
+    groups = d["social_group_1939"]
+    prop = d["party_propensity_by_occupation"]
+    prior_low = inputs.marginals["pop_prior_convictions_share"]
+    return PopulationSpec(
+        total=v("pop_total_1937"),
+        urban_share=v("pop_urban_share_1937"),
+        male_share=v("pop_male_share_1937"),
+        age_shares=np.array([d["age_band_1939"].share(b) for b in AGE_BINS]),
+        group_codes=np.array([SOCIAL_GROUPS[b] for b in groups.bins], dtype=np.uint8),
+        group_shares=groups.shares.copy(),
+        household_sizes=SizeBins.from_distribution(d["household_size"], 1.25, weight_by_size=False),
+        kolkhoz_sizes=SizeBins.from_distribution(
+            d["kolkhoz_size_households"], 2.0, weight_by_size=False
+        ),
+        workplace_sizes=SizeBins.from_distribution(
+            d["industry_workplace_size_employees"], 3.0, weight_by_size=True
+        ),
+        managers=v("pop_managers_1937"),
+        clergy=v("pop_clergy_1937"),
+        party_members=v("pop_party_members_1937"),
+        party_candidates=v("pop_party_candidates_1937"),
+        party_expelled=v("pop_party_net_loss_1933_1937"),
+        party_propensity={Occupation[b.upper()]: prop.share(b) for b in prop.bins},
+        cohort_shares=d["party_cohort_1937"].shares.copy(),
+        special_settlers=v("pop_special_settlers_1937"),
+        former_kulak_share_rural=v("pop_former_kulaks_at_large_share"),
+        prior_conviction_share=prior_low.central(),
+        former_officers=v("pop_former_officers_1937"),
+        former_other_parties=v("pop_former_other_parties_1937"),
+        former_oppositionists=v("pop_former_oppositionists_1937"),
+        nationalities={nat: sum(v(i) for i in ids) for nat, ids in NATIONALITY_MARGINALS.items()},
+        foreign_communists=v("pop_political_emigres_1937"),
+        cc_1934=int(v("pop_cc1934")),
+        congress_1934=int(v("pop_congress17_delegates")),
+        army_high_command=round(v("pop_army_high_command_1937")),
+        army_officers=int(v("pop_rkka_command_staff_1937")),
+        nkvd_leadership=int(v("pop_nkvd_senior_1936")),
+        nkvd_officers=int(v("pop_gugb_staff_1937")),
+        prominent_oppositionists=round(v("pop_prominent_oppositionists_1936")),
+        leadership_oppositionist_share=v("pop_leadership_oppositionist_share_1934"),
+    )

@@ -1,0 +1,147 @@
+"""The synthetic population: marginals, groups, determinism and scale invariance."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.cli.app import app
+from greatterror.population.build import build_population
+from greatterror.population.codes import Elite, Mark, Occupation, Party
+from greatterror.population.describe import marginal_checks
+from greatterror.population.groups import concat_ranges, groups_from_labels
+from greatterror.population.inputs import load_inputs
+
+
+@pytest.fixture(scope="module")
+def inputs():
+    return load_inputs()
+
+
+@pytest.fixture(scope="module")
+def pop(inputs):
+    return build_population(0.01, 7, inputs)
+
+
+def test_represents_the_census_total(pop, inputs) -> None:
+    assert pop.represented() == pytest.approx(inputs.value("pop_total_1937"), rel=1e-4)
+
+
+def test_marginals_match_sources_within_sampling_error(pop, inputs) -> None:
+    tolerance = {  # relative, set from the sampling error at 1:100 and the known approximations
+        "population": 1e-4,
+        "urban population": 0.02,
+        "party members": 0.15,
+        "party candidates": 0.08,
+        "expelled from the party": 0.08,
+        "managers and officials": 0.08,
+        "army command staff": 0.01,
+        "NKVD state-security staff": 0.01,
+    }
+    for check in marginal_checks(pop, inputs):
+        if check.quantity in tolerance:
+            assert check.ratio == pytest.approx(1, abs=tolerance[check.quantity]), check
+        # small groups at 1:100 are a few hundred sampled people: a 5-sigma band
+        n_sampled = max(check.target * pop.scale, 1)
+        assert abs(check.ratio - 1) < 5 / np.sqrt(n_sampled) + 0.3, check
+
+
+def test_elite_layer_full_size(inputs) -> None:
+    for scale in (1e-4, 1e-2):
+        pop = build_population(scale, 3, inputs)
+        elite = pop["elite"]
+        assert ((elite & Elite.CC_1934) != 0).sum() == 139
+        assert ((elite & Elite.CONGRESS_1934) != 0).sum() == 1966
+        assert ((elite & Elite.CC_1934) != 0).sum() <= ((elite & Elite.CONGRESS_1934) != 0).sum()
+        assert (pop.weights()[elite != 0] == 1).all()
+
+
+def test_same_seed_same_population(inputs) -> None:
+    a = build_population(0.001, 11, inputs)
+    b = build_population(0.001, 11, inputs)
+    for name in a.attrs:
+        np.testing.assert_array_equal(a[name], b[name])
+    np.testing.assert_array_equal(a.workplaces.members, b.workplaces.members)
+    c = build_population(0.001, 12, inputs)
+    assert not np.array_equal(a["marks"], c["marks"])
+
+
+def test_proportions_invariant_across_scales(inputs) -> None:
+    small = build_population(0.001, 5, inputs)
+    large = build_population(0.01, 5, inputs)
+
+    def shares(pop):
+        mass = ~pop.is_elite_layer
+        occ = np.bincount(pop["occupation"][mass], minlength=len(Occupation)) / mass.sum()
+        party = np.bincount(pop["party"][mass], minlength=len(Party)) / mass.sum()
+        return occ, party
+
+    for a, b in zip(shares(small), shares(large), strict=True):
+        np.testing.assert_allclose(a, b, atol=0.01)
+
+
+def test_every_person_in_one_household(pop) -> None:
+    hh = pop.households
+    assert hh.indptr[-1] == len(pop)
+    assert (hh.sizes() >= 1).all()
+    # household label and CSR agree
+    owner = np.repeat(np.arange(hh.count), hh.sizes())
+    np.testing.assert_array_equal(owner, pop["household"])
+
+
+def test_household_sizes_follow_distribution(pop, inputs) -> None:
+    mass_hh = pop["household"][~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
+    sizes = np.bincount(np.bincount(mass_hh)[np.unique(mass_hh)])
+    dist = inputs.distributions["household_size"]
+    observed = sizes[1:9] / sizes[1:].sum()
+    np.testing.assert_allclose(observed, dist.shares[:8], atol=0.01)
+
+
+def test_workplaces_are_consistent(pop) -> None:
+    wp = pop.workplaces
+    members = wp.members
+    labels = np.repeat(np.arange(wp.count), wp.sizes())
+    np.testing.assert_array_equal(pop["workplace"][members], labels)
+    assert (pop["workplace"] >= 0).sum() == len(members)
+    # a workplace lies in one region
+    np.testing.assert_array_equal(pop["region"][members], pop.workplace_region[labels])
+
+
+def test_marks_are_consistent(pop) -> None:
+    marks = pop["marks"]
+    assert ((pop["nationality"] != 0) == ((marks & Mark.DIASPORA) != 0)).all()
+    clergy = pop["occupation"] == Occupation.CLERGY
+    assert ((marks[clergy] & Mark.CLERGY_SECTARIAN) != 0).all()
+    opp = (marks & Mark.OPPOSITIONIST) != 0
+    assert np.isin(pop["party"][opp], [Party.MEMBER, Party.EXPELLED]).all()
+
+
+def test_members_of_groups_lookup() -> None:
+    labels = np.array([2, -1, 0, 2, 1, 0], dtype=np.int32)
+    groups = groups_from_labels(labels, 3)
+    np.testing.assert_array_equal(groups.members_of(np.array([0, 2])), [2, 5, 0, 3])
+    np.testing.assert_array_equal(
+        concat_ranges(np.array([5, 0, 9]), np.array([2, 0, 3])), [5, 6, 9, 10, 11]
+    )
+
+
+def test_scale_out_of_range(inputs) -> None:
+    with pytest.raises(
+        ValueError, match=r"scale: 2\.0 is out of range; allowed values: 1e-05 to 1"
+    ):
+        build_population(2.0, 1, inputs)
+
+
+def test_describe_cli() -> None:
+    runner = CliRunner()
+    result = runner.invoke(app, ["population", "describe", "--scale", "0.001", "--json"])
+    assert result.exit_code == 0, result.output
+    import json
+
+    data = json.loads(result.output)
+    assert data["memory"]["represented"] == pytest.approx(162_039_470, rel=1e-4)
+    assert any(m["quantity"] == "party members" for m in data["marginals"])
+    bad = runner.invoke(app, ["population", "describe", "--scale", "3"])
+    assert bad.exit_code == 2
+    assert "--scale: 3.0 is out of range; allowed values: 1e-05 to 1" in bad.output
