@@ -7,7 +7,7 @@ from typing import Annotated
 import typer
 
 from greatterror import __version__
-from greatterror.cli import evidence
+from greatterror.cli import evidence, population
 
 app = typer.Typer(
     name="greatterror",
@@ -19,6 +19,7 @@ app = typer.Typer(
     pretty_exceptions_enable=False,
 )
 app.add_typer(evidence.app, name="evidence")
+app.add_typer(population.app, name="population")
 
 
 def _version(value: bool) -> None:
