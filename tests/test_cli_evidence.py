@@ -24,7 +24,23 @@ def test_version() -> None:
 
 
 def test_every_command_has_help() -> None:
-    for cmd in ([], ["evidence"], *[["evidence", c] for c in ("list", "show", "search", "timeline", "trials", "limits", "sources", "summary")]):
+    for cmd in (
+        [],
+        ["evidence"],
+        *[
+            ["evidence", c]
+            for c in (
+                "list",
+                "show",
+                "search",
+                "timeline",
+                "trials",
+                "limits",
+                "sources",
+                "summary",
+            )
+        ],
+    ):
         result = run(*cmd, "--help")
         assert result.exit_code == 0, cmd
         assert "Usage" in result.output

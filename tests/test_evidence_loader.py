@@ -78,18 +78,30 @@ def test_republic_limits_add_up(evidence) -> None:
 
 
 def test_death_sentences_add_up(evidence) -> None:
-    assert evidence.value("G1-1937-death") + evidence.value("G1-1938-death") == evidence.value("G2-shot")
+    assert evidence.value("G1-1937-death") + evidence.value("G1-1938-death") == evidence.value(
+        "G2-shot"
+    )
 
 
 def test_ranges_keep_both_sources(evidence) -> None:
-    ranged = [f for f in evidence.facts.values() if f.value_low is not None and f.value_high is not None and f.value_low != f.value_high]
+    ranged = [
+        f
+        for f in evidence.facts.values()
+        if f.value_low is not None and f.value_high is not None and f.value_low != f.value_high
+    ]
     assert ranged, "the record has disputed figures; they must survive as ranges"
     for fact in ranged:
         assert fact.low_source and fact.high_source
 
 
 def test_trials_are_complete(evidence) -> None:
-    assert {"leningrad_centre_1934", "trial_of_16_1936", "trial_of_17_1937", "military_1937", "trial_of_21_1938"} <= set(evidence.trials)
+    assert {
+        "leningrad_centre_1934",
+        "trial_of_16_1936",
+        "trial_of_17_1937",
+        "military_1937",
+        "trial_of_21_1938",
+    } <= set(evidence.trials)
     t21 = evidence.trials["trial_of_21_1938"]
     assert (t21.defendants, t21.death_sentences) == (21, 18)
 
@@ -104,7 +116,9 @@ def test_broken_unit_names_file_line_and_field(data_copy: Path) -> None:
     with pytest.raises(DataFileError) as info:
         load_evidence(data_copy)
     message = str(info.value)
-    assert message.startswith(f"evidence/facts.csv, line {line}, field 'unit': 'people' is not allowed; allowed values: persons")
+    assert message.startswith(
+        f"evidence/facts.csv, line {line}, field 'unit': 'people' is not allowed; allowed values: persons"
+    )
 
 
 def test_broken_date_is_reported(data_copy: Path) -> None:
@@ -125,7 +139,10 @@ def test_unknown_source_key_is_reported(data_copy: Path) -> None:
         return i + 2
 
     line = _rewrite(data_copy / "facts.csv", edit)
-    with pytest.raises(DataFileError, match=rf"facts.csv, line {line}, field 'source': unknown source key 'no_such_work'"):
+    with pytest.raises(
+        DataFileError,
+        match=rf"facts.csv, line {line}, field 'source': unknown source key 'no_such_work'",
+    ):
         load_evidence(data_copy)
 
 
@@ -137,7 +154,10 @@ def test_limit_sum_violation_is_reported(data_copy: Path) -> None:
         return i + 2
 
     _rewrite(data_copy / "limits.csv", edit)
-    with pytest.raises(DataFileError, match=r"limits.csv, field 'cat1': republic cat1 limits add up to 75951, but fact G3-lim-cat1 gives 75950"):
+    with pytest.raises(
+        DataFileError,
+        match=r"limits.csv, field 'cat1': republic cat1 limits add up to 75951, but fact G3-lim-cat1 gives 75950",
+    ):
         load_evidence(data_copy)
 
 
@@ -151,7 +171,10 @@ def test_yearly_sum_violation_is_reported(data_copy: Path) -> None:
         return i + 2
 
     _rewrite(data_copy / "facts.csv", edit)
-    with pytest.raises(DataFileError, match=r"sum_checks.csv, line 2, field 'total': G1-1937-death \+ G1-1938-death = 681693, but G2-shot = 681692"):
+    with pytest.raises(
+        DataFileError,
+        match=r"sum_checks.csv, line 2, field 'total': G1-1937-death \+ G1-1938-death = 681693, but G2-shot = 681692",
+    ):
         load_evidence(data_copy)
 
 
@@ -160,5 +183,8 @@ def test_missing_column_is_reported(data_copy: Path) -> None:
     lines = path.read_text(encoding="utf-8").splitlines()
     lines[0] = lines[0].replace("court", "tribunal")
     path.write_text("\n".join(lines) + "\n", encoding="utf-8")
-    with pytest.raises(DataFileError, match=r"trials.csv, line 1: header does not match the schema; missing columns: court; unexpected columns: tribunal"):
+    with pytest.raises(
+        DataFileError,
+        match=r"trials.csv, line 1: header does not match the schema; missing columns: court; unexpected columns: tribunal",
+    ):
         load_evidence(data_copy)
