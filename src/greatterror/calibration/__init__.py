@@ -1,0 +1,1 @@
+"""Fitting free parameters to the archival targets."""

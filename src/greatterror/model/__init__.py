@@ -1,0 +1,1 @@
+"""The simulation of the repression system: institutions, daily processes, results."""

@@ -1,0 +1,41 @@
+"""Initial Order 00447 limits per region, from the evidence and the region table.
+
+Regions with a limit in the data keep it. A region without one (or without
+one category) gets its republic's unallocated limit in proportion to
+population; the derivation is listed in docs/ODD.md.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.population.people import Population
+
+
+def initial_limits(
+    pop: Population, evidence: Any
+) -> tuple[NDArray[np.float64], NDArray[np.float64]]:
+    regions = pop.regions
+    cat1 = np.array([r.limit_cat1 for r in regions])
+    cat2 = np.array([r.limit_cat2 for r in regions])
+    republic_rows = {
+        lim.region_code: lim for lim in evidence.limits if lim.level in ("republic", "camps")
+    }
+    for republic, row in republic_rows.items():
+        members = [r.index for r in regions if r.republic == republic]
+        if not members:
+            continue
+        pops = np.array([regions[i].population for i in members])
+        for arr, total in ((cat1, row.cat1), (cat2, row.cat2)):
+            if total is None:
+                continue
+            missing = [k for k, i in enumerate(members) if arr[i] == 0]
+            remainder = total - sum(arr[i] for i in members)
+            if missing and remainder > 0:
+                share = pops[missing] / pops[missing].sum()
+                for k, s in zip(missing, share, strict=True):
+                    arr[members[k]] = remainder * s
+    return cat1, cat2

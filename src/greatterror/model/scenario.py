@@ -1,0 +1,159 @@
+"""Scenario files: mechanisms, parameters and the dated policy timeline.
+
+A scenario is a TOML file. Its timeline events cite the evidence base, and
+an event's date must agree with the evidence it cites, so the historical
+scenario is scripted from the archival record rather than typed in twice.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import tomllib
+from pathlib import Path
+from typing import Any, Literal
+
+from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+
+from greatterror.model.mechanisms import BY_SWITCH, default_switches
+from greatterror.model.params import ParameterError, resolve
+from greatterror.paths import scenarios_dir
+from greatterror.results.outputs import OPERATIONS
+
+Action = Literal[
+    "kirov_murder",
+    "chief_change",
+    "plenum",
+    "show_trial",
+    "physical_methods",
+    "set_limits",
+    "launch_operation",
+    "limit_increase",
+    "album_procedure",
+    "special_troikas",
+    "families_order",
+    "extend_operations",
+    "halt",
+    "releases",
+]
+
+
+class ScenarioError(ValueError):
+    """A scenario is invalid; the message names the field and what is allowed."""
+
+
+class Event(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    date: dt.date
+    action: Action
+    evidence: str = Field(min_length=1)
+    operation: Literal[OPERATIONS] | None = None  # type: ignore[valid-type]
+    chief: Literal["yagoda", "yezhov", "beria"] | None = None
+    trial: str | None = None
+    region: str | None = None
+    cat1: int | None = Field(default=None, ge=0)
+    cat2: int | None = Field(default=None, ge=0)
+    total: int | None = Field(default=None, ge=0)
+    vigilance: float = Field(default=0.0, ge=0, le=10)
+    opens: list[Literal["opposition", "party", "army", "nkvd"]] = Field(default_factory=list)
+    note: str | None = None
+
+
+class Scenario(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    name: str = Field(pattern=r"^[a-z0-9_\-]+$")
+    description: str
+    start: dt.date = dt.date(1934, 12, 1)
+    end: dt.date = dt.date(1940, 12, 31)
+    mechanisms: dict[str, bool] = Field(default_factory=dict)
+    parameters: dict[str, Any] = Field(default_factory=dict)
+    events: list[Event] = Field(default_factory=list)
+    _origin: str = PrivateAttr(default="")
+
+    @property
+    def origin(self) -> str:
+        """The file the scenario was read from, for error messages."""
+        return self._origin or f"{self.name}.toml"
+
+    @field_validator("mechanisms")
+    @classmethod
+    def _known_switches(cls, value: dict[str, bool]) -> dict[str, bool]:
+        for name in value:
+            if name not in BY_SWITCH:
+                raise ValueError(
+                    f"unknown mechanism {name!r}; allowed: {', '.join(sorted(BY_SWITCH))}"
+                )
+        return value
+
+    def switches(self) -> dict[str, bool]:
+        merged = default_switches()
+        merged.update(self.mechanisms)
+        return merged
+
+    def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, float]:
+        return resolve({**self.parameters, **(overrides or {})})
+
+
+def _first_error(exc: ValidationError) -> str:
+    err = exc.errors()[0]
+    loc = ".".join(str(p) for p in err.get("loc", ()))
+    msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
+    ctx = err.get("ctx") or {}
+    if "expected" in ctx:
+        msg = f"{err.get('input')!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+    return f"{loc}: {msg}"
+
+
+def load_scenario(name_or_path: str | Path) -> Scenario:
+    """A scenario by shipped name (e.g. ``historical``) or by file path."""
+    path = Path(name_or_path)
+    if not path.suffix:
+        path = scenarios_dir() / f"{name_or_path}.toml"
+        if not path.exists():
+            shipped = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
+            raise ScenarioError(
+                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: {', '.join(shipped)}"
+            )
+    if not path.exists():
+        raise ScenarioError(f"scenario: file {path} does not exist")
+    try:
+        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    except tomllib.TOMLDecodeError as exc:
+        raise ScenarioError(f"{path.name}: not valid TOML: {exc}") from None
+    try:
+        scenario = Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(f"{path.name}: {_first_error(exc)}") from None
+    try:
+        scenario.parameter_values()
+    except ParameterError as exc:
+        raise ScenarioError(f"{path.name}: parameters.{exc}") from None
+    if scenario.end <= scenario.start:
+        raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
+    scenario._origin = path.name
+    return scenario
+
+
+def check_against_evidence(scenario: Scenario, evidence: Any) -> None:
+    """Every event cites an existing fact or timeline entry and agrees with its date."""
+    events_by_id = {e.id: e for e in evidence.timeline}
+    for i, event in enumerate(scenario.events):
+        where = f"{scenario.origin}: events[{i}]"
+        if event.evidence in events_by_id:
+            ref = events_by_id[event.evidence]
+            last = ref.end_date or ref.date
+            if not (ref.date <= event.date <= last + dt.timedelta(days=2)):
+                raise ScenarioError(
+                    f"{where}.date: {event.date} disagrees with evidence {event.evidence} dated {ref.date}"
+                )
+        elif event.evidence in evidence.facts:
+            fact = evidence.facts[event.evidence]
+            if not (fact.period_start <= event.date <= fact.period_end + dt.timedelta(days=2)):
+                raise ScenarioError(
+                    f"{where}.date: {event.date} lies outside evidence {event.evidence} ({fact.period_start} to {fact.period_end})"
+                )
+        else:
+            raise ScenarioError(f"{where}.evidence: unknown fact or timeline id {event.evidence!r}")
+        if event.action == "show_trial" and event.trial not in evidence.trials:
+            raise ScenarioError(
+                f"{where}.trial: unknown trial {event.trial!r}; allowed: {', '.join(evidence.trials)}"
+            )

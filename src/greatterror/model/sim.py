@@ -1,0 +1,285 @@
+"""The simulation: one daily step in a fixed order, defined here and only here.
+
+``STEP_ORDER`` is the order documented in docs/ODD.md. Each step is a
+function of the simulation in one of the ``steps_*`` modules; a step whose
+mechanisms are switched off leaves the state untouched.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model import steps_arrests, steps_justice, steps_policy, steps_quota, steps_trials
+from greatterror.model.limits import initial_limits
+from greatterror.model.registers import build_registers
+from greatterror.model.scenario import Scenario
+from greatterror.model.state import (
+    AT_LIBERTY,
+    CH,
+    EV,
+    OP,
+    Cases,
+    Institutions,
+    Ledger,
+    Policy,
+    Status,
+)
+from greatterror.model.streams import Streams
+from greatterror.population.codes import Elite
+from greatterror.population.people import Population
+
+Step = Callable[["Simulation", int], None]
+
+#: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
+STEP_ORDER: tuple[tuple[str, Step], ...] = (
+    ("exogenous_events", steps_policy.exogenous_events),
+    ("perception", steps_policy.perception),
+    ("policy", steps_policy.policy),
+    ("denunciation", steps_arrests.denunciation),
+    ("register_selection", steps_arrests.register_selection),
+    ("investigation", steps_justice.investigation),
+    ("sentencing", steps_justice.sentencing),
+    ("punishment", steps_justice.punishment),
+    ("quota_dynamics", steps_quota.quota_dynamics),
+    ("purge_of_elites", steps_arrests.purge_of_elites),
+    ("halt_and_release", steps_justice.halt_and_release),
+    ("show_trials", steps_trials.show_trials),
+)
+
+
+class Simulation:
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        seed: int,
+        evidence: Any,
+        overrides: dict[str, Any] | None = None,
+    ) -> None:
+        self.scenario = scenario
+        self.pop = population
+        self.seed = seed
+        self.evidence = evidence
+        self.params = scenario.parameter_values(overrides)
+        self.on = scenario.switches()
+        self.start = scenario.start
+        self.days = (scenario.end - scenario.start).days + 1
+        self.rng = Streams(seed)
+        self.cases = Cases.empty(len(population))
+        self.policy = Policy()
+        self.registers = build_registers(population)
+        cat1, cat2 = initial_limits(population, evidence)
+        n_reg = len(population.regions)
+        self.inst = Institutions(
+            limit_cat1=np.zeros(n_reg),
+            limit_cat2=np.zeros(n_reg),
+            initial_cat1=cat1,
+            initial_cat2=cat2,
+            used_cat1=np.zeros(n_reg),
+            used_cat2=np.zeros(n_reg),
+            arrested_00447=np.zeros(n_reg),
+            last_request=np.full(n_reg, -10_000, dtype=np.int32),
+        )
+        self.ledger = Ledger(self.days, n_reg)
+        self.weight_of_layer = population.weight_of_layer
+        self.is_elite = population.is_elite_layer
+        self.events_by_day: dict[int, list] = {}
+        for event in scenario.events:
+            day = (event.date - self.start).days
+            if 0 <= day < self.days:
+                self.events_by_day.setdefault(day, []).append(event)
+        self.calendar: dict[int, list[tuple[str, np.ndarray]]] = {}
+        trial_days = [
+            d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
+        ]
+        self.last_trial_day = max(trial_days, default=-1)
+        self.held = np.empty(0, dtype=np.int64)
+        self.trials: list[dict[str, Any]] = []
+        self.officers = np.bincount(
+            population["region"][
+                (population["elite"] & (Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)) != 0
+            ],
+            minlength=n_reg,
+        ).astype(np.float64)
+        camps = [r.index for r in population.regions if r.kind == "camps"]
+        self.camp_list = np.flatnonzero(np.isin(population["region"], camps)).astype(np.int64)
+        self.cases.status[self.camp_list] = Status.CAMP
+        self.camp_n = len(self.camp_list)
+        self.camp_w = float(self.weights(self.camp_list).sum())
+        self.cases.linked[:] = (
+            population["marks"] & 8
+        ) != 0  # former oppositionists start linked to the centre
+        self.trials_today: list[Any] = []
+        self.eligible_key: tuple[str, ...] = ()
+        self.eligible = np.empty(0, dtype=np.int32)
+        self.eligible_w = np.empty(0)
+        self.camps_region = camps[0] if camps else -1
+        self.named_yesterday = 0.0
+        self.named_today = 0.0
+        self.intensity = 1.0
+        self.confession_p = self.params["confession_probability"]
+        self.naming_mean = self.params["names_per_confession"]
+
+    # -- helpers shared by the steps ------------------------------------------------------
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+    def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
+        return self.weight_of_layer[self.is_elite[idx].view(np.uint8)]
+
+    def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
+        if len(idx) and day < self.days:
+            self.calendar.setdefault(day, []).append((kind, np.asarray(idx, dtype=np.int64)))
+
+    def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
+        """Schedule each person ``delays[i]`` days after ``day`` (grouped, not looped per person)."""
+        if len(idx) == 0:
+            return
+        order = np.argsort(delays, kind="stable")
+        delays, idx = delays[order], idx[order]
+        cuts = np.flatnonzero(np.diff(delays)) + 1
+        for group, d in zip(np.split(idx, cuts), delays[np.concatenate([[0], cuts])], strict=True):
+            self.schedule(day + int(d), kind, group)
+
+    def due(self, day: int, kind: str) -> np.ndarray:
+        items = [idx for k, idx in self.calendar.get(day, []) if k == kind]
+        return np.concatenate(items) if items else np.empty(0, dtype=np.int64)
+
+    def record(self, day: int, idx: np.ndarray, event: str, op: NDArray | None = None) -> None:
+        if len(idx) == 0:
+            return
+        ops = self.cases.op[idx] if op is None else op
+        self.ledger.add(day, self.pop["region"][idx], ops, EV[event], self.weights(idx))
+
+    def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
+        """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
+        if len(idx) == 0:
+            return np.empty(0, dtype=np.int64)
+        idx = np.unique(np.asarray(idx, dtype=np.int64))
+        status = self.cases.status[idx]
+        ok = AT_LIBERTY[status]
+        if allow_in_camp:
+            ok |= (status == Status.CAMP) & (self.pop["region"][idx] == self.camps_region)
+        idx = idx[ok]
+        if len(idx) == 0:
+            return idx
+        self._leave_camp(idx)
+        c = self.cases
+        c.status[idx] = Status.INVESTIGATION
+        c.op[idx] = OP[op]
+        c.arrest_day[idx] = day
+        c.confessed[idx] = False
+        c.arrests[idx] = np.minimum(c.arrests[idx].astype(np.int32) + 1, 255)
+        self.record(day, idx, "arrested")
+        mass_op = op == "kulak_00447" or op.startswith("national_")
+        mean = (
+            self.params["troika_investigation_days"]
+            if mass_op
+            else self.params["investigation_days"]
+        )
+        length = self.rng.investigation.geometric(1.0 / max(mean, 1.0), size=len(idx))
+        self.schedule_after(day, "investigation_end", idx, length)
+        if op == "kulak_00447":
+            np.add.at(self.inst.arrested_00447, self.pop["region"][idx], self.weights(idx))
+        return idx
+
+    def _leave_camp(self, idx: np.ndarray) -> None:
+        was = idx[self.cases.status[idx] == Status.CAMP]
+        self.camp_n -= len(was)
+        self.camp_w -= float(self.weights(was).sum())
+
+    def camp_count(self) -> dict[str, float]:
+        return {"sampled": self.camp_n, "weight": self.camp_w}
+
+    def release(self, day: int, idx: np.ndarray) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self._leave_camp(idx)
+            self.cases.status[idx] = Status.RELEASED
+            self.record(day, idx, "released")
+
+    def die_in_custody(self, day: int, idx: np.ndarray) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self._leave_camp(idx)
+            self.cases.status[idx] = Status.DIED_IN_CUSTODY
+            self.record(day, idx, "died_in_custody")
+
+    def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
+        """Pass sentence: ``death``, ``camp`` or ``exile``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        c = self.cases
+        c.sentence_day[idx] = day
+        if kind == "death":
+            c.status[idx] = Status.SENTENCED_DEATH
+            self.record(day, idx, "convicted_cat1")
+            delay = (
+                self.rng.execution.geometric(
+                    1.0 / (1.0 + self.params["execution_delay"]), size=len(idx)
+                )
+                - 1
+            )
+            self.schedule_after(day, "execute", idx, delay)
+        elif kind == "camp":
+            c.status[idx] = Status.CAMP
+            self.record(day, idx, "convicted_camp")
+            self.camp_list = np.concatenate([self.camp_list, idx])
+            self.camp_n += len(idx)
+            self.camp_w += float(self.weights(idx).sum())
+        elif kind == "exile":
+            c.status[idx] = Status.EXILE
+            self.record(day, idx, "convicted_exile")
+        else:
+            raise ValueError(f"unknown sentence {kind!r}")
+        if self.policy.families_order and kind != "exile":
+            self._families(day, idx[c.op[idx] == OP["elite"]])
+
+    def _families(self, day: int, convicted: np.ndarray) -> None:
+        """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
+        if len(convicted) == 0:
+            return
+        rng = self.rng.family
+        members = self.pop.households.members_of(
+            self.pop["household"][convicted].astype(np.int64)
+        ).astype(np.int64)
+        members = members[(self.pop["age"][members] >= 1) & ~np.isin(members, convicted)]
+        members = members[rng.random(len(members)) < self.params["family_arrest"]]
+        self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
+
+    def channel_for(self, idx: np.ndarray) -> NDArray[np.intp]:
+        """The sentencing channel of each case, by operation and person."""
+        op = self.cases.op[idx]
+        channel = np.full(len(idx), CH["courts"], dtype=np.intp)
+        marked = self.pop["marks"][idx] != 0
+        channel[marked] = CH["oso"]
+        if not self.policy.halted:
+            channel[op == OP["kulak_00447"]] = CH["troika"]
+            national = (op >= OP["national_polish"]) & (op <= OP["national_other"])
+            channel[national] = CH["special_troika"] if self.policy.special_troikas else CH["album"]
+        channel[(op == OP["family"])] = CH["oso"]
+        channel[self.is_elite[idx] & (op == OP["elite"])] = CH["military_collegium"]
+        return channel
+
+    # -- the run ------------------------------------------------------------------------
+    def run(self, progress: Callable[[int], None] | None = None) -> None:
+        steps = STEP_ORDER
+        for day in range(self.days):
+            for _, step in steps:
+                step(self, day)
+            self.calendar.pop(day, None)
+            self.trials_today = []
+            self.named_yesterday, self.named_today = self.named_today, 0.0
+            for ch, queue in enumerate(self.inst.queues):
+                waiting = queue.peek()
+                self.ledger.backlog[day, ch] = (
+                    float(self.weights(waiting).sum()) if len(waiting) else 0.0
+                )
+            if progress is not None:
+                progress(day)

@@ -1,0 +1,170 @@
+"""The state of a simulation: people's case status and the institutions' state."""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from enum import IntEnum
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.scenario import OPERATIONS
+
+EVENTS = (
+    "arrested",
+    "convicted_cat1",
+    "convicted_camp",
+    "convicted_exile",
+    "executed",
+    "released",
+    "died_in_custody",
+)
+CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
+OP = {name: i for i, name in enumerate(OPERATIONS)}
+EV = {name: i for i, name in enumerate(EVENTS)}
+CH = {name: i for i, name in enumerate(CHANNELS)}
+
+
+class Status(IntEnum):
+    """Every person is in exactly one of these states."""
+
+    FREE = 0
+    INVESTIGATION = 1
+    AWAITING_SENTENCE = 2
+    SENTENCED_DEATH = 3
+    SHOT = 4
+    CAMP = 5
+    PRISON = 6
+    EXILE = 7
+    RELEASED = 8
+    DIED_IN_CUSTODY = 9
+
+
+AT_LIBERTY = np.array([s in (Status.FREE, Status.RELEASED) for s in Status])
+IN_CUSTODY = np.array(
+    [
+        s
+        in (
+            Status.INVESTIGATION,
+            Status.AWAITING_SENTENCE,
+            Status.SENTENCED_DEATH,
+            Status.CAMP,
+            Status.PRISON,
+        )
+        for s in Status
+    ]
+)
+
+
+class Queue:
+    """A growable FIFO of person indices (a channel's backlog)."""
+
+    def __init__(self) -> None:
+        self._buf = np.empty(1024, dtype=np.int32)
+        self._head = 0
+        self._tail = 0
+
+    def __len__(self) -> int:
+        return self._tail - self._head
+
+    def push(self, idx: NDArray[np.integer]) -> None:
+        n = len(idx)
+        if self._tail + n > len(self._buf):
+            live = self._buf[self._head : self._tail]
+            new = np.empty(max(2 * (len(live) + n), 1024), dtype=np.int32)
+            new[: len(live)] = live
+            self._buf, self._head, self._tail = new, 0, len(live)
+        self._buf[self._tail : self._tail + n] = idx
+        self._tail += n
+
+    def peek(self) -> NDArray[np.int32]:
+        return self._buf[self._head : self._tail]
+
+    def pop(self, n: int) -> NDArray[np.int32]:
+        out = self._buf[self._head : self._head + n].copy()
+        self._head += len(out)
+        return out
+
+    def clear(self) -> NDArray[np.int32]:
+        return self.pop(len(self))
+
+
+@dataclass
+class Cases:
+    """Per-person case arrays; only people ever arrested have non-default values."""
+
+    status: NDArray[np.uint8]
+    op: NDArray[np.uint8]
+    arrest_day: NDArray[np.int16]
+    sentence_day: NDArray[np.int16]
+    confessed: NDArray[np.bool_]
+    linked: NDArray[np.bool_]
+    arrests: NDArray[np.uint8]
+
+    @classmethod
+    def empty(cls, n: int) -> Cases:
+        return cls(
+            status=np.zeros(n, dtype=np.uint8),
+            op=np.zeros(n, dtype=np.uint8),
+            arrest_day=np.full(n, -1, dtype=np.int16),
+            sentence_day=np.full(n, -1, dtype=np.int16),
+            confessed=np.zeros(n, dtype=bool),
+            linked=np.zeros(n, dtype=bool),
+            arrests=np.zeros(n, dtype=np.uint8),
+        )
+
+
+@dataclass
+class Policy:
+    """The levers the centre holds; changed by scenario events or the leader's rule."""
+
+    physical_methods: bool = False
+    doctrine: str = "contain"  # "expand" under Yezhov
+    chief: str = "yagoda"
+    operations: set[str] = field(default_factory=set)
+    elite_groups: set[str] = field(default_factory=set)
+    album_open: bool = False
+    special_troikas: bool = False
+    families_order: bool = False
+    halted: bool = False
+    releases: bool = False
+    kirov: bool = False
+
+
+@dataclass
+class Institutions:
+    """Regional limits and their use, leader perception, channel backlogs."""
+
+    limit_cat1: NDArray[np.float64]
+    limit_cat2: NDArray[np.float64]
+    initial_cat1: NDArray[np.float64]
+    initial_cat2: NDArray[np.float64]
+    used_cat1: NDArray[np.float64]
+    used_cat2: NDArray[np.float64]
+    arrested_00447: NDArray[np.float64]
+    last_request: NDArray[np.int32]
+    threat: float = 0.0
+    vigilance: float = 0.0
+    queues: list[Queue] = field(default_factory=lambda: [Queue() for _ in CHANNELS])
+    requests: int = 0
+    approvals: int = 0
+
+
+class Ledger:
+    """Counts of events by day, region, operation and kind, in full-population equivalents."""
+
+    def __init__(self, days: int, regions: int) -> None:
+        self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
+        self.counts = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
+        self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
+        self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
+
+    def add(self, day: int, region: NDArray, op: NDArray, event: int, weight: NDArray) -> None:
+        if len(region) == 0:
+            return
+        _, n_reg, n_op, n_ev = self.shape
+        flat = ((day * n_reg + region.astype(np.int64)) * n_op + op.astype(np.int64)) * n_ev + event
+        np.add.at(self.counts, flat, weight)
+
+    def cube(self) -> NDArray[np.float64]:
+        return self.counts.reshape(self.shape)

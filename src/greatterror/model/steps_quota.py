@@ -1,0 +1,35 @@
+"""Step 9 (M15, M16): regions that fill their limits ask for more; the centre approves some."""
+
+from __future__ import annotations
+
+from typing import TYPE_CHECKING
+
+import numpy as np
+
+if TYPE_CHECKING:
+    from greatterror.model.sim import Simulation
+
+
+def quota_dynamics(sim: Simulation, day: int) -> None:
+    if "kulak_00447" not in sim.policy.operations or not sim.on["regional_overzeal"]:
+        return
+    inst, p = sim.inst, sim.params
+    limit = inst.limit_cat1 + inst.limit_cat2
+    used = inst.used_cat1 + inst.used_cat2
+    with np.errstate(divide="ignore", invalid="ignore"):
+        fill = np.where(limit > 0, used / limit, 0.0)
+    asking = (
+        (fill >= p["request_threshold"])
+        & (day - inst.last_request >= p["request_interval"])
+        & (limit > 0)
+    )
+    regions = np.flatnonzero(asking)
+    if len(regions) == 0:
+        return
+    inst.last_request[regions] = day
+    inst.requests += len(regions)
+    granted = regions[sim.rng.quota.random(len(regions)) < p["approval_probability"]]
+    inst.approvals += len(granted)
+    extra = p["request_size"] * (inst.initial_cat1[granted] + inst.initial_cat2[granted])
+    inst.limit_cat1[granted] += extra * p["request_cat1_share"]
+    inst.limit_cat2[granted] += extra * (1 - p["request_cat1_share"])

@@ -1,0 +1,159 @@
+"""Turn a finished simulation into the run's outputs (docs/outputs.md)."""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+
+from greatterror import __version__
+from greatterror.model.state import CHANNELS, EV, EVENTS, OPERATIONS, Status
+from greatterror.model.targets import evaluate
+from greatterror.population.codes import Elite, Mark, Occupation, Party
+
+
+def _years(sim: Any) -> np.ndarray:
+    days = np.arange(sim.days)
+    return np.array([(sim.start + dt.timedelta(days=int(d))).year for d in days])
+
+
+def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
+    heads = sim.registers.elite_heads
+    members = heads[(sim.pop["elite"][heads] & flags) != 0]
+    out = {"size": len(members), "arrested": int((sim.cases.arrests[members] > 0).sum())}
+    if shot:
+        out["shot"] = int(
+            np.isin(sim.cases.status[members], [Status.SHOT, Status.SENTENCED_DEATH]).sum()
+        )
+    return out
+
+
+def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
+    """Arrest rates by occupation, register mark and party status (one pass, at the end)."""
+    pop, w = sim.pop, sim.pop.weights()
+    arrested = sim.cases.arrests > 0
+    out: dict[str, dict[str, dict[str, float]]] = {"occupation": {}, "marks": {}, "party": {}}
+    for code in Occupation:
+        mask = pop["occupation"] == code
+        out["occupation"][code.name.lower()] = {
+            "population": float(w[mask].sum()),
+            "arrested": float(w[mask & arrested].sum()),
+        }
+    for mark in Mark:
+        mask = (pop["marks"] & mark) != 0
+        out["marks"][str(mark.name).lower()] = {
+            "population": float(w[mask].sum()),
+            "arrested": float(w[mask & arrested].sum()),
+        }
+    mask = pop["marks"] == 0
+    out["marks"]["none"] = {
+        "population": float(w[mask].sum()),
+        "arrested": float(w[mask & arrested].sum()),
+    }
+    for status in Party:
+        mask = pop["party"] == status
+        out["party"][status.name.lower()] = {
+            "population": float(w[mask].sum()),
+            "arrested": float(w[mask & arrested].sum()),
+        }
+    return out
+
+
+def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
+    cube = sim.ledger.cube()  # day, region, operation, event
+    by_year_event = {}
+    years = _years(sim)
+    per_day_event = cube.sum(axis=(1, 2))
+    for year in np.unique(years):
+        sel = per_day_event[years == year].sum(axis=0)
+        by_year_event[str(year)] = {
+            "arrested": float(sel[EV["arrested"]]),
+            "convicted": float(
+                sel[EV["convicted_cat1"]] + sel[EV["convicted_camp"]] + sel[EV["convicted_exile"]]
+            ),
+            "death_sentences": float(sel[EV["convicted_cat1"]]),
+            "shot": float(sel[EV["executed"]]),
+            "camp": float(sel[EV["convicted_camp"]]),
+            "exile": float(sel[EV["convicted_exile"]]),
+            "released": float(sel[EV["released"]]),
+            "died_in_custody": float(sel[EV["died_in_custody"]]),
+        }
+    per_op = cube.sum(axis=(0, 1))
+    operations = {
+        op: {
+            "arrested": float(per_op[i, EV["arrested"]]),
+            "convicted": float(
+                per_op[i, EV["convicted_cat1"]]
+                + per_op[i, EV["convicted_camp"]]
+                + per_op[i, EV["convicted_exile"]]
+            ),
+            "death_sentences": float(per_op[i, EV["convicted_cat1"]]),
+            "shot": float(per_op[i, EV["executed"]]),
+        }
+        for i, op in enumerate(OPERATIONS)
+    }
+    inst = sim.inst
+    summary: dict[str, Any] = {
+        "scenario": scenario_name,
+        "scale": sim.pop.scale,
+        "seed": sim.seed,
+        "version": __version__,
+        "parameters": dict(sim.params),
+        "mechanisms": dict(sim.on),
+        "population": {
+            "mass": sim.pop.n_mass,
+            "elite": len(sim.pop) - sim.pop.n_mass,
+            "represented": sim.pop.represented(),
+        },
+        "start": sim.start.isoformat(),
+        "end": (sim.start + dt.timedelta(days=sim.days - 1)).isoformat(),
+        "yearly": by_year_event,
+        "operations": operations,
+        "elites": {
+            "cc_1934": _elite_fate(sim, Elite.CC_1934),
+            "congress_1934": _elite_fate(sim, Elite.CONGRESS_1934, shot=False),
+            "army_command": _elite_fate(sim, Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER),
+            "nkvd_officers": _elite_fate(sim, Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP),
+        },
+        "trials": sim.trials,
+        "limit_fill": [
+            {
+                "region": r.code,
+                "cat1_limit": float(inst.limit_cat1[r.index]),
+                "cat1_used": float(inst.used_cat1[r.index]),
+                "cat2_limit": float(inst.limit_cat2[r.index]),
+                "cat2_used": float(inst.used_cat2[r.index]),
+            }
+            for r in sim.pop.regions
+            if inst.initial_cat1[r.index] + inst.initial_cat2[r.index] > 0
+        ],
+        "limit_requests": {"requests": inst.requests, "approvals": inst.approvals},
+        "targeted": _targeted(sim),
+    }
+    summary["targets"] = evaluate(summary, sim.evidence)
+    return summary
+
+
+def timeseries_rows(sim: Any) -> dict[str, Any]:
+    cube = sim.ledger.cube()
+    d, r, o, e = np.nonzero(cube)
+    dates = np.datetime64(sim.start.isoformat()) + d.astype("timedelta64[D]")
+    codes = [reg.code for reg in sim.pop.regions]
+    return {
+        "date": dates,
+        "region": np.array(codes, dtype=object)[r],
+        "operation": np.array(OPERATIONS, dtype=object)[o],
+        "event": np.array(EVENTS, dtype=object)[e],
+        "count": cube[d, r, o, e],
+    }
+
+
+def channel_rows(sim: Any) -> dict[str, Any]:
+    days = np.repeat(np.arange(sim.days), len(CHANNELS))
+    return {
+        "date": np.datetime64(sim.start.isoformat()) + days.astype("timedelta64[D]"),
+        "channel": np.tile(np.array(CHANNELS, dtype=object), sim.days),
+        "backlog": sim.ledger.backlog.reshape(-1),
+        "decided": sim.ledger.decided.reshape(-1),
+    }

@@ -1,0 +1,99 @@
+"""Calibration targets: which archival fact each simulated quantity is judged against.
+
+Targets live here, outside the model code: the model never sees them. The
+summary reports each target with its archival value from the evidence base
+and the simulated value from the run's ledger and final state.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+YEARS = range(1935, 1941)
+
+
+@dataclass(frozen=True)
+class Target:
+    fact_id: str
+    label: str
+    simulated: Callable[[dict[str, Any]], float]
+
+
+def _yearly(year: int, key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda s: float(s["yearly"].get(str(year), {}).get(key, 0.0))
+
+
+def _op(names: tuple[str, ...], key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda s: float(sum(s["operations"].get(n, {}).get(key, 0.0) for n in names))
+
+
+NATIONAL = (
+    "national_polish",
+    "national_german",
+    "national_harbin",
+    "national_latvian",
+    "national_other",
+)
+
+TARGETS: tuple[Target, ...] = (
+    *(Target(f"G1-{y}-conv", f"convicted {y}", _yearly(y, "convicted")) for y in YEARS),
+    *(
+        Target(f"G1-{y}-death", f"death sentences {y}", _yearly(y, "death_sentences"))
+        for y in YEARS
+    ),
+    Target(
+        "G2-detained",
+        "arrested 1937-38",
+        lambda s: _yearly(1937, "arrested")(s) + _yearly(1938, "arrested")(s),
+    ),
+    Target(
+        "G2-shot",
+        "death sentences 1937-38",
+        lambda s: _yearly(1937, "death_sentences")(s) + _yearly(1938, "death_sentences")(s),
+    ),
+    Target("G3-final-conv", "convicted under Order 00447", _op(("kulak_00447",), "convicted")),
+    Target(
+        "G3-final-exec",
+        "death sentences under Order 00447",
+        _op(("kulak_00447",), "death_sentences"),
+    ),
+    Target("G4-all-conv", "convicted in the national operations", _op(NATIONAL, "convicted")),
+    Target(
+        "G4-all-death",
+        "death sentences in the national operations",
+        _op(NATIONAL, "death_sentences"),
+    ),
+    Target(
+        "G7-cc-shot",
+        "1934 Central Committee members shot",
+        lambda s: float(s["elites"]["cc_1934"]["shot"]),
+    ),
+    Target(
+        "G7-17cong-arr",
+        "17th Congress delegates arrested",
+        lambda s: float(s["elites"]["congress_1934"]["arrested"]),
+    ),
+    *(
+        Target(f"G8-deaths-{y}", f"deaths in the Gulag {y}", _yearly(y, "died_in_custody"))
+        for y in YEARS
+    ),
+)
+
+
+def evaluate(summary: dict[str, Any], evidence: Any) -> list[dict[str, Any]]:
+    rows = []
+    for target in TARGETS:
+        archival = evidence.value(target.fact_id)
+        simulated = target.simulated(summary)
+        rows.append(
+            {
+                "id": target.fact_id,
+                "label": target.label,
+                "archival": archival,
+                "simulated": simulated,
+                "ratio": simulated / archival if archival else None,
+            }
+        )
+    return rows

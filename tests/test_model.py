@@ -1,0 +1,159 @@
+"""The simulation: invariants, conservation, determinism, paired streams, regression."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.model.state import EV, OP, Status
+from greatterror.model.summary import timeseries_rows
+
+SCALE, SEED = 0.001, 3
+BASELINE = Path(__file__).parent / "baselines" / "historical_0.001_seed3.json"
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence()
+
+
+@pytest.fixture(scope="module")
+def historical():
+    return load_scenario("historical")
+
+
+@pytest.fixture(scope="module")
+def result(historical, evidence):
+    return simulate(historical, SCALE, SEED, evidence=evidence)
+
+
+def test_every_person_in_exactly_one_state(result) -> None:
+    status = result.simulation.cases.status
+    assert status.max() <= max(Status)
+    counts = np.bincount(status, minlength=len(Status))
+    assert counts.sum() == len(result.simulation.pop)
+
+
+def test_people_are_conserved(result) -> None:
+    sim = result.simulation
+    weights = sim.pop.weights()
+    by_status = np.bincount(sim.cases.status, weights=weights, minlength=len(Status))
+    assert by_status.sum() == pytest.approx(sim.pop.represented())
+    # nobody arrested leaves the arrested count: every non-free state was reached through an arrest
+    camps_region = sim.camps_region
+    touched = (sim.cases.status != Status.FREE) & (sim.pop["region"] != camps_region)
+    assert (sim.cases.arrests[touched] > 0).all()
+
+
+def test_no_sentence_before_arrest(result) -> None:
+    c = result.simulation.cases
+    sentenced = c.sentence_day >= 0
+    assert (c.arrest_day[sentenced] >= 0).all()
+    assert (c.sentence_day[sentenced] >= c.arrest_day[sentenced]).all()
+
+
+def test_no_execution_without_death_sentence(result) -> None:
+    sim = result.simulation
+    cube = sim.ledger.cube()
+    sentenced = np.cumsum(cube[..., EV["convicted_cat1"]], axis=0)
+    executed = np.cumsum(cube[..., EV["executed"]], axis=0)
+    assert (executed <= sentenced + 1e-6).all()
+    shot = sim.cases.status == Status.SHOT
+    assert (sim.cases.sentence_day[shot] >= 0).all()
+
+
+def test_cumulative_counts_never_fall(result) -> None:
+    cube = result.simulation.ledger.cube()
+    assert (cube >= 0).all()
+    assert (np.diff(np.cumsum(cube.sum(axis=(1, 2)), axis=0), axis=0) >= 0).all()
+
+
+def test_hard_limits_never_exceeded(result) -> None:
+    inst = result.simulation.inst
+    assert (inst.used_cat1 <= inst.limit_cat1 + 1e-6).all()
+    assert (inst.used_cat2 <= inst.limit_cat2 + 1e-6).all()
+    assert inst.used_cat1.sum() > 0, "the mass operation must have run"
+
+
+def test_troikas_give_death_or_camp(result) -> None:
+    """Before the halt, Order 00447 cases go to troikas, which pass no exile sentences."""
+    sim = result.simulation
+    halt = (np.datetime64("1938-11-17") - np.datetime64(sim.start.isoformat())).astype(int)
+    kulak = sim.ledger.cube()[:halt, :, OP["kulak_00447"], :]
+    assert kulak[..., EV["convicted_exile"]].sum() == 0
+    assert kulak[..., EV["convicted_cat1"]].sum() > 0
+
+
+def test_same_seed_same_output(historical, evidence, result) -> None:
+    again = simulate(historical, SCALE, SEED, evidence=evidence)
+    assert json.dumps(again.summary, sort_keys=True, default=str) == json.dumps(
+        result.summary, sort_keys=True, default=str
+    )
+    np.testing.assert_array_equal(again.simulation.ledger.counts, result.simulation.ledger.counts)
+
+
+def test_other_seed_other_output(historical, evidence, result) -> None:
+    other = simulate(historical, SCALE, SEED + 1, evidence=evidence)
+    assert not np.array_equal(other.simulation.ledger.counts, result.simulation.ledger.counts)
+
+
+def test_paired_streams_differ_only_after_the_rule_changes(historical, evidence, result) -> None:
+    """Without Order 00486 the run is identical up to the order's date (common random numbers)."""
+    scenario = historical.model_copy(update={"mechanisms": {"family_targets": False}})
+    other = simulate(scenario, SCALE, SEED, evidence=evidence)
+    day = (np.datetime64("1937-08-15") - np.datetime64(historical.start.isoformat())).astype(int)
+    a, b = result.simulation.ledger.cube(), other.simulation.ledger.cube()
+    np.testing.assert_array_equal(a[:day], b[:day])
+    assert a[:, :, OP["family"]].sum() > 0
+    assert b[:, :, OP["family"]].sum() == 0
+
+
+def test_switching_off_national_operations(historical, evidence) -> None:
+    scenario = historical.model_copy(update={"mechanisms": {"national_operations": False}})
+    out = simulate(scenario, SCALE, SEED, evidence=evidence).summary
+    for op in (
+        "national_polish",
+        "national_german",
+        "national_harbin",
+        "national_latvian",
+        "national_other",
+    ):
+        assert out["operations"][op]["arrested"] == 0
+
+
+def test_summary_has_every_section(result) -> None:
+    s = result.summary
+    for key in (
+        "scenario",
+        "scale",
+        "seed",
+        "version",
+        "parameters",
+        "population",
+        "yearly",
+        "operations",
+        "elites",
+        "trials",
+        "targets",
+    ):
+        assert key in s
+    assert {str(y) for y in range(1934, 1941)} <= set(s["yearly"])
+    assert s["elites"]["cc_1934"]["size"] == 139
+    assert s["elites"]["congress_1934"]["size"] == 1966
+    assert len(s["trials"]) == 6
+    rows = timeseries_rows(result.simulation)
+    assert len(rows["date"]) == len(rows["count"]) > 0
+
+
+def test_regression_baseline(result) -> None:
+    """Exact output at a fixed seed; regenerate with `python tests/make_baseline.py` after a deliberate change."""
+    expected = json.loads(BASELINE.read_text(encoding="utf-8"))
+    got = {t["id"]: t["simulated"] for t in result.summary["targets"]}
+    assert got == pytest.approx(expected["targets"], rel=1e-12)
+    assert [t["defendants"] for t in result.summary["trials"]] == expected["trial_defendants"]
