@@ -55,6 +55,15 @@ def test_show_limit_json() -> None:
     assert fact["sources"][0]["title"]
 
 
+def test_show_says_where_a_fact_is_used() -> None:
+    fact = json.loads(run("evidence", "show", "G1-1937-death", "--json").output)
+    assert "calibration target: death sentences 1937" in fact["used_in"]
+    event = json.loads(run("evidence", "show", "G12-16", "--json").output)
+    assert any(
+        u.startswith("scenario historical: set_limits on 1937-07-30") for u in event["used_in"]
+    )
+
+
 def test_show_table_names_source() -> None:
     result = run("evidence", "show", "G2-shot")
     assert result.exit_code == 0

@@ -80,6 +80,9 @@ def show(
         fact = queries.get_fact(con, fact_id)
     if fact is None:
         fail(f"no fact with id {fact_id!r}; `greatterror evidence search TEXT` finds ids")
+    from greatterror.evidence.usage import fact_usage
+
+    fact["used_in"] = fact_usage().get(fact_id, [])
     if as_json:
         emit_json(fact)
         return
@@ -92,6 +95,7 @@ def show(
         ["unit", fact["unit"]],
         ["confidence", fact["confidence"]],
         ["note", fact["note"]],
+        ["used in", "; ".join(fact["used_in"]) or "not used by the model"],
     ]
     print_table(f"Fact {fact_id}", ["field", "value"], rows)
     for src in fact["sources"]:
