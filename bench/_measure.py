@@ -30,7 +30,17 @@ def main() -> None:
         raise SystemExit(f"unknown job {kind!r}; allowed: population, run")
     seconds = time.perf_counter() - started
     peak = resource.getrusage(resource.RUSAGE_SELF).ru_maxrss * 1024
-    print(json.dumps({"job": kind, "scale": scale, "seconds": round(seconds, 3), "peak_rss_bytes": peak, **extra}))
+    print(
+        json.dumps(
+            {
+                "job": kind,
+                "scale": scale,
+                "seconds": round(seconds, 3),
+                "peak_rss_bytes": peak,
+                **extra,
+            }
+        )
+    )
 
 
 if __name__ == "__main__":

@@ -33,13 +33,20 @@ def main() -> None:
     print(f"machine: {machine()}\n")
     print("| job | scale | people | seconds | peak RSS (GB) |\n|---|---|---|---|---|")
     for scale in scales:
-        proc = subprocess.run([sys.executable, str(HERE / "_measure.py"), kind, str(scale)],
-                              capture_output=True, text=True, check=True)
+        proc = subprocess.run(
+            [sys.executable, str(HERE / "_measure.py"), kind, str(scale)],
+            capture_output=True,
+            text=True,
+            check=True,
+        )
         row = json.loads(proc.stdout.strip().splitlines()[-1])
         row["machine"] = machine()
         with (out / "bench.jsonl").open("a") as handle:
             handle.write(json.dumps(row) + "\n")
-        print(f"| {kind} | {scale:g} | {row['people']:,} | {row['seconds']:.2f} | {row['peak_rss_bytes'] / 1e9:.2f} |", flush=True)
+        print(
+            f"| {kind} | {scale:g} | {row['people']:,} | {row['seconds']:.2f} | {row['peak_rss_bytes'] / 1e9:.2f} |",
+            flush=True,
+        )
 
 
 if __name__ == "__main__":

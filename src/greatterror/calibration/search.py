@@ -41,6 +41,12 @@ FREE_PARAMETERS = (
     "courts_death_share",
     "post_halt_restraint",
     "release_rate_after_halt",
+    "courts_capacity",
+    "album_capacity",
+    "troika_capacity",
+    "trial_threat_scale",
+    "trial_death_share_late",
+    "army_hazard",
 )
 
 
@@ -128,8 +134,11 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=int, default=120)
     parser.add_argument("--out", type=Path, default=Path("fit_historical.json"))
+    parser.add_argument("--start", type=Path, help="JSON file whose 'best' values start the search")
     args = parser.parse_args()
     values = load_scenario("historical").parameter_values()
+    if args.start:
+        values.update(json.loads(args.start.read_text())["best"])
     start = {n: values[n] for n in FREE_PARAMETERS}
     trials = fit(start, args.scale, args.seed, args.budget)
     best = min(trials, key=lambda t: t.loss)

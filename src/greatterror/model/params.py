@@ -420,7 +420,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "execution_delay",
         3.0,
-        0.0,
+        1.0,
         30.0,
         "days",
         "prior: uniform(0,30)",
@@ -572,13 +572,23 @@ PARAMETERS: tuple[Param, ...] = (
         integer=True,
     ),
     P(
+        "trial_threat_scale",
+        0.5,
+        0.01,
+        50.0,
+        "perceived-threat units",
+        "prior: log-uniform",
+        "perceived threat at which show-trial verdicts have moved two thirds of the way from early to late severity",
+        "M07",
+    ),
+    P(
         "trial_death_share_early",
         0.3,
         0.0,
         1.0,
         "probability",
         "prior: uniform(0,1)",
-        "share of death verdicts at show trials before the Trial of the Sixteen",
+        "share of death verdicts at show trials when perceived threat is low",
         "M07",
     ),
     P(
@@ -588,7 +598,7 @@ PARAMETERS: tuple[Param, ...] = (
         1.0,
         "probability",
         "prior: uniform(0,1)",
-        "share of death verdicts at show trials from August 1936",
+        "share of death verdicts at show trials when perceived threat is high",
         "M07",
     ),
 )

@@ -55,7 +55,7 @@ class Register:
             return np.empty(0, dtype=np.int32)
         regions = np.repeat(np.arange(len(counts)), counts)
         offsets = (rng.random(total) * sizes[regions]).astype(np.int64)
-        return self.groups.members[self.groups.indptr[regions] + offsets]
+        return self.groups.at(self.groups.indptr[regions] + offsets)
 
 
 def _register(pop: Population, mask: NDArray[np.bool_]) -> Register:

@@ -109,6 +109,7 @@ class Simulation:
         camps = [r.index for r in population.regions if r.kind == "camps"]
         self.camp_list = np.flatnonzero(np.isin(population["region"], camps)).astype(np.int64)
         self.cases.status[self.camp_list] = Status.CAMP
+        self.cases.op[self.camp_list] = OP["ordinary"]  # prisoners from before the period
         self.camp_n = len(self.camp_list)
         self.camp_w = float(self.weights(self.camp_list).sum())
         self.cases.linked[:] = (
@@ -173,6 +174,7 @@ class Simulation:
         c.status[idx] = Status.INVESTIGATION
         c.op[idx] = OP[op]
         c.arrest_day[idx] = day
+        c.sentence_day[idx] = -1  # the arrays describe the current case
         c.confessed[idx] = False
         c.arrests[idx] = np.minimum(c.arrests[idx].astype(np.int32) + 1, 255)
         self.record(day, idx, "arrested")
@@ -182,7 +184,7 @@ class Simulation:
             if mass_op
             else self.params["investigation_days"]
         )
-        length = self.rng.investigation.geometric(1.0 / max(mean, 1.0), size=len(idx))
+        length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
         self.schedule_after(day, "investigation_end", idx, length)
         if op == "kulak_00447":
             np.add.at(self.inst.arrested_00447, self.pop["region"][idx], self.weights(idx))
@@ -220,11 +222,9 @@ class Simulation:
         if kind == "death":
             c.status[idx] = Status.SENTENCED_DEATH
             self.record(day, idx, "convicted_cat1")
-            delay = (
-                self.rng.execution.geometric(
-                    1.0 / (1.0 + self.params["execution_delay"]), size=len(idx)
-                )
-                - 1
+            # at least the next day: a verdict passed after step 8 must still be carried out
+            delay = self.rng.execution.geometric(
+                1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
@@ -259,10 +259,13 @@ class Simulation:
         channel = np.full(len(idx), CH["courts"], dtype=np.intp)
         marked = self.pop["marks"][idx] != 0
         channel[marked] = CH["oso"]
-        if not self.policy.halted:
+        if not self.policy.halted and self.on["legal_acceleration"]:
             channel[op == OP["kulak_00447"]] = CH["troika"]
             national = (op >= OP["national_polish"]) & (op <= OP["national_other"])
-            channel[national] = CH["special_troika"] if self.policy.special_troikas else CH["album"]
+            if self.policy.special_troikas:
+                channel[national] = CH["special_troika"]
+            elif self.policy.album_open:
+                channel[national] = CH["album"]
         channel[(op == OP["family"])] = CH["oso"]
         channel[self.is_elite[idx] & (op == OP["elite"])] = CH["military_collegium"]
         return channel

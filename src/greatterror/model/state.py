@@ -146,6 +146,7 @@ class Institutions:
     threat: float = 0.0
     vigilance: float = 0.0
     queues: list[Queue] = field(default_factory=lambda: [Queue() for _ in CHANNELS])
+    carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
 

@@ -17,7 +17,10 @@ if TYPE_CHECKING:
 
 ELITE_GROUPS = {
     "opposition": None,  # selected by the oppositionist mark, not by a post
-    "party": int(Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY),
+    # the party-state elite includes the army high command, many of whom sat in the CC
+    "party": int(
+        Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
+    ),
     "army": int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER),
     "nkvd": int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP),
 }
@@ -41,10 +44,10 @@ def denunciation(sim: Simulation, day: int) -> None:
     denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
     if len(wp) == 0:
         return
-    indptr, members = pop.workplaces.indptr, pop.workplaces.members
+    indptr, workplaces = pop.workplaces.indptr, pop.workplaces
     starts, sizes = indptr[wp], indptr[wp + 1] - indptr[wp]
     pick = (rng.random((len(wp), CANDIDATES_PER_DENUNCIATION)) * sizes[:, None]).astype(np.int64)
-    cand = members[starts[:, None] + pick].astype(np.int64)
+    cand = workplaces.at(starts[:, None] + pick).astype(np.int64)
     weight = np.where(
         pop["occupation"][cand] == Occupation.MANAGER_OFFICIAL, p["grievance_weight_superiors"], 1.0
     )
@@ -76,7 +79,7 @@ def register_selection(sim: Simulation, day: int) -> None:
         lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * sim.intensity
         sim.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
     if "kulak_00447" in pol.operations:
-        rng = sim.rng.register
+        rng = sim.rng.operation
         goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
         remaining = np.maximum(goal - inst.arrested_00447, 0.0)
         wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * sim.officers)
@@ -150,7 +153,7 @@ def _patron_cascade(sim: Simulation, day: int, arrested: np.ndarray) -> None:
     patrons = arrested[(sim.pop["elite"][arrested] & Elite.REGIONAL_SECRETARY) != 0]
     if len(patrons) == 0:
         return
-    rng = sim.rng.elite
+    rng = sim.rng.cascade
     clients = sim.registers.clients.members_of(sim.pop["region"][patrons].astype(np.int64)).astype(
         np.int64
     )

@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from greatterror.model.kernels import troika_verdicts
 from greatterror.model.state import CH, CHANNELS, EV, OP, OPERATIONS, Status
 from greatterror.population.codes import Elite, Party
 
@@ -35,7 +36,8 @@ def investigation(sim: Simulation, day: int) -> None:
         prob = np.minimum(
             prob + p["loyalty_confession_boost"] * (pop["party"][idx] == Party.MEMBER), 1.0
         )
-    confess = rng.random(len(idx)) < prob
+    u = rng.random((2, len(idx)))
+    confess = u[0] < prob
     c.confessed[idx[confess]] = True
     confessors = idx[confess]
     _name_accomplices(sim, day, confessors)
@@ -43,7 +45,7 @@ def investigation(sim: Simulation, day: int) -> None:
     mass_op = (c.op[silent] == OP["kulak_00447"]) | (
         (c.op[silent] >= OP["national_polish"]) & (c.op[silent] <= OP["national_other"])
     )
-    released = ~mass_op & (rng.random(len(silent)) < p["release_without_confession"])
+    released = ~mass_op & (u[1][~confess] < p["release_without_confession"])
     sim.release(day, silent[released])
     to_court = np.concatenate([confessors, silent[~released]])
     c.status[to_court] = Status.AWAITING_SENTENCE
@@ -68,9 +70,11 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     who, wp = who[wp >= 0], wp[wp >= 0]
     if len(wp) == 0:
         return
-    indptr, members = pop.workplaces.indptr, pop.workplaces.members
+    indptr, workplaces = pop.workplaces.indptr, pop.workplaces
     sizes = indptr[wp + 1] - indptr[wp]
-    named = members[indptr[wp] + (rng.random(len(wp)) * sizes).astype(np.int64)].astype(np.int64)
+    named = workplaces.at(indptr[wp] + (rng.random(len(wp)) * sizes).astype(np.int64)).astype(
+        np.int64
+    )
     keep = (named != who) & (rng.random(len(named)) < sim.params["names_acted_on"])
     named, who = named[keep], who[keep]
     sim.named_today += float(sim.weights(who).sum())
@@ -90,13 +94,14 @@ def _op_name(code: int) -> str:
 def sentencing(sim: Simulation, day: int) -> None:
     """Step 7 (M16, M17): each channel decides up to its daily capacity.
 
-    Troikas decide within their region's category limits: a case that would
-    exceed both limits waits, so limits are never exceeded and backlogs
-    build up until the centre raises them.
+    Capacity is in full-population cases per day; what a day cannot use of
+    it (less than one sampled case) carries over, so throughput does not
+    depend on the scale. Troikas decide within their region's category
+    limits: cases that fit no limit wait, without using the day's capacity,
+    until the centre raises the limit.
     """
     p, c, inst = sim.params, sim.cases, sim.inst
     rng = sim.rng.sentencing
-    scale = sim.pop.scale
     capacity = {
         "troika": p["troika_capacity"],
         "album": p["album_capacity"],
@@ -106,29 +111,27 @@ def sentencing(sim: Simulation, day: int) -> None:
         "courts": p["courts_capacity"],
     }
     for name in CHANNELS:
-        queue = inst.queues[CH[name]]
+        ch = CH[name]
+        queue = inst.queues[ch]
         if len(queue) == 0:
+            inst.carry[ch] = 0.0
             continue
-        waiting = queue.peek()
-        weights = sim.weights(waiting)
-        budget = capacity[name]
-        n = (
-            len(waiting)
-            if np.isinf(budget)
-            else int(np.searchsorted(np.cumsum(weights), budget, side="right"))
-        )
-        if n == 0 and rng.random() < budget / max(weights[0], 1e-9):
-            n = 1  # a sampled case stands for 1/scale cases: decide it with the matching probability
-        batch = queue.pop(n)
-        batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
+        budget = capacity[name] + inst.carry[ch]
         if name == "troika":
-            deferred = _troika(sim, day, batch, rng)
-            queue.push(deferred)
-            decided = len(batch) - len(deferred)
+            spent = _troika(sim, day, queue, budget, rng)
         else:
-            _decide(sim, day, batch, name, rng)
-            decided = len(batch)
-        sim.ledger.decided[day, CH[name]] += decided / scale if decided else 0.0
+            waiting = queue.peek()
+            cum = np.cumsum(sim.weights(waiting))
+            n = (
+                len(waiting)
+                if np.isinf(budget)
+                else int(np.searchsorted(cum, budget, side="right"))
+            )
+            batch = queue.pop(n)
+            spent = float(cum[n - 1]) if n else 0.0
+            _decide(sim, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
+        inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
+        sim.ledger.decided[day, ch] += spent
 
 
 def _decide(
@@ -136,44 +139,45 @@ def _decide(
 ) -> None:
     p = sim.params
     u = rng.random(len(batch))
+    v = rng.random(len(batch))
+    exile = np.zeros(len(batch), dtype=bool)
     if channel in ("album", "special_troika"):
         death = u < p["album_death_share"]
-        exile = np.zeros(len(batch), dtype=bool)
     elif channel == "military_collegium":
         death = u < p["military_collegium_death_share"]
-        exile = np.zeros(len(batch), dtype=bool)
     elif channel == "oso":  # the Special Board could not pass death sentences before 1941
         death = np.zeros(len(batch), dtype=bool)
-        exile = u < p["exile_share"]
+        exile = v < p["exile_share"]
     else:
         death = u < p["courts_death_share"]
-        exile = ~death & (rng.random(len(batch)) < p["exile_share"])
+        exile = ~death & (v < p["exile_share"])
     sim.sentence(day, batch[death], "death")
     sim.sentence(day, batch[exile & ~death], "exile")
     sim.sentence(day, batch[~death & ~exile], "camp")
 
 
-def _troika(sim: Simulation, day: int, batch: np.ndarray, rng: np.random.Generator) -> np.ndarray:
-    """Troika verdicts within limits; returns the cases that must wait for a higher limit."""
+def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Generator) -> float:
+    """Troika verdicts within limits; deferred cases go back to the queue in order."""
     inst, p = sim.inst, sim.params
-    region = sim.pop["region"][batch]
-    w = sim.weights(batch)
-    want_death = rng.random(len(batch)) < p["cat1_share_troika"]
-    verdict = np.full(len(batch), -1)
-    # decide in queue order, so that the limits bind exactly
-    for i in range(len(batch)):
-        r = region[i]
-        fits1 = inst.used_cat1[r] + w[i] <= inst.limit_cat1[r] + 1e-9
-        fits2 = inst.used_cat2[r] + w[i] <= inst.limit_cat2[r] + 1e-9
-        if (want_death[i] and fits1) or (fits1 and not fits2):
-            inst.used_cat1[r] += w[i]
-            verdict[i] = 1
-        elif fits2:
-            inst.used_cat2[r] += w[i]
-            verdict[i] = 2
-    sim.sentence(day, batch[verdict == 1], "death")
-    sim.sentence(day, batch[verdict == 2], "camp")
-    return batch[verdict < 0]
+    waiting = queue.clear()
+    waiting = waiting[sim.cases.status[waiting] == Status.AWAITING_SENTENCE]
+    want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
+    u = rng.random(len(waiting))
+    verdict, spent = troika_verdicts(
+        sim.pop["region"][waiting].astype(np.int64),
+        sim.weights(waiting),
+        want_death,
+        u,
+        inst.limit_cat1,
+        inst.used_cat1,
+        inst.limit_cat2,
+        inst.used_cat2,
+        float(budget),
+    )
+    sim.sentence(day, waiting[verdict == 1], "death")
+    sim.sentence(day, waiting[verdict == 2], "camp")
+    queue.push(waiting[verdict <= 0])
+    return float(spent)
 
 
 def punishment(sim: Simulation, day: int) -> None:
@@ -192,7 +196,9 @@ def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarra
     """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
     if n <= 0 or len(sim.camp_list) == 0:
         return np.empty(0, dtype=np.int64)
-    pick = sim.camp_list[rng.integers(0, len(sim.camp_list), size=2 * n + 8)]
+    if sim.camp_n < len(sim.camp_list) // 2:
+        sim.camp_list = np.unique(sim.camp_list[sim.cases.status[sim.camp_list] == Status.CAMP])
+    pick = sim.camp_list[rng.integers(0, len(sim.camp_list), size=3 * n + 8)]
     pick = pick[sim.cases.status[pick] == Status.CAMP]
     _, first = np.unique(pick, return_index=True)
     return pick[np.sort(first)][:n]
@@ -208,15 +214,13 @@ def _gulag_deaths(sim: Simulation, day: int) -> None:
     yearly = p["gulag_mortality"] * (1.0 + p["overcrowding_mortality"] * max(0.0, load - 1.0))
     n = rng.binomial(int(in_camp["sampled"]), min(yearly / 365.0, 1.0))
     sim.die_in_custody(day, _camp_sample(sim, n, rng))
-    if len(sim.camp_list) > 4 * max(in_camp["sampled"], 1) + 1000:
-        sim.camp_list = sim.camp_list[sim.cases.status[sim.camp_list] == Status.CAMP]
 
 
 def halt_and_release(sim: Simulation, day: int) -> None:
     """Step 11 (M22): after the halt, reviews release camp prisoners."""
     if not sim.policy.releases:
         return
-    rng = sim.rng.release
+    rng = sim.rng.review
     in_camp = sim.camp_count()
     n = rng.binomial(
         int(in_camp["sampled"]), min(sim.params["release_rate_after_halt"] / 365.0, 1.0)

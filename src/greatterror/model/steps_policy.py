@@ -69,7 +69,8 @@ def exogenous_events(sim: Simulation, day: int) -> None:
 
 def _purge_nkvd(sim: Simulation, day: int) -> None:
     """M21: after a change of chief a share of the officer corps is arrested over months."""
-    officers = np.flatnonzero((sim.pop["elite"] & NKVD_FLAGS) != 0)
+    heads = sim.registers.elite_heads
+    officers = heads[(sim.pop["elite"][heads] & NKVD_FLAGS) != 0]
     rng = sim.rng.purge
     chosen = officers[rng.random(len(officers)) < sim.params["purge_of_purgers"]]
     sim.schedule_after(

@@ -9,7 +9,6 @@ parameters; the archival trials are the check, not an input.
 
 from __future__ import annotations
 
-import datetime as dt
 from typing import TYPE_CHECKING
 
 import numpy as np
@@ -21,9 +20,6 @@ if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
 ARMY = int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER)
-LATE_TRIALS_FROM = dt.date(
-    1936, 8, 1
-)  # the Trial of the Sixteen: the first death verdicts for the old leaders
 
 
 def _visibility(flags: np.ndarray) -> np.ndarray:
@@ -47,11 +43,10 @@ def show_trials(sim: Simulation, day: int) -> None:
         if sim.on["amalgam_trials"] and len(pool):
             score = _visibility(sim.pop["elite"][pool]) + rng.random(len(pool))
             chosen = pool[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
-        share = (
-            p["trial_death_share_late"]
-            if event.date >= LATE_TRIALS_FROM
-            else p["trial_death_share_early"]
-        )
+        # verdicts harden as the leadership's perceived threat grows (M01)
+        hardening = 1.0 - np.exp(-sim.inst.threat / p["trial_threat_scale"])
+        early, late = p["trial_death_share_early"], p["trial_death_share_late"]
+        share = early + (late - early) * hardening
         death = rng.random(len(chosen)) < share
         sim.sentence(day, chosen[death], "death")
         sim.sentence(day, chosen[~death], "camp")

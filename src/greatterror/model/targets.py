@@ -29,6 +29,10 @@ def _op(names: tuple[str, ...], key: str) -> Callable[[dict[str, Any]], float]:
     return lambda s: float(sum(s["operations"].get(n, {}).get(key, 0.0) for n in names))
 
 
+def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
+
+
 NATIONAL = (
     "national_polish",
     "national_german",

@@ -350,8 +350,12 @@ def _elite_layer(
     )
     # former oppositionists: all of the prominent group, a few of the 1934 leadership
     opposition = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
-    opposition |= leaders & (rng.random(members) < spec.leadership_oppositionist_share)
+    commanders = head & ((out_flags & Elite.ARMY_HIGH_COMMAND) != 0)
+    opposition |= (leaders | commanders) & (
+        rng.random(members) < spec.leadership_oppositionist_share
+    )
     marks = np.where(opposition, int(Mark.OPPOSITIONIST), 0).astype(np.uint8)
+    party[opposition & (party == Party.NONE)] = Party.MEMBER  # a past opposition means a party past
     prominent = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
     party[prominent] = Party.EXPELLED
     cohort[prominent] = Cohort.BEFORE_1917
@@ -369,6 +373,36 @@ def _elite_layer(
         "_sizes": sizes.astype(np.int64),
         "_kind": np.where(head, kind[owner], -1).astype(np.int8),
     }
+
+
+ELITE_UNIT_SIZE = 50
+
+
+def _elite_units(
+    kind: NDArray[np.int32], region: NDArray[np.int64], n_regions: int
+) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
+    """Workplace labels of the elite layer and the region of each workplace."""
+    label = np.full(len(kind), -1, dtype=np.int32)
+    unit_regions: list[NDArray] = []
+    base = 0
+    for k in (0, 1, 2):
+        members = np.flatnonzero(kind == k)
+        if len(members) == 0:
+            continue
+        order = members[np.argsort(region[members], kind="stable")]
+        reg = region[order]
+        counts = np.bincount(reg, minlength=n_regions)
+        size = len(order) if k == 0 else ELITE_UNIT_SIZE
+        per_region = (
+            np.where(counts > 0, -(-counts // size), 0) if k else (counts > 0).astype(np.int64)
+        )
+        first_unit = np.cumsum(per_region) - per_region
+        rank = np.arange(len(order)) - (np.cumsum(counts) - counts)[reg]
+        unit = first_unit[reg] + (rank // ELITE_UNIT_SIZE if k else 0)
+        label[order] = base + unit
+        unit_regions.append(np.repeat(np.arange(n_regions, dtype=np.uint8), per_region))
+        base += int(per_region.sum())
+    return label, np.concatenate(unit_regions) if unit_regions else np.empty(0, np.uint8)
 
 
 def _concentrations() -> dict[str, dict[str, float]]:
@@ -461,14 +495,12 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     sizes = elite["_sizes"]
     attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     hh_sizes.append(sizes)
-    # elite workplaces: one party apparatus, NKVD administration and army staff per region
-    kind = elite["_kind"].astype(np.int32)
-    local = np.where(kind >= 0, kind * len(regions) + elite["region"].astype(np.int32), -1).astype(
-        np.int32
+    # elite workplaces: a party apparatus per region; NKVD offices and army units of
+    # ELITE_UNIT_SIZE officers, so that a confession names colleagues, not a whole corps
+    local, unit_region = _elite_units(
+        elite["_kind"].astype(np.int32), elite["region"].astype(np.int64), len(regions)
     )
-    add_workplaces(
-        local, 3 * len(regions), offset, np.tile(np.arange(len(regions), dtype=np.uint8), 3)
-    )
+    add_workplaces(local, len(unit_region), offset, unit_region)
     top = (elite["elite"] & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
     attrs["patron"][offset + np.flatnonzero(top)] = elite["region"][top]
 
@@ -482,7 +514,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     all_sizes = np.concatenate(hh_sizes)
     hh_indptr = np.zeros(len(all_sizes) + 1, dtype=np.int64)
     np.cumsum(all_sizes, out=hh_indptr[1:])
-    households = Groups(indptr=hh_indptr, members=np.arange(total, dtype=np.int32))
+    households = Groups(indptr=hh_indptr, members=None)  # households are contiguous runs of people
     return Population(
         scale=scale,
         seed=seed,
