@@ -47,6 +47,13 @@ FREE_PARAMETERS = (
     "trial_threat_scale",
     "trial_death_share_late",
     "army_hazard",
+    "halt_release_share",
+    "release_without_confession",
+    "request_interval",
+    "request_size",
+    "camp_capacity",
+    "prominence_weight",
+    "oso_capacity",
 )
 
 

@@ -48,7 +48,7 @@ PARAMETERS: tuple[Param, ...] = (
         1e-2,
         "per person per year",
         "prior: log-uniform",
-        "yearly hazard of an ordinary political arrest of a person with no register mark",
+        "yearly hazard of an ordinary political arrest of any person, marked or not",
         "M23",
     ),
     # M12 denunciation
@@ -394,7 +394,7 @@ PARAMETERS: tuple[Param, ...] = (
         1.0,
         "probability",
         "prior: uniform(0,1)",
-        "share of Military Collegium sentences that were death from 1936",
+        "share of Military Collegium sentences that were death",
         "M17",
     ),
     P(
@@ -423,7 +423,7 @@ PARAMETERS: tuple[Param, ...] = (
         1.0,
         30.0,
         "days",
-        "prior: uniform(0,30)",
+        "prior: uniform(1,30)",
         "mean days from death sentence to execution",
         "M16",
     ),
@@ -448,6 +448,7 @@ PARAMETERS: tuple[Param, ...] = (
         "yearly arrest hazard of army commanders while the army purge runs",
         "M20",
     ),
+    P("prominence_weight", 1.0, 1.0, 10.0, "relative weight", "prior: uniform(1,10)", "how much more a member of the 1934 Central Committee is targeted than other elite members", "M20"),
     P(
         "revolutionary_generation_weight",
         1.0,

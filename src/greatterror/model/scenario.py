@@ -31,7 +31,6 @@ Action = Literal[
     "album_procedure",
     "special_troikas",
     "families_order",
-    "extend_operations",
     "halt",
     "releases",
 ]

@@ -107,6 +107,9 @@ class Simulation:
             minlength=n_reg,
         ).astype(np.float64)
         camps = [r.index for r in population.regions if r.kind == "camps"]
+        # the camps' own operational departments: no staff count is sourced, so the
+        # camps unit gets the mean regional capacity
+        self.officers[camps] = self.officers[self.officers > 0].mean()
         self.camp_list = np.flatnonzero(np.isin(population["region"], camps)).astype(np.int64)
         self.cases.status[self.camp_list] = Status.CAMP
         self.cases.op[self.camp_list] = OP["ordinary"]  # prisoners from before the period

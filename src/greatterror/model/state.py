@@ -116,7 +116,7 @@ class Cases:
 
 @dataclass
 class Policy:
-    """The levers the centre holds; changed by scenario events or the leader's rule."""
+    """The levers the centre holds; in this version they change only by scenario events."""
 
     physical_methods: bool = False
     doctrine: str = "contain"  # "expand" under Yezhov
@@ -128,7 +128,6 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
-    kirov: bool = False
 
 
 @dataclass

@@ -100,6 +100,7 @@ def _elite_weights(sim: Simulation, idx: np.ndarray) -> np.ndarray:
     """Relative yearly hazards, in units of ``elite_hazard``."""
     p, pop = sim.params, sim.pop
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
+    w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
     army = (pop["elite"][idx] & ELITE_GROUPS["army"]) != 0
     w = np.where(army, w * p["army_hazard"] / max(p["elite_hazard"], 1e-12), w)
     if sim.on["bureaucracy_vs_generation"]:

@@ -13,7 +13,6 @@ from greatterror.population.codes import Elite, Party
 if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
-TRAITOR_FAMILY_OPS = (OP["elite"],)
 
 
 def investigation(sim: Simulation, day: int) -> None:

@@ -28,7 +28,6 @@ def exogenous_events(sim: Simulation, day: int) -> None:
         pol.elite_groups.update(event.opens)
         action = event.action
         if action == "kirov_murder":
-            pol.kirov = True
             if on["kirov_trigger"]:
                 pol.elite_groups.add("opposition")
         elif action == "chief_change":
