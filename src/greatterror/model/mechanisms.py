@@ -90,14 +90,26 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "limits per region and category; channel throughput",
         "register_selection",
     ),
-    Mechanism("M17", "legal_acceleration", "simplified procedure changes verdicts", "investigation", "read when a case is routed to troika or album rather than courts or the Special Board"),
+    Mechanism(
+        "M17",
+        "legal_acceleration",
+        "simplified procedure changes verdicts",
+        "investigation",
+        "read when a case is routed to troika or album rather than courts or the Special Board",
+    ),
     Mechanism(
         "M18",
         "national_operations",
         "operations against diaspora nationalities",
         "register_selection",
     ),
-    Mechanism("M19", "family_targets", "households of the sentenced are arrested", "punishment", "armed by the Order 00486 event"),
+    Mechanism(
+        "M19",
+        "family_targets",
+        "households of the sentenced are arrested",
+        "punishment",
+        "armed by the Order 00486 event",
+    ),
     Mechanism("M20", "elite_turnover", "the political elite is purged", "purge_of_elites"),
     Mechanism(
         "M21",

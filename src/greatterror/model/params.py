@@ -448,7 +448,16 @@ PARAMETERS: tuple[Param, ...] = (
         "yearly arrest hazard of army commanders while the army purge runs",
         "M20",
     ),
-    P("prominence_weight", 1.0, 1.0, 10.0, "relative weight", "prior: uniform(1,10)", "how much more a member of the 1934 Central Committee is targeted than other elite members", "M20"),
+    P(
+        "prominence_weight",
+        1.0,
+        1.0,
+        10.0,
+        "relative weight",
+        "prior: uniform(1,10)",
+        "how much more a member of the 1934 Central Committee is targeted than other elite members",
+        "M20",
+    ),
     P(
         "revolutionary_generation_weight",
         1.0,

@@ -14,7 +14,6 @@ if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
 
-
 def investigation(sim: Simulation, day: int) -> None:
     """Step 6 (M05, M06, M30): cases whose investigation ends today.
 
