@@ -68,8 +68,8 @@ def _scenario_with(tmp_path: Path, old: str, new: str) -> Path:
         ),
         (
             "[parameters]",
-            "[parameters]\nnames_acted_on = 2",
-            "broken.toml: parameters.names_acted_on: 2 is out of range; allowed values: 0 to 1",
+            "[parameters]\nfamily_arrest = 2",
+            "broken.toml: parameters.family_arrest: 2 is out of range; allowed values: 0 to 1",
         ),
         (
             'name = "historical"',
