@@ -145,3 +145,12 @@ def test_describe_cli() -> None:
     bad = runner.invoke(app, ["population", "describe", "--scale", "3"])
     assert bad.exit_code == 2
     assert "--scale: 3.0 is out of range; allowed values: 1e-05 to 1" in bad.output
+
+
+def test_party_cells_hold_members_of_one_workplace(pop) -> None:
+    cells = pop.party_cells()
+    members = cells.members
+    assert members is not None and len(members) > 0
+    assert np.isin(pop["party"][members], [Party.MEMBER, Party.CANDIDATE]).all()
+    labels = np.repeat(np.arange(cells.count), cells.sizes())
+    np.testing.assert_array_equal(pop["workplace"][members], labels)

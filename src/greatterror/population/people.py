@@ -52,6 +52,20 @@ class Population:
     def __getitem__(self, name: str) -> NDArray:
         return self.attrs[name]
 
+    def party_cells(self) -> Groups:
+        """Primary party organisations: the members and candidates of each workplace.
+
+        Built on demand from the workplace labels, so they cost no memory
+        until a step or a report asks for them.
+        """
+        from greatterror.population.codes import Party
+        from greatterror.population.groups import groups_from_labels
+
+        party = self.attrs["party"]
+        in_cell = (party == Party.MEMBER) | (party == Party.CANDIDATE)
+        labels = np.where(in_cell, self.attrs["workplace"], -1).astype(np.int32)
+        return groups_from_labels(labels, self.workplaces.count)
+
     @property
     def is_elite_layer(self) -> NDArray[np.bool_]:
         return self.attrs["elite"] != 0
