@@ -27,6 +27,7 @@ from greatterror.model.state import (
     Institutions,
     Ledger,
     Policy,
+    Queue,
     Status,
 )
 from greatterror.model.streams import Streams
@@ -110,11 +111,16 @@ class Simulation:
         # the camps' own operational departments: no staff count is sourced, so the
         # camps unit gets the mean regional capacity
         self.officers[camps] = self.officers[self.officers > 0].mean()
-        self.camp_list = np.flatnonzero(np.isin(population["region"], camps)).astype(np.int64)
-        self.cases.status[self.camp_list] = Status.CAMP
-        self.cases.op[self.camp_list] = OP["ordinary"]  # prisoners from before the period
-        self.camp_n = len(self.camp_list)
-        self.camp_w = float(self.weights(self.camp_list).sum())
+        initial_prisoners = np.flatnonzero(np.isin(population["region"], camps))
+        self.cases.status[initial_prisoners] = Status.CAMP
+        self.cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
+        self.camp_roll = (
+            Queue()
+        )  # everyone ever sent to camp; stale entries are skipped and compacted
+        self.camp_roll.push(initial_prisoners)
+        self.camp_n = len(initial_prisoners)
+        self.camp_w = float(self.weights(initial_prisoners).sum())
+        self.inst.queues = [Queue(self.weights) for _ in self.inst.queues]
         self.cases.linked[:] = (
             population["marks"] & 8
         ) != 0  # former oppositionists start linked to the centre
@@ -233,7 +239,7 @@ class Simulation:
         elif kind == "camp":
             c.status[idx] = Status.CAMP
             self.record(day, idx, "convicted_camp")
-            self.camp_list = np.concatenate([self.camp_list, idx])
+            self.camp_roll.push(idx)
             self.camp_n += len(idx)
             self.camp_w += float(self.weights(idx).sum())
         elif kind == "exile":

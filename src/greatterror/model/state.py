@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from enum import IntEnum
 
@@ -57,18 +58,28 @@ IN_CUSTODY = np.array(
 
 
 class Queue:
-    """A growable FIFO of person indices (a channel's backlog)."""
+    """A growable FIFO of person indices (a channel's backlog, or the camp roll).
 
-    def __init__(self) -> None:
+    If given a ``weigh`` function it keeps the running weight of its
+    contents, so that the daily backlog is known without summing the queue.
+    """
+
+    def __init__(
+        self, weigh: Callable[[NDArray[np.integer]], NDArray[np.float64]] | None = None
+    ) -> None:
         self._buf = np.empty(1024, dtype=np.int32)
         self._head = 0
         self._tail = 0
+        self._weigh = weigh
+        self.weight = 0.0
 
     def __len__(self) -> int:
         return self._tail - self._head
 
     def push(self, idx: NDArray[np.integer]) -> None:
         n = len(idx)
+        if n == 0:
+            return
         if self._tail + n > len(self._buf):
             live = self._buf[self._head : self._tail]
             new = np.empty(max(2 * (len(live) + n), 1024), dtype=np.int32)
@@ -76,13 +87,18 @@ class Queue:
             self._buf, self._head, self._tail = new, 0, len(live)
         self._buf[self._tail : self._tail + n] = idx
         self._tail += n
+        if self._weigh is not None:
+            self.weight += float(self._weigh(idx).sum())
 
-    def peek(self) -> NDArray[np.int32]:
-        return self._buf[self._head : self._tail]
+    def peek(self, n: int | None = None) -> NDArray[np.int32]:
+        end = self._tail if n is None else min(self._head + n, self._tail)
+        return self._buf[self._head : end]
 
     def pop(self, n: int) -> NDArray[np.int32]:
         out = self._buf[self._head : self._head + n].copy()
         self._head += len(out)
+        if self._weigh is not None:
+            self.weight = 0.0 if len(self) == 0 else self.weight - float(self._weigh(out).sum())
         return out
 
     def clear(self) -> NDArray[np.int32]:

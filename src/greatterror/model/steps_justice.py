@@ -132,6 +132,22 @@ def sentencing(sim: Simulation, day: int) -> None:
         sim.ledger.decided[day, ch] += spent
 
 
+def _affordable_prefix(sim: Simulation, queue, budget: float) -> tuple[np.ndarray, np.ndarray]:
+    """The head of the queue and its cumulative weights, long enough to spend ``budget``.
+
+    Looks only as far into the backlog as the day's capacity can reach,
+    doubling the window while it falls short, instead of weighing the whole
+    backlog every day.
+    """
+    k = len(queue) if np.isinf(budget) else int(budget * sim.pop.scale) + 16
+    while True:
+        head = queue.peek(k)
+        cum = np.cumsum(sim.weights(head))
+        if len(head) == len(queue) or (len(cum) and cum[-1] > budget):
+            return head, cum
+        k *= 2
+
+
 def _decide(
     sim: Simulation, day: int, batch: np.ndarray, channel: str, rng: np.random.Generator
 ) -> None:
@@ -192,11 +208,14 @@ def punishment(sim: Simulation, day: int) -> None:
 
 def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarray:
     """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
-    if n <= 0 or len(sim.camp_list) == 0:
+    roll = sim.camp_roll
+    if n <= 0 or len(roll) == 0:
         return np.empty(0, dtype=np.int64)
-    if sim.camp_n < len(sim.camp_list) // 2:
-        sim.camp_list = np.unique(sim.camp_list[sim.cases.status[sim.camp_list] == Status.CAMP])
-    pick = sim.camp_list[rng.integers(0, len(sim.camp_list), size=3 * n + 8)]
+    if sim.camp_n < len(roll) // 2:
+        everyone = roll.clear()
+        roll.push(np.unique(everyone[sim.cases.status[everyone] == Status.CAMP]))
+    listed = roll.peek()
+    pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
     pick = pick[sim.cases.status[pick] == Status.CAMP]
     _, first = np.unique(pick, return_index=True)
     return pick[np.sort(first)][:n]
