@@ -41,7 +41,6 @@ FREE_PARAMETERS = (
     "courts_death_share",
     "post_halt_restraint",
     "release_rate_after_halt",
-    "courts_capacity",
     "album_capacity",
     "troika_capacity",
     "trial_threat_scale",
@@ -53,7 +52,6 @@ FREE_PARAMETERS = (
     "request_size",
     "camp_capacity",
     "prominence_weight",
-    "oso_capacity",
 )
 
 

@@ -349,9 +349,9 @@ PARAMETERS: tuple[Param, ...] = (
     # sentencing channels
     P(
         "oso_capacity",
-        600.0,
-        10.0,
         5000.0,
+        10.0,
+        20000.0,
         "cases per day",
         "prior: log-uniform",
         "Special Board (OSO) cases per day",
@@ -359,9 +359,9 @@ PARAMETERS: tuple[Param, ...] = (
     ),
     P(
         "courts_capacity",
-        600.0,
-        10.0,
         5000.0,
+        10.0,
+        20000.0,
         "cases per day",
         "prior: log-uniform",
         "ordinary courts' political cases per day",

@@ -33,6 +33,10 @@ def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
     return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
 
 
+def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
+    return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
+
+
 NATIONAL = (
     "national_polish",
     "national_german",
@@ -82,6 +86,21 @@ TARGETS: tuple[Target, ...] = (
     *(
         Target(f"G8-deaths-{y}", f"deaths in the Gulag {y}", _yearly(y, "died_in_custody"))
         for y in YEARS
+    ),
+    Target(
+        "G11-trial16",
+        "defendants at the Trial of the Sixteen",
+        _trial("trial_of_16_1936", "defendants"),
+    ),
+    Target(
+        "G11-trial17",
+        "death sentences at the Trial of the Seventeen",
+        _trial("trial_of_17_1937", "death_sentences"),
+    ),
+    Target(
+        "G11-trial21",
+        "death sentences at the Trial of the Twenty-One",
+        _trial("trial_of_21_1938", "death_sentences"),
     ),
 )
 

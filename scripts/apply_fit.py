@@ -1,0 +1,37 @@
+"""Write the best parameters of a calibration result into the historical scenario file.
+
+Usage: python scripts/apply_fit.py FIT.json "description of the search"
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from math import floor, log10
+from pathlib import Path
+
+SCENARIO = (
+    Path(__file__).resolve().parents[1] / "src" / "greatterror" / "scenarios" / "historical.toml"
+)
+
+
+def four_digits(x: float) -> float:
+    return 0.0 if x == 0 else round(x, -floor(log10(abs(x))) + 3)
+
+
+def main() -> None:
+    fit = json.loads(Path(sys.argv[1]).read_text())
+    text = SCENARIO.read_text(encoding="utf-8")
+    start, end = text.index("[parameters]"), text.index("[[events]]")
+    lines = [
+        "[parameters]",
+        f"# Fitted by greatterror.calibration.search: {sys.argv[2]};",
+        f"# loss (mean squared log ratio over the targets) = {fit['loss']:.3f}.",
+        "# Parameters not listed keep the defaults declared in greatterror/model/params.py.",
+        *(f"{name} = {four_digits(value)!r}" for name, value in sorted(fit["best"].items())),
+    ]
+    SCENARIO.write_text(text[:start] + "\n".join(lines) + "\n\n" + text[end:], encoding="utf-8")
+
+
+if __name__ == "__main__":
+    main()
