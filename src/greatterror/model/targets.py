@@ -33,10 +33,6 @@ def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
     return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
 
 
-def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
-    return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
-
-
 NATIONAL = (
     "national_polish",
     "national_german",
