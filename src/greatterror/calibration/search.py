@@ -140,12 +140,16 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
     parser.add_argument("--budget", type=int, default=120)
     parser.add_argument("--out", type=Path, default=Path("fit_historical.json"))
     parser.add_argument("--start", type=Path, help="JSON file whose 'best' values start the search")
+    parser.add_argument(
+        "--spread", type=float, default=3.0, help="factor around the start for random draws"
+    )
+    parser.add_argument("--step", type=float, default=1.5, help="factor of each coordinate move")
     args = parser.parse_args()
     values = load_scenario("historical").parameter_values()
     if args.start:
         values.update(json.loads(args.start.read_text())["best"])
     start = {n: values[n] for n in FREE_PARAMETERS}
-    trials = fit(start, args.scale, args.seed, args.budget)
+    trials = fit(start, args.scale, args.seed, args.budget, spread=args.spread, step=args.step)
     best = min(trials, key=lambda t: t.loss)
     args.out.write_text(
         json.dumps(
