@@ -77,7 +77,11 @@ def main() -> None:
             f"{_fmt(lo)}–{_fmt(hi)} | {med / arch:.2f} | {'yes' if ok else '**no**'} |"
         )
     lines += ["", f"{within} of {len(ids)} targets are within ±20%.", ""]
-    args.out.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    marker = "<!-- notes: kept when the table is regenerated -->"
+    notes = ""
+    if args.out.exists() and marker in args.out.read_text(encoding="utf-8"):
+        notes = args.out.read_text(encoding="utf-8").split(marker, 1)[1]
+    args.out.write_text("\n".join(lines) + "\n" + marker + notes, encoding="utf-8")
     print("\n".join(lines))
 
 

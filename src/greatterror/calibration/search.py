@@ -95,11 +95,12 @@ def fit(
     spread: float = 3.0,
     step: float = 1.5,
     rng_seed: int = 0,
+    n_random: int | None = None,
     log: Callable[[str], None] = print,
 ) -> list[Trial]:
     rng = np.random.default_rng(rng_seed)
     trials: list[Trial] = []
-    n_random = budget // 2
+    n_random = budget // 2 if n_random is None else max(1, n_random)
     candidates = [dict(start)]
     for _ in range(n_random - 1):
         candidates.append(
@@ -144,12 +145,26 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
         "--spread", type=float, default=3.0, help="factor around the start for random draws"
     )
     parser.add_argument("--step", type=float, default=1.5, help="factor of each coordinate move")
+    parser.add_argument(
+        "--random",
+        type=int,
+        default=None,
+        help="random draws before the coordinate walk (default: half the budget)",
+    )
     args = parser.parse_args()
     values = load_scenario("historical").parameter_values()
     if args.start:
         values.update(json.loads(args.start.read_text())["best"])
     start = {n: values[n] for n in FREE_PARAMETERS}
-    trials = fit(start, args.scale, args.seed, args.budget, spread=args.spread, step=args.step)
+    trials = fit(
+        start,
+        args.scale,
+        args.seed,
+        args.budget,
+        spread=args.spread,
+        step=args.step,
+        n_random=args.random,
+    )
     best = min(trials, key=lambda t: t.loss)
     args.out.write_text(
         json.dumps(

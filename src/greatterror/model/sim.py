@@ -94,7 +94,9 @@ class Simulation:
             day = (event.date - self.start).days
             if 0 <= day < self.days:
                 self.events_by_day.setdefault(day, []).append(event)
-        self.calendar: dict[int, list[tuple[str, np.ndarray]]] = {}
+        # (day, kind) -> people due; small batches are kept as Python lists of ints,
+        # which is cheaper than splitting tiny arrays at small scales
+        self.calendar: dict[tuple[int, str], list] = {}
         trial_days = [
             d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
         ]
@@ -132,6 +134,7 @@ class Simulation:
         self.named_yesterday = 0.0
         self.named_today = 0.0
         self.intensity = 1.0
+        self.campaign = 1.0
         self.confession_p = self.params["confession_probability"]
         self.naming_mean = self.params["names_per_confession"]
 
@@ -144,11 +147,17 @@ class Simulation:
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         if len(idx) and day < self.days:
-            self.calendar.setdefault(day, []).append((kind, np.asarray(idx, dtype=np.int64)))
+            self.calendar.setdefault((day, kind), []).append(np.asarray(idx, dtype=np.int64))
 
     def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
-        """Schedule each person ``delays[i]`` days after ``day`` (grouped, not looped per person)."""
+        """Schedule each person ``delays[i]`` days after ``day``."""
         if len(idx) == 0:
+            return
+        if len(idx) <= 64:
+            calendar, last = self.calendar, self.days
+            for person, d in zip(idx.tolist(), delays.tolist(), strict=True):
+                if day + d < last:
+                    calendar.setdefault((day + d, kind), []).append(person)
             return
         order = np.argsort(delays, kind="stable")
         delays, idx = delays[order], idx[order]
@@ -157,8 +166,14 @@ class Simulation:
             self.schedule(day + int(d), kind, group)
 
     def due(self, day: int, kind: str) -> np.ndarray:
-        items = [idx for k, idx in self.calendar.get(day, []) if k == kind]
-        return np.concatenate(items) if items else np.empty(0, dtype=np.int64)
+        items = self.calendar.pop((day, kind), None)
+        if not items:
+            return np.empty(0, dtype=np.int64)
+        singles = [x for x in items if not isinstance(x, np.ndarray)]
+        arrays = [x for x in items if isinstance(x, np.ndarray)]
+        if singles:
+            arrays.append(np.array(singles, dtype=np.int64))
+        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
     def record(self, day: int, idx: np.ndarray, event: str, op: NDArray | None = None) -> None:
         if len(idx) == 0:
@@ -285,7 +300,6 @@ class Simulation:
         for day in range(self.days):
             for _, step in steps:
                 step(self, day)
-            self.calendar.pop(day, None)
             self.trials_today = []
             self.named_yesterday, self.named_today = self.named_today, 0.0
             for ch, queue in enumerate(self.inst.queues):

@@ -38,7 +38,7 @@ def denunciation(sim: Simulation, day: int) -> None:
         return
     p, reg, pop = sim.params, sim.registers, sim.pop
     rng = sim.rng.denunciation
-    lam = p["denunciation_rate"] / 365.0 * reg.region_size * ADULT_SHARE * sim.intensity
+    lam = p["denunciation_rate"] / 365.0 * reg.region_size * ADULT_SHARE * sim.campaign
     denouncers = reg.draw_anyone(rng.poisson(lam), rng)
     wp = pop["workplace"][denouncers]
     denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
@@ -74,7 +74,11 @@ def register_selection(sim: Simulation, day: int) -> None:
     scale = sim.pop.scale
     if sim.on["baseline_repression"]:
         rng = sim.rng.register
-        lam = p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * sim.intensity
+        # while the mass operation runs, the registered are its targets, not ordinary work's
+        mass_operation = "kulak_00447" in pol.operations
+        lam = (
+            p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * sim.intensity * (not mass_operation)
+        )
         sim.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
         lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * sim.intensity
         sim.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
@@ -141,7 +145,7 @@ def purge_of_elites(sim: Simulation, day: int) -> None:
         return
     rng = sim.rng.elite
     w_max = float(w.max())
-    n = rng.poisson(p["elite_hazard"] / 365.0 * len(eligible) * w_max * sim.intensity)
+    n = rng.poisson(p["elite_hazard"] / 365.0 * len(eligible) * w_max * sim.campaign)
     pick = rng.integers(0, len(eligible), size=n)
     accepted = pick[rng.random(n) < w[pick] / w_max]
     arrested = sim.arrest(day, eligible[accepted], "elite")

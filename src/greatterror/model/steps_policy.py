@@ -127,12 +127,13 @@ def perception(sim: Simulation, day: int) -> None:
     inst.threat *= _decay(p["threat_half_life"])
     if sim.on["threat_perception"]:
         inst.threat += p["threat_per_conspiracy"] * sim.named_yesterday
-    factor = 1.0 + inst.vigilance
-    if sim.on["threat_scaled_arrests"]:
-        factor *= 1.0 + inst.threat
+    # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
+    # vigilance act on society (denunciations) and on the hunt for the elite
+    factor = 1.0 + inst.threat if sim.on["threat_scaled_arrests"] else 1.0
     if sim.policy.halted and sim.on["curtailment"]:
         factor *= p["post_halt_restraint"]
     sim.intensity = factor
+    sim.campaign = factor * (1.0 + inst.vigilance)
 
 
 def policy(sim: Simulation, day: int) -> None:
