@@ -9,18 +9,8 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.scenario import OPERATIONS
+from greatterror.results.outputs import CHANNELS, EVENTS, OPERATIONS
 
-EVENTS = (
-    "arrested",
-    "convicted_cat1",
-    "convicted_camp",
-    "convicted_exile",
-    "executed",
-    "released",
-    "died_in_custody",
-)
-CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
 OP = {name: i for i, name in enumerate(OPERATIONS)}
 EV = {name: i for i, name in enumerate(EVENTS)}
 CH = {name: i for i, name in enumerate(CHANNELS)}
