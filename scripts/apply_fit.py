@@ -7,7 +7,6 @@ from __future__ import annotations
 
 import json
 import sys
-from math import floor, log10
 from pathlib import Path
 
 SCENARIO = (
@@ -15,20 +14,20 @@ SCENARIO = (
 )
 
 
-def four_digits(x: float) -> float:
-    return 0.0 if x == 0 else round(x, -floor(log10(abs(x))) + 3)
-
-
 def main() -> None:
+    if len(sys.argv) != 3 or sys.argv[1] in ("-h", "--help"):
+        raise SystemExit(__doc__)
     fit = json.loads(Path(sys.argv[1]).read_text())
     text = SCENARIO.read_text(encoding="utf-8")
     start, end = text.index("[parameters]"), text.index("[[events]]")
     lines = [
         "[parameters]",
         f"# Fitted by greatterror.calibration.search: {sys.argv[2]};",
-        f"# loss (mean squared log ratio over the targets) = {fit['loss']:.3f}.",
+        f"# loss (mean squared log ratio over the targets, one seed) = {fit['loss']:.3f}.",
+        "# Values are written in full so that the loss can be reproduced; a single seed's",
+        "# loss is noisy, and docs/validation.md (ten seeds) is the reference.",
         "# Parameters not listed keep the defaults declared in greatterror/model/params.py.",
-        *(f"{name} = {four_digits(value)!r}" for name, value in sorted(fit["best"].items())),
+        *(f"{name} = {value!r}" for name, value in sorted(fit["best"].items())),
     ]
     SCENARIO.write_text(text[:start] + "\n".join(lines) + "\n\n" + text[end:], encoding="utf-8")
 

@@ -106,7 +106,9 @@ def test_run_writes_everything_and_registers(tmp_path: Path) -> None:
         assert (out / name).exists(), name
     summary = json.loads((out / "summary.json").read_text())
     assert summary["seed"] == 2 and summary["scale"] == 0.0001 and summary["version"]
-    assert summary["parameters"]["names_per_confession"] >= 0
+    from greatterror.model.scenario import load_scenario
+
+    assert summary["parameters"] == load_scenario("historical").parameter_values()
     assert "G1-1937-conv" in result.output
 
     again = invoke("run", "--scale", "0.0001", "--seed", "2", "--out", str(out))

@@ -82,14 +82,6 @@ class Source(Row):
     kind: SourceKind
     note: str | None = None
 
-    def citation(self) -> str:
-        parts = [f"{self.authors} ({self.year or 'n.d.'}). {self.title}."]
-        if self.publisher:
-            parts.append(f"{self.publisher}.")
-        if self.archive_ref:
-            parts.append(f"[{self.archive_ref}]")
-        return " ".join(parts)
-
 
 class Fact(Row):
     id: str = Field(min_length=1)

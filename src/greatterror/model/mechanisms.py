@@ -1,6 +1,7 @@
 """The mechanisms M01-M30 of the seed texts, as named, switchable components.
 
-``shared/reference/seed_system.md`` lists thirty mechanisms. Each has an
+The project's reference on the seed texts (shared/reference/seed_system.md,
+kept beside this repository) lists thirty mechanisms. Each has an
 entry here: the switch a scenario uses to turn it on or off, whether this
 version implements it, and in which step it acts. Hypotheses are sets of
 switches and parameter values, so they are configuration, not code.

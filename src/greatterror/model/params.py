@@ -100,7 +100,7 @@ PARAMETERS: tuple[Param, ...] = (
         5.0,
         "multiplier increment",
         "prior: uniform(0,5)",
-        "rise in denunciation and arrest intensity after a show trial or plenum",
+        "rise of the campaign factor (denunciation, elite hazard) at a scripted event with a vigilance weight",
         "M09",
     ),
     P(
@@ -118,9 +118,9 @@ PARAMETERS: tuple[Param, ...] = (
         2e-6,
         0.0,
         1e-4,
-        "per uncovered case",
+        "per naming acted on",
         "prior: log-uniform",
-        "rise of the leader's perceived threat per confession naming accomplices",
+        "rise of the leader's perceived threat per (weighted) naming acted on",
         "M01",
     ),
     P(
@@ -221,7 +221,7 @@ PARAMETERS: tuple[Param, ...] = (
         0.9,
         "share",
         "prior: uniform(0,0.9)",
-        "share of Order 00447 arrests taken from people with no register mark",
+        "share of Order 00447 arrests drawn from the whole population rather than from the registers",
         "M13",
     ),
     P(

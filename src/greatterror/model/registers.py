@@ -12,8 +12,8 @@ from dataclasses import dataclass
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.population.codes import Mark, Nationality
-from greatterror.population.groups import Groups, concat_ranges, groups_from_labels
+from greatterror.population.codes import Elite, Mark, Nationality
+from greatterror.population.groups import Groups, groups_from_labels
 from greatterror.population.people import Population
 
 KULAK_OPERATION_MARKS = (
@@ -97,10 +97,9 @@ def build_registers(pop: Population) -> Registers:
     region = pop["region"][: pop.n_mass]
     sizes = np.bincount(region, minlength=len(pop.regions)).astype(np.int64)
     starts = np.cumsum(sizes) - sizes
-    heads = np.flatnonzero((pop["elite"] != 0) & ((pop["elite"] & 128) == 0)).astype(np.int32)
+    heads = np.flatnonzero((pop["elite"] != 0) & ((pop["elite"] & Elite.ELITE_FAMILY) == 0)).astype(
+        np.int32
+    )
     patron = pop["patron"].astype(np.int32)
     clients = groups_from_labels(np.where(mass, patron, -1), len(pop.regions))
     return Registers(kulak, national, starts, sizes, heads, clients)
-
-
-__all__ = ["Register", "Registers", "build_registers", "concat_ranges"]

@@ -303,9 +303,6 @@ class Simulation:
             self.trials_today = []
             self.named_yesterday, self.named_today = self.named_today, 0.0
             for ch, queue in enumerate(self.inst.queues):
-                waiting = queue.peek()
-                self.ledger.backlog[day, ch] = (
-                    float(self.weights(waiting).sum()) if len(waiting) else 0.0
-                )
+                self.ledger.backlog[day, ch] = queue.weight
             if progress is not None:
                 progress(day)

@@ -32,19 +32,6 @@ class Status(IntEnum):
 
 
 AT_LIBERTY = np.array([s in (Status.FREE, Status.RELEASED) for s in Status])
-IN_CUSTODY = np.array(
-    [
-        s
-        in (
-            Status.INVESTIGATION,
-            Status.AWAITING_SENTENCE,
-            Status.SENTENCED_DEATH,
-            Status.CAMP,
-            Status.PRISON,
-        )
-        for s in Status
-    ]
-)
 
 
 class Queue:

@@ -7,8 +7,8 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from greatterror.model.kernels import troika_verdicts
-from greatterror.model.state import CH, CHANNELS, EV, OP, OPERATIONS, Status
-from greatterror.population.codes import Elite, Party
+from greatterror.model.state import CH, CHANNELS, OP, OPERATIONS, Status
+from greatterror.population.codes import Party
 
 if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
@@ -118,8 +118,7 @@ def sentencing(sim: Simulation, day: int) -> None:
         if name == "troika":
             spent = _troika(sim, day, queue, budget, rng)
         else:
-            waiting = queue.peek()
-            cum = np.cumsum(sim.weights(waiting))
+            waiting, cum = _affordable_prefix(sim, queue, budget)
             n = (
                 len(waiting)
                 if np.isinf(budget)
@@ -244,6 +243,3 @@ def halt_and_release(sim: Simulation, day: int) -> None:
     )
     freed = _camp_sample(sim, n, rng)
     sim.release(day, freed)
-
-
-__all__ = ["EV", "Elite", "halt_and_release", "investigation", "punishment", "sentencing"]

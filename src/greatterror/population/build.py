@@ -21,7 +21,7 @@ from greatterror.population.codes import (
     Occupation,
     Party,
 )
-from greatterror.population.groups import Groups, concat_ranges
+from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.spec import PopulationSpec, build_spec
@@ -525,6 +525,3 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         n_mass=n_mass,
         workplace_region=np.concatenate(wp_region_parts),
     )
-
-
-__all__ = ["MAX_SCALE", "MIN_SCALE", "build_population", "concat_ranges"]

@@ -6,7 +6,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from greatterror.population.codes import Mark, Nationality, Occupation, Party
+from greatterror.population.codes import Mark, Occupation, Party
 from greatterror.population.inputs import PopulationInputs
 from greatterror.population.people import Population
 from greatterror.population.spec import NATIONALITY_MARGINALS
@@ -157,7 +157,3 @@ def group_size_summary(pop: Population) -> list[dict[str, float | str]]:
             }
         )
     return rows
-
-
-def nationality_name(code: int) -> str:
-    return Nationality(code).name.lower()

@@ -77,13 +77,6 @@ def groups_from_labels(labels: NDArray[np.integer], n_groups: int) -> Groups:
     return Groups(indptr=indptr, members=members)
 
 
-def contiguous_groups(sizes: NDArray[np.integer]) -> Groups:
-    """Groups whose members are consecutive people (households are built this way)."""
-    indptr = np.zeros(len(sizes) + 1, dtype=np.int64)
-    np.cumsum(sizes, out=indptr[1:])
-    return Groups(indptr=indptr, members=None)
-
-
 def cut_into_groups(
     people: NDArray[np.integer], size_sampler, rng: np.random.Generator, first_id: int
 ) -> tuple[NDArray[np.int32], int]:

@@ -21,9 +21,6 @@ from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.schema import split_keys
 from greatterror.paths import population_data_dir
 
-#: Union-republic population totals used to split a republic among its units.
-REPUBLIC_TOTAL_IDS = ("rsfsr", "ukrainian_ssr", "kazakh_ssr")
-
 
 class RegionRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
