@@ -32,7 +32,7 @@ def test_marginals_match_sources_within_sampling_error(pop, inputs) -> None:
     tolerance = {  # relative, set from the sampling error at 1:100 and the known approximations
         "population": 1e-4,
         "urban population": 0.02,
-        "party members": 0.15,
+        "party members": 0.05,
         "party candidates": 0.08,
         "expelled from the party": 0.08,
         "managers and officials": 0.08,

@@ -47,7 +47,16 @@ class _Rates:
         spec: PopulationSpec,
         regions: list[Region],
         concentrations: dict[str, dict[str, float]],
+        elite: dict[str, NDArray],
     ):
+        # the elite layer is built first; the mass population makes up the rest of each count
+        in_elite = {status: float((elite["party"] == status).sum()) for status in Party}
+        self.party_targets = (
+            max(spec.party_members - in_elite[Party.MEMBER], 0.0),
+            max(spec.party_candidates - in_elite[Party.CANDIDATE], 0.0),
+            max(spec.party_expelled - in_elite[Party.EXPELLED], 0.0),
+        )
+        elite_oppositionists = float(((elite["marks"] & Mark.OPPOSITIONIST) != 0).sum())
         total = spec.total
         age = spec.age_shares
         adults = total * age[1:].sum()
@@ -71,7 +80,9 @@ class _Rates:
         self.p_officer = spec.former_officers / (total * spec.male_share * age[3:].sum())
         self.p_other_party = spec.former_other_parties / (total * age[3:].sum())
         party_30 = (spec.party_members + spec.party_expelled * 4) * age[2:].sum() / age[1:].sum()
-        self.p_oppositionist = spec.former_oppositionists / party_30
+        self.p_oppositionist = (
+            max(spec.former_oppositionists - elite_oppositionists, 0.0) / party_30
+        )
         self.p_prior = spec.prior_conviction_share
         pops = np.array([r.population for r in regions])
         rural = pops * (1 - spec.urban_share)
@@ -172,7 +183,7 @@ def _region_people(
     cohort = np.zeros(n, dtype=np.uint8)
     p_any = rates.party_scale[occupation] * adult
     u = rng.random(n) / np.maximum(p_any, 1e-300)
-    thresholds = np.cumsum([spec.party_members, spec.party_candidates, spec.party_expelled])
+    thresholds = np.cumsum(rates.party_targets)
     party[u < thresholds[2]] = Party.EXPELLED
     party[u < thresholds[1]] = Party.CANDIDATE
     party[u < thresholds[0]] = Party.MEMBER
@@ -428,10 +439,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     inputs = inputs or load_inputs()
     spec = build_spec(inputs)
     regions = inputs.regions
-    rates = _Rates(spec, regions, _concentrations())
-
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
     elite = _elite_layer(regions, spec, elite_rng)
+    rates = _Rates(spec, regions, _concentrations(), elite)
     n_elite = len(elite["region"])
     n_by_region = _mass_sizes(regions, spec, n_elite, scale, seed)
     n_mass = int(n_by_region.sum())
