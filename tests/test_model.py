@@ -177,3 +177,17 @@ def test_regression_baseline(result) -> None:
     got = {t["id"]: t["simulated"] for t in result.summary["targets"]}
     assert got == pytest.approx(expected["targets"], rel=1e-12)
     assert [t["defendants"] for t in result.summary["trials"]] == expected["trial_defendants"]
+
+
+def test_operation_kinds() -> None:
+    from greatterror.model.state import MASS_OP, NATIONAL_OP, OPERATIONS
+
+    assert [op for op, m in zip(OPERATIONS, MASS_OP, strict=True) if m] == [
+        "kulak_00447",
+        "national_polish",
+        "national_german",
+        "national_harbin",
+        "national_latvian",
+        "national_other",
+    ]
+    assert not NATIONAL_OP[OPERATIONS.index("kulak_00447")]

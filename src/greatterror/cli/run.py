@@ -132,6 +132,17 @@ def run(
     )
 
 
+def _find_run(run_id: str, field: str) -> dict[str, Any]:
+    """A registered run by id or unique prefix; a clear error otherwise."""
+    try:
+        row = get_run(run_id)
+    except AmbiguousRunId as exc:
+        fail(str(exc))
+    if row is None:
+        fail(f"{field}: no run {run_id!r} in the registry; `greatterror runs list` shows them")
+    return row
+
+
 @runs_app.command("list")
 def runs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List recorded runs."""
@@ -163,12 +174,7 @@ def runs_show(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
     """Show one run: its parameters and its figures against the record."""
-    try:
-        row = get_run(run_id)
-    except AmbiguousRunId as exc:
-        fail(str(exc))
-    if row is None:
-        fail(f"run_id: no run {run_id!r} in the registry; `greatterror runs list` shows them")
+    row = _find_run(run_id, "run_id")
     if as_json:
         emit_json(row)
         return
@@ -193,12 +199,7 @@ def compare(
         fail("run_ids: give at least two runs to compare")
     summaries, labels = [], []
     for rid in run_ids:
-        try:
-            row = get_run(rid)
-        except AmbiguousRunId as exc:
-            fail(str(exc))
-        if row is None:
-            fail(f"run_ids: no run {rid!r} in the registry; `greatterror runs list` shows them")
+        row = _find_run(rid, "run_ids")
         path = Path(row["out_dir"]) / "summary.json"
         summaries.append(read_summary(path) if path.exists() else row["summary"])
         labels.append(row["run_id"])

@@ -21,7 +21,10 @@ from greatterror.model.scenario import Scenario
 from greatterror.model.state import (
     AT_LIBERTY,
     CH,
+    CHANNELS,
     EV,
+    MASS_OP,
+    NATIONAL_OP,
     OP,
     Cases,
     Institutions,
@@ -31,7 +34,7 @@ from greatterror.model.state import (
     Status,
 )
 from greatterror.model.streams import Streams
-from greatterror.population.codes import Elite
+from greatterror.population.codes import Elite, Mark
 from greatterror.population.people import Population
 
 Step = Callable[["Simulation", int], None]
@@ -116,16 +119,14 @@ class Simulation:
         initial_prisoners = np.flatnonzero(np.isin(population["region"], camps))
         self.cases.status[initial_prisoners] = Status.CAMP
         self.cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
-        self.camp_roll = (
-            Queue()
-        )  # everyone ever sent to camp; stale entries are skipped and compacted
+        # everyone ever sent to camp; stale entries are skipped and compacted
+        self.camp_roll = Queue()
         self.camp_roll.push(initial_prisoners)
         self.camp_n = len(initial_prisoners)
         self.camp_w = float(self.weights(initial_prisoners).sum())
-        self.inst.queues = [Queue(self.weights) for _ in self.inst.queues]
-        self.cases.linked[:] = (
-            population["marks"] & 8
-        ) != 0  # former oppositionists start linked to the centre
+        self.inst.queues = [Queue(self.weights) for _ in CHANNELS]
+        # former oppositionists start linked to the 'centre'
+        self.cases.linked[:] = (population["marks"] & Mark.OPPOSITIONIST) != 0
         self.trials_today: list[Any] = []
         self.eligible_key: tuple[str, ...] = ()
         self.eligible = np.empty(0, dtype=np.int32)
@@ -202,10 +203,9 @@ class Simulation:
         c.confessed[idx] = False
         c.arrests[idx] = np.minimum(c.arrests[idx].astype(np.int32) + 1, 255)
         self.record(day, idx, "arrested")
-        mass_op = op == "kulak_00447" or op.startswith("national_")
         mean = (
             self.params["troika_investigation_days"]
-            if mass_op
+            if MASS_OP[OP[op]]
             else self.params["investigation_days"]
         )
         length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
@@ -285,7 +285,7 @@ class Simulation:
         channel[marked] = CH["oso"]
         if not self.policy.halted and self.on["legal_acceleration"]:
             channel[op == OP["kulak_00447"]] = CH["troika"]
-            national = (op >= OP["national_polish"]) & (op <= OP["national_other"])
+            national = NATIONAL_OP[op]
             if self.policy.special_troikas:
                 channel[national] = CH["special_troika"]
             elif self.policy.album_open:

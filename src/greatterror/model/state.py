@@ -13,6 +13,9 @@ from greatterror.results.outputs import CHANNELS, EVENTS, OPERATIONS
 
 OP = {name: i for i, name in enumerate(OPERATIONS)}
 EV = {name: i for i, name in enumerate(EVENTS)}
+#: Per operation code: a national operation; a mass operation (Order 00447 or national).
+NATIONAL_OP = np.array([name.startswith("national_") for name in OPERATIONS])
+MASS_OP = NATIONAL_OP | (np.arange(len(OPERATIONS)) == OPERATIONS.index("kulak_00447"))
 CH = {name: i for i, name in enumerate(CHANNELS)}
 
 
@@ -137,7 +140,7 @@ class Institutions:
     last_request: NDArray[np.int32]
     threat: float = 0.0
     vigilance: float = 0.0
-    queues: list[Queue] = field(default_factory=lambda: [Queue() for _ in CHANNELS])
+    queues: list[Queue] = field(default_factory=list)  # one per channel, made by the simulation
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0

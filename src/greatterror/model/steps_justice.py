@@ -7,7 +7,7 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from greatterror.model.kernels import troika_verdicts
-from greatterror.model.state import CH, CHANNELS, OP, OPERATIONS, Status
+from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, Status
 from greatterror.population.codes import Party
 
 if TYPE_CHECKING:
@@ -40,10 +40,7 @@ def investigation(sim: Simulation, day: int) -> None:
     confessors = idx[confess]
     _name_accomplices(sim, day, confessors)
     silent = idx[~confess]
-    mass_op = (c.op[silent] == OP["kulak_00447"]) | (
-        (c.op[silent] >= OP["national_polish"]) & (c.op[silent] <= OP["national_other"])
-    )
-    released = ~mass_op & (u[1][~confess] < p["release_without_confession"])
+    released = ~MASS_OP[c.op[silent]] & (u[1][~confess] < p["release_without_confession"])
     sim.release(day, silent[released])
     to_court = np.concatenate([confessors, silent[~released]])
     c.status[to_court] = Status.AWAITING_SENTENCE
