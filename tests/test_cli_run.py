@@ -92,7 +92,10 @@ def test_broken_scenario_file(tmp_path: Path, old: str, new: str, message: str) 
 def test_unknown_scenario_and_bad_scale(tmp_path: Path) -> None:
     result = invoke("run", "nosuch", "--out", str(tmp_path / "x"))
     assert result.exit_code == 2
-    assert "scenario: unknown scenario 'nosuch'; shipped scenarios: historical" in result.output
+    assert (
+        "scenario: unknown scenario 'nosuch'; shipped scenarios: endogenous, historical"
+        in result.output
+    )
     result = invoke("run", "--scale", "2", "--out", str(tmp_path / "x"))
     assert result.exit_code == 2
     assert "--scale: 2 is out of range; allowed values: 1e-05 to 1" in result.output

@@ -69,6 +69,18 @@ def make_summary(scenario: str = "historical", seed: int = 1) -> dict[str, Any]:
             "army_command": {"size": 800, "arrested": 400, "shot": 300},
             "nkvd_officers": {"size": 1200, "arrested": 300, "shot": 150},
         },
+        "policy_mode": "scripted",
+        "policy": [
+            {
+                "date": "1938-11-17",
+                "action": "halt",
+                "detail": None,
+                "by": "scenario",
+                "threat": 0.4,
+                "cost": 0.1,
+                "war": 1.0,
+            }
+        ],
         "trials": [
             {
                 "id": "trial_of_16_1936",
@@ -350,6 +362,8 @@ def test_report_has_every_section_and_escapes_text(tmp_path: Path) -> None:
     assert html.escape('<script>alert("x")</script>') in page
     assert "G1-1937-death" in page and "353,074" in page
     assert "1934 from 1934-12-01 only" in page
+    assert "<h2>Policy decisions</h2>" in page and "Policy mode: scripted." in page
+    assert "<td>1938-11-17</td><td>halt</td><td></td><td>scenario</td>" in page
     assert not list(tmp_path.glob(".*"))
 
 

@@ -52,6 +52,7 @@ EventKind = Literal[
     "arrest",
     "execution",
     "halt",
+    "foreign_crisis",
 ]
 Verdict = Literal["death", "camp", "prison", "exile", "acquitted", "unknown"]
 LimitLevel = Literal["republic", "region", "aggregate", "camps"]

@@ -12,7 +12,15 @@ import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
-from pydantic import BaseModel, ConfigDict, Field, PrivateAttr, ValidationError, field_validator
+from pydantic import (
+    BaseModel,
+    ConfigDict,
+    Field,
+    PrivateAttr,
+    ValidationError,
+    field_validator,
+    model_validator,
+)
 
 from greatterror.model.mechanisms import BY_SWITCH, default_switches
 from greatterror.model.params import ParameterError, resolve
@@ -33,7 +41,25 @@ Action = Literal[
     "families_order",
     "halt",
     "releases",
+    "foreign_crisis",
 ]
+
+#: Decisions of the centre. In a scripted scenario they are dated events; in an
+#: endogenous one the leader's decision rule (``model/leader.py``) takes them.
+POLICY_ACTIONS: frozenset[str] = frozenset(
+    {
+        "chief_change",
+        "physical_methods",
+        "set_limits",
+        "launch_operation",
+        "limit_increase",
+        "album_procedure",
+        "special_troikas",
+        "families_order",
+        "halt",
+        "releases",
+    }
+)
 
 
 class ScenarioError(ValueError):
@@ -53,6 +79,7 @@ class Event(BaseModel):
     cat2: int | None = Field(default=None, ge=0)
     total: int | None = Field(default=None, ge=0)
     vigilance: float = Field(default=0.0, ge=0, le=10)
+    tension: float = Field(default=0.0, ge=0, le=10)
     opens: list[Literal["opposition", "party", "army", "nkvd"]] = Field(default_factory=list)
     note: str | None = None
 
@@ -63,6 +90,8 @@ class Scenario(BaseModel):
     description: str
     start: dt.date = dt.date(1934, 12, 1)
     end: dt.date = dt.date(1940, 12, 31)
+    policy: Literal["scripted", "endogenous"] = "scripted"
+    extends: str | None = None
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
@@ -83,6 +112,19 @@ class Scenario(BaseModel):
                 )
         return value
 
+    @model_validator(mode="after")
+    def _policy_events_match_mode(self) -> Scenario:
+        if self.policy == "endogenous":
+            exogenous = sorted(set(Action.__args__) - POLICY_ACTIONS)  # type: ignore[attr-defined]
+            for i, event in enumerate(self.events):
+                if event.action in POLICY_ACTIONS:
+                    raise ValueError(
+                        f"events[{i}].action: {event.action!r} is a policy decision, which the "
+                        f"leader's rule takes when policy = 'endogenous'; allowed actions: "
+                        f"{', '.join(exogenous)}"
+                    )
+        return self
+
     def switches(self) -> dict[str, bool]:
         merged = default_switches()
         merged.update(self.mechanisms)
@@ -99,10 +141,41 @@ def _first_error(exc: ValidationError) -> str:
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         msg = f"{err.get('input')!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
-    return f"{loc}: {msg}"
+    return f"{loc}: {msg}" if loc else msg
 
 
-def load_scenario(name_or_path: str | Path) -> Scenario:
+def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
+    """Lay a scenario over the one it extends, so that variants are configuration only.
+
+    Mechanisms and parameters of the file override the base's. Events are
+    the base's followed by the file's own; an endogenous scenario keeps only
+    the base's exogenous events (the Kirov murder, plenums, trials, foreign
+    crises) and leaves the policy decisions to the leader's rule.
+    """
+    name = raw["extends"]
+    if not isinstance(name, str) or Path(name).stem in (*seen, path.stem):
+        raise ScenarioError(f"{path.name}: extends: {name!r} would make a cycle or is not a name")
+    try:
+        # a shipped scenario by name, or a file beside this one
+        target = path.parent / name if name.endswith(".toml") else name
+        base = load_scenario(target, seen=(*seen, path.stem))
+    except ScenarioError as exc:
+        raise ScenarioError(f"{path.name}: extends: {exc}") from None
+    merged = base.model_dump(exclude={"extends"})
+    policy = raw.get("policy", base.policy)
+    merged["events"] = [
+        e for e in merged["events"] if policy == "scripted" or e["action"] not in POLICY_ACTIONS
+    ] + list(raw.get("events", []))
+    merged["events"].sort(key=lambda e: str(e.get("date", "")))
+    for table in ("mechanisms", "parameters"):
+        merged[table] = {**merged[table], **raw.get(table, {})}
+    for key, value in raw.items():
+        if key not in ("events", "mechanisms", "parameters"):
+            merged[key] = value
+    return merged
+
+
+def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
     """A scenario by shipped name (e.g. ``historical``) or by file path."""
     path = Path(name_or_path)
     if not path.suffix:
@@ -118,6 +191,8 @@ def load_scenario(name_or_path: str | Path) -> Scenario:
         raw = tomllib.loads(path.read_text(encoding="utf-8"))
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path.name}: not valid TOML: {exc}") from None
+    if "extends" in raw:
+        raw = _merge_with_base(raw, path, seen or ())
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:

@@ -14,7 +14,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model import steps_arrests, steps_justice, steps_policy, steps_quota, steps_trials
+from greatterror.model import (
+    leader,
+    steps_arrests,
+    steps_justice,
+    steps_policy,
+    steps_quota,
+    steps_trials,
+)
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -136,6 +143,9 @@ class Simulation:
         self.named_today = 0.0
         self.intensity = 1.0
         self.campaign = 1.0
+        # the bases of the leader's perceived cost (model/leader.py), fixed at the start
+        self.elite_size = max(len(self.registers.elite_heads), 1)
+        self.adult_weight = leader.adult_weight(self)
         self.confession_p = self.params["confession_probability"]
         self.naming_mean = self.params["names_per_confession"]
 

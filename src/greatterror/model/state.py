@@ -112,7 +112,7 @@ class Cases:
 
 @dataclass
 class Policy:
-    """The levers the centre holds; in this version they change only by scenario events."""
+    """The levers the centre holds: moved by scripted events or by the leader's decision rule."""
 
     physical_methods: bool = False
     doctrine: str = "contain"  # "expand" under Yezhov
@@ -124,6 +124,10 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    mass_launched_day: int = -1  # day the mass operation began; -1 before
+    halt_day: int = -1
+    #: every policy decision as applied: day, action, operation, who took it
+    log: list[dict[str, object]] = field(default_factory=list)
 
 
 @dataclass
@@ -140,6 +144,8 @@ class Institutions:
     last_request: NDArray[np.int32]
     threat: float = 0.0
     vigilance: float = 0.0
+    war: float = 0.0  # the leader's expectation of war, raised by foreign crises
+    cost: float = 0.0  # the leader's perception of repression's cost to economy and army
     queues: list[Queue] = field(default_factory=list)  # one per channel, made by the simulation
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
@@ -161,6 +167,12 @@ class Ledger:
         _, n_reg, n_op, n_ev = self.shape
         flat = ((day * n_reg + region.astype(np.int64)) * n_op + op.astype(np.int64)) * n_ev + event
         np.add.at(self.counts, flat, weight)
+
+    def day_totals(self, day: int, event: int) -> NDArray[np.float64]:
+        """One day's count of one event per operation, summed over regions."""
+        _, n_reg, n_op, n_ev = self.shape
+        block = self.counts[day * n_reg * n_op * n_ev : (day + 1) * n_reg * n_op * n_ev]
+        return block.reshape(n_reg, n_op, n_ev)[:, :, event].sum(axis=0)
 
     def cube(self) -> NDArray[np.float64]:
         return self.counts.reshape(self.shape)

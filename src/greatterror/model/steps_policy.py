@@ -6,6 +6,8 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from greatterror.model import leader
+from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.state import CH, Status
 from greatterror.population.codes import Elite
 
@@ -21,49 +23,77 @@ def _decay(half_life: float) -> float:
 
 def exogenous_events(sim: Simulation, day: int) -> None:
     """Step 1: apply the scenario's events dated today."""
-    pol, inst, on = sim.policy, sim.inst, sim.on
+    inst, on = sim.inst, sim.on
     for event in sim.events_by_day.get(day, []):
         if on["vigilance_campaigns"]:
             inst.vigilance += sim.params["vigilance_per_trial"] * event.vigilance
-        pol.elite_groups.update(event.opens)
-        action = event.action
-        if action == "kirov_murder":
+        sim.policy.elite_groups.update(event.opens)
+        if event.action == "kirov_murder":
             if on["kirov_trigger"]:
-                pol.elite_groups.add("opposition")
-        elif action == "chief_change":
-            previous, pol.chief = pol.chief, event.chief or pol.chief
-            pol.doctrine = (
-                "expand" if (pol.chief == "yezhov" and on["chief_doctrine"]) else "contain"
-            )
-            if on["purge_of_purgers"] and previous != pol.chief:
-                _purge_nkvd(sim, day)
-        elif action == "physical_methods":
-            pol.physical_methods = True
-        elif action == "set_limits":
-            inst.limit_cat1[:] = inst.initial_cat1
-            inst.limit_cat2[:] = inst.initial_cat2
-        elif action == "launch_operation" and event.operation:
-            enabled = (
-                on["limits_and_throughput"]
-                if event.operation == "kulak_00447"
-                else on["national_operations"]
-            )
-            if enabled:
-                pol.operations.add(event.operation)
-        elif action == "limit_increase":
-            _increase_limits(sim, event)
-        elif action == "album_procedure":
-            pol.album_open = True
-        elif action == "special_troikas":
-            pol.special_troikas = True
-        elif action == "families_order":
-            pol.families_order = on["family_targets"]
-        elif action == "halt" and on["curtailment"]:
-            _halt(sim, day)
-        elif action == "releases" and on["curtailment"]:
-            pol.releases = True
-        elif action == "show_trial":
+                sim.policy.elite_groups.add("opposition")
+        elif event.action == "foreign_crisis":
+            inst.war += event.tension
+            if on["threat_perception"]:
+                inst.threat += sim.params["threat_per_crisis"] * event.tension
+        elif event.action == "show_trial":
             sim.trials_today.append(event)
+        elif event.action in POLICY_ACTIONS:
+            apply_decision(sim, day, event.action, event, by="scenario")
+
+
+def apply_decision(
+    sim: Simulation, day: int, action: str, event: Event | None = None, by: str = "scenario"
+) -> None:
+    """Carry out one decision of the centre, scripted or taken by the leader's rule."""
+    pol, inst, on = sim.policy, sim.inst, sim.on
+    operation = event.operation if event is not None else None
+    if action == "chief_change":
+        chief = (event.chief if event is not None else None) or pol.chief
+        previous, pol.chief = pol.chief, chief
+        pol.doctrine = "expand" if (pol.chief == "yezhov" and on["chief_doctrine"]) else "contain"
+        if on["purge_of_purgers"] and previous != pol.chief:
+            _purge_nkvd(sim, day)
+    elif action == "physical_methods":
+        pol.physical_methods = True
+    elif action == "set_limits":
+        inst.limit_cat1[:] = inst.initial_cat1
+        inst.limit_cat2[:] = inst.initial_cat2
+    elif action == "launch_operation" and operation:
+        enabled = (
+            on["limits_and_throughput"] if operation == "kulak_00447" else on["national_operations"]
+        )
+        if not enabled:
+            return
+        pol.operations.add(operation)
+        if operation == "kulak_00447" and pol.mass_launched_day < 0:
+            pol.mass_launched_day = day
+    elif action == "limit_increase" and event is not None:
+        _increase_limits(sim, event)
+    elif action == "album_procedure":
+        pol.album_open = True
+    elif action == "special_troikas":
+        pol.special_troikas = True
+    elif action == "families_order":
+        pol.families_order = on["family_targets"]
+    elif action == "halt":
+        if not on["curtailment"]:
+            return
+        _halt(sim, day)
+    elif action == "releases":
+        if not on["curtailment"]:
+            return
+        pol.releases = True
+    pol.log.append(
+        {
+            "date": sim.date(day).isoformat(),
+            "action": action,
+            "detail": operation or (event.chief if event is not None else None),
+            "by": by,
+            "threat": round(inst.threat, 6),
+            "cost": round(inst.cost, 6),
+            "war": round(inst.war, 6),
+        }
+    )
 
 
 def _purge_nkvd(sim: Simulation, day: int) -> None:
@@ -109,6 +139,7 @@ def _halt(sim: Simulation, day: int) -> None:
     """M22: mass operations stop; pending troika and album cases are released or sent to court."""
     pol = sim.policy
     pol.halted = True
+    pol.halt_day = day
     pol.operations.clear()
     pol.elite_groups.intersection_update({"nkvd"})
     rng = sim.rng.release
@@ -125,6 +156,9 @@ def perception(sim: Simulation, day: int) -> None:
     inst, p = sim.inst, sim.params
     inst.vigilance *= _decay(p["vigilance_half_life"])
     inst.threat *= _decay(p["threat_half_life"])
+    inst.war *= _decay(p["war_half_life"])
+    inst.cost *= _decay(p["cost_half_life"])
+    leader.perceive_cost(sim, day)
     if sim.on["threat_perception"]:
         inst.threat += p["threat_per_conspiracy"] * sim.named_yesterday
     # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
@@ -137,8 +171,18 @@ def perception(sim: Simulation, day: int) -> None:
 
 
 def policy(sim: Simulation, day: int) -> None:
-    """Step 3: the levers that follow from the policy state (scripted in this version)."""
+    """Step 3: in an endogenous scenario the leader decides; then the levers follow the policy."""
     p, pol = sim.params, sim.policy
+    if sim.scenario.policy == "endogenous":
+        for action, detail in leader.decide(sim, day):
+            chosen = Event(
+                date=sim.date(day),
+                action=action,  # type: ignore[arg-type]
+                evidence="leader_rule",
+                operation=detail if action == "launch_operation" else None,
+                chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]
+            )
+            apply_decision(sim, day, action, chosen, by="leader_rule")
     confess = (
         p["confession_with_methods"]
         if (pol.physical_methods and sim.on["coerced_confession"])

@@ -101,6 +101,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "version": __version__,
         "parameters": dict(sim.params),
         "mechanisms": dict(sim.on),
+        "policy_mode": sim.scenario.policy,
+        "policy": list(sim.policy.log),
         "population": {
             "mass": sim.pop.n_mass,
             "elite": len(sim.pop) - sim.pop.n_mass,

@@ -78,6 +78,8 @@ SUMMARY_KEYS = (
     "operations",
     "elites",
     "trials",
+    "policy_mode",
+    "policy",
     "targets",
     "limit_fill",
     "targeted",

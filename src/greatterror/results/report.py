@@ -220,6 +220,37 @@ def _header(summary: Mapping[str, Any]) -> str:
     )
 
 
+def _policy(summary: Mapping[str, Any]) -> str:
+    """The centre's decisions as they were applied, and who took them."""
+    mode = summary.get("policy_mode", "scripted")
+    rows = [
+        [
+            d.get("date"),
+            d.get("action"),
+            d.get("detail") or "",
+            d.get("by"),
+            d.get("threat"),
+            d.get("cost"),
+            d.get("war"),
+        ]
+        for d in summary.get("policy") or []
+    ]
+    source = (
+        "dated events of the scenario, each citing the evidence base"
+        if mode == "scripted"
+        else "the leader's decision rule (model/leader.py), from perceived threat, perceived "
+        "cost and the expectation of war; its thresholds are parameters of this run"
+    )
+    return (
+        '<section id="policy"><h2>Policy decisions</h2>'
+        f'<p class="note">Policy mode: {escape(str(mode))}. Decisions came from {escape(source)}. '
+        "Threat, cost and war expectation are the leader's perceptions in the model on the day, "
+        "in model units; they are not measured historical quantities.</p>"
+        + _table(["date", "action", "detail", "taken by", "threat", "cost", "war"], rows, {4, 5, 6})
+        + "</section>"
+    )
+
+
 def _targets(summary: Mapping[str, Any]) -> str:
     rows = [
         [t.get("id"), t.get("label"), t.get("archival"), t.get("simulated"), t.get("ratio")]
@@ -262,6 +293,7 @@ def render_report(summary: Mapping[str, Any], timeseries: pa.Table, channels: pa
         "findings. Archival figures are from the sourced evidence base and are marked as such "
         "in every caption.</p>"
         + _header(summary)
+        + _policy(summary)
         + "".join(sections)
         + _targets(summary)
         + "</body></html>\n"

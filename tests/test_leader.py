@@ -1,0 +1,131 @@
+"""The endogenous policy mode: the leader's decision rule and scenarios that extend others."""
+
+from __future__ import annotations
+
+import datetime as dt
+from pathlib import Path
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.run import simulate
+from greatterror.model.scenario import POLICY_ACTIONS, ScenarioError, load_scenario
+
+SCALE, SEED = 0.001, 3
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence()
+
+
+@pytest.fixture(scope="module")
+def endogenous():
+    return load_scenario("endogenous")
+
+
+@pytest.fixture(scope="module")
+def run(endogenous, evidence):
+    return simulate(endogenous, SCALE, SEED, evidence=evidence)
+
+
+def _day(iso: str) -> dt.date:
+    return dt.date.fromisoformat(iso)
+
+
+def test_extending_keeps_the_exogenous_timeline_and_the_fitted_parameters(endogenous) -> None:
+    historical = load_scenario("historical")
+    assert endogenous.policy == "endogenous"
+    assert not [e for e in endogenous.events if e.action in POLICY_ACTIONS]
+    exogenous = [e for e in historical.events if e.action not in POLICY_ACTIONS]
+    assert endogenous.events == sorted(exogenous, key=lambda e: e.date)
+    for name, value in historical.parameters.items():
+        assert endogenous.parameters[name] == value
+
+
+def test_every_decision_is_the_rules_and_in_a_possible_order(run) -> None:
+    log = run.summary["policy"]
+    assert run.summary["policy_mode"] == "endogenous"
+    assert log and {d["by"] for d in log} == {"leader_rule"}
+    first = {}
+    for d in log:
+        first.setdefault((d["action"], d["detail"]), _day(d["date"]))
+    launch = first[("launch_operation", "kulak_00447")]
+    assert first[("set_limits", None)] == launch
+    params = run.summary["parameters"]
+    if ("halt", None) in first:
+        halt = first[("halt", None)]
+        assert (halt - launch).days >= params["leader_min_operation_days"]
+        assert (first[("releases", None)] - halt).days >= params["leader_release_delay"]
+        assert first[("chief_change", "beria")] == halt
+    chiefs = [d["detail"] for d in log if d["action"] == "chief_change"]
+    assert chiefs == ["yezhov", "beria"][: len(chiefs)]
+    # each decision is taken once
+    assert len(first) == len(log)
+
+
+def test_no_mass_operation_when_the_threshold_is_out_of_reach(endogenous, evidence) -> None:
+    out = simulate(endogenous, SCALE, SEED, {"leader_mass_threshold": 1.0}, evidence).summary
+    actions = {d["action"] for d in out["policy"]}
+    assert "set_limits" not in actions and "halt" not in actions
+    assert out["operations"]["kulak_00447"]["arrested"] == 0
+
+
+def test_scripted_and_endogenous_runs_are_paired_until_the_first_differing_decision(
+    run, evidence
+) -> None:
+    """Common random numbers: the two runs differ only from the first day their policies differ."""
+    scripted = simulate(load_scenario("historical"), SCALE, SEED, evidence=evidence)
+    start = _day(run.summary["start"])
+    policy_days = [
+        (_day(d["date"]) - start).days for d in run.summary["policy"] + scripted.summary["policy"]
+    ]
+    first = min(policy_days)
+    assert first > 300
+    a = scripted.simulation.ledger.cube()
+    b = run.simulation.ledger.cube()
+    np.testing.assert_array_equal(a[:first], b[:first])
+    assert not np.array_equal(a, b)
+
+
+def test_scripted_runs_log_their_policy_events(evidence) -> None:
+    out = simulate(load_scenario("historical"), SCALE, SEED, evidence=evidence).summary
+    assert out["policy_mode"] == "scripted"
+    assert {d["by"] for d in out["policy"]} == {"scenario"}
+    halts = [d["date"] for d in out["policy"] if d["action"] == "halt"]
+    assert halts == ["1938-11-17"]
+
+
+def _write(tmp_path: Path, name: str, text: str) -> Path:
+    path = tmp_path / f"{name}.toml"
+    path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_policy_events_are_refused_in_an_endogenous_scenario(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad",
+        'name = "bad"\ndescription = "x"\npolicy = "endogenous"\n'
+        '[[events]]\ndate = 1938-11-17\naction = "halt"\nevidence = "G12-30"\n',
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value) == (
+        "bad.toml: events[0].action: 'halt' is a policy decision, which the leader's rule "
+        "takes when policy = 'endogenous'; allowed actions: foreign_crisis, kirov_murder, "
+        "plenum, show_trial"
+    )
+
+
+def test_extending_an_unknown_scenario_names_the_field(tmp_path: Path) -> None:
+    path = _write(tmp_path, "child", 'name = "child"\ndescription = "x"\nextends = "nowhere"\n')
+    with pytest.raises(ScenarioError, match=r"^child.toml: extends: scenario: unknown scenario"):
+        load_scenario(path)
+
+
+def test_a_scenario_cannot_extend_itself(tmp_path: Path) -> None:
+    path = _write(tmp_path, "loop", 'name = "loop"\ndescription = "x"\nextends = "loop"\n')
+    with pytest.raises(ScenarioError, match="extends: 'loop' would make a cycle"):
+        load_scenario(path)
