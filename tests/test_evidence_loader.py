@@ -77,6 +77,20 @@ def test_republic_limits_add_up(evidence) -> None:
     assert sum(lim.cat2 or 0 for lim in top) == evidence.value("G3-lim-cat2")
 
 
+def test_limit_increases_are_well_formed(evidence) -> None:
+    """Known region or republic codes, categories that add up, a fact behind every row."""
+    regions = evidence_dir().parent / "population" / "regions.csv"
+    with regions.open(newline="", encoding="utf-8") as handle:
+        rows = list(csv.DictReader(handle))
+    # a republic divided into oblasts has no row of its own; its code is a republic_code
+    codes = {row["region_code"] for row in rows} | {row["republic_code"] for row in rows}
+    for inc in evidence.increases:
+        assert inc.region_code is None or inc.region_code in codes, inc.id
+        if None not in (inc.cat1, inc.cat2, inc.total):
+            assert inc.cat1 + inc.cat2 == inc.total, inc.id
+        assert inc.fact_id in evidence.facts, inc.id
+
+
 def test_death_sentences_add_up(evidence) -> None:
     assert evidence.value("G1-1937-death") + evidence.value("G1-1938-death") == evidence.value(
         "G2-shot"
