@@ -202,3 +202,17 @@ def test_missing_column_is_reported(data_copy: Path) -> None:
         match=r"trials.csv, line 1: header does not match the schema; missing columns: court; unexpected columns: tribunal",
     ):
         load_evidence(data_copy)
+
+
+def test_unquoted_comma_is_reported_with_its_line(data_copy: Path) -> None:
+    path = data_copy / "timeline.csv"
+    lines = path.read_text(encoding="utf-8").splitlines()
+    header_cells = len(lines[0].split(","))
+    lines.append("FC-test,1938-09-30,,foreign_crisis,Munich, the agreement,,haslam1984,")
+    path.write_text("\n".join(lines) + "\n", encoding="utf-8")
+    with pytest.raises(DataFileError) as info:
+        load_evidence(data_copy)
+    assert str(info.value) == (
+        f"evidence/timeline.csv, line {len(lines)}: row has {header_cells + 1} cells but the "
+        f"header has {header_cells} (is a text cell with a comma missing its quotes?)"
+    )

@@ -58,9 +58,17 @@ def read_rows(path: Path, model: type[M], label: str | None = None) -> list[tupl
         rows: list[tuple[int, M]] = []
         for record in reader:
             line = reader.line_num
-            cleaned = {k: (v.strip() if v and v.strip() else None) for k, v in record.items()}
             if None in record:
-                raise DataFileError(label, line, None, "row has more cells than the header")
+                # checked first: the surplus cells come as a list under the key None
+                extra = len(record[None])
+                raise DataFileError(
+                    label,
+                    line,
+                    None,
+                    f"row has {len(header) + extra} cells but the header has {len(header)} "
+                    "(is a text cell with a comma missing its quotes?)",
+                )
+            cleaned = {k: (v.strip() if v and v.strip() else None) for k, v in record.items()}
             try:
                 rows.append((line, model.model_validate(cleaned)))
             except ValidationError as exc:
