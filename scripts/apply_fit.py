@@ -7,6 +7,7 @@ from __future__ import annotations
 
 import json
 import sys
+import tomllib
 from pathlib import Path
 
 SCENARIO = (
@@ -19,6 +20,8 @@ def main() -> None:
         raise SystemExit(__doc__)
     fit = json.loads(Path(sys.argv[1]).read_text())
     text = SCENARIO.read_text(encoding="utf-8")
+    # a search over some parameters (--free) keeps the fitted values of the others
+    values = {**tomllib.loads(text).get("parameters", {}), **fit["best"]}
     start, end = text.index("[parameters]"), text.index("[[events]]")
     lines = [
         "[parameters]",
@@ -27,7 +30,7 @@ def main() -> None:
         "# Values are written in full so that the loss can be reproduced; a single seed's",
         "# loss is noisy, and docs/validation.md (ten seeds) is the reference.",
         "# Parameters not listed keep the defaults declared in greatterror/model/params.py.",
-        *(f"{name} = {value!r}" for name, value in sorted(fit["best"].items())),
+        *(f"{name} = {value!r}" for name, value in sorted(values.items())),
     ]
     SCENARIO.write_text(text[:start] + "\n".join(lines) + "\n\n" + text[end:], encoding="utf-8")
 

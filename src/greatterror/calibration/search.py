@@ -44,6 +44,7 @@ FREE_PARAMETERS = (
     "album_capacity",
     "troika_capacity",
     "trial_threat_scale",
+    "trial_death_share_early",
     "trial_death_share_late",
     "army_hazard",
     "halt_release_share",
@@ -52,6 +53,8 @@ FREE_PARAMETERS = (
     "request_size",
     "camp_capacity",
     "prominence_weight",
+    "late_approval_factor",
+    "operation_term_days",
 )
 
 
@@ -151,11 +154,22 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
         default=None,
         help="random draws before the coordinate walk (default: half the budget)",
     )
+    parser.add_argument(
+        "--free",
+        default=",".join(FREE_PARAMETERS),
+        help="comma-separated parameters to vary (default: every free parameter)",
+    )
     args = parser.parse_args()
+    free = [name.strip() for name in args.free.split(",") if name.strip()]
+    unknown = [name for name in free if name not in FREE_PARAMETERS]
+    if unknown:
+        parser.error(
+            f"--free: not free parameters: {', '.join(unknown)}; allowed: {', '.join(FREE_PARAMETERS)}"
+        )
     values = load_scenario("historical").parameter_values()
     if args.start:
         values.update(json.loads(args.start.read_text())["best"])
-    start = {n: values[n] for n in FREE_PARAMETERS}
+    start = {n: values[n] for n in free}
     trials = fit(
         start,
         args.scale,

@@ -51,6 +51,16 @@ PARAMETERS: tuple[Param, ...] = (
         "yearly hazard of an ordinary political arrest of any person, marked or not",
         "M23",
     ),
+    P(
+        "ordinary_during_operation",
+        1.0,
+        0.0,
+        1.0,
+        "multiplier",
+        "prior: uniform(0,1)",
+        "factor on ordinary arrests of unmarked people while the mass operation runs, whose cases it absorbed",
+        "M23",
+    ),
     # M12 denunciation
     P(
         "denunciation_rate",
@@ -314,6 +324,26 @@ PARAMETERS: tuple[Param, ...] = (
         "prior: uniform(0,1)",
         "chance the centre approves a request for a higher limit",
         "M16",
+    ),
+    P(
+        "operation_term_days",
+        120.0,
+        30.0,
+        720.0,
+        "days",
+        "prior: centred on the four months Order 00447 planned (evidence G3-start)",
+        "planned term of the mass operation, counted from its launch",
+        "M15",
+    ),
+    P(
+        "late_approval_factor",
+        1.0,
+        0.0,
+        1.0,
+        "multiplier",
+        "prior: uniform(0,1)",
+        "factor on the chance of approving a request once the operation's planned term is over",
+        "M15",
     ),
     P(
         "cat1_share_troika",

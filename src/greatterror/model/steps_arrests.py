@@ -80,7 +80,9 @@ def register_selection(sim: Simulation, day: int) -> None:
             p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * sim.intensity * (not mass_operation)
         )
         sim.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
-        lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * sim.intensity
+        # the operation's officers and channels take over ordinary work's cases
+        ordinary = p["ordinary_during_operation"] if mass_operation else 1.0
+        lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * sim.intensity * ordinary
         sim.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
     if "kulak_00447" in pol.operations:
         rng = sim.rng.operation

@@ -28,7 +28,10 @@ def quota_dynamics(sim: Simulation, day: int) -> None:
         return
     inst.last_request[regions] = day
     inst.requests += len(regions)
-    granted = regions[sim.rng.quota.random(len(regions)) < p["approval_probability"]]
+    # once the planned term is over the centre grants extensions more sparingly
+    late = day - sim.policy.mass_launched_day >= p["operation_term_days"]
+    approval = p["approval_probability"] * (p["late_approval_factor"] if late else 1.0)
+    granted = regions[sim.rng.quota.random(len(regions)) < approval]
     inst.approvals += len(granted)
     extra = p["request_size"] * (inst.initial_cat1[granted] + inst.initial_cat2[granted])
     inst.limit_cat1[granted] += extra * p["request_cat1_share"]
