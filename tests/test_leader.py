@@ -129,3 +129,11 @@ def test_a_scenario_cannot_extend_itself(tmp_path: Path) -> None:
     path = _write(tmp_path, "loop", 'name = "loop"\ndescription = "x"\nextends = "loop"\n')
     with pytest.raises(ScenarioError, match="extends: 'loop' would make a cycle"):
         load_scenario(path)
+
+
+def test_the_halt_brings_in_the_last_chief_even_if_the_first_stayed(endogenous, evidence) -> None:
+    out = simulate(endogenous, SCALE, SEED, {"leader_expand_threshold": 1.0}, evidence).summary
+    chiefs = [(d["date"], d["detail"]) for d in out["policy"] if d["action"] == "chief_change"]
+    halts = [d["date"] for d in out["policy"] if d["action"] == "halt"]
+    assert len(halts) == 1
+    assert chiefs == [(halts[0], "beria")]

@@ -27,7 +27,7 @@ from greatterror.model.state import CH, EV, OP, OPERATIONS
 if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
-#: The order in which the NKVD chiefs follow one another.
+#: The NKVD chiefs in the order they served.
 CHIEFS = ("yagoda", "yezhov", "beria")
 NATIONAL_OPERATIONS = tuple(name for name in OPERATIONS if name.startswith("national_"))
 
@@ -80,9 +80,9 @@ def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
     )
     if running and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
         out.append(("halt", None))
-        following = CHIEFS.index(pol.chief) + 1
-        if following < len(CHIEFS):
-            out.append(("chief_change", CHIEFS[following]))
+        # the halt blames the NKVD: its chief goes, and the last of the three comes in
+        if pol.chief != CHIEFS[-1]:
+            out.append(("chief_change", CHIEFS[-1]))
     return out
 
 
