@@ -41,3 +41,59 @@ def troika_verdicts(
         if verdict[i] == -1:
             verdict[i] = 0
     return verdict, spent
+
+
+@njit(cache=True)
+def open_cases(
+    idx,
+    status,
+    region,
+    is_elite,
+    at_liberty,
+    allow_in_camp,
+    camps_region,
+    camp_code,
+    investigation_code,
+    op_code,
+    day,
+    op,
+    arrest_day,
+    sentence_day,
+    confessed,
+    arrests,
+    weight_of_layer,
+):  # pragma: no cover - compiled
+    """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
+
+    One compiled pass instead of a dozen NumPy calls, because arrests come in
+    many small batches every day. Returns (arrested, left_camp, left_camp_weight):
+    the people whose case was opened and how many of them (and what weight)
+    were taken from the camps.
+    """
+    s = np.sort(idx)
+    out = np.empty(s.shape[0], dtype=np.int64)
+    k = 0
+    left = 0
+    left_w = 0.0
+    for i in range(s.shape[0]):
+        p = s[i]
+        if i > 0 and p == s[i - 1]:
+            continue
+        st = status[p]
+        if at_liberty[st] or (allow_in_camp and st == camp_code and region[p] == camps_region):
+            if st == camp_code:
+                left += 1
+                left_w += weight_of_layer[1 if is_elite[p] else 0]
+            out[k] = p
+            k += 1
+    out = out[:k]
+    for i in range(k):
+        p = out[i]
+        status[p] = investigation_code
+        op[p] = op_code
+        arrest_day[p] = day
+        sentence_day[p] = -1  # the arrays describe the current case
+        confessed[p] = False
+        if arrests[p] < 255:
+            arrests[p] += 1
+    return out, left, left_w

@@ -13,7 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population.codes import Elite, Mark, Nationality
-from greatterror.population.groups import Groups, groups_from_labels
+from greatterror.population.groups import Groups
 from greatterror.population.people import Population
 
 KULAK_OPERATION_MARKS = (
@@ -58,9 +58,23 @@ class Register:
         return self.groups.at(self.groups.indptr[regions] + offsets)
 
 
-def _register(pop: Population, mask: NDArray[np.bool_]) -> Register:
-    labels = np.where(mask, pop["region"].astype(np.int32), -1)
-    return Register(groups_from_labels(labels, len(pop.regions)))
+def _register(pop: Population, people: NDArray[np.integer]) -> Register:
+    """Region -> people on the register, from the (ascending) people on it."""
+    return Register(_by_label(people, pop["region"][people], len(pop.regions)))
+
+
+def _by_label(people: NDArray[np.integer], labels: NDArray[np.integer], n_groups: int) -> Groups:
+    """CSR groups of ``people`` (ascending) by label, people in ascending order within a group.
+
+    The same groups as ``groups_from_labels`` over the whole population, but
+    built from the few people on a register: a label array for 162 million
+    people and a pass over it cost more than the register itself.
+    """
+    order = np.argsort(labels, kind="stable")
+    counts = np.bincount(labels, minlength=n_groups)
+    indptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return Groups(indptr=indptr, members=people[order].astype(np.int32))
 
 
 @dataclass(frozen=True)
@@ -84,22 +98,34 @@ class Registers:
 
 
 def build_registers(pop: Population) -> Registers:
-    mass = ~pop.is_elite_layer
+    """Every register in a few passes over the population; the rest works on the people found."""
+    n_mass = pop.n_mass  # mass people come first, region by region; the elite layer follows
+    elite = pop["elite"]
     marks = pop["marks"]
-    kulak = _register(pop, mass & ((marks & KULAK_OPERATION_MARKS) != 0))
-    national = {}
+    is_elite = pop.is_elite_layer
+    marked = np.flatnonzero(marks)
+    layer = is_elite[marked]
+    kulak = _register(pop, marked[~layer & ((marks[marked] & KULAK_OPERATION_MARKS) != 0)])
+    op_codes = {op: i + 1 for i, op in enumerate(NATIONAL_OPERATIONS)}
+    op_of_nationality = np.zeros(256, dtype=np.uint8)
     for op, nats in NATIONAL_OPERATIONS.items():
-        mask = np.isin(pop["nationality"], [int(n) for n in nats])
+        op_of_nationality[[int(n) for n in nats]] = op_codes[op]
+    diaspora = np.flatnonzero(op_of_nationality[pop["nationality"]])
+    diaspora_op = op_of_nationality[pop["nationality"][diaspora]]
+    foreign = marked[(marks[marked] & Mark.FOREIGN_COMMUNIST) != 0]
+    national = {}
+    for op, code in op_codes.items():
+        people = diaspora[diaspora_op == code]
         if op == "national_other":
-            mask |= (marks & Mark.FOREIGN_COMMUNIST) != 0
-        national[op] = _register(pop, mask)
-    # mass people are stored region by region, so a region is a contiguous slice
-    region = pop["region"][: pop.n_mass]
+            people = np.union1d(people, foreign)
+        national[op] = _register(pop, people)
+    region = pop["region"][:n_mass]
     sizes = np.bincount(region, minlength=len(pop.regions)).astype(np.int64)
     starts = np.cumsum(sizes) - sizes
-    heads = np.flatnonzero((pop["elite"] != 0) & ((pop["elite"] & Elite.ELITE_FAMILY) == 0)).astype(
-        np.int32
-    )
-    patron = pop["patron"].astype(np.int32)
-    clients = groups_from_labels(np.where(mass, patron, -1), len(pop.regions))
+    in_layer = np.flatnonzero(elite)
+    heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)
+    patron = pop["patron"]
+    with_patron = np.flatnonzero(patron >= 0)
+    with_patron = with_patron[~is_elite[with_patron]]
+    clients = _by_label(with_patron, patron[with_patron].astype(np.int64), len(pop.regions))
     return Registers(kulak, national, starts, sizes, heads, clients)

@@ -15,6 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model import steps_arrests, steps_justice, steps_policy, steps_quota, steps_trials
+from greatterror.model.kernels import open_cases
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -106,9 +107,12 @@ class Simulation:
         self.last_trial_day = max(trial_days, default=-1)
         self.held = np.empty(0, dtype=np.int64)
         self.trials: list[dict[str, Any]] = []
+        heads = self.registers.elite_heads  # officers are heads of their elite-layer row
         self.officers = np.bincount(
             population["region"][
-                (population["elite"] & (Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)) != 0
+                heads[
+                    (population["elite"][heads] & (Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)) != 0
+                ]
             ],
             minlength=n_reg,
         ).astype(np.float64)
@@ -116,7 +120,9 @@ class Simulation:
         # the camps' own operational departments: no staff count is sourced, so the
         # camps unit gets the mean regional capacity
         self.officers[camps] = self.officers[self.officers > 0].mean()
-        initial_prisoners = np.flatnonzero(np.isin(population["region"], camps))
+        in_camps = np.zeros(n_reg, dtype=bool)
+        in_camps[camps] = True
+        initial_prisoners = np.flatnonzero(in_camps[population["region"]])
         self.cases.status[initial_prisoners] = Status.CAMP
         self.cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
         # everyone ever sent to camp; stale entries are skipped and compacted
@@ -186,32 +192,43 @@ class Simulation:
         """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
-        idx = np.unique(np.asarray(idx, dtype=np.int64))
-        status = self.cases.status[idx]
-        ok = AT_LIBERTY[status]
-        if allow_in_camp:
-            ok |= (status == Status.CAMP) & (self.pop["region"][idx] == self.camps_region)
-        idx = idx[ok]
+        c, code = self.cases, OP[op]
+        idx, left, left_w = open_cases(
+            np.asarray(idx, dtype=np.int64),
+            c.status,
+            self.pop["region"],
+            self.is_elite,
+            AT_LIBERTY,
+            allow_in_camp,
+            self.camps_region,
+            int(Status.CAMP),
+            int(Status.INVESTIGATION),
+            code,
+            day,
+            c.op,
+            c.arrest_day,
+            c.sentence_day,
+            c.confessed,
+            c.arrests,
+            self.weight_of_layer,
+        )
         if len(idx) == 0:
             return idx
-        self._leave_camp(idx)
-        c = self.cases
-        c.status[idx] = Status.INVESTIGATION
-        c.op[idx] = OP[op]
-        c.arrest_day[idx] = day
-        c.sentence_day[idx] = -1  # the arrays describe the current case
-        c.confessed[idx] = False
-        c.arrests[idx] = np.minimum(c.arrests[idx].astype(np.int32) + 1, 255)
-        self.record(day, idx, "arrested")
+        self.camp_n -= left
+        self.camp_w -= left_w
+        region, weight = self.pop["region"][idx], self.weights(idx)
+        self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]
-            if MASS_OP[OP[op]]
+            if MASS_OP[code]
             else self.params["investigation_days"]
         )
         length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
         self.schedule_after(day, "investigation_end", idx, length)
         if op == "kulak_00447":
-            np.add.at(self.inst.arrested_00447, self.pop["region"][idx], self.weights(idx))
+            self.inst.arrested_00447 += np.bincount(
+                region, weight, minlength=len(self.inst.arrested_00447)
+            )
         return idx
 
     def _leave_camp(self, idx: np.ndarray) -> None:

@@ -147,20 +147,52 @@ class Institutions:
 
 
 class Ledger:
-    """Counts of events by day, region, operation and kind, in full-population equivalents."""
+    """Counts of events by day, region, operation and kind, in full-population equivalents.
+
+    ``add`` only buffers (cell, weight) pairs; they are scattered in one
+    ``np.add.at`` when the counts are read or the buffer is large. A scatter
+    per call cost more than the event itself at small scales. Each cell still
+    sums its weights in the order they were added.
+    """
+
+    FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 64 MB
 
     def __init__(self, days: int, regions: int) -> None:
         self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
-        self.counts = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
+        self._counts = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
+        self._cells: list[NDArray[np.int64]] = []
+        self._weights: list[NDArray[np.float64]] = []
+        self._pending = 0
         self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
         self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
 
-    def add(self, day: int, region: NDArray, op: NDArray, event: int, weight: NDArray) -> None:
+    def add(
+        self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray
+    ) -> None:
         if len(region) == 0:
             return
         _, n_reg, n_op, n_ev = self.shape
-        flat = ((day * n_reg + region.astype(np.int64)) * n_op + op.astype(np.int64)) * n_ev + event
-        np.add.at(self.counts, flat, weight)
+        flat = (region.astype(np.int64) + day * n_reg) * n_op
+        flat += op
+        flat *= n_ev
+        flat += event
+        self._cells.append(flat)
+        self._weights.append(weight)
+        self._pending += len(flat)
+        if self._pending >= self.FLUSH_AT:
+            self._flush()
+
+    def _flush(self) -> None:
+        if not self._cells:
+            return
+        cells, weights = np.concatenate(self._cells), np.concatenate(self._weights)
+        self._cells, self._weights, self._pending = [], [], 0
+        np.add.at(self._counts, cells, weights)  # one scatter, in the order added
+
+    @property
+    def counts(self) -> NDArray[np.float64]:
+        self._flush()
+        return self._counts
 
     def cube(self) -> NDArray[np.float64]:
         return self.counts.reshape(self.shape)
