@@ -8,6 +8,7 @@ instead of scanning the population.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
@@ -43,8 +44,13 @@ NATIONAL_OPERATIONS: dict[str, tuple[Nationality, ...]] = {
 class Register:
     groups: Groups  # region -> people on the register
 
-    def sizes(self) -> NDArray[np.int64]:
+    @cached_property
+    def _sizes(self) -> NDArray[np.int64]:
         return self.groups.sizes()
+
+    def sizes(self) -> NDArray[np.int64]:
+        """People on the register per region (computed once; asked for every day)."""
+        return self._sizes
 
     def draw(self, counts: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int32]:
         """``counts[r]`` people drawn (with replacement) from region r's register."""

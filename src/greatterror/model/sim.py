@@ -167,10 +167,14 @@ class Simulation:
                     calendar.setdefault((day + d, kind), []).append(person)
             return
         order = np.argsort(delays, kind="stable")
-        delays, idx = delays[order], idx[order]
-        cuts = np.flatnonzero(np.diff(delays)) + 1
-        for group, d in zip(np.split(idx, cuts), delays[np.concatenate([[0], cuts])], strict=True):
-            self.schedule(day + int(d), kind, group)
+        delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
+        # one slice per distinct delay (views of the sorted copy, not np.split)
+        cuts = (np.flatnonzero(delays[1:] != delays[:-1]) + 1).tolist()
+        calendar, last = self.calendar, self.days
+        for a, b in zip([0, *cuts], [*cuts, len(idx)], strict=True):
+            due = day + int(delays[a])
+            if due < last:
+                calendar.setdefault((due, kind), []).append(idx[a:b])
 
     def due(self, day: int, kind: str) -> np.ndarray:
         items = self.calendar.pop((day, kind), None)
@@ -290,7 +294,7 @@ class Simulation:
         members = self.pop.households.members_of(
             self.pop["household"][convicted].astype(np.int64)
         ).astype(np.int64)
-        members = members[(self.pop["age"][members] >= 1) & ~np.isin(members, convicted)]
+        members = members[(self.pop["age"][members] >= 1) & ~_within(members, convicted)]
         members = members[rng.random(len(members)) < self.params["family_arrest"]]
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
 
@@ -323,3 +327,10 @@ class Simulation:
                 self.ledger.backlog[day, ch] = queue.weight
             if progress is not None:
                 progress(day)
+
+
+def _within(values: np.ndarray, pool: np.ndarray) -> NDArray[np.bool_]:
+    """``np.isin(values, pool)`` for small arrays, by one sort and a binary search."""
+    pool = np.sort(pool)
+    pos = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
+    return pool[pos] == values

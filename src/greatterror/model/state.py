@@ -155,13 +155,13 @@ class Ledger:
     sums its weights in the order they were added.
     """
 
-    FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 64 MB
+    FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 100 MB
 
     def __init__(self, days: int, regions: int) -> None:
         self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
         self._counts = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
-        self._cells: list[NDArray[np.int64]] = []
-        self._weights: list[NDArray[np.float64]] = []
+        # (day, region, op, event, weight) per call; arrays are not modified after the call
+        self._chunks: list[tuple[int, NDArray, NDArray | int, int, NDArray]] = []
         self._pending = 0
         self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
         self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
@@ -169,24 +169,27 @@ class Ledger:
     def add(
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray
     ) -> None:
+        """Buffer events; ``region``, ``op`` and ``weight`` must not be changed afterwards."""
         if len(region) == 0:
             return
-        _, n_reg, n_op, n_ev = self.shape
-        flat = (region.astype(np.int64) + day * n_reg) * n_op
-        flat += op
-        flat *= n_ev
-        flat += event
-        self._cells.append(flat)
-        self._weights.append(weight)
-        self._pending += len(flat)
+        self._chunks.append((day, region, op, event, weight))
+        self._pending += len(region)
         if self._pending >= self.FLUSH_AT:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._cells:
+        if not self._chunks:
             return
-        cells, weights = np.concatenate(self._cells), np.concatenate(self._weights)
-        self._cells, self._weights, self._pending = [], [], 0
+        chunks, self._chunks, self._pending = self._chunks, [], 0
+        _, n_reg, n_op, n_ev = self.shape
+        lengths = np.array([len(c[1]) for c in chunks], dtype=np.int64)
+        cells = np.concatenate([c[1] for c in chunks]).astype(np.int64)
+        cells += np.repeat(np.array([c[0] for c in chunks], dtype=np.int64) * n_reg, lengths)
+        cells *= n_op
+        cells += np.concatenate([np.broadcast_to(c[2], (len(c[1]),)) for c in chunks])
+        cells *= n_ev
+        cells += np.repeat(np.array([c[3] for c in chunks], dtype=np.int64), lengths)
+        weights = np.concatenate([c[4] for c in chunks])
         np.add.at(self._counts, cells, weights)  # one scatter, in the order added
 
     @property

@@ -50,7 +50,7 @@ def investigation(sim: Simulation, day: int) -> None:
         sim.held = np.concatenate([sim.held, to_court[held]])
         to_court = to_court[~held]
     channels = sim.channel_for(to_court)
-    for ch in np.unique(channels):
+    for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
         sim.inst.queues[ch].push(to_court[channels == ch])
 
 
@@ -75,11 +75,12 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     sim.named_today += float(sim.weights(who).sum())
     # being named by someone linked to the 'centre' links you to it (the amalgam's raw material)
     c.linked[named[c.linked[who]]] = True
-    for op in np.unique(c.op[who]):
-        group = named[c.op[who] == op]
+    ops = c.op[who]
+    for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
+        group = named[ops == op]
         elite = sim.is_elite[group]
         sim.arrest(day, group[elite], "elite")
-        sim.arrest(day, group[~elite], _op_name(int(op)))
+        sim.arrest(day, group[~elite], _op_name(op))
 
 
 def _op_name(code: int) -> str:

@@ -23,6 +23,7 @@ from greatterror.population.codes import (
 )
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
+from greatterror.population.kernels import members_by_label, searchsorted_right
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.spec import PopulationSpec, build_spec
 
@@ -121,7 +122,7 @@ def _group_probs(spec: PopulationSpec) -> tuple[NDArray, NDArray]:
 
 
 def _choice(rng: np.random.Generator, probs: NDArray, k: int) -> NDArray[np.intp]:
-    return np.searchsorted(np.cumsum(probs), rng.random(k) * probs.sum(), side="right")
+    return searchsorted_right(np.cumsum(probs), rng.random(k) * probs.sum())
 
 
 def _mass_sizes(
@@ -213,7 +214,7 @@ def _region_people(
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
         draw = rng.random(n_h)
         cum = np.cumsum(nat_probs)
-        nat_h = np.searchsorted(cum, draw, side="right")
+        nat_h = searchsorted_right(cum, draw)
         has = nat_h < len(cum)
         codes = np.array(list(rates.p_nat), dtype=np.uint8)
         nat_full = np.zeros(n_h, dtype=np.uint8)
@@ -461,13 +462,11 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
     ) -> None:
         nonlocal wp_offset
-        inside = np.flatnonzero(local >= 0)
-        order = np.argsort(local[inside], kind="stable")
-        counts = np.bincount(local[inside], minlength=n_groups)
+        members, counts = members_by_label(local, n_groups)
         wp_indptr_parts.append(np.cumsum(counts))
-        wp_member_parts.append((inside[order] + start).astype(np.int32))
+        wp_member_parts.append((members + start).astype(np.int32))
         wp_region_parts.append(region_idx)
-        attrs["workplace"][start + inside] = local[inside] + wp_offset
+        attrs["workplace"][start + members] = local[members] + wp_offset
         wp_offset += n_groups
 
     for region in regions:
