@@ -13,23 +13,31 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population.codes import (
-    AgeBand,
     Cohort,
     Elite,
     Mark,
-    Nationality,
     Occupation,
     Party,
 )
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
-from greatterror.population.kernels import members_by_label, searchsorted_right
+from greatterror.population.kernels import household_labels, members_by_label
 from greatterror.population.people import PERSON_DTYPES, Population
+from greatterror.population.region import Uniforms, choice, region_people
 from greatterror.population.spec import PopulationSpec, build_spec
 
 MIN_SCALE, MAX_SCALE = 1e-5, 1.0
+REGION_ATTRIBUTES = (
+    "urban",
+    "male",
+    "age",
+    "occupation",
+    "party",
+    "cohort",
+    "marks",
+    "nationality",
+)
 POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
-ADULT = np.array([False, True, True, True, True])
 FAMILY_ELITE = (
     Elite.CC_1934
     | Elite.CONGRESS_1934
@@ -121,10 +129,6 @@ def _group_probs(spec: PopulationSpec) -> tuple[NDArray, NDArray]:
     return urban, rural / rural.sum()
 
 
-def _choice(rng: np.random.Generator, probs: NDArray, k: int) -> NDArray[np.intp]:
-    return searchsorted_right(np.cumsum(probs), rng.random(k) * probs.sum())
-
-
 def _mass_sizes(
     regions: list[Region], spec: PopulationSpec, n_elite: int, scale: float, seed: int
 ) -> NDArray[np.int64]:
@@ -133,147 +137,6 @@ def _mass_sizes(
     target = pops / pops.sum() * (spec.total - n_elite) * scale
     rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 99_999]))
     return (np.floor(target) + (rng.random(len(target)) < target % 1)).astype(np.int64)
-
-
-def _region_people(
-    region: Region, n: int, spec: PopulationSpec, rates: _Rates, rng: np.random.Generator
-) -> tuple[dict[str, NDArray], NDArray[np.int64], NDArray[np.int32], int]:
-    """People of one region: attributes, household sizes, local workplace labels."""
-    is_camp = region.kind == "camps"
-    if is_camp:
-        sizes = np.ones(n, dtype=np.int64)
-    else:
-        from greatterror.population.groups import _sizes_covering
-
-        sizes = _sizes_covering(n, spec.household_sizes.sample, rng) if n else np.zeros(0, np.int64)
-    n_h = len(sizes)
-    starts = np.cumsum(sizes) - sizes
-    hh = np.repeat(np.arange(n_h), sizes)
-    head = np.zeros(n, dtype=bool)
-    head[starts] = True
-
-    urban_h = np.zeros(n_h, dtype=bool) if is_camp else rng.random(n_h) < spec.urban_share
-    group_h = np.where(
-        urban_h,
-        spec.group_codes[_choice(rng, rates.urban_probs, n_h)],
-        spec.group_codes[_choice(rng, rates.rural_probs, n_h)],
-    ).astype(np.uint8)
-    if is_camp:
-        group_h[:] = Occupation.OTHER
-
-    # ages: heads are adults; the others are drawn so the overall shares hold
-    head_probs = np.where(ADULT, spec.age_shares, 0.0)
-    frac_heads = 1.0 / spec.household_sizes.mean()
-    other_probs = np.clip(spec.age_shares - frac_heads * head_probs / head_probs.sum(), 0, None)
-    age = _choice(rng, other_probs, n).astype(np.uint8)
-    age[head] = _choice(rng, head_probs, int(head.sum()))
-    if is_camp:
-        age = (1 + _choice(rng, spec.age_shares[1:4], n)).astype(np.uint8)
-    male = rng.random(n) < (0.9 if is_camp else spec.male_share)
-    urban = urban_h[hh]
-    occupation = group_h[hh].copy()
-    adult = ADULT[age]
-    mid_age = (age == AgeBand.A30_44) | (age == AgeBand.A45_59)
-
-    working = adult & (occupation != Occupation.OTHER)
-    occupation[working & mid_age & (rng.random(n) < rates.p_manager)] = Occupation.MANAGER_OFFICIAL
-    occupation[(age >= AgeBand.A30_44) & (rng.random(n) < rates.p_clergy)] = Occupation.CLERGY
-
-    # party status, weighted by occupation; the level comes from the sourced counts
-    party = np.zeros(n, dtype=np.uint8)
-    cohort = np.zeros(n, dtype=np.uint8)
-    p_any = rates.party_scale[occupation] * adult
-    u = rng.random(n) / np.maximum(p_any, 1e-300)
-    thresholds = np.cumsum(rates.party_targets)
-    party[u < thresholds[2]] = Party.EXPELLED
-    party[u < thresholds[1]] = Party.CANDIDATE
-    party[u < thresholds[0]] = Party.MEMBER
-    party[p_any == 0] = Party.NONE
-    in_party = party != Party.NONE
-    cohort[in_party] = 1 + _choice(rng, spec.cohort_shares, int(in_party.sum()))
-    cohort[(party == Party.CANDIDATE)] = Cohort.Y1930S
-    young = in_party & (age == AgeBand.A16_29) & (cohort < Cohort.Y1921_1929)
-    cohort[young] = Cohort.Y1921_1929
-
-    marks = np.zeros(n, dtype=np.uint8)
-    kulak_h = ~urban_h & (rng.random(n_h) < rates.p_kulak[region.index])
-    marks[kulak_h[hh]] |= np.uint8(Mark.FORMER_KULAK)
-    older = age >= AgeBand.A45_59
-    marks[male & older & (rng.random(n) < rates.p_officer)] |= np.uint8(Mark.WHITE_OFFICER)
-    marks[older & (rng.random(n) < rates.p_other_party)] |= np.uint8(Mark.OTHER_PARTY)
-    opp_weight = np.where(party == Party.EXPELLED, 4.0, np.where(party == Party.MEMBER, 1.0, 0.0))
-    marks[(age >= AgeBand.A30_44) & (rng.random(n) < rates.p_oppositionist * opp_weight)] |= (
-        np.uint8(Mark.OPPOSITIONIST)
-    )
-    marks[occupation == Occupation.CLERGY] |= np.uint8(Mark.CLERGY_SECTARIAN)
-    p_prior = np.where(male, 1.6, 0.4) * rates.p_prior * adult
-    marks[rng.random(n) < (1.0 if is_camp else p_prior)] |= np.uint8(Mark.PRIOR_CONVICTION)
-
-    nationality = np.zeros(n, dtype=np.uint8)
-    if not is_camp:
-        nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
-        draw = rng.random(n_h)
-        cum = np.cumsum(nat_probs)
-        nat_h = searchsorted_right(cum, draw)
-        has = nat_h < len(cum)
-        codes = np.array(list(rates.p_nat), dtype=np.uint8)
-        nat_full = np.zeros(n_h, dtype=np.uint8)
-        nat_full[has] = codes[nat_h[has]]
-        nationality = nat_full[hh]
-        marks[nationality != Nationality.NONE] |= np.uint8(Mark.DIASPORA)
-        marks[urban & adult & (rng.random(n) < rates.p_foreign[region.index])] |= np.uint8(
-            Mark.FOREIGN_COMMUNIST
-        )
-
-    workplace, n_workplaces = _workplaces(occupation, age, hh, group_h, sizes, spec, rng)
-    attrs = {
-        "urban": urban,
-        "male": male,
-        "age": age,
-        "occupation": occupation,
-        "party": party,
-        "cohort": cohort,
-        "marks": marks,
-        "nationality": nationality,
-    }
-    return attrs, sizes, workplace, n_workplaces
-
-
-def _workplaces(
-    occupation: NDArray,
-    age: NDArray,
-    hh: NDArray,
-    group_h: NDArray,
-    sizes: NDArray,
-    spec: PopulationSpec,
-    rng: np.random.Generator,
-) -> tuple[NDArray[np.int32], int]:
-    """Local workplace labels: enterprises for wage earners, kolkhozes for kolkhoz households.
-
-    Groups keep their real sizes among the sampled people, so that each
-    person has a realistic number of workmates at every scale.
-    """
-    n = len(occupation)
-    label = np.full(n, -1, dtype=np.int32)
-    working_age = (age >= AgeBand.A16_29) & (age <= AgeBand.A45_59)
-    wage = working_age & np.isin(
-        occupation, [Occupation.WORKER, Occupation.EMPLOYEE_SPECIALIST, Occupation.MANAGER_OFFICIAL]
-    )
-    from greatterror.population.groups import cut_into_groups
-
-    people = np.flatnonzero(wage)
-    ids, n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0)
-    label[people] = ids
-
-    kolkhoz_h = np.flatnonzero(group_h == Occupation.KOLKHOZ_PEASANT)
-    farm_of_h, n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises)
-    if len(kolkhoz_h):
-        farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
-        farm_per_hh[kolkhoz_h] = farm_of_h
-        farm = farm_per_hh[hh]
-        member = (farm >= 0) & (age >= AgeBand.A16_29) & (label < 0)
-        label[member] = farm[member]
-    return label, n_enterprises + n_farms
 
 
 def _elite_layer(
@@ -291,7 +154,7 @@ def _elite_layer(
     capital = next(i for i, r in enumerate(land) if r.code == "moscow_obl")
 
     def place(k: int, capital_share: float = 0.0) -> NDArray:
-        idx = _choice(rng, share, k)
+        idx = choice(rng, share, k)
         idx[rng.random(k) < capital_share] = capital
         return np.array([land[i].index for i in idx], dtype=np.uint8)
 
@@ -341,7 +204,7 @@ def _elite_layer(
     head[np.cumsum(sizes) - sizes] = True
     out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
     age = np.where(
-        head, 2 + (rng.random(members) < 0.45), _choice(rng, spec.age_shares, members)
+        head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members)
     ).astype(np.uint8)
     party = np.where(
         head & (occupation[owner] != Occupation.ARMY_COMMAND)
@@ -350,7 +213,7 @@ def _elite_layer(
         Party.NONE,
     )
     cohort = np.zeros(members, dtype=np.uint8)
-    cohort[party == Party.MEMBER] = 1 + _choice(
+    cohort[party == Party.MEMBER] = 1 + choice(
         rng, spec.cohort_shares, int((party == Party.MEMBER).sum())
     )
     leaders = head & (
@@ -469,17 +332,17 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         attrs["workplace"][start + members] = local[members] + wp_offset
         wp_offset += n_groups
 
+    uniforms = Uniforms()
     for region in regions:
         n = int(n_by_region[region.index])
         rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, region.index]))
-        people, sizes, workplace, n_wp = _region_people(region, n, spec, rates, rng)
         sl = slice(offset, offset + n)
+        out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
+        sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
-        for name, values in people.items():
-            attrs[name][sl] = values
-        attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-        clients = (people["occupation"] == Occupation.MANAGER_OFFICIAL) & (
-            rng.random(n) < client_share
+        household_labels(sizes, hh_offset, attrs["household"][sl])
+        clients = (out["occupation"] == Occupation.MANAGER_OFFICIAL) & (
+            uniforms.draw(rng, n) < client_share
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
         add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
