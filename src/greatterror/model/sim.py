@@ -32,6 +32,7 @@ from greatterror.model.state import (
     Ledger,
     Policy,
     Queue,
+    S,
     Status,
 )
 from greatterror.model.streams import Streams
@@ -39,6 +40,7 @@ from greatterror.population.codes import Elite, Mark
 from greatterror.population.people import Population
 
 Step = Callable[["Simulation", int], None]
+ELITE_OP = OP["elite"]
 
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
 STEP_ORDER: tuple[tuple[str, Step], ...] = (
@@ -93,6 +95,7 @@ class Simulation:
         self.ledger = Ledger(self.days, n_reg)
         self.weight_of_layer = population.weight_of_layer
         self.is_elite = population.is_elite_layer
+        self.region = population["region"]
         self.events_by_day: dict[int, list] = {}
         for event in scenario.events:
             day = (event.date - self.start).days
@@ -186,11 +189,20 @@ class Simulation:
             arrays.append(np.array(singles, dtype=np.int64))
         return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
-    def record(self, day: int, idx: np.ndarray, event: str, op: NDArray | None = None) -> None:
+    def record(
+        self,
+        day: int,
+        idx: np.ndarray,
+        event: str,
+        op: NDArray | None = None,
+        weight: NDArray[np.float64] | None = None,
+    ) -> None:
+        """Count ``event`` for ``idx`` in the ledger (``weight``: theirs, if already known)."""
         if len(idx) == 0:
             return
         ops = self.cases.op[idx] if op is None else op
-        self.ledger.add(day, self.pop["region"][idx], ops, EV[event], self.weights(idx))
+        w = self.weights(idx) if weight is None else weight
+        self.ledger.add(day, self.region[idx], ops, EV[event], w)
 
     def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
         """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
@@ -200,13 +212,13 @@ class Simulation:
         idx, left, left_w = open_cases(
             np.asarray(idx, dtype=np.int64),
             c.status,
-            self.pop["region"],
+            self.region,
             self.is_elite,
             AT_LIBERTY,
             allow_in_camp,
             self.camps_region,
-            int(Status.CAMP),
-            int(Status.INVESTIGATION),
+            S.CAMP,
+            S.INVESTIGATION,
             code,
             day,
             c.op,
@@ -220,7 +232,7 @@ class Simulation:
             return idx
         self.camp_n -= left
         self.camp_w -= left_w
-        region, weight = self.pop["region"][idx], self.weights(idx)
+        region, weight = self.region[idx], self.weights(idx)
         self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]
@@ -236,7 +248,7 @@ class Simulation:
         return idx
 
     def _leave_camp(self, idx: np.ndarray) -> None:
-        was = idx[self.cases.status[idx] == Status.CAMP]
+        was = idx[self.cases.status[idx] == S.CAMP]
         self.camp_n -= len(was)
         self.camp_w -= float(self.weights(was).sum())
 
@@ -247,14 +259,14 @@ class Simulation:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             self._leave_camp(idx)
-            self.cases.status[idx] = Status.RELEASED
+            self.cases.status[idx] = S.RELEASED
             self.record(day, idx, "released")
 
     def die_in_custody(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             self._leave_camp(idx)
-            self.cases.status[idx] = Status.DIED_IN_CUSTODY
+            self.cases.status[idx] = S.DIED_IN_CUSTODY
             self.record(day, idx, "died_in_custody")
 
     def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
@@ -265,7 +277,7 @@ class Simulation:
         c = self.cases
         c.sentence_day[idx] = day
         if kind == "death":
-            c.status[idx] = Status.SENTENCED_DEATH
+            c.status[idx] = S.SENTENCED_DEATH
             self.record(day, idx, "convicted_cat1")
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
@@ -273,18 +285,19 @@ class Simulation:
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
-            c.status[idx] = Status.CAMP
-            self.record(day, idx, "convicted_camp")
+            c.status[idx] = S.CAMP
+            weight = self.weights(idx)
+            self.record(day, idx, "convicted_camp", weight=weight)
             self.camp_roll.push(idx)
             self.camp_n += len(idx)
-            self.camp_w += float(self.weights(idx).sum())
+            self.camp_w += float(weight.sum())
         elif kind == "exile":
-            c.status[idx] = Status.EXILE
+            c.status[idx] = S.EXILE
             self.record(day, idx, "convicted_exile")
         else:
             raise ValueError(f"unknown sentence {kind!r}")
         if self.policy.families_order and kind != "exile":
-            self._families(day, idx[c.op[idx] == OP["elite"]])
+            self._families(day, idx[c.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
         """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
