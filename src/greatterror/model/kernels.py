@@ -97,3 +97,12 @@ def open_cases(
         if arrests[p] < 255:
             arrests[p] += 1
     return out, left, left_w
+
+
+@njit(cache=True)
+def count_values(codes, size):  # pragma: no cover - compiled
+    """``np.bincount(codes, minlength=size)`` for a uint8 array without an intp copy of it."""
+    out = np.zeros(size, dtype=np.int64)
+    for i in range(codes.shape[0]):
+        out[codes[i]] += 1
+    return out

@@ -116,8 +116,10 @@ def build_registers(pop: Population) -> Registers:
     op_of_nationality = np.zeros(256, dtype=np.uint8)
     for op, nats in NATIONAL_OPERATIONS.items():
         op_of_nationality[[int(n) for n in nats]] = op_codes[op]
-    diaspora = np.flatnonzero(op_of_nationality[pop["nationality"]])
-    diaspora_op = op_of_nationality[pop["nationality"][diaspora]]
+    diaspora = np.flatnonzero(pop["nationality"])  # 0 is none; indexing by a uint8 array
+    diaspora_op = op_of_nationality[pop["nationality"][diaspora]]  # would make an intp copy
+    diaspora = diaspora[diaspora_op != 0]
+    diaspora_op = diaspora_op[diaspora_op != 0]
     foreign = marked[(marks[marked] & Mark.FOREIGN_COMMUNIST) != 0]
     national = {}
     for op, code in op_codes.items():

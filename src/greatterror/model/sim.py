@@ -123,9 +123,7 @@ class Simulation:
         # the camps' own operational departments: no staff count is sourced, so the
         # camps unit gets the mean regional capacity
         self.officers[camps] = self.officers[self.officers > 0].mean()
-        in_camps = np.zeros(n_reg, dtype=bool)
-        in_camps[camps] = True
-        initial_prisoners = np.flatnonzero(in_camps[population["region"]])
+        initial_prisoners = np.flatnonzero(np.isin(population["region"], camps))
         self.cases.status[initial_prisoners] = Status.CAMP
         self.cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
         # everyone ever sent to camp; stale entries are skipped and compacted

@@ -205,7 +205,14 @@ class Ledger:
         cells = np.concatenate([c[1] for c in chunks]).astype(np.int64)
         cells += np.repeat(np.array([c[0] for c in chunks], dtype=np.int64) * n_reg, lengths)
         cells *= n_op
-        cells += np.concatenate([np.broadcast_to(c[2], (len(c[1]),)) for c in chunks])
+        ops = np.repeat(
+            np.array([0 if isinstance(c[2], np.ndarray) else c[2] for c in chunks]), lengths
+        )
+        ends = np.cumsum(lengths).tolist()
+        for c, end in zip(chunks, ends, strict=True):
+            if isinstance(c[2], np.ndarray):
+                ops[end - len(c[2]) : end] = c[2]
+        cells += ops
         cells *= n_ev
         cells += np.repeat(np.array([c[3] for c in chunks], dtype=np.int64), lengths)
         weights = np.concatenate([c[4] for c in chunks])

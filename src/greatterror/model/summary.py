@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model.kernels import count_values
 from greatterror.model.state import CHANNELS, EV, EVENTS, OPERATIONS, Status
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Elite, Mark, Occupation, Party
@@ -38,7 +39,7 @@ def _by_code(
     category (each a full pass, and a 162-million float array of weights at 1:1).
     """
     w_mass, w_elite = sim.weight_of_layer
-    n_all = np.bincount(codes, minlength=size)
+    n_all = count_values(codes, size)  # np.bincount would copy 162 million codes to intp
     n_elite = np.bincount(codes[elite], minlength=size)
     population = (n_all - n_elite) * w_mass + n_elite * w_elite
     taken = np.bincount(codes[arrested], weights=sim.weights(arrested), minlength=size)
