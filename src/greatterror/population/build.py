@@ -13,17 +13,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population.codes import (
-    Cohort,
     Elite,
     Mark,
     Occupation,
     Party,
 )
+from greatterror.population.elite import elite_layer, elite_units
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import household_labels, members_by_label
 from greatterror.population.people import PERSON_DTYPES, Population
-from greatterror.population.region import Uniforms, choice, region_people
+from greatterror.population.region import Uniforms, region_people
 from greatterror.population.spec import PopulationSpec, build_spec
 
 MIN_SCALE, MAX_SCALE = 1e-5, 1.0
@@ -38,14 +38,6 @@ REGION_ATTRIBUTES = (
     "nationality",
 )
 POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
-FAMILY_ELITE = (
-    Elite.CC_1934
-    | Elite.CONGRESS_1934
-    | Elite.ARMY_HIGH_COMMAND
-    | Elite.NKVD_LEADERSHIP
-    | Elite.REGIONAL_SECRETARY
-    | Elite.PROMINENT_OPPOSITIONIST
-)
 
 
 class _Rates:
@@ -139,147 +131,6 @@ def _mass_sizes(
     return (np.floor(target) + (rng.random(len(target)) < target % 1)).astype(np.int64)
 
 
-def _elite_layer(
-    regions: list[Region], spec: PopulationSpec, rng: np.random.Generator
-) -> dict[str, NDArray]:
-    """The elite layer, at full size: leaders, delegates, commanders, NKVD officers.
-
-    Top leaders bring their households (needed for the repression of
-    families); rank-and-file officers are single rows whose families belong
-    to the mass population.
-    """
-    land = [r for r in regions if r.kind != "camps"]
-    pops = np.array([r.population for r in land])
-    share = pops / pops.sum()
-    capital = next(i for i, r in enumerate(land) if r.code == "moscow_obl")
-
-    def place(k: int, capital_share: float = 0.0) -> NDArray:
-        idx = choice(rng, share, k)
-        idx[rng.random(k) < capital_share] = capital
-        return np.array([land[i].index for i in idx], dtype=np.uint8)
-
-    blocks: list[tuple[int, NDArray, int, int]] = []  # (flags, regions, occupation, workplace kind)
-    congress = np.full(spec.congress_1934, int(Elite.CONGRESS_1934), dtype=np.uint16)
-    congress[: spec.cc_1934] |= np.uint16(Elite.CC_1934)
-    blocks.append((-1, place(spec.congress_1934, 0.3), Occupation.PARTY_STATE_ELITE, 0))
-    secretaries = np.array([r.index for r in land], dtype=np.uint8)
-    blocks.append((Elite.REGIONAL_SECRETARY, secretaries, Occupation.PARTY_STATE_ELITE, 0))
-    blocks.append(
-        (Elite.ARMY_HIGH_COMMAND, place(spec.army_high_command, 0.3), Occupation.ARMY_COMMAND, 2)
-    )
-    blocks.append((Elite.ARMY_OFFICER, place(spec.army_officers), Occupation.ARMY_COMMAND, 2))
-    blocks.append(
-        (Elite.NKVD_LEADERSHIP, place(spec.nkvd_leadership, 0.6), Occupation.NKVD_STAFF, 1)
-    )
-    blocks.append((Elite.NKVD_OFFICER, place(spec.nkvd_officers), Occupation.NKVD_STAFF, 1))
-    blocks.append(
-        (
-            Elite.PROMINENT_OPPOSITIONIST,
-            place(spec.prominent_oppositionists, 0.5),
-            Occupation.EMPLOYEE_SPECIALIST,
-            0,
-        )
-    )
-
-    flags_list, region_list, occ_list, kind_list = [], [], [], []
-    for block_flags, where, occ, block_kind in blocks:
-        k = len(where)
-        flags_list.append(
-            congress if block_flags == -1 else np.full(k, int(block_flags), dtype=np.uint16)
-        )
-        region_list.append(where)
-        occ_list.append(np.full(k, int(occ), dtype=np.uint8))
-        kind_list.append(np.full(k, block_kind, dtype=np.int8))
-    flags = np.concatenate(flags_list)
-    region = np.concatenate(region_list)
-    occupation = np.concatenate(occ_list)
-    kind = np.concatenate(kind_list)
-
-    # households: leaders head a family; officers live alone in this layer
-    with_family = (flags & FAMILY_ELITE) != 0
-    sizes = np.where(with_family, spec.household_sizes.sample(rng, len(flags)), 1)
-    members = int(sizes.sum())
-    owner = np.repeat(np.arange(len(flags)), sizes)
-    head = np.zeros(members, dtype=bool)
-    head[np.cumsum(sizes) - sizes] = True
-    out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
-    age = np.where(
-        head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members)
-    ).astype(np.uint8)
-    party = np.where(
-        head & (occupation[owner] != Occupation.ARMY_COMMAND)
-        | (head & (rng.random(members) < 0.7)),
-        Party.MEMBER,
-        Party.NONE,
-    )
-    cohort = np.zeros(members, dtype=np.uint8)
-    cohort[party == Party.MEMBER] = 1 + choice(
-        rng, spec.cohort_shares, int((party == Party.MEMBER).sum())
-    )
-    leaders = head & (
-        (out_flags & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
-    )
-    # the 1934 leadership was overwhelmingly of the revolutionary generation
-    cohort[leaders] = np.where(
-        rng.random(int(leaders.sum())) < 0.8, Cohort.BEFORE_1917, Cohort.Y1917_1920
-    )
-    # former oppositionists: all of the prominent group, a few of the 1934 leadership
-    opposition = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
-    commanders = head & ((out_flags & Elite.ARMY_HIGH_COMMAND) != 0)
-    opposition |= (leaders | commanders) & (
-        rng.random(members) < spec.leadership_oppositionist_share
-    )
-    marks = np.where(opposition, int(Mark.OPPOSITIONIST), 0).astype(np.uint8)
-    party[opposition & (party == Party.NONE)] = Party.MEMBER  # a past opposition means a party past
-    prominent = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
-    party[prominent] = Party.EXPELLED
-    cohort[prominent] = Cohort.BEFORE_1917
-    return {
-        "region": region[owner],
-        "urban": np.ones(members, dtype=bool),
-        "male": np.where(head, True, rng.random(members) < 0.4),
-        "age": age,
-        "occupation": np.where(head, occupation[owner], Occupation.OTHER).astype(np.uint8),
-        "party": party.astype(np.uint8),
-        "cohort": cohort,
-        "marks": marks,
-        "nationality": np.zeros(members, dtype=np.uint8),
-        "elite": out_flags,
-        "_sizes": sizes.astype(np.int64),
-        "_kind": np.where(head, kind[owner], -1).astype(np.int8),
-    }
-
-
-ELITE_UNIT_SIZE = 50
-
-
-def _elite_units(
-    kind: NDArray[np.int32], region: NDArray[np.int64], n_regions: int
-) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
-    """Workplace labels of the elite layer and the region of each workplace."""
-    label = np.full(len(kind), -1, dtype=np.int32)
-    unit_regions: list[NDArray] = []
-    base = 0
-    for k in (0, 1, 2):
-        members = np.flatnonzero(kind == k)
-        if len(members) == 0:
-            continue
-        order = members[np.argsort(region[members], kind="stable")]
-        reg = region[order]
-        counts = np.bincount(reg, minlength=n_regions)
-        size = len(order) if k == 0 else ELITE_UNIT_SIZE
-        per_region = (
-            np.where(counts > 0, -(-counts // size), 0) if k else (counts > 0).astype(np.int64)
-        )
-        first_unit = np.cumsum(per_region) - per_region
-        rank = np.arange(len(order)) - (np.cumsum(counts) - counts)[reg]
-        unit = first_unit[reg] + (rank // ELITE_UNIT_SIZE if k else 0)
-        label[order] = base + unit
-        unit_regions.append(np.repeat(np.arange(n_regions, dtype=np.uint8), per_region))
-        base += int(per_region.sum())
-    return label, np.concatenate(unit_regions) if unit_regions else np.empty(0, np.uint8)
-
-
 def _concentrations() -> dict[str, dict[str, float]]:
     import csv
 
@@ -294,6 +145,13 @@ def _concentrations() -> dict[str, dict[str, float]]:
     return out
 
 
+def _add_households(indptr: NDArray[np.int64], first: int, start: int, sizes: NDArray) -> None:
+    """Household bounds ``indptr[first + 1 :]`` of a run of households starting at person ``start``."""
+    bounds = indptr[first + 1 : first + 1 + len(sizes)]
+    np.cumsum(sizes, out=bounds)
+    bounds += start
+
+
 def build_population(scale: float, seed: int, inputs: PopulationInputs | None = None) -> Population:
     """The synthetic population at ``scale`` (1 = the whole USSR) from ``seed``."""
     if not (MIN_SCALE <= scale <= MAX_SCALE):
@@ -304,7 +162,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     spec = build_spec(inputs)
     regions = inputs.regions
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
-    elite = _elite_layer(regions, spec, elite_rng)
+    elite = elite_layer(regions, spec, elite_rng)
     rates = _Rates(spec, regions, _concentrations(), elite)
     n_elite = len(elite["region"])
     n_by_region = _mass_sizes(regions, spec, n_elite, scale, seed)
@@ -314,9 +172,14 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     attrs = {name: np.zeros(total, dtype=dtype) for name, dtype in PERSON_DTYPES.items()}
     attrs["patron"][:] = -1
     attrs["workplace"][:] = -1
-    hh_sizes: list[NDArray] = []
+    # households and workplace members are written into arrays sized for the worst case
+    # (one household or workplace place per person); only the pages used are touched,
+    # which spares concatenating per-region parts (a second copy of each at 1:1)
+    hh_indptr = np.empty(total + 1, dtype=np.int64)
+    hh_indptr[0] = 0
+    wp_members = np.empty(total, dtype=np.int32)
+    wp_used = 0
     wp_indptr_parts: list[NDArray] = []
-    wp_member_parts: list[NDArray] = []
     wp_region_parts: list[NDArray] = []
     offset, hh_offset, wp_offset = 0, 0, 0
     client_share = inputs.value("pop_patronage_client_share")
@@ -324,10 +187,13 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     def add_workplaces(
         local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
     ) -> None:
-        nonlocal wp_offset
+        nonlocal wp_offset, wp_used
         members, counts = members_by_label(local, n_groups)
         wp_indptr_parts.append(np.cumsum(counts))
-        wp_member_parts.append((members + start).astype(np.int32))
+        placed = wp_members[wp_used : wp_used + len(members)]
+        placed[:] = members
+        placed += start
+        wp_used += len(members)
         wp_region_parts.append(region_idx)
         attrs["workplace"][start + members] = local[members] + wp_offset
         wp_offset += n_groups
@@ -346,7 +212,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
         add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
-        hh_sizes.append(sizes)
+        _add_households(hh_indptr, hh_offset, offset, sizes)
         offset += n
         hh_offset += len(sizes)
 
@@ -366,10 +232,11 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
     attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-    hh_sizes.append(sizes)
+    _add_households(hh_indptr, hh_offset, offset, sizes)
+    hh_offset += len(sizes)
     # elite workplaces: a party apparatus per region; NKVD offices and army units of
     # ELITE_UNIT_SIZE officers, so that a confession names colleagues, not a whole corps
-    local, unit_region = _elite_units(
+    local, unit_region = elite_units(
         elite["_kind"].astype(np.int32), elite["region"].astype(np.int64), len(regions)
     )
     add_workplaces(local, len(unit_region), offset, unit_region)
@@ -382,11 +249,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         indptr[pos : pos + len(part)] = part + base
         base += int(part[-1]) if len(part) else 0
         pos += len(part)
-    workplaces = Groups(indptr=indptr, members=np.concatenate(wp_member_parts))
-    all_sizes = np.concatenate(hh_sizes)
-    hh_indptr = np.zeros(len(all_sizes) + 1, dtype=np.int64)
-    np.cumsum(all_sizes, out=hh_indptr[1:])
-    households = Groups(indptr=hh_indptr, members=None)  # households are contiguous runs of people
+    workplaces = Groups(indptr=indptr, members=wp_members[:wp_used])
+    # households are contiguous runs of people
+    households = Groups(indptr=hh_indptr[: hh_offset + 1], members=None)
     return Population(
         scale=scale,
         seed=seed,
