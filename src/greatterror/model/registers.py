@@ -13,6 +13,7 @@ from functools import cached_property
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.kernels import count_values
 from greatterror.population.codes import Elite, Mark, Nationality
 from greatterror.population.groups import Groups
 from greatterror.population.people import Population
@@ -128,7 +129,7 @@ def build_registers(pop: Population) -> Registers:
             people = np.union1d(people, foreign)
         national[op] = _register(pop, people)
     region = pop["region"][:n_mass]
-    sizes = np.bincount(region, minlength=len(pop.regions)).astype(np.int64)
+    sizes = count_values(region, len(pop.regions))  # np.bincount would copy to intp
     starts = np.cumsum(sizes) - sizes
     in_layer = np.flatnonzero(elite)
     heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)

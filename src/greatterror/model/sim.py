@@ -94,6 +94,7 @@ class Simulation:
         )
         self.ledger = Ledger(self.days, n_reg)
         self.weight_of_layer = population.weight_of_layer
+        self.w_mass, self.w_elite = (float(w) for w in self.weight_of_layer)
         self.is_elite = population.is_elite_layer
         self.region = population["region"]
         self.events_by_day: dict[int, list] = {}
@@ -103,7 +104,8 @@ class Simulation:
                 self.events_by_day.setdefault(day, []).append(event)
         # (day, kind) -> people due; small batches are kept as Python lists of ints,
         # which is cheaper than splitting tiny arrays at small scales
-        self.calendar: dict[tuple[int, str], list] = {}
+        self.calendar: dict[str, dict[int, list[np.ndarray]]] = {}
+        self.singles: dict[str, dict[int, list[int]]] = {}
         trial_days = [
             d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
         ]
@@ -151,40 +153,50 @@ class Simulation:
         return self.start + dt.timedelta(days=day)
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
-        return self.weight_of_layer[self.is_elite[idx].view(np.uint8)]
+        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
+        out = np.full(len(idx), self.w_mass)
+        out[self.is_elite[idx]] = self.w_elite
+        return out
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         if len(idx) and day < self.days:
-            self.calendar.setdefault((day, kind), []).append(np.asarray(idx, dtype=np.int64))
+            self.calendar.setdefault(kind, {}).setdefault(day, []).append(
+                np.asarray(idx, dtype=np.int64)
+            )
 
     def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
-        """Schedule each person ``delays[i]`` days after ``day``."""
+        """Schedule each person ``delays[i]`` days after ``day``.
+
+        Small batches are kept as Python ints (cheaper than splitting tiny
+        arrays); ``due`` returns a day's arrays in the order scheduled, then its
+        single people in the order scheduled.
+        """
         if len(idx) == 0:
             return
+        last = self.days
         if len(idx) <= 64:
-            calendar, last = self.calendar, self.days
+            by_day = self.singles.setdefault(kind, {})
             for person, d in zip(idx.tolist(), delays.tolist(), strict=True):
                 if day + d < last:
-                    calendar.setdefault((day + d, kind), []).append(person)
+                    by_day.setdefault(day + d, []).append(person)
             return
         order = np.argsort(delays, kind="stable")
         delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
         # one slice per distinct delay (views of the sorted copy, not np.split)
         cuts = (np.flatnonzero(delays[1:] != delays[:-1]) + 1).tolist()
-        calendar, last = self.calendar, self.days
+        arrays = self.calendar.setdefault(kind, {})
         for a, b in zip([0, *cuts], [*cuts, len(idx)], strict=True):
             due = day + int(delays[a])
             if due < last:
-                calendar.setdefault((due, kind), []).append(idx[a:b])
+                arrays.setdefault(due, []).append(idx[a:b])
 
     def due(self, day: int, kind: str) -> np.ndarray:
-        items = self.calendar.pop((day, kind), None)
-        if not items:
-            return np.empty(0, dtype=np.int64)
-        singles = [x for x in items if not isinstance(x, np.ndarray)]
-        arrays = [x for x in items if isinstance(x, np.ndarray)]
+        arrays = self.calendar.get(kind, {}).pop(day, [])
+        singles = self.singles.get(kind, {}).pop(day, None)
         if singles:
             arrays.append(np.array(singles, dtype=np.int64))
+        if not arrays:
+            return np.empty(0, dtype=np.int64)
         return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
     def record(
