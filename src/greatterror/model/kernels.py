@@ -106,3 +106,28 @@ def count_values(codes, size):  # pragma: no cover - compiled
     for i in range(codes.shape[0]):
         out[codes[i]] += 1
     return out
+
+
+@njit(cache=True)
+def mark_where(values, bits, out):  # pragma: no cover - compiled
+    """``out[i] = True`` where ``values[i] & bits``; other entries are left as they are.
+
+    Writing only the (few) matches leaves the other pages of a freshly
+    zeroed ``out`` untouched, which at 1:1 spares touching 162 MB.
+    """
+    for i in range(values.shape[0]):
+        if values[i] & bits:
+            out[i] = True
+
+
+@njit(cache=True)
+def distinct_sorted(a):  # pragma: no cover - compiled
+    """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
+    s = np.sort(a)
+    out = np.empty_like(s)
+    k = 0
+    for i in range(s.shape[0]):
+        if i == 0 or s[i] != s[i - 1]:
+            out[k] = s[i]
+            k += 1
+    return out[:k]

@@ -104,12 +104,15 @@ class Registers:
         ).astype(np.int64)
 
 
-def build_registers(pop: Population) -> Registers:
-    """Every register in a few passes over the population; the rest works on the people found."""
+def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) -> Registers:
+    """Every register in a few passes over the population; the rest works on the people found.
+
+    ``is_elite`` is ``pop.is_elite_layer`` if the caller has it already.
+    """
     n_mass = pop.n_mass  # mass people come first, region by region; the elite layer follows
     elite = pop["elite"]
     marks = pop["marks"]
-    is_elite = pop.is_elite_layer
+    is_elite = pop.is_elite_layer if is_elite is None else is_elite
     marked = np.flatnonzero(marks)
     layer = is_elite[marked]
     kulak = _register(pop, marked[~layer & ((marks[marked] & KULAK_OPERATION_MARKS) != 0)])
@@ -131,7 +134,7 @@ def build_registers(pop: Population) -> Registers:
     region = pop["region"][:n_mass]
     sizes = count_values(region, len(pop.regions))  # np.bincount would copy to intp
     starts = np.cumsum(sizes) - sizes
-    in_layer = np.flatnonzero(elite)
+    in_layer = np.flatnonzero(is_elite)
     heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)
     patron = pop["patron"]
     with_patron = np.flatnonzero(patron >= 0)

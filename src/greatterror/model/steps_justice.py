@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.kernels import troika_verdicts
+from greatterror.model.kernels import distinct_sorted, troika_verdicts
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
 
@@ -212,7 +212,7 @@ def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarra
         return np.empty(0, dtype=np.int64)
     if sim.camp_n < len(roll) // 2:
         everyone = roll.clear()
-        roll.push(np.unique(everyone[sim.cases.status[everyone] == S.CAMP]))
+        roll.push(distinct_sorted(everyone[sim.cases.status[everyone] == S.CAMP]))
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
     pick = pick[sim.cases.status[pick] == S.CAMP]
