@@ -21,7 +21,7 @@ from greatterror.population.codes import (
 from greatterror.population.elite import elite_layer, elite_units
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
-from greatterror.population.kernels import household_labels, members_by_label
+from greatterror.population.kernels import household_labels, place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.region import Uniforms, region_people
 from greatterror.population.spec import PopulationSpec, build_spec
@@ -188,14 +188,18 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
     ) -> None:
         nonlocal wp_offset, wp_used
-        members, counts = members_by_label(local, n_groups)
+        placed = wp_members[wp_used:]
+        counts = place_workplaces(
+            local,
+            n_groups,
+            start,
+            wp_offset,
+            placed,
+            attrs["workplace"][start : start + len(local)],
+        )
+        wp_used += int(counts.sum())
         wp_indptr_parts.append(np.cumsum(counts))
-        placed = wp_members[wp_used : wp_used + len(members)]
-        placed[:] = members
-        placed += start
-        wp_used += len(members)
         wp_region_parts.append(region_idx)
-        attrs["workplace"][start + members] = local[members] + wp_offset
         wp_offset += n_groups
 
     uniforms = Uniforms()

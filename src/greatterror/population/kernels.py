@@ -87,59 +87,31 @@ def searchsorted_right(cum, x):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def members_by_label(labels, n_groups):  # pragma: no cover - compiled
-    """Positions with a label >= 0, grouped by label (ascending within a group), and counts.
+def categories_into(cum, x, at, out):  # pragma: no cover - compiled
+    """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
 
-    The result equals ``inside[np.argsort(labels[inside], kind="stable")]``
-    with ``inside = np.flatnonzero(labels >= 0)``, by a counting sort: the
-    labels come from a random permutation, so a comparison sort of them took
-    n log n time.
+    Writes the categories straight into a uint8 attribute instead of making
+    an intp array of them first.
     """
-    counts = np.zeros(n_groups, dtype=np.int64)
-    for i in range(labels.shape[0]):
-        if labels[i] >= 0:
-            counts[labels[i]] += 1
-    pos = np.empty(n_groups, dtype=np.int64)
-    total = 0
-    for g in range(n_groups):
-        pos[g] = total
-        total += counts[g]
-    out = np.empty(total, dtype=np.int64)
-    for i in range(labels.shape[0]):
-        g = labels[i]
-        if g >= 0:
-            out[pos[g]] = i
-            pos[g] += 1
-    return out, counts
+    m = cum.shape[0]
+    scatter = at.shape[0] > 0
+    for i in range(x.shape[0]):
+        v = x[i]
+        j = 0
+        while j < m and cum[j] <= v:
+            j += 1
+        if scatter:
+            out[at[i]] = j
+        else:
+            out[i] = j
 
 
 @njit(cache=True)
-def occupation_and_party(
-    codes,
-    sizes,
-    group_h,
-    urban_h,
-    age,
-    adult,
-    u_manager,
-    u_clergy,
-    u_party,
-    p_manager,
-    p_clergy,
-    party_scale,
-    thresholds,
-    urban,
-    occupation,
-    party,
+def occupations(
+    codes, sizes, group_h, urban_h, age, adult, u_manager, p_manager, urban, occupation
 ):  # pragma: no cover - compiled
-    """Household group and residence passed to members; managers, clergy, party status.
-
-    Writes ``urban``, ``occupation`` and ``party`` and returns the number in
-    the party. The rules are applied in the order of the NumPy version (a
-    later rule overrides an earlier one).
-    """
+    """Household group and residence passed to members; some mid-aged workers are managers."""
     i = 0
-    in_party = 0
     for h in range(sizes.shape[0]):
         for _ in range(sizes[h]):
             a = age[i]
@@ -148,24 +120,43 @@ def occupation_and_party(
             mid_age = a == codes[A30] or a == codes[A45]
             if adult[a] and occ != codes[OTHER] and mid_age and u_manager[i] < p_manager:
                 occ = codes[MANAGER]
-            if a >= codes[A30] and u_clergy[i] < p_clergy:
-                occ = codes[CLERGY]
             occupation[i] = occ
-            p_any = party_scale[occ] * (1.0 if adult[a] else 0.0)
-            u = u_party[i] / max(p_any, 1e-300)
-            status = 0
-            if u < thresholds[2]:
-                status = codes[EXPELLED]
-            if u < thresholds[1]:
-                status = codes[CANDIDATE]
-            if u < thresholds[0]:
-                status = codes[MEMBER]
-            if p_any == 0:
-                status = 0
-            party[i] = status
-            if status != 0:
-                in_party += 1
             i += 1
+
+
+@njit(cache=True)
+def clergy(codes, age, u_clergy, p_clergy, occupation):  # pragma: no cover - compiled
+    """Some people aged 30 and over are clergy (overrides the occupation drawn so far)."""
+    for i in range(age.shape[0]):
+        if age[i] >= codes[A30] and u_clergy[i] < p_clergy:
+            occupation[i] = codes[CLERGY]
+
+
+@njit(cache=True)
+def party_status(
+    codes, occupation, age, adult, u_party, party_scale, thresholds, party
+):  # pragma: no cover - compiled
+    """Party status weighted by occupation (adults only); returns the number in the party.
+
+    The order of the NumPy version is kept: expelled, then candidate, then
+    member override each other as the draw falls under each threshold.
+    """
+    in_party = 0
+    for i in range(age.shape[0]):
+        p_any = party_scale[occupation[i]] * (1.0 if adult[age[i]] else 0.0)
+        u = u_party[i] / max(p_any, 1e-300)
+        status = 0
+        if u < thresholds[2]:
+            status = codes[EXPELLED]
+        if u < thresholds[1]:
+            status = codes[CANDIDATE]
+        if u < thresholds[0]:
+            status = codes[MEMBER]
+        if p_any == 0:
+            status = 0
+        party[i] = status
+        if status != 0:
+            in_party += 1
     return in_party
 
 
@@ -186,50 +177,81 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def register_marks(
-    codes,
-    sizes,
-    kulak_h,
-    age,
-    male,
-    adult,
-    party,
-    occupation,
-    u_officer,
-    u_other,
-    u_opposition,
-    u_prior,
-    p_officer,
-    p_other,
-    p_opposition,
-    p_prior,
-    is_camp,
-    marks,
+def marks_first(
+    codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
 ):  # pragma: no cover - compiled
-    """Register marks from the draws (kulak households, officers, parties, priors)."""
+    """Former kulak households, former White officers (men 45+), clergy and sectarians."""
     i = 0
     for h in range(sizes.shape[0]):
         for _ in range(sizes[h]):
-            a = age[i]
             m = codes[KULAK] if kulak_h[h] else 0
-            if male[i] and a >= codes[A45] and u_officer[i] < p_officer:
+            if male[i] and age[i] >= codes[A45] and u_officer[i] < p_officer:
                 m |= codes[OFFICER]
-            if a >= codes[A45] and u_other[i] < p_other:
-                m |= codes[OTHER_PARTY]
-            weight = (
-                4.0 if party[i] == codes[EXPELLED] else (1.0 if party[i] == codes[MEMBER] else 0.0)
-            )
-            if a >= codes[A30] and u_opposition[i] < p_opposition * weight:
-                m |= codes[OPPOSITIONIST]
             if occupation[i] == codes[CLERGY]:
                 m |= codes[SECTARIAN]
-            limit = 1.0
-            if not is_camp:
-                limit = (1.6 if male[i] else 0.4) * p_prior * (1.0 if adult[a] else 0.0)
-            if u_prior[i] < limit:
-                m |= codes[PRIOR]
             marks[i] = m
             i += 1
+
+
+@njit(cache=True)
+def marks_other_party(codes, age, u_other, p_other, marks):  # pragma: no cover - compiled
+    """Former members of other parties, among people aged 45 and over."""
+    for i in range(age.shape[0]):
+        if age[i] >= codes[A45] and u_other[i] < p_other:
+            marks[i] |= codes[OTHER_PARTY]
+
+
+@njit(cache=True)
+def marks_opposition(
+    codes, age, party, u_opposition, p_opposition, marks
+):  # pragma: no cover - compiled
+    """Former oppositionists: party members 30+, expelled members four times as often."""
+    for i in range(age.shape[0]):
+        weight = 4.0 if party[i] == codes[EXPELLED] else (1.0 if party[i] == codes[MEMBER] else 0.0)
+        if age[i] >= codes[A30] and u_opposition[i] < p_opposition * weight:
+            marks[i] |= codes[OPPOSITIONIST]
+
+
+@njit(cache=True)
+def marks_prior(
+    codes, age, male, adult, u_prior, p_prior, is_camp, marks
+):  # pragma: no cover - compiled
+    """Prior convictions: adults, men four times as often as women; every camp prisoner."""
+    for i in range(age.shape[0]):
+        limit = 1.0
+        if not is_camp:
+            limit = (1.6 if male[i] else 0.4) * p_prior * (1.0 if adult[age[i]] else 0.0)
+        if u_prior[i] < limit:
+            marks[i] |= codes[PRIOR]
+
+
+@njit(cache=True)
+def place_workplaces(
+    labels, n_groups, start, first_id, members, workplace
+):  # pragma: no cover - compiled
+    """CSR members of local workplaces, and each member's global workplace number.
+
+    ``members`` receives ``start + i`` for every person i with a label,
+    grouped by label and ascending within a group (a counting sort: the
+    labels come from a random permutation); ``workplace[i]`` becomes
+    ``first_id + labels[i]``. Returns the count per workplace.
+    """
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(labels.shape[0]):
+        if labels[i] >= 0:
+            counts[labels[i]] += 1
+    pos = np.empty(n_groups, dtype=np.int64)
+    total = 0
+    for g in range(n_groups):
+        pos[g] = total
+        total += counts[g]
+    for i in range(labels.shape[0]):
+        g = labels[i]
+        if g >= 0:
+            members[pos[g]] = start + i
+            pos[g] += 1
+            workplace[i] = first_id + g
+    return counts
 
 
 @njit(cache=True)

@@ -33,6 +33,7 @@ class Uniforms:
         self._buffers: list[NDArray[np.float64]] = []
 
     def draw(self, rng: np.random.Generator, n: int, slot: int = 0) -> NDArray[np.float64]:
+        """``rng.random(n)`` in the slot's buffer (valid until the slot's next draw)."""
         while len(self._buffers) <= slot:
             self._buffers.append(np.empty(0))
         if len(self._buffers[slot]) < n:
@@ -49,6 +50,20 @@ def choice(
     return k.searchsorted_right(np.cumsum(probs), u)
 
 
+def choice_into(
+    rng: np.random.Generator,
+    probs: NDArray,
+    out: NDArray,
+    uniforms: Uniforms,
+    at: NDArray[np.int64] | None = None,
+) -> None:
+    """``out[at] = choice(rng, probs, len(at))`` (``out[:]`` without ``at``), in place."""
+    positions = np.empty(0, dtype=np.int64) if at is None else at
+    u = uniforms.draw(rng, len(out) if at is None else len(at))
+    u *= probs.sum()
+    k.categories_into(np.cumsum(probs), u, positions, out)
+
+
 def region_people(
     region: Region,
     n: int,
@@ -61,8 +76,7 @@ def region_people(
     """Fill ``out`` (views of the population's arrays) with one region's people.
 
     Returns household sizes and local workplace labels with their count.
-    ``out`` must be zero-filled. Slot 0 of ``uniforms`` is for draws used at
-    once; slots 1-4 hold draws that a kernel uses together.
+    ``out`` must be zero-filled.
     """
     is_camp = region.kind == "camps"
     if is_camp:
@@ -86,65 +100,38 @@ def region_people(
     frac_heads = 1.0 / spec.household_sizes.mean()
     other_probs = np.clip(spec.age_shares - frac_heads * head_probs / head_probs.sum(), 0, None)
     age = out["age"]
-    age[:] = choice(rng, other_probs, n, uniforms)
-    age[starts] = choice(rng, head_probs, n_h, uniforms)  # every household has a head
+    choice_into(rng, other_probs, age, uniforms)
+    choice_into(rng, head_probs, age, uniforms, at=starts)  # every household has a head
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
     male = out["male"]
     male[:] = uniforms.draw(rng, n) < (0.9 if is_camp else spec.male_share)
 
-    # occupation and party status, weighted by occupation; levels from the sourced counts
-    u_manager, u_clergy, u_party = (uniforms.draw(rng, n, slot) for slot in (1, 2, 3))
-    in_party = k.occupation_and_party(
-        k.CODES,
-        sizes,
-        group_h,
-        urban_h,
-        age,
-        ADULT,
-        u_manager,
-        u_clergy,
-        u_party,
-        rates.p_manager,
-        rates.p_clergy,
-        rates.party_scale,
-        np.cumsum(rates.party_targets),
-        out["urban"],
-        out["occupation"],
-        out["party"],
+    # occupation and party status, weighted by occupation; levels from the sourced counts.
+    # Each draw is used by its kernel before the next is made, so one buffer serves all.
+    occupation, party = out["occupation"], out["party"]
+    u = uniforms.draw(rng, n)
+    k.occupations(
+        k.CODES, sizes, group_h, urban_h, age, ADULT, u, rates.p_manager, out["urban"], occupation
     )
-    k.cohorts(
-        k.CODES,
-        out["party"],
-        age,
-        1 + choice(rng, spec.cohort_shares, in_party, uniforms),
-        out["cohort"],
+    k.clergy(k.CODES, age, uniforms.draw(rng, n), rates.p_clergy, occupation)
+    thresholds = np.cumsum(rates.party_targets)
+    u = uniforms.draw(rng, n)
+    in_party = k.party_status(
+        k.CODES, occupation, age, ADULT, u, rates.party_scale, thresholds, party
     )
+    drawn = 1 + choice(rng, spec.cohort_shares, in_party, uniforms)
+    k.cohorts(k.CODES, party, age, drawn, out["cohort"])
 
+    marks = out["marks"]
     kulak_h = ~urban_h & (uniforms.draw(rng, n_h) < rates.p_kulak[region.index])
-    u_officer, u_other, u_opposition, u_prior = (
-        uniforms.draw(rng, n, slot) for slot in (1, 2, 3, 4)
-    )
-    k.register_marks(
-        k.CODES,
-        sizes,
-        kulak_h,
-        age,
-        male,
-        ADULT,
-        out["party"],
-        out["occupation"],
-        u_officer,
-        u_other,
-        u_opposition,
-        u_prior,
-        rates.p_officer,
-        rates.p_other_party,
-        rates.p_oppositionist,
-        rates.p_prior,
-        is_camp,
-        out["marks"],
-    )
+    u = uniforms.draw(rng, n)
+    k.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
+    k.marks_other_party(k.CODES, age, uniforms.draw(rng, n), rates.p_other_party, marks)
+    u = uniforms.draw(rng, n)
+    k.marks_opposition(k.CODES, age, party, u, rates.p_oppositionist, marks)
+    u = uniforms.draw(rng, n)
+    k.marks_prior(k.CODES, age, male, ADULT, u, rates.p_prior, is_camp, marks)
 
     if not is_camp:
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
