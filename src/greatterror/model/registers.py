@@ -98,6 +98,8 @@ class Registers:
     ) -> NDArray[np.int64]:
         """People drawn uniformly from each region's mass population."""
         counts = np.where(self.region_size > 0, counts, 0)
+        if not counts.any():
+            return np.empty(0, dtype=np.int64)  # a draw of size 0 takes nothing from the stream
         regions = np.repeat(np.arange(len(counts)), counts)
         return self.region_start[regions] + (
             rng.random(len(regions)) * self.region_size[regions]

@@ -143,6 +143,7 @@ class Simulation:
         self.eligible_key: tuple[str, ...] = ()
         self.eligible = np.empty(0, dtype=np.int32)
         self.eligible_w = np.empty(0)
+        self.eligible_w_max = 0.0
         self.camps_region = camps[0] if camps else -1
         self.named_yesterday = 0.0
         self.named_today = 0.0

@@ -30,6 +30,8 @@ def investigation(sim: Simulation, day: int) -> None:
         return
     c, p, pop = sim.cases, sim.params, sim.pop
     idx = idx[c.status[idx] == S.INVESTIGATION]
+    if len(idx) == 0:
+        return  # nothing below draws or changes anything for no one
     rng = sim.rng.investigation
     prob = np.full(len(idx), sim.confession_p)
     if sim.on["capitulation"]:
