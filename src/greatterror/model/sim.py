@@ -180,9 +180,13 @@ class Simulation:
         last = self.days
         if len(idx) <= 64:
             by_day = self.singles.setdefault(kind, {})
-            for person, d in zip(idx.tolist(), delays.tolist(), strict=True):
-                if day + d < last:
-                    by_day.setdefault(day + d, []).append(person)
+            for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
+                if due < last:
+                    people = by_day.get(due)
+                    if people is None:
+                        by_day[due] = [person]
+                    else:
+                        people.append(person)
             return
         order = np.argsort(delays, kind="stable")
         delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
