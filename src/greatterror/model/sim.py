@@ -102,8 +102,8 @@ class Simulation:
             day = (event.date - self.start).days
             if 0 <= day < self.days:
                 self.events_by_day.setdefault(day, []).append(event)
-        # (day, kind) -> people due; small batches are kept as Python lists of ints,
-        # which is cheaper than splitting tiny arrays at small scales
+        # kind -> day -> people due: arrays of people, and single people kept as Python
+        # ints (cheaper than splitting tiny arrays at small scales)
         self.calendar: dict[str, dict[int, list[np.ndarray]]] = {}
         self.singles: dict[str, dict[int, list[int]]] = {}
         trial_days = [
