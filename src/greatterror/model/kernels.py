@@ -131,3 +131,38 @@ def distinct_sorted(a):  # pragma: no cover - compiled
             out[k] = s[i]
             k += 1
     return out[:k]
+
+
+@njit(cache=True)
+def first_distinct(values, n):  # pragma: no cover - compiled
+    """The first ``n`` distinct values in order of first appearance.
+
+    Equals ``values[np.sort(np.unique(values, return_index=True)[1])][:n]``
+    in one call: the camp sample is drawn every day, usually a handful.
+    """
+    order = np.argsort(values, kind="mergesort")
+    first = np.empty(values.shape[0], dtype=np.int64)
+    k = 0
+    for j in range(order.shape[0]):
+        if j == 0 or values[order[j]] != values[order[j - 1]]:
+            first[k] = order[j]
+            k += 1
+    first = np.sort(first[:k])[:n]
+    return values[first]
+
+
+@njit(cache=True)
+def run_members(indptr, groups):  # pragma: no cover - compiled
+    """People ``indptr[g]..indptr[g+1]`` of each group g >= 0, concatenated (households)."""
+    total = 0
+    for g in groups:
+        if g >= 0:
+            total += indptr[g + 1] - indptr[g]
+    out = np.empty(total, dtype=np.int64)
+    k = 0
+    for g in groups:
+        if g >= 0:
+            for person in range(indptr[g], indptr[g + 1]):
+                out[k] = person
+                k += 1
+    return out

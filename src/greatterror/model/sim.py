@@ -15,7 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model import steps_arrests, steps_justice, steps_policy, steps_quota, steps_trials
-from greatterror.model.kernels import mark_where, open_cases
+from greatterror.model.kernels import mark_where, open_cases, run_members
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -322,9 +322,13 @@ class Simulation:
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        members = self.pop.households.members_of(
-            self.pop["household"][convicted].astype(np.int64)
-        ).astype(np.int64)
+        households = self.pop.households
+        of = self.pop["household"][convicted].astype(np.int64)
+        members = (
+            run_members(households.indptr, of)  # households are runs of people
+            if households.members is None
+            else households.members_of(of).astype(np.int64)
+        )
         members = members[(self.pop["age"][members] >= 1) & ~_within(members, convicted)]
         members = members[rng.random(len(members)) < self.params["family_arrest"]]
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))

@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.kernels import distinct_sorted, troika_verdicts
+from greatterror.model.kernels import distinct_sorted, first_distinct, troika_verdicts
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
 
@@ -218,8 +218,7 @@ def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarra
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
     pick = pick[sim.cases.status[pick] == S.CAMP]
-    _, first = np.unique(pick, return_index=True)
-    return pick[np.sort(first)][:n]
+    return first_distinct(pick, n)
 
 
 def _gulag_deaths(sim: Simulation, day: int) -> None:
