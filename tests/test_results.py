@@ -77,7 +77,7 @@ def make_summary(scenario: str = "historical", seed: int = 1) -> dict[str, Any]:
                 "detail": None,
                 "by": "scenario",
                 "threat": 0.4,
-                "cost": 0.1,
+                "cost": None,
                 "war": 1.0,
             }
         ],

@@ -8,12 +8,14 @@ instead of scanning the population.
 from __future__ import annotations
 
 from dataclasses import dataclass
+from functools import cached_property
 
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.kernels import count_values
 from greatterror.population.codes import Elite, Mark, Nationality
-from greatterror.population.groups import Groups, groups_from_labels
+from greatterror.population.groups import Groups
 from greatterror.population.people import Population
 
 KULAK_OPERATION_MARKS = (
@@ -43,8 +45,13 @@ NATIONAL_OPERATIONS: dict[str, tuple[Nationality, ...]] = {
 class Register:
     groups: Groups  # region -> people on the register
 
-    def sizes(self) -> NDArray[np.int64]:
+    @cached_property
+    def _sizes(self) -> NDArray[np.int64]:
         return self.groups.sizes()
+
+    def sizes(self) -> NDArray[np.int64]:
+        """People on the register per region (computed once; asked for every day)."""
+        return self._sizes
 
     def draw(self, counts: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int32]:
         """``counts[r]`` people drawn (with replacement) from region r's register."""
@@ -58,9 +65,23 @@ class Register:
         return self.groups.at(self.groups.indptr[regions] + offsets)
 
 
-def _register(pop: Population, mask: NDArray[np.bool_]) -> Register:
-    labels = np.where(mask, pop["region"].astype(np.int32), -1)
-    return Register(groups_from_labels(labels, len(pop.regions)))
+def _register(pop: Population, people: NDArray[np.integer]) -> Register:
+    """Region -> people on the register, from the (ascending) people on it."""
+    return Register(_by_label(people, pop["region"][people], len(pop.regions)))
+
+
+def _by_label(people: NDArray[np.integer], labels: NDArray[np.integer], n_groups: int) -> Groups:
+    """CSR groups of ``people`` (ascending) by label, people in ascending order within a group.
+
+    The same groups as ``groups_from_labels`` over the whole population, but
+    built from the few people on a register: a label array for 162 million
+    people and a pass over it cost more than the register itself.
+    """
+    order = np.argsort(labels, kind="stable")
+    counts = np.bincount(labels, minlength=n_groups)
+    indptr = np.zeros(n_groups + 1, dtype=np.int64)
+    np.cumsum(counts, out=indptr[1:])
+    return Groups(indptr=indptr, members=people[order].astype(np.int32))
 
 
 @dataclass(frozen=True)
@@ -77,29 +98,48 @@ class Registers:
     ) -> NDArray[np.int64]:
         """People drawn uniformly from each region's mass population."""
         counts = np.where(self.region_size > 0, counts, 0)
+        if not counts.any():
+            return np.empty(0, dtype=np.int64)  # a draw of size 0 takes nothing from the stream
         regions = np.repeat(np.arange(len(counts)), counts)
         return self.region_start[regions] + (
             rng.random(len(regions)) * self.region_size[regions]
         ).astype(np.int64)
 
 
-def build_registers(pop: Population) -> Registers:
-    mass = ~pop.is_elite_layer
+def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) -> Registers:
+    """Every register in a few passes over the population; the rest works on the people found.
+
+    ``is_elite`` is ``pop.is_elite_layer`` if the caller has it already.
+    """
+    n_mass = pop.n_mass  # mass people come first, region by region; the elite layer follows
+    elite = pop["elite"]
     marks = pop["marks"]
-    kulak = _register(pop, mass & ((marks & KULAK_OPERATION_MARKS) != 0))
-    national = {}
+    is_elite = pop.is_elite_layer if is_elite is None else is_elite
+    marked = np.flatnonzero(marks)
+    layer = is_elite[marked]
+    kulak = _register(pop, marked[~layer & ((marks[marked] & KULAK_OPERATION_MARKS) != 0)])
+    op_codes = {op: i + 1 for i, op in enumerate(NATIONAL_OPERATIONS)}
+    op_of_nationality = np.zeros(256, dtype=np.uint8)
     for op, nats in NATIONAL_OPERATIONS.items():
-        mask = np.isin(pop["nationality"], [int(n) for n in nats])
+        op_of_nationality[[int(n) for n in nats]] = op_codes[op]
+    diaspora = np.flatnonzero(pop["nationality"])  # 0 is none; indexing by a uint8 array
+    diaspora_op = op_of_nationality[pop["nationality"][diaspora]]  # would make an intp copy
+    diaspora = diaspora[diaspora_op != 0]
+    diaspora_op = diaspora_op[diaspora_op != 0]
+    foreign = marked[(marks[marked] & Mark.FOREIGN_COMMUNIST) != 0]
+    national = {}
+    for op, code in op_codes.items():
+        people = diaspora[diaspora_op == code]
         if op == "national_other":
-            mask |= (marks & Mark.FOREIGN_COMMUNIST) != 0
-        national[op] = _register(pop, mask)
-    # mass people are stored region by region, so a region is a contiguous slice
-    region = pop["region"][: pop.n_mass]
-    sizes = np.bincount(region, minlength=len(pop.regions)).astype(np.int64)
+            people = np.union1d(people, foreign)
+        national[op] = _register(pop, people)
+    region = pop["region"][:n_mass]
+    sizes = count_values(region, len(pop.regions))  # np.bincount would copy to intp
     starts = np.cumsum(sizes) - sizes
-    heads = np.flatnonzero((pop["elite"] != 0) & ((pop["elite"] & Elite.ELITE_FAMILY) == 0)).astype(
-        np.int32
-    )
-    patron = pop["patron"].astype(np.int32)
-    clients = groups_from_labels(np.where(mass, patron, -1), len(pop.regions))
+    in_layer = np.flatnonzero(is_elite)
+    heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)
+    patron = pop["patron"]
+    with_patron = np.flatnonzero(patron >= 0)
+    with_patron = with_patron[~is_elite[with_patron]]
+    clients = _by_label(with_patron, patron[with_patron].astype(np.int64), len(pop.regions))
     return Registers(kulak, national, starts, sizes, heads, clients)

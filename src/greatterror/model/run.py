@@ -21,8 +21,6 @@ from greatterror.results.outputs import (
     write_summary,
     write_timeseries,
 )
-from greatterror.results.registry import record_run
-from greatterror.results.report import write_report
 
 
 @dataclass
@@ -55,6 +53,11 @@ def save_run(
     result: RunResult, out_dir: Path, overwrite: bool = False, register: bool = True
 ) -> RunResult:
     """Write every output atomically, then record the run in the registry."""
+    # imported here: matplotlib and duckdb take about a second to import, and a run
+    # that is only simulated (calibration, benchmarks, tests) needs neither
+    from greatterror.results.registry import record_run
+    from greatterror.results.report import write_report
+
     sim = result.simulation
 
     def write(tmp: Path) -> None:

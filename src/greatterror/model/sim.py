@@ -22,6 +22,7 @@ from greatterror.model import (
     steps_quota,
     steps_trials,
 )
+from greatterror.model.kernels import mark_where, open_cases, run_members
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -38,6 +39,7 @@ from greatterror.model.state import (
     Ledger,
     Policy,
     Queue,
+    S,
     Status,
 )
 from greatterror.model.streams import Streams
@@ -45,6 +47,7 @@ from greatterror.population.codes import Elite, Mark
 from greatterror.population.people import Population
 
 Step = Callable[["Simulation", int], None]
+ELITE_OP = OP["elite"]
 
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
 STEP_ORDER: tuple[tuple[str, Step], ...] = (
@@ -83,7 +86,8 @@ class Simulation:
         self.rng = Streams(seed)
         self.cases = Cases.empty(len(population))
         self.policy = Policy()
-        self.registers = build_registers(population)
+        self.is_elite = population.is_elite_layer
+        self.registers = build_registers(population, self.is_elite)
         cat1, cat2 = initial_limits(population, evidence)
         n_reg = len(population.regions)
         self.inst = Institutions(
@@ -98,24 +102,29 @@ class Simulation:
         )
         self.ledger = Ledger(self.days, n_reg)
         self.weight_of_layer = population.weight_of_layer
-        self.is_elite = population.is_elite_layer
+        self.w_mass, self.w_elite = (float(w) for w in self.weight_of_layer)
+        self.region = population["region"]
         self.events_by_day: dict[int, list] = {}
         for event in scenario.events:
             day = (event.date - self.start).days
             if 0 <= day < self.days:
                 self.events_by_day.setdefault(day, []).append(event)
-        # (day, kind) -> people due; small batches are kept as Python lists of ints,
-        # which is cheaper than splitting tiny arrays at small scales
-        self.calendar: dict[tuple[int, str], list] = {}
+        # kind -> day -> people due: arrays of people, and single people kept as Python
+        # ints (cheaper than splitting tiny arrays at small scales)
+        self.calendar: dict[str, dict[int, list[np.ndarray]]] = {}
+        self.singles: dict[str, dict[int, list[int]]] = {}
         trial_days = [
             d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
         ]
         self.last_trial_day = max(trial_days, default=-1)
         self.held = np.empty(0, dtype=np.int64)
         self.trials: list[dict[str, Any]] = []
+        heads = self.registers.elite_heads  # officers are heads of their elite-layer row
         self.officers = np.bincount(
             population["region"][
-                (population["elite"] & (Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)) != 0
+                heads[
+                    (population["elite"][heads] & (Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)) != 0
+                ]
             ],
             minlength=n_reg,
         ).astype(np.float64)
@@ -123,7 +132,10 @@ class Simulation:
         # the camps' own operational departments: no staff count is sourced, so the
         # camps unit gets the mean regional capacity
         self.officers[camps] = self.officers[self.officers > 0].mean()
-        initial_prisoners = np.flatnonzero(np.isin(population["region"], camps))
+        initial_prisoners = np.concatenate(
+            [np.flatnonzero(self.region == c) for c in camps] or [np.empty(0, dtype=np.int64)]
+        )
+        initial_prisoners.sort()  # np.isin over 162 million people took a second
         self.cases.status[initial_prisoners] = Status.CAMP
         self.cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
         # everyone ever sent to camp; stale entries are skipped and compacted
@@ -133,11 +145,12 @@ class Simulation:
         self.camp_w = float(self.weights(initial_prisoners).sum())
         self.inst.queues = [Queue(self.weights) for _ in CHANNELS]
         # former oppositionists start linked to the 'centre'
-        self.cases.linked[:] = (population["marks"] & Mark.OPPOSITIONIST) != 0
+        mark_where(population["marks"], int(Mark.OPPOSITIONIST), self.cases.linked)
         self.trials_today: list[Any] = []
         self.eligible_key: tuple[str, ...] = ()
         self.eligible = np.empty(0, dtype=np.int32)
         self.eligible_w = np.empty(0)
+        self.eligible_w_max = 0.0
         self.camps_region = camps[0] if camps else -1
         self.named_yesterday = 0.0
         self.named_today = 0.0
@@ -154,78 +167,116 @@ class Simulation:
         return self.start + dt.timedelta(days=day)
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
-        return self.weight_of_layer[self.is_elite[idx].view(np.uint8)]
+        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
+        out = np.full(len(idx), self.w_mass)
+        out[self.is_elite[idx]] = self.w_elite
+        return out
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         if len(idx) and day < self.days:
-            self.calendar.setdefault((day, kind), []).append(np.asarray(idx, dtype=np.int64))
+            self.calendar.setdefault(kind, {}).setdefault(day, []).append(
+                np.asarray(idx, dtype=np.int64)
+            )
 
     def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
-        """Schedule each person ``delays[i]`` days after ``day``."""
+        """Schedule each person ``delays[i]`` days after ``day``.
+
+        Small batches are kept as Python ints (cheaper than splitting tiny
+        arrays); ``due`` returns a day's arrays in the order scheduled, then its
+        single people in the order scheduled.
+        """
         if len(idx) == 0:
             return
+        last = self.days
         if len(idx) <= 64:
-            calendar, last = self.calendar, self.days
-            for person, d in zip(idx.tolist(), delays.tolist(), strict=True):
-                if day + d < last:
-                    calendar.setdefault((day + d, kind), []).append(person)
+            by_day = self.singles.setdefault(kind, {})
+            for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
+                if due < last:
+                    people = by_day.get(due)
+                    if people is None:
+                        by_day[due] = [person]
+                    else:
+                        people.append(person)
             return
         order = np.argsort(delays, kind="stable")
-        delays, idx = delays[order], idx[order]
-        cuts = np.flatnonzero(np.diff(delays)) + 1
-        for group, d in zip(np.split(idx, cuts), delays[np.concatenate([[0], cuts])], strict=True):
-            self.schedule(day + int(d), kind, group)
+        delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
+        # one slice per distinct delay (views of the sorted copy, not np.split)
+        cuts = (np.flatnonzero(delays[1:] != delays[:-1]) + 1).tolist()
+        arrays = self.calendar.setdefault(kind, {})
+        for a, b in zip([0, *cuts], [*cuts, len(idx)], strict=True):
+            due = day + int(delays[a])
+            if due < last:
+                arrays.setdefault(due, []).append(idx[a:b])
 
     def due(self, day: int, kind: str) -> np.ndarray:
-        items = self.calendar.pop((day, kind), None)
-        if not items:
-            return np.empty(0, dtype=np.int64)
-        singles = [x for x in items if not isinstance(x, np.ndarray)]
-        arrays = [x for x in items if isinstance(x, np.ndarray)]
+        arrays = self.calendar.get(kind, {}).pop(day, [])
+        singles = self.singles.get(kind, {}).pop(day, None)
         if singles:
             arrays.append(np.array(singles, dtype=np.int64))
+        if not arrays:
+            return np.empty(0, dtype=np.int64)
         return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
 
-    def record(self, day: int, idx: np.ndarray, event: str, op: NDArray | None = None) -> None:
+    def record(
+        self,
+        day: int,
+        idx: np.ndarray,
+        event: str,
+        op: NDArray | None = None,
+        weight: NDArray[np.float64] | None = None,
+    ) -> None:
+        """Count ``event`` for ``idx`` in the ledger (``weight``: theirs, if already known)."""
         if len(idx) == 0:
             return
         ops = self.cases.op[idx] if op is None else op
-        self.ledger.add(day, self.pop["region"][idx], ops, EV[event], self.weights(idx))
+        w = self.weights(idx) if weight is None else weight
+        self.ledger.add(day, self.region[idx], ops, EV[event], w)
 
     def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
         """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
-        idx = np.unique(np.asarray(idx, dtype=np.int64))
-        status = self.cases.status[idx]
-        ok = AT_LIBERTY[status]
-        if allow_in_camp:
-            ok |= (status == Status.CAMP) & (self.pop["region"][idx] == self.camps_region)
-        idx = idx[ok]
+        c, code = self.cases, OP[op]
+        idx, left, left_w = open_cases(
+            np.asarray(idx, dtype=np.int64),
+            c.status,
+            self.region,
+            self.is_elite,
+            AT_LIBERTY,
+            allow_in_camp,
+            self.camps_region,
+            S.CAMP,
+            S.INVESTIGATION,
+            code,
+            day,
+            c.op,
+            c.arrest_day,
+            c.sentence_day,
+            c.confessed,
+            c.arrests,
+            self.weight_of_layer,
+        )
         if len(idx) == 0:
             return idx
-        self._leave_camp(idx)
-        c = self.cases
-        c.status[idx] = Status.INVESTIGATION
-        c.op[idx] = OP[op]
-        c.arrest_day[idx] = day
-        c.sentence_day[idx] = -1  # the arrays describe the current case
-        c.confessed[idx] = False
-        c.arrests[idx] = np.minimum(c.arrests[idx].astype(np.int32) + 1, 255)
-        self.record(day, idx, "arrested")
+        self.camp_n -= left
+        self.camp_w -= left_w
+        region, weight = self.region[idx], self.weights(idx)
+        self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]
-            if MASS_OP[OP[op]]
+            if MASS_OP[code]
             else self.params["investigation_days"]
         )
         length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
         self.schedule_after(day, "investigation_end", idx, length)
         if op == "kulak_00447":
-            np.add.at(self.inst.arrested_00447, self.pop["region"][idx], self.weights(idx))
+            self.inst.arrested_00447 += np.bincount(
+                region, weight, minlength=len(self.inst.arrested_00447)
+            )
         return idx
 
     def _leave_camp(self, idx: np.ndarray) -> None:
-        was = idx[self.cases.status[idx] == Status.CAMP]
+        was = idx[self.cases.status[idx] == S.CAMP]
         self.camp_n -= len(was)
         self.camp_w -= float(self.weights(was).sum())
 
@@ -236,14 +287,14 @@ class Simulation:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             self._leave_camp(idx)
-            self.cases.status[idx] = Status.RELEASED
+            self.cases.status[idx] = S.RELEASED
             self.record(day, idx, "released")
 
     def die_in_custody(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             self._leave_camp(idx)
-            self.cases.status[idx] = Status.DIED_IN_CUSTODY
+            self.cases.status[idx] = S.DIED_IN_CUSTODY
             self.record(day, idx, "died_in_custody")
 
     def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
@@ -254,7 +305,7 @@ class Simulation:
         c = self.cases
         c.sentence_day[idx] = day
         if kind == "death":
-            c.status[idx] = Status.SENTENCED_DEATH
+            c.status[idx] = S.SENTENCED_DEATH
             self.record(day, idx, "convicted_cat1")
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
@@ -262,28 +313,33 @@ class Simulation:
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
-            c.status[idx] = Status.CAMP
-            self.record(day, idx, "convicted_camp")
+            c.status[idx] = S.CAMP
+            weight = self.weights(idx)
+            self.record(day, idx, "convicted_camp", weight=weight)
             self.camp_roll.push(idx)
             self.camp_n += len(idx)
-            self.camp_w += float(self.weights(idx).sum())
+            self.camp_w += float(weight.sum())
         elif kind == "exile":
-            c.status[idx] = Status.EXILE
+            c.status[idx] = S.EXILE
             self.record(day, idx, "convicted_exile")
         else:
             raise ValueError(f"unknown sentence {kind!r}")
         if self.policy.families_order and kind != "exile":
-            self._families(day, idx[c.op[idx] == OP["elite"]])
+            self._families(day, idx[c.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
         """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        members = self.pop.households.members_of(
-            self.pop["household"][convicted].astype(np.int64)
-        ).astype(np.int64)
-        members = members[(self.pop["age"][members] >= 1) & ~np.isin(members, convicted)]
+        households = self.pop.households
+        of = self.pop["household"][convicted].astype(np.int64)
+        members = (
+            run_members(households.indptr, of)  # households are runs of people
+            if households.members is None
+            else households.members_of(of).astype(np.int64)
+        )
+        members = members[(self.pop["age"][members] >= 1) & ~_within(members, convicted)]
         members = members[rng.random(len(members)) < self.params["family_arrest"]]
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
 
@@ -316,3 +372,10 @@ class Simulation:
                 self.ledger.backlog[day, ch] = queue.weight
             if progress is not None:
                 progress(day)
+
+
+def _within(values: np.ndarray, pool: np.ndarray) -> NDArray[np.bool_]:
+    """``np.isin(values, pool)`` for small arrays, by one sort and a binary search."""
+    pool = np.sort(pool)
+    pos = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
+    return pool[pos] == values

@@ -142,12 +142,15 @@ def purge_of_elites(sim: Simulation, day: int) -> None:
         sim.eligible_key = key
         sim.eligible = _eligible(sim)
         sim.eligible_w = _elite_weights(sim, sim.eligible)
+        sim.eligible_w_max = float(sim.eligible_w.max()) if len(sim.eligible) else 0.0
     eligible, w = sim.eligible, sim.eligible_w
     if len(eligible) == 0:
         return
     rng = sim.rng.elite
-    w_max = float(w.max())
+    w_max = sim.eligible_w_max
     n = rng.poisson(p["elite_hazard"] / 365.0 * len(eligible) * w_max * sim.campaign)
+    if n == 0:
+        return  # draws of size 0 take nothing from the stream
     pick = rng.integers(0, len(eligible), size=n)
     accepted = pick[rng.random(n) < w[pick] / w_max]
     arrested = sim.arrest(day, eligible[accepted], "elite")

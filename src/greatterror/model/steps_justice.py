@@ -6,12 +6,14 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.kernels import troika_verdicts
-from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, Status
+from greatterror.model.kernels import distinct_sorted, first_distinct, troika_verdicts
+from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
 
 if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
+
+PARTY_MEMBER = int(Party.MEMBER)
 
 
 def investigation(sim: Simulation, day: int) -> None:
@@ -27,12 +29,14 @@ def investigation(sim: Simulation, day: int) -> None:
     if len(idx) == 0:
         return
     c, p, pop = sim.cases, sim.params, sim.pop
-    idx = idx[c.status[idx] == Status.INVESTIGATION]
+    idx = idx[c.status[idx] == S.INVESTIGATION]
+    if len(idx) == 0:
+        return  # nothing below draws or changes anything for no one
     rng = sim.rng.investigation
     prob = np.full(len(idx), sim.confession_p)
     if sim.on["capitulation"]:
         prob = np.minimum(
-            prob + p["loyalty_confession_boost"] * (pop["party"][idx] == Party.MEMBER), 1.0
+            prob + p["loyalty_confession_boost"] * (pop["party"][idx] == PARTY_MEMBER), 1.0
         )
     u = rng.random((2, len(idx)))
     confess = u[0] < prob
@@ -43,14 +47,14 @@ def investigation(sim: Simulation, day: int) -> None:
     released = ~MASS_OP[c.op[silent]] & (u[1][~confess] < p["release_without_confession"])
     sim.release(day, silent[released])
     to_court = np.concatenate([confessors, silent[~released]])
-    c.status[to_court] = Status.AWAITING_SENTENCE
+    c.status[to_court] = S.AWAITING_SENTENCE
     if sim.on["amalgam_trials"] and day < sim.last_trial_day:
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
         held = sim.is_elite[to_court] & c.confessed[to_court] & c.linked[to_court]
         sim.held = np.concatenate([sim.held, to_court[held]])
         to_court = to_court[~held]
     channels = sim.channel_for(to_court)
-    for ch in np.unique(channels):
+    for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
         sim.inst.queues[ch].push(to_court[channels == ch])
 
 
@@ -75,11 +79,12 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     sim.named_today += float(sim.weights(who).sum())
     # being named by someone linked to the 'centre' links you to it (the amalgam's raw material)
     c.linked[named[c.linked[who]]] = True
-    for op in np.unique(c.op[who]):
-        group = named[c.op[who] == op]
+    ops = c.op[who]
+    for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
+        group = named[ops == op]
         elite = sim.is_elite[group]
         sim.arrest(day, group[elite], "elite")
-        sim.arrest(day, group[~elite], _op_name(int(op)))
+        sim.arrest(day, group[~elite], _op_name(op))
 
 
 def _op_name(code: int) -> str:
@@ -123,7 +128,7 @@ def sentencing(sim: Simulation, day: int) -> None:
             )
             batch = queue.pop(n)
             spent = float(cum[n - 1]) if n else 0.0
-            _decide(sim, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
+            _decide(sim, day, batch[c.status[batch] == S.AWAITING_SENTENCE], name, rng)
         inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
         sim.ledger.decided[day, ch] += spent
 
@@ -170,7 +175,7 @@ def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Gene
     """Troika verdicts within limits; deferred cases go back to the queue in order."""
     inst, p = sim.inst, sim.params
     waiting = queue.clear()
-    waiting = waiting[sim.cases.status[waiting] == Status.AWAITING_SENTENCE]
+    waiting = waiting[sim.cases.status[waiting] == S.AWAITING_SENTENCE]
     want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
     u = rng.random(len(waiting))
     verdict, spent = troika_verdicts(
@@ -193,8 +198,8 @@ def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Gene
 def punishment(sim: Simulation, day: int) -> None:
     """Step 8: executions fall due; deaths in the camps; families of 'traitors'."""
     due = sim.due(day, "execute")
-    due = due[sim.cases.status[due] == Status.SENTENCED_DEATH]
-    sim.cases.status[due] = Status.SHOT
+    due = due[sim.cases.status[due] == S.SENTENCED_DEATH]
+    sim.cases.status[due] = S.SHOT
     sim.record(day, due, "executed")
     _gulag_deaths(sim, day)
     fam = sim.due(day, "family")
@@ -209,12 +214,11 @@ def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarra
         return np.empty(0, dtype=np.int64)
     if sim.camp_n < len(roll) // 2:
         everyone = roll.clear()
-        roll.push(np.unique(everyone[sim.cases.status[everyone] == Status.CAMP]))
+        roll.push(distinct_sorted(everyone[sim.cases.status[everyone] == S.CAMP]))
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[sim.cases.status[pick] == Status.CAMP]
-    _, first = np.unique(pick, return_index=True)
-    return pick[np.sort(first)][:n]
+    pick = pick[sim.cases.status[pick] == S.CAMP]
+    return first_distinct(pick, n)
 
 
 def _gulag_deaths(sim: Simulation, day: int) -> None:

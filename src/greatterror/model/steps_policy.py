@@ -90,7 +90,7 @@ def apply_decision(
             "detail": operation or (event.chief if event is not None else None),
             "by": by,
             "threat": round(inst.threat, 6),
-            "cost": round(inst.cost, 6),
+            "cost": round(inst.cost, 6) if sim.scenario.policy == "endogenous" else None,
             "war": round(inst.war, 6),
         }
     )
@@ -158,7 +158,9 @@ def perception(sim: Simulation, day: int) -> None:
     inst.threat *= _decay(p["threat_half_life"])
     inst.war *= _decay(p["war_half_life"])
     inst.cost *= _decay(p["cost_half_life"])
-    leader.perceive_cost(sim, day)
+    if sim.scenario.policy == "endogenous":
+        # only the leader's rule reads it; reading the ledger daily would cost every run
+        leader.perceive_cost(sim, day)
     if sim.on["threat_perception"]:
         inst.threat += p["threat_per_conspiracy"] * sim.named_yesterday
     # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of

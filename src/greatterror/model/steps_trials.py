@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.state import CH, Status
+from greatterror.model.state import CH, S
 from greatterror.population.codes import Elite
 
 if TYPE_CHECKING:
@@ -35,7 +35,7 @@ def show_trials(sim: Simulation, day: int) -> None:
     c, p = sim.cases, sim.params
     rng = sim.rng.trial
     for event in sim.trials_today:
-        held = sim.held[c.status[sim.held] == Status.AWAITING_SENTENCE]
+        held = sim.held[c.status[sim.held] == S.AWAITING_SENTENCE]
         flags = sim.pop["elite"][held]
         military = event.trial.startswith("military")
         pool = held[((flags & ARMY) != 0) if military else ((flags & ARMY) == 0)]
@@ -67,6 +67,6 @@ def show_trials(sim: Simulation, day: int) -> None:
         )
     if day >= sim.last_trial_day and len(sim.held):
         # no trial is left to stage: the remaining prisoners go to the Military Collegium
-        waiting = sim.held[c.status[sim.held] == Status.AWAITING_SENTENCE]
+        waiting = sim.held[c.status[sim.held] == S.AWAITING_SENTENCE]
         sim.inst.queues[CH["military_collegium"]].push(waiting)
         sim.held = np.empty(0, dtype=np.int64)

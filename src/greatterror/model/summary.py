@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model.kernels import count_values
 from greatterror.model.state import CHANNELS, EV, EVENTS, OPERATIONS, Status
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Elite, Mark, Occupation, Party
@@ -29,34 +30,43 @@ def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
     return out
 
 
+def _by_code(
+    codes: np.ndarray, size: int, elite: np.ndarray, arrested: np.ndarray, sim: Any
+) -> tuple[np.ndarray, np.ndarray]:
+    """Represented and arrested people per code value, by counting, not by masks.
+
+    One ``bincount`` over the population replaces a mask and a weighted sum per
+    category (each a full pass, and a 162-million float array of weights at 1:1).
+    """
+    w_mass, w_elite = sim.weight_of_layer
+    n_all = count_values(codes, size)  # np.bincount would copy 162 million codes to intp
+    n_elite = np.bincount(codes[elite], minlength=size)
+    population = (n_all - n_elite) * w_mass + n_elite * w_elite
+    taken = np.bincount(codes[arrested], weights=sim.weights(arrested), minlength=size)
+    return population, taken
+
+
 def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
     """Arrest rates by occupation, register mark and party status (one pass, at the end)."""
-    pop, w = sim.pop, sim.pop.weights()
-    arrested = sim.cases.arrests > 0
+    pop = sim.pop
+    elite = np.flatnonzero(sim.is_elite)
+    arrested = np.flatnonzero(sim.cases.arrests)
     out: dict[str, dict[str, dict[str, float]]] = {"occupation": {}, "marks": {}, "party": {}}
+
+    def entry(population: np.ndarray, taken: np.ndarray, sel: Any) -> dict[str, float]:
+        return {"population": float(population[sel].sum()), "arrested": float(taken[sel].sum())}
+
+    population, taken = _by_code(pop["occupation"], 256, elite, arrested, sim)
     for code in Occupation:
-        mask = pop["occupation"] == code
-        out["occupation"][code.name.lower()] = {
-            "population": float(w[mask].sum()),
-            "arrested": float(w[mask & arrested].sum()),
-        }
+        out["occupation"][code.name.lower()] = entry(population, taken, int(code))
+    population, taken = _by_code(pop["marks"], 256, elite, arrested, sim)
+    values = np.arange(256)
     for mark in Mark:
-        mask = (pop["marks"] & mark) != 0
-        out["marks"][str(mark.name).lower()] = {
-            "population": float(w[mask].sum()),
-            "arrested": float(w[mask & arrested].sum()),
-        }
-    mask = pop["marks"] == 0
-    out["marks"]["none"] = {
-        "population": float(w[mask].sum()),
-        "arrested": float(w[mask & arrested].sum()),
-    }
+        out["marks"][str(mark.name).lower()] = entry(population, taken, (values & mark) != 0)
+    out["marks"]["none"] = entry(population, taken, 0)
+    population, taken = _by_code(pop["party"], 256, elite, arrested, sim)
     for status in Party:
-        mask = pop["party"] == status
-        out["party"][status.name.lower()] = {
-            "population": float(w[mask].sum()),
-            "arrested": float(w[mask & arrested].sum()),
-        }
+        out["party"][status.name.lower()] = entry(population, taken, int(status))
     return out
 
 

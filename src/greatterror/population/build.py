@@ -13,30 +13,31 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population.codes import (
-    AgeBand,
-    Cohort,
     Elite,
     Mark,
-    Nationality,
     Occupation,
     Party,
 )
+from greatterror.population.elite import elite_layer, elite_units
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
+from greatterror.population.kernels import household_labels, place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
+from greatterror.population.region import Uniforms, region_people
 from greatterror.population.spec import PopulationSpec, build_spec
 
 MIN_SCALE, MAX_SCALE = 1e-5, 1.0
-POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
-ADULT = np.array([False, True, True, True, True])
-FAMILY_ELITE = (
-    Elite.CC_1934
-    | Elite.CONGRESS_1934
-    | Elite.ARMY_HIGH_COMMAND
-    | Elite.NKVD_LEADERSHIP
-    | Elite.REGIONAL_SECRETARY
-    | Elite.PROMINENT_OPPOSITIONIST
+REGION_ATTRIBUTES = (
+    "urban",
+    "male",
+    "age",
+    "occupation",
+    "party",
+    "cohort",
+    "marks",
+    "nationality",
 )
+POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
 
 
 class _Rates:
@@ -120,10 +121,6 @@ def _group_probs(spec: PopulationSpec) -> tuple[NDArray, NDArray]:
     return urban, rural / rural.sum()
 
 
-def _choice(rng: np.random.Generator, probs: NDArray, k: int) -> NDArray[np.intp]:
-    return np.searchsorted(np.cumsum(probs), rng.random(k) * probs.sum(), side="right")
-
-
 def _mass_sizes(
     regions: list[Region], spec: PopulationSpec, n_elite: int, scale: float, seed: int
 ) -> NDArray[np.int64]:
@@ -132,288 +129,6 @@ def _mass_sizes(
     target = pops / pops.sum() * (spec.total - n_elite) * scale
     rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 99_999]))
     return (np.floor(target) + (rng.random(len(target)) < target % 1)).astype(np.int64)
-
-
-def _region_people(
-    region: Region, n: int, spec: PopulationSpec, rates: _Rates, rng: np.random.Generator
-) -> tuple[dict[str, NDArray], NDArray[np.int64], NDArray[np.int32], int]:
-    """People of one region: attributes, household sizes, local workplace labels."""
-    is_camp = region.kind == "camps"
-    if is_camp:
-        sizes = np.ones(n, dtype=np.int64)
-    else:
-        from greatterror.population.groups import _sizes_covering
-
-        sizes = _sizes_covering(n, spec.household_sizes.sample, rng) if n else np.zeros(0, np.int64)
-    n_h = len(sizes)
-    starts = np.cumsum(sizes) - sizes
-    hh = np.repeat(np.arange(n_h), sizes)
-    head = np.zeros(n, dtype=bool)
-    head[starts] = True
-
-    urban_h = np.zeros(n_h, dtype=bool) if is_camp else rng.random(n_h) < spec.urban_share
-    group_h = np.where(
-        urban_h,
-        spec.group_codes[_choice(rng, rates.urban_probs, n_h)],
-        spec.group_codes[_choice(rng, rates.rural_probs, n_h)],
-    ).astype(np.uint8)
-    if is_camp:
-        group_h[:] = Occupation.OTHER
-
-    # ages: heads are adults; the others are drawn so the overall shares hold
-    head_probs = np.where(ADULT, spec.age_shares, 0.0)
-    frac_heads = 1.0 / spec.household_sizes.mean()
-    other_probs = np.clip(spec.age_shares - frac_heads * head_probs / head_probs.sum(), 0, None)
-    age = _choice(rng, other_probs, n).astype(np.uint8)
-    age[head] = _choice(rng, head_probs, int(head.sum()))
-    if is_camp:
-        age = (1 + _choice(rng, spec.age_shares[1:4], n)).astype(np.uint8)
-    male = rng.random(n) < (0.9 if is_camp else spec.male_share)
-    urban = urban_h[hh]
-    occupation = group_h[hh].copy()
-    adult = ADULT[age]
-    mid_age = (age == AgeBand.A30_44) | (age == AgeBand.A45_59)
-
-    working = adult & (occupation != Occupation.OTHER)
-    occupation[working & mid_age & (rng.random(n) < rates.p_manager)] = Occupation.MANAGER_OFFICIAL
-    occupation[(age >= AgeBand.A30_44) & (rng.random(n) < rates.p_clergy)] = Occupation.CLERGY
-
-    # party status, weighted by occupation; the level comes from the sourced counts
-    party = np.zeros(n, dtype=np.uint8)
-    cohort = np.zeros(n, dtype=np.uint8)
-    p_any = rates.party_scale[occupation] * adult
-    u = rng.random(n) / np.maximum(p_any, 1e-300)
-    thresholds = np.cumsum(rates.party_targets)
-    party[u < thresholds[2]] = Party.EXPELLED
-    party[u < thresholds[1]] = Party.CANDIDATE
-    party[u < thresholds[0]] = Party.MEMBER
-    party[p_any == 0] = Party.NONE
-    in_party = party != Party.NONE
-    cohort[in_party] = 1 + _choice(rng, spec.cohort_shares, int(in_party.sum()))
-    cohort[(party == Party.CANDIDATE)] = Cohort.Y1930S
-    young = in_party & (age == AgeBand.A16_29) & (cohort < Cohort.Y1921_1929)
-    cohort[young] = Cohort.Y1921_1929
-
-    marks = np.zeros(n, dtype=np.uint8)
-    kulak_h = ~urban_h & (rng.random(n_h) < rates.p_kulak[region.index])
-    marks[kulak_h[hh]] |= np.uint8(Mark.FORMER_KULAK)
-    older = age >= AgeBand.A45_59
-    marks[male & older & (rng.random(n) < rates.p_officer)] |= np.uint8(Mark.WHITE_OFFICER)
-    marks[older & (rng.random(n) < rates.p_other_party)] |= np.uint8(Mark.OTHER_PARTY)
-    opp_weight = np.where(party == Party.EXPELLED, 4.0, np.where(party == Party.MEMBER, 1.0, 0.0))
-    marks[(age >= AgeBand.A30_44) & (rng.random(n) < rates.p_oppositionist * opp_weight)] |= (
-        np.uint8(Mark.OPPOSITIONIST)
-    )
-    marks[occupation == Occupation.CLERGY] |= np.uint8(Mark.CLERGY_SECTARIAN)
-    p_prior = np.where(male, 1.6, 0.4) * rates.p_prior * adult
-    marks[rng.random(n) < (1.0 if is_camp else p_prior)] |= np.uint8(Mark.PRIOR_CONVICTION)
-
-    nationality = np.zeros(n, dtype=np.uint8)
-    if not is_camp:
-        nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
-        draw = rng.random(n_h)
-        cum = np.cumsum(nat_probs)
-        nat_h = np.searchsorted(cum, draw, side="right")
-        has = nat_h < len(cum)
-        codes = np.array(list(rates.p_nat), dtype=np.uint8)
-        nat_full = np.zeros(n_h, dtype=np.uint8)
-        nat_full[has] = codes[nat_h[has]]
-        nationality = nat_full[hh]
-        marks[nationality != Nationality.NONE] |= np.uint8(Mark.DIASPORA)
-        marks[urban & adult & (rng.random(n) < rates.p_foreign[region.index])] |= np.uint8(
-            Mark.FOREIGN_COMMUNIST
-        )
-
-    workplace, n_workplaces = _workplaces(occupation, age, hh, group_h, sizes, spec, rng)
-    attrs = {
-        "urban": urban,
-        "male": male,
-        "age": age,
-        "occupation": occupation,
-        "party": party,
-        "cohort": cohort,
-        "marks": marks,
-        "nationality": nationality,
-    }
-    return attrs, sizes, workplace, n_workplaces
-
-
-def _workplaces(
-    occupation: NDArray,
-    age: NDArray,
-    hh: NDArray,
-    group_h: NDArray,
-    sizes: NDArray,
-    spec: PopulationSpec,
-    rng: np.random.Generator,
-) -> tuple[NDArray[np.int32], int]:
-    """Local workplace labels: enterprises for wage earners, kolkhozes for kolkhoz households.
-
-    Groups keep their real sizes among the sampled people, so that each
-    person has a realistic number of workmates at every scale.
-    """
-    n = len(occupation)
-    label = np.full(n, -1, dtype=np.int32)
-    working_age = (age >= AgeBand.A16_29) & (age <= AgeBand.A45_59)
-    wage = working_age & np.isin(
-        occupation, [Occupation.WORKER, Occupation.EMPLOYEE_SPECIALIST, Occupation.MANAGER_OFFICIAL]
-    )
-    from greatterror.population.groups import cut_into_groups
-
-    people = np.flatnonzero(wage)
-    ids, n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0)
-    label[people] = ids
-
-    kolkhoz_h = np.flatnonzero(group_h == Occupation.KOLKHOZ_PEASANT)
-    farm_of_h, n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises)
-    if len(kolkhoz_h):
-        farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
-        farm_per_hh[kolkhoz_h] = farm_of_h
-        farm = farm_per_hh[hh]
-        member = (farm >= 0) & (age >= AgeBand.A16_29) & (label < 0)
-        label[member] = farm[member]
-    return label, n_enterprises + n_farms
-
-
-def _elite_layer(
-    regions: list[Region], spec: PopulationSpec, rng: np.random.Generator
-) -> dict[str, NDArray]:
-    """The elite layer, at full size: leaders, delegates, commanders, NKVD officers.
-
-    Top leaders bring their households (needed for the repression of
-    families); rank-and-file officers are single rows whose families belong
-    to the mass population.
-    """
-    land = [r for r in regions if r.kind != "camps"]
-    pops = np.array([r.population for r in land])
-    share = pops / pops.sum()
-    capital = next(i for i, r in enumerate(land) if r.code == "moscow_obl")
-
-    def place(k: int, capital_share: float = 0.0) -> NDArray:
-        idx = _choice(rng, share, k)
-        idx[rng.random(k) < capital_share] = capital
-        return np.array([land[i].index for i in idx], dtype=np.uint8)
-
-    blocks: list[tuple[int, NDArray, int, int]] = []  # (flags, regions, occupation, workplace kind)
-    congress = np.full(spec.congress_1934, int(Elite.CONGRESS_1934), dtype=np.uint16)
-    congress[: spec.cc_1934] |= np.uint16(Elite.CC_1934)
-    blocks.append((-1, place(spec.congress_1934, 0.3), Occupation.PARTY_STATE_ELITE, 0))
-    secretaries = np.array([r.index for r in land], dtype=np.uint8)
-    blocks.append((Elite.REGIONAL_SECRETARY, secretaries, Occupation.PARTY_STATE_ELITE, 0))
-    blocks.append(
-        (Elite.ARMY_HIGH_COMMAND, place(spec.army_high_command, 0.3), Occupation.ARMY_COMMAND, 2)
-    )
-    blocks.append((Elite.ARMY_OFFICER, place(spec.army_officers), Occupation.ARMY_COMMAND, 2))
-    blocks.append(
-        (Elite.NKVD_LEADERSHIP, place(spec.nkvd_leadership, 0.6), Occupation.NKVD_STAFF, 1)
-    )
-    blocks.append((Elite.NKVD_OFFICER, place(spec.nkvd_officers), Occupation.NKVD_STAFF, 1))
-    blocks.append(
-        (
-            Elite.PROMINENT_OPPOSITIONIST,
-            place(spec.prominent_oppositionists, 0.5),
-            Occupation.EMPLOYEE_SPECIALIST,
-            0,
-        )
-    )
-
-    flags_list, region_list, occ_list, kind_list = [], [], [], []
-    for block_flags, where, occ, block_kind in blocks:
-        k = len(where)
-        flags_list.append(
-            congress if block_flags == -1 else np.full(k, int(block_flags), dtype=np.uint16)
-        )
-        region_list.append(where)
-        occ_list.append(np.full(k, int(occ), dtype=np.uint8))
-        kind_list.append(np.full(k, block_kind, dtype=np.int8))
-    flags = np.concatenate(flags_list)
-    region = np.concatenate(region_list)
-    occupation = np.concatenate(occ_list)
-    kind = np.concatenate(kind_list)
-
-    # households: leaders head a family; officers live alone in this layer
-    with_family = (flags & FAMILY_ELITE) != 0
-    sizes = np.where(with_family, spec.household_sizes.sample(rng, len(flags)), 1)
-    members = int(sizes.sum())
-    owner = np.repeat(np.arange(len(flags)), sizes)
-    head = np.zeros(members, dtype=bool)
-    head[np.cumsum(sizes) - sizes] = True
-    out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
-    age = np.where(
-        head, 2 + (rng.random(members) < 0.45), _choice(rng, spec.age_shares, members)
-    ).astype(np.uint8)
-    party = np.where(
-        head & (occupation[owner] != Occupation.ARMY_COMMAND)
-        | (head & (rng.random(members) < 0.7)),
-        Party.MEMBER,
-        Party.NONE,
-    )
-    cohort = np.zeros(members, dtype=np.uint8)
-    cohort[party == Party.MEMBER] = 1 + _choice(
-        rng, spec.cohort_shares, int((party == Party.MEMBER).sum())
-    )
-    leaders = head & (
-        (out_flags & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
-    )
-    # the 1934 leadership was overwhelmingly of the revolutionary generation
-    cohort[leaders] = np.where(
-        rng.random(int(leaders.sum())) < 0.8, Cohort.BEFORE_1917, Cohort.Y1917_1920
-    )
-    # former oppositionists: all of the prominent group, a few of the 1934 leadership
-    opposition = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
-    commanders = head & ((out_flags & Elite.ARMY_HIGH_COMMAND) != 0)
-    opposition |= (leaders | commanders) & (
-        rng.random(members) < spec.leadership_oppositionist_share
-    )
-    marks = np.where(opposition, int(Mark.OPPOSITIONIST), 0).astype(np.uint8)
-    party[opposition & (party == Party.NONE)] = Party.MEMBER  # a past opposition means a party past
-    prominent = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
-    party[prominent] = Party.EXPELLED
-    cohort[prominent] = Cohort.BEFORE_1917
-    return {
-        "region": region[owner],
-        "urban": np.ones(members, dtype=bool),
-        "male": np.where(head, True, rng.random(members) < 0.4),
-        "age": age,
-        "occupation": np.where(head, occupation[owner], Occupation.OTHER).astype(np.uint8),
-        "party": party.astype(np.uint8),
-        "cohort": cohort,
-        "marks": marks,
-        "nationality": np.zeros(members, dtype=np.uint8),
-        "elite": out_flags,
-        "_sizes": sizes.astype(np.int64),
-        "_kind": np.where(head, kind[owner], -1).astype(np.int8),
-    }
-
-
-ELITE_UNIT_SIZE = 50
-
-
-def _elite_units(
-    kind: NDArray[np.int32], region: NDArray[np.int64], n_regions: int
-) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
-    """Workplace labels of the elite layer and the region of each workplace."""
-    label = np.full(len(kind), -1, dtype=np.int32)
-    unit_regions: list[NDArray] = []
-    base = 0
-    for k in (0, 1, 2):
-        members = np.flatnonzero(kind == k)
-        if len(members) == 0:
-            continue
-        order = members[np.argsort(region[members], kind="stable")]
-        reg = region[order]
-        counts = np.bincount(reg, minlength=n_regions)
-        size = len(order) if k == 0 else ELITE_UNIT_SIZE
-        per_region = (
-            np.where(counts > 0, -(-counts // size), 0) if k else (counts > 0).astype(np.int64)
-        )
-        first_unit = np.cumsum(per_region) - per_region
-        rank = np.arange(len(order)) - (np.cumsum(counts) - counts)[reg]
-        unit = first_unit[reg] + (rank // ELITE_UNIT_SIZE if k else 0)
-        label[order] = base + unit
-        unit_regions.append(np.repeat(np.arange(n_regions, dtype=np.uint8), per_region))
-        base += int(per_region.sum())
-    return label, np.concatenate(unit_regions) if unit_regions else np.empty(0, np.uint8)
 
 
 def _concentrations() -> dict[str, dict[str, float]]:
@@ -430,6 +145,13 @@ def _concentrations() -> dict[str, dict[str, float]]:
     return out
 
 
+def _add_households(indptr: NDArray[np.int64], first: int, start: int, sizes: NDArray) -> None:
+    """Household bounds ``indptr[first + 1 :]`` of a run of households starting at person ``start``."""
+    bounds = indptr[first + 1 : first + 1 + len(sizes)]
+    np.cumsum(sizes, out=bounds)
+    bounds += start
+
+
 def build_population(scale: float, seed: int, inputs: PopulationInputs | None = None) -> Population:
     """The synthetic population at ``scale`` (1 = the whole USSR) from ``seed``."""
     if not (MIN_SCALE <= scale <= MAX_SCALE):
@@ -440,7 +162,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     spec = build_spec(inputs)
     regions = inputs.regions
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
-    elite = _elite_layer(regions, spec, elite_rng)
+    elite = elite_layer(regions, spec, elite_rng)
     rates = _Rates(spec, regions, _concentrations(), elite)
     n_elite = len(elite["region"])
     n_by_region = _mass_sizes(regions, spec, n_elite, scale, seed)
@@ -450,9 +172,14 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     attrs = {name: np.zeros(total, dtype=dtype) for name, dtype in PERSON_DTYPES.items()}
     attrs["patron"][:] = -1
     attrs["workplace"][:] = -1
-    hh_sizes: list[NDArray] = []
+    # households and workplace members are written into arrays sized for the worst case
+    # (one household or workplace place per person); only the pages used are touched,
+    # which spares concatenating per-region parts (a second copy of each at 1:1)
+    hh_indptr = np.empty(total + 1, dtype=np.int64)
+    hh_indptr[0] = 0
+    wp_members = np.empty(total, dtype=np.int32)
+    wp_used = 0
     wp_indptr_parts: list[NDArray] = []
-    wp_member_parts: list[NDArray] = []
     wp_region_parts: list[NDArray] = []
     offset, hh_offset, wp_offset = 0, 0, 0
     client_share = inputs.value("pop_patronage_client_share")
@@ -460,31 +187,36 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     def add_workplaces(
         local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
     ) -> None:
-        nonlocal wp_offset
-        inside = np.flatnonzero(local >= 0)
-        order = np.argsort(local[inside], kind="stable")
-        counts = np.bincount(local[inside], minlength=n_groups)
+        nonlocal wp_offset, wp_used
+        placed = wp_members[wp_used:]
+        counts = place_workplaces(
+            local,
+            n_groups,
+            start,
+            wp_offset,
+            placed,
+            attrs["workplace"][start : start + len(local)],
+        )
+        wp_used += int(counts.sum())
         wp_indptr_parts.append(np.cumsum(counts))
-        wp_member_parts.append((inside[order] + start).astype(np.int32))
         wp_region_parts.append(region_idx)
-        attrs["workplace"][start + inside] = local[inside] + wp_offset
         wp_offset += n_groups
 
+    uniforms = Uniforms()
     for region in regions:
         n = int(n_by_region[region.index])
         rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, region.index]))
-        people, sizes, workplace, n_wp = _region_people(region, n, spec, rates, rng)
         sl = slice(offset, offset + n)
+        out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
+        sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
-        for name, values in people.items():
-            attrs[name][sl] = values
-        attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-        clients = (people["occupation"] == Occupation.MANAGER_OFFICIAL) & (
-            rng.random(n) < client_share
+        household_labels(sizes, hh_offset, attrs["household"][sl])
+        clients = (out["occupation"] == Occupation.MANAGER_OFFICIAL) & (
+            uniforms.draw(rng, n) < client_share
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
         add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
-        hh_sizes.append(sizes)
+        _add_households(hh_indptr, hh_offset, offset, sizes)
         offset += n
         hh_offset += len(sizes)
 
@@ -504,10 +236,11 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
     attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
-    hh_sizes.append(sizes)
+    _add_households(hh_indptr, hh_offset, offset, sizes)
+    hh_offset += len(sizes)
     # elite workplaces: a party apparatus per region; NKVD offices and army units of
     # ELITE_UNIT_SIZE officers, so that a confession names colleagues, not a whole corps
-    local, unit_region = _elite_units(
+    local, unit_region = elite_units(
         elite["_kind"].astype(np.int32), elite["region"].astype(np.int64), len(regions)
     )
     add_workplaces(local, len(unit_region), offset, unit_region)
@@ -520,11 +253,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         indptr[pos : pos + len(part)] = part + base
         base += int(part[-1]) if len(part) else 0
         pos += len(part)
-    workplaces = Groups(indptr=indptr, members=np.concatenate(wp_member_parts))
-    all_sizes = np.concatenate(hh_sizes)
-    hh_indptr = np.zeros(len(all_sizes) + 1, dtype=np.int64)
-    np.cumsum(all_sizes, out=hh_indptr[1:])
-    households = Groups(indptr=hh_indptr, members=None)  # households are contiguous runs of people
+    workplaces = Groups(indptr=indptr, members=wp_members[:wp_used])
+    # households are contiguous runs of people
+    households = Groups(indptr=hh_indptr[: hh_offset + 1], members=None)
     return Population(
         scale=scale,
         seed=seed,

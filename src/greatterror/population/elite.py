@@ -1,0 +1,165 @@
+"""The elite layer: leaders, delegates, commanders and NKVD officers, at full size.
+
+Built before the mass population (whose counts it is subtracted from) from
+its own random stream, and the same at every scale.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.population.codes import Cohort, Elite, Mark, Occupation, Party
+from greatterror.population.inputs import Region
+from greatterror.population.region import choice
+from greatterror.population.spec import PopulationSpec
+
+FAMILY_ELITE = (
+    Elite.CC_1934
+    | Elite.CONGRESS_1934
+    | Elite.ARMY_HIGH_COMMAND
+    | Elite.NKVD_LEADERSHIP
+    | Elite.REGIONAL_SECRETARY
+    | Elite.PROMINENT_OPPOSITIONIST
+)
+
+
+def elite_layer(
+    regions: list[Region], spec: PopulationSpec, rng: np.random.Generator
+) -> dict[str, NDArray]:
+    """The elite layer, at full size: leaders, delegates, commanders, NKVD officers.
+
+    Top leaders bring their households (needed for the repression of
+    families); rank-and-file officers are single rows whose families belong
+    to the mass population.
+    """
+    land = [r for r in regions if r.kind != "camps"]
+    pops = np.array([r.population for r in land])
+    share = pops / pops.sum()
+    capital = next(i for i, r in enumerate(land) if r.code == "moscow_obl")
+
+    def place(k: int, capital_share: float = 0.0) -> NDArray:
+        idx = choice(rng, share, k)
+        idx[rng.random(k) < capital_share] = capital
+        return np.array([land[i].index for i in idx], dtype=np.uint8)
+
+    blocks: list[tuple[int, NDArray, int, int]] = []  # (flags, regions, occupation, workplace kind)
+    congress = np.full(spec.congress_1934, int(Elite.CONGRESS_1934), dtype=np.uint16)
+    congress[: spec.cc_1934] |= np.uint16(Elite.CC_1934)
+    blocks.append((-1, place(spec.congress_1934, 0.3), Occupation.PARTY_STATE_ELITE, 0))
+    secretaries = np.array([r.index for r in land], dtype=np.uint8)
+    blocks.append((Elite.REGIONAL_SECRETARY, secretaries, Occupation.PARTY_STATE_ELITE, 0))
+    blocks.append(
+        (Elite.ARMY_HIGH_COMMAND, place(spec.army_high_command, 0.3), Occupation.ARMY_COMMAND, 2)
+    )
+    blocks.append((Elite.ARMY_OFFICER, place(spec.army_officers), Occupation.ARMY_COMMAND, 2))
+    blocks.append(
+        (Elite.NKVD_LEADERSHIP, place(spec.nkvd_leadership, 0.6), Occupation.NKVD_STAFF, 1)
+    )
+    blocks.append((Elite.NKVD_OFFICER, place(spec.nkvd_officers), Occupation.NKVD_STAFF, 1))
+    blocks.append(
+        (
+            Elite.PROMINENT_OPPOSITIONIST,
+            place(spec.prominent_oppositionists, 0.5),
+            Occupation.EMPLOYEE_SPECIALIST,
+            0,
+        )
+    )
+
+    flags_list, region_list, occ_list, kind_list = [], [], [], []
+    for block_flags, where, occ, block_kind in blocks:
+        k = len(where)
+        flags_list.append(
+            congress if block_flags == -1 else np.full(k, int(block_flags), dtype=np.uint16)
+        )
+        region_list.append(where)
+        occ_list.append(np.full(k, int(occ), dtype=np.uint8))
+        kind_list.append(np.full(k, block_kind, dtype=np.int8))
+    flags = np.concatenate(flags_list)
+    region = np.concatenate(region_list)
+    occupation = np.concatenate(occ_list)
+    kind = np.concatenate(kind_list)
+
+    # households: leaders head a family; officers live alone in this layer
+    with_family = (flags & FAMILY_ELITE) != 0
+    sizes = np.where(with_family, spec.household_sizes.sample(rng, len(flags)), 1)
+    members = int(sizes.sum())
+    owner = np.repeat(np.arange(len(flags)), sizes)
+    head = np.zeros(members, dtype=bool)
+    head[np.cumsum(sizes) - sizes] = True
+    out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
+    age = np.where(
+        head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members)
+    ).astype(np.uint8)
+    party = np.where(
+        head & (occupation[owner] != Occupation.ARMY_COMMAND)
+        | (head & (rng.random(members) < 0.7)),
+        Party.MEMBER,
+        Party.NONE,
+    )
+    cohort = np.zeros(members, dtype=np.uint8)
+    cohort[party == Party.MEMBER] = 1 + choice(
+        rng, spec.cohort_shares, int((party == Party.MEMBER).sum())
+    )
+    leaders = head & (
+        (out_flags & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
+    )
+    # the 1934 leadership was overwhelmingly of the revolutionary generation
+    cohort[leaders] = np.where(
+        rng.random(int(leaders.sum())) < 0.8, Cohort.BEFORE_1917, Cohort.Y1917_1920
+    )
+    # former oppositionists: all of the prominent group, a few of the 1934 leadership
+    opposition = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
+    commanders = head & ((out_flags & Elite.ARMY_HIGH_COMMAND) != 0)
+    opposition |= (leaders | commanders) & (
+        rng.random(members) < spec.leadership_oppositionist_share
+    )
+    marks = np.where(opposition, int(Mark.OPPOSITIONIST), 0).astype(np.uint8)
+    party[opposition & (party == Party.NONE)] = Party.MEMBER  # a past opposition means a party past
+    prominent = head & ((out_flags & Elite.PROMINENT_OPPOSITIONIST) != 0)
+    party[prominent] = Party.EXPELLED
+    cohort[prominent] = Cohort.BEFORE_1917
+    return {
+        "region": region[owner],
+        "urban": np.ones(members, dtype=bool),
+        "male": np.where(head, True, rng.random(members) < 0.4),
+        "age": age,
+        "occupation": np.where(head, occupation[owner], Occupation.OTHER).astype(np.uint8),
+        "party": party.astype(np.uint8),
+        "cohort": cohort,
+        "marks": marks,
+        "nationality": np.zeros(members, dtype=np.uint8),
+        "elite": out_flags,
+        "_sizes": sizes.astype(np.int64),
+        "_kind": np.where(head, kind[owner], -1).astype(np.int8),
+    }
+
+
+ELITE_UNIT_SIZE = 50
+
+
+def elite_units(
+    kind: NDArray[np.int32], region: NDArray[np.int64], n_regions: int
+) -> tuple[NDArray[np.int32], NDArray[np.uint8]]:
+    """Workplace labels of the elite layer and the region of each workplace."""
+    label = np.full(len(kind), -1, dtype=np.int32)
+    unit_regions: list[NDArray] = []
+    base = 0
+    for k in (0, 1, 2):
+        members = np.flatnonzero(kind == k)
+        if len(members) == 0:
+            continue
+        order = members[np.argsort(region[members], kind="stable")]
+        reg = region[order]
+        counts = np.bincount(reg, minlength=n_regions)
+        size = len(order) if k == 0 else ELITE_UNIT_SIZE
+        per_region = (
+            np.where(counts > 0, -(-counts // size), 0) if k else (counts > 0).astype(np.int64)
+        )
+        first_unit = np.cumsum(per_region) - per_region
+        rank = np.arange(len(order)) - (np.cumsum(counts) - counts)[reg]
+        unit = first_unit[reg] + (rank // ELITE_UNIT_SIZE if k else 0)
+        label[order] = base + unit
+        unit_regions.append(np.repeat(np.arange(n_regions, dtype=np.uint8), per_region))
+        base += int(per_region.sum())
+    return label, np.concatenate(unit_regions) if unit_regions else np.empty(0, np.uint8)

@@ -1,0 +1,308 @@
+"""Numba kernels for the population build: the passes NumPy makes slowly at 1:1.
+
+Each kernel computes exactly what the NumPy expressions it replaces computed
+(the same values in the same order) from the same random draws, so the
+population stays bit-for-bit the same for a seed; only the work is cheaper:
+one pass per person instead of a dozen temporary arrays, a counting sort
+instead of a comparison sort, a linear scan of a short table instead of a
+binary search. Members of a household are a contiguous run of ``sizes[h]``
+people, so per-household values are passed to members in the same loop.
+
+The codes of ages, occupations, party status and marks are passed in as a
+``codes`` array (see ``CODES``), not read as globals: Numba's cache would keep
+a compiled constant even after ``codes.py`` changed.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from greatterror.population.codes import AgeBand, Cohort, Mark, Occupation, Party
+
+#: Code values the kernels need, by position (``codes[K_...]``).
+CODES = np.array(
+    [
+        AgeBand.A16_29,
+        AgeBand.A30_44,
+        AgeBand.A45_59,
+        Occupation.WORKER,
+        Occupation.EMPLOYEE_SPECIALIST,
+        Occupation.MANAGER_OFFICIAL,
+        Occupation.CLERGY,
+        Occupation.OTHER,
+        Party.MEMBER,
+        Party.CANDIDATE,
+        Party.EXPELLED,
+        Cohort.Y1921_1929,
+        Cohort.Y1930S,
+        Mark.FORMER_KULAK,
+        Mark.WHITE_OFFICER,
+        Mark.OTHER_PARTY,
+        Mark.OPPOSITIONIST,
+        Mark.CLERGY_SECTARIAN,
+        Mark.PRIOR_CONVICTION,
+        Mark.DIASPORA,
+        Mark.FOREIGN_COMMUNIST,
+    ],
+    dtype=np.int64,
+)
+(
+    A16,
+    A30,
+    A45,
+    WORKER,
+    EMPLOYEE,
+    MANAGER,
+    CLERGY,
+    OTHER,
+    MEMBER,
+    CANDIDATE,
+    EXPELLED,
+    C1921,
+    C1930,
+    KULAK,
+    OFFICER,
+    OTHER_PARTY,
+    OPPOSITIONIST,
+    SECTARIAN,
+    PRIOR,
+    DIASPORA,
+    FOREIGN,
+) = range(len(CODES))
+
+
+@njit(cache=True)
+def searchsorted_right(cum, x):  # pragma: no cover - compiled
+    """``np.searchsorted(cum, x, side="right")`` for a short non-decreasing ``cum``."""
+    m = cum.shape[0]
+    out = np.empty(x.shape[0], dtype=np.intp)
+    for i in range(x.shape[0]):
+        v = x[i]
+        j = 0
+        while j < m and cum[j] <= v:
+            j += 1
+        out[i] = j
+    return out
+
+
+@njit(cache=True)
+def categories_into(cum, x, at, out):  # pragma: no cover - compiled
+    """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
+
+    Writes the categories straight into a uint8 attribute instead of making
+    an intp array of them first.
+    """
+    m = cum.shape[0]
+    scatter = at.shape[0] > 0
+    for i in range(x.shape[0]):
+        v = x[i]
+        j = 0
+        while j < m and cum[j] <= v:
+            j += 1
+        if scatter:
+            out[at[i]] = j
+        else:
+            out[i] = j
+
+
+@njit(cache=True)
+def occupations(
+    codes, sizes, group_h, urban_h, age, adult, u_manager, p_manager, urban, occupation
+):  # pragma: no cover - compiled
+    """Household group and residence passed to members; some mid-aged workers are managers."""
+    i = 0
+    for h in range(sizes.shape[0]):
+        for _ in range(sizes[h]):
+            a = age[i]
+            occ = group_h[h]
+            urban[i] = urban_h[h]
+            mid_age = a == codes[A30] or a == codes[A45]
+            if adult[a] and occ != codes[OTHER] and mid_age and u_manager[i] < p_manager:
+                occ = codes[MANAGER]
+            occupation[i] = occ
+            i += 1
+
+
+@njit(cache=True)
+def clergy(codes, age, u_clergy, p_clergy, occupation):  # pragma: no cover - compiled
+    """Some people aged 30 and over are clergy (overrides the occupation drawn so far)."""
+    for i in range(age.shape[0]):
+        if age[i] >= codes[A30] and u_clergy[i] < p_clergy:
+            occupation[i] = codes[CLERGY]
+
+
+@njit(cache=True)
+def party_status(
+    codes, occupation, age, adult, u_party, party_scale, thresholds, party
+):  # pragma: no cover - compiled
+    """Party status weighted by occupation (adults only); returns the number in the party.
+
+    The order of the NumPy version is kept: expelled, then candidate, then
+    member override each other as the draw falls under each threshold.
+    """
+    in_party = 0
+    for i in range(age.shape[0]):
+        p_any = party_scale[occupation[i]] * (1.0 if adult[age[i]] else 0.0)
+        u = u_party[i] / max(p_any, 1e-300)
+        status = 0
+        if u < thresholds[2]:
+            status = codes[EXPELLED]
+        if u < thresholds[1]:
+            status = codes[CANDIDATE]
+        if u < thresholds[0]:
+            status = codes[MEMBER]
+        if p_any == 0:
+            status = 0
+        party[i] = status
+        if status != 0:
+            in_party += 1
+    return in_party
+
+
+@njit(cache=True)
+def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
+    """Party cohort: drawn for party people in order; candidates joined in the 1930s."""
+    k = 0
+    for i in range(party.shape[0]):
+        if party[i] == 0:
+            continue
+        c = drawn[k]
+        k += 1
+        if party[i] == codes[CANDIDATE]:
+            c = codes[C1930]
+        if age[i] == codes[A16] and c < codes[C1921]:
+            c = codes[C1921]  # the young cannot have joined before the 1920s
+        cohort[i] = c
+
+
+@njit(cache=True)
+def marks_first(
+    codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
+):  # pragma: no cover - compiled
+    """Former kulak households, former White officers (men 45+), clergy and sectarians."""
+    i = 0
+    for h in range(sizes.shape[0]):
+        for _ in range(sizes[h]):
+            m = codes[KULAK] if kulak_h[h] else 0
+            if male[i] and age[i] >= codes[A45] and u_officer[i] < p_officer:
+                m |= codes[OFFICER]
+            if occupation[i] == codes[CLERGY]:
+                m |= codes[SECTARIAN]
+            marks[i] = m
+            i += 1
+
+
+@njit(cache=True)
+def marks_other_party(codes, age, u_other, p_other, marks):  # pragma: no cover - compiled
+    """Former members of other parties, among people aged 45 and over."""
+    for i in range(age.shape[0]):
+        if age[i] >= codes[A45] and u_other[i] < p_other:
+            marks[i] |= codes[OTHER_PARTY]
+
+
+@njit(cache=True)
+def marks_opposition(
+    codes, age, party, u_opposition, p_opposition, marks
+):  # pragma: no cover - compiled
+    """Former oppositionists: party members 30+, expelled members four times as often."""
+    for i in range(age.shape[0]):
+        weight = 4.0 if party[i] == codes[EXPELLED] else (1.0 if party[i] == codes[MEMBER] else 0.0)
+        if age[i] >= codes[A30] and u_opposition[i] < p_opposition * weight:
+            marks[i] |= codes[OPPOSITIONIST]
+
+
+@njit(cache=True)
+def marks_prior(
+    codes, age, male, adult, u_prior, p_prior, is_camp, marks
+):  # pragma: no cover - compiled
+    """Prior convictions: adults, men four times as often as women; every camp prisoner."""
+    for i in range(age.shape[0]):
+        limit = 1.0
+        if not is_camp:
+            limit = (1.6 if male[i] else 0.4) * p_prior * (1.0 if adult[age[i]] else 0.0)
+        if u_prior[i] < limit:
+            marks[i] |= codes[PRIOR]
+
+
+@njit(cache=True)
+def place_workplaces(
+    labels, n_groups, start, first_id, members, workplace
+):  # pragma: no cover - compiled
+    """CSR members of local workplaces, and each member's global workplace number.
+
+    ``members`` receives ``start + i`` for every person i with a label,
+    grouped by label and ascending within a group (a counting sort: the
+    labels come from a random permutation); ``workplace[i]`` becomes
+    ``first_id + labels[i]``. Returns the count per workplace.
+    """
+    counts = np.zeros(n_groups, dtype=np.int64)
+    for i in range(labels.shape[0]):
+        if labels[i] >= 0:
+            counts[labels[i]] += 1
+    pos = np.empty(n_groups, dtype=np.int64)
+    total = 0
+    for g in range(n_groups):
+        pos[g] = total
+        total += counts[g]
+    for i in range(labels.shape[0]):
+        g = labels[i]
+        if g >= 0:
+            members[pos[g]] = start + i
+            pos[g] += 1
+            workplace[i] = first_id + g
+    return counts
+
+
+@njit(cache=True)
+def nationalities(
+    codes, sizes, nat_h, nat_codes, urban, age, adult, u_foreign, p_foreign, nationality, marks
+):  # pragma: no cover - compiled
+    """Household nationality passed to members (diaspora mark); foreign communists."""
+    i = 0
+    m = nat_codes.shape[0]
+    for h in range(sizes.shape[0]):
+        code = nat_codes[nat_h[h]] if nat_h[h] < m else 0
+        for _ in range(sizes[h]):
+            nationality[i] = code
+            if code != 0:
+                marks[i] |= codes[DIASPORA]
+            if urban[i] and adult[age[i]] and u_foreign[i] < p_foreign:
+                marks[i] |= codes[FOREIGN]
+            i += 1
+
+
+@njit(cache=True)
+def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
+    """People of working age (16-59) who are workers, employees or managers, ascending."""
+    out = np.empty(age.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(age.shape[0]):
+        o = occupation[i]
+        wage = o == codes[WORKER] or o == codes[EMPLOYEE] or o == codes[MANAGER]
+        if codes[A16] <= age[i] <= codes[A45] and wage:
+            out[k] = i
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - compiled
+    """Members aged 16+ of a kolkhoz household without an enterprise work on its kolkhoz."""
+    i = 0
+    for h in range(sizes.shape[0]):
+        farm = farm_of_h[h]
+        for _ in range(sizes[h]):
+            if farm >= 0 and age[i] >= codes[A16] and label[i] < 0:
+                label[i] = farm
+            i += 1
+
+
+@njit(cache=True)
+def household_labels(sizes, first, out):  # pragma: no cover - compiled
+    """Each person's household number: ``first`` + the index of its run in ``sizes``."""
+    i = 0
+    for h in range(sizes.shape[0]):
+        for _ in range(sizes[h]):
+            out[i] = first + h
+            i += 1

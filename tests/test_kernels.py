@@ -1,0 +1,105 @@
+"""The Numba kernels compute exactly what the NumPy expressions they replaced computed."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.model import kernels as mk
+from greatterror.model.state import AT_LIBERTY, Ledger, Status
+from greatterror.population import kernels as pk
+
+
+@pytest.fixture
+def rng() -> np.random.Generator:
+    return np.random.default_rng(20261122)
+
+
+def test_searches_match_numpy(rng) -> None:
+    cum = np.cumsum(rng.random(7))
+    x = rng.random(1000) * cum[-1]
+    expected = np.searchsorted(cum, x, side="right")
+    np.testing.assert_array_equal(pk.searchsorted_right(cum, x), expected)
+    out = np.zeros(1000, dtype=np.uint8)
+    pk.categories_into(cum, x, np.empty(0, dtype=np.int64), out)
+    np.testing.assert_array_equal(out, expected)
+    at = np.sort(rng.choice(5000, size=1000, replace=False))
+    out = np.zeros(5000, dtype=np.uint8)
+    pk.categories_into(cum, x, at, out)
+    np.testing.assert_array_equal(out[at], expected)
+
+
+def test_place_workplaces_is_a_stable_grouping(rng) -> None:
+    labels = rng.integers(-1, 40, size=2000).astype(np.int32)
+    members = np.empty(2000, dtype=np.int32)
+    workplace = np.full(2000, -1, dtype=np.int32)
+    counts = pk.place_workplaces(labels, 40, 100, 7, members, workplace)
+    inside = np.flatnonzero(labels >= 0)
+    expected = inside[np.argsort(labels[inside], kind="stable")] + 100
+    np.testing.assert_array_equal(members[: counts.sum()], expected)
+    np.testing.assert_array_equal(counts, np.bincount(labels[inside], minlength=40))
+    np.testing.assert_array_equal(workplace[inside], labels[inside] + 7)
+    assert (workplace[labels < 0] == -1).all()
+
+
+def test_household_runs(rng) -> None:
+    sizes = rng.integers(1, 6, size=50)
+    out = np.zeros(int(sizes.sum()), dtype=np.int32)
+    pk.household_labels(sizes, 10, out)
+    np.testing.assert_array_equal(out, 10 + np.repeat(np.arange(50), sizes))
+    indptr = np.concatenate([[0], np.cumsum(sizes)])
+    groups = np.array([3, -1, 0, 49])
+    expected = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 0, 49)])
+    np.testing.assert_array_equal(mk.run_members(indptr, groups), expected)
+
+
+def test_distinct_values(rng) -> None:
+    values = rng.integers(0, 50, size=300)
+    np.testing.assert_array_equal(mk.distinct_sorted(values), np.unique(values))
+    _, first = np.unique(values, return_index=True)
+    np.testing.assert_array_equal(mk.first_distinct(values, 20), values[np.sort(first)][:20])
+    codes = rng.integers(0, 256, size=1000).astype(np.uint8)
+    np.testing.assert_array_equal(mk.count_values(codes, 256), np.bincount(codes, minlength=256))
+    linked = np.zeros(1000, dtype=bool)
+    mk.mark_where(codes, 8, linked)
+    np.testing.assert_array_equal(linked, (codes & 8) != 0)
+
+
+def test_open_cases_matches_the_numpy_rules(rng) -> None:
+    n = 500
+    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    region = rng.integers(0, 4, size=n).astype(np.uint8)
+    is_elite = rng.random(n) < 0.1
+    idx = rng.integers(0, n, size=200)
+    before = status.copy()
+    op, arrests = np.zeros(n, np.uint8), np.full(n, 255, np.uint8)
+    arrest_day, sentence_day = np.full(n, -1, np.int16), np.full(n, 5, np.int16)
+    confessed = np.ones(n, dtype=bool)
+    got, left, left_w = mk.open_cases(
+        idx, status, region, is_elite, AT_LIBERTY, True, 3, int(Status.CAMP),
+        int(Status.INVESTIGATION), 2, 9, op, arrest_day, sentence_day, confessed, arrests,
+        np.array([100.0, 1.0]),
+    )  # fmt: skip
+    unique = np.unique(idx)
+    ok = AT_LIBERTY[before[unique]] | ((before[unique] == Status.CAMP) & (region[unique] == 3))
+    np.testing.assert_array_equal(got, unique[ok])
+    from_camp = got[before[got] == Status.CAMP]
+    assert left == len(from_camp)
+    assert left_w == pytest.approx(np.where(is_elite[from_camp], 1.0, 100.0).sum())
+    assert (status[got] == Status.INVESTIGATION).all() and (op[got] == 2).all()
+    assert (arrest_day[got] == 9).all() and (sentence_day[got] == -1).all()
+    assert not confessed[got].any() and (arrests[got] == 255).all()
+
+
+def test_ledger_sums_in_the_order_added(rng) -> None:
+    ledger = Ledger(3, 2)
+    expected = np.zeros(ledger.shape)
+    for _ in range(50):
+        day, event = int(rng.integers(3)), int(rng.integers(ledger.shape[3]))
+        region = rng.integers(0, 2, size=4)
+        op = rng.integers(0, ledger.shape[2], size=4).astype(np.uint8)
+        w = rng.random(4)
+        scalar = bool(rng.random() < 0.5)  # arrest passes one operation code for the batch
+        ledger.add(day, region, int(op[0]) if scalar else op, event, w)
+        np.add.at(expected, (day, region, np.full(4, op[0]) if scalar else op, event), w)
+    np.testing.assert_array_equal(ledger.cube(), expected)
