@@ -29,3 +29,27 @@ def test_every_target_is_a_sourced_fact_with_a_value() -> None:
 def test_free_parameters_are_declared() -> None:
     for name in FREE_PARAMETERS:
         assert name in BY_NAME
+
+
+def test_leader_rule_targets_are_the_scripted_decisions() -> None:
+    from greatterror.calibration.leader_rule import record_dates
+
+    dates = record_dates()
+    assert dates[("chief_change", "yezhov")].isoformat() == "1936-09-26"
+    assert dates[("halt", None)].isoformat() == "1938-11-17"
+    assert dates[("launch_operation", "national")].isoformat() == "1937-07-25"
+    assert ("set_limits", None) not in dates and ("limit_increase", None) not in dates
+
+
+def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end() -> None:
+    from greatterror.calibration.leader_rule import loss as date_loss
+
+    evidence = load_evidence()
+    never = {
+        "leader_expand_threshold": 1.0,
+        "leader_methods_threshold": 1.0,
+        "leader_mass_threshold": 1.0,
+        "leader_national_threshold": 1.0,
+    }
+    # nothing is ever decided: each of the ten decisions is missed
+    assert date_loss(never, 0.001, 3, evidence) > 365 + (1940 - 1938) * 365
