@@ -51,25 +51,49 @@ def test_every_decision_is_the_rules_and_in_a_possible_order(run) -> None:
     first = {}
     for d in log:
         first.setdefault((d["action"], d["detail"]), _day(d["date"]))
-    launch = first[("launch_operation", "kulak_00447")]
-    assert first[("set_limits", None)] == launch
-    params = run.summary["parameters"]
-    if ("halt", None) in first:
-        halt = first[("halt", None)]
-        assert (halt - launch).days >= params["leader_min_operation_days"]
-        assert (first[("releases", None)] - halt).days >= params["leader_release_delay"]
-        assert first[("chief_change", "beria")] == halt
-    chiefs = [d["detail"] for d in log if d["action"] == "chief_change"]
-    assert chiefs == ["yezhov", "beria"][: len(chiefs)]
     # each decision is taken once
     assert len(first) == len(log)
+    params = run.summary["parameters"]
+    if ("launch_operation", "kulak_00447") in first:
+        assert first[("set_limits", None)] == first[("launch_operation", "kulak_00447")]
+    launches = [d for (action, _), d in first.items() if action == "launch_operation"]
+    assert launches, "the fitted rule launches operations at this seed"
+    halt = first[("halt", None)]
+    assert (halt - min(launches)).days >= params["leader_min_operation_days"]
+    assert (first[("releases", None)] - halt).days >= params["leader_release_delay"]
+    assert first[("chief_change", "beria")] == halt
+    chiefs = [d["detail"] for d in log if d["action"] == "chief_change"]
+    assert chiefs == ["yezhov", "beria"][-len(chiefs) :]
+    assert all(_day(d["date"]) <= halt for d in log if d["action"] == "launch_operation")
 
 
 def test_no_mass_operation_when_the_threshold_is_out_of_reach(endogenous, evidence) -> None:
     out = simulate(endogenous, SCALE, SEED, {"leader_mass_threshold": 1.0}, evidence).summary
-    actions = {d["action"] for d in out["policy"]}
-    assert "set_limits" not in actions and "halt" not in actions
+    actions = [d["action"] for d in out["policy"]]
+    assert "set_limits" not in actions
     assert out["operations"]["kulak_00447"]["arrested"] == 0
+    # national operations launched on their own are weighed for a halt too
+    if "launch_operation" in actions:
+        assert actions.count("halt") == 1
+
+
+def test_a_switched_off_mechanism_is_decided_once_not_retried(endogenous, evidence) -> None:
+    scenario = endogenous.model_copy(
+        update={"mechanisms": {"limits_and_throughput": False, "national_operations": False}}
+    )
+    out = simulate(scenario, SCALE, SEED, evidence=evidence).summary
+    keys = [(d["action"], d["detail"]) for d in out["policy"]]
+    assert len(keys) == len(set(keys))
+    assert out["operations"]["kulak_00447"]["arrested"] == 0
+    assert out["operations"]["national_polish"]["arrested"] == 0
+
+
+def test_the_rule_opens_the_party_purge_with_yezhov(endogenous, evidence, run) -> None:
+    """The scripted appointment carries the opening; under the rule the appointment brings it."""
+    assert ("chief_change", "yezhov") in {(d["action"], d["detail"]) for d in run.summary["policy"]}
+    no_yezhov = simulate(endogenous, SCALE, SEED, {"leader_expand_threshold": 1.0}, evidence)
+    with_party = run.summary["elites"]["congress_1934"]["arrested"]
+    assert with_party > 1.5 * no_yezhov.summary["elites"]["congress_1934"]["arrested"]
 
 
 def test_scripted_and_endogenous_runs_are_paired_until_the_first_differing_decision(

@@ -1,6 +1,6 @@
 """Fit the leader's decision thresholds to the dates of the centre's decisions in the record.
 
-Usage: python -m greatterror.calibration.leader_rule [--scale 0.01] [--seed 1] [--budget 40]
+Usage: python -m greatterror.calibration.leader_rule [--scale 0.01] [--seed 1] [--budget 40] [--random 0]
 
 The target dates are not typed in here: they are the first date of each
 policy decision in the historical scenario, whose events cite the evidence
@@ -18,6 +18,8 @@ import argparse
 import datetime as dt
 from typing import Any
 
+import numpy as np
+
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.params import BY_NAME
 from greatterror.model.run import simulate
@@ -29,6 +31,7 @@ FREE = (
     "leader_mass_threshold",
     "leader_national_threshold",
     "leader_cost_weight",
+    "leader_min_operation_days",
     "leader_backlog_days",
     "leader_release_delay",
 )
@@ -66,13 +69,29 @@ def main() -> None:
     parser.add_argument("--scale", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=int, default=40)
+    parser.add_argument(
+        "--random", type=int, default=0, help="random draws (within a factor 3) before the walk"
+    )
     args = parser.parse_args()
     evidence = load_evidence()
     base = load_scenario("endogenous").parameter_values()
     best = {name: base[name] for name in FREE}
     best_loss = loss(best, args.scale, args.seed, evidence)
     print(f"start: {best_loss:.1f} days")
-    runs, step = 1, 2.0
+    rng = np.random.default_rng(args.seed)
+    for _ in range(args.random):
+        trial = {
+            name: min(
+                max(v * float(np.exp(rng.uniform(-1.1, 1.1))), BY_NAME[name].low),
+                BY_NAME[name].high,
+            )
+            for name, v in best.items()
+        }
+        value_loss = loss(trial, args.scale, args.seed, evidence)
+        if value_loss < best_loss:
+            best, best_loss = trial, value_loss
+            print(f"random draw: {best_loss:.1f} days")
+    runs, step = 1 + args.random, 2.0
     while runs < args.budget:
         improved = False
         for name in FREE:

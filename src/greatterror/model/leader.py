@@ -35,10 +35,11 @@ NATIONAL_OPERATIONS = tuple(name for name in OPERATIONS if name.startswith("nati
 def perceive_cost(sim: Simulation, day: int) -> None:
     """Add yesterday's arrests to the leader's perceived cost of repression.
 
-    Two shares add up: of the elite layer (managers, commanders, officials:
-    the cost to the army and to running the economy) and of the adult
-    population (the cost in labour). Both are scale-free, so the thresholds
-    mean the same at every scale.
+    Two shares add up: arrests in the elite operation (elite-layer members,
+    their patronage clients and NKVD officers: the cost to the army and to
+    running the economy) per head of the elite layer, and arrests of every
+    kind per adult (the cost in labour). Both are scale-free, so the
+    thresholds mean the same at every scale. Only endogenous runs read it.
     """
     if day == 0:
         return
@@ -48,37 +49,42 @@ def perceive_cost(sim: Simulation, day: int) -> None:
 
 
 def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
-    """Today's decisions, in the order they are taken: (action, operation or chief)."""
+    """Today's decisions, in the order they are taken: (action, operation or chief).
+
+    What has been decided is read from ``policy.first_day``, not from the
+    policy's effects, so that a decision whose mechanism is switched off is
+    still taken once (and logged once) rather than retried every day.
+    """
     p, pol, inst = sim.params, sim.policy, sim.inst
-    threat, war = inst.threat, inst.war
+    threat, war, done = inst.threat, inst.war, pol.first_day
     out: list[tuple[str, str | None]] = []
-    if pol.halted:
-        if not pol.releases and day - pol.halt_day >= p["leader_release_delay"]:
+    if ("halt", None) in done:
+        if ("releases", None) not in done and day - pol.halt_day >= p["leader_release_delay"]:
             out.append(("releases", None))
         return out
-    if (
-        pol.doctrine == "contain"
-        and pol.chief == "yagoda"
-        and threat >= p["leader_expand_threshold"]
-    ):
+    if ("chief_change", "yezhov") not in done and threat >= p["leader_expand_threshold"]:
         out.append(("chief_change", "yezhov"))
-    if not pol.physical_methods and threat >= p["leader_methods_threshold"]:
+    if ("physical_methods", None) not in done and threat >= p["leader_methods_threshold"]:
         out.append(("physical_methods", None))
-    if pol.mass_launched_day < 0 and threat >= p["leader_mass_threshold"]:
+    if ("launch_operation", "kulak_00447") not in done and threat >= p["leader_mass_threshold"]:
         out += [("set_limits", None), ("launch_operation", "kulak_00447"), ("families_order", None)]
-    pending = [op for op in NATIONAL_OPERATIONS if op not in pol.operations]
+    pending = [op for op in NATIONAL_OPERATIONS if ("launch_operation", op) not in done]
     if pending and threat * (1.0 + war) >= p["leader_national_threshold"]:
-        if not pol.album_open:
+        if ("album_procedure", None) not in done:
             out.append(("album_procedure", None))
         out += [("launch_operation", op) for op in pending]
-    if pol.album_open and not pol.special_troikas:
+    if ("album_procedure", None) in done and ("special_troikas", None) not in done:
         backlog = inst.queues[CH["album"]].weight
         if backlog >= p["leader_backlog_days"] * p["album_capacity"]:
             out.append(("special_troikas", None))
-    running = (
-        pol.mass_launched_day >= 0 and day - pol.mass_launched_day >= p["leader_min_operation_days"]
-    )
-    if running and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
+    # any operation counts: national operations launched alone must be halted too
+    launches = [d for (action, _), d in pol.first_day.items() if action == "launch_operation"]
+    running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
+    if (
+        running
+        and sim.on["curtailment"]
+        and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat
+    ):
         out.append(("halt", None))
         # the halt blames the NKVD: its chief goes, and the last of the three comes in
         if pol.chief != CHIEFS[-1]:

@@ -177,7 +177,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "leader_cost_weight",
         1.0,
-        0.0,
+        0.1,
         100.0,
         "threat units per unit of cost",
         "prior: log-uniform(0.1,100)",
@@ -187,7 +187,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "leader_expand_threshold",
         0.015,
-        0.0,
+        0.001,
         1.0,
         "perceived-threat units",
         "prior: log-uniform(0.001,1)",
@@ -197,7 +197,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "leader_methods_threshold",
         0.03,
-        0.0,
+        0.001,
         1.0,
         "perceived-threat units",
         "prior: log-uniform(0.001,1)",
@@ -207,7 +207,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "leader_mass_threshold",
         0.035,
-        0.0,
+        0.001,
         1.0,
         "perceived-threat units",
         "prior: log-uniform(0.001,1)",
@@ -217,7 +217,7 @@ PARAMETERS: tuple[Param, ...] = (
     P(
         "leader_national_threshold",
         0.07,
-        0.0,
+        0.001,
         1.0,
         "perceived-threat units",
         "prior: log-uniform(0.001,1)",

@@ -152,6 +152,11 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     the base's exogenous events (the Kirov murder, plenums, trials, foreign
     crises) and leaves the policy decisions to the leader's rule.
     """
+    # the file on its own first, so that its errors point at its own fields and events
+    try:
+        Scenario.model_validate(raw)
+    except ValidationError as exc:
+        raise ScenarioError(f"{path.name}: {_first_error(exc)}") from None
     name = raw["extends"]
     if not isinstance(name, str) or Path(name).stem in (*seen, path.stem):
         raise ScenarioError(f"{path.name}: extends: {name!r} would make a cycle or is not a name")

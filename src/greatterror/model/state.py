@@ -147,6 +147,9 @@ class Policy:
     halt_day: int = -1
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
+    #: the first day of each decision taken, (action, operation or chief) -> day,
+    #: whether or not its mechanism is switched on
+    first_day: dict[tuple[str, str | None], int] = field(default_factory=dict)
 
 
 @dataclass

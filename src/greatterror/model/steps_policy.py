@@ -27,7 +27,9 @@ def exogenous_events(sim: Simulation, day: int) -> None:
     for event in sim.events_by_day.get(day, []):
         if on["vigilance_campaigns"]:
             inst.vigilance += sim.params["vigilance_per_trial"] * event.vigilance
-        sim.policy.elite_groups.update(event.opens)
+        # after the halt only the purge of the NKVD itself can still be opened
+        opens = set(event.opens) & {"nkvd"} if sim.policy.halted else set(event.opens)
+        sim.policy.elite_groups.update(opens)
         if event.action == "kirov_murder":
             if on["kirov_trigger"]:
                 sim.policy.elite_groups.add("opposition")
@@ -47,12 +49,18 @@ def apply_decision(
     """Carry out one decision of the centre, scripted or taken by the leader's rule."""
     pol, inst, on = sim.policy, sim.inst, sim.on
     operation = event.operation if event is not None else None
+    chief = event.chief if event is not None else None
+    pol.first_day.setdefault((action, operation or chief), day)
+    _log(sim, day, action, event, by)
     if action == "chief_change":
-        chief = (event.chief if event is not None else None) or pol.chief
-        previous, pol.chief = pol.chief, chief
+        previous, pol.chief = pol.chief, chief or pol.chief
         pol.doctrine = "expand" if (pol.chief == "yezhov" and on["chief_doctrine"]) else "contain"
         if on["purge_of_purgers"] and previous != pol.chief:
             _purge_nkvd(sim, day)
+        if by == "leader_rule" and pol.chief == "yezhov":
+            # the scripted Yezhov appointment carries the opening of the party purge
+            # (historical.toml); under the rule the appointment brings it
+            pol.elite_groups.add("party")
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
@@ -83,11 +91,21 @@ def apply_decision(
         if not on["curtailment"]:
             return
         pol.releases = True
-    pol.log.append(
+
+
+def _log(sim: Simulation, day: int, action: str, event: Event | None, by: str) -> None:
+    """One row of the policy log: the decision, who took it, the leader's perceptions."""
+    inst = sim.inst
+    detail = None
+    if event is not None:
+        detail = event.operation or event.chief
+        if action == "limit_increase":
+            detail = event.evidence
+    sim.policy.log.append(
         {
             "date": sim.date(day).isoformat(),
             "action": action,
-            "detail": operation or (event.chief if event is not None else None),
+            "detail": detail,
             "by": by,
             "threat": round(inst.threat, 6),
             "cost": round(inst.cost, 6) if sim.scenario.policy == "endogenous" else None,

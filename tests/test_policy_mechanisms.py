@@ -1,0 +1,64 @@
+"""Mechanisms added for the calibration: each changes what it should and nothing before it acts."""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.model.state import EV, OP
+
+SCALE, SEED = 0.001, 3
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence()
+
+
+@pytest.fixture(scope="module")
+def historical():
+    return load_scenario("historical")
+
+
+def _day(scenario, iso: str) -> int:
+    return (dt.date.fromisoformat(iso) - scenario.start).days
+
+
+def test_ordinary_work_gives_way_only_while_the_mass_operation_runs(historical, evidence) -> None:
+    full = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 1.0}, evidence)
+    none = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 0.0}, evidence)
+    launch = _day(historical, "1937-08-05")
+    a, b = full.simulation.ledger.cube(), none.simulation.ledger.cube()
+    np.testing.assert_array_equal(a[:launch], b[:launch])
+    during = slice(launch + 1, _day(historical, "1938-11-16"))
+    ordinary = (OP["ordinary"], EV["arrested"])
+    assert (
+        b[during, :, ordinary[0], ordinary[1]].sum()
+        < 0.5 * a[during, :, ordinary[0], ordinary[1]].sum()
+    )
+
+
+def test_late_approvals_are_rarer_after_the_planned_term(historical, evidence) -> None:
+    same = simulate(historical, SCALE, SEED, {"late_approval_factor": 1.0}, evidence).simulation
+    none = simulate(historical, SCALE, SEED, {"late_approval_factor": 0.0}, evidence).simulation
+    assert same.inst.requests > 0
+    assert none.inst.approvals < same.inst.approvals
+    assert none.inst.limit_cat1.sum() < same.inst.limit_cat1.sum()
+
+
+def test_a_foreign_crisis_raises_war_expectation_and_threat(historical, evidence) -> None:
+    calm = simulate(historical, SCALE, SEED, {"threat_per_crisis": 0.0}, evidence).summary
+    tense = simulate(historical, SCALE, SEED, {"threat_per_crisis": 0.05}, evidence).summary
+
+    def on(summary, action: str) -> dict:
+        return next(d for d in summary["policy"] if d["action"] == action)
+
+    # the first scripted decision after the Spanish crisis is Yezhov's appointment
+    a, b = on(calm, "chief_change"), on(tense, "chief_change")
+    assert a["war"] == b["war"] > 0.5
+    assert b["threat"] > a["threat"] + 0.02
