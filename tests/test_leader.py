@@ -150,9 +150,33 @@ def test_extending_an_unknown_scenario_names_the_field(tmp_path: Path) -> None:
 
 
 def test_a_scenario_cannot_extend_itself(tmp_path: Path) -> None:
-    path = _write(tmp_path, "loop", 'name = "loop"\ndescription = "x"\nextends = "loop"\n')
-    with pytest.raises(ScenarioError, match="extends: 'loop' would make a cycle"):
+    path = _write(tmp_path, "loop", 'name = "loop"\ndescription = "x"\nextends = "loop.toml"\n')
+    with pytest.raises(
+        ScenarioError, match=r"extends: 'loop.toml' makes a cycle \(loop.toml -> loop.toml\)"
+    ):
         load_scenario(path)
+
+
+def test_a_file_may_extend_a_shipped_scenario_of_the_same_name(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path, "historical", 'name = "variant"\ndescription = "x"\nextends = "historical"\n'
+    )
+    assert load_scenario(path).name == "variant"
+
+
+def test_extends_merges_dates_switches_and_parameters(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "short",
+        'name = "short"\ndescription = "x"\nextends = "historical"\nend = 1937-12-31\n'
+        "[mechanisms]\nfamily_targets = false\n[parameters]\nelite_hazard = 0.2\n",
+    )
+    short, base = load_scenario(path), load_scenario("historical")
+    assert (short.start, short.end) == (base.start, dt.date(1937, 12, 31))
+    assert short.switches()["family_targets"] is False
+    assert short.parameters["elite_hazard"] == 0.2
+    assert short.parameters["names_per_confession"] == base.parameters["names_per_confession"]
+    assert short.events == sorted(base.events, key=lambda e: e.date)
 
 
 def test_the_halt_brings_in_the_last_chief_even_if_the_first_stayed(endogenous, evidence) -> None:

@@ -157,13 +157,20 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         Scenario.model_validate(raw)
     except ValidationError as exc:
         raise ScenarioError(f"{path.name}: {_first_error(exc)}") from None
-    name = raw["extends"]
-    if not isinstance(name, str) or Path(name).stem in (*seen, path.stem):
-        raise ScenarioError(f"{path.name}: extends: {name!r} would make a cycle or is not a name")
+    name = str(raw["extends"])
+    # a shipped scenario by name, or a file beside this one
+    local = name.endswith(".toml")
+    target = path.parent / name if local else scenarios_dir() / f"{name}.toml"
+    chain = (*seen, str(path.resolve()))
+    if str(target.resolve()) in chain:
+        steps = " -> ".join(Path(c).name for c in chain) + f" -> {target.name}"
+        shipped = ", ".join(sorted(p.stem for p in scenarios_dir().glob("*.toml")))
+        raise ScenarioError(
+            f"{path.name}: extends: {name!r} makes a cycle ({steps}); allowed: a shipped "
+            f"scenario ({shipped}) or a .toml file beside this one"
+        )
     try:
-        # a shipped scenario by name, or a file beside this one
-        target = path.parent / name if name.endswith(".toml") else name
-        base = load_scenario(target, seen=(*seen, path.stem))
+        base = load_scenario(target if local else name, seen=chain)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: extends: {exc}") from None
     merged = base.model_dump(exclude={"extends"})
