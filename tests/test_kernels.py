@@ -103,3 +103,36 @@ def test_ledger_sums_in_the_order_added(rng) -> None:
         ledger.add(day, region, int(op[0]) if scalar else op, event, w)
         np.add.at(expected, (day, region, np.full(4, op[0]) if scalar else op, event), w)
     np.testing.assert_array_equal(ledger.cube(), expected)
+
+
+def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
+    """Batches first, then small batches, each in the order scheduled (model/calendar.py)."""
+    from greatterror.model.calendar import SMALL_BATCH, Calendar
+
+    days = 40
+    cal = Calendar(days)
+    arrays: dict[int, list[np.ndarray]] = {}  # the former calendar: arrays by day ...
+    singles: dict[int, list[int]] = {}  # ... and single people by day
+    for day in range(days):
+        for size in (rng.integers(0, 2 * SMALL_BATCH), rng.integers(0, 5)):
+            idx = rng.integers(0, 10_000, size=size).astype(np.int64)
+            delays = rng.integers(0, 15, size=size)
+            cal.add("k", idx, delays + day)
+            if size <= SMALL_BATCH:
+                for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
+                    if due < days:
+                        singles.setdefault(due, []).append(person)
+            else:
+                order = np.argsort(delays, kind="stable")
+                for d in np.unique(delays).tolist():
+                    if day + d < days:
+                        arrays.setdefault(day + d, []).append(idx[order][delays[order] == d])
+        if day % 7 == 0:
+            whole = rng.integers(0, 10_000, size=3).astype(np.int64)
+            cal.add_batch("k", whole, day + 1)
+            if day + 1 < days:
+                arrays.setdefault(day + 1, []).append(whole)
+        parts = [*arrays.pop(day, []), np.array(singles.pop(day, []), dtype=np.int64)]
+        np.testing.assert_array_equal(cal.take("k", day), np.concatenate(parts))
+        assert len(cal.take("k", day)) == 0  # taken once
+    assert len(cal.take("other", 3)) == 0

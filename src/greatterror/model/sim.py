@@ -22,6 +22,7 @@ from greatterror.model import (
     steps_quota,
     steps_trials,
 )
+from greatterror.model.calendar import Calendar
 from greatterror.model.kernels import mark_where, open_cases, run_members
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
@@ -109,10 +110,7 @@ class Simulation:
             day = (event.date - self.start).days
             if 0 <= day < self.days:
                 self.events_by_day.setdefault(day, []).append(event)
-        # kind -> day -> people due: arrays of people, and single people kept as Python
-        # ints (cheaper than splitting tiny arrays at small scales)
-        self.calendar: dict[str, dict[int, list[np.ndarray]]] = {}
-        self.singles: dict[str, dict[int, list[int]]] = {}
+        self.calendar = Calendar(self.days)  # kind -> day -> people due
         trial_days = [
             d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
         ]
@@ -173,49 +171,20 @@ class Simulation:
         return out
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
-        if len(idx) and day < self.days:
-            self.calendar.setdefault(kind, {}).setdefault(day, []).append(
-                np.asarray(idx, dtype=np.int64)
-            )
+        self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
 
     def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
         """Schedule each person ``delays[i]`` days after ``day``.
 
-        Small batches are kept as Python ints (cheaper than splitting tiny
-        arrays); ``due`` returns a day's arrays in the order scheduled, then its
-        single people in the order scheduled.
+        ``due`` returns a day's people from batches of more than 64 in the
+        order scheduled, then those from smaller batches in the order
+        scheduled (model/calendar.py).
         """
-        if len(idx) == 0:
-            return
-        last = self.days
-        if len(idx) <= 64:
-            by_day = self.singles.setdefault(kind, {})
-            for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
-                if due < last:
-                    people = by_day.get(due)
-                    if people is None:
-                        by_day[due] = [person]
-                    else:
-                        people.append(person)
-            return
-        order = np.argsort(delays, kind="stable")
-        delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
-        # one slice per distinct delay (views of the sorted copy, not np.split)
-        cuts = (np.flatnonzero(delays[1:] != delays[:-1]) + 1).tolist()
-        arrays = self.calendar.setdefault(kind, {})
-        for a, b in zip([0, *cuts], [*cuts, len(idx)], strict=True):
-            due = day + int(delays[a])
-            if due < last:
-                arrays.setdefault(due, []).append(idx[a:b])
+        if len(idx):
+            self.calendar.add(kind, np.asarray(idx, dtype=np.int64), np.asarray(delays) + day)
 
     def due(self, day: int, kind: str) -> np.ndarray:
-        arrays = self.calendar.get(kind, {}).pop(day, [])
-        singles = self.singles.get(kind, {}).pop(day, None)
-        if singles:
-            arrays.append(np.array(singles, dtype=np.int64))
-        if not arrays:
-            return np.empty(0, dtype=np.int64)
-        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        return self.calendar.take(kind, day)
 
     def record(
         self,
