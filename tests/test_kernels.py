@@ -75,7 +75,7 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     op, arrests = np.zeros(n, np.uint8), np.full(n, 255, np.uint8)
     arrest_day, sentence_day = np.full(n, -1, np.int16), np.full(n, 5, np.int16)
     confessed = np.ones(n, dtype=bool)
-    got, left, left_w = mk.open_cases(
+    got, got_region, got_weight, left, left_w = mk.open_cases(
         idx, status, region, is_elite, AT_LIBERTY, True, 3, int(Status.CAMP),
         int(Status.INVESTIGATION), 2, 9, op, arrest_day, sentence_day, confessed, arrests,
         np.array([100.0, 1.0]),
@@ -83,6 +83,8 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     unique = np.unique(idx)
     ok = AT_LIBERTY[before[unique]] | ((before[unique] == Status.CAMP) & (region[unique] == 3))
     np.testing.assert_array_equal(got, unique[ok])
+    np.testing.assert_array_equal(got_region, region[got])
+    np.testing.assert_array_equal(got_weight, np.where(is_elite[got], 1.0, 100.0))
     from_camp = got[before[got] == Status.CAMP]
     assert left == len(from_camp)
     assert left_w == pytest.approx(np.where(is_elite[from_camp], 1.0, 100.0).sum())

@@ -66,9 +66,10 @@ def open_cases(
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
     One compiled pass instead of a dozen NumPy calls, because arrests come in
-    many small batches every day. Returns (arrested, left_camp, left_camp_weight):
-    the people whose case was opened and how many of them (and what weight)
-    were taken from the camps.
+    many small batches every day. Returns (arrested, region, weight, left_camp,
+    left_camp_weight): the people whose case was opened, their regions and
+    full-population weights (the ledger needs both), and how many of them (and
+    what weight) were taken from the camps.
     """
     s = np.sort(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
@@ -87,8 +88,12 @@ def open_cases(
             out[k] = p
             k += 1
     out = out[:k]
+    out_region = np.empty(k, dtype=region.dtype)
+    out_weight = np.empty(k, dtype=np.float64)
     for i in range(k):
         p = out[i]
+        out_region[i] = region[p]
+        out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
         status[p] = investigation_code
         op[p] = op_code
         arrest_day[p] = day
@@ -96,7 +101,7 @@ def open_cases(
         confessed[p] = False
         if arrests[p] < 255:
             arrests[p] += 1
-    return out, left, left_w
+    return out, out_region, out_weight, left, left_w
 
 
 @njit(cache=True)

@@ -166,9 +166,7 @@ class Simulation:
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
         """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
-        out = np.full(len(idx), self.w_mass)
-        out[self.is_elite[idx]] = self.w_elite
-        return out
+        return np.where(self.is_elite[idx], self.w_elite, self.w_mass)
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
@@ -206,7 +204,7 @@ class Simulation:
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         c, code = self.cases, OP[op]
-        idx, left, left_w = open_cases(
+        idx, region, weight, left, left_w = open_cases(
             np.asarray(idx, dtype=np.int64),
             c.status,
             self.region,
@@ -229,7 +227,6 @@ class Simulation:
             return idx
         self.camp_n -= left
         self.camp_w -= left_w
-        region, weight = self.region[idx], self.weights(idx)
         self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]
