@@ -138,3 +138,55 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
         np.testing.assert_array_equal(cal.take("k", day), np.concatenate(parts))
         assert len(cal.take("k", day)) == 0  # taken once
     assert len(cal.take("other", 3)) == 0
+
+
+def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:
+    """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
+    from greatterror.model.state import CH, NATIONAL_OP, OP
+
+    channel = np.full(len(op), CH["courts"], dtype=np.intp)
+    channel[marked] = CH["oso"]
+    if not halted and accel:
+        channel[op == OP["kulak_00447"]] = CH["troika"]
+        national = NATIONAL_OP[op]
+        if special:
+            channel[national] = CH["special_troika"]
+        elif album:
+            channel[national] = CH["album"]
+    channel[(op == OP["family"])] = CH["oso"]
+    channel[elite & (op == OP["elite"])] = CH["military_collegium"]
+    return channel
+
+
+@pytest.mark.parametrize(
+    "flags", [(h, a, s, b) for h in (0, 1) for a in (0, 1) for s in (0, 1) for b in (0, 1)]
+)
+def test_channels_match_the_numpy_rules(rng, flags) -> None:
+    from greatterror.model.channels import channel_table, channels_of
+    from greatterror.model.state import OPERATIONS
+
+    halted, accel, special, album = (bool(f) for f in flags)
+    n = 400
+    op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
+    marks = (rng.integers(0, 4, size=n) * (rng.random(n) < 0.3)).astype(np.uint8)
+    is_elite = rng.random(n) < 0.2
+    idx = rng.integers(0, n, size=150)
+    table = channel_table(not halted and accel, special, album)
+    expected = _channels_by_numpy(
+        op[idx], marks[idx] != 0, is_elite[idx], halted, accel, special, album
+    )
+    np.testing.assert_array_equal(channels_of(idx, op, marks, is_elite, table), expected)
+
+
+def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:
+    from greatterror.model.channels import affordable
+
+    is_elite = rng.random(300) < 0.1
+    queue = rng.integers(0, 300, size=120).astype(np.int32)
+    weights = np.where(is_elite[queue], 1.0, 87.3)
+    cum = np.cumsum(weights)
+    for budget in (0.0, 50.0, 87.3, 1000.5, 5000.0, cum[-1], cum[-1] + 1, np.inf):
+        n = len(queue) if np.isinf(budget) else int(np.searchsorted(cum, budget, side="right"))
+        got_n, spent = affordable(queue, is_elite, 87.3, 1.0, budget)
+        assert got_n == n
+        assert spent == (float(cum[n - 1]) if n else 0.0)

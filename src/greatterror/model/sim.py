@@ -23,17 +23,16 @@ from greatterror.model import (
     steps_trials,
 )
 from greatterror.model.calendar import Calendar
+from greatterror.model.channels import channel_table, channels_of
 from greatterror.model.kernels import mark_where, open_cases, run_members
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import (
     AT_LIBERTY,
-    CH,
     CHANNELS,
     EV,
     MASS_OP,
-    NATIONAL_OP,
     OP,
     Cases,
     Institutions,
@@ -310,21 +309,16 @@ class Simulation:
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
 
     def channel_for(self, idx: np.ndarray) -> NDArray[np.intp]:
-        """The sentencing channel of each case, by operation and person."""
-        op = self.cases.op[idx]
-        channel = np.full(len(idx), CH["courts"], dtype=np.intp)
-        marked = self.pop["marks"][idx] != 0
-        channel[marked] = CH["oso"]
-        if not self.policy.halted and self.on["legal_acceleration"]:
-            channel[op == OP["kulak_00447"]] = CH["troika"]
-            national = NATIONAL_OP[op]
-            if self.policy.special_troikas:
-                channel[national] = CH["special_troika"]
-            elif self.policy.album_open:
-                channel[national] = CH["album"]
-        channel[(op == OP["family"])] = CH["oso"]
-        channel[self.is_elite[idx] & (op == OP["elite"])] = CH["military_collegium"]
-        return channel
+        """The sentencing channel of each case, by operation and person (model/channels.py)."""
+        pol = self.policy
+        table = channel_table(
+            not pol.halted and bool(self.on["legal_acceleration"]),
+            pol.special_troikas,
+            pol.album_open,
+        )
+        return channels_of(
+            np.asarray(idx, dtype=np.int64), self.cases.op, self.pop["marks"], self.is_elite, table
+        )
 
     # -- the run ------------------------------------------------------------------------
     def run(self, progress: Callable[[int], None] | None = None) -> None:

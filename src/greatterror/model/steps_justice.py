@@ -6,6 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from greatterror.model.channels import affordable
 from greatterror.model.kernels import distinct_sorted, first_distinct, troika_verdicts
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
@@ -120,33 +121,11 @@ def sentencing(sim: Simulation, day: int) -> None:
         if name == "troika":
             spent = _troika(sim, day, queue, budget, rng)
         else:
-            waiting, cum = _affordable_prefix(sim, queue, budget)
-            n = (
-                len(waiting)
-                if np.isinf(budget)
-                else int(np.searchsorted(cum, budget, side="right"))
-            )
+            n, spent = affordable(queue.peek(), sim.is_elite, sim.w_mass, sim.w_elite, budget)
             batch = queue.pop(n)
-            spent = float(cum[n - 1]) if n else 0.0
             _decide(sim, day, batch[c.status[batch] == S.AWAITING_SENTENCE], name, rng)
         inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
         sim.ledger.decided[day, ch] += spent
-
-
-def _affordable_prefix(sim: Simulation, queue, budget: float) -> tuple[np.ndarray, np.ndarray]:
-    """The head of the queue and its cumulative weights, long enough to spend ``budget``.
-
-    Looks only as far into the backlog as the day's capacity can reach,
-    doubling the window while it falls short, instead of weighing the whole
-    backlog every day.
-    """
-    k = len(queue) if np.isinf(budget) else int(budget * sim.pop.scale) + 16
-    while True:
-        head = queue.peek(k)
-        cum = np.cumsum(sim.weights(head))
-        if len(head) == len(queue) or (len(cum) and cum[-1] > budget):
-            return head, cum
-        k *= 2
 
 
 def _decide(
