@@ -190,3 +190,25 @@ def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:
         got_n, spent = affordable(queue, is_elite, 87.3, 1.0, budget)
         assert got_n == n
         assert spent == (float(cum[n - 1]) if n else 0.0)
+
+
+def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
+    n = 300
+    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    sentence_day = np.full(n, -1, np.int16)
+    op = rng.integers(0, 9, size=n).astype(np.uint8)
+    region = rng.integers(0, 5, size=n).astype(np.uint8)
+    is_elite = rng.random(n) < 0.2
+    idx = rng.choice(n, size=80, replace=False).astype(np.int64)
+    before = status.copy()
+    for day in (-1, 12):  # -1 leaves the sentence day as it is
+        ops, reg, w, was_camp = mk.close_cases(
+            idx, int(Status.SHOT), day, int(Status.CAMP), status, sentence_day, op, region,
+            is_elite, np.array([50.0, 1.0]),
+        )  # fmt: skip
+        np.testing.assert_array_equal(ops, op[idx])
+        np.testing.assert_array_equal(reg, region[idx])
+        np.testing.assert_array_equal(w, np.where(is_elite[idx], 1.0, 50.0))
+        np.testing.assert_array_equal(was_camp, before[idx] == Status.CAMP)
+        assert (status[idx] == Status.SHOT).all() and (sentence_day[idx] == max(day, -1)).all()
+        before = status.copy()

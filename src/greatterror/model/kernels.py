@@ -171,3 +171,30 @@ def run_members(indptr, groups):  # pragma: no cover - compiled
                 out[k] = person
                 k += 1
     return out
+
+
+@njit(cache=True)
+def close_cases(
+    idx, new_status, day, camp_code, status, sentence_day, op, region, is_elite, weight_of_layer
+):  # pragma: no cover - compiled
+    """Move ``idx`` to ``new_status`` (and, if ``day >= 0``, note the sentence day).
+
+    Returns what the ledger needs of each person (operation, region, weight)
+    and whether they were in a camp before, in one pass: sentences, releases
+    and deaths come in many small batches every day.
+    """
+    n = idx.shape[0]
+    out_op = np.empty(n, dtype=op.dtype)
+    out_region = np.empty(n, dtype=region.dtype)
+    out_weight = np.empty(n, dtype=np.float64)
+    was_camp = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        p = idx[i]
+        was_camp[i] = status[p] == camp_code
+        status[p] = new_status
+        if day >= 0:
+            sentence_day[p] = day
+        out_op[i] = op[p]
+        out_region[i] = region[p]
+        out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
+    return out_op, out_region, out_weight, was_camp

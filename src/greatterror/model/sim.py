@@ -24,7 +24,7 @@ from greatterror.model import (
 )
 from greatterror.model.calendar import Calendar
 from greatterror.model.channels import channel_table, channels_of
-from greatterror.model.kernels import mark_where, open_cases, run_members
+from greatterror.model.kernels import close_cases, mark_where, open_cases, run_members
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -240,10 +240,23 @@ class Simulation:
             )
         return idx
 
-    def _leave_camp(self, idx: np.ndarray) -> None:
-        was = idx[self.cases.status[idx] == S.CAMP]
-        self.camp_n -= len(was)
-        self.camp_w -= float(self.weights(was).sum())
+    def _close(
+        self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
+        in a camp before."""
+        c = self.cases
+        ops, region, weight, was_camp = close_cases(
+            idx, status, sentence_day, S.CAMP, c.status, c.sentence_day, c.op, self.region,
+            self.is_elite, self.weight_of_layer,
+        )  # fmt: skip
+        self.ledger.add(day, region, ops, EV[event], weight)
+        return weight, was_camp
+
+    def _leave_camp(self, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]) -> None:
+        if was_camp.any():
+            self.camp_n -= int(np.count_nonzero(was_camp))
+            self.camp_w -= float(weight[was_camp].sum())
 
     def camp_count(self) -> dict[str, float]:
         return {"sampled": self.camp_n, "weight": self.camp_w}
@@ -251,46 +264,36 @@ class Simulation:
     def release(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(idx)
-            self.cases.status[idx] = S.RELEASED
-            self.record(day, idx, "released")
+            self._leave_camp(*self._close(day, idx, S.RELEASED, "released"))
 
     def die_in_custody(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(idx)
-            self.cases.status[idx] = S.DIED_IN_CUSTODY
-            self.record(day, idx, "died_in_custody")
+            self._leave_camp(*self._close(day, idx, S.DIED_IN_CUSTODY, "died_in_custody"))
 
     def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
         """Pass sentence: ``death``, ``camp`` or ``exile``."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx) == 0:
             return
-        c = self.cases
-        c.sentence_day[idx] = day
         if kind == "death":
-            c.status[idx] = S.SENTENCED_DEATH
-            self.record(day, idx, "convicted_cat1")
+            self._close(day, idx, S.SENTENCED_DEATH, "convicted_cat1", day)
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
                 1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
-            c.status[idx] = S.CAMP
-            weight = self.weights(idx)
-            self.record(day, idx, "convicted_camp", weight=weight)
+            weight, _ = self._close(day, idx, S.CAMP, "convicted_camp", day)
             self.camp_roll.push(idx)
             self.camp_n += len(idx)
             self.camp_w += float(weight.sum())
         elif kind == "exile":
-            c.status[idx] = S.EXILE
-            self.record(day, idx, "convicted_exile")
+            self._close(day, idx, S.EXILE, "convicted_exile", day)
         else:
             raise ValueError(f"unknown sentence {kind!r}")
         if self.policy.families_order and kind != "exile":
-            self._families(day, idx[c.op[idx] == ELITE_OP])
+            self._families(day, idx[self.cases.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
         """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
