@@ -212,3 +212,12 @@ def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
         np.testing.assert_array_equal(was_camp, before[idx] == Status.CAMP)
         assert (status[idx] == Status.SHOT).all() and (sentence_day[idx] == max(day, -1)).all()
         before = status.copy()
+
+
+def test_thin_matches_the_numpy_rejection_step(rng) -> None:
+    people = rng.choice(10_000, size=500, replace=False).astype(np.int32)
+    w = rng.random(500) * 50.0
+    pick = rng.integers(0, 500, size=3000)
+    u = rng.random(3000)
+    expected = people[pick[u < w[pick] / 50.0]]
+    np.testing.assert_array_equal(mk.thin(pick, u, w, 50.0, people), expected)

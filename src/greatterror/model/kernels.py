@@ -222,3 +222,20 @@ def scatter_chunks(
             cell = ((day * n_reg + region[k]) * n_op + op) * n_ev + event
             counts[cell] += weight[k]
             k += 1
+
+
+@njit(cache=True)
+def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
+    """``people[pick[u < w[pick] / w_max]]``: the candidates a rejection step keeps.
+
+    The elite purge draws thousands of candidates a day and keeps a few per
+    cent; one pass instead of five array passes over the candidates.
+    """
+    out = np.empty(pick.shape[0], dtype=people.dtype)
+    k = 0
+    for i in range(pick.shape[0]):
+        j = pick[i]
+        if u[i] < w[j] / w_max:
+            out[k] = people[j]
+            k += 1
+    return out[:k]
