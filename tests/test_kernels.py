@@ -221,3 +221,44 @@ def test_thin_matches_the_numpy_rejection_step(rng) -> None:
     u = rng.random(3000)
     expected = people[pick[u < w[pick] / 50.0]]
     np.testing.assert_array_equal(mk.thin(pick, u, w, 50.0, people), expected)
+
+
+@pytest.mark.parametrize("capitulation", [False, True])
+@pytest.mark.parametrize("hold", [False, True])
+def test_investigation_kernels_match_the_numpy_steps(rng, capitulation, hold) -> None:
+    from greatterror.model.state import MASS_OP
+
+    n = 400
+    party = rng.integers(0, 3, size=n).astype(np.uint8)
+    op = rng.integers(0, len(MASS_OP), size=n).astype(np.uint8)
+    is_elite, linked = rng.random(n) < 0.3, rng.random(n) < 0.5
+    confessed = rng.random(n) < 0.2
+    status = np.zeros(n, dtype=np.uint8)
+    idx = rng.choice(n, size=150, replace=False).astype(np.int64)
+    u = rng.random((2, len(idx)))
+    # the NumPy steps these kernels replaced
+    prob = np.full(len(idx), 0.4)
+    if capitulation:
+        prob = np.minimum(prob + 0.7 * (party[idx] == 1), 1.0)
+    confess = u[0] < prob
+    want_confessed = confessed.copy()
+    want_confessed[idx[confess]] = True
+    silent = idx[~confess]
+    released = ~MASS_OP[op[silent]] & (u[1][~confess] < 0.3)
+    to_court = np.concatenate([idx[confess], silent[~released]])
+    held = is_elite[to_court] & want_confessed[to_court] & linked[to_court] & hold
+
+    got_conf, got_silent, u_silent = mk.confessions(
+        idx, u, party, 1, 0.4, 0.7, capitulation, confessed
+    )
+    np.testing.assert_array_equal(confessed, want_confessed)
+    np.testing.assert_array_equal(got_conf, idx[confess])
+    np.testing.assert_array_equal(got_silent, silent)
+    got = mk.dispositions(
+        got_conf, got_silent, u_silent, op, MASS_OP, 0.3, status, 2, hold, is_elite,
+        confessed, linked,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got[0], silent[released])
+    np.testing.assert_array_equal(got[1], to_court[~held])
+    np.testing.assert_array_equal(got[2], to_court[held])
+    assert (status[to_court] == 2).all() and (status[silent[released]] == 0).all()

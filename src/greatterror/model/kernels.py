@@ -239,3 +239,87 @@ def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
             out[k] = people[j]
             k += 1
     return out[:k]
+
+
+@njit(cache=True)
+def confessions(idx, u, party, member, base, boost, capitulation, confessed):  # pragma: no cover
+    """Who of ``idx`` confesses (``u[0] < p``), marked in ``confessed``.
+
+    ``p`` is ``min(base + boost * party member, 1)`` with the loyalty boost
+    (capitulation), else ``base``: the arithmetic of the NumPy expression.
+    Returns (confessors, silent, the silent's ``u[1]``), each in the order of ``idx``.
+    """
+    n = idx.shape[0]
+    confessors = np.empty(n, dtype=np.int64)
+    silent = np.empty(n, dtype=np.int64)
+    u_silent = np.empty(n, dtype=np.float64)
+    a = 0
+    b = 0
+    for i in range(n):
+        p = idx[i]
+        prob = base
+        if capitulation:
+            prob = min(base + boost * (1.0 if party[p] == member else 0.0), 1.0)
+        if u[0, i] < prob:
+            confessed[p] = True
+            confessors[a] = p
+            a += 1
+        else:
+            silent[b] = p
+            u_silent[b] = u[1, i]
+            b += 1
+    return confessors[:a], silent[:b], u_silent[:b]
+
+
+@njit(cache=True)
+def dispositions(
+    confessors,
+    silent,
+    u_silent,
+    op,
+    mass_op,
+    release_p,
+    status,
+    awaiting,
+    hold,
+    is_elite,
+    confessed,
+    linked,
+):  # pragma: no cover - compiled
+    """After the investigation: who is released, who goes to sentencing, who is held.
+
+    Silent prisoners of ordinary (not mass) operations are released with
+    probability ``release_p``; confessors, then the other silent prisoners, are
+    sent on to sentencing (status ``awaiting``). If ``hold``, confessed elite
+    prisoners linked to the 'centre' are held for a show trial instead of
+    going to a channel. Returns (released, to_court, held).
+    """
+    released = np.empty(silent.shape[0], dtype=np.int64)
+    court = np.empty(confessors.shape[0] + silent.shape[0], dtype=np.int64)
+    r = 0
+    k = 0
+    for i in range(confessors.shape[0]):
+        court[k] = confessors[i]
+        k += 1
+    for i in range(silent.shape[0]):
+        p = silent[i]
+        if not mass_op[op[p]] and u_silent[i] < release_p:
+            released[r] = p
+            r += 1
+        else:
+            court[k] = p
+            k += 1
+    to_court = np.empty(k, dtype=np.int64)
+    held = np.empty(k, dtype=np.int64)
+    c = 0
+    h = 0
+    for i in range(k):
+        p = court[i]
+        status[p] = awaiting
+        if hold and is_elite[p] and confessed[p] and linked[p]:
+            held[h] = p
+            h += 1
+        else:
+            to_court[c] = p
+            c += 1
+    return released[:r], to_court[:c], held[:h]

@@ -7,7 +7,13 @@ from typing import TYPE_CHECKING
 import numpy as np
 
 from greatterror.model.channels import affordable
-from greatterror.model.kernels import distinct_sorted, first_distinct, troika_verdicts
+from greatterror.model.kernels import (
+    confessions,
+    dispositions,
+    distinct_sorted,
+    first_distinct,
+    troika_verdicts,
+)
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
 
@@ -33,27 +39,21 @@ def investigation(sim: Simulation, day: int) -> None:
     idx = idx[c.status[idx] == S.INVESTIGATION]
     if len(idx) == 0:
         return  # nothing below draws or changes anything for no one
-    rng = sim.rng.investigation
-    prob = np.full(len(idx), sim.confession_p)
-    if sim.on["capitulation"]:
-        prob = np.minimum(
-            prob + p["loyalty_confession_boost"] * (pop["party"][idx] == PARTY_MEMBER), 1.0
-        )
-    u = rng.random((2, len(idx)))
-    confess = u[0] < prob
-    c.confessed[idx[confess]] = True
-    confessors = idx[confess]
+    u = sim.rng.investigation.random((2, len(idx)))
+    confessors, silent, u_silent = confessions(
+        idx, u, pop["party"], PARTY_MEMBER, sim.confession_p, p["loyalty_confession_boost"],
+        bool(sim.on["capitulation"]), c.confessed,
+    )  # fmt: skip
     _name_accomplices(sim, day, confessors)
-    silent = idx[~confess]
-    released = ~MASS_OP[c.op[silent]] & (u[1][~confess] < p["release_without_confession"])
-    sim.release(day, silent[released])
-    to_court = np.concatenate([confessors, silent[~released]])
-    c.status[to_court] = S.AWAITING_SENTENCE
-    if sim.on["amalgam_trials"] and day < sim.last_trial_day:
-        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
-        held = sim.is_elite[to_court] & c.confessed[to_court] & c.linked[to_court]
-        sim.held = np.concatenate([sim.held, to_court[held]])
-        to_court = to_court[~held]
+    # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
+    hold = bool(sim.on["amalgam_trials"]) and day < sim.last_trial_day
+    released, to_court, held = dispositions(
+        confessors, silent, u_silent, c.op, MASS_OP, p["release_without_confession"], c.status,
+        S.AWAITING_SENTENCE, hold, sim.is_elite, c.confessed, c.linked,
+    )  # fmt: skip
+    sim.release(day, released)
+    if len(held):
+        sim.held = np.concatenate([sim.held, held])
     channels = sim.channel_for(to_court)
     for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
         sim.inst.queues[ch].push(to_court[channels == ch])
