@@ -262,3 +262,35 @@ def test_investigation_kernels_match_the_numpy_steps(rng, capitulation, hold) ->
     np.testing.assert_array_equal(got[1], to_court[~held])
     np.testing.assert_array_equal(got[2], to_court[held])
     assert (status[to_court] == 2).all() and (status[silent[released]] == 0).all()
+
+
+@pytest.mark.parametrize("with_members", [True, False])
+def test_naming_kernels_match_the_numpy_steps(rng, with_members) -> None:
+    n = 1000  # more people than workplace positions (at most 20 * 39)
+    workplace = np.where(rng.random(n) < 0.8, rng.integers(0, 20, size=n), -1).astype(np.int32)
+    sizes = rng.integers(1, 40, size=20)
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    members = rng.integers(0, n, size=int(indptr[-1])).astype(np.int32)
+    confessors = rng.choice(n, size=60, replace=False).astype(np.int64)
+    k = rng.poisson(1.5, size=60)
+    # the NumPy steps these kernels replaced
+    who = np.repeat(confessors, k)
+    wp = workplace[who]
+    who, wp = who[wp >= 0], wp[wp >= 0]
+    got_who, got_wp = mk.namers(confessors, k, workplace)
+    np.testing.assert_array_equal(got_who, who)
+    np.testing.assert_array_equal(got_wp, wp)
+    u = rng.random(2 * len(wp))
+    pos = indptr[wp] + (u[: len(wp)] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
+    named = (members[pos] if with_members else pos.astype(np.int32)).astype(np.int64)
+    keep = (named != who) & (u[len(wp) :] < 0.6)
+    named, by = named[keep], who[keep]
+    linked = rng.random(n) < 0.3
+    want = linked.copy()
+    want[named[want[by]]] = True
+    got_named, got_by = mk.named_colleagues(
+        got_who, got_wp, u, indptr, members if with_members else members[:0], 0.6, linked
+    )
+    np.testing.assert_array_equal(got_named, named)
+    np.testing.assert_array_equal(got_by, by)
+    np.testing.assert_array_equal(linked, want)

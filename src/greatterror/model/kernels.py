@@ -323,3 +323,53 @@ def dispositions(
             to_court[c] = p
             c += 1
     return released[:r], to_court[:c], held[:h]
+
+
+@njit(cache=True)
+def namers(confessors, k, workplace):  # pragma: no cover - compiled
+    """``np.repeat(confessors, k)`` and their workplaces, without those who have none."""
+    total = 0
+    for i in range(k.shape[0]):
+        total += k[i]
+    who = np.empty(total, dtype=np.int64)
+    wp = np.empty(total, dtype=np.int64)
+    n = 0
+    for i in range(confessors.shape[0]):
+        p = confessors[i]
+        if workplace[p] >= 0:
+            for _ in range(k[i]):
+                who[n] = p
+                wp[n] = workplace[p]
+                n += 1
+    return who[:n], wp[:n]
+
+
+@njit(cache=True)
+def named_colleagues(who, wp, u, indptr, members, acted_p, linked):  # pragma: no cover
+    """Each namer names a random colleague (``u[i]``); the name is acted on if ``u[m + i]``.
+
+    A colleague is ``members[indptr[w] + int(u * size)]`` (``members`` empty:
+    the position itself). Names of oneself are dropped. Being named by
+    someone linked to the 'centre' links you to it; as in the NumPy
+    expression, who is linked is read for all namers before any is set.
+    Returns (named, who named them).
+    """
+    m = who.shape[0]
+    named = np.empty(m, dtype=np.int64)
+    by = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(m):
+        start = indptr[wp[i]]
+        pos = start + np.int64(u[i] * (indptr[wp[i] + 1] - start))
+        person = np.int64(members[pos]) if members.shape[0] > 0 else pos
+        if person != who[i] and u[m + i] < acted_p:
+            named[k] = person
+            by[k] = who[i]
+            k += 1
+    spread = np.empty(k, dtype=np.bool_)
+    for i in range(k):
+        spread[i] = linked[by[i]]
+    for i in range(k):
+        if spread[i]:
+            linked[named[i]] = True
+    return named[:k], by[:k]

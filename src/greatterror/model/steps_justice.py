@@ -12,6 +12,8 @@ from greatterror.model.kernels import (
     dispositions,
     distinct_sorted,
     first_distinct,
+    named_colleagues,
+    namers,
     troika_verdicts,
 )
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
@@ -21,6 +23,7 @@ if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
 PARTY_MEMBER = int(Party.MEMBER)
+_NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
 
 
 def investigation(sim: Simulation, day: int) -> None:
@@ -65,21 +68,17 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     rng = sim.rng.naming
     pop, c = sim.pop, sim.cases
     k = rng.poisson(sim.naming_mean, size=len(confessors))
-    who = np.repeat(confessors, k)
-    wp = pop["workplace"][who]
-    who, wp = who[wp >= 0], wp[wp >= 0]
+    who, wp = namers(confessors, k, pop["workplace"])
     if len(wp) == 0:
         return
-    indptr, workplaces = pop.workplaces.indptr, pop.workplaces
-    sizes = indptr[wp + 1] - indptr[wp]
-    named = workplaces.at(indptr[wp] + (rng.random(len(wp)) * sizes).astype(np.int64)).astype(
-        np.int64
+    workplaces = pop.workplaces
+    members = workplaces.members if workplaces.members is not None else _NO_MEMBERS
+    # one draw of 2m uniforms is the same stream as the two draws of m it replaces
+    u = rng.random(2 * len(wp))
+    named, who = named_colleagues(
+        who, wp, u, workplaces.indptr, members, sim.params["names_acted_on"], c.linked
     )
-    keep = (named != who) & (rng.random(len(named)) < sim.params["names_acted_on"])
-    named, who = named[keep], who[keep]
     sim.named_today += float(sim.weights(who).sum())
-    # being named by someone linked to the 'centre' links you to it (the amalgam's raw material)
-    c.linked[named[c.linked[who]]] = True
     ops = c.op[who]
     for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
         group = named[ops == op]
