@@ -294,3 +294,22 @@ def test_naming_kernels_match_the_numpy_steps(rng, with_members) -> None:
     np.testing.assert_array_equal(got_named, named)
     np.testing.assert_array_equal(got_by, by)
     np.testing.assert_array_equal(linked, want)
+
+
+@pytest.mark.parametrize("with_members", [True, False])
+def test_register_draws_match_the_numpy_expression(rng, with_members) -> None:
+    from greatterror.model.registers import draw_in_groups, drawable
+
+    sizes = rng.integers(0, 30, size=12) * (rng.random(12) < 0.8)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    members = rng.integers(0, 10_000, size=int(sizes.sum())).astype(np.int32)
+    counts = rng.poisson(2.0, size=12)
+    # the NumPy expression the kernels replaced
+    kept = np.where(sizes > 0, counts, 0)
+    regions = np.repeat(np.arange(12), kept)
+    u = rng.random(int(kept.sum()))
+    pos = starts[regions] + (u * sizes[regions]).astype(np.int64)
+    expected = members[pos] if with_members else pos
+    assert drawable(counts, sizes) == kept.sum()
+    got = draw_in_groups(counts, sizes, u, starts, members if with_members else members[:0])
+    np.testing.assert_array_equal(got, expected)
