@@ -48,9 +48,15 @@ def test_household_runs(rng) -> None:
     pk.household_labels(sizes, 10, out)
     np.testing.assert_array_equal(out, 10 + np.repeat(np.arange(50), sizes))
     indptr = np.concatenate([[0], np.cumsum(sizes)])
-    groups = np.array([3, -1, 0, 49])
-    expected = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 0, 49)])
-    np.testing.assert_array_equal(mk.run_members(indptr, groups), expected)
+    household = np.full(int(indptr[-1]) + 5, -1, dtype=np.int32)  # 5 people in no household
+    household[: int(indptr[-1])] = out - 10
+    age = rng.integers(0, 3, size=len(household)).astype(np.uint8)
+    convicted = np.array([int(indptr[3]), len(household) - 1, int(indptr[49]) + 1, int(indptr[3])])
+    # the NumPy steps the kernel replaced: run members, age filter, not a convicted one
+    members = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 49, 3)])
+    members = members[(age[members] >= 1) & ~np.isin(members, convicted)]
+    got = mk.run_relatives(indptr, household, convicted, age)
+    np.testing.assert_array_equal(got, members)
 
 
 def test_distinct_values(rng) -> None:

@@ -24,7 +24,7 @@ from greatterror.model import (
 )
 from greatterror.model.calendar import Calendar
 from greatterror.model.channels import channel_table, channels_of
-from greatterror.model.kernels import close_cases, mark_where, open_cases, run_members
+from greatterror.model.kernels import close_cases, mark_where, open_cases, run_relatives
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
@@ -300,14 +300,13 @@ class Simulation:
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        households = self.pop.households
-        of = self.pop["household"][convicted].astype(np.int64)
-        members = (
-            run_members(households.indptr, of)  # households are runs of people
-            if households.members is None
-            else households.members_of(of).astype(np.int64)
-        )
-        members = members[(self.pop["age"][members] >= 1) & ~_within(members, convicted)]
+        households, age = self.pop.households, self.pop["age"]
+        if households.members is None:  # households are runs of people
+            members = run_relatives(households.indptr, self.pop["household"], convicted, age)
+        else:
+            of = self.pop["household"][convicted].astype(np.int64)
+            members = households.members_of(of).astype(np.int64)
+            members = members[(age[members] >= 1) & ~_within(members, convicted)]
         members = members[rng.random(len(members)) < self.params["family_arrest"]]
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
 
