@@ -144,6 +144,8 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
         np.testing.assert_array_equal(cal.take("k", day), np.concatenate(parts))
         assert len(cal.take("k", day)) == 0  # taken once
     assert len(cal.take("other", 3)) == 0
+    used, _, free = cal._state.tolist()
+    assert free == used  # every day was taken: all entries are free for use again
 
 
 def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:

@@ -21,40 +21,55 @@ SMALL_BATCH = 64  # batches up to this size go to a day's second list
 
 
 @njit(cache=True)
-def append_due(first, last, count, nxt, person, n, idx, due, horizon):  # pragma: no cover
+def append_due(first, last, count, nxt, person, state, idx, due, horizon):  # pragma: no cover
     """Append ``idx[i]`` to the list of day ``due[i]`` (if before ``horizon``), in order.
 
     ``first``, ``last`` and ``count`` describe the lists (one entry per day);
-    ``nxt`` and ``person`` hold entries, ``n`` of them used; the caller makes
-    room for ``len(idx)`` more. Returns the new number of entries.
+    ``nxt`` and ``person`` hold entries. ``state`` is (entries ever used,
+    head of the list of free entries, number of free entries): entries of
+    days already taken are used again. The caller makes room for
+    ``len(idx)`` more.
     """
     for i in range(idx.shape[0]):
         d = due[i]
         if d >= horizon:
             continue
-        person[n] = idx[i]
-        nxt[n] = -1
-        if first[d] < 0:
-            first[d] = n
+        if state[1] >= 0:  # a free entry
+            e = state[1]
+            state[1] = nxt[e]
+            state[2] -= 1
         else:
-            nxt[last[d]] = n
-        last[d] = n
+            e = state[0]
+            state[0] += 1
+        person[e] = idx[i]
+        nxt[e] = -1
+        if first[d] < 0:
+            first[d] = e
+        else:
+            nxt[last[d]] = e
+        last[d] = e
         count[d] += 1
-        n += 1
-    return n
 
 
 @njit(cache=True)
-def take_due(first, count, nxt, person, day):  # pragma: no cover - compiled
-    """The people of both lists of ``day`` (rows 0 and 1), in order; the lists are emptied."""
+def take_due(first, last, count, nxt, person, state, day):  # pragma: no cover - compiled
+    """The people of both lists of ``day`` (rows 0 and 1), in order.
+
+    The lists are emptied and their entries joined to the free list.
+    """
     out = np.empty(count[0, day] + count[1, day], dtype=np.int64)
     k = 0
     for row in range(2):
         e = first[row, day]
+        if e < 0:
+            continue
         while e >= 0:
             out[k] = person[e]
             k += 1
             e = nxt[e]
+        nxt[last[row, day]] = state[1]
+        state[1] = first[row, day]
+        state[2] += count[row, day]
         first[row, day] = -1
         count[row, day] = 0
     return out
@@ -69,7 +84,8 @@ class Calendar:
         self._lists: dict[str, tuple[NDArray[np.int64], ...]] = {}
         self._next = np.empty(1024, dtype=np.int64)
         self._person = np.empty(1024, dtype=np.int64)
-        self._n = 0
+        # entries ever used, head of the free list (-1: none), free entries
+        self._state = np.array([0, -1, 0], dtype=np.int64)
 
     def _of(self, kind: str) -> tuple[NDArray[np.int64], ...]:
         lists = self._lists.get(kind)
@@ -80,12 +96,13 @@ class Calendar:
         return lists
 
     def _room(self, extra: int) -> None:
-        need = self._n + extra
+        used, _, free = self._state.tolist()
+        need = used + max(extra - free, 0)
         if need > len(self._person):
             size = max(2 * len(self._person), need)
             for name in ("_next", "_person"):
                 grown = np.empty(size, dtype=np.int64)
-                grown[: self._n] = getattr(self, name)[: self._n]
+                grown[:used] = getattr(self, name)[:used]
                 setattr(self, name, grown)
 
     def add(self, kind: str, idx: NDArray[np.int64], due: NDArray[np.int64]) -> None:
@@ -95,13 +112,13 @@ class Calendar:
         first, last, count = self._of(kind)
         row = 1 if len(idx) <= SMALL_BATCH else 0
         self._room(len(idx))
-        self._n = append_due(
+        append_due(
             first[row],
             last[row],
             count[row],
             self._next,
             self._person,
-            self._n,
+            self._state,
             idx,
             due,
             self.days,
@@ -113,13 +130,13 @@ class Calendar:
             return
         first, last, count = self._of(kind)
         self._room(len(idx))
-        self._n = append_due(
+        append_due(
             first[0],
             last[0],
             count[0],
             self._next,
             self._person,
-            self._n,
+            self._state,
             idx,
             np.full(len(idx), day, dtype=np.int64),
             self.days,
@@ -130,7 +147,7 @@ class Calendar:
         lists = self._lists.get(kind)
         if lists is None:
             return np.empty(0, dtype=np.int64)
-        first, _, count = lists
+        first, last, count = lists
         if first[0, day] < 0 and first[1, day] < 0:
             return np.empty(0, dtype=np.int64)
-        return take_due(first, count, self._next, self._person, day)
+        return take_due(first, last, count, self._next, self._person, self._state, day)
