@@ -321,3 +321,24 @@ def test_register_draws_match_the_numpy_expression(rng, with_members) -> None:
     assert drawable(counts, sizes) == kept.sum()
     got = draw_in_groups(counts, sizes, u, starts, members if with_members else members[:0])
     np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("channel", ["album", "military_collegium", "oso", "courts"])
+def test_split_verdicts_matches_the_numpy_masks(rng, channel) -> None:
+    from greatterror.model.channels import split_verdicts
+
+    batch = rng.integers(0, 10_000, size=300).astype(np.int32)
+    u, v = rng.random(300), rng.random(300)
+    # the NumPy masks of _decide that the kernel replaced
+    exile = np.zeros(300, dtype=bool)
+    if channel in ("album", "military_collegium"):
+        death, death_p, exile_p = u < 0.6, 0.6, -1.0
+    elif channel == "oso":
+        death, exile, death_p, exile_p = np.zeros(300, dtype=bool), v < 0.2, -1.0, 0.2
+    else:
+        death, death_p, exile_p = u < 0.1, 0.1, 0.2
+        exile = ~death & (v < 0.2)
+    got = split_verdicts(batch, u, v, death_p, exile_p)
+    np.testing.assert_array_equal(got[0], batch[death])
+    np.testing.assert_array_equal(got[1], batch[exile & ~death])
+    np.testing.assert_array_equal(got[2], batch[~death & ~exile])

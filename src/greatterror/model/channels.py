@@ -72,3 +72,31 @@ def affordable(queue, is_elite, w_mass, w_elite, budget):  # pragma: no cover - 
         spent = total
         n += 1
     return n, spent
+
+
+@njit(cache=True)
+def split_verdicts(batch, u, v, death_p, exile_p):  # pragma: no cover - compiled
+    """(death, exile, camp): death if ``u < death_p``, else exile if ``v < exile_p``, else camp.
+
+    A channel that cannot pass one of the sentences is given a probability
+    of -1 for it (``u`` and ``v`` are never below it). Each group keeps the
+    order of ``batch``.
+    """
+    n = batch.shape[0]
+    death = np.empty(n, dtype=batch.dtype)
+    exile = np.empty(n, dtype=batch.dtype)
+    camp = np.empty(n, dtype=batch.dtype)
+    d = 0
+    e = 0
+    c = 0
+    for i in range(n):
+        if u[i] < death_p:
+            death[d] = batch[i]
+            d += 1
+        elif v[i] < exile_p:
+            exile[e] = batch[i]
+            e += 1
+        else:
+            camp[c] = batch[i]
+            c += 1
+    return death[:d], exile[:e], camp[:c]

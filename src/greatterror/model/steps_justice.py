@@ -6,7 +6,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.channels import affordable
+from greatterror.model.channels import affordable, split_verdicts
 from greatterror.model.kernels import (
     confessions,
     dispositions,
@@ -133,20 +133,19 @@ def _decide(
     p = sim.params
     u = rng.random(len(batch))
     v = rng.random(len(batch))
-    exile = np.zeros(len(batch), dtype=bool)
+    never = -1.0  # below every uniform: the channel cannot pass this sentence
     if channel in ("album", "special_troika"):
-        death = u < p["album_death_share"]
+        death_p, exile_p = p["album_death_share"], never
     elif channel == "military_collegium":
-        death = u < p["military_collegium_death_share"]
+        death_p, exile_p = p["military_collegium_death_share"], never
     elif channel == "oso":  # the Special Board could not pass death sentences before 1941
-        death = np.zeros(len(batch), dtype=bool)
-        exile = v < p["exile_share"]
+        death_p, exile_p = never, p["exile_share"]
     else:
-        death = u < p["courts_death_share"]
-        exile = ~death & (v < p["exile_share"])
-    sim.sentence(day, batch[death], "death")
-    sim.sentence(day, batch[exile & ~death], "exile")
-    sim.sentence(day, batch[~death & ~exile], "camp")
+        death_p, exile_p = p["courts_death_share"], p["exile_share"]
+    death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
+    sim.sentence(day, death, "death")
+    sim.sentence(day, exile, "exile")
+    sim.sentence(day, camp, "camp")
 
 
 def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Generator) -> float:
