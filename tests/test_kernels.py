@@ -48,9 +48,15 @@ def test_household_runs(rng) -> None:
     pk.household_labels(sizes, 10, out)
     np.testing.assert_array_equal(out, 10 + np.repeat(np.arange(50), sizes))
     indptr = np.concatenate([[0], np.cumsum(sizes)])
-    groups = np.array([3, -1, 0, 49])
-    expected = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 0, 49)])
-    np.testing.assert_array_equal(mk.run_members(indptr, groups), expected)
+    household = np.full(int(indptr[-1]) + 5, -1, dtype=np.int32)  # 5 people in no household
+    household[: int(indptr[-1])] = out - 10
+    age = rng.integers(0, 3, size=len(household)).astype(np.uint8)
+    convicted = np.array([int(indptr[3]), len(household) - 1, int(indptr[49]) + 1, int(indptr[3])])
+    # the NumPy steps the kernel replaced: run members, age filter, not a convicted one
+    members = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 49, 3)])
+    members = members[(age[members] >= 1) & ~np.isin(members, convicted)]
+    got = mk.run_relatives(indptr, household, convicted, age)
+    np.testing.assert_array_equal(got, members)
 
 
 def test_distinct_values(rng) -> None:
@@ -75,7 +81,7 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     op, arrests = np.zeros(n, np.uint8), np.full(n, 255, np.uint8)
     arrest_day, sentence_day = np.full(n, -1, np.int16), np.full(n, 5, np.int16)
     confessed = np.ones(n, dtype=bool)
-    got, left, left_w = mk.open_cases(
+    got, got_region, got_weight, left, left_w = mk.open_cases(
         idx, status, region, is_elite, AT_LIBERTY, True, 3, int(Status.CAMP),
         int(Status.INVESTIGATION), 2, 9, op, arrest_day, sentence_day, confessed, arrests,
         np.array([100.0, 1.0]),
@@ -83,6 +89,8 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     unique = np.unique(idx)
     ok = AT_LIBERTY[before[unique]] | ((before[unique] == Status.CAMP) & (region[unique] == 3))
     np.testing.assert_array_equal(got, unique[ok])
+    np.testing.assert_array_equal(got_region, region[got])
+    np.testing.assert_array_equal(got_weight, np.where(is_elite[got], 1.0, 100.0))
     from_camp = got[before[got] == Status.CAMP]
     assert left == len(from_camp)
     assert left_w == pytest.approx(np.where(is_elite[from_camp], 1.0, 100.0).sum())
@@ -103,3 +111,234 @@ def test_ledger_sums_in_the_order_added(rng) -> None:
         ledger.add(day, region, int(op[0]) if scalar else op, event, w)
         np.add.at(expected, (day, region, np.full(4, op[0]) if scalar else op, event), w)
     np.testing.assert_array_equal(ledger.cube(), expected)
+
+
+def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
+    """Batches first, then small batches, each in the order scheduled (model/calendar.py)."""
+    from greatterror.model.calendar import SMALL_BATCH, Calendar
+
+    days = 40
+    cal = Calendar(days)
+    arrays: dict[int, list[np.ndarray]] = {}  # the former calendar: arrays by day ...
+    singles: dict[int, list[int]] = {}  # ... and single people by day
+    for day in range(days):
+        for size in (rng.integers(0, 2 * SMALL_BATCH), rng.integers(0, 5)):
+            idx = rng.integers(0, 10_000, size=size).astype(np.int64)
+            delays = rng.integers(0, 15, size=size)
+            cal.add("k", idx, delays + day)
+            if size <= SMALL_BATCH:
+                for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
+                    if due < days:
+                        singles.setdefault(due, []).append(person)
+            else:
+                order = np.argsort(delays, kind="stable")
+                for d in np.unique(delays).tolist():
+                    if day + d < days:
+                        arrays.setdefault(day + d, []).append(idx[order][delays[order] == d])
+        if day % 7 == 0:
+            whole = rng.integers(0, 10_000, size=3).astype(np.int64)
+            cal.add_batch("k", whole, day + 1)
+            if day + 1 < days:
+                arrays.setdefault(day + 1, []).append(whole)
+        parts = [*arrays.pop(day, []), np.array(singles.pop(day, []), dtype=np.int64)]
+        np.testing.assert_array_equal(cal.take("k", day), np.concatenate(parts))
+        assert len(cal.take("k", day)) == 0  # taken once
+    assert len(cal.take("other", 3)) == 0
+    used, _, free = cal._state.tolist()
+    assert free == used  # every day was taken: all entries are free for use again
+
+
+def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:
+    """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
+    from greatterror.model.state import CH, NATIONAL_OP, OP
+
+    channel = np.full(len(op), CH["courts"], dtype=np.intp)
+    channel[marked] = CH["oso"]
+    if not halted and accel:
+        channel[op == OP["kulak_00447"]] = CH["troika"]
+        national = NATIONAL_OP[op]
+        if special:
+            channel[national] = CH["special_troika"]
+        elif album:
+            channel[national] = CH["album"]
+    channel[(op == OP["family"])] = CH["oso"]
+    channel[elite & (op == OP["elite"])] = CH["military_collegium"]
+    return channel
+
+
+@pytest.mark.parametrize(
+    "flags", [(h, a, s, b) for h in (0, 1) for a in (0, 1) for s in (0, 1) for b in (0, 1)]
+)
+def test_channels_match_the_numpy_rules(rng, flags) -> None:
+    from greatterror.model.channels import channel_table, channels_of
+    from greatterror.model.state import OPERATIONS
+
+    halted, accel, special, album = (bool(f) for f in flags)
+    n = 400
+    op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
+    marks = (rng.integers(0, 4, size=n) * (rng.random(n) < 0.3)).astype(np.uint8)
+    is_elite = rng.random(n) < 0.2
+    idx = rng.integers(0, n, size=150)
+    table = channel_table(not halted and accel, special, album)
+    expected = _channels_by_numpy(
+        op[idx], marks[idx] != 0, is_elite[idx], halted, accel, special, album
+    )
+    np.testing.assert_array_equal(channels_of(idx, op, marks, is_elite, table), expected)
+
+
+def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:
+    from greatterror.model.channels import affordable
+
+    is_elite = rng.random(300) < 0.1
+    queue = rng.integers(0, 300, size=120).astype(np.int32)
+    weights = np.where(is_elite[queue], 1.0, 87.3)
+    cum = np.cumsum(weights)
+    for budget in (0.0, 50.0, 87.3, 1000.5, 5000.0, cum[-1], cum[-1] + 1, np.inf):
+        n = len(queue) if np.isinf(budget) else int(np.searchsorted(cum, budget, side="right"))
+        got_n, spent = affordable(queue, is_elite, 87.3, 1.0, budget)
+        assert got_n == n
+        assert spent == (float(cum[n - 1]) if n else 0.0)
+
+
+def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
+    n = 300
+    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    sentence_day = np.full(n, -1, np.int16)
+    op = rng.integers(0, 9, size=n).astype(np.uint8)
+    region = rng.integers(0, 5, size=n).astype(np.uint8)
+    is_elite = rng.random(n) < 0.2
+    idx = rng.choice(n, size=80, replace=False).astype(np.int64)
+    before = status.copy()
+    for day in (-1, 12):  # -1 leaves the sentence day as it is
+        ops, reg, w, was_camp = mk.close_cases(
+            idx, int(Status.SHOT), day, int(Status.CAMP), status, sentence_day, op, region,
+            is_elite, np.array([50.0, 1.0]),
+        )  # fmt: skip
+        np.testing.assert_array_equal(ops, op[idx])
+        np.testing.assert_array_equal(reg, region[idx])
+        np.testing.assert_array_equal(w, np.where(is_elite[idx], 1.0, 50.0))
+        np.testing.assert_array_equal(was_camp, before[idx] == Status.CAMP)
+        assert (status[idx] == Status.SHOT).all() and (sentence_day[idx] == max(day, -1)).all()
+        before = status.copy()
+
+
+def test_thin_matches_the_numpy_rejection_step(rng) -> None:
+    people = rng.choice(10_000, size=500, replace=False).astype(np.int32)
+    w = rng.random(500) * 50.0
+    pick = rng.integers(0, 500, size=3000)
+    u = rng.random(3000)
+    expected = people[pick[u < w[pick] / 50.0]]
+    np.testing.assert_array_equal(mk.thin(pick, u, w, 50.0, people), expected)
+
+
+@pytest.mark.parametrize("capitulation", [False, True])
+@pytest.mark.parametrize("hold", [False, True])
+def test_investigation_kernels_match_the_numpy_steps(rng, capitulation, hold) -> None:
+    from greatterror.model.state import MASS_OP
+
+    n = 400
+    party = rng.integers(0, 3, size=n).astype(np.uint8)
+    op = rng.integers(0, len(MASS_OP), size=n).astype(np.uint8)
+    is_elite, linked = rng.random(n) < 0.3, rng.random(n) < 0.5
+    confessed = rng.random(n) < 0.2
+    status = np.zeros(n, dtype=np.uint8)
+    idx = rng.choice(n, size=150, replace=False).astype(np.int64)
+    u = rng.random((2, len(idx)))
+    # the NumPy steps these kernels replaced
+    prob = np.full(len(idx), 0.4)
+    if capitulation:
+        prob = np.minimum(prob + 0.7 * (party[idx] == 1), 1.0)
+    confess = u[0] < prob
+    want_confessed = confessed.copy()
+    want_confessed[idx[confess]] = True
+    silent = idx[~confess]
+    released = ~MASS_OP[op[silent]] & (u[1][~confess] < 0.3)
+    to_court = np.concatenate([idx[confess], silent[~released]])
+    held = is_elite[to_court] & want_confessed[to_court] & linked[to_court] & hold
+
+    got_conf, got_silent, u_silent = mk.confessions(
+        idx, u, party, 1, 0.4, 0.7, capitulation, confessed
+    )
+    np.testing.assert_array_equal(confessed, want_confessed)
+    np.testing.assert_array_equal(got_conf, idx[confess])
+    np.testing.assert_array_equal(got_silent, silent)
+    got = mk.dispositions(
+        got_conf, got_silent, u_silent, op, MASS_OP, 0.3, status, 2, hold, is_elite,
+        confessed, linked,
+    )  # fmt: skip
+    np.testing.assert_array_equal(got[0], silent[released])
+    np.testing.assert_array_equal(got[1], to_court[~held])
+    np.testing.assert_array_equal(got[2], to_court[held])
+    assert (status[to_court] == 2).all() and (status[silent[released]] == 0).all()
+
+
+@pytest.mark.parametrize("with_members", [True, False])
+def test_naming_kernels_match_the_numpy_steps(rng, with_members) -> None:
+    n = 1000  # more people than workplace positions (at most 20 * 39)
+    workplace = np.where(rng.random(n) < 0.8, rng.integers(0, 20, size=n), -1).astype(np.int32)
+    sizes = rng.integers(1, 40, size=20)
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    members = rng.integers(0, n, size=int(indptr[-1])).astype(np.int32)
+    confessors = rng.choice(n, size=60, replace=False).astype(np.int64)
+    k = rng.poisson(1.5, size=60)
+    # the NumPy steps these kernels replaced
+    who = np.repeat(confessors, k)
+    wp = workplace[who]
+    who, wp = who[wp >= 0], wp[wp >= 0]
+    got_who, got_wp = mk.namers(confessors, k, workplace)
+    np.testing.assert_array_equal(got_who, who)
+    np.testing.assert_array_equal(got_wp, wp)
+    u = rng.random(2 * len(wp))
+    pos = indptr[wp] + (u[: len(wp)] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
+    named = (members[pos] if with_members else pos.astype(np.int32)).astype(np.int64)
+    keep = (named != who) & (u[len(wp) :] < 0.6)
+    named, by = named[keep], who[keep]
+    linked = rng.random(n) < 0.3
+    want = linked.copy()
+    want[named[want[by]]] = True
+    got_named, got_by = mk.named_colleagues(
+        got_who, got_wp, u, indptr, members if with_members else members[:0], 0.6, linked
+    )
+    np.testing.assert_array_equal(got_named, named)
+    np.testing.assert_array_equal(got_by, by)
+    np.testing.assert_array_equal(linked, want)
+
+
+@pytest.mark.parametrize("with_members", [True, False])
+def test_register_draws_match_the_numpy_expression(rng, with_members) -> None:
+    from greatterror.model.registers import draw_in_groups, drawable
+
+    sizes = rng.integers(0, 30, size=12) * (rng.random(12) < 0.8)
+    starts = np.concatenate([[0], np.cumsum(sizes)[:-1]]).astype(np.int64)
+    members = rng.integers(0, 10_000, size=int(sizes.sum())).astype(np.int32)
+    counts = rng.poisson(2.0, size=12)
+    # the NumPy expression the kernels replaced
+    kept = np.where(sizes > 0, counts, 0)
+    regions = np.repeat(np.arange(12), kept)
+    u = rng.random(int(kept.sum()))
+    pos = starts[regions] + (u * sizes[regions]).astype(np.int64)
+    expected = members[pos] if with_members else pos
+    assert drawable(counts, sizes) == kept.sum()
+    got = draw_in_groups(counts, sizes, u, starts, members if with_members else members[:0])
+    np.testing.assert_array_equal(got, expected)
+
+
+@pytest.mark.parametrize("channel", ["album", "military_collegium", "oso", "courts"])
+def test_split_verdicts_matches_the_numpy_masks(rng, channel) -> None:
+    from greatterror.model.channels import split_verdicts
+
+    batch = rng.integers(0, 10_000, size=300).astype(np.int32)
+    u, v = rng.random(300), rng.random(300)
+    # the NumPy masks of _decide that the kernel replaced
+    exile = np.zeros(300, dtype=bool)
+    if channel in ("album", "military_collegium"):
+        death, death_p, exile_p = u < 0.6, 0.6, -1.0
+    elif channel == "oso":
+        death, exile, death_p, exile_p = np.zeros(300, dtype=bool), v < 0.2, -1.0, 0.2
+    else:
+        death, death_p, exile_p = u < 0.1, 0.1, 0.2
+        exile = ~death & (v < 0.2)
+    got = split_verdicts(batch, u, v, death_p, exile_p)
+    np.testing.assert_array_equal(got[0], batch[death])
+    np.testing.assert_array_equal(got[1], batch[exile & ~death])
+    np.testing.assert_array_equal(got[2], batch[~death & ~exile])

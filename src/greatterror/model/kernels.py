@@ -66,9 +66,10 @@ def open_cases(
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
     One compiled pass instead of a dozen NumPy calls, because arrests come in
-    many small batches every day. Returns (arrested, left_camp, left_camp_weight):
-    the people whose case was opened and how many of them (and what weight)
-    were taken from the camps.
+    many small batches every day. Returns (arrested, region, weight, left_camp,
+    left_camp_weight): the people whose case was opened, their regions and
+    full-population weights (the ledger needs both), and how many of them (and
+    what weight) were taken from the camps.
     """
     s = np.sort(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
@@ -87,8 +88,12 @@ def open_cases(
             out[k] = p
             k += 1
     out = out[:k]
+    out_region = np.empty(k, dtype=region.dtype)
+    out_weight = np.empty(k, dtype=np.float64)
     for i in range(k):
         p = out[i]
+        out_region[i] = region[p]
+        out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
         status[p] = investigation_code
         op[p] = op_code
         arrest_day[p] = day
@@ -96,7 +101,7 @@ def open_cases(
         confessed[p] = False
         if arrests[p] < 255:
             arrests[p] += 1
-    return out, left, left_w
+    return out, out_region, out_weight, left, left_w
 
 
 @njit(cache=True)
@@ -152,17 +157,234 @@ def first_distinct(values, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def run_members(indptr, groups):  # pragma: no cover - compiled
-    """People ``indptr[g]..indptr[g+1]`` of each group g >= 0, concatenated (households)."""
+def run_relatives(indptr, household, convicted, age):  # pragma: no cover - compiled
+    """Members aged 1 or more of the households (runs of people) of ``convicted``.
+
+    People ``indptr[g]..indptr[g+1]`` of each household g >= 0 of the
+    convicted, in order, without the convicted themselves: the same as
+    ``run_members`` of the households followed by the age filter and
+    ``~np.isin(members, convicted)``, in one pass.
+    """
+    pool = np.sort(convicted)
     total = 0
-    for g in groups:
+    for i in range(convicted.shape[0]):
+        g = household[convicted[i]]
         if g >= 0:
             total += indptr[g + 1] - indptr[g]
     out = np.empty(total, dtype=np.int64)
     k = 0
-    for g in groups:
-        if g >= 0:
-            for person in range(indptr[g], indptr[g + 1]):
-                out[k] = person
-                k += 1
-    return out
+    for i in range(convicted.shape[0]):
+        g = household[convicted[i]]
+        if g < 0:
+            continue
+        for person in range(indptr[g], indptr[g + 1]):
+            if age[person] < 1:
+                continue
+            j = np.searchsorted(pool, person)
+            if j < pool.shape[0] and pool[j] == person:
+                continue
+            out[k] = person
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def close_cases(
+    idx, new_status, day, camp_code, status, sentence_day, op, region, is_elite, weight_of_layer
+):  # pragma: no cover - compiled
+    """Move ``idx`` to ``new_status`` (and, if ``day >= 0``, note the sentence day).
+
+    Returns what the ledger needs of each person (operation, region, weight)
+    and whether they were in a camp before, in one pass: sentences, releases
+    and deaths come in many small batches every day.
+    """
+    n = idx.shape[0]
+    out_op = np.empty(n, dtype=op.dtype)
+    out_region = np.empty(n, dtype=region.dtype)
+    out_weight = np.empty(n, dtype=np.float64)
+    was_camp = np.empty(n, dtype=np.bool_)
+    for i in range(n):
+        p = idx[i]
+        was_camp[i] = status[p] == camp_code
+        status[p] = new_status
+        if day >= 0:
+            sentence_day[p] = day
+        out_op[i] = op[p]
+        out_region[i] = region[p]
+        out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
+    return out_op, out_region, out_weight, was_camp
+
+
+@njit(cache=True)
+def scatter_chunks(
+    counts, meta, region, op_arrays, weight, n_reg, n_op, n_ev
+):  # pragma: no cover - compiled
+    """The ledger's buffered events added into ``counts``, entry by entry, in order.
+
+    ``meta`` holds one row per buffered call: day, operation code (-1: the
+    call gave one per event, taken in order from ``op_arrays``), event code
+    and number of events. The same sums as ``np.add.at`` over the cells, which
+    also adds in order.
+    """
+    k = 0
+    j = 0
+    for c in range(meta.shape[0]):
+        day, code, event, n = meta[c, 0], meta[c, 1], meta[c, 2], meta[c, 3]
+        for _ in range(n):
+            op = op_arrays[j] if code < 0 else code
+            if code < 0:
+                j += 1
+            cell = ((day * n_reg + region[k]) * n_op + op) * n_ev + event
+            counts[cell] += weight[k]
+            k += 1
+
+
+@njit(cache=True)
+def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
+    """``people[pick[u < w[pick] / w_max]]``: the candidates a rejection step keeps.
+
+    The elite purge draws thousands of candidates a day and keeps a few per
+    cent; one pass instead of five array passes over the candidates.
+    """
+    out = np.empty(pick.shape[0], dtype=people.dtype)
+    k = 0
+    for i in range(pick.shape[0]):
+        j = pick[i]
+        if u[i] < w[j] / w_max:
+            out[k] = people[j]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def confessions(idx, u, party, member, base, boost, capitulation, confessed):  # pragma: no cover
+    """Who of ``idx`` confesses (``u[0] < p``), marked in ``confessed``.
+
+    ``p`` is ``min(base + boost * party member, 1)`` with the loyalty boost
+    (capitulation), else ``base``: the arithmetic of the NumPy expression.
+    Returns (confessors, silent, the silent's ``u[1]``), each in the order of ``idx``.
+    """
+    n = idx.shape[0]
+    confessors = np.empty(n, dtype=np.int64)
+    silent = np.empty(n, dtype=np.int64)
+    u_silent = np.empty(n, dtype=np.float64)
+    a = 0
+    b = 0
+    for i in range(n):
+        p = idx[i]
+        prob = base
+        if capitulation:
+            prob = min(base + boost * (1.0 if party[p] == member else 0.0), 1.0)
+        if u[0, i] < prob:
+            confessed[p] = True
+            confessors[a] = p
+            a += 1
+        else:
+            silent[b] = p
+            u_silent[b] = u[1, i]
+            b += 1
+    return confessors[:a], silent[:b], u_silent[:b]
+
+
+@njit(cache=True)
+def dispositions(
+    confessors,
+    silent,
+    u_silent,
+    op,
+    mass_op,
+    release_p,
+    status,
+    awaiting,
+    hold,
+    is_elite,
+    confessed,
+    linked,
+):  # pragma: no cover - compiled
+    """After the investigation: who is released, who goes to sentencing, who is held.
+
+    Silent prisoners of ordinary (not mass) operations are released with
+    probability ``release_p``; confessors, then the other silent prisoners, are
+    sent on to sentencing (status ``awaiting``). If ``hold``, confessed elite
+    prisoners linked to the 'centre' are held for a show trial instead of
+    going to a channel. Returns (released, to_court, held).
+    """
+    released = np.empty(silent.shape[0], dtype=np.int64)
+    court = np.empty(confessors.shape[0] + silent.shape[0], dtype=np.int64)
+    r = 0
+    k = 0
+    for i in range(confessors.shape[0]):
+        court[k] = confessors[i]
+        k += 1
+    for i in range(silent.shape[0]):
+        p = silent[i]
+        if not mass_op[op[p]] and u_silent[i] < release_p:
+            released[r] = p
+            r += 1
+        else:
+            court[k] = p
+            k += 1
+    to_court = np.empty(k, dtype=np.int64)
+    held = np.empty(k, dtype=np.int64)
+    c = 0
+    h = 0
+    for i in range(k):
+        p = court[i]
+        status[p] = awaiting
+        if hold and is_elite[p] and confessed[p] and linked[p]:
+            held[h] = p
+            h += 1
+        else:
+            to_court[c] = p
+            c += 1
+    return released[:r], to_court[:c], held[:h]
+
+
+@njit(cache=True)
+def namers(confessors, k, workplace):  # pragma: no cover - compiled
+    """``np.repeat(confessors, k)`` and their workplaces, without those who have none."""
+    total = 0
+    for i in range(k.shape[0]):
+        total += k[i]
+    who = np.empty(total, dtype=np.int64)
+    wp = np.empty(total, dtype=np.int64)
+    n = 0
+    for i in range(confessors.shape[0]):
+        p = confessors[i]
+        if workplace[p] >= 0:
+            for _ in range(k[i]):
+                who[n] = p
+                wp[n] = workplace[p]
+                n += 1
+    return who[:n], wp[:n]
+
+
+@njit(cache=True)
+def named_colleagues(who, wp, u, indptr, members, acted_p, linked):  # pragma: no cover
+    """Each namer names a random colleague (``u[i]``); the name is acted on if ``u[m + i]``.
+
+    A colleague is ``members[indptr[w] + int(u * size)]`` (``members`` empty:
+    the position itself). Names of oneself are dropped. Being named by
+    someone linked to the 'centre' links you to it; as in the NumPy
+    expression, who is linked is read for all namers before any is set.
+    Returns (named, who named them).
+    """
+    m = who.shape[0]
+    named = np.empty(m, dtype=np.int64)
+    by = np.empty(m, dtype=np.int64)
+    k = 0
+    for i in range(m):
+        start = indptr[wp[i]]
+        pos = start + np.int64(u[i] * (indptr[wp[i] + 1] - start))
+        person = np.int64(members[pos]) if members.shape[0] > 0 else pos
+        if person != who[i] and u[m + i] < acted_p:
+            named[k] = person
+            by[k] = who[i]
+            k += 1
+    spread = np.empty(k, dtype=np.bool_)
+    for i in range(k):
+        spread[i] = linked[by[i]]
+    for i in range(k):
+        if spread[i]:
+            linked[named[i]] = True
+    return named[:k], by[:k]

@@ -11,6 +11,7 @@ from dataclasses import dataclass
 from functools import cached_property
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.kernels import count_values
@@ -41,6 +42,38 @@ NATIONAL_OPERATIONS: dict[str, tuple[Nationality, ...]] = {
 }
 
 
+_NO_MEMBERS = np.empty(0, dtype=np.int32)  # groups whose members are their positions
+
+
+@njit(cache=True)
+def drawable(counts, sizes):  # pragma: no cover - compiled
+    """``counts.sum()`` over the groups that have anyone to draw."""
+    total = 0
+    for r in range(counts.shape[0]):
+        if sizes[r] > 0:
+            total += counts[r]
+    return total
+
+
+@njit(cache=True)
+def draw_in_groups(counts, sizes, u, starts, members):  # pragma: no cover - compiled
+    """``counts[r]`` people of each non-empty group r, the i-th at ``int(u[i] * size)``.
+
+    Groups in order, as ``np.repeat(np.arange(len(counts)), counts)`` gives
+    them; a person is ``members[starts[r] + offset]``, or the position itself
+    if ``members`` is empty.
+    """
+    out = np.empty(u.shape[0], dtype=np.int64)
+    k = 0
+    for r in range(counts.shape[0]):
+        if sizes[r] > 0:
+            for _ in range(counts[r]):
+                pos = starts[r] + np.int64(u[k] * sizes[r])
+                out[k] = np.int64(members[pos]) if members.shape[0] > 0 else pos
+                k += 1
+    return out
+
+
 @dataclass(frozen=True)
 class Register:
     groups: Groups  # region -> people on the register
@@ -53,16 +86,20 @@ class Register:
         """People on the register per region (computed once; asked for every day)."""
         return self._sizes
 
-    def draw(self, counts: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int32]:
+    def draw(self, counts: NDArray[np.integer], rng: np.random.Generator) -> NDArray[np.int64]:
         """``counts[r]`` people drawn (with replacement) from region r's register."""
         sizes = self.sizes()
-        counts = np.where(sizes > 0, counts, 0)
-        total = int(counts.sum())
+        total = drawable(counts, sizes)
         if total == 0:
-            return np.empty(0, dtype=np.int32)
-        regions = np.repeat(np.arange(len(counts)), counts)
-        offsets = (rng.random(total) * sizes[regions]).astype(np.int64)
-        return self.groups.at(self.groups.indptr[regions] + offsets)
+            return np.empty(0, dtype=np.int64)
+        members = self.groups.members
+        return draw_in_groups(
+            counts,
+            sizes,
+            rng.random(total),
+            self.groups.indptr,
+            _NO_MEMBERS if members is None else members,
+        )
 
 
 def _register(pop: Population, people: NDArray[np.integer]) -> Register:
@@ -97,13 +134,12 @@ class Registers:
         self, counts: NDArray[np.integer], rng: np.random.Generator
     ) -> NDArray[np.int64]:
         """People drawn uniformly from each region's mass population."""
-        counts = np.where(self.region_size > 0, counts, 0)
-        if not counts.any():
+        total = drawable(counts, self.region_size)
+        if total == 0:
             return np.empty(0, dtype=np.int64)  # a draw of size 0 takes nothing from the stream
-        regions = np.repeat(np.arange(len(counts)), counts)
-        return self.region_start[regions] + (
-            rng.random(len(regions)) * self.region_size[regions]
-        ).astype(np.int64)
+        return draw_in_groups(
+            counts, self.region_size, rng.random(total), self.region_start, _NO_MEMBERS
+        )
 
 
 def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) -> Registers:

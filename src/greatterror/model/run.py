@@ -16,10 +16,8 @@ from greatterror.results.outputs import (
     CHANNELS_FILE,
     SUMMARY_FILE,
     TIMESERIES_FILE,
-    write_channels,
     write_run_atomically,
     write_summary,
-    write_timeseries,
 )
 
 
@@ -53,10 +51,11 @@ def save_run(
     result: RunResult, out_dir: Path, overwrite: bool = False, register: bool = True
 ) -> RunResult:
     """Write every output atomically, then record the run in the registry."""
-    # imported here: matplotlib and duckdb take about a second to import, and a run
-    # that is only simulated (calibration, benchmarks, tests) needs neither
+    # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
+    # run that is only simulated (calibration, benchmarks, tests) needs none of them
     from greatterror.results.registry import record_run
     from greatterror.results.report import write_report
+    from greatterror.results.tables import write_channels, write_timeseries
 
     sim = result.simulation
 

@@ -22,17 +22,17 @@ from greatterror.model import (
     steps_quota,
     steps_trials,
 )
-from greatterror.model.kernels import mark_where, open_cases, run_members
+from greatterror.model.calendar import Calendar
+from greatterror.model.channels import channel_table, channels_of
+from greatterror.model.kernels import close_cases, mark_where, open_cases, run_relatives
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import (
     AT_LIBERTY,
-    CH,
     CHANNELS,
     EV,
     MASS_OP,
-    NATIONAL_OP,
     OP,
     Cases,
     Institutions,
@@ -109,10 +109,7 @@ class Simulation:
             day = (event.date - self.start).days
             if 0 <= day < self.days:
                 self.events_by_day.setdefault(day, []).append(event)
-        # kind -> day -> people due: arrays of people, and single people kept as Python
-        # ints (cheaper than splitting tiny arrays at small scales)
-        self.calendar: dict[str, dict[int, list[np.ndarray]]] = {}
-        self.singles: dict[str, dict[int, list[int]]] = {}
+        self.calendar = Calendar(self.days)  # kind -> day -> people due
         trial_days = [
             d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
         ]
@@ -168,54 +165,23 @@ class Simulation:
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
         """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
-        out = np.full(len(idx), self.w_mass)
-        out[self.is_elite[idx]] = self.w_elite
-        return out
+        return np.where(self.is_elite[idx], self.w_elite, self.w_mass)
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
-        if len(idx) and day < self.days:
-            self.calendar.setdefault(kind, {}).setdefault(day, []).append(
-                np.asarray(idx, dtype=np.int64)
-            )
+        self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
 
     def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
         """Schedule each person ``delays[i]`` days after ``day``.
 
-        Small batches are kept as Python ints (cheaper than splitting tiny
-        arrays); ``due`` returns a day's arrays in the order scheduled, then its
-        single people in the order scheduled.
+        ``due`` returns a day's people from batches of more than 64 in the
+        order scheduled, then those from smaller batches in the order
+        scheduled (model/calendar.py).
         """
-        if len(idx) == 0:
-            return
-        last = self.days
-        if len(idx) <= 64:
-            by_day = self.singles.setdefault(kind, {})
-            for person, due in zip(idx.tolist(), (delays + day).tolist(), strict=True):
-                if due < last:
-                    people = by_day.get(due)
-                    if people is None:
-                        by_day[due] = [person]
-                    else:
-                        people.append(person)
-            return
-        order = np.argsort(delays, kind="stable")
-        delays, idx = delays[order], np.asarray(idx, dtype=np.int64)[order]
-        # one slice per distinct delay (views of the sorted copy, not np.split)
-        cuts = (np.flatnonzero(delays[1:] != delays[:-1]) + 1).tolist()
-        arrays = self.calendar.setdefault(kind, {})
-        for a, b in zip([0, *cuts], [*cuts, len(idx)], strict=True):
-            due = day + int(delays[a])
-            if due < last:
-                arrays.setdefault(due, []).append(idx[a:b])
+        if len(idx):
+            self.calendar.add(kind, np.asarray(idx, dtype=np.int64), np.asarray(delays) + day)
 
     def due(self, day: int, kind: str) -> np.ndarray:
-        arrays = self.calendar.get(kind, {}).pop(day, [])
-        singles = self.singles.get(kind, {}).pop(day, None)
-        if singles:
-            arrays.append(np.array(singles, dtype=np.int64))
-        if not arrays:
-            return np.empty(0, dtype=np.int64)
-        return np.concatenate(arrays) if len(arrays) > 1 else arrays[0]
+        return self.calendar.take(kind, day)
 
     def record(
         self,
@@ -237,7 +203,7 @@ class Simulation:
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         c, code = self.cases, OP[op]
-        idx, left, left_w = open_cases(
+        idx, region, weight, left, left_w = open_cases(
             np.asarray(idx, dtype=np.int64),
             c.status,
             self.region,
@@ -260,7 +226,6 @@ class Simulation:
             return idx
         self.camp_n -= left
         self.camp_w -= left_w
-        region, weight = self.region[idx], self.weights(idx)
         self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]
@@ -275,10 +240,23 @@ class Simulation:
             )
         return idx
 
-    def _leave_camp(self, idx: np.ndarray) -> None:
-        was = idx[self.cases.status[idx] == S.CAMP]
-        self.camp_n -= len(was)
-        self.camp_w -= float(self.weights(was).sum())
+    def _close(
+        self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
+        in a camp before."""
+        c = self.cases
+        ops, region, weight, was_camp = close_cases(
+            idx, status, sentence_day, S.CAMP, c.status, c.sentence_day, c.op, self.region,
+            self.is_elite, self.weight_of_layer,
+        )  # fmt: skip
+        self.ledger.add(day, region, ops, EV[event], weight)
+        return weight, was_camp
+
+    def _leave_camp(self, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]) -> None:
+        if was_camp.any():
+            self.camp_n -= int(np.count_nonzero(was_camp))
+            self.camp_w -= float(weight[was_camp].sum())
 
     def camp_count(self) -> dict[str, float]:
         return {"sampled": self.camp_n, "weight": self.camp_w}
@@ -286,79 +264,63 @@ class Simulation:
     def release(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(idx)
-            self.cases.status[idx] = S.RELEASED
-            self.record(day, idx, "released")
+            self._leave_camp(*self._close(day, idx, S.RELEASED, "released"))
 
     def die_in_custody(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(idx)
-            self.cases.status[idx] = S.DIED_IN_CUSTODY
-            self.record(day, idx, "died_in_custody")
+            self._leave_camp(*self._close(day, idx, S.DIED_IN_CUSTODY, "died_in_custody"))
 
     def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
         """Pass sentence: ``death``, ``camp`` or ``exile``."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx) == 0:
             return
-        c = self.cases
-        c.sentence_day[idx] = day
         if kind == "death":
-            c.status[idx] = S.SENTENCED_DEATH
-            self.record(day, idx, "convicted_cat1")
+            self._close(day, idx, S.SENTENCED_DEATH, "convicted_cat1", day)
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
                 1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
-            c.status[idx] = S.CAMP
-            weight = self.weights(idx)
-            self.record(day, idx, "convicted_camp", weight=weight)
+            weight, _ = self._close(day, idx, S.CAMP, "convicted_camp", day)
             self.camp_roll.push(idx)
             self.camp_n += len(idx)
             self.camp_w += float(weight.sum())
         elif kind == "exile":
-            c.status[idx] = S.EXILE
-            self.record(day, idx, "convicted_exile")
+            self._close(day, idx, S.EXILE, "convicted_exile", day)
         else:
             raise ValueError(f"unknown sentence {kind!r}")
         if self.policy.families_order and kind != "exile":
-            self._families(day, idx[c.op[idx] == ELITE_OP])
+            self._families(day, idx[self.cases.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
         """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        households = self.pop.households
-        of = self.pop["household"][convicted].astype(np.int64)
-        members = (
-            run_members(households.indptr, of)  # households are runs of people
-            if households.members is None
-            else households.members_of(of).astype(np.int64)
-        )
-        members = members[(self.pop["age"][members] >= 1) & ~_within(members, convicted)]
+        households, age = self.pop.households, self.pop["age"]
+        if households.members is None:  # households are runs of people
+            members = run_relatives(households.indptr, self.pop["household"], convicted, age)
+        else:
+            of = self.pop["household"][convicted].astype(np.int64)
+            members = households.members_of(of).astype(np.int64)
+            members = members[(age[members] >= 1) & ~_within(members, convicted)]
         members = members[rng.random(len(members)) < self.params["family_arrest"]]
         self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
 
     def channel_for(self, idx: np.ndarray) -> NDArray[np.intp]:
-        """The sentencing channel of each case, by operation and person."""
-        op = self.cases.op[idx]
-        channel = np.full(len(idx), CH["courts"], dtype=np.intp)
-        marked = self.pop["marks"][idx] != 0
-        channel[marked] = CH["oso"]
-        if not self.policy.halted and self.on["legal_acceleration"]:
-            channel[op == OP["kulak_00447"]] = CH["troika"]
-            national = NATIONAL_OP[op]
-            if self.policy.special_troikas:
-                channel[national] = CH["special_troika"]
-            elif self.policy.album_open:
-                channel[national] = CH["album"]
-        channel[(op == OP["family"])] = CH["oso"]
-        channel[self.is_elite[idx] & (op == OP["elite"])] = CH["military_collegium"]
-        return channel
+        """The sentencing channel of each case, by operation and person (model/channels.py)."""
+        pol = self.policy
+        table = channel_table(
+            not pol.halted and bool(self.on["legal_acceleration"]),
+            pol.special_troikas,
+            pol.album_open,
+        )
+        return channels_of(
+            np.asarray(idx, dtype=np.int64), self.cases.op, self.pop["marks"], self.is_elite, table
+        )
 
     # -- the run ------------------------------------------------------------------------
     def run(self, progress: Callable[[int], None] | None = None) -> None:

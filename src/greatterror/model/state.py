@@ -9,6 +9,7 @@ from enum import IntEnum
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.kernels import scatter_chunks
 from greatterror.results.outputs import CHANNELS, EVENTS, OPERATIONS
 
 OP = {name: i for i, name in enumerate(OPERATIONS)}
@@ -177,8 +178,8 @@ class Institutions:
 class Ledger:
     """Counts of events by day, region, operation and kind, in full-population equivalents.
 
-    ``add`` only buffers (cell, weight) pairs; they are scattered in one
-    ``np.add.at`` when the counts are read or the buffer is large. A scatter
+    ``add`` only buffers its arrays; they are added into the counts in one
+    compiled pass when the counts are read or the buffer is large. A scatter
     per call cost more than the event itself at small scales. Each cell still
     sums its weights in the order they were added.
     """
@@ -188,8 +189,12 @@ class Ledger:
     def __init__(self, days: int, regions: int) -> None:
         self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
         self._counts = np.zeros(int(np.prod(self.shape)), dtype=np.float64)
-        # (day, region, op, event, weight) per call; arrays are not modified after the call
-        self._chunks: list[tuple[int, NDArray, NDArray | int, int, NDArray]] = []
+        # per call: (day, op code or -1, event, events) and its arrays, which are not
+        # modified after the call
+        self._meta: list[tuple[int, int, int, int]] = []
+        self._regions: list[NDArray] = []
+        self._ops: list[NDArray] = []  # of the calls that gave one code per event
+        self._weights: list[NDArray] = []
         self._pending = 0
         self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
         self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
@@ -198,34 +203,37 @@ class Ledger:
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray
     ) -> None:
         """Buffer events; ``region``, ``op`` and ``weight`` must not be changed afterwards."""
-        if len(region) == 0:
+        n = len(region)
+        if n == 0:
             return
-        self._chunks.append((day, region, op, event, weight))
-        self._pending += len(region)
+        if isinstance(op, np.ndarray):
+            self._ops.append(op)
+            self._meta.append((day, -1, event, n))
+        else:
+            self._meta.append((day, int(op), event, n))
+        self._regions.append(region)
+        self._weights.append(weight)
+        self._pending += n
         if self._pending >= self.FLUSH_AT:
             self._flush()
 
     def _flush(self) -> None:
-        if not self._chunks:
+        if not self._meta:
             return
-        chunks, self._chunks, self._pending = self._chunks, [], 0
         _, n_reg, n_op, n_ev = self.shape
-        lengths = np.array([len(c[1]) for c in chunks], dtype=np.int64)
-        cells = np.concatenate([c[1] for c in chunks]).astype(np.int64)
-        cells += np.repeat(np.array([c[0] for c in chunks], dtype=np.int64) * n_reg, lengths)
-        cells *= n_op
-        ops = np.repeat(
-            np.array([0 if isinstance(c[2], np.ndarray) else c[2] for c in chunks]), lengths
+        ops = self._ops
+        scatter_chunks(
+            self._counts,
+            np.array(self._meta, dtype=np.int64),
+            np.concatenate(self._regions).astype(np.int64),
+            np.concatenate(ops).astype(np.int64) if ops else np.empty(0, dtype=np.int64),
+            np.concatenate(self._weights).astype(np.float64),
+            n_reg,
+            n_op,
+            n_ev,
         )
-        ends = np.cumsum(lengths).tolist()
-        for c, end in zip(chunks, ends, strict=True):
-            if isinstance(c[2], np.ndarray):
-                ops[end - len(c[2]) : end] = c[2]
-        cells += ops
-        cells *= n_ev
-        cells += np.repeat(np.array([c[3] for c in chunks], dtype=np.int64), lengths)
-        weights = np.concatenate([c[4] for c in chunks])
-        np.add.at(self._counts, cells, weights)  # one scatter, in the order added
+        self._meta, self._regions, self._ops, self._weights = [], [], [], []
+        self._pending = 0
 
     @property
     def counts(self) -> NDArray[np.float64]:

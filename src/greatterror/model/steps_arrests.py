@@ -10,6 +10,7 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
+from greatterror.model.kernels import thin
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 
 if TYPE_CHECKING:
@@ -152,8 +153,7 @@ def purge_of_elites(sim: Simulation, day: int) -> None:
     if n == 0:
         return  # draws of size 0 take nothing from the stream
     pick = rng.integers(0, len(eligible), size=n)
-    accepted = pick[rng.random(n) < w[pick] / w_max]
-    arrested = sim.arrest(day, eligible[accepted], "elite")
+    arrested = sim.arrest(day, thin(pick, rng.random(n), w, w_max, eligible), "elite")
     if sim.on["patronage_cascade"] and len(arrested):
         _patron_cascade(sim, day, arrested)
 

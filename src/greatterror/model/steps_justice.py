@@ -6,7 +6,16 @@ from typing import TYPE_CHECKING
 
 import numpy as np
 
-from greatterror.model.kernels import distinct_sorted, first_distinct, troika_verdicts
+from greatterror.model.channels import affordable, split_verdicts
+from greatterror.model.kernels import (
+    confessions,
+    dispositions,
+    distinct_sorted,
+    first_distinct,
+    named_colleagues,
+    namers,
+    troika_verdicts,
+)
 from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
 from greatterror.population.codes import Party
 
@@ -14,6 +23,7 @@ if TYPE_CHECKING:
     from greatterror.model.sim import Simulation
 
 PARTY_MEMBER = int(Party.MEMBER)
+_NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
 
 
 def investigation(sim: Simulation, day: int) -> None:
@@ -32,27 +42,21 @@ def investigation(sim: Simulation, day: int) -> None:
     idx = idx[c.status[idx] == S.INVESTIGATION]
     if len(idx) == 0:
         return  # nothing below draws or changes anything for no one
-    rng = sim.rng.investigation
-    prob = np.full(len(idx), sim.confession_p)
-    if sim.on["capitulation"]:
-        prob = np.minimum(
-            prob + p["loyalty_confession_boost"] * (pop["party"][idx] == PARTY_MEMBER), 1.0
-        )
-    u = rng.random((2, len(idx)))
-    confess = u[0] < prob
-    c.confessed[idx[confess]] = True
-    confessors = idx[confess]
+    u = sim.rng.investigation.random((2, len(idx)))
+    confessors, silent, u_silent = confessions(
+        idx, u, pop["party"], PARTY_MEMBER, sim.confession_p, p["loyalty_confession_boost"],
+        bool(sim.on["capitulation"]), c.confessed,
+    )  # fmt: skip
     _name_accomplices(sim, day, confessors)
-    silent = idx[~confess]
-    released = ~MASS_OP[c.op[silent]] & (u[1][~confess] < p["release_without_confession"])
-    sim.release(day, silent[released])
-    to_court = np.concatenate([confessors, silent[~released]])
-    c.status[to_court] = S.AWAITING_SENTENCE
-    if sim.on["amalgam_trials"] and day < sim.last_trial_day:
-        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
-        held = sim.is_elite[to_court] & c.confessed[to_court] & c.linked[to_court]
-        sim.held = np.concatenate([sim.held, to_court[held]])
-        to_court = to_court[~held]
+    # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
+    hold = bool(sim.on["amalgam_trials"]) and day < sim.last_trial_day
+    released, to_court, held = dispositions(
+        confessors, silent, u_silent, c.op, MASS_OP, p["release_without_confession"], c.status,
+        S.AWAITING_SENTENCE, hold, sim.is_elite, c.confessed, c.linked,
+    )  # fmt: skip
+    sim.release(day, released)
+    if len(held):
+        sim.held = np.concatenate([sim.held, held])
     channels = sim.channel_for(to_court)
     for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
         sim.inst.queues[ch].push(to_court[channels == ch])
@@ -64,21 +68,17 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     rng = sim.rng.naming
     pop, c = sim.pop, sim.cases
     k = rng.poisson(sim.naming_mean, size=len(confessors))
-    who = np.repeat(confessors, k)
-    wp = pop["workplace"][who]
-    who, wp = who[wp >= 0], wp[wp >= 0]
+    who, wp = namers(confessors, k, pop["workplace"])
     if len(wp) == 0:
         return
-    indptr, workplaces = pop.workplaces.indptr, pop.workplaces
-    sizes = indptr[wp + 1] - indptr[wp]
-    named = workplaces.at(indptr[wp] + (rng.random(len(wp)) * sizes).astype(np.int64)).astype(
-        np.int64
+    workplaces = pop.workplaces
+    members = workplaces.members if workplaces.members is not None else _NO_MEMBERS
+    # one draw of 2m uniforms is the same stream as the two draws of m it replaces
+    u = rng.random(2 * len(wp))
+    named, who = named_colleagues(
+        who, wp, u, workplaces.indptr, members, sim.params["names_acted_on"], c.linked
     )
-    keep = (named != who) & (rng.random(len(named)) < sim.params["names_acted_on"])
-    named, who = named[keep], who[keep]
     sim.named_today += float(sim.weights(who).sum())
-    # being named by someone linked to the 'centre' links you to it (the amalgam's raw material)
-    c.linked[named[c.linked[who]]] = True
     ops = c.op[who]
     for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
         group = named[ops == op]
@@ -120,33 +120,11 @@ def sentencing(sim: Simulation, day: int) -> None:
         if name == "troika":
             spent = _troika(sim, day, queue, budget, rng)
         else:
-            waiting, cum = _affordable_prefix(sim, queue, budget)
-            n = (
-                len(waiting)
-                if np.isinf(budget)
-                else int(np.searchsorted(cum, budget, side="right"))
-            )
+            n, spent = affordable(queue.peek(), sim.is_elite, sim.w_mass, sim.w_elite, budget)
             batch = queue.pop(n)
-            spent = float(cum[n - 1]) if n else 0.0
             _decide(sim, day, batch[c.status[batch] == S.AWAITING_SENTENCE], name, rng)
         inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
         sim.ledger.decided[day, ch] += spent
-
-
-def _affordable_prefix(sim: Simulation, queue, budget: float) -> tuple[np.ndarray, np.ndarray]:
-    """The head of the queue and its cumulative weights, long enough to spend ``budget``.
-
-    Looks only as far into the backlog as the day's capacity can reach,
-    doubling the window while it falls short, instead of weighing the whole
-    backlog every day.
-    """
-    k = len(queue) if np.isinf(budget) else int(budget * sim.pop.scale) + 16
-    while True:
-        head = queue.peek(k)
-        cum = np.cumsum(sim.weights(head))
-        if len(head) == len(queue) or (len(cum) and cum[-1] > budget):
-            return head, cum
-        k *= 2
 
 
 def _decide(
@@ -155,20 +133,19 @@ def _decide(
     p = sim.params
     u = rng.random(len(batch))
     v = rng.random(len(batch))
-    exile = np.zeros(len(batch), dtype=bool)
+    never = -1.0  # below every uniform: the channel cannot pass this sentence
     if channel in ("album", "special_troika"):
-        death = u < p["album_death_share"]
+        death_p, exile_p = p["album_death_share"], never
     elif channel == "military_collegium":
-        death = u < p["military_collegium_death_share"]
+        death_p, exile_p = p["military_collegium_death_share"], never
     elif channel == "oso":  # the Special Board could not pass death sentences before 1941
-        death = np.zeros(len(batch), dtype=bool)
-        exile = v < p["exile_share"]
+        death_p, exile_p = never, p["exile_share"]
     else:
-        death = u < p["courts_death_share"]
-        exile = ~death & (v < p["exile_share"])
-    sim.sentence(day, batch[death], "death")
-    sim.sentence(day, batch[exile & ~death], "exile")
-    sim.sentence(day, batch[~death & ~exile], "camp")
+        death_p, exile_p = p["courts_death_share"], p["exile_share"]
+    death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
+    sim.sentence(day, death, "death")
+    sim.sentence(day, exile, "exile")
+    sim.sentence(day, camp, "camp")
 
 
 def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Generator) -> float:

@@ -40,6 +40,9 @@ class Streams:
             name: np.random.default_rng(np.random.SeedSequence([seed, zlib.crc32(name.encode())]))
             for name in STREAMS
         }
+        # plain attributes: ``__getattr__`` runs only for a name that is not one (a
+        # Python-level call per draw otherwise, tens of thousands a run)
+        self.__dict__.update(self._gens)
 
     def __getattr__(self, name: str) -> np.random.Generator:
         try:

@@ -17,9 +17,6 @@ from pathlib import Path
 from typing import Any
 
 import numpy as np
-import pyarrow as pa
-import pyarrow.compute as pc
-import pyarrow.parquet as pq
 
 TIMESERIES_FILE = "timeseries.parquet"
 CHANNELS_FILE = "channels.parquet"
@@ -48,23 +45,6 @@ EVENTS = (
 )
 CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
 
-TIMESERIES_SCHEMA = pa.schema(
-    [
-        pa.field("date", pa.date32(), nullable=False),
-        pa.field("region", pa.string(), nullable=False),
-        pa.field("operation", pa.string(), nullable=False),
-        pa.field("event", pa.string(), nullable=False),
-        pa.field("count", pa.float64(), nullable=False),
-    ]
-)
-CHANNELS_SCHEMA = pa.schema(
-    [
-        pa.field("date", pa.date32(), nullable=False),
-        pa.field("channel", pa.string(), nullable=False),
-        pa.field("backlog", pa.float64(), nullable=False),
-        pa.field("decided", pa.float64(), nullable=False),
-    ]
-)
 SUMMARY_KEYS = (
     "scenario",
     "scale",
@@ -92,85 +72,24 @@ class RunOutputError(ValueError):
     """A run's output is malformed or cannot be written where asked; the message says where."""
 
 
-def _column(name: str, values: Sequence[Any] | np.ndarray, type_: pa.DataType) -> pa.Array:
-    # Dates may come as ISO strings, datetime.date or numpy datetime64 values
-    # of any unit, in a list or an array: whatever the calendar code holds.
-    if pa.types.is_date32(type_):
-        try:
-            values = np.asarray(values, dtype="datetime64[D]")
-        except (TypeError, ValueError) as exc:
-            raise RunOutputError(f"column '{name}' does not hold dates: {exc}") from exc
-        if np.isnat(values).any():
-            raise RunOutputError(f"column '{name}' has {int(np.isnat(values).sum())} missing dates")
-    try:
-        array = pa.array(values, type=type_)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, TypeError, ValueError) as exc:
-        raise RunOutputError(f"column '{name}' cannot be stored as {type_}: {exc}") from exc
-    if array.null_count:
-        raise RunOutputError(f"column '{name}' has {array.null_count} missing values")
-    if pa.types.is_floating(type_) and pc.any(pc.is_nan(array)).as_py():
-        raise RunOutputError(f"column '{name}' has NaN values")
-    return array
+#: the Parquet side (results/tables.py), imported on first use: pyarrow takes about
+#: 0.2 s to import, and a run that is only simulated writes no table
+_TABLES = (
+    "TIMESERIES_SCHEMA",
+    "CHANNELS_SCHEMA",
+    "write_timeseries",
+    "write_channels",
+    "read_timeseries",
+    "read_channels",
+)
 
 
-def _table(rows: Columns, schema: pa.Schema, what: str) -> pa.Table:
-    missing = [n for n in schema.names if n not in rows]
-    extra = [n for n in rows if n not in schema.names]
-    if missing or extra:
-        raise RunOutputError(f"{what}: missing columns {missing}, unexpected columns {extra}")
-    arrays = [_column(f.name, rows[f.name], f.type) for f in schema]
-    if len({len(a) for a in arrays}) > 1:
-        raise RunOutputError(f"{what}: columns have different lengths")
-    return pa.Table.from_arrays(arrays, schema=schema)
+def __getattr__(name: str) -> Any:
+    if name in _TABLES:
+        from greatterror.results import tables
 
-
-def _check_values(table: pa.Table, column: str, allowed: Sequence[str], what: str) -> None:
-    present = set(pc.unique(table[column]).to_pylist())
-    unknown = sorted(present - set(allowed))
-    if unknown:
-        raise RunOutputError(
-            f"{what}: unknown {column} value(s) {unknown}; docs/outputs.md allows {list(allowed)}"
-        )
-
-
-def _sorted(table: pa.Table, keys: Sequence[str]) -> pa.Table:
-    # A stable row order makes two runs' files comparable byte for byte.
-    return table.take(pc.sort_indices(table, [(k, "ascending") for k in keys]))
-
-
-def write_timeseries(path: Path, rows: Columns) -> None:
-    """Write the event counts; rows with a zero count are dropped, as the format promises."""
-    table = _table(rows, TIMESERIES_SCHEMA, TIMESERIES_FILE)
-    _check_values(table, "operation", OPERATIONS, TIMESERIES_FILE)
-    _check_values(table, "event", EVENTS, TIMESERIES_FILE)
-    table = table.filter(pc.not_equal(table["count"], 0.0))
-    pq.write_table(_sorted(table, ["date", "region", "operation", "event"]), path)
-
-
-def write_channels(path: Path, rows: Columns) -> None:
-    """Write the daily backlog and decisions of each sentencing channel."""
-    table = _table(rows, CHANNELS_SCHEMA, CHANNELS_FILE)
-    _check_values(table, "channel", CHANNELS, CHANNELS_FILE)
-    pq.write_table(_sorted(table, ["date", "channel"]), path)
-
-
-def _read(path: Path, schema: pa.Schema) -> pa.Table:
-    table = pq.read_table(path)
-    missing = [n for n in schema.names if n not in table.column_names]
-    if missing:
-        raise RunOutputError(f"{path}: missing columns {missing}")
-    try:
-        return table.select(schema.names).cast(schema)
-    except (pa.ArrowInvalid, pa.ArrowTypeError, ValueError) as exc:
-        raise RunOutputError(f"{path}: columns do not match docs/outputs.md: {exc}") from exc
-
-
-def read_timeseries(path: Path) -> pa.Table:
-    return _read(path, TIMESERIES_SCHEMA)
-
-
-def read_channels(path: Path) -> pa.Table:
-    return _read(path, CHANNELS_SCHEMA)
+        return getattr(tables, name)
+    raise AttributeError(f"module {__name__!r} has no attribute {name!r}")
 
 
 def _plain(value: Any) -> Any:

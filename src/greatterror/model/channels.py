@@ -1,0 +1,102 @@
+"""Which sentencing channel takes a case, and how far a channel's budget reaches.
+
+Both run every day on small batches, where a dozen NumPy calls cost more
+than the work; each is one compiled pass here. The rules themselves are
+those of docs/ODD.md (M16, M17) and are written once, in ``channel_table``.
+"""
+
+from __future__ import annotations
+
+from functools import cache
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+
+from greatterror.model.state import CH, NATIONAL_OP, OP, OPERATIONS
+
+
+@cache
+def channel_table(accelerated: bool, special_troikas: bool, album_open: bool) -> NDArray[np.intp]:
+    """The channel of a case by ``4 * operation + 2 * marked + elite layer``.
+
+    ``accelerated``: the extrajudicial channels are open (legal acceleration
+    is on and the operations are not halted). Later rules override earlier ones.
+    """
+    table = np.empty(4 * len(OPERATIONS), dtype=np.intp)
+    for op in range(len(OPERATIONS)):
+        for marked in (0, 1):
+            for elite in (0, 1):
+                channel = CH["oso"] if marked else CH["courts"]
+                if accelerated:
+                    if op == OP["kulak_00447"]:
+                        channel = CH["troika"]
+                    if NATIONAL_OP[op] and special_troikas:
+                        channel = CH["special_troika"]
+                    elif NATIONAL_OP[op] and album_open:
+                        channel = CH["album"]
+                if op == OP["family"]:
+                    channel = CH["oso"]
+                if elite and op == OP["elite"]:
+                    channel = CH["military_collegium"]
+                table[4 * op + 2 * marked + elite] = channel
+    table.flags.writeable = False
+    return table
+
+
+@njit(cache=True)
+def channels_of(idx, op, marks, is_elite, table):  # pragma: no cover - compiled
+    """``table[4 * op + 2 * marked + elite]`` for each person of ``idx``."""
+    out = np.empty(idx.shape[0], dtype=np.intp)
+    for i in range(idx.shape[0]):
+        p = idx[i]
+        out[i] = table[4 * op[p] + (2 if marks[p] != 0 else 0) + (1 if is_elite[p] else 0)]
+    return out
+
+
+@njit(cache=True)
+def affordable(queue, is_elite, w_mass, w_elite, budget):  # pragma: no cover - compiled
+    """How many cases at the head of ``queue`` the ``budget`` pays for, and their weight.
+
+    The same as ``n = np.searchsorted(np.cumsum(w), budget, side="right")``
+    and ``cum[n - 1]`` (weights are positive, so the sums only grow); an
+    infinite budget takes the whole queue. Stops at the first case that no
+    longer fits, so only the head of a long backlog is read.
+    """
+    spent = 0.0
+    n = 0
+    for i in range(queue.shape[0]):
+        total = spent + (w_elite if is_elite[queue[i]] else w_mass)
+        if total > budget:
+            break
+        spent = total
+        n += 1
+    return n, spent
+
+
+@njit(cache=True)
+def split_verdicts(batch, u, v, death_p, exile_p):  # pragma: no cover - compiled
+    """(death, exile, camp): death if ``u < death_p``, else exile if ``v < exile_p``, else camp.
+
+    A channel that cannot pass one of the sentences is given a probability
+    of -1 for it (``u`` and ``v`` are never below it). Each group keeps the
+    order of ``batch``.
+    """
+    n = batch.shape[0]
+    death = np.empty(n, dtype=batch.dtype)
+    exile = np.empty(n, dtype=batch.dtype)
+    camp = np.empty(n, dtype=batch.dtype)
+    d = 0
+    e = 0
+    c = 0
+    for i in range(n):
+        if u[i] < death_p:
+            death[d] = batch[i]
+            d += 1
+        elif v[i] < exile_p:
+            exile[e] = batch[i]
+            e += 1
+        else:
+            camp[c] = batch[i]
+            c += 1
+    return death[:d], exile[:e], camp[:c]
