@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.calibration.search import clip
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.params import BY_NAME
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
 
@@ -81,11 +81,7 @@ def main() -> None:
     rng = np.random.default_rng(args.seed)
     for _ in range(args.random):
         trial = {
-            name: min(
-                max(v * float(np.exp(rng.uniform(-1.1, 1.1))), BY_NAME[name].low),
-                BY_NAME[name].high,
-            )
-            for name, v in best.items()
+            name: clip(name, v * float(np.exp(rng.uniform(-1.1, 1.1)))) for name, v in best.items()
         }
         value_loss = loss(trial, args.scale, args.seed, evidence)
         if value_loss < best_loss:
@@ -96,8 +92,7 @@ def main() -> None:
         improved = False
         for name in FREE:
             for factor in (step, 1 / step):
-                spec = BY_NAME[name]
-                value = min(max(best[name] * factor, spec.low), spec.high)
+                value = clip(name, best[name] * factor)
                 trial = {**best, name: value}
                 value_loss = loss(trial, args.scale, args.seed, evidence)
                 runs += 1

@@ -84,7 +84,8 @@ class Trial:
     loss: float
 
 
-def _clip(name: str, value: float) -> float:
+def clip(name: str, value: float) -> float:
+    """A candidate value kept inside its parameter's declared range."""
     spec = BY_NAME[name]
     return float(min(max(value, spec.low), spec.high))
 
@@ -108,7 +109,7 @@ def fit(
     for _ in range(n_random - 1):
         candidates.append(
             {
-                n: _clip(n, v * float(np.exp(rng.uniform(-np.log(spread), np.log(spread)))))
+                n: clip(n, v * float(np.exp(rng.uniform(-np.log(spread), np.log(spread)))))
                 for n, v in start.items()
             }
         )
@@ -123,7 +124,7 @@ def fit(
             name = names[i % len(names)]
             i += 1
             tries = [
-                {**best.params, name: _clip(name, best.params[name] * f)} for f in (step, 1 / step)
+                {**best.params, name: clip(name, best.params[name] * f)} for f in (step, 1 / step)
             ]
             for params, value, _ in pool.map(_evaluate, [(t, scale, seed) for t in tries]):
                 trials.append(Trial(params, value))

@@ -59,7 +59,8 @@ def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
     threat, war, done = inst.threat, inst.war, pol.first_day
     out: list[tuple[str, str | None]] = []
     if ("halt", None) in done:
-        if ("releases", None) not in done and day - pol.halt_day >= p["leader_release_delay"]:
+        halted = day - done[("halt", None)]
+        if ("releases", None) not in done and halted >= p["leader_release_delay"]:
             out.append(("releases", None))
         return out
     if ("chief_change", "yezhov") not in done and threat >= p["leader_expand_threshold"]:

@@ -27,11 +27,12 @@ from greatterror.model.params import ParameterError, resolve
 from greatterror.paths import scenarios_dir
 from greatterror.results.outputs import OPERATIONS
 
-Action = Literal[
-    "kirov_murder",
+#: Events that come from outside the centre's decisions, in either policy mode.
+EXOGENOUS_ACTIONS = ("kirov_murder", "plenum", "show_trial", "foreign_crisis")
+#: Decisions of the centre. In a scripted scenario they are dated events; in an
+#: endogenous one the leader's decision rule (``model/leader.py``) takes them.
+POLICY_ACTIONS = (
     "chief_change",
-    "plenum",
-    "show_trial",
     "physical_methods",
     "set_limits",
     "launch_operation",
@@ -41,25 +42,8 @@ Action = Literal[
     "families_order",
     "halt",
     "releases",
-    "foreign_crisis",
-]
-
-#: Decisions of the centre. In a scripted scenario they are dated events; in an
-#: endogenous one the leader's decision rule (``model/leader.py``) takes them.
-POLICY_ACTIONS: frozenset[str] = frozenset(
-    {
-        "chief_change",
-        "physical_methods",
-        "set_limits",
-        "launch_operation",
-        "limit_increase",
-        "album_procedure",
-        "special_troikas",
-        "families_order",
-        "halt",
-        "releases",
-    }
 )
+Action = Literal[EXOGENOUS_ACTIONS + POLICY_ACTIONS]  # type: ignore[valid-type]
 
 
 class ScenarioError(ValueError):
@@ -69,7 +53,7 @@ class ScenarioError(ValueError):
 class Event(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     date: dt.date
-    action: Action
+    action: Action  # type: ignore[valid-type]
     evidence: str = Field(min_length=1)
     operation: Literal[OPERATIONS] | None = None  # type: ignore[valid-type]
     chief: Literal["yagoda", "yezhov", "beria"] | None = None
@@ -115,7 +99,7 @@ class Scenario(BaseModel):
     @model_validator(mode="after")
     def _policy_events_match_mode(self) -> Scenario:
         if self.policy == "endogenous":
-            exogenous = sorted(set(Action.__args__) - POLICY_ACTIONS)  # type: ignore[attr-defined]
+            exogenous = sorted(EXOGENOUS_ACTIONS)
             for i, event in enumerate(self.events):
                 if event.action in POLICY_ACTIONS:
                     raise ValueError(

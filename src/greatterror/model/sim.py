@@ -155,7 +155,8 @@ class Simulation:
         self.campaign = 1.0
         # the bases of the leader's perceived cost (model/leader.py), fixed at the start
         self.elite_size = max(len(self.registers.elite_heads), 1)
-        self.adult_weight = leader.adult_weight(self)
+        endogenous = scenario.policy == "endogenous"
+        self.adult_weight = leader.adult_weight(self) if endogenous else 0.0
         self.confession_p = self.params["confession_probability"]
         self.naming_mean = self.params["names_per_confession"]
 

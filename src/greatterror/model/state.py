@@ -144,8 +144,6 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
-    mass_launched_day: int = -1  # day the mass operation began; -1 before
-    halt_day: int = -1
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,

@@ -73,8 +73,6 @@ def apply_decision(
         if not enabled:
             return
         pol.operations.add(operation)
-        if operation == "kulak_00447" and pol.mass_launched_day < 0:
-            pol.mass_launched_day = day
     elif action == "limit_increase" and event is not None:
         _increase_limits(sim, event)
     elif action == "album_procedure":
@@ -157,7 +155,6 @@ def _halt(sim: Simulation, day: int) -> None:
     """M22: mass operations stop; pending troika and album cases are released or sent to court."""
     pol = sim.policy
     pol.halted = True
-    pol.halt_day = day
     pol.operations.clear()
     pol.elite_groups.intersection_update({"nkvd"})
     rng = sim.rng.release
@@ -197,7 +194,7 @@ def policy(sim: Simulation, day: int) -> None:
         for action, detail in leader.decide(sim, day):
             chosen = Event(
                 date=sim.date(day),
-                action=action,  # type: ignore[arg-type]
+                action=action,
                 evidence="leader_rule",
                 operation=detail if action == "launch_operation" else None,
                 chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]

@@ -29,7 +29,8 @@ def quota_dynamics(sim: Simulation, day: int) -> None:
     inst.last_request[regions] = day
     inst.requests += len(regions)
     # once the planned term is over the centre grants extensions more sparingly
-    late = day - sim.policy.mass_launched_day >= p["operation_term_days"]
+    launched = sim.policy.first_day[("launch_operation", "kulak_00447")]
+    late = day - launched >= p["operation_term_days"]
     approval = p["approval_probability"] * (p["late_approval_factor"] if late else 1.0)
     granted = regions[sim.rng.quota.random(len(regions)) < approval]
     inst.approvals += len(granted)

@@ -221,18 +221,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         hh_offset += len(sizes)
 
     sl = slice(offset, total)
-    for name in (
-        "region",
-        "urban",
-        "male",
-        "age",
-        "occupation",
-        "party",
-        "cohort",
-        "marks",
-        "nationality",
-        "elite",
-    ):
+    for name in ("region", *REGION_ATTRIBUTES, "elite"):
         attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
     attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
