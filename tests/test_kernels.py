@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from greatterror.model import kernels as mk
-from greatterror.model.state import AT_LIBERTY, Ledger, Status
+from greatterror.model.state import Ledger
 from greatterror.population import kernels as pk
+from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
 
 
 @pytest.fixture
@@ -73,7 +74,7 @@ def test_distinct_values(rng) -> None:
 
 def test_open_cases_matches_the_numpy_rules(rng) -> None:
     n = 500
-    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    status = rng.integers(0, len(STATUSES), size=n).astype(np.uint8)
     region = rng.integers(0, 4, size=n).astype(np.uint8)
     is_elite = rng.random(n) < 0.1
     idx = rng.integers(0, n, size=200)
@@ -150,7 +151,7 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
 
 def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:
     """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
-    from greatterror.model.state import CH, NATIONAL_OP, OP
+    from greatterror.vocabulary import CH, NATIONAL_OP, OP
 
     channel = np.full(len(op), CH["courts"], dtype=np.intp)
     channel[marked] = CH["oso"]
@@ -171,7 +172,7 @@ def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.n
 )
 def test_channels_match_the_numpy_rules(rng, flags) -> None:
     from greatterror.model.channels import channel_table, channels_of
-    from greatterror.model.state import OPERATIONS
+    from greatterror.vocabulary import OPERATIONS
 
     halted, accel, special, album = (bool(f) for f in flags)
     n = 400
@@ -202,7 +203,7 @@ def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:
 
 def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
     n = 300
-    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    status = rng.integers(0, len(STATUSES), size=n).astype(np.uint8)
     sentence_day = np.full(n, -1, np.int16)
     op = rng.integers(0, 9, size=n).astype(np.uint8)
     region = rng.integers(0, 5, size=n).astype(np.uint8)
@@ -234,7 +235,7 @@ def test_thin_matches_the_numpy_rejection_step(rng) -> None:
 @pytest.mark.parametrize("capitulation", [False, True])
 @pytest.mark.parametrize("hold", [False, True])
 def test_investigation_kernels_match_the_numpy_steps(rng, capitulation, hold) -> None:
-    from greatterror.model.state import MASS_OP
+    from greatterror.vocabulary import MASS_OP
 
     n = 400
     party = rng.integers(0, 3, size=n).astype(np.uint8)

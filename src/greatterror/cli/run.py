@@ -11,7 +11,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from greatterror.cli.output import console, emit_json, fail, fmt, print_table
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.model.scenario import ScenarioError, check_against_evidence, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
@@ -244,12 +243,16 @@ def params(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] 
 def mechanisms(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The mechanisms M01-M30 of the seed texts: switch, step, implemented or not."""
+    """The mechanisms M01-M30 of the seed texts: switch, implemented or not, the steps that read
+    the switch (from the components' declarations)."""
+    from greatterror.model.components import mechanism_table
+
+    rows = mechanism_table()
     if as_json:
-        emit_json([m.__dict__ for m in MECHANISMS])
+        emit_json([{**row.__dict__, "steps": list(row.steps)} for row in rows])
         return
     print_table(
-        "Mechanisms",
-        ["id", "switch", "what", "step", "note"],
-        [[m.id, m.switch, m.title, m.step or "not implemented", m.note] for m in MECHANISMS],
+        "Mechanisms (switch with --set M12=off, or in a scenario's [mechanisms])",
+        ["id", "switch", "what", "steps", "note"],
+        [[r.id, r.switch, r.title, ", ".join(r.steps) or "not implemented", r.note] for r in rows],
     )
