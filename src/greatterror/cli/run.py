@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -11,6 +12,13 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 from greatterror.cli.output import console, emit_json, fail, fmt, print_table
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.mechanisms import (
+    BY_SWITCH,
+    SWITCH_VALUES,
+    MechanismError,
+    switch_name,
+    switch_value,
+)
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.model.scenario import ScenarioError, check_against_evidence, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
@@ -20,15 +28,35 @@ from greatterror.results.registry import AmbiguousRunId, get_run, list_runs
 runs_app = typer.Typer(help="The local registry of runs.")
 
 
-def parse_sets(items: list[str]) -> dict[str, float]:
-    """``--set name=value`` pairs, each checked against the parameter schema."""
-    out: dict[str, float] = {}
+def parse_sets(items: list[str]) -> tuple[dict[str, float], dict[str, bool]]:
+    """``--set name=value`` pairs: parameters, checked against the parameter schema, and
+    mechanism switches (``M12=off`` or ``denunciation=off``).
+
+    A name is a mechanism if it is an M-id, or a switch name that is not also a
+    parameter; ``purge_of_purgers`` is both, and is a switch when given on or off.
+    """
+    params: dict[str, float] = {}
+    switches: dict[str, bool] = {}
     for item in items:
         name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
+        name, raw = name.strip(), raw.strip()
+        if not sep or not name:
             raise ParameterError(f"--set: expected name=value, got {item!r}")
-        out[name.strip()] = coerce(name.strip(), raw.strip())
-    return out
+        if _is_switch(name, raw):
+            switch_name(name)  # an unknown mechanism is refused here, before any work
+            switches[name] = switch_value(name, raw)
+        else:
+            params[name] = coerce(name, raw)
+    return params, switches
+
+
+def _is_switch(name: str, raw: str) -> bool:
+    if re.fullmatch(r"[Mm]\d+", name):
+        return True
+    if name not in BY_SWITCH:
+        return False
+    also_a_parameter = any(p.name == name for p in PARAMETERS)
+    return not also_a_parameter or raw.lower() in SWITCH_VALUES
 
 
 def _targets_table(summary: dict[str, Any]) -> None:
@@ -79,22 +107,28 @@ def run(
     ),
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
+        typer.Option(
+            "--set",
+            help="Override a parameter (name=value) or switch a mechanism (M12=off, "
+            "denunciation=on); repeatable.",
+        ),
     ] = None,
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output directory.")] = False,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
+    from greatterror.model.components import resolve_switches
     from greatterror.model.run import save_run, simulate
 
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     try:
-        overrides = parse_sets(set_ or [])
+        overrides, switches = parse_sets(set_ or [])
         sc = load_scenario(scenario)
         sc.parameter_values(overrides)
+        resolve_switches(sc, switches)
         evidence = load_evidence()
         check_against_evidence(sc, evidence)
-    except (ParameterError, ScenarioError) as exc:
+    except (ParameterError, ScenarioError, MechanismError) as exc:
         fail(str(exc))
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
@@ -119,6 +153,7 @@ def run(
             overrides,
             evidence,
             progress=lambda d: progress.update(task, completed=d + 1),
+            mechanisms=switches,
         )
     try:
         save_run(result, out, overwrite=overwrite)

@@ -130,3 +130,33 @@ def resolve_switches(
             )
         merged[switch] = on
     return merged
+
+
+def _cell(items: tuple[str, ...]) -> str:
+    return ", ".join(f"`{x}`" for x in items) or "—"
+
+
+def components_markdown() -> str:
+    """The component table of docs/ODD.md (section 3), generated from the declarations."""
+    lines = [
+        "| # | component | mechanisms | parameters | reads | writes |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, c in enumerate(COMPONENTS, 1):
+        cells = [str(i), f"`{c.name}`", ", ".join(c.mechanisms) or "—"]
+        cells += [_cell(tuple(sorted(c.params))), _cell(c.reads), _cell(c.writes)]
+        lines.append("| " + " | ".join(cells) + " |")
+    lines.append(f"| | engine transitions | — | {_cell(ENGINE_PARAMS)} | | |")
+    return "\n".join(lines) + "\n"
+
+
+def mechanisms_markdown() -> str:
+    """The mechanisms table of docs/ODD.md (section 7.14), generated from the declarations."""
+    lines = [
+        "| id | switch | mechanism | switch read in | note |",
+        "|---|---|---|---|---|",
+    ]
+    for r in mechanism_table():
+        steps = ", ".join(r.steps) if r.implemented else "**not implemented**"
+        lines.append(f"| {r.id} | `{r.switch}` | {r.title} | {steps} | {r.note} |")
+    return "\n".join(lines) + "\n"

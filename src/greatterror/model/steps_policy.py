@@ -239,7 +239,9 @@ class Policy(Component):
         "names_per_confession",
         "yezhov_naming_multiplier",
         *leader.PARAMS,
-        *DECISION_PARAMS,
+        # the leader's rule takes no dated limit increase, so no request_cat1_share
+        "halt_release_share",
+        "purge_of_purgers",
     )
     reads = DECISION_READS
     writes = (*DECISION_WRITES, "confession_p", "naming_mean")
