@@ -2,7 +2,9 @@
 
 Module-level imports are read from the source (including those under
 ``if TYPE_CHECKING:``, which are a dependency too); imports inside
-functions are deliberate lazy imports and are not counted.
+functions are deliberate lazy imports and are not counted. The package
+root (``greatterror/__init__.py``) is left out: it is the facade that
+offers the API, and modules import only ``__version__`` from it.
 """
 
 from __future__ import annotations
@@ -51,7 +53,8 @@ def import_graph() -> dict[str, set[str]]:
         tree = ast.parse(path.read_text(encoding="utf-8"))
         deps = _imports(tree, name, path.name == "__init__.py")
         # 'from pkg import module' names a module; 'from module import name' does not
-        graph[name] = {d for d in deps if d in files and d != name}
+        graph[name] = {d for d in deps if d in files and d not in (name, PACKAGE)}
+    graph.pop(PACKAGE, None)
     return graph
 
 

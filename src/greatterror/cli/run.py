@@ -11,7 +11,6 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror.cli.output import console, emit_json, fail, fmt, print_table
 from greatterror.evidence.errors import DataFileError
-from greatterror.evidence.loader import load_evidence
 from greatterror.model.mechanisms import (
     BY_SWITCH,
     SWITCH_VALUES,
@@ -20,7 +19,7 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
-from greatterror.model.scenario import ScenarioError, check_against_evidence, load_scenario
+from greatterror.model.scenario import ScenarioError
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.results.outputs import RunOutputError, read_summary
 from greatterror.results.registry import AmbiguousRunId, get_run, list_runs
@@ -44,7 +43,8 @@ def parse_sets(items: list[str]) -> tuple[dict[str, float], dict[str, bool]]:
             raise ParameterError(f"--set: expected name=value, got {item!r}")
         if _is_switch(name, raw):
             switch_name(name)  # an unknown mechanism is refused here, before any work
-            switches[name] = switch_value(name, raw)
+            key = name.upper() if re.fullmatch(r"[Mm]\d+", name) else name
+            switches[key] = switch_value(name, raw)
         else:
             params[name] = coerce(name, raw)
     return params, switches
@@ -116,26 +116,24 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output directory.")] = False,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
-    from greatterror.model.components import resolve_switches
-    from greatterror.model.run import save_run, simulate
+    from greatterror.api import Sim, SimError
 
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     try:
         overrides, switches = parse_sets(set_ or [])
-        sc = load_scenario(scenario)
-        sc.parameter_values(overrides)
-        resolve_switches(sc, switches)
-        evidence = load_evidence()
-        check_against_evidence(sc, evidence)
+        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides, mechanisms=switches)
     except (ParameterError, ScenarioError, MechanismError) as exc:
         fail(str(exc))
+    except SimError as exc:
+        fail(str(exc).removeprefix("pars.").removeprefix("mechanisms."))
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
     if out.exists() and any(out.iterdir()) and not overwrite:
         fail(
             f"--out: {out} already exists and is not empty; choose another directory or pass --overwrite"
         )
+    sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -146,22 +144,14 @@ def run(
         transient=True,
     ) as progress:
         task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
-        result = simulate(
-            sc,
-            scale,
-            seed,
-            overrides,
-            evidence,
-            progress=lambda d: progress.update(task, completed=d + 1),
-            mechanisms=switches,
-        )
+        sim.run(progress=lambda done, _total: progress.update(task, completed=done))
     try:
-        save_run(result, out, overwrite=overwrite)
+        run_id = sim.save(out, overwrite=overwrite)
     except RunOutputError as exc:
         fail(str(exc))
-    _targets_table(result.summary)
+    _targets_table(sim.results.summary)
     console.print(
-        f"run [bold]{result.run_id}[/] written to {result.out_dir} (report: {result.out_dir}/report.html)",
+        f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
         highlight=False,
     )
 
