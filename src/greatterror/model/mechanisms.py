@@ -76,7 +76,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "plan failures blamed on managers",
         "approximated by M12's grievance weight on superiors",
     ),
-    Mechanism("M12", "denunciation", "denunciations from below"),
+    Mechanism(
+        "M12",
+        "denunciation",
+        "denunciations from below",
+        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.14)",
+    ),
     Mechanism(
         "M13",
         "vulnerability_marks",
@@ -158,7 +163,12 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "killing of opponents abroad",
         "outside the model's territory; excluded",
     ),
-    Mechanism("M30", "capitulation", "loyal party members confess more readily"),
+    Mechanism(
+        "M30",
+        "capitulation",
+        "loyal party members confess more readily",
+        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.14)",
+    ),
 )
 
 BY_SWITCH = {m.switch: m for m in MECHANISMS}
