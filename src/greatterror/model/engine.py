@@ -16,14 +16,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
-from greatterror.model.kernels import close_cases, open_cases
+from greatterror.model.kernels import ArrestOrder, Closing, Layers, close_cases, open_cases
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
 from greatterror.population.people import Population
-from greatterror.vocabulary import AT_LIBERTY, EV, MASS_OP, OP, Status
+from greatterror.vocabulary import EV, MASS_OP, OP, Status
 
 ELITE_OP = OP["elite"]
 
@@ -54,6 +54,8 @@ class Engine:
         self.weight_of_layer = population.weight_of_layer
         self.w_mass, self.w_elite = (float(w) for w in self.weight_of_layer)
         self.region = population["region"]
+        #: per person: region and layer, as the kernels take them
+        self.layers = Layers(self.region, self.is_elite, self.weight_of_layer)
         self.events_by_day: dict[int, list] = {}
         for event in scenario.events:
             day = (event.date - self.start).days
@@ -68,6 +70,8 @@ class Engine:
     def bind(self, world: World) -> None:
         """The world whose cases the transitions change."""
         self.world = world
+        #: the world's case arrays as the kernels take them (the arrays are never replaced)
+        self.case_arrays = world.cases.arrays()
 
     def switch(self, mechanism: str) -> bool:
         """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
@@ -120,25 +124,10 @@ class Engine:
             return np.empty(0, dtype=np.int64)
         assert self.world is not None
         world = self.world
-        c, code, inst = world.cases, OP[op], world.institutions
+        code, inst = OP[op], world.institutions
+        order = ArrestOrder(code, day, allow_in_camp, inst.camps_region)
         idx, region, weight, left, left_w = open_cases(
-            np.asarray(idx, dtype=np.int64),
-            c.status,
-            self.region,
-            self.is_elite,
-            AT_LIBERTY,
-            allow_in_camp,
-            inst.camps_region,
-            Status.CAMP,
-            Status.INVESTIGATION,
-            code,
-            day,
-            c.op,
-            c.arrest_day,
-            c.sentence_day,
-            c.confessed,
-            c.arrests,
-            self.weight_of_layer,
+            np.asarray(idx, dtype=np.int64), self.case_arrays, self.layers, order
         )
         if len(idx) == 0:
             return idx
@@ -161,12 +150,9 @@ class Engine:
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
         in a camp before."""
-        assert self.world is not None
-        c = self.world.cases
         ops, region, weight, was_camp = close_cases(
-            idx, status, sentence_day, Status.CAMP, c.status, c.sentence_day, c.op, self.region,
-            self.is_elite, self.weight_of_layer,
-        )  # fmt: skip
+            idx, Closing(status, sentence_day), self.case_arrays, self.layers
+        )
         self.ledger.add(day, region, ops, EV[event], weight)
         return weight, was_camp
 

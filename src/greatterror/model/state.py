@@ -8,7 +8,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.kernels import scatter_chunks
+from greatterror.model.kernels import CaseArrays, scatter_chunks
 from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
 
@@ -71,6 +71,13 @@ class Cases:
     confessed: NDArray[np.bool_]
     linked: NDArray[np.bool_]
     arrests: NDArray[np.uint8]
+
+    def arrays(self) -> CaseArrays:
+        """The same arrays as a named tuple, as the kernels take them."""
+        return CaseArrays(
+            self.status, self.op, self.arrest_day, self.sentence_day, self.confessed,
+            self.linked, self.arrests,
+        )  # fmt: skip
 
     @classmethod
     def empty(cls, n: int) -> Cases:

@@ -8,6 +8,10 @@ from numpy.typing import NDArray
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import (
+    CaseArrays,
+    ConfessionRule,
+    Limits,
+    TroikaQueue,
     confessions,
     dispositions,
     distinct_sorted,
@@ -51,16 +55,16 @@ class Investigation(Component):
         if len(idx) == 0:
             return  # nothing below draws or changes anything for no one
         u = e.rng.investigation.random((2, len(idx)))
-        confessors, silent, u_silent = confessions(
-            idx, u, pop["party"], PARTY_MEMBER, w.levers.confession_p,
-            p["loyalty_confession_boost"], self.on(e, "M30"), c.confessed,
-        )  # fmt: skip
+        rule = ConfessionRule(
+            w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
+        )
+        confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
         _name_accomplices(w, e, day, confessors)
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
         hold = self.on(e, "M07") and day < e.last_trial_day
         released, to_court, held = dispositions(
-            confessors, silent, u_silent, c.op, MASS_OP, p["release_without_confession"],
-            c.status, Status.AWAITING_SENTENCE, hold, e.is_elite, c.confessed, c.linked,
+            confessors, silent, u_silent, e.case_arrays, e.is_elite, MASS_OP,
+            p["release_without_confession"], hold,
         )  # fmt: skip
         e.release(day, released)
         if len(held):
@@ -82,6 +86,70 @@ class Investigation(Component):
         return channels_of(
             np.asarray(idx, dtype=np.int64), w.cases.op, w.people["marks"], e.is_elite, table
         )
+
+
+# -- the rules of the investigation, stated readably; the kernels are their fast path ------
+def confessions_reference(
+    idx: np.ndarray, u: np.ndarray, party: np.ndarray, rule: ConfessionRule, confessed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who confesses (M06 sets ``rule.base``; M30 adds the boost for party members).
+
+    Returns (confessors, silent, the silent's second uniform); ``kernels.confessions``.
+    """
+    prob = np.full(len(idx), rule.base)
+    if rule.capitulation:
+        prob = np.minimum(prob + rule.boost * (party[idx] == rule.member), 1.0)
+    confess = u[0] < prob
+    confessed[idx[confess]] = True
+    return idx[confess], idx[~confess], u[1][~confess]
+
+
+def dispositions_reference(
+    confessors: np.ndarray,
+    silent: np.ndarray,
+    u_silent: np.ndarray,
+    cases: CaseArrays,
+    is_elite: np.ndarray,
+    mass_op: np.ndarray,
+    release_p: float,
+    hold: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Silent prisoners outside the mass operations go free with probability ``release_p``;
+    the others await sentence; confessed elite prisoners linked to the 'centre' are held for a
+    show trial if ``hold`` (M07). Returns (released, to a channel, held); ``kernels.dispositions``.
+    """
+    released = ~mass_op[cases.op[silent]] & (u_silent < release_p)
+    to_court = np.concatenate([confessors, silent[~released]])
+    cases.status[to_court] = Status.AWAITING_SENTENCE
+    held = hold & is_elite[to_court] & cases.confessed[to_court] & cases.linked[to_court]
+    return silent[released], to_court[~held], to_court[held]
+
+
+def naming_reference(
+    confessors: np.ndarray,
+    k: np.ndarray,
+    workplace: np.ndarray,
+    u: np.ndarray,
+    indptr: np.ndarray,
+    members: np.ndarray,
+    acted_p: float,
+    linked: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each confessor gives ``k`` names, each a random colleague of his workplace (M05),
+    acted on with probability ``acted_p``; names of oneself are dropped. Being named by someone
+    linked to the 'centre' links you to it (who is linked is read before any is set).
+    Returns (named, who named them); ``kernels.namers`` then ``kernels.named_colleagues``.
+    """
+    who = np.repeat(confessors, k)
+    wp = workplace[who]
+    who, wp = who[wp >= 0], wp[wp >= 0]
+    m = len(wp)
+    pos = indptr[wp] + (u[:m] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
+    named = (members[pos] if len(members) else pos).astype(np.int64)
+    keep = (named != who) & (u[m : 2 * m] < acted_p)
+    named, by = named[keep], who[keep]
+    linked[named[linked[by]]] = True
+    return named, by
 
 
 def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
@@ -196,21 +264,42 @@ def _troika(
     waiting = waiting[w.cases.status[waiting] == Status.AWAITING_SENTENCE]
     want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
     u = rng.random(len(waiting))
-    verdict, spent = troika_verdicts(
-        w.people["region"][waiting].astype(np.int64),
-        e.weights(waiting),
-        want_death,
-        u,
-        inst.limit_cat1,
-        inst.used_cat1,
-        inst.limit_cat2,
-        inst.used_cat2,
-        float(budget),
+    cases = TroikaQueue(
+        w.people["region"][waiting].astype(np.int64), e.weights(waiting), want_death, u
     )
+    limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
+    verdict, spent = troika_verdicts(cases, limits, float(budget))
     e.sentence(day, waiting[verdict == 1], "death")
     e.sentence(day, waiting[verdict == 2], "camp")
     queue.push(waiting[verdict <= 0])
     return float(spent)
+
+
+def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple[np.ndarray, float]:
+    """The troika's rule (M16), case by case in queue order until the day's budget is spent.
+
+    The wished category is tried first, then the other; a category is granted if the
+    region's remaining limit covers the case's weight, or else with probability
+    remaining/weight. Verdict 1: death, 2: camp, 0: deferred (no limit left), -1: not
+    reached today. Returns (verdict, spent); ``kernels.troika_verdicts`` is the fast path.
+    """
+    verdict = np.full(len(cases.region), -1, dtype=np.int8)
+    spent = 0.0
+    for i, (r, w, death, u) in enumerate(zip(*cases, strict=True)):
+        if spent >= budget:
+            break
+        verdict[i] = 0
+        for cat in (1, 2) if death else (2, 1):
+            limit, used = (
+                (limits.limit1, limits.used1) if cat == 1 else (limits.limit2, limits.used2)
+            )
+            remaining = limit[r] - used[r]
+            if remaining >= w or (remaining > 0 and u < remaining / w):
+                used[r] += w
+                verdict[i] = cat
+                spent += w
+                break
+    return verdict, spent
 
 
 class Punishment(Component):
