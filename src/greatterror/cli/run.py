@@ -277,7 +277,7 @@ def mechanisms(
         emit_json([{**row.__dict__, "steps": list(row.steps)} for row in rows])
         return
     print_table(
-        "Mechanisms (switch with --set M12=off, or in a scenario's [mechanisms])",
+        "Mechanisms (switch one with --set M12=off, or in a scenario's mechanisms table)",
         ["id", "switch", "what", "steps", "note"],
         [[r.id, r.switch, r.title, ", ".join(r.steps) or "not implemented", r.note] for r in rows],
     )

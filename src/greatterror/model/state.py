@@ -8,7 +8,8 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.kernels import CaseArrays, scatter_chunks
+from greatterror.model.arrays import CaseArrays
+from greatterror.model.kernels import scatter_chunks
 from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
 
