@@ -12,6 +12,7 @@ from typer.testing import CliRunner
 import greatterror as gt
 from greatterror.cli.app import app
 from greatterror.model.hypothesis_catalog import describe, find_hypothesis, hypothesis_scenarios
+from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.mechanisms import BY_SWITCH, MECHANISMS
 from greatterror.model.scenario import Event, ScenarioError, load_scenario
 from greatterror.paths import scenarios_dir
@@ -166,10 +167,24 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
     ],
 )
 def test_bad_hypothesis_files_are_refused(tmp_path: Path, old: str, new: str, message: str) -> None:
+    # the file's own tables are checked on loading; its agreement with the model before a run
     with pytest.raises(ScenarioError) as err:
-        load_scenario(_variant(tmp_path, old, new))
+        check_hypothesis(load_scenario(_variant(tmp_path, old, new)))
     assert message in str(err.value)
     assert str(err.value).startswith("h1_variant.toml: ")
+
+
+def test_a_run_of_an_inconsistent_hypothesis_is_refused_before_any_work(tmp_path: Path) -> None:
+    path = _variant(tmp_path, "threat_perception = false", "threat_perception = true")
+    out = tmp_path / "out"
+    result = runner.invoke(app, ["run", str(path), "--scale", "0.0001", "--out", str(out)])
+    assert result.exit_code == 2
+    assert "mechanisms.threat_perception: M01 is absent in hypothesis H1" in " ".join(
+        result.output.split()
+    )
+    assert not out.exists()
+    with pytest.raises(gt.SimError, match="M01 is absent"):
+        gt.Sim(str(path), scale=0.0001)
 
 
 def test_a_prior_on_a_switched_off_mechanism_is_refused(tmp_path: Path) -> None:
@@ -178,7 +193,7 @@ def test_a_prior_on_a_switched_off_mechanism_is_refused(tmp_path: Path) -> None:
     path = tmp_path / "h2.toml"
     path.write_text(text.replace("[hypothesis]\n", prior + "[hypothesis]\n", 1), encoding="utf-8")
     with pytest.raises(ScenarioError, match=r"priors\.denunciation_rate: its mechanism M12"):
-        load_scenario(path)
+        check_hypothesis(load_scenario(path))
 
 
 def test_a_variant_of_a_hypothesis_keeps_priors_not_the_claim(tmp_path: Path) -> None:

@@ -8,10 +8,17 @@ constrains, and where this version of the model cannot yet express it.
 The tables are strictly typed so that a misspelt key is an error naming
 the allowed keys, not a silently ignored line.
 
+What can be checked from the file and the parameter declarations alone is
+checked here, when the file is loaded. Whether the switches agree with the
+hypothesis, and whether every mechanism it needs but the model lacks is
+declared as a gap, depends on what the model implements; that is checked
+in ``model/hypothesis_check.py``, before any run of the scenario.
+
 The priors follow the format of the parameter declarations: a kind
 (``uniform``, ``loguniform``, ``normal``, ``beta``) and its arguments, with
-a note giving the prior's basis. A scenario's prior replaces the declared
-prior of that parameter when the scenario is fitted.
+a note giving the prior's basis. A scenario's prior is meant to replace the
+declared prior of that parameter when the scenario is fitted; this version
+has no fitting command yet.
 """
 
 from __future__ import annotations
@@ -25,10 +32,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import BY_NAME
 
-MECHANISM_IDS = tuple(m.id for m in MECHANISMS)
 BY_ID = {m.id: m for m in MECHANISMS}
-PRIOR_KINDS = ("uniform", "loguniform", "normal", "beta")
-N_ARGS = {"uniform": 2, "loguniform": 2, "normal": 2, "beta": 2}
 
 
 class StrictTable(BaseModel):
@@ -180,18 +184,6 @@ class Hypothesis(StrictTable):
                 raise ValueError(
                     f"departures[{i}].mechanism: {dep.mechanism} is not in core, secondary or absent"
                 )
-            if BY_ID[dep.mechanism].step is None:
-                raise ValueError(
-                    f"departures[{i}].mechanism: {dep.mechanism} is not implemented, so it has no switch"
-                )
-        needed = [m for m in (*self.core, *self.secondary) if BY_ID[m].step is None]
-        gaps = {g.mechanism for g in self.gaps}
-        for mid in needed:
-            if mid not in gaps:
-                raise ValueError(
-                    f"gaps: {mid} ({BY_ID[mid].switch}) is needed but not implemented; "
-                    f"add a gap saying what is missing"
-                )
         return self
 
     def role(self, mid: str) -> str:
@@ -211,30 +203,9 @@ class Hypothesis(StrictTable):
             return None
         return role != "absent"
 
-    def check_switches(self, switches: Mapping[str, bool]) -> None:
-        """The scenario's switches agree with core, secondary, absent and departures."""
-        for m in MECHANISMS:
-            if m.step is None:
-                continue
-            want = self.expected_switch(m.id)
-            if want is not None and bool(switches[m.switch]) != want:
-                state = "on" if want else "off"
-                raise ValueError(
-                    f"mechanisms.{m.switch}: {m.id} is {self.role(m.id)} in hypothesis {self.id}, "
-                    f"so it must be {state}; switch it {state} or add a departure with its reason"
-                )
 
-
-def check_priors(
-    priors: Mapping[str, ScenarioPrior],
-    values: Mapping[str, float],
-    switches: Mapping[str, bool] | None = None,
-) -> None:
-    """Each prior names a parameter, is proper, and contains the value the scenario runs with.
-
-    With ``switches`` (hypothesis scenarios), a prior on a parameter whose
-    mechanism is switched off is refused: it would be fitted to no effect.
-    """
+def check_priors(priors: Mapping[str, ScenarioPrior], values: Mapping[str, float]) -> None:
+    """Each prior names a parameter, is proper, and contains the value the scenario runs with."""
     for name, prior in priors.items():
         spec = BY_NAME.get(name)
         if spec is None:
@@ -249,10 +220,3 @@ def check_priors(
                 f"priors.{name}: the scenario runs with {value:g}, outside the prior's support "
                 f"[{low:g}, {high:g}]; set parameters.{name} inside it"
             )
-        if switches is not None and spec.mechanism in BY_ID:
-            mech = BY_ID[spec.mechanism]
-            if mech.step is not None and not switches[mech.switch]:
-                raise ValueError(
-                    f"priors.{name}: its mechanism {mech.id} ({mech.switch}) is switched off "
-                    f"in this scenario; remove the prior or switch the mechanism on"
-                )

@@ -10,6 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
+from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
@@ -23,7 +24,7 @@ def hypothesis_scenarios() -> list[Scenario]:
     """Every shipped hypothesis scenario, in the order of their ids."""
     out = []
     for path in sorted((scenarios_dir() / FOLDER).glob("*.toml")):
-        scenario = load_scenario(f"{FOLDER}/{path.stem}")
+        scenario = check_hypothesis(load_scenario(f"{FOLDER}/{path.stem}"))
         if scenario.hypothesis is None:
             raise ScenarioError(
                 f"{path.name}: hypothesis: missing; every file in {FOLDER}/ needs one"

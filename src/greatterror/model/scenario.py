@@ -123,20 +123,13 @@ class Scenario(BaseModel):
     def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, float]:
         return resolve({**self.parameters, **(overrides or {})})
 
-    def check_consistency(self) -> None:
-        """Priors are proper and hold the run's values; a hypothesis agrees with the switches.
+    def check_priors(self) -> None:
+        """Each prior is proper, inside its parameter's range, and holds the value runs start from.
 
         Raises ``ValueError`` naming the field. Called by ``load_scenario``
         once a file has been laid over the scenario it extends.
         """
-        switches = self.switches()
-        if self.hypothesis is not None:
-            self.hypothesis.check_switches(switches)
-        check_priors(
-            self.priors,
-            self.parameter_values(),
-            switches if self.hypothesis is not None else None,
-        )
+        check_priors(self.priors, self.parameter_values())
 
 
 _NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
@@ -249,7 +242,7 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     if scenario.end <= scenario.start:
         raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
     try:
-        scenario.check_consistency()
+        scenario.check_priors()
     except ValueError as exc:
         raise ScenarioError(f"{path.name}: {exc}") from None
     scenario._origin = path.name
