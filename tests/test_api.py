@@ -76,11 +76,14 @@ def test_results_tables(finished: gt.Sim) -> None:
         "simulated",
         "ratio",
         "inside",
+        "met",
     ]
     assert len(t) == len(res.summary["targets"])
     assert (t["low"] <= t["archival"]).all() and (t["archival"] <= t["high"]).all()
     expect = (t["low"] <= t["simulated"]) & (t["simulated"] <= t["high"])
     assert (t["inside"] == expect).all()
+    near = (t["ratio"] - 1).abs() <= 0.2
+    assert (t["met"] == (expect | near)).all()
     assert set(res.yearly.index) == {str(y) for y in range(1934, 1941)}
 
 

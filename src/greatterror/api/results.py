@@ -18,14 +18,18 @@ if TYPE_CHECKING:
     from greatterror.evidence.loader import Evidence
     from greatterror.model.sim import Simulation
 
-TARGET_COLUMNS = ["id", "label", "archival", "low", "high", "simulated", "ratio", "inside"]
+TARGET_COLUMNS = ["id", "label", "archival", "low", "high", "simulated", "ratio", "inside", "met"]
+#: A target is met when the run falls inside the archival range or within this
+#: relative distance of the central value (docs/validation.md uses the same rule).
+TOLERANCE = 0.2
 
 
 def targets_frame(summary: dict[str, Any], evidence: Evidence) -> pd.DataFrame:
     """Simulated against archival, with the record's range and whether the run falls inside it.
 
     ``low`` and ``high`` are the archival range of the fact (the central value
-    when the sources give only one figure).
+    when the sources give only one figure); ``met`` is ``inside`` or a ratio
+    within ``TOLERANCE`` of 1.
     """
     import pandas as pd  # imported on use: the CLI's start-up does not pay for it
 
@@ -38,7 +42,9 @@ def targets_frame(summary: dict[str, Any], evidence: Evidence) -> pd.DataFrame:
         )
         inside = low is not None and high is not None and low <= t["simulated"] <= high
         rows.append({**{k: t.get(k) for k in TARGET_COLUMNS}, "low": low, "high": high})
+        ratio = t.get("ratio")
         rows[-1]["inside"] = bool(inside)
+        rows[-1]["met"] = bool(inside) or (ratio is not None and abs(ratio - 1.0) <= TOLERANCE)
     return pd.DataFrame(rows, columns=TARGET_COLUMNS)
 
 
