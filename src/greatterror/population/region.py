@@ -13,12 +13,19 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population import kernels as k
-from greatterror.population.codes import Occupation
+from greatterror.population.codes import AGE_BAND_YEARS, Occupation
 from greatterror.population.groups import _sizes_covering, cut_into_groups
 from greatterror.population.inputs import Region
 from greatterror.population.spec import PopulationSpec
 
-ADULT = np.array([False, True, True, True, True])
+ADULT = np.array([False, True, True, True, True])  # by age band
+BAND_FIRST = np.array([lo for lo, _ in AGE_BAND_YEARS], dtype=np.uint8)
+BAND_WIDTH = np.array([hi - lo + 1 for lo, hi in AGE_BAND_YEARS], dtype=np.float64)
+
+
+def band_to_years(band: NDArray, u: NDArray[np.float64]) -> NDArray[np.uint8]:
+    """Whole years of age, uniform within each census band (a prior: no single-year table)."""
+    return (BAND_FIRST[band] + (u * BAND_WIDTH[band]).astype(np.uint8)).astype(np.uint8)
 
 
 class Uniforms:
@@ -104,21 +111,25 @@ def region_people(
     choice_into(rng, head_probs, age, uniforms, at=starts)  # every household has a head
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
+    # sex by age band (1937 census total, split by band as in the data), then years in the band
     male = out["male"]
-    male[:] = uniforms.draw(rng, n) < (0.9 if is_camp else spec.male_share)
+    male_p = np.full(len(ADULT), spec.camp_male_share) if is_camp else spec.male_by_age
+    male[:] = uniforms.draw(rng, n) < male_p[age]
+    age[:] = band_to_years(age, uniforms.draw(rng, n))
 
     # occupation and party status, weighted by occupation; levels from the sourced counts.
     # Each draw is used by its kernel before the next is made, so one buffer serves all.
     occupation, party = out["occupation"], out["party"]
     u = uniforms.draw(rng, n)
     k.occupations(
-        k.CODES, sizes, group_h, urban_h, age, ADULT, u, rates.p_manager, out["urban"], occupation
+        k.CODES, sizes, group_h, urban_h, age, u, rates.p_manager, out["urban"], occupation
     )
-    k.clergy(k.CODES, age, uniforms.draw(rng, n), rates.p_clergy, occupation)
+    u = uniforms.draw(rng, n)
+    k.clergy(k.CODES, age, male, u, rates.p_clergy, rates.w_clergy, occupation)
     thresholds = np.cumsum(rates.party_targets)
     u = uniforms.draw(rng, n)
     in_party = k.party_status(
-        k.CODES, occupation, age, ADULT, u, rates.party_scale, thresholds, party
+        k.CODES, occupation, age, male, u, rates.party_scale, rates.w_party, thresholds, party
     )
     drawn = 1 + choice(rng, spec.cohort_shares, in_party, uniforms)
     k.cohorts(k.CODES, party, age, drawn, out["cohort"])
@@ -127,11 +138,14 @@ def region_people(
     kulak_h = ~urban_h & (uniforms.draw(rng, n_h) < rates.p_kulak[region.index])
     u = uniforms.draw(rng, n)
     k.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
-    k.marks_other_party(k.CODES, age, uniforms.draw(rng, n), rates.p_other_party, marks)
     u = uniforms.draw(rng, n)
-    k.marks_opposition(k.CODES, age, party, u, rates.p_oppositionist, marks)
+    k.marks_other_party(k.CODES, age, male, u, rates.p_other_party, rates.w_other_party, marks)
     u = uniforms.draw(rng, n)
-    k.marks_prior(k.CODES, age, male, ADULT, u, rates.p_prior, is_camp, marks)
+    k.marks_opposition(
+        k.CODES, age, party, u, rates.p_oppositionist, spec.oppositionist_expelled_weight, marks
+    )
+    u = uniforms.draw(rng, n)
+    k.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
 
     if not is_camp:
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
@@ -143,7 +157,6 @@ def region_people(
             np.array(list(rates.p_nat), dtype=np.uint8),
             out["urban"],
             age,
-            ADULT,
             uniforms.draw(rng, n),
             rates.p_foreign[region.index],
             out["nationality"],

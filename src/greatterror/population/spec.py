@@ -15,6 +15,14 @@ from greatterror.population.codes import Nationality, Occupation
 from greatterror.population.inputs import Distribution, PopulationInputs
 
 AGE_BINS = ["0-15", "16-29", "30-44", "45-59", "60+"]
+#: Marginals giving the share of men in each age band, in the order of AGE_BINS.
+MALE_BY_AGE = (
+    "pop_male_share_age_0_15",
+    "pop_male_share_age_16_29",
+    "pop_male_share_age_30_44",
+    "pop_male_share_age_45_59",
+    "pop_male_share_age_60_plus",
+)
 
 #: Census social groups (families included) -> the occupation code of the household.
 SOCIAL_GROUPS: dict[str, Occupation] = {
@@ -83,6 +91,7 @@ class PopulationSpec:
     urban_share: float
     male_share: float
     age_shares: np.ndarray
+    male_by_age: np.ndarray  # share of men in each age band (AGE_BINS)
     group_codes: np.ndarray
     group_shares: np.ndarray
     household_sizes: SizeBins
@@ -111,6 +120,27 @@ class PopulationSpec:
     nkvd_officers: int
     prominent_oppositionists: int
     leadership_oppositionist_share: float
+    party_male_share: float
+    clergy_male_share: float
+    other_parties_male_share: float
+    prior_conviction_male_share: float
+    camp_male_share: float
+    oppositionist_expelled_weight: float
+
+    def male_share_among(self, first_band: int) -> float:
+        """Share of men among people in age band ``first_band`` and older."""
+        shares = self.age_shares[first_band:]
+        return float((shares * self.male_by_age[first_band:]).sum() / shares.sum())
+
+    def sex_weights(self, target_male_share: float, first_band: int) -> np.ndarray:
+        """Rate multipliers ``[women, men]`` that give a register the target share of men.
+
+        Among people of band ``first_band`` and older, a rate ``p`` times these
+        weights marks the same expected number of people as ``p`` alone, of whom
+        ``target_male_share`` are men.
+        """
+        pool = self.male_share_among(first_band)
+        return np.array([(1 - target_male_share) / (1 - pool), target_male_share / pool])
 
 
 def build_spec(inputs: PopulationInputs) -> PopulationSpec:
@@ -124,6 +154,7 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         urban_share=v("pop_urban_share_1937"),
         male_share=v("pop_male_share_1937"),
         age_shares=np.array([d["age_band_1939"].share(b) for b in AGE_BINS]),
+        male_by_age=np.array([v(i) for i in MALE_BY_AGE]),
         group_codes=np.array([SOCIAL_GROUPS[b] for b in groups.bins], dtype=np.uint8),
         group_shares=groups.shares.copy(),
         household_sizes=SizeBins.from_distribution(d["household_size"], 1.25, weight_by_size=False),
@@ -156,4 +187,10 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         nkvd_officers=int(v("pop_gugb_staff_1937")),
         prominent_oppositionists=round(v("pop_prominent_oppositionists_1936")),
         leadership_oppositionist_share=v("pop_leadership_oppositionist_share_1934"),
+        party_male_share=v("pop_party_male_share_1937"),
+        clergy_male_share=v("pop_clergy_male_share"),
+        other_parties_male_share=v("pop_other_parties_male_share"),
+        prior_conviction_male_share=v("pop_prior_conviction_male_share"),
+        camp_male_share=v("pop_camp_male_share_1937"),
+        oppositionist_expelled_weight=v("pop_oppositionist_expelled_weight"),
     )
