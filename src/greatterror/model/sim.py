@@ -547,4 +547,3 @@ class Simulation:
                 f"({self.date(self.day)}); a run cannot go back"
             )
         return stop
-
