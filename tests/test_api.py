@@ -76,6 +76,7 @@ def test_results_tables(finished: gt.Sim) -> None:
         "simulated",
         "ratio",
         "inside",
+        "met",
     ]
     assert len(t) == len(res.summary["targets"])
     assert (t["low"] <= t["archival"]).all() and (t["archival"] <= t["high"]).all()
