@@ -84,7 +84,7 @@ def test_sex_and_age_follow_the_census_structure(pop) -> None:
     spec = build_spec(load_inputs())
     n = pop.n_mass
     age, male = pop["age"][:n], pop["male"][:n]
-    assert age.max() <= 79
+    assert age.max() <= 100
     bands = np.searchsorted([16, 30, 45, 60], age, side="right")
     shares = np.bincount(bands, minlength=5) / n
     np.testing.assert_allclose(shares, spec.age_shares, atol=0.01)
@@ -92,6 +92,11 @@ def test_sex_and_age_follow_the_census_structure(pop) -> None:
     assert male.mean() == pytest.approx(spec.male_share, abs=0.01)
     for band in range(5):
         assert male[bands == band].mean() == pytest.approx(spec.male_by_age[band], abs=0.02)
+    # and by residence: the census table's share of people aged 0-15 in towns and villages
+    urban = pop["urban"][:n]
+    for r, where in ((0, ~urban), (1, urban)):
+        young = float((age[where] < 16).mean())
+        assert young == pytest.approx(spec.band_shares_by_residence[r, 0], abs=0.015)
 
 
 def test_register_marks_belong_to_individuals(pop) -> None:

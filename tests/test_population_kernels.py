@@ -38,6 +38,47 @@ def people(rng):
     }
 
 
+def test_age_draws_by_residence(rng) -> None:
+    """categories_by_group and years_in_bands against np.searchsorted, per group."""
+    n = 400
+    group = rng.integers(0, 2, size=n).astype(np.uint8)
+    cums = np.cumsum(rng.random((2, 5)), axis=1)
+    cums /= cums[:, -1:]
+    cums[:, -1] = 1.0
+    u = rng.random(n)
+    out = np.zeros(n, dtype=np.uint8)
+    pk.categories_by_group(cums, group, u, np.empty(0, dtype=np.int64), out)
+    want = np.array(
+        [np.searchsorted(cums[g], v, side="right") for g, v in zip(group, u, strict=True)]
+    )
+    np.testing.assert_array_equal(out, np.minimum(want, 4))
+    at = np.array([3, 10, 50], dtype=np.int64)
+    ua = rng.random(3)
+    pk.categories_by_group(cums, group, ua, at, out)
+    for i, p in enumerate(at):
+        assert out[p] == min(np.searchsorted(cums[group[p]], ua[i], side="right"), 4)
+
+    first = np.array([0, 16, 30, 45, 60], dtype=np.uint8)
+    widths = [16, 14, 15, 15, 41]
+    year_cum = np.ones((2, 5, 41))
+    for g in range(2):
+        for b, w in enumerate(widths):
+            cum = np.cumsum(rng.random(w))
+            year_cum[g, b, :w] = cum / cum[-1]
+            year_cum[g, b, w - 1] = 1.0
+    band = rng.integers(0, 5, size=n).astype(np.uint8)
+    age = band.copy()
+    u = rng.random(n)
+    pk.years_in_bands(year_cum, first, group, u, age)
+    want = [
+        first[b] + np.searchsorted(year_cum[g, b], v, side="right")
+        for g, b, v in zip(group, band, u, strict=True)
+    ]
+    np.testing.assert_array_equal(age, want)
+    for b, w in enumerate(widths):  # every year stays in its band
+        assert (age[band == b] >= first[b]).all() and (age[band == b] < first[b] + w).all()
+
+
 def test_occupations(rng, people) -> None:
     p = people
     group_h = rng.integers(0, 10, size=N_HOUSEHOLDS).astype(np.uint8)

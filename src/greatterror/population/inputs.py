@@ -84,6 +84,18 @@ class MarginalRow(BaseModel):
         raise ValueError(f"marginal {self.id!r} has neither a value nor a range")
 
 
+class AgeSexRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    age: int = Field(ge=0, le=100)  # 100 = 100 and over
+    residence: Literal["urban", "rural"]
+    male: int = Field(ge=0)
+    female: int = Field(ge=0)
+    source: list[str] = Field(min_length=1)
+    note: str | None = None
+
+    _split = field_validator("source", mode="before")(lambda v: split_keys(v))
+
+
 class DistributionRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     distribution: str
@@ -124,6 +136,8 @@ class PopulationInputs:
     regions: list[Region]
     marginals: dict[str, MarginalRow]
     distributions: dict[str, Distribution]
+    #: people by residence (0 rural, 1 urban), year of age (0-100) and sex (0 women, 1 men)
+    age_sex: np.ndarray
 
     def value(self, marginal_id: str) -> float:
         try:
@@ -251,4 +265,16 @@ def load_inputs(directory: Path | None = None) -> PopulationInputs:
         regions=_derive_regions(regions, totals, census_total),
         marginals=marginals,
         distributions=_distributions(dist_rows, label + "distributions.csv"),
+        age_sex=_age_sex(directory / "age_sex_1937.csv", label + "age_sex_1937.csv"),
     )
+
+
+def _age_sex(path: Path, label: str) -> np.ndarray:
+    """The 1937 census table of people by residence, single year of age and sex."""
+    table = np.full((2, 101, 2), -1, dtype=np.int64)
+    for _, row in read_rows(path, AgeSexRow, label):
+        r = 1 if row.residence == "urban" else 0
+        table[r, row.age] = (row.female, row.male)
+    if (table < 0).any():
+        raise DataFileError(label, None, "age", "every age 0-100 needs one urban and one rural row")
+    return table

@@ -113,6 +113,45 @@ def categories_into(cum, x, at, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def categories_by_group(cums, group, u, at, out):  # pragma: no cover - compiled
+    """``out[p] = np.searchsorted(cums[group[p]], u, side="right")`` (capped at the last
+    category) for each person p: ``at[i]``, or i if ``at`` is empty.
+
+    Each row of ``cums`` is a cumulative distribution ending at 1; the cap
+    guards against a row that ends a rounding error below 1.
+    """
+    last = cums.shape[1] - 1
+    scatter = at.shape[0] > 0
+    for i in range(u.shape[0]):
+        p = at[i] if scatter else i
+        g = group[p]
+        v = u[i]
+        j = 0
+        while j < last and cums[g, j] <= v:
+            j += 1
+        out[p] = j
+
+
+@njit(cache=True)
+def years_in_bands(year_cum, first, group, u, age):  # pragma: no cover - compiled
+    """Replace each age band code in ``age`` by a year of that band.
+
+    ``year_cum[group, band]`` is the cumulative distribution of the band's
+    years (ending at exactly 1, padded with 1), so the year is
+    ``first[band] + np.searchsorted(year_cum[group, band], u, side="right")``.
+    """
+    last = year_cum.shape[2] - 1
+    for i in range(age.shape[0]):
+        b = age[i]
+        g = group[i]
+        v = u[i]
+        j = 0
+        while j < last and year_cum[g, b, j] <= v:
+            j += 1
+        age[i] = first[b] + j
+
+
+@njit(cache=True)
 def occupations(
     codes, sizes, group_h, urban_h, age, u_manager, p_manager, urban, occupation
 ):  # pragma: no cover - compiled

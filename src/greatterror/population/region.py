@@ -20,12 +20,33 @@ from greatterror.population.spec import PopulationSpec
 
 ADULT = np.array([False, True, True, True, True])  # by age band
 BAND_FIRST = np.array([lo for lo, _ in AGE_BAND_YEARS], dtype=np.uint8)
-BAND_WIDTH = np.array([hi - lo + 1 for lo, hi in AGE_BAND_YEARS], dtype=np.float64)
+_NOWHERE = np.empty(0, dtype=np.int64)
 
 
-def band_to_years(band: NDArray, u: NDArray[np.float64]) -> NDArray[np.uint8]:
-    """Whole years of age, uniform within each census band (a prior: no single-year table)."""
-    return (BAND_FIRST[band] + (u * BAND_WIDTH[band]).astype(np.uint8)).astype(np.uint8)
+def years_of(
+    spec: PopulationSpec, band: NDArray, residence: NDArray, u: NDArray[np.float64]
+) -> NDArray[np.uint8]:
+    """Whole years of age for people of these age bands and residences (0 rural, 1 urban),
+    distributed within each band as in the 1937 census table."""
+    age = np.asarray(band).astype(np.uint8)
+    k.years_in_bands(spec.year_cum, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
+    return age
+
+
+def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArray]:
+    """Cumulative band distributions by residence: for household heads (adults) and for
+    the other members, chosen so that the overall band shares are the census's."""
+    shares = spec.band_shares_by_residence
+    heads = np.where(ADULT, shares, 0.0)
+    heads = heads / heads.sum(axis=1, keepdims=True)
+    others = np.clip(shares - frac_heads * heads, 0, None)
+    others = others / others.sum(axis=1, keepdims=True)
+    cums = []
+    for probs in (heads, others):
+        cum = np.cumsum(probs, axis=1)
+        cum[:, -1] = 1.0
+        cums.append(cum)
+    return cums[0], cums[1]
 
 
 class Uniforms:
@@ -102,20 +123,22 @@ def region_people(
     if is_camp:
         group_h[:] = Occupation.OTHER
 
-    # ages: heads are adults; the others are drawn so the overall shares hold
-    head_probs = np.where(ADULT, spec.age_shares, 0.0)
-    frac_heads = 1.0 / spec.household_sizes.mean()
-    other_probs = np.clip(spec.age_shares - frac_heads * head_probs / head_probs.sum(), 0, None)
+    # ages and sexes from the 1937 census table of the household's residence: age bands
+    # (heads are adults; the others are drawn so that the band shares hold), the year
+    # within the band, then the sex at that age
+    residence = np.repeat(urban_h.view(np.uint8), sizes)
+    head_cum, other_cum = _band_cums(spec, 1.0 / spec.household_sizes.mean())
     age = out["age"]
-    choice_into(rng, other_probs, age, uniforms)
-    choice_into(rng, head_probs, age, uniforms, at=starts)  # every household has a head
+    k.categories_by_group(other_cum, residence, uniforms.draw(rng, n), _NOWHERE, age)
+    k.categories_by_group(head_cum, residence, uniforms.draw(rng, n_h), starts, age)
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
-    # sex by age band (1937 census total, split by band as in the data), then years in the band
+    k.years_in_bands(spec.year_cum, BAND_FIRST, residence, uniforms.draw(rng, n), age)
     male = out["male"]
-    male_p = np.full(len(ADULT), spec.camp_male_share) if is_camp else spec.male_by_age
-    male[:] = uniforms.draw(rng, n) < male_p[age]
-    age[:] = band_to_years(age, uniforms.draw(rng, n))
+    if is_camp:
+        male[:] = uniforms.draw(rng, n) < spec.camp_male_share
+    else:
+        male[:] = uniforms.draw(rng, n) < spec.male_by_year[residence, age]
 
     # occupation and party status, weighted by occupation; levels from the sourced counts.
     # Each draw is used by its kernel before the next is made, so one buffer serves all.
