@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 import greatterror as gt
 from greatterror.cli.app import app
 from greatterror.model.hypothesis_catalog import describe, find_hypothesis, hypothesis_scenarios
-from greatterror.model.hypothesis_check import check_hypothesis
+from greatterror.model.hypothesis_check import check_hypothesis, implemented_ids, switches_of
 from greatterror.model.mechanisms import BY_SWITCH, MECHANISMS
 from greatterror.model.scenario import Event, ScenarioError, load_scenario
 from greatterror.paths import scenarios_dir
@@ -28,7 +28,7 @@ NAMES = [
     "h6_kirov_pretext",
     "h7_besieged_city",
 ]
-IMPLEMENTED = {m.id for m in MECHANISMS if m.step is not None}
+IMPLEMENTED = implemented_ids()
 
 
 def test_all_seven_load_with_their_mechanism_sets() -> None:
@@ -38,7 +38,7 @@ def test_all_seven_load_with_their_mechanism_sets() -> None:
     for s in scenarios:
         hyp = s.hypothesis
         assert hyp is not None and s.extends in ("historical", "endogenous")
-        switches = s.switches()
+        switches = switches_of(s)
         departed = {d.mechanism: d.on for d in hyp.departures}
         for m in MECHANISMS:
             if m.id not in IMPLEMENTED:
@@ -63,10 +63,10 @@ def test_all_seven_load_with_their_mechanism_sets() -> None:
 def test_table_choices_the_docs_rely_on() -> None:
     """The switches docs/hypotheses.md describes: limits off under H4 and H5, on under H3."""
     by_id = {s.hypothesis.id: s for s in hypothesis_scenarios() if s.hypothesis}
-    assert by_id["H4"].switches()["limits_and_throughput"] is False
-    assert by_id["H5"].switches()["limits_and_throughput"] is False
-    assert by_id["H5"].switches()["amalgam_trials"] is False
-    assert by_id["H3"].switches()["limits_and_throughput"] is True
+    assert switches_of(by_id["H4"])["limits_and_throughput"] is False
+    assert switches_of(by_id["H5"])["limits_and_throughput"] is False
+    assert switches_of(by_id["H5"])["amalgam_trials"] is False
+    assert switches_of(by_id["H3"])["limits_and_throughput"] is True
     assert by_id["H1"].policy == "scripted" and by_id["H3"].policy == "endogenous"
 
     # a scripted hypothesis keeps every dated event of the record
@@ -206,7 +206,7 @@ def test_a_variant_of_a_hypothesis_keeps_priors_not_the_claim(tmp_path: Path) ->
     variant = load_scenario(path)
     assert variant.hypothesis is None
     assert variant.priors == find_hypothesis("H4").priors
-    assert variant.switches()["limits_and_throughput"] is True
+    assert switches_of(variant)["limits_and_throughput"] is True
 
 
 def test_describe_reports_missing_mechanisms_and_priors() -> None:

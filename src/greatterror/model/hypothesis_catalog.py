@@ -10,7 +10,7 @@ from __future__ import annotations
 
 from typing import Any
 
-from greatterror.model.hypothesis_check import check_hypothesis
+from greatterror.model.hypothesis_check import check_hypothesis, implemented_ids, switches_of
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
@@ -49,11 +49,11 @@ def find_hypothesis(key: str) -> Scenario:
 
 def _mechanisms(scenario: Scenario) -> list[dict[str, Any]]:
     assert scenario.hypothesis is not None
-    hyp, switches = scenario.hypothesis, scenario.switches()
+    hyp, switches, done = scenario.hypothesis, switches_of(scenario), implemented_ids()
     departed = {d.mechanism for d in hyp.departures}
     rows = []
     for m in MECHANISMS:
-        implemented = m.step is not None
+        implemented = m.id in done
         rows.append(
             {
                 "id": m.id,

@@ -24,8 +24,13 @@ from greatterror.model.scenario import Scenario, ScenarioError
 
 
 def implemented_ids() -> frozenset[str]:
-    """The M-ids this version implements: the one place this module asks the model."""
+    """The M-ids this version implements (with ``switches_of``, the only places that ask the model)."""
     return frozenset(m.id for m in MECHANISMS if m.step is not None)
+
+
+def switches_of(scenario: Scenario) -> dict[str, bool]:
+    """The switches a run of the scenario starts with: the defaults, then the file's."""
+    return scenario.switches()
 
 
 def _problem(scenario: Scenario) -> str | None:
@@ -33,7 +38,7 @@ def _problem(scenario: Scenario) -> str | None:
     if hyp is None:
         return None
     implemented = implemented_ids()
-    switches = scenario.switches()
+    switches = switches_of(scenario)
     for i, dep in enumerate(hyp.departures):
         if dep.mechanism not in implemented:
             return (
