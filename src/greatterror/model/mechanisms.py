@@ -116,8 +116,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "M19",
         "family_targets",
-        "households of the sentenced are arrested",
-        "armed by the Order 00486 event; the relatives of those convicted in the elite operation",
+        "wives of the sentenced are arrested; their children go to children's homes",
+        "armed by the Order 00486 event; the wives of men convicted in the elite operation",
     ),
     Mechanism("M20", "elite_turnover", "the political elite is purged"),
     Mechanism(

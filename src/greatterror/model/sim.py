@@ -148,6 +148,11 @@ class Simulation:
         return self.world.trials
 
     @property
+    def children_to_homes(self) -> float:
+        """M19: children of arrested wives counted as placed in children's homes."""
+        return self.world.children_to_homes
+
+    @property
     def ledger(self) -> Ledger:
         return self.engine.ledger
 

@@ -68,6 +68,8 @@ class World:
     levers: Levers
     signals: Signals
     trials: list[dict[str, Any]]  # the show trials held, as reported in summary.json
+    #: M19: children of arrested wives counted as placed in children's homes (weighted)
+    children_to_homes: float = 0.0
 
 
 def field_names() -> frozenset[str]:

@@ -64,6 +64,8 @@ SUMMARY_KEYS = (
     "targets",
     "limit_fill",
     "targeted",
+    "demography",
+    "families",
 )
 
 #: the Parquet side (results/tables.py), imported on first use: pyarrow takes about
