@@ -44,7 +44,7 @@ def list_(
 ) -> None:
     """List the sourced facts."""
     facts = query(lambda con: queries.list_facts(con, group))
-    if group and not facts:
+    if group is not None and not facts:
         groups = sorted({f["group"] for f in query(queries.list_facts)})
         fail(f"--group: unknown group {group!r}; allowed values: {', '.join(groups)}")
     if as_json:
@@ -136,8 +136,8 @@ def timeline(
 ) -> None:
     """The dated events: orders, plenums, trials, changes of NKVD chief, the halt."""
     try:
-        lo = queries.parse_bound(start, upper=False) if start else None
-        hi = queries.parse_bound(end, upper=True) if end else None
+        lo = queries.parse_bound(start, upper=False) if start is not None else None
+        hi = queries.parse_bound(end, upper=True) if end is not None else None
     except ValueError as exc:
         fail(f"--from/--to: {exc}")
     if lo and hi and lo > hi:

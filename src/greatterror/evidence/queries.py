@@ -47,7 +47,7 @@ def sources_for(con: duckdb.DuckDBPyConnection, keys: list[str]) -> list[Record]
 def list_facts(con: duckdb.DuckDBPyConnection, group: str | None = None) -> list[Record]:
     sql = "SELECT * FROM facts"
     params: list[Any] = []
-    if group:
+    if group is not None:
         sql += ' WHERE "group" = ?'
         params.append(group)
     return _records(con, sql + " ORDER BY id", params)

@@ -175,7 +175,8 @@ def _append_journal(path: Path, entry: Mapping[str, Any]) -> None:
 
 def insert_rows(con: duckdb.DuckDBPyConnection, rows: list[list[Any]]) -> None:
     con.execute(_CREATE)
-    con.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
+    if rows:
+        con.executemany("INSERT INTO runs VALUES (?, ?, ?, ?, ?, ?, ?, ?, ?)", rows)
 
 
 def registry_row(
