@@ -13,7 +13,7 @@ from greatterror.evidence.errors import DataFileError
 from greatterror.population.build import MAX_SCALE, MIN_SCALE, build_population
 from greatterror.population.describe import group_size_summary, marginal_checks
 from greatterror.population.inputs import load_inputs
-from greatterror.preflight import check_memory, check_scale, check_seed
+from greatterror.preflight import check_scale, check_seed
 
 app = typer.Typer(help="Build and inspect the synthetic population of the 1937 USSR.")
 
@@ -30,7 +30,6 @@ def describe(
     """Print the population's marginals against their sources, group sizes and memory."""
     check_scale(scale)
     check_seed(seed)
-    check_memory(scale)
     try:
         inputs = load_inputs()
     except DataFileError as exc:

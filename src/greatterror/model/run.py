@@ -81,14 +81,13 @@ def save_run(
     from greatterror.results.registry import check_registry, new_run_id, record_run
     from greatterror.results.report import write_report
     from greatterror.results.rundir import (
-        check_output_dir,
         content_hash,
         write_marker,
         write_run_atomically,
     )
     from greatterror.results.tables import write_channels, write_timeseries
 
-    check_output_dir(out_dir, overwrite)
+    # the output folder is checked by write_run_atomically before anything is written
     if register:
         home_dir()
         check_registry()

@@ -20,6 +20,7 @@ write into the same parent folder removes it once that process is gone.
 
 from __future__ import annotations
 
+import glob
 import hashlib
 import json
 import os
@@ -208,7 +209,7 @@ def clean_leftovers(out_dir: Path) -> list[Path]:
     if not parent.is_dir():
         return []
     removed = []
-    for path in sorted(parent.glob(f".{out_dir.name}.*-*-*")):
+    for path in sorted(parent.glob(f".{glob.escape(out_dir.name)}.*-*-*")):
         tag, _, rest = path.name.removeprefix(f".{out_dir.name}.").partition("-")
         pid_text = rest.split("-", 1)[0]
         if tag not in (_PARTIAL, _OLD) or not pid_text.isdigit() or _pid_alive(int(pid_text)):
