@@ -9,10 +9,8 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror.cli.output import console, emit_json, error_console, fail, fmt, print_table
-from greatterror.evidence.loader import load_evidence
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
-from greatterror.model.scenario import check_against_evidence, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.preflight import check_run
 from greatterror.results.registry import get_run, list_runs
@@ -95,15 +93,16 @@ def run(
     ] = False,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
-    from greatterror.model.run import save_run, simulate
+    from greatterror.api import Sim, SimError
 
     # everything that can be checked is checked before any simulation work (docs/reliability.md)
     check_run(scale, seed, out, overwrite=overwrite, force=force)
     overrides = parse_sets(set_ or [])
-    sc = load_scenario(scenario)
-    sc.parameter_values(overrides)
-    evidence = load_evidence()
-    check_against_evidence(sc, evidence)
+    try:
+        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides)
+    except SimError as exc:
+        fail(str(exc).removeprefix("pars."))
+    sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -114,19 +113,11 @@ def run(
         transient=True,
     ) as progress:
         task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
-        result = simulate(
-            sc,
-            scale,
-            seed,
-            overrides,
-            evidence,
-            progress=lambda d: progress.update(task, completed=d + 1),
-            force=force,
-        )
-    save_run(result, out, overwrite=overwrite)
-    _targets_table(result.summary)
+        sim.run(progress=lambda done, _total: progress.update(task, completed=done))
+    run_id = sim.save(out, overwrite=overwrite)
+    _targets_table(sim.results.summary)
     console.print(
-        f"run [bold]{result.run_id}[/] written to {result.out_dir} (report: {result.out_dir}/report.html)",
+        f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
         highlight=False,
     )
 

@@ -61,10 +61,14 @@ def simulate(
     population = build_population(scale, seed)
     sim = Simulation(scenario, population, seed, evidence, params)
     pause_point("simulation")
-    sim.run(progress)
-    summary = build_summary(sim, scenario.name)
-    summary["overrides"] = {name: params[name] for name in overrides or {}}
-    return RunResult(summary, sim)
+    sim.run(progress=progress)
+    return RunResult(build_summary(sim, scenario.name), sim)
+
+
+def _overrides(scenario: Scenario, used: dict[str, Any]) -> dict[str, Any]:
+    """The parameters whose value differs from the scenario's (set with --set or ``pars``)."""
+    own = scenario.parameter_values()
+    return {name: value for name, value in used.items() if own.get(name) != value}
 
 
 def save_run(
@@ -94,6 +98,7 @@ def save_run(
     sim = result.simulation
     created = datetime.now(UTC).replace(tzinfo=None)
     body = {k: v for k, v in result.summary.items() if k not in ("run_id", "content_hash")}
+    body["overrides"] = _overrides(sim.scenario, body.get("parameters") or {})
     run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:
