@@ -86,13 +86,12 @@ def check_memory(scale: float, force: bool = False, available: int | None = None
 def check_run(
     scale: float, seed: int, out: Path | None, overwrite: bool = False, force: bool = False
 ) -> None:
-    """Everything a run can check before it starts: scale, seed, memory, output folder, home.
+    """What a run can check from its settings alone: scale, seed, memory, output folder.
 
     The scenario and parameters are checked by loading them
-    (:func:`greatterror.model.scenario.load_scenario`).
+    (:func:`greatterror.model.scenario.load_scenario`), and the local state by
+    :func:`check_local_state`; both before any simulation work.
     """
-    from greatterror.paths import home_dir
-    from greatterror.results.registry import check_registry, default_registry_path
     from greatterror.results.rundir import check_output_dir
 
     check_scale(scale)
@@ -100,5 +99,12 @@ def check_run(
     check_memory(scale, force)
     if out is not None:
         check_output_dir(out, overwrite)
+
+
+def check_local_state() -> None:
+    """The home folder is a writable folder (created if missing) and the registry is sound."""
+    from greatterror.paths import home_dir
+    from greatterror.results.registry import check_registry
+
     home_dir()
-    check_registry(default_registry_path())
+    check_registry()

@@ -15,9 +15,7 @@ from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
-
-#: The largest seed the run registry can store (a signed 64-bit integer).
-MAX_SEED = 2**63 - 1
+from greatterror.preflight import MAX_SEED
 
 
 class SimError(GreatterrorError, ValueError):

@@ -12,7 +12,7 @@ from greatterror.cli.output import console, emit_json, error_console, fail, fmt,
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
-from greatterror.preflight import check_run
+from greatterror.preflight import check_local_state, check_run
 from greatterror.results.registry import get_run, list_runs
 from greatterror.results.rundir import check_output_file, folder_problem
 
@@ -102,6 +102,7 @@ def run(
         sim = Sim(scenario, scale=scale, seed=seed, pars=overrides)
     except SimError as exc:
         fail(str(exc).removeprefix("pars."))
+    check_local_state()
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(

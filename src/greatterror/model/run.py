@@ -22,7 +22,7 @@ from greatterror.model.scenario import Scenario, check_against_evidence
 from greatterror.model.sim import Simulation
 from greatterror.model.summary import build_summary, channel_rows, timeseries_rows
 from greatterror.population.build import build_population
-from greatterror.preflight import check_memory, check_scale, check_seed
+from greatterror.preflight import check_local_state, check_memory, check_scale, check_seed
 from greatterror.results.outputs import (
     CHANNELS_FILE,
     SUMMARY_FILE,
@@ -81,8 +81,7 @@ def save_run(
     """
     # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
     # run that is only simulated (calibration, benchmarks, tests) needs none of them
-    from greatterror.paths import home_dir
-    from greatterror.results.registry import check_registry, new_run_id, record_run
+    from greatterror.results.registry import new_run_id, record_run
     from greatterror.results.report import write_report
     from greatterror.results.rundir import (
         content_hash,
@@ -93,8 +92,7 @@ def save_run(
 
     # the output folder is checked by write_run_atomically before anything is written
     if register:
-        home_dir()
-        check_registry()
+        check_local_state()
     sim = result.simulation
     created = datetime.now(UTC).replace(tzinfo=None)
     body = {k: v for k, v in result.summary.items() if k not in ("run_id", "content_hash")}
