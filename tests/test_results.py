@@ -296,6 +296,9 @@ def test_overwrite_replaces_a_previous_run_but_not_foreign_files(tmp_path: Path)
     write_run_atomically(out, run_folder)
     write_run_atomically(out, run_folder, overwrite=True)
     assert (out / MARKER_FILE).is_file()
+    # a run folder written before markers existed: its own files and nothing else
+    (out / MARKER_FILE).unlink()
+    write_run_atomically(out, run_folder, overwrite=True)
     (out / "mine.txt").write_text("added by hand", encoding="utf-8")
     with pytest.raises(RunOutputError, match=r"not part of run 20240501-120000-abcdef: mine\.txt"):
         write_run_atomically(out, run_folder, overwrite=True)

@@ -32,6 +32,7 @@ from typing import Any
 
 from greatterror.results.outputs import (
     CHANNELS_FILE,
+    REPORT_FILE,
     SUMMARY_FILE,
     TIMESERIES_FILE,
     RunOutputError,
@@ -44,6 +45,8 @@ DATA_FILES = (TIMESERIES_FILE, CHANNELS_FILE)
 #: keys of summary.json that identify a run rather than describe its content
 IDENTITY_KEYS = ("run_id", "content_hash")
 _PARTIAL, _OLD = "partial", "old"
+#: every file a run writes, marker aside
+_OUTPUT_FILES = (*DATA_FILES, SUMMARY_FILE, REPORT_FILE)
 
 
 def file_digest(path: Path) -> str:
@@ -151,6 +154,9 @@ def check_output_dir(out_dir: Path, overwrite: bool) -> None:
             f"{where} already exists and is not empty; choose another folder or pass --overwrite"
         )
     marker = read_marker(out_dir)
+    names = {p.name for p in entries}
+    if marker is None and SUMMARY_FILE in names and names <= set(_OUTPUT_FILES):
+        return  # a run written before run folders had markers: its files and nothing else
     if marker is None:
         raise RunOutputError(
             f"{where} holds no previous greatterror run (no {MARKER_FILE}); --overwrite "
