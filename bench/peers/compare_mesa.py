@@ -95,12 +95,12 @@ def run_greatterror(scenario: Any, pop: Any, seed: int, evidence: Any) -> tuple[
     return yearly, t1 - t0, t2 - t1
 
 
-def run_mesa(inputs: Any, seed: int) -> tuple[dict, float, float]:
+def run_mesa(inputs: Any, seed: int, agent_steps: bool) -> tuple[dict, float, float]:
     """One run of the Mesa model: yearly counts from its DataCollector, set-up and run seconds."""
     from mesa_terror import TerrorModel
 
     t0 = time.perf_counter()
-    model = TerrorModel(inputs, seed=seed)
+    model = TerrorModel(inputs, seed=seed, agent_steps=agent_steps)
     t1 = time.perf_counter()
     model.run()
     t2 = time.perf_counter()
@@ -180,6 +180,7 @@ def _sd(x: list[float]) -> float:
 
 
 def speed(runs: list[EngineRuns], people: int, days: int) -> None:
+    runs = [r for r in runs if r.run_s]
     agent_days = people * days
     print(f"\nSpeed: {people:,} agents x {days} days = {agent_days:,} agent-days per run")
     print("| engine | set-up s (median) | run s (median) | agent-days per s (run) |")
@@ -189,9 +190,17 @@ def speed(runs: list[EngineRuns], people: int, days: int) -> None:
         setup, run = statistics.median(r.setup_s), statistics.median(r.run_s)
         rate[r.name] = agent_days / run
         print(f"| {r.name} | {setup:.3f} | {run:.3f} | {rate[r.name]:,.0f} |")
-    if len(runs) == 2:
-        a, b = runs[0].name, runs[1].name
-        print(f"\nRatio ({a} / {b}, agent-days per second of the run): {rate[a] / rate[b]:.1f}")
+    first = runs[0].name
+    for other in runs[1:]:
+        print(
+            f"Ratio {first} / {other.name} (agent-days per second of the run): "
+            f"{rate[first] / rate[other.name]:,.1f}; of set-up and run together: "
+            f"{_total(other) / _total(runs[0]):,.1f}"
+        )
+
+
+def _total(runs: EngineRuns) -> float:
+    return statistics.median(s + r for s, r in zip(runs.setup_s, runs.run_s, strict=True))
 
 
 def machine() -> str:
@@ -211,7 +220,14 @@ def main(argv: list[str] | None = None) -> int:
         "--mesa-max-scale",
         type=float,
         default=0.001,
-        help="run Mesa only at scales up to this (default 0.001)",
+        help="run the event-driven Mesa model only at scales up to this (default 0.001)",
+    )
+    parser.add_argument(
+        "--agent-steps-max-scale",
+        type=float,
+        default=0.0001,
+        help="run the Mesa model with every agent activated daily only at scales up to this "
+        "(default 0.0001: it takes about 5 minutes a run at 1:1,000)",
     )
     args = parser.parse_args(argv)
     if args.seeds < 2:
@@ -229,31 +245,39 @@ def main(argv: list[str] | None = None) -> int:
     evidence = load_evidence()
     seeds = range(1, args.seeds + 1)
     for scale in args.scales:
-        gt_runs, mesa_runs = EngineRuns("greatterror"), EngineRuns("Mesa")
-        with_mesa = scale <= args.mesa_max_scale
+        gt_runs = EngineRuns("greatterror")
+        event_runs = EngineRuns("Mesa, event-driven")
+        steps_runs = EngineRuns("Mesa, agent steps")
+        variants = [
+            (event_runs, False, scale <= args.mesa_max_scale),
+            (steps_runs, True, scale <= args.agent_steps_max_scale),
+        ]
         people = days = 0
         for seed in seeds:
             pop = build_population(scale, seed)
-            yearly, setup, run = run_greatterror(scenario, pop, seed, evidence)
-            gt_runs.yearly.append(yearly)
-            gt_runs.setup_s.append(setup)
-            gt_runs.run_s.append(run)
+            _add(gt_runs, run_greatterror(scenario, pop, seed, evidence))
             inputs = build_inputs(scale, seed, scenario, pop)
             people, days = inputs.people, inputs.days
-            if with_mesa:
-                yearly, setup, run = run_mesa(inputs, seed)
-                mesa_runs.yearly.append(yearly)
-                mesa_runs.setup_s.append(setup)
-                mesa_runs.run_s.append(run)
+            for runs, agent_steps, wanted in variants:
+                if wanted:
+                    _add(runs, run_mesa(inputs, seed, agent_steps))
             print(f"  scale {scale:g}, seed {seed} done", file=sys.stderr, flush=True)
-        print(f"\n## Scale 1:{1 / scale:,.0f} ({scenario.start} to {scenario.end})\n")
-        if with_mesa:
-            compare(gt_runs, mesa_runs)
-            speed([gt_runs, mesa_runs], people, days)
-        else:
-            print(f"Mesa not run at this scale (--mesa-max-scale {args.mesa_max_scale:g}).")
-            speed([gt_runs], people, days)
+        print(f"\n## Scale 1:{1 / scale:,.0f} ({scenario.start} to {scenario.end})")
+        for runs, _, wanted in variants:
+            if wanted:
+                print(f"\n### greatterror and {runs.name}\n")
+                compare(gt_runs, runs)
+            else:
+                print(f"\n{runs.name}: not run at this scale (see --help).")
+        speed([gt_runs, event_runs, steps_runs], people, days)
     return 0
+
+
+def _add(runs: EngineRuns, result: tuple[dict, float, float]) -> None:
+    yearly, setup, run = result
+    runs.yearly.append(yearly)
+    runs.setup_s.append(setup)
+    runs.run_s.append(run)
 
 
 if __name__ == "__main__":

@@ -87,6 +87,14 @@ class Person(mesa.Agent):
                 named.append(colleague)
         return named
 
+    def step(self) -> None:
+        """The textbook activation (``agent_steps=True``): each person checks, every day,
+        whether his own interrogation is due."""
+        model = self.model
+        if self.status == INVESTIGATION and self.investigation_ends == model.day:
+            model.arrest(self.interrogate())
+            model.troika.backlog.append(self)
+
     def sentence(self, category: int) -> None:
         model = self.model
         if category == 1:
@@ -171,8 +179,9 @@ class Troika(mesa.Agent):
 class TerrorModel(mesa.Model):
     """Order 00447 with limits, troika throughput and interrogations that name colleagues."""
 
-    def __init__(self, inputs: PeerInputs, seed: int | None = None):
+    def __init__(self, inputs: PeerInputs, seed: int | None = None, agent_steps: bool = False):
         super().__init__(rng=inputs.seed if seed is None else seed)
+        self.agent_steps = agent_steps
         self.p = inputs.params
         self.scale = inputs.scale
         self.weight = 1.0 / inputs.scale
@@ -237,13 +246,18 @@ class TerrorModel(mesa.Model):
         if self.operation:
             for directorate in self.directorates:
                 directorate.run_operation()
-        due = self.under_investigation.select(lambda a: a.investigation_ends == self.day)
-        named = []
-        for person in due:
-            named += person.interrogate()
-        self.arrest(named)
-        # confessors first, then the silent, as greatterror queues them
-        self.troika.backlog.extend(sorted(due, key=lambda a: not a.confessed))
+        if self.agent_steps:
+            # every person is activated every day, in random order, and acts if due
+            self.people.shuffle_do("step")
+        else:
+            # only the prisoners whose interrogation ends today act
+            due = self.under_investigation.select(lambda a: a.investigation_ends == self.day)
+            named = []
+            for person in due:
+                named += person.interrogate()
+            self.arrest(named)
+            # confessors first, then the silent, as greatterror queues them
+            self.troika.backlog.extend(sorted(due, key=lambda a: not a.confessed))
         self.troika.step()
         self.datacollector.collect(self)
         self.day += 1
