@@ -45,7 +45,7 @@ def test_both_engines_run_the_reduced_rules(population) -> None:
         "legal_acceleration",
         "snowball_naming",
     }
-    yearly, _, _ = run_greatterror(scenario, population, 1, load_evidence())
+    yearly, _, _ = run_greatterror(population, 1, load_evidence())
     assert sum(y["arrested"] for y in yearly.values()) > 0
 
     inputs = build_inputs(SCALE, 1, scenario, population)
