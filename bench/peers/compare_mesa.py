@@ -35,6 +35,7 @@ from __future__ import annotations
 
 import argparse
 import datetime as dt
+import importlib.util
 import os
 import platform
 import statistics
@@ -204,7 +205,13 @@ def machine() -> str:
 
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
-    parser.add_argument("--scales", type=float, nargs="+", default=[0.0001, 0.001])
+    parser.add_argument(
+        "--scales",
+        type=float,
+        nargs="+",
+        default=[0.0001, 0.001],
+        help="sampling fractions (default 0.0001 0.001, i.e. 1:10,000 and 1:1,000)",
+    )
     parser.add_argument("--seeds", type=int, default=10, help="seeds 1..N (default 10)")
     parser.add_argument(
         "--mesa-max-scale",
@@ -217,7 +224,7 @@ def main(argv: list[str] | None = None) -> int:
         type=float,
         default=0.0001,
         help="run the Mesa model with every agent activated daily only at scales up to this "
-        "(default 0.0001: it takes about 5 minutes a run at 1:1,000)",
+        "(default 0.0001: a run at 1:1,000 takes 5-8 minutes)",
     )
     args = parser.parse_args(argv)
     if args.seeds < 2:
@@ -225,6 +232,12 @@ def main(argv: list[str] | None = None) -> int:
     for scale in args.scales:
         if not 1e-5 <= scale <= 1:
             parser.error(f"--scales: {scale} is outside 1e-05..1")
+    missing = [m for m in ("mesa", "scipy") if importlib.util.find_spec(m) is None]
+    if missing:
+        parser.error(
+            f"{', '.join(missing)} not installed; install the optional extra: "
+            'python3 -m pip install -e ".[bench]"'
+        )
     import mesa
 
     import greatterror
