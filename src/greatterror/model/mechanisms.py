@@ -13,6 +13,8 @@ from __future__ import annotations
 
 from dataclasses import dataclass
 
+from greatterror.errors import GreatterrorError
+
 
 @dataclass(frozen=True)
 class Mechanism:
@@ -177,7 +179,7 @@ BY_ID = {m.id: m for m in MECHANISMS}
 SWITCH_OF = {m.id: m.switch for m in MECHANISMS}
 
 
-class MechanismError(ValueError):
+class MechanismError(GreatterrorError, ValueError):
     """A mechanism switch is unknown or given a value that is not on or off."""
 
 

@@ -11,6 +11,8 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.errors import GreatterrorError
+
 TIMESERIES_FILE = "timeseries.parquet"
 CHANNELS_FILE = "channels.parquet"
 SUMMARY_FILE = "summary.json"
@@ -19,5 +21,5 @@ REPORT_FILE = "report.html"
 Columns = Mapping[str, Sequence[Any] | np.ndarray]
 
 
-class RunOutputError(ValueError):
+class RunOutputError(GreatterrorError, ValueError):
     """A run's output is malformed or cannot be written where asked; the message says where."""
