@@ -24,7 +24,9 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.scenario import Scenario
+from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
+from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
@@ -59,6 +61,8 @@ COMPONENTS: tuple[type[Component], ...] = (
     Punishment,
     QuotaDynamics,
     PurgeOfElites,
+    ArmyPurge,
+    NkvdCadres,
     HaltAndRelease,
     ShowTrials,
     Families,
@@ -151,7 +155,7 @@ def components_markdown() -> str:
 
 
 def mechanisms_markdown() -> str:
-    """The mechanisms table of docs/ODD.md (section 7.14), generated from the declarations."""
+    """The mechanisms table of docs/ODD.md (section 7.16), generated from the declarations."""
     lines = [
         "| id | switch | mechanism | switch read in | note |",
         "|---|---|---|---|---|",

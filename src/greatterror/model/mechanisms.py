@@ -82,7 +82,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M12",
         "denunciation",
         "denunciations from below",
-        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.14)",
+        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.16)",
     ),
     Mechanism(
         "M13",
@@ -169,7 +169,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M30",
         "capitulation",
         "loyal party members confess more readily",
-        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.14)",
+        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.16)",
     ),
 )
 

@@ -531,6 +531,18 @@ PARAMETERS: tuple[Param, ...] = (
         "M16",
     ),
     P(
+        "military_collegium_capacity",
+        40.0,
+        1.0,
+        1000.0,
+        "cases per day",
+        "prior: log-uniform(1,1000); no sourced throughput of the Military Collegium and the "
+        "military tribunals for elite cases was found",
+        "cases of the elite layer (party-state elite, officers, NKVD officers) the Military "
+        "Collegium decides per day",
+        "M17",
+    ),
+    P(
         "military_collegium_death_share",
         0.8,
         0.0,
@@ -581,14 +593,60 @@ PARAMETERS: tuple[Param, ...] = (
         "yearly arrest hazard of the political elite while the terror against it runs",
         "M20",
     ),
+    # the army purge (model/steps_army.py): dismissal first, then arrest of part of the dismissed
     P(
-        "army_hazard",
-        0.05,
+        "army_dismissal_rate",
+        0.15,
         0.0,
         1.0,
         "per officer per year",
-        "prior: uniform",
-        "yearly arrest hazard of army commanders while the army purge runs",
+        "prior: uniform(0,1); a round value, not fitted (the army's dismissal counts are "
+        "validation figures, docs/validation.md)",
+        "yearly hazard that a serving officer is dismissed for political reasons while the "
+        "army purge runs",
+        "M20",
+    ),
+    P(
+        "army_other_dismissal_rate",
+        0.03,
+        0.0,
+        0.2,
+        "per officer per year",
+        "prior: uniform(0,0.2); a round value, not fitted",
+        "yearly hazard that an officer is dismissed for other reasons (illness, age, "
+        "drunkenness), in every year",
+        "M20",
+    ),
+    P(
+        "army_dismissed_arrest_share",
+        0.3,
+        0.0,
+        1.0,
+        "probability",
+        "prior: uniform(0,1); a round value, not fitted (V-army-arr-3738 is validation)",
+        "share of officers dismissed for political reasons (below the high command) who are "
+        "then arrested",
+        "M20",
+    ),
+    P(
+        "army_arrest_delay",
+        45.0,
+        1.0,
+        365.0,
+        "days",
+        "prior: log-uniform(1,365)",
+        "mean days from an officer's dismissal to his arrest",
+        "M20",
+    ),
+    P(
+        "army_reinstatement_rate",
+        0.5,
+        0.0,
+        3.0,
+        "per dismissed officer per year",
+        "prior: uniform(0,3); a round value, not fitted (V-army-reinst-* are validation)",
+        "yearly rate at which officers dismissed for political reasons and not arrested are "
+        "reinstated, from the January 1938 plenum on errors in expulsions",
         "M20",
     ),
     P(
@@ -639,6 +697,29 @@ PARAMETERS: tuple[Param, ...] = (
         "share",
         "prior: uniform(0,0.8)",
         "share of NKVD officers arrested after a change of chief",
+        "M21",
+    ),
+    # the purge of the purgers' cost in capacity (model/steps_cadres.py)
+    P(
+        "nkvd_recruit_efficiency",
+        0.5,
+        0.1,
+        1.0,
+        "relative capacity",
+        "prior: uniform(0.1,1)",
+        "arrest capacity of a newly recruited NKVD officer relative to the experienced officer "
+        "he replaces",
+        "M21",
+    ),
+    P(
+        "nkvd_training_half_life",
+        180.0,
+        30.0,
+        730.0,
+        "days",
+        "prior: log-uniform(30,730)",
+        "half-life of a recruit's inexperience: after it, half of the recruits work as "
+        "experienced officers",
         "M21",
     ),
     P(

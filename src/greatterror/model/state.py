@@ -107,6 +107,8 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
+    reinstatement: bool = False
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,

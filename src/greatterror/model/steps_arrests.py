@@ -13,7 +13,7 @@ from greatterror.model.kernels import thin
 from greatterror.model.loop import Component
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS
+from greatterror.vocabulary import ELITE_GROUPS
 
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
@@ -134,8 +134,6 @@ def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) ->
     p, pop = e.params, world.people
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
     w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
-    army = (pop["elite"][idx] & ARMY_FLAGS) != 0
-    w = np.where(army, w * p["army_hazard"] / max(p["elite_hazard"], 1e-12), w)
     if comp.on(e, "M26"):
         old_guard = pop["cohort"][idx] <= Cohort.Y1917_1920
         w = w * np.where(
@@ -145,16 +143,21 @@ def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) ->
 
 
 def _eligible(w: World) -> np.ndarray:
+    """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
+    which goes through dismissal; the high command is also in the party group."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
     for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
+        if group == "army":
+            continue
         if bits is None:
             mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
         else:
             mask |= (flags & bits) != 0
-    return heads[mask]
+    # rank-and-file officers are purged through dismissal only
+    return heads[mask & ((flags & Elite.ARMY_OFFICER) == 0)]
 
 
 class PurgeOfElites(Component):
@@ -166,7 +169,6 @@ class PurgeOfElites(Component):
     name = "purge_of_elites"
     mechanisms = ("M14", "M20", "M26")
     params = (
-        "army_hazard",
         "elite_hazard",
         "oppositionist_weight",
         "patron_cascade",

@@ -30,6 +30,8 @@ STREAMS = (
     "release",
     "family",
     "purge",
+    "army",
+    "cadres",
 )
 
 

@@ -10,6 +10,7 @@ import numpy as np
 from greatterror import __version__
 from greatterror.model.demography import demography
 from greatterror.model.kernels import count_values
+from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
 from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS, Status
@@ -18,6 +19,29 @@ from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS
 def _years(sim: Any) -> np.ndarray:
     days = np.arange(sim.days)
     return np.array([(sim.start + dt.timedelta(days=int(d))).year for d in days])
+
+
+def army_block(world: Any, years: np.ndarray) -> dict[str, Any]:
+    """The army purge by year (officers, not weighted: the officer corps is at full size)."""
+    army = world.army
+    out: dict[str, Any] = {"officers": len(army.officers)}
+    for i, name in enumerate(ARMY_EVENTS):
+        out[name] = {
+            str(y): round(float(army.counts[years == y, i].sum())) for y in np.unique(years)
+        }
+    return out
+
+
+def cadres_block(world: Any, years: np.ndarray) -> dict[str, Any]:
+    """NKVD officers lost to arrest (and replaced by recruits) by year; recruits left at the end."""
+    c = world.cadres
+    return {
+        "officers": len(c.officers),
+        "lost_and_replaced": {str(y): int(c.lost[years == y].sum()) for y in np.unique(years)},
+        "recruits_at_end": float(c.recruits.sum()),
+        "capacity_at_end": float(world.institutions.officers.sum()),
+        "capacity_at_start": c.initial_capacity,
+    }
 
 
 def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
@@ -145,6 +169,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
+        "army": army_block(sim.world, years),
+        "nkvd_cadres": cadres_block(sim.world, years),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
+from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
 from greatterror.population.codes import Mark
@@ -44,6 +45,9 @@ class Signals:
     held: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     #: today's convictions in the elite operation, batch by batch (read by the families step)
     convicted: list[NDArray[np.int64]] = field(default_factory=list)
+    #: army officers named under interrogation, batch by batch (read by the army purge,
+    #: which dismisses them before any arrest)
+    named_officers: list[NDArray[np.int64]] = field(default_factory=list)
 
 
 @dataclass
@@ -68,6 +72,10 @@ class World:
     levers: Levers
     signals: Signals
     trials: list[dict[str, Any]]  # the show trials held, as reported in summary.json
+    #: the officer corps: dismissals, arrests of the dismissed, reinstatement (army purge)
+    army: Army
+    #: the NKVD's officers: experienced and recruits (the purge of the purgers' cost)
+    cadres: Cadres
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
 
@@ -78,7 +86,9 @@ def field_names() -> frozenset[str]:
     return frozenset(names | {f.name for f in fields(Levers)} | {f.name for f in fields(Signals)})
 
 
-def build_world(population: Population, evidence: Any, params: dict[str, Any], weigh: Any) -> World:
+def build_world(
+    population: Population, evidence: Any, params: dict[str, Any], weigh: Any, days: int
+) -> World:
     """The state on the first day: prisoners already in the camps, limits not yet set."""
     is_elite = population.is_elite_layer
     registers = build_registers(population, is_elite)
@@ -131,4 +141,6 @@ def build_world(population: Population, evidence: Any, params: dict[str, Any], w
         ),
         signals=Signals(),
         trials=[],
+        army=build_army(population, heads, days),
+        cadres=build_cadres(population, heads, officers, days),
     )
