@@ -25,17 +25,16 @@ from greatterror.results.outputs import CHANNELS, OPERATIONS
 
 SIMULATED = "#4c72b0"
 ARCHIVAL = "#8c8c8c"
-YEARLY_MEASURES = ("arrested", "convicted", "shot")
+YEARLY_MEASURES = ("arrested", "convicted", "death_sentences")
 # The suffixes of the yearly archival ids (G1-<year>-<suffix>) and the yearly
-# summary measure each one is set against. The archival series counts death
-# sentences; it is set against the simulated number shot.
+# summary measure each one is set against.
 _ARCHIVAL_SUFFIXES = {
     "arr": "arrested",
     "arrest": "arrested",
     "arrested": "arrested",
     "conv": "convicted",
     "convicted": "convicted",
-    "death": "shot",
+    "death": "death_sentences",
 }
 _YEARLY_ID = re.compile(r"^G1-(\d{4})-([a-z]+)$")
 _THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
@@ -79,55 +78,150 @@ def grouped_bars(
     categories: Sequence[str],
     series: Mapping[str, Sequence[float | None]],
     colors: Mapping[str, str] | None = None,
+    log: bool = False,
 ) -> None:
-    """Bars side by side per category; a missing value leaves a gap, never a zero bar."""
+    """Bars side by side per category; a missing value leaves a gap, never a zero bar.
+
+    On a log scale a zero cannot be drawn; it is written as "0" at the foot of its
+    place instead, so that a reader never takes a zero for a missing figure.
+    """
     n = max(len(series), 1)
     width = 0.8 / n
     x = np.arange(len(categories))
     for i, (label, values) in enumerate(series.items()):
         heights = [np.nan if v is None else v for v in values]
         color = (colors or {}).get(label)
-        ax.bar(x + (i - (n - 1) / 2) * width, heights, width, label=label, color=color)
+        xs = x + (i - (n - 1) / 2) * width
+        if log:
+            for xi, h in zip(xs, heights, strict=True):
+                if h == 0:
+                    ax.annotate(
+                        "0",
+                        (xi, 0),
+                        xycoords=("data", "axes fraction"),
+                        ha="center",
+                        va="bottom",
+                        fontsize="x-small",
+                        color=color,
+                    )
+            heights = [np.nan if h == 0 else h for h in heights]
+        ax.bar(xs, heights, width, label=label, color=color)
     ax.set_xticks(x, list(categories))
-    ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts of people: no fractional ticks
-    ax.yaxis.set_major_formatter(_THOUSANDS)
+    if log:
+        ax.set_yscale("log")
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+    else:
+        ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no fractional ticks
+        ax.yaxis.set_major_formatter(_THOUSANDS)
     ax.legend(fontsize="small")
 
 
+def yearly_measure(yearly_row: Mapping[str, Any], measure: str) -> float | None:
+    """A yearly simulated figure; death sentences fall back to executions in old summaries."""
+    value = _number(yearly_row.get(measure))
+    if value is None and measure == "death_sentences":
+        value = _number(yearly_row.get("shot"))
+    return value
+
+
+def yearly_bands(
+    members: Sequence[Mapping[str, Any]],
+) -> dict[str, dict[str, tuple[float, float]]]:
+    """The 10-90% band of each yearly figure over an ensemble's summaries."""
+    values: dict[tuple[str, str], list[float]] = {}
+    for summary in members:
+        for year, row in (summary.get("yearly") or {}).items():
+            for measure in YEARLY_MEASURES:
+                value = yearly_measure(row, measure)
+                if value is not None:
+                    values.setdefault((year, measure), []).append(value)
+    bands: dict[str, dict[str, tuple[float, float]]] = {}
+    for (year, measure), v in values.items():
+        bands.setdefault(year, {})[measure] = (
+            float(np.quantile(v, 0.1)),
+            float(np.quantile(v, 0.9)),
+        )
+    return bands
+
+
 def yearly_figure(
-    yearly: Mapping[str, Mapping[str, Any]], targets: Sequence[Mapping[str, Any]]
+    yearly: Mapping[str, Mapping[str, Any]],
+    targets: Sequence[Mapping[str, Any]],
+    bands: Mapping[str, Mapping[str, tuple[float, float]]] | None = None,
 ) -> Figure:
+    """Yearly bars on a log scale: the quiet years (about 1,000 death sentences) and 1937
+    (about 350,000) differ 300-fold, and on a linear axis the quiet years vanish."""
     fig = Figure(figsize=(11, 3.8), layout="constrained")
     axes = fig.subplots(1, len(YEARLY_MEASURES))
     years = sorted(yearly)
     archival = archival_yearly(targets)
     for ax, measure in zip(axes, YEARLY_MEASURES, strict=True):
-        ax.set_title(measure)
+        title = measure.replace("_", " ")
+        ax.set_title(f"{title} (log scale)")
         if not years:
             no_data(ax)
             continue
-        simulated = [_number(yearly[y].get(measure)) for y in years]
+        simulated = [yearly_measure(yearly[y], measure) for y in years]
         record = [archival.get(y, {}).get(measure) for y in years]
         series = {"simulated": simulated}
         if any(v is not None for v in record):
             series["archival"] = record
         else:
-            ax.set_title(f"{measure} (no archival yearly series)")
-        grouped_bars(ax, years, series, {"simulated": SIMULATED, "archival": ARCHIVAL})
+            ax.set_title(f"{title} (log scale; no archival yearly series)")
+        grouped_bars(ax, years, series, {"simulated": SIMULATED, "archival": ARCHIVAL}, log=True)
+        if bands:
+            _band_marks(ax, years, measure, bands, len(series))
     return fig
 
 
-def _weekly(table: pa.Table, event: str, weeks: np.ndarray) -> dict[str, np.ndarray]:
-    rows = table.filter(pc.equal(table["event"], event))
-    days = rows["date"].cast(pa.int32()).to_numpy()
-    index = np.searchsorted(weeks, days - (days + 3) % 7)  # Monday of each day's week
-    operations = np.asarray(rows["operation"].to_pylist(), dtype=object)
-    counts = rows["count"].to_numpy()
-    return {
-        op: np.bincount(index[operations == op], counts[operations == op], len(weeks))
-        for op in OPERATIONS
-        if (operations == op).any()
-    }
+def _band_marks(
+    ax: Axes,
+    years: Sequence[str],
+    measure: str,
+    bands: Mapping[str, Mapping[str, tuple[float, float]]],
+    n_series: int,
+) -> None:
+    """Error bars over the simulated bars: the 10-90% band of the ensemble."""
+    width = 0.8 / max(n_series, 1)
+    offset = -(n_series - 1) / 2 * width
+    xs, lows, highs = [], [], []
+    for i, year in enumerate(years):
+        band = bands.get(year, {}).get(measure)
+        if band is not None:
+            xs.append(i + offset)
+            lows.append(band[0])
+            highs.append(band[1])
+    if xs:
+        centre = [(lo + hi) / 2 for lo, hi in zip(lows, highs, strict=True)]
+        err = [
+            [c - lo for c, lo in zip(centre, lows, strict=True)],
+            [hi - c for c, hi in zip(centre, highs, strict=True)],
+        ]
+        ax.errorbar(xs, centre, yerr=err, fmt="none", ecolor="black", capsize=3, lw=1)
+
+
+def weekly_by_operation(
+    table: pa.Table, events: Sequence[str]
+) -> tuple[np.ndarray, dict[str, dict[str, np.ndarray]]]:
+    """Weekly sums (weeks from Monday) of each event by operation, and the weeks' first days.
+
+    Shared by the static and the interactive figures, so both show the same numbers.
+    """
+    days = table["date"].cast(pa.int32()).to_numpy()
+    weeks = np.unique(days - (days + 3) % 7)
+    out: dict[str, dict[str, np.ndarray]] = {}
+    for event in events:
+        rows = table.filter(pc.equal(table["event"], event))
+        event_days = rows["date"].cast(pa.int32()).to_numpy()
+        index = np.searchsorted(weeks, event_days - (event_days + 3) % 7)
+        operations = np.asarray(rows["operation"].to_pylist(), dtype=object)
+        counts = rows["count"].to_numpy()
+        out[event] = {
+            op: np.bincount(index[operations == op], counts[operations == op], len(weeks))
+            for op in OPERATIONS
+            if (operations == op).any()
+        }
+    return weeks, out
 
 
 def operations_figure(timeseries: pa.Table) -> Figure:
@@ -139,13 +233,12 @@ def operations_figure(timeseries: pa.Table) -> Figure:
     )
     fig = Figure(figsize=(11, 8), layout="constrained")
     axes = fig.subplots(len(panels), 1, sharex=True)
-    days = timeseries["date"].cast(pa.int32()).to_numpy()
-    weeks = np.unique(days - (days + 3) % 7)
+    weeks, by_event = weekly_by_operation(timeseries, [event for event, _ in panels])
     week_dates = weeks.astype("datetime64[D]")
     colors = {op: f"C{i}" for i, op in enumerate(OPERATIONS)}
     for ax, (event, title) in zip(axes, panels, strict=True):
         ax.set_title(f"{title} per week, by operation")
-        by_operation = _weekly(timeseries, event, weeks)
+        by_operation = by_event[event]
         if not by_operation:
             no_data(ax)
             continue
@@ -237,16 +330,54 @@ def targeted_figure(targeted: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> 
     return fig
 
 
-def elites_figure(elites: Mapping[str, Mapping[str, Any]]) -> Figure:
-    fig = Figure(figsize=(10, 4), layout="constrained")
-    ax = fig.subplots()
+#: elite figures that have an archival target: (group, measure) -> target id
+ELITE_TARGETS = {("cc_1934", "shot"): "G7-cc-shot", ("congress_1934", "arrested"): "G7-17cong-arr"}
+ELITE_MEASURES = ("size", "arrested", "shot")
+
+
+def elites_figure(
+    elites: Mapping[str, Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = ()
+) -> Figure:
+    """One panel per group, each on its own axis: the army (about 200,000) would otherwise
+    flatten the Central Committee (139) to nothing. Every bar carries its number."""
     groups = list(elites)
+    fig = Figure(figsize=(11, 3.6), layout="constrained")
     if not groups:
-        no_data(ax)
+        no_data(fig.subplots())
         return fig
-    series = {m: [_number(elites[g].get(m)) for g in groups] for m in ("size", "arrested", "shot")}
-    grouped_bars(ax, groups, series, {"size": "#c4c4c4", "arrested": SIMULATED, "shot": "#55616d"})
-    ax.set_ylabel("persons")
+    archival = {str(t.get("id")): _number(t.get("archival")) for t in targets}
+    colors = {"size": "#c4c4c4", "arrested": SIMULATED, "shot": "#55616d"}
+    axes = np.atleast_1d(fig.subplots(1, len(groups)))
+    for ax, group in zip(axes, groups, strict=True):
+        ax.set_title(group, fontsize="medium")
+        x = np.arange(len(ELITE_MEASURES))
+        values = [_number(elites[group].get(m)) for m in ELITE_MEASURES]
+        top = max((v for v in values if v is not None), default=1.0) or 1.0
+        for xi, measure, value in zip(x, ELITE_MEASURES, values, strict=True):
+            if value is None:
+                ax.text(
+                    xi,
+                    0,
+                    "not\nreported",
+                    ha="center",
+                    va="bottom",
+                    fontsize="x-small",
+                    color="0.4",
+                )
+                continue
+            ax.bar(xi, value, 0.7, color=colors[measure])
+            ax.text(xi, value, f"{value:,.0f}", ha="center", va="bottom", fontsize="x-small")
+            record = archival.get(ELITE_TARGETS.get((group, measure), ""))
+            if record is not None:
+                ax.plot([xi - 0.35, xi + 0.35], [record, record], color="black", lw=1.5)
+                ax.text(
+                    xi + 0.37, record, f"archival {record:,.0f}", va="center", fontsize="xx-small"
+                )
+                top = max(top, record)
+        ax.set_xticks(x, list(ELITE_MEASURES), fontsize="small")
+        ax.set_ylim(0, top * 1.15)
+        ax.yaxis.set_major_formatter(_THOUSANDS)
+    axes[0].set_ylabel("persons")
     return fig
 
 
