@@ -155,3 +155,24 @@ def test_interactive_report_is_self_contained(tmp_path: Path) -> None:
     assert page.count('class="plotly-graph-div"') == 7
     assert not re.search(r'<script[^>]+src="https?:', page)  # plotly.js embedded, no CDN
     assert 'id="findings"' in page and "20261203-071140-447b83" in page
+
+
+def test_report_command_checks_its_input(tmp_path: Path) -> None:
+    from typer.testing import CliRunner
+
+    from greatterror.cli.app import app
+
+    runner = CliRunner()
+    missing = runner.invoke(app, ["report", str(tmp_path / "nothing")])
+    assert missing.exit_code == 2 and "holds no summary.json" in missing.output
+    for name in ("a", "b"):
+        (tmp_path / name).mkdir()
+    write_out_dir(tmp_path / "a", make_summary())
+    write_out_dir(tmp_path / "b", make_summary(scenario="endogenous"))
+    foreign = runner.invoke(app, ["report", str(tmp_path / "a"), "--ensemble", str(tmp_path / "b")])
+    assert (
+        foreign.exit_code == 2
+        and "differs from" in foreign.output
+        and "'scenario'" in foreign.output
+    )
+    assert not (tmp_path / "a" / "report.html").exists()
