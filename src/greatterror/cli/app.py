@@ -10,6 +10,7 @@ from greatterror import __version__
 from greatterror.cli import evidence, population
 from greatterror.cli import report as report_cli
 from greatterror.cli import run as run_cli
+from greatterror.cli import serve as serve_cli
 
 app = typer.Typer(
     name="greatterror",
@@ -26,6 +27,7 @@ app.add_typer(run_cli.runs_app, name="runs")
 app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)
 app.command("report")(report_cli.report)
+app.command("serve")(serve_cli.serve)
 app.command("params")(run_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
 

@@ -57,6 +57,7 @@ def yearly(
     archival = archival_yearly(summary.get("targets") or [])
     titles = [f"{m.replace('_', ' ')} (log scale)" for m in YEARLY_MEASURES]
     fig = make_subplots(rows=1, cols=len(YEARLY_MEASURES), subplot_titles=titles)
+    archival_shown = False
     for col, measure in enumerate(YEARLY_MEASURES, start=1):
         simulated = [yearly_measure(rows[y], measure) for y in years]
         error = None
@@ -89,11 +90,12 @@ def yearly(
                 y=record,
                 name="archival",
                 marker_color=ARCHIVAL,
-                showlegend=col == 1,
+                showlegend=not archival_shown,
                 legendgroup="archival",
                 row=1,
                 col=col,
             )
+            archival_shown = True
         fig.update_yaxes(type="log", row=1, col=col)
     fig.update_layout(height=380, barmode="group", **_LAYOUT)
     return fig
@@ -304,8 +306,8 @@ def report_divs(
 
 
 def as_table(frame: Any) -> pa.Table:
-    """A pandas time series (date, region, operation, event, count) as the Arrow table
-    the figures read; dates may be datetimes, dates or ISO strings."""
+    """A pandas table with a ``date`` column (the API's time series or channels) as the
+    Arrow table the figures read; dates may be datetimes, dates or ISO strings."""
     table = pa.Table.from_pandas(frame, preserve_index=False)
     dates = np.asarray(frame["date"].astype(str).str.slice(0, 10), dtype="datetime64[D]")
     index = table.column_names.index("date")
