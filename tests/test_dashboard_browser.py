@@ -224,3 +224,11 @@ def test_a_bad_input_gets_a_clear_message(visit: Visit) -> None:
     page.get_by_text("Cannot run: base_arrest_rate").first.wait_for(timeout=10_000)  # type: ignore[attr-defined]
     assert page.locator("#targets").count() == 0  # type: ignore[attr-defined]
     visit.shot("06-bad-input")
+
+
+def test_hypotheses_page_says_when_there_is_no_calibration(visit: Visit) -> None:
+    page = visit.open("/hypotheses", "Hypotheses H1-H7")
+    notice = page.locator(".gt-no-calibration")  # type: ignore[attr-defined]
+    notice.wait_for(timeout=15_000)
+    assert "No calibration database yet" in notice.inner_text()
+    visit.shot("07-hypotheses")

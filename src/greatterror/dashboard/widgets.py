@@ -108,6 +108,12 @@ def Results(outcome: RunOutcome) -> None:
         f"record or inside its range; {len(misses)} missed (shaded in the table below). "
         "Simulated counts are full-population equivalents; they are model output, not "
         "historical findings."
+        + (
+            " At 1:10,000 small figures (single years, trials, elite groups) are noisy; "
+            "judge the calibration at 1:100."
+            if outcome.request.scale < 1e-3
+            else ""
+        )
     )
     solara.ToggleButtonsSingle(value=view, values=list(RESULT_VIEWS))
     key = RESULT_VIEWS[view.value]
