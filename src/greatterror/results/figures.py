@@ -41,6 +41,47 @@ _YEARLY_ID = re.compile(r"^G1-(\d{4})-([a-z]+)$")
 _THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
 
 
+#: average width of a character of the default font, in inches per point of font size
+_CHAR_WIDTH = 0.55 / 72
+
+
+def label_width(labels: Sequence[str], points: float) -> float:
+    """About how wide the longest label is, in inches, at a font size in points."""
+    return max((len(label) for label in labels), default=0) * points * _CHAR_WIDTH
+
+
+def framed(
+    size: tuple[float, float],
+    left: float,
+    right: float = 0.2,
+    top: float = 0.4,
+    bottom: float = 0.45,
+    gap: float = 0.0,
+    columns: int = 1,
+    vgap: float = 0.0,
+    rows: int = 1,
+) -> Figure:
+    """A figure with fixed margins and gaps in inches, instead of a layout engine.
+
+    Working out a constrained layout took about a third of the time it takes
+    to draw a report's figures (bench/bench_report.py); the margins here are
+    set from what each figure holds (titles, tick labels, axis labels).
+    """
+    width, height = size
+    fig = Figure(figsize=size)
+    axis_width = (width - left - right - (columns - 1) * gap) / columns
+    axis_height = (height - top - bottom - (rows - 1) * vgap) / rows
+    fig.subplots_adjust(
+        left=left / width,
+        right=1 - right / width,
+        top=1 - top / height,
+        bottom=bottom / height,
+        wspace=gap / axis_width if columns > 1 else 0.2,
+        hspace=vgap / axis_height if rows > 1 else 0.2,
+    )
+    return fig
+
+
 def png_bytes(fig: Figure) -> bytes:
     canvas = FigureCanvasAgg(fig)
     buffer = io.BytesIO()
@@ -159,7 +200,7 @@ def yearly_figure(
 ) -> Figure:
     """Yearly bars on a log scale: the quiet years (about 1,000 death sentences) and 1937
     (about 350,000) differ 300-fold, and on a linear axis the quiet years vanish."""
-    fig = Figure(figsize=(11, 3.8), layout="constrained")
+    fig = framed((11, 3.8), left=0.95, gap=0.8, columns=len(YEARLY_MEASURES))
     axes = fig.subplots(1, len(YEARLY_MEASURES))
     years = sorted(yearly)
     archival = archival_yearly(targets)
@@ -177,6 +218,7 @@ def yearly_figure(
         else:
             ax.set_title(f"{title} (log scale; no archival yearly series)")
         grouped_bars(ax, years, series, {"simulated": SIMULATED, "archival": ARCHIVAL}, log=True)
+        ax.tick_params(axis="x", labelsize="small")
         if bands:
             _band_marks(ax, years, measure, bands, len(series))
     return fig
@@ -239,7 +281,7 @@ def operations_figure(timeseries: pa.Table) -> Figure:
         ("convicted_cat1", "death sentences"),
         ("executed", "executions"),
     )
-    fig = Figure(figsize=(11, 8), layout="constrained")
+    fig = framed((11, 8), left=0.75, bottom=0.4, top=0.35, vgap=0.45, rows=len(panels))
     axes = fig.subplots(len(panels), 1, sharex=True)
     weeks, by_event = weekly_by_operation(timeseries, [event for event, _ in panels])
     week_dates = weeks.astype("datetime64[D]")
@@ -272,7 +314,10 @@ def limit_fill_figure(limit_fill: Sequence[Mapping[str, Any]]) -> Figure:
             str(r.get("region")),
         ),
     )
-    fig = Figure(figsize=(9, max(3.0, 0.22 * len(rows) + 1.2)), layout="constrained")
+    names = [str(r.get("region")) for r in rows]
+    fig = framed(
+        (9, max(3.0, 0.22 * len(rows) + 1.2)), left=0.2 + label_width(names, 7.0), bottom=0.6
+    )
     ax = fig.subplots()
     if not rows:
         no_data(ax)
@@ -291,7 +336,7 @@ def limit_fill_figure(limit_fill: Sequence[Mapping[str, Any]]) -> Figure:
 
 
 def backlog_figure(channels: pa.Table) -> Figure:
-    fig = Figure(figsize=(11, 4), layout="constrained")
+    fig = framed((11, 4), left=0.95, top=0.2)
     ax = fig.subplots()
     if channels.num_rows == 0:
         no_data(ax)
@@ -325,7 +370,15 @@ def targeted_figure(targeted: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> 
         ("party", "party status"),
     )
     tallest = max((len(targeted.get(key, {})) for key, _ in dimensions), default=0)
-    fig = Figure(figsize=(12, max(3.0, 0.3 * tallest + 1.2)), layout="constrained")
+    names = [name for key, _ in dimensions for name in targeted.get(key, {})]
+    labels = 0.2 + label_width(names, 8.5)
+    fig = framed(
+        (12, max(3.0, 0.3 * tallest + 1.2)),
+        left=labels,
+        gap=labels,
+        columns=len(dimensions),
+        bottom=0.6,
+    )
     axes = fig.subplots(1, len(dimensions))
     for ax, (key, title) in zip(axes, dimensions, strict=True):
         ax.set_title(f"by {title}")
@@ -351,7 +404,7 @@ def elites_figure(
     """One panel per group, each on its own axis: the army (about 200,000) would otherwise
     flatten the Central Committee (139) to nothing. Every bar carries its number."""
     groups = list(elites)
-    fig = Figure(figsize=(11, 3.6), layout="constrained")
+    fig = framed((11, 3.6), left=0.85, gap=0.75, columns=max(len(groups), 1), right=0.6)
     if not groups:
         no_data(fig.subplots())
         return fig
@@ -392,9 +445,9 @@ def elites_figure(
 
 
 def trials_figure(trials: Sequence[Mapping[str, Any]]) -> Figure:
-    fig = Figure(figsize=(11, 4), layout="constrained")
-    axes = fig.subplots(1, 2)
     names = [str(t.get("id")) for t in trials]
+    fig = framed((11, 4), left=0.6, gap=0.6, columns=2, bottom=0.3 + 0.5 * label_width(names, 8.5))
+    axes = fig.subplots(1, 2)
     for ax, measure in zip(axes, ("defendants", "death_sentences"), strict=True):
         ax.set_title(measure.replace("_", " "))
         if not trials:
