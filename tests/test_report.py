@@ -152,7 +152,7 @@ def test_interactive_report_is_self_contained(tmp_path: Path) -> None:
     assert path.name == INTERACTIVE_REPORT_FILE
     assert (tmp_path / "report.html").exists() is False  # the static one is written separately
     page = path.read_text(encoding="utf-8")
-    assert page.count('class="plotly-graph-div"') == 7
+    assert page.count('class="plotly-graph-div"') == 8
     assert not re.search(r'<script[^>]+src="https?:', page)  # plotly.js embedded, no CDN
     assert 'id="findings"' in page and "20261203-071140-447b83" in page
 

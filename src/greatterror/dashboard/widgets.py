@@ -34,7 +34,8 @@ RESULT_VIEWS = {
     "Against the record": "yearly",
     "Operations over time": "operations",
     "Regions": "limits",
-    "Demography": "targeted",
+    "Who was targeted": "targeted",
+    "Demography": "demography",
     "Elites": "elites",
     "Show trials": "trials",
     "Sentencing backlog": "backlog",
@@ -115,7 +116,12 @@ def Results(outcome: RunOutcome) -> None:
             else ""
         )
     )
-    solara.ToggleButtonsSingle(value=view, values=list(RESULT_VIEWS))
+    views = [
+        label
+        for label, key in RESULT_VIEWS.items()
+        if key != "demography" or outcome.summary.get("demography")
+    ]
+    solara.ToggleButtonsSingle(value=view, values=views)
     key = RESULT_VIEWS[view.value]
     figure = _figure(outcome, key)
     solara.FigurePlotly(figure)
@@ -139,4 +145,6 @@ def _figure(outcome: RunOutcome, key: str) -> Any:
         return fi.elites(s.get("elites") or {}, targets)
     if key == "trials":
         return fi.trials(s.get("trials") or [])
+    if key == "demography":
+        return fi.demography(s.get("demography") or {})
     return fi.backlog(outcome.channels)

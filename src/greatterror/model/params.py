@@ -646,7 +646,7 @@ PARAMETERS: tuple[Param, ...] = (
         1.0,
         "probability",
         "prior: uniform(0,1)",
-        "chance a household member of a sentenced 'traitor' is arrested (Order 00486)",
+        "chance the wife of a man sentenced as a 'traitor' is arrested (Order 00486)",
         "M19",
     ),
     # Gulag

@@ -24,7 +24,8 @@ from greatterror.model import (
 )
 from greatterror.model.calendar import Calendar
 from greatterror.model.channels import channel_table, channels_of
-from greatterror.model.kernels import close_cases, mark_where, open_cases, run_relatives
+from greatterror.model.families import wives_of
+from greatterror.model.kernels import close_cases, mark_where, open_cases
 from greatterror.model.limits import initial_limits
 from greatterror.model.loop import FunctionStep, Loop
 from greatterror.model.registers import build_registers
@@ -307,6 +308,7 @@ class Simulation:
         self.camp_roll.push(initial_prisoners)
         self.camp_n = len(initial_prisoners)
         self.camp_w = float(self.weights(initial_prisoners).sum())
+        self.children_to_homes = 0.0  # M19: children of arrested wives, full-population equivalents
         self.inst.queues = [Queue(self.weights) for _ in CHANNELS]
         # former oppositionists start linked to the 'centre'
         mark_where(population["marks"], int(Mark.OPPOSITIONIST), self.cases.linked)
@@ -468,19 +470,18 @@ class Simulation:
             self._families(day, idx[self.cases.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
-        """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
+        """M19 (Order 00486): wives of convicted 'traitors' are arrested (model/families.py);
+        their children are counted as placed in children's homes, never arrested."""
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        households, age = self.pop.households, self.pop["age"]
-        if households.members is None:  # households are runs of people
-            members = run_relatives(households.indptr, self.pop["household"], convicted, age)
-        else:
-            of = self.pop["household"][convicted].astype(np.int64)
-            members = households.members_of(of).astype(np.int64)
-            members = members[(age[members] >= 1) & ~_within(members, convicted)]
-        members = members[rng.random(len(members)) < self.params["family_arrest"]]
-        self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
+        pop = self.pop
+        wives, children = wives_of(pop.households, pop["household"], pop["age"], pop["male"],
+                                   convicted)  # fmt: skip
+        taken = rng.random(len(wives)) < self.params["family_arrest"]
+        wives, children = wives[taken], children[taken]
+        self.children_to_homes += float((children * self.weights(wives)).sum())
+        self.schedule_after(day + 1, "family", wives, rng.integers(0, 30, size=len(wives)))
 
     def channel_for(self, idx: np.ndarray) -> NDArray[np.intp]:
         """The sentencing channel of each case, by operation and person (model/channels.py)."""
@@ -546,10 +547,3 @@ class Simulation:
                 f"({self.date(self.day)}); a run cannot go back"
             )
         return stop
-
-
-def _within(values: np.ndarray, pool: np.ndarray) -> NDArray[np.bool_]:
-    """``np.isin(values, pool)`` for small arrays, by one sort and a binary search."""
-    pool = np.sort(pool)
-    pos = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
-    return pool[pos] == values

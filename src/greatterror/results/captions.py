@@ -10,6 +10,8 @@ from collections.abc import Mapping
 from datetime import date
 from typing import Any
 
+from greatterror.results import demography_figure
+
 FIGURE_TITLES = {
     "yearly": "Yearly totals against the archival series",
     "operations": "Arrests, death sentences and executions by operation",
@@ -18,6 +20,7 @@ FIGURE_TITLES = {
     "targeted": "Who was targeted: arrest rates by group",
     "elites": "The elite layer",
     "trials": "Show trials against the record",
+    "demography": "Who the victims were: sex and age",
 }
 
 
@@ -117,4 +120,5 @@ def captions(summary: Mapping[str, Any], members: int = 0) -> dict[str, str]:
             "this run. Archival: the numbers of defendants and death sentences recorded for "
             f"that trial, as carried in the run summary. {counts}"
         ),
+        "demography": f"{demography_figure.CAPTION} {counts}",
     }

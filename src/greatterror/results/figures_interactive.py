@@ -273,6 +273,55 @@ def trials(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     return fig
 
 
+def demography(block: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> go.Figure:
+    """Sex and age of those arrested, convicted and sentenced to death, by operation."""
+    from greatterror.results.demography_figure import (
+        AGE_COLOURS,
+        AGE_GROUPS,
+        MEN_SHOT_LENINGRAD,
+        OUTCOMES,
+        _rows,
+    )
+
+    if not any(block.get(key) for key, _ in OUTCOMES):
+        return _empty("Who the victims were")
+    fig = make_subplots(rows=1, cols=len(OUTCOMES), subplot_titles=[t for _, t in OUTCOMES])
+    for col, (key, _) in enumerate(OUTCOMES, start=1):
+        rows = _rows(block.get(key) or {})
+        names = [name.replace("_", " ") for name, _ in rows]
+        for group, colour in zip(AGE_GROUPS, AGE_COLOURS, strict=True):
+            fig.add_bar(
+                y=names,
+                x=[float((p.get("age") or {}).get(group) or 0) for _, p in rows],
+                orientation="h",
+                name=f"aged {group}",
+                marker_color=colour,
+                legendgroup=group,
+                showlegend=col == 1,
+                row=1,
+                col=col,
+            )
+        fig.add_scatter(
+            y=names,
+            x=[float(p.get("male_share") or 0) for _, p in rows],
+            mode="markers",
+            marker={"symbol": "diamond", "size": 10, "color": "#222"},
+            name="share of men",
+            legendgroup="men",
+            showlegend=col == 1,
+            row=1,
+            col=col,
+        )
+        if key == "shot":
+            fig.add_vline(
+                x=MEN_SHOT_LENINGRAD, line_dash="dot", line_color="#8c8c8c", row=1, col=col
+            )
+        fig.update_yaxes(autorange="reversed", row=1, col=col)
+        fig.update_xaxes(range=[0, 1], tickformat=".0%", row=1, col=col)
+    fig.update_layout(height=420, barmode="stack", **_LAYOUT)
+    return fig
+
+
 def all_figures(
     summary: Mapping[str, Any],
     timeseries: pa.Table,
@@ -289,6 +338,7 @@ def all_figures(
         "targeted": targeted(summary.get("targeted") or {}),
         "elites": elites(summary.get("elites") or {}, targets),
         "trials": trials(summary.get("trials") or []),
+        "demography": demography(summary.get("demography") or {}),
     }
 
 

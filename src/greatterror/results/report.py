@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 from matplotlib.figure import Figure
 
-from greatterror.results import figures
+from greatterror.results import demography_figure, figures
 from greatterror.results.captions import FIGURE_TITLES, captions
 from greatterror.results.findings import TOLERANCE, Judged, headline, judge_all
 from greatterror.results.outputs import (
@@ -70,6 +70,7 @@ def _figures(
         "targeted": lambda: figures.targeted_figure(summary.get("targeted") or {}),
         "elites": lambda: figures.elites_figure(summary.get("elites") or {}, targets),
         "trials": lambda: figures.trials_figure(summary.get("trials") or []),
+        "demography": lambda: demography_figure.demography_figure(summary.get("demography") or {}),
     }
 
 
