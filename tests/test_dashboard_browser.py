@@ -231,4 +231,5 @@ def test_hypotheses_page_says_when_there_is_no_calibration(visit: Visit) -> None
     notice = page.locator(".gt-no-calibration")  # type: ignore[attr-defined]
     notice.wait_for(timeout=15_000)
     assert "No calibration database yet" in notice.inner_text()
+    assert "hypotheses/h1_intentional" in page.locator('tr[data-key="H1"]').inner_text()  # type: ignore[attr-defined]
     visit.shot("07-hypotheses")

@@ -39,6 +39,15 @@ def test_bad_requests_are_refused_with_the_field_named(request_: RunRequest, mes
         check_request(request_)
 
 
+def test_the_hypotheses_are_offered_as_scenarios() -> None:
+    from greatterror.dashboard.engine import shipped_scenarios
+
+    names = shipped_scenarios()
+    assert names[:2] == ["endogenous", "historical"]
+    assert "hypotheses/h1_intentional" in names
+    assert check_request(RunRequest(scenario="hypotheses/h1_intentional")).scenario == names[2]
+
+
 def test_the_time_limit_stops_a_run() -> None:
     with pytest.raises(TimeLimitExceeded, match="stopped after 0 s"):
         run_model(RunRequest(), time_limit=0.0)

@@ -71,7 +71,10 @@ class RunOutcome:
 
 
 def shipped_scenarios() -> list[str]:
-    return sorted(p.stem for p in scenarios_dir().glob("*.toml"))
+    """The scenarios shipped with the package: historical, endogenous, then the hypotheses."""
+    top = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
+    hypotheses = sorted(f"hypotheses/{p.stem}" for p in scenarios_dir().glob("hypotheses/*.toml"))
+    return top + hypotheses
 
 
 def implemented_mechanisms() -> list[Mechanism]:

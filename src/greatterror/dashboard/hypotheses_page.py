@@ -56,6 +56,23 @@ def read_history(path: Path) -> dict[str, Any]:
     }
 
 
+def catalogue_html() -> str:
+    """H1-H7 as shipped scenarios: what each claims and what the model cannot yet represent."""
+    from greatterror.model.hypothesis_catalog import describe, hypothesis_scenarios
+
+    rows = []
+    for scenario in hypothesis_scenarios():
+        h = describe(scenario)
+        gaps = "; ".join(f"{g['mechanism']}: {g['what']}" for g in h.get("gaps") or [])
+        rows.append([h["id"], h["title"], h["scenario"], h["statement"], gaps])
+    return html_table(
+        ["id", "explanation", "scenario (Run page)", "claim", "not yet in the model"],
+        rows,
+        row_keys=[r[0] for r in rows],
+        table_id="hypotheses",
+    )
+
+
 @solara.component
 def HypothesesPage() -> None:
     solara.Title("greatterror: hypotheses")
@@ -66,6 +83,11 @@ def HypothesesPage() -> None:
     )
     found = databases()
     chosen = solara.use_reactive(next(iter(found), ""))
+    solara.HTML(tag="div", unsafe_innerHTML=catalogue_html())
+    Prose(
+        "None of the hypothesis scenarios has been fitted yet (docs/hypotheses.md); a run of "
+        "one on the Run page shows what the model does with its mechanisms at starting values."
+    )
     if not found:
         solara.Info(
             f"No calibration database yet: none found in {calibration_dir()}. A calibration "
