@@ -63,7 +63,7 @@ def catalogue_html() -> str:
     rows = []
     for scenario in hypothesis_scenarios():
         h = describe(scenario)
-        gaps = "; ".join(f"{g['mechanism']}: {g['what']}" for g in h.get("gaps") or [])
+        gaps = " ".join(f"{g['mechanism']}: {g['what']}" for g in h.get("gaps") or [])
         rows.append([h["id"], h["title"], h["scenario"], h["statement"], gaps])
     return html_table(
         ["id", "explanation", "scenario (Run page)", "claim", "not yet in the model"],
@@ -83,11 +83,18 @@ def HypothesesPage() -> None:
     )
     found = databases()
     chosen = solara.use_reactive(next(iter(found), ""))
-    solara.HTML(tag="div", unsafe_innerHTML=catalogue_html())
+    Calibration(found, chosen)
     Prose(
-        "None of the hypothesis scenarios has been fitted yet (docs/hypotheses.md); a run of "
-        "one on the Run page shows what the model does with its mechanisms at starting values."
+        "#### The hypotheses as scenarios\nEach can be run on the Run page. Unless a "
+        "calibration above says otherwise, none has been fitted (docs/hypotheses.md): a run "
+        "shows what the model does with its mechanisms at starting values."
     )
+    solara.HTML(tag="div", unsafe_innerHTML=catalogue_html())
+
+
+@solara.component
+def Calibration(found: dict[str, Path], chosen: solara.Reactive[str]) -> None:
+    """The posterior of a calibration database, or the notice that there is none."""
     if not found:
         solara.Info(
             f"No calibration database yet: none found in {calibration_dir()}. A calibration "
