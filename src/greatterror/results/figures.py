@@ -200,7 +200,7 @@ def yearly_figure(
 ) -> Figure:
     """Yearly bars on a log scale: the quiet years (about 1,000 death sentences) and 1937
     (about 350,000) differ 300-fold, and on a linear axis the quiet years vanish."""
-    fig = framed((11, 3.8), left=0.95, gap=0.8, columns=len(YEARLY_MEASURES))
+    fig = framed((11, 3.8), left=0.95, gap=1.0, columns=len(YEARLY_MEASURES))
     axes = fig.subplots(1, len(YEARLY_MEASURES))
     years = sorted(yearly)
     archival = archival_yearly(targets)
