@@ -158,6 +158,7 @@ def _run_and_parameters(summary: Mapping[str, Any]) -> str:
     population = summary.get("population") or {}
     run_rows = [
         ("run id", summary.get("run_id") or "not recorded"),
+        ("content hash (SHA-256)", summary.get("content_hash") or "not computed"),
         ("scenario", summary.get("scenario")),
         ("scale", f"{summary.get('scale')} ({scale_text(summary.get('scale'))})"),
         ("seed", summary.get("seed")),
