@@ -22,9 +22,10 @@ from typing import Any
 
 import pyarrow as pa
 
+from greatterror.model.components import mechanism_table
 from greatterror.model.mechanisms import MECHANISMS, Mechanism
 from greatterror.model.params import PARAMETERS, Param, ParameterError, coerce
-from greatterror.paths import scenarios_dir
+from greatterror.model.scenario import shipped_names
 
 #: the scales the page offers, smallest first (label -> fraction of the population)
 SCALES = {"1:10,000": 1e-4, "1:1,000": 1e-3, "1:100": 1e-2}
@@ -71,14 +72,15 @@ class RunOutcome:
 
 
 def shipped_scenarios() -> list[str]:
-    """The scenarios shipped with the package: historical, endogenous, then the hypotheses."""
-    top = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
-    hypotheses = sorted(f"hypotheses/{p.stem}" for p in scenarios_dir().glob("hypotheses/*.toml"))
-    return top + hypotheses
+    """The scenarios shipped with the package: the top-level ones, then those in folders
+    (hypotheses, counterfactuals) as ``folder/name``."""
+    return shipped_names()
 
 
 def implemented_mechanisms() -> list[Mechanism]:
-    return [m for m in MECHANISMS if m.step is not None]
+    """The catalogue entries of the mechanisms some component declares."""
+    implemented = {row.id for row in mechanism_table() if row.implemented}
+    return [m for m in MECHANISMS if m.id in implemented]
 
 
 def parameter_groups() -> dict[str, list[Param]]:

@@ -37,9 +37,10 @@ def scenario_values(name: str) -> dict[str, float]:
 
 @lru_cache(maxsize=8)
 def scenario_switches(name: str) -> dict[str, bool]:
+    from greatterror.model.components import resolve_switches
     from greatterror.model.scenario import load_scenario
 
-    return dict(load_scenario(name).switches())
+    return resolve_switches(load_scenario(name))
 
 
 #: positions of a slider; a slider moves in steps, the exact value is typed beside it
