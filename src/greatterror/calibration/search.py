@@ -46,7 +46,6 @@ FREE_PARAMETERS = (
     "trial_threat_scale",
     "trial_death_share_early",
     "trial_death_share_late",
-    "army_dismissal_rate",
     "halt_release_share",
     "release_without_confession",
     "request_interval",
