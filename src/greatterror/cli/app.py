@@ -7,6 +7,7 @@ from typing import Annotated
 import typer
 
 from greatterror import __version__
+from greatterror.cli import counterfactual as counterfactual_cli
 from greatterror.cli import evidence, population
 from greatterror.cli import run as run_cli
 
@@ -26,6 +27,7 @@ app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)
 app.command("params")(run_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
+app.command("counterfactual")(counterfactual_cli.counterfactual)
 
 
 def _version(value: bool) -> None:

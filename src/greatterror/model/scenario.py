@@ -22,6 +22,7 @@ from pydantic import (
     model_validator,
 )
 
+from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
 from greatterror.model.mechanisms import BY_SWITCH, default_switches
 from greatterror.model.params import ParameterError, resolve
 from greatterror.paths import scenarios_dir
@@ -79,6 +80,10 @@ class Scenario(BaseModel):
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
+    #: events of the extended scenario left out (model/counterfactual.py)
+    drop_events: list[DropEvent] = Field(default_factory=list)
+    #: present in the counterfactual scenarios (scenarios/counterfactuals/)
+    counterfactual: Counterfactual | None = None
     _origin: str = PrivateAttr(default="")
 
     @property
@@ -95,6 +100,12 @@ class Scenario(BaseModel):
                     f"unknown mechanism {name!r}; allowed: {', '.join(sorted(BY_SWITCH))}"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _drops_need_a_base(self) -> Scenario:
+        if self.drop_events and not self.extends:
+            raise ValueError("drop_events: only a scenario that extends another can drop events")
+        return self
 
     @model_validator(mode="after")
     def _policy_events_match_mode(self) -> Scenario:
@@ -144,11 +155,11 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     name = str(raw["extends"])
     # a shipped scenario by name, or a file beside this one
     local = name.endswith(".toml")
-    target = path.parent / name if local else scenarios_dir() / f"{name}.toml"
+    target = path.parent / name if local else shipped_path(name)
     chain = (*seen, str(path.resolve()))
     if str(target.resolve()) in chain:
         steps = " -> ".join(Path(c).name for c in chain) + f" -> {target.name}"
-        shipped = ", ".join(sorted(p.stem for p in scenarios_dir().glob("*.toml")))
+        shipped = ", ".join(shipped_names())
         raise ScenarioError(
             f"{path.name}: extends: {name!r} makes a cycle ({steps}); allowed: a shipped "
             f"scenario ({shipped}) or a .toml file beside this one"
@@ -157,10 +168,16 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         base = load_scenario(target if local else name, seen=chain)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: extends: {exc}") from None
-    merged = base.model_dump(exclude={"extends"})
+    # a variant of a counterfactual is a new scenario: it keeps the timeline, not the claim
+    merged = base.model_dump(exclude={"extends", "drop_events", "counterfactual"})
     policy = raw.get("policy", base.policy)
+    try:
+        drops = [DropEvent.model_validate(d) for d in raw.get("drop_events", [])]
+        inherited = drop_inherited(merged["events"], drops)
+    except ValueError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
     merged["events"] = [
-        e for e in merged["events"] if policy == "scripted" or e["action"] not in POLICY_ACTIONS
+        e for e in inherited if policy == "scripted" or e["action"] not in POLICY_ACTIONS
     ] + list(raw.get("events", []))
     merged["events"].sort(key=lambda e: str(e.get("date", "")))
     for table in ("mechanisms", "parameters"):
@@ -171,15 +188,35 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     return merged
 
 
+def shipped_names() -> list[str]:
+    """Shipped scenarios: top-level ones by name, the others as ``folder/name``."""
+    root = scenarios_dir()
+    top = sorted(p.stem for p in root.glob("*.toml"))
+    nested = sorted(f"{p.parent.name}/{p.stem}" for p in root.glob("*/*.toml"))
+    return top + nested
+
+
+def shipped_path(name: str) -> Path:
+    """The file of a shipped scenario: ``historical``, ``counterfactuals/no_kirov``, or
+    a nested scenario by its bare name (``no_kirov``) when that name is unique."""
+    root = scenarios_dir()
+    path = root / f"{name}.toml"
+    if path.exists() or "/" in name:
+        return path
+    found = sorted(root.glob(f"*/{name}.toml"))
+    return found[0] if len(found) == 1 else path
+
+
 def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
-    """A scenario by shipped name (e.g. ``historical``) or by file path."""
+    """A scenario by shipped name (``historical``, ``counterfactuals/no_kirov`` or
+    ``no_kirov``) or by file path."""
     path = Path(name_or_path)
     if not path.suffix:
-        path = scenarios_dir() / f"{name_or_path}.toml"
+        path = shipped_path(str(name_or_path))
         if not path.exists():
-            shipped = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
             raise ScenarioError(
-                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: {', '.join(shipped)}"
+                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: "
+                f"{', '.join(shipped_names())}"
             )
     if not path.exists():
         raise ScenarioError(f"scenario: file {path} does not exist")
@@ -204,7 +241,15 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
 
 
 def check_against_evidence(scenario: Scenario, evidence: Any) -> None:
-    """Every event cites an existing fact or timeline entry and agrees with its date."""
+    """Every event cites an existing fact or timeline entry and agrees with its date;
+    a counterfactual's sources are in the bibliography."""
+    if scenario.counterfactual is not None:
+        for i, key in enumerate(scenario.counterfactual.sources):
+            if key not in evidence.sources:
+                raise ScenarioError(
+                    f"{scenario.origin}: counterfactual.sources[{i}]: unknown source key "
+                    f"{key!r}; allowed: the keys of the evidence base's sources*.csv"
+                )
     events_by_id = {e.id: e for e in evidence.timeline}
     for i, event in enumerate(scenario.events):
         where = f"{scenario.origin}: events[{i}]"
