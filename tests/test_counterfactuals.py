@@ -318,7 +318,7 @@ def test_paired_runs_are_identical_until_the_first_change_and_the_cli_parses() -
     out = json.loads(result.output)
     assert out["first_change"] == "1937-07-25" and out["seeds"] == [1, 2]
     for pair in out["pairs"]:
-        assert pair["identical_until"] >= "1937-07-24"
+        assert pair["first_difference"] >= "1937-07-25"
     rows = {(r["period"], r["measure"]): r for r in out["differences"]}
     for year in ("1934", "1935", "1936"):
         for measure in ("arrests", "death_sentences", "gulag_deaths"):

@@ -87,7 +87,8 @@ def run_pair(
     base_pars: dict[str, Any],
     counterfactual_pars: dict[str, Any],
 ) -> dict[str, Any]:
-    """One pair: both runs' yearly figures, and the last day on which they were identical.
+    """One pair: both runs' yearly figures, and the first day on which their counts differ
+    (None when they never do).
 
     A top-level function, so that worker processes can be sent it.
     """
@@ -104,16 +105,12 @@ def run_pair(
     a, b = (r.engine.ledger for r in runs)
     days = a.shape[0]
     differ = np.flatnonzero((a.counts.reshape(days, -1) != b.counts.reshape(days, -1)).any(axis=1))
-    identical_until = None
-    if len(differ) == 0:
-        identical_until = base.end.isoformat()
-    elif differ[0] > 0:
-        identical_until = (base.start + dt.timedelta(days=int(differ[0]) - 1)).isoformat()
+    first = None if len(differ) == 0 else base.start + dt.timedelta(days=int(differ[0]))
     return {
         "seed": seed,
         "historical": _yearly(runs[0].results.summary),
         "counterfactual": _yearly(runs[1].results.summary),
-        "identical_until": identical_until,
+        "first_difference": None if first is None else first.isoformat(),
     }
 
 
@@ -124,7 +121,7 @@ class Paired:
     >>> pairs = gt.Paired("no_national_operations", scale=0.0001, seeds=[1], workers=1).run()
     >>> pairs.first_change.isoformat()  # the German operation, the first launch it leaves out
     '1937-07-25'
-    >>> pairs.pairs[0]["identical_until"] >= "1937-07-24"  # the runs agree until then
+    >>> pairs.pairs[0]["first_difference"] >= "1937-07-25"  # the runs agree until then
     True
     >>> sorted(pairs.bands()["measure"].unique())
     ['arrests', 'death_sentences', 'gulag_deaths']

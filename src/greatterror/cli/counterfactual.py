@@ -156,7 +156,7 @@ def counterfactual(
 def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
     cf, base = paired.counterfactual, paired.base
     bands = paired.bands()
-    identical = [p["identical_until"] for p in paired.pairs]
+    differ = [p["first_difference"] for p in paired.pairs if p["first_difference"]]
     payload = {
         "counterfactual": cf.name,
         "base": base.name,
@@ -170,7 +170,7 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
         "pairs": [
             {
                 "seed": p["seed"],
-                "identical_until": p["identical_until"],
+                "first_difference": p["first_difference"],
                 "parameters": p["parameters"],
             }
             for p in paired.pairs
@@ -192,8 +192,8 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
     console.print(
         f"{len(paired.pairs)} pairs at scale 1:{1 / paired.scale:,.0f}, seeds "
         f"{fmt(paired.seeds)}, with {source}. The inputs first differ on "
-        f"{paired.first_change}; the runs of each pair were identical until "
-        f"{min((d for d in identical if d), default='their first day')} (earliest pair).",
+        f"{paired.first_change}; the runs of a pair first differ on "
+        f"{min(differ, default='no day')} (earliest pair).",
         highlight=False,
     )
     print_table(
