@@ -8,6 +8,7 @@ scenario is scripted from the archival record rather than typed in twice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -23,6 +24,7 @@ from pydantic import (
 )
 
 from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
+from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH, default_switches
 from greatterror.model.params import ParameterError, resolve
 from greatterror.paths import scenarios_dir
@@ -80,6 +82,10 @@ class Scenario(BaseModel):
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
+    #: priors of the parameters this scenario constrains (model/hypothesis.py)
+    priors: dict[str, ScenarioPrior] = Field(default_factory=dict)
+    #: present in the hypothesis scenarios (scenarios/hypotheses/)
+    hypothesis: Hypothesis | None = None
     #: events of the extended scenario left out (model/counterfactual.py)
     drop_events: list[DropEvent] = Field(default_factory=list)
     #: present in the counterfactual scenarios (scenarios/counterfactuals/)
@@ -128,6 +134,17 @@ class Scenario(BaseModel):
     def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, float]:
         return resolve({**self.parameters, **(overrides or {})})
 
+    def check_priors(self) -> None:
+        """Each prior is proper, inside its parameter's range, and holds the value runs start from.
+
+        Raises ``ValueError`` naming the field. Called by ``load_scenario``
+        once a file has been laid over the scenario it extends.
+        """
+        check_priors(self.priors, self.parameter_values())
+
+
+_NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
+
 
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
@@ -136,6 +153,9 @@ def _first_error(exc: ValidationError) -> str:
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         msg = f"{err.get('input')!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+    if loc and _NESTED_FIELD.match(msg):
+        # a table's own check names a field inside it: hypothesis + "gaps: ..." -> hypothesis.gaps
+        return f"{loc}.{msg}"
     return f"{loc}: {msg}" if loc else msg
 
 
@@ -168,8 +188,9 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         base = load_scenario(target if local else name, seen=chain)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: extends: {exc}") from None
-    # a variant of a counterfactual is a new scenario: it keeps the timeline, not the claim
-    merged = base.model_dump(exclude={"extends", "drop_events", "counterfactual"})
+    # a variant of a hypothesis or a counterfactual is a new scenario: it keeps the priors
+    # and the timeline, not the claim
+    merged = base.model_dump(exclude={"extends", "hypothesis", "drop_events", "counterfactual"})
     policy = raw.get("policy", base.policy)
     try:
         drops = [DropEvent.model_validate(d) for d in raw.get("drop_events", [])]
@@ -180,10 +201,11 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         e for e in inherited if policy == "scripted" or e["action"] not in POLICY_ACTIONS
     ] + list(raw.get("events", []))
     merged["events"].sort(key=lambda e: str(e.get("date", "")))
-    for table in ("mechanisms", "parameters"):
+    tables = ("mechanisms", "parameters", "priors")
+    for table in tables:
         merged[table] = {**merged[table], **raw.get(table, {})}
     for key, value in raw.items():
-        if key not in ("events", "mechanisms", "parameters"):
+        if key != "events" and key not in tables:
             merged[key] = value
     return merged
 
@@ -197,7 +219,7 @@ def shipped_names() -> list[str]:
 
 
 def shipped_path(name: str) -> Path:
-    """The file of a shipped scenario: ``historical``, ``counterfactuals/no_kirov``, or
+    """The file of a shipped scenario: ``historical``, ``hypotheses/h1_intentional``, or
     a nested scenario by its bare name (``no_kirov``) when that name is unique."""
     root = scenarios_dir()
     path = root / f"{name}.toml"
@@ -236,6 +258,10 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
         raise ScenarioError(f"{path.name}: parameters.{exc}") from None
     if scenario.end <= scenario.start:
         raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
+    try:
+        scenario.check_priors()
+    except ValueError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
     scenario._origin = path.name
     return scenario
 
