@@ -333,3 +333,27 @@ def test_paired_runs_are_identical_until_the_first_change_and_the_cli_parses() -
 def test_docstring_example_runs() -> None:
     result = doctest.testmod(paired_module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0
+
+
+def test_the_table_reports_medians_and_bands_of_the_paired_differences(monkeypatch) -> None:
+    """The report's arithmetic, on pairs given directly instead of simulated."""
+
+    def fake_pair(base, counterfactual, scale, seed, base_pars, cf_pars):
+        hist = {"1937": {"arrests": 100.0, "death_sentences": 10.0, "gulag_deaths": 5.0}}
+        cf = {"1937": {"arrests": 100.0 - seed, "death_sentences": 10.0, "gulag_deaths": 5.0}}
+        return {"seed": seed, "historical": hist, "counterfactual": cf, "first_difference": None}
+
+    monkeypatch.setattr(paired_module, "run_pair", fake_pair)
+    result = runner.invoke(
+        app,
+        ["counterfactual", "no_kirov", "--seeds", "1-3", "--workers", "1"],
+        env={"COLUMNS": "200"},
+    )
+    assert result.exit_code == 0, result.output
+    text = " ".join(result.output.split())
+    assert "seeds 1, 2, 3" in text and "[counterfactual] table" in text
+    assert "│ total │ arrests │ 100 │ 98 │ -2 │ -2.9 to -1.1 │" in text
+    pairs = gt.Paired("no_kirov", seeds=[1, 2, 3], workers=1).run()
+    bands = pairs.bands().set_index(["period", "measure"])
+    assert bands.loc[("1937", "arrests"), "difference"] == -2.0
+    assert bands.loc[("1937", "death_sentences"), ["low", "high"]].tolist() == [0.0, 0.0]

@@ -191,7 +191,7 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
     )
     console.print(
         f"{len(paired.pairs)} pairs at scale 1:{1 / paired.scale:,.0f}, seeds "
-        f"{fmt(paired.seeds)}, with {source}. The inputs first differ on "
+        f"{', '.join(str(x) for x in paired.seeds)}, with {source}. The inputs first differ on "
         f"{paired.first_change}; the runs of a pair first differ on "
         f"{min(differ, default='no day')} (earliest pair).",
         highlight=False,
@@ -210,7 +210,7 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
             ]
             for r in bands.to_dict(orient="records")
         ],
-        caption="difference: counterfactual minus base, per pair; band: 5th to 95th "
-        "percentile over the pairs. Assumptions: the scenario's [counterfactual] table and "
+        caption="difference: median over the pairs of counterfactual minus base; band: 5th to 95th "
+        "percentile over the pairs. Assumptions: the scenario's \\[counterfactual] table and "
         "docs/counterfactuals.md.",
     )
