@@ -17,8 +17,10 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror import __version__
 from greatterror.cli.output import console, emit_json, fail, fmt, print_table
+from greatterror.errors import GreatterrorError
 from greatterror.evidence.errors import DataFileError
-from greatterror.model.scenario import ScenarioError, shipped_names
+from greatterror.model.scenario import shipped_names
+from greatterror.preflight import check_memory, check_scale
 
 #: ``1-8``, ``1,2,5`` or a mix such as ``1-3,7``
 _SEEDS = re.compile(r"^\d+(-\d+)?(,\d+(-\d+)?)*$")
@@ -129,11 +131,13 @@ def counterfactual(
     try:
         if workers < 1:
             raise SimError(f"--workers: {workers} is out of range; allowed: 1 or more")
+        check_scale(scale)
+        check_memory(scale)  # one run's estimate, as for `greatterror run`
         paired, fit = _plan(name, posterior, scale, draws, seeds)
-    except (SimError, ScenarioError, ValueError) as exc:
-        fail(_as_option(str(exc)))
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
+    except (GreatterrorError, ValueError) as exc:
+        fail(_as_option(str(exc)))
     paired.workers = min(workers, len(paired.seeds))
     if as_json:
         paired.run()

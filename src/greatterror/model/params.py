@@ -10,8 +10,10 @@ from __future__ import annotations
 from dataclasses import dataclass
 from typing import Any
 
+from greatterror.errors import GreatterrorError
 
-class ParameterError(ValueError):
+
+class ParameterError(GreatterrorError, ValueError):
     """A parameter override is invalid; the message names the field and the allowed values."""
 
 
