@@ -29,6 +29,7 @@ import numpy as np
 
 from greatterror.api.ensemble import MAX_SEEDS
 from greatterror.api.options import SimError, check_pars, check_scale, check_seed, resolve_scenario
+from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario
 
 if TYPE_CHECKING:
@@ -55,7 +56,7 @@ def first_change(base: Scenario, counterfactual: Scenario) -> dt.date:
     mechanisms or parameters differ (a parameter may act from the first day).
     """
     if (
-        base.switches() != counterfactual.switches()
+        resolve_switches(base) != resolve_switches(counterfactual)
         or changed_parameters(base, counterfactual)
         or base.start != counterfactual.start
     ):
