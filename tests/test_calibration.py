@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from greatterror.calibration.search import FREE_PARAMETERS, loss
+from greatterror.calibration.search import loss
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.params import BY_NAME
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS
 from greatterror.model.targets import TARGETS
 
 

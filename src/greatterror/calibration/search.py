@@ -20,42 +20,7 @@ from typing import Any
 
 import numpy as np
 
-from greatterror.model.params import BY_NAME
-
-FREE_PARAMETERS = (
-    "base_arrest_rate",
-    "base_unmarked_arrest_rate",
-    "denunciation_rate",
-    "names_per_confession",
-    "names_acted_on",
-    "operation_pace",
-    "overfill_target",
-    "approval_probability",
-    "request_cat1_share",
-    "cat1_share_troika",
-    "national_op_rate",
-    "album_death_share",
-    "elite_hazard",
-    "gulag_mortality",
-    "overcrowding_mortality",
-    "courts_death_share",
-    "post_halt_restraint",
-    "release_rate_after_halt",
-    "album_capacity",
-    "troika_capacity",
-    "trial_threat_scale",
-    "trial_death_share_early",
-    "trial_death_share_late",
-    "army_hazard",
-    "halt_release_share",
-    "release_without_confession",
-    "request_interval",
-    "request_size",
-    "camp_capacity",
-    "prominence_weight",
-    "late_approval_factor",
-    "operation_term_days",
-)
+from greatterror.model.params import FREE_PARAMETERS, clip
 
 
 def loss(targets: Sequence[dict[str, Any]]) -> float:
@@ -82,12 +47,6 @@ def _evaluate(
 class Trial:
     params: dict[str, float]
     loss: float
-
-
-def clip(name: str, value: float) -> float:
-    """A candidate value kept inside its parameter's declared range."""
-    spec = BY_NAME[name]
-    return float(min(max(value, spec.low), spec.high))
 
 
 def fit(

@@ -8,6 +8,7 @@ import typer
 
 from greatterror import __version__
 from greatterror.cli import evidence, population
+from greatterror.cli import params as params_cli
 from greatterror.cli import run as run_cli
 
 app = typer.Typer(
@@ -24,7 +25,7 @@ app.add_typer(population.app, name="population")
 app.add_typer(run_cli.runs_app, name="runs")
 app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)
-app.command("params")(run_cli.params)
+app.command("params")(params_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
 
 

@@ -1,4 +1,4 @@
-"""`greatterror run`, `runs`, `compare`, `params`, `mechanisms`."""
+"""`greatterror run`, `runs`, `compare`, `mechanisms`."""
 
 from __future__ import annotations
 
@@ -8,11 +8,11 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from greatterror.cli.output import console, emit_json, fail, fmt, print_table
+from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.mechanisms import MECHANISMS
-from greatterror.model.params import PARAMETERS, ParameterError, coerce
+from greatterror.model.params import ParameterError, coerce
 from greatterror.model.scenario import ScenarioError, check_against_evidence, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.results.outputs import RunOutputError, read_summary
@@ -215,30 +215,6 @@ def compare(
         [[r["label"], r["archival"], *r["values"], *r["differences"][1:]] for r in rows],
     )
     console.print(f"plot written to {out}")
-
-
-def params(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Every model parameter: default, allowed range, unit, basis and meaning."""
-    rows = [p.__dict__ for p in PARAMETERS]
-    if as_json:
-        emit_json(rows)
-        return
-    print_table(
-        "Parameters",
-        ["name", "default", "range", "unit", "mechanism", "basis", "meaning"],
-        [
-            [
-                p.name,
-                fmt(p.default),
-                f"{p.low:g} to {p.high:g}",
-                p.unit,
-                p.mechanism,
-                p.basis,
-                p.meaning,
-            ]
-            for p in PARAMETERS
-        ],
-    )
 
 
 def mechanisms(
