@@ -7,9 +7,11 @@ from typing import Annotated
 import typer
 
 from greatterror import __version__
+from greatterror.cli import calibrate as calibrate_cli
 from greatterror.cli import evidence, population
 from greatterror.cli import params as params_cli
 from greatterror.cli import run as run_cli
+from greatterror.cli import sensitivity as sensitivity_cli
 
 app = typer.Typer(
     name="greatterror",
@@ -27,6 +29,8 @@ app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)
 app.command("params")(params_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
+app.command("calibrate")(calibrate_cli.calibrate)
+app.command("sensitivity")(sensitivity_cli.sensitivity)
 
 
 def _version(value: bool) -> None:
