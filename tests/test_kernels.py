@@ -47,16 +47,36 @@ def test_household_runs(rng) -> None:
     out = np.zeros(int(sizes.sum()), dtype=np.int32)
     pk.household_labels(sizes, 10, out)
     np.testing.assert_array_equal(out, 10 + np.repeat(np.arange(50), sizes))
-    indptr = np.concatenate([[0], np.cumsum(sizes)])
-    household = np.full(int(indptr[-1]) + 5, -1, dtype=np.int32)  # 5 people in no household
-    household[: int(indptr[-1])] = out - 10
-    age = rng.integers(0, 3, size=len(household)).astype(np.uint8)
-    convicted = np.array([int(indptr[3]), len(household) - 1, int(indptr[49]) + 1, int(indptr[3])])
-    # the NumPy steps the kernel replaced: run members, age filter, not a convicted one
-    members = np.concatenate([np.arange(indptr[g], indptr[g + 1]) for g in (3, 49, 3)])
-    members = members[(age[members] >= 1) & ~np.isin(members, convicted)]
-    got = mk.run_relatives(indptr, household, convicted, age)
-    np.testing.assert_array_equal(got, members)
+
+
+def test_wives_kernel_matches_the_numpy_rule(rng) -> None:
+    """model/families.run_wives (households as runs) against the member-list NumPy path."""
+    from greatterror.model.families import wives_of
+    from greatterror.population.groups import Groups
+
+    sizes = rng.integers(1, 7, size=80)
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(indptr[-1])
+    household = np.full(n + 5, -1, dtype=np.int32)  # 5 people in no household
+    household[:n] = np.repeat(np.arange(80), sizes)
+    age = rng.integers(0, 70, size=n + 5).astype(np.uint8)
+    male = rng.random(n + 5) < 0.5
+    convicted = rng.choice(n + 5, size=40, replace=False).astype(np.int64)
+    runs = Groups(indptr=indptr, members=None)
+    listed = Groups(indptr=indptr, members=np.arange(n, dtype=np.int32))
+    got = wives_of(runs, household, age, male, convicted)
+    want = wives_of(listed, household, age, male, convicted)
+    for a, b in zip(got, want, strict=True):
+        np.testing.assert_array_equal(a, b)
+    wives, children = got
+    assert len(wives) > 0
+    assert not male[wives].any() and (age[wives] >= 16).all()
+    assert not np.isin(wives, convicted).any()
+    for wife, k in zip(wives, children, strict=True):
+        g = household[wife]
+        members = np.arange(indptr[g], indptr[g + 1])
+        assert k == int((age[members] < 16).sum())
+        assert (male[members] & np.isin(members, convicted)).any()  # her husband was convicted
 
 
 def test_distinct_values(rng) -> None:

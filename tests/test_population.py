@@ -110,7 +110,9 @@ def test_workplaces_are_consistent(pop) -> None:
 
 def test_marks_are_consistent(pop) -> None:
     marks = pop["marks"]
-    assert ((pop["nationality"] != 0) == ((marks & Mark.DIASPORA) != 0)).all()
+    # a nationality is a household's; the register mark is its adults' only
+    of_nation = (pop["nationality"] != 0) & (pop["age"] >= 16)
+    assert (of_nation == ((marks & Mark.DIASPORA) != 0)).all()
     clergy = pop["occupation"] == Occupation.CLERGY
     assert ((marks[clergy] & Mark.CLERGY_SECTARIAN) != 0).all()
     opp = (marks & Mark.OPPOSITIONIST) != 0

@@ -159,6 +159,17 @@ def make_summary(scenario: str = "historical", seed: int = 1) -> dict[str, Any]:
                 "non_member": {"population": 160e6, "arrested": 1_400_000.0},
             },
         },
+        "demography": {
+            outcome: {
+                group: {
+                    "male_share": share,
+                    "age": {"0-15": 0.0, "16-29": 0.3, "30-49": 0.45, "50+": 0.25},
+                }
+                for group in ("all", "kulak_00447", "family")
+            }
+            for outcome, share in (("arrested", 0.8), ("convicted", 0.85), ("shot", 0.93))
+        },
+        "families": {"children_to_homes": 1200.0},
     }
 
 

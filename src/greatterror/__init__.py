@@ -2,14 +2,31 @@
 
 The package holds a sourced evidence base (``greatterror.evidence``), a
 synthetic population of the 1937 USSR (``greatterror.population``) and the
-simulation of the repression system (``greatterror.model``).
+simulation of the repression system (``greatterror.model``). The Python
+API is ``gt.Sim``, ``gt.Population`` and ``gt.Ensemble`` (``greatterror.api``),
+which the command line and the dashboard use too.
 """
 
 from importlib.metadata import PackageNotFoundError, version
+from typing import TYPE_CHECKING
+
+if TYPE_CHECKING:
+    from greatterror.api import Ensemble, Population, Results, Sim, SimError
 
 try:
     __version__ = version("greatterror")
 except PackageNotFoundError:  # running from a source tree that was never installed
     __version__ = "0.0.0+unknown"
 
-__all__ = ["__version__"]
+__all__ = ["Ensemble", "Population", "Results", "Sim", "SimError", "__version__"]
+
+_API = {"Ensemble", "Population", "Results", "Sim", "SimError"}
+
+
+def __getattr__(name: str) -> object:
+    """The API classes, imported on first use so that ``greatterror --help`` stays quick."""
+    if name in _API:
+        from greatterror import api
+
+        return getattr(api, name)
+    raise AttributeError(f"module 'greatterror' has no attribute {name!r}")

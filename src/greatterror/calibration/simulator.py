@@ -119,7 +119,7 @@ class FitModel:
                     if held > limit:
                         raise RunawayRun(f"day {day}: {held:,.0f} held")
 
-        sim.run(watch)
+        sim.run(progress=watch)
         return build_summary(sim, chosen.name)
 
     def __call__(self, parameters: Any) -> dict[str, float]:

@@ -13,9 +13,11 @@ of 1935-1940), and a finer shape (for example the month of the peak of Order
 statistic without an archival value cannot enter a log ratio.
 
 Calibration and validation stay apart: ``CALIBRATION_IDS`` are the targets
-the fit sees. ``VALIDATION_IDS`` lists targets that must never be fitted;
-there are none yet (docs/validation.md), and any future validation target
-goes there, not into the fit.
+the fit sees. The validation set is the evidence base's ``V-`` facts
+(docs/validation.md, "Out-of-sample figures"): they are never targets
+(tests/test_validation_set.py), and ``CALIBRATION_IDS`` refuses them a
+second time here. ``VALIDATION_IDS`` can hold further target ids to keep
+out of a fit; it is empty today.
 """
 
 from __future__ import annotations
@@ -29,11 +31,10 @@ import numpy as np
 
 from greatterror.model.targets import TARGETS
 
-#: Targets judged only after a fit, never fitted. Empty today: every target of
-#: model/targets.py is a calibration target (docs/validation.md).
+#: Target ids judged only after a fit, never fitted (besides every ``V-`` fact).
 VALIDATION_IDS: frozenset[str] = frozenset()
 CALIBRATION_IDS: tuple[str, ...] = tuple(
-    t.fact_id for t in TARGETS if t.fact_id not in VALIDATION_IDS
+    t.fact_id for t in TARGETS if t.fact_id not in VALIDATION_IDS and not t.fact_id.startswith("V-")
 )
 #: The smallest tolerance, as a relative error, given to a target whose archival
 #: figure has no range (or a range narrower than this). An assumption, not a

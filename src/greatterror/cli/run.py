@@ -10,10 +10,9 @@ from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.evidence.errors import DataFileError
-from greatterror.evidence.loader import load_evidence
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError, coerce
-from greatterror.model.scenario import ScenarioError, check_against_evidence, load_scenario
+from greatterror.model.scenario import ScenarioError
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.results.outputs import RunOutputError, read_summary
 from greatterror.results.registry import AmbiguousRunId, get_run, list_runs
@@ -85,24 +84,24 @@ def run(
     overwrite: Annotated[bool, typer.Option(help="Replace an existing output directory.")] = False,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
-    from greatterror.model.run import save_run, simulate
+    from greatterror.api import Sim, SimError
 
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     try:
         overrides = parse_sets(set_ or [])
-        sc = load_scenario(scenario)
-        sc.parameter_values(overrides)
-        evidence = load_evidence()
-        check_against_evidence(sc, evidence)
+        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides)
     except (ParameterError, ScenarioError) as exc:
         fail(str(exc))
+    except SimError as exc:
+        fail(str(exc).removeprefix("pars."))
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
     if out.exists() and any(out.iterdir()) and not overwrite:
         fail(
             f"--out: {out} already exists and is not empty; choose another directory or pass --overwrite"
         )
+    sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
         TextColumn("[bold]{task.description}"),
@@ -113,21 +112,14 @@ def run(
         transient=True,
     ) as progress:
         task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
-        result = simulate(
-            sc,
-            scale,
-            seed,
-            overrides,
-            evidence,
-            progress=lambda d: progress.update(task, completed=d + 1),
-        )
+        sim.run(progress=lambda done, _total: progress.update(task, completed=done))
     try:
-        save_run(result, out, overwrite=overwrite)
+        run_id = sim.save(out, overwrite=overwrite)
     except RunOutputError as exc:
         fail(str(exc))
-    _targets_table(result.summary)
+    _targets_table(sim.results.summary)
     console.print(
-        f"run [bold]{result.run_id}[/] written to {result.out_dir} (report: {result.out_dir}/report.html)",
+        f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
         highlight=False,
     )
 

@@ -157,38 +157,6 @@ def first_distinct(values, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def run_relatives(indptr, household, convicted, age):  # pragma: no cover - compiled
-    """Members aged 1 or more of the households (runs of people) of ``convicted``.
-
-    People ``indptr[g]..indptr[g+1]`` of each household g >= 0 of the
-    convicted, in order, without the convicted themselves: the same as
-    ``run_members`` of the households followed by the age filter and
-    ``~np.isin(members, convicted)``, in one pass.
-    """
-    pool = np.sort(convicted)
-    total = 0
-    for i in range(convicted.shape[0]):
-        g = household[convicted[i]]
-        if g >= 0:
-            total += indptr[g + 1] - indptr[g]
-    out = np.empty(total, dtype=np.int64)
-    k = 0
-    for i in range(convicted.shape[0]):
-        g = household[convicted[i]]
-        if g < 0:
-            continue
-        for person in range(indptr[g], indptr[g + 1]):
-            if age[person] < 1:
-                continue
-            j = np.searchsorted(pool, person)
-            if j < pool.shape[0] and pool[j] == person:
-                continue
-            out[k] = person
-            k += 1
-    return out[:k]
-
-
-@njit(cache=True)
 def close_cases(
     idx, new_status, day, camp_code, status, sentence_day, op, region, is_elite, weight_of_layer
 ):  # pragma: no cover - compiled

@@ -107,7 +107,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "M19",
         "family_targets",
-        "households of the sentenced are arrested",
+        "wives of the sentenced are arrested; their children go to children's homes",
         "punishment",
         "armed by the Order 00486 event",
     ),

@@ -43,7 +43,7 @@ def simulate(
     params = scenario.parameter_values(overrides)  # validate before any work
     population = build_population(scale, seed)
     sim = Simulation(scenario, population, seed, evidence, params)
-    sim.run(progress)
+    sim.run(progress=progress)
     return RunResult(build_summary(sim, scenario.name), sim)
 
 

@@ -24,8 +24,10 @@ from greatterror.model import (
 )
 from greatterror.model.calendar import Calendar
 from greatterror.model.channels import channel_table, channels_of
-from greatterror.model.kernels import close_cases, mark_where, open_cases, run_relatives
+from greatterror.model.families import wives_of
+from greatterror.model.kernels import close_cases, mark_where, open_cases
 from greatterror.model.limits import initial_limits
+from greatterror.model.loop import FunctionStep, Loop
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import (
@@ -46,24 +48,190 @@ from greatterror.model.streams import Streams
 from greatterror.population.codes import Elite, Mark
 from greatterror.population.people import Population
 
-Step = Callable[["Simulation", int], None]
 ELITE_OP = OP["elite"]
+#: What each step reads and writes (moved onto the components in the refactor).
+DECLARATIONS: dict[str, dict[str, Any]] = {
+    "exogenous_events": dict(
+        mechanisms=("M01", "M04", "M08", "M09", "M16", "M18", "M19", "M21", "M22"),
+        params=(
+            "halt_release_share",
+            "request_cat1_share",
+            "threat_per_crisis",
+            "vigilance_per_trial",
+        ),
+        reads=("people", "policy", "perception", "queues"),
+        writes=("policy", "perception", "limits", "queues", "cases", "trials_today", "calendar"),
+    ),
+    "perception": dict(
+        mechanisms=("M01", "M03", "M22"),
+        params=(
+            "cost_half_life",
+            "post_halt_restraint",
+            "threat_half_life",
+            "threat_per_conspiracy",
+            "vigilance_half_life",
+            "war_half_life",
+        ),
+        reads=("perception", "policy", "named_yesterday", "ledger"),
+        writes=("perception", "intensity", "campaign"),
+    ),
+    "policy": dict(
+        mechanisms=("M05", "M06", "M08", "M16", "M18", "M19", "M21", "M22"),
+        params=(
+            "album_capacity",
+            "confession_probability",
+            "confession_with_methods",
+            "halt_release_share",
+            "leader_backlog_days",
+            "leader_cost_weight",
+            "leader_expand_threshold",
+            "leader_mass_threshold",
+            "leader_methods_threshold",
+            "leader_min_operation_days",
+            "leader_national_threshold",
+            "leader_release_delay",
+            "names_per_confession",
+            "yezhov_naming_multiplier",
+        ),
+        reads=("policy", "perception", "queues", "people"),
+        writes=("policy", "limits", "queues", "cases", "calendar", "confession_p", "naming_mean"),
+    ),
+    "denunciation": dict(
+        mechanisms=("M12", "M13"),
+        params=(
+            "denunciation_acted_on",
+            "denunciation_rate",
+            "grievance_weight_superiors",
+            "vulnerability_weight_marks",
+        ),
+        reads=("people", "cases", "campaign"),
+        writes=("cases", "calendar"),
+    ),
+    "register_selection": dict(
+        mechanisms=("M13", "M23"),
+        params=(
+            "base_arrest_rate",
+            "base_unmarked_arrest_rate",
+            "national_op_rate",
+            "nkvd_capacity",
+            "operation_pace",
+            "ordinary_during_operation",
+            "overfill_target",
+            "unmarked_share_00447",
+        ),
+        reads=("people", "cases", "policy", "limits", "intensity"),
+        writes=("cases", "limits", "calendar"),
+    ),
+    "investigation": dict(
+        mechanisms=("M07", "M17", "M30"),
+        params=("loyalty_confession_boost", "names_acted_on", "release_without_confession"),
+        reads=("people", "cases", "policy", "calendar", "confession_p", "naming_mean"),
+        writes=("cases", "queues", "held", "named_today", "calendar"),
+    ),
+    "sentencing": dict(
+        mechanisms=(),
+        params=(
+            "album_capacity",
+            "album_death_share",
+            "cat1_share_troika",
+            "courts_capacity",
+            "courts_death_share",
+            "exile_share",
+            "military_collegium_death_share",
+            "oso_capacity",
+            "troika_capacity",
+        ),
+        reads=("people", "cases", "queues", "limits"),
+        writes=("cases", "queues", "limits", "calendar", "camp", "convicted"),
+    ),
+    "punishment": dict(
+        mechanisms=(),
+        params=("camp_capacity", "gulag_mortality", "overcrowding_mortality"),
+        reads=("people", "cases", "calendar", "camp"),
+        writes=("cases", "camp", "calendar"),
+    ),
+    "quota_dynamics": dict(
+        mechanisms=("M15",),
+        params=(
+            "approval_probability",
+            "late_approval_factor",
+            "operation_term_days",
+            "request_cat1_share",
+            "request_interval",
+            "request_size",
+            "request_threshold",
+        ),
+        reads=("policy", "limits"),
+        writes=("limits",),
+    ),
+    "purge_of_elites": dict(
+        mechanisms=("M14", "M20", "M26"),
+        params=(
+            "army_hazard",
+            "elite_hazard",
+            "oppositionist_weight",
+            "patron_cascade",
+            "prominence_weight",
+            "revolutionary_generation_weight",
+        ),
+        reads=("people", "cases", "policy", "calendar", "campaign"),
+        writes=("cases", "calendar"),
+    ),
+    "halt_and_release": dict(
+        mechanisms=(),
+        params=("release_rate_after_halt",),
+        reads=("policy", "camp"),
+        writes=("cases", "camp"),
+    ),
+    "show_trials": dict(
+        mechanisms=("M07",),
+        params=(
+            "trial_death_share_early",
+            "trial_death_share_late",
+            "trial_max_defendants",
+            "trial_threat_scale",
+        ),
+        reads=("people", "cases", "trials_today", "held", "perception"),
+        writes=("cases", "held", "queues", "trials", "camp", "convicted", "calendar"),
+    ),
+    "end_of_day": dict(
+        mechanisms=(),
+        params=(),
+        reads=("named_today", "queues"),
+        writes=("named_yesterday", "named_today", "trials_today", "ledger"),
+    ),
+}
+
+
+def end_of_day(sim: Simulation, day: int) -> None:
+    """Close the day: today's signals become yesterday's, and the backlogs are written."""
+    sim.trials_today = []
+    sim.named_yesterday, sim.named_today = sim.named_today, 0.0
+    for ch, queue in enumerate(sim.inst.queues):
+        sim.ledger.backlog[day, ch] = queue.weight
+
+
+def _c(name: str, fn: Callable[[Simulation, int], None]) -> FunctionStep:
+    return FunctionStep(name, fn, **DECLARATIONS[name])
+
 
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
-STEP_ORDER: tuple[tuple[str, Step], ...] = (
-    ("exogenous_events", steps_policy.exogenous_events),
-    ("perception", steps_policy.perception),
-    ("policy", steps_policy.policy),
-    ("denunciation", steps_arrests.denunciation),
-    ("register_selection", steps_arrests.register_selection),
-    ("investigation", steps_justice.investigation),
-    ("sentencing", steps_justice.sentencing),
-    ("punishment", steps_justice.punishment),
-    ("quota_dynamics", steps_quota.quota_dynamics),
-    ("purge_of_elites", steps_arrests.purge_of_elites),
-    ("halt_and_release", steps_justice.halt_and_release),
-    ("show_trials", steps_trials.show_trials),
-)
+def components() -> tuple[FunctionStep, ...]:
+    return (
+        _c("exogenous_events", steps_policy.exogenous_events),
+        _c("perception", steps_policy.perception),
+        _c("policy", steps_policy.policy),
+        _c("denunciation", steps_arrests.denunciation),
+        _c("register_selection", steps_arrests.register_selection),
+        _c("investigation", steps_justice.investigation),
+        _c("sentencing", steps_justice.sentencing),
+        _c("punishment", steps_justice.punishment),
+        _c("quota_dynamics", steps_quota.quota_dynamics),
+        _c("purge_of_elites", steps_arrests.purge_of_elites),
+        _c("halt_and_release", steps_justice.halt_and_release),
+        _c("show_trials", steps_trials.show_trials),
+        _c("end_of_day", end_of_day),
+    )
 
 
 class Simulation:
@@ -140,6 +308,7 @@ class Simulation:
         self.camp_roll.push(initial_prisoners)
         self.camp_n = len(initial_prisoners)
         self.camp_w = float(self.weights(initial_prisoners).sum())
+        self.children_to_homes = 0.0  # M19: children of arrested wives, full-population equivalents
         self.inst.queues = [Queue(self.weights) for _ in CHANNELS]
         # former oppositionists start linked to the 'centre'
         mark_where(population["marks"], int(Mark.OPPOSITIONIST), self.cases.linked)
@@ -159,6 +328,10 @@ class Simulation:
         self.adult_weight = leader.adult_weight(self) if endogenous else 0.0
         self.confession_p = self.params["confession_probability"]
         self.naming_mean = self.params["names_per_confession"]
+        #: the next day to simulate, 0-based
+        self.day = 0
+        #: the components of a day in their documented order, with their timings
+        self.loop = Loop(components())
 
     # -- helpers shared by the steps ------------------------------------------------------
     def date(self, day: int) -> dt.date:
@@ -297,19 +470,18 @@ class Simulation:
             self._families(day, idx[self.cases.op[idx] == ELITE_OP])
 
     def _families(self, day: int, convicted: np.ndarray) -> None:
-        """M19 (Order 00486): household members of convicted 'traitors' are arrested."""
+        """M19 (Order 00486): wives of convicted 'traitors' are arrested (model/families.py);
+        their children are counted as placed in children's homes, never arrested."""
         if len(convicted) == 0:
             return
         rng = self.rng.family
-        households, age = self.pop.households, self.pop["age"]
-        if households.members is None:  # households are runs of people
-            members = run_relatives(households.indptr, self.pop["household"], convicted, age)
-        else:
-            of = self.pop["household"][convicted].astype(np.int64)
-            members = households.members_of(of).astype(np.int64)
-            members = members[(age[members] >= 1) & ~_within(members, convicted)]
-        members = members[rng.random(len(members)) < self.params["family_arrest"]]
-        self.schedule_after(day + 1, "family", members, rng.integers(0, 30, size=len(members)))
+        pop = self.pop
+        wives, children = wives_of(pop.households, pop["household"], pop["age"], pop["male"],
+                                   convicted)  # fmt: skip
+        taken = rng.random(len(wives)) < self.params["family_arrest"]
+        wives, children = wives[taken], children[taken]
+        self.children_to_homes += float((children * self.weights(wives)).sum())
+        self.schedule_after(day + 1, "family", wives, rng.integers(0, 30, size=len(wives)))
 
     def channel_for(self, idx: np.ndarray) -> NDArray[np.intp]:
         """The sentencing channel of each case, by operation and person (model/channels.py)."""
@@ -324,21 +496,54 @@ class Simulation:
         )
 
     # -- the run ------------------------------------------------------------------------
-    def run(self, progress: Callable[[int], None] | None = None) -> None:
-        steps = STEP_ORDER
-        for day in range(self.days):
-            for _, step in steps:
-                step(self, day)
-            self.trials_today = []
-            self.named_yesterday, self.named_today = self.named_today, 0.0
-            for ch, queue in enumerate(self.inst.queues):
-                self.ledger.backlog[day, ch] = queue.weight
+    def step(self) -> None:
+        """Simulate one day (``self.day``), including its end-of-day bookkeeping."""
+        if self.day >= self.days:
+            raise RuntimeError(
+                f"the simulation has reached its end ({self.date(self.days - 1)}); "
+                "nothing is left to step"
+            )
+        self.loop.run_day(self, self, self.day)
+        self.day += 1
+
+    def run(
+        self,
+        until: dt.date | int | None = None,
+        progress: Callable[[int], None] | None = None,
+    ) -> Simulation:
+        """Simulate up to ``until``, or to the end; calling it again continues.
+
+        ``until`` is a date, simulated inclusively (its events happen), or a
+        number of days from the start: ``run(until=n)`` stops with ``day == n``,
+        as ``n`` calls of :meth:`step` from the start would. ``progress`` is
+        called with each day simulated.
+        """
+        stop = self._stop_day(until)
+        loop, day = self.loop, self.day
+        while day < stop:
+            loop.run_day(self, self, day)
+            day += 1
+            self.day = day
             if progress is not None:
-                progress(day)
+                progress(day - 1)
+        return self
 
-
-def _within(values: np.ndarray, pool: np.ndarray) -> NDArray[np.bool_]:
-    """``np.isin(values, pool)`` for small arrays, by one sort and a binary search."""
-    pool = np.sort(pool)
-    pos = np.minimum(np.searchsorted(pool, values), len(pool) - 1)
-    return pool[pos] == values
+    def _stop_day(self, until: dt.date | int | None) -> int:
+        if until is None:
+            return self.days
+        if isinstance(until, dt.date):
+            stop = (until - self.start).days + 1
+            what = f"until: {until}"
+            allowed = f"a date from {self.start} to {self.date(self.days - 1)}"
+        elif isinstance(until, int | np.integer) and not isinstance(until, bool):
+            stop, what, allowed = int(until), f"until: {until}", f"a day from 0 to {self.days}"
+        else:
+            raise TypeError(f"until: expected a date, a number of days or None, got {until!r}")
+        if not (0 <= stop <= self.days):
+            raise ValueError(f"{what} is outside the scenario; allowed: {allowed}")
+        if stop < self.day:
+            raise ValueError(
+                f"{what} is already past: the simulation is at day {self.day} "
+                f"({self.date(self.day)}); a run cannot go back"
+            )
+        return stop

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model.demography import demography
 from greatterror.model.kernels import count_values
 from greatterror.model.state import CHANNELS, EV, EVENTS, OPERATIONS, Status
 from greatterror.model.targets import evaluate
@@ -142,6 +143,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         ],
         "limit_requests": {"requests": inst.requests, "approvals": inst.approvals},
         "targeted": _targeted(sim),
+        "demography": demography(sim),
+        # M19: children of wives arrested under Order 00486, counted as placed in
+        # children's homes (full-population equivalents); they are never arrested
+        "families": {"children_to_homes": sim.children_to_homes},
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

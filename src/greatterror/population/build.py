@@ -78,9 +78,17 @@ class _Rates:
         self.party_scale = np.zeros(len(Occupation))
         for o, w in spec.party_propensity.items():
             self.party_scale[o] = w / weighted
-        self.p_officer = spec.former_officers / (total * spec.male_share * age[3:].sum())
+        self.w_clergy = spec.sex_weights(spec.clergy_male_share, 2)
+        self.w_party = spec.sex_weights(spec.party_male_share, 1)
+        self.w_other_party = spec.sex_weights(spec.other_parties_male_share, 3)
+        self.w_prior = spec.sex_weights(spec.prior_conviction_male_share, 1)
+        men_45 = total * (age[3:] * spec.male_by_age[3:]).sum()
+        self.p_officer = spec.former_officers / men_45
         self.p_other_party = spec.former_other_parties / (total * age[3:].sum())
-        party_30 = (spec.party_members + spec.party_expelled * 4) * age[2:].sum() / age[1:].sum()
+        weight = spec.oppositionist_expelled_weight
+        party_30 = (
+            (spec.party_members + spec.party_expelled * weight) * age[2:].sum() / age[1:].sum()
+        )
         self.p_oppositionist = (
             max(spec.former_oppositionists - elite_oppositionists, 0.0) / party_30
         )
@@ -94,8 +102,14 @@ class _Rates:
             )
             return factors * target / float((factors * base).sum())
 
-        kulak_target = spec.special_settlers + spec.former_kulak_share_rural * adults
-        self.p_kulak = per_region("special_settler", kulak_target, rural)
+        # the mark is one person's (the former kulak himself, see kernels.kulak_head), so the
+        # per-household rate is set against households: the special settlers count whole
+        # families, the at-large share counts adults
+        mean_household = spec.household_sizes.mean()
+        kulak_target = (
+            spec.special_settlers / mean_household + spec.former_kulak_share_rural * adults
+        )
+        self.p_kulak = per_region("special_settler", kulak_target, rural / mean_household)
         self.p_nat = {
             nat: per_region(nat.name.lower(), count, pops)
             for nat, count in spec.nationalities.items()

@@ -30,11 +30,22 @@ class Party(IntEnum):
 
 
 class AgeBand(IntEnum):
+    """The census age bands people are drawn in; a person's ``age`` is in whole years."""
+
     A0_15 = 0
     A16_29 = 1
     A30_44 = 2
     A45_59 = 3
     A60_PLUS = 4
+
+
+#: First and last year of age of each ``AgeBand`` (100 stands for 100 and over, as in the
+#: 1937 census table).
+AGE_BAND_YEARS: tuple[tuple[int, int], ...] = ((0, 15), (16, 29), (30, 44), (45, 59), (60, 100))
+#: Age in years from which a person is an adult in the model (the first year of 16-29).
+ADULT_AGE = 16
+#: The youngest age at which the model opens a case against anyone (docs/ODD.md, "Population").
+MIN_ARREST_AGE = 16
 
 
 class Mark(IntFlag):

@@ -11,7 +11,7 @@ from numpy.typing import NDArray
 
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation, Party
 from greatterror.population.inputs import Region
-from greatterror.population.region import choice
+from greatterror.population.region import choice, years_of
 from greatterror.population.spec import PopulationSpec
 
 FAMILY_ELITE = (
@@ -88,9 +88,8 @@ def elite_layer(
     head = np.zeros(members, dtype=bool)
     head[np.cumsum(sizes) - sizes] = True
     out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
-    age = np.where(
-        head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members)
-    ).astype(np.uint8)
+    band = np.where(head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members))
+    age = years_of(spec, band, np.ones(members, dtype=np.uint8), rng.random(members))
     party = np.where(
         head & (occupation[owner] != Occupation.ARMY_COMMAND)
         | (head & (rng.random(members) < 0.7)),

@@ -2,9 +2,10 @@
 
 Regions, scalar marginals and binned distributions are validated here with
 the same file/line/field errors as the evidence base. Where a regional
-figure is missing from the sources (most 1939 oblast populations, some
-Order 00447 limits) it is derived here, transparently, and the derivation is
-recorded on the region so that reports can say which figures are sourced.
+population is missing from the sources it is derived here by a stated rule
+that never uses the Order 00447 limits (``_derive_regions``), and the
+derivation is recorded on the region so that reports can say which figures
+are sourced.
 """
 
 from __future__ import annotations
@@ -83,6 +84,18 @@ class MarginalRow(BaseModel):
         raise ValueError(f"marginal {self.id!r} has neither a value nor a range")
 
 
+class AgeSexRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True)
+    age: int = Field(ge=0, le=100)  # 100 = 100 and over
+    residence: Literal["urban", "rural"]
+    male: int = Field(ge=0)
+    female: int = Field(ge=0)
+    source: list[str] = Field(min_length=1)
+    note: str | None = None
+
+    _split = field_validator("source", mode="before")(lambda v: split_keys(v))
+
+
 class DistributionRow(BaseModel):
     model_config = ConfigDict(extra="forbid", frozen=True)
     distribution: str
@@ -123,6 +136,8 @@ class PopulationInputs:
     regions: list[Region]
     marginals: dict[str, MarginalRow]
     distributions: dict[str, Distribution]
+    #: people by residence (0 rural, 1 urban), year of age (0-100) and sex (0 women, 1 men)
+    age_sex: np.ndarray
 
     def value(self, marginal_id: str) -> float:
         try:
@@ -151,24 +166,41 @@ def _distributions(rows: list[DistributionRow], label: str) -> dict[str, Distrib
     return out
 
 
-def _derive_regions(rows: list[RegionRow], totals: dict[str, RepublicTotalRow]) -> list[Region]:
-    """Fill missing unit populations and limits from their republic's totals.
+def _derive_regions(
+    rows: list[RegionRow], totals: dict[str, RepublicTotalRow], census_total: float
+) -> list[Region]:
+    """Each unit's 1937 population; the derivations the sources force are flagged.
 
-    Without the 1939 oblast tables, a republic's remaining population is
-    split among its units in proportion to their initial Order 00447 limits
-    (the centre set limits from regional submissions that grew with
-    population). Missing limits are the republic's unallocated limit split
-    by population. Both derivations are flagged on the region.
+    The rule (docs/data-files.md, "Regional populations"), which never uses
+    the Order 00447 limits:
+
+    1. A unit with a 1937 census figure keeps it; so does the camps unit (the
+       NKVD's own count, a special contingent of the census).
+    2. Figures of the 1939 census (union republics, and the totals of the
+       republics whose units lack figures) are put on the 1937 level by one
+       factor: the 1937 census total, less the 1937 figures of rule 1 that
+       have no 1939 counterpart (the camps), over the sum of the 1939 figures.
+    3. In a republic with units lacking figures, the republic's scaled total
+       less its units' 1937 figures is split equally among those units.
+
+    The populations then add up to the 1937 census total exactly.
     """
     by_republic: dict[str, list[RegionRow]] = {}
     for row in rows:
         by_republic.setdefault(row.republic_code, []).append(row)
+    sum_1939 = sum(float(u.population or 0) for u in rows if u.population_year == 1939) + sum(
+        float(t.population) for t in totals.values()
+    )
+    outside = sum(float(u.population or 0) for u in rows if u.kind == "camps")
+    factor = (census_total - outside) / sum_1939
     populations: dict[str, tuple[float, bool]] = {}
     for republic, units in by_republic.items():
-        known = sum(u.population or 0 for u in units)
+        for u in units:
+            if u.population is not None:
+                scaled = u.population_year == 1939
+                populations[u.region_code] = (u.population * (factor if scaled else 1.0), scaled)
         missing = [u for u in units if u.population is None]
         if not missing:
-            populations.update({u.region_code: (float(u.population or 0), False) for u in units})
             continue
         if republic not in totals:
             raise DataFileError(
@@ -177,18 +209,17 @@ def _derive_regions(rows: list[RegionRow], totals: dict[str, RepublicTotalRow]) 
                 "republic_code",
                 f"units of {republic!r} lack populations and no republic total is given",
             )
-        remainder = totals[republic].population - known
-        weights = np.array(
-            [(u.limit_cat1 or 0) + (u.limit_cat2 or 0) for u in missing], dtype=float
-        )
-        weights = np.where(
-            weights > 0, weights, weights[weights > 0].mean() if (weights > 0).any() else 1.0
-        )
-        for unit, w in zip(missing, weights / weights.sum(), strict=True):
-            populations[unit.region_code] = (remainder * float(w), True)
-        populations.update(
-            {u.region_code: (float(u.population), False) for u in units if u.population}
-        )
+        known = sum(float(u.population or 0) for u in units)
+        remainder = totals[republic].population * factor - known
+        if remainder <= 0:
+            raise DataFileError(
+                "population/regions.csv",
+                None,
+                "population",
+                f"the units of {republic!r} with figures exceed its scaled total",
+            )
+        for unit in missing:
+            populations[unit.region_code] = (remainder / len(missing), True)
     regions = []
     for i, row in enumerate(rows):
         pop, derived = populations[row.region_code]
@@ -229,8 +260,21 @@ def load_inputs(directory: Path | None = None) -> PopulationInputs:
             directory / "distributions.csv", DistributionRow, label + "distributions.csv"
         )
     ]
+    census_total = marginals["pop_total_1937"].central()
     return PopulationInputs(
-        regions=_derive_regions(regions, totals),
+        regions=_derive_regions(regions, totals, census_total),
         marginals=marginals,
         distributions=_distributions(dist_rows, label + "distributions.csv"),
+        age_sex=_age_sex(directory / "age_sex_1937.csv", label + "age_sex_1937.csv"),
     )
+
+
+def _age_sex(path: Path, label: str) -> np.ndarray:
+    """The 1937 census table of people by residence, single year of age and sex."""
+    table = np.full((2, 101, 2), -1, dtype=np.int64)
+    for _, row in read_rows(path, AgeSexRow, label):
+        r = 1 if row.residence == "urban" else 0
+        table[r, row.age] = (row.female, row.male)
+    if (table < 0).any():
+        raise DataFileError(label, None, "age", "every age 0-100 needs one urban and one rural row")
+    return table

@@ -8,9 +8,12 @@ instead of a comparison sort, a linear scan of a short table instead of a
 binary search. Members of a household are a contiguous run of ``sizes[h]``
 people, so per-household values are passed to members in the same loop.
 
-The codes of ages, occupations, party status and marks are passed in as a
-``codes`` array (see ``CODES``), not read as globals: Numba's cache would keep
-a compiled constant even after ``codes.py`` changed.
+Ages are in whole years. The age thresholds, and the codes of occupations,
+party status and marks, are passed in as a ``codes`` array (see ``CODES``),
+not read as globals: Numba's cache would keep a compiled constant even after
+``codes.py`` changed. Every rate or weight a rule uses is an argument that
+comes from the data files (``spec``), never a constant written here; each
+kernel's NumPy expression is in tests/test_population_kernels.py.
 """
 
 from __future__ import annotations
@@ -18,14 +21,16 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.population.codes import AgeBand, Cohort, Mark, Occupation, Party
+from greatterror.population.codes import AGE_BAND_YEARS, AgeBand, Cohort, Mark, Occupation, Party
 
-#: Code values the kernels need, by position (``codes[K_...]``).
+#: Code values the kernels need, by position (``codes[K_...]``); ages are the first
+#: year of their census band.
 CODES = np.array(
     [
-        AgeBand.A16_29,
-        AgeBand.A30_44,
-        AgeBand.A45_59,
+        AGE_BAND_YEARS[AgeBand.A16_29][0],
+        AGE_BAND_YEARS[AgeBand.A30_44][0],
+        AGE_BAND_YEARS[AgeBand.A45_59][0],
+        AGE_BAND_YEARS[AgeBand.A60_PLUS][0],
         Occupation.WORKER,
         Occupation.EMPLOYEE_SPECIALIST,
         Occupation.MANAGER_OFFICIAL,
@@ -51,6 +56,7 @@ CODES = np.array(
     A16,
     A30,
     A45,
+    A60,
     WORKER,
     EMPLOYEE,
     MANAGER,
@@ -107,43 +113,87 @@ def categories_into(cum, x, at, out):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def categories_by_group(cums, group, u, at, out):  # pragma: no cover - compiled
+    """``out[p] = np.searchsorted(cums[group[p]], u, side="right")`` (capped at the last
+    category) for each person p: ``at[i]``, or i if ``at`` is empty.
+
+    Each row of ``cums`` is a cumulative distribution ending at 1; the cap
+    guards against a row that ends a rounding error below 1.
+    """
+    last = cums.shape[1] - 1
+    scatter = at.shape[0] > 0
+    for i in range(u.shape[0]):
+        p = at[i] if scatter else i
+        g = group[p]
+        v = u[i]
+        j = 0
+        while j < last and cums[g, j] <= v:
+            j += 1
+        out[p] = j
+
+
+@njit(cache=True)
+def years_in_bands(year_cum, first, group, u, age):  # pragma: no cover - compiled
+    """Replace each age band code in ``age`` by a year of that band.
+
+    ``year_cum[group, band]`` is the cumulative distribution of the band's
+    years (ending at exactly 1, padded with 1), so the year is
+    ``first[band] + np.searchsorted(year_cum[group, band], u, side="right")``.
+    """
+    last = year_cum.shape[2] - 1
+    for i in range(age.shape[0]):
+        b = age[i]
+        g = group[i]
+        v = u[i]
+        j = 0
+        while j < last and year_cum[g, b, j] <= v:
+            j += 1
+        age[i] = first[b] + j
+
+
+@njit(cache=True)
 def occupations(
-    codes, sizes, group_h, urban_h, age, adult, u_manager, p_manager, urban, occupation
+    codes, sizes, group_h, urban_h, age, u_manager, p_manager, urban, occupation
 ):  # pragma: no cover - compiled
-    """Household group and residence passed to members; some mid-aged workers are managers."""
+    """Household group and residence passed to members; some people aged 30-59 are managers."""
     i = 0
     for h in range(sizes.shape[0]):
         for _ in range(sizes[h]):
             a = age[i]
             occ = group_h[h]
             urban[i] = urban_h[h]
-            mid_age = a == codes[A30] or a == codes[A45]
-            if adult[a] and occ != codes[OTHER] and mid_age and u_manager[i] < p_manager:
+            mid_age = codes[A30] <= a < codes[A60]
+            if occ != codes[OTHER] and mid_age and u_manager[i] < p_manager:
                 occ = codes[MANAGER]
             occupation[i] = occ
             i += 1
 
 
 @njit(cache=True)
-def clergy(codes, age, u_clergy, p_clergy, occupation):  # pragma: no cover - compiled
-    """Some people aged 30 and over are clergy (overrides the occupation drawn so far)."""
+def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pragma: no cover
+    """Some people aged 30 and over are clergy (overrides the occupation drawn so far).
+
+    ``sex_weight[male]`` scales the rate so that the clergy's male share is the
+    one in the data while the expected count stays the same.
+    """
     for i in range(age.shape[0]):
-        if age[i] >= codes[A30] and u_clergy[i] < p_clergy:
+        if age[i] >= codes[A30] and u_clergy[i] < p_clergy * sex_weight[1 if male[i] else 0]:
             occupation[i] = codes[CLERGY]
 
 
 @njit(cache=True)
 def party_status(
-    codes, occupation, age, adult, u_party, party_scale, thresholds, party
+    codes, occupation, age, male, u_party, party_scale, sex_weight, thresholds, party
 ):  # pragma: no cover - compiled
-    """Party status weighted by occupation (adults only); returns the number in the party.
+    """Party status weighted by occupation and sex (adults only); returns the number in the party.
 
     The order of the NumPy version is kept: expelled, then candidate, then
     member override each other as the draw falls under each threshold.
     """
     in_party = 0
     for i in range(age.shape[0]):
-        p_any = party_scale[occupation[i]] * (1.0 if adult[age[i]] else 0.0)
+        adult = 1.0 if age[i] >= codes[A16] else 0.0
+        p_any = party_scale[occupation[i]] * sex_weight[1 if male[i] else 0] * adult
         u = u_party[i] / max(p_any, 1e-300)
         status = 0
         if u < thresholds[2]:
@@ -171,20 +221,39 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
         k += 1
         if party[i] == codes[CANDIDATE]:
             c = codes[C1930]
-        if age[i] == codes[A16] and c < codes[C1921]:
+        if age[i] < codes[A30] and c < codes[C1921]:
             c = codes[C1921]  # the young cannot have joined before the 1920s
         cohort[i] = c
+
+
+@njit(cache=True)
+def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
+    """The member of a former kulak household who carries the mark, or -1.
+
+    The dekulakisation lists of 1930-31 named the head of the household
+    (khoziain), six years or more before the operation: the first man aged 30
+    or more; failing him, the first woman aged 45 or more (a widow who headed
+    the household). A household with neither has no former kulak at large.
+    """
+    woman = -1
+    for i in range(start, start + size):
+        if male[i] and age[i] >= codes[A30]:
+            return i
+        if not male[i] and age[i] >= codes[A45] and woman < 0:
+            woman = i
+    return woman
 
 
 @njit(cache=True)
 def marks_first(
     codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
 ):  # pragma: no cover - compiled
-    """Former kulak households, former White officers (men 45+), clergy and sectarians."""
+    """Former kulaks (one person per household), former White officers (men 45+), clergy."""
     i = 0
     for h in range(sizes.shape[0]):
+        head = kulak_head(codes, i, sizes[h], age, male) if kulak_h[h] else -1
         for _ in range(sizes[h]):
-            m = codes[KULAK] if kulak_h[h] else 0
+            m = codes[KULAK] if i == head else 0
             if male[i] and age[i] >= codes[A45] and u_officer[i] < p_officer:
                 m |= codes[OFFICER]
             if occupation[i] == codes[CLERGY]:
@@ -194,33 +263,41 @@ def marks_first(
 
 
 @njit(cache=True)
-def marks_other_party(codes, age, u_other, p_other, marks):  # pragma: no cover - compiled
-    """Former members of other parties, among people aged 45 and over."""
+def marks_other_party(
+    codes, age, male, u_other, p_other, sex_weight, marks
+):  # pragma: no cover - compiled
+    """Former members of other parties, among people aged 45 and over, weighted by sex."""
     for i in range(age.shape[0]):
-        if age[i] >= codes[A45] and u_other[i] < p_other:
+        if age[i] >= codes[A45] and u_other[i] < p_other * sex_weight[1 if male[i] else 0]:
             marks[i] |= codes[OTHER_PARTY]
 
 
 @njit(cache=True)
 def marks_opposition(
-    codes, age, party, u_opposition, p_opposition, marks
+    codes, age, party, u_opposition, p_opposition, expelled_weight, marks
 ):  # pragma: no cover - compiled
-    """Former oppositionists: party members 30+, expelled members four times as often."""
+    """Former oppositionists: party members 30+, expelled members ``expelled_weight`` times
+    as often as members (the weight is data: pop_oppositionist_expelled_weight)."""
     for i in range(age.shape[0]):
-        weight = 4.0 if party[i] == codes[EXPELLED] else (1.0 if party[i] == codes[MEMBER] else 0.0)
+        weight = (
+            expelled_weight
+            if party[i] == codes[EXPELLED]
+            else (1.0 if party[i] == codes[MEMBER] else 0.0)
+        )
         if age[i] >= codes[A30] and u_opposition[i] < p_opposition * weight:
             marks[i] |= codes[OPPOSITIONIST]
 
 
 @njit(cache=True)
 def marks_prior(
-    codes, age, male, adult, u_prior, p_prior, is_camp, marks
+    codes, age, male, u_prior, p_prior, sex_weight, is_camp, marks
 ):  # pragma: no cover - compiled
-    """Prior convictions: adults, men four times as often as women; every camp prisoner."""
+    """Prior convictions: adults, weighted by sex (``sex_weight[male]``); every camp prisoner."""
     for i in range(age.shape[0]):
         limit = 1.0
         if not is_camp:
-            limit = (1.6 if male[i] else 0.4) * p_prior * (1.0 if adult[age[i]] else 0.0)
+            adult = 1.0 if age[i] >= codes[A16] else 0.0
+            limit = sex_weight[1 if male[i] else 0] * p_prior * adult
         if u_prior[i] < limit:
             marks[i] |= codes[PRIOR]
 
@@ -256,18 +333,24 @@ def place_workplaces(
 
 @njit(cache=True)
 def nationalities(
-    codes, sizes, nat_h, nat_codes, urban, age, adult, u_foreign, p_foreign, nationality, marks
+    codes, sizes, nat_h, nat_codes, urban, age, u_foreign, p_foreign, nationality, marks
 ):  # pragma: no cover - compiled
-    """Household nationality passed to members (diaspora mark); foreign communists."""
+    """Household nationality passed to members; the diaspora mark to its adults only;
+    foreign communists among urban adults.
+
+    A nationality is a household's, but a register entry is a person's: the
+    national operations' lines named adults, so no child carries the mark.
+    """
     i = 0
     m = nat_codes.shape[0]
     for h in range(sizes.shape[0]):
         code = nat_codes[nat_h[h]] if nat_h[h] < m else 0
         for _ in range(sizes[h]):
             nationality[i] = code
-            if code != 0:
+            adult = age[i] >= codes[A16]
+            if code != 0 and adult:
                 marks[i] |= codes[DIASPORA]
-            if urban[i] and adult[age[i]] and u_foreign[i] < p_foreign:
+            if urban[i] and adult and u_foreign[i] < p_foreign:
                 marks[i] |= codes[FOREIGN]
             i += 1
 
@@ -280,7 +363,7 @@ def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     for i in range(age.shape[0]):
         o = occupation[i]
         wage = o == codes[WORKER] or o == codes[EMPLOYEE] or o == codes[MANAGER]
-        if codes[A16] <= age[i] <= codes[A45] and wage:
+        if codes[A16] <= age[i] < codes[A60] and wage:
             out[k] = i
             k += 1
     return out[:k]

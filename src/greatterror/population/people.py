@@ -46,6 +46,17 @@ class Population:
     workplace_region: NDArray[np.uint8]
     notes: dict[str, str] = field(default_factory=dict)
 
+    @classmethod
+    def build(cls, scale: float, seed: int) -> Population:
+        """Build the synthetic population at ``scale`` (1 = the whole USSR) from ``seed``.
+
+        A built population can be given to several ``gt.Sim`` runs, which
+        read it and never change it.
+        """
+        from greatterror.population.build import build_population
+
+        return build_population(scale, seed)
+
     def __len__(self) -> int:
         return int(self.attrs["region"].shape[0])
 

@@ -13,12 +13,40 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population import kernels as k
-from greatterror.population.codes import Occupation
+from greatterror.population.codes import AGE_BAND_YEARS, Occupation
 from greatterror.population.groups import _sizes_covering, cut_into_groups
 from greatterror.population.inputs import Region
 from greatterror.population.spec import PopulationSpec
 
-ADULT = np.array([False, True, True, True, True])
+ADULT = np.array([False, True, True, True, True])  # by age band
+BAND_FIRST = np.array([lo for lo, _ in AGE_BAND_YEARS], dtype=np.uint8)
+_NOWHERE = np.empty(0, dtype=np.int64)
+
+
+def years_of(
+    spec: PopulationSpec, band: NDArray, residence: NDArray, u: NDArray[np.float64]
+) -> NDArray[np.uint8]:
+    """Whole years of age for people of these age bands and residences (0 rural, 1 urban),
+    distributed within each band as in the 1937 census table."""
+    age = np.asarray(band).astype(np.uint8)
+    k.years_in_bands(spec.year_cum, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
+    return age
+
+
+def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArray]:
+    """Cumulative band distributions by residence: for household heads (adults) and for
+    the other members, chosen so that the overall band shares are the census's."""
+    shares = spec.band_shares_by_residence
+    heads = np.where(ADULT, shares, 0.0)
+    heads = heads / heads.sum(axis=1, keepdims=True)
+    others = np.clip(shares - frac_heads * heads, 0, None)
+    others = others / others.sum(axis=1, keepdims=True)
+    cums = []
+    for probs in (heads, others):
+        cum = np.cumsum(probs, axis=1)
+        cum[:, -1] = 1.0
+        cums.append(cum)
+    return cums[0], cums[1]
 
 
 class Uniforms:
@@ -95,30 +123,36 @@ def region_people(
     if is_camp:
         group_h[:] = Occupation.OTHER
 
-    # ages: heads are adults; the others are drawn so the overall shares hold
-    head_probs = np.where(ADULT, spec.age_shares, 0.0)
-    frac_heads = 1.0 / spec.household_sizes.mean()
-    other_probs = np.clip(spec.age_shares - frac_heads * head_probs / head_probs.sum(), 0, None)
+    # ages and sexes from the 1937 census table of the household's residence: age bands
+    # (heads are adults; the others are drawn so that the band shares hold), the year
+    # within the band, then the sex at that age
+    residence = np.repeat(urban_h.view(np.uint8), sizes)
+    head_cum, other_cum = _band_cums(spec, 1.0 / spec.household_sizes.mean())
     age = out["age"]
-    choice_into(rng, other_probs, age, uniforms)
-    choice_into(rng, head_probs, age, uniforms, at=starts)  # every household has a head
+    k.categories_by_group(other_cum, residence, uniforms.draw(rng, n), _NOWHERE, age)
+    k.categories_by_group(head_cum, residence, uniforms.draw(rng, n_h), starts, age)
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
+    k.years_in_bands(spec.year_cum, BAND_FIRST, residence, uniforms.draw(rng, n), age)
     male = out["male"]
-    male[:] = uniforms.draw(rng, n) < (0.9 if is_camp else spec.male_share)
+    if is_camp:
+        male[:] = uniforms.draw(rng, n) < spec.camp_male_share
+    else:
+        male[:] = uniforms.draw(rng, n) < spec.male_by_year[residence, age]
 
     # occupation and party status, weighted by occupation; levels from the sourced counts.
     # Each draw is used by its kernel before the next is made, so one buffer serves all.
     occupation, party = out["occupation"], out["party"]
     u = uniforms.draw(rng, n)
     k.occupations(
-        k.CODES, sizes, group_h, urban_h, age, ADULT, u, rates.p_manager, out["urban"], occupation
+        k.CODES, sizes, group_h, urban_h, age, u, rates.p_manager, out["urban"], occupation
     )
-    k.clergy(k.CODES, age, uniforms.draw(rng, n), rates.p_clergy, occupation)
+    u = uniforms.draw(rng, n)
+    k.clergy(k.CODES, age, male, u, rates.p_clergy, rates.w_clergy, occupation)
     thresholds = np.cumsum(rates.party_targets)
     u = uniforms.draw(rng, n)
     in_party = k.party_status(
-        k.CODES, occupation, age, ADULT, u, rates.party_scale, thresholds, party
+        k.CODES, occupation, age, male, u, rates.party_scale, rates.w_party, thresholds, party
     )
     drawn = 1 + choice(rng, spec.cohort_shares, in_party, uniforms)
     k.cohorts(k.CODES, party, age, drawn, out["cohort"])
@@ -127,11 +161,14 @@ def region_people(
     kulak_h = ~urban_h & (uniforms.draw(rng, n_h) < rates.p_kulak[region.index])
     u = uniforms.draw(rng, n)
     k.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
-    k.marks_other_party(k.CODES, age, uniforms.draw(rng, n), rates.p_other_party, marks)
     u = uniforms.draw(rng, n)
-    k.marks_opposition(k.CODES, age, party, u, rates.p_oppositionist, marks)
+    k.marks_other_party(k.CODES, age, male, u, rates.p_other_party, rates.w_other_party, marks)
     u = uniforms.draw(rng, n)
-    k.marks_prior(k.CODES, age, male, ADULT, u, rates.p_prior, is_camp, marks)
+    k.marks_opposition(
+        k.CODES, age, party, u, rates.p_oppositionist, spec.oppositionist_expelled_weight, marks
+    )
+    u = uniforms.draw(rng, n)
+    k.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
 
     if not is_camp:
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
@@ -143,7 +180,6 @@ def region_people(
             np.array(list(rates.p_nat), dtype=np.uint8),
             out["urban"],
             age,
-            ADULT,
             uniforms.draw(rng, n),
             rates.p_foreign[region.index],
             out["nationality"],

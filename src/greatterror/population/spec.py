@@ -82,7 +82,13 @@ class PopulationSpec:
     total: float
     urban_share: float
     male_share: float
-    age_shares: np.ndarray
+    age_shares: np.ndarray  # share of each age band (AGE_BINS), 1937 census
+    male_by_age: np.ndarray  # share of men in each age band (AGE_BINS), 1937 census
+    #: by residence (0 rural, 1 urban): the share of each age band; within each band the
+    #: cumulative distribution of its years (padded with 1); the share of men at each age
+    band_shares_by_residence: np.ndarray  # (2, 5)
+    year_cum: np.ndarray  # (2, 5, widest band)
+    male_by_year: np.ndarray  # (2, 101)
     group_codes: np.ndarray
     group_shares: np.ndarray
     household_sizes: SizeBins
@@ -111,6 +117,50 @@ class PopulationSpec:
     nkvd_officers: int
     prominent_oppositionists: int
     leadership_oppositionist_share: float
+    party_male_share: float
+    clergy_male_share: float
+    other_parties_male_share: float
+    prior_conviction_male_share: float
+    camp_male_share: float
+    oppositionist_expelled_weight: float
+
+    def male_share_among(self, first_band: int) -> float:
+        """Share of men among people in age band ``first_band`` and older."""
+        shares = self.age_shares[first_band:]
+        return float((shares * self.male_by_age[first_band:]).sum() / shares.sum())
+
+    def sex_weights(self, target_male_share: float, first_band: int) -> np.ndarray:
+        """Rate multipliers ``[women, men]`` that give a register the target share of men.
+
+        Among people of band ``first_band`` and older, a rate ``p`` times these
+        weights marks the same expected number of people as ``p`` alone, of whom
+        ``target_male_share`` are men.
+        """
+        pool = self.male_share_among(first_band)
+        return np.array([(1 - target_male_share) / (1 - pool), target_male_share / pool])
+
+
+def _age_structure(age_sex: np.ndarray) -> dict[str, np.ndarray]:
+    """Band shares, years within bands and men's shares from the 1937 census table."""
+    from greatterror.population.codes import AGE_BAND_YEARS
+
+    people = age_sex.sum(axis=2).astype(float)  # residence, age
+    bands = [slice(lo, hi + 1) for lo, hi in AGE_BAND_YEARS]
+    by_band = np.stack([people[:, b].sum(axis=1) for b in bands], axis=1)  # residence, band
+    width = max(b.stop - b.start for b in bands)
+    year_cum = np.ones((2, len(bands), width))
+    for k, b in enumerate(bands):
+        cum = np.cumsum(people[:, b], axis=1) / by_band[:, k : k + 1]
+        cum[:, -1] = 1.0  # exactly, so that a draw never leaves its band
+        year_cum[:, k, : cum.shape[1]] = cum
+    men = np.stack([age_sex[:, b, 1].sum(axis=1) for b in bands], axis=1).sum(axis=0)
+    return {
+        "age_shares": by_band.sum(axis=0) / by_band.sum(),
+        "male_by_age": men / by_band.sum(axis=0),
+        "band_shares_by_residence": by_band / by_band.sum(axis=1, keepdims=True),
+        "year_cum": year_cum,
+        "male_by_year": age_sex[:, :, 1] / np.maximum(age_sex.sum(axis=2), 1),
+    }
 
 
 def build_spec(inputs: PopulationInputs) -> PopulationSpec:
@@ -123,7 +173,7 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         total=v("pop_total_1937"),
         urban_share=v("pop_urban_share_1937"),
         male_share=v("pop_male_share_1937"),
-        age_shares=np.array([d["age_band_1939"].share(b) for b in AGE_BINS]),
+        **_age_structure(inputs.age_sex),
         group_codes=np.array([SOCIAL_GROUPS[b] for b in groups.bins], dtype=np.uint8),
         group_shares=groups.shares.copy(),
         household_sizes=SizeBins.from_distribution(d["household_size"], 1.25, weight_by_size=False),
@@ -156,4 +206,10 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         nkvd_officers=int(v("pop_gugb_staff_1937")),
         prominent_oppositionists=round(v("pop_prominent_oppositionists_1936")),
         leadership_oppositionist_share=v("pop_leadership_oppositionist_share_1934"),
+        party_male_share=v("pop_party_male_share_1937"),
+        clergy_male_share=v("pop_clergy_male_share"),
+        other_parties_male_share=v("pop_other_parties_male_share"),
+        prior_conviction_male_share=v("pop_prior_conviction_male_share"),
+        camp_male_share=v("pop_camp_male_share_1937"),
+        oppositionist_expelled_weight=v("pop_oppositionist_expelled_weight"),
     )

@@ -63,6 +63,8 @@ SUMMARY_KEYS = (
     "targets",
     "limit_fill",
     "targeted",
+    "demography",
+    "families",
 )
 
 Columns = Mapping[str, Sequence[Any] | np.ndarray]

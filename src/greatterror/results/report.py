@@ -21,7 +21,7 @@ from typing import Any
 import pyarrow as pa
 from matplotlib.figure import Figure
 
-from greatterror.results import figures
+from greatterror.results import demography_figure, figures
 from greatterror.results.outputs import (
     CHANNELS_FILE,
     REPORT_FILE,
@@ -41,6 +41,7 @@ FIGURE_TITLES = {
     "targeted": "Who was targeted: arrest rates by group",
     "elites": "The elite layer",
     "trials": "Show trials against the record",
+    "demography": "Who the victims were: sex and age",
 }
 
 _STYLE = """
@@ -156,6 +157,7 @@ def captions(summary: Mapping[str, Any]) -> dict[str, str]:
             "this run. Archival: the numbers of defendants and death sentences recorded for "
             f"that trial, as carried in the run summary. {counts}"
         ),
+        "demography": f"{demography_figure.CAPTION} {counts}",
     }
 
 
@@ -173,6 +175,7 @@ def _figures(
         "targeted": lambda: figures.targeted_figure(summary.get("targeted") or {}),
         "elites": lambda: figures.elites_figure(summary.get("elites") or {}),
         "trials": lambda: figures.trials_figure(summary.get("trials") or []),
+        "demography": lambda: demography_figure.demography_figure(summary.get("demography") or {}),
     }
 
 

@@ -1,0 +1,89 @@
+"""Checks shared by ``Sim`` and ``Ensemble``: scenario, scale, seed, parameters, mechanisms.
+
+Everything a user passes is checked here, before a population is built, so
+that a bad value costs nothing and names the field and its allowed values.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping
+from pathlib import Path
+from typing import Any
+
+from greatterror.model.mechanisms import MECHANISMS
+from greatterror.model.params import ParameterError
+from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
+from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+#: The largest seed the run registry can store (a signed 64-bit integer).
+MAX_SEED = 2**63 - 1
+
+
+class SimError(ValueError):
+    """A bad argument to the Python API; the message names the field and the allowed values."""
+
+
+def check_scale(scale: Any) -> float:
+    if isinstance(scale, bool) or not isinstance(scale, int | float):
+        raise SimError(f"scale: expected a number from {MIN_SCALE:g} to {MAX_SCALE:g}")
+    if not (MIN_SCALE <= float(scale) <= MAX_SCALE):
+        raise SimError(
+            f"scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+    return float(scale)
+
+
+def check_seed(seed: Any, field: str = "seed") -> int:
+    if isinstance(seed, bool) or not isinstance(seed, int):
+        raise SimError(f"{field}: expected a whole number from 0 to {MAX_SEED}")
+    if not (0 <= seed <= MAX_SEED):
+        raise SimError(f"{field}: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
+    return int(seed)
+
+
+def _switch_name(key: str) -> str:
+    """A mechanism switch by M-id (``M12``) or by switch name (``denunciation``)."""
+    for m in MECHANISMS:
+        if key in (m.id, m.switch):
+            if m.step is None:
+                raise SimError(
+                    f"mechanisms: {key} ({m.switch}) is not implemented in this version; "
+                    f"allowed: {', '.join(x.id for x in MECHANISMS if x.step is not None)}"
+                )
+            return m.switch
+    allowed = ", ".join(f"{m.id} ({m.switch})" for m in MECHANISMS if m.step is not None)
+    raise SimError(f"mechanisms: unknown mechanism {key!r}; allowed: {allowed}")
+
+
+def resolve_scenario(
+    scenario: str | Path | Scenario, mechanisms: Mapping[str, bool] | None = None
+) -> Scenario:
+    """The scenario by shipped name, file path or object, with mechanism switches laid over it."""
+    if isinstance(scenario, Scenario):
+        base = scenario
+    elif isinstance(scenario, str | Path):
+        try:
+            base = load_scenario(scenario)
+        except ScenarioError as exc:
+            raise SimError(str(exc)) from None
+    else:
+        raise SimError("scenario: expected a shipped scenario name, a .toml path or a Scenario")
+    if not mechanisms:
+        return base
+    switches = dict(base.mechanisms)
+    for key, value in mechanisms.items():
+        if not isinstance(value, bool):
+            raise SimError(f"mechanisms.{key}: expected True or False, got {value!r}")
+        switches[_switch_name(str(key))] = value
+    # model_copy keeps the file's origin for messages; the switches were checked above
+    return base.model_copy(update={"mechanisms": switches})
+
+
+def check_pars(scenario: Scenario, pars: Mapping[str, Any] | None) -> dict[str, Any]:
+    """The overrides, validated against the parameter schema (names, types, ranges)."""
+    overrides = dict(pars or {})
+    try:
+        scenario.parameter_values(overrides)
+    except ParameterError as exc:
+        raise SimError(f"pars.{exc}") from None
+    return overrides

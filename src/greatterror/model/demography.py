@@ -1,0 +1,74 @@
+"""Who the victims were: sex and age of those arrested, convicted and sentenced to death.
+
+Computed once, at the end of a run, from the per-person case arrays and the
+people's sex and age, so no daily pass over the population is needed. Each
+person counts with their weight (full-population equivalents); a person
+arrested twice counts twice among the arrested. A person's operation is that
+of their last case. Ages are the ages at the 1937 census (the model does not
+age people during the run).
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.state import OPERATIONS, Status
+
+#: The age groups of the demography block: label -> first and last year of age.
+AGE_GROUPS: dict[str, tuple[int, int]] = {
+    "0-15": (0, 15),
+    "16-29": (16, 29),
+    "30-49": (30, 49),
+    "50+": (50, 255),
+}
+OUTCOMES = ("arrested", "convicted", "shot")
+
+
+def profile(
+    male: NDArray[np.bool_], age: NDArray[np.integer], weight: NDArray[np.float64]
+) -> dict[str, Any]:
+    """Male share and age-group shares among people with these weights (0 if none)."""
+    total = float(weight.sum())
+    if total <= 0:
+        return {"male_share": 0.0, "age": {label: 0.0 for label in AGE_GROUPS}}
+    shares = {
+        label: float(weight[(age >= lo) & (age <= hi)].sum()) / total
+        for label, (lo, hi) in AGE_GROUPS.items()
+    }
+    return {"male_share": float(weight[male].sum()) / total, "age": shares}
+
+
+def outcome_people(sim: Any, outcome: str) -> tuple[NDArray[np.int64], NDArray[np.float64]]:
+    """The people with an outcome and how many times each counts (before weighting)."""
+    cases = sim.cases
+    if outcome == "arrested":
+        idx = np.flatnonzero(cases.arrests)
+        return idx, cases.arrests[idx].astype(np.float64)
+    if outcome == "convicted":
+        idx = np.flatnonzero(cases.sentence_day >= 0)
+    elif outcome == "shot":  # sentenced to death, whether or not yet executed at the end
+        idx = np.flatnonzero(
+            (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)
+        )
+    else:
+        raise ValueError(f"outcome: {outcome!r}; allowed values: {', '.join(OUTCOMES)}")
+    return idx, np.ones(len(idx))
+
+
+def demography(sim: Any) -> dict[str, dict[str, dict[str, Any]]]:
+    """``{outcome: {"all" | operation: {"male_share": f, "age": {group: f}}}}``."""
+    male, age = sim.pop["male"], sim.pop["age"]
+    out: dict[str, dict[str, dict[str, Any]]] = {}
+    for outcome in OUTCOMES:
+        idx, times = outcome_people(sim, outcome)
+        weight = sim.weights(idx) * times
+        m, a, op = male[idx], age[idx], sim.cases.op[idx]
+        block = {"all": profile(m, a, weight)}
+        for code, name in enumerate(OPERATIONS):
+            sel = op == code
+            block[name] = profile(m[sel], a[sel], weight[sel])
+        out[outcome] = block
+    return out

@@ -1,0 +1,113 @@
+"""The daily loop as an inspectable plan of components, timed per step.
+
+A :class:`Loop` is the ordered sequence of components a simulation runs
+every day. It can be printed, inspected (each component's name,
+mechanisms, parameters, reads and writes) and timed: ``timings`` holds
+the seconds spent in each step, accumulated over the days run so far.
+Timing costs one ``time.perf_counter`` call per step call.
+"""
+
+from __future__ import annotations
+
+import time
+from collections.abc import Callable, Iterator, Sequence
+from dataclasses import dataclass
+from typing import Any, Protocol
+
+
+class Component(Protocol):
+    """One step of the day: what it is called and what it touches, then what it does."""
+
+    @property
+    def name(self) -> str: ...
+    @property
+    def mechanisms(self) -> tuple[str, ...]:
+        """M-ids whose switches it reads."""
+
+    @property
+    def params(self) -> tuple[str, ...]:
+        """Parameter names it reads."""
+
+    @property
+    def reads(self) -> tuple[str, ...]:
+        """State fields it reads."""
+
+    @property
+    def writes(self) -> tuple[str, ...]:
+        """State fields it writes."""
+
+    def step(self, world: Any, engine: Any, day: int) -> None: ...
+
+
+@dataclass(frozen=True)
+class PlanEntry:
+    """A component's declaration, as shown by ``sim.loop`` (no behaviour)."""
+
+    name: str
+    mechanisms: tuple[str, ...]
+    params: tuple[str, ...]
+    reads: tuple[str, ...]
+    writes: tuple[str, ...]
+
+
+class Loop:
+    """The components of one day in their documented order, with their timings."""
+
+    def __init__(self, components: Sequence[Component]) -> None:
+        names = [c.name for c in components]
+        if len(set(names)) != len(names):
+            raise ValueError(f"component names must be unique: {names}")
+        self.components: tuple[Component, ...] = tuple(components)
+        #: seconds spent in each component, accumulated over the days run
+        self.timings: dict[str, float] = dict.fromkeys(names, 0.0)
+
+    def __iter__(self) -> Iterator[Component]:
+        return iter(self.components)
+
+    def __len__(self) -> int:
+        return len(self.components)
+
+    def __getitem__(self, name: str) -> Component:
+        for c in self.components:
+            if c.name == name:
+                return c
+        raise KeyError(f"no component {name!r}; the loop has {', '.join(self.names)}")
+
+    @property
+    def names(self) -> tuple[str, ...]:
+        return tuple(c.name for c in self.components)
+
+    def plan(self) -> list[PlanEntry]:
+        return [
+            PlanEntry(c.name, c.mechanisms, c.params, c.reads, c.writes) for c in self.components
+        ]
+
+    def run_day(self, world: Any, engine: Any, day: int) -> None:
+        clock = time.perf_counter
+        timings = self.timings
+        for component in self.components:
+            t0 = clock()
+            component.step(world, engine, day)
+            timings[component.name] += clock() - t0
+
+    def __repr__(self) -> str:
+        lines = [f"Loop of {len(self)} components:"]
+        for i, c in enumerate(self.components, 1):
+            mech = f" [{', '.join(c.mechanisms)}]" if c.mechanisms else ""
+            lines.append(f"{i:>3}. {c.name}{mech}  {self.timings[c.name]:.3f} s")
+        return "\n".join(lines)
+
+
+@dataclass(frozen=True)
+class FunctionStep:
+    """A component whose work is a function of the simulation and the day."""
+
+    name: str
+    fn: Callable[[Any, int], None]
+    mechanisms: tuple[str, ...] = ()
+    params: tuple[str, ...] = ()
+    reads: tuple[str, ...] = ()
+    writes: tuple[str, ...] = ()
+
+    def step(self, world: Any, engine: Any, day: int) -> None:
+        self.fn(engine, day)
