@@ -81,12 +81,10 @@ def stored_settings(path: Path) -> FitSettings:
     return FitSettings.from_json(meta)
 
 
-def make_sampler(workers: int, scheduler: str | None) -> Any:
-    """Local worker processes by default; a Dask cluster when a scheduler address is given."""
+def make_sampler(workers: int, client: Any = None) -> Any:
+    """Local worker processes by default; a Dask cluster when given its client."""
     pyabc = require("pyabc")
-    if scheduler:
-        distributed = require("distributed")
-        client = distributed.Client(scheduler)
+    if client is not None:
         return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
     if workers == 1:
         return pyabc.sampler.SingleCoreSampler()
@@ -134,14 +132,26 @@ def run_fit(
     import numpy as np
 
     np.random.seed(settings.seed)  # the main process's draws (the calibration sample's order)
-    abc = build_abc(settings, make_sampler(workers, scheduler))
-    if resume:
-        abc.load(db_url(db), 1)
-        done = abc.history.max_t + 1
-    else:
-        abc.new(db_url(db), observed(settings.targets), meta_info={META_KEY: settings.to_json()})
-        done = 0
-    remaining = generations - done
-    if remaining > 0:
-        abc.run(max_nr_populations=remaining)
+    client = None
+    if scheduler:
+        distributed = require("distributed")
+        try:
+            client = distributed.Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+    try:
+        abc = build_abc(settings, make_sampler(workers, client))
+        if resume:
+            abc.load(db_url(db), 1)
+            done = abc.history.max_t + 1
+        else:
+            meta = {META_KEY: settings.to_json()}
+            abc.new(db_url(db), observed(settings.targets), meta_info=meta)
+            done = 0
+        remaining = generations - done
+        if remaining > 0:
+            abc.run(max_nr_populations=remaining)
+    finally:
+        if client is not None:
+            client.close()
     return pyabc.History(db_url(db), _id=1)

@@ -21,7 +21,7 @@ from typing import Any, Literal
 import numpy as np
 
 from greatterror.calibration.problem import from_unit, require, salib_problem
-from greatterror.calibration.simulator import FitModel, warm
+from greatterror.calibration.simulator import RUNAWAY_STATISTIC, FitModel, warm
 from greatterror.calibration.statistics import archival_targets
 
 _MODEL: FitModel | None = None
@@ -68,6 +68,8 @@ def analyse(
     _, evidence, _ = warm(scenario, scale, seed)  # forked workers inherit the population
     tolerance = {a.fact_id: a.tolerance for a in archival_targets(evidence, model.ids)}
     rows = [dict(zip(problem["names"], map(float, v), strict=True)) for v in values]
+    # the distance of a run stopped as a runaway: every statistic at its stand-in
+    runaway = float(np.sqrt(sum((RUNAWAY_STATISTIC / t) ** 2 for t in tolerance.values())))
     if workers == 1:
         _init(model, tolerance)
         y = np.array([_distance(r) for r in rows])
@@ -109,6 +111,7 @@ def analyse(
         "scale": scale,
         "seed": seed,
         "distance": {"median": float(np.median(y)), "min": float(y.min()), "max": float(y.max())},
+        "runaways": int(np.isclose(y, runaway).sum()),
         "ranking": ranking,
     }
 
