@@ -76,14 +76,19 @@ def fit(
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
     study.enqueue_trial(start)
     trials: list[Trial] = []
-    with ProcessPoolExecutor(max_workers=workers) as pool:
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
         while len(trials) < budget:
             batch = [study.ask(space) for _ in range(min(workers, budget - len(trials)))]
             jobs = [(scenario, dict(t.params), scale, seed) for t in batch]
-            for trial, value in zip(batch, pool.map(_evaluate, jobs), strict=True):
+            values = pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs)
+            for trial, value in zip(batch, values, strict=True):
                 study.tell(trial, value)
                 trials.append(Trial(dict(trial.params), value))
                 log(f"trial {len(trials)}/{budget}: loss {value:.4f}")
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return trials
 
 
