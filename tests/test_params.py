@@ -135,3 +135,17 @@ def test_library_problem_definitions_cover_the_free_parameters() -> None:
     values = from_unit(problem["names"], np.full((1, problem["num_vars"]), 0.5))
     k = problem["names"].index("base_arrest_rate")
     assert values[0, k] == pytest.approx(1e-3)  # geometric midpoint of 1e-4 and 1e-2
+
+
+def test_a_hypothesis_scenarios_priors_replace_the_declared_ones_in_the_fit() -> None:
+    pytest.importorskip("pyabc")
+    from greatterror.calibration.problem import pyabc_prior, scenario_problem
+
+    scenario = load_scenario("hypotheses/h1_intentional")
+    names, priors = scenario_problem(scenario)
+    assert set(FREE_PARAMETERS) <= set(names)
+    assert set(scenario.priors) <= set(names)  # a parameter with a prior is fitted
+    assert priors["names_per_confession"].support == (0.0, 1.5)
+    prior = pyabc_prior(names, priors)
+    draws = [prior.rvs()["names_per_confession"] for _ in range(50)]
+    assert max(draws) <= 1.5  # the scenario's uniform(0, 1.5), not the declared (0, 5)

@@ -10,6 +10,7 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
@@ -68,6 +69,11 @@ def resolve_scenario(
             raise SimError(str(exc)) from None
     else:
         raise SimError("scenario: expected a shipped scenario name, a .toml path or a Scenario")
+    try:
+        # a hypothesis must agree with what the model implements before anything runs
+        check_hypothesis(base)
+    except ScenarioError as exc:
+        raise SimError(str(exc)) from None
     if not mechanisms:
         return base
     switches = dict(base.mechanisms)

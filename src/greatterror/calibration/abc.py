@@ -24,7 +24,12 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
-from greatterror.calibration.problem import free_parameters, pyabc_prior, require
+from greatterror.calibration.problem import (
+    free_parameters,
+    pyabc_prior,
+    require,
+    scenario_problem,
+)
 from greatterror.calibration.simulator import FitModel, warm
 from greatterror.calibration.statistics import (
     CALIBRATION_IDS,
@@ -94,13 +99,14 @@ def make_sampler(workers: int, client: Any = None) -> Any:
 def build_abc(settings: FitSettings, sampler: Any) -> Any:
     """The pyabc ABCSMC object of a fit: prior, model, adaptive distance, sampler."""
     pyabc = require("pyabc")
-    _, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
+    chosen, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
+    _, priors = scenario_problem(chosen)
     tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, settings.targets)}
     distance = pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
     model = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets)
     return pyabc.ABCSMC(
         model,
-        pyabc_prior(settings.free),
+        pyabc_prior(settings.free, priors),
         distance,
         population_size=settings.particles,
         sampler=sampler,

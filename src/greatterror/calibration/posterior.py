@@ -15,8 +15,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.calibration.abc import FitSettings, db_url, stored_settings
-from greatterror.calibration.problem import require
-from greatterror.model.params import BY_NAME
+from greatterror.calibration.problem import Priors, prior_of, require
 
 PAIRWISE_MAX = 6
 
@@ -43,6 +42,17 @@ def load_fit(path: Path) -> tuple[FitSettings, Any]:
     return settings, pyabc.History(db_url(path), _id=1)
 
 
+def fit_priors(settings: FitSettings) -> Priors:
+    """The priors the fit used: its scenario's own, where the scenario still loads."""
+    from greatterror.calibration.problem import scenario_problem
+    from greatterror.model.scenario import ScenarioError, load_scenario
+
+    try:
+        return scenario_problem(load_scenario(settings.scenario))[1]
+    except ScenarioError:
+        return {}
+
+
 def generations(history: Any) -> list[dict[str, Any]]:
     """One row per stored generation: epsilon, particles, simulations, acceptance, ESS."""
     rows = []
@@ -63,7 +73,9 @@ def generations(history: Any) -> list[dict[str, Any]]:
     return rows
 
 
-def posterior(history: Any, t: int | None = None) -> list[dict[str, Any]]:
+def posterior(
+    history: Any, t: int | None = None, priors: Priors | None = None
+) -> list[dict[str, Any]]:
     """Median and 90% interval of each parameter at generation ``t`` (default: the last)."""
     df, w = history.get_distribution(m=0, t=history.max_t if t is None else t)
     weights = np.asarray(w, dtype=np.float64)
@@ -71,7 +83,7 @@ def posterior(history: Any, t: int | None = None) -> list[dict[str, Any]]:
     for name in df.columns:
         values = df[name].to_numpy(dtype=np.float64)
         p05, p50, p95 = weighted_quantiles(values, weights, [0.05, 0.5, 0.95])
-        prior = BY_NAME[name].prior.frozen()
+        prior = prior_of(name, priors).frozen()
         rows.append(
             {
                 "name": name,
@@ -85,7 +97,7 @@ def posterior(history: Any, t: int | None = None) -> list[dict[str, Any]]:
     return rows
 
 
-def write_plots(history: Any, out_dir: Path) -> list[Path]:
+def write_plots(history: Any, out_dir: Path, priors: Priors | None = None) -> list[Path]:
     """Marginal histograms of every parameter and a pairwise plot of the best constrained."""
     import matplotlib
 
@@ -100,9 +112,9 @@ def write_plots(history: Any, out_dir: Path) -> list[Path]:
     nrow = -(-len(names) // ncol)
     fig, axes = plt.subplots(nrow, ncol, figsize=(3 * ncol, 2.2 * nrow), squeeze=False)
     for ax, name in zip(axes.flat, names, strict=False):
-        spec = BY_NAME[name]
-        low, high = spec.prior.support
-        log = spec.prior.kind == "loguniform"
+        prior = prior_of(name, priors)
+        low, high = prior.support
+        log = prior.kind == "loguniform"
         bins = np.geomspace(low, high, 16) if log else np.linspace(low, high, 16)
         ax.hist(df[name], bins=bins, weights=weights, color="0.35")
         if log:
@@ -117,7 +129,7 @@ def write_plots(history: Any, out_dir: Path) -> list[Path]:
     fig.savefig(marginals, dpi=90)
     plt.close(fig)
 
-    ranked = sorted(posterior(history), key=lambda r: r["prior_mass_of_interval"])
+    ranked = sorted(posterior(history, priors=priors), key=lambda r: r["prior_mass_of_interval"])
     top = [r["name"] for r in ranked[:PAIRWISE_MAX]]
     k = len(top)
     fig, axes = plt.subplots(k, k, figsize=(2.2 * k, 2.2 * k), squeeze=False)
@@ -130,7 +142,7 @@ def write_plots(history: Any, out_dir: Path) -> list[Path]:
             else:
                 ax.scatter(df[xj], df[yi], s=size, color="0.2", alpha=0.6)
             for name, setter in ((xj, ax.set_xscale), (yi, ax.set_yscale)):
-                if BY_NAME[name].prior.kind == "loguniform" and not (i == j and name == yi):
+                if prior_of(name, priors).kind == "loguniform" and not (i == j and name == yi):
                     setter("log")
             if i == k - 1:
                 ax.set_xlabel(xj, fontsize=7)

@@ -8,13 +8,17 @@ are imported only when a definition is asked for.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Mapping, Sequence
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS, Param
+from greatterror.model.priors import Prior
+
+#: Priors that replace the declared ones for a fit, by parameter name.
+Priors = Mapping[str, Prior]
 
 
 class MissingExtraError(RuntimeError):
@@ -48,17 +52,40 @@ def free_parameters(names: Sequence[str] | None = None) -> tuple[Param, ...]:
     return tuple(out)
 
 
-def pyabc_prior(names: Sequence[str] | None = None) -> Any:
+def scenario_problem(scenario: Any) -> tuple[tuple[str, ...], dict[str, Prior]]:
+    """A scenario's free parameters and the priors its ``[priors]`` table sets.
+
+    The free parameters are the declared ones (data/parameters.csv) and any
+    other parameter the scenario gives a prior; a scenario's prior replaces
+    the declared prior of that parameter (model/hypothesis.py).
+    """
+    own = getattr(scenario, "priors", {}) or {}
+    priors = {}
+    for name, prior in own.items():
+        spec = BY_NAME[name]
+        priors[name] = Prior(kind=prior.kind, args=prior.args, low=spec.low, high=spec.high)
+    names = (*FREE_PARAMETERS, *(n for n in own if n not in FREE_PARAMETERS))
+    return names, priors
+
+
+def prior_of(name: str, priors: Priors | None = None) -> Prior:
+    """The prior a fit uses for ``name``: the scenario's, or else the declared one."""
+    return (priors or {}).get(name) or BY_NAME[name].prior
+
+
+def pyabc_prior(names: Sequence[str] | None = None, priors: Priors | None = None) -> Any:
     """A ``pyabc.Distribution`` of one ``pyabc.RV`` per free parameter."""
     pyabc = require("pyabc")
     rvs = {}
     for p in free_parameters(names):
-        name, args, kwargs = p.prior.scipy_spec()
+        name, args, kwargs = prior_of(p.name, priors).scipy_spec()
         rvs[p.name] = pyabc.RV(name, *args, **kwargs)
     return pyabc.Distribution(**rvs)
 
 
-def optuna_space(names: Sequence[str] | None = None) -> dict[str, Any]:
+def optuna_space(
+    names: Sequence[str] | None = None, priors: Priors | None = None
+) -> dict[str, Any]:
     """Optuna distributions over each prior's support (log scale for log-uniform priors).
 
     Optuna samples within bounds; a normal or beta prior becomes its range, so
@@ -67,11 +94,12 @@ def optuna_space(names: Sequence[str] | None = None) -> dict[str, Any]:
     optuna = require("optuna")
     space: dict[str, Any] = {}
     for p in free_parameters(names):
-        low, high = p.prior.support
+        prior = prior_of(p.name, priors)
+        low, high = prior.support
         if p.integer:
             space[p.name] = optuna.distributions.IntDistribution(int(low), int(high))
         else:
-            log = p.prior.kind == "loguniform"
+            log = prior.kind == "loguniform"
             space[p.name] = optuna.distributions.FloatDistribution(low, high, log=log)
     return space
 
@@ -93,13 +121,15 @@ def salib_problem(names: Sequence[str] | None = None) -> dict[str, Any]:
     }
 
 
-def from_unit(names: Sequence[str], unit: NDArray[np.float64]) -> NDArray[np.float64]:
+def from_unit(
+    names: Sequence[str], unit: NDArray[np.float64], priors: Priors | None = None
+) -> NDArray[np.float64]:
     """Rows of values in [0, 1] mapped through each parameter's prior (inverse CDF)."""
     params = free_parameters(names)
     values = np.empty_like(unit, dtype=np.float64)
     eps = 1e-12  # keeps log-uniform and truncated priors off their open ends
     for j, p in enumerate(params):
-        column = p.prior.frozen().ppf(np.clip(unit[:, j], eps, 1 - eps))
+        column = prior_of(p.name, priors).frozen().ppf(np.clip(unit[:, j], eps, 1 - eps))
         if p.integer:
             column = np.round(column)
         values[:, j] = np.clip(column, p.low, p.high)

@@ -20,7 +20,7 @@ from typing import Any, Literal
 
 import numpy as np
 
-from greatterror.calibration.problem import from_unit, require, salib_problem
+from greatterror.calibration.problem import from_unit, require, salib_problem, scenario_problem
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC, FitModel, warm
 from greatterror.calibration.statistics import archival_targets
 
@@ -40,9 +40,10 @@ def _init(model: FitModel, tolerance: dict[str, float]) -> None:
     warm(model.scenario, model.scale, model.seed)
 
 
-def design(method: Literal["morris", "sobol"], samples: int, seed: int) -> np.ndarray:
+def design(
+    method: Literal["morris", "sobol"], samples: int, seed: int, problem: dict[str, Any]
+) -> np.ndarray:
     """The SALib design on the unit cube."""
-    problem = salib_problem()
     if method == "morris":
         morris = require("SALib.sample.morris")
         return np.asarray(morris.sample(problem, samples, num_levels=4, seed=seed))
@@ -61,9 +62,12 @@ def analyse(
     seed: int,
 ) -> dict[str, Any]:
     """Run the design and return the ranking, most influential first."""
-    problem = salib_problem()
-    unit = design(method, samples, seed)
-    values = from_unit(problem["names"], unit)
+    from greatterror.model.scenario import load_scenario
+
+    names, priors = scenario_problem(load_scenario(scenario))
+    problem = salib_problem(names)
+    unit = design(method, samples, seed, problem)
+    values = from_unit(problem["names"], unit, priors)
     model = FitModel(scenario, scale, seed)
     _, evidence, _ = warm(scenario, scale, seed)  # forked workers inherit the population
     tolerance = {a.fact_id: a.tolerance for a in archival_targets(evidence, model.ids)}

@@ -8,7 +8,7 @@ import typer
 
 from greatterror import __version__
 from greatterror.cli import calibrate as calibrate_cli
-from greatterror.cli import evidence, population
+from greatterror.cli import evidence, hypotheses, population
 from greatterror.cli import params as params_cli
 from greatterror.cli import run as run_cli
 from greatterror.cli import sensitivity as sensitivity_cli
@@ -24,6 +24,7 @@ app = typer.Typer(
 )
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(population.app, name="population")
+app.add_typer(hypotheses.app, name="hypotheses")
 app.add_typer(run_cli.runs_app, name="runs")
 app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)

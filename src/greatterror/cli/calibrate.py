@@ -71,19 +71,18 @@ def calibrate(
         fail(f"unexpected argument {str(path)!r}; only 'show' takes a path")
     _check_numbers(particles, generations, scale, workers)
     from greatterror.calibration.abc import FitError, FitSettings, run_fit
-    from greatterror.calibration.problem import MissingExtraError
-    from greatterror.model.params import FREE_PARAMETERS
+    from greatterror.calibration.problem import MissingExtraError, scenario_problem
     from greatterror.model.scenario import ScenarioError, load_scenario
 
     try:
-        load_scenario(scenario)
+        free, _ = scenario_problem(load_scenario(scenario))
     except ScenarioError as exc:
         fail(str(exc))
     if db.exists() and not resume:
         fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
-    settings = FitSettings(scenario, scale, seed, particles, FREE_PARAMETERS)
+    settings = FitSettings(scenario, scale, seed, particles, free)
     try:
         history = run_fit(settings, db, generations, workers, dask_scheduler, resume)
     except (FitError, MissingExtraError) as exc:
@@ -97,7 +96,13 @@ def calibrate(
 
 def show(path: Path, out: Path | None, as_json: bool) -> None:
     from greatterror.calibration.abc import FitError
-    from greatterror.calibration.posterior import generations, load_fit, posterior, write_plots
+    from greatterror.calibration.posterior import (
+        fit_priors,
+        generations,
+        load_fit,
+        posterior,
+        write_plots,
+    )
     from greatterror.calibration.problem import MissingExtraError
 
     try:
@@ -106,7 +111,8 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
         fail(str(exc).replace("--db: ", "path: "))
     if history.max_t < 0:
         fail(f"path: {path} holds no completed generation yet")
-    gens, post = generations(history), posterior(history)
+    priors = fit_priors(settings)
+    gens, post = generations(history), posterior(history, priors=priors)
     if as_json:
         emit_json({"settings": settings.__dict__, "generations": gens, "posterior": post})
         return
@@ -140,5 +146,5 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             for r in post
         ],
     )
-    plots = write_plots(history, out or path.parent)
+    plots = write_plots(history, out or path.parent, priors)
     console.print("plots written: " + ", ".join(str(p) for p in plots))

@@ -8,6 +8,7 @@ scenario is scripted from the archival record rather than typed in twice.
 from __future__ import annotations
 
 import datetime as dt
+import re
 import tomllib
 from pathlib import Path
 from typing import Any, Literal
@@ -22,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH, default_switches
 from greatterror.model.params import ParameterError, resolve
 from greatterror.paths import scenarios_dir
@@ -79,6 +81,10 @@ class Scenario(BaseModel):
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
     events: list[Event] = Field(default_factory=list)
+    #: priors of the parameters this scenario constrains (model/hypothesis.py)
+    priors: dict[str, ScenarioPrior] = Field(default_factory=dict)
+    #: present in the hypothesis scenarios (scenarios/hypotheses/)
+    hypothesis: Hypothesis | None = None
     _origin: str = PrivateAttr(default="")
 
     @property
@@ -117,6 +123,17 @@ class Scenario(BaseModel):
     def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, float]:
         return resolve({**self.parameters, **(overrides or {})})
 
+    def check_priors(self) -> None:
+        """Each prior is proper, inside its parameter's range, and holds the value runs start from.
+
+        Raises ``ValueError`` naming the field. Called by ``load_scenario``
+        once a file has been laid over the scenario it extends.
+        """
+        check_priors(self.priors, self.parameter_values())
+
+
+_NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
+
 
 def _first_error(exc: ValidationError) -> str:
     err = exc.errors()[0]
@@ -125,6 +142,9 @@ def _first_error(exc: ValidationError) -> str:
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
         msg = f"{err.get('input')!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+    if loc and _NESTED_FIELD.match(msg):
+        # a table's own check names a field inside it: hypothesis + "gaps: ..." -> hypothesis.gaps
+        return f"{loc}.{msg}"
     return f"{loc}: {msg}" if loc else msg
 
 
@@ -144,11 +164,11 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     name = str(raw["extends"])
     # a shipped scenario by name, or a file beside this one
     local = name.endswith(".toml")
-    target = path.parent / name if local else scenarios_dir() / f"{name}.toml"
+    target = path.parent / name if local else shipped_path(name)
     chain = (*seen, str(path.resolve()))
     if str(target.resolve()) in chain:
         steps = " -> ".join(Path(c).name for c in chain) + f" -> {target.name}"
-        shipped = ", ".join(sorted(p.stem for p in scenarios_dir().glob("*.toml")))
+        shipped = ", ".join(shipped_names())
         raise ScenarioError(
             f"{path.name}: extends: {name!r} makes a cycle ({steps}); allowed: a shipped "
             f"scenario ({shipped}) or a .toml file beside this one"
@@ -157,29 +177,51 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         base = load_scenario(target if local else name, seen=chain)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: extends: {exc}") from None
-    merged = base.model_dump(exclude={"extends"})
+    # a variant of a hypothesis is a new scenario: it keeps the priors, not the claim
+    merged = base.model_dump(exclude={"extends", "hypothesis"})
     policy = raw.get("policy", base.policy)
     merged["events"] = [
         e for e in merged["events"] if policy == "scripted" or e["action"] not in POLICY_ACTIONS
     ] + list(raw.get("events", []))
     merged["events"].sort(key=lambda e: str(e.get("date", "")))
-    for table in ("mechanisms", "parameters"):
+    tables = ("mechanisms", "parameters", "priors")
+    for table in tables:
         merged[table] = {**merged[table], **raw.get(table, {})}
     for key, value in raw.items():
-        if key not in ("events", "mechanisms", "parameters"):
+        if key != "events" and key not in tables:
             merged[key] = value
     return merged
 
 
+def shipped_names() -> list[str]:
+    """Shipped scenarios: top-level ones by name, the others as ``folder/name``."""
+    root = scenarios_dir()
+    top = sorted(p.stem for p in root.glob("*.toml"))
+    nested = sorted(f"{p.parent.name}/{p.stem}" for p in root.glob("*/*.toml"))
+    return top + nested
+
+
+def shipped_path(name: str) -> Path:
+    """The file of a shipped scenario: ``historical``, ``hypotheses/h1_intentional``, or
+    a nested scenario by its bare name (``h1_intentional``) when that name is unique."""
+    root = scenarios_dir()
+    path = root / f"{name}.toml"
+    if path.exists() or "/" in name:
+        return path
+    found = sorted(root.glob(f"*/{name}.toml"))
+    return found[0] if len(found) == 1 else path
+
+
 def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
-    """A scenario by shipped name (e.g. ``historical``) or by file path."""
+    """A scenario by shipped name (``historical``, ``hypotheses/h1_intentional`` or
+    ``h1_intentional``) or by file path."""
     path = Path(name_or_path)
     if not path.suffix:
-        path = scenarios_dir() / f"{name_or_path}.toml"
+        path = shipped_path(str(name_or_path))
         if not path.exists():
-            shipped = sorted(p.stem for p in scenarios_dir().glob("*.toml"))
             raise ScenarioError(
-                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: {', '.join(shipped)}"
+                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: "
+                f"{', '.join(shipped_names())}"
             )
     if not path.exists():
         raise ScenarioError(f"scenario: file {path} does not exist")
@@ -199,6 +241,10 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
         raise ScenarioError(f"{path.name}: parameters.{exc}") from None
     if scenario.end <= scenario.start:
         raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
+    try:
+        scenario.check_priors()
+    except ValueError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
     scenario._origin = path.name
     return scenario
 
