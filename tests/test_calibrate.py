@@ -110,6 +110,21 @@ def test_bad_calibrate_input_exits_2_and_writes_nothing(
     assert not db.exists()
 
 
+def test_a_database_in_a_missing_directory_is_refused(tmp_path: Path) -> None:
+    db = tmp_path / "nowhere" / "fit.db"
+    result = runner.invoke(app, ["calibrate", "historical", "--db", str(db)])
+    assert result.exit_code == 2 and "does not exist" in result.output
+    assert not db.parent.exists()
+
+
+def test_an_existing_database_is_not_overwritten_without_resume(tmp_path: Path) -> None:
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"kept")
+    result = runner.invoke(app, ["calibrate", "historical", "--db", str(db)])
+    assert result.exit_code == 2 and "exists; pass --resume" in result.output
+    assert db.read_bytes() == b"kept"
+
+
 def test_show_refuses_a_missing_or_foreign_database(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["calibrate", "show", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -80,6 +80,8 @@ def calibrate(
         fail(str(exc))
     if db.exists() and not resume:
         fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
+    if not db.parent.is_dir():
+        fail(f"--db: the directory {db.parent} does not exist")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
     settings = FitSettings(scenario, scale, seed, particles, free)
