@@ -95,6 +95,7 @@ def test_a_particle_is_reproducible_on_a_reused_population() -> None:
         (["historical", "--generations", "0"], "--generations: 0 is too small"),
         (["historical", "--scale", "2"], "--scale: 2 is out of range"),
         (["historical", "--workers", "0"], "--workers: 0 is too small"),
+        (["historical", "--quantile", "1"], "--quantile: 1 is out of range"),
         (["no_such"], "unknown scenario 'no_such'"),
         (["historical", "--resume"], "nothing to resume"),
         (["show"], "give the fit's database"),
@@ -168,6 +169,8 @@ def local_fit(tmp_path_factory: pytest.TempPathFactory) -> Path:
         "2",
         "--db",
         str(db),
+        "--quantile",
+        "0.9",  # a gentle threshold schedule keeps this tiny fit's acceptance high
     ]
     proc = subprocess.Popen(
         cmd, start_new_session=True, stdout=subprocess.DEVNULL, stderr=subprocess.PIPE
@@ -230,7 +233,7 @@ def test_dask_sampler_completes_and_agrees_in_distribution(local_fit: Path, tmp_
     from greatterror.calibration.abc import FitSettings, run_fit
     from greatterror.model.params import BY_NAME
 
-    settings = FitSettings("historical", float(SCALE), 1, 4, FREE_PARAMETERS)
+    settings = FitSettings("historical", float(SCALE), 1, 4, FREE_PARAMETERS, quantile=0.9)
     db = tmp_path / "dask.db"
     with distributed.LocalCluster(n_workers=2, threads_per_worker=1, processes=False) as cluster:
         history = run_fit(settings, db, 1, scheduler=cluster.scheduler_address)

@@ -55,6 +55,8 @@ class FitSettings:
     particles: int
     free: tuple[str, ...]
     targets: tuple[str, ...] = CALIBRATION_IDS
+    #: each generation's threshold is this quantile of the previous generation's distances
+    quantile: float = 0.5
     version: str = field(default=__version__)
 
     def to_json(self) -> str:
@@ -109,6 +111,7 @@ def build_abc(settings: FitSettings, sampler: Any) -> Any:
         pyabc_prior(settings.free, priors),
         distance,
         population_size=settings.particles,
+        eps=pyabc.QuantileEpsilon(alpha=settings.quantile),
         sampler=sampler,
     )
 

@@ -51,6 +51,12 @@ def calibrate(
     seed: Annotated[
         int, typer.Option(help="Fit seed: population and simulation seeds derive from it.")
     ] = 1,
+    quantile: Annotated[
+        float,
+        typer.Option(
+            help="Each generation's threshold: this quantile of the previous distances (0-1)."
+        ),
+    ] = 0.5,
     out: Annotated[
         Path | None, typer.Option(help="With 'show': directory for the plots (default: beside)")
     ] = None,
@@ -70,6 +76,8 @@ def calibrate(
     if path is not None:
         fail(f"unexpected argument {str(path)!r}; only 'show' takes a path")
     _check_numbers(particles, generations, scale, workers)
+    if not 0 < quantile < 1:
+        fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
     from greatterror.calibration.abc import FitError, FitSettings, run_fit
     from greatterror.calibration.problem import MissingExtraError, scenario_problem
     from greatterror.model.scenario import ScenarioError, load_scenario
@@ -84,7 +92,7 @@ def calibrate(
         fail(f"--db: the directory {db.parent} does not exist")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
-    settings = FitSettings(scenario, scale, seed, particles, free)
+    settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     try:
         history = run_fit(settings, db, generations, workers, dask_scheduler, resume)
     except (FitError, MissingExtraError) as exc:
