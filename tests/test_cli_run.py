@@ -74,7 +74,7 @@ def _scenario_with(tmp_path: Path, old: str, new: str) -> Path:
         (
             'name = "historical"',
             'name = "historical"\ncolour = 1',
-            "broken.toml: colour: Extra inputs are not permitted",
+            "broken.toml: colour: unknown key; allowed keys: name, description, start",
         ),
         ("end = 1940-12-31", "end = 1940-12-31 x", "broken.toml: not valid TOML"),
     ],
@@ -145,7 +145,7 @@ def test_run_writes_everything_and_registers(tmp_path: Path) -> None:
     compared = invoke("compare", *ids, "--out", str(plot))
     assert compared.exit_code == 0, compared.output
     assert plot.exists()
-    rows = json.loads(invoke("compare", *ids, "--json").output)
+    rows = json.loads(invoke("compare", *ids, "--json").output)["rows"]
     assert any(r["key"] == "target:G2-detained" for r in rows)
     assert invoke("compare", ids[0]).exit_code == 2
 

@@ -146,7 +146,7 @@ def test_describe_cli() -> None:
     assert any(m["quantity"] == "party members" for m in data["marginals"])
     bad = runner.invoke(app, ["population", "describe", "--scale", "3"])
     assert bad.exit_code == 2
-    assert "--scale: 3.0 is out of range; allowed values: 1e-05 to 1" in bad.output
+    assert "--scale: 3 is out of range; allowed values: 1e-05 to 1" in bad.output
 
 
 def test_party_cells_hold_members_of_one_workplace(pop) -> None:

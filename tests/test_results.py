@@ -21,12 +21,12 @@ from greatterror.results.outputs import (
     read_summary,
     read_timeseries,
     write_channels,
-    write_run_atomically,
     write_summary,
     write_timeseries,
 )
 from greatterror.results.registry import AmbiguousRunId, get_run, list_runs, record_run
 from greatterror.results.report import FIGURE_TITLES, captions, write_report
+from greatterror.results.rundir import MARKER_FILE, write_marker, write_run_atomically
 
 YEARS = {
     "1935": (270000.0, 267000.0, 1200.0),
@@ -285,15 +285,35 @@ def test_atomic_write_refuses_a_non_empty_directory(tmp_path: Path) -> None:
     with pytest.raises(RunOutputError) as excinfo:
         write_run_atomically(out, lambda d: write_out_dir(d, make_summary()))
     assert str(excinfo.value) == (
-        f"output directory {out} already exists and is not empty; "
-        "choose another directory or allow overwriting it"
+        f"--out: {out} already exists and is not empty; choose another folder or pass --overwrite"
     )
+    # --overwrite replaces only a folder that holds a previous run, and says what it found
+    (out / "sub").mkdir()
+    (out / "sub" / "important.txt").write_text("not a run", encoding="utf-8")
+    with pytest.raises(RunOutputError, match=r"no previous greatterror run .*notes\.txt, sub/"):
+        write_run_atomically(out, lambda d: write_out_dir(d, make_summary()), overwrite=True)
     assert (out / "notes.txt").read_text(encoding="utf-8") == "an earlier run"
-
-    write_run_atomically(out, lambda d: write_out_dir(d, make_summary()), overwrite=True)
-    assert not (out / "notes.txt").exists()
-    assert (out / "summary.json").is_file()
+    assert (out / "sub" / "important.txt").is_file()
     assert [p.name for p in tmp_path.iterdir()] == ["run1"]
+
+
+def test_overwrite_replaces_a_previous_run_but_not_foreign_files(tmp_path: Path) -> None:
+    out = tmp_path / "run1"
+
+    def run_folder(directory: Path) -> None:
+        write_out_dir(directory, make_summary())
+        write_marker(directory, "20240501-120000-abcdef", "0" * 64, "2024-05-01T12:00:00")
+
+    write_run_atomically(out, run_folder)
+    write_run_atomically(out, run_folder, overwrite=True)
+    assert (out / MARKER_FILE).is_file()
+    # a run folder written before markers existed: its own files and nothing else
+    (out / MARKER_FILE).unlink()
+    write_run_atomically(out, run_folder, overwrite=True)
+    (out / "mine.txt").write_text("added by hand", encoding="utf-8")
+    with pytest.raises(RunOutputError, match=r"not part of run 20240501-120000-abcdef: mine\.txt"):
+        write_run_atomically(out, run_folder, overwrite=True)
+    assert (out / "mine.txt").is_file()
 
 
 def test_atomic_write_accepts_an_empty_existing_directory(tmp_path: Path) -> None:

@@ -11,7 +11,13 @@ import os
 from importlib.resources import files
 from pathlib import Path
 
+from greatterror.errors import GreatterrorError
+
 HOME_ENV = "GREATTERROR_HOME"
+
+
+class HomeError(GreatterrorError):
+    """The local state directory cannot be used; the message names it and why."""
 
 
 def data_dir() -> Path:
@@ -32,8 +38,19 @@ def scenarios_dir() -> Path:
 
 
 def home_dir() -> Path:
-    """The local state directory; created on first use."""
+    """The local state directory; created on first use, refused when it is not a writable folder."""
     raw = os.environ.get(HOME_ENV)
     home = Path(raw) if raw else Path.home() / ".greatterror"
-    home.mkdir(parents=True, exist_ok=True)
+    where = f"{HOME_ENV}={home}" if raw else f"the local state folder {home}"
+    if home.exists() and not home.is_dir():
+        raise HomeError(f"{where} is not a folder; point {HOME_ENV} at a writable folder")
+    try:
+        home.mkdir(parents=True, exist_ok=True)
+    except OSError as exc:
+        raise HomeError(
+            f"{where} cannot be created ({exc.strerror or exc}); point {HOME_ENV} at a "
+            "writable folder"
+        ) from None
+    if not os.access(home, os.W_OK | os.X_OK):
+        raise HomeError(f"{where} is not writable; point {HOME_ENV} at a writable folder")
     return home

@@ -10,17 +10,16 @@ from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
+from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
-
-#: The largest seed the run registry can store (a signed 64-bit integer).
-MAX_SEED = 2**63 - 1
+from greatterror.preflight import MAX_SEED
 
 
-class SimError(ValueError):
+class SimError(GreatterrorError, ValueError):
     """A bad argument to the Python API; the message names the field and the allowed values."""
 
 

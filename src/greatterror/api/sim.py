@@ -22,6 +22,7 @@ from greatterror.api.options import (
 )
 from greatterror.api.results import Results
 from greatterror.evidence.loader import Evidence, load_evidence
+from greatterror.faults import pause_point
 from greatterror.model.scenario import Scenario, ScenarioError, check_against_evidence
 from greatterror.population.people import Population
 
@@ -104,6 +105,7 @@ class Sim:
             self._engine = Simulation(
                 self.scenario, self.population, self.seed, self.evidence, self.pars
             )
+            pause_point("simulation")  # the crash-safety tests' kill point (faults.py)
         return self._engine
 
     @property

@@ -37,11 +37,12 @@ from greatterror.calibration.statistics import (
     archival_targets,
     observed,
 )
+from greatterror.errors import GreatterrorError
 
 META_KEY = "greatterror"
 
 
-class FitError(ValueError):
+class FitError(GreatterrorError, ValueError):
     """A fit cannot start or resume; the message names the option and what is allowed."""
 
 

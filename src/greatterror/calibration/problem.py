@@ -14,6 +14,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.errors import GreatterrorError
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS, Param
 from greatterror.model.priors import Prior
 
@@ -21,7 +22,7 @@ from greatterror.model.priors import Prior
 Priors = Mapping[str, Prior]
 
 
-class MissingExtraError(RuntimeError):
+class MissingExtraError(GreatterrorError, RuntimeError):
     """A calibration library is not installed; the message says how to install it."""
 
 

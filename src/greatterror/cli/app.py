@@ -2,9 +2,12 @@
 
 from __future__ import annotations
 
-from typing import Annotated
+import sys
+import traceback
+from typing import Annotated, Any
 
 import typer
+from typer.core import TyperGroup
 
 from greatterror import __version__
 from greatterror.cli import calibrate as calibrate_cli
@@ -12,6 +15,49 @@ from greatterror.cli import evidence, hypotheses, population
 from greatterror.cli import params as params_cli
 from greatterror.cli import run as run_cli
 from greatterror.cli import sensitivity as sensitivity_cli
+from greatterror.cli.output import error_console
+from greatterror.errors import GreatterrorError
+
+DEBUG_FLAG = "--debug"
+#: exit code of an error that is a bug in greatterror (bad input exits with 2)
+INTERNAL_ERROR = 1
+
+
+def _report(exc: Exception, debug: bool) -> int:
+    """Print an error for a person and return the exit code.
+
+    The project's own errors (:class:`GreatterrorError`) carry a message meant
+    for the user and their exit code (2 for bad input). Anything else is a bug:
+    a short report, exit code 1, and the traceback only with --debug.
+    """
+    if isinstance(exc, GreatterrorError):
+        error_console.print(f"[bold red]error:[/] {exc}", highlight=False, soft_wrap=True)
+        return exc.exit_code
+    if debug:
+        traceback.print_exception(exc)
+    else:
+        error_console.print(
+            f"[bold red]internal error:[/] {type(exc).__name__}: {exc}\n"
+            "This is a bug in greatterror, not in your input. Run the same command as "
+            f"`greatterror {DEBUG_FLAG} ...` to see the traceback, and please report it.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    return INTERNAL_ERROR
+
+
+class _Guarded(TyperGroup):
+    """The root command: every command below it runs inside :func:`_report`'s net."""
+
+    def invoke(self, ctx: Any) -> Any:
+        try:
+            return super().invoke(ctx)
+        except Exception as exc:
+            # exits, usage errors and aborts are click's (or typer's vendored click's) to handle
+            if type(exc).__module__.split(".")[0] in ("click", "typer"):
+                raise
+            raise typer.Exit(_report(exc, bool(ctx.params.get("debug")))) from None
+
 
 app = typer.Typer(
     name="greatterror",
@@ -21,6 +67,7 @@ app = typer.Typer(
     ),
     no_args_is_help=True,
     pretty_exceptions_enable=False,
+    cls=_Guarded,
 )
 app.add_typer(evidence.app, name="evidence")
 app.add_typer(population.app, name="population")
@@ -48,9 +95,18 @@ def root(
             "--version", callback=_version, is_eager=True, help="Print the version and exit."
         ),
     ] = None,
+    debug: Annotated[
+        bool,
+        typer.Option(DEBUG_FLAG, help="Show the full traceback of an internal error."),
+    ] = False,
 ) -> None:
     """Agent-based simulation of Soviet state repression, 1934-1940."""
 
 
-def main() -> None:
-    app()
+def main(argv: list[str] | None = None) -> None:
+    """The console script; the net of the root command is repeated for errors raised outside it."""
+    args = sys.argv[1:] if argv is None else list(argv)
+    try:
+        app(args=args, prog_name="greatterror")
+    except Exception as exc:
+        raise SystemExit(_report(exc, DEBUG_FLAG in args)) from None

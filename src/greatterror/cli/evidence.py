@@ -2,9 +2,8 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterator
-from contextlib import contextmanager
-from typing import Annotated
+from collections.abc import Callable
+from typing import Annotated, TypeVar
 
 import duckdb
 import typer
@@ -12,25 +11,22 @@ import typer
 from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.evidence import queries
 from greatterror.evidence.errors import DataFileError
-from greatterror.evidence.store import open_database
+from greatterror.evidence.store import query_evidence
 
 app = typer.Typer(
     help="Browse the sourced evidence base: facts, timeline, trials, limits, sources."
 )
 
+T = TypeVar("T")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
-@contextmanager
-def database() -> Iterator[duckdb.DuckDBPyConnection]:
+def query(action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
+    """Run one query on the evidence database (rebuilt from the CSV files if damaged)."""
     try:
-        con = open_database()
+        return query_evidence(action)
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
-    try:
-        yield con
-    finally:
-        con.close()
 
 
 def _value(fact: queries.Record) -> str:
@@ -47,8 +43,10 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List the sourced facts."""
-    with database() as con:
-        facts = queries.list_facts(con, group)
+    facts = query(lambda con: queries.list_facts(con, group))
+    if group is not None and not facts:
+        groups = sorted({f["group"] for f in query(queries.list_facts)})
+        fail(f"--group: unknown group {group!r}; allowed values: {', '.join(groups)}")
     if as_json:
         emit_json(facts)
         return
@@ -76,8 +74,7 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one fact with its full sources."""
-    with database() as con:
-        fact = queries.get_fact(con, fact_id)
+    fact = query(lambda con: queries.get_fact(con, fact_id))
     if fact is None:
         fail(f"no fact with id {fact_id!r}; `greatterror evidence search TEXT` finds ids")
     from greatterror.evidence.usage import fact_usage
@@ -112,9 +109,10 @@ def search(
     text: Annotated[str, typer.Argument(help="Text to look for (case-insensitive).")],
     as_json: JsonFlag = False,
 ) -> None:
-    """Search facts, timeline events and trial defendants."""
-    with database() as con:
-        hits = queries.search_facts(con, text)
+    """Search facts, timeline events and trial defendants (the text is matched literally)."""
+    if not text.strip():
+        fail("text: give some text to look for; `greatterror evidence list` shows every fact")
+    hits = query(lambda con: queries.search_facts(con, text))
     if as_json:
         emit_json(hits)
         return
@@ -138,14 +136,13 @@ def timeline(
 ) -> None:
     """The dated events: orders, plenums, trials, changes of NKVD chief, the halt."""
     try:
-        lo = queries.parse_bound(start, upper=False) if start else None
-        hi = queries.parse_bound(end, upper=True) if end else None
+        lo = queries.parse_bound(start, upper=False) if start is not None else None
+        hi = queries.parse_bound(end, upper=True) if end is not None else None
     except ValueError as exc:
         fail(f"--from/--to: {exc}")
     if lo and hi and lo > hi:
         fail("--from: the start is after the end (--to)")
-    with database() as con:
-        events = queries.timeline(con, lo, hi)
+    events = query(lambda con: queries.timeline(con, lo, hi))
     if as_json:
         emit_json(events)
         return
@@ -160,8 +157,7 @@ def timeline(
 @app.command()
 def trials(as_json: JsonFlag = False) -> None:
     """The show trials: dates, defendants, verdicts."""
-    with database() as con:
-        rows = queries.trials(con)
+    rows = query(lambda con: queries.trials(con))
     if as_json:
         emit_json(rows)
         return
@@ -186,8 +182,7 @@ def trials(as_json: JsonFlag = False) -> None:
 @app.command()
 def limits(as_json: JsonFlag = False) -> None:
     """Order 00447 limits of 30 July 1937 and their later increases."""
-    with database() as con:
-        data = queries.limits(con)
+    data = query(lambda con: queries.limits(con))
     if as_json:
         emit_json(data)
         return
@@ -230,8 +225,7 @@ def limits(as_json: JsonFlag = False) -> None:
 @app.command()
 def sources(as_json: JsonFlag = False) -> None:
     """The bibliography every figure cites."""
-    with database() as con:
-        rows = queries.sources(con)
+    rows = query(lambda con: queries.sources(con))
     if as_json:
         emit_json(rows)
         return
@@ -249,8 +243,7 @@ def sources(as_json: JsonFlag = False) -> None:
 @app.command()
 def summary(as_json: JsonFlag = False) -> None:
     """What the evidence base holds, and the headline archival figures."""
-    with database() as con:
-        data = queries.summary(con)
+    data = query(lambda con: queries.summary(con))
     if as_json:
         emit_json(data)
         return

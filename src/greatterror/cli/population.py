@@ -13,6 +13,7 @@ from greatterror.evidence.errors import DataFileError
 from greatterror.population.build import MAX_SCALE, MIN_SCALE, build_population
 from greatterror.population.describe import group_size_summary, marginal_checks
 from greatterror.population.inputs import load_inputs
+from greatterror.preflight import check_scale, check_seed
 
 app = typer.Typer(help="Build and inspect the synthetic population of the 1937 USSR.")
 
@@ -27,8 +28,8 @@ def describe(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Print the population's marginals against their sources, group sizes and memory."""
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
+    check_seed(seed)
     try:
         inputs = load_inputs()
     except DataFileError as exc:

@@ -8,14 +8,13 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from greatterror.cli.output import console, emit_json, fail, print_table
-from greatterror.evidence.errors import DataFileError
+from greatterror.cli.output import console, emit_json, error_console, fail, fmt, print_table
 from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError, coerce
-from greatterror.model.scenario import ScenarioError
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
-from greatterror.results.outputs import RunOutputError, read_summary
-from greatterror.results.registry import AmbiguousRunId, get_run, list_runs
+from greatterror.preflight import check_local_state, check_run
+from greatterror.results.registry import get_run, list_runs
+from greatterror.results.rundir import check_output_file, folder_problem
 
 runs_app = typer.Typer(help="The local registry of runs.")
 
@@ -25,9 +24,12 @@ def parse_sets(items: list[str]) -> dict[str, float]:
     out: dict[str, float] = {}
     for item in items:
         name, sep, raw = item.partition("=")
-        if not sep or not name.strip():
+        name = name.strip()
+        if not sep or not name:
             raise ParameterError(f"--set: expected name=value, got {item!r}")
-        out[name.strip()] = coerce(name.strip(), raw.strip())
+        if name in out:
+            raise ParameterError(f"--set: {name} is given more than once; give each parameter once")
+        out[name] = coerce(name, raw.strip())
     return out
 
 
@@ -81,26 +83,26 @@ def run(
         list[str] | None,
         typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
     ] = None,
-    overwrite: Annotated[bool, typer.Option(help="Replace an existing output directory.")] = False,
+    overwrite: Annotated[
+        bool,
+        typer.Option(help="Replace an output folder that holds a previous greatterror run."),
+    ] = False,
+    force: Annotated[
+        bool,
+        typer.Option(help="Run even if the estimated memory exceeds the memory available."),
+    ] = False,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
     from greatterror.api import Sim, SimError
 
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    # everything that can be checked is checked before any simulation work (docs/reliability.md)
+    check_run(scale, seed, out, overwrite=overwrite, force=force)
+    overrides = parse_sets(set_ or [])
     try:
-        overrides = parse_sets(set_ or [])
         sim = Sim(scenario, scale=scale, seed=seed, pars=overrides)
-    except (ParameterError, ScenarioError) as exc:
-        fail(str(exc))
     except SimError as exc:
         fail(str(exc).removeprefix("pars."))
-    except DataFileError as exc:
-        fail(f"the evidence data are invalid: {exc}", code=1)
-    if out.exists() and any(out.iterdir()) and not overwrite:
-        fail(
-            f"--out: {out} already exists and is not empty; choose another directory or pass --overwrite"
-        )
+    check_local_state()
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
@@ -113,10 +115,7 @@ def run(
     ) as progress:
         task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
         sim.run(progress=lambda done, _total: progress.update(task, completed=done))
-    try:
-        run_id = sim.save(out, overwrite=overwrite)
-    except RunOutputError as exc:
-        fail(str(exc))
+    run_id = sim.save(out, overwrite=overwrite)
     _targets_table(sim.results.summary)
     console.print(
         f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
@@ -126,25 +125,58 @@ def run(
 
 def _find_run(run_id: str, field: str) -> dict[str, Any]:
     """A registered run by id or unique prefix; a clear error otherwise."""
-    try:
-        row = get_run(run_id)
-    except AmbiguousRunId as exc:
-        fail(str(exc))
+    row = get_run(run_id)
     if row is None:
         fail(f"{field}: no run {run_id!r} in the registry; `greatterror runs list` shows them")
     return row
 
 
+def _folder_note(row: dict[str, Any]) -> str | None:
+    """Why the run's output folder may not be used as this run's, or None when it may.
+
+    The figures shown always come from the registry's copy of the summary;
+    the folder is checked so that a user who opens its files is warned.
+    """
+    problem = folder_problem(
+        Path(row["out_dir"]), row["run_id"], row["summary"].get("content_hash")
+    )
+    if problem is None:
+        return None
+    return f"run {row['run_id']}: {problem}; figures shown are the registry's copy"
+
+
+def _overrides(row: dict[str, Any]) -> str:
+    given = row["summary"].get("overrides") or {}
+    return ", ".join(f"{k}={fmt(v)}" for k, v in given.items()) or "none"
+
+
 @runs_app.command("list")
 def runs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """List recorded runs."""
+    """List recorded runs, with the parameters each overrode (--set)."""
     rows = list_runs()
     if as_json:
-        emit_json([{k: v for k, v in r.items() if k != "summary"} for r in rows])
+        emit_json(
+            [
+                {
+                    **{k: v for k, v in r.items() if k != "summary"},
+                    "overrides": r["summary"].get("overrides"),
+                }
+                for r in rows
+            ]
+        )
         return
     print_table(
         "Runs",
-        ["run id", "created", "scenario", "scale", "seed", "version", "output"],
+        [
+            "run id",
+            "created",
+            "scenario",
+            "scale",
+            "seed",
+            "overrides (--set)",
+            "version",
+            "output",
+        ],
         [
             [
                 r["run_id"],
@@ -152,6 +184,7 @@ def runs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
                 r["scenario"],
                 r["scale"],
                 r["seed"],
+                _overrides(r),
                 r["version"],
                 r["out_dir"],
             ]
@@ -165,16 +198,49 @@ def runs_show(
     run_id: Annotated[str, typer.Argument(help="Run id or a unique prefix of it.")],
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Show one run: its parameters and its figures against the record."""
+    """Show one run: its parameters and its figures against the record (the registry's copy)."""
     row = _find_run(run_id, "run_id")
+    note = _folder_note(row)
     if as_json:
-        emit_json(row)
+        emit_json({**row, "folder_note": note})
         return
     console.print(
-        f"run {row['run_id']}: {row['scenario']}, scale {row['scale']:g}, seed {row['seed']}, version {row['version']}",
+        f"run {row['run_id']}: {row['scenario']}, scale {row['scale']:g}, seed {row['seed']}, "
+        f"version {row['version']}, overrides: {_overrides(row)}; output {row['out_dir']}",
         highlight=False,
     )
+    if note:
+        error_console.print(f"[bold yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    print_table(
+        "Parameters", ["name", "value"], [[k, fmt(v)] for k, v in sorted(row["parameters"].items())]
+    )
     _targets_table(row["summary"])
+
+
+@runs_app.command("rebuild")
+def runs_rebuild(
+    folders: Annotated[
+        list[Path] | None,
+        typer.Argument(help="More folders to search for run folders (the journal's are searched)."),
+    ] = None,
+) -> None:
+    """Recreate the registry from its journal and the run folders' summary.json files."""
+    from greatterror.results.rebuild import rebuild_registry
+
+    missing = [str(f) for f in folders or [] if not f.is_dir()]
+    if missing:
+        fail(f"folders: not a folder: {', '.join(missing)}")
+    report = rebuild_registry(folders or [])
+    console.print(
+        f"registry {report.path} rebuilt with {report.runs} runs ({report.from_registry} from "
+        f"the old registry, {report.from_journal} from the journal, {report.from_folders} from "
+        "run folders)",
+        highlight=False,
+    )
+    if report.kept_damaged:
+        console.print(f"the damaged registry was kept as {report.kept_damaged}", highlight=False)
+    for skipped in report.skipped:
+        error_console.print(f"[bold yellow]skipped:[/] {skipped}", highlight=False, soft_wrap=True)
 
 
 def compare(
@@ -184,21 +250,59 @@ def compare(
     ),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Compare runs side by side; with shared seeds the differences are paired."""
-    from greatterror.results.compare import compare_runs, write_comparison_plot
+    """Compare runs side by side; with the same scale and seed the differences are paired.
+
+    The figures are the registry's copy of each run's summary, never a file
+    of its output folder, which a later run may have overwritten.
+    """
+    from greatterror.results.compare import (
+        compare_runs,
+        parameter_differences,
+        unpaired,
+        write_comparison_plot,
+    )
 
     if len(run_ids) < 2:
         fail("run_ids: give at least two runs to compare")
-    summaries, labels = [], []
-    for rid in run_ids:
-        row = _find_run(rid, "run_ids")
-        path = Path(row["out_dir"]) / "summary.json"
-        summaries.append(read_summary(path) if path.exists() else row["summary"])
-        labels.append(row["run_id"])
+    found = [_find_run(rid, "run_ids") for rid in run_ids]
+    labels = [row["run_id"] for row in found]
+    repeated = sorted({label for label in labels if labels.count(label) > 1})
+    if repeated:
+        fail(f"run_ids: run {', '.join(repeated)} is given more than once; give different runs")
+    if not as_json:
+        check_output_file(out)
+    summaries = [row["summary"] for row in found]
     rows = compare_runs(summaries)
+    notes = [n for n in (_folder_note(row) for row in found) if n]
+    mismatch = unpaired(summaries)
+    differences = parameter_differences(summaries)
     if as_json:
-        emit_json(rows)
+        emit_json(
+            {
+                "runs": labels,
+                "unpaired": mismatch,
+                "parameter_differences": differences,
+                "folder_notes": notes,
+                "rows": rows,
+            }
+        )
         return
+    for note in notes:
+        error_console.print(f"[bold yellow]note:[/] {note}", highlight=False, soft_wrap=True)
+    if mismatch:
+        error_console.print(
+            f"[bold yellow]warning:[/] the runs are not paired: they differ in "
+            f"{'; '.join(mismatch)}. Their differences include sampling noise, not only the "
+            "effect of their settings.",
+            highlight=False,
+            soft_wrap=True,
+        )
+    if differences:
+        print_table(
+            "Settings that differ",
+            ["setting", *labels],
+            [[d["name"], *d["values"]] for d in differences],
+        )
     out.parent.mkdir(parents=True, exist_ok=True)
     write_comparison_plot(summaries, labels, out)
     print_table(

@@ -2,9 +2,14 @@
 
 from __future__ import annotations
 
+from greatterror.errors import GreatterrorError
 
-class DataFileError(ValueError):
+
+class DataFileError(GreatterrorError, ValueError):
     """A data file is malformed; the message names the file, the line and the field."""
+
+    #: the data files ship with the package, so a broken one is not the caller's input
+    exit_code = 1
 
     def __init__(self, file: str, line: int | None, field: str | None, problem: str) -> None:
         self.file = file

@@ -47,7 +47,7 @@ def sources_for(con: duckdb.DuckDBPyConnection, keys: list[str]) -> list[Record]
 def list_facts(con: duckdb.DuckDBPyConnection, group: str | None = None) -> list[Record]:
     sql = "SELECT * FROM facts"
     params: list[Any] = []
-    if group:
+    if group is not None:
         sql += ' WHERE "group" = ?'
         params.append(group)
     return _records(con, sql + " ORDER BY id", params)
@@ -64,24 +64,25 @@ def get_fact(con: duckdb.DuckDBPyConnection, fact_id: str) -> Record | None:
 
 
 def search_facts(con: duckdb.DuckDBPyConnection, text: str) -> list[Record]:
-    """Case-insensitive search over facts and timeline titles."""
-    pattern = f"%{text}%"
+    """Case-insensitive search over facts and timeline titles; ``%`` and ``_`` match themselves."""
+    escaped = text.replace("\\", "\\\\").replace("%", "\\%").replace("_", "\\_")
+    pattern = f"%{escaped}%"
     facts = _records(
         con,
         "SELECT id, 'fact' AS kind, quantity AS text, scope, period_start AS date FROM facts "
-        "WHERE id ILIKE ? OR quantity ILIKE ? OR scope ILIKE ? OR note ILIKE ?",
+        "WHERE id ILIKE ? ESCAPE '\\' OR quantity ILIKE ? ESCAPE '\\' OR scope ILIKE ? ESCAPE '\\' OR note ILIKE ? ESCAPE '\\'",
         [pattern] * 4,
     )
     events = _records(
         con,
         "SELECT id, 'event' AS kind, title AS text, NULL AS scope, date FROM timeline "
-        "WHERE title ILIKE ? OR note ILIKE ?",
+        "WHERE title ILIKE ? ESCAPE '\\' OR note ILIKE ? ESCAPE '\\'",
         [pattern] * 2,
     )
     trials = _records(
         con,
         "SELECT trial_id AS id, 'defendant' AS kind, name AS text, verdict AS scope, NULL AS date "
-        "FROM trial_defendants WHERE name ILIKE ?",
+        "FROM trial_defendants WHERE name ILIKE ? ESCAPE '\\'",
         [pattern],
     )
     return facts + events + trials

@@ -70,7 +70,21 @@ def split_keys(raw: object) -> list[str]:
 
 
 class Row(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    # NaN and infinity are no archival figure, and "nan" would otherwise parse as a float
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+
+
+#: units whose values count people or things, and so cannot be negative
+COUNT_UNITS = ("persons", "persons_per_month", "defendants", "lists", "units")
+
+
+def check_not_negative(unit: str, values: dict[str, float | None]) -> None:
+    """A count below zero is a typing error in a data file, never a figure."""
+    if unit not in COUNT_UNITS:
+        return
+    for name, value in values.items():
+        if value is not None and value < 0:
+            raise ValueError(f"{name}: {value:g} is negative; a count in {unit} is 0 or more")
 
 
 class Source(Row):
@@ -107,6 +121,10 @@ class Fact(Row):
 
     @model_validator(mode="after")
     def _consistent(self) -> Fact:
+        check_not_negative(
+            self.unit,
+            {"value": self.value, "value_low": self.value_low, "value_high": self.value_high},
+        )
         if self.period_end < self.period_start:
             raise ValueError("period_end: is before period_start")
         low, high = self.value_low, self.value_high

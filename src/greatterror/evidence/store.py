@@ -3,22 +3,28 @@
 The CSV files are the reviewed source of truth; the database is a cache
 built from them for querying. It is rebuilt whenever the files' hash
 changes, into a temporary file that replaces the old one atomically, so a
-reader never sees a half-built database.
+reader never sees a half-built database. Being a cache, it is also rebuilt
+when reading it fails in any way (a truncated or damaged file):
+:func:`query_evidence` retries the query once on a fresh database.
 """
 
 from __future__ import annotations
 
 import os
 import tempfile
+from collections.abc import Callable
 from pathlib import Path
+from typing import TypeVar
 
 import duckdb
 import pyarrow as pa
 
+from greatterror.errors import GreatterrorError
 from greatterror.evidence.loader import Evidence, digest_of, load_evidence
 from greatterror.paths import evidence_dir, home_dir
 
 SCHEMA_VERSION = "1"
+T = TypeVar("T")
 
 
 def default_db_path() -> Path:
@@ -83,3 +89,34 @@ def open_database(
     if not path.exists() or _stored_digest(path) != wanted:
         build_database(load_evidence(directory), path, wanted)
     return duckdb.connect(str(path), read_only=True)
+
+
+class EvidenceCacheError(GreatterrorError):
+    """The evidence database cannot be used even after a rebuild; the message names it."""
+
+
+def query_evidence(
+    action: Callable[[duckdb.DuckDBPyConnection], T],
+    path: Path | None = None,
+    directory: Path | None = None,
+) -> T:
+    """``action`` on an up-to-date evidence database; a damaged one is rebuilt and tried again."""
+    path = path or default_db_path()
+    try:
+        with open_database(path, directory) as con:
+            return action(con)
+    except duckdb.Error:
+        pass
+    for damaged in (path, Path(f"{path}.wal")):
+        damaged.unlink(missing_ok=True)
+    directory = directory or evidence_dir()
+    try:
+        build_database(load_evidence(directory), path, _wanted_digest(directory))
+        with duckdb.connect(str(path), read_only=True) as con:
+            return action(con)
+    except duckdb.Error as exc:
+        first = (str(exc).strip().splitlines() or [type(exc).__name__])[0]
+        raise EvidenceCacheError(
+            f"the evidence database {path} cannot be built or read ({first}); "
+            f"check that {path.parent} is writable and has free space"
+        ) from None

@@ -18,6 +18,7 @@ from typing import Any
 
 from pydantic import BaseModel, ConfigDict, Field, ValidationError, model_validator
 
+from greatterror.errors import GreatterrorError
 from greatterror.evidence.csvrows import read_rows
 from greatterror.evidence.errors import DataFileError
 from greatterror.model.priors import Prior, PriorKind
@@ -26,7 +27,7 @@ from greatterror.paths import data_dir
 PARAMETERS_FILE = "parameters.csv"
 
 
-class ParameterError(ValueError):
+class ParameterError(GreatterrorError, ValueError):
     """A parameter override is invalid; the message names the field and the allowed values."""
 
 

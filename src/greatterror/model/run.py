@@ -1,22 +1,32 @@
-"""Run a scenario end to end: population, simulation, outputs, registry."""
+"""Run a scenario end to end: population, simulation, outputs, registry.
+
+These two functions are where every way of running the model (the command
+line, the Python API) gets the same guarantees: :func:`simulate` refuses a
+seed, scale or memory need that would fail late, before any work;
+:func:`save_run` checks the output folder and the registry before writing,
+writes the folder atomically with the run's id and content hash in it, and
+only then records the run (docs/reliability.md).
+"""
 
 from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass
+from datetime import UTC, datetime
 from pathlib import Path
 from typing import Any
 
 from greatterror.evidence.loader import Evidence, load_evidence
+from greatterror.faults import pause_point
 from greatterror.model.scenario import Scenario, check_against_evidence
 from greatterror.model.sim import Simulation
 from greatterror.model.summary import build_summary, channel_rows, timeseries_rows
 from greatterror.population.build import build_population
+from greatterror.preflight import check_local_state, check_memory, check_scale, check_seed
 from greatterror.results.outputs import (
     CHANNELS_FILE,
     SUMMARY_FILE,
     TIMESERIES_FILE,
-    write_run_atomically,
     write_summary,
 )
 
@@ -36,36 +46,71 @@ def simulate(
     overrides: dict[str, Any] | None = None,
     evidence: Evidence | None = None,
     progress: Callable[[int], None] | None = None,
+    force: bool = False,
 ) -> RunResult:
-    """Build the population and run the simulation; nothing is written."""
+    """Build the population and run the simulation; nothing is written.
+
+    ``force`` runs even when the estimated memory exceeds what is available.
+    """
+    check_scale(scale)
+    check_seed(seed)
+    check_memory(scale, force)
     evidence = evidence or load_evidence()
     check_against_evidence(scenario, evidence)
     params = scenario.parameter_values(overrides)  # validate before any work
     population = build_population(scale, seed)
     sim = Simulation(scenario, population, seed, evidence, params)
+    pause_point("simulation")
     sim.run(progress=progress)
     return RunResult(build_summary(sim, scenario.name), sim)
+
+
+def _overrides(scenario: Scenario, used: dict[str, Any]) -> dict[str, Any]:
+    """The parameters whose value differs from the scenario's (set with --set or ``pars``)."""
+    own = scenario.parameter_values()
+    return {name: value for name, value in used.items() if own.get(name) != value}
 
 
 def save_run(
     result: RunResult, out_dir: Path, overwrite: bool = False, register: bool = True
 ) -> RunResult:
-    """Write every output atomically, then record the run in the registry."""
+    """Write every output atomically, then record the run in the registry.
+
+    The run id is made first, so that summary.json and the report carry it;
+    the registry row and the folder's marker then name the same run.
+    """
     # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
     # run that is only simulated (calibration, benchmarks, tests) needs none of them
-    from greatterror.results.registry import record_run
+    from greatterror.results.registry import new_run_id, record_run
     from greatterror.results.report import write_report
+    from greatterror.results.rundir import (
+        content_hash,
+        write_marker,
+        write_run_atomically,
+    )
     from greatterror.results.tables import write_channels, write_timeseries
 
+    # the output folder is checked by write_run_atomically before anything is written
+    if register:
+        check_local_state()
     sim = result.simulation
+    created = datetime.now(UTC).replace(tzinfo=None)
+    body = {k: v for k, v in result.summary.items() if k not in ("run_id", "content_hash")}
+    body["overrides"] = _overrides(sim.scenario, body.get("parameters") or {})
+    run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:
         write_timeseries(tmp / TIMESERIES_FILE, timeseries_rows(sim))
         write_channels(tmp / CHANNELS_FILE, channel_rows(sim))
+        content = content_hash(tmp, body)
+        result.summary = {"run_id": run_id, "content_hash": content, **body}
         write_summary(tmp / SUMMARY_FILE, result.summary)
+        pause_point("writing")
         write_report(tmp)
+        write_marker(tmp, run_id, content, created.isoformat())
 
     result.out_dir = write_run_atomically(out_dir, write, overwrite=overwrite)
+    result.run_id = run_id
     if register:
-        result.run_id = record_run(result.summary, result.out_dir)
+        record_run(result.summary, result.out_dir, created=created)
     return result

@@ -23,6 +23,7 @@ from pydantic import (
     model_validator,
 )
 
+from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH, default_switches
 from greatterror.model.params import ParameterError, resolve
@@ -48,39 +49,54 @@ POLICY_ACTIONS = (
 Action = Literal[EXOGENOUS_ACTIONS + POLICY_ACTIONS]  # type: ignore[valid-type]
 
 
-class ScenarioError(ValueError):
+class ScenarioError(GreatterrorError, ValueError):
     """A scenario is invalid; the message names the field and what is allowed."""
 
 
+#: the largest scenario file read, and the most events a scenario may hold; the shipped
+#: historical scenario has about 60 events in 10 KB, and a scenario far beyond these
+#: limits is a mistake (a duplicated block), not a wider timeline
+MAX_SCENARIO_BYTES = 1_000_000
+MAX_EVENTS = 2_000
+
+
+#: strict: TOML has real booleans, numbers and dates, so a string in their place
+#: ("yes", "1937-07-30" in quotes) is a mistake to report, not a value to convert
+_STRICT = ConfigDict(extra="forbid", frozen=True, strict=True)
+_MAX_TEXT = 2_000
+
+
 class Event(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = _STRICT
     date: dt.date
     action: Action  # type: ignore[valid-type]
-    evidence: str = Field(min_length=1)
+    evidence: str = Field(min_length=1, max_length=100)
     operation: Literal[OPERATIONS] | None = None  # type: ignore[valid-type]
     chief: Literal["yagoda", "yezhov", "beria"] | None = None
-    trial: str | None = None
-    region: str | None = None
+    trial: str | None = Field(default=None, max_length=100)
+    region: str | None = Field(default=None, max_length=100)
     cat1: int | None = Field(default=None, ge=0)
     cat2: int | None = Field(default=None, ge=0)
     total: int | None = Field(default=None, ge=0)
     vigilance: float = Field(default=0.0, ge=0, le=10)
     tension: float = Field(default=0.0, ge=0, le=10)
-    opens: list[Literal["opposition", "party", "army", "nkvd"]] = Field(default_factory=list)
-    note: str | None = None
+    opens: list[Literal["opposition", "party", "army", "nkvd"]] = Field(
+        default_factory=list, max_length=4
+    )
+    note: str | None = Field(default=None, max_length=_MAX_TEXT)
 
 
 class Scenario(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
-    name: str = Field(pattern=r"^[a-z0-9_\-]+$")
-    description: str
+    model_config = _STRICT
+    name: str = Field(pattern=r"^[a-z0-9_\-]+$", max_length=100)
+    description: str = Field(max_length=_MAX_TEXT)
     start: dt.date = dt.date(1934, 12, 1)
     end: dt.date = dt.date(1940, 12, 31)
     policy: Literal["scripted", "endogenous"] = "scripted"
-    extends: str | None = None
+    extends: str | None = Field(default=None, max_length=1_000)
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)
-    events: list[Event] = Field(default_factory=list)
+    events: list[Event] = Field(default_factory=list, max_length=MAX_EVENTS)
     #: priors of the parameters this scenario constrains (model/hypothesis.py)
     priors: dict[str, ScenarioPrior] = Field(default_factory=dict)
     #: present in the hypothesis scenarios (scenarios/hypotheses/)
@@ -101,6 +117,15 @@ class Scenario(BaseModel):
                     f"unknown mechanism {name!r}; allowed: {', '.join(sorted(BY_SWITCH))}"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _no_repeated_events(self) -> Scenario:
+        first: dict[str, int] = {}
+        for i, event in enumerate(self.events):
+            j = first.setdefault(event.model_dump_json(), i)
+            if j != i:
+                raise ValueError(f"events[{i}]: repeats events[{j}]; give each event once")
+        return self
 
     @model_validator(mode="after")
     def _policy_events_match_mode(self) -> Scenario:
@@ -136,12 +161,26 @@ _NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
 
 
 def _first_error(exc: ValidationError) -> str:
+    """The first problem, as "where: what is wrong; what is allowed"."""
     err = exc.errors()[0]
     loc = ".".join(str(p) for p in err.get("loc", ()))
+    kind = str(err.get("type", ""))
+    got = err.get("input")
     msg = str(err.get("msg", "invalid")).removeprefix("Value error, ")
     ctx = err.get("ctx") or {}
     if "expected" in ctx:
-        msg = f"{err.get('input')!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+        msg = f"{got!r} is not allowed; allowed values: {str(ctx['expected']).replace(chr(39), '')}"
+    elif kind == "extra_forbidden":
+        model = Event if len(err.get("loc", ())) == 3 and loc.startswith("events.") else Scenario
+        msg = f"unknown key; allowed keys: {', '.join(model.model_fields)}"
+    elif kind.startswith("date"):
+        msg = f"expected a TOML date such as 1937-07-30 (written without quotes), got {got!r}"
+    elif kind == "bool_type":
+        msg = f"expected true or false (written without quotes), got {got!r}"
+    elif kind in ("float_type", "int_type", "int_from_float"):
+        msg = f"expected a number (written without quotes), got {got!r}"
+    elif kind == "too_long":
+        msg = f"too long: at most {ctx.get('max_length')} allowed"
     if loc and _NESTED_FIELD.match(msg):
         # a table's own check names a field inside it: hypothesis + "gaps: ..." -> hypothesis.gaps
         return f"{loc}.{msg}"
@@ -212,23 +251,50 @@ def shipped_path(name: str) -> Path:
     return found[0] if len(found) == 1 else path
 
 
-def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
-    """A scenario by shipped name (``historical``, ``hypotheses/h1_intentional`` or
-    ``h1_intentional``) or by file path."""
+def _resolve_path(name_or_path: str | Path) -> Path:
+    """A shipped scenario by name, or a file path; an existing file is always read as a path."""
     path = Path(name_or_path)
-    if not path.suffix:
-        path = shipped_path(str(name_or_path))
-        if not path.exists():
-            raise ScenarioError(
-                f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: "
-                f"{', '.join(shipped_names())}"
-            )
+    if path.is_file() or path.suffix:
+        return path
+    shipped = shipped_path(str(name_or_path))
+    if shipped.is_file():
+        return shipped
+    if path.exists():
+        return path  # a folder: refused by _read_toml with its name
+    raise ScenarioError(
+        f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: "
+        f"{', '.join(shipped_names())}, or a path to a .toml file"
+    )
+
+
+def _read_toml(path: Path) -> dict[str, Any]:
     if not path.exists():
         raise ScenarioError(f"scenario: file {path} does not exist")
+    if not path.is_file():
+        raise ScenarioError(f"scenario: {path} is not a regular file; give a .toml file")
     try:
-        raw = tomllib.loads(path.read_text(encoding="utf-8"))
+        if path.stat().st_size > MAX_SCENARIO_BYTES:
+            raise ScenarioError(
+                f"{path.name}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; "
+                "a scenario is a short TOML file"
+            )
+        text = path.read_bytes().decode("utf-8")
+    except UnicodeDecodeError as exc:
+        raise ScenarioError(
+            f"{path.name}: not a UTF-8 text file (byte {exc.start}); a scenario is a TOML file"
+        ) from None
+    except OSError as exc:
+        raise ScenarioError(f"scenario: {path} cannot be read ({exc.strerror or exc})") from None
+    try:
+        return tomllib.loads(text)
     except tomllib.TOMLDecodeError as exc:
         raise ScenarioError(f"{path.name}: not valid TOML: {exc}") from None
+
+
+def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
+    """A scenario by shipped name (e.g. ``historical``) or by file path."""
+    path = _resolve_path(name_or_path)
+    raw = _read_toml(path)
     if "extends" in raw:
         raw = _merge_with_base(raw, path, seen or ())
     try:

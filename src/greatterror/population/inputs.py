@@ -15,16 +15,16 @@ from pathlib import Path
 from typing import Literal
 
 import numpy as np
-from pydantic import BaseModel, ConfigDict, Field, field_validator
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
 
 from greatterror.evidence.csvrows import read_rows
 from greatterror.evidence.errors import DataFileError
-from greatterror.evidence.schema import split_keys
+from greatterror.evidence.schema import check_not_negative, split_keys
 from greatterror.paths import population_data_dir
 
 
 class RegionRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     region_code: str = Field(pattern=r"^[a-z0-9_]+$")
     name: str
     republic_code: str
@@ -45,7 +45,7 @@ class RegionRow(BaseModel):
 
 
 class RepublicTotalRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     republic_code: str
     population: int = Field(gt=0)
     source: list[str] = Field(min_length=1)
@@ -55,7 +55,7 @@ class RepublicTotalRow(BaseModel):
 
 
 class MarginalRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     id: str
     quantity: str
     scope: str | None = None
@@ -71,6 +71,14 @@ class MarginalRow(BaseModel):
     note: str | None = None
 
     _split = field_validator("source", mode="before")(lambda v: split_keys(v))
+
+    @model_validator(mode="after")
+    def _counts_not_negative(self) -> MarginalRow:
+        check_not_negative(
+            self.unit,
+            {"value": self.value, "value_low": self.value_low, "value_high": self.value_high},
+        )
+        return self
 
     @property
     def sourced(self) -> bool:
@@ -97,7 +105,7 @@ class AgeSexRow(BaseModel):
 
 
 class DistributionRow(BaseModel):
-    model_config = ConfigDict(extra="forbid", frozen=True)
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
     distribution: str
     bin: str
     share: float = Field(ge=0, le=1)

@@ -137,3 +137,38 @@ def write_comparison_plot(summaries: Sequence[Summary], labels: Sequence[str], p
     path = Path(path)
     path.write_bytes(figures.png_bytes(comparison_figure(summaries, labels)))
     return path
+
+
+#: what must be equal for differences between runs to be paired (the same people, the
+#: same random draws), each with the summary value that shows it
+PAIRING = ("scale", "seed", "population", "version")
+
+
+def unpaired(summaries: Sequence[Summary]) -> list[str]:
+    """What differs between the runs that makes their differences unpaired; empty if paired.
+
+    Runs at the same scale and seed share their population and random
+    streams, so a difference between them comes from the settings alone;
+    otherwise it mixes in sampling noise, which the caller should say.
+    """
+    out = []
+    for key in PAIRING:
+        values = [s.get(key) for s in summaries]
+        if any(v != values[0] for v in values[1:]):
+            shown = ", ".join(str(v) if key != "population" else "differs" for v in values)
+            out.append(key if key == "population" else f"{key} ({shown})")
+    return out
+
+
+def parameter_differences(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
+    """The scenario and every parameter whose value is not the same in all runs."""
+    rows = []
+    names = [s.get("scenario") for s in summaries]
+    if any(n != names[0] for n in names[1:]):
+        rows.append({"name": "scenario", "values": names})
+    blocks = [s.get("parameters") or {} for s in summaries]
+    for name in _ordered(k for b in blocks for k in b):
+        values = [b.get(name) for b in blocks]
+        if any(v != values[0] for v in values[1:]):
+            rows.append({"name": name, "values": values})
+    return rows

@@ -2,21 +2,22 @@
 
 The schemas live here, and only here, so that the simulation that writes a
 run and the report that reads it cannot drift apart. A run directory is
-written through :func:`write_run_atomically`, so that a run that fails
-half-way leaves no directory that looks like a finished run.
+written through :func:`greatterror.results.rundir.write_run_atomically`, so
+that a run that fails half-way leaves no directory that looks like a finished
+run.
 """
 
 from __future__ import annotations
 
 import json
 import math
-import secrets
-import shutil
-from collections.abc import Callable, Mapping, Sequence
+from collections.abc import Mapping, Sequence
 from pathlib import Path
 from typing import Any
 
 import numpy as np
+
+from greatterror.errors import GreatterrorError
 
 TIMESERIES_FILE = "timeseries.parquet"
 CHANNELS_FILE = "channels.parquet"
@@ -70,7 +71,7 @@ SUMMARY_KEYS = (
 Columns = Mapping[str, Sequence[Any] | np.ndarray]
 
 
-class RunOutputError(ValueError):
+class RunOutputError(GreatterrorError, ValueError):
     """A run's output is malformed or cannot be written where asked; the message says where."""
 
 
@@ -126,55 +127,10 @@ def write_summary(path: Path, summary: Mapping[str, Any]) -> None:
 def read_summary(path: Path) -> dict[str, Any]:
     try:
         data = json.loads(Path(path).read_text(encoding="utf-8"))
-    except json.JSONDecodeError as exc:
-        raise RunOutputError(f"{path}: not valid JSON: {exc}") from exc
+    except (json.JSONDecodeError, UnicodeDecodeError) as exc:
+        raise RunOutputError(f"{path}: not valid JSON: {exc}") from None
+    except OSError as exc:
+        raise RunOutputError(f"{path}: cannot be read ({exc.strerror or exc})") from None
     if not isinstance(data, dict):
         raise RunOutputError(f"{path}: expected a JSON object")
     return data
-
-
-def _sibling(out_dir: Path, tag: str) -> Path:
-    # Hidden and in the same directory, so that the final rename stays on one
-    # filesystem (and is therefore atomic) and a crash leaves only dot-files.
-    return out_dir.parent / f".{out_dir.name}.{tag}-{secrets.token_hex(4)}"
-
-
-def write_run_atomically(
-    out_dir: Path, writer_fn: Callable[[Path], None], *, overwrite: bool = False
-) -> Path:
-    """Call ``writer_fn(tmp_dir)`` and move ``tmp_dir`` to ``out_dir`` only if it returned.
-
-    An existing non-empty ``out_dir`` is refused unless ``overwrite`` is set,
-    because it may hold the only copy of an earlier run. With ``overwrite``
-    the old directory is removed only after the new one is in place.
-    """
-    out_dir = Path(out_dir)
-    if out_dir.exists() and not out_dir.is_dir():
-        raise RunOutputError(f"output path {out_dir} exists and is not a directory")
-    if out_dir.is_dir() and any(out_dir.iterdir()) and not overwrite:
-        raise RunOutputError(
-            f"output directory {out_dir} already exists and is not empty; "
-            "choose another directory or allow overwriting it"
-        )
-    out_dir.parent.mkdir(parents=True, exist_ok=True)
-    tmp = _sibling(out_dir, "partial")
-    tmp.mkdir()
-    try:
-        writer_fn(tmp)
-    except BaseException:
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    old: Path | None = None
-    if out_dir.exists():
-        old = _sibling(out_dir, "old")
-        out_dir.rename(old)
-    try:
-        tmp.rename(out_dir)
-    except BaseException:
-        if old is not None:
-            old.rename(out_dir)
-        shutil.rmtree(tmp, ignore_errors=True)
-        raise
-    if old is not None:
-        shutil.rmtree(old, ignore_errors=True)
-    return out_dir

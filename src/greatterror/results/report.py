@@ -204,6 +204,8 @@ def _exact(parameters: Mapping[str, Any]) -> list[tuple[str, str]]:
 def _header(summary: Mapping[str, Any]) -> str:
     population = summary.get("population") or {}
     run_rows = [
+        ("run id", summary.get("run_id", "not recorded")),
+        ("content hash (SHA-256)", summary.get("content_hash", "not computed")),
         ("scenario", summary.get("scenario")),
         ("scale", f"{summary.get('scale')} ({_scale_text(summary.get('scale'))})"),
         ("seed", summary.get("seed")),

@@ -1,0 +1,130 @@
+"""Recreate the run registry from the journal and the run folders, so that no run is lost.
+
+The registry is a database file, and a database file can be damaged (a
+disk error, a copy made while it was written). What it holds is also kept
+in two plainer places: the append-only journal beside it, and each run
+folder's summary.json with its marker. ``greatterror runs rebuild`` reads
+both, writes a new registry to a temporary file and moves it into place; a
+damaged old file is kept beside it under a ``.damaged-TIME`` name.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+from collections.abc import Iterable
+from dataclasses import dataclass, field
+from datetime import UTC, datetime
+from pathlib import Path
+from typing import Any
+
+import duckdb
+
+from greatterror.results.outputs import SUMMARY_FILE, RunOutputError, read_summary
+from greatterror.results.registry import (
+    RegistryError,
+    created_of,
+    default_registry_path,
+    insert_rows,
+    journal_path,
+    list_runs,
+    registry_row,
+)
+from greatterror.results.rundir import MARKER_FILE, folder_problem, read_marker
+
+
+@dataclass
+class Rebuilt:
+    """What a rebuild found: runs recorded, and sources it could not use (with why)."""
+
+    path: Path
+    runs: int = 0
+    from_registry: int = 0
+    from_journal: int = 0
+    from_folders: int = 0
+    skipped: list[str] = field(default_factory=list)
+    kept_damaged: Path | None = None
+
+
+def _journal(path: Path, report: Rebuilt) -> Iterable[tuple[str, datetime, dict[str, Any], str]]:
+    journal = journal_path(path)
+    if not journal.is_file():
+        return
+    with journal.open(encoding="utf-8", errors="replace") as handle:
+        for number, line in enumerate(handle, start=1):
+            try:
+                entry = json.loads(line)
+                created = datetime.fromisoformat(entry["created"])
+                yield entry["run_id"], created, dict(entry["summary"]), str(entry["out_dir"])
+            except (ValueError, KeyError, TypeError):
+                # a line cut short by a killed writer: the run folder still has the run
+                report.skipped.append(f"{journal.name}, line {number}: not a complete entry")
+
+
+def _folders(
+    roots: Iterable[Path], report: Rebuilt
+) -> Iterable[tuple[str, datetime, dict[str, Any], str]]:
+    for root in roots:
+        for marker_path in sorted(Path(root).rglob(MARKER_FILE)):
+            folder = marker_path.parent
+            marker = read_marker(folder)
+            run_id = str((marker or {}).get("run_id") or "")
+            problem = folder_problem(folder, run_id, None) if marker else "unreadable marker"
+            if problem:
+                report.skipped.append(f"{folder}: {problem}")
+                continue
+            try:
+                summary = read_summary(folder / SUMMARY_FILE)
+                yield run_id, created_of(run_id), summary, str(folder.resolve())
+            except (RunOutputError, ValueError) as exc:
+                report.skipped.append(f"{folder}: {exc}")
+
+
+def rebuild_registry(roots: Iterable[Path] = (), path: Path | None = None) -> Rebuilt:
+    """A new registry from the old one (if readable), the journal and run folders under ``roots``.
+
+    The folders of runs listed in the journal are always searched; ``roots``
+    adds more (for run folders whose journal was lost). A run found in
+    several places is recorded once, with the registry's copy first.
+    """
+    path = path or default_registry_path()
+    report = Rebuilt(path)
+    rows: dict[str, list[Any]] = {}
+    try:
+        for run in list_runs(path=path):
+            rows.setdefault(
+                run["run_id"],
+                registry_row(run["run_id"], run["created"], run["summary"], run["out_dir"]),
+            )
+            report.from_registry += 1
+        damaged = False
+    except RegistryError as exc:
+        report.skipped.append(str(exc))
+        damaged = True
+    folders = set()
+    for run_id, created, summary, out_dir in _journal(path, report):
+        folders.add(Path(out_dir).parent)
+        if run_id not in rows:
+            rows[run_id] = registry_row(run_id, created, summary, out_dir)
+            report.from_journal += 1
+    for run_id, created, summary, out_dir in _folders([*roots, *sorted(folders)], report):
+        if run_id not in rows:
+            rows[run_id] = registry_row(run_id, created, summary, out_dir)
+            report.from_folders += 1
+    tmp = path.with_name(f".{path.name}.rebuild-{os.getpid()}")
+    for leftover in (tmp, Path(f"{tmp}.wal")):
+        leftover.unlink(missing_ok=True)
+    try:
+        with duckdb.connect(str(tmp)) as con:
+            insert_rows(con, sorted(rows.values(), key=lambda r: (r[1], r[0])))
+        if damaged and path.exists():
+            stamp = datetime.now(UTC).strftime("%Y%m%d-%H%M%S")
+            report.kept_damaged = path.with_name(f"{path.name}.damaged-{stamp}")
+            path.rename(report.kept_damaged)
+        Path(f"{path}.wal").unlink(missing_ok=True)
+        os.replace(tmp, path)
+    finally:
+        for leftover in (tmp, Path(f"{tmp}.wal")):
+            leftover.unlink(missing_ok=True)
+    report.runs = len(rows)
+    return report
