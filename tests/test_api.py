@@ -13,6 +13,7 @@ from matplotlib.figure import Figure
 import greatterror as gt
 from greatterror.api import ensemble as ensemble_module
 from greatterror.api import sim as sim_module
+from greatterror.model.components import resolve_switches
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.results.outputs import summary_json
@@ -98,8 +99,8 @@ def test_plot_has_the_key_panels(finished: gt.Sim) -> None:
 def test_mechanism_switch_by_id_or_name() -> None:
     by_id = gt.Sim("historical", scale=SCALE, seed=4, mechanisms={"M12": False})
     by_name = gt.Sim("historical", scale=SCALE, seed=4, mechanisms={"denunciation": False})
-    assert by_id.scenario.switches()["denunciation"] is False
-    assert by_id.scenario.switches() == by_name.scenario.switches()
+    assert resolve_switches(by_id.scenario)["denunciation"] is False
+    assert resolve_switches(by_id.scenario) == resolve_switches(by_name.scenario)
 
 
 @pytest.mark.parametrize(

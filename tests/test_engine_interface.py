@@ -33,7 +33,7 @@ def _state(sim: Simulation) -> list[np.ndarray]:
         c.status.copy(),
         c.arrest_day.copy(),
         c.sentence_day.copy(),
-        np.array([sim.named_yesterday, sim.inst.threat, sim.camp_w]),
+        np.array([sim.world.signals.named_yesterday, sim.inst.threat, sim.world.camps.w]),
     ]
 
 

@@ -110,10 +110,15 @@ def test_scenario_parser_raises_only_its_own_errors(fuzz_dir: Path, data: st.Dat
         load_scenario(path)
 
 
-NAMES = st.sampled_from([p.name for p in PARAMETERS[:5]] + ["", " ", "nope", "a=b"])
+NAMES = st.sampled_from(
+    [p.name for p in PARAMETERS[:5]]
+    + ["", " ", "nope", "a=b", "M12", "m99", "M24", "denunciation", "purge_of_purgers"]
+)
 RAW = st.one_of(
     st.text(max_size=15),
-    st.sampled_from(["nan", "inf", "-inf", "1e400", "-0", "0x10", "1_0", "", "True", "2.5"]),
+    st.sampled_from(
+        ["nan", "inf", "-inf", "1e400", "-0", "0x10", "1_0", "", "True", "2.5", "on", "OFF", "0.3"]
+    ),
 )
 
 
@@ -123,10 +128,11 @@ RAW = st.one_of(
 )
 def test_set_parsing_raises_only_its_own_errors(items: list[str]) -> None:
     try:
-        values = parse_sets(items)
+        values, switches = parse_sets(items)
     except GreatterrorError:
         return
     assert all(isinstance(v, float) for v in values.values())
+    assert all(isinstance(v, bool) for v in switches.values())
 
 
 CSV_FILES = [

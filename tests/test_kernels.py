@@ -6,8 +6,9 @@ import numpy as np
 import pytest
 
 from greatterror.model import kernels as mk
-from greatterror.model.state import AT_LIBERTY, Ledger, Status
+from greatterror.model.state import Ledger
 from greatterror.population import kernels as pk
+from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
 
 
 @pytest.fixture
@@ -93,7 +94,7 @@ def test_distinct_values(rng) -> None:
 
 def test_open_cases_matches_the_numpy_rules(rng) -> None:
     n = 500
-    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    status = rng.integers(0, len(STATUSES), size=n).astype(np.uint8)
     region = rng.integers(0, 4, size=n).astype(np.uint8)
     is_elite = rng.random(n) < 0.1
     idx = rng.integers(0, n, size=200)
@@ -101,11 +102,13 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     op, arrests = np.zeros(n, np.uint8), np.full(n, 255, np.uint8)
     arrest_day, sentence_day = np.full(n, -1, np.int16), np.full(n, 5, np.int16)
     confessed = np.ones(n, dtype=bool)
+    cases = mk.CaseArrays(
+        status, op, arrest_day, sentence_day, confessed, np.zeros(n, dtype=bool), arrests
+    )
+    people = mk.Layers(region, is_elite, np.array([100.0, 1.0]))
     got, got_region, got_weight, left, left_w = mk.open_cases(
-        idx, status, region, is_elite, AT_LIBERTY, True, 3, int(Status.CAMP),
-        int(Status.INVESTIGATION), 2, 9, op, arrest_day, sentence_day, confessed, arrests,
-        np.array([100.0, 1.0]),
-    )  # fmt: skip
+        idx, cases, people, mk.ArrestOrder(op_code=2, day=9, allow_in_camp=True, camps_region=3)
+    )
     unique = np.unique(idx)
     ok = AT_LIBERTY[before[unique]] | ((before[unique] == Status.CAMP) & (region[unique] == 3))
     np.testing.assert_array_equal(got, unique[ok])
@@ -170,7 +173,7 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
 
 def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:
     """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
-    from greatterror.model.state import CH, NATIONAL_OP, OP
+    from greatterror.vocabulary import CH, NATIONAL_OP, OP
 
     channel = np.full(len(op), CH["courts"], dtype=np.intp)
     channel[marked] = CH["oso"]
@@ -191,7 +194,7 @@ def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.n
 )
 def test_channels_match_the_numpy_rules(rng, flags) -> None:
     from greatterror.model.channels import channel_table, channels_of
-    from greatterror.model.state import OPERATIONS
+    from greatterror.vocabulary import OPERATIONS
 
     halted, accel, special, album = (bool(f) for f in flags)
     n = 400
@@ -222,7 +225,7 @@ def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:
 
 def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
     n = 300
-    status = rng.integers(0, len(Status), size=n).astype(np.uint8)
+    status = rng.integers(0, len(STATUSES), size=n).astype(np.uint8)
     sentence_day = np.full(n, -1, np.int16)
     op = rng.integers(0, 9, size=n).astype(np.uint8)
     region = rng.integers(0, 5, size=n).astype(np.uint8)
@@ -230,10 +233,14 @@ def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
     idx = rng.choice(n, size=80, replace=False).astype(np.int64)
     before = status.copy()
     for day in (-1, 12):  # -1 leaves the sentence day as it is
+        none = np.zeros(n, dtype=bool)
+        cases = mk.CaseArrays(status, op, sentence_day, sentence_day, none, none, op)
         ops, reg, w, was_camp = mk.close_cases(
-            idx, int(Status.SHOT), day, int(Status.CAMP), status, sentence_day, op, region,
-            is_elite, np.array([50.0, 1.0]),
-        )  # fmt: skip
+            idx,
+            mk.Closing(Status.SHOT, day),
+            cases,
+            mk.Layers(region, is_elite, np.array([50.0, 1.0])),
+        )
         np.testing.assert_array_equal(ops, op[idx])
         np.testing.assert_array_equal(reg, region[idx])
         np.testing.assert_array_equal(w, np.where(is_elite[idx], 1.0, 50.0))
@@ -251,77 +258,109 @@ def test_thin_matches_the_numpy_rejection_step(rng) -> None:
     np.testing.assert_array_equal(mk.thin(pick, u, w, 50.0, people), expected)
 
 
+def _cases(rng, n: int) -> mk.CaseArrays:
+    return mk.CaseArrays(
+        status=np.zeros(n, dtype=np.uint8),
+        op=rng.integers(0, 9, size=n).astype(np.uint8),
+        arrest_day=np.zeros(n, dtype=np.int16),
+        sentence_day=np.zeros(n, dtype=np.int16),
+        confessed=rng.random(n) < 0.2,
+        linked=rng.random(n) < 0.5,
+        arrests=np.zeros(n, dtype=np.uint8),
+    )
+
+
+def _copy(cases: mk.CaseArrays) -> mk.CaseArrays:
+    return mk.CaseArrays(*(a.copy() for a in cases))
+
+
 @pytest.mark.parametrize("capitulation", [False, True])
 @pytest.mark.parametrize("hold", [False, True])
-def test_investigation_kernels_match_the_numpy_steps(rng, capitulation, hold) -> None:
-    from greatterror.model.state import MASS_OP
+def test_investigation_kernels_match_the_rules_of_the_component(rng, capitulation, hold) -> None:
+    from greatterror.model.steps_justice import confessions_reference, dispositions_reference
+    from greatterror.vocabulary import MASS_OP
 
     n = 400
     party = rng.integers(0, 3, size=n).astype(np.uint8)
-    op = rng.integers(0, len(MASS_OP), size=n).astype(np.uint8)
-    is_elite, linked = rng.random(n) < 0.3, rng.random(n) < 0.5
-    confessed = rng.random(n) < 0.2
-    status = np.zeros(n, dtype=np.uint8)
+    is_elite = rng.random(n) < 0.3
+    fast, slow = _cases(rng, n), None
+    slow = _copy(fast)
     idx = rng.choice(n, size=150, replace=False).astype(np.int64)
     u = rng.random((2, len(idx)))
-    # the NumPy steps these kernels replaced
-    prob = np.full(len(idx), 0.4)
-    if capitulation:
-        prob = np.minimum(prob + 0.7 * (party[idx] == 1), 1.0)
-    confess = u[0] < prob
-    want_confessed = confessed.copy()
-    want_confessed[idx[confess]] = True
-    silent = idx[~confess]
-    released = ~MASS_OP[op[silent]] & (u[1][~confess] < 0.3)
-    to_court = np.concatenate([idx[confess], silent[~released]])
-    held = is_elite[to_court] & want_confessed[to_court] & linked[to_court] & hold
-
-    got_conf, got_silent, u_silent = mk.confessions(
-        idx, u, party, 1, 0.4, 0.7, capitulation, confessed
-    )
-    np.testing.assert_array_equal(confessed, want_confessed)
-    np.testing.assert_array_equal(got_conf, idx[confess])
-    np.testing.assert_array_equal(got_silent, silent)
-    got = mk.dispositions(
-        got_conf, got_silent, u_silent, op, MASS_OP, 0.3, status, 2, hold, is_elite,
-        confessed, linked,
-    )  # fmt: skip
-    np.testing.assert_array_equal(got[0], silent[released])
-    np.testing.assert_array_equal(got[1], to_court[~held])
-    np.testing.assert_array_equal(got[2], to_court[held])
-    assert (status[to_court] == 2).all() and (status[silent[released]] == 0).all()
+    rule = mk.ConfessionRule(base=0.4, boost=0.7, member=1, capitulation=capitulation)
+    got = mk.confessions(idx, u, party, rule, fast.confessed)
+    want = confessions_reference(idx, u, party, rule, slow.confessed)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_array_equal(fast.confessed, slow.confessed)
+    assert 0 < len(got[0]) < len(idx)
+    conf, silent, u_silent = got
+    got = mk.dispositions(conf, silent, u_silent, fast, is_elite, MASS_OP, 0.3, hold)
+    want = dispositions_reference(conf, silent, u_silent, slow, is_elite, MASS_OP, 0.3, hold)
+    for g, w in zip(got, want, strict=True):
+        np.testing.assert_array_equal(g, w)
+    np.testing.assert_array_equal(fast.status, slow.status)
+    assert len(got[0]) and len(got[1]) and (len(got[2]) > 0) == hold
 
 
 @pytest.mark.parametrize("with_members", [True, False])
-def test_naming_kernels_match_the_numpy_steps(rng, with_members) -> None:
+def test_naming_kernels_match_the_rule_of_the_component(rng, with_members) -> None:
+    from greatterror.model.steps_justice import naming_reference
+
     n = 1000  # more people than workplace positions (at most 20 * 39)
     workplace = np.where(rng.random(n) < 0.8, rng.integers(0, 20, size=n), -1).astype(np.int32)
     sizes = rng.integers(1, 40, size=20)
     indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
     members = rng.integers(0, n, size=int(indptr[-1])).astype(np.int32)
+    members = members if with_members else members[:0]
     confessors = rng.choice(n, size=60, replace=False).astype(np.int64)
     k = rng.poisson(1.5, size=60)
-    # the NumPy steps these kernels replaced
-    who = np.repeat(confessors, k)
-    wp = workplace[who]
-    who, wp = who[wp >= 0], wp[wp >= 0]
-    got_who, got_wp = mk.namers(confessors, k, workplace)
-    np.testing.assert_array_equal(got_who, who)
-    np.testing.assert_array_equal(got_wp, wp)
-    u = rng.random(2 * len(wp))
-    pos = indptr[wp] + (u[: len(wp)] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
-    named = (members[pos] if with_members else pos.astype(np.int32)).astype(np.int64)
-    keep = (named != who) & (u[len(wp) :] < 0.6)
-    named, by = named[keep], who[keep]
+    u = rng.random(2 * int(k.sum()))  # enough for every name, whatever the workplaces
     linked = rng.random(n) < 0.3
-    want = linked.copy()
-    want[named[want[by]]] = True
-    got_named, got_by = mk.named_colleagues(
-        got_who, got_wp, u, indptr, members if with_members else members[:0], 0.6, linked
-    )
+    want_linked = linked.copy()
+    named, by = naming_reference(confessors, k, workplace, u, indptr, members, 0.6, want_linked)
+    who, wp = mk.namers(confessors, k, workplace)
+    u = np.concatenate([u[: len(wp)], u[len(wp) : 2 * len(wp)]])
+    got_named, got_by = mk.named_colleagues(who, wp, u, indptr, members, 0.6, linked)
     np.testing.assert_array_equal(got_named, named)
     np.testing.assert_array_equal(got_by, by)
-    np.testing.assert_array_equal(linked, want)
+    np.testing.assert_array_equal(linked, want_linked)
+    assert len(named) > 10
+
+
+@pytest.mark.parametrize("budget", [0.0, 30.0, np.inf])
+def test_troika_verdicts_match_the_rule_of_the_component(rng, budget) -> None:
+    from greatterror.model.steps_justice import troika_reference
+
+    n, regions = 300, 6
+    cases = mk.TroikaQueue(
+        region=rng.integers(0, regions, size=n).astype(np.int64),
+        weight=np.where(rng.random(n) < 0.1, 1.0, 2.5),
+        want_death=rng.random(n) < 0.5,
+        u=rng.random(n),
+    )
+
+    def limits() -> mk.Limits:
+        return mk.Limits(
+            limit1=np.full(regions, 40.0), used1=np.zeros(regions),
+            limit2=np.full(regions, 60.0), used2=np.zeros(regions),
+        )  # fmt: skip
+
+    fast, slow = limits(), limits()
+    verdict, spent = mk.troika_verdicts(cases, fast, float(budget))
+    want, want_spent = troika_reference(cases, slow, float(budget))
+    np.testing.assert_array_equal(verdict, want)
+    assert spent == want_spent
+    for a, b in zip(fast, slow, strict=True):
+        np.testing.assert_array_equal(a, b)
+    decided = verdict > 0
+    assert spent == pytest.approx(cases.weight[decided].sum())
+    # limits bind: overshot by less than one case of the largest weight
+    assert (fast.used1 < fast.limit1 + 2.5).all() and (fast.used2 < fast.limit2 + 2.5).all()
+    if budget == 0.0:
+        assert (verdict == -1).all()
+    if budget == np.inf:
+        assert (verdict >= 0).all() and (verdict == 0).any()
 
 
 @pytest.mark.parametrize("with_members", [True, False])
@@ -362,3 +401,19 @@ def test_split_verdicts_matches_the_numpy_masks(rng, channel) -> None:
     np.testing.assert_array_equal(got[0], batch[death])
     np.testing.assert_array_equal(got[1], batch[exile & ~death])
     np.testing.assert_array_equal(got[2], batch[~death & ~exile])
+
+
+def test_arrays_given_in_the_wrong_place_do_not_compile(rng) -> None:
+    """The case arrays and the people's arrays are named tuples: swapped, they fail to type."""
+    from numba.core.errors import TypingError
+
+    n = 50
+    cases = _cases(rng, n)
+    people = mk.Layers(np.zeros(n, np.uint8), np.zeros(n, bool), np.array([10.0, 1.0]))
+    order = mk.ArrestOrder(op_code=1, day=3, allow_in_camp=False, camps_region=-1)
+    idx = np.arange(5, dtype=np.int64)
+    with pytest.raises(TypingError):
+        mk.open_cases(idx, people, cases, order)
+    with pytest.raises(TypingError):
+        mk.close_cases(idx, mk.Closing(Status.SHOT, 3), people, cases)
+    assert len(mk.open_cases(idx, cases, people, order)[0]) == 5

@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.components import resolve_switches
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, ScenarioError, load_scenario
 
@@ -173,7 +174,7 @@ def test_extends_merges_dates_switches_and_parameters(tmp_path: Path) -> None:
     )
     short, base = load_scenario(path), load_scenario("historical")
     assert (short.start, short.end) == (base.start, dt.date(1937, 12, 31))
-    assert short.switches()["family_targets"] is False
+    assert resolve_switches(short)["family_targets"] is False
     assert short.parameters["elite_hazard"] == 0.2
     assert short.parameters["names_per_confession"] == base.parameters["names_per_confession"]
     assert short.events == sorted(base.events, key=lambda e: e.date)

@@ -11,9 +11,9 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
-from greatterror.model.state import EV, OP, Status
 from greatterror.model.summary import timeseries_rows
 from greatterror.results.outputs import SUMMARY_KEYS
+from greatterror.vocabulary import EV, OP, STATUSES, Status
 
 SCALE, SEED = 0.001, 3
 BASELINE = Path(__file__).parent / "baselines" / "historical_0.001_seed3.json"
@@ -36,7 +36,7 @@ def result(historical, evidence):
 
 def test_every_person_in_exactly_one_state(result) -> None:
     status = result.simulation.cases.status
-    assert status.max() <= max(Status)
+    assert status.max() < len(STATUSES)
     assert (status != Status.PRISON).all()  # no channel passes plain prison terms in this version
 
 
@@ -52,7 +52,7 @@ def test_people_are_conserved_against_the_ledger(result) -> None:
     )
     assert (w * sim.cases.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     # every non-free state was reached through an arrest, except the prisoners present at the start
-    touched = (status != Status.FREE) & (sim.pop["region"] != sim.camps_region)
+    touched = (status != Status.FREE) & (sim.pop["region"] != sim.inst.camps_region)
     assert (sim.cases.arrests[touched] > 0).all()
     # people whose current case has ended (shot, camp, exile, died, released) were counted as
     # sentenced, released or dead; people still in a case are the difference
@@ -101,8 +101,8 @@ def test_hard_limits_never_exceeded(result) -> None:
 def test_camp_counters_match_states(result) -> None:
     sim = result.simulation
     in_camp = sim.cases.status == Status.CAMP
-    assert sim.camp_n == in_camp.sum()
-    assert sim.camp_w == pytest.approx(sim.pop.weights()[in_camp].sum())
+    assert sim.world.camps.n == in_camp.sum()
+    assert sim.world.camps.w == pytest.approx(sim.pop.weights()[in_camp].sum())
 
 
 def test_death_sentences_are_carried_out(result) -> None:
@@ -180,7 +180,7 @@ def test_regression_baseline(result) -> None:
 
 
 def test_operation_kinds() -> None:
-    from greatterror.model.state import MASS_OP, NATIONAL_OP, OPERATIONS
+    from greatterror.vocabulary import MASS_OP, NATIONAL_OP, OPERATIONS
 
     assert [op for op, m in zip(OPERATIONS, MASS_OP, strict=True) if m] == [
         "kulak_00447",

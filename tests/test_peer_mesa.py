@@ -36,9 +36,10 @@ def test_both_engines_run_the_reduced_rules(population) -> None:
     from peer_inputs import build_inputs, load_reduced_scenario
 
     from greatterror.evidence.loader import load_evidence
+    from greatterror.model.components import resolve_switches
 
     scenario = load_reduced_scenario()
-    on = {name for name, value in scenario.switches().items() if value}
+    on = {name for name, value in resolve_switches(scenario).items() if value}
     assert on == {
         "vulnerability_marks",
         "limits_and_throughput",

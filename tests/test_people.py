@@ -17,20 +17,20 @@ from greatterror.evidence.loader import load_evidence
 from greatterror.model.registers import build_registers
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
-from greatterror.model.state import OP, Status
 from greatterror.population.build import build_population
 from greatterror.population.codes import MIN_ARREST_AGE, Mark
 from greatterror.population.inputs import load_inputs
 from greatterror.population.spec import build_spec
+from greatterror.vocabulary import OP, Status
 
 
 @pytest.fixture(scope="module")
 def run():
     """A 1:1000 historical run, with every wife Order 00486 reached recorded on the side."""
-    from greatterror.model import sim as sim_module
+    from greatterror.model import families as families_module
 
     reached: list[np.ndarray] = []
-    real = sim_module.wives_of
+    real = families_module.wives_of
 
     def spy(*args):  # type: ignore[no-untyped-def]
         wives, children = real(*args)
@@ -38,7 +38,7 @@ def run():
         return wives, children
 
     with pytest.MonkeyPatch.context() as mp:
-        mp.setattr(sim_module, "wives_of", spy)
+        mp.setattr(families_module, "wives_of", spy)
         sim = simulate(load_scenario("historical"), 0.001, 5, evidence=load_evidence()).simulation
     sim.wives_reached = np.concatenate(reached) if reached else np.empty(0, np.int64)
     return sim
@@ -158,7 +158,7 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
 
 def test_demography_block_has_the_documented_shape(run) -> None:
     from greatterror.model.demography import AGE_GROUPS, demography
-    from greatterror.model.state import OPERATIONS
+    from greatterror.vocabulary import OPERATIONS
 
     block = demography(run)
     assert set(block) == {"arrested", "convicted", "shot"}

@@ -10,7 +10,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
-from greatterror.model.state import EV, OP
+from greatterror.vocabulary import EV, OP
 
 SCALE, SEED = 0.001, 3
 

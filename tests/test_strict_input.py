@@ -107,12 +107,14 @@ def test_scenario_paths_binary_folders_and_files_without_suffix(tmp_path: Path) 
 
 
 def test_a_repeated_set_key_is_an_error() -> None:
-    assert parse_sets(["names_acted_on=0", "family_arrest=1"]) == {
-        "names_acted_on": 0.0,
-        "family_arrest": 1.0,
-    }
+    assert parse_sets(["names_acted_on=0", "family_arrest=1", "M12=off"]) == (
+        {"names_acted_on": 0.0, "family_arrest": 1.0},
+        {"M12": False},
+    )
     with pytest.raises(ParameterError, match="names_acted_on is given more than once"):
         parse_sets(["names_acted_on=0", " names_acted_on = 1"])
+    with pytest.raises(ParameterError, match="M12 is given more than once"):
+        parse_sets(["M12=off", "M12=on"])
 
 
 def test_evidence_search_matches_wildcards_literally_and_refuses_empty() -> None:

@@ -12,7 +12,6 @@ from typing import Any
 
 from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis_check import check_hypothesis
-from greatterror.model.mechanisms import MECHANISMS
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
@@ -42,16 +41,22 @@ def check_seed(seed: Any, field: str = "seed") -> int:
 
 
 def _switch_name(key: str) -> str:
-    """A mechanism switch by M-id (``M12``) or by switch name (``denunciation``)."""
-    for m in MECHANISMS:
-        if key in (m.id, m.switch):
-            if m.step is None:
+    """A mechanism switch by M-id (``M12``) or by switch name (``denunciation``).
+
+    Whether a mechanism is implemented comes from the components' declarations.
+    """
+    from greatterror.model.components import mechanism_table
+
+    rows = mechanism_table()
+    allowed = ", ".join(f"{r.id} ({r.switch})" for r in rows if r.implemented)
+    for r in rows:
+        if key in (r.id, r.switch):
+            if not r.implemented:
                 raise SimError(
-                    f"mechanisms: {key} ({m.switch}) is not implemented in this version; "
-                    f"allowed: {', '.join(x.id for x in MECHANISMS if x.step is not None)}"
+                    f"mechanisms: {key} ({r.switch}) is not implemented in this version; "
+                    f"allowed: {allowed}"
                 )
-            return m.switch
-    allowed = ", ".join(f"{m.id} ({m.switch})" for m in MECHANISMS if m.step is not None)
+            return r.switch
     raise SimError(f"mechanisms: unknown mechanism {key!r}; allowed: {allowed}")
 
 

@@ -97,8 +97,8 @@ class FitModel:
         """
         from greatterror.model.params import BY_NAME
         from greatterror.model.sim import Simulation
-        from greatterror.model.state import AT_LIBERTY
         from greatterror.model.summary import build_summary
+        from greatterror.vocabulary import AT_LIBERTY
 
         chosen, evidence, population = warm(self.scenario, self.scale, self.seed)
         overrides = {

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -9,8 +10,13 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror.cli.output import console, emit_json, error_console, fail, fmt, print_table
-from greatterror.model.mechanisms import MECHANISMS
-from greatterror.model.params import ParameterError, coerce
+from greatterror.model.mechanisms import (
+    BY_SWITCH,
+    SWITCH_VALUES,
+    switch_name,
+    switch_value,
+)
+from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.preflight import check_local_state, check_run
 from greatterror.results.registry import get_run, list_runs
@@ -19,18 +25,38 @@ from greatterror.results.rundir import check_output_file, folder_problem
 runs_app = typer.Typer(help="The local registry of runs.")
 
 
-def parse_sets(items: list[str]) -> dict[str, float]:
-    """``--set name=value`` pairs, each checked against the parameter schema."""
-    out: dict[str, float] = {}
+def parse_sets(items: list[str]) -> tuple[dict[str, float], dict[str, bool]]:
+    """``--set name=value`` pairs: parameters, checked against the parameter schema, and
+    mechanism switches (``M12=off`` or ``denunciation=off``).
+
+    A name is a mechanism if it is an M-id, or a switch name that is not also a
+    parameter; ``purge_of_purgers`` is both, and is a switch when given on or off.
+    """
+    params: dict[str, float] = {}
+    switches: dict[str, bool] = {}
     for item in items:
         name, sep, raw = item.partition("=")
-        name = name.strip()
+        name, raw = name.strip(), raw.strip()
         if not sep or not name:
             raise ParameterError(f"--set: expected name=value, got {item!r}")
-        if name in out:
+        if name in params or name in switches:
             raise ParameterError(f"--set: {name} is given more than once; give each parameter once")
-        out[name] = coerce(name, raw.strip())
-    return out
+        if _is_switch(name, raw):
+            switch_name(name)  # an unknown mechanism is refused here, before any work
+            key = name.upper() if re.fullmatch(r"[Mm]\d+", name) else name
+            switches[key] = switch_value(name, raw)
+        else:
+            params[name] = coerce(name, raw)
+    return params, switches
+
+
+def _is_switch(name: str, raw: str) -> bool:
+    if re.fullmatch(r"[Mm]\d+", name):
+        return True
+    if name not in BY_SWITCH:
+        return False
+    also_a_parameter = any(p.name == name for p in PARAMETERS)
+    return not also_a_parameter or raw.lower() in SWITCH_VALUES
 
 
 def _targets_table(summary: dict[str, Any]) -> None:
@@ -81,7 +107,11 @@ def run(
     ),
     set_: Annotated[
         list[str] | None,
-        typer.Option("--set", help="Override a parameter: name=value (repeatable)."),
+        typer.Option(
+            "--set",
+            help="Override a parameter (name=value) or switch a mechanism (M12=off, "
+            "denunciation=on); repeatable.",
+        ),
     ] = None,
     overwrite: Annotated[
         bool,
@@ -97,11 +127,11 @@ def run(
 
     # everything that can be checked is checked before any simulation work (docs/reliability.md)
     check_run(scale, seed, out, overwrite=overwrite, force=force)
-    overrides = parse_sets(set_ or [])
+    overrides, switches = parse_sets(set_ or [])
     try:
-        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides)
+        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides, mechanisms=switches)
     except SimError as exc:
-        fail(str(exc).removeprefix("pars."))
+        fail(str(exc).removeprefix("pars.").removeprefix("mechanisms."))
     check_local_state()
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
@@ -316,12 +346,16 @@ def compare(
 def mechanisms(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """The mechanisms M01-M30 of the seed texts: switch, step, implemented or not."""
+    """The mechanisms M01-M30 of the seed texts: switch, implemented or not, the steps that read
+    the switch (from the components' declarations)."""
+    from greatterror.model.components import mechanism_table
+
+    rows = mechanism_table()
     if as_json:
-        emit_json([m.__dict__ for m in MECHANISMS])
+        emit_json([{**row.__dict__, "steps": list(row.steps)} for row in rows])
         return
     print_table(
-        "Mechanisms",
-        ["id", "switch", "what", "step", "note"],
-        [[m.id, m.switch, m.title, m.step or "not implemented", m.note] for m in MECHANISMS],
+        "Mechanisms (switch one with --set M12=off, or in a scenario's mechanisms table)",
+        ["id", "switch", "what", "steps", "note"],
+        [[r.id, r.switch, r.title, ", ".join(r.steps) or "not implemented", r.note] for r in rows],
     )

@@ -13,7 +13,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.state import CH, NATIONAL_OP, OP, OPERATIONS
+from greatterror.vocabulary import CH, NATIONAL_OP, OP, OPERATIONS
 
 
 @cache

@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.state import OPERATIONS, Status
+from greatterror.vocabulary import OPERATIONS, Status
 
 #: The age groups of the demography block: label -> first and last year of age.
 AGE_GROUPS: dict[str, tuple[int, int]] = {

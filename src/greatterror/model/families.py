@@ -15,8 +15,12 @@ that:
 - a convicted woman's husband is not reached (the order named wives), nor
   is anyone else in the household.
 
-The arrest itself (with probability ``family_arrest``, some weeks after the
-sentence) is made by the caller; this module only says who is eligible.
+The step itself (``Families``, step 13 of the day) runs after the sentencing
+and the show trials: the engine signals every death or camp sentence in the
+elite operation (``convicted``), and once the families order has been given
+the step takes the day's batches in the order sentenced, draws which wives
+are arrested (with probability ``family_arrest``), and schedules their
+arrests 1-30 days later (carried out by the punishment step).
 """
 
 from __future__ import annotations
@@ -25,8 +29,42 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.engine import Engine
+from greatterror.model.loop import Component
+from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
+
+
+class Families(Component):
+    """Step 13 (M19, Order 00486): the wives of convicted 'traitors' are arrested."""
+
+    name = "families"
+    mechanisms = ("M19",)
+    params = ("family_arrest",)
+    reads = ("people", "policy", "convicted")
+    writes = ("convicted", "children_to_homes")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        batches, w.signals.convicted = w.signals.convicted, []
+        if not (w.policy.families_order and self.on(e, "M19")):
+            return
+        for convicted in batches:
+            _families(w, e, day, convicted)
+
+
+def _families(w: World, e: Engine, day: int, convicted: np.ndarray) -> None:
+    """Wives of ``convicted`` drawn for arrest, and when; their children counted as placed."""
+    if len(convicted) == 0:
+        return
+    rng = e.rng.family
+    pop = w.people
+    wives, children = wives_of(pop.households, pop["household"], pop["age"], pop["male"],
+                               convicted)  # fmt: skip
+    taken = rng.random(len(wives)) < e.params["family_arrest"]
+    wives, children = wives[taken], children[taken]
+    w.children_to_homes += float((children * e.weights(wives)).sum())
+    e.schedule_after(day + 1, "family", wives, rng.integers(0, 30, size=len(wives)))
 
 
 @njit(cache=True)

@@ -18,19 +18,21 @@ mechanisms are implemented" can change without the loader depending on it.
 
 from __future__ import annotations
 
+from greatterror.model.components import mechanism_table, resolve_switches
 from greatterror.model.mechanisms import BY_SWITCH, MECHANISMS
 from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import Scenario, ScenarioError
 
 
 def implemented_ids() -> frozenset[str]:
-    """The M-ids this version implements (with ``switches_of``, the only places that ask the model)."""
-    return frozenset(m.id for m in MECHANISMS if m.step is not None)
+    """The M-ids this version implements, from the components' declarations (with
+    ``switches_of``, the only places that ask the model)."""
+    return frozenset(row.id for row in mechanism_table() if row.implemented)
 
 
 def switches_of(scenario: Scenario) -> dict[str, bool]:
     """The switches a run of the scenario starts with: the defaults, then the file's."""
-    return scenario.switches()
+    return resolve_switches(scenario)
 
 
 def _problem(scenario: Scenario) -> str | None:

@@ -1,15 +1,47 @@
-"""Numba kernels for the few loops that must run in order, case by case."""
+"""Numba kernels for the few loops that must run in order, case by case.
+
+The kernels that touch many arrays take them as named tuples (``CaseArrays``,
+``Layers``, ``Limits`` ..., in ``model/arrays.py``), read by field name, so that two arrays given in
+the wrong order cannot compile silently. Each kernel is the fast path of a
+rule stated readably beside its component (a NumPy reference function) and
+tested against it in tests/test_kernels.py.
+"""
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
 
+from greatterror.model.arrays import (
+    ArrestOrder,
+    CaseArrays,
+    Closing,
+    ConfessionRule,
+    Layers,
+    Limits,
+    TroikaQueue,
+)
+from greatterror.vocabulary import AT_LIBERTY, Status
+
+__all__ = [
+    "ArrestOrder",
+    "CaseArrays",
+    "Closing",
+    "ConfessionRule",
+    "Layers",
+    "Limits",
+    "TroikaQueue",
+]
+
+# status codes and the liberty table are compile-time constants of the kernels
+_CAMP = Status.CAMP
+_INVESTIGATION = Status.INVESTIGATION
+_AWAITING = Status.AWAITING_SENTENCE
+_AT_LIBERTY = AT_LIBERTY
+
 
 @njit(cache=True)
-def troika_verdicts(
-    region, weight, want_death, u, limit1, used1, limit2, used2, budget
-):  # pragma: no cover - compiled
+def troika_verdicts(cases, limits, budget):  # pragma: no cover - compiled
     """Decide troika cases in queue order within limits and the day's budget.
 
     Returns (verdict, spent): verdict is 1 (category 1), 2 (category 2),
@@ -18,6 +50,8 @@ def troika_verdicts(
     probability remaining/weight, so limits bind exactly in expectation at
     any scale; the overshoot is always less than one sampled case.
     """
+    region, weight, want_death, u = cases.region, cases.weight, cases.want_death, cases.u
+    used1, used2 = limits.used1, limits.used2
     n = region.shape[0]
     verdict = np.full(n, -1, dtype=np.int8)
     spent = 0.0
@@ -29,7 +63,7 @@ def troika_verdicts(
         first = 1 if want_death[i] else 2
         for attempt in range(2):
             cat = first if attempt == 0 else 3 - first
-            avail = (limit1[r] - used1[r]) if cat == 1 else (limit2[r] - used2[r])
+            avail = (limits.limit1[r] - used1[r]) if cat == 1 else (limits.limit2[r] - used2[r])
             if avail >= w or (avail > 0 and u[i] < avail / w):
                 if cat == 1:
                     used1[r] += w
@@ -44,25 +78,7 @@ def troika_verdicts(
 
 
 @njit(cache=True)
-def open_cases(
-    idx,
-    status,
-    region,
-    is_elite,
-    at_liberty,
-    allow_in_camp,
-    camps_region,
-    camp_code,
-    investigation_code,
-    op_code,
-    day,
-    op,
-    arrest_day,
-    sentence_day,
-    confessed,
-    arrests,
-    weight_of_layer,
-):  # pragma: no cover - compiled
+def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
     One compiled pass instead of a dozen NumPy calls, because arrests come in
@@ -71,6 +87,9 @@ def open_cases(
     full-population weights (the ledger needs both), and how many of them (and
     what weight) were taken from the camps.
     """
+    status, region, is_elite = cases.status, people.region, people.is_elite
+    weight_of_layer = people.weight_of_layer
+    allow_in_camp, camps_region = order.allow_in_camp, order.camps_region
     s = np.sort(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
@@ -81,8 +100,8 @@ def open_cases(
         if i > 0 and p == s[i - 1]:
             continue
         st = status[p]
-        if at_liberty[st] or (allow_in_camp and st == camp_code and region[p] == camps_region):
-            if st == camp_code:
+        if _AT_LIBERTY[st] or (allow_in_camp and st == _CAMP and region[p] == camps_region):
+            if st == _CAMP:
                 left += 1
                 left_w += weight_of_layer[1 if is_elite[p] else 0]
             out[k] = p
@@ -94,13 +113,13 @@ def open_cases(
         p = out[i]
         out_region[i] = region[p]
         out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
-        status[p] = investigation_code
-        op[p] = op_code
-        arrest_day[p] = day
-        sentence_day[p] = -1  # the arrays describe the current case
-        confessed[p] = False
-        if arrests[p] < 255:
-            arrests[p] += 1
+        status[p] = _INVESTIGATION
+        cases.op[p] = order.op_code
+        cases.arrest_day[p] = order.day
+        cases.sentence_day[p] = -1  # the arrays describe the current case
+        cases.confessed[p] = False
+        if cases.arrests[p] < 255:
+            cases.arrests[p] += 1
     return out, out_region, out_weight, left, left_w
 
 
@@ -157,15 +176,16 @@ def first_distinct(values, n):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def close_cases(
-    idx, new_status, day, camp_code, status, sentence_day, op, region, is_elite, weight_of_layer
-):  # pragma: no cover - compiled
-    """Move ``idx`` to ``new_status`` (and, if ``day >= 0``, note the sentence day).
+def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
+    """Move ``idx`` to ``closing.status`` (and, if its day is >= 0, note the sentence day).
 
     Returns what the ledger needs of each person (operation, region, weight)
     and whether they were in a camp before, in one pass: sentences, releases
     and deaths come in many small batches every day.
     """
+    status, sentence_day, op = cases.status, cases.sentence_day, cases.op
+    region, is_elite, weight_of_layer = people.region, people.is_elite, people.weight_of_layer
+    new_status, day = closing.status, closing.sentence_day
     n = idx.shape[0]
     out_op = np.empty(n, dtype=op.dtype)
     out_region = np.empty(n, dtype=region.dtype)
@@ -173,7 +193,7 @@ def close_cases(
     was_camp = np.empty(n, dtype=np.bool_)
     for i in range(n):
         p = idx[i]
-        was_camp[i] = status[p] == camp_code
+        was_camp[i] = status[p] == _CAMP
         status[p] = new_status
         if day >= 0:
             sentence_day[p] = day
@@ -225,8 +245,8 @@ def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def confessions(idx, u, party, member, base, boost, capitulation, confessed):  # pragma: no cover
-    """Who of ``idx`` confesses (``u[0] < p``), marked in ``confessed``.
+def confessions(idx, u, party, rule, confessed):  # pragma: no cover - compiled
+    """Who of ``idx`` confesses (``u[0] < p``), marked in ``confessed`` (``ConfessionRule``).
 
     ``p`` is ``min(base + boost * party member, 1)`` with the loyalty boost
     (capitulation), else ``base``: the arithmetic of the NumPy expression.
@@ -236,12 +256,13 @@ def confessions(idx, u, party, member, base, boost, capitulation, confessed):  #
     confessors = np.empty(n, dtype=np.int64)
     silent = np.empty(n, dtype=np.int64)
     u_silent = np.empty(n, dtype=np.float64)
+    base, boost, member = rule.base, rule.boost, rule.member
     a = 0
     b = 0
     for i in range(n):
         p = idx[i]
         prob = base
-        if capitulation:
+        if rule.capitulation:
             prob = min(base + boost * (1.0 if party[p] == member else 0.0), 1.0)
         if u[0, i] < prob:
             confessed[p] = True
@@ -256,27 +277,17 @@ def confessions(idx, u, party, member, base, boost, capitulation, confessed):  #
 
 @njit(cache=True)
 def dispositions(
-    confessors,
-    silent,
-    u_silent,
-    op,
-    mass_op,
-    release_p,
-    status,
-    awaiting,
-    hold,
-    is_elite,
-    confessed,
-    linked,
+    confessors, silent, u_silent, cases, is_elite, mass_op, release_p, hold
 ):  # pragma: no cover - compiled
     """After the investigation: who is released, who goes to sentencing, who is held.
 
     Silent prisoners of ordinary (not mass) operations are released with
     probability ``release_p``; confessors, then the other silent prisoners, are
-    sent on to sentencing (status ``awaiting``). If ``hold``, confessed elite
+    sent on to sentencing (awaiting sentence). If ``hold``, confessed elite
     prisoners linked to the 'centre' are held for a show trial instead of
     going to a channel. Returns (released, to_court, held).
     """
+    op, status, confessed, linked = cases.op, cases.status, cases.confessed, cases.linked
     released = np.empty(silent.shape[0], dtype=np.int64)
     court = np.empty(confessors.shape[0] + silent.shape[0], dtype=np.int64)
     r = 0
@@ -298,7 +309,7 @@ def dispositions(
     h = 0
     for i in range(k):
         p = court[i]
-        status[p] = awaiting
+        status[p] = _AWAITING
         if hold and is_elite[p] and confessed[p] and linked[p]:
             held[h] = p
             h += 1

@@ -18,21 +18,32 @@ no relaunch to fit such a decision to.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-from greatterror.model.state import CH, EV, OP, OPERATIONS
-
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
+from greatterror.model.engine import Engine
+from greatterror.model.world import World
+from greatterror.population.people import Population
+from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP
 
 #: The NKVD chiefs in the order they served.
 CHIEFS = ("yagoda", "yezhov", "beria")
-NATIONAL_OPERATIONS = tuple(name for name in OPERATIONS if name.startswith("national_"))
 
 
-def perceive_cost(sim: Simulation, day: int) -> None:
+#: The parameters of the rule (read by the policy component).
+PARAMS = (
+    "album_capacity",
+    "leader_backlog_days",
+    "leader_cost_weight",
+    "leader_expand_threshold",
+    "leader_mass_threshold",
+    "leader_methods_threshold",
+    "leader_min_operation_days",
+    "leader_national_threshold",
+    "leader_release_delay",
+)
+
+
+def perceive_cost(w: World, e: Engine, day: int) -> None:
     """Add yesterday's arrests to the leader's perceived cost of repression.
 
     Two shares add up: arrests in the elite operation (elite-layer members,
@@ -43,19 +54,21 @@ def perceive_cost(sim: Simulation, day: int) -> None:
     """
     if day == 0:
         return
-    arrested = sim.ledger.day_totals(day - 1, EV["arrested"])
+    arrested = e.ledger.day_totals(day - 1, EV["arrested"])
     elite = float(arrested[OP["elite"]])
-    sim.inst.cost += elite / sim.elite_size + float(arrested.sum()) / sim.adult_weight
+    inst = w.institutions
+    inst.cost += elite / inst.elite_size + float(arrested.sum()) / inst.adult_weight
 
 
-def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
+def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, str | None]]:
     """Today's decisions, in the order they are taken: (action, operation or chief).
 
     What has been decided is read from ``policy.first_day``, not from the
     policy's effects, so that a decision whose mechanism is switched off is
-    still taken once (and logged once) rather than retried every day.
+    still taken once (and logged once) rather than retried every day. ``curtailment``:
+    whether the halt (M22) is switched on.
     """
-    p, pol, inst = sim.params, sim.policy, sim.inst
+    p, pol, inst = e.params, w.policy, w.institutions
     threat, war, done = inst.threat, inst.war, pol.first_day
     out: list[tuple[str, str | None]] = []
     if ("halt", None) in done:
@@ -81,11 +94,7 @@ def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
     # any operation counts: national operations launched alone must be halted too
     launches = [d for (action, _), d in pol.first_day.items() if action == "launch_operation"]
     running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
-    if (
-        running
-        and sim.on["curtailment"]
-        and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat
-    ):
+    if running and curtailment and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
         out.append(("halt", None))
         # the halt blames the NKVD: its chief goes, and the last of the three comes in
         if pol.chief != CHIEFS[-1]:
@@ -93,9 +102,9 @@ def decide(sim: Simulation, day: int) -> list[tuple[str, str | None]]:
     return out
 
 
-def adult_weight(sim: Simulation) -> float:
+def adult_weight(pop: Population) -> float:
     """Adults (16 and over) in full-population equivalents: the base of the labour cost."""
-    adults = sim.pop["age"] >= 1
+    adults = pop["age"] >= 1
     return float(
-        np.bincount(sim.is_elite[adults].view(np.uint8), minlength=2) @ sim.weight_of_layer
+        np.bincount(pop.is_elite_layer[adults].view(np.uint8), minlength=2) @ pop.weight_of_layer
     )

@@ -10,33 +10,45 @@ Timing costs one ``time.perf_counter`` call per step call.
 from __future__ import annotations
 
 import time
-from collections.abc import Callable, Iterator, Sequence
+from collections.abc import Iterator, Sequence
 from dataclasses import dataclass
-from typing import Any, Protocol
+from typing import Any
 
 
-class Component(Protocol):
-    """One step of the day: what it is called and what it touches, then what it does."""
+class UndeclaredMechanism(RuntimeError):
+    """A component read the switch of a mechanism it does not declare."""
 
-    @property
-    def name(self) -> str: ...
-    @property
-    def mechanisms(self) -> tuple[str, ...]:
-        """M-ids whose switches it reads."""
 
-    @property
-    def params(self) -> tuple[str, ...]:
-        """Parameter names it reads."""
+class Component:
+    """One step of the day: what it is called and what it touches, then what it does.
 
-    @property
-    def reads(self) -> tuple[str, ...]:
-        """State fields it reads."""
+    Subclasses set the declarations as class attributes and implement
+    :meth:`step`. A mechanism switch is read only through :meth:`on`, which
+    refuses a mechanism the component does not declare, so that the
+    mechanisms table (``greatterror mechanisms``), built from these
+    declarations, cannot drift from the code.
+    """
 
-    @property
-    def writes(self) -> tuple[str, ...]:
-        """State fields it writes."""
+    name: str = ""
+    mechanisms: tuple[str, ...] = ()  # M-ids whose switches it reads
+    params: tuple[str, ...] = ()  # parameter names it reads
+    reads: tuple[str, ...] = ()  # World fields it reads (model/world.py)
+    writes: tuple[str, ...] = ()  # World fields it writes
 
-    def step(self, world: Any, engine: Any, day: int) -> None: ...
+    def on(self, engine: Any, mechanism: str) -> bool:
+        """Whether ``mechanism`` is switched on in this run."""
+        if mechanism not in self.mechanisms:
+            raise UndeclaredMechanism(
+                f"component {self.name!r} reads the switch of {mechanism}, which it does not "
+                f"declare (it declares {', '.join(self.mechanisms) or 'none'})"
+            )
+        return bool(engine.switch(mechanism))
+
+    def step(self, world: Any, engine: Any, day: int) -> None:
+        raise NotImplementedError
+
+    def __repr__(self) -> str:
+        return f"<component {self.name}>"
 
 
 @dataclass(frozen=True)
@@ -96,18 +108,3 @@ class Loop:
             mech = f" [{', '.join(c.mechanisms)}]" if c.mechanisms else ""
             lines.append(f"{i:>3}. {c.name}{mech}  {self.timings[c.name]:.3f} s")
         return "\n".join(lines)
-
-
-@dataclass(frozen=True)
-class FunctionStep:
-    """A component whose work is a function of the simulation and the day."""
-
-    name: str
-    fn: Callable[[Any, int], None]
-    mechanisms: tuple[str, ...] = ()
-    params: tuple[str, ...] = ()
-    reads: tuple[str, ...] = ()
-    writes: tuple[str, ...] = ()
-
-    def step(self, world: Any, engine: Any, day: int) -> None:
-        self.fn(engine, day)

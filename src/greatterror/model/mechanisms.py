@@ -2,14 +2,18 @@
 
 The project's reference on the seed texts (shared/reference/seed_system.md,
 kept beside this repository) lists thirty mechanisms. Each has an
-entry here: the switch a scenario uses to turn it on or off, whether this
-version implements it, and in which step it acts. Hypotheses are sets of
-switches and parameter values, so they are configuration, not code.
+entry here: its id, the switch a scenario uses to turn it on or off, and
+its title. Whether this version implements it, and in which steps it acts,
+is read from the components that declare it (``model/components.py``), so
+that the table cannot drift from the code. Hypotheses are sets of switches
+and parameter values, so they are configuration, not code.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
+
+from greatterror.errors import GreatterrorError
 
 
 @dataclass(frozen=True)
@@ -17,156 +21,187 @@ class Mechanism:
     id: str
     switch: str
     title: str
-    step: str | None  # None: not implemented in this version
+    #: why a mechanism is not implemented, or how it acts; whether it is implemented and
+    #: in which steps it acts come from the components' declarations (model/components.py)
     note: str = ""
 
 
 MECHANISMS: tuple[Mechanism, ...] = (
-    Mechanism(
-        "M01", "threat_perception", "biased intelligence raises perceived threat", "perception"
-    ),
+    Mechanism("M01", "threat_perception", "biased intelligence raises perceived threat"),
     Mechanism(
         "M02",
         "biased_reporting",
         "reporting filters exaggerate threats",
-        None,
         "folded into M01's single threat update",
     ),
+    Mechanism("M03", "threat_scaled_arrests", "arrest intensity follows perceived threat"),
     Mechanism(
-        "M03", "threat_scaled_arrests", "arrest intensity follows perceived threat", "perception"
+        "M04",
+        "kirov_trigger",
+        "the Kirov murder lifts restraints",
+        "opens the opposition group to the purge",
     ),
-    Mechanism("M04", "kirov_trigger", "the Kirov murder lifts restraints", "exogenous_events"),
     Mechanism(
         "M05",
         "snowball_naming",
         "confessions name accomplices from the prisoner's groups",
-        "investigation",
+        "sets today's naming mean, by which investigation names accomplices",
     ),
     Mechanism(
-        "M06", "coerced_confession", "confession depends on the methods sanctioned", "investigation"
+        "M06",
+        "coerced_confession",
+        "confession depends on the methods sanctioned",
+        "sets today's confession probability, read by investigation",
     ),
     Mechanism(
         "M07",
         "amalgam_trials",
         "show trials assembled from confessed prisoners linked to an absent centre",
-        "show_trials",
+        "verdicts harden with perceived threat (M01)",
     ),
-    Mechanism("M08", "chief_doctrine", "the NKVD chief's theory multiplies naming", "policy"),
+    Mechanism("M08", "chief_doctrine", "the NKVD chief's theory multiplies naming"),
     Mechanism(
-        "M09", "vigilance_campaigns", "trials and plenums start vigilance campaigns", "perception"
+        "M09",
+        "vigilance_campaigns",
+        "trials and plenums start vigilance campaigns",
+        "the vigilance raised feeds the campaign factor (perception) of denunciations and elite arrests",
     ),
     Mechanism(
         "M10",
         "unfalsifiable_doctrine",
         "suspicion that ignores evidence",
-        None,
         "not modelled separately",
     ),
     Mechanism(
         "M11",
         "wrecking_attribution",
         "plan failures blamed on managers",
-        None,
         "approximated by M12's grievance weight on superiors",
     ),
-    Mechanism("M12", "denunciation", "denunciations from below", "denunciation"),
+    Mechanism(
+        "M12",
+        "denunciation",
+        "denunciations from below",
+        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.14)",
+    ),
     Mechanism(
         "M13",
         "vulnerability_marks",
         "register marks raise the hazard of arrest",
-        "register_selection",
+        "`oppositionist_weight` is not gated by the switch",
     ),
-    Mechanism(
-        "M14", "patronage_cascade", "a patron's fall takes his clients with him", "purge_of_elites"
-    ),
+    Mechanism("M14", "patronage_cascade", "a patron's fall takes his clients with him"),
     Mechanism(
         "M15",
         "regional_overzeal",
         "regions overfill their limits and ask for more",
-        "quota_dynamics",
+        "`overfill_target` is not gated by the switch",
     ),
     Mechanism(
         "M16",
         "limits_and_throughput",
         "limits per region and category; channel throughput",
-        "register_selection",
+        "the switch only gates the launch of Order 00447; limits and capacities always apply",
     ),
     Mechanism(
         "M17",
         "legal_acceleration",
         "simplified procedure changes verdicts",
-        "investigation",
-        "read when a case is routed to troika or album rather than courts or the Special Board",
+        "the switch routes mass-operation cases to troikas, album and special troikas; shorter investigations and no release of silent mass-operation prisoners apply even when it is off",
     ),
     Mechanism(
         "M18",
         "national_operations",
         "operations against diaspora nationalities",
-        "register_selection",
+        "the switch gates the launch of the national operations",
     ),
     Mechanism(
         "M19",
         "family_targets",
         "wives of the sentenced are arrested; their children go to children's homes",
-        "punishment",
-        "armed by the Order 00486 event",
+        "armed by the Order 00486 event; the wives of men convicted in the elite operation",
     ),
-    Mechanism("M20", "elite_turnover", "the political elite is purged", "purge_of_elites"),
+    Mechanism("M20", "elite_turnover", "the political elite is purged"),
     Mechanism(
         "M21",
         "purge_of_purgers",
         "NKVD officers are arrested after a change of chief",
-        "purge_of_elites",
+        "read at a change of chief; the arrests fall due in purge_of_elites",
     ),
-    Mechanism("M22", "curtailment", "the halt and releases", "halt_and_release"),
     Mechanism(
-        "M23",
-        "baseline_repression",
-        "ordinary repression before and after the mass operations",
-        "register_selection",
+        "M22",
+        "curtailment",
+        "the halt and releases",
+        "gates the halt and the releases; after the halt, restraint on arrests and reviews that release prisoners (halt_and_release)",
+    ),
+    Mechanism(
+        "M23", "baseline_repression", "ordinary repression before and after the mass operations"
     ),
     Mechanism(
         "M24",
         "fifth_column",
         "a real conspiracy in the elite",
-        None,
         "planned with the hypothesis scenarios",
     ),
     Mechanism(
-        "M25",
-        "real_opposition",
-        "a small real opposition",
-        None,
-        "planned with the hypothesis scenarios",
+        "M25", "real_opposition", "a small real opposition", "planned with the hypothesis scenarios"
     ),
     Mechanism(
         "M26",
         "bureaucracy_vs_generation",
         "targeting of the revolutionary generation",
-        "purge_of_elites",
         "a parameter weight, neutral (1) in the historical scenario",
     ),
     Mechanism(
         "M27",
         "leader_vengeance",
         "the leader's personal targeting",
-        None,
         "planned with the hypothesis scenarios",
     ),
-    Mechanism("M28", "mixed_signals", "zigzags of the central line", None, "not modelled"),
+    Mechanism("M28", "mixed_signals", "zigzags of the central line", "not modelled"),
     Mechanism(
         "M29",
         "killings_abroad",
         "killing of opponents abroad",
-        None,
         "outside the model's territory; excluded",
     ),
-    Mechanism("M30", "capitulation", "loyal party members confess more readily", "investigation"),
+    Mechanism(
+        "M30",
+        "capitulation",
+        "loyal party members confess more readily",
+        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.14)",
+    ),
 )
 
 BY_SWITCH = {m.switch: m for m in MECHANISMS}
+BY_ID = {m.id: m for m in MECHANISMS}
+#: M-id -> the switch a scenario (or ``--set``) uses for it
+SWITCH_OF = {m.id: m.switch for m in MECHANISMS}
 
 
-def default_switches() -> dict[str, bool]:
-    """Every implemented mechanism is on unless a scenario turns it off."""
-    return {m.switch: m.step is not None for m in MECHANISMS}
+class MechanismError(GreatterrorError, ValueError):
+    """A mechanism switch is unknown or given a value that is not on or off."""
+
+
+SWITCH_VALUES = {"on": True, "true": True, "1": True, "off": False, "false": False, "0": False}
+
+
+def switch_name(key: str) -> str:
+    """The switch of ``key``, given as an M-id (``M12``) or as a switch (``denunciation``)."""
+    if key.upper() in BY_ID:
+        return BY_ID[key.upper()].switch
+    if key in BY_SWITCH:
+        return key
+    raise MechanismError(
+        f"mechanism {key!r}: unknown; allowed: an id from M01 to M30 or a switch name "
+        f"({', '.join(sorted(BY_SWITCH))})"
+    )
+
+
+def switch_value(key: str, value: object) -> bool:
+    """``value`` as a switch position: a bool, or on/off, true/false, 1/0."""
+    if isinstance(value, bool):
+        return value
+    if isinstance(value, str) and value.strip().lower() in SWITCH_VALUES:
+        return SWITCH_VALUES[value.strip().lower()]
+    raise MechanismError(f"{key}: {value!r} is not a switch position; allowed values: on, off")

@@ -10,7 +10,7 @@ only then records the run (docs/reliability.md).
 
 from __future__ import annotations
 
-from collections.abc import Callable
+from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
@@ -18,6 +18,7 @@ from typing import Any
 
 from greatterror.evidence.loader import Evidence, load_evidence
 from greatterror.faults import pause_point
+from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario, check_against_evidence
 from greatterror.model.sim import Simulation
 from greatterror.model.summary import build_summary, channel_rows, timeseries_rows
@@ -46,10 +47,12 @@ def simulate(
     overrides: dict[str, Any] | None = None,
     evidence: Evidence | None = None,
     progress: Callable[[int], None] | None = None,
+    mechanisms: Mapping[str, Any] | None = None,
     force: bool = False,
 ) -> RunResult:
     """Build the population and run the simulation; nothing is written.
 
+    ``mechanisms`` switches mechanisms by M-id or switch name (``{"M12": False}``);
     ``force`` runs even when the estimated memory exceeds what is available.
     """
     check_scale(scale)
@@ -58,8 +61,9 @@ def simulate(
     evidence = evidence or load_evidence()
     check_against_evidence(scenario, evidence)
     params = scenario.parameter_values(overrides)  # validate before any work
+    resolve_switches(scenario, mechanisms)
     population = build_population(scale, seed)
-    sim = Simulation(scenario, population, seed, evidence, params)
+    sim = Simulation(scenario, population, seed, evidence, params, mechanisms)
     pause_point("simulation")
     sim.run(progress=progress)
     return RunResult(build_summary(sim, scenario.name), sim)

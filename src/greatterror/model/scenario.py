@@ -25,10 +25,10 @@ from pydantic import (
 
 from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
-from greatterror.model.mechanisms import BY_SWITCH, default_switches
+from greatterror.model.mechanisms import BY_SWITCH
 from greatterror.model.params import ParameterError, resolve
 from greatterror.paths import scenarios_dir
-from greatterror.results.outputs import OPERATIONS
+from greatterror.vocabulary import ELITE_GROUPS, OPERATIONS
 
 #: Events that come from outside the centre's decisions, in either policy mode.
 EXOGENOUS_ACTIONS = ("kirov_murder", "plenum", "show_trial", "foreign_crisis")
@@ -80,7 +80,7 @@ class Event(BaseModel):
     total: int | None = Field(default=None, ge=0)
     vigilance: float = Field(default=0.0, ge=0, le=10)
     tension: float = Field(default=0.0, ge=0, le=10)
-    opens: list[Literal["opposition", "party", "army", "nkvd"]] = Field(
+    opens: list[Literal[tuple(ELITE_GROUPS)]] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=4
     )
     note: str | None = Field(default=None, max_length=_MAX_TEXT)
@@ -139,11 +139,6 @@ class Scenario(BaseModel):
                         f"{', '.join(exogenous)}"
                     )
         return self
-
-    def switches(self) -> dict[str, bool]:
-        merged = default_switches()
-        merged.update(self.mechanisms)
-        return merged
 
     def parameter_values(self, overrides: dict[str, Any] | None = None) -> dict[str, float]:
         return resolve({**self.parameters, **(overrides or {})})

@@ -4,57 +4,13 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
-from enum import IntEnum
 
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.arrays import CaseArrays
 from greatterror.model.kernels import scatter_chunks
-from greatterror.results.outputs import CHANNELS, EVENTS, OPERATIONS
-
-OP = {name: i for i, name in enumerate(OPERATIONS)}
-EV = {name: i for i, name in enumerate(EVENTS)}
-#: Per operation code: a national operation; a mass operation (Order 00447 or national).
-NATIONAL_OP = np.array([name.startswith("national_") for name in OPERATIONS])
-MASS_OP = NATIONAL_OP | (np.arange(len(OPERATIONS)) == OPERATIONS.index("kulak_00447"))
-CH = {name: i for i, name in enumerate(CHANNELS)}
-
-
-class Status(IntEnum):
-    """Every person is in exactly one of these states."""
-
-    FREE = 0
-    INVESTIGATION = 1
-    AWAITING_SENTENCE = 2
-    SENTENCED_DEATH = 3
-    SHOT = 4
-    CAMP = 5
-    PRISON = 6
-    EXILE = 7
-    RELEASED = 8
-    DIED_IN_CUSTODY = 9
-
-
-AT_LIBERTY = np.array([s in (Status.FREE, Status.RELEASED) for s in Status])
-
-
-class S:
-    """Status codes as plain ints, for the daily loop.
-
-    Looking up an IntEnum member costs about a microsecond in Python 3.11,
-    and the daily steps made tens of thousands of such look-ups in a run.
-    """
-
-    FREE = int(Status.FREE)
-    INVESTIGATION = int(Status.INVESTIGATION)
-    AWAITING_SENTENCE = int(Status.AWAITING_SENTENCE)
-    SENTENCED_DEATH = int(Status.SENTENCED_DEATH)
-    SHOT = int(Status.SHOT)
-    CAMP = int(Status.CAMP)
-    PRISON = int(Status.PRISON)
-    EXILE = int(Status.EXILE)
-    RELEASED = int(Status.RELEASED)
-    DIED_IN_CUSTODY = int(Status.DIED_IN_CUSTODY)
+from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
 
 class Queue:
@@ -117,6 +73,13 @@ class Cases:
     linked: NDArray[np.bool_]
     arrests: NDArray[np.uint8]
 
+    def arrays(self) -> CaseArrays:
+        """The same arrays as a named tuple, as the kernels take them."""
+        return CaseArrays(
+            self.status, self.op, self.arrest_day, self.sentence_day, self.confessed,
+            self.linked, self.arrests,
+        )  # fmt: skip
+
     @classmethod
     def empty(cls, n: int) -> Cases:
         return cls(
@@ -171,6 +134,12 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
+    #: NKVD officers per region: the operation's capacity (fixed at the start)
+    officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
+    #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
+    elite_size: int = 1
+    adult_weight: float = 0.0
 
 
 class Ledger:

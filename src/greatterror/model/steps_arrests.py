@@ -6,111 +6,137 @@ then draws who they happen to; none of them passes over the population.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
+from greatterror.model.engine import Engine
 from greatterror.model.kernels import thin
+from greatterror.model.loop import Component
+from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
+from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS
 
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
-
-ELITE_GROUPS = {
-    "opposition": None,  # selected by the oppositionist mark, not by a post
-    # the party-state elite includes the army high command, many of whom sat in the CC
-    "party": int(
-        Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
-    ),
-    "army": int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER),
-    "nkvd": int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP),
-}
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
 
 
-def denunciation(sim: Simulation, day: int) -> None:
+class Denunciation(Component):
     """Step 4 (M12, M13): people denounce someone at their workplace.
 
     Targets are drawn from the denouncer's workplace, weighted towards
     superiors (grievance) and towards people with register marks.
     """
-    if not sim.on["denunciation"]:
-        return
-    p, reg, pop = sim.params, sim.registers, sim.pop
-    rng = sim.rng.denunciation
-    lam = p["denunciation_rate"] / 365.0 * reg.region_size * ADULT_SHARE * sim.campaign
-    denouncers = reg.draw_anyone(rng.poisson(lam), rng)
-    wp = pop["workplace"][denouncers]
-    denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
-    if len(wp) == 0:
-        return
-    indptr, workplaces = pop.workplaces.indptr, pop.workplaces
-    starts, sizes = indptr[wp], indptr[wp + 1] - indptr[wp]
-    pick = (rng.random((len(wp), CANDIDATES_PER_DENUNCIATION)) * sizes[:, None]).astype(np.int64)
-    cand = workplaces.at(starts[:, None] + pick).astype(np.int64)
-    weight = np.where(
-        pop["occupation"][cand] == Occupation.MANAGER_OFFICIAL, p["grievance_weight_superiors"], 1.0
+
+    name = "denunciation"
+    mechanisms = ("M12", "M13")
+    params = (
+        "denunciation_acted_on",
+        "denunciation_rate",
+        "grievance_weight_superiors",
+        "vulnerability_weight_marks",
     )
-    if sim.on["vulnerability_marks"]:
-        weight = weight * np.where(pop["marks"][cand] != 0, p["vulnerability_weight_marks"], 1.0)
-    weight = np.where(cand == denouncers[:, None], 0.0, weight)
-    score = np.log(np.maximum(weight, 1e-300)) + rng.gumbel(size=weight.shape)
-    targets = cand[np.arange(len(cand)), np.argmax(score, axis=1)]
-    targets = targets[
-        (targets != denouncers) & (rng.random(len(targets)) < p["denunciation_acted_on"])
-    ]
-    sim.arrest(day, targets, "ordinary")
+    reads = ("people", "registers", "cases", "campaign")
+    writes = ("cases", "camps")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        if not self.on(e, "M12"):
+            return
+        p, reg, pop = e.params, w.registers, w.people
+        rng = e.rng.denunciation
+        lam = p["denunciation_rate"] / 365.0 * reg.region_size * ADULT_SHARE * w.levers.campaign
+        denouncers = reg.draw_anyone(rng.poisson(lam), rng)
+        wp = pop["workplace"][denouncers]
+        denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
+        if len(wp) == 0:
+            return
+        indptr, workplaces = pop.workplaces.indptr, pop.workplaces
+        starts, sizes = indptr[wp], indptr[wp + 1] - indptr[wp]
+        u = rng.random((len(wp), CANDIDATES_PER_DENUNCIATION))
+        pick = (u * sizes[:, None]).astype(np.int64)
+        cand = workplaces.at(starts[:, None] + pick).astype(np.int64)
+        weight = np.where(
+            pop["occupation"][cand] == Occupation.MANAGER_OFFICIAL,
+            p["grievance_weight_superiors"],
+            1.0,
+        )
+        if self.on(e, "M13"):
+            weight = weight * np.where(
+                pop["marks"][cand] != 0, p["vulnerability_weight_marks"], 1.0
+            )
+        weight = np.where(cand == denouncers[:, None], 0.0, weight)
+        score = np.log(np.maximum(weight, 1e-300)) + rng.gumbel(size=weight.shape)
+        targets = cand[np.arange(len(cand)), np.argmax(score, axis=1)]
+        targets = targets[
+            (targets != denouncers) & (rng.random(len(targets)) < p["denunciation_acted_on"])
+        ]
+        e.arrest(day, targets, "ordinary")
 
 
-def register_selection(sim: Simulation, day: int) -> None:
-    """Step 5 (M13, M16, M18, M23): arrests from the NKVD's registers.
+class RegisterSelection(Component):
+    """Step 5 (M13, M23; the operations of M16 and M18): arrests from the NKVD's registers.
 
     Ordinary work arrests a small share of registered people all the time;
     the mass operation arrests towards each region's limit, within its
     officers' capacity; national operations arrest from their nationality's
-    register while they run.
+    register while they run (launched only if M16 or M18 is on).
     """
-    p, reg, pol, inst = sim.params, sim.registers, sim.policy, sim.inst
-    scale = sim.pop.scale
-    if sim.on["baseline_repression"]:
-        rng = sim.rng.register
-        # while the mass operation runs, the registered are its targets, not ordinary work's
-        mass_operation = "kulak_00447" in pol.operations
-        lam = (
-            p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * sim.intensity * (not mass_operation)
-        )
-        sim.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
-        # the operation's officers and channels take over ordinary work's cases
-        ordinary = p["ordinary_during_operation"] if mass_operation else 1.0
-        lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * sim.intensity * ordinary
-        sim.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
-    if "kulak_00447" in pol.operations:
-        rng = sim.rng.operation
-        goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
-        remaining = np.maximum(goal - inst.arrested_00447, 0.0)
-        wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * sim.officers)
-        n = rng.poisson(wanted * scale)
-        unmarked = rng.binomial(
-            n, p["unmarked_share_00447"] if sim.on["vulnerability_marks"] else 1.0
-        )
-        chosen = np.concatenate([reg.kulak.draw(n - unmarked, rng), reg.draw_anyone(unmarked, rng)])
-        sim.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
-    rng = sim.rng.national
-    for op, register in reg.national.items():
-        if op in pol.operations:
-            lam = p["national_op_rate"] / 365.0 * register.sizes() * sim.intensity
-            sim.arrest(day, register.draw(rng.poisson(lam), rng), op)
+
+    name = "register_selection"
+    mechanisms = ("M13", "M23")
+    params = (
+        "base_arrest_rate",
+        "base_unmarked_arrest_rate",
+        "national_op_rate",
+        "nkvd_capacity",
+        "operation_pace",
+        "ordinary_during_operation",
+        "overfill_target",
+        "unmarked_share_00447",
+    )
+    reads = ("people", "registers", "cases", "policy", "institutions", "intensity")
+    writes = ("cases", "camps", "institutions")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
+        scale = w.people.scale
+        intensity = w.levers.intensity
+        if self.on(e, "M23"):
+            rng = e.rng.register
+            # while the mass operation runs, the registered are its targets, not ordinary work's
+            mass_operation = "kulak_00447" in pol.operations
+            lam = (
+                p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * (not mass_operation)
+            )
+            e.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
+            # the operation's officers and channels take over ordinary work's cases
+            ordinary = p["ordinary_during_operation"] if mass_operation else 1.0
+            lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
+            e.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
+        if "kulak_00447" in pol.operations:
+            rng = e.rng.operation
+            goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
+            remaining = np.maximum(goal - inst.arrested_00447, 0.0)
+            wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * inst.officers)
+            n = rng.poisson(wanted * scale)
+            unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
+            chosen = np.concatenate(
+                [reg.kulak.draw(n - unmarked, rng), reg.draw_anyone(unmarked, rng)]
+            )
+            e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
+        rng = e.rng.national
+        for op, register in reg.national.items():
+            if op in pol.operations:
+                lam = p["national_op_rate"] / 365.0 * register.sizes() * intensity
+                e.arrest(day, register.draw(rng.poisson(lam), rng), op)
 
 
-def _elite_weights(sim: Simulation, idx: np.ndarray) -> np.ndarray:
+def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) -> np.ndarray:
     """Relative yearly hazards, in units of ``elite_hazard``."""
-    p, pop = sim.params, sim.pop
+    p, pop = e.params, world.people
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
     w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
-    army = (pop["elite"][idx] & ELITE_GROUPS["army"]) != 0
+    army = (pop["elite"][idx] & ARMY_FLAGS) != 0
     w = np.where(army, w * p["army_hazard"] / max(p["elite_hazard"], 1e-12), w)
-    if sim.on["bureaucracy_vs_generation"]:
+    if comp.on(e, "M26"):
         old_guard = pop["cohort"][idx] <= Cohort.Y1917_1920
         w = w * np.where(
             old_guard & (pop["cohort"][idx] > 0), p["revolutionary_generation_weight"], 1.0
@@ -118,54 +144,77 @@ def _elite_weights(sim: Simulation, idx: np.ndarray) -> np.ndarray:
     return w
 
 
-def _eligible(sim: Simulation) -> np.ndarray:
-    heads = sim.registers.elite_heads
-    flags = sim.pop["elite"][heads]
+def _eligible(w: World) -> np.ndarray:
+    heads = w.registers.elite_heads
+    flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
-    for group in sim.policy.elite_groups:
+    for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
         if bits is None:
-            mask |= (sim.pop["marks"][heads] & Mark.OPPOSITIONIST) != 0
+            mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
         else:
             mask |= (flags & bits) != 0
     return heads[mask]
 
 
-def purge_of_elites(sim: Simulation, day: int) -> None:
-    """Step 10 (M14, M20, M21, M26): arrests in the elite layer and their cascades."""
-    p = sim.params
-    sim.arrest(day, sim.due(day, "arrest_elite"), "elite")
-    sim.arrest(day, sim.due(day, "arrest_client"), "elite")
-    if not (sim.on["elite_turnover"] and sim.policy.elite_groups):
-        return
-    key = tuple(sorted(sim.policy.elite_groups))
-    if sim.eligible_key != key:
-        sim.eligible_key = key
-        sim.eligible = _eligible(sim)
-        sim.eligible_w = _elite_weights(sim, sim.eligible)
-        sim.eligible_w_max = float(sim.eligible_w.max()) if len(sim.eligible) else 0.0
-    eligible, w = sim.eligible, sim.eligible_w
-    if len(eligible) == 0:
-        return
-    rng = sim.rng.elite
-    w_max = sim.eligible_w_max
-    n = rng.poisson(p["elite_hazard"] / 365.0 * len(eligible) * w_max * sim.campaign)
-    if n == 0:
-        return  # draws of size 0 take nothing from the stream
-    pick = rng.integers(0, len(eligible), size=n)
-    arrested = sim.arrest(day, thin(pick, rng.random(n), w, w_max, eligible), "elite")
-    if sim.on["patronage_cascade"] and len(arrested):
-        _patron_cascade(sim, day, arrested)
+class PurgeOfElites(Component):
+    """Step 10 (M14, M20, M26): arrests in the elite layer and their cascades.
+
+    The people eligible, and their weights, are kept until the open groups change.
+    """
+
+    name = "purge_of_elites"
+    mechanisms = ("M14", "M20", "M26")
+    params = (
+        "army_hazard",
+        "elite_hazard",
+        "oppositionist_weight",
+        "patron_cascade",
+        "prominence_weight",
+        "revolutionary_generation_weight",
+    )
+    reads = ("people", "registers", "cases", "policy", "campaign")
+    writes = ("cases", "camps")
+
+    def __init__(self) -> None:
+        self.eligible_key: tuple[str, ...] = ()
+        self.eligible = np.empty(0, dtype=np.int32)
+        self.eligible_w = np.empty(0)
+        self.eligible_w_max = 0.0
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        p = e.params
+        e.arrest(day, e.due(day, "arrest_elite"), "elite")
+        e.arrest(day, e.due(day, "arrest_client"), "elite")
+        if not (self.on(e, "M20") and w.policy.elite_groups):
+            return
+        key = tuple(sorted(w.policy.elite_groups))
+        if self.eligible_key != key:
+            self.eligible_key = key
+            self.eligible = _eligible(w)
+            self.eligible_w = _elite_weights(self, w, e, self.eligible)
+            self.eligible_w_max = float(self.eligible_w.max()) if len(self.eligible) else 0.0
+        eligible, weight = self.eligible, self.eligible_w
+        if len(eligible) == 0:
+            return
+        rng = e.rng.elite
+        w_max = self.eligible_w_max
+        n = rng.poisson(p["elite_hazard"] / 365.0 * len(eligible) * w_max * w.levers.campaign)
+        if n == 0:
+            return  # draws of size 0 take nothing from the stream
+        pick = rng.integers(0, len(eligible), size=n)
+        arrested = e.arrest(day, thin(pick, rng.random(n), weight, w_max, eligible), "elite")
+        if self.on(e, "M14") and len(arrested):
+            _patron_cascade(w, e, day, arrested)
 
 
-def _patron_cascade(sim: Simulation, day: int, arrested: np.ndarray) -> None:
+def _patron_cascade(w: World, e: Engine, day: int, arrested: np.ndarray) -> None:
     """M14: when a regional first secretary falls, his clients follow over the next weeks."""
-    patrons = arrested[(sim.pop["elite"][arrested] & Elite.REGIONAL_SECRETARY) != 0]
+    patrons = arrested[(w.people["elite"][arrested] & Elite.REGIONAL_SECRETARY) != 0]
     if len(patrons) == 0:
         return
-    rng = sim.rng.cascade
-    clients = sim.registers.clients.members_of(sim.pop["region"][patrons].astype(np.int64)).astype(
-        np.int64
-    )
-    clients = clients[rng.random(len(clients)) < sim.params["patron_cascade"]]
-    sim.schedule_after(day + 1, "arrest_client", clients, rng.integers(0, 60, size=len(clients)))
+    rng = e.rng.cascade
+    regions = w.people["region"][patrons].astype(np.int64)
+    clients = w.registers.clients.members_of(regions).astype(np.int64)
+    clients = clients[rng.random(len(clients)) < e.params["patron_cascade"]]
+    e.schedule_after(day + 1, "arrest_client", clients, rng.integers(0, 60, size=len(clients)))

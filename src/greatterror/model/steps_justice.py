@@ -2,12 +2,16 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
+from numpy.typing import NDArray
 
-from greatterror.model.channels import affordable, split_verdicts
+from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
+from greatterror.model.engine import Engine
 from greatterror.model.kernels import (
+    CaseArrays,
+    ConfessionRule,
+    Limits,
+    TroikaQueue,
     confessions,
     dispositions,
     distinct_sorted,
@@ -16,58 +20,145 @@ from greatterror.model.kernels import (
     namers,
     troika_verdicts,
 )
-from greatterror.model.state import CH, CHANNELS, MASS_OP, OPERATIONS, S
+from greatterror.model.loop import Component
+from greatterror.model.state import Queue
+from greatterror.model.world import World
 from greatterror.population.codes import Party
-
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
+from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
 
 
-def investigation(sim: Simulation, day: int) -> None:
-    """Step 6 (M05, M06, M30): cases whose investigation ends today.
+class Investigation(Component):
+    """Step 6 (M07, M17, M30; the levers of M05 and M06): cases whose investigation ends today.
 
     A prisoner confesses with a probability set by the methods sanctioned and
     by party loyalty; a confessing prisoner names accomplices from his own
     workplace (for the elite layer: his apparatus, command or NKVD office),
     and those named are arrested in turn. Prisoners who do not confess are
-    released or sent on to sentencing.
+    released or sent on to sentencing, through the channel of their case.
     """
-    idx = sim.due(day, "investigation_end")
-    if len(idx) == 0:
-        return
-    c, p, pop = sim.cases, sim.params, sim.pop
-    idx = idx[c.status[idx] == S.INVESTIGATION]
-    if len(idx) == 0:
-        return  # nothing below draws or changes anything for no one
-    u = sim.rng.investigation.random((2, len(idx)))
-    confessors, silent, u_silent = confessions(
-        idx, u, pop["party"], PARTY_MEMBER, sim.confession_p, p["loyalty_confession_boost"],
-        bool(sim.on["capitulation"]), c.confessed,
-    )  # fmt: skip
-    _name_accomplices(sim, day, confessors)
-    # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
-    hold = bool(sim.on["amalgam_trials"]) and day < sim.last_trial_day
-    released, to_court, held = dispositions(
-        confessors, silent, u_silent, c.op, MASS_OP, p["release_without_confession"], c.status,
-        S.AWAITING_SENTENCE, hold, sim.is_elite, c.confessed, c.linked,
-    )  # fmt: skip
-    sim.release(day, released)
-    if len(held):
-        sim.held = np.concatenate([sim.held, held])
-    channels = sim.channel_for(to_court)
-    for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
-        sim.inst.queues[ch].push(to_court[channels == ch])
+
+    name = "investigation"
+    mechanisms = ("M07", "M17", "M30")
+    params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
+    reads = ("people", "cases", "policy", "confession_p", "naming_mean")
+    writes = ("cases", "camps", "institutions", "held", "named_today")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        idx = e.due(day, "investigation_end")
+        if len(idx) == 0:
+            return
+        c, p, pop = w.cases, e.params, w.people
+        idx = idx[c.status[idx] == Status.INVESTIGATION]
+        if len(idx) == 0:
+            return  # nothing below draws or changes anything for no one
+        u = e.rng.investigation.random((2, len(idx)))
+        rule = ConfessionRule(
+            w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
+        )
+        confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
+        _name_accomplices(w, e, day, confessors)
+        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
+        hold = self.on(e, "M07") and day < e.last_trial_day
+        released, to_court, held = dispositions(
+            confessors, silent, u_silent, e.case_arrays, e.is_elite, MASS_OP,
+            p["release_without_confession"], hold,
+        )  # fmt: skip
+        e.release(day, released)
+        if len(held):
+            w.signals.held = np.concatenate([w.signals.held, held])
+        channels = self.channel_for(w, e, to_court)
+        for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
+            w.institutions.queues[ch].push(to_court[channels == ch])
+
+    def channel_for(self, w: World, e: Engine, idx: np.ndarray) -> NDArray[np.intp]:
+        """The sentencing channel of each case, by operation and person (model/channels.py).
+
+        M17: with legal acceleration off (or after the halt) mass-operation cases go
+        to the ordinary courts rather than to troikas and the album procedure.
+        """
+        pol = w.policy
+        table = channel_table(
+            not pol.halted and self.on(e, "M17"), pol.special_troikas, pol.album_open
+        )
+        return channels_of(
+            np.asarray(idx, dtype=np.int64), w.cases.op, w.people["marks"], e.is_elite, table
+        )
 
 
-def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None:
-    if len(confessors) == 0 or sim.naming_mean <= 0:
+# -- the rules of the investigation, stated readably; the kernels are their fast path ------
+def confessions_reference(
+    idx: np.ndarray, u: np.ndarray, party: np.ndarray, rule: ConfessionRule, confessed: np.ndarray
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Who confesses (M06 sets ``rule.base``; M30 adds the boost for party members).
+
+    Returns (confessors, silent, the silent's second uniform); ``kernels.confessions``.
+    """
+    prob = np.full(len(idx), rule.base)
+    if rule.capitulation:
+        prob = np.minimum(prob + rule.boost * (party[idx] == rule.member), 1.0)
+    confess = u[0] < prob
+    confessed[idx[confess]] = True
+    return idx[confess], idx[~confess], u[1][~confess]
+
+
+def dispositions_reference(
+    confessors: np.ndarray,
+    silent: np.ndarray,
+    u_silent: np.ndarray,
+    cases: CaseArrays,
+    is_elite: np.ndarray,
+    mass_op: np.ndarray,
+    release_p: float,
+    hold: bool,
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Silent prisoners outside the mass operations go free with probability ``release_p``;
+    the others await sentence; confessed elite prisoners linked to the 'centre' are held for a
+    show trial if ``hold`` (M07). Returns (released, to a channel, held); ``kernels.dispositions``.
+    """
+    released = ~mass_op[cases.op[silent]] & (u_silent < release_p)
+    to_court = np.concatenate([confessors, silent[~released]])
+    cases.status[to_court] = Status.AWAITING_SENTENCE
+    held = hold & is_elite[to_court] & cases.confessed[to_court] & cases.linked[to_court]
+    return silent[released], to_court[~held], to_court[held]
+
+
+def naming_reference(
+    confessors: np.ndarray,
+    k: np.ndarray,
+    workplace: np.ndarray,
+    u: np.ndarray,
+    indptr: np.ndarray,
+    members: np.ndarray,
+    acted_p: float,
+    linked: np.ndarray,
+) -> tuple[np.ndarray, np.ndarray]:
+    """Each confessor gives ``k`` names, each a random colleague of his workplace (M05),
+    acted on with probability ``acted_p``; names of oneself are dropped. Being named by someone
+    linked to the 'centre' links you to it (who is linked is read before any is set).
+    Returns (named, who named them); ``kernels.namers`` then ``kernels.named_colleagues``.
+    """
+    who = np.repeat(confessors, k)
+    wp = workplace[who]
+    who, wp = who[wp >= 0], wp[wp >= 0]
+    m = len(wp)
+    pos = indptr[wp] + (u[:m] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
+    named = (members[pos] if len(members) else pos).astype(np.int64)
+    keep = (named != who) & (u[m : 2 * m] < acted_p)
+    named, by = named[keep], who[keep]
+    linked[named[linked[by]]] = True
+    return named, by
+
+
+def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
+    naming_mean = w.levers.naming_mean
+    if len(confessors) == 0 or naming_mean <= 0:
         return
-    rng = sim.rng.naming
-    pop, c = sim.pop, sim.cases
-    k = rng.poisson(sim.naming_mean, size=len(confessors))
+    rng = e.rng.naming
+    pop, c = w.people, w.cases
+    k = rng.poisson(naming_mean, size=len(confessors))
     who, wp = namers(confessors, k, pop["workplace"])
     if len(wp) == 0:
         return
@@ -76,61 +167,77 @@ def _name_accomplices(sim: Simulation, day: int, confessors: np.ndarray) -> None
     # one draw of 2m uniforms is the same stream as the two draws of m it replaces
     u = rng.random(2 * len(wp))
     named, who = named_colleagues(
-        who, wp, u, workplaces.indptr, members, sim.params["names_acted_on"], c.linked
+        who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.linked
     )
-    sim.named_today += float(sim.weights(who).sum())
+    w.signals.named_today += float(e.weights(who).sum())
     ops = c.op[who]
     for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
         group = named[ops == op]
-        elite = sim.is_elite[group]
-        sim.arrest(day, group[elite], "elite")
-        sim.arrest(day, group[~elite], _op_name(op))
+        elite = e.is_elite[group]
+        e.arrest(day, group[elite], "elite")
+        e.arrest(day, group[~elite], _op_name(op))
 
 
 def _op_name(code: int) -> str:
     return OPERATIONS[code]
 
 
-def sentencing(sim: Simulation, day: int) -> None:
-    """Step 7 (M16, M17): each channel decides up to its daily capacity.
+class Sentencing(Component):
+    """Step 7: each channel decides up to its daily capacity.
 
     Capacity is in full-population cases per day; what a day cannot use of
     it (less than one sampled case) carries over, so throughput does not
     depend on the scale. Troikas decide within their region's category
     limits: cases that fit no limit wait, without using the day's capacity,
-    until the centre raises the limit.
+    until the centre raises the limit. (The channels' limits and throughput
+    are M16, which acts through the operation's launch and the routing.)
     """
-    p, c, inst = sim.params, sim.cases, sim.inst
-    rng = sim.rng.sentencing
-    capacity = {
-        "troika": p["troika_capacity"],
-        "album": p["album_capacity"],
-        "special_troika": p["album_capacity"],
-        "oso": p["oso_capacity"],
-        "military_collegium": np.inf,
-        "courts": p["courts_capacity"],
-    }
-    for name in CHANNELS:
-        ch = CH[name]
-        queue = inst.queues[ch]
-        if len(queue) == 0:
-            inst.carry[ch] = 0.0
-            continue
-        budget = capacity[name] + inst.carry[ch]
-        if name == "troika":
-            spent = _troika(sim, day, queue, budget, rng)
-        else:
-            n, spent = affordable(queue.peek(), sim.is_elite, sim.w_mass, sim.w_elite, budget)
-            batch = queue.pop(n)
-            _decide(sim, day, batch[c.status[batch] == S.AWAITING_SENTENCE], name, rng)
-        inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
-        sim.ledger.decided[day, ch] += spent
+
+    name = "sentencing"
+    params = (
+        "album_capacity",
+        "album_death_share",
+        "cat1_share_troika",
+        "courts_capacity",
+        "courts_death_share",
+        "exile_share",
+        "military_collegium_death_share",
+        "oso_capacity",
+        "troika_capacity",
+    )
+    reads = ("people", "cases", "institutions")
+    writes = ("cases", "camps", "institutions", "convicted")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        p, c, inst = e.params, w.cases, w.institutions
+        rng = e.rng.sentencing
+        capacity = {
+            "troika": p["troika_capacity"],
+            "album": p["album_capacity"],
+            "special_troika": p["album_capacity"],
+            "oso": p["oso_capacity"],
+            "military_collegium": np.inf,
+            "courts": p["courts_capacity"],
+        }
+        for name in CHANNELS:
+            ch = CH[name]
+            queue = inst.queues[ch]
+            if len(queue) == 0:
+                inst.carry[ch] = 0.0
+                continue
+            budget = capacity[name] + inst.carry[ch]
+            if name == "troika":
+                spent = _troika(w, e, day, queue, budget, rng)
+            else:
+                n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
+                batch = queue.pop(n)
+                _decide(e, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
+            inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
+            e.ledger.decided[day, ch] += spent
 
 
-def _decide(
-    sim: Simulation, day: int, batch: np.ndarray, channel: str, rng: np.random.Generator
-) -> None:
-    p = sim.params
+def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random.Generator) -> None:
+    p = e.params
     u = rng.random(len(batch))
     v = rng.random(len(batch))
     never = -1.0  # below every uniform: the channel cannot pass this sentence
@@ -143,81 +250,114 @@ def _decide(
     else:
         death_p, exile_p = p["courts_death_share"], p["exile_share"]
     death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
-    sim.sentence(day, death, "death")
-    sim.sentence(day, exile, "exile")
-    sim.sentence(day, camp, "camp")
+    e.sentence(day, death, "death")
+    e.sentence(day, exile, "exile")
+    e.sentence(day, camp, "camp")
 
 
-def _troika(sim: Simulation, day: int, queue, budget: float, rng: np.random.Generator) -> float:
+def _troika(
+    w: World, e: Engine, day: int, queue: Queue, budget: float, rng: np.random.Generator
+) -> float:
     """Troika verdicts within limits; deferred cases go back to the queue in order."""
-    inst, p = sim.inst, sim.params
+    inst, p = w.institutions, e.params
     waiting = queue.clear()
-    waiting = waiting[sim.cases.status[waiting] == S.AWAITING_SENTENCE]
+    waiting = waiting[w.cases.status[waiting] == Status.AWAITING_SENTENCE]
     want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
     u = rng.random(len(waiting))
-    verdict, spent = troika_verdicts(
-        sim.pop["region"][waiting].astype(np.int64),
-        sim.weights(waiting),
-        want_death,
-        u,
-        inst.limit_cat1,
-        inst.used_cat1,
-        inst.limit_cat2,
-        inst.used_cat2,
-        float(budget),
+    cases = TroikaQueue(
+        w.people["region"][waiting].astype(np.int64), e.weights(waiting), want_death, u
     )
-    sim.sentence(day, waiting[verdict == 1], "death")
-    sim.sentence(day, waiting[verdict == 2], "camp")
+    limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
+    verdict, spent = troika_verdicts(cases, limits, float(budget))
+    e.sentence(day, waiting[verdict == 1], "death")
+    e.sentence(day, waiting[verdict == 2], "camp")
     queue.push(waiting[verdict <= 0])
     return float(spent)
 
 
-def punishment(sim: Simulation, day: int) -> None:
-    """Step 8: executions fall due; deaths in the camps; families of 'traitors'."""
-    due = sim.due(day, "execute")
-    due = due[sim.cases.status[due] == S.SENTENCED_DEATH]
-    sim.cases.status[due] = S.SHOT
-    sim.record(day, due, "executed")
-    _gulag_deaths(sim, day)
-    fam = sim.due(day, "family")
-    if len(fam):
-        sim.arrest(day, fam, "family")
+def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple[np.ndarray, float]:
+    """The troika's rule (M16), case by case in queue order until the day's budget is spent.
+
+    The wished category is tried first, then the other; a category is granted if the
+    region's remaining limit covers the case's weight, or else with probability
+    remaining/weight. Verdict 1: death, 2: camp, 0: deferred (no limit left), -1: not
+    reached today. Returns (verdict, spent); ``kernels.troika_verdicts`` is the fast path.
+    """
+    verdict = np.full(len(cases.region), -1, dtype=np.int8)
+    spent = 0.0
+    for i, (r, w, death, u) in enumerate(zip(*cases, strict=True)):
+        if spent >= budget:
+            break
+        verdict[i] = 0
+        for cat in (1, 2) if death else (2, 1):
+            limit, used = (
+                (limits.limit1, limits.used1) if cat == 1 else (limits.limit2, limits.used2)
+            )
+            remaining = limit[r] - used[r]
+            if remaining >= w or (remaining > 0 and u < remaining / w):
+                used[r] += w
+                verdict[i] = cat
+                spent += w
+                break
+    return verdict, spent
 
 
-def _camp_sample(sim: Simulation, n: int, rng: np.random.Generator) -> np.ndarray:
+class Punishment(Component):
+    """Step 8: executions fall due; deaths in the camps; arrests of relatives fall due."""
+
+    name = "punishment"
+    params = ("camp_capacity", "gulag_mortality", "overcrowding_mortality")
+    reads = ("people", "cases", "camps")
+    writes = ("cases", "camps")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        due = e.due(day, "execute")
+        due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
+        w.cases.status[due] = Status.SHOT
+        e.record(day, due, "executed")
+        _gulag_deaths(w, e, day)
+        fam = e.due(day, "family")
+        if len(fam):
+            e.arrest(day, fam, "family")
+
+
+def _camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
     """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
-    roll = sim.camp_roll
+    roll = w.camps.roll
     if n <= 0 or len(roll) == 0:
         return np.empty(0, dtype=np.int64)
-    if sim.camp_n < len(roll) // 2:
+    if w.camps.n < len(roll) // 2:
         everyone = roll.clear()
-        roll.push(distinct_sorted(everyone[sim.cases.status[everyone] == S.CAMP]))
+        roll.push(distinct_sorted(everyone[w.cases.status[everyone] == Status.CAMP]))
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[sim.cases.status[pick] == S.CAMP]
+    pick = pick[w.cases.status[pick] == Status.CAMP]
     return first_distinct(pick, n)
 
 
-def _gulag_deaths(sim: Simulation, day: int) -> None:
+def _gulag_deaths(w: World, e: Engine, day: int) -> None:
     """Deaths in the camps: a count per layer from the camp population, then who."""
-    p, rng = sim.params, sim.rng.gulag
-    in_camp = sim.camp_count()
-    if in_camp["weight"] <= 0:
+    p, rng = e.params, e.rng.gulag
+    if w.camps.w <= 0:
         return
-    load = in_camp["weight"] / p["camp_capacity"]
+    load = w.camps.w / p["camp_capacity"]
     yearly = p["gulag_mortality"] * (1.0 + p["overcrowding_mortality"] * max(0.0, load - 1.0))
-    n = rng.binomial(int(in_camp["sampled"]), min(yearly / 365.0, 1.0))
-    sim.die_in_custody(day, _camp_sample(sim, n, rng))
+    n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
+    e.die_in_custody(day, _camp_sample(w, n, rng))
 
 
-def halt_and_release(sim: Simulation, day: int) -> None:
-    """Step 11 (M22): after the halt, reviews release camp prisoners."""
-    if not sim.policy.releases:
-        return
-    rng = sim.rng.review
-    in_camp = sim.camp_count()
-    n = rng.binomial(
-        int(in_camp["sampled"]), min(sim.params["release_rate_after_halt"] / 365.0, 1.0)
-    )
-    freed = _camp_sample(sim, n, rng)
-    sim.release(day, freed)
+class HaltAndRelease(Component):
+    """Step 11 (after the releases order of M22): reviews release camp prisoners."""
+
+    name = "halt_and_release"
+    params = ("release_rate_after_halt",)
+    reads = ("policy", "cases", "camps")
+    writes = ("cases", "camps")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        if not w.policy.releases:
+            return
+        rng = e.rng.review
+        n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
+        freed = _camp_sample(w, n, rng)
+        e.release(day, freed)

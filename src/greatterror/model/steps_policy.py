@@ -1,62 +1,88 @@
-"""Steps 1-3: exogenous events, the leadership's perception, and policy."""
+"""Steps 1-3: exogenous events, the leadership's perception, and policy.
+
+The centre's decisions (``apply_decision``) are carried out the same way
+whether a scripted event or the leader's rule takes them, so both
+components that take decisions declare the mechanisms a decision reads
+(``DECISION_MECHANISMS``).
+"""
 
 from __future__ import annotations
-
-from typing import TYPE_CHECKING
 
 import numpy as np
 
 from greatterror.model import leader
+from greatterror.model.engine import Engine
+from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
-from greatterror.model.state import CH, Status
-from greatterror.population.codes import Elite
+from greatterror.model.world import World
+from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
-
-NKVD_FLAGS = int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)
+#: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
+#: purge of the purgers, the halt).
+DECISION_MECHANISMS = ("M08", "M16", "M18", "M21", "M22")
+DECISION_PARAMS = ("halt_release_share", "purge_of_purgers", "request_cat1_share")
+DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
+DECISION_WRITES = ("policy", "institutions", "cases", "camps")
 
 
 def _decay(half_life: float) -> float:
     return float(0.5 ** (1.0 / max(half_life, 1e-9)))
 
 
-def exogenous_events(sim: Simulation, day: int) -> None:
-    """Step 1: apply the scenario's events dated today."""
-    inst, on = sim.inst, sim.on
-    for event in sim.events_by_day.get(day, []):
-        if on["vigilance_campaigns"]:
-            inst.vigilance += sim.params["vigilance_per_trial"] * event.vigilance
-        # after the halt only the purge of the NKVD itself can still be opened
-        opens = set(event.opens) & {"nkvd"} if sim.policy.halted else set(event.opens)
-        sim.policy.elite_groups.update(opens)
-        if event.action == "kirov_murder":
-            if on["kirov_trigger"]:
-                sim.policy.elite_groups.add("opposition")
-        elif event.action == "foreign_crisis":
-            inst.war += event.tension
-            if on["threat_perception"]:
-                inst.threat += sim.params["threat_per_crisis"] * event.tension
-        elif event.action == "show_trial":
-            sim.trials_today.append(event)
-        elif event.action in POLICY_ACTIONS:
-            apply_decision(sim, day, event.action, event, by="scenario")
+class ExogenousEvents(Component):
+    """Step 1 (M01, M04, M09): apply the scenario's events dated today."""
+
+    name = "exogenous_events"
+    mechanisms = ("M01", "M04", "M09", *DECISION_MECHANISMS)
+    params = ("threat_per_crisis", "vigilance_per_trial", *DECISION_PARAMS)
+    reads = DECISION_READS
+    writes = (*DECISION_WRITES, "trials_today")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        inst = w.institutions
+        for event in e.events_by_day.get(day, []):
+            if self.on(e, "M09"):
+                inst.vigilance += e.params["vigilance_per_trial"] * event.vigilance
+            # after the halt only the purge of the NKVD itself can still be opened
+            opens = set(event.opens) & {"nkvd"} if w.policy.halted else set(event.opens)
+            w.policy.elite_groups.update(opens)
+            if event.action == "kirov_murder":
+                if self.on(e, "M04"):
+                    w.policy.elite_groups.add("opposition")
+            elif event.action == "foreign_crisis":
+                inst.war += event.tension
+                if self.on(e, "M01"):
+                    inst.threat += e.params["threat_per_crisis"] * event.tension
+            elif event.action == "show_trial":
+                w.signals.trials_today.append(event)
+            elif event.action in POLICY_ACTIONS:
+                apply_decision(self, w, e, day, event.action, event, by="scenario")
 
 
 def apply_decision(
-    sim: Simulation, day: int, action: str, event: Event | None = None, by: str = "scenario"
+    comp: Component,
+    w: World,
+    e: Engine,
+    day: int,
+    action: str,
+    event: Event | None = None,
+    by: str = "scenario",
 ) -> None:
-    """Carry out one decision of the centre, scripted or taken by the leader's rule."""
-    pol, inst, on = sim.policy, sim.inst, sim.on
+    """Carry out one decision of the centre, scripted or taken by the leader's rule.
+
+    ``comp`` is the component taking it, which declares ``DECISION_MECHANISMS``.
+    The families order is recorded here; its mechanism (M19) acts in the families step.
+    """
+    pol, inst = w.policy, w.institutions
     operation = event.operation if event is not None else None
     chief = event.chief if event is not None else None
     pol.first_day.setdefault((action, operation or chief), day)
-    _log(sim, day, action, event, by)
+    _log(w, e, day, action, event, by)
     if action == "chief_change":
         previous, pol.chief = pol.chief, chief or pol.chief
-        pol.doctrine = "expand" if (pol.chief == "yezhov" and on["chief_doctrine"]) else "contain"
-        if on["purge_of_purgers"] and previous != pol.chief:
-            _purge_nkvd(sim, day)
+        pol.doctrine = "expand" if (pol.chief == "yezhov" and comp.on(e, "M08")) else "contain"
+        if comp.on(e, "M21") and previous != pol.chief:
+            _purge_nkvd(w, e, day)
         if by == "leader_rule" and pol.chief == "yezhov":
             # the scripted Yezhov appointment carries the opening of the party purge
             # (historical.toml); under the rule the appointment brings it
@@ -67,81 +93,79 @@ def apply_decision(
         inst.limit_cat1[:] = inst.initial_cat1
         inst.limit_cat2[:] = inst.initial_cat2
     elif action == "launch_operation" and operation:
-        enabled = (
-            on["limits_and_throughput"] if operation == "kulak_00447" else on["national_operations"]
-        )
+        enabled = comp.on(e, "M16") if operation == "kulak_00447" else comp.on(e, "M18")
         if not enabled:
             return
         pol.operations.add(operation)
     elif action == "limit_increase" and event is not None:
-        _increase_limits(sim, event)
+        _increase_limits(w, e, event)
     elif action == "album_procedure":
         pol.album_open = True
     elif action == "special_troikas":
         pol.special_troikas = True
     elif action == "families_order":
-        pol.families_order = on["family_targets"]
+        pol.families_order = True
     elif action == "halt":
-        if not on["curtailment"]:
+        if not comp.on(e, "M22"):
             return
-        _halt(sim, day)
+        _halt(w, e, day)
     elif action == "releases":
-        if not on["curtailment"]:
+        if not comp.on(e, "M22"):
             return
         pol.releases = True
 
 
-def _log(sim: Simulation, day: int, action: str, event: Event | None, by: str) -> None:
+def _log(w: World, e: Engine, day: int, action: str, event: Event | None, by: str) -> None:
     """One row of the policy log: the decision, who took it, the leader's perceptions."""
-    inst = sim.inst
+    inst = w.institutions
     detail = None
     if event is not None:
         detail = event.operation or event.chief
         if action == "limit_increase":
             detail = event.evidence
-    sim.policy.log.append(
+    w.policy.log.append(
         {
-            "date": sim.date(day).isoformat(),
+            "date": e.date(day).isoformat(),
             "action": action,
             "detail": detail,
             "by": by,
             "threat": round(inst.threat, 6),
-            "cost": round(inst.cost, 6) if sim.scenario.policy == "endogenous" else None,
+            "cost": round(inst.cost, 6) if e.scenario.policy == "endogenous" else None,
             "war": round(inst.war, 6),
         }
     )
 
 
-def _purge_nkvd(sim: Simulation, day: int) -> None:
+def _purge_nkvd(w: World, e: Engine, day: int) -> None:
     """M21: after a change of chief a share of the officer corps is arrested over months."""
-    heads = sim.registers.elite_heads
-    officers = heads[(sim.pop["elite"][heads] & NKVD_FLAGS) != 0]
-    rng = sim.rng.purge
-    chosen = officers[rng.random(len(officers)) < sim.params["purge_of_purgers"]]
-    sim.schedule_after(
+    heads = w.registers.elite_heads
+    officers = heads[(w.people["elite"][heads] & NKVD_FLAGS) != 0]
+    rng = e.rng.purge
+    chosen = officers[rng.random(len(officers)) < e.params["purge_of_purgers"]]
+    e.schedule_after(
         day + 1, "arrest_elite", chosen.astype(np.int64), rng.integers(0, 180, size=len(chosen))
     )
 
 
-def _increase_limits(sim: Simulation, event) -> None:
+def _increase_limits(w: World, e: Engine, event: Event) -> None:
     """The dated increases of limits in the evidence base (Politburo decisions of 1938).
 
     The figures come from ``limit_increases.csv`` rows citing the event's
     fact; an increase given only as a total is split like regional requests.
     """
-    for row in sim.evidence.increases:
+    for row in e.evidence.increases:
         if row.fact_id != event.evidence or (event.region and row.region_code != event.region):
             continue
         cat1, cat2 = row.cat1, row.cat2
         if cat1 is None and cat2 is None and row.total is not None:
-            cat1 = row.total * sim.params["request_cat1_share"]
+            cat1 = row.total * e.params["request_cat1_share"]
             cat2 = row.total - cat1
-        _add_limits(sim, row.region_code, float(cat1 or 0), float(cat2 or 0))
+        _add_limits(w, row.region_code, float(cat1 or 0), float(cat2 or 0))
 
 
-def _add_limits(sim: Simulation, code: str | None, cat1: float, cat2: float) -> None:
+def _add_limits(w: World, code: str | None, cat1: float, cat2: float) -> None:
     """Add to a region's limits, or spread a republic's over its regions by population."""
-    inst, regions = sim.inst, sim.pop.regions
+    inst, regions = w.institutions, w.people.regions
     targets = [r.index for r in regions if code in (r.code, r.republic)]
     if not targets:
         return
@@ -151,62 +175,96 @@ def _add_limits(sim: Simulation, code: str | None, cat1: float, cat2: float) -> 
         inst.limit_cat2[i] += cat2 * share
 
 
-def _halt(sim: Simulation, day: int) -> None:
+def _halt(w: World, e: Engine, day: int) -> None:
     """M22: mass operations stop; pending troika and album cases are released or sent to court."""
-    pol = sim.policy
+    pol = w.policy
     pol.halted = True
     pol.operations.clear()
     pol.elite_groups.intersection_update({"nkvd"})
-    rng = sim.rng.release
+    rng = e.rng.release
     for name in ("troika", "album", "special_troika"):
-        pending = sim.inst.queues[CH[name]].clear()
-        pending = pending[sim.cases.status[pending] == Status.AWAITING_SENTENCE]
-        freed = rng.random(len(pending)) < sim.params["halt_release_share"]
-        sim.release(day, pending[freed])
-        sim.inst.queues[CH["courts"]].push(pending[~freed])
+        pending = w.institutions.queues[CH[name]].clear()
+        pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
+        freed = rng.random(len(pending)) < e.params["halt_release_share"]
+        e.release(day, pending[freed])
+        w.institutions.queues[CH["courts"]].push(pending[~freed])
 
 
-def perception(sim: Simulation, day: int) -> None:
-    """Step 2: threat and vigilance decay; uncovered 'conspiracies' raise perceived threat."""
-    inst, p = sim.inst, sim.params
-    inst.vigilance *= _decay(p["vigilance_half_life"])
-    inst.threat *= _decay(p["threat_half_life"])
-    inst.war *= _decay(p["war_half_life"])
-    inst.cost *= _decay(p["cost_half_life"])
-    if sim.scenario.policy == "endogenous":
-        # only the leader's rule reads it; reading the ledger daily would cost every run
-        leader.perceive_cost(sim, day)
-    if sim.on["threat_perception"]:
-        inst.threat += p["threat_per_conspiracy"] * sim.named_yesterday
-    # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
-    # vigilance act on society (denunciations) and on the hunt for the elite
-    factor = 1.0 + inst.threat if sim.on["threat_scaled_arrests"] else 1.0
-    if sim.policy.halted and sim.on["curtailment"]:
-        factor *= p["post_halt_restraint"]
-    sim.intensity = factor
-    sim.campaign = factor * (1.0 + inst.vigilance)
+class Perception(Component):
+    """Step 2 (M01, M03, M22): threat and vigilance decay; uncovered 'conspiracies' raise
+    perceived threat; today's arrest intensity and campaign factor follow."""
 
-
-def policy(sim: Simulation, day: int) -> None:
-    """Step 3: in an endogenous scenario the leader decides; then the levers follow the policy."""
-    p, pol = sim.params, sim.policy
-    if sim.scenario.policy == "endogenous":
-        for action, detail in leader.decide(sim, day):
-            chosen = Event(
-                date=sim.date(day),
-                action=action,
-                evidence="leader_rule",
-                operation=detail if action == "launch_operation" else None,
-                chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]
-            )
-            apply_decision(sim, day, action, chosen, by="leader_rule")
-    confess = (
-        p["confession_with_methods"]
-        if (pol.physical_methods and sim.on["coerced_confession"])
-        else p["confession_probability"]
+    name = "perception"
+    mechanisms = ("M01", "M03", "M22")
+    params = (
+        "cost_half_life",
+        "post_halt_restraint",
+        "threat_half_life",
+        "threat_per_conspiracy",
+        "vigilance_half_life",
+        "war_half_life",
     )
-    sim.confession_p = confess
-    naming = p["names_per_confession"] if sim.on["snowball_naming"] else 0.0
-    if pol.doctrine == "expand":
-        naming *= p["yezhov_naming_multiplier"]
-    sim.naming_mean = naming
+    reads = ("institutions", "policy", "named_yesterday")
+    writes = ("institutions", "intensity", "campaign")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        inst, p = w.institutions, e.params
+        inst.vigilance *= _decay(p["vigilance_half_life"])
+        inst.threat *= _decay(p["threat_half_life"])
+        inst.war *= _decay(p["war_half_life"])
+        inst.cost *= _decay(p["cost_half_life"])
+        if e.scenario.policy == "endogenous":
+            # only the leader's rule reads it; reading the ledger daily would cost every run
+            leader.perceive_cost(w, e, day)
+        if self.on(e, "M01"):
+            inst.threat += p["threat_per_conspiracy"] * w.signals.named_yesterday
+        # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
+        # vigilance act on society (denunciations) and on the hunt for the elite
+        factor = 1.0 + inst.threat if self.on(e, "M03") else 1.0
+        if w.policy.halted and self.on(e, "M22"):
+            factor *= p["post_halt_restraint"]
+        w.levers.intensity = factor
+        w.levers.campaign = factor * (1.0 + inst.vigilance)
+
+
+class Policy(Component):
+    """Step 3 (M05, M06, M08): in an endogenous scenario the leader decides; then the
+    levers follow the policy: today's confession probability and naming mean."""
+
+    name = "policy"
+    mechanisms = tuple(sorted({"M05", "M06", *DECISION_MECHANISMS}))
+    params = (
+        "confession_probability",
+        "confession_with_methods",
+        "names_per_confession",
+        "yezhov_naming_multiplier",
+        *leader.PARAMS,
+        # the leader's rule takes no dated limit increase, so no request_cat1_share
+        "halt_release_share",
+        "purge_of_purgers",
+    )
+    reads = DECISION_READS
+    writes = (*DECISION_WRITES, "confession_p", "naming_mean")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        p, pol = e.params, w.policy
+        if e.scenario.policy == "endogenous":
+            for action, detail in leader.decide(w, e, day, curtailment=self.on(e, "M22")):
+                chosen = Event(
+                    date=e.date(day),
+                    action=action,
+                    evidence="leader_rule",
+                    operation=detail if action == "launch_operation" else None,
+                    chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]
+                )
+                apply_decision(self, w, e, day, action, chosen, by="leader_rule")
+        confess = (
+            p["confession_with_methods"]
+            if (pol.physical_methods and self.on(e, "M06"))
+            else p["confession_probability"]
+        )
+        w.levers.confession_p = confess
+        naming = p["names_per_confession"] if self.on(e, "M05") else 0.0
+        if pol.doctrine == "expand":
+            naming *= p["yezhov_naming_multiplier"]
+        w.levers.naming_mean = naming

@@ -2,18 +2,38 @@
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
-
 import numpy as np
 
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
+from greatterror.model.engine import Engine
+from greatterror.model.loop import Component
+from greatterror.model.world import World
 
 
-def quota_dynamics(sim: Simulation, day: int) -> None:
-    if "kulak_00447" not in sim.policy.operations or not sim.on["regional_overzeal"]:
-        return
-    inst, p = sim.inst, sim.params
+class QuotaDynamics(Component):
+    """Step 9 (M15): regions near their limits ask for more; the centre grants some."""
+
+    name = "quota_dynamics"
+    mechanisms = ("M15",)
+    params = (
+        "approval_probability",
+        "late_approval_factor",
+        "operation_term_days",
+        "request_cat1_share",
+        "request_interval",
+        "request_size",
+        "request_threshold",
+    )
+    reads = ("policy", "institutions")
+    writes = ("institutions",)
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        if "kulak_00447" not in w.policy.operations or not self.on(e, "M15"):
+            return
+        _requests(w, e, day)
+
+
+def _requests(w: World, e: Engine, day: int) -> None:
+    inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
     used = inst.used_cat1 + inst.used_cat2
     with np.errstate(divide="ignore", invalid="ignore"):
@@ -29,10 +49,10 @@ def quota_dynamics(sim: Simulation, day: int) -> None:
     inst.last_request[regions] = day
     inst.requests += len(regions)
     # once the planned term is over the centre grants extensions more sparingly
-    launched = sim.policy.first_day[("launch_operation", "kulak_00447")]
+    launched = w.policy.first_day[("launch_operation", "kulak_00447")]
     late = day - launched >= p["operation_term_days"]
     approval = p["approval_probability"] * (p["late_approval_factor"] if late else 1.0)
-    granted = regions[sim.rng.quota.random(len(regions)) < approval]
+    granted = regions[e.rng.quota.random(len(regions)) < approval]
     inst.approvals += len(granted)
     extra = p["request_size"] * (inst.initial_cat1[granted] + inst.initial_cat2[granted])
     inst.limit_cat1[granted] += extra * p["request_cat1_share"]

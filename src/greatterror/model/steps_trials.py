@@ -9,17 +9,15 @@ parameters; the archival trials are the check, not an input.
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING
+from typing import Any
 
 import numpy as np
 
-from greatterror.model.state import CH, S
+from greatterror.model.engine import Engine
+from greatterror.model.loop import Component
+from greatterror.model.world import World
 from greatterror.population.codes import Elite
-
-if TYPE_CHECKING:
-    from greatterror.model.sim import Simulation
-
-ARMY = int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER)
+from greatterror.vocabulary import ARMY_FLAGS, CH, Status
 
 
 def _visibility(flags: np.ndarray) -> np.ndarray:
@@ -31,28 +29,51 @@ def _visibility(flags: np.ndarray) -> np.ndarray:
     return score
 
 
-def show_trials(sim: Simulation, day: int) -> None:
-    c, p = sim.cases, sim.params
-    rng = sim.rng.trial
-    for event in sim.trials_today:
-        held = sim.held[c.status[sim.held] == S.AWAITING_SENTENCE]
-        flags = sim.pop["elite"][held]
+class ShowTrials(Component):
+    """Step 12 (M07): on a scripted trial date, defendants are chosen and sentenced."""
+
+    name = "show_trials"
+    mechanisms = ("M07",)
+    params = (
+        "trial_death_share_early",
+        "trial_death_share_late",
+        "trial_max_defendants",
+        "trial_threat_scale",
+    )
+    reads = ("people", "cases", "institutions", "trials_today", "held")
+    writes = ("cases", "camps", "institutions", "held", "trials", "convicted")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        for event in w.signals.trials_today:
+            self._trial(w, e, day, event)
+        if day >= e.last_trial_day and len(w.signals.held):
+            # no trial is left to stage: the remaining prisoners go to the Military Collegium
+            held = w.signals.held
+            waiting = held[w.cases.status[held] == Status.AWAITING_SENTENCE]
+            w.institutions.queues[CH["military_collegium"]].push(waiting)
+            w.signals.held = np.empty(0, dtype=np.int64)
+
+    def _trial(self, w: World, e: Engine, day: int, event: Any) -> None:
+        c, p = w.cases, e.params
+        rng = e.rng.trial
+        held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
+        flags = w.people["elite"][held]
         military = event.trial.startswith("military")
-        pool = held[((flags & ARMY) != 0) if military else ((flags & ARMY) == 0)]
+        pool = held[((flags & ARMY_FLAGS) != 0) if military else ((flags & ARMY_FLAGS) == 0)]
         chosen = np.empty(0, dtype=np.int64)
-        if sim.on["amalgam_trials"] and len(pool):
-            score = _visibility(sim.pop["elite"][pool]) + rng.random(len(pool))
+        if self.on(e, "M07") and len(pool):
+            score = _visibility(w.people["elite"][pool]) + rng.random(len(pool))
             chosen = pool[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
         # verdicts harden as the leadership's perceived threat grows (M01)
-        hardening = 1.0 - np.exp(-sim.inst.threat / p["trial_threat_scale"])
+        hardening = 1.0 - np.exp(-w.institutions.threat / p["trial_threat_scale"])
         early, late = p["trial_death_share_early"], p["trial_death_share_late"]
         share = early + (late - early) * hardening
         death = rng.random(len(chosen)) < share
-        sim.sentence(day, chosen[death], "death")
-        sim.sentence(day, chosen[~death], "camp")
-        sim.held = held[~np.isin(held, chosen)]
-        archival = sim.evidence.trials.get(event.trial)
-        sim.trials.append(
+        e.sentence(day, chosen[death], "death")
+        e.sentence(day, chosen[~death], "camp")
+        w.signals.held = held[~np.isin(held, chosen)]
+        archival = e.evidence.trials.get(event.trial)
+        w.trials.append(
             {
                 "id": event.trial,
                 "date": event.date.isoformat(),
@@ -65,8 +86,3 @@ def show_trials(sim: Simulation, day: int) -> None:
                 },
             }
         )
-    if day >= sim.last_trial_day and len(sim.held):
-        # no trial is left to stage: the remaining prisoners go to the Military Collegium
-        waiting = sim.held[c.status[sim.held] == S.AWAITING_SENTENCE]
-        sim.inst.queues[CH["military_collegium"]].push(waiting)
-        sim.held = np.empty(0, dtype=np.int64)

@@ -10,9 +10,9 @@ import numpy as np
 from greatterror import __version__
 from greatterror.model.demography import demography
 from greatterror.model.kernels import count_values
-from greatterror.model.state import CHANNELS, EV, EVENTS, OPERATIONS, Status
 from greatterror.model.targets import evaluate
-from greatterror.population.codes import Elite, Mark, Occupation, Party
+from greatterror.population.codes import Mark, Occupation, Party
+from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS, Status
 
 
 def _years(sim: Any) -> np.ndarray:
@@ -124,10 +124,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "yearly": by_year_event,
         "operations": operations,
         "elites": {
-            "cc_1934": _elite_fate(sim, Elite.CC_1934),
-            "congress_1934": _elite_fate(sim, Elite.CONGRESS_1934, shot=False),
-            "army_command": _elite_fate(sim, Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER),
-            "nkvd_officers": _elite_fate(sim, Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP),
+            group: _elite_fate(sim, flags, shot=group != "congress_1934")
+            for group, flags in ELITE_FATES.items()
         },
         "trials": sim.trials,
         "limit_fill": [

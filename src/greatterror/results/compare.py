@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from greatterror.results import figures
-from greatterror.results.outputs import OPERATIONS
+from greatterror.vocabulary import OPERATIONS
 
 Summary = Mapping[str, Any]
 _YEARLY_MEASURES = ("arrested", "convicted", "shot", "camp", "exile")

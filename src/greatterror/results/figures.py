@@ -21,7 +21,7 @@ from matplotlib.backends.backend_agg import FigureCanvasAgg
 from matplotlib.figure import Figure
 from matplotlib.ticker import FuncFormatter, MaxNLocator
 
-from greatterror.results.outputs import CHANNELS, OPERATIONS
+from greatterror.vocabulary import CHANNELS, OPERATIONS
 
 SIMULATED = "#4c72b0"
 ARCHIVAL = "#8c8c8c"

@@ -11,40 +11,38 @@ from __future__ import annotations
 
 import json
 import math
-from collections.abc import Mapping, Sequence
+from collections.abc import Mapping
 from pathlib import Path
 from typing import Any
 
 import numpy as np
 
-from greatterror.errors import GreatterrorError
-
-TIMESERIES_FILE = "timeseries.parquet"
-CHANNELS_FILE = "channels.parquet"
-SUMMARY_FILE = "summary.json"
-REPORT_FILE = "report.html"
-
-OPERATIONS = (
-    "kulak_00447",
-    "national_polish",
-    "national_german",
-    "national_harbin",
-    "national_latvian",
-    "national_other",
-    "elite",
-    "ordinary",
-    "family",
+from greatterror.results.files import (
+    CHANNELS_FILE,
+    REPORT_FILE,
+    SUMMARY_FILE,
+    TIMESERIES_FILE,
+    Columns,
+    RunOutputError,
 )
-EVENTS = (
-    "arrested",
-    "convicted_cat1",
-    "convicted_camp",
-    "convicted_exile",
-    "executed",
-    "released",
-    "died_in_custody",
-)
-CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
+from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
+
+#: re-exported, so that the results side has one module to import its names from
+__all__ = [
+    "CHANNELS",
+    "CHANNELS_FILE",
+    "EVENTS",
+    "OPERATIONS",
+    "REPORT_FILE",
+    "SUMMARY_FILE",
+    "SUMMARY_KEYS",
+    "TIMESERIES_FILE",
+    "Columns",
+    "RunOutputError",
+    "read_summary",
+    "summary_json",
+    "write_summary",
+]
 
 SUMMARY_KEYS = (
     "scenario",
@@ -67,13 +65,6 @@ SUMMARY_KEYS = (
     "demography",
     "families",
 )
-
-Columns = Mapping[str, Sequence[Any] | np.ndarray]
-
-
-class RunOutputError(GreatterrorError, ValueError):
-    """A run's output is malformed or cannot be written where asked; the message says where."""
-
 
 #: the Parquet side (results/tables.py), imported on first use: pyarrow takes about
 #: 0.2 s to import, and a run that is only simulated writes no table

@@ -17,15 +17,8 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
-from greatterror.results.outputs import (
-    CHANNELS,
-    CHANNELS_FILE,
-    EVENTS,
-    OPERATIONS,
-    TIMESERIES_FILE,
-    Columns,
-    RunOutputError,
-)
+from greatterror.results.files import CHANNELS_FILE, TIMESERIES_FILE, Columns, RunOutputError
+from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
 TIMESERIES_SCHEMA = pa.schema(
     [

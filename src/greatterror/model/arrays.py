@@ -1,0 +1,75 @@
+"""The named tuples the kernels take (``model/kernels.py``), so that arrays go by name.
+
+A kernel reads ``cases.status`` rather than its fifth argument: two arrays
+given in each other's place fail to compile instead of running silently.
+"""
+
+from __future__ import annotations
+
+from typing import NamedTuple
+
+import numpy as np
+from numpy.typing import NDArray
+
+
+class CaseArrays(NamedTuple):
+    """The per-person case arrays (``state.Cases``), as the kernels read and change them."""
+
+    status: NDArray[np.uint8]
+    op: NDArray[np.uint8]
+    arrest_day: NDArray[np.int16]
+    sentence_day: NDArray[np.int16]
+    confessed: NDArray[np.bool_]
+    linked: NDArray[np.bool_]
+    arrests: NDArray[np.uint8]
+
+
+class Layers(NamedTuple):
+    """Per person: region and layer; per layer (mass, elite): the full-population weight."""
+
+    region: NDArray[np.integer]
+    is_elite: NDArray[np.bool_]
+    weight_of_layer: NDArray[np.float64]
+
+
+class ArrestOrder(NamedTuple):
+    """What an arrest opens: the operation, the day, and whether camp prisoners may be taken."""
+
+    op_code: int
+    day: int
+    allow_in_camp: bool
+    camps_region: int
+
+
+class Closing(NamedTuple):
+    """How cases close: the new status, and the sentence day (-1: leave it as it is)."""
+
+    status: int
+    sentence_day: int
+
+
+class Limits(NamedTuple):
+    """The regions' Order 00447 limits and their use, per category."""
+
+    limit1: NDArray[np.float64]
+    used1: NDArray[np.float64]
+    limit2: NDArray[np.float64]
+    used2: NDArray[np.float64]
+
+
+class TroikaQueue(NamedTuple):
+    """The troika's waiting cases, in queue order: region, weight, wished category, a uniform."""
+
+    region: NDArray[np.int64]
+    weight: NDArray[np.float64]
+    want_death: NDArray[np.bool_]
+    u: NDArray[np.float64]
+
+
+class ConfessionRule(NamedTuple):
+    """Today's confession probability, the loyalty boost, the party code it applies to."""
+
+    base: float
+    boost: float
+    member: int
+    capitulation: bool

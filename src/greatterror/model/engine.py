@@ -1,0 +1,209 @@
+"""The engine: how state changes, shared by every component.
+
+It holds what is not model state: the run's configuration (parameters,
+mechanism switches, the scenario's dated events), the calendar of delayed
+actions, the ledger of counted events and the named random streams. Its
+transitions (arrest, sentence, release, die in custody) are the only way a
+case changes status, so that every change is counted in the ledger once.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.calendar import Calendar
+from greatterror.model.kernels import ArrestOrder, Closing, Layers, close_cases, open_cases
+from greatterror.model.mechanisms import SWITCH_OF
+from greatterror.model.scenario import Scenario
+from greatterror.model.state import Ledger
+from greatterror.model.streams import Streams
+from greatterror.model.world import World
+from greatterror.population.people import Population
+from greatterror.vocabulary import EV, MASS_OP, OP, Status
+
+ELITE_OP = OP["elite"]
+
+
+class Engine:
+    """Calendar, ledger, random streams and the case transitions of one run."""
+
+    def __init__(
+        self,
+        scenario: Scenario,
+        population: Population,
+        seed: int,
+        evidence: Any,
+        params: dict[str, Any],
+        switches: dict[str, bool],
+    ) -> None:
+        self.scenario = scenario
+        self.evidence = evidence
+        self.params = params
+        #: mechanism switches by switch name; components read them through ``Component.on``
+        self.switches = switches
+        self.start = scenario.start
+        self.days = (scenario.end - scenario.start).days + 1
+        self.rng = Streams(seed)
+        self.calendar = Calendar(self.days)  # kind -> day -> people due
+        self.ledger = Ledger(self.days, len(population.regions))
+        self.is_elite = population.is_elite_layer
+        self.weight_of_layer = population.weight_of_layer
+        self.w_mass, self.w_elite = (float(w) for w in self.weight_of_layer)
+        self.region = population["region"]
+        #: per person: region and layer, as the kernels take them
+        self.layers = Layers(self.region, self.is_elite, self.weight_of_layer)
+        self.events_by_day: dict[int, list] = {}
+        for event in scenario.events:
+            day = (event.date - self.start).days
+            if 0 <= day < self.days:
+                self.events_by_day.setdefault(day, []).append(event)
+        trial_days = [
+            d for d, evs in self.events_by_day.items() if any(e.action == "show_trial" for e in evs)
+        ]
+        self.last_trial_day = max(trial_days, default=-1)
+        self.world: World | None = None  # bound by ``bind`` once the world is built
+
+    def bind(self, world: World) -> None:
+        """The world whose cases the transitions change."""
+        self.world = world
+        #: the world's case arrays as the kernels take them (the arrays are never replaced)
+        self.case_arrays = world.cases.arrays()
+
+    def switch(self, mechanism: str) -> bool:
+        """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
+        return bool(self.switches[SWITCH_OF[mechanism]])
+
+    # -- time and counting ----------------------------------------------------------------
+    def date(self, day: int) -> dt.date:
+        return self.start + dt.timedelta(days=day)
+
+    def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
+        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
+        return np.where(self.is_elite[idx], self.w_elite, self.w_mass)
+
+    def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
+        self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
+
+    def schedule_after(self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
+        """Schedule each person ``delays[i]`` days after ``day``.
+
+        ``due`` returns a day's people from batches of more than 64 in the
+        order scheduled, then those from smaller batches in the order
+        scheduled (model/calendar.py).
+        """
+        if len(idx):
+            self.calendar.add(kind, np.asarray(idx, dtype=np.int64), np.asarray(delays) + day)
+
+    def due(self, day: int, kind: str) -> np.ndarray:
+        return self.calendar.take(kind, day)
+
+    def record(
+        self,
+        day: int,
+        idx: np.ndarray,
+        event: str,
+        op: NDArray | None = None,
+        weight: NDArray[np.float64] | None = None,
+    ) -> None:
+        """Count ``event`` for ``idx`` in the ledger (``weight``: theirs, if already known)."""
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        ops = self.world.cases.op[idx] if op is None else op
+        w = self.weights(idx) if weight is None else weight
+        self.ledger.add(day, self.region[idx], ops, EV[event], w)
+
+    # -- transitions ----------------------------------------------------------------------
+    def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
+        """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
+        if len(idx) == 0:
+            return np.empty(0, dtype=np.int64)
+        assert self.world is not None
+        world = self.world
+        code, inst = OP[op], world.institutions
+        order = ArrestOrder(code, day, allow_in_camp, inst.camps_region)
+        idx, region, weight, left, left_w = open_cases(
+            np.asarray(idx, dtype=np.int64), self.case_arrays, self.layers, order
+        )
+        if len(idx) == 0:
+            return idx
+        world.camps.n -= left
+        world.camps.w -= left_w
+        self.ledger.add(day, region, code, EV["arrested"], weight)
+        mean = (
+            self.params["troika_investigation_days"]
+            if MASS_OP[code]
+            else self.params["investigation_days"]
+        )
+        length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
+        self.schedule_after(day, "investigation_end", idx, length)
+        if op == "kulak_00447":
+            inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
+        return idx
+
+    def _close(
+        self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+        """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
+        in a camp before."""
+        ops, region, weight, was_camp = close_cases(
+            idx, Closing(status, sentence_day), self.case_arrays, self.layers
+        )
+        self.ledger.add(day, region, ops, EV[event], weight)
+        return weight, was_camp
+
+    def _leave_camp(self, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]) -> None:
+        if was_camp.any():
+            assert self.world is not None
+            self.world.camps.n -= int(np.count_nonzero(was_camp))
+            self.world.camps.w -= float(weight[was_camp].sum())
+
+    def release(self, day: int, idx: np.ndarray) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self._leave_camp(*self._close(day, idx, Status.RELEASED, "released"))
+
+    def die_in_custody(self, day: int, idx: np.ndarray) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self._leave_camp(*self._close(day, idx, Status.DIED_IN_CUSTODY, "died_in_custody"))
+
+    def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
+        """Pass sentence: ``death``, ``camp`` or ``exile``.
+
+        Death and camp sentences in the elite operation are also a signal
+        (``convicted``), read by the families step (M19, model/families.py).
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        world = self.world
+        if kind == "death":
+            self._close(day, idx, Status.SENTENCED_DEATH, "convicted_cat1", day)
+            # at least the next day: a verdict passed after step 8 must still be carried out
+            delay = self.rng.execution.geometric(
+                1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
+            )
+            self.schedule_after(day, "execute", idx, delay)
+        elif kind == "camp":
+            weight, _ = self._close(day, idx, Status.CAMP, "convicted_camp", day)
+            world.camps.roll.push(idx)
+            world.camps.n += len(idx)
+            world.camps.w += float(weight.sum())
+        elif kind == "exile":
+            self._close(day, idx, Status.EXILE, "convicted_exile", day)
+        else:
+            raise ValueError(f"unknown sentence {kind!r}")
+        if kind != "exile":
+            elite = idx[world.cases.op[idx] == ELITE_OP]
+            if len(elite):
+                world.signals.convicted.append(elite)
+
+
+#: The parameters the engine's transitions read (investigation length, delay to execution).
+ENGINE_PARAMS = ("execution_delay", "investigation_days", "troika_investigation_days")

@@ -1,0 +1,134 @@
+"""The world: every piece of mutable model state, declared, and nothing else.
+
+Components (``model/components.py``) talk to each other only through the
+fields declared here. A component says which of them it reads and which it
+writes (``reads``, ``writes``); those names are the fields of
+:class:`World`, :class:`Levers` and :class:`Signals`, and a test holds
+every declaration to this list.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field, fields
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.kernels import mark_where
+from greatterror.model.limits import initial_limits
+from greatterror.model.registers import Registers, build_registers
+from greatterror.model.state import Cases, Institutions, Policy, Queue
+from greatterror.population.codes import Mark
+from greatterror.population.people import Population
+from greatterror.vocabulary import CHANNELS, NKVD_FLAGS, OP, Status
+
+
+@dataclass
+class Levers:
+    """Set each day by perception and policy for the steps that follow."""
+
+    intensity: float = 1.0  # the NKVD's own arrest rate factor (M03, after the halt)
+    campaign: float = 1.0  # the vigilance campaign factor on denunciations and elite arrests
+    confession_p: float = 0.0  # today's probability of confession under investigation
+    naming_mean: float = 0.0  # today's mean number of names per confession
+
+
+@dataclass
+class Signals:
+    """Produced by one step and read by a later one, the same day or the next."""
+
+    named_today: float = 0.0  # weight of the people named today (investigation)
+    named_yesterday: float = 0.0  # the same, yesterday's (read by perception)
+    trials_today: list[Any] = field(default_factory=list)  # show-trial events dated today
+    held: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    #: today's convictions in the elite operation, batch by batch (read by the families step)
+    convicted: list[NDArray[np.int64]] = field(default_factory=list)
+
+
+@dataclass
+class Camps:
+    """Everyone ever sent to camp (stale entries skipped and compacted), and the live count."""
+
+    roll: Queue
+    n: int
+    w: float
+
+
+@dataclass
+class World:
+    """The model's state: people, cases, institutions, policy, today's levers and signals."""
+
+    people: Population
+    registers: Registers
+    cases: Cases
+    camps: Camps
+    institutions: Institutions
+    policy: Policy
+    levers: Levers
+    signals: Signals
+    trials: list[dict[str, Any]]  # the show trials held, as reported in summary.json
+    #: M19: children of arrested wives counted as placed in children's homes (weighted)
+    children_to_homes: float = 0.0
+
+
+def field_names() -> frozenset[str]:
+    """Every name a component may declare in ``reads`` or ``writes``."""
+    names = {f.name for f in fields(World)} - {"levers", "signals"}
+    return frozenset(names | {f.name for f in fields(Levers)} | {f.name for f in fields(Signals)})
+
+
+def build_world(population: Population, evidence: Any, params: dict[str, Any], weigh: Any) -> World:
+    """The state on the first day: prisoners already in the camps, limits not yet set."""
+    is_elite = population.is_elite_layer
+    registers = build_registers(population, is_elite)
+    cases = Cases.empty(len(population))
+    cat1, cat2 = initial_limits(population, evidence)
+    n_reg = len(population.regions)
+    heads = registers.elite_heads  # officers are heads of their elite-layer row
+    officers = np.bincount(
+        population["region"][heads[(population["elite"][heads] & NKVD_FLAGS) != 0]],
+        minlength=n_reg,
+    ).astype(np.float64)
+    camps = [r.index for r in population.regions if r.kind == "camps"]
+    # the camps' own operational departments: no staff count is sourced, so the
+    # camps unit gets the mean regional capacity
+    officers[camps] = officers[officers > 0].mean()
+    inst = Institutions(
+        limit_cat1=np.zeros(n_reg),
+        limit_cat2=np.zeros(n_reg),
+        initial_cat1=cat1,
+        initial_cat2=cat2,
+        used_cat1=np.zeros(n_reg),
+        used_cat2=np.zeros(n_reg),
+        arrested_00447=np.zeros(n_reg),
+        last_request=np.full(n_reg, -10_000, dtype=np.int32),
+        officers=officers,
+        camps_region=camps[0] if camps else -1,
+    )
+    region = population["region"]
+    initial_prisoners = np.concatenate(
+        [np.flatnonzero(region == c) for c in camps] or [np.empty(0, dtype=np.int64)]
+    )
+    initial_prisoners.sort()  # np.isin over 162 million people took a second
+    cases.status[initial_prisoners] = Status.CAMP
+    cases.op[initial_prisoners] = OP["ordinary"]  # prisoners from before the period
+    roll = Queue()
+    roll.push(initial_prisoners)
+    inst.queues = [Queue(weigh) for _ in CHANNELS]
+    # former oppositionists start linked to the 'centre'
+    mark_where(population["marks"], int(Mark.OPPOSITIONIST), cases.linked)
+    return World(
+        people=population,
+        registers=registers,
+        cases=cases,
+        camps=Camps(roll, len(initial_prisoners), float(weigh(initial_prisoners).sum())),
+        institutions=inst,
+        policy=Policy(),
+        levers=Levers(
+            confession_p=params["confession_probability"],
+            naming_mean=params["names_per_confession"],
+        ),
+        signals=Signals(),
+        trials=[],
+    )

@@ -1,0 +1,107 @@
+"""The model's vocabulary, defined once: operations, events, channels, case statuses, elite groups.
+
+The simulation writes these names into its outputs and the results read
+them back, so both import them from here. This module sits at the bottom
+of the package's import graph: it imports nothing from greatterror but the
+person codes (``population/codes.py``, itself a leaf).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greatterror.population.codes import Elite
+
+#: The operations a case is opened under (docs/outputs.md, column ``operation``).
+OPERATIONS = (
+    "kulak_00447",
+    "national_polish",
+    "national_german",
+    "national_harbin",
+    "national_latvian",
+    "national_other",
+    "elite",
+    "ordinary",
+    "family",
+)
+#: What the ledger counts (docs/outputs.md, column ``event``).
+EVENTS = (
+    "arrested",
+    "convicted_cat1",
+    "convicted_camp",
+    "convicted_exile",
+    "executed",
+    "released",
+    "died_in_custody",
+)
+#: The sentencing channels (docs/outputs.md, channels.parquet).
+CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
+
+OP = {name: i for i, name in enumerate(OPERATIONS)}
+EV = {name: i for i, name in enumerate(EVENTS)}
+CH = {name: i for i, name in enumerate(CHANNELS)}
+NATIONAL_OPERATIONS = tuple(name for name in OPERATIONS if name.startswith("national_"))
+#: Per operation code: a national operation; a mass operation (Order 00447 or national).
+NATIONAL_OP = np.array([name in NATIONAL_OPERATIONS for name in OPERATIONS])
+MASS_OP = NATIONAL_OP | (np.arange(len(OPERATIONS)) == OP["kulak_00447"])
+
+#: Case statuses by code; every person is in exactly one of them.
+STATUSES = (
+    "free",
+    "investigation",
+    "awaiting_sentence",
+    "sentenced_death",
+    "shot",
+    "camp",
+    "prison",
+    "exile",
+    "released",
+    "died_in_custody",
+)
+
+
+class Status:
+    """Case status codes as plain ints (the code of ``STATUSES[i]`` is ``i``).
+
+    Not an IntEnum: looking up an enum member costs about a microsecond in
+    Python 3.11, the daily steps make tens of thousands of such look-ups in
+    a run, and Numba would compile enum arguments as a type of their own.
+    """
+
+    FREE = 0
+    INVESTIGATION = 1
+    AWAITING_SENTENCE = 2
+    SENTENCED_DEATH = 3
+    SHOT = 4
+    CAMP = 5
+    PRISON = 6
+    EXILE = 7
+    RELEASED = 8
+    DIED_IN_CUSTODY = 9
+
+
+#: Per status code: the person is at liberty (and can be arrested).
+AT_LIBERTY = np.array([name in ("free", "released") for name in STATUSES])
+
+#: Elite-layer flag sets (``population/codes.py`` ``Elite``), each defined once.
+PARTY_FLAGS = int(
+    # the party-state elite includes the army high command, many of whom sat in the CC
+    Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
+)
+ARMY_FLAGS = int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER)
+NKVD_FLAGS = int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)
+#: The groups a purge opens (scenario ``opens``), by their flags; the opposition is
+#: selected by the oppositionist register mark, not by a post.
+ELITE_GROUPS: dict[str, int | None] = {
+    "opposition": None,
+    "party": PARTY_FLAGS,
+    "army": ARMY_FLAGS,
+    "nkvd": NKVD_FLAGS,
+}
+#: The groups whose fate the summary reports (summary.json ``elites``), by their flags.
+ELITE_FATES: dict[str, int] = {
+    "cc_1934": int(Elite.CC_1934),
+    "congress_1934": int(Elite.CONGRESS_1934),
+    "army_command": ARMY_FLAGS,
+    "nkvd_officers": NKVD_FLAGS,
+}

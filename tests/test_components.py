@@ -1,0 +1,144 @@
+"""The components' declarations hold: parameters and switches read, state fields, order.
+
+The declarations are what ``sim.loop``, ``greatterror mechanisms`` and
+docs/ODD.md show; these tests keep them equal to what the code does.
+"""
+
+from __future__ import annotations
+
+import re
+from collections import defaultdict
+from pathlib import Path
+
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.components import (
+    COMPONENTS,
+    components_markdown,
+    mechanism_table,
+    mechanisms_markdown,
+)
+from greatterror.model.engine import ENGINE_PARAMS
+from greatterror.model.loop import Component, UndeclaredMechanism
+from greatterror.model.scenario import load_scenario
+from greatterror.model.sim import Simulation
+from greatterror.model.world import Levers, Signals, field_names
+from greatterror.paths import scenarios_dir
+from greatterror.population.build import build_population
+
+ROOT = Path(__file__).resolve().parents[1]
+ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
+SCALE, SEED = 0.0001, 5
+
+
+class _Tracking(dict):
+    """A dict that records which keys are read, under the name of the running component."""
+
+    def __init__(self, data: dict, log: defaultdict, current: list) -> None:
+        super().__init__(data)
+        self.log, self.current = log, current
+
+    def __getitem__(self, key):
+        self.log[self.current[0]].add(key)
+        return super().__getitem__(key)
+
+
+@pytest.fixture(scope="module")
+def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
+    """Parameters and switches each component read, over every shipped scenario."""
+    params: defaultdict[str, set[str]] = defaultdict(set)
+    switches: defaultdict[str, set[str]] = defaultdict(set)
+    current = [""]
+    evidence = load_evidence()
+    population = build_population(SCALE, SEED)
+    for path in sorted(scenarios_dir().glob("*.toml")):
+        sim = Simulation(load_scenario(path.stem), population, SEED, evidence)
+        engine = sim.engine
+        engine.params = _Tracking(engine.params, params, current)
+        switch = engine.switch
+
+        def recorded(mechanism: str, switch=switch) -> bool:
+            switches[current[0]].add(mechanism)
+            return switch(mechanism)
+
+        engine.switch = recorded  # type: ignore[method-assign]
+        for day in range(sim.days):
+            for component in sim.loop:
+                current[0] = component.name
+                component.step(sim.world, engine, day)
+    return dict(params), dict(switches)
+
+
+@pytest.mark.parametrize("cls", COMPONENTS, ids=lambda c: c.name)
+def test_a_component_reads_the_parameters_it_declares(cls: type[Component], reads) -> None:
+    params, _ = reads
+    read = params.get(cls.name, set())
+    assert read - set(ENGINE_PARAMS) <= set(cls.params), "reads undeclared parameters"
+    assert set(cls.params) <= read, "declares parameters it never read in any scenario"
+    assert len(set(cls.params)) == len(cls.params)
+
+
+@pytest.mark.parametrize("cls", COMPONENTS, ids=lambda c: c.name)
+def test_a_component_reads_the_switches_it_declares(cls: type[Component], reads) -> None:
+    _, switches = reads
+    assert switches.get(cls.name, set()) == set(cls.mechanisms)
+
+
+def test_an_undeclared_switch_cannot_be_read() -> None:
+    class Rogue(Component):
+        name = "rogue"
+        mechanisms = ("M12",)
+
+    with pytest.raises(UndeclaredMechanism, match="M13, which it does not declare"):
+        Rogue().on(object(), "M13")
+
+
+def test_switches_are_read_only_through_components() -> None:
+    """Only ``Component.on`` asks the engine for a switch (``Engine.switch`` looks it up)."""
+    found = []
+    for path in (ROOT / "src" / "greatterror").rglob("*.py"):
+        text = path.read_text(encoding="utf-8")
+        for pattern in (r"\.switch\(", r"\.switches\[", r"\bon\[\"", r"\.on\[\""):
+            found += [path.name for _ in re.finditer(pattern, text)]
+    assert sorted(found) == ["engine.py", "loop.py"]
+
+
+def test_declared_state_is_the_world() -> None:
+    names = field_names()
+    written = {f for c in COMPONENTS for f in c.writes}
+    read = {f for c in COMPONENTS for f in c.reads}
+    for c in COMPONENTS:
+        assert set(c.reads) | set(c.writes) <= names, c.name
+    # what steps set for each other: every lever and signal has a writer and a reader
+    passed = set(Levers.__dataclass_fields__) | set(Signals.__dataclass_fields__)
+    assert passed <= written
+    assert passed <= read
+
+
+def test_every_implemented_mechanism_is_declared_and_none_other() -> None:
+    rows = {row.id: row for row in mechanism_table()}
+    declared = {m for c in COMPONENTS for m in c.mechanisms}
+    assert declared == {i for i, row in rows.items() if row.implemented}
+    assert all(row.steps for row in rows.values() if row.implemented)
+
+
+def _block(name: str) -> str:
+    match = re.search(rf"<!-- {name}:begin -->\n(.*?)<!-- {name}:end -->", ODD, re.S)
+    assert match, f"docs/ODD.md has no {name} block"
+    return match.group(1)
+
+
+def test_odd_step_order_is_the_code_order() -> None:
+    section = ODD[ODD.index("## 3. Process overview and scheduling") :]
+    section = section[: section.index("<!-- components:begin -->")]
+    listed = re.findall(r"^\| \d+ \| `([a-z_]+)` \|", section, re.M)
+    assert listed == [c.name for c in COMPONENTS]
+
+
+def test_odd_component_table_is_generated_from_the_code() -> None:
+    assert _block("components") == components_markdown()
+
+
+def test_odd_mechanism_table_is_generated_from_the_code() -> None:
+    assert _block("mechanisms") == mechanisms_markdown()
