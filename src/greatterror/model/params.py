@@ -712,6 +712,30 @@ PARAMETERS: tuple[Param, ...] = (
         "share of troika/album cases pending at the halt that end in release",
         "M22",
     ),
+    P(
+        "halt_review_days",
+        120.0,
+        14.0,
+        365.0,
+        "days",
+        "prior: uniform(14,365); Beria's order of 26 Nov 1938 (G12-32) had pending cases"
+        " re-investigated under procuratorial supervision; how long that took is not in the"
+        " evidence base",
+        "days over which the cases pending at the halt are reviewed (each on a uniform day)",
+        "M22",
+        integer=True,
+    ),
+    P(
+        "halt_oso_share",
+        0.5,
+        0.0,
+        1.0,
+        "share",
+        "prior: uniform(0,1); the pending cases not dropped went to the courts or the Special"
+        " Board (Jansen & Petrov 2002); the split is not in the evidence base",
+        "share of the reviewed, not released, halt cases sent to the Special Board (else courts)",
+        "M22",
+    ),
     # show trials
     P(
         "trial_max_defendants",
