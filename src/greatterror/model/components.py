@@ -25,6 +25,7 @@ from greatterror.model.mechanisms import (
 )
 from greatterror.model.scenario import Scenario
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
+from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
@@ -60,6 +61,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     QuotaDynamics,
     PurgeOfElites,
     HaltAndRelease,
+    HaltReview,
     ShowTrials,
     Families,
     EndOfDay,

@@ -124,7 +124,9 @@ class Institutions:
     initial_cat2: NDArray[np.float64]
     used_cat1: NDArray[np.float64]
     used_cat2: NDArray[np.float64]
-    arrested_00447: NDArray[np.float64]
+    arrested_00447: NDArray[
+        np.float64
+    ]  # Order 00447 arrests, and remainders written off (steps_arrests._within_goal)
     last_request: NDArray[np.int32]
     threat: float = 0.0
     vigilance: float = 0.0
