@@ -37,7 +37,7 @@ FREE_PARAMETERS = (
     "album_death_share",
     "elite_hazard",
     "gulag_mortality",
-    "overcrowding_mortality",
+    "supply_mortality",
     "courts_death_share",
     "post_halt_restraint",
     "release_rate_after_halt",

@@ -1,4 +1,4 @@
-"""Steps 6, 7, 8 and 11: investigation, sentencing, punishment, and the halt."""
+"""Steps 6, 7, 8 and 12: investigation, sentencing, punishment, and the halt."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
+from greatterror.model.gulag import GF
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
@@ -252,7 +253,7 @@ def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random
     death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
     e.sentence(day, death, "death")
     e.sentence(day, exile, "exile")
-    e.sentence(day, camp, "camp")
+    e.sentence(day, camp, "camp", channel)
 
 
 def _troika(
@@ -270,7 +271,7 @@ def _troika(
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     verdict, spent = troika_verdicts(cases, limits, float(budget))
     e.sentence(day, waiting[verdict == 1], "death")
-    e.sentence(day, waiting[verdict == 2], "camp")
+    e.sentence(day, waiting[verdict == 2], "camp", "troika")
     queue.push(waiting[verdict <= 0])
     return float(spent)
 
@@ -303,10 +304,16 @@ def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; deaths in the camps; arrests of relatives fall due."""
+    """Step 8: executions fall due; deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
-    params = ("camp_capacity", "gulag_mortality", "overcrowding_mortality")
+    params = (
+        "camp_capacity",
+        "gulag_mortality",
+        "supply_lag_days",
+        "supply_mortality",
+        "transit_mortality",
+    )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")
 
@@ -315,6 +322,7 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
+        _transit_deaths(w, e, day)
         _gulag_deaths(w, e, day)
         fam = e.due(day, "family")
         if len(fam):
@@ -335,19 +343,63 @@ def _camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
     return first_distinct(pick, n)
 
 
+INTAKE_WINDOW = 90  # days over which the inflow of new prisoners is measured
+
+
+def intake_load(e: Engine, day: int) -> float:
+    """The yearly rate of new camp prisoners over the last 90 days, over the camp places."""
+    start = max(0, day - INTAKE_WINDOW)
+    admitted = e.ledger.gulag[start:day, GF["admitted"]].sum()
+    return float(admitted) * 365.0 / INTAKE_WINDOW / e.params["camp_capacity"]
+
+
+def supply_shortfall(e: Engine, day: int) -> float:
+    """The share of today's prisoners the supply plan did not provide for.
+
+    Food and clothing were allocated by plan on the headcount expected when the plan was
+    drawn up; the stock held ``supply_lag_days`` earlier stands for it (Khlevniuk, The
+    History of the Gulag, 2004, ch. 5; Zemskov 1991 on the mortality of 1938).
+    """
+    held = e.ledger.held
+    lag = int(e.params["supply_lag_days"])
+    now = held[max(day - 1, 0)]
+    planned = held[max(day - lag, 0)]
+    return 0.0 if now <= 0 else max(0.0, 1.0 - planned / now)
+
+
+def _transit_deaths(w: World, e: Engine, day: int) -> None:
+    """Deaths on the way to the camps (etap): today's new prisoners die with a probability
+    that rises with the inflow relative to the camp places (transit prisons and trains were
+    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011)."""
+    arrivals = w.camps.arrivals
+    if not arrivals:
+        return
+    new = np.concatenate(arrivals)
+    w.camps.arrivals = []
+    new = new[w.cases.status[new] == Status.CAMP]
+    prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
+    died = new[e.rng.gulag.random(len(new)) < min(prob, 1.0)]
+    e.die_in_custody(day, died)
+    e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
+
+
 def _gulag_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths in the camps: a count per layer from the camp population, then who."""
+    """Deaths in the camps: a count per layer from the camp population, then who.
+
+    The yearly rate rises with the supply shortfall (``supply_shortfall``)."""
     p, rng = e.params, e.rng.gulag
+    e.ledger.held[day] = w.camps.w
     if w.camps.w <= 0:
         return
-    load = w.camps.w / p["camp_capacity"]
-    yearly = p["gulag_mortality"] * (1.0 + p["overcrowding_mortality"] * max(0.0, load - 1.0))
+    yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
-    e.die_in_custody(day, _camp_sample(w, n, rng))
+    died = _camp_sample(w, n, rng)
+    e.die_in_custody(day, died)
+    e.ledger.gulag[day, GF["died_camp"]] += float(e.weights(died).sum())
 
 
 class HaltAndRelease(Component):
-    """Step 11 (after the releases order of M22): reviews release camp prisoners."""
+    """Step 12 (after the releases order of M22): reviews release camp prisoners."""
 
     name = "halt_and_release"
     params = ("release_rate_after_halt",)
@@ -361,3 +413,4 @@ class HaltAndRelease(Component):
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
         freed = _camp_sample(w, n, rng)
         e.release(day, freed)
+        e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())
