@@ -15,14 +15,13 @@ from greatterror.model.kernels import (
     TroikaQueue,
     confessions,
     dispositions,
-    distinct_sorted,
-    first_distinct,
     named_colleagues,
     namers,
     troika_verdicts,
 )
 from greatterror.model.loop import Component
 from greatterror.model.state import Queue
+from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
@@ -322,80 +321,11 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
-        _transit_deaths(w, e, day)
-        _gulag_deaths(w, e, day)
+        transit_deaths(w, e, day)
+        camp_deaths(w, e, day)
         fam = e.due(day, "family")
         if len(fam):
             e.arrest(day, fam, "family")
-
-
-def _camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
-    roll = w.camps.roll
-    if n <= 0 or len(roll) == 0:
-        return np.empty(0, dtype=np.int64)
-    if w.camps.n < len(roll) // 2:
-        everyone = roll.clear()
-        roll.push(distinct_sorted(everyone[w.cases.status[everyone] == Status.CAMP]))
-    listed = roll.peek()
-    pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[w.cases.status[pick] == Status.CAMP]
-    return first_distinct(pick, n)
-
-
-INTAKE_WINDOW = 90  # days over which the inflow of new prisoners is measured
-
-
-def intake_load(e: Engine, day: int) -> float:
-    """The yearly rate of new camp prisoners over the last 90 days, over the camp places."""
-    start = max(0, day - INTAKE_WINDOW)
-    admitted = e.ledger.gulag[start:day, GF["admitted"]].sum()
-    return float(admitted) * 365.0 / INTAKE_WINDOW / e.params["camp_capacity"]
-
-
-def supply_shortfall(e: Engine, day: int) -> float:
-    """The share of today's prisoners the supply plan did not provide for.
-
-    Food and clothing were allocated by plan on the headcount expected when the plan was
-    drawn up; the stock held ``supply_lag_days`` earlier stands for it (Khlevniuk, The
-    History of the Gulag, 2004, ch. 5; Zemskov 1991 on the mortality of 1938).
-    """
-    held = e.ledger.held
-    lag = int(e.params["supply_lag_days"])
-    now = held[max(day - 1, 0)]
-    planned = held[max(day - lag, 0)]
-    return 0.0 if now <= 0 else max(0.0, 1.0 - planned / now)
-
-
-def _transit_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths on the way to the camps (etap): today's new prisoners die with a probability
-    that rises with the inflow relative to the camp places (transit prisons and trains were
-    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011)."""
-    arrivals = w.camps.arrivals
-    if not arrivals:
-        return
-    new = np.concatenate(arrivals)
-    w.camps.arrivals = []
-    new = new[w.cases.status[new] == Status.CAMP]
-    prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    died = new[e.rng.gulag.random(len(new)) < min(prob, 1.0)]
-    e.die_in_custody(day, died)
-    e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
-
-
-def _gulag_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths in the camps: a count per layer from the camp population, then who.
-
-    The yearly rate rises with the supply shortfall (``supply_shortfall``)."""
-    p, rng = e.params, e.rng.gulag
-    e.ledger.held[day] = w.camps.w
-    if w.camps.w <= 0:
-        return
-    yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
-    n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
-    died = _camp_sample(w, n, rng)
-    e.die_in_custody(day, died)
-    e.ledger.gulag[day, GF["died_camp"]] += float(e.weights(died).sum())
 
 
 class HaltAndRelease(Component):
@@ -411,6 +341,6 @@ class HaltAndRelease(Component):
             return
         rng = e.rng.review
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
-        freed = _camp_sample(w, n, rng)
+        freed = camp_sample(w, n, rng)
         e.release(day, freed)
         e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())
