@@ -64,7 +64,6 @@ SUMMARY_KEYS = (
     "targeted",
     "demography",
     "families",
-    "gulag",
 )
 
 #: the Parquet side (results/tables.py), imported on first use: pyarrow takes about
