@@ -11,6 +11,7 @@ from typer.core import TyperGroup
 
 from greatterror import __version__
 from greatterror.cli import calibrate as calibrate_cli
+from greatterror.cli import counterfactual as counterfactual_cli
 from greatterror.cli import evidence, hypotheses, population
 from greatterror.cli import params as params_cli
 from greatterror.cli import report as report_cli
@@ -83,6 +84,7 @@ app.command("params")(params_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
 app.command("calibrate")(calibrate_cli.calibrate)
 app.command("sensitivity")(sensitivity_cli.sensitivity)
+app.command("counterfactual")(counterfactual_cli.counterfactual)
 
 
 def _version(value: bool) -> None:
