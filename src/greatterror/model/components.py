@@ -25,6 +25,7 @@ from greatterror.model.mechanisms import (
 )
 from greatterror.model.scenario import Scenario
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
+from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
@@ -58,6 +59,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Investigation,
     Sentencing,
     Punishment,
+    TermEnd,
     QuotaDynamics,
     PurgeOfElites,
     HaltAndRelease,

@@ -9,6 +9,7 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.model.demography import demography
+from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
@@ -145,6 +146,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
+        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
