@@ -13,6 +13,8 @@ from rich.table import Table
 
 console = Console()
 error_console = Console(stderr=True)
+#: wide enough for any table the CLI prints; a table is only as wide as its content needs
+_UNWRAPPED_WIDTH = 10_000
 
 
 def emit_json(payload: Any) -> None:
@@ -41,7 +43,20 @@ def print_table(
         table.add_column(name, overflow="fold", no_wrap=(i == 0))
     for row in rows:
         table.add_row(*(fmt(v) for v in row))
-    console.print(table)
+    table_console(console).print(table)
+
+
+def table_console(screen: Console) -> Console:
+    """The console a table is printed on: the screen itself, or one that never wraps.
+
+    On a terminal, wrapping cells to the window is what a reader wants. When the
+    output goes to a pipe or a file, rich would assume 80 columns and break dates
+    and ids in the middle ("1934-12-2 / 9"), which no program downstream can
+    read; each row is then printed on one line, as wide as its content.
+    """
+    if screen.is_terminal:
+        return screen
+    return Console(file=screen.file, width=_UNWRAPPED_WIDTH, color_system=None)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

@@ -1,0 +1,66 @@
+"""`greatterror report`: write a finished run's report again, static or interactive.
+
+A run writes its static report (report.html) itself. This command redraws it
+from the run's files, adds ensemble bands from other runs of the same
+scenario, or writes the interactive plotly page beside it.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greatterror.cli.output import console, fail
+from greatterror.results.outputs import SUMMARY_FILE, RunOutputError, read_summary
+
+
+def _members(run_dir: Path, summary: dict[str, Any], others: list[Path]) -> list[dict[str, Any]]:
+    """The summaries of an ensemble: this run and the others, all of the same scenario."""
+    members = [summary]
+    for other in others:
+        path = other / SUMMARY_FILE
+        if not path.is_file():
+            fail(f"--ensemble: {other} holds no {SUMMARY_FILE}; give the directory of a run")
+        member = read_summary(path)
+        for key in ("scenario", "scale", "parameters"):
+            if member.get(key) != summary.get(key):
+                fail(
+                    f"--ensemble: {other} differs from {run_dir} in {key!r}; an ensemble's runs "
+                    "share scenario, scale and parameters and differ only in the seed"
+                )
+        members.append(member)
+    return members
+
+
+def report(
+    run_dir: Annotated[Path, typer.Argument(help="The output directory of a finished run.")],
+    interactive: Annotated[
+        bool,
+        typer.Option(
+            help="Write report-interactive.html (plotly, self-contained) instead of report.html."
+        ),
+    ] = False,
+    ensemble: Annotated[
+        list[Path] | None,
+        typer.Option(
+            "--ensemble",
+            help="Directory of another run of the same scenario and parameters (repeatable): "
+            "draws the 10-90% band of all runs.",
+        ),
+    ] = None,
+) -> None:
+    """Write a run's report: key findings first, then the figures, targets and parameters."""
+    from greatterror.results.report import write_report
+
+    summary_path = run_dir / SUMMARY_FILE
+    if not summary_path.is_file():
+        fail(f"run_dir: {run_dir} holds no {SUMMARY_FILE}; give the --out directory of a run")
+    try:
+        summary = read_summary(summary_path)
+        members = _members(run_dir, summary, ensemble or []) if ensemble else []
+        path = write_report(run_dir, members=members, interactive=interactive)
+    except RunOutputError as exc:
+        fail(str(exc))
+    console.print(f"report written to {path}", highlight=False, soft_wrap=True)

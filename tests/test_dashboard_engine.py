@@ -1,0 +1,124 @@
+"""The dashboard's model side without a browser: checked inputs, limits, the run guard."""
+
+from __future__ import annotations
+
+import pytest
+
+pytest.importorskip("solara", reason="needs the dashboard extra")
+
+from typer.testing import CliRunner
+
+from greatterror.cli.app import app
+from greatterror.cli.serve import _is_loopback, solara_environment
+from greatterror.dashboard.compare_page import parse_changes
+from greatterror.dashboard.engine import (
+    InputProblem,
+    RunRequest,
+    TimeLimitExceeded,
+    check_request,
+    run_model,
+)
+from greatterror.dashboard.guard import RunGuard
+from greatterror.dashboard.inputs import position_of, value_at
+from greatterror.model.params import BY_NAME
+
+
+@pytest.mark.parametrize(
+    ("request_", "message"),
+    [
+        (RunRequest(scenario="../../etc/passwd"), "not a shipped scenario"),
+        (RunRequest(scale=0.1), "scale: 0.1 is not allowed on this page"),
+        (RunRequest(seed=-1), "seed: -1 is not allowed"),
+        (RunRequest(pars={"base_arrest_rate": 5.0}), "base_arrest_rate: 5 is out of range"),
+        (RunRequest(pars={"no_such": 1.0}), "no_such: unknown parameter"),
+        (RunRequest(mechanisms={"M02": False}), "cannot be switched here"),
+    ],
+)
+def test_bad_requests_are_refused_with_the_field_named(request_: RunRequest, message: str) -> None:
+    with pytest.raises(InputProblem, match=message):
+        check_request(request_)
+
+
+def test_the_hypotheses_are_offered_as_scenarios() -> None:
+    from greatterror.dashboard.engine import shipped_scenarios
+
+    names = shipped_scenarios()
+    assert names[:2] == ["endogenous", "historical"]
+    assert "hypotheses/h1_intentional" in names
+    assert check_request(RunRequest(scenario="hypotheses/h1_intentional")).scenario == names[2]
+
+
+def test_the_time_limit_stops_a_run() -> None:
+    with pytest.raises(TimeLimitExceeded, match="stopped after 0 s"):
+        run_model(RunRequest(), time_limit=0.0)
+
+
+def test_one_run_at_a_time_per_session() -> None:
+    guard = RunGuard()
+    with guard.hold("a"):
+        assert guard.busy("a") and not guard.busy("b")
+        with pytest.raises(InputProblem, match="one run at a time"), guard.hold("a"):
+            pass
+        with guard.hold("b"):
+            pass
+    assert not guard.busy("a")
+
+
+def test_sliders_round_trip_on_a_log_scale() -> None:
+    spec = BY_NAME["base_arrest_rate"]  # log-uniform from 1e-4 to 1e-2
+    assert position_of(spec, spec.low) == 0 and position_of(spec, spec.high) == 1000
+    assert position_of(spec, 1e-3) == 500  # the geometric middle
+    assert value_at(spec, 500) == pytest.approx(1e-3)
+    assert position_of(spec, 99.0) == 1000  # out-of-range values sit at the end
+
+
+def test_compare_changes_are_parsed_and_checked() -> None:
+    assert parse_changes("base_arrest_rate=0.002; ", "A") == {"base_arrest_rate": 0.002}
+    with pytest.raises(InputProblem, match="expected name=value"):
+        parse_changes("base_arrest_rate", "A parameters")
+
+
+def test_serve_binds_localhost_and_checks_its_port() -> None:
+    assert _is_loopback("127.0.0.1") and _is_loopback("localhost") and not _is_loopback("0.0.0.0")
+    env = solara_environment("127.0.0.1", 8765)
+    assert env["SOLARA_TELEMETRY_MIXPANEL_ENABLE"] == "False"
+    assert env["SOLARA_APP"] == "greatterror.dashboard.app"
+    result = CliRunner().invoke(app, ["serve", "--port", "80"])
+    assert result.exit_code == 2 and "--port: 80 is out of range" in result.output
+
+
+def test_hypotheses_page_reads_a_pyabc_history(isolated_home: object) -> None:
+    pyabc = pytest.importorskip("pyabc")
+    import numpy as np
+
+    from greatterror.dashboard.hypotheses_page import calibration_dir, databases, read_history
+
+    assert databases() == {} or all(p.suffix == ".db" for p in databases().values())
+    folder = calibration_dir()
+    folder.mkdir(parents=True, exist_ok=True)
+    path = folder / "toy.db"
+    path.unlink(missing_ok=True)
+
+    def near(p: dict[str, float]) -> dict[str, float]:
+        return {"y": p["a"] + np.random.normal(0, 0.1)}
+
+    def far(p: dict[str, float]) -> dict[str, float]:
+        return {"y": 3 * p["a"] + np.random.normal(0, 0.1)}
+
+    prior = pyabc.Distribution(a=pyabc.RV("uniform", 0, 2))
+    abc = pyabc.ABCSMC(
+        [near, far],
+        [prior, prior],
+        pyabc.PNormDistance(p=1),
+        population_size=20,
+        sampler=pyabc.sampler.SingleCoreSampler(),
+    )
+    abc.new(f"sqlite:///{path}", {"y": 1.0})
+    abc.run(max_nr_populations=2)
+
+    assert "toy.db" in databases()
+    data = read_history(databases()["toy.db"])
+    assert data["generations"] == 2
+    final = data["probabilities"].iloc[-1]
+    assert final.sum() == pytest.approx(1.0)
+    assert set(data["fits"]) <= {0, 1} and all("a" in fit for fit in data["fits"].values())
