@@ -18,17 +18,14 @@ one for it.
 from __future__ import annotations
 
 import datetime as dt
-import multiprocessing as mp
-import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from greatterror.api.ensemble import MAX_SEEDS
-from greatterror.api.options import SimError, check_pars, check_scale, check_seed, resolve_scenario
+from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
+from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario
 
@@ -144,18 +141,8 @@ class Paired:
         client: Any = None,
     ) -> None:
         self.scale = check_scale(scale)
-        self.seeds = [check_seed(s, "seeds") for s in seeds]
-        if not self.seeds:
-            raise SimError("seeds: expected at least one seed")
-        if len(self.seeds) > MAX_SEEDS:
-            raise SimError(f"seeds: {len(self.seeds)} seeds; allowed: at most {MAX_SEEDS}")
-        if len(set(self.seeds)) != len(self.seeds):
-            raise SimError("seeds: a seed is repeated; each pair needs its own seed")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
-            raise SimError("workers: expected a whole number of at least 1")
-        if workers is not None and workers < 1:
-            raise SimError(f"workers: {workers} is out of range; allowed: 1 or more")
-        self.workers = workers or min(len(self.seeds), os.cpu_count() or 1)
+        self.seeds = check_seeds(seeds)
+        self.workers = check_workers(workers, len(self.seeds))
         self.counterfactual = resolve_scenario(counterfactual)
         if base is None:
             if not self.counterfactual.extends:
@@ -188,29 +175,10 @@ class Paired:
             (self.base, self.counterfactual, self.scale, s, d, self._own(d))
             for s, d in zip(self.seeds, self.draws, strict=True)
         ]
-        done: dict[int, dict[str, Any]] = {}
-
-        def finished(i: int, pair: dict[str, Any]) -> None:
-            done[i] = {**pair, "parameters": self.draws[i]}
-            if progress is not None:
-                progress(len(done), len(args))
-
-        if self.client is not None:
-            from dask.distributed import as_completed
-
-            futures = {self.client.submit(run_pair, *a, pure=False): i for i, a in enumerate(args)}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-        elif self.workers == 1:
-            for i, a in enumerate(args):
-                finished(i, run_pair(*a))
-        else:
-            context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-                futures = {pool.submit(run_pair, *a): i for i, a in enumerate(args)}
-                for fut in futures:
-                    finished(futures[fut], fut.result())
-        self.pairs = [done[i] for i in range(len(args))]
+        pairs = map_tasks(
+            run_pair, args, workers=self.workers, client=self.client, progress=progress
+        )
+        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, self.draws, strict=True)]
         return self
 
     def differences(self) -> pd.DataFrame:
