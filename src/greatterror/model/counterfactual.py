@@ -19,24 +19,16 @@ from __future__ import annotations
 from collections.abc import Mapping, Sequence
 from typing import Any
 
-from pydantic import BaseModel, ConfigDict, Field, model_validator
+from pydantic import ConfigDict, Field
+
+from greatterror.model.hypothesis import StrictTable
 
 
-class _Strict(BaseModel):
-    """A TOML table whose unknown keys are refused with the list of allowed ones."""
+class _Strict(StrictTable):
+    """A strictly typed table (no string-to-bool or string-to-date coercion), whose unknown
+    keys are refused with the allowed ones, as in the hypothesis tables."""
 
     model_config = ConfigDict(extra="forbid", frozen=True, strict=True)
-
-    @model_validator(mode="before")
-    @classmethod
-    def _only_known_keys(cls, data: Any) -> Any:
-        if isinstance(data, Mapping):
-            unknown = sorted(set(data) - set(cls.model_fields))
-            if unknown:
-                raise ValueError(
-                    f"unknown key {unknown[0]!r}; allowed: {', '.join(cls.model_fields)}"
-                )
-        return data
 
 
 class DropEvent(_Strict):
