@@ -6,9 +6,9 @@ import math
 
 import pytest
 
-from greatterror.calibration.search import FREE_PARAMETERS, loss
+from greatterror.calibration.search import loss
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.params import BY_NAME
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS
 from greatterror.model.targets import TARGETS
 
 
@@ -53,3 +53,26 @@ def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end(
     }
     # nothing is ever decided: each of the ten decisions is missed
     assert date_loss(never, 0.001, 3, evidence) > 365 + (1940 - 1938) * 365
+
+
+def test_optuna_quick_fit_starts_at_the_scenario_and_keeps_inside_the_priors(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """The simulation is replaced by a known loss, so optuna's search itself is checked."""
+    pytest.importorskip("optuna")
+    from greatterror.calibration import search
+
+    def fake(args: tuple[str, dict[str, float], float, int]) -> float:
+        params = args[1]
+        return (math.log(params["names_per_confession"] / 0.5)) ** 2 + params["names_acted_on"]
+
+    monkeypatch.setattr(search, "_evaluate", fake)
+    start = {"names_per_confession": 2.0, "names_acted_on": 0.4}
+    trials = search.fit(start, 0.0001, 1, budget=12, workers=1, log=lambda _: None)
+    assert len(trials) == 12
+    assert trials[0].params == start
+    best = min(trials, key=lambda t: t.loss)
+    assert best.loss < trials[0].loss
+    for t in trials:
+        assert 0 <= t.params["names_per_confession"] <= 5
+        assert 0 <= t.params["names_acted_on"] <= 1

@@ -44,8 +44,9 @@ def test_the_hypotheses_are_offered_as_scenarios() -> None:
 
     names = shipped_scenarios()
     assert names[:2] == ["endogenous", "historical"]
-    assert "hypotheses/h1_intentional" in names
-    assert check_request(RunRequest(scenario="hypotheses/h1_intentional")).scenario == names[2]
+    assert "hypotheses/h1_intentional" in names and "counterfactuals/no_kirov" in names
+    chosen = check_request(RunRequest(scenario="hypotheses/h1_intentional")).scenario
+    assert chosen == "hypotheses/h1_intentional"
 
 
 def test_the_time_limit_stops_a_run() -> None:

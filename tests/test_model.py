@@ -191,3 +191,30 @@ def test_operation_kinds() -> None:
         "national_other",
     ]
     assert not NATIONAL_OP[OPERATIONS.index("kulak_00447")]
+
+
+def test_terms_expire(result) -> None:
+    """Issue 9 (10): no one is held past the end of his term, and no term ends before the
+    day after its sentence; some terms ended within the run."""
+    sim = result.simulation
+    c = sim.cases
+    held = np.flatnonzero(c.status == Status.CAMP)
+    assert ((c.release_day[held] == -1) | (c.release_day[held] >= sim.days)).all()
+    sentenced = (c.sentence_day >= 0) & (c.release_day >= 0) & (c.status == Status.CAMP)
+    assert (c.release_day[sentenced] > c.sentence_day[sentenced]).all()
+    assert sim.ledger.gulag[:, 1].sum() > 0  # released at term end
+
+
+def test_no_day_releases_more_than_one_percent_of_those_held(result, historical) -> None:
+    """Issue 9 (10): a day's releases are at most 1% of those held (camps and channel queues),
+    except on a day of a dated decision in the evidence base (the halt, the releases order)."""
+    sim = result.simulation
+    released = sim.ledger.cube()[..., EV["released"]].sum(axis=(1, 2))
+    held = sim.ledger.held + sim.ledger.backlog.sum(axis=1)
+    dated = {
+        (e.date - historical.start).days
+        for e in historical.events
+        if e.action in ("halt", "releases") and e.evidence
+    }
+    over = [d for d in np.flatnonzero(released > 0.01 * held + 1e-9) if d not in dated]
+    assert over == []

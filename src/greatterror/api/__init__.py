@@ -6,8 +6,10 @@ root (``import greatterror as gt; gt.Sim(...)``).
 """
 
 from greatterror.api.ensemble import Ensemble
+from greatterror.api.paired import Paired
+from greatterror.api.posterior import posterior_draws
 from greatterror.api.results import Results
 from greatterror.api.sim import Sim, SimError
 from greatterror.population.people import Population
 
-__all__ = ["Ensemble", "Population", "Results", "Sim", "SimError"]
+__all__ = ["Ensemble", "Paired", "Population", "Results", "Sim", "SimError", "posterior_draws"]

@@ -9,23 +9,18 @@ small and picklable.
 
 from __future__ import annotations
 
-import multiprocessing as mp
-import os
 from collections.abc import Callable, Iterable, Mapping
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from greatterror.api.options import SimError, check_pars, check_scale, check_seed, resolve_scenario
+from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
+from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.api.results import targets_frame
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
-
-#: At most this many seeds in one ensemble: a bound on the work one call can ask for.
-MAX_SEEDS = 10_000
 
 
 def run_one(scenario: Scenario, scale: float, seed: int, pars: dict[str, Any]) -> dict[str, Any]:
@@ -59,18 +54,8 @@ class Ensemble:
         client: Any = None,
     ) -> None:
         self.scale = check_scale(scale)
-        self.seeds = [check_seed(s, "seeds") for s in seeds]
-        if not self.seeds:
-            raise SimError("seeds: expected at least one seed")
-        if len(self.seeds) > MAX_SEEDS:
-            raise SimError(f"seeds: {len(self.seeds)} seeds; allowed: at most {MAX_SEEDS}")
-        if len(set(self.seeds)) != len(self.seeds):
-            raise SimError("seeds: a seed is repeated; each run needs its own seed")
-        if workers is not None and (isinstance(workers, bool) or not isinstance(workers, int)):
-            raise SimError("workers: expected a whole number of at least 1")
-        if workers is not None and workers < 1:
-            raise SimError(f"workers: {workers} is out of range; allowed: 1 or more")
-        self.workers = workers or min(len(self.seeds), os.cpu_count() or 1)
+        self.seeds = check_seeds(seeds)
+        self.workers = check_workers(workers, len(self.seeds))
         self.scenario = resolve_scenario(scenario, mechanisms)
         self.pars = check_pars(self.scenario, pars)
         self.client = client
@@ -79,31 +64,10 @@ class Ensemble:
     def run(self, progress: Callable[[int, int], None] | None = None) -> Ensemble:
         """Run every seed; ``progress(runs_done, runs_total)`` after each finished run."""
         args = [(self.scenario, self.scale, s, self.pars) for s in self.seeds]
-        done: dict[int, dict[str, Any]] = {}
-
-        def finished(seed: int, summary: dict[str, Any]) -> None:
-            done[seed] = summary
-            if progress is not None:
-                progress(len(done), len(args))
-
-        if self.client is not None:
-            from dask.distributed import as_completed
-
-            futures = {self.client.submit(run_one, *a, pure=False): a[2] for a in args}
-            for future in as_completed(futures):
-                finished(futures[future], future.result())
-        elif self.workers == 1:
-            for a in args:
-                finished(a[2], run_one(*a))
-        else:
-            # fork: workers start with the compiled kernels and loaded modules of this process
-            context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-            with ProcessPoolExecutor(self.workers, mp_context=context) as pool:
-                futures = {pool.submit(run_one, *a): a[2] for a in args}
-                for fut in futures:
-                    finished(futures[fut], fut.result())
         # in seed order, whatever order the workers finished in
-        self.summaries = [done[s] for s in self.seeds]
+        self.summaries = map_tasks(
+            run_one, args, workers=self.workers, client=self.client, progress=progress
+        )
         return self
 
     def targets(self) -> pd.DataFrame:

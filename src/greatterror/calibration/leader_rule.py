@@ -20,8 +20,8 @@ from typing import Any
 
 import numpy as np
 
-from greatterror.calibration.search import clip
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.params import clip
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
 

@@ -1,11 +1,15 @@
-"""A simple, documented search for the historical scenario's free parameters.
+"""A quick point fit with optuna: a starting point for ABC, not a posterior.
 
-Stage 1 draws parameter sets at random, log-uniformly within a factor of
-``spread`` around the starting values (and inside each declared range).
-Stage 2 walks the best set one coordinate at a time, trying x*step and
-x/step, until the budget is spent. The loss is the mean squared log ratio of
-simulated to archival value over the targets. This is deliberately plain:
-the full ABC-SMC fit of every hypothesis is a later step.
+Usage: python -m greatterror.calibration.search [--scale 0.01] [--seed 1] [--budget 120] [--out fit.json]
+
+Optuna's TPE sampler searches the free parameters over their priors' supports
+(``calibration/problem.optuna_space``; log scale for log-uniform priors),
+starting from the scenario's current values. The loss is the mean squared
+log ratio of simulated to archival value over the calibration targets, from
+one seed (``simulator.FIT_SEED_BASE + seed``: kept apart from the validation
+seeds). Candidates are evaluated ``--workers`` at a time in worker processes
+(optuna's ask-and-tell interface). The full fit with uncertainty is
+``greatterror calibrate`` (ABC-SMC); this quick start only gives one point.
 """
 
 from __future__ import annotations
@@ -20,44 +24,16 @@ from typing import Any
 
 import numpy as np
 
-from greatterror.model.params import BY_NAME
+from greatterror.calibration.problem import optuna_space, require
+from greatterror.model.params import FREE_PARAMETERS
 
-FREE_PARAMETERS = (
-    "base_arrest_rate",
-    "base_unmarked_arrest_rate",
-    "denunciation_rate",
-    "names_per_confession",
-    "names_acted_on",
-    "operation_pace",
-    "overfill_target",
-    "approval_probability",
-    "request_cat1_share",
-    "cat1_share_troika",
-    "national_op_rate",
-    "album_death_share",
-    "elite_hazard",
-    "gulag_mortality",
-    "overcrowding_mortality",
-    "courts_death_share",
-    "post_halt_restraint",
-    "release_rate_after_halt",
-    "album_capacity",
-    "troika_capacity",
-    "trial_threat_scale",
-    "trial_death_share_early",
-    "trial_death_share_late",
-    "halt_release_share",
-    "release_without_confession",
-    "request_interval",
-    "request_size",
-    "camp_capacity",
-    "prominence_weight",
-    "late_approval_factor",
-    "operation_term_days",
-)
+#: The loss of a run stopped as a runaway: above that of any finished run with every
+#: target within a factor of e^10 of the record.
+RUNAWAY_LOSS = 100.0
 
 
 def loss(targets: Sequence[dict[str, Any]]) -> float:
+    """Mean squared log ratio of simulated (floored at 1) to archival values."""
     terms = []
     for t in targets:
         sim, arch = t["simulated"], t["archival"]
@@ -66,15 +42,16 @@ def loss(targets: Sequence[dict[str, Any]]) -> float:
     return float(np.mean(terms))
 
 
-def _evaluate(
-    args: tuple[dict[str, float], float, int],
-) -> tuple[dict[str, float], float, list[dict[str, Any]]]:
-    from greatterror.model.run import simulate
-    from greatterror.model.scenario import load_scenario
+def _evaluate(args: tuple[str, dict[str, float], float, int]) -> float:
+    from greatterror.calibration.simulator import FitModel, RunawayRun
+    from greatterror.calibration.statistics import CALIBRATION_IDS
 
-    params, scale, seed = args
-    result = simulate(load_scenario("historical"), scale, seed, overrides=params)
-    return params, loss(result.summary["targets"]), result.summary["targets"]
+    scenario, params, scale, seed = args
+    try:
+        summary = FitModel(scenario, scale, seed).summary(params)
+    except RunawayRun:
+        return RUNAWAY_LOSS
+    return loss([t for t in summary["targets"] if t["id"] in CALIBRATION_IDS])
 
 
 @dataclass
@@ -83,53 +60,35 @@ class Trial:
     loss: float
 
 
-def clip(name: str, value: float) -> float:
-    """A candidate value kept inside its parameter's declared range."""
-    spec = BY_NAME[name]
-    return float(min(max(value, spec.low), spec.high))
-
-
 def fit(
     start: dict[str, float],
     scale: float,
     seed: int,
     budget: int,
     workers: int = 2,
-    spread: float = 3.0,
-    step: float = 1.5,
-    rng_seed: int = 0,
-    n_random: int | None = None,
+    scenario: str = "historical",
     log: Callable[[str], None] = print,
 ) -> list[Trial]:
-    rng = np.random.default_rng(rng_seed)
+    """Run ``budget`` simulations; the first is the starting point."""
+    optuna = require("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    space = {name: dist for name, dist in optuna_space(list(start)).items()}
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    study.enqueue_trial(start)
     trials: list[Trial] = []
-    n_random = budget // 2 if n_random is None else max(1, n_random)
-    candidates = [dict(start)]
-    for _ in range(n_random - 1):
-        candidates.append(
-            {
-                n: clip(n, v * float(np.exp(rng.uniform(-np.log(spread), np.log(spread)))))
-                for n, v in start.items()
-            }
-        )
-    with ProcessPoolExecutor(max_workers=workers) as pool:
-        for params, value, _ in pool.map(_evaluate, [(c, scale, seed) for c in candidates]):
-            trials.append(Trial(params, value))
-            log(f"random {len(trials)}/{n_random}: loss {value:.4f}")
-        best = min(trials, key=lambda t: t.loss)
-        names = list(start)
-        i = 0
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    try:
         while len(trials) < budget:
-            name = names[i % len(names)]
-            i += 1
-            tries = [
-                {**best.params, name: clip(name, best.params[name] * f)} for f in (step, 1 / step)
-            ]
-            for params, value, _ in pool.map(_evaluate, [(t, scale, seed) for t in tries]):
-                trials.append(Trial(params, value))
-                if value < best.loss:
-                    best = Trial(params, value)
-                    log(f"coordinate {name}: loss {value:.4f}")
+            batch = [study.ask(space) for _ in range(min(workers, budget - len(trials)))]
+            jobs = [(scenario, dict(t.params), scale, seed) for t in batch]
+            values = pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs)
+            for trial, value in zip(batch, values, strict=True):
+                study.tell(trial, value)
+                trials.append(Trial(dict(trial.params), value))
+                log(f"trial {len(trials)}/{budget}: loss {value:.4f}")
+    finally:
+        if pool is not None:
+            pool.shutdown()
     return trials
 
 
@@ -142,18 +101,9 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
     parser.add_argument("--scale", type=float, default=0.01)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--budget", type=int, default=120)
+    parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("fit_historical.json"))
     parser.add_argument("--start", type=Path, help="JSON file whose 'best' values start the search")
-    parser.add_argument(
-        "--spread", type=float, default=3.0, help="factor around the start for random draws"
-    )
-    parser.add_argument("--step", type=float, default=1.5, help="factor of each coordinate move")
-    parser.add_argument(
-        "--random",
-        type=int,
-        default=None,
-        help="random draws before the coordinate walk (default: half the budget)",
-    )
     parser.add_argument(
         "--free",
         default=",".join(FREE_PARAMETERS),
@@ -169,16 +119,9 @@ def main() -> None:  # pragma: no cover - a long-running command-line job
     values = load_scenario("historical").parameter_values()
     if args.start:
         values.update(json.loads(args.start.read_text())["best"])
-    start = {n: values[n] for n in free}
-    trials = fit(
-        start,
-        args.scale,
-        args.seed,
-        args.budget,
-        spread=args.spread,
-        step=args.step,
-        n_random=args.random,
-    )
+    space = optuna_space(free)
+    start = {n: min(max(values[n], space[n].low), space[n].high) for n in free}
+    trials = fit(start, args.scale, args.seed, args.budget, args.workers)
     best = min(trials, key=lambda t: t.loss)
     args.out.write_text(
         json.dumps(

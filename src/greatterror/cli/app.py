@@ -10,9 +10,13 @@ import typer
 from typer.core import TyperGroup
 
 from greatterror import __version__
+from greatterror.cli import calibrate as calibrate_cli
+from greatterror.cli import counterfactual as counterfactual_cli
 from greatterror.cli import evidence, hypotheses, population
+from greatterror.cli import params as params_cli
 from greatterror.cli import report as report_cli
 from greatterror.cli import run as run_cli
+from greatterror.cli import sensitivity as sensitivity_cli
 from greatterror.cli import serve as serve_cli
 from greatterror.cli.output import error_console
 from greatterror.errors import GreatterrorError
@@ -76,8 +80,11 @@ app.command("run")(run_cli.run)
 app.command("compare")(run_cli.compare)
 app.command("report")(report_cli.report)
 app.command("serve")(serve_cli.serve)
-app.command("params")(run_cli.params)
+app.command("params")(params_cli.params)
 app.command("mechanisms")(run_cli.mechanisms)
+app.command("calibrate")(calibrate_cli.calibrate)
+app.command("sensitivity")(sensitivity_cli.sensitivity)
+app.command("counterfactual")(counterfactual_cli.counterfactual)
 
 
 def _version(value: bool) -> None:

@@ -1,4 +1,4 @@
-"""`greatterror run`, `runs`, `compare`, `params`, `mechanisms`."""
+"""`greatterror run`, `runs`, `compare`, `mechanisms`."""
 
 from __future__ import annotations
 
@@ -341,30 +341,6 @@ def compare(
         [[r["label"], r["archival"], *r["values"], *r["differences"][1:]] for r in rows],
     )
     console.print(f"plot written to {out}")
-
-
-def params(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
-    """Every model parameter: default, allowed range, unit, basis and meaning."""
-    rows = [p.__dict__ for p in PARAMETERS]
-    if as_json:
-        emit_json(rows)
-        return
-    print_table(
-        "Parameters",
-        ["name", "default", "range", "unit", "mechanism", "basis", "meaning"],
-        [
-            [
-                p.name,
-                fmt(p.default),
-                f"{p.low:g} to {p.high:g}",
-                p.unit,
-                p.mechanism,
-                p.basis,
-                p.meaning,
-            ]
-            for p in PARAMETERS
-        ],
-    )
 
 
 def mechanisms(

@@ -48,7 +48,8 @@ STEPS = 1000
 
 
 def _logarithmic(spec: Param) -> bool:
-    return "log" in spec.basis and spec.low > 0
+    """A log-uniform prior gets a slider that moves in equal ratios, where its range allows."""
+    return spec.prior.kind == "loguniform" and spec.low > 0
 
 
 def position_of(spec: Param, value: float) -> int:

@@ -27,6 +27,8 @@ from greatterror.model.scenario import Scenario
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
 from greatterror.model.steps_cadres import NkvdCadres
+from greatterror.model.steps_gulag import TermEnd
+from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
@@ -59,11 +61,13 @@ COMPONENTS: tuple[type[Component], ...] = (
     Investigation,
     Sentencing,
     Punishment,
+    TermEnd,
     QuotaDynamics,
     PurgeOfElites,
     ArmyPurge,
     NkvdCadres,
     HaltAndRelease,
+    HaltReview,
     ShowTrials,
     Families,
     EndOfDay,

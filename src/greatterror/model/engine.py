@@ -16,6 +16,16 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.gulag import (
+    COLONY_BELOW_YEARS,
+    GF,
+    TermRange,
+    as_day,
+    draw_terms,
+    initial_terms,
+    release_days,
+    term_range,
+)
 from greatterror.model.kernels import ArrestOrder, Closing, Layers, close_cases, open_cases
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
@@ -72,6 +82,24 @@ class Engine:
         self.world = world
         #: the world's case arrays as the kernels take them (the arrays are never replaced)
         self.case_arrays = world.cases.arrays()
+        self._initial_terms(world)
+
+    def _initial_terms(self, world: World) -> None:
+        """The remaining terms of the prisoners held on the first day (model/gulag.py).
+
+        The stock is split between colonies and camps as the evidence base's counts of
+        1 Jan 1935 (IN-gulag-itk-1935, IN-gulag-itl-1935; medium confidence)."""
+        held = world.camps.roll.peek().astype(np.int64)
+        if len(held) == 0:
+            return
+        itl, itk = (self.evidence.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk"))
+        years, colony = initial_terms(
+            self.rng.term, len(held), itk / (itl + itk), self.params["initial_residual_term_years"]
+        )
+        ends = release_days(0, years)
+        world.cases.release_day[held] = as_day(ends)
+        world.cases.colony[held] = colony
+        self.schedule_after(0, "term_end", held, ends)
 
     def switch(self, mechanism: str) -> bool:
         """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
@@ -172,8 +200,11 @@ class Engine:
         if len(idx):
             self._leave_camp(*self._close(day, idx, Status.DIED_IN_CUSTODY, "died_in_custody"))
 
-    def sentence(self, day: int, idx: np.ndarray, kind: str) -> None:
+    def sentence(self, day: int, idx: np.ndarray, kind: str, channel: str = "courts") -> None:
         """Pass sentence: ``death``, ``camp`` or ``exile``.
+
+        A camp sentence carries a term from the range of its ``channel``
+        (model/gulag.py); its end is put on the calendar as ``term_end``.
 
         Death and camp sentences in the elite operation are also a signal
         (``convicted``), read by the families step (M19, model/families.py).
@@ -195,6 +226,9 @@ class Engine:
             world.camps.roll.push(idx)
             world.camps.n += len(idx)
             world.camps.w += float(weight.sum())
+            self._set_terms(day, idx, term_range(channel, self.params))
+            world.camps.arrivals.append(idx)
+            self.ledger.gulag[day, GF["admitted"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
         else:
@@ -204,6 +238,22 @@ class Engine:
             if len(elite):
                 world.signals.convicted.append(elite)
 
+    def _set_terms(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
+        """Draw the terms of ``idx`` sentenced today; note and schedule their release."""
+        assert self.world is not None
+        years = draw_terms(self.rng.term, len(idx), terms)
+        ends = release_days(day, years)
+        cases = self.world.cases
+        cases.release_day[idx] = as_day(ends)
+        cases.colony[idx] = years < COLONY_BELOW_YEARS
+        self.schedule_after(0, "term_end", idx, ends)
+
 
 #: The parameters the engine's transitions read (investigation length, delay to execution).
-ENGINE_PARAMS = ("execution_delay", "investigation_days", "troika_investigation_days")
+ENGINE_PARAMS = (
+    "court_term_mean_years",
+    "execution_delay",
+    "initial_residual_term_years",
+    "investigation_days",
+    "troika_investigation_days",
+)

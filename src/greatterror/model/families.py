@@ -15,7 +15,7 @@ that:
 - a convicted woman's husband is not reached (the order named wives), nor
   is anyone else in the household.
 
-The step itself (``Families``, step 13 of the day) runs after the sentencing
+The step itself (``Families``, step 14 of the day) runs after the sentencing
 and the show trials: the engine signals every death or camp sentence in the
 elite operation (``convicted``), and once the families order has been given
 the step takes the day's batches in the order sentenced, draws which wives

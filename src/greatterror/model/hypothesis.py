@@ -17,8 +17,10 @@ in ``model/hypothesis_check.py``, before any run of the scenario.
 The priors follow the format of the parameter declarations: a kind
 (``uniform``, ``loguniform``, ``normal``, ``beta``) and its arguments, with
 a note giving the prior's basis. A scenario's prior is meant to replace the
-declared prior of that parameter when the scenario is fitted; this version
-has no fitting command yet.
+declared prior of that parameter when the scenario is fitted:
+``greatterror calibrate`` and ``greatterror sensitivity`` do so, and fit every
+parameter given a prior here besides the declared free ones
+(``calibration/problem.scenario_problem``).
 """
 
 from __future__ import annotations

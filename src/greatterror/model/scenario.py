@@ -24,6 +24,7 @@ from pydantic import (
 )
 
 from greatterror.errors import GreatterrorError
+from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
 from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH
 from greatterror.model.params import ParameterError, resolve
@@ -107,6 +108,10 @@ class Scenario(BaseModel):
     priors: dict[str, ScenarioPrior] = Field(default_factory=dict)
     #: present in the hypothesis scenarios (scenarios/hypotheses/)
     hypothesis: Hypothesis | None = None
+    #: events of the extended scenario left out (model/counterfactual.py)
+    drop_events: list[DropEvent] = Field(default_factory=list)
+    #: present in the counterfactual scenarios (scenarios/counterfactuals/)
+    counterfactual: Counterfactual | None = None
     _origin: str = PrivateAttr(default="")
 
     @property
@@ -123,6 +128,12 @@ class Scenario(BaseModel):
                     f"unknown mechanism {name!r}; allowed: {', '.join(sorted(BY_SWITCH))}"
                 )
         return value
+
+    @model_validator(mode="after")
+    def _drops_need_a_base(self) -> Scenario:
+        if self.drop_events and not self.extends:
+            raise ValueError("drop_events: only a scenario that extends another can drop events")
+        return self
 
     @model_validator(mode="after")
     def _no_repeated_events(self) -> Scenario:
@@ -217,11 +228,17 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
         base = load_scenario(target if local else name, seen=chain)
     except ScenarioError as exc:
         raise ScenarioError(f"{path.name}: extends: {exc}") from None
-    # a variant of a hypothesis is a new scenario: it keeps the priors, not the claim
-    merged = base.model_dump(exclude={"extends", "hypothesis"})
+    # a variant of a hypothesis or a counterfactual is a new scenario: it keeps the priors
+    # and the timeline, not the claim
+    merged = base.model_dump(exclude={"extends", "hypothesis", "drop_events", "counterfactual"})
     policy = raw.get("policy", base.policy)
+    try:
+        drops = [DropEvent.model_validate(d) for d in raw.get("drop_events", [])]
+        inherited = drop_inherited(merged["events"], drops)
+    except ValueError as exc:
+        raise ScenarioError(f"{path.name}: {exc}") from None
     merged["events"] = [
-        e for e in merged["events"] if policy == "scripted" or e["action"] not in POLICY_ACTIONS
+        e for e in inherited if policy == "scripted" or e["action"] not in POLICY_ACTIONS
     ] + list(raw.get("events", []))
     merged["events"].sort(key=lambda e: str(e.get("date", "")))
     tables = ("mechanisms", "parameters", "priors")
@@ -243,7 +260,7 @@ def shipped_names() -> list[str]:
 
 def shipped_path(name: str) -> Path:
     """The file of a shipped scenario: ``historical``, ``hypotheses/h1_intentional``, or
-    a nested scenario by its bare name (``h1_intentional``) when that name is unique."""
+    a nested scenario by its bare name (``no_kirov``) when that name is unique."""
     root = scenarios_dir()
     path = root / f"{name}.toml"
     if path.exists() or "/" in name:
@@ -293,7 +310,8 @@ def _read_toml(path: Path) -> dict[str, Any]:
 
 
 def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
-    """A scenario by shipped name (e.g. ``historical``) or by file path."""
+    """A scenario by shipped name (``historical``, ``counterfactuals/no_kirov`` or
+    ``no_kirov``) or by file path."""
     path = _resolve_path(name_or_path)
     raw = _read_toml(path)
     if "extends" in raw:
@@ -317,7 +335,15 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
 
 
 def check_against_evidence(scenario: Scenario, evidence: Any) -> None:
-    """Every event cites an existing fact or timeline entry and agrees with its date."""
+    """Every event cites an existing fact or timeline entry and agrees with its date;
+    a counterfactual's sources are in the bibliography."""
+    if scenario.counterfactual is not None:
+        for i, key in enumerate(scenario.counterfactual.sources):
+            if key not in evidence.sources:
+                raise ScenarioError(
+                    f"{scenario.origin}: counterfactual.sources[{i}]: unknown source key "
+                    f"{key!r}; allowed: the keys of the evidence base's sources*.csv"
+                )
     events_by_id = {e.id: e for e in evidence.timeline}
     for i, event in enumerate(scenario.events):
         where = f"{scenario.origin}: events[{i}]"

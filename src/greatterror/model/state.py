@@ -9,6 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays
+from greatterror.model.gulag import GULAG_FLOWS
 from greatterror.model.kernels import scatter_chunks
 from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
@@ -72,6 +73,10 @@ class Cases:
     confessed: NDArray[np.bool_]
     linked: NDArray[np.bool_]
     arrests: NDArray[np.uint8]
+    #: the day the camp term ends (-1: none, or beyond the int16 range); model/gulag.py
+    release_day: NDArray[np.int16]
+    #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
+    colony: NDArray[np.bool_]
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
@@ -90,6 +95,8 @@ class Cases:
             confessed=np.zeros(n, dtype=bool),
             linked=np.zeros(n, dtype=bool),
             arrests=np.zeros(n, dtype=np.uint8),
+            release_day=np.full(n, -1, dtype=np.int16),
+            colony=np.zeros(n, dtype=bool),
         )
 
 
@@ -126,7 +133,9 @@ class Institutions:
     initial_cat2: NDArray[np.float64]
     used_cat1: NDArray[np.float64]
     used_cat2: NDArray[np.float64]
-    arrested_00447: NDArray[np.float64]
+    arrested_00447: NDArray[
+        np.float64
+    ]  # Order 00447 arrests, and remainders written off (steps_arrests._within_goal)
     last_request: NDArray[np.int32]
     threat: float = 0.0
     vigilance: float = 0.0
@@ -167,6 +176,12 @@ class Ledger:
         self._pending = 0
         self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
         self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
+        #: the Gulag's flows per day (columns: model/gulag.py, ``GULAG_FLOWS``)
+        self.gulag = np.zeros((days, len(GULAG_FLOWS)), dtype=np.float64)
+        #: camp (ITL) and colony (ITK) prisoners, counted on each 1 January (NaN otherwise)
+        self.stock = np.full((days, 2), np.nan)
+        #: prisoners held at the start of each day's camp deaths (read for the supply plan)
+        self.held = np.zeros(days, dtype=np.float64)
 
     def add(
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray

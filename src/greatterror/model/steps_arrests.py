@@ -11,6 +11,7 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import thin
 from greatterror.model.loop import Component
+from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 from greatterror.vocabulary import ELITE_GROUPS
@@ -116,7 +117,7 @@ class RegisterSelection(Component):
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
             remaining = np.maximum(goal - inst.arrested_00447, 0.0)
             wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * inst.officers)
-            n = rng.poisson(wanted * scale)
+            n = _within_goal(rng.poisson(wanted * scale), remaining, e.w_mass, inst, rng)
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
             chosen = np.concatenate(
                 [reg.kulak.draw(n - unmarked, rng), reg.draw_anyone(unmarked, rng)]
@@ -127,6 +128,34 @@ class RegisterSelection(Component):
             if op in pol.operations:
                 lam = p["national_op_rate"] / 365.0 * register.sizes() * intensity
                 e.arrest(day, register.draw(rng.poisson(lam), rng), op)
+
+
+def _within_goal(
+    n: np.ndarray,
+    remaining: np.ndarray,
+    weight: float,
+    inst: Institutions,
+    rng: np.random.Generator,
+) -> np.ndarray:
+    """Order 00447 arrests per region, cut to what fits the region's remaining goal.
+
+    A sampled person stands for ``weight`` people, so at small scales a region's
+    remaining goal is often a fraction of one: as the troika does with its limits
+    (``troika_reference``), a person who only partly fits is taken with probability
+    remaining/weight. If not taken, the remainder is written off (added to the
+    region's tally), so a region cannot reach a whole extra person by trying day
+    after day: the expected arrests equal the goal at any scale.
+    """
+    room = remaining / weight
+    full = np.floor(room)
+    partial = (n > full) & (room > full)
+    u = rng.random(int(np.count_nonzero(partial)))
+    take = u < (room - full)[partial]
+    cut = np.minimum(n, full).astype(np.int64)
+    where = np.flatnonzero(partial)
+    cut[where[take]] += 1
+    inst.arrested_00447[where[~take]] += (room - full)[where[~take]] * weight
+    return cut
 
 
 def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) -> np.ndarray:

@@ -1,4 +1,4 @@
-"""Steps 6, 7, 8 and 11: investigation, sentencing, punishment, and the halt."""
+"""Steps 6, 7, 8 and 12: investigation, sentencing, punishment, and the halt."""
 
 from __future__ import annotations
 
@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
+from greatterror.model.gulag import GF
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
@@ -14,14 +15,13 @@ from greatterror.model.kernels import (
     TroikaQueue,
     confessions,
     dispositions,
-    distinct_sorted,
-    first_distinct,
     named_colleagues,
     namers,
     troika_verdicts,
 )
 from greatterror.model.loop import Component
 from greatterror.model.state import Queue
+from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import ARMY_FLAGS, CH, CHANNELS, MASS_OP, OPERATIONS, Status
@@ -260,7 +260,7 @@ def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random
     death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
     e.sentence(day, death, "death")
     e.sentence(day, exile, "exile")
-    e.sentence(day, camp, "camp")
+    e.sentence(day, camp, "camp", channel)
 
 
 def _troika(
@@ -278,7 +278,7 @@ def _troika(
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     verdict, spent = troika_verdicts(cases, limits, float(budget))
     e.sentence(day, waiting[verdict == 1], "death")
-    e.sentence(day, waiting[verdict == 2], "camp")
+    e.sentence(day, waiting[verdict == 2], "camp", "troika")
     queue.push(waiting[verdict <= 0])
     return float(spent)
 
@@ -311,10 +311,16 @@ def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; deaths in the camps; arrests of relatives fall due."""
+    """Step 8: executions fall due; deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
-    params = ("camp_capacity", "gulag_mortality", "overcrowding_mortality")
+    params = (
+        "camp_capacity",
+        "gulag_mortality",
+        "supply_lag_days",
+        "supply_mortality",
+        "transit_mortality",
+    )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")
 
@@ -323,39 +329,15 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
-        _gulag_deaths(w, e, day)
+        transit_deaths(w, e, day)
+        camp_deaths(w, e, day)
         fam = e.due(day, "family")
         if len(fam):
             e.arrest(day, fam, "family")
 
 
-def _camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
-    roll = w.camps.roll
-    if n <= 0 or len(roll) == 0:
-        return np.empty(0, dtype=np.int64)
-    if w.camps.n < len(roll) // 2:
-        everyone = roll.clear()
-        roll.push(distinct_sorted(everyone[w.cases.status[everyone] == Status.CAMP]))
-    listed = roll.peek()
-    pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[w.cases.status[pick] == Status.CAMP]
-    return first_distinct(pick, n)
-
-
-def _gulag_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths in the camps: a count per layer from the camp population, then who."""
-    p, rng = e.params, e.rng.gulag
-    if w.camps.w <= 0:
-        return
-    load = w.camps.w / p["camp_capacity"]
-    yearly = p["gulag_mortality"] * (1.0 + p["overcrowding_mortality"] * max(0.0, load - 1.0))
-    n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
-    e.die_in_custody(day, _camp_sample(w, n, rng))
-
-
 class HaltAndRelease(Component):
-    """Step 11 (after the releases order of M22): reviews release camp prisoners."""
+    """Step 12 (after the releases order of M22): reviews release camp prisoners."""
 
     name = "halt_and_release"
     params = ("release_rate_after_halt",)
@@ -367,5 +349,6 @@ class HaltAndRelease(Component):
             return
         rng = e.rng.review
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
-        freed = _camp_sample(w, n, rng)
+        freed = camp_sample(w, n, rng)
         e.release(day, freed)
+        e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())

@@ -14,13 +14,14 @@ from greatterror.model import leader
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
+from greatterror.model.steps_halt import HALT_REVIEW
 from greatterror.model.world import World
 from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
 DECISION_MECHANISMS = ("M08", "M16", "M18", "M21", "M22")
-DECISION_PARAMS = ("halt_release_share", "purge_of_purgers", "request_cat1_share")
+DECISION_PARAMS = ("halt_review_days", "purge_of_purgers", "request_cat1_share")
 DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
 DECISION_WRITES = ("policy", "institutions", "cases", "camps")
 
@@ -179,18 +180,19 @@ def _add_limits(w: World, code: str | None, cat1: float, cat2: float) -> None:
 
 
 def _halt(w: World, e: Engine, day: int) -> None:
-    """M22: mass operations stop; pending troika and album cases are released or sent to court."""
+    """M22: mass operations stop; the cases pending before troikas and the album procedure are
+    reviewed over the next ``halt_review_days`` days (``steps_halt.HaltReview``), not on one day."""
     pol = w.policy
     pol.halted = True
     pol.operations.clear()
     pol.elite_groups.intersection_update({"nkvd"})
     rng = e.rng.release
+    days = max(int(e.params["halt_review_days"]), 1)
     for name in ("troika", "album", "special_troika"):
         pending = w.institutions.queues[CH[name]].clear()
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
-        freed = rng.random(len(pending)) < e.params["halt_release_share"]
-        e.release(day, pending[freed])
-        w.institutions.queues[CH["courts"]].push(pending[~freed])
+        if len(pending):
+            e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
 
 
 class Perception(Component):
@@ -243,7 +245,7 @@ class Policy(Component):
         "yezhov_naming_multiplier",
         *leader.PARAMS,
         # the leader's rule takes no dated limit increase, so no request_cat1_share
-        "halt_release_share",
+        "halt_review_days",
         "purge_of_purgers",
     )
     reads = DECISION_READS

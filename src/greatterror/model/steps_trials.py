@@ -70,7 +70,7 @@ class ShowTrials(Component):
         share = early + (late - early) * hardening
         death = rng.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death")
-        e.sentence(day, chosen[~death], "camp")
+        e.sentence(day, chosen[~death], "camp", "military_collegium")
         w.signals.held = held[~np.isin(held, chosen)]
         archival = e.evidence.trials.get(event.trial)
         w.trials.append(

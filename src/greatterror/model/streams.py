@@ -24,6 +24,7 @@ STREAMS = (
     "sentencing",
     "execution",
     "gulag",
+    "term",
     "quota",
     "elite",
     "trial",

@@ -9,6 +9,7 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.model.demography import demography
+from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
@@ -171,6 +172,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "families": {"children_to_homes": sim.children_to_homes},
         "army": army_block(sim.world, years),
         "nkvd_cadres": cadres_block(sim.world, years),
+        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

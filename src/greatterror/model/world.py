@@ -57,6 +57,8 @@ class Camps:
     roll: Queue
     n: int
     w: float
+    #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
+    arrivals: list[NDArray[np.int64]] = field(default_factory=list)
 
 
 @dataclass

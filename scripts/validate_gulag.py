@@ -1,0 +1,71 @@
+"""The Gulag's stocks, releases and deaths against the validation set (issue 9, item 6).
+
+Usage: python scripts/validate_gulag.py [--scale 0.01] [--seeds 11,12,13]
+
+Prints a Markdown table of the summary's ``gulag`` block (median and range over
+the seeds) beside the out-of-sample figures ``V-gulag-*`` of the evidence base,
+which are never fitted, and the in-sample Gulag deaths ``G8-deaths-*``. Use
+seeds other than the fitting seeds (1-3). The table is recorded in
+docs/validation.md.
+"""
+
+from __future__ import annotations
+
+import argparse
+
+import numpy as np
+
+
+def _one(scale: float, seed: int) -> dict:
+    from greatterror.model.run import simulate
+    from greatterror.model.scenario import load_scenario
+
+    summary = simulate(load_scenario("historical"), scale, seed).summary
+    out = dict(summary["gulag"])
+    out["deaths"] = {y: v["died_in_custody"] for y, v in summary["yearly"].items()}
+    return out
+
+
+def _cell(values: list[float]) -> str:
+    return f"{np.median(values):,.0f} ({min(values):,.0f}-{max(values):,.0f})"
+
+
+def main() -> None:
+    from greatterror.evidence.loader import load_evidence
+
+    parser = argparse.ArgumentParser(description=__doc__)
+    parser.add_argument("--scale", type=float, default=0.01)
+    parser.add_argument("--seeds", default="11,12,13")
+    args = parser.parse_args()
+    seeds = [int(s) for s in args.seeds.split(",")]
+    runs = [_one(args.scale, s) for s in seeds]
+    ev = load_evidence()
+    print("| figure | record | simulated: median (range) | id |")
+    print("|---|---|---|---|")
+    for year in ("1936", "1938", "1939", "1940"):
+        for kind, key in (("itl", "camps"), ("itk", "colonies")):
+            fid = f"V-gulag-{kind}-{year}"
+            sim = [r["stock_1jan"][year][key] for r in runs]
+            label = f"{key} on 1 Jan {year}"
+            print(f"| {label} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
+    term = [r["yearly"]["1939"]["released_term"] for r in runs]
+    review = [r["yearly"]["1939"]["released_review"] for r in runs]
+    both = [a + b for a, b in zip(term, review, strict=True)]
+    rel = ev.value("V-gulag-rel-1939")
+    print(
+        f"| released from camps and colonies, 1939 | {rel:,.0f} | {_cell(both)} | `V-gulag-rel-1939` |"
+    )
+    print(f"| of which at term end | — | {_cell(term)} | |")
+    print(f"| of which by review | — | {_cell(review)} | |")
+    for year in ("1937", "1938", "1939"):
+        fid = f"G8-deaths-{year}"
+        camp = [r["yearly"][year]["died_camp"] for r in runs]
+        transit = [r["yearly"][year]["died_transit"] for r in runs]
+        print(
+            f"| deaths in the camps, {year} (in-sample) | {ev.value(fid):,.0f} | {_cell(camp)} | `{fid}` |"
+        )
+        print(f"| deaths in transit, {year} | not sourced | {_cell(transit)} | |")
+
+
+if __name__ == "__main__":
+    main()

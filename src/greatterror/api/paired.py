@@ -1,0 +1,227 @@
+"""``gt.Paired``: a counterfactual run beside the scenario it changes, pair by pair.
+
+Each pair is two ``gt.Sim`` runs with the same seed, the same population
+(built once and read by both) and the same parameter set: the named random
+streams (model/streams.py) then give both runs the same draws for the same
+decisions, so the two runs are identical until the first day their
+timelines differ, and the difference between them is the change's effect
+for that seed and parameter set, not a difference of luck. Over many pairs
+(seeds, or posterior draws of a fit) the differences have a median and a
+band.
+
+A parameter that the counterfactual itself sets to another value than its
+base (``approval_probability = 0`` in limits_frozen_1937) is part of the
+change: it keeps the counterfactual's value even when a posterior draw gives
+one for it.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from pathlib import Path
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+
+from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
+from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
+from greatterror.model.components import resolve_switches
+from greatterror.model.scenario import Scenario
+
+if TYPE_CHECKING:
+    import pandas as pd
+
+#: The outputs compared: the name reported, and the yearly figure of the run's summary.
+MEASURES = {
+    "arrests": "arrested",
+    "death_sentences": "death_sentences",
+    "gulag_deaths": "died_in_custody",
+}
+
+
+def changed_parameters(base: Scenario, counterfactual: Scenario) -> list[str]:
+    """Parameters the counterfactual sets to another value than its base does."""
+    a, b = base.parameter_values(), counterfactual.parameter_values()
+    return sorted(k for k in b if a.get(k) != b[k])
+
+
+def first_change(base: Scenario, counterfactual: Scenario) -> dt.date:
+    """The first day on which the two scenarios' inputs differ.
+
+    The first date at which their timelines differ, or the start when their
+    mechanisms or parameters differ (a parameter may act from the first day).
+    """
+    if (
+        resolve_switches(base) != resolve_switches(counterfactual)
+        or changed_parameters(base, counterfactual)
+        or base.start != counterfactual.start
+    ):
+        return base.start
+
+    def by_date(s: Scenario) -> dict[dt.date, list[str]]:
+        out: dict[dt.date, list[str]] = {}
+        for e in s.events:
+            out.setdefault(e.date, []).append(e.model_dump_json())
+        return {d: sorted(v) for d, v in out.items()}
+
+    a, b = by_date(base), by_date(counterfactual)
+    differing = [d for d in set(a) | set(b) if a.get(d) != b.get(d)]
+    return min(differing, default=min(base.end, counterfactual.end))
+
+
+def _yearly(summary: dict[str, Any]) -> dict[str, dict[str, float]]:
+    return {
+        year: {name: float(values[key]) for name, key in MEASURES.items()}
+        for year, values in summary["yearly"].items()
+    }
+
+
+def run_pair(
+    base: Scenario,
+    counterfactual: Scenario,
+    scale: float,
+    seed: int,
+    base_pars: dict[str, Any],
+    counterfactual_pars: dict[str, Any],
+) -> dict[str, Any]:
+    """One pair: both runs' yearly figures, and the first day on which their counts differ
+    (None when they never do).
+
+    A top-level function, so that worker processes can be sent it.
+    """
+    from greatterror.api.sim import Sim
+    from greatterror.evidence.loader import load_evidence
+    from greatterror.population.people import Population
+
+    population = Population.build(scale, seed)
+    evidence = load_evidence()
+    runs = [
+        Sim(s, seed=seed, pars=p, population=population, evidence=evidence).run()
+        for s, p in ((base, base_pars), (counterfactual, counterfactual_pars))
+    ]
+    a, b = (r.engine.ledger for r in runs)
+    days = a.shape[0]
+    differ = np.flatnonzero((a.counts.reshape(days, -1) != b.counts.reshape(days, -1)).any(axis=1))
+    first = None if len(differ) == 0 else base.start + dt.timedelta(days=int(differ[0]))
+    return {
+        "seed": seed,
+        "historical": _yearly(runs[0].results.summary),
+        "counterfactual": _yearly(runs[1].results.summary),
+        "first_difference": None if first is None else first.isoformat(),
+    }
+
+
+class Paired:
+    """A counterfactual scenario paired with the scenario it extends, over seeds or draws.
+
+    >>> import greatterror as gt
+    >>> pairs = gt.Paired("no_national_operations", scale=0.0001, seeds=[1], workers=1).run()
+    >>> pairs.first_change.isoformat()  # the German operation, the first launch it leaves out
+    '1937-07-25'
+    >>> pairs.pairs[0]["first_difference"] >= "1937-07-25"  # the runs agree until then
+    True
+    >>> sorted(pairs.bands()["measure"].unique())
+    ['arrests', 'death_sentences', 'gulag_deaths']
+
+    ``draws``: one parameter set per seed (for instance posterior draws of a
+    fit, ``gt.posterior_draws``), applied to both runs of its pair; without
+    them both runs use the scenarios' own parameter values.
+    """
+
+    def __init__(
+        self,
+        counterfactual: str | Path | Scenario,
+        base: str | Path | Scenario | None = None,
+        *,
+        scale: float = 0.001,
+        seeds: Iterable[int] = range(1, 9),
+        draws: Sequence[Mapping[str, Any]] | None = None,
+        workers: int | None = None,
+        client: Any = None,
+    ) -> None:
+        self.scale = check_scale(scale)
+        self.seeds = check_seeds(seeds)
+        self.workers = check_workers(workers, len(self.seeds))
+        self.counterfactual = resolve_scenario(counterfactual)
+        if base is None:
+            if not self.counterfactual.extends:
+                raise SimError(
+                    f"base: {self.counterfactual.name} extends no scenario; give the base to "
+                    "compare it with"
+                )
+            base = self.counterfactual.extends
+        self.base = resolve_scenario(base)
+        if draws is not None and len(draws) != len(self.seeds):
+            raise SimError(
+                f"draws: {len(draws)} parameter sets for {len(self.seeds)} seeds; give one per seed"
+            )
+        self.fixed = changed_parameters(self.base, self.counterfactual)
+        self.draws = [dict(d) for d in draws] if draws is not None else [{}] * len(self.seeds)
+        for draw in self.draws:
+            check_pars(self.base, draw)
+            check_pars(self.counterfactual, self._own(draw))
+        self.first_change = first_change(self.base, self.counterfactual)
+        self.client = client
+        self.pairs: list[dict[str, Any]] = []
+
+    def _own(self, draw: dict[str, Any]) -> dict[str, Any]:
+        """A draw as the counterfactual run gets it: without the parameters it changes."""
+        return {k: v for k, v in draw.items() if k not in self.fixed}
+
+    def run(self, progress: Callable[[int, int], None] | None = None) -> Paired:
+        """Run every pair; ``progress(pairs_done, pairs_total)`` after each finished pair."""
+        args = [
+            (self.base, self.counterfactual, self.scale, s, d, self._own(d))
+            for s, d in zip(self.seeds, self.draws, strict=True)
+        ]
+        pairs = map_tasks(
+            run_pair, args, workers=self.workers, client=self.client, progress=progress
+        )
+        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, self.draws, strict=True)]
+        return self
+
+    def differences(self) -> pd.DataFrame:
+        """One row per pair, period (a year or "total") and measure: both runs and their
+        difference (counterfactual minus base)."""
+        import pandas as pd
+
+        if not self.pairs:
+            raise SimError("differences: the pairs have not run; call run() first")
+        rows = []
+        for i, pair in enumerate(self.pairs):
+            hist, cf = pair["historical"], pair["counterfactual"]
+            periods = [*sorted(hist), "total"]
+            for period in periods:
+                for m in MEASURES:
+                    h = sum(v[m] for v in hist.values()) if period == "total" else hist[period][m]
+                    c = sum(v[m] for v in cf.values()) if period == "total" else cf[period][m]
+                    rows.append(
+                        {"pair": i, "seed": pair["seed"], "period": period, "measure": m,
+                         "base": h, "counterfactual": c, "difference": c - h}
+                    )  # fmt: skip
+        return pd.DataFrame(rows)
+
+    def bands(self, low: float = 0.05, high: float = 0.95) -> pd.DataFrame:
+        """Per period and measure: medians of both runs, and the median difference with its
+        ``low``-``high`` band over the pairs (the default is a 90% band)."""
+        if not (0.0 <= low < high <= 1.0):
+            raise SimError(f"bands: need 0 <= low < high <= 1, got low={low}, high={high}")
+        diffs = self.differences()
+        grouped = diffs.groupby(["period", "measure"], sort=False)
+        d = grouped["difference"]
+        return (
+            grouped[["base", "counterfactual"]]
+            .median()
+            .assign(
+                difference=d.median(), low=d.quantile(low), high=d.quantile(high), pairs=d.count()
+            )
+            .reset_index()
+        )
+
+    def __repr__(self) -> str:
+        state = "run" if self.pairs else "not run"
+        return (
+            f"Paired({self.counterfactual.name!r} vs {self.base.name!r}, scale={self.scale:g}, "
+            f"pairs={len(self.seeds)}, {state})"
+        )

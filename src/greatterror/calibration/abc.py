@@ -1,0 +1,167 @@
+"""ABC-SMC fit of a scenario's free parameters with pyabc, stored in SQLite and resumable.
+
+The prior of each free parameter comes from data/parameters.csv
+(``calibration/problem.py``), the statistics and the adaptive distance from
+``calibration/statistics.py``, and each particle is one simulation
+(``calibration/simulator.py``). pyabc writes every generation to the SQLite
+database when it is complete, so a fit killed at any moment (even by
+``kill -9``) loses at most the generation in progress: ``resume`` reloads the
+history and continues from the last stored generation.
+
+pyabc's samplers reseed their workers from the operating system's entropy, so
+two fits with the same settings agree in distribution, not particle for
+particle. Each particle's simulation, though, is reproducible from its stored
+parameters (its seed is derived from them: ``simulator.simulation_seed``).
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from greatterror import __version__
+from greatterror.calibration.problem import (
+    free_parameters,
+    pyabc_prior,
+    require,
+    scenario_problem,
+)
+from greatterror.calibration.simulator import FitModel, warm
+from greatterror.calibration.statistics import (
+    CALIBRATION_IDS,
+    ArchivalFloorScale,
+    archival_targets,
+    observed,
+)
+from greatterror.errors import GreatterrorError
+
+META_KEY = "greatterror"
+
+
+class FitError(GreatterrorError, ValueError):
+    """A fit cannot start or resume; the message names the option and what is allowed."""
+
+
+@dataclass(frozen=True)
+class FitSettings:
+    """What defines a fit; stored in the database and checked again on resume."""
+
+    scenario: str
+    scale: float
+    seed: int
+    particles: int
+    free: tuple[str, ...]
+    targets: tuple[str, ...] = CALIBRATION_IDS
+    #: each generation's threshold is this quantile of the previous generation's distances
+    quantile: float = 0.5
+    version: str = field(default=__version__)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> FitSettings:
+        raw = json.loads(text)
+        raw["free"] = tuple(raw["free"])
+        raw["targets"] = tuple(raw["targets"])
+        return cls(**raw)
+
+
+def db_url(path: Path) -> str:
+    return f"sqlite:///{path.resolve()}"
+
+
+def stored_settings(path: Path) -> FitSettings:
+    """The settings a database was started with; FitError if it is not a greatterror fit."""
+    pyabc = require("pyabc")
+    if not path.is_file():
+        raise FitError(f"--db: {path} does not exist")
+    try:
+        history = pyabc.History(db_url(path), _id=1)
+        options = history.get_abc().json_parameters
+        meta = ast.literal_eval(options)[META_KEY]
+    except Exception as exc:  # sqlalchemy, parse and key errors all mean "not our database"
+        raise FitError(f"--db: {path} is not a greatterror calibration database ({exc})") from None
+    return FitSettings.from_json(meta)
+
+
+def make_sampler(workers: int, client: Any = None) -> Any:
+    """Local worker processes by default; a Dask cluster when given its client."""
+    pyabc = require("pyabc")
+    if client is not None:
+        return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
+    if workers == 1:
+        return pyabc.sampler.SingleCoreSampler()
+    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+
+
+def build_abc(settings: FitSettings, sampler: Any) -> Any:
+    """The pyabc ABCSMC object of a fit: prior, model, adaptive distance, sampler."""
+    pyabc = require("pyabc")
+    chosen, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
+    _, priors = scenario_problem(chosen)
+    tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, settings.targets)}
+    distance = pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
+    model = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets)
+    return pyabc.ABCSMC(
+        model,
+        pyabc_prior(settings.free, priors),
+        distance,
+        population_size=settings.particles,
+        eps=pyabc.QuantileEpsilon(alpha=settings.quantile),
+        sampler=sampler,
+    )
+
+
+def run_fit(
+    settings: FitSettings,
+    db: Path,
+    generations: int,
+    workers: int = 2,
+    scheduler: str | None = None,
+    resume: bool = False,
+) -> Any:
+    """Start a fit, or resume one, until ``generations`` generations are stored in total."""
+    pyabc = require("pyabc")
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    if resume:
+        stored = stored_settings(db)
+        differ = [
+            k
+            for k in ("scenario", "scale", "seed", "particles", "free", "targets")
+            if getattr(stored, k) != getattr(settings, k)
+        ]
+        if differ:
+            detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
+            raise FitError(f"--resume: the database was started with other settings ({detail})")
+    free_parameters(settings.free)  # unknown or fixed parameters fail before any work
+    import numpy as np
+
+    np.random.seed(settings.seed)  # the main process's draws (the calibration sample's order)
+    client = None
+    if scheduler:
+        distributed = require("distributed")
+        try:
+            client = distributed.Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+    try:
+        abc = build_abc(settings, make_sampler(workers, client))
+        if resume:
+            abc.load(db_url(db), 1)
+            done = abc.history.max_t + 1
+        else:
+            meta = {META_KEY: settings.to_json()}
+            abc.new(db_url(db), observed(settings.targets), meta_info=meta)
+            done = 0
+        remaining = generations - done
+        if remaining > 0:
+            abc.run(max_nr_populations=remaining)
+    finally:
+        if client is not None:
+            client.close()
+    return pyabc.History(db_url(db), _id=1)

@@ -1,0 +1,137 @@
+"""The fitting problem handed to pyabc, optuna and SALib, derived from data/parameters.csv.
+
+Each library gets the same free parameters and the same priors, so a
+posterior, a point fit and a sensitivity ranking always refer to one
+declared problem. The libraries are optional (the ``calibrate`` extra) and
+are imported only when a definition is asked for.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Mapping, Sequence
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.errors import GreatterrorError
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS, Param
+from greatterror.model.priors import Prior
+
+#: Priors that replace the declared ones for a fit, by parameter name.
+Priors = Mapping[str, Prior]
+
+
+class MissingExtraError(GreatterrorError, RuntimeError):
+    """A calibration library is not installed; the message says how to install it."""
+
+
+def require(module: str) -> Any:
+    """Import an optional library of the ``calibrate`` extra, or explain how to get it."""
+    import importlib
+
+    try:
+        return importlib.import_module(module)
+    except ImportError:
+        raise MissingExtraError(
+            f"{module} is not installed; install the calibration extra: "
+            "python3 -m pip install -e '.[calibrate]'"
+        ) from None
+
+
+def free_parameters(names: Sequence[str] | None = None) -> tuple[Param, ...]:
+    """The declarations of ``names`` (default: every free parameter), checked to be fittable."""
+    chosen = FREE_PARAMETERS if names is None else tuple(names)
+    out = []
+    for name in chosen:
+        if name not in BY_NAME:
+            raise ValueError(f"{name}: unknown parameter; `greatterror params` lists them all")
+        spec = BY_NAME[name]
+        if spec.prior.kind == "fixed":
+            raise ValueError(f"{name}: its prior is 'fixed', so it cannot be fitted")
+        out.append(spec)
+    return tuple(out)
+
+
+def scenario_problem(scenario: Any) -> tuple[tuple[str, ...], dict[str, Prior]]:
+    """A scenario's free parameters and the priors its ``[priors]`` table sets.
+
+    The free parameters are the declared ones (data/parameters.csv) and any
+    other parameter the scenario gives a prior; a scenario's prior replaces
+    the declared prior of that parameter (model/hypothesis.py).
+    """
+    own = getattr(scenario, "priors", {}) or {}
+    priors = {}
+    for name, prior in own.items():
+        spec = BY_NAME[name]
+        priors[name] = Prior(kind=prior.kind, args=prior.args, low=spec.low, high=spec.high)
+    names = (*FREE_PARAMETERS, *(n for n in own if n not in FREE_PARAMETERS))
+    return names, priors
+
+
+def prior_of(name: str, priors: Priors | None = None) -> Prior:
+    """The prior a fit uses for ``name``: the scenario's, or else the declared one."""
+    return (priors or {}).get(name) or BY_NAME[name].prior
+
+
+def pyabc_prior(names: Sequence[str] | None = None, priors: Priors | None = None) -> Any:
+    """A ``pyabc.Distribution`` of one ``pyabc.RV`` per free parameter."""
+    pyabc = require("pyabc")
+    rvs = {}
+    for p in free_parameters(names):
+        name, args, kwargs = prior_of(p.name, priors).scipy_spec()
+        rvs[p.name] = pyabc.RV(name, *args, **kwargs)
+    return pyabc.Distribution(**rvs)
+
+
+def optuna_space(
+    names: Sequence[str] | None = None, priors: Priors | None = None
+) -> dict[str, Any]:
+    """Optuna distributions over each prior's support (log scale for log-uniform priors).
+
+    Optuna samples within bounds; a normal or beta prior becomes its range, so
+    a point fit is not pulled towards the prior's centre.
+    """
+    optuna = require("optuna")
+    space: dict[str, Any] = {}
+    for p in free_parameters(names):
+        prior = prior_of(p.name, priors)
+        low, high = prior.support
+        if p.integer:
+            space[p.name] = optuna.distributions.IntDistribution(int(low), int(high))
+        else:
+            log = prior.kind == "loguniform"
+            space[p.name] = optuna.distributions.FloatDistribution(low, high, log=log)
+    return space
+
+
+def salib_problem(names: Sequence[str] | None = None) -> dict[str, Any]:
+    """The SALib problem over the unit cube; ``from_unit`` maps a sample to parameter values.
+
+    SALib's own distributions do not include a log-uniform or a truncated
+    normal on a range, so each parameter is sampled uniformly on [0, 1] and
+    sent through its prior's inverse CDF: the sensitivity is then measured
+    over the priors themselves.
+    """
+    params = free_parameters(names)
+    return {
+        "num_vars": len(params),
+        "names": [p.name for p in params],
+        "bounds": [[0.0, 1.0]] * len(params),
+        "dists": ["unif"] * len(params),
+    }
+
+
+def from_unit(
+    names: Sequence[str], unit: NDArray[np.float64], priors: Priors | None = None
+) -> NDArray[np.float64]:
+    """Rows of values in [0, 1] mapped through each parameter's prior (inverse CDF)."""
+    params = free_parameters(names)
+    values = np.empty_like(unit, dtype=np.float64)
+    eps = 1e-12  # keeps log-uniform and truncated priors off their open ends
+    for j, p in enumerate(params):
+        column = prior_of(p.name, priors).frozen().ppf(np.clip(unit[:, j], eps, 1 - eps))
+        if p.integer:
+            column = np.round(column)
+        values[:, j] = np.clip(column, p.low, p.high)
+    return values

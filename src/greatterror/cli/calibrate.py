@@ -1,0 +1,160 @@
+"""`greatterror calibrate SCENARIO ...` (an ABC-SMC fit) and `greatterror calibrate show PATH`."""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greatterror.cli.output import console, emit_json, fail, print_table
+from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+
+def _check_numbers(particles: int, generations: int, scale: float, workers: int) -> None:
+    if particles < 2:
+        fail(f"--particles: {particles} is too small; allowed: a whole number of at least 2")
+    if generations < 1:
+        fail(f"--generations: {generations} is too small; allowed: a whole number of at least 1")
+    if not (MIN_SCALE <= scale <= MAX_SCALE):
+        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    if workers < 1:
+        fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
+
+
+def calibrate(
+    scenario: Annotated[
+        str,
+        typer.Argument(
+            help="Scenario to fit (shipped name or TOML path), or 'show' to read a fit."
+        ),
+    ],
+    path: Annotated[
+        Path | None, typer.Argument(help="With 'show': the fit's database.", show_default=False)
+    ] = None,
+    particles: Annotated[int, typer.Option(help="Particles per generation.")] = 100,
+    generations: Annotated[
+        int, typer.Option(help="Generations in total (with --resume: including stored ones).")
+    ] = 5,
+    scale: Annotated[float, typer.Option(help="Sampling scale of each simulation.")] = 0.001,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 2,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a Dask scheduler (tcp://host:8786); default: local."),
+    ] = None,
+    db: Annotated[Path, typer.Option(help="SQLite database of the fit's history.")] = Path(
+        "calibration.db"
+    ),
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the fit stored in --db.")
+    ] = False,
+    seed: Annotated[
+        int, typer.Option(help="Fit seed: population and simulation seeds derive from it.")
+    ] = 1,
+    quantile: Annotated[
+        float,
+        typer.Option(
+            help="Each generation's threshold: this quantile of the previous distances (0-1)."
+        ),
+    ] = 0.5,
+    out: Annotated[
+        Path | None, typer.Option(help="With 'show': directory for the plots (default: beside)")
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="With 'show': print JSON.")] = False,
+) -> None:
+    """Fit a scenario's free parameters by ABC-SMC (pyabc), or show a stored fit.
+
+    greatterror calibrate historical --particles 200 --generations 6 --db fit.db
+
+    greatterror calibrate show fit.db
+    """
+    if scenario == "show":
+        if path is None:
+            fail("show: give the fit's database, e.g. greatterror calibrate show fit.db")
+        show(path, out, as_json)
+        return
+    if path is not None:
+        fail(f"unexpected argument {str(path)!r}; only 'show' takes a path")
+    _check_numbers(particles, generations, scale, workers)
+    if not 0 < quantile < 1:
+        fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    from greatterror.calibration.abc import FitError, FitSettings, run_fit
+    from greatterror.calibration.problem import MissingExtraError, scenario_problem
+    from greatterror.model.scenario import ScenarioError, load_scenario
+
+    try:
+        free, _ = scenario_problem(load_scenario(scenario))
+    except ScenarioError as exc:
+        fail(str(exc))
+    if db.exists() and not resume:
+        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
+    if not db.parent.is_dir():
+        fail(f"--db: the directory {db.parent} does not exist")
+    if resume and not db.exists():
+        fail(f"--db: {db} does not exist, so there is nothing to resume")
+    settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
+    try:
+        history = run_fit(settings, db, generations, workers, dask_scheduler, resume)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc))
+    console.print(
+        f"{history.max_t + 1} generations stored in {db} "
+        f"({history.total_nr_simulations} simulations); read it with: "
+        f"greatterror calibrate show {db}"
+    )
+
+
+def show(path: Path, out: Path | None, as_json: bool) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.posterior import (
+        fit_priors,
+        generations,
+        load_fit,
+        posterior,
+        write_plots,
+    )
+    from greatterror.calibration.problem import MissingExtraError
+
+    try:
+        settings, history = load_fit(path)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc).replace("--db: ", "path: "))
+    if history.max_t < 0:
+        fail(f"path: {path} holds no completed generation yet")
+    priors = fit_priors(settings)
+    gens, post = generations(history), posterior(history, priors=priors)
+    if as_json:
+        emit_json({"settings": settings.__dict__, "generations": gens, "posterior": post})
+        return
+    print_table(
+        f"Fit of {settings.scenario} at 1:{1 / settings.scale:,.0f}, seed {settings.seed}",
+        ["generation", "epsilon", "particles", "simulations", "acceptance", "ESS"],
+        [
+            [
+                g["generation"],
+                f"{g['epsilon']:.3g}",
+                g["particles"],
+                g["simulations"],
+                f"{g['acceptance']:.2f}",
+                f"{g['ess']:.1f}",
+            ]
+            for g in gens
+        ],
+    )
+    print_table(
+        f"Posterior, generation {history.max_t}: median and 90% interval",
+        ["parameter", "median", "5%", "95%", "prior median", "prior mass of the interval"],
+        [
+            [
+                r["name"],
+                f"{r['median']:.4g}",
+                f"{r['p05']:.4g}",
+                f"{r['p95']:.4g}",
+                f"{r['prior_median']:.4g}",
+                f"{r['prior_mass_of_interval']:.2f}",
+            ]
+            for r in post
+        ],
+    )
+    plots = write_plots(history, out or path.parent, priors)
+    console.print("plots written: " + ", ".join(str(p) for p in plots))

@@ -1,0 +1,120 @@
+"""The Gulag's terms: how long a camp sentence runs, where it is served, and the initial stock.
+
+A camp sentence carries a term drawn from the range its channel could pass
+(``TERMS``); the release day is case state (``Cases.release_day``) and is put
+on the calendar, so that a prisoner is released on the day the term ends
+without any daily pass over the prisoners. Where the term is served follows
+the rule of 1934: sentences under three years in the corrective-labour
+colonies (ITK), longer ones in the camps (ITL) (Getty, Rittersporn & Zemskov
+1993, on the division of the GULAG population; Khlevniuk, The History of the
+Gulag, 2004, ch. 1). The daily flows (releases at term end and by review,
+deaths in the camps and in transit) are counted in ``Ledger.gulag``.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+YEAR = 365.25
+#: sentences shorter than this were served in colonies (ITK), longer ones in camps (ITL)
+COLONY_BELOW_YEARS = 3.0
+#: the columns of ``Ledger.gulag`` (full-population equivalents per day)
+GULAG_FLOWS = ("admitted", "released_term", "released_review", "died_camp", "died_transit")
+GF = {name: i for i, name in enumerate(GULAG_FLOWS)}
+
+
+@dataclass(frozen=True)
+class TermRange:
+    """A channel's camp terms: uniform between ``low`` and ``high`` years, and why."""
+
+    low: float
+    high: float
+    basis: str
+
+
+#: Camp terms by sentencing channel. ``courts`` is set by the parameter
+#: ``court_term_mean_years`` (a prior); the others are fixed by the acts that
+#: set each channel's powers.
+TERMS: dict[str, TermRange] = {
+    "troika": TermRange(
+        8.0, 10.0, "Order 00447 (30 Jul 1937), sec. II: category 2, camps for 8 to 10 years"
+    ),
+    "album": TermRange(
+        5.0, 10.0, "Order 00485 (11 Aug 1937): category 2, prison or camp for 5 to 10 years"
+    ),
+    "special_troika": TermRange(
+        5.0, 10.0, "Special troikas of Sep 1938 took over the album cases (Order 00606): as album"
+    ),
+    "oso": TermRange(
+        3.0,
+        5.0,
+        "Regulation on the Special Board of 5 Nov 1934: camps up to 5 years; lower bound a prior "
+        "(the Board's later power to give 8 years, from 1937, is not modelled)",
+    ),
+    "military_collegium": TermRange(
+        8.0, 10.0, "prior: the Military Collegium's camp sentences were mostly 10 years"
+    ),
+}
+
+
+def court_terms(mean_years: float) -> TermRange:
+    """Court terms: uniform from 1 year to ``2 * mean - 1`` (a prior; the courts passed terms
+    from under a year to 10 years, and no distribution by length is sourced here)."""
+    return TermRange(1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years")
+
+
+def term_range(channel: str, params: dict[str, Any]) -> TermRange:
+    """The term range of ``channel`` (``courts`` and any channel without its own act: courts)."""
+    return TERMS.get(channel) or court_terms(float(params["court_term_mean_years"]))
+
+
+def draw_terms(rng: np.random.Generator, n: int, terms: TermRange) -> NDArray[np.float64]:
+    """``n`` terms in years, uniform on the channel's range."""
+    return terms.low + (terms.high - terms.low) * rng.random(n)
+
+
+def release_days(day: int, years: NDArray[np.float64]) -> NDArray[np.int64]:
+    """The day each term ends: at least the day after the sentence."""
+    return day + np.maximum(np.rint(years * YEAR).astype(np.int64), 1)
+
+
+def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
+    """Release days as stored in ``Cases.release_day`` (past the int16 range: never, -1 reads
+    as 'no release scheduled'; a run is at most 6 years and terms at most 10)."""
+    return np.where(days > np.iinfo(np.int16).max, -1, days).astype(np.int16)
+
+
+def initial_terms(
+    rng: np.random.Generator, n: int, colony_share: float, residual_mean_years: float
+) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
+    """Remaining terms (years) of the prisoners held at the start, and who is in a colony.
+
+    A share ``colony_share`` of the stock is in colonies (the evidence base's ITK and ITL
+    counts of 1 Jan 1935); their remaining terms are uniform below the colony limit of three
+    years. The camp prisoners' remaining terms are uniform on (0, 2 * ``residual_mean_years``)
+    (a prior: no distribution of the 1935 stock by remaining term is sourced here).
+    """
+    colony = rng.random(n) < colony_share
+    u = rng.random(n)
+    years = np.where(colony, u * COLONY_BELOW_YEARS, u * 2.0 * residual_mean_years)
+    return years, colony
+
+
+def gulag_summary(
+    flows: NDArray[np.float64], stock: NDArray[np.float64], years: NDArray[np.int64]
+) -> dict[str, Any]:
+    """The ``gulag`` block of summary.json (docs/outputs.md): the stock on each 1 January
+    in camps and colonies, and each year's flows (admissions, releases at term end and by
+    review, deaths in the camps and in transit), in full-population equivalents."""
+    out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
+    for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():
+        camps, colonies = stock[day].tolist()
+        out["stock_1jan"][str(int(years[day]))] = {"camps": camps, "colonies": colonies}
+    for year in np.unique(years).tolist():
+        sums = flows[years == year].sum(axis=0)
+        out["yearly"][str(year)] = {k: float(sums[i]) for i, k in enumerate(GULAG_FLOWS)}
+    return out

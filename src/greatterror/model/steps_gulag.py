@@ -1,0 +1,117 @@
+"""The Gulag's events: terms that end today (step 9), the stock on 1 January, and the
+deaths in transit and in the camps that step 8 (``Punishment``) draws."""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greatterror.model.engine import Engine
+from greatterror.model.gulag import GF
+from greatterror.model.kernels import distinct_sorted, first_distinct
+from greatterror.model.loop import Component
+from greatterror.model.world import World
+from greatterror.vocabulary import Status
+
+
+class TermEnd(Component):
+    """Prisoners whose term ends today are released (the calendar's ``term_end``).
+
+    A prisoner is released only if still held on the term he was given: one
+    who died, was released by review, or was taken out for a new case (Order
+    00447 reached camp prisoners) keeps a stale entry, which is skipped. On
+    1 January the stock in camps and in colonies is counted from the camp
+    roll (once a year, not a daily pass).
+    """
+
+    name = "term_end"
+    reads = ("cases", "camps")
+    writes = ("cases", "camps")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        due = e.due(day, "term_end")
+        if len(due):
+            c = w.cases
+            due = due[(c.status[due] == Status.CAMP) & (c.release_day[due] == day)]
+            e.release(day, due)
+            e.ledger.gulag[day, GF["released_term"]] += float(e.weights(due).sum())
+        date = e.date(day)
+        if date.month == 1 and date.day == 1:
+            e.ledger.stock[day] = camp_stock(w, e)
+
+
+def camp_stock(w: World, e: Engine) -> tuple[float, float]:
+    """Camp (ITL) and colony (ITK) prisoners held now, in full-population equivalents."""
+    held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
+    held = held[w.cases.status[held] == Status.CAMP]
+    weight = e.weights(held)
+    colony = w.cases.colony[held]
+    return float(weight[~colony].sum()), float(weight[colony].sum())
+
+
+def camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
+    """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
+    roll = w.camps.roll
+    if n <= 0 or len(roll) == 0:
+        return np.empty(0, dtype=np.int64)
+    if w.camps.n < len(roll) // 2:
+        everyone = roll.clear()
+        roll.push(distinct_sorted(everyone[w.cases.status[everyone] == Status.CAMP]))
+    listed = roll.peek()
+    pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
+    pick = pick[w.cases.status[pick] == Status.CAMP]
+    return first_distinct(pick, n)
+
+
+INTAKE_WINDOW = 90  # days over which the inflow of new prisoners is measured
+
+
+def intake_load(e: Engine, day: int) -> float:
+    """The yearly rate of new camp prisoners over the last 90 days, over the camp places."""
+    start = max(0, day - INTAKE_WINDOW)
+    admitted = e.ledger.gulag[start:day, GF["admitted"]].sum()
+    return float(admitted) * 365.0 / INTAKE_WINDOW / e.params["camp_capacity"]
+
+
+def supply_shortfall(e: Engine, day: int) -> float:
+    """The share of today's prisoners the supply plan did not provide for.
+
+    Food and clothing were allocated by plan on the headcount expected when the plan was
+    drawn up; the stock held ``supply_lag_days`` earlier stands for it (Khlevniuk, The
+    History of the Gulag, 2004, ch. 5; Zemskov 1991 on the mortality of 1938).
+    """
+    held = e.ledger.held
+    lag = int(e.params["supply_lag_days"])
+    now = held[max(day - 1, 0)]
+    planned = held[max(day - lag, 0)]
+    return 0.0 if now <= 0 else max(0.0, 1.0 - planned / now)
+
+
+def transit_deaths(w: World, e: Engine, day: int) -> None:
+    """Deaths on the way to the camps (etap): today's new prisoners die with a probability
+    that rises with the inflow relative to the camp places (transit prisons and trains were
+    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011)."""
+    arrivals = w.camps.arrivals
+    if not arrivals:
+        return
+    new = np.concatenate(arrivals)
+    w.camps.arrivals = []
+    new = new[w.cases.status[new] == Status.CAMP]
+    prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
+    died = new[e.rng.gulag.random(len(new)) < min(prob, 1.0)]
+    e.die_in_custody(day, died)
+    e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
+
+
+def camp_deaths(w: World, e: Engine, day: int) -> None:
+    """Deaths in the camps: a count per layer from the camp population, then who.
+
+    The yearly rate rises with the supply shortfall (``supply_shortfall``)."""
+    p, rng = e.params, e.rng.gulag
+    e.ledger.held[day] = w.camps.w
+    if w.camps.w <= 0:
+        return
+    yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
+    n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
+    died = camp_sample(w, n, rng)
+    e.die_in_custody(day, died)
+    e.ledger.gulag[day, GF["died_camp"]] += float(e.weights(died).sum())

@@ -1,0 +1,74 @@
+"""Validity tests of the operations (issue 9, item 10): how cases leave custody and how fast
+Order 00447's troikas sentenced, at 1:1000 on one seed (a few seconds)."""
+
+from __future__ import annotations
+
+from types import SimpleNamespace
+from typing import cast
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.model.state import Institutions
+from greatterror.model.steps_arrests import _within_goal
+from greatterror.vocabulary import EV, OP
+
+SCALE, SEED = 0.001, 5
+#: The most a day may release of those held (issue 9): the record has no one-day mass release
+#: in this period, and the evidence base has no dated decision that ordered one.
+MAX_DAILY_RELEASE_SHARE = 0.01
+#: Median weeks from arrest to troika sentence under Order 00447: "more than 50% of those
+#: arrested in one month were sentenced in the next" (IN-00447-lag-perm, Leibovich 2009),
+#: so the median is at most about two months; a model that keeps cases waiting for limits
+#: for half a year fails this.
+MAX_MEDIAN_TROIKA_WEEKS = 8
+
+
+@pytest.fixture(scope="module")
+def sim():
+    return simulate(load_scenario("historical"), SCALE, SEED, evidence=load_evidence()).simulation
+
+
+def test_no_day_releases_more_than_one_percent_of_those_held(sim) -> None:
+    cube = sim.ledger.cube().sum(axis=(1, 2))
+    leaving = ("released", "executed", "died_in_custody", "convicted_exile")
+    flow = cube[:, EV["arrested"]] - sum(cube[:, EV[k]] for k in leaving)
+    initial = sim.pop.weights()[sim.pop["region"] == sim.inst.camps_region].sum()
+    held = initial + np.cumsum(flow)  # under investigation, awaiting sentence or execution, in camp
+    released = cube[1:, EV["released"]]
+    share = released / np.maximum(held[:-1], 1.0)
+    worst = int(np.argmax(share))
+    assert share[worst] <= MAX_DAILY_RELEASE_SHARE, (
+        f"day {worst + 1} released {released[worst]:.0f} of {held[worst]:.0f} held"
+    )
+
+
+def test_troika_sentences_follow_arrest_within_weeks(sim) -> None:
+    c = sim.cases
+    sentenced = (c.op == OP["kulak_00447"]) & (c.sentence_day >= 0)
+    lag = (c.sentence_day[sentenced] - c.arrest_day[sentenced]).astype(np.int64)
+    assert len(lag) > 100
+    assert np.median(lag) <= 7 * MAX_MEDIAN_TROIKA_WEEKS
+
+
+def test_order_00447_arrests_meet_small_goals_in_expectation() -> None:
+    """A region whose goal is 0.3 of a sampled person gets one in 30% of runs, not always
+    (the overshoot the Mesa benchmark found at 1:10,000, docs/performance.md)."""
+    rng = np.random.default_rng(0)
+    weight, goal, runs = 10_000.0, np.array([3_000.0, 25_000.0]), 4000
+    inst = SimpleNamespace(arrested_00447=np.zeros((runs, 2)))
+    taken = np.zeros((runs, 2))
+    for _ in range(30):  # a month of days, each wanting far more than fits
+        remaining = np.maximum(goal - inst.arrested_00447, 0.0)
+        wanted = np.full((runs, 2), 5)
+        for i in range(runs):
+            row = SimpleNamespace(arrested_00447=inst.arrested_00447[i])
+            n = _within_goal(wanted[i], remaining[i], weight, cast(Institutions, row), rng)
+            inst.arrested_00447[i] += n * weight
+            taken[i] += n * weight
+    mean = taken.mean(axis=0)
+    assert mean == pytest.approx(goal, rel=0.06)
+    assert (taken <= goal + weight).all()

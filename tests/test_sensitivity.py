@@ -1,0 +1,83 @@
+"""`greatterror sensitivity`: the SALib pipeline over the priors, and its input checks."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.cli.app import app
+
+pytest.importorskip("SALib")
+runner = CliRunner()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--method", "fast"], "--method: 'fast' is not allowed; allowed values: morris, sobol"),
+        (["--samples", "1"], "--samples: 1 is too small"),
+        (["--scale", "0"], "--scale: 0 is out of range"),
+        (["--workers", "0"], "--workers: 0 is too small"),
+        (["--method", "sobol", "--samples", "6"], "not a power of 2"),
+    ],
+)
+def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    result = runner.invoke(app, ["sensitivity", "historical", *args, "--out", str(tmp_path / "s")])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert not (tmp_path / "s").exists()
+
+
+def test_morris_ranks_the_one_parameter_the_output_depends_on(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The simulation is replaced by a known function of two parameters, so the
+    design, the mapping through the priors and the analysis are checked exactly."""
+    from greatterror.calibration import simulator
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+
+    def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
+        value = 10.0 * parameters["names_acted_on"] + parameters["elite_hazard"]
+        return dict.fromkeys(CALIBRATION_IDS, value)
+
+    monkeypatch.setattr(simulator.FitModel, "__call__", fake)
+    result = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            "historical",
+            "--samples",
+            "4",
+            "--scale",
+            "0.0001",
+            "--workers",
+            "1",
+            "--json",
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    ranking = [r["name"] for r in payload["ranking"]]
+    assert ranking[:2] == ["names_acted_on", "elite_hazard"]
+    assert all(r["mu_star"] == 0 for r in payload["ranking"][2:])
+    assert payload["runs"] == 4 * (len(ranking) + 1)
+    table = runner.invoke(
+        app,
+        [
+            "sensitivity",
+            "historical",
+            "--samples",
+            "2",
+            "--scale",
+            "0.0001",
+            "--workers",
+            "1",
+            "--out",
+            str(tmp_path),
+        ],
+    )
+    assert table.exit_code == 0, table.output
+    assert (tmp_path / "sensitivity_morris.png").stat().st_size > 0
