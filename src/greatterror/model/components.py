@@ -30,6 +30,7 @@ from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
+from greatterror.model.steps_party import PartyPurge
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
 from greatterror.model.steps_trials import ShowTrials
@@ -66,6 +67,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     PurgeOfElites,
     ArmyPurge,
     NkvdCadres,
+    PartyPurge,
     HaltAndRelease,
     HaltReview,
     ShowTrials,

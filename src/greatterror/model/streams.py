@@ -33,6 +33,7 @@ STREAMS = (
     "purge",
     "army",
     "cadres",
+    "party",
 )
 
 

@@ -11,6 +11,7 @@ from greatterror import __version__
 from greatterror.model.demography import demography
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
+from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
@@ -43,6 +44,20 @@ def cadres_block(world: Any, years: np.ndarray) -> dict[str, Any]:
         "capacity_at_end": float(world.institutions.officers.sum()),
         "capacity_at_start": c.initial_capacity,
     }
+
+
+def party_block(world: Any, years: np.ndarray, w_mass: float) -> dict[str, Any]:
+    """The rank and file's purge by year (full-population equivalents)."""
+    roll = world.party
+    out: dict[str, Any] = {"in_party_1jan": {str(y): v for y, v in roll.in_party_1jan.items()}}
+    for i, name in enumerate(PARTY_EVENTS):
+        out[name] = {str(y): float(roll.counts[years == y, i].sum()) for y in np.unique(years)}
+    codes = np.bincount(roll.campaign, minlength=len(CAMPAIGNS) + 1)[1:]
+    # still expelled at the end, by how they left (the reinstated are no longer counted)
+    out["expelled_at_end_by_campaign"] = {
+        c: float(n) * w_mass for c, n in zip(CAMPAIGNS, codes, strict=True)
+    }
+    return out
 
 
 def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
@@ -172,6 +187,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "families": {"children_to_homes": sim.children_to_homes},
         "army": army_block(sim.world, years),
         "nkvd_cadres": cadres_block(sim.world, years),
+        "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
     }
     summary["targets"] = evaluate(summary, sim.evidence)

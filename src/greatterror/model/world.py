@@ -17,6 +17,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
+from greatterror.model.party_state import PartyRoll, build_party
 from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
@@ -78,6 +79,8 @@ class World:
     army: Army
     #: the NKVD's officers: experienced and recruits (the purge of the purgers' cost)
     cadres: Cadres
+    #: the party's rank and file: expulsions, arrests of the expelled, reinstatement
+    party: PartyRoll
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
 
@@ -145,4 +148,5 @@ def build_world(
         trials=[],
         army=build_army(population, heads, days),
         cadres=build_cadres(population, heads, officers, days),
+        party=build_party(population, days),
     )
