@@ -123,11 +123,16 @@ def test_an_arrested_nkvd_officer_is_replaced_by_a_recruit_who_works_less() -> N
     )
     assert (w.institutions.officers[where > 0] < before[where > 0]).all()
     assert cadres.lost[0] == 50
+    # investigations opened now take longer, by the capacity lost
+    slowdown = w.institutions.investigation_slowdown
+    np.testing.assert_allclose(slowdown, before.sum() / w.institutions.officers.sum())
+    assert slowdown > 1
     # the same officers are not counted twice; recruits learn, and capacity recovers
     for day in range(1, 2000):
         step.step(w, e, day)
     assert cadres.lost[1:].sum() == 0
     np.testing.assert_allclose(w.institutions.officers, before, rtol=1e-3)
+    assert abs(w.institutions.investigation_slowdown - 1) < 1e-3
 
 
 def test_a_named_officer_is_dismissed_before_any_arrest() -> None:

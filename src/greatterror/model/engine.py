@@ -162,7 +162,7 @@ class Engine:
         world.camps.n -= left
         world.camps.w -= left_w
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        mean = (
+        mean = inst.investigation_slowdown * (
             self.params["troika_investigation_days"]
             if MASS_OP[code]
             else self.params["investigation_days"]

@@ -145,8 +145,12 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
-    #: NKVD officers per region: the operation's capacity (fixed at the start)
+    #: NKVD officers per region, in experienced-officer equivalents: the operation's
+    #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: factor on the mean investigation length: the NKVD's capacity at the start over its
+    #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
+    investigation_slowdown: float = 1.0
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1

@@ -4,7 +4,11 @@ An arrested NKVD officer is replaced, one for one, by a recruit (the record
 describes mass recruitment from the party, the Komsomol and the army in
 1937-38). A recruit does a fraction of an experienced officer's work and
 becomes experienced with a half-life. The operation's capacity
-(``Institutions.officers``, read by the register selection) follows.
+(``Institutions.officers``, read by the register selection) follows, and so
+does the length of investigations (``Institutions.investigation_slowdown``,
+read when a case is opened): the same, diminished, cadres investigate.
+The outcome of an investigation (confession, naming) does not depend on the
+recruits: the direction of such an effect is not in the evidence base.
 """
 
 from __future__ import annotations
@@ -43,3 +47,7 @@ class NkvdCadres(Component):
             c.recruits -= learned
             c.experienced += learned
         w.institutions.officers[:] = c.experienced + p["nkvd_recruit_efficiency"] * c.recruits
+        # the same investigators carry the cases: fewer experienced-officer equivalents
+        # make every investigation opened from tomorrow longer (engine.arrest)
+        now = float(w.institutions.officers.sum())
+        w.institutions.investigation_slowdown = c.initial_capacity / max(now, 1e-9)

@@ -34,6 +34,7 @@ STREAMS = (
     "army",
     "cadres",
     "party",
+    "patronage",
 )
 
 
