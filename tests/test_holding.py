@@ -6,6 +6,8 @@ the exhaustion of prisoners held in overcrowded prisons switched off (``exhausti
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
@@ -48,6 +50,9 @@ def test_the_holding_stage_conserves_people(runs) -> None:
         roll = np.unique(camps.roll.peek())
         in_camp = roll[(c.status[roll] == Status.CAMP) & ~c.holding[roll]]
         assert camps.n == len(in_camp)
+        prisons = result.summary["gulag"]["prisons"]
+        day = (dt.date(1938, 1, 1) - sim.engine.start).days
+        assert prisons["1938-01-01"] == sim.ledger.prisons[day] > 0
 
 
 def test_deaths_never_exceed_those_held(runs) -> None:
@@ -71,3 +76,15 @@ def test_switching_exhaustion_off_removes_the_1938_excess(runs) -> None:
     assert np.array_equal(on.ledger.gulag[:first], off.ledger.gulag[:first])
     with_it, without = (r.summary["gulag"]["yearly"]["1938"]["died_camp"] for r in runs)
     assert with_it > 1.15 * without
+
+
+def test_the_starting_stock_is_the_count_nearest_the_start(runs) -> None:
+    """Issue 9 (6): the camps unit holds the camps and colonies of 1 Jan 1935 (the published
+    count nearest the start on 1 Dec 1934), not those of 1 Jan 1937."""
+    evidence = load_evidence()
+    start = sum(evidence.value(f"IN-gulag-{kind}-1935") for kind in ("itl", "itk"))
+    assert abs(start - evidence.value("G8-1937")) > 200_000
+    sim = runs[0].simulation
+    camps_unit = sim.world.institutions.camps_region
+    held = float(sim.engine.weights(np.flatnonzero(sim.pop["region"] == camps_unit)).sum())
+    assert held == pytest.approx(start, rel=0.01)
