@@ -188,7 +188,14 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "army": army_block(sim.world, years),
         "nkvd_cadres": cadres_block(sim.world, years),
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
-        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
+        "gulag": gulag_summary(
+            sim.ledger.gulag,
+            sim.ledger.stock,
+            years,
+            sim.ledger.prisons,
+            sim.ledger.holding,
+            sim.ledger.prison_dates,
+        ),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
