@@ -24,13 +24,17 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.scenario import Scenario
+from greatterror.model.fifth_column import FifthColumn, RealOpposition
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
+from greatterror.model.steps_signals import CentralSignals, Reporting
 from greatterror.model.steps_trials import ShowTrials
+from greatterror.model.steps_vengeance import KillingsAbroad, Vengeance
+from greatterror.model.steps_wrecking import Wrecking
 from greatterror.model.world import World
 
 
@@ -52,16 +56,23 @@ class EndOfDay(Component):
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
 COMPONENTS: tuple[type[Component], ...] = (
     ExogenousEvents,
+    KillingsAbroad,
+    Reporting,
     Perception,
+    CentralSignals,
     Policy,
     Denunciation,
     RegisterSelection,
+    Wrecking,
+    FifthColumn,
+    RealOpposition,
     Investigation,
     Sentencing,
     Punishment,
     TermEnd,
     QuotaDynamics,
     PurgeOfElites,
+    Vengeance,
     HaltAndRelease,
     HaltReview,
     ShowTrials,

@@ -32,7 +32,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M02",
         "biased_reporting",
         "reporting filters exaggerate threats",
-        "folded into M01's single threat update",
+        "a share of the arrests of people who did nothing is reported up as uncovered enemies and raises perceived threat; off in the historical scenario",
     ),
     Mechanism("M03", "threat_scaled_arrests", "arrest intensity follows perceived threat"),
     Mechanism(
@@ -70,13 +70,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M10",
         "unfalsifiable_doctrine",
         "suspicion that ignores evidence",
-        "not modelled separately",
+        "from the first plenum, managers whose work did not fail are suspected too; off in the historical scenario",
     ),
     Mechanism(
         "M11",
         "wrecking_attribution",
         "plan failures blamed on managers",
-        "approximated by M12's grievance weight on superiors",
+        "managers' plan failures, a hypothesis share of them real sabotage, are attributed to wrecking; off in the historical scenario",
     ),
     Mechanism(
         "M12",
@@ -141,10 +141,13 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M24",
         "fifth_column",
         "a real conspiracy in the elite",
-        "planned with the hypothesis scenarios",
+        "real conspirators and foreign agents, found by the NKVD at a hypothesis rate; summary.json fifth_column; off in the historical scenario",
     ),
     Mechanism(
-        "M25", "real_opposition", "a small real opposition", "planned with the hypothesis scenarios"
+        "M25",
+        "real_opposition",
+        "a small real opposition",
+        "a small share of adults in real opposition, found by the NKVD; off in the historical scenario",
     ),
     Mechanism(
         "M26",
@@ -156,14 +159,19 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M27",
         "leader_vengeance",
         "the leader's personal targeting",
-        "planned with the hypothesis scenarios",
+        "the old oppositionists and a share of the 1934 congress carry an extra hazard while the elite purge runs; off in the historical scenario",
     ),
-    Mechanism("M28", "mixed_signals", "zigzags of the central line", "not modelled"),
+    Mechanism(
+        "M28",
+        "mixed_signals",
+        "zigzags of the central line",
+        "random signals of vigilance or restraint move arrest intensity and campaigns; off in the historical scenario",
+    ),
     Mechanism(
         "M29",
         "killings_abroad",
         "killing of opponents abroad",
-        "outside the model's territory; excluded",
+        "exogenous: the sourced killings of data/killings_abroad.csv are counted, nothing else depends on them; off in the historical scenario",
     ),
     Mechanism(
         "M30",

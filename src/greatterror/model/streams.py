@@ -31,6 +31,11 @@ STREAMS = (
     "release",
     "family",
     "purge",
+    "covert",
+    "detection",
+    "economy",
+    "vengeance",
+    "signals",
 )
 
 

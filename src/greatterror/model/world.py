@@ -19,6 +19,7 @@ from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
+from greatterror.model.truth import GroundTruth
 from greatterror.population.codes import Mark
 from greatterror.population.people import Population
 from greatterror.vocabulary import CHANNELS, NKVD_FLAGS, OP, Status
@@ -72,6 +73,8 @@ class World:
     trials: list[dict[str, Any]]  # the show trials held, as reported in summary.json
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
+    #: M02, M10, M11, M24, M25, M27, M28, M29: who really acted, and those steps' counts
+    truth: GroundTruth = field(default_factory=GroundTruth)
 
 
 def field_names() -> frozenset[str]:
