@@ -180,7 +180,9 @@ def test_a_needed_mechanism_the_model_lacks_must_be_a_gap(monkeypatch) -> None:
 
     lacking = hypothesis_check.implemented_ids() - {"M27"}
     monkeypatch.setattr(hypothesis_check, "implemented_ids", lambda: lacking)
-    with pytest.raises(ScenarioError, match=r"hypothesis\.gaps: M27 \(leader_vengeance\) is needed"):
+    with pytest.raises(
+        ScenarioError, match=r"hypothesis\.gaps: M27 \(leader_vengeance\) is needed"
+    ):
         check_hypothesis(load_scenario("hypotheses/h1_intentional"))
 
 

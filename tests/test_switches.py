@@ -74,6 +74,7 @@ FIRST_ACT: dict[str, Callable[[Scenario], int]] = {
     "M30": lambda s: 0,
 }
 
+
 def _killing_abroad(s: Scenario) -> int:
     from greatterror.model.steps_vengeance import killings_abroad
 
@@ -88,7 +89,10 @@ IN_HYPOTHESIS: dict[str, tuple[str, Callable[[Scenario], int]]] = {
     "M11": ("H5", lambda s: 0),
     "M24": ("H5", lambda s: 0),
     "M25": ("H5", lambda s: 0),
-    "M27": ("H1", lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, lambda e: bool(e.opens)))),  # type: ignore[attr-defined]
+    "M27": (
+        "H1",
+        lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, lambda e: bool(e.opens))),
+    ),  # type: ignore[attr-defined]
     "M28": ("H4", lambda s: 0),
     "M29": ("H6", _killing_abroad),
 }

@@ -15,8 +15,10 @@ from typing import Any
 
 from greatterror.model.engine import ENGINE_PARAMS, Engine
 from greatterror.model.families import Families
+from greatterror.model.fifth_column import FifthColumn, RealOpposition
 from greatterror.model.loop import Component
 from greatterror.model.mechanisms import (
+    BY_ID,
     BY_SWITCH,
     MECHANISMS,
     MechanismError,
@@ -24,7 +26,6 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.scenario import Scenario
-from greatterror.model.fifth_column import FifthColumn, RealOpposition
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
@@ -119,8 +120,9 @@ def mechanism_table() -> list[MechanismRow]:
 
 
 def default_switches() -> dict[str, bool]:
-    """Every implemented mechanism is on unless a scenario turns it off."""
-    return {row.switch: row.implemented for row in mechanism_table()}
+    """Every implemented mechanism is on unless a scenario turns it off, except those added for
+    the hypothesis scenarios (``Mechanism.default``), which are off unless one turns them on."""
+    return {row.switch: row.implemented and BY_ID[row.id].default for row in mechanism_table()}
 
 
 def resolve_switches(

@@ -74,13 +74,18 @@ def detect(
 
 def _elite_conspirators(w: World, e: Engine, rng: np.random.Generator) -> NDArray[np.int64]:
     heads = w.registers.elite_heads.astype(np.int64)
-    n = min(int(round(e.params["conspirators_elite"])), len(heads))
+    n = min(round(e.params["conspirators_elite"]), len(heads))
     opp = (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
     pools = (heads[opp], heads[~opp])
+    # a share of them former oppositionists; if there are too few of those, the rest
+    # come from the other members
     n_opp = min(int(rng.binomial(n, e.params["conspirator_oppositionist_share"])), len(pools[0]))
     counts = (n_opp, min(n - n_opp, len(pools[1])))
     return np.concatenate(
-        [pool[rng.choice(len(pool), size=k, replace=False)] for pool, k in zip(pools, counts)]
+        [
+            pool[rng.choice(len(pool), size=k, replace=False)]
+            for pool, k in zip(pools, counts, strict=True)
+        ]
     )
 
 
@@ -92,7 +97,9 @@ def _foreign_agents(w: World, e: Engine, rng: np.random.Generator) -> NDArray[np
     if total == 0:
         return np.empty(0, dtype=np.int64)
     mean = e.params["agents_per_million"] * 1e-6 * w.people.n_mass
-    drawn = [r.draw(rng.poisson(mean * s / total), rng) for r, s in zip(registers, sizes)]
+    drawn = [
+        r.draw(rng.poisson(mean * s / total), rng) for r, s in zip(registers, sizes, strict=True)
+    ]
     return np.unique(np.concatenate(drawn)).astype(np.int64)
 
 

@@ -60,7 +60,10 @@ class Reporting(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         if day == 0 or not self.on(e, "M02"):
             return
-        share, per_report = e.params["report_false_positive_share"], e.params["threat_per_conspiracy"]
+        share, per_report = (
+            e.params["report_false_positive_share"],
+            e.params["threat_per_conspiracy"],
+        )
         total = float(e.ledger.day_totals(day - 1, EV["arrested"]).sum())
         if total == 0.0:
             return
