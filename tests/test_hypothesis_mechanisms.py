@@ -9,6 +9,7 @@ all, and not before the mechanism can act, is tests/test_switches.py.
 
 from __future__ import annotations
 
+import dataclasses
 import datetime as dt
 
 import numpy as np
@@ -17,6 +18,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.hypothesis_catalog import find_hypothesis
+from greatterror.model.mechanisms import MechanismError
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.steps_vengeance import check_sources, killings_abroad
@@ -142,3 +144,18 @@ def test_the_report_says_how_many_of_those_arrested_really_acted() -> None:
     none = {**block, "conspirators": block["dissidents"], "arrested_who_acted": 0.0}
     assert "draws no real conspirators" in (guilt_text({"fifth_column": none}) or "")
     assert guilt_text({}) is None  # a run written before the block existed
+
+
+def test_switching_on_a_mechanism_the_model_lacks_is_refused(monkeypatch) -> None:
+    """Every mechanism is implemented now; were one not, switching it on would be refused."""
+    from greatterror.model import components
+
+    rows = [
+        dataclasses.replace(r, implemented=False, steps=()) if r.id == "M29" else r
+        for r in components.mechanism_table()
+    ]
+    monkeypatch.setattr(components, "mechanism_table", lambda: rows)
+    with pytest.raises(MechanismError, match=r"M29: M29 \(killings_abroad\) is not implemented"):
+        components.resolve_switches(load_scenario("historical"), {"M29": True})
+    # and an unimplemented mechanism is off by default, whatever its catalogue entry says
+    assert components.default_switches()["killings_abroad"] is False

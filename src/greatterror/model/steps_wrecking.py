@@ -89,8 +89,9 @@ class Wrecking(Component):
             return
         if self.managers is None:
             self.managers = managers_register(w)
-            plenums = [d for d, evs in e.events_by_day.items() if any(
-                ev.action == "plenum" for ev in evs)]  # fmt: skip
+            # the doctrine is proclaimed at the scenario's first plenum
+            events = e.events_by_day
+            plenums = [d for d in events if any(ev.action == "plenum" for ev in events[d])]
             self.doctrine_day = min(plenums, default=None)
         p, rng, t = e.params, e.rng.economy, w.truth
         sizes = self.managers.sizes()
