@@ -147,7 +147,14 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
-        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
+        "gulag": gulag_summary(
+            sim.ledger.gulag,
+            sim.ledger.stock,
+            years,
+            sim.ledger.prisons,
+            sim.ledger.holding,
+            sim.ledger.prison_dates,
+        ),
         # M24, M25, M11: how many of those arrested really acted against the regime
         "fifth_column": guilt_summary(sim),
         "mechanism_counts": mechanism_counts(sim),
