@@ -36,6 +36,11 @@ STREAMS = (
     "cadres",
     "party",
     "patronage",
+    "covert",
+    "detection",
+    "economy",
+    "vengeance",
+    "signals",
 )
 
 

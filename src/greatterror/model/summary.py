@@ -9,6 +9,7 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.model.demography import demography
+from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
@@ -196,6 +197,9 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             sim.ledger.holding,
             sim.ledger.prison_dates,
         ),
+        # M24, M25, M11: how many of those arrested really acted against the regime
+        "fifth_column": guilt_summary(sim),
+        "mechanism_counts": mechanism_counts(sim),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

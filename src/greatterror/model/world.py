@@ -21,6 +21,7 @@ from greatterror.model.party_state import PartyRoll, build_party
 from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
+from greatterror.model.truth import GroundTruth
 from greatterror.population.codes import Mark
 from greatterror.population.people import Population
 from greatterror.vocabulary import CHANNELS, NKVD_FLAGS, OP, Status
@@ -92,6 +93,8 @@ class World:
     party: PartyRoll
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
+    #: M02, M10, M11, M24, M25, M27, M28, M29: who really acted, and those steps' counts
+    truth: GroundTruth = field(default_factory=GroundTruth)
 
 
 def field_names() -> frozenset[str]:
