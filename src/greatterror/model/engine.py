@@ -161,6 +161,7 @@ class Engine:
             return idx
         world.camps.n -= left
         world.camps.w -= left_w
+        world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
         self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]

@@ -77,6 +77,8 @@ class Cases:
     release_day: NDArray[np.int16]
     #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
     colony: NDArray[np.bool_]
+    #: the operational line of the last case (``vocabulary.LINES``; 0: none), model/lines.py
+    line: NDArray[np.uint8]
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
@@ -97,6 +99,7 @@ class Cases:
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
+            line=np.zeros(n, dtype=np.uint8),
         )
 
 

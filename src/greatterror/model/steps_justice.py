@@ -24,7 +24,7 @@ from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
-from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
+from greatterror.vocabulary import CH, CHANNELS, LINES, MASS_OP, OPERATIONS, Status
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
@@ -170,12 +170,23 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
         who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.linked
     )
     w.signals.named_today += float(e.weights(who).sum())
-    ops = c.op[who]
-    for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
-        group = named[ops == op]
+    # a name is taken up as far as it fits the line of the case that gave it (model/lines.py)
+    fit = w.registers.naming_fit[c.line[who], pop["male"][named].astype(np.intp)]
+    keep = rng.random(len(named)) < fit
+    _arrest_named(w, e, day, named[keep], who[keep])
+
+
+def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndarray) -> None:
+    """Those named are arrested under the operation and on the line of the case that named them
+    (model/lines.py); a member of the elite layer is taken by the elite operation."""
+    c = w.cases
+    key = c.op[who].astype(np.int64) * len(LINES) + c.line[who]
+    for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
+        group = named[key == k]
         elite = e.is_elite[group]
         e.arrest(day, group[elite], "elite")
-        e.arrest(day, group[~elite], _op_name(op))
+        arrested = e.arrest(day, group[~elite], _op_name(k // len(LINES)))
+        c.line[arrested] = k % len(LINES)
 
 
 def _op_name(code: int) -> str:
