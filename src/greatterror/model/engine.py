@@ -162,6 +162,7 @@ class Engine:
         world.camps.n -= left
         world.camps.w -= left_w
         world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
+        world.cases.named[idx] = False  # ... and the naming step whether it came from a name
         self.ledger.add(day, region, code, EV["arrested"], weight)
         mean = (
             self.params["troika_investigation_days"]

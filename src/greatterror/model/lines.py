@@ -24,7 +24,7 @@ from __future__ import annotations
 import zlib
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Literal
+from typing import Any, Literal
 
 import numpy as np
 from numba import njit
@@ -37,7 +37,7 @@ from greatterror.evidence.schema import split_keys
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
 from greatterror.population.people import Population
-from greatterror.vocabulary import LINES, LINES_OF, LN
+from greatterror.vocabulary import LINES, LINES_OF, LN, OPERATIONS, Status
 
 LINES_STREAM = 0x4C696E  # "Lin": a population's lines are drawn apart from every other draw
 #: Positions tried per person drawn by a profile before the draw gives up on the person.
@@ -284,7 +284,7 @@ def line_male_shares(
     pop: Population,
     specs: dict[str, LineSpec],
     kulak_people: NDArray[np.integer],
-    lines: dict[str, NDArray[np.integer]],
+    lines: dict[str, NDArray[np.int64]],
     camps_region: int,
 ) -> NDArray[np.float64]:
     """Each line's share of men on its register as built, by line code (a ``profile`` line,
@@ -308,7 +308,9 @@ def line_male_shares(
     return out
 
 
-def list_male_shares(specs: dict[str, LineSpec], register: NDArray[np.float64]) -> NDArray[np.float64]:
+def list_male_shares(
+    specs: dict[str, LineSpec], register: NDArray[np.float64]
+) -> NDArray[np.float64]:
     """The share of men of each line's arrest lists: the order's category where the data row
     gives one, else the register's own."""
     out = register.copy()
@@ -355,4 +357,54 @@ def draw_accepting(
                     out[k] = person
                     break
             k += 1
+    return out
+
+
+def line_totals(cases: Any, weights: Any) -> dict[str, dict[str, float]]:
+    """``{line: {"arrested", "convicted", "shot", "named"}}`` in full-population equivalents,
+    for the mass and national operations' lines; a person counts under the line of his last
+    case (summary.json ``lines``). ``named``: of the arrested, those taken up on a name given
+    under interrogation in a case of the line."""
+    idx = np.flatnonzero(cases.line)
+    line = cases.line[idx]
+    w = weights(idx)
+    status = cases.status[idx]
+    outcome = {
+        "arrested": w * cases.arrests[idx],
+        "convicted": w * (cases.sentence_day[idx] >= 0),
+        "shot": w * ((status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
+        "named": w * cases.arrests[idx] * cases.named[idx],
+    }
+    out = {}
+    for code, name in enumerate(LINES):
+        if code == 0:
+            continue
+        sel = line == code
+        out[name] = {key: float(values[sel].sum()) for key, values in outcome.items()}
+    return out
+
+
+def own_nationality_shares(
+    cases: Any, weights: Any, nationality: NDArray[np.uint8], specs: dict[str, LineSpec]
+) -> dict[str, dict[str, float]]:
+    """``{operation: {"arrested", "shot"}}``: the share of a national operation's arrested and
+    of those it sentenced to death who are of its nationalities (those of its drawn lines);
+    summary.json ``national_nationality``. The rest were reached through ties, not
+    nationality."""
+    out: dict[str, dict[str, float]] = {}
+    for op, lines in LINES_OF.items():
+        own = sorted({n for line in lines for n in specs[line].nationalities})
+        if not own:
+            continue
+        code = OPERATIONS.index(op)
+        block = {}
+        for key, sel in (
+            ("arrested", cases.arrests > 0),
+            ("shot", (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)),
+        ):
+            idx = np.flatnonzero(sel & (cases.op == code))
+            w = weights(idx)
+            total = float(w.sum())
+            block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0
+        out[op] = block
     return out

@@ -19,11 +19,11 @@ from greatterror.model.lines import (
     LineSpec,
     acceptance,
     draw_accepting,
-    line_00447,
-    list_male_shares,
     draw_line,
+    line_00447,
     line_male_shares,
     lines_rng,
+    list_male_shares,
     load_lines,
     naming_fit,
     profiled,
@@ -270,7 +270,13 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
         specs,
         naming_fit(listed),
         acceptance(listed, on_register),
-        starts, sizes, heads, clients, pop["age"], pop["male"])
+        starts,
+        sizes,
+        heads,
+        clients,
+        pop["age"],
+        pop["male"],
+    )
 
 
 def _national_lines(

@@ -79,6 +79,8 @@ class Cases:
     colony: NDArray[np.bool_]
     #: the operational line of the last case (``vocabulary.LINES``; 0: none), model/lines.py
     line: NDArray[np.uint8]
+    #: the last case was opened because a prisoner named this person under interrogation
+    named: NDArray[np.bool_]
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
@@ -100,6 +102,7 @@ class Cases:
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
             line=np.zeros(n, dtype=np.uint8),
+            named=np.zeros(n, dtype=bool),
         )
 
 

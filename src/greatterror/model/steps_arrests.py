@@ -122,9 +122,7 @@ class RegisterSelection(Component):
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
             _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
             other = reg.specs["anti_soviet_other"]
-            _arrest_00447(
-                w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code
-            )
+            _arrest_00447(w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code)
         rng = e.rng.national
         for op, lines in LINES_OF.items():
             if op not in pol.operations or op == "kulak_00447":

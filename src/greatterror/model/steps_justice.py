@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.album import hand_over_to_special_troikas, national_capacity
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
@@ -184,9 +185,10 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
     for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
         group = named[key == k]
         elite = e.is_elite[group]
-        e.arrest(day, group[elite], "elite")
+        c.named[e.arrest(day, group[elite], "elite")] = True
         arrested = e.arrest(day, group[~elite], _op_name(k // len(LINES)))
         c.line[arrested] = k % len(LINES)
+        c.named[arrested] = True
 
 
 def _op_name(code: int) -> str:
@@ -207,6 +209,8 @@ class Sentencing(Component):
     name = "sentencing"
     params = (
         "album_capacity",
+        "album_capacity_elasticity",
+        "album_capacity_lag_days",
         "album_death_share",
         "cat1_share_troika",
         "courts_capacity",
@@ -222,10 +226,12 @@ class Sentencing(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         p, c, inst = e.params, w.cases, w.institutions
         rng = e.rng.sentencing
+        hand_over_to_special_troikas(inst, w.policy.special_troikas)
+        national = national_capacity(p, e.ledger, day)  # model/album.py
         capacity = {
             "troika": p["troika_capacity"],
-            "album": p["album_capacity"],
-            "special_troika": p["album_capacity"],
+            "album": national,
+            "special_troika": national,
             "oso": p["oso_capacity"],
             "military_collegium": np.inf,
             "courts": p["courts_capacity"],
