@@ -124,6 +124,21 @@ def test_the_lines_file_lists_every_line_once_with_a_basis() -> None:
             assert 16 <= spec.age_low < spec.age_high
 
 
+def test_every_source_of_the_lines_file_is_a_known_source() -> None:
+    import csv
+
+    evidence = population_data_dir().parent / "evidence"
+    known = {"none"}
+    for name in ("sources.csv", "sources_population.csv"):
+        with (evidence / name).open(encoding="utf-8", newline="") as handle:
+            known |= {row["key"] for row in csv.DictReader(handle)}
+    with (population_data_dir() / "lines.csv").open(encoding="utf-8", newline="") as handle:
+        for row in csv.DictReader(handle):
+            assert set(row["source"].split(";")) <= known, row["line"]
+            if row["kind"] == "drawn" and row["prior"] == "":
+                assert row["source"] != "none", row["line"]
+
+
 def test_a_line_of_an_unknown_operation_is_refused_with_its_field(tmp_path: Path) -> None:
     text = (population_data_dir() / "lines.csv").read_text(encoding="utf-8")
     bad = tmp_path / "lines.csv"

@@ -44,7 +44,7 @@ class Investigation(Component):
     name = "investigation"
     mechanisms = ("M07", "M17", "M30")
     params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
-    reads = ("people", "cases", "policy", "confession_p", "naming_mean")
+    reads = ("people", "registers", "cases", "policy", "confession_p", "naming_mean")
     writes = ("cases", "camps", "institutions", "held", "named_today")
 
     def step(self, w: World, e: Engine, day: int) -> None:
