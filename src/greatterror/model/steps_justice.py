@@ -9,6 +9,7 @@ from greatterror.model.album import hand_over_to_special_troikas, national_capac
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
+from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
@@ -320,7 +321,8 @@ def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; deaths in transit and in the camps; relatives' arrests."""
+    """Step 8: executions fall due; the holding stage (prisons, the etap: model/holding.py);
+    deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
     params = (
@@ -329,6 +331,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        *HOLDING_PARAMS,
     )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")
@@ -338,6 +341,7 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
+        holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
         fam = e.due(day, "family")
