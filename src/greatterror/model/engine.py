@@ -161,6 +161,8 @@ class Engine:
             return idx
         world.camps.n -= left
         world.camps.w -= left_w
+        world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
+        world.cases.named[idx] = False  # ... and the naming step whether it came from a name
         world.camps.pretrial_w += float(weight.sum())
         if len(was_held):  # taken from a prison, not from a camp: correct the counts
             taken = was_held[world.cases.status[was_held] != Status.CAMP]

@@ -77,6 +77,10 @@ class Cases:
     release_day: NDArray[np.int16]
     #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
     colony: NDArray[np.bool_]
+    #: the operational line of the last case (``vocabulary.LINES``; 0: none), model/lines.py
+    line: NDArray[np.uint8]
+    #: the last case was opened because a prisoner named this person under interrogation
+    named: NDArray[np.bool_]
     #: sentenced to camp but still in a prison or transit point, awaiting the etap
     #: (model/holding.py); not yet counted in the camps
     holding: NDArray[np.bool_]
@@ -100,6 +104,8 @@ class Cases:
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
+            line=np.zeros(n, dtype=np.uint8),
+            named=np.zeros(n, dtype=bool),
             holding=np.zeros(n, dtype=bool),
         )
 

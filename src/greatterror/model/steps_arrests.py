@@ -10,11 +10,12 @@ import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import thin
+from greatterror.model.lines import line_00447
 from greatterror.model.loop import Component
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ELITE_GROUPS
+from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
 
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
@@ -119,15 +120,29 @@ class RegisterSelection(Component):
             wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * inst.officers)
             n = _within_goal(rng.poisson(wanted * scale), remaining, e.w_mass, inst, rng)
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
-            chosen = np.concatenate(
-                [reg.kulak.draw(n - unmarked, rng), reg.draw_anyone(unmarked, rng)]
-            )
-            e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
+            _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
+            other = reg.specs["anti_soviet_other"]
+            _arrest_00447(w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code)
         rng = e.rng.national
-        for op, register in reg.national.items():
-            if op in pol.operations:
-                lam = p["national_op_rate"] / 365.0 * register.sizes() * intensity
-                e.arrest(day, register.draw(rng.poisson(lam), rng), op)
+        for op, lines in LINES_OF.items():
+            if op not in pol.operations or op == "kulak_00447":
+                continue
+            for line in lines:
+                lam = p["national_op_rate"] / 365.0 * reg.lines[line].sizes() * intensity
+                listed = reg.draw_listed(reg.lines[line], rng.poisson(lam), rng)
+                arrested = e.arrest(day, listed, op)
+                w.cases.line[arrested] = LN[line]
+
+
+def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistered: int) -> None:
+    """Order 00447 arrests, each on the line of the order that put the person on the list
+    (model/lines.py ``line_00447``)."""
+    arrested = e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
+    pop = w.people
+    w.cases.line[arrested] = line_00447(
+        pop["marks"][arrested], pop["region"][arrested], w.institutions.camps_region,
+        w.registers.specs, unregistered,
+    )  # fmt: skip
 
 
 def _within_goal(

@@ -12,6 +12,7 @@ from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
+from greatterror.model.lines import line_totals, own_nationality_shares
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
@@ -183,6 +184,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "limit_requests": {"requests": inst.requests, "approvals": inst.approvals},
         "targeted": _targeted(sim),
         "demography": demography(sim),
+        "lines": line_totals(sim.cases, sim.weights),
+        "national_nationality": own_nationality_shares(
+            sim.cases, sim.weights, sim.pop["nationality"], sim.registers.specs
+        ),
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
