@@ -90,8 +90,8 @@ def _elite_conspirators(w: World, e: Engine, rng: np.random.Generator) -> NDArra
 
 
 def _foreign_agents(w: World, e: Engine, rng: np.random.Generator) -> NDArray[np.int64]:
-    """Agents among people with foreign ties (the national operations' registers)."""
-    registers = list(w.registers.national.values())
+    """Agents among people with foreign ties: the national operations' lines (model/lines.py)."""
+    registers = list(w.registers.lines.values())
     sizes = [r.sizes() for r in registers]
     total = float(sum(s.sum() for s in sizes))
     if total == 0:
