@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
     GF,
@@ -26,7 +27,6 @@ from greatterror.model.gulag import (
     release_days,
     term_range,
 )
-from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.kernels import Layers
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
