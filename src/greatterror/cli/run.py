@@ -132,6 +132,11 @@ def run(
     except SimError as exc:
         fail(str(exc).removeprefix("pars.").removeprefix("mechanisms."))
     check_local_state()
+    from greatterror.model.compiled import compile_notice
+
+    notice = compile_notice()
+    if notice:
+        error_console.print(notice, highlight=False)
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
