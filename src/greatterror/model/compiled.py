@@ -16,6 +16,10 @@ from __future__ import annotations
 
 from types import ModuleType
 
+#: CPU seconds to compile one kernel, on average: 14.4 s for the 42 kernels of a 1:1,000 run
+#: on the development machine (bench/bench_coldstart.py, docs/performance.md)
+SECONDS_PER_KERNEL = 0.35
+
 
 def _kernel_modules() -> list[ModuleType]:
     from greatterror.model import calendar, channels, families, flatcalls, kernels, registers
@@ -47,7 +51,8 @@ def compile_notice() -> str | None:
     missing = uncompiled_kernels()
     if not missing:
         return None
+    seconds = max(1, round(SECONDS_PER_KERNEL * len(missing)))
     return (
         f"Compiling {len(missing)} Numba kernels before the first run after an install or "
-        "update (about 20 s, once: later runs load them from Numba's cache)."
+        f"update (about {seconds} s, once: later runs load them from Numba's cache)."
     )
