@@ -118,7 +118,7 @@ def test_registers_hold_no_children(pop) -> None:
     reg = build_registers(pop)
     age = pop["age"]
     assert (age[reg.kulak.groups.members] >= MIN_ARREST_AGE).all()
-    for register in reg.national.values():
+    for register in reg.lines.values():
         assert (age[register.groups.members] >= MIN_ARREST_AGE).all()
     rng = np.random.default_rng(3)
     drawn = reg.draw_anyone(np.full(len(pop.regions), 200), rng)

@@ -24,6 +24,29 @@ OPERATIONS = (
     "ordinary",
     "family",
 )
+#: The operational lines (the categories an order named, each an NKVD register), by operation:
+#: a case's line is ``LINES[cases.line]`` (docs/ODD.md, "Operational lines"). "none" is the
+#: line of cases outside the mass and national operations. The lines' sizes and profiles are
+#: in data/population/lines.csv.
+LINES_OF: dict[str, tuple[str, ...]] = {
+    "kulak_00447": (
+        "former_kulak",
+        "clergy_sectarian",
+        "party_officer",
+        "criminal",
+        "camp_prisoner",
+        "anti_soviet_other",
+    ),
+    "national_polish": ("pol_pow", "pol_former_pow", "pol_emigre", "pol_defector", "pol_ties"),
+    "national_german": ("ger_citizen", "ger_defence", "ger_widened"),
+    "national_harbin": ("har_cer", "har_widened"),
+    "national_latvian": ("lat_emigre", "lat_ties"),
+    "national_other": ("other_diaspora", "foreign_communist"),
+}
+LINES = ("none", *(line for lines in LINES_OF.values() for line in lines))
+LN = {name: i for i, name in enumerate(LINES)}
+#: Per line code: the operation whose order named it ("" for "none").
+OPERATION_OF_LINE = ("", *(op for op, lines in LINES_OF.items() for _ in lines))
 #: What the ledger counts (docs/outputs.md, column ``event``).
 EVENTS = (
     "arrested",

@@ -165,6 +165,8 @@ class Engine:
             return idx
         world.camps.n -= left
         world.camps.w -= left_w
+        world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
+        world.cases.named[idx] = False  # ... and the naming step whether it came from a name
         world.camps.pretrial_w += float(weight.sum())
         if len(was_held):  # taken from a prison, not from a camp: correct the counts
             taken = was_held[world.cases.status[was_held] != Status.CAMP]
@@ -172,7 +174,7 @@ class Engine:
             world.camps.n += len(taken)
             world.camps.w += float(self.weights(taken).sum())
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        mean = (
+        mean = inst.investigation_slowdown * (
             self.params["troika_investigation_days"]
             if MASS_OP[code]
             else self.params["investigation_days"]

@@ -15,9 +15,23 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.kernels import count_values
-from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark, Nationality
+from greatterror.model.lines import (
+    LineSpec,
+    acceptance,
+    draw_accepting,
+    draw_line,
+    line_00447,
+    line_male_shares,
+    lines_rng,
+    list_male_shares,
+    load_lines,
+    naming_fit,
+    profiled,
+)
+from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark
 from greatterror.population.groups import Groups
 from greatterror.population.people import Population
+from greatterror.vocabulary import LN
 
 KULAK_OPERATION_MARKS = (
     Mark.FORMER_KULAK
@@ -26,21 +40,6 @@ KULAK_OPERATION_MARKS = (
     | Mark.WHITE_OFFICER
     | Mark.OTHER_PARTY
 )
-
-NATIONAL_OPERATIONS: dict[str, tuple[Nationality, ...]] = {
-    "national_polish": (Nationality.POLISH,),
-    "national_german": (Nationality.GERMAN,),
-    "national_harbin": (Nationality.HARBIN,),
-    "national_latvian": (Nationality.LATVIAN,),
-    "national_other": (
-        Nationality.FINNISH,
-        Nationality.ESTONIAN,
-        Nationality.GREEK,
-        Nationality.KOREAN,
-        Nationality.OTHER,
-    ),
-}
-
 
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # groups whose members are their positions
 
@@ -74,6 +73,8 @@ def draw_in_groups(counts, sizes, u, starts, members):  # pragma: no cover - com
     return out
 
 
+#: Positions tried per person put on an arrest list by ``draw_listed`` before giving up.
+LIST_TRIES = 16
 #: Positions tried per person drawn by ``draw_anyone`` before scanning for an adult.
 ADULT_TRIES = 8
 
@@ -117,6 +118,8 @@ def draw_adults_in_groups(counts, sizes, u, starts, age, min_age, tries):  # pra
 @dataclass(frozen=True)
 class Register:
     groups: Groups  # region -> people on the register
+    #: the operational line of each position of ``groups.members`` (model/lines.py)
+    line_at: NDArray[np.uint8] | None = None
 
     @cached_property
     def _sizes(self) -> NDArray[np.int64]:
@@ -164,12 +167,36 @@ def _by_label(people: NDArray[np.integer], labels: NDArray[np.integer], n_groups
 @dataclass(frozen=True)
 class Registers:
     kulak: Register
-    national: dict[str, Register]
+    #: the national operations' lines (model/lines.py), line name -> register
+    lines: dict[str, Register]
+    specs: dict[str, LineSpec]
+    #: ``naming_fit[line, male]``: how far a name fits a case's line (model/lines.py)
+    naming_fit: NDArray[np.float64]
+    #: ``accept[line, male]``: who of a line's register goes on its arrest lists
+    accept: NDArray[np.float64]
     region_start: NDArray[np.int64]
     region_size: NDArray[np.int64]
     elite_heads: NDArray[np.int32]
     clients: Groups  # patron circle (region) -> clients
     age: NDArray[np.uint8]  # the population's ages, for draws among those old enough to arrest
+    male: NDArray[np.bool_]
+
+    def draw_listed(
+        self, register: Register, counts: NDArray[np.integer], rng: np.random.Generator
+    ) -> NDArray[np.int64]:
+        """``counts[r]`` people from region r's part of a line register, each put on the
+        arrest list as the order's category takes them (``accept``, model/lines.py)."""
+        sizes = register.sizes()
+        total = drawable(counts, sizes)
+        if total == 0:
+            return np.empty(0, dtype=np.int64)
+        assert register.groups.members is not None and register.line_at is not None
+        drawn = draw_accepting(
+            np.asarray(counts), sizes, register.groups.indptr, register.groups.members,
+            register.line_at, self.male, self.accept, rng.random(2 * total * LIST_TRIES),
+            LIST_TRIES,
+        )  # fmt: skip
+        return drawn[drawn >= 0]
 
     def draw_anyone(
         self, counts: NDArray[np.integer], rng: np.random.Generator
@@ -190,6 +217,15 @@ class Registers:
         )
         return drawn[drawn >= 0]
 
+    def draw_profiled(
+        self, counts: NDArray[np.integer], spec: LineSpec, pop: Population, rng: np.random.Generator
+    ) -> NDArray[np.int64]:
+        """Adults of a line's sex and age profile drawn from each region's mass population
+        (Order 00447's "other anti-Soviet elements", who had no register of their own)."""
+        return profiled(
+            np.asarray(counts), self.region_start, self.region_size, _NO_MEMBERS, spec, pop, rng
+        )
+
 
 def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) -> Registers:
     """Every register in a few passes over the population; the rest works on the people found.
@@ -203,31 +239,82 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
     marked = np.flatnonzero(marks)
     layer = is_elite[marked]
     of_age = pop["age"][marked] >= MIN_ARREST_AGE  # marks are adults' already; kept as a guard
-    kulak = _register(pop, marked[~layer & of_age & ((marks[marked] & KULAK_OPERATION_MARKS) != 0)])
-    op_codes = {op: i + 1 for i, op in enumerate(NATIONAL_OPERATIONS)}
-    op_of_nationality = np.zeros(256, dtype=np.uint8)
-    for op, nats in NATIONAL_OPERATIONS.items():
-        op_of_nationality[[int(n) for n in nats]] = op_codes[op]
-    # 0 is none; a register lists adults only (nationality is a household's, the line a person's)
-    diaspora = np.flatnonzero(pop["nationality"])
-    diaspora = diaspora[pop["age"][diaspora] >= MIN_ARREST_AGE]  # indexing by a uint8 array
-    diaspora_op = op_of_nationality[pop["nationality"][diaspora]]  # would make an intp copy
-    diaspora = diaspora[diaspora_op != 0]
-    diaspora_op = diaspora_op[diaspora_op != 0]
-    foreign = marked[(marks[marked] & Mark.FOREIGN_COMMUNIST) != 0]
-    national = {}
-    for op, code in op_codes.items():
-        people = diaspora[diaspora_op == code]
-        if op == "national_other":
-            people = np.union1d(people, foreign)
-        national[op] = _register(pop, people)
+    kulak_people = marked[~layer & of_age & ((marks[marked] & KULAK_OPERATION_MARKS) != 0)]
+    camps = [r.index for r in pop.regions if r.kind == "camps"]
+    camps_region = camps[0] if camps else -1
+    kulak = _register(pop, kulak_people)
     region = pop["region"][:n_mass]
     sizes = count_values(region, len(pop.regions))  # np.bincount would copy to intp
     starts = np.cumsum(sizes) - sizes
+    foreign = marked[~layer & ((marks[marked] & Mark.FOREIGN_COMMUNIST) != 0)]
+    specs = load_lines()
+    lines = _national_lines(pop, specs, is_elite, starts, sizes, foreign)
     in_layer = np.flatnonzero(is_elite)
     heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)
     patron = pop["patron"]
     with_patron = np.flatnonzero(patron >= 0)
     with_patron = with_patron[~is_elite[with_patron]]
     clients = _by_label(with_patron, patron[with_patron].astype(np.int64), len(pop.regions))
-    return Registers(kulak, national, starts, sizes, heads, clients, pop["age"])
+    members = {name: _people(reg) for name, reg in lines.items()}
+    on_register = line_male_shares(pop, specs, kulak_people, members, camps_region)
+    listed = list_male_shares(specs, on_register)
+    on_kulak = kulak.groups.members
+    assert on_kulak is not None
+    kulak = Register(
+        kulak.groups,
+        line_00447(marks[on_kulak], pop["region"][on_kulak], camps_region, specs, 0),
+    )
+    return Registers(
+        kulak,
+        lines,
+        specs,
+        naming_fit(listed),
+        acceptance(listed, on_register),
+        starts,
+        sizes,
+        heads,
+        clients,
+        pop["age"],
+        pop["male"],
+    )
+
+
+def _national_lines(
+    pop: Population,
+    specs: dict[str, LineSpec],
+    is_elite: NDArray[np.bool_],
+    region_start: NDArray[np.int64],
+    region_size: NDArray[np.int64],
+    foreign: NDArray[np.integer],
+) -> dict[str, Register]:
+    """The national operations' lines: the drawn ones (model/lines.py) and the foreign
+    communists' mark. A register lists adults only (nationality is a household's, the line a
+    person's)."""
+    nationality = pop["nationality"]
+    diaspora = np.flatnonzero(nationality)
+    diaspora = diaspora[(pop["age"][diaspora] >= MIN_ARREST_AGE) & ~is_elite[diaspora]]
+    nat = nationality[diaspora]
+    rng = lines_rng(pop)
+    out: dict[str, Register] = {}
+    for name, spec in specs.items():
+        if spec.operation == "kulak_00447":
+            continue
+        if spec.register == "drawn":
+            own = diaspora[np.isin(nat, spec.nationalities)]
+            groups = _by_label(own, pop["region"][own], len(pop.regions))
+            assert groups.members is not None
+            national = (groups.indptr[:-1], groups.sizes(), groups.members)
+            people = draw_line(spec, pop, national, region_start, region_size, rng)
+        else:  # the foreign communists' mark
+            people = np.asarray(foreign, dtype=np.int64)
+        register = _register(pop, people)
+        code = np.full(len(people), LN[name], dtype=np.uint8)
+        out[name] = Register(register.groups, code)
+    return out
+
+
+def _people(register: Register) -> NDArray[np.int64]:
+    """Everyone on a register built by ``_register`` (ascending)."""
+    members = register.groups.members
+    assert members is not None
+    return np.sort(members.astype(np.int64))

@@ -79,6 +79,10 @@ class Cases:
     release_day: NDArray[np.int16]
     #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
     colony: NDArray[np.bool_]
+    #: the operational line of the last case (``vocabulary.LINES``; 0: none), model/lines.py
+    line: NDArray[np.uint8]
+    #: the last case was opened because a prisoner named this person under interrogation
+    named: NDArray[np.bool_]
     #: sentenced to camp but still in a prison or transit point, awaiting the etap
     #: (model/holding.py); not yet counted in the camps
     holding: NDArray[np.bool_]
@@ -102,6 +106,8 @@ class Cases:
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
+            line=np.zeros(n, dtype=np.uint8),
+            named=np.zeros(n, dtype=bool),
             holding=np.zeros(n, dtype=bool),
         )
 
@@ -120,6 +126,8 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
+    reinstatement: bool = False
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,
@@ -149,8 +157,12 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
-    #: NKVD officers per region: the operation's capacity (fixed at the start)
+    #: NKVD officers per region, in experienced-officer equivalents: the operation's
+    #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: factor on the mean investigation length: the NKVD's capacity at the start over its
+    #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
+    investigation_slowdown: float = 1.0
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1

@@ -10,11 +10,12 @@ import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import thin
+from greatterror.model.lines import line_00447
 from greatterror.model.loop import Component
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS
+from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
 
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
@@ -119,15 +120,29 @@ class RegisterSelection(Component):
             wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * inst.officers)
             n = _within_goal(rng.poisson(wanted * scale), remaining, e.w_mass, inst, rng)
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
-            chosen = np.concatenate(
-                [reg.kulak.draw(n - unmarked, rng), reg.draw_anyone(unmarked, rng)]
-            )
-            e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
+            _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
+            other = reg.specs["anti_soviet_other"]
+            _arrest_00447(w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code)
         rng = e.rng.national
-        for op, register in reg.national.items():
-            if op in pol.operations:
-                lam = p["national_op_rate"] / 365.0 * register.sizes() * intensity
-                e.arrest(day, register.draw(rng.poisson(lam), rng), op)
+        for op, lines in LINES_OF.items():
+            if op not in pol.operations or op == "kulak_00447":
+                continue
+            for line in lines:
+                lam = p["national_op_rate"] / 365.0 * reg.lines[line].sizes() * intensity
+                listed = reg.draw_listed(reg.lines[line], rng.poisson(lam), rng)
+                arrested = e.arrest(day, listed, op)
+                w.cases.line[arrested] = LN[line]
+
+
+def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistered: int) -> None:
+    """Order 00447 arrests, each on the line of the order that put the person on the list
+    (model/lines.py ``line_00447``)."""
+    arrested = e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
+    pop = w.people
+    w.cases.line[arrested] = line_00447(
+        pop["marks"][arrested], pop["region"][arrested], w.institutions.camps_region,
+        w.registers.specs, unregistered,
+    )  # fmt: skip
 
 
 def _within_goal(
@@ -158,13 +173,28 @@ def _within_goal(
     return cut
 
 
-def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) -> np.ndarray:
+def leader_circle(world: World, e: Engine) -> np.ndarray:
+    """Rows of the 1934 Central Committee who are the leader's own clients (M14).
+
+    Drawn once per run from its own stream: each member with probability
+    ``leader_circle_share``. The evidence base holds no count of the leader's
+    clients in the Central Committee (the Politburo and its candidates, and theirs).
+    """
+    heads = world.registers.elite_heads
+    cc = heads[(world.people["elite"][heads] & Elite.CC_1934) != 0]
+    return cc[e.rng.patronage.random(len(cc)) < e.params["leader_circle_share"]]
+
+
+def _elite_weights(
+    comp: Component, world: World, e: Engine, idx: np.ndarray, circle: np.ndarray
+) -> np.ndarray:
     """Relative yearly hazards, in units of ``elite_hazard``."""
     p, pop = e.params, world.people
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
     w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
-    army = (pop["elite"][idx] & ARMY_FLAGS) != 0
-    w = np.where(army, w * p["army_hazard"] / max(p["elite_hazard"], 1e-12), w)
+    if comp.on(e, "M14"):
+        # protection first (M14): the leader stands throughout, so his clients stay protected
+        w = np.where(np.isin(idx, circle), w * p["patron_protection"], w)
     if comp.on(e, "M26"):
         old_guard = pop["cohort"][idx] <= Cohort.Y1917_1920
         w = w * np.where(
@@ -174,16 +204,21 @@ def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) ->
 
 
 def _eligible(w: World) -> np.ndarray:
+    """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
+    which goes through dismissal; the high command is also in the party group."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
     for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
+        if group == "army":
+            continue
         if bits is None:
             mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
         else:
             mask |= (flags & bits) != 0
-    return heads[mask]
+    # rank-and-file officers are purged through dismissal only
+    return heads[mask & ((flags & Elite.ARMY_OFFICER) == 0)]
 
 
 class PurgeOfElites(Component):
@@ -195,10 +230,11 @@ class PurgeOfElites(Component):
     name = "purge_of_elites"
     mechanisms = ("M14", "M20", "M26")
     params = (
-        "army_hazard",
         "elite_hazard",
+        "leader_circle_share",
         "oppositionist_weight",
         "patron_cascade",
+        "patron_protection",
         "prominence_weight",
         "revolutionary_generation_weight",
     )
@@ -210,6 +246,7 @@ class PurgeOfElites(Component):
         self.eligible = np.empty(0, dtype=np.int32)
         self.eligible_w = np.empty(0)
         self.eligible_w_max = 0.0
+        self.circle: np.ndarray | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p = e.params
@@ -221,7 +258,9 @@ class PurgeOfElites(Component):
         if self.eligible_key != key:
             self.eligible_key = key
             self.eligible = _eligible(w)
-            self.eligible_w = _elite_weights(self, w, e, self.eligible)
+            if self.circle is None:
+                self.circle = leader_circle(w, e)
+            self.eligible_w = _elite_weights(self, w, e, self.eligible, self.circle)
             self.eligible_w_max = float(self.eligible_w.max()) if len(self.eligible) else 0.0
         eligible, weight = self.eligible, self.eligible_w
         if len(eligible) == 0:

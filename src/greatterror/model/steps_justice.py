@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.album import hand_over_to_special_troikas, national_capacity
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
@@ -25,7 +26,7 @@ from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
-from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
+from greatterror.vocabulary import ARMY_FLAGS, CH, CHANNELS, LINES, MASS_OP, OPERATIONS, Status
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
@@ -44,8 +45,8 @@ class Investigation(Component):
     name = "investigation"
     mechanisms = ("M07", "M17", "M30")
     params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
-    reads = ("people", "cases", "policy", "confession_p", "naming_mean")
-    writes = ("cases", "camps", "institutions", "held", "named_today")
+    reads = ("people", "registers", "cases", "policy", "confession_p", "naming_mean")
+    writes = ("cases", "camps", "institutions", "held", "named_today", "named_officers")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         idx = e.due(day, "investigation_end")
@@ -171,12 +172,28 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
         who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.linked
     )
     w.signals.named_today += float(e.weights(who).sum())
-    ops = c.op[who]
-    for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
-        group = named[ops == op]
+    # a name is taken up as far as it fits the line of the case that gave it (model/lines.py)
+    fit = w.registers.naming_fit[c.line[who], pop["male"][named].astype(np.intp)]
+    keep = rng.random(len(named)) < fit
+    _arrest_named(w, e, day, named[keep], who[keep])
+
+
+def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndarray) -> None:
+    """Those named are arrested under the operation and on the line of the case that named them
+    (model/lines.py); a member of the elite layer is taken by the elite operation."""
+    c = w.cases
+    key = c.op[who].astype(np.int64) * len(LINES) + c.line[who]
+    for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
+        group = named[key == k]
         elite = e.is_elite[group]
-        e.arrest(day, group[elite], "elite")
-        e.arrest(day, group[~elite], _op_name(op))
+        # a named officer is dismissed first; the army purge decides on his arrest
+        officer = elite & ((w.people["elite"][group] & ARMY_FLAGS) != 0)
+        if officer.any():
+            w.signals.named_officers.append(group[officer])
+        c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
+        arrested = e.arrest(day, group[~elite], _op_name(k // len(LINES)))
+        c.line[arrested] = k % len(LINES)
+        c.named[arrested] = True
 
 
 def _op_name(code: int) -> str:
@@ -197,11 +214,14 @@ class Sentencing(Component):
     name = "sentencing"
     params = (
         "album_capacity",
+        "album_capacity_elasticity",
+        "album_capacity_lag_days",
         "album_death_share",
         "cat1_share_troika",
         "courts_capacity",
         "courts_death_share",
         "exile_share",
+        "military_collegium_capacity",
         "military_collegium_death_share",
         "oso_capacity",
         "troika_capacity",
@@ -212,12 +232,14 @@ class Sentencing(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         p, c, inst = e.params, w.cases, w.institutions
         rng = e.rng.sentencing
+        hand_over_to_special_troikas(inst, w.policy.special_troikas)
+        national = national_capacity(p, e.ledger, day)  # model/album.py
         capacity = {
             "troika": p["troika_capacity"],
-            "album": p["album_capacity"],
-            "special_troika": p["album_capacity"],
+            "album": national,
+            "special_troika": national,
             "oso": p["oso_capacity"],
-            "military_collegium": np.inf,
+            "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
         }
         for name in CHANNELS:
@@ -233,7 +255,10 @@ class Sentencing(Component):
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
                 _decide(e, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
-            inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
+            # what a day cannot use carries over only while cases wait (less than one case):
+            # an emptied queue does not save capacity for later days
+            emptied = name != "troika" and len(queue) == 0
+            inst.carry[ch] = 0.0 if (np.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 
 

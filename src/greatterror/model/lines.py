@@ -1,0 +1,410 @@
+"""Operational lines: the categories of people each mass and national operation's order named.
+
+Each order listed its "lines" (the former kulak, the churchman, the former
+prisoner of war of the Polish army, the former employee of the Chinese
+Eastern Railway...), and each line was an NKVD register of individuals, many
+of them not of the operation's nationality. Here each line is a register of
+adults with the sex and age profile of data/population/lines.csv:
+
+- ``mark`` lines are the register marks the population already carries
+  (population/kernels.py), so their sizes and profiles are the marks';
+- ``drawn`` lines are drawn once, at the start, from a stream of their own:
+  ``national_share`` of their members from the adults of the operation's
+  nationalities, the rest from the adults of any nationality in the regions
+  where those nationalities live, each with the line's share of men and age
+  range (rejection: only those who fit are taken);
+- ``camps`` is the Gulag's own unit; ``profile`` (Order 00447's "other
+  anti-Soviet elements") has no register and is drawn when arrested.
+
+A line's size never comes from the operation's arrests or convictions.
+"""
+
+from __future__ import annotations
+
+import zlib
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any, Literal
+
+import numpy as np
+from numba import njit
+from numpy.typing import NDArray
+from pydantic import BaseModel, ConfigDict, Field, field_validator, model_validator
+
+from greatterror.evidence.csvrows import read_rows
+from greatterror.evidence.errors import DataFileError
+from greatterror.evidence.schema import split_keys
+from greatterror.paths import population_data_dir
+from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
+from greatterror.population.people import Population
+from greatterror.vocabulary import LINES, LINES_OF, LN, OPERATIONS, Status
+
+LINES_STREAM = 0x4C696E  # "Lin": a population's lines are drawn apart from every other draw
+#: Positions tried per person drawn by a profile before the draw gives up on the person.
+PROFILE_TRIES = 64
+
+
+class LineRow(BaseModel):
+    model_config = ConfigDict(extra="forbid", frozen=True, allow_inf_nan=False)
+    line: str
+    operation: str
+    category: str
+    kind: str = Field(pattern=r"^(mark:[A-Z_|]+|drawn|camps|profile)$")
+    value: float | None = Field(default=None, gt=0)
+    value_low: float | None = Field(default=None, gt=0)
+    value_high: float | None = Field(default=None, gt=0)
+    unit: Literal["persons"]
+    male_share: float | None = Field(default=None, ge=0, le=1)
+    male_share_low: float | None = Field(default=None, ge=0, le=1)
+    male_share_high: float | None = Field(default=None, ge=0, le=1)
+    age_low: int | None = Field(default=None, ge=MIN_ARREST_AGE, le=100)
+    age_high: int | None = Field(default=None, ge=MIN_ARREST_AGE, le=100)
+    nationalities: list[str] = Field(default_factory=list)
+    national_share: float | None = Field(default=None, ge=0, le=1)
+    source: list[str] = Field(min_length=1)
+    confidence: Literal["high", "medium", "low"]
+    prior: str | None = None
+    note: str
+
+    _split = field_validator("source", mode="before")(lambda v: split_keys(v))
+
+    @field_validator("nationalities", mode="before")
+    @classmethod
+    def _nationalities(cls, v: object) -> list[str]:
+        names = [] if v is None else [s.strip() for s in str(v).split(";") if s.strip()]
+        allowed = [n.name for n in Nationality if n != Nationality.NONE]
+        for name in names:
+            if name not in allowed:
+                raise ValueError(f"{name!r} is not allowed; allowed values: {', '.join(allowed)}")
+        return names
+
+    @model_validator(mode="after")
+    def _complete(self) -> LineRow:
+        if self.operation not in LINES_OF or self.line not in LINES_OF[self.operation]:
+            known = ", ".join(f"{op}: {' '.join(lines)}" for op, lines in LINES_OF.items())
+            raise ValueError(f"line {self.line!r} of {self.operation!r} is unknown; known: {known}")
+        if self.kind.startswith("mark:"):
+            for name in self.kind[5:].split("|"):
+                if name not in Mark.__members__:
+                    allowed = ", ".join(Mark.__members__)
+                    raise ValueError(f"mark {name!r} is not allowed; allowed values: {allowed}")
+        needs = {
+            "drawn": ("value", "male_share", "age_low", "age_high", "national_share"),
+            "profile": ("male_share", "age_low", "age_high"),
+        }.get(self.kind, ())
+        for name in needs:
+            if getattr(self, name) is None:
+                raise ValueError(f"a {self.kind!r} line needs {name} (the cell is empty)")
+        if self.kind == "drawn" and not self.nationalities:
+            raise ValueError("a 'drawn' line needs nationalities (the cell is empty)")
+        if self.source == ["none"] and self.prior is None and self.kind == "drawn":
+            raise ValueError("a line without a source needs a prior")
+        return self
+
+
+@dataclass(frozen=True)
+class LineSpec:
+    """One line as the model uses it."""
+
+    name: str
+    operation: str
+    register: str
+    size: float  # full-population persons (0 if the register is not drawn)
+    male_share: float | None  # the order's category; None: the register's own
+    age_low: int
+    age_high: int
+    nationalities: tuple[int, ...]
+    national_share: float
+
+    @property
+    def code(self) -> int:
+        return LN[self.name]
+
+
+def load_lines(path: Path | None = None) -> dict[str, LineSpec]:
+    """The lines of data/population/lines.csv, one for each line of ``LINES_OF``."""
+    path = path or population_data_dir() / "lines.csv"
+    label = f"{path.parent.name}/{path.name}"
+    out: dict[str, LineSpec] = {}
+    for number, row in read_rows(path, LineRow, label):
+        if row.line in out:
+            raise DataFileError(label, number, "line", f"{row.line!r} is listed twice")
+        out[row.line] = LineSpec(
+            name=row.line,
+            operation=row.operation,
+            register=row.kind,
+            size=float(row.value or 0.0),
+            male_share=row.male_share,
+            age_low=int(row.age_low or MIN_ARREST_AGE),
+            age_high=int(row.age_high or 100),
+            nationalities=tuple(int(Nationality[n]) for n in row.nationalities),
+            national_share=float(row.national_share or 0.0),
+        )
+    missing = [line for line in LINES[1:] if line not in out]
+    if missing:
+        raise DataFileError(label, None, "line", f"no row for {', '.join(missing)}")
+    return out
+
+
+@njit(cache=True)
+def draw_profiled(
+    region, starts, sizes, members, u, want_male, age, male, age_low, age_high, tries
+):  # pragma: no cover - compiled
+    """One person per entry k: from group ``region[k]`` (its people ``members[starts[r]:...]``,
+    or the positions themselves if ``members`` is empty), the first of ``tries`` random picks
+    of sex ``want_male[k]`` and age in [age_low, age_high]; -1 if none fits."""
+    n = region.shape[0]
+    out = np.full(n, -1, dtype=np.int64)
+    for k in range(n):
+        r = region[k]
+        size = sizes[r]
+        if size <= 0:
+            continue
+        for j in range(tries):
+            pos = starts[r] + np.int64(u[k * tries + j] * size)
+            p = np.int64(members[pos]) if members.shape[0] > 0 else pos
+            a = age[p]
+            if male[p] == want_male[k] and a >= age_low and a <= age_high:
+                out[k] = p
+                break
+    return out
+
+
+def profiled(
+    counts: NDArray[np.integer],
+    starts: NDArray[np.int64],
+    sizes: NDArray[np.int64],
+    members: NDArray[np.int32],
+    spec: LineSpec,
+    pop: Population,
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """``counts[r]`` draws of adults of the line's profile from group r (fewer if none fits)."""
+    region = np.repeat(np.arange(len(counts)), np.where(sizes > 0, counts, 0))
+    if len(region) == 0:
+        return np.empty(0, dtype=np.int64)
+    want_male = rng.random(len(region)) < (0.5 if spec.male_share is None else spec.male_share)
+    u = rng.random(len(region) * PROFILE_TRIES)
+    drawn = draw_profiled(
+        region, starts, sizes, members, u, want_male, pop["age"], pop["male"],
+        spec.age_low, spec.age_high, PROFILE_TRIES,
+    )  # fmt: skip
+    return drawn[drawn >= 0]
+
+
+def _stochastic_round(x: NDArray[np.float64], rng: np.random.Generator) -> NDArray[np.int64]:
+    return (np.floor(x) + (rng.random(len(x)) < x % 1)).astype(np.int64)
+
+
+def draw_line(
+    spec: LineSpec,
+    pop: Population,
+    national: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int32]],
+    region_start: NDArray[np.int64],
+    region_size: NDArray[np.int64],
+    rng: np.random.Generator,
+) -> NDArray[np.int64]:
+    """The members of a ``drawn`` line (ascending, distinct).
+
+    ``national`` is the CSR register (starts, sizes, members) by region of the adults of the
+    line's nationalities; the line's members from outside the nationality are spread over the
+    regions in proportion to it (the orders reached the districts where the diaspora lived).
+    """
+    starts, sizes, members = national
+    expected = spec.size * pop.scale
+    total = int(sizes.sum())
+    if total == 0 or expected <= 0:
+        return np.empty(0, dtype=np.int64)
+    share = sizes / total
+    own = _stochastic_round(expected * spec.national_share * share, rng)
+    other = _stochastic_round(expected * (1 - spec.national_share) * share, rng)
+    people = np.concatenate(
+        [
+            profiled(own, starts, sizes, members, spec, pop, rng),
+            profiled(other, region_start, region_size, np.empty(0, np.int32), spec, pop, rng),
+        ]
+    )
+    return np.unique(people)  # both draws are of the mass population, never the elite layer
+
+
+def lines_rng(pop: Population) -> np.random.Generator:
+    """The lines' own stream: the same population always has the same lines."""
+    return np.random.default_rng(
+        np.random.SeedSequence([pop.seed, LINES_STREAM, zlib.crc32(b"lines")])
+    )
+
+
+def line_of_marks(marks: NDArray[np.uint8], specs: dict[str, LineSpec]) -> NDArray[np.uint8]:
+    """Each person's Order 00447 line from his register marks, the first of the order's lines
+    that lists one of them ("none" if no mark is on a line of the order)."""
+    out = np.zeros(len(marks), dtype=np.uint8)
+    for name in reversed(LINES_OF["kulak_00447"]):
+        spec = specs[name]
+        if not spec.register.startswith("mark:"):
+            continue
+        bits = 0
+        for mark in spec.register[5:].split("|"):
+            bits |= int(Mark[mark])
+        out[(marks & bits) != 0] = spec.code
+    return out
+
+
+def line_00447(
+    marks: NDArray[np.uint8],
+    region: NDArray[np.uint8],
+    camps_region: int,
+    specs: dict[str, LineSpec],
+    unregistered: int,
+) -> NDArray[np.uint8]:
+    """Order 00447 lines of people arrested under it: the camp line for the Gulag's own unit,
+    else the line of their marks, else ``unregistered`` (the line they were drawn by)."""
+    out = line_of_marks(marks, specs)
+    out[out == 0] = unregistered
+    out[region.astype(np.int64) == camps_region] = LN["camp_prisoner"]
+    return out
+
+
+def naming_fit(male_share: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``fit[line, male]``: the chance that a name given under interrogation in a case of
+    ``line`` is acted on, relative to a name of the line's majority sex.
+
+    The interrogators built each case into an organisation of the line (a cell of the Polish
+    Military Organisation, a kulak insurgent group), so the accomplices they took up were the
+    kind of people the line held: a name is acted on in proportion to its sex's share of the
+    line. Line 0 (cases outside the operations) takes every name.
+    """
+    share = np.clip(np.asarray(male_share, dtype=np.float64), 0.0, 1.0)
+    top = np.maximum(np.maximum(share, 1.0 - share), 1e-12)
+    fit = np.stack([(1.0 - share) / top, share / top], axis=1)
+    fit[0] = 1.0
+    return fit
+
+
+def line_male_shares(
+    pop: Population,
+    specs: dict[str, LineSpec],
+    kulak_people: NDArray[np.integer],
+    lines: dict[str, NDArray[np.int64]],
+    camps_region: int,
+) -> NDArray[np.float64]:
+    """Each line's share of men on its register as built, by line code (a ``profile`` line,
+    which has no register: its data row; line 0: 0.5)."""
+    male = pop["male"]
+    out = np.full(len(LINES), 0.5)
+    for spec in specs.values():
+        if spec.male_share is not None:
+            out[spec.code] = spec.male_share
+    marks_line = line_of_marks(pop["marks"][kulak_people], specs)
+    for code in np.unique(marks_line[marks_line > 0]).tolist():
+        out[code] = float(male[kulak_people[marks_line == code]].mean())
+    for name, people in lines.items():
+        if len(people):
+            out[LN[name]] = float(male[people].mean())
+    if camps_region >= 0:
+        start = int(np.searchsorted(pop["region"][: pop.n_mass], camps_region))
+        held = male[start : int(np.searchsorted(pop["region"][: pop.n_mass], camps_region + 1))]
+        if len(held):
+            out[LN["camp_prisoner"]] = float(held.mean())
+    return out
+
+
+def list_male_shares(
+    specs: dict[str, LineSpec], register: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """The share of men of each line's arrest lists: the order's category where the data row
+    gives one, else the register's own."""
+    out = register.copy()
+    for spec in specs.values():
+        if spec.male_share is not None:
+            out[spec.code] = spec.male_share
+    return out
+
+
+def acceptance(listed: NDArray[np.float64], register: NDArray[np.float64]) -> NDArray[np.float64]:
+    """``accept[line, male]``: the chance that a person drawn from a line's register is put on
+    its arrest list, so that the lists have the category's share of men (``listed``) although
+    the register has its own (``register``): the operational groups compiled lists from the
+    registers by the order's category (a former kulak who returned from exile, not the widow
+    who headed his household). The likelier sex is always taken."""
+    reg = np.clip(register, 1e-9, 1 - 1e-9)
+    ratio = np.stack([(1.0 - listed) / (1.0 - reg), listed / reg], axis=1)
+    return ratio / ratio.max(axis=1, keepdims=True)
+
+
+@njit(cache=True)
+def draw_accepting(
+    counts, sizes, starts, members, line_at, male, accept, u, tries
+):  # pragma: no cover - compiled
+    """``counts[r]`` people of each non-empty group r of a register: person k tries positions
+    ``starts[r] + int(u[2 * (k * tries + j)] * size)`` and takes the first accepted
+    (``u[... + 1] < accept[line_at[pos], male[person]]``); -1 if none of ``tries`` is."""
+    n = 0
+    for r in range(counts.shape[0]):
+        if sizes[r] > 0:
+            n += counts[r]
+    out = np.full(n, -1, dtype=np.int64)
+    k = 0
+    for r in range(counts.shape[0]):
+        size = sizes[r]
+        if size <= 0:
+            continue
+        for _ in range(counts[r]):
+            for j in range(tries):
+                i = 2 * (k * tries + j)
+                pos = starts[r] + np.int64(u[i] * size)
+                person = np.int64(members[pos])
+                if u[i + 1] < accept[line_at[pos], 1 if male[person] else 0]:
+                    out[k] = person
+                    break
+            k += 1
+    return out
+
+
+def line_totals(cases: Any, weights: Any) -> dict[str, dict[str, float]]:
+    """``{line: {"arrested", "convicted", "shot", "named"}}`` in full-population equivalents,
+    for the mass and national operations' lines; a person counts under the line of his last
+    case (summary.json ``lines``). ``named``: of the arrested, those taken up on a name given
+    under interrogation in a case of the line."""
+    idx = np.flatnonzero(cases.line)
+    line = cases.line[idx]
+    w = weights(idx)
+    status = cases.status[idx]
+    outcome = {
+        "arrested": w * cases.arrests[idx],
+        "convicted": w * (cases.sentence_day[idx] >= 0),
+        "shot": w * ((status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
+        "named": w * cases.arrests[idx] * cases.named[idx],
+    }
+    out = {}
+    for code, name in enumerate(LINES):
+        if code == 0:
+            continue
+        sel = line == code
+        out[name] = {key: float(values[sel].sum()) for key, values in outcome.items()}
+    return out
+
+
+def own_nationality_shares(
+    cases: Any, weights: Any, nationality: NDArray[np.uint8], specs: dict[str, LineSpec]
+) -> dict[str, dict[str, float]]:
+    """``{operation: {"arrested", "shot"}}``: the share of a national operation's arrested and
+    of those it sentenced to death who are of its nationalities (those of its drawn lines);
+    summary.json ``national_nationality``. The rest were reached through ties, not
+    nationality."""
+    out: dict[str, dict[str, float]] = {}
+    for op, lines in LINES_OF.items():
+        own = sorted({n for line in lines for n in specs[line].nationalities})
+        if not own:
+            continue
+        code = OPERATIONS.index(op)
+        block = {}
+        for key, sel in (
+            ("arrested", cases.arrests > 0),
+            ("shot", (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)),
+        ):
+            idx = np.flatnonzero(sel & (cases.op == code))
+            w = weights(idx)
+            total = float(w.sum())
+            block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0
+        out[op] = block
+    return out
