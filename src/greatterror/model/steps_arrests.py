@@ -15,7 +15,7 @@ from greatterror.model.loop import Component
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
+from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
 
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
