@@ -148,7 +148,7 @@ def test_an_internal_error_is_a_short_report_with_a_pointer_to_debug(
     def broken(*_: Any, **__: Any) -> list[Any]:
         raise KeyError("a bug")
 
-    monkeypatch.setattr("greatterror.cli.run.list_runs", broken)
+    monkeypatch.setattr("greatterror.results.registry.list_runs", broken)  # imported on use
     result = runner.invoke(app, ["runs", "list"])
     assert result.exit_code == 1
     assert "internal error: KeyError: 'a bug'" in result.output

@@ -11,7 +11,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from greatterror.errors import GreatterrorError
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 #: the registry stores the seed as a signed 64-bit integer
 MAX_SEED = 2**63 - 1

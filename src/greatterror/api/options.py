@@ -14,8 +14,8 @@ from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.preflight import MAX_SEED
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 
 class SimError(GreatterrorError, ValueError):

@@ -18,7 +18,7 @@ from __future__ import annotations
 
 import hashlib
 import threading
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
 from dataclasses import dataclass
 from typing import Any
 
@@ -75,6 +75,36 @@ def warm(scenario: str, scale: float, seed: int) -> tuple[Any, Any, Any]:
         return _CACHE[key]
 
 
+def _held_counter(population: Any, status: np.ndarray) -> Callable[[], float]:
+    """A function giving the people held now (not at liberty), in full-population equivalents.
+
+    It counts the status codes of each layer in one compiled pass (the elite layer
+    is the population's last rows, as ``Population`` builds it) instead of summing a
+    weight per person: about 0.2 ms instead of 2 ms at 1:1,000. The counts are
+    exact; so was the sum of weights whenever a weight is a whole number.
+    """
+    from greatterror.model.kernels import count_values
+    from greatterror.vocabulary import AT_LIBERTY
+
+    n_mass = int(population.n_mass)
+    layered = bool(population.is_elite_layer[n_mass:].all()) and not bool(
+        population.is_elite_layer[:n_mass].any()
+    )
+    held_code = np.zeros(256, dtype=bool)
+    held_code[: len(AT_LIBERTY)] = ~AT_LIBERTY
+    w_mass, w_elite = (float(w) for w in population.weight_of_layer)
+    if not layered:  # any other layout: one weight per person
+        weights = population.weights()
+        return lambda: float(weights[held_code[status]].sum())
+
+    def held() -> float:
+        mass = int(count_values(status[:n_mass], 256)[held_code].sum())
+        elite = int(count_values(status[n_mass:], 256)[held_code].sum())
+        return mass * w_mass + elite * w_elite
+
+    return held
+
+
 @dataclass(frozen=True)
 class FitModel:
     """The pyabc model: a picklable callable from a parameter dict to the statistics."""
@@ -98,7 +128,6 @@ class FitModel:
         from greatterror.model.params import BY_NAME
         from greatterror.model.sim import Simulation
         from greatterror.model.summary import build_summary
-        from greatterror.vocabulary import AT_LIBERTY
 
         chosen, evidence, population = warm(self.scenario, self.scale, self.seed)
         overrides = {
@@ -107,19 +136,17 @@ class FitModel:
         sim = Simulation(
             chosen, population, simulation_seed(self.seed, overrides), evidence, overrides
         )
-        watch = None
         if self.stop_runaways:
-            weights = population.weights()
-            start = float(weights[~AT_LIBERTY[sim.cases.status]].sum())
+            held_now = _held_counter(population, sim.cases.status)
+            start = held_now()
             limit = RUNAWAY_FACTOR * evidence.value("G2-detained")
-
-            def watch(day: int) -> None:
-                if day % CHECK_DAYS == 0:
-                    held = float(weights[~AT_LIBERTY[sim.cases.status]].sum()) - start
-                    if held > limit:
-                        raise RunawayRun(f"day {day}: {held:,.0f} held")
-
-        sim.run(progress=watch)
+            # checked after days 0, CHECK_DAYS, 2 * CHECK_DAYS ... (no call per day)
+            for day in range(0, sim.days, CHECK_DAYS):
+                sim.run(until=day + 1)
+                held = held_now() - start
+                if held > limit:
+                    raise RunawayRun(f"day {day}: {held:,.0f} held")
+        sim.run()
         return build_summary(sim, chosen.name)
 
     def __call__(self, parameters: Any) -> dict[str, float]:

@@ -8,7 +8,7 @@ from typing import Annotated
 import typer
 
 from greatterror.cli.output import console, emit_json, fail, print_table
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 
 def _check_numbers(particles: int, generations: int, scale: float, workers: int) -> None:

@@ -3,15 +3,18 @@
 from __future__ import annotations
 
 from collections.abc import Callable
-from typing import Annotated, TypeVar
+from types import ModuleType
+from typing import TYPE_CHECKING, Annotated, TypeVar
 
-import duckdb
 import typer
 
 from greatterror.cli.output import console, emit_json, fail, print_table
-from greatterror.evidence import queries
 from greatterror.evidence.errors import DataFileError
-from greatterror.evidence.store import query_evidence
+
+if TYPE_CHECKING:  # duckdb and the evidence store are imported by the commands that query
+    import duckdb
+
+    from greatterror.evidence import queries
 
 app = typer.Typer(
     help="Browse the sourced evidence base: facts, timeline, trials, limits, sources."
@@ -21,8 +24,16 @@ T = TypeVar("T")
 JsonFlag = Annotated[bool, typer.Option("--json", help="Print JSON instead of a table.")]
 
 
+def _queries() -> ModuleType:
+    from greatterror.evidence import queries
+
+    return queries
+
+
 def query(action: Callable[[duckdb.DuckDBPyConnection], T]) -> T:
     """Run one query on the evidence database (rebuilt from the CSV files if damaged)."""
+    from greatterror.evidence.store import query_evidence
+
     try:
         return query_evidence(action)
     except DataFileError as exc:
@@ -43,9 +54,9 @@ def list_(
     as_json: JsonFlag = False,
 ) -> None:
     """List the sourced facts."""
-    facts = query(lambda con: queries.list_facts(con, group))
+    facts = query(lambda con: _queries().list_facts(con, group))
     if group is not None and not facts:
-        groups = sorted({f["group"] for f in query(queries.list_facts)})
+        groups = sorted({f["group"] for f in query(_queries().list_facts)})
         fail(f"--group: unknown group {group!r}; allowed values: {', '.join(groups)}")
     if as_json:
         emit_json(facts)
@@ -74,7 +85,7 @@ def show(
     as_json: JsonFlag = False,
 ) -> None:
     """Show one fact with its full sources."""
-    fact = query(lambda con: queries.get_fact(con, fact_id))
+    fact = query(lambda con: _queries().get_fact(con, fact_id))
     if fact is None:
         fail(f"no fact with id {fact_id!r}; `greatterror evidence search TEXT` finds ids")
     from greatterror.evidence.usage import fact_usage
@@ -112,7 +123,7 @@ def search(
     """Search facts, timeline events and trial defendants (the text is matched literally)."""
     if not text.strip():
         fail("text: give some text to look for; `greatterror evidence list` shows every fact")
-    hits = query(lambda con: queries.search_facts(con, text))
+    hits = query(lambda con: _queries().search_facts(con, text))
     if as_json:
         emit_json(hits)
         return
@@ -136,13 +147,13 @@ def timeline(
 ) -> None:
     """The dated events: orders, plenums, trials, changes of NKVD chief, the halt."""
     try:
-        lo = queries.parse_bound(start, upper=False) if start is not None else None
-        hi = queries.parse_bound(end, upper=True) if end is not None else None
+        lo = _queries().parse_bound(start, upper=False) if start is not None else None
+        hi = _queries().parse_bound(end, upper=True) if end is not None else None
     except ValueError as exc:
         fail(f"--from/--to: {exc}")
     if lo and hi and lo > hi:
         fail("--from: the start is after the end (--to)")
-    events = query(lambda con: queries.timeline(con, lo, hi))
+    events = query(lambda con: _queries().timeline(con, lo, hi))
     if as_json:
         emit_json(events)
         return
@@ -157,7 +168,7 @@ def timeline(
 @app.command()
 def trials(as_json: JsonFlag = False) -> None:
     """The show trials: dates, defendants, verdicts."""
-    rows = query(lambda con: queries.trials(con))
+    rows = query(lambda con: _queries().trials(con))
     if as_json:
         emit_json(rows)
         return
@@ -182,7 +193,7 @@ def trials(as_json: JsonFlag = False) -> None:
 @app.command()
 def limits(as_json: JsonFlag = False) -> None:
     """Order 00447 limits of 30 July 1937 and their later increases."""
-    data = query(lambda con: queries.limits(con))
+    data = query(lambda con: _queries().limits(con))
     if as_json:
         emit_json(data)
         return
@@ -225,7 +236,7 @@ def limits(as_json: JsonFlag = False) -> None:
 @app.command()
 def sources(as_json: JsonFlag = False) -> None:
     """The bibliography every figure cites."""
-    rows = query(lambda con: queries.sources(con))
+    rows = query(lambda con: _queries().sources(con))
     if as_json:
         emit_json(rows)
         return
@@ -243,7 +254,7 @@ def sources(as_json: JsonFlag = False) -> None:
 @app.command()
 def summary(as_json: JsonFlag = False) -> None:
     """What the evidence base holds, and the headline archival figures."""
-    data = query(lambda con: queries.summary(con))
+    data = query(lambda con: _queries().summary(con))
     if as_json:
         emit_json(data)
         return

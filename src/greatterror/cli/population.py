@@ -10,10 +10,8 @@ import typer
 
 from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.evidence.errors import DataFileError
-from greatterror.population.build import MAX_SCALE, MIN_SCALE, build_population
-from greatterror.population.describe import group_size_summary, marginal_checks
-from greatterror.population.inputs import load_inputs
 from greatterror.preflight import check_scale, check_seed
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 app = typer.Typer(help="Build and inspect the synthetic population of the 1937 USSR.")
 
@@ -28,6 +26,10 @@ def describe(
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON instead of tables.")] = False,
 ) -> None:
     """Print the population's marginals against their sources, group sizes and memory."""
+    from greatterror.population.build import build_population
+    from greatterror.population.describe import group_size_summary, marginal_checks
+    from greatterror.population.inputs import load_inputs
+
     check_scale(scale)
     check_seed(seed)
     try:

@@ -17,10 +17,9 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
 from greatterror.preflight import check_local_state, check_run
-from greatterror.results.registry import get_run, list_runs
 from greatterror.results.rundir import check_output_file, folder_problem
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 runs_app = typer.Typer(help="The local registry of runs.")
 
@@ -133,6 +132,11 @@ def run(
     except SimError as exc:
         fail(str(exc).removeprefix("pars.").removeprefix("mechanisms."))
     check_local_state()
+    from greatterror.model.compiled import compile_notice
+
+    notice = compile_notice()
+    if notice:
+        error_console.print(notice, highlight=False)
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
     with Progress(
@@ -155,6 +159,8 @@ def run(
 
 def _find_run(run_id: str, field: str) -> dict[str, Any]:
     """A registered run by id or unique prefix; a clear error otherwise."""
+    from greatterror.results.registry import get_run
+
     row = get_run(run_id)
     if row is None:
         fail(f"{field}: no run {run_id!r} in the registry; `greatterror runs list` shows them")
@@ -183,6 +189,8 @@ def _overrides(row: dict[str, Any]) -> str:
 @runs_app.command("list")
 def runs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False) -> None:
     """List recorded runs, with the parameters each overrode (--set)."""
+    from greatterror.results.registry import list_runs
+
     rows = list_runs()
     if as_json:
         emit_json(

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
     GF,
@@ -26,7 +27,7 @@ from greatterror.model.gulag import (
     release_days,
     term_range,
 )
-from greatterror.model.kernels import ArrestOrder, Closing, Layers, close_cases, open_cases
+from greatterror.model.kernels import Layers
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Ledger
@@ -63,6 +64,8 @@ class Engine:
         self.is_elite = population.is_elite_layer
         self.weight_of_layer = population.weight_of_layer
         self.w_mass, self.w_elite = (float(w) for w in self.weight_of_layer)
+        #: per person: 0 mass, 1 elite layer (the index into ``weight_of_layer``)
+        self._layer = self.is_elite.view(np.uint8)
         self.region = population["region"]
         #: per person: region and layer, as the kernels take them
         self.layers = Layers(self.region, self.is_elite, self.weight_of_layer)
@@ -111,7 +114,7 @@ class Engine:
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
         """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
-        return np.where(self.is_elite[idx], self.w_elite, self.w_mass)
+        return self.weight_of_layer[self._layer[idx]]
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
@@ -153,10 +156,11 @@ class Engine:
         assert self.world is not None
         world = self.world
         code, inst = OP[op], world.institutions
-        order = ArrestOrder(code, day, allow_in_camp, inst.camps_region)
         idx = np.asarray(idx, dtype=np.int64)
         was_held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
-        idx, region, weight, left, left_w = open_cases(idx, self.case_arrays, self.layers, order)
+        idx, region, weight, left, left_w = open_cases_flat(
+            idx, *self.case_arrays, *self.layers, code, day, allow_in_camp, inst.camps_region
+        )
         if len(idx) == 0:
             return idx
         world.camps.n -= left
@@ -189,8 +193,8 @@ class Engine:
         assert self.world is not None
         before = self.world.cases.status[idx]
         pretrial = (before == Status.INVESTIGATION) | (before == Status.AWAITING_SENTENCE)
-        ops, region, weight, was_camp = close_cases(
-            idx, Closing(status, sentence_day), self.case_arrays, self.layers
+        ops, region, weight, was_camp = close_cases_flat(
+            idx, status, sentence_day, *self.case_arrays, *self.layers
         )
         self.ledger.add(day, region, ops, EV[event], weight)
         if pretrial.any():

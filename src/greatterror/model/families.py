@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
+from greatterror.model.sorting import sorted_copy
 from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
@@ -76,7 +77,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
     convicted, a man without a household or without a woman of age in it) and
     the number of children in the household.
     """
-    pool = np.sort(convicted)
+    pool = sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
     wife = np.full(convicted.shape[0], -1, dtype=np.int64)
     children = np.zeros(convicted.shape[0], dtype=np.int64)
     for i in range(convicted.shape[0]):

@@ -20,6 +20,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 YEAR = 365.25
+_INT16_MAX = int(np.iinfo(np.int16).max)
 #: sentences shorter than this were served in colonies (ITK), longer ones in camps (ITL)
 COLONY_BELOW_YEARS = 3.0
 #: the columns of ``Ledger.gulag`` (full-population equivalents per day)
@@ -94,7 +95,7 @@ def release_days(day: int, years: NDArray[np.float64]) -> NDArray[np.int64]:
 def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
     """Release days as stored in ``Cases.release_day`` (past the int16 range: never, -1 reads
     as 'no release scheduled'; a run is at most 6 years and terms at most 10)."""
-    return np.where(days > np.iinfo(np.int16).max, -1, days).astype(np.int16)
+    return np.where(days > _INT16_MAX, -1, days).astype(np.int16)
 
 
 def initial_terms(

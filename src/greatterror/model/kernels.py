@@ -21,6 +21,7 @@ from greatterror.model.arrays import (
     Limits,
     TroikaQueue,
 )
+from greatterror.model.sorting import sorted_copy, stable_argsort
 from greatterror.vocabulary import AT_LIBERTY, Status
 
 __all__ = [
@@ -90,7 +91,7 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     status, region, is_elite = cases.status, people.region, people.is_elite
     weight_of_layer = people.weight_of_layer
     allow_in_camp, camps_region = order.allow_in_camp, order.camps_region
-    s = np.sort(idx)
+    s = sorted_copy(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     left = 0
@@ -147,7 +148,7 @@ def mark_where(values, bits, out):  # pragma: no cover - compiled
 @njit(cache=True)
 def distinct_sorted(a):  # pragma: no cover - compiled
     """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
-    s = np.sort(a)
+    s = sorted_copy(a)
     out = np.empty_like(s)
     k = 0
     for i in range(s.shape[0]):
@@ -164,14 +165,14 @@ def first_distinct(values, n):  # pragma: no cover - compiled
     Equals ``values[np.sort(np.unique(values, return_index=True)[1])][:n]``
     in one call: the camp sample is drawn every day, usually a handful.
     """
-    order = np.argsort(values, kind="mergesort")
+    order = stable_argsort(values)  # np.argsort(values, kind="mergesort")
     first = np.empty(values.shape[0], dtype=np.int64)
     k = 0
     for j in range(order.shape[0]):
         if j == 0 or values[order[j]] != values[order[j - 1]]:
             first[k] = order[j]
             k += 1
-    first = np.sort(first[:k])[:n]
+    first = sorted_copy(first[:k])[:n]
     return values[first]
 
 

@@ -35,14 +35,29 @@ class Component:
     reads: tuple[str, ...] = ()  # World fields it reads (model/world.py)
     writes: tuple[str, ...] = ()  # World fields it writes
 
+    #: the engine whose switches ``_switches`` holds (a run's switches do not change)
+    _engine: Any = None
+    _switches: dict[str, bool]
+
     def on(self, engine: Any, mechanism: str) -> bool:
-        """Whether ``mechanism`` is switched on in this run."""
+        """Whether ``mechanism`` is switched on in this run.
+
+        Each switch is looked up once per run and component (steps read them every
+        day, about 24,000 times a run).
+        """
+        if engine is self._engine:
+            known = self._switches.get(mechanism)
+            if known is not None:
+                return known
+        else:
+            self._engine, self._switches = engine, {}
         if mechanism not in self.mechanisms:
             raise UndeclaredMechanism(
                 f"component {self.name!r} reads the switch of {mechanism}, which it does not "
                 f"declare (it declares {', '.join(self.mechanisms) or 'none'})"
             )
-        return bool(engine.switch(mechanism))
+        value = self._switches[mechanism] = bool(engine.switch(mechanism))
+        return value
 
     def step(self, world: Any, engine: Any, day: int) -> None:
         raise NotImplementedError

@@ -25,8 +25,8 @@ from greatterror.population.kernels import household_labels, place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.region import Uniforms, region_people
 from greatterror.population.spec import PopulationSpec, build_spec
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
-MIN_SCALE, MAX_SCALE = 1e-5, 1.0
 REGION_ATTRIBUTES = (
     "urban",
     "male",

@@ -1,0 +1,24 @@
+"""The kernels' integer sorts equal NumPy's (model/sorting.py)."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.model.sorting import sorted_copy, stable_argsort
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 32, 33, 200, 5000])
+@pytest.mark.parametrize("high", [1, 3, 300, 70_000, 200_000_000])
+def test_sorts_equal_numpy(n: int, high: int) -> None:
+    rng = np.random.default_rng(n * 7 + high)
+    for dtype in (np.int64, np.int32):
+        values = rng.integers(0, high, size=n).astype(dtype)
+        assert np.array_equal(stable_argsort(values), np.argsort(values, kind="mergesort"))
+        assert np.array_equal(sorted_copy(values), np.sort(values))
+        assert sorted_copy(values).dtype == values.dtype
+
+
+def test_negative_and_extreme_values() -> None:
+    values = np.array([5, -3, 2**40, -(2**40), 0, 5, -3] * 10, dtype=np.int64)
+    assert np.array_equal(stable_argsort(values), np.argsort(values, kind="mergesort"))
