@@ -114,6 +114,8 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    #: the day of each operation's last extension by a dated decision (extend_operation)
+    extended: dict[str, int] = field(default_factory=dict)
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,

@@ -101,6 +101,9 @@ def apply_decision(
         if operation != "kulak_00447" and not comp.on(e, "M18"):
             return
         pol.operations.add(operation)
+    elif action == "extend_operation" and operation:
+        # a new planned term from today: the centre's stance on requests (steps_quota.py)
+        pol.extended[operation] = day
     elif action == "limit_increase" and event is not None:
         # without central limits (M16 off) there is no central decision to raise them
         if comp.on(e, "M16"):
@@ -247,7 +250,8 @@ class Policy(Component):
     levers follow the policy: today's confession probability and naming mean."""
 
     name = "policy"
-    mechanisms = tuple(sorted({"M05", "M06", *DECISION_MECHANISMS}))
+    # the leader's rule takes no dated limit increase, the only decision that reads M16
+    mechanisms = tuple(sorted({"M05", "M06", *DECISION_MECHANISMS} - {"M16"}))
     params = (
         "confession_probability",
         "confession_with_methods",

@@ -9,7 +9,8 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   one; after that, and in every other region, by the centre's approval rule;
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
-  the planned term of the operation is over (the centre's stance);
+  the planned term of the operation is over (the centre's stance; a dated extension of
+  the operation, ``extend_operation``, starts a new term);
 - after the fact: on a share ``after_fact_share`` of its requests the region's
   troika goes on sentencing at once, as if granted, and the sanction follows
   (Naumov's estimate that most increases of 1937 had no written Politburo
@@ -137,10 +138,14 @@ def _clear(inst: Institutions, regions: np.ndarray) -> None:
 
 
 def _approval(w: World, e: Engine, day: int) -> float:
-    """The centre's stance: once the planned term is over it grants extensions more sparingly."""
+    """The centre's stance: once the planned term is over it grants extensions more sparingly.
+
+    The term runs from the launch, or from the operation's last extension by a dated
+    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one."""
     p = e.params
-    launched = w.policy.first_day[("launch_operation", "kulak_00447")]
-    late = day - launched >= p["operation_term_days"]
+    pol = w.policy
+    start = pol.extended.get("kulak_00447", pol.first_day[("launch_operation", "kulak_00447")])
+    late = day - start >= p["operation_term_days"]
     return float(p["approval_probability"] * (p["late_approval_factor"] if late else 1.0))
 
 
