@@ -120,6 +120,8 @@ class Policy:
     releases: bool = False
     #: the day of each operation's last extension by a dated decision (extend_operation)
     extended: dict[str, int] = field(default_factory=dict)
+    #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
+    reinstatement: bool = False
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,
@@ -164,8 +166,12 @@ class Institutions:
     refusals: int = 0
     #: every limit increase applied: date, region, amounts, kind (model/steps_quota.py)
     increases: list[dict[str, object]] = field(default_factory=list)
-    #: NKVD officers per region: the operation's capacity (fixed at the start)
+    #: NKVD officers per region, in experienced-officer equivalents: the operation's
+    #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: factor on the mean investigation length: the NKVD's capacity at the start over its
+    #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
+    investigation_slowdown: float = 1.0
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1

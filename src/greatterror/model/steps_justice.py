@@ -25,7 +25,7 @@ from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
-from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
+from greatterror.vocabulary import ARMY_FLAGS, CH, CHANNELS, MASS_OP, OPERATIONS, Status
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
@@ -45,7 +45,7 @@ class Investigation(Component):
     mechanisms = ("M07", "M17", "M30")
     params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
     reads = ("people", "cases", "policy", "confession_p", "naming_mean")
-    writes = ("cases", "camps", "institutions", "held", "named_today")
+    writes = ("cases", "camps", "institutions", "held", "named_today", "named_officers")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         idx = e.due(day, "investigation_end")
@@ -175,7 +175,11 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
     for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
         group = named[ops == op]
         elite = e.is_elite[group]
-        e.arrest(day, group[elite], "elite")
+        # a named officer is dismissed first; the army purge decides on his arrest
+        officer = elite & ((pop["elite"][group] & ARMY_FLAGS) != 0)
+        if officer.any():
+            w.signals.named_officers.append(group[officer])
+        e.arrest(day, group[elite & ~officer], "elite")
         e.arrest(day, group[~elite], _op_name(op))
 
 
@@ -205,6 +209,7 @@ class Sentencing(Component):
         "courts_capacity",
         "courts_death_share",
         "exile_share",
+        "military_collegium_capacity",
         "military_collegium_death_share",
         "oso_capacity",
         "troika_capacity",
@@ -220,7 +225,7 @@ class Sentencing(Component):
             "album": p["album_capacity"],
             "special_troika": p["album_capacity"],
             "oso": p["oso_capacity"],
-            "military_collegium": np.inf,
+            "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
         }
         for name in CHANNELS:
@@ -236,7 +241,10 @@ class Sentencing(Component):
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
                 _decide(e, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
-            inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
+            # what a day cannot use carries over only while cases wait (less than one case):
+            # an emptied queue does not save capacity for later days
+            emptied = name != "troika" and len(queue) == 0
+            inst.carry[ch] = 0.0 if (np.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 
 

@@ -32,6 +32,15 @@ STREAMS = (
     "release",
     "family",
     "purge",
+    "army",
+    "cadres",
+    "party",
+    "patronage",
+    "covert",
+    "detection",
+    "economy",
+    "vengeance",
+    "signals",
 )
 
 
