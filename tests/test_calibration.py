@@ -39,6 +39,7 @@ def test_leader_rule_targets_are_the_scripted_decisions() -> None:
     assert dates[("halt", None)].isoformat() == "1938-11-17"
     assert dates[("launch_operation", "national")].isoformat() == "1937-07-25"
     assert ("set_limits", None) not in dates and ("limit_increase", None) not in dates
+    assert not [key for key in dates if key[0] == "extend_operation"]
 
 
 def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end() -> None:

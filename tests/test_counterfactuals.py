@@ -146,7 +146,7 @@ def test_parameters_the_counterfactual_sets_keep_its_value_against_a_draw() -> N
         seeds=[1],
         draws=[{"approval_probability": 0.5, "names_per_confession": 1.0}],
     )
-    assert pairs.fixed == ["approval_probability"]
+    assert pairs.fixed == ["after_fact_share", "approval_probability"]
     assert pairs._own(pairs.draws[0]) == {"names_per_confession": 1.0}
     assert pairs.first_change == pairs.base.start  # a parameter may act from the first day
     with pytest.raises(gt.SimError, match="draws: 2 parameter sets for 1 seeds"):
@@ -265,7 +265,7 @@ def test_posterior_draws_come_from_the_last_generation(tmp_path: Path) -> None:
     out = json.loads(result.output)
     assert out["posterior"]["generation"] == 0 and out["posterior"]["scenario"] == "historical"
     assert out["pairs"][0]["parameters"] == gt.posterior_draws(db, 1, seed=1).draws[0]
-    assert out["parameters_kept_by_counterfactual"] == ["approval_probability"]
+    assert out["parameters_kept_by_counterfactual"] == ["after_fact_share", "approval_probability"]
     (tmp_path / "junk.db").write_text("not a database")
     with pytest.raises(gt.SimError, match="is not a readable pyabc history"):
         gt.posterior_draws(tmp_path / "junk.db", 2, seed=1)

@@ -61,12 +61,17 @@ def test_all_seven_load_with_their_mechanism_sets() -> None:
 
 
 def test_table_choices_the_docs_rely_on() -> None:
-    """The switches docs/hypotheses.md describes: limits off under H4 and H5, on under H3."""
+    """The switches docs/hypotheses.md describes: limits off under H3, H4 and H5; under H3
+    and H4 the regions' requests are granted as asked, under H1 the centre's rule decides."""
     by_id = {s.hypothesis.id: s for s in hypothesis_scenarios() if s.hypothesis}
     assert switches_of(by_id["H4"])["limits_and_throughput"] is False
     assert switches_of(by_id["H5"])["limits_and_throughput"] is False
     assert switches_of(by_id["H5"])["amalgam_trials"] is False
-    assert switches_of(by_id["H3"])["limits_and_throughput"] is True
+    assert switches_of(by_id["H3"])["limits_and_throughput"] is False
+    assert switches_of(by_id["H1"])["limits_and_throughput"] is True
+    for h in ("H3", "H4"):
+        assert by_id[h].parameter_values()["requests_granted_as_asked"] == 1.0
+    assert by_id["H1"].parameter_values()["requests_granted_as_asked"] == 0.0
     assert by_id["H1"].policy == "scripted" and by_id["H3"].policy == "endogenous"
 
     # a scripted hypothesis keeps every dated event of the record
@@ -309,13 +314,12 @@ def test_runs_at_one_in_ten_thousand(tmp_path: Path) -> None:
     h1 = gt.Sim("hypotheses/h1_intentional", population=pop, seed=1).run()
     assert h1.results.summary["mechanisms"]["threat_perception"] is False
     assert _final_00447(h1) > 0  # Order 00447 runs under H1
-    # the gap H3, H4 and H5 describe: with central limits (M16) off, Order 00447 never starts
+    # with central limits (M16) off, Order 00447 still starts: no ceiling, not no operation
     no_limits = gt.Sim(
         "hypotheses/h1_intentional", population=pop, seed=1, mechanisms={"M16": False}
     ).run(until="1937-09-01")
     assert h1.results.summary["operations"]["kulak_00447"]["arrested"] > 0
-    assert no_limits.engine.policy.operations  # the national operations have started
-    assert "kulak_00447" not in no_limits.engine.policy.operations
+    assert "kulak_00447" in no_limits.engine.policy.operations
 
     out = tmp_path / "h4"
     result = runner.invoke(
@@ -325,3 +329,6 @@ def test_runs_at_one_in_ten_thousand(tmp_path: Path) -> None:
     written = json.loads((out / "summary.json").read_text())
     assert written["scenario"] == "h4_weak_centre"
     assert written["mechanisms"]["limits_and_throughput"] is False
+    # H4's mass operation, set by the regions' requests (docs/hypotheses.md)
+    assert written["operations"]["kulak_00447"]["arrested"] > 0
+    assert written["limit_requests"]["by_kind"]["as_asked"] == written["limit_requests"]["requests"]

@@ -328,8 +328,9 @@ def test_naming_kernels_match_the_rule_of_the_component(rng, with_members) -> No
     assert len(named) > 10
 
 
+@pytest.mark.parametrize("ceiling", [True, False])
 @pytest.mark.parametrize("budget", [0.0, 30.0, np.inf])
-def test_troika_verdicts_match_the_rule_of_the_component(rng, budget) -> None:
+def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -> None:
     from greatterror.model.steps_justice import troika_reference
 
     n, regions = 300, 6
@@ -347,20 +348,29 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget) -> None:
         )  # fmt: skip
 
     fast, slow = limits(), limits()
-    verdict, spent = mk.troika_verdicts(cases, fast, float(budget))
-    want, want_spent = troika_reference(cases, slow, float(budget))
+    verdict, spent = mk.troika_verdicts(cases, fast, float(budget), ceiling)
+    want, want_spent = troika_reference(cases, slow, float(budget), ceiling)
     np.testing.assert_array_equal(verdict, want)
     assert spent == want_spent
     for a, b in zip(fast, slow, strict=True):
         np.testing.assert_array_equal(a, b)
     decided = verdict > 0
     assert spent == pytest.approx(cases.weight[decided].sum())
-    # limits bind: overshot by less than one case of the largest weight
-    assert (fast.used1 < fast.limit1 + 2.5).all() and (fast.used2 < fast.limit2 + 2.5).all()
+    assert fast.used1.sum() + fast.used2.sum() == pytest.approx(spent)
     if budget == 0.0:
         assert (verdict == -1).all()
     if budget == np.inf:
-        assert (verdict >= 0).all() and (verdict == 0).any()
+        # no case waits for a limit: each is sentenced, beyond the limits if need be
+        assert (verdict > 0).all()
+        if ceiling:
+            assert (verdict >= 3).any()
+            # a case goes beyond the limits only once its region has (about) filled both
+            for r in np.unique(cases.region[verdict >= 3]):
+                first = np.flatnonzero((cases.region == r) & (verdict >= 3))[0]
+                before = (cases.region[:first] == r) & (verdict[:first] <= 2)
+                assert cases.weight[:first][before].sum() > 100.0 - 2 * 2.5
+        else:
+            np.testing.assert_array_equal(verdict, np.where(cases.want_death, 1, 2))
 
 
 @pytest.mark.parametrize("with_members", [True, False])

@@ -85,7 +85,8 @@ def test_a_switched_off_mechanism_is_decided_once_not_retried(endogenous, eviden
     out = simulate(scenario, SCALE, SEED, evidence=evidence).summary
     keys = [(d["action"], d["detail"]) for d in out["policy"]]
     assert len(keys) == len(set(keys))
-    assert out["operations"]["kulak_00447"]["arrested"] == 0
+    # without central limits Order 00447 runs on the regions' own targets (steps_quota.py)
+    assert out["operations"]["kulak_00447"]["arrested"] > 0
     assert out["operations"]["national_polish"]["arrested"] == 0
 
 

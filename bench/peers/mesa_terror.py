@@ -55,11 +55,12 @@ class Person(mesa.Agent):
         return allow_in_camp and self.status == CAMP and self.region == self.model.camps_region
 
     def open_case(self, day: int) -> None:
-        """Arrested under Order 00447: in investigation for a geometric number of days."""
+        """Arrested under Order 00447: in investigation for an Erlang-3 number of days (three
+        geometric stages), as greatterror's engine draws it."""
         model = self.model
         self.status = INVESTIGATION
-        mean = max(model.p["troika_investigation_days"], 1.0)
-        self.investigation_ends = day + int(model.rng.geometric(1.0 / mean))
+        stage = max(model.p["kulak_investigation_days"] / 3.0, 1.0)
+        self.investigation_ends = day + int(model.rng.negative_binomial(3, 1.0 / stage)) + 3
         model.under_investigation.add(self)
         model.directorates[self.region].arrested += model.weight
         model.today["arrested"] += model.weight
@@ -139,7 +140,8 @@ class Directorate(mesa.Agent):
 
 
 class Troika(mesa.Agent):
-    """The troika channel: a backlog decided in order, within throughput and limits."""
+    """The troika channel: a backlog decided in order, within throughput; within each region's
+    limits where they allow, beyond them where not."""
 
     def __init__(self, model: TerrorModel, capacity: float):
         super().__init__(model)
@@ -172,7 +174,10 @@ class Troika(mesa.Agent):
                     spent += w
                     break
             else:
-                self.backlog.append(person)  # no limit left: waits for an increase
+                # no limit left: sentenced in the wished category beyond it (no case waits)
+                directorate.used[first - 1] += w
+                person.sentence(first)
+                spent += w
         self.carry = budget - spent
 
 

@@ -45,7 +45,7 @@ PARAMETERS = (
     "overfill_target",
     "nkvd_capacity",
     "unmarked_share_00447",
-    "troika_investigation_days",
+    "kulak_investigation_days",
     "confession_probability",
     "names_per_confession",
     "names_acted_on",

@@ -128,3 +128,7 @@ ELITE_FATES: dict[str, int] = {
     "army_command": ARMY_FLAGS,
     "nkvd_officers": NKVD_FLAGS,
 }
+
+#: The kinds of Order 00447 limit increase (model/steps_quota.py): a dated decision of the
+#: evidence base, an approval by the centre's rule, a request granted at once as asked.
+INCREASE_KINDS = ("dated", "approved", "as_asked")

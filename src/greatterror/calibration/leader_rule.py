@@ -47,7 +47,9 @@ def _kind(action: str, detail: str | None) -> tuple[str, str | None]:
 def record_dates() -> dict[tuple[str, str | None], dt.date]:
     dates: dict[tuple[str, str | None], dt.date] = {}
     for event in sorted(load_scenario("historical").events, key=lambda e: e.date):
-        if event.action in POLICY_ACTIONS and event.action not in ("set_limits", "limit_increase"):
+        # limits and the extension of an operation are not decisions the leader's rule takes
+        skip = ("set_limits", "limit_increase", "extend_operation")
+        if event.action in POLICY_ACTIONS and event.action not in skip:
             key = _kind(event.action, event.operation or event.chief)
             dates.setdefault(key, event.date)
     return dates

@@ -37,6 +37,7 @@ from greatterror.population.people import Population
 from greatterror.vocabulary import EV, MASS_OP, OP, Status
 
 ELITE_OP = OP["elite"]
+KULAK = OP["kulak_00447"]
 
 
 class Engine:
@@ -174,16 +175,31 @@ class Engine:
             world.camps.n += len(taken)
             world.camps.w += float(self.weights(taken).sum())
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        mean = inst.investigation_slowdown * (
-            self.params["troika_investigation_days"]
-            if MASS_OP[code]
-            else self.params["investigation_days"]
+        slowdown = inst.investigation_slowdown
+        self.schedule_after(
+            day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
         )
-        length = self.rng.duration.geometric(1.0 / max(mean, 1.0), size=len(idx))
-        self.schedule_after(day, "investigation_end", idx, length)
         if op == "kulak_00447":
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
+
+    def _investigation(self, code: int, n: int, slowdown: float = 1.0) -> NDArray[np.int64]:
+        """Days from arrest to the end of investigation.
+
+        Order 00447: Erlang with shape 3 (a sum of three geometric stages: arrest, file
+        made up, case put to the troika), mean ``kulak_investigation_days``, so that most
+        cases reach the troika within weeks and few within days (evidence IN-00447-lag-perm).
+        Other cases: geometric with the mean of their kind. ``slowdown`` (the NKVD cadres
+        step: recruits replacing arrested officers) multiplies every mean.
+        """
+        p = self.params
+        if code == KULAK:
+            stage = max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
+            return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
+        mean = slowdown * (
+            p["troika_investigation_days"] if MASS_OP[code] else p["investigation_days"]
+        )
+        return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
     def _close(
         self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
@@ -296,5 +312,6 @@ ENGINE_PARAMS = (
     "execution_delay",
     "initial_residual_term_years",
     "investigation_days",
+    "kulak_investigation_days",
     "troika_investigation_days",
 )

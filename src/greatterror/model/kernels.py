@@ -42,14 +42,18 @@ _AT_LIBERTY = AT_LIBERTY
 
 
 @njit(cache=True)
-def troika_verdicts(cases, limits, budget):  # pragma: no cover - compiled
-    """Decide troika cases in queue order within limits and the day's budget.
+def troika_verdicts(cases, limits, budget, ceiling):  # pragma: no cover - compiled
+    """Decide troika cases in queue order, within the day's budget.
 
-    Returns (verdict, spent): verdict is 1 (category 1), 2 (category 2),
-    0 (deferred: no limit left in either category) or -1 (not reached
-    today). A case that only partly fits the remaining limit is accepted with
-    probability remaining/weight, so limits bind exactly in expectation at
-    any scale; the overshoot is always less than one sampled case.
+    Returns (verdict, spent): verdict is 1 (category 1) or 2 (category 2) within the
+    region's limits, 3 (category 1) or 4 (category 2) beyond them, or -1 (not reached
+    today). With ``ceiling`` a case takes its wished category if the limit allows, else
+    the other; a case that only partly fits the remaining limit is accepted with
+    probability remaining/weight, so limits bind exactly in expectation at any scale;
+    a case that fits neither is sentenced in its wished category beyond the limit (the
+    troika does not wait for the centre: the region asks for the limit afterwards).
+    Without ``ceiling`` (M16 off) every case takes its wished category. Every sentence is
+    counted in the used limit of its category.
     """
     region, weight, want_death, u = cases.region, cases.weight, cases.want_death, cases.u
     used1, used2 = limits.used1, limits.used2
@@ -62,19 +66,22 @@ def troika_verdicts(cases, limits, budget):  # pragma: no cover - compiled
         r = region[i]
         w = weight[i]
         first = 1 if want_death[i] else 2
-        for attempt in range(2):
-            cat = first if attempt == 0 else 3 - first
-            avail = (limits.limit1[r] - used1[r]) if cat == 1 else (limits.limit2[r] - used2[r])
-            if avail >= w or (avail > 0 and u[i] < avail / w):
-                if cat == 1:
-                    used1[r] += w
-                else:
-                    used2[r] += w
-                verdict[i] = cat
-                spent += w
-                break
-        if verdict[i] == -1:
-            verdict[i] = 0
+        if ceiling:
+            for attempt in range(2):
+                cat = first if attempt == 0 else 3 - first
+                avail = (limits.limit1[r] - used1[r]) if cat == 1 else (limits.limit2[r] - used2[r])
+                if avail >= w or (avail > 0 and u[i] < avail / w):
+                    verdict[i] = cat
+                    break
+            if verdict[i] == -1:
+                verdict[i] = first + 2
+        else:
+            verdict[i] = first
+        if verdict[i] == 1 or verdict[i] == 3:
+            used1[r] += w
+        else:
+            used2[r] += w
+        spent += w
     return verdict, spent
 
 

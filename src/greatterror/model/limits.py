@@ -39,3 +39,8 @@ def initial_limits(
                 for k, s in zip(missing, share, strict=True):
                     arr[members[k]] = remainder * s
     return cat1, cat2
+
+
+def regions_of(regions: list[Any], code: str | None) -> list[int]:
+    """The indices of the regions a limit decision names: the region, or a republic's regions."""
+    return [r.index for r in regions if code in (r.code, r.republic)]

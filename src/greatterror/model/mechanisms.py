@@ -107,7 +107,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M16",
         "limits_and_throughput",
         "limits per region and category; channel throughput",
-        "the switch only gates the launch of Order 00447; limits and capacities always apply",
+        "off: Order 00447 still runs, with no central ceiling (troikas give the wished category, "
+        "regions' requests raise their own targets as asked, dated increases do nothing); "
+        "channel capacities always apply",
     ),
     Mechanism(
         "M17",

@@ -46,6 +46,7 @@ POLICY_ACTIONS = (
     "physical_methods",
     "set_limits",
     "launch_operation",
+    "extend_operation",
     "limit_increase",
     "album_procedure",
     "special_troikas",

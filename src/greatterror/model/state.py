@@ -126,6 +126,8 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    #: the day of each operation's last extension by a dated decision (extend_operation)
+    extended: dict[str, int] = field(default_factory=dict)
     #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
     reinstatement: bool = False
     #: every policy decision as applied: day, action, operation, who took it
@@ -157,6 +159,21 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
+    #: a region's request awaiting the centre's answer (model/steps_quota.py): the day it is
+    #: answered (-1: none; ``AWAITS_DATED``: answered by the region's next dated increase),
+    #: the amounts asked, and whether its troika acts on it before the answer
+    pending_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    pending_cat1: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    pending_cat2: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    pending_ahead: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: the last day of a region's dated increases in the scenario (-1: none); until then
+    #: its requests are answered by those decisions, not by the approval rule
+    dated_until: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: troika sentences passed beyond the region's limit, per region (full-population)
+    beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    refusals: int = 0
+    #: every limit increase applied: date, region, amounts, kind (model/steps_quota.py)
+    increases: list[dict[str, object]] = field(default_factory=list)
     #: NKVD officers per region, in experienced-officer equivalents: the operation's
     #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))

@@ -206,12 +206,15 @@ class Sentencing(Component):
     Capacity is in full-population cases per day; what a day cannot use of
     it (less than one sampled case) carries over, so throughput does not
     depend on the scale. Troikas decide within their region's category
-    limits: cases that fit no limit wait, without using the day's capacity,
-    until the centre raises the limit. (The channels' limits and throughput
-    are M16, which acts through the operation's launch and the routing.)
+    limits (M16) where these allow, and sentence beyond them where they do
+    not: a case waits only for the troika's capacity, never for the centre
+    to raise a limit (the region asks afterwards, model/steps_quota.py).
+    With M16 off there are no central limits and each case takes its
+    wished category.
     """
 
     name = "sentencing"
+    mechanisms = ("M16",)
     params = (
         "album_capacity",
         "album_capacity_elasticity",
@@ -250,7 +253,7 @@ class Sentencing(Component):
                 continue
             budget = capacity[name] + inst.carry[ch]
             if name == "troika":
-                spent = _troika(w, e, day, queue, budget, rng)
+                spent = _troika(w, e, day, queue, budget, rng, self.on(e, "M16"))
             else:
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
@@ -282,49 +285,67 @@ def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random
 
 
 def _troika(
-    w: World, e: Engine, day: int, queue: Queue, budget: float, rng: np.random.Generator
+    w: World,
+    e: Engine,
+    day: int,
+    queue: Queue,
+    budget: float,
+    rng: np.random.Generator,
+    ceiling: bool,
 ) -> float:
-    """Troika verdicts within limits; deferred cases go back to the queue in order."""
+    """Troika verdicts within limits where they allow, beyond them where not; the cases
+    not reached today go back to the queue in order."""
     inst, p = w.institutions, e.params
     waiting = queue.clear()
     waiting = waiting[w.cases.status[waiting] == Status.AWAITING_SENTENCE]
     want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
     u = rng.random(len(waiting))
-    cases = TroikaQueue(
-        w.people["region"][waiting].astype(np.int64), e.weights(waiting), want_death, u
-    )
+    region = w.people["region"][waiting].astype(np.int64)
+    weight = e.weights(waiting)
+    cases = TroikaQueue(region, weight, want_death, u)
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
-    verdict, spent = troika_verdicts(cases, limits, float(budget))
-    e.sentence(day, waiting[verdict == 1], "death")
-    e.sentence(day, waiting[verdict == 2], "camp", "troika")
-    queue.push(waiting[verdict <= 0])
+    verdict, spent = troika_verdicts(cases, limits, float(budget), ceiling)
+    beyond = verdict >= 3
+    if beyond.any():
+        inst.beyond_limit += np.bincount(
+            region[beyond], weight[beyond], minlength=len(inst.beyond_limit)
+        )
+    e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
+    e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
+    queue.push(waiting[verdict < 0])
     return float(spent)
 
 
-def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple[np.ndarray, float]:
+def troika_reference(
+    cases: TroikaQueue, limits: Limits, budget: float, ceiling: bool = True
+) -> tuple[np.ndarray, float]:
     """The troika's rule (M16), case by case in queue order until the day's budget is spent.
 
-    The wished category is tried first, then the other; a category is granted if the
-    region's remaining limit covers the case's weight, or else with probability
-    remaining/weight. Verdict 1: death, 2: camp, 0: deferred (no limit left), -1: not
-    reached today. Returns (verdict, spent); ``kernels.troika_verdicts`` is the fast path.
+    With ``ceiling``, the wished category is tried first, then the other; a category is
+    granted if the region's remaining limit covers the case's weight, or else with
+    probability remaining/weight; a case granted neither is sentenced in its wished
+    category beyond the limit. Without it (M16 off) the wished category is given. Every
+    sentence counts in its category's used limit. Verdict 1: death, 2: camp, within the
+    limits; 3: death, 4: camp, beyond them; -1: not reached today. Returns (verdict,
+    spent); ``kernels.troika_verdicts`` is the fast path.
     """
     verdict = np.full(len(cases.region), -1, dtype=np.int8)
     spent = 0.0
     for i, (r, w, death, u) in enumerate(zip(*cases, strict=True)):
         if spent >= budget:
             break
-        verdict[i] = 0
-        for cat in (1, 2) if death else (2, 1):
+        wished = 1 if death else 2
+        verdict[i] = wished + 2 if ceiling else wished
+        for cat in ((1, 2) if death else (2, 1)) if ceiling else ():
             limit, used = (
                 (limits.limit1, limits.used1) if cat == 1 else (limits.limit2, limits.used2)
             )
             remaining = limit[r] - used[r]
             if remaining >= w or (remaining > 0 and u < remaining / w):
-                used[r] += w
                 verdict[i] = cat
-                spent += w
                 break
+        (limits.used1 if verdict[i] in (1, 3) else limits.used2)[r] += w
+        spent += w
     return verdict, spent
 
 

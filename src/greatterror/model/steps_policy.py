@@ -12,9 +12,11 @@ import numpy as np
 
 from greatterror.model import leader
 from greatterror.model.engine import Engine
+from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.steps_halt import HALT_REVIEW
+from greatterror.model.steps_quota import answer_with_dated_increase, log_increase
 from greatterror.model.world import World
 from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 
@@ -97,12 +99,18 @@ def apply_decision(
         inst.limit_cat1[:] = inst.initial_cat1
         inst.limit_cat2[:] = inst.initial_cat2
     elif action == "launch_operation" and operation:
-        enabled = comp.on(e, "M16") if operation == "kulak_00447" else comp.on(e, "M18")
-        if not enabled:
+        # Order 00447 runs with or without central limits (M16 off: no ceiling, the
+        # regions' own targets, model/steps_quota.py); the national operations need M18
+        if operation != "kulak_00447" and not comp.on(e, "M18"):
             return
         pol.operations.add(operation)
+    elif action == "extend_operation" and operation:
+        # a new planned term from today: the centre's stance on requests (steps_quota.py)
+        pol.extended[operation] = day
     elif action == "limit_increase" and event is not None:
-        _increase_limits(w, e, event)
+        # without central limits (M16 off) there is no central decision to raise them
+        if comp.on(e, "M16"):
+            _increase_limits(w, e, day, event)
     elif action == "album_procedure":
         pol.album_open = True
     elif action == "special_troikas":
@@ -151,11 +159,15 @@ def _purge_nkvd(w: World, e: Engine, day: int) -> None:
     )
 
 
-def _increase_limits(w: World, e: Engine, event: Event) -> None:
-    """The dated increases of limits in the evidence base (Politburo decisions of 1938).
+def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
+    """The dated increases of limits in the evidence base (Politburo decisions of 1938, and
+    earlier increases known from secondary sources).
 
     The figures come from ``limit_increases.csv`` rows citing the event's
     fact; an increase given only as a total is split like regional requests.
+    A dated decision answers the region's pending request: what its troika had
+    already sentenced on ahead of the sanction is sanctioned by it, so the
+    provisional increase gives way to the dated one (model/steps_quota.py).
     """
     for row in e.evidence.increases:
         if row.fact_id != event.evidence or (event.region and row.region_code != event.region):
@@ -164,19 +176,23 @@ def _increase_limits(w: World, e: Engine, event: Event) -> None:
         if cat1 is None and cat2 is None and row.total is not None:
             cat1 = row.total * e.params["request_cat1_share"]
             cat2 = row.total - cat1
-        _add_limits(w, row.region_code, float(cat1 or 0), float(cat2 or 0))
+        _add_limits(w, e, day, row.region_code, float(cat1 or 0), float(cat2 or 0))
 
 
-def _add_limits(w: World, code: str | None, cat1: float, cat2: float) -> None:
+def _add_limits(w: World, e: Engine, day: int, code: str | None, cat1: float, cat2: float) -> None:
     """Add to a region's limits, or spread a republic's over its regions by population."""
     inst, regions = w.institutions, w.people.regions
-    targets = [r.index for r in regions if code in (r.code, r.republic)]
+    targets = regions_of(regions, code)
     if not targets:
         return
     pops = np.array([regions[i].population for i in targets])
     for i, share in zip(targets, pops / pops.sum(), strict=True):
+        after_fact = answer_with_dated_increase(inst, i)
         inst.limit_cat1[i] += cat1 * share
         inst.limit_cat2[i] += cat2 * share
+        log_increase(
+            inst, e.date(day), regions[i].code, cat1 * share, cat2 * share, "dated", after_fact
+        )
 
 
 def _halt(w: World, e: Engine, day: int) -> None:
@@ -237,7 +253,8 @@ class Policy(Component):
     levers follow the policy: today's confession probability and naming mean."""
 
     name = "policy"
-    mechanisms = tuple(sorted({"M05", "M06", *DECISION_MECHANISMS}))
+    # the leader's rule takes no dated limit increase, the only decision that reads M16
+    mechanisms = tuple(sorted({"M05", "M06", *DECISION_MECHANISMS} - {"M16"}))
     params = (
         "confession_probability",
         "confession_with_methods",

@@ -1,20 +1,55 @@
-"""Step 9 (M15, M16): regions that fill their limits ask for more; the centre approves some."""
+"""Step 9 (M15, M16): regions that fill their limits ask for more; the centre answers.
+
+Order 00447 gave each region a limit, and the regions asked for more as they
+filled it (M15, over-zeal). The record has three ways a request was met:
+
+- by a dated decision (the Politburo's of 31 January and 17 February 1938,
+  and the earlier increases known from secondary sources, ``limit_increases.csv``):
+  a region with dated increases has its requests answered by them, until its last
+  one; after that, and in every other region, by the centre's approval rule;
+- by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
+  and is yes with ``approval_probability``, times ``late_approval_factor`` once
+  the planned term of the operation is over (the centre's stance; a dated extension of
+  the operation, ``extend_operation``, starts a new term);
+- after the fact: on a share ``after_fact_share`` of its requests the region's
+  troika goes on sentencing at once, as if granted, and the sanction follows
+  (Naumov's estimate that most increases of 1937 had no written Politburo
+  sanction, evidence G3-inc-unsanctioned-1937). If the centre then refuses, the
+  part not yet used is withdrawn; sentences already passed stand.
+
+``requests_granted_as_asked`` is the share of requests the centre grants at once,
+as asked, whatever its stance: 0 where the centre's limits set the operation's size
+and timing (H1, the historical scenario), 1 where regional requests do (H3, H4).
+With M16 off there are no central limits: every request raises the region's own
+target at once, and the dated decisions do not apply. Every increase is logged
+(``Institutions.increases``) and reported in summary.json (``limit_requests``).
+"""
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 
 from greatterror.model.engine import Engine
+from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
+from greatterror.model.state import Institutions
 from greatterror.model.world import World
+
+#: ``pending_day`` of a request answered by the region's next dated increase
+AWAITS_DATED = -2
 
 
 class QuotaDynamics(Component):
-    """Step 9 (M15): regions near their limits ask for more; the centre grants some."""
+    """Step 9 (M15, M16): regions near their limits ask for more; the centre answers,
+    before or after the region's troika has acted on the request."""
 
     name = "quota_dynamics"
-    mechanisms = ("M15",)
+    mechanisms = ("M15", "M16")
     params = (
+        "after_fact_share",
+        "approval_lag_days",
         "approval_probability",
         "late_approval_factor",
         "operation_term_days",
@@ -22,17 +57,126 @@ class QuotaDynamics(Component):
         "request_interval",
         "request_size",
         "request_threshold",
+        "requests_granted_as_asked",
     )
     reads = ("policy", "institutions")
     writes = ("institutions",)
 
+    def __init__(self) -> None:
+        self.dated_ready = False
+
     def step(self, w: World, e: Engine, day: int) -> None:
         if "kulak_00447" not in w.policy.operations or not self.on(e, "M15"):
             return
-        _requests(w, e, day)
+        ceiling = self.on(e, "M16")
+        if not self.dated_ready:
+            self.dated_ready = True
+            if ceiling:
+                w.institutions.dated_until[:] = dated_increase_days(w, e)
+        _answers(w, e, day)
+        _requests(w, e, day, ceiling)
 
 
-def _requests(w: World, e: Engine, day: int) -> None:
+def dated_increase_days(w: World, e: Engine) -> np.ndarray:
+    """Per region, the day of its last dated limit increase in the scenario (-1: none)."""
+    regions = w.people.regions
+    last = np.full(len(regions), -1, dtype=np.int32)
+    for day, events in e.events_by_day.items():
+        for event in events:
+            if event.action != "limit_increase":
+                continue
+            for row in e.evidence.increases:
+                if row.fact_id == event.evidence and (
+                    not event.region or row.region_code == event.region
+                ):
+                    for i in regions_of(regions, row.region_code):
+                        last[i] = max(last[i], day)
+    return last
+
+
+def log_increase(
+    inst: Institutions,
+    date: dt.date,
+    region: str,
+    cat1: float,
+    cat2: float,
+    kind: str,
+    after_fact: bool,
+) -> None:
+    """One row of the log of limit increases."""
+    inst.increases.append(
+        {
+            "date": date.isoformat(),
+            "region": region,
+            "cat1": round(float(cat1), 3),
+            "cat2": round(float(cat2), 3),
+            "kind": kind,
+            "after_fact": bool(after_fact),
+        }
+    )
+
+
+def answer_with_dated_increase(inst: Institutions, region: int) -> bool:
+    """A dated decision answers the region's pending request; True if the region's troika
+    had acted on it ahead of the sanction (its provisional increase gives way to the
+    dated one)."""
+    if inst.pending_day[region] == -1:
+        return False
+    ahead = bool(inst.pending_ahead[region])
+    if ahead:
+        inst.limit_cat1[region] -= inst.pending_cat1[region]
+        inst.limit_cat2[region] -= inst.pending_cat2[region]
+    _clear(inst, np.array([region]))
+    return ahead
+
+
+def _clear(inst: Institutions, regions: np.ndarray) -> None:
+    inst.pending_day[regions] = -1
+    inst.pending_cat1[regions] = 0.0
+    inst.pending_cat2[regions] = 0.0
+    inst.pending_ahead[regions] = False
+
+
+def _approval(w: World, e: Engine, day: int) -> float:
+    """The centre's stance: once the planned term is over it grants extensions more sparingly.
+
+    The term runs from the launch, or from the operation's last extension by a dated
+    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one."""
+    p = e.params
+    pol = w.policy
+    start = pol.extended.get("kulak_00447", pol.first_day[("launch_operation", "kulak_00447")])
+    late = day - start >= p["operation_term_days"]
+    return float(p["approval_probability"] * (p["late_approval_factor"] if late else 1.0))
+
+
+def _answers(w: World, e: Engine, day: int) -> None:
+    """The centre's answers due today, by its approval rule."""
+    inst = w.institutions
+    due = np.flatnonzero(inst.pending_day == day)
+    if len(due) == 0:
+        return
+    yes = e.rng.quota.random(len(due)) < _approval(w, e, day)
+    date, codes = e.date(day), w.people.regions
+    for r, granted in zip(due.tolist(), yes.tolist(), strict=True):
+        ahead = bool(inst.pending_ahead[r])
+        c1, c2 = float(inst.pending_cat1[r]), float(inst.pending_cat2[r])
+        if granted:
+            inst.approvals += 1
+            if not ahead:
+                inst.limit_cat1[r] += c1
+                inst.limit_cat2[r] += c2
+            log_increase(inst, date, codes[r].code, c1, c2, "approved", ahead)
+        else:
+            inst.refusals += 1
+            if ahead:
+                # what the troika has not yet used of it is withdrawn; sentences stand
+                inst.limit_cat1[r] -= c1
+                inst.limit_cat2[r] -= c2
+    _clear(inst, due)
+
+
+def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
+    """Regions that have filled their limit to ``request_threshold`` ask for more."""
     inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
     used = inst.used_cat1 + inst.used_cat2
@@ -42,18 +186,37 @@ def _requests(w: World, e: Engine, day: int) -> None:
         (fill >= p["request_threshold"])
         & (day - inst.last_request >= p["request_interval"])
         & (limit > 0)
+        & (inst.pending_day == -1)
     )
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return
     inst.last_request[regions] = day
     inst.requests += len(regions)
-    # once the planned term is over the centre grants extensions more sparingly
-    launched = w.policy.first_day[("launch_operation", "kulak_00447")]
-    late = day - launched >= p["operation_term_days"]
-    approval = p["approval_probability"] * (p["late_approval_factor"] if late else 1.0)
-    granted = regions[e.rng.quota.random(len(regions)) < approval]
-    inst.approvals += len(granted)
-    extra = p["request_size"] * (inst.initial_cat1[granted] + inst.initial_cat2[granted])
-    inst.limit_cat1[granted] += extra * p["request_cat1_share"]
-    inst.limit_cat2[granted] += extra * (1 - p["request_cat1_share"])
+    extra = p["request_size"] * (inst.initial_cat1[regions] + inst.initial_cat2[regions])
+    cat1 = extra * p["request_cat1_share"]
+    cat2 = extra - cat1
+    rng = e.rng.quota
+    u = rng.random((2, len(regions)))
+    # without central limits (M16 off) a request raises the region's own target at once
+    as_asked = (u[0] < p["requests_granted_as_asked"]) | (not ceiling)
+    ahead = ~as_asked & (u[1] < p["after_fact_share"])
+    date, codes = e.date(day), w.people.regions
+    for k in np.flatnonzero(as_asked).tolist():
+        r = int(regions[k])
+        inst.approvals += 1
+        inst.limit_cat1[r] += cat1[k]
+        inst.limit_cat2[r] += cat2[k]
+        log_increase(inst, date, codes[r].code, cat1[k], cat2[k], "as_asked", False)
+    rest = np.flatnonzero(~as_asked)
+    if len(rest) == 0:
+        return
+    waiting = regions[rest]
+    inst.pending_cat1[waiting] = cat1[rest]
+    inst.pending_cat2[waiting] = cat2[rest]
+    inst.pending_ahead[waiting] = ahead[rest]
+    # the troika acts on the request at once; the centre's answer follows
+    inst.limit_cat1[waiting] += np.where(ahead[rest], cat1[rest], 0.0)
+    inst.limit_cat2[waiting] += np.where(ahead[rest], cat2[rest], 0.0)
+    lag = rng.geometric(1.0 / max(p["approval_lag_days"], 1.0), size=len(rest))
+    inst.pending_day[waiting] = np.where(inst.dated_until[waiting] > day, AWAITS_DATED, day + lag)

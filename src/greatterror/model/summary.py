@@ -17,7 +17,15 @@ from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
-from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS, Status
+from greatterror.vocabulary import (
+    CHANNELS,
+    ELITE_FATES,
+    EV,
+    EVENTS,
+    INCREASE_KINDS,
+    OPERATIONS,
+    Status,
+)
 
 
 def _years(sim: Any) -> np.ndarray:
@@ -181,7 +189,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             for r in sim.pop.regions
             if inst.initial_cat1[r.index] + inst.initial_cat2[r.index] > 0
         ],
-        "limit_requests": {"requests": inst.requests, "approvals": inst.approvals},
+        "limit_requests": limit_requests(inst),
         "targeted": _targeted(sim),
         "demography": demography(sim),
         "lines": line_totals(sim.cases, sim.weights),
@@ -208,6 +216,35 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
+
+
+def limit_requests(inst: Any) -> dict[str, Any]:
+    """Order 00447's requests, answers and limit increases (model/steps_quota.py).
+
+    ``increases`` is the log of every increase applied; ``by_kind`` counts them
+    (``dated``: decisions of the evidence base; ``approved``: by the centre's rule;
+    ``as_asked``: granted at once as asked), ``after_fact`` those the region's troika
+    had acted on before the sanction, and ``sentenced_beyond_limits`` the troika
+    sentences passed beyond any limit (full-population equivalents).
+    """
+    rows = list(inst.increases)
+    return {
+        "requests": inst.requests,
+        "approvals": inst.approvals,
+        "refusals": inst.refusals,
+        "increases_count": len(rows),
+        "by_kind": {k: sum(r["kind"] == k for r in rows) for k in INCREASE_KINDS},
+        "after_fact": sum(bool(r["after_fact"]) for r in rows),
+        "amount": {
+            "cat1": float(sum(float(r["cat1"]) for r in rows)),
+            "cat2": float(sum(float(r["cat2"]) for r in rows)),
+            "after_fact": float(
+                sum(float(r["cat1"]) + float(r["cat2"]) for r in rows if r["after_fact"])
+            ),
+        },
+        "sentenced_beyond_limits": float(inst.beyond_limit.sum()),
+        "increases": rows,
+    }
 
 
 def timeseries_rows(sim: Any) -> dict[str, Any]:

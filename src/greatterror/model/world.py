@@ -132,6 +132,12 @@ def build_world(
         last_request=np.full(n_reg, -10_000, dtype=np.int32),
         officers=officers,
         camps_region=camps[0] if camps else -1,
+        pending_day=np.full(n_reg, -1, dtype=np.int32),
+        pending_cat1=np.zeros(n_reg),
+        pending_cat2=np.zeros(n_reg),
+        pending_ahead=np.zeros(n_reg, dtype=bool),
+        dated_until=np.full(n_reg, -1, dtype=np.int32),
+        beyond_limit=np.zeros(n_reg),
     )
     region = population["region"]
     initial_prisoners = np.concatenate(
