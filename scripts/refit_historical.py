@@ -74,7 +74,8 @@ def _section(
         "",
         f"`python scripts/refit_historical.py --particles {args.particles} --generations "
         f"{args.generations} --max-minutes {args.max_minutes:g} --workers {args.workers} "
-        f"--seed {args.seed}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"--seed {args.seed} --draws {args.draws} --candidates {args.candidates} "
+        f"--recheck {args.recheck}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores (load average before the run: {args.load}).",
         "",
         "| step | command | wall | CPU (children) |",
@@ -141,6 +142,8 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--draws", type=int, default=20)
+    parser.add_argument("--candidates", type=int, default=5)
+    parser.add_argument("--recheck", type=int, default=3)
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
     args = parser.parse_args()
@@ -155,7 +158,20 @@ def main() -> None:
     _step("1 fit (ABC-SMC)", fit, log)
     _step(
         "2 apply",
-        [*CLI, "calibrate", "apply", db, "--scenario", "historical", "--workers", workers],
+        [
+            *CLI,
+            "calibrate",
+            "apply",
+            db,
+            "--scenario",
+            "historical",
+            "--workers",
+            workers,
+            "--candidates",
+            args.candidates,
+            "--recheck",
+            args.recheck,
+        ],
         log,
     )
     _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)

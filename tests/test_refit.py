@@ -215,7 +215,10 @@ def test_apply_writes_a_valid_scenario_with_its_provenance(tmp_path: Path) -> No
         expected = round(value) if BY_NAME[name].integer else value
         assert got[name] == pytest.approx(expected), name
     raw = tomllib.loads(path.read_text(encoding="utf-8"))
-    assert set(raw["parameters"]) == set(FREE_PARAMETERS)
+    before = tomllib.loads(shipped_path("historical").read_text(encoding="utf-8"))["parameters"]
+    assert set(raw["parameters"]) == set(FREE_PARAMETERS) | set(before)
+    for name in set(before) - set(FREE_PARAMETERS):  # a value the fit did not vary is kept
+        assert raw["parameters"][name] == before[name]
     assert raw["events"] == tomllib.loads(shipped_path("historical").read_text())["events"]
     assert "# Fitted by a test\n# second line\n" in path.read_text(encoding="utf-8")
 

@@ -15,8 +15,11 @@ archival_distance``, the ABC distance at its floor) is smallest.
 
 The file is rewritten only in its ``[parameters]`` table: the fitted values
 are written in full, preceded by a comment naming the date, the database,
-the fit's settings and the re-check; parameters that are not free keep the
-defaults of data/parameters.csv. The new text is checked by loading it as a
+the fit's settings and the re-check. A value the scenario sets for a
+parameter the fit did not vary is kept (for the historical scenario: two
+fixed parameters whose defaults lie outside the priors of the hypothesis
+scenarios that extend it; data/parameters.csv says which); every other
+parameter keeps the default of data/parameters.csv. The new text is checked by loading it as a
 scenario before it replaces the file, so a failed apply leaves it unchanged.
 """
 
@@ -25,6 +28,7 @@ from __future__ import annotations
 import datetime as dt
 import os
 import re
+import tomllib
 from collections.abc import Sequence
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
@@ -124,6 +128,8 @@ def write_scenario(path: Path, values: dict[str, float], provenance: Sequence[st
     if unknown:
         raise ApplyError(f"parameters: unknown parameters {', '.join(unknown)}")
     text = path.read_text(encoding="utf-8")
+    kept = tomllib.loads(text).get("parameters", {})
+    values = {**{k: float(v) for k, v in kept.items() if k not in values}, **values}
     new = replace_parameters(text, parameters_block(values, provenance))
     tmp = path.with_name(f".{path.name}.apply-{os.getpid()}.toml")
     try:
@@ -156,6 +162,7 @@ def provenance(
         f"Values: the best of the last generation's {candidates} closest particles, re-run on",
         f"fitting seeds {', '.join(map(str, seeds))} (median distance {chosen.median:.2f}; "
         "greatterror.calibration.apply).",
-        "Written by `greatterror calibrate apply`; docs/calibration.md. Parameters not listed",
-        "are not free and keep the defaults of data/parameters.csv.",
+        "Written by `greatterror calibrate apply`; docs/calibration.md. Parameters that are",
+        "not free keep the defaults of data/parameters.csv, or the value below where its",
+        "basis column says why.",
     ]
