@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
+from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
@@ -303,7 +304,8 @@ def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; deaths in transit and in the camps; relatives' arrests."""
+    """Step 8: executions fall due; the holding stage (prisons, the etap: model/holding.py);
+    deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
     params = (
@@ -312,6 +314,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        *HOLDING_PARAMS,
     )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")
@@ -321,6 +324,7 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
+        holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
         fam = e.due(day, "family")

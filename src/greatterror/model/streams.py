@@ -24,6 +24,7 @@ STREAMS = (
     "sentencing",
     "execution",
     "gulag",
+    "holding",
     "term",
     "quota",
     "elite",

@@ -146,7 +146,14 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
-        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
+        "gulag": gulag_summary(
+            sim.ledger.gulag,
+            sim.ledger.stock,
+            years,
+            sim.ledger.prisons,
+            sim.ledger.holding,
+            sim.ledger.prison_dates,
+        ),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

@@ -55,6 +55,15 @@ class Camps:
     w: float
     #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
     arrivals: list[NDArray[np.int64]] = field(default_factory=list)
+    #: sentenced to camp, awaiting the etap in prisons and transit points, in order of
+    #: sentence (stale entries skipped); their live count and weight (model/holding.py)
+    holding: Queue = field(default_factory=Queue)
+    hold_n: int = 0
+    hold_w: float = 0.0
+    #: the part of the etap's daily places a day could not use (less than one sampled person)
+    etap_carry: float = 0.0
+    #: people under investigation or awaiting sentence (held in the same prisons), weighted
+    pretrial_w: float = 0.0
 
 
 @dataclass
