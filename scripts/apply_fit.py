@@ -1,38 +1,39 @@
-"""Write the best parameters of a calibration result into the historical scenario file.
+"""Write the best point of an optuna quick fit into the historical scenario file.
 
 Usage: python scripts/apply_fit.py FIT.json "description of the search"
+
+FIT.json is the output of ``python -m greatterror.calibration.search``. The values
+are written by greatterror.calibration.apply.write_scenario (checked before the file
+is replaced). An ABC-SMC fit is applied with ``greatterror calibrate apply`` instead.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 import json
 import sys
-import tomllib
 from pathlib import Path
 
-SCENARIO = (
-    Path(__file__).resolve().parents[1] / "src" / "greatterror" / "scenarios" / "historical.toml"
-)
+from greatterror.calibration.apply import write_scenario
+from greatterror.model.scenario import load_scenario, shipped_path
 
 
 def main() -> None:
     if len(sys.argv) != 3 or sys.argv[1] in ("-h", "--help"):
         raise SystemExit(__doc__)
     fit = json.loads(Path(sys.argv[1]).read_text())
-    text = SCENARIO.read_text(encoding="utf-8")
-    # a search over some parameters (--free) keeps the fitted values of the others
-    values = {**tomllib.loads(text).get("parameters", {}), **fit["best"]}
-    start, end = text.index("[parameters]"), text.index("[[events]]")
-    lines = [
-        "[parameters]",
-        f"# Fitted by greatterror.calibration.search: {sys.argv[2]};",
-        f"# loss (mean squared log ratio over the targets, one seed) = {fit['loss']:.3f}.",
-        "# Values are written in full so that the loss can be reproduced; a single seed's",
-        "# loss is noisy, and docs/validation.md (ten seeds) is the reference.",
-        "# Parameters not listed keep the defaults declared in greatterror/model/params.py.",
-        *(f"{name} = {value!r}" for name, value in sorted(values.items())),
-    ]
-    SCENARIO.write_text(text[:start] + "\n".join(lines) + "\n\n" + text[end:], encoding="utf-8")
+    # a search over some parameters (--free) keeps the scenario's values of the others
+    values = {**load_scenario("historical").parameters, **fit["best"]}
+    write_scenario(
+        shipped_path("historical"),
+        values,
+        [
+            f"Point fit by greatterror.calibration.search (optuna) on {dt.date.today()}: "
+            f"{sys.argv[2]};",
+            f"archival distance (statistics.archival_distance, one fitting seed) = "
+            f"{fit['loss']:.3f}. Not a posterior: docs/calibration.md.",
+        ],
+    )
 
 
 if __name__ == "__main__":

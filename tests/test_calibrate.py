@@ -247,3 +247,61 @@ def test_dask_sampler_completes_and_agrees_in_distribution(local_fit: Path, tmp_
         )
 
     assert ks_2samp(unit(history), unit(local)).pvalue > 1e-3
+
+
+def test_apply_writes_the_rechecked_point_with_its_provenance(
+    local_fit: Path, tmp_path: Path
+) -> None:
+    """`calibrate apply` on the tiny fit: the chosen particle, re-run on a fitting seed,
+    written into a copy of the scenario, which still loads."""
+    import shutil
+    import tomllib
+
+    from greatterror.model.scenario import load_scenario, shipped_path
+
+    target = tmp_path / "historical.toml"
+    shutil.copy(shipped_path("historical"), target)
+    args = ["calibrate", "apply", str(local_fit), "--scenario", str(target)]
+    result = runner.invoke(app, [*args, "--candidates", "2", "--recheck", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["recheck_seeds"] == [2]  # the next fit seed, never a validation seed
+    best = payload["candidates"][0]
+    assert best["median"] <= payload["candidates"][1]["median"]
+    from greatterror.model.params import BY_NAME
+
+    written = tomllib.loads(target.read_text(encoding="utf-8"))["parameters"]
+    chosen = {k: round(v) if BY_NAME[k].integer else v for k, v in best["values"].items()}
+    assert {k: written[k] for k in chosen} == pytest.approx(chosen)
+    kept = tomllib.loads(shipped_path("historical").read_text(encoding="utf-8"))["parameters"]
+    assert {k: v for k, v in written.items() if k not in chosen} == {
+        k: v for k, v in kept.items() if k not in chosen
+    }  # values the fit did not vary are kept
+    assert "# Fitted by ABC-SMC" in target.read_text(encoding="utf-8")
+    load_scenario(target)
+
+
+def test_apply_without_a_scenario_or_with_a_foreign_database_exits_2(
+    local_fit: Path, tmp_path: Path
+) -> None:
+    result = runner.invoke(app, ["calibrate", "apply", str(local_fit)])
+    assert result.exit_code == 2 and "--scenario: give the scenario file" in result.output
+    other = tmp_path / "x.db"
+    sqlite3.connect(other).execute("create table t (x int)").connection.commit()
+    result = runner.invoke(app, ["calibrate", "apply", str(other), "--scenario", "historical"])
+    assert result.exit_code == 2 and "not a greatterror calibration database" in result.output
+
+
+def test_the_predictive_check_runs_posterior_draws_on_validation_seeds(local_fit: Path) -> None:
+    from greatterror.calibration.holdout import MEASURES
+
+    args = ["calibrate", "show", str(local_fit), "--check", "--draws", "2", "--scale", SCALE]
+    result = runner.invoke(app, [*args, "--workers", "1", "--json"])
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["seeds"] == [1, 2]
+    assert [r["id"] for r in payload["in_sample"]] == list(CALIBRATION_IDS)
+    assert [r["id"] for r in payload["validation"]] == [m.fact_id for m in MEASURES]
+    for row in payload["in_sample"] + payload["validation"]:
+        assert row["p05"] <= row["median"] <= row["p95"]
+        assert 0.0 <= row["share_ok"] <= 1.0

@@ -40,7 +40,7 @@ def test_morris_ranks_the_one_parameter_the_output_depends_on(
     from greatterror.calibration.statistics import CALIBRATION_IDS
 
     def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
-        value = 10.0 * parameters["names_acted_on"] + parameters["elite_hazard"]
+        value = 10.0 * parameters["names_acted_on"] + parameters["gulag_mortality"]
         return dict.fromkeys(CALIBRATION_IDS, value)
 
     monkeypatch.setattr(simulator.FitModel, "__call__", fake)
@@ -61,7 +61,7 @@ def test_morris_ranks_the_one_parameter_the_output_depends_on(
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     ranking = [r["name"] for r in payload["ranking"]]
-    assert ranking[:2] == ["names_acted_on", "elite_hazard"]
+    assert ranking[:2] == ["names_acted_on", "gulag_mortality"]
     assert all(r["mu_star"] == 0 for r in payload["ranking"][2:])
     assert payload["runs"] == 4 * (len(ranking) + 1)
     table = runner.invoke(

@@ -30,11 +30,13 @@ from greatterror.calibration.problem import (
     require,
     scenario_problem,
 )
+from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
 from greatterror.calibration.simulator import FitModel, warm
 from greatterror.calibration.statistics import (
     CALIBRATION_IDS,
     ArchivalFloorScale,
     archival_targets,
+    check_calibration_ids,
     observed,
 )
 from greatterror.errors import GreatterrorError
@@ -105,6 +107,8 @@ def build_abc(settings: FitSettings, sampler: Any) -> Any:
     chosen, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
     _, priors = scenario_problem(chosen)
     tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, settings.targets)}
+    # adaptive weights (Prangle 2017), recomputed from every generation's particles, each
+    # scale floored by the target's archival tolerance (statistics.ArchivalFloorScale)
     distance = pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
     model = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets)
     return pyabc.ABCSMC(
@@ -124,9 +128,21 @@ def run_fit(
     workers: int = 2,
     scheduler: str | None = None,
     resume: bool = False,
+    max_minutes: float | None = None,
+    max_simulations: int | None = None,
 ) -> Any:
-    """Start a fit, or resume one, until ``generations`` generations are stored in total."""
+    """Start a fit, or resume one, until ``generations`` generations are stored in total.
+
+    ``max_minutes`` and ``max_simulations`` stop it earlier: pyabc checks them
+    after each generation, so the generation in progress still completes (a
+    time limit is therefore exceeded by up to one generation's time).
+    """
     pyabc = require("pyabc")
+    try:
+        check_fit_seed(settings.seed)
+        check_calibration_ids(settings.targets)
+    except (SeedRangeError, ValueError) as exc:
+        raise FitError(str(exc)) from None
     logging.getLogger("ABC").setLevel(logging.WARNING)
     if resume:
         stored = stored_settings(db)
@@ -159,8 +175,15 @@ def run_fit(
             abc.new(db_url(db), observed(settings.targets), meta_info=meta)
             done = 0
         remaining = generations - done
+        limits: dict[str, Any] = {}
+        if max_minutes is not None:
+            import datetime as dt
+
+            limits["max_walltime"] = dt.timedelta(minutes=max_minutes)
+        if max_simulations is not None:
+            limits["max_total_nr_simulations"] = max_simulations
         if remaining > 0:
-            abc.run(max_nr_populations=remaining)
+            abc.run(max_nr_populations=remaining, **limits)
     finally:
         if client is not None:
             client.close()

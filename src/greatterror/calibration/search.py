@@ -4,9 +4,11 @@ Usage: python -m greatterror.calibration.search [--scale 0.01] [--seed 1] [--bud
 
 Optuna's TPE sampler searches the free parameters over their priors' supports
 (``calibration/problem.optuna_space``; log scale for log-uniform priors),
-starting from the scenario's current values. The loss is the mean squared
-log ratio of simulated to archival value over the calibration targets, from
-one seed (``simulator.FIT_SEED_BASE + seed``: kept apart from the validation
+starting from the scenario's current values. The loss is the fit's own
+distance at its floor (``statistics.archival_distance``: each target's log
+distance outside its archival band over the band's half-width, in a Euclidean
+norm), the same function the ABC-SMC fit adapts and the sensitivity screening
+measures, from one fitting seed (``seeds.py``: kept apart from the validation
 seeds). Candidates are evaluated ``--workers`` at a time in worker processes
 (optuna's ask-and-tell interface). The full fit with uncertainty is
 ``greatterror calibrate`` (ABC-SMC); this quick start only gives one point.
@@ -15,43 +17,23 @@ seeds). Candidates are evaluated ``--workers`` at a time in worker processes
 from __future__ import annotations
 
 import json
-import math
-from collections.abc import Callable, Sequence
+from collections.abc import Callable
 from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any
-
-import numpy as np
 
 from greatterror.calibration.problem import optuna_space, require
+from greatterror.calibration.statistics import archival_distance
 from greatterror.model.params import FREE_PARAMETERS
-
-#: The loss of a run stopped as a runaway: above that of any finished run with every
-#: target within a factor of e^10 of the record.
-RUNAWAY_LOSS = 100.0
-
-
-def loss(targets: Sequence[dict[str, Any]]) -> float:
-    """Mean squared log ratio of simulated (floored at 1) to archival values."""
-    terms = []
-    for t in targets:
-        sim, arch = t["simulated"], t["archival"]
-        if arch and arch > 0:
-            terms.append(math.log(max(sim, 1.0) / arch) ** 2)
-    return float(np.mean(terms))
 
 
 def _evaluate(args: tuple[str, dict[str, float], float, int]) -> float:
-    from greatterror.calibration.simulator import FitModel, RunawayRun
-    from greatterror.calibration.statistics import CALIBRATION_IDS
+    """The distance of one candidate (a runaway run: the distance of its stand-ins)."""
+    from greatterror.calibration.simulator import FitModel
 
     scenario, params, scale, seed = args
-    try:
-        summary = FitModel(scenario, scale, seed).summary(params)
-    except RunawayRun:
-        return RUNAWAY_LOSS
-    return loss([t for t in summary["targets"] if t["id"] in CALIBRATION_IDS])
+    model = FitModel(scenario, scale, seed)
+    return archival_distance(model(params), model.bands())
 
 
 @dataclass

@@ -1,9 +1,9 @@
 """Global sensitivity of the distance to the archival record over the free parameters (SALib).
 
-The output studied is the fit's own distance: the Euclidean norm of each
-calibration target's log ratio divided by its archival tolerance
-(``calibration/statistics.py``), without the adaptive weights, which exist
-only inside an ABC population. As in the fit, a runaway run (``simulator``)
+The output studied is the fit's own distance at its floor
+(``statistics.archival_distance``: each calibration target's log distance
+outside its archival band over the band's half-width, in a Euclidean norm),
+without the adaptive weights, which exist only inside an ABC population. As in the fit, a runaway run (``simulator``)
 stops early and gets the stand-in statistics, so its output is censored: the
 indices describe the distance the fit sees. Parameters are sampled on the unit cube and
 mapped through their priors (``problem.from_unit``), so the indices measure
@@ -22,21 +22,19 @@ import numpy as np
 
 from greatterror.calibration.problem import from_unit, require, salib_problem, scenario_problem
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC, FitModel, warm
-from greatterror.calibration.statistics import archival_targets
+from greatterror.calibration.statistics import archival_distance
 
 _MODEL: FitModel | None = None
-_TOLERANCE: dict[str, float] = {}
 
 
 def _distance(values: dict[str, float]) -> float:
     assert _MODEL is not None
-    ratios = _MODEL(values)
-    return float(np.sqrt(sum((r / _TOLERANCE[k]) ** 2 for k, r in ratios.items())))
+    return archival_distance(_MODEL(values), _MODEL.bands())
 
 
-def _init(model: FitModel, tolerance: dict[str, float]) -> None:
-    global _MODEL, _TOLERANCE
-    _MODEL, _TOLERANCE = model, tolerance
+def _init(model: FitModel) -> None:
+    global _MODEL
+    _MODEL = model
     warm(model.scenario, model.scale, model.seed)
 
 
@@ -69,16 +67,16 @@ def analyse(
     unit = design(method, samples, seed, problem)
     values = from_unit(problem["names"], unit, priors)
     model = FitModel(scenario, scale, seed)
-    _, evidence, _ = warm(scenario, scale, seed)  # forked workers inherit the population
-    tolerance = {a.fact_id: a.tolerance for a in archival_targets(evidence, model.ids)}
+    warm(scenario, scale, seed)  # forked workers inherit the population
+    bands = model.bands()
     rows = [dict(zip(problem["names"], map(float, v), strict=True)) for v in values]
     # the distance of a run stopped as a runaway: every statistic at its stand-in
-    runaway = float(np.sqrt(sum((RUNAWAY_STATISTIC / t) ** 2 for t in tolerance.values())))
+    runaway = archival_distance(dict.fromkeys(model.ids, RUNAWAY_STATISTIC), bands)
     if workers == 1:
-        _init(model, tolerance)
+        _init(model)
         y = np.array([_distance(r) for r in rows])
     else:
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(model, tolerance)) as pool:
+        with ProcessPoolExecutor(workers, initializer=_init, initargs=(model,)) as pool:
             y = np.array(list(pool.map(_distance, rows, chunksize=1)))
     ranking: list[dict[str, Any]] = []
     if method == "morris":

@@ -7,16 +7,16 @@ own random streams change. Worker processes forked by pyabc's multicore
 sampler inherit what the parent loaded (``warm``); Dask workers load it on
 their first particle.
 
-Seeds. A fit's seeds are kept apart from the validation seeds (1 to 10,
-scripts/validate_historical.py): the population seed is ``FIT_SEED_BASE +
-seed`` and each simulation's seed is ``FIT_SEED_BASE`` plus a hash of the fit
-seed and the particle's parameter values, so a particle is reproducible from
-what the database stores, whichever worker ran it.
+Seeds (``calibration/seeds.py``). A fit's seeds are kept apart from the
+validation seeds (1 to 10, scripts/validate_historical.py): the population
+seed is ``FIT_SEED_BASE + seed`` and each simulation's seed is
+``FIT_SEED_BASE`` plus a hash of the fit seed and the particle's parameter
+values, so a particle is reproducible from what the database stores,
+whichever worker ran it.
 """
 
 from __future__ import annotations
 
-import hashlib
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -24,10 +24,20 @@ from typing import Any
 
 import numpy as np
 
-from greatterror.calibration.statistics import CALIBRATION_IDS, log_ratios
+from greatterror.calibration.seeds import (
+    FIT_SEED_BASE,
+    check_fit_seed,
+    population_seed,
+    simulation_seed,
+)
+from greatterror.calibration.statistics import (
+    CALIBRATION_IDS,
+    Archival,
+    archival_targets,
+    excess_log_ratios,
+)
 
-#: Fitting seeds start here; validation uses seeds 1-10.
-FIT_SEED_BASE = 1_000_000
+__all__ = ["FIT_SEED_BASE", "FitModel", "RunawayRun", "population_seed", "simulation_seed", "warm"]
 #: A run is stopped as a runaway once the people it holds exceed this many times the
 #: archival arrests of 1937-38 (target G2-detained); it is checked every CHECK_DAYS days.
 RUNAWAY_FACTOR = 5.0
@@ -42,26 +52,13 @@ class RunawayRun(RuntimeError):
 
 
 _CACHE: dict[tuple[str, float, int], tuple[Any, Any, Any]] = {}
+_BANDS: dict[tuple[str, ...], tuple[Archival, ...]] = {}
 _LOCK = threading.Lock()  # Dask workers with threads share one process
-
-
-def population_seed(seed: int) -> int:
-    return FIT_SEED_BASE + seed
-
-
-def simulation_seed(seed: int, values: dict[str, float]) -> int:
-    """A particle's simulation seed: the fit seed and its parameter values, hashed."""
-    digest = hashlib.blake2b(digest_size=8)
-    digest.update(str(seed).encode())
-    for name in sorted(values):
-        digest.update(name.encode())
-        digest.update(np.float64(values[name]).tobytes())
-    return FIT_SEED_BASE + int.from_bytes(digest.digest(), "little") % (2**31 - FIT_SEED_BASE)
 
 
 def warm(scenario: str, scale: float, seed: int) -> tuple[Any, Any, Any]:
     """The scenario, evidence and population of a fit, loaded once per process."""
-    key = (scenario, scale, seed)
+    key = (scenario, scale, check_fit_seed(seed))
     with _LOCK:
         if key not in _CACHE:
             from greatterror.evidence.loader import load_evidence
@@ -115,6 +112,14 @@ class FitModel:
     ids: Sequence[str] = CALIBRATION_IDS
     stop_runaways: bool = True
 
+    def bands(self) -> tuple[Archival, ...]:
+        """The archival band of each of the model's targets (statistics.py)."""
+        key = tuple(self.ids)
+        if key not in _BANDS:
+            _, evidence, _ = warm(self.scenario, self.scale, self.seed)
+            _BANDS[key] = archival_targets(evidence, key)
+        return _BANDS[key]
+
     def summary(self, values: dict[str, float]) -> dict[str, Any]:
         """The run's summary at these parameter values (the rest at the scenario's).
 
@@ -158,6 +163,6 @@ class FitModel:
         """
         values = {str(k): float(v) for k, v in dict(parameters).items()}
         try:
-            return log_ratios(self.summary(values), self.ids)
+            return excess_log_ratios(self.summary(values), self.bands())
         except RunawayRun:
             return dict.fromkeys(self.ids, RUNAWAY_STATISTIC)

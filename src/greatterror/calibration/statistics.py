@@ -1,10 +1,22 @@
-"""Summary statistics and the distance scale of the ABC fit.
+"""Summary statistics and the distance of the fit: how far a run lies outside the archival ranges.
 
-The statistics are the calibration targets of ``model/targets.py``: for each,
-the log ratio of the simulated to the archival value, so that a target of 98
-Central Committee members and one of 1.5 million arrests weigh alike, and a
-simulated value twice too high counts as much as one half too low. The
-observed data are therefore all zeros.
+The statistics are the calibration targets of ``model/targets.py``. Each
+target has an archival band: the evidence base's range (``value_low`` to
+``value_high``) where the sources disagree, widened where needed to at least
+``MIN_RELATIVE_TOLERANCE`` (±10%) around the central value, so that a figure
+given as one number still has a band. A run's statistic for the target is
+the log ratio of the simulated value to the nearer edge of the band, and zero
+inside it: a run is never pulled towards one point of a range the sources do
+not decide. Log ratios make a target of 98 Central Committee members and one
+of 1.5 million arrests weigh alike, and a value twice too high counts as much
+as one half too low. The observed data are therefore all zeros.
+
+The distance divides each statistic by the target's tolerance, half the log
+width of its band (a wide archival range weighs less), and takes the
+Euclidean norm (``archival_distance``). The ABC fit uses these statistics
+with pyabc's adaptive weights, whose scales never fall below the tolerances
+(``ArchivalFloorScale``); the optuna quick fit and the sensitivity screening
+use ``archival_distance`` itself, which is the ABC distance at its floor.
 
 No further "shape" statistics are used: the targets already follow the time
 series year by year (convictions, death sentences and Gulag deaths in each
@@ -16,8 +28,8 @@ Calibration and validation stay apart: ``CALIBRATION_IDS`` are the targets
 the fit sees. The validation set is the evidence base's ``V-`` facts
 (docs/validation.md, "Out-of-sample figures"): they are never targets
 (tests/test_validation_set.py), and ``CALIBRATION_IDS`` refuses them a
-second time here. ``VALIDATION_IDS`` can hold further target ids to keep
-out of a fit; it is empty today.
+second time here (``check_calibration_ids``). ``VALIDATION_IDS`` can hold
+further target ids to keep out of a fit; it is empty today.
 """
 
 from __future__ import annotations
@@ -36,38 +48,70 @@ VALIDATION_IDS: frozenset[str] = frozenset()
 CALIBRATION_IDS: tuple[str, ...] = tuple(
     t.fact_id for t in TARGETS if t.fact_id not in VALIDATION_IDS and not t.fact_id.startswith("V-")
 )
-#: The smallest tolerance, as a relative error, given to a target whose archival
-#: figure has no range (or a range narrower than this). An assumption, not a
-#: sourced figure: half the ±20% that docs/validation.md aims for.
+#: The smallest half-width, as a relative error, of a target's archival band: a figure
+#: without a range (or with a range narrower than this) gets ±10% around its value. An
+#: assumption, not a sourced figure: half the ±20% that docs/validation.md aims for.
 MIN_RELATIVE_TOLERANCE = 0.1
 #: A simulated count is floored at one person before its log is taken.
 FLOOR = 1.0
 
 
+def check_calibration_ids(ids: Sequence[str]) -> tuple[str, ...]:
+    """``ids`` if every one is a calibration target; ValueError naming any validation figure."""
+    held_out = [i for i in ids if i.startswith("V-") or i in VALIDATION_IDS]
+    if held_out:
+        raise ValueError(
+            f"targets: {', '.join(held_out)} belong to the validation set and are never fitted"
+        )
+    unknown = [i for i in ids if i not in CALIBRATION_IDS]
+    if unknown:
+        raise ValueError(
+            f"targets: {', '.join(unknown)} are not calibration targets; "
+            f"allowed: {', '.join(CALIBRATION_IDS)}"
+        )
+    return tuple(ids)
+
+
 @dataclass(frozen=True)
 class Archival:
-    """A target's archival value and its tolerance in log units (half the log range)."""
+    """A target's archival value, its band (low, high) and its tolerance in log units."""
 
     fact_id: str
     value: float
-    tolerance: float
+    low: float
+    high: float
+
+    @property
+    def tolerance(self) -> float:
+        """Half the log width of the band: the scale of one unit of distance."""
+        return 0.5 * math.log(self.high / self.low)
+
+    def excess(self, simulated: float) -> float:
+        """Log ratio of the simulated value (floored at one) to the nearer edge; 0 inside."""
+        sim = max(float(simulated), FLOOR)
+        if sim > self.high:
+            return math.log(sim / self.high)
+        if sim < self.low:
+            return math.log(sim / self.low)
+        return 0.0
 
 
 def archival_targets(evidence: Any, ids: Sequence[str] = CALIBRATION_IDS) -> tuple[Archival, ...]:
-    """Each calibration target's central archival value and log tolerance, from the evidence."""
+    """Each calibration target's central value and band, from the evidence base."""
     out = []
-    for fact_id in ids:
+    widen = 1.0 + MIN_RELATIVE_TOLERANCE
+    for fact_id in check_calibration_ids(ids):
         fact = evidence.fact(fact_id)
-        value = evidence.value(fact_id)
-        half = 0.0
+        value = float(evidence.value(fact_id))
+        low, high = value / widen, value * widen
         if fact.value_low and fact.value_high and fact.value_high > fact.value_low:
-            half = 0.5 * math.log(fact.value_high / fact.value_low)
-        out.append(Archival(fact_id, value, max(half, math.log1p(MIN_RELATIVE_TOLERANCE))))
+            low, high = min(low, float(fact.value_low)), max(high, float(fact.value_high))
+        out.append(Archival(fact_id, value, low, high))
     return tuple(out)
 
 
 def log_ratios(summary: dict[str, Any], ids: Sequence[str] = CALIBRATION_IDS) -> dict[str, float]:
-    """Log of simulated over archival for each calibration target of a run's summary."""
+    """Log of simulated over the central archival value for each target of a run's summary."""
     wanted = set(ids)
     out = {}
     for row in summary["targets"]:
@@ -79,8 +123,22 @@ def log_ratios(summary: dict[str, Any], ids: Sequence[str] = CALIBRATION_IDS) ->
     return out
 
 
+def excess_log_ratios(summary: dict[str, Any], bands: Sequence[Archival]) -> dict[str, float]:
+    """The fit's statistics: each target's log distance outside its archival band."""
+    simulated = {row["id"]: float(row["simulated"]) for row in summary["targets"]}
+    missing = [b.fact_id for b in bands if b.fact_id not in simulated]
+    if missing:
+        raise KeyError(f"targets missing from the summary: {', '.join(sorted(missing))}")
+    return {b.fact_id: b.excess(simulated[b.fact_id]) for b in bands}
+
+
+def archival_distance(statistics: dict[str, float], bands: Sequence[Archival]) -> float:
+    """Euclidean norm of the statistics over the tolerances: the ABC distance at its floor."""
+    return float(math.sqrt(sum((statistics[b.fact_id] / b.tolerance) ** 2 for b in bands)))
+
+
 def observed(ids: Sequence[str] = CALIBRATION_IDS) -> dict[str, float]:
-    """The archival record in the statistics' terms: every log ratio is zero."""
+    """The archival record in the statistics' terms: every statistic is zero."""
     return dict.fromkeys(ids, 0.0)
 
 

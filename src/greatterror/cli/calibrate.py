@@ -1,4 +1,6 @@
-"""`greatterror calibrate SCENARIO ...` (an ABC-SMC fit) and `greatterror calibrate show PATH`."""
+"""`greatterror calibrate SCENARIO ...` (an ABC-SMC fit), `calibrate show PATH [--check]`
+(the posterior, and its predictive check) and `calibrate apply PATH --scenario NAME`
+(the chosen point written into the scenario file)."""
 
 from __future__ import annotations
 
@@ -26,11 +28,13 @@ def calibrate(
     scenario: Annotated[
         str,
         typer.Argument(
-            help="Scenario to fit (shipped name or TOML path), or 'show' to read a fit."
+            help="Scenario to fit (shipped name or TOML path); 'show' to read a fit, "
+            "'apply' to write its chosen point into a scenario."
         ),
     ],
     path: Annotated[
-        Path | None, typer.Argument(help="With 'show': the fit's database.", show_default=False)
+        Path | None,
+        typer.Argument(help="With 'show' or 'apply': the fit's database.", show_default=False),
     ] = None,
     particles: Annotated[int, typer.Option(help="Particles per generation.")] = 100,
     generations: Annotated[
@@ -61,23 +65,78 @@ def calibrate(
         Path | None, typer.Option(help="With 'show': directory for the plots (default: beside)")
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With 'show': print JSON.")] = False,
+    max_minutes: Annotated[
+        float | None,
+        typer.Option(help="Start no new generation after this many minutes (the fit's limit)."),
+    ] = None,
+    max_simulations: Annotated[
+        int | None,
+        typer.Option(help="Start no new generation after this many simulations in total."),
+    ] = None,
+    check: Annotated[
+        bool,
+        typer.Option(
+            "--check",
+            help="With 'show': posterior predictive check, --draws runs at posterior draws "
+            "on the validation seeds 1-10 at --scale, against in-sample and validation figures.",
+        ),
+    ] = False,
+    draws: Annotated[int, typer.Option(help="With 'show --check': posterior draws.")] = 20,
+    target: Annotated[
+        str | None,
+        typer.Option(
+            "--scenario", help="With 'apply': the scenario file to write (shipped name or path)."
+        ),
+    ] = None,
+    candidates: Annotated[
+        int, typer.Option(help="With 'apply': closest particles of the last generation.")
+    ] = 5,
+    recheck: Annotated[
+        int, typer.Option(help="With 'apply': fitting seeds each candidate is re-run on.")
+    ] = 3,
 ) -> None:
     """Fit a scenario's free parameters by ABC-SMC (pyabc), or show a stored fit.
 
     greatterror calibrate historical --particles 200 --generations 6 --db fit.db
 
-    greatterror calibrate show fit.db
+    greatterror calibrate show fit.db [--check --draws 20 --scale 0.001]
+
+    greatterror calibrate apply fit.db --scenario historical
     """
-    if scenario == "show":
+    if scenario in ("show", "apply"):
         if path is None:
-            fail("show: give the fit's database, e.g. greatterror calibrate show fit.db")
-        show(path, out, as_json)
+            fail(
+                f"{scenario}: give the fit's database, e.g. greatterror calibrate {scenario} fit.db"
+            )
+        if scenario == "apply":
+            from greatterror.cli.calibrate_apply import apply
+
+            apply(path, target, candidates, recheck, workers, as_json)
+        elif check:
+            from greatterror.cli.calibrate_apply import check_posterior
+
+            check_posterior(path, draws, scale, workers, as_json)
+        else:
+            show(path, out, as_json)
         return
     if path is not None:
-        fail(f"unexpected argument {str(path)!r}; only 'show' takes a path")
+        fail(f"unexpected argument {str(path)!r}; only 'show' and 'apply' take a path")
     _check_numbers(particles, generations, scale, workers)
     if not 0 < quantile < 1:
         fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
+
+    try:
+        check_fit_seed(seed)
+    except SeedRangeError as exc:
+        fail(str(exc))
+    if max_minutes is not None and not max_minutes > 0:
+        fail(f"--max-minutes: {max_minutes:g} is too small; allowed: a positive number")
+    if max_simulations is not None and max_simulations < particles:
+        fail(
+            f"--max-simulations: {max_simulations} is too small; allowed: at least --particles"
+            f" ({particles})"
+        )
     from greatterror.calibration.abc import FitError, FitSettings, run_fit
     from greatterror.calibration.problem import MissingExtraError, scenario_problem
     from greatterror.model.scenario import ScenarioError, load_scenario
@@ -94,7 +153,16 @@ def calibrate(
         fail(f"--db: {db} does not exist, so there is nothing to resume")
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     try:
-        history = run_fit(settings, db, generations, workers, dask_scheduler, resume)
+        history = run_fit(
+            settings,
+            db,
+            generations,
+            workers,
+            dask_scheduler,
+            resume,
+            max_minutes=max_minutes,
+            max_simulations=max_simulations,
+        )
     except (FitError, MissingExtraError) as exc:
         fail(str(exc))
     console.print(

@@ -1,0 +1,83 @@
+"""The validation figures a run's summary can already be compared with: never fitted.
+
+The evidence base's ``V-`` facts are the validation set (docs/validation.md).
+This module says, for those of them the summary reports (the Gulag's stocks
+and releases, the national operations one by one, the arrested NKVD and army
+officers), how to read the simulated value from a run's summary; the others
+need outputs the model does not have yet (docs/validation.md lists what each
+needs). ``G6-men-shot`` (men among those shot, Leningrad data) is not a
+calibration target either and is compared here too. Nothing in this module
+is handed to a fit: ``check_calibration_ids`` (statistics.py) refuses these ids,
+and tests/test_refit.py checks that none of them is a target.
+
+Used by scripts/validate_historical.py (the out-of-sample table) and by the
+posterior predictive check (``calibration/check.py``).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+from dataclasses import dataclass
+from typing import Any
+
+Summary = dict[str, Any]
+
+
+@dataclass(frozen=True)
+class Measure:
+    fact_id: str
+    simulated: Callable[[Summary], float]
+    #: how the simulated figure differs from the record's definition, if it does
+    caveat: str = ""
+
+
+def _stock(year: int, key: str) -> Callable[[Summary], float]:
+    return lambda s: float(s["gulag"]["stock_1jan"][str(year)][key])
+
+
+def _operation(name: str, key: str) -> Callable[[Summary], float]:
+    return lambda s: float(s["operations"][name][key])
+
+
+def _released_1939(s: Summary) -> float:
+    flows = s["gulag"]["yearly"]["1939"]
+    return float(flows["released_term"] + flows["released_review"])
+
+
+def _men_shot(s: Summary) -> float:
+    return 100.0 * float(s["demography"]["shot"]["all"]["male_share"])
+
+
+_NATIONAL = {"pol": "national_polish", "ger": "national_german", "har": "national_harbin"}
+_NATIONAL["lat"] = "national_latvian"
+
+MEASURES: tuple[Measure, ...] = (
+    *(
+        Measure(f"V-gulag-{kind}-{year}", _stock(year, key))
+        for year in (1936, 1938, 1939, 1940)
+        for kind, key in (("itl", "camps"), ("itk", "colonies"))
+    ),
+    Measure("V-gulag-rel-1939", _released_1939, "releases at term end and by review"),
+    Measure("V-natop-pol-arr", _operation("national_polish", "arrested")),
+    *(
+        Measure(f"V-natop-{short}-{what}", _operation(op, key))
+        for short, op in _NATIONAL.items()
+        for what, key in (("conv", "convicted"), ("shot", "death_sentences"))
+    ),
+    Measure(
+        "V-nkvd-arrested-3638",
+        lambda s: float(s["elites"]["nkvd_officers"]["arrested"]),
+        "whole run, not 1 Oct 1936 - 15 Aug 1938",
+    ),
+    Measure(
+        "V-army-arr-3738",
+        lambda s: float(s["elites"]["army_command"]["arrested"]),
+        "all arrested officers over the whole run, not only the dismissed of 1937-38",
+    ),
+    Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
+)
+
+
+def holdout_values(summary: Summary) -> dict[str, float]:
+    """The simulated value of each validation figure the summary reports."""
+    return {m.fact_id: m.simulated(summary) for m in MEASURES}

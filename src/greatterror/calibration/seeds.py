@@ -1,0 +1,90 @@
+"""Fitting seeds and validation seeds: two ranges that never meet.
+
+A fit judged on the seeds it was fitted with would report its own luck as
+agreement with the record. So every run a fit makes (the population of a
+fit, each particle's simulation, the re-check of candidate points before a
+fit is applied) uses a seed of ``FIT_SEED_BASE`` (1,000,000) or more, and
+every validation run (docs/validation.md's in-sample and out-of-sample
+tables, the posterior predictive check of ``greatterror calibrate show
+--check``) uses seeds below it, 1 to 10 by default. The functions here are
+the only places those seeds are made, and they refuse a seed of the other
+range (tests/test_refit.py).
+"""
+
+from __future__ import annotations
+
+import hashlib
+from collections.abc import Iterable
+
+import numpy as np
+
+#: Fitting seeds start here; validation seeds lie below.
+FIT_SEED_BASE = 1_000_000
+#: A fit's own ``--seed`` (from which its seeds derive) is 0 to this.
+MAX_FIT_SEED = FIT_SEED_BASE - 1
+#: The validation seeds of docs/validation.md.
+VALIDATION_SEEDS: tuple[int, ...] = tuple(range(1, 11))
+#: Simulation seeds of a fit lie in [FIT_SEED_BASE, SEED_CEILING).
+SEED_CEILING = 2**31
+
+
+class SeedRangeError(ValueError):
+    """A seed from the wrong range: the message names the option and the allowed values."""
+
+
+def check_fit_seed(seed: int, field: str = "--seed") -> int:
+    """A fit's own seed, from which its population and simulation seeds derive."""
+    if not 0 <= seed <= MAX_FIT_SEED:
+        raise SeedRangeError(
+            f"{field}: {seed} is out of range; allowed values: 0 to {MAX_FIT_SEED:,}"
+        )
+    return seed
+
+
+def check_validation_seeds(seeds: Iterable[int], field: str = "--seeds") -> tuple[int, ...]:
+    """Validation seeds: each below the fitting range (and not negative)."""
+    out = tuple(int(s) for s in seeds)
+    bad = [s for s in out if not 0 <= s < FIT_SEED_BASE]
+    if bad or not out:
+        raise SeedRangeError(
+            f"{field}: {', '.join(map(str, bad)) or 'none given'}; validation seeds are 0 to "
+            f"{FIT_SEED_BASE - 1:,} (seeds from {FIT_SEED_BASE:,} up are the fits' own)"
+        )
+    return out
+
+
+def is_fit_seed(seed: int) -> bool:
+    return FIT_SEED_BASE <= seed < SEED_CEILING
+
+
+def population_seed(seed: int) -> int:
+    """The seed of a fit's synthetic population."""
+    return FIT_SEED_BASE + check_fit_seed(seed)
+
+
+def _hashed(*parts: bytes) -> int:
+    digest = hashlib.blake2b(digest_size=8)
+    for part in parts:
+        digest.update(part)
+    return FIT_SEED_BASE + int.from_bytes(digest.digest(), "little") % (
+        SEED_CEILING - FIT_SEED_BASE
+    )
+
+
+def simulation_seed(seed: int, values: dict[str, float]) -> int:
+    """A particle's simulation seed: the fit seed and its parameter values, hashed."""
+    parts = [str(check_fit_seed(seed)).encode()]
+    for name in sorted(values):
+        parts += [name.encode(), np.float64(values[name]).tobytes()]
+    return _hashed(*parts)
+
+
+def recheck_seeds(seed: int, count: int) -> tuple[int, ...]:
+    """Other fit seeds on which ``calibrate apply`` re-runs its candidate points.
+
+    Each is a fit seed (so its population and simulation seeds lie in the
+    fitting range) other than the fit's own, so that the choice between
+    candidates is not made on the population and streams that selected them.
+    """
+    check_fit_seed(seed)
+    return tuple((seed + 1 + i) % FIT_SEED_BASE for i in range(count))

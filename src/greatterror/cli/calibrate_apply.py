@@ -1,0 +1,148 @@
+"""`greatterror calibrate apply PATH --scenario NAME` and `calibrate show PATH --check`.
+
+Both read a stored fit; ``apply`` writes its chosen point into a scenario file
+(calibration/apply.py says how the point is chosen), ``--check`` runs the
+posterior predictive check (calibration/check.py). Every option is checked
+before any simulation runs or any file is touched.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+from greatterror.cli.output import console, emit_json, fail, print_table
+from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+
+def _at_least(option: str, value: int, low: int) -> None:
+    if value < low:
+        fail(f"{option}: {value} is too small; allowed: a whole number of at least {low}")
+
+
+def _load(path: Path) -> tuple[Any, Any]:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.posterior import load_fit
+    from greatterror.calibration.problem import MissingExtraError
+
+    try:
+        settings, history = load_fit(path)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc).replace("--db: ", "path: "))
+    if history.max_t < 0:
+        fail(f"path: {path} holds no completed generation yet")
+    return settings, history
+
+
+def apply(
+    path: Path,
+    target: str | None,
+    candidates: int,
+    recheck: int,
+    workers: int,
+    as_json: bool,
+) -> None:
+    from greatterror.calibration.apply import (
+        ApplyError,
+        best_particles,
+        provenance,
+        write_scenario,
+    )
+    from greatterror.calibration.apply import recheck as run_recheck
+    from greatterror.calibration.seeds import recheck_seeds
+    from greatterror.model.scenario import ScenarioError, load_scenario, shipped_path
+
+    if not target:
+        fail("--scenario: give the scenario file to write, e.g. --scenario historical")
+    _at_least("--candidates", candidates, 1)
+    _at_least("--recheck", recheck, 1)
+    _at_least("--workers", workers, 1)
+    file = Path(target) if Path(target).suffix else shipped_path(target)
+    try:
+        load_scenario(file)
+    except ScenarioError as exc:
+        fail(str(exc))
+    settings, history = _load(path)
+    chosen_from = best_particles(history, candidates)
+    ranked = run_recheck(settings, chosen_from, recheck, workers)
+    best = ranked[0]
+    seeds = recheck_seeds(settings.seed, recheck)
+    try:
+        write_scenario(
+            file, best.values, provenance(settings, path, history, best, len(ranked), seeds)
+        )
+    except ApplyError as exc:
+        fail(f"--scenario: {exc}")
+    rows: list[dict[str, Any]] = [
+        {
+            "fit_distance": c.fit_distance,
+            "recheck_distances": list(c.distances),
+            "median": c.median,
+            "values": c.values,
+        }
+        for c in ranked
+    ]
+    if as_json:
+        emit_json({"scenario": str(file), "recheck_seeds": list(seeds), "candidates": rows})
+        return
+    print_table(
+        f"Candidates re-run on fitting seeds {', '.join(map(str, seeds))}",
+        ["rank", "accepted at", "distances on the re-check seeds", "median"],
+        [
+            [
+                i + 1,
+                f"{r['fit_distance']:.2f}",
+                ", ".join(f"{d:.2f}" for d in r["recheck_distances"]),
+                f"{r['median']:.2f}",
+            ]
+            for i, r in enumerate(rows)
+        ],
+    )
+    console.print(f"the first written into {file}")
+
+
+def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json: bool) -> None:
+    from greatterror.calibration.check import posterior_check
+
+    _at_least("--draws", draws, 1)
+    _at_least("--workers", workers, 1)
+    if not (MIN_SCALE <= scale <= MAX_SCALE):
+        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    _load(path)
+    result = posterior_check(path, draws=draws, scale=scale, workers=workers)
+    if as_json:
+        emit_json(result)
+        return
+
+    def cells(r: dict[str, Any]) -> list[str]:
+        band = f"{r['low']:,.0f}–{r['high']:,.0f}" if r["low"] != r["high"] else ""
+        return [
+            r["id"],
+            f"{r['record']:,.0f}",
+            band,
+            f"{r['median']:,.0f}",
+            f"{r['p05']:,.0f}–{r['p95']:,.0f}",
+            "yes" if r["median_ok"] else "no",
+            f"{r['share_ok']:.2f}",
+            "yes" if r["record_in_band"] else "no",
+        ]
+
+    head = [
+        "figure",
+        "record",
+        "range",
+        "median",
+        "5–95%",
+        "median within ±20% or range",
+        "share of draws so",
+        "record in 5–95%",
+    ]
+    note = f"{draws} draws, scale 1:{1 / scale:,.0f}, validation seeds {result['seeds']}"
+    print_table(f"In-sample targets ({note})", head, [cells(r) for r in result["in_sample"]])
+    print_table(
+        f"Validation figures, never fitted ({note})", head, [cells(r) for r in result["validation"]]
+    )
+    ok = sum(r["median_ok"] for r in result["in_sample"])
+    console.print(
+        f"{ok} of {len(result['in_sample'])} in-sample targets: median within ±20% or inside the range"
+    )

@@ -1,0 +1,245 @@
+"""The refit pipeline's guarantees: seeds kept apart, the archival-band distance, apply.
+
+Fast tests only (no fit is run here; tests/test_calibrate.py runs a tiny fit and
+applies and checks it).
+"""
+
+from __future__ import annotations
+
+import importlib.util
+import json
+import math
+import shutil
+import sys
+import tomllib
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.calibration.holdout import MEASURES
+from greatterror.calibration.seeds import (
+    FIT_SEED_BASE,
+    MAX_FIT_SEED,
+    VALIDATION_SEEDS,
+    SeedRangeError,
+    check_fit_seed,
+    check_validation_seeds,
+    is_fit_seed,
+    population_seed,
+    recheck_seeds,
+    simulation_seed,
+)
+from greatterror.calibration.statistics import (
+    CALIBRATION_IDS,
+    MIN_RELATIVE_TOLERANCE,
+    Archival,
+    archival_distance,
+    archival_targets,
+    check_calibration_ids,
+    excess_log_ratios,
+)
+from greatterror.cli.app import app
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS
+from greatterror.model.scenario import load_scenario, shipped_path
+from greatterror.model.targets import TARGETS
+
+ROOT = Path(__file__).resolve().parents[1]
+runner = CliRunner()
+
+
+@pytest.fixture(scope="module")
+def evidence():
+    return load_evidence()
+
+
+# --- seeds -------------------------------------------------------------------------------
+
+
+def test_every_seed_a_fit_uses_lies_in_the_fitting_range() -> None:
+    for seed in (0, 1, 17, MAX_FIT_SEED):
+        assert is_fit_seed(population_seed(seed))
+        assert is_fit_seed(simulation_seed(seed, {"a": 0.5, "b": 2.0}))
+        again = recheck_seeds(seed, 3)
+        assert seed not in again and len(set(again)) == 3
+        assert all(is_fit_seed(population_seed(s)) for s in again)
+
+
+def test_validation_seeds_never_meet_the_fitting_range() -> None:
+    assert tuple(range(1, 11)) == VALIDATION_SEEDS
+    assert not any(is_fit_seed(s) for s in VALIDATION_SEEDS)
+    assert check_validation_seeds(VALIDATION_SEEDS) == VALIDATION_SEEDS
+    with pytest.raises(SeedRangeError, match="1000000"):
+        check_validation_seeds([3, FIT_SEED_BASE])
+    with pytest.raises(SeedRangeError, match="none given"):
+        check_validation_seeds([])
+
+
+@pytest.mark.parametrize("seed", [-1, FIT_SEED_BASE])
+def test_a_fit_seed_out_of_range_is_refused(seed: int) -> None:
+    with pytest.raises(SeedRangeError, match="allowed values: 0 to 999,999"):
+        check_fit_seed(seed)
+    from greatterror.calibration.simulator import warm
+
+    with pytest.raises(SeedRangeError):
+        warm("historical", 0.0001, seed)
+
+
+def test_calibrate_refuses_a_seed_out_of_range_before_any_work(tmp_path: Path) -> None:
+    db = tmp_path / "fit.db"
+    result = runner.invoke(app, ["calibrate", "historical", "--seed", "-5", "--db", str(db)])
+    assert result.exit_code == 2 and "--seed: -5 is out of range" in result.output
+    assert not db.exists()
+
+
+def test_the_validation_script_refuses_fitting_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+    spec = importlib.util.spec_from_file_location("vh", ROOT / "scripts/validate_historical.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    monkeypatch.setattr(sys, "argv", ["validate_historical.py", "--seeds", str(FIT_SEED_BASE)])
+    with pytest.raises(SeedRangeError, match="validation seeds are 0 to"):
+        module.main()  # refused before any simulation
+
+
+# --- the distance -------------------------------------------------------------------------
+
+
+def test_the_distance_is_zero_inside_the_archival_band_and_grows_outside() -> None:
+    band = Archival("x", 100.0, 80.0, 150.0)
+    for inside in (80.0, 100.0, 149.9, 150.0):
+        assert band.excess(inside) == 0.0
+    assert band.excess(300.0) == pytest.approx(math.log(2.0))
+    assert band.excess(40.0) == pytest.approx(-math.log(2.0))
+    above = [band.excess(v) for v in (151.0, 200.0, 400.0, 1e6)]
+    below = [band.excess(v) for v in (79.0, 40.0, 10.0, 0.0)]
+    assert all(np.diff(above) > 0) and all(np.diff(below) < 0)
+    assert band.excess(0.0) == pytest.approx(math.log(1.0 / 80.0))  # floored at one person
+    assert band.tolerance == pytest.approx(0.5 * math.log(150.0 / 80.0))
+
+
+def test_bands_are_the_archival_ranges_at_least_ten_percent_wide(evidence) -> None:
+    bands = {b.fact_id: b for b in archival_targets(evidence)}
+    assert set(bands) == set(CALIBRATION_IDS)
+    g3 = evidence.fact("G3-final-conv")  # 750,000-820,000 in the record
+    assert bands["G3-final-conv"].low == pytest.approx(min(g3.value_low, g3.value / 1.1))
+    assert bands["G3-final-conv"].high == pytest.approx(max(g3.value_high, g3.value * 1.1))
+    wide = bands["G1-1936-conv"]  # 114,383-274,670: the range itself
+    assert (wide.low, wide.high) == pytest.approx((114_383, 274_670 * 1.1), rel=1e-3)
+    point = bands["G1-1935-conv"]  # one figure, no range
+    value = evidence.value("G1-1935-conv")
+    assert point.low == pytest.approx(value / (1 + MIN_RELATIVE_TOLERANCE))
+    assert point.high == pytest.approx(value * (1 + MIN_RELATIVE_TOLERANCE))
+    assert point.tolerance == pytest.approx(math.log1p(MIN_RELATIVE_TOLERANCE))
+    for b in bands.values():
+        assert b.low <= b.value <= b.high
+
+
+def test_the_abc_distance_at_its_floor_is_the_point_fit_loss(evidence) -> None:
+    """pyabc's p-norm with weights 1/tolerance gives archival_distance (search.py's loss)."""
+    pyabc = pytest.importorskip("pyabc")
+    bands = archival_targets(evidence)
+    summary = {"targets": [{"id": b.fact_id, "simulated": b.value * 1.7} for b in bands]}
+    stats = excess_log_ratios(summary, bands)
+    weights = {b.fact_id: 1.0 / b.tolerance for b in bands}
+    pnorm = pyabc.PNormDistance(p=2, fixed_weights=weights)
+    pnorm.initialize(t=0, get_sample=lambda: None, x_0=dict.fromkeys(stats, 0.0), total_sims=0)
+    expected = pnorm(stats, dict.fromkeys(stats, 0.0), t=0)
+    assert archival_distance(stats, bands) == pytest.approx(expected)
+    inside = {"targets": [{"id": b.fact_id, "simulated": b.value} for b in bands]}
+    assert archival_distance(excess_log_ratios(inside, bands), bands) == 0.0
+
+
+def test_the_optuna_loss_is_the_archival_distance(monkeypatch: pytest.MonkeyPatch) -> None:
+    from greatterror.calibration import search, simulator
+
+    monkeypatch.setattr(
+        simulator.FitModel, "__call__", lambda self, p: dict.fromkeys(CALIBRATION_IDS, 0.2)
+    )
+    bands = simulator.FitModel("historical", 0.0001, 1).bands()
+    got = search._evaluate(("historical", {}, 0.0001, 1))
+    assert got == pytest.approx(archival_distance(dict.fromkeys(CALIBRATION_IDS, 0.2), bands))
+
+
+# --- calibration and validation kept apart ------------------------------------------------
+
+
+def test_validation_figures_cannot_be_fitted() -> None:
+    with pytest.raises(ValueError, match="belong to the validation set"):
+        check_calibration_ids(["G1-1935-conv", "V-gulag-itl-1938"])
+    with pytest.raises(ValueError, match="not calibration targets"):
+        check_calibration_ids(["G6-men-shot"])
+    targets = {t.fact_id for t in TARGETS}
+    assert not targets & {m.fact_id for m in MEASURES}
+    assert all(m.fact_id.startswith("V-") or m.fact_id == "G6-men-shot" for m in MEASURES)
+
+
+# --- the number of free parameters ------------------------------------------------------
+
+
+def test_fewer_free_parameters_than_half_the_independent_targets() -> None:
+    """G2-shot is the sum of G1-1937-death and G1-1938-death, in the record and in the model,
+    so it is not independent (docs/calibration.md, "Free parameters and targets")."""
+    independent = len(CALIBRATION_IDS) - 1
+    assert len(FREE_PARAMETERS) < independent / 2
+
+
+def test_every_fixed_parameter_says_why() -> None:
+    import csv
+
+    from greatterror.paths import data_dir
+
+    with (data_dir() / "parameters.csv").open(encoding="utf-8") as fh:
+        rows = list(csv.DictReader(fh))
+    screened = [r for r in rows if "Morris screening" in r["basis"]]
+    assert screened, "no parameter records its screening"
+    for r in screened:
+        assert r["free"] == "false", r["name"]
+
+
+# --- apply --------------------------------------------------------------------------------
+
+
+def test_apply_writes_a_valid_scenario_with_its_provenance(tmp_path: Path) -> None:
+    from greatterror.calibration.apply import write_scenario
+
+    path = tmp_path / "historical.toml"
+    shutil.copy(shipped_path("historical"), path)
+    values = {name: float(BY_NAME[name].prior.frozen().median()) for name in FREE_PARAMETERS}
+    write_scenario(path, values, ["Fitted by a test", "second line"])
+    scenario = load_scenario(path)
+    got = scenario.parameter_values()
+    for name, value in values.items():
+        expected = round(value) if BY_NAME[name].integer else value
+        assert got[name] == pytest.approx(expected), name
+    raw = tomllib.loads(path.read_text(encoding="utf-8"))
+    before = tomllib.loads(shipped_path("historical").read_text(encoding="utf-8"))["parameters"]
+    assert set(raw["parameters"]) == set(FREE_PARAMETERS) | set(before)
+    for name in set(before) - set(FREE_PARAMETERS):  # a value the fit did not vary is kept
+        assert raw["parameters"][name] == before[name]
+    assert raw["events"] == tomllib.loads(shipped_path("historical").read_text())["events"]
+    assert "# Fitted by a test\n# second line\n" in path.read_text(encoding="utf-8")
+
+
+def test_a_failed_apply_leaves_the_file_unchanged(tmp_path: Path) -> None:
+    from greatterror.calibration.apply import ApplyError, write_scenario
+
+    path = tmp_path / "historical.toml"
+    shutil.copy(shipped_path("historical"), path)
+    before = path.read_bytes()
+    name = FREE_PARAMETERS[0]
+    with pytest.raises(ApplyError, match=name):
+        write_scenario(path, {name: BY_NAME[name].high * 10 + 1}, ["bad"])
+    with pytest.raises(ApplyError, match="unknown parameters"):
+        write_scenario(path, {"no_such_parameter": 1.0}, ["bad"])
+    assert path.read_bytes() == before
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["historical.toml"]
+
+
+def test_the_regression_baseline_was_made_with_the_scenario_as_it_is() -> None:
+    baseline = json.loads((ROOT / "tests/baselines/historical_0.001_seed3.json").read_text())
+    values = load_scenario("historical").parameter_values()
+    stale = {k: (v, values.get(k)) for k, v in baseline["parameters"].items() if values.get(k) != v}
+    assert not stale, f"historical.toml changed: run python tests/make_baseline.py ({stale})"
