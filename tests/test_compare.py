@@ -149,7 +149,8 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
 
     out = tmp_path / "result"
     cli = ["hypotheses", "compare", "H6", "H7", "--particles", "3", "--generations", "1"]
-    cli += ["--scale", "0.0001", "--repeats", "2", "--no-prior-check", "--db", str(db)]
+    cli += ["--scale", "0.0001", "--repeats", "2", "--no-prior-check", "--quantile", "0.5"]
+    cli += ["--db", str(db)]
     refused = runner.invoke(app, [*cli, "--out", str(out)])
     assert refused.exit_code == 2 and "pass --resume" in refused.output
     result = runner.invoke(app, [*cli, "--resume", "--out", str(out), "--json"])

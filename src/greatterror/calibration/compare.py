@@ -63,7 +63,9 @@ class CompareSettings:
     repeats: int
     prior_scales: tuple[float, ...] = DEFAULT_PRIOR_SCALES
     targets: tuple[str, ...] = CALIBRATION_IDS
-    quantile: float = 0.5
+    #: below the share of prior draws stopped as runaways, which all lie at one distance
+    #: (``simulator.RUNAWAY_STATISTIC``): a threshold at that distance would accept them all
+    quantile: float = 0.3
     version: str = field(default=__version__)
 
     def to_json(self) -> str:

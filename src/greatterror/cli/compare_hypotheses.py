@@ -115,8 +115,12 @@ def compare(
     ] = False,
     seed: Annotated[int, typer.Option(help="Seed of the first repeat; the next add 1.")] = 1,
     quantile: Annotated[
-        float, typer.Option(help="Each threshold: this quantile of the previous distances (0-1).")
-    ] = 0.5,
+        float,
+        typer.Option(
+            help="Each threshold: this quantile of the previous distances (0-1); below the "
+            "share of prior draws that are stopped as runaways (docs/hypotheses.md)."
+        ),
+    ] = 0.3,
     out: Annotated[
         Path | None,
         typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
