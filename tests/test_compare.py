@@ -125,6 +125,10 @@ def test_show_refuses_a_database_that_is_not_a_comparison(tmp_path: Path) -> Non
     other.write_bytes(b"")
     result = runner.invoke(app, ["hypotheses", "compare", "show", str(other)])
     assert result.exit_code == 2 and "not a greatterror hypothesis comparison" in result.output
+    onto_a_file = runner.invoke(
+        app, ["hypotheses", "compare", "show", str(other), "--out", str(other)]
+    )
+    assert onto_a_file.exit_code == 2 and "--out:" in onto_a_file.output
 
 
 class Interrupted(Exception):

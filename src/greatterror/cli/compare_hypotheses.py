@@ -71,6 +71,10 @@ def _check_paths(db: Path, resume: bool, out: Path) -> None:
         fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
+    _check_out(out)
+
+
+def _check_out(out: Path) -> None:
     if out.exists() and not out.is_dir():
         fail(f"--out: {out} is a file; allowed: a directory (created if missing)")
     if not out.exists() and not out.parent.is_dir():
@@ -140,7 +144,9 @@ def compare(
         path = Path(keys[1])
         if not path.is_file():
             fail(f"DB: {path} does not exist")
-        _show(path, out or path.parent / f"{path.stem}_result", as_json)
+        result_dir = out or path.parent / f"{path.stem}_result"
+        _check_out(result_dir)
+        _show(path, result_dir, as_json)
         return
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
