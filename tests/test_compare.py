@@ -81,6 +81,25 @@ def test_bayes_factors_use_kass_and_raftery_words_and_bound_an_empty_hypothesis(
     assert evidence_words(50) == "strong" and evidence_words(500) == "decisive"
 
 
+def test_the_threshold_never_accepts_the_runaway_tie() -> None:
+    import pandas as pd
+
+    from greatterror.calibration.compare_epsilon import BelowTieQuantileEpsilon
+
+    runaway = [9.0] * 6
+    frame = pd.DataFrame({"distance": [1.0, 2.0, *runaway], "w": [1.0] * 8})
+    eps = BelowTieQuantileEpsilon(alpha=0.3)
+    eps._update(0, frame)
+    assert eps(0) < 9.0 and eps(0) <= 2.0
+    plain = pyabc.QuantileEpsilon(alpha=0.3)
+    plain._update(0, frame)
+    assert plain(0) > 2.0  # pyabc's own rule accepts every draw below the tie
+    ordinary = pd.DataFrame({"distance": [1.0, 2.0, 3.0, 4.0], "w": [1.0] * 4})
+    eps._update(1, ordinary)
+    plain._update(1, ordinary)
+    assert eps(1) == plain(1)
+
+
 def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed() -> None:
     settings = CompareSettings(("a", "b"), ("H1", "H2"), 0.001, 7, 10, 3, (0.5, 2.0))
     assert plan(settings) == [

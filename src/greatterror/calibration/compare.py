@@ -203,6 +203,8 @@ def hypothesis_model(
 def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) -> Any:
     """The pyabc ABCSMC of one run: one model and one prior per hypothesis, a shared distance."""
     pyabc = require("pyabc")
+    from greatterror.calibration.compare_epsilon import BelowTieQuantileEpsilon
+
     models, priors, evidence = [], [], None
     for scenario, label in zip(settings.scenarios, settings.labels, strict=True):
         _, evidence, _ = warm(scenario, settings.scale, spec.seed)  # loaded before forking
@@ -216,7 +218,7 @@ def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) ->
         priors,
         make_distance(evidence, settings.targets),
         population_size=settings.particles,
-        eps=pyabc.QuantileEpsilon(alpha=settings.quantile),
+        eps=BelowTieQuantileEpsilon(alpha=settings.quantile),
         sampler=sampler,
     )
 
