@@ -3,7 +3,7 @@
 Usage: python scripts/validate_gulag.py [--scale 0.01] [--seeds 11,12,13]
 
 Prints a Markdown table of the summary's ``gulag`` block (median and range over
-the seeds) beside the out-of-sample figures ``V-gulag-*`` of the evidence base,
+the seeds) beside the out-of-sample figures ``V-gulag-*`` and ``V-prisons-*`` of the evidence base,
 which are never fitted, and the in-sample Gulag deaths ``G8-deaths-*``. Use
 seeds other than the fitting seeds (1-3). The table is recorded in
 docs/validation.md.
@@ -14,6 +14,16 @@ from __future__ import annotations
 import argparse
 
 import numpy as np
+
+#: the prison counts of the validation set (and G8-prisons-1939, a fact no target uses)
+PRISONS = (
+    ("1939-01-01", "G8-prisons-1939"),
+    ("1939-04-01", "V-prisons-1939-04"),
+    ("1939-07-01", "V-prisons-1939-07"),
+    ("1939-10-01", "V-prisons-1939-10"),
+    ("1940-01-01", "V-prisons-1940-01"),
+    ("1940-10-01", "V-prisons-1940-10"),
+)
 
 
 def _one(scale: float, seed: int) -> dict:
@@ -57,14 +67,19 @@ def main() -> None:
     )
     print(f"| of which at term end | — | {_cell(term)} | |")
     print(f"| of which by review | — | {_cell(review)} | |")
-    for year in ("1937", "1938", "1939"):
+    for date, fid in PRISONS:
+        sim = [r["prisons"][date] for r in runs]
+        print(f"| in prisons on {date} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
+    for year in ("1937", "1938", "1939", "1940"):
         fid = f"G8-deaths-{year}"
         camp = [r["yearly"][year]["died_camp"] for r in runs]
         transit = [r["yearly"][year]["died_transit"] for r in runs]
+        holding = [r["yearly"][year]["died_holding"] for r in runs]
         print(
             f"| deaths in the camps, {year} (in-sample) | {ev.value(fid):,.0f} | {_cell(camp)} | `{fid}` |"
         )
         print(f"| deaths in transit, {year} | not sourced | {_cell(transit)} | |")
+        print(f"| deaths in prisons awaiting the etap, {year} | not sourced | {_cell(holding)} | |")
 
 
 if __name__ == "__main__":

@@ -114,7 +114,6 @@ def test_mechanism_switch_by_id_or_name() -> None:
         ({"pars": {"names_per_confession": 9}}, "pars.names_per_confession: 9 is out of range"),
         ({"pars": {"nonsense": 1}}, "pars.nonsense: unknown parameter"),
         ({"mechanisms": {"M99": False}}, "mechanisms: unknown mechanism 'M99'; allowed: M01"),
-        ({"mechanisms": {"M29": True}}, "mechanisms: M29 (killings_abroad) is not implemented"),
         ({"mechanisms": {"M12": "no"}}, "mechanisms.M12: expected True or False"),
     ],
 )

@@ -38,7 +38,7 @@ def invoke(*args: str):
         ("M99=off", "mechanism 'M99': unknown; allowed: an id from M01 to M30 or a switch name"),
         ("M12=maybe", "M12: 'maybe' is not a switch position; allowed values: on, off"),
         ("denunciation=2", "denunciation: '2' is not a switch position; allowed values: on, off"),
-        ("M24=on", "M24 (fifth_column) is not implemented in this version; allowed: M01"),
+        ("M24=yes", "M24: 'yes' is not a switch position; allowed values: on, off"),
     ],
 )
 def test_bad_set_is_refused_and_nothing_written(tmp_path: Path, setting: str, message: str) -> None:

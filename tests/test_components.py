@@ -46,14 +46,18 @@ class _Tracking(dict):
 
 @pytest.fixture(scope="module")
 def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
-    """Parameters and switches each component read, over every shipped scenario."""
+    """Parameters and switches each component read, over the shipped base scenarios and the
+    two hypothesis scenarios that switch on the mechanisms the base ones leave off (H4: M02,
+    M10, M11, M24, M25, M28; H6: M27, M29)."""
     params: defaultdict[str, set[str]] = defaultdict(set)
     switches: defaultdict[str, set[str]] = defaultdict(set)
     current = [""]
     evidence = load_evidence()
     population = build_population(SCALE, SEED)
-    for path in sorted(scenarios_dir().glob("*.toml")):
-        sim = Simulation(load_scenario(path.stem), population, SEED, evidence)
+    names = [path.stem for path in sorted(scenarios_dir().glob("*.toml"))]
+    names += ["hypotheses/h4_weak_centre", "hypotheses/h6_kirov_pretext"]
+    for name in names:
+        sim = Simulation(load_scenario(name), population, SEED, evidence)
         engine = sim.engine
         engine.params = _Tracking(engine.params, params, current)
         switch = engine.switch

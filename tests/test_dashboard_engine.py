@@ -31,7 +31,8 @@ from greatterror.model.params import BY_NAME
         (RunRequest(seed=-1), "seed: -1 is not allowed"),
         (RunRequest(pars={"base_arrest_rate": 5.0}), "base_arrest_rate: 5 is out of range"),
         (RunRequest(pars={"no_such": 1.0}), "no_such: unknown parameter"),
-        (RunRequest(mechanisms={"M02": False}), "cannot be switched here"),
+        (RunRequest(mechanisms={"M31": False}), "cannot be switched here"),
+        (RunRequest(mechanisms={"M02": "on"}), "cannot be switched here"),
     ],
 )
 def test_bad_requests_are_refused_with_the_field_named(request_: RunRequest, message: str) -> None:

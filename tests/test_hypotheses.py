@@ -155,9 +155,9 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "mechanisms.threat_perception: M01 is absent in hypothesis H1, so it must be off",
         ),
         (
-            'mechanism = "M27"\n',
-            'mechanism = "M30"\n',
-            "hypothesis.gaps: M27 (leader_vengeance) is needed but not implemented",
+            "leader_vengeance = true",
+            "leader_vengeance = false",
+            "mechanisms.leader_vengeance: M27 is core in hypothesis H1, so it must be on",
         ),
         (
             'mechanism = "M23"\non = true',
@@ -172,6 +172,18 @@ def test_bad_hypothesis_files_are_refused(tmp_path: Path, old: str, new: str, me
         check_hypothesis(load_scenario(_variant(tmp_path, old, new)))
     assert message in str(err.value)
     assert str(err.value).startswith("h1_variant.toml: ")
+
+
+def test_a_needed_mechanism_the_model_lacks_must_be_a_gap(monkeypatch) -> None:
+    """Every mechanism is implemented now; were one not, a hypothesis needing it must say so."""
+    from greatterror.model import hypothesis_check
+
+    lacking = hypothesis_check.implemented_ids() - {"M27"}
+    monkeypatch.setattr(hypothesis_check, "implemented_ids", lambda: lacking)
+    with pytest.raises(
+        ScenarioError, match=r"hypothesis\.gaps: M27 \(leader_vengeance\) is needed"
+    ):
+        check_hypothesis(load_scenario("hypotheses/h1_intentional"))
 
 
 def test_a_run_of_an_inconsistent_hypothesis_is_refused_before_any_work(tmp_path: Path) -> None:
@@ -212,9 +224,12 @@ def test_a_variant_of_a_hypothesis_keeps_priors_not_the_claim(tmp_path: Path) ->
 def test_describe_reports_missing_mechanisms_and_priors() -> None:
     info = describe(find_hypothesis("H5"))
     assert info["scenario"] == "hypotheses/h5_fifth_column"
-    assert "M24" in info["mechanisms"]["missing"]
+    assert info["mechanisms"]["missing"] == []  # every mechanism is implemented
     assert "M07" in info["mechanisms"]["off"] and "M01" in info["mechanisms"]["on"]
-    assert {g["mechanism"] for g in info["gaps"]} >= {"M24", "M07", "M16"}
+    assert "M24" in info["mechanisms"]["on"]
+    assert {g["mechanism"] for g in info["gaps"]} >= {"M07", "M16"}
+    size = next(p for p in info["priors"] if p["parameter"] == "conspirators_elite")
+    assert size["prior"] == "uniform(500, 5000)" and size["start"] == 2000
     prior = next(p for p in info["priors"] if p["parameter"] == "names_per_confession")
     assert prior["prior"] == "uniform(0, 1)" and prior["note"]
     assert set(info["fingerprints"]) == {
@@ -248,7 +263,8 @@ def test_cli_show(key: str) -> None:
     text = runner.invoke(app, ["hypotheses", "show", key])
     assert text.exit_code == 0, text.output
     flat = " ".join(text.output.split())
-    assert "Predicted fingerprints" in flat and "not implemented" in flat
+    assert "Predicted fingerprints" in flat and "cannot express" in flat
+    assert "not implemented" not in flat  # every mechanism H3 needs is implemented
 
 
 def test_cli_show_unknown_is_a_clean_error() -> None:

@@ -139,8 +139,8 @@ def test_policy_events_are_refused_in_an_endogenous_scenario(tmp_path: Path) -> 
         load_scenario(path)
     assert str(err.value) == (
         "bad.toml: events[0].action: 'halt' is a policy decision, which the leader's rule "
-        "takes when policy = 'endogenous'; allowed actions: foreign_crisis, kirov_murder, "
-        "plenum, show_trial"
+        "takes when policy = 'endogenous'; allowed actions: expulsions_review, foreign_crisis, "
+        "kirov_murder, plenum, show_trial"
     )
 
 
@@ -181,7 +181,18 @@ def test_extends_merges_dates_switches_and_parameters(tmp_path: Path) -> None:
 
 
 def test_the_halt_brings_in_the_last_chief_even_if_the_first_stayed(endogenous, evidence) -> None:
-    out = simulate(endogenous, SCALE, SEED, {"leader_expand_threshold": 1.0}, evidence).summary
+    """Without Yezhov the halt must still bring in Beria directly.
+
+    The cost weight is raised so that this run reaches a halt at all: without
+    Yezhov's appointment the party purge stays small, and since the army purge
+    goes through dismissal (model/steps_army.py) the officers' arrests no longer
+    come as the single burst after the military trial that the old one-hazard
+    army purge produced (about 11,000 elite arrests in a month at this seed),
+    which alone used to push the perceived cost above the threat. At the fitted
+    weight the leader of this run never halts before 1941.
+    """
+    overrides = {"leader_expand_threshold": 1.0, "leader_cost_weight": 3.0}
+    out = simulate(endogenous, SCALE, SEED, overrides, evidence).summary
     chiefs = [(d["date"], d["detail"]) for d in out["policy"] if d["action"] == "chief_change"]
     halts = [d["date"] for d in out["policy"] if d["action"] == "halt"]
     assert len(halts) == 1

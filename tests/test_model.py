@@ -9,6 +9,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.gulag import GF
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.summary import timeseries_rows
@@ -202,7 +203,7 @@ def test_terms_expire(result) -> None:
     assert ((c.release_day[held] == -1) | (c.release_day[held] >= sim.days)).all()
     sentenced = (c.sentence_day >= 0) & (c.release_day >= 0) & (c.status == Status.CAMP)
     assert (c.release_day[sentenced] > c.sentence_day[sentenced]).all()
-    assert sim.ledger.gulag[:, 1].sum() > 0  # released at term end
+    assert sim.ledger.gulag[:, GF["released_term"]].sum() > 0
 
 
 def test_no_day_releases_more_than_one_percent_of_those_held(result, historical) -> None:

@@ -6,6 +6,11 @@ historical run with every switch on (the ledger's day and the day's levers
 and perceptions). Before the first day the mechanism can act (read from
 the scenario's dated events, not typed in) the two must agree exactly; from
 then on they must differ at some day. The runs stop at the first difference.
+
+The mechanisms the historical scenario switches off (those added for the
+hypothesis scenarios) are tested the same way in a hypothesis scenario that
+switches them on, the run with the switch on and the run with it off stepped
+side by side.
 """
 
 from __future__ import annotations
@@ -17,7 +22,9 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.components import mechanism_table
+from greatterror.model.components import mechanism_table, resolve_switches
+from greatterror.model.hypothesis_catalog import find_hypothesis
+from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario, load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.population.build import build_population
@@ -66,7 +73,32 @@ FIRST_ACT: dict[str, Callable[[Scenario], int]] = {
     "M26": lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, lambda e: bool(e.opens))),  # type: ignore[attr-defined]
     "M30": lambda s: 0,
 }
+
+
+def _killing_abroad(s: Scenario) -> int:
+    from greatterror.model.steps_vengeance import killings_abroad
+
+    return min((k.date - s.start).days for k in killings_abroad() if k.date >= s.start)
+
+
+#: Mechanisms off in the historical scenario: the hypothesis that switches each on (as core
+#: or secondary), and the first day it can act there.
+IN_HYPOTHESIS: dict[str, tuple[str, Callable[[Scenario], int]]] = {
+    "M02": ("H3", lambda s: 1),  # reports yesterday's arrests
+    "M10": ("H5", lambda s: _day_of(s, _action("plenum"))),
+    "M11": ("H5", lambda s: 0),
+    "M24": ("H5", lambda s: 0),
+    "M25": ("H5", lambda s: 0),
+    "M27": (
+        "H1",
+        lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, lambda e: bool(e.opens))),
+    ),  # type: ignore[attr-defined]
+    "M28": ("H4", lambda s: 0),
+    "M29": ("H6", _killing_abroad),
+}
 IMPLEMENTED = [row.id for row in mechanism_table() if row.implemented]
+_HISTORICAL_ON = resolve_switches(load_scenario("historical"))
+ON_IN_HISTORICAL = [m for m in IMPLEMENTED if _HISTORICAL_ON[SWITCH_OF[m]]]
 
 
 def fingerprint(sim: Simulation, day: int) -> str:
@@ -78,7 +110,7 @@ def fingerprint(sim: Simulation, day: int) -> str:
     scalars = np.array(
         [inst.threat, inst.vigilance, inst.war, levers.intensity, levers.campaign,
          levers.confession_p, levers.naming_mean, sim.world.signals.named_yesterday,
-         *(q.weight for q in inst.queues)]
+         *(q.weight for q in inst.queues), len(sim.world.truth.abroad)]
     )  # fmt: skip
     return hashlib.sha1(block.tobytes() + scalars.tobytes()).hexdigest()
 
@@ -100,10 +132,11 @@ def baseline(parts) -> list[str]:
 
 
 def test_every_implemented_switch_has_its_first_day() -> None:
-    assert sorted(FIRST_ACT) == sorted(IMPLEMENTED)
+    assert sorted(FIRST_ACT) == sorted(ON_IN_HISTORICAL)
+    assert sorted(IN_HYPOTHESIS) == sorted(set(IMPLEMENTED) - set(ON_IN_HISTORICAL))
 
 
-@pytest.mark.parametrize("mechanism", IMPLEMENTED)
+@pytest.mark.parametrize("mechanism", ON_IN_HISTORICAL)
 def test_switching_off_changes_nothing_before_and_something_after(
     mechanism: str, parts, baseline: list[str]
 ) -> None:
@@ -117,4 +150,26 @@ def test_switching_off_changes_nothing_before_and_something_after(
             differs = day
             break
     assert differs is not None, f"switching {mechanism} off changed nothing"
+    assert differs >= first, f"{mechanism} off changed day {differs}, before it can act ({first})"
+
+
+@pytest.mark.parametrize("mechanism", sorted(IN_HYPOTHESIS))
+def test_hypothesis_mechanism_off_changes_nothing_before_and_something_after(
+    mechanism: str, parts
+) -> None:
+    _, population, evidence = parts
+    hypothesis, first_act = IN_HYPOTHESIS[mechanism]
+    scenario = find_hypothesis(hypothesis)
+    assert resolve_switches(scenario)[SWITCH_OF[mechanism]], f"{mechanism} is off in {hypothesis}"
+    first = first_act(scenario)
+    on = Simulation(scenario, population, SEED, evidence)
+    off = Simulation(scenario, population, SEED, evidence, None, {mechanism: False})
+    differs = None
+    for day in range(on.days):
+        on.step()
+        off.step()
+        if fingerprint(on, day) != fingerprint(off, day):
+            differs = day
+            break
+    assert differs is not None, f"switching {mechanism} off in {hypothesis} changed nothing"
     assert differs >= first, f"{mechanism} off changed day {differs}, before it can act ({first})"

@@ -19,6 +19,7 @@ from greatterror.dashboard.text import Prose
 from greatterror.results import figures_interactive as fi
 from greatterror.results.captions import captions
 from greatterror.results.findings import TOLERANCE, judge_all, verdict_text
+from greatterror.results.guilt import guilt_text
 from greatterror.results.report_html import fmt
 
 TABLE_STYLE = (
@@ -126,6 +127,9 @@ def Results(outcome: RunOutcome) -> None:
     figure = _figure(outcome, key)
     solara.FigurePlotly(figure)
     Prose(captions(outcome.summary)[key])
+    guilt = guilt_text(outcome.summary)
+    if guilt is not None:
+        Prose("#### Who of those arrested really acted\n\n" + guilt)
     Prose("#### Calibration targets")
     solara.HTML(tag="div", unsafe_innerHTML=targets_html(outcome))
 

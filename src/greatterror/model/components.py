@@ -15,8 +15,10 @@ from typing import Any
 
 from greatterror.model.engine import ENGINE_PARAMS, Engine
 from greatterror.model.families import Families
+from greatterror.model.fifth_column import FifthColumn, RealOpposition
 from greatterror.model.loop import Component
 from greatterror.model.mechanisms import (
+    BY_ID,
     BY_SWITCH,
     MECHANISMS,
     MechanismError,
@@ -24,13 +26,19 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.scenario import Scenario
+from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
+from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
+from greatterror.model.steps_party import PartyPurge
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_quota import QuotaDynamics
+from greatterror.model.steps_signals import CentralSignals, Reporting
 from greatterror.model.steps_trials import ShowTrials
+from greatterror.model.steps_vengeance import KillingsAbroad, Vengeance
+from greatterror.model.steps_wrecking import Wrecking
 from greatterror.model.world import World
 
 
@@ -52,16 +60,26 @@ class EndOfDay(Component):
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").
 COMPONENTS: tuple[type[Component], ...] = (
     ExogenousEvents,
+    KillingsAbroad,
+    Reporting,
     Perception,
+    CentralSignals,
     Policy,
     Denunciation,
     RegisterSelection,
+    Wrecking,
+    FifthColumn,
+    RealOpposition,
     Investigation,
     Sentencing,
     Punishment,
     TermEnd,
     QuotaDynamics,
     PurgeOfElites,
+    Vengeance,
+    ArmyPurge,
+    NkvdCadres,
+    PartyPurge,
     HaltAndRelease,
     HaltReview,
     ShowTrials,
@@ -108,8 +126,9 @@ def mechanism_table() -> list[MechanismRow]:
 
 
 def default_switches() -> dict[str, bool]:
-    """Every implemented mechanism is on unless a scenario turns it off."""
-    return {row.switch: row.implemented for row in mechanism_table()}
+    """Every implemented mechanism is on unless a scenario turns it off, except those added for
+    the hypothesis scenarios (``Mechanism.default``), which are off unless one turns them on."""
+    return {row.switch: row.implemented and BY_ID[row.id].default for row in mechanism_table()}
 
 
 def resolve_switches(
@@ -155,7 +174,7 @@ def components_markdown() -> str:
 
 
 def mechanisms_markdown() -> str:
-    """The mechanisms table of docs/ODD.md (section 7.14), generated from the declarations."""
+    """The mechanisms table of docs/ODD.md (section 7.16), generated from the declarations."""
     lines = [
         "| id | switch | mechanism | switch read in | note |",
         "|---|---|---|---|---|",

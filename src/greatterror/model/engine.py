@@ -154,15 +154,21 @@ class Engine:
         world = self.world
         code, inst = OP[op], world.institutions
         order = ArrestOrder(code, day, allow_in_camp, inst.camps_region)
-        idx, region, weight, left, left_w = open_cases(
-            np.asarray(idx, dtype=np.int64), self.case_arrays, self.layers, order
-        )
+        idx = np.asarray(idx, dtype=np.int64)
+        was_held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
+        idx, region, weight, left, left_w = open_cases(idx, self.case_arrays, self.layers, order)
         if len(idx) == 0:
             return idx
         world.camps.n -= left
         world.camps.w -= left_w
+        world.camps.pretrial_w += float(weight.sum())
+        if len(was_held):  # taken from a prison, not from a camp: correct the counts
+            taken = was_held[world.cases.status[was_held] != Status.CAMP]
+            self._leave_holding(day, taken, "left_holding")
+            world.camps.n += len(taken)
+            world.camps.w += float(self.weights(taken).sum())
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        mean = (
+        mean = inst.investigation_slowdown * (
             self.params["troika_investigation_days"]
             if MASS_OP[code]
             else self.params["investigation_days"]
@@ -177,28 +183,56 @@ class Engine:
         self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
         """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
-        in a camp before."""
+        in a camp or a prison awaiting the etap before."""
+        assert self.world is not None
+        before = self.world.cases.status[idx]
+        pretrial = (before == Status.INVESTIGATION) | (before == Status.AWAITING_SENTENCE)
         ops, region, weight, was_camp = close_cases(
             idx, Closing(status, sentence_day), self.case_arrays, self.layers
         )
         self.ledger.add(day, region, ops, EV[event], weight)
+        if pretrial.any():
+            self.world.camps.pretrial_w -= float(weight[pretrial].sum())
         return weight, was_camp
 
-    def _leave_camp(self, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]) -> None:
+    def _leave_camp(
+        self, day: int, idx: np.ndarray, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]
+    ) -> None:
+        """Take the closed ``idx`` off the camp count, or off the holding count (as
+        ``left_holding`` in the Gulag flows) if they had not yet left a prison."""
         if was_camp.any():
             assert self.world is not None
-            self.world.camps.n -= int(np.count_nonzero(was_camp))
-            self.world.camps.w -= float(weight[was_camp].sum())
+            held = self.world.cases.holding[idx] & was_camp
+            in_camp = was_camp & ~held
+            self.world.camps.n -= int(np.count_nonzero(in_camp))
+            self.world.camps.w -= float(weight[in_camp].sum())
+            if held.any():
+                self._leave_holding(day, idx[held], "left_holding")
+
+    def _leave_holding(self, day: int, idx: np.ndarray, flow: str) -> None:
+        """``idx`` (held, awaiting the etap) leave the holding stage, counted as ``flow``."""
+        assert self.world is not None
+        camps, weight = self.world.camps, self.weights(idx)
+        self.world.cases.holding[idx] = False
+        camps.hold_n -= len(idx)
+        camps.hold_w -= float(weight.sum())
+        self.ledger.gulag[day, GF[flow]] += float(weight.sum())
 
     def release(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(*self._close(day, idx, Status.RELEASED, "released"))
+            self._leave_camp(day, idx, *self._close(day, idx, Status.RELEASED, "released"))
 
-    def die_in_custody(self, day: int, idx: np.ndarray) -> None:
+    def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
+        """Death in custody; a prisoner still awaiting the etap is counted as ``flow``."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self._leave_camp(*self._close(day, idx, Status.DIED_IN_CUSTODY, "died_in_custody"))
+            weight, was_camp = self._close(day, idx, Status.DIED_IN_CUSTODY, "died_in_custody")
+            assert self.world is not None
+            held = self.world.cases.holding[idx] & was_camp
+            if held.any():
+                self._leave_holding(day, idx[held], flow)
+            self._leave_camp(day, idx, weight, was_camp & ~held)
 
     def sentence(self, day: int, idx: np.ndarray, kind: str, channel: str = "courts") -> None:
         """Pass sentence: ``death``, ``camp`` or ``exile``.
@@ -222,13 +256,14 @@ class Engine:
             )
             self.schedule_after(day, "execute", idx, delay)
         elif kind == "camp":
+            # to a prison or transit point first, until the etap (model/holding.py)
             weight, _ = self._close(day, idx, Status.CAMP, "convicted_camp", day)
-            world.camps.roll.push(idx)
-            world.camps.n += len(idx)
-            world.camps.w += float(weight.sum())
+            world.cases.holding[idx] = True
+            world.camps.holding.push(idx)
+            world.camps.hold_n += len(idx)
+            world.camps.hold_w += float(weight.sum())
             self._set_terms(day, idx, term_range(channel, self.params))
-            world.camps.arrivals.append(idx)
-            self.ledger.gulag[day, GF["admitted"]] += float(weight.sum())
+            self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
         else:

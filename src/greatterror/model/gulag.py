@@ -23,7 +23,16 @@ YEAR = 365.25
 #: sentences shorter than this were served in colonies (ITK), longer ones in camps (ITL)
 COLONY_BELOW_YEARS = 3.0
 #: the columns of ``Ledger.gulag`` (full-population equivalents per day)
-GULAG_FLOWS = ("admitted", "released_term", "released_review", "died_camp", "died_transit")
+GULAG_FLOWS = (
+    "entered_holding",  # sentenced to camp: into a prison or transit point (model/holding.py)
+    "died_holding",  # died there, awaiting the etap
+    "left_holding",  # released or taken for a new case before the etap
+    "admitted",  # arrived in a camp or colony (the etap)
+    "released_term",
+    "released_review",
+    "died_camp",
+    "died_transit",
+)
 GF = {name: i for i, name in enumerate(GULAG_FLOWS)}
 
 
@@ -105,15 +114,28 @@ def initial_terms(
 
 
 def gulag_summary(
-    flows: NDArray[np.float64], stock: NDArray[np.float64], years: NDArray[np.int64]
+    flows: NDArray[np.float64],
+    stock: NDArray[np.float64],
+    years: NDArray[np.int64],
+    prisons: NDArray[np.float64] | None = None,
+    holding: NDArray[np.float64] | None = None,
+    prison_dates: dict[str, float] | None = None,
 ) -> dict[str, Any]:
     """The ``gulag`` block of summary.json (docs/outputs.md): the stock on each 1 January
-    in camps and colonies, and each year's flows (admissions, releases at term end and by
-    review, deaths in the camps and in transit), in full-population equivalents."""
+    in camps, colonies and prisons (all held there, and of them those sentenced to camp
+    awaiting the etap), and each year's flows (into and out of the holding stage,
+    admissions, releases at term end and by review, deaths in prisons awaiting the etap,
+    in the camps and in transit), in full-population equivalents; ``prisons``: the people in
+    prisons on each 1 January, April, July and October."""
     out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
     for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():
         camps, colonies = stock[day].tolist()
-        out["stock_1jan"][str(int(years[day]))] = {"camps": camps, "colonies": colonies}
+        row = {"camps": camps, "colonies": colonies}
+        if prisons is not None and holding is not None:
+            row |= {"prisons": float(prisons[day]), "awaiting_etap": float(holding[day])}
+        out["stock_1jan"][str(int(years[day]))] = row
+    if prison_dates is not None:
+        out["prisons"] = dict(prison_dates)
     for year in np.unique(years).tolist():
         sums = flows[years == year].sum(axis=0)
         out["yearly"][str(year)] = {k: float(sums[i]) for i, k in enumerate(GULAG_FLOWS)}

@@ -24,6 +24,9 @@ class Mechanism:
     #: why a mechanism is not implemented, or how it acts; whether it is implemented and
     #: in which steps it acts come from the components' declarations (model/components.py)
     note: str = ""
+    #: on unless a scenario turns it off; the mechanisms added for the hypothesis scenarios
+    #: are off unless a scenario (or ``--set``) turns them on
+    default: bool = True
 
 
 MECHANISMS: tuple[Mechanism, ...] = (
@@ -32,7 +35,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M02",
         "biased_reporting",
         "reporting filters exaggerate threats",
-        "folded into M01's single threat update",
+        "a share of the arrests of people who did nothing is reported up as uncovered enemies and raises perceived threat; off by default",
+        default=False,
     ),
     Mechanism("M03", "threat_scaled_arrests", "arrest intensity follows perceived threat"),
     Mechanism(
@@ -70,19 +74,21 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M10",
         "unfalsifiable_doctrine",
         "suspicion that ignores evidence",
-        "not modelled separately",
+        "from the first plenum, managers whose work did not fail are suspected too; off by default",
+        default=False,
     ),
     Mechanism(
         "M11",
         "wrecking_attribution",
         "plan failures blamed on managers",
-        "approximated by M12's grievance weight on superiors",
+        "managers' plan failures, a hypothesis share of them real sabotage, are attributed to wrecking; off by default",
+        default=False,
     ),
     Mechanism(
         "M12",
         "denunciation",
         "denunciations from below",
-        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.14)",
+        "weak: within seed noise at the calibrated rate (docs/ODD.md 7.16)",
     ),
     Mechanism(
         "M13",
@@ -141,10 +147,15 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M24",
         "fifth_column",
         "a real conspiracy in the elite",
-        "planned with the hypothesis scenarios",
+        "real conspirators and foreign agents, found by the NKVD at a hypothesis rate; summary.json fifth_column; off by default",
+        default=False,
     ),
     Mechanism(
-        "M25", "real_opposition", "a small real opposition", "planned with the hypothesis scenarios"
+        "M25",
+        "real_opposition",
+        "a small real opposition",
+        "a small share of adults in real opposition, found by the NKVD; off by default",
+        default=False,
     ),
     Mechanism(
         "M26",
@@ -156,20 +167,28 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M27",
         "leader_vengeance",
         "the leader's personal targeting",
-        "planned with the hypothesis scenarios",
+        "the old oppositionists and a share of the 1934 congress carry an extra hazard while the elite purge runs; off by default",
+        default=False,
     ),
-    Mechanism("M28", "mixed_signals", "zigzags of the central line", "not modelled"),
+    Mechanism(
+        "M28",
+        "mixed_signals",
+        "zigzags of the central line",
+        "random signals of vigilance or restraint move arrest intensity and campaigns; off by default",
+        default=False,
+    ),
     Mechanism(
         "M29",
         "killings_abroad",
         "killing of opponents abroad",
-        "outside the model's territory; excluded",
+        "exogenous: the sourced killings of data/killings_abroad.csv are counted, nothing else depends on them; off by default",
+        default=False,
     ),
     Mechanism(
         "M30",
         "capitulation",
         "loyal party members confess more readily",
-        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.14)",
+        "weak: within seed noise at the calibrated boost (docs/ODD.md 7.16)",
     ),
 )
 

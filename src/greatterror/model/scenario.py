@@ -32,7 +32,13 @@ from greatterror.paths import scenarios_dir
 from greatterror.vocabulary import ELITE_GROUPS, OPERATIONS
 
 #: Events that come from outside the centre's decisions, in either policy mode.
-EXOGENOUS_ACTIONS = ("kirov_murder", "plenum", "show_trial", "foreign_crisis")
+EXOGENOUS_ACTIONS = (
+    "kirov_murder",
+    "plenum",
+    "show_trial",
+    "foreign_crisis",
+    "expulsions_review",
+)
 #: Decisions of the centre. In a scripted scenario they are dated events; in an
 #: endogenous one the leader's decision rule (``model/leader.py``) takes them.
 POLICY_ACTIONS = (

@@ -49,7 +49,9 @@ class Simulation:
         #: the mechanism switches of this run, by switch name
         self.on = resolve_switches(scenario, mechanisms)
         self.engine = Engine(scenario, population, seed, evidence, self.params, self.on)
-        self.world: World = build_world(population, evidence, self.params, self.engine.weights)
+        self.world: World = build_world(
+            population, evidence, self.params, self.engine.weights, self.engine.days
+        )
         self.engine.bind(self.world)
         inst = self.world.institutions
         inst.elite_size = max(len(self.world.registers.elite_heads), 1)

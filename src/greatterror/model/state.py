@@ -77,6 +77,9 @@ class Cases:
     release_day: NDArray[np.int16]
     #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
     colony: NDArray[np.bool_]
+    #: sentenced to camp but still in a prison or transit point, awaiting the etap
+    #: (model/holding.py); not yet counted in the camps
+    holding: NDArray[np.bool_]
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
@@ -97,6 +100,7 @@ class Cases:
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
+            holding=np.zeros(n, dtype=bool),
         )
 
 
@@ -114,6 +118,8 @@ class Policy:
     families_order: bool = False
     halted: bool = False
     releases: bool = False
+    #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
+    reinstatement: bool = False
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,
@@ -143,8 +149,12 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
-    #: NKVD officers per region: the operation's capacity (fixed at the start)
+    #: NKVD officers per region, in experienced-officer equivalents: the operation's
+    #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: factor on the mean investigation length: the NKVD's capacity at the start over its
+    #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
+    investigation_slowdown: float = 1.0
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1
@@ -180,6 +190,16 @@ class Ledger:
         self.stock = np.full((days, 2), np.nan)
         #: prisoners held at the start of each day's camp deaths (read for the supply plan)
         self.held = np.zeros(days, dtype=np.float64)
+        #: people in the NKVD's prisons at the start of each day's holding step: under
+        #: investigation, awaiting sentence, and sentenced to camp awaiting the etap
+        self.prisons = np.zeros(days, dtype=np.float64)
+        #: of them, sentenced to camp and awaiting the etap
+        self.holding = np.zeros(days, dtype=np.float64)
+        #: overcrowding of the prisons, summed over the days up to and including each day
+        #: (model/holding.py, ``crowding``)
+        self.crowding_days = np.zeros(days, dtype=np.float64)
+        #: people in the prisons on each 1 January, April, July and October (ISO date ->)
+        self.prison_dates: dict[str, float] = {}
 
     def add(
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray

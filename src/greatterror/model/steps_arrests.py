@@ -14,7 +14,7 @@ from greatterror.model.loop import Component
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS
+from greatterror.vocabulary import ELITE_GROUPS
 
 ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
 CANDIDATES_PER_DENUNCIATION = 3
@@ -158,13 +158,28 @@ def _within_goal(
     return cut
 
 
-def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) -> np.ndarray:
+def leader_circle(world: World, e: Engine) -> np.ndarray:
+    """Rows of the 1934 Central Committee who are the leader's own clients (M14).
+
+    Drawn once per run from its own stream: each member with probability
+    ``leader_circle_share``. The evidence base holds no count of the leader's
+    clients in the Central Committee (the Politburo and its candidates, and theirs).
+    """
+    heads = world.registers.elite_heads
+    cc = heads[(world.people["elite"][heads] & Elite.CC_1934) != 0]
+    return cc[e.rng.patronage.random(len(cc)) < e.params["leader_circle_share"]]
+
+
+def _elite_weights(
+    comp: Component, world: World, e: Engine, idx: np.ndarray, circle: np.ndarray
+) -> np.ndarray:
     """Relative yearly hazards, in units of ``elite_hazard``."""
     p, pop = e.params, world.people
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
     w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
-    army = (pop["elite"][idx] & ARMY_FLAGS) != 0
-    w = np.where(army, w * p["army_hazard"] / max(p["elite_hazard"], 1e-12), w)
+    if comp.on(e, "M14"):
+        # protection first (M14): the leader stands throughout, so his clients stay protected
+        w = np.where(np.isin(idx, circle), w * p["patron_protection"], w)
     if comp.on(e, "M26"):
         old_guard = pop["cohort"][idx] <= Cohort.Y1917_1920
         w = w * np.where(
@@ -174,16 +189,21 @@ def _elite_weights(comp: Component, world: World, e: Engine, idx: np.ndarray) ->
 
 
 def _eligible(w: World) -> np.ndarray:
+    """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
+    which goes through dismissal; the high command is also in the party group."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
     for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
+        if group == "army":
+            continue
         if bits is None:
             mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
         else:
             mask |= (flags & bits) != 0
-    return heads[mask]
+    # rank-and-file officers are purged through dismissal only
+    return heads[mask & ((flags & Elite.ARMY_OFFICER) == 0)]
 
 
 class PurgeOfElites(Component):
@@ -195,10 +215,11 @@ class PurgeOfElites(Component):
     name = "purge_of_elites"
     mechanisms = ("M14", "M20", "M26")
     params = (
-        "army_hazard",
         "elite_hazard",
+        "leader_circle_share",
         "oppositionist_weight",
         "patron_cascade",
+        "patron_protection",
         "prominence_weight",
         "revolutionary_generation_weight",
     )
@@ -210,6 +231,7 @@ class PurgeOfElites(Component):
         self.eligible = np.empty(0, dtype=np.int32)
         self.eligible_w = np.empty(0)
         self.eligible_w_max = 0.0
+        self.circle: np.ndarray | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p = e.params
@@ -221,7 +243,9 @@ class PurgeOfElites(Component):
         if self.eligible_key != key:
             self.eligible_key = key
             self.eligible = _eligible(w)
-            self.eligible_w = _elite_weights(self, w, e, self.eligible)
+            if self.circle is None:
+                self.circle = leader_circle(w, e)
+            self.eligible_w = _elite_weights(self, w, e, self.eligible, self.circle)
             self.eligible_w_max = float(self.eligible_w.max()) if len(self.eligible) else 0.0
         eligible, weight = self.eligible, self.eligible_w
         if len(eligible) == 0:

@@ -32,8 +32,10 @@ class TermEnd(Component):
         if len(due):
             c = w.cases
             due = due[(c.status[due] == Status.CAMP) & (c.release_day[due] == day)]
+            # a term that ends before the etap is counted as leaving the prisons (engine)
+            in_camp = due[~c.holding[due]]
             e.release(day, due)
-            e.ledger.gulag[day, GF["released_term"]] += float(e.weights(due).sum())
+            e.ledger.gulag[day, GF["released_term"]] += float(e.weights(in_camp).sum())
         date = e.date(day)
         if date.month == 1 and date.day == 1:
             e.ledger.stock[day] = camp_stock(w, e)
@@ -42,23 +44,26 @@ class TermEnd(Component):
 def camp_stock(w: World, e: Engine) -> tuple[float, float]:
     """Camp (ITL) and colony (ITK) prisoners held now, in full-population equivalents."""
     held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
-    held = held[w.cases.status[held] == Status.CAMP]
+    held = held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
     weight = e.weights(held)
     colony = w.cases.colony[held]
     return float(weight[~colony].sum()), float(weight[colony].sum())
 
 
 def camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
-    """Up to ``n`` distinct current camp prisoners, by rejection from the camp list."""
-    roll = w.camps.roll
+    """Up to ``n`` distinct current camp prisoners, by rejection from the camp list.
+
+    A prisoner of the camps unit taken for a new case and sentenced again to camp keeps his
+    old entry while he waits for the etap; he is not in a camp until it takes him."""
+    roll, c = w.camps.roll, w.cases
     if n <= 0 or len(roll) == 0:
         return np.empty(0, dtype=np.int64)
     if w.camps.n < len(roll) // 2:
         everyone = roll.clear()
-        roll.push(distinct_sorted(everyone[w.cases.status[everyone] == Status.CAMP]))
+        roll.push(distinct_sorted(everyone[c.status[everyone] == Status.CAMP]))
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[w.cases.status[pick] == Status.CAMP]
+    pick = pick[(c.status[pick] == Status.CAMP) & ~c.holding[pick]]
     return first_distinct(pick, n)
 
 

@@ -8,6 +8,7 @@ from numpy.typing import NDArray
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
+from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
@@ -24,7 +25,7 @@ from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
-from greatterror.vocabulary import CH, CHANNELS, MASS_OP, OPERATIONS, Status
+from greatterror.vocabulary import ARMY_FLAGS, CH, CHANNELS, MASS_OP, OPERATIONS, Status
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
@@ -44,7 +45,7 @@ class Investigation(Component):
     mechanisms = ("M07", "M17", "M30")
     params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
     reads = ("people", "cases", "policy", "confession_p", "naming_mean")
-    writes = ("cases", "camps", "institutions", "held", "named_today")
+    writes = ("cases", "camps", "institutions", "held", "named_today", "named_officers")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         idx = e.due(day, "investigation_end")
@@ -174,7 +175,11 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
     for op in np.flatnonzero(np.bincount(ops, minlength=len(OPERATIONS))).tolist():
         group = named[ops == op]
         elite = e.is_elite[group]
-        e.arrest(day, group[elite], "elite")
+        # a named officer is dismissed first; the army purge decides on his arrest
+        officer = elite & ((pop["elite"][group] & ARMY_FLAGS) != 0)
+        if officer.any():
+            w.signals.named_officers.append(group[officer])
+        e.arrest(day, group[elite & ~officer], "elite")
         e.arrest(day, group[~elite], _op_name(op))
 
 
@@ -201,6 +206,7 @@ class Sentencing(Component):
         "courts_capacity",
         "courts_death_share",
         "exile_share",
+        "military_collegium_capacity",
         "military_collegium_death_share",
         "oso_capacity",
         "troika_capacity",
@@ -216,7 +222,7 @@ class Sentencing(Component):
             "album": p["album_capacity"],
             "special_troika": p["album_capacity"],
             "oso": p["oso_capacity"],
-            "military_collegium": np.inf,
+            "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
         }
         for name in CHANNELS:
@@ -232,7 +238,10 @@ class Sentencing(Component):
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
                 _decide(e, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
-            inst.carry[ch] = 0.0 if np.isinf(budget) else budget - spent
+            # what a day cannot use carries over only while cases wait (less than one case):
+            # an emptied queue does not save capacity for later days
+            emptied = name != "troika" and len(queue) == 0
+            inst.carry[ch] = 0.0 if (np.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 
 
@@ -303,7 +312,8 @@ def troika_reference(cases: TroikaQueue, limits: Limits, budget: float) -> tuple
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; deaths in transit and in the camps; relatives' arrests."""
+    """Step 8: executions fall due; the holding stage (prisons, the etap: model/holding.py);
+    deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
     params = (
@@ -312,6 +322,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        *HOLDING_PARAMS,
     )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")
@@ -321,6 +332,7 @@ class Punishment(Component):
         due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
         w.cases.status[due] = Status.SHOT
         e.record(day, due, "executed")
+        holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
         fam = e.due(day, "family")

@@ -56,6 +56,9 @@ class ExogenousEvents(Component):
                     inst.threat += e.params["threat_per_crisis"] * event.tension
             elif event.action == "show_trial":
                 w.signals.trials_today.append(event)
+            elif event.action == "expulsions_review":
+                # the January 1938 plenum on errors in expulsions: reviews and reinstatement
+                w.policy.reinstatement = True
             elif event.action in POLICY_ACTIONS:
                 apply_decision(self, w, e, day, event.action, event, by="scenario")
 

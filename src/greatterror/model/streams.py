@@ -24,6 +24,7 @@ STREAMS = (
     "sentencing",
     "execution",
     "gulag",
+    "holding",
     "term",
     "quota",
     "elite",
@@ -31,6 +32,15 @@ STREAMS = (
     "release",
     "family",
     "purge",
+    "army",
+    "cadres",
+    "party",
+    "patronage",
+    "covert",
+    "detection",
+    "economy",
+    "vengeance",
+    "signals",
 )
 
 

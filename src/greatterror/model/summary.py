@@ -9,8 +9,11 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.model.demography import demography
+from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
+from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
+from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
 from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS, Status
@@ -19,6 +22,43 @@ from greatterror.vocabulary import CHANNELS, ELITE_FATES, EV, EVENTS, OPERATIONS
 def _years(sim: Any) -> np.ndarray:
     days = np.arange(sim.days)
     return np.array([(sim.start + dt.timedelta(days=int(d))).year for d in days])
+
+
+def army_block(world: Any, years: np.ndarray) -> dict[str, Any]:
+    """The army purge by year (officers, not weighted: the officer corps is at full size)."""
+    army = world.army
+    out: dict[str, Any] = {"officers": len(army.officers)}
+    for i, name in enumerate(ARMY_EVENTS):
+        out[name] = {
+            str(y): round(float(army.counts[years == y, i].sum())) for y in np.unique(years)
+        }
+    return out
+
+
+def cadres_block(world: Any, years: np.ndarray) -> dict[str, Any]:
+    """NKVD officers lost to arrest (and replaced by recruits) by year; recruits left at the end."""
+    c = world.cadres
+    return {
+        "officers": len(c.officers),
+        "lost_and_replaced": {str(y): int(c.lost[years == y].sum()) for y in np.unique(years)},
+        "recruits_at_end": float(c.recruits.sum()),
+        "capacity_at_end": float(world.institutions.officers.sum()),
+        "capacity_at_start": c.initial_capacity,
+    }
+
+
+def party_block(world: Any, years: np.ndarray, w_mass: float) -> dict[str, Any]:
+    """The rank and file's purge by year (full-population equivalents)."""
+    roll = world.party
+    out: dict[str, Any] = {"in_party_1jan": {str(y): v for y, v in roll.in_party_1jan.items()}}
+    for i, name in enumerate(PARTY_EVENTS):
+        out[name] = {str(y): float(roll.counts[years == y, i].sum()) for y in np.unique(years)}
+    codes = np.bincount(roll.campaign, minlength=len(CAMPAIGNS) + 1)[1:]
+    # still expelled at the end, by how they left (the reinstated are no longer counted)
+    out["expelled_at_end_by_campaign"] = {
+        c: float(n) * w_mass for c, n in zip(CAMPAIGNS, codes, strict=True)
+    }
+    return out
 
 
 def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
@@ -146,7 +186,20 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # M19: children of wives arrested under Order 00486, counted as placed in
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
-        "gulag": gulag_summary(sim.ledger.gulag, sim.ledger.stock, years),
+        "army": army_block(sim.world, years),
+        "nkvd_cadres": cadres_block(sim.world, years),
+        "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
+        "gulag": gulag_summary(
+            sim.ledger.gulag,
+            sim.ledger.stock,
+            years,
+            sim.ledger.prisons,
+            sim.ledger.holding,
+            sim.ledger.prison_dates,
+        ),
+        # M24, M25, M11: how many of those arrested really acted against the regime
+        "fifth_column": guilt_summary(sim),
+        "mechanism_counts": mechanism_counts(sim),
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary

@@ -29,6 +29,17 @@ def _op(names: tuple[str, ...], key: str) -> Callable[[dict[str, Any]], float]:
     return lambda s: float(sum(s["operations"].get(n, {}).get(key, 0.0) for n in names))
 
 
+def _gulag_deaths(year: int) -> Callable[[dict[str, Any]], float]:
+    """Deaths in the camps and colonies and on the way to them: the GULAG's own series
+    (``G8-deaths-*``) does not count the deaths in the NKVD's prisons (``died_holding``)."""
+
+    def value(s: dict[str, Any]) -> float:
+        flows = s["gulag"]["yearly"].get(str(year), {})
+        return float(flows.get("died_camp", 0.0) + flows.get("died_transit", 0.0))
+
+    return value
+
+
 def _trial(trial_id: str, key: str) -> Callable[[dict[str, Any]], float]:
     return lambda s: float(next((t[key] for t in s["trials"] if t["id"] == trial_id), 0))
 
@@ -79,10 +90,7 @@ TARGETS: tuple[Target, ...] = (
         "17th Congress delegates arrested",
         lambda s: float(s["elites"]["congress_1934"]["arrested"]),
     ),
-    *(
-        Target(f"G8-deaths-{y}", f"deaths in the Gulag {y}", _yearly(y, "died_in_custody"))
-        for y in YEARS
-    ),
+    *(Target(f"G8-deaths-{y}", f"deaths in the Gulag {y}", _gulag_deaths(y)) for y in YEARS),
     Target(
         "G11-trial16",
         "defendants at the Trial of the Sixteen",

@@ -17,8 +17,11 @@ from numpy.typing import NDArray
 
 from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
+from greatterror.model.party_state import PartyRoll, build_party
+from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
+from greatterror.model.truth import GroundTruth
 from greatterror.population.codes import Mark
 from greatterror.population.people import Population
 from greatterror.vocabulary import CHANNELS, NKVD_FLAGS, OP, Status
@@ -44,6 +47,9 @@ class Signals:
     held: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     #: today's convictions in the elite operation, batch by batch (read by the families step)
     convicted: list[NDArray[np.int64]] = field(default_factory=list)
+    #: army officers named under interrogation, batch by batch (read by the army purge,
+    #: which dismisses them before any arrest)
+    named_officers: list[NDArray[np.int64]] = field(default_factory=list)
 
 
 @dataclass
@@ -55,6 +61,15 @@ class Camps:
     w: float
     #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
     arrivals: list[NDArray[np.int64]] = field(default_factory=list)
+    #: sentenced to camp, awaiting the etap in prisons and transit points, in order of
+    #: sentence (stale entries skipped); their live count and weight (model/holding.py)
+    holding: Queue = field(default_factory=Queue)
+    hold_n: int = 0
+    hold_w: float = 0.0
+    #: the part of the etap's daily places a day could not use (less than one sampled person)
+    etap_carry: float = 0.0
+    #: people under investigation or awaiting sentence (held in the same prisons), weighted
+    pretrial_w: float = 0.0
 
 
 @dataclass
@@ -70,8 +85,16 @@ class World:
     levers: Levers
     signals: Signals
     trials: list[dict[str, Any]]  # the show trials held, as reported in summary.json
+    #: the officer corps: dismissals, arrests of the dismissed, reinstatement (army purge)
+    army: Army
+    #: the NKVD's officers: experienced and recruits (the purge of the purgers' cost)
+    cadres: Cadres
+    #: the party's rank and file: expulsions, arrests of the expelled, reinstatement
+    party: PartyRoll
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
+    #: M02, M10, M11, M24, M25, M27, M28, M29: who really acted, and those steps' counts
+    truth: GroundTruth = field(default_factory=GroundTruth)
 
 
 def field_names() -> frozenset[str]:
@@ -80,7 +103,9 @@ def field_names() -> frozenset[str]:
     return frozenset(names | {f.name for f in fields(Levers)} | {f.name for f in fields(Signals)})
 
 
-def build_world(population: Population, evidence: Any, params: dict[str, Any], weigh: Any) -> World:
+def build_world(
+    population: Population, evidence: Any, params: dict[str, Any], weigh: Any, days: int
+) -> World:
     """The state on the first day: prisoners already in the camps, limits not yet set."""
     is_elite = population.is_elite_layer
     registers = build_registers(population, is_elite)
@@ -133,4 +158,7 @@ def build_world(population: Population, evidence: Any, params: dict[str, Any], w
         ),
         signals=Signals(),
         trials=[],
+        army=build_army(population, heads, days),
+        cadres=build_cadres(population, heads, officers, days),
+        party=build_party(population, days),
     )

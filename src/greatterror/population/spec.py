@@ -201,7 +201,9 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         cc_1934=int(v("pop_cc1934")),
         congress_1934=int(v("pop_congress17_delegates")),
         army_high_command=round(v("pop_army_high_command_1937")),
-        army_officers=int(v("pop_rkka_command_staff_1937")),
+        # the list strength includes the high command, which is a block of its own
+        army_officers=int(v("pop_rkka_command_staff_1937"))
+        - round(v("pop_army_high_command_1937")),
         nkvd_leadership=int(v("pop_nkvd_senior_1936")),
         nkvd_officers=int(v("pop_gugb_staff_1937")),
         prominent_oppositionists=round(v("pop_prominent_oppositionists_1936")),

@@ -26,6 +26,7 @@ from matplotlib.figure import Figure
 from greatterror.results import demography_figure, figures
 from greatterror.results.captions import FIGURE_TITLES, captions
 from greatterror.results.findings import TOLERANCE, Judged, headline, judge_all
+from greatterror.results.guilt import guilt_rows, guilt_text
 from greatterror.results.outputs import (
     CHANNELS_FILE,
     REPORT_FILE,
@@ -218,6 +219,21 @@ def _policy(summary: Mapping[str, Any]) -> str:
     )
 
 
+def _guilt(summary: Mapping[str, Any]) -> str:
+    """M11, M24, M25: how many of those arrested really acted (summary.json fifth_column)."""
+    text = guilt_text(summary)
+    if text is None:
+        return ""
+    rows = guilt_rows(summary)
+    return (
+        '<section id="guilt"><h2>Who of those arrested really acted</h2>'
+        f"<p>{escape(text)}</p>"
+        + table(["group", "drawn", "arrested", "shot"], rows, {1, 2, 3})
+        + '<p class="note">Full-population equivalents; a person arrested twice counts once. '
+        "Empty cells: not counted for that group.</p></section>"
+    )
+
+
 def render_report(
     summary: Mapping[str, Any],
     timeseries: pa.Table,
@@ -242,6 +258,7 @@ def render_report(
         *((f"fig-{k}", t) for k, t in FIGURE_TITLES.items()),
         ("targets", "All calibration targets"),
         ("policy", "Policy decisions"),
+        *((("guilt", "Who of those arrested really acted"),) if "fifth_column" in summary else ()),
         ("run", "Run and parameters"),
     ]
     title = escape(f"greatterror run report: {summary.get('scenario')}")
@@ -258,6 +275,7 @@ def render_report(
         + "".join(sections)
         + _targets(judged)
         + _policy(summary)
+        + _guilt(summary)
         + _run_and_parameters(summary)
         + "</body></html>\n"
     )

@@ -1,0 +1,134 @@
+"""The holding stage: prisons and transit points between the camp sentence and the camp.
+
+A prisoner sentenced to camp did not arrive there the next day. He waited in
+the prison where he had been investigated, then in transit prisons, for a
+place in a prisoners' train (the etap); in 1937-38 the prisons held several
+times their places, most of them people still under investigation, and the
+camps received prisoners weakened by months in them (Khlevniuk, The History
+of the Gulag, 2004, ch. 5; Barnes, Death and Redemption, 2011, ch. 2; Ellman,
+"Soviet repression statistics: some comments", 2002, on the deaths outside
+the camp statistics). Three rules follow, each on counts first and then on
+whom they fall:
+
+- **The etap** takes up to ``etap_capacity`` prisoners a day (full-population
+  equivalents) from the holding queue, in order of sentence; they are then
+  admitted to the camps (``Ledger.gulag`` ``admitted``).
+- **Crowding.** The prisons hold those under investigation, those awaiting
+  sentence and those awaiting the etap; their overcrowding is
+  ``max(0, held / prison_capacity - 1)``. Prisoners awaiting the etap die at
+  the yearly rate ``prison_mortality * (1 + overcrowding)``; these deaths are
+  in prisons, outside the GULAG's camp statistics (``died_holding``).
+- **Exhaustion.** A prisoner who leaves for the camps after X overcrowding-days
+  in prison (the sum of the overcrowding over the days from his arrest to the
+  etap: investigation, sentence and the wait for the etap)
+  arrives fatally weakened with probability ``1 - exp(-exhaustion_risk * X)``,
+  and dies in the camp after a geometric delay of mean
+  ``exhaustion_death_days`` unless released first; these are camp deaths.
+
+With ``exhaustion_risk`` 0 and ``prison_mortality`` 0 the stage is only a
+delay, and every draw is still made from the stream ``holding``, so that the
+other streams are unchanged.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greatterror.model.channels import affordable
+from greatterror.model.engine import Engine
+from greatterror.model.gulag import GF
+from greatterror.model.kernels import first_distinct
+from greatterror.model.world import World
+from greatterror.vocabulary import Status
+
+#: the parameters the holding stage reads
+HOLDING_PARAMS = (
+    "etap_capacity",
+    "exhaustion_death_days",
+    "exhaustion_risk",
+    "prison_capacity",
+    "prison_mortality",
+)
+
+
+def crowding(held: float, capacity: float) -> float:
+    """Overcrowding of the prisons: the share of people held beyond their places."""
+    return max(0.0, held / capacity - 1.0) if capacity > 0 else 0.0
+
+
+def holding_step(w: World, e: Engine, day: int) -> None:
+    """One day of the holding stage: crowding, deaths in prisons, the etap, and the deaths
+    of the exhausted falling due in the camps. Runs in step 8 before the transit deaths,
+    which then fall on today's etap."""
+    camps, led, p = w.camps, e.ledger, e.params
+    held = camps.pretrial_w + camps.hold_w
+    led.prisons[day], led.holding[day] = held, camps.hold_w
+    excess = crowding(held, float(p["prison_capacity"]))
+    led.crowding_days[day] = (led.crowding_days[day - 1] if day else 0.0) + excess
+    date = e.date(day)
+    if date.day == 1 and date.month in (1, 4, 7, 10):
+        led.prison_dates[date.isoformat()] = held
+    _holding_deaths(w, e, day, float(p["prison_mortality"]) * (1.0 + excess))
+    _etap(w, e, day)
+    due = e.due(day, "exhausted_death")
+    if len(due):
+        c = w.cases
+        due = due[(c.status[due] == Status.CAMP) & ~c.holding[due]]
+        e.die_in_custody(day, due)
+        led.gulag[day, GF["died_camp"]] += float(e.weights(due).sum())
+
+
+def _holding_deaths(w: World, e: Engine, day: int, yearly: float) -> None:
+    """Binomial(held awaiting the etap, yearly/365) distinct deaths among them."""
+    rng, camps = e.rng.holding, w.camps
+    n = rng.binomial(max(camps.hold_n, 0), min(yearly / 365.0, 1.0))
+    if n == 0 or len(camps.holding) == 0:
+        return
+    listed = camps.holding.peek()
+    pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
+    pick = pick[w.cases.holding[pick]]
+    e.die_in_custody(day, first_distinct(pick, n), "died_holding")
+
+
+def _etap(w: World, e: Engine, day: int) -> None:
+    """Today's etap: up to the day's places, in order of sentence, to the camps."""
+    camps, c, led = w.camps, w.cases, e.ledger
+    queue = camps.holding
+    listed = queue.peek()
+    live = c.holding[listed]  # the others died, were released or re-arrested while held
+    if not live.any():
+        queue.clear()
+        camps.etap_carry = 0.0
+        return
+    budget = float(e.params["etap_capacity"]) + camps.etap_carry
+    n, spent = affordable(listed[live], e.is_elite, e.w_mass, e.w_elite, budget)
+    # pop through the n-th live entry, stale ones with them
+    upto = int(np.flatnonzero(live)[n - 1]) + 1 if n else 0
+    batch = queue.pop(upto).astype(np.int64)
+    batch = batch[c.holding[batch]]
+    camps.etap_carry = budget - spent if len(queue) else 0.0
+    if len(batch) == 0:
+        return
+    weight = e.weights(batch)
+    c.holding[batch] = False
+    camps.hold_n -= len(batch)
+    camps.hold_w -= float(weight.sum())
+    camps.roll.push(batch)
+    camps.n += len(batch)
+    camps.w += float(weight.sum())
+    camps.arrivals.append(batch)
+    led.gulag[day, GF["admitted"]] += float(weight.sum())
+    _exhaustion(e, day, batch, c.arrest_day[batch].astype(np.int64))
+
+
+def _exhaustion(e: Engine, day: int, batch: np.ndarray, since: np.ndarray) -> None:
+    """Who of today's etap arrives fatally weakened, and when each of them dies
+    (``since``: the day each was arrested, from which he was held in prisons)."""
+    rng, led, p = e.rng.holding, e.ledger, e.params
+    before = np.where(since > 0, led.crowding_days[np.maximum(since - 1, 0)], 0.0)
+    exposure = np.maximum(led.crowding_days[day] - before, 0.0)
+    u = rng.random(len(batch))
+    # a delay for everyone: the stream's position does not depend on who is weakened
+    delays = rng.geometric(1.0 / max(float(p["exhaustion_death_days"]), 1.0), size=len(batch))
+    weak = u < 1.0 - np.exp(-float(p["exhaustion_risk"]) * exposure)
+    e.schedule_after(day, "exhausted_death", batch[weak], delays[weak])

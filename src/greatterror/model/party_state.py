@@ -1,0 +1,74 @@
+"""State of the party purge (issue 9, item 5): who was expelled, when, and who returned.
+
+The population's party status (``people.party``) describes 1 January 1937
+and is never changed by a run (a calibration reuses one population for many
+runs). The party purge keeps its own roll of the rank and file instead: the
+members and candidates of the mass layer, plus those of the population's
+expelled who were still in the party when a run starts (1 December 1934)
+and were expelled in the verification of 1935 or the exchange of 1936. The
+elite layer's party members are left to the purge of the elites.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from dataclasses import dataclass
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.population.codes import Party
+from greatterror.population.people import Population
+
+#: columns of ``PartyRoll.counts``: what happened to the rank and file each day
+PARTY_EVENTS = ("expelled", "arrested_after_expulsion", "reinstated")
+P = {name: i for i, name in enumerate(PARTY_EVENTS)}
+
+#: how a member left the party (``PartyRoll.campaign``); 0: still in it
+CAMPAIGNS = ("verification_1935", "exchange_1936", "expulsions_1937_38")
+
+#: The dated checks of the membership (first and last day). The verification of party
+#: documents ran from the CC letter of 13 May 1935 to the December 1935 plenum
+#: (G9-verif35-moscow, Getty 1985 ch. 3); the exchange of party cards from 1 February
+#: to 1 May 1936 (G12-04).
+VERIFICATION = (dt.date(1935, 5, 13), dt.date(1935, 12, 25))
+EXCHANGE = (dt.date(1936, 2, 1), dt.date(1936, 5, 1))
+
+
+@dataclass
+class PartyRoll:
+    """The rank and file of the party: the mass layer's members and candidates."""
+
+    rows: NDArray[np.int64]  # people rows (mass layer)
+    expelled_day: NDArray[np.int32]  # -1: in the party
+    campaign: NDArray[np.int8]  # 1 + index in CAMPAIGNS of the expulsion; 0 in the party
+    to_arrest: NDArray[np.bool_]  # selected for arrest at expulsion
+    reinstated: NDArray[np.bool_]
+    counts: NDArray[np.float64]  # day x PARTY_EVENTS, full-population equivalents
+    #: the roll's members at liberty on each 1 January, full-population equivalents
+    in_party_1jan: dict[int, float]
+    #: still members on the first day, expelled at a check of 1935-36 (set on day 0)
+    scheduled: bool = False
+
+    def in_party(self) -> NDArray[np.bool_]:
+        """-1: in the party; -2: expelled before the run; a day: expelled that day."""
+        return self.expelled_day == -1
+
+
+def build_party(population: Population, days: int) -> PartyRoll:
+    """Members, candidates and the expelled of the mass layer; the expelled start outside."""
+    party = population["party"]
+    mass = ~population.is_elite_layer
+    keep = mass & (party != Party.NONE)
+    rows = np.flatnonzero(keep).astype(np.int64)
+    expelled = party[rows] == Party.EXPELLED
+    n = len(rows)
+    return PartyRoll(
+        rows=rows,
+        expelled_day=np.where(expelled, np.int32(-2), np.int32(-1)).astype(np.int32),
+        campaign=np.zeros(n, dtype=np.int8),
+        to_arrest=np.zeros(n, dtype=bool),
+        reinstated=np.zeros(n, dtype=bool),
+        counts=np.zeros((days, len(PARTY_EVENTS))),
+        in_party_1jan={},
+    )

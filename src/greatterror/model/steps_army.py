@@ -1,0 +1,112 @@
+"""The army purge (issue 9, item 4): dismissal first, then arrest of part of the dismissed.
+
+The record (the army personnel directorate's notes of 1939-40) describes
+the purge of the Red Army's command staff as dismissals, for political and
+for other reasons; part of those dismissed for political reasons were
+arrested, usually weeks to months later; from the January 1938 plenum on
+errors in expulsions, and the review commission of that year, many of the
+politically dismissed who had not been arrested were reinstated. Officers
+named under interrogation enter the same route: they are dismissed, and
+then arrested or not. The arrested go to the Military Collegium (step 7).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+
+from greatterror.model.engine import Engine
+from greatterror.model.loop import Component
+from greatterror.model.purge_state import A
+from greatterror.model.world import World
+from greatterror.vocabulary import AT_LIBERTY
+
+
+class ArmyPurge(Component):
+    """Step 11 (M20 for the army): dismissals, arrests of the dismissed, reinstatement."""
+
+    name = "army_purge"
+    mechanisms = ("M20",)
+    params = (
+        "army_arrest_delay",
+        "army_dismissal_rate",
+        "army_dismissed_arrest_share",
+        "army_other_dismissal_rate",
+        "army_reinstatement_rate",
+    )
+    reads = ("people", "cases", "policy", "army", "named_officers")
+    writes = ("cases", "camps", "army", "named_officers")
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        army, p = w.army, e.params
+        due = e.due(day, "army_arrest")
+        if len(due):
+            arrested = e.arrest(day, due, "elite")
+            army.counts[day, A["arrested_after_dismissal"]] += len(arrested)
+        rng = e.rng.army
+        serving = np.flatnonzero(army.serving())
+        # dismissals for other reasons (illness, drunkenness, age, ...) run all the time
+        n = rng.binomial(len(serving), min(p["army_other_dismissal_rate"] / 365.0, 1.0))
+        if n:
+            other = rng.choice(serving, size=n, replace=False)
+            army.dismissed_day[other] = day
+            army.counts[day, A["dismissed_other"]] += n
+            serving = np.flatnonzero(army.serving())
+        political = _named_serving(w)
+        if self.on(e, "M20") and "army" in w.policy.elite_groups:
+            # the reinstated are not dismissed again
+            pool = serving[~army.reinstated[serving]]
+            n = rng.binomial(len(pool), min(p["army_dismissal_rate"] / 365.0, 1.0))
+            if n:
+                political = np.union1d(political, rng.choice(pool, size=n, replace=False))
+        if len(political):
+            _dismiss_political(w, e, day, political, rng)
+        if w.policy.reinstatement:
+            _reinstate(w, day, p["army_reinstatement_rate"], rng)
+
+
+def _named_serving(w: World) -> np.ndarray:
+    """Positions in the corps of serving officers named under interrogation since yesterday."""
+    army, named = w.army, w.signals.named_officers
+    w.signals.named_officers = []
+    if not named:
+        return np.empty(0, dtype=np.int64)
+    rows = np.unique(np.concatenate(named))
+    # ``officers`` is sorted (elite-layer rows in order), so a search finds each row
+    pos = np.minimum(np.searchsorted(army.officers, rows), len(army.officers) - 1)
+    pos = pos[army.officers[pos] == rows]
+    return pos[army.serving()[pos]].astype(np.int64)
+
+
+def _dismiss_political(
+    w: World, e: Engine, day: int, pos: np.ndarray, rng: np.random.Generator
+) -> None:
+    """Dismiss ``pos`` for political reasons; some of them are arrested after a delay.
+
+    A member of the high command dismissed for political reasons is always
+    arrested (prior: the record describes arrest as near-total at corps level
+    and above); for the others it is ``army_dismissed_arrest_share``.
+    """
+    army, p = w.army, e.params
+    army.dismissed_day[pos] = day
+    army.political[pos] = True
+    army.counts[day, A["dismissed_political"]] += len(pos)
+    arrest = army.high_command[pos] | (rng.random(len(pos)) < p["army_dismissed_arrest_share"])
+    chosen = pos[arrest]
+    army.to_arrest[chosen] = True
+    delay = rng.geometric(1.0 / max(p["army_arrest_delay"], 1.0), size=len(chosen))
+    e.schedule_after(day, "army_arrest", army.officers[chosen], delay)
+
+
+def _reinstate(w: World, day: int, rate: float, rng: np.random.Generator) -> None:
+    """The politically dismissed who were not to be arrested and are at liberty return."""
+    army = w.army
+    status = w.cases.status[army.officers]
+    waiting = np.flatnonzero(
+        army.political & ~army.serving() & ~army.to_arrest & AT_LIBERTY[status]
+    )
+    n = rng.binomial(len(waiting), min(rate / 365.0, 1.0))
+    if n:
+        back = rng.choice(waiting, size=n, replace=False)
+        army.dismissed_day[back] = -1
+        army.reinstated[back] = True
+        army.counts[day, A["reinstated"]] += n

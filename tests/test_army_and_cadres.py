@@ -1,0 +1,150 @@
+"""The army purge and the NKVD's cadres (issue 9, items 4 and 7): the rules hold in a run.
+
+One historical run at 1:10,000 (the officer corps and the NKVD officers are
+at full size at every scale), recording every army-route arrest as it happens.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.engine import Engine
+from greatterror.model.purge_state import A
+from greatterror.model.scenario import load_scenario
+from greatterror.model.sim import Simulation
+from greatterror.model.steps_army import ArmyPurge
+from greatterror.model.steps_cadres import NkvdCadres
+from greatterror.population.build import build_population
+from greatterror.population.codes import Elite
+from greatterror.vocabulary import AT_LIBERTY, CH, Status
+
+SCALE, SEED = 0.0001, 7
+
+
+@pytest.fixture(scope="module")
+def run():
+    """A finished run, with each army-route arrest's (day, rows) and the state just before."""
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    engine: Engine = sim.engine
+    taken: list[tuple[int, np.ndarray, np.ndarray, np.ndarray]] = []
+    due = engine.due
+
+    def recording(day: int, kind: str) -> np.ndarray:
+        out = due(day, kind)
+        if kind == "army_arrest" and len(out):
+            army = sim.world.army
+            pos = np.searchsorted(army.officers, out)
+            taken.append((day, out, army.dismissed_day[pos].copy(), army.political[pos].copy()))
+        return out
+
+    engine.due = recording  # type: ignore[method-assign]
+    sim.run()
+    return sim, taken
+
+
+def test_the_officer_corps_is_the_sourced_list_strength(run) -> None:
+    sim, _ = run
+    assert len(sim.world.army.officers) == 137_191  # IN-army-list-1937, high command included
+
+
+def test_no_officer_is_arrested_through_the_army_route_without_prior_dismissal(run) -> None:
+    _, taken = run
+    assert taken, "the army route arrested no one"
+    for day, _, dismissed, political in taken:
+        assert (dismissed >= 0).all() and (dismissed < day).all()
+        assert political.all()
+
+
+def test_rank_and_file_officers_are_arrested_only_after_a_political_dismissal(run) -> None:
+    sim, _ = run
+    army, cases = sim.world.army, sim.world.cases
+    rank_and_file = ~army.high_command
+    arrested = cases.arrests[army.officers] > 0
+    assert arrested[rank_and_file].sum() > 1000
+    assert (army.political & army.to_arrest)[arrested & rank_and_file].all()
+
+
+def test_reinstated_officers_are_free_and_were_never_to_be_arrested(run) -> None:
+    sim, _ = run
+    army = sim.world.army
+    assert army.reinstated.sum() > 1000
+    # serving again; a few were named again later and dismissed a second time
+    back = army.reinstated & army.serving()
+    assert back.sum() > 0.9 * army.reinstated.sum()
+    assert not army.to_arrest[back].any() and army.political[back].all()
+    status = sim.world.cases.status[army.officers[back]]
+    # free at the end, unless a later denunciation reached them (a few)
+    assert AT_LIBERTY[status].mean() > 0.95
+    again = army.reinstated & ~army.serving()
+    assert army.political[again].all()
+    first = int(np.flatnonzero(army.counts[:, A["reinstated"]])[0])
+    assert sim.date(first).isoformat() >= "1938-01-11"  # from the January 1938 plenum
+
+
+def test_the_military_collegium_decides_within_its_throughput(run) -> None:
+    sim, _ = run
+    capacity = sim.params["military_collegium_capacity"]
+    decided = sim.ledger.decided[:, CH["military_collegium"]]
+    assert decided.max() <= capacity + 1.0  # the carry-over is less than one case (weight 1)
+    assert np.cumsum(decided)[-1] <= capacity * len(decided)
+    assert decided.max() >= capacity - 1.0, "the Collegium never worked at capacity"
+
+
+def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_time(run) -> None:
+    sim, _ = run
+    counts = sim.world.army.counts
+    days = np.array([sim.date(d).year for d in range(len(counts))])
+    political = {y: counts[days == y, A["dismissed_political"]].sum() for y in (1937, 1940)}
+    other = {y: counts[days == y, A["dismissed_other"]].sum() for y in (1935, 1940)}
+    assert political[1937] > 1000 and political[1940] == 0
+    assert min(other.values()) > 1000
+
+
+def test_an_arrested_nkvd_officer_is_replaced_by_a_recruit_who_works_less() -> None:
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w, e = sim.world, sim.engine
+    cadres, step = w.cadres, NkvdCadres()
+    before = w.institutions.officers.copy()
+    lost = cadres.officers[:50]
+    w.cases.status[lost] = Status.INVESTIGATION
+    step.step(w, e, 0)
+    where = np.bincount(cadres.region[:50], minlength=len(before))
+    np.testing.assert_allclose(cadres.recruits.sum(), 50 * 0.5 ** (1 / 180), rtol=1e-9)
+    eff = sim.params["nkvd_recruit_efficiency"]
+    assert eff < 1
+    np.testing.assert_allclose(
+        w.institutions.officers, cadres.experienced + eff * cadres.recruits, rtol=1e-12
+    )
+    assert (w.institutions.officers[where > 0] < before[where > 0]).all()
+    assert cadres.lost[0] == 50
+    # investigations opened now take longer, by the capacity lost
+    slowdown = w.institutions.investigation_slowdown
+    np.testing.assert_allclose(slowdown, before.sum() / w.institutions.officers.sum())
+    assert slowdown > 1
+    # the same officers are not counted twice; recruits learn, and capacity recovers
+    for day in range(1, 2000):
+        step.step(w, e, day)
+    assert cadres.lost[1:].sum() == 0
+    np.testing.assert_allclose(w.institutions.officers, before, rtol=1e-3)
+    assert abs(w.institutions.investigation_slowdown - 1) < 1e-3
+
+
+def test_a_named_officer_is_dismissed_before_any_arrest() -> None:
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w, e = sim.world, sim.engine
+    army = w.army
+    rows = army.officers[(w.people["elite"][army.officers] & Elite.ARMY_OFFICER) != 0][:200]
+    w.signals.named_officers.append(rows)
+    ArmyPurge().step(w, e, 10)
+    pos = np.searchsorted(army.officers, rows)
+    assert (army.dismissed_day[pos] == 10).all() and army.political[pos].all()
+    assert (w.cases.arrests[rows] == 0).all()  # not arrested on the day of dismissal
+    assert 0 < army.to_arrest[pos].sum() < 200
