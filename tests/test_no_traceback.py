@@ -24,7 +24,14 @@ from greatterror.paths import HOME_ENV
 
 runner = CliRunner()
 #: commands that use no local state, so a broken GREATTERROR_HOME is not their error
-STATELESS = {"params", "mechanisms", "population describe", "hypotheses list", "hypotheses show"}
+STATELESS = {
+    "params",
+    "mechanisms",
+    "population describe",
+    "hypotheses list",
+    "hypotheses show",
+    "hypotheses compare",  # its database is a path it is given, never under GREATTERROR_HOME
+}
 PLACEHOLDER = "no-such-thing"
 REFUSAL_SECONDS = 5.0
 

@@ -101,15 +101,24 @@ def make_sampler(workers: int, client: Any = None) -> Any:
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
 
 
+def make_distance(evidence: Any, targets: tuple[str, ...]) -> Any:
+    """The fit's distance: adaptive weights (Prangle 2017), recomputed from every generation's
+    particles, each scale floored by the target's archival tolerance (statistics.ArchivalFloorScale).
+
+    Shared with the joint comparison of hypotheses (``calibration/compare.py``),
+    so that a single fit and a comparison judge a run by the same measure.
+    """
+    pyabc = require("pyabc")
+    tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, targets)}
+    return pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
+
+
 def build_abc(settings: FitSettings, sampler: Any) -> Any:
     """The pyabc ABCSMC object of a fit: prior, model, adaptive distance, sampler."""
     pyabc = require("pyabc")
     chosen, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
     _, priors = scenario_problem(chosen)
-    tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, settings.targets)}
-    # adaptive weights (Prangle 2017), recomputed from every generation's particles, each
-    # scale floored by the target's archival tolerance (statistics.ArchivalFloorScale)
-    distance = pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
+    distance = make_distance(evidence, settings.targets)
     model = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets)
     return pyabc.ABCSMC(
         model,

@@ -6,6 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
+from greatterror.cli import compare_hypotheses
 from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.model.scenario import ScenarioError
 
@@ -120,3 +121,6 @@ def show(
         ["aspect", "prediction"],
         [[k.replace("_", " "), v] for k, v in info["fingerprints"].items()],
     )
+
+
+app.command("compare")(compare_hypotheses.compare)

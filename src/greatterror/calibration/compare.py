@@ -1,0 +1,306 @@
+"""Joint ABC-SMC over several hypothesis scenarios, with a model index: model selection.
+
+pyabc samples a model index and then that model's parameters from its prior,
+so each accepted particle is one simulation of one hypothesis; the share of
+the (weighted) particles each hypothesis holds in a generation is its
+posterior model probability at that generation's threshold (Toni et al.
+2009, "Approximate Bayesian computation scheme for parameter inference and
+model selection in dynamical systems", J. R. Soc. Interface 6(31)). The
+prior over the hypotheses is uniform. Each hypothesis keeps its own free
+parameters and priors (its scenario's ``[priors]`` table over the declared
+priors, ``calibration/problem.py``), and every hypothesis is judged by the
+same statistics and the same adaptive distance as a single fit
+(``calibration/abc.make_distance``).
+
+One comparison is several independent ABC runs in one SQLite database (pyabc
+numbers them 1, 2, ...): ``repeats`` runs at the declared priors, with fit
+seeds ``seed``, ``seed + 1``, ...; then one run per prior scale, with the
+first repeat's seed, where every prior is widened or narrowed
+(``scaled_prior``). The first repeat and a prior-scaled run thus share
+their population and, for equal parameter values, their simulations: they
+differ only in the priors. The runs are made one after another; a comparison
+killed at any moment resumes from the last stored generation of the run in
+progress, like ``greatterror calibrate``.
+"""
+
+from __future__ import annotations
+
+import ast
+import json
+import logging
+import math
+from dataclasses import asdict, dataclass, field
+from pathlib import Path
+from typing import Any
+
+from greatterror import __version__
+from greatterror.calibration.abc import FitError, db_url, make_distance, make_sampler
+from greatterror.calibration.problem import (
+    free_parameters,
+    from_unit,
+    prior_of,
+    require,
+    scenario_problem,
+)
+from greatterror.calibration.simulator import FitModel, warm
+from greatterror.calibration.statistics import CALIBRATION_IDS, observed
+from greatterror.model.priors import Prior
+
+META_KEY = "greatterror_compare"
+#: Prior scales of the sensitivity check when none are given: halved and doubled widths.
+DEFAULT_PRIOR_SCALES = (0.5, 2.0)
+
+
+@dataclass(frozen=True)
+class CompareSettings:
+    """What defines a comparison; stored with every run and checked again on resume."""
+
+    scenarios: tuple[str, ...]  # shipped scenario paths, e.g. hypotheses/h1_intentional
+    labels: tuple[str, ...]  # the hypotheses' ids, e.g. H1
+    scale: float
+    seed: int
+    particles: int
+    repeats: int
+    prior_scales: tuple[float, ...] = DEFAULT_PRIOR_SCALES
+    targets: tuple[str, ...] = CALIBRATION_IDS
+    #: below the share of prior draws stopped as runaways, which all lie at one distance
+    #: (``simulator.RUNAWAY_STATISTIC``): a threshold at that distance would accept them all
+    quantile: float = 0.3
+    version: str = field(default=__version__)
+
+    def to_json(self) -> str:
+        return json.dumps(asdict(self))
+
+    @classmethod
+    def from_json(cls, text: str) -> CompareSettings:
+        raw = json.loads(text)
+        for key in ("scenarios", "labels", "prior_scales", "targets"):
+            raw[key] = tuple(raw[key])
+        return cls(**raw)
+
+    def differences(self, other: CompareSettings) -> list[str]:
+        keys: tuple[str, ...] = ("scenarios", "scale", "seed", "particles", "repeats")
+        keys += ("prior_scales", "targets", "quantile")
+        return [
+            f"{k}: stored {getattr(other, k)!r}"
+            for k in keys
+            if getattr(self, k) != getattr(other, k)
+        ]
+
+
+@dataclass(frozen=True)
+class RunSpec:
+    """One ABC run of a comparison: its number in the database, seed and prior scale."""
+
+    index: int
+    seed: int
+    prior_scale: float
+
+    @property
+    def is_repeat(self) -> bool:
+        return self.prior_scale == 1.0
+
+    @property
+    def label(self) -> str:
+        if self.is_repeat:
+            return f"repeat, seed {self.seed}"
+        return f"priors x{self.prior_scale:g}, seed {self.seed}"
+
+
+def plan(settings: CompareSettings) -> list[RunSpec]:
+    """The runs of a comparison, in the order they are made and numbered."""
+    runs = [RunSpec(r + 1, settings.seed + r, 1.0) for r in range(settings.repeats)]
+    for k, factor in enumerate(settings.prior_scales):
+        runs.append(RunSpec(settings.repeats + k + 1, settings.seed, float(factor)))
+    return runs
+
+
+def scaled_prior(prior: Prior, factor: float) -> Prior:
+    """A prior widened (factor > 1) or narrowed (factor < 1) about its centre.
+
+    - uniform: the half-width about the midpoint times ``factor``;
+    - log-uniform: the same in log space (about the geometric midpoint);
+    - normal: sigma times ``factor``;
+    - beta: the same mean, with its standard deviation about ``factor`` times
+      as large (the concentration alpha + beta + 1 divided by factor squared),
+      never below alpha and beta of 1 when widening, so that it does not turn
+      U-shaped.
+
+    A support is always cut to the parameter's declared range, so a widened
+    prior is only as wide as the parameter allows.
+    """
+    if factor == 1.0:
+        return prior
+    low, high = prior.low, prior.high
+    if prior.kind == "uniform":
+        a, b = prior.args
+        centre, half = (a + b) / 2, (b - a) / 2 * factor
+        args: tuple[float, ...] = (max(low, centre - half), min(high, centre + half))
+    elif prior.kind == "loguniform":
+        la, lb = math.log(prior.args[0]), math.log(prior.args[1])
+        centre, half = (la + lb) / 2, (lb - la) / 2 * factor
+        lower = math.exp(centre - half)
+        args = (max(low, lower) if low > 0 else lower, min(high, math.exp(centre + half)))
+    elif prior.kind == "normal":
+        args = (prior.args[0], prior.args[1] * factor)
+    elif prior.kind == "beta":
+        alpha, beta = prior.args
+        mean, concentration = alpha / (alpha + beta), alpha + beta
+        new = max((concentration + 1) / factor**2 - 1, 1e-3)
+        if factor > 1:
+            new = max(new, min(concentration, 1 / min(mean, 1 - mean)))
+        args = (mean * new, (1 - mean) * new)
+    else:
+        return prior
+    return Prior(kind=prior.kind, args=args, low=low, high=high)
+
+
+@dataclass(frozen=True)
+class LogisticModel:
+    """A hypothesis's model with its parameters on the logistic scale of their priors.
+
+    Each parameter is handed to pyabc as z = logit(F(x)), F its prior's CDF,
+    so that every z has a standard logistic prior on the whole real line and
+    the model maps z back to x = F^-1(1 / (1 + e^-z)) before simulating.
+    This is the same prior on x. The reason is the perturbation kernel: a
+    hypothesis may hold only a few particles in a generation, and pyabc's
+    kernel fitted to so few points in 35-40 dimensions proposes values
+    outside some prior's support nearly every time (each rejected unseen),
+    so that a generation never fills. On the logistic scale no proposal has
+    prior density zero. The database therefore stores z, not x
+    (``to_values`` maps back).
+    """
+
+    fit: FitModel
+    names: tuple[str, ...]
+    priors: tuple[Prior, ...]
+
+    def to_values(self, z: dict[str, float]) -> dict[str, float]:
+        import numpy as np
+
+        unit = np.array([[1.0 / (1.0 + math.exp(-float(z[n]))) for n in self.names]])
+        values = from_unit(self.names, unit, dict(zip(self.names, self.priors, strict=True)))
+        return {n: float(v) for n, v in zip(self.names, values[0], strict=True)}
+
+    def __call__(self, parameters: Any) -> dict[str, float]:
+        return self.fit(self.to_values(dict(parameters)))
+
+
+def hypothesis_model(
+    scenario: str, scale: float, seed: int, factor: float, targets: tuple[str, ...]
+) -> tuple[LogisticModel, Any]:
+    """One hypothesis's model and its pyabc prior, every prior scaled by ``factor``."""
+    pyabc = require("pyabc")
+    chosen, _, _ = warm(scenario, scale, seed)
+    free, priors = scenario_problem(chosen)
+    free_parameters(free)  # unknown or fixed parameters fail before any work
+    scaled = tuple(scaled_prior(prior_of(name, priors), factor) for name in free)
+    model = LogisticModel(FitModel(scenario, scale, seed, targets), tuple(free), scaled)
+    prior = pyabc.Distribution(**{name: pyabc.RV("logistic", 0.0, 1.0) for name in free})
+    return model, prior
+
+
+def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) -> Any:
+    """The pyabc ABCSMC of one run: one model and one prior per hypothesis, a shared distance."""
+    pyabc = require("pyabc")
+    from greatterror.calibration.compare_epsilon import BelowTieQuantileEpsilon
+
+    models, priors, evidence = [], [], None
+    for scenario, label in zip(settings.scenarios, settings.labels, strict=True):
+        _, evidence, _ = warm(scenario, settings.scale, spec.seed)  # loaded before forking
+        model, prior = hypothesis_model(
+            scenario, settings.scale, spec.seed, spec.prior_scale, settings.targets
+        )
+        models.append(pyabc.FunctionModel(model, name=label))
+        priors.append(prior)
+    return pyabc.ABCSMC(
+        models,
+        priors,
+        make_distance(evidence, settings.targets),
+        population_size=settings.particles,
+        eps=BelowTieQuantileEpsilon(alpha=settings.quantile),
+        sampler=sampler,
+    )
+
+
+def _meta(path: Path, run: int) -> dict[str, Any]:
+    pyabc = require("pyabc")
+    history = pyabc.History(db_url(path), _id=run)
+    meta: dict[str, Any] = ast.literal_eval(history.get_abc().json_parameters)[META_KEY]
+    return meta
+
+
+def stored_compare(path: Path) -> CompareSettings:
+    """The settings a comparison database was started with; FitError if it is not one."""
+    if not path.is_file():
+        raise FitError(f"--db: {path} does not exist")
+    try:
+        return CompareSettings.from_json(_meta(path, 1)["settings"])
+    except Exception as exc:  # sqlalchemy, parse and key errors all mean "not our database"
+        raise FitError(
+            f"--db: {path} is not a greatterror hypothesis comparison database ({exc})"
+        ) from None
+
+
+def stored_runs(path: Path) -> list[int]:
+    """The run numbers already started in a database (pyabc's ABC ids)."""
+    pyabc = require("pyabc")
+    if not path.exists():
+        return []
+    return sorted(int(r.id) for r in pyabc.History(db_url(path)).all_runs())
+
+
+def check_resume(settings: CompareSettings, db: Path) -> None:
+    differ = settings.differences(stored_compare(db))
+    if differ:
+        raise FitError(
+            "--resume: the database was started with other settings (" + "; ".join(differ) + ")"
+        )
+
+
+def run_compare(
+    settings: CompareSettings,
+    db: Path,
+    generations: int,
+    workers: int = 1,
+    scheduler: str | None = None,
+    resume: bool = False,
+    progress: Any = None,
+) -> list[RunSpec]:
+    """Make (or continue) every run of the comparison until each has ``generations`` generations."""
+    require("pyabc")
+    import numpy as np
+
+    logging.getLogger("ABC").setLevel(logging.WARNING)
+    if resume:
+        check_resume(settings, db)
+    client = None
+    if scheduler:
+        distributed = require("distributed")
+        try:
+            client = distributed.Client(scheduler, timeout=30)
+        except OSError as exc:
+            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+    runs = plan(settings)
+    try:
+        sampler = make_sampler(workers, client)
+        for spec in runs:
+            np.random.seed(spec.seed * 1000 + spec.index)  # the main process's draws
+            abc = build_compare_abc(settings, spec, sampler)
+            if spec.index in stored_runs(db):
+                abc.load(db_url(db), spec.index)
+                done = abc.history.max_t + 1
+            else:
+                meta = {META_KEY: {"settings": settings.to_json(), "run": spec.index}}
+                abc.new(db_url(db), observed(settings.targets), meta_info=meta)
+                if abc.history.id != spec.index:
+                    raise FitError(f"--db: run {spec.index} was stored as {abc.history.id}")
+                done = 0
+            if progress is not None:
+                progress(spec, done, generations)
+            if generations > done:
+                abc.run(max_nr_populations=generations - done)
+    finally:
+        if client is not None:
+            client.close()
+    return runs

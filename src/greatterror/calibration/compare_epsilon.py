@@ -1,0 +1,33 @@
+"""The comparison's acceptance threshold: a quantile that never lands on the runaway tie.
+
+A simulation stopped as a runaway gets one fixed statistic on every target
+(``simulator.RUNAWAY_STATISTIC``), so all runaways of a generation lie at the
+same, largest distance. When they are more than ``1 - alpha`` of the draws
+(half or more of the draws from the priors of several hypothesis scenarios),
+the alpha-quantile of the distances is that distance, and a threshold
+``d <= epsilon`` accepts every draw: the "posterior" is then the prior. The
+trial comparison of 3 December 2026 met this in one run of three
+(docs/hypotheses.md). Here, when the quantile lies above every distance but
+the largest, it is taken again over the distances below the largest, so the runaways are never
+accepted while any other draw exists. This module imports pyabc, which is
+optional, so it is only imported when a comparison is built.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pyabc
+
+
+class BelowTieQuantileEpsilon(pyabc.QuantileEpsilon):
+    """pyabc's quantile threshold, taken below the largest distance when it would equal it."""
+
+    def _update(self, t: int, weighted_distances: Any) -> None:
+        super()._update(t, weighted_distances)
+        distances = weighted_distances.distance.to_numpy()
+        top = distances.max()
+        below = distances < top
+        # interpolated between the last distance below the tie and the tie, or on it
+        if below.any() and self._look_up[t] > distances[below].max():
+            super()._update(t, weighted_distances[below])

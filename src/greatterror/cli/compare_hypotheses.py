@@ -1,0 +1,314 @@
+"""`greatterror hypotheses compare [H1 H2 ...]` and `greatterror hypotheses compare show DB`.
+
+Every option is checked, and every hypothesis found, before the first
+simulation; an existing database is only continued with ``--resume``.
+"""
+
+from __future__ import annotations
+
+import math
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greatterror.cli.output import console, emit_json, error_console, fail, print_table
+from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
+
+
+def _check(
+    particles: int, generations: int, scale: float, workers: int, repeats: int, seed: int
+) -> None:
+    for name, value, least, most in (
+        ("--particles", particles, 2, 100_000),
+        ("--generations", generations, 1, 1_000),
+        ("--workers", workers, 1, 1_024),
+        ("--repeats", repeats, 1, 100),
+    ):
+        if not least <= value <= most:
+            fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
+    if not (MIN_SCALE <= scale <= MAX_SCALE):
+        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    if not 0 <= seed <= MAX_SEED:
+        fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
+
+
+def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
+    for v in values:
+        if not (math.isfinite(v) and v > 0 and v != 1.0):
+            fail(
+                f"--prior-scale: {v:g} is not allowed; allowed: a positive finite number other "
+                "than 1 (below 1 narrows every prior, above 1 widens it)"
+            )
+    if len(set(values)) != len(values):
+        fail("--prior-scale: a value is given twice; allowed: distinct numbers")
+    return tuple(float(v) for v in values)
+
+
+def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
+    """Scenario paths and ids of the hypotheses named (all seven when none are)."""
+    from greatterror.model.hypothesis_catalog import FOLDER, find_hypothesis, hypothesis_scenarios
+    from greatterror.model.scenario import ScenarioError
+
+    try:
+        chosen = [find_hypothesis(k) for k in keys] if keys else hypothesis_scenarios()
+    except ScenarioError as exc:
+        fail(str(exc))
+    labels = [s.hypothesis.id for s in chosen if s.hypothesis is not None]
+    if len(set(labels)) != len(labels):
+        fail(f"hypotheses: a hypothesis is named twice ({', '.join(keys)}); allowed: distinct ones")
+    if len(labels) < 2:
+        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7")
+    return tuple(f"{FOLDER}/{s.name}" for s in chosen), tuple(labels)
+
+
+def _check_paths(db: Path, resume: bool, out: Path) -> None:
+    if not db.parent.is_dir():
+        fail(f"--db: the directory {db.parent} does not exist")
+    if db.exists() and not resume:
+        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
+    if resume and not db.exists():
+        fail(f"--db: {db} does not exist, so there is nothing to resume")
+    _check_out(out)
+
+
+def _check_out(out: Path) -> None:
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} is a file; allowed: a directory (created if missing)")
+    if not out.exists() and not out.parent.is_dir():
+        fail(f"--out: the directory {out.parent} does not exist")
+
+
+def compare(
+    hypotheses: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Hypotheses (H1 ... H7 or scenario names; default: all), or 'show DB'.",
+            show_default=False,
+        ),
+    ] = None,
+    particles: Annotated[int, typer.Option(help="Particles per generation (all hypotheses).")] = 40,
+    generations: Annotated[
+        int, typer.Option(help="Generations of each run (with --resume: including stored ones).")
+    ] = 3,
+    scale: Annotated[float, typer.Option(help="Sampling scale of each simulation.")] = 0.001,
+    repeats: Annotated[int, typer.Option(help="Independent runs at the declared priors.")] = 3,
+    prior_scale: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Prior-sensitivity run with every prior widened (>1) or narrowed (<1) by this "
+            "factor; repeatable. Default: 0.5 and 2.",
+            show_default=False,
+        ),
+    ] = None,
+    no_prior_check: Annotated[
+        bool, typer.Option("--no-prior-check", help="Make no prior-sensitivity runs.")
+    ] = False,
+    workers: Annotated[int, typer.Option(help="Local worker processes.")] = 1,
+    dask_scheduler: Annotated[
+        str | None,
+        typer.Option(help="Address of a Dask scheduler (tcp://host:8786); default: local."),
+    ] = None,
+    db: Annotated[Path, typer.Option(help="SQLite database of the comparison.")] = Path(
+        "compare.db"
+    ),
+    resume: Annotated[
+        bool, typer.Option("--resume", help="Continue the comparison stored in --db.")
+    ] = False,
+    seed: Annotated[int, typer.Option(help="Seed of the first repeat; the next add 1.")] = 1,
+    quantile: Annotated[
+        float,
+        typer.Option(
+            help="Each threshold: this quantile of the previous distances (0-1); below the "
+            "share of prior draws that are stopped as runaways (docs/hypotheses.md)."
+        ),
+    ] = 0.3,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Compare hypotheses by joint ABC-SMC with a model index (pyabc), or show a comparison.
+
+    greatterror hypotheses compare H1 H3 H7 --particles 40 --generations 3 --db cmp.db
+
+    greatterror hypotheses compare show cmp.db
+    """
+    keys = list(hypotheses or [])
+    if keys and keys[0] == "show":
+        if len(keys) != 2:
+            fail("show: give one database, e.g. greatterror hypotheses compare show compare.db")
+        path = Path(keys[1])
+        if not path.is_file():
+            fail(f"DB: {path} does not exist")
+        result_dir = out or path.parent / f"{path.stem}_result"
+        _check_out(result_dir)
+        _show(path, result_dir, as_json)
+        return
+    _check(particles, generations, scale, workers, repeats, seed)
+    if not 0 < quantile < 1:
+        fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    from greatterror.calibration.compare import DEFAULT_PRIOR_SCALES
+
+    scales = (
+        () if no_prior_check else _check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES))
+    )
+    if dask_scheduler is not None and not dask_scheduler.strip():
+        fail("--dask-scheduler: empty; allowed: an address such as tcp://host:8786")
+    scenarios, labels = _resolve(keys)
+    result_dir = out or db.parent / f"{db.stem}_result"
+    _check_paths(db, resume, result_dir)
+    _run(
+        scenarios,
+        labels,
+        scale,
+        seed,
+        particles,
+        repeats,
+        scales,
+        quantile,
+        db,
+        generations,
+        workers,
+        dask_scheduler,
+        resume,
+    )
+    _show(db, result_dir, as_json)
+
+
+def _run(
+    scenarios: tuple[str, ...],
+    labels: tuple[str, ...],
+    scale: float,
+    seed: int,
+    particles: int,
+    repeats: int,
+    scales: tuple[float, ...],
+    quantile: float,
+    db: Path,
+    generations: int,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare import CompareSettings, RunSpec, plan, run_compare
+    from greatterror.calibration.problem import MissingExtraError
+
+    settings = CompareSettings(
+        scenarios, labels, scale, seed, particles, repeats, scales, quantile=quantile
+    )
+    total = len(plan(settings))
+
+    def progress(spec: RunSpec, done: int, wanted: int) -> None:
+        error_console.print(
+            f"run {spec.index}/{total} ({spec.label}): {done} of {wanted} generations stored",
+            highlight=False,
+        )
+
+    try:
+        run_compare(settings, db, generations, workers, scheduler, resume, progress)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc))
+
+
+def _show(path: Path, out: Path, as_json: bool) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare_plots import write_plots
+    from greatterror.calibration.compare_report import summarise, write_files
+    from greatterror.calibration.problem import MissingExtraError
+
+    try:
+        summary = summarise(path)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc).replace("--db: ", "DB: "))
+    if not summary["runs"]:
+        fail(f"DB: {path} holds no completed generation yet")
+    files = write_files(summary, out) + write_plots(summary, out)
+    if as_json:
+        emit_json(summary)
+        return
+    _print(summary)
+    console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
+def _print(summary: dict[str, Any]) -> None:
+    labels = summary["settings"]["labels"]
+    rows = []
+    for run in summary["runs"]:
+        for g in run["generations"]:
+            rows.append(
+                [
+                    run["run"],
+                    run["kind"],
+                    run["seed"],
+                    f"{run['prior_scale']:g}",
+                    g["generation"],
+                    f"{g['epsilon']:.3g}",
+                    g["simulations"],
+                ]
+                + [f"{g['probabilities'][k]:.2f}" for k in labels]
+            )
+    s = summary["settings"]
+    print_table(
+        f"Posterior model probabilities per generation ({s['particles']} particles, "
+        f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored)",
+        ["run", "kind", "seed", "prior scale", "generation", "epsilon", "simulations", *labels],
+        rows,
+        caption="prior over the hypotheses: uniform",
+    )
+    stability = summary["stability"]
+    if stability:
+        print_table(
+            "Stability over the repeats (last generation, declared priors)",
+            ["hypothesis", "mean (pooled)", "lowest", "highest"],
+            [
+                [k, f"{v['mean']:.2f}", f"{v['min']:.2f}", f"{v['max']:.2f}"]
+                for k, v in stability.items()
+            ],
+            caption="best in each repeat: " + ", ".join(summary["best_per_repeat"]),
+        )
+        print_table(
+            f"Bayes factors of {summary['best']} (highest pooled probability) against each",
+            ["hypothesis", "probability", "Bayes factor", "evidence for " + summary["best"]],
+            [
+                [
+                    r["hypothesis"],
+                    f"{r['probability']:.3f}",
+                    (">" if r["lower_bound"] else "") + f"{r['bayes_factor_of_best']:.3g}",
+                    r["evidence_for_best"],
+                ]
+                for r in summary["bayes_factors"]
+            ],
+            caption="words: Kass and Raftery (1995); '>' a lower bound (no particle left)",
+        )
+    if summary["prior_sensitivity"]:
+        print_table(
+            "Prior sensitivity (last generation)",
+            ["prior scale", "seed", "best", *labels],
+            [
+                [f"{r['prior_scale']:g}", r["seed"], r["best"]]
+                + [
+                    f"{r['final'][k]:.2f} ({r['change_from_declared_priors'].get(k, float('nan')):+.2f})"
+                    for k in labels
+                ]
+                for r in summary["prior_sensitivity"]
+            ],
+            caption="in brackets: the change from the repeat with the same seed and the declared priors",
+        )
+    top = summary["separation"][:10]
+    if top:
+        shown = [k for k in labels if k in top[0]["by_hypothesis"]]
+        print_table(
+            "Statistics that separate the hypotheses most (misfit in archival tolerances)",
+            ["target", "spread", *shown],
+            [
+                [r["target"], f"{r['spread']:.2f}"]
+                + [f"{r['by_hypothesis'][k]['misfit']:.2f}" for k in shown]
+                for r in top
+            ],
+            caption="median |log(simulated / archival)| / tolerance of the accepted simulations (mean over repeats)",
+        )

@@ -1,0 +1,197 @@
+"""Model selection over hypotheses: priors scaled, Bayes factors, the CLI's checks, a tiny comparison.
+
+The comparison here is deliberately tiny (2 hypotheses, 3 particles, one
+generation at 1:10,000): it checks the machinery (a model index, storage,
+resume after an interruption, the report), not what the data favour.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.calibration.compare import (
+    CompareSettings,
+    LogisticModel,
+    RunSpec,
+    plan,
+    run_compare,
+    scaled_prior,
+)
+from greatterror.calibration.compare_report import bayes_factors, evidence_words
+from greatterror.calibration.simulator import FitModel
+from greatterror.cli.app import app
+from greatterror.model.priors import Prior
+
+runner = CliRunner()
+pyabc = pytest.importorskip("pyabc")
+
+
+def test_uniform_and_loguniform_priors_scale_about_their_centre_within_the_range() -> None:
+    wide = scaled_prior(Prior(kind="uniform", args=(2.0, 4.0), low=0.0, high=10.0), 2.0)
+    assert wide.args == pytest.approx((1.0, 5.0))
+    narrow = scaled_prior(Prior(kind="uniform", args=(2.0, 4.0), low=0.0, high=10.0), 0.5)
+    assert narrow.args == pytest.approx((2.5, 3.5))
+    clipped = scaled_prior(Prior(kind="uniform", args=(0.0, 4.0), low=0.0, high=10.0), 2.0)
+    assert clipped.args == pytest.approx((0.0, 6.0))
+    log = scaled_prior(Prior(kind="loguniform", args=(1e-4, 1e-2), low=0.0, high=1.0), 2.0)
+    assert log.args == pytest.approx((1e-5, 1e-1))
+    assert scaled_prior(log, 0.5).args == pytest.approx((1e-4, 1e-2))
+    narrow_log = scaled_prior(Prior(kind="loguniform", args=(1e-4, 1e-2), low=0.0, high=1.0), 0.5)
+    assert narrow_log.args == pytest.approx((10**-3.5, 10**-2.5))
+
+
+def test_normal_and_beta_priors_change_their_spread_and_keep_their_centre() -> None:
+    normal = Prior(kind="normal", args=(1.0, 0.2), low=0.0, high=2.0)
+    assert scaled_prior(normal, 2.0).args == pytest.approx((1.0, 0.4))
+    beta = Prior(kind="beta", args=(4.0, 12.0), low=0.0, high=1.0)
+    for factor in (0.5, 2.0):
+        scaled = scaled_prior(beta, factor)
+        assert scaled.problem() is None
+        assert scaled.frozen().mean() == pytest.approx(beta.frozen().mean())
+        ratio = scaled.frozen().std() / beta.frozen().std()
+        assert (ratio > 1.3) if factor > 1 else (ratio < 0.7)
+        assert min(scaled.args) >= 1.0  # never U-shaped
+    assert scaled_prior(beta, 1.0) is beta
+
+
+def test_the_logistic_scale_gives_the_same_prior_on_the_values() -> None:
+    prior = Prior(kind="loguniform", args=(1e-4, 1e-2), low=0.0, high=1.0)
+    model = LogisticModel(FitModel("historical", 0.0001, 1), ("denunciation_rate",), (prior,))
+    z = np.random.default_rng(0).logistic(size=400)
+    values = np.array([model.to_values({"denunciation_rate": v})["denunciation_rate"] for v in z])
+    assert values.min() >= 1e-4 and values.max() <= 1e-2
+    assert np.median(values) == pytest.approx(1e-3, rel=0.3)  # the log-uniform's median
+    assert model.to_values({"denunciation_rate": 0.0})["denunciation_rate"] == pytest.approx(1e-3)
+
+
+def test_bayes_factors_use_kass_and_raftery_words_and_bound_an_empty_hypothesis() -> None:
+    best, rows = bayes_factors({"H1": 0.6, "H2": 0.3, "H3": 0.1, "H4": 0.0}, particles=60)
+    assert best == "H1"
+    by = {r["hypothesis"]: r for r in rows}
+    assert by["H2"]["bayes_factor_of_best"] == pytest.approx(2.0)
+    assert by["H2"]["evidence_for_best"] == "not worth more than a bare mention"
+    assert by["H3"]["evidence_for_best"] == "substantial"
+    assert by["H4"]["lower_bound"] and by["H4"]["bayes_factor_of_best"] == pytest.approx(36.0)
+    assert evidence_words(50) == "strong" and evidence_words(500) == "decisive"
+
+
+def test_the_threshold_never_accepts_the_runaway_tie() -> None:
+    import pandas as pd
+
+    from greatterror.calibration.compare_epsilon import BelowTieQuantileEpsilon
+
+    runaway = [9.0] * 6
+    frame = pd.DataFrame({"distance": [1.0, 2.0, *runaway], "w": [1.0] * 8})
+    eps = BelowTieQuantileEpsilon(alpha=0.3)
+    eps._update(0, frame)
+    assert eps(0) < 9.0 and eps(0) <= 2.0
+    plain = pyabc.QuantileEpsilon(alpha=0.3)
+    plain._update(0, frame)
+    assert plain(0) > 2.0  # pyabc's own rule accepts every draw below the tie
+    ordinary = pd.DataFrame({"distance": [1.0, 2.0, 3.0, 4.0], "w": [1.0] * 4})
+    eps._update(1, ordinary)
+    plain._update(1, ordinary)
+    assert eps(1) == plain(1)
+
+
+def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed() -> None:
+    settings = CompareSettings(("a", "b"), ("H1", "H2"), 0.001, 7, 10, 3, (0.5, 2.0))
+    assert plan(settings) == [
+        RunSpec(1, 7, 1.0),
+        RunSpec(2, 8, 1.0),
+        RunSpec(3, 9, 1.0),
+        RunSpec(4, 7, 0.5),
+        RunSpec(5, 7, 2.0),
+    ]
+    assert CompareSettings.from_json(settings.to_json()) == settings
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["H1"], "at least 2 hypotheses"),
+        (["H1", "h1_intentional"], "named twice"),
+        (["H1", "H9"], "unknown hypothesis 'H9'"),
+        (["H1", "H2", "--particles", "1"], "--particles: 1 is out of range"),
+        (["H1", "H2", "--repeats", "0"], "--repeats: 0 is out of range"),
+        (["H1", "H2", "--prior-scale", "1"], "--prior-scale: 1 is not allowed"),
+        (["H1", "H2", "--prior-scale", "-2"], "--prior-scale: -2 is not allowed"),
+        (["H1", "H2", "--quantile", "0"], "--quantile: 0 is out of range"),
+        (["H1", "H2", "--resume"], "nothing to resume"),
+        (["show"], "give one database"),
+    ],
+)
+def test_bad_compare_input_exits_2_and_writes_nothing(
+    tmp_path: Path, args: list[str], message: str
+) -> None:
+    db = tmp_path / "cmp.db"
+    result = runner.invoke(app, ["hypotheses", "compare", *args, "--db", str(db)])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_show_refuses_a_database_that_is_not_a_comparison(tmp_path: Path) -> None:
+    missing = runner.invoke(app, ["hypotheses", "compare", "show", str(tmp_path / "no.db")])
+    assert missing.exit_code == 2 and "does not exist" in missing.output
+    other = tmp_path / "other.db"
+    other.write_bytes(b"")
+    result = runner.invoke(app, ["hypotheses", "compare", "show", str(other)])
+    assert result.exit_code == 2 and "not a greatterror hypothesis comparison" in result.output
+    onto_a_file = runner.invoke(
+        app, ["hypotheses", "compare", "show", str(other), "--out", str(other)]
+    )
+    assert onto_a_file.exit_code == 2 and "--out:" in onto_a_file.output
+
+
+class Interrupted(Exception):
+    pass
+
+
+def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Path) -> None:
+    """Two runs; the first interrupted as the second starts, then resumed from the CLI."""
+    db = tmp_path / "cmp.db"
+    scenarios = ("hypotheses/h6_kirov_pretext", "hypotheses/h7_besieged_city")
+    settings = CompareSettings(scenarios, ("H6", "H7"), 0.0001, 1, 3, 2, (), quantile=0.5)
+
+    def stop_at_the_second_run(spec: RunSpec, done: int, wanted: int) -> None:
+        if spec.index == 2:
+            raise Interrupted
+
+    with pytest.raises(Interrupted):
+        run_compare(settings, db, 1, progress=stop_at_the_second_run)
+    first = pyabc.History(f"sqlite:///{db}", _id=1)
+    assert first.max_t == 0
+    simulations = first.total_nr_simulations
+
+    out = tmp_path / "result"
+    cli = ["hypotheses", "compare", "H6", "H7", "--particles", "3", "--generations", "1"]
+    cli += ["--scale", "0.0001", "--repeats", "2", "--no-prior-check", "--quantile", "0.5"]
+    cli += ["--db", str(db)]
+    refused = runner.invoke(app, [*cli, "--out", str(out)])
+    assert refused.exit_code == 2 and "pass --resume" in refused.output
+    result = runner.invoke(app, [*cli, "--resume", "--out", str(out), "--json"])
+    assert result.exit_code == 0, result.output
+    summary = json.loads(result.stdout)
+
+    assert pyabc.History(f"sqlite:///{db}", _id=1).total_nr_simulations == simulations
+    assert [r["run"] for r in summary["runs"]] == [1, 2]
+    for run in summary["runs"]:
+        for generation in run["generations"]:
+            assert math.fsum(generation["probabilities"].values()) == pytest.approx(1.0)
+    assert math.fsum(v["mean"] for v in summary["stability"].values()) == pytest.approx(1.0)
+    assert summary["best"] in ("H6", "H7")
+    assert {r["target"] for r in summary["separation"]} == set(settings.targets)
+    for name in ("compare.json", "compare_probabilities.csv", "compare_separation.csv"):
+        assert (out / name).stat().st_size > 0
+    for name in ("compare_probabilities.png", "compare_separation.png"):
+        assert (out / name).stat().st_size > 0
+
+    other = runner.invoke(app, [*cli[:-2], "--particles", "4", "--db", str(db), "--resume"])
+    assert other.exit_code == 2 and "other settings" in other.output
