@@ -1,4 +1,4 @@
-"""The comparison's acceptance threshold: a quantile that never lands on the runaway tie.
+"""The acceptance threshold of fits and comparisons: a quantile that never lands on the runaway tie.
 
 A simulation stopped as a runaway gets one fixed statistic on every target
 (``simulator.RUNAWAY_STATISTIC``), so all runaways of a generation lie at the
