@@ -95,7 +95,7 @@ def test_overrides_are_still_checked() -> None:
 
 def test_odd_parameter_section_matches_the_data_file() -> None:
     text = ODD.read_text(encoding="utf-8")
-    assert params_doc.splice(text) == text, "run python scripts/update_odd_params.py"
+    assert params_doc.splice(text) == text, "run python scripts/update_odd_tables.py"
     assert f"All {len(PARAMETERS)} parameters" in text
     assert f"{len(FREE_PARAMETERS)} are free" in text
 

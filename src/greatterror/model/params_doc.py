@@ -1,7 +1,7 @@
 """The parameter section of docs/ODD.md, generated from data/parameters.csv.
 
 The section between the two markers below is written by
-``python scripts/update_odd_params.py`` (or printed by ``greatterror params
+``python scripts/update_odd_tables.py`` (or printed by ``greatterror params
 --markdown``), and a test checks that docs/ODD.md holds exactly this text, so
 the documented parameters, counts and priors cannot drift from the file.
 """
