@@ -288,7 +288,13 @@ def line_male_shares(
     camps_region: int,
 ) -> NDArray[np.float64]:
     """Each line's share of men on its register as built, by line code (a ``profile`` line,
-    which has no register: its data row; line 0: 0.5)."""
+    which has no register: its data row; line 0: 0.5).
+
+    A ``drawn`` line with a share of men in its data row is drawn with that share
+    (``draw_line``), so that is its register's share: the share among the few people
+    a small sample puts on it is not used, as at 1:1,000 a line of 4,000 people has
+    four, often all men, and ``acceptance`` would then refuse every man
+    (docs/calibration.md, "Scale")."""
     male = pop["male"]
     out = np.full(len(LINES), 0.5)
     for spec in specs.values():
@@ -298,7 +304,8 @@ def line_male_shares(
     for code in np.unique(marks_line[marks_line > 0]).tolist():
         out[code] = float(male[kulak_people[marks_line == code]].mean())
     for name, people in lines.items():
-        if len(people):
+        drawn = specs[name].register == "drawn" and specs[name].male_share is not None
+        if len(people) and not drawn:
             out[LN[name]] = float(male[people].mean())
     if camps_region >= 0:
         start = int(np.searchsorted(pop["region"][: pop.n_mass], camps_region))

@@ -147,9 +147,11 @@ class Institutions:
     initial_cat2: NDArray[np.float64]
     used_cat1: NDArray[np.float64]
     used_cat2: NDArray[np.float64]
-    arrested_00447: NDArray[
-        np.float64
-    ]  # Order 00447 arrests, and remainders written off (steps_arrests._within_goal)
+    arrested_00447: NDArray[np.float64]  # Order 00447 arrests (full-population equivalents)
+    #: the goal for which ``goal_persons_00447`` was rounded (steps_arrests.persons_left)
+    goal_00447: NDArray[np.float64]
+    #: that goal in whole sampled people, stochastically rounded
+    goal_persons_00447: NDArray[np.float64]
     last_request: NDArray[np.int32]
     threat: float = 0.0
     vigilance: float = 0.0

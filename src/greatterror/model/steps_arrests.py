@@ -116,9 +116,11 @@ class RegisterSelection(Component):
         if "kulak_00447" in pol.operations:
             rng = e.rng.operation
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
-            remaining = np.maximum(goal - inst.arrested_00447, 0.0)
-            wanted = np.minimum(p["operation_pace"] * remaining, p["nkvd_capacity"] * inst.officers)
-            n = _within_goal(rng.poisson(wanted * scale), remaining, e.w_mass, inst, rng)
+            left = persons_left(goal, e.w_mass, inst, rng)
+            wanted = np.minimum(
+                p["operation_pace"] * left * e.w_mass, p["nkvd_capacity"] * inst.officers
+            )
+            n = np.minimum(rng.poisson(wanted * scale), left)
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
             _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
             other = reg.specs["anti_soviet_other"]
@@ -145,32 +147,28 @@ def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistere
     )  # fmt: skip
 
 
-def _within_goal(
-    n: np.ndarray,
-    remaining: np.ndarray,
-    weight: float,
-    inst: Institutions,
-    rng: np.random.Generator,
+def persons_left(
+    goal: np.ndarray, weight: float, inst: Institutions, rng: np.random.Generator
 ) -> np.ndarray:
-    """Order 00447 arrests per region, cut to what fits the region's remaining goal.
+    """Sampled people each region may still arrest under Order 00447 (its goal, less its arrests).
 
-    A sampled person stands for ``weight`` people, so at small scales a region's
-    remaining goal is often a fraction of one: as the troika does with its limits
-    (``troika_reference``), a person who only partly fits is taken with probability
-    remaining/weight. If not taken, the remainder is written off (added to the
-    region's tally), so a region cannot reach a whole extra person by trying day
-    after day: the expected arrests equal the goal at any scale.
+    A sampled person stands for ``weight`` people, so at small scales a region's goal
+    is often a fraction of a person from its end. The goal is rounded to whole sampled
+    people stochastically (up with probability its fraction), once each time it
+    changes: the expected arrests equal the goal at any scale, and the operation's
+    pace (a share of what is left each day) runs on whole people, so a region whose
+    remaining goal is 0.4 of a person is not slowed to 0.4 of the pace, as it was when
+    a fraction was accepted day by day (docs/calibration.md, "Scale").
     """
-    room = remaining / weight
-    full = np.floor(room)
-    partial = (n > full) & (room > full)
-    u = rng.random(int(np.count_nonzero(partial)))
-    take = u < (room - full)[partial]
-    cut = np.minimum(n, full).astype(np.int64)
-    where = np.flatnonzero(partial)
-    cut[where[take]] += 1
-    inst.arrested_00447[where[~take]] += (room - full)[where[~take]] * weight
-    return cut
+    changed = goal != inst.goal_00447
+    if changed.any():
+        units = goal[changed] / weight
+        whole = np.floor(units)
+        up = rng.random(int(np.count_nonzero(changed))) < units - whole
+        inst.goal_persons_00447[changed] = whole + up
+        inst.goal_00447[changed] = goal[changed]
+    taken = np.rint(inst.arrested_00447 / weight)
+    return np.maximum(inst.goal_persons_00447 - taken, 0.0).astype(np.int64)
 
 
 def leader_circle(world: World, e: Engine) -> np.ndarray:
