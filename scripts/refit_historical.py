@@ -1,13 +1,16 @@
 """Refit the historical scenario by ABC-SMC and regenerate everything that depends on it.
 
 Usage: python scripts/refit_historical.py [--particles 60] [--generations 8] [--max-minutes 18]
-                                          [--workers 2] [--seed 1] [--db refit/historical.db]
+                                          [--scale 0.003] [--workers 2] [--seed 1]
+                                          [--db refit/historical.db]
 
 One command, in this order (each step is an ordinary greatterror command, printed as it runs):
 
-1. ``greatterror calibrate historical`` at 1:1000: ABC-SMC over the free parameters of
-   data/parameters.csv, from their priors, on fitting seeds (calibration/seeds.py); no new
-   generation starts after ``--max-minutes``.
+1. ``greatterror calibrate historical`` at 1:333 (``--scale 0.003``, the smallest scale at
+   which the outputs do not depend on it: docs/calibration.md, "Scale"; a smaller one is
+   warned about): ABC-SMC over the free parameters of data/parameters.csv, from their
+   priors, on fitting seeds (calibration/seeds.py); no new generation starts after
+   ``--max-minutes``.
 2. ``greatterror calibrate apply DB --scenario historical``: the best of the last
    generation's closest particles, re-run on other fitting seeds, written into
    src/greatterror/scenarios/historical.toml with a provenance comment.
@@ -16,7 +19,7 @@ One command, in this order (each step is an ordinary greatterror command, printe
 4. ``python scripts/validate_historical.py --scale 0.01 --seeds 10``: docs/validation.md's
    in-sample and out-of-sample tables over the validation seeds 1-10 at 1:100.
 5. ``greatterror calibrate show DB --check``: the posterior predictive check (draws of the
-   posterior on the validation seeds at 1:1000), and ``calibrate show DB`` for the posterior.
+   posterior on the validation seeds at --scale), and ``calibrate show DB`` for the posterior.
 
 The section "Last refit" of docs/calibration.md is rewritten with the commands, the wall and
 CPU time of each step, the fit's generations and the check. Run it from the repository root
@@ -36,6 +39,8 @@ import sys
 import time
 from pathlib import Path
 from typing import Any
+
+from greatterror.scales import scale_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"
@@ -138,7 +143,7 @@ def main() -> None:
     parser.add_argument("--particles", type=int, default=60)
     parser.add_argument("--generations", type=int, default=8)
     parser.add_argument("--max-minutes", type=float, default=18.0)
-    parser.add_argument("--scale", type=float, default=0.001)
+    parser.add_argument("--scale", type=float, default=0.003)
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--draws", type=int, default=20)
@@ -147,6 +152,9 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
     args = parser.parse_args()
+    warning = scale_warning(args.scale)
+    if warning:
+        print(f"warning: {warning}", file=sys.stderr)
     args.load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
     db = args.db if args.db.is_absolute() else ROOT / args.db
     db.parent.mkdir(parents=True, exist_ok=True)

@@ -8,6 +8,7 @@ national line whose few sampled people were all men had every man refused by its
 
 from __future__ import annotations
 
+from pathlib import Path
 from types import SimpleNamespace
 from typing import cast
 
@@ -15,11 +16,14 @@ import numpy as np
 import pytest
 from hypothesis import given, settings
 from hypothesis import strategies as st
+from typer.testing import CliRunner
 
+from greatterror.cli.app import app
 from greatterror.model.registers import build_registers
 from greatterror.model.state import Institutions
 from greatterror.model.steps_arrests import persons_left
 from greatterror.population.build import build_population
+from greatterror.scales import scale_warning
 from greatterror.vocabulary import LN
 
 REGIONS = 20_000  # independent copies of one region, in one call
@@ -107,3 +111,16 @@ def test_national_lines_accept_both_sexes_at_small_scales(scale: float) -> None:
             if present and likely > 0:
                 assert reg.accept[LN[name], sex] > 0.5, (name, sex)
     assert one_sex > 0  # the case the test is about occurs in this sample
+
+
+@pytest.mark.parametrize(("scale", "warned"), [(0.001, True), (0.0005, True), (0.003, False)])
+def test_a_fit_below_the_scale_free_scale_is_warned_about(
+    tmp_path: Path, scale: float, warned: bool
+) -> None:
+    assert (scale_warning(scale) is not None) == warned
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"kept")  # refused after the checks of the numbers, before any work
+    args = ["calibrate", "historical", "--scale", str(scale), "--db", str(db)]
+    result = CliRunner().invoke(app, args)
+    assert result.exit_code == 2
+    assert ("warning:" in result.output and "below 0.003" in result.output) == warned

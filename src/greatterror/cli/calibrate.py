@@ -9,8 +9,8 @@ from typing import Annotated
 
 import typer
 
-from greatterror.cli.output import console, emit_json, fail, print_table
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.cli.output import console, emit_json, error_console, fail, print_table
+from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
 
 
 def _check_numbers(particles: int, generations: int, scale: float, workers: int) -> None:
@@ -22,6 +22,9 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
+    warning = scale_warning(scale)
+    if warning:
+        error_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 def calibrate(
@@ -40,7 +43,12 @@ def calibrate(
     generations: Annotated[
         int, typer.Option(help="Generations in total (with --resume: including stored ones).")
     ] = 5,
-    scale: Annotated[float, typer.Option(help="Sampling scale of each simulation.")] = 0.001,
+    scale: Annotated[
+        float,
+        typer.Option(
+            help="Sampling scale of each simulation (1:300 or more: docs/calibration.md, Scale)."
+        ),
+    ] = 0.003,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 2,
     dask_scheduler: Annotated[
         str | None,
@@ -99,7 +107,7 @@ def calibrate(
 
     greatterror calibrate historical --particles 200 --generations 6 --db fit.db
 
-    greatterror calibrate show fit.db [--check --draws 20 --scale 0.001]
+    greatterror calibrate show fit.db [--check --draws 20 --scale 0.003]
 
     greatterror calibrate apply fit.db --scenario historical
     """
