@@ -21,6 +21,8 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
+from greatterror.vocabulary import NATIONAL_OPERATIONS
+
 Summary = dict[str, Any]
 
 
@@ -50,8 +52,7 @@ def _years(key: str, *years: int) -> Callable[[Summary], float]:
 
 
 def _national_arrested(s: Summary) -> float:
-    ops = s["operations"]
-    return sum(float(v["arrested"]) for k, v in ops.items() if k.startswith("national_"))
+    return sum(float(s["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
 
 
 def _dismissed(year: int, political_only: bool) -> Callable[[Summary], float]:
@@ -59,6 +60,10 @@ def _dismissed(year: int, political_only: bool) -> Callable[[Summary], float]:
         ("dismissed_political",) if political_only else ("dismissed_political", "dismissed_other")
     )
     return lambda s: sum(float(s["army"][k][str(year)]) for k in kinds)
+
+
+def _army(event: str, *years: int) -> Callable[[Summary], float]:
+    return lambda s: sum(float(s["army"][event][str(y)]) for y in years)
 
 
 def _men_shot(s: Summary) -> float:
@@ -97,6 +102,7 @@ MEASURES: tuple[Measure, ...] = (
     Measure("V-nkvd-011138-arr", _years("arrested", 1937, 1938), _CALENDAR),
     Measure("V-nkvd-011138-conv", _years("convicted", 1937, 1938), _CALENDAR),
     Measure("V-nkvd-011138-death", _years("shot", 1937, 1938), _CALENDAR),
+    Measure("V-nkvd-011138-prison", _years("camp", 1937, 1938), _CALENDAR),
     Measure(
         "V-nkvd-011138-00447-arr",
         _operation("kulak_00447", "arrested"),
@@ -109,6 +115,20 @@ MEASURES: tuple[Measure, ...] = (
     ),
     *(Measure(f"V-army-dism-{year}", _dismissed(year, False)) for year in (1937, 1938, 1939)),
     *(Measure(f"V-army-dism-pol-{year}", _dismissed(year, True)) for year in (1937, 1938)),
+    *(
+        Measure(f"V-army-arr-{y}", _army("arrested_after_dismissal", y), "political staff included")
+        for y in (1937, 1938)
+    ),
+    Measure(
+        "V-army-reinst-1939",
+        _army("reinstated", 1938, 1939),
+        "calendar years 1938-1939, not to 25 Oct 1939",
+    ),
+    Measure(
+        "V-army-reinst-1940",
+        _army("reinstated", 1938, 1939, 1940),
+        "calendar years 1938-1940, not 1 Aug 1938 - 1 May 1940",
+    ),
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
 )
 
