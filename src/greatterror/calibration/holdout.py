@@ -3,7 +3,8 @@
 The evidence base's ``V-`` facts are the validation set (docs/validation.md).
 This module says, for those of them the summary reports (the Gulag's stocks
 and releases, the national operations one by one, the arrested NKVD and army
-officers), how to read the simulated value from a run's summary; the others
+officers, the army's dismissals by year, and the NKVD's arrest and sentence
+totals of 1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
 need outputs the model does not have yet (docs/validation.md lists what each
 needs). ``G6-men-shot`` (men among those shot, Leningrad data) is not a
 calibration target either and is compared here too. Nothing in this module
@@ -19,6 +20,8 @@ from __future__ import annotations
 from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
+
+from greatterror.vocabulary import NATIONAL_OPERATIONS
 
 Summary = dict[str, Any]
 
@@ -44,12 +47,32 @@ def _released_1939(s: Summary) -> float:
     return float(flows["released_term"] + flows["released_review"])
 
 
+def _years(key: str, *years: int) -> Callable[[Summary], float]:
+    return lambda s: sum(float(s["yearly"][str(y)][key]) for y in years)
+
+
+def _national_arrested(s: Summary) -> float:
+    return sum(float(s["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
+
+
+def _dismissed(year: int, political_only: bool) -> Callable[[Summary], float]:
+    kinds = (
+        ("dismissed_political",) if political_only else ("dismissed_political", "dismissed_other")
+    )
+    return lambda s: sum(float(s["army"][k][str(year)]) for k in kinds)
+
+
+def _army(event: str, *years: int) -> Callable[[Summary], float]:
+    return lambda s: sum(float(s["army"][event][str(y)]) for y in years)
+
+
 def _men_shot(s: Summary) -> float:
     return 100.0 * float(s["demography"]["shot"]["all"]["male_share"])
 
 
 _NATIONAL = {"pol": "national_polish", "ger": "national_german", "har": "national_harbin"}
 _NATIONAL["lat"] = "national_latvian"
+_CALENDAR = "calendar years 1937-1938, not 1 Oct 1936 - 1 Nov 1938"
 
 MEASURES: tuple[Measure, ...] = (
     *(
@@ -73,6 +96,38 @@ MEASURES: tuple[Measure, ...] = (
         "V-army-arr-3738",
         lambda s: float(s["elites"]["army_command"]["arrested"]),
         "all arrested officers over the whole run, not only the dismissed of 1937-38",
+    ),
+    # The 1st Special Department's note of 1 Nov 1938 (nkvd_spravka_1nov1938); the summary
+    # has calendar years and whole operations, not its period.
+    Measure("V-nkvd-011138-arr", _years("arrested", 1937, 1938), _CALENDAR),
+    Measure("V-nkvd-011138-conv", _years("convicted", 1937, 1938), _CALENDAR),
+    Measure("V-nkvd-011138-death", _years("shot", 1937, 1938), _CALENDAR),
+    Measure("V-nkvd-011138-prison", _years("camp", 1937, 1938), _CALENDAR),
+    Measure(
+        "V-nkvd-011138-00447-arr",
+        _operation("kulak_00447", "arrested"),
+        "the order's arrests over the whole run, not to 1 Nov 1938",
+    ),
+    Measure(
+        "V-nkvd-011138-natop-arr",
+        _national_arrested,
+        "the national operations' arrests over the whole run, not to 1 Nov 1938",
+    ),
+    *(Measure(f"V-army-dism-{year}", _dismissed(year, False)) for year in (1937, 1938, 1939)),
+    *(Measure(f"V-army-dism-pol-{year}", _dismissed(year, True)) for year in (1937, 1938)),
+    *(
+        Measure(f"V-army-arr-{y}", _army("arrested_after_dismissal", y), "political staff included")
+        for y in (1937, 1938)
+    ),
+    Measure(
+        "V-army-reinst-1939",
+        _army("reinstated", 1938, 1939),
+        "calendar years 1938-1939, not to 25 Oct 1939",
+    ),
+    Measure(
+        "V-army-reinst-1940",
+        _army("reinstated", 1938, 1939, 1940),
+        "calendar years 1938-1940, not 1 Aug 1938 - 1 May 1940",
     ),
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
 )
