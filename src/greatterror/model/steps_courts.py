@@ -11,7 +11,7 @@ Criminal Justice under Stalin, 1996). Without them the model's Gulag holds too
 few people to die, to crowd the prisons and to fill the camps.
 
 Every day a Poisson number of such sentences per region (in proportion to the
-region's mass population; none in the Gulag's own unit) falls on adults at
+region's adults in the mass population; none in the Gulag's own unit) falls on adults at
 liberty who never had a case, with a male share ``nonpolitical_male_share``
 (a prior) and the adult population's ages (a prior: no age profile of these
 convicts is sourced here). They are sentenced to camp or colony with a term
@@ -61,9 +61,9 @@ class OrdinaryCourts(Component):
         self._for: object = None
 
     def region_share(self, w: World) -> NDArray[np.float64]:
-        """Each region's share of the mass population outside the Gulag's own unit."""
+        """Each region's share of the mass population's adults outside the Gulag's own unit."""
         if self._share is None or self._for is not w:
-            size = w.registers.region_size.astype(np.float64).copy()
+            size = w.registers.region_adults.astype(np.float64).copy()
             camps = w.institutions.camps_region
             if camps >= 0:
                 size[camps] = 0.0
