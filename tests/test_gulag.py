@@ -46,8 +46,15 @@ def test_initial_colony_terms_are_under_three_years() -> None:
 def test_summary_block_counts_stock_on_first_january() -> None:
     years = np.array([1934, 1935, 1935])
     flows = np.ones((3, len(GULAG_FLOWS)))
-    stock = np.full((3, 2), np.nan)
-    stock[1] = (10.0, 2.0)
+    stock = np.full((3, 4), np.nan)
+    stock[1] = (10.0, 2.0, 7.0, 1.0)
     out = gulag_summary(flows, stock, years)
-    assert out["stock_1jan"] == {"1935": {"camps": 10.0, "colonies": 2.0}}
+    assert out["stock_1jan"] == {
+        "1935": {
+            "camps": 10.0,
+            "colonies": 2.0,
+            "non_political_camps": 7.0,
+            "non_political_colonies": 1.0,
+        }
+    }
     assert out["yearly"]["1935"]["released_term"] == 2.0

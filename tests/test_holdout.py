@@ -37,7 +37,7 @@ def _summary() -> dict[str, Any]:
             ("dismissed_political", "dismissed_other", "arrested_after_dismissal", "reinstated"), 1
         )
     }
-    stock = {y: {"camps": 1.0, "colonies": 2.0} for y in YEARS}
+    stock = {y: {"camps": 4.0, "colonies": 2.0, "non_political_camps": 3.0} for y in YEARS}
     return {
         "yearly": yearly,
         "operations": ops,
@@ -80,3 +80,6 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-army-reinst-1940"] == pytest.approx(404 + 405 + 406)
     assert got["V-gulag-rel-1939"] == 7.0
     assert got["G6-men-shot"] == pytest.approx(90.0)
+    # political camp prisoners: camps less the non-political (model/steps_courts.py)
+    assert got["V-gulag-cr-1938"] == pytest.approx(1.0)
+    assert got["V-gulag-cr-share-1938"] == pytest.approx(25.0)

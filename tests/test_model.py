@@ -54,12 +54,16 @@ def test_people_are_conserved_against_the_ledger(result) -> None:
     assert (w * sim.cases.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     # every non-free state was reached through an arrest, except the prisoners present at the start
     touched = (status != Status.FREE) & (sim.pop["region"] != sim.inst.camps_region)
+    touched &= sim.cases.op != OP["non_political"]  # sentenced without an NKVD arrest
     assert (sim.cases.arrests[touched] > 0).all()
     # people whose current case has ended (shot, camp, exile, died, released) were counted as
     # sentenced, released or dead; people still in a case are the difference
     open_case = np.isin(status, [Status.INVESTIGATION, Status.AWAITING_SENTENCE])
     arrested = cube[..., EV["arrested"]].sum()
-    closed = cube[..., [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]].sum()
+    political = [i for i in range(cube.shape[2]) if i != OP["non_political"]]
+    closed = cube[:, :, political][
+        ..., [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+    ].sum()
     released_or_died_before_sentence = arrested - closed - w[open_case].sum()
     assert released_or_died_before_sentence >= -1e-6
 
@@ -103,9 +107,14 @@ def test_every_troika_sentence_counts_against_a_limit(result) -> None:
 
 def test_camp_counters_match_states(result) -> None:
     sim = result.simulation
-    in_camp = sim.cases.status == Status.CAMP
-    assert sim.world.camps.n == in_camp.sum()
-    assert sim.world.camps.w == pytest.approx(sim.pop.weights()[in_camp].sum())
+    # sentenced to camp: in a camp, or still in a prison awaiting the etap (model/holding.py)
+    camps = sim.world.camps
+    in_camp = (sim.cases.status == Status.CAMP) & ~sim.cases.holding
+    held = sim.cases.holding
+    assert camps.n == in_camp.sum()
+    assert camps.w == pytest.approx(sim.pop.weights()[in_camp].sum())
+    assert camps.hold_n == held.sum()
+    assert camps.hold_w == pytest.approx(sim.pop.weights()[held].sum())
 
 
 def test_death_sentences_are_carried_out(result) -> None:

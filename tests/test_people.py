@@ -158,12 +158,12 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
 
 def test_demography_block_has_the_documented_shape(run) -> None:
     from greatterror.model.demography import AGE_GROUPS, demography
-    from greatterror.vocabulary import OPERATIONS
+    from greatterror.vocabulary import POLITICAL_OPERATIONS
 
     block = demography(run)
     assert set(block) == {"arrested", "convicted", "shot"}
     for outcome in block.values():
-        assert set(outcome) == {"all", *OPERATIONS}
+        assert set(outcome) == {"all", *POLITICAL_OPERATIONS}
         for prof in outcome.values():
             assert set(prof) == {"male_share", "age"}
             assert set(prof["age"]) == set(AGE_GROUPS)

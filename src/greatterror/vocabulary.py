@@ -23,6 +23,10 @@ OPERATIONS = (
     "elite",
     "ordinary",
     "family",
+    # not a political operation: people the ordinary courts and the militia's troikas
+    # sentenced to camp or colony for theft, speculation, hooliganism, passport offences...
+    # (model/steps_courts.py); counted in the Gulag, never among the political convictions
+    "non_political",
 )
 #: The operational lines (the categories an order named, each an NKVD register), by operation:
 #: a case's line is ``LINES[cases.line]`` (docs/ODD.md, "Operational lines"). "none" is the
@@ -67,6 +71,10 @@ NATIONAL_OPERATIONS = tuple(name for name in OPERATIONS if name.startswith("nati
 #: Per operation code: a national operation; a mass operation (Order 00447 or national).
 NATIONAL_OP = np.array([name in NATIONAL_OPERATIONS for name in OPERATIONS])
 MASS_OP = NATIONAL_OP | (np.arange(len(OPERATIONS)) == OP["kulak_00447"])
+#: The category of the ordinary courts' non-political convicts (not a repression series).
+NON_POLITICAL = OP["non_political"]
+#: The operations of the political repression (every one but ``non_political``).
+POLITICAL_OPERATIONS = tuple(name for name in OPERATIONS if name != "non_political")
 
 #: Case statuses by code; every person is in exactly one of them.
 STATUSES = (

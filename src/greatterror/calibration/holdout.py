@@ -1,10 +1,10 @@
 """The validation figures a run's summary can already be compared with: never fitted.
 
 The evidence base's ``V-`` facts are the validation set (docs/validation.md).
-This module says, for those of them the summary reports (the Gulag's stocks
-and releases, the national operations one by one, the arrested NKVD and army
-officers, the army's dismissals by year, and the NKVD's arrest and sentence
-totals of 1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
+This module says, for those of them the summary reports (the Gulag's stocks,
+their political part, and releases, the national operations one by one, the arrested NKVD and
+army officers, the army's dismissals by year, and the NKVD's arrest and sentence totals of
+1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
 need outputs the model does not have yet (docs/validation.md lists what each
 needs). ``G6-men-shot`` (men among those shot, Leningrad data) is not a
 calibration target either and is compared here too. Nothing in this module
@@ -36,6 +36,20 @@ class Measure:
 
 def _stock(year: int, key: str) -> Callable[[Summary], float]:
     return lambda s: float(s["gulag"]["stock_1jan"][str(year)][key])
+
+
+def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
+    """Camp (ITL) prisoners not held for a non-political offence (model/steps_courts.py) on
+    1 January, or their share of the camp prisoners in percent."""
+
+    def value(s: Summary) -> float:
+        row = s["gulag"]["stock_1jan"][str(year)]
+        political = float(row["camps"] - row["non_political_camps"])
+        if not share:
+            return political
+        return 100.0 * political / row["camps"] if row["camps"] > 0 else 0.0
+
+    return value
 
 
 def _operation(name: str, key: str) -> Callable[[Summary], float]:
@@ -81,6 +95,15 @@ MEASURES: tuple[Measure, ...] = (
         for kind, key in (("itl", "camps"), ("itk", "colonies"))
     ),
     Measure("V-gulag-rel-1939", _released_1939, "releases at term end and by review"),
+    *(
+        Measure(
+            f"V-gulag-cr{suffix}-{year}",
+            _political_camps(year, share),
+            "all camp prisoners but the non-political convicts, whatever their sentence",
+        )
+        for year in (1936, 1937, 1938, 1939, 1940)
+        for suffix, share in (("", False), ("-share", True))
+    ),
     Measure("V-natop-pol-arr", _operation("national_polish", "arrested")),
     *(
         Measure(f"V-natop-{short}-{what}", _operation(op, key))

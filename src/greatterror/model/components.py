@@ -29,6 +29,7 @@ from greatterror.model.scenario import Scenario
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
 from greatterror.model.steps_cadres import NkvdCadres
+from greatterror.model.steps_courts import OrdinaryCourts
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
@@ -72,6 +73,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     RealOpposition,
     Investigation,
     Sentencing,
+    OrdinaryCourts,
     Punishment,
     TermEnd,
     QuotaDynamics,

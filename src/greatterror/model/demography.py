@@ -15,7 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.vocabulary import OPERATIONS, Status
+from greatterror.vocabulary import NON_POLITICAL, OP, POLITICAL_OPERATIONS, Status
 
 #: The age groups of the demography block: label -> first and last year of age.
 AGE_GROUPS: dict[str, tuple[int, int]] = {
@@ -64,11 +64,14 @@ def demography(sim: Any) -> dict[str, dict[str, dict[str, Any]]]:
     out: dict[str, dict[str, dict[str, Any]]] = {}
     for outcome in OUTCOMES:
         idx, times = outcome_people(sim, outcome)
+        # the repressed only: the ordinary courts' non-political convicts are not counted
+        political = sim.cases.op[idx] != NON_POLITICAL
+        idx, times = idx[political], times[political]
         weight = sim.weights(idx) * times
         m, a, op = male[idx], age[idx], sim.cases.op[idx]
         block = {"all": profile(m, a, weight)}
-        for code, name in enumerate(OPERATIONS):
-            sel = op == code
+        for name in POLITICAL_OPERATIONS:
+            sel = op == OP[name]
             block[name] = profile(m[sel], a[sel], weight[sel])
         out[outcome] = block
     return out

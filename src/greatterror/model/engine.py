@@ -34,7 +34,7 @@ from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
 from greatterror.population.people import Population
-from greatterror.vocabulary import EV, MASS_OP, OP, Status
+from greatterror.vocabulary import EV, MASS_OP, NON_POLITICAL, OP, Status
 
 ELITE_OP = OP["elite"]
 KULAK = OP["kulak_00447"]
@@ -100,6 +100,13 @@ class Engine:
         years, colony = initial_terms(
             self.rng.term, len(held), itk / (itl + itk), self.params["initial_residual_term_years"]
         )
+        # who of them was held for a non-political offence (model/steps_courts.py): all but
+        # the counter-revolutionaries the GULAG counted in its camps on 1 January 1935
+        # (IN-gulag-cr-1935); none is counted as political in the colonies (their split is
+        # not found in the evidence base)
+        political = self.evidence.value("IN-gulag-cr-1935") / (itl + itk)
+        other = self.rng.courts.random(len(held)) >= political
+        world.cases.op[held[other]] = NON_POLITICAL
         ends = release_days(0, years)
         world.cases.release_day[held] = as_day(ends)
         world.cases.colony[held] = colony
@@ -256,11 +263,36 @@ class Engine:
                 self._leave_holding(day, idx[held], flow)
             self._leave_camp(day, idx, weight, was_camp & ~held)
 
-    def sentence(self, day: int, idx: np.ndarray, kind: str, channel: str = "courts") -> None:
+    def convict_non_political(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
+        """Sentence ``idx`` (at liberty) to camp or colony for a non-political offence, with
+        a term from ``terms`` (model/steps_courts.py). Their case is of the ``non_political``
+        category: counted in the Gulag, never among the political arrests and convictions.
+        Their time before the sentence (militia, court) is not modelled: their exposure to
+        overcrowded prisons (model/holding.py) counts from the sentence."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        cases = self.world.cases
+        cases.op[idx] = NON_POLITICAL
+        cases.line[idx] = 0
+        cases.named[idx] = False
+        cases.arrest_day[idx] = day
+        self.sentence(day, idx, "camp", terms=terms)
+
+    def sentence(
+        self,
+        day: int,
+        idx: np.ndarray,
+        kind: str,
+        channel: str = "courts",
+        terms: TermRange | None = None,
+    ) -> None:
         """Pass sentence: ``death``, ``camp`` or ``exile``.
 
         A camp sentence carries a term from the range of its ``channel``
-        (model/gulag.py); its end is put on the calendar as ``term_end``.
+        (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
+        as ``term_end``.
 
         Death and camp sentences in the elite operation are also a signal
         (``convicted``), read by the families step (M19, model/families.py).
@@ -284,7 +316,7 @@ class Engine:
             world.camps.holding.push(idx)
             world.camps.hold_n += len(idx)
             world.camps.hold_w += float(weight.sum())
-            self._set_terms(day, idx, term_range(channel, self.params))
+            self._set_terms(day, idx, terms or term_range(channel, self.params))
             self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)

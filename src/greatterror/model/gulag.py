@@ -77,6 +77,14 @@ def court_terms(mean_years: float) -> TermRange:
     return TermRange(1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years")
 
 
+def non_political_terms(mean_years: float) -> TermRange:
+    """Terms of the ordinary courts' non-political convicts (model/steps_courts.py): uniform
+    from half a year to ``2 * mean - 0.5`` (a prior: the courts passed terms from a few
+    months to 10 years and the militia troikas up to 5; no distribution by length of the
+    non-political sentences is sourced here)."""
+    return TermRange(0.5, max(2.0 * mean_years - 0.5, 0.5), "prior: nonpolitical_term_mean_years")
+
+
 def term_range(channel: str, params: dict[str, Any]) -> TermRange:
     """The term range of ``channel`` (``courts`` and any channel without its own act: courts)."""
     return TERMS.get(channel) or court_terms(float(params["court_term_mean_years"]))
@@ -124,14 +132,20 @@ def gulag_summary(
 ) -> dict[str, Any]:
     """The ``gulag`` block of summary.json (docs/outputs.md): the stock on each 1 January
     in camps, colonies and prisons (all held there, and of them those sentenced to camp
-    awaiting the etap), and each year's flows (into and out of the holding stage,
+    awaiting the etap; and of the camp and colony prisoners those held for non-political
+    offences, model/steps_courts.py), and each year's flows (into and out of the holding stage,
     admissions, releases at term end and by review, deaths in prisons awaiting the etap,
     in the camps and in transit), in full-population equivalents; ``prisons``: the people in
     prisons on each 1 January, April, July and October."""
     out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
     for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():
-        camps, colonies = stock[day].tolist()
-        row = {"camps": camps, "colonies": colonies}
+        camps, colonies, np_camps, np_colonies = stock[day].tolist()
+        row = {
+            "camps": camps,
+            "colonies": colonies,
+            "non_political_camps": np_camps,
+            "non_political_colonies": np_colonies,
+        }
         if prisons is not None and holding is not None:
             row |= {"prisons": float(prisons[day]), "awaiting_etap": float(holding[day])}
         out["stock_1jan"][str(int(years[day]))] = row

@@ -10,7 +10,7 @@ from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import Status
+from greatterror.vocabulary import NON_POLITICAL, Status
 
 
 class TermEnd(Component):
@@ -41,13 +41,20 @@ class TermEnd(Component):
             e.ledger.stock[day] = camp_stock(w, e)
 
 
-def camp_stock(w: World, e: Engine) -> tuple[float, float]:
-    """Camp (ITL) and colony (ITK) prisoners held now, in full-population equivalents."""
+def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float]:
+    """Camp (ITL) and colony (ITK) prisoners held now, and of them the non-political
+    convicts (model/steps_courts.py), in full-population equivalents."""
     held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
     held = held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
     weight = e.weights(held)
     colony = w.cases.colony[held]
-    return float(weight[~colony].sum()), float(weight[colony].sum())
+    other = w.cases.op[held] == NON_POLITICAL
+    return (
+        float(weight[~colony].sum()),
+        float(weight[colony].sum()),
+        float(weight[~colony & other].sum()),
+        float(weight[colony & other].sum()),
+    )
 
 
 def camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:

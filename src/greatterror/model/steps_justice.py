@@ -26,7 +26,16 @@ from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.world import World
 from greatterror.population.codes import Party
-from greatterror.vocabulary import ARMY_FLAGS, CH, CHANNELS, LINES, MASS_OP, OPERATIONS, Status
+from greatterror.vocabulary import (
+    ARMY_FLAGS,
+    CH,
+    CHANNELS,
+    LINES,
+    MASS_OP,
+    NON_POLITICAL,
+    OPERATIONS,
+    Status,
+)
 
 PARTY_MEMBER = int(Party.MEMBER)
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
@@ -379,7 +388,10 @@ class Punishment(Component):
 
 
 class HaltAndRelease(Component):
-    """Step 12 (after the releases order of M22): reviews release camp prisoners."""
+    """Step 12 (after the releases order of M22): reviews release camp prisoners.
+
+    The review was of the NKVD's cases: a non-political convict of the ordinary courts
+    (model/steps_courts.py) drawn for it is not released by it."""
 
     name = "halt_and_release"
     params = ("release_rate_after_halt",)
@@ -392,5 +404,6 @@ class HaltAndRelease(Component):
         rng = e.rng.review
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
         freed = camp_sample(w, n, rng)
+        freed = freed[w.cases.op[freed] != NON_POLITICAL]
         e.release(day, freed)
         e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())

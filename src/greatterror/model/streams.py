@@ -41,6 +41,7 @@ STREAMS = (
     "economy",
     "vengeance",
     "signals",
+    "courts",
 )
 
 

@@ -23,9 +23,14 @@ from greatterror.vocabulary import (
     EV,
     EVENTS,
     INCREASE_KINDS,
+    NON_POLITICAL,
+    OP,
     OPERATIONS,
+    POLITICAL_OPERATIONS,
     Status,
 )
+
+POLITICAL_CODES = tuple(OP[name] for name in POLITICAL_OPERATIONS)
 
 
 def _years(sim: Any) -> np.ndarray:
@@ -125,7 +130,9 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     cube = sim.ledger.cube()  # day, region, operation, event
     by_year_event = {}
     years = _years(sim)
-    per_day_event = cube.sum(axis=(1, 2))
+    # the political repression's series: the non-political convicts (model/steps_courts.py)
+    # are counted apart, in ``non_political``, and in the Gulag's stocks and flows
+    per_day_event = cube[:, :, list(POLITICAL_CODES)].sum(axis=(1, 2))
     for year in np.unique(years):
         sel = per_day_event[years == year].sum(axis=0)
         by_year_event[str(year)] = {
@@ -153,6 +160,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             "shot": float(per_op[i, EV["executed"]]),
         }
         for i, op in enumerate(OPERATIONS)
+        if op in POLITICAL_OPERATIONS
     }
     inst = sim.inst
     summary: dict[str, Any] = {
@@ -202,6 +210,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "army": army_block(sim.world, years),
         "nkvd_cadres": cadres_block(sim.world, years),
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
+        "non_political": non_political_block(cube, years),
         "gulag": gulag_summary(
             sim.ledger.gulag,
             sim.ledger.stock,
@@ -216,6 +225,22 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
+
+
+def non_political_block(cube: np.ndarray, years: np.ndarray) -> dict[str, Any]:
+    """The ordinary courts' non-political convicts by year (model/steps_courts.py): sentenced
+    to camp or colony, released, died in custody (full-population equivalents). Counted in
+    the Gulag block, never in ``yearly`` or ``operations``' political series."""
+    per_day = cube[:, :, NON_POLITICAL, :].sum(axis=1)
+    out: dict[str, Any] = {}
+    for year in np.unique(years).tolist():
+        sel = per_day[years == year].sum(axis=0)
+        out[str(year)] = {
+            "sentenced": float(sel[EV["convicted_camp"]]),
+            "released": float(sel[EV["released"]]),
+            "died_in_custody": float(sel[EV["died_in_custody"]]),
+        }
+    return out
 
 
 def limit_requests(inst: Any) -> dict[str, Any]:

@@ -15,7 +15,7 @@ from typing import Any
 from matplotlib.figure import Figure
 
 from greatterror.results import figures
-from greatterror.vocabulary import OPERATIONS
+from greatterror.vocabulary import POLITICAL_OPERATIONS
 
 Summary = Mapping[str, Any]
 _YEARLY_MEASURES = ("arrested", "convicted", "shot", "camp", "exile")
@@ -91,7 +91,7 @@ def compare_runs(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
     rows = (
         _targets(summaries)
         + _nested(summaries, "yearly", _YEARLY_MEASURES, years)
-        + _nested(summaries, "operations", _YEARLY_MEASURES, OPERATIONS)
+        + _nested(summaries, "operations", _YEARLY_MEASURES, POLITICAL_OPERATIONS)
         + _nested(summaries, "elites", _ELITE_MEASURES)
     )
     for row in rows:

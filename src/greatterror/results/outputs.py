@@ -63,6 +63,7 @@ SUMMARY_KEYS = (
     "limit_fill",
     "targeted",
     "demography",
+    "non_political",
     "families",
 )
 

@@ -1,0 +1,107 @@
+"""The ordinary courts' non-political convicts: the Gulag's largest inflow, outside the terror.
+
+Most prisoners of the camps (ITL) and colonies (ITK) in 1935-1940 were not
+political: the counter-revolutionaries were 12.6 to 34.5 per cent of the camp
+prisoners on each 1 January (Zemskov, "GULAG (istoriko-sotsiologicheskii
+aspekt)", 1991; Getty, Rittersporn & Zemskov 1993, from GULAG accounting,
+GARF f.9414). The others had been sentenced by the ordinary courts (and, from
+May 1935, the militia's troikas, NKVD Order 00192) for theft, speculation,
+hooliganism, official and economic crimes, passport offences (Solomon, Soviet
+Criminal Justice under Stalin, 1996). Without them the model's Gulag holds too
+few people to die, to crowd the prisons and to fill the camps.
+
+Every day a Poisson number of such sentences per region (in proportion to the
+region's adults in the mass population; none in the Gulag's own unit) falls on adults at
+liberty who never had a case, with a male share ``nonpolitical_male_share``
+(a prior) and the adult population's ages (a prior: no age profile of these
+convicts is sourced here). They are sentenced to camp or colony with a term
+from ``gulag.non_political_terms`` and then go the way of every camp sentence:
+the holding stage, the etap, the camps' and colonies' mortality, release at
+term end. Their cases are of the ``non_political`` category
+(``vocabulary.NON_POLITICAL``): counted in the Gulag's stocks and deaths, never
+in the political arrests, convictions, operations or the demography of the
+repressed. The yearly number of such sentences is not found in the evidence
+base (data/parameters.csv says so): ``nonpolitical_sentences_per_year`` is a
+prior, constant over the years.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.engine import Engine
+from greatterror.model.gulag import non_political_terms
+from greatterror.model.kernels import distinct_sorted
+from greatterror.model.loop import Component
+from greatterror.model.world import World
+from greatterror.vocabulary import Status
+
+#: candidates drawn per wanted convict (some are not at liberty or of the other sex)
+OVERSAMPLE = 4
+
+#: the parameters this step reads
+COURTS_PARAMS = (
+    "nonpolitical_male_share",
+    "nonpolitical_sentences_per_year",
+    "nonpolitical_term_mean_years",
+)
+
+
+class OrdinaryCourts(Component):
+    """Non-political sentences to camp or colony, drawn per region and day."""
+
+    name = "ordinary_courts"
+    params = COURTS_PARAMS
+    reads = ("people", "registers", "cases", "institutions")
+    writes = ("cases", "camps")
+
+    def __init__(self) -> None:
+        self._share: NDArray[np.float64] | None = None
+        self._for: object = None
+
+    def region_share(self, w: World) -> NDArray[np.float64]:
+        """Each region's share of the mass population's adults outside the Gulag's own unit."""
+        if self._share is None or self._for is not w:
+            size = w.registers.region_adults.astype(np.float64).copy()
+            camps = w.institutions.camps_region
+            if camps >= 0:
+                size[camps] = 0.0
+            total = size.sum()
+            self._share = size / total if total > 0 else size
+            self._for = w
+        return self._share
+
+    def step(self, w: World, e: Engine, day: int) -> None:
+        p = e.params
+        rate = float(p["nonpolitical_sentences_per_year"])
+        if rate <= 0.0:
+            return
+        rng = e.rng.courts
+        counts = rng.poisson(rate / e.w_mass / 365.0 * self.region_share(w))
+        if not counts.any():
+            return
+        convicts = draw_convicts(w, counts, float(p["nonpolitical_male_share"]), rng)
+        terms = non_political_terms(float(p["nonpolitical_term_mean_years"]))
+        e.convict_non_political(day, convicts, terms)
+
+
+def draw_convicts(
+    w: World, counts: NDArray[np.integer], male_share: float, rng: np.random.Generator
+) -> NDArray[np.int64]:
+    """Up to ``counts[r]`` distinct adults of region r who never had a case, of whom a
+    binomial ``male_share`` are men (fewer if too few candidates were drawn)."""
+    reg = w.registers
+    counts = np.asarray(counts, dtype=np.int64)
+    drawn = reg.draw_anyone(OVERSAMPLE * counts + 2 * (counts > 0), rng)
+    drawn = distinct_sorted(drawn.astype(np.int64))
+    drawn = drawn[w.cases.status[drawn] == Status.FREE]
+    drawn = drawn[rng.permutation(len(drawn))]  # no preference by position in the region
+    men = rng.binomial(counts, min(max(male_share, 0.0), 1.0))
+    wanted = np.empty(2 * len(counts), dtype=np.int64)
+    wanted[0::2], wanted[1::2] = counts - men, men
+    key = 2 * w.people["region"][drawn].astype(np.int64) + reg.male[drawn]
+    order = np.argsort(key, kind="stable")
+    sorted_key = key[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_key, sorted_key, side="left")
+    return np.sort(drawn[order[rank < wanted[sorted_key]]])

@@ -1,0 +1,156 @@
+"""The ordinary courts' non-political convicts (model/steps_courts.py, issue 9).
+
+Two runs of the historical scenario at 1:1000 (a few seconds each): with the default
+inflow of non-political sentences, every sentence recorded as the engine passes it, and
+with no such inflow (the paired counterfactual).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.engine import Engine
+from greatterror.model.gulag import YEAR, non_political_terms
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.population.codes import MIN_ARREST_AGE
+from greatterror.vocabulary import EV, NON_POLITICAL, OP, POLITICAL_OPERATIONS, Status
+
+SCALE, SEED = 0.001, 1
+CONVICTED = [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """(run with the inflow, the people it sentenced, the initial non-political prisoners,
+    run without the inflow)."""
+    scenario, evidence = load_scenario("historical"), load_evidence()
+    sentenced: list[np.ndarray] = []
+    free_before: list[bool] = []
+    original = Engine.convict_non_political
+    mp = pytest.MonkeyPatch()
+
+    def recording(self, day, idx, terms):
+        idx = np.asarray(idx, dtype=np.int64)
+        free_before.append(bool((self.world.cases.status[idx] == Status.FREE).all()))
+        sentenced.append(idx.copy())
+        return original(self, day, idx, terms)
+
+    initial: list[np.ndarray] = []
+    start = Engine._initial_terms
+
+    def start_recording(self, world):
+        start(self, world)
+        initial.append(np.flatnonzero(world.cases.op == NON_POLITICAL))
+
+    mp.setattr(Engine, "convict_non_political", recording)
+    mp.setattr(Engine, "_initial_terms", start_recording)
+    try:
+        on = simulate(scenario, SCALE, SEED, evidence=evidence)
+    finally:
+        mp.undo()
+    off = simulate(scenario, SCALE, SEED, {"nonpolitical_sentences_per_year": 0.0}, evidence)
+    assert all(free_before)
+    return on, np.concatenate(sentenced), initial[0], off
+
+
+def test_non_political_convicts_are_adults_at_liberty_of_the_mass_population(runs) -> None:
+    on, sentenced, _, _ = runs
+    sim = on.simulation
+    assert len(sentenced) > 100
+    assert len(np.unique(sentenced)) == len(sentenced)  # drawn only from people never held
+    assert (sim.pop["age"][sentenced] >= MIN_ARREST_AGE).all()
+    assert not sim.is_elite[sentenced].any()
+    assert (sim.pop["region"][sentenced] != sim.inst.camps_region).all()
+    male = sim.pop["male"][sentenced].mean()
+    assert male == pytest.approx(sim.params["nonpolitical_male_share"], abs=0.05)
+
+
+def test_they_are_counted_apart_from_the_political_convictions(runs) -> None:
+    on, sentenced, _, off = runs
+    sim, s = on.simulation, on.summary
+    cube = sim.ledger.cube()
+    weight = float(sim.weights(sentenced).sum())
+    np_sentenced = cube[:, :, NON_POLITICAL, EV["convicted_camp"]].sum()
+    assert np_sentenced == pytest.approx(weight)
+    assert sum(v["sentenced"] for v in s["non_political"].values()) == pytest.approx(weight)
+    political = [OP[name] for name in POLITICAL_OPERATIONS]
+    yearly = sum(v["convicted"] for v in s["yearly"].values())
+    assert yearly == pytest.approx(cube[:, :, political][..., CONVICTED].sum())
+    assert yearly + np_sentenced == pytest.approx(cube[..., CONVICTED].sum())
+    for row in s["targets"]:
+        if row["id"].startswith("G1-") and row["id"].endswith("-conv"):
+            year = row["id"].split("-")[1]
+            assert row["simulated"] == s["yearly"][year]["convicted"]
+    assert "non_political" not in s["operations"]
+    assert "non_political" not in s["demography"]["convicted"]
+    # they were never arrested: no arrest is counted for them
+    never_again = sentenced[sim.cases.op[sentenced] == NON_POLITICAL]
+    assert (sim.cases.arrests[never_again] == 0).all()
+    assert off.summary["non_political"]["1937"]["sentenced"] == 0.0
+
+
+def test_people_are_conserved_with_the_new_inflow(runs) -> None:
+    """Every non-political convict is held, released or dead, or was taken for a new
+    (political) case; the ledger's releases and deaths of the category agree with that."""
+    on, sentenced, initial, _ = runs
+    sim = on.simulation
+    c, cube = sim.cases, sim.ledger.cube()
+    ever = np.union1d(sentenced, initial)
+    still = ever[c.op[ever] == NON_POLITICAL]
+    assert np.isin(c.status[still], [Status.CAMP, Status.RELEASED, Status.DIED_IN_CUSTODY]).all()
+    moved = ever[c.op[ever] != NON_POLITICAL]
+    assert (c.arrests[moved] > 0).all()
+    # nobody reaches a non-free state outside the Gulag's unit without an arrest but them
+    touched = np.flatnonzero((c.status != Status.FREE) & (c.arrests == 0))
+    touched = touched[sim.pop["region"][touched] != sim.inst.camps_region]
+    assert np.isin(touched, sentenced).all()
+    out = cube[:, :, NON_POLITICAL][..., [EV["released"], EV["died_in_custody"]]].sum()
+    done = still[np.isin(c.status[still], [Status.RELEASED, Status.DIED_IN_CUSTODY])]
+    w_done, w_moved = float(sim.weights(done).sum()), float(sim.weights(moved).sum())
+    assert w_done - 1e-6 <= out <= w_done + w_moved + 1e-6
+    # the camp count is the camp roll's live prisoners, none of them still in a prison
+    roll = np.unique(sim.world.camps.roll.peek())
+    assert sim.world.camps.n == int(((c.status[roll] == Status.CAMP) & ~c.holding[roll]).sum())
+    held = np.flatnonzero(c.holding)
+    assert sim.world.camps.hold_n == len(held)
+
+
+def test_their_terms_expire(runs) -> None:
+    on, sentenced, _, _ = runs
+    sim = on.simulation
+    c = sim.cases
+    terms = non_political_terms(float(sim.params["nonpolitical_term_mean_years"]))
+    held = sentenced[(c.op[sentenced] == NON_POLITICAL) & (c.status[sentenced] == Status.CAMP)]
+    ends = c.release_day[held].astype(np.int64)
+    last_day = sim.days - 1
+    assert ((ends > last_day) | (ends == -1)).all()  # nobody is held past his term
+    length = ends[ends >= 0] - c.sentence_day[held][ends >= 0]
+    assert (length >= np.floor(terms.low * YEAR)).all()
+    assert (length <= np.ceil(terms.high * YEAR)).all()
+    released = sentenced[c.status[sentenced] == Status.RELEASED]
+    assert len(released) > 0
+    assert (c.release_day[released] <= last_day).all()
+    # short terms are served in colonies, long ones in camps
+    assert c.colony[held].any() and (~c.colony[held]).any()
+
+
+def test_the_gulag_stock_and_deaths_include_them(runs) -> None:
+    on, _, _, off = runs
+    g_on, g_off = on.summary["gulag"], off.summary["gulag"]
+    for year in ("1936", "1937", "1938"):
+        row = g_on["stock_1jan"][year]
+        assert 0 < row["non_political_camps"] <= row["camps"]
+        assert 0 < row["non_political_colonies"] <= row["colonies"]
+        total_on = row["camps"] + row["colonies"]
+        total_off = g_off["stock_1jan"][year]["camps"] + g_off["stock_1jan"][year]["colonies"]
+        assert total_on > total_off
+    deaths = {
+        k: sum(g["yearly"]["1936"][f] for f in ("died_camp", "died_transit"))
+        for k, g in (("on", g_on), ("off", g_off))
+    }
+    assert deaths["on"] > deaths["off"]
+    target = next(r for r in on.summary["targets"] if r["id"] == "G8-deaths-1936")
+    assert target["simulated"] == pytest.approx(deaths["on"])
