@@ -148,3 +148,19 @@ def test_a_named_officer_is_dismissed_before_any_arrest() -> None:
     assert (army.dismissed_day[pos] == 10).all() and army.political[pos].all()
     assert (w.cases.arrests[rows] == 0).all()  # not arrested on the day of dismissal
     assert 0 < army.to_arrest[pos].sum() < 200
+
+
+def test_the_kept_subsets_equal_their_definitions(run) -> None:
+    """The army's and the cadres' incremental sets (kept for speed) match the rules they keep."""
+    sim, _ = run
+    army, cadres = sim.world.army, sim.world.cadres
+    serving = army.serving()
+    assert (army.serving_set.mask == serving).all()
+    assert len(army.serving_set) == np.count_nonzero(serving)
+    pool = serving & ~army.reinstated
+    assert (army.pool_set.mask == pool).all() and len(army.pool_set) == np.count_nonzero(pool)
+    appealing = np.flatnonzero(army.political & ~serving & ~army.to_arrest)
+    assert len(appealing) > 0
+    assert np.array_equal(army.appealing, appealing)
+    assert np.array_equal(cadres.unreplaced, np.flatnonzero(~cadres.replaced))
+    assert cadres.replaced.any()

@@ -22,10 +22,31 @@ SECONDS_PER_KERNEL = 0.35
 
 
 def _kernel_modules() -> list[ModuleType]:
-    from greatterror.model import calendar, channels, families, flatcalls, kernels, registers
+    from greatterror.model import (
+        calendar,
+        channels,
+        families,
+        flatcalls,
+        kernels,
+        lines,
+        purge_state,
+        registers,
+        subsets,
+    )
     from greatterror.population import kernels as population_kernels
 
-    return [kernels, flatcalls, calendar, channels, registers, families, population_kernels]
+    return [
+        kernels,
+        flatcalls,
+        calendar,
+        channels,
+        registers,
+        families,
+        lines,
+        subsets,
+        purge_state,
+        population_kernels,
+    ]
 
 
 def uncompiled_kernels() -> list[str]:

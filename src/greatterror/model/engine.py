@@ -80,6 +80,8 @@ class Engine:
         ]
         self.last_trial_day = max(trial_days, default=-1)
         self.world: World | None = None  # bound by ``bind`` once the world is built
+        #: cases opened so far (a step watching some people's status looks only after a change)
+        self.arrests = 0
 
     def bind(self, world: World) -> None:
         """The world whose cases the transitions change."""
@@ -171,6 +173,7 @@ class Engine:
         )
         if len(idx) == 0:
             return idx
+        self.arrests += len(idx)
         world.camps.n -= left
         world.camps.w -= left_w
         world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)

@@ -6,14 +6,16 @@ rows, kept at full size at every scale, so arrays over them cost little.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
+from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Elite
 from greatterror.population.people import Population
-from greatterror.vocabulary import ARMY_FLAGS, NKVD_FLAGS
+from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, NKVD_FLAGS
 
 #: columns of ``Army.counts``: what happened to officers each day
 ARMY_EVENTS = ("dismissed_political", "dismissed_other", "arrested_after_dismissal", "reinstated")
@@ -31,9 +33,58 @@ class Army:
     to_arrest: NDArray[np.bool_]  # selected for arrest at dismissal
     reinstated: NDArray[np.bool_]
     counts: NDArray[np.float64]  # day x ARMY_EVENTS
+    #: kept equal to ``serving()``: its size and k-th member without a pass over the corps
+    serving_set: CountedSubset = field(init=False)
+    #: kept equal to ``serving() & ~reinstated`` (the pool of political dismissals)
+    pool_set: CountedSubset = field(init=False)
+    #: kept equal to ``np.flatnonzero(political & ~serving() & ~to_arrest)``: the politically
+    #: dismissed not selected for arrest, who may be reinstated if still at liberty
+    appealing: NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.serving_set = CountedSubset(self.serving())
+        self.pool_set = CountedSubset(self.serving() & ~self.reinstated)
+        self.appealing = np.flatnonzero(self.political & ~self.serving() & ~self.to_arrest)
 
     def serving(self) -> NDArray[np.bool_]:
         return self.dismissed_day < 0
+
+    # -- the only writes of dismissed_day, political, to_arrest and reinstated -------------
+    # (each keeps serving_set, pool_set and appealing equal to their definitions above;
+    # tests/test_army_and_cadres.py checks them against those definitions)
+    def dismiss_other(self, pos: NDArray[np.int64], day: int) -> None:
+        """Dismiss serving officers ``pos`` for other reasons (illness, age, ...)."""
+        self.dismissed_day[pos] = day
+        self.serving_set.remove(pos)
+        self.pool_set.remove(pos)
+        # a reinstated officer (still marked political) dismissed again may appeal again
+        self._appeal(pos[self.political[pos] & ~self.to_arrest[pos]])
+
+    def dismiss_political(
+        self, pos: NDArray[np.int64], day: int, arrest: NDArray[np.bool_]
+    ) -> None:
+        """Dismiss serving officers ``pos`` for political reasons; ``arrest``: to be arrested."""
+        self.dismissed_day[pos] = day
+        self.political[pos] = True
+        self.to_arrest[pos[arrest]] = True
+        self.serving_set.remove(pos)
+        self.pool_set.remove(pos)
+        self._appeal(pos[~self.to_arrest[pos]])
+
+    def reinstate(self, pos: NDArray[np.int64]) -> None:
+        """Officers ``pos`` (of ``appealing``) return to service, and are not dismissed again
+        for political reasons except when named."""
+        self.dismissed_day[pos] = -1
+        self.reinstated[pos] = True
+        self.serving_set.add(pos)
+        # ``pos`` is part of the sorted ``appealing``: drop it where a search finds it
+        self.appealing = np.delete(self.appealing, np.searchsorted(self.appealing, pos))
+
+    def _appeal(self, pos: NDArray[np.int64]) -> None:
+        """Add ``pos`` (serving until today, so not yet in the sorted ``appealing``)."""
+        if len(pos):
+            pos = np.sort(pos)
+            self.appealing = np.insert(self.appealing, np.searchsorted(self.appealing, pos), pos)
 
 
 @dataclass
@@ -52,6 +103,48 @@ class Cadres:
     #: per day: officers lost to arrest (and replaced), recruits who became experienced
     lost: NDArray[np.float64]
     initial_capacity: float  # officers (in experienced equivalents) on the first day
+    #: kept equal to ``np.flatnonzero(~replaced)``
+    unreplaced: NDArray[np.int64] = field(init=False)
+    #: ``Engine.arrests`` when ``take_lost`` last looked (-1: never)
+    arrests_seen: int = field(init=False, default=-1)
+
+    def __post_init__(self) -> None:
+        self.unreplaced = np.flatnonzero(~self.replaced)
+
+    def take_lost(self, status: NDArray[np.integer], arrests: int) -> NDArray[np.int64]:
+        """Mark as replaced, and return, the officers not yet replaced who are not at liberty.
+
+        The rule: ``open_ = np.flatnonzero(~replaced)``, lost ``open_[~AT_LIBERTY[status[
+        officers[open_]]]]``. A person leaves liberty only by arrest (``Engine.arrest``,
+        which counts the cases it opens in ``arrests``), and everyone left unreplaced was at
+        liberty at the last look; so when no case was opened since then, nobody is lost and
+        the officers are not looked at.
+        """
+        if arrests == self.arrests_seen:
+            return self.unreplaced[:0]
+        self.arrests_seen = arrests
+        free = at_liberty(status, self.officers, self.unreplaced)
+        lost = self.unreplaced[~free]
+        if len(lost):
+            self.replaced[lost] = True
+            self.unreplaced = self.unreplaced[free]
+        return lost
+
+
+def at_liberty(
+    status: NDArray[np.integer], rows: NDArray[np.int64], pos: NDArray[np.int64]
+) -> NDArray[np.bool_]:
+    """``AT_LIBERTY[status[rows[pos]]]``: whether the people at positions ``pos`` of ``rows``
+    are at liberty (one compiled pass, without the two gathered temporaries)."""
+    return _at_liberty(status, rows, pos, AT_LIBERTY)
+
+
+@njit(cache=True)
+def _at_liberty(status, rows, pos, free):  # pragma: no cover - compiled
+    out = np.empty(pos.shape[0], dtype=np.bool_)
+    for j in range(pos.shape[0]):
+        out[j] = free[status[rows[pos[j]]]]
+    return out
 
 
 def build_army(population: Population, heads: NDArray[np.integer], days: int) -> Army:

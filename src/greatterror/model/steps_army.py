@@ -16,9 +16,8 @@ import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.purge_state import A
+from greatterror.model.purge_state import A, at_liberty
 from greatterror.model.world import World
-from greatterror.vocabulary import AT_LIBERTY
 
 
 class ArmyPurge(Component):
@@ -43,21 +42,26 @@ class ArmyPurge(Component):
             arrested = e.arrest(day, due, "elite")
             army.counts[day, A["arrested_after_dismissal"]] += len(arrested)
         rng = e.rng.army
-        serving = np.flatnonzero(army.serving())
+        # The draws below are ``rng.choice(members, size=n, replace=False)`` from the arrays
+        # ``members = np.flatnonzero(army.serving())`` and, for political dismissals,
+        # ``np.flatnonzero(army.serving() & ~army.reinstated)``; ``rng.choice(len(members))``
+        # draws the same numbers, and ``CountedSubset.nth`` gives the same members without a
+        # pass over the corps (model/subsets.py).
+        serving = army.serving_set
         # dismissals for other reasons (illness, drunkenness, age, ...) run all the time
         n = rng.binomial(len(serving), min(p["army_other_dismissal_rate"] / 365.0, 1.0))
         if n:
-            other = rng.choice(serving, size=n, replace=False)
-            army.dismissed_day[other] = day
+            other = serving.nth(rng.choice(len(serving), size=n, replace=False))
+            army.dismiss_other(other, day)
             army.counts[day, A["dismissed_other"]] += n
-            serving = np.flatnonzero(army.serving())
         political = _named_serving(w)
         if self.on(e, "M20") and "army" in w.policy.elite_groups:
             # the reinstated are not dismissed again
-            pool = serving[~army.reinstated[serving]]
+            pool = army.pool_set
             n = rng.binomial(len(pool), min(p["army_dismissal_rate"] / 365.0, 1.0))
             if n:
-                political = np.union1d(political, rng.choice(pool, size=n, replace=False))
+                drawn = pool.nth(rng.choice(len(pool), size=n, replace=False))
+                political = np.union1d(political, drawn)
         if len(political):
             _dismiss_political(w, e, day, political, rng)
         if w.policy.reinstatement:
@@ -74,7 +78,7 @@ def _named_serving(w: World) -> np.ndarray:
     # ``officers`` is sorted (elite-layer rows in order), so a search finds each row
     pos = np.minimum(np.searchsorted(army.officers, rows), len(army.officers) - 1)
     pos = pos[army.officers[pos] == rows]
-    return pos[army.serving()[pos]].astype(np.int64)
+    return pos[army.dismissed_day[pos] < 0].astype(np.int64)
 
 
 def _dismiss_political(
@@ -87,26 +91,26 @@ def _dismiss_political(
     and above); for the others it is ``army_dismissed_arrest_share``.
     """
     army, p = w.army, e.params
-    army.dismissed_day[pos] = day
-    army.political[pos] = True
     army.counts[day, A["dismissed_political"]] += len(pos)
     arrest = army.high_command[pos] | (rng.random(len(pos)) < p["army_dismissed_arrest_share"])
+    army.dismiss_political(pos, day, arrest)
     chosen = pos[arrest]
-    army.to_arrest[chosen] = True
     delay = rng.geometric(1.0 / max(p["army_arrest_delay"], 1.0), size=len(chosen))
     e.schedule_after(day, "army_arrest", army.officers[chosen], delay)
 
 
 def _reinstate(w: World, day: int, rate: float, rng: np.random.Generator) -> None:
-    """The politically dismissed who were not to be arrested and are at liberty return."""
+    """The politically dismissed who were not to be arrested and are at liberty return.
+
+    Who may return: ``np.flatnonzero(army.political & ~army.serving() & ~army.to_arrest &
+    AT_LIBERTY[w.cases.status[army.officers]])``, taken from ``army.appealing`` (the first
+    three conditions, kept up to date by the dismissals), in the same increasing order.
+    """
     army = w.army
-    status = w.cases.status[army.officers]
-    waiting = np.flatnonzero(
-        army.political & ~army.serving() & ~army.to_arrest & AT_LIBERTY[status]
-    )
+    appealing = army.appealing
+    waiting = appealing[at_liberty(w.cases.status, army.officers, appealing)]
     n = rng.binomial(len(waiting), min(rate / 365.0, 1.0))
     if n:
         back = rng.choice(waiting, size=n, replace=False)
-        army.dismissed_day[back] = -1
-        army.reinstated[back] = True
+        army.reinstate(back)
         army.counts[day, A["reinstated"]] += n

@@ -18,7 +18,6 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import AT_LIBERTY
 
 
 class NkvdCadres(Component):
@@ -34,10 +33,8 @@ class NkvdCadres(Component):
         if not self.on(e, "M21"):
             return
         c, p = w.cadres, e.params
-        open_ = np.flatnonzero(~c.replaced)
-        lost = open_[~AT_LIBERTY[w.cases.status[c.officers[open_]]]]
+        lost = c.take_lost(w.cases.status, e.arrests)
         if len(lost):
-            c.replaced[lost] = True
             where = np.bincount(c.region[lost], minlength=len(c.experienced)).astype(np.float64)
             c.experienced -= np.minimum(where, c.experienced)
             c.recruits += where
