@@ -100,7 +100,9 @@ def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_ti
     days = np.array([sim.date(d).year for d in range(len(counts))])
     political = {y: counts[days == y, A["dismissed_political"]].sum() for y in (1937, 1940)}
     other = {y: counts[days == y, A["dismissed_other"]].sum() for y in (1935, 1940)}
-    assert political[1937] > 1000 and political[1940] == 0
+    # after the army group closes only officers named under interrogation are still dismissed
+    # for political reasons (docs/ODD.md 7.11): a handful at most, not the group's rate
+    assert political[1937] > 1000 and political[1940] <= 0.001 * political[1937]
     assert min(other.values()) > 1000
 
 

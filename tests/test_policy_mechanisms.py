@@ -32,7 +32,10 @@ def _day(scenario, iso: str) -> int:
 def test_ordinary_work_gives_way_only_while_the_mass_operation_runs(historical, evidence) -> None:
     full = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 1.0}, evidence)
     none = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 0.0}, evidence)
-    launch = _day(historical, "1937-08-05")
+    # the first mass operation: the German national operation of 25 July 1937, whose officers
+    # and album procedure absorbed ordinary work's cases as Order 00447's did
+    first = min(e.date for e in historical.events if e.action == "launch_operation")
+    launch = _day(historical, first.isoformat())
     a, b = full.simulation.ledger.cube(), none.simulation.ledger.cube()
     np.testing.assert_array_equal(a[:launch], b[:launch])
     during = slice(launch + 1, _day(historical, "1938-11-16"))

@@ -47,8 +47,9 @@ def _kind(action: str, detail: str | None) -> tuple[str, str | None]:
 def record_dates() -> dict[tuple[str, str | None], dt.date]:
     dates: dict[tuple[str, str | None], dt.date] = {}
     for event in sorted(load_scenario("historical").events, key=lambda e: e.date):
-        # limits and the extension of an operation are not decisions the leader's rule takes
-        skip = ("set_limits", "limit_increase", "extend_operation")
+        # limits and the extension or dated end of an operation are not decisions the
+        # leader's rule takes (under it the operations run until the halt)
+        skip = ("set_limits", "limit_increase", "extend_operation", "end_operation")
         if event.action in POLICY_ACTIONS and event.action not in skip:
             key = _kind(event.action, event.operation or event.chief)
             dates.setdefault(key, event.date)

@@ -35,6 +35,7 @@ from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
 from greatterror.model.steps_party import PartyPurge
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
+from greatterror.model.steps_post_halt import PostHaltRegime
 from greatterror.model.steps_quota import QuotaDynamics
 from greatterror.model.steps_signals import CentralSignals, Reporting
 from greatterror.model.steps_trials import ShowTrials
@@ -64,6 +65,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     KillingsAbroad,
     Reporting,
     Perception,
+    PostHaltRegime,
     CentralSignals,
     Policy,
     Denunciation,

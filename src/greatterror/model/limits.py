@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population.people import Population
+from greatterror.vocabulary import LINES_OF
 
 
 def initial_limits(
@@ -44,3 +45,18 @@ def initial_limits(
 def regions_of(regions: list[Any], code: str | None) -> list[int]:
     """The indices of the regions a limit decision names: the region, or a republic's regions."""
     return [r.index for r in regions if code in (r.code, r.republic)]
+
+
+def operation_ended(
+    policy: Any, inst: Any, op: str, regions: NDArray[np.integer]
+) -> NDArray[np.bool_]:
+    """Whether a case in each of ``regions`` can no longer be opened under the mass operation
+    ``op``: it is not running (ended by a dated decision, or the halt), or, for Order 00447,
+    it has ended in that region (``Institutions.op_closed``)."""
+    if op not in LINES_OF:
+        return np.zeros(len(regions), dtype=bool)
+    if op not in policy.operations:
+        return np.ones(len(regions), dtype=bool)
+    if op == "kulak_00447":
+        return np.asarray(inst.op_closed[regions], dtype=bool)
+    return np.zeros(len(regions), dtype=bool)

@@ -47,6 +47,7 @@ POLICY_ACTIONS = (
     "set_limits",
     "launch_operation",
     "extend_operation",
+    "end_operation",
     "limit_increase",
     "album_procedure",
     "special_troikas",
@@ -88,6 +89,9 @@ class Event(BaseModel):
     total: int | None = Field(default=None, ge=0)
     vigilance: float = Field(default=0.0, ge=0, le=10)
     tension: float = Field(default=0.0, ge=0, le=10)
+    #: end_operation only: the operation goes on in the regions whose limit the centre
+    #: raised by a dated decision after this day (model/steps_policy.py)
+    except_later_increases: bool = False
     opens: list[Literal[tuple(ELITE_GROUPS)]] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=4
     )

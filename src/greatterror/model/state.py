@@ -171,6 +171,9 @@ class Institutions:
     #: the last day of a region's dated increases in the scenario (-1: none); until then
     #: its requests are answered by those decisions, not by the approval rule
     dated_until: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    #: Order 00447 ended in the region by a dated decision (``end_operation``): no more
+    #: arrests under it, no more requests for higher limits
+    op_closed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
     #: troika sentences passed beyond the region's limit, per region (full-population)
     beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0

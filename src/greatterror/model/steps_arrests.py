@@ -102,19 +102,23 @@ class RegisterSelection(Component):
         if self.on(e, "M23"):
             rng = e.rng.register
             # while the mass operation runs, the registered are its targets, not ordinary work's
-            mass_operation = "kulak_00447" in pol.operations
-            lam = (
-                p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * (not mass_operation)
-            )
+            # (region by region: Order 00447 ended on different dates, steps_policy.py)
+            mass_operation = ("kulak_00447" in pol.operations) & ~inst.op_closed
+            lam = p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * ~mass_operation
             e.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
-            # the operation's officers and channels take over ordinary work's cases
-            ordinary = p["ordinary_during_operation"] if mass_operation else 1.0
+            # the operations' officers and channels take over ordinary work's cases; after
+            # Order 00447's end the national operations, which ran on with the album
+            # procedure to 1 August 1938, took in people of any nationality (Petrov and
+            # Roginsky 1997), so they absorb ordinary work's cases as it did
+            national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
+            ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
             lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
             e.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
         if "kulak_00447" in pol.operations:
             rng = e.rng.operation
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
-            left = persons_left(goal, e.w_mass, inst, rng)
+            # where the operation has ended by a dated decision, its troika arrests no more
+            left = np.where(inst.op_closed, 0, persons_left(goal, e.w_mass, inst, rng))
             wanted = np.minimum(
                 p["operation_pace"] * left * e.w_mass, p["nkvd_capacity"] * inst.officers
             )

@@ -21,6 +21,7 @@ from greatterror.model.kernels import (
     namers,
     troika_verdicts,
 )
+from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
@@ -200,7 +201,14 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
         if officer.any():
             w.signals.named_officers.append(group[officer])
         c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
-        arrested = e.arrest(day, group[~elite], _op_name(k // len(LINES)))
+        group = group[~elite]
+        op = _op_name(k // len(LINES))
+        ended = operation_ended(w.policy, w.institutions, op, w.people["region"][group])
+        if ended.any():
+            # the operation has ended (by a dated decision, or the halt): those named are
+            # arrested in ordinary work, on no operation's line
+            c.named[e.arrest(day, group[ended], "ordinary")] = True
+        arrested = e.arrest(day, group[~ended], op)
         c.line[arrested] = k % len(LINES)
         c.named[arrested] = True
 

@@ -16,7 +16,12 @@ from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.model.steps_quota import answer_with_dated_increase, log_increase
+from greatterror.model.steps_quota import (
+    answer_with_dated_increase,
+    close_requests,
+    dated_increase_days,
+    log_increase,
+)
 from greatterror.model.world import World
 from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 
@@ -107,6 +112,8 @@ def apply_decision(
     elif action == "extend_operation" and operation:
         # a new planned term from today: the centre's stance on requests (steps_quota.py)
         pol.extended[operation] = day
+    elif action == "end_operation" and operation:
+        _end_operation(w, e, day, operation, event)
     elif action == "limit_increase" and event is not None:
         # without central limits (M16 off) there is no central decision to raise them
         if comp.on(e, "M16"):
@@ -125,6 +132,30 @@ def apply_decision(
         if not comp.on(e, "M22"):
             return
         pol.releases = True
+
+
+def _end_operation(w: World, e: Engine, day: int, operation: str, event: Event | None) -> None:
+    """The operation's dated end (the Politburo's decisions of 1938, G12-24a, G12-24b, G12-36).
+
+    A national operation stops arresting; the cases it has opened stay with the
+    album procedure, and later with the special troikas. Order 00447 ends region by
+    region: with ``except_later_increases`` it goes on only where the centre raised
+    the region's limit by a dated decision after the end date (the evidence base's
+    only trace of where the troikas still worked), otherwise it ends everywhere. A
+    region where it has ended makes no further request and gets no increase after the
+    fact (model/steps_quota.py); sentences already passed stand.
+    """
+    pol, inst = w.policy, w.institutions
+    if operation != "kulak_00447":
+        pol.operations.discard(operation)
+        return
+    ending = np.ones(len(inst.op_closed), dtype=bool)
+    if event is not None and event.except_later_increases:
+        ending &= dated_increase_days(w, e) <= day
+    inst.op_closed |= ending
+    close_requests(inst, np.flatnonzero(ending))
+    if inst.op_closed.all():
+        pol.operations.discard(operation)
 
 
 def _log(w: World, e: Engine, day: int, action: str, event: Event | None, by: str) -> None:
@@ -212,14 +243,14 @@ def _halt(w: World, e: Engine, day: int) -> None:
 
 
 class Perception(Component):
-    """Step 2 (M01, M03, M22): threat and vigilance decay; uncovered 'conspiracies' raise
-    perceived threat; today's arrest intensity and campaign factor follow."""
+    """Step 2 (M01, M03): threat and vigilance decay; uncovered 'conspiracies' raise
+    perceived threat; today's arrest intensity and campaign factor follow (after the
+    halt the post-halt regime, ``steps_post_halt.PostHaltRegime``, sets the intensity)."""
 
     name = "perception"
-    mechanisms = ("M01", "M03", "M22")
+    mechanisms = ("M01", "M03")
     params = (
         "cost_half_life",
-        "post_halt_restraint",
         "threat_half_life",
         "threat_per_conspiracy",
         "vigilance_half_life",
@@ -242,8 +273,6 @@ class Perception(Component):
         # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
         # vigilance act on society (denunciations) and on the hunt for the elite
         factor = 1.0 + inst.threat if self.on(e, "M03") else 1.0
-        if w.policy.halted and self.on(e, "M22"):
-            factor *= p["post_halt_restraint"]
         w.levers.intensity = factor
         w.levers.campaign = factor * (1.0 + inst.vigilance)
 

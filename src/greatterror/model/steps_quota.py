@@ -130,6 +130,18 @@ def answer_with_dated_increase(inst: Institutions, region: int) -> bool:
     return ahead
 
 
+def close_requests(inst: Institutions, regions: np.ndarray) -> None:
+    """The operation has ended in these regions: their pending requests lapse unanswered.
+
+    A troika that had sentenced on a request ahead of the sanction keeps its sentences,
+    and the part of the provisional increase it had not used is withdrawn with the
+    operation's end, as on a refusal."""
+    ahead = regions[inst.pending_ahead[regions] & (inst.pending_day[regions] != -1)]
+    inst.limit_cat1[ahead] -= inst.pending_cat1[ahead]
+    inst.limit_cat2[ahead] -= inst.pending_cat2[ahead]
+    _clear(inst, regions)
+
+
 def _clear(inst: Institutions, regions: np.ndarray) -> None:
     inst.pending_day[regions] = -1
     inst.pending_cat1[regions] = 0.0
@@ -187,6 +199,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         & (day - inst.last_request >= p["request_interval"])
         & (limit > 0)
         & (inst.pending_day == -1)
+        & ~inst.op_closed
     )
     regions = np.flatnonzero(asking)
     if len(regions) == 0:

@@ -139,6 +139,7 @@ def build_world(
         pending_cat2=np.zeros(n_reg),
         pending_ahead=np.zeros(n_reg, dtype=bool),
         dated_until=np.full(n_reg, -1, dtype=np.int32),
+        op_closed=np.zeros(n_reg, dtype=bool),
         beyond_limit=np.zeros(n_reg),
     )
     region = population["region"]
