@@ -10,11 +10,11 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model import steps_army
 from greatterror.model.engine import Engine
 from greatterror.model.purge_state import A
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model import steps_army
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.population.build import build_population
