@@ -173,22 +173,10 @@ def calibrate(
 
 
 def show(path: Path, out: Path | None, as_json: bool) -> None:
-    from greatterror.calibration.abc import FitError
-    from greatterror.calibration.posterior import (
-        fit_priors,
-        generations,
-        load_fit,
-        posterior,
-        write_plots,
-    )
-    from greatterror.calibration.problem import MissingExtraError
+    from greatterror.calibration.posterior import fit_priors, generations, posterior, write_plots
+    from greatterror.cli.calibrate_apply import load_stored_fit
 
-    try:
-        settings, history = load_fit(path)
-    except (FitError, MissingExtraError) as exc:
-        fail(str(exc).replace("--db: ", "path: "))
-    if history.max_t < 0:
-        fail(f"path: {path} holds no completed generation yet")
+    settings, history = load_stored_fit(path)
     priors = fit_priors(settings)
     gens, post = generations(history), posterior(history, priors=priors)
     if as_json:

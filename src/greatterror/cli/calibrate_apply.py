@@ -20,7 +20,8 @@ def _at_least(option: str, value: int, low: int) -> None:
         fail(f"{option}: {value} is too small; allowed: a whole number of at least {low}")
 
 
-def _load(path: Path) -> tuple[Any, Any]:
+def load_stored_fit(path: Path) -> tuple[Any, Any]:
+    """A stored fit's settings and history; a clear error (exit 2) if it is not one or is empty."""
     from greatterror.calibration.abc import FitError
     from greatterror.calibration.posterior import load_fit
     from greatterror.calibration.problem import MissingExtraError
@@ -62,7 +63,7 @@ def apply(
         load_scenario(file)
     except ScenarioError as exc:
         fail(str(exc))
-    settings, history = _load(path)
+    settings, history = load_stored_fit(path)
     chosen_from = best_particles(history, candidates)
     ranked = run_recheck(settings, chosen_from, recheck, workers)
     best = ranked[0]
@@ -108,7 +109,7 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
     _at_least("--workers", workers, 1)
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
-    _load(path)
+    load_stored_fit(path)
     result = posterior_check(path, draws=draws, scale=scale, workers=workers)
     if as_json:
         emit_json(result)

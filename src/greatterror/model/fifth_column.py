@@ -41,9 +41,6 @@ from greatterror.model.world import World
 from greatterror.population.codes import Mark
 from greatterror.vocabulary import AT_LIBERTY, Status
 
-#: Adults among the sampled people (registers.draw_anyone draws adults only).
-ADULT_SHARE = 0.62
-
 
 def detect(
     w: World, e: Engine, day: int, people: NDArray[np.int64], rate: float
@@ -146,7 +143,7 @@ class RealOpposition(Component):
         t, reg = w.truth, w.registers
         if day == 0:
             rng = e.rng.covert
-            lam = e.params["dissident_share"] * reg.region_size * ADULT_SHARE
+            lam = e.params["dissident_share"] * reg.region_adults
             t.dissidents = np.unique(reg.draw_anyone(rng.poisson(lam), rng)).astype(np.int64)
         detect(w, e, day, t.dissidents, e.params["dissident_detection_rate"])
 

@@ -186,6 +186,16 @@ class Registers:
     #: the sex and age profile of arrests outside the operations (``ordinary_profile``)
     ordinary: LineSpec
 
+    @cached_property
+    def region_adults(self) -> NDArray[np.int64]:
+        """People aged ``MIN_ARREST_AGE`` or more in each region's mass population, from the
+        census age structure the population was built with: the base of per-adult rates
+        (denunciations, dissidents), which ``draw_anyone`` then draws from."""
+        adult = np.zeros(len(self.region_size), dtype=np.int64)
+        for r, (start, size) in enumerate(zip(self.region_start, self.region_size, strict=True)):
+            adult[r] = np.count_nonzero(self.age[start : start + size] >= MIN_ARREST_AGE)
+        return adult
+
     def draw_listed(
         self, register: Register, counts: NDArray[np.integer], rng: np.random.Generator
     ) -> NDArray[np.int64]:

@@ -17,9 +17,6 @@ from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
 
-ADULT_SHARE = 0.62  # adults among the sampled people; only a level for the denunciation rate
-CANDIDATES_PER_DENUNCIATION = 3
-
 
 class Denunciation(Component):
     """Step 4 (M12, M13): people denounce someone at their workplace.
@@ -32,6 +29,7 @@ class Denunciation(Component):
     mechanisms = ("M12", "M13")
     params = (
         "denunciation_acted_on",
+        "denunciation_candidates",
         "denunciation_rate",
         "grievance_weight_superiors",
         "vulnerability_weight_marks",
@@ -44,7 +42,7 @@ class Denunciation(Component):
             return
         p, reg, pop = e.params, w.registers, w.people
         rng = e.rng.denunciation
-        lam = p["denunciation_rate"] / 365.0 * reg.region_size * ADULT_SHARE * w.levers.campaign
+        lam = p["denunciation_rate"] / 365.0 * reg.region_adults * w.levers.campaign
         denouncers = reg.draw_anyone(rng.poisson(lam), rng)
         wp = pop["workplace"][denouncers]
         denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
@@ -52,7 +50,7 @@ class Denunciation(Component):
             return
         indptr, workplaces = pop.workplaces.indptr, pop.workplaces
         starts, sizes = indptr[wp], indptr[wp + 1] - indptr[wp]
-        u = rng.random((len(wp), CANDIDATES_PER_DENUNCIATION))
+        u = rng.random((len(wp), int(p["denunciation_candidates"])))
         pick = (u * sizes[:, None]).astype(np.int64)
         cand = workplaces.at(starts[:, None] + pick).astype(np.int64)
         weight = np.where(
