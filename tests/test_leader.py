@@ -46,7 +46,11 @@ def test_extending_keeps_the_exogenous_timeline_and_the_fitted_parameters(endoge
         assert endogenous.parameters[name] == value
 
 
-def test_every_decision_is_the_rules_and_in_a_possible_order(run) -> None:
+def test_every_decision_is_the_rules_and_in_a_possible_order(endogenous, evidence) -> None:
+    """The cost weight is put at the top of its prior (parameters.csv) so that the run reaches
+    a halt whatever values a refit gives the other parameters."""
+    highest = BY_NAME["leader_cost_weight"].high
+    run = simulate(endogenous, SCALE, SEED, {"leader_cost_weight": highest}, evidence)
     log = run.summary["policy"]
     assert run.summary["policy_mode"] == "endogenous"
     assert log and {d["by"] for d in log} == {"leader_rule"}
