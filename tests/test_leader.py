@@ -10,6 +10,7 @@ import pytest
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.components import resolve_switches
+from greatterror.model.params import BY_NAME
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, ScenarioError, load_scenario
 
@@ -45,7 +46,11 @@ def test_extending_keeps_the_exogenous_timeline_and_the_fitted_parameters(endoge
         assert endogenous.parameters[name] == value
 
 
-def test_every_decision_is_the_rules_and_in_a_possible_order(run) -> None:
+def test_every_decision_is_the_rules_and_in_a_possible_order(endogenous, evidence) -> None:
+    """The cost weight is put at the top of its prior (parameters.csv) so that the run reaches
+    a halt whatever values a refit gives the other parameters."""
+    highest = BY_NAME["leader_cost_weight"].high
+    run = simulate(endogenous, SCALE, SEED, {"leader_cost_weight": highest}, evidence)
     log = run.summary["policy"]
     assert run.summary["policy_mode"] == "endogenous"
     assert log and {d["by"] for d in log} == {"leader_rule"}
@@ -79,12 +84,16 @@ def test_no_mass_operation_when_the_threshold_is_out_of_reach(endogenous, eviden
 
 
 def test_a_switched_off_mechanism_is_decided_once_not_retried(endogenous, evidence) -> None:
+    """The mass-operation threshold is put at the bottom of its prior (parameters.csv), so that
+    the rule launches Order 00447 whatever values a refit gives the other parameters."""
     scenario = endogenous.model_copy(
         update={"mechanisms": {"limits_and_throughput": False, "national_operations": False}}
     )
-    out = simulate(scenario, SCALE, SEED, evidence=evidence).summary
+    lowest = BY_NAME["leader_mass_threshold"].low
+    out = simulate(scenario, SCALE, SEED, {"leader_mass_threshold": lowest}, evidence).summary
     keys = [(d["action"], d["detail"]) for d in out["policy"]]
     assert len(keys) == len(set(keys))
+    assert ("launch_operation", "kulak_00447") in keys
     # without central limits Order 00447 runs on the regions' own targets (steps_quota.py)
     assert out["operations"]["kulak_00447"]["arrested"] > 0
     assert out["operations"]["national_polish"]["arrested"] == 0
@@ -184,15 +193,15 @@ def test_extends_merges_dates_switches_and_parameters(tmp_path: Path) -> None:
 def test_the_halt_brings_in_the_last_chief_even_if_the_first_stayed(endogenous, evidence) -> None:
     """Without Yezhov the halt must still bring in Beria directly.
 
-    The cost weight is raised so that this run reaches a halt at all: without
-    Yezhov's appointment the party purge stays small, and since the army purge
-    goes through dismissal (model/steps_army.py) the officers' arrests no longer
-    come as the single burst after the military trial that the old one-hazard
-    army purge produced (about 11,000 elite arrests in a month at this seed),
-    which alone used to push the perceived cost above the threat. At the fitted
-    weight the leader of this run never halts before 1941.
+    The cost weight is put at the top of its prior (parameters.csv) so that this run
+    reaches a halt at all, whatever values a refit gives the other parameters: without
+    Yezhov's appointment the party purge stays small, and since the army purge goes
+    through dismissal (model/steps_army.py) the officers' arrests no longer come as one
+    burst after the military trial, which alone used to push the perceived cost above
+    the threat. At the fitted weight the leader of this run never halts before 1941.
     """
-    overrides = {"leader_expand_threshold": 1.0, "leader_cost_weight": 3.0}
+    highest = BY_NAME["leader_cost_weight"].high
+    overrides = {"leader_expand_threshold": 1.0, "leader_cost_weight": highest}
     out = simulate(endogenous, SCALE, SEED, overrides, evidence).summary
     chiefs = [(d["date"], d["detail"]) for d in out["policy"] if d["action"] == "chief_change"]
     halts = [d["date"] for d in out["policy"] if d["action"] == "halt"]

@@ -104,9 +104,14 @@ def test_params_cli_shows_a_scenario_beside_the_defaults() -> None:
     result = runner.invoke(app, ["params", "--scenario", "historical", "--json"])
     assert result.exit_code == 0, result.output
     rows = {r["name"]: r for r in json.loads(result.output)}
-    assert rows["album_death_share"]["value"] == 0.9
-    assert rows["album_death_share"]["default"] == 0.72
+    # the scenario's own values, whatever a refit wrote into it (scenarios/historical.toml)
+    own = load_scenario("historical").parameters
+    assert "album_death_share" in own
+    assert rows["album_death_share"]["value"] == float(own["album_death_share"])
+    assert rows["album_death_share"]["default"] == BY_NAME["album_death_share"].default
     assert rows["album_death_share"]["set_by_scenario"] is True
+    for name, value in own.items():
+        assert rows[name]["value"] == float(value) and rows[name]["set_by_scenario"], name
     assert rows["vigilance_per_trial"]["set_by_scenario"] is False
     table = runner.invoke(app, ["params", "--scenario", "historical", "--free"])
     assert table.exit_code == 0 and "historical" in table.output

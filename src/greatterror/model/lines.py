@@ -271,13 +271,12 @@ def naming_fit(male_share: NDArray[np.float64]) -> NDArray[np.float64]:
     The interrogators built each case into an organisation of the line (a cell of the Polish
     Military Organisation, a kulak insurgent group), so the accomplices they took up were the
     kind of people the line held: a name is acted on in proportion to its sex's share of the
-    line. Line 0 (cases outside the operations) takes every name.
+    line. Line 0 (cases outside the operations) is given the profile of ordinary convicts
+    (model/registers.py ``ordinary_profile``).
     """
     share = np.clip(np.asarray(male_share, dtype=np.float64), 0.0, 1.0)
     top = np.maximum(np.maximum(share, 1.0 - share), 1e-12)
-    fit = np.stack([(1.0 - share) / top, share / top], axis=1)
-    fit[0] = 1.0
-    return fit
+    return np.stack([(1.0 - share) / top, share / top], axis=1)
 
 
 def line_male_shares(

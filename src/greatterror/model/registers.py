@@ -8,12 +8,13 @@ instead of scanning the population.
 from __future__ import annotations
 
 from dataclasses import dataclass
-from functools import cached_property
+from functools import cache, cached_property
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.evidence.csvrows import read_rows
 from greatterror.model.kernels import count_values
 from greatterror.model.lines import (
     LineSpec,
@@ -28,8 +29,10 @@ from greatterror.model.lines import (
     naming_fit,
     profiled,
 )
+from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark
 from greatterror.population.groups import Groups
+from greatterror.population.inputs import MarginalRow
 from greatterror.population.people import Population
 from greatterror.vocabulary import LN
 
@@ -180,6 +183,8 @@ class Registers:
     clients: Groups  # patron circle (region) -> clients
     age: NDArray[np.uint8]  # the population's ages, for draws among those old enough to arrest
     male: NDArray[np.bool_]
+    #: the sex and age profile of arrests outside the operations (``ordinary_profile``)
+    ordinary: LineSpec
 
     @cached_property
     def region_adults(self) -> NDArray[np.int64]:
@@ -227,6 +232,13 @@ class Registers:
         )
         return drawn[drawn >= 0]
 
+    def draw_ordinary(
+        self, counts: NDArray[np.integer], pop: Population, rng: np.random.Generator
+    ) -> NDArray[np.int64]:
+        """Ordinary work's arrests of people on no register: adults of the sex profile of
+        those convicted outside the operations (``ordinary_profile``), not every adult alike."""
+        return self.draw_profiled(counts, self.ordinary, pop, rng)
+
     def draw_profiled(
         self, counts: NDArray[np.integer], spec: LineSpec, pop: Population, rng: np.random.Generator
     ) -> NDArray[np.int64]:
@@ -268,6 +280,10 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
     members = {name: _people(reg) for name, reg in lines.items()}
     on_register = line_male_shares(pop, specs, kulak_people, members, camps_region)
     listed = list_male_shares(specs, on_register)
+    ordinary = ordinary_profile()
+    # a name given in a case outside the operations fits the profile of ordinary convicts
+    naming_shares = listed.copy()
+    naming_shares[LN["none"]] = ordinary.male_share
     on_kulak = kulak.groups.members
     assert on_kulak is not None
     kulak = Register(
@@ -278,7 +294,7 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
         kulak,
         lines,
         specs,
-        naming_fit(listed),
+        naming_fit(naming_shares),
         acceptance(listed, on_register),
         starts,
         sizes,
@@ -286,6 +302,37 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
         clients,
         pop["age"],
         pop["male"],
+        ordinary,
+    )
+
+
+#: Oldest age an ordinary arrest may reach: no upper bound in the profile (ages are uint8).
+_ANY_AGE = 255
+
+
+@cache
+def ordinary_profile() -> LineSpec:
+    """The sex profile of arrests outside the operations (ordinary work's cases, and the names
+    given in them): the share of men among prisoners of camps and colonies
+    (``pop_camp_male_share_1937`` in data/population/marginals.csv, Zemskov 1991: women were
+    under a tenth of them), from age ``MIN_ARREST_AGE`` up.
+
+    Why: ordinary work's convicts went to the same camps and colonies, so the camps' share of
+    women bounds theirs; drawing every adult alike made them more than half women (the 1937
+    census has more women than men), and the courts sentenced some of them to death.
+    """
+    path = population_data_dir() / "marginals.csv"
+    rows = {r.id: r for _, r in read_rows(path, MarginalRow, "population/marginals.csv")}
+    return LineSpec(
+        name="none",
+        operation="ordinary",
+        register="profile",
+        size=0.0,
+        male_share=rows["pop_camp_male_share_1937"].central(),
+        age_low=MIN_ARREST_AGE,
+        age_high=_ANY_AGE,
+        nationalities=(),
+        national_share=0.0,
     )
 
 

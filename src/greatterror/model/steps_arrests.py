@@ -113,7 +113,7 @@ class RegisterSelection(Component):
             national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
             ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
             lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
-            e.arrest(day, reg.draw_anyone(rng.poisson(lam), rng), "ordinary")
+            e.arrest(day, reg.draw_ordinary(rng.poisson(lam), w.people, rng), "ordinary")
         if "kulak_00447" in pol.operations:
             rng = e.rng.operation
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]

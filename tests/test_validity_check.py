@@ -1,0 +1,111 @@
+"""The refit's validity check (greatterror.calibration.validity, scripts/refit_historical.py):
+a fitted point that breaks the validity tests' key properties is never applied."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from greatterror.calibration import validity
+from greatterror.model.gulag import GF, GULAG_FLOWS
+from greatterror.model.scenario import load_scenario, shipped_path
+from greatterror.vocabulary import LN, OP, Status
+
+ROOT = Path(__file__).resolve().parents[1]
+
+
+def _fake_sim(n_women_shot: int = 5, youngest: int = 20, off_line: int = 0, expired: float = 1.0):
+    """100 people shot under Order 00447 on its lines, ``n_women_shot`` of them women, plus
+    ``off_line`` victims of the Polish operation without a line."""
+    n = 100 + off_line
+    status = np.full(n, Status.SHOT, dtype=np.uint8)
+    op = np.full(n, OP["kulak_00447"], dtype=np.uint8)
+    line = np.full(n, LN["criminal"], dtype=np.uint8)
+    op[100:] = OP["national_polish"]
+    line[100:] = 0
+    status[100:] = Status.CAMP
+    male = np.ones(n, dtype=bool)
+    male[:n_women_shot] = False
+    age = np.full(n, 40, dtype=np.uint8)
+    age[-1] = youngest
+    gulag = np.zeros((10, len(GULAG_FLOWS)))
+    gulag[5, GF["released_term"]] = expired
+    return SimpleNamespace(
+        cases=SimpleNamespace(status=status, op=op, line=line, arrests=np.ones(n, np.uint8)),
+        pop={"age": age, "male": male},
+        weights=lambda idx: np.ones(len(idx)),
+        ledger=SimpleNamespace(gulag=gulag),
+    )
+
+
+def _failing(sim) -> set[str]:
+    return {f.name for f in validity.failures(validity.check_simulation(sim, 1))}
+
+
+def test_the_thresholds_are_issue_9s() -> None:
+    assert validity.MIN_MALE_SHARE_SHOT == 0.90
+    assert validity.MIN_AGE_ARRESTED == 12 and validity.MAX_UNDER_16_SHARE == 0.01
+
+
+def test_a_valid_run_passes_every_check() -> None:
+    findings = validity.check_simulation(_fake_sim(), 1)
+    assert len(findings) == 5 and not validity.failures(findings)
+
+
+@pytest.mark.parametrize(
+    ("sim", "name"),
+    [
+        (_fake_sim(n_women_shot=11), "share of men among those sentenced to death"),
+        (_fake_sim(youngest=11), "youngest age arrested"),
+        (_fake_sim(youngest=15, n_women_shot=0), "share of under-16s among arrests"),
+        (_fake_sim(off_line=3), "operation victims without a line"),
+        (_fake_sim(expired=0.0), "releases at the end of a term"),
+    ],
+)
+def test_each_broken_property_is_found(sim, name: str) -> None:
+    assert name in _failing(sim)
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("refit", ROOT / "scripts/refit_historical.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    script = _script()
+    target = tmp_path / "historical.toml"
+    target.write_text(shipped_path("historical").read_text(encoding="utf-8"), encoding="utf-8")
+    before = target.read_text(encoding="utf-8")
+    candidate = tmp_path / "historical_candidate.toml"
+    candidate.write_text(before + "\n# the fitted point\n", encoding="utf-8")
+    invalid = validity.check_simulation(_fake_sim(n_women_shot=12), 1)
+    monkeypatch.setattr(validity, "check_scenario", lambda *a, **k: invalid)
+    log: list[dict] = []
+    with pytest.raises(SystemExit) as stop:
+        script.apply_if_valid(candidate, log, target)
+    assert stop.value.code == 3
+    err = capsys.readouterr().err
+    assert "refit NOT applied" in err and "share of men among those sentenced to death" in err
+    assert target.read_text(encoding="utf-8") == before
+    # a valid point is applied
+    valid = validity.check_simulation(_fake_sim(), 1)
+    monkeypatch.setattr(validity, "check_scenario", lambda *a, **k: valid)
+    script.apply_if_valid(candidate, log, target)
+    assert target.read_text(encoding="utf-8") == candidate.read_text(encoding="utf-8")
+    assert [r["step"] for r in log] == ["2b validity check"] * 2
+
+
+def test_the_check_runs_the_candidate_scenario(tmp_path: Path) -> None:
+    """One real run at 1:10,000: the check simulates the scenario it is given."""
+    findings = validity.check_scenario(load_scenario("historical"), 0.0001, (1,))
+    assert {f.seed for f in findings} == {1} and len(findings) == 5
+    assert all(np.isfinite(f.value) for f in findings)
