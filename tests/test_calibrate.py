@@ -88,6 +88,39 @@ def test_a_particle_is_reproducible_on_a_reused_population() -> None:
     assert set(first) == set(CALIBRATION_IDS)
 
 
+#: a prior corner whose naming cascade the runaway guard stops
+RUNAWAY_DRAW = {
+    "names_per_confession": 5.0,
+    "names_acted_on": 1.0,
+    "approval_probability": 1.0,
+    "base_unmarked_arrest_rate": 0.01,
+}
+
+
+@pytest.mark.parametrize("values", [{}, RUNAWAY_DRAW], ids=["finished", "runaway"])
+def test_a_particle_leaves_no_run_behind(values: dict[str, float]) -> None:
+    """A run's state lives in reference cycles; a pyabc worker whose collector seldom made a
+    full pass grew by about 50 MB a particle to 12 GB (docs/performance.md, memory). With
+    automatic collection off, nothing of a finished or a stopped run may stay alive."""
+    import gc
+
+    from greatterror.calibration.simulator import RUNAWAY_STATISTIC
+    from greatterror.model.engine import Engine
+    from greatterror.model.world import World
+
+    model = FitModel("historical", float(SCALE), 1)
+    model({})  # the population is built and cached once per process
+    gc.collect()
+    gc.disable()
+    try:
+        stats = model(values)
+        alive = [o for o in gc.get_objects() if isinstance(o, World | Engine)]
+    finally:
+        gc.enable()
+    assert (set(stats.values()) == {RUNAWAY_STATISTIC}) == bool(values)
+    assert alive == []
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [

@@ -17,6 +17,7 @@ whichever worker ran it.
 
 from __future__ import annotations
 
+import gc
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -132,7 +133,6 @@ class FitModel:
         """
         from greatterror.model.params import BY_NAME
         from greatterror.model.sim import Simulation
-        from greatterror.model.summary import build_summary
 
         chosen, evidence, population = warm(self.scenario, self.scale, self.seed)
         overrides = {
@@ -141,6 +141,26 @@ class FitModel:
         sim = Simulation(
             chosen, population, simulation_seed(self.seed, overrides), evidence, overrides
         )
+        runaway = None
+        try:
+            result = self._run(sim, population, evidence, chosen.name)
+        except RunawayRun as stopped:  # its traceback (which holds the run) ends here
+            runaway = str(stopped)
+        # A run's state (world, engine, calendar: about 100 MB at 1:333) is held in
+        # reference cycles, which only the cyclic collector frees, and its full
+        # collections come rarely in a long-lived worker: a pyabc worker grew by about
+        # 50 MB a particle until the kernel killed it at 12 GB (docs/performance.md,
+        # memory). Collecting here bounds a worker's memory at one run.
+        del sim
+        gc.collect()
+        if runaway is not None:
+            raise RunawayRun(runaway)
+        return result
+
+    def _run(self, sim: Any, population: Any, evidence: Any, name: str) -> dict[str, Any]:
+        """Run ``sim`` to the end (checking for a runaway) and summarise it."""
+        from greatterror.model.summary import build_summary
+
         if self.stop_runaways:
             held_now = _held_counter(population, sim.cases.status)
             start = held_now()
@@ -152,7 +172,7 @@ class FitModel:
                 if held > limit:
                     raise RunawayRun(f"day {day}: {held:,.0f} held")
         sim.run()
-        return build_summary(sim, chosen.name)
+        return build_summary(sim, name)
 
     def __call__(self, parameters: Any) -> dict[str, float]:
         """The statistics; for a runaway run, ``RUNAWAY_STATISTIC`` for every target.
