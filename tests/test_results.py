@@ -170,6 +170,10 @@ def make_summary(scenario: str = "historical", seed: int = 1) -> dict[str, Any]:
             for outcome, share in (("arrested", 0.8), ("convicted", 0.85), ("shot", 0.93))
         },
         "families": {"children_to_homes": 1200.0},
+        # the ordinary courts' non-political convicts (model/steps_courts.py), outside "yearly"
+        "non_political": {
+            "1937": {"sentenced": 390000.0, "released": 380000.0, "died_in_custody": 33000.0}
+        },
     }
 
 
