@@ -1,4 +1,4 @@
-"""Step 2b (M22): the legal regime after the halt of the mass operations.
+"""Step 5 (M22): the legal regime after the halt of the mass operations.
 
 The resolution of the SNK and the Central Committee of 17 November 1938
 (evidence G12-30) forbade mass arrests, abolished the troikas, sent the cases
@@ -25,7 +25,7 @@ from greatterror.model.world import World
 
 
 class PostHaltRegime(Component):
-    """Step 2b (M22): after the halt, arrests need a procurator's sanction; the NKVD's
+    """Step 5 (M22): after the halt, arrests need a procurator's sanction; the NKVD's
     arrest rate is the pre-terror base rate times ``post_halt_restraint``, whatever the
     perceived threat."""
 
