@@ -13,6 +13,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import YEAR, non_political_terms
+from greatterror.model.registers import Registers, ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.population.codes import MIN_ARREST_AGE
@@ -20,13 +21,24 @@ from greatterror.vocabulary import EV, NON_POLITICAL, OP, POLITICAL_OPERATIONS, 
 
 SCALE, SEED = 0.001, 1
 CONVICTED = [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+#: what ``Registers.draw_ordinary`` returned in the fixture's run with the inflow
+DRAWN: list[np.ndarray] = []
 
 
 @pytest.fixture(scope="module")
 def runs():
     """(run with the inflow, the people it sentenced, the initial non-political prisoners,
-    run without the inflow)."""
+    run without the inflow); ``DRAWN``: everyone ``Registers.draw_ordinary`` returned in the
+    first run (ordinary arrests of people on no register and the courts' candidates)."""
     scenario, evidence = load_scenario("historical"), load_evidence()
+    drawn: list[np.ndarray] = []
+    draw_ordinary = Registers.draw_ordinary
+
+    def recording_draw(self, counts, pop, rng):
+        out = draw_ordinary(self, counts, pop, rng)
+        drawn.append(out.copy())
+        return out
+
     sentenced: list[np.ndarray] = []
     free_before: list[bool] = []
     original = Engine.convict_non_political
@@ -47,12 +59,14 @@ def runs():
 
     mp.setattr(Engine, "convict_non_political", recording)
     mp.setattr(Engine, "_initial_terms", start_recording)
+    mp.setattr(Registers, "draw_ordinary", recording_draw)
     try:
         on = simulate(scenario, SCALE, SEED, evidence=evidence)
     finally:
         mp.undo()
     off = simulate(scenario, SCALE, SEED, {"nonpolitical_sentences_per_year": 0.0}, evidence)
     assert all(free_before)
+    DRAWN.append(np.concatenate(drawn))
     return on, np.concatenate(sentenced), initial[0], off
 
 
@@ -64,8 +78,43 @@ def test_non_political_convicts_are_adults_at_liberty_of_the_mass_population(run
     assert (sim.pop["age"][sentenced] >= MIN_ARREST_AGE).all()
     assert not sim.is_elite[sentenced].any()
     assert (sim.pop["region"][sentenced] != sim.inst.camps_region).all()
-    male = sim.pop["male"][sentenced].mean()
-    assert male == pytest.approx(sim.params["nonpolitical_male_share"], abs=0.05)
+
+
+def _within(share: float, expected: float, n: int) -> bool:
+    """A binomial share of ``n`` draws within four standard errors (and 1 point) of expected."""
+    return abs(share - expected) <= 4.0 * np.sqrt(expected * (1 - expected) / n) + 0.01
+
+
+def test_non_political_convicts_have_the_one_profile_of_ordinary_convicts(runs) -> None:
+    """Their sex and ages are those of ``registers.ordinary_profile`` (the share of men among
+    camp and colony prisoners, from data/population/marginals.csv; the census adults' ages),
+    and they are drawn by the same code as ordinary work's arrests of people on no register."""
+    on, sentenced, _, _ = runs
+    sim, profile = on.simulation, ordinary_profile()
+    assert profile.male_share is not None and 0.5 < profile.male_share < 1.0
+    assert np.isin(sentenced, DRAWN[-1]).all()  # every convict came from draw_ordinary
+    male = sim.pop["male"][sentenced]
+    assert _within(float(male.mean()), profile.male_share, len(sentenced))
+    age = sim.pop["age"][sentenced].astype(np.int64)
+    assert (age >= profile.age_low).all() and (age <= profile.age_high).all()
+    # of each sex, the ages of the mass population's adults (not a younger or older group)
+    mass = np.flatnonzero(~sim.is_elite & (sim.pop["region"] != sim.inst.camps_region))
+    adults = mass[sim.pop["age"][mass] >= profile.age_low]
+    for sex in (True, False):
+        pool = sim.pop["age"][adults[sim.pop["male"][adults] == sex]].astype(np.float64)
+        got = age[male == sex]
+        assert len(got) > 20
+        assert abs(got.mean() - pool.mean()) < 4.0 * pool.std() / np.sqrt(len(got)) + 0.5
+
+
+def test_ordinary_arrests_have_the_same_profile(runs) -> None:
+    """Everyone ``draw_ordinary`` returned (both routes) is an adult, men in the profile's share."""
+    on, _, _, _ = runs
+    sim, profile, drawn = on.simulation, ordinary_profile(), DRAWN[-1]
+    assert profile.male_share is not None
+    assert len(drawn) > 1000
+    assert (sim.pop["age"][drawn] >= MIN_ARREST_AGE).all()
+    assert _within(float(sim.pop["male"][drawn].mean()), profile.male_share, len(drawn))
 
 
 def test_they_are_counted_apart_from_the_political_convictions(runs) -> None:

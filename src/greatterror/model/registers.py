@@ -235,8 +235,9 @@ class Registers:
     def draw_ordinary(
         self, counts: NDArray[np.integer], pop: Population, rng: np.random.Generator
     ) -> NDArray[np.int64]:
-        """Ordinary work's arrests of people on no register: adults of the sex profile of
-        those convicted outside the operations (``ordinary_profile``), not every adult alike."""
+        """Adults of the profile of those convicted outside the operations (``ordinary_profile``),
+        not every adult alike: ordinary work's arrests of people on no register, and the
+        ordinary courts' non-political convicts (model/steps_courts.py ``draw_convicts``)."""
         return self.draw_profiled(counts, self.ordinary, pop, rng)
 
     def draw_profiled(
@@ -312,14 +313,20 @@ _ANY_AGE = 255
 
 @cache
 def ordinary_profile() -> LineSpec:
-    """The sex profile of arrests outside the operations (ordinary work's cases, and the names
-    given in them): the share of men among prisoners of camps and colonies
-    (``pop_camp_male_share_1937`` in data/population/marginals.csv, Zemskov 1991: women were
-    under a tenth of them), from age ``MIN_ARREST_AGE`` up.
+    """The one sex and age profile of those convicted outside the operations: ordinary work's
+    arrests of people on no register (and the names given in their cases), and the ordinary
+    courts' non-political convicts (model/steps_courts.py). The share of men is that among
+    prisoners of camps and colonies (``pop_camp_male_share_1937`` in
+    data/population/marginals.csv, Zemskov 1991: women were under a tenth of them); the ages
+    are those of the census population's adults (from ``MIN_ARREST_AGE`` up) of each sex, a
+    prior (no age profile of either group is sourced here).
 
-    Why: ordinary work's convicts went to the same camps and colonies, so the camps' share of
-    women bounds theirs; drawing every adult alike made them more than half women (the 1937
-    census has more women than men), and the courts sentenced some of them to death.
+    Why one profile: the two groups differ (theft and hooliganism against the NKVD's political
+    cases outside the mass operations), but both went to the same camps and colonies, whose
+    prisoners the sourced share describes, and no source here gives either group's sex or age
+    apart; two numbers for one unknown would only be two priors. Drawing every adult alike
+    made them more than half women (the 1937 census has more women than men), and the courts
+    sentenced some of the political ones to death.
     """
     path = population_data_dir() / "marginals.csv"
     rows = {r.id: r for _, r in read_rows(path, MarginalRow, "population/marginals.csv")}

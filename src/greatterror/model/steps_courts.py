@@ -12,10 +12,15 @@ few people to die, to crowd the prisons and to fill the camps.
 
 Every day a Poisson number of such sentences per region (in proportion to the
 region's adults in the mass population; none in the Gulag's own unit) falls on adults at
-liberty who never had a case, with a male share ``nonpolitical_male_share``
-(a prior) and the adult population's ages (a prior: no age profile of these
-convicts is sourced here). They are sentenced to camp or colony with a term
-from ``gulag.non_political_terms`` and then go the way of every camp sentence:
+liberty who never had a case. Who they are is drawn exactly as ordinary work's arrests of
+people on no register are (``Registers.draw_ordinary``): one profile of those convicted
+outside the operations (``registers.ordinary_profile``), whose share of men is that of the
+prisoners of camps and colonies (``pop_camp_male_share_1937``, Zemskov 1991) and whose
+ages are those of the adults of the census population of that sex (a prior: no age
+profile of these convicts is sourced here). The camp share is the sourced basis for both
+because most of those prisoners were these very convicts: the counter-revolutionaries
+were at most about a third of them (above). They are sentenced to camp or colony with a
+term from ``gulag.non_political_terms`` and then go the way of every camp sentence:
 the holding stage, the etap, the camps' and colonies' mortality, release at
 term end. Their cases are of the ``non_political`` category
 (``vocabulary.NON_POLITICAL``): counted in the Gulag's stocks and deaths, never
@@ -37,12 +42,11 @@ from greatterror.model.loop import Component
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
 
-#: candidates drawn per wanted convict (some are not at liberty or of the other sex)
-OVERSAMPLE = 4
+#: candidates drawn per wanted convict (some had a case already, some are drawn twice)
+OVERSAMPLE = 2
 
 #: the parameters this step reads
 COURTS_PARAMS = (
-    "nonpolitical_male_share",
     "nonpolitical_sentences_per_year",
     "nonpolitical_term_mean_years",
 )
@@ -81,27 +85,30 @@ class OrdinaryCourts(Component):
         counts = rng.poisson(rate / e.w_mass / 365.0 * self.region_share(w))
         if not counts.any():
             return
-        convicts = draw_convicts(w, counts, float(p["nonpolitical_male_share"]), rng)
+        convicts = draw_convicts(w, counts, rng)
         terms = non_political_terms(float(p["nonpolitical_term_mean_years"]))
         e.convict_non_political(day, convicts, terms)
 
 
 def draw_convicts(
-    w: World, counts: NDArray[np.integer], male_share: float, rng: np.random.Generator
+    w: World, counts: NDArray[np.integer], rng: np.random.Generator
 ) -> NDArray[np.int64]:
-    """Up to ``counts[r]`` distinct adults of region r who never had a case, of whom a
-    binomial ``male_share`` are men (fewer if too few candidates were drawn)."""
+    """Up to ``counts[r]`` distinct adults of region r who never had a case, of the profile of
+    those convicted outside the operations.
+
+    The candidates come from ``Registers.draw_ordinary``, the draw of ordinary work's arrests
+    of people on no register (one profile, ``registers.ordinary_profile``, for both); those
+    who ever had a case are dropped (a person has one case record), and of the rest the
+    first ``counts[r]`` of region r in random order are kept (fewer if too few were drawn).
+    """
     reg = w.registers
     counts = np.asarray(counts, dtype=np.int64)
-    drawn = reg.draw_anyone(OVERSAMPLE * counts + 2 * (counts > 0), rng)
+    drawn = reg.draw_ordinary(OVERSAMPLE * counts + 2 * (counts > 0), w.people, rng)
     drawn = distinct_sorted(drawn.astype(np.int64))
     drawn = drawn[w.cases.status[drawn] == Status.FREE]
     drawn = drawn[rng.permutation(len(drawn))]  # no preference by position in the region
-    men = rng.binomial(counts, min(max(male_share, 0.0), 1.0))
-    wanted = np.empty(2 * len(counts), dtype=np.int64)
-    wanted[0::2], wanted[1::2] = counts - men, men
-    key = 2 * w.people["region"][drawn].astype(np.int64) + reg.male[drawn]
-    order = np.argsort(key, kind="stable")
-    sorted_key = key[order]
-    rank = np.arange(len(order)) - np.searchsorted(sorted_key, sorted_key, side="left")
-    return np.sort(drawn[order[rank < wanted[sorted_key]]])
+    region = w.people["region"][drawn].astype(np.int64)
+    order = np.argsort(region, kind="stable")
+    sorted_region = region[order]
+    rank = np.arange(len(order)) - np.searchsorted(sorted_region, sorted_region, side="left")
+    return np.sort(drawn[order[rank < counts[sorted_region]]])
