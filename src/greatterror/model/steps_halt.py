@@ -13,6 +13,9 @@ drawn within ``halt_review_days`` of the halt (the scheduling is in
 
 from __future__ import annotations
 
+import numpy as np
+from numpy.typing import NDArray
+
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
@@ -20,6 +23,29 @@ from greatterror.vocabulary import CH, Status
 
 #: The calendar kind of a pending case's review after the halt.
 HALT_REVIEW = "halt_review"
+
+#: No halt yet: every sentence so far is before it; no Yezhov: every sentence is after him.
+_NEVER, _ALWAYS = np.iinfo(np.int64).max, np.iinfo(np.int64).min
+
+
+def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
+    """Whose sentence the reviews after the halt could reach (``HaltAndRelease``, step 12):
+    sentences passed from Yezhov's appointment (G12-07, 26 September 1936) to the halt.
+
+    Why: the resolution of 17 November 1938 (G12-30) condemned the NKVD's conduct of the
+    mass operations and Beria's order of 26 November (G12-32) had its cases re-examined;
+    the complaints heard in 1939-40 were against the sentences of Yezhov's NKVD, not those of
+    the courts and the Special Board of 1935-36, nor those passed under procuratorial
+    supervision after the halt. This is a prior on who was reviewed, not a sourced count:
+    the evidence base has no figure of the releases by review (Zemskov 1991, V-gulag-rel-1939,
+    says the yearly releases do not tell them apart). A scenario without Yezhov reviews every
+    sentence passed before the halt.
+    """
+    first = w.policy.first_day
+    start = first.get(("chief_change", "yezhov"), _ALWAYS)
+    end = first.get(("halt", None), _NEVER)
+    day = w.cases.sentence_day[np.asarray(idx, dtype=np.int64)].astype(np.int64)
+    return (day >= start) & (day < end)
 
 
 class HaltReview(Component):

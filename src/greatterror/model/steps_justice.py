@@ -25,6 +25,7 @@ from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
+from greatterror.model.steps_halt import under_review
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import (
@@ -398,8 +399,9 @@ class Punishment(Component):
 class HaltAndRelease(Component):
     """Step 12 (after the releases order of M22): reviews release camp prisoners.
 
-    The review was of the NKVD's cases: a non-political convict of the ordinary courts
-    (model/steps_courts.py) drawn for it is not released by it."""
+    The review was of the NKVD's cases of Yezhov's tenure (``steps_halt.under_review``): a
+    non-political convict of the ordinary courts (model/steps_courts.py), or a prisoner
+    sentenced before Yezhov or after the halt, drawn for it is not released by it."""
 
     name = "halt_and_release"
     params = ("release_rate_after_halt",)
@@ -412,6 +414,6 @@ class HaltAndRelease(Component):
         rng = e.rng.review
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
         freed = camp_sample(w, n, rng)
-        freed = freed[w.cases.op[freed] != NON_POLITICAL]
+        freed = freed[(w.cases.op[freed] != NON_POLITICAL) & under_review(w, freed)]
         e.release(day, freed)
         e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())
