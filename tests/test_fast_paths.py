@@ -5,6 +5,8 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+import greatterror as gt
+from greatterror.model.components import COMPONENTS
 from greatterror.model.ledger_sums import ledger_sums, ledger_sums_numpy
 from greatterror.model.purge_state import Cadres
 from greatterror.vocabulary import AT_LIBERTY, EVENTS, OPERATIONS, Status
@@ -71,3 +73,22 @@ def test_cadres_look_only_at_changed_people_and_find_the_same_lost() -> None:
         assert np.array_equal(full.unreplaced, fast.unreplaced)
     assert full.replaced.any()
     assert np.array_equal(full.replaced, fast.replaced)
+
+
+def test_gates_are_declared_mechanisms() -> None:
+    for cls in COMPONENTS:
+        assert set(cls.gate) <= set(cls.mechanisms), cls.name
+
+
+def test_the_loop_leaves_out_only_components_whose_gates_are_all_off() -> None:
+    sim = gt.Sim("historical", scale=0.0001, seed=1, mechanisms={"M27": True})
+    sim.step()
+    loop, engine = sim.loop, sim.engine.engine
+    acting = {c.name for c in loop.acting(engine)}
+    for c in loop:
+        off = bool(c.gate) and not any(engine.switch(m) for m in c.gate)
+        assert (c.name not in acting) == off, c.name
+    assert "vengeance" in acting  # switched on for this run
+    assert "killings_abroad" not in acting  # off in the historical scenario
+    assert loop.timings["killings_abroad"] == 0.0
+    assert "(off in this run)" in repr(loop)

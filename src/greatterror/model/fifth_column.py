@@ -105,6 +105,7 @@ class FifthColumn(Component):
 
     name = "fifth_column"
     mechanisms = ("M24",)
+    gate = ("M24",)
     params = (
         "agents_per_million",
         "conspirator_detection_rate",
@@ -133,6 +134,7 @@ class RealOpposition(Component):
 
     name = "real_opposition"
     mechanisms = ("M25",)
+    gate = ("M25",)
     params = ("dissident_detection_rate", "dissident_share", "threat_per_conspiracy")
     reads = ("people", "registers", "cases", "campaign", "truth")
     writes = ("truth", "cases", "camps", "institutions")

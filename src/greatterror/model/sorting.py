@@ -47,16 +47,16 @@ def stable_argsort(values):  # pragma: no cover - compiled
     count = np.empty(257, dtype=np.int64)
     shift = 0
     while shift < 64 and (span >> shift) > 0:
-        for d in range(257):
-            count[d] = 0
+        for k in range(257):
+            count[k] = 0
         for i in range(n):
             count[((np.int64(values[order[i]]) - low) >> shift & 255) + 1] += 1
         for d in range(256):
             count[d + 1] += count[d]
         for i in range(n):
-            d = (np.int64(values[order[i]]) - low) >> shift & 255
-            spare[count[d]] = order[i]
-            count[d] += 1
+            digit = (np.int64(values[order[i]]) - low) >> shift & 255
+            spare[count[digit]] = order[i]
+            count[digit] += 1
         order, spare = spare, order
         shift += 8
     return order
