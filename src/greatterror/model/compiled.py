@@ -28,9 +28,11 @@ def _kernel_modules() -> list[ModuleType]:
         families,
         flatcalls,
         kernels,
+        ledger_sums,
         lines,
         purge_state,
         registers,
+        sorting,
         subsets,
     )
     from greatterror.population import kernels as population_kernels
@@ -45,6 +47,8 @@ def _kernel_modules() -> list[ModuleType]:
         lines,
         subsets,
         purge_state,
+        sorting,
+        ledger_sums,
         population_kernels,
     ]
 
