@@ -8,7 +8,7 @@ weights of its own generation, so distances of different generations, and
 any distance computed another way (``statistics.archival_distance``), are
 on other scales. pyabc does not store the weights. To put a fit's accepted
 distances and any re-run of its particles on one scale, ``calibrate apply``
-needs the last generation's weights (apply.py). They come from:
+needs the last generation's weights (choose.py). They come from:
 
 - the fit's database, where ``RecordingFloorScale`` writes every
   generation's weights as they are fitted (table ``TABLE``; one SQLite
@@ -60,7 +60,7 @@ def record_weights(db: Path, t: int, weights: Mapping[str, float]) -> None:
 
 def recorded_weights(db: Path, t: int) -> dict[str, float] | None:
     """Generation ``t``'s weights as the fit recorded them, or None if it did not."""
-    con = sqlite3.connect(f"file:{db}?mode=ro", uri=True)
+    con = sqlite3.connect(f"{Path(db).resolve().as_uri()}?mode=ro", uri=True)
     try:
         rows = con.execute(f"SELECT statistic, weight FROM {TABLE} WHERE t = ?", (int(t),))
         out = {str(s): float(w) for s, w in rows.fetchall()}

@@ -1,9 +1,10 @@
 """`greatterror calibrate apply PATH --scenario NAME` and `calibrate show PATH --check`.
 
 Both read a stored fit; ``apply`` writes its chosen point into a scenario file
-(calibration/apply.py says how the point is chosen), ``--check`` runs the
-posterior predictive check (calibration/check.py). Every option is checked
-before any simulation runs or any file is touched.
+(calibration/choose.py says how the point is chosen and judged on one scale,
+calibration/apply.py writes it), ``--check`` runs the posterior predictive
+check (calibration/check.py). Every option is checked before any simulation
+runs or any file is touched.
 """
 
 from __future__ import annotations
