@@ -48,7 +48,7 @@ def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
 
 
 def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Scenario paths and ids of the hypotheses named (all seven when none are)."""
+    """Scenario paths and ids of the hypotheses named (all of them when none are)."""
     from greatterror.model.hypothesis_catalog import FOLDER, find_hypothesis, hypothesis_scenarios
     from greatterror.model.scenario import ScenarioError
 
@@ -60,7 +60,7 @@ def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if len(set(labels)) != len(labels):
         fail(f"hypotheses: a hypothesis is named twice ({', '.join(keys)}); allowed: distinct ones")
     if len(labels) < 2:
-        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7")
+        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7 and H5b")
     return tuple(f"{FOLDER}/{s.name}" for s in chosen), tuple(labels)
 
 
@@ -85,7 +85,7 @@ def compare(
     hypotheses: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Hypotheses (H1 ... H7 or scenario names; default: all), or 'show DB'.",
+            help="Hypotheses (H1 ... H7, H5b or scenario names; default: all), or 'show DB'.",
             show_default=False,
         ),
     ] = None,
