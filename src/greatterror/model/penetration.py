@@ -79,8 +79,8 @@ def draw_provocateurs(
 def provoke(
     w: World, e: Engine, day: int, active: NDArray[np.int64], rng: np.random.Generator
 ) -> NDArray[np.int64]:
-    """Today's wrongful arrests by the provocateurs ``active`` (at liberty); returns who was
-    arrested, and records them in ``truth.provoked``."""
+    """Today's wrongful arrests by the provocateurs ``active`` (never yet arrested); returns who
+    was arrested, and records them in ``truth.provoked``."""
     if len(active) == 0:
         return active
     reg = w.registers
