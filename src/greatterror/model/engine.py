@@ -28,6 +28,7 @@ from greatterror.model.gulag import (
     term_range,
 )
 from greatterror.model.kernels import Layers
+from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Ledger
@@ -54,6 +55,9 @@ class Engine:
     ) -> None:
         self.scenario = scenario
         self.evidence = evidence
+        #: the share of category 1 in the limit increases whose split the evidence gives;
+        #: it splits the regions' requests and the increases given only as a total
+        self.increase_cat1_share = increase_cat1_share(evidence.increases)
         self.params = params
         #: mechanism switches by switch name; components read them through ``Component.on``
         self.switches = switches
