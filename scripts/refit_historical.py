@@ -18,8 +18,9 @@ One command, in this order (each step is an ordinary greatterror command, printe
    key properties (greatterror.calibration.validity: men at least 90% of those sentenced to
    death, no one under 12 arrested, under-16s under 1% of arrests, every operation victim on
    a line, terms expire). Only if all hold is it copied over the shipped scenario; otherwise
-   the script stops with exit code 3, naming each property that fails, and the shipped
-   scenario is left as it was: a fit that makes the model invalid is never applied.
+   the script skips steps 3 and 4, still runs 5, writes its section, and stops with exit
+   code 3, naming each property that fails; the shipped scenario is left as it was: a fit
+   that makes the model invalid is never applied.
 3. ``python tests/make_baseline.py``: the regression baseline of tests/test_model.py,
    since the scenario's values changed.
 4. ``python scripts/validate_historical.py --scale 0.01 --seeds 10``: docs/validation.md's
@@ -27,10 +28,15 @@ One command, in this order (each step is an ordinary greatterror command, printe
 5. ``greatterror calibrate show DB --check``: the posterior predictive check (draws of the
    posterior on the validation seeds at --scale), and ``calibrate show DB`` for the posterior.
 
-The section "Last refit" of docs/calibration.md is rewritten with the commands, the wall and
-CPU time of each step, the fit's generations and the check. Run it from the repository root
-with the package importable (``pip install -e '.[calibrate]'``). A step that fails stops the
-script with its exit code; the database is kept, and ``--resume`` continues the fit.
+The section between the refit markers of docs/calibration.md is rewritten at the end of
+every run, however it ended (applied, refused by the validity check, or stopped by a failing
+step): the outcome, the commands with the wall and CPU time of each step, the generations
+stored (fewer than ``--generations`` when ``--max-minutes`` stopped the fit), the posterior,
+the candidates of ``calibrate apply`` on one scale, and the check. Run it from the
+repository root with the package importable (``pip install -e '.[calibrate]'``). A step that
+fails stops the script with its exit code after the section is written; the database is
+kept, and ``--resume`` with the same settings and a larger ``--generations`` continues the
+fit.
 """
 
 from __future__ import annotations
@@ -79,19 +85,24 @@ def _step(name: str, cmd: list[str], log: list[dict[str, Any]], capture: bool = 
     return proc.stdout or ""
 
 
-def _section(
-    args: argparse.Namespace, log: list[dict[str, Any]], show: dict[str, Any], check: dict[str, Any]
-) -> str:
-    gens = show["generations"]
+def _section(args: argparse.Namespace, log: list[dict[str, Any]], got: dict[str, Any]) -> str:
+    """The section between the refit markers: whatever the steps produced, and how it ended."""
+    show, check, applied = got.get("show"), got.get("check"), got.get("apply")
     lines = [
         BEGIN,
         "## Last refit of the historical scenario",
         "",
+        "Written by `scripts/refit_historical.py` at the end of every run, however it ended.",
+        "",
         f"`python scripts/refit_historical.py --particles {args.particles} --generations "
         f"{args.generations} --max-minutes {args.max_minutes:g} --workers {args.workers} "
         f"--seed {args.seed} --draws {args.draws} --candidates {args.candidates} "
-        f"--recheck {args.recheck}` on {time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
+        f"--recheck {args.recheck}{' --resume' if args.resume else ''}` ended on "
+        f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores (load average before the run: {args.load}).",
+        "",
+        f"**Outcome: {_outcome(got)}.**",
+        *(f"- {line}" for line in got.get("not_applied", [])),
         "",
         "| step | command | wall | CPU (children) |",
         "|---|---|---|---|",
@@ -99,6 +110,25 @@ def _section(
             f"| {r['step']} | `{r['command']}` | {float(r['wall_s']) / 60:.1f} min | "
             f"{float(r['cpu_s']) / 60:.1f} min |"
             for r in log
+        ),
+        "",
+    ]
+    lines += _fit_lines(args, show) + _apply_lines(applied) + _check_lines(check)
+    lines.append(END)
+    return "\n".join(lines)
+
+
+def _fit_lines(args: argparse.Namespace, show: dict[str, Any] | None) -> list[str]:
+    if not show:
+        return ["The database holds no completed generation.", ""]
+    gens = show["generations"]
+    lines = [
+        f"{len(gens)} of the {args.generations} generations asked for are stored"
+        + (
+            " (the fit stopped at `--max-minutes`, or was stopped; `--resume` with the same "
+            "settings and a larger `--generations` continues it)."
+            if len(gens) < args.generations
+            else "."
         ),
         "",
         "| generation | epsilon | particles | simulations | acceptance | ESS |",
@@ -109,8 +139,9 @@ def _section(
             for g in gens
         ),
         "",
-        "Posterior (last generation): median, 90% interval, and the prior mass of that "
-        "interval (small: the data constrain the parameter).",
+        "(Each generation's weights adapt, so the epsilons of different generations are not on "
+        "one scale.) Posterior (last generation): median, 90% interval, and the prior mass of "
+        "that interval (small: the data constrain the parameter).",
         "",
         "| parameter | median | 5% | 95% | prior median | prior mass |",
         "|---|---|---|---|---|---|",
@@ -120,6 +151,43 @@ def _section(
             for r in show["posterior"]
         ),
         "",
+    ]
+    return lines
+
+
+def _apply_lines(applied: dict[str, Any] | None) -> list[str]:
+    if not applied:
+        return []
+    t = applied["generation"]
+    lines = [
+        f"Candidates (`calibrate apply`, re-run on fitting seeds {applied['recheck_seeds']}; "
+        f"chosen by the rule: {applied['rule']}). Distances on one scale: archival "
+        f"(`statistics.archival_distance`) and under generation {t}'s adaptive weights "
+        f"({applied['weights_source']}).",
+        "",
+        "| rank | accepted at | archival: acceptance run | archival: re-check median | "
+        f"generation-{t} weights: re-check median | outside the band on the re-check |",
+        "|---|---|---|---|---|---|",
+    ]
+    for i, c in enumerate(applied["candidates"]):
+        adaptive = c["last_generation_weights"]
+        missed = ", ".join(
+            f"{m['id']} {m['runs']}/{m['of']} x{m['factor']:.2g}"
+            for m in c["outside_band_on_recheck"]
+        )
+        lines.append(
+            f"| {i + 1} | {c['accepted_distance']:.2f} | {c['archival']['acceptance_run']:.2f} | "
+            f"{c['archival']['recheck_median']:.2f} | "
+            f"{'n/a' if adaptive is None else format(adaptive['recheck_median'], '.2f')} | "
+            f"{missed or 'none'} |"
+        )
+    return [*lines, ""]
+
+
+def _check_lines(check: dict[str, Any] | None) -> list[str]:
+    if not check:
+        return ["The posterior predictive check did not run.", ""]
+    lines = [
         f"Posterior predictive check: {check['draws']} draws at 1:{1 / check['scale']:,.0f} on "
         f"validation seeds {check['seeds']}.",
         "",
@@ -141,9 +209,8 @@ def _section(
         f"In-sample: {ok} of {len(check['in_sample'])} medians within ±20% or inside the range; "
         f"validation: {held} of {len(check['validation'])}. A figure passes when the median is "
         "within ±20% of the record or inside its archival range.",
-        END,
     ]
-    return "\n".join(lines)
+    return lines
 
 
 def apply_if_valid(
@@ -171,6 +238,7 @@ def apply_if_valid(
         }
     )
     failed = validity.failures(findings)
+    log[-1]["failed"] = [f.line() for f in failed]
     if failed:
         lines = "\n".join("  " + f.line() for f in failed)
         print(
@@ -183,6 +251,75 @@ def apply_if_valid(
         raise SystemExit(3)
     shutil.copyfile(candidate, target)
     print(f"validity check passed: {candidate} copied to {target}")
+
+
+def _run_steps(
+    args: argparse.Namespace,
+    db: Path,
+    fit: list[Any],
+    workers: str,
+    log: list[dict[str, Any]],
+    got: dict[str, Any],
+) -> None:
+    """Steps 1-5; what they find goes into ``got`` for the section, whatever stops them."""
+    _step("1 fit (ABC-SMC)", fit, log)
+    candidate = db.with_name(db.stem + "_candidate.toml")
+    shutil.copyfile(SCENARIO, candidate)
+    apply_cmd = [*CLI, "calibrate", "apply", db, "--scenario", candidate, "--workers", workers]
+    apply_cmd += ["--candidates", args.candidates, "--recheck", args.recheck, "--json"]
+    got["apply"] = json.loads(_step("2 apply", apply_cmd, log, capture=True))
+    try:
+        apply_if_valid(candidate, log)
+    except SystemExit as refused:
+        if refused.code != 3:
+            raise
+        got["not_applied"] = log[-1].get("failed", [])
+    if "not_applied" not in got:
+        _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)
+        validate = [sys.executable, "scripts/validate_historical.py", "--scale", "0.01"]
+        _step("4 validation tables", [*validate, "--seeds", "10", "--workers", workers], log)
+    got["check"] = _check(args, db, workers, log)
+
+
+def _check(args: argparse.Namespace, db: Path, workers: str, log: list[dict[str, Any]]) -> Any:
+    check_cmd = [*CLI, "calibrate", "show", db, "--check", "--draws", args.draws]
+    check_cmd += ["--scale", args.scale, "--workers", workers, "--json"]
+    return json.loads(_step("5 predictive check", check_cmd, log, capture=True))
+
+
+def _finish(
+    args: argparse.Namespace, db: Path, workers: str, log: list[dict[str, Any]], got: dict[str, Any]
+) -> None:
+    """Write the section of docs/calibration.md from whatever the steps produced.
+
+    Runs however the steps ended: a fit stopped by ``--max-minutes`` or killed, a point
+    refused by the validity check (exit code 3) or a step that failed; the section says which.
+    """
+    try:
+        got["show"] = json.loads(
+            _step("6 posterior", [*CLI, "calibrate", "show", db, "--json"], log, capture=True)
+        )
+    except SystemExit:  # no completed generation to show
+        got["show"] = None
+    text = DOC.read_text(encoding="utf-8")
+    section = _section(args, log, got)
+    if BEGIN in text and END in text:
+        text = text.split(BEGIN, 1)[0] + section + text.split(END, 1)[1]
+    else:
+        text = text.rstrip("\n") + "\n\n" + section + "\n"
+    DOC.write_text(text, encoding="utf-8")
+    total = sum(float(r["wall_s"]) for r in log) / 60
+    print(f"\nrefit ended in {total:.1f} min wall: {_outcome(got)}; docs/calibration.md updated")
+
+
+def _outcome(got: dict[str, Any]) -> str:
+    if "stopped" in got and "not_applied" not in got:
+        return f"stopped by a failing step (exit code {got['stopped']}); nothing applied"
+    if "not_applied" in got:
+        return (
+            "the fitted point was NOT applied (validity check); the shipped scenario is unchanged"
+        )
+    return "the fitted point was applied; regression baseline and validation tables regenerated"
 
 
 def main() -> None:
@@ -212,56 +349,16 @@ def main() -> None:
     fit = [*CLI, "calibrate", "historical", "--particles", args.particles, "--generations"]
     fit += [args.generations, "--scale", args.scale, "--workers", workers, "--seed", args.seed]
     fit += ["--db", db, "--max-minutes", args.max_minutes, *(["--resume"] if args.resume else [])]
-    _step("1 fit (ABC-SMC)", fit, log)
-    candidate = db.with_name(db.stem + "_candidate.toml")
-    shutil.copyfile(SCENARIO, candidate)
-    _step(
-        "2 apply",
-        [
-            *CLI,
-            "calibrate",
-            "apply",
-            db,
-            "--scenario",
-            candidate,
-            "--workers",
-            workers,
-            "--candidates",
-            args.candidates,
-            "--recheck",
-            args.recheck,
-        ],
-        log,
-    )
-    apply_if_valid(candidate, log)
-    _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)
-    validate = [
-        sys.executable,
-        "scripts/validate_historical.py",
-        "--scale",
-        "0.01",
-        "--seeds",
-        "10",
-    ]
-    _step("4 validation tables", [*validate, "--workers", workers], log)
-    check_cmd = [*CLI, "calibrate", "show", db, "--check", "--draws", args.draws]
-    check_cmd += ["--scale", args.scale, "--workers", workers, "--json"]
-    check = json.loads(_step("5 predictive check", check_cmd, log, capture=True))
-    show = json.loads(
-        _step("6 posterior", [*CLI, "calibrate", "show", db, "--json"], log, capture=True)
-    )
-    text = DOC.read_text(encoding="utf-8")
-    section = _section(args, log, show, check)
-    if BEGIN in text and END in text:
-        text = text.split(BEGIN, 1)[0] + section + text.split(END, 1)[1]
-    else:
-        text = text.rstrip("\n") + "\n\n" + section + "\n"
-    DOC.write_text(text, encoding="utf-8")
-    total = sum(float(r["wall_s"]) for r in log) / 60
-    print(
-        f"\nrefit done in {total:.1f} min wall; docs/calibration.md, docs/validation.md, "
-        "historical.toml and tests/baselines updated"
-    )
+    got: dict[str, Any] = {}
+    try:
+        _run_steps(args, db, fit, workers, log, got)
+    except SystemExit as stop:
+        got["stopped"] = stop.code
+        raise
+    finally:
+        _finish(args, db, workers, log, got)
+    if "not_applied" in got:
+        raise SystemExit(3)
 
 
 if __name__ == "__main__":

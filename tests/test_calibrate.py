@@ -88,6 +88,27 @@ def test_a_particle_is_reproducible_on_a_reused_population() -> None:
     assert set(first) == set(CALIBRATION_IDS)
 
 
+def test_the_population_is_built_once_and_kept_out_of_the_collector(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """Particles reuse the process's population (never rebuilt), and what ``warm`` loaded is
+    frozen out of the cyclic collector, so the collection after each particle is cheap."""
+    import gc
+
+    from greatterror.calibration.simulator import warm
+    from greatterror.population import build
+
+    first = warm("historical", float(SCALE), 1)
+    assert gc.get_freeze_count() > 0
+
+    def rebuilt(*_: object) -> None:
+        raise AssertionError("the population was built again")
+
+    monkeypatch.setattr(build, "build_population", rebuilt)
+    FitModel("historical", float(SCALE), 1)({"names_per_confession": 0.5})
+    assert warm("historical", float(SCALE), 1)[2] is first[2]
+
+
 #: a prior corner whose naming cascade the runaway guard stops
 RUNAWAY_DRAW = {
     "names_per_confession": 5.0,
@@ -286,10 +307,11 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     local_fit: Path, tmp_path: Path
 ) -> None:
     """`calibrate apply` on the tiny fit: the chosen particle, re-run on a fitting seed,
-    written into a copy of the scenario, which still loads."""
+    written into a copy of the scenario, which still loads; both scales are reported."""
     import shutil
     import tomllib
 
+    from greatterror.calibration.choose import RULE
     from greatterror.model.scenario import load_scenario, shipped_path
 
     target = tmp_path / "historical.toml"
@@ -299,8 +321,18 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     assert result.exit_code == 0, result.output
     payload = json.loads(result.output)
     assert payload["recheck_seeds"] == [2]  # the next fit seed, never a validation seed
-    best = payload["candidates"][0]
-    assert best["median"] <= payload["candidates"][1]["median"]
+    assert payload["rule"] == RULE and payload["weights_source"] == "recorded"
+    best, other = payload["candidates"]
+    assert best["archival"]["recheck_median"] <= other["archival"]["recheck_median"]
+    for row in payload["candidates"]:
+        adaptive = row["last_generation_weights"]
+        # the acceptance run under the last generation's weights is the distance pyabc stored
+        assert adaptive["acceptance_run"] == pytest.approx(row["accepted_distance"], rel=1e-9)
+        # the archival scale is the adaptive one at its floor: never the smaller of the two
+        assert row["archival"]["acceptance_run"] >= adaptive["acceptance_run"] * (1 - 1e-9)
+        assert len(row["archival"]["recheck"]) == len(adaptive["recheck"]) == 1
+        for miss in row["outside_band_on_recheck"]:
+            assert miss["id"] in CALIBRATION_IDS and miss["runs"] == miss["of"] == 1
     from greatterror.model.params import BY_NAME
 
     written = tomllib.loads(target.read_text(encoding="utf-8"))["parameters"]
@@ -312,6 +344,51 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     }  # values the fit did not vary are kept
     assert "# Fitted by ABC-SMC" in target.read_text(encoding="utf-8")
     load_scenario(target)
+
+
+def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[str]) -> None:
+    from greatterror.cli.calibrate_apply import _print_candidates
+
+    row = {
+        "accepted_distance": 2.5,
+        "archival": {"acceptance_run": 25.2, "recheck": [26.0, 27.5], "recheck_median": 26.75},
+        "last_generation_weights": {"acceptance_run": 2.5, "recheck": [2.7, 2.9]},
+        "outside_band_on_recheck": [{"id": "G1-1935-conv", "runs": 2, "of": 2, "factor": 0.35}],
+    }
+    _print_candidates([row, {**row, "last_generation_weights": None}], (2, 3), 5, "recovered")
+    out = " ".join(capsys.readouterr().out.split())  # the caption may wrap
+    assert "generation-5 weights" in out and "recovered from the stored distances" in out
+    assert "26.75" in out and "n/a" in out
+    assert "1. outside the band on the re-check: G1-1935-conv 2/2 x0.35" in out
+
+
+def test_the_fit_records_the_weights_each_generation_was_accepted_with(local_fit: Path) -> None:
+    """Every stored distance of every generation (the fit was killed and resumed) is the
+    norm of the stored statistics under the weights recorded for that generation."""
+    from greatterror.calibration.weights import recorded_weights, weighted_distance
+
+    history = pyabc.History(f"sqlite:///{local_fit}", _id=1)
+    for t in range(history.max_t + 1):
+        weights = recorded_weights(local_fit, t)
+        assert weights is not None and set(weights) == set(CALIBRATION_IDS)
+        for p in history.get_population(t=t).particles:
+            assert weighted_distance(p.sum_stat, weights) == pytest.approx(p.distance, rel=1e-9)
+
+
+def test_a_rerun_on_the_fit_seed_gives_the_acceptance_numbers(local_fit: Path) -> None:
+    """The acceptance numbers and the re-check numbers agree when computed on the same run:
+    a candidate re-run on the fit's own seed has its stored statistics, bit for bit."""
+    from greatterror.calibration.choose import best_particles, rerun
+    from greatterror.calibration.posterior import load_fit
+
+    settings, history = load_fit(local_fit)
+    bands = FitModel(settings.scenario, settings.scale, settings.seed).bands()
+    candidates = rerun(settings, best_particles(history, 2, bands), [settings.seed])
+    for c in candidates:
+        assert c.recheck_statistics == (c.fit_statistics,)
+        assert c.recheck_archival(bands) == (c.archival(bands),)
+    archival = [c.archival(bands) for c in candidates]
+    assert archival == sorted(archival)  # candidates are the closest on the archival scale
 
 
 def test_apply_without_a_scenario_or_with_a_foreign_database_exits_2(

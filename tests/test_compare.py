@@ -23,7 +23,7 @@ from greatterror.calibration.compare import (
     run_compare,
     scaled_prior,
 )
-from greatterror.calibration.compare_report import bayes_factors, evidence_words
+from greatterror.calibration.compare_report import bayes_factors, effective_size, evidence_words
 from greatterror.calibration.simulator import FitModel
 from greatterror.cli.app import app
 from greatterror.model.priors import Prior
@@ -79,6 +79,18 @@ def test_bayes_factors_use_kass_and_raftery_words_and_bound_an_empty_hypothesis(
     assert by["H3"]["evidence_for_best"] == "substantial"
     assert by["H4"]["lower_bound"] and by["H4"]["bayes_factor_of_best"] == pytest.approx(36.0)
     assert evidence_words(50) == "strong" and evidence_words(500) == "decisive"
+
+
+def test_degenerate_weights_resolve_no_bayes_factor() -> None:
+    """One particle holding nearly all the weight leaves about one effective particle: a
+    probability of 1e-6 is then below the resolution, not decisive evidence."""
+    weights = [0.956, 2.4e-4, 0.0169, 3.7e-5, 0.0271, 1.7e-12, 9.9e-7, 9.7e-9]
+    assert 1.0 < effective_size(weights) < 1.2
+    assert effective_size([0.125] * 8) == pytest.approx(8.0)
+    assert effective_size([0.0, 0.0]) == 0.0
+    _, rows = bayes_factors({"H5": 0.999999, "H5b": 1e-6}, particles=effective_size(weights))
+    assert rows[0]["lower_bound"] and rows[0]["bayes_factor_of_best"] < 1.2
+    assert rows[0]["evidence_for_best"] == "not worth more than a bare mention"
 
 
 def test_the_threshold_never_accepts_the_runaway_tie() -> None:

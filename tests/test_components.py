@@ -59,6 +59,7 @@ def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     names = [path.stem for path in sorted(scenarios_dir().glob("*.toml"))]
     runs: list[tuple[str, dict[str, float] | None]] = [(name, None) for name in names]
     runs += [("hypotheses/h4_weak_centre", None), ("hypotheses/h6_kirov_pretext", None)]
+    runs += [("hypotheses/h5b_penetrated_nkvd", None)]  # the penetrated NKVD (M24's option)
     runs += [("historical", {"troika_capacity": 100.0, "album_capacity": 50.0})]
     for name, pars in runs:
         sim = Simulation(load_scenario(name), population, SEED, evidence, pars)

@@ -1,4 +1,4 @@
-"""The hypothesis scenarios H1-H7: loading, strict metadata, the CLI, and runs."""
+"""The hypothesis scenarios H1-H7 and the variant H5b: loading, strict metadata, the CLI, and runs."""
 
 from __future__ import annotations
 
@@ -18,26 +18,28 @@ from greatterror.model.scenario import Event, ScenarioError, load_scenario
 from greatterror.paths import scenarios_dir
 
 runner = CliRunner()
-IDS = ["H1", "H2", "H3", "H4", "H5", "H6", "H7"]
+IDS = ["H1", "H2", "H3", "H4", "H5", "H5b", "H6", "H7"]
 NAMES = [
     "h1_intentional",
     "h2_bureaucratic",
     "h3_misperception_cascade",
     "h4_weak_centre",
     "h5_fifth_column",
+    "h5b_penetrated_nkvd",
     "h6_kirov_pretext",
     "h7_besieged_city",
 ]
 IMPLEMENTED = implemented_ids()
 
 
-def test_all_seven_load_with_their_mechanism_sets() -> None:
+def test_all_eight_load_with_their_mechanism_sets() -> None:
     scenarios = hypothesis_scenarios()
     assert [s.hypothesis.id for s in scenarios if s.hypothesis] == IDS
     assert [s.name for s in scenarios] == NAMES
     for s in scenarios:
         hyp = s.hypothesis
-        assert hyp is not None and s.extends in ("historical", "endogenous")
+        assert hyp is not None
+        assert s.extends in ("historical", "endogenous", "hypotheses/h5_fifth_column")
         switches = switches_of(s)
         departed = {d.mechanism: d.on for d in hyp.departures}
         for m in MECHANISMS:

@@ -331,15 +331,16 @@ def test_naming_kernels_match_the_rule_of_the_component(rng, with_members) -> No
 @pytest.mark.parametrize("ceiling", [True, False])
 @pytest.mark.parametrize("budget", [0.0, 30.0, np.inf])
 def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -> None:
-    from greatterror.model.steps_justice import troika_reference
+    from greatterror.model.troika import troika_reference
 
     n, regions = 300, 6
     cases = mk.TroikaQueue(
         region=rng.integers(0, regions, size=n).astype(np.int64),
         weight=np.where(rng.random(n) < 0.1, 1.0, 2.5),
-        want_death=rng.random(n) < 0.5,
+        u_wish=rng.random(n),
         u=rng.random(n),
     )
+    fallback = rng.random(regions)
 
     def limits() -> mk.Limits:
         return mk.Limits(
@@ -348,8 +349,8 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -
         )  # fmt: skip
 
     fast, slow = limits(), limits()
-    verdict, spent = mk.troika_verdicts(cases, fast, float(budget), ceiling)
-    want, want_spent = troika_reference(cases, slow, float(budget), ceiling)
+    verdict, spent = mk.troika_verdicts(cases, fast, float(budget), ceiling, fallback)
+    want, want_spent = troika_reference(cases, slow, float(budget), ceiling, fallback)
     np.testing.assert_array_equal(verdict, want)
     assert spent == want_spent
     for a, b in zip(fast, slow, strict=True):
@@ -370,7 +371,9 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -
                 before = (cases.region[:first] == r) & (verdict[:first] <= 2)
                 assert cases.weight[:first][before].sum() > 100.0 - 2 * 2.5
         else:
-            np.testing.assert_array_equal(verdict, np.where(cases.want_death, 1, 2))
+            # without limits the wish is drawn with the constant share and always given
+            wished = cases.u_wish < fallback[cases.region]
+            np.testing.assert_array_equal(verdict, np.where(wished, 1, 2))
 
 
 @pytest.mark.parametrize("with_members", [True, False])

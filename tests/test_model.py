@@ -117,6 +117,29 @@ def test_camp_counters_match_states(result) -> None:
     assert camps.hold_w == pytest.approx(sim.pop.weights()[held].sum())
 
 
+def test_troikas_fill_the_first_category_first_and_follow_its_increases(result) -> None:
+    """model/troika.py: in the operation's first month most troika sentences are of the first
+    category, far above its 28% of the initial limits; once it is used up the troikas fill the
+    second, and the death share rises again as the (mostly first-category) increases arrive."""
+    sim = result.simulation
+    kulak = sim.ledger.cube()[:, :, OP["kulak_00447"], :]
+    start = np.datetime64(sim.start.isoformat())
+
+    def death_share(first: str, last: str) -> float:
+        a, b = ((np.datetime64(d) - start).astype(int) for d in (first, last))
+        cat1 = kulak[a:b, :, EV["convicted_cat1"]].sum()
+        return float(cat1 / (cat1 + kulak[a:b, :, EV["convicted_camp"]].sum()))
+
+    inst = sim.inst
+    initial = inst.initial_cat1.sum() / (inst.initial_cat1.sum() + inst.initial_cat2.sum())
+    first_month = death_share("1937-08-05", "1937-09-05")
+    autumn = death_share("1937-09-05", "1937-11-01")
+    winter = death_share("1938-01-01", "1938-04-01")
+    assert first_month > max(0.7, 2 * initial)
+    assert autumn < first_month
+    assert winter > autumn + 0.2
+
+
 def test_death_sentences_are_carried_out(result) -> None:
     sim = result.simulation
     pending = sim.cases.status == Status.SENTENCED_DEATH

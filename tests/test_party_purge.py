@@ -98,6 +98,17 @@ def test_reinstatement_only_after_the_january_1938_plenum_and_never_of_the_arres
     assert (roll.expelled_day[roll.reinstated] == -1).all()
 
 
+def test_the_kept_sets_equal_their_definitions(run) -> None:
+    """The roll's incremental sets (kept for speed) match the rules they keep."""
+    sim, _, _ = run
+    roll = sim.world.party
+    pool = roll.in_party() & ~roll.reinstated
+    assert (roll.pool_set.mask == pool).all() and len(roll.pool_set) == np.count_nonzero(pool)
+    appealing = np.flatnonzero((roll.expelled_day >= 0) & ~roll.to_arrest)
+    assert len(appealing) > 0 and roll.reinstated.any()
+    assert np.array_equal(roll.appealing, appealing)
+
+
 def test_expulsions_run_with_the_party_purge_and_stop_at_the_halt(run) -> None:
     sim, _, _ = run
     expelled = sim.world.party.counts[:, P["expelled"]]

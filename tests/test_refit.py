@@ -243,3 +243,59 @@ def test_the_regression_baseline_was_made_with_the_scenario_as_it_is() -> None:
     values = load_scenario("historical").parameter_values()
     stale = {k: (v, values.get(k)) for k, v in baseline["parameters"].items() if values.get(k) != v}
     assert not stale, f"historical.toml changed: run python tests/make_baseline.py ({stale})"
+
+
+# --- choosing the point on one scale --------------------------------------------------------
+
+BANDS = (Archival("a", 100.0, 90.0, 110.0), Archival("b", 10.0, 5.0, 20.0))
+
+
+def _candidate(fit: dict[str, float], *rechecks: dict[str, float]):
+    from greatterror.calibration.choose import Candidate
+
+    return Candidate({"x": float(len(rechecks))}, 1.0, fit, tuple(rechecks))
+
+
+def test_the_chosen_point_has_the_smallest_median_archival_distance_on_the_recheck() -> None:
+    """The rule (calibration/choose.py): the median over the re-check runs on the archival
+    scale; the acceptance run is left out of it and only breaks ties."""
+    from greatterror.calibration.choose import rank
+
+    lucky = _candidate({"a": 0.0, "b": 0.0}, {"a": 0.5, "b": 0.0}, {"a": 0.4, "b": 0.0})
+    steady = _candidate({"a": 0.2, "b": 0.0}, {"a": 0.1, "b": 0.0}, {"a": 0.1, "b": 0.3})
+    tied = _candidate({"a": 0.3, "b": 0.0}, {"a": 0.1, "b": 0.0}, {"a": 0.1, "b": 0.3})
+    assert steady.median(BANDS) < lucky.median(BANDS)
+    assert lucky.archival(BANDS) < steady.archival(BANDS)  # closest when accepted, not after
+    assert rank([lucky, tied, steady], BANDS) == [steady, tied, lucky]
+    misses = steady.outside(BANDS)
+    assert [(m["id"], m["runs"], m["of"]) for m in misses] == [("a", 2, 2), ("b", 1, 2)]
+    assert misses[0]["factor"] == pytest.approx(math.exp(0.1))
+
+
+def test_weights_are_recovered_from_stored_distances_only_when_determined() -> None:
+    from greatterror.calibration.weights import recovered_weights, weighted_distance
+
+    rng = np.random.default_rng(0)
+    ids = ["a", "b", "c"]
+    truth = {"a": 0.5, "b": 2.0, "c": 0.01}
+    stats = [dict(zip(ids, rng.normal(size=3), strict=True)) for _ in range(5)]
+    distances = [weighted_distance(s, truth) for s in stats]
+    got = recovered_weights(stats, distances, ids)
+    assert got is not None and got == pytest.approx(truth, rel=1e-9)
+    assert recovered_weights(stats[:2], distances[:2], ids) is None  # fewer runs than weights
+    silent = [{**s, "c": 0.0} for s in stats]  # a statistic no run moved
+    assert recovered_weights(silent, distances, ids) is None
+    assert recovered_weights(stats, [d * (1 + i) for i, d in enumerate(distances)], ids) is None
+
+
+def test_recorded_weights_are_stored_per_generation_and_replaced(tmp_path: Path) -> None:
+    from greatterror.calibration.weights import RecordingFloorScale, recorded_weights
+
+    db = tmp_path / "fit.db"
+    scale = RecordingFloorScale({"a": 0.1, "b": 0.2}, db)
+    samples = np.array([[0.0, 1.0], [0.0, 3.0]])
+    out = scale(samples=samples, s0=np.zeros(2), s_ids=["a", "b"], t=2)
+    assert recorded_weights(db, 2) == {"a": 1 / out[0], "b": 1 / out[1]}
+    scale(samples=np.zeros((2, 2)), s0=np.zeros(2), s_ids=["a", "b"], t=2)  # a resume
+    assert recorded_weights(db, 2) == {"a": pytest.approx(10.0), "b": pytest.approx(5.0)}
+    assert recorded_weights(db, 3) is None

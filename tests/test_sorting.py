@@ -5,7 +5,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from greatterror.model.sorting import sorted_copy, stable_argsort
+from greatterror.model.sorting import search_sorted, sorted_copy, stable_argsort
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 32, 33, 200, 5000])
@@ -22,3 +22,11 @@ def test_sorts_equal_numpy(n: int, high: int) -> None:
 def test_negative_and_extreme_values() -> None:
     values = np.array([5, -3, 2**40, -(2**40), 0, 5, -3] * 10, dtype=np.int64)
     assert np.array_equal(stable_argsort(values), np.argsort(values, kind="mergesort"))
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 100])
+def test_search_sorted_equals_numpy(n: int) -> None:
+    rng = np.random.default_rng(n)
+    values = np.sort(rng.integers(0, 50, size=n))  # with repeats
+    for x in range(-2, 53):
+        assert search_sorted(values, x) == np.searchsorted(values, x)

@@ -109,3 +109,81 @@ def test_the_check_runs_the_candidate_scenario(tmp_path: Path) -> None:
     findings = validity.check_scenario(load_scenario("historical"), 0.0001, (1,))
     assert {f.seed for f in findings} == {1} and len(findings) == 5
     assert all(np.isfinite(f.value) for f in findings)
+
+
+APPLIED = {
+    "generation": 0,
+    "recheck_seeds": [2, 3],
+    "rule": "the rule",
+    "weights_source": "recorded",
+    "candidates": [
+        {
+            "accepted_distance": 2.5,
+            "archival": {"acceptance_run": 25.0, "recheck_median": 27.0},
+            "last_generation_weights": {"recheck_median": 2.7},
+            "outside_band_on_recheck": [{"id": "G1-1935-conv", "runs": 2, "of": 2, "factor": 0.35}],
+        }
+    ],
+}
+SHOWN = {
+    "generations": [
+        {
+            "generation": 0,
+            "epsilon": 1.2,
+            "particles": 60,
+            "simulations": 200,
+            "acceptance": 0.3,
+            "ess": 50.0,
+        }
+    ],
+    "posterior": [],
+}
+CHECKED = {"draws": 2, "scale": 0.003, "seeds": [1, 2], "in_sample": [], "validation": []}
+
+
+@pytest.mark.parametrize("failing", ["", "1 fit (ABC-SMC)"], ids=["refused", "fit-failed"])
+def test_the_refit_writes_its_section_however_it_ends(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+) -> None:
+    """The section between the refit markers is rewritten when the fit stopped early at
+    --max-minutes (one generation of eight) and its point was refused, and when a step failed."""
+    import json
+    import sys
+
+    script = _script()
+    doc = tmp_path / "calibration.md"
+    doc.write_text(f"# C\n\nbefore\n\n{script.BEGIN}\nold\n{script.END}\n\nafter\n", "utf-8")
+    monkeypatch.setattr(script, "DOC", doc)
+    monkeypatch.setattr(script, "SCENARIO", shipped_path("historical"))
+    answers = {"2": APPLIED, "5": CHECKED, "6": SHOWN}
+
+    def step(name: str, cmd: list, log: list, capture: bool = False) -> str:
+        log.append({"step": name, "command": name, "wall_s": 60.0, "cpu_s": 30.0})
+        if name.startswith("1"):  # a resumed fit asked for eight generations in all
+            assert "--resume" in cmd and cmd[cmd.index("--generations") + 1] == 8
+        if name == failing:
+            raise SystemExit(f"{name} failed with exit code 1")
+        return json.dumps(answers.get(name[0], {}))
+
+    def refuse(candidate: Path, log: list) -> None:
+        log.append({"step": "2b", "command": "v", "wall_s": 1.0, "cpu_s": 1.0})
+        log[-1]["failed"] = ["seed 1: share of men among those sentenced to death 0.894"]
+        raise SystemExit(3)
+
+    monkeypatch.setattr(script, "_step", step)
+    monkeypatch.setattr(script, "apply_if_valid", refuse)
+    argv = ["refit", "--db", str(tmp_path / "fit.db"), "--generations", "8", "--resume"]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        script.main()
+    text = doc.read_text(encoding="utf-8")
+    assert text.startswith("# C\n\nbefore\n\n" + script.BEGIN) and text.endswith(
+        script.END + "\n\nafter\n"
+    )
+    assert "\nold\n" not in text and "1 of the 8 generations asked for are stored" in text
+    if failing:
+        assert "stopped by a failing step" in text and "G1-1935-conv" not in text
+    else:
+        assert stop.value.code == 3 and "NOT applied" in text
+        assert "- seed 1: share of men" in text and "G1-1935-conv 2/2 x0.35" in text
+        assert "3 regression baseline" not in text  # nothing regenerated for a refused point

@@ -11,7 +11,7 @@ Three kinds of agent, as a Mesa user would write them:
 
 The rules are those of greatterror's steps (model/steps_arrests.py
 ``register_selection``, model/steps_justice.py ``investigation`` and
-``sentencing``, model/kernels.py ``troika_verdicts``) with every other
+``sentencing``, model/troika.py and model/kernels.py ``troika_verdicts``) with every other
 mechanism switched off (bench/peers/reduced.toml); docs/ODD.md describes
 them. Each day runs in greatterror's order: the scenario's limit decisions,
 the operation's arrests, the interrogations that end today (confessing
@@ -117,7 +117,22 @@ class Directorate(mesa.Agent):
         self.register: list[Person] = []  # people with a mark of the order's categories
         self.limit = [0.0, 0.0]  # category 1, category 2 (full-population people)
         self.used = [0.0, 0.0]
+        self.asked: float | None = None  # category-1 share of the last increase granted
         self.arrested = 0.0  # under the order, full-population people
+
+    def wished_share(self, constant: float) -> float:
+        """The troika's chance of wishing category 1 for a case of this region: the first
+        category first (1 while its limit lasts, then 0 while category 2 lasts); once both
+        are used up, the share of category 1 in the last increase granted, or else in the
+        limits; ``constant`` for a region without limits."""
+        if self.limit[0] - self.used[0] > 0:
+            return 1.0
+        if self.limit[1] - self.used[1] > 0:
+            return 0.0
+        if self.asked is not None:
+            return self.asked
+        total = self.limit[0] + self.limit[1]
+        return self.limit[0] / total if total > 0 else constant
 
     def run_operation(self) -> None:
         """Arrest a share of what is left to the goal (limits times the overfill), within
@@ -160,12 +175,13 @@ class Troika(mesa.Agent):
         w = model.weight
         for person in waiting:
             # drawn for every waiting case, as greatterror draws them
-            first = 1 if model.random.random() < p["cat1_share_troika"] else 2
+            u_wish = model.random.random()
             u = model.random.random()
             if spent >= budget:
                 self.backlog.append(person)  # not reached today
                 continue
             directorate = model.directorates[person.region]
+            first = 1 if u_wish < directorate.wished_share(p["cat1_share_troika"]) else 2
             for category in (first, 3 - first):
                 left = directorate.limit[category - 1] - directorate.used[category - 1]
                 if left >= w or (left > 0 and u < left / w):
@@ -242,6 +258,8 @@ class TerrorModel(mesa.Model):
         for region, cat1, cat2 in inputs.increases.get(day, []):
             self.directorates[region].limit[0] += cat1
             self.directorates[region].limit[1] += cat2
+            if cat1 + cat2 > 0:
+                self.directorates[region].asked = cat1 / (cat1 + cat2)
         if day == inputs.launch_day:
             self.operation = True
 

@@ -30,7 +30,7 @@ from typing import Any
 import numpy as np
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.limits import initial_limits
+from greatterror.model.limits import increase_cat1_share, initial_limits
 from greatterror.model.registers import KULAK_OPERATION_MARKS
 from greatterror.model.scenario import Scenario, load_scenario
 from greatterror.population.build import build_population
@@ -113,7 +113,9 @@ def build_inputs(
         initial_cat2=cat2.tolist(),
         officers=_officers(pop).tolist(),
         camps_region=next((r.index for r in pop.regions if r.kind == "camps"), -1),
-        increases=_increases(scenario, evidence, pop, params["request_cat1_share"], days),
+        increases=_increases(
+            scenario, evidence, pop, increase_cat1_share(evidence.increases), days
+        ),
         set_limits_day=_first_day(scenario, "set_limits", None, days),
         launch_day=_first_day(scenario, "launch_operation", "kulak_00447", days),
         params={name: float(params[name]) for name in PARAMETERS},
@@ -145,7 +147,7 @@ def _increases(
 ) -> dict[int, list[tuple[int, float, float]]]:
     """The scenario's limit increases, per day, spread over regions by population.
 
-    A row given only as a total is split with ``request_cat1_share``; a
+    A row given only as a total is split with ``limits.increase_cat1_share``; a
     republic's increase is shared among its regions by population.
     """
     out: dict[int, list[tuple[int, float, float]]] = {}

@@ -101,19 +101,27 @@ def make_sampler(workers: int, client: Any = None) -> Any:
     return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
 
 
-def make_distance(evidence: Any, targets: tuple[str, ...]) -> Any:
+def make_distance(evidence: Any, targets: tuple[str, ...], db: Path | None = None) -> Any:
     """The fit's distance: adaptive weights (Prangle 2017), recomputed from every generation's
     particles, each scale floored by the target's archival tolerance (statistics.ArchivalFloorScale).
 
     Shared with the joint comparison of hypotheses (``calibration/compare.py``),
-    so that a single fit and a comparison judge a run by the same measure.
+    so that a single fit and a comparison judge a run by the same measure. With
+    ``db``, each generation's weights are also stored in that database
+    (``weights.RecordingFloorScale``), for ``calibrate apply``.
     """
     pyabc = require("pyabc")
     tolerances = {a.fact_id: a.tolerance for a in archival_targets(evidence, targets)}
-    return pyabc.AdaptivePNormDistance(p=2, scale_function=ArchivalFloorScale(tolerances))
+    if db is None:
+        scale = ArchivalFloorScale(tolerances)
+    else:
+        from greatterror.calibration.weights import RecordingFloorScale
+
+        scale = RecordingFloorScale(tolerances, db)
+    return pyabc.AdaptivePNormDistance(p=2, scale_function=scale)
 
 
-def build_abc(settings: FitSettings, sampler: Any) -> Any:
+def build_abc(settings: FitSettings, sampler: Any, db: Path | None = None) -> Any:
     """The pyabc ABCSMC object of a fit: prior, model, adaptive distance, sampler."""
     pyabc = require("pyabc")
     # a threshold that never lands on the runaways' shared distance (shared with the comparison)
@@ -121,7 +129,7 @@ def build_abc(settings: FitSettings, sampler: Any) -> Any:
 
     chosen, evidence, _ = warm(settings.scenario, settings.scale, settings.seed)
     _, priors = scenario_problem(chosen)
-    distance = make_distance(evidence, settings.targets)
+    distance = make_distance(evidence, settings.targets, db)
     model = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets)
     return pyabc.ABCSMC(
         model,
@@ -178,7 +186,7 @@ def run_fit(
         except OSError as exc:
             raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
     try:
-        abc = build_abc(settings, make_sampler(workers, client))
+        abc = build_abc(settings, make_sampler(workers, client), db)
         if resume:
             abc.load(db_url(db), 1)
             done = abc.history.max_t + 1

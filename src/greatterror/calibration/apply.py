@@ -1,17 +1,6 @@
-"""Choose the point of a stored fit and write it into a scenario file, with its provenance.
+"""Write the point a stored fit hands over into a scenario file, with its provenance.
 
-Which point. A scenario runs at one set of values, so a fit must hand over one
-point. The posterior median of each parameter is not used: medians taken one
-parameter at a time need not form a set that was ever simulated, and where
-parameters trade off (the naming cascade's ``names_per_confession`` against
-``names_acted_on``, for instance) they can fall between the ridges the
-posterior lies on. Nor is the single accepted particle with the smallest
-distance used as it stands: it was selected on one simulation's noise. The
-rule is: take the ``candidates`` particles of the last generation with the
-smallest distances, re-run each on ``seeds`` other fitting seeds
-(``seeds.recheck_seeds``: new populations and streams, never validation
-seeds), and keep the one whose median distance (``statistics.
-archival_distance``, the ABC distance at its floor) is smallest.
+Which point: calibration/choose.py (the rule, on the archival scale).
 
 The file is rewritten only in its ``[parameters]`` table: the fitted values
 are written in full, preceded by a comment naming the date, the database,
@@ -30,71 +19,17 @@ import os
 import re
 import tomllib
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
-from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-import numpy as np
-
 from greatterror.calibration.abc import FitSettings
-from greatterror.calibration.seeds import population_seed, recheck_seeds
-from greatterror.calibration.simulator import FitModel, warm
-from greatterror.calibration.statistics import archival_distance
+from greatterror.calibration.seeds import population_seed
 from greatterror.errors import GreatterrorError
 from greatterror.model.params import BY_NAME
 
 
 class ApplyError(GreatterrorError, ValueError):
     """The scenario file cannot take the fit's values; the message says why."""
-
-
-@dataclass(frozen=True)
-class Candidate:
-    values: dict[str, float]
-    fit_distance: float  # the distance pyabc accepted it at (adaptive weights)
-    distances: tuple[float, ...] = ()  # on each re-check seed
-
-    @property
-    def median(self) -> float:
-        return float(np.median(self.distances)) if self.distances else float("inf")
-
-
-def best_particles(history: Any, count: int) -> list[Candidate]:
-    """The ``count`` particles of the last generation with the smallest distances."""
-    population = history.get_population(t=history.max_t)
-    particles = sorted(population.particles, key=lambda p: p.distance)[:count]
-    return [
-        Candidate({str(k): float(v) for k, v in dict(p.parameter).items()}, float(p.distance))
-        for p in particles
-    ]
-
-
-def _recheck_one(args: tuple[str, float, int, list[dict[str, float]]]) -> list[float]:
-    """The distances of each candidate on one re-check seed (one worker, one population)."""
-    scenario, scale, seed, candidates = args
-    model = FitModel(scenario, scale, seed)
-    warm(scenario, scale, seed)
-    bands = model.bands()  # a runaway run's statistics are its stand-ins (simulator.py)
-    return [archival_distance(model(values), bands) for values in candidates]
-
-
-def recheck(
-    settings: FitSettings, candidates: Sequence[Candidate], seeds: int, workers: int = 1
-) -> list[Candidate]:
-    """Each candidate with its distances on ``seeds`` fresh fitting seeds, best first."""
-    fresh = recheck_seeds(settings.seed, seeds)
-    jobs = [(settings.scenario, settings.scale, s, [c.values for c in candidates]) for s in fresh]
-    if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(min(workers, len(jobs))) as pool:
-            per_seed = list(pool.map(_recheck_one, jobs))
-    else:
-        per_seed = [_recheck_one(j) for j in jobs]
-    out = [
-        Candidate(c.values, c.fit_distance, tuple(row[i] for row in per_seed))
-        for i, c in enumerate(candidates)
-    ]
-    return sorted(out, key=lambda c: c.median)
 
 
 def _value_text(name: str, value: float) -> str:
@@ -147,7 +82,7 @@ def provenance(
     settings: FitSettings,
     db: Path,
     history: Any,
-    chosen: Candidate,
+    median: float,
     candidates: int,
     seeds: Sequence[int],
 ) -> list[str]:
@@ -159,9 +94,10 @@ def provenance(
         f"{settings.particles} particles,",
         f"{history.max_t + 1} generations, {history.total_nr_simulations} simulations, "
         f"greatterror {settings.version}.",
-        f"Values: the best of the last generation's {candidates} closest particles, re-run on",
-        f"fitting seeds {', '.join(map(str, seeds))} (median distance {chosen.median:.2f}; "
-        "greatterror.calibration.apply).",
+        f"Values: of the last generation's {candidates} particles closest to the record, the one",
+        f"with the smallest median archival distance re-run on fitting seeds "
+        f"{', '.join(map(str, seeds))}",
+        f"({median:.2f}; greatterror.calibration.choose).",
         "Written by `greatterror calibrate apply`; docs/calibration.md. Parameters that are",
         "not free keep the defaults of data/parameters.csv, or the value below where its",
         "basis column says why.",

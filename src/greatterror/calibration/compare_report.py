@@ -78,6 +78,7 @@ def generation_rows(settings: CompareSettings, history: Any) -> list[dict[str, A
                 "generation": t,
                 "epsilon": float(pop["epsilon"]),
                 "simulations": int(pop["samples"]),
+                "effective_particles": effective_size(history.get_weighted_distances(t)["w"]),
                 "probabilities": {
                     label: float(row.get(m, 0.0)) if len(row) else 0.0
                     for m, label in enumerate(settings.labels)
@@ -87,17 +88,35 @@ def generation_rows(settings: CompareSettings, history: Any) -> list[dict[str, A
     return rows
 
 
+def effective_size(weights: Any) -> float:
+    """Kish's effective sample size of importance weights, (sum w)^2 / sum w^2.
+
+    With few particles in many dimensions pyabc's importance weights can be
+    degenerate (one particle holding nearly all the weight); a model
+    probability is then resolved to about one part in this number, not in the
+    number of particles.
+    """
+    w = np.asarray(weights, dtype=float)
+    total = float(w.sum())
+    return total * total / float((w * w).sum()) if total > 0 else 0.0
+
+
 def bayes_factors(
-    probabilities: dict[str, float], particles: int
+    probabilities: dict[str, float], particles: float
 ) -> tuple[str, list[dict[str, Any]]]:
-    """The best hypothesis and each one's Bayes factor against it, with Kass-Raftery's words."""
+    """The best hypothesis and each one's Bayes factor against it, with Kass-Raftery's words.
+
+    ``particles`` is the resolution of the probabilities: the (effective) number of
+    particles they rest on. A probability below one particle's share is not resolved, so
+    the factor against it is only a lower bound, computed at that share.
+    """
     best = max(probabilities, key=lambda k: probabilities[k])
-    floor = 1.0 / particles  # one particle's share: the resolution of the estimate
+    floor = 1.0 / max(particles, 1.0)  # one particle's share: the resolution of the estimate
     rows = []
     for label, p in probabilities.items():
         if label == best:
             continue
-        bound = p <= 0.0
+        bound = p < floor
         factor = probabilities[best] / max(p, floor) if bound else probabilities[best] / p
         rows.append(
             {
@@ -183,6 +202,7 @@ def summarise(path: Path) -> dict[str, Any]:
                 "kind": "repeat" if spec.is_repeat else "prior sensitivity",
                 "generations": gens,
                 "final": gens[-1]["probabilities"],
+                "final_effective_particles": gens[-1]["effective_particles"],
                 "simulations": int(history.total_nr_simulations),
             }
         )
@@ -201,7 +221,9 @@ def summarise(path: Path) -> dict[str, Any]:
     pairwise: dict[str, dict[str, float | None]] = {}
     if stability:
         pooled = {k: v["mean"] for k, v in stability.items()}
-        best, factors = bayes_factors(pooled, settings.particles * len(repeats))
+        # resolved to one part in the repeats' effective particles (at most their number)
+        effective = sum(min(r["final_effective_particles"], settings.particles) for r in repeats)
+        best, factors = bayes_factors(pooled, effective)
         for a in settings.labels:
             pairwise[a] = {
                 b: (pooled[a] / pooled[b] if pooled[b] > 0 else None) for b in settings.labels

@@ -1,9 +1,10 @@
 """`greatterror calibrate apply PATH --scenario NAME` and `calibrate show PATH --check`.
 
 Both read a stored fit; ``apply`` writes its chosen point into a scenario file
-(calibration/apply.py says how the point is chosen), ``--check`` runs the
-posterior predictive check (calibration/check.py). Every option is checked
-before any simulation runs or any file is touched.
+(calibration/choose.py says how the point is chosen and judged on one scale,
+calibration/apply.py writes it), ``--check`` runs the posterior predictive
+check (calibration/check.py). Every option is checked before any simulation
+runs or any file is touched.
 """
 
 from __future__ import annotations
@@ -43,14 +44,12 @@ def apply(
     workers: int,
     as_json: bool,
 ) -> None:
-    from greatterror.calibration.apply import (
-        ApplyError,
-        best_particles,
-        provenance,
-        write_scenario,
-    )
-    from greatterror.calibration.apply import recheck as run_recheck
+    from greatterror.calibration.apply import ApplyError, provenance, write_scenario
+    from greatterror.calibration.choose import RULE, best_particles, rank, report_row
+    from greatterror.calibration.choose import recheck as run_recheck
     from greatterror.calibration.seeds import recheck_seeds
+    from greatterror.calibration.simulator import FitModel
+    from greatterror.calibration.weights import generation_weights
     from greatterror.model.scenario import ScenarioError, load_scenario, shipped_path
 
     if not target:
@@ -64,42 +63,86 @@ def apply(
     except ScenarioError as exc:
         fail(str(exc))
     settings, history = load_stored_fit(path)
-    chosen_from = best_particles(history, candidates)
-    ranked = run_recheck(settings, chosen_from, recheck, workers)
+    bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()
+    weights, source = generation_weights(path, history, settings.targets)
+    ranked = rank(
+        run_recheck(settings, best_particles(history, candidates, bands), recheck, workers), bands
+    )
     best = ranked[0]
     seeds = recheck_seeds(settings.seed, recheck)
     try:
         write_scenario(
-            file, best.values, provenance(settings, path, history, best, len(ranked), seeds)
+            file,
+            best.values,
+            provenance(settings, path, history, best.median(bands), len(ranked), seeds),
         )
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
-    rows: list[dict[str, Any]] = [
-        {
-            "fit_distance": c.fit_distance,
-            "recheck_distances": list(c.distances),
-            "median": c.median,
-            "values": c.values,
-        }
-        for c in ranked
-    ]
+    rows = [report_row(c, bands, weights) for c in ranked]
     if as_json:
-        emit_json({"scenario": str(file), "recheck_seeds": list(seeds), "candidates": rows})
+        emit_json(
+            {
+                "scenario": str(file),
+                "rule": RULE,
+                "recheck_seeds": list(seeds),
+                "generation": history.max_t,
+                "weights_source": source,
+                "candidates": rows,
+            }
+        )
         return
-    print_table(
-        f"Candidates re-run on fitting seeds {', '.join(map(str, seeds))}",
-        ["rank", "accepted at", "distances on the re-check seeds", "median"],
-        [
+    _print_candidates(rows, seeds, history.max_t, source)
+    console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
+
+
+_SOURCES = {
+    "recorded": "recorded by the fit",
+    "recovered": "recovered from the stored distances",
+    "none": "not available: the stored particles do not determine them",
+}
+
+
+def _print_candidates(rows: list[dict[str, Any]], seeds: Any, t: int, source: str) -> None:
+    def runs(numbers: list[float]) -> str:
+        return ", ".join(f"{d:.2f}" for d in numbers)
+
+    table = []
+    for i, r in enumerate(rows):
+        arch, adapt = r["archival"], r["last_generation_weights"]
+        table.append(
             [
                 i + 1,
-                f"{r['fit_distance']:.2f}",
-                ", ".join(f"{d:.2f}" for d in r["recheck_distances"]),
-                f"{r['median']:.2f}",
+                f"{r['accepted_distance']:.2f}",
+                f"{arch['acceptance_run']:.2f}",
+                runs(arch["recheck"]),
+                f"{arch['recheck_median']:.2f}",
+                "n/a" if adapt is None else f"{adapt['acceptance_run']:.2f}",
+                "n/a" if adapt is None else runs(adapt["recheck"]),
             ]
-            for i, r in enumerate(rows)
+        )
+    print_table(
+        f"Candidates re-run on fitting seeds {', '.join(map(str, seeds))}: distances on one scale",
+        [
+            "rank",
+            "accepted at (pyabc)",
+            "archival: acceptance run",
+            "archival: re-check runs",
+            "archival: re-check median",
+            f"generation-{t} weights: acceptance run",
+            f"generation-{t} weights: re-check runs",
         ],
+        table,
+        caption=(
+            "archival: statistics.archival_distance (each target over its archival tolerance); "
+            f"generation-{t} weights: the adaptive weights the last generation was accepted "
+            f"with, {_SOURCES[source]}"
+        ),
     )
-    console.print(f"the first written into {file}")
+    for i, r in enumerate(rows):
+        missed = r["outside_band_on_recheck"]
+        text = "; ".join(f"{m['id']} {m['runs']}/{m['of']} x{m['factor']:.3g}" for m in missed)
+        console.print(f"{i + 1}. outside the band on the re-check: {text or 'none'}")
+    console.print("(runs outside / re-check runs, x median simulated over the nearer band edge)")
 
 
 def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json: bool) -> None:

@@ -16,6 +16,9 @@ from greatterror.cli.output import console, emit_json, error_console, fail, prin
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 
 MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
+#: the columns of the per-generation table before the hypotheses' probabilities
+GENERATION_COLUMNS: tuple[str, ...] = ("run", "kind", "seed", "prior scale", "generation")
+GENERATION_COLUMNS += ("epsilon", "simulations", "effective particles")
 
 
 def _check(
@@ -48,7 +51,7 @@ def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
 
 
 def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
-    """Scenario paths and ids of the hypotheses named (all seven when none are)."""
+    """Scenario paths and ids of the hypotheses named (all of them when none are)."""
     from greatterror.model.hypothesis_catalog import FOLDER, find_hypothesis, hypothesis_scenarios
     from greatterror.model.scenario import ScenarioError
 
@@ -60,7 +63,7 @@ def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     if len(set(labels)) != len(labels):
         fail(f"hypotheses: a hypothesis is named twice ({', '.join(keys)}); allowed: distinct ones")
     if len(labels) < 2:
-        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7")
+        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7 and H5b")
     return tuple(f"{FOLDER}/{s.name}" for s in chosen), tuple(labels)
 
 
@@ -85,7 +88,7 @@ def compare(
     hypotheses: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Hypotheses (H1 ... H7 or scenario names; default: all), or 'show DB'.",
+            help="Hypotheses (H1 ... H7, H5b or scenario names; default: all), or 'show DB'.",
             show_default=False,
         ),
     ] = None,
@@ -249,6 +252,7 @@ def _print(summary: dict[str, Any]) -> None:
                     g["generation"],
                     f"{g['epsilon']:.3g}",
                     g["simulations"],
+                    f"{g['effective_particles']:.1f}",
                 ]
                 + [f"{g['probabilities'][k]:.2f}" for k in labels]
             )
@@ -256,9 +260,10 @@ def _print(summary: dict[str, Any]) -> None:
     print_table(
         f"Posterior model probabilities per generation ({s['particles']} particles, "
         f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored)",
-        ["run", "kind", "seed", "prior scale", "generation", "epsilon", "simulations", *labels],
+        [*GENERATION_COLUMNS, *labels],
         rows,
-        caption="prior over the hypotheses: uniform",
+        caption="prior over the hypotheses: uniform; effective particles: Kish's effective "
+        "size of the generation's importance weights",
     )
     stability = summary["stability"]
     if stability:
@@ -283,7 +288,8 @@ def _print(summary: dict[str, Any]) -> None:
                 ]
                 for r in summary["bayes_factors"]
             ],
-            caption="words: Kass and Raftery (1995); '>' a lower bound (no particle left)",
+            caption="words: Kass and Raftery (1995); '>' a lower bound (a probability below one "
+            "effective particle's share)",
         )
     if summary["prior_sensitivity"]:
         print_table(

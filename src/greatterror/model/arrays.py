@@ -58,11 +58,12 @@ class Limits(NamedTuple):
 
 
 class TroikaQueue(NamedTuple):
-    """The troika's waiting cases, in queue order: region, weight, wished category, a uniform."""
+    """The troika's waiting cases, in queue order: region, weight, and two uniforms (one
+    draws the wished category, one decides a case that only partly fits a limit)."""
 
     region: NDArray[np.int64]
     weight: NDArray[np.float64]
-    want_death: NDArray[np.bool_]
+    u_wish: NDArray[np.float64]
     u: NDArray[np.float64]
 
 

@@ -25,6 +25,7 @@ from greatterror.model.mechanisms import (
     switch_name,
     switch_value,
 )
+from greatterror.model.penetration import PenetratedNkvd
 from greatterror.model.scenario import Scenario
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
@@ -73,6 +74,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     Wrecking,
     FifthColumn,
     RealOpposition,
+    PenetratedNkvd,
     Investigation,
     Sentencing,
     OrdinaryCourts,

@@ -28,6 +28,7 @@ from greatterror.model.gulag import (
     term_range,
 )
 from greatterror.model.kernels import Layers
+from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Ledger
@@ -54,6 +55,9 @@ class Engine:
     ) -> None:
         self.scenario = scenario
         self.evidence = evidence
+        #: the share of category 1 in the limit increases whose split the evidence gives;
+        #: it splits the regions' requests and the increases given only as a total
+        self.increase_cat1_share = increase_cat1_share(evidence.increases)
         self.params = params
         #: mechanism switches by switch name; components read them through ``Component.on``
         self.switches = switches
@@ -82,6 +86,9 @@ class Engine:
         self.world: World | None = None  # bound by ``bind`` once the world is built
         #: cases opened so far (a step watching some people's status looks only after a change)
         self.arrests = 0
+        #: people whose case status a transition set since ``status_changes`` last asked
+        #: (``None``: nobody asked yet, so nothing is kept)
+        self._changed: list[NDArray[np.int64]] | None = None
 
     def bind(self, world: World) -> None:
         """The world whose cases the transitions change."""
@@ -117,6 +124,23 @@ class Engine:
     def switch(self, mechanism: str) -> bool:
         """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
         return bool(self.switches[SWITCH_OF[mechanism]])
+
+    def status_changes(self) -> NDArray[np.int64] | None:
+        """The people whose case status a transition (``arrest``, or a closing: sentence,
+        release, death in custody) set since the last call, in no particular order and
+        possibly repeated; ``None`` at the first call, which starts the record.
+
+        Every other write of a status (``world.py`` at the start, and in
+        ``steps_justice.py``) moves a case between two statuses that are not at
+        liberty, so a step watching whether some people are at liberty needs to look
+        only at these people (model/purge_state.py, ``Cadres.take_lost``).
+        """
+        changed, self._changed = self._changed, []
+        if changed is None:
+            return None
+        if len(changed) == 1:
+            return changed[0]
+        return np.concatenate(changed) if changed else np.empty(0, dtype=np.int64)
 
     # -- time and counting ----------------------------------------------------------------
     def date(self, day: int) -> dt.date:
@@ -174,6 +198,8 @@ class Engine:
         if len(idx) == 0:
             return idx
         self.arrests += len(idx)
+        if self._changed is not None:
+            self._changed.append(idx)
         world.camps.n -= left
         world.camps.w -= left_w
         world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
@@ -222,6 +248,8 @@ class Engine:
         ops, region, weight, was_camp = close_cases_flat(
             idx, status, sentence_day, *self.case_arrays, *self.layers
         )
+        if self._changed is not None:
+            self._changed.append(idx)
         self.ledger.add(day, region, ops, EV[event], weight)
         if pretrial.any():
             self.world.camps.pretrial_w -= float(weight[pretrial].sum())

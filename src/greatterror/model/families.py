@@ -31,7 +31,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.sorting import sorted_copy
+from greatterror.model.sorting import search_sorted, sorted_copy
 from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
@@ -92,7 +92,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
                 continue
             if wife[i] >= 0 or male[member] or member == person:
                 continue
-            j = np.searchsorted(pool, member)
+            j = search_sorted(pool, member)
             if j < pool.shape[0] and pool[j] == member:
                 continue  # convicted herself
             wife[i] = member

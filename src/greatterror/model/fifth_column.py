@@ -25,7 +25,9 @@ liberty (a yearly hazard raised by the vigilance campaign, stream
 the leadership's perceived threat as a confessed naming does (M01's
 ``threat_per_conspiracy``), which is how H5's "repression follows
 discoveries of plots" (line 1085) enters. How many of all those arrested
-were real conspirators is counted at the end (``guilt_summary``).
+were real conspirators is counted at the end (``guilt_summary``). The
+variant in which conspirators inside the NKVD arrested the wrong people
+(H5b) is ``model/penetration.py``; its counts are reported here too.
 """
 
 from __future__ import annotations
@@ -43,18 +45,24 @@ from greatterror.vocabulary import AT_LIBERTY, Status
 
 
 def detect(
-    w: World, e: Engine, day: int, people: NDArray[np.int64], rate: float
+    w: World,
+    e: Engine,
+    day: int,
+    people: NDArray[np.int64],
+    rate: float,
+    rng: np.random.Generator | None = None,
 ) -> NDArray[np.int64]:
     """Arrest today's discoveries among ``people`` at liberty; returns who was arrested.
 
     A yearly hazard ``rate``, multiplied by the campaign factor (M09), per
-    person at liberty; the count is sampled first, then who.
+    person at liberty; the count is sampled first, then who. ``rng``: the
+    stream to draw from (the ``detection`` stream unless a step has its own).
     """
     per_discovery = e.params["threat_per_conspiracy"]
     if len(people) == 0:
         return people
     free = people[AT_LIBERTY[w.cases.status[people]]]
-    rng = e.rng.detection
+    rng = e.rng.detection if rng is None else rng
     lam = rate / 365.0 * len(free) * w.levers.campaign
     n = rng.poisson(lam) if len(free) else 0
     if n == 0:
@@ -105,6 +113,7 @@ class FifthColumn(Component):
 
     name = "fifth_column"
     mechanisms = ("M24",)
+    gate = ("M24",)
     params = (
         "agents_per_million",
         "conspirator_detection_rate",
@@ -133,6 +142,7 @@ class RealOpposition(Component):
 
     name = "real_opposition"
     mechanisms = ("M25",)
+    gate = ("M25",)
     params = ("dissident_detection_rate", "dissident_share", "threat_per_conspiracy")
     reads = ("people", "registers", "cases", "campaign", "truth")
     writes = ("truth", "cases", "camps", "institutions")
@@ -179,12 +189,39 @@ def guilt_summary(sim: Any) -> dict[str, Any]:
     return {
         "conspirators": fate(sim, t.conspirators),
         "dissidents": fate(sim, t.dissidents),
+        "provocation": provocation_summary(sim, guilty),
         "saboteurs_arrested": float(sim.weights(wreckers).sum()) if len(wreckers) else 0.0,
         "arrested": total,
         "arrested_who_acted": n_real,
         "arrested_who_did_not": total - n_real,
         "elite_arrested": int(elite.sum()),
         "elite_arrested_who_acted": len(elite_real),
+    }
+
+
+def provocation_summary(sim: Any, guilty: NDArray[np.int64]) -> dict[str, Any]:
+    """summary.json ``fifth_column.provocation``: the penetrated NKVD of variant H5b
+    (model/penetration.py).
+
+    ``officers``: the conspirators among the NKVD's officers and their fate;
+    ``exposed_by_hunt``: how many of them the hunt for conspirators found (persons);
+    ``arrests``: the arrests they made on the conspiracy's behalf, as weighed when made;
+    ``arrests_who_acted`` and ``arrests_who_did_not``: those arrests split by whether the
+    person arrested really acted (``guilty``: conspirators, dissidents, saboteurs), weighed
+    at the end of the run; ``arrested_people``: the fate of the people they arrested.
+    """
+    t = sim.world.truth
+    people = np.concatenate(t.provoked) if t.provoked else np.empty(0, dtype=np.int64)
+    weight = sim.weights(people) if len(people) else np.empty(0)
+    acted = np.isin(people, guilty)
+    exposed = np.unique(np.concatenate(t.exposed)) if t.exposed else people[:0]
+    return {
+        "officers": fate(sim, t.provocateurs),
+        "exposed_by_hunt": len(exposed),
+        "arrests": float(sum(t.provoked_w)),
+        "arrests_who_acted": float(weight[acted].sum()),
+        "arrests_who_did_not": float(weight[~acted].sum()),
+        "arrested_people": fate(sim, np.unique(people)),
     }
 
 

@@ -42,20 +42,24 @@ _AT_LIBERTY = AT_LIBERTY
 
 
 @njit(cache=True)
-def troika_verdicts(cases, limits, budget, ceiling):  # pragma: no cover - compiled
+def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cover - compiled
     """Decide troika cases in queue order, within the day's budget.
 
     Returns (verdict, spent): verdict is 1 (category 1) or 2 (category 2) within the
     region's limits, 3 (category 1) or 4 (category 2) beyond them, or -1 (not reached
-    today). With ``ceiling`` a case takes its wished category if the limit allows, else
-    the other; a case that only partly fits the remaining limit is accepted with
-    probability remaining/weight, so limits bind exactly in expectation at any scale;
-    a case that fits neither is sentenced in its wished category beyond the limit (the
-    troika does not wait for the centre: the region asks for the limit afterwards).
-    Without ``ceiling`` (M16 off) every case takes its wished category. Every sentence is
-    counted in the used limit of its category.
+    today). With ``ceiling`` the first category comes first: a case wishes category 1
+    while the region's category-1 limit lasts, else category 2 while that lasts, else
+    category 1 with ``fallback[region]`` (the composition of the region's last request);
+    a case takes its wished category if the limit allows, else the other; a case that only
+    partly fits the remaining limit is accepted with probability remaining/weight (each
+    case that tries a remainder smaller than itself may take it, so a limit is exceeded
+    within the limits by less than one case's weight); a case that fits neither is sentenced
+    in its wished category beyond the limit (the troika does not wait for the centre: the
+    region asks for the limit afterwards). Without ``ceiling`` (M16 off) the wish is
+    category 1 with ``fallback[region]`` and is always given. Every sentence is counted in
+    the used limit of its category. The rule is ``model/troika.py``'s ``troika_reference``.
     """
-    region, weight, want_death, u = cases.region, cases.weight, cases.want_death, cases.u
+    region, weight, u_wish, u = cases.region, cases.weight, cases.u_wish, cases.u
     used1, used2 = limits.used1, limits.used2
     n = region.shape[0]
     verdict = np.full(n, -1, dtype=np.int8)
@@ -65,7 +69,13 @@ def troika_verdicts(cases, limits, budget, ceiling):  # pragma: no cover - compi
             break
         r = region[i]
         w = weight[i]
-        first = 1 if want_death[i] else 2
+        share = fallback[r]
+        if ceiling:
+            if limits.limit1[r] - used1[r] > 0.0:
+                share = 1.0
+            elif limits.limit2[r] - used2[r] > 0.0:
+                share = 0.0
+        first = 1 if u_wish[i] < share else 2
         if ceiling:
             for attempt in range(2):
                 cat = first if attempt == 0 else 3 - first

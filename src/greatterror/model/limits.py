@@ -60,3 +60,24 @@ def operation_ended(
     if op == "kulak_00447":
         return np.asarray(inst.op_closed[regions], dtype=bool)
     return np.zeros(len(regions), dtype=bool)
+
+
+def increase_cat1_share(increases: list[Any]) -> float:
+    """The share of category 1 in the limit increases whose split the evidence gives.
+
+    Only rows that give both categories count (a 0 where the source names an increase of
+    one category only, limit_increases.csv): 28,750 of 37,850 in the shipped file. The
+    increases asked for mostly the first category (Werth 2010: category-1 limits rose about
+    fivefold, category-2 about twofold, fact G3-inc-factor). Requested increases and dated
+    increases given only as a total are split by this share (model/steps_quota.py,
+    steps_policy.py). An error if no row gives both.
+    """
+    known = [r for r in increases if r.cat1 is not None and r.cat2 is not None]
+    cat1 = sum(float(r.cat1) for r in known)
+    total = cat1 + sum(float(r.cat2) for r in known)
+    if total <= 0:
+        raise ValueError(
+            "limit_increases.csv: no row gives both cat1 and cat2, so the split of the "
+            "requested increases cannot be taken from the evidence"
+        )
+    return cat1 / total

@@ -149,7 +149,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M24",
         "fifth_column",
         "a real conspiracy in the elite",
-        "real conspirators and foreign agents, found by the NKVD at a hypothesis rate; summary.json fifth_column; off by default",
+        "real conspirators and foreign agents, found by the NKVD at a hypothesis rate; with `nkvd_penetration_share` above 0 (H5b), conspirators among the NKVD's officers also arrest people who did nothing; summary.json fifth_column; off by default",
         default=False,
     ),
     Mechanism(

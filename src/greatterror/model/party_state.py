@@ -12,11 +12,12 @@ elite layer's party members are left to the purge of the elites.
 from __future__ import annotations
 
 import datetime as dt
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party
 from greatterror.population.people import Population
 
@@ -49,10 +50,46 @@ class PartyRoll:
     in_party_1jan: dict[int, float]
     #: still members on the first day, expelled at a check of 1935-36 (set on day 0)
     scheduled: bool = False
+    #: kept equal to ``in_party() & ~reinstated`` (the pool of the 1937-38 expulsions): its
+    #: size and k-th member without a pass over the roll (model/subsets.py)
+    pool_set: CountedSubset = field(init=False)
+    #: kept equal to ``np.flatnonzero((expelled_day >= 0) & ~to_arrest)``: the expelled of
+    #: this run not selected for arrest, who may appeal once reinstatement starts
+    appealing: NDArray[np.int64] = field(init=False)
+
+    def __post_init__(self) -> None:
+        self.pool_set = CountedSubset(self.in_party() & ~self.reinstated)
+        self.appealing = np.flatnonzero((self.expelled_day >= 0) & ~self.to_arrest)
 
     def in_party(self) -> NDArray[np.bool_]:
         """-1: in the party; -2: expelled before the run; a day: expelled that day."""
         return self.expelled_day == -1
+
+    # -- the only writes of expelled_day, to_arrest and reinstated in a run ---------------
+    # (each keeps pool_set and appealing equal to their definitions above;
+    # tests/test_party_purge.py checks them against those definitions after a run)
+    def still_in(self, pos: NDArray[np.int64]) -> None:
+        """``pos`` (expelled before the run) are members on the first day (a check of
+        1935-36 will expel them)."""
+        self.expelled_day[pos] = -1
+        self.pool_set.add(pos[~self.reinstated[pos]])
+
+    def expel(self, pos: NDArray[np.int64], day: int, arrest: NDArray[np.bool_]) -> None:
+        """Expel members ``pos`` (distinct) on ``day``; ``arrest``: selected for arrest."""
+        self.expelled_day[pos] = day
+        self.to_arrest[pos[arrest]] = True
+        self.pool_set.remove(pos)
+        free = np.sort(pos[~self.to_arrest[pos]])
+        if len(free):
+            at = np.searchsorted(self.appealing, free)
+            self.appealing = np.insert(self.appealing, at, free)
+
+    def reinstate(self, pos: NDArray[np.int64]) -> None:
+        """``pos`` (of ``appealing``) return to the party, and stay out of the expulsions'
+        pool."""
+        self.expelled_day[pos] = -1
+        self.reinstated[pos] = True
+        self.appealing = np.delete(self.appealing, np.searchsorted(self.appealing, pos))
 
 
 def build_party(population: Population, days: int) -> PartyRoll:

@@ -174,6 +174,10 @@ class Institutions:
     #: Order 00447 ended in the region by a dated decision (``end_operation``): no more
     #: arrests under it, no more requests for higher limits
     op_closed: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
+    #: the share of category 1 in the region's last request or limit increase (NaN: none
+    #: yet); its troika sentences in these proportions once its limits are used up
+    #: (model/troika.py)
+    asked_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: troika sentences passed beyond the region's limit, per region (full-population)
     beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0

@@ -33,7 +33,7 @@ class NkvdCadres(Component):
         if not self.on(e, "M21"):
             return
         c, p = w.cadres, e.params
-        lost = c.take_lost(w.cases.status, e.arrests)
+        lost = c.take_lost(w.cases.status, e.arrests, e.status_changes)
         if len(lost):
             where = np.bincount(c.region[lost], minlength=len(c.experienced)).astype(np.float64)
             c.experienced -= np.minimum(where, c.experienced)

@@ -13,19 +13,16 @@ from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.kernels import (
     CaseArrays,
     ConfessionRule,
-    Limits,
-    TroikaQueue,
     confessions,
     dispositions,
     named_colleagues,
     namers,
-    troika_verdicts,
 )
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
-from greatterror.model.state import Queue
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.steps_halt import under_review
+from greatterror.model.troika import sentence_troika_cases
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import (
@@ -227,8 +224,10 @@ class Sentencing(Component):
     limits (M16) where these allow, and sentence beyond them where they do
     not: a case waits only for the troika's capacity, never for the centre
     to raise a limit (the region asks afterwards, model/steps_quota.py).
-    With M16 off there are no central limits and each case takes its
-    wished category.
+    The first category comes first, so the share of death sentences
+    follows the limits and rises as first-category increases arrive
+    (model/troika.py). With M16 off there are no central limits and each
+    case takes its wished category, category 1 with ``cat1_share_troika``.
     """
 
     name = "sentencing"
@@ -271,7 +270,7 @@ class Sentencing(Component):
                 continue
             budget = capacity[name] + inst.carry[ch]
             if name == "troika":
-                spent = _troika(w, e, day, queue, budget, rng, self.on(e, "M16"))
+                spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
             else:
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
@@ -300,71 +299,6 @@ def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random
     e.sentence(day, death, "death")
     e.sentence(day, exile, "exile")
     e.sentence(day, camp, "camp", channel)
-
-
-def _troika(
-    w: World,
-    e: Engine,
-    day: int,
-    queue: Queue,
-    budget: float,
-    rng: np.random.Generator,
-    ceiling: bool,
-) -> float:
-    """Troika verdicts within limits where they allow, beyond them where not; the cases
-    not reached today go back to the queue in order."""
-    inst, p = w.institutions, e.params
-    waiting = queue.clear()
-    waiting = waiting[w.cases.status[waiting] == Status.AWAITING_SENTENCE]
-    want_death = rng.random(len(waiting)) < p["cat1_share_troika"]
-    u = rng.random(len(waiting))
-    region = w.people["region"][waiting].astype(np.int64)
-    weight = e.weights(waiting)
-    cases = TroikaQueue(region, weight, want_death, u)
-    limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
-    verdict, spent = troika_verdicts(cases, limits, float(budget), ceiling)
-    beyond = verdict >= 3
-    if beyond.any():
-        inst.beyond_limit += np.bincount(
-            region[beyond], weight[beyond], minlength=len(inst.beyond_limit)
-        )
-    e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
-    e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
-    queue.push(waiting[verdict < 0])
-    return float(spent)
-
-
-def troika_reference(
-    cases: TroikaQueue, limits: Limits, budget: float, ceiling: bool = True
-) -> tuple[np.ndarray, float]:
-    """The troika's rule (M16), case by case in queue order until the day's budget is spent.
-
-    With ``ceiling``, the wished category is tried first, then the other; a category is
-    granted if the region's remaining limit covers the case's weight, or else with
-    probability remaining/weight; a case granted neither is sentenced in its wished
-    category beyond the limit. Without it (M16 off) the wished category is given. Every
-    sentence counts in its category's used limit. Verdict 1: death, 2: camp, within the
-    limits; 3: death, 4: camp, beyond them; -1: not reached today. Returns (verdict,
-    spent); ``kernels.troika_verdicts`` is the fast path.
-    """
-    verdict = np.full(len(cases.region), -1, dtype=np.int8)
-    spent = 0.0
-    for i, (r, w, death, u) in enumerate(zip(*cases, strict=True)):
-        if spent >= budget:
-            break
-        wished = 1 if death else 2
-        verdict[i] = wished + 2 if ceiling else wished
-        for cat in ((1, 2) if death else (2, 1)) if ceiling else ():
-            limit, used = (
-                (limits.limit1, limits.used1) if cat == 1 else (limits.limit2, limits.used2)
-            )
-            remaining = limit[r] - used[r]
-            if remaining >= w or (remaining > 0 and u < remaining / w):
-                verdict[i] = cat
-                break
-        (limits.used1 if verdict[i] in (1, 3) else limits.used2)[r] += w
-        spent += w
-    return verdict, spent
 
 
 class Punishment(Component):

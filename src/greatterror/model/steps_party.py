@@ -19,6 +19,7 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.party_state import CAMPAIGNS, EXCHANGE, VERIFICATION, P, PartyRoll
+from greatterror.model.purge_state import at_liberty
 from greatterror.model.world import World
 from greatterror.vocabulary import AT_LIBERTY
 
@@ -59,13 +60,15 @@ class PartyPurge(Component):
         for code, (kind, _) in enumerate(CHECKS):
             pos = e.due(day, kind)
             if len(pos):
-                _expel(w, e, day, pos[roll.in_party()[pos]], code, rng)
+                _expel(w, e, day, pos[roll.expelled_day[pos] == -1], code, rng)
         if self.on(e, "M15") and "party" in w.policy.elite_groups:
-            pool = np.flatnonzero(roll.in_party() & ~roll.reinstated)
+            # the pool: ``np.flatnonzero(roll.in_party() & ~roll.reinstated)``, kept as a
+            # counted subset; ``rng.choice(pool, ...)`` is ``pool[rng.choice(len(pool), ...)]``
+            pool = roll.pool_set
             rate = p["party_expulsion_rate"] / 365.0 * w.levers.campaign
             n = rng.binomial(len(pool), min(rate, 1.0))
             if n:
-                pos = rng.choice(pool, size=n, replace=False)
+                pos = pool.nth(rng.choice(len(pool), size=n, replace=False))
                 _expel(w, e, day, pos, len(CHECKS), rng)
         if w.policy.reinstatement:
             _reinstate(w, e, day, rng)
@@ -91,7 +94,7 @@ def _schedule_checks(roll: PartyRoll, e: Engine, rng: np.random.Generator) -> No
         return
     n = rng.binomial(len(pool), min(total / len(pool), 1.0))
     chosen = rng.choice(pool, size=n, replace=False)
-    roll.expelled_day[chosen] = -1
+    roll.still_in(chosen)
     n_verified = rng.binomial(n, wanted[0] / total)
     for (kind, (first, last)), part in zip(
         CHECKS, (chosen[:n_verified], chosen[n_verified:]), strict=True
@@ -105,29 +108,32 @@ def _expel(
 ) -> None:
     """Expel ``pos`` (roll positions); part of those at liberty is arrested after a delay."""
     roll, p = w.party, e.params
-    roll.expelled_day[pos] = day
     roll.campaign[pos] = code + 1
     roll.counts[day, P["expelled"]] += len(pos) * e.w_mass
     free = AT_LIBERTY[w.cases.status[roll.rows[pos]]]
-    chosen = pos[free & (rng.random(len(pos)) < p["party_expelled_arrest_share"])]
-    roll.to_arrest[chosen] = True
+    arrest = free & (rng.random(len(pos)) < p["party_expelled_arrest_share"])
+    roll.expel(pos, day, arrest)
+    chosen = pos[arrest]
     delay = rng.geometric(1.0 / max(p["party_arrest_delay"], 1.0), size=len(chosen))
     e.schedule_after(day, "party_arrest", chosen, delay)
 
 
 def _reinstate(w: World, e: Engine, day: int, rng: np.random.Generator) -> None:
-    """Appeals heard from the January 1938 plenum: the expelled of this run who are free."""
+    """Appeals heard from the January 1938 plenum: the expelled of this run who are free.
+
+    Who may return: ``np.flatnonzero((roll.expelled_day >= 0) & ~roll.to_arrest &
+    AT_LIBERTY[w.cases.status[roll.rows]])``, taken from ``roll.appealing`` (the first two
+    conditions, kept up to date by the expulsions), in the same increasing order.
+    """
     roll = w.party
-    waiting = np.flatnonzero(
-        (roll.expelled_day >= 0) & ~roll.to_arrest & AT_LIBERTY[w.cases.status[roll.rows]]
-    )
+    appealing = roll.appealing
+    waiting = appealing[at_liberty(w.cases.status, roll.rows, appealing)]
     rate = e.params["party_reinstatement_rate"] / 365.0
     n = rng.binomial(len(waiting), min(rate, 1.0))
     if n:
         back = rng.choice(waiting, size=n, replace=False)
-        roll.expelled_day[back] = -1
+        roll.reinstate(back)
         roll.campaign[back] = 0
-        roll.reinstated[back] = True
         roll.counts[day, P["reinstated"]] += n * e.w_mass
 
 

@@ -28,7 +28,7 @@ from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
 DECISION_MECHANISMS = ("M08", "M16", "M18", "M21", "M22")
-DECISION_PARAMS = ("halt_review_days", "purge_of_purgers", "request_cat1_share")
+DECISION_PARAMS = ("halt_review_days", "purge_of_purgers")
 DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
 DECISION_WRITES = ("policy", "institutions", "cases", "camps")
 
@@ -195,7 +195,9 @@ def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
     earlier increases known from secondary sources).
 
     The figures come from ``limit_increases.csv`` rows citing the event's
-    fact; an increase given only as a total is split like regional requests.
+    fact; an increase given only as a total is split like regional requests, by the share
+    of category 1 in the increases whose split the evidence gives
+    (``limits.increase_cat1_share``).
     A dated decision answers the region's pending request: what its troika had
     already sentenced on ahead of the sanction is sanctioned by it, so the
     provisional increase gives way to the dated one (model/steps_quota.py).
@@ -205,7 +207,7 @@ def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
             continue
         cat1, cat2 = row.cat1, row.cat2
         if cat1 is None and cat2 is None and row.total is not None:
-            cat1 = row.total * e.params["request_cat1_share"]
+            cat1 = row.total * e.increase_cat1_share
             cat2 = row.total - cat1
         _add_limits(w, e, day, row.region_code, float(cat1 or 0), float(cat2 or 0))
 
@@ -221,6 +223,9 @@ def _add_limits(w: World, e: Engine, day: int, code: str | None, cat1: float, ca
         after_fact = answer_with_dated_increase(inst, i)
         inst.limit_cat1[i] += cat1 * share
         inst.limit_cat2[i] += cat2 * share
+        if cat1 + cat2 > 0:
+            # its troika sentences in these proportions once its limits are used up
+            inst.asked_share[i] = cat1 / (cat1 + cat2)
         log_increase(
             inst, e.date(day), regions[i].code, cat1 * share, cat2 * share, "dated", after_fact
         )
@@ -290,9 +295,7 @@ class Policy(Component):
         "names_per_confession",
         "yezhov_naming_multiplier",
         *leader.PARAMS,
-        # the leader's rule takes no dated limit increase, so no request_cat1_share
-        "halt_review_days",
-        "purge_of_purgers",
+        *DECISION_PARAMS,
     )
     reads = DECISION_READS
     writes = (*DECISION_WRITES, "confession_p", "naming_mean")

@@ -31,6 +31,7 @@ class PostHaltRegime(Component):
 
     name = "post_halt_regime"
     mechanisms = ("M22",)
+    gate = ("M22",)
     params = ("post_halt_restraint",)
     reads = ("policy", "institutions", "intensity", "campaign")
     writes = ("intensity", "campaign")

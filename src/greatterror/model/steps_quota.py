@@ -17,6 +17,11 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   sanction, evidence G3-inc-unsanctioned-1937). If the centre then refuses, the
   part not yet used is withdrawn; sentences already passed stand.
 
+A request asks for ``request_size`` times the region's initial limits, split between the
+categories as the increases whose split the evidence gives (76% category 1,
+``limits.increase_cat1_share``): the regions asked mostly for the first category, and the
+troikas' share of death sentences follows (model/troika.py).
+
 ``requests_granted_as_asked`` is the share of requests the centre grants at once,
 as asked, whatever its stance: 0 where the centre's limits set the operation's size
 and timing (H1, the historical scenario), 1 where regional requests do (H3, H4).
@@ -53,7 +58,6 @@ class QuotaDynamics(Component):
         "approval_probability",
         "late_approval_factor",
         "operation_term_days",
-        "request_cat1_share",
         "request_interval",
         "request_size",
         "request_threshold",
@@ -207,8 +211,11 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     inst.last_request[regions] = day
     inst.requests += len(regions)
     extra = p["request_size"] * (inst.initial_cat1[regions] + inst.initial_cat2[regions])
-    cat1 = extra * p["request_cat1_share"]
+    # split as the increases whose split the evidence gives (limits.increase_cat1_share)
+    cat1 = extra * e.increase_cat1_share
     cat2 = extra - cat1
+    # the region's troika sentences in these proportions once its limits are used up
+    inst.asked_share[regions] = e.increase_cat1_share
     rng = e.rng.quota
     u = rng.random((2, len(regions)))
     # without central limits (M16 off) a request raises the region's own target at once

@@ -53,6 +53,7 @@ class Reporting(Component):
 
     name = "reporting"
     mechanisms = ("M02",)
+    gate = ("M02",)
     params = ("report_false_positive_share", "threat_per_conspiracy")
     reads = ("cases", "truth")
     writes = ("institutions", "truth")
@@ -83,6 +84,7 @@ class CentralSignals(Component):
 
     name = "central_signals"
     mechanisms = ("M28",)
+    gate = ("M28",)
     params = ("signal_amplitude", "signal_half_life", "signal_rate", "signal_restraint_share")
     reads = ("intensity", "campaign", "truth")
     writes = ("intensity", "campaign", "truth")

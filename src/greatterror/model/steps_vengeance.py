@@ -54,6 +54,7 @@ class Vengeance(Component):
 
     name = "vengeance"
     mechanisms = ("M27",)
+    gate = ("M27",)
     params = ("personal_enemy_share", "vengeance_hazard")
     reads = ("people", "registers", "cases", "policy", "campaign", "truth")
     writes = ("truth", "cases", "camps")
@@ -113,6 +114,7 @@ class KillingsAbroad(Component):
 
     name = "killings_abroad"
     mechanisms = ("M29",)
+    gate = ("M29",)
     reads = ("truth",)
     writes = ("truth",)
 

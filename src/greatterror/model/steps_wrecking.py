@@ -70,6 +70,7 @@ class Wrecking(Component):
 
     name = "wrecking"
     mechanisms = ("M10", "M11")
+    gate = ("M10", "M11")
     params = (
         "doctrine_likelihood_ratio",
         "plan_failure_rate",

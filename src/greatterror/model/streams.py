@@ -42,6 +42,7 @@ STREAMS = (
     "vengeance",
     "signals",
     "courts",
+    "provocation",
 )
 
 

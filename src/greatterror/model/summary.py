@@ -12,6 +12,7 @@ from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
+from greatterror.model.ledger_sums import ledger_sums
 from greatterror.model.lines import line_totals, own_nationality_shares
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
@@ -23,14 +24,10 @@ from greatterror.vocabulary import (
     EV,
     EVENTS,
     INCREASE_KINDS,
-    NON_POLITICAL,
-    OP,
     OPERATIONS,
     POLITICAL_OPERATIONS,
     Status,
 )
-
-POLITICAL_CODES = tuple(OP[name] for name in POLITICAL_OPERATIONS)
 
 
 def _years(sim: Any) -> np.ndarray:
@@ -127,12 +124,13 @@ def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
-    cube = sim.ledger.cube()  # day, region, operation, event
+    # day, region, operation, event; summed in one pass (model/ledger_sums.py): the political
+    # repression's series per day, every operation's totals, the non-political convicts
+    # (model/steps_courts.py) per day, who are counted apart, in ``non_political``, and in
+    # the Gulag's stocks and flows
+    per_day_event, per_op, per_day_other = ledger_sums(sim.ledger.cube())
     by_year_event = {}
     years = _years(sim)
-    # the political repression's series: the non-political convicts (model/steps_courts.py)
-    # are counted apart, in ``non_political``, and in the Gulag's stocks and flows
-    per_day_event = cube[:, :, list(POLITICAL_CODES)].sum(axis=(1, 2))
     for year in np.unique(years):
         sel = per_day_event[years == year].sum(axis=0)
         by_year_event[str(year)] = {
@@ -147,7 +145,6 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             "released": float(sel[EV["released"]]),
             "died_in_custody": float(sel[EV["died_in_custody"]]),
         }
-    per_op = cube.sum(axis=(0, 1))
     operations = {
         op: {
             "arrested": float(per_op[i, EV["arrested"]]),
@@ -210,7 +207,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "army": army_block(sim.world, years),
         "nkvd_cadres": cadres_block(sim.world, years),
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
-        "non_political": non_political_block(cube, years),
+        "non_political": non_political_block(per_day_other, years),
         "gulag": gulag_summary(
             sim.ledger.gulag,
             sim.ledger.stock,
@@ -227,11 +224,13 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     return summary
 
 
-def non_political_block(cube: np.ndarray, years: np.ndarray) -> dict[str, Any]:
+def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any]:
     """The ordinary courts' non-political convicts by year (model/steps_courts.py): sentenced
     to camp or colony, released, died in custody (full-population equivalents). Counted in
-    the Gulag block, never in ``yearly`` or ``operations``' political series."""
-    per_day = cube[:, :, NON_POLITICAL, :].sum(axis=1)
+    the Gulag block, never in ``yearly`` or ``operations``' political series.
+
+    ``per_day``: their events per day and event (``cube[:, :, NON_POLITICAL].sum(axis=1)``,
+    model/ledger_sums.py)."""
     out: dict[str, Any] = {}
     for year in np.unique(years).tolist():
         sel = per_day[years == year].sum(axis=0)

@@ -5,7 +5,9 @@ innocent of the charges; the "fifth column" explanation (H5) holds that a
 real conspiracy existed and was destroyed. To let a run say how many of
 those arrested were real conspirators and how many were not, the people
 who really were are drawn at the start and kept here (M24, M25), with the
-real saboteurs found by the hunt for "wreckers" (M11).
+real saboteurs found by the hunt for "wreckers" (M11), and, in the variant of
+H5 in which the NKVD itself was penetrated (H5b), the conspirators among its
+officers and the people they arrested on the conspiracy's behalf.
 
 The other mechanisms of this group keep their counts here too: reports sent
 up the hierarchy (M02), plan failures and their attribution (M10, M11), the
@@ -34,6 +36,13 @@ class GroundTruth:
     conspirators: NDArray[np.int64] = field(default_factory=_none)
     #: M25: people engaged in small real opposition activity (talk, circles, protest)
     dissidents: NDArray[np.int64] = field(default_factory=_none)
+    #: M24, the penetrated NKVD (H5b): conspirators among the NKVD's officers, ascending
+    provocateurs: NDArray[np.int64] = field(default_factory=_none)
+    #: the people they arrested, batch by batch, and the weight of each batch at its arrest
+    provoked: list[NDArray[np.int64]] = field(default_factory=list)
+    provoked_w: list[float] = field(default_factory=list)
+    #: the provocateurs the hunt for conspirators found and arrested, batch by batch
+    exposed: list[NDArray[np.int64]] = field(default_factory=list)
     #: M11: managers arrested for a failure that really was sabotage, batch by batch
     wreckers: list[NDArray[np.int64]] = field(default_factory=list)
     #: M27: the leader's personal enemies (old oppositionists, those who crossed him)
@@ -54,8 +63,9 @@ class GroundTruth:
     abroad: list[dict[str, Any]] = field(default_factory=list)
 
     def guilty(self) -> NDArray[np.int64]:
-        """Everyone who really acted: conspirators, dissidents and saboteurs (unique)."""
-        parts = [self.conspirators, self.dissidents, *self.wreckers]
+        """Everyone who really acted: conspirators (in the NKVD too), dissidents and
+        saboteurs (unique)."""
+        parts = [self.conspirators, self.provocateurs, self.dissidents, *self.wreckers]
         return np.unique(np.concatenate(parts)) if any(len(p) for p in parts) else _none()
 
     def counts(self) -> dict[str, Any]:

@@ -141,6 +141,7 @@ def build_world(
         dated_until=np.full(n_reg, -1, dtype=np.int32),
         op_closed=np.zeros(n_reg, dtype=bool),
         beyond_limit=np.zeros(n_reg),
+        asked_share=np.full(n_reg, np.nan),
     )
     region = population["region"]
     initial_prisoners = np.concatenate(
