@@ -57,7 +57,8 @@ def read_history(path: Path) -> dict[str, Any]:
 
 
 def catalogue_html() -> str:
-    """H1-H7 as shipped scenarios: what each claims and what the model cannot yet represent."""
+    """H1-H7 and the variant H5b as shipped scenarios: what each claims and what the model
+    cannot yet represent."""
     from greatterror.model.hypothesis_catalog import describe, hypothesis_scenarios
 
     rows = []
@@ -77,7 +78,7 @@ def catalogue_html() -> str:
 def HypothesesPage() -> None:
     solara.Title("greatterror: hypotheses")
     Prose(
-        "### Hypotheses H1-H7\nEach hypothesis is a set of mechanisms and parameters "
+        "### Hypotheses H1-H7 and H5b\nEach hypothesis is a set of mechanisms and parameters "
         "(shared/reference/seed_system.md). A calibration fits all of them to the same "
         "archival targets with ABC-SMC and gives each a posterior probability."
     )
