@@ -38,9 +38,17 @@ def _summary() -> dict[str, Any]:
         )
     }
     stock = {y: {"camps": 4.0, "colonies": 2.0, "non_political_camps": 3.0} for y in YEARS}
+    # Order 00447 by year: arrested i, convicted 10 i, death sentences 100 i (1937: i=4)
+    ops_yearly = {
+        "kulak_00447": {
+            y: {"arrested": 1.0 * i, "convicted": 10.0 * i, "death_sentences": 100.0 * i}
+            for i, y in enumerate(YEARS, 1)
+        }
+    }
     return {
         "yearly": yearly,
         "operations": ops,
+        "operations_yearly": ops_yearly,
         "army": army,
         "gulag": {
             "stock_1jan": stock,
@@ -79,6 +87,11 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-army-reinst-1939"] == pytest.approx(404 + 405)
     assert got["V-army-reinst-1940"] == pytest.approx(404 + 405 + 406)
     assert got["V-gulag-rel-1939"] == 7.0
+    # Order 00447's convictions and death sentences of 1937 (i=4) and 1938 (i=5)
+    assert got["V-00447-conv-010138"] == pytest.approx(40.0)
+    assert got["V-00447-cat1-010138"] == pytest.approx(400.0)
+    assert got["V-00447-conv-1938"] == pytest.approx(50.0)
+    assert got["V-00447-cat1-1938"] == pytest.approx(500.0)
     assert got["G6-men-shot"] == pytest.approx(90.0)
     # political camp prisoners: camps less the non-political (model/steps_courts.py)
     assert got["V-gulag-cr-1938"] == pytest.approx(1.0)

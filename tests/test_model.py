@@ -214,6 +214,20 @@ def test_regression_baseline(result) -> None:
     assert [t["defendants"] for t in result.summary["trials"]] == expected["trial_defendants"]
 
 
+def test_operations_by_year_add_up_to_the_operations(result) -> None:
+    """summary.json's ``operations_yearly`` splits each operation's totals by the year of the
+    event (the record counts Order 00447 at the end of 1937, calibration/holdout.py)."""
+    s = result.summary
+    assert set(s["operations_yearly"]) == set(s["operations"])
+    for op, total in s["operations"].items():
+        for key in ("arrested", "convicted", "death_sentences"):
+            by_year = [row[key] for row in s["operations_yearly"][op].values()]
+            assert sum(by_year) == pytest.approx(total[key], rel=1e-9, abs=1e-6), (op, key)
+    order = s["operations_yearly"]["kulak_00447"]
+    assert order["1936"]["arrested"] == 0.0 and order["1937"]["convicted"] > 0
+    assert order["1937"]["death_sentences"] < order["1937"]["convicted"]
+
+
 def test_operation_kinds() -> None:
     from greatterror.vocabulary import MASS_OP, NATIONAL_OP, OPERATIONS
 

@@ -63,6 +63,11 @@ def make_summary(scenario: str = "historical", seed: int = 1) -> dict[str, Any]:
             "kulak_00447": {"arrested": 760000.0, "convicted": 767000.0, "shot": 386000.0},
             "national_polish": {"arrested": 140000.0, "convicted": 139800.0, "shot": 111000.0},
         },
+        "operations_yearly": {
+            "kulak_00447": {
+                "1937": {"arrested": 600000.0, "convicted": 575000.0, "death_sentences": 258000.0}
+            },
+        },
         "elites": {
             "cc_1934": {"size": 139, "arrested": 98, "shot": 93},
             "congress_1934": {"size": 1966, "arrested": 1108},

@@ -2,7 +2,8 @@
 
 The evidence base's ``V-`` facts are the validation set (docs/validation.md).
 This module says, for those of them the summary reports (the Gulag's stocks,
-their political part, and releases, the national operations one by one, the arrested NKVD and
+their political part, and releases, the national operations one by one, Order 00447's
+convictions and death sentences in 1937 and in 1938, the arrested NKVD and
 army officers, the army's dismissals by year, and the NKVD's arrest and sentence totals of
 1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
 need outputs the model does not have yet (docs/validation.md lists what each
@@ -54,6 +55,10 @@ def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
 
 def _operation(name: str, key: str) -> Callable[[Summary], float]:
     return lambda s: float(s["operations"][name][key])
+
+
+def _operation_year(name: str, key: str, year: int) -> Callable[[Summary], float]:
+    return lambda s: float(s["operations_yearly"][name][str(year)][key])
 
 
 def _released_1939(s: Summary) -> float:
@@ -135,6 +140,19 @@ MEASURES: tuple[Measure, ...] = (
         "V-nkvd-011138-natop-arr",
         _national_arrested,
         "the national operations' arrests over the whole run, not to 1 Nov 1938",
+    ),
+    # Order 00447 at the end of 1937 and in 1938 (Werth 2010 after Jansen and Petrov 2002)
+    Measure("V-00447-conv-010138", _operation_year("kulak_00447", "convicted", 1937)),
+    Measure(
+        "V-00447-cat1-010138",
+        _operation_year("kulak_00447", "death_sentences", 1937),
+        "death sentences; the record counts executions",
+    ),
+    Measure("V-00447-conv-1938", _operation_year("kulak_00447", "convicted", 1938)),
+    Measure(
+        "V-00447-cat1-1938",
+        _operation_year("kulak_00447", "death_sentences", 1938),
+        "death sentences; the record counts executions",
     ),
     *(Measure(f"V-army-dism-{year}", _dismissed(year, False)) for year in (1937, 1938, 1939)),
     *(Measure(f"V-army-dism-pol-{year}", _dismissed(year, True)) for year in (1937, 1938)),

@@ -5,11 +5,13 @@ operation x event, 10 million cells whatever the scale) three times:
 
 - political events per day: ``cube[:, :, POLITICAL_CODES].sum(axis=(1, 2))``;
 - events per operation: ``cube.sum(axis=(0, 1))``;
-- non-political events per day: ``cube[:, :, NON_POLITICAL].sum(axis=1)``.
+- non-political events per day: ``cube[:, :, NON_POLITICAL].sum(axis=1)``;
+- events per day and operation: ``cube.sum(axis=1)`` (each operation's yearly counts,
+  compared with the record's counts of Order 00447 by year in calibration/holdout.py).
 
 As NumPy expressions these copy most of the cube (the fancy index) and
-read it three times, about a quarter of a second at 1:1,000, more than the
-rest of the summary. :func:`ledger_sums` gives the same three arrays from
+read it several times, about a quarter of a second at 1:1,000, more than the
+rest of the summary. :func:`ledger_sums` gives the same arrays from
 one read of the cube, bit for bit: NumPy adds a reduction over outer axes
 cell by cell in memory order (the kept event axis is the innermost, so no
 pairwise summation is involved), and the pass below adds the cells in the
@@ -31,22 +33,22 @@ from greatterror.vocabulary import NON_POLITICAL, OPERATIONS, POLITICAL_OPERATIO
 POLITICAL = np.array([name in POLITICAL_OPERATIONS for name in OPERATIONS])
 
 
-def ledger_sums_numpy(
-    cube: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+Sums = tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]
+
+
+def ledger_sums_numpy(cube: NDArray[np.float64]) -> Sums:
     """The rule: political events per day and event, every event per operation and event,
-    non-political events per day and event."""
+    non-political events per day and event, every event per day and operation."""
     political = [int(c) for c in np.flatnonzero(POLITICAL)]
     return (
         cube[:, :, political].sum(axis=(1, 2)),
         cube.sum(axis=(0, 1)),
         cube[:, :, NON_POLITICAL, :].sum(axis=1),
+        cube.sum(axis=1),
     )
 
 
-def ledger_sums(
-    cube: NDArray[np.float64],
-) -> tuple[NDArray[np.float64], NDArray[np.float64], NDArray[np.float64]]:
+def ledger_sums(cube: NDArray[np.float64]) -> Sums:
     """:func:`ledger_sums_numpy` in one compiled pass over the cube (C-contiguous)."""
     days, regions, ops, events = cube.shape
     return _sums(
@@ -62,11 +64,12 @@ def _sums(
     per_day = np.zeros((days, events))
     per_op = np.zeros((ops, events))
     per_day_other = np.zeros((days, events))
+    per_day_op = np.zeros((days, ops, events))
     block = regions * ops * events
     for d in range(days):
         base = d * block
-        # day by day, region by region: the order NumPy adds a cell into ``per_op`` and
-        # ``per_day_other``
+        # day by day, region by region: the order NumPy adds a cell into ``per_op``,
+        # ``per_day_other`` and ``per_day_op``
         for r in range(regions):
             for o in range(ops):
                 c = base + (r * ops + o) * events
@@ -74,6 +77,7 @@ def _sums(
                     v = counts[c + e]
                     if v != 0.0:
                         per_op[o, e] += v
+                        per_day_op[d, o, e] += v
                         if o == non_political:
                             per_day_other[d, e] += v
         # operation by operation, then region by region: the order of the copy that
@@ -87,4 +91,4 @@ def _sums(
                     v = counts[c + e]
                     if v != 0.0:
                         per_day[d, e] += v
-    return per_day, per_op, per_day_other
+    return per_day, per_op, per_day_other, per_day_op

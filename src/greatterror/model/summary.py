@@ -128,7 +128,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     # repression's series per day, every operation's totals, the non-political convicts
     # (model/steps_courts.py) per day, who are counted apart, in ``non_political``, and in
     # the Gulag's stocks and flows
-    per_day_event, per_op, per_day_other = ledger_sums(sim.ledger.cube())
+    per_day_event, per_op, per_day_other, per_day_op = ledger_sums(sim.ledger.cube())
     by_year_event = {}
     years = _years(sim)
     for year in np.unique(years):
@@ -178,6 +178,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "end": (sim.start + dt.timedelta(days=sim.days - 1)).isoformat(),
         "yearly": by_year_event,
         "operations": operations,
+        "operations_yearly": operations_yearly(per_day_op, years),
         "elites": {
             group: _elite_fate(sim, flags, shot=group != "congress_1934")
             for group, flags in ELITE_FATES.items()
@@ -222,6 +223,30 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
+
+
+def operations_yearly(per_day_op: np.ndarray, years: np.ndarray) -> dict[str, Any]:
+    """Each political operation's arrests, convictions and death sentences by calendar year
+    (by the day of the event): the record counts Order 00447 at the end of 1937 as well as
+    at its end (calibration/holdout.py)."""
+    block: dict[str, Any] = {}
+    for i, op in enumerate(OPERATIONS):
+        if op not in POLITICAL_OPERATIONS:
+            continue
+        rows = {}
+        for year in np.unique(years):
+            sel = per_day_op[years == year, i].sum(axis=0)
+            rows[str(year)] = {
+                "arrested": float(sel[EV["arrested"]]),
+                "convicted": float(
+                    sel[EV["convicted_cat1"]]
+                    + sel[EV["convicted_camp"]]
+                    + sel[EV["convicted_exile"]]
+                ),
+                "death_sentences": float(sel[EV["convicted_cat1"]]),
+            }
+        block[op] = rows
+    return block
 
 
 def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any]:

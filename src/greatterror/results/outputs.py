@@ -55,6 +55,7 @@ SUMMARY_KEYS = (
     "end",
     "yearly",
     "operations",
+    "operations_yearly",
     "elites",
     "trials",
     "policy_mode",
