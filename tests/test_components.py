@@ -151,3 +151,14 @@ def test_odd_component_table_is_generated_from_the_code() -> None:
 
 def test_odd_mechanism_table_is_generated_from_the_code() -> None:
     assert _block("mechanisms") == mechanisms_markdown()
+
+
+def test_a_component_docstring_gives_its_place_in_the_loop() -> None:
+    """A docstring that opens with "Step N" names the component's position in COMPONENTS
+    (the order docs/ODD.md's overview gives); inserting a step must renumber them."""
+    wrong = []
+    for i, cls in enumerate(COMPONENTS, 1):
+        m = re.match(r"Step (\w+)", (cls.__doc__ or "").strip())
+        if m and m.group(1) != str(i):
+            wrong.append((cls.name, m.group(1), i))
+    assert not wrong, wrong

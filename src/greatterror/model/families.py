@@ -38,7 +38,7 @@ from greatterror.population.groups import Groups
 
 
 class Families(Component):
-    """Step 13 (M19, Order 00486): the wives of convicted 'traitors' are arrested."""
+    """Step 28 (M19, Order 00486): the wives of convicted 'traitors' are arrested."""
 
     name = "families"
     mechanisms = ("M19",)

@@ -109,7 +109,7 @@ def _foreign_agents(w: World, e: Engine, rng: np.random.Generator) -> NDArray[np
 
 
 class FifthColumn(Component):
-    """Step 10 (M24): a real conspiracy in the elite and foreign agents among people with foreign ties."""
+    """Step 11 (M24): a real conspiracy in the elite and foreign agents among people with foreign ties."""
 
     name = "fifth_column"
     mechanisms = ("M24",)
@@ -138,7 +138,7 @@ class FifthColumn(Component):
 
 
 class RealOpposition(Component):
-    """Step 11 (M25): a small share of adults engaged in real opposition activity, and its discovery."""
+    """Step 12 (M25): a small share of adults engaged in real opposition activity, and its discovery."""
 
     name = "real_opposition"
     mechanisms = ("M25",)

@@ -1,4 +1,4 @@
-"""The summary's three sums over the ledger's cube of counts, in one compiled pass.
+"""The summary's sums over the ledger's cube of counts, in one compiled pass.
 
 The summary (model/summary.py) reads the ledger's counts (day x region x
 operation x event, 10 million cells whatever the scale) three times:

@@ -21,7 +21,7 @@ from greatterror.model.world import World
 
 
 class ArmyPurge(Component):
-    """Step 11 (M20 for the army): dismissals, arrests of the dismissed, reinstatement."""
+    """Step 22 (M20 for the army): dismissals, arrests of the dismissed, reinstatement."""
 
     name = "army_purge"
     mechanisms = ("M20",)

@@ -19,7 +19,7 @@ from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
 
 
 class Denunciation(Component):
-    """Step 4 (M12, M13): people denounce someone at their workplace.
+    """Step 8 (M12, M13): people denounce someone at their workplace.
 
     Targets are drawn from the denouncer's workplace, weighted towards
     superiors (grievance) and towards people with register marks.
@@ -72,7 +72,7 @@ class Denunciation(Component):
 
 
 class RegisterSelection(Component):
-    """Step 5 (M13, M23; the operations of M16 and M18): arrests from the NKVD's registers.
+    """Step 9 (M13, M23; the operations of M16 and M18): arrests from the NKVD's registers.
 
     Ordinary work arrests a small share of registered people all the time;
     the mass operation arrests towards each region's limit, within its
@@ -222,7 +222,7 @@ def _eligible(w: World) -> np.ndarray:
 
 
 class PurgeOfElites(Component):
-    """Step 10 (M14, M20, M26): arrests in the elite layer and their cascades.
+    """Step 20 (M14, M20, M26): arrests in the elite layer and their cascades.
 
     The people eligible, and their weights, are kept until the open groups change.
     """

@@ -21,7 +21,7 @@ from greatterror.model.world import World
 
 
 class NkvdCadres(Component):
-    """Step 12 (M21): arrested officers are replaced by recruits, who learn the work."""
+    """Step 23 (M21): arrested officers are replaced by recruits, who learn the work."""
 
     name = "nkvd_cadres"
     mechanisms = ("M21",)

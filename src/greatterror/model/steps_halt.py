@@ -29,7 +29,7 @@ _NEVER, _ALWAYS = np.iinfo(np.int64).max, np.iinfo(np.int64).min
 
 
 def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
-    """Whose sentence the reviews after the halt could reach (``HaltAndRelease``, step 12):
+    """Whose sentence the reviews after the halt could reach (``HaltAndRelease``, step 25):
     sentences passed from Yezhov's appointment (G12-07, 26 September 1936) to the halt.
 
     Why: the resolution of 17 November 1938 (G12-30) condemned the NKVD's conduct of the
@@ -49,7 +49,7 @@ def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
 
 
 class HaltReview(Component):
-    """Step 11b (after the halt of M22): a case pending at the halt, reviewed today, is released (with
+    """Step 26 (after the halt of M22): a case pending at the halt, reviewed today, is released (with
     probability ``halt_release_share``) or sent to the Special Board (``halt_oso_share`` of
     the rest) or to the ordinary courts."""
 

@@ -41,7 +41,7 @@ _NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their 
 
 
 class Investigation(Component):
-    """Step 6 (M07, M17, M30; the levers of M05 and M06): cases whose investigation ends today.
+    """Step 14 (M07, M17, M30; the levers of M05 and M06): cases whose investigation ends today.
 
     A prisoner confesses with a probability set by the methods sanctioned and
     by party loyalty; a confessing prisoner names accomplices from his own
@@ -216,7 +216,7 @@ def _op_name(code: int) -> str:
 
 
 class Sentencing(Component):
-    """Step 7: each channel decides up to its daily capacity.
+    """Step 15: each channel decides up to its daily capacity.
 
     Capacity is in full-population cases per day; what a day cannot use of
     it (less than one sampled case) carries over, so throughput does not
@@ -302,7 +302,7 @@ def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random
 
 
 class Punishment(Component):
-    """Step 8: executions fall due; the holding stage (prisons, the etap: model/holding.py);
+    """Step 17: executions fall due; the holding stage (prisons, the etap: model/holding.py);
     deaths in transit and in the camps; relatives' arrests."""
 
     name = "punishment"
@@ -331,7 +331,7 @@ class Punishment(Component):
 
 
 class HaltAndRelease(Component):
-    """Step 12 (after the releases order of M22): reviews release camp prisoners.
+    """Step 25 (after the releases order of M22): reviews release camp prisoners.
 
     The review was of the NKVD's cases of Yezhov's tenure (``steps_halt.under_review``): a
     non-political convict of the ordinary courts (model/steps_courts.py), or a prisoner

@@ -28,7 +28,7 @@ CHECKS = (("party_verification", VERIFICATION), ("party_exchange", EXCHANGE))
 
 
 class PartyPurge(Component):
-    """Step 14 (M15): expulsions, arrests of the expelled, reinstatement from January 1938."""
+    """Step 24 (M15): expulsions, arrests of the expelled, reinstatement from January 1938."""
 
     name = "party_purge"
     mechanisms = ("M15",)

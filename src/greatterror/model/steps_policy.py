@@ -248,7 +248,7 @@ def _halt(w: World, e: Engine, day: int) -> None:
 
 
 class Perception(Component):
-    """Step 2 (M01, M03): threat and vigilance decay; uncovered 'conspiracies' raise
+    """Step 4 (M01, M03): threat and vigilance decay; uncovered 'conspiracies' raise
     perceived threat; today's arrest intensity and campaign factor follow (after the
     halt the post-halt regime, ``steps_post_halt.PostHaltRegime``, sets the intensity)."""
 
@@ -283,7 +283,7 @@ class Perception(Component):
 
 
 class Policy(Component):
-    """Step 3 (M05, M06, M08): in an endogenous scenario the leader decides; then the
+    """Step 7 (M05, M06, M08): in an endogenous scenario the leader decides; then the
     levers follow the policy: today's confession probability and naming mean."""
 
     name = "policy"

@@ -47,7 +47,7 @@ AWAITS_DATED = -2
 
 
 class QuotaDynamics(Component):
-    """Step 9 (M15, M16): regions near their limits ask for more; the centre answers,
+    """Step 19 (M15, M16): regions near their limits ask for more; the centre answers,
     before or after the region's troika has acted on the request."""
 
     name = "quota_dynamics"

@@ -79,7 +79,7 @@ class Reporting(Component):
 
 
 class CentralSignals(Component):
-    """Step 5 (M28): the centre's zigzags move the regions' expectation of the line, and the
+    """Step 6 (M28): the centre's zigzags move the regions' expectation of the line, and the
     day's arrest intensity and campaign factor with it."""
 
     name = "central_signals"

@@ -30,7 +30,7 @@ def _visibility(flags: np.ndarray) -> np.ndarray:
 
 
 class ShowTrials(Component):
-    """Step 12 (M07): on a scripted trial date, defendants are chosen and sentenced."""
+    """Step 27 (M07): on a scripted trial date, defendants are chosen and sentenced."""
 
     name = "show_trials"
     mechanisms = ("M07",)

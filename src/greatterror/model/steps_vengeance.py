@@ -50,7 +50,7 @@ KILLINGS_FILE = "killings_abroad.csv"
 
 
 class Vengeance(Component):
-    """Step 18 (M27): the leader's personal enemies are hunted while the elite purge runs."""
+    """Step 21 (M27): the leader's personal enemies are hunted while the elite purge runs."""
 
     name = "vengeance"
     mechanisms = ("M27",)

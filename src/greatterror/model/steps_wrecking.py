@@ -65,7 +65,7 @@ def managers_register(w: World) -> Register:
 
 
 class Wrecking(Component):
-    """Step 9 (M10, M11): plan failures, their attribution to wreckers, and the doctrine's
+    """Step 10 (M10, M11): plan failures, their attribution to wreckers, and the doctrine's
     suspicion of managers whose work gives no ground for it."""
 
     name = "wrecking"

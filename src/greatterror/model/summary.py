@@ -146,16 +146,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             "died_in_custody": float(sel[EV["died_in_custody"]]),
         }
     operations = {
-        op: {
-            "arrested": float(per_op[i, EV["arrested"]]),
-            "convicted": float(
-                per_op[i, EV["convicted_cat1"]]
-                + per_op[i, EV["convicted_camp"]]
-                + per_op[i, EV["convicted_exile"]]
-            ),
-            "death_sentences": float(per_op[i, EV["convicted_cat1"]]),
-            "shot": float(per_op[i, EV["executed"]]),
-        }
+        op: {**_sentenced(per_op[i]), "shot": float(per_op[i, EV["executed"]])}
         for i, op in enumerate(OPERATIONS)
         if op in POLITICAL_OPERATIONS
     }
@@ -225,28 +216,30 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     return summary
 
 
+def _sentenced(events: np.ndarray) -> dict[str, float]:
+    """Arrests, convictions (every sentence) and death sentences from one row of event
+    counts."""
+    return {
+        "arrested": float(events[EV["arrested"]]),
+        "convicted": float(
+            events[EV["convicted_cat1"]]
+            + events[EV["convicted_camp"]]
+            + events[EV["convicted_exile"]]
+        ),
+        "death_sentences": float(events[EV["convicted_cat1"]]),
+    }
+
+
 def operations_yearly(per_day_op: np.ndarray, years: np.ndarray) -> dict[str, Any]:
     """Each political operation's arrests, convictions and death sentences by calendar year
     (by the day of the event): the record counts Order 00447 at the end of 1937 as well as
     at its end (calibration/holdout.py)."""
-    block: dict[str, Any] = {}
-    for i, op in enumerate(OPERATIONS):
-        if op not in POLITICAL_OPERATIONS:
-            continue
-        rows = {}
-        for year in np.unique(years):
-            sel = per_day_op[years == year, i].sum(axis=0)
-            rows[str(year)] = {
-                "arrested": float(sel[EV["arrested"]]),
-                "convicted": float(
-                    sel[EV["convicted_cat1"]]
-                    + sel[EV["convicted_camp"]]
-                    + sel[EV["convicted_exile"]]
-                ),
-                "death_sentences": float(sel[EV["convicted_cat1"]]),
-            }
-        block[op] = rows
-    return block
+    per_year = {str(y): per_day_op[years == y].sum(axis=0) for y in np.unique(years)}
+    return {
+        op: {year: _sentenced(counts[i]) for year, counts in per_year.items()}
+        for i, op in enumerate(OPERATIONS)
+        if op in POLITICAL_OPERATIONS
+    }
 
 
 def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any]:
