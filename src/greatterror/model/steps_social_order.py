@@ -44,20 +44,25 @@ counts all of the troikas' sentences is discussed in docs/validation.md).
 
 from __future__ import annotations
 
+from collections.abc import Container
+
+import numpy as np
+from numpy.typing import NDArray
+
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.steps_courts import OrdinaryCourts, draw_convicts
+from greatterror.model.steps_courts import adults_share, draw_convicts
 from greatterror.model.world import World
 
 #: the operation whose start ends these bodies' separate work (it took their people in)
 FOLDED_INTO = "kulak_00447"
 
 
-def bodies_sitting(operations: object, halted: bool, ended_before: bool) -> bool:
+def bodies_sitting(operations: Container[str], halted: bool, ended_before: bool) -> bool:
     """Whether the Special Board's and the NKVD troikas' separate social-order work goes on
     today: not once Order 00447 has run (it took these people into its own troikas) nor
     after the halt (the decree of 17 November 1938 abolished the troikas)."""
-    return not (ended_before or halted or FOLDED_INTO in operations)  # type: ignore[operator]
+    return not (ended_before or halted or FOLDED_INTO in operations)
 
 
 class SocialOrderBoards(Component):
@@ -72,7 +77,8 @@ class SocialOrderBoards(Component):
 
     def __init__(self) -> None:
         self.ended = False
-        self._share = OrdinaryCourts()  # its cached share of adults by region
+        self._share: NDArray[np.float64] | None = None
+        self._for: object = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         pol = w.policy
@@ -86,7 +92,9 @@ class SocialOrderBoards(Component):
         if rate <= 0.0:
             return
         rng = e.rng.social_order
-        counts = rng.poisson(rate / e.w_mass / 365.0 * self._share.region_share(w))
+        if self._share is None or self._for is not w:
+            self._share, self._for = adults_share(w), w
+        counts = rng.poisson(rate / e.w_mass / 365.0 * self._share)
         if not counts.any():
             return
         arrested = e.arrest(day, draw_convicts(w, counts, rng), "ordinary")
