@@ -88,6 +88,7 @@ class RegisterSelection(Component):
         "national_op_rate",
         "nkvd_capacity",
         "operation_pace",
+        "operation_term_days",
         "ordinary_during_operation",
         "overfill_target",
         "unmarked_share_00447",
