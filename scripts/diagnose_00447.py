@@ -1,6 +1,6 @@
 """Order 00447 month by month: arrests, troika sentences, limits, waiting cases, requests.
 
-A diagnostic for the operation's pace (docs/validation.md, "Order 00447's pace"): one run
+A diagnostic for the operation's pace (docs/validation.md, "Order 00447's pace in autumn 1937"): one run
 at the given scale and seed, stepped day by day, with the state read at each month's end.
 
     python scripts/diagnose_00447.py --scale 0.001 --seed 1 [--set name=value ...]
@@ -9,8 +9,9 @@ Columns (full-population equivalents): arrests and troika sentences of Order 004
 month; the limits in force at the month's end (sum over regions of both categories,
 increases included) and their use; the arrest goal left (limits times ``overfill_target``,
 less the arrests); cases under investigation and awaiting the troika; the troika's
-sentences per day against its capacity; regions at or above the request threshold; requests
-pending; and the regions whose arrest goal is used up.
+sentences per day; regions at or above the request threshold (``steps_quota.limit_fill``);
+requests pending, of them awaiting a dated decision; increases logged and refusals in the
+month; and the regions whose arrest goal is used up.
 """
 
 from __future__ import annotations
