@@ -191,6 +191,15 @@ def main() -> None:
         taken = decisions(best, args.scale, args.seed, load_evidence())
         write(best, value, provenance, taken=taken)
         print("written to scenarios/endogenous.toml")
+        # the hypotheses extending the endogenous scenario must still load: a hypothesis'
+        # narrower prior on a threshold needs its own starting value inside it
+        from greatterror.model.hypothesis_catalog import hypothesis_scenarios
+        from greatterror.model.scenario import ScenarioError
+
+        try:
+            hypothesis_scenarios()
+        except ScenarioError as exc:
+            raise SystemExit(f"error: after writing the thresholds: {exc}") from None
 
 
 if __name__ == "__main__":
