@@ -43,6 +43,7 @@ STREAMS = (
     "signals",
     "courts",
     "provocation",
+    "reception",
 )
 
 
