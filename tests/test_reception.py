@@ -3,7 +3,9 @@
 The rule: the intake of the last 90 days (yearly rate) over the intake of the year
 before it is the surge; each new prisoner is fatally weakened with probability
 ``1 - exp(-reception_risk * surge)`` and dies in the camp after a delay. Two runs at
-1:1000 (about 15 s together): the historical scenario with ``reception_risk`` 0 and 0.3.
+1:1000 (about 15 s together): the historical scenario with ``reception_risk`` 0 and 0.3;
+and the work-day credits of the non-political convicts (model/credits.py), ended in the
+camps by the decree of 15 June 1939: rules on arrays, and one more run without credits.
 """
 
 from __future__ import annotations
@@ -14,7 +16,8 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.gulag import GF
+from greatterror.model.credits import CREDITS_ABOLISHED, served_years
+from greatterror.model.gulag import GF, YEAR
 from greatterror.model.reception import INTAKE_WINDOW, PLAN_DAYS, intake_surge
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -94,3 +97,54 @@ def test_reception_deaths_fall_on_camp_prisoners(runs) -> None:
         a = on.simulation.ledger.gulag[start:, GF[flow]].sum()
         b = off.simulation.ledger.gulag[start:, GF[flow]].sum()
         assert a <= b + 0.5 * max(b, 1000.0)
+
+
+# --- work-day credits (model/credits.py) --------------------------------------------------
+
+
+def test_credits_shorten_only_non_political_terms() -> None:
+    years = np.array([2.0, 2.0, 2.0])
+    credited = np.array([True, True, False])
+    colony = np.array([False, True, False])
+    far = 10_000  # the decree long after the release
+    out = served_years(0, years, 0.25, credited, colony, far)
+    assert out == pytest.approx([1.6, 1.6, 2.0])
+    assert served_years(0, years, 0.0, credited, colony, far) is years  # no credits: in full
+
+
+def test_the_decree_ends_credits_in_the_camps_not_in_the_colonies() -> None:
+    """A four-year term sentenced a year before the decree: a year held counts 1.25 years of
+    term; in a camp the remaining 2.75 years are then served in full, in a colony at the
+    credited rate; sentenced after the decree, a camp term is served in full."""
+    years = np.array([4.0, 4.0])
+    credited = np.array([True, True])
+    colony = np.array([False, True])
+    decree = round(YEAR)
+    out = served_years(0, years, 0.25, credited, colony, decree)
+    assert out == pytest.approx([1.0 + 2.75, 4.0 / 1.25], abs=1e-3)  # decree on a whole day
+    later = served_years(decree + 10, years, 0.25, credited, colony, decree)
+    assert later == pytest.approx([4.0, 3.2])
+
+
+def test_credits_end_on_15_june_1939() -> None:
+    assert dt.date(1939, 6, 15) == CREDITS_ABOLISHED
+
+
+def test_credits_release_non_political_convicts_earlier(runs) -> None:
+    """Same seed, credits at the default and none (``workday_credit`` 0): with credits more
+    terms end in 1935-36, and fewer non-political prisoners are held in the camps."""
+    scenario, evidence = load_scenario("historical"), load_evidence()
+    none = simulate(
+        scenario, SCALE, SEED, {"reception_risk": 0.0, "workday_credit": 0.0}, evidence=evidence
+    )
+    with_credits = runs[0]  # reception_risk 0, credits at their default
+    assert with_credits.simulation.params["workday_credit"] > 0
+
+    def released(r) -> float:
+        return sum(r.summary["gulag"]["yearly"][y]["released_term"] for y in ("1935", "1936"))
+
+    def held(r) -> float:
+        return r.summary["gulag"]["stock_1jan"]["1937"]["non_political_camps"]
+
+    assert released(with_credits) > 1.1 * released(none)
+    assert held(with_credits) < held(none)

@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.credits import CREDITS_ABOLISHED, served_years
 from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -116,7 +117,7 @@ class Engine:
         political = self.evidence.value("IN-gulag-cr-1935") / (itl + itk)
         other = self.rng.courts.random(len(held)) >= political
         world.cases.op[held[other]] = NON_POLITICAL
-        ends = release_days(0, years)
+        ends = release_days(0, self._served(0, years, other, colony))
         world.cases.release_day[held] = as_day(ends)
         world.cases.colony[held] = colony
         self.schedule_after(0, "term_end", held, ends)
@@ -358,14 +359,24 @@ class Engine:
             if len(elite):
                 world.signals.convicted.append(elite)
 
+    def _served(
+        self, day: int, years: np.ndarray, credited: np.ndarray, colony: np.ndarray
+    ) -> NDArray[np.float64]:
+        """Years from ``day`` to the release of terms of ``years``, less the work-day
+        credits of the non-political convicts (``credited``; model/credits.py)."""
+        abolished = (CREDITS_ABOLISHED - self.start).days
+        credit = float(self.params["workday_credit"])
+        return served_years(day, years, credit, credited, colony, abolished)
+
     def _set_terms(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
         """Draw the terms of ``idx`` sentenced today; note and schedule their release."""
         assert self.world is not None
         years = draw_terms(self.rng.term, len(idx), terms)
-        ends = release_days(day, years)
         cases = self.world.cases
+        colony = years < COLONY_BELOW_YEARS
+        ends = release_days(day, self._served(day, years, cases.op[idx] == NON_POLITICAL, colony))
         cases.release_day[idx] = as_day(ends)
-        cases.colony[idx] = years < COLONY_BELOW_YEARS
+        cases.colony[idx] = colony
         self.schedule_after(0, "term_end", idx, ends)
 
 
@@ -377,4 +388,5 @@ ENGINE_PARAMS = (
     "investigation_days",
     "kulak_investigation_days",
     "troika_investigation_days",
+    "workday_credit",
 )
