@@ -349,6 +349,7 @@ class Engine:
             world.camps.hold_n += len(idx)
             world.camps.hold_w += float(weight.sum())
             self._set_terms(day, idx, terms or term_range(channel, self.params))
+            self._colony_transfer(day, idx[world.cases.colony[idx]])
             self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
@@ -358,6 +359,15 @@ class Engine:
             elite = idx[world.cases.op[idx] == ELITE_OP]
             if len(elite):
                 world.signals.convicted.append(elite)
+
+    def _colony_transfer(self, day: int, idx: np.ndarray) -> None:
+        """Schedule the local transfer of ``idx`` (sentenced to a colony) from the prisons
+        (model/holding.py): a geometric delay of mean ``colony_transfer_days``."""
+        if len(idx):
+            mean = max(float(self.params["colony_transfer_days"]), 1.0)
+            self.schedule_after(
+                day, "to_colony", idx, self.rng.transfer.geometric(1.0 / mean, len(idx))
+            )
 
     def _served(
         self, day: int, years: np.ndarray, credited: np.ndarray, colony: np.ndarray
@@ -382,6 +392,7 @@ class Engine:
 
 #: The parameters the engine's transitions read (investigation length, delay to execution).
 ENGINE_PARAMS = (
+    "colony_transfer_days",
     "court_term_mean_years",
     "execution_delay",
     "initial_residual_term_years",

@@ -44,6 +44,7 @@ STREAMS = (
     "courts",
     "provocation",
     "reception",
+    "transfer",
 )
 
 
