@@ -44,6 +44,8 @@ STREAMS = (
     "courts",
     "provocation",
     "social_order",
+    "reception",
+    "transfer",
 )
 
 
