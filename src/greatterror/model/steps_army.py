@@ -3,11 +3,19 @@
 The record (the army personnel directorate's notes of 1939-40) describes
 the purge of the Red Army's command staff as dismissals, for political and
 for other reasons; part of those dismissed for political reasons were
-arrested, usually weeks to months later; from the January 1938 plenum on
-errors in expulsions, and the review commission of that year, many of the
-politically dismissed who had not been arrested were reinstated. Officers
-named under interrogation enter the same route: they are dismissed, and
-then arrested or not. The arrested go to the Military Collegium (step 7).
+arrested, usually weeks to months later. Most of the political dismissals
+of 1937 were expulsions from the party for "ties" with arrested
+"conspirators", without arrest (Shiryaev's note of October 1939, V-army-
+dism-3738); the CC plenum of January 1938 on errors in expulsions (G12-23)
+condemned expelling communists on such grounds, while the NKVD's arrests
+went on to the halt. So from the plenum an officer who is not to be arrested
+is dismissed only with probability ``army_dismissal_restraint``; those to be
+arrested are dismissed as before. From the commission the Directorate for
+command personnel set up in August 1938 to hear the dismissed commanders'
+complaints (G12-39), the politically dismissed who had not been arrested
+were reinstated. Officers named under interrogation enter the same route:
+they are dismissed, and then arrested or not. The arrested go to the
+Military Collegium (step 7).
 """
 
 from __future__ import annotations
@@ -28,6 +36,7 @@ class ArmyPurge(Component):
     params = (
         "army_arrest_delay",
         "army_dismissal_rate",
+        "army_dismissal_restraint",
         "army_dismissed_arrest_share",
         "army_other_dismissal_rate",
         "army_reinstatement_rate",
@@ -64,7 +73,7 @@ class ArmyPurge(Component):
                 political = np.union1d(political, drawn)
         if len(political):
             _dismiss_political(w, e, day, political, rng)
-        if w.policy.reinstatement:
+        if w.policy.army_review:
             _reinstate(w, day, p["army_reinstatement_rate"], rng)
 
 
@@ -88,15 +97,32 @@ def _dismiss_political(
 
     A member of the high command dismissed for political reasons is always
     arrested (prior: the record describes arrest as near-total at corps level
-    and above); for the others it is ``army_dismissed_arrest_share``.
+    and above); for the others it is ``army_dismissed_arrest_share``. From the
+    January 1938 plenum on errors in expulsions (``policy.reinstatement``), an
+    officer not to be arrested is dismissed only with probability
+    ``army_dismissal_restraint`` (``restrained_dismissals``); the others stay.
     """
     army, p = w.army, e.params
-    army.counts[day, A["dismissed_political"]] += len(pos)
     arrest = army.high_command[pos] | (rng.random(len(pos)) < p["army_dismissed_arrest_share"])
+    if w.policy.reinstatement:
+        keep = restrained_dismissals(arrest, rng.random(len(pos)), p["army_dismissal_restraint"])
+        pos, arrest = pos[keep], arrest[keep]
+    army.counts[day, A["dismissed_political"]] += len(pos)
     army.dismiss_political(pos, day, arrest)
     chosen = pos[arrest]
     delay = rng.geometric(1.0 / max(p["army_arrest_delay"], 1.0), size=len(chosen))
     e.schedule_after(day, "army_arrest", army.officers[chosen], delay)
+
+
+def restrained_dismissals(
+    arrest: np.ndarray, u: np.ndarray, restraint: float
+) -> np.ndarray:
+    """Which of the officers put up for political dismissal are dismissed after the plenum.
+
+    The rule: an officer to be arrested is always dismissed; another is dismissed when his
+    uniform draw ``u`` is below ``restraint`` (so with probability ``restraint``).
+    """
+    return arrest | (u < restraint)
 
 
 def _reinstate(w: World, day: int, rate: float, rng: np.random.Generator) -> None:
