@@ -12,7 +12,6 @@ import numpy as np
 import pytest
 
 import greatterror as gt
-
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_army
 from greatterror.model.engine import Engine

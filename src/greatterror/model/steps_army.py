@@ -114,9 +114,7 @@ def _dismiss_political(
     e.schedule_after(day, "army_arrest", army.officers[chosen], delay)
 
 
-def restrained_dismissals(
-    arrest: np.ndarray, u: np.ndarray, restraint: float
-) -> np.ndarray:
+def restrained_dismissals(arrest: np.ndarray, u: np.ndarray, restraint: float) -> np.ndarray:
     """Which of the officers put up for political dismissal are dismissed after the plenum.
 
     The rule: an officer to be arrested is always dismissed; another is dismissed when his
