@@ -233,6 +233,27 @@ def test_the_restraint_acts_from_the_plenum_and_not_before() -> None:
     assert b[plenum:, col].sum() < 0.6 * a[plenum:, col].sum()
 
 
+def test_each_appealing_officer_at_liberty_returns_at_the_daily_rate() -> None:
+    """The reinstatement draw (counts first, then who): of 20,000 appealing officers, the
+    half held in prison never return, the free half return with probability rate/365."""
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w = sim.world
+    army = w.army
+    pos = np.flatnonzero(~army.high_command)[:20_000]
+    army.dismiss_political(pos, 5, np.zeros(len(pos), dtype=bool))
+    held = pos[::2]
+    w.cases.status[army.officers[held]] = Status.INVESTIGATION
+    rate = 0.1 * 365  # p = 0.1 a day
+    steps_army._reinstate(w, 6, rate, np.random.default_rng(3))
+    back = np.flatnonzero(army.reinstated)
+    assert not np.isin(back, held).any()
+    assert army.counts[6, A["reinstated"]] == len(back)
+    assert abs(len(back) - 1_000) < 4 * np.sqrt(10_000 * 0.1 * 0.9)
+    assert np.array_equal(army.appealing, np.flatnonzero(army.political & ~army.serving()))
+
+
 def test_the_kept_subsets_equal_their_definitions(run) -> None:
     """The army's and the cadres' incremental sets (kept for speed) match the rules they keep."""
     sim, _ = run
