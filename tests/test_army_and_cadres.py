@@ -233,6 +233,28 @@ def test_the_restraint_acts_from_the_plenum_and_not_before() -> None:
     assert b[plenum:, col].sum() < 0.6 * a[plenum:, col].sum()
 
 
+def test_dismissals_for_ties_start_with_the_army_purge_and_follow_the_commanders() -> None:
+    """Parameter test for route 5: runs with and without ties are identical until the army
+    purge opens (11 June 1937); from then the ties of the commanders arrested so far fall due,
+    none of them selected for arrest."""
+    counts, owed = {}, {}
+    for ties in (0.0, 5.0):
+        sim = gt.Sim("historical", scale=SCALE, seed=SEED, pars={"army_ties_per_commander": ties})
+        sim.run(until="1937-08-31")
+        army = sim.engine.world.army
+        counts[ties] = army.counts[: sim.engine.day].copy()
+        owed[ties] = army.ties_owed
+        tied = army.political & ~army.to_arrest
+        assert army.counts[:, A["dismissed_for_ties"]].sum() <= tied.sum()
+    opening = (dt.date(1937, 6, 11) - load_scenario("historical").start).days
+    assert np.array_equal(counts[0.0][:opening], counts[5.0][:opening])
+    col = A["dismissed_for_ties"]
+    assert counts[0.0][:, col].sum() == 0 and owed[0.0] == 0
+    assert counts[5.0][:opening, col].sum() == 0
+    assert counts[5.0][opening:, col].sum() > 500
+    assert not np.array_equal(counts[0.0][opening:], counts[5.0][opening:])
+
+
 def test_each_appealing_officer_at_liberty_returns_at_the_daily_rate() -> None:
     """The reinstatement draw (counts first, then who): of 20,000 appealing officers, the
     half held in prison never return, the free half return with probability rate/365."""
