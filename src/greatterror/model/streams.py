@@ -33,6 +33,7 @@ STREAMS = (
     "family",
     "purge",
     "army",
+    "army_ties",
     "cadres",
     "party",
     "patronage",
