@@ -187,7 +187,7 @@ def test_extends_merges_dates_switches_and_parameters(tmp_path: Path) -> None:
     assert (short.start, short.end) == (base.start, dt.date(1937, 12, 31))
     assert resolve_switches(short)["family_targets"] is False
     assert short.parameters["elite_hazard"] == 0.2
-    assert short.parameters["names_per_confession"] == base.parameters["names_per_confession"]
+    assert short.parameters["names_acted_on"] == base.parameters["names_acted_on"]
     assert short.events == sorted(base.events, key=lambda e: e.date)
 
 
