@@ -12,7 +12,9 @@ adults with the sex and age profile of data/population/lines.csv:
   ``national_share`` of their members from the adults of the operation's
   nationalities, the rest from the adults of any nationality in the regions
   where those nationalities live, each with the line's share of men and age
-  range (rejection: only those who fit are taken);
+  range (rejection: only those who fit are taken); a person is on one drawn
+  line at most, and a line holds its stated size (where the nationality runs
+  short, the rest come from the same regions' adults);
 - ``camps`` is the Gulag's own unit; ``profile`` (Order 00447's "other
   anti-Soviet elements") has no register and is drawn when arrested.
 
@@ -42,6 +44,8 @@ from greatterror.vocabulary import LINES, LINES_OF, LN, OPERATIONS, Status
 LINES_STREAM = 0x4C696E  # "Lin": a population's lines are drawn apart from every other draw
 #: Positions tried per person drawn by a profile before the draw gives up on the person.
 PROFILE_TRIES = 64
+#: Rounds of draws a line makes to reach its size before the shortfall goes elsewhere.
+FILL_ROUNDS = 8
 
 
 class LineRow(BaseModel):
@@ -203,12 +207,20 @@ def draw_line(
     region_start: NDArray[np.int64],
     region_size: NDArray[np.int64],
     rng: np.random.Generator,
+    taken: NDArray[np.bool_],
 ) -> NDArray[np.int64]:
-    """The members of a ``drawn`` line (ascending, distinct).
+    """The members of a ``drawn`` line (ascending, distinct), as many as the line's size.
 
     ``national`` is the CSR register (starts, sizes, members) by region of the adults of the
     line's nationalities; the line's members from outside the nationality are spread over the
     regions in proportion to it (the orders reached the districts where the diaspora lived).
+    ``taken`` marks the people already on a line; they are not drawn again, and the people
+    drawn are marked, so that each person is on one line (the first that lists him) and a
+    line holds its stated number of people. Where the nationality has fewer adults of the
+    line's profile than its national share asks for (the Harbin line's 25,000 registered,
+    Order 00593, against the 25,000 returnees of all ages), the rest are taken from the
+    adults of the same regions: the orders named categories of people (former employees of
+    the Chinese Eastern Railway, political emigrants, defectors), not a nationality.
     """
     starts, sizes, members = national
     expected = spec.size * pop.scale
@@ -218,13 +230,37 @@ def draw_line(
     share = sizes / total
     own = _stochastic_round(expected * spec.national_share * share, rng)
     other = _stochastic_round(expected * (1 - spec.national_share) * share, rng)
-    people = np.concatenate(
-        [
-            profiled(own, starts, sizes, members, spec, pop, rng),
-            profiled(other, region_start, region_size, np.empty(0, np.int32), spec, pop, rng),
-        ]
+    ours, short = _fill(own, (starts, sizes, members), spec, pop, rng, taken)
+    theirs, _ = _fill(
+        other + short, (region_start, region_size, np.empty(0, np.int32)), spec, pop, rng, taken
     )
-    return np.unique(people)  # both draws are of the mass population, never the elite layer
+    return np.sort(np.concatenate([ours, theirs]))  # of the mass population, never the elite
+
+
+def _fill(
+    counts: NDArray[np.int64],
+    groups: tuple[NDArray[np.int64], NDArray[np.int64], NDArray[np.int32]],
+    spec: LineSpec,
+    pop: Population,
+    rng: np.random.Generator,
+    taken: NDArray[np.bool_],
+) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
+    """``counts[r]`` distinct people not yet ``taken`` from group r (a region), drawn in up
+    to ``FILL_ROUNDS`` rounds; the people and what each group still lacks."""
+    starts, sizes, members = groups
+    need = counts.copy()
+    found: list[NDArray[np.int64]] = []
+    region = pop["region"]
+    for _ in range(FILL_ROUNDS):
+        if need.sum() == 0:
+            break
+        drawn = np.unique(profiled(need, starts, sizes, members, spec, pop, rng))
+        drawn = drawn[~taken[drawn]]
+        taken[drawn] = True
+        found.append(drawn)
+        need = np.maximum(need - np.bincount(region[drawn], minlength=len(need)), 0)
+    people = np.concatenate(found) if found else np.empty(0, dtype=np.int64)
+    return people, need
 
 
 def lines_rng(pop: Population) -> np.random.Generator:
