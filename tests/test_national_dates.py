@@ -50,19 +50,21 @@ def test_each_drawn_line_holds_its_stated_size_and_no_one_is_on_two() -> None:
     region (stochastically), so it may miss by a few people per ten regions."""
     specs = load_lines()
     scale = 0.01
-    for seed, reg in {1: _registers(1, scale)}.items():
-        slack = 2 * np.sqrt(len(reg.region_size))
-        seen: set[int] = set()
-        for name, spec in specs.items():
-            if spec.register != "drawn":
-                continue
-            members = reg.lines[name].groups.members
-            people = set(np.asarray(members).tolist())
-            assert len(people) == len(members), f"{name}: someone listed twice"
-            assert not people & seen, f"{name}: people already on another line (seed {seed})"
-            seen |= people
-            expected = spec.size * scale
-            assert abs(len(people) - expected) <= slack + 0.02 * expected, (name, len(people))
+    reg = _registers(1, scale)
+    slack = 2 * np.sqrt(len(reg.region_size))
+    seen: set[int] = set()
+    for name, spec in specs.items():
+        if spec.operation == "kulak_00447":
+            continue
+        members = reg.lines[name].groups.members
+        people = set(np.asarray(members).tolist())
+        assert len(people) == len(members), f"{name}: someone listed twice"
+        assert not people & seen, f"{name}: people already on another line"
+        seen |= people
+        if spec.register != "drawn":
+            continue
+        expected = spec.size * scale
+        assert abs(len(people) - expected) <= slack + 0.02 * expected, (name, len(people))
 
 
 def test_the_harbin_and_latvian_registers_grow_when_lines_are_filled(monkeypatch) -> None:

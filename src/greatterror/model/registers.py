@@ -359,7 +359,10 @@ def _national_lines(
     diaspora = diaspora[(pop["age"][diaspora] >= MIN_ARREST_AGE) & ~is_elite[diaspora]]
     nat = nationality[diaspora]
     rng = lines_rng(pop)
-    taken = np.zeros(len(nationality), dtype=bool)  # each person on one line, the first's
+    # each person on one line: the foreign communists on their mark's, the rest on the first
+    # drawn line that lists them
+    taken = np.zeros(len(nationality), dtype=bool)
+    taken[np.asarray(foreign, dtype=np.int64)] = True
     out: dict[str, Register] = {}
     for name, spec in specs.items():
         if spec.operation == "kulak_00447":
