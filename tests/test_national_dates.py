@@ -72,8 +72,8 @@ def test_the_harbin_and_latvian_registers_grow_when_lines_are_filled(monkeypatch
     the nationality lacked left out), the Harbin and Latvian lines hold fewer people."""
     after = {s: _registers(s) for s in SEEDS}
 
-    def one_round(counts, groups, spec, pop, rng, taken):
-        people, _ = real(counts, groups, spec, pop, rng, np.zeros_like(taken))
+    def one_round(counts, groups, spec, pop, rng, taken, male_share):
+        people, _ = real(counts, groups, spec, pop, rng, np.zeros_like(taken), male_share)
         return people, np.zeros_like(counts)
 
     real = lines_module._fill
