@@ -23,6 +23,10 @@ One command, in this order (each step is an ordinary greatterror command, printe
    that makes the model invalid is never applied.
 3. ``python tests/make_baseline.py``: the regression baseline of tests/test_model.py,
    since the scenario's values changed.
+   Then ``python -m greatterror.calibration.leader_rule --write``: the endogenous scenario's
+   decision thresholds are refitted to the record's decision dates (optuna), since the
+   perceived threat they are measured against comes from the society's parameters just
+   changed (thresholds fitted before may never be crossed).
 4. ``python scripts/validate_historical.py --scale 0.01 --seeds 10``: docs/validation.md's
    in-sample and out-of-sample tables over the validation seeds 1-10 at 1:100.
 5. ``greatterror calibrate show DB --check``: the posterior predictive check (draws of the
@@ -276,6 +280,9 @@ def _run_steps(
         got["not_applied"] = log[-1].get("failed", [])
     if "not_applied" not in got:
         _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)
+        leader = [sys.executable, "-m", "greatterror.calibration.leader_rule", "--write"]
+        leader += ["--scale", args.scale, "--budget", args.leader_budget, "--workers", workers]
+        _step("3b leader thresholds", leader, log)
         validate = [sys.executable, "scripts/validate_historical.py", "--scale", "0.01"]
         _step("4 validation tables", [*validate, "--seeds", "10", "--workers", workers], log)
     got["check"] = _check(args, db, workers, log)
@@ -335,6 +342,7 @@ def main() -> None:
     parser.add_argument("--draws", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=5)
     parser.add_argument("--recheck", type=int, default=3)
+    parser.add_argument("--leader-budget", type=int, default=150)
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
     args = parser.parse_args()

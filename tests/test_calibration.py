@@ -4,7 +4,9 @@ The fit's distance itself is tested in tests/test_refit.py."""
 
 from __future__ import annotations
 
+import datetime as dt
 import math
+from pathlib import Path
 
 import pytest
 
@@ -48,6 +50,41 @@ def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end(
     }
     # nothing is ever decided: each of the ten decisions is missed
     assert date_loss(never, 0.001, 3, evidence) > 365 + (1940 - 1938) * 365
+
+
+def test_leader_rule_fit_searches_inside_the_priors_and_writes_its_block(
+    monkeypatch: pytest.MonkeyPatch, tmp_path: Path
+) -> None:
+    """The simulation is replaced by a known loss; the block it writes is read back by the
+    scenario loader, and writing twice replaces the block instead of adding a second."""
+    pytest.importorskip("optuna")
+    import shutil
+
+    from greatterror.calibration import leader_rule
+    from greatterror.paths import scenarios_dir
+
+    def fake(args: tuple[dict[str, float], float, int]) -> float:
+        return abs(math.log(args[0]["leader_mass_threshold"] / 0.01)) * 100
+
+    monkeypatch.setattr(leader_rule, "_evaluate", fake)
+    start = {name: float(BY_NAME[name].default) for name in leader_rule.FREE}
+    best, value = leader_rule.fit(start, 0.0001, 1, budget=15)
+    assert value < fake(({**start}, 0.0, 0))
+    for name, v in best.items():
+        assert BY_NAME[name].low <= v <= BY_NAME[name].high
+    path = tmp_path / "endogenous.toml"
+    shutil.copyfile(scenarios_dir() / "endogenous.toml", path)
+    leader_rule.write(best, value, "test", path)
+    taken = {("chief_change", "yezhov"): dt.date(1937, 3, 8)}
+    leader_rule.write(best, value, "test again", path, taken=taken)
+    text = path.read_text(encoding="utf-8")
+    assert text.count(leader_rule.BEGIN) == 1 and "test again" in text
+    assert "chief_change yezhov: record 1936-09-26, rule 1937-03-08" in text
+    assert "halt: record 1938-11-17, rule never" in text
+    import tomllib
+
+    written = tomllib.loads(text)["parameters"]
+    assert {k: written[k] for k in leader_rule.FREE} == pytest.approx(best)
 
 
 def test_optuna_quick_fit_starts_at_the_scenario_and_keeps_inside_the_priors(

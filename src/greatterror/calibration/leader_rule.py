@@ -1,29 +1,40 @@
 """Fit the leader's decision thresholds to the dates of the centre's decisions in the record.
 
-Usage: python -m greatterror.calibration.leader_rule [--scale 0.01] [--seed 1] [--budget 40] [--random 0]
+Usage: python -m greatterror.calibration.leader_rule [--scale 0.003] [--seed 1] [--budget 150]
+                                                     [--workers 1] [--write]
 
-The target dates are not typed in here: they are the first date of each
-policy decision in the historical scenario, whose events cite the evidence
-base. The endogenous scenario is run with the candidate thresholds, and the
-loss is the mean absolute difference in days between the rule's first
-decision of each kind and the record's (a decision the rule never takes
-counts as a year after the end of the run). The search walks one threshold
-at a time, multiplying and dividing by a step that shrinks, and prints the
-best set as TOML lines for ``scenarios/endogenous.toml``.
+The target dates are not typed in here: they are the first date of each policy decision in
+the historical scenario, whose events cite the evidence base. The endogenous scenario is run
+with the candidate thresholds, and the loss is the mean absolute difference in days between
+the rule's first decision of each kind and the record's (a decision the rule never takes
+counts as a year after the end of the run).
+
+Why it has to be re-run: the thresholds are measured in perceived-threat units, and the
+perceived threat comes from what society does (arrests, confessions, signals), whose
+parameters are the historical scenario's. When a refit of the historical scenario changes
+them, thresholds fitted before may never be crossed, and the endogenous scenario then decides
+nothing. ``scripts/refit_historical.py`` therefore re-runs this fit after applying a refit.
+
+The search is optuna's TPE sampler over the thresholds' prior supports (log scale for the
+log-uniform ones; ``calibration/problem.optuna_space``), starting from the scenario's current
+values. ``--write`` puts the best set, with its provenance, into ``scenarios/endogenous.toml``.
+This is a point fit of when the rule decides, not of what the repression amounts to.
 """
 
 from __future__ import annotations
 
 import argparse
 import datetime as dt
+import re
+from concurrent.futures import ProcessPoolExecutor
+from pathlib import Path
 from typing import Any
 
-import numpy as np
-
+from greatterror.calibration.problem import optuna_space, require
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.params import clip
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
+from greatterror.paths import scenarios_dir
 
 FREE = (
     "leader_expand_threshold",
@@ -35,6 +46,8 @@ FREE = (
     "leader_backlog_days",
     "leader_release_delay",
 )
+BEGIN = "# leader thresholds: written by greatterror.calibration.leader_rule --write"
+END = "# /leader thresholds"
 
 
 def _kind(action: str, detail: str | None) -> tuple[str, str | None]:
@@ -56,60 +69,121 @@ def record_dates() -> dict[tuple[str, str | None], dt.date]:
     return dates
 
 
-def loss(overrides: dict[str, float], scale: float, seed: int, evidence: Any) -> float:
-    scenario = load_scenario("endogenous")
-    result = simulate(scenario, scale, seed, overrides, evidence)
+def decisions(
+    overrides: dict[str, float], scale: float, seed: int, evidence: Any
+) -> dict[tuple[str, str | None], dt.date]:
+    """The first date the rule takes each kind of decision in one endogenous run."""
+    result = simulate(load_scenario("endogenous"), scale, seed, overrides, evidence)
     taken: dict[tuple[str, str | None], dt.date] = {}
     for d in result.summary["policy"]:
         taken.setdefault(_kind(d["action"], d["detail"]), dt.date.fromisoformat(d["date"]))
-    missing = scenario.end + dt.timedelta(days=365)
+    return taken
+
+
+def loss(overrides: dict[str, float], scale: float, seed: int, evidence: Any) -> float:
+    taken = decisions(overrides, scale, seed, evidence)
+    missing = load_scenario("endogenous").end + dt.timedelta(days=365)
     errors = [abs((taken.get(k, missing) - when).days) for k, when in record_dates().items()]
     return sum(errors) / len(errors)
 
 
-def main() -> None:
-    parser = argparse.ArgumentParser(description=__doc__)
-    parser.add_argument("--scale", type=float, default=0.01)
-    parser.add_argument("--seed", type=int, default=1)
-    parser.add_argument("--budget", type=int, default=40)
-    parser.add_argument(
-        "--random", type=int, default=0, help="random draws (within a factor 3) before the walk"
+def _evaluate(args: tuple[dict[str, float], float, int]) -> float:
+    params, scale, seed = args
+    return loss(params, scale, seed, load_evidence())
+
+
+def fit(
+    start: dict[str, float], scale: float, seed: int, budget: int, workers: int = 1
+) -> tuple[dict[str, float], float]:
+    """The best thresholds of ``budget`` runs (the first is ``start``) and their loss."""
+    optuna = require("optuna")
+    optuna.logging.set_verbosity(optuna.logging.WARNING)
+    space = optuna_space(list(FREE))
+    study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
+    study.enqueue_trial({n: min(max(start[n], space[n].low), space[n].high) for n in FREE})
+    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
+    done = 0
+    try:
+        while done < budget:
+            batch = [study.ask(space) for _ in range(min(workers, budget - done))]
+            jobs = [(dict(t.params), scale, seed) for t in batch]
+            values = list(pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs))
+            for trial, value in zip(batch, values, strict=True):
+                study.tell(trial, value)
+            done += len(batch)
+            print(f"{done}/{budget}: best {study.best_value:.1f} days", flush=True)
+    finally:
+        if pool is not None:
+            pool.shutdown()
+    return dict(study.best_params), float(study.best_value)
+
+
+def write(
+    best: dict[str, float],
+    value: float,
+    provenance: str,
+    path: Path | None = None,
+    taken: dict[tuple[str, str | None], dt.date] | None = None,
+) -> None:
+    """Put ``best`` into the endogenous scenario between the markers (or replace its lines),
+    with the fit's error and, when ``taken`` is given, each decision's date under the rule
+    beside the record's, so that the scenario file says what its thresholds do."""
+    path = path or scenarios_dir() / "endogenous.toml"
+    text = path.read_text(encoding="utf-8")
+    dates = [
+        f"#   {action}{' ' + detail if detail else ''}: record {when}, rule "
+        f"{taken.get((action, detail), 'never') if taken is not None else '?'}"
+        for (action, detail), when in record_dates().items()
+    ]
+    block = "\n".join(
+        [
+            BEGIN,
+            f"# ({provenance}): mean absolute error {value:.0f} days over",
+            f"# {len(record_dates())} decisions (a decision never taken counts a year after the end):",
+            *(dates if taken is not None else []),
+            *[f"{name} = {best[name]!r}" for name in sorted(best)],
+            END,
+        ]
     )
+    if BEGIN in text and END in text:
+        head, rest = text.split(BEGIN, 1)
+        text = head + block + rest.split(END, 1)[1]
+    else:
+        # the first time: the markers go where the leader's lines were
+        lines = re.compile(r"^(leader_\w+) = .*\n", re.M)
+        first = lines.search(text)
+        if first is None:
+            raise ValueError(f"{path}: no leader_* lines and no markers to replace")
+        text = text[: first.start()] + block + "\n" + lines.sub("", text[first.start() :])
+    path.write_text(text, encoding="utf-8")
+
+
+def main() -> None:
+    parser = argparse.ArgumentParser(
+        description=__doc__, formatter_class=argparse.RawTextHelpFormatter
+    )
+    parser.add_argument("--scale", type=float, default=0.003)
+    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--budget", type=int, default=150)
+    parser.add_argument("--workers", type=int, default=1)
+    parser.add_argument("--write", action="store_true", help="write the best set into the scenario")
     args = parser.parse_args()
-    evidence = load_evidence()
     base = load_scenario("endogenous").parameter_values()
-    best = {name: base[name] for name in FREE}
-    best_loss = loss(best, args.scale, args.seed, evidence)
-    print(f"start: {best_loss:.1f} days")
-    rng = np.random.default_rng(args.seed)
-    for _ in range(args.random):
-        trial = {
-            name: clip(name, v * float(np.exp(rng.uniform(-1.1, 1.1)))) for name, v in best.items()
-        }
-        value_loss = loss(trial, args.scale, args.seed, evidence)
-        if value_loss < best_loss:
-            best, best_loss = trial, value_loss
-            print(f"random draw: {best_loss:.1f} days")
-    runs, step = 1 + args.random, 2.0
-    while runs < args.budget:
-        improved = False
-        for name in FREE:
-            for factor in (step, 1 / step):
-                value = clip(name, best[name] * factor)
-                trial = {**best, name: value}
-                value_loss = loss(trial, args.scale, args.seed, evidence)
-                runs += 1
-                if value_loss < best_loss:
-                    best, best_loss, improved = trial, value_loss, True
-                    print(f"{name} = {value:.4g}: {best_loss:.1f} days")
-                    break
-            if runs >= args.budget:
-                break
-        if not improved:
-            step = step**0.5
-    print(f"best: {best_loss:.1f} days mean absolute error over {len(record_dates())} decisions")
+    start = {name: float(base[name]) for name in FREE}
+    print(f"start: {loss(start, args.scale, args.seed, load_evidence()):.1f} days", flush=True)
+    best, value = fit(start, args.scale, args.seed, args.budget, args.workers)
+    print(f"best: {value:.1f} days mean absolute error over {len(record_dates())} decisions")
     for name in FREE:
         print(f"{name} = {best[name]!r}")
+    if args.write:
+        when = dt.date.today().isoformat()
+        provenance = (
+            f"optuna TPE, {args.budget} runs at scale {args.scale:g}, seed {args.seed}, {when}, "
+            "with the historical scenario's society parameters of that day"
+        )
+        taken = decisions(best, args.scale, args.seed, load_evidence())
+        write(best, value, provenance, taken=taken)
+        print("written to scenarios/endogenous.toml")
 
 
 if __name__ == "__main__":
