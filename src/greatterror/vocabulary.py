@@ -139,4 +139,4 @@ ELITE_FATES: dict[str, int] = {
 
 #: The kinds of Order 00447 limit increase (model/steps_quota.py): a dated decision of the
 #: evidence base, an approval by the centre's rule, a request granted at once as asked.
-INCREASE_KINDS = ("dated", "approved", "as_asked")
+INCREASE_KINDS = ("dated", "approved", "as_asked", "commissar")

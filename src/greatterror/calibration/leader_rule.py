@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
@@ -138,8 +139,14 @@ def write(
     block = "\n".join(
         [
             BEGIN,
-            f"# ({provenance}): mean absolute error {value:.0f} days over",
-            f"# {len(record_dates())} decisions (a decision never taken counts a year after the end):",
+            *textwrap.wrap(
+                f"({provenance}): mean absolute error {value:.0f} days over "
+                f"{len(record_dates())} decisions (a decision never taken counts a year "
+                "after the end):",
+                width=86,
+                initial_indent="# ",
+                subsequent_indent="# ",
+            ),
             *(dates if taken is not None else []),
             *[f"{name} = {best[name]!r}" for name in sorted(best)],
             END,
@@ -184,6 +191,15 @@ def main() -> None:
         taken = decisions(best, args.scale, args.seed, load_evidence())
         write(best, value, provenance, taken=taken)
         print("written to scenarios/endogenous.toml")
+        # the hypotheses extending the endogenous scenario must still load: a hypothesis'
+        # narrower prior on a threshold needs its own starting value inside it
+        from greatterror.model.hypothesis_catalog import hypothesis_scenarios
+        from greatterror.model.scenario import ScenarioError
+
+        try:
+            hypothesis_scenarios()
+        except ScenarioError as exc:
+            raise SystemExit(f"error: after writing the thresholds: {exc}") from None
 
 
 if __name__ == "__main__":

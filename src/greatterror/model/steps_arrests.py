@@ -88,6 +88,7 @@ class RegisterSelection(Component):
         "national_op_rate",
         "nkvd_capacity",
         "operation_pace",
+        "operation_term_days",
         "ordinary_during_operation",
         "overfill_target",
         "unmarked_share_00447",
@@ -119,9 +120,12 @@ class RegisterSelection(Component):
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
             # where the operation has ended by a dated decision, its troika arrests no more
             left = np.where(inst.op_closed, 0, persons_left(goal, e.w_mass, inst, rng))
-            wanted = np.minimum(
-                p["operation_pace"] * left * e.w_mass, p["nkvd_capacity"] * inst.officers
+            pace = scheduled_pace(
+                float(p["operation_pace"]),
+                day - pol.first_day.get(("launch_operation", "kulak_00447"), day),
+                float(p["operation_term_days"]),
             )
+            wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers)
             n = np.minimum(rng.poisson(wanted * scale), left)
             unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
             _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
@@ -147,6 +151,24 @@ def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistere
         pop["marks"][arrested], pop["region"][arrested], w.institutions.camps_region,
         w.registers.specs, unregistered,
     )  # fmt: skip
+
+
+def scheduled_pace(pace: float, days_since_launch: int, term_days: float) -> float:
+    """The share of its remaining goal a region's NKVD arrests in a day under Order 00447.
+
+    The order gave the operation four months (evidence G3-start; ``operation_term_days``,
+    counted from the launch). A region works at ``operation_pace`` of what is left, and at
+    least fast enough to finish what is left by the end of that term: 1 / (days left). So
+    arrests come on faster towards the planned end, as the regional administrations drove
+    to complete their limits on schedule, and what is granted late in the term is arrested
+    within it. After the first term only ``operation_pace`` applies: the extension of 31
+    January 1938 (G12-24) came with new limits for some regions (G3-inc-310138), not with a
+    new deadline for all of them to be driven to.
+    """
+    left = term_days - days_since_launch
+    if days_since_launch < 0 or left < 1:
+        return pace
+    return max(pace, 1.0 / left)
 
 
 def persons_left(

@@ -11,11 +11,21 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
   the operation, ``extend_operation``, starts a new term);
-- after the fact: on a share ``after_fact_share`` of its requests the region's
-  troika goes on sentencing at once, as if granted, and the sanction follows
-  (Naumov's estimate that most increases of 1937 had no written Politburo
-  sanction, evidence G3-inc-unsanctioned-1937). If the centre then refuses, the
-  part not yet used is withdrawn; sentences already passed stand.
+- by the People's Commissar's own sanction: in the operation's first, planned term
+  (``operation_term_days`` from the launch; the order's four months, G3-start), a
+  share ``after_fact_share`` of the requests of a region without dated increases
+  is sanctioned by Yezhov at once and stands: Naumov's comparison of the NKVD's
+  summaries of allocated limits with the Politburo's decisions found about 260,000
+  of the increases of 1937 allocated without a written Politburo sanction, and
+  only 26,600 in January-March 1938 (evidence G3-inc-unsanctioned-1937; the
+  Ukrainian increases of September 1937, G3-inc-ukr-050937, were of this kind).
+  These allocations were the NKVD's own and were not reviewed, so none of them is
+  withdrawn (``commissar_sanction``);
+- after the fact: after the first term (and, in a region with dated increases,
+  at any time), on a share ``after_fact_share`` of its requests the region's
+  troika goes on sentencing at once, as if granted, and the sanction follows.
+  If the centre then refuses, the part not yet used is withdrawn; sentences
+  already passed stand.
 
 A request asks for ``request_size`` times the region's initial limits, split between the
 categories as the increases whose split the evidence gives (76% category 1,
@@ -35,6 +45,7 @@ from __future__ import annotations
 import datetime as dt
 
 import numpy as np
+from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
@@ -195,9 +206,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     """Regions that have filled their limit to ``request_threshold`` ask for more."""
     inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
-    used = inst.used_cat1 + inst.used_cat2
-    with np.errstate(divide="ignore", invalid="ignore"):
-        fill = np.where(limit > 0, used / limit, 0.0)
+    fill = limit_fill(limit, inst.used_cat1 + inst.used_cat2, inst.arrested_00447)
     asking = (
         (fill >= p["request_threshold"])
         & (day - inst.last_request >= p["request_interval"])
@@ -221,14 +230,21 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     # without central limits (M16 off) a request raises the region's own target at once
     as_asked = (u[0] < p["requests_granted_as_asked"]) | (not ceiling)
     ahead = ~as_asked & (u[1] < p["after_fact_share"])
+    # in the first term the People's Commissar sanctions these himself, at once and for good
+    own = ahead & commissar_sanction(
+        day - w.policy.first_day[("launch_operation", "kulak_00447")],
+        float(p["operation_term_days"]),
+        inst.dated_until[regions] > day,
+    )
     date, codes = e.date(day), w.people.regions
-    for k in np.flatnonzero(as_asked).tolist():
+    for k in np.flatnonzero(as_asked | own).tolist():
         r = int(regions[k])
         inst.approvals += 1
         inst.limit_cat1[r] += cat1[k]
         inst.limit_cat2[r] += cat2[k]
-        log_increase(inst, date, codes[r].code, cat1[k], cat2[k], "as_asked", False)
-    rest = np.flatnonzero(~as_asked)
+        kind = "as_asked" if as_asked[k] else "commissar"
+        log_increase(inst, date, codes[r].code, cat1[k], cat2[k], kind, bool(own[k]))
+    rest = np.flatnonzero(~as_asked & ~own)
     if len(rest) == 0:
         return
     waiting = regions[rest]
@@ -240,3 +256,43 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     inst.limit_cat2[waiting] += np.where(ahead[rest], cat2[rest], 0.0)
     lag = rng.geometric(1.0 / max(p["approval_lag_days"], 1.0), size=len(rest))
     inst.pending_day[waiting] = np.where(inst.dated_until[waiting] > day, AWAITS_DATED, day + lag)
+
+
+def limit_fill(
+    limit: NDArray[np.float64], sentenced: NDArray[np.float64], arrested: NDArray[np.float64]
+) -> NDArray[np.float64]:
+    """How far each region has filled its limit, as its NKVD chief counted it: by the people
+    arrested under the order, or by its troika's sentences if these are more (0 without a
+    limit).
+
+    The limits were numbers of people "subject to repression", and the regions asked for
+    more as their arrests approached them, long before their troikas had sentenced that
+    many: Omsk asked on 15 August 1937, ten days into the operation, to raise its
+    category-1 limit eightfold (evidence G3-req-omsk-150837); Gorky asked on 4 February
+    1938 for people already found and registered beyond its limit (G3-req-gorky-040238).
+    Counted by sentences alone, a region asked only once its troika had caught up with
+    its arrests, a month or more later (the arrest-to-sentence lag of
+    ``kulak_investigation_days``, IN-00447-lag-perm), and its operation stalled meanwhile
+    at its arrest goal (docs/validation.md, "Order 00447's pace in autumn 1937").
+    """
+    done = np.maximum(sentenced, arrested)
+    with np.errstate(divide="ignore", invalid="ignore", over="ignore"):
+        return np.where(limit > 0, done / limit, 0.0)
+
+
+def commissar_sanction(
+    days_since_launch: int, term_days: float, dated: NDArray[np.bool_]
+) -> NDArray[np.bool_]:
+    """Whether a request acted on before the Politburo's sanction is the People's
+    Commissar's own final allocation (True) or waits for the centre's answer (False).
+
+    Yezhov allocated most of the increases of 1937 himself, without a written Politburo
+    sanction (about 260,000), and few after the operation's first term (26,600 in
+    January-March 1938; Naumov, evidence G3-inc-unsanctioned-1937): so only within the
+    first, planned term of the operation, counted from its launch (not from a later
+    extension, which the Politburo decided together with new limits, G3-inc-310138).
+    A region with dated increases still to come has its requests answered by them
+    (``dated``: the evidence dates that region's increases, which are then the
+    sanctions).
+    """
+    return (days_since_launch < term_days) & ~dated

@@ -265,7 +265,8 @@ def limit_requests(inst: Any) -> dict[str, Any]:
 
     ``increases`` is the log of every increase applied; ``by_kind`` counts them
     (``dated``: decisions of the evidence base; ``approved``: by the centre's rule;
-    ``as_asked``: granted at once as asked), ``after_fact`` those the region's troika
+    ``as_asked``: granted at once as asked; ``commissar``: the People's Commissar's own
+    sanction in the first term), ``after_fact`` those the region's troika
     had acted on before the sanction, and ``sentenced_beyond_limits`` the troika
     sentences passed beyond any limit (full-population equivalents).
     """
