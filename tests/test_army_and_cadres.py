@@ -6,16 +6,19 @@ at full size at every scale), recording every army-route arrest as it happens.
 
 from __future__ import annotations
 
+import datetime as dt
+
 import numpy as np
 import pytest
 
+import greatterror as gt
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_army
 from greatterror.model.engine import Engine
 from greatterror.model.purge_state import A
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model.steps_army import ArmyPurge
+from greatterror.model.steps_army import ArmyPurge, restrained_dismissals
 from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
@@ -99,7 +102,21 @@ def test_reinstated_officers_are_free_and_were_never_to_be_arrested(run) -> None
     again = army.reinstated & ~army.serving()
     assert army.political[again].all()
     first = int(np.flatnonzero(army.counts[:, A["reinstated"]])[0])
-    assert sim.date(first).isoformat() >= "1938-01-11"  # from the January 1938 plenum
+    # from the commission on dismissed commanders' complaints (G12-39, August 1938)
+    assert sim.date(first).isoformat() == "1938-08-01"
+
+
+def test_every_dismissal_and_reinstatement_moves_one_officer(run) -> None:
+    """Conservation: the corps' officers out of service at the end are the dismissals less the
+    reinstatements, and every officer is serving or dismissed."""
+    sim, _ = run
+    army = sim.world.army
+    counts = army.counts.sum(axis=0)
+    out = counts[A["dismissed_political"]] + counts[A["dismissed_other"]] - counts[A["reinstated"]]
+    assert out == np.count_nonzero(~army.serving())
+    # an officer dismissed again after his return may be reinstated a second time
+    assert counts[A["reinstated"]] >= army.reinstated.sum() > 0
+    assert np.count_nonzero(army.serving()) + out == len(army.officers)
 
 
 def test_the_military_collegium_decides_within_its_throughput(run) -> None:
@@ -170,6 +187,93 @@ def test_a_named_officer_is_dismissed_before_any_arrest() -> None:
     assert (army.dismissed_day[pos] == 10).all() and army.political[pos].all()
     assert (w.cases.arrests[rows] == 0).all()  # not arrested on the day of dismissal
     assert 0 < army.to_arrest[pos].sum() < 200
+
+
+def test_after_the_plenum_only_those_to_be_arrested_are_always_dismissed() -> None:
+    """The rule of the January 1938 plenum (steps_army.restrained_dismissals), stated readably:
+    an officer to be arrested is dismissed; another is dismissed with probability
+    ``army_dismissal_restraint``."""
+    arrest = np.array([True, True, False, False, False])
+    u = np.array([0.9, 0.1, 0.1, 0.5, 0.9])
+    assert restrained_dismissals(arrest, u, 0.5).tolist() == [True, True, True, False, False]
+    assert restrained_dismissals(arrest, u, 0.0).tolist() == [True, True, False, False, False]
+    assert restrained_dismissals(arrest, u, 1.0).all()
+    # in the step: 1,000 named officers after the plenum, none of them in the high command
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w, e = sim.world, sim.engine
+    army = w.army
+    rows = army.officers[~army.high_command][:1000]
+    w.policy.reinstatement = True
+    e.params = {**e.params, "army_dismissal_restraint": 0.0}
+    w.signals.named_officers.append(rows)
+    ArmyPurge().step(w, e, 10)
+    pos = np.searchsorted(army.officers, rows)
+    dismissed = army.dismissed_day[pos] == 10
+    assert 0 < dismissed.sum() < 1000
+    assert (dismissed == army.to_arrest[pos]).all()
+    assert army.counts[10, A["dismissed_political"]] == dismissed.sum()
+
+
+def test_the_restraint_acts_from_the_plenum_and_not_before() -> None:
+    """Switch test: runs differing only in ``army_dismissal_restraint`` are identical to the
+    plenum of 11 January 1938 and differ after it."""
+    days = {}
+    for restraint in (1.0, 0.2):
+        sim = gt.Sim(
+            "historical", scale=SCALE, seed=SEED, pars={"army_dismissal_restraint": restraint}
+        )
+        sim.run(until="1938-02-28")
+        days[restraint] = sim.engine.world.army.counts[: sim.engine.day].copy()
+    plenum = (dt.date(1938, 1, 11) - load_scenario("historical").start).days
+    a, b = days[1.0], days[0.2]
+    assert np.array_equal(a[:plenum], b[:plenum])
+    col = A["dismissed_political"]
+    assert b[plenum:, col].sum() < 0.6 * a[plenum:, col].sum()
+
+
+def test_dismissals_for_ties_start_with_the_army_purge_and_follow_the_commanders() -> None:
+    """Parameter test for route 5: runs with and without ties are identical until the army
+    purge opens (11 June 1937); from then the ties of the commanders arrested so far fall due,
+    none of them selected for arrest."""
+    counts, owed = {}, {}
+    for ties in (0.0, 5.0):
+        sim = gt.Sim("historical", scale=SCALE, seed=SEED, pars={"army_ties_per_commander": ties})
+        sim.run(until="1937-08-31")
+        army = sim.engine.world.army
+        counts[ties] = army.counts[: sim.engine.day].copy()
+        owed[ties] = army.ties_owed
+        tied = army.political & ~army.to_arrest
+        assert army.counts[:, A["dismissed_for_ties"]].sum() <= tied.sum()
+    opening = (dt.date(1937, 6, 11) - load_scenario("historical").start).days
+    assert np.array_equal(counts[0.0][:opening], counts[5.0][:opening])
+    col = A["dismissed_for_ties"]
+    assert counts[0.0][:, col].sum() == 0 and owed[0.0] == 0
+    assert counts[5.0][:opening, col].sum() == 0
+    assert counts[5.0][opening:, col].sum() > 500
+    assert not np.array_equal(counts[0.0][opening:], counts[5.0][opening:])
+
+
+def test_each_appealing_officer_at_liberty_returns_at_the_daily_rate() -> None:
+    """The reinstatement draw (counts first, then who): of 20,000 appealing officers, the
+    half held in prison never return, the free half return with probability rate/365."""
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w = sim.world
+    army = w.army
+    pos = np.flatnonzero(~army.high_command)[:20_000]
+    army.dismiss_political(pos, 5, np.zeros(len(pos), dtype=bool))
+    held = pos[::2]
+    w.cases.status[army.officers[held]] = Status.INVESTIGATION
+    rate = 0.1 * 365  # p = 0.1 a day
+    steps_army._reinstate(w, 6, rate, np.random.default_rng(3))
+    back = np.flatnonzero(army.reinstated)
+    assert not np.isin(back, held).any()
+    assert army.counts[6, A["reinstated"]] == len(back)
+    assert abs(len(back) - 1_000) < 4 * np.sqrt(10_000 * 0.1 * 0.9)
+    assert np.array_equal(army.appealing, np.flatnonzero(army.political & ~army.serving()))
 
 
 def test_the_kept_subsets_equal_their_definitions(run) -> None:

@@ -22,9 +22,12 @@ SCALE, SEED = 0.001, 1
 # the prior's fewest places, so that the prisons overfill and every path of the holding stage
 # acts: with the Order 00447 pipeline (no cases waiting for limits) the historical run at its
 # default places never overfills them, and exhaustion then never acts at all. The etap's pace is
-# pinned at its data-file default: a fitted etap fast enough to empty the prisons within days
-# leaves exhaustion little to act on, and this test is of the mechanism, not of the fitted point
-CROWDED = {"prison_capacity": 80_000.0, "etap_capacity": 2000.0}
+# pinned: a fitted etap fast enough to empty the prisons within days leaves exhaustion little to
+# act on, and this test is of the mechanism, not of the fitted point. It is half the data-file
+# default since the colony convicts no longer wait for the etap (their local transfer,
+# model/holding.py), so that at the default the camp convicts' queue hardly forms; the camps'
+# reception (model/reception.py) is off, so that the deaths compared are the exhaustion's
+CROWDED = {"prison_capacity": 80_000.0, "etap_capacity": 1000.0, "reception_risk": 0.0}
 
 
 @pytest.fixture(scope="module")
@@ -81,7 +84,7 @@ def test_switching_exhaustion_off_removes_the_1938_excess(runs) -> None:
     assert on.ledger.crowding_days[first] > 0  # it acts only once the prisons are overfull
     assert np.array_equal(on.ledger.gulag[:first], off.ledger.gulag[:first])
     with_it, without = (r.summary["gulag"]["yearly"]["1938"]["died_camp"] for r in runs)
-    # with the prisons overfull the excess is large (about 1.35 times at 1:1000, seed 1)
+    # with the prisons overfull the excess is large (about 4.6 times at 1:1000, seed 1)
     assert with_it > 1.15 * without
 
 

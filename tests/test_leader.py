@@ -149,7 +149,8 @@ def test_policy_events_are_refused_in_an_endogenous_scenario(tmp_path: Path) -> 
         load_scenario(path)
     assert str(err.value) == (
         "bad.toml: events[0].action: 'halt' is a policy decision, which the leader's rule "
-        "takes when policy = 'endogenous'; allowed actions: expulsions_review, foreign_crisis, "
+        "takes when policy = 'endogenous'; allowed actions: army_review_commission, "
+        "expulsions_review, foreign_crisis, "
         "kirov_murder, plenum, show_trial"
     )
 

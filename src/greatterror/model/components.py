@@ -39,6 +39,7 @@ from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_post_halt import PostHaltRegime
 from greatterror.model.steps_quota import QuotaDynamics
 from greatterror.model.steps_signals import CentralSignals, Reporting
+from greatterror.model.steps_social_order import SocialOrderBoards
 from greatterror.model.steps_trials import ShowTrials
 from greatterror.model.steps_vengeance import KillingsAbroad, Vengeance
 from greatterror.model.steps_wrecking import Wrecking
@@ -90,6 +91,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     HaltReview,
     ShowTrials,
     Families,
+    SocialOrderBoards,
     EndOfDay,
 )
 

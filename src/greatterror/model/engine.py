@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.credits import CREDITS_ABOLISHED, served_years
 from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -116,7 +117,7 @@ class Engine:
         political = self.evidence.value("IN-gulag-cr-1935") / (itl + itk)
         other = self.rng.courts.random(len(held)) >= political
         world.cases.op[held[other]] = NON_POLITICAL
-        ends = release_days(0, years)
+        ends = release_days(0, self._served(0, years, other, colony))
         world.cases.release_day[held] = as_day(ends)
         world.cases.colony[held] = colony
         self.schedule_after(0, "term_end", held, ends)
@@ -348,6 +349,7 @@ class Engine:
             world.camps.hold_n += len(idx)
             world.camps.hold_w += float(weight.sum())
             self._set_terms(day, idx, terms or term_range(channel, self.params))
+            self._colony_transfer(day, idx[world.cases.colony[idx]])
             self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
@@ -358,23 +360,44 @@ class Engine:
             if len(elite):
                 world.signals.convicted.append(elite)
 
+    def _colony_transfer(self, day: int, idx: np.ndarray) -> None:
+        """Schedule the local transfer of ``idx`` (sentenced to a colony) from the prisons
+        (model/holding.py): a geometric delay of mean ``colony_transfer_days``."""
+        if len(idx):
+            mean = max(float(self.params["colony_transfer_days"]), 1.0)
+            self.schedule_after(
+                day, "to_colony", idx, self.rng.transfer.geometric(1.0 / mean, len(idx))
+            )
+
+    def _served(
+        self, day: int, years: np.ndarray, credited: np.ndarray, colony: np.ndarray
+    ) -> NDArray[np.float64]:
+        """Years from ``day`` to the release of terms of ``years``, less the work-day
+        credits of the non-political convicts (``credited``; model/credits.py)."""
+        abolished = (CREDITS_ABOLISHED - self.start).days
+        credit = float(self.params["workday_credit"])
+        return served_years(day, years, credit, credited, colony, abolished)
+
     def _set_terms(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
         """Draw the terms of ``idx`` sentenced today; note and schedule their release."""
         assert self.world is not None
         years = draw_terms(self.rng.term, len(idx), terms)
-        ends = release_days(day, years)
         cases = self.world.cases
+        colony = years < COLONY_BELOW_YEARS
+        ends = release_days(day, self._served(day, years, cases.op[idx] == NON_POLITICAL, colony))
         cases.release_day[idx] = as_day(ends)
-        cases.colony[idx] = years < COLONY_BELOW_YEARS
+        cases.colony[idx] = colony
         self.schedule_after(0, "term_end", idx, ends)
 
 
 #: The parameters the engine's transitions read (investigation length, delay to execution).
 ENGINE_PARAMS = (
+    "colony_transfer_days",
     "court_term_mean_years",
     "execution_delay",
     "initial_residual_term_years",
     "investigation_days",
     "kulak_investigation_days",
     "troika_investigation_days",
+    "workday_credit",
 )

@@ -12,7 +12,12 @@ whom they fall:
 
 - **The etap** takes up to ``etap_capacity`` prisoners a day (full-population
   equivalents) from the holding queue, in order of sentence; they are then
-  admitted to the camps (``Ledger.gulag`` ``admitted``).
+  admitted to the camps (``Ledger.gulag`` ``admitted``). Those sentenced to a
+  colony (terms under three years) do not wait for it: the colonies were the
+  regions' own places of confinement (the SNK resolution of 11 July 1929 on the
+  labour of criminal prisoners; Khlevniuk, The History of the Gulag, 2004,
+  ch. 1), reached by a local transfer after a geometric delay of mean
+  ``colony_transfer_days``, drawn at the sentence (stream ``transfer``).
 - **Crowding.** The prisons hold those under investigation, those awaiting
   sentence and those awaiting the etap; their overcrowding is
   ``max(0, held / prison_capacity - 1)``. Prisoners awaiting the etap die at
@@ -41,7 +46,8 @@ from greatterror.model.kernels import first_distinct
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
 
-#: the parameters the holding stage reads
+#: the parameters the holding stage reads (``colony_transfer_days`` is read by the engine,
+#: at the sentence)
 HOLDING_PARAMS = (
     "etap_capacity",
     "exhaustion_death_days",
@@ -70,6 +76,7 @@ def holding_step(w: World, e: Engine, day: int) -> None:
         led.prison_dates[date.isoformat()] = held
     _holding_deaths(w, e, day, float(p["prison_mortality"]) * (1.0 + excess))
     _etap(w, e, day)
+    to_colony(w, e, day)
     due = e.due(day, "exhausted_death")
     if len(due):
         c = w.cases
@@ -91,24 +98,44 @@ def _holding_deaths(w: World, e: Engine, day: int, yearly: float) -> None:
 
 
 def _etap(w: World, e: Engine, day: int) -> None:
-    """Today's etap: up to the day's places, in order of sentence, to the camps."""
-    camps, c, led = w.camps, w.cases, e.ledger
+    """Today's etap: up to the day's places, in order of sentence, to the camps. Those
+    sentenced to a colony wait in the same prisons but not for the etap (``_to_colony``):
+    popped with the etap's batch, they are listed again at the queue's end."""
+    camps, c = w.camps, w.cases
     queue = camps.holding
     listed = queue.peek()
-    live = c.holding[listed]  # the others died, were released or re-arrested while held
+    held = c.holding[listed]  # the others died, were released or re-arrested while held
+    live = held & ~c.colony[listed]
     if not live.any():
+        waiting = listed[held]  # a copy, before the queue is emptied
         queue.clear()
+        queue.push(waiting)
         camps.etap_carry = 0.0
         return
     budget = float(e.params["etap_capacity"]) + camps.etap_carry
     n, spent = affordable(listed[live], e.is_elite, e.w_mass, e.w_elite, budget)
     # pop through the n-th live entry, stale ones with them
     upto = int(np.flatnonzero(live)[n - 1]) + 1 if n else 0
-    batch = queue.pop(upto).astype(np.int64)
-    batch = batch[c.holding[batch]]
+    popped = queue.pop(upto).astype(np.int64)
+    popped = popped[c.holding[popped]]
+    queue.push(popped[c.colony[popped]])
     camps.etap_carry = budget - spent if len(queue) else 0.0
+    admit(w, e, day, popped[~c.colony[popped]])
+
+
+def to_colony(w: World, e: Engine, day: int) -> None:
+    """Those sentenced to a colony whose transfer falls due today are admitted to it."""
+    due = e.due(day, "to_colony")
+    if len(due):
+        c = w.cases
+        admit(w, e, day, due[(c.status[due] == Status.CAMP) & c.holding[due]])
+
+
+def admit(w: World, e: Engine, day: int, batch: np.ndarray) -> None:
+    """``batch`` (held, awaiting the etap or the transfer) arrive in a camp or colony."""
     if len(batch) == 0:
         return
+    camps, c, led = w.camps, w.cases, e.ledger
     weight = e.weights(batch)
     c.holding[batch] = False
     camps.hold_n -= len(batch)

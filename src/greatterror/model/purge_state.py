@@ -19,7 +19,15 @@ from greatterror.population.people import Population
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, NKVD_FLAGS
 
 #: columns of ``Army.counts``: what happened to officers each day
-ARMY_EVENTS = ("dismissed_political", "dismissed_other", "arrested_after_dismissal", "reinstated")
+#: (``dismissed_for_ties`` is the part of ``dismissed_political`` that followed the arrest
+#: of a member of the high command, model/steps_army.py)
+ARMY_EVENTS = (
+    "dismissed_political",
+    "dismissed_other",
+    "arrested_after_dismissal",
+    "reinstated",
+    "dismissed_for_ties",
+)
 A = {name: i for i, name in enumerate(ARMY_EVENTS)}
 
 
@@ -41,8 +49,17 @@ class Army:
     #: kept equal to ``np.flatnonzero(political & ~serving() & ~to_arrest)``: the politically
     #: dismissed not selected for arrest, who may be reinstated if still at liberty
     appealing: NDArray[np.int64] = field(init=False)
+    #: the high command's rows (elite layer), and their arrest counts when last looked at
+    commanders: NDArray[np.int64] = field(init=False)
+    commander_arrests: NDArray[np.uint8] = field(init=False)
+    #: ``Engine.arrests`` when the commanders were last looked at (-1: never)
+    arrests_seen: int = field(init=False, default=-1)
+    #: dismissals for ties with arrested commanders still to be carried out
+    ties_owed: int = field(init=False, default=0)
 
     def __post_init__(self) -> None:
+        self.commanders = self.officers[self.high_command]
+        self.commander_arrests = np.zeros(len(self.commanders), dtype=np.uint8)
         self.serving_set = CountedSubset(self.serving())
         self.pool_set = CountedSubset(self.serving() & ~self.reinstated)
         self.appealing = np.flatnonzero(self.political & ~self.serving() & ~self.to_arrest)

@@ -38,6 +38,7 @@ EXOGENOUS_ACTIONS = (
     "show_trial",
     "foreign_crisis",
     "expulsions_review",
+    "army_review_commission",
 )
 #: Decisions of the centre. In a scripted scenario they are dated events; in an
 #: endogenous one the leader's decision rule (``model/leader.py``) takes them.

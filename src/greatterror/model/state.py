@@ -130,6 +130,8 @@ class Policy:
     extended: dict[str, int] = field(default_factory=dict)
     #: from the January 1938 plenum on errors in expulsions: the wrongly dismissed return
     reinstatement: bool = False
+    #: from the army's commission on the complaints of dismissed commanders (August 1938)
+    army_review: bool = False
     #: every policy decision as applied: day, action, operation, who took it
     log: list[dict[str, object]] = field(default_factory=list)
     #: the first day of each decision taken, (action, operation or chief) -> day,

@@ -65,14 +65,10 @@ class OrdinaryCourts(Component):
         self._for: object = None
 
     def region_share(self, w: World) -> NDArray[np.float64]:
-        """Each region's share of the mass population's adults outside the Gulag's own unit."""
+        """Each region's share of the mass population's adults outside the Gulag's own unit
+        (``adults_share``, kept for the run's world)."""
         if self._share is None or self._for is not w:
-            size = w.registers.region_adults.astype(np.float64).copy()
-            camps = w.institutions.camps_region
-            if camps >= 0:
-                size[camps] = 0.0
-            total = size.sum()
-            self._share = size / total if total > 0 else size
+            self._share = adults_share(w)
             self._for = w
         return self._share
 
@@ -88,6 +84,17 @@ class OrdinaryCourts(Component):
         convicts = draw_convicts(w, counts, rng)
         terms = non_political_terms(float(p["nonpolitical_term_mean_years"]))
         e.convict_non_political(day, convicts, terms)
+
+
+def adults_share(w: World) -> NDArray[np.float64]:
+    """Each region's share of the mass population's adults outside the Gulag's own unit: how a
+    yearly number of convictions at liberty is spread over the regions."""
+    size = w.registers.region_adults.astype(np.float64).copy()
+    camps = w.institutions.camps_region
+    if camps >= 0:
+        size[camps] = 0.0
+    total = size.sum()
+    return size / total if total > 0 else size
 
 
 def draw_convicts(

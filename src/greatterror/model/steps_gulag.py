@@ -9,6 +9,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
+from greatterror.model.reception import reception_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import NON_POLITICAL, Status
 
@@ -101,7 +102,9 @@ def supply_shortfall(e: Engine, day: int) -> float:
 def transit_deaths(w: World, e: Engine, day: int) -> None:
     """Deaths on the way to the camps (etap): today's new prisoners die with a probability
     that rises with the inflow relative to the camp places (transit prisons and trains were
-    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011)."""
+    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011).
+    Those who arrive are then received by camps that may not be ready for them
+    (model/reception.py)."""
     arrivals = w.camps.arrivals
     if not arrivals:
         return
@@ -109,9 +112,11 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     w.camps.arrivals = []
     new = new[w.cases.status[new] == Status.CAMP]
     prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    died = new[e.rng.gulag.random(len(new)) < min(prob, 1.0)]
+    dies = e.rng.gulag.random(len(new)) < min(prob, 1.0)
+    died = new[dies]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
+    reception_deaths(e, day, new[~dies])
 
 
 def camp_deaths(w: World, e: Engine, day: int) -> None:

@@ -20,6 +20,7 @@ from greatterror.model.kernels import (
 )
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
+from greatterror.model.reception import RECEPTION_PARAMS
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.steps_halt import under_review
 from greatterror.model.troika import sentence_troika_cases
@@ -313,6 +314,7 @@ class Punishment(Component):
         "supply_mortality",
         "transit_mortality",
         *HOLDING_PARAMS,
+        *RECEPTION_PARAMS,
     )
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps")

@@ -66,6 +66,9 @@ class ExogenousEvents(Component):
             elif event.action == "expulsions_review":
                 # the January 1938 plenum on errors in expulsions: reviews and reinstatement
                 w.policy.reinstatement = True
+            elif event.action == "army_review_commission":
+                # Shchadenko's commission on dismissed commanders' complaints (August 1938)
+                w.policy.army_review = True
             elif event.action in POLICY_ACTIONS:
                 apply_decision(self, w, e, day, event.action, event, by="scenario")
 

@@ -33,6 +33,7 @@ STREAMS = (
     "family",
     "purge",
     "army",
+    "army_ties",
     "cadres",
     "party",
     "patronage",
@@ -43,6 +44,9 @@ STREAMS = (
     "signals",
     "courts",
     "provocation",
+    "social_order",
+    "reception",
+    "transfer",
 )
 
 

@@ -1,0 +1,57 @@
+"""Tests of the colony convicts' local transfer (model/holding.py, issue 9).
+
+The rule: a prisoner sentenced to a colony (a term under three years) waits in the prisons
+for a local transfer of mean ``colony_transfer_days``, not for the etap to the camps. One
+run at 1:1000 (about 10 s) with the etap at the prior's fewest places, so that prisoners
+sentenced to camps pile up in the prisons.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.gulag import GF
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.vocabulary import Status
+
+SCALE, SEED = 0.001, 2
+SLOW_ETAP = {"etap_capacity": 300.0, "colony_transfer_days": 30.0}
+
+
+@pytest.fixture(scope="module")
+def run():
+    return simulate(load_scenario("historical"), SCALE, SEED, SLOW_ETAP, evidence=load_evidence())
+
+
+def test_colony_convicts_do_not_wait_for_the_etap(run) -> None:
+    """At the end, the camp convicts still in the prisons have waited for the etap for
+    longer than any colony convict still there waits for his transfer (a mean of 30 days:
+    a wait of a year has a chance of about e^-12)."""
+    sim = run.simulation
+    c, last = sim.cases, sim.days - 1
+    held = np.flatnonzero(c.holding)
+    waited = last - c.sentence_day[held].astype(np.int64)
+    colony, camp = waited[c.colony[held]], waited[~c.colony[held]]
+    assert len(camp) and camp.max() > 365  # the etap is the bottleneck
+    assert len(colony) == 0 or colony.max() < 365
+    assert (c.status[held] == Status.CAMP).all()
+
+
+def test_colonies_are_filled_while_the_etap_is_full(run) -> None:
+    """The colony stock does not fall with the etap's backlog: on 1 January 1939 the
+    colonies hold at least half their prisoners of 1 January 1937."""
+    stock = run.summary["gulag"]["stock_1jan"]
+    assert stock["1939"]["awaiting_etap"] > 50_000
+    assert stock["1939"]["colonies"] > 0.5 * stock["1937"]["colonies"]
+
+
+def test_the_prisons_conserve_people(run) -> None:
+    sim = run.simulation
+    flows, camps = sim.ledger.gulag, sim.world.camps
+    entered = flows[:, GF["entered_holding"]].sum()
+    out = flows[:, [GF["admitted"], GF["died_holding"], GF["left_holding"]]].sum()
+    assert entered - out == pytest.approx(camps.hold_w, abs=1e-6 * entered)
+    assert camps.hold_n == int(sim.cases.holding.sum())

@@ -1,0 +1,151 @@
+"""The Special Board's and the NKVD troikas' social-order convictions (model/steps_social_order.py).
+
+Two runs of the historical scenario at 1:1000 (seed 1): with the default inflow, recording
+everyone the step sentenced and how, and with the inflow at 0 (the bodies never sat).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model import steps_social_order as so
+from greatterror.model.engine import Engine
+from greatterror.model.gulag import TERMS, YEAR
+from greatterror.model.registers import ordinary_profile
+from greatterror.model.run import simulate
+from greatterror.model.scenario import load_scenario
+from greatterror.population.codes import MIN_ARREST_AGE
+from greatterror.vocabulary import EV, OP, Status
+
+SCALE, SEED = 0.001, 1
+RATE = "social_order_convictions_per_year"
+
+
+@pytest.fixture(scope="module")
+def runs():
+    """(run with the inflow, [(day, people, sentences passed)], run without the inflow)."""
+    scenario, evidence = load_scenario("historical"), load_evidence()
+    calls: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
+    step, sentence, draw = so.SocialOrderBoards.step, Engine.sentence, so.draw_convicts
+    inside: list[list] = []
+
+    def recording_step(self, w, e, day):
+        inside.append([[], []])
+        try:
+            step(self, w, e, day)
+        finally:
+            drawn, passed = inside.pop()
+        if passed:
+            calls.append((day, np.concatenate(drawn), passed))
+
+    def recording_draw(w, counts, rng):
+        out = draw(w, counts, rng)
+        inside[-1][0].append(out.copy())
+        return out
+
+    def recording_sentence(self, day, idx, kind, channel="courts", terms=None):
+        if inside:
+            inside[-1][1].append((kind, channel, len(idx)))
+        return sentence(self, day, idx, kind, channel, terms)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(so.SocialOrderBoards, "step", recording_step)
+    mp.setattr(Engine, "sentence", recording_sentence)
+    mp.setattr(so, "draw_convicts", recording_draw)
+    try:
+        on = simulate(scenario, SCALE, SEED, evidence=evidence)
+    finally:
+        mp.undo()
+    off = simulate(scenario, SCALE, SEED, {RATE: 0.0}, evidence)
+    return on, calls, off
+
+
+def test_the_rule_sits_until_order_00447_or_the_halt() -> None:
+    """The bodies' separate work goes on before Order 00447 and the halt, and never after."""
+    assert so.bodies_sitting(set(), halted=False, ended_before=False)
+    assert so.bodies_sitting({"national_polish"}, halted=False, ended_before=False)
+    assert not so.bodies_sitting({"kulak_00447"}, halted=False, ended_before=False)
+    assert not so.bodies_sitting(set(), halted=True, ended_before=False)
+    # a dated end: once ended, not again, even if Order 00447 stops running
+    assert not so.bodies_sitting(set(), halted=False, ended_before=True)
+
+
+def _day_00447_starts(sim) -> int:
+    """The first day with an Order 00447 arrest in the ledger."""
+    cube = sim.ledger.cube()
+    days = np.flatnonzero(cube[:, :, OP["kulak_00447"], EV["arrested"]].sum(axis=1))
+    return int(days[0])
+
+
+def test_convictions_only_before_order_00447_and_none_to_death(runs) -> None:
+    on, calls, _ = runs
+    sim = on.simulation
+    assert len(calls) > 100
+    start = _day_00447_starts(sim)
+    assert max(day for day, _, _ in calls) < start
+    assert max(day for day, _, _ in calls) > start - 30  # ... and they sat until then
+    kinds = {(kind, channel) for _, _, passed in calls for kind, channel, k in passed if k}
+    assert kinds <= {("exile", "courts"), ("camp", "oso")}  # exile has no channel of its own
+    assert ("camp", "oso") in kinds
+
+
+def test_switch_off_is_identical_before_the_first_conviction_and_different_after(runs) -> None:
+    on, calls, off = runs
+    first = min(day for day, _, _ in calls)
+    a, b = on.simulation.ledger.cube(), off.simulation.ledger.cube()
+    assert np.array_equal(a[:first], b[:first])
+    assert not np.array_equal(a[first:], b[first:])
+    y_on, y_off = on.summary["yearly"], off.summary["yearly"]
+    assert y_on["1935"]["convicted"] > y_off["1935"]["convicted"]
+    assert y_on["1936"]["convicted"] > y_off["1936"]["convicted"]
+
+
+def test_they_are_adults_at_liberty_of_the_ordinary_convicts_profile(runs) -> None:
+    on, calls, _ = runs
+    sim = on.simulation
+    people = np.concatenate([p for _, p, _ in calls])
+    people = people[sim.cases.op[people] == OP["ordinary"]]
+    assert len(people) > 100
+    assert (sim.pop["age"][people] >= MIN_ARREST_AGE).all()
+    assert not sim.is_elite[people].any()
+    assert (sim.pop["region"][people] != sim.inst.camps_region).all()
+    share = ordinary_profile().male_share
+    assert share is not None
+    male = float(sim.pop["male"][people].mean())
+    assert abs(male - share) <= 4.0 * np.sqrt(share * (1 - share) / len(people)) + 0.01
+
+
+def test_camp_terms_are_the_special_boards(runs) -> None:
+    on, calls, _ = runs
+    c = on.simulation.cases
+    people = np.concatenate([p for _, p, _ in calls])
+    held = people[(c.status[people] == Status.CAMP) & (c.op[people] == OP["ordinary"])]
+    held = held[c.release_day[held] >= 0]
+    assert len(held) > 10
+    length = c.release_day[held].astype(np.int64) - c.sentence_day[held]
+    assert (length >= np.floor(TERMS["oso"].low * YEAR)).all()
+    assert (length <= np.ceil(TERMS["oso"].high * YEAR)).all()
+
+
+def test_people_are_conserved_with_the_bodies(runs) -> None:
+    """Each of them was arrested once and sentenced the same day; the ledger's arrests and
+    sentences agree with the final states, as in the run without them."""
+    on, calls, _ = runs
+    sim = on.simulation
+    c, cube, w = sim.cases, sim.ledger.cube(), sim.pop.weights()
+    people = np.concatenate([p for _, p, _ in calls])
+    assert len(np.unique(people)) == len(people)
+    assert (c.arrests[people] >= 1).all()
+    assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
+    assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
+    touched = (c.status != Status.FREE) & (sim.pop["region"] != sim.inst.camps_region)
+    touched &= c.op != OP["non_political"]
+    assert (c.arrests[touched] > 0).all()
+    # every one of them was sentenced the day of the arrest, counted under the ordinary operation
+    assert sum(k for _, _, p in calls for _, _, k in p) == len(people)
+    passed = float(sim.weights(people).sum())
+    ordinary = cube[:, :, OP["ordinary"]][..., [EV["convicted_camp"], EV["convicted_exile"]]]
+    assert ordinary.sum() >= passed - 1e-6
+    assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
