@@ -111,10 +111,10 @@ def test_a_drop_narrowed_by_operation_keeps_the_other_events_of_its_evidence(
     path = write(
         tmp_path,
         HEAD
-        + 'drop_events = [{action = "launch_operation", evidence = "G12-22", operation = "national_other"}]\n',
+        + 'drop_events = [{action = "end_operation", evidence = "G12-36", operation = "national_other"}]\n',
     )
-    ops = {e.operation for e in load_scenario(path).events if e.evidence == "G12-22"}
-    assert ops == {"national_latvian"}
+    ops = {e.operation for e in load_scenario(path).events if e.evidence == "G12-36"}
+    assert ops == {"national_polish", "national_german", "national_harbin", "national_latvian"}
 
 
 def test_the_counterfactual_table_is_strict_and_not_inherited(tmp_path: Path) -> None:

@@ -359,6 +359,10 @@ def _national_lines(
     diaspora = diaspora[(pop["age"][diaspora] >= MIN_ARREST_AGE) & ~is_elite[diaspora]]
     nat = nationality[diaspora]
     rng = lines_rng(pop)
+    # each person on one line: the foreign communists on their mark's, the rest on the first
+    # drawn line that lists them
+    taken = np.zeros(len(nationality), dtype=bool)
+    taken[np.asarray(foreign, dtype=np.int64)] = True
     out: dict[str, Register] = {}
     for name, spec in specs.items():
         if spec.operation == "kulak_00447":
@@ -368,7 +372,7 @@ def _national_lines(
             groups = _by_label(own, pop["region"][own], len(pop.regions))
             assert groups.members is not None
             national = (groups.indptr[:-1], groups.sizes(), groups.members)
-            people = draw_line(spec, pop, national, region_start, region_size, rng)
+            people = draw_line(spec, pop, national, region_start, region_size, rng, taken)
         else:  # the foreign communists' mark
             people = np.asarray(foreign, dtype=np.int64)
         register = _register(pop, people)
