@@ -55,3 +55,19 @@ def test_the_prisons_conserve_people(run) -> None:
     out = flows[:, [GF["admitted"], GF["died_holding"], GF["left_holding"]]].sum()
     assert entered - out == pytest.approx(camps.hold_w, abs=1e-6 * entered)
     assert camps.hold_n == int(sim.cases.holding.sum())
+
+
+def test_the_etaps_unused_places_do_not_pile_up() -> None:
+    """The day's unused etap places carry over only while a camp convict still waits for them,
+    so the carry stays below one agent's weight. (With colony convicts listed again at the
+    queue's end it used to carry every day's unused places: 280,000 places by 1938 at 1:1000,
+    seed 1, and the etap then never bound.)"""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=1)
+    heaviest = max(sim.engine.engine.w_mass, sim.engine.engine.w_elite)
+    largest = 0.0
+    while sim.date.isoformat() < "1938-01-01":
+        sim.step()
+        largest = max(largest, sim.engine.world.camps.etap_carry)
+    assert largest < heaviest

@@ -149,3 +149,25 @@ def test_people_are_conserved_with_the_bodies(runs) -> None:
     ordinary = cube[:, :, OP["ordinary"]][..., [EV["convicted_camp"], EV["convicted_exile"]]]
     assert ordinary.sum() >= passed - 1e-6
     assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
+
+
+def test_the_boards_convicts_are_held_as_non_political_prisoners() -> None:
+    """The Gulag counted the 'socially harmful elements' apart from the counter-revolutionaries,
+    and they earned work-day credits as the courts' convicts did: the flag that says so is set
+    by the step and cleared by a later arrest (a new case)."""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=1)
+    sim.run(until="1936-06-01")
+    cases = sim.engine.world.cases
+    flagged = np.flatnonzero(cases.social_order)
+    assert len(flagged) > 0
+    assert (cases.op[flagged] == OP["ordinary"]).all()
+    assert cases.ordinary_offence(flagged).all()
+    engine = sim.engine.engine
+    # as if released at the end of the term and arrested again later: a new case
+    freed = flagged[(cases.status[flagged] == Status.CAMP) & ~cases.holding[flagged]][:20]
+    cases.status[freed] = Status.FREE
+    again = engine.arrest(int(sim.engine.day), freed, "ordinary")
+    assert len(again) > 0
+    assert not cases.social_order[again].any()

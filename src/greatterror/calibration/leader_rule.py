@@ -26,6 +26,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import re
+import sys
 import textwrap
 from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
@@ -189,6 +190,8 @@ def main() -> None:
             "with the historical scenario's society parameters of that day"
         )
         taken = decisions(best, args.scale, args.seed, load_evidence())
+        target = scenarios_dir() / "endogenous.toml"
+        before = target.read_text(encoding="utf-8")
         write(best, value, provenance, taken=taken)
         print("written to scenarios/endogenous.toml")
         # the hypotheses extending the endogenous scenario must still load: a hypothesis'
@@ -199,7 +202,9 @@ def main() -> None:
         try:
             hypothesis_scenarios()
         except ScenarioError as exc:
-            raise SystemExit(f"error: after writing the thresholds: {exc}") from None
+            target.write_text(before, encoding="utf-8")  # nothing half-written stays
+            print(f"error: the thresholds were not kept: {exc}", file=sys.stderr)
+            raise SystemExit(2) from None
 
 
 if __name__ == "__main__":

@@ -205,6 +205,7 @@ class Engine:
         world.camps.w -= left_w
         world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
         world.cases.named[idx] = False  # ... and the naming step whether it came from a name
+        world.cases.social_order[idx] = False  # ... and the social-order step its own cases
         world.camps.pretrial_w += float(weight.sum())
         if len(was_held):  # taken from a prison, not from a camp: correct the counts
             taken = was_held[world.cases.status[was_held] != Status.CAMP]
@@ -384,7 +385,7 @@ class Engine:
         years = draw_terms(self.rng.term, len(idx), terms)
         cases = self.world.cases
         colony = years < COLONY_BELOW_YEARS
-        ends = release_days(day, self._served(day, years, cases.op[idx] == NON_POLITICAL, colony))
+        ends = release_days(day, self._served(day, years, cases.ordinary_offence(idx), colony))
         cases.release_day[idx] = as_day(ends)
         cases.colony[idx] = colony
         self.schedule_after(0, "term_end", idx, ends)

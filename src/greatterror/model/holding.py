@@ -119,7 +119,10 @@ def _etap(w: World, e: Engine, day: int) -> None:
     popped = queue.pop(upto).astype(np.int64)
     popped = popped[c.holding[popped]]
     queue.push(popped[c.colony[popped]])
-    camps.etap_carry = budget - spent if len(queue) else 0.0
+    # the unused places carry over only while a camp convict is still waiting for them (the
+    # day's places fell short of the next one's weight); colony convicts listed again do not
+    # wait for the etap, so they must not let the places pile up from day to day
+    camps.etap_carry = budget - spent if n < int(live.sum()) else 0.0
     admit(w, e, day, popped[~c.colony[popped]])
 
 

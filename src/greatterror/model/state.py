@@ -13,7 +13,7 @@ from numpy.typing import NDArray
 from greatterror.model.arrays import CaseArrays
 from greatterror.model.gulag import GULAG_FLOWS
 from greatterror.model.kernels import scatter_chunks
-from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
+from greatterror.vocabulary import CHANNELS, EVENTS, NON_POLITICAL, OPERATIONS
 
 
 class Queue:
@@ -86,6 +86,16 @@ class Cases:
     #: sentenced to camp but still in a prison or transit point, awaiting the etap
     #: (model/holding.py); not yet counted in the camps
     holding: NDArray[np.bool_]
+    #: the last case was one of the Special Board's or NKVD troikas' "socially harmful
+    #: elements" (model/steps_social_order.py): counted among the NKVD's convictions, but held
+    #: in the camps as a non-political prisoner, as the courts' convicts are
+    social_order: NDArray[np.bool_]
+
+    def ordinary_offence(self, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Whether ``idx`` are held for a non-political offence: the courts' convicts
+        (``NON_POLITICAL``) and the social-order bodies' (the Gulag counted neither as
+        counter-revolutionaries, and both earned work-day credits)."""
+        return (self.op[idx] == NON_POLITICAL) | self.social_order[idx]
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
@@ -106,6 +116,7 @@ class Cases:
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
             colony=np.zeros(n, dtype=bool),
+            social_order=np.zeros(n, dtype=bool),
             line=np.zeros(n, dtype=np.uint8),
             named=np.zeros(n, dtype=bool),
             holding=np.zeros(n, dtype=bool),

@@ -11,7 +11,7 @@ from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
 from greatterror.model.reception import reception_deaths
 from greatterror.model.world import World
-from greatterror.vocabulary import NON_POLITICAL, Status
+from greatterror.vocabulary import Status
 
 
 class TermEnd(Component):
@@ -44,12 +44,13 @@ class TermEnd(Component):
 
 def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float]:
     """Camp (ITL) and colony (ITK) prisoners held now, and of them the non-political
-    convicts (model/steps_courts.py), in full-population equivalents."""
+    convicts (model/steps_courts.py, model/steps_social_order.py), in full-population
+    equivalents."""
     held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
     held = held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
     weight = e.weights(held)
     colony = w.cases.colony[held]
-    other = w.cases.op[held] == NON_POLITICAL
+    other = w.cases.ordinary_offence(held)
     return (
         float(weight[~colony].sum()),
         float(weight[colony].sum()),

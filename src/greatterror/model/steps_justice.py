@@ -32,7 +32,6 @@ from greatterror.vocabulary import (
     CHANNELS,
     LINES,
     MASS_OP,
-    NON_POLITICAL,
     OPERATIONS,
     Status,
 )
@@ -350,6 +349,6 @@ class HaltAndRelease(Component):
         rng = e.rng.review
         n = rng.binomial(int(w.camps.n), min(e.params["release_rate_after_halt"] / 365.0, 1.0))
         freed = camp_sample(w, n, rng)
-        freed = freed[(w.cases.op[freed] != NON_POLITICAL) & under_review(w, freed)]
+        freed = freed[~w.cases.ordinary_offence(freed) & under_review(w, freed)]
         e.release(day, freed)
         e.ledger.gulag[day, GF["released_review"]] += float(e.weights(freed).sum())

@@ -100,6 +100,7 @@ class SocialOrderBoards(Component):
         arrested = e.arrest(day, draw_convicts(w, counts, rng), "ordinary")
         if len(arrested) == 0:
             return
+        w.cases.social_order[arrested] = True
         exile = rng.random(len(arrested)) < float(p["exile_share"])
         e.sentence(day, arrested[exile], "exile")
         # the investigation the arrest put on the calendar finds them sentenced and passes over
