@@ -87,6 +87,19 @@ def test_leader_rule_fit_searches_inside_the_priors_and_writes_its_block(
     assert {k: written[k] for k in leader_rule.FREE} == pytest.approx(best)
 
 
+@pytest.mark.parametrize(
+    ("flag", "value"), [("--budget", "0"), ("--workers", "0"), ("--scale", "0")]
+)
+def test_leader_rule_refuses_bad_settings_before_any_run(flag: str, value: str) -> None:
+    import subprocess
+    import sys
+
+    cmd = [sys.executable, "-m", "greatterror.calibration.leader_rule", flag, value, "--write"]
+    done = subprocess.run(cmd, capture_output=True, text=True, timeout=120)
+    assert done.returncode == 2
+    assert flag in done.stderr and "Traceback" not in done.stderr
+
+
 def test_optuna_quick_fit_starts_at_the_scenario_and_keeps_inside_the_priors(
     monkeypatch: pytest.MonkeyPatch,
 ) -> None:

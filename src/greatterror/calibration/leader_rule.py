@@ -176,6 +176,12 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the best set into the scenario")
     args = parser.parse_args()
+    if args.budget < 1:
+        parser.error(f"--budget: {args.budget} is not allowed; give 1 run or more")
+    if args.workers < 1:
+        parser.error(f"--workers: {args.workers} is not allowed; give 1 or more")
+    if not 0 < args.scale <= 1:
+        parser.error(f"--scale: {args.scale} is not allowed; give a share in (0, 1]")
     base = load_scenario("endogenous").parameter_values()
     start = {name: float(base[name]) for name in FREE}
     print(f"start: {loss(start, args.scale, args.seed, load_evidence()):.1f} days", flush=True)
