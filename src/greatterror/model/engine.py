@@ -32,6 +32,7 @@ from greatterror.model.kernels import Layers
 from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.scenario import Scenario
+from greatterror.model.sentence_events import schedule_for_sentence
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
@@ -366,9 +367,8 @@ class Engine:
         (model/holding.py): a geometric delay of mean ``colony_transfer_days``."""
         if len(idx):
             mean = max(float(self.params["colony_transfer_days"]), 1.0)
-            self.schedule_after(
-                day, "to_colony", idx, self.rng.transfer.geometric(1.0 / mean, len(idx))
-            )
+            delays = self.rng.transfer.geometric(1.0 / mean, len(idx))
+            schedule_for_sentence(self, day, "to_colony", idx, delays)
 
     def _served(
         self, day: int, years: np.ndarray, credited: np.ndarray, colony: np.ndarray

@@ -43,6 +43,7 @@ from greatterror.model.channels import affordable
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import first_distinct
+from greatterror.model.sentence_events import current_due, schedule_for_sentence
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
 
@@ -77,7 +78,7 @@ def holding_step(w: World, e: Engine, day: int) -> None:
     _holding_deaths(w, e, day, float(p["prison_mortality"]) * (1.0 + excess))
     _etap(w, e, day)
     to_colony(w, e, day)
-    due = e.due(day, "exhausted_death")
+    due = current_due(e, day, "exhausted_death")
     if len(due):
         c = w.cases
         due = due[(c.status[due] == Status.CAMP) & ~c.holding[due]]
@@ -128,7 +129,7 @@ def _etap(w: World, e: Engine, day: int) -> None:
 
 def to_colony(w: World, e: Engine, day: int) -> None:
     """Those sentenced to a colony whose transfer falls due today are admitted to it."""
-    due = e.due(day, "to_colony")
+    due = current_due(e, day, "to_colony")
     if len(due):
         c = w.cases
         admit(w, e, day, due[(c.status[due] == Status.CAMP) & c.holding[due]])
@@ -161,4 +162,4 @@ def _exhaustion(e: Engine, day: int, batch: np.ndarray, since: np.ndarray) -> No
     # a delay for everyone: the stream's position does not depend on who is weakened
     delays = rng.geometric(1.0 / max(float(p["exhaustion_death_days"]), 1.0), size=len(batch))
     weak = u < 1.0 - np.exp(-float(p["exhaustion_risk"]) * exposure)
-    e.schedule_after(day, "exhausted_death", batch[weak], delays[weak])
+    schedule_for_sentence(e, day, "exhausted_death", batch[weak], delays[weak])

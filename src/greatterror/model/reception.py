@@ -33,6 +33,7 @@ import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
+from greatterror.model.sentence_events import schedule_for_sentence
 
 #: days over which the recent intake is measured (as for the deaths in transit)
 INTAKE_WINDOW = 90
@@ -68,4 +69,4 @@ def reception_deaths(e: Engine, day: int, arrivals: np.ndarray) -> None:
     # a delay for everyone: the stream's position does not depend on who is weakened
     delays = rng.geometric(1.0 / max(float(p["reception_death_days"]), 1.0), size=n)
     weak = u < 1.0 - np.exp(-float(p["reception_risk"]) * surge)
-    e.schedule_after(day, "exhausted_death", arrivals[weak], delays[weak])
+    schedule_for_sentence(e, day, "exhausted_death", arrivals[weak], delays[weak])
