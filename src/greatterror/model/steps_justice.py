@@ -308,6 +308,7 @@ class Punishment(Component):
     name = "punishment"
     params = (
         "camp_capacity",
+        "colony_mortality_ratio",
         "gulag_mortality",
         "supply_lag_days",
         "supply_mortality",
