@@ -131,8 +131,9 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     Sotsiologicheskie issledovaniia 1991, no. 7; the ratio is the parameter's default). The
     count is drawn at the camps' rate over everyone held, and a colony prisoner drawn dies
     with probability ``colony_mortality_ratio`` (a thinning: the colonies' count is then
-    binomial at their own rate). The thinning draw is made for everyone drawn, so that
-    the ratio changes no other draw."""
+    binomial at their own rate). The thinning draws come from their own stream,
+    ``colony_deaths``, one for everyone drawn, so that at a ratio of 1 the run is the one
+    without the rule."""
     p, rng = e.params, e.rng.gulag
     e.ledger.held[day] = w.camps.w
     if w.camps.w <= 0:
@@ -140,7 +141,7 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
     drawn = camp_sample(w, n, rng)
-    spared = rng.random(len(drawn)) >= float(p["colony_mortality_ratio"])
+    spared = e.rng.colony_deaths.random(len(drawn)) >= float(p["colony_mortality_ratio"])
     died = drawn[~(w.cases.colony[drawn] & spared)]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_camp"]] += float(e.weights(died).sum())

@@ -47,6 +47,7 @@ STREAMS = (
     "social_order",
     "reception",
     "transfer",
+    "colony_deaths",
 )
 
 
