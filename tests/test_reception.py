@@ -93,10 +93,15 @@ def test_reception_deaths_fall_on_camp_prisoners(runs) -> None:
     deaths in transit and in prisons are not those of the reception."""
     off, on = runs
     start = (dt.date(1937, 1, 1) - on.simulation.engine.start).days
+    # in sampled people: at 1:1000 these are a few to a dozen a run, and any change in the
+    # camp deaths reshuffles the draws of the shared stream, so the bound is the two runs'
+    # sampling noise (3 sd of a Poisson difference); the reception's 20-30 sampled deaths
+    # counted in either flow would exceed it
+    weight = on.simulation.engine.w_mass
     for flow in ("died_transit", "died_holding"):
-        a = on.simulation.ledger.gulag[start:, GF[flow]].sum()
-        b = off.simulation.ledger.gulag[start:, GF[flow]].sum()
-        assert a <= b + 0.5 * max(b, 1000.0)
+        a = on.simulation.ledger.gulag[start:, GF[flow]].sum() / weight
+        b = off.simulation.ledger.gulag[start:, GF[flow]].sum() / weight
+        assert a <= b + 3.0 * np.sqrt(a + b) + 1.0
 
 
 # --- work-day credits (model/credits.py) --------------------------------------------------
