@@ -211,9 +211,10 @@ class Institutions:
 
 
 class _CountsPool:
-    """Dense count arrays of finished runs, zeroed and used again by the next ledger.
+    """Dense count arrays of finished runs, zeroed and used again by the next ledger that
+    needs dense counts (a ledger keeps its events as cells until they are read densely).
 
-    A ledger's counts are 73 MB whatever the scale (days x regions x operations x
+    A ledger's dense counts are 73 MB whatever the scale (days x regions x operations x
     events). A fresh array costs nothing until written, but writing it then faults in
     every page: 0.2-0.3 s of CPU on the development machine, a fifth of a whole 1:1,000
     run. Zeroing an array already mapped costs about 0.01 s. An array is handed out
