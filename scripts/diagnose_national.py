@@ -15,6 +15,7 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import itertools
+import sys
 
 import numpy as np
 
@@ -29,8 +30,12 @@ def main() -> None:
     ap.add_argument("--until", default="1939-03-31")
     ap.add_argument("--set", action="append", default=[], help="parameter=value")
     a = ap.parse_args()
-    pars = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
+    try:
+        pars = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
+        sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
+    except ValueError as exc:  # SimError names the field and its allowed values
+        print(f"error: {exc}; --set takes parameter=number", file=sys.stderr)
+        raise SystemExit(2) from None
     eng = sim.engine
     e = eng.engine
     until = dt.date.fromisoformat(a.until)
