@@ -151,6 +151,26 @@ class Policy:
     #: whether or not its mechanism is switched on
     first_day: dict[tuple[str, str | None], int] = field(default_factory=dict)
 
+    def launch_day(self, operation: str) -> int | None:
+        """The day ``operation`` was first launched, or None while it has not been.
+
+        The one reading of an operation's launch (``first_day``), so that "not yet
+        launched" is never confused with "launched today". It is set whether or not the
+        operation's mechanism is switched on: the decision was taken.
+        """
+        return self.first_day.get(("launch_operation", operation))
+
+    def days_since_launch(self, operation: str, day: int) -> int:
+        """Days from ``operation``'s launch to ``day``, for an operation already launched.
+
+        Its callers run while the operation is in ``operations``, which only its launch
+        puts it in; asked before the launch, it is a bug in the caller, and says so.
+        """
+        start = self.launch_day(operation)
+        if start is None:
+            raise ValueError(f"operation {operation!r} has not been launched by day {day}")
+        return day - start
+
 
 @dataclass
 class Institutions:
