@@ -184,8 +184,22 @@ class Engine:
         self.ledger.add(day, self.region[idx], ops, EV[event], w)
 
     # -- transitions ----------------------------------------------------------------------
-    def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
-        """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
+    def arrest(
+        self,
+        day: int,
+        idx: np.ndarray,
+        op: str,
+        allow_in_camp: bool = False,
+        investigate: bool = True,
+    ) -> np.ndarray:
+        """Open cases against those of ``idx`` who are at liberty; returns who was arrested.
+
+        With ``investigate`` (the rule for every NKVD case) the end of an investigation is put
+        on the calendar, its length drawn from the ``duration`` stream. Without it (the
+        social-order bodies, which judged on the militia's file the same day,
+        model/steps_social_order.py) nothing is scheduled and nothing drawn, so such arrests
+        do not shift the investigation lengths drawn for every other case (common random
+        numbers between scenarios with and without them)."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         assert self.world is not None
@@ -213,10 +227,11 @@ class Engine:
             world.camps.n += len(taken)
             world.camps.w += float(self.weights(taken).sum())
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        slowdown = inst.investigation_slowdown
-        self.schedule_after(
-            day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
-        )
+        if investigate:
+            slowdown = inst.investigation_slowdown
+            self.schedule_after(
+                day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
+            )
         if op == "kulak_00447":
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
