@@ -45,13 +45,36 @@ def test_the_engine_draws_elite_investigations_after_the_halt_with_the_long_mean
     ordinary = e._investigation(OP["ordinary"], 20000).mean()
     assert elite == pytest.approx(300.0, rel=0.05)
     assert ordinary == pytest.approx(40.0, rel=0.05)
-    switch = e.switch
+    world.institutions.post_halt_procedure = False  # as with M22 off
     try:
-        e.switch = lambda m: m != "M22" and switch(m)  # type: ignore[method-assign]
         assert e._investigation(OP["elite"], 20000).mean() == pytest.approx(40.0, rel=0.05)
     finally:
-        del e.switch
+        world.institutions.post_halt_procedure = True
         e.rng.duration.bit_generator.state = state
+
+
+def test_the_post_halt_regime_marks_the_procedure_only_with_m22_on() -> None:
+    """``PostHaltRegime`` sets ``post_halt_procedure`` on a halted day with M22 on, never
+    before the halt nor with M22 off."""
+    from types import SimpleNamespace
+
+    from greatterror.model.steps_post_halt import PostHaltRegime
+
+    def world(halted: bool) -> SimpleNamespace:
+        inst = SimpleNamespace(post_halt_procedure=False)
+        levers = SimpleNamespace(campaign=1.0, intensity=1.0)
+        return SimpleNamespace(
+            policy=SimpleNamespace(halted=halted), institutions=inst, levers=levers
+        )
+
+    def engine(m22: bool) -> SimpleNamespace:
+        return SimpleNamespace(params={"post_halt_restraint": 0.3}, switch=lambda m: m22)
+
+    comp = PostHaltRegime()
+    for halted, m22, expected in ((True, True, True), (False, True, False), (True, False, False)):
+        w = world(halted)
+        comp.step(w, engine(m22), 0)  # type: ignore[arg-type]
+        assert w.institutions.post_halt_procedure is expected
 
 
 def test_the_elite_cases_of_1939_reach_the_military_collegium_in_1940(sim) -> None:

@@ -252,7 +252,7 @@ class Engine:
             stage = max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
             return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
         assert self.world is not None
-        post_halt = self.world.policy.halted and self.switch("M22")
+        post_halt = self.world.institutions.post_halt_procedure  # steps_post_halt, M22
         mean = slowdown * investigation_mean(code, p, post_halt)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
@@ -414,7 +414,7 @@ def investigation_mean(code: int, params: Any, post_halt: bool) -> float:
     Mass-operation cases: ``troika_investigation_days``; others ``investigation_days``; but
     a case of the elite operation (party-state, army and NKVD cadres, tried by the Military
     Collegium) opened under the post-halt regime (``post_halt``: after the resolution of
-    17 November 1938, G12-30, with M22 on) takes ``post_halt_investigation_days``. That
+    17 November 1938, G12-30, with M22 on; ``Institutions.post_halt_procedure``) takes ``post_halt_investigation_days``. That
     resolution and Beria's order of 26 November 1938 (G12-32) required investigations by
     the Code of Criminal Procedure under the procurator's supervision, with no simplified
     procedure; the elite cases opened in 1939 came to the Military Collegium only in
