@@ -224,6 +224,9 @@ class Institutions:
     #: factor on the mean investigation length: the NKVD's capacity at the start over its
     #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
     investigation_slowdown: float = 1.0
+    #: investigations under the Code of Criminal Procedure after the halt (M22; set by
+    #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
+    post_halt_procedure: bool = False
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1
