@@ -137,9 +137,12 @@ def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_ti
     named = {y: sim.named_officers_by_day[days == y].sum() for y in (1937, 1940)}
     # the group's dismissals (army_dismissal_rate) stop with it: what remains in 1940 are the
     # serving officers named under interrogation in cases still open, a route that is never
-    # closed (model/steps_army.py) and whose size depends on the naming parameters
+    # closed (model/steps_army.py) and whose size depends on the naming parameters; since the
+    # January 1938 plenum a named officer not to be arrested is dismissed only with probability
+    # army_dismissal_restraint, so at most the named are dismissed (all of them when every one
+    # is to be arrested, or none is named)
     assert political[1937] > 1000 + named[1937]
-    assert political[1940] == named[1940]
+    assert political[1940] <= named[1940]
     assert min(other.values()) > 1000
 
 

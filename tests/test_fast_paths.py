@@ -92,3 +92,58 @@ def test_the_loop_leaves_out_only_components_whose_gates_are_all_off() -> None:
     assert "killings_abroad" not in acting  # off in the historical scenario
     assert loop.timings["killings_abroad"] == 0.0
     assert "(off in this run)" in repr(loop)
+
+
+def _filled_ledger(rng: np.random.Generator, days: int, regions: int, flush_at: int):
+    """A ledger given random events (days in any order; some calls with one operation code),
+    and the same events added one by one into a dense cube, as the ledger once did."""
+    from greatterror.model.state import Ledger
+
+    ledger = Ledger(days, regions)
+    ledger.FLUSH_AT = flush_at  # an instance attribute: compacts the cells several times
+    dense = np.zeros(ledger.shape)
+    for _ in range(400):
+        day, event, n = (
+            int(rng.integers(days)),
+            int(rng.integers(len(EVENTS))),
+            int(rng.integers(1, 9)),
+        )
+        region = rng.integers(0, regions, size=n)
+        op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
+        w = rng.random(n) * rng.choice([1.0, 1234.567, 0.3])
+        scalar = bool(rng.random() < 0.5)
+        ledger.add(day, region, int(op[0]) if scalar else op, event, w)
+        for k in range(n):  # one by one, in the order added
+            dense[day, region[k], op[0] if scalar else op[k], event] += w[k]
+    return ledger, dense
+
+
+@pytest.mark.parametrize("flush_at", [1 << 22, 50])
+def test_ledger_cells_give_the_dense_sums_bit_for_bit(flush_at: int) -> None:
+    """The summary's sums from the cells that hold events (model/ledger_cells.py) equal those
+    of the dense counts; so do the dense counts filled from the cells later."""
+    rng = np.random.default_rng(11)
+    ledger, dense = _filled_ledger(rng, 6, 2, flush_at)  # many events share a cell
+    sums = ledger.sums()
+    assert ledger._counts is None  # no dense array was needed
+    for got, rule in zip(sums, ledger_sums_numpy(dense), strict=True):
+        assert got.tobytes() == rule.tobytes()
+    assert ledger.cube().tobytes() == dense.tobytes()
+    # once dense, later events are added into it, and the sums follow
+    ledger.add(3, np.array([1, 1]), np.array([0, 2], dtype=np.uint8), 0, np.array([0.1, 0.7]))
+    dense[3, 1, 0, 0] += 0.1
+    dense[3, 1, 2, 0] += 0.7
+    for got, rule in zip(ledger.sums(), ledger_sums_numpy(dense), strict=True):
+        assert got.tobytes() == rule.tobytes()
+
+
+def test_ledger_cells_add_a_cells_events_in_the_order_added() -> None:
+    """The test above can fail: summing a cell's events in another order changes its bits."""
+    from greatterror.model.ledger_cells import add_events
+
+    w = np.array([1e16, 1.0, -1e16, 1.0])
+    cells, values = add_events(
+        np.empty(0, dtype=np.int64), np.empty(0), np.array([7, 7, 7, 7], dtype=np.int64), w
+    )
+    assert cells.tolist() == [7] and values.tolist() == [((1e16 + 1.0) - 1e16) + 1.0]
+    assert values[0] != ((1e16 - 1e16) + 1.0) + 1.0  # another order, other bits

@@ -139,6 +139,28 @@ def test_every_source_of_the_lines_file_is_a_known_source() -> None:
                 assert row["source"] != "none", row["line"]
 
 
+def test_a_lines_share_of_men_lies_in_its_range_and_names_its_basis() -> None:
+    """Each line's share of men lies in its own range; a line on the memorial books' proxy
+    (Ilic 2006: women about 5% of the victims of political repression) cites that source; and
+    the share of men among those shot (G6-men-shot) is named only as a check, never a basis."""
+    import csv
+
+    with (population_data_dir() / "lines.csv").open(encoding="utf-8", newline="") as handle:
+        rows = list(csv.DictReader(handle))
+    on_proxy = [row["line"] for row in rows if "Ilic 2006" in row["note"]]
+    assert len(on_proxy) >= 10, on_proxy
+    for row in rows:
+        if row["male_share"]:
+            low, share, high = (
+                float(row[k]) for k in ("male_share_low", "male_share", "male_share_high")
+            )
+            assert low <= share <= high, row["line"]
+        if "Ilic 2006" in row["note"]:
+            assert "ilic2006" in row["source"].split(";"), row["line"]
+        if "G6-men-shot" in row["note"]:
+            assert "stays a check" in row["note"], row["line"]
+
+
 def test_a_line_of_an_unknown_operation_is_refused_with_its_field(tmp_path: Path) -> None:
     text = (population_data_dir() / "lines.csv").read_text(encoding="utf-8")
     bad = tmp_path / "lines.csv"

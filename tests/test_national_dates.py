@@ -10,7 +10,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-import greatterror.model.lines as lines_module
+import greatterror.model.line_draws as lines_module
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.lines import load_lines
 from greatterror.model.scenario import load_scenario

@@ -121,6 +121,10 @@ def test_camp_terms_are_the_special_boards(runs) -> None:
     on, calls, _ = runs
     c = on.simulation.cases
     people = np.concatenate([p for _, p, _ in calls])
+    days = np.concatenate([np.full(len(p), d) for d, p, _ in calls])
+    # still on the bodies' case: not released and arrested again later (a later arrest, in
+    # ordinary work, goes to the courts with their terms)
+    people = people[c.arrest_day[people] == days]
     held = people[(c.status[people] == Status.CAMP) & (c.op[people] == OP["ordinary"])]
     held = held[c.release_day[held] >= 0]
     assert len(held) > 10
@@ -171,3 +175,31 @@ def test_the_boards_convicts_are_held_as_non_political_prisoners() -> None:
     again = engine.arrest(int(sim.engine.day), freed, "ordinary")
     assert len(again) > 0
     assert not cases.social_order[again].any()
+
+
+def test_the_bodies_draw_no_investigation_lengths() -> None:
+    """Their arrests put no investigation on the calendar and draw nothing from the
+    investigations' ``duration`` stream, so every other case's investigation length is the
+    same with the bodies as without them (common random numbers). Fails if their arrests
+    schedule an investigation again (``Engine.arrest(..., investigate=True)``)."""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=SCALE, seed=SEED)
+    step = so.SocialOrderBoards.step
+    seen: list[tuple[int, bool, int]] = []
+
+    def watched(self, w, e, day):
+        before = e.rng.duration.bit_generator.state
+        arrests = e.arrests
+        step(self, w, e, day)
+        seen.append((e.arrests - arrests, e.rng.duration.bit_generator.state == before, day))
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(so.SocialOrderBoards, "step", watched)
+    try:
+        sim.run(until="1935-03-31")
+    finally:
+        mp.undo()
+    assert sum(n for n, _, _ in seen) > 0  # the bodies arrested people in these months
+    assert all(same for _, same, _ in seen)
+    assert sim.engine.world.cases.social_order.any()

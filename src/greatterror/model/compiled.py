@@ -28,6 +28,7 @@ def _kernel_modules() -> list[ModuleType]:
         families,
         flatcalls,
         kernels,
+        ledger_cells,
         ledger_sums,
         lines,
         purge_state,
@@ -49,6 +50,7 @@ def _kernel_modules() -> list[ModuleType]:
         purge_state,
         sorting,
         ledger_sums,
+        ledger_cells,
         population_kernels,
     ]
 

@@ -185,8 +185,22 @@ class Engine:
         self.ledger.add(day, self.region[idx], ops, EV[event], w)
 
     # -- transitions ----------------------------------------------------------------------
-    def arrest(self, day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False) -> np.ndarray:
-        """Open cases against those of ``idx`` who are at liberty; returns who was arrested."""
+    def arrest(
+        self,
+        day: int,
+        idx: np.ndarray,
+        op: str,
+        allow_in_camp: bool = False,
+        investigate: bool = True,
+    ) -> np.ndarray:
+        """Open cases against those of ``idx`` who are at liberty; returns who was arrested.
+
+        With ``investigate`` (the rule for every NKVD case) the end of an investigation is put
+        on the calendar, its length drawn from the ``duration`` stream. Without it (the
+        social-order bodies, which judged on the militia's file the same day,
+        model/steps_social_order.py) nothing is scheduled and nothing drawn, so such arrests
+        do not shift the investigation lengths drawn for every other case (common random
+        numbers between scenarios with and without them)."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         assert self.world is not None
@@ -214,10 +228,11 @@ class Engine:
             world.camps.n += len(taken)
             world.camps.w += float(self.weights(taken).sum())
         self.ledger.add(day, region, code, EV["arrested"], weight)
-        slowdown = inst.investigation_slowdown
-        self.schedule_after(
-            day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
-        )
+        if investigate:
+            slowdown = inst.investigation_slowdown
+            self.schedule_after(
+                day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
+            )
         if op == "kulak_00447":
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
@@ -228,16 +243,18 @@ class Engine:
         Order 00447: Erlang with shape 3 (a sum of three geometric stages: arrest, file
         made up, case put to the troika), mean ``kulak_investigation_days``, so that most
         cases reach the troika within weeks and few within days (evidence IN-00447-lag-perm).
-        Other cases: geometric with the mean of their kind. ``slowdown`` (the NKVD cadres
-        step: recruits replacing arrested officers) multiplies every mean.
+        Other cases: geometric with the mean of their kind (``investigation_mean``). ``slowdown``
+        (the NKVD cadres step: recruits replacing arrested officers) multiplies every mean.
+        The number of draws does not depend on the mean, so the post-halt rule changes the
+        lengths drawn, never which draw goes to which case (common random numbers).
         """
         p = self.params
         if code == KULAK:
             stage = max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
             return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
-        mean = slowdown * (
-            p["troika_investigation_days"] if MASS_OP[code] else p["investigation_days"]
-        )
+        assert self.world is not None
+        post_halt = self.world.institutions.post_halt_procedure  # steps_post_halt, M22
+        mean = slowdown * investigation_mean(code, p, post_halt)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
     def _close(
@@ -391,8 +408,31 @@ class Engine:
         self.schedule_after(0, "term_end", idx, ends)
 
 
+def investigation_mean(code: int, params: Any, post_halt: bool) -> float:
+    """Mean days of an investigation (other than Order 00447's) opened today.
+
+    Mass-operation cases: ``troika_investigation_days``; others ``investigation_days``; but
+    a case of the elite operation (party-state, army and NKVD cadres, tried by the Military
+    Collegium) opened under the post-halt regime (``post_halt``: after the resolution of
+    17 November 1938, G12-30, with M22 on; ``Institutions.post_halt_procedure``) takes ``post_halt_investigation_days``. That
+    resolution and Beria's order of 26 November 1938 (G12-32) required investigations by
+    the Code of Criminal Procedure under the procurator's supervision, with no simplified
+    procedure; the elite cases opened in 1939 came to the Military Collegium only in
+    1940 (Yezhov, arrested 10 April 1939, shot 4 February 1940: G12-34, G12-35; the
+    Politburo's list of 16 January 1940 of 346 names, memorial_spiski2002; Koltsov,
+    arrested in December 1938, tried 1 February 1940, Rayfield 2004). Without this rule
+    the Beria-era arrests of 1939 were all sentenced within weeks, in 1939.
+    """
+    if code == ELITE_OP and post_halt:
+        return float(params["post_halt_investigation_days"])
+    if MASS_OP[code]:
+        return float(params["troika_investigation_days"])
+    return float(params["investigation_days"])
+
+
 #: The parameters the engine's transitions read (investigation length, delay to execution).
 ENGINE_PARAMS = (
+    "post_halt_investigation_days",
     "colony_transfer_days",
     "court_term_mean_years",
     "execution_delay",

@@ -23,7 +23,7 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.world import World
 from greatterror.population.people import Population
-from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP
+from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP, OPERATIONS
 
 #: The NKVD chiefs in the order they served.
 CHIEFS = ("yagoda", "yezhov", "beria")
@@ -80,9 +80,9 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         out.append(("chief_change", "yezhov"))
     if ("physical_methods", None) not in done and threat >= p["leader_methods_threshold"]:
         out.append(("physical_methods", None))
-    if ("launch_operation", "kulak_00447") not in done and threat >= p["leader_mass_threshold"]:
+    if pol.launch_day("kulak_00447") is None and threat >= p["leader_mass_threshold"]:
         out += [("set_limits", None), ("launch_operation", "kulak_00447"), ("families_order", None)]
-    pending = [op for op in NATIONAL_OPERATIONS if ("launch_operation", op) not in done]
+    pending = [op for op in NATIONAL_OPERATIONS if pol.launch_day(op) is None]
     if pending and threat * (1.0 + war) >= p["leader_national_threshold"]:
         if ("album_procedure", None) not in done:
             out.append(("album_procedure", None))
@@ -92,7 +92,7 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         if backlog >= p["leader_backlog_days"] * p["album_capacity"]:
             out.append(("special_troikas", None))
     # any operation counts: national operations launched alone must be halted too
-    launches = [d for (action, _), d in pol.first_day.items() if action == "launch_operation"]
+    launches = [d for op in OPERATIONS if (d := pol.launch_day(op)) is not None]
     running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
     if running and curtailment and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
         out.append(("halt", None))

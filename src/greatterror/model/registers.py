@@ -16,18 +16,16 @@ from numpy.typing import NDArray
 
 from greatterror.evidence.csvrows import read_rows
 from greatterror.model.kernels import count_values
+from greatterror.model.line_draws import draw_line, lines_rng, profiled
 from greatterror.model.lines import (
     LineSpec,
     acceptance,
     draw_accepting,
-    draw_line,
     line_00447,
     line_male_shares,
-    lines_rng,
     list_male_shares,
     load_lines,
     naming_fit,
-    profiled,
 )
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark

@@ -13,6 +13,8 @@ from numpy.typing import NDArray
 from greatterror.model.arrays import CaseArrays
 from greatterror.model.gulag import GULAG_FLOWS
 from greatterror.model.kernels import scatter_chunks
+from greatterror.model.ledger_cells import add_events, cell_ids, cell_sums
+from greatterror.model.ledger_sums import Sums, ledger_sums
 from greatterror.vocabulary import CHANNELS, EVENTS, NON_POLITICAL, OPERATIONS
 
 
@@ -149,6 +151,26 @@ class Policy:
     #: whether or not its mechanism is switched on
     first_day: dict[tuple[str, str | None], int] = field(default_factory=dict)
 
+    def launch_day(self, operation: str) -> int | None:
+        """The day ``operation`` was first launched, or None while it has not been.
+
+        The one reading of an operation's launch (``first_day``), so that "not yet
+        launched" is never confused with "launched today". It is set whether or not the
+        operation's mechanism is switched on: the decision was taken.
+        """
+        return self.first_day.get(("launch_operation", operation))
+
+    def days_since_launch(self, operation: str, day: int) -> int:
+        """Days from ``operation``'s launch to ``day``, for an operation already launched.
+
+        Its callers run while the operation is in ``operations``, which only its launch
+        puts it in; asked before the launch, it is a bug in the caller, and says so.
+        """
+        start = self.launch_day(operation)
+        if start is None:
+            raise ValueError(f"operation {operation!r} has not been launched by day {day}")
+        return day - start
+
 
 @dataclass
 class Institutions:
@@ -202,6 +224,9 @@ class Institutions:
     #: factor on the mean investigation length: the NKVD's capacity at the start over its
     #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
     investigation_slowdown: float = 1.0
+    #: investigations under the Code of Criminal Procedure after the halt (M22; set by
+    #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
+    post_halt_procedure: bool = False
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1
@@ -209,9 +234,10 @@ class Institutions:
 
 
 class _CountsPool:
-    """Dense count arrays of finished runs, zeroed and used again by the next ledger.
+    """Dense count arrays of finished runs, zeroed and used again by the next ledger that
+    needs dense counts (a ledger keeps its events as cells until they are read densely).
 
-    A ledger's counts are 73 MB whatever the scale (days x regions x operations x
+    A ledger's dense counts are 73 MB whatever the scale (days x regions x operations x
     events). A fresh array costs nothing until written, but writing it then faults in
     every page: 0.2-0.3 s of CPU on the development machine, a fifth of a whole 1:1,000
     run. Zeroing an array already mapped costs about 0.01 s. An array is handed out
@@ -251,13 +277,23 @@ class Ledger:
     compiled pass when the counts are read or the buffer is large. A scatter
     per call cost more than the event itself at small scales. Each cell still
     sums its weights in the order they were added.
+
+    Until someone reads the dense counts (``counts``, ``cube``, ``day_totals``), the
+    buffered events are kept as the cells that hold them (model/ledger_cells.py):
+    the summary's sums (``sums``) need no more, and a run then never fills the 73 MB
+    dense array. The first read of the dense counts fills it from the cells, and
+    from then on events are added into it.
     """
 
     FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 100 MB
 
     def __init__(self, days: int, regions: int) -> None:
         self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
-        self._counts = _COUNTS_POOL.take(days * regions * len(OPERATIONS) * len(EVENTS))
+        #: the dense counts, once someone reads them (None: the events are kept as cells)
+        self._counts: NDArray[np.float64] | None = None
+        #: the cells holding events (sorted) and their counts, while there is no dense array
+        self._cells = np.empty(0, dtype=np.int64)
+        self._values = np.empty(0, dtype=np.float64)
         # per call: (day, op code or -1, event, events) and its arrays, which are not
         # modified after the call
         self._meta: list[tuple[int, int, int, int]] = []
@@ -308,23 +344,35 @@ class Ledger:
             return
         _, n_reg, n_op, n_ev = self.shape
         ops = self._ops
-        scatter_chunks(
-            self._counts,
-            np.array(self._meta, dtype=np.int64),
-            np.concatenate(self._regions).astype(np.int64),
-            np.concatenate(ops).astype(np.int64) if ops else np.empty(0, dtype=np.int64),
-            np.concatenate(self._weights).astype(np.float64),
-            n_reg,
-            n_op,
-            n_ev,
-        )
+        meta = np.array(self._meta, dtype=np.int64)
+        regions = np.concatenate(self._regions).astype(np.int64)
+        op_codes = np.concatenate(ops).astype(np.int64) if ops else np.empty(0, dtype=np.int64)
+        weights = np.concatenate(self._weights).astype(np.float64)
         self._meta, self._regions, self._ops, self._weights = [], [], [], []
         self._pending = 0
+        if self._counts is None:
+            cells = cell_ids(meta, regions, op_codes, n_reg, n_op, n_ev)
+            self._cells, self._values = add_events(self._cells, self._values, cells, weights)
+        else:
+            scatter_chunks(self._counts, meta, regions, op_codes, weights, n_reg, n_op, n_ev)
 
     @property
     def counts(self) -> NDArray[np.float64]:
+        if self._counts is None:
+            counts = _COUNTS_POOL.take(int(np.prod(self.shape)))
+            counts[self._cells] = self._values
+            self._counts = counts
+            self._cells, self._values = self._cells[:0], self._values[:0]
         self._flush()
         return self._counts
+
+    def sums(self) -> Sums:
+        """The summary's sums over the counts (model/ledger_sums.py), from the cells while
+        there is no dense array."""
+        if self._counts is not None:
+            return ledger_sums(self.cube())
+        self._flush()
+        return cell_sums(self._cells, self._values, self.shape)
 
     def day_totals(self, day: int, event: int) -> NDArray[np.float64]:
         """One day's count of one event per operation, summed over regions."""

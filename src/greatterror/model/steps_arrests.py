@@ -122,7 +122,7 @@ class RegisterSelection(Component):
             left = np.where(inst.op_closed, 0, persons_left(goal, e.w_mass, inst, rng))
             pace = scheduled_pace(
                 float(p["operation_pace"]),
-                day - pol.first_day.get(("launch_operation", "kulak_00447"), day),
+                pol.days_since_launch("kulak_00447", day),
                 float(p["operation_term_days"]),
             )
             wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers)

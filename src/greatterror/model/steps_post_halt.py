@@ -11,6 +11,12 @@ reaches the arrests. The rate of ordinary work is the pre-terror base rate
 (threat zero) times ``post_halt_restraint``, the effect of the sanction
 requirement, for which the evidence base holds no figure.
 
+The same resolution and Beria's order required investigations by the Code of Criminal
+Procedure under the procurator's supervision: from the halt this component marks the
+procedure (``Institutions.post_halt_procedure``), and the elite operation's cases opened from
+then on are investigated for ``post_halt_investigation_days`` on average
+(``engine.investigation_mean``; docs/ODD.md, section 7.2b).
+
 Without this component (M22 off, or before the halt) the arrest rate follows
 perceived threat as before: perceived threat decays only slowly after the
 halt (``threat_half_life``), so ordinary arrests would stay near their 1938
@@ -34,11 +40,14 @@ class PostHaltRegime(Component):
     gate = ("M22",)
     params = ("post_halt_restraint",)
     reads = ("policy", "institutions", "intensity", "campaign")
-    writes = ("intensity", "campaign")
+    writes = ("institutions", "intensity", "campaign")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         if not (w.policy.halted and self.on(e, "M22")):
             return
+        # investigations by the Code of Criminal Procedure: the elite operation's cases opened
+        # from now on take ``post_halt_investigation_days`` (engine.investigation_mean)
+        w.institutions.post_halt_procedure = True
         levers = w.levers
         restraint = e.params["post_halt_restraint"]
         # campaigns of vigilance still act on society's denunciations (Perception);

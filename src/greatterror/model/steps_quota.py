@@ -171,8 +171,9 @@ def _approval(w: World, e: Engine, day: int) -> float:
     decision (the Politburo's of 31 January 1938, G12-24), which starts a new one."""
     p = e.params
     pol = w.policy
-    start = pol.extended.get("kulak_00447", pol.first_day[("launch_operation", "kulak_00447")])
-    late = day - start >= p["operation_term_days"]
+    extended = pol.extended.get("kulak_00447")
+    since = day - extended if extended is not None else pol.days_since_launch("kulak_00447", day)
+    late = since >= p["operation_term_days"]
     return float(p["approval_probability"] * (p["late_approval_factor"] if late else 1.0))
 
 
@@ -232,7 +233,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     ahead = ~as_asked & (u[1] < p["after_fact_share"])
     # in the first term the People's Commissar sanctions these himself, at once and for good
     own = ahead & commissar_sanction(
-        day - w.policy.first_day[("launch_operation", "kulak_00447")],
+        w.policy.days_since_launch("kulak_00447", day),
         float(p["operation_term_days"]),
         inst.dated_until[regions] > day,
     )

@@ -35,7 +35,10 @@ sex, a prior), the same draw as the ordinary courts' convicts
 arrested in the NKVD's ordinary work (operation ``ordinary``, no line) and
 sentenced the same day by the Special Board's rule: exile with
 ``exile_share``, otherwise a camp term in the Special Board's range (up to
-five years). The militia's days of inquiry are not modelled; nobody is
+five years). No investigation is put on the calendar and no investigation
+length is drawn for them (``Engine.arrest(..., investigate=False)``): their
+draws come from their own stream only, so the other cases' investigation
+lengths are the same with these bodies as without them. The militia's days of inquiry are not modelled; nobody is
 named, since these were not interrogations about accomplices. These people
 are counted in the NKVD's arrests and convictions (the 1953 series counts
 convictions "on cases of the NKVD" by every sentencing body; whether it
@@ -97,11 +100,12 @@ class SocialOrderBoards(Component):
         counts = rng.poisson(rate / e.w_mass / 365.0 * self._share)
         if not counts.any():
             return
-        arrested = e.arrest(day, draw_convicts(w, counts, rng), "ordinary")
+        # judged on the militia's file the same day: no investigation is scheduled, so
+        # nothing is drawn from the investigations' ``duration`` stream (engine.arrest)
+        arrested = e.arrest(day, draw_convicts(w, counts, rng), "ordinary", investigate=False)
         if len(arrested) == 0:
             return
         w.cases.social_order[arrested] = True
         exile = rng.random(len(arrested)) < float(p["exile_share"])
         e.sentence(day, arrested[exile], "exile")
-        # the investigation the arrest put on the calendar finds them sentenced and passes over
         e.sentence(day, arrested[~exile], "camp", "oso")

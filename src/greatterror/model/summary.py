@@ -12,7 +12,6 @@ from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.kernels import count_values
-from greatterror.model.ledger_sums import ledger_sums
 from greatterror.model.lines import line_totals, own_nationality_shares
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
@@ -124,11 +123,12 @@ def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
 
 
 def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
-    # day, region, operation, event; summed in one pass (model/ledger_sums.py): the political
+    # day, region, operation, event; summed in one pass (model/ledger_sums.py; from the
+    # cells that hold events, model/ledger_cells.py, unless the dense counts were read): the political
     # repression's series per day, every operation's totals, the non-political convicts
     # (model/steps_courts.py) per day, who are counted apart, in ``non_political``, and in
     # the Gulag's stocks and flows
-    per_day_event, per_op, per_day_other, per_day_op = ledger_sums(sim.ledger.cube())
+    per_day_event, per_op, per_day_other, per_day_op = sim.ledger.sums()
     by_year_event = {}
     years = _years(sim)
     for year in np.unique(years):
