@@ -31,8 +31,12 @@ def main() -> None:
     ap.add_argument("--seed", type=int, default=1)
     ap.add_argument("--set", action="append", default=[], help="parameter=value")
     a = ap.parse_args()
-    pars = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
+    try:
+        pars = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
+        sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
+    except ValueError as exc:  # SimError names the field and its allowed values
+        print(f"error: {exc}; --set takes parameter=number", file=sys.stderr)
+        raise SystemExit(2) from None
     e = sim.engine.engine
     tally: dict[tuple[int, str, str], float] = defaultdict(float)
     sentence = e.sentence

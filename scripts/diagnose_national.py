@@ -31,6 +31,11 @@ def main() -> None:
     ap.add_argument("--set", action="append", default=[], help="parameter=value")
     a = ap.parse_args()
     try:
+        until = dt.date.fromisoformat(a.until)
+    except ValueError:
+        print(f"error: --until {a.until!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
+        raise SystemExit(2) from None
+    try:
         pars = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
         sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
     except ValueError as exc:  # SimError names the field and its allowed values
@@ -38,7 +43,6 @@ def main() -> None:
         raise SystemExit(2) from None
     eng = sim.engine
     e = eng.engine
-    until = dt.date.fromisoformat(a.until)
     starts: list[tuple[dt.date, int]] = []
     while sim.date <= until and not sim.finished:
         today = sim.date
@@ -68,7 +72,7 @@ def main() -> None:
     print("total   " + "".join("".join(f"{x:8.0f}" for x in totals[op]) for op in ops))
     # the record's shares by 7 Feb 1938 (V-natop-*-arr-070238): arrests to that day over all
     # convictions of the operation
-    feb7 = (dt.date(1938, 2, 7) - eng.start).days
+    feb7 = (dt.date(1938, 2, 7) - eng.start).days + 1  # "by 7 Feb": the day itself counts
     row = "arrested by 7 Feb 1938, share of convictions:"
     for op in ops:
         c = cube[:, :, OP[op], :]

@@ -143,6 +143,9 @@ def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_ti
     # is to be arrested, or none is named)
     assert political[1937] > 1000 + named[1937]
     assert political[1940] <= named[1940]
+    # and the route is open: with army_dismissal_restraint at 0.5, at least about half of the
+    # named are dismissed (a bound far below that would pass if none ever were)
+    assert named[1940] > 0 and political[1940] >= 0.3 * named[1940], (political, named)
     assert min(other.values()) > 1000
 
 

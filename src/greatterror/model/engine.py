@@ -245,8 +245,10 @@ class Engine:
         cases reach the troika within weeks and few within days (evidence IN-00447-lag-perm).
         Other cases: geometric with the mean of their kind (``investigation_mean``). ``slowdown``
         (the NKVD cadres step: recruits replacing arrested officers) multiplies every mean.
-        The number of draws does not depend on the mean, so the post-halt rule changes the
-        lengths drawn, never which draw goes to which case (common random numbers).
+        While every mean is over 3 days the number of draws does not depend on it (NumPy's
+        geometric sampler changes method at p >= 1/3), so the post-halt rule changes the lengths
+        drawn, never which draw goes to which case (common random numbers). The post-halt mean
+        is multiplied by ``slowdown`` like every other: see docs/ODD.md, section 7.2b.
         """
         p = self.params
         if code == KULAK:

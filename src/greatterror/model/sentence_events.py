@@ -11,8 +11,9 @@ Each entry on the calendar carries, above the person's row, the day of the sente
 scheduled for (``Cases.sentence_day``, -1 for a prisoner of the first day's stock);
 ``current_due`` returns only those whose sentence is still that one. A new case resets the
 sentence day and a new sentence sets it, so an entry of an old sentence never matches (a
-new case and a new sentence on the day of the old sentence cannot happen: the investigation
-takes at least a day).
+new case and a new sentence on the day of the old sentence cannot happen: the paths that
+sentence on the day of arrest, the social-order boards and the non-political courts, take only
+people at liberty, and every other case is investigated for at least a day).
 """
 
 from __future__ import annotations
