@@ -14,6 +14,9 @@ One command, in this order (each step is an ordinary greatterror command, printe
 2. ``greatterror calibrate apply DB --scenario CANDIDATE``: the best of the last
    generation's closest particles, re-run on other fitting seeds, written with a provenance
    comment into a candidate copy of src/greatterror/scenarios/historical.toml (beside DB).
+   The shipped scenario's own values are re-run on the same seeds; the chosen point is
+   applied only if its median archival distance there is smaller (a short fit can end
+   farther from the record than the values it would replace: exit code 3, as below).
    The candidate is then run at 1:100 on seeds 1-3 and checked against the validity tests'
    key properties (greatterror.calibration.validity: men at least 90% of those sentenced to
    death, no one under 12 arrested, under-16s under 1% of arrests, every operation victim on
@@ -185,6 +188,12 @@ def _apply_lines(applied: dict[str, Any] | None) -> list[str]:
             f"{'n/a' if adaptive is None else format(adaptive['recheck_median'], '.2f')} | "
             f"{missed or 'none'} |"
         )
+    shipped = applied.get("incumbent")
+    if shipped:
+        lines.append(
+            f"| shipped values | - | - | {shipped['recheck_median']:.2f} | - | "
+            "the values the fit would replace, re-run on the same seeds |"
+        )
     return [*lines, ""]
 
 
@@ -215,6 +224,23 @@ def _check_lines(check: dict[str, Any] | None) -> list[str]:
         "within ±20% of the record or inside its archival range.",
     ]
     return lines
+
+
+def not_better(applied: dict[str, Any]) -> str:
+    """Why the chosen point must not replace the shipped values, or "" if it may.
+
+    Both are re-run on the same fitting seeds at the fit's scale (``calibrate apply``); the
+    chosen point is applied only if its median archival distance is smaller. A short or
+    unconverged fit can end farther from the record than the values it started beside.
+    """
+    chosen = applied["candidates"][0]["archival"]["recheck_median"]
+    shipped = applied.get("incumbent", {}).get("recheck_median")
+    if shipped is None or chosen < shipped:
+        return ""
+    return (
+        f"the chosen point's median archival distance on the re-check seeds ({chosen:.2f}) is "
+        f"not below the shipped scenario's on the same seeds ({shipped:.2f})"
+    )
 
 
 def apply_if_valid(
@@ -272,12 +298,19 @@ def _run_steps(
     apply_cmd = [*CLI, "calibrate", "apply", db, "--scenario", candidate, "--workers", workers]
     apply_cmd += ["--candidates", args.candidates, "--recheck", args.recheck, "--json"]
     got["apply"] = json.loads(_step("2 apply", apply_cmd, log, capture=True))
-    try:
-        apply_if_valid(candidate, log)
-    except SystemExit as refused:
-        if refused.code != 3:
-            raise
-        got["not_applied"] = log[-1].get("failed", [])
+    worse = not_better(got["apply"])
+    if worse:
+        print(f"\nrefit NOT applied: {worse}", file=sys.stderr)
+        got["not_applied"] = [worse]
+        got["why"] = "it is not closer to the record than the shipped values"
+    else:
+        try:
+            apply_if_valid(candidate, log)
+        except SystemExit as refused:
+            if refused.code != 3:
+                raise
+            got["not_applied"] = log[-1].get("failed", [])
+            got["why"] = "validity check"
     if "not_applied" not in got:
         _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)
         leader = [sys.executable, "-m", "greatterror.calibration.leader_rule", "--write"]
@@ -323,9 +356,8 @@ def _outcome(got: dict[str, Any]) -> str:
     if "stopped" in got and "not_applied" not in got:
         return f"stopped by a failing step (exit code {got['stopped']}); nothing applied"
     if "not_applied" in got:
-        return (
-            "the fitted point was NOT applied (validity check); the shipped scenario is unchanged"
-        )
+        why = got.get("why", "validity check")
+        return f"the fitted point was NOT applied ({why}); the shipped scenario is unchanged"
     return "the fitted point was applied; regression baseline and validation tables regenerated"
 
 

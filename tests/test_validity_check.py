@@ -187,3 +187,18 @@ def test_the_refit_writes_its_section_however_it_ends(
         assert stop.value.code == 3 and "NOT applied" in text
         assert "- seed 1: share of men" in text and "G1-1935-conv 2/2 x0.35" in text
         assert "3 regression baseline" not in text  # nothing regenerated for a refused point
+
+
+def test_the_refit_applies_a_point_only_if_it_beats_the_shipped_values() -> None:
+    script = _script()
+
+    def applied(chosen: float, shipped: float | None) -> dict:
+        got: dict = {"candidates": [{"archival": {"recheck_median": chosen}}]}
+        if shipped is not None:
+            got["incumbent"] = {"recheck_median": shipped}
+        return got
+
+    assert script.not_better(applied(10.0, 12.0)) == ""
+    assert "not below" in script.not_better(applied(21.66, 17.0))
+    assert "not below" in script.not_better(applied(12.0, 12.0))
+    assert script.not_better(applied(10.0, None)) == ""  # an apply of an older version

@@ -70,6 +70,7 @@ def apply(
     )
     best = ranked[0]
     seeds = recheck_seeds(settings.seed, recheck)
+    incumbent = _incumbent(settings, best.values, recheck, workers, bands)
     try:
         write_scenario(
             file,
@@ -88,11 +89,38 @@ def apply(
                 "generation": history.max_t,
                 "weights_source": source,
                 "candidates": rows,
+                "incumbent": incumbent,
             }
         )
         return
     _print_candidates(rows, seeds, history.max_t, source)
+    console.print(
+        f"The fitted scenario's own values ({settings.scenario}) on the same seeds: "
+        f"median archival distance {incumbent['recheck_median']:.2f}"
+    )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
+
+
+def _incumbent(
+    settings: Any, names: dict[str, float], recheck: int, workers: int, bands: Any
+) -> dict[str, Any]:
+    """The fitted scenario's own values re-run on the re-check seeds, judged by the same rule.
+
+    A fit is worth applying only if its chosen point is closer to the record than the values it
+    would replace, on the same seeds and scale (scripts/refit_historical.py compares the two).
+    """
+    from greatterror.calibration.choose import Candidate
+    from greatterror.calibration.choose import recheck as run_recheck
+    from greatterror.model.scenario import load_scenario
+
+    shipped = load_scenario(settings.scenario).parameters
+    values = {k: float(shipped[k]) for k in names if k in shipped}
+    (rerun,) = run_recheck(settings, [Candidate(values, float("nan"))], recheck, workers)
+    return {
+        "values": values,
+        "recheck": list(rerun.recheck_archival(bands)),
+        "recheck_median": rerun.median(bands),
+    }
 
 
 _SOURCES = {
