@@ -4,7 +4,8 @@ It holds what is not model state: the run's configuration (parameters,
 mechanism switches, the scenario's dated events), the calendar of delayed
 actions, the ledger of counted events and the named random streams. Its
 transitions (arrest, sentence, release, die in custody) are the only way a
-case changes status, so that every change is counted in the ledger once.
+case changes status, so that every change is counted in the ledger once. The rules
+of the prison terms a camp sentence sets are in model/prison_terms.py.
 """
 
 from __future__ import annotations
@@ -16,23 +17,13 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
-from greatterror.model.credits import CREDITS_ABOLISHED, served_years
 from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
-from greatterror.model.gulag import (
-    COLONY_BELOW_YEARS,
-    GF,
-    TermRange,
-    as_day,
-    draw_terms,
-    initial_terms,
-    release_days,
-    term_range,
-)
+from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.kernels import Layers
 from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
+from greatterror.model.prison_terms import begin_terms, set_initial_terms
 from greatterror.model.scenario import Scenario
-from greatterror.model.sentence_events import schedule_for_sentence
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
@@ -100,28 +91,9 @@ class Engine:
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
-        """The remaining terms of the prisoners held on the first day (model/gulag.py).
-
-        The stock is split between colonies and camps as the evidence base's counts of
-        1 Jan 1935 (IN-gulag-itk-1935, IN-gulag-itl-1935; medium confidence)."""
-        held = world.camps.roll.peek().astype(np.int64)
-        if len(held) == 0:
-            return
-        itl, itk = (self.evidence.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk"))
-        years, colony = initial_terms(
-            self.rng.term, len(held), itk / (itl + itk), self.params["initial_residual_term_years"]
-        )
-        # who of them was held for a non-political offence (model/steps_courts.py): all but
-        # the counter-revolutionaries the GULAG counted in its camps on 1 January 1935
-        # (IN-gulag-cr-1935); none is counted as political in the colonies (their split is
-        # not found in the evidence base)
-        political = self.evidence.value("IN-gulag-cr-1935") / (itl + itk)
-        other = self.rng.courts.random(len(held)) >= political
-        world.cases.op[held[other]] = NON_POLITICAL
-        ends = release_days(0, self._served(0, years, other, colony))
-        world.cases.release_day[held] = as_day(ends)
-        world.cases.colony[held] = colony
-        self.schedule_after(0, "term_end", held, ends)
+        """The remaining terms of the prisoners held on the first day (model/prison_terms.py);
+        a method of its own so that a test can watch the first day's stock."""
+        set_initial_terms(self, world)
 
     def switch(self, mechanism: str) -> bool:
         """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
@@ -345,7 +317,8 @@ class Engine:
 
         A camp sentence carries a term from the range of its ``channel``
         (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
-        as ``term_end``.
+        as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
+        (model/prison_terms.py).
 
         Death and camp sentences in the elite operation are also a signal
         (``convicted``), read by the families step (M19, model/families.py).
@@ -369,8 +342,7 @@ class Engine:
             world.camps.holding.push(idx)
             world.camps.hold_n += len(idx)
             world.camps.hold_w += float(weight.sum())
-            self._set_terms(day, idx, terms or term_range(channel, self.params))
-            self._colony_transfer(day, idx[world.cases.colony[idx]])
+            begin_terms(self, day, idx, terms or term_range(channel, self.params))
             self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
@@ -380,34 +352,6 @@ class Engine:
             elite = idx[world.cases.op[idx] == ELITE_OP]
             if len(elite):
                 world.signals.convicted.append(elite)
-
-    def _colony_transfer(self, day: int, idx: np.ndarray) -> None:
-        """Schedule the local transfer of ``idx`` (sentenced to a colony) from the prisons
-        (model/holding.py): a geometric delay of mean ``colony_transfer_days``."""
-        if len(idx):
-            mean = max(float(self.params["colony_transfer_days"]), 1.0)
-            delays = self.rng.transfer.geometric(1.0 / mean, len(idx))
-            schedule_for_sentence(self, day, "to_colony", idx, delays)
-
-    def _served(
-        self, day: int, years: np.ndarray, credited: np.ndarray, colony: np.ndarray
-    ) -> NDArray[np.float64]:
-        """Years from ``day`` to the release of terms of ``years``, less the work-day
-        credits of the non-political convicts (``credited``; model/credits.py)."""
-        abolished = (CREDITS_ABOLISHED - self.start).days
-        credit = float(self.params["workday_credit"])
-        return served_years(day, years, credit, credited, colony, abolished)
-
-    def _set_terms(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
-        """Draw the terms of ``idx`` sentenced today; note and schedule their release."""
-        assert self.world is not None
-        years = draw_terms(self.rng.term, len(idx), terms)
-        cases = self.world.cases
-        colony = years < COLONY_BELOW_YEARS
-        ends = release_days(day, self._served(day, years, cases.ordinary_offence(idx), colony))
-        cases.release_day[idx] = as_day(ends)
-        cases.colony[idx] = colony
-        self.schedule_after(0, "term_end", idx, ends)
 
 
 def investigation_mean(code: int, params: Any, post_halt: bool) -> float:
