@@ -220,7 +220,7 @@ class Engine:
         While every mean is over 3 days the number of draws does not depend on it (NumPy's
         geometric sampler changes method at p >= 1/3), so the post-halt rule changes the lengths
         drawn, never which draw goes to which case (common random numbers). The post-halt mean
-        is multiplied by ``slowdown`` like every other: see docs/ODD.md, section 7.2b.
+        of elite cases is not multiplied by ``slowdown`` (docs/ODD.md, section 7.2b).
         """
         p = self.params
         if code == KULAK:
@@ -228,7 +228,10 @@ class Engine:
             return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
         assert self.world is not None
         post_halt = self.world.institutions.post_halt_procedure  # steps_post_halt, M22
-        mean = slowdown * investigation_mean(code, p, post_halt)
+        # the post-halt lengths are documented cases (Yezhov, Koltsov) that already include the
+        # 1939 shortage of investigators: not slowed a second time
+        slowed = 1.0 if (code == ELITE_OP and post_halt) else slowdown
+        mean = slowed * investigation_mean(code, p, post_halt)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
     def _close(
