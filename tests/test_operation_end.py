@@ -98,9 +98,14 @@ def test_no_operation_arrests_after_its_dated_end(sim) -> None:
 def _regime_step(threat: float, halted: bool, on: bool = True) -> Levers:
     """One step of the post-halt regime after perception set the levers for ``threat``."""
     levers = Levers(intensity=1.0 + threat, campaign=(1.0 + threat) * 1.5)
-    world = SimpleNamespace(policy=SimpleNamespace(halted=halted), levers=levers)
+    institutions = SimpleNamespace(post_halt_procedure=False)
+    world = SimpleNamespace(
+        policy=SimpleNamespace(halted=halted), levers=levers, institutions=institutions
+    )
     engine = SimpleNamespace(params={"post_halt_restraint": 0.3}, switch=lambda m: on)
     PostHaltRegime().step(world, engine, 0)
+    # the regime also puts the elite cases opened from now on under the Code's procedure
+    assert institutions.post_halt_procedure == (halted and on)
     return levers
 
 
