@@ -16,29 +16,22 @@ month; and the regions whose arrest goal is used up.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 
 import numpy as np
+from _diagnose import historical_sim, options, until_date
 
-import greatterror as gt
 from greatterror.model.steps_quota import limit_fill
 from greatterror.vocabulary import CH, EV, OP, Status
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", type=float, default=0.001)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--until", default="1938-12-31")
-    ap.add_argument("--set", action="append", default=[], help="parameter=value")
-    a = ap.parse_args()
-    pars = {k: float(v) for k, v in (s.split("=") for s in a.set)}
-    sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
+    a = options(__doc__, until="1938-12-31").parse_args()
+    until = until_date(a)
+    sim = historical_sim(a)
     eng = sim.engine
     w, e, p = eng.world, eng.engine, eng.params
     inst = w.institutions
-    until = dt.date.fromisoformat(a.until)
     head = (
         "month    arrests  sentenced  limit     used    goal_left  in_invest  troika_q"
         "  per_day  at_thr pending dated  granted refused  goal_used"

@@ -12,31 +12,21 @@ layer. Figures are full-population equivalents (the run's weights).
 
 from __future__ import annotations
 
-import argparse
 import sys
 from collections import defaultdict
 from typing import Any
 
 import numpy as np
+from _diagnose import historical_sim, options
 
-import greatterror as gt
 from greatterror.vocabulary import OPERATIONS
 
 YEARS = range(1934, 1941)
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", type=float, default=0.001)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--set", action="append", default=[], help="parameter=value")
-    a = ap.parse_args()
-    try:
-        pars = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
-        sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
-    except ValueError as exc:  # SimError names the field and its allowed values
-        print(f"error: {exc}; --set takes parameter=number", file=sys.stderr)
-        raise SystemExit(2) from None
+    a = options(__doc__).parse_args()
+    sim = historical_sim(a)
     e = sim.engine.engine
     tally: dict[tuple[int, str, str], float] = defaultdict(float)
     sentence = e.sentence

@@ -12,35 +12,19 @@ month, and the national-operation cases pending before them at the month's end.
 
 from __future__ import annotations
 
-import argparse
 import datetime as dt
 import itertools
-import sys
 
 import numpy as np
+from _diagnose import historical_sim, options, until_date
 
-import greatterror as gt
 from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP
 
 
 def main() -> None:
-    ap = argparse.ArgumentParser(description=__doc__)
-    ap.add_argument("--scale", type=float, default=0.001)
-    ap.add_argument("--seed", type=int, default=1)
-    ap.add_argument("--until", default="1939-03-31")
-    ap.add_argument("--set", action="append", default=[], help="parameter=value")
-    a = ap.parse_args()
-    try:
-        until = dt.date.fromisoformat(a.until)
-    except ValueError:
-        print(f"error: --until {a.until!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
-        raise SystemExit(2) from None
-    try:
-        pars = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
-        sim = gt.Sim("historical", scale=a.scale, seed=a.seed, pars=pars)
-    except ValueError as exc:  # SimError names the field and its allowed values
-        print(f"error: {exc}; --set takes parameter=number", file=sys.stderr)
-        raise SystemExit(2) from None
+    a = options(__doc__, until="1939-03-31").parse_args()
+    until = until_date(a)
+    sim = historical_sim(a)
     eng = sim.engine
     e = eng.engine
     starts: list[tuple[dt.date, int]] = []

@@ -31,6 +31,7 @@ from greatterror import __version__
 from greatterror.calibration.holdout import MEASURES, holdout_values
 from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.params import FREE_PARAMETERS
 from greatterror.model.scenario import shipped_path
 
 MARKER = "<!-- notes: kept when the table is regenerated -->"
@@ -110,8 +111,9 @@ def main() -> None:
         "Counts are full-population equivalents. A figure passes when the median over the seeds "
         "is within ±20% of the archival value or inside the archival range.",
         "",
-        f"The {len(params)} free parameters are those of `src/greatterror/scenarios/historical.toml`, "
-        "whose provenance reads:",
+        f"`src/greatterror/scenarios/historical.toml` sets {len(params)} parameters, "
+        f"{sum(n in FREE_PARAMETERS for n in params)} of them the free parameters of "
+        "data/parameters.csv and the others fixed with their basis; its provenance reads:",
         "",
         *(f"> {line}" for line in _provenance()),
         "",

@@ -344,6 +344,10 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     }  # values the fit did not vary are kept
     assert "# Fitted by ABC-SMC" in target.read_text(encoding="utf-8")
     load_scenario(target)
+    # the values the fit would replace, re-run on the same seed and judged by the same rule
+    shipped = payload["incumbent"]
+    assert shipped["values"] == {k: kept[k] for k in best["values"] if k in kept}
+    assert len(shipped["recheck"]) == 1 and shipped["recheck_median"] == shipped["recheck"][0]
 
 
 def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[str]) -> None:

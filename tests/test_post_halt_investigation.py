@@ -25,6 +25,11 @@ def test_only_elite_cases_after_the_halt_take_the_long_investigation() -> None:
     assert investigation_mean(OP["elite"], PARAMS, post_halt=False) == 40.0
     assert investigation_mean(OP["ordinary"], PARAMS, post_halt=True) == 40.0
     assert investigation_mean(OP["national_polish"], PARAMS, post_halt=True) == 12.0
+    # the cadres' slowdown lengthens every mean but the post-halt one, whose documented
+    # lengths (Yezhov, Koltsov) already include the shortage of investigators of 1939
+    assert investigation_mean(OP["elite"], PARAMS, post_halt=True, slowdown=2.0) == 300.0
+    assert investigation_mean(OP["elite"], PARAMS, post_halt=False, slowdown=2.0) == 80.0
+    assert investigation_mean(OP["national_polish"], PARAMS, post_halt=True, slowdown=2.0) == 24.0
 
 
 @pytest.fixture(scope="module")

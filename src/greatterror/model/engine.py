@@ -228,10 +228,7 @@ class Engine:
             return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
         assert self.world is not None
         post_halt = self.world.institutions.post_halt_procedure  # steps_post_halt, M22
-        # the post-halt lengths are documented cases (Yezhov, Koltsov) that already include the
-        # 1939 shortage of investigators: not slowed a second time
-        slowed = 1.0 if (code == ELITE_OP and post_halt) else slowdown
-        mean = slowed * investigation_mean(code, p, post_halt)
+        mean = investigation_mean(code, p, post_halt, slowdown)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
     def _close(
@@ -357,7 +354,7 @@ class Engine:
                 world.signals.convicted.append(elite)
 
 
-def investigation_mean(code: int, params: Any, post_halt: bool) -> float:
+def investigation_mean(code: int, params: Any, post_halt: bool, slowdown: float = 1.0) -> float:
     """Mean days of an investigation (other than Order 00447's) opened today.
 
     Mass-operation cases: ``troika_investigation_days``; others ``investigation_days``; but
@@ -371,12 +368,15 @@ def investigation_mean(code: int, params: Any, post_halt: bool) -> float:
     Politburo's list of 16 January 1940 of 346 names, memorial_spiski2002; Koltsov,
     arrested in December 1938, tried 1 February 1940, Rayfield 2004). Without this rule
     the Beria-era arrests of 1939 were all sentenced within weeks, in 1939.
+
+    ``slowdown`` (the NKVD cadres' shortage, M21) multiplies every mean but the post-halt
+    one: the documented lengths it rests on already include the shortage of 1939.
     """
     if code == ELITE_OP and post_halt:
         return float(params["post_halt_investigation_days"])
     if MASS_OP[code]:
-        return float(params["troika_investigation_days"])
-    return float(params["investigation_days"])
+        return slowdown * float(params["troika_investigation_days"])
+    return slowdown * float(params["investigation_days"])
 
 
 #: The parameters the engine's transitions read (investigation length, delay to execution).

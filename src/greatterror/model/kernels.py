@@ -222,30 +222,6 @@ def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def scatter_chunks(
-    counts, meta, region, op_arrays, weight, n_reg, n_op, n_ev
-):  # pragma: no cover - compiled
-    """The ledger's buffered events added into ``counts``, entry by entry, in order.
-
-    ``meta`` holds one row per buffered call: day, operation code (-1: the
-    call gave one per event, taken in order from ``op_arrays``), event code
-    and number of events. The same sums as ``np.add.at`` over the cells, which
-    also adds in order.
-    """
-    k = 0
-    j = 0
-    for c in range(meta.shape[0]):
-        day, code, event, n = meta[c, 0], meta[c, 1], meta[c, 2], meta[c, 3]
-        for _ in range(n):
-            op = op_arrays[j] if code < 0 else code
-            if code < 0:
-                j += 1
-            cell = ((day * n_reg + region[k]) * n_op + op) * n_ev + event
-            counts[cell] += weight[k]
-            k += 1
-
-
-@njit(cache=True)
 def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
     """``people[pick[u < w[pick] / w_max]]``: the candidates a rejection step keeps.
 

@@ -28,8 +28,10 @@ from greatterror.vocabulary import NON_POLITICAL
 
 @njit(cache=True)
 def cell_ids(meta, region, op_arrays, n_reg, n_op, n_ev):  # pragma: no cover - compiled
-    """The cell of each buffered event, in the order added (the cells
-    ``kernels.scatter_chunks`` adds the events into)."""
+    """The cell of each buffered event, in the order added.
+
+    ``meta`` holds one row per buffered call: day, operation code (-1: the call gave one
+    per event, taken in order from ``op_arrays``), event code and number of events."""
     out = np.empty(region.shape[0], dtype=np.int64)
     k = 0
     j = 0
@@ -42,6 +44,14 @@ def cell_ids(meta, region, op_arrays, n_reg, n_op, n_ev):  # pragma: no cover - 
             out[k] = ((day * n_reg + region[k]) * n_op + op) * n_ev + event
             k += 1
     return out
+
+
+@njit(cache=True)
+def scatter_cells(counts, cells, weights):  # pragma: no cover - compiled
+    """The events added into the dense ``counts`` one by one, in the order added (the same
+    sums as ``np.add.at``, which also adds in order)."""
+    for k in range(cells.shape[0]):
+        counts[cells[k]] += weights[k]
 
 
 @njit(cache=True)

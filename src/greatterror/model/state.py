@@ -12,8 +12,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays
 from greatterror.model.gulag import GULAG_FLOWS
-from greatterror.model.kernels import scatter_chunks
-from greatterror.model.ledger_cells import add_events, cell_ids, cell_sums
+from greatterror.model.ledger_cells import add_events, cell_ids, cell_sums, scatter_cells
 from greatterror.model.ledger_sums import Sums, ledger_sums
 from greatterror.vocabulary import CHANNELS, EVENTS, NON_POLITICAL, OPERATIONS
 
@@ -350,11 +349,11 @@ class Ledger:
         weights = np.concatenate(self._weights).astype(np.float64)
         self._meta, self._regions, self._ops, self._weights = [], [], [], []
         self._pending = 0
+        cells = cell_ids(meta, regions, op_codes, n_reg, n_op, n_ev)
         if self._counts is None:
-            cells = cell_ids(meta, regions, op_codes, n_reg, n_op, n_ev)
             self._cells, self._values = add_events(self._cells, self._values, cells, weights)
         else:
-            scatter_chunks(self._counts, meta, regions, op_codes, weights, n_reg, n_op, n_ev)
+            scatter_cells(self._counts, cells, weights)
 
     @property
     def counts(self) -> NDArray[np.float64]:

@@ -38,8 +38,8 @@ sentenced the same day by the Special Board's rule: exile with
 five years). No investigation is put on the calendar and no investigation
 length is drawn for them (``Engine.arrest(..., investigate=False)``): their
 draws come from their own stream only, so the other cases' investigation
-lengths are the same with these bodies as without them. The militia's days of inquiry are not modelled; nobody is
-named, since these were not interrogations about accomplices. These people
+lengths are the same with these bodies as without them. The militia's days
+of inquiry are not modelled; nobody is named, since these were not interrogations about accomplices. These people
 are counted in the NKVD's arrests and convictions (the 1953 series counts
 convictions "on cases of the NKVD" by every sentencing body; whether it
 counts all of the troikas' sentences is discussed in docs/validation.md).
