@@ -23,6 +23,7 @@ from __future__ import annotations
 import numpy as np
 
 from greatterror.model.engine import Engine
+from greatterror.model.fast_draws import distinct_sample
 from greatterror.model.loop import Component
 from greatterror.model.purge_state import A, at_liberty
 from greatterror.model.world import World
@@ -55,14 +56,15 @@ class ArmyPurge(Component):
         rng = e.rng.army
         # The draws below are ``rng.choice(members, size=n, replace=False)`` from the arrays
         # ``members = np.flatnonzero(army.serving())`` and, for political dismissals,
-        # ``np.flatnonzero(army.serving() & ~army.reinstated)``; ``rng.choice(len(members))``
-        # draws the same numbers, and ``CountedSubset.nth`` gives the same members without a
-        # pass over the corps (model/subsets.py).
+        # ``np.flatnonzero(army.serving() & ~army.reinstated)``: ``distinct_sample`` draws
+        # positions in ``members`` with the law of ``rng.choice(len(members), n, replace=
+        # False)`` (model/fast_draws.py), and ``CountedSubset.nth`` gives the members at
+        # those positions without a pass over the corps (model/subsets.py).
         serving = army.serving_set
         # dismissals for other reasons (illness, drunkenness, age, ...) run all the time
         n = rng.binomial(len(serving), min(p["army_other_dismissal_rate"] / 365.0, 1.0))
         if n:
-            other = serving.nth(rng.choice(len(serving), size=n, replace=False))
+            other = serving.nth(distinct_sample(rng, len(serving), n))
             army.dismiss_other(other, day)
             army.counts[day, A["dismissed_other"]] += n
         political = _named_serving(w)
@@ -71,7 +73,7 @@ class ArmyPurge(Component):
             pool = army.pool_set
             n = rng.binomial(len(pool), min(p["army_dismissal_rate"] / 365.0, 1.0))
             if n:
-                drawn = pool.nth(rng.choice(len(pool), size=n, replace=False))
+                drawn = pool.nth(distinct_sample(rng, len(pool), n))
                 political = np.union1d(political, drawn)
         if len(political):
             _dismiss_political(w, e, day, political, rng)
@@ -153,7 +155,7 @@ def _dismiss_for_ties(w: World, e: Engine, day: int) -> None:
     if n == 0:
         return
     army.ties_owed -= n
-    pos = pool.nth(rng.choice(len(pool), size=n, replace=False))
+    pos = pool.nth(distinct_sample(rng, len(pool), n))
     arrest = np.zeros(len(pos), dtype=bool)
     if w.policy.reinstatement:
         keep = restrained_dismissals(arrest, rng.random(len(pos)), p["army_dismissal_restraint"])
@@ -189,7 +191,7 @@ def _reinstate(w: World, day: int, rate: float, rng: np.random.Generator) -> Non
     n = rng.binomial(len(appealing), min(rate / 365.0, 1.0))
     if n == 0:
         return
-    drawn = np.sort(appealing[rng.choice(len(appealing), size=n, replace=False)])
+    drawn = np.sort(appealing[distinct_sample(rng, len(appealing), n)])
     back = drawn[at_liberty(w.cases.status, army.officers, drawn)]
     if len(back):
         army.reinstate(back)

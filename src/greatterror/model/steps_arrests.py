@@ -9,6 +9,7 @@ from __future__ import annotations
 import numpy as np
 
 from greatterror.model.engine import Engine
+from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447
 from greatterror.model.loop import Component
@@ -43,7 +44,10 @@ class Denunciation(Component):
         p, reg, pop = e.params, w.registers, w.people
         rng = e.rng.denunciation
         lam = p["denunciation_rate"] / 365.0 * reg.region_adults * w.levers.campaign
-        denouncers = reg.draw_anyone(rng.poisson(lam), rng)
+        n, counts = poisson_counts(rng, lam)  # as rng.poisson(lam), in distribution
+        if n == 0:
+            return
+        denouncers = reg.draw_anyone(counts, rng)
         wp = pop["workplace"][denouncers]
         denouncers, wp = denouncers[wp >= 0], wp[wp >= 0]
         if len(wp) == 0:
@@ -106,7 +110,10 @@ class RegisterSelection(Component):
             # (region by region: Order 00447 ended on different dates, steps_policy.py)
             mass_operation = ("kulak_00447" in pol.operations) & ~inst.op_closed
             lam = p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * ~mass_operation
-            e.arrest(day, reg.kulak.draw(rng.poisson(lam), rng), "ordinary")
+            # counts per region as rng.poisson(lam), in distribution (model/fast_draws.py)
+            n, counts = poisson_counts(rng, lam)
+            if n:
+                e.arrest(day, reg.kulak.draw(counts, rng), "ordinary")
             # the operations' officers and channels take over ordinary work's cases; after
             # Order 00447's end the national operations, which ran on with the album
             # procedure to 1 August 1938, took in people of any nationality (Petrov and
@@ -114,7 +121,9 @@ class RegisterSelection(Component):
             national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
             ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
             lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
-            e.arrest(day, reg.draw_ordinary(rng.poisson(lam), w.people, rng), "ordinary")
+            n, counts = poisson_counts(rng, lam)
+            if n:
+                e.arrest(day, reg.draw_ordinary(counts, w.people, rng), "ordinary")
         if "kulak_00447" in pol.operations:
             rng = e.rng.operation
             goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
@@ -137,8 +146,10 @@ class RegisterSelection(Component):
                 continue
             for line in lines:
                 lam = p["national_op_rate"] / 365.0 * reg.lines[line].sizes() * intensity
-                listed = reg.draw_listed(reg.lines[line], rng.poisson(lam), rng)
-                arrested = e.arrest(day, listed, op)
+                n, counts = poisson_counts(rng, lam)
+                if n == 0:
+                    continue
+                arrested = e.arrest(day, reg.draw_listed(reg.lines[line], counts, rng), op)
                 w.cases.line[arrested] = LN[line]
 
 

@@ -58,9 +58,13 @@ def _set(tree, mask, positions, value):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _nth(tree, ks):  # pragma: no cover - compiled
-    """For each ``k`` in ``ks``: the position of the k-th member (0-based, increasing)."""
+def _nth(tree, ks, size):  # pragma: no cover - compiled
+    """For each ``k`` in ``ks``: the position of the k-th member (0-based, increasing);
+    an empty array if some ``k`` is not below ``size`` (the members) or is negative."""
     n = tree.shape[0] - 1
+    for j in range(ks.shape[0]):
+        if ks[j] < 0 or ks[j] >= size:
+            return np.empty(0, dtype=np.int64)
     top = 1
     while top * 2 <= n:
         top *= 2
@@ -93,9 +97,10 @@ class CountedSubset:
     def nth(self, ks: NDArray[np.integer]) -> NDArray[np.int64]:
         """``np.flatnonzero(self.mask)[ks]`` (each ``k`` below ``len(self)``)."""
         ks = np.asarray(ks, dtype=np.int64)
-        if len(ks) and (ks.min() < 0 or ks.max() >= self.size):
+        out = _nth(self.tree, ks, self.size)  # the range is checked in the same pass
+        if len(out) != len(ks):
             raise IndexError(f"member index out of range for a subset of {self.size}")
-        return _nth(self.tree, ks)
+        return out
 
     def add(self, positions: NDArray[np.integer]) -> None:
         """Make ``positions`` members (those already members are left as they are)."""
