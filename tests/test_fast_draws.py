@@ -13,7 +13,7 @@ import numpy as np
 import pytest
 from scipy import stats
 
-from greatterror.model.fast_draws import distinct_sample, poisson_counts
+from greatterror.model.fast_draws import distinct_sample, integers_below, poisson_counts
 
 LAM = np.array([0.0, 0.004, 0.02, 0.05, 0.006, 0.0, 0.1, 0.03])  # a quiet day's regions
 REPS = 40_000
@@ -135,3 +135,21 @@ def test_the_tuple_check_rejects_a_biased_sample() -> None:
         return np.array(out)
 
     assert _tuple_fit_p(shifted, 10, 3, 60 * 720, 8) < 1e-6
+
+
+def _integers_fit_p(draw, high: int, seed: int) -> float:
+    rng = np.random.default_rng(seed)
+    values = np.concatenate([draw(rng, high, int(k)) for k in rng.integers(0, 6, size=20_000)])
+    if values.min() < 0 or values.max() >= high:
+        return 0.0
+    return float(stats.chisquare(np.bincount(values, minlength=high)).pvalue)
+
+
+def test_integers_below_are_uniform_and_a_wrong_range_fails() -> None:
+    assert _integers_fit_p(integers_below, 30, 9) > 0.001
+    assert _integers_fit_p(lambda rng, h, n: rng.integers(0, h, size=n), 30, 10) > 0.001
+    # one value short of the range (a plausible off-by-one) is detected
+    assert _integers_fit_p(lambda rng, h, n: integers_below(rng, h - 1, n), 30, 11) < 1e-6
+    assert integers_below(np.random.default_rng(1), 30, 0).dtype == np.int64
+    with pytest.raises(ValueError):
+        integers_below(np.random.default_rng(1), 0, 3)

@@ -30,6 +30,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
+from greatterror.model.fast_draws import integers_below
 from greatterror.model.loop import Component
 from greatterror.model.sorting import search_sorted, sorted_copy
 from greatterror.model.world import World
@@ -64,8 +65,11 @@ def _families(w: World, e: Engine, day: int, convicted: np.ndarray) -> None:
                                convicted)  # fmt: skip
     taken = rng.random(len(wives)) < e.params["family_arrest"]
     wives, children = wives[taken], children[taken]
+    if len(wives) == 0:
+        return  # nothing below draws or counts anything for no one
     w.children_to_homes += float((children * e.weights(wives)).sum())
-    e.schedule_after(day + 1, "family", wives, rng.integers(0, 30, size=len(wives)))
+    # the arrest 1 to 30 days on: as ``rng.integers(0, 30, size=len(wives))``, in distribution
+    e.schedule_after(day + 1, "family", wives, integers_below(rng, 30, len(wives)))
 
 
 @njit(cache=True)

@@ -17,6 +17,7 @@ from __future__ import annotations
 import numpy as np
 
 from greatterror.model.engine import Engine
+from greatterror.model.fast_draws import distinct_sample
 from greatterror.model.loop import Component
 from greatterror.model.party_state import CAMPAIGNS, EXCHANGE, VERIFICATION, P, PartyRoll
 from greatterror.model.purge_state import at_liberty
@@ -63,12 +64,13 @@ class PartyPurge(Component):
                 _expel(w, e, day, pos[roll.expelled_day[pos] == -1], code, rng)
         if self.on(e, "M15") and "party" in w.policy.elite_groups:
             # the pool: ``np.flatnonzero(roll.in_party() & ~roll.reinstated)``, kept as a
-            # counted subset; ``rng.choice(pool, ...)`` is ``pool[rng.choice(len(pool), ...)]``
+            # counted subset; ``rng.choice(pool, ...)`` is ``pool[rng.choice(len(pool), ...)]``,
+            # and ``distinct_sample`` draws those positions with the same law (fast_draws.py)
             pool = roll.pool_set
             rate = p["party_expulsion_rate"] / 365.0 * w.levers.campaign
             n = rng.binomial(len(pool), min(rate, 1.0))
             if n:
-                pos = pool.nth(rng.choice(len(pool), size=n, replace=False))
+                pos = pool.nth(distinct_sample(rng, len(pool), n))
                 _expel(w, e, day, pos, len(CHECKS), rng)
         if w.policy.reinstatement:
             _reinstate(w, e, day, rng)
@@ -131,7 +133,7 @@ def _reinstate(w: World, e: Engine, day: int, rng: np.random.Generator) -> None:
     rate = e.params["party_reinstatement_rate"] / 365.0
     n = rng.binomial(len(waiting), min(rate, 1.0))
     if n:
-        back = rng.choice(waiting, size=n, replace=False)
+        back = waiting[distinct_sample(rng, len(waiting), n)]  # as rng.choice(waiting, n, False)
         roll.reinstate(back)
         roll.campaign[back] = 0
         roll.counts[day, P["reinstated"]] += n * e.w_mass
