@@ -6,7 +6,7 @@ sentence to camp or colony is tagged with the path that passed it: the stock hel
 day (``stock``), the ordinary courts' non-political convicts (``ordinary_courts``,
 model/steps_courts.py), the Special Board's and NKVD troikas' "socially harmful elements"
 (``social_order``, model/steps_social_order.py), and the political channels (``troika``,
-``album``, ``special_troika``, ``oso``, ``military_collegium``, ``courts``). It prints
+of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``oso``, ``military_collegium``, ``courts``). It prints
 
 - the first day's stock, split as model/prison_terms.py sets it;
 - the stock on the first of every month in camps, in colonies and awaiting the etap, with the
@@ -33,13 +33,15 @@ from _diagnose import historical_sim, options
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.vocabulary import NON_POLITICAL, Status
+from greatterror.model.steps_gulag import criminal_line
+from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
     "stock",
     "ordinary_courts",
     "social_order",
     "troika",
+    "troika_criminal",
     "album",
     "special_troika",
     "oso",
@@ -84,6 +86,10 @@ def main() -> None:
             non_political, CODE["ordinary_courts"], np.where(social, CODE["social_order"], -1)
         )
         code = np.where(code < 0, CODE.get(channel, CODE["courts"]), code).astype(np.int8)
+        # Order 00447's line of criminals (recidivists), apart from its other lines
+        code[(code == CODE["troika"]) & (cases.line[idx] == LN["criminal"])] = CODE[
+            "troika_criminal"
+        ]
         origin[idx] = code
         year = sim.date(day).year
         weight, colony = e.weights(idx), cases.colony[idx]
@@ -102,6 +108,7 @@ def main() -> None:
         w = e.weights(held)
         col = cases.colony[held]
         other = cases.ordinary_offence(held)
+        criminal = criminal_line(e.world, held) & ~other
         inside = ~waiting
         by_origin = {
             (ORIGINS[o], c): float(w[inside & (origin[held] == o) & (col == c)].sum())
@@ -113,6 +120,7 @@ def main() -> None:
             "colonies": float(w[inside & col].sum()),
             "np_camps": float(w[inside & ~col & other].sum()),
             "np_colonies": float(w[inside & col & other].sum()),
+            "criminal": float(w[inside & ~col & criminal].sum()),
             "awaiting": float(w[waiting].sum()),
             "origin": by_origin,
         }
@@ -158,8 +166,10 @@ def main() -> None:
         np_rec = None if itl is None or cr is None else itl - cr
         print(
             f"  {year}: camps {s['camps']:,.0f} / {_fmt(itl)}; colonies {s['colonies']:,.0f} / "
-            f"{_fmt(itk)}; camps' non-political {s['np_camps']:,.0f} / {_fmt(np_rec)}; "
-            f"camps' counter-revolutionaries {s['camps'] - s['np_camps']:,.0f} / {_fmt(cr)}"
+            f"{_fmt(itk)}; camps' non-political and 00447 criminals "
+            f"{s['np_camps'] + s['criminal']:,.0f} / {_fmt(np_rec)} (all but the record's CR); "
+            f"camps' counter-revolutionaries {s['camps'] - s['np_camps'] - s['criminal']:,.0f} "
+            f"(with Order 00447's criminals {s['camps'] - s['np_camps']:,.0f}) / {_fmt(cr)}"
         )
         for col, name in ((False, "camps"), (True, "colonies")):
             parts = [

@@ -67,8 +67,8 @@ def test_remaining_terms_are_those_of_a_steady_inflow() -> None:
 def test_summary_block_counts_stock_on_first_january() -> None:
     years = np.array([1934, 1935, 1935])
     flows = np.ones((3, len(GULAG_FLOWS)))
-    stock = np.full((3, 4), np.nan)
-    stock[1] = (10.0, 2.0, 7.0, 1.0)
+    stock = np.full((3, 5), np.nan)
+    stock[1] = (10.0, 2.0, 7.0, 1.0, 0.5)
     out = gulag_summary(flows, stock, years)
     assert out["stock_1jan"] == {
         "1935": {
@@ -76,6 +76,7 @@ def test_summary_block_counts_stock_on_first_january() -> None:
             "colonies": 2.0,
             "non_political_camps": 7.0,
             "non_political_colonies": 1.0,
+            "criminal_line_camps": 0.5,
         }
     }
     assert out["yearly"]["1935"]["released_term"] == 2.0

@@ -168,19 +168,21 @@ def gulag_summary(
 ) -> dict[str, Any]:
     """The ``gulag`` block of summary.json (docs/outputs.md): the stock on each 1 January
     in camps, colonies and prisons (all held there, and of them those sentenced to camp
-    awaiting the etap; and of the camp and colony prisoners those held for non-political
-    offences, model/steps_courts.py), and each year's flows (into and out of the holding stage,
+    awaiting the etap; of the camp and colony prisoners those held for non-political
+    offences, model/steps_courts.py; and the camp prisoners of Order 00447's line of
+    criminals, model/steps_gulag.py), and each year's flows (into and out of the holding stage,
     admissions, releases at term end and by review, deaths in prisons awaiting the etap,
     in the camps and in transit), in full-population equivalents; ``prisons``: the people in
     prisons on each 1 January, April, July and October."""
     out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
     for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():
-        camps, colonies, np_camps, np_colonies = stock[day].tolist()
+        camps, colonies, np_camps, np_colonies, criminal_camps = stock[day].tolist()
         row = {
             "camps": camps,
             "colonies": colonies,
             "non_political_camps": np_camps,
             "non_political_colonies": np_colonies,
+            "criminal_line_camps": criminal_camps,
         }
         if prisons is not None and holding is not None:
             row |= {"prisons": float(prisons[day]), "awaiting_etap": float(holding[day])}
