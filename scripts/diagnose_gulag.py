@@ -121,7 +121,9 @@ def main() -> None:
             "np_camps": float(w[inside & ~col & other].sum()),
             "np_colonies": float(w[inside & col & other].sum()),
             "criminal": float(w[inside & ~col & criminal].sum()),
-            "awaiting": float(w[waiting].sum()),
+            # sentenced to camp or colony, still in a prison (model/holding.py): not on the roll
+            "awaiting": float(e.world.camps.hold_w),
+            "pretrial": float(e.world.camps.pretrial_w),
             "origin": by_origin,
         }
 
@@ -136,10 +138,12 @@ def main() -> None:
     )
     print()
     print(
-        "Stock on the 1st of each month (model/steps_gulag.camp_stock; awaiting: sentenced, in prison)"
+        "Stock on the 1st of each month (model/steps_gulag.camp_stock; in prisons: awaiting the "
+        "etap or the transfer to a colony, and under investigation or awaiting sentence)"
     )
     print(
-        f"{'date':10s} {'camps':>10s} {'of which np':>11s} {'colonies':>10s} {'of which np':>11s} {'awaiting':>9s}"
+        f"{'date':10s} {'camps':>10s} {'of which np':>11s} {'colonies':>10s} {'of which np':>11s} "
+        f"{'awaiting':>9s} {'pretrial':>9s}"
     )
     january: dict[int, dict[str, Any]] = {}
     d = dt.date(sim.start.year, sim.start.month, 1)
@@ -155,7 +159,8 @@ def main() -> None:
             january[d.year] = s
         print(
             f"{d.isoformat():10s} {s['camps']:10,.0f} {s['np_camps']:11,.0f} "
-            f"{s['colonies']:10,.0f} {s['np_colonies']:11,.0f} {s['awaiting']:9,.0f}"
+            f"{s['colonies']:10,.0f} {s['np_colonies']:11,.0f} {s['awaiting']:9,.0f} "
+            f"{s['pretrial']:9,.0f}"
         )
     sim.run()
     print()

@@ -148,7 +148,9 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     held short-term, mostly non-political convicts near their regions, not the camps of the
     far north and east: in 1939 the GULAG's colonies lost 2.30% of their yearly average
     number against 3.29% in the camps (Zemskov, "GULAG (istoriko-sotsiologicheskii aspekt)",
-    Sotsiologicheskie issledovaniia 1991, no. 7; the ratio is the parameter's default). The
+    Sotsiologicheskie issledovaniia 1991, no. 7; the ratio is the parameter's default; the 3.1%
+    of the GULAG's reference note on mortality for 1939, G8-deaths-1939, is camps and colonies
+    together, and Zemskov's two rates weighted by the numbers held give it). The
     count is drawn at the camps' rate over everyone held, and a colony prisoner drawn dies
     with probability ``colony_mortality_ratio`` (a thinning: the colonies' count is then
     binomial at their own rate). The thinning draws come from their own stream,
