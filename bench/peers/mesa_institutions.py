@@ -133,6 +133,7 @@ class Troika(mesa.Agent):
         self.capacity = capacity  # full-population cases a day
         self.backlog: deque[Person] = deque()
         self.carry = 0.0  # capacity a day could not use
+        self.decided = 0.0  # cases decided so far, full-population people
 
     def step(self) -> None:
         model, p = self.model, self.model.p
@@ -162,6 +163,7 @@ class Troika(mesa.Agent):
             person.sentence("death" if category == 1 else "camp")
             spent += w
         self.carry = budget - spent
+        self.decided += spent
 
 
 class Court(mesa.Agent):
