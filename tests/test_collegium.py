@@ -32,6 +32,7 @@ PARAMS = {
     "troika_investigation_days": 12.0,
 }
 APPOINTMENT = "1936-09-26"  # G12-07
+LISTS = "1936-10-04"  # G12-08
 PLENUM = "1937-02-23"  # G12-11
 
 
@@ -40,13 +41,11 @@ def _institutions() -> Any:
     return SimpleNamespace(vigilance=0.0)
 
 
-def test_the_collegium_sentences_to_death_on_the_lists_only_after_yezhovs_appointment() -> None:
+def test_the_collegium_sentences_to_death_on_the_lists_only_after_the_decision() -> None:
     pol, inst = Policy(), _institutions()
     assert not sanctioned(pol)
     assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.05, NEVER)
-    pol.first_day[("chief_change", "yagoda")] = 0  # another chief brings no lists
-    assert not sanctioned(pol)
-    pol.first_day[("chief_change", "yezhov")] = 665
+    pol.execution_lists = True
     assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.8, NEVER)
     # the other channels do not read the sanction
     assert verdict_shares("album", pol, inst, PARAMS, True) == (0.8, NEVER)
@@ -153,10 +152,25 @@ def _elite_sentences(sim: gt.Sim, deaths: _Deaths, start: int, end: int) -> int:
     return n
 
 
+def test_the_lists_come_with_the_dated_decision_and_with_the_rules_appointment() -> None:
+    """Scripted: the flag is set on 4 October 1936, not before; a counterfactual without
+    Yezhov keeps it. Under the leader's rule the appointment brings it."""
+    sim = gt.Sim("historical", scale=0.001, seed=1)
+    pol = sim.engine.world.policy
+    sim.run(until="1936-10-03")
+    assert not pol.execution_lists
+    sim.run(until=LISTS)
+    assert pol.execution_lists
+    kept = gt.Sim("counterfactuals/yagoda_kept", scale=0.001, seed=1)
+    kept.run(until=LISTS)
+    assert kept.engine.world.policy.execution_lists
+    assert not kept.engine.world.institutions.case_building  # no Yezhov, no case building
+
+
 def test_sentences_follow_arrest_and_the_collegium_kills_few_before_the_lists(runs) -> None:
     sim, deaths = runs["shipped"]
     e = sim.engine.engine
-    appointed = _days(APPOINTMENT)
+    appointed = _days(LISTS)
     before = {"death": 0, "all": 0}
     after = {"death": 0, "all": 0}
     for day, kind, idx, arrested in deaths.rows:

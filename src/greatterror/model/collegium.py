@@ -14,10 +14,12 @@ decision or to a mechanism already in the model (docs/ODD.md, section 7.15b):
   first execution list the Politburo approved, of 585 names, followed eight days after
   the appointment (4 October 1936, G12-08), and from then on the Collegium sentenced on
   such lists, most of those it tried to death (G7-stalin-lists). So the Collegium's
-  death share is ``collegium_death_share_before_lists`` until the chief first changes to
-  Yezhov, and ``military_collegium_death_share`` from then on (a counterfactual without
-  Yezhov has no sanction). The Politburo's list came with the new chief, so the rule is
-  read from the appointment, whoever took it (a scripted event or the leader's rule).
+  death share is ``collegium_death_share_before_lists`` until the centre's decision
+  ``execution_lists`` (``Policy.execution_lists``: dated 4 October 1936 in the historical
+  scenario; under the leader's rule it comes with Yezhov's appointment, as the opening of
+  the party purge does), and ``military_collegium_death_share`` from then on. The lists
+  were the Politburo's, not the NKVD chief's: a counterfactual that drops Yezhov's
+  appointment keeps them.
 - **Case building.** The elite cases opened in Yezhov's first months were investigated
   to build the conspiracies of 1937 (the 'parallel centre', the military plot), and came
   to the Collegium months later: Pyatakov and Radek, arrested in September 1936, and
@@ -42,16 +44,13 @@ from __future__ import annotations
 
 from greatterror.model.state import Institutions, Policy
 
-#: the chief whose appointment brought the Politburo's execution lists (G12-07, G12-08)
-SANCTION_CHIEF = "yezhov"
-
 NEVER = -1.0  # below every uniform: the channel cannot pass this sentence
 
 
 def sanctioned(pol: Policy) -> bool:
-    """Whether the Military Collegium sentences on the Politburo's lists (from the day the
-    chief first changed to Yezhov)."""
-    return ("chief_change", SANCTION_CHIEF) in pol.first_day
+    """Whether the Military Collegium sentences on the Politburo's execution lists (from the
+    centre's decision ``execution_lists``)."""
+    return pol.execution_lists
 
 
 def verdict_shares(

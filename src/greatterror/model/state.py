@@ -136,6 +136,9 @@ class Policy:
     album_open: bool = False
     special_troikas: bool = False
     families_order: bool = False
+    #: the Military Collegium sentences elite cases on the Politburo's execution lists
+    #: (from the first, 4 October 1936, G12-08; model/collegium.py)
+    execution_lists: bool = False
     halted: bool = False
     releases: bool = False
     #: the day of each operation's last extension by a dated decision (extend_operation)

@@ -107,8 +107,10 @@ def apply_decision(
             open_case_building(inst)
         if by == "leader_rule" and pol.chief == "yezhov":
             # the scripted Yezhov appointment carries the opening of the party purge
-            # (historical.toml); under the rule the appointment brings it
+            # (historical.toml); under the rule the appointment brings it, and the execution
+            # lists, which the scripted scenario dates eight days later (G12-08)
             pol.elite_groups.add("party")
+            pol.execution_lists = True
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
@@ -135,6 +137,8 @@ def apply_decision(
         pol.special_troikas = True
     elif action == "families_order":
         pol.families_order = True
+    elif action == "execution_lists":
+        pol.execution_lists = True  # model/collegium.py
     elif action == "halt":
         if not comp.on(e, "M22"):
             return
