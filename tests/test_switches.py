@@ -63,7 +63,8 @@ FIRST_ACT: dict[str, Callable[[Scenario], int]] = {
     "M14": lambda s: 0,  # a regional secretary may be an oppositionist, open from the Kirov murder
     "M15": lambda s: _day_of(s, _launch("kulak_00447")),
     "M16": lambda s: _day_of(s, _launch("kulak_00447")),
-    "M17": lambda s: _day_of(s, _launch(*MASS)),
+    # the law of 1 December 1934: the courts' death share follows vigilance (model/collegium.py)
+    "M17": lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, _launch(*MASS))),
     "M18": lambda s: _day_of(s, _launch(*NATIONAL, "national_other")),
     "M19": lambda s: _day_of(s, _action("families_order")),
     "M20": lambda s: min(_day_of(s, _action("kirov_murder")), _day_of(s, lambda e: bool(e.opens))),  # type: ignore[attr-defined]

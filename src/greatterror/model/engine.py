@@ -227,8 +227,9 @@ class Engine:
             stage = max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
             return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
         assert self.world is not None
-        post_halt = self.world.institutions.post_halt_procedure  # steps_post_halt, M22
-        mean = investigation_mean(code, p, post_halt, slowdown)
+        inst = self.world.institutions
+        post_halt = inst.post_halt_procedure  # steps_post_halt, M22
+        mean = investigation_mean(code, p, post_halt, slowdown, inst.case_building)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
 
     def _close(
@@ -354,7 +355,9 @@ class Engine:
                 world.signals.convicted.append(elite)
 
 
-def investigation_mean(code: int, params: Any, post_halt: bool, slowdown: float = 1.0) -> float:
+def investigation_mean(
+    code: int, params: Any, post_halt: bool, slowdown: float = 1.0, case_building: bool = False
+) -> float:
     """Mean days of an investigation (other than Order 00447's) opened today.
 
     Mass-operation cases: ``troika_investigation_days``; others ``investigation_days``; but
@@ -369,11 +372,17 @@ def investigation_mean(code: int, params: Any, post_halt: bool, slowdown: float 
     arrested in December 1938, tried 1 February 1940, Rayfield 2004). Without this rule
     the Beria-era arrests of 1939 were all sentenced within weeks, in 1939.
 
-    ``slowdown`` (the NKVD cadres' shortage, M21) multiplies every mean but the post-halt
-    one: the documented lengths it rests on already include the shortage of 1939.
+    A case of the elite operation opened while the conspiracy cases were being built
+    (``case_building``: from Yezhov's appointment to the February-March 1937 plenum, M08;
+    ``Institutions.case_building``, model/collegium.py) takes ``case_building_investigation_days``.
+
+    ``slowdown`` (the NKVD cadres' shortage, M21) multiplies every mean but these two: the
+    documented lengths they rest on already include what slowed the investigations then.
     """
     if code == ELITE_OP and post_halt:
         return float(params["post_halt_investigation_days"])
+    if code == ELITE_OP and case_building:
+        return float(params["case_building_investigation_days"])
     if MASS_OP[code]:
         return slowdown * float(params["troika_investigation_days"])
     return slowdown * float(params["investigation_days"])
@@ -382,6 +391,7 @@ def investigation_mean(code: int, params: Any, post_halt: bool, slowdown: float 
 #: The parameters the engine's transitions read (investigation length, delay to execution).
 ENGINE_PARAMS = (
     "post_halt_investigation_days",
+    "case_building_investigation_days",
     "colony_transfer_days",
     "court_term_mean_years",
     "execution_delay",

@@ -136,6 +136,9 @@ class Policy:
     album_open: bool = False
     special_troikas: bool = False
     families_order: bool = False
+    #: the Military Collegium sentences elite cases on the Politburo's execution lists
+    #: (from the first, 4 October 1936, G12-08; model/collegium.py)
+    execution_lists: bool = False
     halted: bool = False
     releases: bool = False
     #: the day of each operation's last extension by a dated decision (extend_operation)
@@ -226,6 +229,9 @@ class Institutions:
     #: investigations under the Code of Criminal Procedure after the halt (M22; set by
     #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
     post_halt_procedure: bool = False
+    #: the conspiracy cases were being built: elite investigations opened now are long
+    #: (from Yezhov's appointment to the February-March 1937 plenum; model/collegium.py)
+    case_building: bool = False
     camps_region: int = -1  # the Gulag's own unit, -1 if the population has none
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1

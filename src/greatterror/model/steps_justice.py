@@ -7,6 +7,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.album import hand_over_to_special_troikas, national_capacity
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
+from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
@@ -228,16 +229,21 @@ class Sentencing(Component):
     follows the limits and rises as first-category increases arrive
     (model/troika.py). With M16 off there are no central limits and each
     case takes its wished category, category 1 with ``cat1_share_troika``.
+    The other channels split their verdicts by phase of policy (model/collegium.py):
+    the Military Collegium's death share rises with the Politburo's execution lists
+    (from Yezhov's appointment), and the courts' follows the campaigns of vigilance
+    while the law of 1 December 1934 on terrorism cases is applied (M17).
     """
 
     name = "sentencing"
-    mechanisms = ("M16",)
+    mechanisms = ("M16", "M17")
     params = (
         "album_capacity",
         "album_capacity_elasticity",
         "album_capacity_lag_days",
         "album_death_share",
         "cat1_share_troika",
+        "collegium_death_share_before_lists",
         "courts_capacity",
         "courts_death_share",
         "exile_share",
@@ -246,7 +252,7 @@ class Sentencing(Component):
         "oso_capacity",
         "troika_capacity",
     )
-    reads = ("people", "cases", "institutions")
+    reads = ("people", "cases", "institutions", "policy")
     writes = ("cases", "camps", "institutions", "convicted")
 
     def step(self, w: World, e: Engine, day: int) -> None:
@@ -274,7 +280,10 @@ class Sentencing(Component):
             else:
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
-                _decide(e, day, batch[c.status[batch] == Status.AWAITING_SENTENCE], name, rng)
+                # each channel's verdicts by phase of policy (model/collegium.py)
+                shares = verdict_shares(name, w.policy, inst, p, self.on(e, "M17"))
+                batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
+                _decide(e, day, batch, name, rng, shares)
             # what a day cannot use carries over only while cases wait (less than one case):
             # an emptied queue does not save capacity for later days
             emptied = name != "troika" and len(queue) == 0
@@ -282,20 +291,19 @@ class Sentencing(Component):
             e.ledger.decided[day, ch] += spent
 
 
-def _decide(e: Engine, day: int, batch: np.ndarray, channel: str, rng: np.random.Generator) -> None:
-    p = e.params
+def _decide(
+    e: Engine,
+    day: int,
+    batch: np.ndarray,
+    channel: str,
+    rng: np.random.Generator,
+    shares: tuple[float, float],
+) -> None:
+    """``channel``'s verdicts on ``batch``: death with ``shares[0]``, else exile with
+    ``shares[1]``, else camp (``collegium.verdict_shares``)."""
     u = rng.random(len(batch))
     v = rng.random(len(batch))
-    never = -1.0  # below every uniform: the channel cannot pass this sentence
-    if channel in ("album", "special_troika"):
-        death_p, exile_p = p["album_death_share"], never
-    elif channel == "military_collegium":
-        death_p, exile_p = p["military_collegium_death_share"], never
-    elif channel == "oso":  # the Special Board could not pass death sentences before 1941
-        death_p, exile_p = never, p["exile_share"]
-    else:
-        death_p, exile_p = p["courts_death_share"], p["exile_share"]
-    death, exile, camp = split_verdicts(batch, u, v, float(death_p), float(exile_p))
+    death, exile, camp = split_verdicts(batch, u, v, shares[0], shares[1])
     e.sentence(day, death, "death")
     e.sentence(day, exile, "exile")
     e.sentence(day, camp, "camp", channel)

@@ -11,6 +11,7 @@ from __future__ import annotations
 import numpy as np
 
 from greatterror.model import leader
+from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
@@ -63,6 +64,9 @@ class ExogenousEvents(Component):
                     inst.threat += e.params["threat_per_crisis"] * event.tension
             elif event.action == "show_trial":
                 w.signals.trials_today.append(event)
+            elif event.action == "plenum":
+                # the February-March 1937 plenum ended the building of the conspiracy cases
+                close_case_building(inst)
             elif event.action == "expulsions_review":
                 # the January 1938 plenum on errors in expulsions: reviews and reinstatement
                 w.policy.reinstatement = True
@@ -97,10 +101,16 @@ def apply_decision(
         pol.doctrine = "expand" if (pol.chief == "yezhov" and comp.on(e, "M08")) else "contain"
         if comp.on(e, "M21") and previous != pol.chief:
             _purge_nkvd(w, e, day)
+        if pol.doctrine == "expand" and previous != pol.chief:
+            # the new chief's doctrine (M08): the conspiracies of 1937 are built from the
+            # elite cases opened now, to the next plenum (model/collegium.py)
+            open_case_building(inst)
         if by == "leader_rule" and pol.chief == "yezhov":
             # the scripted Yezhov appointment carries the opening of the party purge
-            # (historical.toml); under the rule the appointment brings it
+            # (historical.toml); under the rule the appointment brings it, and the execution
+            # lists, which the scripted scenario dates eight days later (G12-08)
             pol.elite_groups.add("party")
+            pol.execution_lists = True
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
@@ -127,6 +137,8 @@ def apply_decision(
         pol.special_troikas = True
     elif action == "families_order":
         pol.families_order = True
+    elif action == "execution_lists":
+        pol.execution_lists = True  # model/collegium.py
     elif action == "halt":
         if not comp.on(e, "M22"):
             return

@@ -1,0 +1,84 @@
+"""How the channels outside the troikas split their verdicts, by phase of policy (M08, M17).
+
+A channel's share of death sentences was not a constant of the body: it followed what the
+centre sanctioned and what the prosecutors charged. Three rules, each tied to a dated
+decision or to a mechanism already in the model (docs/ODD.md, section 7.15b):
+
+- **The sanction of the Military Collegium's death sentences.** Before Yezhov's
+  appointment (26 September 1936, G12-07) the elite prisoners the Collegium and the
+  military tribunals tried were mostly given prison and camp terms: the 'Moscow centre'
+  (Zinoviev, Kamenev and 17 others, January 1935) all received 5 to 10 years
+  (G11-moscow-centre), and the former Zinovievites taken after Kirov's murder were
+  exiled or sent to camps (G12-02, G5-lenin-1934); the Leningrad centre of December 1934,
+  all shot, was the murder case itself (a show trial here, model/steps_trials.py). The
+  first execution list the Politburo approved, of 585 names, followed eight days after
+  the appointment (4 October 1936, G12-08), and from then on the Collegium sentenced on
+  such lists, most of those it tried to death (G7-stalin-lists). So the Collegium's
+  death share is ``collegium_death_share_before_lists`` until the centre's decision
+  ``execution_lists`` (``Policy.execution_lists``: dated 4 October 1936 in the historical
+  scenario; under the leader's rule it comes with Yezhov's appointment, as the opening of
+  the party purge does), and ``military_collegium_death_share`` from then on. The lists
+  were the Politburo's, not the NKVD chief's: a counterfactual that drops Yezhov's
+  appointment keeps them.
+- **Case building.** The elite cases opened in Yezhov's first months were investigated
+  to build the conspiracies of 1937 (the 'parallel centre', the military plot), and came
+  to the Collegium months later: Pyatakov and Radek, arrested in September 1936, and
+  Sokolnikov and Serebryakov, arrested in July and August 1936, were tried on 23-30
+  January 1937 (G11-trial17); Putna and Primakov, arrested in August 1936, were tried with
+  Tukhachevsky on 11 June 1937 (G7-tukh-trial). From the appointment (with the new chief's
+  doctrine, M08) to the next plenum of the Central Committee (the February-March 1937
+  plenum, G12-11, which gave the signal for the sentences of 1937) an elite investigation
+  opened has mean ``case_building_investigation_days`` (``engine.investigation_mean``).
+- **The law of 1 December 1934 in ordinary cases.** The decree issued on the day of
+  Kirov's murder (G12-01) sent terrorism cases to an accelerated procedure (investigation
+  within ten days, no defence, no appeal, the death sentence carried out at once). Which
+  ordinary political cases were charged as terrorism followed the campaigns of vigilance
+  that Kirov's murder and the trials set off, so the courts' death share is
+  ``courts_death_share`` times ``1 + vigilance`` (M09's vigilance, decaying with
+  ``vigilance_half_life``) while the simplified procedures are on (M17); with M17 off it
+  is ``courts_death_share``. The proportionality is an assumption: no count of terrorism
+  charges by year was found (docs/validation.md, "Death sentences of 1935 and 1936").
+"""
+
+from __future__ import annotations
+
+from greatterror.model.state import Institutions, Policy
+
+NEVER = -1.0  # below every uniform: the channel cannot pass this sentence
+
+
+def sanctioned(pol: Policy) -> bool:
+    """Whether the Military Collegium sentences on the Politburo's execution lists (from the
+    centre's decision ``execution_lists``)."""
+    return pol.execution_lists
+
+
+def verdict_shares(
+    channel: str, pol: Policy, inst: Institutions, params: dict[str, float], kirov_law: bool
+) -> tuple[float, float]:
+    """(death share, exile share among the others) of ``channel`` today; ``NEVER`` for a
+    sentence the channel cannot pass. ``kirov_law``: M17 is on (the courts' death share
+    follows the vigilance campaign)."""
+    if channel in ("album", "special_troika"):
+        return float(params["album_death_share"]), NEVER
+    if channel == "military_collegium":
+        if sanctioned(pol):
+            return float(params["military_collegium_death_share"]), NEVER
+        return float(params["collegium_death_share_before_lists"]), NEVER
+    if channel == "oso":  # the Special Board could not pass death sentences before 1941
+        return NEVER, float(params["exile_share"])
+    death = float(params["courts_death_share"])
+    if kirov_law:
+        death = min(death * (1.0 + max(inst.vigilance, 0.0)), 1.0)
+    return death, float(params["exile_share"])
+
+
+def open_case_building(inst: Institutions) -> None:
+    """Yezhov's appointment (with M08): elite investigations opened from now are long."""
+    inst.case_building = True
+
+
+def close_case_building(inst: Institutions) -> None:
+    """The next plenum (February-March 1937): elite investigations return to their usual
+    length (``investigation_days``)."""
+    inst.case_building = False
