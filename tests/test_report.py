@@ -10,7 +10,7 @@ from typing import Any
 import pytest
 from test_results import make_summary, write_out_dir
 
-from greatterror.results import figures
+from greatterror.results import figures, figures_purges
 from greatterror.results.captions import captions
 from greatterror.results.findings import headline, judge, judge_all
 from greatterror.results.report import (
@@ -99,7 +99,7 @@ def test_small_numbers_are_visible_in_the_figures(tmp_path: Path) -> None:
     yearly = figures.yearly_figure(summary["yearly"], summary["targets"])
     assert all(ax.get_yscale() == "log" for ax in yearly.axes)
     targets = [{"id": "G7-cc-shot", "label": "CC shot", "archival": 98.0, "simulated": 93.0}]
-    elites = figures.elites_figure(summary["elites"], targets)
+    elites = figures_purges.elites_figure(summary["elites"], targets)
     assert len(elites.axes) == len(summary["elites"])  # one axis per group
     cc = elites.axes[0]
     assert cc.get_ylim()[1] < 200  # the Central Committee's 139 fill its own panel

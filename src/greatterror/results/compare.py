@@ -22,12 +22,6 @@ _YEARLY_MEASURES = ("arrested", "convicted", "shot", "camp", "exile")
 _ELITE_MEASURES = ("size", "arrested", "shot")
 
 
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
-
-
 def _ordered(keys: Iterator[str], preferred: Sequence[str] = ()) -> list[str]:
     """Known names in their canonical order, then any others as first met."""
     seen = list(dict.fromkeys(keys))
@@ -45,8 +39,10 @@ def _targets(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
                 "key": f"target:{target_id}",
                 "kind": "target",
                 "label": first.get("label") or target_id,
-                "archival": _number(first.get("archival")),
-                "values": [None if t is None else _number(t.get("simulated")) for t in found],
+                "archival": figures.as_number(first.get("archival")),
+                "values": [
+                    None if t is None else figures.as_number(t.get("simulated")) for t in found
+                ],
             }
         )
     return rows
@@ -64,7 +60,7 @@ def _nested(
     for name in names:
         present = _ordered((m for b in blocks for m in b.get(name) or {}), measures)
         for measure in present:
-            values = [_number((b.get(name) or {}).get(measure)) for b in blocks]
+            values = [figures.as_number((b.get(name) or {}).get(measure)) for b in blocks]
             rows.append(
                 {
                     "key": f"{section}:{name}:{measure}",
@@ -113,7 +109,10 @@ def comparison_figure(summaries: Sequence[Summary], labels: Sequence[str]) -> Fi
             figures.no_data(ax)
             continue
         series: dict[str, list[float | None]] = {
-            label: [_number(((s.get("yearly") or {}).get(y) or {}).get(measure)) for y in years]
+            label: [
+                figures.as_number(((s.get("yearly") or {}).get(y) or {}).get(measure))
+                for y in years
+            ]
             for label, s in zip(labels, summaries, strict=True)
         }
         record = [archival.get(y, {}).get(measure) for y in years]

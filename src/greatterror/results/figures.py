@@ -38,7 +38,7 @@ _ARCHIVAL_SUFFIXES = {
     "death": "death_sentences",
 }
 _YEARLY_ID = re.compile(r"^G1-(\d{4})-([a-z]+)$")
-_THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
+THOUSANDS = FuncFormatter(lambda v, _pos: f"{v:,.0f}" if float(v).is_integer() else f"{v:,.1f}")
 
 
 #: average width of a character of the default font, in inches per point of font size
@@ -89,7 +89,8 @@ def png_bytes(fig: Figure) -> bytes:
     return buffer.getvalue()
 
 
-def _number(value: Any) -> float | None:
+def as_number(value: Any) -> float | None:
+    """A JSON value as a float; None for a missing, boolean or non-numeric value."""
     if isinstance(value, bool) or not isinstance(value, int | float):
         return None
     return float(value)
@@ -100,7 +101,7 @@ def archival_yearly(targets: Sequence[Mapping[str, Any]]) -> dict[str, dict[str,
     found: dict[str, dict[str, float]] = {}
     for target in targets:
         match = _YEARLY_ID.match(str(target.get("id", "")))
-        value = _number(target.get("archival"))
+        value = as_number(target.get("archival"))
         if match is None or value is None:
             continue
         measure = _ARCHIVAL_SUFFIXES.get(match.group(2))
@@ -158,18 +159,18 @@ def grouped_bars(
     ax.set_xticks(x, list(categories))
     if log:
         ax.set_yscale("log")
-        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
     else:
         ax.yaxis.set_major_locator(MaxNLocator(integer=True))  # counts: no fractional ticks
-        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(fontsize="small")
 
 
 def yearly_measure(yearly_row: Mapping[str, Any], measure: str) -> float | None:
     """A yearly simulated figure; death sentences fall back to executions in old summaries."""
-    value = _number(yearly_row.get(measure))
+    value = as_number(yearly_row.get(measure))
     if value is None and measure == "death_sentences":
-        value = _number(yearly_row.get("shot"))
+        value = as_number(yearly_row.get("shot"))
     return value
 
 
@@ -296,13 +297,13 @@ def operations_figure(timeseries: pa.Table) -> Figure:
             ax.plot(week_dates, values, label=op, color=colors[op], linewidth=1.2)
         year_ticks(ax)
         ax.set_ylim(bottom=0)
-        ax.yaxis.set_major_formatter(_THOUSANDS)
+        ax.yaxis.set_major_formatter(THOUSANDS)
         ax.legend(fontsize="x-small", ncol=3)
     return fig
 
 
 def _share(used: Any, limit: Any) -> float:
-    u, lim = _number(used), _number(limit)
+    u, lim = as_number(used), as_number(limit)
     return u / lim if u is not None and lim else np.nan
 
 
@@ -349,114 +350,6 @@ def backlog_figure(channels: pa.Table) -> Figure:
     year_ticks(ax)
     ax.set_ylim(bottom=0)
     ax.set_ylabel("cases waiting at end of day")
-    ax.yaxis.set_major_formatter(_THOUSANDS)
+    ax.yaxis.set_major_formatter(THOUSANDS)
     ax.legend(fontsize="small")
-    return fig
-
-
-def _rates(groups: Mapping[str, Mapping[str, Any]]) -> list[tuple[str, float]]:
-    rates = []
-    for name, values in groups.items():
-        population, arrested = _number(values.get("population")), _number(values.get("arrested"))
-        if population and arrested is not None:
-            rates.append((name, 1000.0 * arrested / population))
-    return sorted(rates, key=lambda item: item[1])
-
-
-def targeted_figure(targeted: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> Figure:
-    dimensions = (
-        ("occupation", "occupation"),
-        ("marks", "register mark"),
-        ("party", "party status"),
-    )
-    tallest = max((len(targeted.get(key, {})) for key, _ in dimensions), default=0)
-    names = [name for key, _ in dimensions for name in targeted.get(key, {})]
-    labels = 0.2 + label_width(names, 8.5)
-    fig = framed(
-        (12, max(3.0, 0.3 * tallest + 1.2)),
-        left=labels,
-        gap=labels,
-        columns=len(dimensions),
-        bottom=0.6,
-    )
-    axes = fig.subplots(1, len(dimensions))
-    for ax, (key, title) in zip(axes, dimensions, strict=True):
-        ax.set_title(f"by {title}")
-        rates = _rates(targeted.get(key, {}))
-        if not rates:
-            no_data(ax)
-            continue
-        y = np.arange(len(rates))
-        ax.barh(y, [r for _, r in rates], color=SIMULATED)
-        ax.set_yticks(y, [name for name, _ in rates], fontsize="small")
-        ax.set_xlabel("arrests per 1,000")
-    return fig
-
-
-#: elite figures that have an archival target: (group, measure) -> target id
-ELITE_TARGETS = {("cc_1934", "shot"): "G7-cc-shot", ("congress_1934", "arrested"): "G7-17cong-arr"}
-ELITE_MEASURES = ("size", "arrested", "shot")
-
-
-def elites_figure(
-    elites: Mapping[str, Mapping[str, Any]], targets: Sequence[Mapping[str, Any]] = ()
-) -> Figure:
-    """One panel per group, each on its own axis: the army (about 200,000) would otherwise
-    flatten the Central Committee (139) to nothing. Every bar carries its number."""
-    groups = list(elites)
-    fig = framed((11, 3.6), left=0.85, gap=0.75, columns=max(len(groups), 1), right=0.6)
-    if not groups:
-        no_data(fig.subplots())
-        return fig
-    archival = {str(t.get("id")): _number(t.get("archival")) for t in targets}
-    colors = {"size": "#c4c4c4", "arrested": SIMULATED, "shot": "#55616d"}
-    axes = np.atleast_1d(fig.subplots(1, len(groups)))
-    for ax, group in zip(axes, groups, strict=True):
-        ax.set_title(group, fontsize="medium")
-        x = np.arange(len(ELITE_MEASURES))
-        values = [_number(elites[group].get(m)) for m in ELITE_MEASURES]
-        top = max((v for v in values if v is not None), default=1.0) or 1.0
-        for xi, measure, value in zip(x, ELITE_MEASURES, values, strict=True):
-            if value is None:
-                ax.text(
-                    xi,
-                    0,
-                    "not\nreported",
-                    ha="center",
-                    va="bottom",
-                    fontsize="x-small",
-                    color="0.4",
-                )
-                continue
-            ax.bar(xi, value, 0.7, color=colors[measure])
-            ax.text(xi, value, f"{value:,.0f}", ha="center", va="bottom", fontsize="x-small")
-            record = archival.get(ELITE_TARGETS.get((group, measure), ""))
-            if record is not None:
-                ax.plot([xi - 0.35, xi + 0.35], [record, record], color="black", lw=1.5)
-                ax.text(
-                    xi + 0.37, record, f"archival {record:,.0f}", va="center", fontsize="xx-small"
-                )
-                top = max(top, record)
-        ax.set_xticks(x, list(ELITE_MEASURES), fontsize="small")
-        ax.set_ylim(0, top * 1.15)
-        ax.yaxis.set_major_formatter(_THOUSANDS)
-    axes[0].set_ylabel("persons")
-    return fig
-
-
-def trials_figure(trials: Sequence[Mapping[str, Any]]) -> Figure:
-    names = [str(t.get("id")) for t in trials]
-    fig = framed((11, 4), left=0.6, gap=0.6, columns=2, bottom=0.3 + 0.5 * label_width(names, 8.5))
-    axes = fig.subplots(1, 2)
-    for ax, measure in zip(axes, ("defendants", "death_sentences"), strict=True):
-        ax.set_title(measure.replace("_", " "))
-        if not trials:
-            no_data(ax)
-            continue
-        series = {
-            "simulated": [_number(t.get(measure)) for t in trials],
-            "archival": [_number((t.get("archival") or {}).get(measure)) for t in trials],
-        }
-        grouped_bars(ax, names, series, {"simulated": SIMULATED, "archival": ARCHIVAL})
-        ax.tick_params(axis="x", labelrotation=30, labelsize="small")
     return fig

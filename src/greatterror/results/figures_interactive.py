@@ -19,24 +19,18 @@ from plotly.subplots import make_subplots
 
 from greatterror.results.figures import (
     ARCHIVAL,
-    ELITE_MEASURES,
-    ELITE_TARGETS,
     SIMULATED,
     YEARLY_MEASURES,
     archival_yearly,
+    as_number,
     weekly_by_operation,
     yearly_bands,
     yearly_measure,
 )
+from greatterror.results.figures_purges import ELITE_MEASURES, ELITE_TARGETS
 from greatterror.results.outputs import CHANNELS
 
 _LAYOUT = {"template": "plotly_white", "margin": {"l": 60, "r": 20, "t": 50, "b": 40}}
-
-
-def _number(value: Any) -> float | None:
-    if isinstance(value, bool) or not isinstance(value, int | float):
-        return None
-    return float(value)
 
 
 def _empty(title: str) -> go.Figure:
@@ -135,7 +129,7 @@ def limits(limit_fill: Sequence[Mapping[str, Any]]) -> go.Figure:
         return _empty("Limits")
 
     def share(row: Mapping[str, Any], cat: str) -> float | None:
-        used, limit = _number(row.get(f"{cat}_used")), _number(row.get(f"{cat}_limit"))
+        used, limit = as_number(row.get(f"{cat}_used")), as_number(row.get(f"{cat}_limit"))
         return used / limit if used is not None and limit else None
 
     rows = sorted(limit_fill, key=lambda r: (share(r, "cat1") or -1.0, str(r.get("region"))))
@@ -186,8 +180,8 @@ def targeted(groups: Mapping[str, Mapping[str, Mapping[str, Any]]]) -> go.Figure
         rates = []
         for name, values in (groups.get(key) or {}).items():
             population, arrested = (
-                _number(values.get("population")),
-                _number(values.get("arrested")),
+                as_number(values.get("population")),
+                as_number(values.get("arrested")),
             )
             if population and arrested is not None:
                 rates.append((name, 1000.0 * arrested / population))
@@ -213,10 +207,10 @@ def elites(
     names = list(groups)
     if not names:
         return _empty("Elites")
-    archival = {str(t.get("id")): _number(t.get("archival")) for t in targets}
+    archival = {str(t.get("id")): as_number(t.get("archival")) for t in targets}
     fig = make_subplots(rows=1, cols=len(names), subplot_titles=names)
     for col, group in enumerate(names, start=1):
-        values = [_number(groups[group].get(m)) for m in ELITE_MEASURES]
+        values = [as_number(groups[group].get(m)) for m in ELITE_MEASURES]
         fig.add_bar(
             x=list(ELITE_MEASURES),
             y=values,
@@ -253,7 +247,7 @@ def trials(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
     for col, measure in enumerate(("defendants", "death_sentences"), start=1):
         fig.add_bar(
             x=names,
-            y=[_number(t.get(measure)) for t in rows],
+            y=[as_number(t.get(measure)) for t in rows],
             name="simulated",
             marker_color=SIMULATED,
             showlegend=col == 1,
@@ -262,7 +256,7 @@ def trials(rows: Sequence[Mapping[str, Any]]) -> go.Figure:
         )
         fig.add_bar(
             x=names,
-            y=[_number((t.get("archival") or {}).get(measure)) for t in rows],
+            y=[as_number((t.get("archival") or {}).get(measure)) for t in rows],
             name="archival",
             marker_color=ARCHIVAL,
             showlegend=col == 1,

@@ -23,7 +23,7 @@ from typing import Any
 import pyarrow as pa
 from matplotlib.figure import Figure
 
-from greatterror.results import demography_figure, figures
+from greatterror.results import demography_figure, figures, figures_purges
 from greatterror.results.captions import FIGURE_TITLES, captions
 from greatterror.results.findings import TOLERANCE, Judged, headline, judge_all
 from greatterror.results.guilt import guilt_rows, guilt_text
@@ -68,9 +68,9 @@ def _figures(
         "operations": lambda: figures.operations_figure(timeseries),
         "limits": lambda: figures.limit_fill_figure(summary.get("limit_fill") or []),
         "backlog": lambda: figures.backlog_figure(channels),
-        "targeted": lambda: figures.targeted_figure(summary.get("targeted") or {}),
-        "elites": lambda: figures.elites_figure(summary.get("elites") or {}, targets),
-        "trials": lambda: figures.trials_figure(summary.get("trials") or []),
+        "targeted": lambda: figures_purges.targeted_figure(summary.get("targeted") or {}),
+        "elites": lambda: figures_purges.elites_figure(summary.get("elites") or {}, targets),
+        "trials": lambda: figures_purges.trials_figure(summary.get("trials") or []),
         "demography": lambda: demography_figure.demography_figure(summary.get("demography") or {}),
     }
 
