@@ -8,19 +8,23 @@ Usage:
 Needs the optional ``bench`` extra (``pip install -e .[bench]``: Mesa 3 and SciPy).
 
 Both engines run bench/peers/reduced.toml: Order 00447 with its regional
-limits, the troika's daily throughput, and interrogations that name
-colleagues, every other mechanism off. For each scale and seed both start
+limits and its dated course, the troika's daily throughput, and
+interrogations that name colleagues, every other mechanism off (the rules,
+and where greatterror states them: docs/performance.md). For each scale and seed both start
 from greatterror's population of that seed (peer_inputs.py); the random
 draws of the run itself are each engine's own.
 
 Printed, per scale:
-- yearly arrests, death sentences (category 1) and camp sentences
-  (category 2) in full-population people: mean and standard deviation over
+- yearly arrests, death sentences and camp sentences (the troika's
+  categories 1 and 2, and the few sentences of the Special Board and the
+  courts on the cases of people named after the order's end in their
+  region) in full-population people: mean and standard deviation over
   the seeds for each engine, Welch's t-test and the Mann-Whitney U test per
   row, and whether any difference survives Holm's correction at 5%;
 - the speed: seconds to set up (greatterror: the simulation object; Mesa:
-  creating the agents) and to run, and the throughput in agent-days per
-  second of the run, with the ratio. An agent-day is one person of the
+  creating the agents) and to run (wall time, and the run's CPU time in this
+  process, which a loaded machine inflates less), and the throughput in
+  agent-days per second of the run, with the ratio. An agent-day is one person of the
   sampled mass population for one simulated day, counted the same way for
   both engines (the population the reduced rules can reach; greatterror
   also carries the elite layer, which these rules never touch).
@@ -63,38 +67,40 @@ class EngineRuns:
     yearly: list[dict[str, dict[str, float]]] = field(default_factory=list)  # per seed
     setup_s: list[float] = field(default_factory=list)
     run_s: list[float] = field(default_factory=list)
+    run_cpu_s: list[float] = field(default_factory=list)  # CPU time of this process
 
 
-def run_greatterror(pop: Any, seed: int, evidence: Any) -> tuple[dict, float, float]:
+def run_greatterror(pop: Any, seed: int, evidence: Any) -> tuple[dict, float, float, float]:
     """One run of greatterror on a built population, through its Python API.
 
     Returns the yearly counts, the seconds to set up the engine (its world,
-    registers and loop; built on first use) and the seconds of the run.
+    registers and loop; built on first use), the seconds of the run and its CPU seconds.
     """
     import greatterror as gt
 
     sim = gt.Sim(str(SCENARIO), population=pop, seed=seed, evidence=evidence)
     t0 = time.perf_counter()
     sim.engine  # noqa: B018 - built here so that the run is timed on its own
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     sim.run()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     summary = sim.results.summary
     yearly = {
         year: {q: float(row[q]) for q in QUANTITIES} for year, row in summary["yearly"].items()
     }
-    return yearly, t1 - t0, t2 - t1
+    return yearly, t1 - t0, t2 - t1, c2 - c1
 
 
-def run_mesa(inputs: Any, seed: int, agent_steps: bool) -> tuple[dict, float, float]:
-    """One run of the Mesa model: yearly counts from its DataCollector, set-up and run seconds."""
+def run_mesa(inputs: Any, seed: int, agent_steps: bool) -> tuple[dict, float, float, float]:
+    """One run of the Mesa model: yearly counts from its DataCollector, set-up and run seconds,
+    and the run's CPU seconds."""
     from mesa_terror import TerrorModel
 
     t0 = time.perf_counter()
     model = TerrorModel(inputs, seed=seed, agent_steps=agent_steps)
-    t1 = time.perf_counter()
+    t1, c1 = time.perf_counter(), time.process_time()
     model.run()
-    t2 = time.perf_counter()
+    t2, c2 = time.perf_counter(), time.process_time()
     frame = model.datacollector.get_model_vars_dataframe()
     frame["year"] = [(inputs.start + dt.timedelta(days=int(d))).year for d in frame["day"]]
     sums = frame.groupby("year")[["arrested", "convicted_cat1", "convicted_camp"]].sum()
@@ -106,7 +112,7 @@ def run_mesa(inputs: Any, seed: int, agent_steps: bool) -> tuple[dict, float, fl
         }
         for year, row in sums.iterrows()
     }
-    return yearly, t1 - t0, t2 - t1
+    return yearly, t1 - t0, t2 - t1, c2 - c1
 
 
 def holm(pvalues: list[float]) -> list[bool]:
@@ -174,13 +180,17 @@ def speed(runs: list[EngineRuns], people: int, days: int) -> None:
     runs = [r for r in runs if r.run_s]
     agent_days = people * days
     print(f"\nSpeed: {people:,} agents x {days} days = {agent_days:,} agent-days per run")
-    print("| engine | set-up s (median) | run s (median) | agent-days per s (run) |")
-    print("|---|---|---|---|")
+    print(
+        "| engine | set-up s (median) | run s (median) | run CPU s (median) "
+        "| agent-days per s (run) |"
+    )
+    print("|---|---|---|---|---|")
     rate = {}
     for r in runs:
         setup, run = statistics.median(r.setup_s), statistics.median(r.run_s)
+        cpu = statistics.median(r.run_cpu_s)
         rate[r.name] = agent_days / run
-        print(f"| {r.name} | {setup:.3f} | {run:.3f} | {rate[r.name]:,.0f} |")
+        print(f"| {r.name} | {setup:.3f} | {run:.3f} | {cpu:.3f} | {rate[r.name]:,.0f} |")
     first = runs[0].name
     for other in runs[1:]:
         print(
@@ -273,14 +283,16 @@ def main(argv: list[str] | None = None) -> int:
             else:
                 print(f"\n{runs.name}: not run at this scale (see --help).")
         speed([gt_runs, event_runs, steps_runs], people, days)
+    print(f"\nload average at the end: {os.getloadavg()[0]:.1f}")
     return 0
 
 
-def _add(runs: EngineRuns, result: tuple[dict, float, float]) -> None:
-    yearly, setup, run = result
+def _add(runs: EngineRuns, result: tuple[dict, float, float, float]) -> None:
+    yearly, setup, run, cpu = result
     runs.yearly.append(yearly)
     runs.setup_s.append(setup)
     runs.run_s.append(run)
+    runs.run_cpu_s.append(cpu)
 
 
 if __name__ == "__main__":

@@ -1,21 +1,26 @@
 """The reduced rules of greatterror written as a Mesa 3 model, for the peer benchmark.
 
-Three kinds of agent, as a Mesa user would write them:
+Agents, as a Mesa user would write them:
 
 - ``Person``: a member of the (sampled) population, with a region, a
-  workplace and perhaps a register mark; arrested, interrogated and judged.
-- ``Directorate``: a regional NKVD directorate that carries out Order 00447
-  within its region's limits and its officers' daily capacity.
-- ``Troika``: the troika channel, which decides its backlog in order, within
-  its daily throughput and each region's limits per category.
+  workplace, a sex and age, and perhaps register marks; arrested,
+  interrogated and judged;
+- ``Directorate``, ``Troika`` and ``Court`` (mesa_institutions.py): a
+  region's NKVD carrying out Order 00447 within its limits and its
+  officers' capacity; the troika deciding the order's cases within its
+  throughput and the regions' limits; the Special Board and the courts
+  deciding the cases of ordinary work.
 
-The rules are those of greatterror's steps (model/steps_arrests.py
-``register_selection``, model/steps_justice.py ``investigation`` and
-``sentencing``, model/troika.py and model/kernels.py ``troika_verdicts``) with every other
-mechanism switched off (bench/peers/reduced.toml); docs/ODD.md describes
-them. Each day runs in greatterror's order: the scenario's limit decisions,
-the operation's arrests, the interrogations that end today (confessing
-prisoners name colleagues, who are arrested at once), then the troika.
+The rules are those greatterror runs with bench/peers/reduced.toml (its
+model/steps_arrests.py ``RegisterSelection``, steps_justice.py
+``Investigation`` and ``Sentencing``, troika.py, steps_policy.py's dated
+decisions, engine.py's arrest and investigation lengths); docs/ODD.md
+describes them and docs/performance.md lists them. Each day runs in
+greatterror's order: the scenario's decisions dated today (limits, limit
+increases, the launch and the dated ends of the order), the operation's
+arrests, the interrogations that end today (confessing prisoners name
+colleagues, who are arrested at once; silent prisoners of ordinary work
+may go free), then the troika and the courts.
 
 Counts are in full-population people: a sampled person stands for
 ``1 / scale`` people, as in greatterror. Random numbers come from the
@@ -26,26 +31,42 @@ by draw.
 
 from __future__ import annotations
 
-from collections import deque
-
 import mesa
 from mesa.agent import AgentSet
+from mesa_institutions import Court, Directorate, Troika
 from peer_inputs import PeerInputs
 
-FREE, INVESTIGATION, AWAITING_SENTENCE, SENTENCED_DEATH, CAMP = range(5)
-AT_LIBERTY = {FREE}  # nobody is released under the reduced rules
+FREE, INVESTIGATION, AWAITING_SENTENCE, SENTENCED_DEATH, CAMP, EXILE, RELEASED = range(7)
+AT_LIBERTY = (FREE, RELEASED)
+KULAK, ORDINARY = "kulak", "ordinary"  # Order 00447; ordinary work (a name after the order)
 
 
 class Person(mesa.Agent):
-    """A sampled person; ``weight`` full-population people."""
+    """A sampled person; ``model.weight`` full-population people."""
 
-    def __init__(self, model: TerrorModel, region: int, workplace: int, on_register: bool):
+    def __init__(
+        self,
+        model: TerrorModel,
+        region: int,
+        workplace: int,
+        male: bool,
+        age: int,
+        marked: bool,
+        on_register: bool,
+        mark_line: int,
+    ):
         super().__init__(model)
         self.region = region
         self.workplace = workplace
+        self.male = male
+        self.age = age
+        self.marked = marked
         self.on_register = on_register
+        self.mark_line = mark_line
         # the camps' own region starts with its prisoners in the camps
         self.status = CAMP if region == model.camps_region else FREE
+        self.op = ORDINARY
+        self.line = 0  # the line of the current case (model/lines.py)
         self.investigation_ends = -1
         self.confessed = False
 
@@ -54,147 +75,71 @@ class Person(mesa.Agent):
             return True
         return allow_in_camp and self.status == CAMP and self.region == self.model.camps_region
 
-    def open_case(self, day: int) -> None:
-        """Arrested under Order 00447: in investigation for an Erlang-3 number of days (three
-        geometric stages), as greatterror's engine draws it."""
-        model = self.model
-        self.status = INVESTIGATION
-        stage = max(model.p["kulak_investigation_days"] / 3.0, 1.0)
-        self.investigation_ends = day + int(model.rng.negative_binomial(3, 1.0 / stage)) + 3
+    def open_case(self, op: str, line: int) -> None:
+        """Arrested: under investigation until a day drawn by the kind of case. Order 00447:
+        an Erlang-3 number of days (three geometric stages, at least a day each) of mean
+        ``kulak_investigation_days``; ordinary work: geometric of mean ``investigation_days``."""
+        model, p = self.model, self.model.p
+        self.status, self.op, self.line, self.confessed = INVESTIGATION, op, line, False
+        if op == KULAK:
+            stage = max(p["kulak_investigation_days"] / 3.0, 1.0)
+            days = int(model.rng.negative_binomial(3, 1.0 / stage)) + 3
+            model.directorates[self.region].arrested += model.weight
+        else:
+            days = int(model.rng.geometric(1.0 / max(p["investigation_days"], 1.0)))
+        self.investigation_ends = model.day + days
         model.under_investigation.add(self)
-        model.directorates[self.region].arrested += model.weight
         model.today["arrested"] += model.weight
-
-    def interrogate(self) -> list[Person]:
-        """Confess or not; a confession names colleagues from one's own workplace.
-
-        Returns the colleagues named and acted on (they may name themselves
-        by chance: such a name is dropped).
-        """
-        model = self.model
-        self.model.under_investigation.discard(self)
-        self.status = AWAITING_SENTENCE
-        if model.random.random() >= model.p["confession_probability"]:
-            self.confessed = False
-            return []
-        self.confessed = True
-        if self.workplace < 0 or model.p["names_per_confession"] <= 0:
-            return []
-        colleagues = model.workplaces[self.workplace]
-        named = []
-        for _ in range(int(model.rng.poisson(model.p["names_per_confession"]))):
-            colleague = colleagues[int(model.random.random() * len(colleagues))]
-            if colleague is not self and model.random.random() < model.p["names_acted_on"]:
-                named.append(colleague)
-        return named
 
     def step(self) -> None:
         """The textbook activation (``agent_steps=True``): each person checks, every day,
         whether his own interrogation is due."""
-        model = self.model
-        if self.status == INVESTIGATION and self.investigation_ends == model.day:
-            model.arrest(self.interrogate())
-            model.troika.backlog.append(self)
+        if self.status == INVESTIGATION and self.investigation_ends == self.model.day:
+            self.model.due.append(self)
 
-    def sentence(self, category: int) -> None:
+    def confess(self) -> bool:
+        self.model.under_investigation.discard(self)
+        self.status = AWAITING_SENTENCE
+        self.confessed = self.model.random.random() < self.model.p["confession_probability"]
+        return self.confessed
+
+    def names(self) -> list[tuple[Person, Person]]:
+        """A confession names a Poisson number of colleagues, each a random member of one's
+        workplace, acted on with ``names_acted_on`` (a name of oneself is dropped) and taken
+        up as far as the named fits the line of one's case. Returns (named, self) pairs."""
         model = self.model
-        if category == 1:
+        k = int(model.rng.poisson(model.p["names_per_confession"]))
+        if self.workplace < 0 or k == 0:
+            return []
+        colleagues = model.workplaces[self.workplace]
+        rand, fit = model.random.random, model.inputs.naming_fit[self.line]
+        named = []
+        for _ in range(k):
+            colleague = colleagues[int(rand() * len(colleagues))]
+            if colleague is not self and rand() < model.p["names_acted_on"]:
+                named.append(colleague)
+        return [(c, self) for c in named if rand() < fit[c.male]]
+
+    def goes_free(self) -> bool:
+        """A silent prisoner of ordinary work goes free with ``release_without_confession``;
+        one of the order's is sentenced whether or not he confessed."""
+        if self.confessed or self.op == KULAK:
+            return False
+        if self.model.random.random() < self.model.p["release_without_confession"]:
+            self.status = RELEASED
+            return True
+        return False
+
+    def sentence(self, kind: str) -> None:
+        model = self.model
+        if kind == "death":
             self.status = SENTENCED_DEATH
             model.today["convicted_cat1"] += model.weight
-        else:
+        elif kind == "camp":
             self.status = CAMP
             model.today["convicted_camp"] += model.weight
-
-
-class Directorate(mesa.Agent):
-    """A regional NKVD directorate: Order 00447 arrests towards the region's limits."""
-
-    def __init__(self, model: TerrorModel, region: int, officers: float):
-        super().__init__(model)
-        self.region = region
-        self.officers = officers
-        self.residents: list[Person] = []
-        self.register: list[Person] = []  # people with a mark of the order's categories
-        self.limit = [0.0, 0.0]  # category 1, category 2 (full-population people)
-        self.used = [0.0, 0.0]
-        self.asked: float | None = None  # category-1 share of the last increase granted
-        self.arrested = 0.0  # under the order, full-population people
-
-    def wished_share(self, constant: float) -> float:
-        """The troika's chance of wishing category 1 for a case of this region: the first
-        category first (1 while its limit lasts, then 0 while category 2 lasts); once both
-        are used up, the share of category 1 in the last increase granted, or else in the
-        limits; ``constant`` for a region without limits."""
-        if self.limit[0] - self.used[0] > 0:
-            return 1.0
-        if self.limit[1] - self.used[1] > 0:
-            return 0.0
-        if self.asked is not None:
-            return self.asked
-        total = self.limit[0] + self.limit[1]
-        return self.limit[0] / total if total > 0 else constant
-
-    def run_operation(self) -> None:
-        """Arrest a share of what is left to the goal (limits times the overfill), within
-        the officers' capacity; most from the register, some of anyone in the region."""
-        model, p = self.model, self.model.p
-        goal = (self.limit[0] + self.limit[1]) * p["overfill_target"]
-        wanted = min(
-            p["operation_pace"] * max(goal - self.arrested, 0.0),
-            p["nkvd_capacity"] * self.officers,
-        )
-        n = int(model.rng.poisson(wanted * model.scale))
-        if n == 0:
-            return
-        unmarked = int(model.rng.binomial(n, p["unmarked_share_00447"]))
-        chosen = []
-        for pool, k in ((self.register, n - unmarked), (self.residents, unmarked)):
-            if pool:  # an empty register has no one to draw
-                chosen += [pool[int(model.random.random() * len(pool))] for _ in range(k)]
-        model.arrest(chosen, allow_in_camp=True)
-
-
-class Troika(mesa.Agent):
-    """The troika channel: a backlog decided in order, within throughput; within each region's
-    limits where they allow, beyond them where not."""
-
-    def __init__(self, model: TerrorModel, capacity: float):
-        super().__init__(model)
-        self.capacity = capacity  # full-population cases a day
-        self.backlog: deque[Person] = deque()
-        self.carry = 0.0  # capacity a day could not use (less than one sampled case)
-
-    def step(self) -> None:
-        model, p = self.model, self.model.p
-        if not self.backlog:
-            self.carry = 0.0
-            return
-        budget = self.capacity + self.carry
-        spent = 0.0
-        waiting, self.backlog = self.backlog, deque()
-        w = model.weight
-        for person in waiting:
-            # drawn for every waiting case, as greatterror draws them
-            u_wish = model.random.random()
-            u = model.random.random()
-            if spent >= budget:
-                self.backlog.append(person)  # not reached today
-                continue
-            directorate = model.directorates[person.region]
-            first = 1 if u_wish < directorate.wished_share(p["cat1_share_troika"]) else 2
-            for category in (first, 3 - first):
-                left = directorate.limit[category - 1] - directorate.used[category - 1]
-                if left >= w or (left > 0 and u < left / w):
-                    directorate.used[category - 1] += w
-                    person.sentence(category)
-                    spent += w
-                    break
-            else:
-                # no limit left: sentenced in the wished category beyond it (no case waits)
-                directorate.used[first - 1] += w
-                person.sentence(first)
-                spent += w
-        self.carry = budget - spent
+        else:
+            self.status = EXILE
 
 
 class TerrorModel(mesa.Model):
@@ -210,6 +155,7 @@ class TerrorModel(mesa.Model):
         self.inputs = inputs
         self.day = 0
         self.operation = False
+        self.due: list[Person] = []
         self.today = {"arrested": 0.0, "convicted_cat1": 0.0, "convicted_camp": 0.0}
         self.directorates = [
             Directorate(self, r, officers) for r, officers in enumerate(inputs.officers)
@@ -219,7 +165,11 @@ class TerrorModel(mesa.Model):
             inputs.people,
             inputs.region,
             inputs.workplace,
+            inputs.male,
+            inputs.age,
+            inputs.marked,
             inputs.on_register,
+            inputs.mark_line,
         )
         self.people = self.agents_by_type[Person]
         self.workplaces: dict[int, list[Person]] = {}
@@ -231,8 +181,15 @@ class TerrorModel(mesa.Model):
             directorate.residents.append(person)
             if person.on_register:
                 directorate.register.append(person)
+        for day, changes in inputs.increases.items():
+            for region, _, _ in changes:
+                d = self.directorates[region]
+                d.last_increase = max(d.last_increase, day)
         self.under_investigation = AgentSet([], random=self.random)
         self.troika = Troika(self, self.p["troika_capacity"])
+        # the Special Board passes no death sentence (before 1941)
+        self.oso = Court(self, self.p["oso_capacity"], -1.0)
+        self.courts = Court(self, self.p["courts_capacity"], self.p["courts_death_share"])
         self.datacollector = mesa.DataCollector(
             model_reporters={
                 "day": "day",
@@ -243,11 +200,27 @@ class TerrorModel(mesa.Model):
             }
         )
 
-    def arrest(self, people: list[Person], allow_in_camp: bool = False) -> None:
-        """Open cases against those who can be arrested; a person drawn twice is taken once."""
+    def arrest(self, people: list[Person], op: str, allow_in_camp: bool = False) -> None:
+        """Open cases against those who can be arrested; a person drawn twice is taken once.
+        The case's line is that of the person's marks, else the order's "other" line."""
         for person in dict.fromkeys(people):
             if person.can_be_arrested(allow_in_camp):
-                person.open_case(self.day)
+                person.open_case(op, person.mark_line or self.inputs.other_line)
+
+    def order_ended(self, region: int) -> bool:
+        return not self.operation or self.directorates[region].closed
+
+    def arrest_named(self, named: list[tuple[Person, Person]]) -> None:
+        """Those named are arrested under the case that named them, on its line; a name given
+        in an Order 00447 case after the order has ended in the named's region is taken up by
+        ordinary work, on no line."""
+        for person, by in named:
+            if not person.can_be_arrested(False):
+                continue
+            if by.op == KULAK and not self.order_ended(person.region):
+                person.open_case(KULAK, by.line)
+            else:
+                person.open_case(ORDINARY, by.line if by.op == ORDINARY else 0)
 
     def decisions(self) -> None:
         """The centre's decisions dated today in the scenario: limits and the operation."""
@@ -262,26 +235,47 @@ class TerrorModel(mesa.Model):
                 self.directorates[region].asked = cat1 / (cat1 + cat2)
         if day == inputs.launch_day:
             self.operation = True
+        for end, except_later in inputs.end_days:
+            if day == end:
+                # the order goes on only where a dated increase comes later, if so decided
+                for d in self.directorates:
+                    d.closed |= not (except_later and d.last_increase > day)
+                self.operation = not all(d.closed for d in self.directorates)
+
+    def interrogations(self, due: list[Person]) -> None:
+        """Today's interrogations: who confesses, the names, then the channels."""
+        confessors = [person for person in due if person.confess()]
+        named = []
+        for person in confessors:
+            named += person.names()
+        self.arrest_named(named)
+        # confessors first, then the silent who are not let go, as greatterror queues them
+        silent = [person for person in due if not person.confessed]
+        for person in confessors + [p for p in silent if not p.goes_free()]:
+            if person.op == KULAK:
+                self.troika.backlog.append(person)
+            else:
+                (self.oso if person.marked else self.courts).backlog.append(person)
 
     def step(self) -> None:
         self.today = dict.fromkeys(self.today, 0.0)
         self.decisions()
         if self.operation:
+            since = self.day - self.inputs.launch_day
             for directorate in self.directorates:
-                directorate.run_operation()
+                directorate.run_operation(since)
         if self.agent_steps:
-            # every person is activated every day, in random order, and acts if due
+            # every person is activated every day, in random order, and notes if due
+            self.due = []
             self.people.shuffle_do("step")
+            due = self.due
         else:
             # only the prisoners whose interrogation ends today act
-            due = self.under_investigation.select(lambda a: a.investigation_ends == self.day)
-            named = []
-            for person in due:
-                named += person.interrogate()
-            self.arrest(named)
-            # confessors first, then the silent, as greatterror queues them
-            self.troika.backlog.extend(sorted(due, key=lambda a: not a.confessed))
+            due = list(self.under_investigation.select(lambda a: a.investigation_ends == self.day))
+        self.interrogations(due)
         self.troika.step()
+        self.oso.step()
+        self.courts.step()
         self.datacollector.collect(self)
         self.day += 1
         if self.day >= self.inputs.days:

@@ -40,12 +40,15 @@ def _stock(year: int, key: str) -> Callable[[Summary], float]:
 
 
 def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
-    """Camp (ITL) prisoners not held for a non-political offence (model/steps_courts.py) on
-    1 January, or their share of the camp prisoners in percent."""
+    """Camp (ITL) prisoners the GULAG counted as counter-revolutionaries on 1 January: all but
+    the non-political convicts (model/steps_courts.py) and Order 00447's line of criminals
+    (model/steps_gulag.py, ``criminal_line``); or their share of the camp prisoners in
+    percent."""
 
     def value(s: Summary) -> float:
         row = s["gulag"]["stock_1jan"][str(year)]
-        political = float(row["camps"] - row["non_political_camps"])
+        criminals = float(row.get("criminal_line_camps", 0.0))
+        political = float(row["camps"] - row["non_political_camps"]) - criminals
         if not share:
             return political
         return 100.0 * political / row["camps"] if row["camps"] > 0 else 0.0
@@ -104,7 +107,8 @@ MEASURES: tuple[Measure, ...] = (
         Measure(
             f"V-gulag-cr{suffix}-{year}",
             _political_camps(year, share),
-            "all camp prisoners but the non-political convicts, whatever their sentence",
+            "all camp prisoners but the non-political convicts and Order 00447's line of "
+            "criminals, whatever their sentence",
         )
         for year in (1936, 1937, 1938, 1939, 1940)
         for suffix, share in (("", False), ("-share", True))

@@ -385,7 +385,6 @@ ENGINE_PARAMS = (
     "colony_transfer_days",
     "court_term_mean_years",
     "execution_delay",
-    "initial_residual_term_years",
     "investigation_days",
     "kulak_investigation_days",
     "troika_investigation_days",

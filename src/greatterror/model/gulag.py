@@ -106,20 +106,56 @@ def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
     return np.where(days > _INT16_MAX, -1, days).astype(np.int16)
 
 
+#: the terms of the prisoners held on the first day, by where they served them: in the camps
+#: three years (the 1934 division, ``COLONY_BELOW_YEARS``) to ten, the longest deprivation of
+#: liberty of the Criminal Code of the RSFSR of 1926 (art. 28) and the term of the law of
+#: 7 August 1932 on socialist property, the largest group of the camps' non-political
+#: prisoners (Khlevniuk, The History of the Gulag, 2004, ch. 1: terms mostly 3 to 10 years);
+#: in the colonies the non-political courts' range below three years (``non_political_terms``)
+INITIAL_CAMP_TERMS = TermRange(
+    COLONY_BELOW_YEARS,
+    10.0,
+    "1934 division (3 years and over in the camps); 10 years the Code's maximum (RSFSR 1926, "
+    "art. 28) and the term of the law of 7 Aug 1932",
+)
+INITIAL_COLONY_TERMS = TermRange(
+    0.5, COLONY_BELOW_YEARS, "terms under 3 years (1934 division); lower bound as the courts'"
+)
+
+
+def residual_terms(rng: np.random.Generator, n: int, terms: TermRange) -> NDArray[np.float64]:
+    """Remaining terms (years) of ``n`` prisoners found in custody on one day, whose terms
+    were passed uniformly on ``terms`` by a steady inflow.
+
+    On a given day a prisoner with a longer term is more likely to be found held (he stays
+    longer): the terms of those held are length-biased, with density proportional to the term
+    on its range, and the time already served is uniform on the term (renewal theory: the
+    inspection paradox). A term ``t`` drawn so is ``sqrt(low^2 + u (high^2 - low^2))``; the
+    remaining part is ``v t``, ``u`` and ``v`` uniform. A steady inflow is an assumption: the
+    camps grew in 1933-34 (510,307 on 1 Jan 1934, 725,483 on 1 Jan 1935), so more of those held
+    had been sentenced recently than a steady inflow gives, and their remaining terms were, if
+    anything, longer.
+    """
+    lo2, hi2 = terms.low**2, terms.high**2
+    served = np.sqrt(lo2 + rng.random(n) * (hi2 - lo2))
+    return rng.random(n) * served
+
+
 def initial_terms(
-    rng: np.random.Generator, n: int, colony_share: float, residual_mean_years: float
+    rng: np.random.Generator, n: int, colony_share: float
 ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
     """Remaining terms (years) of the prisoners held at the start, and who is in a colony.
 
     A share ``colony_share`` of the stock is in colonies (the evidence base's ITK and ITL
-    counts of 1 Jan 1935); their remaining terms are uniform below the colony limit of three
-    years. The camp prisoners' remaining terms are uniform on (0, 2 * ``residual_mean_years``)
-    (a prior: no distribution of the 1935 stock by remaining term is sourced here).
+    counts of 1 Jan 1935). The remaining terms are those of a steady inflow's prisoners
+    (``residual_terms``): on ``INITIAL_CAMP_TERMS`` in the camps (mean remaining term about
+    3.6 years) and on ``INITIAL_COLONY_TERMS`` in the colonies (about 1.0 year). No
+    distribution of the 1935 stock by remaining term is sourced here; the term ranges are.
     """
     colony = rng.random(n) < colony_share
-    u = rng.random(n)
-    years = np.where(colony, u * COLONY_BELOW_YEARS, u * 2.0 * residual_mean_years)
-    return years, colony
+    camp_years = residual_terms(rng, n, INITIAL_CAMP_TERMS)
+    colony_years = residual_terms(rng, n, INITIAL_COLONY_TERMS)
+    return np.where(colony, colony_years, camp_years), colony
 
 
 def gulag_summary(
@@ -132,19 +168,21 @@ def gulag_summary(
 ) -> dict[str, Any]:
     """The ``gulag`` block of summary.json (docs/outputs.md): the stock on each 1 January
     in camps, colonies and prisons (all held there, and of them those sentenced to camp
-    awaiting the etap; and of the camp and colony prisoners those held for non-political
-    offences, model/steps_courts.py), and each year's flows (into and out of the holding stage,
+    awaiting the etap; of the camp and colony prisoners those held for non-political
+    offences, model/steps_courts.py; and the camp prisoners of Order 00447's line of
+    criminals, model/steps_gulag.py), and each year's flows (into and out of the holding stage,
     admissions, releases at term end and by review, deaths in prisons awaiting the etap,
     in the camps and in transit), in full-population equivalents; ``prisons``: the people in
     prisons on each 1 January, April, July and October."""
     out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
     for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():
-        camps, colonies, np_camps, np_colonies = stock[day].tolist()
+        camps, colonies, np_camps, np_colonies, criminal_camps = stock[day].tolist()
         row = {
             "camps": camps,
             "colonies": colonies,
             "non_political_camps": np_camps,
             "non_political_colonies": np_colonies,
+            "criminal_line_camps": criminal_camps,
         }
         if prisons is not None and holding is not None:
             row |= {"prisons": float(prisons[day]), "awaiting_etap": float(holding[day])}

@@ -47,15 +47,15 @@ def set_initial_terms(keeper: TermKeeper, world: World) -> None:
     """The remaining terms of the prisoners held on the first day (model/gulag.py).
 
     The stock is split between colonies and camps as the evidence base's counts of
-    1 Jan 1935 (IN-gulag-itk-1935, IN-gulag-itl-1935; medium confidence)."""
+    1 Jan 1935 (IN-gulag-itk-1935, IN-gulag-itl-1935; medium confidence); the remaining
+    terms are those of prisoners of a steady inflow on each one's term range
+    (``gulag.residual_terms``)."""
     held = world.camps.roll.peek().astype(np.int64)
     if len(held) == 0:
         return
     evidence, rng = keeper.evidence, keeper.rng
     itl, itk = (evidence.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk"))
-    years, colony = initial_terms(
-        rng.term, len(held), itk / (itl + itk), keeper.params["initial_residual_term_years"]
-    )
+    years, colony = initial_terms(rng.term, len(held), itk / (itl + itk))
     # who of them was held for a non-political offence (model/steps_courts.py): all but
     # the counter-revolutionaries the GULAG counted in its camps on 1 January 1935
     # (IN-gulag-cr-1935); none is counted as political in the colonies (their split is

@@ -304,9 +304,10 @@ class Ledger:
         self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
         #: the Gulag's flows per day (columns: model/gulag.py, ``GULAG_FLOWS``)
         self.gulag = np.zeros((days, len(GULAG_FLOWS)), dtype=np.float64)
-        #: camp (ITL) and colony (ITK) prisoners, and of them the non-political convicts
-        #: (model/steps_courts.py), counted on each 1 January (NaN otherwise)
-        self.stock = np.full((days, 4), np.nan)
+        #: camp (ITL) and colony (ITK) prisoners, of them the non-political convicts
+        #: (model/steps_courts.py), and the camp prisoners of Order 00447's line of criminals
+        #: (model/steps_gulag.py), counted on each 1 January (NaN otherwise)
+        self.stock = np.full((days, 5), np.nan)
         #: prisoners held at the start of each day's camp deaths (read for the supply plan)
         self.held = np.zeros(days, dtype=np.float64)
         #: people in the NKVD's prisons at the start of each day's holding step: under

@@ -11,7 +11,7 @@ from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
 from greatterror.model.reception import reception_deaths
 from greatterror.model.world import World
-from greatterror.vocabulary import Status
+from greatterror.vocabulary import LN, Status
 
 
 class TermEnd(Component):
@@ -42,21 +42,41 @@ class TermEnd(Component):
             e.ledger.stock[day] = camp_stock(w, e)
 
 
-def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float]:
-    """Camp (ITL) and colony (ITK) prisoners held now, and of them the non-political
-    convicts (model/steps_courts.py, model/steps_social_order.py), in full-population
-    equivalents."""
+def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float, float]:
+    """Camp (ITL) and colony (ITK) prisoners held now; of them the non-political convicts
+    (model/steps_courts.py, model/steps_social_order.py); and the camp prisoners of Order
+    00447's line of criminals (``criminal_line``), in full-population equivalents."""
     held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
     held = held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
     weight = e.weights(held)
     colony = w.cases.colony[held]
     other = w.cases.ordinary_offence(held)
+    criminal = criminal_line(w, held) & ~other
     return (
         float(weight[~colony].sum()),
         float(weight[colony].sum()),
         float(weight[~colony & other].sum()),
         float(weight[colony & other].sum()),
+        float(weight[~colony & criminal].sum()),
     )
+
+
+def criminal_line(w: World, idx: np.ndarray) -> np.ndarray:
+    """Whether ``idx`` were sentenced on Order 00447's line of criminals (recidivists and
+    others with a prior conviction, model/lines.py).
+
+    The order's troikas sentenced them with the "anti-Soviet elements", and the NKVD's
+    statistics of 1953 count them among the convictions for counter-revolutionary crimes
+    (G1-*), but they were not political prisoners: a note on that statistic puts the
+    ordinary criminals at about 30% of those convicted "for counter-revolutionary crimes"
+    in 1921-1938 (G1-criminals-share), and the order's arrests by line were 27% criminals by
+    15 August 1937 (V-00447-kulak-share-150837). The GULAG's count of counter-revolutionary
+    prisoners by the article of conviction (Zemskov 1991, the V-gulag-cr-* figures) is taken
+    to leave them out; that the GULAG's table did so is a reading of these figures, not
+    found stated in a stored source (docs/validation.md, "Who is in the Gulag"). Their
+    sentences, terms and credits are unchanged: only the count differs.
+    """
+    return w.cases.line[idx] == LN["criminal"]
 
 
 def camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
@@ -128,7 +148,9 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     held short-term, mostly non-political convicts near their regions, not the camps of the
     far north and east: in 1939 the GULAG's colonies lost 2.30% of their yearly average
     number against 3.29% in the camps (Zemskov, "GULAG (istoriko-sotsiologicheskii aspekt)",
-    Sotsiologicheskie issledovaniia 1991, no. 7; the ratio is the parameter's default). The
+    Sotsiologicheskie issledovaniia 1991, no. 7; the ratio is the parameter's default; the 3.1%
+    of the GULAG's reference note on mortality for 1939, G8-deaths-1939, is camps and colonies
+    together, and Zemskov's two rates weighted by the numbers held give it). The
     count is drawn at the camps' rate over everyone held, and a colony prisoner drawn dies
     with probability ``colony_mortality_ratio`` (a thinning: the colonies' count is then
     binomial at their own rate). The thinning draws come from their own stream,

@@ -1,0 +1,216 @@
+"""Who is in the Gulag, month by month: camps (ITL) and colonies (ITK), political or not, by origin.
+
+A diagnostic for the Gulag's stocks and the deaths of 1935-36 (issue 9; docs/validation.md,
+"Who is in the Gulag"). One run of the historical scenario at the given scale and seed. Every
+sentence to camp or colony is tagged with the path that passed it: the stock held on the first
+day (``stock``), the ordinary courts' non-political convicts (``ordinary_courts``,
+model/steps_courts.py), the Special Board's and NKVD troikas' "socially harmful elements"
+(``social_order``, model/steps_social_order.py), and the political channels (``troika``,
+of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``oso``, ``military_collegium``, ``courts``). It prints
+
+- the first day's stock, split as model/prison_terms.py sets it;
+- the stock on the first of every month in camps, in colonies and awaiting the etap, with the
+  non-political among them and the camp and colony stocks by origin on each 1 January;
+- each year's sentences to camp and to colony by origin, and the Gulag's flows (admissions,
+  releases at term end and by review, deaths in the camps and in transit);
+- the record beside them: the stocks of Getty, Rittersporn & Zemskov (1993) (``V-gulag-*``),
+  the GULAG's deaths (``G8-deaths-*``) and the releases of 1939 (``V-gulag-rel-1939``).
+
+Figures are full-population equivalents (the run's weights).
+
+    python scripts/diagnose_gulag.py --scale 0.001 --seed 1 [--set name=value ...]
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections import defaultdict
+from typing import Any
+
+import numpy as np
+from _diagnose import historical_sim, options
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.gulag import GF
+from greatterror.model.kernels import distinct_sorted
+from greatterror.model.steps_gulag import criminal_line
+from greatterror.vocabulary import LN, NON_POLITICAL, Status
+
+ORIGINS = (
+    "stock",
+    "ordinary_courts",
+    "social_order",
+    "troika",
+    "troika_criminal",
+    "album",
+    "special_troika",
+    "oso",
+    "military_collegium",
+    "courts",
+)
+CODE = {name: i for i, name in enumerate(ORIGINS)}
+FLOWS = ("admitted", "released_term", "released_review", "died_camp", "died_transit")
+
+
+def _record(ev: Any, fid: str) -> float | None:
+    try:
+        return float(ev.value(fid))
+    except (KeyError, ValueError):
+        return None
+
+
+def _fmt(x: float | None) -> str:
+    return "—" if x is None else f"{x:,.0f}"
+
+
+def main() -> None:
+    a = options(__doc__).parse_args()
+    sim = historical_sim(a).engine  # the Simulation: run(until=...), date, start, days
+    e = sim.engine
+    cases = e.world.cases
+    origin = np.full(len(cases.status), -1, dtype=np.int8)
+    held0 = distinct_sorted(e.world.camps.roll.peek().astype(np.int64))
+    origin[held0] = CODE["stock"]
+    # sentences to camp (k: year, origin, colony) -> weight
+    inflow: dict[tuple[int, str, bool], float] = defaultdict(float)
+    sentence = e.sentence
+
+    def tagged(day: int, idx: np.ndarray, kind: str, channel: str = "courts", **kw: Any) -> None:
+        sentence(day, idx, kind, channel, **kw)
+        idx = np.asarray(idx, dtype=np.int64)
+        if kind != "camp" or len(idx) == 0:
+            return
+        non_political = cases.op[idx] == NON_POLITICAL
+        social = cases.social_order[idx]
+        code = np.where(
+            non_political, CODE["ordinary_courts"], np.where(social, CODE["social_order"], -1)
+        )
+        code = np.where(code < 0, CODE.get(channel, CODE["courts"]), code).astype(np.int8)
+        # Order 00447's line of criminals (recidivists), apart from its other lines
+        code[(code == CODE["troika"]) & (cases.line[idx] == LN["criminal"])] = CODE[
+            "troika_criminal"
+        ]
+        origin[idx] = code
+        year = sim.date(day).year
+        weight, colony = e.weights(idx), cases.colony[idx]
+        for c in np.unique(code).tolist():
+            for col in (False, True):
+                sel = (code == c) & (colony == col)
+                if sel.any():
+                    inflow[(year, ORIGINS[c], col)] += float(weight[sel].sum())
+
+    e.sentence = tagged  # type: ignore[method-assign]
+
+    def stock() -> dict[str, Any]:
+        held = distinct_sorted(e.world.camps.roll.peek().astype(np.int64))
+        held = held[cases.status[held] == Status.CAMP]
+        waiting = cases.holding[held]
+        w = e.weights(held)
+        col = cases.colony[held]
+        other = cases.ordinary_offence(held)
+        criminal = criminal_line(e.world, held) & ~other
+        inside = ~waiting
+        by_origin = {
+            (ORIGINS[o], c): float(w[inside & (origin[held] == o) & (col == c)].sum())
+            for o in range(len(ORIGINS))
+            for c in (False, True)
+        }
+        return {
+            "camps": float(w[inside & ~col].sum()),
+            "colonies": float(w[inside & col].sum()),
+            "np_camps": float(w[inside & ~col & other].sum()),
+            "np_colonies": float(w[inside & col & other].sum()),
+            "criminal": float(w[inside & ~col & criminal].sum()),
+            # sentenced to camp or colony, still in a prison (model/holding.py): not on the roll
+            "awaiting": float(e.world.camps.hold_w),
+            "pretrial": float(e.world.camps.pretrial_w),
+            "origin": by_origin,
+        }
+
+    ev = load_evidence()
+    s0 = stock()
+    print(f"First day {sim.date(0)}: the stock of the Gulag's own unit (regions.csv gulag_camps)")
+    print(
+        f"  camps {s0['camps']:,.0f} (record 1 Jan 1935 {_fmt(_record(ev, 'IN-gulag-itl-1935'))}), "
+        f"colonies {s0['colonies']:,.0f} (record {_fmt(_record(ev, 'IN-gulag-itk-1935'))}); "
+        f"non-political {s0['np_camps'] + s0['np_colonies']:,.0f} "
+        f"(all but IN-gulag-cr-1935 = {_fmt(_record(ev, 'IN-gulag-cr-1935'))} counter-revolutionaries)"
+    )
+    print()
+    print(
+        "Stock on the 1st of each month (model/steps_gulag.camp_stock; in prisons: awaiting the "
+        "etap or the transfer to a colony, and under investigation or awaiting sentence)"
+    )
+    print(
+        f"{'date':10s} {'camps':>10s} {'of which np':>11s} {'colonies':>10s} {'of which np':>11s} "
+        f"{'awaiting':>9s} {'pretrial':>9s}"
+    )
+    january: dict[int, dict[str, Any]] = {}
+    d = dt.date(sim.start.year, sim.start.month, 1)
+    last = sim.date(sim.days - 1)
+    while True:
+        y, m = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
+        d = dt.date(y, m, 1)
+        if d > last:
+            break
+        sim.run(until=(d - sim.start).days)  # the state at the start of the 1st
+        s = stock()
+        if d.month == 1:
+            january[d.year] = s
+        print(
+            f"{d.isoformat():10s} {s['camps']:10,.0f} {s['np_camps']:11,.0f} "
+            f"{s['colonies']:10,.0f} {s['np_colonies']:11,.0f} {s['awaiting']:9,.0f} "
+            f"{s['pretrial']:9,.0f}"
+        )
+    sim.run()
+    print()
+    print("On 1 January against the record (Getty, Rittersporn & Zemskov 1993; Zemskov 1991)")
+    for year, s in sorted(january.items()):
+        itl, itk = _record(ev, f"V-gulag-itl-{year}"), _record(ev, f"V-gulag-itk-{year}")
+        cr = _record(ev, f"V-gulag-cr-{year}")
+        np_rec = None if itl is None or cr is None else itl - cr
+        print(
+            f"  {year}: camps {s['camps']:,.0f} / {_fmt(itl)}; colonies {s['colonies']:,.0f} / "
+            f"{_fmt(itk)}; camps' non-political and 00447 criminals "
+            f"{s['np_camps'] + s['criminal']:,.0f} / {_fmt(np_rec)} (all but the record's CR); "
+            f"camps' counter-revolutionaries {s['camps'] - s['np_camps'] - s['criminal']:,.0f} "
+            f"(with Order 00447's criminals {s['camps'] - s['np_camps']:,.0f}) / {_fmt(cr)}"
+        )
+        for col, name in ((False, "camps"), (True, "colonies")):
+            parts = [
+                f"{o} {s['origin'][(o, col)]:,.0f}" for o in ORIGINS if s["origin"][(o, col)] > 0
+            ]
+            print(f"      {name:8s} by origin: " + "; ".join(parts))
+    print()
+    print("Sentences to camp (ITL) / colony (ITK) by origin and year")
+    years = sorted({k[0] for k in inflow})
+    for year in years:
+        parts = [
+            f"{o} {inflow.get((year, o, False), 0.0):,.0f}/{inflow.get((year, o, True), 0.0):,.0f}"
+            for o in ORIGINS
+            if inflow.get((year, o, False), 0.0) + inflow.get((year, o, True), 0.0) > 0
+        ]
+        print(f"  {year}: " + "; ".join(parts))
+    print()
+    print("Flows by year (ledger.gulag) and the record")
+    g = e.ledger.gulag
+    yrs = np.array([sim.date(day).year for day in range(sim.days)])
+    print(
+        f"  {'year':4s} "
+        + " ".join(f"{f:>15s}" for f in FLOWS)
+        + f" {'G8 deaths':>10s} {'record':>8s}"
+    )
+    for year in sorted(set(yrs.tolist())):
+        sums = g[yrs == year].sum(axis=0)
+        deaths = sums[GF["died_camp"]] + sums[GF["died_transit"]]
+        print(
+            f"  {year:4d} "
+            + " ".join(f"{sums[GF[f]]:15,.0f}" for f in FLOWS)
+            + f" {deaths:10,.0f} {_fmt(_record(ev, f'G8-deaths-{year}')):>8s}"
+        )
+    rel = _record(ev, "V-gulag-rel-1939")
+    print(f"  releases 1939, record (V-gulag-rel-1939): {_fmt(rel)}")
+
+
+if __name__ == "__main__":
+    main()
