@@ -103,6 +103,8 @@ def test_an_operations_arrests_are_its_lines_and_no_one_is_lost(summaries) -> No
         for op in NATIONAL:
             block = ops[op]
             on_lines = sum(lines[line]["arrested"] for line in LINES_OF[op])
-            assert on_lines == pytest.approx(block["arrested"], rel=0.05), op
+            # at 1:1,000 a small operation has about ten sampled people: one retaken person
+            # (weight 1 / SCALE) is more than 5% of it
+            assert abs(on_lines - block["arrested"]) <= max(0.05 * block["arrested"], 1 / SCALE), op
             assert block["death_sentences"] <= block["convicted"] <= block["arrested"], op
             assert sum(lines[line]["named"] for line in LINES_OF[op]) <= on_lines, op

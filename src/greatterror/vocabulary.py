@@ -116,8 +116,11 @@ AT_LIBERTY = np.array([name in ("free", "released") for name in STATUSES])
 
 #: Elite-layer flag sets (``population/codes.py`` ``Elite``), each defined once.
 PARTY_FLAGS = int(
-    # the party-state elite includes the army high command, many of whom sat in the CC
-    Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
+    # the party-state elite: the CC, the regional secretaries and the 1934 congress delegates
+    # of the party and soviet apparatus; it includes the army high command (with the
+    # congress's military delegates), many of whom sat in the CC. The congress's other
+    # delegates (the economy, production) are reached by names, not by the purge's hazard.
+    Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
 )
 ARMY_FLAGS = int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER)
 NKVD_FLAGS = int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)

@@ -238,7 +238,9 @@ def _elite_weights(
 
 def _eligible(w: World) -> np.ndarray:
     """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
-    which goes through dismissal; the high command is also in the party group."""
+    which goes through dismissal; the high command is also in the party group. The party
+    group's 1934 congress delegates are those of the party and soviet apparatus, the CC and
+    the military delegates (``PARTY_FLAGS``; population/elite.py ``congress_posts``)."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)

@@ -88,6 +88,9 @@ class Elite(IntFlag):
     REGIONAL_SECRETARY = 64
     ELITE_FAMILY = 128
     PROMINENT_OPPOSITIONIST = 256
+    #: a 1934 congress delegate who worked in the party or soviet apparatus (the posts the
+    #: purge of the party-state elite opened on; population/elite.py ``congress_posts``)
+    APPARATUS_1934 = 512
 
 
 class Cohort(IntEnum):

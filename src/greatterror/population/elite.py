@@ -44,13 +44,26 @@ def elite_layer(
         return np.array([land[i].index for i in idx], dtype=np.uint8)
 
     blocks: list[tuple[int, NDArray, int, int]] = []  # (flags, regions, occupation, workplace kind)
-    congress = np.full(spec.congress_1934, int(Elite.CONGRESS_1934), dtype=np.uint16)
-    congress[: spec.cc_1934] |= np.uint16(Elite.CC_1934)
-    blocks.append((-1, place(spec.congress_1934, 0.3), Occupation.PARTY_STATE_ELITE, 0))
+    congress, military = congress_posts(spec, rng)
+    blocks.append((-1, place(len(congress), 0.3), Occupation.PARTY_STATE_ELITE, 0))
     secretaries = np.array([r.index for r in land], dtype=np.uint8)
     blocks.append((Elite.REGIONAL_SECRETARY, secretaries, Occupation.PARTY_STATE_ELITE, 0))
+    # the congress's military delegates are part of the high command, not added to it
     blocks.append(
-        (Elite.ARMY_HIGH_COMMAND, place(spec.army_high_command, 0.3), Occupation.ARMY_COMMAND, 2)
+        (
+            Elite.ARMY_HIGH_COMMAND | Elite.CONGRESS_1934,
+            place(military, 0.3),
+            Occupation.ARMY_COMMAND,
+            2,
+        )
+    )
+    blocks.append(
+        (
+            Elite.ARMY_HIGH_COMMAND,
+            place(spec.army_high_command - military, 0.3),
+            Occupation.ARMY_COMMAND,
+            2,
+        )
     )
     blocks.append((Elite.ARMY_OFFICER, place(spec.army_officers), Occupation.ARMY_COMMAND, 2))
     blocks.append(
@@ -90,8 +103,9 @@ def elite_layer(
     out_flags = np.where(head, flags[owner], int(Elite.ELITE_FAMILY)).astype(np.uint16)
     band = np.where(head, 2 + (rng.random(members) < 0.45), choice(rng, spec.age_shares, members))
     age = years_of(spec, band, np.ones(members, dtype=np.uint8), rng.random(members))
+    delegate = (out_flags & Elite.CONGRESS_1934) != 0  # a party congress's delegates are members
     party = np.where(
-        head & (occupation[owner] != Occupation.ARMY_COMMAND)
+        head & ((occupation[owner] != Occupation.ARMY_COMMAND) | delegate)
         | (head & (rng.random(members) < 0.7)),
         Party.MEMBER,
         Party.NONE,
@@ -132,6 +146,28 @@ def elite_layer(
         "_sizes": sizes.astype(np.int64),
         "_kind": np.where(head, kind[owner], -1).astype(np.int8),
     }
+
+
+def congress_posts(spec: PopulationSpec, rng: np.random.Generator) -> tuple[NDArray, int]:
+    """The flags of the 17th Congress's civilian delegates, and the number of its military ones.
+
+    The mandate commission's report gives the delegates' posts (data/population/marginals.csv,
+    ``pop_congress17_*_share``): party bodies, the soviet apparatus, military bodies, and the
+    rest (the economy, transport, production). Those of the party and soviet apparatus carry
+    ``Elite.APPARATUS_1934``: the purge of the party-state elite opened on them (M20, group
+    ``party``), while the delegates from the economy and production were reached by the
+    names given under interrogation. The military delegates are returned as a count: they
+    belong to the army high command. The first civilian delegates are the 1934 Central
+    Committee; the apparatus posts fall on civilian delegates at random, the CC included.
+    """
+    party, soviet, army = spec.congress_posts
+    military = round(army * spec.congress_1934)
+    civil = spec.congress_1934 - military
+    flags = np.full(civil, int(Elite.CONGRESS_1934), dtype=np.uint16)
+    flags[: spec.cc_1934] |= np.uint16(Elite.CC_1934)
+    apparatus = rng.permutation(civil)[: min(round((party + soviet) * spec.congress_1934), civil)]
+    flags[apparatus] |= np.uint16(Elite.APPARATUS_1934)
+    return flags, military
 
 
 ELITE_UNIT_SIZE = 50

@@ -111,6 +111,8 @@ class PopulationSpec:
     foreign_communists: float
     cc_1934: int
     congress_1934: int
+    #: shares of the 1934 congress delegates by post: party bodies, soviet apparatus, military
+    congress_posts: tuple[float, float, float]
     army_high_command: int
     army_officers: int
     nkvd_leadership: int
@@ -200,6 +202,11 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         foreign_communists=v("pop_political_emigres_1937"),
         cc_1934=int(v("pop_cc1934")),
         congress_1934=int(v("pop_congress17_delegates")),
+        congress_posts=(
+            v("pop_congress17_party_share"),
+            v("pop_congress17_soviet_share"),
+            v("pop_congress17_military_share"),
+        ),
         army_high_command=round(v("pop_army_high_command_1937")),
         # the list strength includes the high command, which is a block of its own
         army_officers=int(v("pop_rkka_command_staff_1937"))

@@ -1,0 +1,124 @@
+"""The 17th Congress delegates by post, and the show trials' defendants (issue 9; M07, M20).
+
+The delegates' posts come from the mandate commission's report (data/population/marginals.csv):
+the purge of the party-state elite (M20, group ``party``) opens on those of the party and
+soviet apparatus; the others fall only by other routes. One historical run at 1:1,000 (the
+elite layer is kept at full size at every scale), recording who arrested each delegate and
+who was sentenced at each show trial.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model.scenario import load_scenario
+from greatterror.model.sim import Simulation
+from greatterror.model.steps_arrests import _eligible
+from greatterror.population.build import build_population
+from greatterror.population.codes import Elite, Mark
+from greatterror.population.elite import congress_posts
+from greatterror.population.inputs import load_inputs
+from greatterror.population.spec import build_spec
+from greatterror.vocabulary import ARMY_FLAGS, PARTY_FLAGS
+
+SCALE, SEED = 0.001, 3
+APPARATUS, CONGRESS, CC = int(Elite.APPARATUS_1934), int(Elite.CONGRESS_1934), int(Elite.CC_1934)
+#: the party group's delegates: the apparatus, the CC, the army high command
+PARTY_POSTS = APPARATUS | CC | int(Elite.ARMY_HIGH_COMMAND)
+assert PARTY_POSTS | int(Elite.REGIONAL_SECRETARY) == PARTY_FLAGS
+
+
+def test_the_posts_follow_the_mandate_commissions_shares() -> None:
+    spec = build_spec(load_inputs())
+    flags, military = congress_posts(spec, np.random.default_rng(0))
+    party, soviet, army = spec.congress_posts
+    assert len(flags) + military == spec.congress_1934 == 1966
+    assert military == round(army * 1966)
+    assert ((flags & APPARATUS) != 0).sum() == round((party + soviet) * 1966)
+    assert ((flags & CC) != 0).sum() == spec.cc_1934 and (flags & CONGRESS != 0).all()
+
+
+@pytest.fixture(scope="module")
+def run():
+    """A finished run: each delegate's first arrest (day, route) and each trial's verdicts."""
+    pop = build_population(SCALE, SEED)
+    sim = Simulation(load_scenario("historical"), pop, SEED, load_evidence())
+    e = sim.engine
+    heads = sim.registers.elite_heads
+    delegates = heads[(pop["elite"][heads] & CONGRESS) != 0]
+    first: dict[int, tuple[int, str]] = {}
+    sentenced: list[tuple[int, np.ndarray]] = []
+    arrest, sentence = e.arrest, e.sentence
+
+    def arresting(day: int, idx: np.ndarray, op: str, *args: Any, **kw: Any) -> np.ndarray:
+        out = arrest(day, idx, op, *args, **kw)
+        frame = sys._getframe(1)
+        route = type(frame.f_locals.get("self")).__name__ + "." + frame.f_code.co_name
+        for i in out[np.isin(out, delegates)].tolist():
+            first.setdefault(i, (day, route))
+        return out
+
+    def sentencing(day: int, idx: np.ndarray, *args: Any, **kw: Any) -> None:
+        if sys._getframe(1).f_code.co_name == "_trial":
+            sentenced.append((day, np.asarray(idx, dtype=np.int64).copy()))
+        sentence(day, idx, *args, **kw)
+
+    e.arrest, e.sentence = arresting, sentencing  # type: ignore[method-assign]
+    sim.run()
+    return sim, delegates, first, sentenced
+
+
+def test_the_purge_hazard_takes_delegates_only_from_the_groups_it_opened(run) -> None:
+    sim, _, first, _ = run
+    pop = sim.pop
+    party_opens = (dt.date(1936, 9, 26) - sim.engine.start).days
+    by_hazard = [(d, i) for i, (d, r) in first.items() if r == "PurgeOfElites.step"]
+    assert len(by_hazard) > 500
+    for day, i in by_hazard:
+        opposition = (pop["marks"][i] & int(Mark.OPPOSITIONIST)) != 0
+        # before the party group opens only the former oppositionists are open to it
+        assert opposition or (day >= party_opens and (pop["elite"][i] & PARTY_POSTS) != 0)
+
+
+def test_the_apparatus_falls_far_more_often_than_the_other_delegates(run) -> None:
+    sim, delegates, first, _ = run
+    flags = sim.pop["elite"][delegates]
+    arrested = sim.cases.arrests[delegates] > 0
+    others = (flags & (APPARATUS | ARMY_FLAGS | CC)) == 0
+    apparatus = (flags & APPARATUS) != 0
+    assert arrested[apparatus].mean() > 0.7 > 0.4 > arrested[others].mean() > 0.0
+    # the others who fell were named under interrogation (or were former oppositionists)
+    opposition = (sim.pop["marks"][delegates] & int(Mark.OPPOSITIONIST)) != 0
+    for i in delegates[others & arrested & ~opposition].tolist():
+        assert first[i][1] != "PurgeOfElites.step"
+    # the eligible set of the party group is the party group's posts, nothing else
+    sim.world.policy.elite_groups = {"party"}
+    eligible = _eligible(sim.world)
+    assert ((sim.pop["elite"][eligible] & PARTY_FLAGS) != 0).all()
+    assert np.isin(delegates[(flags & PARTY_POSTS) != 0], eligible).all()
+
+
+def test_the_defendants_were_arrested_and_confessed_before_their_trial_and_judged_once(
+    run,
+) -> None:
+    sim, _, _, sentenced = run
+    by_day: dict[int, list[np.ndarray]] = {}
+    for day, idx in sentenced:  # a trial passes its death and its camp sentences separately
+        by_day.setdefault(day, []).append(idx)
+    trials = {(dt.date.fromisoformat(t["date"]) - sim.engine.start).days: t for t in sim.trials}
+    assert set(by_day) <= set(trials) and len(by_day) >= 4
+    seen: set[int] = set()
+    for day, parts in by_day.items():
+        idx = np.concatenate(parts)
+        assert len(idx) == len(np.unique(idx)) == trials[day]["defendants"]
+        assert (sim.cases.arrest_day[idx] < day).all()
+        assert sim.cases.confessed[idx].all() and sim.cases.linked[idx].all()
+        assert sim.engine.is_elite[idx].all()
+        assert not seen & set(idx.tolist())  # no one is sentenced at two trials
+        seen |= set(idx.tolist())
