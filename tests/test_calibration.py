@@ -36,6 +36,8 @@ def test_leader_rule_targets_are_the_scripted_decisions() -> None:
     assert dates[("launch_operation", "national")].isoformat() == "1937-07-25"
     assert ("set_limits", None) not in dates and ("limit_increase", None) not in dates
     assert not [key for key in dates if key[0] == "extend_operation"]
+    # the rule takes the execution lists with Yezhov's appointment, not as a decision
+    assert not [key for key in dates if key[0] == "execution_lists"]
 
 
 def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end() -> None:

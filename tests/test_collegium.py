@@ -152,9 +152,9 @@ def _elite_sentences(sim: gt.Sim, deaths: _Deaths, start: int, end: int) -> int:
     return n
 
 
-def test_the_lists_come_with_the_dated_decision_and_with_the_rules_appointment() -> None:
+def test_the_lists_come_with_the_dated_decision_and_stay_without_yezhov() -> None:
     """Scripted: the flag is set on 4 October 1936, not before; a counterfactual without
-    Yezhov keeps it. Under the leader's rule the appointment brings it."""
+    Yezhov keeps it (the leader's rule's path is the next test)."""
     sim = gt.Sim("historical", scale=0.001, seed=1)
     pol = sim.engine.world.policy
     sim.run(until="1936-10-03")
@@ -165,6 +165,27 @@ def test_the_lists_come_with_the_dated_decision_and_with_the_rules_appointment()
     kept.run(until=LISTS)
     assert kept.engine.world.policy.execution_lists
     assert not kept.engine.world.institutions.case_building  # no Yezhov, no case building
+
+
+def test_under_the_leaders_rule_the_appointment_brings_the_lists_and_case_building_ends() -> None:
+    """Endogenous scenario: the rule's appointment of Yezhov sets the lists and opens case
+    building; by the end of the run (a plenum, or a chief without the doctrine) it is closed."""
+    sim = gt.Sim("endogenous", scale=0.001, seed=1)
+    world = sim.engine.world
+    opened = False
+    for until in ("1936-06-30", "1937-01-31", "1937-06-30", "1937-12-31"):
+        sim.run(until=until)
+        opened |= world.institutions.case_building
+    appointed = [
+        d
+        for d in world.policy.log
+        if d["action"] == "chief_change" and d["detail"] == "yezhov" and d["by"] == "leader_rule"
+    ]
+    assert appointed, "the rule did not appoint Yezhov in this run"
+    assert world.policy.execution_lists
+    assert opened
+    sim.run()
+    assert not world.institutions.case_building
 
 
 def test_sentences_follow_arrest_and_the_collegium_kills_few_before_the_lists(runs) -> None:

@@ -134,12 +134,13 @@ def test_troikas_fill_the_first_category_first_and_follow_its_increases(
     category, far above its 28% of the initial limits; once it is used up the troikas fill the
     second, and the death share rises again as the (mostly first-category) increases arrive.
 
-    The rise is measured over three seeds pooled: at 1:1,000 one seed's rise from the autumn
+    The rise is measured over six seeds pooled: at 1:1,000 one seed's rise from the autumn
     to the winter ranges from about -0.02 to 0.2 (seeds 1-12, 4 December 2026: mean 0.06, sd
     0.05 with NumPy's per-region Poisson draws; mean 0.09, sd 0.06 with the draws of the same
-    law of model/fast_draws.py), so one seed tests the draw, not the rule; three pooled seeds
-    have a standard deviation of about 0.03, so the test asks for a rise, not for a size of
-    rise (0.03 failed by chance with the draws of model/fast_draws.py: 0.0298)."""
+    law of model/fast_draws.py), so one seed tests the draw, not the rule; six pooled seeds
+    have a standard deviation of about 0.02, so a rise of at least 0.02 is asked (three seeds
+    and 0.03 failed by chance once: 0.0298; a rule without the rise, mean 0, would pass a
+    bare "any rise" half the time)."""
     sim = result.simulation
 
     def death_share(sims, first: str, last: str) -> float:
@@ -158,11 +159,11 @@ def test_troikas_fill_the_first_category_first_and_follow_its_increases(
     # (steps_quota.limit_fill) many first-category increases arrive in the autumn already, so
     # the rise to the winter is smaller than it was (the record's Order 00447: 45% of the
     # sentences of 1937, 67% of those of 1938)
-    others = [simulate(historical, SCALE, s, evidence=evidence).simulation for s in (1, 2)]
+    others = [simulate(historical, SCALE, s, evidence=evidence).simulation for s in (1, 2, 4, 5, 6)]
     pooled = [sim, *others]
     autumn_all = death_share(pooled, "1937-09-05", "1937-11-01")
     winter_all = death_share(pooled, "1938-01-01", "1938-04-01")
-    assert winter_all > autumn_all, (autumn_all, winter_all)
+    assert winter_all > autumn_all + 0.02, (autumn_all, winter_all)
 
 
 def test_death_sentences_are_carried_out(result) -> None:

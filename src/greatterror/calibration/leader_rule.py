@@ -63,8 +63,16 @@ def record_dates() -> dict[tuple[str, str | None], dt.date]:
     dates: dict[tuple[str, str | None], dt.date] = {}
     for event in sorted(load_scenario("historical").events, key=lambda e: e.date):
         # limits and the extension or dated end of an operation are not decisions the
-        # leader's rule takes (under it the operations run until the halt)
-        skip = ("set_limits", "limit_increase", "extend_operation", "end_operation")
+        # leader's rule takes (under it the operations run until the halt); the execution
+        # lists come with the rule's appointment of Yezhov (steps_policy.apply_decision),
+        # so they are not a decision of their own
+        skip = (
+            "set_limits",
+            "limit_increase",
+            "extend_operation",
+            "end_operation",
+            "execution_lists",
+        )
         if event.action in POLICY_ACTIONS and event.action not in skip:
             key = _kind(event.action, event.operation or event.chief)
             dates.setdefault(key, event.date)

@@ -2,7 +2,7 @@
 
 A channel's share of death sentences was not a constant of the body: it followed what the
 centre sanctioned and what the prosecutors charged. Three rules, each tied to a dated
-decision or to a mechanism already in the model (docs/ODD.md, section 7.15b):
+decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
 
 - **The sanction of the Military Collegium's death sentences.** Before Yezhov's
   appointment (26 September 1936, G12-07) the elite prisoners the Collegium and the

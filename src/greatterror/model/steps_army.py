@@ -15,7 +15,7 @@ command personnel set up in August 1938 to hear the dismissed commanders'
 complaints (G12-39), the politically dismissed who had not been arrested
 were reinstated. Officers named under interrogation enter the same route:
 they are dismissed, and then arrested or not. The arrested go to the
-Military Collegium (step 7).
+Military Collegium (sentencing, step 15).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Steps 4, 5 and 10: denunciations, register-based selection, and the purge of elites.
+"""Steps 8, 9 and 20: denunciations, register-based selection, and the purge of elites.
 
 Every step samples a number of events per region (or per group) first and
 then draws who they happen to; none of them passes over the population.

@@ -1,4 +1,4 @@
-"""The Gulag's events: terms that end today (step 9), the stock on 1 January, and the
+"""The Gulag's events: terms that end today (step 18), the stock on 1 January, and the
 deaths in transit and in the camps that step 8 (``Punishment``) draws."""
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Step 11b (M22): the review of the cases pending when the mass operations were halted.
+"""Step 26 (M22): the review of the cases pending when the mass operations were halted.
 
 The directive of 15 November 1938 suspended the troikas' and the album
 procedure's work; the resolution of 17 November abolished them, and Beria's

@@ -1,4 +1,4 @@
-"""Steps 6, 7, 8 and 12: investigation, sentencing, punishment, and the halt."""
+"""Steps 14, 15, 17 and 25: investigation, sentencing, punishment, and the halt."""
 
 from __future__ import annotations
 

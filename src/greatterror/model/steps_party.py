@@ -29,7 +29,14 @@ CHECKS = (("party_verification", VERIFICATION), ("party_exchange", EXCHANGE))
 
 
 class PartyPurge(Component):
-    """Step 24 (M15): expulsions, arrests of the expelled, reinstatement from January 1938."""
+    """Step 24 (M15): expulsions, arrests of the expelled, reinstatement from January 1938.
+
+    Only the mass expulsions of 1937-38 (the regions' over-zeal) are M15 and stop with
+    its switch. The checks of 1935 and 1936 (the verification and the exchange of party
+    documents), the arrests of those they expelled, and the reviews from the January 1938
+    plenum are dated events of the record and run whatever the switch (the peer
+    benchmark's reduced scenario sets their parameters to zero instead).
+    """
 
     name = "party_purge"
     mechanisms = ("M15",)

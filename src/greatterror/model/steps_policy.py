@@ -1,4 +1,4 @@
-"""Steps 1-3: exogenous events, the leadership's perception, and policy.
+"""Steps 1, 4 and 7: exogenous events, the leadership's perception, and policy.
 
 The centre's decisions (``apply_decision``) are carried out the same way
 whether a scripted event or the leader's rule takes them, so both
@@ -105,6 +105,10 @@ def apply_decision(
             # the new chief's doctrine (M08): the conspiracies of 1937 are built from the
             # elite cases opened now, to the next plenum (model/collegium.py)
             open_case_building(inst)
+        elif pol.doctrine == "contain":
+            # a chief without the doctrine builds no conspiracy: in a run where no plenum
+            # follows the appointment (the leader's rule may appoint late), this ends it
+            close_case_building(inst)
         if by == "leader_rule" and pol.chief == "yezhov":
             # the scripted Yezhov appointment carries the opening of the party purge
             # (historical.toml); under the rule the appointment brings it, and the execution

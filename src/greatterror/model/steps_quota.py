@@ -1,4 +1,4 @@
-"""Step 9 (M15, M16): regions that fill their limits ask for more; the centre answers.
+"""Step 19 (M15, M16): regions that fill their limits ask for more; the centre answers.
 
 Order 00447 gave each region a limit, and the regions asked for more as they
 filled it (M15, over-zeal). The record has three ways a request was met:

@@ -1,4 +1,4 @@
-"""Step 12 (M07): show trials assembled from confessed prisoners linked to the 'centre'.
+"""Step 27 (M07): show trials assembled from confessed prisoners linked to the 'centre'.
 
 On a scripted trial date the organisers take the most visible elite
 prisoners who have confessed and who are linked, through the chain of
