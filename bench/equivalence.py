@@ -20,7 +20,7 @@ test (two-sided), and the Welch p-values are corrected for the number of figures
 Holm's step-down method (family-wise error rate ``alpha``). The table gives the means,
 the ratio new/old, both raw p-values and the Holm-adjusted one; a figure is flagged when
 its adjusted p-value is below ``alpha``. Figures constant in both samples are reported
-without a test. The exit code is 1 if any figure is flagged, else 0.
+without a test, and flagged if the two constants differ. The exit code is 1 if any figure is flagged, else 0.
 """
 
 from __future__ import annotations
@@ -114,6 +114,10 @@ def compare(
         if a.std() > 0 or b.std() > 0:
             row["welch_p"] = float(stats.ttest_ind(a, b, equal_var=False).pvalue)
             row["mw_p"] = float(stats.mannwhitneyu(a, b, alternative="two-sided").pvalue)
+        elif a[0] != b[0]:
+            # constant in both codes but not equal (e.g. 20 defendants against 16): no test
+            # is needed, and none could be made, to say that they differ
+            row["flagged"] = True
         rows.append(row)
     tested = [r for r in rows if r["welch_p"] is not None]
     for r, p in zip(tested, holm([r["welch_p"] for r in tested]), strict=True):
