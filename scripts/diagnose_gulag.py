@@ -33,8 +33,8 @@ from _diagnose import historical_sim, options
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.model.steps_gulag import criminal_line
-from greatterror.vocabulary import LN, NON_POLITICAL, Status
+from greatterror.model.steps_gulag import camp_prisoners, camp_stock
+from greatterror.vocabulary import LN, NON_POLITICAL
 
 ORIGINS = (
     "stock",
@@ -102,25 +102,20 @@ def main() -> None:
     e.sentence = tagged  # type: ignore[method-assign]
 
     def stock() -> dict[str, Any]:
-        held = distinct_sorted(e.world.camps.roll.peek().astype(np.int64))
-        held = held[cases.status[held] == Status.CAMP]
-        waiting = cases.holding[held]
-        w = e.weights(held)
-        col = cases.colony[held]
-        other = cases.ordinary_offence(held)
-        criminal = criminal_line(e.world, held) & ~other
-        inside = ~waiting
+        camps, colonies, np_camps, np_colonies, criminal = camp_stock(e.world, e)
+        held = camp_prisoners(e.world)
+        w, col = e.weights(held), cases.colony[held]
         by_origin = {
-            (ORIGINS[o], c): float(w[inside & (origin[held] == o) & (col == c)].sum())
+            (ORIGINS[o], c): float(w[(origin[held] == o) & (col == c)].sum())
             for o in range(len(ORIGINS))
             for c in (False, True)
         }
         return {
-            "camps": float(w[inside & ~col].sum()),
-            "colonies": float(w[inside & col].sum()),
-            "np_camps": float(w[inside & ~col & other].sum()),
-            "np_colonies": float(w[inside & col & other].sum()),
-            "criminal": float(w[inside & ~col & criminal].sum()),
+            "camps": camps,
+            "colonies": colonies,
+            "np_camps": np_camps,
+            "np_colonies": np_colonies,
+            "criminal": criminal,
             # sentenced to camp or colony, still in a prison (model/holding.py): not on the roll
             "awaiting": float(e.world.camps.hold_w),
             "pretrial": float(e.world.camps.pretrial_w),

@@ -46,8 +46,7 @@ def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float, float]:
     """Camp (ITL) and colony (ITK) prisoners held now; of them the non-political convicts
     (model/steps_courts.py, model/steps_social_order.py); and the camp prisoners of Order
     00447's line of criminals (``criminal_line``), in full-population equivalents."""
-    held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
-    held = held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
+    held = camp_prisoners(w)
     weight = e.weights(held)
     colony = w.cases.colony[held]
     other = w.cases.ordinary_offence(held)
@@ -59,6 +58,13 @@ def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float, float]:
         float(weight[colony & other].sum()),
         float(weight[~colony & criminal].sum()),
     )
+
+
+def camp_prisoners(w: World) -> np.ndarray:
+    """The people in a camp or colony now, in order: on the camps' roll, status CAMP, and not
+    still in a prison waiting for transport (model/holding.py)."""
+    held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
+    return held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
 
 
 def criminal_line(w: World, idx: np.ndarray) -> np.ndarray:
