@@ -139,6 +139,7 @@ def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed()
         (["show"], "give one database"),
         (["check"], "give one database"),
         (["H1", "H2", "--draws", "3"], "--draws: only with 'check'"),
+        (["H1", "H2", "--generation", "0"], "--generation: only with 'show' or 'check'"),
     ],
 )
 def test_bad_compare_input_exits_2_and_writes_nothing(
@@ -206,6 +207,14 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
         assert (out / name).stat().st_size > 0
     for name in ("compare_probabilities.png", "compare_separation.png"):
         assert (out / name).stat().st_size > 0
+
+    first_only = runner.invoke(
+        app, ["hypotheses", "compare", "show", str(db), "--generation", "0", "--json"]
+    )
+    assert first_only.exit_code == 0, first_only.output
+    read = json.loads(first_only.stdout)
+    assert read["read_up_to_generation"] == 0
+    assert all(g["generation"] == 0 for r in read["runs"] for g in r["generations"])
 
     other = runner.invoke(app, [*cli[:-2], "--particles", "4", "--db", str(db), "--resume"])
     assert other.exit_code == 2 and "other settings" in other.output
@@ -323,3 +332,22 @@ def test_the_check_refuses_a_database_whose_priors_differ_from_today(
         check_priors(Path("x.db"), used, "H6", names, priors)
     monkeypatch.setattr(compare, "stored_priors", lambda db, run: None)
     assert not check_priors(Path("x.db"), used, "H6", names, priors)
+
+
+def test_a_capped_history_reads_a_run_as_if_it_stopped_at_that_generation() -> None:
+    import pandas as pd
+
+    from greatterror.calibration.compare_report import CappedHistory
+
+    class History:
+        max_t = 2
+        id = 7
+
+        def get_all_populations(self) -> pd.DataFrame:
+            return pd.DataFrame({"t": [-1, 0, 1, 2], "samples": [48, 200, 300, 400]})
+
+    capped = CappedHistory(History(), 0)
+    assert capped.max_t == 0 and capped.id == 7
+    assert capped.get_all_populations()["t"].tolist() == [-1, 0]
+    assert capped.total_nr_simulations == 248
+    assert CappedHistory(History(), 5).max_t == 2

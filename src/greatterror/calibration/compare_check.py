@@ -109,13 +109,15 @@ def compare_check(
     seeds: Sequence[int] = VALIDATION_SEEDS,
     workers: int = 1,
     draw_seed: int = 0,
+    generation: int | None = None,
 ) -> dict[str, Any]:
-    """Run each hypothesis's posterior ensemble and compare it with the record."""
+    """Run each hypothesis's posterior ensemble and compare it with the record (each run read
+    up to ``generation`` when one is given)."""
     from greatterror.calibration.compare_report import effective_size
 
     seeds = check_validation_seeds(seeds)
-    settings, runs = load_runs(db)
-    generation, used = posterior_repeats(runs)
+    settings, runs = load_runs(db, generation)
+    read_generation, used = posterior_repeats(runs)
     scale = settings.scale if scale is None else scale
     rng = np.random.default_rng(draw_seed)
     plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
@@ -168,7 +170,7 @@ def compare_check(
         "db": str(db),
         "version": __version__,
         "fitted_with_version": settings.version,
-        "generation": generation,
+        "generation": read_generation,
         "repeats_used": [spec.index for spec, _ in used],
         "repeats_not_at_that_generation": [
             spec.index for spec, h in runs if spec.is_repeat and (spec, h) not in used

@@ -19,7 +19,13 @@ CSV_COLUMNS += ("p05", "p95", "median_ok", "share_ok", "record_in_band")
 
 
 def check_comparison(
-    path: Path, draws: int, scale: float | None, workers: int, out: Path, as_json: bool
+    path: Path,
+    draws: int,
+    scale: float | None,
+    workers: int,
+    out: Path,
+    as_json: bool,
+    generation: int | None = None,
 ) -> None:
     from greatterror.calibration.abc import FitError
     from greatterror.calibration.compare import stored_compare
@@ -34,7 +40,9 @@ def check_comparison(
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     try:
         stored_compare(path)
-        result = compare_check(path, draws=draws, scale=scale, workers=workers)
+        result = compare_check(
+            path, draws=draws, scale=scale, workers=workers, generation=generation
+        )
     except (FitError, MissingExtraError, CheckError) as exc:
         fail(str(exc).replace("--db: ", "DB: "))
     if not result["hypotheses"]:
