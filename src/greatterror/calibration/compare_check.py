@@ -26,7 +26,9 @@ for a single fit (``calibration/check.py``):
   predictive band over the draws.
 
 A hypothesis that holds no particle in the last generation of any repeat has
-no posterior at that threshold and is reported as such, not checked.
+no posterior at that threshold: it is checked from its prior instead (the same
+number of draws from its priors, ``source`` "prior"), which shows on which
+figures its simulations fall so far from the record that none was accepted.
 """
 
 from __future__ import annotations
@@ -126,25 +128,32 @@ def compare_check(
     checked = []
     for m, (scenario, label) in enumerate(zip(settings.scenarios, settings.labels, strict=True)):
         particles, weights = pooled_posterior(used, m)
-        if not particles:
-            missing.append(label)
-            continue
         try:
             names, priors = hypothesis_priors(scenario)
         except Exception as exc:  # a scenario renamed, or a parameter no longer free
             raise CheckError(f"DB: {label} ({scenario}) cannot be read back today: {exc}") from None
         checked.append(check_priors(db, used, label, names, priors))
-        if set(particles[0]) != set(names):
-            raise CheckError(
-                f"DB: {label}'s stored parameters differ from its free parameters today"
-            )
-        rows = rng.choice(len(particles), size=draws, replace=True, p=weights / weights.sum())
-        values = [logistic_values(names, priors, particles[int(i)]) for i in rows]
+        if not particles:
+            # no posterior at this threshold: its prior predictive runs show what it misses
+            missing.append(label)
+            z = rng.logistic(size=(draws, len(names)))
+            values = [
+                logistic_values(names, priors, dict(zip(names, row, strict=True))) for row in z
+            ]
+            posterior[label] = {"source": "prior", "particles": 0, "effective_particles": 0.0}
+        else:
+            if set(particles[0]) != set(names):
+                raise CheckError(
+                    f"DB: {label}'s stored parameters differ from its free parameters today"
+                )
+            rows = rng.choice(len(particles), size=draws, replace=True, p=weights / weights.sum())
+            values = [logistic_values(names, priors, particles[int(i)]) for i in rows]
+            posterior[label] = {
+                "source": "posterior",
+                "particles": len(particles),
+                "effective_particles": effective_size(weights),
+            }
         plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
-        posterior[label] = {
-            "particles": len(particles),
-            "effective_particles": effective_size(weights),
-        }
     jobs = [job for label in plans for job in plans[label]]
     results = run_jobs(jobs, workers)
     hypotheses = []

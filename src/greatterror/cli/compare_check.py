@@ -89,7 +89,9 @@ def print_check(result: dict[str, Any]) -> None:
         [
             [
                 h["hypothesis"],
-                f"{h['particles']} ({h['effective_particles']:.1f})",
+                "none: prior draws"
+                if h["source"] == "prior"
+                else f"{h['particles']} ({h['effective_particles']:.1f})",
                 f"{h['in_sample_median_ok']} of {n_in}",
                 f"{h['validation_median_ok']} of {n_val}",
                 f"{h['validation_record_in_band']} of {n_val}",
@@ -98,7 +100,9 @@ def print_check(result: dict[str, Any]) -> None:
         ],
         caption="within: inside the archival range or within ±20% of the record"
         + (
-            f"; no posterior: {', '.join(result['no_posterior'])}" if result["no_posterior"] else ""
+            f"; no posterior (checked from the prior instead): {', '.join(result['no_posterior'])}"
+            if result["no_posterior"]
+            else ""
         ),
     )
     notes = [
