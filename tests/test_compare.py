@@ -207,3 +207,82 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
 
     other = runner.invoke(app, [*cli[:-2], "--particles", "4", "--db", str(db), "--resume"])
     assert other.exit_code == 2 and "other settings" in other.output
+
+    # each hypothesis's posterior predictive check, on validation seeds, from the same database
+    checked = tmp_path / "checked"
+    bad = runner.invoke(app, ["hypotheses", "compare", "check", str(db), "--draws", "0"])
+    assert bad.exit_code == 2 and "--draws: 0 is out of range" in bad.output
+    args = ["check", str(db), "--draws", "2", "--out", str(checked), "--json"]
+    check = runner.invoke(app, ["hypotheses", "compare", *args])
+    assert check.exit_code == 0, check.output
+    report = json.loads(check.stdout)
+    assert report["scale"] == 0.0001  # the comparison's own scale when none is given
+    assert set(report["seeds"]) <= set(range(1, 11))  # validation seeds, never fitting seeds
+    seen = {h["hypothesis"] for h in report["hypotheses"]} | set(report["no_posterior"])
+    assert seen == {"H6", "H7"}
+    for h in report["hypotheses"]:
+        assert h["draws"] == 2
+        assert {r["id"] for r in h["in_sample"]} == set(settings.targets)
+        assert h["in_sample_median_ok"] == sum(r["median_ok"] for r in h["in_sample"])
+        assert len(h["validation"]) == report["validation_figures"] > 0
+    for name in ("compare_check.json", "compare_check.csv"):
+        assert (checked / name).stat().st_size > 0
+
+
+def test_the_pooled_posterior_weights_each_repeat_equally() -> None:
+    """Two repeats with 1 and 3 particles of a hypothesis: each repeat's weights sum to 1."""
+    import pandas as pd
+
+    from greatterror.calibration.compare_check import pooled_posterior
+
+    class History:
+        max_t = 2
+
+        def __init__(self, n: int) -> None:
+            self.n = n
+
+        def get_distribution(self, m: int, t: int) -> tuple[pd.DataFrame, np.ndarray]:
+            assert t == 2
+            if m == 1:
+                return pd.DataFrame({"a": []}), np.array([])
+            return pd.DataFrame({"a": np.arange(self.n, dtype=float)}), np.full(self.n, 0.1)
+
+    runs = [(RunSpec(1, 1, 1.0), History(1)), (RunSpec(2, 2, 1.0), History(3))]
+    runs.append((RunSpec(3, 1, 2.0), History(5)))  # a prior-scaled run: not the posterior
+    particles, weights = pooled_posterior(runs, 0)
+    assert len(particles) == 4 and particles[0] == {"a": 0.0}
+    assert weights.tolist() == pytest.approx([1.0, 1 / 3, 1 / 3, 1 / 3])
+    assert pooled_posterior(runs, 1) == ([], pytest.approx(np.array([])))
+
+
+DEGENERATE = Path(__file__).parent / "data" / "degenerate_particles.csv"
+
+
+@pytest.mark.parametrize("kernel_name", ["pyabc", "floored"])
+def test_the_kernel_gives_every_proposal_a_positive_density_with_degenerate_weights(
+    kernel_name: str,
+) -> None:
+    """H1's 18 particles (29 parameters, logistic scale) of the second generation of a
+    comparison on 4 Dec 2026, whose weights are degenerate (Kish's effective size 1.05): pyabc's
+    own kernel gives most proposals a density of 0 there (so infinite weights, and the run
+    stopped with NaN weights); the floored kernel gives every one a positive density."""
+    import pandas as pd
+
+    from greatterror.calibration.compare_transition import FLOOR_SD, FlooredNormalTransition
+
+    table = pd.read_csv(DEGENERATE)
+    weights = table.pop("weight").to_numpy()
+    kernel = (
+        FlooredNormalTransition()
+        if kernel_name == "floored"
+        else pyabc.MultivariateNormalTransition()
+    )
+    kernel.fit(table, weights / weights.sum())
+    np.random.seed(1)  # pyabc's kernel draws from numpy's global generator
+    with np.errstate(all="ignore"):
+        density = kernel.pdf(kernel.rvs(300))
+    if kernel_name == "pyabc":
+        assert np.mean(density == 0) > 0.5  # the failure the floor exists for
+        return
+    assert np.all(np.diag(kernel.cov) >= FLOOR_SD**2)
+    assert np.all(np.isfinite(density)) and np.all(density > 0)

@@ -79,6 +79,36 @@ def _row(fact_id: str, record: float, low: float, high: float, sims: list[float]
     }
 
 
+def run_jobs(jobs: list[tuple[str, float, int, dict[str, float]]], workers: int) -> list[Any]:
+    """Run (scenario, scale, seed, values) jobs, in ``workers`` processes when more than one."""
+    if workers > 1 and len(jobs) > 1:
+        with ProcessPoolExecutor(workers) as pool:
+            return list(pool.map(_run, jobs, chunksize=1))
+    return [_run(j) for j in jobs]
+
+
+def compare_runs(
+    runs: list[dict[str, Any]], targets: Sequence[str]
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The runs against the in-sample targets among ``targets`` and the validation figures."""
+    from greatterror.evidence.loader import load_evidence
+
+    evidence = load_evidence()
+    in_sample = [
+        _row(b.fact_id, b.value, b.low, b.high, [r["targets"][b.fact_id] for r in runs])
+        for b in archival_targets(evidence, [t for t in targets if t in CALIBRATION_IDS])
+    ]
+    validation = []
+    for m in MEASURES:
+        fact = evidence.fact(m.fact_id)
+        value = float(evidence.value(m.fact_id))
+        low = float(fact.value_low or value)
+        high = float(fact.value_high or value)
+        row = _row(m.fact_id, value, low, high, [r["holdout"][m.fact_id] for r in runs])
+        validation.append({**row, "caveat": m.caveat})
+    return in_sample, validation
+
+
 def posterior_check(
     db: Path,
     draws: int = 20,
@@ -89,30 +119,12 @@ def posterior_check(
 ) -> dict[str, Any]:
     """Run the ensemble and compare it with the in-sample and the validation figures."""
     from greatterror.calibration.posterior import load_fit
-    from greatterror.evidence.loader import load_evidence
 
     seeds = check_validation_seeds(seeds)
     settings, history = load_fit(db)
     params = draw_particles(history, draws, draw_seed)
     jobs = [(settings.scenario, scale, seeds[i % len(seeds)], p) for i, p in enumerate(params)]
-    if workers > 1:
-        with ProcessPoolExecutor(workers) as pool:
-            runs = list(pool.map(_run, jobs, chunksize=1))
-    else:
-        runs = [_run(j) for j in jobs]
-    evidence = load_evidence()
-    in_sample = [
-        _row(b.fact_id, b.value, b.low, b.high, [r["targets"][b.fact_id] for r in runs])
-        for b in archival_targets(evidence, [t for t in settings.targets if t in CALIBRATION_IDS])
-    ]
-    validation = []
-    for m in MEASURES:
-        fact = evidence.fact(m.fact_id)
-        value = float(evidence.value(m.fact_id))
-        low = float(fact.value_low or value)
-        high = float(fact.value_high or value)
-        row = _row(m.fact_id, value, low, high, [r["holdout"][m.fact_id] for r in runs])
-        validation.append({**row, "caveat": m.caveat})
+    in_sample, validation = compare_runs(run_jobs(jobs, workers), settings.targets)
     return {
         "db": str(db),
         "scenario": settings.scenario,

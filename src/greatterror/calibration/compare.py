@@ -155,6 +155,28 @@ def scaled_prior(prior: Prior, factor: float) -> Prior:
     return Prior(kind=prior.kind, args=args, low=low, high=high)
 
 
+def logistic_values(
+    names: tuple[str, ...], priors: tuple[Prior, ...], z: dict[str, float]
+) -> dict[str, float]:
+    """Parameter values x = F^-1(1 / (1 + e^-z)) from their logistic-scale values z."""
+    import numpy as np
+
+    unit = np.array([[1.0 / (1.0 + math.exp(-float(z[n]))) for n in names]])
+    values = from_unit(names, unit, dict(zip(names, priors, strict=True)))
+    return {n: float(v) for n, v in zip(names, values[0], strict=True)}
+
+
+def hypothesis_priors(
+    scenario: str, factor: float = 1.0
+) -> tuple[tuple[str, ...], tuple[Prior, ...]]:
+    """A hypothesis scenario's free parameters and their priors, every prior scaled by ``factor``."""
+    from greatterror.model.scenario import load_scenario
+
+    free, priors = scenario_problem(load_scenario(scenario))
+    free_parameters(free)  # unknown or fixed parameters fail before any work
+    return tuple(free), tuple(scaled_prior(prior_of(name, priors), factor) for name in free)
+
+
 @dataclass(frozen=True)
 class LogisticModel:
     """A hypothesis's model with its parameters on the logistic scale of their priors.
@@ -176,11 +198,7 @@ class LogisticModel:
     priors: tuple[Prior, ...]
 
     def to_values(self, z: dict[str, float]) -> dict[str, float]:
-        import numpy as np
-
-        unit = np.array([[1.0 / (1.0 + math.exp(-float(z[n]))) for n in self.names]])
-        values = from_unit(self.names, unit, dict(zip(self.names, self.priors, strict=True)))
-        return {n: float(v) for n, v in zip(self.names, values[0], strict=True)}
+        return logistic_values(self.names, self.priors, z)
 
     def __call__(self, parameters: Any) -> dict[str, float]:
         return self.fit(self.to_values(dict(parameters)))
@@ -191,11 +209,9 @@ def hypothesis_model(
 ) -> tuple[LogisticModel, Any]:
     """One hypothesis's model and its pyabc prior, every prior scaled by ``factor``."""
     pyabc = require("pyabc")
-    chosen, _, _ = warm(scenario, scale, seed)
-    free, priors = scenario_problem(chosen)
-    free_parameters(free)  # unknown or fixed parameters fail before any work
-    scaled = tuple(scaled_prior(prior_of(name, priors), factor) for name in free)
-    model = LogisticModel(FitModel(scenario, scale, seed, targets), tuple(free), scaled)
+    warm(scenario, scale, seed)  # the scenario, evidence and population, loaded before forking
+    free, scaled = hypothesis_priors(scenario, factor)
+    model = LogisticModel(FitModel(scenario, scale, seed, targets), free, scaled)
     prior = pyabc.Distribution(**{name: pyabc.RV("logistic", 0.0, 1.0) for name in free})
     return model, prior
 
@@ -213,10 +229,13 @@ def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) ->
         )
         models.append(pyabc.FunctionModel(model, name=label))
         priors.append(prior)
+    from greatterror.calibration.compare_transition import FlooredNormalTransition
+
     return pyabc.ABCSMC(
         models,
         priors,
         make_distance(evidence, settings.targets),
+        transitions=[FlooredNormalTransition() for _ in models],
         population_size=settings.particles,
         eps=BelowTieQuantileEpsilon(alpha=settings.quantile),
         sampler=sampler,

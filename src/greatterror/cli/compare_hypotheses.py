@@ -1,4 +1,4 @@
-"""`greatterror hypotheses compare [H1 H2 ...]` and `greatterror hypotheses compare show DB`.
+"""`greatterror hypotheses compare [H1 H2 ...]`, `... compare show DB` and `... compare check DB`.
 
 Every option is checked, and every hypothesis found, before the first
 simulation; an existing database is only continued with ``--resume``.
@@ -88,7 +88,8 @@ def compare(
     hypotheses: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Hypotheses (H1 ... H7, H5b or scenario names; default: all), or 'show DB'.",
+            help="Hypotheses (H1 ... H7, H5b or scenario names; default: all), or 'show DB', "
+            "or 'check DB' (each hypothesis's posterior predictive check).",
             show_default=False,
         ),
     ] = None,
@@ -96,7 +97,14 @@ def compare(
     generations: Annotated[
         int, typer.Option(help="Generations of each run (with --resume: including stored ones).")
     ] = 3,
-    scale: Annotated[float, typer.Option(help="Sampling scale of each simulation.")] = 0.001,
+    scale: Annotated[
+        float | None,
+        typer.Option(
+            help="Sampling scale of each simulation [default: 0.001; with 'check': the "
+            "comparison's].",
+            show_default=False,
+        ),
+    ] = None,
     repeats: Annotated[int, typer.Option(help="Independent runs at the declared priors.")] = 3,
     prior_scale: Annotated[
         list[float] | None,
@@ -133,24 +141,36 @@ def compare(
         typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+    draws: Annotated[int, typer.Option(help="With 'check': posterior draws per hypothesis.")] = 10,
 ) -> None:
     """Compare hypotheses by joint ABC-SMC with a model index (pyabc), or show a comparison.
 
     greatterror hypotheses compare H1 H3 H7 --particles 40 --generations 3 --db cmp.db
 
     greatterror hypotheses compare show cmp.db
+
+    greatterror hypotheses compare check cmp.db --draws 10 --workers 2
     """
     keys = list(hypotheses or [])
-    if keys and keys[0] == "show":
+    if keys and keys[0] in ("show", "check"):
         if len(keys) != 2:
-            fail("show: give one database, e.g. greatterror hypotheses compare show compare.db")
+            fail(
+                f"{keys[0]}: give one database, e.g. greatterror hypotheses compare {keys[0]} "
+                "compare.db"
+            )
         path = Path(keys[1])
         if not path.is_file():
             fail(f"DB: {path} does not exist")
         result_dir = out or path.parent / f"{path.stem}_result"
         _check_out(result_dir)
-        _show(path, result_dir, as_json)
+        if keys[0] == "check":
+            from greatterror.cli.compare_check import check_comparison
+
+            check_comparison(path, draws, scale, workers, result_dir, as_json)
+        else:
+            _show(path, result_dir, as_json)
         return
+    scale = 0.001 if scale is None else scale
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
         fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")

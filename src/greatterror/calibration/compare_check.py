@@ -1,0 +1,112 @@
+"""Posterior predictive check of a hypothesis comparison, one hypothesis at a time.
+
+A model probability says how often a hypothesis's simulations came closer
+to the record than the threshold; it does not say how close, nor whether
+the simulations agree with figures the fit never saw. This check answers
+both, for each hypothesis, as ``greatterror calibrate show --check`` does
+for a single fit (``calibration/check.py``):
+
+- the posterior of a hypothesis is its particles in the last generation of
+  every repeat at the declared priors (the prior-scaled runs are a
+  sensitivity check, not part of the posterior), each repeat's weights
+  normalised to one so that the repeats count equally;
+- ``draws`` parameter sets are drawn from it by weight, mapped from the
+  logistic scale the database stores back to the parameters
+  (``compare.logistic_values``), and each is run once on a validation seed
+  (1-10 in turn: never a fitting seed, ``calibration/seeds.py``);
+- the runs are compared with the in-sample targets and with the validation
+  figures (``holdout.MEASURES``, never fitted), as the median and the 5-95%
+  predictive band over the draws.
+
+A hypothesis that holds no particle in the last generation of any repeat has
+no posterior at that threshold and is reported as such, not checked.
+"""
+
+from __future__ import annotations
+
+from collections.abc import Sequence
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from greatterror.calibration.check import compare_runs, run_jobs
+from greatterror.calibration.compare import hypothesis_priors, logistic_values
+from greatterror.calibration.compare_report import load_runs
+from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
+
+
+def pooled_posterior(runs: list[tuple[Any, Any]], m: int) -> tuple[list[dict[str, float]], Any]:
+    """Model ``m``'s last-generation particles (logistic scale) over the repeats, and weights.
+
+    Each repeat's weights of model ``m`` are normalised to sum to one, so every repeat in
+    which the hypothesis survived counts equally.
+    """
+    particles: list[dict[str, float]] = []
+    weights: list[float] = []
+    for spec, history in runs:
+        if not spec.is_repeat:
+            continue
+        df, w = history.get_distribution(m=m, t=history.max_t)
+        w = np.asarray(w, dtype=np.float64)
+        if len(df) == 0 or w.sum() <= 0:
+            continue
+        particles += [{str(k): float(v) for k, v in row.items()} for _, row in df.iterrows()]
+        weights += list(w / w.sum())
+    return particles, np.asarray(weights, dtype=np.float64)
+
+
+def compare_check(
+    db: Path,
+    draws: int = 10,
+    scale: float | None = None,
+    seeds: Sequence[int] = VALIDATION_SEEDS,
+    workers: int = 1,
+    draw_seed: int = 0,
+) -> dict[str, Any]:
+    """Run each hypothesis's posterior ensemble and compare it with the record."""
+    seeds = check_validation_seeds(seeds)
+    settings, runs = load_runs(db)
+    scale = settings.scale if scale is None else scale
+    rng = np.random.default_rng(draw_seed)
+    plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
+    missing = []
+    for m, (scenario, label) in enumerate(zip(settings.scenarios, settings.labels, strict=True)):
+        particles, weights = pooled_posterior(runs, m)
+        if not particles:
+            missing.append(label)
+            continue
+        names, priors = hypothesis_priors(scenario)
+        rows = rng.choice(len(particles), size=draws, replace=True, p=weights / weights.sum())
+        values = [logistic_values(names, priors, particles[int(i)]) for i in rows]
+        plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
+    jobs = [job for label in plans for job in plans[label]]
+    results = run_jobs(jobs, workers)
+    hypotheses = []
+    start = 0
+    for label, planned in plans.items():
+        mine = results[start : start + len(planned)]
+        start += len(planned)
+        in_sample, validation = compare_runs(mine, settings.targets)
+        hypotheses.append(
+            {
+                "hypothesis": label,
+                "scenario": planned[0][0],
+                "draws": len(planned),
+                "in_sample": in_sample,
+                "validation": validation,
+                "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
+                "validation_median_ok": sum(r["median_ok"] for r in validation),
+                "validation_record_in_band": sum(r["record_in_band"] for r in validation),
+            }
+        )
+    return {
+        "db": str(db),
+        "scale": scale,
+        "draws": draws,
+        "seeds": sorted({j[2] for j in jobs}),
+        "no_posterior": missing,
+        "in_sample_targets": len(hypotheses[0]["in_sample"]) if hypotheses else 0,
+        "validation_figures": len(hypotheses[0]["validation"]) if hypotheses else 0,
+        "hypotheses": hypotheses,
+    }

@@ -1,0 +1,108 @@
+"""`greatterror hypotheses compare check DB`: each hypothesis's posterior predictive check.
+
+Every option is checked, and the database read, before the first simulation;
+the result files are written only once every run has finished.
+"""
+
+from __future__ import annotations
+
+import csv
+import json
+from pathlib import Path
+from typing import Any
+
+from greatterror.cli.output import console, emit_json, fail, print_table
+from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+CSV_COLUMNS: tuple[str, ...] = ("hypothesis", "set", "id", "record", "low", "high", "median")
+CSV_COLUMNS += ("p05", "p95", "median_ok", "share_ok", "record_in_band")
+
+
+def check_comparison(
+    path: Path, draws: int, scale: float | None, workers: int, out: Path, as_json: bool
+) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare import stored_compare
+    from greatterror.calibration.compare_check import compare_check
+    from greatterror.calibration.problem import MissingExtraError
+
+    if not 1 <= draws <= 10_000:
+        fail(f"--draws: {draws} is out of range; allowed: a whole number from 1 to 10000")
+    if not 1 <= workers <= 1_024:
+        fail(f"--workers: {workers} is out of range; allowed: a whole number from 1 to 1024")
+    if scale is not None and not (MIN_SCALE <= scale <= MAX_SCALE):
+        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    try:
+        stored_compare(path)
+        result = compare_check(path, draws=draws, scale=scale, workers=workers)
+    except (FitError, MissingExtraError) as exc:
+        fail(str(exc).replace("--db: ", "DB: "))
+    if not result["hypotheses"]:
+        fail(f"DB: {path} holds no hypothesis with particles in a completed generation")
+    files = write_check_files(result, out)
+    if as_json:
+        emit_json(result)
+        return
+    print_check(result)
+    console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
+def write_check_files(result: dict[str, Any], out: Path) -> list[Path]:
+    out.mkdir(parents=True, exist_ok=True)
+    json_path, csv_path = out / "compare_check.json", out / "compare_check.csv"
+    json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
+    with open(csv_path, "w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(CSV_COLUMNS)
+        for h in result["hypotheses"]:
+            for kind in ("in_sample", "validation"):
+                for r in h[kind]:
+                    writer.writerow([h["hypothesis"], kind] + [r[k] for k in CSV_COLUMNS[2:]])
+    return [json_path, csv_path]
+
+
+def print_check(result: dict[str, Any]) -> None:
+    hyps = result["hypotheses"]
+    labels = [h["hypothesis"] for h in hyps]
+    n_in, n_val = result["in_sample_targets"], result["validation_figures"]
+    note = (
+        f"{result['draws']} posterior draws each, 1:{1 / result['scale']:,.0f}, "
+        f"validation seeds {result['seeds'][0]}-{result['seeds'][-1]}"
+    )
+    print_table(
+        f"Posterior predictive check per hypothesis ({note})",
+        [
+            "hypothesis",
+            "in-sample medians within",
+            "validation medians within",
+            "validation: record in 5-95% band",
+        ],
+        [
+            [
+                h["hypothesis"],
+                f"{h['in_sample_median_ok']} of {n_in}",
+                f"{h['validation_median_ok']} of {n_val}",
+                f"{h['validation_record_in_band']} of {n_val}",
+            ]
+            for h in hyps
+        ],
+        caption="within: inside the archival range or within ±20% of the record"
+        + (
+            f"; no posterior: {', '.join(result['no_posterior'])}" if result["no_posterior"] else ""
+        ),
+    )
+    for kind, title in (("in_sample", "In-sample targets"), ("validation", "Validation figures")):
+        rows = []
+        for i, first in enumerate(hyps[0][kind]):
+            cells = [first["id"], f"{first['record']:,.0f}"]
+            for h in hyps:
+                r = h[kind][i]
+                ratio = r["median"] / r["record"] if r["record"] else float("nan")
+                cells.append(f"{ratio:.2f}" + ("" if r["median_ok"] else "*"))
+            rows.append(cells)
+        print_table(
+            f"{title}: median of the draws over the record",
+            ["figure", "record", *labels],
+            rows,
+            caption="* outside the archival range and ±20%",
+        )
