@@ -201,9 +201,9 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
 
 def for_trial(w: World, day: int, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Step 14's rule (M07): a confessed prisoner linked to the centre whose investigation
-    ends while a trial's case of his kind is being prepared is arrested on that case's line
-    and joins it (the earliest pending case, if two are); only the members of a pending
-    case are held for its trial. Returns (held, to their channel)."""
+    ends while a trial's case of his kind is being prepared joins it (the earliest pending
+    case, if two are); only the members of a pending case are held for its trial. Returns
+    (held, to their channel)."""
     if len(held) == 0:
         return held, held
     tc = w.trial_cases
