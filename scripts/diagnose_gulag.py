@@ -34,7 +34,7 @@ from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
 from greatterror.model.steps_gulag import camp_prisoners, camp_stock
-from greatterror.vocabulary import LN, NON_POLITICAL
+from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
     "stock",
@@ -100,6 +100,44 @@ def main() -> None:
                     inflow[(year, ORIGINS[c], col)] += float(weight[sel].sum())
 
     e.sentence = tagged  # type: ignore[method-assign]
+
+    # who leaves a camp or colony (not a prison awaiting the etap), by year, origin and place:
+    # released (term end or review), died, or taken out for a new case (a new arrest)
+    outflow: dict[tuple[int, str, str, bool], float] = defaultdict(float)
+
+    def leaving(day: int, idx: np.ndarray, how: str) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        idx = idx[(cases.status[idx] == Status.CAMP) & ~cases.holding[idx]]
+        year, weight, col, code = sim.date(day).year, e.weights(idx), cases.colony[idx], origin[idx]
+        for c in np.unique(code).tolist():
+            for place in (False, True):
+                sel = (code == c) & (col == place)
+                if sel.any():
+                    name = ORIGINS[c] if c >= 0 else "other"
+                    outflow[(year, how, name, place)] += float(weight[sel].sum())
+
+    release, die, arrest = e.release, e.die_in_custody, e.arrest
+
+    def releasing(day: int, idx: np.ndarray) -> None:
+        leaving(day, idx, "released")
+        release(day, idx)
+
+    def dying(day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
+        leaving(day, idx, "died")
+        die(day, idx, flow)
+
+    def arresting(
+        day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False, investigate: bool = True
+    ) -> np.ndarray:
+        if allow_in_camp and len(idx):  # only Order 00447 took people out of the camps
+            leaving(day, idx, "new_case")
+        return arrest(day, idx, op, allow_in_camp, investigate)
+
+    e.release = releasing  # type: ignore[method-assign]
+    e.die_in_custody = dying  # type: ignore[method-assign]
+    e.arrest = arresting  # type: ignore[method-assign]
 
     def stock() -> dict[str, Any]:
         camps, colonies, np_camps, np_colonies, criminal = camp_stock(e.world, e)
@@ -187,6 +225,26 @@ def main() -> None:
         ]
         print(f"  {year}: " + "; ".join(parts))
     print()
+    print(
+        "Leaving the camps (ITL) / colonies (ITK) by year, how and origin (released: term end "
+        "or review; new_case: taken for a new case)"
+    )
+    for year in sorted({k[0] for k in outflow}):
+        for how in ("released", "died", "new_case"):
+            names = (*ORIGINS, "other")
+            tot = [sum(outflow.get((year, how, o, p), 0.0) for o in names) for p in (False, True)]
+            parts = [
+                f"{o} {outflow.get((year, how, o, False), 0.0):,.0f}/"
+                f"{outflow.get((year, how, o, True), 0.0):,.0f}"
+                for o in names
+                if outflow.get((year, how, o, False), 0.0) + outflow.get((year, how, o, True), 0.0)
+                > 0
+            ]
+            print(
+                f"  {year} {how:8s} camps {tot[0]:,.0f} / colonies {tot[1]:,.0f}: "
+                + "; ".join(parts)
+            )
+    print()
     print("Flows by year (ledger.gulag) and the record")
     g = e.ledger.gulag
     yrs = np.array([sim.date(day).year for day in range(sim.days)])
@@ -204,7 +262,11 @@ def main() -> None:
             + f" {deaths:10,.0f} {_fmt(_record(ev, f'G8-deaths-{year}')):>8s}"
         )
     rel = _record(ev, "V-gulag-rel-1939")
-    print(f"  releases 1939, record (V-gulag-rel-1939): {_fmt(rel)}")
+    print(
+        f"  releases 1939, record (V-gulag-rel-1939): {_fmt(rel)}; camps "
+        f"{_fmt(_record(ev, 'V-gulag-rel-1939-itl'))}, colonies "
+        f"{_fmt(_record(ev, 'V-gulag-rel-1939-itk'))}"
+    )
 
 
 if __name__ == "__main__":

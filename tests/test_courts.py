@@ -12,7 +12,7 @@ import pytest
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import YEAR, non_political_terms
+from greatterror.model.gulag import COLONY_BELOW_YEARS, YEAR, non_political_terms
 from greatterror.model.registers import Registers, ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -171,7 +171,8 @@ def test_their_terms_expire(runs) -> None:
     on, sentenced, _, _ = runs
     sim = on.simulation
     c = sim.cases
-    terms = non_political_terms(float(sim.params["nonpolitical_term_mean_years"]))
+    ev = load_evidence()
+    terms = non_political_terms(*(ev.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk", "cr")))
     held = sentenced[(c.op[sentenced] == NON_POLITICAL) & (c.status[sentenced] == Status.CAMP)]
     ends = c.release_day[held].astype(np.int64)
     last_day = sim.days - 1
@@ -189,6 +190,12 @@ def test_their_terms_expire(runs) -> None:
     assert (c.release_day[released] <= last_day).all()
     # short terms are served in colonies, long ones in camps
     assert c.colony[held].any() and (~c.colony[held]).any()
+    # in a camp for at least three years served in full, at most ten (the 1934 division, the
+    # first day's camp terms): long terms, not a prior capped at four and a half years
+    camp = held[~c.colony[held] & (c.release_day[held] >= 0)]
+    served = c.release_day[camp].astype(np.int64) - c.sentence_day[camp]
+    assert (served >= np.floor(COLONY_BELOW_YEARS * YEAR / credit)).all()
+    assert np.quantile(served, 0.9) > 6.0 * YEAR / credit
 
 
 def test_the_gulag_stock_and_deaths_include_them(runs) -> None:

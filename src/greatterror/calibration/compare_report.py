@@ -56,12 +56,46 @@ def evidence_words(factor: float) -> str:
     return KASS_RAFTERY[-1][1]
 
 
-def load_runs(path: Path) -> tuple[CompareSettings, list[tuple[RunSpec, Any]]]:
-    """The settings and each stored run's pyabc History (runs not yet started are left out)."""
+class CappedHistory:
+    """A pyabc History read as if its run had stopped after generation ``cap``.
+
+    ``compare show --generation T`` and ``compare check --generation T`` read every run so,
+    to compare runs at one threshold step when some went further than others (or to read
+    the first generation, which rests on draws from the priors with equal weights, when
+    later generations' importance weights are degenerate).
+    """
+
+    def __init__(self, history: Any, cap: int) -> None:
+        self._history = history
+        self._cap = cap
+
+    @property
+    def max_t(self) -> int:
+        return min(int(self._history.max_t), self._cap)
+
+    def get_all_populations(self) -> Any:
+        pops = self._history.get_all_populations()
+        return pops[pops["t"] <= self._cap]
+
+    @property
+    def total_nr_simulations(self) -> int:
+        return int(self.get_all_populations()["samples"].sum())
+
+    def __getattr__(self, name: str) -> Any:
+        return getattr(self._history, name)
+
+
+def load_runs(
+    path: Path, generation: int | None = None
+) -> tuple[CompareSettings, list[tuple[RunSpec, Any]]]:
+    """The settings and each stored run's pyabc History (runs not yet started are left out),
+    each read up to ``generation`` when one is given."""
     pyabc = require("pyabc")
     settings = stored_compare(path)
     started = {int(r.id) for r in pyabc.History(db_url(path)).all_runs()}
     runs = [(s, pyabc.History(db_url(path), _id=s.index)) for s in plan(settings)]
+    if generation is not None:
+        runs = [(s, CappedHistory(h, generation)) for s, h in runs]
     return settings, [(s, h) for s, h in runs if s.index in started and h.max_t >= 0]
 
 
@@ -188,9 +222,10 @@ def separation(settings: CompareSettings, runs: list[tuple[RunSpec, Any]]) -> li
     return sorted(rows, key=lambda r: -r["spread"])
 
 
-def summarise(path: Path) -> dict[str, Any]:
-    """Everything ``hypotheses compare show`` reports, as plain data."""
-    settings, runs = load_runs(path)
+def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
+    """Everything ``hypotheses compare show`` reports, as plain data (every run read up to
+    ``generation`` when one is given)."""
+    settings, runs = load_runs(path, generation)
     out_runs = []
     for spec, history in runs:
         gens = generation_rows(settings, history)
@@ -248,6 +283,7 @@ def summarise(path: Path) -> dict[str, Any]:
     return {
         "settings": json.loads(settings.to_json()),
         "database": str(path),
+        "read_up_to_generation": generation,
         "runs_planned": len(plan(settings)),
         "runs": out_runs,
         "stability": stability,

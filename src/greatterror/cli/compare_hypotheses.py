@@ -141,7 +141,19 @@ def compare(
         typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    draws: Annotated[int, typer.Option(help="With 'check': posterior draws per hypothesis.")] = 10,
+    generation: Annotated[
+        int | None,
+        typer.Option(
+            help="With 'show' or 'check': read every run up to this generation (0 is the first).",
+            show_default=False,
+        ),
+    ] = None,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            help="With 'check': posterior draws per hypothesis [default: 10].", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Compare hypotheses by joint ABC-SMC with a model index (pyabc), or show a comparison.
 
@@ -163,13 +175,20 @@ def compare(
             fail(f"DB: {path} does not exist")
         result_dir = out or path.parent / f"{path.stem}_result"
         _check_out(result_dir)
+        if generation is not None and not 0 <= generation <= 1_000:
+            fail(f"--generation: {generation} is out of range; allowed: a whole number 0 to 1000")
         if keys[0] == "check":
             from greatterror.cli.compare_check import check_comparison
 
-            check_comparison(path, draws, scale, workers, result_dir, as_json)
+            n = 10 if draws is None else draws
+            check_comparison(path, n, scale, workers, result_dir, as_json, generation)
         else:
-            _show(path, result_dir, as_json)
+            _show(path, result_dir, as_json, generation)
         return
+    if draws is not None:
+        fail("--draws: only with 'check', e.g. greatterror hypotheses compare check compare.db")
+    if generation is not None:
+        fail("--generation: only with 'show' or 'check' (a run's length is --generations)")
     scale = 0.001 if scale is None else scale
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
@@ -238,14 +257,14 @@ def _run(
         fail(str(exc))
 
 
-def _show(path: Path, out: Path, as_json: bool) -> None:
+def _show(path: Path, out: Path, as_json: bool, generation: int | None = None) -> None:
     from greatterror.calibration.abc import FitError
     from greatterror.calibration.compare_plots import write_plots
     from greatterror.calibration.compare_report import summarise, write_files
     from greatterror.calibration.problem import MissingExtraError
 
     try:
-        summary = summarise(path)
+        summary = summarise(path, generation)
     except (FitError, MissingExtraError) as exc:
         fail(str(exc).replace("--db: ", "DB: "))
     if not summary["runs"]:
@@ -279,7 +298,13 @@ def _print(summary: dict[str, Any]) -> None:
     s = summary["settings"]
     print_table(
         f"Posterior model probabilities per generation ({s['particles']} particles, "
-        f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored)",
+        f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored"
+        + (
+            ""
+            if summary["read_up_to_generation"] is None
+            else f"; read up to generation {summary['read_up_to_generation']}"
+        )
+        + ")",
         [*GENERATION_COLUMNS, *labels],
         rows,
         caption="prior over the hypotheses: uniform; effective particles: Kish's effective "

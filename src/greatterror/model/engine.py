@@ -209,6 +209,9 @@ class Engine:
             self._leave_holding(day, taken, "left_holding")
             world.camps.n += len(taken)
             world.camps.w += float(self.weights(taken).sum())
+            left_w -= float(self.weights(taken).sum())
+        if left_w:  # the Gulag's flows close: a camp prisoner taken for a new case leaves it
+            self.ledger.gulag[day, GF["taken_for_case"]] += left_w
         self.ledger.add(day, region, code, EV["arrested"], weight)
         if investigate:
             slowdown = inst.investigation_slowdown

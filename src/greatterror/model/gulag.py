@@ -33,17 +33,24 @@ GULAG_FLOWS = (
     "released_review",
     "died_camp",
     "died_transit",
+    "taken_for_case",  # taken out of a camp or colony for a new case (Order 00447, model/engine.py)
 )
 GF = {name: i for i, name in enumerate(GULAG_FLOWS)}
 
 
 @dataclass(frozen=True)
 class TermRange:
-    """A channel's camp terms: uniform between ``low`` and ``high`` years, and why."""
+    """A channel's camp terms: uniform between ``low`` and ``high`` years, and why.
+
+    With ``mid`` set, two ranges: a share ``below`` of the terms is uniform on ``low``-``mid``,
+    the rest on ``mid``-``high`` (``non_political_terms``). Either way a term takes one
+    uniform draw, so the streams are drawn as for one range."""
 
     low: float
     high: float
     basis: str
+    mid: float | None = None
+    below: float = 0.0
 
 
 #: Camp terms by sentencing channel. ``courts`` is set by the parameter
@@ -77,22 +84,21 @@ def court_terms(mean_years: float) -> TermRange:
     return TermRange(1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years")
 
 
-def non_political_terms(mean_years: float) -> TermRange:
-    """Terms of the ordinary courts' non-political convicts (model/steps_courts.py): uniform
-    from half a year to ``2 * mean - 0.5`` (a prior: the courts passed terms from a few
-    months to 10 years and the militia troikas up to 5; no distribution by length of the
-    non-political sentences is sourced here)."""
-    return TermRange(0.5, max(2.0 * mean_years - 0.5, 0.5), "prior: nonpolitical_term_mean_years")
-
-
 def term_range(channel: str, params: dict[str, Any]) -> TermRange:
     """The term range of ``channel`` (``courts`` and any channel without its own act: courts)."""
     return TERMS.get(channel) or court_terms(float(params["court_term_mean_years"]))
 
 
 def draw_terms(rng: np.random.Generator, n: int, terms: TermRange) -> NDArray[np.float64]:
-    """``n`` terms in years, uniform on the channel's range."""
-    return terms.low + (terms.high - terms.low) * rng.random(n)
+    """``n`` terms in years, uniform on the channel's range (or on its two ranges, by the
+    inverse of their distribution function: one uniform each)."""
+    u = rng.random(n)
+    if terms.mid is None:
+        return terms.low + (terms.high - terms.low) * u
+    p, mid = min(max(terms.below, 0.0), 1.0), terms.mid
+    short = terms.low + (mid - terms.low) * u / max(p, 1e-300)
+    long_ = mid + (terms.high - mid) * (u - p) / max(1.0 - p, 1e-300)
+    return np.where(u < p, short, long_)
 
 
 def release_days(day: int, years: NDArray[np.float64]) -> NDArray[np.int64]:
@@ -111,7 +117,8 @@ def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
 #: liberty of the Criminal Code of the RSFSR of 1926 (art. 28) and the term of the law of
 #: 7 August 1932 on socialist property, the largest group of the camps' non-political
 #: prisoners (Khlevniuk, The History of the Gulag, 2004, ch. 1: terms mostly 3 to 10 years);
-#: in the colonies the non-political courts' range below three years (``non_political_terms``)
+#: in the colonies terms from half a year (the courts' shortest deprivation of liberty, a prior)
+#: to three years
 INITIAL_CAMP_TERMS = TermRange(
     COLONY_BELOW_YEARS,
     10.0,
@@ -121,6 +128,38 @@ INITIAL_CAMP_TERMS = TermRange(
 INITIAL_COLONY_TERMS = TermRange(
     0.5, COLONY_BELOW_YEARS, "terms under 3 years (1934 division); lower bound as the courts'"
 )
+
+
+def non_political_terms(itl: float, itk: float, political: float) -> TermRange:
+    """Terms of the ordinary courts' non-political convicts (model/steps_courts.py), by the
+    same rule as those of the first day's prisoners (``initial_terms``): in a colony on
+    ``INITIAL_COLONY_TERMS``, in a camp on ``INITIAL_CAMP_TERMS`` (the law of 7 August 1932,
+    the largest group of the camps' non-political prisoners, gave 10 years).
+
+    Which share of them went to a colony is the one that, by a steady inflow of such
+    sentences, gives the first day's stock (the evidence base's counts of 1 January 1935:
+    ``itl`` camp prisoners, of them ``political`` counter-revolutionaries, and ``itk`` colony
+    prisoners, all non-political): the stock of a range is its inflow times its mean term, so
+    the colonies' share of the inflow is ``itk / m_k`` over ``itk / m_k + (itl - political) /
+    m_l``, ``m`` the ranges' mean terms (the work-day credits, model/credits.py, shorten both
+    alike). With the counts of 1935 it is about 0.6: two in five of these sentences were to a
+    camp, for 3 to 10 years. No distribution of the courts' sentences by length is sourced
+    here (Solomon, Soviet Criminal Justice under Stalin, 1996, and the courts' statistics,
+    GARF f.9492, were not found in a stored copy); the ranges and the 1935 stock are.
+    """
+    lo, hi = INITIAL_COLONY_TERMS, INITIAL_CAMP_TERMS
+    camp_flow = max(itl - political, 0.0) / ((hi.low + hi.high) / 2.0)
+    colony_flow = max(itk, 0.0) / ((lo.low + lo.high) / 2.0)
+    below = colony_flow / (colony_flow + camp_flow) if colony_flow + camp_flow > 0 else 0.0
+    return TermRange(
+        lo.low,
+        hi.high,
+        "as the first day's stock: 0.5-3 years in the colonies, 3-10 in the camps, the colonies' "
+        "share from the stocks of 1 Jan 1935 (IN-gulag-itl-1935, IN-gulag-itk-1935, "
+        "IN-gulag-cr-1935)",
+        mid=COLONY_BELOW_YEARS,
+        below=below,
+    )
 
 
 def residual_terms(rng: np.random.Generator, n: int, terms: TermRange) -> NDArray[np.float64]:
@@ -172,7 +211,8 @@ def gulag_summary(
     offences, model/steps_courts.py; and the camp prisoners of Order 00447's line of
     criminals, model/steps_gulag.py), and each year's flows (into and out of the holding stage,
     admissions, releases at term end and by review, deaths in prisons awaiting the etap,
-    in the camps and in transit), in full-population equivalents; ``prisons``: the people in
+    in the camps and in transit, and those taken out of a camp or colony for a new case), in
+    full-population equivalents; ``prisons``: the people in
     prisons on each 1 January, April, July and October."""
     out: dict[str, Any] = {"stock_1jan": {}, "yearly": {}}
     for day in np.flatnonzero(~np.isnan(stock[:, 0])).tolist():

@@ -20,7 +20,8 @@ ages are those of the adults of the census population of that sex (a prior: no a
 profile of these convicts is sourced here). The camp share is the sourced basis for both
 because most of those prisoners were these very convicts: the counter-revolutionaries
 were at most about a third of them (above). They are sentenced to camp or colony with a
-term from ``gulag.non_political_terms`` and then go the way of every camp sentence:
+term from ``gulag.non_political_terms`` (three in five to a colony for half a year to three
+years, the rest to a camp for three to ten, as the first day's prisoners) and then go the way of every camp sentence:
 the holding stage, the etap, the camps' and colonies' mortality, release at
 term end. Their cases are of the ``non_political`` category
 (``vocabulary.NON_POLITICAL``): counted in the Gulag's stocks and deaths, never
@@ -36,7 +37,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import non_political_terms
+from greatterror.model.gulag import TermRange, non_political_terms
 from greatterror.model.kernels import distinct_sorted
 from greatterror.model.loop import Component
 from greatterror.model.world import World
@@ -46,10 +47,7 @@ from greatterror.vocabulary import Status
 OVERSAMPLE = 2
 
 #: the parameters this step reads
-COURTS_PARAMS = (
-    "nonpolitical_sentences_per_year",
-    "nonpolitical_term_mean_years",
-)
+COURTS_PARAMS = ("nonpolitical_sentences_per_year",)
 
 
 class OrdinaryCourts(Component):
@@ -82,8 +80,15 @@ class OrdinaryCourts(Component):
         if not counts.any():
             return
         convicts = draw_convicts(w, counts, rng)
-        terms = non_political_terms(float(p["nonpolitical_term_mean_years"]))
-        e.convict_non_political(day, convicts, terms)
+        e.convict_non_political(day, convicts, court_terms_of(e))
+
+
+def court_terms_of(e: Engine) -> TermRange:
+    """The non-political convicts' terms (``gulag.non_political_terms``): the colonies' share
+    from the evidence base's stocks of 1 January 1935, the model's inputs."""
+    ev = e.evidence
+    itl, itk, cr = (ev.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk", "cr"))
+    return non_political_terms(float(itl), float(itk), float(cr))
 
 
 def adults_share(w: World) -> NDArray[np.float64]:
