@@ -1,9 +1,11 @@
 """The show trials' pools and the 17th Congress delegates' arrests, for one historical run.
 
 A diagnostic for the elite purge's in-sample misses (issue 9; docs/validation.md, "The show
-trials and the 17th Congress"). For each show trial it prints the pool the organisers choose
-from (held prisoners awaiting sentence, by elite group, former oppositionists, and how long
-they have been held) and the trial's result; for the 17th Congress delegates it prints how
+trials and the 17th Congress" and "The show trials' cases"). For each show trial it prints its
+case (model/trial_cases.py: when it opened, its leading figure, how its members joined, how
+many were brought back from a sentence, how many names were given in it), the confessed
+members held on the day (by elite group, former oppositionists, and how long since their
+arrest) and the trial's result; for the 17th Congress delegates it prints how
 many were arrested, by post (``Elite.APPARATUS_1934``, the army, the others), by the route
 that arrested them (the purge's hazard, the names given under interrogation, the army purge)
 and by year. The elite layer is kept at full size at every scale, so 1:1000 shows the same
@@ -45,8 +47,19 @@ def main() -> None:
 
     def traced(self: Any, w: Any, eng: Any, day: int, event: Any) -> None:
         held = w.signals.held[w.cases.status[w.signals.held] == Status.AWAITING_SENTENCE]
+        case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
+        if case is not None:
+            held = held[np.isin(held, np.fromiter(case.members, dtype=np.int64))]
+            ways = Counter(case.joined.values())
+            head = int(pop["elite"][case.head]) if case.head >= 0 else None
+            print(
+                f"{event.trial} ({event.date}): case opened on {sim.engine.date(case.opens)}, "
+                f"head's flags {head}, {len(case.members)} members ({dict(ways)}), "
+                f"{len(case.brought_back)} brought back from a sentence, "
+                f"{len(case.names)} names given in the case"
+            )
         waited = day - w.cases.arrest_day[held].astype(np.int64)
-        print(f"{event.trial} ({event.date}): {len(held)} held awaiting sentence")
+        print(f"    {len(held)} confessed members held awaiting the trial")
         print(f"    pool: {_groups(pop['elite'][held], pop['marks'][held])}")
         if len(held):
             print(f"    days since arrest: median {np.median(waited):.0f}, max {waited.max()}")

@@ -125,7 +125,21 @@ def test_the_military_collegium_decides_within_its_throughput(run) -> None:
     decided = sim.ledger.decided[:, CH["military_collegium"]]
     assert decided.max() <= capacity + 1.0  # the carry-over is less than one case (weight 1)
     assert np.cumsum(decided)[-1] <= capacity * len(decided)
-    assert decided.max() >= capacity - 1.0, "the Collegium never worked at capacity"
+    # the bound must be reached somewhere for the test to mean anything: since the show
+    # trials' pool is no longer dumped on the Collegium in one day (model/trial_cases.py),
+    # the shipped capacity (40) is not reached at this scale, so a run with a capacity the
+    # elite arrests of 1937 exceed checks it
+    low = Simulation(
+        load_scenario("historical"),
+        build_population(SCALE, SEED),
+        SEED,
+        load_evidence(),
+        {"military_collegium_capacity": 5.0},
+    )
+    low.run()
+    decided = low.ledger.decided[:, CH["military_collegium"]]
+    assert decided.max() <= 5.0 + 1.0
+    assert decided.max() >= 5.0 - 1.0, "the Collegium never worked at capacity"
 
 
 def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_time(run) -> None:

@@ -32,7 +32,7 @@ def invoke(*args: str):
         ),
         (
             "trial_max_defendants=2.5",
-            "trial_max_defendants: expected a whole number in [1, 40], got '2.5'",
+            "trial_max_defendants: expected a whole number in [1, 60], got '2.5'",
         ),
         ("novalue", "--set: expected name=value, got 'novalue'"),
         ("M99=off", "mechanism 'M99': unknown; allowed: an id from M01 to M30 or a switch name"),

@@ -164,6 +164,7 @@ class Engine:
         op: str,
         allow_in_camp: bool = False,
         investigate: bool = True,
+        camps_region: int | None = None,
     ) -> np.ndarray:
         """Open cases against those of ``idx`` who are at liberty; returns who was arrested.
 
@@ -172,7 +173,10 @@ class Engine:
         social-order bodies, which judged on the militia's file the same day,
         model/steps_social_order.py) nothing is scheduled and nothing drawn, so such arrests
         do not shift the investigation lengths drawn for every other case (common random
-        numbers between scenarios with and without them)."""
+        numbers between scenarios with and without them). ``camps_region``: with
+        ``allow_in_camp``, the region whose camp prisoners can be taken (default the camps'
+        own; a show trial's case brings prisoners back from their home region's prisons,
+        model/trial_cases.py)."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         assert self.world is not None
@@ -181,7 +185,13 @@ class Engine:
         idx = np.asarray(idx, dtype=np.int64)
         was_held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
         idx, region, weight, left, left_w = open_cases_flat(
-            idx, *self.case_arrays, *self.layers, code, day, allow_in_camp, inst.camps_region
+            idx,
+            *self.case_arrays,
+            *self.layers,
+            code,
+            day,
+            allow_in_camp,
+            inst.camps_region if camps_region is None else camps_region,
         )
         if len(idx) == 0:
             return idx

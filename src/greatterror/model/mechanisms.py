@@ -61,7 +61,8 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M07",
         "amalgam_trials",
         "show trials assembled from confessed prisoners linked to an absent centre",
-        "verdicts harden with perceived threat (M01)",
+        "each trial's case grows from its leading figure by the chain of names in a preparation"
+        " window; the verdicts follow the charge",
     ),
     Mechanism("M08", "chief_doctrine", "the NKVD chief's theory multiplies naming"),
     Mechanism(

@@ -5,6 +5,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model import steps_trials
 from greatterror.model.album import hand_over_to_special_troikas, national_capacity
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.collegium import verdict_shares
@@ -54,8 +55,12 @@ class Investigation(Component):
     name = "investigation"
     mechanisms = ("M07", "M17", "M30")
     params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
-    reads = ("people", "registers", "cases", "policy", "confession_p", "naming_mean")
-    writes = ("cases", "camps", "institutions", "held", "named_today", "named_officers")
+    reads = (
+        "people", "registers", "cases", "policy", "confession_p", "naming_mean", "trial_cases",
+    )  # fmt: skip
+    writes = (
+        "cases", "camps", "institutions", "held", "named_today", "named_officers", "trial_cases",
+    )  # fmt: skip
 
     def step(self, w: World, e: Engine, day: int) -> None:
         idx = e.due(day, "investigation_end")
@@ -71,13 +76,18 @@ class Investigation(Component):
         )
         confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
         _name_accomplices(w, e, day, confessors)
-        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial
+        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
+        # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
         hold = self.on(e, "M07") and day < e.last_trial_day
         released, to_court, held = dispositions(
             confessors, silent, u_silent, e.case_arrays, e.is_elite, MASS_OP,
             p["release_without_confession"], hold,
         )  # fmt: skip
         e.release(day, released)
+        held, unheld = steps_trials.for_trial(w, day, held)
+        if len(unheld):
+            to_court = np.concatenate([to_court, unheld])
+        steps_trials.interrogate(w, e, day, held)  # the case's members name its accomplices
         if len(held):
             w.signals.held = np.concatenate([w.signals.held, held])
         channels = self.channel_for(w, e, to_court)

@@ -1,23 +1,49 @@
-"""Step 27 (M07): show trials assembled from confessed prisoners linked to the 'centre'.
+"""Step 27 (M07): the show trials' cases are prepared, and each trial sentences its dock.
 
-On a scripted trial date the organisers take the most visible elite
-prisoners who have confessed and who are linked, through the chain of
-names, to the absent centre (former oppositionists start linked). The
-number of defendants and the verdicts come out of this pool and of the
-parameters; the archival trials are the check, not an input.
+A trial's case opens a preparation window before its scripted date around its leading
+figure, the most visible prisoner linked to the 'centre', and grows by the chain of
+names of its members' interrogations (model/trial_cases.py). Only the case's confessed
+members are held for the trial; every other elite prisoner is sentenced when his
+investigation ends. On the date the dock is the case's confessed members held, at most
+``trial_max_defendants`` (a bound from the court's practice, not the size). The verdicts
+follow the charge (data/trial_charges.csv): a charge of terrorism or treason carried the
+supreme measure, ten years under mitigating circumstances (the law of 1 December 1934 on
+terrorism cases; art. 58-1a of 8 June 1934), so a defendant is sentenced to death with
+``trial_death_share_late``; under a lesser charge with ``trial_death_share_early``. The
+archival trials are the check, not an input.
 """
 
 from __future__ import annotations
 
+import csv
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
+from greatterror.model.trial_cases import (
+    TrialCase,
+    build_cases,
+    can_be_taken,
+    circle_linked,
+    of_kind,
+)
 from greatterror.model.world import World
+from greatterror.paths import data_dir
 from greatterror.population.codes import Elite
-from greatterror.vocabulary import ARMY_FLAGS, CH, Status
+from greatterror.vocabulary import CH, Status
+
+#: charges that carried the supreme measure (data/trial_charges.csv)
+CAPITAL_CHARGES = ("terrorism", "treason")
+
+
+@lru_cache(maxsize=1)
+def charges() -> dict[str, str]:
+    """The charge of each show trial, from the published verdicts (data/trial_charges.csv)."""
+    with open(data_dir() / "trial_charges.csv", encoding="utf-8", newline="") as f:
+        return {row["trial_id"]: row["charge"] for row in csv.DictReader(f)}
 
 
 def _visibility(flags: np.ndarray) -> np.ndarray:
@@ -30,7 +56,7 @@ def _visibility(flags: np.ndarray) -> np.ndarray:
 
 
 class ShowTrials(Component):
-    """Step 27 (M07): on a scripted trial date, defendants are chosen and sentenced."""
+    """Step 27 (M07): trials' cases open and grow; on a scripted date the dock is sentenced."""
 
     name = "show_trials"
     mechanisms = ("M07",)
@@ -38,12 +64,20 @@ class ShowTrials(Component):
         "trial_death_share_early",
         "trial_death_share_late",
         "trial_max_defendants",
-        "trial_threat_scale",
+        "trial_preparation_days",
     )
-    reads = ("people", "cases", "institutions", "trials_today", "held")
-    writes = ("cases", "camps", "institutions", "held", "trials", "convicted")
+    reads = ("people", "registers", "cases", "trials_today", "held", "trial_cases")
+    writes = ("cases", "camps", "institutions", "held", "trials", "convicted", "trial_cases")
 
     def step(self, w: World, e: Engine, day: int) -> None:
+        tc = w.trial_cases
+        if not tc.built:
+            tc.cases = build_cases(e.events_by_day, e.params["trial_preparation_days"])
+            tc.built = True
+        if self.on(e, "M07"):
+            for case in tc.cases:
+                if not case.opened and case.opens <= day < case.day:
+                    open_case(w, e, day, case)
         for event in w.signals.trials_today:
             self._trial(w, e, day, event)
         if day >= e.last_trial_day and len(w.signals.held):
@@ -56,22 +90,28 @@ class ShowTrials(Component):
     def _trial(self, w: World, e: Engine, day: int, event: Any) -> None:
         c, p = w.cases, e.params
         rng = e.rng.trial
+        case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
-        flags = w.people["elite"][held]
-        military = event.trial.startswith("military")
-        pool = held[((flags & ARMY_FLAGS) != 0) if military else ((flags & ARMY_FLAGS) == 0)]
+        members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
+        pool = held[np.isin(held, members)]
+        dock = pool  # the case's confessed members held: its size comes from the case
         chosen = np.empty(0, dtype=np.int64)
-        if self.on(e, "M07") and len(pool):
-            score = _visibility(w.people["elite"][pool]) + rng.random(len(pool))
-            chosen = pool[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
-        # verdicts harden as the leadership's perceived threat grows (M01)
-        hardening = 1.0 - np.exp(-w.institutions.threat / p["trial_threat_scale"])
-        early, late = p["trial_death_share_early"], p["trial_death_share_late"]
-        share = early + (late - early) * hardening
+        if self.on(e, "M07") and len(dock):
+            # the bound of the court's practice, not the size: the dock stands trial unless
+            # it is fuller than any open trial of the period
+            score = _visibility(w.people["elite"][dock]) + rng.random(len(dock))
+            chosen = dock[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
+        capital = charges().get(event.trial, "") in CAPITAL_CHARGES
+        share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
         death = rng.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
-        w.signals.held = held[~np.isin(held, chosen)]
+        # the case's other prisoners are tried by the Military Collegium in closed session
+        rest = pool[~np.isin(pool, chosen)]
+        w.institutions.queues[CH["military_collegium"]].push(rest)
+        w.signals.held = held[~np.isin(held, pool)]
+        if case is not None:
+            case.closed = True
         archival = e.evidence.trials.get(event.trial)
         w.trials.append(
             {
@@ -80,9 +120,100 @@ class ShowTrials(Component):
                 "defendants": len(chosen),
                 "death_sentences": int(death.sum()),
                 "other_sentences": int((~death).sum()),
+                "case_members": len(case.members) if case else 0,
                 "archival": {
                     "defendants": archival.defendants if archival else None,
                     "death_sentences": archival.death_sentences if archival else None,
                 },
             }
         )
+
+
+def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
+    """The case opens around its leading figure: the most visible prisoner linked to the
+    centre who is under investigation or serving a term, and in no other pending case."""
+    c, pop = w.cases, w.people
+    heads = w.registers.elite_heads.astype(np.int64)
+    st = c.status[heads]
+    ok = c.linked[heads] & ((st == Status.INVESTIGATION) | (st == Status.CAMP))
+    ok &= of_kind(pop["elite"][heads], case.military)
+    cand = heads[ok]
+    cand = cand[w.trial_cases.case_of(cand, day) < 0]
+    case.opened = True
+    if len(cand):
+        score = _visibility(pop["elite"][cand]) + e.rng.trial.random(len(cand))
+        case.head = int(cand[int(np.argmax(score))])
+        take(w, e, day, case, np.array([case.head], dtype=np.int64), "head")
+
+
+def take(
+    w: World, e: Engine, day: int, case: TrialCase, idx: np.ndarray, how: str = "named"
+) -> np.ndarray:
+    """Take ``idx`` into ``case``: arrested if at liberty, brought back (a new investigation)
+    if serving a term, kept if under investigation. Those held for another pending case, in
+    a channel's queue, sentenced to death or dead are not taken. Returns who was taken."""
+    c = w.cases
+    idx = np.unique(np.asarray(idx, dtype=np.int64))
+    idx = idx[e.is_elite[idx] & of_kind(w.people["elite"][idx], case.military)]
+    idx = idx[can_be_taken(c.status[idx]) & (w.trial_cases.case_of(idx, day) < 0)]
+    if len(idx) == 0:
+        return idx
+    st = c.status[idx]
+    free = idx[
+        (st != Status.INVESTIGATION) & (st != Status.CAMP) & (st != Status.AWAITING_SENTENCE)
+    ]
+    taken = [idx[st == Status.INVESTIGATION], e.arrest(day, free, "elite")]
+    serving = idx[st == Status.CAMP]
+    region = w.people["region"][serving]
+    for r in np.unique(region).tolist():
+        # brought back from the camps or the prisons into a new investigation
+        taken.append(e.arrest(day, serving[region == r], "elite", True, camps_region=int(r)))
+    out = np.concatenate(taken)
+    c.linked[out] = True
+    case.members.update(out.tolist())
+    for i in out.tolist():
+        case.joined.setdefault(i, how)
+    case.brought_back.update(np.intersect1d(out, serving).tolist())
+    return out
+
+
+def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
+    """Step 14's hook (M07): a confessing member of a pending case names accomplices among
+    the people of his circle linked to the centre (``naming_mean`` a person, Poisson), and
+    the named are taken into his case."""
+    tc = w.trial_cases
+    if not tc.cases or len(confessors) == 0:
+        return
+    k = tc.case_of(np.asarray(confessors, dtype=np.int64), day)
+    if (k < 0).all():
+        return
+    rng = e.rng.trial
+    for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
+        circle = circle_linked(w.people, w.cases.linked, person)
+        n = int(rng.poisson(w.levers.naming_mean))
+        if n and len(circle):
+            case = tc.cases[ki]
+            named = circle[rng.integers(0, len(circle), size=n)]
+            take(w, e, day, case, named)
+            # the names that reach members (taken now, or before) are the case's chain
+            case.names.extend((person, i) for i in named.tolist() if i in case.members)
+
+
+def for_trial(w: World, day: int, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """Step 14's rule (M07): a confessed prisoner linked to the centre whose investigation
+    ends while a trial's case of his kind is being prepared joins it (the earliest pending
+    case, if two are); only the members of a pending case are held for its trial. Returns
+    (held, to their channel)."""
+    if len(held) == 0:
+        return held, held
+    tc = w.trial_cases
+    k = tc.case_of(held, day)
+    flags = w.people["elite"][held]
+    for case in tc.pending(day):
+        join = (k < 0) & of_kind(flags, case.military)
+        case.members.update(held[join].tolist())
+        for i in held[join].tolist():
+            case.joined.setdefault(i, "window")
+        k[join] = tc.cases.index(case)
+    mine = k >= 0
+    return held[mine], held[~mine]

@@ -21,6 +21,7 @@ from greatterror.model.party_state import PartyRoll, build_party
 from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
 from greatterror.model.state import Cases, Institutions, Policy, Queue
+from greatterror.model.trial_cases import TrialCases
 from greatterror.model.truth import GroundTruth
 from greatterror.population.codes import Mark
 from greatterror.population.people import Population
@@ -91,6 +92,8 @@ class World:
     cadres: Cadres
     #: the party's rank and file: expulsions, arrests of the expelled, reinstatement
     party: PartyRoll
+    #: M07: the cases prepared for the scheduled show trials (model/trial_cases.py)
+    trial_cases: TrialCases = field(default_factory=TrialCases)
     #: M19: children of arrested wives counted as placed in children's homes (weighted)
     children_to_homes: float = 0.0
     #: M02, M10, M11, M24, M25, M27, M28, M29: who really acted, and those steps' counts

@@ -1,0 +1,185 @@
+"""The show trials' cases (M07; model/trial_cases.py, model/steps_trials.py; issue 9).
+
+Validity, not only software: a prisoner linked to the 'centre' is held for a trial only while
+a trial's case holds him, never longer than the preparation window; a dock holds only members
+of the trial's case, joined to its leading figures by the names given in the case; nobody is
+sentenced at a trial before his arrest; a prisoner serving a sentence can be brought back; the
+size of the dock is not the court's bound; the verdicts follow the charge. One historical run
+at 1:1,000 (the elite layer is at full size at every scale) and one with the verdicts' shares
+at their ends.
+"""
+
+from __future__ import annotations
+
+import csv
+import datetime as dt
+import sys
+from typing import Any
+
+import numpy as np
+import pytest
+
+from greatterror.evidence.loader import load_evidence
+from greatterror.model import steps_trials
+from greatterror.model.params import BY_NAME
+from greatterror.model.scenario import load_scenario
+from greatterror.model.sim import Simulation
+from greatterror.model.trial_cases import TrialCase, TrialCases, build_cases
+from greatterror.paths import evidence_dir
+from greatterror.population.build import build_population
+
+SCALE, SEED = 0.001, 1
+WINDOW = BY_NAME["trial_preparation_days"].default
+BOUND = BY_NAME["trial_max_defendants"].default
+
+
+def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
+    pop = build_population(SCALE, SEED)
+    sim = Simulation(load_scenario("historical"), pop, SEED, load_evidence(), pars)
+    e = sim.engine
+    out: dict[str, Any] = {"sim": sim, "sentenced": [], "violations": [], "held_days": {}}
+    sentence = e.sentence
+
+    def sentencing(day: int, idx: np.ndarray, *args: Any, **kw: Any) -> None:
+        if sys._getframe(1).f_code.co_name == "_trial":
+            idx = np.asarray(idx, dtype=np.int64).copy()
+            c = sim.world.cases
+            out["sentenced"].append((day, idx, c.arrest_day[idx].copy(), c.confessed[idx].copy()))
+        sentence(day, idx, *args, **kw)
+
+    e.sentence = sentencing  # type: ignore[method-assign]
+    trials = next(c for c in sim.loop if isinstance(c, steps_trials.ShowTrials))
+    step = trials.step
+    since: dict[int, int] = {}
+
+    def checked(w: Any, eng: Any, day: int) -> None:
+        step(w, eng, day)
+        held = w.signals.held
+        if len(held) and (w.trial_cases.case_of(held, day) < 0).any():
+            out["violations"].append(day)
+        for i in held.tolist():
+            since.setdefault(i, day)
+        for i in list(since):
+            if i not in set(held.tolist()):
+                out["held_days"][i] = max(out["held_days"].get(i, 0), day - since.pop(i))
+
+    trials.step = checked  # type: ignore[method-assign]
+    sim.run()
+    out["cases"] = {c.trial: c for c in sim.world.trial_cases.cases}
+    out["trials"] = {t["id"]: t for t in sim.trials}
+    return out
+
+
+@pytest.fixture(scope="module")
+def run() -> dict[str, Any]:
+    return _simulate()
+
+
+def test_a_case_opens_a_preparation_window_before_its_trial() -> None:
+    ev = [type("E", (), {"action": "show_trial", "trial": t})() for t in ("a", "military_b")]
+    cases = build_cases({30: [ev[0]], 600: [ev[1]]}, 180.0)
+    assert [(c.trial, c.opens, c.day, c.military) for c in cases] == [
+        ("a", 0, 30, False),
+        ("military_b", 420, 600, True),
+    ]
+    tc = TrialCases(cases)
+    cases[1].opened = True
+    cases[1].members = {5, 7}
+    idx = np.array([5, 6, 7])
+    assert tc.case_of(idx, 500).tolist() == [1, -1, 1]
+    assert tc.case_of(idx, 601).tolist() == [-1, -1, -1]  # after its date the case is over
+
+
+def test_no_prisoner_is_held_without_a_pending_trial(run) -> None:
+    assert run["violations"] == []
+    assert len(run["sim"].world.signals.held) == 0
+
+
+def test_no_prisoner_is_held_longer_than_the_preparation_window(run) -> None:
+    assert run["held_days"], "nobody was ever held for a trial"
+    assert max(run["held_days"].values()) <= WINDOW
+
+
+def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
+    """A defendant is a member of the trial's case: its leading figure, a man named in the
+    case by another member, or a prisoner linked to the centre whose investigation ended in
+    the window; and every member is linked to the centre."""
+    sim, cases = run["sim"], run["cases"]
+    start = sim.engine.start
+    by_day: dict[int, list[np.ndarray]] = {}
+    for day, idx, _, _ in run["sentenced"]:
+        by_day.setdefault(day, []).append(idx)
+    assert len(by_day) >= 4
+    named = 0
+    for case in cases.values():
+        if case.trial not in run["trials"]:
+            continue
+        day = (dt.date.fromisoformat(run["trials"][case.trial]["date"]) - start).days
+        dock = np.concatenate(by_day.get(day, [np.empty(0, dtype=np.int64)]))
+        assert set(dock.tolist()) <= case.members
+        assert set(case.joined) == case.members
+        assert sim.cases.linked[np.fromiter(case.members, dtype=np.int64)].all()
+        assert case.head < 0 or case.joined[case.head] == "head"
+        for i, how in case.joined.items():
+            assert how in ("head", "named", "window")
+            if how == "named":  # named in the case by another member
+                named += 1
+                assert any(n == i and by in case.members and by != i for by, n in case.names)
+    assert named > 0, "no case grew by names"
+
+
+def test_no_one_is_sentenced_at_a_trial_before_his_arrest_or_without_confessing(run) -> None:
+    for day, _idx, arrest_day, confessed in run["sentenced"]:
+        assert (arrest_day < day).all() and (arrest_day >= 0).all()
+        assert confessed.all()
+
+
+def test_a_sentenced_prisoner_can_be_brought_back_and_is_judged_again_only_so(run) -> None:
+    brought = set().union(*(c.brought_back for c in run["cases"].values()))
+    assert brought, "no prisoner serving a sentence was taken into a trial's case"
+    first: dict[int, int] = {}
+    for day, idx, arrest_day, _ in run["sentenced"]:
+        for i, a in zip(idx.tolist(), arrest_day.tolist(), strict=True):
+            if i in first:
+                assert a > first[i], "judged at two trials without a new arrest between"
+            first[i] = day
+
+
+def test_the_courts_bound_is_not_the_size_of_the_dock(run) -> None:
+    sixteen = run["trials"]["trial_of_16_1936"]
+    assert 0 < sixteen["defendants"] < BOUND
+    assert sixteen["defendants"] <= sixteen["case_members"]
+
+
+def test_every_trial_has_a_sourced_charge() -> None:
+    path = evidence_dir().parent / "trial_charges.csv"
+    with open(path, encoding="utf-8", newline="") as f:
+        rows = list(csv.DictReader(f))
+    with open(evidence_dir() / "sources.csv", encoding="utf-8", newline="") as f:
+        keys = {r["key"] for r in csv.DictReader(f)}
+    assert {r["trial_id"] for r in rows} == set(load_evidence().trials)
+    for r in rows:
+        assert r["charge"] in ("terrorism", "treason", "counter_revolution")
+        assert set(r["source"].split(";")) <= keys
+
+
+def test_the_verdicts_follow_the_charge() -> None:
+    out = _simulate({"trial_death_share_late": 1.0, "trial_death_share_early": 0.0})
+    charges = steps_trials.charges()
+    seen = 0
+    for tid, t in out["trials"].items():
+        if t["defendants"] == 0:
+            continue
+        seen += 1
+        if charges[tid] in steps_trials.CAPITAL_CHARGES:
+            assert t["death_sentences"] == t["defendants"], tid
+        else:
+            assert t["death_sentences"] == 0, tid
+    assert seen >= 4
+
+
+def test_a_case_is_closed_at_its_trial() -> None:
+    case = TrialCase("x", 0, 10, False, opened=True)
+    assert case.pending(10) and not case.pending(11)
+    case.closed = True
+    assert not case.pending(5)
