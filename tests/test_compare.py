@@ -137,6 +137,8 @@ def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed()
         (["H1", "H2", "--quantile", "0"], "--quantile: 0 is out of range"),
         (["H1", "H2", "--resume"], "nothing to resume"),
         (["show"], "give one database"),
+        (["check"], "give one database"),
+        (["H1", "H2", "--draws", "3"], "--draws: only with 'check'"),
     ],
 )
 def test_bad_compare_input_exits_2_and_writes_nothing(
@@ -217,6 +219,8 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
     assert check.exit_code == 0, check.output
     report = json.loads(check.stdout)
     assert report["scale"] == 0.0001  # the comparison's own scale when none is given
+    assert report["priors_checked"] and report["repeats_used"] == [1, 2]
+    assert report["generation"] == 0 and report["repeats_not_at_that_generation"] == []
     assert set(report["seeds"]) <= set(range(1, 11))  # validation seeds, never fitting seeds
     seen = {h["hypothesis"] for h in report["hypotheses"]} | set(report["no_posterior"])
     assert seen == {"H6", "H7"}
@@ -285,4 +289,37 @@ def test_the_kernel_gives_every_proposal_a_positive_density_with_degenerate_weig
         assert np.mean(density == 0) > 0.5  # the failure the floor exists for
         return
     assert np.all(np.diag(kernel.cov) >= FLOOR_SD**2)
+    assert np.allclose(kernel.normal.cov, kernel.cov)  # pyabc samples and evaluates one density
     assert np.all(np.isfinite(density)) and np.all(density > 0)
+
+
+def test_the_check_pools_only_the_repeats_at_the_furthest_generation() -> None:
+    class History:
+        def __init__(self, max_t: int) -> None:
+            self.max_t = max_t
+
+    runs = [(RunSpec(1, 1, 1.0), History(2)), (RunSpec(2, 2, 1.0), History(0))]
+    runs += [(RunSpec(3, 3, 1.0), History(2)), (RunSpec(4, 1, 2.0), History(3))]
+    from greatterror.calibration.compare_check import posterior_repeats
+
+    generation, used = posterior_repeats(runs)
+    assert generation == 2 and [spec.index for spec, _ in used] == [1, 3]
+
+
+def test_the_check_refuses_a_database_whose_priors_differ_from_today(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from greatterror.calibration import compare
+    from greatterror.calibration.compare_check import CheckError, check_priors
+
+    names, priors = compare.hypothesis_priors("hypotheses/h6_kirov_pretext")
+    today = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
+    used = [(RunSpec(1, 1, 1.0), None)]
+    monkeypatch.setattr(compare, "stored_priors", lambda db, run: {"H6": today})
+    assert check_priors(Path("x.db"), used, "H6", names, priors)
+    then = {**today, names[0]: {**today[names[0]], "args": [0.0, 1.0]}}
+    monkeypatch.setattr(compare, "stored_priors", lambda db, run: {"H6": then})
+    with pytest.raises(CheckError, match=names[0]):
+        check_priors(Path("x.db"), used, "H6", names, priors)
+    monkeypatch.setattr(compare, "stored_priors", lambda db, run: None)
+    assert not check_priors(Path("x.db"), used, "H6", names, priors)

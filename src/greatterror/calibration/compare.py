@@ -186,7 +186,7 @@ class LogisticModel:
     the model maps z back to x = F^-1(1 / (1 + e^-z)) before simulating.
     This is the same prior on x. The reason is the perturbation kernel: a
     hypothesis may hold only a few particles in a generation, and pyabc's
-    kernel fitted to so few points in 35-40 dimensions proposes values
+    kernel fitted to so few points in 16-31 dimensions proposes values
     outside some prior's support nearly every time (each rejected unseen),
     so that a generation never fills. On the logistic scale no proposal has
     prior density zero. The database therefore stores z, not x
@@ -247,6 +247,27 @@ def _meta(path: Path, run: int) -> dict[str, Any]:
     history = pyabc.History(db_url(path), _id=run)
     meta: dict[str, Any] = ast.literal_eval(history.get_abc().json_parameters)[META_KEY]
     return meta
+
+
+def prior_record(settings: CompareSettings, factor: float) -> str:
+    """Each hypothesis's free parameters and priors (scaled by ``factor``), as stored JSON.
+
+    The database holds parameters on the logistic scale of these priors, so reading its
+    particles back (``compare_check``) needs the very same priors: a later change of a
+    scenario's priors is then found, not silently applied.
+    """
+    record = {}
+    for scenario, label in zip(settings.scenarios, settings.labels, strict=True):
+        names, priors = hypothesis_priors(scenario, factor)
+        record[label] = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
+    return json.dumps(record, sort_keys=True)
+
+
+def stored_priors(path: Path, run: int) -> dict[str, Any] | None:
+    """The priors a run of the comparison was started with; None for a database made before
+    they were stored (4 Dec 2026)."""
+    text = _meta(path, run).get("priors")
+    return None if text is None else dict(json.loads(text))
 
 
 def stored_compare(path: Path) -> CompareSettings:
@@ -310,7 +331,13 @@ def run_compare(
                 abc.load(db_url(db), spec.index)
                 done = abc.history.max_t + 1
             else:
-                meta = {META_KEY: {"settings": settings.to_json(), "run": spec.index}}
+                meta = {
+                    META_KEY: {
+                        "settings": settings.to_json(),
+                        "run": spec.index,
+                        "priors": prior_record(settings, spec.prior_scale),
+                    }
+                }
                 abc.new(db_url(db), observed(settings.targets), meta_info=meta)
                 if abc.history.id != spec.index:
                     raise FitError(f"--db: run {spec.index} was stored as {abc.history.id}")

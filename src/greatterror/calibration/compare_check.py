@@ -9,7 +9,14 @@ for a single fit (``calibration/check.py``):
 - the posterior of a hypothesis is its particles in the last generation of
   every repeat at the declared priors (the prior-scaled runs are a
   sensitivity check, not part of the posterior), each repeat's weights
-  normalised to one so that the repeats count equally;
+  normalised to one so that the repeats count equally; only the repeats that
+  reached the furthest generation are pooled (a repeat still in an earlier
+  generation holds particles from a looser threshold), and the repeats used,
+  each hypothesis's particles and their effective size are reported;
+- the database stores each hypothesis's priors with every run (from 4 Dec
+  2026); they must equal the scenarios' priors today, since the particles are
+  stored on the logistic scale of those priors. A database without them is
+  read with today's priors, and the result says so (``priors_checked``);
 - ``draws`` parameter sets are drawn from it by weight, mapped from the
   logistic scale the database stores back to the parameters
   (``compare.logistic_values``), and each is run once on a validation seed
@@ -30,17 +37,32 @@ from typing import Any
 
 import numpy as np
 
+from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs
 from greatterror.calibration.compare import hypothesis_priors, logistic_values
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 
 
+class CheckError(ValueError):
+    """The database cannot be read back with today's scenarios: the message names DB."""
+
+
+def posterior_repeats(runs: list[tuple[Any, Any]]) -> tuple[int, list[tuple[Any, Any]]]:
+    """The repeats (declared priors) at the furthest generation any repeat reached, and it."""
+    repeats = [(spec, h) for spec, h in runs if spec.is_repeat]
+    if not repeats:
+        return -1, []
+    last = max(int(h.max_t) for _, h in repeats)
+    return last, [(spec, h) for spec, h in repeats if int(h.max_t) == last]
+
+
 def pooled_posterior(runs: list[tuple[Any, Any]], m: int) -> tuple[list[dict[str, float]], Any]:
     """Model ``m``'s last-generation particles (logistic scale) over the repeats, and weights.
 
     Each repeat's weights of model ``m`` are normalised to sum to one, so every repeat in
-    which the hypothesis survived counts equally.
+    which the hypothesis survived counts equally. ``runs`` should hold repeats at one
+    generation (``posterior_repeats``).
     """
     particles: list[dict[str, float]] = []
     weights: list[float] = []
@@ -56,6 +78,30 @@ def pooled_posterior(runs: list[tuple[Any, Any]], m: int) -> tuple[list[dict[str
     return particles, np.asarray(weights, dtype=np.float64)
 
 
+def check_priors(
+    db: Path, used: list[tuple[Any, Any]], label: str, names: tuple[str, ...], priors: Any
+) -> bool:
+    """Whether the stored priors of ``label`` were checked (False: none stored); CheckError if
+    they differ from today's."""
+    from greatterror.calibration.compare import stored_priors
+
+    checked = False
+    today = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
+    for spec, _ in used:
+        stored = stored_priors(db, spec.index)
+        if stored is None:
+            continue
+        checked = True
+        then = stored.get(label, {})
+        if then != today:
+            differ = sorted(n for n in set(then) | set(today) if then.get(n) != today.get(n))
+            raise CheckError(
+                f"DB: {label}'s free parameters or priors differ from those the comparison was "
+                f"run with ({', '.join(differ)}); check it with the code it was run with"
+            )
+    return checked
+
+
 def compare_check(
     db: Path,
     draws: int = 10,
@@ -65,21 +111,38 @@ def compare_check(
     draw_seed: int = 0,
 ) -> dict[str, Any]:
     """Run each hypothesis's posterior ensemble and compare it with the record."""
+    from greatterror.calibration.compare_report import effective_size
+
     seeds = check_validation_seeds(seeds)
     settings, runs = load_runs(db)
+    generation, used = posterior_repeats(runs)
     scale = settings.scale if scale is None else scale
     rng = np.random.default_rng(draw_seed)
     plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
+    posterior: dict[str, dict[str, Any]] = {}
     missing = []
+    checked = []
     for m, (scenario, label) in enumerate(zip(settings.scenarios, settings.labels, strict=True)):
-        particles, weights = pooled_posterior(runs, m)
+        particles, weights = pooled_posterior(used, m)
         if not particles:
             missing.append(label)
             continue
-        names, priors = hypothesis_priors(scenario)
+        try:
+            names, priors = hypothesis_priors(scenario)
+        except Exception as exc:  # a scenario renamed, or a parameter no longer free
+            raise CheckError(f"DB: {label} ({scenario}) cannot be read back today: {exc}") from None
+        checked.append(check_priors(db, used, label, names, priors))
+        if set(particles[0]) != set(names):
+            raise CheckError(
+                f"DB: {label}'s stored parameters differ from its free parameters today"
+            )
         rows = rng.choice(len(particles), size=draws, replace=True, p=weights / weights.sum())
         values = [logistic_values(names, priors, particles[int(i)]) for i in rows]
         plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
+        posterior[label] = {
+            "particles": len(particles),
+            "effective_particles": effective_size(weights),
+        }
     jobs = [job for label in plans for job in plans[label]]
     results = run_jobs(jobs, workers)
     hypotheses = []
@@ -93,6 +156,7 @@ def compare_check(
                 "hypothesis": label,
                 "scenario": planned[0][0],
                 "draws": len(planned),
+                **posterior[label],
                 "in_sample": in_sample,
                 "validation": validation,
                 "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
@@ -102,6 +166,14 @@ def compare_check(
         )
     return {
         "db": str(db),
+        "version": __version__,
+        "fitted_with_version": settings.version,
+        "generation": generation,
+        "repeats_used": [spec.index for spec, _ in used],
+        "repeats_not_at_that_generation": [
+            spec.index for spec, h in runs if spec.is_repeat and (spec, h) not in used
+        ],
+        "priors_checked": bool(checked) and all(checked),
         "scale": scale,
         "draws": draws,
         "seeds": sorted({j[2] for j in jobs}),

@@ -2,7 +2,7 @@
 
 pyabc's ``MultivariateNormalTransition`` fits the kernel's covariance to the
 particles a hypothesis holds in the last generation. In a comparison of eight
-hypotheses with 35-40 parameters each, a hypothesis can keep one to a few
+hypotheses with 16-31 free parameters each, a hypothesis can keep one to a few
 particles: the sample covariance is then singular (rank below the number of
 parameters; with one particle pyabc uses the particle's own absolute values
 as variances, zero where a value is zero), and scipy gives a proposal that

@@ -23,7 +23,7 @@ def check_comparison(
 ) -> None:
     from greatterror.calibration.abc import FitError
     from greatterror.calibration.compare import stored_compare
-    from greatterror.calibration.compare_check import compare_check
+    from greatterror.calibration.compare_check import CheckError, compare_check
     from greatterror.calibration.problem import MissingExtraError
 
     if not 1 <= draws <= 10_000:
@@ -35,7 +35,7 @@ def check_comparison(
     try:
         stored_compare(path)
         result = compare_check(path, draws=draws, scale=scale, workers=workers)
-    except (FitError, MissingExtraError) as exc:
+    except (FitError, MissingExtraError, CheckError) as exc:
         fail(str(exc).replace("--db: ", "DB: "))
     if not result["hypotheses"]:
         fail(f"DB: {path} holds no hypothesis with particles in a completed generation")
@@ -73,6 +73,7 @@ def print_check(result: dict[str, Any]) -> None:
         f"Posterior predictive check per hypothesis ({note})",
         [
             "hypothesis",
+            "particles (effective)",
             "in-sample medians within",
             "validation medians within",
             "validation: record in 5-95% band",
@@ -80,6 +81,7 @@ def print_check(result: dict[str, Any]) -> None:
         [
             [
                 h["hypothesis"],
+                f"{h['particles']} ({h['effective_particles']:.1f})",
                 f"{h['in_sample_median_ok']} of {n_in}",
                 f"{h['validation_median_ok']} of {n_val}",
                 f"{h['validation_record_in_band']} of {n_val}",
@@ -91,6 +93,23 @@ def print_check(result: dict[str, Any]) -> None:
             f"; no posterior: {', '.join(result['no_posterior'])}" if result["no_posterior"] else ""
         ),
     )
+    notes = [
+        f"posterior: generation {result['generation']} of repeats "
+        + ", ".join(map(str, result["repeats_used"]))
+    ]
+    if result["repeats_not_at_that_generation"]:
+        notes.append(
+            "repeats left out (not at that generation yet): "
+            + ", ".join(map(str, result["repeats_not_at_that_generation"]))
+        )
+    if not result["priors_checked"]:
+        notes.append("the database does not store its priors: read with today's scenarios' priors")
+    if result["version"] != result["fitted_with_version"]:
+        notes.append(
+            f"fitted with greatterror {result['fitted_with_version']}, checked with "
+            f"{result['version']}: the model may differ"
+        )
+    console.print("; ".join(notes), highlight=False)
     for kind, title in (("in_sample", "In-sample targets"), ("validation", "Validation figures")):
         rows = []
         for i, first in enumerate(hyps[0][kind]):

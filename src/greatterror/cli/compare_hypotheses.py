@@ -141,7 +141,12 @@ def compare(
         typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
-    draws: Annotated[int, typer.Option(help="With 'check': posterior draws per hypothesis.")] = 10,
+    draws: Annotated[
+        int | None,
+        typer.Option(
+            help="With 'check': posterior draws per hypothesis [default: 10].", show_default=False
+        ),
+    ] = None,
 ) -> None:
     """Compare hypotheses by joint ABC-SMC with a model index (pyabc), or show a comparison.
 
@@ -166,10 +171,13 @@ def compare(
         if keys[0] == "check":
             from greatterror.cli.compare_check import check_comparison
 
-            check_comparison(path, draws, scale, workers, result_dir, as_json)
+            n = 10 if draws is None else draws
+            check_comparison(path, n, scale, workers, result_dir, as_json)
         else:
             _show(path, result_dir, as_json)
         return
+    if draws is not None:
+        fail("--draws: only with 'check', e.g. greatterror hypotheses compare check compare.db")
     scale = 0.001 if scale is None else scale
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
