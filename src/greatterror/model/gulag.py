@@ -211,11 +211,13 @@ def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
     ``S``, as until 4 Dec 2026). The flow is the
     sourced counts of 1935, not the rate ``social_order_convictions_per_year`` (whose default
     is their sum): the courts' practice does not move with a fit of another body's rate or
-    with a counterfactual without those bodies. The etap's wait for the camps (a day or two
-    while the inflow is below ``etap_capacity``), the deaths in transit (half a per cent) and
-    in prisons, and the review releases are left out; the stock of 1935 came from years when
-    the camps grew and died faster than a steady state at the model's rates (1933-34), so the
-    split is an approximation. No distribution of the courts' sentences by length is sourced
+    with a counterfactual without those bodies. The etap's wait for the camps (at most a day
+    in 1935 while the inflow is below ``etap_capacity``), the deaths in transit (half a per
+    cent) and in prisons, and the review releases are left out. The split is an approximation:
+    the camps grew in 1934 (``residual_terms``), not a steady state, and the social-order
+    bodies were set up in November 1934 and January 1935, so a steady state at their rate of
+    1935 assumes that the OGPU's bodies before them sent such people to the camps at that
+    rate (no count of theirs is in the evidence base). No distribution of the courts' sentences by length is sourced
     here (Solomon, Soviet Criminal Justice under Stalin, 1996, and the courts' statistics,
     GARF f.9492, were not found in a stored copy); the ranges and the 1935 stock are.
     """
