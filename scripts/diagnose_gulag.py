@@ -12,7 +12,9 @@ of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``o
 - the stock on the first of every month in camps, in colonies and awaiting the etap, with the
   non-political among them and the camp and colony stocks by origin on each 1 January;
 - each year's sentences to camp and to colony by origin, and the Gulag's flows (admissions,
-  releases at term end and by review, deaths in the camps and in transit);
+  releases at term end and by review, deaths in the camps and in transit, camp prisoners
+  taken for a new case: the ledger's ``taken_for_case``, which the outflow table's
+  ``new_case``, counted from who the arrests actually took, must equal);
 - the record beside them: the stocks of Getty, Rittersporn & Zemskov (1993) (``V-gulag-*``),
   the GULAG's deaths (``G8-deaths-*``) and the releases of 1939 (``V-gulag-rel-1939``).
 
@@ -49,7 +51,14 @@ ORIGINS = (
     "courts",
 )
 CODE = {name: i for i, name in enumerate(ORIGINS)}
-FLOWS = ("admitted", "released_term", "released_review", "died_camp", "died_transit")
+FLOWS = (
+    "admitted",
+    "released_term",
+    "released_review",
+    "died_camp",
+    "died_transit",
+    "taken_for_case",
+)
 
 
 def _record(ev: Any, fid: str) -> float | None:
@@ -105,12 +114,17 @@ def main() -> None:
     # released (term end or review), died, or taken out for a new case (a new arrest)
     outflow: dict[tuple[int, str, str, bool], float] = defaultdict(float)
 
-    def leaving(day: int, idx: np.ndarray, how: str) -> None:
-        idx = np.asarray(idx, dtype=np.int64)
+    def in_camp(idx: np.ndarray) -> np.ndarray:
+        """The distinct ``idx`` now in a camp or colony (not in a prison awaiting the etap)."""
+        idx = distinct_sorted(np.asarray(idx, dtype=np.int64))
+        return idx[(cases.status[idx] == Status.CAMP) & ~cases.holding[idx]]
+
+    def leaving(day: int, idx: np.ndarray, how: str, col: np.ndarray | None = None) -> None:
+        """Count ``idx`` (distinct, in a camp or colony; ``col``: in a colony) as leaving."""
         if len(idx) == 0:
             return
-        idx = idx[(cases.status[idx] == Status.CAMP) & ~cases.holding[idx]]
-        year, weight, col, code = sim.date(day).year, e.weights(idx), cases.colony[idx], origin[idx]
+        col = cases.colony[idx] if col is None else col
+        year, weight, code = sim.date(day).year, e.weights(idx), origin[idx]
         for c in np.unique(code).tolist():
             for place in (False, True):
                 sel = (code == c) & (col == place)
@@ -121,19 +135,26 @@ def main() -> None:
     release, die, arrest = e.release, e.die_in_custody, e.arrest
 
     def releasing(day: int, idx: np.ndarray) -> None:
-        leaving(day, idx, "released")
+        leaving(day, in_camp(idx), "released")
         release(day, idx)
 
     def dying(day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
-        leaving(day, idx, "died")
+        leaving(day, in_camp(idx), "died")
         die(day, idx, flow)
 
     def arresting(
         day: int, idx: np.ndarray, op: str, allow_in_camp: bool = False, investigate: bool = True
     ) -> np.ndarray:
-        if allow_in_camp and len(idx):  # only Order 00447 took people out of the camps
-            leaving(day, idx, "new_case")
-        return arrest(day, idx, op, allow_in_camp, investigate)
+        if not (allow_in_camp and len(idx)):  # only Order 00447 took people out of the camps
+            return arrest(day, idx, op, allow_in_camp, investigate)
+        # the candidates in a camp or colony before the arrest, of whom the arrest takes only
+        # those of the camps' own unit (``kernels.open_cases``), each once
+        before = in_camp(idx)
+        col = cases.colony[before].copy()
+        taken = arrest(day, idx, op, allow_in_camp, investigate)
+        took = np.isin(before, taken)
+        leaving(day, before[took], "new_case", col[took])
+        return taken
 
     e.release = releasing  # type: ignore[method-assign]
     e.die_in_custody = dying  # type: ignore[method-assign]

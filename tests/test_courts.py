@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model import steps_courts
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import COLONY_BELOW_YEARS, YEAR, non_political_terms
 from greatterror.model.registers import Registers, ordinary_profile
@@ -41,14 +42,14 @@ def runs():
 
     sentenced: list[np.ndarray] = []
     free_before: list[bool] = []
-    original = Engine.convict_non_political
+    original = steps_courts.convict_non_political
     mp = pytest.MonkeyPatch()
 
-    def recording(self, day, idx, terms):
+    def recording(e, day, idx, terms):
         idx = np.asarray(idx, dtype=np.int64)
-        free_before.append(bool((self.world.cases.status[idx] == Status.FREE).all()))
+        free_before.append(bool((e.world.cases.status[idx] == Status.FREE).all()))
         sentenced.append(idx.copy())
-        return original(self, day, idx, terms)
+        return original(e, day, idx, terms)
 
     initial: list[np.ndarray] = []
     start = Engine._initial_terms
@@ -57,7 +58,7 @@ def runs():
         start(self, world)
         initial.append(np.flatnonzero(world.cases.op == NON_POLITICAL))
 
-    mp.setattr(Engine, "convict_non_political", recording)
+    mp.setattr(steps_courts, "convict_non_political", recording)
     mp.setattr(Engine, "_initial_terms", start_recording)
     mp.setattr(Registers, "draw_ordinary", recording_draw)
     try:
@@ -171,8 +172,7 @@ def test_their_terms_expire(runs) -> None:
     on, sentenced, _, _ = runs
     sim = on.simulation
     c = sim.cases
-    ev = load_evidence()
-    terms = non_political_terms(*(ev.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk", "cr")))
+    terms = non_political_terms(load_evidence(), sim.params)
     held = sentenced[(c.op[sentenced] == NON_POLITICAL) & (c.status[sentenced] == Status.CAMP)]
     ends = c.release_day[held].astype(np.int64)
     last_day = sim.days - 1

@@ -127,9 +127,13 @@ def test_nobody_enters_the_camps_but_by_a_sentence(watched) -> None:
 
 def test_the_count_by_crime_responds_to_the_inflow_and_the_line(watched) -> None:
     """More non-political convicts lower the counter-revolutionaries' share; the camp
-    prisoners of Order 00447's line of criminals are counted apart from them."""
+    prisoners of Order 00447's line of criminals are counted apart from them. From 1937: since
+    the courts' split leaves the social-order bodies' share of the camps to them (gulag5), one
+    court convict in five goes to a camp, and on 1 January 1936 the courts' camp prisoners
+    (about 20,000) are within the two runs' divergence at 1:1000 (their political prisoners
+    differ by 7,000 that day)."""
     run, _, _, _, off = watched
-    for year in ("1936", "1938", "1939"):
+    for year in ("1937", "1938", "1939"):
         on_row = run.summary["gulag"]["stock_1jan"][year]
         off_row = off.summary["gulag"]["stock_1jan"][year]
 

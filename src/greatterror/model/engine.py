@@ -28,7 +28,7 @@ from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
 from greatterror.population.people import Population
-from greatterror.vocabulary import EV, MASS_OP, NON_POLITICAL, OP, Status
+from greatterror.vocabulary import EV, MASS_OP, OP, Status
 
 ELITE_OP = OP["elite"]
 KULAK = OP["kulak_00447"]
@@ -183,7 +183,6 @@ class Engine:
         world = self.world
         code, inst = OP[op], world.institutions
         idx = np.asarray(idx, dtype=np.int64)
-        was_held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
         idx, region, weight, left, left_w = open_cases_flat(
             idx,
             *self.case_arrays,
@@ -204,12 +203,14 @@ class Engine:
         world.cases.named[idx] = False  # ... and the naming step whether it came from a name
         world.cases.social_order[idx] = False  # ... and the social-order step its own cases
         world.camps.pretrial_w += float(weight.sum())
-        if len(was_held):  # taken from a prison, not from a camp: correct the counts
-            taken = was_held[world.cases.status[was_held] != Status.CAMP]
-            self._leave_holding(day, taken, "left_holding")
-            world.camps.n += len(taken)
-            world.camps.w += float(self.weights(taken).sum())
-            left_w -= float(self.weights(taken).sum())
+        # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
+        # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)
+        held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
+        if len(held):
+            held_w = float(self.weights(held).sum())
+            self._leave_holding(day, held, "left_holding")
+            world.camps.n, world.camps.w = world.camps.n + len(held), world.camps.w + held_w
+            left_w -= held_w
         if left_w:  # the Gulag's flows close: a camp prisoner taken for a new case leaves it
             self.ledger.gulag[day, GF["taken_for_case"]] += left_w
         self.ledger.add(day, region, code, EV["arrested"], weight)
@@ -301,23 +302,6 @@ class Engine:
             if held.any():
                 self._leave_holding(day, idx[held], flow)
             self._leave_camp(day, idx, weight, was_camp & ~held)
-
-    def convict_non_political(self, day: int, idx: np.ndarray, terms: TermRange) -> None:
-        """Sentence ``idx`` (at liberty) to camp or colony for a non-political offence, with
-        a term from ``terms`` (model/steps_courts.py). Their case is of the ``non_political``
-        category: counted in the Gulag, never among the political arrests and convictions.
-        Their time before the sentence (militia, court) is not modelled: their exposure to
-        overcrowded prisons (model/holding.py) counts from the sentence."""
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx) == 0:
-            return
-        assert self.world is not None
-        cases = self.world.cases
-        cases.op[idx] = NON_POLITICAL
-        cases.line[idx] = 0
-        cases.named[idx] = False
-        cases.arrest_day[idx] = day
-        self.sentence(day, idx, "camp", terms=terms)
 
     def sentence(
         self,

@@ -130,33 +130,123 @@ INITIAL_COLONY_TERMS = TermRange(
 )
 
 
-def non_political_terms(itl: float, itk: float, political: float) -> TermRange:
+#: what the split of the ordinary courts' convicts reads (``non_political_terms``): the
+#: evidence base's stock of 1 January 1935 (camps, of them counter-revolutionaries, colonies)
+#: and the social-order bodies' sentences of 1935, all model inputs (never a calibration
+#: target or a validation figure: tests/test_gulag_flows.py) ...
+SPLIT_INPUTS = (
+    "IN-gulag-itl-1935",
+    "IN-gulag-cr-1935",
+    "IN-gulag-itk-1935",
+    "IN-oso-1935",
+    "IN-nkvd-troikas-1935",
+)
+#: ... and the parameters: the social-order bodies' exile share, and how long the model keeps a
+#: prisoner (work-day credits, mortality in the camps and colonies, the colonies' transfer)
+SPLIT_PARAMS = (
+    "exile_share",
+    "workday_credit",
+    "gulag_mortality",
+    "colony_mortality_ratio",
+    "colony_transfer_days",
+)
+_NODES = 256  # midpoint rule over a term range: exact to about 1e-6 for these integrands
+
+
+def years_held(terms: TermRange, credit: float, mortality: float, wait_days: float = 0.0) -> float:
+    """Mean years a sentence on ``terms`` (uniform) keeps a prisoner in a camp or colony, in
+    the model's steady state of 1935.
+
+    A term ``T`` is served in ``s = T / (1 + credit) - wait`` years there: the work-day credits
+    of the non-political convicts (model/credits.py; before the decree of June 1939), less the
+    days spent in a prison before arriving (``wait_days``: a colony convict's transfer,
+    model/holding.py). He dies there at the yearly rate ``mortality`` (model/steps_gulag.py,
+    ``camp_deaths``, with no supply shortfall), so he is held ``min(s, D)``, ``D`` exponential,
+    on average ``(1 - exp(-mortality s)) / mortality`` (``s`` without deaths); the mean of that
+    over the range is taken by the midpoint rule."""
+    u = (np.arange(_NODES) + 0.5) / _NODES
+    served = terms.low + (terms.high - terms.low) * u
+    s = np.maximum(served / (1.0 + max(credit, 0.0)) - wait_days / YEAR, 0.0)
+    if mortality <= 0.0:
+        return float(s.mean())
+    return float(-np.expm1(-mortality * s).mean() / mortality)
+
+
+def colony_share(
+    colony_stock: float, colony_years: float, camp_stock: float, camp_years: float
+) -> float:
+    """The share of a steady inflow that goes to the colonies, for it to hold ``colony_stock``
+    and ``camp_stock`` (each range's stock is its inflow times its mean years held)."""
+    colony_flow = max(colony_stock, 0.0) / colony_years
+    camp_flow = max(camp_stock, 0.0) / camp_years
+    total = colony_flow + camp_flow
+    return colony_flow / total if total > 0 else 0.0
+
+
+def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
     """Terms of the ordinary courts' non-political convicts (model/steps_courts.py), by the
     same rule as those of the first day's prisoners (``initial_terms``): in a colony on
     ``INITIAL_COLONY_TERMS``, in a camp on ``INITIAL_CAMP_TERMS`` (the law of 7 August 1932,
     the largest group of the camps' non-political prisoners, gave 10 years).
 
-    Which share of them went to a colony is the one that, by a steady inflow of such
-    sentences, gives the first day's stock (the evidence base's counts of 1 January 1935:
-    ``itl`` camp prisoners, of them ``political`` counter-revolutionaries, and ``itk`` colony
-    prisoners, all non-political): the stock of a range is its inflow times its mean term, so
-    the colonies' share of the inflow is ``itk / m_k`` over ``itk / m_k + (itl - political) /
-    m_l``, ``m`` the ranges' mean terms (the work-day credits, model/credits.py, shorten both
-    alike). With the counts of 1935 it is about 0.6: two in five of these sentences were to a
-    camp, for 3 to 10 years. No distribution of the courts' sentences by length is sourced
+    Which share of them went to a colony is the one that, by a steady inflow, gives the first
+    day's stock of non-political prisoners less what the model's other non-political flow,
+    the Special Board's and NKVD troikas' "socially harmful elements"
+    (model/steps_social_order.py), holds in the camps (the prior of
+    ``nonpolitical_sentences_per_year`` subtracts the same flow, so that the two flows do not
+    count the same people twice). With ``h(range, mortality, wait)`` the mean years held
+    (``years_held``; ``c`` = ``workday_credit``, ``mu`` = ``gulag_mortality``, ``mu_k`` = ``mu``
+    times ``colony_mortality_ratio``, ``d`` = ``colony_transfer_days``)::
+
+        S    = (IN-oso-1935 + IN-nkvd-troikas-1935) (1 - exile_share) h(TERMS["oso"], mu, 0)
+        L    = (IN-gulag-itl-1935 - IN-gulag-cr-1935 - S) / h(INITIAL_CAMP_TERMS, mu, 0)
+        K    = IN-gulag-itk-1935 / h(INITIAL_COLONY_TERMS, mu_k, d)
+        share to a colony = K / (K + L)
+
+    ``S`` is the social-order bodies' camp stock in a steady state at their sentences of 1935
+    (their terms are all 3 years or more: camps); ``L`` and ``K`` are the courts' yearly camp
+    and colony inflows that hold the rest of the stock. At the shipped values (``gulag_mortality``
+    0.043, ``workday_credit`` 0.25) ``S`` is about 409,000 of the 607,227 non-political camp
+    prisoners and the share 0.81 (0.94 without the credits, deaths and transfer; 0.60 without
+    ``S``, as until 4 Dec 2026). The flow is the
+    sourced counts of 1935, not the rate ``social_order_convictions_per_year`` (whose default
+    is their sum): the courts' practice does not move with a fit of another body's rate or
+    with a counterfactual without those bodies. The etap's wait for the camps (at most a day
+    in 1935 while the inflow is below ``etap_capacity``), the deaths in transit (half a per
+    cent) and in prisons, and the review releases are left out. The split is an approximation:
+    the camps grew in 1934 (``residual_terms``), not a steady state, and the social-order
+    bodies were set up in November 1934 and January 1935, so a steady state at their rate of
+    1935 assumes that the OGPU's bodies before them sent such people to the camps at that
+    rate (no count of theirs is in the evidence base). No distribution of the courts' sentences by length is sourced
     here (Solomon, Soviet Criminal Justice under Stalin, 1996, and the courts' statistics,
     GARF f.9492, were not found in a stored copy); the ranges and the 1935 stock are.
     """
+    itl, cr, itk, oso, troikas = (float(evidence.value(k)) for k in SPLIT_INPUTS)
+    credit = float(params["workday_credit"])
+    mu = float(params["gulag_mortality"])
+    social = (
+        (oso + troikas)
+        * (1.0 - float(params["exile_share"]))
+        * years_held(TERMS["oso"], credit, mu)
+    )
+    below = colony_share(
+        itk,
+        years_held(
+            INITIAL_COLONY_TERMS,
+            credit,
+            mu * float(params["colony_mortality_ratio"]),
+            float(params["colony_transfer_days"]),
+        ),
+        itl - cr - social,
+        years_held(INITIAL_CAMP_TERMS, credit, mu),
+    )
     lo, hi = INITIAL_COLONY_TERMS, INITIAL_CAMP_TERMS
-    camp_flow = max(itl - political, 0.0) / ((hi.low + hi.high) / 2.0)
-    colony_flow = max(itk, 0.0) / ((lo.low + lo.high) / 2.0)
-    below = colony_flow / (colony_flow + camp_flow) if colony_flow + camp_flow > 0 else 0.0
     return TermRange(
         lo.low,
         hi.high,
         "as the first day's stock: 0.5-3 years in the colonies, 3-10 in the camps, the colonies' "
-        "share from the stocks of 1 Jan 1935 (IN-gulag-itl-1935, IN-gulag-itk-1935, "
-        "IN-gulag-cr-1935)",
+        "share from the stocks of 1 Jan 1935 less the social-order bodies' camp stock "
+        "(" + ", ".join(SPLIT_INPUTS) + ")",
         mid=COLONY_BELOW_YEARS,
         below=below,
     )

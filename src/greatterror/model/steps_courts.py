@@ -20,8 +20,10 @@ ages are those of the adults of the census population of that sex (a prior: no a
 profile of these convicts is sourced here). The camp share is the sourced basis for both
 because most of those prisoners were these very convicts: the counter-revolutionaries
 were at most about a third of them (above). They are sentenced to camp or colony with a
-term from ``gulag.non_political_terms`` (three in five to a colony for half a year to three
-years, the rest to a camp for three to ten, as the first day's prisoners) and then go the way of every camp sentence:
+term from ``gulag.non_political_terms`` (about four in five to a colony for half a year to
+three years, the rest to a camp for three to ten, as the first day's prisoners; the share is
+the one by which they and the social-order bodies, model/steps_social_order.py, hold the
+stock of 1935) and then go the way of every camp sentence:
 the holding stage, the etap, the camps' and colonies' mortality, release at
 term end. Their cases are of the ``non_political`` category
 (``vocabulary.NON_POLITICAL``): counted in the Gulag's stocks and deaths, never
@@ -37,17 +39,17 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import TermRange, non_political_terms
+from greatterror.model.gulag import SPLIT_PARAMS, TermRange, non_political_terms
 from greatterror.model.kernels import distinct_sorted
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import Status
+from greatterror.vocabulary import NON_POLITICAL, Status
 
 #: candidates drawn per wanted convict (some had a case already, some are drawn twice)
 OVERSAMPLE = 2
 
-#: the parameters this step reads
-COURTS_PARAMS = ("nonpolitical_sentences_per_year",)
+#: the parameters this step reads (and, for the terms' split, ``gulag.SPLIT_PARAMS``)
+COURTS_PARAMS = ("nonpolitical_sentences_per_year", *SPLIT_PARAMS)
 
 
 class OrdinaryCourts(Component):
@@ -61,6 +63,7 @@ class OrdinaryCourts(Component):
     def __init__(self) -> None:
         self._share: NDArray[np.float64] | None = None
         self._for: object = None
+        self._terms: tuple[object, TermRange] | None = None
 
     def region_share(self, w: World) -> NDArray[np.float64]:
         """Each region's share of the mass population's adults outside the Gulag's own unit
@@ -80,15 +83,35 @@ class OrdinaryCourts(Component):
         if not counts.any():
             return
         convicts = draw_convicts(w, counts, rng)
-        e.convict_non_political(day, convicts, court_terms_of(e))
+        if self._terms is None or self._terms[0] is not e:  # the same for the whole run
+            self._terms = (e, court_terms_of(e))
+        convict_non_political(e, day, convicts, self._terms[1])
+
+
+def convict_non_political(e: Engine, day: int, idx: NDArray[np.int64], terms: TermRange) -> None:
+    """Sentence ``idx`` (at liberty) to camp or colony for a non-political offence, with a term
+    from ``terms``. Their case is of the ``non_political`` category: counted in the Gulag,
+    never among the political arrests and convictions. Their time before the sentence
+    (militia, court) is not modelled: their exposure to overcrowded prisons (model/holding.py)
+    counts from the sentence. The status changes in the engine's transition
+    (``Engine.sentence``), which counts it."""
+    idx = np.asarray(idx, dtype=np.int64)
+    if len(idx) == 0:
+        return
+    assert e.world is not None
+    cases = e.world.cases
+    cases.op[idx] = NON_POLITICAL
+    cases.line[idx] = 0
+    cases.named[idx] = False
+    cases.arrest_day[idx] = day
+    e.sentence(day, idx, "camp", terms=terms)
 
 
 def court_terms_of(e: Engine) -> TermRange:
     """The non-political convicts' terms (``gulag.non_political_terms``): the colonies' share
-    from the evidence base's stocks of 1 January 1935, the model's inputs."""
-    ev = e.evidence
-    itl, itk, cr = (ev.value(f"IN-gulag-{k}-1935") for k in ("itl", "itk", "cr"))
-    return non_political_terms(float(itl), float(itk), float(cr))
+    from the model's inputs (the stock of 1 January 1935, the social-order bodies' sentences
+    of 1935) and parameters."""
+    return non_political_terms(e.evidence, e.params)
 
 
 def adults_share(w: World) -> NDArray[np.float64]:
