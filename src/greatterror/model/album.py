@@ -16,6 +16,16 @@ where B is the caseload pending before the album and the special troikas
 together (full-population cases) and L is ``album_capacity_lag_days``: when
 the caseload is L days of the base throughput, capacity has grown by a factor
 of 2 ** elasticity. Elasticity 0 is the fixed capacity of earlier versions.
+
+The special troikas, though, were not one body in Moscow: order 00606 set one in
+each republic, krai and oblast, made up of the party's first secretary, the
+regional NKVD chief and the procurator, "the same composition in which they had
+existed before" (Mozokhin, Pravo na repressii, 2006, on the Politburo decision of
+15 September 1938, AP RF f.3 op.58 d.212 l.195), i.e. the regional troikas of
+Order 00447. Their throughput is therefore that of the regional troikas working
+in parallel (``troika_capacity``, all regions together), not the centre's: with
+the centre's capacity they could decide only about a tenth of a backlog of two
+hundred thousand cases in their two months (issue 9, docs/validation.md).
 """
 
 from __future__ import annotations
@@ -43,6 +53,12 @@ def national_capacity(params: dict[str, Any], ledger: Ledger, day: int) -> float
     lag = max(round(float(params["album_capacity_lag_days"])), 1)
     pending = pending_caseload(ledger, day - lag)
     return base * (1.0 + pending / (base * lag)) ** float(params["album_capacity_elasticity"])
+
+
+def special_troika_capacity(params: dict[str, Any]) -> float:
+    """Cases a day the special troikas decide, all regions together (module docstring):
+    the regional troikas' throughput, a budget of its own beside Order 00447's troikas."""
+    return float(params["troika_capacity"])
 
 
 def hand_over_to_special_troikas(inst: Institutions, special_troikas: bool) -> None:

@@ -6,7 +6,11 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model import steps_trials
-from greatterror.model.album import hand_over_to_special_troikas, national_capacity
+from greatterror.model.album import (
+    hand_over_to_special_troikas,
+    national_capacity,
+    special_troika_capacity,
+)
 from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
@@ -273,7 +277,7 @@ class Sentencing(Component):
         capacity = {
             "troika": p["troika_capacity"],
             "album": national,
-            "special_troika": national,
+            "special_troika": special_troika_capacity(p),  # regional bodies (Order 00606)
             "oso": p["oso_capacity"],
             "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
