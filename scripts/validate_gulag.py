@@ -5,8 +5,9 @@ Usage: python scripts/validate_gulag.py [--scale 0.01] [--seeds 11,12,13]
 Prints a Markdown table of the summary's ``gulag`` block (median and range over
 the seeds) beside the out-of-sample figures ``V-gulag-*`` and ``V-prisons-*`` of the evidence base,
 which are never fitted, and the in-sample Gulag deaths ``G8-deaths-*``. Use
-seeds other than the fitting seeds (1-3). The table is recorded in
-docs/validation.md.
+validation-range seeds (below 1,000,000, where the fits' own seeds start:
+greatterror.calibration.seeds) other than the in-sample table's (1-10), such as
+11,12,13. The table is recorded in docs/validation.md.
 """
 
 from __future__ import annotations
