@@ -310,10 +310,12 @@ def _print(summary: dict[str, Any]) -> None:
         caption="prior over the hypotheses: uniform; effective particles: Kish's effective "
         "size of the generation's importance weights",
     )
+    upto = summary.get("read_up_to_generation")
+    read = "last generation" if upto is None else f"last generation up to {upto}"
     stability = summary["stability"]
     if stability:
         print_table(
-            "Stability over the repeats (last generation, declared priors)",
+            f"Stability over the repeats ({read}, declared priors)",
             ["hypothesis", "mean (pooled)", "lowest", "highest"],
             [
                 [k, f"{v['mean']:.2f}", f"{v['min']:.2f}", f"{v['max']:.2f}"]
@@ -338,7 +340,7 @@ def _print(summary: dict[str, Any]) -> None:
         )
     if summary["prior_sensitivity"]:
         print_table(
-            "Prior sensitivity (last generation)",
+            f"Prior sensitivity ({read})",
             ["prior scale", "seed", "best", *labels],
             [
                 [f"{r['prior_scale']:g}", r["seed"], r["best"]]
