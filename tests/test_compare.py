@@ -316,23 +316,17 @@ def test_the_check_pools_only_the_repeats_at_the_furthest_generation() -> None:
     assert generation == 2 and [spec.index for spec, _ in used] == [1, 3]
 
 
-def test_the_check_refuses_a_database_whose_priors_differ_from_today(
-    monkeypatch: pytest.MonkeyPatch,
-) -> None:
+def test_the_check_refuses_a_database_whose_priors_differ_from_today() -> None:
     from greatterror.calibration import compare
     from greatterror.calibration.compare_check import CheckError, check_priors
 
     names, priors = compare.hypothesis_priors("hypotheses/h6_kirov_pretext")
     today = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
-    used = [(RunSpec(1, 1, 1.0), None)]
-    monkeypatch.setattr(compare, "stored_priors", lambda db, run: {"H6": today})
-    assert check_priors(Path("x.db"), used, "H6", names, priors)
+    assert check_priors([{"H6": today}], "H6", names, priors)
     then = {**today, names[0]: {**today[names[0]], "args": [0.0, 1.0]}}
-    monkeypatch.setattr(compare, "stored_priors", lambda db, run: {"H6": then})
     with pytest.raises(CheckError, match=names[0]):
-        check_priors(Path("x.db"), used, "H6", names, priors)
-    monkeypatch.setattr(compare, "stored_priors", lambda db, run: None)
-    assert not check_priors(Path("x.db"), used, "H6", names, priors)
+        check_priors([{"H6": today}, {"H6": then}], "H6", names, priors)
+    assert not check_priors([None], "H6", names, priors)  # a database made before 4 Dec 2026
 
 
 def test_a_capped_history_reads_a_run_as_if_it_stopped_at_that_generation() -> None:

@@ -166,17 +166,7 @@ def test_first_change_is_the_first_date_the_timelines_differ() -> None:
     assert halt.first_change == halt.base.start
 
 
-@pytest.mark.parametrize(
-    "name",
-    [
-        "no_kirov",
-        "no_physical_methods",
-        "limits_frozen_1937",
-        "yagoda_kept",
-        "no_national_operations",
-        "earlier_halt",
-    ],
-)
+@pytest.mark.parametrize("name", NAMES)
 def test_no_pair_differs_before_its_inputs_do(name: str) -> None:
     """The pairing's promise (docs/counterfactuals.md): the two runs of a pair are identical
     until the first day on which their inputs differ. A rule that reads the scenario's future

@@ -41,7 +41,7 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs
-from greatterror.calibration.compare import hypothesis_priors, logistic_values
+from greatterror.calibration.compare import hypothesis_priors, logistic_values, stored_priors
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 
@@ -81,20 +81,18 @@ def pooled_posterior(runs: list[tuple[Any, Any]], m: int) -> tuple[list[dict[str
 
 
 def check_priors(
-    db: Path, used: list[tuple[Any, Any]], label: str, names: tuple[str, ...], priors: Any
+    stored: list[dict[str, Any] | None], label: str, names: tuple[str, ...], priors: Any
 ) -> bool:
-    """Whether the stored priors of ``label`` were checked (False: none stored); CheckError if
-    they differ from today's."""
-    from greatterror.calibration.compare import stored_priors
-
+    """Whether the priors of ``label`` that the runs ``stored`` (``compare.stored_priors``,
+    one per run used) were checked (False: none stored); CheckError if they differ from
+    today's."""
     checked = False
     today = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
-    for spec, _ in used:
-        stored = stored_priors(db, spec.index)
-        if stored is None:
+    for run in stored:
+        if run is None:
             continue
         checked = True
-        then = stored.get(label, {})
+        then = run.get(label, {})
         if then != today:
             differ = sorted(n for n in set(then) | set(today) if then.get(n) != today.get(n))
             raise CheckError(
@@ -120,6 +118,7 @@ def compare_check(
     seeds = check_validation_seeds(seeds)
     settings, runs = load_runs(db, generation)
     read_generation, used = posterior_repeats(runs)
+    stored = [stored_priors(db, spec.index) for spec, _ in used]  # read once, not per hypothesis
     scale = settings.scale if scale is None else scale
     rng = np.random.default_rng(draw_seed)
     plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
@@ -132,7 +131,7 @@ def compare_check(
             names, priors = hypothesis_priors(scenario)
         except Exception as exc:  # a scenario renamed, or a parameter no longer free
             raise CheckError(f"DB: {label} ({scenario}) cannot be read back today: {exc}") from None
-        checked.append(check_priors(db, used, label, names, priors))
+        checked.append(check_priors(stored, label, names, priors))
         if not particles:
             # no posterior at this threshold: its prior predictive runs show what it misses
             missing.append(label)

@@ -93,14 +93,14 @@ class ShowTrials(Component):
         case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
+        # the dock: the case's confessed members held (its size comes from the case)
         pool = held[np.isin(held, members)]
-        dock = pool  # the case's confessed members held: its size comes from the case
         chosen = np.empty(0, dtype=np.int64)
-        if self.on(e, "M07") and len(dock):
+        if self.on(e, "M07") and len(pool):
             # the bound of the court's practice, not the size: the dock stands trial unless
             # it is fuller than any open trial of the period
-            score = _visibility(w.people["elite"][dock]) + rng.random(len(dock))
-            chosen = dock[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
+            score = _visibility(w.people["elite"][pool]) + rng.random(len(pool))
+            chosen = pool[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
         capital = charges().get(event.trial, "") in CAPITAL_CHARGES
         share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
         death = rng.random(len(chosen)) < share

@@ -16,8 +16,8 @@ The rule, one case per scheduled trial:
 - **The preparation window.** A trial's case opens ``trial_preparation_days`` before the
   trial date (data/parameters.csv gives the documented arrest dates the prior rests on).
 - **The leading figure.** On that day the organisers take the most visible prisoner linked
-  to the 'centre' who is in custody (under investigation, awaiting sentence, or serving a
-  term: the model brings a sentenced prisoner back from the camps or the prisons, as
+  to the 'centre' who is under investigation or serving a term (the model brings a
+  sentenced prisoner back from the camps or the prisons, as
   Zinoviev and Kamenev were brought back from the Verkhneuralsk isolator) into the case.
 - **The chain of names.** A member of the case who confesses under interrogation names
   accomplices (``naming_mean`` a person, Poisson) among the people of his circle (his
