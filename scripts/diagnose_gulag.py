@@ -37,7 +37,7 @@ from _diagnose import historical_sim, options
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.model.steps_gulag import camp_prisoners, camp_stock
+from greatterror.model.steps_gulag import camp_prisoners, camp_stock, supply_shortfall
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
@@ -58,6 +58,7 @@ FLOWS = (
     "released_term",
     "released_review",
     "died_camp",
+    "died_colony",
     "died_transit",
     "taken_for_case",
 )
@@ -84,25 +85,40 @@ def _record_rate(ev: Any, fid: str) -> float | None:
     return None if m is None else float(m.group(1)) / 100.0
 
 
+def _supply_factor(e: Any, sim: Any) -> dict[int, float]:
+    """Each year's mean of the camps' supply factor, ``1 + supply_mortality * shortfall``
+    (model/steps_gulag.py), from the daily stock the run recorded."""
+    days: dict[int, list[float]] = defaultdict(list)
+    for day in range(1, sim.days):
+        days[sim.date(day).year].append(supply_shortfall(e, day))
+    return {
+        y: 1.0 + float(e.params["supply_mortality"]) * float(np.mean(v)) for y, v in days.items()
+    }
+
+
 def _deaths_by_place(
-    ev: Any, monthly: dict[dt.date, dict[str, Any]], deaths: dict[tuple[int, str, str], float]
+    ev: Any,
+    monthly: dict[dt.date, dict[str, Any]],
+    deaths: dict[tuple[int, str, str], float],
+    supply: dict[int, float],
 ) -> None:
     """Each year's deaths in custody by rule and place, over the year's average stocks (the
     mean of the stocks on the 1st of each month, 1 January to 1 January: the GULAG's own
     "average annual number" was a mean of monthly counts), beside the record's rate."""
     print()
     print(
-        "Deaths in custody by year, rule and place, over the average stock (mean of the 13 "
-        "monthly stocks 1 Jan-1 Jan); the G8 series counts camps, colonies and the etap"
+        "Deaths in custody by year, rule and place, over the average stock (mean of the "
+        "monthly stocks 1 Jan-1 Jan; 1940 without 1 Jan 1941); the G8 series counts camps and "
+        "colonies (model/targets.py); the supply factor is the year's mean"
     )
     for year in sorted({k[0] for k in deaths}):
         pts = [s for d, s in monthly.items() if d.year == year or d == dt.date(year + 1, 1, 1)]
-        if len(pts) < 13:
+        if len(pts) < 12:
             continue
         avg = {k: float(np.mean([s[k] for s in pts])) for k in ("camps", "colonies", "awaiting")}
         avg["pretrial"] = float(np.mean([s["pretrial"] for s in pts]))
         rows = sorted((r, p, v) for (y, r, p), v in deaths.items() if y == year)
-        counted = sum(v for r, p, v in rows if p in ("camp", "colony", "etap"))
+        counted = sum(v for r, p, v in rows if p in ("camp", "colony"))
         record, rate = _record(ev, f"G8-deaths-{year}"), _record_rate(ev, f"G8-deaths-{year}")
         gulag = avg["camps"] + avg["colonies"]
         print(
@@ -110,7 +126,8 @@ def _deaths_by_place(
             f"awaiting {avg['awaiting']:,.0f}, pretrial {avg['pretrial']:,.0f}; G8-counted "
             f"deaths {counted:,.0f} = {counted / gulag:.2%} of camps+colonies; record "
             f"{_fmt(record)} at {'—' if rate is None else f'{rate:.2%}'} (implied average "
-            f"{'—' if rate is None or record is None else f'{record / rate:,.0f}'})"
+            f"{'—' if rate is None or record is None else f'{record / rate:,.0f}'}); supply "
+            f"factor {supply.get(year, float('nan')):.3f}"
         )
         for place in ("camp", "colony", "etap", "awaiting", "pretrial"):
             parts = [f"{r} {v:,.0f}" for r, p, v in rows if p == place and v > 0]
@@ -350,13 +367,13 @@ def main() -> None:
     )
     for year in sorted(set(yrs.tolist())):
         sums = g[yrs == year].sum(axis=0)
-        deaths = sums[GF["died_camp"]] + sums[GF["died_transit"]]
+        deaths = sums[GF["died_camp"]]  # model/targets.py: camps and colonies, no transit
         print(
             f"  {year:4d} "
             + " ".join(f"{sums[GF[f]]:15,.0f}" for f in FLOWS)
             + f" {deaths:10,.0f} {_fmt(_record(ev, f'G8-deaths-{year}')):>8s}"
         )
-    _deaths_by_place(ev, monthly, custody)
+    _deaths_by_place(ev, monthly, custody, _supply_factor(e, sim))
     rel = _record(ev, "V-gulag-rel-1939")
     print(
         f"  releases 1939, record (V-gulag-rel-1939): {_fmt(rel)}; camps "
