@@ -16,7 +16,14 @@ of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``o
   taken for a new case: the ledger's ``taken_for_case``, which the outflow table's
   ``new_case``, counted from who the arrests actually took, must equal);
 - the record beside them: the stocks of Getty, Rittersporn & Zemskov (1993) (``V-gulag-*``),
-  the GULAG's deaths (``G8-deaths-*``) and the releases of 1939 (``V-gulag-rel-1939``).
+  the GULAG's deaths (``G8-deaths-*``: camps and colonies, model/targets.py) and the releases
+  of 1939 (``V-gulag-rel-1939``);
+- each year's deaths in custody by the rule that drew them (the camps' draw, the weakened of
+  the holding stage and the reception, transit, the prisons) and by place (camp, colony, etap,
+  awaiting the etap, under investigation), over the average stock of each place (the mean of
+  the monthly stocks), beside the rate the record's note gives and the average it implies, with
+  the year's mean supply factor (docs/validation.md, "The Gulag's deaths: what the series
+  counts").
 
 Figures are full-population equivalents (the run's weights).
 
