@@ -164,8 +164,9 @@ def main() -> None:
             return
         non_political = cases.op[idx] == NON_POLITICAL
         social = cases.social_order[idx]
+        # the militia troikas' convicts after Order 00447 are non-political cases too
         code = np.where(
-            non_political, CODE["ordinary_courts"], np.where(social, CODE["social_order"], -1)
+            social, CODE["social_order"], np.where(non_political, CODE["ordinary_courts"], -1)
         )
         code = np.where(code < 0, CODE.get(channel, CODE["courts"]), code).astype(np.int8)
         # Order 00447's line of criminals (recidivists), apart from its other lines
@@ -239,15 +240,15 @@ def main() -> None:
         op: str,
         allow_in_camp: bool = False,
         investigate: bool = True,
-        camps_region: int | None = None,
+        **kw: Any,
     ) -> np.ndarray:
         if not (allow_in_camp and len(idx)):  # only Order 00447 took people out of the camps
-            return arrest(day, idx, op, allow_in_camp, investigate, camps_region)
+            return arrest(day, idx, op, allow_in_camp, investigate, **kw)
         # the candidates in a camp or colony before the arrest, of whom the arrest takes only
         # those of the camps' own unit (``kernels.open_cases``), each once
         before = in_camp(idx)
         col = cases.colony[before].copy()
-        taken = arrest(day, idx, op, allow_in_camp, investigate, camps_region)
+        taken = arrest(day, idx, op, allow_in_camp, investigate, **kw)
         took = np.isin(before, taken)
         leaving(day, before[took], "new_case", col[took])
         return taken

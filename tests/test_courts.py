@@ -2,7 +2,11 @@
 
 Two runs of the historical scenario at 1:1000 (a few seconds each): with the default
 inflow of non-political sentences, every sentence recorded as the engine passes it, and
-with no such inflow (the paired counterfactual).
+with no such inflow (the paired counterfactual). In both the militia troikas' convicts after
+Order 00447 (model/steps_social_order.py) are counted as the NKVD's
+(``COUNTED_AFTER_00447`` patched), so that the ``non_political`` category holds the courts'
+convicts and the first day's prisoners only; tests/test_social_order.py tests the shipped
+reading.
 """
 
 from __future__ import annotations
@@ -11,7 +15,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model import steps_courts
+from greatterror.model import steps_courts, steps_social_order
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import COLONY_BELOW_YEARS, YEAR, non_political_terms
 from greatterror.model.registers import Registers, ordinary_profile
@@ -61,11 +65,16 @@ def runs():
     mp.setattr(steps_courts, "convict_non_political", recording)
     mp.setattr(Engine, "_initial_terms", start_recording)
     mp.setattr(Registers, "draw_ordinary", recording_draw)
+    counted = pytest.MonkeyPatch()
+    counted.setattr(steps_social_order, "COUNTED_AFTER_00447", True)
     try:
-        on = simulate(scenario, SCALE, SEED, evidence=evidence)
+        try:
+            on = simulate(scenario, SCALE, SEED, evidence=evidence)
+        finally:
+            mp.undo()
+        off = simulate(scenario, SCALE, SEED, {"nonpolitical_sentences_per_year": 0.0}, evidence)
     finally:
-        mp.undo()
-    off = simulate(scenario, SCALE, SEED, {"nonpolitical_sentences_per_year": 0.0}, evidence)
+        counted.undo()
     assert all(free_before)
     DRAWN.append(np.concatenate(drawn))
     return on, np.concatenate(sentenced), initial[0], off

@@ -1,7 +1,8 @@
-"""The Special Board's and the NKVD troikas' social-order convictions (model/steps_social_order.py).
+"""The Special Board's social-order cases and the militia troikas (model/steps_social_order.py).
 
 Two runs of the historical scenario at 1:1000 (seed 1): with the default inflow, recording
-everyone the step sentenced and how, and with the inflow at 0 (the bodies never sat).
+everyone the step sentenced and how and each day's rates of the two bodies, and with the inflow
+at 0 (the bodies never sat).
 """
 
 from __future__ import annotations
@@ -17,7 +18,7 @@ from greatterror.model.registers import ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.population.codes import MIN_ARREST_AGE
-from greatterror.vocabulary import EV, OP, Status
+from greatterror.vocabulary import EV, NON_POLITICAL, OP, Status
 
 SCALE, SEED = 0.001, 1
 RATE = "social_order_convictions_per_year"
@@ -25,13 +26,24 @@ RATE = "social_order_convictions_per_year"
 
 @pytest.fixture(scope="module")
 def runs():
-    """(run with the inflow, [(day, people, sentences passed)], run without the inflow)."""
+    """(run with the inflow, [(day, people, sentences passed)], run without the inflow,
+    {day: (the Special Board's rate, the militia troikas' rate)})."""
     scenario, evidence = load_scenario("historical"), load_evidence()
     calls: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
     step, sentence, draw = so.SocialOrderBoards.step, Engine.sentence, so.draw_convicts
+    rates_today = so.rates_today
     inside: list[list] = []
+    rates: dict[int, tuple[float, float]] = {}
+
+    def recording_rates(*args):
+        out = rates_today(*args)
+        rates[today[0]] = out
+        return out
+
+    today = [0]
 
     def recording_step(self, w, e, day):
+        today[0] = day
         inside.append([[], []])
         try:
             step(self, w, e, day)
@@ -54,22 +66,37 @@ def runs():
     mp.setattr(so.SocialOrderBoards, "step", recording_step)
     mp.setattr(Engine, "sentence", recording_sentence)
     mp.setattr(so, "draw_convicts", recording_draw)
+    mp.setattr(so, "rates_today", recording_rates)
     try:
         on = simulate(scenario, SCALE, SEED, evidence=evidence)
     finally:
         mp.undo()
     off = simulate(scenario, SCALE, SEED, {RATE: 0.0}, evidence)
-    return on, calls, off
+    return on, calls, off, rates
 
 
-def test_the_rule_sits_until_order_00447_or_the_halt() -> None:
-    """The bodies' separate work goes on before Order 00447 and the halt, and never after."""
-    assert so.bodies_sitting(set(), halted=False, ended_before=False)
-    assert so.bodies_sitting({"national_polish"}, halted=False, ended_before=False)
-    assert not so.bodies_sitting({"kulak_00447"}, halted=False, ended_before=False)
-    assert not so.bodies_sitting(set(), halted=True, ended_before=False)
+def test_the_rules_the_board_until_order_00447_the_militia_until_the_halt() -> None:
+    """The Special Board's social-order work goes on before Order 00447 and the halt, and never
+    after; the militia troikas sit until the halt, whatever the operations."""
+    assert so.board_sitting(set(), halted=False, ended_before=False)
+    assert so.board_sitting({"national_polish"}, halted=False, ended_before=False)
+    assert not so.board_sitting({"kulak_00447"}, halted=False, ended_before=False)
+    assert not so.board_sitting(set(), halted=True, ended_before=False)
     # a dated end: once ended, not again, even if Order 00447 stops running
-    assert not so.bodies_sitting(set(), halted=False, ended_before=True)
+    assert not so.board_sitting(set(), halted=False, ended_before=True)
+    assert so.militia_sitting(halted=False)
+    assert not so.militia_sitting(halted=True)
+    share = so.militia_share(load_evidence())
+    assert share == pytest.approx(122_000 / (122_000 + 33_823))
+    assert so.rates_today(100.0, share, set(), False, False) == pytest.approx(
+        (100.0 * (1 - share), 100.0 * share)
+    )
+    assert so.rates_today(100.0, share, {"kulak_00447"}, False, False) == (0.0, 100.0 * share)
+    assert so.rates_today(100.0, share, set(), False, True) == (0.0, 100.0 * share)
+    assert so.rates_today(100.0, share, set(), True, False) == (0.0, 0.0)
+    # the NKVD counts them while the Special Board sits; afterwards by the module's reading
+    assert so.counted_by_nkvd(True)
+    assert so.counted_by_nkvd(False) == so.COUNTED_AFTER_00447
 
 
 def _day_00447_starts(sim) -> int:
@@ -79,20 +106,66 @@ def _day_00447_starts(sim) -> int:
     return int(days[0])
 
 
-def test_convictions_only_before_order_00447_and_none_to_death(runs) -> None:
-    on, calls, _ = runs
+def _halt_day(sim) -> int:
+    """The scenario's day of the halt (the resolution of 17 November 1938)."""
+    scenario = sim.scenario
+    return min((e.date - scenario.start).days for e in scenario.events if e.action == "halt")
+
+
+def test_the_board_stops_at_order_00447_the_militia_at_the_halt(runs) -> None:
+    """In the run: the Special Board's rate is positive every day before Order 00447's first
+    arrest and zero from then on; the militia troikas' is positive until the halt and zero
+    after; people are convicted after Order 00447 starts, and none after the halt."""
+    on, calls, _, rates = runs
     sim = on.simulation
+    start, halt = _day_00447_starts(sim), _halt_day(sim)
+    assert start < halt < sim.days
+    days = np.array(sorted(rates))
+    board = np.array([rates[d][0] for d in days])
+    militia = np.array([rates[d][1] for d in days])
+    assert (board[days < start] > 0).all() and (board[days >= start] == 0).all()
+    assert (militia[days < halt] > 0).all() and (militia[days > halt] == 0).all()
+    # the militia troikas keep their 1935 share of the rate after Order 00447 starts
+    assert militia[days == start][0] == pytest.approx(militia[0])
+    assert board[0] / (board[0] + militia[0]) == pytest.approx(33_823 / (33_823 + 122_000))
+    after = [day for day, _, _ in calls if day >= start]
+    assert len(after) > 50  # about 160 people at 1:1000 from August 1937 to the halt
+    assert max(after) > halt - 60  # ... until the halt
+    assert max(day for day, _, _ in calls) <= halt
+
+
+def test_after_order_00447_they_are_not_the_nkvds_convictions(runs) -> None:
+    """Before Order 00447 the bodies' convicts are the NKVD's (arrested in ordinary work);
+    after it the militia troikas' are non-political cases (the module's reading of the 1953
+    series): never arrested, counted in the non-political events, not in the NKVD's."""
+    on, calls, _, _ = runs
+    sim = on.simulation
+    c, start = sim.cases, _day_00447_starts(sim)
+    before = np.concatenate([p for d, p, _ in calls if d < start])
+    after = np.concatenate([p for d, p, _ in calls if d >= start])
+    after = after[c.social_order[after]]  # still on the bodies' case (no later arrest)
+    assert len(after) > 50
+    assert (c.op[after] == NON_POLITICAL).all()
+    assert (c.arrests[after] == 0).all()
+    before = before[c.social_order[before]]
+    assert len(before) > 100 and (c.op[before] == OP["ordinary"]).all()
+    assert (c.arrests[before] >= 1).all()
+    cube = sim.ledger.cube()
+    sentenced = [EV["convicted_camp"], EV["convicted_exile"]]
+    passed = float(sim.weights(after).sum())
+    assert cube[start:, :, NON_POLITICAL][..., sentenced].sum() >= passed - 1e-6
+
+
+def test_convictions_never_to_death(runs) -> None:
+    _, calls, _, _ = runs
     assert len(calls) > 100
-    start = _day_00447_starts(sim)
-    assert max(day for day, _, _ in calls) < start
-    assert max(day for day, _, _ in calls) > start - 30  # ... and they sat until then
     kinds = {(kind, channel) for _, _, passed in calls for kind, channel, k in passed if k}
     assert kinds <= {("exile", "courts"), ("camp", "oso")}  # exile has no channel of its own
     assert ("camp", "oso") in kinds
 
 
 def test_switch_off_is_identical_before_the_first_conviction_and_different_after(runs) -> None:
-    on, calls, off = runs
+    on, calls, off, _ = runs
     first = min(day for day, _, _ in calls)
     a, b = on.simulation.ledger.cube(), off.simulation.ledger.cube()
     assert np.array_equal(a[:first], b[:first])
@@ -103,7 +176,7 @@ def test_switch_off_is_identical_before_the_first_conviction_and_different_after
 
 
 def test_they_are_adults_at_liberty_of_the_ordinary_convicts_profile(runs) -> None:
-    on, calls, _ = runs
+    on, calls, _, _ = runs
     sim = on.simulation
     people = np.concatenate([p for _, p, _ in calls])
     people = people[sim.cases.op[people] == OP["ordinary"]]
@@ -118,40 +191,50 @@ def test_they_are_adults_at_liberty_of_the_ordinary_convicts_profile(runs) -> No
 
 
 def test_camp_terms_are_the_special_boards(runs) -> None:
-    on, calls, _ = runs
+    on, calls, _, _ = runs
     c = on.simulation.cases
     people = np.concatenate([p for _, p, _ in calls])
     days = np.concatenate([np.full(len(p), d) for d, p, _ in calls])
     # still on the bodies' case: not released and arrested again later (a later arrest, in
     # ordinary work, goes to the courts with their terms)
     people = people[c.arrest_day[people] == days]
-    held = people[(c.status[people] == Status.CAMP) & (c.op[people] == OP["ordinary"])]
+    ours = np.isin(
+        c.op[people], [OP["ordinary"], NON_POLITICAL]
+    )  # the NKVD's, or not (after 00447)
+    held = people[(c.status[people] == Status.CAMP) & ours]
     held = held[c.release_day[held] >= 0]
     assert len(held) > 10
     length = c.release_day[held].astype(np.int64) - c.sentence_day[held]
-    assert (length >= np.floor(TERMS["oso"].low * YEAR)).all()
+    # the work-day credits of non-political convicts (model/credits.py, until June 1939)
+    # shorten a term by at most the factor 1 + workday_credit
+    credit = float(on.simulation.params["workday_credit"])
+    assert (length >= np.floor(TERMS["oso"].low * YEAR / (1.0 + credit))).all()
     assert (length <= np.ceil(TERMS["oso"].high * YEAR)).all()
 
 
 def test_people_are_conserved_with_the_bodies(runs) -> None:
-    """Each of them was arrested once and sentenced the same day; the ledger's arrests and
-    sentences agree with the final states, as in the run without them."""
-    on, calls, _ = runs
+    """Each of them was sentenced once, the day of the arrest (or, after Order 00447, of the
+    non-political case); the ledger's arrests and sentences agree with the final states, as in
+    the run without them."""
+    on, calls, _, _ = runs
     sim = on.simulation
     c, cube, w = sim.cases, sim.ledger.cube(), sim.pop.weights()
+    start = _day_00447_starts(sim)
     people = np.concatenate([p for _, p, _ in calls])
     assert len(np.unique(people)) == len(people)
-    assert (c.arrests[people] >= 1).all()
+    counted = np.concatenate([p for d, p, _ in calls if d < start])
+    assert (c.arrests[counted] >= 1).all()
     assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
     touched = (c.status != Status.FREE) & (sim.pop["region"] != sim.inst.camps_region)
     touched &= c.op != OP["non_political"]
     assert (c.arrests[touched] > 0).all()
-    # every one of them was sentenced the day of the arrest, counted under the ordinary operation
+    # every one of them was sentenced the day of the arrest: before Order 00447 counted under
+    # the ordinary operation, afterwards under the non-political category
     assert sum(k for _, _, p in calls for _, _, k in p) == len(people)
-    passed = float(sim.weights(people).sum())
-    ordinary = cube[:, :, OP["ordinary"]][..., [EV["convicted_camp"], EV["convicted_exile"]]]
-    assert ordinary.sum() >= passed - 1e-6
+    sentenced = [EV["convicted_camp"], EV["convicted_exile"]]
+    ordinary = cube[:start, :, OP["ordinary"]][..., sentenced]
+    assert ordinary.sum() >= float(sim.weights(counted).sum()) - 1e-6
     assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
 
 

@@ -192,7 +192,7 @@ def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
 
     Which share of them went to a colony is the one that, by a steady inflow, gives the first
     day's stock of non-political prisoners less what the model's other non-political flow,
-    the Special Board's and NKVD troikas' "socially harmful elements"
+    the Special Board's and the militia troikas' "socially harmful elements"
     (model/steps_social_order.py), holds in the camps (the prior of
     ``nonpolitical_sentences_per_year`` subtracts the same flow, so that the two flows do not
     count the same people twice). With ``h(range, mortality, wait)`` the mean years held
@@ -205,7 +205,10 @@ def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
         share to a colony = K / (K + L)
 
     ``S`` is the social-order bodies' camp stock in a steady state at their sentences of 1935
-    (their terms are all 3 years or more: camps); ``L`` and ``K`` are the courts' yearly camp
+    (their terms are all 3 years or more: camps); both bodies sat in 1935, so ``S`` takes both
+    counts, whichever of them the step later stops (the Special Board's social-order cases at
+    Order 00447, the militia troikas at the halt: the split of the step's rate by these same
+    two counts leaves its 1935 flow, and so ``S``, unchanged); ``L`` and ``K`` are the courts' yearly camp
     and colony inflows that hold the rest of the stock. At the shipped values (``gulag_mortality``
     0.043, ``workday_credit`` 0.25) ``S`` is about 409,000 of the 607,227 non-political camp
     prisoners and the share 0.81 (0.94 without the credits, deaths and transfer; 0.60 without

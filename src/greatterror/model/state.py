@@ -87,9 +87,10 @@ class Cases:
     #: sentenced to camp but still in a prison or transit point, awaiting the etap
     #: (model/holding.py); not yet counted in the camps
     holding: NDArray[np.bool_]
-    #: the last case was one of the Special Board's or NKVD troikas' "socially harmful
-    #: elements" (model/steps_social_order.py): counted among the NKVD's convictions, but held
-    #: in the camps as a non-political prisoner, as the courts' convicts are
+    #: the last case was one of the Special Board's or the militia troikas' "socially harmful
+    #: elements" (model/steps_social_order.py): counted among the NKVD's convictions until
+    #: Order 00447 starts (a non-political case afterwards), and held in the camps as a
+    #: non-political prisoner, as the courts' convicts are
     social_order: NDArray[np.bool_]
 
     def ordinary_offence(self, idx: NDArray[np.int64]) -> NDArray[np.bool_]:

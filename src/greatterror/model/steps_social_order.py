@@ -1,53 +1,108 @@
-"""The NKVD's extrajudicial bodies for "socially harmful elements", until Order 00447.
+"""The NKVD's extrajudicial bodies for "socially harmful elements": the Special Board's
+social-order cases until Order 00447, the militia troikas until the halt.
 
 Before the mass operations a large part of the people convicted on NKVD cases
-were not political suspects at all. From its creation (5 November 1934) the
-NKVD's Special Board (OSO) judged, besides counter-revolutionary cases, the
-cases of "socially harmful and socially dangerous elements" (recidivists,
-people "linked to the criminal milieu", people "leading a parasitic way of
-life") and of passport-regime violators; from January 1935 special NKVD
-troikas in the republics and regions took the passport cases, and NKVD Order
-00192 of 27 May 1935 gave them the criminal and "declassed" elements as well
-(Mozokhin, Pravo na repressii, 2006, ch. 3; Hagenloh, Stalin's Police, 2009;
-Shearer, Policing Stalin's Socialism, 2009; timeline G12-03). They judged on
-the militia's file, without the accused, and could send people to a camp for
-up to five years or into exile, never to death. In 1935 the Special Board
-sentenced 33,823 people and these troikas more than 122,000 (the Procurator
-of the USSR, Vyshinsky, in February 1936, cited by Mozokhin 2006; facts
-IN-oso-1935 and IN-nkvd-troikas-1935).
+were not political suspects at all. Two bodies judged them, on the militia's
+file, without the accused, with camp terms of up to five years or exile, never
+death (Mozokhin, Pravo na repressii, 2006, ch. 3; Hagenloh, Stalin's Police,
+2009; Shearer, Policing Stalin's Socialism, 2009; timeline G12-03):
 
-Order 00447 (30 July 1937) took the same people, criminals and "other
-anti-Soviet elements", into its own troikas and lines, and the decree of 17
-November 1938 abolished the troikas altogether. From 1939 the NKVD's case
-flow was the ordinary political work of the GUGB and the Special Board's
-political cases (``RegisterSelection``).
+- the NKVD's Special Board (OSO, from 5 November 1934), which judged, besides
+  counter-revolutionary cases, those of "socially harmful and socially
+  dangerous elements" (recidivists, people "linked to the criminal milieu",
+  people "leading a parasitic way of life"); 33,823 sentenced in 1935, of all
+  kinds (fact IN-oso-1935);
+- the troikas in the republics, krais and oblasts, formed in January 1935 for
+  passport violators and given the criminal and "declassed" elements by NKVD
+  Order 00192 of 27 May 1935: the militia troikas (troikas at the regional
+  administrations of the Workers' and Peasants' Militia; Mozokhin 2006, p. 142,
+  seen cited, not in a stored copy of the book); more than 122,000 sentenced in
+  1935 (IN-nkvd-troikas-1935; both counts from the Procurator of the USSR,
+  Vyshinsky, and Yagoda, February 1936, cited by Mozokhin 2006).
 
-The rule (one per day): while the bodies sit, that is from the start of the
-run until Order 00447 first runs or the halt comes, whichever is first (both
-dated decisions of the scenario), a Poisson number of convictions, at
-``social_order_convictions_per_year`` in full-population equivalents spread
-over the regions by their adults (none in the Gulag's own unit), falls on
-adults at liberty who never had a case. Who they are is the profile of
-those convicted outside the operations (``Registers.draw_ordinary``: the
-camp prisoners' share of men, a sourced basis, with the census ages of that
-sex, a prior), the same draw as the ordinary courts' convicts
-(``steps_courts.draw_convicts``), from a random stream of its own. Each is
-arrested in the NKVD's ordinary work (operation ``ordinary``, no line) and
-sentenced the same day by the Special Board's rule: exile with
+**When each sits.** Order 00447 (30 July 1937) took criminals and "other
+anti-Soviet elements" into its own troikas and lines: the Special Board's
+social-order cases end the day the order first runs (no source was found on
+the Special Board's social-order work of August 1937 - November 1938; the
+model keeps the ending of the last sessions). The militia troikas did not end
+then: they went on sitting in 1937-38 beside the troikas of Order 00447 (the
+militia troika of the Altai krai, whose protocols of 1937-38 are kept in the
+information centre of the krai's militia: N.V. Kudenko, "Militseiskaia troika
+Altaiskogo kraia kak vnesudebnyi organ massovykh repressii 1937-1938 gg.",
+Izvestiia AltGU; N.V. Kudenko and V.N. Razgon, "Prigovornaia deiatel'nost'
+troiki pri UNKVD i militseiskoi troiki v Altaiskom krae v 1937-1938 gg.:
+sravnitel'nyi analiz", Izvestiia AltGU: the UNKVD troika took the recidivists,
+the militia troika petty offenders, beggars, vagrants and others "leading an
+asocial way of life"; years and pages of both not seen), and the resolution
+of the SNK and the CC of 17 November 1938 "On arrests, procuratorial
+supervision and the conduct of investigation", item 2, abolished "the troikas
+at the regional, krai and republican militia administrations" together with
+those formed by special NKVD orders (Lubianka. Stalin i Glavnoe upravlenie
+gosbezopasnosti NKVD 1937-1938, Moscow 2004; page not verified here). So the
+militia troikas sit from the start of the run until the halt, a dated
+decision of the scenario (``Policy.halted``), never a date written here.
+
+**How many.** The step has one rate, ``social_order_convictions_per_year``
+(the two bodies' sum in 1935 by default), split between them by their sourced
+1935 counts (``SHARES``: 33,823 to 122,000, so 0.217 to the Special Board and
+0.783 to the militia troikas); no new parameter. No yearly count of the
+militia troikas for 1936-38 was found (the Altai studies count one krai, and
+their national totals were not in a stored text): their share of the rate is
+constant until the halt, a prior. The Special Board's whole 33,823 of 1935 is
+taken as social-order work, though 13,255 of them were counter-revolutionaries
+(IN-oso-1935's note): an upper bound on its share.
+
+**How the 1953 series counts them.** The MVD's series of persons convicted on
+cases of the OGPU-NKVD (``G1-*``) is labelled "counter-revolutionary and
+especially dangerous state crimes", all sentencing bodies; no source seen says
+whether it includes the militia troikas' sentences. Before Order 00447 the
+model counts them there, as before (docs/validation.md, "The Special Board
+and the NKVD troikas before Order 00447": the 1935-36 totals leave room for
+them). From the day Order 00447 first runs it does not (``COUNTED_AFTER_00447``
+is False): their cases are of the ``non_political`` category, like the
+ordinary courts' convicts (model/steps_courts.py), counted in the Gulag's
+stocks and deaths but not among the NKVD's arrests and convictions. The reason
+is the record's own arithmetic: of the 1,344,923 convicted in 1937-38
+(G1-1937-conv, G1-1938-conv), Order 00447's troikas sentenced about 767,000
+(G3-final-conv, range 750,000-820,000) and the national operations 335,513
+(G4-all-conv), which leaves 190,000-240,000 for the Military Collegium, the
+Special Board, the courts and the military tribunals on NKVD cases; the
+militia troikas at their 1935 rate would take about 160,000 of it from August
+1937 to the halt alone. The memorandum of Rudenko, Kruglov and Gorshenin
+(February 1954, G1-rudenko-total) names the bodies it counts (the OGPU's
+Collegium, the NKVD troikas, the Special Board, the Military Collegium, the
+courts and military tribunals) and not the militia's. This is a reading, not a
+sourced statement; docs/validation.md reports G1-1937/1938 under both.
+
+The rule (one per day): a Poisson number of convictions, at the rate of the
+bodies sitting today (the Special Board's share while it sits, the militia
+troikas' share until the halt) in full-population equivalents spread over
+the regions by their adults (none in the Gulag's own unit), falls on adults
+at liberty who never had a case. Who they are is the profile of those
+convicted outside the operations (``Registers.draw_ordinary``: the camp
+prisoners' share of men, a sourced basis, with the census ages of that sex, a
+prior), the same draw as the ordinary courts' convicts
+(``steps_courts.draw_convicts``), from a random stream of its own. While the
+NKVD counts them each is arrested in the NKVD's ordinary work (operation
+``ordinary``, no line); afterwards (the militia troikas only) the case is
+opened as non-political and not counted as an arrest. Either way the sentence
+is the Special Board's rule, passed the same day: exile with
 ``exile_share``, otherwise a camp term in the Special Board's range (up to
-five years). No investigation is put on the calendar and no investigation
-length is drawn for them (``Engine.arrest(..., investigate=False)``): their
-draws come from their own stream only, so the other cases' investigation
-lengths are the same with these bodies as without them. The militia's days
-of inquiry are not modelled; nobody is named, since these were not interrogations about accomplices. These people
-are counted in the NKVD's arrests and convictions (the 1953 series counts
-convictions "on cases of the NKVD" by every sentencing body; whether it
-counts all of the troikas' sentences is discussed in docs/validation.md).
+five years). The two bodies' sentences are the same, so which body judged a
+person is not drawn while both sit (the same draws as one body). No
+investigation is put on the calendar and no investigation length is drawn for
+them (``Engine.arrest(..., investigate=False)``): their draws come from their
+own stream only, so the other cases' investigation lengths are the same with
+these bodies as without them. The militia's days of inquiry are not modelled;
+nobody is named, since these were not interrogations about accomplices. In
+the camps and colonies they are held as non-political prisoners
+(``Cases.social_order``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Container
+from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
@@ -56,21 +111,55 @@ from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.steps_courts import adults_share, draw_convicts
 from greatterror.model.world import World
+from greatterror.vocabulary import NON_POLITICAL
 
-#: the operation whose start ends these bodies' separate work (it took their people in)
+#: the operation whose start ends the Special Board's social-order work (it took these people in)
 FOLDED_INTO = "kulak_00447"
+#: the two bodies' sentences of 1935, by which the rate is split: (Special Board, militia troikas)
+SHARES = ("IN-oso-1935", "IN-nkvd-troikas-1935")
+#: whether the NKVD's arrests and convictions (the G1 series) count the militia troikas'
+#: sentences once Order 00447 has started; False is the reading the module docstring argues
+COUNTED_AFTER_00447 = False
 
 
-def bodies_sitting(operations: Container[str], halted: bool, ended_before: bool) -> bool:
-    """Whether the Special Board's and the NKVD troikas' separate social-order work goes on
-    today: not once Order 00447 has run (it took these people into its own troikas) nor
-    after the halt (the decree of 17 November 1938 abolished the troikas)."""
+def board_sitting(operations: Container[str], halted: bool, ended_before: bool) -> bool:
+    """Whether the Special Board's separate social-order work goes on today: not once Order
+    00447 has run (it took these people into its own troikas) nor after the halt."""
     return not (ended_before or halted or FOLDED_INTO in operations)
 
 
+def militia_sitting(halted: bool) -> bool:
+    """Whether the militia troikas sit today: until the halt (the resolution of 17 November
+    1938, item 2, abolished them), whatever the operations."""
+    return not halted
+
+
+def militia_share(evidence: Any) -> float:
+    """The militia troikas' share of the two bodies' sentences of 1935 (``SHARES``)."""
+    board, militia = (float(evidence.value(k)) for k in SHARES)
+    return militia / (board + militia)
+
+
+def rates_today(
+    rate: float, share: float, operations: Container[str], halted: bool, board_ended: bool
+) -> tuple[float, float]:
+    """The yearly rates of the Special Board's social-order cases and of the militia troikas
+    today: ``rate`` split by the militia troikas' ``share``, each while its body sits."""
+    board = rate * (1.0 - share) if board_sitting(operations, halted, board_ended) else 0.0
+    militia = rate * share if militia_sitting(halted) else 0.0
+    return board, militia
+
+
+def counted_by_nkvd(board_sits: bool) -> bool:
+    """Whether today's convicts are counted among the NKVD's arrests and convictions: while
+    the Special Board still sits (before Order 00447) all are; afterwards only under the
+    reading ``COUNTED_AFTER_00447``."""
+    return board_sits or COUNTED_AFTER_00447
+
+
 class SocialOrderBoards(Component):
-    """Step 29 (M23): the Special Board's and the NKVD troikas' convictions of "socially harmful
-    elements" and passport violators, from the start until Order 00447 takes them in."""
+    """Step 29 (M23): the Special Board's social-order cases until Order 00447 and the militia
+    troikas' cases until the halt ("socially harmful elements", passport violators)."""
 
     name = "social_order_boards"
     mechanisms = ("M23",)
@@ -79,33 +168,61 @@ class SocialOrderBoards(Component):
     writes = ("cases", "camps")
 
     def __init__(self) -> None:
-        self.ended = False
+        self.board_ended = False
         self._share: NDArray[np.float64] | None = None
+        self._militia: float | None = None
         self._for: object = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         pol = w.policy
         if not self.on(e, "M23"):
             return
-        if not bodies_sitting(pol.operations, pol.halted, self.ended):
-            self.ended = True  # a dated end: the bodies do not come back
-            return
-        p = e.params
-        rate = float(p["social_order_convictions_per_year"])
-        if rate <= 0.0:
-            return
-        rng = e.rng.social_order
         if self._share is None or self._for is not w:
             self._share, self._for = adults_share(w), w
-        counts = rng.poisson(rate / e.w_mass / 365.0 * self._share)
+            self._militia = militia_share(e.evidence)
+        assert self._militia is not None
+        rate = float(e.params["social_order_convictions_per_year"])
+        if not self.board_ended and not board_sitting(pol.operations, pol.halted, False):
+            self.board_ended = True  # a dated end: its social-order work does not come back
+        board, militia = rates_today(
+            rate, self._militia, pol.operations, pol.halted, self.board_ended
+        )
+        if board + militia <= 0.0:
+            return
+        rng = e.rng.social_order
+        total = rate if board > 0.0 and militia > 0.0 else board + militia  # both: the sum
+        counts = rng.poisson(total / e.w_mass / 365.0 * self._share)
         if not counts.any():
             return
+        convicts = draw_convicts(w, counts, rng)
+        # both bodies pass the same sentences: which one judged a person is not drawn
+        sentence_social_order(e, day, convicts, rng, counted_by_nkvd(board > 0.0))
+
+
+def sentence_social_order(
+    e: Engine, day: int, idx: NDArray[np.int64], rng: np.random.Generator, counted: bool
+) -> NDArray[np.int64]:
+    """Sentence ``idx`` (at liberty, no case) the same day by the Special Board's rule: exile
+    with ``exile_share``, otherwise a camp term on the Special Board's range. ``counted``:
+    arrested in the NKVD's ordinary work (counted among its arrests and convictions), else
+    a ``non_political`` case as the ordinary courts' (model/steps_courts.py). Returns those
+    sentenced."""
+    assert e.world is not None
+    cases = e.world.cases
+    if counted:
         # judged on the militia's file the same day: no investigation is scheduled, so
         # nothing is drawn from the investigations' ``duration`` stream (engine.arrest)
-        arrested = e.arrest(day, draw_convicts(w, counts, rng), "ordinary", investigate=False)
-        if len(arrested) == 0:
-            return
-        w.cases.social_order[arrested] = True
-        exile = rng.random(len(arrested)) < float(p["exile_share"])
-        e.sentence(day, arrested[exile], "exile")
-        e.sentence(day, arrested[~exile], "camp", "oso")
+        idx = e.arrest(day, idx, "ordinary", investigate=False)
+    else:
+        idx = np.asarray(idx, dtype=np.int64)
+        cases.op[idx] = NON_POLITICAL
+        cases.line[idx] = 0
+        cases.named[idx] = False
+        cases.arrest_day[idx] = day
+    if len(idx) == 0:
+        return idx
+    cases.social_order[idx] = True
+    exile = rng.random(len(idx)) < float(e.params["exile_share"])
+    e.sentence(day, idx[exile], "exile")
+    e.sentence(day, idx[~exile], "camp", "oso")
+    return idx
