@@ -16,7 +16,14 @@ of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``o
   taken for a new case: the ledger's ``taken_for_case``, which the outflow table's
   ``new_case``, counted from who the arrests actually took, must equal);
 - the record beside them: the stocks of Getty, Rittersporn & Zemskov (1993) (``V-gulag-*``),
-  the GULAG's deaths (``G8-deaths-*``) and the releases of 1939 (``V-gulag-rel-1939``).
+  the GULAG's deaths (``G8-deaths-*``: camps and colonies, model/targets.py) and the releases
+  of 1939 (``V-gulag-rel-1939``);
+- each year's deaths in custody by the rule that drew them (the camps' draw, the weakened of
+  the holding stage and the reception, transit, the prisons) and by place (camp, colony, etap,
+  awaiting the etap, under investigation), over the average stock of each place (the mean of
+  the monthly stocks), beside the rate the record's note gives and the average it implies, with
+  the year's mean supply factor (docs/validation.md, "The Gulag's deaths: what the series
+  counts").
 
 Figures are full-population equivalents (the run's weights).
 
@@ -26,6 +33,8 @@ Figures are full-population equivalents (the run's weights).
 from __future__ import annotations
 
 import datetime as dt
+import re
+import sys
 from collections import defaultdict
 from typing import Any
 
@@ -35,7 +44,7 @@ from _diagnose import historical_sim, options
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.model.steps_gulag import camp_prisoners, camp_stock
+from greatterror.model.steps_gulag import camp_prisoners, camp_stock, supply_shortfall
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
@@ -56,6 +65,7 @@ FLOWS = (
     "released_term",
     "released_review",
     "died_camp",
+    "died_colony",
     "died_transit",
     "taken_for_case",
 )
@@ -70,6 +80,69 @@ def _record(ev: Any, fid: str) -> float | None:
 
 def _fmt(x: float | None) -> str:
     return "—" if x is None else f"{x:,.0f}"
+
+
+def _record_rate(ev: Any, fid: str) -> float | None:
+    """The rate a G8-deaths-* fact's note gives ("N% of the average annual population")."""
+    try:
+        note = ev.fact(fid).note
+    except KeyError:
+        return None
+    m = re.search(r"([0-9.]+)% of the average annual population", note or "")
+    return None if m is None else float(m.group(1)) / 100.0
+
+
+def _supply_factor(e: Any, sim: Any) -> dict[int, float]:
+    """Each year's mean of the camps' supply factor, ``1 + supply_mortality * shortfall``
+    (model/steps_gulag.py), from the daily stock the run recorded."""
+    days: dict[int, list[float]] = defaultdict(list)
+    for day in range(1, sim.days):
+        days[sim.date(day).year].append(supply_shortfall(e, day))
+    return {
+        y: 1.0 + float(e.params["supply_mortality"]) * float(np.mean(v)) for y, v in days.items()
+    }
+
+
+def _deaths_by_place(
+    ev: Any,
+    monthly: dict[dt.date, dict[str, Any]],
+    deaths: dict[tuple[int, str, str], float],
+    supply: dict[int, float],
+) -> None:
+    """Each year's deaths in custody by rule and place, over the year's average stocks (the
+    mean of the stocks on the 1st of each month, 1 January to 1 January: the GULAG's own
+    "average annual number" was a mean of monthly counts), beside the record's rate."""
+    print()
+    print(
+        "Deaths in custody by year, rule and place, over the average stock (mean of the "
+        "monthly stocks 1 Jan-1 Jan; 1940 without 1 Jan 1941); the G8 series counts camps and "
+        "colonies (model/targets.py); the supply factor is the year's mean"
+    )
+    for year in sorted({k[0] for k in deaths}):
+        pts = [s for d, s in monthly.items() if d.year == year or d == dt.date(year + 1, 1, 1)]
+        if len(pts) < 12:
+            continue
+        avg = {k: float(np.mean([s[k] for s in pts])) for k in ("camps", "colonies", "awaiting")}
+        avg["pretrial"] = float(np.mean([s["pretrial"] for s in pts]))
+        rows = sorted((r, p, v) for (y, r, p), v in deaths.items() if y == year)
+        counted = sum(v for r, p, v in rows if p in ("camp", "colony"))
+        record, rate = _record(ev, f"G8-deaths-{year}"), _record_rate(ev, f"G8-deaths-{year}")
+        gulag = avg["camps"] + avg["colonies"]
+        print(
+            f"  {year}: average camps {avg['camps']:,.0f}, colonies {avg['colonies']:,.0f}, "
+            f"awaiting {avg['awaiting']:,.0f}, pretrial {avg['pretrial']:,.0f}; G8-counted "
+            f"deaths {counted:,.0f} = {counted / gulag:.2%} of camps+colonies; record "
+            f"{_fmt(record)} at {'—' if rate is None else f'{rate:.2%}'} (implied average "
+            f"{'—' if rate is None or record is None else f'{record / rate:,.0f}'}); supply "
+            f"factor {supply.get(year, float('nan')):.3f}"
+        )
+        for place in ("camp", "colony", "etap", "awaiting", "pretrial"):
+            parts = [f"{r} {v:,.0f}" for r, p, v in rows if p == place and v > 0]
+            total = sum(v for r, p, v in rows if p == place)
+            stock = {"camp": "camps", "colony": "colonies"}.get(place, place)
+            rate_s = f" ({total / avg[stock]:.2%} of the average)" if stock in avg else ""
+            if parts:
+                print(f"      {place:8s} {total:9,.0f}{rate_s}: " + "; ".join(parts))
 
 
 def main() -> None:
@@ -139,7 +212,25 @@ def main() -> None:
         leaving(day, in_camp(idx), "released")
         release(day, idx)
 
+    # deaths in custody by year, the rule that drew them (the caller of die_in_custody) and
+    # where the dead were: "camp", "colony", "awaiting" (sentenced, in a prison awaiting the
+    # etap or the transfer) or "pretrial" (under investigation or awaiting sentence)
+    custody: dict[tuple[int, str, str], float] = defaultdict(float)
+
     def dying(day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        rule = sys._getframe(1).f_code.co_name  # camp_deaths, transit_deaths, holding_step...
+        camp = cases.status[idx] == Status.CAMP
+        where = np.where(
+            camp & cases.holding[idx],
+            "awaiting",
+            np.where(camp, np.where(cases.colony[idx], "colony", "camp"), "pretrial"),
+        )
+        if rule == "transit_deaths":  # admitted today, dead on the etap before arriving
+            where[:] = "etap"
+        weight, year = e.weights(idx), sim.date(day).year
+        for place in np.unique(where).tolist():
+            custody[(year, rule, place)] += float(weight[where == place].sum())
         leaving(day, in_camp(idx), "died")
         die(day, idx, flow)
 
@@ -206,6 +297,7 @@ def main() -> None:
         f"{'awaiting':>9s} {'pretrial':>9s}"
     )
     january: dict[int, dict[str, Any]] = {}
+    monthly: dict[dt.date, dict[str, Any]] = {}
     d = dt.date(sim.start.year, sim.start.month, 1)
     last = sim.date(sim.days - 1)
     while True:
@@ -215,6 +307,7 @@ def main() -> None:
             break
         sim.run(until=(d - sim.start).days)  # the state at the start of the 1st
         s = stock()
+        monthly[d] = s
         if d.month == 1:
             january[d.year] = s
         print(
@@ -282,12 +375,13 @@ def main() -> None:
     )
     for year in sorted(set(yrs.tolist())):
         sums = g[yrs == year].sum(axis=0)
-        deaths = sums[GF["died_camp"]] + sums[GF["died_transit"]]
+        deaths = sums[GF["died_camp"]]  # model/targets.py: camps and colonies, no transit
         print(
             f"  {year:4d} "
             + " ".join(f"{sums[GF[f]]:15,.0f}" for f in FLOWS)
             + f" {deaths:10,.0f} {_fmt(_record(ev, f'G8-deaths-{year}')):>8s}"
         )
+    _deaths_by_place(ev, monthly, custody, _supply_factor(e, sim))
     rel = _record(ev, "V-gulag-rel-1939")
     print(
         f"  releases 1939, record (V-gulag-rel-1939): {_fmt(rel)}; camps "

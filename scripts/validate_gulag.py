@@ -4,7 +4,9 @@ Usage: python scripts/validate_gulag.py [--scale 0.01] [--seeds 11,12,13]
 
 Prints a Markdown table of the summary's ``gulag`` block (median and range over
 the seeds) beside the out-of-sample figures ``V-gulag-*`` and ``V-prisons-*`` of the evidence base,
-which are never fitted, and the in-sample Gulag deaths ``G8-deaths-*``. Use
+which are never fitted, the in-sample Gulag deaths ``G8-deaths-*`` (camps and colonies, not
+transit: model/targets.py) with the colonies' part, and the camps' deaths of 1937-38 without the
+colonies (``G2-gulag-deaths``, Getty, Rittersporn & Zemskov 1993). Use
 validation-range seeds (below 1,000,000, where the fits' own seeds start:
 greatterror.calibration.seeds) other than the in-sample table's (1-10), such as
 11,12,13. The table is recorded in docs/validation.md.
@@ -71,16 +73,30 @@ def main() -> None:
     for date, fid in PRISONS:
         sim = [r["prisons"][date] for r in runs]
         print(f"| in prisons on {date} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
-    for year in ("1937", "1938", "1939", "1940"):
+    for year in ("1935", "1936", "1937", "1938", "1939", "1940"):
         fid = f"G8-deaths-{year}"
         camp = [r["yearly"][year]["died_camp"] for r in runs]
+        colony = [r["yearly"][year]["died_colony"] for r in runs]
         transit = [r["yearly"][year]["died_transit"] for r in runs]
         holding = [r["yearly"][year]["died_holding"] for r in runs]
         print(
-            f"| deaths in the camps, {year} (in-sample) | {ev.value(fid):,.0f} | {_cell(camp)} | `{fid}` |"
+            f"| deaths in the camps and colonies, {year} (in-sample) | {ev.value(fid):,.0f} | "
+            f"{_cell(camp)} | `{fid}` |"
         )
-        print(f"| deaths in transit, {year} | not sourced | {_cell(transit)} | |")
+        print(f"| of which in the colonies, {year} | — | {_cell(colony)} | |")
+        print(
+            f"| deaths in transit (not in the series), {year} | not sourced | {_cell(transit)} | |"
+        )
         print(f"| deaths in prisons awaiting the etap, {year} | not sourced | {_cell(holding)} | |")
+    camps_only = [
+        sum(r["yearly"][y]["died_camp"] - r["yearly"][y]["died_colony"] for y in ("1937", "1938"))
+        for r in runs
+    ]
+    g2 = ev.value("G2-gulag-deaths")
+    print(
+        f"| deaths in the camps without the colonies, 1937-38 | {g2:,.0f} | {_cell(camps_only)} | "
+        "`G2-gulag-deaths` |"
+    )
 
 
 if __name__ == "__main__":

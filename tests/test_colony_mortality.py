@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.gulag import GF
 from greatterror.model.steps_gulag import camp_deaths
 from greatterror.vocabulary import Status
 
@@ -35,6 +36,26 @@ def test_colony_prisoners_die_at_the_ratio_of_the_camps_rate(ratio, low, high) -
     colony, camp = _death_shares(ratio)
     assert camp > 0.25
     assert low < colony / camp < high
+
+
+def test_the_colonies_deaths_are_counted_apart() -> None:
+    """``died_colony`` is the weight of the colony prisoners who died, and only theirs: the
+    camps' own series (``G2-gulag-deaths``, calibration/holdout.py) is ``died_camp`` less it."""
+    sim = gt.Sim("historical", scale=0.001, seed=2)
+    sim.step()
+    e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
+    c = w.cases
+    held = (c.status == Status.CAMP) & ~c.holding
+    e.params["gulag_mortality"] = 10.0
+    before = e.ledger.gulag[day : day + 20].copy()
+    for d in range(day, day + 20):
+        camp_deaths(w, e, d)
+    counted = (e.ledger.gulag[day : day + 20] - before).sum(axis=0)
+    dead = np.flatnonzero(held & (c.status == Status.DIED_IN_CUSTODY))
+    in_colony = dead[c.colony[dead]]
+    assert len(in_colony) > 20 and len(in_colony) < len(dead)
+    assert counted[GF["died_colony"]] == pytest.approx(float(e.weights(in_colony).sum()))
+    assert counted[GF["died_camp"]] == pytest.approx(float(e.weights(dead).sum()))
 
 
 def test_a_ratio_of_zero_spares_the_colonies() -> None:

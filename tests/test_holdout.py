@@ -52,7 +52,11 @@ def _summary() -> dict[str, Any]:
         "army": army,
         "gulag": {
             "stock_1jan": stock,
-            "yearly": {"1939": {"released_term": 3.0, "released_review": 4.0}},
+            "yearly": {
+                "1937": {"died_camp": 30.0, "died_colony": 10.0, "died_transit": 7.0},
+                "1938": {"died_camp": 90.0, "died_colony": 20.0, "died_transit": 5.0},
+                "1939": {"released_term": 3.0, "released_review": 4.0},
+            },
         },
         "elites": {"nkvd_officers": {"arrested": 5.0}, "army_command": {"arrested": 6.0}},
         "demography": {"shot": {"all": {"male_share": 0.9}}},
@@ -64,12 +68,14 @@ def test_every_measure_names_a_validation_fact_once() -> None:
     ids = [m.fact_id for m in MEASURES]
     assert len(ids) == len(set(ids))
     for fact_id in ids:
-        assert fact_id.startswith("V-") or fact_id == "G6-men-shot", fact_id
+        assert fact_id.startswith("V-") or fact_id in ("G6-men-shot", "G2-gulag-deaths"), fact_id
         assert evidence.fact(fact_id).value is not None
 
 
 def test_the_measures_read_the_summary_as_documented() -> None:
     got = holdout_values(_summary())
+    # the camps' deaths of 1937-38 without the colonies' and without those in transit
+    assert got["G2-gulag-deaths"] == pytest.approx((30 - 10) + (90 - 20))
     # yearly rows: 1937 is the 4th year (i=4), 1938 the 5th
     assert got["V-nkvd-011138-arr"] == pytest.approx(4000 + 5000)
     assert got["V-nkvd-011138-conv"] == pytest.approx(400 + 500)

@@ -7,8 +7,9 @@ convictions and death sentences in 1937 and in 1938, the arrested NKVD and
 army officers, the army's dismissals by year, and the NKVD's arrest and sentence totals of
 1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
 need outputs the model does not have yet (docs/validation.md lists what each
-needs). ``G6-men-shot`` (men among those shot, Leningrad data) is not a
-calibration target either and is compared here too. Nothing in this module
+needs). ``G6-men-shot`` (men among those shot, Leningrad data) and ``G2-gulag-deaths`` (the
+camps' deaths of 1937-38 without the colonies) are not calibration targets either and are
+compared here too. Nothing in this module
 is handed to a fit: ``check_calibration_ids`` (statistics.py) refuses these ids,
 and tests/test_refit.py checks that none of them is a target.
 
@@ -54,6 +55,13 @@ def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
         return 100.0 * political / row["camps"] if row["camps"] > 0 else 0.0
 
     return value
+
+
+def _camp_deaths(s: Summary) -> float:
+    """Deaths in the camps (ITL) in 1937 and 1938, the colonies (ITK) left out: the camp-only
+    series of Getty, Rittersporn & Zemskov (1993) that ``G2-gulag-deaths`` sums."""
+    rows = [s["gulag"]["yearly"][str(y)] for y in (1937, 1938)]
+    return sum(float(r["died_camp"] - r.get("died_colony", 0.0)) for r in rows)
 
 
 def _operation(name: str, key: str) -> Callable[[Summary], float]:
@@ -103,6 +111,7 @@ MEASURES: tuple[Measure, ...] = (
         for kind, key in (("itl", "camps"), ("itk", "colonies"))
     ),
     Measure("V-gulag-rel-1939", _released_1939, "releases at term end and by review"),
+    Measure("G2-gulag-deaths", _camp_deaths),
     *(
         Measure(
             f"V-gulag-cr{suffix}-{year}",

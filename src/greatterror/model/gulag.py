@@ -31,8 +31,9 @@ GULAG_FLOWS = (
     "admitted",  # arrived in a camp or colony (the etap)
     "released_term",
     "released_review",
-    "died_camp",
-    "died_transit",
+    "died_camp",  # died in a camp or colony
+    "died_transit",  # died on the way to one (the etap)
+    "died_colony",  # of ``died_camp``, those who died in a colony (ITK)
     "taken_for_case",  # taken out of a camp or colony for a new case (Order 00447, model/engine.py)
 )
 GF = {name: i for i, name in enumerate(GULAG_FLOWS)}

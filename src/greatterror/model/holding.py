@@ -44,6 +44,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import first_distinct
 from greatterror.model.sentence_events import current_due, schedule_for_sentence
+from greatterror.model.steps_gulag import record_camp_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
 
@@ -83,7 +84,7 @@ def holding_step(w: World, e: Engine, day: int) -> None:
         c = w.cases
         due = due[(c.status[due] == Status.CAMP) & ~c.holding[due]]
         e.die_in_custody(day, due)
-        led.gulag[day, GF["died_camp"]] += float(e.weights(due).sum())
+        record_camp_deaths(w, e, day, due)
 
 
 def _holding_deaths(w: World, e: Engine, day: int, yearly: float) -> None:

@@ -172,4 +172,14 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     spared = e.rng.colony_deaths.random(len(drawn)) >= float(p["colony_mortality_ratio"])
     died = drawn[~(w.cases.colony[drawn] & spared)]
     e.die_in_custody(day, died)
-    e.ledger.gulag[day, GF["died_camp"]] += float(e.weights(died).sum())
+    record_camp_deaths(w, e, day, died)
+
+
+def record_camp_deaths(w: World, e: Engine, day: int, died: np.ndarray) -> None:
+    """Count ``died`` (dead today in a camp or colony) as ``died_camp``, and those of them in a
+    colony also as ``died_colony``: the GULAG's camp-only series (Getty, Rittersporn & Zemskov
+    1993; ``G2-gulag-deaths``) leaves the colonies out, its reference note on mortality
+    (``G8-deaths-*``) counts them from 1935."""
+    weight = e.weights(died)
+    e.ledger.gulag[day, GF["died_camp"]] += float(weight.sum())
+    e.ledger.gulag[day, GF["died_colony"]] += float(weight[w.cases.colony[died]].sum())

@@ -30,12 +30,23 @@ def _op(names: tuple[str, ...], key: str) -> Callable[[dict[str, Any]], float]:
 
 
 def _gulag_deaths(year: int) -> Callable[[dict[str, Any]], float]:
-    """Deaths in the camps and colonies and on the way to them: the GULAG's own series
-    (``G8-deaths-*``) does not count the deaths in the NKVD's prisons (``died_holding``)."""
+    """Deaths in the camps and colonies (``died_camp``, colonies included as the series includes
+    them from 1935), and only there.
+
+    The series is the GULAG's reference note on the mortality of its prisoners, 1930-1956 (OURZ
+    GULAG, GARF f.9414; ``G8-deaths-*``): deaths of the prisoners on the camps' and colonies'
+    own rolls, as a share of their average yearly number. Prisoners on the way to a camp (the
+    etap, ``died_transit``) were not yet on a camp's roll but in the charge of the convoy troops
+    and the prisons, and those awaiting the etap in the NKVD's prisons (``died_holding``) were
+    counted by the prisons' department (GARF f.9413): neither is in the series. That deaths in
+    transit are outside the camp statistics is also the basis of ``transit_mortality``
+    (data/parameters.csv; Barnes, Death and Redemption, 2011, describes them; Ellman, "Soviet
+    Repression Statistics: Some Comments", Europe-Asia Studies 54(7), 2002, counts them among the
+    deaths the official Gulag figures leave out: a reading not re-checked in a stored copy of the
+    article). Until 4 Dec 2026 the target counted them (2,000-4,000 a year at the fitted values)."""
 
     def value(s: dict[str, Any]) -> float:
-        flows = s["gulag"]["yearly"].get(str(year), {})
-        return float(flows.get("died_camp", 0.0) + flows.get("died_transit", 0.0))
+        return float(s["gulag"]["yearly"].get(str(year), {}).get("died_camp", 0.0))
 
     return value
 
