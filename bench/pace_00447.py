@@ -4,7 +4,7 @@
 
 Prints, per seed and as the mean over seeds with its ratio to the record: Order 00447's
 troika sentences and death sentences in 1937 (by 1 January 1938) and in 1938, and all
-convictions and death sentences in 1937 and 1938 (docs/validation.md, "Order 00447's pace in autumn 1937").
+convictions and death sentences in 1937 and 1938 (docs/validation-log.md, "Order 00447's pace in autumn 1937").
 """
 
 from __future__ import annotations

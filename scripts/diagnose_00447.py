@@ -1,6 +1,6 @@
 """Order 00447 month by month: arrests, troika sentences, limits, waiting cases, requests.
 
-A diagnostic for the operation's pace (docs/validation.md, "Order 00447's pace in autumn 1937"): one run
+A diagnostic for the operation's pace (docs/validation-log.md, "Order 00447's pace in autumn 1937"): one run
 at the given scale and seed, stepped day by day, with the state read at each month's end.
 
     python scripts/diagnose_00447.py --scale 0.001 --seed 1 [--set name=value ...]

@@ -1,6 +1,6 @@
 """The show trials' pools and the 17th Congress delegates' arrests, for one historical run.
 
-A diagnostic for the elite purge's in-sample misses (issue 9; docs/validation.md, "The show
+A diagnostic for the elite purge's in-sample misses (issue 9; docs/validation-log.md, "The show
 trials and the 17th Congress" and "The show trials' cases"). For each show trial it prints its
 case (model/trial_cases.py: when it opened, its leading figure, how its members joined, how
 many were brought back from a sentence, how many names were given in it), the confessed

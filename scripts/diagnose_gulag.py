@@ -22,7 +22,7 @@ of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``o
   the holding stage and the reception, transit, the prisons) and by place (camp, colony, etap,
   awaiting the etap, under investigation), over the average stock of each place (the mean of
   the monthly stocks), beside the rate the record's note gives and the average it implies, with
-  the year's mean supply factor (docs/validation.md, "The Gulag's deaths: what the series
+  the year's mean supply factor (docs/validation-log.md, "The Gulag's deaths: what the series
   counts").
 
 Figures are full-population equivalents (the run's weights).

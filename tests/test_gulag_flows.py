@@ -1,6 +1,6 @@
 """The Gulag's flows close, and every path's camp terms are those the model sets (issue 9).
 
-Validity tests of the camps' accounting (docs/validation.md, "Why the camps stopped growing in
+Validity tests of the camps' accounting (docs/validation-log.md, "Why the camps stopped growing in
 1938-39"): over any stretch of days the camp and colony prisoners change by the flows the
 ledger counts, nothing more; every path that passes camp terms draws them on the range
 model/gulag.py sets for it; the ordinary courts' non-political convicts are split between

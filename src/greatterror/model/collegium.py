@@ -37,7 +37,7 @@ decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
   ``courts_death_share`` times ``1 + vigilance`` (M09's vigilance, decaying with
   ``vigilance_half_life``) while the simplified procedures are on (M17); with M17 off it
   is ``courts_death_share``. The proportionality is an assumption: no count of terrorism
-  charges by year was found (docs/validation.md, "Death sentences of 1935 and 1936").
+  charges by year was found (docs/validation-log.md, "Death sentences of 1935 and 1936").
 """
 
 from __future__ import annotations

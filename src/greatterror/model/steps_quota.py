@@ -274,7 +274,7 @@ def limit_fill(
     Counted by sentences alone, a region asked only once its troika had caught up with
     its arrests, a month or more later (the arrest-to-sentence lag of
     ``kulak_investigation_days``, IN-00447-lag-perm), and its operation stalled meanwhile
-    at its arrest goal (docs/validation.md, "Order 00447's pace in autumn 1937").
+    at its arrest goal (docs/validation-log.md, "Order 00447's pace in autumn 1937").
     """
     done = np.maximum(sentenced, arrested)
     with np.errstate(divide="ignore", invalid="ignore", over="ignore"):

@@ -56,7 +56,7 @@ taken as social-order work, though 13,255 of them were counter-revolutionaries
 cases of the OGPU-NKVD (``G1-*``) is labelled "counter-revolutionary and
 especially dangerous state crimes", all sentencing bodies; no source seen says
 whether it includes the militia troikas' sentences. Before Order 00447 the
-model counts them there, as before (docs/validation.md, "The Special Board
+model counts them there, as before (docs/validation-log.md, "The Special Board
 and the NKVD troikas before Order 00447": the 1935-36 totals leave room for
 them). From the day Order 00447 first runs it does not (``COUNTED_AFTER_00447``
 is False): their cases are of the ``non_political`` category, like the
