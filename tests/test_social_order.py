@@ -308,3 +308,25 @@ def test_the_militia_troikas_exiles_after_order_00447_are_in_the_summary(runs) -
         expected = float(per_day[years == year].sum())
         assert block[str(year)]["exiled"] == pytest.approx(expected)
     assert sum(v["exiled"] for v in block.values()) > 0
+
+
+def test_the_counting_reading_changes_nothing_before_order_00447(runs, monkeypatch) -> None:
+    """The reading of the 1953 series (``COUNTED_AFTER_00447``) decides only how the militia
+    troikas' cases after Order 00447 are counted: the runs under both readings are the same
+    event for event before that day, and after it the reading that counts them has more of
+    the NKVD's (ordinary) convictions and fewer non-political ones."""
+    on, _, _, _ = runs
+    monkeypatch.setattr(so, "COUNTED_AFTER_00447", True)
+    counted = simulate(load_scenario("historical"), SCALE, SEED, evidence=load_evidence())
+    start = _day_00447_starts(on.simulation)
+    a, b = on.simulation.ledger.cube(), counted.simulation.ledger.cube()
+    assert np.array_equal(a[:start], b[:start])
+    sentenced = [EV["convicted_camp"], EV["convicted_exile"]]
+    ordinary = OP["ordinary"]
+    assert (
+        b[start:, :, ordinary][..., sentenced].sum() > a[start:, :, ordinary][..., sentenced].sum()
+    )
+    assert (
+        b[start:, :, NON_POLITICAL][..., sentenced].sum()
+        < a[start:, :, NON_POLITICAL][..., sentenced].sum()
+    )
