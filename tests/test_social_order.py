@@ -17,6 +17,7 @@ from greatterror.model.gulag import TERMS, YEAR
 from greatterror.model.registers import ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
+from greatterror.model.summary import _years
 from greatterror.population.codes import MIN_ARREST_AGE
 from greatterror.vocabulary import EV, NON_POLITICAL, OP, Status
 
@@ -286,3 +287,46 @@ def test_the_bodies_draw_no_investigation_lengths() -> None:
     assert sum(n for n, _, _ in seen) > 0  # the bodies arrested people in these months
     assert all(same for _, same, _ in seen)
     assert sim.engine.world.cases.social_order.any()
+
+
+def test_the_militia_troikas_exiles_after_order_00447_are_in_the_summary(runs) -> None:
+    """After Order 00447 the militia troikas' exiles are non-political cases; the courts never
+    exile, so they are all of the non-political exiles, and summary.json's ``non_political``
+    block reports them year by year as the ledger holds them (review of 4 Dec 2026: they were
+    in no block)."""
+    on, calls, _, _ = runs
+    sim = on.simulation
+    start = _day_00447_starts(sim)
+    exiled_after = sum(k for d, _, p in calls if d >= start for kind, _, k in p if kind == "exile")
+    assert exiled_after > 0
+    cube = sim.ledger.cube()
+    per_day = cube[:, :, NON_POLITICAL, EV["convicted_exile"]].sum(axis=1)
+    assert per_day[:start].sum() == 0.0
+    block = on.summary["non_political"]
+    years = _years(sim)
+    for year in np.unique(years).tolist():
+        expected = float(per_day[years == year].sum())
+        assert block[str(year)]["exiled"] == pytest.approx(expected)
+    assert sum(v["exiled"] for v in block.values()) > 0
+
+
+def test_the_counting_reading_changes_nothing_before_order_00447(runs, monkeypatch) -> None:
+    """The reading of the 1953 series (``COUNTED_AFTER_00447``) decides only how the militia
+    troikas' cases after Order 00447 are counted: the runs under both readings are the same
+    event for event before that day, and after it the reading that counts them has more of
+    the NKVD's (ordinary) convictions and fewer non-political ones."""
+    on, _, _, _ = runs
+    monkeypatch.setattr(so, "COUNTED_AFTER_00447", True)
+    counted = simulate(load_scenario("historical"), SCALE, SEED, evidence=load_evidence())
+    start = _day_00447_starts(on.simulation)
+    a, b = on.simulation.ledger.cube(), counted.simulation.ledger.cube()
+    assert np.array_equal(a[:start], b[:start])
+    sentenced = [EV["convicted_camp"], EV["convicted_exile"]]
+    ordinary = OP["ordinary"]
+    assert (
+        b[start:, :, ordinary][..., sentenced].sum() > a[start:, :, ordinary][..., sentenced].sum()
+    )
+    assert (
+        b[start:, :, NON_POLITICAL][..., sentenced].sum()
+        < a[start:, :, NON_POLITICAL][..., sentenced].sum()
+    )

@@ -33,6 +33,9 @@ if TYPE_CHECKING:
     import pandas as pd
 
 #: The outputs compared: the name reported, and the yearly figure of the run's summary.
+#: ``gulag_deaths`` is the political prisoners' deaths in custody (``yearly.died_in_custody``:
+#: camps, colonies, transit and prisons), not the G8 series (``gulag.yearly.died_camp``), which
+#: also counts the non-political prisoners and leaves transit and prisons out.
 MEASURES = {
     "arrests": "arrested",
     "death_sentences": "death_sentences",

@@ -61,7 +61,7 @@ def _camp_deaths(s: Summary) -> float:
     """Deaths in the camps (ITL) in 1937 and 1938, the colonies (ITK) left out: the camp-only
     series of Getty, Rittersporn & Zemskov (1993) that ``G2-gulag-deaths`` sums."""
     rows = [s["gulag"]["yearly"][str(y)] for y in (1937, 1938)]
-    return sum(float(r["died_camp"] - r.get("died_colony", 0.0)) for r in rows)
+    return sum(float(r["died_camp"] - r["died_colony"]) for r in rows)
 
 
 def _operation(name: str, key: str) -> Callable[[Summary], float]:

@@ -5,7 +5,8 @@ political: the counter-revolutionaries were 12.6 to 34.5 per cent of the camp
 prisoners on each 1 January (Zemskov, "GULAG (istoriko-sotsiologicheskii
 aspekt)", 1991; Getty, Rittersporn & Zemskov 1993, from GULAG accounting,
 GARF f.9414). The others had been sentenced by the ordinary courts (and, from
-May 1935, the militia's troikas, NKVD Order 00192) for theft, speculation,
+May 1935, the militia's troikas, NKVD Order 00192, whose sentences are
+model/steps_social_order.py's, not this step's) for theft, speculation,
 hooliganism, official and economic crimes, passport offences (Solomon, Soviet
 Criminal Justice under Stalin, 1996). Without them the model's Gulag holds too
 few people to die, to crowd the prisons and to fill the camps.

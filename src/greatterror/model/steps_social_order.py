@@ -72,7 +72,14 @@ militia troikas at their 1935 rate would take about 160,000 of it from August
 (February 1954, G1-rudenko-total) names the bodies it counts (the OGPU's
 Collegium, the NKVD troikas, the Special Board, the Military Collegium, the
 courts and military tribunals) and not the militia's. This is a reading, not a
-sourced statement; docs/validation.md reports G1-1937/1938 under both.
+sourced statement; docs/validation-log.md ("The militia troikas until the
+halt") reports G1-1937/1938 under both.
+
+**Scenarios without these dates.** Where no halt comes (the halt switched off,
+or a leader rule that never decides it) the militia troikas sit to the end of
+the run, as non-political cases once Order 00447 has run; where Order 00447
+never runs both bodies sit until the halt and are counted as the NKVD's, as
+before Order 00447 in the historical scenario.
 
 The rule (one per day): a Poisson number of convictions, at the rate of the
 bodies sitting today (the Special Board's share while it sits, the militia

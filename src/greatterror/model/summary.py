@@ -243,9 +243,11 @@ def operations_yearly(per_day_op: np.ndarray, years: np.ndarray) -> dict[str, An
 
 
 def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any]:
-    """The ordinary courts' non-political convicts by year (model/steps_courts.py): sentenced
-    to camp or colony, released, died in custody (full-population equivalents). Counted in
-    the Gulag block, never in ``yearly`` or ``operations``' political series.
+    """The non-political convicts by year: the ordinary courts' (model/steps_courts.py) and,
+    from Order 00447 to the halt, the militia troikas' (model/steps_social_order.py,
+    ``COUNTED_AFTER_00447``): sentenced to camp or colony, sentenced to exile (the militia
+    troikas only), released, died in custody (full-population equivalents). Counted in the
+    Gulag block, never in ``yearly`` or ``operations``' political series.
 
     ``per_day``: their events per day and event (``cube[:, :, NON_POLITICAL].sum(axis=1)``,
     model/ledger_sums.py)."""
@@ -254,6 +256,7 @@ def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any
         sel = per_day[years == year].sum(axis=0)
         out[str(year)] = {
             "sentenced": float(sel[EV["convicted_camp"]]),
+            "exiled": float(sel[EV["convicted_exile"]]),
             "released": float(sel[EV["released"]]),
             "died_in_custody": float(sel[EV["died_in_custody"]]),
         }
