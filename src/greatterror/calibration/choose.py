@@ -181,16 +181,22 @@ def pooled_noise(points: Sequence[Candidate], bands: Sequence[Archival]) -> Nois
     return Noise(sigma, counts.pop())
 
 
+def choosing_terms(
+    candidate: Candidate, bands: Sequence[Archival], noise: Noise
+) -> dict[str, float]:
+    """Each target's signed term of ``D``: m_i / sqrt(tolerance^2 + se_i^2)."""
+    m = candidate.median_terms(bands)
+    return {
+        b.fact_id: m[b.fact_id] / math.sqrt(b.tolerance**2 + noise.se(b.fact_id) ** 2)
+        for b in bands
+    }
+
+
 def choosing_distance(candidate: Candidate, bands: Sequence[Archival], noise: Noise) -> float:
     """``D``: each target's median over sqrt(tolerance^2 + se^2), the Euclidean norm."""
     if not candidate.recheck_statistics:
         return math.inf
-    m = candidate.median_terms(bands)
-    return float(
-        math.sqrt(
-            sum(m[b.fact_id] ** 2 / (b.tolerance**2 + noise.se(b.fact_id) ** 2) for b in bands)
-        )
-    )
+    return float(math.sqrt(sum(v**2 for v in choosing_terms(candidate, bands, noise).values())))
 
 
 def best_particles(history: Any, count: int, bands: Sequence[Archival]) -> list[Candidate]:
@@ -308,6 +314,7 @@ def report_row(
         "values": candidate.values,
         "accepted_distance": candidate.fit_distance,
         "choosing_distance": choosing_distance(candidate, bands, noise),
+        "choosing_terms": choosing_terms(candidate, bands, noise),
         "archival": {
             "acceptance_run": candidate.archival(bands),
             "recheck": list(candidate.recheck_archival(bands)),

@@ -49,6 +49,7 @@ def apply(
         RULE,
         best_particles,
         choosing_distance,
+        choosing_terms,
         judge,
         noise_report,
         report_row,
@@ -80,6 +81,7 @@ def apply(
     incumbent = {
         "values": shipped.values,
         "choosing_distance": shipped_distance,
+        "choosing_terms": choosing_terms(shipped, bands, noise),
         "recheck": list(shipped.recheck_archival(bands)),
         "recheck_median": shipped.median(bands),
     }
