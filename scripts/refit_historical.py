@@ -15,8 +15,10 @@ One command, in this order (each step is an ordinary greatterror command, printe
    generation's closest particles, re-run on other fitting seeds, written with a provenance
    comment into a candidate copy of src/greatterror/scenarios/historical.toml (beside DB).
    The shipped scenario's own values are re-run on the same seeds; the chosen point is
-   applied only if its median archival distance there is smaller (a short fit can end
-   farther from the record than the values it would replace: exit code 3, as below).
+   applied only if its choosing distance there is smaller (calibration/choose.py: each
+   target's median over the re-check seeds, over its archival tolerance and the median's
+   Monte Carlo error, with one spread pooled over all the points compared; a short fit can
+   end farther from the record than the values it would replace: exit code 3, as below).
    The candidate is then run at 1:100 on seeds 1-3 and checked against the validity tests'
    key properties (greatterror.calibration.validity: men at least 90% of those sentenced to
    death, no one under 12 arrested, under-16s under 1% of arrests, every operation victim on
@@ -168,14 +170,21 @@ def _apply_lines(applied: dict[str, Any] | None) -> list[str]:
     t = applied["generation"]
     lines = [
         f"Candidates (`calibrate apply`, re-run on fitting seeds {applied['recheck_seeds']}; "
-        f"chosen by the rule: {applied['rule']}). Distances on one scale: archival "
+        f"chosen by the rule: {applied['rule']}). Distances on one scale: the choosing "
+        "distance (calibration/choose.py; what the rule ranks by), archival "
         f"(`statistics.archival_distance`) and under generation {t}'s adaptive weights "
         f"({applied['weights_source']}).",
         "",
-        "| rank | accepted at | archival: acceptance run | archival: re-check median | "
-        f"generation-{t} weights: re-check median | outside the band on the re-check |",
-        "|---|---|---|---|---|---|",
+        "| rank | accepted at | archival: acceptance run | choosing distance (the rule) | "
+        f"archival: re-check median | generation-{t} weights: re-check median | "
+        "outside the band on the re-check |",
+        "|---|---|---|---|---|---|---|",
     ]
+
+    def choosing(row: dict[str, Any]) -> str:  # absent from an apply of an older version
+        value = row.get("choosing_distance")
+        return "n/a" if value is None else f"{value:.2f}"
+
     for i, c in enumerate(applied["candidates"]):
         adaptive = c["last_generation_weights"]
         missed = ", ".join(
@@ -184,14 +193,14 @@ def _apply_lines(applied: dict[str, Any] | None) -> list[str]:
         )
         lines.append(
             f"| {i + 1} | {c['accepted_distance']:.2f} | {c['archival']['acceptance_run']:.2f} | "
-            f"{c['archival']['recheck_median']:.2f} | "
+            f"{choosing(c)} | {c['archival']['recheck_median']:.2f} | "
             f"{'n/a' if adaptive is None else format(adaptive['recheck_median'], '.2f')} | "
             f"{missed or 'none'} |"
         )
     shipped = applied.get("incumbent")
     if shipped:
         lines.append(
-            f"| shipped values | - | - | {shipped['recheck_median']:.2f} | - | "
+            f"| shipped values | - | - | {choosing(shipped)} | {shipped['recheck_median']:.2f} | - | "
             "the values the fit would replace, re-run on the same seeds |"
         )
     return [*lines, ""]
@@ -229,17 +238,29 @@ def _check_lines(check: dict[str, Any] | None) -> list[str]:
 def not_better(applied: dict[str, Any]) -> str:
     """Why the chosen point must not replace the shipped values, or "" if it may.
 
-    Both are re-run on the same fitting seeds at the fit's scale (``calibrate apply``); the
-    chosen point is applied only if its median archival distance is smaller. A short or
-    unconverged fit can end farther from the record than the values it started beside.
+    Both are re-run on the same fitting seeds at the fit's scale (``calibrate apply``) and
+    judged by the rule's choosing distance, with the same pooled spread (calibration/choose.py);
+    the chosen point is applied only if its distance is smaller. A short or unconverged fit can
+    end farther from the record than the values it started beside. An apply of an older version
+    reported only the median archival distance, which is compared then.
     """
-    chosen = applied["candidates"][0]["archival"]["recheck_median"]
-    shipped = applied.get("incumbent", {}).get("recheck_median")
-    if shipped is None or chosen < shipped:
+    best, shipped = applied["candidates"][0], applied.get("incumbent")
+    if shipped is None:
+        return ""
+    if "choosing_distance" in best and "choosing_distance" in shipped:
+        what, chosen, old = (
+            "choosing distance",
+            best["choosing_distance"],
+            shipped["choosing_distance"],
+        )
+    else:
+        what, chosen = "median archival distance", best["archival"]["recheck_median"]
+        old = shipped["recheck_median"]
+    if chosen < old:
         return ""
     return (
-        f"the chosen point's median archival distance on the re-check seeds ({chosen:.2f}) is "
-        f"not below the shipped scenario's on the same seeds ({shipped:.2f})"
+        f"the chosen point's {what} on the re-check seeds ({chosen:.2f}) is "
+        f"not below the shipped scenario's on the same seeds ({old:.2f})"
     )
 
 

@@ -323,7 +323,10 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     assert payload["recheck_seeds"] == [2]  # the next fit seed, never a validation seed
     assert payload["rule"] == RULE and payload["weights_source"] == "recorded"
     best, other = payload["candidates"]
-    assert best["archival"]["recheck_median"] <= other["archival"]["recheck_median"]
+    assert best["choosing_distance"] <= other["choosing_distance"]
+    assert payload["noise"]["recheck_runs"] == 1
+    for row in payload["candidates"]:  # one re-check run: no spread, the archival distance
+        assert row["choosing_distance"] == pytest.approx(row["archival"]["recheck_median"])
     for row in payload["candidates"]:
         adaptive = row["last_generation_weights"]
         # the acceptance run under the last generation's weights is the distance pyabc stored
@@ -348,6 +351,7 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     shipped = payload["incumbent"]
     assert shipped["values"] == {k: kept[k] for k in best["values"] if k in kept}
     assert len(shipped["recheck"]) == 1 and shipped["recheck_median"] == shipped["recheck"][0]
+    assert shipped["choosing_distance"] == pytest.approx(shipped["recheck_median"])
 
 
 def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[str]) -> None:
@@ -355,6 +359,7 @@ def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[s
 
     row = {
         "accepted_distance": 2.5,
+        "choosing_distance": 4.25,
         "archival": {"acceptance_run": 25.2, "recheck": [26.0, 27.5], "recheck_median": 26.75},
         "last_generation_weights": {"acceptance_run": 2.5, "recheck": [2.7, 2.9]},
         "outside_band_on_recheck": [{"id": "G1-1935-conv", "runs": 2, "of": 2, "factor": 0.35}],
@@ -362,7 +367,7 @@ def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[s
     _print_candidates([row, {**row, "last_generation_weights": None}], (2, 3), 5, "recovered")
     out = " ".join(capsys.readouterr().out.split())  # the caption may wrap
     assert "generation-5 weights" in out and "recovered from the stored distances" in out
-    assert "26.75" in out and "n/a" in out
+    assert "26.75" in out and "4.25" in out and "n/a" in out and "choosing distance" in out
     assert "1. outside the band on the re-check: G1-1935-conv 2/2 x0.35" in out
 
 

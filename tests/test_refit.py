@@ -257,20 +257,121 @@ def _candidate(fit: dict[str, float], *rechecks: dict[str, float]):
     return Candidate({"x": float(len(rechecks))}, 1.0, fit, tuple(rechecks))
 
 
-def test_the_chosen_point_has_the_smallest_median_archival_distance_on_the_recheck() -> None:
-    """The rule (calibration/choose.py): the median over the re-check runs on the archival
-    scale; the acceptance run is left out of it and only breaks ties."""
-    from greatterror.calibration.choose import rank
+def test_the_chosen_point_is_judged_on_the_recheck_not_on_its_acceptance_run() -> None:
+    """The rule (calibration/choose.py) judges the re-check runs; the acceptance run is left
+    out and only breaks ties."""
+    from greatterror.calibration.choose import choosing_distance, pooled_noise, rank
 
     lucky = _candidate({"a": 0.0, "b": 0.0}, {"a": 0.5, "b": 0.0}, {"a": 0.4, "b": 0.0})
     steady = _candidate({"a": 0.2, "b": 0.0}, {"a": 0.1, "b": 0.0}, {"a": 0.1, "b": 0.3})
     tied = _candidate({"a": 0.3, "b": 0.0}, {"a": 0.1, "b": 0.0}, {"a": 0.1, "b": 0.3})
+    noise = pooled_noise([lucky, tied, steady], BANDS)
+    assert choosing_distance(steady, BANDS, noise) < choosing_distance(lucky, BANDS, noise)
     assert steady.median(BANDS) < lucky.median(BANDS)
     assert lucky.archival(BANDS) < steady.archival(BANDS)  # closest when accepted, not after
     assert rank([lucky, tied, steady], BANDS) == [steady, tied, lucky]
     misses = steady.outside(BANDS)
     assert [(m["id"], m["runs"], m["of"]) for m in misses] == [("a", 2, 2), ("b", 1, 2)]
     assert misses[0]["factor"] == pytest.approx(math.exp(0.1))
+
+
+# "quiet": a target the model hits the same way on every seed; "noisy": a handful of sampled
+# events, whose log distance swings by many tolerances from seed to seed.
+QUIET, NOISY = Archival("quiet", 100.0, 90.0, 110.0), Archival("noisy", 4.0, 3.6, 4.4)
+TWO = (QUIET, NOISY)
+
+
+def _runs(quiet: float, noisy: list[float]):
+    return _candidate({"quiet": 0.0, "noisy": 0.0}, *({"quiet": quiet, "noisy": n} for n in noisy))
+
+
+def test_a_noisy_target_with_no_offset_no_longer_decides_the_choice() -> None:
+    """Candidate ``on_record`` hits the quiet target, and the noisy one only on average (its
+    runs swing by +-20 tolerances around zero); ``lucky`` misses the quiet target by 3
+    tolerances on every seed but happened to draw small swings on the noisy one. The earlier
+    rule (median archival distance over the runs) chose ``lucky``; the choosing distance
+    weighs the noisy target by the standard error of its median and chooses ``on_record``."""
+    from greatterror.calibration.choose import choosing_distance, pooled_noise, rank
+
+    on_record = _runs(0.0, [2.0, -2.0, 0.1, -1.9, 2.1])
+    lucky = _runs(3 * QUIET.tolerance, [0.5, -0.5, 0.4, -0.6, 0.5])
+    assert lucky.median(TWO) < on_record.median(TWO)  # what the earlier rule ranked by
+    assert min([on_record, lucky], key=lambda c: c.median(TWO)) is lucky
+    assert rank([lucky, on_record], TWO) == [on_record, lucky]
+    noise = pooled_noise([on_record, lucky], TWO)
+    assert noise.sigma["quiet"] == 0.0 and noise.sigma["noisy"] > 10 * NOISY.tolerance
+    assert choosing_distance(lucky, TWO, noise) == pytest.approx(3.0, rel=0.05)
+    assert choosing_distance(on_record, TWO, noise) < 0.2
+    # the noisy target's median is still counted, in units of its own error
+    off = _runs(0.0, [4.0, 0.0, 2.1, 0.1, 4.1])  # the same swings, centred at +2
+    assert choosing_distance(off, TWO, noise) > choosing_distance(on_record, TWO, noise) + 0.5
+
+
+def test_a_target_with_no_spread_keeps_its_archival_term() -> None:
+    """sigma = 0 gives se = 0 and the term m / tolerance: with one re-check run, the choosing
+    distance is that run's archival distance; with several, a quiet target's term is the
+    archival one however noisy the other target is."""
+    from greatterror.calibration.choose import choosing_distance, pooled_noise
+
+    one = _candidate({"a": 0.0, "b": 0.0}, {"a": 0.3, "b": -1.2})
+    noise = pooled_noise([one], BANDS)
+    assert noise.sigma == {"a": 0.0, "b": 0.0} and noise.se("a") == 0.0
+    assert choosing_distance(one, BANDS, noise) == pytest.approx(one.median(BANDS), rel=1e-12)
+    assert choosing_distance(one, BANDS, noise) == pytest.approx(
+        archival_distance({"a": 0.3, "b": -1.2}, BANDS), rel=1e-12
+    )
+    point = _runs(0.25, [5.0, -3.0, 0.7, 9.0, -6.0])
+    noise = pooled_noise([point], TWO)
+    assert noise.sigma["quiet"] == 0.0 and noise.sigma["noisy"] > 0.0
+    noisy_term = point.median_terms(TWO)["noisy"] ** 2 / (
+        NOISY.tolerance**2 + noise.se("noisy") ** 2
+    )
+    quiet_term = choosing_distance(point, TWO, noise) ** 2 - noisy_term
+    assert quiet_term == pytest.approx((0.25 / QUIET.tolerance) ** 2, rel=1e-9)
+
+
+def test_the_incumbent_and_the_candidates_are_judged_with_one_pooled_spread() -> None:
+    """``judge`` pools the spread over the candidates and the shipped values together, ranks
+    the candidates with it and judges the shipped values with it; a noisy incumbent widens
+    the spread the candidates are judged with too."""
+    from greatterror.calibration.choose import choosing_distance, judge, pooled_noise, rank
+
+    a = _runs(0.1, [0.3, 0.1, 0.2, 0.3, 0.1])
+    b = _runs(0.0, [0.7, 0.3, 0.5, 0.7, 0.3])
+    shipped = _runs(0.05, [3.0, -3.0, 0.0, 2.5, -2.5])
+    ranked, shipped_distance, noise = judge([a, b], shipped, TWO)
+    assert noise == pooled_noise([a, b, shipped], TWO)
+    assert noise != pooled_noise([a, b], TWO)  # the incumbent's runs are in the pool
+    assert shipped_distance == choosing_distance(shipped, TWO, noise)
+    assert ranked == rank([a, b], TWO, noise)
+    # the candidates' distances move with the incumbent's noise: it is one scale for all
+    alone = pooled_noise([a, b], TWO)
+    assert choosing_distance(b, TWO, noise) < choosing_distance(b, TWO, alone)
+    with pytest.raises(ValueError, match="same, non-zero number"):
+        pooled_noise([a, _runs(0.0, [0.1, 0.2])], TWO)
+
+
+def test_the_chosen_point_is_the_minimum_of_the_choosing_distance() -> None:
+    from greatterror.calibration.choose import choosing_distance, judge
+
+    rng = np.random.default_rng(7)
+
+    def random_point():
+        shift = rng.normal(size=2) * (0.2, 1.0)
+        return _candidate(
+            {"quiet": float(rng.normal()), "noisy": 0.0},
+            *(
+                {"quiet": float(shift[0] + rng.normal(0, 0.02)), "noisy": float(shift[1] + n)}
+                for n in rng.normal(0, 3.0, size=8)
+            ),
+        )
+
+    for _ in range(20):
+        points = [random_point() for _ in range(6)]
+        ranked, _, noise = judge(points, random_point(), TWO)
+        distances = [choosing_distance(c, TWO, noise) for c in ranked]
+        assert distances == sorted(distances)
+        assert distances[0] == min(choosing_distance(c, TWO, noise) for c in points)
 
 
 def test_weights_are_recovered_from_stored_distances_only_when_determined() -> None:

@@ -192,13 +192,22 @@ def test_the_refit_writes_its_section_however_it_ends(
 def test_the_refit_applies_a_point_only_if_it_beats_the_shipped_values() -> None:
     script = _script()
 
-    def applied(chosen: float, shipped: float | None) -> dict:
+    def applied(chosen: float, shipped: float | None, rule: tuple[float, float] | None = None):
+        """An apply's result: median archival distances, and the choosing distances if given."""
         got: dict = {"candidates": [{"archival": {"recheck_median": chosen}}]}
         if shipped is not None:
             got["incumbent"] = {"recheck_median": shipped}
+        if rule is not None:
+            got["candidates"][0]["choosing_distance"] = rule[0]
+            got["incumbent"]["choosing_distance"] = rule[1]
         return got
 
-    assert script.not_better(applied(10.0, 12.0)) == ""
-    assert "not below" in script.not_better(applied(21.66, 17.0))
+    assert script.not_better(applied(10.0, 12.0)) == ""  # an apply of an older version
+    assert "median archival distance" in script.not_better(applied(21.66, 17.0))
     assert "not below" in script.not_better(applied(12.0, 12.0))
-    assert script.not_better(applied(10.0, None)) == ""  # an apply of an older version
+    assert script.not_better(applied(10.0, None)) == ""
+    # the rule's distance decides, not the median archival distance beside it
+    assert script.not_better(applied(26.0, 13.8, rule=(4.0, 5.0))) == ""
+    worse = script.not_better(applied(10.0, 13.8, rule=(5.0, 4.0)))
+    assert "choosing distance" in worse and "(5.00)" in worse and "(4.00)" in worse
+    assert "not below" in script.not_better(applied(10.0, 13.8, rule=(4.0, 4.0)))

@@ -1,6 +1,7 @@
 """Write the point a stored fit hands over into a scenario file, with its provenance.
 
-Which point: calibration/choose.py (the rule, on the archival scale).
+Which point: calibration/choose.py (the rule: the archival scale, each target's median over
+the re-check seeds weighed by its tolerance and its Monte Carlo error).
 
 The file is rewritten only in its ``[parameters]`` table: the fitted values
 are written in full, preceded by a comment naming the date, the database,
@@ -82,11 +83,14 @@ def provenance(
     settings: FitSettings,
     db: Path,
     history: Any,
-    median: float,
+    distances: tuple[float, float],
     candidates: int,
     seeds: Sequence[int],
 ) -> list[str]:
-    """The comment that says where the values come from."""
+    """The comment that says where the values come from.
+
+    ``distances``: the chosen point's choosing distance and its median archival distance.
+    """
     return [
         f"Fitted by ABC-SMC (greatterror calibrate, pyabc) on {dt.date.today().isoformat()}:",
         f"database {db.name}, scenario {settings.scenario}, scale 1:{1 / settings.scale:,.0f},",
@@ -95,9 +99,10 @@ def provenance(
         f"{history.max_t + 1} generations, {history.total_nr_simulations} simulations, "
         f"greatterror {settings.version}.",
         f"Values: of the last generation's {candidates} particles closest to the record, the one",
-        f"with the smallest median archival distance re-run on fitting seeds "
-        f"{', '.join(map(str, seeds))}",
-        f"({median:.2f}; greatterror.calibration.choose).",
+        "with the smallest choosing distance (each target's median over the re-check runs over",
+        "its archival tolerance and the median's Monte Carlo error) re-run on fitting seeds",
+        f"{', '.join(map(str, seeds))} ({distances[0]:.2f}; median archival distance "
+        f"{distances[1]:.2f}; greatterror.calibration.choose).",
         "Written by `greatterror calibrate apply`; docs/calibration.md. Parameters that are",
         "not free keep the defaults of data/parameters.csv, or the value below where its",
         "basis column says why.",

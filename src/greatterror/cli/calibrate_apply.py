@@ -45,7 +45,15 @@ def apply(
     as_json: bool,
 ) -> None:
     from greatterror.calibration.apply import ApplyError, provenance, write_scenario
-    from greatterror.calibration.choose import RULE, best_particles, rank, report_row
+    from greatterror.calibration.choose import (
+        RULE,
+        best_particles,
+        choosing_distance,
+        choosing_terms,
+        judge,
+        noise_report,
+        report_row,
+    )
     from greatterror.calibration.choose import recheck as run_recheck
     from greatterror.calibration.seeds import recheck_seeds
     from greatterror.calibration.simulator import FitModel
@@ -65,21 +73,28 @@ def apply(
     settings, history = load_stored_fit(path)
     bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()
     weights, source = generation_weights(path, history, settings.targets)
-    ranked = rank(
-        run_recheck(settings, best_particles(history, candidates, bands), recheck, workers), bands
-    )
+    rechecked = run_recheck(settings, best_particles(history, candidates, bands), recheck, workers)
+    shipped = _incumbent(settings, rechecked[0].values, recheck, workers)
+    ranked, shipped_distance, noise = judge(rechecked, shipped, bands)  # one spread for all
     best = ranked[0]
     seeds = recheck_seeds(settings.seed, recheck)
-    incumbent = _incumbent(settings, best.values, recheck, workers, bands)
+    incumbent = {
+        "values": shipped.values,
+        "choosing_distance": shipped_distance,
+        "choosing_terms": choosing_terms(shipped, bands, noise),
+        "recheck": list(shipped.recheck_archival(bands)),
+        "recheck_median": shipped.median(bands),
+    }
+    chosen = (choosing_distance(best, bands, noise), best.median(bands))
     try:
         write_scenario(
             file,
             best.values,
-            provenance(settings, path, history, best.median(bands), len(ranked), seeds),
+            provenance(settings, path, history, chosen, len(ranked), seeds),
         )
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
-    rows = [report_row(c, bands, weights) for c in ranked]
+    rows = [report_row(c, bands, weights, noise) for c in ranked]
     if as_json:
         emit_json(
             {
@@ -90,24 +105,25 @@ def apply(
                 "weights_source": source,
                 "candidates": rows,
                 "incumbent": incumbent,
+                "noise": noise_report(noise, bands),
             }
         )
         return
     _print_candidates(rows, seeds, history.max_t, source)
     console.print(
         f"The fitted scenario's own values ({settings.scenario}) on the same seeds: "
-        f"median archival distance {incumbent['recheck_median']:.2f}"
+        f"choosing distance {incumbent['choosing_distance']:.2f} (median archival distance "
+        f"{incumbent['recheck_median']:.2f})"
     )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
 
 
-def _incumbent(
-    settings: Any, names: dict[str, float], recheck: int, workers: int, bands: Any
-) -> dict[str, Any]:
-    """The fitted scenario's own values re-run on the re-check seeds, judged by the same rule.
+def _incumbent(settings: Any, names: dict[str, float], recheck: int, workers: int) -> Any:
+    """The fitted scenario's own values re-run on the re-check seeds, to be judged by the rule.
 
     A fit is worth applying only if its chosen point is closer to the record than the values it
-    would replace, on the same seeds and scale (scripts/refit_historical.py compares the two).
+    would replace, on the same seeds and scale, by the same distance with the same pooled
+    spread (scripts/refit_historical.py compares the two).
     """
     from greatterror.calibration.choose import Candidate
     from greatterror.calibration.choose import recheck as run_recheck
@@ -116,11 +132,7 @@ def _incumbent(
     shipped = load_scenario(settings.scenario).parameters
     values = {k: float(shipped[k]) for k in names if k in shipped}
     (rerun,) = run_recheck(settings, [Candidate(values, float("nan"))], recheck, workers)
-    return {
-        "values": values,
-        "recheck": list(rerun.recheck_archival(bands)),
-        "recheck_median": rerun.median(bands),
-    }
+    return rerun
 
 
 _SOURCES = {
@@ -143,6 +155,7 @@ def _print_candidates(rows: list[dict[str, Any]], seeds: Any, t: int, source: st
                 f"{r['accepted_distance']:.2f}",
                 f"{arch['acceptance_run']:.2f}",
                 runs(arch["recheck"]),
+                f"{r['choosing_distance']:.2f}",
                 f"{arch['recheck_median']:.2f}",
                 "n/a" if adapt is None else f"{adapt['acceptance_run']:.2f}",
                 "n/a" if adapt is None else runs(adapt["recheck"]),
@@ -155,6 +168,7 @@ def _print_candidates(rows: list[dict[str, Any]], seeds: Any, t: int, source: st
             "accepted at (pyabc)",
             "archival: acceptance run",
             "archival: re-check runs",
+            "choosing distance (the rule)",
             "archival: re-check median",
             f"generation-{t} weights: acceptance run",
             f"generation-{t} weights: re-check runs",
@@ -162,6 +176,8 @@ def _print_candidates(rows: list[dict[str, Any]], seeds: Any, t: int, source: st
         table,
         caption=(
             "archival: statistics.archival_distance (each target over its archival tolerance); "
+            "choosing distance: each target's median over the re-check runs over its tolerance "
+            "and the median's standard error (calibration/choose.py); "
             f"generation-{t} weights: the adaptive weights the last generation was accepted "
             f"with, {_SOURCES[source]}"
         ),
