@@ -161,3 +161,32 @@ def test_party_cells_hold_members_of_one_workplace(pop) -> None:
     assert np.isin(pop["party"][members], [Party.MEMBER, Party.CANDIDATE]).all()
     labels = np.repeat(np.arange(cells.count), cells.sizes())
     np.testing.assert_array_equal(pop["workplace"][members], labels)
+
+
+def test_managers_sex_count_and_age(inputs) -> None:
+    """Managers (mass population, 1:1000, three seeds pooled) are men in the input's share
+    (pop_managers_male_share_1937) and as many as pop_managers_1937, within 4 sampling
+    standard errors; no one under 16 is a manager. The party, whose most likely members
+    are managers, keeps its sourced share of men (its sex weights account for them)."""
+    managers = men = party = party_men = 0
+    represented = 0.0
+    for seed in (1, 2, 3):
+        pop = build_population(0.001, seed, inputs)
+        mass = ~pop.is_elite_layer
+        is_manager = pop["occupation"] == Occupation.MANAGER_OFFICIAL
+        assert not (is_manager & (pop["age"] < 16)).any()
+        chosen = is_manager & mass
+        managers += int(chosen.sum())
+        men += int(pop["male"][chosen].sum())
+        represented += float(pop.weights()[is_manager].sum())
+        in_party = (pop["party"] != 0) & mass
+        party += int(in_party.sum())
+        party_men += int(pop["male"][in_party].sum())
+    share = inputs.value("pop_managers_male_share_1937")
+    assert abs(men / managers - share) < 4 * np.sqrt(share * (1 - share) / managers)
+    expected = 3 * inputs.value("pop_managers_1937")
+    assert abs(represented / expected - 1) < 4 / np.sqrt(expected * 0.001)
+    party_share = inputs.value("pop_party_male_share_1937")
+    assert abs(party_men / party - party_share) < 4 * np.sqrt(
+        party_share * (1 - party_share) / party
+    )

@@ -86,9 +86,13 @@ def test_occupations(rng, people) -> None:
     u = rng.random(p["n"])
     urban = np.zeros(p["n"], dtype=bool)
     occupation = np.zeros(p["n"], dtype=np.uint8)
-    pk.occupations(C, p["sizes"], group_h, urban_h, p["age"], u, 0.2, urban, occupation)
+    w = np.array([0.2, 1.9])
+    pk.occupations(
+        C, p["sizes"], group_h, urban_h, p["age"], p["male"], u, 0.2, w, urban, occupation
+    )
     occ = group_h[p["hh"]]
-    manager = (occ != Occupation.OTHER) & (p["age"] >= 30) & (p["age"] < 60) & (u < 0.2)
+    rate = 0.2 * w[p["male"].astype(int)]
+    manager = (occ != Occupation.OTHER) & (p["age"] >= 30) & (p["age"] < 60) & (u < rate)
     np.testing.assert_array_equal(occupation, np.where(manager, Occupation.MANAGER_OFFICIAL, occ))
     np.testing.assert_array_equal(urban, urban_h[p["hh"]])
 

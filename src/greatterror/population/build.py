@@ -24,7 +24,7 @@ from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import household_labels, place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.region import Uniforms, region_people
-from greatterror.population.spec import PopulationSpec, build_spec
+from greatterror.population.spec import PopulationSpec, build_spec, sex_weights_for_pool
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 REGION_ATTRIBUTES = (
@@ -68,6 +68,9 @@ class _Rates:
         self.p_manager = spec.managers / (
             total * (age[2] + age[3]) * (1 - occ_share[Occupation.OTHER])
         )
+        # managers are drawn among people aged 30-59 (bands 2 and 3), with these weights
+        # for sex: the expected count stays pop_managers_1937, its men's share is the input's
+        self.w_manager = spec.sex_weights(spec.managers_male_share, 2, 4)
         self.p_clergy = spec.clergy / (total * age[2:].sum())
         adults_by_occ = {o: occ_share.get(o, 0.0) * adults for o in spec.party_propensity}
         adults_by_occ[Occupation.MANAGER_OFFICIAL] = spec.managers
@@ -78,8 +81,18 @@ class _Rates:
         self.party_scale = np.zeros(len(Occupation))
         for o, w in spec.party_propensity.items():
             self.party_scale[o] = w / weighted
+        # the party's sex weights are set against the propensity-weighted share of men
+        # among adults: managers, the most likely members, are mostly men, so the share
+        # of men among all adults would give the party too many men and members
+        adult_men = spec.male_share_among(1)
+        men_by_occ = {o: adult_men * n for o, n in adults_by_occ.items()}
+        men_by_occ[Occupation.MANAGER_OFFICIAL] = spec.managers_male_share * spec.managers
+        men_by_occ[Occupation.EMPLOYEE_SPECIALIST] -= (
+            spec.managers_male_share - adult_men
+        ) * spec.managers
+        men_weighted = sum(w * men_by_occ[o] for o, w in spec.party_propensity.items())
+        self.w_party = sex_weights_for_pool(spec.party_male_share, men_weighted / weighted)
         self.w_clergy = spec.sex_weights(spec.clergy_male_share, 2)
-        self.w_party = spec.sex_weights(spec.party_male_share, 1)
         self.w_other_party = spec.sex_weights(spec.other_parties_male_share, 3)
         self.w_prior = spec.sex_weights(spec.prior_conviction_male_share, 1)
         men_45 = total * (age[3:] * spec.male_by_age[3:]).sum()

@@ -153,9 +153,13 @@ def years_in_bands(year_cum, first, group, u, age):  # pragma: no cover - compil
 
 @njit(cache=True)
 def occupations(
-    codes, sizes, group_h, urban_h, age, u_manager, p_manager, urban, occupation
+    codes, sizes, group_h, urban_h, age, male, u_manager, p_manager, sex_weight, urban, occupation
 ):  # pragma: no cover - compiled
-    """Household group and residence passed to members; some people aged 30-59 are managers."""
+    """Household group and residence passed to members; some people aged 30-59 are managers.
+
+    ``sex_weight[male]`` scales the managers' rate so that their male share is the
+    one in the data while the expected count stays the same (as for the clergy).
+    """
     i = 0
     for h in range(sizes.shape[0]):
         for _ in range(sizes[h]):
@@ -163,7 +167,8 @@ def occupations(
             occ = group_h[h]
             urban[i] = urban_h[h]
             mid_age = codes[A30] <= a < codes[A60]
-            if occ != codes[OTHER] and mid_age and u_manager[i] < p_manager:
+            p = p_manager * sex_weight[1 if male[i] else 0]
+            if occ != codes[OTHER] and mid_age and u_manager[i] < p:
                 occ = codes[MANAGER]
             occupation[i] = occ
             i += 1

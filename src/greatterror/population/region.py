@@ -145,7 +145,17 @@ def region_people(
     occupation, party = out["occupation"], out["party"]
     u = uniforms.draw(rng, n)
     k.occupations(
-        k.CODES, sizes, group_h, urban_h, age, u, rates.p_manager, out["urban"], occupation
+        k.CODES,
+        sizes,
+        group_h,
+        urban_h,
+        age,
+        male,
+        u,
+        rates.p_manager,
+        rates.w_manager,
+        out["urban"],
+        occupation,
     )
     u = uniforms.draw(rng, n)
     k.clergy(k.CODES, age, male, u, rates.p_clergy, rates.w_clergy, occupation)

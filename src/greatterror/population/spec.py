@@ -95,6 +95,7 @@ class PopulationSpec:
     kolkhoz_sizes: SizeBins
     workplace_sizes: SizeBins
     managers: float
+    managers_male_share: float
     clergy: float
     party_members: float
     party_candidates: float
@@ -126,20 +127,28 @@ class PopulationSpec:
     camp_male_share: float
     oppositionist_expelled_weight: float
 
-    def male_share_among(self, first_band: int) -> float:
-        """Share of men among people in age band ``first_band`` and older."""
-        shares = self.age_shares[first_band:]
-        return float((shares * self.male_by_age[first_band:]).sum() / shares.sum())
+    def male_share_among(self, first_band: int, stop_band: int | None = None) -> float:
+        """Share of men among people in age bands ``first_band`` to ``stop_band`` (excluded;
+        ``None``: the oldest band included)."""
+        shares = self.age_shares[first_band:stop_band]
+        return float((shares * self.male_by_age[first_band:stop_band]).sum() / shares.sum())
 
-    def sex_weights(self, target_male_share: float, first_band: int) -> np.ndarray:
+    def sex_weights(
+        self, target_male_share: float, first_band: int, stop_band: int | None = None
+    ) -> np.ndarray:
         """Rate multipliers ``[women, men]`` that give a register the target share of men.
 
-        Among people of band ``first_band`` and older, a rate ``p`` times these
-        weights marks the same expected number of people as ``p`` alone, of whom
-        ``target_male_share`` are men.
+        Among people of bands ``first_band`` to ``stop_band`` (excluded; ``None``:
+        to the oldest), a rate ``p`` times these weights marks the same expected
+        number of people as ``p`` alone, of whom ``target_male_share`` are men.
         """
-        pool = self.male_share_among(first_band)
-        return np.array([(1 - target_male_share) / (1 - pool), target_male_share / pool])
+        return sex_weights_for_pool(target_male_share, self.male_share_among(first_band, stop_band))
+
+
+def sex_weights_for_pool(target_male_share: float, pool: float) -> np.ndarray:
+    """Rate multipliers ``[women, men]`` for a pool whose share of men is ``pool``: a rate
+    times them keeps its expected count in the pool and gives the target share of men."""
+    return np.array([(1 - target_male_share) / (1 - pool), target_male_share / pool])
 
 
 def _age_structure(age_sex: np.ndarray) -> dict[str, np.ndarray]:
@@ -186,6 +195,7 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
             d["industry_workplace_size_employees"], 3.0, weight_by_size=True
         ),
         managers=v("pop_managers_1937"),
+        managers_male_share=v("pop_managers_male_share_1937"),
         clergy=v("pop_clergy_1937"),
         party_members=v("pop_party_members_1937"),
         party_candidates=v("pop_party_candidates_1937"),
