@@ -43,6 +43,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.gulag import SPLIT_PARAMS, TermRange, non_political_terms
 from greatterror.model.kernels import distinct_sorted
 from greatterror.model.loop import Component
+from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.vocabulary import NON_POLITICAL, Status
 
@@ -100,12 +101,18 @@ def convict_non_political(e: Engine, day: int, idx: NDArray[np.int64], terms: Te
     if len(idx) == 0:
         return
     assert e.world is not None
-    cases = e.world.cases
+    open_non_political_case(e.world.cases, idx, day)
+    e.sentence(day, idx, "camp", terms=terms)
+
+
+def open_non_political_case(cases: Cases, idx: NDArray[np.int64], day: int) -> None:
+    """Open a ``non_political`` case for ``idx`` today, with no NKVD arrest: no operation line,
+    not named, the case's day is ``day`` (the ordinary courts' convicts, and the militia
+    troikas' after Order 00447, model/steps_social_order.py)."""
     cases.op[idx] = NON_POLITICAL
     cases.line[idx] = 0
     cases.named[idx] = False
     cases.arrest_day[idx] = day
-    e.sentence(day, idx, "camp", terms=terms)
 
 
 def court_terms_of(e: Engine) -> TermRange:

@@ -116,9 +116,8 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.steps_courts import adults_share, draw_convicts
+from greatterror.model.steps_courts import adults_share, draw_convicts, open_non_political_case
 from greatterror.model.world import World
-from greatterror.vocabulary import NON_POLITICAL
 
 #: the operation whose start ends the Special Board's social-order work (it took these people in)
 FOLDED_INTO = "kulak_00447"
@@ -197,7 +196,9 @@ class SocialOrderBoards(Component):
         if board + militia <= 0.0:
             return
         rng = e.rng.social_order
-        total = rate if board > 0.0 and militia > 0.0 else board + militia  # both: the sum
+        # while both sit their sum is the rate itself; taking it as is keeps the draws of the
+        # years before Order 00447 bit for bit those of the single body this step once was
+        total = rate if board > 0.0 and militia > 0.0 else board + militia
         counts = rng.poisson(total / e.w_mass / 365.0 * self._share)
         if not counts.any():
             return
@@ -222,10 +223,7 @@ def sentence_social_order(
         idx = e.arrest(day, idx, "ordinary", investigate=False)
     else:
         idx = np.asarray(idx, dtype=np.int64)
-        cases.op[idx] = NON_POLITICAL
-        cases.line[idx] = 0
-        cases.named[idx] = False
-        cases.arrest_day[idx] = day
+        open_non_political_case(cases, idx, day)
     if len(idx) == 0:
         return idx
     cases.social_order[idx] = True
