@@ -35,6 +35,7 @@ def _kernel_modules() -> list[ModuleType]:
         registers,
         sorting,
         subsets,
+        term_kernel,
     )
     from greatterror.population import kernels as population_kernels
 
@@ -48,6 +49,7 @@ def _kernel_modules() -> list[ModuleType]:
         lines,
         subsets,
         purge_state,
+        term_kernel,
         sorting,
         ledger_sums,
         ledger_cells,

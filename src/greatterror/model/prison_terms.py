@@ -20,7 +20,6 @@ from numpy.typing import NDArray
 
 from greatterror.model.credits import CREDITS_ABOLISHED, served_years
 from greatterror.model.gulag import (
-    COLONY_BELOW_YEARS,
     TermRange,
     as_day,
     draw_terms,
@@ -29,6 +28,7 @@ from greatterror.model.gulag import (
 )
 from greatterror.model.sentence_events import Scheduler, schedule_for_sentence
 from greatterror.model.streams import Streams
+from greatterror.model.term_kernel import term_ends
 from greatterror.model.world import World
 from greatterror.vocabulary import NON_POLITICAL
 
@@ -75,13 +75,13 @@ def begin_terms(keeper: TermKeeper, day: int, idx: NDArray[np.int64], terms: Ter
     world = keeper.world
     assert world is not None
     years = draw_terms(keeper.rng.term, len(idx), terms)
-    cases = world.cases
-    colony = years < COLONY_BELOW_YEARS
-    ends = release_days(day, _served(keeper, day, years, cases.ordinary_offence(idx), colony))
-    cases.release_day[idx] = as_day(ends)
-    cases.colony[idx] = colony
+    # the rules of ``set_initial_terms`` (colony or camp, credits, release day) in one
+    # compiled call, bit for bit ``term_kernel.term_ends_reference``
+    abolished = (CREDITS_ABOLISHED - keeper.start).days
+    credit = float(keeper.params["workday_credit"])
+    ends, to_colony = term_ends(world.cases, day, idx, years, credit, abolished, NON_POLITICAL)
     keeper.schedule_after(0, "term_end", idx, ends)
-    _colony_transfer(keeper, day, idx[cases.colony[idx]])
+    _colony_transfer(keeper, day, to_colony)
 
 
 def _colony_transfer(keeper: TermKeeper, day: int, idx: NDArray[np.int64]) -> None:

@@ -1,0 +1,69 @@
+"""The compiled paths of the punishment step give bit for bit what their NumPy rules give
+(docs/performance.md, branch speed6); each test also shows that a wrong rule is caught."""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+from greatterror.model.gulag import YEAR
+from greatterror.model.state import Cases
+from greatterror.model.term_kernel import term_ends, term_ends_reference
+from greatterror.vocabulary import NON_POLITICAL
+
+
+def _cases(n: int, rng: np.random.Generator) -> Cases:
+    cases = Cases.empty(n)
+    cases.op[:] = rng.choice([0, 1, NON_POLITICAL], size=n)
+    cases.social_order[:] = rng.random(n) < 0.2
+    return cases
+
+
+def _years(n: int, rng: np.random.Generator) -> np.ndarray:
+    """Terms of every kind: ordinary, under and at three years, tiny, exactly half a day off a
+    whole day (rounding to even), and long enough to pass the int16 range of release days."""
+    years = rng.uniform(0.0, 10.0, size=n)
+    years[::7] = 3.0
+    years[1::11] = 1e-4
+    years[2::13] = (np.arange(len(years[2::13])) + 200.5) / YEAR
+    years[3::17] = 95.0
+    return years
+
+
+@pytest.mark.parametrize("credit", [0.0, 0.25, 1.3])
+@pytest.mark.parametrize("day", [0, 1500, 1625, 1626, 1700])
+def test_term_ends_equal_the_numpy_rule_bit_for_bit(credit: float, day: int) -> None:
+    rng = np.random.default_rng(day + int(credit * 10))
+    n = 3000
+    fast_cases, rule_cases = _cases(n, rng), Cases.empty(n)
+    for name in ("op", "social_order"):
+        getattr(rule_cases, name)[:] = getattr(fast_cases, name)
+    idx = rng.choice(n, size=800, replace=False).astype(np.int64)
+    years = _years(len(idx), rng)
+    abolished = 1626
+    ends, moved = term_ends(fast_cases, day, idx, years, credit, abolished, NON_POLITICAL)
+    ends_rule, moved_rule = term_ends_reference(rule_cases, day, idx, years, credit, abolished)
+    assert ends.tobytes() == ends_rule.tobytes()
+    assert moved.tobytes() == moved_rule.tobytes()
+    assert fast_cases.release_day.tobytes() == rule_cases.release_day.tobytes()
+    assert fast_cases.colony.tobytes() == rule_cases.colony.tobytes()
+    assert (rule_cases.release_day[idx] == -1).any()  # the int16 range is tested
+    # the test can fail: rounding half days up instead of to even moves some releases
+    half = day + np.maximum(np.floor(years * YEAR + 0.5).astype(np.int64), 1)
+    if credit == 0.0:
+        assert not np.array_equal(half, ends)
+
+
+def test_term_ends_keep_the_last_write_of_a_repeated_person() -> None:
+    """A person twice in one batch (never in a run, but NumPy's rule is defined for it): the
+    last term wins in both, and both lists of colony convicts read the place after all writes."""
+    rng = np.random.default_rng(1)
+    a, b = _cases(10, rng), Cases.empty(10)
+    b.op[:], b.social_order[:] = a.op, a.social_order
+    idx = np.array([3, 5, 3], dtype=np.int64)
+    years = np.array([1.0, 2.0, 7.0])
+    fast = term_ends(a, 10, idx, years, 0.25, 1626, NON_POLITICAL)
+    rule = term_ends_reference(b, 10, idx, years, 0.25, 1626)
+    for x, y in zip(fast, rule, strict=True):
+        assert x.tobytes() == y.tobytes()
+    assert a.colony.tobytes() == b.colony.tobytes()
