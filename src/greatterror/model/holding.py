@@ -105,6 +105,9 @@ def _etap(w: World, e: Engine, day: int) -> None:
     popped with the etap's batch, they are listed again at the queue's end."""
     camps, c = w.camps, w.cases
     queue = camps.holding
+    if len(queue) == 0:  # no one waits: nothing to take, no places to carry over
+        camps.etap_carry = 0.0
+        return
     listed = queue.peek()
     held = c.holding[listed]  # the others died, were released or re-arrested while held
     live = held & ~c.colony[listed]
@@ -141,15 +144,15 @@ def admit(w: World, e: Engine, day: int, batch: np.ndarray) -> None:
     if len(batch) == 0:
         return
     camps, c, led = w.camps, w.cases, e.ledger
-    weight = e.weights(batch)
+    weight = float(e.weights(batch).sum())
     c.holding[batch] = False
     camps.hold_n -= len(batch)
-    camps.hold_w -= float(weight.sum())
+    camps.hold_w -= weight
     camps.roll.push(batch)
     camps.n += len(batch)
-    camps.w += float(weight.sum())
+    camps.w += weight
     camps.arrivals.append(batch)
-    led.gulag[day, GF["admitted"]] += float(weight.sum())
+    led.gulag[day, GF["admitted"]] += weight
     _exhaustion(e, day, batch, c.arrest_day[batch].astype(np.int64))
 
 

@@ -68,4 +68,5 @@ def schedule_for_sentence(
 def current_due(e: Scheduler, day: int, kind: str) -> NDArray[np.int64]:
     """Those due today for ``kind`` whose sentence has not changed since it was scheduled."""
     assert e.world is not None
-    return unstamp(e.due(day, kind), e.world.cases.sentence_day)
+    entries = e.due(day, kind)
+    return unstamp(entries, e.world.cases.sentence_day) if len(entries) else entries

@@ -168,6 +168,8 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
         return
     yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
+    if n == 0:
+        return  # no one drawn: the thinning below draws nothing for no one
     drawn = camp_sample(w, n, rng)
     spared = e.rng.colony_deaths.random(len(drawn)) >= float(p["colony_mortality_ratio"])
     died = drawn[~(w.cases.colony[drawn] & spared)]
