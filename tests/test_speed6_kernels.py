@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from greatterror.model.gulag import YEAR
+from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.state import Cases
 from greatterror.model.term_kernel import term_ends, term_ends_reference
 from greatterror.vocabulary import NON_POLITICAL
@@ -67,3 +68,28 @@ def test_term_ends_keep_the_last_write_of_a_repeated_person() -> None:
     for x, y in zip(fast, rule, strict=True):
         assert x.tobytes() == y.tobytes()
     assert a.colony.tobytes() == b.colony.tobytes()
+
+
+def test_merge_and_drop_sorted_equal_numpy_insert_and_delete() -> None:
+    """The appeal lists' edits (model/sorting.py) against the NumPy calls they replace, with
+    repeated values, values below and above all others, and empty arrays."""
+    rng = np.random.default_rng(4)
+    for _ in range(300):
+        a = np.sort(rng.integers(0, 60, size=rng.integers(0, 30))).astype(np.int64)
+        b = np.sort(rng.integers(-5, 70, size=rng.integers(0, 8))).astype(np.int64)
+        want = np.insert(a, np.searchsorted(a, b), b)
+        got = merge_sorted(a, b)
+        assert got.dtype == want.dtype and got.tobytes() == want.tobytes()
+        if len(a):
+            drop = a[np.sort(rng.integers(0, len(a), size=rng.integers(0, len(a) + 1)))]
+            want = np.delete(a, np.searchsorted(a, drop))
+            assert drop_sorted(a, drop).tobytes() == want.tobytes()
+            # a value not in ``a`` drops the next larger entry, as np.delete does
+            gap = np.setdiff1d(np.arange(a.min(), a.max()), a)[:2].astype(np.int64)
+            got = drop_sorted(a, gap)
+            assert got.tobytes() == np.delete(a, np.searchsorted(a, gap)).tobytes()
+    with pytest.raises(IndexError):
+        drop_sorted(np.arange(3, dtype=np.int64), np.array([7], dtype=np.int64))
+    # the test can fail: a merge that appends instead of inserting is caught
+    a, b = np.array([1, 4, 9], dtype=np.int64), np.array([2, 5], dtype=np.int64)
+    assert not np.array_equal(np.concatenate([a, b]), merge_sorted(a, b))

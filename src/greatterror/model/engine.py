@@ -32,6 +32,7 @@ from greatterror.vocabulary import EV, MASS_OP, OP, Status
 
 ELITE_OP = OP["elite"]
 KULAK = OP["kulak_00447"]
+_PRETRIAL = (int(Status.INVESTIGATION), int(Status.AWAITING_SENTENCE))
 
 
 class Engine:
@@ -88,6 +89,9 @@ class Engine:
         self.world = world
         #: the world's case arrays as the kernels take them (the arrays are never replaced)
         self.case_arrays = world.cases.arrays()
+        #: the per-case flags a new case starts from (``arrest``: line 0, not named, not the
+        #: social-order bodies'), written by the opening kernel
+        self.new_case_flags = (world.cases.line, world.cases.named, world.cases.social_order)
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -191,6 +195,9 @@ class Engine:
             day,
             allow_in_camp,
             inst.camps_region if camps_region is None else camps_region,
+            # a new case's line (model/lines.py), whether it came from a name, and whether it
+            # is the social-order bodies' are set to 0 / False here, then by the steps
+            *self.new_case_flags,
         )
         if len(idx) == 0:
             return idx
@@ -199,9 +206,6 @@ class Engine:
             self._changed.append(idx)
         world.camps.n -= left
         world.camps.w -= left_w
-        world.cases.line[idx] = 0  # a new case: its operation's step sets the line (model/lines.py)
-        world.cases.named[idx] = False  # ... and the naming step whether it came from a name
-        world.cases.social_order[idx] = False  # ... and the social-order step its own cases
         world.camps.pretrial_w += float(weight.sum())
         # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
         # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)
@@ -252,10 +256,9 @@ class Engine:
         """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
         in a camp or a prison awaiting the etap before."""
         assert self.world is not None
-        before = self.world.cases.status[idx]
-        pretrial = (before == Status.INVESTIGATION) | (before == Status.AWAITING_SENTENCE)
-        ops, region, weight, was_camp = close_cases_flat(
-            idx, status, sentence_day, *self.case_arrays, *self.layers
+        # ``pretrial``: whether each was under investigation or awaiting sentence before
+        ops, region, weight, was_camp, pretrial = close_cases_flat(
+            idx, status, sentence_day, *self.case_arrays, *self.layers, *_PRETRIAL
         )
         if self._changed is not None:
             self._changed.append(idx)

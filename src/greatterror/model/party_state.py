@@ -17,6 +17,7 @@ from dataclasses import dataclass, field
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party
 from greatterror.population.people import Population
@@ -80,16 +81,16 @@ class PartyRoll:
         self.to_arrest[pos[arrest]] = True
         self.pool_set.remove(pos)
         free = np.sort(pos[~self.to_arrest[pos]])
-        if len(free):
-            at = np.searchsorted(self.appealing, free)
-            self.appealing = np.insert(self.appealing, at, free)
+        if len(free):  # np.insert(appealing, np.searchsorted(appealing, free), free)
+            self.appealing = merge_sorted(self.appealing, free.astype(np.int64))
 
     def reinstate(self, pos: NDArray[np.int64]) -> None:
         """``pos`` (of ``appealing``) return to the party, and stay out of the expulsions'
         pool."""
         self.expelled_day[pos] = -1
         self.reinstated[pos] = True
-        self.appealing = np.delete(self.appealing, np.searchsorted(self.appealing, pos))
+        # np.delete(appealing, np.searchsorted(appealing, pos))
+        self.appealing = drop_sorted(self.appealing, np.asarray(pos, dtype=np.int64))
 
 
 def build_party(population: Population, days: int) -> PartyRoll:

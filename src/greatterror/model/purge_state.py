@@ -13,6 +13,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Elite
 from greatterror.population.people import Population
@@ -95,14 +96,15 @@ class Army:
         self.dismissed_day[pos] = -1
         self.reinstated[pos] = True
         self.serving_set.add(pos)
-        # ``pos`` is part of the sorted ``appealing``: drop it where a search finds it
-        self.appealing = np.delete(self.appealing, np.searchsorted(self.appealing, pos))
+        # ``pos`` is part of the sorted ``appealing``: drop it where a search finds it, as
+        # ``np.delete(appealing, np.searchsorted(appealing, pos))`` (tests/test_speed6_kernels.py)
+        self.appealing = drop_sorted(self.appealing, np.asarray(pos, dtype=np.int64))
 
     def _appeal(self, pos: NDArray[np.int64]) -> None:
-        """Add ``pos`` (serving until today, so not yet in the sorted ``appealing``)."""
+        """Add ``pos`` (serving until today, so not yet in the sorted ``appealing``), as
+        ``np.insert(appealing, np.searchsorted(appealing, np.sort(pos)), np.sort(pos))``."""
         if len(pos):
-            pos = np.sort(pos)
-            self.appealing = np.insert(self.appealing, np.searchsorted(self.appealing, pos), pos)
+            self.appealing = merge_sorted(self.appealing, np.sort(pos).astype(np.int64))
 
 
 @dataclass
