@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from greatterror.model.gulag import YEAR
+from greatterror.model.holding import etap_plan, etap_plan_reference
 from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.state import Cases
 from greatterror.model.term_kernel import term_ends, term_ends_reference
@@ -93,3 +94,24 @@ def test_merge_and_drop_sorted_equal_numpy_insert_and_delete() -> None:
     # the test can fail: a merge that appends instead of inserting is caught
     a, b = np.array([1, 4, 9], dtype=np.int64), np.array([2, 5], dtype=np.int64)
     assert not np.array_equal(np.concatenate([a, b]), merge_sorted(a, b))
+
+
+@pytest.mark.parametrize("budget", [0.0, 0.5, 1.0, 2500.0, 7000.0, np.inf])
+def test_etap_plan_equals_the_numpy_rule(budget: float) -> None:
+    """The etap's choice (model/holding.py) over queues with stale entries, colony convicts
+    and elite rows, against the rule written with ``channels.affordable``."""
+    rng = np.random.default_rng(int(min(budget, 1e6)))
+    for _ in range(200):
+        n = int(rng.integers(0, 40))
+        listed = rng.integers(0, 50, size=n).astype(np.int32)
+        holding, colony = rng.random(50) < 0.8, rng.random(50) < 0.3
+        is_elite = rng.random(50) < 0.2
+        args = (listed, holding, colony, is_elite, 1000.0, 1.0, budget)
+        assert etap_plan(*args) == etap_plan_reference(*args)
+    # the test can fail: counting the colony convicts as live changes the plan
+    listed = np.arange(4, dtype=np.int32)
+    yes, no = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
+    col = np.array([True, False, False, False])
+    assert etap_plan(listed, yes, col, no, 1.0, 1.0, 2.0) != etap_plan(
+        listed, yes, no, no, 1.0, 1.0, 2.0
+    )

@@ -27,6 +27,7 @@ def _kernel_modules() -> list[ModuleType]:
         channels,
         families,
         flatcalls,
+        holding,
         kernels,
         ledger_cells,
         ledger_sums,
@@ -42,6 +43,7 @@ def _kernel_modules() -> list[ModuleType]:
     return [
         kernels,
         flatcalls,
+        holding,
         calendar,
         channels,
         registers,

@@ -38,6 +38,7 @@ other streams are unchanged.
 from __future__ import annotations
 
 import numpy as np
+from numba import njit
 
 from greatterror.model.channels import affordable
 from greatterror.model.engine import Engine
@@ -109,26 +110,63 @@ def _etap(w: World, e: Engine, day: int) -> None:
         camps.etap_carry = 0.0
         return
     listed = queue.peek()
-    held = c.holding[listed]  # the others died, were released or re-arrested while held
-    live = held & ~c.colony[listed]
-    if not live.any():
-        waiting = listed[held]  # a copy, before the queue is emptied
+    budget = float(e.params["etap_capacity"]) + camps.etap_carry
+    # the entries still held (the others died, were released or re-arrested while held) and
+    # not sentenced to a colony are live; the places go to them in order (``etap_plan``)
+    n, spent, upto, n_live = etap_plan(
+        listed, c.holding, c.colony, e.is_elite, e.w_mass, e.w_elite, budget
+    )
+    if n_live == 0:
+        waiting = listed[c.holding[listed]]  # a copy, before the queue is emptied
         queue.clear()
         queue.push(waiting)
         camps.etap_carry = 0.0
         return
-    budget = float(e.params["etap_capacity"]) + camps.etap_carry
-    n, spent = affordable(listed[live], e.is_elite, e.w_mass, e.w_elite, budget)
     # pop through the n-th live entry, stale ones with them
-    upto = int(np.flatnonzero(live)[n - 1]) + 1 if n else 0
     popped = queue.pop(upto).astype(np.int64)
     popped = popped[c.holding[popped]]
     queue.push(popped[c.colony[popped]])
     # the unused places carry over only while a camp convict is still waiting for them (the
     # day's places fell short of the next one's weight); colony convicts listed again do not
     # wait for the etap, so they must not let the places pile up from day to day
-    camps.etap_carry = budget - spent if n < int(live.sum()) else 0.0
+    camps.etap_carry = budget - spent if n < n_live else 0.0
     admit(w, e, day, popped[~c.colony[popped]])
+
+
+def etap_plan_reference(
+    listed: np.ndarray, holding: np.ndarray, colony: np.ndarray, is_elite: np.ndarray,
+    w_mass: float, w_elite: float, budget: float,
+) -> tuple[int, float, int, int]:  # fmt: skip
+    """The etap's choice, readably: of the queue ``listed``, the live entries (still held, not
+    for a colony) in order, as many as ``budget`` pays for (``channels.affordable``). Returns
+    their number, their weight, how many entries to pop to reach the last of them (stale
+    ones with them), and the number of live entries; ``etap_plan`` is its compiled form."""
+    live = holding[listed] & ~colony[listed]
+    n, spent = affordable(listed[live], is_elite, w_mass, w_elite, budget)
+    upto = int(np.flatnonzero(live)[n - 1]) + 1 if n else 0
+    return n, spent, upto, int(live.sum())
+
+
+@njit(cache=True)
+def etap_plan(
+    listed, holding, colony, is_elite, w_mass, w_elite, budget
+):  # pragma: no cover - compiled; tested against etap_plan_reference
+    spent = 0.0
+    n = upto = n_live = 0
+    full = False  # ``affordable`` stops at the first live entry that does not fit
+    for i in range(listed.shape[0]):
+        p = listed[i]
+        if holding[p] and not colony[p]:
+            n_live += 1
+            if not full:
+                total = spent + (w_elite if is_elite[p] else w_mass)
+                if total > budget:
+                    full = True
+                else:
+                    spent = total
+                    n += 1
+                    upto = i + 1
+    return n, spent, upto, n_live
 
 
 def to_colony(w: World, e: Engine, day: int) -> None:
