@@ -27,9 +27,12 @@ def append_due(first, last, count, nxt, person, state, idx, due, horizon):  # pr
     ``first``, ``last`` and ``count`` describe the lists (one entry per day);
     ``nxt`` and ``person`` hold entries. ``state`` is (entries ever used,
     head of the list of free entries, number of free entries): entries of
-    days already taken are used again. The caller makes room for
-    ``len(idx)`` more.
+    days already taken are used again. If there is no room for ``len(idx)``
+    more entries nothing is changed and False is returned: the caller makes
+    room (``Calendar._room``) and calls again.
     """
+    if state[0] + max(idx.shape[0] - state[2], 0) > person.shape[0]:
+        return False
     for i in range(idx.shape[0]):
         d = due[i]
         if d >= horizon:
@@ -49,6 +52,7 @@ def append_due(first, last, count, nxt, person, state, idx, due, horizon):  # pr
             nxt[last[d]] = e
         last[d] = e
         count[d] += 1
+    return True
 
 
 @njit(cache=True)
@@ -111,18 +115,10 @@ class Calendar:
             return
         first, last, count = self._of(kind)
         row = 1 if len(idx) <= SMALL_BATCH else 0
-        self._room(len(idx))
-        append_due(
-            first[row],
-            last[row],
-            count[row],
-            self._next,
-            self._person,
-            self._state,
-            idx,
-            due,
-            self.days,
-        )
+        lists = (first[row], last[row], count[row])
+        if not append_due(*lists, self._next, self._person, self._state, idx, due, self.days):
+            self._room(len(idx))
+            append_due(*lists, self._next, self._person, self._state, idx, due, self.days)
 
     def add_batch(self, kind: str, idx: NDArray[np.int64], day: int) -> None:
         """Schedule all of ``idx`` on ``day``, as one batch (whatever its size)."""
@@ -140,7 +136,7 @@ class Calendar:
             idx,
             np.full(len(idx), day, dtype=np.int64),
             self.days,
-        )
+        )  # room made just before: always True
 
     def take(self, kind: str, day: int) -> NDArray[np.int64]:
         """The people due on ``day`` (batches first, then small batches); they are removed."""

@@ -339,12 +339,13 @@ class Engine:
         elif kind == "camp":
             # to a prison or transit point first, until the etap (model/holding.py)
             weight, _ = self._close(day, idx, Status.CAMP, "convicted_camp", day)
+            entered = float(weight.sum())
             world.cases.holding[idx] = True
             world.camps.holding.push(idx)
             world.camps.hold_n += len(idx)
-            world.camps.hold_w += float(weight.sum())
+            world.camps.hold_w += entered
             begin_terms(self, day, idx, terms or term_range(channel, self.params))
-            self.ledger.gulag[day, GF["entered_holding"]] += float(weight.sum())
+            self.ledger.gulag[day, GF["entered_holding"]] += entered
         elif kind == "exile":
             self._close(day, idx, Status.EXILE, "convicted_exile", day)
         else:
