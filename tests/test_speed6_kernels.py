@@ -6,6 +6,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from greatterror.model.calendar import Calendar
 from greatterror.model.gulag import YEAR
 from greatterror.model.holding import etap_plan, etap_plan_reference
 from greatterror.model.sorting import drop_sorted, merge_sorted
@@ -115,3 +116,22 @@ def test_etap_plan_equals_the_numpy_rule(budget: float) -> None:
     assert etap_plan(listed, yes, col, no, 1.0, 1.0, 2.0) != etap_plan(
         listed, yes, no, no, 1.0, 1.0, 2.0
     )
+
+
+def test_calendar_grows_when_a_batch_does_not_fit() -> None:
+    """``append_due`` refuses a batch that does not fit without writing anything; the calendar
+    then makes room and adds it again (model/calendar.py), keeping every entry and its order."""
+    cal = Calendar(6)
+    rng = np.random.default_rng(2)
+    first = rng.integers(0, 10**6, size=900).astype(np.int64)
+    cal.add("k", first, np.full(900, 2, dtype=np.int64))
+    size = len(cal._person)
+    big = rng.integers(0, 10**6, size=3000).astype(np.int64)
+    due = rng.integers(0, 8, size=3000)  # some past the end of the run: dropped
+    cal.add("k", big, due)
+    assert len(cal._person) > size
+    for day in range(6):
+        want = big[due == day]
+        if day == 2:
+            want = np.concatenate([first, want])
+        np.testing.assert_array_equal(cal.take("k", day), want)
