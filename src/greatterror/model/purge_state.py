@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.sorting import drop_sorted, merge_sorted
+from greatterror.model.kernels import distinct_sorted
+from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Elite
 from greatterror.population.people import Population
@@ -174,14 +175,14 @@ class Cadres:
         ascending and distinct (as ``unreplaced[~free]`` gives them)."""
         if len(people) == 0 or len(self.officers) == 0:
             return self.unreplaced[:0]
-        pos = np.searchsorted(self._sorted_rows, people)
-        pos[pos >= len(self._sorted_rows)] = 0
-        hit = self._sorted_rows[pos] == people
-        if not hit.any():
-            return self.unreplaced[:0]
-        pos = np.unique(self._sorted_order[pos[hit]])
-        pos = pos[~self.replaced[pos]]
-        return pos[~AT_LIBERTY[status[self.officers[pos]]]]
+        # one compiled pass (``_lost``) for the NumPy rule:
+        #   pos = np.searchsorted(sorted_rows, people); pos[pos >= len(sorted_rows)] = 0
+        #   pos = np.unique(sorted_order[pos[sorted_rows[pos] == people]])
+        #   pos = pos[~replaced[pos]]; lost = pos[~AT_LIBERTY[status[officers[pos]]]]
+        return _lost(
+            people, self._sorted_rows, self._sorted_order, self.replaced, status,
+            self.officers, AT_LIBERTY,
+        )  # fmt: skip
 
 
 def at_liberty(
@@ -198,6 +199,27 @@ def _at_liberty(status, rows, pos, free):  # pragma: no cover - compiled
     for j in range(pos.shape[0]):
         out[j] = free[status[rows[pos[j]]]]
     return out
+
+
+@njit(cache=True)
+def _lost(
+    people, sorted_rows, sorted_order, replaced, status, officers, free
+):  # pragma: no cover - compiled; tested against the rule in Cadres._lost_among
+    hits = np.empty(people.shape[0], dtype=np.int64)
+    k = 0
+    for j in range(people.shape[0]):
+        i = search_sorted(sorted_rows, people[j])
+        if i < sorted_rows.shape[0] and sorted_rows[i] == people[j]:
+            hits[k] = sorted_order[i]
+            k += 1
+    pos = distinct_sorted(hits[:k])
+    out = np.empty(pos.shape[0], dtype=np.int64)
+    m = 0
+    for p in pos:
+        if not replaced[p] and not free[status[officers[p]]]:
+            out[m] = p
+            m += 1
+    return out[:m]
 
 
 def build_army(population: Population, heads: NDArray[np.integer], days: int) -> Army:

@@ -113,13 +113,7 @@ def drop_sorted(a, b):  # pragma: no cover - compiled
     positions is dropped once (a repeated position once); a position past the end raises."""
     drop = np.zeros(a.shape[0], dtype=np.bool_)
     for j in range(b.shape[0]):
-        lo, hi = 0, a.shape[0]
-        while lo < hi:  # the first entry not below b[j]
-            mid = (lo + hi) // 2
-            if a[mid] < b[j]:
-                lo = mid + 1
-            else:
-                hi = mid
+        lo = search_sorted(a, b[j])
         if lo == a.shape[0]:
             raise IndexError("position past the end of the sorted array")
         drop[lo] = True
