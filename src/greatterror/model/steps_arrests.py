@@ -13,6 +13,7 @@ from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447
 from greatterror.model.loop import Component
+from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
@@ -100,16 +101,42 @@ class RegisterSelection(Component):
     reads = ("people", "registers", "cases", "policy", "institutions", "intensity")
     writes = ("cases", "camps", "institutions")
 
+    def __init__(self) -> None:
+        self._rates_of: tuple[Engine, Registers] | None = None
+        self._base: dict[str, np.ndarray] = {}
+
+    def _daily_base(self, e: Engine, reg: Registers) -> dict[str, np.ndarray]:
+        """The per-region daily rates before today's intensity: ``rate / 365 * sizes`` for each
+        of the day's Poisson means below, the first two factors of each product, computed once
+        a run (the parameters and the registers' sizes do not change during a run)."""
+        if self._rates_of is None or self._rates_of[0] is not e or self._rates_of[1] is not reg:
+            p = e.params
+            self._base = {
+                "kulak": p["base_arrest_rate"] / 365.0 * reg.kulak.sizes(),
+                "unmarked": p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size,
+                **{
+                    line: p["national_op_rate"] / 365.0 * reg.lines[line].sizes()
+                    for lines in LINES_OF.values()
+                    for line in lines
+                    if line in reg.lines
+                },
+            }
+            self._rates_of = (e, reg)
+        return self._base
+
     def step(self, w: World, e: Engine, day: int) -> None:
         p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
         scale = w.people.scale
         intensity = w.levers.intensity
+        base = self._daily_base(e, reg)
         if self.on(e, "M23"):
             rng = e.rng.register
             # while the mass operation runs, the registered are its targets, not ordinary work's
             # (region by region: Order 00447 ended on different dates, steps_policy.py)
             mass_operation = ("kulak_00447" in pol.operations) & ~inst.op_closed
-            lam = p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * ~mass_operation
+            # base["kulak"] * intensity * ~mass_operation is, in the same order of operations,
+            # p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * ~mass_operation
+            lam = base["kulak"] * intensity * ~mass_operation
             # counts per region as rng.poisson(lam), in distribution (model/fast_draws.py)
             n, counts = poisson_counts(rng, lam)
             if n:
@@ -120,7 +147,8 @@ class RegisterSelection(Component):
             # Roginsky 1997), so they absorb ordinary work's cases as it did
             national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
             ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
-            lam = p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
+            # p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
+            lam = base["unmarked"] * intensity * ordinary
             n, counts = poisson_counts(rng, lam)
             if n:
                 e.arrest(day, reg.draw_ordinary(counts, w.people, rng), "ordinary")
@@ -145,7 +173,7 @@ class RegisterSelection(Component):
             if op not in pol.operations or op == "kulak_00447":
                 continue
             for line in lines:
-                lam = p["national_op_rate"] / 365.0 * reg.lines[line].sizes() * intensity
+                lam = base[line] * intensity  # p["national_op_rate"] / 365.0 * sizes * intensity
                 n, counts = poisson_counts(rng, lam)
                 if n == 0:
                     continue
