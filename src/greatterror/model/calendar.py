@@ -18,6 +18,9 @@ from numba import njit
 from numpy.typing import NDArray
 
 SMALL_BATCH = 64  # batches up to this size go to a day's second list
+#: what ``Calendar.take`` returns on a day with no one due (most days of most kinds): one
+#: shared empty array, which no write can change
+_NO_ONE = np.empty(0, dtype=np.int64)
 
 
 @njit(cache=True)
@@ -142,8 +145,8 @@ class Calendar:
         """The people due on ``day`` (batches first, then small batches); they are removed."""
         lists = self._lists.get(kind)
         if lists is None:
-            return np.empty(0, dtype=np.int64)
+            return _NO_ONE
         first, last, count = lists
         if first[0, day] < 0 and first[1, day] < 0:
-            return np.empty(0, dtype=np.int64)
+            return _NO_ONE
         return take_due(first, last, count, self._next, self._person, self._state, day)

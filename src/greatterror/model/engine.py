@@ -89,8 +89,7 @@ class Engine:
         self.world = world
         #: the world's case arrays as the kernels take them (the arrays are never replaced)
         self.case_arrays = world.cases.arrays()
-        #: the per-case flags a new case starts from (``arrest``: line 0, not named, not the
-        #: social-order bodies'), written by the opening kernel
+        #: a new case's line, named and social-order flags, cleared by ``open_cases_flat``
         self.new_case_flags = (world.cases.line, world.cases.named, world.cases.social_order)
         self._initial_terms(world)
 
@@ -125,8 +124,11 @@ class Engine:
         return self.start + dt.timedelta(days=day)
 
     def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
-        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1)."""
-        return self.weight_of_layer[self._layer[idx]]
+        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1); ``take``
+        is the fancy index ``weight_of_layer[_layer[idx]]`` at half its cost on a few rows."""
+        if getattr(idx, "dtype", None) == np.bool_:
+            return self.weight_of_layer[self._layer[idx]]
+        return self.weight_of_layer.take(self._layer.take(idx))
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
@@ -195,9 +197,7 @@ class Engine:
             day,
             allow_in_camp,
             inst.camps_region if camps_region is None else camps_region,
-            # a new case's line (model/lines.py), whether it came from a name, and whether it
-            # is the social-order bodies' are set to 0 / False here, then by the steps
-            *self.new_case_flags,
+            *self.new_case_flags,  # line 0, not named, not social order: the steps set them
         )
         if len(idx) == 0:
             return idx
