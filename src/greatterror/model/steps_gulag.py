@@ -135,7 +135,7 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     arrivals = w.camps.arrivals
     if not arrivals:
         return
-    new = np.concatenate(arrivals)
+    new = arrivals[0] if len(arrivals) == 1 else np.concatenate(arrivals)
     w.camps.arrivals = []
     new = new[w.cases.status[new] == Status.CAMP]
     prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))

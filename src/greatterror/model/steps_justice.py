@@ -343,9 +343,10 @@ class Punishment(Component):
 
     def step(self, w: World, e: Engine, day: int) -> None:
         due = e.due(day, "execute")
-        due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
-        w.cases.status[due] = Status.SHOT
-        e.record(day, due, "executed")
+        if len(due):
+            due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
+            w.cases.status[due] = Status.SHOT
+            e.record(day, due, "executed")
         holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
