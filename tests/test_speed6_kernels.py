@@ -9,6 +9,7 @@ import pytest
 from greatterror.model.calendar import Calendar
 from greatterror.model.gulag import YEAR
 from greatterror.model.holding import etap_plan, etap_plan_reference
+from greatterror.model.purge_state import _changed_counts
 from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.state import Cases
 from greatterror.model.term_kernel import term_ends, term_ends_reference
@@ -135,3 +136,18 @@ def test_calendar_grows_when_a_batch_does_not_fit() -> None:
         if day == 2:
             want = np.concatenate([first, want])
         np.testing.assert_array_equal(cal.take("k", day), want)
+
+
+def test_changed_commander_counts_equal_the_numpy_rule() -> None:
+    """``Army.new_commander_arrests`` (model/purge_state.py) counts and notes the changed
+    arrest counts of the high command as ``count_nonzero(arrests[commanders] != seen)``."""
+    rng = np.random.default_rng(6)
+    rows = rng.choice(1000, size=60, replace=False).astype(np.int64)
+    seen = np.zeros(60, dtype=np.uint8)
+    arrests = np.zeros(1000, dtype=np.uint8)
+    for _ in range(50):
+        arrests[rng.integers(0, 1000, size=rng.integers(0, 40))] += 1
+        want = int(np.count_nonzero(arrests[rows] != seen))
+        assert _changed_counts(arrests, rows, seen) == want
+        assert np.array_equal(seen, arrests[rows])  # the look is noted
+    assert _changed_counts(arrests, rows, seen) == 0  # nothing new since

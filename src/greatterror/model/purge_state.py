@@ -69,6 +69,13 @@ class Army:
     def serving(self) -> NDArray[np.bool_]:
         return self.dismissed_day < 0
 
+    def new_commander_arrests(self, arrests: NDArray[np.uint8]) -> int:
+        """How many commanders' arrest counts changed since the last look; the look is noted.
+
+        The rule: ``now = arrests[commanders]``, ``new = np.count_nonzero(now !=
+        commander_arrests)``, then ``commander_arrests = now``; one compiled pass."""
+        return int(_changed_counts(arrests, self.commanders, self.commander_arrests))
+
     # -- the only writes of dismissed_day, political, to_arrest and reinstated -------------
     # (each keeps serving_set, pool_set and appealing equal to their definitions above;
     # tests/test_army_and_cadres.py checks them against those definitions)
@@ -199,6 +206,18 @@ def _at_liberty(status, rows, pos, free):  # pragma: no cover - compiled
     for j in range(pos.shape[0]):
         out[j] = free[status[rows[pos[j]]]]
     return out
+
+
+@njit(cache=True)
+def _changed_counts(arrests, rows, seen):  # pragma: no cover - compiled
+    """The number of ``rows`` whose ``arrests`` differ from ``seen``; ``seen`` is updated."""
+    new = 0
+    for i in range(rows.shape[0]):
+        now = arrests[rows[i]]
+        if now != seen[i]:
+            new += 1
+            seen[i] = now
+    return new
 
 
 @njit(cache=True)

@@ -132,10 +132,8 @@ def _owe_ties(w: World, e: Engine) -> None:
     if e.arrests == army.arrests_seen:
         return
     army.arrests_seen = e.arrests
-    now = w.cases.arrests[army.commanders]
-    new = int(np.count_nonzero(now != army.commander_arrests))
+    new = army.new_commander_arrests(w.cases.arrests)
     if new:
-        army.commander_arrests = now.copy()
         army.ties_owed += int(e.rng.army_ties.poisson(e.params["army_ties_per_commander"] * new))
 
 
