@@ -78,11 +78,12 @@ halt") reports G1-1937/1938 under both.
 **After the halt: the courts take the militia's caseload.** The same item 2
 of the resolution of 17 November 1938 ordered that from then on all cases go,
 by the laws on jurisdiction, to the courts or to the NKVD's Special Board. The
-militia did not stop detaining passport violators, vagrants and petty
-recidivists (Hagenloh, Stalin's Police, 2009, and Shearer, Policing Stalin's
-Socialism, 2009, on the 1939 aftermath: not read in a stored copy); their
-cases now went to the people's courts (the passport law's offences under the
-RSFSR Criminal Code, art. 192a). No count of those convictions for 1939-40,
+model reads this as: the militia went on detaining passport violators,
+vagrants and petty recidivists, and their cases went to the people's courts
+(the passport offences under the RSFSR Criminal Code, art. 192a). A reading,
+not verified: Hagenloh, Stalin's Police, 2009, and Shearer, Policing Stalin's
+Socialism, 2009, the works on the militia's social-order policing and its 1939
+aftermath, were not read in a stored copy. No count of those convictions for 1939-40,
 nor a share taken by the Special Board, was found (data/parameters.csv, NOT
 FOUND), so from the halt on the ordinary courts convict them at the militia
 troikas' own rate times ``militia_cases_to_courts_share`` (a fixed prior of
