@@ -5,7 +5,8 @@ A diagnostic for the Gulag's stocks and the deaths of 1935-36 (issue 9; docs/val
 sentence to camp or colony is tagged with the path that passed it: the stock held on the first
 day (``stock``), the ordinary courts' non-political convicts (``ordinary_courts``,
 model/steps_courts.py), the Special Board's and NKVD troikas' "socially harmful elements"
-(``social_order``, model/steps_social_order.py), and the political channels (``troika``,
+(``social_order``, model/steps_social_order.py), the militia's cases the courts convict after
+the halt (``militia_courts``, the same module), and the political channels (``troika``,
 of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``oso``, ``military_collegium``, ``courts``). It prints
 
 - the first day's stock, split as model/prison_terms.py sets it;
@@ -45,12 +46,14 @@ from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
 from greatterror.model.steps_gulag import camp_prisoners, camp_stock, supply_shortfall
+from greatterror.model.steps_social_order import SocialOrderBoards
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
     "stock",
     "ordinary_courts",
     "social_order",
+    "militia_courts",
     "troika",
     "troika_criminal",
     "album",
@@ -156,6 +159,18 @@ def main() -> None:
     # sentences to camp (k: year, origin, colony) -> weight
     inflow: dict[tuple[int, str, bool], float] = defaultdict(float)
     sentence = e.sentence
+    # the courts' convicts of the militia's cases after the halt: sentenced inside this call
+    taking_over = [False]
+    take_over = SocialOrderBoards.courts_take_over
+
+    def flagged(self: SocialOrderBoards, *args: Any) -> None:
+        taking_over[0] = True
+        try:
+            take_over(self, *args)
+        finally:
+            taking_over[0] = False
+
+    SocialOrderBoards.courts_take_over = flagged  # type: ignore[method-assign]
 
     def tagged(day: int, idx: np.ndarray, kind: str, channel: str = "courts", **kw: Any) -> None:
         sentence(day, idx, kind, channel, **kw)
@@ -169,6 +184,8 @@ def main() -> None:
             social, CODE["social_order"], np.where(non_political, CODE["ordinary_courts"], -1)
         )
         code = np.where(code < 0, CODE.get(channel, CODE["courts"]), code).astype(np.int8)
+        if taking_over[0]:
+            code[:] = CODE["militia_courts"]
         # Order 00447's line of criminals (recidivists), apart from its other lines
         code[(code == CODE["troika"]) & (cases.line[idx] == LN["criminal"])] = CODE[
             "troika_criminal"

@@ -4,9 +4,10 @@ Two runs of the historical scenario at 1:1000 (a few seconds each): with the def
 inflow of non-political sentences, every sentence recorded as the engine passes it, and
 with no such inflow (the paired counterfactual). In both the militia troikas' convicts after
 Order 00447 (model/steps_social_order.py) are counted as the NKVD's
-(``COUNTED_AFTER_00447`` patched), so that the ``non_political`` category holds the courts'
-convicts and the first day's prisoners only; tests/test_social_order.py tests the shipped
-reading.
+(``COUNTED_AFTER_00447`` patched), and nobody takes over the militia's caseload after the
+halt (``militia_cases_to_courts_share`` 0), so that the ``non_political`` category holds this
+step's convicts and the first day's prisoners only; tests/test_social_order.py tests the
+shipped reading and the takeover.
 """
 
 from __future__ import annotations
@@ -26,6 +27,8 @@ from greatterror.vocabulary import EV, NON_POLITICAL, OP, POLITICAL_OPERATIONS, 
 
 SCALE, SEED = 0.001, 1
 CONVICTED = [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+#: the militia's cases after the halt not taken over by the courts (step 29's, not this step's)
+NO_TAKEOVER = {"militia_cases_to_courts_share": 0.0}
 #: what ``Registers.draw_ordinary`` returned in the fixture's run with the inflow
 DRAWN: list[np.ndarray] = []
 
@@ -69,10 +72,12 @@ def runs():
     counted.setattr(steps_social_order, "COUNTED_AFTER_00447", True)
     try:
         try:
-            on = simulate(scenario, SCALE, SEED, evidence=evidence)
+            on = simulate(scenario, SCALE, SEED, NO_TAKEOVER, evidence=evidence)
         finally:
             mp.undo()
-        off = simulate(scenario, SCALE, SEED, {"nonpolitical_sentences_per_year": 0.0}, evidence)
+        off = simulate(
+            scenario, SCALE, SEED, {**NO_TAKEOVER, "nonpolitical_sentences_per_year": 0.0}, evidence
+        )
     finally:
         counted.undo()
     assert all(free_before)

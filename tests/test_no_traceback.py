@@ -176,3 +176,24 @@ def test_the_entry_point_prints_project_errors(capsys: pytest.CaptureFixture[str
         app_module.main(["run", "--seed", "-1", "--scale", "0.0001"])
     assert exit_info.value.code == 2
     assert "--seed: -1 is out of range" in capsys.readouterr().err
+
+
+@pytest.mark.parametrize("args", [["params", "--json"], ["mechanisms", "--json"], ["--help"]])
+def test_closed_reader_is_not_an_internal_error(args: list[str]) -> None:
+    """``greatterror ... | head`` closes the pipe early: the command stops quietly, with no
+    "internal error" report and no traceback. The read end is closed before the command
+    writes, so its first write fails whatever the timing."""
+    import subprocess
+    import sys
+
+    proc = subprocess.Popen(
+        [sys.executable, "-m", "greatterror", *args],
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+    )
+    assert proc.stdout is not None and proc.stderr is not None
+    proc.stdout.close()
+    err = proc.stderr.read().decode()
+    code = proc.wait(timeout=120)
+    assert "internal error" not in err and "Traceback" not in err, err
+    assert code != 0

@@ -2,7 +2,9 @@
 
 Two runs of the historical scenario at 1:1000 (seed 1): with the default inflow, recording
 everyone the step sentenced and how and each day's rates of the two bodies, and with the inflow
-at 0 (the bodies never sat).
+at 0 (the bodies never sat). The courts' takeover of the militia's caseload after the halt is
+recorded apart (``courts``) and compared with a third run without it
+(``militia_cases_to_courts_share`` 0).
 """
 
 from __future__ import annotations
@@ -13,7 +15,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_social_order as so
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import TERMS, YEAR
+from greatterror.model.gulag import INITIAL_CAMP_TERMS, INITIAL_COLONY_TERMS, TERMS, YEAR
 from greatterror.model.registers import ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -23,14 +25,17 @@ from greatterror.vocabulary import EV, NON_POLITICAL, OP, Status
 
 SCALE, SEED = 0.001, 1
 RATE = "social_order_convictions_per_year"
+TO_COURTS = "militia_cases_to_courts_share"
 
 
 @pytest.fixture(scope="module")
 def runs():
-    """(run with the inflow, [(day, people, sentences passed)], run without the inflow,
-    {day: (the Special Board's rate, the militia troikas' rate)})."""
+    """(run with the inflow, [(day, people, sentences passed)] by the two bodies, run without
+    the inflow, {day: (the Special Board's rate, the militia troikas' rate)}, [(day, people,
+    sentences passed)] by the courts after the halt)."""
     scenario, evidence = load_scenario("historical"), load_evidence()
     calls: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
+    courts: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
     step, sentence, draw = so.SocialOrderBoards.step, Engine.sentence, so.draw_convicts
     rates_today = so.rates_today
     inside: list[list] = []
@@ -45,13 +50,15 @@ def runs():
 
     def recording_step(self, w, e, day):
         today[0] = day
-        inside.append([[], []])
+        inside.append([[], [], []])
         try:
             step(self, w, e, day)
         finally:
-            drawn, passed = inside.pop()
+            drawn, passed, by_courts = inside.pop()
         if passed:
-            calls.append((day, np.concatenate(drawn), passed))
+            # a day's sentences are all the bodies' (no terms given) or all the courts'
+            assert len(set(by_courts)) == 1
+            (courts if by_courts[0] else calls).append((day, np.concatenate(drawn), passed))
 
     def recording_draw(w, counts, rng):
         out = draw(w, counts, rng)
@@ -61,6 +68,7 @@ def runs():
     def recording_sentence(self, day, idx, kind, channel="courts", terms=None):
         if inside:
             inside[-1][1].append((kind, channel, len(idx)))
+            inside[-1][2].append(terms is not None)
         return sentence(self, day, idx, kind, channel, terms)
 
     mp = pytest.MonkeyPatch()
@@ -73,7 +81,7 @@ def runs():
     finally:
         mp.undo()
     off = simulate(scenario, SCALE, SEED, {RATE: 0.0}, evidence)
-    return on, calls, off, rates
+    return on, calls, off, rates, courts
 
 
 def test_the_rules_the_board_until_order_00447_the_militia_until_the_halt() -> None:
@@ -95,6 +103,10 @@ def test_the_rules_the_board_until_order_00447_the_militia_until_the_halt() -> N
     assert so.rates_today(100.0, share, {"kulak_00447"}, False, False) == (0.0, 100.0 * share)
     assert so.rates_today(100.0, share, set(), False, True) == (0.0, 100.0 * share)
     assert so.rates_today(100.0, share, set(), True, False) == (0.0, 0.0)
+    # after the halt (only) the courts take the militia troikas' caseload, at their rate
+    assert so.courts_rate(100.0, share, 1.0, halted=False) == 0.0
+    assert so.courts_rate(100.0, share, 1.0, halted=True) == pytest.approx(100.0 * share)
+    assert so.courts_rate(100.0, share, 0.0, halted=True) == 0.0
     # the NKVD counts them while the Special Board sits; afterwards by the module's reading
     assert so.counted_by_nkvd(True)
     assert so.counted_by_nkvd(False) == so.COUNTED_AFTER_00447
@@ -117,7 +129,7 @@ def test_the_board_stops_at_order_00447_the_militia_at_the_halt(runs) -> None:
     """In the run: the Special Board's rate is positive every day before Order 00447's first
     arrest and zero from then on; the militia troikas' is positive until the halt and zero
     after; people are convicted after Order 00447 starts, and none after the halt."""
-    on, calls, _, rates = runs
+    on, calls, _, rates, _ = runs
     sim = on.simulation
     start, halt = _day_00447_starts(sim), _halt_day(sim)
     assert start < halt < sim.days
@@ -139,7 +151,7 @@ def test_after_order_00447_they_are_not_the_nkvds_convictions(runs) -> None:
     """Before Order 00447 the bodies' convicts are the NKVD's (arrested in ordinary work);
     after it the militia troikas' are non-political cases (the module's reading of the 1953
     series): never arrested, counted in the non-political events, not in the NKVD's."""
-    on, calls, _, _ = runs
+    on, calls, _, _, _ = runs
     sim = on.simulation
     c, start = sim.cases, _day_00447_starts(sim)
     before = np.concatenate([p for d, p, _ in calls if d < start])
@@ -158,7 +170,7 @@ def test_after_order_00447_they_are_not_the_nkvds_convictions(runs) -> None:
 
 
 def test_convictions_never_to_death(runs) -> None:
-    _, calls, _, _ = runs
+    _, calls, _, _, _ = runs
     assert len(calls) > 100
     kinds = {(kind, channel) for _, _, passed in calls for kind, channel, k in passed if k}
     assert kinds <= {("exile", "courts"), ("camp", "oso")}  # exile has no channel of its own
@@ -166,7 +178,7 @@ def test_convictions_never_to_death(runs) -> None:
 
 
 def test_switch_off_is_identical_before_the_first_conviction_and_different_after(runs) -> None:
-    on, calls, off, _ = runs
+    on, calls, off, _, _ = runs
     first = min(day for day, _, _ in calls)
     a, b = on.simulation.ledger.cube(), off.simulation.ledger.cube()
     assert np.array_equal(a[:first], b[:first])
@@ -177,7 +189,7 @@ def test_switch_off_is_identical_before_the_first_conviction_and_different_after
 
 
 def test_they_are_adults_at_liberty_of_the_ordinary_convicts_profile(runs) -> None:
-    on, calls, _, _ = runs
+    on, calls, _, _, _ = runs
     sim = on.simulation
     people = np.concatenate([p for _, p, _ in calls])
     people = people[sim.cases.op[people] == OP["ordinary"]]
@@ -192,7 +204,7 @@ def test_they_are_adults_at_liberty_of_the_ordinary_convicts_profile(runs) -> No
 
 
 def test_camp_terms_are_the_special_boards(runs) -> None:
-    on, calls, _, _ = runs
+    on, calls, _, _, _ = runs
     c = on.simulation.cases
     people = np.concatenate([p for _, p, _ in calls])
     days = np.concatenate([np.full(len(p), d) for d, p, _ in calls])
@@ -217,7 +229,7 @@ def test_people_are_conserved_with_the_bodies(runs) -> None:
     """Each of them was sentenced once, the day of the arrest (or, after Order 00447, of the
     non-political case); the ledger's arrests and sentences agree with the final states, as in
     the run without them."""
-    on, calls, _, _ = runs
+    on, calls, _, _, _ = runs
     sim = on.simulation
     c, cube, w = sim.cases, sim.ledger.cube(), sim.pop.weights()
     start = _day_00447_starts(sim)
@@ -294,7 +306,7 @@ def test_the_militia_troikas_exiles_after_order_00447_are_in_the_summary(runs) -
     exile, so they are all of the non-political exiles, and summary.json's ``non_political``
     block reports them year by year as the ledger holds them (review of 4 Dec 2026: they were
     in no block)."""
-    on, calls, _, _ = runs
+    on, calls, _, _, _ = runs
     sim = on.simulation
     start = _day_00447_starts(sim)
     exiled_after = sum(k for d, _, p in calls if d >= start for kind, _, k in p if kind == "exile")
@@ -315,7 +327,7 @@ def test_the_counting_reading_changes_nothing_before_order_00447(runs, monkeypat
     troikas' cases after Order 00447 are counted: the runs under both readings are the same
     event for event before that day, and after it the reading that counts them has more of
     the NKVD's (ordinary) convictions and fewer non-political ones."""
-    on, _, _, _ = runs
+    on, _, _, _, _ = runs
     monkeypatch.setattr(so, "COUNTED_AFTER_00447", True)
     counted = simulate(load_scenario("historical"), SCALE, SEED, evidence=load_evidence())
     start = _day_00447_starts(on.simulation)
@@ -330,3 +342,122 @@ def test_the_counting_reading_changes_nothing_before_order_00447(runs, monkeypat
         b[start:, :, NON_POLITICAL][..., sentenced].sum()
         < a[start:, :, NON_POLITICAL][..., sentenced].sum()
     )
+
+
+@pytest.fixture(scope="module")
+def without_takeover():
+    """The historical run with nobody taking over the militia's caseload after the halt."""
+    return simulate(load_scenario("historical"), SCALE, SEED, {TO_COURTS: 0.0}, load_evidence())
+
+
+def test_after_the_halt_the_courts_take_the_militias_caseload(runs) -> None:
+    """The militia troikas pass no sentence after the halt; from the halt on the ordinary courts
+    convict the militia's cases, at about the troikas' own rate (Poisson, 4 sd)."""
+    on, calls, _, _, courts = runs
+    sim = on.simulation
+    halt = _halt_day(sim)
+    assert max(day for day, _, _ in calls) <= halt
+    assert not any(k for d, _, p in calls if d > halt for _, _, k in p)
+    assert courts and min(day for day, _, _ in courts) >= halt
+    assert max(day for day, _, _ in courts) > sim.days - 60  # ... to the end of the run
+    people = np.concatenate([p for _, p, _ in courts])
+    years = (sim.days - halt) / 365.0
+    share = so.militia_share(load_evidence())
+    expected = float(sim.params[RATE]) * share * float(sim.params[TO_COURTS]) * years * SCALE
+    assert abs(len(people) - expected) <= 4.0 * np.sqrt(expected)
+    assert float(sim.weights(people).sum()) == pytest.approx(len(people) / SCALE, rel=0.05)
+
+
+def test_the_courts_convicts_are_non_political_mostly_colonies_with_terms_that_expire(
+    runs,
+) -> None:
+    """The courts' convicts after the halt are non-political cases (never the NKVD's arrests,
+    not flagged as the bodies' social-order cases), sentenced to camp or colony by the courts'
+    rule (no exile, no Special Board range), most of them to a colony, with terms in the
+    courts' ranges that end: many are out again by the end of the run."""
+    on, calls, _, _, courts = runs
+    c = on.simulation.cases
+    kinds = {(kind, channel) for _, _, passed in courts for kind, channel, k in passed if k}
+    assert kinds == {("camp", "courts")}
+    people = np.concatenate([p for _, p, _ in courts])
+    days = np.concatenate([np.full(len(p), d) for d, p, _ in courts])
+    assert len(np.unique(people)) == len(people)
+    troikas = np.concatenate([p for _, p, _ in calls])
+    assert not np.isin(people, troikas).any()  # one case record each
+    mine = c.arrest_day[people] == days  # still on this case (not arrested again later)
+    people, days = people[mine], days[mine]
+    assert len(people) > 100
+    assert (c.op[people] == NON_POLITICAL).all()
+    assert (c.arrests[people] == 0).all()
+    assert not c.social_order[people].any()
+    colony = c.colony[people]
+    assert colony.mean() > 0.6  # the courts' split: about 0.8 to a colony
+    ended = c.release_day[people] >= 0
+    assert ended.all()  # every one has a term end on the calendar (or was released)
+    length = c.release_day[people].astype(np.int64) - c.sentence_day[people]
+    credit = float(on.simulation.params["workday_credit"])
+    low = np.where(colony, INITIAL_COLONY_TERMS.low, INITIAL_CAMP_TERMS.low) * YEAR
+    high = np.where(colony, INITIAL_COLONY_TERMS.high, INITIAL_CAMP_TERMS.high) * YEAR
+    alive = c.status[people] != Status.DIED_IN_CUSTODY
+    assert (length[alive] >= np.floor(low[alive] / (1.0 + credit)) - 1).all()
+    assert (length[alive] <= np.ceil(high[alive]) + 1).all()
+    # terms that expire: colony terms of half a year to three years, many over by the end
+    assert ((c.status[people] == Status.RELEASED) & colony).sum() > 0.2 * colony.sum()
+
+
+def test_the_takeover_changes_nothing_before_the_halt(runs, without_takeover) -> None:
+    """With and without the courts' takeover the run is the same event for event until the
+    halt (its draws come after it), and different after: more non-political sentences."""
+    on, _, _, _, _ = runs
+    halt = _halt_day(on.simulation)
+    a, b = on.simulation.ledger.cube(), without_takeover.simulation.ledger.cube()
+    assert np.array_equal(a[:halt], b[:halt])
+    assert not np.array_equal(a[halt:], b[halt:])
+    sentenced = EV["convicted_camp"]
+    assert a[halt:, :, NON_POLITICAL, sentenced].sum() > b[halt:, :, NON_POLITICAL, sentenced].sum()
+    np_on, np_off = on.summary["non_political"], without_takeover.summary["non_political"]
+    assert np_on["1939"]["sentenced"] > np_off["1939"]["sentenced"] + 50_000
+
+
+def test_people_are_conserved_with_the_courts_takeover(runs) -> None:
+    """After the takeover every person is in one state: the ledger's arrests, executions and
+    holding agree with the final states, and the courts' convicts are counted as sentenced in
+    the non-political category (not as arrests)."""
+    on, _, _, _, courts = runs
+    sim = on.simulation
+    c, cube, w = sim.cases, sim.ledger.cube(), sim.pop.weights()
+    assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
+    assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
+    assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
+    halt = _halt_day(sim)
+    people = np.concatenate([p for _, p, _ in courts])
+    passed = float(sim.weights(people).sum())
+    assert cube[halt:, :, NON_POLITICAL, EV["convicted_camp"]].sum() >= passed - 1e-6
+    assert sum(k for _, _, p in courts for _, _, k in p) == len(people)
+
+
+def test_without_a_halt_nobody_takes_over_and_the_militia_sits_on() -> None:
+    """A scenario without the halt runs: the militia troikas sit to the end and the courts'
+    takeover never starts (no sentence with the courts' terms from this step)."""
+    scenario = load_scenario("historical")
+    scenario = scenario.model_copy(
+        update={"events": [e for e in scenario.events if e.action != "halt"]}
+    )
+    step = so.SocialOrderBoards.courts_take_over
+    taken: list[int] = []
+
+    def watched(self, w, e, day, rate):
+        taken.append(day)
+        return step(self, w, e, day, rate)
+
+    mp = pytest.MonkeyPatch()
+    mp.setattr(so.SocialOrderBoards, "courts_take_over", watched)
+    try:
+        run = simulate(scenario, SCALE, SEED, evidence=load_evidence())
+    finally:
+        mp.undo()
+    assert not taken
+    assert not run.simulation.world.policy.halted
+    c = run.simulation.cases
+    late = c.social_order & (c.arrest_day >= run.simulation.days - 180)
+    assert late.any()  # the militia troikas still sentenced in the run's last half year

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import os
 import sys
 import traceback
 from typing import Annotated, Any
@@ -24,6 +25,9 @@ from greatterror.errors import GreatterrorError
 DEBUG_FLAG = "--debug"
 #: exit code of an error that is a bug in greatterror (bad input exits with 2)
 INTERNAL_ERROR = 1
+#: exit code when the reader of the output went away (``greatterror ... | head``): 128 + SIGPIPE,
+#: as a shell reports a process the signal ended
+BROKEN_PIPE = 141
 
 
 def _report(exc: Exception, debug: bool) -> int:
@@ -49,12 +53,22 @@ def _report(exc: Exception, debug: bool) -> int:
     return INTERNAL_ERROR
 
 
+def _reader_gone() -> int:
+    """The reader closed the pipe (``greatterror ... | head``): not a bug. Point stdout at
+    devnull so that the interpreter's final flush does not fail again, and stop quietly (the
+    recipe of the Python documentation, "Note on SIGPIPE")."""
+    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    return BROKEN_PIPE
+
+
 class _Guarded(TyperGroup):
     """The root command: every command below it runs inside :func:`_report`'s net."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except BrokenPipeError:
+            raise typer.Exit(_reader_gone()) from None
         except Exception as exc:
             # exits, usage errors and aborts are click's (or typer's vendored click's) to handle
             if type(exc).__module__.split(".")[0] in ("click", "typer"):
@@ -114,5 +128,7 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         app(args=args, prog_name="greatterror")
+    except BrokenPipeError:
+        raise SystemExit(_reader_gone()) from None
     except Exception as exc:
         raise SystemExit(_report(exc, DEBUG_FLAG in args)) from None

@@ -6,7 +6,9 @@ prisoners on each 1 January (Zemskov, "GULAG (istoriko-sotsiologicheskii
 aspekt)", 1991; Getty, Rittersporn & Zemskov 1993, from GULAG accounting,
 GARF f.9414). The others had been sentenced by the ordinary courts (and, from
 May 1935, the militia's troikas, NKVD Order 00192, whose sentences are
-model/steps_social_order.py's, not this step's) for theft, speculation,
+model/steps_social_order.py's, not this step's; so are the militia's cases the
+courts convicted after the troikas were abolished at the halt, which that step
+sentences by this module's ``convict_non_political``) for theft, speculation,
 hooliganism, official and economic crimes, passport offences (Solomon, Soviet
 Criminal Justice under Stalin, 1996). Without them the model's Gulag holds too
 few people to die, to crowd the prisons and to fill the camps.

@@ -75,11 +75,43 @@ courts and military tribunals) and not the militia's. This is a reading, not a
 sourced statement; docs/validation-log.md ("The militia troikas until the
 halt") reports G1-1937/1938 under both.
 
+**After the halt: the courts take the militia's caseload.** The same item 2
+of the resolution of 17 November 1938 ordered that from then on all cases go,
+by the laws on jurisdiction, to the courts or to the NKVD's Special Board. The
+model reads this as: the militia went on detaining passport violators,
+vagrants and petty recidivists, and their cases went to the people's courts
+(the passport offences under the RSFSR Criminal Code, art. 192a). A reading,
+not verified: Hagenloh, Stalin's Police, 2009, and Shearer, Policing Stalin's
+Socialism, 2009, the works on the militia's social-order policing and its 1939
+aftermath, were not read in a stored copy. No count of those convictions for 1939-40,
+nor a share taken by the Special Board, was found (data/parameters.csv, NOT
+FOUND), so from the halt on the ordinary courts convict them at the militia
+troikas' own rate times ``militia_cases_to_courts_share`` (a fixed prior of
+1: the whole caseload, all to the courts; 0 is the model before 4 Dec 2026, in
+which nobody takes it over). Who they are is the same draw
+(``draw_convicts``); how they are sentenced is the courts' rule for
+non-political convicts (``steps_courts.convict_non_political`` with
+``court_terms_of``: camp or colony, mostly colonies, short terms that expire,
+no exile), not the troikas'. They are non-political cases, never the NKVD's
+arrests or convictions (the reading of ``COUNTED_AFTER_00447``: the G1 series
+is the NKVD's cases, and these are the courts'), and not flagged
+``Cases.social_order`` (their category says what they are). They do not
+double count ``nonpolitical_sentences_per_year``, the courts' other
+non-political inflow: that prior is the turnover of the 1935 stock *less* the
+social-order bodies' camp sentences (data/parameters.csv; ``gulag.
+non_political_terms`` subtracts the same flow), constant over the years, so it
+stands for the courts' own caseload without the militia's; the caseload the
+troikas took from 1935 to the halt, and the courts after it, is this step's
+alone. The draws come from this step's stream (``social_order``) only after
+the halt (the terms' draws are the engine's, as for every sentence), so
+everything before the halt is the same with the takeover as without it.
+
 **Scenarios without these dates.** Where no halt comes (the halt switched off,
 or a leader rule that never decides it) the militia troikas sit to the end of
-the run, as non-political cases once Order 00447 has run; where Order 00447
-never runs both bodies sit until the halt and are counted as the NKVD's, as
-before Order 00447 in the historical scenario.
+the run, as non-political cases once Order 00447 has run, and the courts never
+take their caseload over; where Order 00447 never runs both bodies sit until
+the halt and are counted as the NKVD's, as before Order 00447 in the historical
+scenario, and the courts take the militia's caseload from the halt on.
 
 The rule (one per day): a Poisson number of convictions, at the rate of the
 bodies sitting today (the Special Board's share while it sits, the militia
@@ -115,8 +147,15 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
+from greatterror.model.gulag import SPLIT_PARAMS, TermRange
 from greatterror.model.loop import Component
-from greatterror.model.steps_courts import adults_share, draw_convicts, open_non_political_case
+from greatterror.model.steps_courts import (
+    adults_share,
+    convict_non_political,
+    court_terms_of,
+    draw_convicts,
+    open_non_political_case,
+)
 from greatterror.model.world import World
 
 #: the operation whose start ends the Special Board's social-order work (it took these people in)
@@ -156,6 +195,13 @@ def rates_today(
     return board, militia
 
 
+def courts_rate(rate: float, share: float, to_courts: float, halted: bool) -> float:
+    """The yearly rate at which the ordinary courts convict the militia's social-order cases:
+    after the halt, the militia troikas' own rate (``rate`` times their ``share``) times
+    ``to_courts`` (``militia_cases_to_courts_share``); before it, nothing (the troikas sit)."""
+    return rate * share * to_courts if halted else 0.0
+
+
 def counted_by_nkvd(board_sits: bool) -> bool:
     """Whether today's convicts are counted among the NKVD's arrests and convictions: while
     the Special Board still sits (before Order 00447) all are; afterwards only under the
@@ -165,11 +211,13 @@ def counted_by_nkvd(board_sits: bool) -> bool:
 
 class SocialOrderBoards(Component):
     """Step 29 (M23): the Special Board's social-order cases until Order 00447 and the militia
-    troikas' cases until the halt ("socially harmful elements", passport violators)."""
+    troikas' cases until the halt ("socially harmful elements", passport violators); after the
+    halt the ordinary courts take the militia's caseload."""
 
     name = "social_order_boards"
     mechanisms = ("M23",)
-    params = ("exile_share", "social_order_convictions_per_year")
+    # the courts' terms after the halt read ``gulag.SPLIT_PARAMS`` (with ``exile_share``)
+    params = ("social_order_convictions_per_year", "militia_cases_to_courts_share", *SPLIT_PARAMS)
     reads = ("people", "registers", "cases", "policy", "institutions")
     writes = ("cases", "camps")
 
@@ -178,6 +226,7 @@ class SocialOrderBoards(Component):
         self._share: NDArray[np.float64] | None = None
         self._militia: float | None = None
         self._for: object = None
+        self._terms: tuple[object, TermRange] | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         pol = w.policy
@@ -190,6 +239,9 @@ class SocialOrderBoards(Component):
         rate = float(e.params["social_order_convictions_per_year"])
         if not self.board_ended and not board_sitting(pol.operations, pol.halted, False):
             self.board_ended = True  # a dated end: its social-order work does not come back
+        if pol.halted:
+            self.courts_take_over(w, e, day, rate)
+            return
         board, militia = rates_today(
             rate, self._militia, pol.operations, pol.halted, self.board_ended
         )
@@ -205,6 +257,24 @@ class SocialOrderBoards(Component):
         convicts = draw_convicts(w, counts, rng)
         # both bodies pass the same sentences: which one judged a person is not drawn
         sentence_social_order(e, day, convicts, rng, counted_by_nkvd(board > 0.0))
+
+    def courts_take_over(self, w: World, e: Engine, day: int, rate: float) -> None:
+        """After the halt: a Poisson number of the militia's cases per region, at
+        ``courts_rate``, convicted by the ordinary courts as non-political cases with the
+        courts' terms (camp or colony; ``steps_courts.convict_non_political``)."""
+        assert self._militia is not None and self._share is not None
+        to_courts = float(e.params["militia_cases_to_courts_share"])
+        courts = courts_rate(rate, self._militia, to_courts, True)
+        if courts <= 0.0:
+            return
+        rng = e.rng.social_order
+        counts = rng.poisson(courts / e.w_mass / 365.0 * self._share)
+        if not counts.any():
+            return
+        convicts = draw_convicts(w, counts, rng)
+        if self._terms is None or self._terms[0] is not e:  # the same for the whole run
+            self._terms = (e, court_terms_of(e))
+        convict_non_political(e, day, convicts, self._terms[1])
 
 
 def sentence_social_order(
