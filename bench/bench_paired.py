@@ -5,9 +5,10 @@ Usage: ``python bench/bench_paired.py OLD_SRC NEW_SRC [scale] [pairs] [seed]`` (
 /tmp/old`` and ``NEW_SRC`` the worktree's ``src``.
 
 Two worker processes, each importing one code (its ``src`` first on ``sys.path``), build
-the population and evidence once and run one warm-up; then the driver asks them for one
-run each in turn, old then new then old ..., so that each pair of runs meets about the same
-load. Each run is ``gt.Sim("historical", population=pop).run()`` as in
+the population and evidence once and run one warm-up (in four rounds of fresh workers,
+started in turn); then the driver asks them for one
+run each in turn (old then new in even pairs, new then old in odd ones), so that each pair
+of runs meets about the same load and the order of the two does not favour either. Each run is ``gt.Sim("historical", population=pop).run()`` as in
 ``bench/bench_inprocess.py``, timed in CPU seconds (``time.process_time``); the summary's
 hash is checked equal for every run of both codes (a speed change must keep the outputs).
 Prints the median CPU seconds of each code, the median of the per-pair ratios new/old, the
@@ -23,6 +24,9 @@ import os
 import statistics
 import subprocess
 import sys
+
+#: rounds of fresh workers (the pairs are split among them)
+ROUNDS = 4
 
 WORKER = r"""
 import collections, gc, hashlib, json, sys, time
@@ -87,24 +91,32 @@ def main() -> None:
     pairs = int(sys.argv[4]) if len(sys.argv) > 4 else 15
     seed = int(sys.argv[5]) if len(sys.argv) > 5 else 1
     load_before = os.getloadavg()
-    old, new = _worker(old_src, scale, seed), _worker(new_src, scale, seed)
     olds: list[float] = []
     news: list[float] = []
     steps: dict[str, list[tuple[int, int]]] = {}
     digests = set()
-    for _ in range(pairs):
-        cpu, digest, old_steps = _run(old)
-        olds.append(cpu)
-        digests.add(digest)
-        cpu, digest, new_steps = _run(new)
-        news.append(cpu)
-        digests.add(digest)
-        for name in old_steps.keys() | new_steps.keys():
-            steps.setdefault(name, []).append((old_steps.get(name, 0), new_steps.get(name, 0)))
-    for proc in (old, new):
-        assert proc.stdin is not None
-        proc.stdin.close()
-        proc.wait()
+    for r in range(ROUNDS):
+        # fresh workers each round, started in turn: two workers of one code differ by a few
+        # per cent on this machine (where each process lands), which must not count as code
+        if r % 2 == 0:
+            old, new = _worker(old_src, scale, seed), _worker(new_src, scale, seed)
+        else:
+            new, old = _worker(new_src, scale, seed), _worker(old_src, scale, seed)
+        for i in range(r * pairs // ROUNDS, (r + 1) * pairs // ROUNDS):
+            # old first in even pairs, new first in odd ones, so an effect of the order cancels
+            first, second = (old, new) if i % 2 == 0 else (new, old)
+            runs = {first: _run(first), second: _run(second)}
+            (cpu_old, d_old, old_steps), (cpu_new, d_new, new_steps) = runs[old], runs[new]
+            olds.append(cpu_old)
+            news.append(cpu_new)
+            digests.update((d_old, d_new))
+            for name in old_steps.keys() | new_steps.keys():
+                pair = (old_steps.get(name, 0), new_steps.get(name, 0))
+                steps.setdefault(name, []).append(pair)
+        for proc in (old, new):
+            assert proc.stdin is not None
+            proc.stdin.close()
+            proc.wait()
     if len(digests) != 1:
         raise SystemExit(f"the summaries differ: {sorted(digests)}")
     ratios = [n / o for o, n in zip(olds, news, strict=True)]
