@@ -2,6 +2,8 @@
 
 from __future__ import annotations
 
+import math
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -273,10 +275,9 @@ class Sentencing(Component):
         p, c, inst = e.params, w.cases, w.institutions
         rng = e.rng.sentencing
         hand_over_to_special_troikas(inst, w.policy.special_troikas)
-        national = national_capacity(p, e.ledger, day)  # model/album.py
         capacity = {
             "troika": p["troika_capacity"],
-            "album": national,
+            "album": 0.0,  # national_capacity below, on a day with album cases waiting
             "special_troika": special_troika_capacity(p),  # regional bodies (Order 00606)
             "oso": p["oso_capacity"],
             "military_collegium": p["military_collegium_capacity"],
@@ -288,6 +289,8 @@ class Sentencing(Component):
             if len(queue) == 0:
                 inst.carry[ch] = 0.0
                 continue
+            if name == "album":
+                capacity[name] = national_capacity(p, e.ledger, day)  # model/album.py
             budget = capacity[name] + inst.carry[ch]
             if name == "troika":
                 spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
@@ -301,7 +304,7 @@ class Sentencing(Component):
             # what a day cannot use carries over only while cases wait (less than one case):
             # an emptied queue does not save capacity for later days
             emptied = name != "troika" and len(queue) == 0
-            inst.carry[ch] = 0.0 if (np.isinf(budget) or emptied) else budget - spent
+            inst.carry[ch] = 0.0 if (math.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 
 
