@@ -24,16 +24,20 @@ _NO_ONE = np.empty(0, dtype=np.int64)
 
 
 @njit(cache=True)
-def append_due(first, last, count, nxt, person, state, idx, due, horizon):  # pragma: no cover
-    """Append ``idx[i]`` to the list of day ``due[i]`` (if before ``horizon``), in order.
+def append_due(lists, entries, state, mark, idx, due):  # pragma: no cover - compiled
+    """Append ``idx[i]`` to the list of day ``due[i]`` (if before the end of the run), in order.
 
-    ``first``, ``last`` and ``count`` describe the lists (one entry per day);
-    ``nxt`` and ``person`` hold entries. ``state`` is (entries ever used,
-    head of the list of free entries, number of free entries): entries of
-    days already taken are used again. If there is no room for ``len(idx)``
-    more entries nothing is changed and False is returned: the caller makes
-    room (``Calendar._room``) and calls again.
+    ``lists`` holds one list per day (rows: first entry, last entry, count), ``entries`` the
+    entries (rows: next entry, person), ``mark`` per day whether a list of the kind holds
+    anyone (read by ``Calendar.take`` without a compiled call). ``state`` is (entries
+    ever used, head of the list of free entries, number of free entries): entries of days
+    already taken are used again. If there is no room for ``len(idx)`` more entries nothing
+    is changed and False is returned: the caller makes room (``Calendar._room``) and calls
+    again.
     """
+    nxt, person = entries[0], entries[1]
+    first, last, count = lists[0], lists[1], lists[2]
+    horizon = first.shape[0]
     if state[0] + max(idx.shape[0] - state[2], 0) > person.shape[0]:
         return False
     for i in range(idx.shape[0]):
@@ -55,31 +59,49 @@ def append_due(first, last, count, nxt, person, state, idx, due, horizon):  # pr
             nxt[last[d]] = e
         last[d] = e
         count[d] += 1
+        mark[d] = 1
     return True
 
 
 @njit(cache=True)
-def take_due(first, last, count, nxt, person, state, day):  # pragma: no cover - compiled
-    """The people of both lists of ``day`` (rows 0 and 1), in order.
-
-    The lists are emptied and their entries joined to the free list.
-    """
-    out = np.empty(count[0, day] + count[1, day], dtype=np.int64)
+def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
+    """The people of both lists of ``day`` (``lists[0]``: batches, ``lists[1]``: small
+    batches), in order. The lists are emptied and their entries joined to the free list."""
+    nxt, person = entries[0], entries[1]
+    out = np.empty(lists[0, 2, day] + lists[1, 2, day], dtype=np.int64)
     k = 0
     for row in range(2):
-        e = first[row, day]
+        e = lists[row, 0, day]
         if e < 0:
             continue
         while e >= 0:
             out[k] = person[e]
             k += 1
             e = nxt[e]
-        nxt[last[row, day]] = state[1]
-        state[1] = first[row, day]
-        state[2] += count[row, day]
-        first[row, day] = -1
-        count[row, day] = 0
+        nxt[lists[row, 1, day]] = state[1]
+        state[1] = lists[row, 0, day]
+        state[2] += lists[row, 2, day]
+        lists[row, 0, day] = -1
+        lists[row, 2, day] = 0
+    mark[day] = 0
     return out
+
+
+class _Kind:
+    """The lists of one kind: ``lists`` of shape (2, 3, days) (batch list and small list;
+    first entry, last entry, count), ``rows`` its two halves (made once: a view per call
+    costs as much as the rest of the call), ``marked`` per day whether anyone is due (a
+    ``bytearray``, so that the look-up of an empty day is a Python index) and ``mark`` the
+    same bytes as the array the kernels write."""
+
+    __slots__ = ("lists", "rows", "marked", "mark")
+
+    def __init__(self, days: int) -> None:
+        self.lists = np.full((2, 3, days), -1, dtype=np.int64)
+        self.lists[:, 2] = 0
+        self.rows = (self.lists[0], self.lists[1])
+        self.marked = bytearray(days)
+        self.mark = np.frombuffer(self.marked, dtype=np.uint8)
 
 
 class Calendar:
@@ -87,66 +109,50 @@ class Calendar:
 
     def __init__(self, days: int) -> None:
         self.days = days
-        # kind -> (first, last, count), each of shape (2, days): batch list, small list
-        self._lists: dict[str, tuple[NDArray[np.int64], ...]] = {}
-        self._next = np.empty(1024, dtype=np.int64)
-        self._person = np.empty(1024, dtype=np.int64)
+        self._kinds: dict[str, _Kind] = {}
+        #: entries: row 0 the next entry of the same list (-1: none), row 1 the person
+        self._entries = np.empty((2, 1024), dtype=np.int64)
         # entries ever used, head of the free list (-1: none), free entries
         self._state = np.array([0, -1, 0], dtype=np.int64)
 
-    def _of(self, kind: str) -> tuple[NDArray[np.int64], ...]:
-        lists = self._lists.get(kind)
+    def _of(self, kind: str) -> _Kind:
+        lists = self._kinds.get(kind)
         if lists is None:
-            first = np.full((2, self.days), -1, dtype=np.int64)
-            lists = (first, first.copy(), np.zeros((2, self.days), dtype=np.int64))
-            self._lists[kind] = lists
+            lists = self._kinds[kind] = _Kind(self.days)
         return lists
 
     def _room(self, extra: int) -> None:
         used, _, free = self._state.tolist()
         need = used + max(extra - free, 0)
-        if need > len(self._person):
-            size = max(2 * len(self._person), need)
-            for name in ("_next", "_person"):
-                grown = np.empty(size, dtype=np.int64)
-                grown[:used] = getattr(self, name)[:used]
-                setattr(self, name, grown)
+        size = self._entries.shape[1]
+        if need > size:
+            grown = np.empty((2, max(2 * size, need)), dtype=np.int64)
+            grown[:, :used] = self._entries[:, :used]
+            self._entries = grown
 
     def add(self, kind: str, idx: NDArray[np.int64], due: NDArray[np.int64]) -> None:
         """Schedule ``idx[i]`` on day ``due[i]``; days from the end of the run on are dropped."""
         if len(idx) == 0:
             return
-        first, last, count = self._of(kind)
-        row = 1 if len(idx) <= SMALL_BATCH else 0
-        lists = (first[row], last[row], count[row])
-        if not append_due(*lists, self._next, self._person, self._state, idx, due, self.days):
+        lists = self._of(kind)
+        row = lists.rows[1 if len(idx) <= SMALL_BATCH else 0]
+        if not append_due(row, self._entries, self._state, lists.mark, idx, due):
             self._room(len(idx))
-            append_due(*lists, self._next, self._person, self._state, idx, due, self.days)
+            append_due(row, self._entries, self._state, lists.mark, idx, due)
 
     def add_batch(self, kind: str, idx: NDArray[np.int64], day: int) -> None:
         """Schedule all of ``idx`` on ``day``, as one batch (whatever its size)."""
         if len(idx) == 0 or day >= self.days:
             return
-        first, last, count = self._of(kind)
+        lists = self._of(kind)
         self._room(len(idx))
-        append_due(
-            first[0],
-            last[0],
-            count[0],
-            self._next,
-            self._person,
-            self._state,
-            idx,
-            np.full(len(idx), day, dtype=np.int64),
-            self.days,
-        )  # room made just before: always True
+        due = np.full(len(idx), day, dtype=np.int64)
+        append_due(lists.rows[0], self._entries, self._state, lists.mark, idx, due)
+        # room made just before: always True
 
     def take(self, kind: str, day: int) -> NDArray[np.int64]:
         """The people due on ``day`` (batches first, then small batches); they are removed."""
-        lists = self._lists.get(kind)
-        if lists is None:
+        lists = self._kinds.get(kind)
+        if lists is None or not lists.marked[day]:
             return _NO_ONE
-        first, last, count = lists
-        if first[0, day] < 0 and first[1, day] < 0:
-            return _NO_ONE
-        return take_due(first, last, count, self._next, self._person, self._state, day)
+        return take_due(lists.lists, self._entries, self._state, lists.mark, day)
