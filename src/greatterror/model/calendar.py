@@ -94,7 +94,7 @@ class _Kind:
     ``bytearray``, so that the look-up of an empty day is a Python index) and ``mark`` the
     same bytes as the array the kernels write."""
 
-    __slots__ = ("lists", "rows", "marked", "mark")
+    __slots__ = ("lists", "mark", "marked", "rows")
 
     def __init__(self, days: int) -> None:
         self.lists = np.full((2, 3, days), -1, dtype=np.int64)

@@ -32,6 +32,7 @@ def _kernel_modules() -> list[ModuleType]:
         ledger_cells,
         ledger_sums,
         lines,
+        pairwise,
         purge_state,
         registers,
         sorting,
@@ -43,6 +44,7 @@ def _kernel_modules() -> list[ModuleType]:
     return [
         kernels,
         flatcalls,
+        pairwise,
         holding,
         calendar,
         channels,

@@ -17,25 +17,25 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
-from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
-from greatterror.model.gulag import GF, TermRange, term_range
+from greatterror.model.flatcalls import open_cases_flat
+from greatterror.model.gulag import GF
 from greatterror.model.kernels import Layers
 from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
-from greatterror.model.prison_terms import begin_terms, set_initial_terms
+from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
+from greatterror.model.transitions import Transitions
 from greatterror.model.world import World
 from greatterror.population.people import Population
-from greatterror.vocabulary import EV, MASS_OP, OP, Status
+from greatterror.vocabulary import EV, MASS_OP, OP
 
 ELITE_OP = OP["elite"]
 KULAK = OP["kulak_00447"]
-_PRETRIAL = (int(Status.INVESTIGATION), int(Status.AWAITING_SENTENCE))
 
 
-class Engine:
+class Engine(Transitions):
     """Calendar, ledger, random streams and the case transitions of one run."""
 
     def __init__(
@@ -123,13 +123,6 @@ class Engine:
     def date(self, day: int) -> dt.date:
         return self.start + dt.timedelta(days=day)
 
-    def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
-        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1); ``take``
-        is the fancy index ``weight_of_layer[_layer[idx]]`` at half its cost on a few rows."""
-        if getattr(idx, "dtype", None) == np.bool_:
-            return self.weight_of_layer[self._layer[idx]]
-        return self.weight_of_layer.take(self._layer.take(idx))
-
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
         self.calendar.add_batch(kind, np.asarray(idx, dtype=np.int64), day)
 
@@ -189,7 +182,7 @@ class Engine:
         world = self.world
         code, inst = OP[op], world.institutions
         idx = np.asarray(idx, dtype=np.int64)
-        idx, region, weight, left, left_w = open_cases_flat(
+        idx, region, weight, left, left_w, total = open_cases_flat(
             idx,
             *self.case_arrays,
             *self.layers,
@@ -206,7 +199,7 @@ class Engine:
             self._changed.append(idx)
         world.camps.n -= left
         world.camps.w -= left_w
-        world.camps.pretrial_w += float(weight.sum())
+        world.camps.pretrial_w += total  # np.sum(weight) bit for bit (model/pairwise.py)
         # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
         # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)
         held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
@@ -249,111 +242,6 @@ class Engine:
         post_halt = inst.post_halt_procedure  # steps_post_halt, M22
         mean = investigation_mean(code, p, post_halt, slowdown, inst.case_building)
         return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
-
-    def _close(
-        self, day: int, idx: np.ndarray, status: int, event: str, sentence_day: int = -1
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_]]:
-        """Move ``idx`` to ``status`` and count ``event``; returns their weights and who was
-        in a camp or a prison awaiting the etap before."""
-        assert self.world is not None
-        # ``pretrial``: whether each was under investigation or awaiting sentence before
-        ops, region, weight, was_camp, pretrial = close_cases_flat(
-            idx, status, sentence_day, *self.case_arrays, *self.layers, *_PRETRIAL
-        )
-        if self._changed is not None:
-            self._changed.append(idx)
-        self.ledger.add(day, region, ops, EV[event], weight)
-        if pretrial.any():
-            self.world.camps.pretrial_w -= float(weight[pretrial].sum())
-        return weight, was_camp
-
-    def _leave_camp(
-        self, day: int, idx: np.ndarray, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]
-    ) -> None:
-        """Take the closed ``idx`` off the camp count, or off the holding count (as
-        ``left_holding`` in the Gulag flows) if they had not yet left a prison."""
-        if was_camp.any():
-            assert self.world is not None
-            held = self.world.cases.holding[idx] & was_camp
-            in_camp = was_camp & ~held
-            self.world.camps.n -= int(np.count_nonzero(in_camp))
-            self.world.camps.w -= float(weight[in_camp].sum())
-            if held.any():
-                self._leave_holding(day, idx[held], "left_holding")
-
-    def _leave_holding(self, day: int, idx: np.ndarray, flow: str) -> None:
-        """``idx`` (held, awaiting the etap) leave the holding stage, counted as ``flow``."""
-        assert self.world is not None
-        camps, weight = self.world.camps, self.weights(idx)
-        self.world.cases.holding[idx] = False
-        camps.hold_n -= len(idx)
-        camps.hold_w -= float(weight.sum())
-        self.ledger.gulag[day, GF[flow]] += float(weight.sum())
-
-    def release(self, day: int, idx: np.ndarray) -> None:
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx):
-            self._leave_camp(day, idx, *self._close(day, idx, Status.RELEASED, "released"))
-
-    def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
-        """Death in custody; a prisoner still awaiting the etap is counted as ``flow``."""
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx):
-            weight, was_camp = self._close(day, idx, Status.DIED_IN_CUSTODY, "died_in_custody")
-            assert self.world is not None
-            held = self.world.cases.holding[idx] & was_camp
-            if held.any():
-                self._leave_holding(day, idx[held], flow)
-            self._leave_camp(day, idx, weight, was_camp & ~held)
-
-    def sentence(
-        self,
-        day: int,
-        idx: np.ndarray,
-        kind: str,
-        channel: str = "courts",
-        terms: TermRange | None = None,
-    ) -> None:
-        """Pass sentence: ``death``, ``camp`` or ``exile``.
-
-        A camp sentence carries a term from the range of its ``channel``
-        (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
-        as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
-        (model/prison_terms.py).
-
-        Death and camp sentences in the elite operation are also a signal
-        (``convicted``), read by the families step (M19, model/families.py).
-        """
-        idx = np.asarray(idx, dtype=np.int64)
-        if len(idx) == 0:
-            return
-        assert self.world is not None
-        world = self.world
-        if kind == "death":
-            self._close(day, idx, Status.SENTENCED_DEATH, "convicted_cat1", day)
-            # at least the next day: a verdict passed after step 8 must still be carried out
-            delay = self.rng.execution.geometric(
-                1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
-            )
-            self.schedule_after(day, "execute", idx, delay)
-        elif kind == "camp":
-            # to a prison or transit point first, until the etap (model/holding.py)
-            weight, _ = self._close(day, idx, Status.CAMP, "convicted_camp", day)
-            entered = float(weight.sum())
-            world.cases.holding[idx] = True
-            world.camps.holding.push(idx)
-            world.camps.hold_n += len(idx)
-            world.camps.hold_w += entered
-            begin_terms(self, day, idx, terms or term_range(channel, self.params))
-            self.ledger.gulag[day, GF["entered_holding"]] += entered
-        elif kind == "exile":
-            self._close(day, idx, Status.EXILE, "convicted_exile", day)
-        else:
-            raise ValueError(f"unknown sentence {kind!r}")
-        if kind != "exile":
-            elite = idx[world.cases.op[idx] == ELITE_OP]
-            if len(elite):
-                world.signals.convicted.append(elite)
 
 
 def investigation_mean(

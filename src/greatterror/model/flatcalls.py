@@ -9,6 +9,11 @@ in a 1:1,000 run. These wrappers take the arrays one by one and build the
 named tuples inside compiled code, where that costs nothing; the engine
 passes them by unpacking its own named tuples (``*cases``), so their order
 is still the one the named tuples define.
+
+Both also return what the engine computed from their results with NumPy calls of its
+own (branch speed7): the weight sums, bit for bit NumPy's (model/pairwise.py), the count
+of elite cases closed and the holding flags of a camp sentence; a call returns fewer
+arrays to box, and the engine makes none of those calls.
 """
 
 from __future__ import annotations
@@ -18,6 +23,13 @@ from numba import njit
 
 from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
 from greatterror.model.kernels import close_cases, open_cases
+from greatterror.model.pairwise import pairwise_sum
+from greatterror.vocabulary import OP, Status
+
+#: the statuses of a case before its sentence (``close_cases_flat``'s ``pretrial``)
+_INVESTIGATION, _AWAITING = int(Status.INVESTIGATION), int(Status.AWAITING_SENTENCE)
+#: the elite operation (its death and camp sentences are a signal: ``Engine.sentence``)
+_ELITE = OP["elite"]
 
 
 @njit(cache=True)
@@ -28,7 +40,8 @@ def open_cases_flat(
 ):  # pragma: no cover - compiled  # fmt: skip
     """``kernels.open_cases`` with its named tuples' fields as arguments; then, for each case
     opened, ``line[i] = 0``, ``named[i] = False`` and ``social_order[i] = False`` (the engine's
-    writes after the opening, ``Engine.arrest``, in the same call)."""
+    writes after the opening, ``Engine.arrest``, in the same call). Also returns the sum of
+    the weights opened, ``np.sum(weight)`` bit for bit (model/pairwise.py)."""
     cases = CaseArrays(status, op, arrest_day, sentence_day, confessed, linked, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     order = ArrestOrder(op_code, day, allow_in_camp, camps_region)
@@ -38,24 +51,69 @@ def open_cases_flat(
         line[p] = 0
         named[p] = False
         social_order[p] = False
-    return opened, out_region, weight, left, left_w
+    total = pairwise_sum(weight, 0, weight.shape[0])
+    return opened, out_region, weight, left, left_w, total
 
 
 @njit(cache=True)
 def close_cases_flat(
     idx, new_status, sentence_day_of_closing,
     status, op, arrest_day, sentence_day, confessed, linked, arrests,
-    region, is_elite, weight_of_layer, pretrial_a, pretrial_b,
+    region, is_elite, weight_of_layer, holding, hold,
 ):  # pragma: no cover - compiled  # fmt: skip
-    """``kernels.close_cases`` with its named tuples' fields as arguments; also returns who
-    of ``idx`` had status ``pretrial_a`` or ``pretrial_b`` before (under investigation or
-    awaiting sentence: ``Engine._close``), read before any is closed."""
-    pretrial = np.empty(idx.shape[0], dtype=np.bool_)
-    for i in range(idx.shape[0]):
+    """``kernels.close_cases`` with its named tuples' fields as arguments, and what
+    ``Engine._close`` and ``Engine.sentence`` derive from its results, in the same call:
+
+    - the sum of the weights of those of ``idx`` who were under investigation or awaiting
+      sentence before (read before any is closed; ``np.sum(weight[pretrial])``),
+    - the sum of all their weights (``np.sum(weight)``), both bit for bit NumPy's sums
+      (model/pairwise.py),
+    - how many are cases of the elite operation (``np.count_nonzero(op == OP["elite"])``),
+    - with ``hold`` (a camp sentence: to a prison until the etap) ``holding[idx] = True``.
+
+    ``close_cases_flat_reference`` is the same rule in NumPy.
+    """
+    n = idx.shape[0]
+    pretrial = np.empty(n, dtype=np.bool_)
+    k = 0
+    for i in range(n):
         before = status[idx[i]]
-        pretrial[i] = (before == pretrial_a) | (before == pretrial_b)
+        pretrial[i] = (before == _INVESTIGATION) | (before == _AWAITING)
+        k += pretrial[i]
     cases = CaseArrays(status, op, arrest_day, sentence_day, confessed, linked, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     closing = Closing(new_status, sentence_day_of_closing)
     out_op, out_region, weight, was_camp = close_cases(idx, closing, cases, people)
-    return out_op, out_region, weight, was_camp, pretrial
+    pre = np.empty(k, dtype=np.float64)
+    k = 0
+    elite = 0
+    for i in range(n):
+        if pretrial[i]:
+            pre[k] = weight[i]
+            k += 1
+        elite += out_op[i] == _ELITE
+        if hold:
+            holding[idx[i]] = True
+    pre_w = pairwise_sum(pre, 0, k)
+    total = pairwise_sum(weight, 0, n)
+    return out_op, out_region, weight, was_camp, pre_w, total, elite
+
+
+def close_cases_flat_reference(
+    idx: np.ndarray, new_status: int, day: int, cases: CaseArrays, people: Layers,
+    holding: np.ndarray, hold: bool,
+) -> tuple:  # fmt: skip
+    """``close_cases_flat``'s rule in NumPy (the engine's code before branch speed7)."""
+    before = cases.status[idx]
+    pretrial = (before == _INVESTIGATION) | (before == _AWAITING)
+    was_camp = before == int(Status.CAMP)
+    cases.status[idx] = new_status
+    if day >= 0:
+        cases.sentence_day[idx] = day
+    ops, region = cases.op[idx], people.region[idx]
+    weight = people.weight_of_layer[people.is_elite[idx].view(np.uint8)]
+    if hold:
+        holding[idx] = True
+    pre_w = float(weight[pretrial].sum())
+    elite = int(np.count_nonzero(ops == _ELITE))
+    return ops, region, weight, was_camp, pre_w, float(weight.sum()), elite

@@ -1,0 +1,186 @@
+"""The engine's closing transitions: sentence, release, death in custody (model/engine.py).
+
+A case leaves investigation or the camps only through these methods, so that every
+change of status is counted in the ledger once, the camp and holding counts follow it,
+and the people changed are noted for the steps that watch statuses
+(``Engine.status_changes``). ``Engine`` (model/engine.py) inherits them; the opening
+transition (``Engine.arrest``) stays there with the calendar and the random streams.
+
+A closing is one compiled call (``flatcalls.close_cases_flat``): the new status, the
+ledger's operation, region and weight of each person, whether each was in a camp, and
+the weight sums the counts need (those leaving investigation, all of them), which are
+NumPy's sums bit for bit (model/pairwise.py), so that no count moves by a bit from the
+NumPy code this replaced (docs/performance.md, branch speed7).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from typing import TYPE_CHECKING, Any
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.arrays import CaseArrays, Layers
+from greatterror.model.flatcalls import close_cases_flat
+from greatterror.model.gulag import GF, TermRange, term_range
+from greatterror.model.prison_terms import begin_terms
+from greatterror.model.state import Ledger
+from greatterror.model.streams import Streams
+from greatterror.model.world import World
+from greatterror.vocabulary import EV, OP, Status
+
+ELITE_OP = OP["elite"]
+_ENTERED = GF["entered_holding"]
+_EVENT = {
+    "death": EV["convicted_cat1"],
+    "camp": EV["convicted_camp"],
+    "exile": EV["convicted_exile"],
+}
+
+
+class Transitions:
+    """Sentence, release and death in custody of one run's cases (``Engine``'s)."""
+
+    world: World | None
+    start: dt.date
+    evidence: Any
+    case_arrays: CaseArrays
+    layers: Layers
+    ledger: Ledger
+    rng: Streams
+    params: dict[str, Any]
+    weight_of_layer: NDArray[np.float64]
+    _layer: NDArray[np.uint8]
+    _changed: list[NDArray[np.int64]] | None
+
+    if TYPE_CHECKING:
+
+        def schedule_after(
+            self, day: int, kind: str, idx: np.ndarray, delays: np.ndarray
+        ) -> None: ...
+
+        def due(self, day: int, kind: str) -> np.ndarray: ...
+
+    def weights(self, idx: np.ndarray) -> NDArray[np.float64]:
+        """Full-population equivalents of ``idx`` (mass weight, elite-layer rows 1); ``take``
+        is the fancy index ``weight_of_layer[_layer[idx]]`` at half its cost on a few rows."""
+        if getattr(idx, "dtype", None) == np.bool_:
+            return self.weight_of_layer[self._layer[idx]]
+        return self.weight_of_layer.take(self._layer.take(idx))
+
+    def _close(
+        self,
+        day: int,
+        idx: np.ndarray,
+        status: int,
+        event: int,
+        sentence_day: int = -1,
+        hold: bool = False,
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], float, int]:
+        """Move ``idx`` to ``status`` and count ``event`` (a code of ``EV``); with ``hold``
+        (a camp sentence) mark them as held in a prison until the etap. Returns their
+        weights, who was in a camp or a prison awaiting the etap before, the sum of the
+        weights and how many are cases of the elite operation."""
+        assert self.world is not None
+        world = self.world
+        ops, region, weight, was_camp, pretrial_w, total, elite = close_cases_flat(
+            idx, status, sentence_day, *self.case_arrays, *self.layers, world.cases.holding, hold
+        )
+        if self._changed is not None:
+            self._changed.append(idx)
+        self.ledger.add(day, region, ops, event, weight)
+        # the weight of those who were under investigation or awaiting sentence (0.0 if
+        # none: subtracting it leaves the float as it was)
+        world.camps.pretrial_w -= pretrial_w
+        return weight, was_camp, total, elite
+
+    def _leave_camp(
+        self, day: int, idx: np.ndarray, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]
+    ) -> None:
+        """Take the closed ``idx`` off the camp count, or off the holding count (as
+        ``left_holding`` in the Gulag flows) if they had not yet left a prison."""
+        if was_camp.any():
+            assert self.world is not None
+            held = self.world.cases.holding[idx] & was_camp
+            in_camp = was_camp & ~held
+            self.world.camps.n -= int(np.count_nonzero(in_camp))
+            self.world.camps.w -= float(weight[in_camp].sum())
+            if held.any():
+                self._leave_holding(day, idx[held], "left_holding")
+
+    def _leave_holding(self, day: int, idx: np.ndarray, flow: str) -> None:
+        """``idx`` (held, awaiting the etap) leave the holding stage, counted as ``flow``."""
+        assert self.world is not None
+        camps, weight = self.world.camps, self.weights(idx)
+        self.world.cases.holding[idx] = False
+        camps.hold_n -= len(idx)
+        camps.hold_w -= float(weight.sum())
+        self.ledger.gulag[day, GF[flow]] += float(weight.sum())
+
+    def release(self, day: int, idx: np.ndarray) -> None:
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            weight, was_camp, _, _ = self._close(day, idx, Status.RELEASED, EV["released"])
+            self._leave_camp(day, idx, weight, was_camp)
+
+    def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
+        """Death in custody; a prisoner still awaiting the etap is counted as ``flow``."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            weight, was_camp, _, _ = self._close(
+                day, idx, Status.DIED_IN_CUSTODY, EV["died_in_custody"]
+            )
+            assert self.world is not None
+            held = self.world.cases.holding[idx] & was_camp
+            if held.any():
+                self._leave_holding(day, idx[held], flow)
+            self._leave_camp(day, idx, weight, was_camp & ~held)
+
+    def sentence(
+        self,
+        day: int,
+        idx: np.ndarray,
+        kind: str,
+        channel: str = "courts",
+        terms: TermRange | None = None,
+    ) -> None:
+        """Pass sentence: ``death``, ``camp`` or ``exile``.
+
+        A camp sentence carries a term from the range of its ``channel``
+        (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
+        as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
+        (model/prison_terms.py).
+
+        Death and camp sentences in the elite operation are also a signal
+        (``convicted``), read by the families step (M19, model/families.py).
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        world = self.world
+        event = _EVENT.get(kind)
+        if event is None:
+            raise ValueError(f"unknown sentence {kind!r}")
+        camp = kind == "camp"
+        # a camp sentence: to a prison or transit point first, until the etap (model/holding.py)
+        status = (
+            Status.CAMP if camp else Status.SENTENCED_DEATH if kind == "death" else Status.EXILE
+        )
+        _, _, entered, elite = self._close(day, idx, status, event, day, camp)
+        if kind == "death":
+            # at least the next day: a verdict passed after step 8 must still be carried out
+            delay = self.rng.execution.geometric(
+                1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
+            )
+            self.schedule_after(day, "execute", idx, delay)
+        elif camp:
+            camps = world.camps
+            camps.holding.push(idx)
+            camps.hold_n += len(idx)
+            camps.hold_w += entered
+            begin_terms(self, day, idx, terms or term_range(channel, self.params))
+            self.ledger.gulag[day, _ENTERED] += entered
+        if elite and kind != "exile":
+            world.signals.convicted.append(idx[world.cases.op[idx] == ELITE_OP])
