@@ -95,3 +95,20 @@ def test_calendar_marks_exactly_the_days_with_people_due() -> None:
     for day in range(30):
         assert len(cal.take("k", day)) == due.get(day, 0)
         assert not marks[day]
+
+
+def test_calendar_adds_the_offset_as_numpy_did() -> None:
+    """``Calendar.add(kind, idx, delays, day)`` is ``add(kind, idx, delays + day)``, the
+    engine's call before (``Engine.schedule_after``); a wrong offset is caught."""
+    rng = np.random.default_rng(5)
+    fast, rule = Calendar(50), Calendar(50)
+    for day in range(40):
+        idx = rng.integers(0, 1000, size=int(rng.choice([2, 80]))).astype(np.int64)
+        delays = rng.geometric(0.2, size=len(idx))
+        fast.add("k", idx, delays, day)
+        rule.add("k", idx, delays + day)
+    got = [fast.take("k", d) for d in range(50)]
+    assert all(np.array_equal(g, rule.take("k", d)) for d, g in enumerate(got))
+    shifted = Calendar(50)
+    shifted.add("k", np.arange(3, dtype=np.int64), np.array([1, 2, 3]), 1)
+    assert len(shifted.take("k", 1)) == 0 and len(shifted.take("k", 2)) == 1

@@ -24,8 +24,9 @@ _NO_ONE = np.empty(0, dtype=np.int64)
 
 
 @njit(cache=True)
-def append_due(lists, entries, state, mark, idx, due):  # pragma: no cover - compiled
-    """Append ``idx[i]`` to the list of day ``due[i]`` (if before the end of the run), in order.
+def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
+    """Append ``idx[i]`` to the list of day ``due[i] + offset`` (if before the end of the
+    run), in order.
 
     ``lists`` holds one list per day (rows: first entry, last entry, count), ``entries`` the
     entries (rows: next entry, person), ``mark`` per day whether a list of the kind holds
@@ -41,7 +42,7 @@ def append_due(lists, entries, state, mark, idx, due):  # pragma: no cover - com
     if state[0] + max(idx.shape[0] - state[2], 0) > person.shape[0]:
         return False
     for i in range(idx.shape[0]):
-        d = due[i]
+        d = due[i] + offset
         if d >= horizon:
             continue
         if state[1] >= 0:  # a free entry
@@ -130,15 +131,19 @@ class Calendar:
             grown[:, :used] = self._entries[:, :used]
             self._entries = grown
 
-    def add(self, kind: str, idx: NDArray[np.int64], due: NDArray[np.int64]) -> None:
-        """Schedule ``idx[i]`` on day ``due[i]``; days from the end of the run on are dropped."""
+    def add(
+        self, kind: str, idx: NDArray[np.int64], due: NDArray[np.integer], offset: int = 0
+    ) -> None:
+        """Schedule ``idx[i]`` on day ``due[i] + offset`` (the kernel adds ``offset``: a
+        delay's array plus the day would be one more NumPy call); days from the end of the
+        run on are dropped."""
         if len(idx) == 0:
             return
-        lists = self._of(kind)
+        lists = self._kinds.get(kind) or self._of(kind)
         row = lists.rows[1 if len(idx) <= SMALL_BATCH else 0]
-        if not append_due(row, self._entries, self._state, lists.mark, idx, due):
+        if not append_due(row, self._entries, self._state, lists.mark, idx, due, offset):
             self._room(len(idx))
-            append_due(row, self._entries, self._state, lists.mark, idx, due)
+            append_due(row, self._entries, self._state, lists.mark, idx, due, offset)
 
     def add_batch(self, kind: str, idx: NDArray[np.int64], day: int) -> None:
         """Schedule all of ``idx`` on ``day``, as one batch (whatever its size)."""
@@ -147,7 +152,7 @@ class Calendar:
         lists = self._of(kind)
         self._room(len(idx))
         due = np.full(len(idx), day, dtype=np.int64)
-        append_due(lists.rows[0], self._entries, self._state, lists.mark, idx, due)
+        append_due(lists.rows[0], self._entries, self._state, lists.mark, idx, due, 0)
         # room made just before: always True
 
     def take(self, kind: str, day: int) -> NDArray[np.int64]:

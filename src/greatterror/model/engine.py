@@ -134,7 +134,7 @@ class Engine(Transitions):
         scheduled (model/calendar.py).
         """
         if len(idx):
-            self.calendar.add(kind, np.asarray(idx, dtype=np.int64), np.asarray(delays) + day)
+            self.calendar.add(kind, np.asarray(idx, dtype=np.int64), np.asarray(delays), day)
 
     def due(self, day: int, kind: str) -> np.ndarray:
         return self.calendar.take(kind, day)
