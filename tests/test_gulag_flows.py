@@ -17,8 +17,8 @@ import greatterror as gt
 from greatterror.calibration.holdout import MEASURES
 from greatterror.calibration.statistics import CALIBRATION_IDS
 from greatterror.evidence.loader import load_evidence
-from greatterror.model import engine as engine_module
 from greatterror.model import holding, prison_terms
+from greatterror.model import transitions as engine_module
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -92,7 +92,7 @@ class Recorder:
         mp.setattr(Engine, "sentence", sentencing)
         mp.setattr(holding, "admit", admitting)
         mp.setattr(prison_terms, "draw_terms", drawing)
-        mp.setattr(engine_module, "begin_terms", beginning)
+        mp.setattr(engine_module, "begin_terms", beginning)  # Engine.sentence calls it there
 
 
 @pytest.fixture(scope="module")
