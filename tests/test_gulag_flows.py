@@ -36,13 +36,15 @@ from greatterror.model.gulag import (
     years_held,
 )
 from greatterror.model.params import BY_NAME
+from greatterror.model.steps_social_order import TAKEOVER_TERMS
 from greatterror.vocabulary import CHANNELS, Status
 
 #: the paths that pass camp terms: every sentencing channel (vocabulary.CHANNELS), the
 #: Special Board's and NKVD troikas' "socially harmful elements" (model/steps_social_order.py,
-#: in the Special Board's range) and the ordinary courts' non-political convicts
-#: (model/steps_courts.py)
-PATHS = (*CHANNELS, "social_order", "ordinary_courts")
+#: in the Special Board's range), the ordinary courts' non-political convicts
+#: (model/steps_courts.py) and the militia's cases the courts convict after the halt
+#: (``steps_social_order.TAKEOVER_TERMS``, the colonies' range)
+PATHS = (*CHANNELS, "social_order", "ordinary_courts", "militia_courts")
 
 
 def expected_terms(path: str, e: Engine):
@@ -51,6 +53,8 @@ def expected_terms(path: str, e: Engine):
         return non_political_terms(e.evidence, e.params)
     if path == "social_order":
         return TERMS["oso"]
+    if path == "militia_courts":
+        return TAKEOVER_TERMS
     return term_range(path, e.params)
 
 
@@ -70,6 +74,7 @@ class Recorder:
             idx = np.asarray(idx, dtype=np.int64)
             social = len(idx) > 0 and bool(e.world.cases.social_order[idx].all())
             self.path = "ordinary_courts" if terms is not None else channel
+            self.path = "militia_courts" if terms is TAKEOVER_TERMS else self.path
             self.path = "social_order" if social else self.path
             return sentence(e, day, idx, kind, channel, terms)
 
@@ -268,6 +273,8 @@ def test_every_path_gives_the_terms_the_model_sets_for_it(sim) -> None:
         years = np.concatenate([r[1] for r in rows])
         if path in TERMS or path == "social_order":  # the acts' ranges: all in the camps
             assert (years >= COLONY_BELOW_YEARS).all(), path
+    # the militia's cases after the halt: all to a colony
+    assert all(colony.all() for _, _, colony in draws["militia_courts"])
     # the ordinary courts send some to the colonies and some to the camps
     colony = np.concatenate([r[2] for r in draws["ordinary_courts"]])
     assert colony.any() and (~colony).any()

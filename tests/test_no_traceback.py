@@ -197,3 +197,16 @@ def test_closed_reader_is_not_an_internal_error(args: list[str]) -> None:
     code = proc.wait(timeout=120)
     assert "internal error" not in err and "Traceback" not in err, err
     assert code != 0
+
+
+def test_a_broken_pipe_of_the_command_itself_is_reported(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Only stdout's reader going away stops quietly: a broken pipe of the command's own (a
+    worker's, a socket's) while stdout is fine is a bug, reported as one (exit code 1)."""
+
+    def broken(*_: Any, **__: Any) -> list[Any]:
+        raise BrokenPipeError(32, "a worker's pipe")
+
+    monkeypatch.setattr("greatterror.results.registry.list_runs", broken)  # imported on use
+    result = runner.invoke(app, ["runs", "list"])
+    assert result.exit_code == 1
+    assert "internal error: BrokenPipeError" in result.output

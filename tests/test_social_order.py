@@ -15,7 +15,12 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_social_order as so
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import INITIAL_CAMP_TERMS, INITIAL_COLONY_TERMS, TERMS, YEAR
+from greatterror.model.gulag import (
+    COLONY_BELOW_YEARS,
+    INITIAL_COLONY_TERMS,
+    TERMS,
+    YEAR,
+)
 from greatterror.model.registers import ordinary_profile
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -37,6 +42,7 @@ def runs():
     calls: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
     courts: list[tuple[int, np.ndarray, list[tuple[str, str, int]]]] = []
     step, sentence, draw = so.SocialOrderBoards.step, Engine.sentence, so.draw_convicts
+    take_over = so.SocialOrderBoards.courts_take_over
     rates_today = so.rates_today
     inside: list[list] = []
     rates: dict[int, tuple[float, float]] = {}
@@ -56,9 +62,12 @@ def runs():
         finally:
             drawn, passed, by_courts = inside.pop()
         if passed:
-            # a day's sentences are all the bodies' (no terms given) or all the courts'
-            assert len(set(by_courts)) == 1
-            (courts if by_courts[0] else calls).append((day, np.concatenate(drawn), passed))
+            # a day's sentences are all the bodies' or all the courts' (after the halt)
+            (courts if by_courts else calls).append((day, np.concatenate(drawn), passed))
+
+    def recording_take_over(self, w, e, day, rate):
+        inside[-1][2].append(True)
+        return take_over(self, w, e, day, rate)
 
     def recording_draw(w, counts, rng):
         out = draw(w, counts, rng)
@@ -68,7 +77,6 @@ def runs():
     def recording_sentence(self, day, idx, kind, channel="courts", terms=None):
         if inside:
             inside[-1][1].append((kind, channel, len(idx)))
-            inside[-1][2].append(terms is not None)
         return sentence(self, day, idx, kind, channel, terms)
 
     mp = pytest.MonkeyPatch()
@@ -76,6 +84,7 @@ def runs():
     mp.setattr(Engine, "sentence", recording_sentence)
     mp.setattr(so, "draw_convicts", recording_draw)
     mp.setattr(so, "rates_today", recording_rates)
+    mp.setattr(so.SocialOrderBoards, "courts_take_over", recording_take_over)
     try:
         on = simulate(scenario, SCALE, SEED, evidence=evidence)
     finally:
@@ -104,9 +113,8 @@ def test_the_rules_the_board_until_order_00447_the_militia_until_the_halt() -> N
     assert so.rates_today(100.0, share, set(), False, True) == (0.0, 100.0 * share)
     assert so.rates_today(100.0, share, set(), True, False) == (0.0, 0.0)
     # after the halt (only) the courts take the militia troikas' caseload, at their rate
-    assert so.courts_rate(100.0, share, 1.0, halted=False) == 0.0
-    assert so.courts_rate(100.0, share, 1.0, halted=True) == pytest.approx(100.0 * share)
-    assert so.courts_rate(100.0, share, 0.0, halted=True) == 0.0
+    assert so.courts_rate(100.0, share, 1.0) == pytest.approx(100.0 * share)
+    assert so.courts_rate(100.0, share, 0.0) == 0.0
     # the NKVD counts them while the Special Board sits; afterwards by the module's reading
     assert so.counted_by_nkvd(True)
     assert so.counted_by_nkvd(False) == so.COUNTED_AFTER_00447
@@ -302,10 +310,10 @@ def test_the_bodies_draw_no_investigation_lengths() -> None:
 
 
 def test_the_militia_troikas_exiles_after_order_00447_are_in_the_summary(runs) -> None:
-    """After Order 00447 the militia troikas' exiles are non-political cases; the courts never
-    exile, so they are all of the non-political exiles, and summary.json's ``non_political``
-    block reports them year by year as the ledger holds them (review of 4 Dec 2026: they were
-    in no block)."""
+    """After Order 00447 the militia troikas' exiles are non-political cases (and after the
+    halt the courts' exiles of the militia's cases; the ordinary courts' own convicts are never
+    exiled), and summary.json's ``non_political`` block reports them year by year as the
+    ledger holds them (review of 4 Dec 2026: they were in no block)."""
     on, calls, _, _, _ = runs
     sim = on.simulation
     start = _day_00447_starts(sim)
@@ -368,41 +376,48 @@ def test_after_the_halt_the_courts_take_the_militias_caseload(runs) -> None:
     assert float(sim.weights(people).sum()) == pytest.approx(len(people) / SCALE, rel=0.05)
 
 
-def test_the_courts_convicts_are_non_political_mostly_colonies_with_terms_that_expire(
-    runs,
-) -> None:
+def test_the_courts_convicts_are_exiled_or_sent_to_a_colony_for_a_short_term(runs) -> None:
     """The courts' convicts after the halt are non-political cases (never the NKVD's arrests,
-    not flagged as the bodies' social-order cases), sentenced to camp or colony by the courts'
-    rule (no exile, no Special Board range), most of them to a colony, with terms in the
-    courts' ranges that end: many are out again by the end of the run."""
+    not flagged as the bodies' social-order cases), sentenced by the troikas' rule in kind: exile
+    with ``exile_share`` (binomial, 4 sd), otherwise deprivation of liberty on
+    ``TAKEOVER_TERMS``, the colonies' range (never the Special Board's 3-5 years, never a camp
+    for 3-10 years): all of them to a colony, with terms that end, many before the run does."""
     on, calls, _, _, courts = runs
-    c = on.simulation.cases
+    sim = on.simulation
+    c = sim.cases
     kinds = {(kind, channel) for _, _, passed in courts for kind, channel, k in passed if k}
-    assert kinds == {("camp", "courts")}
+    assert kinds == {("camp", "courts"), ("exile", "courts")}
+    exiled = sum(k for _, _, p in courts for kind, _, k in p if kind == "exile")
+    total = sum(k for _, _, p in courts for _, _, k in p)
+    share = float(sim.params["exile_share"])
+    assert abs(exiled - share * total) <= 4.0 * np.sqrt(total * share * (1.0 - share))
     people = np.concatenate([p for _, p, _ in courts])
     days = np.concatenate([np.full(len(p), d) for d, p, _ in courts])
     assert len(np.unique(people)) == len(people)
     troikas = np.concatenate([p for _, p, _ in calls])
     assert not np.isin(people, troikas).any()  # one case record each
     mine = c.arrest_day[people] == days  # still on this case (not arrested again later)
-    people, days = people[mine], days[mine]
+    people = people[mine]
     assert len(people) > 100
     assert (c.op[people] == NON_POLITICAL).all()
     assert (c.arrests[people] == 0).all()
     assert not c.social_order[people].any()
-    colony = c.colony[people]
-    assert colony.mean() > 0.6  # the courts' split: about 0.8 to a colony
-    ended = c.release_day[people] >= 0
-    assert ended.all()  # every one has a term end on the calendar (or was released)
-    length = c.release_day[people].astype(np.int64) - c.sentence_day[people]
-    credit = float(on.simulation.params["workday_credit"])
-    low = np.where(colony, INITIAL_COLONY_TERMS.low, INITIAL_CAMP_TERMS.low) * YEAR
-    high = np.where(colony, INITIAL_COLONY_TERMS.high, INITIAL_CAMP_TERMS.high) * YEAR
-    alive = c.status[people] != Status.DIED_IN_CUSTODY
-    assert (length[alive] >= np.floor(low[alive] / (1.0 + credit)) - 1).all()
-    assert (length[alive] <= np.ceil(high[alive]) + 1).all()
-    # terms that expire: colony terms of half a year to three years, many over by the end
-    assert ((c.status[people] == Status.RELEASED) & colony).sum() > 0.2 * colony.sum()
+    in_exile = c.status[people] == Status.EXILE
+    assert in_exile.any() and not c.colony[people[in_exile]].any()
+    held = people[~in_exile]
+    assert len(held) > 100
+    assert c.colony[held].all()  # every term under three years: a colony
+    assert so.TAKEOVER_TERMS.low == INITIAL_COLONY_TERMS.low
+    assert so.TAKEOVER_TERMS.high <= COLONY_BELOW_YEARS and so.TAKEOVER_TERMS.mid is None
+    assert (c.release_day[held] >= 0).all()  # every term's end is on the calendar
+    length = c.release_day[held].astype(np.int64) - c.sentence_day[held]
+    credit = float(sim.params["workday_credit"])
+    alive = c.status[held] != Status.DIED_IN_CUSTODY
+    low, high = so.TAKEOVER_TERMS.low * YEAR, so.TAKEOVER_TERMS.high * YEAR
+    assert (length[alive] >= np.floor(low / (1.0 + credit)) - 1).all()
+    assert (length[alive] <= np.ceil(high) + 1).all()
+    # terms that expire: half a year to three years, many over by the end of the run
+    assert (c.status[held] == Status.RELEASED).sum() > 0.2 * len(held)
 
 
 def test_the_takeover_changes_nothing_before_the_halt(runs, without_takeover) -> None:

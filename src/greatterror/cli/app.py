@@ -2,7 +2,9 @@
 
 from __future__ import annotations
 
+import contextlib
 import os
+import select
 import sys
 import traceback
 from typing import Annotated, Any
@@ -53,11 +55,33 @@ def _report(exc: Exception, debug: bool) -> int:
     return INTERNAL_ERROR
 
 
+def _stdout_gone() -> bool:
+    """Whether stdout's reader went away (``greatterror ... | head``), as opposed to a broken
+    pipe of the command's own (a worker's, a socket's), which is a bug to report. A pipe whose
+    reader has closed fails to flush, or (when nothing is left to flush) polls as an error."""
+    try:
+        sys.stdout.flush()
+    except (BrokenPipeError, ValueError):
+        return True
+    except OSError:
+        return False
+    try:
+        fd = sys.stdout.fileno()
+    except (AttributeError, OSError, ValueError):  # not a real file: a test's or a host's
+        return False
+    if not hasattr(select, "poll"):
+        return False
+    poller = select.poll()
+    poller.register(fd, select.POLLOUT)
+    return any(event & (select.POLLERR | select.POLLHUP) for _, event in poller.poll(0))
+
+
 def _reader_gone() -> int:
-    """The reader closed the pipe (``greatterror ... | head``): not a bug. Point stdout at
-    devnull so that the interpreter's final flush does not fail again, and stop quietly (the
-    recipe of the Python documentation, "Note on SIGPIPE")."""
-    os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
+    """Stop quietly after stdout's reader went away: point stdout at devnull so that the
+    interpreter's final flush does not fail again (the recipe of the Python documentation,
+    "Note on SIGPIPE")."""
+    with contextlib.suppress(OSError, ValueError):  # stdout may not be a real file
+        os.dup2(os.open(os.devnull, os.O_WRONLY), sys.stdout.fileno())
     return BROKEN_PIPE
 
 
@@ -67,8 +91,10 @@ class _Guarded(TyperGroup):
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
-        except BrokenPipeError:
-            raise typer.Exit(_reader_gone()) from None
+        except BrokenPipeError as exc:
+            if _stdout_gone():
+                raise typer.Exit(_reader_gone()) from None
+            raise typer.Exit(_report(exc, bool(ctx.params.get("debug")))) from None
         except Exception as exc:
             # exits, usage errors and aborts are click's (or typer's vendored click's) to handle
             if type(exc).__module__.split(".")[0] in ("click", "typer"):
@@ -128,7 +154,9 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         app(args=args, prog_name="greatterror")
-    except BrokenPipeError:
-        raise SystemExit(_reader_gone()) from None
+    except BrokenPipeError as exc:
+        if _stdout_gone():
+            raise SystemExit(_reader_gone()) from None
+        raise SystemExit(_report(exc, DEBUG_FLAG in args)) from None
     except Exception as exc:
         raise SystemExit(_report(exc, DEBUG_FLAG in args)) from None

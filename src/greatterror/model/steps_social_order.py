@@ -86,23 +86,38 @@ Socialism, 2009, the works on the militia's social-order policing and its 1939
 aftermath, were not read in a stored copy. No count of those convictions for 1939-40,
 nor a share taken by the Special Board, was found (data/parameters.csv, NOT
 FOUND), so from the halt on the ordinary courts convict them at the militia
-troikas' own rate times ``militia_cases_to_courts_share`` (a fixed prior of
-1: the whole caseload, all to the courts; 0 is the model before 4 Dec 2026, in
-which nobody takes it over). Who they are is the same draw
-(``draw_convicts``); how they are sentenced is the courts' rule for
-non-political convicts (``steps_courts.convict_non_political`` with
-``court_terms_of``: camp or colony, mostly colonies, short terms that expire,
-no exile), not the troikas'. They are non-political cases, never the NKVD's
-arrests or convictions (the reading of ``COUNTED_AFTER_00447``: the G1 series
-is the NKVD's cases, and these are the courts'), and not flagged
-``Cases.social_order`` (their category says what they are). They do not
-double count ``nonpolitical_sentences_per_year``, the courts' other
-non-political inflow: that prior is the turnover of the 1935 stock *less* the
-social-order bodies' camp sentences (data/parameters.csv; ``gulag.
-non_political_terms`` subtracts the same flow), constant over the years, so it
-stands for the courts' own caseload without the militia's; the caseload the
-troikas took from 1935 to the halt, and the courts after it, is this step's
-alone. The draws come from this step's stream (``social_order``) only after
+troikas' own rate times ``militia_cases_to_courts_share`` (a fixed value of
+1, an upper bound: every case converted one for one into a court sentence,
+none to the Special Board, none to a non-custodial penalty; 0 is the model
+before 4 Dec 2026, in which nobody takes it over). Who they are is the same
+draw (``draw_convicts``). How they are sentenced keeps the troikas' rule in
+kind, the sentence a court could pass for these offences: exile (ssylka or
+vysylka, penalties of the RSFSR Criminal Code of 1926 that the courts passed
+too: its art. 82 punishes escape from exile and return from banishment) with
+``exile_share`` (the troikas' own share, a prior), otherwise deprivation of liberty on ``TAKEOVER_TERMS``, the
+colonies' range (half a year to three years, below ``COLONY_BELOW_YEARS``:
+all to a colony, mean 1.75 years). The basis is the passport law: RSFSR
+Criminal Code art. 192a as amended in 1934-35 is said to allow deprivation of
+liberty up to 2 years for passport violations; that reading is UNVERIFIED (no
+text of the article as amended was found in a stored copy, searched 4 Dec
+2026), so the range is a prior, the colonies' own (``INITIAL_COLONY_TERMS``),
+which contains it. It is not the courts' general distribution
+(``gulag.non_political_terms``: mean 2.6 years, a fifth to the camps for 3-10
+years), derived for the courts' other convicts, nor the troikas' 3-5 years
+(``TERMS["oso"]``), the Special Board's powers, not a court's. They are
+non-political cases, never the NKVD's arrests or convictions (the reading of
+``COUNTED_AFTER_00447``: the G1 series is the NKVD's cases, and these are the
+courts'), and not flagged ``Cases.social_order`` (their category says what
+they are). They do not double count ``nonpolitical_sentences_per_year``, the
+courts' other non-political inflow, at that parameter's prior only: the prior
+is the turnover of the 1935 stock *less* the social-order bodies' camp
+sentences (data/parameters.csv; ``gulag.non_political_terms`` subtracts the
+same flow), constant over the years, so it stands for the courts' own
+caseload without the militia's. The parameter is free: a fit moves it (to
+177,280 in scenarios/historical.toml) to whatever the targets ask of all the
+courts' non-political convicts, and a fitted value no longer strictly means
+the caseload without the militia's (a refit with the takeover may absorb part
+of it, or the reverse). The draws come from this step's stream (``social_order``) only after
 the halt (the terms' draws are the engine's, as for every sentence), so
 everything before the halt is the same with the takeover as without it.
 
@@ -147,12 +162,10 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
-from greatterror.model.gulag import SPLIT_PARAMS, TermRange
+from greatterror.model.gulag import COLONY_BELOW_YEARS, INITIAL_COLONY_TERMS, TermRange
 from greatterror.model.loop import Component
 from greatterror.model.steps_courts import (
     adults_share,
-    convict_non_political,
-    court_terms_of,
     draw_convicts,
     open_non_political_case,
 )
@@ -165,6 +178,15 @@ SHARES = ("IN-oso-1935", "IN-nkvd-troikas-1935")
 #: whether the NKVD's arrests and convictions (the G1 series) count the militia troikas'
 #: sentences once Order 00447 has started; False is the reading the module docstring argues
 COUNTED_AFTER_00447 = False
+#: the courts' terms for the militia's cases after the halt: the colonies' range (a prior, all
+#: under ``COLONY_BELOW_YEARS``); RSFSR Criminal Code art. 192a as amended in 1934-35 (up to
+#: 2 years for passport violations) is an unverified reading inside it (module docstring)
+TAKEOVER_TERMS = TermRange(
+    INITIAL_COLONY_TERMS.low,
+    COLONY_BELOW_YEARS,
+    "prior: the colonies' range (0.5-3 years); RSFSR Criminal Code art. 192a as amended in "
+    "1934-35, up to 2 years for passport violations, unverified",
+)
 
 
 def board_sitting(operations: Container[str], halted: bool, ended_before: bool) -> bool:
@@ -195,11 +217,11 @@ def rates_today(
     return board, militia
 
 
-def courts_rate(rate: float, share: float, to_courts: float, halted: bool) -> float:
-    """The yearly rate at which the ordinary courts convict the militia's social-order cases:
-    after the halt, the militia troikas' own rate (``rate`` times their ``share``) times
-    ``to_courts`` (``militia_cases_to_courts_share``); before it, nothing (the troikas sit)."""
-    return rate * share * to_courts if halted else 0.0
+def courts_rate(rate: float, share: float, to_courts: float) -> float:
+    """The yearly rate at which the ordinary courts convict the militia's social-order cases
+    after the halt (only then called): the militia troikas' own rate (``rate`` times their
+    ``share``) times ``to_courts`` (``militia_cases_to_courts_share``)."""
+    return rate * share * to_courts
 
 
 def counted_by_nkvd(board_sits: bool) -> bool:
@@ -216,8 +238,7 @@ class SocialOrderBoards(Component):
 
     name = "social_order_boards"
     mechanisms = ("M23",)
-    # the courts' terms after the halt read ``gulag.SPLIT_PARAMS`` (with ``exile_share``)
-    params = ("social_order_convictions_per_year", "militia_cases_to_courts_share", *SPLIT_PARAMS)
+    params = ("social_order_convictions_per_year", "militia_cases_to_courts_share", "exile_share")
     reads = ("people", "registers", "cases", "policy", "institutions")
     writes = ("cases", "camps")
 
@@ -226,7 +247,6 @@ class SocialOrderBoards(Component):
         self._share: NDArray[np.float64] | None = None
         self._militia: float | None = None
         self._for: object = None
-        self._terms: tuple[object, TermRange] | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         pol = w.policy
@@ -260,11 +280,11 @@ class SocialOrderBoards(Component):
 
     def courts_take_over(self, w: World, e: Engine, day: int, rate: float) -> None:
         """After the halt: a Poisson number of the militia's cases per region, at
-        ``courts_rate``, convicted by the ordinary courts as non-political cases with the
-        courts' terms (camp or colony; ``steps_courts.convict_non_political``)."""
+        ``courts_rate``, convicted by the ordinary courts as non-political cases: exile with
+        ``exile_share``, otherwise a colony term on ``TAKEOVER_TERMS``."""
         assert self._militia is not None and self._share is not None
         to_courts = float(e.params["militia_cases_to_courts_share"])
-        courts = courts_rate(rate, self._militia, to_courts, True)
+        courts = courts_rate(rate, self._militia, to_courts)
         if courts <= 0.0:
             return
         rng = e.rng.social_order
@@ -272,9 +292,10 @@ class SocialOrderBoards(Component):
         if not counts.any():
             return
         convicts = draw_convicts(w, counts, rng)
-        if self._terms is None or self._terms[0] is not e:  # the same for the whole run
-            self._terms = (e, court_terms_of(e))
-        convict_non_political(e, day, convicts, self._terms[1])
+        open_non_political_case(w.cases, convicts, day)
+        exile = rng.random(len(convicts)) < float(e.params["exile_share"])
+        e.sentence(day, convicts[exile], "exile")
+        e.sentence(day, convicts[~exile], "camp", terms=TAKEOVER_TERMS)
 
 
 def sentence_social_order(

@@ -243,10 +243,12 @@ def operations_yearly(per_day_op: np.ndarray, years: np.ndarray) -> dict[str, An
 
 
 def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any]:
-    """The non-political convicts by year: the ordinary courts' (model/steps_courts.py) and,
-    from Order 00447 to the halt, the militia troikas' (model/steps_social_order.py,
-    ``COUNTED_AFTER_00447``): sentenced to camp or colony, sentenced to exile (the militia
-    troikas only), released, died in custody (full-population equivalents). Counted in the
+    """The non-political convicts by year: the ordinary courts' (model/steps_courts.py),
+    from Order 00447 to the halt the militia troikas' (model/steps_social_order.py,
+    ``COUNTED_AFTER_00447``), and after the halt the militia's cases the courts convict
+    (``SocialOrderBoards.courts_take_over``): sentenced to camp or colony, sentenced to exile
+    (the militia's cases only, by the troikas or after the halt by the courts), released,
+    died in custody (full-population equivalents). Counted in the
     Gulag block, never in ``yearly`` or ``operations``' political series.
 
     ``per_day``: their events per day and event (``cube[:, :, NON_POLITICAL].sum(axis=1)``,
