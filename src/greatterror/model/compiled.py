@@ -10,11 +10,27 @@ user's cache folder; ``NUMBA_CACHE_DIR`` chooses another folder.
 Finding out reads each kernel's cache index (a small file), never compiles.
 It uses Numba's cache objects, which are not a public interface: if they
 change, the answer is "compiled" and the notice is simply not shown.
+
+**Stale caches.** Numba checks a cached kernel against its own module's source
+file only. A kernel that calls a kernel of another module keeps, in its cache,
+the callee as it was compiled: after the callee's source changes, the caller
+loads the old code, which gives wrong results or crashes the process (a
+segmentation fault was seen on 4 December 2026; docs/performance.md, branch
+speed7). ``drop_stale_caches`` therefore keeps a stamp of all kernel modules'
+sources (path, size and modification time, as Numba's own check) beside the
+caches, and drops every kernel's cache when the stamp changes: after editing
+any kernel module, the next run recompiles all of them, once.
 """
 
 from __future__ import annotations
 
+import contextlib
+import functools
+import hashlib
+from collections.abc import Iterator
+from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 #: CPU seconds to compile one kernel, on average: 15.3 s for the 52 kernels of a 1:1,000 run
 #: on the development machine (bench/bench_coldstart.py, docs/performance.md)
@@ -61,22 +77,70 @@ def _kernel_modules() -> list[ModuleType]:
     ]
 
 
-def uncompiled_kernels() -> list[str]:
-    """The names of the kernels a run would compile first (none when the cache holds them)."""
+#: the file, in each kernel cache folder, that holds the stamp of the sources cached there
+STAMP_NAME = "greatterror-kernels.stamp"
+
+
+def _kernels(modules: list[ModuleType]) -> Iterator[tuple[str, Any]]:
+    """Each kernel defined in ``modules`` (not those imported into them), with its name."""
     from numba.core.registry import CPUDispatcher
 
-    missing = []
-    for module in _kernel_modules():
+    for module in modules:
         for name, value in vars(module).items():
-            if not isinstance(value, CPUDispatcher) or value.__module__ != module.__name__:
-                continue
-            try:
-                cached = bool(getattr(value, "_cache")._cache_file._load_index())  # noqa: B009
-            except Exception:  # Numba's internals changed: assume compiled, say nothing
-                cached = True
-            if not cached:
-                missing.append(f"{module.__name__}.{name}")
+            if isinstance(value, CPUDispatcher) and value.__module__ == module.__name__:
+                yield f"{module.__name__}.{name}", value
+
+
+def uncompiled_kernels() -> list[str]:
+    """The names of the kernels a run would compile first (none when the cache holds them)."""
+    missing = []
+    for name, kernel in _kernels(_kernel_modules()):
+        try:
+            cached = bool(getattr(kernel, "_cache")._cache_file._load_index())  # noqa: B009
+        except Exception:  # Numba's internals changed: assume compiled, say nothing
+            cached = True
+        if not cached:
+            missing.append(name)
     return missing
+
+
+def sources_stamp(modules: list[ModuleType]) -> str:
+    """A digest of the kernel modules' source files: name, size and modification time of each
+    (what Numba compares for one module, here taken over all of them together)."""
+    digest = hashlib.sha256()
+    for module in sorted(modules, key=lambda m: m.__name__):
+        stat = Path(str(module.__file__)).stat()
+        digest.update(f"{module.__name__} {stat.st_size} {stat.st_mtime_ns}\n".encode())
+    return digest.hexdigest()[:32]
+
+
+def _read(path: Path) -> str | None:
+    try:
+        return path.read_text().strip()
+    except OSError:
+        return None
+
+
+@functools.cache
+def drop_stale_caches() -> bool:
+    """Drop every kernel's cache if any kernel module's source changed since the caches were
+    stamped; stamp them. Once a process (later calls return the first answer); True if the
+    caches were dropped. Folders that cannot be written are left as they are: a kernel whose
+    cache cannot be written is compiled in every process anyway."""
+    modules = _kernel_modules()
+    stamp = sources_stamp(modules)
+    caches: list[Any] = [getattr(kernel, "_cache", None) for _, kernel in _kernels(modules)]
+    folders = {Path(c.cache_path) for c in caches if getattr(c, "cache_path", None)}
+    if all(_read(folder / STAMP_NAME) == stamp for folder in folders):
+        return False
+    for cache in caches:
+        with contextlib.suppress(Exception):  # an unwritable folder, or Numba's internals
+            cache.flush()
+    for folder in folders:
+        with contextlib.suppress(OSError):
+            folder.mkdir(parents=True, exist_ok=True)
+            (folder / STAMP_NAME).write_text(stamp + "\n")
+    return True
 
 
 def compile_notice() -> str | None:

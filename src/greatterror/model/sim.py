@@ -16,6 +16,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model import leader
+from greatterror.model.compiled import drop_stale_caches
 from greatterror.model.components import build_components, resolve_switches
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Loop
@@ -42,6 +43,7 @@ class Simulation:
         overrides: dict[str, Any] | None = None,
         mechanisms: Mapping[str, Any] | None = None,
     ) -> None:
+        drop_stale_caches()  # before any kernel runs: a cached caller may hold an old callee
         self.scenario = scenario
         self.seed = seed
         self.evidence = evidence

@@ -185,6 +185,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         raise ValueError(
             f"scale: {scale} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
         )
+    from greatterror.model.compiled import drop_stale_caches
+
+    drop_stale_caches()  # before any kernel runs: a cached caller may hold an old callee
     inputs = inputs or load_inputs()
     spec = build_spec(inputs)
     regions = inputs.regions
