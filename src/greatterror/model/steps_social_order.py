@@ -267,33 +267,39 @@ class SocialOrderBoards(Component):
         )
         if board + militia <= 0.0:
             return
-        rng = e.rng.social_order
         # while both sit their sum is the rate itself; taking it as is keeps the draws of the
         # years before Order 00447 bit for bit those of the single body this step once was
         total = rate if board > 0.0 and militia > 0.0 else board + militia
-        counts = rng.poisson(total / e.w_mass / 365.0 * self._share)
-        if not counts.any():
+        convicts = self._convicts_today(w, e, total)
+        if convicts is None:
             return
-        convicts = draw_convicts(w, counts, rng)
         # both bodies pass the same sentences: which one judged a person is not drawn
-        sentence_social_order(e, day, convicts, rng, counted_by_nkvd(board > 0.0))
+        sentence_social_order(e, day, convicts, e.rng.social_order, counted_by_nkvd(board > 0.0))
+
+    def _convicts_today(self, w: World, e: Engine, yearly: float) -> NDArray[np.int64] | None:
+        """Today's convicts at ``yearly`` full-population convictions a year: a Poisson count
+        per region (by its share of adults), then who (``draw_convicts``); None if none."""
+        assert self._share is not None
+        rng = e.rng.social_order
+        counts = rng.poisson(yearly / e.w_mass / 365.0 * self._share)
+        if not counts.any():
+            return None
+        return draw_convicts(w, counts, rng)
 
     def courts_take_over(self, w: World, e: Engine, day: int, rate: float) -> None:
         """After the halt: a Poisson number of the militia's cases per region, at
         ``courts_rate``, convicted by the ordinary courts as non-political cases: exile with
         ``exile_share``, otherwise a colony term on ``TAKEOVER_TERMS``."""
-        assert self._militia is not None and self._share is not None
+        assert self._militia is not None
         to_courts = float(e.params["militia_cases_to_courts_share"])
         courts = courts_rate(rate, self._militia, to_courts)
         if courts <= 0.0:
             return
-        rng = e.rng.social_order
-        counts = rng.poisson(courts / e.w_mass / 365.0 * self._share)
-        if not counts.any():
+        convicts = self._convicts_today(w, e, courts)
+        if convicts is None:
             return
-        convicts = draw_convicts(w, counts, rng)
         open_non_political_case(w.cases, convicts, day)
-        exile = rng.random(len(convicts)) < float(e.params["exile_share"])
+        exile = e.rng.social_order.random(len(convicts)) < float(e.params["exile_share"])
         e.sentence(day, convicts[exile], "exile")
         e.sentence(day, convicts[~exile], "camp", terms=TAKEOVER_TERMS)
 

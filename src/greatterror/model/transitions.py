@@ -112,11 +112,11 @@ class Transitions:
     def _leave_holding(self, day: int, idx: np.ndarray, flow: str) -> None:
         """``idx`` (held, awaiting the etap) leave the holding stage, counted as ``flow``."""
         assert self.world is not None
-        camps, weight = self.world.camps, self.weights(idx)
+        camps, weight = self.world.camps, float(self.weights(idx).sum())
         self.world.cases.holding[idx] = False
         camps.hold_n -= len(idx)
-        camps.hold_w -= float(weight.sum())
-        self.ledger.gulag[day, GF[flow]] += float(weight.sum())
+        camps.hold_w -= weight
+        self.ledger.gulag[day, GF[flow]] += weight
 
     def release(self, day: int, idx: np.ndarray) -> None:
         idx = np.asarray(idx, dtype=np.int64)
