@@ -23,6 +23,7 @@ from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import household_labels, place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
+from greatterror.population.placement import Placement, load_placement, regional_rates
 from greatterror.population.region import Uniforms, region_people
 from greatterror.population.spec import PopulationSpec, build_spec, sex_weights_for_pool
 from greatterror.scales import MAX_SCALE, MIN_SCALE
@@ -47,7 +48,7 @@ class _Rates:
         self,
         spec: PopulationSpec,
         regions: list[Region],
-        concentrations: dict[str, dict[str, float]],
+        placement: Placement,
         elite: dict[str, NDArray],
     ):
         # the elite layer is built first; the mass population makes up the rest of each count
@@ -110,10 +111,7 @@ class _Rates:
         rural = pops * (1 - spec.urban_share)
 
         def per_region(attribute: str, target: float, base: NDArray) -> NDArray:
-            factors = np.array(
-                [concentrations.get(attribute, {}).get(r.code, 1.0) for r in regions]
-            )
-            return factors * target / float((factors * base).sum())
+            return regional_rates(attribute, target, base, regions, placement)
 
         # the mark is one person's (the former kulak himself, see kernels.kulak_head), so the
         # per-household rate is set against households: the special settlers count whole
@@ -158,20 +156,6 @@ def _mass_sizes(
     return (np.floor(target) + (rng.random(len(target)) < target % 1)).astype(np.int64)
 
 
-def _concentrations() -> dict[str, dict[str, float]]:
-    import csv
-
-    from greatterror.paths import population_data_dir
-
-    out: dict[str, dict[str, float]] = {}
-    with (population_data_dir() / "concentrations.csv").open(
-        newline="", encoding="utf-8"
-    ) as handle:
-        for row in csv.DictReader(handle):
-            out.setdefault(row["attribute"], {})[row["region_code"]] = float(row["factor"])
-    return out
-
-
 def _add_households(indptr: NDArray[np.int64], first: int, start: int, sizes: NDArray) -> None:
     """Household bounds ``indptr[first + 1 :]`` of a run of households starting at person ``start``."""
     bounds = indptr[first + 1 : first + 1 + len(sizes)]
@@ -193,7 +177,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     regions = inputs.regions
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
     elite = elite_layer(regions, spec, elite_rng)
-    rates = _Rates(spec, regions, _concentrations(), elite)
+    rates = _Rates(spec, regions, load_placement(regions), elite)
     n_elite = len(elite["region"])
     n_by_region = _mass_sizes(regions, spec, n_elite, scale, seed)
     n_mass = int(n_by_region.sum())
