@@ -1,6 +1,6 @@
 """Order 00447's pace in autumn 1937 (issue 9): the rules that set it, and their effect.
 
-The rules (docs/ODD.md, "Order 00447's pace"):
+The rules (docs/ODD.md 7.5, "Order 00447 (M16, M15)"):
 
 - a region asks for a higher limit when its arrests under the order, or its troika's
   sentences if these are more, reach ``request_threshold`` of its limit

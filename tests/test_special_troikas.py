@@ -4,7 +4,7 @@ Order 00606 (17 September 1938, after the Politburo decision of 15 September) ha
 national-operation cases still waiting for the album procedure to special troikas in the
 regions, which had two months to decide them before the halt of 17 November 1938
 (G4-special-troikas, G12-28). At the shipped values the album keeps up with its inflow and
-leaves them almost nothing (docs/validation.md, "The special troikas, issue 9"); so the
+leaves them almost nothing (docs/validation-log.md, "The special troikas of autumn 1938"); so the
 run here forces a backlog with a slow, fixed album (``album_capacity`` 300 cases a day,
 elasticity 0: an experiment, not a proposal) and checks the handover and that the special
 troikas, one per region, work the backlog off before the halt rather than at the centre's pace.
