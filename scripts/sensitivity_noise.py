@@ -36,7 +36,7 @@ def salted(salt: int) -> None:
     """Make every simulation seed of this process (and of workers forked later) salted."""
     from greatterror.calibration.seeds import simulation_seed
 
-    simulator.simulation_seed = lambda seed, values: simulation_seed(  # type: ignore[assignment]
+    simulator.simulation_seed = lambda seed, values: simulation_seed(
         seed, {**values, "__salt__": float(salt)}
     )
 
