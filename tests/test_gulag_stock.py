@@ -12,11 +12,13 @@ import numpy as np
 import pytest
 
 from greatterror.calibration.holdout import holdout_values
+from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF, INITIAL_CAMP_TERMS, YEAR
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
+from greatterror.model.summary import timeseries_rows
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 SCALE, SEED = 0.001, 2
@@ -150,4 +152,5 @@ def test_the_count_by_crime_responds_to_the_inflow_and_the_line(watched) -> None
     assert (c.op[criminals] != NON_POLITICAL).all()  # political cases, counted apart
     # the validation figure V-gulag-cr-1939 is that count
     cr = row["camps"] - row["non_political_camps"] - row["criminal_line_camps"]
-    assert holdout_values(run.summary)["V-gulag-cr-1939"] == pytest.approx(cr)
+    series = Series.of(timeseries_rows(run.simulation))
+    assert holdout_values(run.summary, series)["V-gulag-cr-1939"] == pytest.approx(cr)

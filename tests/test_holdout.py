@@ -11,8 +11,16 @@ from typing import Any
 
 import pytest
 
-from greatterror.calibration.holdout import MEASURES, holdout_values
+from greatterror.calibration.holdout import (
+    IN_SAMPLE_CHECKS,
+    MEASURES,
+    NAMED_FACTS,
+    OUT_OF_SAMPLE,
+    holdout_values,
+)
+from greatterror.calibration.series import COLUMNS, Series
 from greatterror.evidence.loader import load_evidence
+from greatterror.vocabulary import LINES_OF
 
 YEARS = [str(y) for y in range(1934, 1941)]
 
@@ -60,7 +68,54 @@ def _summary() -> dict[str, Any]:
         },
         "elites": {"nkvd_officers": {"arrested": 5.0}, "army_command": {"arrested": 6.0}},
         "demography": {"shot": {"all": {"male_share": 0.9}}},
+        # Order 00447's lines: 200 arrests in all, 50 former kulaks, 100 criminals
+        "lines": {
+            name: {"arrested": n}
+            for name, n in zip(
+                LINES_OF["kulak_00447"], (50.0, 10.0, 20.0, 100.0, 5.0, 15.0), strict=True
+            )
+        }
+        | {"pol_pow": {"arrested": 1000.0}},
+        "targeted": {"marks": {"clergy_sectarian": {"arrested": 12.0}}},
+        "trials": [
+            {"id": trial_id, "defendants": 10.0 + i, "death_sentences": float(i)}
+            for i, trial_id in enumerate(TRIALS)
+        ],
     }
+
+
+TRIALS = (
+    "leningrad_centre_1934",
+    "moscow_centre_1935",
+    "trial_of_16_1936",
+    "trial_of_17_1937",
+    "military_1937",
+    "trial_of_21_1938",
+)
+
+
+def _series() -> Series:
+    """Arrests and sentences of Order 00447 on days around the figures' dates, in Moscow
+    oblast and elsewhere, and arrests in the Latvian and the ordinary operations."""
+    rows = [
+        ("1937-08-04", "moscow_obl", "kulak_00447", "arrested", 1.0),  # before the order
+        ("1937-08-05", "moscow_obl", "kulak_00447", "arrested", 2.0),
+        ("1937-08-15", "gorky_obl", "kulak_00447", "arrested", 4.0),
+        ("1937-08-16", "gorky_obl", "kulak_00447", "arrested", 8.0),
+        ("1937-09-01", "moscow_obl", "kulak_00447", "convicted_cat1", 16.0),
+        ("1937-09-02", "belorussian_ssr", "kulak_00447", "convicted_camp", 32.0),
+        ("1938-02-04", "gorky_obl", "kulak_00447", "convicted_exile", 64.0),
+        ("1938-02-05", "gorky_obl", "kulak_00447", "convicted_cat1", 128.0),
+        ("1938-11-17", "belorussian_ssr", "kulak_00447", "convicted_cat1", 256.0),
+        ("1938-11-18", "moscow_obl", "kulak_00447", "convicted_cat1", 512.0),
+        ("1938-01-10", "moscow_obl", "national_latvian", "arrested", 20.0),
+        ("1938-02-08", "moscow_obl", "national_latvian", "arrested", 10.0),
+        ("1936-09-30", "moscow_obl", "ordinary", "arrested", 1000.0),
+        ("1938-07-01", "moscow_obl", "ordinary", "arrested", 3000.0),
+        ("1938-07-01", "moscow_obl", "non_political", "arrested", 5000.0),
+    ]
+    columns = list(zip(*rows, strict=True))
+    return Series.of(dict(zip(COLUMNS, columns, strict=True)))
 
 
 def test_every_measure_names_a_validation_fact_once() -> None:
@@ -68,12 +123,20 @@ def test_every_measure_names_a_validation_fact_once() -> None:
     ids = [m.fact_id for m in MEASURES]
     assert len(ids) == len(set(ids))
     for fact_id in ids:
-        assert fact_id.startswith("V-") or fact_id in ("G6-men-shot", "G2-gulag-deaths"), fact_id
+        assert fact_id.startswith("V-") or fact_id in NAMED_FACTS, fact_id
         assert evidence.fact(fact_id).value is not None
+    assert {
+        "G6-men-shot",
+        "G2-gulag-deaths",
+        "G11-leningrad-centre",
+        "G11-moscow-centre",
+        "G7-tukh-trial",
+    } == NAMED_FACTS
+    assert len(OUT_OF_SAMPLE) + len(IN_SAMPLE_CHECKS) == len(MEASURES)
 
 
 def test_the_measures_read_the_summary_as_documented() -> None:
-    got = holdout_values(_summary())
+    got = holdout_values(_summary(), _series())
     # the camps' deaths of 1937-38 without the colonies' and without those in transit
     assert got["G2-gulag-deaths"] == pytest.approx((30 - 10) + (90 - 20))
     # yearly rows: 1937 is the 4th year (i=4), 1938 the 5th
@@ -102,3 +165,41 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     # political camp prisoners: camps less the non-political (model/steps_courts.py)
     assert got["V-gulag-cr-1938"] == pytest.approx(1.0)
     assert got["V-gulag-cr-share-1938"] == pytest.approx(25.0)
+
+
+def test_the_dated_regional_and_by_line_figures_read_their_window() -> None:
+    """The figures read from timeseries.parquet count the days of their window, both ends
+    included, in their region and operation only; the by-line shares are of Order 00447's
+    lines; the trials' counts are the summary's."""
+    got = holdout_values(_summary(), _series())
+    # by 15 Aug 1937: the arrests of 5 and 15 Aug, not those of 4 and 16 Aug
+    assert got["V-00447-arr-150837"] == pytest.approx(2 + 4)
+    assert got["V-00447-arr-010937"] == pytest.approx(2 + 4 + 8)
+    assert got["V-00447-cat1-010937"] == pytest.approx(16)
+    assert got["V-00447-cat2-010937"] == 0.0
+    assert got["V-00447-conv-300937"] == pytest.approx(16 + 32)
+    # one region each, over the operation (to 17 Nov 1938)
+    assert got["V-reg-moscow-00447-cat1"] == pytest.approx(16)
+    assert got["V-reg-bssr-00447-shot"] == pytest.approx(256)
+    assert got["V-reg-bssr-00447-conv"] == pytest.approx(32 + 256)
+    assert got["V-reg-gorky-00447-040238"] == pytest.approx(64)
+    # the Latvian operation's arrests to 7 Feb 1938 over its convictions (40), in percent
+    assert got["V-natop-lat-arr-070238"] == pytest.approx(100 * 20 / 40)
+    # all political arrests from 1 Oct 1936 to 1 Jul 1938: not the non-political convicts,
+    # nor the ordinary arrests of 30 Sep 1936
+    assert got["V-arrests-010738"] == pytest.approx(1 + 2 + 4 + 8 + 20 + 10 + 3000)
+    assert got["V-natop-arr-010738"] == pytest.approx(20 + 10)
+    # shares of Order 00447's 200 arrests on its lines, not of the Polish line's
+    assert got["V-00447-kulak-share-150837"] == pytest.approx(25.0)
+    assert got["V-00447-crim-share-010937"] == pytest.approx(50.0)
+    assert got["V-clergy-arr-aug-nov1937"] == 12.0
+    assert got["G11-moscow-centre"] == 11.0 and got["V-trial-moscow-centre-death"] == 1.0
+    assert got["G7-tukh-trial"] == 14.0 and got["V-trial-tukh-death"] == 4.0
+    assert got["V-trial17-defendants"] == 13.0 and got["V-trial16-death"] == 2.0
+
+
+def test_an_unknown_operation_or_event_is_refused() -> None:
+    with pytest.raises(ValueError, match="operation 'kulak' is unknown"):
+        _series().total(("kulak",), ("arrested",), "1937-01-01", "1938-01-01")
+    with pytest.raises(ValueError, match="event 'shot' is unknown"):
+        _series().total(("kulak_00447",), ("shot",), "1937-01-01", "1938-01-01")

@@ -56,6 +56,69 @@ def test_regional_populations_sum_to_the_census_total() -> None:
     assert all(r.population > 0 for r in inputs.regions)
 
 
+def _region_rows() -> dict[str, dict[str, str]]:
+    import csv
+
+    from greatterror.paths import population_data_dir
+
+    with (population_data_dir() / "regions.csv").open(newline="", encoding="utf-8") as handle:
+        return {row["region_code"]: row for row in csv.DictReader(handle)}
+
+
+def test_each_unit_keeps_its_census_figure() -> None:
+    """No unit's population departs from its census figure (docs/ODD.md 5.3).
+
+    A 1937 figure (and the camps' own count) is carried as read; every 1939
+    figure is multiplied by one and the same factor, which must lie between
+    0.90 and 1.00: the 1937 count (162.0 million) is below the 1939 one
+    (170.6 million) because of two years' growth and the 1939 count's
+    padding, and no plausible growth reaches 10% in two years. A unit
+    without a figure must say so in its note and is the only kind split
+    equally.
+    """
+    rows = _region_rows()
+    factors = []
+    for region in load_inputs().regions:
+        row = rows[region.code]
+        if not row["population"]:
+            assert region.population_basis == "equal_split", region.code
+            assert row["note"].startswith("Population NOT FOUND"), region.code
+            continue
+        figure = float(row["population"])
+        assert row["population_source"], region.code
+        assert not row["note"].startswith("Population NOT FOUND"), region.code
+        if row["population_year"] == "1939":
+            assert region.population_basis == "census_1939_scaled", region.code
+            factors.append(region.population / figure)
+        else:
+            assert region.population_basis == "census_1937", region.code
+            assert region.population == figure, region.code
+    assert factors, "the union republics carry 1939 figures"
+    assert max(factors) - min(factors) < 1e-12
+    assert 0.90 < factors[0] < 1.00
+
+
+def test_equal_split_units_stay_within_a_plausible_size() -> None:
+    """Units split equally get between 0.1 million people and the largest sourced unit.
+
+    Every unit of the appendix had more than 0.1 million people (the
+    smallest sourced, the Komi ASSR, 309,314). Figures entered too large
+    (a digit too many, or a 1939 unit that also holds territory of a unit
+    still without a figure) eat the republic's remainder and fail here, or
+    at loading once it is gone; a remainder larger than any sourced unit
+    (Moscow oblast with the city, 11.97 million) would mean a republic total
+    on the wrong basis. Units of one republic get the same number.
+    """
+    regions = load_inputs().regions
+    sourced = [r.population for r in regions if r.population_basis != "equal_split"]
+    split: dict[str, set[float]] = {}
+    for r in regions:
+        if r.population_basis == "equal_split":
+            assert 100_000 < r.population < max(sourced), r.code
+            split.setdefault(r.republic, set()).add(round(r.population, 3))
+    assert all(len(values) == 1 for values in split.values())
+
+
 def test_regional_populations_do_not_depend_on_the_limits(tmp_path) -> None:
     """The derivation never reads a limit: doubling one region's limit moves no population."""
     import shutil

@@ -81,3 +81,32 @@ def test_morris_ranks_the_one_parameter_the_output_depends_on(
     )
     assert table.exit_code == 0, table.output
     assert (tmp_path / "sensitivity_morris.png").stat().st_size > 0
+
+
+def test_morris_keeps_a_normal_prior_off_its_far_tail(monkeypatch: pytest.MonkeyPatch) -> None:
+    """Morris's levels 0 and 1 become the 0.5% and 99.5% quantiles of a normal prior,
+    not its 1e-12 tails (seven standard deviations out), while a uniform prior's
+    levels still reach the ends of its support."""
+    from greatterror.calibration import sensitivity, simulator
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.model.params import BY_NAME
+
+    seen: list[dict[str, float]] = []
+
+    def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
+        seen.append(dict(parameters))
+        return dict.fromkeys(CALIBRATION_IDS, parameters["nonpolitical_sentences_per_year"] / 1e6)
+
+    monkeypatch.setattr(simulator.FitModel, "__call__", fake)
+    result = sensitivity.analyse("historical", "morris", 4, 0.0001, 1, 1)
+    normal = BY_NAME["nonpolitical_sentences_per_year"].prior
+    assert normal.kind == "normal"
+    low, high = normal.frozen().ppf([0.005, 0.995])
+    drawn = [s["nonpolitical_sentences_per_year"] for s in seen]
+    assert min(drawn) == pytest.approx(low) and max(drawn) == pytest.approx(high)
+    uniform = BY_NAME["names_acted_on"].prior
+    assert uniform.kind == "uniform"
+    acted = [s["names_acted_on"] for s in seen]
+    assert min(acted) == pytest.approx(uniform.args[0], abs=1e-9)
+    assert max(acted) == pytest.approx(uniform.args[1])
+    assert result["ranking"][0]["name"] == "nonpolitical_sentences_per_year"

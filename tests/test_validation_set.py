@@ -4,7 +4,10 @@ Facts whose id starts with ``V-`` form the validation set: they may never be a
 calibration target, never a scenario event's evidence, never an input of the
 limits tables, and each must be listed in docs/validation.md with the model
 output it is compared with. Inputs that are not targets carry ``IN-`` and a
-group ending in ``_input``.
+group ending in ``_input``. A figure compared with the same simulated quantity as
+in-sample targets is a check of those targets on another source, not an
+out-of-sample figure (``holdout.Measure.repeats``): the out-of-sample table must
+not hold one.
 """
 
 from __future__ import annotations
@@ -14,9 +17,18 @@ from pathlib import Path
 
 import pytest
 
+from greatterror.calibration.holdout import (
+    IN_SAMPLE_CHECKS,
+    MEASURES,
+    OUT_OF_SAMPLE,
+    holdout_values,
+)
+from greatterror.calibration.series import Series
+from greatterror.calibration.statistics import CALIBRATION_IDS, check_calibration_ids
 from greatterror.evidence.loader import load_evidence
 from greatterror.evidence.usage import fact_usage
 from greatterror.model.targets import TARGETS
+from greatterror.paths import population_data_dir
 
 DOCS = Path(__file__).resolve().parents[1] / "docs" / "validation.md"
 SECTION = "## Out-of-sample figures (validation set, never fitted)"
@@ -74,3 +86,74 @@ def test_every_validation_fact_has_a_value_and_a_source(evidence, validation_ids
         assert fact.value is not None, fid
         assert fact.source, fid
         assert fact.note, fid
+
+
+def test_no_compared_figure_can_be_fitted() -> None:
+    """Every figure of the out-of-sample table and of the checks is refused as a target,
+    the G-series facts among them too (statistics.VALIDATION_IDS)."""
+    targets = {target.fact_id for target in TARGETS}
+    for m in MEASURES:
+        assert m.fact_id not in targets, m.fact_id
+        with pytest.raises(ValueError, match="belong to the validation set"):
+            check_calibration_ids([m.fact_id])
+
+
+def test_the_checks_name_in_sample_targets() -> None:
+    """The figures that repeat in-sample quantities (issue 9's audit: the 1st Special
+    Department's totals of 1 Nov 1938 are the calendar years 1937-38 and the whole operations
+    the targets count) are flagged, and name targets the fit sees."""
+    for m in IN_SAMPLE_CHECKS:
+        assert m.repeats and set(m.repeats) <= set(CALIBRATION_IDS), m.fact_id
+    flagged = {m.fact_id for m in IN_SAMPLE_CHECKS}
+    for what in ("arr", "conv", "death", "prison", "00447-arr", "natop-arr"):
+        assert f"V-nkvd-011138-{what}" in flagged
+
+
+def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
+    """A figure read from timeseries.parquet sums the days of its fact's period, in a
+    region of the model."""
+    regions_file = population_data_dir() / "regions.csv"
+    regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
+    dated = [m for m in MEASURES if m.window]
+    assert len(dated) == 19
+    for m in dated:
+        fact = evidence.fact(m.fact_id)
+        assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id
+    for region in ("moscow_obl", "belorussian_ssr", "gorky_obl"):
+        assert region in regions
+
+
+def test_the_tables_of_validation_md_hold_the_figures_as_classified() -> None:
+    """The generated out-of-sample table lists exactly the out-of-sample figures, and the
+    checks' table exactly the checks (regenerate with scripts/validate_historical.py)."""
+    text = DOCS.read_text(encoding="utf-8")
+
+    def ids(heading: str) -> list[str]:
+        section = text.split(heading, 1)[1].split("\n## ", 1)[0]
+        return re.findall(r"^\| ([VG][^ |]+) \|", section, flags=re.MULTILINE)
+
+    assert ids("## Out-of-sample: validation figures") == [m.fact_id for m in OUT_OF_SAMPLE]
+    assert ids("## Checks of in-sample quantities") == [m.fact_id for m in IN_SAMPLE_CHECKS]
+
+
+def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
+    """Validity: on a 1:1,000 run, no out-of-sample figure's simulated value is a target's or
+    the sum of two targets' (as the totals of 1 Nov 1938 were G2-detained's and
+    G3-final-conv's); the flagged checks are."""
+    from greatterror.model.run import simulate
+    from greatterror.model.scenario import load_scenario
+    from greatterror.model.summary import timeseries_rows
+
+    run = simulate(load_scenario("historical"), 0.001, 1)
+    got = holdout_values(run.summary, Series.of(timeseries_rows(run.simulation)))
+    values = {t["id"]: float(t["simulated"]) for t in run.summary["targets"]}
+    sums = dict(values)
+    for i, (a, x) in enumerate(values.items()):
+        for b, y in list(values.items())[i + 1 :]:
+            sums[f"{a} + {b}"] = x + y
+    for m in OUT_OF_SAMPLE:
+        same = [k for k, x in sums.items() if x > 100 and x == got[m.fact_id]]
+        assert not same, (m.fact_id, same)
+    assert got["V-nkvd-011138-arr"] == values["G2-detained"]
+    assert got["V-nkvd-011138-00447-arr"] == values["G3-final-conv"]
+    assert got["V-nkvd-011138-natop-arr"] == values["G4-all-conv"]

@@ -9,7 +9,7 @@ is compared with both sets of figures:
   the 5-95% predictive band over the draws, whether the median lies inside
   the archival band or within ±20% of the record, and the share of draws that
   do;
-- the validation figures the summary reports (``holdout.MEASURES``: never
+- the validation figures the outputs report (``holdout.MEASURES``: never
   fitted), with the same band and whether the record lies inside the 90%
   predictive band.
 
@@ -29,6 +29,7 @@ import numpy as np
 
 from greatterror.calibration.holdout import MEASURES, holdout_values
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
+from greatterror.calibration.series import Series
 from greatterror.calibration.statistics import CALIBRATION_IDS, archival_targets
 
 WITHIN = 0.2
@@ -47,14 +48,16 @@ def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
     from greatterror.model.params import BY_NAME
     from greatterror.model.run import simulate
     from greatterror.model.scenario import load_scenario
+    from greatterror.model.summary import timeseries_rows
 
     scenario, scale, seed, values = args
     overrides = {k: round(v) if BY_NAME[k].integer else v for k, v in values.items()}
-    summary = simulate(load_scenario(scenario), scale, seed, overrides).summary
+    result = simulate(load_scenario(scenario), scale, seed, overrides)
+    summary = result.summary
     return {
         "seed": seed,
         "targets": {t["id"]: float(t["simulated"]) for t in summary["targets"]},
-        "holdout": holdout_values(summary),
+        "holdout": holdout_values(summary, Series.of(timeseries_rows(result.simulation))),
     }
 
 
@@ -63,6 +66,8 @@ def _row(fact_id: str, record: float, low: float, high: float, sims: list[float]
     p05, p50, p95 = (float(x) for x in np.percentile(values, [5, 50, 95]))
 
     def ok(x: Any) -> Any:
+        if record == 0:  # a record of none (no death sentence at a trial): none simulated
+            return x == 0
         return ((x >= low) & (x <= high)) | (np.abs(x / record - 1) <= WITHIN)
 
     return {
@@ -105,7 +110,7 @@ def compare_runs(
         low = float(fact.value_low or value)
         high = float(fact.value_high or value)
         row = _row(m.fact_id, value, low, high, [r["holdout"][m.fact_id] for r in runs])
-        validation.append({**row, "caveat": m.caveat})
+        validation.append({**row, "caveat": m.caveat, "repeats": list(m.repeats)})
     return in_sample, validation
 
 

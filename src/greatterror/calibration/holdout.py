@@ -1,17 +1,28 @@
-"""The validation figures a run's summary can already be compared with: never fitted.
+"""The validation figures a run's outputs can already be compared with: never fitted.
 
 The evidence base's ``V-`` facts are the validation set (docs/validation.md).
-This module says, for those of them the summary reports (the Gulag's stocks,
-their political part, and releases, the national operations one by one, Order 00447's
-convictions and death sentences in 1937 and in 1938, the arrested NKVD and
-army officers, the army's dismissals by year, and the NKVD's arrest and sentence totals of
-1 Oct 1936 - 1 Nov 1938), how to read the simulated value from a run's summary; the others
-need outputs the model does not have yet (docs/validation.md lists what each
-needs). ``G6-men-shot`` (men among those shot, Leningrad data) and ``G2-gulag-deaths`` (the
-camps' deaths of 1937-38 without the colonies) are not calibration targets either and are
-compared here too. Nothing in this module
-is handed to a fit: ``check_calibration_ids`` (statistics.py) refuses these ids,
-and tests/test_refit.py checks that none of them is a target.
+This module says, for those of them the outputs report, how to read the simulated value:
+from the summary (the Gulag's stocks, their political part, and releases, the national
+operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
+Order 00447's arrests by line, the arrested NKVD and army officers, the army's dismissals by
+year, the show trials, and the NKVD's arrest and sentence totals of 1 Oct 1936 - 1 Nov 1938)
+or from the dated counts of timeseries.parquet (``calibration/series.py``: Order 00447 to a
+date and in one region, the national operations to a date); the others need outputs the
+model does not have yet (docs/validation.md lists what each needs). Facts of the G series
+that are not calibration targets are compared here too (``G6-men-shot``, men among those
+shot; ``G2-gulag-deaths``, the camps' deaths of 1937-38 without the colonies; the show
+trials of 1934-35 and the Tukhachevsky trial).
+
+A figure whose simulated value is an in-sample target's, or a sum of targets', or is read
+from the same outputs over a window holding most of the targets' period, names those
+targets in ``repeats``: it checks an in-sample quantity against another source and is not
+counted out of sample (docs/validation.md, "Checks of in-sample quantities"). A part of a
+target's period (Order 00447 by 1 Jan 1938) or of its regions (one oblast) is out of
+sample: the fit sees the total, not how it is spread.
+
+Nothing in this module is handed to a fit: ``check_calibration_ids`` (statistics.py)
+refuses every ``V-`` id and every other id compared here (``VALIDATION_IDS``), and
+tests/test_refit.py and tests/test_validation_set.py check that none of them is a target.
 
 Used by scripts/validate_historical.py (the out-of-sample table) and by the
 posterior predictive check (``calibration/check.py``).
@@ -23,31 +34,45 @@ from collections.abc import Callable
 from dataclasses import dataclass
 from typing import Any
 
-from greatterror.vocabulary import NATIONAL_OPERATIONS
+from greatterror.calibration.series import CONVICTED, Series
+from greatterror.vocabulary import LINES_OF, NATIONAL_OPERATIONS, POLITICAL_OPERATIONS
 
 Summary = dict[str, Any]
 
 
 @dataclass(frozen=True)
+class Outputs:
+    """A run's two outputs the measures read: summary.json and timeseries.parquet's rows."""
+
+    summary: Summary
+    series: Series
+
+
+@dataclass(frozen=True)
 class Measure:
     fact_id: str
-    simulated: Callable[[Summary], float]
+    simulated: Callable[[Outputs], float]
     #: how the simulated figure differs from the record's definition, if it does
     caveat: str = ""
+    #: the in-sample targets whose simulated quantity this figure repeats (the same output,
+    #: a sum of theirs, or most of their period): a check on another source, not out of sample
+    repeats: tuple[str, ...] = ()
+    #: the days a figure read from timeseries.parquet sums over (the fact's period)
+    window: tuple[str, str] | None = None
 
 
-def _stock(year: int, key: str) -> Callable[[Summary], float]:
-    return lambda s: float(s["gulag"]["stock_1jan"][str(year)][key])
+def _stock(year: int, key: str) -> Callable[[Outputs], float]:
+    return lambda s: float(s.summary["gulag"]["stock_1jan"][str(year)][key])
 
 
-def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
+def _political_camps(year: int, share: bool) -> Callable[[Outputs], float]:
     """Camp (ITL) prisoners the GULAG counted as counter-revolutionaries on 1 January: all but
     the non-political convicts (model/steps_courts.py) and Order 00447's line of criminals
     (model/steps_gulag.py, ``criminal_line``); or their share of the camp prisoners in
     percent."""
 
-    def value(s: Summary) -> float:
-        row = s["gulag"]["stock_1jan"][str(year)]
+    def value(s: Outputs) -> float:
+        row = s.summary["gulag"]["stock_1jan"][str(year)]
         criminals = float(row.get("criminal_line_camps", 0.0))
         political = float(row["camps"] - row["non_political_camps"]) - criminals
         if not share:
@@ -57,52 +82,202 @@ def _political_camps(year: int, share: bool) -> Callable[[Summary], float]:
     return value
 
 
-def _camp_deaths(s: Summary) -> float:
+def _camp_deaths(s: Outputs) -> float:
     """Deaths in the camps (ITL) in 1937 and 1938, the colonies (ITK) left out: the camp-only
     series of Getty, Rittersporn & Zemskov (1993) that ``G2-gulag-deaths`` sums."""
-    rows = [s["gulag"]["yearly"][str(y)] for y in (1937, 1938)]
+    rows = [s.summary["gulag"]["yearly"][str(y)] for y in (1937, 1938)]
     return sum(float(r["died_camp"] - r["died_colony"]) for r in rows)
 
 
-def _operation(name: str, key: str) -> Callable[[Summary], float]:
-    return lambda s: float(s["operations"][name][key])
+def _operation(name: str, key: str) -> Callable[[Outputs], float]:
+    return lambda s: float(s.summary["operations"][name][key])
 
 
-def _operation_year(name: str, key: str, year: int) -> Callable[[Summary], float]:
-    return lambda s: float(s["operations_yearly"][name][str(year)][key])
+def _operation_year(name: str, key: str, year: int) -> Callable[[Outputs], float]:
+    return lambda s: float(s.summary["operations_yearly"][name][str(year)][key])
 
 
-def _released_1939(s: Summary) -> float:
-    flows = s["gulag"]["yearly"]["1939"]
+def _released_1939(s: Outputs) -> float:
+    flows = s.summary["gulag"]["yearly"]["1939"]
     return float(flows["released_term"] + flows["released_review"])
 
 
-def _years(key: str, *years: int) -> Callable[[Summary], float]:
-    return lambda s: sum(float(s["yearly"][str(y)][key]) for y in years)
+def _years(key: str, *years: int) -> Callable[[Outputs], float]:
+    return lambda s: sum(float(s.summary["yearly"][str(y)][key]) for y in years)
 
 
-def _national_arrested(s: Summary) -> float:
-    return sum(float(s["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
+def _national_arrested(s: Outputs) -> float:
+    return sum(float(s.summary["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
 
 
-def _dismissed(year: int, political_only: bool) -> Callable[[Summary], float]:
+def _dismissed(year: int, political_only: bool) -> Callable[[Outputs], float]:
     kinds = (
         ("dismissed_political",) if political_only else ("dismissed_political", "dismissed_other")
     )
-    return lambda s: sum(float(s["army"][k][str(year)]) for k in kinds)
+    return lambda s: sum(float(s.summary["army"][k][str(year)]) for k in kinds)
 
 
-def _army(event: str, *years: int) -> Callable[[Summary], float]:
-    return lambda s: sum(float(s["army"][event][str(y)]) for y in years)
+def _army(event: str, *years: int) -> Callable[[Outputs], float]:
+    return lambda s: sum(float(s.summary["army"][event][str(y)]) for y in years)
 
 
-def _men_shot(s: Summary) -> float:
-    return 100.0 * float(s["demography"]["shot"]["all"]["male_share"])
+def _men_shot(s: Outputs) -> float:
+    return 100.0 * float(s.summary["demography"]["shot"]["all"]["male_share"])
+
+
+def _line_share(line: str) -> Callable[[Outputs], float]:
+    """The line's share, in percent, of everyone Order 00447 arrested (summary ``lines``: the
+    last case's line, whole run)."""
+
+    def value(s: Outputs) -> float:
+        lines = s.summary["lines"]
+        total = sum(float(lines[name]["arrested"]) for name in LINES_OF["kulak_00447"])
+        return 100.0 * float(lines[line]["arrested"]) / total if total > 0 else 0.0
+
+    return value
+
+
+def _dated(
+    operations: tuple[str, ...], events: tuple[str, ...], start: str, end: str, region: str = ""
+) -> Callable[[Outputs], float]:
+    return lambda s: s.series.total(operations, events, start, end, region or None)
+
+
+def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], float]:
+    """Arrested from ``start`` to ``end`` as a percentage of the operation's convictions."""
+
+    def value(s: Outputs) -> float:
+        arrested = s.series.total((operation,), ("arrested",), start, end)
+        convicted = float(s.summary["operations"][operation]["convicted"])
+        return 100.0 * arrested / convicted if convicted > 0 else 0.0
+
+    return value
+
+
+def _trial(trial_id: str, key: str) -> Callable[[Outputs], float]:
+    def value(s: Outputs) -> float:
+        (trial,) = [t for t in s.summary["trials"] if t["id"] == trial_id]
+        return float(trial[key])
+
+    return value
+
+
+def _series_measure(
+    fact_id: str,
+    operations: tuple[str, ...],
+    events: tuple[str, ...],
+    window: tuple[str, str],
+    region: str = "",
+    caveat: str = "",
+    repeats: tuple[str, ...] = (),
+) -> Measure:
+    return Measure(
+        fact_id, _dated(operations, events, *window, region), caveat, repeats, window=window
+    )
 
 
 _NATIONAL = {"pol": "national_polish", "ger": "national_german", "har": "national_harbin"}
 _NATIONAL["lat"] = "national_latvian"
 _CALENDAR = "calendar years 1937-1938, not 1 Oct 1936 - 1 Nov 1938"
+
+_K = ("kulak_00447",)
+_WHOLE_LINE = "the whole operation, not to {}: the summary's lines are not dated"
+#: Order 00447's arrests by line (tragediya_t5 to 15 Aug 1937; Yezhov's report to 1 Sep 1937):
+#: former kulaks and criminals; the order's other lines are the rest
+_ORDER_00447_BY_LINE = (
+    *(
+        Measure(f"V-00447-{short}-share-{day}", _line_share(line), _WHOLE_LINE.format(date))
+        for day, date in (("150837", "15 Aug 1937"), ("010937", "1 Sep 1937"))
+        for short, line in (("kulak", "former_kulak"), ("crim", "criminal"))
+    ),
+    Measure(
+        "V-clergy-arr-aug-nov1937",
+        lambda s: float(s.summary["targeted"]["marks"]["clergy_sectarian"]["arrested"]),
+        "everyone with the clergy mark arrested in the whole run, in any operation: an upper "
+        "bound of Aug-Nov 1937",
+    ),
+)
+#: Order 00447 to a date, all the model's regions (the GUGB summary of 15 Aug counts 57)
+_ALL = "all the model's regions and its camps unit"
+_ORDER_00447_BY_DATE = (
+    *(
+        _series_measure(
+            f"V-00447-{what}-{day}", _K, events, ("1937-08-05", end), caveat=_ALL if x else ""
+        )
+        for day, end, x in (("150837", "1937-08-15", 1), ("010937", "1937-09-01", 0))
+        for what, events in (
+            ("arr", ("arrested",)),
+            ("cat1", ("convicted_cat1",)),
+            ("cat2", ("convicted_camp",)),
+        )
+    ),
+    *(
+        _series_measure(
+            f"V-00447-{what}-300937", _K, events, ("1937-08-05", "1937-09-30"), caveat=caveat
+        )
+        for what, events, caveat in (
+            ("arr", ("arrested",), ""),
+            ("conv", CONVICTED, ""),
+            ("cat1", ("convicted_cat1",), "death sentences; the record counts executions"),
+        )
+    ),
+)
+_OPERATION = ("1937-08-05", "1938-11-17")
+_REGIONS = (
+    _series_measure("V-reg-moscow-00447-cat1", _K, ("convicted_cat1",), _OPERATION, "moscow_obl"),
+    _series_measure(
+        "V-reg-bssr-00447-shot", _K, ("convicted_cat1",), _OPERATION, "belorussian_ssr"
+    ),
+    _series_measure("V-reg-bssr-00447-conv", _K, CONVICTED, _OPERATION, "belorussian_ssr"),
+    _series_measure(
+        "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
+    ),
+)
+#: the national operations' arrests by 7 Feb 1938 as a share of their final convictions, and
+#: by 1 Jul 1938 (the 1st Special Department's count from 1 Oct 1936)
+_NATIONAL_BY_DATE = (
+    *(
+        Measure(
+            f"V-natop-{short}-arr-070238",
+            _arrested_by(_NATIONAL[short], start, "1938-02-07"),
+            "percent of the operation's convictions over the whole run",
+            window=(start, "1938-02-07"),
+        )
+        for short, start in (
+            ("pol", "1937-08-11"),
+            ("ger", "1937-07-25"),
+            ("har", "1937-09-20"),
+            ("lat", "1937-12-03"),
+        )
+    ),
+    _series_measure(
+        "V-natop-arr-010738",
+        NATIONAL_OPERATIONS,
+        ("arrested",),
+        ("1936-10-01", "1938-07-01"),
+        repeats=("G4-all-conv",),
+    ),
+    _series_measure(
+        "V-arrests-010738",
+        POLITICAL_OPERATIONS,
+        ("arrested",),
+        ("1936-10-01", "1938-07-01"),
+        caveat="every political operation's arrests",
+        repeats=("G2-detained",),
+    ),
+)
+#: the show trials' counts that are not calibration targets (summary ``trials``)
+_TRIALS = (
+    Measure("G11-leningrad-centre", _trial("leningrad_centre_1934", "defendants")),
+    Measure("V-trial-leningrad-death", _trial("leningrad_centre_1934", "death_sentences")),
+    Measure("G11-moscow-centre", _trial("moscow_centre_1935", "defendants")),
+    Measure("V-trial-moscow-centre-death", _trial("moscow_centre_1935", "death_sentences")),
+    Measure("V-trial16-death", _trial("trial_of_16_1936", "death_sentences")),
+    Measure("V-trial17-defendants", _trial("trial_of_17_1937", "defendants")),
+    Measure("G7-tukh-trial", _trial("military_1937", "defendants")),
+    Measure("V-trial-tukh-death", _trial("military_1937", "death_sentences")),
+    Measure("V-trial21-defendants", _trial("trial_of_21_1938", "defendants")),
+)
 
 MEASURES: tuple[Measure, ...] = (
     *(
@@ -130,29 +305,47 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "V-nkvd-arrested-3638",
-        lambda s: float(s["elites"]["nkvd_officers"]["arrested"]),
+        lambda s: float(s.summary["elites"]["nkvd_officers"]["arrested"]),
         "whole run, not 1 Oct 1936 - 15 Aug 1938",
     ),
     Measure(
         "V-army-arr-3738",
-        lambda s: float(s["elites"]["army_command"]["arrested"]),
+        lambda s: float(s.summary["elites"]["army_command"]["arrested"]),
         "all arrested officers over the whole run, not only the dismissed of 1937-38",
     ),
     # The 1st Special Department's note of 1 Nov 1938 (nkvd_spravka_1nov1938); the summary
     # has calendar years and whole operations, not its period.
-    Measure("V-nkvd-011138-arr", _years("arrested", 1937, 1938), _CALENDAR),
-    Measure("V-nkvd-011138-conv", _years("convicted", 1937, 1938), _CALENDAR),
-    Measure("V-nkvd-011138-death", _years("shot", 1937, 1938), _CALENDAR),
-    Measure("V-nkvd-011138-prison", _years("camp", 1937, 1938), _CALENDAR),
+    # They repeat in-sample quantities: G2-detained, G1-1937/1938-conv and G2-shot are the same
+    # calendar years of the same yearly series; camp sentences are that series' convictions
+    # less its death and exile sentences; every arrest of Order 00447 and of the national
+    # operations ends in the conviction G3-final-conv and G4-all-conv count.
+    Measure(
+        "V-nkvd-011138-arr", _years("arrested", 1937, 1938), _CALENDAR, repeats=("G2-detained",)
+    ),
+    Measure(
+        "V-nkvd-011138-conv",
+        _years("convicted", 1937, 1938),
+        _CALENDAR,
+        repeats=("G1-1937-conv", "G1-1938-conv"),
+    ),
+    Measure("V-nkvd-011138-death", _years("shot", 1937, 1938), _CALENDAR, repeats=("G2-shot",)),
+    Measure(
+        "V-nkvd-011138-prison",
+        _years("camp", 1937, 1938),
+        _CALENDAR,
+        repeats=("G1-1937-conv", "G1-1938-conv", "G2-shot"),
+    ),
     Measure(
         "V-nkvd-011138-00447-arr",
         _operation("kulak_00447", "arrested"),
         "the order's arrests over the whole run, not to 1 Nov 1938",
+        repeats=("G3-final-conv",),
     ),
     Measure(
         "V-nkvd-011138-natop-arr",
         _national_arrested,
         "the national operations' arrests over the whole run, not to 1 Nov 1938",
+        repeats=("G4-all-conv",),
     ),
     # Order 00447 at the end of 1937 and in 1938 (Werth 2010 after Jansen and Petrov 2002)
     Measure("V-00447-conv-010138", _operation_year("kulak_00447", "convicted", 1937)),
@@ -183,10 +376,24 @@ MEASURES: tuple[Measure, ...] = (
         _army("reinstated", 1938, 1939, 1940),
         "calendar years 1938-1940, not 1 Aug 1938 - 1 May 1940",
     ),
+    *_ORDER_00447_BY_LINE,
+    *_ORDER_00447_BY_DATE,
+    *_REGIONS,
+    *_NATIONAL_BY_DATE,
+    *_TRIALS,
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
 )
 
 
-def holdout_values(summary: Summary) -> dict[str, float]:
-    """The simulated value of each validation figure the summary reports."""
-    return {m.fact_id: m.simulated(summary) for m in MEASURES}
+#: the figures compared out of sample, and the checks of in-sample quantities
+OUT_OF_SAMPLE = tuple(m for m in MEASURES if not m.repeats)
+IN_SAMPLE_CHECKS = tuple(m for m in MEASURES if m.repeats)
+#: ids compared here that are not ``V-`` facts: never fitted either (statistics.py)
+NAMED_FACTS = frozenset(m.fact_id for m in MEASURES if not m.fact_id.startswith("V-"))
+
+
+def holdout_values(summary: Summary, series: Series) -> dict[str, float]:
+    """The simulated value of each validation figure, from a run's summary and its
+    timeseries.parquet rows (``Series.of(model.summary.timeseries_rows(sim))``)."""
+    outputs = Outputs(summary, series)
+    return {m.fact_id: m.simulated(outputs) for m in MEASURES}

@@ -10,6 +10,15 @@ mapped through their priors (``problem.from_unit``), so the indices measure
 sensitivity over the priors of data/parameters.csv. Morris screening is the
 cheap first pass that says which parameters an ABC fit could drop; Sobol
 indices cost many more runs.
+
+Morris's grid puts half its points on the unit cube's faces (levels 0 and 1).
+Through the inverse CDF of a uniform or log-uniform prior these are the ends of
+its declared support; through a normal or beta prior they are the extreme tail
+(a normal prior's 1 - 1e-12 quantile is seven standard deviations out), values
+the fit essentially never draws, and every elementary effect of such a
+parameter would involve one. For these priors the grid is spread over the
+0.5%-99.5% quantiles instead (``morris_quantiles``; Saltelli et al., Global
+Sensitivity Analysis: The Primer, 2008, ch. 3, as cited in SALib issue 515).
 """
 
 from __future__ import annotations
@@ -20,11 +29,22 @@ from typing import Any, Literal
 
 import numpy as np
 
-from greatterror.calibration.problem import from_unit, require, salib_problem, scenario_problem
+from greatterror.calibration.problem import (
+    Priors,
+    from_unit,
+    prior_of,
+    require,
+    salib_problem,
+    scenario_problem,
+)
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC, FitModel, warm
 from greatterror.calibration.statistics import archival_distance
 
 _MODEL: FitModel | None = None
+#: The quantiles a Morris grid's levels 0 and 1 stand for under a prior with tails.
+MORRIS_TAIL = 0.005
+#: Priors whose support ends are the declared range, not a tail: the grid reaches them.
+_EDGE_PRIORS = ("uniform", "loguniform")
 
 
 def _distance(values: dict[str, float]) -> float:
@@ -51,6 +71,23 @@ def design(
     return np.asarray(sobol.sample(problem, samples, calc_second_order=False, seed=seed))
 
 
+def morris_quantiles(
+    names: list[str], unit: np.ndarray, priors: Priors | None = None
+) -> np.ndarray:
+    """The Morris grid in each prior's quantiles: [0, 1] shrunk to the 0.5%-99.5% quantiles
+    for a normal or beta prior (the module's docstring says why), unchanged otherwise.
+
+    Only the values the simulations receive change; the elementary effects are still
+    taken over the grid's own steps, so every parameter's step is the same share of
+    its design range.
+    """
+    out = np.array(unit, dtype=np.float64, copy=True)
+    for j, name in enumerate(names):
+        if prior_of(name, priors).kind not in _EDGE_PRIORS:
+            out[:, j] = MORRIS_TAIL + (1 - 2 * MORRIS_TAIL) * out[:, j]
+    return out
+
+
 def analyse(
     scenario: str,
     method: Literal["morris", "sobol"],
@@ -65,7 +102,8 @@ def analyse(
     names, priors = scenario_problem(load_scenario(scenario))
     problem = salib_problem(names)
     unit = design(method, samples, seed, problem)
-    values = from_unit(problem["names"], unit, priors)
+    quantiles = morris_quantiles(problem["names"], unit, priors) if method == "morris" else unit
+    values = from_unit(problem["names"], quantiles, priors)
     model = FitModel(scenario, scale, seed)
     warm(scenario, scale, seed)  # forked workers inherit the population
     bands = model.bands()
@@ -114,6 +152,9 @@ def analyse(
         "seed": seed,
         "distance": {"median": float(np.median(y)), "min": float(y.min()), "max": float(y.max())},
         "runaways": int(np.isclose(y, runaway).sum()),
+        "runaway_distance": float(runaway),
+        # each design point's distance, in the order of the design (regenerated from the seed)
+        "distances": [round(float(v), 4) for v in y],
         "ranking": ranking,
     }
 

@@ -28,8 +28,9 @@ Calibration and validation stay apart: ``CALIBRATION_IDS`` are the targets
 the fit sees. The validation set is the evidence base's ``V-`` facts
 (docs/validation.md, "Out-of-sample figures"): they are never targets
 (tests/test_validation_set.py), and ``CALIBRATION_IDS`` refuses them a
-second time here (``check_calibration_ids``). ``VALIDATION_IDS`` can hold
-further target ids to keep out of a fit; it is empty today.
+second time here (``check_calibration_ids``). ``VALIDATION_IDS`` holds the other facts the
+validation compares (``holdout.NAMED_FACTS``: G-series facts that are not targets, such as
+``G6-men-shot`` and the show trials of 1934-35), so that none of them can become a target.
 """
 
 from __future__ import annotations
@@ -41,10 +42,11 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.calibration.holdout import NAMED_FACTS
 from greatterror.model.targets import TARGETS
 
-#: Target ids judged only after a fit, never fitted (besides every ``V-`` fact).
-VALIDATION_IDS: frozenset[str] = frozenset()
+#: Fact ids judged only after a fit, never fitted (besides every ``V-`` fact).
+VALIDATION_IDS: frozenset[str] = NAMED_FACTS
 CALIBRATION_IDS: tuple[str, ...] = tuple(
     t.fact_id for t in TARGETS if t.fact_id not in VALIDATION_IDS and not t.fact_id.startswith("V-")
 )

@@ -127,6 +127,9 @@ class Region:
     limit_cat1: float
     limit_cat2: float
     limit_status: str
+    #: how the population was obtained: "census_1937" (or the camps' own count),
+    #: "census_1939_scaled", or "equal_split" (figure NOT FOUND, republic remainder)
+    population_basis: str = "census_1937"
 
 
 @dataclass(frozen=True)
@@ -184,40 +187,52 @@ def _derive_regions(
 
     1. A unit with a 1937 census figure keeps it; so does the camps unit (the
        NKVD's own count, a special contingent of the census).
-    2. Figures of the 1939 census (union republics, and the totals of the
-       republics whose units lack figures) are put on the 1937 level by one
-       factor: the 1937 census total, less the 1937 figures of rule 1 that
-       have no 1939 counterpart (the camps), over the sum of the 1939 figures.
+    2. Figures of the 1939 census (union republics, units of the RSFSR and
+       the other divided republics, and the totals of the republics whose
+       units lack figures) are put on the 1937 level by one factor: the 1937
+       census total, less the figures of rule 1 that lie outside the 1939
+       figures, over the sum of the 1939 figures. A republic whose units lack
+       figures enters with its 1939 total (its units' own figures lie inside
+       it); a republic whose units all have figures enters with those.
     3. In a republic with units lacking figures, the republic's scaled total
-       less its units' 1937 figures is split equally among those units.
+       less its units' figures (1939 ones scaled) is split equally among
+       those units.
 
     The populations then add up to the 1937 census total exactly.
     """
     by_republic: dict[str, list[RegionRow]] = {}
     for row in rows:
         by_republic.setdefault(row.republic_code, []).append(row)
-    sum_1939 = sum(float(u.population or 0) for u in rows if u.population_year == 1939) + sum(
-        float(t.population) for t in totals.values()
-    )
-    outside = sum(float(u.population or 0) for u in rows if u.kind == "camps")
-    factor = (census_total - outside) / sum_1939
-    populations: dict[str, tuple[float, bool]] = {}
-    for republic, units in by_republic.items():
-        for u in units:
-            if u.population is not None:
-                scaled = u.population_year == 1939
-                populations[u.region_code] = (u.population * (factor if scaled else 1.0), scaled)
-        missing = [u for u in units if u.population is None]
-        if not missing:
-            continue
-        if republic not in totals:
-            raise DataFileError(
-                "population/republic_totals.csv",
-                None,
-                "republic_code",
-                f"units of {republic!r} lack populations and no republic total is given",
+    with_gaps = {
+        rep for rep, units in by_republic.items() if any(u.population is None for u in units)
+    }
+    no_total = sorted(with_gaps - set(totals))
+    if no_total:
+        raise DataFileError(
+            "population/republic_totals.csv",
+            None,
+            "republic_code",
+            f"units of {no_total[0]!r} lack populations and no republic total is given",
+        )
+    outside_rows = [
+        u for u in rows if u.republic_code not in with_gaps and u.population is not None
+    ]
+    fixed = sum(float(u.population or 0) for u in outside_rows if u.population_year != 1939)
+    sum_1939 = sum(float(u.population or 0) for u in outside_rows if u.population_year == 1939)
+    sum_1939 += sum(float(totals[rep].population) for rep in with_gaps)
+    factor = (census_total - fixed) / sum_1939
+    populations: dict[str, tuple[float, str]] = {}
+    for u in rows:
+        if u.population is not None:
+            scaled = u.population_year == 1939
+            populations[u.region_code] = (
+                u.population * (factor if scaled else 1.0),
+                "census_1939_scaled" if scaled else "census_1937",
             )
-        known = sum(float(u.population or 0) for u in units)
+    for republic in sorted(with_gaps):
+        units = by_republic[republic]
+        missing = [u for u in units if u.population is None]
+        known = sum(populations[u.region_code][0] for u in units if u.population is not None)
         remainder = totals[republic].population * factor - known
         if remainder <= 0:
             raise DataFileError(
@@ -227,10 +242,10 @@ def _derive_regions(
                 f"the units of {republic!r} with figures exceed its scaled total",
             )
         for unit in missing:
-            populations[unit.region_code] = (remainder / len(missing), True)
+            populations[unit.region_code] = (remainder / len(missing), "equal_split")
     regions = []
     for i, row in enumerate(rows):
-        pop, derived = populations[row.region_code]
+        pop, basis = populations[row.region_code]
         regions.append(
             Region(
                 index=i,
@@ -239,10 +254,11 @@ def _derive_regions(
                 republic=row.republic_code,
                 kind=row.kind,
                 population=pop,
-                population_derived=derived,
+                population_derived=basis != "census_1937",
                 limit_cat1=float(row.limit_cat1 or 0),
                 limit_cat2=float(row.limit_cat2 or 0),
                 limit_status=row.limit_status,
+                population_basis=basis,
             )
         )
     return regions
