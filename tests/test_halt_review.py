@@ -1,0 +1,263 @@
+"""Validity tests of the review of the cases pending at the halt (M22, ``steps_halt.HaltReview``,
+step 26; audit of issue 9, item 3).
+
+The halt (step 1) clears the troika, album and special-troika queues and puts each case
+still awaiting sentence on the calendar for a review within ``halt_review_days``; the review
+releases it (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
+the rest) or to the ordinary courts. At the shipped capacities the channels decide every day
+all that reaches them (step 15 runs after investigations close, step 14), so nothing waits
+when the halt comes, in the record's November 1938 and in the counterfactual January 1938 of
+``earlier_halt`` alike: the review then acts on nobody (first test). To test what the review
+does, the other tests run ``earlier_halt`` (halted while Order 00447 still runs) with the
+troikas' throughput at the bottom of its prior range, so that a backlog is pending at the halt.
+
+Each run is watched from outside the model: who the halt put up for review, who each review
+released or sent on (a diff of the statuses and of the two queues across the review's step),
+and every batch that a channel decided (``steps_justice._decide`` and the troikas'
+``sentence_troika_cases``, wrapped). About 3 s a run at 1:1,000.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from collections.abc import Iterator
+from dataclasses import dataclass, field
+from typing import Any
+
+import numpy as np
+import pytest
+from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
+
+import greatterror as gt
+from greatterror.model import steps_justice
+from greatterror.model.steps_halt import HALT_REVIEW
+from greatterror.vocabulary import CH, Status
+
+SCALE, SEED = 0.001, 1
+EARLIER_HALT = "counterfactuals/earlier_halt"
+#: the bottom of ``troika_capacity``'s prior range (data/parameters.csv): about 0.1 sampled
+#: case a day at 1:1,000, so that Order 00447's cases wait for the troikas when the halt comes
+BACKLOG = {"troika_capacity": 100.0}
+#: far enough past the halt (11 Jan 1938) for every review (120 days) and its decision
+UNTIL = dt.date(1938, 7, 31)
+#: cases that must be pending at the halt for the shares to be tested
+MIN_PENDING = 200
+EXTRAJUDICIAL = ("troika", "album", "special_troika")
+
+
+@dataclass
+class Watch:
+    """What happened to the cases pending at the halt, seen from outside the model."""
+
+    halt_day: int = -1
+    pending: list[np.ndarray] = field(default_factory=list)
+    #: (day, people due for review, whether each was still awaiting sentence then)
+    due: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
+    released: list[np.ndarray] = field(default_factory=list)
+    to_oso: list[np.ndarray] = field(default_factory=list)
+    to_courts: list[np.ndarray] = field(default_factory=list)
+    #: (day, channel, the batch it decided or, for the troikas, the queue before them, halted)
+    decided: list[tuple[int, str, np.ndarray, bool]] = field(default_factory=list)
+
+    def all(self, name: str) -> np.ndarray:
+        parts = getattr(self, name)
+        return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+
+    def decided_by(self, channel: str, after_halt: bool = True) -> np.ndarray:
+        parts = [b for _, ch, b, halted in self.decided if ch == channel and halted >= after_halt]
+        return np.concatenate(parts).astype(np.int64) if parts else np.empty(0, np.int64)
+
+
+def watched_run(
+    scenario: str, pars: dict[str, float], until: dt.date | str
+) -> tuple[gt.Sim, Watch]:
+    sim = gt.Sim(scenario, scale=SCALE, seed=SEED, pars=pars)
+    model = sim.engine
+    e, w = model.engine, model.world
+    watch = Watch()
+    queues = w.institutions.queues
+
+    schedule_after = e.schedule_after
+
+    def schedule(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
+        if kind == HALT_REVIEW:
+            watch.halt_day = day
+            watch.pending.append(np.array(idx, dtype=np.int64))
+        schedule_after(day, kind, idx, delays)
+
+    review = next(c for c in model.loop.components if c.name == "halt_review")
+    review_step = review.step
+
+    def step(world: Any, engine: Any, day: int) -> None:
+        before = world.cases.status.copy()
+        n_oso, n_courts = len(queues[CH["oso"]]), len(queues[CH["courts"]])
+        take = engine.due
+
+        def due(d: int, kind: str) -> np.ndarray:
+            out = take(d, kind)
+            if kind == HALT_REVIEW and len(out):
+                out_idx = np.asarray(out, dtype=np.int64)
+                watch.due.append((d, out_idx, before[out_idx] == Status.AWAITING_SENTENCE))
+            return out
+
+        engine.due = due
+        try:
+            review_step(world, engine, day)
+        finally:
+            del engine.due
+        after = world.cases.status
+        freed = (before == Status.AWAITING_SENTENCE) & (after == Status.RELEASED)
+        watch.released.append(np.flatnonzero(freed))
+        watch.to_oso.append(queues[CH["oso"]].peek()[n_oso:].astype(np.int64))
+        watch.to_courts.append(queues[CH["courts"]].peek()[n_courts:].astype(np.int64))
+
+    decide = steps_justice._decide
+    troikas = steps_justice.sentence_troika_cases
+
+    def watched_decide(e_: Any, day: int, batch: np.ndarray, channel: str, *rest: Any) -> None:
+        halted = bool(e_.world.policy.halted)
+        watch.decided.append((day, channel, np.array(batch, dtype=np.int64), halted))
+        decide(e_, day, batch, channel, *rest)
+
+    def watched_troikas(w_: Any, e_: Any, day: int, queue: Any, *rest: Any) -> Any:
+        waiting = np.array(queue.peek(), dtype=np.int64)
+        watch.decided.append((day, "troika", waiting, bool(w_.policy.halted)))
+        return troikas(w_, e_, day, queue, *rest)
+
+    e.schedule_after = schedule
+    review.step = step
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(steps_justice, "_decide", watched_decide)
+        mp.setattr(steps_justice, "sentence_troika_cases", watched_troikas)
+        sim.run(until=until)
+    return sim, watch
+
+
+@pytest.fixture(scope="module")
+def backlog() -> Iterator[tuple[gt.Sim, Watch]]:
+    yield watched_run(EARLIER_HALT, BACKLOG, UNTIL)
+
+
+@pytest.mark.parametrize(
+    ("scenario", "until"), [("historical", "1938-11-30"), (EARLIER_HALT, "1938-01-31")]
+)
+def test_at_the_shipped_capacities_nothing_waits_for_the_review(scenario, until) -> None:
+    """Audit of issue 9, item 3: the channels empty their queues every day, so the halt finds
+    no case waiting and ``halt_release_share`` and ``halt_oso_share`` act on nobody; those
+    under investigation at the halt go on to the courts and the Special Board (the channels
+    of the post-halt regime). Fails once a backlog forms before the halt: then the shares act,
+    and docs/ODD.md (M22) and the parameters' bases should say on how many."""
+    sim, watch = watched_run(scenario, {}, until)
+    assert sim.engine.world.policy.halted
+    assert len(watch.all("pending")) == 0
+    assert len(watch.due) == 0
+
+
+def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:
+    """(a) Each case pending at the halt comes up for review once, within
+    ``halt_review_days``, and every one still awaiting sentence then is decided: released,
+    or sent to the Special Board or the courts."""
+    sim, watch = backlog
+    pending = watch.all("pending")
+    assert len(pending) >= MIN_PENDING, f"only {len(pending)} pending at the halt"
+    assert len(np.unique(pending)) == len(pending)
+    days = int(sim.engine.params["halt_review_days"])
+    due_days = np.concatenate([np.full(len(idx), d) for d, idx, _ in watch.due])
+    due = np.concatenate([idx for _, idx, _ in watch.due])
+    assert np.array_equal(np.sort(due), np.sort(pending)), "a case reviewed twice or never"
+    assert due_days.min() > watch.halt_day
+    assert due_days.max() <= watch.halt_day + days
+    # spread over the period, not bunched on a few days
+    assert len(np.unique(due_days)) >= min(days, len(pending)) // 2
+    awaiting = np.concatenate([idx[a] for _, idx, a in watch.due])
+    reviewed = np.concatenate([watch.all("released"), watch.all("to_oso"), watch.all("to_courts")])
+    assert np.array_equal(np.sort(reviewed), np.sort(awaiting))
+    assert len(awaiting) >= 0.9 * len(pending)
+
+
+def test_no_case_pending_at_the_halt_goes_before_a_troika_after_it(backlog) -> None:
+    """(b) The resolution of 17 November 1938 (G12-30) abolished the troikas, and the album
+    procedure ended with them: after the halt none of these decides a pending case (and, with
+    the channels closed, none decides any case)."""
+    _, watch = backlog
+    pending = watch.all("pending")
+    before = watch.decided_by("troika", after_halt=False)
+    assert np.isin(pending, before).any(), "the troikas never held these cases: nothing tested"
+    for channel in EXTRAJUDICIAL:
+        after = watch.decided_by(channel)
+        assert not np.isin(pending, after).any(), f"{channel} decided a pending case after the halt"
+        assert len(after) == 0, f"{channel} decided {len(after)} cases after the halt"
+
+
+def _binomial_ok(k: int, n: int, p: float) -> bool:
+    """``k`` of ``n`` within four standard deviations of ``n * p``."""
+    return abs(k - n * p) <= 4.0 * np.sqrt(n * p * (1.0 - p)) + 1e-9
+
+
+def test_the_review_releases_and_sends_on_in_the_parameters_shares(backlog) -> None:
+    """(c) At the shipped shares (0.7 released; of the rest, half to the Special Board)."""
+    sim, watch = backlog
+    p = sim.engine.params
+    released, oso, courts = (len(watch.all(k)) for k in ("released", "to_oso", "to_courts"))
+    n = released + oso + courts
+    assert n >= MIN_PENDING
+    assert _binomial_ok(released, n, p["halt_release_share"]), (released, n)
+    assert _binomial_ok(oso, oso + courts, p["halt_oso_share"]), (oso, oso + courts)
+
+
+@pytest.mark.parametrize(
+    ("release", "oso", "where"),
+    [(1.0, 0.5, "released"), (0.0, 1.0, "to_oso"), (0.0, 0.0, "to_courts")],
+)
+def test_the_shares_at_their_bounds_send_every_reviewed_case_one_way(release, oso, where) -> None:
+    """(c) ``halt_release_share`` 1 releases everyone reviewed and 0 no one; of the rest,
+    ``halt_oso_share`` 1 sends everyone to the Special Board and 0 everyone to the courts."""
+    pars = BACKLOG | {"halt_release_share": release, "halt_oso_share": oso}
+    _, watch = watched_run(EARLIER_HALT, pars, "1938-05-31")
+    counts = {k: len(watch.all(k)) for k in ("released", "to_oso", "to_courts")}
+    assert counts[where] >= MIN_PENDING, counts
+    assert sum(counts.values()) == counts[where], counts
+
+
+def test_the_reviews_release_no_more_than_one_percent_a_day(backlog) -> None:
+    """(d) Issue 9: no one-day mass release. The earlier halt's releases order (13 January
+    1938) is dated, but the model releases on it no more than on other days, so no day is
+    exempted."""
+    sim, watch = backlog
+    assert len(watch.all("released")) >= MIN_PENDING // 2
+    day, released, held = largest_daily_release(sim.engine)
+    assert released <= MAX_DAILY_RELEASE_SHARE * max(held, 1.0), (
+        f"day {day} released {released:.0f} of {held:.0f} held"
+    )
+
+
+def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> None:
+    """(e) Conservation: each pending case is released by its review, or decided by the channel
+    it was sent to (never by the other), or still waits there, or had left custody before its
+    review (died); none is lost and none counted twice."""
+    sim, watch = backlog
+    cases = sim.engine.world.cases
+    queues = sim.engine.world.institutions.queues
+    pending = watch.all("pending")
+    released, to_oso, to_courts = (watch.all(k) for k in ("released", "to_oso", "to_courts"))
+    oso, courts = watch.decided_by("oso"), watch.decided_by("courts")
+    gone = np.concatenate([idx[~a] for _, idx, a in watch.due])
+    places = {
+        "released by the review": released,
+        "sentenced by the Special Board": to_oso[np.isin(to_oso, oso)],
+        "waiting for the Special Board": to_oso[np.isin(to_oso, queues[CH["oso"]].peek())],
+        "sentenced by the courts": to_courts[np.isin(to_courts, courts)],
+        "waiting for the courts": to_courts[np.isin(to_courts, queues[CH["courts"]].peek())],
+        "gone before the review": gone,
+    }
+    placed = np.concatenate(list(places.values()))
+    assert len(placed) == len(np.unique(placed)), "a case in two places"
+    assert np.array_equal(np.sort(placed), np.sort(pending)), "a case lost"
+    assert not np.isin(to_oso, courts).any() and not np.isin(to_courts, oso).any()
+    # the sentenced were sentenced after the halt, and those gone had died in custody
+    sentenced = np.concatenate(
+        [places["sentenced by the Special Board"], places["sentenced by the courts"]]
+    )
+    assert (cases.sentence_day[sentenced] > watch.halt_day).all()
+    assert (cases.status[gone] == Status.DIED_IN_CUSTODY).all()
+    assert len(places["released by the review"]) > 0 and len(sentenced) > 0
