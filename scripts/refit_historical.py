@@ -63,6 +63,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.calibration import validity
+from greatterror.calibration.check import format_value, split_validation
 from greatterror.model.scenario import load_scenario
 from greatterror.scales import scale_warning
 
@@ -216,21 +217,28 @@ def _check_lines(check: dict[str, Any] | None) -> list[str]:
         "| figure | set | record | range | median | 5–95% | median passes | share of draws passing | record in 5–95% |",
         "|---|---|---|---|---|---|---|---|---|",
     ]
-    for kind, rows in (("in-sample", check["in_sample"]), ("validation", check["validation"])):
+    out_of_sample, checks = split_validation(check["validation"])
+    sets = (("in-sample", check["in_sample"]), ("validation", out_of_sample), ("check", checks))
+    for kind, rows in sets:
         for r in rows:
-            band = f"{r['low']:,.0f}–{r['high']:,.0f}" if r["low"] != r["high"] else ""
+            unit = r.get("unit")
+            v = [
+                format_value(r[k], unit) for k in ("record", "low", "high", "median", "p05", "p95")
+            ]
+            band = f"{v[1]}–{v[2]}" if r["low"] != r["high"] else ""
             lines.append(
-                f"| {r['id']} | {kind} | {r['record']:,.0f} | {band} | {r['median']:,.0f} | "
-                f"{r['p05']:,.0f}–{r['p95']:,.0f} | {'yes' if r['median_ok'] else 'no'} | "
-                f"{r['share_ok']:.2f} | {'yes' if r['record_in_band'] else 'no'} |"
+                f"| {r['id']} | {kind} | {v[0]} | {band} | {v[3]} | {v[4]}–{v[5]} | "
+                f"{'yes' if r['median_ok'] else 'no'} | {r['share_ok']:.2f} | "
+                f"{'yes' if r['record_in_band'] else 'no'} |"
             )
-    ok = sum(r["median_ok"] for r in check["in_sample"])
-    held = sum(r["median_ok"] for r in check["validation"])
+    ok, held, rechecked = (sum(r["median_ok"] for r in rows) for _, rows in sets)
     lines += [
         "",
         f"In-sample: {ok} of {len(check['in_sample'])} medians within ±20% or inside the range; "
-        f"validation: {held} of {len(check['validation'])}. A figure passes when the median is "
-        "within ±20% of the record or inside its archival range.",
+        f"validation (never fitted): {held} of {len(out_of_sample)}; checks of in-sample "
+        f"quantities on other sources (set `check`, not out of sample): {rechecked} of "
+        f"{len(checks)}. A figure passes when the median is within ±20% of the record or inside "
+        "its archival range.",
     ]
     return lines
 

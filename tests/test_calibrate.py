@@ -371,6 +371,49 @@ def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[s
     assert "1. outside the band on the re-check: G1-1935-conv 2/2 x0.35" in out
 
 
+def test_the_check_prints_the_checks_of_in_sample_quantities_apart(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """Review 5, item 6: the posterior check's figures that repeat in-sample targets'
+    quantities (``Measure.repeats``) get their own table and count, as in
+    scripts/validate_historical.py, not the table of figures never fitted; shares keep
+    their decimal (27.1%, not 27)."""
+    from greatterror.calibration.check import compare_runs
+    from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, OUT_OF_SAMPLE
+    from greatterror.cli.calibrate_apply import _print_check
+
+    evidence = load_evidence()
+    run = {
+        "targets": {t: float(evidence.value(t)) for t in CALIBRATION_IDS},
+        "holdout": {m.fact_id: float(evidence.value(m.fact_id)) for m in IN_SAMPLE_CHECKS},
+    }
+    # the figures never fitted miss by half, the checks match the record
+    run["holdout"] |= {m.fact_id: 0.5 * float(evidence.value(m.fact_id)) for m in OUT_OF_SAMPLE}
+    in_sample, validation = compare_runs([run, run], CALIBRATION_IDS)
+    assert {r["unit"] for r in validation} >= {"percent", "persons"}
+    _print_check({"seeds": [1, 2], "in_sample": in_sample, "validation": validation}, 2, 0.001)
+    out = capsys.readouterr().out
+    never_fitted = out[out.index("Validation figures, never fitted") :]
+    never_fitted, checks = never_fitted.split("Checks of in-sample quantities on other sources")
+    assert IN_SAMPLE_CHECKS and OUT_OF_SAMPLE
+    for m in IN_SAMPLE_CHECKS:
+        assert m.fact_id in checks and m.fact_id not in never_fitted
+        assert ", ".join(m.repeats) in " ".join(checks.split())
+    for m in OUT_OF_SAMPLE:
+        assert m.fact_id in never_fitted and m.fact_id not in checks
+    text = " ".join(out.split())
+    n_checks, n_out = len(IN_SAMPLE_CHECKS), len(OUT_OF_SAMPLE)
+    assert f"{n_checks} of {n_checks} checks of in-sample quantities" in text
+    held = sum(r["median_ok"] for r in validation if not r["repeats"])
+    assert held < n_out and f"{held} of {n_out} validation figures" in text
+    shares = [
+        m for m in OUT_OF_SAMPLE + IN_SAMPLE_CHECKS if evidence.fact(m.fact_id).unit == "percent"
+    ]
+    assert shares
+    for m in shares:
+        assert f"{float(evidence.value(m.fact_id)):.1f}%" in out
+
+
 def test_the_fit_records_the_weights_each_generation_was_accepted_with(local_fit: Path) -> None:
     """Every stored distance of every generation (the fit was killed and resumed) is the
     norm of the stored statistics under the weights recorded for that generation."""

@@ -211,3 +211,33 @@ def test_the_refit_applies_a_point_only_if_it_beats_the_shipped_values() -> None
     worse = script.not_better(applied(10.0, 13.8, rule=(5.0, 4.0)))
     assert "choosing distance" in worse and "(5.00)" in worse and "(4.00)" in worse
     assert "not below" in script.not_better(applied(10.0, 13.8, rule=(4.0, 4.0)))
+
+
+def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart() -> None:
+    """Review 5, item 6: in the refit's report the figures that repeat in-sample targets'
+    quantities are the set ``check`` and counted apart from the validation figures never
+    fitted; a share keeps its decimal."""
+    from greatterror.calibration.check import compare_runs
+    from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, MEASURES, OUT_OF_SAMPLE
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.evidence.loader import load_evidence
+
+    evidence = load_evidence()
+    run = {
+        "targets": {t: float(evidence.value(t)) for t in CALIBRATION_IDS},
+        "holdout": {m.fact_id: float(evidence.value(m.fact_id)) for m in MEASURES},
+    }
+    in_sample, validation = compare_runs([run], CALIBRATION_IDS)
+    check = {"draws": 1, "scale": 0.001, "seeds": [1]}
+    lines = _script()._check_lines(check | {"in_sample": in_sample, "validation": validation})
+    sets = {
+        line.split(" | ")[0][2:]: line.split(" | ")[1]
+        for line in lines
+        if line[:3] in ("| G", "| V")
+    }
+    assert {k for k, v in sets.items() if v == "check"} == {m.fact_id for m in IN_SAMPLE_CHECKS}
+    assert {k for k, v in sets.items() if v == "validation"} == {m.fact_id for m in OUT_OF_SAMPLE}
+    text = " ".join(lines)
+    assert f"validation (never fitted): {len(OUT_OF_SAMPLE)} of {len(OUT_OF_SAMPLE)}" in text
+    assert f"{len(IN_SAMPLE_CHECKS)} of {len(IN_SAMPLE_CHECKS)}. A figure" in text
+    assert "| V-00447-crim-share-150837 | " in text and " 27.1% " in text

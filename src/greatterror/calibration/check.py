@@ -11,7 +11,10 @@ is compared with both sets of figures:
   do;
 - the validation figures the outputs report (``holdout.MEASURES``: never
   fitted), with the same band and whether the record lies inside the 90%
-  predictive band.
+  predictive band. Those whose simulated quantity repeats in-sample targets'
+  (``Measure.repeats``) are checks of the fitted quantities on other sources,
+  not out of sample: ``split_validation`` sets them apart, as
+  scripts/validate_historical.py does.
 
 The predictive band holds both the posterior's uncertainty and the run-to-run
 noise of the simulation at the check's scale; small counts (show trials,
@@ -33,6 +36,23 @@ from greatterror.calibration.series import Series
 from greatterror.calibration.statistics import CALIBRATION_IDS, archival_targets
 
 WITHIN = 0.2
+
+
+def split_validation(
+    rows: Sequence[dict[str, Any]],
+) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
+    """The validation rows out of sample, and the checks of in-sample quantities (their
+    ``repeats`` names the targets whose simulated quantity they repeat)."""
+    return [r for r in rows if not r["repeats"]], [r for r in rows if r["repeats"]]
+
+
+def format_value(x: float, unit: str | None = None) -> str:
+    """A record or simulated figure for a table: a share in percent to one decimal (27.1%,
+    not 27), a count of 10 or more whole, a smaller one to two decimals (a trial's 5.50
+    defendants in the median), as scripts/validate_historical.py writes counts."""
+    if unit == "percent":
+        return f"{x:.1f}%"
+    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2f}"
 
 
 def draw_particles(history: Any, draws: int, seed: int) -> list[dict[str, float]]:
@@ -100,7 +120,10 @@ def compare_runs(
 
     evidence = load_evidence()
     in_sample = [
-        _row(b.fact_id, b.value, b.low, b.high, [r["targets"][b.fact_id] for r in runs])
+        {
+            **_row(b.fact_id, b.value, b.low, b.high, [r["targets"][b.fact_id] for r in runs]),
+            "unit": evidence.fact(b.fact_id).unit,
+        }
         for b in archival_targets(evidence, [t for t in targets if t in CALIBRATION_IDS])
     ]
     validation = []
@@ -110,7 +133,9 @@ def compare_runs(
         low = float(fact.value_low or value)
         high = float(fact.value_high or value)
         row = _row(m.fact_id, value, low, high, [r["holdout"][m.fact_id] for r in runs])
-        validation.append({**row, "caveat": m.caveat, "repeats": list(m.repeats)})
+        validation.append(
+            {**row, "unit": fact.unit, "caveat": m.caveat, "repeats": list(m.repeats)}
+        )
     return in_sample, validation
 
 

@@ -202,14 +202,28 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
         emit_json(result)
         return
 
+    _print_check(result, draws, scale)
+
+
+def _print_check(result: dict[str, Any], draws: int, scale: float) -> None:
+    """The posterior check's three tables: the in-sample targets, the validation figures never
+    fitted, and the checks of in-sample quantities on other sources (``Measure.repeats``),
+    which are not out of sample and are counted apart (as scripts/validate_historical.py)."""
+    from greatterror.calibration.check import format_value, split_validation
+
     def cells(r: dict[str, Any]) -> list[str]:
-        band = f"{r['low']:,.0f}–{r['high']:,.0f}" if r["low"] != r["high"] else ""
+        unit = r.get("unit")
+
+        def v(x: float) -> str:
+            return format_value(x, unit)
+
+        band = f"{v(r['low'])}–{v(r['high'])}" if r["low"] != r["high"] else ""
         return [
             r["id"],
-            f"{r['record']:,.0f}",
+            v(r["record"]),
             band,
-            f"{r['median']:,.0f}",
-            f"{r['p05']:,.0f}–{r['p95']:,.0f}",
+            v(r["median"]),
+            f"{v(r['p05'])}–{v(r['p95'])}",
             "yes" if r["median_ok"] else "no",
             f"{r['share_ok']:.2f}",
             "yes" if r["record_in_band"] else "no",
@@ -226,11 +240,20 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
         "record in 5–95%",
     ]
     note = f"{draws} draws, scale 1:{1 / scale:,.0f}, validation seeds {result['seeds']}"
+    out_of_sample, checks = split_validation(result["validation"])
     print_table(f"In-sample targets ({note})", head, [cells(r) for r in result["in_sample"]])
     print_table(
-        f"Validation figures, never fitted ({note})", head, [cells(r) for r in result["validation"]]
+        f"Validation figures, never fitted ({note})", head, [cells(r) for r in out_of_sample]
     )
-    ok = sum(r["median_ok"] for r in result["in_sample"])
-    console.print(
-        f"{ok} of {len(result['in_sample'])} in-sample targets: median within ±20% or inside the range"
+    print_table(
+        f"Checks of in-sample quantities on other sources, not counted out of sample ({note})",
+        [*head, "repeats"],
+        [[*cells(r), ", ".join(r["repeats"])] for r in checks],
     )
+    for what, rows in (
+        ("in-sample targets", result["in_sample"]),
+        ("validation figures", out_of_sample),
+        ("checks of in-sample quantities", checks),
+    ):
+        ok = sum(r["median_ok"] for r in rows)
+        console.print(f"{ok} of {len(rows)} {what}: median within ±20% or inside the range")
