@@ -56,7 +56,10 @@ def _one(args: tuple[float, int]) -> dict[str, Any]:
     }
 
 
-def _fmt(x: float) -> str:
+def _fmt(x: float, unit: str | None = None) -> str:
+    """A share to one decimal of a percent (12.6, not 13), a count as before."""
+    if unit == "percent":
+        return f"{x:.1f}"
     return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2f}"
 
 
@@ -79,15 +82,16 @@ def _row(
     lo, hi = np.percentile(values, [10, 90])
     low, high = fact.value_low, fact.value_high
     ranged = low is not None and high is not None and low != high
-    rng = f"{_fmt(low)}–{_fmt(high)}" if ranged else ""
+    unit = getattr(fact, "unit", None)
+    rng = f"{_fmt(low, unit)}–{_fmt(high, unit)}" if ranged else ""
     inside = bool(ranged and low <= med <= high)
     # a record of none (no death sentence at a trial) is matched only by none
     ok = inside or (abs(med / record - 1) <= WITHIN if record else med == 0)
     ratio = f"{med / record:.2f}" if record else "—"
     what = f"{label} ({caveat})" if caveat else label
     return (
-        f"| {fact.id} | {what} | {_fmt(record)} | {rng} | {_fmt(med)} | "
-        f"{_fmt(lo)}–{_fmt(hi)} | {ratio} | {'yes' if ok else '**no**'} |",
+        f"| {fact.id} | {what} | {_fmt(record, unit)} | {rng} | {_fmt(med, unit)} | "
+        f"{_fmt(lo, unit)}–{_fmt(hi, unit)} | {ratio} | {'yes' if ok else '**no**'} |",
         ok,
     )
 
