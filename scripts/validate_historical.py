@@ -31,6 +31,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.calibration.check import format_value
 from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, OUT_OF_SAMPLE, Measure, holdout_values
 from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.calibration.series import Series
@@ -56,13 +57,6 @@ def _one(args: tuple[float, int]) -> dict[str, Any]:
     }
 
 
-def _fmt(x: float, unit: str | None = None) -> str:
-    """A share to one decimal of a percent (12.6, not 13), a count as before."""
-    if unit == "percent":
-        return f"{x:.1f}"
-    return f"{x:,.0f}" if abs(x) >= 10 else f"{x:.2f}"
-
-
 def _provenance() -> list[str]:
     """The comment lines at the head of historical.toml's [parameters] table."""
     lines = shipped_path("historical").read_text(encoding="utf-8").splitlines()
@@ -82,16 +76,16 @@ def _row(
     lo, hi = np.percentile(values, [10, 90])
     low, high = fact.value_low, fact.value_high
     ranged = low is not None and high is not None and low != high
-    unit = getattr(fact, "unit", None)
-    rng = f"{_fmt(low, unit)}–{_fmt(high, unit)}" if ranged else ""
+    unit = fact.unit
+    rng = f"{format_value(low, unit)}–{format_value(high, unit)}" if ranged else ""
     inside = bool(ranged and low <= med <= high)
     # a record of none (no death sentence at a trial) is matched only by none
     ok = inside or (abs(med / record - 1) <= WITHIN if record else med == 0)
     ratio = f"{med / record:.2f}" if record else "—"
     what = f"{label} ({caveat})" if caveat else label
     return (
-        f"| {fact.id} | {what} | {_fmt(record, unit)} | {rng} | {_fmt(med, unit)} | "
-        f"{_fmt(lo, unit)}–{_fmt(hi, unit)} | {ratio} | {'yes' if ok else '**no**'} |",
+        f"| {fact.id} | {what} | {format_value(record, unit)} | {rng} | {format_value(med, unit)} | "
+        f"{format_value(lo, unit)}–{format_value(hi, unit)} | {ratio} | {'yes' if ok else '**no**'} |",
         ok,
     )
 

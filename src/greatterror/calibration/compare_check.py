@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
-from greatterror.calibration.check import compare_runs, run_jobs
+from greatterror.calibration.check import compare_runs, run_jobs, split_validation
 from greatterror.calibration.compare import hypothesis_priors, logistic_values, stored_priors
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
@@ -162,6 +162,8 @@ def compare_check(
         mine = results[start : start + len(planned)]
         start += len(planned)
         in_sample, validation = compare_runs(mine, settings.targets)
+        # the checks of in-sample quantities (``repeats``) are not counted
+        out_of_sample, _ = split_validation(validation)
         hypotheses.append(
             {
                 "hypothesis": label,
@@ -171,11 +173,8 @@ def compare_check(
                 "in_sample": in_sample,
                 "validation": validation,
                 "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
-                # the checks of in-sample quantities (``repeats``) are not counted
-                "validation_median_ok": sum(r["median_ok"] for r in validation if not r["repeats"]),
-                "validation_record_in_band": sum(
-                    r["record_in_band"] for r in validation if not r["repeats"]
-                ),
+                "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
+                "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
             }
         )
     return {
@@ -194,7 +193,7 @@ def compare_check(
         "no_posterior": missing,
         "in_sample_targets": len(hypotheses[0]["in_sample"]) if hypotheses else 0,
         "validation_figures": (
-            sum(not r["repeats"] for r in hypotheses[0]["validation"]) if hypotheses else 0
+            len(split_validation(hypotheses[0]["validation"])[0]) if hypotheses else 0
         ),
         "hypotheses": hypotheses,
     }

@@ -123,13 +123,18 @@ class Region:
     republic: str
     kind: str
     population: float
-    population_derived: bool
     limit_cat1: float
     limit_cat2: float
     limit_status: str
-    #: how the population was obtained: "census_1937" (or the camps' own count),
-    #: "census_1939_scaled", or "equal_split" (figure NOT FOUND, republic remainder)
+    #: how the population was obtained: "census_1937", "nkvd_count" (the camps unit: the
+    #: GULAG's own count of 1 January 1935), "census_1939_scaled", or "equal_split" (figure
+    #: NOT FOUND: the republic's remainder)
     population_basis: str = "census_1937"
+
+    @property
+    def population_derived(self) -> bool:
+        """Not a figure of this unit as counted: a scaled 1939 figure or an equal split."""
+        return self.population_basis in ("census_1939_scaled", "equal_split")
 
 
 @dataclass(frozen=True)
@@ -225,9 +230,10 @@ def _derive_regions(
     for u in rows:
         if u.population is not None:
             scaled = u.population_year == 1939
+            basis = "census_1939_scaled" if scaled else "census_1937"
             populations[u.region_code] = (
                 u.population * (factor if scaled else 1.0),
-                "census_1939_scaled" if scaled else "census_1937",
+                "nkvd_count" if u.kind == "camps" else basis,
             )
     for republic in sorted(with_gaps):
         units = by_republic[republic]
@@ -254,7 +260,6 @@ def _derive_regions(
                 republic=row.republic_code,
                 kind=row.kind,
                 population=pop,
-                population_derived=basis != "census_1937",
                 limit_cat1=float(row.limit_cat1 or 0),
                 limit_cat2=float(row.limit_cat2 or 0),
                 limit_status=row.limit_status,
