@@ -69,12 +69,6 @@ def simulate(
     return RunResult(build_summary(sim, scenario.name), sim)
 
 
-def _overrides(scenario: Scenario, used: dict[str, Any]) -> dict[str, Any]:
-    """The parameters whose value differs from the scenario's (set with --set or ``pars``)."""
-    own = scenario.parameter_values()
-    return {name: value for name, value in used.items() if own.get(name) != value}
-
-
 def save_run(
     result: RunResult, out_dir: Path, overwrite: bool = False, register: bool = True
 ) -> RunResult:
@@ -100,7 +94,6 @@ def save_run(
     sim = result.simulation
     created = datetime.now(UTC).replace(tzinfo=None)
     body = {k: v for k, v in result.summary.items() if k not in ("run_id", "content_hash")}
-    body["overrides"] = _overrides(sim.scenario, body.get("parameters") or {})
     run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:
