@@ -203,3 +203,39 @@ def test_a_summary_without_a_field_is_not_taken_as_equal() -> None:
     old = {"scenario": "historical"}
     rows = identity_differences([new, old])
     assert rows == [{"name": "mechanism denunciation", "kind": "mechanism", "values": ["on", None]}]
+
+
+def test_counterfactual_json_carries_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
+    from greatterror.api import paired as paired_module
+
+    def fake_pair(base, counterfactual, scale, seed, base_pars, cf_pars):
+        year = {"1937": {"arrests": 100.0, "death_sentences": 10.0, "gulag_deaths": 5.0}}
+        return {"seed": seed, "historical": year, "counterfactual": year, "first_difference": None}
+
+    monkeypatch.setattr(paired_module, "run_pair", fake_pair)
+    result = invoke("counterfactual", "no_kirov", "--seeds", "1-2", "--workers", "1", "--json")
+    assert result.exit_code == 0, result.output
+    provenance = json.loads(result.output)["provenance"]
+    assert len(provenance["id"]) == len("20261204-221808-fac020")
+    assert provenance["code"] == code_identity() and provenance["seeds"] == [1, 2]
+    assert provenance["scenarios"]["base"] == scenario_source(load_scenario("historical"))
+    assert provenance["scenarios"]["counterfactual"]["path"].endswith("no_kirov.toml")
+
+
+def test_sensitivity_json_carries_provenance(monkeypatch: pytest.MonkeyPatch) -> None:
+    pytest.importorskip("SALib")
+    from greatterror.calibration import simulator
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+
+    def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
+        return dict.fromkeys(CALIBRATION_IDS, parameters["names_acted_on"])
+
+    monkeypatch.setattr(simulator.FitModel, "__call__", fake)
+    result = invoke(
+        "sensitivity", "historical", "--samples", "2", "--scale", SCALE, "--workers", "1", "--json"
+    )
+    assert result.exit_code == 0, result.output
+    provenance = json.loads(result.output)["provenance"]
+    assert provenance["version"] and provenance["code"] == code_identity()
+    assert provenance["scenarios"]["scenario"] == scenario_source(load_scenario("historical"))
+    assert provenance["seeds"] == [1] and provenance["scale"] == float(SCALE)
