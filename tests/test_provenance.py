@@ -239,3 +239,16 @@ def test_sensitivity_json_carries_provenance(monkeypatch: pytest.MonkeyPatch) ->
     assert provenance["version"] and provenance["code"] == code_identity()
     assert provenance["scenarios"]["scenario"] == scenario_source(load_scenario("historical"))
     assert provenance["seeds"] == [1] and provenance["scale"] == float(SCALE)
+
+
+def test_simulate_records_the_overrides_as_given() -> None:
+    """The path of calibration and the baseline (model/run.py): not every parameter as an
+    override, and the switches given apart."""
+    from greatterror.model.run import simulate
+
+    summary = simulate(
+        load_scenario("historical"), 0.0001, 1, {"names_acted_on": 0.1}, mechanisms={"M12": False}
+    ).summary
+    assert summary["overrides"] == {"names_acted_on": 0.1}
+    assert summary["mechanism_overrides"] == {"denunciation": False}
+    assert summary["parameters"]["names_acted_on"] == 0.1

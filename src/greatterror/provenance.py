@@ -70,7 +70,10 @@ def code_identity() -> dict[str, Any]:
     checkout; ``dirty`` considers only the package's own folder (tests and
     docs do not change a run).
     """
-    commit = _git("rev-parse", "HEAD")
+    # a checkout that tracks this package: not an unrelated repository that happens to
+    # hold an installed copy (a virtual environment inside a project)
+    tracked = _git("ls-files", "--error-unmatch", "__init__.py") is not None
+    commit = _git("rev-parse", "HEAD") if tracked else None
     dirty: bool | None = None
     if commit is not None:
         status = _git("status", "--porcelain", "--", ".")

@@ -60,10 +60,11 @@ def simulate(
     check_memory(scale, force)
     evidence = evidence or load_evidence()
     check_against_evidence(scenario, evidence)
-    params = scenario.parameter_values(overrides)  # validate before any work
+    scenario.parameter_values(overrides)  # validate before any work
     resolve_switches(scenario, mechanisms)
     population = build_population(scale, seed)
-    sim = Simulation(scenario, population, seed, evidence, params, mechanisms)
+    # the overrides as given, so that the run records them (the engine resolves the values)
+    sim = Simulation(scenario, population, seed, evidence, overrides or {}, mechanisms)
     pause_point("simulation")
     sim.run(progress=progress)
     return RunResult(build_summary(sim, scenario.name), sim)
