@@ -102,3 +102,31 @@ def test_the_shortfall_falls_on_the_mass_operations_intake(run) -> None:
     assert hunger[years == 1938].mean() > 0.08
     assert hunger[years == 1938].mean() > 2.0 * hunger[years == 1937].mean()
     assert hunger[years == 1940].max() < 0.02
+
+
+def test_the_camps_shortfall_spares_the_colonies(monkeypatch) -> None:
+    """The supply factor multiplies the camps' rate, not the colonies' (the OMZ supplied its
+    colonies apart until autumn 1938). The camp-death draw for 20 days at a test rate on the
+    stock of early 1935 at 1:1000, with the undernourishment forced to 1 and
+    ``supply_mortality`` 1 (a factor of 2): the camps die at twice the base rate, the colonies
+    at ``colony_mortality_ratio`` (0.7) times it. Expected shares: 0.42 and 0.18, a ratio of
+    about 0.42; were the colonies under the factor, 0.42 and 0.32, about 0.76."""
+    import greatterror as gt
+    from greatterror.model import steps_gulag
+    from greatterror.vocabulary import Status
+
+    sim = gt.Sim("historical", scale=0.001, seed=1)
+    sim.step()
+    e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
+    c = w.cases
+    held = (c.status == Status.CAMP) & ~c.holding
+    colony, camp = held & c.colony, held & ~c.colony
+    e.params["gulag_mortality"] = 5.0
+    e.params["supply_mortality"] = 1.0
+    monkeypatch.setattr(steps_gulag, "undernourishment", lambda e, day: 1.0)
+    for d in range(day, day + 20):
+        steps_gulag.camp_deaths(w, e, d)
+    dead = c.status == Status.DIED_IN_CUSTODY
+    in_colony, in_camp = float(dead[colony].mean()), float(dead[camp].mean())
+    assert 0.35 < in_camp < 0.5
+    assert 0.25 < in_colony / in_camp < 0.6

@@ -173,7 +173,8 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     died = new[dies]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
-    reception_deaths(e, day, new[~dies])
+    arrived = new[~dies]
+    reception_deaths(e, day, arrived, w.cases.colony[arrived])
 
 
 def camp_deaths(w: World, e: Engine, day: int) -> None:
@@ -192,18 +193,30 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     with probability ``colony_mortality_ratio`` (a thinning: the colonies' count is then
     binomial at their own rate). The thinning draws come from their own stream,
     ``colony_deaths``, one for everyone drawn, so that at a ratio of 1 the run is the one
-    without the rule."""
+    without the rule.
+
+    The supply shortfall is the camps': the colonies and prisons were the OMZ's, supplied
+    apart from the GULAG's camps until autumn 1938 (Getty, Rittersporn & Zemskov 1993, on the
+    joint statistics of 1935-38; the evidence base's IN-gulag-itk-1935), and the mass
+    operations' convicts, sentenced to 5-10 years, went to the camps. A colony prisoner drawn
+    at the camps' rate with the supply factor dies with probability ``colony_mortality_ratio``
+    over that factor: the colonies die at the ratio times the base rate whatever the camps'
+    supply. (The shortfall itself is measured over the camps and colonies together: the
+    camps' own share of the headcount is not counted daily; it understates the camps'
+    shortfall by the colonies' share of those held, about a sixth in 1938.)"""
     p, rng = e.params, e.rng.gulag
     e.ledger.held[day] = w.camps.w
     hunger = undernourishment(e, day)
     if w.camps.w <= 0:
         return
-    yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * hunger)
+    supply = 1.0 + p["supply_mortality"] * hunger
+    yearly = p["gulag_mortality"] * supply
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
     if n == 0:
         return  # no one drawn: the thinning below draws nothing for no one
     drawn = camp_sample(w, n, rng)
-    spared = e.rng.colony_deaths.random(len(drawn)) >= float(p["colony_mortality_ratio"])
+    colony_kept = float(p["colony_mortality_ratio"]) / supply
+    spared = e.rng.colony_deaths.random(len(drawn)) >= colony_kept
     died = drawn[~(w.cases.colony[drawn] & spared)]
     e.die_in_custody(day, died)
     record_camp_deaths(w, e, day, died)
