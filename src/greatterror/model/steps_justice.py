@@ -338,6 +338,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        "undernourishment_days",
         *HOLDING_PARAMS,
         *RECEPTION_PARAMS,
     )
