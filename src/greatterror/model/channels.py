@@ -11,11 +11,12 @@ the military districts and fleets tried the officers below it ("Military tribuna
 only cases of low-ranking servicemen, while high-ranking military officers were tried by
 the ... Military Collegium": Birstein, SMERSH: Stalin's Secret Weapon, 2011, ch. 3; the
 Collegium also reviewed the tribunals' death sentences, ch. 4). The line between them was
-not sharp: the Collegium's assizes also tried captains and political instructors of a
-division whose commander it tried (Suvenirov, Tragediya RKKA 1937-1938, 1998: the 22nd
-cavalry division's case of 5 October 1938). The model draws it at the high command (the
-``ARMY_HIGH_COMMAND`` flag, brigade commanders and up, 850 posts): no count of the
-officers' cases by court was found (data/parameters.csv, ``military_tribunal_death_share``).
+not sharp: Suvenirov (Tragediya RKKA 1937-1938, 1998) describes the Collegium trying the
+military "from colonels to marshal", and its assizes also tried captains and political
+instructors of a division whose commander it tried (the 22nd cavalry division's case of 5
+October 1938). The model draws it at the high command (the ``ARMY_HIGH_COMMAND`` flag, 850
+posts), as its flags do not separate the colonels: no count of the officers' cases by court
+was found (data/parameters.csv, ``military_tribunal_death_share``).
 """
 
 from __future__ import annotations
