@@ -71,6 +71,7 @@ def test_the_special_troikas_throughput_is_the_regional_troikas_not_the_centres(
         "album_capacity": 300.0,
         "album_capacity_elasticity": 0.0,
         "album_capacity_lag_days": 30,
+        "album_dvoika_ceiling": 551.0,
         "troika_capacity": 20_000.0,
     }
     ledger = Ledger(days=100, regions=1)

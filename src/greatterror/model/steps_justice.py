@@ -258,6 +258,7 @@ class Sentencing(Component):
         "album_capacity_elasticity",
         "album_capacity_lag_days",
         "album_death_share",
+        "album_dvoika_ceiling",
         "cat1_share_troika",
         "collegium_death_share_before_lists",
         "courts_capacity",
