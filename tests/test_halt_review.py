@@ -2,14 +2,17 @@
 step 26; audit of issue 9, item 3).
 
 The halt (step 1) clears the troika, album and special-troika queues and puts each case
-still awaiting sentence on the calendar for a review within ``halt_review_days``; the review
-releases it (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
-the rest) or to the ordinary courts. At the shipped capacities the channels decide every day
-all that reaches them (step 15 runs after investigations close, step 14), so nothing waits
-when the halt comes, in the record's November 1938 and in the counterfactual January 1938 of
-``earlier_halt`` alike: the review then acts on nobody (first test). To test what the review
-does, the other tests run ``earlier_halt`` (halted while Order 00447 still runs) with the
-troikas' throughput at the bottom of its prior range, so that a backlog is pending at the halt.
+still awaiting sentence on the calendar for a review within ``halt_review_days``; with them it
+puts the mass-operation death sentences not yet carried out, which Order 00762 and Beria's
+explanation of 22 December 1938 declared void (``steps_halt.unexecuted``). The review
+releases each (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
+the rest) or to the ordinary courts. In the record's November 1938 nothing is pending at the
+shipped values: the special troikas, one per region at the regional troikas' throughput,
+decide the album's backlog within days of 15 September 1938 (first test; docs/ODD.md, section
+9). In the counterfactual January 1938 of ``earlier_halt`` the album's backlog (the dvoika's
+ceiling, model/album.py) and the troikas' last death sentences are pending (second test). The
+other tests run ``earlier_halt`` with the troikas' throughput at the bottom of its prior range,
+so that Order 00447's cases are pending at the halt too.
 
 Each run is watched from outside the model: who the halt put up for review, who each review
 released or sent on (a diff of the statuses and of the two queues across the review's step),
@@ -31,7 +34,7 @@ from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 import greatterror as gt
 from greatterror.model import steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, Status
+from greatterror.vocabulary import CH, MASS_OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
@@ -51,6 +54,8 @@ class Watch:
 
     halt_day: int = -1
     pending: list[np.ndarray] = field(default_factory=list)
+    #: of those pending, who had been sentenced (to death, now void) rather than queued
+    sentenced: list[np.ndarray] = field(default_factory=list)
     #: (day, people due for review, whether each was still awaiting sentence then)
     due: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     released: list[np.ndarray] = field(default_factory=list)
@@ -83,6 +88,7 @@ def watched_run(
         if kind == HALT_REVIEW:
             watch.halt_day = day
             watch.pending.append(np.array(idx, dtype=np.int64))
+            watch.sentenced.append(w.cases.sentence_day[idx] >= 0)
         schedule_after(day, kind, idx, delays)
 
     review = next(c for c in model.loop.components if c.name == "halt_review")
@@ -138,19 +144,34 @@ def backlog() -> Iterator[tuple[gt.Sim, Watch]]:
     yield watched_run(EARLIER_HALT, BACKLOG, UNTIL)
 
 
-@pytest.mark.parametrize(
-    ("scenario", "until"), [("historical", "1938-11-30"), (EARLIER_HALT, "1938-01-31")]
-)
-def test_at_the_shipped_capacities_nothing_waits_for_the_review(scenario, until) -> None:
-    """Audit of issue 9, item 3: the channels empty their queues every day, so the halt finds
-    no case waiting and ``halt_release_share`` and ``halt_oso_share`` act on nobody; those
-    under investigation at the halt go on to the courts and the Special Board (the channels
-    of the post-halt regime). Fails once a backlog forms before the halt: then the shares act,
-    and docs/ODD.md (M22) and the parameters' bases should say on how many."""
-    sim, watch = watched_run(scenario, {}, until)
+def test_in_november_1938_nothing_waits_for_the_review_at_the_shipped_values() -> None:
+    """Audit of issue 9, item 3: by the halt of 17 November 1938 the special troikas have
+    decided the album's backlog and the operations have ended, so no case waits and no
+    mass-operation death sentence is still to be carried out: ``halt_release_share`` and
+    ``halt_oso_share`` act on nobody, and those under investigation at the halt (ordinary and
+    elite cases) go on to the courts and the Special Board. Fails once the special troikas
+    work at the record's pace (to mid-November where thousands of cases were returned,
+    V-halt-albums-*): then docs/ODD.md (section 9) should say on how many the shares act."""
+    sim, watch = watched_run("historical", {}, "1938-11-30")
     assert sim.engine.world.policy.halted
     assert len(watch.all("pending")) == 0
     assert len(watch.due) == 0
+
+
+def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sentences() -> None:
+    """A halt on 11 January 1938 (``earlier_halt``) at the shipped values finds the album's
+    backlog (the dvoika had fallen behind by the autumn of 1937) and the troikas' death
+    sentences of the last days not yet carried out: both are reviewed, and no one whose
+    death sentence was void is shot after the halt."""
+    sim, watch = watched_run(EARLIER_HALT, {}, "1938-03-31")
+    cases = sim.engine.world.cases
+    pending = watch.all("pending")
+    sentenced = np.concatenate(watch.sentenced)
+    queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
+    assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
+    assert MASS_OP[cases.op[void]].all()
+    assert not (cases.status[void] == Status.SHOT).any()
+    assert len(watch.due) > 0
 
 
 def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:

@@ -4,6 +4,8 @@ The evidence base's ``V-`` facts are the validation set (docs/validation.md).
 This module says, for those of them the outputs report, how to read the simulated value:
 from the summary (the Gulag's stocks, their political part, and releases, the national
 operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
+the special troikas' cases of autumn 1938 (the Harbin operation's, three regions', and the
+executions in Krasnoyarsk krai),
 Order 00447's arrests by line, the arrested NKVD and army officers, the army's dismissals by
 year, the show trials, and the NKVD's arrest and sentence totals of 1 Oct 1936 - 1 Nov 1938)
 or from the dated counts of timeseries.parquet (``calibration/series.py``: Order 00447 to a
@@ -266,6 +268,39 @@ _NATIONAL_BY_DATE = (
         repeats=("G2-detained",),
     ),
 )
+#: the special troikas of autumn 1938 (Order 00606): the national operations had ended on
+#: 1 August 1938 and the album's queue passed to the special troikas on 15 September, so every
+#: national-operation case sentenced from then to the halt is theirs (model/album.py)
+_SPECIAL = ("1938-09-15", "1938-11-15")
+_SPECIAL_TROIKAS = (
+    _series_measure(
+        "V-natop-har-sptroika",
+        (_NATIONAL["har"],),
+        CONVICTED,
+        _SPECIAL,
+        caveat="Harbin cases sentenced from 15 Sep 1938; the record counts cases reviewed "
+        "(13,113 of them convicted)",
+    ),
+    *(
+        _series_measure(
+            f"V-halt-albums-{region}",
+            NATIONAL_OPERATIONS,
+            CONVICTED,
+            _SPECIAL,
+            region,
+            "the region's national-operation cases sentenced from 15 Sep 1938",
+        )
+        for region in ("leningrad_obl", "armenian_ssr", "georgian_ssr")
+    ),
+    _series_measure(
+        "V-halt-krsk-natop",
+        NATIONAL_OPERATIONS,
+        ("executed",),
+        ("1938-09-15", "1938-11-17"),
+        "krasnoyarsk_krai",
+        "the region's national-operation executions from 15 Sep 1938 to the halt",
+    ),
+)
 #: the show trials' counts that are not calibration targets (summary ``trials``)
 _TRIALS = (
     Measure("G11-leningrad-centre", _trial("leningrad_centre_1934", "defendants")),
@@ -380,6 +415,7 @@ MEASURES: tuple[Measure, ...] = (
     *_ORDER_00447_BY_DATE,
     *_REGIONS,
     *_NATIONAL_BY_DATE,
+    *_SPECIAL_TROIKAS,
     *_TRIALS,
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
 )
