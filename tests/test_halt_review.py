@@ -6,10 +6,9 @@ still awaiting sentence on the calendar for a review within ``halt_review_days``
 puts the mass-operation death sentences not yet carried out, which Order 00762 and Beria's
 explanation of 22 December 1938 declared void (``steps_halt.unexecuted``). The review
 releases each (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
-the rest) or to the ordinary courts. In the record's November 1938 nothing is pending at the
-shipped values: the special troikas, one per region at the regional troikas' throughput,
-decide the album's backlog within days of 15 September 1938 (first test; docs/ODD.md, section
-9). In the counterfactual January 1938 of ``earlier_halt`` the album's backlog (the dvoika's
+the rest) or to the ordinary courts. In the record's November 1938 no case waits in a queue at
+the shipped values: the special troikas decide the album's backlog over their term, to
+15 November 1938, and the halt finds only their last death sentences, void (first test). In the counterfactual January 1938 of ``earlier_halt`` the album's backlog (the dvoika's
 ceiling, model/album.py) and the troikas' last death sentences are pending (second test). The
 other tests run ``earlier_halt`` with the troikas' throughput at the bottom of its prior range,
 so that Order 00447's cases are pending at the halt too.
@@ -34,7 +33,7 @@ from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 import greatterror as gt
 from greatterror.model import steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, MASS_OP, Status
+from greatterror.vocabulary import CH, MASS_OP, NATIONAL_OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
@@ -144,18 +143,24 @@ def backlog() -> Iterator[tuple[gt.Sim, Watch]]:
     yield watched_run(EARLIER_HALT, BACKLOG, UNTIL)
 
 
-def test_in_november_1938_nothing_waits_for_the_review_at_the_shipped_values() -> None:
+def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_sentences() -> None:
     """Audit of issue 9, item 3: by the halt of 17 November 1938 the special troikas have
-    decided the album's backlog and the operations have ended, so no case waits and no
-    mass-operation death sentence is still to be carried out: ``halt_release_share`` and
-    ``halt_oso_share`` act on nobody, and those under investigation at the halt (ordinary and
-    elite cases) go on to the courts and the Special Board. Fails once the special troikas
-    work at the record's pace (to mid-November where thousands of cases were returned,
-    V-halt-albums-*): then docs/ODD.md (section 9) should say on how many the shares act."""
-    sim, watch = watched_run("historical", {}, "1938-11-30")
+    decided the album's backlog over their term (to 15 November) and the operations have
+    ended, so no case waits in a channel's queue; what the halt finds are their last death
+    sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
+    all of the national operations, which the review releases or sends on. Those under
+    investigation at the halt (ordinary and elite cases) go on to the courts and the Special
+    Board."""
+    sim, watch = watched_run("historical", {}, "1939-03-31")
     assert sim.engine.world.policy.halted
-    assert len(watch.all("pending")) == 0
-    assert len(watch.due) == 0
+    cases = sim.engine.world.cases
+    pending = watch.all("pending")
+    sentenced = np.concatenate(watch.sentenced) if watch.sentenced else np.empty(0, bool)
+    assert len(pending) > 0 and sentenced.all(), "only void death sentences are pending"
+    assert NATIONAL_OP[cases.op[pending]].all()
+    assert not (cases.status[pending] == Status.SHOT).any()
+    reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
+    assert sum(len(r) for r in reviewed) >= 0.9 * len(pending)
 
 
 def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sentences() -> None:

@@ -45,6 +45,17 @@ Order 00447. Their throughput is therefore that of the regional troikas working
 in parallel (``troika_capacity``, all regions together), not the centre's: with
 the centre's capacity they could decide only about a tenth of a backlog of two
 hundred thousand cases in their two months (issue 9, docs/validation.md).
+
+They had two months for the cases (Order 00606, para. 3; the Politburo decision of
+15 September 1938 after Mozokhin 2006; G4-special-troikas: ``SPECIAL_TROIKA_TERM_DAYS``),
+and where thousands of cases came back to a region they worked until mid-November,
+where a few hundred (Armenia, Georgia) they finished in October (Potapova 2020,
+V-halt-albums-*). So they decide each day an even share of what is left over the
+days left of their term, within the regional troikas' throughput: a rule without a
+parameter whose pace is a prior (no daily count of their sentences was found), and which
+spreads the work of all regions alike, the small regions' too. At the regional troikas'
+throughput alone (``troika_capacity``, 20,000 a day, which does not bind) they decided the
+album's backlog of about 113,000 cases within a week of 15 September (branch albumhalt).
 """
 
 from __future__ import annotations
@@ -56,6 +67,10 @@ from greatterror.vocabulary import CH
 
 #: The channels of the national operations' cases (model/channels.py).
 NATIONAL_CHANNELS = ("album", "special_troika")
+#: the special troikas' term: two months from 15 September 1938 (Order 00606, para. 3), to
+#: 15 November, when Stalin's directive suspended their work (G4-special-troikas, G3-end)
+SPECIAL_TROIKA_TERM_DAYS = 61
+
 PARAMS = (
     "album_capacity",
     "album_capacity_elasticity",
@@ -80,10 +95,12 @@ def national_capacity(params: dict[str, Any], ledger: Ledger, day: int) -> float
     return min(elastic, float(params["album_dvoika_ceiling"]))
 
 
-def special_troika_capacity(params: dict[str, Any]) -> float:
-    """Cases a day the special troikas decide, all regions together (module docstring):
-    the regional troikas' throughput, a budget of its own beside Order 00447's troikas."""
-    return float(params["troika_capacity"])
+def special_troika_capacity(params: dict[str, Any], pending: float, days_left: int) -> float:
+    """Cases a day the special troikas decide, all regions together (module docstring): an even
+    share of the ``pending`` cases over the ``days_left`` of their term, at most the regional
+    troikas' throughput (a budget of its own beside Order 00447's troikas); on the term's last
+    day and after it, all that is left within that throughput."""
+    return min(float(params["troika_capacity"]), pending / max(days_left, 1))
 
 
 def hand_over_to_special_troikas(inst: Institutions, special_troikas: bool) -> None:
