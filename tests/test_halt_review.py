@@ -161,6 +161,14 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     assert not (cases.status[pending] == Status.SHOT).any()
     reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
     assert sum(len(r) for r in reviewed) >= 0.9 * len(pending)
+    # the void sentences put them back among those held before sentence, and the running
+    # weight of these (the prisons' crowding, model/holding.py) still counts them once
+    st = cases.status
+    before_sentence = np.flatnonzero(
+        (st == Status.INVESTIGATION) | (st == Status.AWAITING_SENTENCE)
+    )
+    engine = sim.engine.engine
+    assert engine.world.camps.pretrial_w == pytest.approx(engine.weights(before_sentence).sum())
 
 
 def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sentences() -> None:

@@ -61,16 +61,19 @@ def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
     return (day >= start) & (day < end)
 
 
-def unexecuted(w: World, extrajudicial: bool) -> NDArray[np.int64]:
+def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
     """The mass-operation cases sentenced to death and not yet shot (module docstring), their
-    sentence now void: put back to awaiting sentence for the review. With legal acceleration
-    off (M17) the courts, not the extrajudicial bodies, sentenced them, and none is void."""
+    sentence now void: put back to awaiting sentence for the review, and so among those held
+    before sentence again (``pretrial_w``, which their sentence had left). With legal
+    acceleration off (M17) the courts, not the extrajudicial bodies, sentenced them, and none
+    is void."""
     if not extrajudicial:
         return np.empty(0, dtype=np.int64)
     c = w.cases
-    idx = np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op])
+    idx = np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op]).astype(np.int64)
     c.status[idx] = Status.AWAITING_SENTENCE  # the execution due later finds no one to shoot
-    return idx.astype(np.int64)
+    w.camps.pretrial_w += float(e.weights(idx).sum())
+    return idx
 
 
 class HaltReview(Component):

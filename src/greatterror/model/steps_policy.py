@@ -265,7 +265,7 @@ def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
         if len(pending):
             e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
-    void = unexecuted(w, extrajudicial)
+    void = unexecuted(w, e, extrajudicial)
     if len(void):
         e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
 
