@@ -33,7 +33,7 @@ from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 import greatterror as gt
 from greatterror.model import steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, MASS_OP, NATIONAL_OP, Status
+from greatterror.vocabulary import CH, OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
@@ -148,7 +148,8 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     decided the album's backlog over their term (to 15 November) and the operations have
     ended, so no case waits in a channel's queue; what the halt finds are their last death
     sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
-    all of the national operations, which the review releases or sends on. Those under
+    whose cases leave the operation for the resolution's procedure, and which the review
+    releases or sends on. Those under
     investigation at the halt (ordinary and elite cases) go on to the courts and the Special
     Board."""
     sim, watch = watched_run("historical", {}, "1939-03-31")
@@ -157,7 +158,8 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     pending = watch.all("pending")
     sentenced = np.concatenate(watch.sentenced) if watch.sentenced else np.empty(0, bool)
     assert len(pending) > 0 and sentenced.all(), "only void death sentences are pending"
-    assert NATIONAL_OP[cases.op[pending]].all()
+    # their case leaves the operation (a new sentence is not its), whose arrests hold them
+    assert (cases.op[pending] == OP["ordinary"]).all()
     assert not (cases.status[pending] == Status.SHOT).any()
     reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
     assert sum(len(r) for r in reviewed) >= 0.9 * len(pending)
@@ -182,7 +184,7 @@ def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sente
     sentenced = np.concatenate(watch.sentenced)
     queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
     assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
-    assert MASS_OP[cases.op[void]].all()
+    assert (cases.op[void] == OP["ordinary"]).all()
     assert not (cases.status[void] == Status.SHOT).any()
     assert len(watch.due) > 0
 

@@ -158,8 +158,6 @@ def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
     assert got["V-nkvd-011138-arr"] == values["G2-detained"]
     assert got["V-nkvd-011138-00447-arr"] == values["G3-final-conv"]
     # the national operations' arrests are their convictions but for those who die in custody
-    # while their case waits for the album (its backlog, model/album.py), and for the void death
-    # sentences of the halt that a court or the Special Board sentences again (counted twice,
-    # docs/ODD.md section 9): a repeat all the same
+    # while their case waits for the album (its backlog, model/album.py): a repeat all the same
     natop = got["V-nkvd-011138-natop-arr"]
     assert abs(natop - values["G4-all-conv"]) <= 0.02 * values["G4-all-conv"]

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import CH, MASS_OP, Status
+from greatterror.vocabulary import CH, MASS_OP, OP, Status
 
 #: The calendar kind of a pending case's review after the halt.
 HALT_REVIEW = "halt_review"
@@ -73,6 +73,10 @@ def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
     idx = np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op]).astype(np.int64)
     c.status[idx] = Status.AWAITING_SENTENCE  # the execution due later finds no one to shoot
     w.camps.pretrial_w += float(e.weights(idx).sum())
+    # the case now follows the resolution's procedure (the courts, the Special Board): a new
+    # sentence is not the operation's, whose totals keep the void one, as the NKVD's own counts
+    # did (Krasnoyarsk's 1,690 are among its special troika's sentences, V-halt-krsk-natop)
+    c.op[idx] = OP["ordinary"]
     return idx
 
 
