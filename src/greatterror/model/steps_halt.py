@@ -77,6 +77,7 @@ def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
     # sentence is not the operation's, whose totals keep the void one, as the NKVD's own counts
     # did (Krasnoyarsk's 1,690 are among its special troika's sentences, V-halt-krsk-natop)
     c.op[idx] = OP["ordinary"]
+    c.line[idx] = 0  # and its line, as an ordinary case has none (model/lines.py)
     return idx
 
 

@@ -14,7 +14,13 @@ from greatterror.model.album import (
     national_capacity,
     special_troika_capacity,
 )
-from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
+from greatterror.model.channels import (
+    affordable,
+    channel_table,
+    channels_of,
+    split_verdicts,
+    tribunal_channel,
+)
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
@@ -105,15 +111,17 @@ class Investigation(Component):
         """The sentencing channel of each case, by operation and person (model/channels.py).
 
         M17: with legal acceleration off (or after the halt) mass-operation cases go
-        to the ordinary courts rather than to troikas and the album procedure.
+        to the ordinary courts rather than to troikas and the album procedure. An officer
+        below the high command goes to the tribunal of his military district, not to the
+        Military Collegium (``channels.tribunal_channel``).
         """
         pol = w.policy
         table = channel_table(
             not pol.halted and self.on(e, "M17"), pol.special_troikas, pol.album_open
         )
-        return channels_of(
-            np.asarray(idx, dtype=np.int64), w.cases.op, w.people["marks"], e.is_elite, table
-        )
+        idx = np.asarray(idx, dtype=np.int64)
+        channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
+        return tribunal_channel(channels, w.people["elite"][idx])
 
 
 # -- the rules of the investigation, stated readably; the kernels are their fast path ------
@@ -267,6 +275,7 @@ class Sentencing(Component):
         "exile_share",
         "military_collegium_capacity",
         "military_collegium_death_share",
+        "military_tribunal_death_share",
         "oso_capacity",
         "troika_capacity",
     )
@@ -284,6 +293,9 @@ class Sentencing(Component):
             "oso": p["oso_capacity"],
             "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
+            # the tribunals of the military districts and fleets: no throughput is sourced,
+            # and nothing says they were a bottleneck (model/channels.py)
+            "military_tribunal": math.inf,
         }
         for name in CHANNELS:
             ch = CH[name]
@@ -344,6 +356,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        "undernourishment_days",
         *HOLDING_PARAMS,
         *RECEPTION_PARAMS,
     )
