@@ -115,11 +115,12 @@ def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
     regions_file = population_data_dir() / "regions.csv"
     regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
     dated = [m for m in MEASURES if m.window]
-    assert len(dated) == 19
+    assert len(dated) == 24
     for m in dated:
         fact = evidence.fact(m.fact_id)
         assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id
-    for region in ("moscow_obl", "belorussian_ssr", "gorky_obl"):
+    regional = ("moscow_obl", "belorussian_ssr", "gorky_obl", "leningrad_obl", "armenian_ssr")
+    for region in (*regional, "georgian_ssr", "krasnoyarsk_krai"):
         assert region in regions
 
 
@@ -169,4 +170,7 @@ def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
     assert not flagged, flagged
     assert got["V-nkvd-011138-arr"] == values["G2-detained"]
     assert got["V-nkvd-011138-00447-arr"] == values["G3-final-conv"]
-    assert got["V-nkvd-011138-natop-arr"] == values["G4-all-conv"]
+    # the national operations' arrests are their convictions but for those who die in custody
+    # while their case waits for the album (its backlog, model/album.py): a repeat all the same
+    natop = got["V-nkvd-011138-natop-arr"]
+    assert abs(natop - values["G4-all-conv"]) <= 0.02 * values["G4-all-conv"]

@@ -9,6 +9,7 @@ from numpy.typing import NDArray
 
 from greatterror.model import steps_trials
 from greatterror.model.album import (
+    SPECIAL_TROIKA_TERM_DAYS,
     hand_over_to_special_troikas,
     national_capacity,
     special_troika_capacity,
@@ -266,6 +267,7 @@ class Sentencing(Component):
         "album_capacity_elasticity",
         "album_capacity_lag_days",
         "album_death_share",
+        "album_dvoika_ceiling",
         "cat1_share_troika",
         "collegium_death_share_before_lists",
         "courts_capacity",
@@ -287,7 +289,7 @@ class Sentencing(Component):
         capacity = {
             "troika": p["troika_capacity"],
             "album": 0.0,  # national_capacity below, on a day with album cases waiting
-            "special_troika": special_troika_capacity(p),  # regional bodies (Order 00606)
+            "special_troika": 0.0,  # special_troika_capacity below, over their term
             "oso": p["oso_capacity"],
             "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
@@ -303,6 +305,10 @@ class Sentencing(Component):
                 continue
             if name == "album":
                 capacity[name] = national_capacity(p, e.ledger, day)  # model/album.py
+            elif name == "special_troika":  # regional bodies, over their term (Order 00606)
+                sat = w.policy.first_day.get(("special_troikas", None), day)
+                left = sat + SPECIAL_TROIKA_TERM_DAYS - day
+                capacity[name] = special_troika_capacity(p, queue.weight, left)
             budget = capacity[name] + inst.carry[ch]
             if name == "troika":
                 spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
