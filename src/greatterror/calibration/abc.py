@@ -24,6 +24,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
+from greatterror.calibration.dbfile import stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     pyabc_prior,
@@ -82,12 +83,22 @@ def stored_settings(path: Path) -> FitSettings:
     pyabc = require("pyabc")
     if not path.is_file():
         raise FitError(f"--db: {path} does not exist")
+    problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
+    if problem:
+        raise FitError(
+            f"--db: {path} is not a greatterror calibration database: {problem}; expected the "
+            "SQLite database written by `greatterror calibrate SCENARIO --db PATH`"
+        )
     try:
         history = pyabc.History(db_url(path), _id=1)
         options = history.get_abc().json_parameters
         meta = ast.literal_eval(options)[META_KEY]
-    except Exception as exc:  # sqlalchemy, parse and key errors all mean "not our database"
-        raise FitError(f"--db: {path} is not a greatterror calibration database ({exc})") from None
+    except Exception:  # sqlalchemy, parse and key errors all mean "not our database"
+        raise FitError(
+            f"--db: {path} is not a greatterror calibration database: a pyabc database without "
+            "greatterror's fit settings; expected the SQLite database written by "
+            "`greatterror calibrate SCENARIO --db PATH`"
+        ) from None
     return FitSettings.from_json(meta)
 
 
