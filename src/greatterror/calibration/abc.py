@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -100,6 +101,32 @@ def stored_settings(path: Path) -> FitSettings:
             "`greatterror calibrate SCENARIO --db PATH`"
         ) from None
     return FitSettings.from_json(meta)
+
+
+#: the address forms of a Dask scheduler that ``distributed.Client`` reaches over a network
+SCHEDULER_FORM = "tcp://host:port, e.g. tcp://127.0.0.1:8786"
+_SCHEDULER = re.compile(
+    r"(?:(?:tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]+):(?P<port>\d+)"
+)
+
+
+def check_scheduler(address: str, field: str = "--dask-scheduler") -> str:
+    """A Dask scheduler's address, checked for its form before any work (not yet reached)."""
+    match = _SCHEDULER.fullmatch(address.strip())
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        what = f"{address!r} is not a scheduler address" if address.strip() else "empty"
+        raise FitError(f"{field}: {what}; allowed: {SCHEDULER_FORM}")
+    return address.strip()
+
+
+def connect_scheduler(address: str, field: str = "--dask-scheduler") -> Any:
+    """A client of the Dask scheduler at ``address``; FitError if it cannot be reached."""
+    distributed = require("distributed")
+    address = check_scheduler(address, field)
+    try:
+        return distributed.Client(address, timeout=30)
+    except (OSError, ValueError, TypeError) as exc:  # refused, timed out, or a bad address
+        raise FitError(f"{field}: cannot reach {address} ({type(exc).__name__}: {exc})") from None
 
 
 def make_sampler(workers: int, client: Any = None) -> Any:
@@ -191,11 +218,7 @@ def run_fit(
     np.random.seed(settings.seed)  # the main process's draws (the calibration sample's order)
     client = None
     if scheduler:
-        distributed = require("distributed")
-        try:
-            client = distributed.Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+        client = connect_scheduler(scheduler)
     try:
         abc = build_abc(settings, make_sampler(workers, client), db)
         if resume:

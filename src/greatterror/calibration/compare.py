@@ -34,7 +34,13 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
-from greatterror.calibration.abc import FitError, db_url, make_distance, make_sampler
+from greatterror.calibration.abc import (
+    FitError,
+    connect_scheduler,
+    db_url,
+    make_distance,
+    make_sampler,
+)
 from greatterror.calibration.dbfile import stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
@@ -325,11 +331,7 @@ def run_compare(
         check_resume(settings, db)
     client = None
     if scheduler:
-        distributed = require("distributed")
-        try:
-            client = distributed.Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+        client = connect_scheduler(scheduler)
     runs = plan(settings)
     try:
         sampler = make_sampler(workers, client)

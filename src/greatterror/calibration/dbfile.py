@@ -21,9 +21,7 @@ from urllib.parse import quote
 #: the first 16 bytes of every SQLite 3 database file
 SQLITE_HEADER = b"SQLite format 3\x00"
 #: the tables pyabc's History writes (pyabc/storage/db_model.py)
-PYABC_TABLES = frozenset(
-    {"abc_smc", "populations", "models", "particles", "parameters", "samples"}
-)
+PYABC_TABLES = frozenset({"abc_smc", "populations", "models", "particles", "parameters", "samples"})
 
 
 def stored_db_problem(path: Path) -> str | None:

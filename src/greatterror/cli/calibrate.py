@@ -132,6 +132,13 @@ def calibrate(
     _check_numbers(particles, generations, scale, workers)
     if not 0 < quantile < 1:
         fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    if dask_scheduler is not None:
+        from greatterror.calibration.abc import FitError, check_scheduler
+
+        try:
+            check_scheduler(dask_scheduler)
+        except FitError as exc:
+            fail(str(exc))
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
 
     try:
@@ -186,7 +193,6 @@ def calibrate(
 def show(path: Path, out: Path | None, as_json: bool) -> None:
     from greatterror.calibration.posterior import fit_priors, generations, posterior, write_plots
     from greatterror.cli.calibrate_apply import load_stored_fit
-
     from greatterror.results.outputs import RunOutputError
     from greatterror.results.rundir import check_plot_dir
 

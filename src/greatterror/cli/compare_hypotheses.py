@@ -208,8 +208,13 @@ def compare(
     scales = (
         () if no_prior_check else _check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES))
     )
-    if dask_scheduler is not None and not dask_scheduler.strip():
-        fail("--dask-scheduler: empty; allowed: an address such as tcp://host:8786")
+    if dask_scheduler is not None:
+        from greatterror.calibration.abc import FitError, check_scheduler
+
+        try:
+            check_scheduler(dask_scheduler)
+        except FitError as exc:
+            fail(str(exc))
     scenarios, labels = _resolve(keys)
     result_dir = out or db.parent / f"{db.stem}_result"
     _check_paths(db, resume, result_dir)
