@@ -55,6 +55,9 @@ class LineRow(BaseModel):
     male_share: float | None = Field(default=None, ge=0, le=1)
     male_share_low: float | None = Field(default=None, ge=0, le=1)
     male_share_high: float | None = Field(default=None, ge=0, le=1)
+    category_share: float | None = Field(default=None, gt=0, le=1)
+    category_share_low: float | None = Field(default=None, gt=0, le=1)
+    category_share_high: float | None = Field(default=None, gt=0, le=1)
     age_low: int | None = Field(default=None, ge=MIN_ARREST_AGE, le=100)
     age_high: int | None = Field(default=None, ge=MIN_ARREST_AGE, le=100)
     nationalities: list[str] = Field(default_factory=list)
@@ -93,6 +96,10 @@ class LineRow(BaseModel):
         for name in needs:
             if getattr(self, name) is None:
                 raise ValueError(f"a {self.kind!r} line needs {name} (the cell is empty)")
+        if self.category_share is not None and not self.kind.startswith("mark:"):
+            raise ValueError(
+                "category_share applies to a 'mark' line only (a register wider than the category)"
+            )
         if self.kind == "drawn" and not self.nationalities:
             raise ValueError("a 'drawn' line needs nationalities (the cell is empty)")
         if self.source == ["none"] and self.prior is None and self.kind == "drawn":
@@ -113,6 +120,8 @@ class LineSpec:
     age_high: int
     nationalities: tuple[int, ...]
     national_share: float
+    #: the share of the register's people the order's category names (1: all of them)
+    category_share: float = 1.0
 
     @property
     def code(self) -> int:
@@ -137,6 +146,7 @@ def load_lines(path: Path | None = None) -> dict[str, LineSpec]:
             age_high=int(row.age_high or 100),
             nationalities=tuple(int(Nationality[n]) for n in row.nationalities),
             national_share=float(row.national_share or 0.0),
+            category_share=float(row.category_share or 1.0),
         )
     missing = [line for line in LINES[1:] if line not in out]
     if missing:
@@ -236,15 +246,31 @@ def list_male_shares(
     return out
 
 
-def acceptance(listed: NDArray[np.float64], register: NDArray[np.float64]) -> NDArray[np.float64]:
+def acceptance(
+    listed: NDArray[np.float64],
+    register: NDArray[np.float64],
+    category: NDArray[np.float64] | None = None,
+) -> NDArray[np.float64]:
     """``accept[line, male]``: the chance that a person drawn from a line's register is put on
     its arrest list, so that the lists have the category's share of men (``listed``) although
     the register has its own (``register``): the operational groups compiled lists from the
     registers by the order's category (a former kulak who returned from exile, not the widow
-    who headed his household). The likelier sex is always taken."""
+    who headed his household). The likelier sex is always taken, times ``category[line]``
+    (default 1), the share of the register's people the order's category names at all: the
+    prior-conviction mark holds everyone once convicted, the order's criminal line the
+    recidivists who had served their terms or fled (data/population/lines.csv)."""
     reg = np.clip(register, 1e-9, 1 - 1e-9)
     ratio = np.stack([(1.0 - listed) / (1.0 - reg), listed / reg], axis=1)
-    return ratio / ratio.max(axis=1, keepdims=True)
+    accept = ratio / ratio.max(axis=1, keepdims=True)
+    return accept if category is None else accept * category[:, None]
+
+
+def category_shares(specs: dict[str, LineSpec]) -> NDArray[np.float64]:
+    """Each line's ``category_share`` by line code (1 for line 0 and where the file gives none)."""
+    out = np.ones(len(LINES))
+    for spec in specs.values():
+        out[spec.code] = spec.category_share
+    return out
 
 
 @njit(cache=True)

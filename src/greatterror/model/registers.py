@@ -20,6 +20,7 @@ from greatterror.model.line_draws import draw_line, lines_rng, profiled
 from greatterror.model.lines import (
     LineSpec,
     acceptance,
+    category_shares,
     draw_accepting,
     line_00447,
     line_male_shares,
@@ -294,7 +295,7 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
         lines,
         specs,
         naming_fit(naming_shares),
-        acceptance(listed, on_register),
+        acceptance(listed, on_register, category_shares(specs)),
         starts,
         sizes,
         heads,

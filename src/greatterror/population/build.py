@@ -115,12 +115,16 @@ class _Rates:
 
         # the mark is one person's (the former kulak himself, see kernels.kulak_head), so the
         # per-household rate is set against households: the special settlers count whole
-        # families, the at-large share counts adults
+        # families, the at-large share counts adults. The settlers live where the settlements
+        # were (concentrations.csv, special_settler); the former kulaks at large are those who
+        # had returned home after their terms or fled (Order 00447, section I; the Politburo's
+        # decision of 2 July 1937), so they are spread like the rural households, with no
+        # concentration of their own (no count by region was found)
         mean_household = spec.household_sizes.mean()
-        kulak_target = (
-            spec.special_settlers / mean_household + spec.former_kulak_share_rural * adults
-        )
-        self.p_kulak = per_region("special_settler", kulak_target, rural / mean_household)
+        households = rural / mean_household
+        self.p_kulak = per_region(
+            "special_settler", spec.special_settlers / mean_household, households
+        ) + per_region("former_kulak_at_large", spec.former_kulak_share_rural * adults, households)
         self.p_nat = {
             nat: per_region(nat.name.lower(), count, pops)
             for nat, count in spec.nationalities.items()
