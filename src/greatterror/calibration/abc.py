@@ -106,12 +106,16 @@ def stored_settings(path: Path) -> FitSettings:
 #: the address forms of a Dask scheduler that ``distributed.Client`` reaches over a network
 SCHEDULER_FORM = "tcp://host:port, e.g. tcp://127.0.0.1:8786"
 _SCHEDULER = re.compile(
-    r"(?:(?:tcp|tls)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]+):(?P<port>\d+)"
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]+):(?P<port>\d+)/?"
 )
+#: a scheduler in this process (distributed's LocalCluster(processes=False), used by the tests)
+_IN_PROCESS = re.compile(r"inproc://\S+")
 
 
 def check_scheduler(address: str, field: str = "--dask-scheduler") -> str:
     """A Dask scheduler's address, checked for its form before any work (not yet reached)."""
+    if _IN_PROCESS.fullmatch(address.strip()):
+        return address.strip()
     match = _SCHEDULER.fullmatch(address.strip())
     if match is None or not 1 <= int(match["port"]) <= 65535:
         what = f"{address!r} is not a scheduler address" if address.strip() else "empty"
