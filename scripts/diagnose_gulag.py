@@ -45,7 +45,7 @@ from _diagnose import historical_sim, options
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.model.steps_gulag import camp_prisoners, camp_stock, supply_shortfall
+from greatterror.model.steps_gulag import camp_prisoners, camp_stock
 from greatterror.model.steps_social_order import SocialOrderBoards
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
@@ -96,11 +96,11 @@ def _record_rate(ev: Any, fid: str) -> float | None:
 
 
 def _supply_factor(e: Any, sim: Any) -> dict[int, float]:
-    """Each year's mean of the camps' supply factor, ``1 + supply_mortality * shortfall``
-    (model/steps_gulag.py), from the daily stock the run recorded."""
+    """Each year's mean of the camps' supply factor, ``1 + supply_mortality * hunger``
+    (model/steps_gulag.py: the undernourishment the run recorded, ``Ledger.hunger``)."""
     days: dict[int, list[float]] = defaultdict(list)
     for day in range(1, sim.days):
-        days[sim.date(day).year].append(supply_shortfall(e, day))
+        days[sim.date(day).year].append(float(e.ledger.hunger[day]))
     return {
         y: 1.0 + float(e.params["supply_mortality"]) * float(np.mean(v)) for y, v in days.items()
     }

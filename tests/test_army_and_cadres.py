@@ -14,6 +14,7 @@ import pytest
 import greatterror as gt
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_army
+from greatterror.model.channels import tribunal_channel
 from greatterror.model.engine import Engine
 from greatterror.model.purge_state import A
 from greatterror.model.scenario import load_scenario
@@ -22,7 +23,7 @@ from greatterror.model.steps_army import ArmyPurge, restrained_dismissals
 from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
-from greatterror.vocabulary import AT_LIBERTY, CH, Status
+from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, CH, Status
 
 SCALE, SEED = 0.0001, 7
 
@@ -125,10 +126,9 @@ def test_the_military_collegium_decides_within_its_throughput(run) -> None:
     decided = sim.ledger.decided[:, CH["military_collegium"]]
     assert decided.max() <= capacity + 1.0  # the carry-over is less than one case (weight 1)
     assert np.cumsum(decided)[-1] <= capacity * len(decided)
-    # the bound must be reached somewhere for the test to mean anything: since the show
-    # trials' pool is no longer dumped on the Collegium in one day (model/trial_cases.py),
-    # the shipped capacity (40) is not reached at this scale, so a run with a capacity the
-    # elite arrests of 1937 exceed checks it
+    # the bound must be reached somewhere for the test to mean anything: the shipped
+    # capacity (1,000: no source says the Collegium's throughput bound) is never reached, so
+    # a run with a capacity the elite arrests of 1937 exceed checks it
     low = Simulation(
         load_scenario("historical"),
         build_population(SCALE, SEED),
@@ -140,6 +140,53 @@ def test_the_military_collegium_decides_within_its_throughput(run) -> None:
     decided = low.ledger.decided[:, CH["military_collegium"]]
     assert decided.max() <= 5.0 + 1.0
     assert decided.max() >= 5.0 - 1.0, "the Collegium never worked at capacity"
+
+
+def test_the_districts_tribunals_take_the_officers_below_the_high_command_only() -> None:
+    """The routing rule (model/channels.py): a Collegium case of an officer below the high
+    command goes to the tribunals; the high command, the party-state elite and the NKVD stay
+    with the Collegium; no other channel's case moves."""
+    mc, tr, courts = CH["military_collegium"], CH["military_tribunal"], CH["courts"]
+    flags = np.array(
+        [
+            Elite.ARMY_OFFICER,
+            Elite.ARMY_HIGH_COMMAND,
+            Elite.ARMY_HIGH_COMMAND | Elite.CC_1934,
+            Elite.NKVD_OFFICER,
+            Elite.CC_1934,
+            Elite.ARMY_OFFICER,
+        ],
+        dtype=np.uint16,
+    )
+    channels = np.array([mc, mc, mc, mc, mc, courts])
+    assert tribunal_channel(channels, flags).tolist() == [tr, mc, mc, mc, mc, courts]
+
+
+def test_each_army_court_sentences_at_its_own_death_share(run) -> None:
+    """Validity: the officers below the high command are sentenced by the districts'
+    tribunals (their decisions are no more than these officers' sentences, and most of them),
+    at ``military_tribunal_death_share``; the high command sentenced after the execution
+    lists, outside the military trial's day, at ``military_collegium_death_share``."""
+    sim, _ = run
+    flags = sim.world.people["elite"].astype(np.int64)
+    c = sim.world.cases
+    sentenced = c.sentence_day >= 0
+    death = (c.status == Status.SHOT) | (c.status == Status.SENTENCED_DEATH)
+    rank = ((flags & ARMY_FLAGS) == int(Elite.ARMY_OFFICER)) & sentenced
+    decided = sim.ledger.decided[:, CH["military_tribunal"]].sum()
+    assert 0.95 * rank.sum() <= decided <= rank.sum()
+    share = sim.params["military_tribunal_death_share"]
+    n = int(rank.sum())
+    assert n > 1000
+    assert abs(death[rank].mean() - share) < 4.0 * np.sqrt(share * (1 - share) / n) + 0.01
+    lists = (dt.date(1936, 10, 4) - sim.start).days
+    trial = (dt.date(1937, 6, 11) - sim.start).days
+    high = ((flags & int(Elite.ARMY_HIGH_COMMAND)) != 0) & (c.sentence_day > lists)
+    high &= c.sentence_day != trial
+    share = sim.params["military_collegium_death_share"]
+    n = int(high.sum())
+    assert n > 200
+    assert abs(death[high].mean() - share) < 4.0 * np.sqrt(share * (1 - share) / n) + 0.01
 
 
 def test_dismissals_stop_with_the_army_group_and_other_dismissals_run_all_the_time(run) -> None:

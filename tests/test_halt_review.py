@@ -2,14 +2,16 @@
 step 26; audit of issue 9, item 3).
 
 The halt (step 1) clears the troika, album and special-troika queues and puts each case
-still awaiting sentence on the calendar for a review within ``halt_review_days``; the review
-releases it (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
-the rest) or to the ordinary courts. At the shipped capacities the channels decide every day
-all that reaches them (step 15 runs after investigations close, step 14), so nothing waits
-when the halt comes, in the record's November 1938 and in the counterfactual January 1938 of
-``earlier_halt`` alike: the review then acts on nobody (first test). To test what the review
-does, the other tests run ``earlier_halt`` (halted while Order 00447 still runs) with the
-troikas' throughput at the bottom of its prior range, so that a backlog is pending at the halt.
+still awaiting sentence on the calendar for a review within ``halt_review_days``; with them it
+puts the mass-operation death sentences not yet carried out, which Order 00762 and Beria's
+explanation of 22 December 1938 declared void (``steps_halt.unexecuted``). The review
+releases each (``halt_release_share``) or sends it to the Special Board (``halt_oso_share`` of
+the rest) or to the ordinary courts. In the record's November 1938 no case waits in a queue at
+the shipped values: the special troikas decide the album's backlog over their term, to
+15 November 1938, and the halt finds only their last death sentences, void (first test). In the counterfactual January 1938 of ``earlier_halt`` the album's backlog (the dvoika's
+ceiling, model/album.py) and the troikas' last death sentences are pending (second test). The
+other tests run ``earlier_halt`` with the troikas' throughput at the bottom of its prior range,
+so that Order 00447's cases are pending at the halt too.
 
 Each run is watched from outside the model: who the halt put up for review, who each review
 released or sent on (a diff of the statuses and of the two queues across the review's step),
@@ -31,7 +33,7 @@ from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 import greatterror as gt
 from greatterror.model import steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, Status
+from greatterror.vocabulary import CH, OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
@@ -51,6 +53,8 @@ class Watch:
 
     halt_day: int = -1
     pending: list[np.ndarray] = field(default_factory=list)
+    #: of those pending, who had been sentenced (to death, now void) rather than queued
+    sentenced: list[np.ndarray] = field(default_factory=list)
     #: (day, people due for review, whether each was still awaiting sentence then)
     due: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     released: list[np.ndarray] = field(default_factory=list)
@@ -69,9 +73,9 @@ class Watch:
 
 
 def watched_run(
-    scenario: str, pars: dict[str, float], until: dt.date | str
+    scenario: str, pars: dict[str, float], until: dt.date | str, scale: float = SCALE
 ) -> tuple[gt.Sim, Watch]:
-    sim = gt.Sim(scenario, scale=SCALE, seed=SEED, pars=pars)
+    sim = gt.Sim(scenario, scale=scale, seed=SEED, pars=pars)
     model = sim.engine
     e, w = model.engine, model.world
     watch = Watch()
@@ -83,6 +87,7 @@ def watched_run(
         if kind == HALT_REVIEW:
             watch.halt_day = day
             watch.pending.append(np.array(idx, dtype=np.int64))
+            watch.sentenced.append(w.cases.sentence_day[idx] >= 0)
         schedule_after(day, kind, idx, delays)
 
     review = next(c for c in model.loop.components if c.name == "halt_review")
@@ -138,19 +143,51 @@ def backlog() -> Iterator[tuple[gt.Sim, Watch]]:
     yield watched_run(EARLIER_HALT, BACKLOG, UNTIL)
 
 
-@pytest.mark.parametrize(
-    ("scenario", "until"), [("historical", "1938-11-30"), (EARLIER_HALT, "1938-01-31")]
-)
-def test_at_the_shipped_capacities_nothing_waits_for_the_review(scenario, until) -> None:
-    """Audit of issue 9, item 3: the channels empty their queues every day, so the halt finds
-    no case waiting and ``halt_release_share`` and ``halt_oso_share`` act on nobody; those
-    under investigation at the halt go on to the courts and the Special Board (the channels
-    of the post-halt regime). Fails once a backlog forms before the halt: then the shares act,
-    and docs/ODD.md (M22) and the parameters' bases should say on how many."""
-    sim, watch = watched_run(scenario, {}, until)
+def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_sentences() -> None:
+    """Audit of issue 9, item 3: by the halt of 17 November 1938 the special troikas have
+    decided the album's backlog over their term (to 15 November) and the operations have
+    ended, so no case waits in a channel's queue; what the halt finds are their last death
+    sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
+    whose cases leave the operation for the resolution's procedure, and which the review
+    releases or sends on. Those under
+    investigation at the halt (ordinary and elite cases) go on to the courts and the Special
+    Board."""
+    # at 1:100: the last days' void sentences are a handful of sampled cases at 1:1,000
+    sim, watch = watched_run("historical", {}, "1939-03-31", scale=0.01)
     assert sim.engine.world.policy.halted
-    assert len(watch.all("pending")) == 0
-    assert len(watch.due) == 0
+    cases = sim.engine.world.cases
+    pending = watch.all("pending")
+    sentenced = np.concatenate(watch.sentenced) if watch.sentenced else np.empty(0, bool)
+    assert len(pending) > 0 and sentenced.all(), "only void death sentences are pending"
+    # their case leaves the operation (a new sentence is not its), whose arrests hold them
+    assert (cases.op[pending] == OP["ordinary"]).all()
+    assert not (cases.status[pending] == Status.SHOT).any()
+    reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
+    assert sum(len(r) for r in reviewed) >= 0.9 * len(pending)
+    # the void sentences put them back among those held before sentence, and the running
+    # weight of these (the prisons' crowding, model/holding.py) still counts them once
+    st = cases.status
+    before_sentence = np.flatnonzero(
+        (st == Status.INVESTIGATION) | (st == Status.AWAITING_SENTENCE)
+    )
+    engine = sim.engine.engine
+    assert engine.world.camps.pretrial_w == pytest.approx(engine.weights(before_sentence).sum())
+
+
+def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sentences() -> None:
+    """A halt on 11 January 1938 (``earlier_halt``) at the shipped values finds the album's
+    backlog (the dvoika had fallen behind by the autumn of 1937) and the troikas' death
+    sentences of the last days not yet carried out: both are reviewed, and no one whose
+    death sentence was void is shot after the halt."""
+    sim, watch = watched_run(EARLIER_HALT, {}, "1938-03-31")
+    cases = sim.engine.world.cases
+    pending = watch.all("pending")
+    sentenced = np.concatenate(watch.sentenced)
+    queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
+    assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
+    assert (cases.op[void] == OP["ordinary"]).all()
+    assert not (cases.status[void] == Status.SHOT).any()
+    assert len(watch.due) > 0
 
 
 def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:

@@ -249,7 +249,12 @@ def test_lists_take_the_categorys_share_of_men_from_a_register_with_its_own() ->
 
 def test_the_album_throughput_follows_the_pending_caseload_after_its_lag() -> None:
     ledger = Ledger(100, 1)
-    p = {"album_capacity": 500.0, "album_capacity_elasticity": 0.5, "album_capacity_lag_days": 10}
+    p = {
+        "album_capacity": 500.0,
+        "album_capacity_elasticity": 0.5,
+        "album_capacity_lag_days": 10,
+        "album_dvoika_ceiling": 1e9,  # out of the way here; its own test below
+    }
     assert national_capacity(p, ledger, 5) == pytest.approx(500.0)
     ledger.backlog[20, CH["album"]] = 5_000.0  # ten days of the base throughput
     assert national_capacity(p, ledger, 29) == pytest.approx(500.0)
@@ -257,6 +262,24 @@ def test_the_album_throughput_follows_the_pending_caseload_after_its_lag() -> No
     ledger.backlog[40, CH["special_troika"]] = 50_000.0
     assert national_capacity(p, ledger, 50) > national_capacity(p, ledger, 30)
     assert national_capacity({**p, "album_capacity_elasticity": 0.0}, ledger, 50) == 500.0
+
+
+def test_the_album_throughput_stops_at_the_dvoikas_ceiling() -> None:
+    """Every album passed through the same two men (model/album.py): however long the queue,
+    the album decides no more than ``album_dvoika_ceiling`` cases a day, and below the
+    ceiling the rule is unchanged."""
+    ledger = Ledger(100, 1)
+    p = {
+        "album_capacity": 500.0,
+        "album_capacity_elasticity": 0.5,
+        "album_capacity_lag_days": 10,
+        "album_dvoika_ceiling": 600.0,
+    }
+    assert national_capacity(p, ledger, 5) == pytest.approx(500.0)
+    ledger.backlog[40, CH["album"]] = 1_000_000.0
+    assert national_capacity({**p, "album_dvoika_ceiling": 1e9}, ledger, 50) > 5_000.0
+    assert national_capacity(p, ledger, 50) == pytest.approx(600.0)
+    assert national_capacity({**p, "album_dvoika_ceiling": 300.0}, ledger, 5) == 300.0
 
 
 def test_the_special_troikas_take_over_the_album_backlog_in_order() -> None:

@@ -173,6 +173,6 @@ def test_report_command_checks_its_input(tmp_path: Path) -> None:
     assert (
         foreign.exit_code == 2
         and "differs from" in foreign.output
-        and "'scenario'" in foreign.output
+        and "scenario (historical against endogenous)" in " ".join(foreign.output.split())
     )
     assert not (tmp_path / "a" / "report.html").exists()

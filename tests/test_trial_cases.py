@@ -27,6 +27,8 @@ from greatterror.model.sim import Simulation
 from greatterror.model.trial_cases import TrialCase, TrialCases, build_cases
 from greatterror.paths import evidence_dir
 from greatterror.population.build import build_population
+from greatterror.population.codes import Elite
+from greatterror.vocabulary import ARMY_FLAGS
 
 SCALE, SEED = 0.001, 1
 WINDOW = BY_NAME["trial_preparation_days"].default
@@ -126,6 +128,24 @@ def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
                 named += 1
                 assert any(n == i and by in case.members and by != i for by, n in case.names)
     assert named > 0, "no case grew by names"
+
+
+def test_the_army_case_names_reach_the_high_command_only(run) -> None:
+    """The military case (Tukhachevsky's, 11 June 1937): everyone named in it is of the high
+    command, and the case grew by names (seed 1; the defendants of the record were a marshal,
+    two army commanders and five corps commanders, G7-tukh-trial). A civilian case names no
+    officer."""
+    sim, cases = run["sim"], run["cases"]
+    flags = sim.world.people["elite"].astype(np.int64)
+    high = int(Elite.ARMY_HIGH_COMMAND)
+    military = cases["military_1937"]
+    named = [i for i, how in military.joined.items() if how == "named"]
+    assert named, "the army's case did not grow by names"
+    assert all(flags[i] & high for i in named)
+    assert military.head < 0 or flags[military.head] & ARMY_FLAGS
+    for case in cases.values():
+        if not case.military:
+            assert not any(flags[i] & ARMY_FLAGS for i in case.members)
 
 
 def test_no_one_is_sentenced_at_a_trial_before_his_arrest_or_without_confessing(run) -> None:

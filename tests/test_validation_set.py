@@ -115,11 +115,12 @@ def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
     regions_file = population_data_dir() / "regions.csv"
     regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
     dated = [m for m in MEASURES if m.window]
-    assert len(dated) == 19
+    assert len(dated) == 24
     for m in dated:
         fact = evidence.fact(m.fact_id)
         assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id
-    for region in ("moscow_obl", "belorussian_ssr", "gorky_obl"):
+    regional = ("moscow_obl", "belorussian_ssr", "gorky_obl", "leningrad_obl", "armenian_ssr")
+    for region in (*regional, "georgian_ssr", "krasnoyarsk_krai"):
         assert region in regions
 
 
@@ -144,16 +145,32 @@ def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
     from greatterror.model.scenario import load_scenario
     from greatterror.model.summary import timeseries_rows
 
-    run = simulate(load_scenario("historical"), 0.001, 1)
-    got = holdout_values(run.summary, Series.of(timeseries_rows(run.simulation)))
-    values = {t["id"]: float(t["simulated"]) for t in run.summary["targets"]}
-    sums = dict(values)
-    for i, (a, x) in enumerate(values.items()):
-        for b, y in list(values.items())[i + 1 :]:
-            sums[f"{a} + {b}"] = x + y
-    for m in OUT_OF_SAMPLE:
-        same = [k for k, x in sums.items() if x > 100 and x == got[m.fact_id]]
-        assert not same, (m.fact_id, same)
+    def measured(seed: int) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
+        run = simulate(load_scenario("historical"), 0.001, seed)
+        got = holdout_values(run.summary, Series.of(timeseries_rows(run.simulation)))
+        values = {t["id"]: float(t["simulated"]) for t in run.summary["targets"]}
+        sums = dict(values)
+        for i, (a, x) in enumerate(values.items()):
+            for b, y in list(values.items())[i + 1 :]:
+                sums[f"{a} + {b}"] = x + y
+        return got, values, sums
+
+    got, values, sums = measured(1)
+    flagged = {
+        m.fact_id: [k for k, x in sums.items() if x > 100 and x == got[m.fact_id]]
+        for m in OUT_OF_SAMPLE
+    }
+    flagged = {k: v for k, v in flagged.items() if v}
+    if flagged:
+        # an identity holds on every seed, a coincidence of two counts does not (seed 1 once
+        # gave V-army-dism-1939 == G1-1940-death + G7-17cong-arr): look again on seed 2
+        got2, _, sums2 = measured(2)
+        flagged = {k: [s for s in v if sums2[s] == got2[k]] for k, v in flagged.items()}
+        flagged = {k: v for k, v in flagged.items() if v}
+    assert not flagged, flagged
     assert got["V-nkvd-011138-arr"] == values["G2-detained"]
     assert got["V-nkvd-011138-00447-arr"] == values["G3-final-conv"]
-    assert got["V-nkvd-011138-natop-arr"] == values["G4-all-conv"]
+    # the national operations' arrests are their convictions but for those who die in custody
+    # while their case waits for the album (its backlog, model/album.py): a repeat all the same
+    natop = got["V-nkvd-011138-natop-arr"]
+    assert abs(natop - values["G4-all-conv"]) <= 0.02 * values["G4-all-conv"]

@@ -61,8 +61,18 @@ EVENTS = (
     "released",
     "died_in_custody",
 )
-#: The sentencing channels (docs/outputs.md, channels.parquet).
-CHANNELS = ("troika", "album", "special_troika", "oso", "military_collegium", "courts")
+#: The sentencing channels (docs/outputs.md, channels.parquet). ``military_tribunal`` is the
+#: tribunals of the military districts and fleets, which tried the officers below the high
+#: command (model/channels.py, ``tribunal_channel``).
+CHANNELS = (
+    "troika",
+    "album",
+    "special_troika",
+    "oso",
+    "military_collegium",
+    "courts",
+    "military_tribunal",
+)
 
 OP = {name: i for i, name in enumerate(OPERATIONS)}
 EV = {name: i for i, name in enumerate(EVENTS)}

@@ -23,11 +23,18 @@ if TYPE_CHECKING:
     import pandas as pd
 
 
-def run_one(scenario: Scenario, scale: float, seed: int, pars: dict[str, Any]) -> dict[str, Any]:
+def run_one(
+    scenario: Scenario,
+    scale: float,
+    seed: int,
+    pars: dict[str, Any],
+    mechanisms: dict[str, bool] | None = None,
+) -> dict[str, Any]:
     """One seed's summary; a top-level function so that workers can be sent it."""
     from greatterror.api.sim import Sim
 
-    return Sim(scenario, scale=scale, seed=seed, pars=pars).run().results.summary
+    sim = Sim(scenario, scale=scale, seed=seed, pars=pars, mechanisms=mechanisms)
+    return sim.run().results.summary
 
 
 class Ensemble:
@@ -56,14 +63,16 @@ class Ensemble:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
         self.workers = check_workers(workers, len(self.seeds))
-        self.scenario = resolve_scenario(scenario, mechanisms)
+        self._defined = resolve_scenario(scenario)
+        self.scenario = resolve_scenario(self._defined, mechanisms)
+        self.mechanisms = dict(mechanisms or {})
         self.pars = check_pars(self.scenario, pars)
         self.client = client
         self.summaries: list[dict[str, Any]] = []
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Ensemble:
         """Run every seed; ``progress(runs_done, runs_total)`` after each finished run."""
-        args = [(self.scenario, self.scale, s, self.pars) for s in self.seeds]
+        args = [(self._defined, self.scale, s, self.pars, self.mechanisms) for s in self.seeds]
         # in seed order, whatever order the workers finished in
         self.summaries = map_tasks(
             run_one, args, workers=self.workers, client=self.client, progress=progress

@@ -79,7 +79,11 @@ class Sim:
                 )
             scale = population.scale
         self.scale = check_scale(0.01 if scale is None else scale)
-        self.scenario = resolve_scenario(scenario, mechanisms)
+        # the scenario as defined, and the switches given for this run, are kept apart so
+        # that the run records both (scenario_source, mechanism_overrides)
+        self._defined = resolve_scenario(scenario)
+        self.scenario = resolve_scenario(self._defined, mechanisms)
+        self.mechanisms = dict(mechanisms or {})
         self.pars = check_pars(self.scenario, pars)
         self.evidence = evidence or load_evidence()
         try:
@@ -103,7 +107,12 @@ class Sim:
             if self.population is None:
                 self.population = build_population(self.scale, self.seed)
             self._engine = Simulation(
-                self.scenario, self.population, self.seed, self.evidence, self.pars
+                self._defined,
+                self.population,
+                self.seed,
+                self.evidence,
+                self.pars,
+                self.mechanisms,
             )
             pause_point("simulation")  # the crash-safety tests' kill point (faults.py)
         return self._engine

@@ -4,6 +4,8 @@ The evidence base's ``V-`` facts are the validation set (docs/validation.md).
 This module says, for those of them the outputs report, how to read the simulated value:
 from the summary (the Gulag's stocks, their political part, and releases, the national
 operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
+the special troikas' cases of autumn 1938 (the Harbin operation's, three regions', and the
+executions in Krasnoyarsk krai),
 Order 00447's arrests by line, the arrested NKVD and army officers, the army's dismissals by
 year, the show trials, and the NKVD's arrest and sentence totals of 1 Oct 1936 - 1 Nov 1938)
 or from the dated counts of timeseries.parquet (``calibration/series.py``: Order 00447 to a
@@ -24,41 +26,25 @@ Nothing in this module is handed to a fit: ``check_calibration_ids`` (statistics
 refuses every ``V-`` id and every other id compared here (``VALIDATION_IDS``), and
 tests/test_refit.py and tests/test_validation_set.py check that none of them is a target.
 
-Used by scripts/validate_historical.py (the out-of-sample table) and by the
+The measures read from timeseries.parquet are in calibration/holdout_dated.py, the types in
+calibration/measure.py. Used by scripts/validate_historical.py (the out-of-sample table) and by the
 posterior predictive check (``calibration/check.py``).
 """
 
 from __future__ import annotations
 
 from collections.abc import Callable
-from dataclasses import dataclass
-from typing import Any
 
-from greatterror.calibration.series import CONVICTED, Series
-from greatterror.vocabulary import LINES_OF, NATIONAL_OPERATIONS, POLITICAL_OPERATIONS
-
-Summary = dict[str, Any]
-
-
-@dataclass(frozen=True)
-class Outputs:
-    """A run's two outputs the measures read: summary.json and timeseries.parquet's rows."""
-
-    summary: Summary
-    series: Series
-
-
-@dataclass(frozen=True)
-class Measure:
-    fact_id: str
-    simulated: Callable[[Outputs], float]
-    #: how the simulated figure differs from the record's definition, if it does
-    caveat: str = ""
-    #: the in-sample targets whose simulated quantity this figure repeats (the same output,
-    #: a sum of theirs, or most of their period): a check on another source, not out of sample
-    repeats: tuple[str, ...] = ()
-    #: the days a figure read from timeseries.parquet sums over (the fact's period)
-    window: tuple[str, str] | None = None
+from greatterror.calibration.holdout_dated import NATIONAL as _NATIONAL
+from greatterror.calibration.holdout_dated import (
+    NATIONAL_BY_DATE,
+    ORDER_00447_BY_DATE,
+    REGIONS,
+    SPECIAL_TROIKAS,
+)
+from greatterror.calibration.measure import Measure, Outputs, Summary
+from greatterror.calibration.series import Series
+from greatterror.vocabulary import LINES_OF, NATIONAL_OPERATIONS
 
 
 def _stock(year: int, key: str) -> Callable[[Outputs], float]:
@@ -137,23 +123,6 @@ def _line_share(line: str) -> Callable[[Outputs], float]:
     return value
 
 
-def _dated(
-    operations: tuple[str, ...], events: tuple[str, ...], start: str, end: str, region: str = ""
-) -> Callable[[Outputs], float]:
-    return lambda s: s.series.total(operations, events, start, end, region or None)
-
-
-def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], float]:
-    """Arrested from ``start`` to ``end`` as a percentage of the operation's convictions."""
-
-    def value(s: Outputs) -> float:
-        arrested = s.series.total((operation,), ("arrested",), start, end)
-        convicted = float(s.summary["operations"][operation]["convicted"])
-        return 100.0 * arrested / convicted if convicted > 0 else 0.0
-
-    return value
-
-
 def _trial(trial_id: str, key: str) -> Callable[[Outputs], float]:
     def value(s: Outputs) -> float:
         (trial,) = [t for t in s.summary["trials"] if t["id"] == trial_id]
@@ -162,22 +131,6 @@ def _trial(trial_id: str, key: str) -> Callable[[Outputs], float]:
     return value
 
 
-def _series_measure(
-    fact_id: str,
-    operations: tuple[str, ...],
-    events: tuple[str, ...],
-    window: tuple[str, str],
-    region: str = "",
-    caveat: str = "",
-    repeats: tuple[str, ...] = (),
-) -> Measure:
-    return Measure(
-        fact_id, _dated(operations, events, *window, region), caveat, repeats, window=window
-    )
-
-
-_NATIONAL = {"pol": "national_polish", "ger": "national_german", "har": "national_harbin"}
-_NATIONAL["lat"] = "national_latvian"
 _CALENDAR = "calendar years 1937-1938, not 1 Oct 1936 - 1 Nov 1938"
 
 _K = ("kulak_00447",)
@@ -195,75 +148,6 @@ _ORDER_00447_BY_LINE = (
         lambda s: float(s.summary["targeted"]["marks"]["clergy_sectarian"]["arrested"]),
         "everyone with the clergy mark arrested in the whole run, in any operation: an upper "
         "bound of Aug-Nov 1937",
-    ),
-)
-#: Order 00447 to a date, all the model's regions (the GUGB summary of 15 Aug counts 57)
-_ALL = "all the model's regions and its camps unit"
-_ORDER_00447_BY_DATE = (
-    *(
-        _series_measure(
-            f"V-00447-{what}-{day}", _K, events, ("1937-08-05", end), caveat=_ALL if x else ""
-        )
-        for day, end, x in (("150837", "1937-08-15", 1), ("010937", "1937-09-01", 0))
-        for what, events in (
-            ("arr", ("arrested",)),
-            ("cat1", ("convicted_cat1",)),
-            ("cat2", ("convicted_camp",)),
-        )
-    ),
-    *(
-        _series_measure(
-            f"V-00447-{what}-300937", _K, events, ("1937-08-05", "1937-09-30"), caveat=caveat
-        )
-        for what, events, caveat in (
-            ("arr", ("arrested",), ""),
-            ("conv", CONVICTED, ""),
-            ("cat1", ("convicted_cat1",), "death sentences; the record counts executions"),
-        )
-    ),
-)
-_OPERATION = ("1937-08-05", "1938-11-17")
-_REGIONS = (
-    _series_measure("V-reg-moscow-00447-cat1", _K, ("convicted_cat1",), _OPERATION, "moscow_obl"),
-    _series_measure(
-        "V-reg-bssr-00447-shot", _K, ("convicted_cat1",), _OPERATION, "belorussian_ssr"
-    ),
-    _series_measure("V-reg-bssr-00447-conv", _K, CONVICTED, _OPERATION, "belorussian_ssr"),
-    _series_measure(
-        "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
-    ),
-)
-#: the national operations' arrests by 7 Feb 1938 as a share of their final convictions, and
-#: by 1 Jul 1938 (the 1st Special Department's count from 1 Oct 1936)
-_NATIONAL_BY_DATE = (
-    *(
-        Measure(
-            f"V-natop-{short}-arr-070238",
-            _arrested_by(_NATIONAL[short], start, "1938-02-07"),
-            "percent of the operation's convictions over the whole run",
-            window=(start, "1938-02-07"),
-        )
-        for short, start in (
-            ("pol", "1937-08-11"),
-            ("ger", "1937-07-25"),
-            ("har", "1937-09-20"),
-            ("lat", "1937-12-03"),
-        )
-    ),
-    _series_measure(
-        "V-natop-arr-010738",
-        NATIONAL_OPERATIONS,
-        ("arrested",),
-        ("1936-10-01", "1938-07-01"),
-        repeats=("G4-all-conv",),
-    ),
-    _series_measure(
-        "V-arrests-010738",
-        POLITICAL_OPERATIONS,
-        ("arrested",),
-        ("1936-10-01", "1938-07-01"),
-        caveat="every political operation's arrests",
-        repeats=("G2-detained",),
     ),
 )
 #: the show trials' counts that are not calibration targets (summary ``trials``)
@@ -377,9 +261,10 @@ MEASURES: tuple[Measure, ...] = (
         "calendar years 1938-1940, not 1 Aug 1938 - 1 May 1940",
     ),
     *_ORDER_00447_BY_LINE,
-    *_ORDER_00447_BY_DATE,
-    *_REGIONS,
-    *_NATIONAL_BY_DATE,
+    *ORDER_00447_BY_DATE,
+    *REGIONS,
+    *NATIONAL_BY_DATE,
+    *SPECIAL_TROIKAS,
     *_TRIALS,
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
 )

@@ -161,7 +161,12 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
     cf, base = paired.counterfactual, paired.base
     bands = paired.bands()
     differ = [p["first_difference"] for p in paired.pairs if p["first_difference"]]
+    from greatterror.provenance import output_provenance
+
     payload = {
+        "provenance": output_provenance(
+            {"counterfactual": cf, "base": base}, paired.seeds, paired.scale
+        ),
         "counterfactual": cf.name,
         "base": base.name,
         "question": cf.counterfactual.question if cf.counterfactual else None,

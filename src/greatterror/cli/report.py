@@ -17,19 +17,53 @@ from greatterror.results.outputs import SUMMARY_FILE, RunOutputError, read_summa
 
 
 def _members(run_dir: Path, summary: dict[str, Any], others: list[Path]) -> list[dict[str, Any]]:
-    """The summaries of an ensemble: this run and the others, all of the same scenario."""
+    """The summaries of an ensemble: this run and the others, differing only in their seeds.
+
+    Refused: a run given twice (or the run itself), two runs with the same
+    seeds (the same draws: the band would be narrower than it is), and runs
+    that differ in anything but the seeds: scenario (name, content, period),
+    mechanism switches, parameters, scale or code (``provenance``).
+    """
+    from greatterror.provenance import code_label, identity_differences, same_code
+
+    def seeds(s: dict[str, Any]) -> tuple[Any, Any]:
+        return s.get("seed"), (s.get("population") or {}).get("seed", s.get("seed"))
+
     members = [summary]
+    folders = {run_dir.resolve(): run_dir}
+    taken = {seeds(summary): run_dir}
     for other in others:
+        if other.resolve() in folders:
+            given = folders[other.resolve()]
+            what = "the run itself" if given == run_dir else f"{given}, already in the ensemble"
+            fail(f"--ensemble: {other} is {what}; give each run once")
         path = other / SUMMARY_FILE
         if not path.is_file():
             fail(f"--ensemble: {other} holds no {SUMMARY_FILE}; give the directory of a run")
         member = read_summary(path)
-        for key in ("scenario", "scale", "parameters"):
-            if member.get(key) != summary.get(key):
-                fail(
-                    f"--ensemble: {other} differs from {run_dir} in {key!r}; an ensemble's runs "
-                    "share scenario, scale and parameters and differ only in the seed"
-                )
+        differences = [
+            f"{d['name']} ({d['values'][0]} against {d['values'][1]})"
+            for d in identity_differences([summary, member])
+        ]
+        if member.get("scale") != summary.get("scale"):
+            differences.insert(0, f"scale ({summary.get('scale')} against {member.get('scale')})")
+        if not same_code(summary.get("code"), member.get("code")):
+            differences.append(
+                f"code ({code_label(summary.get('code'))} against {code_label(member.get('code'))})"
+            )
+        if differences:
+            fail(
+                f"--ensemble: {other} differs from {run_dir} in {'; '.join(differences)}; an "
+                "ensemble's runs share scenario, switches, parameters, scale and code and "
+                "differ only in the seed"
+            )
+        if seeds(member) in taken:
+            fail(
+                f"--ensemble: {other} has the same seeds (run, population) {seeds(member)} as "
+                f"{taken[seeds(member)]}: the same draws; an ensemble's runs differ in the seed"
+            )
+        folders[other.resolve()] = other
+        taken[seeds(member)] = other
         members.append(member)
     return members
 

@@ -183,8 +183,29 @@ def _folder_note(row: dict[str, Any]) -> str | None:
 
 
 def _overrides(row: dict[str, Any]) -> str:
-    given = row["summary"].get("overrides") or {}
-    return ", ".join(f"{k}={fmt(v)}" for k, v in given.items()) or "none"
+    """What the run was given over its scenario: parameters and mechanism switches."""
+    summary = row["summary"]
+    given = [f"{k}={fmt(v)}" for k, v in (summary.get("overrides") or {}).items()]
+    for switch, on in (summary.get("mechanism_overrides") or {}).items():
+        mid = BY_SWITCH[switch].id if switch in BY_SWITCH else switch
+        given.append(f"{mid}={'on' if on else 'off'}")
+    return ", ".join(given) or "none"
+
+
+def _provenance(row: dict[str, Any]) -> str:
+    """Where the run's scenario came from, its population's seed and the code that ran it."""
+    from greatterror.provenance import code_label
+
+    summary = row["summary"]
+    source = summary.get("scenario_source") or {}
+    population = summary.get("population") or {}
+    pop_seed = population.get("seed")
+    return (
+        f"scenario file {source.get('path') or 'not recorded'} "
+        f"(content {str(source.get('hash') or '')[:12] or 'not recorded'}), "
+        f"{summary.get('start')} to {summary.get('end')}; population seed "
+        f"{'not recorded' if pop_seed is None else pop_seed}; code {code_label(summary.get('code'))}"
+    )
 
 
 @runs_app.command("list")
@@ -199,6 +220,7 @@ def runs_list(as_json: Annotated[bool, typer.Option("--json", help="Print JSON."
                 {
                     **{k: v for k, v in r.items() if k != "summary"},
                     "overrides": r["summary"].get("overrides"),
+                    "mechanism_overrides": r["summary"].get("mechanism_overrides"),
                 }
                 for r in rows
             ]
@@ -248,6 +270,7 @@ def runs_show(
         f"version {row['version']}, overrides: {_overrides(row)}; output {row['out_dir']}",
         highlight=False,
     )
+    console.print(_provenance(row), highlight=False, soft_wrap=True)
     if note:
         error_console.print(f"[bold yellow]note:[/] {note}", highlight=False, soft_wrap=True)
     print_table(
@@ -331,8 +354,8 @@ def compare(
     if mismatch:
         error_console.print(
             f"[bold yellow]warning:[/] the runs are not paired: they differ in "
-            f"{'; '.join(mismatch)}. Their differences include sampling noise, not only the "
-            "effect of their settings.",
+            f"{'; '.join(mismatch)}. Their differences include sampling noise (or a change of the "
+            "code), not only the effect of their settings.",
             highlight=False,
             soft_wrap=True,
         )

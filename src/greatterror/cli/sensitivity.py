@@ -60,7 +60,7 @@ def sensitivity(
     from greatterror.model.scenario import ScenarioError, load_scenario
 
     try:
-        load_scenario(scenario)
+        defined = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
@@ -68,6 +68,10 @@ def sensitivity(
         result = analyse(scenario, chosen, samples, scale, workers, seed)
     except (MissingExtraError, ValueError) as exc:
         fail(str(exc))
+    from greatterror.provenance import output_provenance
+
+    # the output's provenance: id, code, the scenario's source, the design's seed and scale
+    result = {"provenance": output_provenance({"scenario": defined}, [seed], scale), **result}
     if as_json:
         emit_json(result)
         return

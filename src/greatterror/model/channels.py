@@ -2,7 +2,21 @@
 
 Both run every day on small batches, where a dozen NumPy calls cost more
 than the work; each is one compiled pass here. The rules themselves are
-those of docs/ODD.md (M16, M17) and are written once, in ``channel_table``.
+those of docs/ODD.md (M16, M17) and are written once, in ``channel_table``
+and ``tribunal_channel``.
+
+The army's courts were two: the Military Collegium of the Supreme Court tried the high
+command (and the party-state and NKVD elite, on the Politburo's lists), the tribunals of
+the military districts and fleets tried the officers below it ("Military tribunals tried
+only cases of low-ranking servicemen, while high-ranking military officers were tried by
+the ... Military Collegium": Birstein, SMERSH: Stalin's Secret Weapon, 2011, ch. 3; the
+Collegium also reviewed the tribunals' death sentences, ch. 4). The line between them was
+not sharp: Suvenirov (Tragediya RKKA 1937-1938, 1998) describes the Collegium trying the
+military "from colonels to marshal", and its assizes also tried captains and political
+instructors of a division whose commander it tried (the 22nd cavalry division's case of 5
+October 1938). The model draws it at the high command (the ``ARMY_HIGH_COMMAND`` flag, 850
+posts), as its flags do not separate the colonels: no count of the officers' cases by court
+was found (data/parameters.csv, ``military_tribunal_death_share``).
 """
 
 from __future__ import annotations
@@ -13,7 +27,11 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.vocabulary import CH, NATIONAL_OP, OP, OPERATIONS
+from greatterror.population.codes import Elite
+from greatterror.vocabulary import ARMY_FLAGS, CH, NATIONAL_OP, OP, OPERATIONS
+
+#: an officer of the army layer below the high command (tried by a district's tribunal)
+_OFFICER_ONLY = int(Elite.ARMY_OFFICER)
 
 
 @cache
@@ -42,6 +60,17 @@ def channel_table(accelerated: bool, special_troikas: bool, album_open: bool) ->
                 table[4 * op + 2 * marked + elite] = channel
     table.flags.writeable = False
     return table
+
+
+def tribunal_channel(channels: NDArray[np.intp], flags: NDArray) -> NDArray[np.intp]:
+    """Send the Military Collegium's cases of officers below the high command to the
+    tribunals of the military districts (``military_tribunal``); ``flags`` are the elite
+    flags of the same people. The high command, and every elite case outside the army,
+    stay with the Collegium."""
+    rank_and_file = (np.asarray(flags).astype(np.int64) & ARMY_FLAGS) == _OFFICER_ONLY
+    out = np.asarray(channels, dtype=np.intp).copy()
+    out[(out == CH["military_collegium"]) & rank_and_file] = CH["military_tribunal"]
+    return out
 
 
 @njit(cache=True)

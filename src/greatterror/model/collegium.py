@@ -20,6 +20,10 @@ decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
   the party purge does), and ``military_collegium_death_share`` from then on. The lists
   were the Politburo's, not the NKVD chief's: a counterfactual that drops Yezhov's
   appointment keeps them.
+- **The districts' military tribunals.** The officers below the high command were tried by
+  the tribunals of the military districts (model/channels.py); their death share is one
+  value, ``military_tribunal_death_share``, a prior: the number of servicemen they sentenced
+  to death was not found (data/parameters.csv).
 - **Case building.** The elite cases opened in Yezhov's first months were investigated
   to build the conspiracies of 1937 (the 'parallel centre', the military plot), and came
   to the Collegium months later: Pyatakov and Radek, arrested in September 1936, and
@@ -65,6 +69,8 @@ def verdict_shares(
         if sanctioned(pol):
             return float(params["military_collegium_death_share"]), NEVER
         return float(params["collegium_death_share_before_lists"]), NEVER
+    if channel == "military_tribunal":  # the districts' tribunals (model/channels.py)
+        return float(params["military_tribunal_death_share"]), NEVER
     if channel == "oso":  # the Special Board could not pass death sentences before 1941
         return NEVER, float(params["exile_share"])
     death = float(params["courts_death_share"])

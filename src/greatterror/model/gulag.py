@@ -76,6 +76,13 @@ TERMS: dict[str, TermRange] = {
     "military_collegium": TermRange(
         8.0, 10.0, "prior: the Military Collegium's camp sentences were mostly 10 years"
     ),
+    "military_tribunal": TermRange(
+        5.0,
+        10.0,
+        "prior: the districts' military tribunals' terms under art. 58 (treason under "
+        "mitigating circumstances 10 years, law of 8 June 1934; agitation, 58-10, from six "
+        "months); no distribution of their terms by length is sourced",
+    ),
 }
 
 

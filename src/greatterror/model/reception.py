@@ -15,8 +15,10 @@ camps):
   ``surge = max(0, recent / planned - 1)``. Before a full year of intake has
   been recorded before the window (the first 455 days of a run) the surge is 0:
   the intake of 1935 is taken to be the one planned for.
-- **Who dies of it.** Each prisoner admitted today (after the deaths in
-  transit) is fatally weakened with probability
+- **Who dies of it.** Each prisoner admitted to a camp today (after the deaths
+  in transit; not to a colony, since 4 December 2026: the colonies were the
+  OMZ's, supplied apart until autumn 1938, and their short-term convicts came
+  by local transfer, not by the etap) is fatally weakened with probability
   ``1 - exp(-reception_risk * surge)`` and dies in the camp after a geometric
   delay of mean ``reception_death_days`` (the first winter), unless released
   first. These are camp deaths (``Ledger.gulag`` ``died_camp``), falling due
@@ -58,8 +60,11 @@ def intake_surge(admitted: np.ndarray, day: int) -> float:
     return max(0.0, recent / planned - 1.0)
 
 
-def reception_deaths(e: Engine, day: int, arrivals: np.ndarray) -> None:
-    """Schedule the deaths of today's ``arrivals`` fatally weakened by the reception."""
+def reception_deaths(e: Engine, day: int, arrivals: np.ndarray, colony: np.ndarray) -> None:
+    """Schedule the deaths of today's ``arrivals`` fatally weakened by the reception; those
+    arriving in a colony (``colony``, a mask over ``arrivals``) are not: a colony convict (a
+    short term, transferred locally, not by the etap to the camps of the north and east) is
+    not received by a camp. The draws are made for them all the same."""
     rng, p = e.rng.reception, e.params
     n = len(arrivals)
     if n == 0:
@@ -68,5 +73,5 @@ def reception_deaths(e: Engine, day: int, arrivals: np.ndarray) -> None:
     u = rng.random(n)
     # a delay for everyone: the stream's position does not depend on who is weakened
     delays = rng.geometric(1.0 / max(float(p["reception_death_days"]), 1.0), size=n)
-    weak = u < 1.0 - np.exp(-float(p["reception_risk"]) * surge)
+    weak = (u < 1.0 - np.exp(-float(p["reception_risk"]) * surge)) & ~colony
     schedule_for_sentence(e, day, "exhausted_death", arrivals[weak], delays[weak])

@@ -60,19 +60,14 @@ def simulate(
     check_memory(scale, force)
     evidence = evidence or load_evidence()
     check_against_evidence(scenario, evidence)
-    params = scenario.parameter_values(overrides)  # validate before any work
+    scenario.parameter_values(overrides)  # validate before any work
     resolve_switches(scenario, mechanisms)
     population = build_population(scale, seed)
-    sim = Simulation(scenario, population, seed, evidence, params, mechanisms)
+    # the overrides as given, so that the run records them (the engine resolves the values)
+    sim = Simulation(scenario, population, seed, evidence, overrides or {}, mechanisms)
     pause_point("simulation")
     sim.run(progress=progress)
     return RunResult(build_summary(sim, scenario.name), sim)
-
-
-def _overrides(scenario: Scenario, used: dict[str, Any]) -> dict[str, Any]:
-    """The parameters whose value differs from the scenario's (set with --set or ``pars``)."""
-    own = scenario.parameter_values()
-    return {name: value for name, value in used.items() if own.get(name) != value}
 
 
 def save_run(
@@ -100,7 +95,6 @@ def save_run(
     sim = result.simulation
     created = datetime.now(UTC).replace(tzinfo=None)
     body = {k: v for k, v in result.summary.items() if k not in ("run_id", "content_hash")}
-    body["overrides"] = _overrides(sim.scenario, body.get("parameters") or {})
     run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:

@@ -120,11 +120,19 @@ class Scenario(BaseModel):
     #: present in the counterfactual scenarios (scenarios/counterfactuals/)
     counterfactual: Counterfactual | None = None
     _origin: str = PrivateAttr(default="")
+    _path: str | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> str:
         """The file the scenario was read from, for error messages."""
         return self._origin or f"{self.name}.toml"
+
+    @property
+    def path(self) -> str | None:
+        """Where the scenario was read from, recorded with a run: a shipped scenario as
+        ``greatterror/scenarios/...`` (the same in every checkout), another file by its
+        absolute path; None for a scenario made in Python."""
+        return self._path
 
     @field_validator("mechanisms")
     @classmethod
@@ -344,6 +352,13 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     except ValueError as exc:
         raise ScenarioError(f"{path.name}: {exc}") from None
     scenario._origin = path.name
+    resolved = path.resolve()
+    shipped = scenarios_dir().resolve()
+    scenario._path = (
+        f"greatterror/scenarios/{resolved.relative_to(shipped).as_posix()}"
+        if resolved.is_relative_to(shipped)
+        else str(resolved)
+    )
     return scenario
 
 

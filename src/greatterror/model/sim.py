@@ -20,6 +20,7 @@ from greatterror.model.compiled import drop_stale_caches
 from greatterror.model.components import build_components, resolve_switches
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Loop
+from greatterror.model.mechanisms import switch_name, switch_value
 from greatterror.model.registers import Registers
 from greatterror.model.scenario import Scenario
 from greatterror.model.state import Cases, Institutions, Ledger, Policy
@@ -48,6 +49,11 @@ class Simulation:
         self.seed = seed
         self.evidence = evidence
         self.params = scenario.parameter_values(overrides)
+        #: what the run was given over the scenario's own values (recorded in the summary)
+        self.overrides = dict(overrides or {})
+        self.mechanism_overrides = {
+            switch_name(k): switch_value(k, v) for k, v in (mechanisms or {}).items()
+        }
         #: the mechanism switches of this run, by switch name
         self.on = resolve_switches(scenario, mechanisms)
         self.engine = Engine(scenario, population, seed, evidence, self.params, self.on)

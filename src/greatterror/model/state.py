@@ -317,6 +317,9 @@ class Ledger:
         self.stock = np.full((days, 5), np.nan)
         #: prisoners held at the start of each day's camp deaths (read for the supply plan)
         self.held = np.zeros(days, dtype=np.float64)
+        #: the camps' undernourishment: the supply shortfall averaged over the preceding
+        #: months (model/steps_gulag.py, ``undernourishment``)
+        self.hunger = np.zeros(days, dtype=np.float64)
         #: people in the NKVD's prisons at the start of each day's holding step: under
         #: investigation, awaiting sentence, and sentenced to camp awaiting the etap
         self.prisons = np.zeros(days, dtype=np.float64)

@@ -115,15 +115,45 @@ def intake_load(e: Engine, day: int) -> float:
 def supply_shortfall(e: Engine, day: int) -> float:
     """The share of today's prisoners the supply plan did not provide for.
 
-    Food and clothing were allocated by plan on the headcount expected when the plan was
-    drawn up; the stock held ``supply_lag_days`` earlier stands for it (Khlevniuk, The
-    History of the Gulag, 2004, ch. 5; Zemskov 1991 on the mortality of 1938).
+    Food and clothing were allocated by a yearly plan (Khlevniuk, The History of the Gulag,
+    2004, ch. 5; Zemskov 1991 on the mortality of 1938), and Soviet plans were set from the
+    level achieved: the plan expected the intake the camps had been receiving. What it did
+    not provide for is the intake beyond that: the admissions of the last ``supply_lag_days``
+    less those of the same span before them (the plan's year), over today's headcount:
+
+        S = max(0, A(t - lag, t) - A(t - 2 lag, t - lag)) / H(t)
+
+    (until two spans of intake have been recorded, the plan is the intake of the run's first
+    span, as for the reception, model/reception.py; 0 before one span). The headcount's own
+    growth is not a shortfall: the camps grew by a fifth or more a year in 1931-32 and by a
+    third in 1935 (IN-gulag-*, V-gulag-itl-1936, V-gulag-itk-1936; G8-itl-1930's note) at
+    rates of 2.1-4.8% a year, while the intake of the mass operations of 1937-38, decided in
+    July 1937 after the year's plan was set, met camps with no supplies for it. Until
+    4 December 2026 S was ``1 - H(t - lag) / H(t)``, which the growth of 1935-36 raised.
     """
-    held = e.ledger.held
     lag = int(e.params["supply_lag_days"])
-    now = held[max(day - 1, 0)]
-    planned = held[max(day - lag, 0)]
-    return 0.0 if now <= 0 else max(0.0, 1.0 - planned / now)
+    if day < lag:
+        return 0.0
+    now = float(e.ledger.held[max(day - 1, 0)])
+    if now <= 0.0:
+        return 0.0
+    admitted = e.ledger.gulag[:, GF["admitted"]]
+    recent = float(admitted[day - lag : day].sum())
+    start = day - 2 * lag
+    planned = float(admitted[start : day - lag].sum() if start >= 0 else admitted[:lag].sum())
+    return min(max(0.0, recent - planned) / now, 1.0)
+
+
+def undernourishment(e: Engine, day: int) -> float:
+    """The supply shortfall as the prisoners' bodies feel it: ``supply_shortfall`` averaged
+    over the preceding months, with a mean lag of ``undernourishment_days`` (an exponential
+    moving average, kept in ``Ledger.hunger``). Deaths from hunger follow a cut in rations
+    by months, not days (alimentary dystrophy and pellagra, the camps' commonest causes of
+    death from hunger); the lag is a prior, not a sourced value."""
+    led, tau = e.ledger, max(float(e.params["undernourishment_days"]), 1.0)
+    prev = float(led.hunger[day - 1]) if day > 0 else 0.0
+    led.hunger[day] = prev + (supply_shortfall(e, day) - prev) / tau
+    return float(led.hunger[day])
 
 
 def transit_deaths(w: World, e: Engine, day: int) -> None:
@@ -143,13 +173,15 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     died = new[dies]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
-    reception_deaths(e, day, new[~dies])
+    arrived = new[~dies]
+    reception_deaths(e, day, arrived, w.cases.colony[arrived])
 
 
 def camp_deaths(w: World, e: Engine, day: int) -> None:
     """Deaths in the camps and colonies: a count from their population, then who.
 
-    The yearly rate rises with the supply shortfall (``supply_shortfall``). It is the camps'
+    The yearly rate rises with the undernourishment (``undernourishment``: the supply
+    shortfall, ``supply_shortfall``, felt with a lag of months). It is the camps'
     (ITL) rate; in a colony (ITK) it is ``colony_mortality_ratio`` times that. The colonies
     held short-term, mostly non-political convicts near their regions, not the camps of the
     far north and east: in 1939 the GULAG's colonies lost 2.30% of their yearly average
@@ -161,17 +193,30 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     with probability ``colony_mortality_ratio`` (a thinning: the colonies' count is then
     binomial at their own rate). The thinning draws come from their own stream,
     ``colony_deaths``, one for everyone drawn, so that at a ratio of 1 the run is the one
-    without the rule."""
+    without the rule.
+
+    The supply shortfall is the camps': the colonies and prisons were the OMZ's, supplied
+    apart from the GULAG's camps until autumn 1938 (Getty, Rittersporn & Zemskov 1993, on the
+    joint statistics of 1935-38; the evidence base's IN-gulag-itk-1935), and the mass
+    operations' convicts, sentenced to 5-10 years, went to the camps. A colony prisoner drawn
+    at the camps' rate with the supply factor dies with probability ``colony_mortality_ratio``
+    over that factor: the colonies die at the ratio times the base rate whatever the camps'
+    supply. (The shortfall itself is measured over the camps and colonies together: the
+    camps' own share of the headcount is not counted daily; it understates the camps'
+    shortfall by the colonies' share of those held, about a sixth in 1938.)"""
     p, rng = e.params, e.rng.gulag
     e.ledger.held[day] = w.camps.w
+    hunger = undernourishment(e, day)
     if w.camps.w <= 0:
         return
-    yearly = p["gulag_mortality"] * (1.0 + p["supply_mortality"] * supply_shortfall(e, day))
+    supply = 1.0 + p["supply_mortality"] * hunger
+    yearly = p["gulag_mortality"] * supply
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
     if n == 0:
         return  # no one drawn: the thinning below draws nothing for no one
     drawn = camp_sample(w, n, rng)
-    spared = e.rng.colony_deaths.random(len(drawn)) >= float(p["colony_mortality_ratio"])
+    colony_kept = float(p["colony_mortality_ratio"]) / supply
+    spared = e.rng.colony_deaths.random(len(drawn)) >= colony_kept
     died = drawn[~(w.cases.colony[drawn] & spared)]
     e.die_in_custody(day, died)
     record_camp_deaths(w, e, day, died)

@@ -9,6 +9,19 @@ Loyal Executioner*, 2002). The cases therefore left the system over the
 following months, not on one day: each pending case is reviewed on a day
 drawn within ``halt_review_days`` of the halt (the scheduling is in
 ``steps_policy._halt``), and the review releases it or sends it on.
+
+The halt also found sentences passed and not yet carried out. Order 00762 of
+26 November 1938 forbade the NKVD to carry out the special troikas' sentences
+passed after 15 November and had their unfinished cases sent to the courts, and
+Beria's explanation of 22 December 1938 declared null and void every death
+sentence of the extrajudicial bodies not carried out by then (Potapova and
+Babiy, "Osobaya troika NKVD Krasnoyarskogo kraya", SibScript 23(4), 2021, doi
+10.21603/2078-8975-2021-23-4-911-919, read in its stored abstract only: in
+Krasnoyarsk krai the special troika sentenced 1,690 to death in the autumn of
+1938 and fewer than 1% were shot, "typical not only for Krasnoyarsk";
+V-halt-krsk-natop). So a mass-operation case sentenced to death by a troika, the
+album or a special troika and not yet shot at the halt (``unexecuted``) is
+reviewed like a case still waiting for its sentence: its sentence is void.
 """
 
 from __future__ import annotations
@@ -19,7 +32,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import CH, Status
+from greatterror.vocabulary import CH, MASS_OP, OP, Status
 
 #: The calendar kind of a pending case's review after the halt.
 HALT_REVIEW = "halt_review"
@@ -46,6 +59,26 @@ def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
     end = first.get(("halt", None), _NEVER)
     day = w.cases.sentence_day[np.asarray(idx, dtype=np.int64)].astype(np.int64)
     return (day >= start) & (day < end)
+
+
+def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
+    """The mass-operation cases sentenced to death and not yet shot (module docstring), their
+    sentence now void: put back to awaiting sentence for the review, and so among those held
+    before sentence again (``pretrial_w``, which their sentence had left). With legal
+    acceleration off (M17) the courts, not the extrajudicial bodies, sentenced them, and none
+    is void."""
+    if not extrajudicial:
+        return np.empty(0, dtype=np.int64)
+    c = w.cases
+    idx = np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op]).astype(np.int64)
+    c.status[idx] = Status.AWAITING_SENTENCE  # the execution due later finds no one to shoot
+    w.camps.pretrial_w += float(e.weights(idx).sum())
+    # the case now follows the resolution's procedure (the courts, the Special Board): a new
+    # sentence is not the operation's, whose totals keep the void one, as the NKVD's own counts
+    # did (Krasnoyarsk's 1,690 are among its special troika's sentences, V-halt-krsk-natop)
+    c.op[idx] = OP["ordinary"]
+    c.line[idx] = 0  # and its line, as an ordinary case has none (model/lines.py)
+    return idx
 
 
 class HaltReview(Component):

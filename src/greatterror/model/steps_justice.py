@@ -9,11 +9,18 @@ from numpy.typing import NDArray
 
 from greatterror.model import steps_trials
 from greatterror.model.album import (
+    SPECIAL_TROIKA_TERM_DAYS,
     hand_over_to_special_troikas,
     national_capacity,
     special_troika_capacity,
 )
-from greatterror.model.channels import affordable, channel_table, channels_of, split_verdicts
+from greatterror.model.channels import (
+    affordable,
+    channel_table,
+    channels_of,
+    split_verdicts,
+    tribunal_channel,
+)
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
@@ -104,15 +111,17 @@ class Investigation(Component):
         """The sentencing channel of each case, by operation and person (model/channels.py).
 
         M17: with legal acceleration off (or after the halt) mass-operation cases go
-        to the ordinary courts rather than to troikas and the album procedure.
+        to the ordinary courts rather than to troikas and the album procedure. An officer
+        below the high command goes to the tribunal of his military district, not to the
+        Military Collegium (``channels.tribunal_channel``).
         """
         pol = w.policy
         table = channel_table(
             not pol.halted and self.on(e, "M17"), pol.special_troikas, pol.album_open
         )
-        return channels_of(
-            np.asarray(idx, dtype=np.int64), w.cases.op, w.people["marks"], e.is_elite, table
-        )
+        idx = np.asarray(idx, dtype=np.int64)
+        channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
+        return tribunal_channel(channels, w.people["elite"][idx])
 
 
 # -- the rules of the investigation, stated readably; the kernels are their fast path ------
@@ -258,6 +267,7 @@ class Sentencing(Component):
         "album_capacity_elasticity",
         "album_capacity_lag_days",
         "album_death_share",
+        "album_dvoika_ceiling",
         "cat1_share_troika",
         "collegium_death_share_before_lists",
         "courts_capacity",
@@ -265,6 +275,7 @@ class Sentencing(Component):
         "exile_share",
         "military_collegium_capacity",
         "military_collegium_death_share",
+        "military_tribunal_death_share",
         "oso_capacity",
         "troika_capacity",
     )
@@ -278,10 +289,13 @@ class Sentencing(Component):
         capacity = {
             "troika": p["troika_capacity"],
             "album": 0.0,  # national_capacity below, on a day with album cases waiting
-            "special_troika": special_troika_capacity(p),  # regional bodies (Order 00606)
+            "special_troika": 0.0,  # special_troika_capacity below, over their term
             "oso": p["oso_capacity"],
             "military_collegium": p["military_collegium_capacity"],
             "courts": p["courts_capacity"],
+            # the tribunals of the military districts and fleets: no throughput is sourced,
+            # and nothing says they were a bottleneck (model/channels.py)
+            "military_tribunal": math.inf,
         }
         for name in CHANNELS:
             ch = CH[name]
@@ -291,6 +305,10 @@ class Sentencing(Component):
                 continue
             if name == "album":
                 capacity[name] = national_capacity(p, e.ledger, day)  # model/album.py
+            elif name == "special_troika":  # regional bodies, over their term (Order 00606)
+                sat = w.policy.first_day.get(("special_troikas", None), day)
+                left = sat + SPECIAL_TROIKA_TERM_DAYS - day
+                capacity[name] = special_troika_capacity(p, queue.weight, left)
             budget = capacity[name] + inst.carry[ch]
             if name == "troika":
                 spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
@@ -338,6 +356,7 @@ class Punishment(Component):
         "supply_lag_days",
         "supply_mortality",
         "transit_mortality",
+        "undernourishment_days",
         *HOLDING_PARAMS,
         *RECEPTION_PARAMS,
     )

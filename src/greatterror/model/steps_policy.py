@@ -16,7 +16,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
-from greatterror.model.steps_halt import HALT_REVIEW
+from greatterror.model.steps_halt import HALT_REVIEW, unexecuted
 from greatterror.model.steps_quota import (
     answer_with_dated_increase,
     close_requests,
@@ -28,7 +28,7 @@ from greatterror.vocabulary import CH, NKVD_FLAGS, Status
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
-DECISION_MECHANISMS = ("M08", "M16", "M18", "M21", "M22")
+DECISION_MECHANISMS = ("M08", "M16", "M17", "M18", "M21", "M22")
 DECISION_PARAMS = ("halt_review_days", "purge_of_purgers")
 DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
 DECISION_WRITES = ("policy", "institutions", "cases", "camps")
@@ -146,7 +146,7 @@ def apply_decision(
     elif action == "halt":
         if not comp.on(e, "M22"):
             return
-        _halt(w, e, day)
+        _halt(w, e, day, extrajudicial=comp.on(e, "M17"))
     elif action == "releases":
         if not comp.on(e, "M22"):
             return
@@ -250,8 +250,9 @@ def _add_limits(w: World, e: Engine, day: int, code: str | None, cat1: float, ca
         )
 
 
-def _halt(w: World, e: Engine, day: int) -> None:
-    """M22: mass operations stop; the cases pending before troikas and the album procedure are
+def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
+    """M22: mass operations stop; the cases pending before troikas and the album procedure, and
+    the extrajudicial death sentences not yet carried out (``steps_halt.unexecuted``), are
     reviewed over the next ``halt_review_days`` days (``steps_halt.HaltReview``), not on one day."""
     pol = w.policy
     pol.halted = True
@@ -264,6 +265,9 @@ def _halt(w: World, e: Engine, day: int) -> None:
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
         if len(pending):
             e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
+    void = unexecuted(w, e, extrajudicial)
+    if len(void):
+        e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
 
 
 class Perception(Component):

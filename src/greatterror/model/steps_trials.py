@@ -27,7 +27,7 @@ from greatterror.model.trial_cases import (
     TrialCase,
     build_cases,
     can_be_taken,
-    circle_linked,
+    circle_of,
     of_kind,
 )
 from greatterror.model.world import World
@@ -179,8 +179,9 @@ def take(
 
 def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
     """Step 14's hook (M07): a confessing member of a pending case names accomplices among
-    the people of his circle linked to the centre (``naming_mean`` a person, Poisson), and
-    the named are taken into his case."""
+    the people of his circle linked to the centre, or for the army's case among the high
+    command (``trial_cases.circle_of``; ``naming_mean`` a person, Poisson), and the named
+    are taken into his case."""
     tc = w.trial_cases
     if not tc.cases or len(confessors) == 0:
         return
@@ -189,10 +190,10 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
         return
     rng = e.rng.trial
     for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
-        circle = circle_linked(w.people, w.cases.linked, person)
+        case = tc.cases[ki]
+        circle = circle_of(w.people, w.cases.linked, person, case.military)
         n = int(rng.poisson(w.levers.naming_mean))
         if n and len(circle):
-            case = tc.cases[ki]
             named = circle[rng.integers(0, len(circle), size=n)]
             take(w, e, day, case, named)
             # the names that reach members (taken now, or before) are the case's chain

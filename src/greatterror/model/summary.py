@@ -17,6 +17,7 @@ from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark, Occupation, Party
+from greatterror.provenance import code_identity, scenario_source
 from greatterror.vocabulary import (
     CHANNELS,
     ELITE_FATES,
@@ -153,17 +154,25 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     inst = sim.inst
     summary: dict[str, Any] = {
         "scenario": scenario_name,
+        "scenario_source": scenario_source(sim.scenario),
         "scale": sim.pop.scale,
         "seed": sim.seed,
         "version": __version__,
+        "code": code_identity(),
         "parameters": dict(sim.params),
+        "overrides": dict(sim.overrides),
         "mechanisms": dict(sim.on),
+        "mechanism_overrides": dict(sim.mechanism_overrides),
         "policy_mode": sim.scenario.policy,
         "policy": list(sim.policy.log),
         "population": {
             "mass": sim.pop.n_mass,
             "elite": len(sim.pop) - sim.pop.n_mass,
             "represented": sim.pop.represented(),
+            # the population's own seed and scale: a population built apart
+            # (gt.Population.build) may have another seed than the run's draws
+            "seed": sim.pop.seed,
+            "scale": sim.pop.scale,
         },
         "start": sim.start.isoformat(),
         "end": (sim.start + dt.timedelta(days=sim.days - 1)).isoformat(),

@@ -25,6 +25,14 @@ The rule, one case per scheduled trial:
   Trial of the Sixteen the prosecutor announced an investigation of everyone the
   defendants had named, report1936). The named join the case: arrested if at liberty,
   brought back if serving a term, kept if in custody. Being named in the case links them.
+- **The army's case.** The names of a member of the military case reach the high command of
+  the whole army, whether linked to the centre or not (``circle_of``): Putna and Primakov,
+  arrested in August 1936, named under interrogation in May 1937 the men tried with them on
+  11 June 1937, Marshal Tukhachevsky, the commanders of the Kiev and Belorussian districts
+  (Yakir, Uborevich), the heads of the Frunze academy (Kork), of Osoaviakhim (Eideman) and of
+  the personnel directorate (Feldman), all of the high command and from different commands
+  (G7-tukh-trial; Suvenirov 1998; Conquest 1990). A civilian case's names stay within the
+  member's own circle and reach only people already linked to its centre.
 - **Held for the trial.** Only members of a pending case who have confessed are held for
   a trial; every other elite prisoner goes to his sentencing channel when his
   investigation ends (model/steps_justice.py).
@@ -41,6 +49,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.population.codes import Elite
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, Status
 
 #: statuses of a person in custody who can be taken into a trial's case
@@ -121,6 +130,25 @@ def circle_linked(pop: Any, linked: NDArray[np.bool_], person: int) -> NDArray[n
     members = units.members[lo:hi] if units.members is not None else np.arange(lo, hi)
     members = np.asarray(members, dtype=np.int64)
     return members[linked[members] & (members != person)]
+
+
+def high_command_circle(pop: Any, person: int) -> NDArray[np.int64]:
+    """The army's high command (the ``ARMY_HIGH_COMMAND`` flag: brigade commanders and up),
+    without ``person``: whom a member of the military case names (see the module's rules)."""
+    flags = np.asarray(pop["elite"])
+    members = np.flatnonzero((flags & int(Elite.ARMY_HIGH_COMMAND)) != 0).astype(np.int64)
+    return members[members != person]
+
+
+def circle_of(
+    pop: Any, linked: NDArray[np.bool_], person: int, military: bool
+) -> NDArray[np.int64]:
+    """Whom a confessing member of a trial's case can name: the high command for the army's
+    case (``high_command_circle``), his workplace unit's people linked to the centre for a
+    civilian case (``circle_linked``)."""
+    if military:
+        return high_command_circle(pop, person)
+    return circle_linked(pop, linked, person)
 
 
 def can_be_taken(status: NDArray) -> NDArray[np.bool_]:

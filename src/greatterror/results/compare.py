@@ -14,6 +14,7 @@ from typing import Any
 
 from matplotlib.figure import Figure
 
+from greatterror.provenance import code_label, identity_differences, same_code
 from greatterror.results import figures
 from greatterror.vocabulary import POLITICAL_OPERATIONS
 
@@ -139,35 +140,35 @@ def write_comparison_plot(summaries: Sequence[Summary], labels: Sequence[str], p
 
 
 #: what must be equal for differences between runs to be paired (the same people, the
-#: same random draws), each with the summary value that shows it
+#: same random draws, the same code), each with the summary value that shows it; the
+#: population block holds the population's own seed and scale
 PAIRING = ("scale", "seed", "population", "version")
 
 
 def unpaired(summaries: Sequence[Summary]) -> list[str]:
     """What differs between the runs that makes their differences unpaired; empty if paired.
 
-    Runs at the same scale and seed share their population and random
-    streams, so a difference between them comes from the settings alone;
-    otherwise it mixes in sampling noise, which the caller should say.
+    Runs at the same scale and seed, on the same population and code, share
+    their random streams, so a difference between them comes from the
+    settings alone; otherwise it mixes in sampling noise (or a change of the
+    model), which the caller should say.
     """
     out = []
     for key in PAIRING:
         values = [s.get(key) for s in summaries]
         if any(v != values[0] for v in values[1:]):
-            shown = ", ".join(str(v) if key != "population" else "differs" for v in values)
-            out.append(key if key == "population" else f"{key} ({shown})")
+            if key == "population":
+                seeds = [(v or {}).get("seed") for v in values]
+                out.append(f"population (seed {', '.join(map(str, seeds))})")
+            else:
+                out.append(f"{key} ({', '.join(str(v) for v in values)})")
+    codes = [s.get("code") for s in summaries]
+    if any(not same_code(c, codes[0]) for c in codes[1:]):
+        out.append(f"code ({', '.join(code_label(c) for c in codes)})")
     return out
 
 
 def parameter_differences(summaries: Sequence[Summary]) -> list[dict[str, Any]]:
-    """The scenario and every parameter whose value is not the same in all runs."""
-    rows = []
-    names = [s.get("scenario") for s in summaries]
-    if any(n != names[0] for n in names[1:]):
-        rows.append({"name": "scenario", "values": names})
-    blocks = [s.get("parameters") or {} for s in summaries]
-    for name in _ordered(k for b in blocks for k in b):
-        values = [b.get(name) for b in blocks]
-        if any(v != values[0] for v in values[1:]):
-            rows.append({"name": name, "values": values})
-    return rows
+    """Every setting in which the runs differ: the scenario (name, content, period), each
+    mechanism switch, each parameter (``provenance.identity_differences``)."""
+    return identity_differences(summaries)

@@ -25,6 +25,7 @@ from matplotlib.figure import Figure
 
 from greatterror.results import demography_figure, figures, figures_purges
 from greatterror.results.captions import FIGURE_TITLES, captions
+from greatterror.results.derived import record_derived
 from greatterror.results.findings import TOLERANCE, Judged, headline, judge_all
 from greatterror.results.guilt import guilt_rows, guilt_text
 from greatterror.results.outputs import (
@@ -289,7 +290,11 @@ def write_report(
     """Write the report from the run's other files in out_dir, and return its path.
 
     The static page is out_dir/report.html; the interactive one
-    out_dir/report-interactive.html, beside it.
+    out_dir/report-interactive.html, beside it; with ensemble ``members``
+    (this run first), report-ensemble.html or report-interactive-ensemble.html,
+    so that the run's own report.html is never replaced by another kind of page.
+    A page written into a finished run folder is recorded in its marker as
+    derived (results/derived.py), so that the folder still checks as the run's.
     """
     out_dir = Path(out_dir)
     missing = [
@@ -306,9 +311,18 @@ def write_report(
         members,
         interactive,
     )
-    name = INTERACTIVE_REPORT_FILE if interactive else REPORT_FILE
+    name = report_name(interactive, ensemble=bool(members))
     target = out_dir / name
     partial = out_dir / f".{name}.partial"
     partial.write_text(page, encoding="utf-8")
     os.replace(partial, target)
+    kind = ("interactive " if interactive else "") + ("ensemble" if members else "report")
+    record_derived(out_dir, name, kind.strip(), members)
     return target
+
+
+def report_name(interactive: bool = False, ensemble: bool = False) -> str:
+    """report.html, report-interactive.html, report-ensemble.html or both suffixes."""
+    if not ensemble:
+        return INTERACTIVE_REPORT_FILE if interactive else REPORT_FILE
+    return "report-interactive-ensemble.html" if interactive else "report-ensemble.html"

@@ -75,6 +75,19 @@ def write_marker(folder: Path, run_id: str, content: str, created: str) -> None:
     (folder / MARKER_FILE).write_text(json.dumps(marker, indent=2) + "\n", encoding="utf-8")
 
 
+def recorded_files(marker: Mapping[str, Any]) -> dict[str, str]:
+    """Every file the marker vouches for, with its SHA-256: the run's own files, and the
+    files written into the folder later and recorded as derived (``results/derived.py``);
+    a derived file of the same name (a report written again) replaces the run's entry."""
+    files = {str(k): str(v) for k, v in marker["files"].items()}
+    derived = marker.get("derived")
+    if isinstance(derived, dict):
+        for name, entry in derived.items():
+            if isinstance(entry, dict) and isinstance(entry.get("sha256"), str):
+                files[str(name)] = entry["sha256"]
+    return files
+
+
 def read_marker(folder: Path) -> dict[str, Any] | None:
     """The folder's marker, or None when it has none or it is unreadable."""
     try:
@@ -102,7 +115,7 @@ def folder_problem(folder: Path, run_id: str, content: str | None) -> str | None
         return f"its output folder {folder} now holds another run ({marker.get('run_id')})"
     if content is not None and marker.get("content_hash") != content:
         return f"its output folder {folder} holds content that differs from the registry's"
-    for name, digest in sorted(marker["files"].items()):
+    for name, digest in sorted(recorded_files(marker).items()):
         path = folder / name
         if not path.is_file():
             return f"{path} is missing"
@@ -179,7 +192,7 @@ def check_output_dir(out_dir: Path, overwrite: bool) -> None:
             f"{where} holds no previous greatterror run (no {MARKER_FILE}); --overwrite "
             f"replaces only a run folder. Found: {_describe_entries(entries)}"
         )
-    known = {*marker["files"], MARKER_FILE}
+    known = {*recorded_files(marker), MARKER_FILE}
     foreign = [p for p in entries if p.name not in known]
     if foreign:
         raise RunOutputError(

@@ -1,0 +1,153 @@
+"""The validation figures read from timeseries.parquet's dated counts (calibration/holdout.py).
+
+Order 00447 to a date, in all regions and in single regions; the national operations'
+arrests to a date; the special troikas of autumn 1938. Each sums its fact's period (the
+``window``), in a region of the model or in all of them; none is fitted (holdout.py).
+"""
+
+from __future__ import annotations
+
+from collections.abc import Callable
+
+from greatterror.calibration.measure import Measure, Outputs
+from greatterror.calibration.series import CONVICTED
+from greatterror.vocabulary import NATIONAL_OPERATIONS, POLITICAL_OPERATIONS
+
+_K = ("kulak_00447",)
+
+
+def _dated(
+    operations: tuple[str, ...], events: tuple[str, ...], start: str, end: str, region: str = ""
+) -> Callable[[Outputs], float]:
+    return lambda s: s.series.total(operations, events, start, end, region or None)
+
+
+def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], float]:
+    """Arrested from ``start`` to ``end`` as a percentage of the operation's convictions."""
+
+    def value(s: Outputs) -> float:
+        arrested = s.series.total((operation,), ("arrested",), start, end)
+        convicted = float(s.summary["operations"][operation]["convicted"])
+        return 100.0 * arrested / convicted if convicted > 0 else 0.0
+
+    return value
+
+
+def _series_measure(
+    fact_id: str,
+    operations: tuple[str, ...],
+    events: tuple[str, ...],
+    window: tuple[str, str],
+    region: str = "",
+    caveat: str = "",
+    repeats: tuple[str, ...] = (),
+) -> Measure:
+    return Measure(
+        fact_id, _dated(operations, events, *window, region), caveat, repeats, window=window
+    )
+
+
+NATIONAL = {"pol": "national_polish", "ger": "national_german", "har": "national_harbin"}
+NATIONAL["lat"] = "national_latvian"
+#: Order 00447 to a date, all the model's regions (the GUGB summary of 15 Aug counts 57)
+_ALL = "all the model's regions and its camps unit"
+ORDER_00447_BY_DATE = (
+    *(
+        _series_measure(
+            f"V-00447-{what}-{day}", _K, events, ("1937-08-05", end), caveat=_ALL if x else ""
+        )
+        for day, end, x in (("150837", "1937-08-15", 1), ("010937", "1937-09-01", 0))
+        for what, events in (
+            ("arr", ("arrested",)),
+            ("cat1", ("convicted_cat1",)),
+            ("cat2", ("convicted_camp",)),
+        )
+    ),
+    *(
+        _series_measure(
+            f"V-00447-{what}-300937", _K, events, ("1937-08-05", "1937-09-30"), caveat=caveat
+        )
+        for what, events, caveat in (
+            ("arr", ("arrested",), ""),
+            ("conv", CONVICTED, ""),
+            ("cat1", ("convicted_cat1",), "death sentences; the record counts executions"),
+        )
+    ),
+)
+_OPERATION = ("1937-08-05", "1938-11-17")
+REGIONS = (
+    _series_measure("V-reg-moscow-00447-cat1", _K, ("convicted_cat1",), _OPERATION, "moscow_obl"),
+    _series_measure(
+        "V-reg-bssr-00447-shot", _K, ("convicted_cat1",), _OPERATION, "belorussian_ssr"
+    ),
+    _series_measure("V-reg-bssr-00447-conv", _K, CONVICTED, _OPERATION, "belorussian_ssr"),
+    _series_measure(
+        "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
+    ),
+)
+#: the national operations' arrests by 7 Feb 1938 as a share of their final convictions, and
+#: by 1 Jul 1938 (the 1st Special Department's count from 1 Oct 1936)
+NATIONAL_BY_DATE = (
+    *(
+        Measure(
+            f"V-natop-{short}-arr-070238",
+            _arrested_by(NATIONAL[short], start, "1938-02-07"),
+            "percent of the operation's convictions over the whole run",
+            window=(start, "1938-02-07"),
+        )
+        for short, start in (
+            ("pol", "1937-08-11"),
+            ("ger", "1937-07-25"),
+            ("har", "1937-09-20"),
+            ("lat", "1937-12-03"),
+        )
+    ),
+    _series_measure(
+        "V-natop-arr-010738",
+        NATIONAL_OPERATIONS,
+        ("arrested",),
+        ("1936-10-01", "1938-07-01"),
+        repeats=("G4-all-conv",),
+    ),
+    _series_measure(
+        "V-arrests-010738",
+        POLITICAL_OPERATIONS,
+        ("arrested",),
+        ("1936-10-01", "1938-07-01"),
+        caveat="every political operation's arrests",
+        repeats=("G2-detained",),
+    ),
+)
+#: the special troikas of autumn 1938 (Order 00606): the national operations had ended on
+#: 1 August 1938 and the album's queue passed to the special troikas on 15 September, so every
+#: national-operation case sentenced from then to the halt is theirs (model/album.py)
+_SPECIAL = ("1938-09-15", "1938-11-15")
+SPECIAL_TROIKAS = (
+    _series_measure(
+        "V-natop-har-sptroika",
+        (NATIONAL["har"],),
+        CONVICTED,
+        _SPECIAL,
+        caveat="Harbin cases sentenced from 15 Sep 1938; the record counts cases reviewed "
+        "(13,113 of them convicted)",
+    ),
+    *(
+        _series_measure(
+            f"V-halt-albums-{region}",
+            NATIONAL_OPERATIONS,
+            CONVICTED,
+            _SPECIAL,
+            region,
+            "the region's national-operation cases sentenced from 15 Sep 1938",
+        )
+        for region in ("leningrad_obl", "armenian_ssr", "georgian_ssr")
+    ),
+    _series_measure(
+        "V-halt-krsk-natop",
+        NATIONAL_OPERATIONS,
+        ("executed",),
+        ("1938-09-15", "1938-11-17"),
+        "krasnoyarsk_krai",
+        "the region's national-operation executions from 15 Sep 1938 to the halt",
+    ),
+)
