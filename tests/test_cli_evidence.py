@@ -90,7 +90,13 @@ def test_timeline_window_json() -> None:
 def test_timeline_bad_date() -> None:
     result = run("evidence", "timeline", "--from", "July 1937")
     assert result.exit_code == 2
-    assert "is not a date; use YYYY, YYYY-MM or YYYY-MM-DD" in result.output
+    assert "--from: 'July 1937' is not a date; allowed: YYYY, YYYY-MM or YYYY-MM-DD" in " ".join(
+        result.output.split()
+    )
+    for short in ("37", "937-01", "1937-8"):  # a year of two or three digits is not read as one
+        result = run("evidence", "timeline", "--to", short)
+        assert result.exit_code == 2, result.output
+        assert f"--to: {short!r} is not a date" in result.output
 
 
 def test_list_group_json() -> None:

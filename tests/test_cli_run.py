@@ -152,6 +152,10 @@ def test_run_writes_everything_and_registers(tmp_path: Path) -> None:
     rows = json.loads(invoke("compare", *ids, "--json").output)["rows"]
     assert any(r["key"] == "target:G2-detained" for r in rows)
     assert invoke("compare", ids[0]).exit_code == 2
+    if Path("/proc/self").is_dir():  # a folder nothing can be created in, even by root
+        unwritable = invoke("compare", *ids, "--out", "/proc/x.png")
+        assert unwritable.exit_code == 2, unwritable.output
+        assert "--out: /proc/x.png cannot be written" in " ".join(unwritable.output.split())
 
 
 def test_params_and_mechanisms() -> None:

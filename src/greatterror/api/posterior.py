@@ -67,6 +67,11 @@ def posterior_draws(db: str | Path, n: int, seed: int) -> Posterior:
             "posterior: reading a calibration needs pyabc, which is not installed; install it "
             "with the calibration libraries: python3 -m pip install 'pyabc>=0.13,<0.14'"
         ) from None
+    from greatterror.calibration.dbfile import stored_db_problem
+
+    problem = stored_db_problem(path)  # read-only, before pyabc could write into the file
+    if problem:
+        raise SimError(f"posterior: {path} is not a pyabc history: {problem}")
     try:
         history = pyabc.History(f"sqlite:///{path.resolve()}", create=False)
         last = int(history.max_t)

@@ -19,11 +19,13 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
+from greatterror.calibration.dbfile import stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     pyabc_prior,
@@ -82,13 +84,53 @@ def stored_settings(path: Path) -> FitSettings:
     pyabc = require("pyabc")
     if not path.is_file():
         raise FitError(f"--db: {path} does not exist")
+    problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
+    if problem:
+        raise FitError(
+            f"--db: {path} is not a greatterror calibration database: {problem}; expected the "
+            "SQLite database written by `greatterror calibrate SCENARIO --db PATH`"
+        )
     try:
         history = pyabc.History(db_url(path), _id=1)
         options = history.get_abc().json_parameters
         meta = ast.literal_eval(options)[META_KEY]
-    except Exception as exc:  # sqlalchemy, parse and key errors all mean "not our database"
-        raise FitError(f"--db: {path} is not a greatterror calibration database ({exc})") from None
+    except Exception:  # sqlalchemy, parse and key errors all mean "not our database"
+        raise FitError(
+            f"--db: {path} is not a greatterror calibration database: a pyabc database without "
+            "greatterror's fit settings; expected the SQLite database written by "
+            "`greatterror calibrate SCENARIO --db PATH`"
+        ) from None
     return FitSettings.from_json(meta)
+
+
+#: the address forms of a Dask scheduler that ``distributed.Client`` reaches over a network
+SCHEDULER_FORM = "tcp://host:port, e.g. tcp://127.0.0.1:8786"
+_SCHEDULER = re.compile(
+    r"(?:(?:tcp|tls|ws|wss|ucx)://)?(?P<host>\[[0-9A-Fa-f:.]+\]|[^\s/:\[\]]+):(?P<port>\d+)/?"
+)
+#: a scheduler in this process (distributed's LocalCluster(processes=False), used by the tests)
+_IN_PROCESS = re.compile(r"inproc://\S+")
+
+
+def check_scheduler(address: str, field: str = "--dask-scheduler") -> str:
+    """A Dask scheduler's address, checked for its form before any work (not yet reached)."""
+    if _IN_PROCESS.fullmatch(address.strip()):
+        return address.strip()
+    match = _SCHEDULER.fullmatch(address.strip())
+    if match is None or not 1 <= int(match["port"]) <= 65535:
+        what = f"{address!r} is not a scheduler address" if address.strip() else "empty"
+        raise FitError(f"{field}: {what}; allowed: {SCHEDULER_FORM}")
+    return address.strip()
+
+
+def connect_scheduler(address: str, field: str = "--dask-scheduler") -> Any:
+    """A client of the Dask scheduler at ``address``; FitError if it cannot be reached."""
+    distributed = require("distributed")
+    address = check_scheduler(address, field)
+    try:
+        return distributed.Client(address, timeout=30)
+    except (OSError, ValueError, TypeError) as exc:  # refused, timed out, or a bad address
+        raise FitError(f"{field}: cannot reach {address} ({type(exc).__name__}: {exc})") from None
 
 
 def make_sampler(workers: int, client: Any = None) -> Any:
@@ -180,11 +222,7 @@ def run_fit(
     np.random.seed(settings.seed)  # the main process's draws (the calibration sample's order)
     client = None
     if scheduler:
-        distributed = require("distributed")
-        try:
-            client = distributed.Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+        client = connect_scheduler(scheduler)
     try:
         abc = build_abc(settings, make_sampler(workers, client), db)
         if resume:

@@ -34,7 +34,14 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
-from greatterror.calibration.abc import FitError, db_url, make_distance, make_sampler
+from greatterror.calibration.abc import (
+    FitError,
+    connect_scheduler,
+    db_url,
+    make_distance,
+    make_sampler,
+)
+from greatterror.calibration.dbfile import stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     from_unit,
@@ -274,11 +281,19 @@ def stored_compare(path: Path) -> CompareSettings:
     """The settings a comparison database was started with; FitError if it is not one."""
     if not path.is_file():
         raise FitError(f"--db: {path} does not exist")
+    expected = "expected the SQLite database written by `greatterror hypotheses compare --db PATH`"
+    problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
+    if problem:
+        raise FitError(
+            f"--db: {path} is not a greatterror hypothesis comparison database: {problem}; "
+            + expected
+        )
     try:
         return CompareSettings.from_json(_meta(path, 1)["settings"])
-    except Exception as exc:  # sqlalchemy, parse and key errors all mean "not our database"
+    except Exception:  # sqlalchemy, parse and key errors all mean "not our database"
         raise FitError(
-            f"--db: {path} is not a greatterror hypothesis comparison database ({exc})"
+            f"--db: {path} is not a greatterror hypothesis comparison database: a pyabc "
+            f"database without greatterror's comparison settings; {expected}"
         ) from None
 
 
@@ -316,11 +331,7 @@ def run_compare(
         check_resume(settings, db)
     client = None
     if scheduler:
-        distributed = require("distributed")
-        try:
-            client = distributed.Client(scheduler, timeout=30)
-        except OSError as exc:
-            raise FitError(f"--dask-scheduler: cannot reach {scheduler} ({exc})") from None
+        client = connect_scheduler(scheduler)
     runs = plan(settings)
     try:
         sampler = make_sampler(workers, client)

@@ -85,12 +85,44 @@ def _reader_gone() -> int:
     return BROKEN_PIPE
 
 
+#: what a value that fails the parser's type check should have been, by pydantic's error type
+_KINDS = {"float_parsing": "a number", "int_parsing": "a whole number"}
+_KINDS["int_from_float"] = _KINDS["int_parsing"]
+
+
+def _bad_value(exc: typer.BadParameter) -> str:
+    """A value the parser refused for its type (``--scale abc``, ``--seed 1.5``), in the words
+    of the project's other errors: the option, the value, what is allowed (the option's help
+    states the range), rather than typer's boxed usage text."""
+    param = exc.param
+    if param is None:
+        return exc.format_message()
+    name = max(param.opts, key=len) if getattr(param, "param_type_name", "") == "option" else None
+    name = name or str(param.name)
+    cause: Any = exc.__cause__  # typer's coercion raises from pydantic's ValidationError
+    errors = cause.errors() if hasattr(cause, "errors") else []
+    first = errors[0] if errors else {}
+    kind = _KINDS.get(str(first.get("type")))
+    if kind is None or "input" not in first:
+        return f"{name}: {exc.message}"
+    help_text = (getattr(param, "help", None) or "").strip().rstrip(".")
+    allowed = f"{kind} ({help_text})" if help_text else kind
+    return f"{name}: {first['input']!r} is not {kind}; allowed: {allowed}"
+
+
 class _Guarded(TyperGroup):
     """The root command: every command below it runs inside :func:`_report`'s net."""
 
     def invoke(self, ctx: Any) -> Any:
         try:
             return super().invoke(ctx)
+        except typer.BadParameter as exc:
+            if type(exc) is not typer.BadParameter:  # a missing option: click's usage text
+                raise
+            error_console.print(
+                f"[bold red]error:[/] {_bad_value(exc)}", highlight=False, soft_wrap=True
+            )
+            raise typer.Exit(2) from None
         except BrokenPipeError as exc:
             if _stdout_gone():
                 raise typer.Exit(_reader_gone()) from None

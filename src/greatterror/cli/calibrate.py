@@ -132,6 +132,13 @@ def calibrate(
     _check_numbers(particles, generations, scale, workers)
     if not 0 < quantile < 1:
         fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    if dask_scheduler is not None:
+        from greatterror.calibration.abc import FitError, check_scheduler
+
+        try:
+            check_scheduler(dask_scheduler)
+        except FitError as exc:
+            fail(str(exc))
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
 
     try:
@@ -155,10 +162,13 @@ def calibrate(
         fail(str(exc))
     if db.exists() and not resume:
         fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
-    if not db.parent.is_dir():
-        fail(f"--db: the directory {db.parent} does not exist")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
+    from greatterror.calibration.dbfile import new_db_problem
+
+    problem = None if resume else new_db_problem(db)
+    if problem:
+        fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     try:
         history = run_fit(
@@ -183,7 +193,14 @@ def calibrate(
 def show(path: Path, out: Path | None, as_json: bool) -> None:
     from greatterror.calibration.posterior import fit_priors, generations, posterior, write_plots
     from greatterror.cli.calibrate_apply import load_stored_fit
+    from greatterror.results.outputs import RunOutputError
+    from greatterror.results.rundir import check_plot_dir
 
+    if not as_json:
+        try:
+            check_plot_dir(out or path.parent)
+        except RunOutputError as exc:
+            fail(str(exc))
     settings, history = load_stored_fit(path)
     priors = fit_priors(settings)
     gens, post = generations(history), posterior(history, priors=priors)

@@ -68,12 +68,17 @@ def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
 
 
 def _check_paths(db: Path, resume: bool, out: Path) -> None:
+    from greatterror.calibration.dbfile import new_db_problem
+
     if not db.parent.is_dir():
         fail(f"--db: the directory {db.parent} does not exist")
     if db.exists() and not resume:
         fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
     if resume and not db.exists():
         fail(f"--db: {db} does not exist, so there is nothing to resume")
+    problem = None if resume else new_db_problem(db)
+    if problem:
+        fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
     _check_out(out)
 
 
@@ -82,6 +87,11 @@ def _check_out(out: Path) -> None:
         fail(f"--out: {out} is a file; allowed: a directory (created if missing)")
     if not out.exists() and not out.parent.is_dir():
         fail(f"--out: the directory {out.parent} does not exist")
+    from greatterror.results.rundir import write_problem
+
+    problem = write_problem(out if out.exists() else out.parent)
+    if problem:
+        fail(f"--out: {out} cannot be written ({problem}); give a directory that can be written")
 
 
 def compare(
@@ -198,8 +208,13 @@ def compare(
     scales = (
         () if no_prior_check else _check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES))
     )
-    if dask_scheduler is not None and not dask_scheduler.strip():
-        fail("--dask-scheduler: empty; allowed: an address such as tcp://host:8786")
+    if dask_scheduler is not None:
+        from greatterror.calibration.abc import FitError, check_scheduler
+
+        try:
+            check_scheduler(dask_scheduler)
+        except FitError as exc:
+            fail(str(exc))
     scenarios, labels = _resolve(keys)
     result_dir = out or db.parent / f"{db.stem}_result"
     _check_paths(db, resume, result_dir)

@@ -146,11 +146,13 @@ def timeline(
     as_json: JsonFlag = False,
 ) -> None:
     """The dated events: orders, plenums, trials, changes of NKVD chief, the halt."""
-    try:
-        lo = _queries().parse_bound(start, upper=False) if start is not None else None
-        hi = _queries().parse_bound(end, upper=True) if end is not None else None
-    except ValueError as exc:
-        fail(f"--from/--to: {exc}")
+    bounds = []
+    for option, text, upper in (("--from", start, False), ("--to", end, True)):
+        try:
+            bounds.append(None if text is None else _queries().parse_bound(text, upper=upper))
+        except ValueError as exc:
+            fail(f"{option}: {exc}")
+    lo, hi = bounds
     if lo and hi and lo > hi:
         fail("--from: the start is after the end (--to)")
     events = query(lambda con: _queries().timeline(con, lo, hi))

@@ -30,6 +30,8 @@ def params(
     With --scenario, the scenario's value of each parameter is shown beside the
     default (the scenario's own setting, or the default where it sets none).
     """
+    if markdown and as_json:
+        fail("--json, --markdown: give one of them; --markdown prints the ODD section as Markdown")
     if markdown:
         from greatterror.model.params_doc import markdown as odd_section
 

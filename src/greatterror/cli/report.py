@@ -68,8 +68,17 @@ def _members(run_dir: Path, summary: dict[str, Any], others: list[Path]) -> list
     return members
 
 
+def _folder(text: str) -> Path:
+    """The run folder as typed: an empty one is refused (Path("") would be named ".")."""
+    if not text.strip():
+        raise typer.BadParameter("empty; give the --out directory of a run")
+    return Path(text)
+
+
 def report(
-    run_dir: Annotated[Path, typer.Argument(help="The output directory of a finished run.")],
+    run_dir: Annotated[
+        Path, typer.Argument(parser=_folder, help="The output directory of a finished run.")
+    ],
     interactive: Annotated[
         bool,
         typer.Option(

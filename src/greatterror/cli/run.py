@@ -99,7 +99,8 @@ def run(
         typer.Option(help=f"Sampling scale, {MIN_SCALE:g} to {MAX_SCALE:g} (1 = the whole USSR)."),
     ] = 0.01,
     seed: Annotated[
-        int, typer.Option(help="Random seed; the same seed gives the same output.")
+        int,
+        typer.Option(help="Random seed, 0 to 2^63 - 1; the same seed gives the same output."),
     ] = 1,
     out: Annotated[Path, typer.Option(help="Output directory for the run's files.")] = Path(
         "runs/latest"

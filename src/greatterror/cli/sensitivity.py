@@ -40,6 +40,21 @@ def sensitivity(
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
+    from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
+
+    try:
+        check_fit_seed(seed)  # the design's and the fit population's (calibration/seeds.py)
+    except SeedRangeError as exc:
+        fail(str(exc))
+    if not as_json:  # the plot's folder is checked before the simulations, not after them
+        from greatterror.results.outputs import RunOutputError
+        from greatterror.results.rundir import check_output_file, check_plot_dir
+
+        try:
+            check_plot_dir(out)
+            check_output_file(out / f"sensitivity_{method}.png")
+        except RunOutputError as exc:
+            fail(str(exc))
     from greatterror.calibration.problem import MissingExtraError
     from greatterror.calibration.sensitivity import analyse, write_plot
     from greatterror.model.scenario import ScenarioError, load_scenario

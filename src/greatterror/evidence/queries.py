@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import calendar
 import datetime as dt
+import re
 from typing import Any
 
 import duckdb
@@ -89,7 +90,15 @@ def search_facts(con: duckdb.DuckDBPyConnection, text: str) -> list[Record]:
 
 
 def parse_bound(text: str, upper: bool) -> dt.date:
-    """Accept YYYY, YYYY-MM or YYYY-MM-DD; an upper bound extends to the period's end."""
+    """Accept YYYY, YYYY-MM or YYYY-MM-DD; an upper bound extends to the period's end.
+
+    The year has four digits: ``37`` is refused rather than read as the year 37.
+    """
+    allowed = "allowed: YYYY, YYYY-MM or YYYY-MM-DD with a 4-digit year, e.g. 1937 or 1937-08"
+    if not re.fullmatch(r"\d{4}(-\d{2}(-\d{2})?)?", text.strip()):
+        shown = f"{text!r} is not a date" if text.strip() else "empty"
+        raise ValueError(f"{shown}; {allowed}")
+    text = text.strip()
     parts = text.split("-")
     try:
         if len(parts) == 1:
@@ -101,7 +110,7 @@ def parse_bound(text: str, upper: bool) -> dt.date:
             return dt.date(year, month, last if upper else 1)
         return dt.date.fromisoformat(text)
     except ValueError:
-        raise ValueError(f"{text!r} is not a date; use YYYY, YYYY-MM or YYYY-MM-DD") from None
+        raise ValueError(f"{text!r} is not a date; {allowed}") from None
 
 
 def timeline(

@@ -286,6 +286,12 @@ def shipped_path(name: str) -> Path:
 
 def _resolve_path(name_or_path: str | Path) -> Path:
     """A shipped scenario by name, or a file path; an existing file is always read as a path."""
+    if isinstance(name_or_path, str) and not name_or_path.strip():
+        # Path("") is Path("."): the message would name the current folder
+        raise ScenarioError(
+            f"scenario: empty; shipped scenarios: {', '.join(shipped_names())}, or a path to a "
+            ".toml file"
+        )
     path = Path(name_or_path)
     if path.is_file() or path.suffix:
         return path

@@ -51,11 +51,14 @@ class Population:
         """Build the synthetic population at ``scale`` (1 = the whole USSR) from ``seed``.
 
         A built population can be given to several ``gt.Sim`` runs, which
-        read it and never change it.
+        read it and never change it. ``scale`` and ``seed`` are checked as
+        ``gt.Sim`` checks them (``SimError`` naming the field and its allowed
+        values) before any work.
         """
+        from greatterror.api.options import check_scale, check_seed
         from greatterror.population.build import build_population
 
-        return build_population(scale, seed)
+        return build_population(check_scale(scale), check_seed(seed))
 
     def __len__(self) -> int:
         return int(self.attrs["region"].shape[0])

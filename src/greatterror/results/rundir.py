@@ -26,6 +26,7 @@ import json
 import os
 import secrets
 import shutil
+import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import Any
@@ -133,6 +134,21 @@ def _describe_entries(entries: Iterable[Path], limit: int = 5) -> str:
     return ", ".join(names[:limit]) + more
 
 
+def write_problem(folder: Path) -> str | None:
+    """Why nothing can be created in ``folder``, or None when something can.
+
+    Tried for real (a hidden folder is made and removed at once) rather than
+    asked of ``os.access``, which says yes to root everywhere, even in /proc
+    and /sys, and knows nothing of read-only mounts.
+    """
+    try:
+        probe = tempfile.mkdtemp(prefix=".greatterror-probe-", dir=folder)
+    except OSError as exc:
+        return f"creating a file there fails: {exc.strerror or type(exc).__name__}"
+    os.rmdir(probe)
+    return None
+
+
 def check_output_dir(out_dir: Path, overwrite: bool) -> None:
     """Refuse an output folder that cannot be, or must not be, written; nothing is written.
 
@@ -155,8 +171,9 @@ def check_output_dir(out_dir: Path, overwrite: bool) -> None:
     if not ancestor.is_dir():
         raise RunOutputError(f"{where}: {ancestor} is a file, not a folder")
     writable_parent = resolved.parent if out_dir.exists() else ancestor
-    if not os.access(writable_parent, os.W_OK | os.X_OK):
-        raise RunOutputError(f"{where}: cannot write in {writable_parent} (permission denied)")
+    problem = write_problem(writable_parent)
+    if problem:
+        raise RunOutputError(f"{where}: cannot write in {writable_parent} ({problem})")
     if not out_dir.is_dir():
         return
     entries = list(out_dir.iterdir())
@@ -194,10 +211,33 @@ def check_output_file(path: Path, option: str = "--out") -> None:
         ancestor = ancestor.parent
     if not ancestor.is_dir():
         raise RunOutputError(f"{option}: {path}: {ancestor} is a file, not a folder")
-    if not os.access(ancestor, os.W_OK | os.X_OK) or (
-        path.exists() and not os.access(path, os.W_OK)
-    ):
-        raise RunOutputError(f"{option}: {path} cannot be written (permission denied)")
+    problem = write_problem(ancestor)
+    if problem is None and path.exists():
+        try:
+            with path.open("ab"):  # appends nothing: the file is left as it is
+                pass
+        except OSError as exc:
+            problem = exc.strerror or type(exc).__name__
+    if problem:
+        raise RunOutputError(f"{option}: {path} cannot be written ({problem})")
+
+
+def check_plot_dir(path: Path, option: str = "--out") -> None:
+    """Refuse a folder for plots or tables that cannot be made or written; nothing is written.
+
+    The folder may exist (its files are replaced) or not (it is made with its parents).
+    """
+    path = Path(path)
+    if path.exists() and not path.is_dir():
+        raise RunOutputError(f"{option}: {path} is a file; give a folder (made if missing)")
+    ancestor = path.resolve()
+    while not ancestor.exists():
+        ancestor = ancestor.parent
+    if not ancestor.is_dir():
+        raise RunOutputError(f"{option}: {path}: {ancestor} is a file, not a folder")
+    problem = write_problem(ancestor)
+    if problem:
+        raise RunOutputError(f"{option}: {path} cannot be written in {ancestor} ({problem})")
 
 
 def _sibling(out_dir: Path, tag: str) -> Path:

@@ -102,7 +102,19 @@ def write_channels(path: Path, rows: Columns) -> None:
 
 
 def _read(path: Path, schema: pa.Schema) -> pa.Table:
-    table = pq.read_table(path)
+    """A run's table; RunOutputError naming the file when it is missing, truncated or not
+    Parquet (a damaged run folder is the user's to fix, not a bug)."""
+    if not Path(path).is_file():
+        raise RunOutputError(f"{path}: missing; the run folder is incomplete, run it again")
+    try:
+        table = pq.read_table(path)
+    except (pa.ArrowException, OSError) as exc:
+        # Arrow's first sentence, without the path it repeats ("Could not open ...: why")
+        detail = str(exc).split(". ")[0].rsplit(": ", 1)[-1].strip() or type(exc).__name__
+        raise RunOutputError(
+            f"{path}: not a readable Parquet table ({detail}); the file is damaged or "
+            "truncated: make the run again, or restore the folder from a copy"
+        ) from None
     missing = [n for n in schema.names if n not in table.column_names]
     if missing:
         raise RunOutputError(f"{path}: missing columns {missing}")

@@ -1,0 +1,83 @@
+"""The SQLite files of fits and comparisons, checked before pyabc opens them.
+
+pyabc's ``History`` creates its schema in whatever file it is given: handed
+an empty file, or any SQLite database, by a read-only command (``calibrate
+show``, ``hypotheses compare check``), it would turn that file into an empty
+pyabc database, and a text file would fail with SQLAlchemy's own wording.
+The file is therefore read here first, read-only, and refused unless it is a
+SQLite database holding pyabc's tables. A new database is tried for real
+(one is made and removed in its folder) before a fit starts, since
+``os.access`` says yes to root even in /proc and /sys.
+"""
+
+from __future__ import annotations
+
+import os
+import sqlite3
+import tempfile
+from pathlib import Path
+from urllib.parse import quote
+
+#: the first 16 bytes of every SQLite 3 database file
+SQLITE_HEADER = b"SQLite format 3\x00"
+#: the tables pyabc's History writes (pyabc/storage/db_model.py)
+PYABC_TABLES = frozenset({"abc_smc", "populations", "models", "particles", "parameters", "samples"})
+
+
+def stored_db_problem(path: Path) -> str | None:
+    """Why ``path`` is not a pyabc database, or None when it is one; the file is not changed."""
+    path = Path(path)
+    if not path.is_file():
+        return "it does not exist" if not path.exists() else "it is not a regular file"
+    try:
+        with path.open("rb") as handle:
+            header = handle.read(len(SQLITE_HEADER))
+    except OSError as exc:
+        return f"it cannot be read ({exc.strerror or type(exc).__name__})"
+    if not header:
+        return "it is empty"
+    if header != SQLITE_HEADER:
+        return "it is not a SQLite database"
+    uri = f"file:{quote(str(path.resolve()))}?mode=ro"
+    try:
+        connection = sqlite3.connect(uri, uri=True)
+        try:
+            rows = connection.execute("SELECT name FROM sqlite_master WHERE type='table'")
+            tables = {row[0] for row in rows}
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return f"it cannot be read as a SQLite database ({exc})"
+    missing = sorted(PYABC_TABLES - tables)
+    if missing:
+        return f"it is a SQLite database without pyabc's tables ({', '.join(missing)} missing)"
+    return None
+
+
+def new_db_problem(path: Path) -> str | None:
+    """Why a new database cannot be written at ``path``, or None when one can.
+
+    A scratch database is created in the same folder, written and removed.
+    """
+    folder = Path(path).parent
+    if not folder.is_dir():
+        return f"the directory {folder} does not exist"
+    try:
+        handle, scratch = tempfile.mkstemp(prefix=".greatterror-probe-", suffix=".db", dir=folder)
+    except OSError as exc:
+        return f"cannot write in {folder} ({exc.strerror or type(exc).__name__})"
+    os.close(handle)
+    try:
+        connection = sqlite3.connect(scratch)
+        try:
+            connection.execute("CREATE TABLE probe (x INTEGER)")
+            connection.commit()
+        finally:
+            connection.close()
+    except sqlite3.Error as exc:
+        return f"cannot write a SQLite database in {folder} ({exc})"
+    finally:
+        for leftover in (scratch, scratch + "-journal"):
+            if os.path.exists(leftover):
+                os.remove(leftover)
+    return None

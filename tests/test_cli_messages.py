@@ -1,0 +1,67 @@
+"""Values the parser refuses, empty arguments and conflicting flags: one message style, exit 2.
+
+Every refusal reads ``error: FIELD: what is wrong; allowed: ...``, as the
+project's own checks do, rather than typer's boxed usage text, and names an
+empty argument "empty" rather than "." (``Path("")`` is the current folder).
+"""
+
+from __future__ import annotations
+
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.cli.app import app
+
+runner = CliRunner()
+
+
+def said(*args: str) -> tuple[int, str]:
+    result = runner.invoke(app, list(args))
+    return result.exit_code, " ".join(result.output.split())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (
+            ["run", "--scale", "abc"],
+            "error: --scale: 'abc' is not a number; allowed: a number (Sampling scale, 1e-05 to 1",
+        ),
+        (
+            ["run", "--seed", "1.5"],
+            "error: --seed: '1.5' is not a whole number; allowed: a whole number (Random seed, "
+            "0 to 2^63 - 1",
+        ),
+        (
+            ["serve", "--port", "abc"],
+            "error: --port: 'abc' is not a whole number; allowed: a whole number (Port to listen "
+            "on, 1024 to 65535)",
+        ),
+    ],
+)
+def test_a_value_of_the_wrong_type_is_named_with_its_range(args: list[str], message: str) -> None:
+    code, text = said(*args)
+    assert code == 2
+    assert message in text
+    assert "╭" not in text and "Invalid value" not in text
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["run", ""], "error: scenario: empty; shipped scenarios: "),
+        (["run", " "], "error: scenario: empty; shipped scenarios: "),
+        (["report", ""], "error: run_dir: empty; give the --out directory of a run"),
+    ],
+)
+def test_an_empty_argument_is_called_empty(args: list[str], message: str) -> None:
+    code, text = said(*args)
+    assert code == 2
+    assert message in text
+    assert " . " not in text
+
+
+def test_params_refuses_json_with_markdown() -> None:
+    code, text = said("params", "--json", "--markdown")
+    assert code == 2
+    assert "--json, --markdown: give one of them" in text
