@@ -95,7 +95,8 @@ def captions(summary: Mapping[str, Any], members: int = 0) -> dict[str, str]:
         "backlog": (
             "Simulated only: cases awaiting a decision at the end of each day, for each "
             "sentencing channel (troikas, the 'album' procedure, special troikas, the Special "
-            "Board (OSO), the Military Collegium and the courts). There is no archival daily "
+            "Board (OSO), the Military Collegium, the military tribunals and the courts). "
+            "There is no archival daily "
             f"series to compare with. {counts}"
         ),
         "targeted": (

@@ -8,9 +8,13 @@ folder still holds the run the registry describes (it may have been
 overwritten by a later run, or edited).
 
 The content hash covers the run's data: the two Parquet tables and the
-summary without its ``run_id`` and ``content_hash`` keys. Two runs with the
-same scenario, parameters, scale, seed and version therefore share a
-content hash; their ids differ.
+summary without its ``run_id`` and ``content_hash`` keys. The summary holds
+the run's provenance (the scenario's file and content hash, the switches,
+parameters, scale, seeds and the ``code`` block: version, git commit, dirty
+flag, hashes of the source and data), so two runs share a content hash when
+all of these agree; their ids differ. A commit that changes only the
+documentation changes the hash too, as does running the same code from a
+checkout and from an installed copy (the commit is known only in the first).
 
 Folders are written under a hidden sibling name that carries the writer's
 process id (``.NAME.partial-PID-TOKEN``) and renamed into place when
