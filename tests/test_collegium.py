@@ -23,6 +23,7 @@ from greatterror.vocabulary import OP
 PARAMS = {
     "album_death_share": 0.8,
     "military_collegium_death_share": 0.8,
+    "military_tribunal_death_share": 0.5,
     "collegium_death_share_before_lists": 0.05,
     "courts_death_share": 0.01,
     "exile_share": 0.12,
@@ -50,6 +51,14 @@ def test_the_collegium_sentences_to_death_on_the_lists_only_after_the_decision()
     # the other channels do not read the sanction
     assert verdict_shares("album", pol, inst, PARAMS, True) == (0.8, NEVER)
     assert verdict_shares("oso", pol, inst, PARAMS, True) == (NEVER, 0.12)
+
+
+def test_the_district_tribunals_pass_terms_before_the_lists_as_the_collegium_did() -> None:
+    """The basis of collegium_death_share_before_lists covers the military tribunals too."""
+    pol, inst = Policy(), _institutions()
+    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.05, NEVER)
+    pol.execution_lists = True
+    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.5, NEVER)
 
 
 def test_the_courts_death_share_follows_vigilance_only_under_the_kirov_law() -> None:

@@ -70,7 +70,11 @@ def verdict_shares(
             return float(params["military_collegium_death_share"]), NEVER
         return float(params["collegium_death_share_before_lists"]), NEVER
     if channel == "military_tribunal":  # the districts' tribunals (model/channels.py)
-        return float(params["military_tribunal_death_share"]), NEVER
+        # before the execution lists the tribunals too mostly passed terms (the basis of
+        # collegium_death_share_before_lists in data/parameters.csv)
+        if sanctioned(pol):
+            return float(params["military_tribunal_death_share"]), NEVER
+        return float(params["collegium_death_share_before_lists"]), NEVER
     if channel == "oso":  # the Special Board could not pass death sentences before 1941
         return NEVER, float(params["exile_share"])
     death = float(params["courts_death_share"])
