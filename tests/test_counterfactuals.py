@@ -280,7 +280,7 @@ def test_posterior_draws_come_from_the_last_generation(tmp_path: Path) -> None:
     assert out["pairs"][0]["parameters"] == gt.posterior_draws(db, 1, seed=1).draws[0]
     assert out["parameters_kept_by_counterfactual"] == ["after_fact_share", "approval_probability"]
     (tmp_path / "junk.db").write_text("not a database")
-    with pytest.raises(gt.SimError, match="is not a readable pyabc history"):
+    with pytest.raises(gt.SimError, match="is not a pyabc history"):
         gt.posterior_draws(tmp_path / "junk.db", 2, seed=1)
 
 
