@@ -171,9 +171,12 @@ class Interrupted(Exception):
 
 @pytest.mark.skip(
     reason="since the merges of 4 Dec 2026 (evening) the first generation of this tiny "
-    "comparison (H6 and H7 at 1:10,000, 3 particles) keeps sampling for more than 10 minutes "
-    "(pyabc's sample_until_n_accepted; the comparison has no simulation budget); it passed in "
-    "CI at c5ab957. Skipped until the cause is found (stop note of 4 Dec 2026, 21:11-00:11)"
+    "comparison (H6 and H7 at 1:10,000, 3 particles) accepts almost nothing: its threshold is "
+    "the median of three calibration draws (3.20, 3.31, 6.91 at seed 1) while the draws after "
+    "them lie at 4-10 (none of 120 below 3.31), and the comparison has no simulation budget. "
+    "compare_epsilon.BelowTieQuantileEpsilon also takes a single largest distance for the "
+    "runaway tie, so a higher quantile does not help. It passed in CI at c5ab957. Skipped until "
+    "fixed (stop note of 4 Dec 2026, 21:11-00:11)"
 )
 def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Path) -> None:
     """Two runs; the first interrupted as the second starts, then resumed from the CLI."""
