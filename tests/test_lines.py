@@ -236,6 +236,21 @@ def test_a_category_share_on_a_line_without_a_mark_register_is_refused(tmp_path:
         load_lines(bad)
 
 
+def test_a_category_share_outside_its_own_range_is_refused(tmp_path: Path) -> None:
+    rows = (population_data_dir() / "lines.csv").read_text(encoding="utf-8").splitlines()
+    head = rows[0].split(",")
+    i = head.index("category_share")
+    for k, row in enumerate(rows):
+        if row.startswith("criminal,"):
+            cells = row.split(",")
+            cells[i] = "0.9"  # above the line's category_share_high
+            rows[k] = ",".join(cells)
+    bad = tmp_path / "lines.csv"
+    bad.write_text("\n".join(rows) + "\n", "utf-8")
+    with pytest.raises(DataFileError, match=r"category_share 0.9 is not allowed"):
+        load_lines(bad)
+
+
 def test_lists_take_the_categorys_share_of_men_from_a_register_with_its_own() -> None:
     listed, register = np.array([0.5, 0.92]), np.array([0.5, 0.7])
     acc = acceptance(listed, register)

@@ -100,6 +100,14 @@ class LineRow(BaseModel):
             raise ValueError(
                 "category_share applies to a 'mark' line only (a register wider than the category)"
             )
+        if self.category_share is not None:
+            low = self.category_share_low or self.category_share
+            high = self.category_share_high or self.category_share
+            if not low <= self.category_share <= high:
+                raise ValueError(
+                    f"category_share {self.category_share} is not allowed; allowed values: "
+                    f"category_share_low {low} to category_share_high {high}"
+                )
         if self.kind == "drawn" and not self.nationalities:
             raise ValueError("a 'drawn' line needs nationalities (the cell is empty)")
         if self.source == ["none"] and self.prior is None and self.kind == "drawn":
