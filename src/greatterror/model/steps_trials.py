@@ -5,7 +5,7 @@ list of defendants: ``trial_dock_size`` prominent people of the trial's group, t
 in custody first, the others arrested for the purpose (model/trial_cases.py). The names its
 members give under interrogation take more people into the case's investigation, not into
 the dock. On the date the dock is the list's members still held by the case (a list can
-lose people who died in custody, or be short if the group has too few left), at most
+be short if the group has too few left to take), at most
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
