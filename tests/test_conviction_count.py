@@ -15,6 +15,7 @@ review finds the troikas' last death sentences, at 1:1,000 (a few seconds).
 
 from __future__ import annotations
 
+import datetime as dt
 from typing import Any
 
 import numpy as np
@@ -59,3 +60,44 @@ def test_a_void_sentence_passed_again_is_one_conviction() -> None:
     assert all((p, int(cases.arrests[p])) in seen for p in again)
     yearly = sum(v["convicted"] for v in sim.results.summary["yearly"].values())
     assert yearly == pytest.approx(sum(seen.values()), rel=1e-9)
+
+
+def test_a_void_death_sentence_passed_again_is_carried_out_on_the_new_date() -> None:
+    """An execution belongs to its sentence (model/sentence_events.py): the mass operations'
+    death sentences not yet carried out are void at the halt, and those passed again the next
+    day are carried out on the new sentence's date, never on an execution day of the void one
+    still on the calendar. At 1:200 in September 1937 about fifty sampled cases await
+    execution."""
+    from greatterror.model.steps_halt import unexecuted
+
+    sim = gt.Sim("historical", scale=SCALE, seed=SEED)
+    sim.run(until="1937-09-15")
+    e, w = sim.engine.engine, sim.engine.world
+    day = (dt.date(1937, 9, 15) - e.start).days
+    void = unexecuted(w, e, True)
+    assert len(void) >= 20, f"only {len(void)} awaiting execution: nothing tested"
+    new_day: dict[int, int] = {}
+    schedule = e.schedule_after
+
+    def watched(d: int, kind: str, entries: np.ndarray, delays: np.ndarray) -> None:
+        if kind == "execute":
+            for entry, delay in zip(entries.tolist(), delays.tolist(), strict=True):
+                new_day[entry & 0xFFFFFFFF] = d + delay
+        schedule(d, kind, entries, delays)
+
+    e.schedule_after = watched
+    try:
+        e.sentence(day + 1, void, "death")
+    finally:
+        del e.schedule_after
+    punishment = next(c for c in sim.engine.loop.components if c.name == "punishment")
+    shot_on: dict[int, int] = {}
+    last = max(new_day.values())
+    for d in range(day + 1, last + 1):
+        before = w.cases.status[void] == Status.SHOT
+        punishment.step(w, e, d)
+        now = w.cases.status[void] == Status.SHOT
+        shot_on.update({int(p): d for p in void[now & ~before]})
+    assert set(shot_on) == set(void.tolist())
+    early = {p: (d, new_day[p]) for p, d in shot_on.items() if d != new_day[p]}
+    assert not early, f"shot on a void sentence's day: {list(early.items())[:5]}"

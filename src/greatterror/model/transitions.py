@@ -25,6 +25,7 @@ from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.prison_terms import begin_terms
+from greatterror.model.sentence_events import schedule_for_sentence
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
@@ -199,7 +200,9 @@ class Transitions:
             delay = self.rng.execution.geometric(
                 1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
             )
-            self.schedule_after(day, "execute", idx, delay)
+            # stamped with the sentence (its day): a void sentence's execution, still on the
+            # calendar, must not fall on a new sentence (model/sentence_events.py)
+            schedule_for_sentence(self, day, "execute", idx, delay)
         elif camp:
             camps = world.camps
             camps.holding.push(idx)
