@@ -188,6 +188,8 @@ def compare(
                 f"{keys[0]}: give one database, e.g. greatterror hypotheses compare {keys[0]} "
                 "compare.db"
             )
+        if not keys[1].strip():
+            fail(f"DB: empty; give the comparison's database, e.g. {keys[0]} compare.db")
         path = Path(keys[1])
         if not path.is_file():
             fail(f"DB: {path} does not exist")
