@@ -1,12 +1,15 @@
 """The show trials' cases (M07; model/trial_cases.py, model/steps_trials.py; issue 9).
 
 Validity, not only software: a prisoner linked to the 'centre' is held for a trial only while
-a trial's case holds him, never longer than the preparation window; a dock holds only members
-of the trial's case, joined to its leading figures by the names given in the case; nobody is
-sentenced at a trial before his arrest; a prisoner serving a sentence can be brought back; the
-size of the dock is not the court's bound; the verdicts follow the charge. One historical run
-at 1:1,000 (the elite layer is at full size at every scale) and one with the verdicts' shares
-at their ends.
+a trial's case holds him, never longer than the preparation window; a dock is the
+leadership's list, never larger, and the names given in the case add people to its
+investigation, not to the dock; every defendant is a prominent person of the trial's group
+(the 1934 CC or a prominent former oppositionist for a civilian trial, the high command for
+the army's) arrested before the trial; the list takes those already in custody before it
+arrests anyone for the purpose; nobody is sentenced at a trial before his arrest; a prisoner
+serving a sentence can be brought back; the size of the dock is not the court's bound; the
+verdicts follow the charge. One historical run at 1:1,000 (the elite layer is at full size
+at every scale) and one with the verdicts' shares at their ends and a smaller list.
 """
 
 from __future__ import annotations
@@ -28,11 +31,12 @@ from greatterror.model.trial_cases import TrialCase, TrialCases, build_cases
 from greatterror.paths import evidence_dir
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
-from greatterror.vocabulary import ARMY_FLAGS
+from greatterror.vocabulary import ARMY_FLAGS, Status
 
 SCALE, SEED = 0.001, 1
 WINDOW = BY_NAME["trial_preparation_days"].default
 BOUND = BY_NAME["trial_max_defendants"].default
+LIST = BY_NAME["trial_dock_size"].default
 
 
 def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
@@ -66,7 +70,24 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
                 out["held_days"][i] = max(out["held_days"].get(i, 0), day - since.pop(i))
 
     trials.step = checked  # type: ignore[method-assign]
-    sim.run()
+    out["openings"] = []
+    open_case = steps_trials.open_case
+
+    def opening(w: Any, eng: Any, day: int, case: Any) -> None:
+        # who of the trial's group was in custody and free to be listed, before the list
+        heads = w.registers.elite_heads.astype(np.int64)
+        st = w.cases.status[heads]
+        custody = heads[(st == Status.INVESTIGATION) | (st == Status.CAMP)]
+        custody = custody[w.trial_cases.case_of(custody, day) < 0]
+        liberty = heads[(st == Status.FREE) | (st == Status.RELEASED)]
+        open_case(w, eng, day, case)
+        out["openings"].append((case, day, set(custody.tolist()), set(liberty.tolist())))
+
+    steps_trials.open_case = opening  # type: ignore[assignment]
+    try:
+        sim.run()
+    finally:
+        steps_trials.open_case = open_case
     out["cases"] = {c.trial: c for c in sim.world.trial_cases.cases}
     out["trials"] = {t["id"]: t for t in sim.trials}
     return out
@@ -102,32 +123,106 @@ def test_no_prisoner_is_held_longer_than_the_preparation_window(run) -> None:
     assert max(run["held_days"].values()) <= WINDOW
 
 
+def _docks(run: dict[str, Any]) -> dict[str, tuple[int, np.ndarray, np.ndarray]]:
+    """Each trial held: its day, the people sentenced at it and their arrest days then."""
+    start = run["sim"].engine.start
+    by_day: dict[int, list[tuple[np.ndarray, np.ndarray]]] = {}
+    for day, idx, arrest_day, _ in run["sentenced"]:
+        by_day.setdefault(day, []).append((idx, arrest_day))
+    out = {}
+    none = np.empty(0, dtype=np.int64)
+    for tid, t in run["trials"].items():
+        day = (dt.date.fromisoformat(t["date"]) - start).days
+        got = by_day.get(day, [(none, none)])
+        out[tid] = (day, np.concatenate([g[0] for g in got]), np.concatenate([g[1] for g in got]))
+    return out
+
+
 def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
-    """A defendant is a member of the trial's case: its leading figure, a man named in the
-    case by another member, or a prisoner linked to the centre whose investigation ended in
-    the window; and every member is linked to the centre."""
+    """A member of a trial's case is on the leadership's list, a man named in the case by
+    another member, or a prisoner linked to the centre whose investigation ended in the
+    window; every member is linked to the centre; the leading figure heads the list."""
     sim, cases = run["sim"], run["cases"]
-    start = sim.engine.start
-    by_day: dict[int, list[np.ndarray]] = {}
-    for day, idx, _, _ in run["sentenced"]:
-        by_day.setdefault(day, []).append(idx)
-    assert len(by_day) >= 4
+    docks = _docks(run)
+    assert len(docks) >= 4
     named = 0
     for case in cases.values():
-        if case.trial not in run["trials"]:
+        if case.trial not in docks:
             continue
-        day = (dt.date.fromisoformat(run["trials"][case.trial]["date"]) - start).days
-        dock = np.concatenate(by_day.get(day, [np.empty(0, dtype=np.int64)]))
-        assert set(dock.tolist()) <= case.members
+        assert set(docks[case.trial][1].tolist()) <= case.members
         assert set(case.joined) == case.members
         assert sim.cases.linked[np.fromiter(case.members, dtype=np.int64)].all()
-        assert case.head < 0 or case.joined[case.head] == "head"
+        assert case.head < 0 or case.head == case.listed[0]
         for i, how in case.joined.items():
-            assert how in ("head", "named", "window")
+            assert how in ("listed", "named", "window")
             if how == "named":  # named in the case by another member
                 named += 1
                 assert any(n == i and by in case.members and by != i for by, n in case.names)
     assert named > 0, "no case grew by names"
+
+
+def test_the_dock_is_the_leaderships_list_and_names_do_not_enter_it(run) -> None:
+    """The dock is the list drawn up when the case opened (at most ``trial_dock_size``), never
+    the people the case's interrogations named or the prisoners who joined it in the
+    window, while those still join the case's investigation. Under the old rule (the dock
+    grown by names) the Trial of the Twenty-One's dock had 38 death sentences (1:100)."""
+    docks = _docks(run)
+    grown = 0
+    for case in run["cases"].values():
+        if case.trial not in docks:
+            continue
+        dock = set(docks[case.trial][1].tolist())
+        assert case.listed and len(case.listed) <= LIST
+        assert dock <= set(case.listed), case.trial
+        assert all(case.joined[i] == "listed" for i in dock)
+        assert run["trials"][case.trial]["defendants"] == len(dock) <= LIST
+        grown += len(case.members) > len(case.listed)
+    assert grown >= 2, "no case's investigation grew beyond its list"
+
+
+def test_every_defendant_is_of_the_trials_group_and_arrested_before_it(run) -> None:
+    """Every defendant of a civilian trial was a member of the 1934 Central Committee or a
+    prominent former oppositionist, and not of the army; every defendant of the army's trial
+    was of its high command (G7-tukh-trial); each was arrested before his trial."""
+    sim = run["sim"]
+    flags = sim.world.people["elite"].astype(np.int64)
+    civilian = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
+    high = int(Elite.ARMY_HIGH_COMMAND)
+    seen = 0
+    for tid, (day, dock, arrest_day) in _docks(run).items():
+        f = flags[dock]
+        if tid.startswith("military"):
+            assert ((f & high) != 0).all(), tid
+        else:
+            assert ((f & civilian) != 0).all() and ((f & ARMY_FLAGS) == 0).all(), tid
+        assert ((arrest_day >= 0) & (arrest_day < day)).all(), tid
+        seen += len(dock)
+    assert seen > 0
+
+
+def test_the_list_takes_those_in_custody_before_arresting_for_it(run) -> None:
+    """The leadership chose its defendants among the prominent people already arrested
+    (Zinoviev and Kamenev serving their terms, the Trotskyists held since 1936) and arrested
+    others for the purpose only to complete the list: a list that arrests anyone at liberty
+    leaves no prominent prisoner of the trial's group in custody off it."""
+    flags = run["sim"].world.people["elite"].astype(np.int64)
+    civilian = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
+    high = int(Elite.ARMY_HIGH_COMMAND)
+    assert len(run["openings"]) >= 4
+    for case, _day, custody, liberty in run["openings"]:
+        listed = set(case.listed)
+        if not listed & liberty:
+            continue
+        group = {
+            i
+            for i in custody
+            if (
+                flags[i] & high
+                if case.military
+                else (flags[i] & civilian) and not flags[i] & ARMY_FLAGS
+            )
+        }
+        assert group <= listed, case.trial
 
 
 def test_the_army_case_names_reach_the_high_command_only(run) -> None:
@@ -183,11 +278,14 @@ def test_every_trial_has_a_sourced_charge() -> None:
         assert set(r["source"].split(";")) <= keys
 
 
-def test_the_verdicts_follow_the_charge() -> None:
-    out = _simulate({"trial_death_share_late": 1.0, "trial_death_share_early": 0.0})
+def test_the_verdicts_follow_the_charge_and_the_dock_the_list() -> None:
+    out = _simulate(
+        {"trial_death_share_late": 1.0, "trial_death_share_early": 0.0, "trial_dock_size": 5}
+    )
     charges = steps_trials.charges()
     seen = 0
     for tid, t in out["trials"].items():
+        assert t["defendants"] <= 5, tid
         if t["defendants"] == 0:
             continue
         seen += 1

@@ -60,9 +60,10 @@ MECHANISMS: tuple[Mechanism, ...] = (
     Mechanism(
         "M07",
         "amalgam_trials",
-        "show trials assembled from confessed prisoners linked to an absent centre",
-        "each trial's case grows from its leading figure by the chain of names in a preparation"
-        " window; the verdicts follow the charge",
+        "show trials assembled from prominent prisoners linked to an absent centre",
+        "the leadership lists each trial's defendants from the prominent people of its group"
+        " (in custody first) when its case opens; names add to the case, not to the dock; the"
+        " verdicts follow the charge",
     ),
     Mechanism("M08", "chief_doctrine", "the NKVD chief's theory multiplies naming"),
     Mechanism(

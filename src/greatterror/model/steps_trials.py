@@ -1,14 +1,15 @@
 """Step 27 (M07): the show trials' cases are prepared, and each trial sentences its dock.
 
-A trial's case opens a preparation window before its scripted date around its leading
-figure, the most visible prisoner linked to the 'centre', and grows by the chain of
-names of its members' interrogations (model/trial_cases.py). Only the case's confessed
-members are held for the trial; every other elite prisoner is sentenced when his
-investigation ends. On the date the dock is the case's confessed members held, at most
-``trial_max_defendants`` (a bound from the court's practice, not the size). The verdicts
-follow the charge (data/trial_charges.csv): a charge of terrorism or treason carried the
-supreme measure, ten years under mitigating circumstances (the law of 1 December 1934 on
-terrorism cases; art. 58-1a of 8 June 1934), so a defendant is sentenced to death with
+A trial's case opens a preparation window before its scripted date with the leadership's
+list of defendants: ``trial_dock_size`` prominent people of the trial's group, those already
+in custody first, the others arrested for the purpose (model/trial_cases.py). The names its
+members give under interrogation take more people into the case's investigation, not into
+the dock. On the date the dock is the list's members still held by the case (a list can
+be short if the group has too few left to take), at most
+``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
+charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
+measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
+cases; art. 58-1a of 8 June 1934), so a defendant is sentenced to death with
 ``trial_death_share_late``; under a lesser charge with ``trial_death_share_early``. The
 archival trials are the check, not an input.
 """
@@ -28,11 +29,12 @@ from greatterror.model.trial_cases import (
     build_cases,
     can_be_taken,
     circle_of,
+    group_of,
     of_kind,
+    prominence,
 )
 from greatterror.model.world import World
 from greatterror.paths import data_dir
-from greatterror.population.codes import Elite
 from greatterror.vocabulary import CH, Status
 
 #: charges that carried the supreme measure (data/trial_charges.csv)
@@ -46,15 +48,6 @@ def charges() -> dict[str, str]:
         return {row["trial_id"]: row["charge"] for row in csv.DictReader(f)}
 
 
-def _visibility(flags: np.ndarray) -> np.ndarray:
-    score = np.ones(len(flags))
-    score += 2 * (
-        (flags & (Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST | Elite.ARMY_HIGH_COMMAND)) != 0
-    )
-    score += 1 * ((flags & Elite.CONGRESS_1934) != 0)
-    return score
-
-
 class ShowTrials(Component):
     """Step 27 (M07): trials' cases open and grow; on a scripted date the dock is sentenced."""
 
@@ -63,6 +56,7 @@ class ShowTrials(Component):
     params = (
         "trial_death_share_early",
         "trial_death_share_late",
+        "trial_dock_size",
         "trial_max_defendants",
         "trial_preparation_days",
     )
@@ -93,14 +87,18 @@ class ShowTrials(Component):
         case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
-        # the dock: the case's confessed members held (its size comes from the case)
         pool = held[np.isin(held, members)]
         chosen = np.empty(0, dtype=np.int64)
-        if self.on(e, "M07") and len(pool):
-            # the bound of the court's practice, not the size: the dock stands trial unless
-            # it is fuller than any open trial of the period
-            score = _visibility(w.people["elite"][pool]) + rng.random(len(pool))
-            chosen = pool[np.argsort(-score, kind="stable")[: int(p["trial_max_defendants"])]]
+        if self.on(e, "M07") and case is not None and case.listed:
+            # the dock: the leadership's list, those of it still held by the case (held, or
+            # under an investigation the trial ends), in the list's order, at most the bound
+            listed = np.asarray(case.listed, dtype=np.int64)
+            st = c.status[listed]
+            here = np.isin(listed, pool) | (st == Status.INVESTIGATION)
+            chosen = listed[here][: int(p["trial_max_defendants"])]
+            # every defendant of the open trials confessed in court (the investigation went
+            # on until he did: the model does not time it)
+            c.confessed[chosen] = True
         capital = charges().get(event.trial, "") in CAPITAL_CHARGES
         share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
         death = rng.random(len(chosen)) < share
@@ -120,6 +118,7 @@ class ShowTrials(Component):
                 "defendants": len(chosen),
                 "death_sentences": int(death.sum()),
                 "other_sentences": int((~death).sum()),
+                "listed": len(case.listed) if case else 0,
                 "case_members": len(case.members) if case else 0,
                 "archival": {
                     "defendants": archival.defendants if archival else None,
@@ -130,20 +129,32 @@ class ShowTrials(Component):
 
 
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
-    """The case opens around its leading figure: the most visible prisoner linked to the
-    centre who is under investigation or serving a term, and in no other pending case."""
+    """The case opens with the leadership's list: ``trial_dock_size`` prominent people of the
+    trial's group who can be taken and are in no other pending case, those in custody (under
+    investigation, or serving a term) first, then people at liberty, each by prominence
+    plus a uniform random term; the list is taken into the case, the first is its leading
+    figure (model/trial_cases.py)."""
     c, pop = w.cases, w.people
     heads = w.registers.elite_heads.astype(np.int64)
+    flags = pop["elite"][heads]
     st = c.status[heads]
-    ok = c.linked[heads] & ((st == Status.INVESTIGATION) | (st == Status.CAMP))
-    ok &= of_kind(pop["elite"][heads], case.military)
+    custody = (st == Status.INVESTIGATION) | (st == Status.CAMP)
+    ok = group_of(flags, case.military) & (custody | can_be_taken(st))
+    ok &= st != Status.AWAITING_SENTENCE
     cand = heads[ok]
-    cand = cand[w.trial_cases.case_of(cand, day) < 0]
+    keep = w.trial_cases.case_of(cand, day) < 0
+    cand, custody = cand[keep], custody[ok][keep]
     case.opened = True
-    if len(cand):
-        score = _visibility(pop["elite"][cand]) + e.rng.trial.random(len(cand))
-        case.head = int(cand[int(np.argmax(score))])
-        take(w, e, day, case, np.array([case.head], dtype=np.int64), "head")
+    if len(cand) == 0:
+        return
+    score = prominence(pop["elite"][cand], pop["marks"][cand]) + e.rng.trial.random(len(cand))
+    # in custody before at liberty, each by prominence
+    order = np.lexsort((-score, ~custody))
+    chosen = cand[order[: int(e.params["trial_dock_size"])]]
+    taken = take(w, e, day, case, chosen, "listed")
+    case.listed = chosen[np.isin(chosen, taken)].tolist()
+    if case.listed:
+        case.head = case.listed[0]
 
 
 def take(
@@ -198,6 +209,22 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
             take(w, e, day, case, named)
             # the names that reach members (taken now, or before) are the case's chain
             case.names.extend((person, i) for i in named.tolist() if i in case.members)
+
+
+def keep_listed(
+    w: World, day: int, silent: np.ndarray, u_silent: np.ndarray, hold: bool
+) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
+    """Step 14's rule (M07): the silent prisoners on a pending case's list are held for the
+    trial (set awaiting sentence) instead of being released or sent to a channel. Returns
+    (the other silent prisoners, their draws, the listed held)."""
+    if not hold or len(silent) == 0 or not w.trial_cases.cases:
+        return silent, u_silent, silent[:0]
+    mine = w.trial_cases.listed(silent, day)
+    if not mine.any():
+        return silent, u_silent, silent[:0]
+    listed = silent[mine]
+    w.cases.status[listed] = Status.AWAITING_SENTENCE
+    return silent[~mine], u_silent[~mine], listed
 
 
 def for_trial(w: World, day: int, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

@@ -1,44 +1,55 @@
 """The cases the NKVD prepared for the show trials (M07): who is held for a trial, and why.
 
-Each open trial was a case built around a named 'centre': its defendants were the people
-linked to the centre's leading figure through the investigation's chain of names in the
-months before the trial, and the size of the dock came out of that preparation. The
-published verdicts say so of each: the Trial of the Sixteen's 'united centre' grew from
-the re-interrogation of Zinoviev and Kamenev, who were serving the sentences of January
-1935, and of the Trotskyists arrested in 1936 (report1936; Conquest 1990, ch. 4); the
-Trial of the Seventeen's 'parallel centre' from the men named at the first trial
-(Pyatakov, Radek, Sokolnikov, Serebryakov, arrested July-September 1936; report1937); the
-Trial of the Twenty-One's 'bloc' from Bukharin and Rykov, named in 1936 and arrested on
-27 February 1937 (report1938).
+Each open trial was a case built around a named 'centre', and its defendants were chosen by
+the leadership: prominent former oppositionists, or commanders for the army's trial, most of
+them already arrested and held for months, built into the scenario of a centre (the seed
+texts' 'amalgam': defendants from hostile groups joined by the accusation, not by their
+ties, F001:47-53, F000:54; 'only the most visible of those persecuted', F000:40). The Trial
+of the Sixteen's defendants were Zinoviev and Kamenev, brought back from the sentences of
+January 1935, and Trotskyists arrested in 1936 (report1936; Conquest 1990, ch. 4); the Trial
+of the Seventeen's 'parallel centre' were men named at the first trial and arrested for it
+(Pyatakov, Radek, Sokolnikov, Serebryakov, July-September 1936; report1937); the Trial of
+the Twenty-One's 'bloc' were Bukharin and Rykov, arrested on 27 February 1937, and leaders
+held since 1937 (report1938). A case was larger than its dock: people named in it were
+shot during the preparation (Karakhan, Yenukidze, F001:109) or tried by the Military
+Collegium in closed session.
 
 The rule, one case per scheduled trial:
 
 - **The preparation window.** A trial's case opens ``trial_preparation_days`` before the
   trial date (data/parameters.csv gives the documented arrest dates the prior rests on).
-- **The leading figure.** On that day the organisers take the most visible prisoner linked
-  to the 'centre' who is under investigation or serving a term (the model brings a
-  sentenced prisoner back from the camps or the prisons, as
-  Zinoviev and Kamenev were brought back from the Verkhneuralsk isolator) into the case.
+- **The leadership's list.** On that day the centre draws up the list of defendants,
+  ``trial_dock_size`` people (a prior: no rule for the size of a dock was found), from the
+  prominent people of the trial's group (``group_of``: the 1934 Central Committee and the
+  prominent former oppositionists for a civilian trial, the army's high command for the
+  army's): those already in custody first (under investigation, or serving a term: the
+  model brings a sentenced prisoner back from the camps or the prisons, as Zinoviev and
+  Kamenev were brought back from the Verkhneuralsk isolator), then people at liberty,
+  arrested for the purpose; each by prominence (``prominence``: his visibility, and a past
+  in the opposition, the seed's 'how far their past conflicts with Stalin reach', M07). The
+  first of the list is the case's leading figure. Whoever is on the list is linked to the
+  centre.
 - **The chain of names.** A member of the case who confesses under interrogation names
   accomplices (``naming_mean`` a person, Poisson) among the people of his circle (his
   workplace unit) who are linked to the centre; every such name is acted on (after the
   Trial of the Sixteen the prosecutor announced an investigation of everyone the
-  defendants had named, report1936). The named join the case: arrested if at liberty,
-  brought back if serving a term, kept if in custody. Being named in the case links them.
+  defendants had named, report1936). The named join the case's investigation: arrested if
+  at liberty, brought back if serving a term, kept if in custody; being named in the case
+  links them. They do not join the dock, which is the list.
 - **The army's case.** The names of a member of the military case reach the high command of
   the whole army, whether linked to the centre or not (``circle_of``): Putna and Primakov,
   arrested in August 1936, named under interrogation in May 1937 the men tried with them on
-  11 June 1937, Marshal Tukhachevsky, the commanders of the Kiev and Belorussian districts
-  (Yakir, Uborevich), the heads of the Frunze academy (Kork), of Osoaviakhim (Eideman) and of
-  the personnel directorate (Feldman), all of the high command and from different commands
-  (G7-tukh-trial; Suvenirov 1998; Conquest 1990). A civilian case's names stay within the
-  member's own circle and reach only people already linked to its centre.
-- **Held for the trial.** Only members of a pending case who have confessed are held for
-  a trial; every other elite prisoner goes to his sentencing channel when his
-  investigation ends (model/steps_justice.py).
+  11 June 1937 (G7-tukh-trial; Suvenirov 1998; Conquest 1990). A civilian case's names stay
+  within the member's own circle and reach only people already linked to its centre.
+- **Held for the trial.** A listed defendant is held for the trial when his investigation
+  ends, whether he has confessed or not (the investigation of a show trial's defendant went
+  on until he confessed: the model does not time it); another member of a pending case is
+  held only if he has confessed; every other elite prisoner goes to his sentencing channel
+  when his investigation ends (model/steps_justice.py).
 
-The trial takes the confessed members held on its date (model/steps_trials.py); the other
-members go to the Military Collegium in closed session, and the case is closed.
+The trial takes the listed defendants still in the case's custody on its date
+(model/steps_trials.py); the other members go to the Military Collegium in closed session,
+and the case is closed.
 """
 
 from __future__ import annotations
@@ -49,7 +60,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.population.codes import Elite
+from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, Status
 
 #: statuses of a person in custody who can be taken into a trial's case
@@ -67,9 +78,12 @@ class TrialCase:
     members: set[int] = field(default_factory=set)
     #: the names given in the case's interrogations: (who named, who was named), in order
     names: list[tuple[int, int]] = field(default_factory=list)
-    #: how each member joined: 'head', 'named' (by a member's name) or 'window' (a confessed
-    #: prisoner linked to the centre whose investigation ended during the preparation)
+    #: how each member joined: 'listed' (on the leadership's list), 'named' (by a member's
+    #: name) or 'window' (a confessed prisoner linked to the centre whose investigation ended
+    #: during the preparation)
     joined: dict[int, str] = field(default_factory=dict)
+    #: the leadership's list of defendants, in its order (the first is the leading figure)
+    listed: list[int] = field(default_factory=list)
     #: members brought back from the camps or the prisons (serving a sentence when taken)
     brought_back: set[int] = field(default_factory=set)
     head: int = -1
@@ -89,6 +103,14 @@ class TrialCases:
 
     def pending(self, day: int) -> list[TrialCase]:
         return [c for c in self.cases if c.pending(day)]
+
+    def listed(self, idx: NDArray[np.int64], day: int) -> NDArray[np.bool_]:
+        """Per person of ``idx``: whether he is on the list of a pending case."""
+        out = np.zeros(len(idx), dtype=bool)
+        for case in self.pending(day):
+            if case.listed:
+                out |= np.isin(idx, np.asarray(case.listed, dtype=np.int64))
+        return out
 
     def case_of(self, idx: NDArray[np.int64], day: int) -> NDArray[np.int64]:
         """Per person of ``idx``: the index in ``cases`` of the pending case holding him, or -1."""
@@ -114,6 +136,37 @@ def of_kind(flags: NDArray, military: bool) -> NDArray[np.bool_]:
     """Whether each person belongs to a case of this kind (the army's, or the civilians')."""
     army = (flags & ARMY_FLAGS) != 0
     return army if military else ~army
+
+
+#: the prominent people of a civilian trial's group, and of the army's (``group_of``)
+CIVILIAN_GROUP = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
+ARMY_GROUP = int(Elite.ARMY_HIGH_COMMAND)
+
+
+def group_of(flags: NDArray, military: bool) -> NDArray[np.bool_]:
+    """Whether each person is among the prominent people of a trial's group, from whom the
+    leadership chose the defendants: the 1934 Central Committee and the prominent former
+    oppositionists for a civilian trial (the defendants of 1936-38 were former leaders of
+    the oppositions and of the party and state, F000:40, F001:19-27), the army's high
+    command for the army's (G7-tukh-trial). Not the army for a civilian trial."""
+    flags = np.asarray(flags).astype(np.int64)
+    if military:
+        return (flags & ARMY_GROUP) != 0
+    return ((flags & CIVILIAN_GROUP) != 0) & ((flags & ARMY_FLAGS) == 0)
+
+
+def prominence(flags: NDArray, marks: NDArray) -> NDArray[np.float64]:
+    """How visible a person is (1, plus 2 for the CC, the prominent oppositionists and the high
+    command, plus 1 for a congress delegate), plus 2 for a past in the opposition: the
+    seed's operator chooses defendants by 'how visible they are and how far their past
+    conflicts with Stalin reach, rather than their actual ties' (M07). Weights are an
+    ordering, not a source."""
+    flags = np.asarray(flags).astype(np.int64)
+    score = np.ones(len(flags))
+    score += 2 * ((flags & (CIVILIAN_GROUP | ARMY_GROUP)) != 0)
+    score += 1 * ((flags & int(Elite.CONGRESS_1934)) != 0)
+    score += 2 * ((np.asarray(marks).astype(np.int64) & int(Mark.OPPOSITIONIST)) != 0)
+    return score
 
 
 def in_custody(status: NDArray) -> NDArray[np.bool_]:
