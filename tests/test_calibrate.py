@@ -183,6 +183,12 @@ def test_an_existing_database_is_not_overwritten_without_resume(tmp_path: Path) 
 def test_show_refuses_a_missing_or_foreign_database(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["calibrate", "show", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and "does not exist" in missing.output
+    for command in ("show", "apply"):  # an empty path is not the current directory "."
+        empty = runner.invoke(app, ["calibrate", command, ""])
+        assert empty.exit_code == 2 and "empty; give the fit's database" in empty.output
+        assert "path" in empty.output.lower() and " . " not in empty.output
+    empty = runner.invoke(app, ["hypotheses", "compare", "show", ""])
+    assert empty.exit_code == 2 and "DB: empty" in empty.output
     foreign = tmp_path / "other.db"
     sqlite3.connect(foreign).execute("create table t (x int)").connection.commit()
     result = runner.invoke(app, ["calibrate", "show", str(foreign), "--out", str(tmp_path / "p")])

@@ -71,3 +71,25 @@ def test_the_etaps_unused_places_do_not_pile_up() -> None:
         sim.step()
         largest = max(largest, sim.engine.world.camps.etap_carry)
     assert largest < heaviest
+
+
+def test_a_colony_transfer_is_not_an_etap_and_takes_no_transit_deaths() -> None:
+    """The deaths in transit are the etap's (model/steps_gulag.py): with ``transit_mortality``
+    at 1 every camp convict arriving dies on the way and no colony convict does (a colony is
+    reached by a local transfer, docs/ODD.md 7.8)."""
+    import greatterror as gt
+    from greatterror.model.steps_gulag import transit_deaths
+
+    sim = gt.Sim("historical", scale=SCALE, seed=SEED)
+    sim.run(until="1937-06-30")
+    e, w = sim.engine.engine, sim.engine.world
+    day = (np.datetime64("1937-07-01") - np.datetime64(e.start.isoformat())).astype(int)
+    c = w.cases
+    held = np.flatnonzero(c.status == Status.CAMP)
+    colony, camp = held[c.colony[held]][:50], held[~c.colony[held]][:50]
+    assert len(colony) == 50 and len(camp) == 50
+    e.params["transit_mortality"] = 1.0
+    w.camps.arrivals = [colony, camp]
+    transit_deaths(w, e, int(day))
+    assert (c.status[camp] == Status.DIED_IN_CUSTODY).all()
+    assert (c.status[colony] == Status.CAMP).all()

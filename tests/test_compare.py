@@ -141,6 +141,8 @@ def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed()
         (["H1", "H2", "--prior-scale", "1"], "--prior-scale: 1 is not allowed"),
         (["H1", "H2", "--prior-scale", "-2"], "--prior-scale: -2 is not allowed"),
         (["H1", "H2", "--quantile", "0"], "--quantile: 0 is out of range"),
+        (["H1", "H2", "--max-simulations", "39"], "--max-simulations: 39 is out of range"),
+        (["H1", "H2", "--max-simulations", "0"], "--max-simulations: 0 is out of range"),
         (["H1", "H2", "--resume"], "nothing to resume"),
         (["show"], "give one database"),
         (["check"], "give one database"),
@@ -248,6 +250,45 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
         assert len(out_of_sample) == report["validation_figures"] > 0
     for name in ("compare_check.json", "compare_check.csv"):
         assert (checked / name).stat().st_size > 0
+
+
+def test_the_budget_stops_a_comparison_inside_its_first_generation(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A threshold at the lowest of 3 prior draws accepts about one draw in four: the first
+    generation needs about 12 simulations; a budget of 7 (3 for the calibration sample) stops
+    it inside the generation, not after it, and is stored with the settings."""
+    calls: list[int] = []
+    simulate = FitModel.__call__
+
+    def counted(self: FitModel, values: dict[str, float]) -> dict[str, float]:
+        calls.append(1)
+        return simulate(self, values)
+
+    monkeypatch.setattr(FitModel, "__call__", counted)
+    db = tmp_path / "cmp.db"
+    scenarios = ("hypotheses/h6_kirov_pretext", "hypotheses/h7_besieged_city")
+    settings = CompareSettings(
+        scenarios, ("H6", "H7"), 0.0001, 1, 3, 1, (), quantile=0.01, max_simulations=7
+    )
+    stops: list[int] = []
+
+    def progress(spec: RunSpec, done: int, wanted: int, stopped: bool = False) -> None:
+        if stopped:
+            stops.append(done)
+
+    run_compare(settings, db, 3, progress=progress)
+    assert len(calls) <= 7
+    history = pyabc.History(f"sqlite:///{db}", _id=1)
+    assert (history.total_nr_simulations or 0) <= 7
+    assert stops == [history.max_t + 1] and history.max_t + 1 < 3
+    from greatterror.calibration.compare import stored_compare
+
+    assert stored_compare(db).max_simulations == 7
+    cli = ["hypotheses", "compare", "H6", "H7", "--particles", "3", "--generations", "3"]
+    cli += ["--scale", "0.0001", "--repeats", "1", "--no-prior-check", "--quantile", "0.01"]
+    more = runner.invoke(app, [*cli, "--db", str(db), "--resume", "--max-simulations", "9"])
+    assert more.exit_code == 2 and "max_simulations: stored 7" in more.output
 
 
 def test_the_pooled_posterior_weights_each_repeat_equally() -> None:

@@ -185,7 +185,9 @@ def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sente
     sentenced = np.concatenate(watch.sentenced)
     queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
     assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
+    # both kinds leave the operation: a sentence after the review is not the operation's
     assert (cases.op[void] == OP["ordinary"]).all()
+    assert (cases.op[queued] == OP["ordinary"]).all()
     assert not (cases.status[void] == Status.SHOT).any()
     assert len(watch.due) > 0
 

@@ -208,3 +208,32 @@ def test_the_halt_brings_in_the_last_chief_even_if_the_first_stayed(endogenous, 
     halts = [d["date"] for d in out["policy"] if d["action"] == "halt"]
     assert len(halts) == 1
     assert chiefs == [(halts[0], "beria")]
+
+
+def test_the_backlog_rule_counts_days_of_what_the_album_can_decide() -> None:
+    """``leader_backlog_days`` counts days of the album's throughput: ``album_capacity`` under
+    the signatories' ceiling ``album_dvoika_ceiling`` (model/album.py), which binds at the
+    shipped values; 60 days are then 60 x 551 cases, not 60 x 1,500."""
+    from greatterror.model.leader import backlog_threshold
+
+    shipped = {name: BY_NAME[name].default for name in ("album_capacity", "album_dvoika_ceiling")}
+    assert shipped["album_dvoika_ceiling"] < shipped["album_capacity"]
+    p = {**shipped, "leader_backlog_days": 60.0}
+    assert backlog_threshold(p) == pytest.approx(60.0 * shipped["album_dvoika_ceiling"])
+    below = {**p, "album_capacity": 200.0}  # a scenario with a capacity under the ceiling
+    assert backlog_threshold(below) == pytest.approx(60.0 * 200.0)
+
+
+def test_the_special_troikas_come_when_the_backlog_reaches_its_days(endogenous, evidence) -> None:
+    """At 60 days (1:1,000, seed 3) the album's backlog reaches 60 x 551 cases in April 1937
+    (it stays under 60 x 1,500): the rule decides on the first day after it does."""
+    from greatterror.model.leader import backlog_threshold
+    from greatterror.vocabulary import CH
+
+    run = simulate(endogenous, SCALE, SEED, {"leader_backlog_days": 60.0}, evidence)
+    threshold = backlog_threshold(run.summary["parameters"])
+    decided = [d for d in run.summary["policy"] if d["action"] == "special_troikas"]
+    assert decided, "the special troikas never came"
+    day = (_day(decided[0]["date"]) - run.simulation.start).days
+    backlog = run.simulation.ledger.backlog[:, CH["album"]]
+    assert backlog[day - 1] >= threshold > backlog[: day - 1].max()

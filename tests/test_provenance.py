@@ -129,6 +129,28 @@ def test_an_ensemble_refuses_the_same_seeds(runs: dict[str, Path], tmp_path: Pat
     assert result.exit_code == 2 and "the same seeds" in text(result)
 
 
+def test_an_ensemble_refuses_a_folder_its_marker_does_not_vouch_for(
+    runs: dict[str, Path], tmp_path: Path
+) -> None:
+    """The other runs' summary.json are read only from folders whose marker (written last by
+    the run) names every file with its digest: an edited summary or a folder without a marker
+    is refused, as the run's own folder is when its marker no longer matches."""
+    edited = tmp_path / "edited"
+    shutil.copytree(runs["seed22"], edited)
+    summary = json.loads((edited / "summary.json").read_text(encoding="utf-8"))
+    summary["yearly"]["1937"]["convicted"] *= 2
+    (edited / "summary.json").write_text(json.dumps(summary), encoding="utf-8")
+    result = invoke("report", str(runs["a"]), "--ensemble", str(edited))
+    assert result.exit_code == 2 and "was changed after the run wrote it" in text(result)
+    unmarked = tmp_path / "unmarked"
+    shutil.copytree(runs["seed22"], unmarked)
+    (unmarked / MARKER_FILE).unlink()
+    result = invoke("report", str(runs["a"]), "--ensemble", str(unmarked))
+    assert result.exit_code == 2 and f"holds no readable {MARKER_FILE}" in text(result)
+    own = invoke("report", str(edited))
+    assert own.exit_code == 2 and "run_dir:" in text(own) and "was changed" in text(own)
+
+
 def test_derived_reports_are_recorded_and_the_folder_stays_checkable(
     runs: dict[str, Path],
 ) -> None:

@@ -169,6 +169,13 @@ def test_report_command_checks_its_input(tmp_path: Path) -> None:
         (tmp_path / name).mkdir()
     write_out_dir(tmp_path / "a", make_summary())
     write_out_dir(tmp_path / "b", make_summary(scenario="endogenous"))
+    unmarked = runner.invoke(
+        app, ["report", str(tmp_path / "a"), "--ensemble", str(tmp_path / "b")]
+    )
+    assert unmarked.exit_code == 2 and "holds no readable greatterror-run.json" in unmarked.output
+    from greatterror.results.rundir import write_marker
+
+    write_marker(tmp_path / "b", "run-b", "hash-b", "2026-12-05T00:00:00")
     foreign = runner.invoke(app, ["report", str(tmp_path / "a"), "--ensemble", str(tmp_path / "b")])
     assert (
         foreign.exit_code == 2

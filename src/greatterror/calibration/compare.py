@@ -41,6 +41,7 @@ from greatterror.calibration.abc import (
     make_distance,
     make_sampler,
 )
+from greatterror.calibration.budget import cap_sampler, simulations_left
 from greatterror.calibration.dbfile import stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
@@ -73,6 +74,8 @@ class CompareSettings:
     #: below the share of prior draws stopped as runaways, which all lie at one distance
     #: (``simulator.RUNAWAY_STATISTIC``): a threshold at that distance would accept them all
     quantile: float = 0.3
+    #: each run stops once it has made this many simulations (``calibration/budget.py``)
+    max_simulations: int | None = None
     version: str = field(default=__version__)
 
     def to_json(self) -> str:
@@ -87,7 +90,7 @@ class CompareSettings:
 
     def differences(self, other: CompareSettings) -> list[str]:
         keys: tuple[str, ...] = ("scenarios", "scale", "seed", "particles", "repeats")
-        keys += ("prior_scales", "targets", "quantile")
+        keys += ("prior_scales", "targets", "quantile", "max_simulations")
         return [
             f"{k}: stored {getattr(other, k)!r}"
             for k in keys
@@ -333,11 +336,16 @@ def run_compare(
     if scheduler:
         client = connect_scheduler(scheduler)
     runs = plan(settings)
+    current: dict[str, Any] = {}
     try:
         sampler = make_sampler(workers, client)
+        if settings.max_simulations is not None:
+            sampler = cap_sampler(
+                sampler, lambda: simulations_left(settings.max_simulations, current["abc"].history)
+            )
         for spec in runs:
             np.random.seed(spec.seed * 1000 + spec.index)  # the main process's draws
-            abc = build_compare_abc(settings, spec, sampler)
+            abc = current["abc"] = build_compare_abc(settings, spec, sampler)
             if spec.index in stored_runs(db):
                 abc.load(db_url(db), spec.index)
                 done = abc.history.max_t + 1
@@ -355,8 +363,13 @@ def run_compare(
                 done = 0
             if progress is not None:
                 progress(spec, done, generations)
-            if generations > done:
-                abc.run(max_nr_populations=generations - done)
+            if generations > done and simulations_left(settings.max_simulations, abc.history) > 0:
+                limits: dict[str, Any] = {}
+                if settings.max_simulations is not None:
+                    limits["max_total_nr_simulations"] = settings.max_simulations
+                abc.run(max_nr_populations=generations - done, **limits)
+                if progress is not None and abc.history.max_t + 1 < generations:
+                    progress(spec, abc.history.max_t + 1, generations, stopped=True)
     finally:
         if client is not None:
             client.close()

@@ -27,6 +27,13 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         error_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
+def _db_path(text: str) -> Path:
+    """The fit's database as typed: an empty one is refused (Path("") would be named ".")."""
+    if not text.strip():
+        raise typer.BadParameter("empty; give the fit's database, e.g. fit.db")
+    return Path(text)
+
+
 def calibrate(
     scenario: Annotated[
         str,
@@ -37,7 +44,9 @@ def calibrate(
     ],
     path: Annotated[
         Path | None,
-        typer.Argument(help="With 'show' or 'apply': the fit's database.", show_default=False),
+        typer.Argument(
+            parser=_db_path, help="With 'show' or 'apply': the fit's database.", show_default=False
+        ),
     ] = None,
     particles: Annotated[int, typer.Option(help="Particles per generation.")] = 100,
     generations: Annotated[

@@ -146,6 +146,14 @@ def compare(
             "share of prior draws that are stopped as runaways (docs/hypotheses.md)."
         ),
     ] = 0.3,
+    max_simulations: Annotated[
+        int | None,
+        typer.Option(
+            help="Each run stops after this many simulations, inside a generation too "
+            "(default: no limit); part of the comparison's settings.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
@@ -180,6 +188,8 @@ def compare(
                 f"{keys[0]}: give one database, e.g. greatterror hypotheses compare {keys[0]} "
                 "compare.db"
             )
+        if not keys[1].strip():
+            fail(f"DB: empty; give the comparison's database, e.g. {keys[0]} compare.db")
         path = Path(keys[1])
         if not path.is_file():
             fail(f"DB: {path} does not exist")
@@ -203,6 +213,11 @@ def compare(
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
         fail(f"--quantile: {quantile:g} is out of range; allowed: a number between 0 and 1")
+    if max_simulations is not None and not particles <= max_simulations <= 10**9:
+        fail(
+            f"--max-simulations: {max_simulations} is out of range; allowed: a whole number "
+            f"from --particles ({particles}) to 1000000000"
+        )
     from greatterror.calibration.compare import DEFAULT_PRIOR_SCALES
 
     scales = (
@@ -227,6 +242,7 @@ def compare(
         repeats,
         scales,
         quantile,
+        max_simulations,
         db,
         generations,
         workers,
@@ -245,6 +261,7 @@ def _run(
     repeats: int,
     scales: tuple[float, ...],
     quantile: float,
+    max_simulations: int | None,
     db: Path,
     generations: int,
     workers: int,
@@ -256,13 +273,22 @@ def _run(
     from greatterror.calibration.problem import MissingExtraError
 
     settings = CompareSettings(
-        scenarios, labels, scale, seed, particles, repeats, scales, quantile=quantile
+        scenarios,
+        labels,
+        scale,
+        seed,
+        particles,
+        repeats,
+        scales,
+        quantile=quantile,
+        max_simulations=max_simulations,
     )
     total = len(plan(settings))
 
-    def progress(spec: RunSpec, done: int, wanted: int) -> None:
+    def progress(spec: RunSpec, done: int, wanted: int, stopped: bool = False) -> None:
         error_console.print(
-            f"run {spec.index}/{total} ({spec.label}): {done} of {wanted} generations stored",
+            f"run {spec.index}/{total} ({spec.label}): {done} of {wanted} generations stored"
+            + (f"; stopped by --max-simulations {max_simulations}" if stopped else ""),
             highlight=False,
         )
 
@@ -314,6 +340,7 @@ def _print(summary: dict[str, Any]) -> None:
     print_table(
         f"Posterior model probabilities per generation ({s['particles']} particles, "
         f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored"
+        + ("" if s.get("max_simulations") is None else f"; budget {s['max_simulations']} per run")
         + (
             ""
             if summary["read_up_to_generation"] is None

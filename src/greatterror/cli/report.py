@@ -40,6 +40,9 @@ def _members(run_dir: Path, summary: dict[str, Any], others: list[Path]) -> list
         path = other / SUMMARY_FILE
         if not path.is_file():
             fail(f"--ensemble: {other} holds no {SUMMARY_FILE}; give the directory of a run")
+        problem = _folder_problem(other, required=True)
+        if problem:
+            fail(f"--ensemble: {other} is not a finished run's folder as written: {problem}")
         member = read_summary(path)
         differences = [
             f"{d['name']} ({d['values'][0]} against {d['values'][1]})"
@@ -66,6 +69,23 @@ def _members(run_dir: Path, summary: dict[str, Any], others: list[Path]) -> list
         taken[seeds(member)] = other
         members.append(member)
     return members
+
+
+def _folder_problem(folder: Path, required: bool) -> str | None:
+    """Why ``folder`` no longer holds the run its marker names, as the run wrote it (the
+    marker's digests of every file, ``rundir.folder_problem``), or None. A folder without a
+    marker is refused only when ``required``: an ensemble's other runs must be finished runs
+    whose summary.json is the one the run wrote; the run's own folder may be one written
+    before markers (its report says what it reads)."""
+    from greatterror.results.rundir import MARKER_FILE, folder_problem, read_marker
+
+    marker = read_marker(folder)
+    if marker is None:
+        return f"it holds no readable {MARKER_FILE}" if required else None
+    if SUMMARY_FILE not in marker["files"]:
+        return f"its {MARKER_FILE} does not vouch for its {SUMMARY_FILE}"
+    problem = folder_problem(folder, str(marker.get("run_id")), None)
+    return problem.replace(f"its output folder {folder} ", "it ") if problem else None
 
 
 def _folder(text: str) -> Path:
@@ -100,6 +120,9 @@ def report(
     summary_path = run_dir / SUMMARY_FILE
     if not summary_path.is_file():
         fail(f"run_dir: {run_dir} holds no {SUMMARY_FILE}; give the --out directory of a run")
+    problem = _folder_problem(run_dir, required=False)
+    if problem:
+        fail(f"run_dir: {run_dir} is not the run's folder as written: {problem}")
     try:
         summary = read_summary(summary_path)
         members = _members(run_dir, summary, ensemble or []) if ensemble else []

@@ -18,6 +18,8 @@ no relaunch to fit such a decision to.
 
 from __future__ import annotations
 
+from typing import Any
+
 import numpy as np
 
 from greatterror.model.engine import Engine
@@ -32,6 +34,7 @@ CHIEFS = ("yagoda", "yezhov", "beria")
 #: The parameters of the rule (read by the policy component).
 PARAMS = (
     "album_capacity",
+    "album_dvoika_ceiling",
     "leader_backlog_days",
     "leader_cost_weight",
     "leader_expand_threshold",
@@ -87,10 +90,9 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         if ("album_procedure", None) not in done:
             out.append(("album_procedure", None))
         out += [("launch_operation", op) for op in pending]
-    if ("album_procedure", None) in done and ("special_troikas", None) not in done:
-        backlog = inst.queues[CH["album"]].weight
-        if backlog >= p["leader_backlog_days"] * p["album_capacity"]:
-            out.append(("special_troikas", None))
+    album = ("album_procedure", None) in done and ("special_troikas", None) not in done
+    if album and inst.queues[CH["album"]].weight >= backlog_threshold(p):
+        out.append(("special_troikas", None))
     # any operation counts: national operations launched alone must be halted too
     launches = [d for op in OPERATIONS if (d := pol.launch_day(op)) is not None]
     running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
@@ -100,6 +102,17 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         if pol.chief != CHIEFS[-1]:
             out.append(("chief_change", CHIEFS[-1]))
     return out
+
+
+def backlog_threshold(p: dict[str, Any]) -> float:
+    """The album backlog (full-population cases) at which the special troikas take over:
+    ``leader_backlog_days`` days of the album's throughput. The throughput is
+    ``album_capacity`` under the two signatories' ceiling ``album_dvoika_ceiling``
+    (model/album.py), which binds at the shipped values (551 a day against 1,500): until
+    5 Dec 2026 the days were of ``album_capacity`` alone, so that 60 of them were about 163
+    days of what the album could decide."""
+    throughput = min(float(p["album_capacity"]), float(p["album_dvoika_ceiling"]))
+    return float(p["leader_backlog_days"]) * throughput
 
 
 def adult_weight(pop: Population) -> float:

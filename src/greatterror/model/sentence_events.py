@@ -1,5 +1,9 @@
 """Events that belong to one sentence: dropped when the prisoner has been sentenced again.
 
+An execution (``execute``, model/transitions.py) belongs to its death sentence: a death
+sentence void at the halt (model/steps_halt.py) and passed again later must be carried out on
+the new sentence's date, never on the void one's.
+
 A prisoner's transfer to a colony (``to_colony``, model/holding.py) and the death of one who
 reached a camp fatally weakened (``exhausted_death``, model/holding.py and model/reception.py)
 are scheduled for the sentence he is serving. A camp prisoner could be taken for a new case

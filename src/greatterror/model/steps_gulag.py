@@ -157,11 +157,13 @@ def undernourishment(e: Engine, day: int) -> float:
 
 
 def transit_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths on the way to the camps (etap): today's new prisoners die with a probability
-    that rises with the inflow relative to the camp places (transit prisons and trains were
-    filled beyond capacity when the inflow was high; Barnes, Death and Redemption, 2011).
-    Those who arrive are then received by camps that may not be ready for them
-    (model/reception.py)."""
+    """Deaths on the way to the camps (etap): today's new camp prisoners die with a
+    probability that rises with the inflow relative to the camp places (transit prisons and
+    trains were filled beyond capacity when the inflow was high; Barnes, Death and
+    Redemption, 2011). A colony convict is not on the etap: he reaches his region's colony by
+    a local transfer (model/holding.py; docs/ODD.md 7.8), so he does not die in transit (since
+    5 Dec 2026; a draw is still made for him, so that no stream moves). Those who arrive are
+    then received by camps that may not be ready for them (model/reception.py)."""
     arrivals = w.camps.arrivals
     if not arrivals:
         return
@@ -169,7 +171,7 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     w.camps.arrivals = []
     new = new[w.cases.status[new] == Status.CAMP]
     prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    dies = e.rng.gulag.random(len(new)) < min(prob, 1.0)
+    dies = (e.rng.gulag.random(len(new)) < min(prob, 1.0)) & ~w.cases.colony[new]
     died = new[dies]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())

@@ -71,14 +71,26 @@ def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
         return np.empty(0, dtype=np.int64)
     c = w.cases
     idx = np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op]).astype(np.int64)
-    c.status[idx] = Status.AWAITING_SENTENCE  # the execution due later finds no one to shoot
+    # the execution due later finds no one to shoot; the sentence day stays set, so that a new
+    # sentence is known as its replacement and not counted as a second conviction
+    # (``Transitions._void_again``)
+    c.status[idx] = Status.AWAITING_SENTENCE
+    e.voided = e.voided or len(idx) > 0
     w.camps.pretrial_w += float(e.weights(idx).sum())
-    # the case now follows the resolution's procedure (the courts, the Special Board): a new
-    # sentence is not the operation's, whose totals keep the void one, as the NKVD's own counts
-    # did (Krasnoyarsk's 1,690 are among its special troika's sentences, V-halt-krsk-natop)
-    c.op[idx] = OP["ordinary"]
-    c.line[idx] = 0  # and its line, as an ordinary case has none (model/lines.py)
+    leave_operation(w, idx)
     return idx
+
+
+def leave_operation(w: World, idx: NDArray[np.int64]) -> None:
+    """The cases pending at the halt, queued or void, now follow the resolution's procedure
+    (the courts, the Special Board): a sentence passed on them is not the operation's. Its
+    totals keep their arrests and a void sentence, as the NKVD's own counts did (Krasnoyarsk's
+    1,690 are among its special troika's sentences, V-halt-krsk-natop); a queued case's first
+    sentence counts as an ordinary case's, a void case's new one not at all (its conviction
+    was counted when the void sentence was passed: ``Transitions._void_again``). One rule for
+    both kinds of reviewed case (review of 4 Dec 2026)."""
+    w.cases.op[idx] = OP["ordinary"]
+    w.cases.line[idx] = 0  # and its line, as an ordinary case has none (model/lines.py)
 
 
 class HaltReview(Component):

@@ -36,6 +36,7 @@ from greatterror.model.kernels import (
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.reception import RECEPTION_PARAMS
+from greatterror.model.sentence_events import current_due
 from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
 from greatterror.model.steps_halt import under_review
 from greatterror.model.troika import sentence_troika_cases
@@ -368,7 +369,7 @@ class Punishment(Component):
     writes = ("cases", "camps")
 
     def step(self, w: World, e: Engine, day: int) -> None:
-        due = e.due(day, "execute")
+        due = current_due(e, day, "execute")  # a superseded sentence is never carried out
         if len(due):
             due = due[w.cases.status[due] == Status.SENTENCED_DEATH]
             w.cases.status[due] = Status.SHOT

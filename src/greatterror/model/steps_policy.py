@@ -16,7 +16,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.scenario import POLICY_ACTIONS, Event
-from greatterror.model.steps_halt import HALT_REVIEW, unexecuted
+from greatterror.model.steps_halt import HALT_REVIEW, leave_operation, unexecuted
 from greatterror.model.steps_quota import (
     answer_with_dated_increase,
     close_requests,
@@ -264,6 +264,7 @@ def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
         pending = w.institutions.queues[CH[name]].clear()
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
         if len(pending):
+            leave_operation(w, pending)
             e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
     void = unexecuted(w, e, extrajudicial)
     if len(void):

@@ -226,8 +226,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
 
 
 def _sentenced(events: np.ndarray) -> dict[str, float]:
-    """Arrests, convictions (every sentence) and death sentences from one row of event
-    counts."""
+    """Arrests, convictions (every sentence, a void case's new one excepted:
+    model/transitions.py) and death sentences from one row of event counts."""
     return {
         "arrested": float(events[EV["arrested"]]),
         "convicted": float(

@@ -25,6 +25,7 @@ from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.prison_terms import begin_terms
+from greatterror.model.sentence_events import schedule_for_sentence
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
@@ -53,6 +54,9 @@ class Transitions:
     weight_of_layer: NDArray[np.float64]
     _layer: NDArray[np.uint8]
     _changed: list[NDArray[np.int64]] | None
+    #: some sentence was void at the halt (``steps_halt.unexecuted``): ``sentence`` then looks
+    #: for its re-sentence, which is not counted again (``_void_again``)
+    voided: bool = False
 
     if TYPE_CHECKING:
 
@@ -77,11 +81,12 @@ class Transitions:
         event: int,
         sentence_day: int = -1,
         hold: bool = False,
+        uncounted: NDArray[np.bool_] | None = None,
     ) -> tuple[NDArray[np.float64], NDArray[np.bool_], float, int]:
-        """Move ``idx`` to ``status`` and count ``event`` (a code of ``EV``); with ``hold``
-        (a camp sentence) mark them as held in a prison until the etap. Returns their
-        weights, who was in a camp or a prison awaiting the etap before, the sum of the
-        weights and how many are cases of the elite operation."""
+        """Move ``idx`` to ``status`` and count ``event`` (a code of ``EV``), except for those
+        marked ``uncounted``; with ``hold`` (a camp sentence) mark them as held in a prison
+        until the etap. Returns their weights, who was in a camp or a prison awaiting the
+        etap before, the sum of the weights and how many are cases of the elite operation."""
         assert self.world is not None
         world = self.world
         ops, region, weight, was_camp, pretrial_w, total, elite = close_cases_flat(
@@ -89,7 +94,11 @@ class Transitions:
         )
         if self._changed is not None:
             self._changed.append(idx)
-        self.ledger.add(day, region, ops, event, weight)
+        if uncounted is None:
+            self.ledger.add(day, region, ops, event, weight)
+        else:
+            kept = ~uncounted
+            self.ledger.add(day, region[kept], ops[kept], event, weight[kept])
         # the weight of those who were under investigation or awaiting sentence (0.0 if
         # none: subtracting it leaves the float as it was)
         world.camps.pretrial_w -= pretrial_w
@@ -137,6 +146,22 @@ class Transitions:
                 self._leave_holding(day, idx[held], flow)
             self._leave_camp(day, idx, weight, was_camp & ~held)
 
+    def _void_again(self, idx: NDArray[np.int64]) -> NDArray[np.bool_] | None:
+        """Which of ``idx``, about to be sentenced, are sentenced again after their sentence
+        was void at the halt (``steps_halt.unexecuted``), or None if none is.
+
+        Such a case awaits sentence while its sentence day is still set: a new case resets
+        the day (``kernels.open_cases``), and only the halt puts a sentenced case back to
+        awaiting sentence. Its conviction was counted when the void sentence was passed, in
+        that year, as the NKVD's yearly statistics counted the sentences passed (Popov 1992,
+        GARF f.9401; the operations' totals keep it too): the new sentence replaces it and is
+        not counted as a second conviction (docs/ODD.md, section 9).
+        """
+        assert self.world is not None
+        cases = self.world.cases
+        again = (cases.status[idx] == Status.AWAITING_SENTENCE) & (cases.sentence_day[idx] >= 0)
+        return again if again.any() else None
+
     def sentence(
         self,
         day: int,
@@ -168,13 +193,16 @@ class Transitions:
         status = (
             Status.CAMP if camp else Status.SENTENCED_DEATH if kind == "death" else Status.EXILE
         )
-        _, _, entered, elite = self._close(day, idx, status, event, day, camp)
+        again = self._void_again(idx) if self.voided else None
+        _, _, entered, elite = self._close(day, idx, status, event, day, camp, again)
         if kind == "death":
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
                 1.0 / max(self.params["execution_delay"], 1.0), size=len(idx)
             )
-            self.schedule_after(day, "execute", idx, delay)
+            # stamped with the sentence (its day): a void sentence's execution, still on the
+            # calendar, must not fall on a new sentence (model/sentence_events.py)
+            schedule_for_sentence(self, day, "execute", idx, delay)
         elif camp:
             camps = world.camps
             camps.holding.push(idx)
