@@ -30,8 +30,12 @@ def _day(scenario, iso: str) -> int:
 
 
 def test_ordinary_work_gives_way_only_while_the_mass_operation_runs(historical, evidence) -> None:
-    full = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 1.0}, evidence)
-    none = simulate(historical, SCALE, SEED, {"ordinary_during_operation": 0.0}, evidence)
+    # ordinary work's hazard at its prior default, not the fitted value: the fit sets how large
+    # the hazard is beside the other routes into the ordinary channel (names, denunciations),
+    # which the switch does not touch; the test is about the switch
+    rate = {"base_unmarked_arrest_rate": 0.001}
+    full = simulate(historical, SCALE, SEED, {**rate, "ordinary_during_operation": 1.0}, evidence)
+    none = simulate(historical, SCALE, SEED, {**rate, "ordinary_during_operation": 0.0}, evidence)
     # the first mass operation: the German national operation of 25 July 1937, whose officers
     # and album procedure absorbed ordinary work's cases as Order 00447's did
     first = min(e.date for e in historical.events if e.action == "launch_operation")
