@@ -211,3 +211,19 @@ def test_report_of_a_damaged_table_names_the_file(
     assert result.exit_code == 2, result.output
     assert f"{run / name}: not a readable Parquet table" in said(result)
     assert "internal error" not in result.output
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("calibrate", "historical", "--db", ""),
+        ("hypotheses", "compare", "H1", "H3", "--db", ""),
+        ("hypotheses", "compare", "H1", "H3", "--db", "", "--resume"),
+    ],
+)
+def test_an_empty_database_option_is_named_not_read_as_the_current_directory(args) -> None:
+    """Path("") is "."; before, the comparison said ". exists" (or ". does not exist")."""
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "--db: empty; give a database file" in said(result)
+    assert ". exists" not in said(result)

@@ -9,7 +9,14 @@ from typing import Annotated
 
 import typer
 
-from greatterror.cli.output import console, emit_json, error_console, fail, print_table
+from greatterror.cli.output import (
+    console,
+    database_path,
+    emit_json,
+    error_console,
+    fail,
+    print_table,
+)
 from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
 
 
@@ -63,9 +70,9 @@ def calibrate(
         str | None,
         typer.Option(help="Address of a Dask scheduler (tcp://host:8786); default: local."),
     ] = None,
-    db: Annotated[Path, typer.Option(help="SQLite database of the fit's history.")] = Path(
-        "calibration.db"
-    ),
+    db: Annotated[
+        Path, typer.Option(parser=database_path, help="SQLite database of the fit's history.")
+    ] = Path("calibration.db"),
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the fit stored in --db.")
     ] = False,

@@ -12,7 +12,14 @@ from typing import Annotated, Any
 
 import typer
 
-from greatterror.cli.output import console, emit_json, error_console, fail, print_table
+from greatterror.cli.output import (
+    console,
+    database_path,
+    emit_json,
+    error_console,
+    fail,
+    print_table,
+)
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 
 MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
@@ -132,9 +139,9 @@ def compare(
         str | None,
         typer.Option(help="Address of a Dask scheduler (tcp://host:8786); default: local."),
     ] = None,
-    db: Annotated[Path, typer.Option(help="SQLite database of the comparison.")] = Path(
-        "compare.db"
-    ),
+    db: Annotated[
+        Path, typer.Option(parser=database_path, help="SQLite database of the comparison.")
+    ] = Path("compare.db"),
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the comparison stored in --db.")
     ] = False,

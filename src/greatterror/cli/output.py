@@ -5,6 +5,7 @@ from __future__ import annotations
 import json
 import sys
 from collections.abc import Iterable, Sequence
+from pathlib import Path
 from typing import Any, NoReturn
 
 import typer
@@ -63,3 +64,11 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Report a user-facing error and exit; code 2 is bad input, as in argparse."""
     error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def database_path(text: str) -> Path:
+    """A --db option as typed: an empty one is refused, since Path("") would be "." (the
+    current directory) and the later checks would then speak of "." instead of the option."""
+    if not text.strip():
+        raise typer.BadParameter("empty; give a database file, e.g. fit.db")
+    return Path(text)
