@@ -10,7 +10,7 @@ year: the new sentence replaces it and is not a second conviction. The invariant
 run, the yearly convictions sum to the weight of the distinct (person, case) pairs sentenced
 in a political case, a case being the person's arrest count (``Cases.arrests``, raised by
 every new case). Run: the counterfactual halt of January 1938 (``earlier_halt``), whose
-review finds the troikas' last death sentences, at 1:1,000 (a few seconds).
+review finds the troikas' last death sentences, at 1:200 (a few seconds).
 """
 
 from __future__ import annotations

@@ -209,10 +209,12 @@ def test_the_list_takes_those_in_custody_before_arresting_for_it(run) -> None:
     civilian = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
     high = int(Elite.ARMY_HIGH_COMMAND)
     assert len(run["openings"]) >= 4
+    checked = 0
     for case, _day, custody, liberty in run["openings"]:
         listed = set(case.listed)
         if not listed & liberty:
             continue
+        checked += 1
         group = {
             i
             for i in custody
@@ -223,6 +225,7 @@ def test_the_list_takes_those_in_custody_before_arresting_for_it(run) -> None:
             )
         }
         assert group <= listed, case.trial
+    assert checked > 0, "no list arrested anyone at liberty: nothing was checked"
 
 
 def test_the_army_case_names_reach_the_high_command_only(run) -> None:
