@@ -66,9 +66,12 @@ def fail(message: str, code: int = 2) -> NoReturn:
     raise typer.Exit(code)
 
 
-def database_path(text: str) -> Path:
+def database_path(text: str | Path) -> Path:
     """A --db option as typed: an empty one is refused, since Path("") would be "." (the
-    current directory) and the later checks would then speak of "." instead of the option."""
+    current directory) and the later checks would then speak of "." instead of the option.
+    Typer also passes the option's default through, already a Path."""
+    if isinstance(text, Path):
+        return text
     if not text.strip():
         raise typer.BadParameter("empty; give a database file, e.g. fit.db")
     return Path(text)
