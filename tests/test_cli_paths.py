@@ -227,3 +227,13 @@ def test_an_empty_database_option_is_named_not_read_as_the_current_directory(arg
     assert result.exit_code == 2, result.output
     assert "--db: empty; give a database file" in said(result)
     assert ". exists" not in said(result)
+
+
+@pytest.mark.parametrize("verb", ["show", "check"])
+def test_a_budget_given_to_show_or_check_is_refused_not_ignored(tmp_path: Path, verb: str) -> None:
+    """The budget belongs to a run; before, 'show' and 'check' ignored it without a word."""
+    db = tmp_path / "compare.db"
+    db.write_bytes(b"")
+    result = invoke("hypotheses", "compare", verb, str(db), "--max-simulations", "100")
+    assert result.exit_code == 2, result.output
+    assert f"--max-simulations: only when running a comparison, not with '{verb}'" in said(result)

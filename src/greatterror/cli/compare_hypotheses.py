@@ -202,6 +202,8 @@ def compare(
             fail(f"DB: {path} does not exist")
         result_dir = out or path.parent / f"{path.stem}_result"
         _check_out(result_dir)
+        if max_simulations is not None:
+            fail(f"--max-simulations: only when running a comparison, not with '{keys[0]}'")
         if generation is not None and not 0 <= generation <= 1_000:
             fail(f"--generation: {generation} is out of range; allowed: a whole number 0 to 1000")
         if keys[0] == "check":
