@@ -8,7 +8,7 @@ from __future__ import annotations
 
 import math
 from pathlib import Path
-from typing import Annotated, Any
+from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
@@ -21,6 +21,9 @@ from greatterror.cli.output import (
     print_table,
 )
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
+
+if TYPE_CHECKING:
+    from greatterror.calibration.compare import CompareSettings
 
 MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
 #: the columns of the per-generation table before the hypotheses' probabilities
@@ -242,44 +245,7 @@ def compare(
     scenarios, labels = _resolve(keys)
     result_dir = out or db.parent / f"{db.stem}_result"
     _check_paths(db, resume, result_dir)
-    _run(
-        scenarios,
-        labels,
-        scale,
-        seed,
-        particles,
-        repeats,
-        scales,
-        quantile,
-        max_simulations,
-        db,
-        generations,
-        workers,
-        dask_scheduler,
-        resume,
-    )
-    _show(db, result_dir, as_json)
-
-
-def _run(
-    scenarios: tuple[str, ...],
-    labels: tuple[str, ...],
-    scale: float,
-    seed: int,
-    particles: int,
-    repeats: int,
-    scales: tuple[float, ...],
-    quantile: float,
-    max_simulations: int | None,
-    db: Path,
-    generations: int,
-    workers: int,
-    scheduler: str | None,
-    resume: bool,
-) -> None:
-    from greatterror.calibration.abc import FitError
-    from greatterror.calibration.compare import CompareSettings, RunSpec, plan, run_compare
-    from greatterror.calibration.problem import MissingExtraError
+    from greatterror.calibration.compare import CompareSettings
 
     settings = CompareSettings(
         scenarios,
@@ -292,12 +258,28 @@ def _run(
         quantile=quantile,
         max_simulations=max_simulations,
     )
+    _run(settings, db, generations, workers, dask_scheduler, resume)
+    _show(db, result_dir, as_json)
+
+
+def _run(
+    settings: CompareSettings,
+    db: Path,
+    generations: int,
+    workers: int,
+    scheduler: str | None,
+    resume: bool,
+) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare import RunSpec, plan, run_compare
+    from greatterror.calibration.problem import MissingExtraError
+
     total = len(plan(settings))
 
     def progress(spec: RunSpec, done: int, wanted: int, stopped: bool = False) -> None:
         error_console.print(
             f"run {spec.index}/{total} ({spec.label}): {done} of {wanted} generations stored"
-            + (f"; stopped by --max-simulations {max_simulations}" if stopped else ""),
+            + (f"; stopped by --max-simulations {settings.max_simulations}" if stopped else ""),
             highlight=False,
         )
 
