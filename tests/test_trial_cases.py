@@ -27,7 +27,13 @@ from greatterror.model import steps_trials
 from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model.trial_cases import TrialCase, TrialCases, build_cases
+from greatterror.model.trial_cases import (
+    TrialCase,
+    TrialCases,
+    build_cases,
+    group_name,
+    in_group,
+)
 from greatterror.paths import evidence_dir
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
@@ -77,11 +83,15 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         # who of the trial's group was in custody and free to be listed, before the list
         heads = w.registers.elite_heads.astype(np.int64)
         st = w.cases.status[heads]
-        custody = heads[(st == Status.INVESTIGATION) | (st == Status.CAMP)]
-        custody = custody[w.trial_cases.case_of(custody, day) < 0]
+        tried = np.isin(heads, np.fromiter(w.trial_cases.tried, dtype=np.int64))
+        custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried)
+        free = w.trial_cases.case_of(heads, day) < 0
+        group = in_group(w.people, heads, group_name(case)) & free
         liberty = heads[(st == Status.FREE) | (st == Status.RELEASED)]
         open_case(w, eng, day, case)
-        out["openings"].append((case, day, set(custody.tolist()), set(liberty.tolist())))
+        out["openings"].append(
+            (case, day, set(heads[group & custody].tolist()), set(liberty.tolist()))
+        )
 
     steps_trials.open_case = opening  # type: ignore[assignment]
     try:
@@ -161,71 +171,91 @@ def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
     assert named > 0, "no case grew by names"
 
 
-def test_the_dock_is_the_leaderships_list_and_names_do_not_enter_it(run) -> None:
-    """The dock is the list drawn up when the case opened (at most ``trial_dock_size``), never
-    the people the case's interrogations named or the prisoners who joined it in the
-    window, while those still join the case's investigation. Under the old rule (the dock
-    grown by names) the Trial of the Twenty-One's dock had 38 death sentences (1:100)."""
+def test_the_dock_is_the_groups_people_the_case_holds(run) -> None:
+    """The dock is the case's members of the trial's group it holds on the date (the list, and
+    the named or window members who confessed), at most ``trial_dock_size``; a member
+    outside the group stays in the investigation, not in the dock."""
     docks = _docks(run)
     grown = 0
     for case in run["cases"].values():
         if case.trial not in docks:
             continue
-        dock = set(docks[case.trial][1].tolist())
-        assert case.listed and len(case.listed) <= LIST
-        assert dock <= set(case.listed), case.trial
-        assert all(case.joined[i] == "listed" for i in dock)
+        dock = docks[case.trial][1]
+        assert set(dock.tolist()) <= case.members, case.trial
+        assert in_group(run["sim"].world.people, dock, group_name(case)).all(), case.trial
         assert run["trials"][case.trial]["defendants"] == len(dock) <= LIST
         grown += len(case.members) > len(case.listed)
     assert grown >= 2, "no case's investigation grew beyond its list"
 
 
+def test_the_docks_vary_with_the_models_state(run) -> None:
+    """The list is the group's people in custody when the case opens (at most the cap), or,
+    if none is, its one leading figure arrested for it: a case whose group has no one in
+    custody starts from one man, and the docks are not one constant (under the rule of
+    5 December 2026 every list and dock was ``trial_dock_size``, 20, at every trial)."""
+    sizes = []
+    for case, _day, custody, _liberty in run["openings"]:
+        if custody:
+            assert set(case.listed) <= custody, case.trial
+            assert len(case.listed) == min(LIST, len(custody)), case.trial
+        else:
+            assert len(case.listed) <= 1, case.trial
+        sizes.append(len(case.listed))
+    assert min(sizes) < LIST, "every list is the cap: the state does not set it"
+    docks = [t["defendants"] for t in run["trials"].values()]
+    assert len(set(docks)) >= 3, docks
+
+
+def test_the_trials_of_1934_35_take_no_member_of_the_central_committee(run) -> None:
+    """The Leningrad centre's defendants were young Leningrad Zinovievists and the Moscow
+    centre's former Zinovievist leaders, none of the 1934 Central Committee (lenoe2010;
+    data/trial_groups.csv): neither case takes a CC member, so none arrests one at liberty
+    on the day of Kirov's murder (under the rule of 5 December 2026 the Leningrad centre's
+    list arrested 4 CC members on day 0, of whom 2 were shot by February 1935)."""
+    flags = run["sim"].world.people["elite"].astype(np.int64)
+    cc = int(Elite.CC_1934)
+    seen = 0
+    for case, day, _custody, liberty in run["openings"]:
+        if case.trial not in ("leningrad_centre_1934", "moscow_centre_1935"):
+            continue
+        seen += 1
+        members = np.fromiter(case.members, dtype=np.int64)
+        assert not (flags[members] & cc).any(), case.trial
+        assert day != 0 or not any(flags[i] & cc for i in set(case.listed) & liberty)
+    assert seen == 2
+
+
 def test_every_defendant_is_of_the_trials_group_and_arrested_before_it(run) -> None:
-    """Every defendant of a civilian trial was a member of the 1934 Central Committee or a
-    prominent former oppositionist, and not of the army; every defendant of the army's trial
-    was of its high command (G7-tukh-trial); each was arrested before his trial."""
+    """Every defendant is of his trial's group (data/trial_charges.csv, data/trial_groups.csv:
+    the Leningrad centre's Leningrad former oppositionists, the Moscow centre's prominent
+    former oppositionists, not of the CC; the CC and the prominent former oppositionists in
+    1936-38; the army's high command for its trial, G7-tukh-trial), and was arrested before
+    his trial."""
     sim = run["sim"]
     flags = sim.world.people["elite"].astype(np.int64)
-    civilian = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
-    high = int(Elite.ARMY_HIGH_COMMAND)
     seen = 0
     for tid, (day, dock, arrest_day) in _docks(run).items():
-        f = flags[dock]
-        if tid.startswith("military"):
-            assert ((f & high) != 0).all(), tid
-        else:
-            assert ((f & civilian) != 0).all() and ((f & ARMY_FLAGS) == 0).all(), tid
+        case = run["cases"][tid]
+        assert in_group(sim.world.people, dock, group_name(case)).all(), tid
+        assert case.military or not (flags[dock] & ARMY_FLAGS).any(), tid
         assert ((arrest_day >= 0) & (arrest_day < day)).all(), tid
         seen += len(dock)
     assert seen > 0
 
 
-def test_the_list_takes_those_in_custody_before_arresting_for_it(run) -> None:
-    """The leadership chose its defendants among the prominent people already arrested
-    (Zinoviev and Kamenev serving their terms, the Trotskyists held since 1936) and arrested
-    others for the purpose only to complete the list: a list that arrests anyone at liberty
-    leaves no prominent prisoner of the trial's group in custody off it."""
-    flags = run["sim"].world.people["elite"].astype(np.int64)
-    civilian = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
-    high = int(Elite.ARMY_HIGH_COMMAND)
+def test_the_list_arrests_for_the_case_only_its_leading_figure(run) -> None:
+    """The leadership chose its defendants among the prominent people of the group already in
+    custody (Zinoviev and Kamenev serving their terms, the Trotskyists held since 1936); a
+    list arrests someone at liberty only when no one of the group was in custody, and then
+    one man, the case's leading figure."""
     assert len(run["openings"]) >= 4
-    checked = 0
     for case, _day, custody, liberty in run["openings"]:
         listed = set(case.listed)
-        if not listed & liberty:
-            continue
-        checked += 1
-        group = {
-            i
-            for i in custody
-            if (
-                flags[i] & high
-                if case.military
-                else (flags[i] & civilian) and not flags[i] & ARMY_FLAGS
-            )
-        }
-        assert group <= listed, case.trial
-    assert checked > 0, "no list arrested anyone at liberty: nothing was checked"
+        if custody:
+            assert listed <= custody, case.trial
+        else:
+            assert listed <= liberty and len(listed) <= 1, case.trial
+            assert not listed or case.head in listed
 
 
 def test_the_army_case_names_reach_the_high_command_only(run) -> None:
@@ -281,7 +311,7 @@ def test_every_trial_has_a_sourced_charge() -> None:
         assert set(r["source"].split(";")) <= keys
 
 
-def test_the_verdicts_follow_the_charge_and_the_dock_the_list() -> None:
+def test_the_verdicts_follow_the_charge_and_the_dock_its_cap() -> None:
     out = _simulate(
         {"trial_death_share_late": 1.0, "trial_death_share_early": 0.0, "trial_dock_size": 5}
     )

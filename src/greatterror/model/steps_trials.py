@@ -29,13 +29,14 @@ from greatterror.model.trial_cases import (
     build_cases,
     can_be_taken,
     circle_of,
-    group_of,
+    group_name,
+    in_group,
     of_kind,
     prominence,
 )
 from greatterror.model.world import World
 from greatterror.paths import data_dir
-from greatterror.vocabulary import CH, Status
+from greatterror.vocabulary import AT_LIBERTY, CH, Status
 
 #: charges that carried the supreme measure (data/trial_charges.csv)
 CAPITAL_CHARGES = ("terrorism", "treason")
@@ -89,16 +90,12 @@ class ShowTrials(Component):
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
         pool = held[np.isin(held, members)]
         chosen = np.empty(0, dtype=np.int64)
-        if self.on(e, "M07") and case is not None and case.listed:
-            # the dock: the leadership's list, those of it still held by the case (held, or
-            # under an investigation the trial ends), in the list's order, at most the bound
-            listed = np.asarray(case.listed, dtype=np.int64)
-            st = c.status[listed]
-            here = np.isin(listed, pool) | (st == Status.INVESTIGATION)
-            chosen = listed[here][: int(p["trial_max_defendants"])]
+        if self.on(e, "M07") and case is not None and case.opened:
+            chosen = dock(w, e, case, pool)
             # every defendant of the open trials confessed in court (the investigation went
             # on until he did: the model does not time it)
             c.confessed[chosen] = True
+            w.trial_cases.tried.update(chosen.tolist())
         capital = charges().get(event.trial, "") in CAPITAL_CHARGES
         share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
         death = rng.random(len(chosen)) < share
@@ -128,29 +125,46 @@ class ShowTrials(Component):
         )
 
 
+def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
+    """The dock, fixed on the trial's date: the case's members of the trial's group it holds
+    (held for the trial: the listed, and the named or window members who confessed), and
+    the listed still under investigation (the trial ends it); in the order they joined the
+    case (the list first), at most ``trial_dock_size`` and ``trial_max_defendants``."""
+    p = e.params
+    order = np.fromiter(case.joined, dtype=np.int64)
+    if len(order) == 0:
+        return order
+    held = np.isin(order, pool)
+    listed = np.isin(order, np.asarray(case.listed, dtype=np.int64))
+    under = w.cases.status[order] == Status.INVESTIGATION
+    here = (listed & (held | under)) | (held & in_group(w.people, order, group_name(case)))
+    cap = int(min(p["trial_dock_size"], p["trial_max_defendants"]))
+    return order[here][:cap]
+
+
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
-    """The case opens with the leadership's list: ``trial_dock_size`` prominent people of the
-    trial's group who can be taken and are in no other pending case, those in custody (under
-    investigation, or serving a term) first, then people at liberty, each by prominence
-    plus a uniform random term; the list is taken into the case, the first is its leading
-    figure (model/trial_cases.py)."""
-    c, pop = w.cases, w.people
+    """The case opens with the leadership's list: the prominent people of the trial's group
+    (``trial_cases.in_group``) in custody and in no other pending case: under investigation,
+    or serving a term after an earlier trial of the run (brought back, as Zinoviev and
+    Kamenev were); by prominence plus a uniform random term, at most ``trial_dock_size``. If
+    none of the group is in custody, the leadership has the case's leading figure arrested:
+    the most prominent of the group at liberty, one man. The list is taken into the case,
+    the first is its leading figure (model/trial_cases.py)."""
+    c, pop, tc = w.cases, w.people, w.trial_cases
     heads = w.registers.elite_heads.astype(np.int64)
-    flags = pop["elite"][heads]
     st = c.status[heads]
-    custody = (st == Status.INVESTIGATION) | (st == Status.CAMP)
-    ok = group_of(flags, case.military) & (custody | can_be_taken(st))
-    ok &= st != Status.AWAITING_SENTENCE
-    cand = heads[ok]
-    keep = w.trial_cases.case_of(cand, day) < 0
-    cand, custody = cand[keep], custody[ok][keep]
+    tried = np.isin(heads, np.fromiter(tc.tried, dtype=np.int64, count=len(tc.tried)))
+    custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried)
+    ok = in_group(pop, heads, group_name(case)) & (tc.case_of(heads, day) < 0)
+    cand, cap = heads[ok & custody], int(e.params["trial_dock_size"])
     case.opened = True
     if len(cand) == 0:
+        cand, cap = heads[ok & AT_LIBERTY[st]], 1
+    if len(cand) == 0:
         return
-    score = prominence(pop["elite"][cand], pop["marks"][cand]) + e.rng.trial.random(len(cand))
-    # in custody before at liberty, each by prominence
-    order = np.lexsort((-score, ~custody))
-    chosen = cand[order[: int(e.params["trial_dock_size"])]]
+    score = prominence(pop["elite"][cand], pop["marks"][cand], case.military)
+    score = score + e.rng.trial.random(len(cand))
+    chosen = cand[np.argsort(-score, kind="stable")[:cap]]
     taken = take(w, e, day, case, chosen, "listed")
     case.listed = chosen[np.isin(chosen, taken)].tolist()
     if case.listed:
@@ -202,7 +216,7 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
     rng = e.rng.trial
     for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
         case = tc.cases[ki]
-        circle = circle_of(w.people, w.cases.linked, person, case.military)
+        circle = circle_of(w.people, w.cases.linked, person, case, tc)
         n = int(rng.poisson(w.levers.naming_mean))
         if n and len(circle):
             named = circle[rng.integers(0, len(circle), size=n)]

@@ -54,12 +54,15 @@ and the case is closed.
 
 from __future__ import annotations
 
+import csv
 from dataclasses import dataclass, field
+from functools import lru_cache
 from typing import Any
 
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.paths import data_dir
 from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, Status
 
@@ -100,6 +103,10 @@ class TrialCases:
 
     cases: list[TrialCase] = field(default_factory=list)
     built: bool = False
+    #: the defendants of the run's trials so far (a later case brings them back if serving)
+    tried: set[int] = field(default_factory=set)
+    #: the army's high command, found once (``high_command``)
+    high_command: NDArray[np.int64] | None = None
 
     def pending(self, day: int) -> list[TrialCase]:
         return [c for c in self.cases if c.pending(day)]
@@ -138,34 +145,70 @@ def of_kind(flags: NDArray, military: bool) -> NDArray[np.bool_]:
     return army if military else ~army
 
 
-#: the prominent people of a civilian trial's group, and of the army's (``group_of``)
+#: the prominent people of the 1936-38 civilian trials, and of the army's
 CIVILIAN_GROUP = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
 ARMY_GROUP = int(Elite.ARMY_HIGH_COMMAND)
+#: the region of the Leningrad centre's group (data/population/regions.csv)
+LENINGRAD = "leningrad_obl"
 
 
-def group_of(flags: NDArray, military: bool) -> NDArray[np.bool_]:
-    """Whether each person is among the prominent people of a trial's group, from whom the
-    leadership chose the defendants: the 1934 Central Committee and the prominent former
-    oppositionists for a civilian trial (the defendants of 1936-38 were former leaders of
-    the oppositions and of the party and state, F000:40, F001:19-27), the army's high
-    command for the army's (G7-tukh-trial). Not the army for a civilian trial."""
-    flags = np.asarray(flags).astype(np.int64)
-    if military:
+@lru_cache(maxsize=1)
+def trial_groups() -> dict[str, str]:
+    """The group each show trial took its defendants from (data/trial_charges.csv ``group``;
+    what each group is, its sources and what it approximates: data/trial_groups.csv)."""
+    with open(data_dir() / "trial_charges.csv", encoding="utf-8", newline="") as f:
+        return {row["trial_id"]: row["group"] for row in csv.DictReader(f)}
+
+
+def group_name(case: TrialCase) -> str:
+    """The case's group; a trial of another scenario takes the group of its kind."""
+    default = "high_command" if case.military else "leaders_and_oppositionists"
+    return trial_groups().get(case.trial, default)
+
+
+def in_group(pop: Any, idx: NDArray[np.int64], group: str) -> NDArray[np.bool_]:
+    """Whether each person of ``idx`` is of a trial's group (data/trial_groups.csv):
+
+    - ``leningrad_zinovievists`` (the Leningrad centre, December 1934): former oppositionists
+      (the ``OPPOSITIONIST`` mark) of Leningrad oblast, not of the 1934 Central Committee;
+    - ``zinovievist_leaders`` (the Moscow centre, January 1935): the prominent former
+      oppositionists, not of the Central Committee;
+    - ``leaders_and_oppositionists`` (1936-38): the 1934 Central Committee and the prominent
+      former oppositionists;
+    - ``high_command`` (the army's trial): the army's high command.
+
+    A civilian group never holds the army."""
+    idx = np.asarray(idx, dtype=np.int64)
+    flags = np.asarray(pop["elite"][idx]).astype(np.int64)
+    if group == "high_command":
         return (flags & ARMY_GROUP) != 0
-    return ((flags & CIVILIAN_GROUP) != 0) & ((flags & ARMY_FLAGS) == 0)
+    civilian = (flags & ARMY_FLAGS) == 0
+    cc = (flags & int(Elite.CC_1934)) != 0
+    if group == "leaders_and_oppositionists":
+        return civilian & ((flags & CIVILIAN_GROUP) != 0)
+    if group == "zinovievist_leaders":
+        return civilian & ~cc & ((flags & int(Elite.PROMINENT_OPPOSITIONIST)) != 0)
+    if group == "leningrad_zinovievists":
+        marks = np.asarray(pop["marks"][idx]).astype(np.int64)
+        region = next(r.index for r in pop.regions if r.code == LENINGRAD)
+        here = np.asarray(pop["region"][idx]) == region
+        return civilian & ~cc & here & ((marks & int(Mark.OPPOSITIONIST)) != 0)
+    raise ValueError(f"unknown trial group {group!r} (data/trial_groups.csv)")
 
 
-def prominence(flags: NDArray, marks: NDArray) -> NDArray[np.float64]:
+def prominence(flags: NDArray, marks: NDArray, military: bool = False) -> NDArray[np.float64]:
     """How visible a person is (1, plus 2 for the CC, the prominent oppositionists and the high
-    command, plus 1 for a congress delegate), plus 2 for a past in the opposition: the
-    seed's operator chooses defendants by 'how visible they are and how far their past
-    conflicts with Stalin reach, rather than their actual ties' (M07). Weights are an
-    ordering, not a source."""
+    command, plus 1 for a congress delegate), plus 2 for a past in the opposition in a
+    civilian case: the seed's operator chooses defendants by 'how visible they are and how
+    far their past conflicts with Stalin reach, rather than their actual ties' (M07). The
+    army's opposition mark is an unsourced prior and does not rank a commander
+    (data/trial_groups.csv). Weights are an ordering, not a source."""
     flags = np.asarray(flags).astype(np.int64)
     score = np.ones(len(flags))
     score += 2 * ((flags & (CIVILIAN_GROUP | ARMY_GROUP)) != 0)
     score += 1 * ((flags & int(Elite.CONGRESS_1934)) != 0)
-    score += 2 * ((np.asarray(marks).astype(np.int64) & int(Mark.OPPOSITIONIST)) != 0)
+    if not military:
+        score += 2 * ((np.asarray(marks).astype(np.int64) & int(Mark.OPPOSITIONIST)) != 0)
     return score
 
 
@@ -173,8 +216,11 @@ def in_custody(status: NDArray) -> NDArray[np.bool_]:
     return np.isin(status, CUSTODY)
 
 
-def circle_linked(pop: Any, linked: NDArray[np.bool_], person: int) -> NDArray[np.int64]:
-    """The people of ``person``'s workplace unit linked to the centre, without him."""
+def circle_linked(
+    pop: Any, linked: NDArray[np.bool_], person: int, group: str = ""
+) -> NDArray[np.int64]:
+    """The people of ``person``'s workplace unit linked to the centre or of the case's
+    ``group``, without him."""
     wp = int(pop["workplace"][person])
     if wp < 0:
         return np.empty(0, dtype=np.int64)
@@ -182,26 +228,31 @@ def circle_linked(pop: Any, linked: NDArray[np.bool_], person: int) -> NDArray[n
     lo, hi = int(units.indptr[wp]), int(units.indptr[wp + 1])
     members = units.members[lo:hi] if units.members is not None else np.arange(lo, hi)
     members = np.asarray(members, dtype=np.int64)
-    return members[linked[members] & (members != person)]
+    reach = linked[members]
+    if group:
+        reach = reach | in_group(pop, members, group)
+    return members[reach & (members != person)]
 
 
-def high_command_circle(pop: Any, person: int) -> NDArray[np.int64]:
+def high_command(pop: Any, tc: TrialCases) -> NDArray[np.int64]:
     """The army's high command (the ``ARMY_HIGH_COMMAND`` flag: brigade commanders and up),
-    without ``person``: whom a member of the military case names (see the module's rules)."""
-    flags = np.asarray(pop["elite"])
-    members = np.flatnonzero((flags & int(Elite.ARMY_HIGH_COMMAND)) != 0).astype(np.int64)
-    return members[members != person]
+    found once per run and kept on ``tc`` (the flags do not change)."""
+    if tc.high_command is None:
+        flags = np.asarray(pop["elite"])
+        tc.high_command = np.flatnonzero((flags & ARMY_GROUP) != 0).astype(np.int64)
+    return tc.high_command
 
 
 def circle_of(
-    pop: Any, linked: NDArray[np.bool_], person: int, military: bool
+    pop: Any, linked: NDArray[np.bool_], person: int, case: TrialCase, tc: TrialCases
 ) -> NDArray[np.int64]:
-    """Whom a confessing member of a trial's case can name: the high command for the army's
-    case (``high_command_circle``), his workplace unit's people linked to the centre for a
-    civilian case (``circle_linked``)."""
-    if military:
-        return high_command_circle(pop, person)
-    return circle_linked(pop, linked, person)
+    """Whom a confessing member of a trial's case can name: the high command, without him,
+    for the army's case; for a civilian case, the people of his workplace unit linked to the
+    centre or of the case's group (``circle_linked``)."""
+    if case.military:
+        members = high_command(pop, tc)
+        return members[members != person]
+    return circle_linked(pop, linked, person, group_name(case))
 
 
 def can_be_taken(status: NDArray) -> NDArray[np.bool_]:
