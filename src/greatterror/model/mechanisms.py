@@ -61,9 +61,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M07",
         "amalgam_trials",
         "show trials assembled from prominent prisoners linked to an absent centre",
-        "the leadership lists each trial's defendants from the prominent people of its group"
-        " (in custody first) when its case opens; names add to the case, not to the dock; the"
-        " verdicts follow the charge",
+        "each trial's case lists the prominent people of its own group in custody when it"
+        " opens (or arrests one leading figure); the dock is the group's members it holds on"
+        " the date, named ones who confessed included; the verdicts follow the charge",
     ),
     Mechanism("M08", "chief_doctrine", "the NKVD chief's theory multiplies naming"),
     Mechanism(

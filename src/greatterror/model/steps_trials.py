@@ -1,11 +1,11 @@
 """Step 27 (M07): the show trials' cases are prepared, and each trial sentences its dock.
 
 A trial's case opens a preparation window before its scripted date with the leadership's
-list of defendants: ``trial_dock_size`` prominent people of the trial's group, those already
-in custody first, the others arrested for the purpose (model/trial_cases.py). The names its
-members give under interrogation take more people into the case's investigation, not into
-the dock. On the date the dock is the list's members still held by the case (a list can
-be short if the group has too few left to take), at most
+list: the prominent people of the trial's own group (data/trial_charges.csv) already in
+custody, at most ``trial_dock_size`` (a cap), or, if none is, the group's one leading figure
+arrested for it (model/trial_cases.py). The names its members give under interrogation take
+more people into the case's investigation. On the date the dock is the case's members of
+the group it holds (the list, and the named who confessed), at most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism

@@ -18,38 +18,49 @@ The rule, one case per scheduled trial:
 
 - **The preparation window.** A trial's case opens ``trial_preparation_days`` before the
   trial date (data/parameters.csv gives the documented arrest dates the prior rests on).
-- **The leadership's list.** On that day the centre draws up the list of defendants,
-  ``trial_dock_size`` people (a prior: no rule for the size of a dock was found), from the
-  prominent people of the trial's group (``group_of``: the 1934 Central Committee and the
-  prominent former oppositionists for a civilian trial, the army's high command for the
-  army's): those already in custody first (under investigation, or serving a term: the
-  model brings a sentenced prisoner back from the camps or the prisons, as Zinoviev and
-  Kamenev were brought back from the Verkhneuralsk isolator), then people at liberty,
-  arrested for the purpose; each by prominence (``prominence``: his visibility, and a past
-  in the opposition, the seed's 'how far their past conflicts with Stalin reach', M07). The
-  first of the list is the case's leading figure. Whoever is on the list is linked to the
-  centre.
+- **The trial's group.** Each trial takes its people from its own group
+  (data/trial_charges.csv ``group``; data/trial_groups.csv gives each group's sources and
+  what it approximates; ``in_group``): the Leningrad centre (December 1934) from the former
+  oppositionists of Leningrad oblast, not of the 1934 Central Committee (its defendants were
+  young Leningrad Zinovievists); the Moscow centre (January 1935) from the prominent former
+  oppositionists, not of the CC (Zinoviev, Kamenev and other former Zinovievist leaders);
+  the trials of 1936-38 from the CC and the prominent former oppositionists; the army's
+  trial from its high command.
+- **The leadership's list.** On that day the centre lists the prominent people of the group
+  who are in custody and in no other pending case: under investigation, or serving a term
+  after an earlier show trial of the run (brought back from the camps or the prisons, as
+  Zinoviev and Kamenev were from the Verkhneuralsk isolator); each by prominence
+  (``prominence``: his visibility and, in a civilian case, a past in the opposition, the
+  seed's 'how far their past conflicts with Stalin reach', M07), at most ``trial_dock_size``
+  (a cap, NOT FOUND). The record says most defendants were already held when their case
+  was built (the module's first paragraph). If no one of the group is in custody, the
+  leadership has one man arrested, the most prominent of the group at liberty: the case's
+  leading figure (the murder case opened with the murderer's arrest). The first of the list
+  is the leading figure. Whoever is on the list is linked to the centre.
 - **The chain of names.** A member of the case who confesses under interrogation names
   accomplices (``naming_mean`` a person, Poisson) among the people of his circle (his
-  workplace unit) who are linked to the centre; every such name is acted on (after the
-  Trial of the Sixteen the prosecutor announced an investigation of everyone the
-  defendants had named, report1936). The named join the case's investigation: arrested if
-  at liberty, brought back if serving a term, kept if in custody; being named in the case
-  links them. They do not join the dock, which is the list.
+  workplace unit) who are linked to the centre or belong to the trial's group; every such
+  name is acted on (after the Trial of the Sixteen the prosecutor announced an
+  investigation of everyone the defendants had named, report1936). The named join the
+  case's investigation: arrested if at liberty, brought back if serving a term, kept if in
+  custody; being named in the case links them.
 - **The army's case.** The names of a member of the military case reach the high command of
   the whole army, whether linked to the centre or not (``circle_of``): Putna and Primakov,
   arrested in August 1936, named under interrogation in May 1937 the men tried with them on
-  11 June 1937 (G7-tukh-trial; Suvenirov 1998; Conquest 1990). A civilian case's names stay
-  within the member's own circle and reach only people already linked to its centre.
+  11 June 1937 (G7-tukh-trial; Suvenirov 1998; Conquest 1990).
 - **Held for the trial.** A listed defendant is held for the trial when his investigation
   ends, whether he has confessed or not (the investigation of a show trial's defendant went
   on until he confessed: the model does not time it); another member of a pending case is
   held only if he has confessed; every other elite prisoner goes to his sentencing channel
   when his investigation ends (model/steps_justice.py).
+- **The dock.** On the trial's date the dock is the case's members of the trial's group that
+  it holds: the listed, and the named (or window) members who confessed in time, in the
+  order they joined (the list first), at most ``trial_dock_size`` (and the court's bound,
+  ``trial_max_defendants``). Its size is the model's state: how many of the group were in
+  custody when the case opened, and how many of those they named confessed before the date.
 
-The trial takes the listed defendants still in the case's custody on its date
-(model/steps_trials.py); the other members go to the Military Collegium in closed session,
-and the case is closed.
+The trial takes the dock (model/steps_trials.py); the case's other members held go to the
+Military Collegium in closed session, and the case is closed.
 """
 
 from __future__ import annotations
