@@ -306,9 +306,15 @@ def test_every_trial_has_a_sourced_charge() -> None:
     with open(evidence_dir() / "sources.csv", encoding="utf-8", newline="") as f:
         keys = {r["key"] for r in csv.DictReader(f)}
     assert {r["trial_id"] for r in rows} == set(load_evidence().trials)
+    with open(path.parent / "trial_groups.csv", encoding="utf-8", newline="") as f:
+        groups = {g["group"]: g for g in csv.DictReader(f)}
     for r in rows:
         assert r["charge"] in ("terrorism", "treason", "counter_revolution")
         assert set(r["source"].split(";")) <= keys
+        assert r["group"] in groups, r["trial_id"]  # every trial has its own described group
+    for g in groups.values():
+        assert g["members"] and g["approximation"], g["group"]
+        assert set(g["source"].split(";")) <= keys, g["group"]
 
 
 def test_the_verdicts_follow_the_charge_and_the_dock_its_cap() -> None:
