@@ -286,7 +286,11 @@ def marks_church(
     NKVD's registers kept for the clergy and the communities' lay activists alike)."""
     for i in range(age.shape[0]):
         lay = occupation[i] != codes[CLERGY]
-        if lay and age[i] >= codes[A45] and u_church[i] < p_church * sex_weight[1 if male[i] else 0]:
+        if (
+            lay
+            and age[i] >= codes[A45]
+            and u_church[i] < p_church * sex_weight[1 if male[i] else 0]
+        ):
             marks[i] |= codes[SECTARIAN]
 
 
