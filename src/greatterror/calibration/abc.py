@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
-from greatterror.calibration.dbfile import stored_db_problem
+from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     pyabc_prior,
@@ -86,8 +86,9 @@ def db_url(path: Path) -> str:
 def stored_settings(path: Path) -> FitSettings:
     """The settings a database was started with; FitError if it is not a greatterror fit."""
     pyabc = require("pyabc")
-    if not path.is_file():
-        raise FitError(f"--db: {path} does not exist")
+    missing = file_problem(path)
+    if missing:
+        raise FitError(f"--db: {path} {missing}")
     problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
     if problem:
         raise FitError(

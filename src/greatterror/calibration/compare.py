@@ -42,7 +42,7 @@ from greatterror.calibration.abc import (
     make_sampler,
 )
 from greatterror.calibration.budget import cap_sampler, simulations_left
-from greatterror.calibration.dbfile import stored_db_problem
+from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     from_unit,
@@ -286,8 +286,9 @@ def stored_priors(path: Path, run: int) -> dict[str, Any] | None:
 
 def stored_compare(path: Path) -> CompareSettings:
     """The settings a comparison database was started with; FitError if it is not one."""
-    if not path.is_file():
-        raise FitError(f"--db: {path} does not exist")
+    missing = file_problem(path)
+    if missing:
+        raise FitError(f"--db: {path} {missing}")
     expected = "expected the SQLite database written by `greatterror hypotheses compare --db PATH`"
     problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
     if problem:
