@@ -229,11 +229,58 @@ def test_an_empty_database_option_is_named_not_read_as_the_current_directory(arg
     assert ". exists" not in said(result)
 
 
-@pytest.mark.parametrize("verb", ["show", "check"])
-def test_a_budget_given_to_show_or_check_is_refused_not_ignored(tmp_path: Path, verb: str) -> None:
-    """The budget belongs to a run; before, 'show' and 'check' ignored it without a word."""
-    db = tmp_path / "compare.db"
-    db.write_bytes(b"")
-    result = invoke("hypotheses", "compare", verb, str(db), "--max-simulations", "100")
+def _sole_entry(folder: Path) -> list[str]:
+    return sorted(p.name for p in folder.iterdir())
+
+
+@pytest.mark.parametrize(
+    ("args", "name"),
+    [
+        (("calibrate", "historical", "--db", "{d}"), "--db"),
+        (("calibrate", "historical", "--db", "{d}", "--resume"), "--db"),
+        (("hypotheses", "compare", "H1", "H3", "--db", "{d}"), "--db"),
+        (("hypotheses", "compare", "H1", "H3", "--db", "{d}", "--resume"), "--db"),
+        (("calibrate", "show", "{d}"), "path"),
+        (("calibrate", "show", "{d}", "--check"), "path"),
+        (("calibrate", "apply", "{d}", "--scenario", "historical"), "path"),
+        (("hypotheses", "compare", "show", "{d}"), "DB"),
+        (("hypotheses", "compare", "check", "{d}"), "DB"),
+        (("counterfactual", "earlier_halt", "--posterior", "{d}", "--seeds", "1"), "--posterior"),
+    ],
+)
+def test_a_directory_given_as_a_database_is_named_as_one(
+    tmp_path: Path, args: tuple[str, ...], name: str
+) -> None:
+    """Before, --db DIR said "exists; pass --resume" and --db DIR --resume "does not exist"
+    (round in a circle), and a directory to read said "does not exist" (review8 F6)."""
+    folder = tmp_path / "fits"
+    folder.mkdir()
+    result = invoke(*(a.replace("{d}", str(folder)) for a in args))
     assert result.exit_code == 2, result.output
-    assert f"--max-simulations: only when running a comparison, not with '{verb}'" in said(result)
+    assert f"{name}: {folder} is a directory; give the database file" in said(result)
+    assert "does not exist" not in said(result) and "pass --resume" not in said(result)
+    assert _sole_entry(tmp_path) == ["fits"] and _sole_entry(folder) == []
+
+
+def test_an_empty_posterior_is_named_not_read_as_the_current_directory() -> None:
+    """Path("") is "."; before, the counterfactual said "--posterior: . does not exist"."""
+    result = invoke("counterfactual", "earlier_halt", "--posterior", "", "--seeds", "1")
+    assert result.exit_code == 2, result.output
+    assert "--posterior: empty; give a database file" in said(result)
+    assert " . " not in said(result)
+
+
+@pytest.mark.parametrize(
+    "args",
+    [
+        ("run", "--scale", "0.0001", "--out", ""),
+        ("calibrate", "show", "fit.db", "--out", " "),
+        ("hypotheses", "compare", "show", "cmp.db", "--out", ""),
+    ],
+)
+def test_an_empty_output_folder_is_named_empty(args: tuple[str, ...]) -> None:
+    """Before, `run --out ""` spoke of "." as the current folder, and `compare show --out ""`
+    wrote its result files into the current folder."""
+    result = invoke(*args)
+    assert result.exit_code == 2, result.output
+    assert "--out: empty; give a folder's path" in said(result)

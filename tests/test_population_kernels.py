@@ -196,6 +196,22 @@ def test_other_party_opposition_prior(rng, people) -> None:
     assert (camp == Mark.PRIOR_CONVICTION).all()  # every camp prisoner
 
 
+def test_church_activists_are_lay_people_45_and_over(rng, people) -> None:
+    """The activists' mark goes to lay people aged 45 and over, at the sex-weighted rate; no
+    one younger, and no one already clergy, is marked by it."""
+    p = people
+    w = np.array([0.8, 1.2])
+    occupation = rng.integers(0, 10, size=p["n"]).astype(np.uint8)
+    marks = np.zeros(p["n"], dtype=np.uint8)
+    u = rng.random(p["n"])
+    pk.marks_church(C, p["age"], p["male"], occupation, u, 0.3, w, marks)
+    sex_w = w[p["male"].astype(int)]
+    lay = occupation != Occupation.CLERGY
+    want = lay & (p["age"] >= 45) & (u < 0.3 * sex_w)
+    np.testing.assert_array_equal(marks, np.where(want, Mark.CLERGY_SECTARIAN, 0))
+    assert want.any() and not (marks[p["age"] < 45]).any()
+
+
 def test_nationalities_mark_adults_only(rng, people) -> None:
     p = people
     nat_codes = np.array([1, 2, 3], dtype=np.uint8)

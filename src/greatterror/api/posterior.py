@@ -19,6 +19,7 @@ from typing import Any
 import numpy as np
 
 from greatterror.api.options import SimError
+from greatterror.calibration.dbfile import file_problem
 from greatterror.model.params import BY_NAME
 
 #: the key under which ``greatterror calibrate`` stores its settings in pyabc's meta data
@@ -58,8 +59,13 @@ def posterior_draws(db: str | Path, n: int, seed: int) -> Posterior:
     if isinstance(n, bool) or not isinstance(n, int) or n < 1:
         raise SimError(f"draws: {n!r} is not allowed; allowed: a whole number of at least 1")
     path = Path(db)
-    if not path.is_file():
+    if not str(db).strip():  # Path("") would be ".", the current directory
+        raise SimError("posterior: empty; give the database of a calibration, e.g. fit.db")
+    missing = file_problem(path)
+    if missing == "does not exist":
         raise SimError(f"posterior: {path} does not exist; give the database of a calibration")
+    if missing:
+        raise SimError(f"posterior: {path} {missing}")
     try:
         import pyabc
     except ImportError:

@@ -25,7 +25,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror import __version__
-from greatterror.calibration.dbfile import stored_db_problem
+from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     pyabc_prior,
@@ -42,6 +42,7 @@ from greatterror.calibration.statistics import (
     observed,
 )
 from greatterror.errors import GreatterrorError
+from greatterror.provenance import code_change, code_identity
 
 META_KEY = "greatterror"
 
@@ -63,6 +64,9 @@ class FitSettings:
     #: each generation's threshold is this quantile of the previous generation's distances
     quantile: float = 0.5
     version: str = field(default=__version__)
+    #: the code and data that made the fit (``provenance.code_identity``): the version stays
+    #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
+    code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -82,8 +86,9 @@ def db_url(path: Path) -> str:
 def stored_settings(path: Path) -> FitSettings:
     """The settings a database was started with; FitError if it is not a greatterror fit."""
     pyabc = require("pyabc")
-    if not path.is_file():
-        raise FitError(f"--db: {path} does not exist")
+    missing = file_problem(path)
+    if missing:
+        raise FitError(f"--db: {path} {missing}")
     problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
     if problem:
         raise FitError(
@@ -216,6 +221,8 @@ def run_fit(
         if differ:
             detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
             raise FitError(f"--resume: the database was started with other settings ({detail})")
+        if changed := code_change(stored.code):
+            raise FitError(f"--resume: the database was {changed}; start a new --db")
     free_parameters(settings.free)  # unknown or fixed parameters fail before any work
     import numpy as np
 

@@ -42,7 +42,7 @@ from greatterror.calibration.abc import (
     make_sampler,
 )
 from greatterror.calibration.budget import cap_sampler, simulations_left
-from greatterror.calibration.dbfile import stored_db_problem
+from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
     free_parameters,
     from_unit,
@@ -53,6 +53,7 @@ from greatterror.calibration.problem import (
 from greatterror.calibration.simulator import FitModel, warm
 from greatterror.calibration.statistics import CALIBRATION_IDS, observed
 from greatterror.model.priors import Prior
+from greatterror.provenance import code_change, code_identity
 
 META_KEY = "greatterror_compare"
 #: Prior scales of the sensitivity check when none are given: halved and doubled widths.
@@ -77,6 +78,9 @@ class CompareSettings:
     #: each run stops once it has made this many simulations (``calibration/budget.py``)
     max_simulations: int | None = None
     version: str = field(default=__version__)
+    #: the code and data that made the fit (``provenance.code_identity``): the version stays
+    #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
+    code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -282,8 +286,9 @@ def stored_priors(path: Path, run: int) -> dict[str, Any] | None:
 
 def stored_compare(path: Path) -> CompareSettings:
     """The settings a comparison database was started with; FitError if it is not one."""
-    if not path.is_file():
-        raise FitError(f"--db: {path} does not exist")
+    missing = file_problem(path)
+    if missing:
+        raise FitError(f"--db: {path} {missing}")
     expected = "expected the SQLite database written by `greatterror hypotheses compare --db PATH`"
     problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
     if problem:
@@ -309,11 +314,14 @@ def stored_runs(path: Path) -> list[int]:
 
 
 def check_resume(settings: CompareSettings, db: Path) -> None:
-    differ = settings.differences(stored_compare(db))
+    stored = stored_compare(db)
+    differ = settings.differences(stored)
     if differ:
         raise FitError(
             "--resume: the database was started with other settings (" + "; ".join(differ) + ")"
         )
+    if changed := code_change(stored.code):
+        raise FitError(f"--resume: the database was {changed}; start a new --db")
 
 
 def run_compare(

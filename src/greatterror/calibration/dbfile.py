@@ -24,11 +24,27 @@ SQLITE_HEADER = b"SQLite format 3\x00"
 PYABC_TABLES = frozenset({"abc_smc", "populations", "models", "particles", "parameters", "samples"})
 
 
+def file_problem(path: Path) -> str | None:
+    """Why no database file can be read at ``path`` ("does not exist", "is a directory; ..."),
+    or None for a regular file. A directory is named as one: "does not exist" for a folder
+    that is there, after "exists; pass --resume" for the same path, sent users round in a
+    circle (review8 F6)."""
+    path = Path(path)
+    if path.is_file():
+        return None
+    if path.is_dir():
+        return "is a directory; give the database file"
+    if path.exists():
+        return "is not a regular file; give the database file"
+    return "does not exist"
+
+
 def stored_db_problem(path: Path) -> str | None:
     """Why ``path`` is not a pyabc database, or None when it is one; the file is not changed."""
     path = Path(path)
-    if not path.is_file():
-        return "it does not exist" if not path.exists() else "it is not a regular file"
+    unreadable = file_problem(path)
+    if unreadable:
+        return f"it {unreadable}"
     try:
         with path.open("rb") as handle:
             header = handle.read(len(SQLITE_HEADER))

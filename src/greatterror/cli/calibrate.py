@@ -10,14 +10,35 @@ from typing import Annotated
 import typer
 
 from greatterror.cli.output import (
+    check_database_option,
     console,
     database_path,
     emit_json,
     error_console,
+    existing_file,
     fail,
+    folder_path,
     print_table,
 )
+from greatterror.cli.verbs import RUN, refuse_other_verbs_options
 from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
+
+_FIT_ONLY: tuple[str, ...] = (
+    "particles",
+    "generations",
+    "dask_scheduler",
+    "db",
+    "resume",
+    "seed",
+    "quantile",
+)
+_FIT_ONLY += ("max_minutes", "max_simulations")
+#: the verbs that use each option (cli/verbs.py): any other verb refuses it, naming it
+USES: dict[str, tuple[str, ...]] = dict.fromkeys(_FIT_ONLY, (RUN,))
+USES |= {"scale": (RUN, "show --check"), "workers": (RUN, "show --check", "apply")}
+USES |= {"out": ("show",), "as_json": ("show", "show --check", "apply")}
+USES |= {"check": ("show --check",), "draws": ("show --check",)}
+USES |= dict.fromkeys(("target", "candidates", "recheck"), ("apply",))
 
 
 def _check_numbers(particles: int, generations: int, scale: float, workers: int) -> None:
@@ -42,6 +63,7 @@ def _db_path(text: str) -> Path:
 
 
 def calibrate(
+    ctx: typer.Context,
     scenario: Annotated[
         str,
         typer.Argument(
@@ -86,7 +108,10 @@ def calibrate(
         ),
     ] = 0.5,
     out: Annotated[
-        Path | None, typer.Option(help="With 'show': directory for the plots (default: beside)")
+        Path | None,
+        typer.Option(
+            parser=folder_path, help="With 'show': directory for the plots (default: beside)"
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="With 'show': print JSON.")] = False,
     max_minutes: Annotated[
@@ -127,11 +152,13 @@ def calibrate(
 
     greatterror calibrate apply fit.db --scenario historical
     """
-    if scenario in ("show", "apply"):
-        if path is None:
-            fail(
-                f"{scenario}: give the fit's database, e.g. greatterror calibrate {scenario} fit.db"
-            )
+    verb = scenario if scenario in ("show", "apply") else RUN
+    verb = "show --check" if verb == "show" and check else verb
+    if verb != RUN and path is None:
+        fail(f"{scenario}: give the fit's database, e.g. greatterror calibrate {scenario} fit.db")
+    refuse_other_verbs_options(ctx, verb, USES, "when fitting")
+    if path is not None and verb != RUN:
+        existing_file(path, "path")
         if scenario == "apply":
             from greatterror.cli.calibrate_apply import apply
 
@@ -176,15 +203,7 @@ def calibrate(
         free, _ = scenario_problem(load_scenario(scenario))
     except ScenarioError as exc:
         fail(str(exc))
-    if db.exists() and not resume:
-        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
-    if resume and not db.exists():
-        fail(f"--db: {db} does not exist, so there is nothing to resume")
-    from greatterror.calibration.dbfile import new_db_problem
-
-    problem = None if resume else new_db_problem(db)
-    if problem:
-        fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
+    check_database_option(db, resume)
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     try:
         history = run_fit(
@@ -217,6 +236,8 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             check_plot_dir(out or path.parent)
         except RunOutputError as exc:
             fail(str(exc))
+    from greatterror.provenance import code_change
+
     settings, history = load_stored_fit(path)
     priors = fit_priors(settings)
     gens, post = generations(history), posterior(history, priors=priors)
@@ -237,6 +258,7 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             ]
             for g in gens
         ],
+        caption=code_change(settings.code) or "made by this code",
     )
     print_table(
         f"Posterior, generation {history.max_t}: median and 90% interval",

@@ -13,13 +13,18 @@ from typing import TYPE_CHECKING, Annotated, Any
 import typer
 
 from greatterror.cli.output import (
+    check_database_option,
+    check_result_dir,
     console,
     database_path,
     emit_json,
     error_console,
+    existing_file,
     fail,
+    folder_path,
     print_table,
 )
+from greatterror.cli.verbs import RUN, refuse_other_verbs_options
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 
 if TYPE_CHECKING:
@@ -29,6 +34,20 @@ MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
 #: the columns of the per-generation table before the hypotheses' probabilities
 GENERATION_COLUMNS: tuple[str, ...] = ("run", "kind", "seed", "prior scale", "generation")
 GENERATION_COLUMNS += ("epsilon", "simulations", "effective particles")
+_RUN_ONLY: tuple[str, ...] = (
+    "particles",
+    "generations",
+    "repeats",
+    "prior_scale",
+    "no_prior_check",
+    "seed",
+)
+_RUN_ONLY += ("dask_scheduler", "db", "resume", "quantile", "max_simulations")
+#: the verbs that use each option (cli/verbs.py): any other verb refuses it, naming it
+USES: dict[str, tuple[str, ...]] = dict.fromkeys(_RUN_ONLY, (RUN,))
+USES |= {"scale": (RUN, "check"), "workers": (RUN, "check"), "draws": ("check",)}
+USES |= {"out": (RUN, "show", "check"), "as_json": (RUN, "show", "check")}
+USES |= {"generation": ("show", "check")}
 
 
 def _check(
@@ -77,34 +96,8 @@ def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     return tuple(f"{FOLDER}/{s.name}" for s in chosen), tuple(labels)
 
 
-def _check_paths(db: Path, resume: bool, out: Path) -> None:
-    from greatterror.calibration.dbfile import new_db_problem
-
-    if not db.parent.is_dir():
-        fail(f"--db: the directory {db.parent} does not exist")
-    if db.exists() and not resume:
-        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
-    if resume and not db.exists():
-        fail(f"--db: {db} does not exist, so there is nothing to resume")
-    problem = None if resume else new_db_problem(db)
-    if problem:
-        fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
-    _check_out(out)
-
-
-def _check_out(out: Path) -> None:
-    if out.exists() and not out.is_dir():
-        fail(f"--out: {out} is a file; allowed: a directory (created if missing)")
-    if not out.exists() and not out.parent.is_dir():
-        fail(f"--out: the directory {out.parent} does not exist")
-    from greatterror.results.rundir import write_problem
-
-    problem = write_problem(out if out.exists() else out.parent)
-    if problem:
-        fail(f"--out: {out} cannot be written ({problem}); give a directory that can be written")
-
-
 def compare(
+    ctx: typer.Context,
     hypotheses: Annotated[
         list[str] | None,
         typer.Argument(
@@ -166,7 +159,10 @@ def compare(
     ] = None,
     out: Annotated[
         Path | None,
-        typer.Option(help="Directory for the result files and plots (default: DB name + _result)."),
+        typer.Option(
+            parser=folder_path,
+            help="Directory for the result files and plots (default: DB name + _result).",
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
     generation: Annotated[
@@ -192,21 +188,17 @@ def compare(
     greatterror hypotheses compare check cmp.db --draws 10 --workers 2
     """
     keys = list(hypotheses or [])
-    if keys and keys[0] in ("show", "check"):
-        if len(keys) != 2:
-            fail(
-                f"{keys[0]}: give one database, e.g. greatterror hypotheses compare {keys[0]} "
-                "compare.db"
-            )
+    verb = keys[0] if keys and keys[0] in ("show", "check") else RUN
+    if verb != RUN and len(keys) != 2:
+        fail(f"{verb}: give one database, e.g. greatterror hypotheses compare {verb} compare.db")
+    hint = {"generation": "a run's length is --generations"}
+    refuse_other_verbs_options(ctx, verb, USES, "when running a comparison", hint)
+    if verb != RUN:
         if not keys[1].strip():
             fail(f"DB: empty; give the comparison's database, e.g. {keys[0]} compare.db")
-        path = Path(keys[1])
-        if not path.is_file():
-            fail(f"DB: {path} does not exist")
+        path = existing_file(Path(keys[1]), "DB")
         result_dir = out or path.parent / f"{path.stem}_result"
-        _check_out(result_dir)
-        if max_simulations is not None:
-            fail(f"--max-simulations: only when running a comparison, not with '{keys[0]}'")
+        check_result_dir(result_dir)
         if generation is not None and not 0 <= generation <= 1_000:
             fail(f"--generation: {generation} is out of range; allowed: a whole number 0 to 1000")
         if keys[0] == "check":
@@ -217,10 +209,6 @@ def compare(
         else:
             _show(path, result_dir, as_json, generation)
         return
-    if draws is not None:
-        fail("--draws: only with 'check', e.g. greatterror hypotheses compare check compare.db")
-    if generation is not None:
-        fail("--generation: only with 'show' or 'check' (a run's length is --generations)")
     scale = 0.001 if scale is None else scale
     _check(particles, generations, scale, workers, repeats, seed)
     if not 0 < quantile < 1:
@@ -244,7 +232,8 @@ def compare(
             fail(str(exc))
     scenarios, labels = _resolve(keys)
     result_dir = out or db.parent / f"{db.stem}_result"
-    _check_paths(db, resume, result_dir)
+    check_database_option(db, resume)
+    check_result_dir(result_dir)
     from greatterror.calibration.compare import CompareSettings
 
     settings = CompareSettings(

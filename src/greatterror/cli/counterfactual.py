@@ -16,7 +16,7 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror import __version__
-from greatterror.cli.output import console, emit_json, fail, fmt, print_table
+from greatterror.cli.output import console, database_path, emit_json, fail, fmt, print_table
 from greatterror.errors import GreatterrorError
 from greatterror.evidence.errors import DataFileError
 from greatterror.model.scenario import shipped_names
@@ -110,7 +110,10 @@ def counterfactual(
     ],
     posterior: Annotated[
         Path | None,
-        typer.Option(help="A calibration database (pyabc history): run at its posterior draws."),
+        typer.Option(
+            parser=database_path,
+            help="A calibration database (pyabc history): run at its posterior draws.",
+        ),
     ] = None,
     scale: Annotated[float, typer.Option(help="Sampling scale of every run.")] = 0.001,
     draws: Annotated[

@@ -1,4 +1,4 @@
-"""Shared ways the CLI prints: rich tables for people, JSON for programs."""
+"""Shared ways the CLI prints (rich tables for people, JSON for programs) and reads paths."""
 
 from __future__ import annotations
 
@@ -75,3 +75,57 @@ def database_path(text: str | Path) -> Path:
     if not text.strip():
         raise typer.BadParameter("empty; give a database file, e.g. fit.db")
     return Path(text)
+
+
+def folder_path(text: str | Path) -> Path:
+    """An --out folder as typed: an empty one is refused as empty, not read as "." (which
+    the later checks would call the current folder)."""
+    if isinstance(text, Path):
+        return text
+    if not text.strip():
+        raise typer.BadParameter("empty; give a folder's path")
+    return Path(text)
+
+
+def existing_file(path: Path, name: str) -> Path:
+    """``path`` if it is a file to read; otherwise exit 2 naming ``name`` (a directory is
+    called one, not "does not exist")."""
+    from greatterror.calibration.dbfile import file_problem
+
+    problem = file_problem(path)
+    if problem:
+        fail(f"{name}: {path} {problem}")
+    return path
+
+
+def check_database_option(db: Path, resume: bool) -> None:
+    """--db of a fit or comparison: a new database that can be written, or with ``--resume``
+    an existing file; an existing directory is named as one either way."""
+    from greatterror.calibration.dbfile import file_problem, new_db_problem
+
+    if not db.parent.is_dir():
+        fail(f"--db: the directory {db.parent} does not exist")
+    problem = file_problem(db)
+    if db.exists() and problem:
+        fail(f"--db: {db} {problem}")
+    if db.exists() and not resume:
+        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
+    if resume and not db.exists():
+        fail(f"--db: {db} does not exist, so there is nothing to resume")
+    problem = None if resume else new_db_problem(db)
+    if problem:
+        fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
+
+
+def check_result_dir(out: Path) -> None:
+    """--out of a command that writes result files: a directory (created if missing) in which
+    files can be written."""
+    if out.exists() and not out.is_dir():
+        fail(f"--out: {out} is a file; allowed: a directory (created if missing)")
+    if not out.exists() and not out.parent.is_dir():
+        fail(f"--out: the directory {out.parent} does not exist")
+    from greatterror.results.rundir import write_problem
+
+    problem = write_problem(out if out.exists() else out.parent)
+    if problem:
+        fail(f"--out: {out} cannot be written ({problem}); give a directory that can be written")

@@ -9,13 +9,16 @@ from typing import Annotated, Any
 import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
-from greatterror.cli.output import console, emit_json, error_console, fail, fmt, print_table
-from greatterror.model.mechanisms import (
-    BY_SWITCH,
-    SWITCH_VALUES,
-    switch_name,
-    switch_value,
+from greatterror.cli.output import (
+    console,
+    emit_json,
+    error_console,
+    fail,
+    fmt,
+    folder_path,
+    print_table,
 )
+from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.preflight import check_local_state, check_run
 from greatterror.results.rundir import check_output_file, folder_problem
@@ -102,9 +105,9 @@ def run(
         int,
         typer.Option(help="Random seed, 0 to 2^63 - 1; the same seed gives the same output."),
     ] = 1,
-    out: Annotated[Path, typer.Option(help="Output directory for the run's files.")] = Path(
-        "runs/latest"
-    ),
+    out: Annotated[
+        Path, typer.Option(parser=folder_path, help="Output directory for the run's files.")
+    ] = Path("runs/latest"),
     set_: Annotated[
         list[str] | None,
         typer.Option(

@@ -273,6 +273,35 @@ def acceptance(
     return accept if category is None else accept * category[:, None]
 
 
+#: Order 00447's lines whose lists existed before the order: the Politburo's decision of
+#: 2 July 1937 (politburo_p51_94_1937, read as quoted in hoffmann2011; evidence G12-14) had
+#: the regions take on record the kulaks and criminals who had returned to their home regions,
+#: and report within five days. The order of 30 July (order00447, G12-16) added the other
+#: categories: clergy and sectarians, former members of other parties and Whites, the camps'
+#: prisoners and the anti-Soviet elements on no register.
+JULY_LINES = ("former_kulak", "criminal")
+
+
+def list_opening(days_since_order: int, compile_days: float) -> float:
+    """How far the lines the order added are on Order 00447's lists ``days_since_order`` days
+    after the order (0 to 1): their lists are compiled from the order's date over
+    ``compile_days`` (parameter ``list_compile_days``), at an even pace, while the July
+    lines' lists were ready at the start."""
+    if compile_days <= 0:
+        return 1.0
+    return float(min(max(days_since_order / compile_days, 0.0), 1.0))
+
+
+def opened_acceptance(accept: NDArray[np.float64], opening: float) -> NDArray[np.float64]:
+    """``accept`` with the lines the order added taken at ``opening`` of their chance
+    (``list_opening``); the July lines (``JULY_LINES``) and line 0 as they are."""
+    gate = np.full(len(LINES), opening)
+    gate[0] = 1.0
+    for name in JULY_LINES:
+        gate[LN[name]] = 1.0
+    return accept * gate[:, None]
+
+
 def category_shares(specs: dict[str, LineSpec]) -> NDArray[np.float64]:
     """Each line's ``category_share`` by line code (1 for line 0 and where the file gives none)."""
     out = np.ones(len(LINES))

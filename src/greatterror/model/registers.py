@@ -196,10 +196,15 @@ class Registers:
         return adult
 
     def draw_listed(
-        self, register: Register, counts: NDArray[np.integer], rng: np.random.Generator
+        self,
+        register: Register,
+        counts: NDArray[np.integer],
+        rng: np.random.Generator,
+        accept: NDArray[np.float64] | None = None,
     ) -> NDArray[np.int64]:
         """``counts[r]`` people from region r's part of a line register, each put on the
-        arrest list as the order's category takes them (``accept``, model/lines.py)."""
+        arrest list as the order's category takes them (``accept``, model/lines.py; the
+        registers' own unless the caller gives the day's, ``opened_acceptance``)."""
         sizes = register.sizes()
         total = drawable(counts, sizes)
         if total == 0:
@@ -207,7 +212,8 @@ class Registers:
         assert register.groups.members is not None and register.line_at is not None
         drawn = draw_accepting(
             np.asarray(counts), sizes, register.groups.indptr, register.groups.members,
-            register.line_at, self.male, self.accept, rng.random(2 * total * LIST_TRIES),
+            register.line_at, self.male, self.accept if accept is None else accept,
+            rng.random(2 * total * LIST_TRIES),
             LIST_TRIES,
         )  # fmt: skip
         return drawn[drawn >= 0]

@@ -11,10 +11,10 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.kernels import thin
-from greatterror.model.lines import line_00447
+from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.loop import Component
 from greatterror.model.registers import Registers
-from greatterror.model.state import Institutions
+from greatterror.model.state import Institutions, Policy
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
@@ -94,6 +94,7 @@ class RegisterSelection(Component):
         "nkvd_capacity",
         "operation_pace",
         "operation_term_days",
+        "list_compile_days",
         "ordinary_during_operation",
         "overfill_target",
         "unmarked_share_00447",
@@ -164,8 +165,14 @@ class RegisterSelection(Component):
             )
             wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers)
             n = np.minimum(rng.poisson(wanted * scale), left)
-            unmarked = rng.binomial(n, p["unmarked_share_00447"] if self.on(e, "M13") else 1.0)
-            _arrest_00447(w, e, day, reg.draw_listed(reg.kulak, n - unmarked, rng), LN["none"])
+            # the July lists held former kulaks and criminals; the lines the order added
+            # come on the lists as they are compiled (model/lines.py list_opening)
+            opened = list_opening(days_since_order(pol, day), float(p["list_compile_days"]))
+            share = p["unmarked_share_00447"] * opened if self.on(e, "M13") else 1.0
+            unmarked = rng.binomial(n, share)
+            accept = opened_acceptance(reg.accept, opened)
+            listed = reg.draw_listed(reg.kulak, n - unmarked, rng, accept)
+            _arrest_00447(w, e, day, listed, LN["none"])
             other = reg.specs["anti_soviet_other"]
             _arrest_00447(w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code)
         rng = e.rng.national
@@ -190,6 +197,13 @@ def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistere
         pop["marks"][arrested], pop["region"][arrested], w.institutions.camps_region,
         w.registers.specs, unregistered,
     )  # fmt: skip
+
+
+def days_since_order(pol: Policy, day: int) -> int:
+    """Days from Order 00447 (the regional limits of its appendix, ``set_limits``: 30 July
+    1937 in the historical scenario, G12-16) to ``day``; its launch if no limits were set."""
+    named = pol.first_day.get(("set_limits", None), pol.launch_day("kulak_00447"))
+    return 0 if named is None else day - named
 
 
 def scheduled_pace(pace: float, days_since_launch: int, term_days: float) -> float:

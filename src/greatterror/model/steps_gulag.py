@@ -3,6 +3,10 @@ deaths in transit and in the camps that step 8 (``Punishment``) draws."""
 
 from __future__ import annotations
 
+import datetime as dt
+import math
+from typing import Any
+
 import numpy as np
 
 from greatterror.model.engine import Engine
@@ -220,6 +224,84 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     colony_kept = float(p["colony_mortality_ratio"]) / supply
     spared = e.rng.colony_deaths.random(len(drawn)) >= colony_kept
     died = drawn[~(w.cases.colony[drawn] & spared)]
+    e.die_in_custody(day, died)
+    record_camp_deaths(w, e, day, died)
+
+
+#: the GULAG's camp deaths of 1934 and its camp stocks on 1 January 1934 and 1935 (the
+#: evidence base: the reference note on mortality, OURZ GULAG, GARF f.9414; Getty, Rittersporn
+#: & Zemskov 1993), from which the camps' death rate of 1934 is read (never a calibration
+#: target: the targets are the deaths of 1935-40, model/targets.py)
+FAMINE_INPUTS = ("G8-deaths-1934", "G8-itl-1934", "IN-gulag-itl-1935")
+#: the date at which the rate of 1934 (a yearly mean) is taken to hold
+MID_1934 = dt.date(1934, 7, 1)
+
+
+def famine_excess(evidence: Any, params: dict[str, Any], start: dt.date) -> float:
+    """The yearly excess death rate that the prisoners held on the first day carry, on that
+    day: the aftermath of the famine of 1932-33 in the camps (deaths 15.3% of the average
+    number held in 1933, 4.28% in 1934, against 2.1-2.4% in 1936-37: the note on mortality,
+    G8-deaths-*).
+
+    The camps' rate of 1934 is the note's deaths of 1934 (camps only: the note counts the
+    colonies from 1935) over the mean of the camps' stocks of 1 January 1934 and 1935, 4.1%
+    (the note itself gives 4.28% of its own average). What the model's normal rate
+    (``gulag_mortality``) does not give of it is the debility the prisoners of 1934 carried,
+    taken at mid-1934 and recovered from with a mean time ``debility_recovery_days`` up to
+    the first day::
+
+        x0 = max(r_1934 - gulag_mortality, 0) * exp(-(start - 1 Jul 1934) / recovery)
+
+    That the excess of 1934 is a debility carried from the famine, not a harm of 1934 itself,
+    is an assumption (the camps' rations were cut in 1933, and the camps took in prisoners
+    from the famine's villages in 1932-34: Khlevniuk, The History of the Gulag, 2004, ch. 2,
+    as read by the compiler, not checked in a stored copy)."""
+    deaths, stock_1934, stock_1935 = (float(evidence.value(k)) for k in FAMINE_INPUTS)
+    rate_1934 = deaths / (0.5 * (stock_1934 + stock_1935))
+    recovery = max(float(params["debility_recovery_days"]), 1.0)
+    excess = max(rate_1934 - float(params["gulag_mortality"]), 0.0)
+    return excess * math.exp(-(start - MID_1934).days / recovery)
+
+
+def famine_debility(w: World, e: Engine, day: int) -> None:
+    """Deaths of the famine's debility among the prisoners held on the first day.
+
+    A prisoner held on the first day (``Camps.debilitated``) who is still in a camp dies, on
+    top of the camps' draw (``camp_deaths``), at the yearly excess rate
+
+        x(t) = x0 * exp(-t / debility_recovery_days)
+
+    (``famine_excess``: ``x0`` from the camps' rate of 1934), in a colony at
+    ``colony_mortality_ratio`` times that. The debility is the prisoner's: it leaves the
+    camps with him (release, death, a new case) and the prisoners who arrive later do not
+    carry it, so the excess falls both by recovery and by the turnover of the stock. The
+    count is drawn over the first day's list, stale entries included, and those drawn who are
+    no longer held are dropped (a thinning: the count over those held is binomial at the
+    rate); the list is compacted every 91 days. The draws come from their own stream,
+    ``debility``, so that no other stream moves. The prisoners weakened by the crisis of
+    1938 are not given it: at the fitted crisis strength a debility carried out of 1938 at
+    this recovery puts the deaths of 1939 far above the record (docs/validation-log.md,
+    "The Gulag's deaths of 1935 and 1940")."""
+    listed = w.camps.debilitated
+    if len(listed) == 0:
+        return
+    p, c = e.params, w.cases
+    if day % 91 == 0:
+        listed = listed[(c.status[listed] == Status.CAMP) & ~c.holding[listed]]
+        w.camps.debilitated = listed
+    x0 = famine_excess(e.evidence, p, e.start)
+    yearly = x0 * math.exp(-day / max(float(p["debility_recovery_days"]), 1.0))
+    if yearly < 1e-6 or len(listed) == 0:
+        w.camps.debilitated = listed[:0]
+        return
+    rng = e.rng.debility
+    n = int(rng.binomial(len(listed), min(yearly / 365.0, 1.0)))
+    if n == 0:
+        return
+    drawn = listed[rng.choice(len(listed), size=n, replace=False)]
+    drawn = drawn[(c.status[drawn] == Status.CAMP) & ~c.holding[drawn]]
+    spared = rng.random(len(drawn)) >= float(p["colony_mortality_ratio"])
+    died = drawn[~(c.colony[drawn] & spared)]
     e.die_in_custody(day, died)
     record_camp_deaths(w, e, day, died)
 

@@ -37,7 +37,12 @@ from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.reception import RECEPTION_PARAMS
 from greatterror.model.sentence_events import current_due
-from greatterror.model.steps_gulag import camp_deaths, camp_sample, transit_deaths
+from greatterror.model.steps_gulag import (
+    camp_deaths,
+    camp_sample,
+    famine_debility,
+    transit_deaths,
+)
 from greatterror.model.steps_halt import under_review
 from greatterror.model.troika import sentence_troika_cases
 from greatterror.model.world import World
@@ -358,6 +363,7 @@ class Punishment(Component):
     params = (
         "camp_capacity",
         "colony_mortality_ratio",
+        "debility_recovery_days",
         "gulag_mortality",
         "supply_lag_days",
         "supply_mortality",
@@ -378,6 +384,7 @@ class Punishment(Component):
         holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
+        famine_debility(w, e, day)
         fam = e.due(day, "family")
         if len(fam):
             e.arrest(day, fam, "family")

@@ -48,6 +48,7 @@ STREAMS = (
     "reception",
     "transfer",
     "colony_deaths",
+    "debility",
 )
 
 

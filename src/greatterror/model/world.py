@@ -71,6 +71,9 @@ class Camps:
     etap_carry: float = 0.0
     #: people under investigation or awaiting sentence (held in the same prisons), weighted
     pretrial_w: float = 0.0
+    #: the prisoners held on the first day, who carry the famine years' debility
+    #: (model/steps_gulag.py, ``famine_debility``; stale entries skipped and compacted)
+    debilitated: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
 
 
 @dataclass
@@ -162,7 +165,12 @@ def build_world(
         people=population,
         registers=registers,
         cases=cases,
-        camps=Camps(roll, len(initial_prisoners), float(weigh(initial_prisoners).sum())),
+        camps=Camps(
+            roll,
+            len(initial_prisoners),
+            float(weigh(initial_prisoners).sum()),
+            debilitated=np.asarray(initial_prisoners, dtype=np.int64).copy(),
+        ),
         institutions=inst,
         policy=Policy(),
         levers=Levers(

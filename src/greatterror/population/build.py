@@ -95,6 +95,9 @@ class _Rates:
         self.w_party = sex_weights_for_pool(spec.party_male_share, men_weighted / weighted)
         self.w_clergy = spec.sex_weights(spec.clergy_male_share, 2)
         self.w_other_party = spec.sex_weights(spec.other_parties_male_share, 3)
+        # church and sectarian activists among people aged 45 and over (kernels.marks_church)
+        self.p_church = spec.church_activists / (total * age[3:].sum())
+        self.w_church = spec.sex_weights(spec.church_activists_male_share, 3)
         self.w_prior = spec.sex_weights(spec.prior_conviction_male_share, 1)
         men_45 = total * (age[3:] * spec.male_by_age[3:]).sum()
         self.p_officer = spec.former_officers / men_45

@@ -89,6 +89,15 @@ def marginal_checks(pop: Population, inputs: PopulationInputs) -> list[MarginalC
             _sources(inputs, "pop_clergy_1937"),
         ),
         MarginalCheck(
+            "church and sectarian activists (the clergy mark on others than clergy)",
+            count(
+                ((pop["marks"] & Mark.CLERGY_SECTARIAN) != 0)
+                & (pop["occupation"] != Occupation.CLERGY)
+            ),
+            inputs.value("pop_church_activists_1937"),
+            _sources(inputs, "pop_church_activists_1937"),
+        ),
+        MarginalCheck(
             "army command staff",
             count(pop["occupation"] == Occupation.ARMY_COMMAND),
             inputs.value("pop_rkka_command_staff_1937")

@@ -278,6 +278,23 @@ def marks_other_party(
 
 
 @njit(cache=True)
+def marks_church(
+    codes, age, male, occupation, u_church, p_church, sex_weight, marks
+):  # pragma: no cover - compiled
+    """Church and sectarian activists: people aged 45 and over who are not clergy, weighted by
+    sex, get the clergy mark (the order's category 'churchmen and sectarians', which the
+    NKVD's registers kept for the clergy and the communities' lay activists alike)."""
+    for i in range(age.shape[0]):
+        lay = occupation[i] != codes[CLERGY]
+        if (
+            lay
+            and age[i] >= codes[A45]
+            and u_church[i] < p_church * sex_weight[1 if male[i] else 0]
+        ):
+            marks[i] |= codes[SECTARIAN]
+
+
+@njit(cache=True)
 def marks_opposition(
     codes, age, party, u_opposition, p_opposition, expelled_weight, marks
 ):  # pragma: no cover - compiled

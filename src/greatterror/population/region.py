@@ -179,6 +179,9 @@ def region_people(
     )
     u = uniforms.draw(rng, n)
     k.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
+    if not is_camp:
+        u = uniforms.draw(rng, n)
+        k.marks_church(k.CODES, age, male, occupation, u, rates.p_church, rates.w_church, marks)
 
     if not is_camp:
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])

@@ -97,6 +97,7 @@ class PopulationSpec:
     managers: float
     managers_male_share: float
     clergy: float
+    church_activists: float
     party_members: float
     party_candidates: float
     party_expelled: float
@@ -122,6 +123,7 @@ class PopulationSpec:
     leadership_oppositionist_share: float
     party_male_share: float
     clergy_male_share: float
+    church_activists_male_share: float
     other_parties_male_share: float
     prior_conviction_male_share: float
     camp_male_share: float
@@ -197,6 +199,7 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         managers=v("pop_managers_1937"),
         managers_male_share=v("pop_managers_male_share_1937"),
         clergy=v("pop_clergy_1937"),
+        church_activists=v("pop_church_activists_1937"),
         party_members=v("pop_party_members_1937"),
         party_candidates=v("pop_party_candidates_1937"),
         party_expelled=v("pop_party_net_loss_1933_1937"),
@@ -227,6 +230,7 @@ def build_spec(inputs: PopulationInputs) -> PopulationSpec:
         leadership_oppositionist_share=v("pop_leadership_oppositionist_share_1934"),
         party_male_share=v("pop_party_male_share_1937"),
         clergy_male_share=v("pop_clergy_male_share"),
+        church_activists_male_share=v("pop_church_activists_male_share"),
         other_parties_male_share=v("pop_other_parties_male_share"),
         prior_conviction_male_share=v("pop_prior_conviction_male_share"),
         camp_male_share=v("pop_camp_male_share_1937"),
