@@ -41,13 +41,14 @@ def test_the_charge_follows_the_person_and_the_line() -> None:
         line=[0, 0, 0, 0, LN["former_kulak"], LN["pol_ties"], LN["criminal"]],
     )
     got = grave(w, np.arange(7, dtype=np.int64)).tolist()
-    # agitation; an NKVD officer; an oppositionist (terror); the diaspora (espionage); a former
-    # kulak of Order 00447; a national line (espionage); a criminal of Order 00447
-    assert got == [False, True, True, True, False, True, False]
+    # agitation; an NKVD officer; an oppositionist (terror); the diaspora, off a national line
+    # (no charge of its own); a former kulak of Order 00447; a national line (espionage); a
+    # criminal of Order 00447
+    assert got == [False, True, True, False, False, True, False]
 
 
 def test_a_grave_charge_is_sentenced_to_death_more_often_and_follows_vigilance() -> None:
-    w = _world(elite=[0, 0], marks=[0, int(Mark.DIASPORA)], line=[0, 0])
+    w = _world(elite=[0, 0], marks=[0, int(Mark.OPPOSITIONIST)], line=[0, 0])
     batch = np.arange(2, dtype=np.int64)
     parts = by_charge(w, batch, "courts", PARAMS, kirov_law=True)
     (ordinary, low), (heavy, high) = parts
