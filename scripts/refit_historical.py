@@ -19,7 +19,8 @@ One command, in this order (each step is an ordinary greatterror command, printe
    target's median over the re-check seeds, over its archival tolerance and the median's
    Monte Carlo error, with one spread pooled over all the points compared; a short fit can
    end farther from the record than the values it would replace: exit code 3, as below).
-   The candidate is then run at 1:100 on seeds 1-3 and checked against the validity tests'
+   The candidate is then run at 1:100 on three fitting-range seeds (1,000,001-1,000,003, not
+   the validation seeds) and checked against the validity tests'
    key properties (greatterror.calibration.validity: men at least 90% of those sentenced to
    death, no one under 12 arrested, under-16s under 1% of arrests, every operation victim on
    a line, terms expire). Only if all hold is it copied over the shipped scenario; otherwise
@@ -344,6 +345,7 @@ def _run_steps(
         _step("3 regression baseline", [sys.executable, "tests/make_baseline.py"], log)
         leader = [sys.executable, "-m", "greatterror.calibration.leader_rule", "--write"]
         leader += ["--scale", args.scale, "--budget", args.leader_budget, "--workers", workers]
+        leader += ["--seeds", args.leader_seeds]
         _step("3b leader thresholds", leader, log)
         validate = [sys.executable, "scripts/validate_historical.py", "--scale", "0.01"]
         _step("4 validation tables", [*validate, "--seeds", "10", "--workers", workers], log)
@@ -404,6 +406,7 @@ def main() -> None:
     parser.add_argument("--candidates", type=int, default=5)
     parser.add_argument("--recheck", type=int, default=3)
     parser.add_argument("--leader-budget", type=int, default=150)
+    parser.add_argument("--leader-seeds", type=int, default=3, help="runs per leader-rule trial")
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
     args = parser.parse_args()

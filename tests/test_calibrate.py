@@ -262,6 +262,24 @@ def test_a_fit_killed_with_sigkill_resumes_and_adds_a_generation(local_fit: Path
     assert len(df) == 4 and np.isclose(np.sum(w), 1.0)
 
 
+def test_a_fit_made_by_other_code_does_not_resume(
+    local_fit: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """The version stays "0.1.0" across commits; a resume with other code would mix two
+    models' simulations in one posterior, so the database's code identity is checked."""
+    from greatterror import provenance
+
+    stored = _generations(local_fit)
+    other = {**provenance.code_identity(), "source": "0" * 64}
+    monkeypatch.setattr(provenance, "code_identity", lambda: other)
+    args = ["calibrate", "historical", "--particles", "4", "--generations", str(stored + 1)]
+    args += ["--scale", SCALE, "--workers", "1", "--db", str(local_fit), "--resume"]
+    result = runner.invoke(app, [*args, "--quantile", "0.9"])
+    assert result.exit_code == 2, result.output
+    assert "--resume: the database was made by code" in result.output
+    assert _generations(local_fit) == stored
+
+
 def test_show_prints_the_posterior_and_writes_the_plots(local_fit: Path, tmp_path: Path) -> None:
     result = runner.invoke(app, ["calibrate", "show", str(local_fit), "--json"])
     assert result.exit_code == 0, result.output

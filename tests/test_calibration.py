@@ -40,7 +40,29 @@ def test_leader_rule_targets_are_the_scripted_decisions() -> None:
     assert not [key for key in dates if key[0] == "execution_lists"]
 
 
-def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end() -> None:
+def test_a_decision_never_taken_counts_nearer_the_end_the_nearer_its_signal_came() -> None:
+    """The loss has a slope where the rule takes no decision (review of 5 Dec 2026, F1: with a
+    constant penalty the search stayed on a plateau, the special troikas never called)."""
+    from greatterror.calibration.leader_rule import never_taken
+
+    end = dt.date(1940, 12, 31)
+    assert never_taken(end, 0.0) == end + dt.timedelta(days=365)
+    assert never_taken(end, 1.0) == end
+    assert never_taken(end, 0.9) < never_taken(end, 0.5) < never_taken(end, 0.1)
+    assert never_taken(end, 7.0) == end and never_taken(end, -1.0) == never_taken(end, 0.0)
+
+
+def test_the_thresholds_are_fitted_on_seeds_of_the_fitting_range() -> None:
+    from greatterror.calibration.leader_rule import simulation_seeds
+    from greatterror.calibration.seeds import VALIDATION_SEEDS, is_fit_seed
+
+    seeds = simulation_seeds(1, 3)
+    assert len(set(seeds)) == 3 and all(is_fit_seed(s) for s in seeds)
+    assert not set(seeds) & set(VALIDATION_SEEDS)
+
+
+def test_leader_rule_loss_counts_a_decision_never_taken_after_the_end() -> None:
+    from greatterror.calibration.leader_rule import _run, record_dates
     from greatterror.calibration.leader_rule import loss as date_loss
 
     evidence = load_evidence()
@@ -51,7 +73,13 @@ def test_leader_rule_loss_counts_a_decision_never_taken_as_a_year_after_the_end(
         "leader_national_threshold": 1.0,
     }
     # nothing is ever decided: each of the ten decisions is missed
-    assert date_loss(never, 0.001, 3, evidence) > 365 + (1940 - 1938) * 365
+    assert date_loss(never, 0.001, 3, evidence) > (1940 - 1938) * 365
+    taken, nearest = _run(never, 0.001, 3, evidence)
+    assert not taken
+    # how near each came is recorded for the first decisions the rule could take
+    for key in ("chief_change:yezhov", "physical_methods", "launch_operation:kulak_00447"):
+        assert 0.0 < nearest[key] < 1.0, (key, nearest)
+    assert set(nearest) <= {f"{a}:{d}" if d else a for a, d in record_dates()}
 
 
 def test_leader_rule_fit_searches_inside_the_priors_and_writes_its_block(

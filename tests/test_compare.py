@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from typing import Any
 
 import numpy as np
 import pytest
@@ -394,3 +395,36 @@ def test_a_capped_history_reads_a_run_as_if_it_stopped_at_that_generation() -> N
     assert capped.get_all_populations()["t"].tolist() == [-1, 0]
     assert capped.total_nr_simulations == 248
     assert CappedHistory(History(), 5).max_t == 2
+
+
+def test_runs_stopped_at_different_generations_are_read_at_the_lowest_common_one(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A budget stops each run where it runs out; pooling their last generations would mix
+    thresholds (review of 5 Dec 2026, F7), so ``summarise`` reads all at the lowest."""
+    from greatterror.calibration import compare_report
+
+    assert compare_report.common_generation({1: 3, 2: 1, 3: 2}, None) == 1
+    assert compare_report.common_generation({1: 2, 2: 2}, None) is None
+    assert compare_report.common_generation({1: 3, 2: 1}, 3) == 3
+
+    class Spec:
+        def __init__(self, index: int) -> None:
+            self.index = index
+
+    class History:
+        def __init__(self, max_t: int) -> None:
+            self.max_t = max_t
+
+    asked: list[int | None] = []
+
+    def load_runs(path: Path, generation: int | None = None) -> Any:
+        asked.append(generation)
+        if len(asked) > 1:
+            raise Interrupted
+        return None, [(Spec(1), History(3)), (Spec(2), History(1))]
+
+    monkeypatch.setattr(compare_report, "load_runs", load_runs)
+    with pytest.raises(Interrupted):
+        compare_report.summarise(Path("unused.db"))
+    assert asked == [None, 1]

@@ -228,6 +228,21 @@ def test_no_case_pending_at_the_halt_goes_before_a_troika_after_it(backlog) -> N
         assert len(after) == 0, f"{channel} decided {len(after)} cases after the halt"
 
 
+def test_a_case_pending_at_the_halt_keeps_the_line_it_was_arrested_on(backlog) -> None:
+    """The halt sends pending cases to the courts and the Special Board (they are no longer the
+    operation's), but their arrests were made on an operation's line, and the summary's
+    ``lines`` count them there (review of 5 Dec 2026, F6: they lost their line and dropped out
+    of ``lines``)."""
+    sim, watch = backlog
+    pending = watch.all("pending")
+    cases = sim.engine.world.cases
+    # the same case at the run's end: not taken again in a new case since the halt
+    same = pending[cases.arrest_day[pending] < watch.halt_day]
+    assert len(same) >= 0.9 * len(pending)
+    assert (cases.op[same] == OP["ordinary"]).all(), "nothing tested: pending cases not moved"
+    assert (cases.line[same] > 0).all(), "a pending case lost its line at the halt"
+
+
 def _binomial_ok(k: int, n: int, p: float) -> bool:
     """``k`` of ``n`` within four standard deviations of ``n * p``."""
     return abs(k - n * p) <= 4.0 * np.sqrt(n * p * (1.0 - p)) + 1e-9

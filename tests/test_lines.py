@@ -111,7 +111,12 @@ def test_those_named_take_the_line_of_the_case_that_named_them(sim) -> None:
     named = np.flatnonzero(c.named & (c.arrests > 0) & (c.line > 0))
     assert len(named) > 100
     line_op = np.array([OP.get(op, -1) for op in OPERATION_OF_LINE])[c.line[named]]
-    assert (line_op == c.op[named]).all()
+    # a case pending at the halt of 17 November 1938 went to the courts or the Special Board
+    # and is no longer the operation's, but keeps the line it was arrested on
+    halt = (dt.date(1938, 11, 17) - sim.start).days
+    reviewed = (c.op[named] == OP["ordinary"]) & (c.arrest_day[named] < halt)
+    assert (line_op == c.op[named])[~reviewed].all()
+    assert reviewed.mean() < 0.2, "most named cases on a line are not the operation's"
 
 
 #: The GUGB summary of Order 00447's arrests to 15 August 1937 (V-00447-kulak-share-150837 and

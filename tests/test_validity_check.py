@@ -51,6 +51,14 @@ def test_the_thresholds_are_issue_9s() -> None:
     assert validity.MIN_AGE_ARRESTED == 12 and validity.MAX_UNDER_16_SHARE == 0.01
 
 
+def test_the_gate_runs_on_seeds_of_the_fitting_range() -> None:
+    """Whether a fit is applied is decided on no validation run (review of 5 Dec 2026, F3)."""
+    from greatterror.calibration.seeds import VALIDATION_SEEDS, is_fit_seed
+
+    assert all(is_fit_seed(s) for s in validity.SEEDS)
+    assert not set(validity.SEEDS) & set(VALIDATION_SEEDS)
+
+
 def test_a_valid_run_passes_every_check() -> None:
     findings = validity.check_simulation(_fake_sim(), 1)
     assert len(findings) == 5 and not validity.failures(findings)

@@ -100,6 +100,14 @@ def same_code(a: Mapping[str, Any] | None, b: Mapping[str, Any] | None) -> bool:
     return all((a or {}).get(k) == (b or {}).get(k) for k in CODE_IDENTITY)
 
 
+def code_change(stored: Mapping[str, Any] | None) -> str | None:
+    """Why ``stored`` (a database's or a run's ``code`` block) is not this process's code, or
+    None when it is, or when nothing was stored (databases made before 5 Dec 2026)."""
+    if stored is None or same_code(stored, code_identity()):
+        return None
+    return f"made by code {code_label(stored)}, this is {code_label(code_identity())}"
+
+
 def content_digest(value: Any) -> str:
     """SHA-256 of a JSON-able value written canonically (sorted keys, no spaces)."""
     text = json.dumps(value, sort_keys=True, separators=(",", ":"), default=str)

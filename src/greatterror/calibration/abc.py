@@ -42,6 +42,7 @@ from greatterror.calibration.statistics import (
     observed,
 )
 from greatterror.errors import GreatterrorError
+from greatterror.provenance import code_change, code_identity
 
 META_KEY = "greatterror"
 
@@ -63,6 +64,9 @@ class FitSettings:
     #: each generation's threshold is this quantile of the previous generation's distances
     quantile: float = 0.5
     version: str = field(default=__version__)
+    #: the code and data that made the fit (``provenance.code_identity``): the version stays
+    #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
+    code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -216,6 +220,8 @@ def run_fit(
         if differ:
             detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
             raise FitError(f"--resume: the database was started with other settings ({detail})")
+        if changed := code_change(stored.code):
+            raise FitError(f"--resume: the database was {changed}; start a new --db")
     free_parameters(settings.free)  # unknown or fixed parameters fail before any work
     import numpy as np
 

@@ -53,6 +53,7 @@ from greatterror.calibration.problem import (
 from greatterror.calibration.simulator import FitModel, warm
 from greatterror.calibration.statistics import CALIBRATION_IDS, observed
 from greatterror.model.priors import Prior
+from greatterror.provenance import code_change, code_identity
 
 META_KEY = "greatterror_compare"
 #: Prior scales of the sensitivity check when none are given: halved and doubled widths.
@@ -77,6 +78,9 @@ class CompareSettings:
     #: each run stops once it has made this many simulations (``calibration/budget.py``)
     max_simulations: int | None = None
     version: str = field(default=__version__)
+    #: the code and data that made the fit (``provenance.code_identity``): the version stays
+    #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
+    code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -309,11 +313,14 @@ def stored_runs(path: Path) -> list[int]:
 
 
 def check_resume(settings: CompareSettings, db: Path) -> None:
-    differ = settings.differences(stored_compare(db))
+    stored = stored_compare(db)
+    differ = settings.differences(stored)
     if differ:
         raise FitError(
             "--resume: the database was started with other settings (" + "; ".join(differ) + ")"
         )
+    if changed := code_change(stored.code):
+        raise FitError(f"--resume: the database was {changed}; start a new --db")
 
 
 def run_compare(

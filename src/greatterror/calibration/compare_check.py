@@ -45,6 +45,7 @@ from greatterror.calibration.check import compare_runs, run_jobs, split_validati
 from greatterror.calibration.compare import hypothesis_priors, logistic_values, stored_priors
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
+from greatterror.provenance import code_change
 
 
 class CheckError(ValueError):
@@ -181,6 +182,7 @@ def compare_check(
         "db": str(db),
         "version": __version__,
         "fitted_with_version": settings.version,
+        "code_change": code_change(settings.code),
         "generation": read_generation,
         "repeats_used": [spec.index for spec, _ in used],
         "repeats_not_at_that_generation": [

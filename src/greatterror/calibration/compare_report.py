@@ -222,10 +222,26 @@ def separation(settings: CompareSettings, runs: list[tuple[RunSpec, Any]]) -> li
     return sorted(rows, key=lambda r: -r["spread"])
 
 
+def common_generation(stopped_at: dict[int, int], generation: int | None) -> int | None:
+    """The generation to read every run at: the one asked for, or else, when runs stopped at
+    different generations, the lowest of their last ones (None: each run's last, all equal)."""
+    if generation is None and len(set(stopped_at.values())) > 1:
+        return min(stopped_at.values())
+    return generation
+
+
 def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
     """Everything ``hypotheses compare show`` reports, as plain data (every run read up to
-    ``generation`` when one is given)."""
+    ``generation`` when one is given).
+
+    Without ``generation``, runs that stopped at different generations (a simulation budget
+    stops each where it runs out) are all read at the lowest of their last generations:
+    pooling their probabilities at different thresholds would mix steps of the sequence
+    (review of 5 Dec 2026, F7). ``stopped_at`` records where each run stopped."""
     settings, runs = load_runs(path, generation)
+    stopped_at = {spec.index: int(history.max_t) for spec, history in runs}
+    if generation != (generation := common_generation(stopped_at, generation)):
+        settings, runs = load_runs(path, generation)
     out_runs = []
     for spec, history in runs:
         gens = generation_rows(settings, history)
@@ -284,6 +300,7 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
         "settings": json.loads(settings.to_json()),
         "database": str(path),
         "read_up_to_generation": generation,
+        "stopped_at": stopped_at,
         "runs_planned": len(plan(settings)),
         "runs": out_runs,
         "stability": stability,

@@ -1,13 +1,14 @@
 """Fit the leader's decision thresholds to the dates of the centre's decisions in the record.
 
-Usage: python -m greatterror.calibration.leader_rule [--scale 0.003] [--seed 1] [--budget 150]
-                                                     [--workers 1] [--write]
+Usage: python -m greatterror.calibration.leader_rule [--scale 0.003] [--seed 1] [--seeds 3]
+                                                     [--budget 150] [--workers 1] [--write]
 
 The target dates are not typed in here: they are the first date of each policy decision in
 the historical scenario, whose events cite the evidence base. The endogenous scenario is run
 with the candidate thresholds, and the loss is the mean absolute difference in days between
-the rule's first decision of each kind and the record's (a decision the rule never takes
-counts as a year after the end of the run).
+the rule's first decision of each kind and the record's, averaged over ``--seeds`` runs on
+seeds of the fitting range (a decision the rule never takes counts as up to a year after the
+end of the run, nearer the end the nearer its signal came to its threshold: ``never_taken``).
 
 Why it has to be re-run: the thresholds are measured in perceived-threat units, and the
 perceived threat comes from what society does (arrests, confessions, signals), whose
@@ -33,6 +34,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.calibration.problem import optuna_space, require
+from greatterror.calibration.seeds import check_fit_seed, population_seed, recheck_seeds
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
@@ -83,17 +85,43 @@ def decisions(
     overrides: dict[str, float], scale: float, seed: int, evidence: Any
 ) -> dict[tuple[str, str | None], dt.date]:
     """The first date the rule takes each kind of decision in one endogenous run."""
+    return _run(overrides, scale, seed, evidence)[0]
+
+
+def _run(
+    overrides: dict[str, float], scale: float, seed: int, evidence: Any
+) -> tuple[dict[tuple[str, str | None], dt.date], dict[str, float]]:
+    """The decisions' first dates and how near each came to its threshold (``leader_nearest``)."""
     result = simulate(load_scenario("endogenous"), scale, seed, overrides, evidence)
     taken: dict[tuple[str, str | None], dt.date] = {}
     for d in result.summary["policy"]:
         taken.setdefault(_kind(d["action"], d["detail"]), dt.date.fromisoformat(d["date"]))
-    return taken
+    return taken, dict(result.summary.get("leader_nearest") or {})
+
+
+def never_taken(end: dt.date, nearest: float) -> dt.date:
+    """The date a decision the rule never took counts as: a year after the run's end when its
+    signal stayed at zero, nearer the end the nearer it came to its threshold. Until
+    5 Dec 2026 it was a year after the end whatever the signal did, and the loss was flat
+    beyond the largest threshold crossed: the search of 5 December stayed on that plateau,
+    with ``leader_backlog_days`` at 671 (the special troikas never called, 145 days of mean
+    error) where 330 days gave 28 (review of 5 Dec 2026, F1)."""
+    return end + dt.timedelta(days=365.0 * (1.0 - min(max(nearest, 0.0), 1.0)))
+
+
+def _key(kind: tuple[str, str | None]) -> str:
+    """A decision's key in ``leader_nearest`` (``Institutions.nearest``)."""
+    action, detail = kind
+    return action if detail is None else f"{action}:{detail}"
 
 
 def loss(overrides: dict[str, float], scale: float, seed: int, evidence: Any) -> float:
-    taken = decisions(overrides, scale, seed, evidence)
-    missing = load_scenario("endogenous").end + dt.timedelta(days=365)
-    errors = [abs((taken.get(k, missing) - when).days) for k, when in record_dates().items()]
+    taken, nearest = _run(overrides, scale, seed, evidence)
+    end = load_scenario("endogenous").end
+    errors = [
+        abs(((taken.get(k) or never_taken(end, nearest.get(_key(k), 0.0))) - when).days)
+        for k, when in record_dates().items()
+    ]
     return sum(errors) / len(errors)
 
 
@@ -102,10 +130,25 @@ def _evaluate(args: tuple[dict[str, float], float, int]) -> float:
     return loss(params, scale, seed, load_evidence())
 
 
+def simulation_seeds(seed: int, count: int) -> tuple[int, ...]:
+    """The seeds of the endogenous runs a fit of the thresholds averages over: ``count``
+    seeds of the fitting range (``calibration/seeds.py``), never a validation seed. One seed
+    overfits: the thresholds of 5 Dec 2026, fitted on seed 1, gave 28 days of mean error there
+    and dates two to four months off on another seed."""
+    fit_seeds = (check_fit_seed(seed), *recheck_seeds(seed, count - 1))
+    return tuple(population_seed(s) for s in fit_seeds)
+
+
 def fit(
-    start: dict[str, float], scale: float, seed: int, budget: int, workers: int = 1
+    start: dict[str, float],
+    scale: float,
+    seed: int,
+    budget: int,
+    workers: int = 1,
+    seeds: tuple[int, ...] | None = None,
 ) -> tuple[dict[str, float], float]:
-    """The best thresholds of ``budget`` runs (the first is ``start``) and their loss."""
+    """The best thresholds of ``budget`` trials (the first is ``start``) and their loss, the
+    mean over the runs at ``seeds`` (default: ``seed`` alone); ``seed`` drives the sampler."""
     optuna = require("optuna")
     optuna.logging.set_verbosity(optuna.logging.WARNING)
     space = optuna_space(list(FREE))
@@ -116,10 +159,11 @@ def fit(
     try:
         while done < budget:
             batch = [study.ask(space) for _ in range(min(workers, budget - done))]
-            jobs = [(dict(t.params), scale, seed) for t in batch]
+            runs = seeds or (seed,)
+            jobs = [(dict(t.params), scale, s) for t in batch for s in runs]
             values = list(pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs))
-            for trial, value in zip(batch, values, strict=True):
-                study.tell(trial, value)
+            for i, trial in enumerate(batch):
+                study.tell(trial, sum(values[i * len(runs) : (i + 1) * len(runs)]) / len(runs))
             done += len(batch)
             print(f"{done}/{budget}: best {study.best_value:.1f} days", flush=True)
     finally:
@@ -179,7 +223,10 @@ def main() -> None:
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )
     parser.add_argument("--scale", type=float, default=0.003)
-    parser.add_argument("--seed", type=int, default=1)
+    parser.add_argument("--seed", type=int, default=1, help="the fit's seed (0 to 999,999)")
+    parser.add_argument(
+        "--seeds", type=int, default=3, help="runs per trial, on seeds of the fitting range"
+    )
     parser.add_argument("--budget", type=int, default=150)
     parser.add_argument("--workers", type=int, default=1)
     parser.add_argument("--write", action="store_true", help="write the best set into the scenario")
@@ -190,20 +237,29 @@ def main() -> None:
         parser.error(f"--workers: {args.workers} is not allowed; give 1 or more")
     if not 0 < args.scale <= 1:
         parser.error(f"--scale: {args.scale} is not allowed; give a share in (0, 1]")
+    if args.seeds < 1:
+        parser.error(f"--seeds: {args.seeds} is not allowed; give 1 run or more")
+    try:
+        seeds = simulation_seeds(args.seed, args.seeds)
+    except ValueError as exc:
+        parser.error(str(exc))
     base = load_scenario("endogenous").parameter_values()
     start = {name: float(base[name]) for name in FREE}
-    print(f"start: {loss(start, args.scale, args.seed, load_evidence()):.1f} days", flush=True)
-    best, value = fit(start, args.scale, args.seed, args.budget, args.workers)
+    first = sum(loss(start, args.scale, s, load_evidence()) for s in seeds) / len(seeds)
+    print(f"start: {first:.1f} days", flush=True)
+    best, value = fit(start, args.scale, args.seed, args.budget, args.workers, seeds)
     print(f"best: {value:.1f} days mean absolute error over {len(record_dates())} decisions")
     for name in FREE:
         print(f"{name} = {best[name]!r}")
     if args.write:
         when = dt.date.today().isoformat()
         provenance = (
-            f"optuna TPE, {args.budget} runs at scale {args.scale:g}, seed {args.seed}, {when}, "
-            "with the historical scenario's society parameters of that day"
+            f"optuna TPE, {args.budget} trials at scale {args.scale:g}, each the mean of "
+            f"{len(seeds)} runs (seeds {', '.join(map(str, seeds))}), {when}, with the "
+            "historical scenario's society parameters of that day; the dates below are the "
+            "first seed's"
         )
-        taken = decisions(best, args.scale, args.seed, load_evidence())
+        taken = decisions(best, args.scale, seeds[0], load_evidence())
         target = scenarios_dir() / "endogenous.toml"
         before = target.read_text(encoding="utf-8")
         write(best, value, provenance, taken=taken)

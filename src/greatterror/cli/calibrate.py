@@ -217,6 +217,8 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             check_plot_dir(out or path.parent)
         except RunOutputError as exc:
             fail(str(exc))
+    from greatterror.provenance import code_change
+
     settings, history = load_stored_fit(path)
     priors = fit_priors(settings)
     gens, post = generations(history), posterior(history, priors=priors)
@@ -237,6 +239,7 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             ]
             for g in gens
         ],
+        caption=code_change(settings.code) or "made by this code",
     )
     print_table(
         f"Posterior, generation {history.max_t}: median and 90% interval",

@@ -59,6 +59,7 @@ def apply(
     from greatterror.calibration.simulator import FitModel
     from greatterror.calibration.weights import generation_weights
     from greatterror.model.scenario import ScenarioError, load_scenario, shipped_path
+    from greatterror.provenance import code_change
 
     if not target:
         fail("--scenario: give the scenario file to write, e.g. --scenario historical")
@@ -71,6 +72,8 @@ def apply(
     except ScenarioError as exc:
         fail(str(exc))
     settings, history = load_stored_fit(path)
+    if changed := code_change(settings.code):
+        console.print(f"Note: the fit was {changed}; its particles are re-checked with this code")
     bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()
     weights, source = generation_weights(path, history, settings.targets)
     rechecked = run_recheck(settings, best_particles(history, candidates, bands), recheck, workers)

@@ -116,7 +116,9 @@ def print_check(result: dict[str, Any]) -> None:
         )
     if not result["priors_checked"]:
         notes.append("the database does not store its priors: read with today's scenarios' priors")
-    if result["version"] != result["fitted_with_version"]:
+    if result["code_change"]:
+        notes.append(f"the comparison was {result['code_change']}: the model may differ")
+    elif result["version"] != result["fitted_with_version"]:
         notes.append(
             f"fitted with greatterror {result['fitted_with_version']}, checked with "
             f"{result['version']}: the model may differ"

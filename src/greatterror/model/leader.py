@@ -76,9 +76,16 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
     out: list[tuple[str, str | None]] = []
     if ("halt", None) in done:
         halted = day - done[("halt", None)]
+        _near(inst, ["releases"], halted, p["leader_release_delay"])
         if ("releases", None) not in done and halted >= p["leader_release_delay"]:
             out.append(("releases", None))
         return out
+    _near(inst, ["chief_change:yezhov"], threat, p["leader_expand_threshold"])
+    _near(inst, ["physical_methods"], threat, p["leader_methods_threshold"])
+    mass = ["launch_operation:kulak_00447", "families_order"]
+    _near(inst, mass, threat, p["leader_mass_threshold"])
+    national = ["album_procedure", "launch_operation:national"]
+    _near(inst, national, threat * (1.0 + war), p["leader_national_threshold"])
     if ("chief_change", "yezhov") not in done and threat >= p["leader_expand_threshold"]:
         out.append(("chief_change", "yezhov"))
     if ("physical_methods", None) not in done and threat >= p["leader_methods_threshold"]:
@@ -91,17 +98,31 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
             out.append(("album_procedure", None))
         out += [("launch_operation", op) for op in pending]
     album = ("album_procedure", None) in done and ("special_troikas", None) not in done
+    if album:
+        _near(inst, ["special_troikas"], inst.queues[CH["album"]].weight, backlog_threshold(p))
     if album and inst.queues[CH["album"]].weight >= backlog_threshold(p):
         out.append(("special_troikas", None))
     # any operation counts: national operations launched alone must be halted too
     launches = [d for op in OPERATIONS if (d := pol.launch_day(op)) is not None]
     running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
+    if running and curtailment:
+        cost = p["leader_cost_weight"] * inst.cost * (1.0 + war)
+        _near(inst, ["halt", f"chief_change:{CHIEFS[-1]}"], cost, threat)
     if running and curtailment and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
         out.append(("halt", None))
         # the halt blames the NKVD: its chief goes, and the last of the three comes in
         if pol.chief != CHIEFS[-1]:
             out.append(("chief_change", CHIEFS[-1]))
     return out
+
+
+def _near(inst: Any, keys: list[str], signal: float, threshold: float) -> None:
+    """Record how near ``signal`` came to ``threshold`` for the decisions ``keys``
+    (``Institutions.nearest``): a diagnostic for the fit of the thresholds, read by nothing
+    in the model."""
+    ratio = 1.0 if signal >= threshold else max(signal, 0.0) / threshold
+    for key in keys:
+        inst.nearest[key] = max(inst.nearest.get(key, 0.0), ratio)
 
 
 def backlog_threshold(p: dict[str, Any]) -> float:

@@ -195,6 +195,10 @@ class Institutions:
     vigilance: float = 0.0
     war: float = 0.0  # the leader's expectation of war, raised by foreign crises
     cost: float = 0.0  # the leader's perception of repression's cost to economy and army
+    #: the leader's rule (endogenous runs): for each decision, "action:detail", the highest
+    #: ratio of its signal to its threshold while it was not yet taken (1 once taken), so
+    #: that a fit of the thresholds sees how near a decision never taken came
+    nearest: dict[str, float] = field(default_factory=dict)
     queues: list[Queue] = field(default_factory=list)  # one per channel, made by the simulation
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0

@@ -88,9 +88,10 @@ def leave_operation(w: World, idx: NDArray[np.int64]) -> None:
     1,690 are among its special troika's sentences, V-halt-krsk-natop); a queued case's first
     sentence counts as an ordinary case's, a void case's new one not at all (its conviction
     was counted when the void sentence was passed: ``Transitions._void_again``). One rule for
-    both kinds of reviewed case (review of 4 Dec 2026)."""
+    both kinds of reviewed case (review of 4 Dec 2026). The case keeps the line it was arrested
+    on: the summary's ``lines`` count an arrest under the line it was made on, and a name given
+    in the case no longer takes a line (``steps_justice._arrest_named``)."""
     w.cases.op[idx] = OP["ordinary"]
-    w.cases.line[idx] = 0  # and its line, as an ordinary case has none (model/lines.py)
 
 
 class HaltReview(Component):

@@ -47,6 +47,7 @@ from greatterror.vocabulary import (
     CH,
     CHANNELS,
     LINES,
+    LINES_OF,
     MASS_OP,
     OPERATIONS,
     Status,
@@ -238,7 +239,7 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
             # arrested in ordinary work, on no operation's line
             c.named[e.arrest(day, group[ended], "ordinary")] = True
         arrested = e.arrest(day, group[~ended], op)
-        c.line[arrested] = k % len(LINES)
+        c.line[arrested] = k % len(LINES) if op in LINES_OF else 0
         c.named[arrested] = True
 
 

@@ -165,6 +165,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "mechanism_overrides": dict(sim.mechanism_overrides),
         "policy_mode": sim.scenario.policy,
         "policy": list(sim.policy.log),
+        # the leader's rule (endogenous runs): how near each decision came (calibration)
+        "leader_nearest": dict(sorted(inst.nearest.items())),
         "population": {
             "mass": sim.pop.n_mass,
             "elite": len(sim.pop) - sim.pop.n_mass,

@@ -155,7 +155,9 @@ class Transitions:
         awaiting sentence. Its conviction was counted when the void sentence was passed, in
         that year, as the NKVD's yearly statistics counted the sentences passed (Popov 1992,
         GARF f.9401; the operations' totals keep it too): the new sentence replaces it and is
-        not counted as a second conviction (docs/ODD.md, section 9).
+        not counted as a second conviction (docs/ODD.md, section 9). A convention: how the
+        series treated an annulled sentence and its replacement was NOT FOUND in a stored
+        source; tests/test_conviction_count.py tests the convention.
         """
         assert self.world is not None
         cases = self.world.cases
