@@ -20,15 +20,15 @@ import greatterror as gt
 from greatterror.model.charges import by_charge, grave
 from greatterror.model.state import Policy
 from greatterror.population.codes import Elite, Mark
-from greatterror.vocabulary import LN, Status
+from greatterror.vocabulary import OP, Status
 
 PARAMS = {"courts_death_share": 0.01, "grave_charge_death_ratio": 10.0, "exile_share": 0.1}
 
 
-def _world(elite: list[int], marks: list[int], line: list[int]) -> Any:
+def _world(elite: list[int], marks: list[int], op: list[str]) -> Any:
     return SimpleNamespace(
         people={"elite": np.array(elite), "marks": np.array(marks, dtype=np.uint8)},
-        cases=SimpleNamespace(line=np.array(line, dtype=np.uint8)),
+        cases=SimpleNamespace(op=np.array([OP[o] for o in op], dtype=np.uint8)),
         policy=Policy(),
         institutions=SimpleNamespace(vigilance=0.0),
     )
@@ -38,17 +38,25 @@ def test_the_charge_follows_the_person_and_the_line() -> None:
     w = _world(
         elite=[0, int(Elite.NKVD_OFFICER), 0, 0, 0, 0, 0],
         marks=[0, 0, int(Mark.OPPOSITIONIST), int(Mark.DIASPORA), int(Mark.FORMER_KULAK), 0, 0],
-        line=[0, 0, 0, 0, LN["former_kulak"], LN["pol_ties"], LN["criminal"]],
+        op=[
+            "ordinary",
+            "elite",
+            "ordinary",
+            "ordinary",
+            "kulak_00447",
+            "national_polish",
+            "ordinary",
+        ],
     )
     got = grave(w, np.arange(7, dtype=np.int64)).tolist()
-    # agitation; an NKVD officer; an oppositionist (terror); the diaspora, off a national line
-    # (no charge of its own); a former kulak of Order 00447; a national line (espionage); a
-    # criminal of Order 00447
+    # agitation; an NKVD officer; an oppositionist (terror); the diaspora in ordinary work (no
+    # charge of its own); a former kulak of Order 00447; the Polish operation (espionage); a
+    # case that left its operation at the halt
     assert got == [False, True, True, False, False, True, False]
 
 
 def test_a_grave_charge_is_sentenced_to_death_more_often_and_follows_vigilance() -> None:
-    w = _world(elite=[0, 0], marks=[0, int(Mark.OPPOSITIONIST)], line=[0, 0])
+    w = _world(elite=[0, 0], marks=[0, int(Mark.OPPOSITIONIST)], op=["ordinary", "ordinary"])
     batch = np.arange(2, dtype=np.int64)
     parts = by_charge(w, batch, "courts", PARAMS, kirov_law=True)
     (ordinary, low), (heavy, high) = parts

@@ -22,12 +22,14 @@ The rule (``grave``): a case is charged with a grave crime if
 - the accused carries a former oppositionist's register mark: terrorism, under the law of 1
   December 1934 (G12-01), was the charge of the Zinovievists' and Trotskyists' cases after
   Kirov's murder;
-- the case was opened on a national operation's line: espionage (58-6), the national
-  operations' charge. The register of the diaspora does not by itself make the charge: a case
-  pending at the halt of 17 November 1938 leaves its operation and its line (model/steps_halt.py),
-  and in the record such cases were not sentenced to death again (in Krasnoyarsk krai 25 of the
-  1,736 sentenced to death by the special troika in the national operations were shot; the
-  others were sent to camps or released in 1939-40: Potapova 2020, V-halt-krsk-natop).
+- the case is one of a national operation: espionage (58-6), the national operations' charge
+  (the courts judge such cases only with M17 off). The register of the diaspora does not by
+  itself make the charge, nor does the line a case was arrested on: a case pending at the halt
+  of 17 November 1938 leaves its operation (model/steps_halt.py; it keeps its line, which the
+  summary counts its arrest under), and in the record such cases were not sentenced to death
+  again (in Krasnoyarsk krai 25 of the 1,736 sentenced to death by the special troika in the
+  national operations were shot; the others were sent to camps or released in 1939-40:
+  Potapova 2020, V-halt-krsk-natop).
 
 Every other political case is charged with an ordinary counter-revolutionary crime (agitation,
 58-10, and the like). Which cases the courts get of each kind is the model's own: the cases of
@@ -43,12 +45,10 @@ from numpy.typing import NDArray
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.world import World
 from greatterror.population.codes import Mark
-from greatterror.vocabulary import LINES, NATIONAL_OPERATIONS, OPERATION_OF_LINE
+from greatterror.vocabulary import NATIONAL_OP
 
 #: register marks whose bearer's case is charged with terror (the former oppositionists)
 GRAVE_MARKS = int(Mark.OPPOSITIONIST)
-#: per line code: a national operation's line (espionage)
-NATIONAL_LINE = np.array([OPERATION_OF_LINE[i] in NATIONAL_OPERATIONS for i in range(len(LINES))])
 
 
 def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
@@ -58,7 +58,7 @@ def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
     return (
         (pop["elite"][idx] != 0)
         | ((pop["marks"][idx].astype(np.int64) & GRAVE_MARKS) != 0)
-        | NATIONAL_LINE[w.cases.line[idx]]
+        | NATIONAL_OP[w.cases.op[idx]]
     )
 
 
