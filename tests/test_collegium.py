@@ -2,7 +2,8 @@
 
 The Military Collegium's death share rises with the Politburo's execution lists (from Yezhov's
 appointment), the elite cases opened in Yezhov's first months are investigated for months, and
-the courts' death share follows the vigilance campaign while the law of 1 December 1934 applies.
+the courts' death share on a grave charge follows the vigilance campaign while the law of 1
+December 1934 applies (the charge: tests/test_charges.py).
 Each rule must change the run only from the day it first acts.
 """
 
@@ -26,6 +27,7 @@ PARAMS = {
     "military_tribunal_death_share": 0.5,
     "collegium_death_share_before_lists": 0.05,
     "courts_death_share": 0.01,
+    "grave_charge_death_ratio": 10.0,
     "exile_share": 0.12,
     "post_halt_investigation_days": 300.0,
     "case_building_investigation_days": 120.0,
@@ -62,13 +64,18 @@ def test_the_district_tribunals_pass_terms_before_the_lists_as_the_collegium_did
 
 
 def test_the_courts_death_share_follows_vigilance_only_under_the_kirov_law() -> None:
+    """The law of 1 December 1934 was about terrorism cases: the vigilance campaign raises the
+    share of a grave charge only; an ordinary charge (agitation) keeps its share."""
     pol, inst = Policy(), _institutions()
     assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12)
+    assert verdict_shares("courts", pol, inst, PARAMS, True, grave=True)[0] == pytest.approx(0.1)
     inst.vigilance = 1.5
-    assert verdict_shares("courts", pol, inst, PARAMS, True)[0] == pytest.approx(0.025)
-    assert verdict_shares("courts", pol, inst, PARAMS, False) == (0.01, 0.12)  # M17 off
+    assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12)
+    assert verdict_shares("courts", pol, inst, PARAMS, True, grave=True)[0] == pytest.approx(0.25)
+    assert verdict_shares("courts", pol, inst, PARAMS, False, grave=True)[0] == pytest.approx(0.1)
     inst.vigilance = 1e6  # a share, never above 1
-    assert verdict_shares("courts", pol, inst, PARAMS, True)[0] == 1.0
+    assert verdict_shares("courts", pol, inst, PARAMS, True, grave=True)[0] == 1.0
+    assert verdict_shares("courts", pol, inst, PARAMS, True)[0] == 0.01
 
 
 def test_only_elite_cases_opened_while_cases_are_built_take_the_long_investigation() -> None:

@@ -1,7 +1,7 @@
 """How the channels outside the troikas split their verdicts, by phase of policy (M08, M17).
 
 A channel's share of death sentences was not a constant of the body: it followed what the
-centre sanctioned and what the prosecutors charged. Three rules, each tied to a dated
+centre sanctioned and what the prosecutors charged. The rules, each tied to a dated
 decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
 
 - **The sanction of the Military Collegium's death sentences.** Before Yezhov's
@@ -33,15 +33,22 @@ decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
   doctrine, M08) to the next plenum of the Central Committee (the February-March 1937
   plenum, G12-11, which gave the signal for the sentences of 1937) an elite investigation
   opened has mean ``case_building_investigation_days`` (``engine.investigation_mean``).
-- **The law of 1 December 1934 in ordinary cases.** The decree issued on the day of
-  Kirov's murder (G12-01) sent terrorism cases to an accelerated procedure (investigation
-  within ten days, no defence, no appeal, the death sentence carried out at once). Which
-  ordinary political cases were charged as terrorism followed the campaigns of vigilance
-  that Kirov's murder and the trials set off, so the courts' death share is
-  ``courts_death_share`` times ``1 + vigilance`` (M09's vigilance, decaying with
-  ``vigilance_half_life``) while the simplified procedures are on (M17); with M17 off it
-  is ``courts_death_share``. The proportionality is an assumption: no count of terrorism
-  charges by year was found (docs/validation-log.md, "Death sentences of 1935 and 1936").
+- **The law of 1 December 1934, and the charge.** A court's death sentence followed the
+  article the case was charged under (model/charges.py): a grave charge (treason, espionage,
+  terror: 58-1, 58-6, 58-8) carried the supreme measure, an ordinary counter-revolutionary
+  one (agitation, 58-10, most of the courts' cases of 1935-36) a term. So the courts' death
+  share is ``courts_death_share`` on an ordinary charge and ``courts_death_share`` times
+  ``grave_charge_death_ratio`` (a fixed prior: no count of the courts' sentences by charge
+  was found) on a grave one. The decree issued on the day of Kirov's murder (G12-01) sent
+  terrorism cases to an accelerated procedure (investigation within ten days, no defence,
+  no appeal, the death sentence carried out at once), and how many were charged as
+  terrorism followed the campaigns of vigilance that Kirov's murder and the trials set off:
+  with the simplified procedures on (M17) the grave charge's share is also multiplied by
+  ``1 + vigilance`` (M09's vigilance, decaying with ``vigilance_half_life``). The ordinary
+  charge's is not: until 5 Dec 2026 (branch courtcharge) every court case's share followed
+  the vigilance, which doubled the courts' death sentences of 1935 against the record's
+  (docs/validation-log.md, "Death sentences by charge"). The proportionality is an
+  assumption: no count of terrorism charges by year was found.
 """
 
 from __future__ import annotations
@@ -58,11 +65,17 @@ def sanctioned(pol: Policy) -> bool:
 
 
 def verdict_shares(
-    channel: str, pol: Policy, inst: Institutions, params: dict[str, float], kirov_law: bool
+    channel: str,
+    pol: Policy,
+    inst: Institutions,
+    params: dict[str, float],
+    kirov_law: bool,
+    grave: bool = False,
 ) -> tuple[float, float]:
     """(death share, exile share among the others) of ``channel`` today; ``NEVER`` for a
-    sentence the channel cannot pass. ``kirov_law``: M17 is on (the courts' death share
-    follows the vigilance campaign)."""
+    sentence the channel cannot pass. ``kirov_law``: M17 is on (the courts' death share on a
+    grave charge follows the vigilance campaign); ``grave``: the courts' cases are charged
+    with treason, espionage or terror (model/charges.py)."""
     if channel in ("album", "special_troika"):
         return float(params["album_death_share"]), NEVER
     if channel == "military_collegium":
@@ -78,9 +91,11 @@ def verdict_shares(
     if channel == "oso":  # the Special Board could not pass death sentences before 1941
         return NEVER, float(params["exile_share"])
     death = float(params["courts_death_share"])
-    if kirov_law:
-        death = min(death * (1.0 + max(inst.vigilance, 0.0)), 1.0)
-    return death, float(params["exile_share"])
+    if grave:
+        death *= float(params["grave_charge_death_ratio"])
+        if kirov_law:  # the law of 1 December 1934: terrorism cases
+            death *= 1.0 + max(inst.vigilance, 0.0)
+    return min(death, 1.0), float(params["exile_share"])
 
 
 def open_case_building(inst: Institutions) -> None:

@@ -117,7 +117,7 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M17",
         "legal_acceleration",
         "simplified procedure changes verdicts",
-        "the switch routes mass-operation cases to troikas, album and special troikas, and makes the courts' death share follow the vigilance campaigns (the law of 1 December 1934 on terrorism cases, model/collegium.py); shorter investigations and no release of silent mass-operation prisoners apply even when it is off",
+        "the switch routes mass-operation cases to troikas, album and special troikas, and makes the courts' death share on a grave charge follow the vigilance campaigns (the law of 1 December 1934 on terrorism cases, model/collegium.py, model/charges.py); shorter investigations and no release of silent mass-operation prisoners apply even when it is off",
     ),
     Mechanism(
         "M18",

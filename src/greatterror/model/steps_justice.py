@@ -21,7 +21,7 @@ from greatterror.model.channels import (
     split_verdicts,
     tribunal_channel,
 )
-from greatterror.model.collegium import verdict_shares
+from greatterror.model.charges import by_charge
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
@@ -267,8 +267,7 @@ class Sentencing(Component):
     case takes its wished category, category 1 with ``cat1_share_troika``.
     The other channels split their verdicts by phase of policy (model/collegium.py):
     the Military Collegium's death share rises with the Politburo's execution lists
-    (from Yezhov's appointment), and the courts' follows the campaigns of vigilance
-    while the law of 1 December 1934 on terrorism cases is applied (M17).
+    (from Yezhov's appointment), and the courts' follows the case's charge (model/charges.py).
     """
 
     name = "sentencing"
@@ -284,6 +283,7 @@ class Sentencing(Component):
         "courts_capacity",
         "courts_death_share",
         "exile_share",
+        "grave_charge_death_ratio",
         "military_collegium_capacity",
         "military_collegium_death_share",
         "military_tribunal_death_share",
@@ -326,10 +326,10 @@ class Sentencing(Component):
             else:
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
-                # each channel's verdicts by phase of policy (model/collegium.py)
-                shares = verdict_shares(name, w.policy, inst, p, self.on(e, "M17"))
                 batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
-                _decide(e, day, batch, name, rng, shares)
+                # verdicts by body, phase of policy and charge (model/collegium.py, charges.py)
+                for part, shares in by_charge(w, batch, name, p, self.on(e, "M17")):
+                    _decide(e, day, part, name, rng, shares)
             # what a day cannot use carries over only while cases wait (less than one case):
             # an emptied queue does not save capacity for later days
             emptied = name != "troika" and len(queue) == 0

@@ -1,0 +1,81 @@
+"""The charge a court judges: a grave charge (treason, espionage, terror) or an ordinary one.
+
+Why: the courts' death sentences followed the article of the Criminal Code the case was charged
+under, not the court. The Military Collegium heard, from 1934, the cases of "treason against the
+Motherland, espionage, terror, explosions, arson and other kinds of diversion" (art. 58-1, 58-6,
+58-8, 58-9), and in 80 to 90 per cent of them the defendants were sentenced to death (Birstein,
+SMERSH: Stalin's Secret Weapon, 2011, ch. 4). The ordinary political flow of 1935-36 was of
+another kind: in 1935 58.1% of the defendants of the special collegia of the RSFSR's courts
+(14,376 of 24,737) were tried for counter-revolutionary agitation, art. 58-10, 65.6% in the
+second half-year (Kronberg, chairman of the Special Collegium of the RSFSR Supreme Court, report
+of 11 March 1936), and Vyshinsky wrote to Stalin and Molotov on 16 April 1936 that the
+overwhelming majority of the counter-revolutionary cases of 1935 and early 1936 were cases of
+agitation (both read in a stored copy of the documents, published in the collections of the
+"Rossiya. XX vek" series; the archival references were NOT VERIFIED here). Agitation carried a
+term: art. 58-10 allowed the supreme measure only "in wartime or under mass disturbances".
+
+The rule (``grave``): a case is charged with a grave crime if
+
+- the accused is of the elite layer (an officer, an official, an NKVD officer): the cases of
+  the "military conspiracy", the "Trotskyist centres" and the NKVD's "plots" were charged as
+  treason and terror (58-1b, 58-8, 58-11; Suvenirov, Tragediya RKKA 1937-1938, 1998);
+- the accused carries a former oppositionist's register mark: terrorism, under the law of 1
+  December 1934 (G12-01), was the charge of the Zinovievists' and Trotskyists' cases after
+  Kirov's murder;
+- the case is one of a national operation: espionage (58-6), the national operations' charge
+  (the courts judge such cases only with M17 off). The register of the diaspora does not by
+  itself make the charge, nor does the line a case was arrested on: a case pending at the halt
+  of 17 November 1938 leaves its operation (model/steps_halt.py; it keeps its line, which the
+  summary counts its arrest under), and in the record such cases were not sentenced to death
+  again (in Krasnoyarsk krai 25 of the 1,736 sentenced to death by the special troika in the
+  national operations were shot; the others were sent to camps or released in 1939-40:
+  Potapova 2020, V-halt-krsk-natop).
+
+Every other political case is charged with an ordinary counter-revolutionary crime (agitation,
+58-10, and the like). Which cases the courts get of each kind is the model's own: the cases of
+the national lines and of the elite reach them after the halt of 17 November 1938, when the
+troikas were abolished and the pending cases went to the courts (model/steps_halt.py).
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numpy.typing import NDArray
+
+from greatterror.model.collegium import verdict_shares
+from greatterror.model.world import World
+from greatterror.population.codes import Mark
+from greatterror.vocabulary import NATIONAL_OP
+
+#: register marks whose bearer's case is charged with terror (the former oppositionists)
+GRAVE_MARKS = int(Mark.OPPOSITIONIST)
+
+
+def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Whether each case of ``idx`` is charged with treason, espionage or terror (the module's
+    rule); the others are charged with an ordinary counter-revolutionary crime."""
+    pop = w.people
+    return (
+        (pop["elite"][idx] != 0)
+        | ((pop["marks"][idx].astype(np.int64) & GRAVE_MARKS) != 0)
+        | NATIONAL_OP[w.cases.op[idx]]
+    )
+
+
+def charge_of(w: World, idx: NDArray[np.int64]) -> list[str]:
+    """The charge class of each case of ``idx``, by name (for diagnostics)."""
+    return ["grave" if g else "ordinary" for g in grave(w, idx).tolist()]
+
+
+def by_charge(
+    w: World, batch: NDArray[np.int64], channel: str, params: dict[str, float], kirov_law: bool
+) -> list[tuple[NDArray[np.int64], tuple[float, float]]]:
+    """``batch`` in parts, each with its verdict shares (``collegium.verdict_shares``): the
+    ordinary courts' cases split by charge (ordinary first, then grave), every other
+    channel's in one part (their shares follow the body and the phase of policy)."""
+    shares = verdict_shares(channel, w.policy, w.institutions, params, kirov_law)
+    if channel != "courts":
+        return [(batch, shares)]
+    heavy = grave(w, batch)
+    graver = verdict_shares(channel, w.policy, w.institutions, params, kirov_law, grave=True)
+    return [(batch[~heavy], shares), (batch[heavy], graver)]
