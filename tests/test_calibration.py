@@ -100,6 +100,12 @@ def test_leader_rule_fit_searches_inside_the_priors_and_writes_its_block(
     start = {name: float(BY_NAME[name].default) for name in leader_rule.FREE}
     best, value = leader_rule.fit(start, 0.0001, 1, budget=15)
     assert value < fake(({**start}, 0.0, 0))
+    # the line searches reach what TPE's few trials did not: a grid point near the optimum
+    _, lined_value = leader_rule.fit(start, 0.0001, 1, budget=3, line_points=25)
+    assert lined_value <= fake(({**start}, 0.0, 0)) and lined_value < 25.0
+    mass = leader_rule.optuna_space(["leader_mass_threshold"])["leader_mass_threshold"]
+    grid = leader_rule.line_grid(mass, 25)
+    assert len(grid) == 25 and grid[0] == mass.low and abs(grid[-1] - mass.high) < 1e-12
     for name, v in best.items():
         assert BY_NAME[name].low <= v <= BY_NAME[name].high
     path = tmp_path / "endogenous.toml"
