@@ -152,7 +152,9 @@ def fit(
     mean over the runs at ``seeds`` (default: ``seed`` alone); ``seed`` drives the sampler.
 
     Then, with ``line_points``, one pass of line searches: each threshold in turn at that
-    many points across its support, the others at the best so far. TPE alone, in eight
+    many points across its support, the others at the best so far. The grid is coarse (six
+    points put 144 days between the release delays tried), so a value at a grid point, or at a
+    bound, is the best of the points tried, not a measured optimum. TPE alone, in eight
     dimensions with a noisy loss, missed a single-axis improvement of 135 to 42 days
     (``leader_backlog_days``, 636 to 330, 5 Dec 2026)."""
     optuna = require("optuna")
@@ -178,9 +180,10 @@ def fit(
         trials(budget, "TPE")
         for name in FREE if line_points > 0 else ():
             best = dict(study.best_params)
-            for value in line_grid(space[name], line_points):
+            grid = line_grid(space[name], line_points)  # fewer on a narrow integer range
+            for value in grid:
                 study.enqueue_trial({**best, name: value})
-            trials(line_points, f"line {name}")
+            trials(len(grid), f"line {name}")
     finally:
         if pool is not None:
             pool.shutdown()
