@@ -150,6 +150,13 @@ def test_order_00447_lists_take_the_criminals_by_the_orders_category(sim) -> Non
     at most 1.5 times their 27.1%; with the lines the order added at 14% of the first ten days,
     as against the record's 20%, criminals are 42-50%, seeds 1-3.) The rest of the gap is named
     in docs/validation.md ("Order 00447's arrests by line")."""
+    kulak, criminal = _first_weeks_shares(sim)
+    assert kulak >= 0.4 * RECORD_KULAK_150837, (kulak, criminal)
+    assert criminal <= 3 * kulak, (kulak, criminal)
+
+
+def _first_weeks_shares(sim) -> tuple[float, float]:
+    """Former kulaks' and criminals' shares of Order 00447's arrests to 15 August 1937."""
     c = sim.cases
     end = (dt.date(1937, 8, 15) - sim.start).days
     idx = np.flatnonzero(
@@ -159,11 +166,23 @@ def test_order_00447_lists_take_the_criminals_by_the_orders_category(sim) -> Non
         & (c.line != LN["camp_prisoner"])
     )
     w = sim.weights(idx)
-    assert w.sum() > 20_000
+    assert w.sum() > 20_000, "too few arrests to 15 August 1937 to read shares"
     kulak = w[c.line[idx] == LN["former_kulak"]].sum() / w.sum()
-    criminal = w[c.line[idx] == LN["criminal"]].sum() / w.sum()
-    assert kulak >= 0.4 * RECORD_KULAK_150837, (kulak, criminal)
-    assert criminal <= 3 * kulak, (kulak, criminal)
+    return float(kulak), float(w[c.line[idx] == LN["criminal"]].sum() / w.sum())
+
+
+@pytest.mark.xfail(
+    strict=True,
+    reason="a known miss, not a passing test (review of 5 Dec 2026): with the July lists first, "
+    "criminals are 42-50% of the arrests to 15 August 1937 against the record's 27.1%; the two "
+    "registers' sizes (pop_former_kulaks_at_large_share, the criminal line's category_share) "
+    "are priors, NOT FOUND (docs/validation.md, 'Order 00447's arrests by line')",
+)
+def test_order_00447s_first_weeks_hold_no_more_criminals_than_the_record_allows(sim) -> None:
+    """The record's bound, kept as a strict expected failure: it fails today on every seed,
+    and when a sourced register size makes it pass, pytest reports it, so the mark comes off."""
+    _, criminal = _first_weeks_shares(sim)
+    assert criminal <= 1.5 * RECORD_CRIMINAL_150837, criminal
 
 
 def test_order_00447s_first_lists_hold_the_july_lines(sim) -> None:
