@@ -10,8 +10,9 @@ another kind: in 1935 58.1% of the defendants of the special collegia of the RSF
 second half-year (Kronberg, chairman of the Special Collegium of the RSFSR Supreme Court, report
 of 11 March 1936), and Vyshinsky wrote to Stalin and Molotov on 16 April 1936 that the
 overwhelming majority of the counter-revolutionary cases of 1935 and early 1936 were cases of
-agitation (both read in a stored copy of the documents, published in the collections of the
-"Rossiya. XX vek" series; the archival references were NOT VERIFIED here). Agitation carried a
+agitation (both read only in a web copy of the documents, not a scholarly edition: their
+publication and archival references were NOT VERIFIED, and neither figure is in the evidence
+base; docs/validation-log.md, "Death sentences by charge"). Agitation carried a
 term: art. 58-10 allowed the supreme measure only "in wartime or under mass disturbances".
 
 The rule (``grave``): a case is charged with a grave crime if

@@ -16,8 +16,6 @@ archival trials are the check, not an input.
 
 from __future__ import annotations
 
-import csv
-from functools import lru_cache
 from typing import Any
 
 import numpy as np
@@ -33,20 +31,18 @@ from greatterror.model.trial_cases import (
     in_group,
     of_kind,
     prominence,
+    trial_charges,
 )
 from greatterror.model.world import World
-from greatterror.paths import data_dir
 from greatterror.vocabulary import AT_LIBERTY, CH, Status
 
 #: charges that carried the supreme measure (data/trial_charges.csv)
 CAPITAL_CHARGES = ("terrorism", "treason")
 
 
-@lru_cache(maxsize=1)
 def charges() -> dict[str, str]:
     """The charge of each show trial, from the published verdicts (data/trial_charges.csv)."""
-    with open(data_dir() / "trial_charges.csv", encoding="utf-8", newline="") as f:
-        return {row["trial_id"]: row["charge"] for row in csv.DictReader(f)}
+    return {trial: row["charge"] for trial, row in trial_charges().items()}
 
 
 class ShowTrials(Component):

@@ -164,11 +164,17 @@ LENINGRAD = "leningrad_obl"
 
 
 @lru_cache(maxsize=1)
+def trial_charges() -> dict[str, dict[str, str]]:
+    """Each show trial's row of data/trial_charges.csv (its charge, from the published
+    verdicts, and its ``group``), read once."""
+    with open(data_dir() / "trial_charges.csv", encoding="utf-8", newline="") as f:
+        return {row["trial_id"]: row for row in csv.DictReader(f)}
+
+
 def trial_groups() -> dict[str, str]:
     """The group each show trial took its defendants from (data/trial_charges.csv ``group``;
     what each group is, its sources and what it approximates: data/trial_groups.csv)."""
-    with open(data_dir() / "trial_charges.csv", encoding="utf-8", newline="") as f:
-        return {row["trial_id"]: row["group"] for row in csv.DictReader(f)}
+    return {trial: row["group"] for trial, row in trial_charges().items()}
 
 
 def group_name(case: TrialCase) -> str:
