@@ -96,6 +96,17 @@ def _national_arrested(s: Outputs) -> float:
     return sum(float(s.summary["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
 
 
+def _nkvd_arrested(first: str, last: str) -> Callable[[Outputs], float]:
+    """NKVD officers arrested in the half months starting from ``first`` to ``last``
+    (summary ``nkvd_cadres.arrested_by_half_month``, keyed by each half month's first day)."""
+
+    def value(s: Outputs) -> float:
+        bins = s.summary["nkvd_cadres"]["arrested_by_half_month"]
+        return float(sum(n for day, n in bins.items() if first <= day <= last))
+
+    return value
+
+
 def _dismissed(year: int, political_only: bool) -> Callable[[Outputs], float]:
     kinds = (
         ("dismissed_political",) if political_only else ("dismissed_political", "dismissed_other")
@@ -189,8 +200,9 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "V-nkvd-arrested-3638",
-        lambda s: float(s.summary["elites"]["nkvd_officers"]["arrested"]),
-        "whole run, not 1 Oct 1936 - 15 Aug 1938",
+        _nkvd_arrested("1936-10-01", "1938-08-01"),
+        "the senior officers (110) counted with the GUGB officers",
+        window=("1936-10-01", "1938-08-15"),
     ),
     Measure(
         "V-army-arr-3738",
