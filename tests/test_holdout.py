@@ -67,6 +67,17 @@ def _summary() -> dict[str, Any]:
             },
         },
         "elites": {"nkvd_officers": {"arrested": 5.0}, "army_command": {"arrested": 6.0}},
+        # the NKVD officers' arrests by half month: the first and the last bins are outside
+        # 1 Oct 1936 - 15 Aug 1938, the others inside
+        "nkvd_cadres": {
+            "arrested_by_half_month": {
+                "1936-09-16": 1,
+                "1936-10-01": 2,
+                "1937-03-16": 30,
+                "1938-08-01": 400,
+                "1938-08-16": 5000,
+            }
+        },
         "demography": {"shot": {"all": {"male_share": 0.9}}},
         # Order 00447's lines: 200 arrests in all, 50 former kulaks, 100 criminals
         "lines": {
@@ -140,6 +151,7 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     # the camps' deaths of 1937-38 without the colonies' and without those in transit
     assert got["G2-gulag-deaths"] == pytest.approx((30 - 10) + (90 - 20))
     # yearly rows: 1937 is the 4th year (i=4), 1938 the 5th
+    assert got["V-nkvd-arrested-3638"] == 432.0
     assert got["V-nkvd-011138-arr"] == pytest.approx(4000 + 5000)
     assert got["V-nkvd-011138-conv"] == pytest.approx(400 + 500)
     assert got["V-nkvd-011138-death"] == pytest.approx(40 + 50)
