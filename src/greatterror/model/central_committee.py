@@ -15,7 +15,9 @@ gives the first of them, in their order, the roles of data/population/cc_1934.cs
   (Kirov's murder, natural deaths, Ordzhonikidze's suicide) leave the arrestable pool on
   their death date.
 
-The other rows of the CC carry no role (their names are not encoded here). The file's
+The other rows of the CC carry no role (their names are not encoded here: the published list
+of the 17th Congress's elections was not read in this pass). Gorky, who died on 18 June 1936,
+was not a member (he was not a party member) and is not in the file. The file's
 ``fate_to_1940`` column is an outcome, never read by the model: it backs the validation
 figures (V-cc1934-arr, V-politburo3438-arr) and nothing else.
 """
