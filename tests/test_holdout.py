@@ -72,7 +72,12 @@ def _summary() -> dict[str, Any]:
                 "1939": {"released_term": 3.0, "released_review": 4.0},
             },
         },
-        "elites": {"nkvd_officers": {"arrested": 5.0}, "army_command": {"arrested": 6.0}},
+        "elites": {
+            "nkvd_officers": {"arrested": 5.0},
+            "army_command": {"arrested": 6.0},
+            "cc_1934": {"arrested": 110.0},
+            "cc_1934_politburo": {"arrested": 4.0},
+        },
         # the NKVD officers' arrests by half month: the first and the last bins are outside
         # 1 Oct 1936 - 15 Aug 1938, the others inside
         "nkvd_cadres": {
@@ -170,6 +175,7 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-nkvd-011138-death"] == pytest.approx(40 + 50)
     assert got["V-nkvd-011138-prison"] == pytest.approx(4 + 5)
     assert got["V-nkvd-011138-00447-arr"] == 7.0
+    assert got["V-cc1934-arr"] == 110.0 and got["V-politburo3438-arr"] == 4.0
     # the national operations only, not the families' (Order 00486)
     assert got["V-nkvd-011138-natop-arr"] == pytest.approx(11 + 21 + 31 + 41 + 51)
     # army events: dismissed_political k=1, dismissed_other k=2, arrested k=3, reinstated k=4;

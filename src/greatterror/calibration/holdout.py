@@ -6,9 +6,9 @@ from the summary (the Gulag's stocks, their political part, and releases, the na
 operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
 the special troikas' cases of autumn 1938 (the Harbin operation's, three regions', and the
 executions in Krasnoyarsk krai),
-Order 00447's arrests by line, the arrested NKVD and army officers, the army's dismissals by
-year, the show trials, the NKVD's arrest and sentence totals of 1 Oct 1936 - 1 Nov 1938, and
-the yearly arrests of 1937-1940)
+Order 00447's arrests by line, the arrested NKVD and army officers, the 1934 CC's and its
+Politburo's arrested, the army's dismissals by year, the show trials, the NKVD's arrest and
+sentence totals of 1 Oct 1936 - 1 Nov 1938, and the yearly arrests of 1937-1940)
 or from the dated counts of timeseries.parquet (``calibration/series.py``: Order 00447 to a
 date and in one region, the national operations to a date); the others need outputs the
 model does not have yet (docs/validation.md lists what each needs). Facts of the G series
@@ -236,6 +236,16 @@ MEASURES: tuple[Measure, ...] = (
         _nkvd_arrested("1936-10-01", "1938-08-01"),
         "the senior officers (110) counted with the GUGB officers",
         window=("1936-10-01", "1938-08-15"),
+    ),
+    Measure(
+        "V-cc1934-arr",
+        lambda s: float(s.summary["elites"]["cc_1934"]["arrested"]),
+        "whole run; the record's range runs from the arrested and shot to an upper bound",
+    ),
+    Measure(
+        "V-politburo3438-arr",
+        lambda s: float(s.summary["elites"]["cc_1934_politburo"]["arrested"]),
+        "whole run; 5 by the halt, 6 to 1940 in the record",
     ),
     Measure(
         "V-army-arr-3738",

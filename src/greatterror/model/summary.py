@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model.central_committee import leader_rows, politburo_rows
 from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
@@ -75,7 +76,11 @@ def party_block(world: Any, years: np.ndarray, w_mass: float) -> dict[str, Any]:
 
 def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
     heads = sim.registers.elite_heads
-    members = heads[(sim.pop["elite"][heads] & flags) != 0]
+    return _rows_fate(sim, heads[(sim.pop["elite"][heads] & flags) != 0], shot)
+
+
+def _rows_fate(sim: Any, members: np.ndarray, shot: bool = True) -> dict[str, int]:
+    """Size, arrested and (with ``shot``) sentenced to death, of these people."""
     out = {"size": len(members), "arrested": int((sim.cases.arrests[members] > 0).sum())}
     if shot:
         out["shot"] = int(
@@ -201,8 +206,16 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "operations": operations,
         "operations_yearly": operations_yearly(per_day_op, years),
         "elites": {
-            group: _elite_fate(sim, flags, shot=group != "congress_1934")
-            for group, flags in ELITE_FATES.items()
+            **{
+                group: _elite_fate(sim, flags, shot=group != "congress_1934")
+                for group, flags in ELITE_FATES.items()
+            },
+            "cc_1934_politburo": _rows_fate(
+                sim, politburo_rows(sim.pop["elite"], sim.registers.elite_heads)
+            ),
+            "cc_1934_leader": _rows_fate(
+                sim, leader_rows(sim.pop["elite"], sim.registers.elite_heads)
+            ),
         },
         "trials": sim.trials,
         "limit_fill": [
