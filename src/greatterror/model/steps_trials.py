@@ -51,6 +51,7 @@ class ShowTrials(Component):
     name = "show_trials"
     mechanisms = ("M07",)
     params = (
+        "trial_bring_back_share",
         "trial_death_share_early",
         "trial_death_share_late",
         "trial_dock_size",
@@ -80,7 +81,6 @@ class ShowTrials(Component):
 
     def _trial(self, w: World, e: Engine, day: int, event: Any) -> None:
         c, p = w.cases, e.params
-        rng = e.rng.trial
         case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
@@ -94,7 +94,7 @@ class ShowTrials(Component):
             w.trial_cases.tried.update(chosen.tolist())
         capital = charges().get(event.trial, "") in CAPITAL_CHARGES
         share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
-        death = rng.random(len(chosen)) < share
+        death = e.rng.trial_verdict.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
         # the case's other prisoners are tried by the Military Collegium in closed session
@@ -113,6 +113,7 @@ class ShowTrials(Component):
                 "other_sentences": int((~death).sum()),
                 "listed": len(case.listed) if case else 0,
                 "case_members": len(case.members) if case else 0,
+                "brought_back": len(case.brought_back) if case else 0,
                 "archival": {
                     "defendants": archival.defendants if archival else None,
                     "death_sentences": archival.death_sentences if archival else None,
@@ -150,7 +151,11 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     heads = w.registers.elite_heads.astype(np.int64)
     st = c.status[heads]
     tried = np.isin(heads, np.fromiter(tc.tried, dtype=np.int64, count=len(tc.tried)))
-    custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried)
+    # an earlier trial's defendant serving a term is brought back with the share the
+    # published trials give (trial_bring_back_share; one draw per person and case, on the
+    # list's stream)
+    back = e.rng.trial_list.random(len(heads)) < e.params["trial_bring_back_share"]
+    custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried & back)
     ok = in_group(pop, heads, group_name(case)) & (tc.case_of(heads, day) < 0)
     cand, cap = heads[ok & custody], int(e.params["trial_dock_size"])
     case.opened = True
@@ -159,7 +164,7 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     if len(cand) == 0:
         return
     score = prominence(pop["elite"][cand], pop["marks"][cand], case.military)
-    score = score + e.rng.trial.random(len(cand))
+    score = score + e.rng.trial_list.random(len(cand))
     chosen = cand[np.argsort(-score, kind="stable")[:cap]]
     taken = take(w, e, day, case, chosen, "listed")
     case.listed = chosen[np.isin(chosen, taken)].tolist()
@@ -209,7 +214,7 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
     k = tc.case_of(np.asarray(confessors, dtype=np.int64), day)
     if (k < 0).all():
         return
-    rng = e.rng.trial
+    rng = e.rng.trial_names
     for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
         case = tc.cases[ki]
         circle = circle_of(w.people, w.cases.linked, person, case, tc)

@@ -190,7 +190,10 @@ def in_group(pop: Any, idx: NDArray[np.int64], group: str) -> NDArray[np.bool_]:
       (the ``OPPOSITIONIST`` mark) of Leningrad oblast, not of the 1934 Central Committee;
     - ``zinovievist_leaders`` (the Moscow centre, January 1935): the prominent former
       oppositionists, not of the Central Committee;
-    - ``leaders_and_oppositionists`` (1936-38): the 1934 Central Committee and the prominent
+    - ``united_centre`` (the Trial of the Sixteen, August 1936): the prominent former
+      oppositionists, not of the Central Committee (the 'united Trotskyite-Zinovievite
+      centre': none of its sixteen was of the 1934 CC, report1936);
+    - ``leaders_and_oppositionists`` (1937-38): the 1934 Central Committee and the prominent
       former oppositionists;
     - ``high_command`` (the army's trial): the army's high command.
 
@@ -203,7 +206,7 @@ def in_group(pop: Any, idx: NDArray[np.int64], group: str) -> NDArray[np.bool_]:
     cc = (flags & int(Elite.CC_1934)) != 0
     if group == "leaders_and_oppositionists":
         return civilian & ((flags & CIVILIAN_GROUP) != 0)
-    if group == "zinovievist_leaders":
+    if group in ("zinovievist_leaders", "united_centre"):
         return civilian & ~cc & ((flags & int(Elite.PROMINENT_OPPOSITIONIST)) != 0)
     if group == "leningrad_zinovievists":
         marks = np.asarray(pop["marks"][idx]).astype(np.int64)
