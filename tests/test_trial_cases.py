@@ -346,7 +346,8 @@ def test_an_earlier_defendant_serving_a_term_is_brought_back_only_by_the_share(r
     branch docks2 all were, and the Sixteen's list was the cap in every seed); at a share of
     0 none is listed (tested in the run with the shares at their ends below)."""
     serving = sum(len(s) for s in run["serving"])
-    listed = sum(len(set(c.listed) & s) for (c, *_), s in zip(run["openings"], run["serving"]))
+    pairs = zip(run["openings"], run["serving"], strict=True)
+    listed = sum(len(set(c.listed) & s) for (c, *_), s in pairs)
     assert serving >= 10, "too few earlier defendants serving a term to test the rule"
     assert listed < serving / 2, (listed, serving)
 
@@ -355,7 +356,7 @@ def test_the_verdicts_follow_the_charge_and_the_dock_its_cap() -> None:
     out = _simulate(
         {
             "trial_death_share_late": 1.0,
-            "trial_death_share_early": 0.0,
+            "collegium_death_share_before_lists": 0.0,
             "trial_dock_size": 5,
             "trial_bring_back_share": 0.0,
         }

@@ -10,8 +10,10 @@ the group it holds (the list, and the named who confessed), at most the cap and
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
 cases; art. 58-1a of 8 June 1934), so a defendant is sentenced to death with
-``trial_death_share_late``; under a lesser charge with ``trial_death_share_early``. The
-archival trials are the check, not an input.
+``trial_death_share_late``; under a lesser charge (the Moscow centre's 'counter-revolutionary
+group') with the share of the court that sat, the Military Collegium, on an elite case that
+day (model/collegium.py). The trials' list, names and verdicts draw from three named streams
+(model/streams.py). The archival trials are the check, not an input.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.trial_cases import (
@@ -51,14 +54,24 @@ class ShowTrials(Component):
     name = "show_trials"
     mechanisms = ("M07",)
     params = (
+        "collegium_death_share_before_lists",
+        "military_collegium_death_share",
         "trial_bring_back_share",
-        "trial_death_share_early",
         "trial_death_share_late",
         "trial_dock_size",
         "trial_max_defendants",
         "trial_preparation_days",
     )
-    reads = ("people", "registers", "cases", "trials_today", "held", "trial_cases")
+    reads = (
+        "people",
+        "registers",
+        "cases",
+        "policy",
+        "institutions",
+        "trials_today",
+        "held",
+        "trial_cases",
+    )
     writes = ("cases", "camps", "institutions", "held", "trials", "convicted", "trial_cases")
 
     def step(self, w: World, e: Engine, day: int) -> None:
@@ -92,8 +105,7 @@ class ShowTrials(Component):
             # on until he did: the model does not time it)
             c.confessed[chosen] = True
             w.trial_cases.tried.update(chosen.tolist())
-        capital = charges().get(event.trial, "") in CAPITAL_CHARGES
-        share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
+        share = verdict_share(w, p, charges().get(event.trial, ""))
         death = e.rng.trial_verdict.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
@@ -120,6 +132,19 @@ class ShowTrials(Component):
                 },
             }
         )
+
+
+def verdict_share(w: World, p: dict[str, float], charge: str) -> float:
+    """A defendant's chance of the death sentence: ``trial_death_share_late`` under a charge
+    that carried the supreme measure (terrorism, treason), else the court's share on an elite
+    case that day, the Military Collegium's (its visiting session tried the Moscow centre):
+    ``collegium_death_share_before_lists`` before the Politburo's execution lists,
+    ``military_collegium_death_share`` from them (model/collegium.py). Until 5 Dec 2026
+    (branch docks4) a lesser charge had its own share, ``trial_death_share_early`` (0.53, a
+    value of a search, no source), which served one trial of the historical scenario."""
+    if charge in CAPITAL_CHARGES:
+        return float(p["trial_death_share_late"])
+    return verdict_shares("military_collegium", w.policy, w.institutions, p, False)[0]
 
 
 def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
