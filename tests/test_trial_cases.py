@@ -7,8 +7,10 @@ investigation, not to the dock; every defendant is a prominent person of the tri
 (the 1934 CC or a prominent former oppositionist for a civilian trial, the high command for
 the army's) arrested before the trial; the list takes those already in custody before it
 arrests anyone for the purpose; nobody is sentenced at a trial before his arrest; a prisoner
-serving a sentence can be brought back; the size of the dock is not the court's bound; the
-verdicts follow the charge. One historical run at 1:1,000 (the elite layer is at full size
+serving a sentence can be brought back, an earlier trial's defendant only by the share the
+published trials give (none at a share of 0); the Sixteen's dock holds no CC member; the same
+seed gives the same docks; the size of the dock is not the court's bound; the verdicts follow
+the charge (a lesser charge at the Military Collegium's share for an elite case). One historical run at 1:1,000 (the elite layer is at full size
 at every scale) and one with the verdicts' shares at their ends and a smaller list.
 """
 
@@ -231,6 +233,16 @@ def test_the_trials_of_1934_35_take_no_member_of_the_central_committee(run) -> N
         assert not (flags[members] & cc).any(), case.trial
         assert day != 0 or not any(flags[i] & cc for i in set(case.listed) & liberty)
     assert seen == 2
+
+
+def test_the_sixteen_take_no_member_of_the_central_committee(run) -> None:
+    """The Sixteen's 'united Trotskyite-Zinovievite centre' held no member of the 1934 Central
+    Committee (report1936; data/trial_groups.csv ``united_centre``): its dock has none, where
+    under branch docks2's group (the CC and the prominent oppositionists) it could."""
+    flags = run["sim"].world.people["elite"].astype(np.int64)
+    _day, dock, _arrests = _docks(run)["trial_of_16_1936"]
+    assert len(dock) > 0
+    assert not (flags[dock] & int(Elite.CC_1934)).any()
 
 
 def test_every_defendant_is_of_the_trials_group_and_arrested_before_it(run) -> None:

@@ -167,8 +167,9 @@ def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     """The case opens with the leadership's list: the prominent people of the trial's group
     (``trial_cases.in_group``) in custody and in no other pending case: under investigation,
-    or serving a term after an earlier trial of the run (brought back, as Zinoviev and
-    Kamenev were); by prominence plus a uniform random term, at most ``trial_dock_size``. If
+    or serving a term after an earlier trial of the run and drawn to be brought back
+    (``trial_bring_back_share``, as Zinoviev and Kamenev were); by prominence plus a uniform
+    random term, at most ``trial_dock_size``. If
     none of the group is in custody, the leadership has the case's leading figure arrested:
     the most prominent of the group at liberty, one man. The list is taken into the case,
     the first is its leading figure (model/trial_cases.py)."""
