@@ -24,6 +24,7 @@ from greatterror.vocabulary import (
     EV,
     EVENTS,
     INCREASE_KINDS,
+    NKVD_FLAGS,
     OPERATIONS,
     POLITICAL_OPERATIONS,
     Status,
@@ -80,6 +81,24 @@ def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
         out["shot"] = int(
             np.isin(sim.cases.status[members], [Status.SHOT, Status.SENTENCED_DEATH]).sum()
         )
+    return out
+
+
+def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
+    """The group's arrests by half month (1st-15th, 16th-end), keyed by the first day.
+
+    The day is a person's last arrest (``cases.arrest_day``); the elite layer holds every
+    member at any scale, so these are counts of people. Validation figures of the purge of
+    the purgers count to a date within a month (V-nkvd-arrested-3638, to 15 August 1938).
+    """
+    heads = sim.registers.elite_heads
+    members = heads[(sim.pop["elite"][heads] & flags) != 0]
+    days = sim.cases.arrest_day[members[sim.cases.arrests[members] > 0]].astype(np.int64)
+    out: dict[str, int] = {}
+    for d in np.sort(days):
+        date = sim.start + dt.timedelta(days=int(d))
+        key = date.replace(day=1 if date.day <= 15 else 16).isoformat()
+        out[key] = out.get(key, 0) + 1
     return out
 
 
@@ -208,7 +227,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
         "army": army_block(sim.world, years),
-        "nkvd_cadres": cadres_block(sim.world, years),
+        "nkvd_cadres": {
+            **cadres_block(sim.world, years),
+            "arrested_by_half_month": _arrested_by_half_month(sim, NKVD_FLAGS),
+        },
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "non_political": non_political_block(per_day_other, years),
         "gulag": gulag_summary(
