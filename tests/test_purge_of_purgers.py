@@ -96,7 +96,27 @@ def test_in_a_run_none_is_taken_before_the_purge_begins_and_most_under_yezhov() 
     begins = appointed + dt.timedelta(days=int(sim.params["purge_of_purgers_delay"]) + 1)
     early = sum(n for day, n in bins.items() if dt.date.fromisoformat(day) < begins.replace(day=1))
     assert early == 0, f"{early} officers arrested before Yezhov's purge begins"
-    # Yezhov's purge of Yagoda's cadres is mostly done by his removal (25 Nov 1938)
-    yezhov = sum(n for day, n in bins.items() if day < "1938-11-16")
+    # Yezhov's purge of Yagoda's cadres is mostly done by his removal (25 Nov 1938); the
+    # same run without the purge takes few officers, and the purge adds at least its share.
+    # The names the purged officers give reach their colleagues (the elite cascade), so the
+    # total is above the share (1.3-1.5 times it at seeds 5-7), but not unbounded
+    yezhov = _by_removal(bins)
     expected = sim.params["purge_of_purgers"] * _stratum(sim, int(Elite.NKVD_OFFICER))
-    assert 0.7 * expected < yezhov < 1.3 * expected + 110
+    none = Simulation(
+        load_scenario("historical"),
+        build_population(SCALE, SEED),
+        SEED,
+        load_evidence(),
+        overrides={"purge_of_purgers": 0.0},
+    )
+    none.run()
+    without = _by_removal(
+        build_summary(none, "historical")["nkvd_cadres"]["arrested_by_half_month"]
+    )
+    assert without < 0.1 * expected
+    assert 0.7 * expected < yezhov - without
+    assert yezhov < 2.0 * expected + 110
+
+
+def _by_removal(bins: dict[str, float]) -> float:
+    return sum(n for day, n in bins.items() if day < "1938-11-16")
