@@ -55,6 +55,7 @@ class ShowTrials(Component):
     mechanisms = ("M07",)
     params = (
         "collegium_death_share_before_lists",
+        "military_collegium_death_share",
         "trial_bring_back_share",
         "trial_death_share_late",
         "trial_dock_size",
