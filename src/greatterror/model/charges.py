@@ -20,6 +20,15 @@ The rule (``grave``): a case is charged with a grave crime if
 - the accused is of the elite layer (an officer, an official, an NKVD officer): the cases of
   the "military conspiracy", the "Trotskyist centres" and the NKVD's "plots" were charged as
   treason and terror (58-1b, 58-8, 58-11; Suvenirov, Tragediya RKKA 1937-1938, 1998);
+- the case is one of the elite operation, the patron cascade's clients included: the managers
+  and officials taken with a fallen secretary or commissar were charged as members of a
+  "counter-revolutionary Right-Trotskyist organisation", with wrecking, terror and treason
+  (58-7, 58-8, 58-11, 58-1a), the articles of the Military Collegium's list cases (Jansen &
+  Petrov, Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10;
+  Khlevniuk, Master of the House, 2009, ch. 5). From the execution lists such cases go to the
+  Collegium (model/channels.py), whose death share is its own; the charge decides a client's
+  sentence where his case still reaches the ordinary courts (before the lists). Until 5 Dec
+  2026 (branch listtrack) the clients were charged with agitation;
 - the accused carries a former oppositionist's register mark: terrorism, under the law of 1
   December 1934 (G12-01), was the charge of the Zinovievists' and Trotskyists' cases after
   Kirov's murder;
@@ -46,7 +55,10 @@ from numpy.typing import NDArray
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.world import World
 from greatterror.population.codes import Mark
-from greatterror.vocabulary import NATIONAL_OP
+from greatterror.vocabulary import NATIONAL_OP, OP
+
+#: the elite operation's code: its cases are charged with a grave crime (the module's rule)
+ELITE_OP = OP["elite"]
 
 #: register marks whose bearer's case is charged with terror (the former oppositionists)
 GRAVE_MARKS = int(Mark.OPPOSITIONIST)
@@ -60,6 +72,7 @@ def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         (pop["elite"][idx] != 0)
         | ((pop["marks"][idx].astype(np.int64) & GRAVE_MARKS) != 0)
         | NATIONAL_OP[w.cases.op[idx]]
+        | (w.cases.op[idx] == ELITE_OP)
     )
 
 

@@ -95,7 +95,7 @@ class ShowTrials(Component):
         capital = charges().get(event.trial, "") in CAPITAL_CHARGES
         share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
         death = rng.random(len(chosen)) < share
-        e.sentence(day, chosen[death], "death")
+        e.sentence(day, chosen[death], "death", "military_collegium")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
         # the case's other prisoners are tried by the Military Collegium in closed session
         rest = pool[~np.isin(pool, chosen)]
