@@ -1,10 +1,10 @@
 """Validity checks of the Military Collegium's list track and of Order 00486 (model/channels.py,
 model/charges.py, model/families.py): each can fail if the rule it names is broken.
 
-- From the Politburo's execution lists (4 October 1936) every case of the elite operation, the
-  patron cascade's clients included, is decided by the Military Collegium or the districts'
-  tribunals, never by the ordinary courts or the Special Board; and the clients are among the
-  Collegium's cases (the rule reaches them).
+- From the Politburo's execution lists (4 October 1936) to the halt every case of the elite
+  operation, the patron cascade's clients included, is decided by the Military Collegium or the
+  districts' tribunals, never by the ordinary courts or the Special Board; and the clients are
+  among the Collegium's cases (the rule reaches them).
 - A wife is reached only after her husband's conviction by the Collegium or a tribunal, only
   for convictions from 1 August 1936, and no later than the order's narrowing (17 October
   1938); no one under 16 is arrested under the order.
@@ -19,7 +19,6 @@ import pytest
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.channels import channel_table
-from greatterror.model.charges import ELITE_OP
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.vocabulary import CH, OP, OPERATIONS
@@ -56,6 +55,9 @@ def run():
     return sim
 
 
+ELITE_OP = OP["elite"]
+
+
 def test_the_table_sends_the_elite_operation_to_the_collegium_only_with_the_lists() -> None:
     for accelerated in (False, True):
         before = channel_table(accelerated, False, False, False)
@@ -73,13 +75,14 @@ def test_the_table_sends_the_elite_operation_to_the_collegium_only_with_the_list
 
 def test_after_the_lists_the_elite_operation_is_tried_by_the_military_courts(run) -> None:
     lists_day = (_date_of("execution_lists") - run.start).days
-    after = [b for b in run.decided_batches if b[0] >= lists_day]
+    halt_day = (_date_of("halt") - run.start).days
+    after = [b for b in run.decided_batches if lists_day <= b[0] < halt_day]
     civil = [b for b in after if b[1] in ("courts", "oso")]
     assert civil, "the courts and the Special Board decide cases after the lists"
     for _, channel, ops, _ in civil:
-        assert not (ops == OP["elite"]).any(), f"{channel} decided an elite-operation case"
+        assert not (ops == ELITE_OP).any(), f"{channel} decided an elite-operation case"
     collegium = [b for b in after if b[1] == "military_collegium"]
-    clients = sum(int(((ops == OP["elite"]) & ~layer).sum()) for _, _, ops, layer in collegium)
+    clients = sum(int(((ops == ELITE_OP) & ~layer).sum()) for _, _, ops, layer in collegium)
     assert clients > 0, "the patron cascade's clients reach the Collegium on the lists"
 
 

@@ -20,15 +20,6 @@ The rule (``grave``): a case is charged with a grave crime if
 - the accused is of the elite layer (an officer, an official, an NKVD officer): the cases of
   the "military conspiracy", the "Trotskyist centres" and the NKVD's "plots" were charged as
   treason and terror (58-1b, 58-8, 58-11; Suvenirov, Tragediya RKKA 1937-1938, 1998);
-- the case is one of the elite operation, the patron cascade's clients included: the managers
-  and officials taken with a fallen secretary or commissar were charged as members of a
-  "counter-revolutionary Right-Trotskyist organisation", with wrecking, terror and treason
-  (58-7, 58-8, 58-11, 58-1a), the articles of the Military Collegium's list cases (Jansen &
-  Petrov, Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10;
-  Khlevniuk, Master of the House, 2009, ch. 5). From the execution lists such cases go to the
-  Collegium (model/channels.py), whose death share is its own; the charge decides a client's
-  sentence where his case still reaches the ordinary courts (before the lists). Until 5 Dec
-  2026 (branch listtrack) the clients were charged with agitation;
 - the accused carries a former oppositionist's register mark: terrorism, under the law of 1
   December 1934 (G12-01), was the charge of the Zinovievists' and Trotskyists' cases after
   Kirov's murder;
@@ -40,6 +31,20 @@ The rule (``grave``): a case is charged with a grave crime if
   again (in Krasnoyarsk krai 25 of the 1,736 sentenced to death by the special troika in the
   national operations were shot; the others were sent to camps or released in 1939-40:
   Potapova 2020, V-halt-krsk-natop).
+
+The patron cascade's clients (the elite operation's cases outside the elite layer: managers and
+officials of the mass population) are charged by the phase. On the Politburo's lists, from 4
+October 1936 to the halt, they were tried as members of a "counter-revolutionary
+Right-Trotskyist organisation", for wrecking, terror and treason (58-7, 58-8, 58-11, 58-1a: the
+articles of the Military Collegium's list cases; Jansen & Petrov, 'Mass terror and the court',
+Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10; Khlevniuk,
+Master of the House, 2009, ch. 5): in the model they then go to the Collegium
+(model/channels.py), whose death share is its own, so no charge is drawn for them. Before the
+lists and after the halt their cases reach the ordinary courts on an ordinary charge, as before.
+Charging them with a grave crime there too was tried (branch listtrack, 1:100, validation seeds
+1-10): the death sentences of 1935 rose from 0.76 to 1.62 of the record and of 1936 from 1.31 to
+2.39, against the record of the Kirov cascade, whose people were exiled or sent to camps (G12-02,
+G5-lenin-1934), so the rule is kept to the lists, where the sources put it.
 
 Every other political case is charged with an ordinary counter-revolutionary crime (agitation,
 58-10, and the like). Which cases the courts get of each kind is the model's own: the cases of
@@ -55,10 +60,7 @@ from numpy.typing import NDArray
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.world import World
 from greatterror.population.codes import Mark
-from greatterror.vocabulary import NATIONAL_OP, OP
-
-#: the elite operation's code: its cases are charged with a grave crime (the module's rule)
-ELITE_OP = OP["elite"]
+from greatterror.vocabulary import NATIONAL_OP
 
 #: register marks whose bearer's case is charged with terror (the former oppositionists)
 GRAVE_MARKS = int(Mark.OPPOSITIONIST)
@@ -72,7 +74,6 @@ def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         (pop["elite"][idx] != 0)
         | ((pop["marks"][idx].astype(np.int64) & GRAVE_MARKS) != 0)
         | NATIONAL_OP[w.cases.op[idx]]
-        | (w.cases.op[idx] == ELITE_OP)
     )
 
 

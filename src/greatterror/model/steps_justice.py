@@ -125,16 +125,16 @@ class Investigation(Component):
         M17: with legal acceleration off (or after the halt) mass-operation cases go
         to the ordinary courts rather than to troikas and the album procedure. An officer
         below the high command goes to the tribunal of his military district, not to the
-        Military Collegium (``channels.tribunal_channel``). From the execution lists every
-        case of the elite operation, the patron cascade's clients included, goes to the
-        Collegium (model/channels.py, the list procedure).
+        Military Collegium (``channels.tribunal_channel``). From the execution lists to the
+        halt every case of the elite operation, the patron cascade's clients included, goes to
+        the Collegium (model/channels.py, the list procedure).
         """
         pol = w.policy
         table = channel_table(
             not pol.halted and self.on(e, "M17"),
             pol.special_troikas,
             pol.album_open,
-            pol.execution_lists,
+            pol.execution_lists and not pol.halted,
         )
         idx = np.asarray(idx, dtype=np.int64)
         channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
