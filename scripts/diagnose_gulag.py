@@ -405,6 +405,33 @@ def main() -> None:
         f"{_fmt(_record(ev, 'V-gulag-rel-1939-itl'))}, colonies "
         f"{_fmt(_record(ev, 'V-gulag-rel-1939-itk'))}"
     )
+    _intake_1939(ev, inflow)
+
+
+#: the camps' and colonies' death rates of 1939 (Zemskov 1991, as the fact G8-mort-rate's note
+#: gives them: 3.29% of the camps' yearly average, 2.3% of the colonies')
+RATES_1939 = {False: 0.0329, True: 0.023}
+
+
+def _intake_1939(ev: Any, inflow: dict[tuple[int, str, bool], float]) -> None:
+    """The record's net intake of 1939 by place beside the model's sentences of 1939 by place.
+
+    The record's intake is implied, not counted: the stock on 1 January 1940 less that on
+    1 January 1939, plus the year's releases (``V-gulag-rel-1939-itl/-itk``) and deaths at
+    Zemskov's rates of 1939 over the mean of the two stocks (``RATES_1939``); escapes, their
+    recapture and the transfers between camps and colonies are left out (docs/validation-log.md,
+    "The camps of 1939-40: where the intake goes")."""
+    for colony, name, rel in ((False, "camps", "itl"), (True, "colonies", "itk")):
+        s0, s1 = _record(ev, f"V-gulag-{rel}-1939"), _record(ev, f"V-gulag-{rel}-1940")
+        out = _record(ev, f"V-gulag-rel-1939-{rel}")
+        if s0 is None or s1 is None or out is None:
+            continue
+        implied = s1 - s0 + out + RATES_1939[colony] * 0.5 * (s0 + s1)
+        sentenced = sum(v for (y, _, c), v in inflow.items() if y == 1939 and c == colony)
+        print(
+            f"  intake 1939, {name}: record implied (stocks, releases, deaths at Zemskov's rate) "
+            f"{implied:,.0f}; the model's sentences {sentenced:,.0f}"
+        )
 
 
 if __name__ == "__main__":
