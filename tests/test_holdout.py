@@ -60,6 +60,7 @@ def _summary() -> dict[str, Any]:
         }
     }
     return {
+        "families": {"children_to_homes": 0.0},
         "yearly": yearly,
         "operations": ops,
         "operations_yearly": ops_yearly,
@@ -159,6 +160,7 @@ def test_every_measure_names_a_validation_fact_once() -> None:
         "G11-leningrad-centre",
         "G11-moscow-centre",
         "G7-tukh-trial",
+        "G8-children",
         *(f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile")),
     } == NAMED_FACTS
     assert len(OUT_OF_SAMPLE) + len(IN_SAMPLE_CHECKS) == len(MEASURES)
@@ -201,6 +203,36 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["G1-1940-camps"] == pytest.approx(7.0)
     # Poles among the Polish operation's death sentences: the share times their number
     assert got["V-natop-pol-poles-shot"] == pytest.approx(0.75 * 9)
+
+
+def test_the_list_track_and_the_children_read_their_window() -> None:
+    """The elite operation's sentences in the Collegium's window (1 Oct 1936 - 30 Sep 1938) and
+    in 1937-39; Order 00486's children by 10 July 1938, the run's children times the share of
+    the wives' arrests made by then (summary.families is not dated)."""
+    from greatterror.calibration.holdout_dated import LISTS_AND_FAMILIES
+    from greatterror.calibration.measure import Outputs
+
+    rows = [
+        ("1938-07-10", "moscow_obl", "family", "arrested", 250.0),
+        ("1938-07-11", "moscow_obl", "family", "arrested", 750.0),
+        ("1936-09-30", "moscow_obl", "elite", "convicted_cat1", 1.0),
+        ("1936-10-01", "moscow_obl", "elite", "convicted_cat1", 2.0),
+        ("1938-09-30", "gorky_obl", "elite", "convicted_camp", 4.0),
+        ("1938-10-01", "gorky_obl", "elite", "arrested", 16.0),  # not a sentence
+        ("1939-12-31", "gorky_obl", "elite", "convicted_camp", 8.0),
+    ]
+    series = Series.of(dict(zip(COLUMNS, list(zip(*rows, strict=True)), strict=True)))
+    summary = {
+        "families": {"children_to_homes": 400.0},
+        "operations": {"family": {"arrested": 1000.0}},
+    }
+    got = {m.fact_id: m.simulated(Outputs(summary, series)) for m in LISTS_AND_FAMILIES}
+    assert got["V-mc-conv-3638"] == pytest.approx(2.0 + 4.0)
+    assert got["V-lists-names-3739"] == pytest.approx(4.0 + 8.0)
+    assert got["G8-children"] == pytest.approx(400.0 * 250.0 / 1000.0)
+    (children,) = [m for m in LISTS_AND_FAMILIES if m.fact_id == "G8-children"]
+    no_wives = {"families": {"children_to_homes": 0.0}, "operations": {"family": {"arrested": 0.0}}}
+    assert children.simulated(Outputs(no_wives, series)) == 0.0
 
 
 def test_the_dated_regional_and_by_line_figures_read_their_window() -> None:

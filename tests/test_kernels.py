@@ -171,7 +171,7 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
     assert free == used  # every day was taken: all entries are free for use again
 
 
-def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.ndarray:
+def _channels_by_numpy(op, marked, elite, halted, accel, special, album, lists) -> np.ndarray:
     """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
     from greatterror.vocabulary import CH, NATIONAL_OP, OP
 
@@ -185,26 +185,35 @@ def _channels_by_numpy(op, marked, elite, halted, accel, special, album) -> np.n
         elif album:
             channel[national] = CH["album"]
     channel[(op == OP["family"])] = CH["oso"]
-    channel[elite & (op == OP["elite"])] = CH["military_collegium"]
+    # the list procedure: from the execution lists every elite-operation case
+    channel[(elite | lists) & (op == OP["elite"])] = CH["military_collegium"]
     return channel
 
 
 @pytest.mark.parametrize(
-    "flags", [(h, a, s, b) for h in (0, 1) for a in (0, 1) for s in (0, 1) for b in (0, 1)]
+    "flags",
+    [
+        (h, a, s, b, li)
+        for h in (0, 1)
+        for a in (0, 1)
+        for s in (0, 1)
+        for b in (0, 1)
+        for li in (0, 1)
+    ],
 )
 def test_channels_match_the_numpy_rules(rng, flags) -> None:
     from greatterror.model.channels import channel_table, channels_of
     from greatterror.vocabulary import OPERATIONS
 
-    halted, accel, special, album = (bool(f) for f in flags)
+    halted, accel, special, album, lists = (bool(f) for f in flags)
     n = 400
     op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
     marks = (rng.integers(0, 4, size=n) * (rng.random(n) < 0.3)).astype(np.uint8)
     is_elite = rng.random(n) < 0.2
     idx = rng.integers(0, n, size=150)
-    table = channel_table(not halted and accel, special, album)
+    table = channel_table(not halted and accel, special, album, lists)
     expected = _channels_by_numpy(
-        op[idx], marks[idx] != 0, is_elite[idx], halted, accel, special, album
+        op[idx], marks[idx] != 0, is_elite[idx], halted, accel, special, album, lists
     )
     np.testing.assert_array_equal(channels_of(idx, op, marks, is_elite, table), expected)
 

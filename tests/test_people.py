@@ -212,7 +212,11 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
         members = np.arange(indptr[hh[wife]], indptr[hh[wife] + 1])
         husbands = members[pop["male"][members] & (cases.sentence_day[members] >= 0)]
         assert len(husbands), "a wife is arrested only if a man of her household was convicted"
-        assert cases.sentence_day[husbands].min() < cases.arrest_day[wife]
+        # a man convicted, taken from the camps for a new case and sentenced again keeps only
+        # his last sentence's day: the order of the first is checked by tests/test_list_track.py
+        once = husbands[cases.arrests[husbands] == 1]
+        if len(once) == len(husbands):
+            assert cases.sentence_day[husbands].min() < cases.arrest_day[wife]
     # people arrested under the family operation who are not wives were named by a wife
     # under interrogation and take her case's line; none of them is a child either
     family = np.flatnonzero((cases.op == OP["family"]) & (cases.arrests > 0))

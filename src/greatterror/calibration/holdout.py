@@ -5,7 +5,8 @@ This module says, for those of them the outputs report, how to read the simulate
 from the summary (the Gulag's stocks, their political part, and releases, the national
 operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
 the special troikas' cases of autumn 1938 (the Harbin operation's, three regions', and the
-executions in Krasnoyarsk krai),
+executions in Krasnoyarsk krai), the Military Collegium's list cases and Order 00486's
+children,
 Order 00447's arrests by line, the arrested NKVD and army officers, the 1934 CC's and its
 Politburo's arrested, the army's dismissals by year, the show trials, the NKVD's arrest and
 sentence totals of 1 Oct 1936 - 1 Nov 1938, and the yearly arrests of 1937-1940)
@@ -36,13 +37,14 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from greatterror.calibration.holdout_dated import NATIONAL as _NATIONAL
 from greatterror.calibration.holdout_dated import (
+    LISTS_AND_FAMILIES,
     NATIONAL_BY_DATE,
     ORDER_00447_BY_DATE,
     REGIONS,
     SPECIAL_TROIKAS,
 )
+from greatterror.calibration.holdout_dated import NATIONAL as _NATIONAL
 from greatterror.calibration.measure import Measure, Outputs, Summary
 from greatterror.calibration.series import Series
 from greatterror.vocabulary import LINES_OF, NATIONAL_OPERATIONS
@@ -337,6 +339,7 @@ MEASURES: tuple[Measure, ...] = (
     *_TRIALS,
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
     *_YEARLY_ARRESTS,
+    *LISTS_AND_FAMILIES,
 )
 
 

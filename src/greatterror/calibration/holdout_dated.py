@@ -1,7 +1,8 @@
 """The validation figures read from timeseries.parquet's dated counts (calibration/holdout.py).
 
 Order 00447 to a date, in all regions and in single regions; the national operations'
-arrests to a date; the special troikas of autumn 1938. Each sums its fact's period (the
+arrests to a date; the special troikas of autumn 1938; the Military Collegium's list cases
+and Order 00486's children by 10 July 1938. Each sums its fact's period (the
 ``window``), in a region of the model or in all of them; none is fitted (holdout.py).
 """
 
@@ -167,5 +168,47 @@ SPECIAL_TROIKAS = (
         ("1938-09-15", "1938-11-17"),
         "krasnoyarsk_krai",
         "the region's national-operation executions from 15 Sep 1938 to the halt",
+    ),
+)
+
+
+#: the elite operation's sentences, the Collegium's list track (model/channels.py)
+_LIST_CAVEAT = (
+    "the elite operation's sentences: the districts' military tribunals' (officers below the "
+    "high command) and the show trials' included"
+)
+
+
+def _children_by(start: str, end: str) -> Callable[[Outputs], float]:
+    """Order 00486's children counted to ``end``: the run's children of the arrested wives
+    times the share of the wives' arrests made by then (the summary's count is not dated)."""
+
+    def value(s: Outputs) -> float:
+        wives = float(s.summary["operations"]["family"]["arrested"])
+        if wives <= 0:
+            return 0.0
+        by_then = s.series.total(("family",), ("arrested",), start, end)
+        return float(s.summary["families"]["children_to_homes"]) * by_then / wives
+
+    return value
+
+
+LISTS_AND_FAMILIES = (
+    _series_measure(
+        "V-mc-conv-3638", ("elite",), CONVICTED, ("1936-10-01", "1938-09-30"), caveat=_LIST_CAVEAT
+    ),
+    _series_measure(
+        "V-lists-names-3739",
+        ("elite",),
+        CONVICTED,
+        ("1937-01-01", "1939-12-31"),
+        caveat=_LIST_CAVEAT + "; sentences, not names on lists",
+    ),
+    Measure(
+        "G8-children",
+        _children_by("1937-08-15", "1938-07-10"),
+        "every child under 16 of the wives arrested, whether placed in a children's home or "
+        "taken in by relatives: an upper bound",
+        window=("1937-08-15", "1938-07-10"),
     ),
 )

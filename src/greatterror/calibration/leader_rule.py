@@ -67,13 +67,15 @@ def record_dates() -> dict[tuple[str, str | None], dt.date]:
         # limits and the extension or dated end of an operation are not decisions the
         # leader's rule takes (under it the operations run until the halt); the execution
         # lists come with the rule's appointment of Yezhov (steps_policy.apply_decision),
-        # so they are not a decision of their own
+        # so they are not a decision of their own; nor is the narrowing of Order 00486
+        # (under the rule the order ends with the halt, model/families.py)
         skip = (
             "set_limits",
             "limit_increase",
             "extend_operation",
             "end_operation",
             "execution_lists",
+            "families_order_narrowed",
         )
         if event.action in POLICY_ACTIONS and event.action not in skip:
             key = _kind(event.action, event.operation or event.chief)

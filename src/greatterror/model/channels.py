@@ -17,6 +17,28 @@ instructors of a division whose commander it tried (the 22nd cavalry division's 
 October 1938). The model draws it at the high command (the ``ARMY_HIGH_COMMAND`` flag, 850
 posts), as its flags do not separate the colonels: no count of the officers' cases by court
 was found (data/parameters.csv, ``military_tribunal_death_share``).
+
+The list procedure. From the Politburo's first execution list (4 October 1936, G12-08; the
+centre's decision ``execution_lists``) every case of the elite operation goes to the Military
+Collegium (and its assizes), the patron cascade's clients as well as the elite layer: the
+managers, officials and engineers taken with a fallen secretary or commissar were the bulk
+of the names on the lists, which the Collegium then sentenced (about 44,000 names on some
+400 lists for 1937-39, G7-stalin-lists, Pospelov commission 1956; the Collegium "tried some
+40,000 'enemies of the people' behind closed doors, sentencing most of them to death", Jansen
+& Petrov, 'Mass terror and the court: the Military Collegium of the USSR', Europe-Asia
+Studies 58(4), 2006, abstract; Khlevniuk, Master of the House, 2009, ch. 5, and Getty &
+Naumov, The Road to Terror, 1999, ch. 10, describe the lists as the procedure for the
+nomenklatura and the economic cadres). Before the lists only the elite layer's cases went to
+the Collegium; the clients went to the ordinary courts (or the Special Board, if marked).
+Until 5 Dec 2026 (branch listtrack) the clients went to the courts throughout, so the
+Collegium decided about 6,000 cases in 1 Oct 1936 - 30 Sep 1938 against the record's some
+40,000 (review 10 of 5 Dec 2026, F1). The list approval itself is not modelled as a step: a case
+on the lists is one the Collegium decides, at its own death share (model/collegium.py). After the halt of 17 November
+1938 the clients' cases go to the ordinary courts again (the elite layer's stay with the
+Collegium): the scale of the lists after 1938 is NOT FOUND here (the Pospelov commission's count
+covers 1937-39 together), and sending the clients of 1939-40 to the Collegium at its death share
+of 1937-38 put the death sentences of 1939 at 1.69 of the record (1.12 before; 1:100, validation
+seeds 1-10): an assumption, stated as such.
 """
 
 from __future__ import annotations
@@ -35,11 +57,15 @@ _OFFICER_ONLY = int(Elite.ARMY_OFFICER)
 
 
 @cache
-def channel_table(accelerated: bool, special_troikas: bool, album_open: bool) -> NDArray[np.intp]:
+def channel_table(
+    accelerated: bool, special_troikas: bool, album_open: bool, lists: bool
+) -> NDArray[np.intp]:
     """The channel of a case by ``4 * operation + 2 * marked + elite layer``.
 
     ``accelerated``: the extrajudicial channels are open (legal acceleration
-    is on and the operations are not halted). Later rules override earlier ones.
+    is on and the operations are not halted); ``lists``: the Politburo's execution lists
+    have begun (every elite-operation case goes to the Collegium, not only the elite
+    layer's). Later rules override earlier ones.
     """
     table = np.empty(4 * len(OPERATIONS), dtype=np.intp)
     for op in range(len(OPERATIONS)):
@@ -55,7 +81,7 @@ def channel_table(accelerated: bool, special_troikas: bool, album_open: bool) ->
                         channel = CH["album"]
                 if op == OP["family"]:
                     channel = CH["oso"]
-                if elite and op == OP["elite"]:
+                if op == OP["elite"] and (elite or lists):
                     channel = CH["military_collegium"]
                 table[4 * op + 2 * marked + elite] = channel
     table.flags.writeable = False

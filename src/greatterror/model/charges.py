@@ -32,6 +32,20 @@ The rule (``grave``): a case is charged with a grave crime if
   national operations were shot; the others were sent to camps or released in 1939-40:
   Potapova 2020, V-halt-krsk-natop).
 
+The patron cascade's clients (the elite operation's cases outside the elite layer: managers and
+officials of the mass population) are charged by the phase. On the Politburo's lists, from 4
+October 1936 to the halt, they were tried as members of a "counter-revolutionary
+Right-Trotskyist organisation", for wrecking, terror and treason (58-7, 58-8, 58-11, 58-1a: the
+articles of the Military Collegium's list cases; Jansen & Petrov, 'Mass terror and the court',
+Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10; Khlevniuk,
+Master of the House, 2009, ch. 5): in the model they then go to the Collegium
+(model/channels.py), whose death share is its own, so no charge is drawn for them. Before the
+lists and after the halt their cases reach the ordinary courts on an ordinary charge, as before.
+Charging them with a grave crime there too was tried (branch listtrack, 1:100, validation seeds
+1-10): the death sentences of 1935 rose from 0.76 to 1.62 of the record and of 1936 from 1.31 to
+2.39, against the record of the Kirov cascade, whose people were exiled or sent to camps (G12-02,
+G5-lenin-1934), so the rule is kept to the lists, where the sources put it.
+
 Every other political case is charged with an ordinary counter-revolutionary crime (agitation,
 58-10, and the like). Which cases the courts get of each kind is the model's own: the cases of
 the national lines and of the elite reach them after the halt of 17 November 1938, when the

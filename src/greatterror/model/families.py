@@ -1,29 +1,46 @@
 """Who Order 00486 reaches in the family of a convicted 'traitor' (mechanism M19).
 
-NKVD Order 00486 of 15 August 1937 directed the arrest of the *wives* of men
-convicted as traitors, and the placing of their children aged up to 15 in
-children's homes of the People's Commissariat of Education unless relatives
-took them in; children were not arrested. The rule here is that, and only
-that:
+NKVD Order 00486 of 15 August 1937 directed the arrest of the *wives* of the 'traitors to the
+motherland' convicted by the Military Collegium and the military tribunals in the first and
+second categories (death and camp) since 1 August 1936, and the placing of their children
+aged up to 15 in children's homes of the People's Commissariat of Education unless relatives
+took them in; children were not arrested (G4-wives-order, G12-19: order00486; Jansen &
+Petrov, Stalin's Loyal Executioner, 2002). The order named all such wives; it exempted from
+arrest (putting them under a written undertaking instead) the pregnant, those nursing an
+infant, the gravely or contagiously ill, those with a sick child needing care, and the old.
+In October 1938 it was narrowed to the wives who had known of or abetted their husbands'
+'crimes' (the event ``families_order_narrowed``, G4-wives-narrowed). The rule here is that:
 
-- the wife of a convicted man is the first woman aged ``ADULT_AGE`` or more
-  in his household who is not herself among the convicted (the household is
-  the census family, so she stands for his wife);
-- the children are the members of the household under ``ADULT_AGE``; they
-  are counted as placed in children's homes when their mother is arrested,
-  and never arrested;
-- a convicted woman's husband is not reached (the order named wives), nor
-  is anyone else in the household.
+- the convicts are those the Collegium and the tribunals sentenced to death or camp
+  (``transitions.ORDER_00486_COURTS``), the show trials' defendants among them; until 5
+  Dec 2026 (branch listtrack) they were every death or camp sentence of the elite operation,
+  whatever the court;
+- the order reached back: the convictions from 1 August 1936 (``SCOPE_START``, the order's
+  text) to the order wait for it, and are taken on the day it is given;
+- the wife of a convicted man is the first woman aged ``ADULT_AGE`` or more in his household
+  who is not herself among the convicted (the household is the census family, so she stands
+  for his wife);
+- of a day's batch of wives, a Binomial(n, ``family_arrest``) count is arrested, and who
+  at random (counts first, then who): ``family_arrest`` is the share not exempted, a prior
+  (no count of the wives exempted was found; data/parameters.csv). Until 5 Dec 2026 it was
+  0.05, an unsourced prior that read as a 95% non-application the order does not describe;
+- the children are the members of her household under ``ADULT_AGE``; they are counted as
+  placed in children's homes when their mother is arrested (``children_placed``, at the
+  arrest, so a woman reached twice is counted once), and never arrested;
+- a convicted woman's husband is not reached (the order named wives), nor is anyone else in
+  the household;
+- after the narrowing, and after the halt of 17 November 1938 (in a scenario without a
+  dated narrowing, such as the leader's rule), no wife is arrested under the order: the
+  narrowed order's share is NOT FOUND, and is put at none.
 
-The step itself (``Families``, step 14 of the day) runs after the sentencing
-and the show trials: the engine signals every death or camp sentence in the
-elite operation (``convicted``), and once the families order has been given
-the step takes the day's batches in the order sentenced, draws which wives
-are arrested (with probability ``family_arrest``), and schedules their
-arrests 1-30 days later (carried out by the punishment step).
+The step itself (``Families``, step 28 of the day) runs after the sentencing and the show
+trials, takes the day's batches in the order sentenced and schedules the arrests drawn 1-30
+days later (carried out by the punishment step).
 """
 
 from __future__ import annotations
+
+import datetime as dt
 
 import numpy as np
 from numba import njit
@@ -37,6 +54,10 @@ from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
 
+#: the order reached the wives of men convicted from this day (Order 00486's text: "since 1
+#: August 1936"; G4-wives-order)
+SCOPE_START = dt.date(1936, 8, 1)
+
 
 class Families(Component):
     """Step 28 (M19, Order 00486): the wives of convicted 'traitors' are arrested."""
@@ -45,31 +66,57 @@ class Families(Component):
     mechanisms = ("M19",)
     params = ("family_arrest",)
     reads = ("people", "policy", "convicted")
-    writes = ("convicted", "children_to_homes")
+    writes = ("convicted",)
 
     def step(self, w: World, e: Engine, day: int) -> None:
-        batches, w.signals.convicted = w.signals.convicted, []
-        if not (w.policy.families_order and self.on(e, "M19")):
+        pol = w.policy
+        if not self.on(e, "M19") or pol.families_narrowed or pol.halted:
+            w.signals.convicted = []
             return
+        if not pol.families_order:
+            # the convictions in the order's scope wait for it; earlier ones are dropped
+            if e.date(day) < SCOPE_START:
+                w.signals.convicted = []
+            return
+        batches, w.signals.convicted = w.signals.convicted, []
         for convicted in batches:
             _families(w, e, day, convicted)
 
 
 def _families(w: World, e: Engine, day: int, convicted: np.ndarray) -> None:
-    """Wives of ``convicted`` drawn for arrest, and when; their children counted as placed."""
+    """Wives of ``convicted`` drawn for arrest (counts first, then who), and when."""
     if len(convicted) == 0:
         return
     rng = e.rng.family
     pop = w.people
-    wives, children = wives_of(pop.households, pop["household"], pop["age"], pop["male"],
-                               convicted)  # fmt: skip
-    taken = rng.random(len(wives)) < e.params["family_arrest"]
-    wives, children = wives[taken], children[taken]
+    wives, _ = wives_of(pop.households, pop["household"], pop["age"], pop["male"], convicted)
     if len(wives) == 0:
-        return  # nothing below draws or counts anything for no one
-    w.children_to_homes += float((children * e.weights(wives)).sum())
+        return  # nothing below draws anything for no one
+    n = int(rng.binomial(len(wives), min(max(e.params["family_arrest"], 0.0), 1.0)))
+    if n == 0:
+        return
+    wives = wives[np.sort(rng.choice(len(wives), size=n, replace=False))]
     # the arrest 1 to 30 days on: as ``rng.integers(0, 30, size=len(wives))``, in distribution
     e.schedule_after(day + 1, "family", wives, integers_below(rng, 30, len(wives)))
+
+
+def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
+    """The children (household members under ``ADULT_AGE``) of the arrested ``wives``, in
+    full-population persons: placed in children's homes, or with relatives, never arrested."""
+    if len(wives) == 0:
+        return 0.0
+    pop = w.people
+    g = pop["household"][wives].astype(np.int64)
+    has = g >= 0
+    wives, g = wives[has], g[has]
+    if len(wives) == 0:
+        return 0.0
+    members = pop.households.members_of(g)
+    sizes = pop.households.indptr[g + 1] - pop.households.indptr[g]
+    young = (pop["age"][members] < ADULT_AGE).astype(np.int64)
+    owner = np.repeat(np.arange(len(wives)), sizes)
+    children = np.bincount(owner, weights=young, minlength=len(wives))
+    return float((children * e.weights(wives)).sum())
 
 
 @njit(cache=True)

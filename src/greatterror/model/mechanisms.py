@@ -129,7 +129,9 @@ MECHANISMS: tuple[Mechanism, ...] = (
         "M19",
         "family_targets",
         "wives of the sentenced are arrested; their children go to children's homes",
-        "armed by the Order 00486 event; the wives of men convicted in the elite operation",
+        "armed by the Order 00486 event, ended by its narrowing (October 1938) or the halt; the "
+        "wives of men convicted by the Military Collegium and the military tribunals since 1 "
+        "August 1936",
     ),
     Mechanism("M20", "elite_turnover", "the political elite is purged"),
     Mechanism(

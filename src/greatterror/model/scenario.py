@@ -53,6 +53,7 @@ POLICY_ACTIONS = (
     "album_procedure",
     "special_troikas",
     "families_order",
+    "families_order_narrowed",
     "execution_lists",
     "halt",
     "releases",

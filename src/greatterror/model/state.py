@@ -137,6 +137,9 @@ class Policy:
     album_open: bool = False
     special_troikas: bool = False
     families_order: bool = False
+    #: Order 00486 narrowed to the wives who knew of or abetted their husbands' 'crimes'
+    #: (October 1938, G4-wives-narrowed): no more wives are arrested under it (model/families.py)
+    families_narrowed: bool = False
     #: the Military Collegium sentences elite cases on the Politburo's execution lists
     #: (from the first, 4 October 1936, G12-08; model/collegium.py)
     execution_lists: bool = False

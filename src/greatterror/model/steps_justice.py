@@ -23,6 +23,7 @@ from greatterror.model.channels import (
 )
 from greatterror.model.charges import by_charge
 from greatterror.model.engine import Engine
+from greatterror.model.families import children_placed
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.kernels import (
@@ -124,11 +125,16 @@ class Investigation(Component):
         M17: with legal acceleration off (or after the halt) mass-operation cases go
         to the ordinary courts rather than to troikas and the album procedure. An officer
         below the high command goes to the tribunal of his military district, not to the
-        Military Collegium (``channels.tribunal_channel``).
+        Military Collegium (``channels.tribunal_channel``). From the execution lists to the
+        halt every case of the elite operation, the patron cascade's clients included, goes to
+        the Collegium (model/channels.py, the list procedure).
         """
         pol = w.policy
         table = channel_table(
-            not pol.halted and self.on(e, "M17"), pol.special_troikas, pol.album_open
+            not pol.halted and self.on(e, "M17"),
+            pol.special_troikas,
+            pol.album_open,
+            pol.execution_lists and not pol.halted,
         )
         idx = np.asarray(idx, dtype=np.int64)
         channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
@@ -350,7 +356,7 @@ def _decide(
     u = rng.random(len(batch))
     v = rng.random(len(batch))
     death, exile, camp = split_verdicts(batch, u, v, shares[0], shares[1])
-    e.sentence(day, death, "death")
+    e.sentence(day, death, "death", channel)
     e.sentence(day, exile, "exile")
     e.sentence(day, camp, "camp", channel)
 
@@ -373,7 +379,7 @@ class Punishment(Component):
         *RECEPTION_PARAMS,
     )
     reads = ("people", "cases", "camps")
-    writes = ("cases", "camps")
+    writes = ("cases", "camps", "children_to_homes")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         due = current_due(e, day, "execute")  # a superseded sentence is never carried out
@@ -387,7 +393,9 @@ class Punishment(Component):
         famine_debility(w, e, day)
         fam = e.due(day, "family")
         if len(fam):
-            e.arrest(day, fam, "family")
+            # Order 00486: the wives' children go to children's homes as their mothers are
+            # taken (model/families.py); a wife no longer at liberty is not taken again
+            w.children_to_homes += children_placed(w, e, e.arrest(day, fam, "family"))
 
 
 class HaltAndRelease(Component):

@@ -149,6 +149,8 @@ def apply_decision(
         pol.special_troikas = True
     elif action == "families_order":
         pol.families_order = True
+    elif action == "families_order_narrowed":
+        pol.families_narrowed = True  # model/families.py
     elif action == "execution_lists":
         pol.execution_lists = True  # model/collegium.py
     elif action == "halt":

@@ -107,7 +107,7 @@ class ShowTrials(Component):
             w.trial_cases.tried.update(chosen.tolist())
         share = verdict_share(w, p, charges().get(event.trial, ""))
         death = e.rng.trial_verdict.random(len(chosen)) < share
-        e.sentence(day, chosen[death], "death")
+        e.sentence(day, chosen[death], "death", "military_collegium")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
         # the case's other prisoners are tried by the Military Collegium in closed session
         rest = pool[~np.isin(pool, chosen)]

@@ -29,9 +29,12 @@ from greatterror.model.sentence_events import schedule_for_sentence
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
-from greatterror.vocabulary import EV, OP, Status
+from greatterror.vocabulary import EV, Status
 
-ELITE_OP = OP["elite"]
+#: the courts whose convicts' wives Order 00486 reached: "convicted by the Military Collegium
+#: and the military tribunals in the first and second categories" (the order's text, 15 August
+#: 1937, order00486; model/families.py)
+ORDER_00486_COURTS = frozenset({"military_collegium", "military_tribunal"})
 _ENTERED = GF["entered_holding"]
 _EVENT = {
     "death": EV["convicted_cat1"],
@@ -179,8 +182,10 @@ class Transitions:
         as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
         (model/prison_terms.py).
 
-        Death and camp sentences in the elite operation are also a signal
-        (``convicted``), read by the families step (M19, model/families.py).
+        Death and camp sentences of the Military Collegium and the military tribunals (the
+        first and second categories of Order 00486's scope) are also a signal
+        (``convicted``), read by the families step (M19, model/families.py); the death
+        sentences name their ``channel`` for it.
         """
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx) == 0:
@@ -196,7 +201,7 @@ class Transitions:
             Status.CAMP if camp else Status.SENTENCED_DEATH if kind == "death" else Status.EXILE
         )
         again = self._void_again(idx) if self.voided else None
-        _, _, entered, elite = self._close(day, idx, status, event, day, camp, again)
+        _, _, entered, _ = self._close(day, idx, status, event, day, camp, again)
         if kind == "death":
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(
@@ -212,5 +217,5 @@ class Transitions:
             camps.hold_w += entered
             begin_terms(self, day, idx, terms or term_range(channel, self.params))
             self.ledger.gulag[day, _ENTERED] += entered
-        if elite and kind != "exile":
-            world.signals.convicted.append(idx[world.cases.op[idx] == ELITE_OP])
+        if channel in ORDER_00486_COURTS and kind != "exile":
+            world.signals.convicted.append(idx)
