@@ -428,6 +428,7 @@ def test_split_verdicts_without_other_measures_is_the_three_way_split(rng) -> No
     u, v = rng.random(300), rng.random(300)
     death, exile, other, camp = split_verdicts(batch, u, v, 0.1, 0.2, -1.0)
     assert len(other) == 0
+    np.testing.assert_array_equal(death, batch[u < 0.1])
     np.testing.assert_array_equal(exile, batch[(u >= 0.1) & (v < 0.2)])
     np.testing.assert_array_equal(camp, batch[(u >= 0.1) & (v >= 0.2)])
 
