@@ -85,6 +85,8 @@ REGIONS = (
         "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
     ),
 )
+#: from the day after the 1 July 1938 count (V-arrests-010738) to the 1 November one
+_LAST_MONTHS = ("1938-07-02", "1938-11-01")
 #: the national operations' arrests by 7 Feb 1938 as a share of their final convictions, and
 #: by 1 Jul 1938 (the 1st Special Department's count from 1 Oct 1936)
 NATIONAL_BY_DATE = (
@@ -116,6 +118,22 @@ NATIONAL_BY_DATE = (
         ("1936-10-01", "1938-07-01"),
         caveat="every political operation's arrests",
         repeats=("G2-detained",),
+    ),
+    # the last four months before the halt: the difference of the department's two counts,
+    # a part of G2-detained's period (out of sample: the fit sees the two years' total)
+    _series_measure(
+        "V-arrests-jul-oct1938",
+        POLITICAL_OPERATIONS,
+        ("arrested",),
+        _LAST_MONTHS,
+        caveat="every political operation's arrests",
+    ),
+    _series_measure(
+        "V-arrests-jul-oct1938-nonnat",
+        tuple(op for op in POLITICAL_OPERATIONS if op not in NATIONAL_OPERATIONS),
+        ("arrested",),
+        _LAST_MONTHS,
+        caveat="every political operation's arrests but the national operations'",
     ),
 )
 #: the special troikas of autumn 1938 (Order 00606): the national operations had ended on
