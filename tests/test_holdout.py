@@ -27,7 +27,13 @@ YEARS = [str(y) for y in range(1934, 1941)]
 
 def _summary() -> dict[str, Any]:
     yearly = {
-        y: {"arrested": 1000.0 * i, "convicted": 100.0 * i, "shot": 10.0 * i, "camp": 1.0 * i}
+        y: {
+            "arrested": 1000.0 * i,
+            "convicted": 100.0 * i,
+            "shot": 10.0 * i,
+            "camp": 1.0 * i,
+            "exile": 0.5 * i,
+        }
         for i, y in enumerate(YEARS, 1)
     }
     ops = {
@@ -66,8 +72,26 @@ def _summary() -> dict[str, Any]:
                 "1939": {"released_term": 3.0, "released_review": 4.0},
             },
         },
-        "elites": {"nkvd_officers": {"arrested": 5.0}, "army_command": {"arrested": 6.0}},
+        "elites": {
+            "nkvd_officers": {"arrested": 5.0},
+            "army_command": {"arrested": 6.0},
+            "cc_1934": {"arrested": 110.0},
+            "cc_1934_politburo": {"arrested": 4.0},
+        },
+        # the NKVD officers' arrests by half month: the first and the last bins are outside
+        # 1 Oct 1936 - 15 Aug 1938, the others inside
+        "nkvd_cadres": {
+            "arrested_by_half_month": {
+                "1936-09-16": 1,
+                "1936-10-01": 2,
+                "1937-03-16": 30,
+                "1938-08-01": 400,
+                "1938-08-16": 5000,
+            }
+        },
         "demography": {"shot": {"all": {"male_share": 0.9}}},
+        # Poles are 0.75 of the Polish operation's 9 death sentences
+        "national_nationality": {"national_polish": {"shot": 0.75}},
         # Order 00447's lines: 200 arrests in all, 50 former kulaks, 100 criminals
         "lines": {
             name: {"arrested": n}
@@ -113,6 +137,10 @@ def _series() -> Series:
         ("1936-09-30", "moscow_obl", "ordinary", "arrested", 1000.0),
         ("1938-07-01", "moscow_obl", "ordinary", "arrested", 3000.0),
         ("1938-07-01", "moscow_obl", "non_political", "arrested", 5000.0),
+        # the last months before the halt: 2 Jul - 1 Nov 1938, both ends included
+        ("1938-07-02", "moscow_obl", "national_polish", "arrested", 40.0),
+        ("1938-11-01", "gorky_obl", "kulak_00447", "arrested", 80.0),
+        ("1938-11-02", "gorky_obl", "kulak_00447", "arrested", 160.0),
     ]
     columns = list(zip(*rows, strict=True))
     return Series.of(dict(zip(COLUMNS, columns, strict=True)))
@@ -131,6 +159,7 @@ def test_every_measure_names_a_validation_fact_once() -> None:
         "G11-leningrad-centre",
         "G11-moscow-centre",
         "G7-tukh-trial",
+        *(f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile")),
     } == NAMED_FACTS
     assert len(OUT_OF_SAMPLE) + len(IN_SAMPLE_CHECKS) == len(MEASURES)
 
@@ -140,11 +169,13 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     # the camps' deaths of 1937-38 without the colonies' and without those in transit
     assert got["G2-gulag-deaths"] == pytest.approx((30 - 10) + (90 - 20))
     # yearly rows: 1937 is the 4th year (i=4), 1938 the 5th
+    assert got["V-nkvd-arrested-3638"] == 432.0
     assert got["V-nkvd-011138-arr"] == pytest.approx(4000 + 5000)
     assert got["V-nkvd-011138-conv"] == pytest.approx(400 + 500)
     assert got["V-nkvd-011138-death"] == pytest.approx(40 + 50)
     assert got["V-nkvd-011138-prison"] == pytest.approx(4 + 5)
     assert got["V-nkvd-011138-00447-arr"] == 7.0
+    assert got["V-cc1934-arr"] == 110.0 and got["V-politburo3438-arr"] == 4.0
     # the national operations only, not the families' (Order 00486)
     assert got["V-nkvd-011138-natop-arr"] == pytest.approx(11 + 21 + 31 + 41 + 51)
     # army events: dismissed_political k=1, dismissed_other k=2, arrested k=3, reinstated k=4;
@@ -165,6 +196,11 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     # political camp prisoners: camps less the non-political (model/steps_courts.py)
     assert got["V-gulag-cr-1938"] == pytest.approx(1.0)
     assert got["V-gulag-cr-share-1938"] == pytest.approx(25.0)
+    # the 1953 series' split: 1935 is the 2nd year (i=2), 1940 the 7th
+    assert got["G1-1935-exile"] == pytest.approx(1.0)
+    assert got["G1-1940-camps"] == pytest.approx(7.0)
+    # Poles among the Polish operation's death sentences: the share times their number
+    assert got["V-natop-pol-poles-shot"] == pytest.approx(0.75 * 9)
 
 
 def test_the_dated_regional_and_by_line_figures_read_their_window() -> None:
@@ -189,6 +225,9 @@ def test_the_dated_regional_and_by_line_figures_read_their_window() -> None:
     # nor the ordinary arrests of 30 Sep 1936
     assert got["V-arrests-010738"] == pytest.approx(1 + 2 + 4 + 8 + 20 + 10 + 3000)
     assert got["V-natop-arr-010738"] == pytest.approx(20 + 10)
+    # from the day after that count to 1 Nov 1938, and the same without the national operations
+    assert got["V-arrests-jul-oct1938"] == pytest.approx(40 + 80)
+    assert got["V-arrests-jul-oct1938-nonnat"] == pytest.approx(80)
     # shares of Order 00447's 200 arrests on its lines, not of the Polish line's
     assert got["V-00447-kulak-share-150837"] == pytest.approx(25.0)
     assert got["V-00447-crim-share-010937"] == pytest.approx(50.0)

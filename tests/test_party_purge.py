@@ -17,7 +17,7 @@ from greatterror.model.party_state import EXCHANGE, VERIFICATION, P
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.population.build import build_population
-from greatterror.population.codes import Elite, Party
+from greatterror.population.codes import Party
 
 SCALE, SEED = 0.001, 5
 
@@ -117,18 +117,3 @@ def test_expulsions_run_with_the_party_purge_and_stop_at_the_halt(run) -> None:
     assert expelled[after_checks:yezhov].sum() == 0
     assert expelled[yezhov:halt].sum() > 0
     assert expelled[halt + 1 :].sum() == 0
-
-
-def test_the_leaders_clients_in_the_central_committee_are_protected(run) -> None:
-    """M14's protection by an intact patron: not every member of the 1934 CC falls."""
-    sim, _, _ = run
-    purge = next(c for c in sim.loop if c.name == "purge_of_elites")
-    circle = purge.circle
-    heads = sim.registers.elite_heads
-    cc = heads[(sim.pop["elite"][heads] & Elite.CC_1934) != 0]
-    assert len(cc) == 139 and circle is not None and np.isin(circle, cc).all()
-    arrested = sim.cases.arrests[cc] > 0
-    inside = np.isin(cc, circle)
-    assert 0 < inside.sum() < len(cc)
-    assert arrested[inside].mean() < arrested[~inside].mean()
-    assert arrested.sum() < len(cc)

@@ -7,8 +7,10 @@ investigation, not to the dock; every defendant is a prominent person of the tri
 (the 1934 CC or a prominent former oppositionist for a civilian trial, the high command for
 the army's) arrested before the trial; the list takes those already in custody before it
 arrests anyone for the purpose; nobody is sentenced at a trial before his arrest; a prisoner
-serving a sentence can be brought back; the size of the dock is not the court's bound; the
-verdicts follow the charge. One historical run at 1:1,000 (the elite layer is at full size
+serving a sentence can be brought back, an earlier trial's defendant only by the share the
+published trials give (none at a share of 0); the Sixteen's dock holds no CC member; the same
+seed gives the same docks; the size of the dock is not the court's bound; the verdicts follow
+the charge (a lesser charge at the Military Collegium's share for an elite case). One historical run at 1:1,000 (the elite layer is at full size
 at every scale) and one with the verdicts' shares at their ends and a smaller list.
 """
 
@@ -77,6 +79,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
 
     trials.step = checked  # type: ignore[method-assign]
     out["openings"] = []
+    out["serving"] = []
     open_case = steps_trials.open_case
 
     def opening(w: Any, eng: Any, day: int, case: Any) -> None:
@@ -84,7 +87,8 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         heads = w.registers.elite_heads.astype(np.int64)
         st = w.cases.status[heads]
         tried = np.isin(heads, np.fromiter(w.trial_cases.tried, dtype=np.int64))
-        custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried)
+        serving = (st == Status.CAMP) & tried
+        custody = (st == Status.INVESTIGATION) | serving
         free = w.trial_cases.case_of(heads, day) < 0
         group = in_group(w.people, heads, group_name(case)) & free
         liberty = heads[(st == Status.FREE) | (st == Status.RELEASED)]
@@ -92,6 +96,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         out["openings"].append(
             (case, day, set(heads[group & custody].tolist()), set(liberty.tolist()))
         )
+        out["serving"].append(set(heads[group & serving].tolist()))
 
     steps_trials.open_case = opening  # type: ignore[assignment]
     try:
@@ -194,10 +199,15 @@ def test_the_docks_vary_with_the_models_state(run) -> None:
     custody starts from one man, and the docks are not one constant (under the rule of
     5 December 2026 every list and dock was ``trial_dock_size``, 20, at every trial)."""
     sizes = []
-    for case, _day, custody, _liberty in run["openings"]:
+    for (case, _day, custody, _liberty), serving in zip(
+        run["openings"], run["serving"], strict=True
+    ):
         if custody:
+            # the list is the group under investigation, and the earlier defendants serving
+            # a term whom the case brings back (a share of them, trial_bring_back_share)
             assert set(case.listed) <= custody, case.trial
-            assert len(case.listed) == min(LIST, len(custody)), case.trial
+            under = len(custody - serving)
+            assert min(LIST, under) <= len(case.listed) <= min(LIST, len(custody)), case.trial
         else:
             assert len(case.listed) <= 1, case.trial
         sizes.append(len(case.listed))
@@ -225,12 +235,22 @@ def test_the_trials_of_1934_35_take_no_member_of_the_central_committee(run) -> N
     assert seen == 2
 
 
+def test_the_sixteen_take_no_member_of_the_central_committee(run) -> None:
+    """The Sixteen's 'united Trotskyite-Zinovievite centre' held no member of the 1934 Central
+    Committee (report1936; data/trial_groups.csv ``united_centre``): its dock has none, where
+    under branch docks2's group (the CC and the prominent oppositionists) it could."""
+    flags = run["sim"].world.people["elite"].astype(np.int64)
+    _day, dock, _arrests = _docks(run)["trial_of_16_1936"]
+    assert len(dock) > 0
+    assert not (flags[dock] & int(Elite.CC_1934)).any()
+
+
 def test_every_defendant_is_of_the_trials_group_and_arrested_before_it(run) -> None:
     """Every defendant is of his trial's group (data/trial_charges.csv, data/trial_groups.csv:
     the Leningrad centre's Leningrad former oppositionists, the Moscow centre's prominent
     former oppositionists, not of the CC; the CC and the prominent former oppositionists in
-    1936-38; the army's high command for its trial, G7-tukh-trial), and was arrested before
-    his trial."""
+    1937-38, and not of the CC for the Sixteen's 'united centre'; the army's high command for
+    its trial, G7-tukh-trial), and was arrested before his trial."""
     sim = run["sim"]
     flags = sim.world.people["elite"].astype(np.int64)
     seen = 0
@@ -317,10 +337,44 @@ def test_every_trial_has_a_sourced_charge() -> None:
         assert set(g["source"].split(";")) <= keys, g["group"]
 
 
+def test_the_same_seed_gives_the_same_docks(run) -> None:
+    """A second run on the same seed gives the same lists, docks and verdicts: the trials'
+    draws come from their own named streams (trial_list, trial_names, trial_verdict)."""
+    again = _simulate()
+    for tid, t in run["trials"].items():
+        other = again["trials"][tid]
+        assert (t["defendants"], t["death_sentences"]) == (
+            other["defendants"],
+            other["death_sentences"],
+        ), tid
+        assert run["cases"][tid].listed == again["cases"][tid].listed, tid
+        assert run["cases"][tid].members == again["cases"][tid].members, tid
+
+
+def test_an_earlier_defendant_serving_a_term_is_brought_back_only_by_the_share(run) -> None:
+    """The Trial of the Sixteen brought back 4 of the Moscow centre's 19, and no later trial
+    brought back any other earlier defendant serving a term (trial_bring_back_share, 4 of 53).
+    At the share's default the lists do not bring back every one serving (under the rule of
+    branch docks2 all were, and the Sixteen's list was the cap in every seed); at a share of
+    0 none is listed (tested in the run with the shares at their ends below)."""
+    serving = sum(len(s) for s in run["serving"])
+    pairs = zip(run["openings"], run["serving"], strict=True)
+    listed = sum(len(set(c.listed) & s) for (c, *_), s in pairs)
+    assert serving >= 10, "too few earlier defendants serving a term to test the rule"
+    assert listed < serving / 2, (listed, serving)
+
+
 def test_the_verdicts_follow_the_charge_and_the_dock_its_cap() -> None:
     out = _simulate(
-        {"trial_death_share_late": 1.0, "trial_death_share_early": 0.0, "trial_dock_size": 5}
+        {
+            "trial_death_share_late": 1.0,
+            "collegium_death_share_before_lists": 0.0,
+            "trial_dock_size": 5,
+            "trial_bring_back_share": 0.0,
+        }
     )
+    for (case, *_), serving in zip(out["openings"], out["serving"], strict=True):
+        assert not set(case.listed) & serving, case.trial  # no one brought back at share 0
     charges = steps_trials.charges()
     seen = 0
     for tid, t in out["trials"].items():

@@ -6,9 +6,9 @@ from the summary (the Gulag's stocks, their political part, and releases, the na
 operations one by one, Order 00447's convictions and death sentences in 1937 and in 1938,
 the special troikas' cases of autumn 1938 (the Harbin operation's, three regions', and the
 executions in Krasnoyarsk krai),
-Order 00447's arrests by line, the arrested NKVD and army officers, the army's dismissals by
-year, the show trials, the NKVD's arrest and sentence totals of 1 Oct 1936 - 1 Nov 1938, and
-the yearly arrests of 1937-1940)
+Order 00447's arrests by line, the arrested NKVD and army officers, the 1934 CC's and its
+Politburo's arrested, the army's dismissals by year, the show trials, the NKVD's arrest and
+sentence totals of 1 Oct 1936 - 1 Nov 1938, and the yearly arrests of 1937-1940)
 or from the dated counts of timeseries.parquet (``calibration/series.py``: Order 00447 to a
 date and in one region, the national operations to a date); the others need outputs the
 model does not have yet (docs/validation.md lists what each needs). Facts of the G series
@@ -95,6 +95,17 @@ def _years(key: str, *years: int) -> Callable[[Outputs], float]:
 
 def _national_arrested(s: Outputs) -> float:
     return sum(float(s.summary["operations"][op]["arrested"]) for op in NATIONAL_OPERATIONS)
+
+
+def _nkvd_arrested(first: str, last: str) -> Callable[[Outputs], float]:
+    """NKVD officers arrested in the half months starting from ``first`` to ``last``
+    (summary ``nkvd_cadres.arrested_by_half_month``, keyed by each half month's first day)."""
+
+    def value(s: Outputs) -> float:
+        bins = s.summary["nkvd_cadres"]["arrested_by_half_month"]
+        return float(sum(n for day, n in bins.items() if first <= day <= last))
+
+    return value
 
 
 def _dismissed(year: int, political_only: bool) -> Callable[[Outputs], float]:
@@ -222,8 +233,19 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure(
         "V-nkvd-arrested-3638",
-        lambda s: float(s.summary["elites"]["nkvd_officers"]["arrested"]),
-        "whole run, not 1 Oct 1936 - 15 Aug 1938",
+        _nkvd_arrested("1936-10-01", "1938-08-01"),
+        "the senior officers (110) counted with the GUGB officers",
+        window=("1936-10-01", "1938-08-15"),
+    ),
+    Measure(
+        "V-cc1934-arr",
+        lambda s: float(s.summary["elites"]["cc_1934"]["arrested"]),
+        "whole run; the record's range runs from the arrested and shot to an upper bound",
+    ),
+    Measure(
+        "V-politburo3438-arr",
+        lambda s: float(s.summary["elites"]["cc_1934_politburo"]["arrested"]),
+        "whole run; 5 by the halt, 6 to 1940 in the record",
     ),
     Measure(
         "V-army-arr-3738",

@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.central_committee import unarrestable
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import Layers
@@ -91,6 +92,13 @@ class Engine(Transitions):
         self.case_arrays = world.cases.arrays()
         #: a new case's line, named and social-order flags, cleared by ``open_cases_flat``
         self.new_case_flags = (world.cases.line, world.cases.named, world.cases.social_order)
+        #: people no arrest may take, each from a day of the run: the leader from the first,
+        #: the 1934 CC's members who died before the Terror from their death (model/
+        #: central_committee.py); checked in ``arrest``, whichever step arrests
+        self.unarrestable, self.unarrestable_from = unarrestable(
+            world.people["elite"], world.registers.elite_heads, self.start
+        )
+        self._unarrestable_max = int(self.unarrestable.max()) if len(self.unarrestable) else -1
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -182,6 +190,11 @@ class Engine(Transitions):
         world = self.world
         code, inst = OP[op], world.institutions
         idx = np.asarray(idx, dtype=np.int64)
+        if self._unarrestable_max >= 0 and idx.min() <= self._unarrestable_max:
+            gone = self.unarrestable[self.unarrestable_from <= day]
+            idx = idx[~np.isin(idx, gone)]
+            if len(idx) == 0:
+                return idx
         idx, region, weight, left, left_w, total = open_cases_flat(
             idx,
             *self.case_arrays,

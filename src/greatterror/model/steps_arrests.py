@@ -8,6 +8,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from greatterror.model.central_committee import politburo_rows
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.kernels import thin
@@ -248,16 +249,11 @@ def persons_left(
     return np.maximum(inst.goal_persons_00447 - taken, 0.0).astype(np.int64)
 
 
-def leader_circle(world: World, e: Engine) -> np.ndarray:
-    """Rows of the 1934 Central Committee who are the leader's own clients (M14).
-
-    Drawn once per run from its own stream: each member with probability
-    ``leader_circle_share``. The evidence base holds no count of the leader's
-    clients in the Central Committee (the Politburo and its candidates, and theirs).
-    """
-    heads = world.registers.elite_heads
-    cc = heads[(world.people["elite"][heads] & Elite.CC_1934) != 0]
-    return cc[e.rng.patronage.random(len(cc)) < e.params["leader_circle_share"]]
+def leader_circle(world: World) -> np.ndarray:
+    """Rows of the 1934 Central Committee who are the leader's own circle (M14): the
+    Politburo's members and candidates of 1934-38 (data/population/cc_1934.csv, model/
+    central_committee.py). The leader himself is never arrested (model/engine.py)."""
+    return politburo_rows(world.people["elite"], world.registers.elite_heads)
 
 
 def _elite_weights(
@@ -268,7 +264,8 @@ def _elite_weights(
     w = np.where((pop["marks"][idx] & Mark.OPPOSITIONIST) != 0, p["oppositionist_weight"], 1.0)
     w = np.where((pop["elite"][idx] & Elite.CC_1934) != 0, w * p["prominence_weight"], w)
     if comp.on(e, "M14"):
-        # protection first (M14): the leader stands throughout, so his clients stay protected
+        # protection first (M14): the leader stands throughout, so his circle, the Politburo,
+        # is protected; not exempt: five of its members were shot in 1937-38 (Khrushchev 1956)
         w = np.where(np.isin(idx, circle), w * p["patron_protection"], w)
     if comp.on(e, "M26"):
         old_guard = pop["cohort"][idx] <= Cohort.Y1917_1920
@@ -308,7 +305,6 @@ class PurgeOfElites(Component):
     mechanisms = ("M14", "M20", "M26")
     params = (
         "elite_hazard",
-        "leader_circle_share",
         "oppositionist_weight",
         "patron_cascade",
         "patron_protection",
@@ -336,7 +332,7 @@ class PurgeOfElites(Component):
             self.eligible_key = key
             self.eligible = _eligible(w)
             if self.circle is None:
-                self.circle = leader_circle(w, e)
+                self.circle = leader_circle(w)
             self.eligible_w = _elite_weights(self, w, e, self.eligible, self.circle)
             self.eligible_w_max = float(self.eligible_w.max()) if len(self.eligible) else 0.0
         eligible, weight = self.eligible, self.eligible_w

@@ -10,8 +10,10 @@ the group it holds (the list, and the named who confessed), at most the cap and
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
 cases; art. 58-1a of 8 June 1934), so a defendant is sentenced to death with
-``trial_death_share_late``; under a lesser charge with ``trial_death_share_early``. The
-archival trials are the check, not an input.
+``trial_death_share_late``; under a lesser charge (the Moscow centre's 'counter-revolutionary
+group') with the share of the court that sat, the Military Collegium, on an elite case that
+day (model/collegium.py). The trials' list, names and verdicts draw from three named streams
+(model/streams.py). The archival trials are the check, not an input.
 """
 
 from __future__ import annotations
@@ -20,6 +22,7 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.trial_cases import (
@@ -51,13 +54,23 @@ class ShowTrials(Component):
     name = "show_trials"
     mechanisms = ("M07",)
     params = (
-        "trial_death_share_early",
+        "collegium_death_share_before_lists",
+        "trial_bring_back_share",
         "trial_death_share_late",
         "trial_dock_size",
         "trial_max_defendants",
         "trial_preparation_days",
     )
-    reads = ("people", "registers", "cases", "trials_today", "held", "trial_cases")
+    reads = (
+        "people",
+        "registers",
+        "cases",
+        "policy",
+        "institutions",
+        "trials_today",
+        "held",
+        "trial_cases",
+    )
     writes = ("cases", "camps", "institutions", "held", "trials", "convicted", "trial_cases")
 
     def step(self, w: World, e: Engine, day: int) -> None:
@@ -80,7 +93,6 @@ class ShowTrials(Component):
 
     def _trial(self, w: World, e: Engine, day: int, event: Any) -> None:
         c, p = w.cases, e.params
-        rng = e.rng.trial
         case = next((k for k in w.trial_cases.cases if k.trial == event.trial), None)
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
@@ -92,9 +104,8 @@ class ShowTrials(Component):
             # on until he did: the model does not time it)
             c.confessed[chosen] = True
             w.trial_cases.tried.update(chosen.tolist())
-        capital = charges().get(event.trial, "") in CAPITAL_CHARGES
-        share = p["trial_death_share_late"] if capital else p["trial_death_share_early"]
-        death = rng.random(len(chosen)) < share
+        share = verdict_share(w, p, charges().get(event.trial, ""))
+        death = e.rng.trial_verdict.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
         # the case's other prisoners are tried by the Military Collegium in closed session
@@ -113,12 +124,26 @@ class ShowTrials(Component):
                 "other_sentences": int((~death).sum()),
                 "listed": len(case.listed) if case else 0,
                 "case_members": len(case.members) if case else 0,
+                "brought_back": len(case.brought_back) if case else 0,
                 "archival": {
                     "defendants": archival.defendants if archival else None,
                     "death_sentences": archival.death_sentences if archival else None,
                 },
             }
         )
+
+
+def verdict_share(w: World, p: dict[str, float], charge: str) -> float:
+    """A defendant's chance of the death sentence: ``trial_death_share_late`` under a charge
+    that carried the supreme measure (terrorism, treason), else the court's share on an elite
+    case that day, the Military Collegium's (its visiting session tried the Moscow centre):
+    ``collegium_death_share_before_lists`` before the Politburo's execution lists,
+    ``military_collegium_death_share`` from them (model/collegium.py). Until 5 Dec 2026
+    (branch docks4) a lesser charge had its own share, ``trial_death_share_early`` (0.53, a
+    value of a search, no source), which served one trial of the historical scenario."""
+    if charge in CAPITAL_CHARGES:
+        return float(p["trial_death_share_late"])
+    return verdict_shares("military_collegium", w.policy, w.institutions, p, False)[0]
 
 
 def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
@@ -141,8 +166,9 @@ def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     """The case opens with the leadership's list: the prominent people of the trial's group
     (``trial_cases.in_group``) in custody and in no other pending case: under investigation,
-    or serving a term after an earlier trial of the run (brought back, as Zinoviev and
-    Kamenev were); by prominence plus a uniform random term, at most ``trial_dock_size``. If
+    or serving a term after an earlier trial of the run and drawn to be brought back
+    (``trial_bring_back_share``, as Zinoviev and Kamenev were); by prominence plus a uniform
+    random term, at most ``trial_dock_size``. If
     none of the group is in custody, the leadership has the case's leading figure arrested:
     the most prominent of the group at liberty, one man. The list is taken into the case,
     the first is its leading figure (model/trial_cases.py)."""
@@ -150,7 +176,11 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     heads = w.registers.elite_heads.astype(np.int64)
     st = c.status[heads]
     tried = np.isin(heads, np.fromiter(tc.tried, dtype=np.int64, count=len(tc.tried)))
-    custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried)
+    # an earlier trial's defendant serving a term is brought back with the share the
+    # published trials give (trial_bring_back_share; one draw per person and case, on the
+    # list's stream)
+    back = e.rng.trial_list.random(len(heads)) < e.params["trial_bring_back_share"]
+    custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried & back)
     ok = in_group(pop, heads, group_name(case)) & (tc.case_of(heads, day) < 0)
     cand, cap = heads[ok & custody], int(e.params["trial_dock_size"])
     case.opened = True
@@ -159,7 +189,7 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     if len(cand) == 0:
         return
     score = prominence(pop["elite"][cand], pop["marks"][cand], case.military)
-    score = score + e.rng.trial.random(len(cand))
+    score = score + e.rng.trial_list.random(len(cand))
     chosen = cand[np.argsort(-score, kind="stable")[:cap]]
     taken = take(w, e, day, case, chosen, "listed")
     case.listed = chosen[np.isin(chosen, taken)].tolist()
@@ -209,7 +239,7 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
     k = tc.case_of(np.asarray(confessors, dtype=np.int64), day)
     if (k < 0).all():
         return
-    rng = e.rng.trial
+    rng = e.rng.trial_names
     for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
         case = tc.cases[ki]
         circle = circle_of(w.people, w.cases.linked, person, case, tc)

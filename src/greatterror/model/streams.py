@@ -2,7 +2,10 @@
 
 Two scenarios that share a seed draw denunciations from the same stream,
 sentences from the same stream, and so on, so their outputs differ only
-where their rules differ; comparisons between runs are paired.
+where their rules differ; comparisons between runs are paired. The show trials draw from
+three streams, one per kind of decision (the leadership's list and who is brought back, the
+names given in a case's interrogations, the verdicts), so that a change to one leaves the
+others' draws in place (review finding F8: one stream served all three).
 """
 
 from __future__ import annotations
@@ -28,7 +31,9 @@ STREAMS = (
     "term",
     "quota",
     "elite",
-    "trial",
+    "trial_list",
+    "trial_names",
+    "trial_verdict",
     "release",
     "family",
     "purge",

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model.central_committee import leader_rows, politburo_rows
 from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
@@ -24,6 +25,7 @@ from greatterror.vocabulary import (
     EV,
     EVENTS,
     INCREASE_KINDS,
+    NKVD_FLAGS,
     OPERATIONS,
     POLITICAL_OPERATIONS,
     Status,
@@ -74,12 +76,34 @@ def party_block(world: Any, years: np.ndarray, w_mass: float) -> dict[str, Any]:
 
 def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
     heads = sim.registers.elite_heads
-    members = heads[(sim.pop["elite"][heads] & flags) != 0]
+    return _rows_fate(sim, heads[(sim.pop["elite"][heads] & flags) != 0], shot)
+
+
+def _rows_fate(sim: Any, members: np.ndarray, shot: bool = True) -> dict[str, int]:
+    """Size, arrested and (with ``shot``) sentenced to death, of these people."""
     out = {"size": len(members), "arrested": int((sim.cases.arrests[members] > 0).sum())}
     if shot:
         out["shot"] = int(
             np.isin(sim.cases.status[members], [Status.SHOT, Status.SENTENCED_DEATH]).sum()
         )
+    return out
+
+
+def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
+    """The group's arrests by half month (1st-15th, 16th-end), keyed by the first day.
+
+    The day is a person's last arrest (``cases.arrest_day``); the elite layer holds every
+    member at any scale, so these are counts of people. Validation figures of the purge of
+    the purgers count to a date within a month (V-nkvd-arrested-3638, to 15 August 1938).
+    """
+    heads = sim.registers.elite_heads
+    members = heads[(sim.pop["elite"][heads] & flags) != 0]
+    days = sim.cases.arrest_day[members[sim.cases.arrests[members] > 0]].astype(np.int64)
+    out: dict[str, int] = {}
+    for d in np.sort(days):
+        date = sim.start + dt.timedelta(days=int(d))
+        key = date.replace(day=1 if date.day <= 15 else 16).isoformat()
+        out[key] = out.get(key, 0) + 1
     return out
 
 
@@ -187,8 +211,16 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "operations": operations,
         "operations_yearly": operations_yearly(per_day_op, years),
         "elites": {
-            group: _elite_fate(sim, flags, shot=group != "congress_1934")
-            for group, flags in ELITE_FATES.items()
+            **{
+                group: _elite_fate(sim, flags, shot=group != "congress_1934")
+                for group, flags in ELITE_FATES.items()
+            },
+            "cc_1934_politburo": _rows_fate(
+                sim, politburo_rows(sim.pop["elite"], sim.registers.elite_heads)
+            ),
+            "cc_1934_leader": _rows_fate(
+                sim, leader_rows(sim.pop["elite"], sim.registers.elite_heads)
+            ),
         },
         "trials": sim.trials,
         "limit_fill": [
@@ -213,7 +245,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         # children's homes (full-population equivalents); they are never arrested
         "families": {"children_to_homes": sim.children_to_homes},
         "army": army_block(sim.world, years),
-        "nkvd_cadres": cadres_block(sim.world, years),
+        "nkvd_cadres": {
+            **cadres_block(sim.world, years),
+            "arrested_by_half_month": _arrested_by_half_month(sim, NKVD_FLAGS),
+        },
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "non_political": non_political_block(per_day_other, years),
         "gulag": gulag_summary(

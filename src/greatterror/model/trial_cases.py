@@ -24,12 +24,17 @@ The rule, one case per scheduled trial:
   oppositionists of Leningrad oblast, not of the 1934 Central Committee (its defendants were
   young Leningrad Zinovievists); the Moscow centre (January 1935) from the prominent former
   oppositionists, not of the CC (Zinoviev, Kamenev and other former Zinovievist leaders);
-  the trials of 1936-38 from the CC and the prominent former oppositionists; the army's
-  trial from its high command.
+  the Trial of the Sixteen (August 1936) from the same people, its 'united
+  Trotskyite-Zinovievite centre' (none of its sixteen was of the 1934 CC, report1936); the
+  trials of 1937-38 from the CC and the prominent former oppositionists; the army's trial
+  from its high command.
 - **The leadership's list.** On that day the centre lists the prominent people of the group
   who are in custody and in no other pending case: under investigation, or serving a term
-  after an earlier show trial of the run (brought back from the camps or the prisons, as
-  Zinoviev and Kamenev were from the Verkhneuralsk isolator); each by prominence
+  after an earlier show trial of the run and brought back from the camps or the prisons, as
+  Zinoviev and Kamenev were from the Verkhneuralsk isolator (each such defendant with
+  ``trial_bring_back_share``, 4 of 53: the published lists of defendants show that the
+  Sixteen brought back 4 of the Moscow centre's 19 and no later trial any other earlier
+  defendant serving a term; until branch docks4 all were); each by prominence
   (``prominence``: his visibility and, in a civilian case, a past in the opposition, the
   seed's 'how far their past conflicts with Stalin reach', M07), at most ``trial_dock_size``
   (a cap, NOT FOUND). The record says most defendants were already held when their case
@@ -41,7 +46,10 @@ The rule, one case per scheduled trial:
   accomplices (``naming_mean`` a person, Poisson) among the people of his circle (his
   workplace unit) who are linked to the centre or belong to the trial's group; every such
   name is acted on (after the Trial of the Sixteen the prosecutor announced an
-  investigation of everyone the defendants had named, report1936). The named join the
+  investigation of everyone the defendants had named, report1936). The Sixteen's names
+  reach the CC and the prominent oppositionists, a wider group than its dock's
+  (``NAMES_REACH``): its defendants named Pyatakov, Sokolnikov, Radek and Serebryakov, tried
+  at the Seventeen, and Bukharin, Rykov and Tomsky. The named join the
   case's investigation: arrested if at liberty, brought back if serving a term, kept if in
   custody; being named in the case links them.
 - **The army's case.** The names of a member of the military case reach the high command of
@@ -159,6 +167,12 @@ def of_kind(flags: NDArray, military: bool) -> NDArray[np.bool_]:
 #: the prominent people of the 1936-38 civilian trials, and of the army's
 CIVILIAN_GROUP = int(Elite.CC_1934 | Elite.PROMINENT_OPPOSITIONIST)
 ARMY_GROUP = int(Elite.ARMY_HIGH_COMMAND)
+#: the group a case's names reach where it is wider than its dock's: the Sixteen's
+#: defendants, none of the CC, named members of the CC and the prominent oppositionists
+#: (Pyatakov, Sokolnikov, Serebryakov, Radek, Bukharin, Rykov, Tomsky), whom the prosecutor
+#: announced would be investigated (report1936; Conquest 1990, ch. 4; not checked page by
+#: page); the first four were the Seventeen's defendants
+NAMES_REACH = {"united_centre": "leaders_and_oppositionists"}
 #: the region of the Leningrad centre's group (data/population/regions.csv)
 LENINGRAD = "leningrad_obl"
 
@@ -190,7 +204,10 @@ def in_group(pop: Any, idx: NDArray[np.int64], group: str) -> NDArray[np.bool_]:
       (the ``OPPOSITIONIST`` mark) of Leningrad oblast, not of the 1934 Central Committee;
     - ``zinovievist_leaders`` (the Moscow centre, January 1935): the prominent former
       oppositionists, not of the Central Committee;
-    - ``leaders_and_oppositionists`` (1936-38): the 1934 Central Committee and the prominent
+    - ``united_centre`` (the Trial of the Sixteen, August 1936): the prominent former
+      oppositionists, not of the Central Committee (the 'united Trotskyite-Zinovievite
+      centre': none of its sixteen was of the 1934 CC, report1936);
+    - ``leaders_and_oppositionists`` (1937-38): the 1934 Central Committee and the prominent
       former oppositionists;
     - ``high_command`` (the army's trial): the army's high command.
 
@@ -203,7 +220,7 @@ def in_group(pop: Any, idx: NDArray[np.int64], group: str) -> NDArray[np.bool_]:
     cc = (flags & int(Elite.CC_1934)) != 0
     if group == "leaders_and_oppositionists":
         return civilian & ((flags & CIVILIAN_GROUP) != 0)
-    if group == "zinovievist_leaders":
+    if group in ("zinovievist_leaders", "united_centre"):
         return civilian & ~cc & ((flags & int(Elite.PROMINENT_OPPOSITIONIST)) != 0)
     if group == "leningrad_zinovievists":
         marks = np.asarray(pop["marks"][idx]).astype(np.int64)
@@ -265,11 +282,13 @@ def circle_of(
 ) -> NDArray[np.int64]:
     """Whom a confessing member of a trial's case can name: the high command, without him,
     for the army's case; for a civilian case, the people of his workplace unit linked to the
-    centre or of the case's group (``circle_linked``)."""
+    centre or of the group its names reach (``NAMES_REACH``: the case's own group, or a wider
+    one; ``circle_linked``)."""
     if case.military:
         members = high_command(pop, tc)
         return members[members != person]
-    return circle_linked(pop, linked, person, group_name(case))
+    group = group_name(case)
+    return circle_linked(pop, linked, person, NAMES_REACH.get(group, group))
 
 
 def can_be_taken(status: NDArray) -> NDArray[np.bool_]:
