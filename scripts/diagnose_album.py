@@ -29,7 +29,7 @@ def _largest_daily_release(e) -> tuple[int, float, float]:  # type: ignore[no-un
     """tests/test_operations.py's ``largest_daily_release`` on a running engine."""
     by_op = e.ledger.cube().sum(axis=1)
     cube = by_op.sum(axis=1)
-    leaving = ("released", "executed", "died_in_custody", "convicted_exile")
+    leaving = ("released", "executed", "died_in_custody", "convicted_exile", "convicted_other")
     flow = cube[:, EV["arrested"]] - sum(cube[:, EV[k]] for k in leaving)
     flow = flow + by_op[:, OP["non_political"], EV["convicted_camp"]]
     w = e.world
@@ -96,7 +96,7 @@ def main() -> None:
     spt_all = e.ledger.decided[: last + 1, CH["special_troika"]].sum()
     har = cube[sp_day:, :, OP["national_harbin"], :].sum(axis=(0, 1))
     har_all = cube[:, :, OP["national_harbin"], :].sum(axis=(0, 1))
-    conv = ("convicted_cat1", "convicted_camp", "convicted_exile")
+    conv = ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
     har_sp = sum(har[EV[k]] for k in conv)
     har_conv = sum(har_all[EV[k]] for k in conv)
     print(f"special troikas decided {spt_all:.0f}")

@@ -92,7 +92,12 @@ def main() -> None:
          value("V-nkvd-011138-natop-arr") - value("V-natop-arr-010738")),
     ]  # fmt: skip
     k447 = OP["kulak_00447"]
-    convicted = [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+    convicted = [
+        EV["convicted_cat1"],
+        EV["convicted_camp"],
+        EV["convicted_exile"],
+        EV["convicted_other"],
+    ]
     sentenced = cube[:, :, k447, :][:, :, convicted].sum(axis=(1, 2))
     windows.append(("Order 00447 sentenced to 1 Jan 1938", float(sentenced[: day("1938-01-01")].sum()),
                     value("V-00447-conv-010138")))  # fmt: skip

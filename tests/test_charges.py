@@ -22,7 +22,12 @@ from greatterror.model.state import Policy
 from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import OP, Status
 
-PARAMS = {"courts_death_share": 0.01, "grave_charge_death_ratio": 10.0, "exile_share": 0.1}
+PARAMS = {
+    "courts_death_share": 0.01,
+    "grave_charge_death_ratio": 10.0,
+    "exile_share": 0.1,
+    "courts_other_share": 0.15,
+}
 
 
 def _world(elite: list[int], marks: list[int], op: list[str]) -> Any:

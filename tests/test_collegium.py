@@ -29,6 +29,9 @@ PARAMS = {
     "courts_death_share": 0.01,
     "grave_charge_death_ratio": 10.0,
     "exile_share": 0.12,
+    "courts_other_share": 0.15,
+    "oso_exile_share": 0.156,
+    "oso_other_share": 0.0092,
     "post_halt_investigation_days": 300.0,
     "case_building_investigation_days": 120.0,
     "investigation_days": 40.0,
@@ -47,30 +50,30 @@ def _institutions() -> Any:
 def test_the_collegium_sentences_to_death_on_the_lists_only_after_the_decision() -> None:
     pol, inst = Policy(), _institutions()
     assert not sanctioned(pol)
-    assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.05, NEVER)
+    assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.05, NEVER, NEVER)
     pol.execution_lists = True
-    assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.8, NEVER)
+    assert verdict_shares("military_collegium", pol, inst, PARAMS, True) == (0.8, NEVER, NEVER)
     # the other channels do not read the sanction
-    assert verdict_shares("album", pol, inst, PARAMS, True) == (0.8, NEVER)
-    assert verdict_shares("oso", pol, inst, PARAMS, True) == (NEVER, 0.12)
+    assert verdict_shares("album", pol, inst, PARAMS, True) == (0.8, NEVER, NEVER)
+    assert verdict_shares("oso", pol, inst, PARAMS, True) == (NEVER, 0.156, 0.0092)
 
 
 def test_the_district_tribunals_pass_terms_before_the_lists_as_the_collegium_did() -> None:
     """The basis of collegium_death_share_before_lists covers the military tribunals too."""
     pol, inst = Policy(), _institutions()
-    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.05, NEVER)
+    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.05, NEVER, NEVER)
     pol.execution_lists = True
-    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.5, NEVER)
+    assert verdict_shares("military_tribunal", pol, inst, PARAMS, True) == (0.5, NEVER, NEVER)
 
 
 def test_the_courts_death_share_follows_vigilance_only_under_the_kirov_law() -> None:
     """The law of 1 December 1934 was about terrorism cases: the vigilance campaign raises the
     share of a grave charge only; an ordinary charge (agitation) keeps its share."""
     pol, inst = Policy(), _institutions()
-    assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12)
+    assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12, 0.15)
     assert verdict_shares("courts", pol, inst, PARAMS, True, grave=True)[0] == pytest.approx(0.1)
     inst.vigilance = 1.5
-    assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12)
+    assert verdict_shares("courts", pol, inst, PARAMS, True) == (0.01, 0.12, 0.15)
     assert verdict_shares("courts", pol, inst, PARAMS, True, grave=True)[0] == pytest.approx(0.25)
     assert verdict_shares("courts", pol, inst, PARAMS, False, grave=True)[0] == pytest.approx(0.1)
     inst.vigilance = 1e6  # a share, never above 1
@@ -223,3 +226,18 @@ def test_sentences_follow_arrest_and_the_collegium_kills_few_before_the_lists(ru
     # before the lists is above the Collegium's 0.05, but far below its 0.8 after them
     assert before["death"] / before["all"] < 0.3
     assert after["death"] / after["all"] > 0.6
+
+
+def test_other_measures_are_passed_only_by_the_bodies_that_could_pass_them() -> None:
+    """The troikas, the album and the military courts passed death or camp only; the Special
+    Board and the courts passed exile and other measures too, each at its own share."""
+    pol, inst = Policy(), _institutions()
+    for channel in ("album", "special_troika", "military_collegium", "military_tribunal"):
+        for lists in (False, True):
+            pol.execution_lists = lists
+            _, exile, other = verdict_shares(channel, pol, inst, PARAMS, True)
+            assert exile == NEVER and other == NEVER, channel
+    _, exile, other = verdict_shares("oso", pol, inst, PARAMS, True)
+    assert (exile, other) == (PARAMS["oso_exile_share"], PARAMS["oso_other_share"])
+    _, exile, other = verdict_shares("courts", pol, inst, PARAMS, True, grave=True)
+    assert (exile, other) == (PARAMS["exile_share"], PARAMS["courts_other_share"])

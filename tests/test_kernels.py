@@ -410,19 +410,36 @@ def test_split_verdicts_matches_the_numpy_masks(rng, channel) -> None:
 
     batch = rng.integers(0, 10_000, size=300).astype(np.int32)
     u, v = rng.random(300), rng.random(300)
-    # the NumPy masks of _decide that the kernel replaced
+    # the NumPy masks of _decide that the kernel replaced, with "other measures" after exile
     exile = np.zeros(300, dtype=bool)
+    other = np.zeros(300, dtype=bool)
     if channel in ("album", "military_collegium"):
-        death, death_p, exile_p = u < 0.6, 0.6, -1.0
+        death, death_p, exile_p, other_p = u < 0.6, 0.6, -1.0, -1.0
     elif channel == "oso":
-        death, exile, death_p, exile_p = np.zeros(300, dtype=bool), v < 0.2, -1.0, 0.2
+        death, death_p, exile_p, other_p = np.zeros(300, dtype=bool), -1.0, 0.2, 0.05
+        exile, other = v < 0.2, (v >= 0.2) & (v < 0.25)
     else:
-        death, death_p, exile_p = u < 0.1, 0.1, 0.2
+        death, death_p, exile_p, other_p = u < 0.1, 0.1, 0.2, 0.15
         exile = ~death & (v < 0.2)
-    got = split_verdicts(batch, u, v, death_p, exile_p)
+        other = ~death & (v >= 0.2) & (v < 0.35)
+    got = split_verdicts(batch, u, v, death_p, exile_p, other_p)
     np.testing.assert_array_equal(got[0], batch[death])
     np.testing.assert_array_equal(got[1], batch[exile & ~death])
-    np.testing.assert_array_equal(got[2], batch[~death & ~exile])
+    np.testing.assert_array_equal(got[2], batch[other & ~death])
+    np.testing.assert_array_equal(got[3], batch[~death & ~exile & ~other])
+
+
+def test_split_verdicts_without_other_measures_is_the_three_way_split(rng) -> None:
+    """A body that cannot pass other measures (-1) splits exactly as before they existed."""
+    from greatterror.model.channels import split_verdicts
+
+    batch = rng.integers(0, 10_000, size=300).astype(np.int32)
+    u, v = rng.random(300), rng.random(300)
+    death, exile, other, camp = split_verdicts(batch, u, v, 0.1, 0.2, -1.0)
+    assert len(other) == 0
+    np.testing.assert_array_equal(death, batch[u < 0.1])
+    np.testing.assert_array_equal(exile, batch[(u >= 0.1) & (v < 0.2)])
+    np.testing.assert_array_equal(camp, batch[(u >= 0.1) & (v >= 0.2)])
 
 
 def test_arrays_given_in_the_wrong_place_do_not_compile(rng) -> None:

@@ -62,7 +62,8 @@ def test_people_are_conserved_against_the_ledger(result) -> None:
     arrested = cube[..., EV["arrested"]].sum()
     political = [i for i in range(cube.shape[2]) if i != OP["non_political"]]
     closed = cube[:, :, political][
-        ..., [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"]]
+        ...,
+        [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"], EV["convicted_other"]],
     ].sum()
     released_or_died_before_sentence = arrested - closed - w[open_case].sum()
     assert released_or_died_before_sentence >= -1e-6
@@ -180,7 +181,28 @@ def test_troikas_give_death_or_camp(result) -> None:
     halt = (np.datetime64("1938-11-17") - np.datetime64(sim.start.isoformat())).astype(int)
     kulak = sim.ledger.cube()[:halt, :, OP["kulak_00447"], :]
     assert kulak[..., EV["convicted_exile"]].sum() == 0
+    assert kulak[..., EV["convicted_other"]].sum() == 0
     assert kulak[..., EV["convicted_cat1"]].sum() > 0
+
+
+def test_convicted_is_every_kind_of_sentence_by_year(result) -> None:
+    """The 1953 series' convicted are death + camps + exile + other measures
+    (Kurashvili 1996): so are the summary's, year by year, and other measures occur."""
+    yearly = result.summary["yearly"]
+    for year, row in yearly.items():
+        kinds = row["death_sentences"] + row["camp"] + row["exile"] + row["other"]
+        assert row["convicted"] == pytest.approx(kinds, abs=1e-6), year
+    assert sum(row["other"] for row in yearly.values()) > 0
+
+
+def test_other_measures_are_passed_only_by_the_special_board_and_the_courts(result) -> None:
+    """The troikas, the album and the military courts pass no other measures: a channel's
+    other measures never exceed what the Special Board and the courts decided."""
+    sim = result.simulation
+    cube = sim.ledger.cube()
+    other = cube[..., EV["convicted_other"]].sum()
+    decided = sim.ledger.decided[:, [CH["oso"], CH["courts"]]].sum()
+    assert 0 < other <= decided
 
 
 def test_same_seed_same_output(historical, evidence, result) -> None:

@@ -36,7 +36,7 @@ def largest_daily_release(sim) -> tuple[int, float, float]:
     is a ``model.sim.Simulation``, run to its end or part way (tests/test_halt_review.py)."""
     by_op = sim.ledger.cube().sum(axis=1)
     cube = by_op.sum(axis=1)
-    leaving = ("released", "executed", "died_in_custody", "convicted_exile")
+    leaving = ("released", "executed", "died_in_custody", "convicted_exile", "convicted_other")
     flow = cube[:, EV["arrested"]] - sum(cube[:, EV[k]] for k in leaving)
     # the ordinary courts' convicts come in by their sentence, with no arrest (steps_courts.py)
     flow = flow + by_op[:, NON_POLITICAL, EV["convicted_camp"]]

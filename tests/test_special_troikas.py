@@ -67,7 +67,10 @@ def test_the_special_troikas_decide_a_share_of_the_harbin_operation_like_the_rec
     twice the record's share (a single seed at 1:1,000; validation, never fitted)."""
     _, ledger, start = shipped
     cube = ledger.cube()[:, :, OP["national_harbin"], :].sum(axis=1)
-    convicted = sum(cube[:, EV[k]] for k in ("convicted_cat1", "convicted_camp", "convicted_exile"))
+    convicted = sum(
+        cube[:, EV[k]]
+        for k in ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
+    )
     on = (HANDOVER - start).days
     share = convicted[on:].sum() / convicted.sum()
     assert 0.14 <= share <= 0.56, f"special troikas' share of the Harbin convictions {share:.2f}"

@@ -60,6 +60,10 @@ EVENTS = (
     "executed",
     "released",
     "died_in_custody",
+    # a conviction that ended without camp, prison or exile (the 1953 series' "other
+    # measures": conditional sentences, corrective labour without deprivation of liberty,
+    # expulsion from the USSR...); the person leaves custody (model/collegium.py)
+    "convicted_other",
 )
 #: The sentencing channels (docs/outputs.md, channels.parquet). ``military_tribunal`` is the
 #: tribunals of the military districts and fleets, which tried the officers below the high

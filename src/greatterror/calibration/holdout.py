@@ -319,14 +319,15 @@ MEASURES: tuple[Measure, ...] = (
     ),
     # the 1953 series' split of each year's convictions (MVD 1953): exile is a part the fit
     # does not see; camps are the year's convictions less its death and exile sentences and
-    # the "other measures" (conditional sentences, deportation abroad, compulsory treatment),
-    # which the model does not give, so they repeat the year's two targets
+    # the "other measures" (conditional sentences, deportation abroad...; since branch
+    # sentsplit an outcome of the Special Board and the courts, model/collegium.py), so they
+    # repeat the year's two targets
     *(Measure(f"G1-{y}-exile", _years("exile", y)) for y in range(1935, 1941)),
     *(
         Measure(
             f"G1-{y}-camps",
             _years("camp", y),
-            "the model has no 'other measures': its camp sentences take their share",
+            "the model's other measures are the Special Board's and the courts' only",
             repeats=(f"G1-{y}-conv", f"G1-{y}-death"),
         )
         for y in range(1935, 1941)

@@ -24,7 +24,7 @@ from greatterror.vocabulary import EVENTS, OPERATIONS
 #: timeseries.parquet's columns (docs/outputs.md)
 COLUMNS = ("date", "region", "operation", "event", "count")
 #: the events that are a sentence (a conviction): death, camp or exile
-CONVICTED = ("convicted_cat1", "convicted_camp", "convicted_exile")
+CONVICTED = ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
 
 
 @dataclass(frozen=True)

@@ -130,19 +130,25 @@ def affordable(queue, is_elite, w_mass, w_elite, budget):  # pragma: no cover - 
 
 
 @njit(cache=True)
-def split_verdicts(batch, u, v, death_p, exile_p):  # pragma: no cover - compiled
-    """(death, exile, camp): death if ``u < death_p``, else exile if ``v < exile_p``, else camp.
+def split_verdicts(batch, u, v, death_p, exile_p, other_p):  # pragma: no cover - compiled
+    """(death, exile, other, camp): death if ``u < death_p``, else exile if ``v < exile_p``,
+    else "other measures" if ``v`` is below ``exile_p`` (at least 0) plus ``other_p``, else
+    camp (model/collegium.py).
 
     A channel that cannot pass one of the sentences is given a probability
     of -1 for it (``u`` and ``v`` are never below it). Each group keeps the
-    order of ``batch``.
+    order of ``batch``. "Other measures" take no draw of their own: with ``other_p`` -1 the
+    split is the three-way one it was before they were added, draw for draw.
     """
     n = batch.shape[0]
     death = np.empty(n, dtype=batch.dtype)
     exile = np.empty(n, dtype=batch.dtype)
+    other = np.empty(n, dtype=batch.dtype)
     camp = np.empty(n, dtype=batch.dtype)
+    other_cut = max(exile_p, 0.0) + other_p if other_p >= 0.0 else -1.0
     d = 0
     e = 0
+    o = 0
     c = 0
     for i in range(n):
         if u[i] < death_p:
@@ -151,7 +157,10 @@ def split_verdicts(batch, u, v, death_p, exile_p):  # pragma: no cover - compile
         elif v[i] < exile_p:
             exile[e] = batch[i]
             e += 1
+        elif v[i] < other_cut:
+            other[o] = batch[i]
+            o += 1
         else:
             camp[c] = batch[i]
             c += 1
-    return death[:d], exile[:e], camp[:c]
+    return death[:d], exile[:e], other[:o], camp[:c]

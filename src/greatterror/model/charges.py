@@ -84,7 +84,7 @@ def charge_of(w: World, idx: NDArray[np.int64]) -> list[str]:
 
 def by_charge(
     w: World, batch: NDArray[np.int64], channel: str, params: dict[str, float], kirov_law: bool
-) -> list[tuple[NDArray[np.int64], tuple[float, float]]]:
+) -> list[tuple[NDArray[np.int64], tuple[float, float, float]]]:
     """``batch`` in parts, each with its verdict shares (``collegium.verdict_shares``): the
     ordinary courts' cases split by charge (ordinary first, then grave), every other
     channel's in one part (their shares follow the body and the phase of policy)."""

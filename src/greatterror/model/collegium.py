@@ -49,6 +49,23 @@ decision or to a mechanism already in the model (docs/ODD.md, section 7.7):
   the vigilance, which doubled the courts' death sentences of 1935 against the record's
   (docs/validation-log.md, "Death sentences by charge"). The proportionality is an
   assumption: no count of terrorism charges by year was found.
+- **The sentences other than death: camp, exile, "other measures".** The 1953 MVD series
+  (Popov 1992, GARF f.9401 op.1 d.4157 l.201-205; by kind in Kurashvili 1996, pp.159-160)
+  counts, beside death and camps (with colonies and prisons), exile (ssylka and vysylka) and
+  "other measures": a conviction that ended in neither, such as a conditional sentence,
+  corrective labour without deprivation of liberty (art. 30 of the RSFSR code of 1926) or,
+  at the Special Board, expulsion from the USSR (its regulation of 5 November 1934 allowed
+  exile, banishment and camps of up to five years and the expulsion of foreign nationals).
+  Which body passed them is a share of each body's sentences other than death: the troikas,
+  the national operations' album and special troikas and the military courts passed only
+  death or camp (NEVER here); the Special Board's exile and other measures are
+  ``oso_exile_share`` and ``oso_other_share``, its split over its whole existence (G1-OSO,
+  Zemskov 1991: of 432,430 non-death sentences 1934-1953, 67,539 exile and 3,970 other
+  measures); the courts' are ``exile_share`` and ``courts_other_share``, priors (no count of
+  the courts' political sentences by kind was found). A person given other measures leaves
+  custody at liberty and is never admitted to a camp (``Engine.sentence``). Not modelled,
+  NOT FOUND: the decision, if there was one, behind the collapse of exile in 1937 (1,366 in
+  the series against 23,719 in 1936); exile's shares here are constant.
 """
 
 from __future__ import annotations
@@ -71,31 +88,31 @@ def verdict_shares(
     params: dict[str, float],
     kirov_law: bool,
     grave: bool = False,
-) -> tuple[float, float]:
-    """(death share, exile share among the others) of ``channel`` today; ``NEVER`` for a
-    sentence the channel cannot pass. ``kirov_law``: M17 is on (the courts' death share on a
+) -> tuple[float, float, float]:
+    """(death share, exile share among the others, "other measures" share among the others)
+    of ``channel`` today; ``NEVER`` for a sentence the channel cannot pass. ``kirov_law``: M17 is on (the courts' death share on a
     grave charge follows the vigilance campaign); ``grave``: the courts' cases are charged
     with treason, espionage or terror (model/charges.py)."""
     if channel in ("album", "special_troika"):
-        return float(params["album_death_share"]), NEVER
+        return float(params["album_death_share"]), NEVER, NEVER
     if channel == "military_collegium":
         if sanctioned(pol):
-            return float(params["military_collegium_death_share"]), NEVER
-        return float(params["collegium_death_share_before_lists"]), NEVER
+            return float(params["military_collegium_death_share"]), NEVER, NEVER
+        return float(params["collegium_death_share_before_lists"]), NEVER, NEVER
     if channel == "military_tribunal":  # the districts' tribunals (model/channels.py)
         # before the execution lists the tribunals too mostly passed terms (the basis of
         # collegium_death_share_before_lists in data/parameters.csv)
         if sanctioned(pol):
-            return float(params["military_tribunal_death_share"]), NEVER
-        return float(params["collegium_death_share_before_lists"]), NEVER
+            return float(params["military_tribunal_death_share"]), NEVER, NEVER
+        return float(params["collegium_death_share_before_lists"]), NEVER, NEVER
     if channel == "oso":  # the Special Board could not pass death sentences before 1941
-        return NEVER, float(params["exile_share"])
+        return NEVER, float(params["oso_exile_share"]), float(params["oso_other_share"])
     death = float(params["courts_death_share"])
     if grave:
         death *= float(params["grave_charge_death_ratio"])
         if kirov_law:  # the law of 1 December 1934: terrorism cases
             death *= 1.0 + max(inst.vigilance, 0.0)
-    return min(death, 1.0), float(params["exile_share"])
+    return min(death, 1.0), float(params["exile_share"]), float(params["courts_other_share"])
 
 
 def open_case_building(inst: Institutions) -> None:

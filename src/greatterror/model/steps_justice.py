@@ -288,12 +288,15 @@ class Sentencing(Component):
         "collegium_death_share_before_lists",
         "courts_capacity",
         "courts_death_share",
+        "courts_other_share",
         "exile_share",
         "grave_charge_death_ratio",
         "military_collegium_capacity",
         "military_collegium_death_share",
         "military_tribunal_death_share",
         "oso_capacity",
+        "oso_exile_share",
+        "oso_other_share",
         "troika_capacity",
     )
     reads = ("people", "cases", "institutions", "policy")
@@ -349,15 +352,17 @@ def _decide(
     batch: np.ndarray,
     channel: str,
     rng: np.random.Generator,
-    shares: tuple[float, float],
+    shares: tuple[float, float, float],
 ) -> None:
     """``channel``'s verdicts on ``batch``: death with ``shares[0]``, else exile with
-    ``shares[1]``, else camp (``collegium.verdict_shares``)."""
+    ``shares[1]``, else "other measures" with ``shares[2]``, else camp
+    (``collegium.verdict_shares``)."""
     u = rng.random(len(batch))
     v = rng.random(len(batch))
-    death, exile, camp = split_verdicts(batch, u, v, shares[0], shares[1])
+    death, exile, other, camp = split_verdicts(batch, u, v, *shares)
     e.sentence(day, death, "death", channel)
     e.sentence(day, exile, "exile")
+    e.sentence(day, other, "other")
     e.sentence(day, camp, "camp", channel)
 
 

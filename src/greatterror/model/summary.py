@@ -161,12 +161,17 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         by_year_event[str(year)] = {
             "arrested": float(sel[EV["arrested"]]),
             "convicted": float(
-                sel[EV["convicted_cat1"]] + sel[EV["convicted_camp"]] + sel[EV["convicted_exile"]]
+                sel[EV["convicted_cat1"]]
+                + sel[EV["convicted_camp"]]
+                + sel[EV["convicted_exile"]]
+                + sel[EV["convicted_other"]]
             ),
             "death_sentences": float(sel[EV["convicted_cat1"]]),
             "shot": float(sel[EV["executed"]]),
             "camp": float(sel[EV["convicted_camp"]]),
             "exile": float(sel[EV["convicted_exile"]]),
+            # "other measures" (model/collegium.py): convicted, neither camp nor exile
+            "other": float(sel[EV["convicted_other"]]),
             "released": float(sel[EV["released"]]),
             "died_in_custody": float(sel[EV["died_in_custody"]]),
         }
@@ -271,6 +276,7 @@ def _sentenced(events: np.ndarray) -> dict[str, float]:
             events[EV["convicted_cat1"]]
             + events[EV["convicted_camp"]]
             + events[EV["convicted_exile"]]
+            + events[EV["convicted_other"]]
         ),
         "death_sentences": float(events[EV["convicted_cat1"]]),
     }

@@ -40,6 +40,15 @@ _EVENT = {
     "death": EV["convicted_cat1"],
     "camp": EV["convicted_camp"],
     "exile": EV["convicted_exile"],
+    "other": EV["convicted_other"],
+}
+#: The status each sentence leaves a person in: "other measures" (a conditional sentence,
+#: corrective labour without deprivation of liberty, expulsion...) end custody at once
+_STATUS = {
+    "death": Status.SENTENCED_DEATH,
+    "camp": Status.CAMP,
+    "exile": Status.EXILE,
+    "other": Status.RELEASED,
 }
 
 
@@ -175,7 +184,9 @@ class Transitions:
         channel: str = "courts",
         terms: TermRange | None = None,
     ) -> None:
-        """Pass sentence: ``death``, ``camp`` or ``exile``.
+        """Pass sentence: ``death``, ``camp``, ``exile`` or ``other`` (the 1953 series' "other
+        measures": counted as a conviction, the person leaves custody at liberty, never to a
+        camp or the holding stage; model/collegium.py).
 
         A camp sentence carries a term from the range of its ``channel``
         (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
@@ -197,9 +208,7 @@ class Transitions:
             raise ValueError(f"unknown sentence {kind!r}")
         camp = kind == "camp"
         # a camp sentence: to a prison or transit point first, until the etap (model/holding.py)
-        status = (
-            Status.CAMP if camp else Status.SENTENCED_DEATH if kind == "death" else Status.EXILE
-        )
+        status = _STATUS[kind]
         again = self._void_again(idx) if self.voided else None
         _, _, entered, _ = self._close(day, idx, status, event, day, camp, again)
         if kind == "death":
@@ -217,5 +226,5 @@ class Transitions:
             camps.hold_w += entered
             begin_terms(self, day, idx, terms or term_range(channel, self.params))
             self.ledger.gulag[day, _ENTERED] += entered
-        if channel in ORDER_00486_COURTS and kind != "exile":
+        if channel in ORDER_00486_COURTS and kind in ("death", "camp"):
             world.signals.convicted.append(idx)

@@ -19,7 +19,7 @@ from greatterror.results import figures
 from greatterror.vocabulary import POLITICAL_OPERATIONS
 
 Summary = Mapping[str, Any]
-_YEARLY_MEASURES = ("arrested", "convicted", "shot", "camp", "exile")
+_YEARLY_MEASURES = ("arrested", "convicted", "shot", "camp", "exile", "other")
 _ELITE_MEASURES = ("size", "arrested", "shot")
 
 
