@@ -17,7 +17,7 @@ import greatterror as gt
 from greatterror.model.gulag import TermRange
 from greatterror.model.holding import admit, holding_step, to_colony
 from greatterror.model.sentence_events import schedule_for_sentence, stamp, unstamp
-from greatterror.vocabulary import Status
+from greatterror.vocabulary import EV, Status
 
 LONG = TermRange(8.0, 10.0, "test: a camp term")
 SHORT = TermRange(0.5, 1.0, "test: a colony term")
@@ -91,3 +91,19 @@ def test_stamps_keep_the_row_and_the_sentence() -> None:
     assert unstamp(entries, days).tolist() == rows.tolist()
     days[7] = 400
     assert unstamp(entries, days).tolist() == [0, 170_000_000]
+
+
+def test_two_deaths_scheduled_for_one_day_kill_once(sim):
+    """The etap's exhaustion and the camp's reception may both schedule the death of one
+    weakened prisoner for the same day: he dies once, and the ledger counts one death."""
+    e, w, day = _parts(sim)
+    p = _in_camp(e, w)
+    for _ in range(2):
+        schedule_for_sentence(e, day, "exhausted_death", np.array([p]), np.array([5]))
+    weight = float(e.weights(np.array([p])).sum())
+    before = float(e.ledger.gulag[:, :].sum())
+    holding_step(w, e, day + 5)
+    assert w.cases.status[p] == Status.DIED_IN_CUSTODY
+    died = e.ledger.cube()[day + 5, ..., EV["died_in_custody"]].sum()
+    assert died == pytest.approx(weight)
+    assert float(e.ledger.gulag[:, :].sum()) > before

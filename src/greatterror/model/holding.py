@@ -83,6 +83,9 @@ def holding_step(w: World, e: Engine, day: int) -> None:
     due = current_due(e, day, "exhausted_death")
     if len(due):
         c = w.cases
+        # the etap's exhaustion and the camp's reception may both have scheduled a death for
+        # the same sentence on the same day: one death
+        due = np.unique(due)
         due = due[(c.status[due] == Status.CAMP) & ~c.holding[due]]
         e.die_in_custody(day, due)
         record_camp_deaths(w, e, day, due)
