@@ -80,7 +80,8 @@ def run():
 def test_the_purge_hazard_takes_delegates_only_from_the_groups_it_opened(run) -> None:
     sim, _, first, _ = run
     pop = sim.pop
-    party_opens = (dt.date(1936, 9, 26) - sim.engine.start).days
+    # the February-March plenum of 1937 (historical.toml)
+    party_opens = (dt.date(1937, 2, 23) - sim.engine.start).days
     by_hazard = [(d, i) for i, (d, r) in first.items() if r == "PurgeOfElites.step"]
     assert len(by_hazard) > 500
     for day, i in by_hazard:
