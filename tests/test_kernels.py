@@ -286,7 +286,10 @@ def _copy(cases: mk.CaseArrays) -> mk.CaseArrays:
 @pytest.mark.parametrize("capitulation", [False, True])
 @pytest.mark.parametrize("hold", [False, True])
 def test_investigation_kernels_match_the_rules_of_the_component(rng, capitulation, hold) -> None:
-    from greatterror.model.steps_justice import confessions_reference, dispositions_reference
+    from greatterror.model.steps_investigation import (
+        confessions_reference,
+        dispositions_reference,
+    )
     from greatterror.vocabulary import MASS_OP
 
     n = 400
@@ -314,7 +317,7 @@ def test_investigation_kernels_match_the_rules_of_the_component(rng, capitulatio
 
 @pytest.mark.parametrize("with_members", [True, False])
 def test_naming_kernels_match_the_rule_of_the_component(rng, with_members) -> None:
-    from greatterror.model.steps_justice import naming_reference
+    from greatterror.model.steps_investigation import naming_reference
 
     n = 1000  # more people than workplace positions (at most 20 * 39)
     workplace = np.where(rng.random(n) < 0.8, rng.integers(0, 20, size=n), -1).astype(np.int32)

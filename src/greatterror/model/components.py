@@ -33,7 +33,8 @@ from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_courts import OrdinaryCourts
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
-from greatterror.model.steps_justice import HaltAndRelease, Investigation, Punishment, Sentencing
+from greatterror.model.steps_investigation import Investigation
+from greatterror.model.steps_justice import HaltAndRelease, Punishment, Sentencing
 from greatterror.model.steps_party import PartyPurge
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_post_halt import PostHaltRegime

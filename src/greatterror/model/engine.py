@@ -116,9 +116,9 @@ class Engine(Transitions):
         possibly repeated; ``None`` at the first call, which starts the record.
 
         Every other write of a status (``world.py`` at the start, and in
-        ``steps_justice.py``) moves a case between two statuses that are not at
-        liberty, so a step watching whether some people are at liberty needs to look
-        only at these people (model/purge_state.py, ``Cadres.take_lost``).
+        ``steps_investigation.py`` and ``steps_justice.py``) moves a case between two
+        statuses that are not at liberty, so a step watching whether some people are at
+        liberty needs to look only at these people (model/purge_state.py, ``Cadres.take_lost``).
         """
         changed, self._changed = self._changed, []
         if changed is None:

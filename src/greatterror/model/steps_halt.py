@@ -90,7 +90,7 @@ def leave_operation(w: World, idx: NDArray[np.int64]) -> None:
     was counted when the void sentence was passed: ``Transitions._void_again``). One rule for
     both kinds of reviewed case (review of 4 Dec 2026). The case keeps the line it was arrested
     on: the summary's ``lines`` count an arrest under the line it was made on, and a name given
-    in the case no longer takes a line (``steps_justice._arrest_named``)."""
+    in the case no longer takes a line (``steps_investigation._arrest_named``)."""
     w.cases.op[idx] = OP["ordinary"]
 
 

@@ -1,13 +1,14 @@
-"""Steps 14, 15, 17 and 25: investigation, sentencing, punishment, and the halt."""
+"""Steps 15, 17 and 25: sentencing, punishment, and the halt.
+
+Step 14, the investigation, is model/steps_investigation.py.
+"""
 
 from __future__ import annotations
 
 import math
 
 import numpy as np
-from numpy.typing import NDArray
 
-from greatterror.model import steps_trials
 from greatterror.model.album import (
     SPECIAL_TROIKA_TERM_DAYS,
     hand_over_to_special_troikas,
@@ -16,25 +17,13 @@ from greatterror.model.album import (
 )
 from greatterror.model.channels import (
     affordable,
-    channel_table,
-    channels_of,
     split_verdicts,
-    tribunal_channel,
 )
 from greatterror.model.charges import by_charge
 from greatterror.model.engine import Engine
 from greatterror.model.families import children_placed
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
-from greatterror.model.kernels import (
-    CaseArrays,
-    ConfessionRule,
-    confessions,
-    dispositions,
-    named_colleagues,
-    namers,
-)
-from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.reception import RECEPTION_PARAMS
 from greatterror.model.sentence_events import current_due
@@ -47,215 +36,11 @@ from greatterror.model.steps_gulag import (
 from greatterror.model.steps_halt import under_review
 from greatterror.model.troika import sentence_troika_cases
 from greatterror.model.world import World
-from greatterror.population.codes import Party
 from greatterror.vocabulary import (
-    ARMY_FLAGS,
     CH,
     CHANNELS,
-    LINES,
-    LINES_OF,
-    MASS_OP,
-    OPERATIONS,
     Status,
 )
-
-PARTY_MEMBER = int(Party.MEMBER)
-_NO_MEMBERS = np.empty(0, dtype=np.int32)  # CSR groups whose members are their positions
-
-
-class Investigation(Component):
-    """Step 14 (M07, M17, M30; the levers of M05 and M06): cases whose investigation ends today.
-
-    A prisoner confesses with a probability set by the methods sanctioned and
-    by party loyalty; a confessing prisoner names accomplices from his own
-    workplace (for the elite layer: his apparatus, command or NKVD office),
-    and those named are arrested in turn. Prisoners who do not confess are
-    released or sent on to sentencing, through the channel of their case.
-    """
-
-    name = "investigation"
-    mechanisms = ("M07", "M17", "M30")
-    params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
-    reads = (
-        "people", "registers", "cases", "policy", "confession_p", "naming_mean", "trial_cases",
-    )  # fmt: skip
-    writes = (
-        "cases", "camps", "institutions", "held", "named_today", "named_officers", "trial_cases",
-    )  # fmt: skip
-
-    def step(self, w: World, e: Engine, day: int) -> None:
-        idx = e.due(day, "investigation_end")
-        if len(idx) == 0:
-            return
-        c, p, pop = w.cases, e.params, w.people
-        idx = idx[c.status[idx] == Status.INVESTIGATION]
-        if len(idx) == 0:
-            return  # nothing below draws or changes anything for no one
-        u = e.rng.investigation.random((2, len(idx)))
-        rule = ConfessionRule(
-            w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
-        )
-        confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
-        _name_accomplices(w, e, day, confessors)
-        # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
-        # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
-        hold = self.on(e, "M07") and day < e.last_trial_day
-        # a listed defendant who has not confessed is neither released nor sentenced: he
-        # is held for his trial (model/trial_cases.py)
-        silent, u_silent, listed = steps_trials.keep_listed(w, day, silent, u_silent, hold)
-        released, to_court, held = dispositions(
-            confessors, silent, u_silent, e.case_arrays, e.is_elite, MASS_OP,
-            p["release_without_confession"], hold,
-        )  # fmt: skip
-        e.release(day, released)
-        held, unheld = steps_trials.for_trial(w, day, np.concatenate([held, listed]))
-        if len(unheld):
-            to_court = np.concatenate([to_court, unheld])
-        # the case's members who confessed name its accomplices
-        steps_trials.interrogate(w, e, day, held[~np.isin(held, listed)])
-        if len(held):
-            w.signals.held = np.concatenate([w.signals.held, held])
-        channels = self.channel_for(w, e, to_court)
-        for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
-            w.institutions.queues[ch].push(to_court[channels == ch])
-
-    def channel_for(self, w: World, e: Engine, idx: np.ndarray) -> NDArray[np.intp]:
-        """The sentencing channel of each case, by operation and person (model/channels.py).
-
-        M17: with legal acceleration off (or after the halt) mass-operation cases go
-        to the ordinary courts rather than to troikas and the album procedure. An officer
-        below the high command goes to the tribunal of his military district, not to the
-        Military Collegium (``channels.tribunal_channel``). From the execution lists to the
-        halt every case of the elite operation, the patron cascade's clients included, goes to
-        the Collegium (model/channels.py, the list procedure).
-        """
-        pol = w.policy
-        table = channel_table(
-            not pol.halted and self.on(e, "M17"),
-            pol.special_troikas,
-            pol.album_open,
-            pol.execution_lists and not pol.halted,
-        )
-        idx = np.asarray(idx, dtype=np.int64)
-        channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
-        return tribunal_channel(channels, w.people["elite"][idx])
-
-
-# -- the rules of the investigation, stated readably; the kernels are their fast path ------
-def confessions_reference(
-    idx: np.ndarray, u: np.ndarray, party: np.ndarray, rule: ConfessionRule, confessed: np.ndarray
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Who confesses (M06 sets ``rule.base``; M30 adds the boost for party members).
-
-    Returns (confessors, silent, the silent's second uniform); ``kernels.confessions``.
-    """
-    prob = np.full(len(idx), rule.base)
-    if rule.capitulation:
-        prob = np.minimum(prob + rule.boost * (party[idx] == rule.member), 1.0)
-    confess = u[0] < prob
-    confessed[idx[confess]] = True
-    return idx[confess], idx[~confess], u[1][~confess]
-
-
-def dispositions_reference(
-    confessors: np.ndarray,
-    silent: np.ndarray,
-    u_silent: np.ndarray,
-    cases: CaseArrays,
-    is_elite: np.ndarray,
-    mass_op: np.ndarray,
-    release_p: float,
-    hold: bool,
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Silent prisoners outside the mass operations go free with probability ``release_p``;
-    the others await sentence; confessed elite prisoners linked to the 'centre' are held for a
-    show trial if ``hold`` (M07). Returns (released, to a channel, held); ``kernels.dispositions``.
-    """
-    released = ~mass_op[cases.op[silent]] & (u_silent < release_p)
-    to_court = np.concatenate([confessors, silent[~released]])
-    cases.status[to_court] = Status.AWAITING_SENTENCE
-    held = hold & is_elite[to_court] & cases.confessed[to_court] & cases.linked[to_court]
-    return silent[released], to_court[~held], to_court[held]
-
-
-def naming_reference(
-    confessors: np.ndarray,
-    k: np.ndarray,
-    workplace: np.ndarray,
-    u: np.ndarray,
-    indptr: np.ndarray,
-    members: np.ndarray,
-    acted_p: float,
-    linked: np.ndarray,
-) -> tuple[np.ndarray, np.ndarray]:
-    """Each confessor gives ``k`` names, each a random colleague of his workplace (M05),
-    acted on with probability ``acted_p``; names of oneself are dropped. Being named by someone
-    linked to the 'centre' links you to it (who is linked is read before any is set).
-    Returns (named, who named them); ``kernels.namers`` then ``kernels.named_colleagues``.
-    """
-    who = np.repeat(confessors, k)
-    wp = workplace[who]
-    who, wp = who[wp >= 0], wp[wp >= 0]
-    m = len(wp)
-    pos = indptr[wp] + (u[:m] * (indptr[wp + 1] - indptr[wp])).astype(np.int64)
-    named = (members[pos] if len(members) else pos).astype(np.int64)
-    keep = (named != who) & (u[m : 2 * m] < acted_p)
-    named, by = named[keep], who[keep]
-    linked[named[linked[by]]] = True
-    return named, by
-
-
-def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
-    naming_mean = w.levers.naming_mean
-    if len(confessors) == 0 or naming_mean <= 0:
-        return
-    rng = e.rng.naming
-    pop, c = w.people, w.cases
-    k = rng.poisson(naming_mean, size=len(confessors))
-    who, wp = namers(confessors, k, pop["workplace"])
-    if len(wp) == 0:
-        return
-    workplaces = pop.workplaces
-    members = workplaces.members if workplaces.members is not None else _NO_MEMBERS
-    # one draw of 2m uniforms is the same stream as the two draws of m it replaces
-    u = rng.random(2 * len(wp))
-    named, who = named_colleagues(
-        who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.linked
-    )
-    w.signals.named_today += float(e.weights(who).sum())
-    # a name is taken up as far as it fits the line of the case that gave it (model/lines.py)
-    fit = w.registers.naming_fit[c.line[who], pop["male"][named].astype(np.intp)]
-    keep = rng.random(len(named)) < fit
-    _arrest_named(w, e, day, named[keep], who[keep])
-
-
-def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndarray) -> None:
-    """Those named are arrested under the operation and on the line of the case that named them
-    (model/lines.py); a member of the elite layer is taken by the elite operation."""
-    c = w.cases
-    key = c.op[who].astype(np.int64) * len(LINES) + c.line[who]
-    for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
-        group = named[key == k]
-        elite = e.is_elite[group]
-        # a named officer is dismissed first; the army purge decides on his arrest
-        officer = elite & ((w.people["elite"][group] & ARMY_FLAGS) != 0)
-        if officer.any():
-            w.signals.named_officers.append(group[officer])
-        c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
-        group = group[~elite]
-        op = _op_name(k // len(LINES))
-        ended = operation_ended(w.policy, w.institutions, op, w.people["region"][group])
-        if ended.any():
-            # the operation has ended (by a dated decision, or the halt): those named are
-            # arrested in ordinary work, on no operation's line
-            c.named[e.arrest(day, group[ended], "ordinary")] = True
-        arrested = e.arrest(day, group[~ended], op)
-        c.line[arrested] = k % len(LINES) if op in LINES_OF else 0
-        c.named[arrested] = True
-
-
-def _op_name(code: int) -> str:
-    return OPERATIONS[code]
 
 
 class Sentencing(Component):

@@ -60,7 +60,7 @@ The rule, one case per scheduled trial:
   ends, whether he has confessed or not (the investigation of a show trial's defendant went
   on until he confessed: the model does not time it); another member of a pending case is
   held only if he has confessed; every other elite prisoner goes to his sentencing channel
-  when his investigation ends (model/steps_justice.py).
+  when his investigation ends (model/steps_investigation.py).
 - **The dock.** On the trial's date the dock is the case's members of the trial's group that
   it holds: the listed, and the named (or window) members who confessed in time, in the
   order they joined (the list first), at most ``trial_dock_size`` (and the court's bound,
