@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+import greatterror as gt
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.components import resolve_switches
 from greatterror.model.params import BY_NAME
@@ -247,3 +248,29 @@ def test_the_special_troikas_come_when_the_backlog_reaches_its_days(endogenous, 
     day = (_day(decided[0]["date"]) - run.simulation.start).days
     backlog = run.simulation.ledger.backlog[:, CH["album"]]
     assert backlog[day - 1] >= threshold > backlog[: day - 1].max()
+
+
+def test_an_endogenous_run_whose_rule_never_appoints_yezhov_never_opens_the_party_purge() -> None:
+    """The scripted opening of the party purge (``open_purge`` at the February-March plenum) is
+    a decision of the centre: an endogenous scenario drops it, and only the rule's appointment
+    of Yezhov opens the party-state apparatus (review11 F1)."""
+    endogenous = load_scenario("endogenous")
+    assert not [e for e in endogenous.events if "party" in e.opens]
+    historical = load_scenario("historical")
+    assert [e.action for e in historical.events if "party" in e.opens] == ["open_purge"]
+    # a threshold at the top of its range: the rule does not appoint Yezhov in this run
+    sim = gt.Sim("endogenous", scale=0.001, seed=2, pars={"leader_expand_threshold": 1.0})
+    policy = sim.engine.world.policy
+    opened = False
+    while not sim.finished:
+        sim.step()
+        opened |= "party" in policy.elite_groups
+    assert ("chief_change", "yezhov") not in policy.first_day
+    assert not opened
+    # the control: at the fitted threshold the rule appoints him and opens the party purge
+    sim = gt.Sim("endogenous", scale=0.001, seed=2)
+    policy = sim.engine.world.policy
+    while not sim.finished and "party" not in policy.elite_groups:
+        sim.step()
+    assert "party" in policy.elite_groups
+    assert ("chief_change", "yezhov") in policy.first_day

@@ -68,8 +68,10 @@ def record_dates() -> dict[tuple[str, str | None], dt.date]:
         # leader's rule takes (under it the operations run until the halt); the execution
         # lists come with the rule's appointment of Yezhov (steps_policy.apply_decision),
         # so they are not a decision of their own; nor is the narrowing of Order 00486
-        # (under the rule the order ends with the halt, model/families.py)
+        # (under the rule the order ends with the halt, model/families.py); the party purge
+        # opens with the rule's appointment of Yezhov too (``open_purge`` is the scripted opening)
         skip = (
+            "open_purge",
             "set_limits",
             "limit_increase",
             "extend_operation",

@@ -118,9 +118,9 @@ def apply_decision(
             # follows the appointment (the leader's rule may appoint late), this ends it
             close_case_building(inst)
         if by == "leader_rule" and pol.chief == "yezhov":
-            # the scripted Yezhov appointment carries the opening of the party purge
-            # (historical.toml); under the rule the appointment brings it, and the execution
-            # lists, which the scripted scenario dates eight days later (G12-08)
+            # the scripted scenario opens the party purge at the February-March plenum of
+            # 1937 (``open_purge``, G12-11) and dates the execution lists eight days after the
+            # appointment (G12-08); under the rule the appointment brings both
             pol.elite_groups.add("party")
             pol.execution_lists = True
     elif action == "physical_methods":
@@ -151,6 +151,9 @@ def apply_decision(
         pol.families_order = True
     elif action == "families_order_narrowed":
         pol.families_narrowed = True  # model/families.py
+    elif action == "open_purge":
+        # the groups it opens (``Event.opens``) were opened with the day's events (step 1)
+        pass
     elif action == "execution_lists":
         pol.execution_lists = True  # model/collegium.py
     elif action == "halt":
