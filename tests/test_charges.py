@@ -110,3 +110,16 @@ def test_after_kirovs_murder_agitation_cases_keep_the_courts_share() -> None:
     assert raised - share > 4 * sd, "vigilance too low for the test to tell the rules apart"
     if g.sum() >= 20:
         assert d[g].mean() > observed
+
+
+def test_the_special_board_gives_order_00486_s_wives_camp_terms_only() -> None:
+    """The order sent the wives to camps for five to eight years: no exile, no other
+    measures, while the Board's other cases keep its shares."""
+    params = {**PARAMS, "oso_exile_share": 0.156, "oso_other_share": 0.0092}
+    w = _world([0, 0, 0], [0, 0, 0], ["family", "ordinary", "family"])
+    parts = by_charge(w, np.arange(3), "oso", params, kirov_law=True)
+    by_case = {int(i): shares for idx, shares in parts for i in idx}
+    assert set(by_case) == {0, 1, 2}
+    for wife in (0, 2):
+        assert all(share < 0 for share in by_case[wife])
+    assert by_case[1][1:] == (0.156, 0.0092)

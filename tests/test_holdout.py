@@ -33,6 +33,7 @@ def _summary() -> dict[str, Any]:
             "shot": 10.0 * i,
             "camp": 1.0 * i,
             "exile": 0.5 * i,
+            "other": 0.25 * i,
         }
         for i, y in enumerate(YEARS, 1)
     }
@@ -161,7 +162,7 @@ def test_every_measure_names_a_validation_fact_once() -> None:
         "G11-moscow-centre",
         "G7-tukh-trial",
         "G8-children",
-        *(f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile")),
+        *(f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile", "other")),
     } == NAMED_FACTS
     assert len(OUT_OF_SAMPLE) + len(IN_SAMPLE_CHECKS) == len(MEASURES)
 
@@ -200,6 +201,7 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-gulag-cr-share-1938"] == pytest.approx(25.0)
     # the 1953 series' split: 1935 is the 2nd year (i=2), 1940 the 7th
     assert got["G1-1935-exile"] == pytest.approx(1.0)
+    assert got["G1-1938-other"] == pytest.approx(1.25)
     assert got["G1-1940-camps"] == pytest.approx(7.0)
     # Poles among the Polish operation's death sentences: the share times their number
     assert got["V-natop-pol-poles-shot"] == pytest.approx(0.75 * 9)

@@ -180,7 +180,9 @@ def test_validation_figures_cannot_be_fitted() -> None:
     named = ("G6-men-shot", "G2-gulag-deaths", "G11-leningrad-centre", "G11-moscow-centre")
     named += ("G7-tukh-trial", "G8-children")
     # the 1953 series' split of each year's convictions into camps and exile
-    named += tuple(f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile"))
+    named += tuple(
+        f"G1-{y}-{part}" for y in range(1935, 1941) for part in ("camps", "exile", "other")
+    )
     assert all(m.fact_id.startswith("V-") or m.fact_id in named for m in MEASURES)
 
 

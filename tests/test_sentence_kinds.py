@@ -55,12 +55,16 @@ def test_a_person_given_other_measures_is_never_in_a_camp(sim, kind) -> None:
 
 
 def test_other_measures_and_exile_do_not_signal_the_families_step(sim) -> None:
-    """Order 00486 followed death and camp sentences of the elite's cases (model/families.py)."""
+    """Order 00486 followed the death and camp sentences of the Military Collegium and the
+    military tribunals (model/families.py): in a court the order reached, other measures and
+    exile do not signal it, and a camp sentence (the control) does."""
     e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
-    idx = _free(e, w, 4)
-    assert len(e.arrest(day, idx, "elite")) == 4
+    idx = _free(e, w, 6)
+    assert len(e.arrest(day, idx, "elite")) == 6
     assert (w.cases.op[idx] == OP["elite"]).all()
     before = len(w.signals.convicted)
-    e.sentence(day + 1, idx[:2], "other", "courts")
-    e.sentence(day + 1, idx[2:], "exile", "courts")
+    e.sentence(day + 1, idx[:2], "other", "military_collegium")
+    e.sentence(day + 1, idx[2:4], "exile", "military_tribunal")
     assert len(w.signals.convicted) == before
+    e.sentence(day + 1, idx[4:], "camp", "military_collegium")
+    assert len(w.signals.convicted) == before + 1

@@ -317,12 +317,13 @@ MEASURES: tuple[Measure, ...] = (
         _army("reinstated", 1938, 1939, 1940),
         "calendar years 1938-1940, not 1 Aug 1938 - 1 May 1940",
     ),
-    # the 1953 series' split of each year's convictions (MVD 1953): exile is a part the fit
-    # does not see; camps are the year's convictions less its death and exile sentences and
+    # the 1953 series' split of each year's convictions (MVD 1953): exile and the other
+    # measures are parts the fit does not see; camps are the year's convictions less its death and exile sentences and
     # the "other measures" (conditional sentences, deportation abroad...; since branch
     # sentsplit an outcome of the Special Board and the courts, model/collegium.py), so they
     # repeat the year's two targets
     *(Measure(f"G1-{y}-exile", _years("exile", y)) for y in range(1935, 1941)),
+    *(Measure(f"G1-{y}-other", _years("other", y)) for y in range(1935, 1941)),
     *(
         Measure(
             f"G1-{y}-camps",

@@ -57,10 +57,10 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.collegium import verdict_shares
+from greatterror.model.collegium import NEVER, verdict_shares
 from greatterror.model.world import World
 from greatterror.population.codes import Mark
-from greatterror.vocabulary import NATIONAL_OP
+from greatterror.vocabulary import NATIONAL_OP, OP
 
 #: register marks whose bearer's case is charged with terror (the former oppositionists)
 GRAVE_MARKS = int(Mark.OPPOSITIONIST)
@@ -86,9 +86,17 @@ def by_charge(
     w: World, batch: NDArray[np.int64], channel: str, params: dict[str, float], kirov_law: bool
 ) -> list[tuple[NDArray[np.int64], tuple[float, float, float]]]:
     """``batch`` in parts, each with its verdict shares (``collegium.verdict_shares``): the
-    ordinary courts' cases split by charge (ordinary first, then grave), every other
-    channel's in one part (their shares follow the body and the phase of policy)."""
+    ordinary courts' cases split by charge (ordinary first, then grave), the Special Board's
+    into Order 00486's wives (camp terms only) and the rest, every other channel's in one
+    part (their shares follow the body and the phase of policy)."""
     shares = verdict_shares(channel, w.policy, w.institutions, params, kirov_law)
+    if channel == "oso":
+        # Order 00486's wives: the order (order00486, 15 Aug 1937; G4-wives-order) sent them
+        # to camps for not less than five to eight years, not to the Board's exile or other
+        # measures
+        wives = w.cases.op[batch] == OP["family"]
+        if wives.any():
+            return [(batch[~wives], shares), (batch[wives], (NEVER, NEVER, NEVER))]
     if channel != "courts":
         return [(batch, shares)]
     heavy = grave(w, batch)
