@@ -81,6 +81,8 @@ def test_a_member_is_arrestable_until_his_death_and_not_after() -> None:
     engine = sim.engine
     later = engine.unarrestable_from > 1
     person, day = int(engine.unarrestable[later][0]), int(engine.unarrestable_from[later][0])
+    assert not engine.arrestable(day, np.array([person])).any()
+    assert engine.arrestable(day - 1, np.array([person])).all()
     assert len(engine.arrest(day, np.array([person]), "elite")) == 0
     assert len(engine.arrest(day - 1, np.array([person]), "elite")) == 1
 

@@ -164,6 +164,12 @@ class Engine(Transitions):
         self.ledger.add(day, self.region[idx], ops, EV[event], w)
 
     # -- transitions ----------------------------------------------------------------------
+    def arrestable(self, day: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
+        """Which of ``idx`` may be arrested on ``day``: not the leader, nor a member of the
+        1934 Central Committee after his death (model/central_committee.py)."""
+        gone = self.unarrestable[self.unarrestable_from <= day]
+        return ~np.isin(idx, gone)
+
     def arrest(
         self,
         day: int,
@@ -191,8 +197,7 @@ class Engine(Transitions):
         code, inst = OP[op], world.institutions
         idx = np.asarray(idx, dtype=np.int64)
         if self._unarrestable_max >= 0 and idx.min() <= self._unarrestable_max:
-            gone = self.unarrestable[self.unarrestable_from <= day]
-            idx = idx[~np.isin(idx, gone)]
+            idx = idx[self.arrestable(day, idx)]
             if len(idx) == 0:
                 return idx
         idx, region, weight, left, left_w, total = open_cases_flat(

@@ -187,6 +187,8 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     case.opened = True
     if len(cand) == 0:
         cand, cap = heads[ok & AT_LIBERTY[st]], 1
+        # never the leader, nor a dead member of the Central Committee (review11 F9)
+        cand = cand[e.arrestable(day, cand)]
     if len(cand) == 0:
         return
     score = prominence(pop["elite"][cand], pop["marks"][cand], case.military)
