@@ -22,6 +22,7 @@ from greatterror.model.steps_policy import _purge_nkvd
 from greatterror.model.summary import build_summary
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
+from greatterror.vocabulary import Status
 
 SCALE, SEED = 0.0001, 5
 
@@ -120,3 +121,24 @@ def test_in_a_run_none_is_taken_before_the_purge_begins_and_most_under_yezhov() 
 
 def _by_removal(bins: dict[str, float]) -> float:
     return sum(n for day, n in bins.items() if day < "1938-11-16")
+
+
+def test_the_purge_takes_released_officers_and_not_those_in_custody() -> None:
+    """An officer released (after investigation, other measures or a review) is at liberty
+    and can be taken by a later chief's purge; one in custody cannot (review11 F8)."""
+    sim = Simulation(
+        load_scenario("historical"), build_population(SCALE, SEED), SEED, load_evidence()
+    )
+    w, e = sim.world, sim.engine
+    heads = w.registers.elite_heads
+    officers = heads[(w.people["elite"][heads] & int(Elite.NKVD_OFFICER)) != 0]
+    released, held = officers[: len(officers) // 2], officers[len(officers) // 2 :]
+    w.cases.status[released] = Status.RELEASED
+    w.cases.status[held] = Status.CAMP
+    got: list[np.ndarray] = []
+    e.schedule_after = lambda day, kind, idx, delays: got.append(idx)  # type: ignore[method-assign]
+    e.params["purge_of_purgers"] = 1.0
+    _purge_nkvd(w, e, 100)
+    taken = np.concatenate(got)
+    assert np.isin(released, taken).all()
+    assert not np.isin(held, taken).any()

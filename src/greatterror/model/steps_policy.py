@@ -25,7 +25,7 @@ from greatterror.model.steps_quota import (
 )
 from greatterror.model.world import World
 from greatterror.population.codes import Elite
-from greatterror.vocabulary import CH, Status
+from greatterror.vocabulary import AT_LIBERTY, CH, Status
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
@@ -239,7 +239,8 @@ def _purge_nkvd(w: World, e: Engine, day: int) -> None:
     p, rng = e.params, e.rng.purge
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
-    at_liberty = w.cases.status[heads] == Status.FREE
+    # at liberty: never arrested, or released (after investigation, other measures, review)
+    at_liberty = AT_LIBERTY[w.cases.status[heads]]
     rank_and_file = p["purge_of_purgers_after_halt" if w.policy.halted else "purge_of_purgers"]
     for bits, share in (
         (int(Elite.NKVD_LEADERSHIP), p["purge_of_purgers_leadership"]),
