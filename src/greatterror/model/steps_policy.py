@@ -162,8 +162,11 @@ def apply_decision(
     elif action == "closed_letter":
         # the CC's closed letter of 29 July 1936 on the 'Trotskyist-Zinovievist bloc': the
         # former oppositionists on the NKVD's register are arrested, not only the prominent
-        # (model/opposition_register.py); its campaign is the event's vigilance (step 1)
+        # (model/opposition_register.py); its campaign is the event's vigilance (step 1). It
+        # opens the opposition group too, where no Kirov murder has (counterfactuals/no_kirov)
         pol.opposition_register = True
+        if not pol.halted:
+            pol.elite_groups.add("opposition")
     elif action == "halt":
         if not comp.on(e, "M22"):
             return
