@@ -38,6 +38,8 @@ def test_leader_rule_targets_are_the_scripted_decisions() -> None:
     assert not [key for key in dates if key[0] == "extend_operation"]
     # the rule takes the execution lists with Yezhov's appointment, not as a decision
     assert not [key for key in dates if key[0] == "execution_lists"]
+    # nor the closed letter of 29 July 1936, which the rule's appointment of Yezhov brings
+    assert not [key for key in dates if key[0] == "closed_letter"]
 
 
 def test_a_decision_never_taken_counts_nearer_the_end_the_nearer_its_signal_came() -> None:

@@ -103,6 +103,7 @@ def _summary() -> dict[str, Any]:
         }
         | {"pol_pow": {"arrested": 1000.0}},
         "targeted": {"marks": {"clergy_sectarian": {"arrested": 12.0}}},
+        "oppositionists_arrested_by_plenum_1937": 18.0,
         "trials": [
             {"id": trial_id, "defendants": 10.0 + i, "death_sentences": float(i)}
             for i, trial_id in enumerate(TRIALS)
@@ -205,6 +206,7 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["G1-1940-camps"] == pytest.approx(7.0)
     # Poles among the Polish operation's death sentences: the share times their number
     assert got["V-natop-pol-poles-shot"] == pytest.approx(0.75 * 9)
+    assert got["V-opp-arrested-0237"] == 18.0
 
 
 def test_the_list_track_and_the_children_read_their_window() -> None:

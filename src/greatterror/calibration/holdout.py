@@ -171,6 +171,16 @@ _ORDER_00447_BY_LINE = (
         "bound of Aug-Nov 1937",
     ),
 )
+#: the former oppositionists arrested by the February-March plenum of 1937 (Stalin's count)
+_OPPOSITION = (
+    Measure(
+        "V-opp-arrested-0237",
+        lambda s: float(s.summary["oppositionists_arrested_by_plenum_1937"]),
+        "everyone with the oppositionist mark whose last arrest came from the start (Dec 1934) "
+        "to 23 Feb 1937, in any operation; the population's stock is the record's of 1937, "
+        "after these arrests",
+    ),
+)
 #: the show trials' counts that are not calibration targets (summary ``trials``)
 _TRIALS = (
     Measure("G11-leningrad-centre", _trial("leningrad_centre_1934", "defendants")),
@@ -339,6 +349,7 @@ MEASURES: tuple[Measure, ...] = (
     *NATIONAL_BY_DATE,
     *SPECIAL_TROIKAS,
     *_TRIALS,
+    *_OPPOSITION,
     Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
     *_YEARLY_ARRESTS,
     *LISTS_AND_FAMILIES,

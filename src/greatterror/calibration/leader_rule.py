@@ -69,9 +69,11 @@ def record_dates() -> dict[tuple[str, str | None], dt.date]:
         # lists come with the rule's appointment of Yezhov (steps_policy.apply_decision),
         # so they are not a decision of their own; nor is the narrowing of Order 00486
         # (under the rule the order ends with the halt, model/families.py); the party purge
-        # opens with the rule's appointment of Yezhov too (``open_purge`` is the scripted opening)
+        # opens with the rule's appointment of Yezhov too (``open_purge`` is the scripted opening),
+        # and so does the register of former oppositionists (``closed_letter``, 29 July 1936)
         skip = (
             "open_purge",
+            "closed_letter",
             "set_limits",
             "limit_increase",
             "extend_operation",

@@ -55,6 +55,7 @@ POLICY_ACTIONS = (
     "families_order",
     "families_order_narrowed",
     "execution_lists",
+    "closed_letter",
     "open_purge",
     "halt",
     "releases",

@@ -143,6 +143,10 @@ class Policy:
     #: the Military Collegium sentences elite cases on the Politburo's execution lists
     #: (from the first, 4 October 1936, G12-08; model/collegium.py)
     execution_lists: bool = False
+    #: the centre's closed letter on the former oppositionists (29 July 1936, G12-letter; in
+    #: an endogenous run Yezhov's appointment by the rule): the NKVD's register of former
+    #: oppositionists is worked by the opposition group's hazard (model/opposition_register.py)
+    opposition_register: bool = False
     halted: bool = False
     releases: bool = False
     #: the day of each operation's last extension by a dated decision (extend_operation)

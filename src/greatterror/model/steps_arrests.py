@@ -14,6 +14,7 @@ from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.loop import Component
+from greatterror.model.opposition_register import arrest_register, register_of
 from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
 from greatterror.model.world import World
@@ -320,6 +321,7 @@ class PurgeOfElites(Component):
         self.eligible_w = np.empty(0)
         self.eligible_w_max = 0.0
         self.circle: np.ndarray | None = None
+        self.register: tuple[Engine, np.ndarray] | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p = e.params
@@ -327,6 +329,11 @@ class PurgeOfElites(Component):
         e.arrest(day, e.due(day, "arrest_client"), "elite")
         if not (self.on(e, "M20") and w.policy.elite_groups):
             return
+        if w.policy.opposition_register and "opposition" in w.policy.elite_groups:
+            # the closed letter of 29 July 1936: the register's rank and file too
+            if self.register is None or self.register[0] is not e:
+                self.register = (e, register_of(w, e))
+            arrest_register(w, e, day, self.register[1])
         key = tuple(sorted(w.policy.elite_groups))
         if self.eligible_key != key:
             self.eligible_key = key

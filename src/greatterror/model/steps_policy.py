@@ -120,9 +120,12 @@ def apply_decision(
         if by == "leader_rule" and pol.chief == "yezhov":
             # the scripted scenario opens the party purge at the February-March plenum of
             # 1937 (``open_purge``, G12-11) and dates the execution lists eight days after the
-            # appointment (G12-08); under the rule the appointment brings both
+            # appointment (G12-08), and opens the register of former oppositionists with the
+            # closed letter of 29 July 1936 (``closed_letter``); under the rule the
+            # appointment brings all three
             pol.elite_groups.add("party")
             pol.execution_lists = True
+            pol.opposition_register = True
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
@@ -156,6 +159,14 @@ def apply_decision(
         pass
     elif action == "execution_lists":
         pol.execution_lists = True  # model/collegium.py
+    elif action == "closed_letter":
+        # the CC's closed letter of 29 July 1936 on the 'Trotskyist-Zinovievist bloc': the
+        # former oppositionists on the NKVD's register are arrested, not only the prominent
+        # (model/opposition_register.py); its campaign is the event's vigilance (step 1). It
+        # opens the opposition group too, where no Kirov murder has (counterfactuals/no_kirov)
+        pol.opposition_register = True
+        if not pol.halted:
+            pol.elite_groups.add("opposition")
     elif action == "halt":
         if not comp.on(e, "M22"):
             return

@@ -54,6 +54,7 @@ STREAMS = (
     "transfer",
     "colony_deaths",
     "debility",
+    "opposition",
 )
 
 

@@ -147,6 +147,21 @@ def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
     return out
 
 
+#: the February-March plenum of 1937, where Stalin counted the former oppositionists arrested
+#: (G12-11; validation figure V-opp-arrested-0237)
+PLENUM_1937 = dt.date(1937, 2, 23)
+
+
+def _mark_arrested_by(sim: Any, mark: int, date: dt.date) -> float:
+    """People with the register ``mark`` whose last arrest came on or before ``date``
+    (full-population equivalents). The day is the last arrest (``cases.arrest_day``), so a
+    person arrested by then and again later is not counted: a lower bound."""
+    marked = np.flatnonzero((sim.pop["marks"] & mark) != 0)
+    day = (date - sim.start).days
+    taken = marked[(sim.cases.arrests[marked] > 0) & (sim.cases.arrest_day[marked] <= day)]
+    return float(sim.weights(taken).sum())
+
+
 def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     # day, region, operation, event; summed in one pass (model/ledger_sums.py; from the
     # cells that hold events, model/ledger_cells.py, unless the dense counts were read): the political
@@ -236,6 +251,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         ],
         "limit_requests": limit_requests(inst),
         "targeted": _targeted(sim),
+        # the former oppositionists arrested by the February-March plenum of 1937
+        "oppositionists_arrested_by_plenum_1937": _mark_arrested_by(
+            sim, int(Mark.OPPOSITIONIST), PLENUM_1937
+        ),
         "demography": demography(sim),
         "lines": line_totals(sim.cases, sim.weights),
         "national_nationality": own_nationality_shares(
