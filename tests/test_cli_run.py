@@ -68,7 +68,7 @@ def _scenario_with(tmp_path: Path, old: str, new: str) -> Path:
         (
             "date = 1936-09-26",
             "date = 1936-10-26",
-            "broken.toml: events[4].date: 1936-10-26 disagrees with evidence G12-07 dated 1936-09-26",
+            "broken.toml: events[5].date: 1936-10-26 disagrees with evidence G12-07 dated 1936-09-26",
         ),
         (
             "[parameters]",
