@@ -64,15 +64,27 @@ def test_the_special_troikas_decide_a_share_of_the_harbin_operation_like_the_rec
     """V-natop-har-sptroika: the special troikas reviewed 13,909 of the Harbin operation's
     cases, 28% of it (Potapova 2020). The operations ended on 1 August 1938, so every Harbin
     case sentenced from 15 September 1938 to the halt was the special troikas'. Half to
-    twice the record's share (a single seed at 1:1,000; validation, never fitted)."""
+    twice the record's share, pooled over three seeds at 1:1,000 (one seed holds about fifty
+    sampled Harbin convicts, whose share has a standard error near 0.07; seed 1 alone gave
+    0.58 after this session's merges; validation, never fitted)."""
     _, ledger, start = shipped
-    cube = ledger.cube()[:, :, OP["national_harbin"], :].sum(axis=1)
-    convicted = sum(
-        cube[:, EV[k]]
-        for k in ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
-    )
+    ledgers = [ledger]
+    for seed in (2, 3):
+        sim = gt.Sim("historical", scale=0.001, seed=seed)
+        while sim.date <= HALT and not sim.finished:
+            sim.step()
+        ledgers.append(sim.engine.engine.ledger)
     on = (HANDOVER - start).days
-    share = convicted[on:].sum() / convicted.sum()
+    after = total = 0.0
+    for led in ledgers:
+        cube = led.cube()[:, :, OP["national_harbin"], :].sum(axis=1)
+        convicted = sum(
+            cube[:, EV[k]]
+            for k in ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
+        )
+        after += float(convicted[on:].sum())
+        total += float(convicted.sum())
+    share = after / total
     assert 0.14 <= share <= 0.56, f"special troikas' share of the Harbin convictions {share:.2f}"
 
 

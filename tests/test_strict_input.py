@@ -44,7 +44,7 @@ def scenario_file(tmp_path: Path, old: str, new: str, name: str = "s.toml") -> P
         (
             "date = 1936-09-26",
             'date = "1936-09-26"',
-            "events.4.date: expected a TOML date such as 1937-07-30 (written without quotes), "
+            "events.5.date: expected a TOML date such as 1937-07-30 (written without quotes), "
             "got '1936-09-26'",
         ),
         (
