@@ -156,6 +156,21 @@ def test_policy_events_are_refused_in_an_endogenous_scenario(tmp_path: Path) -> 
     )
 
 
+def test_an_opening_of_the_purge_must_name_its_groups(tmp_path: Path) -> None:
+    path = _write(
+        tmp_path,
+        "bad",
+        'name = "bad"\ndescription = "x"\n'
+        '[[events]]\ndate = 1937-02-23\naction = "open_purge"\nevidence = "G12-11"\n',
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(path)
+    assert str(err.value) == (
+        "bad.toml: events.0.opens: open_purge needs the elite groups it opens; allowed: "
+        "opposition, party, army, nkvd"
+    )
+
+
 def test_extending_an_unknown_scenario_names_the_field(tmp_path: Path) -> None:
     path = _write(tmp_path, "child", 'name = "child"\ndescription = "x"\nextends = "nowhere"\n')
     with pytest.raises(ScenarioError, match=r"^child.toml: extends: scenario: unknown scenario"):

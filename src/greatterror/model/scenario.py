@@ -102,6 +102,16 @@ class Event(BaseModel):
     )
     note: str | None = Field(default=None, max_length=_MAX_TEXT)
 
+    @model_validator(mode="after")
+    def _open_purge_names_its_groups(self) -> Event:
+        # an opening that opens nothing is a mistake to report, not a no-op
+        if self.action == "open_purge" and not self.opens:
+            raise ValueError(
+                f"opens: open_purge needs the elite groups it opens; allowed: "
+                f"{', '.join(ELITE_GROUPS)}"
+            )
+        return self
+
 
 class Scenario(BaseModel):
     model_config = _STRICT

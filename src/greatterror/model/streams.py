@@ -41,7 +41,6 @@ STREAMS = (
     "army_ties",
     "cadres",
     "party",
-    "patronage",
     "covert",
     "detection",
     "economy",
