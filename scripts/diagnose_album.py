@@ -20,6 +20,7 @@ import datetime as dt
 import numpy as np
 from _diagnose import historical_sim, options, until_date
 
+from greatterror.calibration.series import CONVICTED
 from greatterror.model.album import national_capacity
 from greatterror.model.steps_halt import HALT_REVIEW
 from greatterror.vocabulary import CH, EV, OP, OPERATIONS, Status
@@ -96,7 +97,7 @@ def main() -> None:
     spt_all = e.ledger.decided[: last + 1, CH["special_troika"]].sum()
     har = cube[sp_day:, :, OP["national_harbin"], :].sum(axis=(0, 1))
     har_all = cube[:, :, OP["national_harbin"], :].sum(axis=(0, 1))
-    conv = ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
+    conv = CONVICTED
     har_sp = sum(har[EV[k]] for k in conv)
     har_conv = sum(har_all[EV[k]] for k in conv)
     print(f"special troikas decided {spt_all:.0f}")

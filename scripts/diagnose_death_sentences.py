@@ -24,6 +24,7 @@ import numpy as np
 from _diagnose import historical_sim, options
 
 from greatterror.model import steps_halt, steps_policy
+from greatterror.model.charges import charge_of
 from greatterror.population.codes import Elite
 from greatterror.vocabulary import OPERATIONS, Status
 
@@ -61,10 +62,6 @@ def main() -> None:
             leave(world, idx)
 
         module.leave_operation = left  # type: ignore[attr-defined]
-    try:
-        from greatterror.model.charges import charge_of  # the mechanism, once it exists
-    except ImportError:
-        charge_of = None
     # (year, kind, body, case) -> weight
     tally: dict[tuple[int, str, str, str], float] = defaultdict(float)
     sentence = e.sentence
@@ -79,9 +76,9 @@ def main() -> None:
             elif body == "step":
                 body = type(frame.f_locals.get("self")).__name__
             again = (c.status[idx] == Status.AWAITING_SENTENCE) & (c.sentence_day[idx] >= 0)
-            year = sim.engine.date(day).year if hasattr(sim.engine, "date") else 0
+            year = sim.engine.date(day).year
             weight = e.weights(idx)
-            charges = charge_of(w, idx) if charge_of is not None else None
+            charges = charge_of(w, idx)
             for k, i in enumerate(idx.tolist()):
                 op = OPERATIONS[int(c.op[i])]
                 if op == "non_political":
@@ -90,8 +87,7 @@ def main() -> None:
                 group = _group(int(pop["elite"][i]))
                 if group:
                     case += f" [{group}]"
-                if charges is not None:
-                    case += f" <{charges[k]}>"
+                case += f" <{charges[k]}>"
                 label = f"{body} (re-sentence)" if again[k] else body
                 tally[(year, kind, label, case)] += float(weight[k])
         sentence(day, idx, kind, *args, **kw)

@@ -30,6 +30,7 @@ import itertools
 import numpy as np
 from _diagnose import historical_sim, options
 
+from greatterror.calibration.series import CONVICTED
 from greatterror.evidence.loader import load_evidence
 from greatterror.vocabulary import EV, NATIONAL_OPERATIONS, OP
 
@@ -92,12 +93,7 @@ def main() -> None:
          value("V-nkvd-011138-natop-arr") - value("V-natop-arr-010738")),
     ]  # fmt: skip
     k447 = OP["kulak_00447"]
-    convicted = [
-        EV["convicted_cat1"],
-        EV["convicted_camp"],
-        EV["convicted_exile"],
-        EV["convicted_other"],
-    ]
+    convicted = [EV[k] for k in CONVICTED]
     sentenced = cube[:, :, k447, :][:, :, convicted].sum(axis=(1, 2))
     windows.append(("Order 00447 sentenced to 1 Jan 1938", float(sentenced[: day("1938-01-01")].sum()),
                     value("V-00447-conv-010138")))  # fmt: skip

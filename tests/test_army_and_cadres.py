@@ -142,8 +142,12 @@ def test_the_military_collegium_decides_within_its_throughput(run) -> None:
     )
     low.run()
     decided = low.ledger.decided[:, CH["military_collegium"]]
-    assert decided.max() <= 5.0 + max(low.engine.w_mass, low.engine.w_elite)
-    assert np.cumsum(decided)[-1] <= 5.0 * len(decided)
+    heavy = max(low.engine.w_mass, low.engine.w_elite)
+    assert decided.max() <= 5.0 + heavy
+    # a day's overrun is at most one case, and it is paid back: the running total never
+    # passes the running capacity by more than one case
+    days = np.arange(1, len(decided) + 1)
+    assert (np.cumsum(decided) <= 5.0 * days + heavy).all()
     assert decided.max() >= 5.0 - 1.0, "the Collegium never worked at capacity"
 
 

@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
+from greatterror.calibration.series import CONVICTED as SERIES_CONVICTED
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_courts, steps_social_order
 from greatterror.model.engine import Engine
@@ -26,12 +27,7 @@ from greatterror.population.codes import MIN_ARREST_AGE
 from greatterror.vocabulary import EV, NON_POLITICAL, OP, POLITICAL_OPERATIONS, Status
 
 SCALE, SEED = 0.001, 1
-CONVICTED = [
-    EV["convicted_cat1"],
-    EV["convicted_camp"],
-    EV["convicted_exile"],
-    EV["convicted_other"],
-]
+CONVICTED = [EV[k] for k in SERIES_CONVICTED]
 #: the militia's cases after the halt not taken over by the courts (step 29's, not this step's)
 NO_TAKEOVER = {"militia_cases_to_courts_share": 0.0}
 #: what ``Registers.draw_ordinary`` returned in the fixture's run with the inflow

@@ -8,6 +8,7 @@ from pathlib import Path
 import numpy as np
 import pytest
 
+from greatterror.calibration.series import CONVICTED
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.run import simulate
@@ -63,7 +64,7 @@ def test_people_are_conserved_against_the_ledger(result) -> None:
     political = [i for i in range(cube.shape[2]) if i != OP["non_political"]]
     closed = cube[:, :, political][
         ...,
-        [EV["convicted_cat1"], EV["convicted_camp"], EV["convicted_exile"], EV["convicted_other"]],
+        [EV[k] for k in CONVICTED],
     ].sum()
     released_or_died_before_sentence = arrested - closed - w[open_case].sum()
     assert released_or_died_before_sentence >= -1e-6

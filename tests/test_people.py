@@ -208,6 +208,7 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
     assert len(arrested) > 0
     hh = pop["household"]
     indptr = pop.households.indptr
+    checked = 0
     for wife in arrested:
         members = np.arange(indptr[hh[wife]], indptr[hh[wife] + 1])
         husbands = members[pop["male"][members] & (cases.sentence_day[members] >= 0)]
@@ -217,6 +218,8 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
         once = husbands[cases.arrests[husbands] == 1]
         if len(once) == len(husbands):
             assert cases.sentence_day[husbands].min() < cases.arrest_day[wife]
+            checked += 1
+    assert checked > 0, "no wife's arrest was checked against her husband's sentence"
     # people arrested under the family operation who are not wives were named by a wife
     # under interrogation and take her case's line; none of them is a child either
     family = np.flatnonzero((cases.op == OP["family"]) & (cases.arrests > 0))

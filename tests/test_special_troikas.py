@@ -19,6 +19,7 @@ import datetime as dt
 import pytest
 
 import greatterror as gt
+from greatterror.calibration.series import CONVICTED
 from greatterror.model.album import (
     SPECIAL_TROIKA_TERM_DAYS,
     national_capacity,
@@ -78,10 +79,7 @@ def test_the_special_troikas_decide_a_share_of_the_harbin_operation_like_the_rec
     after = total = 0.0
     for led in ledgers:
         cube = led.cube()[:, :, OP["national_harbin"], :].sum(axis=1)
-        convicted = sum(
-            cube[:, EV[k]]
-            for k in ("convicted_cat1", "convicted_camp", "convicted_exile", "convicted_other")
-        )
+        convicted = sum(cube[:, EV[k]] for k in CONVICTED)
         after += float(convicted[on:].sum())
         total += float(convicted.sum())
     share = after / total
