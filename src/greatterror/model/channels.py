@@ -26,7 +26,8 @@ here). The lists named the nomenklatura and their circles, not whoever a client 
 workplace: such a name (of the mass layer, outside a circle) is taken in the NKVD's ordinary work
 (model/steps_investigation.py, ``_arrest_named``), and the table sends no elite-operation case of
 that layer (``MASS``) to the Collegium; until 5 Dec 2026 (branch listsel) it did, and those names
-were some 15,000 of the Collegium's 88,000 sentences of 1 Oct 1936 - 30 Sep 1938 (1:100, seed 1).
+were some 15,000 of the 88,000 death and camp sentences of the Collegium and the tribunals of
+1 Oct 1936 - 30 Sep 1938 (1:100, seed 1).
 The managers, officials and engineers taken with a fallen secretary or commissar were the bulk
 of the names on the lists, which the Collegium then sentenced (about 44,000 names on some
 400 lists for 1937-39, G7-stalin-lists, Pospelov commission 1956; the Collegium "tried some

@@ -217,8 +217,9 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
     is taken in the NKVD's ordinary work, as a name in an ended operation's case is: he was no
     one the Politburo's execution lists named (model/channels.py, the list procedure). Until 5
     Dec 2026 (branch listsel) he was taken by the elite operation, and from the lists to the
-    halt went to the Military Collegium with it (about 15,000 of the Collegium's 88,000
-    sentences of 1 October 1936 - 30 September 1938 at 1:100, seed 1)."""
+    halt went to the Military Collegium with it (about 15,000 of the 88,000 death and camp
+    sentences of the Collegium and the tribunals of 1 October 1936 - 30 September 1938 at
+    1:100, seed 1)."""
     c = w.cases
     key = c.op[who].astype(np.int64) * len(LINES) + c.line[who]
     for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
