@@ -186,8 +186,9 @@ SPECIAL_TROIKAS = (
 
 #: the elite operation's sentences, the Collegium's list track (model/channels.py)
 _LIST_CAVEAT = (
-    "the elite operation's sentences: the districts' military tribunals' (officers below the "
-    "high command) and the show trials' included"
+    "the elite operation's sentences (the elite layer and the first secretaries' circles): the "
+    "districts' military tribunals' (officers below the high command) and the show trials' "
+    "included"
 )
 
 
@@ -219,7 +220,7 @@ LISTS_AND_FAMILIES = (
     Measure(
         "G8-children",
         _children_by("1937-08-15", "1938-07-10"),
-        "every child under 16 of the wives arrested, whether placed in a children's home or "
+        "every child aged 1-15 of the wives arrested, whether placed in a children's home or "
         "taken in by relatives: an upper bound",
         window=("1937-08-15", "1938-07-10"),
     ),
