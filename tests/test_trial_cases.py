@@ -35,6 +35,7 @@ from greatterror.model.trial_cases import (
     build_cases,
     group_name,
     in_group,
+    open_session,
 )
 from greatterror.paths import evidence_dir
 from greatterror.population.build import build_population
@@ -53,6 +54,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
     e = sim.engine
     out: dict[str, Any] = {
         "sim": sim, "sentenced": [], "elsewhere": [], "violations": [], "held_days": {},
+        "kept_sentenced": [], "docks": [],
     }  # fmt: skip
     sentence = e.sentence
 
@@ -64,6 +66,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         elif len(idx):
             idx = np.asarray(idx, dtype=np.int64).copy()
             out["elsewhere"].append((day, idx, sim.world.cases.arrest_day[idx].copy()))
+            out["kept_sentenced"].extend(_kept(sim.world, idx, day))
         sentence(day, idx, *args, **kw)
 
     e.sentence = sentencing  # type: ignore[method-assign]
@@ -104,12 +107,37 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         out["serving"].append(set(heads[group & serving].tolist()))
 
     steps_trials.open_case = opening  # type: ignore[assignment]
+    dock = steps_trials.dock
+
+    def docking(w: Any, eng: Any, case: Any, pool: np.ndarray) -> Any:
+        # who sat in the dock and whether each had confessed, read before the trial
+        res = dock(w, eng, case, pool)
+        chosen = res[0] if isinstance(res, tuple) else res
+        out["docks"].append((case.trial, chosen.copy(), w.cases.confessed[chosen].copy()))
+        return res
+
+    steps_trials.dock = docking  # type: ignore[assignment]
     try:
         sim.run()
     finally:
         steps_trials.open_case = open_case
+        steps_trials.dock = dock
     out["cases"] = {c.trial: c for c in sim.world.trial_cases.cases}
     out["trials"] = {t["id"]: t for t in sim.trials}
+    return out
+
+
+def _kept(w: Any, idx: np.ndarray, day: int) -> list[tuple[str, int, int]]:
+    """(trial, person, day) for each of ``idx`` who is a member of a pending trial's case,
+    on its list or of its group, on ``day``: he should be kept for the trial, not sentenced."""
+    out = []
+    for case in w.trial_cases.cases:
+        if not case.pending(day) or not case.members:
+            continue
+        mine = idx[np.isin(idx, np.fromiter(case.members, dtype=np.int64))]
+        ours = np.isin(mine, np.asarray(case.listed, dtype=np.int64))
+        ours |= in_group(w.people, mine, group_name(case))
+        out.extend((case.trial, int(i), day) for i in mine[ours].tolist())
     return out
 
 
@@ -304,9 +332,27 @@ def test_the_army_case_names_reach_the_high_command_only(run) -> None:
 
 
 def test_no_one_is_sentenced_at_a_trial_before_his_arrest_or_without_confessing(run) -> None:
-    for day, _idx, arrest_day, confessed in run["sentenced"]:
+    """An open trial's defendants had all confessed when the dock was fixed (read in a hook
+    on ``dock``, before the trial: until branch trialfix ``_trial`` marked every defendant as
+    having confessed, and 5-14 of a 20-man dock were silent, review12 F1, F3); the silent
+    sit only in a closed trial's dock, and no trial marks them as having confessed."""
+    for day, _idx, arrest_day, _confessed in run["sentenced"]:
         assert (arrest_day < day).all() and (arrest_day >= 0).all()
-        assert confessed.all()
+    cases = run["cases"]
+    seen = 0
+    for tid, chosen, confessed in run["docks"]:
+        if open_session(cases[tid]):
+            assert confessed.all(), (tid, int((~confessed).sum()), len(chosen))
+            seen += len(chosen)
+    assert seen > 0
+    at_trial = {
+        (day, i): bool(k)
+        for day, idx, _a, conf in run["sentenced"]
+        for i, k in zip(idx.tolist(), conf.tolist(), strict=True)
+    }
+    for tid, chosen, confessed in run["docks"]:
+        day = cases[tid].day
+        assert not any(at_trial[(day, i)] for i in chosen[~confessed].tolist()), tid
 
 
 def test_a_sentenced_prisoner_can_be_brought_back_and_is_judged_again_only_so(run) -> None:
@@ -339,6 +385,8 @@ def test_every_trial_has_a_sourced_charge() -> None:
         assert r["charge"] in ("terrorism", "treason", "counter_revolution")
         assert set(r["source"].split(";")) <= keys
         assert r["group"] in groups, r["trial_id"]  # every trial has its own described group
+        assert r["session"] in ("open", "closed"), r["trial_id"]
+        assert set(r["session_source"].split(";")) <= keys, r["trial_id"]
     for g in groups.values():
         assert g["members"] and g["approximation"], g["group"]
         assert set(g["source"].split(";")) <= keys, g["group"]
@@ -417,19 +465,43 @@ def test_a_case_is_closed_at_its_trial() -> None:
 
 
 def test_a_silent_defendant_is_kept_for_his_trial(run) -> None:
-    """A member of a case of the trial's group (listed or named) who does not confess is
-    neither sentenced by a channel nor released before the trial: his investigation goes on
-    until he confesses or the trial's date (Primakov, held from August 1936 until he
-    confessed in May 1937, G7-tukh-trial). So no defendant was sentenced elsewhere in the
-    arrest he was tried in. Under the rule before 5 December 2026 (branch trialdocks) a named
-    member who stayed silent went to the Military Collegium and could be shot before the
-    trial; a dock held its named members only if they had confessed."""
-    docks = _docks(run)
-    for _tid, (_day, dock, arrested) in docks.items():
-        for _when, idx, then in run["elsewhere"]:
-            mine = np.isin(idx, dock)
-            if mine.any():
-                at = {int(i): int(a) for i, a in zip(dock.tolist(), arrested.tolist(), strict=True)}
-                same = [at[int(i)] == int(a) for i, a in zip(idx[mine], then[mine], strict=True)]
-                assert not any(same), _tid
-    assert sum(len(d[1]) for d in docks.values()) > 0
+    """While a trial's case is pending, no channel (the Military Collegium, a tribunal, a
+    court, the OSO, a troika) sentences a member of the case who is on its list or of the
+    trial's group: confessed, he is held for the trial; silent, his investigation goes on
+    (Primakov, held from August 1936 until he confessed in May 1937, G7-tukh-trial). Every
+    sentence passed outside a trial is checked against the pending cases on its day. Under
+    the rule before 5 December 2026 (branch trialdocks, 6d3a7e5) a named member who stayed
+    silent went to the Military Collegium and could be shot before the trial."""
+    assert not run["kept_sentenced"], run["kept_sentenced"][:5]
+    assert sum(len(c.members) for c in run["cases"].values()) > 20
+    assert run["elsewhere"]
+
+
+def test_a_trial_cases_interrogations_leave_the_others_draws_in_place() -> None:
+    """The investigations a trial's case opens or extends (``TrialCases.by_trial``) draw
+    their interrogations' uniforms on the ``trial_interrogation`` stream (review12 F9):
+    whether a case's men are interrogated on a day, and how many, leaves the other
+    prisoners' uniforms on the ``investigation`` stream as if the case's men were not
+    there. So a trial parameter such as ``trial_bring_back_share`` changes the draws of the
+    cases' men only, not the confession draws of the whole population. It does not keep the
+    mass operations' convictions identical between two runs: the cases' confessors name
+    accomplices on the ``naming`` stream and are sentenced and die on streams shared with
+    everyone, so at 1:1,000 seed 1 runs at shares 0.075 and 0.5 part about a month after the
+    Sixteen's case opens (the ordinary courts' convictions from day 484), and the mass
+    operations' convictions from August 1937 (1.113 against 1.130 million; before this
+    change 1.109 against 1.112, within a seed's spread either way)."""
+    from types import SimpleNamespace
+
+    from greatterror.model.steps_investigation import Investigation
+    from greatterror.model.streams import Streams
+
+    idx = np.arange(10, dtype=np.int64)
+    others = idx[~np.isin(idx, [3, 7])]
+    world = SimpleNamespace(trial_cases=TrialCases(by_trial={3, 7}))
+    alone = SimpleNamespace(rng=Streams(5))
+    base = Investigation.interrogation_draws(world, alone, others)  # type: ignore[arg-type]
+    with_case = SimpleNamespace(rng=Streams(5))
+    u = Investigation.interrogation_draws(world, with_case, idx)  # type: ignore[arg-type]
+    assert np.array_equal(u[:, np.isin(idx, others)], base)
+    assert np.array_equal(alone.rng.investigation.random(4), with_case.rng.investigation.random(4))
+    assert not np.array_equal(u[:, [3, 7]], base[:, :2])  # their own stream

@@ -67,7 +67,7 @@ class Investigation(Component):
         idx = idx[c.status[idx] == Status.INVESTIGATION]
         if len(idx) == 0:
             return  # nothing below draws or changes anything for no one
-        u = e.rng.investigation.random((2, len(idx)))
+        u = self.interrogation_draws(w, e, idx)
         rule = ConfessionRule(
             w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
         )
@@ -75,7 +75,7 @@ class Investigation(Component):
         _name_accomplices(w, e, day, confessors)
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
         # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
-        hold = self.on(e, "M07") and day < e.last_trial_day
+        hold = self.on(e, "M07") and day <= e.last_trial_day
         # a defendant kept for a pending trial who has not confessed is neither released nor
         # sentenced: his investigation goes on (model/steps_trials.keep_listed)
         silent, u_silent = steps_trials.keep_listed(w, e, day, silent, u_silent, hold)
@@ -94,6 +94,22 @@ class Investigation(Component):
         channels = self.channel_for(w, e, to_court)
         for ch in np.flatnonzero(np.bincount(channels, minlength=len(CHANNELS))).tolist():
             w.institutions.queues[ch].push(to_court[channels == ch])
+
+    @staticmethod
+    def interrogation_draws(w: World, e: Engine, idx: np.ndarray) -> NDArray[np.float64]:
+        """The two uniforms of each interrogation (confession, release): on the
+        ``investigation`` stream, except for the people whose investigation a show trial's
+        case opened or extended (``TrialCases.by_trial``), on ``trial_interrogation``, so
+        that the trials' rules do not shift the confession draws of the whole population
+        (review12 F9)."""
+        tc = w.trial_cases
+        if not tc.by_trial:
+            return e.rng.investigation.random((2, len(idx)))
+        mine = np.isin(idx, np.fromiter(tc.by_trial, dtype=np.int64, count=len(tc.by_trial)))
+        u = np.empty((2, len(idx)))
+        u[:, ~mine] = e.rng.investigation.random((2, int((~mine).sum())))
+        u[:, mine] = e.rng.trial_interrogation.random((2, int(mine.sum())))
+        return u
 
     def channel_for(self, w: World, e: Engine, idx: np.ndarray) -> NDArray[np.intp]:
         """The sentencing channel of each case, by operation and person (model/channels.py).

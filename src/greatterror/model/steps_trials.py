@@ -5,8 +5,10 @@ list: the prominent people of the trial's own group (data/trial_charges.csv) alr
 custody, at most ``trial_dock_size`` (a cap), or, if none is, the group's one leading figure
 arrested for it (model/trial_cases.py). The names its members give under interrogation take
 more people into the case's investigation. On the date the dock is the case's members of
-the group in custody for it (the list, and the named; a silent member's investigation goes
-on until the date), at most the cap and
+the group in custody for it (the list, and the named): at an open trial those who have
+confessed, at a closed one also those still silent (data/trial_charges.csv ``session``); a
+silent member of the group at an open trial goes to the Military Collegium in closed
+session. At most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
@@ -35,6 +37,7 @@ from greatterror.model.trial_cases import (
     group_name,
     in_group,
     of_kind,
+    open_session,
     prominence,
     trial_charges,
 )
@@ -100,13 +103,14 @@ class ShowTrials(Component):
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
         pool = held[np.isin(held, members)]
-        chosen = np.empty(0, dtype=np.int64)
+        chosen = silent = np.empty(0, dtype=np.int64)
         if self.on(e, "M07") and case is not None and case.opened:
-            chosen = dock(w, e, case, pool)
-            # every defendant of the open trials confessed in court (the investigation went
-            # on until he did: the model does not time it)
-            c.confessed[chosen] = True
+            chosen, silent = dock(w, e, case, pool)
             w.trial_cases.tried.update(chosen.tolist())
+            # the group's members still silent and not in the dock: the Military Collegium
+            # in closed session (Rudzutak), not marked as having confessed
+            c.status[silent] = Status.AWAITING_SENTENCE
+            w.institutions.queues[CH["military_collegium"]].push(silent)
         share = verdict_share(w, p, charges().get(event.trial, ""))
         death = e.rng.trial_verdict.random(len(chosen)) < share
         e.sentence(day, chosen[death], "death", "military_collegium")
@@ -149,21 +153,30 @@ def verdict_share(w: World, p: dict[str, float], charge: str) -> float:
     return verdict_shares("military_collegium", w.policy, w.institutions, p, False)[0]
 
 
-def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
-    """The dock, fixed on the trial's date: the case's listed and its members of the trial's
-    group in custody for it, held for the trial or still under investigation (the trial ends
-    it: a silent member is kept, ``keep_listed``); in the order they joined the case (the list
-    first), at most ``trial_dock_size`` and ``trial_max_defendants``."""
+def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
+    """The dock, fixed on the trial's date, and the case's silent members left out of it.
+
+    The dock is the case's listed and its members of the trial's group in custody for it, in
+    the order they joined the case (the list first), at most ``trial_dock_size`` and
+    ``trial_max_defendants``: at an open trial (``open_session``) those held for the trial,
+    who have confessed; at a closed trial also those still under investigation (a silent
+    member is kept for it, ``keep_listed``, and the trial ends his investigation). The second
+    array is the listed and group members still under investigation who are not in the dock
+    (at an open trial, all of them): the Military Collegium tries them in closed session."""
     p = e.params
     order = np.fromiter(case.joined, dtype=np.int64)
     if len(order) == 0:
-        return order
-    held = np.isin(order, pool)
+        return order, order
+    c = w.cases
+    held = np.isin(order, pool) & c.confessed[order]
     listed = np.isin(order, np.asarray(case.listed, dtype=np.int64))
-    under = w.cases.status[order] == Status.INVESTIGATION
-    here = (listed | in_group(w.people, order, group_name(case))) & (held | under)
+    under = c.status[order] == Status.INVESTIGATION
+    ours = listed | in_group(w.people, order, group_name(case))
+    here = ours & (held | (under & (not open_session(case))))
     cap = int(min(p["trial_dock_size"], p["trial_max_defendants"]))
-    return order[here][:cap]
+    chosen = order[here][:cap]
+    silent = order[ours & under & ~np.isin(order, chosen)]
+    return chosen, silent
 
 
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
@@ -221,13 +234,21 @@ def take(
     free = idx[
         (st != Status.INVESTIGATION) & (st != Status.CAMP) & (st != Status.AWAITING_SENTENCE)
     ]
-    taken = [idx[st == Status.INVESTIGATION], e.arrest(day, free, "elite")]
+    arrested = [e.arrest(day, free, "elite", investigate=False)]
     serving = idx[st == Status.CAMP]
     region = w.people["region"][serving]
     for r in np.unique(region).tolist():
         # brought back from the camps or the prisons into a new investigation
-        taken.append(e.arrest(day, serving[region == r], "elite", True, camps_region=int(r)))
-    out = np.concatenate(taken)
+        arrested.append(
+            e.arrest(day, serving[region == r], "elite", True, False, camps_region=int(r))
+        )
+    new = np.concatenate(arrested)
+    # the investigation the case opened: its length (as an elite case's) and its
+    # interrogation's draws on the trial_interrogation stream, so that the trials' rules
+    # leave the other cases' draws in place (review12 F9)
+    e.reinvestigate(day, new, "trial_interrogation")
+    w.trial_cases.by_trial.update(new.tolist())
+    out = np.concatenate([idx[st == Status.INVESTIGATION], new])
     c.linked[out] = True
     case.members.update(out.tolist())
     for i in out.tolist():
@@ -288,6 +309,7 @@ def keep_listed(
     if not mine.any():
         return silent, u_silent
     e.reinvestigate(day, silent[mine], "trial_interrogation")
+    w.trial_cases.by_trial.update(silent[mine].tolist())
     return silent[~mine], u_silent[~mine]
 
 

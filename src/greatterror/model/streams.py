@@ -4,9 +4,12 @@ Two scenarios that share a seed draw denunciations from the same stream,
 sentences from the same stream, and so on, so their outputs differ only
 where their rules differ; comparisons between runs are paired. The show trials draw from
 four streams, one per kind of decision (the leadership's list and who is brought back, the
-names given in a case's interrogations, the verdicts, the further investigation of a silent
-defendant), so that a change to one leaves the
-others' draws in place (review finding F8: one stream served all three).
+names given in a case's interrogations, the verdicts, the investigations a case opens or
+extends: their lengths and their interrogations' uniforms), so that a change to one leaves
+the others' draws in place (review finding F8: one stream served all three). The isolation
+is of the draws, not of their consequences: a trial case's confessor still names
+accomplices on the ``naming`` stream and is sentenced on the channels' streams, so a trial
+parameter can move the mass operations' outcomes a little (tests/test_trial_cases.py).
 """
 
 from __future__ import annotations

@@ -71,14 +71,20 @@ The rule, one case per scheduled trial:
   prisoner goes to his sentencing channel when his investigation ends
   (model/steps_investigation.py).
 - **The dock.** On the trial's date the dock is the case's members of the trial's group (and
-  its listed) in custody for it: held for the trial, or still under investigation (the
-  trial ends the investigation), in the order they joined (the list first), at most
-  ``trial_dock_size`` (and the court's bound, ``trial_max_defendants``). Its size is the
-  model's state: how many of the group were in custody when the case opened, and how many
-  of the group their names reached before the date.
+  its listed) in custody for it, in the order they joined (the list first), at most
+  ``trial_dock_size`` (and the court's bound, ``trial_max_defendants``). At an open trial
+  (data/trial_charges.csv ``session``) only those who have confessed and are held for it:
+  the record's open defendants confessed in court, and a member who would not, as
+  Rudzutak, was tried by the Military Collegium in closed session (Khrushchev 1956). At a
+  closed trial (the Leningrad and Moscow centres, the army's) also those still silent under
+  investigation (the trial ends it). Its size is the model's state: how many of the group
+  were in custody when the case opened, and how many of the group their names reached
+  before the date. Until branch trialfix (5 Dec 2026) the silent sat in every dock and were
+  then marked as having confessed (review12 F1).
 
-The trial takes the dock (model/steps_trials.py); the case's other members held go to the
-Military Collegium in closed session, and the case is closed.
+The trial takes the dock (model/steps_trials.py); the case's other members held, and its
+members of the group still silent, go to the Military Collegium in closed session (the
+silent are not marked as having confessed), and the case is closed.
 """
 
 from __future__ import annotations
@@ -137,6 +143,10 @@ class TrialCases:
     built: bool = False
     #: the defendants of the run's trials so far (a later case brings them back if serving)
     tried: set[int] = field(default_factory=set)
+    #: the people whose investigation a case opened (arrested or brought back for it) or
+    #: extended (kept silent for its trial): their lengths and their interrogations' draws
+    #: are on the ``trial_interrogation`` stream (review12 F9)
+    by_trial: set[int] = field(default_factory=set)
     #: the army's high command, found once (``high_command``)
     high_command: NDArray[np.int64] | None = None
 
@@ -215,6 +225,15 @@ def trial_groups() -> dict[str, str]:
     """The group each show trial took its defendants from (data/trial_charges.csv ``group``;
     what each group is, its sources and what it approximates: data/trial_groups.csv)."""
     return {trial: row["group"] for trial, row in trial_charges().items()}
+
+
+def open_session(case: TrialCase) -> bool:
+    """Whether the case's trial was heard in open session (data/trial_charges.csv ``session``,
+    with its source): the Moscow trials of 1936-38 were, the Leningrad and Moscow centres'
+    trials of 1934-35 and the army's trial of June 1937 were closed sessions. A trial of
+    another scenario is open unless it is the army's."""
+    row = trial_charges().get(case.trial)
+    return row["session"] == "open" if row else not case.military
 
 
 def group_name(case: TrialCase) -> str:
