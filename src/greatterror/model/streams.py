@@ -54,6 +54,7 @@ STREAMS = (
     "colony_deaths",
     "debility",
     "opposition",
+    "first_category",
 )
 
 
