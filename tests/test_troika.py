@@ -93,7 +93,8 @@ def test_the_july_list_is_sentenced_in_category_1_and_the_rest_to_the_limits() -
     rest = verdict[1500:3000]
     assert 0.01 < _death_share(rest) < 0.12  # about 500 / 8,500 and falling
     assert (verdict == 2)[1500:3000].sum() > 1300
-    assert limits.used1[0] == pytest.approx(2000, abs=1) and limits.used2[0] == pytest.approx(8000, abs=1)
+    assert limits.used1[0] == pytest.approx(2000, abs=1)
+    assert limits.used2[0] == pytest.approx(8000, abs=1)
 
 
 def test_the_death_share_rises_with_first_category_increases() -> None:
