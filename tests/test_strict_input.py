@@ -62,6 +62,12 @@ def scenario_file(tmp_path: Path, old: str, new: str, name: str = "s.toml") -> P
             'name = "historical"\npolicy = 1',
             "policy: 1 is not allowed; allowed values: scripted or endogenous",
         ),
+        (
+            'opens = ["party"]',
+            'opens = "party"',
+            'events.9.opens: expected a list such as ["party"] (in square brackets), '
+            "got 'party'; allowed: opposition, party, army, nkvd",
+        ),
     ],
 )
 def test_scenario_fields_are_strictly_typed(

@@ -51,7 +51,9 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
     pop = build_population(SCALE, SEED)
     sim = Simulation(load_scenario("historical"), pop, SEED, load_evidence(), pars)
     e = sim.engine
-    out: dict[str, Any] = {"sim": sim, "sentenced": [], "violations": [], "held_days": {}}
+    out: dict[str, Any] = {
+        "sim": sim, "sentenced": [], "elsewhere": [], "violations": [], "held_days": {},
+    }  # fmt: skip
     sentence = e.sentence
 
     def sentencing(day: int, idx: np.ndarray, *args: Any, **kw: Any) -> None:
@@ -59,6 +61,9 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
             idx = np.asarray(idx, dtype=np.int64).copy()
             c = sim.world.cases
             out["sentenced"].append((day, idx, c.arrest_day[idx].copy(), c.confessed[idx].copy()))
+        elif len(idx):
+            idx = np.asarray(idx, dtype=np.int64).copy()
+            out["elsewhere"].append((day, idx, sim.world.cases.arrest_day[idx].copy()))
         sentence(day, idx, *args, **kw)
 
     e.sentence = sentencing  # type: ignore[method-assign]
@@ -396,3 +401,22 @@ def test_a_case_is_closed_at_its_trial() -> None:
     assert case.pending(10) and not case.pending(11)
     case.closed = True
     assert not case.pending(5)
+
+
+def test_a_silent_defendant_is_kept_for_his_trial(run) -> None:
+    """A member of a case of the trial's group (listed or named) who does not confess is
+    neither sentenced by a channel nor released before the trial: his investigation goes on
+    until he confesses or the trial's date (Primakov, held from August 1936 until he
+    confessed in May 1937, G7-tukh-trial). So no defendant was sentenced elsewhere in the
+    arrest he was tried in. Under the rule before 5 December 2026 (branch trialdocks) a named
+    member who stayed silent went to the Military Collegium and could be shot before the
+    trial; a dock held its named members only if they had confessed."""
+    docks = _docks(run)
+    for _tid, (_day, dock, arrested) in docks.items():
+        for _when, idx, then in run["elsewhere"]:
+            mine = np.isin(idx, dock)
+            if mine.any():
+                at = {int(i): int(a) for i, a in zip(dock.tolist(), arrested.tolist(), strict=True)}
+                same = [at[int(i)] == int(a) for i, a in zip(idx[mine], then[mine], strict=True)]
+                assert not any(same), _tid
+    assert sum(len(d[1]) for d in docks.values()) > 0

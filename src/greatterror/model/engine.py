@@ -238,6 +238,22 @@ class Engine(Transitions):
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
 
+    def reinvestigate(self, day: int, idx: np.ndarray, stream: str) -> None:
+        """Schedule a further end of the investigation of prisoners ``idx`` still under
+        investigation, after a length drawn like an elite-operation case's opened today
+        (``investigation_mean``) from the named ``stream`` (a show trial's case, whose
+        investigation went on until the defendant confessed: model/trial_cases.py)."""
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        inst = self.world.institutions
+        mean = investigation_mean(
+            OP["elite"], self.params, inst.post_halt_procedure,
+            inst.investigation_slowdown, inst.case_building,
+        )  # fmt: skip
+        delays = getattr(self.rng, stream).geometric(1.0 / max(mean, 1.0), size=len(idx))
+        self.schedule_after(day, "investigation_end", idx, delays)
+
     def _investigation(self, code: int, n: int, slowdown: float = 1.0) -> NDArray[np.int64]:
         """Days from arrest to the end of investigation.
 

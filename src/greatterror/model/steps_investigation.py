@@ -76,19 +76,19 @@ class Investigation(Component):
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
         # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
         hold = self.on(e, "M07") and day < e.last_trial_day
-        # a listed defendant who has not confessed is neither released nor sentenced: he
-        # is held for his trial (model/trial_cases.py)
-        silent, u_silent, listed = steps_trials.keep_listed(w, day, silent, u_silent, hold)
+        # a defendant kept for a pending trial who has not confessed is neither released nor
+        # sentenced: his investigation goes on (model/steps_trials.keep_listed)
+        silent, u_silent = steps_trials.keep_listed(w, e, day, silent, u_silent, hold)
         released, to_court, held = dispositions(
             confessors, silent, u_silent, e.case_arrays, e.is_elite, MASS_OP,
             p["release_without_confession"], hold,
         )  # fmt: skip
         e.release(day, released)
-        held, unheld = steps_trials.for_trial(w, day, np.concatenate([held, listed]))
+        held, unheld = steps_trials.for_trial(w, day, held)
         if len(unheld):
             to_court = np.concatenate([to_court, unheld])
         # the case's members who confessed name its accomplices
-        steps_trials.interrogate(w, e, day, held[~np.isin(held, listed)])
+        steps_trials.interrogate(w, e, day, held)
         if len(held):
             w.signals.held = np.concatenate([w.signals.held, held])
         channels = self.channel_for(w, e, to_court)

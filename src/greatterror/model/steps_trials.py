@@ -5,7 +5,8 @@ list: the prominent people of the trial's own group (data/trial_charges.csv) alr
 custody, at most ``trial_dock_size`` (a cap), or, if none is, the group's one leading figure
 arrested for it (model/trial_cases.py). The names its members give under interrogation take
 more people into the case's investigation. On the date the dock is the case's members of
-the group it holds (the list, and the named who confessed), at most the cap and
+the group in custody for it (the list, and the named; a silent member's investigation goes
+on until the date), at most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
@@ -148,10 +149,10 @@ def verdict_share(w: World, p: dict[str, float], charge: str) -> float:
 
 
 def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
-    """The dock, fixed on the trial's date: the case's members of the trial's group it holds
-    (held for the trial: the listed, and the named or window members who confessed), and
-    the listed still under investigation (the trial ends it); in the order they joined the
-    case (the list first), at most ``trial_dock_size`` and ``trial_max_defendants``."""
+    """The dock, fixed on the trial's date: the case's listed and its members of the trial's
+    group in custody for it, held for the trial or still under investigation (the trial ends
+    it: a silent member is kept, ``keep_listed``); in the order they joined the case (the list
+    first), at most ``trial_dock_size`` and ``trial_max_defendants``."""
     p = e.params
     order = np.fromiter(case.joined, dtype=np.int64)
     if len(order) == 0:
@@ -159,7 +160,7 @@ def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> np.ndarray:
     held = np.isin(order, pool)
     listed = np.isin(order, np.asarray(case.listed, dtype=np.int64))
     under = w.cases.status[order] == Status.INVESTIGATION
-    here = (listed & (held | under)) | (held & in_group(w.people, order, group_name(case)))
+    here = (listed | in_group(w.people, order, group_name(case))) & (held | under)
     cap = int(min(p["trial_dock_size"], p["trial_max_defendants"]))
     return order[here][:cap]
 
@@ -255,19 +256,22 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
 
 
 def keep_listed(
-    w: World, day: int, silent: np.ndarray, u_silent: np.ndarray, hold: bool
-) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
-    """Step 14's rule (M07): the silent prisoners on a pending case's list are held for the
-    trial (set awaiting sentence) instead of being released or sent to a channel. Returns
-    (the other silent prisoners, their draws, the listed held)."""
+    w: World, e: Engine, day: int, silent: np.ndarray, u_silent: np.ndarray, hold: bool
+) -> tuple[np.ndarray, np.ndarray]:
+    """Step 14's rule (M07): a silent prisoner whom a pending case keeps for its trial (on
+    its list, or a member of the case of the trial's group: ``TrialCases.kept``) is neither
+    released nor sent to a channel: his investigation goes on (a further length drawn on the
+    ``trial_interrogation`` stream, ``Engine.reinvestigate``), and he is interrogated again
+    at its end, as Primakov was from August 1936 until he confessed in May 1937 and named the
+    commanders tried with him (G7-tukh-trial). The trial's date ends it (``dock``). Returns
+    (the other silent prisoners, their draws)."""
     if not hold or len(silent) == 0 or not w.trial_cases.cases:
-        return silent, u_silent, silent[:0]
-    mine = w.trial_cases.listed(silent, day)
+        return silent, u_silent
+    mine = w.trial_cases.kept(w.people, silent, day)
     if not mine.any():
-        return silent, u_silent, silent[:0]
-    listed = silent[mine]
-    w.cases.status[listed] = Status.AWAITING_SENTENCE
-    return silent[~mine], u_silent[~mine], listed
+        return silent, u_silent
+    e.reinvestigate(day, silent[mine], "trial_interrogation")
+    return silent[~mine], u_silent[~mine]
 
 
 def for_trial(w: World, day: int, held: np.ndarray) -> tuple[np.ndarray, np.ndarray]:

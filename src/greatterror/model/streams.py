@@ -3,8 +3,9 @@
 Two scenarios that share a seed draw denunciations from the same stream,
 sentences from the same stream, and so on, so their outputs differ only
 where their rules differ; comparisons between runs are paired. The show trials draw from
-three streams, one per kind of decision (the leadership's list and who is brought back, the
-names given in a case's interrogations, the verdicts), so that a change to one leaves the
+four streams, one per kind of decision (the leadership's list and who is brought back, the
+names given in a case's interrogations, the verdicts, the further investigation of a silent
+defendant), so that a change to one leaves the
 others' draws in place (review finding F8: one stream served all three).
 """
 
@@ -34,6 +35,7 @@ STREAMS = (
     "trial_list",
     "trial_names",
     "trial_verdict",
+    "trial_interrogation",
     "release",
     "family",
     "purge",

@@ -56,16 +56,23 @@ The rule, one case per scheduled trial:
   the whole army, whether linked to the centre or not (``circle_of``): Putna and Primakov,
   arrested in August 1936, named under interrogation in May 1937 the men tried with them on
   11 June 1937 (G7-tukh-trial; Suvenirov 1998; Conquest 1990).
-- **Held for the trial.** A listed defendant is held for the trial when his investigation
-  ends, whether he has confessed or not (the investigation of a show trial's defendant went
-  on until he confessed: the model does not time it); another member of a pending case is
-  held only if he has confessed; every other elite prisoner goes to his sentencing channel
-  when his investigation ends (model/steps_investigation.py).
-- **The dock.** On the trial's date the dock is the case's members of the trial's group that
-  it holds: the listed, and the named (or window) members who confessed in time, in the
-  order they joined (the list first), at most ``trial_dock_size`` (and the court's bound,
-  ``trial_max_defendants``). Its size is the model's state: how many of the group were in
-  custody when the case opened, and how many of those they named confessed before the date.
+- **Held for the trial.** A member of a pending case who is on its list or of the trial's
+  group is kept for the trial whether he has confessed or not: if silent, his investigation
+  goes on (a further length drawn as an elite case's) and he is interrogated again at its
+  end, and if he then confesses he names accomplices (Primakov, held from August 1936,
+  confessed in May 1937 and named the commanders tried with him, G7-tukh-trial; Suvenirov
+  1998; Conquest 1990). Until branch trialdocks (5 Dec 2026) only the listed were kept, and
+  without a further interrogation: a named member who stayed silent went to the Military
+  Collegium and could be shot before the trial, and a silent listed man named no one. Any
+  other member of a pending case is held only if he has confessed; every other elite
+  prisoner goes to his sentencing channel when his investigation ends
+  (model/steps_investigation.py).
+- **The dock.** On the trial's date the dock is the case's members of the trial's group (and
+  its listed) in custody for it: held for the trial, or still under investigation (the
+  trial ends the investigation), in the order they joined (the list first), at most
+  ``trial_dock_size`` (and the court's bound, ``trial_max_defendants``). Its size is the
+  model's state: how many of the group were in custody when the case opened, and how many
+  of the group their names reached before the date.
 
 The trial takes the dock (model/steps_trials.py); the case's other members held go to the
 Military Collegium in closed session, and the case is closed.
@@ -138,6 +145,17 @@ class TrialCases:
                 out |= np.isin(idx, np.asarray(case.listed, dtype=np.int64))
         return out
 
+    def kept(self, pop: Any, idx: NDArray[np.int64], day: int) -> NDArray[np.bool_]:
+        """Per person of ``idx``: whether a pending case keeps him for its trial, confessed or
+        not: on its list, or a member of its case of the trial's group (``in_group``)."""
+        out = self.listed(idx, day)
+        for case in self.pending(day):
+            if case.members:
+                mine = np.isin(idx, np.fromiter(case.members, dtype=np.int64))
+                if mine.any():
+                    out[mine] |= in_group(pop, idx[mine], group_name(case))
+        return out
+
     def case_of(self, idx: NDArray[np.int64], day: int) -> NDArray[np.int64]:
         """Per person of ``idx``: the index in ``cases`` of the pending case holding him, or -1."""
         out = np.full(len(idx), -1, dtype=np.int64)
@@ -173,6 +191,8 @@ ARMY_GROUP = int(Elite.ARMY_HIGH_COMMAND)
 #: announced would be investigated (report1936; Conquest 1990, ch. 4; not checked page by
 #: page); the first four were the Seventeen's defendants
 NAMES_REACH = {"united_centre": "leaders_and_oppositionists"}
+#: the groups that hold the 1934 Central Committee (data/trial_groups.csv)
+CC_GROUPS = ("leaders_and_oppositionists",)
 #: the region of the Leningrad centre's group (data/population/regions.csv)
 LENINGRAD = "leningrad_obl"
 
@@ -254,7 +274,7 @@ def circle_linked(
     pop: Any, linked: NDArray[np.bool_], person: int, group: str = ""
 ) -> NDArray[np.int64]:
     """The people of ``person``'s workplace unit linked to the centre or of the case's
-    ``group``, without him."""
+    ``group``, without him; a member of the 1934 CC only if the group holds the CC."""
     wp = int(pop["workplace"][person])
     if wp < 0:
         return np.empty(0, dtype=np.int64)
@@ -265,6 +285,12 @@ def circle_linked(
     reach = linked[members]
     if group:
         reach = reach | in_group(pop, members, group)
+        if group not in CC_GROUPS:
+            # a group outside the 1934 CC (data/trial_groups.csv) is never reached through
+            # a CC member linked to the centre by another case (the trials of 1934-35 and
+            # the Sixteen took none, trial_defendants.csv)
+            flags = np.asarray(pop["elite"][members]).astype(np.int64)
+            reach &= (flags & int(Elite.CC_1934)) == 0
     return members[reach & (members != person)]
 
 
