@@ -136,3 +136,16 @@ def test_a_blank_category_leaves_the_troikas_composition() -> None:
         for r in w.institutions.increases
     )
     assert w.institutions.asked_share[bssr] == pytest.approx(0.3)
+
+
+def test_requests_granted_as_asked_go_on_after_the_extension() -> None:
+    """Where the regions' requests set the operation (``requests_granted_as_asked`` 1, the
+    setting of H3 and H4), the dated decisions do not stop them after 31 January 1938."""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=3, pars={"requests_granted_as_asked": 1.0}).run(
+        until="1938-06-30"
+    )
+    inst = sim.engine.world.institutions
+    late = [r for r in inst.increases if str(r["date"]) > "1938-01-31"]
+    assert any(r["kind"] == "as_asked" for r in late)

@@ -30,8 +30,9 @@ filled it (M15, over-zeal). The record has three ways a request was met:
 From the operation's extension (the Politburo's decision of 31 January 1938, G12-24) the
 limits of a region are raised only by the dated decisions still to come for it: the
 extension named the regions and their new limits, and elsewhere the operation was to end by
-15 March; requests are neither granted by the rule nor acted on ahead of a sanction, and
-those pending on the day lapse (``only_dated``). Until issue 9 (branch pace00447) the rule
+15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
+the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
+pending on the day lapse (``only_dated``). Until issue 9 (branch pace00447) the rule
 went on granting requests into the summer of 1938, about twice the increases the record
 dates or estimates for 1938 (docs/validation.md).
 
@@ -243,8 +244,9 @@ def _politburo_decides(w: World, day: int) -> None:
 
 
 def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
-    """Regions that have filled their limit to ``request_threshold`` ask for more (except
-    where only the centre's dated decisions raise the limits, ``only_dated``)."""
+    """Regions that have filled their limit to ``request_threshold`` ask for more; where only
+    the centre's dated decisions raise the limits (``only_dated``), a request not granted as
+    asked (``requests_granted_as_asked``, the hypotheses' setting) is refused at once."""
     inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
     fill = limit_fill(limit, inst.used_cat1 + inst.used_cat2, inst.arrested_00447)
@@ -255,8 +257,6 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         & (inst.pending_day == -1)
         & ~inst.op_closed
     )
-    if ceiling:
-        asking &= ~only_dated(w.policy.extended.get("kulak_00447"), inst.dated_until, day)
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return
@@ -266,13 +266,19 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     # split as the increases whose split the evidence gives (limits.increase_cat1_share)
     cat1 = extra * e.increase_cat1_share
     cat2 = extra - cat1
-    # the region's troika sentences in these proportions once its limits are used up
-    inst.asked_share[regions] = e.increase_cat1_share
     rng = e.rng.quota
     u = rng.random((2, len(regions)))
     # without central limits (M16 off) a request raises the region's own target at once
     as_asked = (u[0] < p["requests_granted_as_asked"]) | (not ceiling)
-    ahead = ~as_asked & (u[1] < p["after_fact_share"])
+    # after the extension only the dated decisions raise the limits: a request not granted
+    # as asked is refused at once, and the troika does not act on it
+    refused = ~as_asked & only_dated(
+        w.policy.extended.get("kulak_00447"), inst.dated_until[regions], day
+    )
+    inst.refusals += int(refused.sum())
+    # the region's troika sentences in these proportions once its limits are used up
+    inst.asked_share[regions[~refused]] = e.increase_cat1_share
+    ahead = ~as_asked & ~refused & (u[1] < p["after_fact_share"])
     # in the first term the People's Commissar sanctions these himself, at once and for good
     own = ahead & commissar_sanction(
         w.policy.days_since_launch("kulak_00447", day),
@@ -287,7 +293,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         inst.limit_cat2[r] += cat2[k]
         kind = "as_asked" if as_asked[k] else "commissar"
         log_increase(inst, date, codes[r].code, cat1[k], cat2[k], kind, bool(own[k]))
-    rest = np.flatnonzero(~as_asked & ~own)
+    rest = np.flatnonzero(~as_asked & ~own & ~refused)
     if len(rest) == 0:
         return
     waiting = regions[rest]
