@@ -171,7 +171,7 @@ def test_calendar_keeps_the_order_of_the_dictionaries_it_replaced(rng) -> None:
     assert free == used  # every day was taken: all entries are free for use again
 
 
-def _channels_by_numpy(op, marked, elite, halted, accel, special, album, lists) -> np.ndarray:
+def _channels_by_numpy(op, marked, elite, circle, halted, accel, special, album, lists):
     """The NumPy expression ``Simulation.channel_for`` was before model/channels.py."""
     from greatterror.vocabulary import CH, NATIONAL_OP, OP
 
@@ -185,8 +185,8 @@ def _channels_by_numpy(op, marked, elite, halted, accel, special, album, lists) 
         elif album:
             channel[national] = CH["album"]
     channel[(op == OP["family"])] = CH["oso"]
-    # the list procedure: from the execution lists every elite-operation case
-    channel[(elite | lists) & (op == OP["elite"])] = CH["military_collegium"]
+    # the list procedure: from the execution lists the first secretary's circle too
+    channel[(elite | (lists & circle)) & (op == OP["elite"])] = CH["military_collegium"]
     return channel
 
 
@@ -210,12 +210,15 @@ def test_channels_match_the_numpy_rules(rng, flags) -> None:
     op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
     marks = (rng.integers(0, 4, size=n) * (rng.random(n) < 0.3)).astype(np.uint8)
     is_elite = rng.random(n) < 0.2
+    patron = np.where(rng.random(n) < 0.3, rng.integers(0, 5, size=n), -1).astype(np.int16)
+    circle = ~is_elite & (patron >= 0)
     idx = rng.integers(0, n, size=150)
     table = channel_table(not halted and accel, special, album, lists)
     expected = _channels_by_numpy(
-        op[idx], marks[idx] != 0, is_elite[idx], halted, accel, special, album, lists
+        op[idx], marks[idx] != 0, is_elite[idx], circle[idx], halted, accel, special, album, lists
     )
-    np.testing.assert_array_equal(channels_of(idx, op, marks, is_elite, table), expected)
+    got = channels_of(idx, op, marks, is_elite, patron, table)
+    np.testing.assert_array_equal(got, expected)
 
 
 def test_affordable_head_matches_cumsum_and_searchsorted(rng) -> None:

@@ -115,7 +115,7 @@ def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
     regions_file = population_data_dir() / "regions.csv"
     regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
     dated = [m for m in MEASURES if m.window]
-    assert len(dated) == 30
+    assert len(dated) == 31
     for m in dated:
         fact = evidence.fact(m.fact_id)
         assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id

@@ -6,9 +6,9 @@ the re-check seeds weighed by its tolerance and its Monte Carlo error).
 The file is rewritten only in its ``[parameters]`` table: the fitted values
 are written in full, preceded by a comment naming the date, the database,
 the fit's settings and the re-check. A value the scenario sets for a
-parameter the fit did not vary is kept (for the historical scenario: two
-fixed parameters whose defaults lie outside the priors of the hypothesis
-scenarios that extend it; data/parameters.csv says which); every other
+parameter the fit did not vary is kept (for the historical scenario: a
+fixed parameter whose default lies outside the priors of the hypothesis
+scenarios that extend it, ``denunciation_rate``; data/parameters.csv says why); every other
 parameter keeps the default of data/parameters.csv. The new text is checked by loading it as a
 scenario before it replaces the file, so a failed apply leaves it unchanged.
 """

@@ -1,8 +1,9 @@
 """The validation figures read from timeseries.parquet's dated counts (calibration/holdout.py).
 
-Order 00447 to a date, in all regions and in single regions; the national operations'
-arrests to a date; the special troikas of autumn 1938; the Military Collegium's list cases
-and Order 00486's children by 10 July 1938. Each sums its fact's period (the
+Order 00447 to a date, in all regions and in single regions; the Special Board's sentences of
+Leningrad's 'former people' in March 1935; the national operations' arrests to a date; the
+special troikas of autumn 1938; the Military Collegium's list cases and Order 00486's children
+by 10 July 1938. Each sums its fact's period (the
 ``window``), in a region of the model or in all of them; none is fitted (holdout.py).
 """
 
@@ -84,6 +85,17 @@ REGIONS = (
     _series_measure("V-reg-bssr-00447-conv", _K, CONVICTED, _OPERATION, "belorussian_ssr"),
     _series_measure(
         "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
+    ),
+    # the Special Board's sentences of Leningrad's 'former people' after Kirov's murder: the
+    # model has no such operation, so it is read against every political sentence in the
+    # oblast over the same days (docs/validation.md, "The territories annexed in 1939-40")
+    _series_measure(
+        "V-lenin-former-1935",
+        POLITICAL_OPERATIONS,
+        CONVICTED,
+        ("1935-02-28", "1935-03-27"),
+        "leningrad_obl",
+        "every political sentence in the oblast over the days: an upper bound",
     ),
 )
 #: from the day after the 1 July 1938 count (V-arrests-010738) to the 1 November one
@@ -174,8 +186,9 @@ SPECIAL_TROIKAS = (
 
 #: the elite operation's sentences, the Collegium's list track (model/channels.py)
 _LIST_CAVEAT = (
-    "the elite operation's sentences: the districts' military tribunals' (officers below the "
-    "high command) and the show trials' included"
+    "the elite operation's sentences (the elite layer and the first secretaries' circles): the "
+    "districts' military tribunals' (officers below the high command) and the show trials' "
+    "included"
 )
 
 
@@ -207,7 +220,7 @@ LISTS_AND_FAMILIES = (
     Measure(
         "G8-children",
         _children_by("1937-08-15", "1938-07-10"),
-        "every child under 16 of the wives arrested, whether placed in a children's home or "
+        "every child aged 1-15 of the wives arrested, whether placed in a children's home or "
         "taken in by relatives: an upper bound",
         window=("1937-08-15", "1938-07-10"),
     ),

@@ -20,8 +20,15 @@ was found (data/parameters.csv, ``military_tribunal_death_share``).
 
 The list procedure. From the Politburo's first execution list (4 October 1936, G12-08; the
 centre's decision ``execution_lists``) every case of the elite operation goes to the Military
-Collegium (and its assizes), the patron cascade's clients as well as the elite layer: the
-managers, officials and engineers taken with a fallen secretary or commissar were the bulk
+Collegium (and its assizes): the elite layer's and the first secretaries' circles' (the patron
+cascade's clients, the managers and officials taken with a fallen secretary, the layer ``CIRCLE``
+here). The lists named the nomenklatura and their circles, not whoever a client named at his
+workplace: such a name (of the mass layer, outside a circle) is taken in the NKVD's ordinary work
+(model/steps_investigation.py, ``_arrest_named``), and the table sends no elite-operation case of
+that layer (``MASS``) to the Collegium; until 5 Dec 2026 (branch listsel) it did, and those names
+were some 15,000 of the 88,000 death and camp sentences of the Collegium and the tribunals of
+1 Oct 1936 - 30 Sep 1938 (1:100, seed 1).
+The managers, officials and engineers taken with a fallen secretary or commissar were the bulk
 of the names on the lists, which the Collegium then sentenced (about 44,000 names on some
 400 lists for 1937-39, G7-stalin-lists, Pospelov commission 1956; the Collegium "tried some
 40,000 'enemies of the people' behind closed doors, sentencing most of them to death", Jansen
@@ -56,21 +63,28 @@ from greatterror.vocabulary import ARMY_FLAGS, CH, NATIONAL_OP, OP, OPERATIONS
 _OFFICER_ONLY = int(Elite.ARMY_OFFICER)
 
 
+#: a person's layer for the channel table: the mass population, the regional first secretary's
+#: circle (a patron's client, ``people["patron"] >= 0``), the elite layer
+MASS, CIRCLE, ELITE = 0, 1, 2
+
+
 @cache
 def channel_table(
     accelerated: bool, special_troikas: bool, album_open: bool, lists: bool
 ) -> NDArray[np.intp]:
-    """The channel of a case by ``4 * operation + 2 * marked + elite layer``.
+    """The channel of a case by ``6 * operation + 3 * marked + layer`` (``MASS``, ``CIRCLE``,
+    ``ELITE``).
 
     ``accelerated``: the extrajudicial channels are open (legal acceleration
     is on and the operations are not halted); ``lists``: the Politburo's execution lists
-    have begun (every elite-operation case goes to the Collegium, not only the elite
-    layer's). Later rules override earlier ones.
+    have begun (an elite-operation case of the first secretary's circle goes to the Collegium
+    too, not only the elite layer's; the others named in the elite operation do not). Later
+    rules override earlier ones.
     """
-    table = np.empty(4 * len(OPERATIONS), dtype=np.intp)
+    table = np.empty(6 * len(OPERATIONS), dtype=np.intp)
     for op in range(len(OPERATIONS)):
         for marked in (0, 1):
-            for elite in (0, 1):
+            for layer in (MASS, CIRCLE, ELITE):
                 channel = CH["oso"] if marked else CH["courts"]
                 if accelerated:
                     if op == OP["kulak_00447"]:
@@ -81,9 +95,9 @@ def channel_table(
                         channel = CH["album"]
                 if op == OP["family"]:
                     channel = CH["oso"]
-                if op == OP["elite"] and (elite or lists):
+                if op == OP["elite"] and (layer == ELITE or (lists and layer == CIRCLE)):
                     channel = CH["military_collegium"]
-                table[4 * op + 2 * marked + elite] = channel
+                table[6 * op + 3 * marked + layer] = channel
     table.flags.writeable = False
     return table
 
@@ -100,12 +114,15 @@ def tribunal_channel(channels: NDArray[np.intp], flags: NDArray) -> NDArray[np.i
 
 
 @njit(cache=True)
-def channels_of(idx, op, marks, is_elite, table):  # pragma: no cover - compiled
-    """``table[4 * op + 2 * marked + elite]`` for each person of ``idx``."""
+def channels_of(idx, op, marks, is_elite, patron, table):  # pragma: no cover - compiled
+    """``table[6 * op + 3 * marked + layer]`` for each person of ``idx``; the layer is
+    ``ELITE`` for the elite layer, ``CIRCLE`` for a patron's client (``patron >= 0``),
+    ``MASS`` otherwise."""
     out = np.empty(idx.shape[0], dtype=np.intp)
     for i in range(idx.shape[0]):
         p = idx[i]
-        out[i] = table[4 * op[p] + (2 if marks[p] != 0 else 0) + (1 if is_elite[p] else 0)]
+        layer = ELITE if is_elite[p] else (CIRCLE if patron[p] >= 0 else MASS)
+        out[i] = table[6 * op[p] + (3 if marks[p] != 0 else 0) + layer]
     return out
 
 

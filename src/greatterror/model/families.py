@@ -24,9 +24,11 @@ In October 1938 it was narrowed to the wives who had known of or abetted their h
   at random (counts first, then who): ``family_arrest`` is the share not exempted, a prior
   (no count of the wives exempted was found; data/parameters.csv). Until 5 Dec 2026 it was
   0.05, an unsourced prior that read as a 95% non-application the order does not describe;
-- the children are the members of her household under ``ADULT_AGE``; they are counted as
-  placed in children's homes when their mother is arrested (``children_placed``, at the
-  arrest, so a woman reached twice is counted once), and never arrested;
+- the children are the members of her household aged 1 to 15 (the order's "children aged
+  1-15": an infant went with its mother); they are counted as placed in children's homes, or
+  taken in by relatives (not modelled: an upper bound), when their mother is arrested
+  (``children_placed``, at the arrest, so a woman reached twice is counted once), and never
+  arrested. Until 5 Dec 2026 (branch listsel) the infants were counted too;
 - a convicted woman's husband is not reached (the order named wives), nor is anyone else in
   the household;
 - after the narrowing, and after the halt of 17 November 1938 (in a scenario without a
@@ -57,6 +59,9 @@ from greatterror.population.groups import Groups
 #: the order reached the wives of men convicted from this day (Order 00486's text: "since 1
 #: August 1936"; G4-wives-order)
 SCOPE_START = dt.date(1936, 8, 1)
+#: the youngest age placed in a children's home: the order's "children aged 1-15"; an infant
+#: went with its arrested mother (G4-wives-order)
+CHILD_MIN_AGE = 1
 
 
 class Families(Component):
@@ -101,8 +106,12 @@ def _families(w: World, e: Engine, day: int, convicted: np.ndarray) -> None:
 
 
 def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
-    """The children (household members under ``ADULT_AGE``) of the arrested ``wives``, in
-    full-population persons: placed in children's homes, or with relatives, never arrested."""
+    """The children of the arrested ``wives``, in full-population persons: the members of her
+    household aged ``CHILD_MIN_AGE`` to ``ADULT_AGE - 1`` (the order's "children aged 1-15"; an
+    infant went with its mother), placed in children's homes or taken in by relatives, never
+    arrested. Which relatives took them is not modelled (the census household holds about 2.5
+    adults besides each wife, too many to read as those who kept the children), so this is an
+    upper bound on the children placed."""
     if len(wives) == 0:
         return 0.0
     pop = w.people
@@ -113,7 +122,8 @@ def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
         return 0.0
     members = pop.households.members_of(g)
     sizes = pop.households.indptr[g + 1] - pop.households.indptr[g]
-    young = (pop["age"][members] < ADULT_AGE).astype(np.int64)
+    age = pop["age"][members]
+    young = ((age >= CHILD_MIN_AGE) & (age < ADULT_AGE)).astype(np.int64)
     owner = np.repeat(np.arange(len(wives)), sizes)
     children = np.bincount(owner, weights=young, minlength=len(wives))
     return float((children * e.weights(wives)).sum())

@@ -102,8 +102,9 @@ class Investigation(Component):
         to the ordinary courts rather than to troikas and the album procedure. An officer
         below the high command goes to the tribunal of his military district, not to the
         Military Collegium (``channels.tribunal_channel``). From the execution lists to the
-        halt every case of the elite operation, the patron cascade's clients included, goes to
-        the Collegium (model/channels.py, the list procedure).
+        halt every case of the elite operation of the elite layer or a first secretary's circle
+        (the patron cascade's clients) goes to the Collegium (model/channels.py, the list
+        procedure); one of the mass layer outside a circle does not.
         """
         pol = w.policy
         table = channel_table(
@@ -113,7 +114,8 @@ class Investigation(Component):
             pol.execution_lists and not pol.halted,
         )
         idx = np.asarray(idx, dtype=np.int64)
-        channels = channels_of(idx, w.cases.op, w.people["marks"], e.is_elite, table)
+        pop = w.people
+        channels = channels_of(idx, w.cases.op, pop["marks"], e.is_elite, pop["patron"], table)
         return tribunal_channel(channels, w.people["elite"][idx])
 
 
@@ -207,7 +209,17 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
 
 def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndarray) -> None:
     """Those named are arrested under the operation and on the line of the case that named them
-    (model/lines.py); a member of the elite layer is taken by the elite operation."""
+    (model/lines.py); a member of the elite layer is taken by the elite operation.
+
+    The elite operation is the purge of the nomenklatura's layers: the elite layer and the first
+    secretaries' circles (the patron cascade's clients, ``people["patron"] >= 0``). Someone of
+    the mass population outside a circle named in one of its cases (a colleague a client named)
+    is taken in the NKVD's ordinary work, as a name in an ended operation's case is: he was no
+    one the Politburo's execution lists named (model/channels.py, the list procedure). Until 5
+    Dec 2026 (branch listsel) he was taken by the elite operation, and from the lists to the
+    halt went to the Military Collegium with it (about 15,000 of the 88,000 death and camp
+    sentences of the Collegium and the tribunals of 1 October 1936 - 30 September 1938 at
+    1:100, seed 1)."""
     c = w.cases
     key = c.op[who].astype(np.int64) * len(LINES) + c.line[who]
     for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
@@ -220,6 +232,10 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
         c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
         group = group[~elite]
         op = _op_name(k // len(LINES))
+        if op == "elite":
+            circle = w.people["patron"][group] >= 0
+            c.named[e.arrest(day, group[~circle], "ordinary")] = True
+            group = group[circle]
         ended = operation_ended(w.policy, w.institutions, op, w.people["region"][group])
         if ended.any():
             # the operation has ended (by a dated decision, or the halt): those named are

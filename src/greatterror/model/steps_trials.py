@@ -28,6 +28,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.trial_cases import (
     TrialCase,
+    TrialCases,
     build_cases,
     can_be_taken,
     circle_of,
@@ -169,7 +170,8 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     """The case opens with the leadership's list: the prominent people of the trial's group
     (``trial_cases.in_group``) in custody and in no other pending case: under investigation,
     or serving a term after an earlier trial of the run and drawn to be brought back
-    (``trial_bring_back_share``, as Zinoviev and Kamenev were); by prominence plus a uniform
+    (``trial_bring_back_share``, as Zinoviev and Kamenev were; the same draw decides whether
+    a name brings him back, ``held_back``); by prominence plus a uniform
     random term, at most ``trial_dock_size``. If
     none of the group is in custody, the leadership has the case's leading figure arrested:
     the most prominent of the group at liberty, one man. The list is taken into the case,
@@ -182,6 +184,7 @@ def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:
     # published trials give (trial_bring_back_share; one draw per person and case, on the
     # list's stream)
     back = e.rng.trial_list.random(len(heads)) < e.params["trial_bring_back_share"]
+    case.back = heads[back]
     custody = (st == Status.INVESTIGATION) | ((st == Status.CAMP) & tried & back)
     ok = in_group(pop, heads, group_name(case)) & (tc.case_of(heads, day) < 0)
     cand, cap = heads[ok & custody], int(e.params["trial_dock_size"])
@@ -211,6 +214,7 @@ def take(
     idx = np.unique(np.asarray(idx, dtype=np.int64))
     idx = idx[e.is_elite[idx] & of_kind(w.people["elite"][idx], case.military)]
     idx = idx[can_be_taken(c.status[idx]) & (w.trial_cases.case_of(idx, day) < 0)]
+    idx = idx[~held_back(w.trial_cases, case, idx, c.status[idx])]
     if len(idx) == 0:
         return idx
     st = c.status[idx]
@@ -230,6 +234,19 @@ def take(
         case.joined.setdefault(i, how)
     case.brought_back.update(np.intersect1d(out, serving).tolist())
     return out
+
+
+def held_back(tc: TrialCases, case: TrialCase, idx: np.ndarray, status: np.ndarray) -> np.ndarray:
+    """Per person of ``idx``: an earlier trial's defendant serving a term whom this case did
+    not draw to bring back (``trial_bring_back_share``, drawn once per person when the case
+    opened, ``TrialCase.back``): neither the list nor a name brings him back. Until branch
+    trials2 (5 Dec 2026) the share held for the list only, and a name brought back every
+    such defendant it reached (review finding F10): at 1:1000 seeds 1-3 the Twenty-One's
+    case brought back 3, 16 and 11 earlier defendants (3, 3 and 2 with the rule), against
+    the record's none. Other prisoners serving a term are brought back by names as before."""
+    tried = np.fromiter(tc.tried, dtype=np.int64, count=len(tc.tried))
+    serving = (status == Status.CAMP) & np.isin(idx, tried)
+    return serving & ~np.isin(idx, case.back)
 
 
 def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:

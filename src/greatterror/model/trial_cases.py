@@ -34,7 +34,9 @@ The rule, one case per scheduled trial:
   Zinoviev and Kamenev were from the Verkhneuralsk isolator (each such defendant with
   ``trial_bring_back_share``, 4 of 53: the published lists of defendants show that the
   Sixteen brought back 4 of the Moscow centre's 19 and no later trial any other earlier
-  defendant serving a term; until branch docks4 all were); each by prominence
+  defendant serving a term; until branch docks4 all were; the draw is made once per person
+  when the case opens and holds for the chain of names too, which until branch trials2
+  brought back every such defendant it reached, review finding F10); each by prominence
   (``prominence``: his visibility and, in a civilian case, a past in the opposition, the
   seed's 'how far their past conflicts with Stalin reach', M07), at most ``trial_dock_size``
   (a cap, NOT FOUND). The record says most defendants were already held when their case
@@ -50,7 +52,8 @@ The rule, one case per scheduled trial:
   reach the CC and the prominent oppositionists, a wider group than its dock's
   (``NAMES_REACH``): its defendants named Pyatakov, Sokolnikov, Radek and Serebryakov, tried
   at the Seventeen, and Bukharin, Rykov and Tomsky. The named join the
-  case's investigation: arrested if at liberty, brought back if serving a term, kept if in
+  case's investigation: arrested if at liberty, brought back if serving a term (an earlier
+  show trial's defendant only if the case drew him to be, as for the list), kept if in
   custody; being named in the case links them.
 - **The army's case.** The names of a member of the military case reach the high command of
   the whole army, whether linked to the centre or not (``circle_of``): Putna and Primakov,
@@ -115,6 +118,9 @@ class TrialCase:
     listed: list[int] = field(default_factory=list)
     #: members brought back from the camps or the prisons (serving a sentence when taken)
     brought_back: set[int] = field(default_factory=set)
+    #: the elite heads drawn, when the case opened, to be brought back if an earlier trial's
+    #: defendant serving a term (``trial_bring_back_share``): by the list or by names alike
+    back: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
     head: int = -1
     opened: bool = False
     closed: bool = False
