@@ -406,6 +406,7 @@ def main() -> None:
         f"{_fmt(_record(ev, 'V-gulag-rel-1939-itk'))}"
     )
     _intake_1939(ev, inflow)
+    _turnover_1939(ev, outflow, monthly)
 
 
 #: the camps' and colonies' death rates of 1939 (Zemskov 1991, as the fact G8-mort-rate's note
@@ -431,6 +432,38 @@ def _intake_1939(ev: Any, inflow: dict[tuple[int, str, bool], float]) -> None:
         print(
             f"  intake 1939, {name}: record implied (stocks, releases, deaths at Zemskov's rate) "
             f"{implied:,.0f}; the model's sentences {sentenced:,.0f}"
+        )
+
+
+def _turnover_1939(
+    ev: Any,
+    outflow: dict[tuple[int, str, str, bool], float],
+    monthly: dict[dt.date, dict[str, Any]],
+) -> None:
+    """The releases of 1939 per average prisoner, by place, in the record and the model.
+
+    The record's is the year's releases (``V-gulag-rel-1939-itl/-itk``, Zemskov 1991) over the
+    mean of the stocks of 1 January 1939 and 1940; the model's its releases (term end and
+    review) over the mean of its monthly stocks. Terms of half a year to three years, less the
+    credits, turn a colony's stock over in about a year and a half; a much lower rate in the
+    record says that its colonies held longer stays (docs/validation-log.md, "The colonies'
+    flows and the deaths of 1940")."""
+    pts = [s for d, s in monthly.items() if d.year == 1939 or d == dt.date(1940, 1, 1)]
+    if len(pts) < 12:
+        return
+    for colony, name, rel in ((False, "camps", "itl"), (True, "colonies", "itk")):
+        s0, s1 = _record(ev, f"V-gulag-{rel}-1939"), _record(ev, f"V-gulag-{rel}-1940")
+        out = _record(ev, f"V-gulag-rel-1939-{rel}")
+        if s0 is None or s1 is None or out is None:
+            continue
+        released = sum(
+            v for (y, h, _, c), v in outflow.items() if (y, h, c) == (1939, "released", colony)
+        )
+        average = float(np.mean([s[name] for s in pts]))
+        print(
+            f"  releases 1939 per average prisoner, {name}: record {out / (0.5 * (s0 + s1)):.3f} "
+            f"({out:,.0f} over {0.5 * (s0 + s1):,.0f}); the model's {released / average:.3f} "
+            f"({released:,.0f} over {average:,.0f})"
         )
 
 

@@ -101,7 +101,8 @@ def _table(
         fact = evidence.fact(m.fact_id)
         row, ok = _row(fact, fact.quantity, float(evidence.value(m.fact_id)), values, m.caveat)
         if repeats:
-            row += " " + ", ".join(f"`{t}`" for t in m.repeats) + " |"
+            said = [f"`{t}`" for t in m.repeats] + [f"informed `{x}`" for x in m.informed]
+            row += " " + ", ".join(said) + " |"
         rows.append(row)
         passed += ok
     return rows, passed
@@ -177,7 +178,9 @@ def main() -> None:
         "Validation figures whose simulated value is an in-sample target's, a sum of "
         "targets', or the same output over a window holding most of the targets' period "
         "(`Measure.repeats`): they test the record's other sources against the same simulated "
-        "quantity the fit sees, not the model out of sample.",
+        "quantity the fit sees, not the model out of sample. Figures after whose reading a "
+        "fixed parameter's value was chosen (`Measure.informed`: 'informed' and the parameter) "
+        "are here too: they no longer check that value independently.",
         "",
         head + " repeats |",
         "|---|---|---|---|---|---|---|---|---|",

@@ -278,28 +278,3 @@ def test_an_unknown_operation_or_event_is_refused() -> None:
         _series().total(("kulak",), ("arrested",), "1937-01-01", "1938-01-01")
     with pytest.raises(ValueError, match="event 'shot' is unknown"):
         _series().total(("kulak_00447",), ("shot",), "1937-01-01", "1938-01-01")
-
-
-def test_the_former_people_of_1935_read_leningrad_s_political_sentences() -> None:
-    """V-lenin-former-1935 (the Special Board's sentences of Leningrad's 'former people',
-    28 Feb - 27 Mar 1935) is read against every political sentence in Leningrad oblast over those
-    days, both ends included: not arrests, not other regions, not the non-political convicts."""
-    from greatterror.calibration.holdout_dated import REGIONS
-    from greatterror.calibration.measure import Outputs
-
-    rows = [
-        ("1935-02-27", "leningrad_obl", "ordinary", "convicted_exile", 1.0),  # a day early
-        ("1935-02-28", "leningrad_obl", "ordinary", "convicted_exile", 2.0),
-        ("1935-03-10", "leningrad_obl", "elite", "convicted_camp", 4.0),
-        ("1935-03-15", "leningrad_obl", "ordinary", "convicted_other", 8.0),
-        ("1935-03-27", "leningrad_obl", "ordinary", "convicted_cat1", 16.0),
-        ("1935-03-28", "leningrad_obl", "ordinary", "convicted_exile", 32.0),  # a day late
-        ("1935-03-01", "leningrad_obl", "ordinary", "arrested", 64.0),  # not a sentence
-        ("1935-03-01", "leningrad_obl", "non_political", "convicted_camp", 128.0),
-        ("1935-03-01", "moscow_obl", "ordinary", "convicted_exile", 256.0),  # another region
-    ]
-    series = Series.of(dict(zip(COLUMNS, list(zip(*rows, strict=True)), strict=True)))
-    (former,) = [m for m in REGIONS if m.fact_id == "V-lenin-former-1935"]
-    assert former.window == ("1935-02-28", "1935-03-27")
-    assert not former.repeats  # out of sample: no target counts Leningrad's March 1935
-    assert former.simulated(Outputs({}, series)) == pytest.approx(2.0 + 4.0 + 8.0 + 16.0)

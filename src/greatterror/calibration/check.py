@@ -42,7 +42,8 @@ def split_validation(
     rows: Sequence[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The validation rows out of sample, and the checks of in-sample quantities (their
-    ``repeats`` names the targets whose simulated quantity they repeat)."""
+    ``repeats`` names the targets whose simulated quantity they repeat, or the inputs chosen
+    after reading them: ``Measure.informed``)."""
     return [r for r in rows if not r["repeats"]], [r for r in rows if r["repeats"]]
 
 
@@ -134,7 +135,12 @@ def compare_runs(
         high = float(fact.value_high or value)
         row = _row(m.fact_id, value, low, high, [r["holdout"][m.fact_id] for r in runs])
         validation.append(
-            {**row, "unit": fact.unit, "caveat": m.caveat, "repeats": list(m.repeats)}
+            {
+                **row,
+                "unit": fact.unit,
+                "caveat": m.caveat,
+                "repeats": [*m.repeats, *(f"informed {x}" for x in m.informed)],
+            }
         )
     return in_sample, validation
 

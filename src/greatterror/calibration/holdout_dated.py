@@ -86,17 +86,6 @@ REGIONS = (
     _series_measure(
         "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
     ),
-    # the Special Board's sentences of Leningrad's 'former people' after Kirov's murder: the
-    # model has no such operation, so it is read against every political sentence in the
-    # oblast over the same days (docs/validation.md, "The territories annexed in 1939-40")
-    _series_measure(
-        "V-lenin-former-1935",
-        POLITICAL_OPERATIONS,
-        CONVICTED,
-        ("1935-02-28", "1935-03-27"),
-        "leningrad_obl",
-        "every political sentence in the oblast over the days: an upper bound",
-    ),
 )
 #: from the day after the 1 July 1938 count (V-arrests-010738) to the 1 November one
 _LAST_MONTHS = ("1938-07-02", "1938-11-01")

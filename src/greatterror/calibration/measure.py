@@ -32,5 +32,9 @@ class Measure:
     #: the in-sample targets whose simulated quantity this figure repeats (the same output,
     #: a sum of theirs, or most of their period): a check on another source, not out of sample
     repeats: tuple[str, ...] = ()
+    #: the model inputs chosen after this figure was read (a fixed parameter's value): the
+    #: figure no longer checks them independently, so it is shown with the checks of
+    #: in-sample quantities and not counted out of sample
+    informed: tuple[str, ...] = ()
     #: the days a figure read from timeseries.parquet sums over (the fact's period)
     window: tuple[str, str] | None = None
