@@ -354,6 +354,7 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -
         weight=np.where(rng.random(n) < 0.1, 1.0, 2.5),
         u_wish=rng.random(n),
         u=rng.random(n),
+        first=rng.random(n) < 0.3,
     )
     fallback = rng.random(regions)
 

@@ -32,6 +32,7 @@ REGIONS = 20_000  # independent copies of one region, in one call
 def _institutions(goal: float, arrested: float = 0.0) -> Institutions:
     inst = SimpleNamespace(
         arrested_00447=np.full(REGIONS, arrested),
+        listed_cat1=np.zeros(REGIONS),
         goal_00447=np.full(REGIONS, np.nan),
         goal_persons_00447=np.zeros(REGIONS),
     )

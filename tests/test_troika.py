@@ -1,7 +1,8 @@
-"""The troikas' category follows the region's limits (model/troika.py, M16).
+"""The troikas' category follows the lists and the region's limits (model/troika.py, M16).
 
 The kernel against the rule stated readably (a property test over random queues and limits),
-the first category first and the death share rising once first-category increases arrive, the
+the first category's July list sentenced in category 1, the other cases in proportion to what
+is left of the limits, the death share rising once first-category increases arrive, the
 fallback beyond the limits, and the split of the requested increases taken from the evidence.
 """
 
@@ -29,12 +30,16 @@ def _limits(limit1, limit2, used1=None, used2=None) -> Limits:
     )
 
 
-def _queue(rng: np.random.Generator, n: int, regions: int, weight: float = 1.0) -> TroikaQueue:
+def _queue(
+    rng: np.random.Generator, n: int, regions: int, weight: float = 1.0, first: int = 0
+) -> TroikaQueue:
+    """``n`` cases, the first ``first`` of them of the first category's July list."""
     return TroikaQueue(
         region=rng.integers(0, regions, size=n).astype(np.int64),
         weight=np.full(n, weight),
         u_wish=rng.random(n),
         u=rng.random(n),
+        first=np.arange(n) < first,
     )
 
 
@@ -53,6 +58,7 @@ def test_kernel_follows_the_rule_of_the_component(seed, n, regions, budget, ceil
         weight=rng.choice([0.5, 1.0, 3.0], size=n),
         u_wish=rng.random(n),
         u=rng.random(n),
+        first=rng.random(n) < 0.3,
     )
     # limits with some regions partly used, some used up, some over their limit already
     limit1, limit2 = rng.choice([0.0, 5.0, 20.0], (2, regions))
@@ -72,33 +78,49 @@ def _death_share(verdict: np.ndarray) -> float:
     return float(np.isin(verdict[decided], (1, 3)).mean())
 
 
-def test_the_first_category_comes_first_and_the_death_share_rises_with_its_increases() -> None:
-    """A region with 2,000 in category 1 and 8,000 in category 2 sentences its first 2,000
-    cases to death and the next to camp; a first-category increase (like Ukraine's of
-    September 1937) turns the next cases to death again."""
+def test_the_july_list_is_sentenced_in_category_1_and_the_rest_to_the_limits() -> None:
+    """A region with 2,000 in category 1 and 8,000 in category 2 whose first 1,500 cases are
+    of the first category's July list: those are sentenced to death; the others fall in
+    category 1 in the share of what is left of that limit (500 of 8,500 at first), so the
+    troika passes category-2 sentences from its first day (the first rule, the first
+    category first for every case, passed none until the category-1 limit was used up), and
+    both limits are filled together."""
     rng = np.random.default_rng(7)
     limits = _limits([2000.0], [8000.0])
     fallback = np.array([0.5])
+    verdict, _ = troika_verdicts(_queue(rng, 10_000, 1, first=1500), limits, np.inf, True, fallback)
+    assert (verdict[:1500] == 1).all()
+    rest = verdict[1500:3000]
+    assert 0.01 < _death_share(rest) < 0.12  # about 500 / 8,500 and falling
+    assert (verdict == 2)[1500:3000].sum() > 1300
+    assert limits.used1[0] == pytest.approx(2000, abs=1)
+    assert limits.used2[0] == pytest.approx(8000, abs=1)
+
+
+def test_the_death_share_rises_with_first_category_increases() -> None:
+    """A first-category increase (like Ukraine's of September 1937) turns the next cases to
+    death in the share it adds to what is left of the limits."""
+    rng = np.random.default_rng(8)
+    limits = _limits([2000.0], [8000.0])
+    fallback = np.array([0.5])
     verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback)
-    assert (verdict[:2000] == 1).all() and (verdict[2000:] == 2).all()
-    before = _death_share(verdict[2000:])
-    assert before == 0.0  # category 1 used up: the troika fills category 2
-    limits.limit1[0] += 4000.0
+    before = _death_share(verdict)
+    assert before == pytest.approx(0.2, abs=0.03)
+    limits.limit1[0] += 6000.0
     verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback)
-    assert (verdict[:4000] == 1).all() and (verdict[4000:] == 2).all()
-    assert _death_share(verdict) > before + 0.5
+    assert _death_share(verdict) > before + 0.3
 
 
 def test_a_limit_is_exceeded_within_the_limits_by_less_than_one_case() -> None:
-    """Cases of weight 100 against 1,050 left in category 1: the remainder of 50 is taken by a
-    case with probability 1/2 each time one tries it, so 10 or 11 are sentenced to death within
-    the limit, never more."""
+    """Cases of weight 100 of the first category's list against 1,050 left in category 1: the
+    remainder of 50 is taken by a case with probability 1/2 each time one tries it, so 10 or 11
+    are sentenced to death within the limit, never more."""
     got = set()
     for seed in range(20):
         rng = np.random.default_rng(seed)
         limits = _limits([1050.0], [10_000.0])
         verdict, _ = troika_verdicts(
-            _queue(rng, 40, 1, weight=100.0), limits, np.inf, True, np.array([0.5])
+            _queue(rng, 40, 1, weight=100.0, first=40), limits, np.inf, True, np.array([0.5])
         )
         got.add(int((verdict == 1).sum()))
         assert limits.used1[0] < 1050.0 + 100.0
@@ -110,10 +132,11 @@ def test_beyond_both_limits_the_troika_follows_its_last_request() -> None:
     (``fallback``), beyond the limits."""
     rng = np.random.default_rng(11)
     limits = _limits([1000.0], [3000.0])
-    cases = _queue(rng, 8000, 1)
+    cases = _queue(rng, 8000, 1, first=500)
     verdict, _ = troika_verdicts(cases, limits, np.inf, True, np.array([0.8]))
     assert (verdict[:4000] <= 2).all() and (verdict[4000:] >= 3).all()
-    assert (verdict[:1000] == 1).all()
+    assert (verdict[:500] == 1).all()
+    assert (verdict[:4000] == 1).sum() == pytest.approx(1000, abs=1)
     assert np.mean(verdict[4000:] == 3) == pytest.approx(0.8, abs=0.03)
     assert limits.used1[0] == pytest.approx(1000 + (verdict == 3).sum())
 

@@ -42,6 +42,8 @@ class Directorate(mesa.Agent):
         super().__init__(model)
         self.region = region
         self.officers = officers
+        self.start_delay = model.inputs.start_delay[region]  # days after the launch
+        self.listed = 0.0  # the first category's July list arrested (full-population)
         self.residents: list[Person] = []  # the region's people, in the population's order
         self.register: list[Person] = []  # on the order's register
         self.limit = [0.0, 0.0]  # category 1, category 2 (full-population people)
@@ -53,15 +55,18 @@ class Directorate(mesa.Agent):
         self.last_increase = -1  # day of the region's last dated increase
         self.closed = False  # the order has ended here by a dated decision
 
-    def wished_share(self, constant: float) -> float:
-        """The troika's chance of wishing category 1 for a case of this region: 1 while the
-        category-1 limit lasts, then 0 while category 2 lasts; once both are used up, the
-        share of category 1 in the last increase granted, or else in the limits;
-        ``constant`` for a region without limits."""
-        if self.limit[0] - self.used[0] > 0:
+    def wished_share(self, first_category: bool, constant: float) -> float:
+        """The troika's chance of wishing category 1 for a case of this region: 1 for a case
+        of the first category's July list; for any other, the share of category 1 in what is
+        left of the two limits; once both are used up, the share of category 1 in the last
+        increase granted (of known composition), or else in the limits; ``constant`` for a
+        region without limits."""
+        if first_category:
             return 1.0
-        if self.limit[1] - self.used[1] > 0:
-            return 0.0
+        left1 = max(self.limit[0] - self.used[0], 0.0)
+        left2 = max(self.limit[1] - self.used[1], 0.0)
+        if left1 + left2 > 0:
+            return left1 / (left1 + left2)
         if self.asked is not None:
             return self.asked
         total = self.limit[0] + self.limit[1]
@@ -80,23 +85,34 @@ class Directorate(mesa.Agent):
         return max(self.goal_persons - round(self.arrested / model.weight), 0)
 
     def run_operation(self, days_since_launch: int) -> None:
-        """Arrest a share of what is left of the goal, within the officers' capacity; most
-        from the register (as its lines' lists take them), some of anyone in the region of
-        the profile of the order's "other anti-Soviet elements"."""
+        """From the region's start, the first blow and a share of what is left of the goal
+        within the officers' capacity; most from the register (as its lines' lists take
+        them), some of anyone in the region of the profile of the order's "other anti-Soviet
+        elements"."""
         model, p = self.model, self.model.p
-        left = 0 if self.closed else self.persons_left()
+        since = days_since_launch - self.start_delay
+        left = 0 if self.closed or since < 0 else self.persons_left()
         if left == 0:
             return
         pace = scheduled_pace(p["operation_pace"], days_since_launch, p["operation_term_days"])
-        wanted = min(pace * left * model.weight, p["nkvd_capacity"] * self.officers)
+        # the first blow: what is left of the first category's July list (the initial
+        # category-1 limit) over the days left of the first ``first_blow_days``, beyond the
+        # officers' capacity (model/order_start.py)
+        blow = 0.0
+        days_left = p["first_blow_days"] - since
+        if days_left > 0:
+            initial = model.inputs.initial_cat1[self.region]
+            blow = max(initial - self.listed, 0.0) / max(days_left, 1.0)
+        wanted = min(pace * left * model.weight, p["nkvd_capacity"] * self.officers) + blow
+        share = min(blow / wanted, 1.0) if wanted > 0 else 0.0
         n = min(int(model.rng.poisson(wanted * model.scale)), left)
         if n == 0:
             return
         unmarked = int(model.rng.binomial(n, p["unmarked_share_00447"]))
         listed = [self.from_list() for _ in range(n - unmarked)]
-        model.arrest([x for x in listed if x is not None], "kulak", allow_in_camp=True)
+        model.arrest([x for x in listed if x is not None], "kulak", True, share)
         other = [self.of_profile() for _ in range(unmarked)]
-        model.arrest([x for x in other if x is not None], "kulak", allow_in_camp=True)
+        model.arrest([x for x in other if x is not None], "kulak", True, share)
 
     def from_list(self) -> Person | None:
         """One person of the register put on the arrest list as the order's category takes
@@ -152,7 +168,8 @@ class Troika(mesa.Agent):
                 self.backlog.append(person)  # not reached today
                 continue
             directorate = model.directorates[person.region]
-            first = 1 if u_wish < directorate.wished_share(p["cat1_share_troika"]) else 2
+            wish = directorate.wished_share(person.first_category, p["cat1_share_troika"])
+            first = 1 if u_wish < wish else 2
             for category in (first, 3 - first):
                 left = directorate.limit[category - 1] - directorate.used[category - 1]
                 if left >= w or (left > 0 and u < left / w):
@@ -160,6 +177,7 @@ class Troika(mesa.Agent):
             else:
                 category = first  # no limit left: the wished category, beyond the limit
             directorate.used[category - 1] += w
+            person.first_category = False
             person.sentence("death" if category == 1 else "camp")
             spent += w
         self.carry = budget - spent

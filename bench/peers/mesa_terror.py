@@ -69,6 +69,7 @@ class Person(mesa.Agent):
         self.line = 0  # the line of the current case (model/lines.py)
         self.investigation_ends = -1
         self.confessed = False
+        self.first_category = False  # on the first category's July list (the first blow)
 
     def can_be_arrested(self, allow_in_camp: bool) -> bool:
         if self.status in AT_LIBERTY:
@@ -81,6 +82,7 @@ class Person(mesa.Agent):
         ``kulak_investigation_days``; ordinary work: geometric of mean ``investigation_days``."""
         model, p = self.model, self.model.p
         self.status, self.op, self.line, self.confessed = INVESTIGATION, op, line, False
+        self.first_category = False
         if op == KULAK:
             stage = max(p["kulak_investigation_days"] / 3.0, 1.0)
             days = int(model.rng.negative_binomial(3, 1.0 / stage)) + 3
@@ -182,7 +184,7 @@ class TerrorModel(mesa.Model):
             if person.on_register:
                 directorate.register.append(person)
         for day, changes in inputs.increases.items():
-            for region, _, _ in changes:
+            for region, *_ in changes:
                 d = self.directorates[region]
                 d.last_increase = max(d.last_increase, day)
         self.under_investigation = AgentSet([], random=self.random)
@@ -200,12 +202,18 @@ class TerrorModel(mesa.Model):
             }
         )
 
-    def arrest(self, people: list[Person], op: str, allow_in_camp: bool = False) -> None:
+    def arrest(
+        self, people: list[Person], op: str, allow_in_camp: bool = False, listed: float = 0.0
+    ) -> None:
         """Open cases against those who can be arrested; a person drawn twice is taken once.
-        The case's line is that of the person's marks, else the order's "other" line."""
+        The case's line is that of the person's marks, else the order's "other" line; each
+        case is on the first category's July list with probability ``listed``."""
         for person in dict.fromkeys(people):
             if person.can_be_arrested(allow_in_camp):
                 person.open_case(op, person.mark_line or self.inputs.other_line)
+                if self.random.random() < listed:
+                    person.first_category = True
+                    self.directorates[person.region].listed += self.weight
 
     def order_ended(self, region: int) -> bool:
         return not self.operation or self.directorates[region].closed
@@ -228,10 +236,10 @@ class TerrorModel(mesa.Model):
         if day == inputs.set_limits_day:
             for d in self.directorates:
                 d.limit = [inputs.initial_cat1[d.region], inputs.initial_cat2[d.region]]
-        for region, cat1, cat2 in inputs.increases.get(day, []):
+        for region, cat1, cat2, known in inputs.increases.get(day, []):
             self.directorates[region].limit[0] += cat1
             self.directorates[region].limit[1] += cat2
-            if cat1 + cat2 > 0:
+            if known and cat1 + cat2 > 0:
                 self.directorates[region].asked = cat1 / (cat1 + cat2)
         if day == inputs.launch_day:
             self.operation = True

@@ -38,6 +38,7 @@ import numpy as np
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.limits import increase_cat1_share, initial_limits
 from greatterror.model.lines import line_00447
+from greatterror.model.order_start import start_delays
 from greatterror.model.registers import build_registers
 from greatterror.model.scenario import Scenario, load_scenario
 from greatterror.population.build import build_population
@@ -50,6 +51,7 @@ SCENARIO = Path(__file__).resolve().parent / "reduced.toml"
 PARAMETERS = (
     "operation_pace",
     "operation_term_days",
+    "first_blow_days",
     "overfill_target",
     "nkvd_capacity",
     "unmarked_share_00447",
@@ -96,8 +98,11 @@ class PeerInputs:
     initial_cat2: list[float]
     officers: list[float]
     camps_region: int
-    #: day -> [(region, extra cat1, extra cat2)]: the scenario's dated limit increases
-    increases: dict[int, list[tuple[int, float, float]]]
+    #: days from the launch to the order's start in each region (model/order_start.py)
+    start_delay: list[int]
+    #: day -> [(region, extra cat1, extra cat2, whether the source gives both categories)]:
+    #: the scenario's dated limit increases
+    increases: dict[int, list[tuple[int, float, float, bool]]]
     set_limits_day: int
     launch_day: int
     #: the order's dated ends: (day, whether regions with a later dated increase go on)
@@ -156,6 +161,7 @@ def build_inputs(
         initial_cat2=cat2.tolist(),
         officers=_officers(pop).tolist(),
         camps_region=camps,
+        start_delay=start_delays(pop.regions).tolist(),
         increases=_increases(
             scenario, evidence, pop, increase_cat1_share(evidence.increases), days
         ),
@@ -200,13 +206,14 @@ def _officers(pop: Population) -> np.ndarray:
 
 def _increases(
     scenario: Scenario, evidence: Any, pop: Population, cat1_share: float, days: int
-) -> dict[int, list[tuple[int, float, float]]]:
+) -> dict[int, list[tuple[int, float, float, bool]]]:
     """The scenario's limit increases, per day, spread over regions by population.
 
     A row given only as a total is split with ``limits.increase_cat1_share``; a
-    republic's increase is shared among its regions by population.
+    republic's increase is shared among its regions by population; a row that leaves one
+    category blank is marked as of unknown composition (model/steps_policy.py).
     """
-    out: dict[int, list[tuple[int, float, float]]] = {}
+    out: dict[int, list[tuple[int, float, float, bool]]] = {}
     regions = pop.regions
     for day, event in _events(scenario, "limit_increase", None, days):
         for row in evidence.increases:
@@ -216,12 +223,13 @@ def _increases(
             if c1 is None and c2 is None and row.total is not None:
                 c1 = row.total * cat1_share
                 c2 = row.total - c1
+            known = c1 is not None and c2 is not None
             targets = [r.index for r in regions if row.region_code in (r.code, r.republic)]
             if not targets:
                 continue
             pops = np.array([regions[i].population for i in targets])
             for i, share in zip(targets, pops / pops.sum(), strict=True):
                 out.setdefault(day, []).append(
-                    (i, float(c1 or 0) * float(share), float(c2 or 0) * float(share))
+                    (i, float(c1 or 0) * float(share), float(c2 or 0) * float(share), known)
                 )
     return out

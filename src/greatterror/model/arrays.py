@@ -58,13 +58,15 @@ class Limits(NamedTuple):
 
 
 class TroikaQueue(NamedTuple):
-    """The troika's waiting cases, in queue order: region, weight, and two uniforms (one
-    draws the wished category, one decides a case that only partly fits a limit)."""
+    """The troika's waiting cases, in queue order: region, weight, two uniforms (one
+    draws the wished category, one decides a case that only partly fits a limit), and
+    whether the case is of the first category's July list (model/order_start.py)."""
 
     region: NDArray[np.int64]
     weight: NDArray[np.float64]
     u_wish: NDArray[np.float64]
     u: NDArray[np.float64]
+    first: NDArray[np.bool_]
 
 
 class ConfessionRule(NamedTuple):

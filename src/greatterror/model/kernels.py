@@ -47,19 +47,26 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cov
 
     Returns (verdict, spent): verdict is 1 (category 1) or 2 (category 2) within the
     region's limits, 3 (category 1) or 4 (category 2) beyond them, or -1 (not reached
-    today). With ``ceiling`` the first category comes first: a case wishes category 1
-    while the region's category-1 limit lasts, else category 2 while that lasts, else
-    category 1 with ``fallback[region]`` (the composition of the region's last request);
-    a case takes its wished category if the limit allows, else the other; a case that only
-    partly fits the remaining limit is accepted with probability remaining/weight (each
-    case that tries a remainder smaller than itself may take it, so a limit is exceeded
-    within the limits by less than one case's weight); a case that fits neither is sentenced
-    in its wished category beyond the limit (the troika does not wait for the centre: the
-    region asks for the limit afterwards). Without ``ceiling`` (M16 off) the wish is
-    category 1 with ``fallback[region]`` and is always given. Every sentence is counted in
-    the used limit of its category. The rule is ``model/troika.py``'s ``troika_reference``.
+    today). With ``ceiling`` a case of the first category's July list (``first``) wishes
+    category 1; any other wishes category 1 with the share of category 1 in what is left of
+    the region's two limits, and, once both are used up, with ``fallback[region]`` (the
+    composition of the region's last request); a case takes its wished category if the
+    limit allows, else the other; a case that only partly fits the remaining limit is
+    accepted with probability remaining/weight (each case that tries a remainder smaller
+    than itself may take it, so a limit is exceeded within the limits by less than one
+    case's weight); a case that fits neither is sentenced in its wished category beyond the
+    limit (the troika does not wait for the centre: the region asks for the limit
+    afterwards). Without ``ceiling`` (M16 off) the wish is category 1 with
+    ``fallback[region]`` and is always given. Every sentence is counted in the used limit of
+    its category. The rule is ``model/troika.py``'s ``troika_reference``.
     """
-    region, weight, u_wish, u = cases.region, cases.weight, cases.u_wish, cases.u
+    region, weight, u_wish, u, listed = (
+        cases.region,
+        cases.weight,
+        cases.u_wish,
+        cases.u,
+        cases.first,
+    )
     used1, used2 = limits.used1, limits.used2
     n = region.shape[0]
     verdict = np.full(n, -1, dtype=np.int8)
@@ -71,10 +78,12 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cov
         w = weight[i]
         share = fallback[r]
         if ceiling:
-            if limits.limit1[r] - used1[r] > 0.0:
+            left1 = max(limits.limit1[r] - used1[r], 0.0)
+            left2 = max(limits.limit2[r] - used2[r], 0.0)
+            if listed[i]:
                 share = 1.0
-            elif limits.limit2[r] - used2[r] > 0.0:
-                share = 0.0
+            elif left1 + left2 > 0.0:
+                share = left1 / (left1 + left2)
         first = 1 if u_wish[i] < share else 2
         if ceiling:
             for attempt in range(2):

@@ -92,6 +92,9 @@ class Cases:
     #: Order 00447 starts (a non-political case afterwards), and held in the camps as a
     #: non-political prisoner, as the courts' convicts are
     social_order: NDArray[np.bool_]
+    #: an Order 00447 case of the first category's July list, arrested in the operation's
+    #: first blow (model/order_start.py): the troika sentences it in category 1 as listed
+    first_category: NDArray[np.bool_]
 
     def ordinary_offence(self, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Whether ``idx`` are held for a non-political offence: the courts' convicts
@@ -122,6 +125,7 @@ class Cases:
             line=np.zeros(n, dtype=np.uint8),
             named=np.zeros(n, dtype=bool),
             holding=np.zeros(n, dtype=bool),
+            first_category=np.zeros(n, dtype=bool),
         )
 
 
@@ -193,6 +197,8 @@ class Institutions:
     used_cat1: NDArray[np.float64]
     used_cat2: NDArray[np.float64]
     arrested_00447: NDArray[np.float64]  # Order 00447 arrests (full-population equivalents)
+    #: of them, the first category's July list arrested in the first blow (model/order_start.py)
+    listed_cat1: NDArray[np.float64]
     #: the goal for which ``goal_persons_00447`` was rounded (steps_arrests.persons_left)
     goal_00447: NDArray[np.float64]
     #: that goal in whole sampled people, stochastically rounded

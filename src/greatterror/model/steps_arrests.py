@@ -15,6 +15,7 @@ from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.loop import Component
 from greatterror.model.opposition_register import arrest_register, register_of
+from greatterror.model.order_start import first_blow, start_delays
 from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
 from greatterror.model.world import World
@@ -97,6 +98,7 @@ class RegisterSelection(Component):
         "operation_pace",
         "operation_term_days",
         "list_compile_days",
+        "first_blow_days",
         "ordinary_during_operation",
         "overfill_target",
         "unmarked_share_00447",
@@ -107,6 +109,7 @@ class RegisterSelection(Component):
     def __init__(self) -> None:
         self._rates_of: tuple[Engine, Registers] | None = None
         self._base: dict[str, np.ndarray] = {}
+        self._delays: np.ndarray | None = None
 
     def _daily_base(self, e: Engine, reg: Registers) -> dict[str, np.ndarray]:
         """The per-region daily rates before today's intensity: ``rate / 365 * sizes`` for each
@@ -129,7 +132,6 @@ class RegisterSelection(Component):
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
-        scale = w.people.scale
         intensity = w.levers.intensity
         base = self._daily_base(e, reg)
         if self.on(e, "M23"):
@@ -156,27 +158,7 @@ class RegisterSelection(Component):
             if n:
                 e.arrest(day, reg.draw_ordinary(counts, w.people, rng), "ordinary")
         if "kulak_00447" in pol.operations:
-            rng = e.rng.operation
-            goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
-            # where the operation has ended by a dated decision, its troika arrests no more
-            left = np.where(inst.op_closed, 0, persons_left(goal, e.w_mass, inst, rng))
-            pace = scheduled_pace(
-                float(p["operation_pace"]),
-                pol.days_since_launch("kulak_00447", day),
-                float(p["operation_term_days"]),
-            )
-            wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers)
-            n = np.minimum(rng.poisson(wanted * scale), left)
-            # the July lists held former kulaks and criminals; the lines the order added
-            # come on the lists as they are compiled (model/lines.py list_opening)
-            opened = list_opening(days_since_order(pol, day), float(p["list_compile_days"]))
-            share = p["unmarked_share_00447"] * opened if self.on(e, "M13") else 1.0
-            unmarked = rng.binomial(n, share)
-            accept = opened_acceptance(reg.accept, opened)
-            listed = reg.draw_listed(reg.kulak, n - unmarked, rng, accept)
-            _arrest_00447(w, e, day, listed, LN["none"])
-            other = reg.specs["anti_soviet_other"]
-            _arrest_00447(w, e, day, reg.draw_profiled(unmarked, other, w.people, rng), other.code)
+            self._arrests_00447(w, e, day)
         rng = e.rng.national
         for op, lines in LINES_OF.items():
             if op not in pol.operations or op == "kulak_00447":
@@ -189,16 +171,74 @@ class RegisterSelection(Component):
                 arrested = e.arrest(day, reg.draw_listed(reg.lines[line], counts, rng), op)
                 w.cases.line[arrested] = LN[line]
 
+    def _arrests_00447(self, w: World, e: Engine, day: int) -> None:
+        """Order 00447's arrests of the day: in each region from its start (G3-start), the
+        first category's July list within the first days, and the operation's pace on what
+        is left of its goal (model/order_start.py)."""
+        p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
+        rng = e.rng.operation
+        if self._delays is None or len(self._delays) != len(inst.op_closed):
+            self._delays = start_delays(w.people.regions)
+        since = pol.days_since_launch("kulak_00447", day) - self._delays
+        goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
+        # where the operation has ended by a dated decision, its troika arrests no more; where
+        # it has not started yet, its NKVD arrests nobody under it
+        left = np.where(inst.op_closed | (since < 0), 0, persons_left(goal, e.w_mass, inst, rng))
+        pace = scheduled_pace(
+            float(p["operation_pace"]),
+            pol.days_since_launch("kulak_00447", day),
+            float(p["operation_term_days"]),
+        )
+        blow = np.where(
+            left > 0,
+            first_blow(inst.initial_cat1, inst.listed_cat1, since, float(p["first_blow_days"])),
+            0.0,
+        )
+        # the officers' own daily work is bounded by their capacity; the first blow's lists,
+        # prepared in July, were arrested with the troop and militia units the order attached
+        # to the operational groups (the order, section III.4), beyond it
+        wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers) + blow
+        with np.errstate(divide="ignore", invalid="ignore"):
+            listed_share = np.where(wanted > 0, np.minimum(blow / wanted, 1.0), 0.0)
+        n = np.minimum(rng.poisson(wanted * w.people.scale), left)
+        # the July lists held former kulaks and criminals; the lines the order added
+        # come on the lists as they are compiled (model/lines.py list_opening)
+        opened = list_opening(days_since_order(pol, day), float(p["list_compile_days"]))
+        share = p["unmarked_share_00447"] * opened if self.on(e, "M13") else 1.0
+        unmarked = rng.binomial(n, share)
+        accept = opened_acceptance(reg.accept, opened)
+        listed = reg.draw_listed(reg.kulak, n - unmarked, rng, accept)
+        _arrest_00447(w, e, day, listed, LN["none"], listed_share)
+        other = reg.specs["anti_soviet_other"]
+        profiled = reg.draw_profiled(unmarked, other, w.people, rng)
+        _arrest_00447(w, e, day, profiled, other.code, listed_share)
 
-def _arrest_00447(w: World, e: Engine, day: int, chosen: np.ndarray, unregistered: int) -> None:
+
+def _arrest_00447(
+    w: World,
+    e: Engine,
+    day: int,
+    chosen: np.ndarray,
+    unregistered: int,
+    listed_share: np.ndarray,
+) -> None:
     """Order 00447 arrests, each on the line of the order that put the person on the list
-    (model/lines.py ``line_00447``)."""
+    (model/lines.py ``line_00447``), a share ``listed_share[region]`` of them the first
+    category's July list (model/order_start.py)."""
     arrested = e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
     pop = w.people
+    region = pop["region"][arrested]
     w.cases.line[arrested] = line_00447(
-        pop["marks"][arrested], pop["region"][arrested], w.institutions.camps_region,
+        pop["marks"][arrested], region, w.institutions.camps_region,
         w.registers.specs, unregistered,
     )  # fmt: skip
+    first = e.rng.first_category.random(len(arrested)) < listed_share[region]
+    w.cases.first_category[arrested] = first
+    if first.any():
+        inst = w.institutions
+        inst.listed_cat1 += np.bincount(
+            region[first], e.weights(arrested[first]), minlength=len(inst.listed_cat1)
+        )
 
 
 def days_since_order(pol: Policy, day: int) -> int:

@@ -52,9 +52,10 @@ class Sentencing(Component):
     limits (M16) where these allow, and sentence beyond them where they do
     not: a case waits only for the troika's capacity, never for the centre
     to raise a limit (the region asks afterwards, model/steps_quota.py).
-    The first category comes first, so the share of death sentences
-    follows the limits and rises as first-category increases arrive
-    (model/troika.py). With M16 off there are no central limits and each
+    The first category's July list is sentenced in category 1 and the other
+    cases in proportion to what is left of the limits, so the share of death
+    sentences follows the lists and the limits and rises as first-category
+    increases arrive (model/troika.py). With M16 off there are no central limits and each
     case takes its wished category, category 1 with ``cat1_share_troika``.
     The other channels split their verdicts by phase of policy (model/collegium.py):
     the Military Collegium's death share rises with the Politburo's execution lists

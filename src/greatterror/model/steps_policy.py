@@ -277,11 +277,20 @@ def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
         if cat1 is None and cat2 is None and row.total is not None:
             cat1 = row.total * e.increase_cat1_share
             cat2 = row.total - cat1
-        _add_limits(w, e, day, row.region_code, float(cat1 or 0), float(cat2 or 0))
+        # a category the source does not give (blank, not 0) leaves the increase's
+        # composition unknown: the troika keeps the composition it had (model/troika.py)
+        known = cat1 is not None and cat2 is not None
+        _add_limits(w, e, day, row.region_code, float(cat1 or 0), float(cat2 or 0), known)
 
 
-def _add_limits(w: World, e: Engine, day: int, code: str | None, cat1: float, cat2: float) -> None:
-    """Add to a region's limits, or spread a republic's over its regions by population."""
+def _add_limits(
+    w: World, e: Engine, day: int, code: str | None, cat1: float, cat2: float, known: bool = True
+) -> None:
+    """Add to a region's limits, or spread a republic's over its regions by population.
+
+    With ``known`` the increase's composition becomes the one its troika sentences in once
+    its limits are used up (``Institutions.asked_share``); without it (one category not
+    given by the source) that composition stays the region's earlier one."""
     inst, regions = w.institutions, w.people.regions
     targets = regions_of(regions, code)
     if not targets:
@@ -291,7 +300,7 @@ def _add_limits(w: World, e: Engine, day: int, code: str | None, cat1: float, ca
         after_fact = answer_with_dated_increase(inst, i)
         inst.limit_cat1[i] += cat1 * share
         inst.limit_cat2[i] += cat2 * share
-        if cat1 + cat2 > 0:
+        if known and cat1 + cat2 > 0:
             # its troika sentences in these proportions once its limits are used up
             inst.asked_share[i] = cat1 / (cat1 + cat2)
         log_increase(

@@ -27,8 +27,17 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   If the centre then refuses, the part not yet used is withdrawn; sentences
   already passed stand.
 
+From the operation's extension (the Politburo's decision of 31 January 1938, G12-24) the
+limits of a region are raised only by the dated decisions still to come for it: the
+extension named the regions and their new limits, and elsewhere the operation was to end by
+15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
+the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
+pending on the day lapse (``only_dated``). Until issue 9 (branch pace00447) the rule
+went on granting requests into the summer of 1938, about twice the increases the record
+dates or estimates for 1938 (docs/validation.md).
+
 A request asks for ``request_size`` times the region's initial limits, split between the
-categories as the increases whose split the evidence gives (76% category 1,
+categories as the increases whose split the evidence gives (78% category 1,
 ``limits.increase_cat1_share``): the regions asked mostly for the first category, and the
 troikas' share of death sentences follows (model/troika.py).
 
@@ -88,6 +97,8 @@ class QuotaDynamics(Component):
             self.dated_ready = True
             if ceiling:
                 w.institutions.dated_until[:] = dated_increase_days(w, e)
+        if ceiling:
+            _politburo_decides(w, day)
         _answers(w, e, day)
         _requests(w, e, day, ceiling)
 
@@ -203,8 +214,39 @@ def _answers(w: World, e: Engine, day: int) -> None:
     _clear(inst, due)
 
 
+def only_dated(extended: int | None, dated_until: NDArray[np.int32], day: int) -> NDArray[np.bool_]:
+    """Per region, whether its limits can now be raised only by the centre's dated decisions:
+    from the operation's extension (the Politburo's decision of 31 January 1938, G12-24,
+    which came with new limits for the regions it named, G3-inc-310138), in a region with no
+    dated increase still to come.
+
+    The extension was the Politburo's answer to the regions' requests of the winter: it
+    named 22 regions and their new limits, and the operation was to end by 15 March
+    elsewhere (G12-24a). After it the NKVD's own allocations were few (26,600 in
+    January-March 1938 against about 260,000 in 1937; Naumov, G3-inc-unsanctioned-1937), so
+    a request is neither granted by the approval rule nor acted on ahead of a sanction.
+    Before the extension, and with no extension, False everywhere."""
+    if extended is None or day < extended:
+        return np.zeros(len(dated_until), dtype=bool)
+    return np.asarray(dated_until <= day, dtype=bool)
+
+
+def _politburo_decides(w: World, day: int) -> None:
+    """On the day of the extension, the requests still pending in the regions it leaves to
+    its dated decisions lapse (``only_dated``): a troika that had sentenced ahead of the
+    sanction keeps its sentences, the part of the increase not yet used is withdrawn."""
+    extended = w.policy.extended.get("kulak_00447")
+    if extended != day:
+        return
+    inst = w.institutions
+    regions = np.flatnonzero(only_dated(extended, inst.dated_until, day) & (inst.pending_day != -1))
+    close_requests(inst, regions)
+
+
 def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
-    """Regions that have filled their limit to ``request_threshold`` ask for more."""
+    """Regions that have filled their limit to ``request_threshold`` ask for more; where only
+    the centre's dated decisions raise the limits (``only_dated``), a request not granted as
+    asked (``requests_granted_as_asked``, the hypotheses' setting) is refused at once."""
     inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
     fill = limit_fill(limit, inst.used_cat1 + inst.used_cat2, inst.arrested_00447)
@@ -224,13 +266,19 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     # split as the increases whose split the evidence gives (limits.increase_cat1_share)
     cat1 = extra * e.increase_cat1_share
     cat2 = extra - cat1
-    # the region's troika sentences in these proportions once its limits are used up
-    inst.asked_share[regions] = e.increase_cat1_share
     rng = e.rng.quota
     u = rng.random((2, len(regions)))
     # without central limits (M16 off) a request raises the region's own target at once
     as_asked = (u[0] < p["requests_granted_as_asked"]) | (not ceiling)
-    ahead = ~as_asked & (u[1] < p["after_fact_share"])
+    # after the extension only the dated decisions raise the limits: a request not granted
+    # as asked is refused at once, and the troika does not act on it
+    refused = ~as_asked & only_dated(
+        w.policy.extended.get("kulak_00447"), inst.dated_until[regions], day
+    )
+    inst.refusals += int(refused.sum())
+    # the region's troika sentences in these proportions once its limits are used up
+    inst.asked_share[regions[~refused]] = e.increase_cat1_share
+    ahead = ~as_asked & ~refused & (u[1] < p["after_fact_share"])
     # in the first term the People's Commissar sanctions these himself, at once and for good
     own = ahead & commissar_sanction(
         w.policy.days_since_launch("kulak_00447", day),
@@ -245,7 +293,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         inst.limit_cat2[r] += cat2[k]
         kind = "as_asked" if as_asked[k] else "commissar"
         log_increase(inst, date, codes[r].code, cat1[k], cat2[k], kind, bool(own[k]))
-    rest = np.flatnonzero(~as_asked & ~own)
+    rest = np.flatnonzero(~as_asked & ~own & ~refused)
     if len(rest) == 0:
         return
     waiting = regions[rest]

@@ -59,6 +59,7 @@ STREAMS = (
     "colony_deaths",
     "debility",
     "opposition",
+    "first_category",
 )
 
 

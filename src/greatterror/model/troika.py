@@ -2,40 +2,35 @@
 
 Order 00447 gave each region two limits, the first category (death) and the second
 (eight to ten years of camp), and the regional troika sentenced to them. The order had
-the first category, "the most hostile", arrested at once and shot after the troika's
-review, and the second sent to the camps; the troikas worked to the limits they were
-given, and they filled the first-category limit first:
+the first category, "the most hostile", arrested at once and in the first place and shot
+after the troika's review, and the second sent to the camps (the order, section II). The
+operational groups put each person in a category on their lists before the arrest, and
+the troikas worked to the limits they were given:
 
-- in the first ten days 9,766 of the 14,305 sentenced were sentenced to death, at a time
-  when the first category was 28% of the limits (GUGB summary of 15 August 1937, facts
-  V-00447-cat1-150837 and V-00447-cat2-150837, and G3-lim-cat1, G3-lim-cat2);
-- regions asked for more of the first category within days (Omsk on 15 August 1937,
-  G3-req-omsk-150837; Ukraine, whose category-1 limit was raised on 5 and 29 September,
-  G3-inc-ukr-050937, G3-inc-ukr-290937);
-- the increases asked for and granted were mostly of the first category: 76% of those
-  whose split the evidence gives (``limits.increase_cat1_share``); in the end the
-  category-1 limits had grown about fivefold and the category-2 limits about twofold
-  (Werth 2010, fact G3-inc-factor).
+- the first category's July lists were arrested first, in each region's first days
+  (model/order_start.py); their cases carry their category (``Cases.first_category``);
+- the other lists were compiled as the operation went on, to the limits in force: a case
+  falls in category 1 in the proportion of what is left of the region's category-1 limit
+  in what is left of both;
+- regions asked for more, mostly of the first category: 78% of the increases whose split
+  the evidence gives (``limits.increase_cat1_share``); in the end the category-1 limits had
+  grown about fivefold and the category-2 limits about twofold (Werth 2010, fact
+  G3-inc-factor). So the share of death sentences followed the limits and the increases.
 
-So the share of death sentences was not a constant of the troika: it followed the limits
-and the increases, and it rose as the first-category increases arrived (44.7% of all
-convictions in 1937, 59% in 1938; G1-1937-death, G1-1938-death).
+The rule (``troika_reference``; ``kernels.troika_verdicts`` is its fast path): a case of the
+first category's July list wishes category 1; any other wishes category 1 with the share of
+category 1 in what is left of the region's two limits, and, once both are used up, with the
+share of category 1 in the region's last request or increase (the troika sentences ahead of
+the sanction, in the proportions it has asked for, model/steps_quota.py; before its first
+request, the composition of its limits). The wished category is given if its limit allows,
+else the other; a case that fits neither is sentenced in its wished category beyond the
+limit. With M16 off there are no central limits: each case wishes category 1 with the
+constant ``cat1_share_troika`` and gets its wish.
 
-The rule (``troika_reference``; ``kernels.troika_verdicts`` is its fast path): the first
-category comes first. A case wishes category 1 while the region's category-1 limit lasts,
-category 2 once that is used up and while its category-2 limit lasts, and, once both are
-used up, category 1 with the share of category 1 in the region's last request or increase
-(the troika sentences ahead of the sanction, in the proportions it has asked for,
-model/steps_quota.py; before its first request, the composition of its limits). The wished
-category is given if its limit allows, else the other; a case that fits neither is
-sentenced in its wished category beyond the limit. With M16 off there are no central
-limits: each case wishes category 1 with the constant ``cat1_share_troika`` and gets its
-wish.
-
-What the rule leaves out: the lists of the operational groups put people in a category
-before arrest and mixed both categories from the start (a third of the first ten days'
-sentences were of the second); here the category is the troika's alone, so the first
-weeks' death share comes out higher than the record's (docs/validation.md).
+Until issue 9 (branch pace00447) the first category came first for every case: a case
+wished category 1 while the region's category-1 limit lasted, so the troikas passed
+almost no category-2 sentences in the operation's first month, and the first category's
+share of all sentences ran above the limits' (docs/validation.md).
 """
 
 from __future__ import annotations
@@ -68,7 +63,7 @@ def sentence_troika_cases(
     u = rng.random(len(waiting))
     region = w.people["region"][waiting].astype(np.int64)
     weight = e.weights(waiting)
-    cases = TroikaQueue(region, weight, u_wish, u)
+    cases = TroikaQueue(region, weight, u_wish, u, w.cases.first_category[waiting])
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     fallback = wish_fallback(inst, float(e.params["cat1_share_troika"]), ceiling)
     verdict, spent = troika_verdicts(cases, limits, float(budget), ceiling, fallback)
@@ -77,6 +72,7 @@ def sentence_troika_cases(
         inst.beyond_limit += np.bincount(
             region[beyond], weight[beyond], minlength=len(inst.beyond_limit)
         )
+    w.cases.first_category[waiting[verdict > 0]] = False
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
     queue.push(waiting[verdict < 0])
@@ -105,25 +101,29 @@ def troika_reference(
 ) -> tuple[NDArray[np.int8], float]:
     """The troika's rule (M16), case by case in queue order until the day's budget is spent.
 
-    With ``ceiling``, the first category comes first: a case wishes category 1 while its
-    region's category-1 limit lasts, else category 2 while that lasts, else category 1 with
-    ``fallback`` (the composition of the region's last request). It tries the wished category
-    first, then the other; a category is granted if the region's remaining limit covers the
-    case's weight, or else with probability remaining/weight; a case granted neither is
-    sentenced in its wished category beyond the limit. Without it (M16 off) the case wishes
-    category 1 with ``fallback`` and is given its wish. Every sentence counts in its
-    category's used limit. Verdict 1: death, 2: camp, within the limits; 3: death, 4: camp,
-    beyond them; -1: not reached today. Returns (verdict, spent).
+    With ``ceiling``, a case of the first category's July list (``cases.first``, arrested in
+    the operation's first blow, model/order_start.py) wishes category 1; any other case
+    wishes category 1 with the share of category 1 in what is left of its region's two
+    limits, or, once both are used up, with ``fallback`` (the composition of the region's
+    last request). It tries the wished category first, then the other; a category is
+    granted if the region's remaining limit covers the case's weight, or else with
+    probability remaining/weight; a case granted neither is sentenced in its wished category
+    beyond the limit. Without it (M16 off) the case wishes category 1 with ``fallback`` and
+    is given its wish. Every sentence counts in its category's used limit. Verdict 1: death,
+    2: camp, within the limits; 3: death, 4: camp, beyond them; -1: not reached today.
+    Returns (verdict, spent).
     """
     verdict = np.full(len(cases.region), -1, dtype=np.int8)
     spent = 0.0
-    for i, (r, w, u_wish, u) in enumerate(zip(*cases, strict=True)):
+    for i, (r, w, u_wish, u, listed) in enumerate(zip(*cases, strict=True)):
         if spent >= budget:
             break
-        if ceiling and limits.limit1[r] - limits.used1[r] > 0:
+        left1 = max(limits.limit1[r] - limits.used1[r], 0.0)
+        left2 = max(limits.limit2[r] - limits.used2[r], 0.0)
+        if ceiling and listed:
             wished = 1
-        elif ceiling and limits.limit2[r] - limits.used2[r] > 0:
-            wished = 2
+        elif ceiling and left1 + left2 > 0:
+            wished = 1 if u_wish < left1 / (left1 + left2) else 2
         else:
             wished = 1 if u_wish < fallback[r] else 2
         verdict[i] = wished + 2 if ceiling else wished

@@ -135,6 +135,7 @@ def build_world(
         used_cat1=np.zeros(n_reg),
         used_cat2=np.zeros(n_reg),
         arrested_00447=np.zeros(n_reg),
+        listed_cat1=np.zeros(n_reg),
         goal_00447=np.full(n_reg, np.nan),
         goal_persons_00447=np.zeros(n_reg),
         last_request=np.full(n_reg, -10_000, dtype=np.int32),

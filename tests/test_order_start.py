@@ -1,0 +1,153 @@
+"""How Order 00447 began and how its limits were raised in 1938 (issue 9, branch pace00447).
+
+The rules (docs/ODD.md 7.5 and 7.9; model/order_start.py, model/steps_quota.py):
+
+- the operation starts in each region on its own date (G3-start: 5 August 1937, 10 August in
+  four Central Asian republics, 15 August in three eastern regions);
+- each region begins with a first blow: its first category's July list, as many people as its
+  initial category-1 limit, arrested within ``first_blow_days`` of its start, beyond the
+  officers' daily capacity; the troika sentences those cases in category 1 (tests/test_troika.py);
+- from the extension of 31 January 1938 a region's limits are raised only by the dated
+  decisions still to come for it (``steps_quota.only_dated``);
+- a dated increase that leaves one category blank does not set the composition the troika
+  sentences in beyond the limits.
+
+The run-based tests run the historical scenario at 1:1000 on one seed; each fails on the rules
+these replaced (no start dates, no first blow, the approval rule and the after-the-fact
+sanction going on through 1938).
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+from types import SimpleNamespace
+
+import numpy as np
+import pytest
+
+from greatterror.model.order_start import START_DELAY_DAYS, first_blow, start_delays
+from greatterror.model.steps_quota import only_dated
+from greatterror.vocabulary import EV, OP
+
+
+def _region(code: str, republic: str, index: int) -> SimpleNamespace:
+    return SimpleNamespace(code=code, republic=republic, index=index)
+
+
+def test_start_delays_follow_the_politburo_dates() -> None:
+    regions = [
+        _region("moscow_obl", "rsfsr", 0),
+        _region("uzbek_ssr", "uzbek_ssr", 1),
+        _region("far_eastern_krai", "rsfsr", 2),
+        _region("krasnoyarsk_krai", "rsfsr", 3),
+        _region("alma_ata_obl", "kazakh_ssr", 4),
+    ]
+    assert start_delays(regions).tolist() == [0, 5, 10, 10, 0]
+    assert set(START_DELAY_DAYS.values()) == {5, 10}  # 10 and 15 August
+
+
+def test_the_first_blow_spreads_the_list_over_the_days_left() -> None:
+    cat1 = np.array([700.0, 700.0, 700.0, 700.0])
+    listed = np.array([0.0, 600.0, 0.0, 0.0])
+    since = np.array([0, 6, -1, 7])
+    got = first_blow(cat1, listed, since, 7.0)
+    # day 0: a seventh; day 6: the rest on the last day; before the start and after: nothing
+    np.testing.assert_allclose(got, [100.0, 100.0, 0.0, 0.0])
+    # the list once arrested is not arrested again
+    assert first_blow(cat1, cat1, np.zeros(4, dtype=np.int64), 7.0).sum() == 0.0
+
+
+def test_only_dated_from_the_extension_where_no_dated_increase_is_to_come() -> None:
+    dated_until = np.array([-1, 100, 300], dtype=np.int32)
+    assert not only_dated(None, dated_until, 500).any()  # no extension
+    assert not only_dated(200, dated_until, 150).any()  # before it
+    assert only_dated(200, dated_until, 200).tolist() == [True, True, False]
+    assert only_dated(200, dated_until, 300).tolist() == [True, True, True]
+
+
+@pytest.fixture(scope="module")
+def run_1938():
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=3).run(until="1938-09-30")
+    return sim
+
+
+def test_no_arrests_under_the_order_before_a_region_starts(run_1938) -> None:
+    sim = run_1938
+    w, e = sim.engine.world, sim.engine.engine
+    start = sim.scenario.start
+    day = lambda d: (d - start).days  # noqa: E731
+    cube = e.ledger.cube()[:, :, OP["kulak_00447"], EV["arrested"]]
+    codes = [r.code for r in w.people.regions]
+    late = [codes.index(c) for c in ("far_eastern_krai", "east_siberian_obl", "krasnoyarsk_krai")]
+    assert cube[: day(dt.date(1937, 8, 15)), late].sum() == 0
+    assert cube[day(dt.date(1937, 8, 15)) :, late].sum() > 0
+
+
+def test_the_first_blow_takes_the_category_1_limits_in_the_first_days(run_1938) -> None:
+    """Within ten days of the launch the order has arrested at least its initial category-1
+    limits (75,950) outside the three regions that started on 15 August; under the rules
+    before (the officers' capacity alone, about 6,300 a day) it had arrested about 52,000 in
+    all by 15 August (1:100, seeds 1-10)."""
+    sim = run_1938
+    w, e = sim.engine.world, sim.engine.engine
+    inst = w.institutions
+    day = (dt.date(1937, 8, 15) - sim.scenario.start).days
+    arrests = e.ledger.cube()[:day, :, OP["kulak_00447"], EV["arrested"]].sum()
+    late = start_delays(w.people.regions) >= 10
+    assert arrests > inst.initial_cat1[~late].sum()
+    # each arrest is put on the first-category list with the day's share of the first blow in
+    # the region's arrests; at 1:1000 a sampled person is 1,000 people, more than the
+    # category-1 limit of many small regions (250-500), whose first listed person overshoots
+    # it, so the list comes out above the limits (99,000 against 75,950 on this seed after
+    # the merge of main at 69dac46; 75,700 at 1:100, seed 1)
+    assert 0.75 < inst.listed_cat1.sum() / inst.initial_cat1.sum() < 1.5
+
+
+def test_after_the_extension_only_dated_increases(run_1938) -> None:
+    """No increase by the approval rule, the People's Commissar or a troika ahead of the
+    sanction is logged from 31 January 1938; the dated ones are (Ukraine's of 17 February,
+    Irkutsk's of 29 April, Sverdlovsk's of 5 May). Under the rule before, requests were
+    granted into the summer of 1938."""
+    inst = run_1938.engine.world.institutions
+    late = [r for r in inst.increases if str(r["date"]) >= "1938-01-31"]
+    assert late and all(r["kind"] == "dated" for r in late)
+    assert {r["region"] for r in late if str(r["date"]) > "1938-02-01"} >= {
+        "sverdlovsk_obl",
+        "east_siberian_obl",
+    }
+
+
+def test_a_blank_category_leaves_the_troikas_composition() -> None:
+    """The Belorussian row of 31 January 1938 gives 1,500 in category 1 and no category 2
+    (not visible in the source): the troika keeps the composition it had for its sentences
+    beyond the limits; it had taken 1,500 / 0 and sentenced every such case to death."""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=3)
+    while sim.date < dt.date(1938, 1, 30):
+        sim.step()
+    w = sim.engine.world
+    bssr = [r.code for r in w.people.regions].index("belorussian_ssr")
+    w.institutions.asked_share[bssr] = 0.3
+    while sim.date < dt.date(1938, 2, 2):
+        sim.step()
+    assert any(
+        r["region"] == "belorussian_ssr" and r["date"] == "1938-01-31" and r["kind"] == "dated"
+        for r in w.institutions.increases
+    )
+    assert w.institutions.asked_share[bssr] == pytest.approx(0.3)
+
+
+def test_requests_granted_as_asked_go_on_after_the_extension() -> None:
+    """Where the regions' requests set the operation (``requests_granted_as_asked`` 1, the
+    setting of H3 and H4), the dated decisions do not stop them after 31 January 1938."""
+    import greatterror as gt
+
+    sim = gt.Sim("historical", scale=0.001, seed=3, pars={"requests_granted_as_asked": 1.0}).run(
+        until="1938-06-30"
+    )
+    inst = sim.engine.world.institutions
+    late = [r for r in inst.increases if str(r["date"]) > "1938-01-31"]
+    assert any(r["kind"] == "as_asked" for r in late)
