@@ -151,3 +151,27 @@ def test_requests_granted_as_asked_go_on_after_the_extension() -> None:
     inst = sim.engine.world.institutions
     late = [r for r in inst.increases if str(r["date"]) > "1938-01-31"]
     assert any(r["kind"] == "as_asked" for r in late)
+
+
+def test_people_drawn_from_the_whole_population_are_on_no_july_list(monkeypatch) -> None:
+    """The July first-category lists were of registered people (former kulaks, criminals):
+    an Order 00447 arrest drawn from the whole population (the unregistered line) is never
+    flagged as on them (review12 F10: it was, at the day's share of the first blow)."""
+    import greatterror as gt
+    from greatterror.model import steps_arrests
+    from greatterror.vocabulary import LN
+
+    flagged = {"listed": 0, "profiled": 0}
+    counted = {"listed": 0, "profiled": 0}
+    inner = steps_arrests._arrest_00447
+
+    def spy(w, e, day, chosen, unregistered, listed_share):  # type: ignore[no-untyped-def]
+        inner(w, e, day, chosen, unregistered, listed_share)
+        kind = "listed" if unregistered == LN["none"] else "profiled"
+        counted[kind] += len(chosen)
+        flagged[kind] += int(w.cases.first_category[chosen].sum())
+
+    monkeypatch.setattr(steps_arrests, "_arrest_00447", spy)
+    gt.Sim("historical", scale=0.001, seed=3).run(until="1937-08-20")
+    assert counted["profiled"] > 0 and flagged["listed"] > 0
+    assert flagged["profiled"] == 0

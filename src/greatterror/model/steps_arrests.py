@@ -184,6 +184,8 @@ class RegisterSelection(Component):
         # where the operation has ended by a dated decision, its troika arrests no more; where
         # it has not started yet, its NKVD arrests nobody under it
         left = np.where(inst.op_closed | (since < 0), 0, persons_left(goal, e.w_mass, inst, rng))
+        # the model reads the order's four months as one term for every region, whatever its
+        # start (G3-start; a reading, review12 F11): the ramp counts from the national launch
         pace = scheduled_pace(
             float(p["operation_pace"]),
             pol.days_since_launch("kulak_00447", day),
@@ -198,8 +200,6 @@ class RegisterSelection(Component):
         # prepared in July, were arrested with the troop and militia units the order attached
         # to the operational groups (the order, section III.4), beyond it
         wanted = np.minimum(pace * left * e.w_mass, p["nkvd_capacity"] * inst.officers) + blow
-        with np.errstate(divide="ignore", invalid="ignore"):
-            listed_share = np.where(wanted > 0, np.minimum(blow / wanted, 1.0), 0.0)
         n = np.minimum(rng.poisson(wanted * w.people.scale), left)
         # the July lists held former kulaks and criminals; the lines the order added
         # come on the lists as they are compiled (model/lines.py list_opening)
@@ -208,10 +208,15 @@ class RegisterSelection(Component):
         unmarked = rng.binomial(n, share)
         accept = opened_acceptance(reg.accept, opened)
         listed = reg.draw_listed(reg.kulak, n - unmarked, rng, accept)
+        # the first blow's July list was of registered people: its share of the day's
+        # registered arrests (review12 F10: not of the people drawn from the whole population)
+        on_registers = wanted * (1.0 - share)
+        with np.errstate(divide="ignore", invalid="ignore"):
+            listed_share = np.where(on_registers > 0, np.minimum(blow / on_registers, 1.0), 0.0)
         _arrest_00447(w, e, day, listed, LN["none"], listed_share)
         other = reg.specs["anti_soviet_other"]
         profiled = reg.draw_profiled(unmarked, other, w.people, rng)
-        _arrest_00447(w, e, day, profiled, other.code, listed_share)
+        _arrest_00447(w, e, day, profiled, other.code, np.zeros_like(listed_share))
 
 
 def _arrest_00447(

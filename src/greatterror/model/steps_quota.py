@@ -32,7 +32,9 @@ limits of a region are raised only by the dated decisions still to come for it: 
 extension named the regions and their new limits, and elsewhere the operation was to end by
 15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
 the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
-pending on the day lapse (``only_dated``). Until issue 9 (branch pace00447) the rule
+pending on the day lapse (``only_dated``). A region with a dated decision still to come
+(Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
+which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12). Until issue 9 (branch pace00447) the rule
 went on granting requests into the summer of 1938, about twice the increases the record
 dates or estimates for 1938 (docs/validation.md).
 
