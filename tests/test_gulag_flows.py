@@ -224,13 +224,16 @@ def test_the_camps_change_only_by_the_counted_flows(sim) -> None:
     assert checked > 0  # the test saw prisoners taken for a new case
 
 
-def test_a_convict_reaches_the_camps_within_weeks(sim) -> None:
+def test_a_convict_reaches_the_camps_within_a_season(sim) -> None:
     """The etap takes the camp convicts in order of sentence, up to ``etap_capacity`` a day
     (full-population equivalents, model/holding.py), so nobody waits longer than the queue
     ahead of him takes to leave: at most the largest number held awaiting the etap or the
     transfer (``Ledger.holding``) over the capacity, and two days (the day of the sentence,
     the rounding of a day's places). In this run that is
-    within weeks (under 61 days). The colony convicts wait only their transfer, drawn at the
+    within a season (under 92 days): a check that the queue drains at the prior capacity, not
+    a historical figure. It was under 61 days until Order 00447's first blow (branch pace00447)
+    put the July lists' arrests into the first week: 64 days at 1:1,000, seed 3, in the autumn
+    of 1937. The colony convicts wait only their transfer, drawn at the
     sentence (geometric, mean ``colony_transfer_days``)."""
     sim.run()
     e = sim.engine
@@ -238,7 +241,7 @@ def test_a_convict_reaches_the_camps_within_weeks(sim) -> None:
     colony = np.concatenate([c for _, c in sim.recorder.waits])
     assert (waits >= 0).all()
     bound = e.ledger.holding.max() / e.params["etap_capacity"] + 2
-    assert bound < 61
+    assert bound < 92
     assert waits[~colony].max() <= bound
     # the transfer: the mean of the drawn delays (geometric: sd about the mean)
     mean = e.params["colony_transfer_days"]
