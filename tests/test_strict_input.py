@@ -114,6 +114,22 @@ def test_scenario_paths_binary_folders_and_files_without_suffix(tmp_path: Path) 
     assert load_scenario(plain).name == "historical"  # read as a file, not a shipped name
 
 
+def test_a_bare_value_for_a_list_shows_the_list_form(tmp_path: Path) -> None:
+    """A prior's arguments written as one number (args = 0.5) are a list the user meant:
+    the message shows the bracketed form, without quoting a number as a string."""
+    path = tmp_path / "x.toml"
+    path.write_text(
+        'name = "x"\ndescription = "x"\nextends = "historical"\n'
+        '[priors.names_acted_on]\nkind = "uniform"\nargs = 0.5\n',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    assert "priors.names_acted_on.args: expected a list such as [0.5] (in square brackets), " in (
+        str(info.value)
+    )
+
+
 def test_a_repeated_set_key_is_an_error() -> None:
     assert parse_sets(["names_acted_on=0", "family_arrest=1", "M12=off"]) == (
         {"names_acted_on": 0.0, "family_arrest": 1.0},

@@ -219,10 +219,11 @@ def _first_error(exc: ValidationError) -> str:
         msg = f"expected true or false (written without quotes), got {got!r}"
     elif kind in ("float_type", "int_type", "int_from_float"):
         msg = f"expected a number (written without quotes), got {got!r}"
-    elif kind == "list_type":
-        # a list written as a bare string (opens = "party") is the likely slip
+    elif kind in ("list_type", "tuple_type"):
+        # a list written as a bare value (opens = "party", args = 0.5) is the likely slip
         allowed = f"; allowed: {', '.join(ELITE_GROUPS)}" if loc.endswith(".opens") else ""
-        msg = f'expected a list such as ["{got}"] (in square brackets), got {got!r}{allowed}'
+        example = f'["{got}"]' if isinstance(got, str) else f"[{got!r}]"
+        msg = f"expected a list such as {example} (in square brackets), got {got!r}{allowed}"
     elif kind == "too_long":
         msg = f"too long: at most {ctx.get('max_length')} allowed"
     if loc and _NESTED_FIELD.match(msg):

@@ -34,9 +34,9 @@ extension named the regions and their new limits, and elsewhere the operation wa
 the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
 pending on the day lapse (``only_dated``). A region with a dated decision still to come
 (Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
-which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12). Until issue 9 (branch pace00447) the rule
-went on granting requests into the summer of 1938, about twice the increases the record
-dates or estimates for 1938 (docs/validation.md).
+which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12).
+Until issue 9 (branch pace00447) the rule went on granting requests into the summer of
+1938, about twice the increases the record dates or estimates for 1938 (docs/validation.md).
 
 A request asks for ``request_size`` times the region's initial limits, split between the
 categories as the increases whose split the evidence gives (78% category 1,
