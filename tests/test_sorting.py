@@ -5,7 +5,14 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from greatterror.model.sorting import search_sorted, sorted_copy, stable_argsort
+from greatterror.model.sorting import (
+    in_sorted,
+    isin_array,
+    isin_set,
+    search_sorted,
+    sorted_copy,
+    stable_argsort,
+)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 32, 33, 200, 5000])
@@ -30,3 +37,20 @@ def test_search_sorted_equals_numpy(n: int) -> None:
     values = np.sort(rng.integers(0, 50, size=n))  # with repeats
     for x in range(-2, 53):
         assert search_sorted(values, x) == np.searchsorted(values, x)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 100, 3000])
+@pytest.mark.parametrize("m", [0, 1, 5, 400])
+def test_membership_equals_isin(n: int, m: int) -> None:
+    """``in_sorted``, ``isin_array`` and ``isin_set`` give ``np.isin``'s answer, repeats,
+    negative values and int32 values included."""
+    rng = np.random.default_rng(n * 11 + m)
+    for dtype in (np.int64, np.int32):
+        values = rng.integers(-5, 300, size=n).astype(dtype)
+        test = rng.integers(-5, 300, size=m)
+        want = np.isin(values, test)
+        assert np.array_equal(in_sorted(values.astype(np.int64), np.sort(test)), want)
+        assert np.array_equal(isin_array(values, test.astype(dtype)), want)
+        assert np.array_equal(isin_set(values, set(test.tolist())), want)
+        assert np.array_equal(isin_set(values, test.tolist()), want)
+        assert isin_set(values, set()).dtype == np.bool_

@@ -23,6 +23,7 @@ from greatterror.model.kernels import (
 )
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
+from greatterror.model.sorting import isin_set
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import (
@@ -105,7 +106,7 @@ class Investigation(Component):
         tc = w.trial_cases
         if not tc.by_trial:
             return e.rng.investigation.random((2, len(idx)))
-        mine = np.isin(idx, np.fromiter(tc.by_trial, dtype=np.int64, count=len(tc.by_trial)))
+        mine = isin_set(idx, tc.by_trial)
         u = np.empty((2, len(idx)))
         u[:, ~mine] = e.rng.investigation.random((2, int((~mine).sum())))
         u[:, mine] = e.rng.trial_interrogation.random((2, int(mine.sum())))
