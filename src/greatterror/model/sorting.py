@@ -126,6 +126,37 @@ def isin_set(values: NDArray, members: set[int] | list[int]) -> NDArray[np.bool_
 
 
 @njit(cache=True)
+def distinct_with(values, status, keep):  # pragma: no cover - compiled
+    """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
+    ``status`` is ``keep``, as int64."""
+    s = sorted_copy(values.astype(np.int64))
+    out = np.empty(s.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(s.shape[0]):
+        if (i == 0 or s[i] != s[i - 1]) and status[s[i]] == keep:
+            out[k] = s[i]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def first_per_group(items, group, counts):  # pragma: no cover - compiled
+    """The first ``counts[g]`` of ``items`` (in their order) of each group ``g = group[item]``,
+    sorted: ``order = np.argsort(group[items], kind="stable")``, each item's rank within its
+    group, then ``np.sort(items[order[rank < counts[group[items][order]]]])``."""
+    taken = np.zeros(counts.shape[0], dtype=np.int64)
+    out = np.empty(items.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(items.shape[0]):
+        g = group[items[i]]
+        if taken[g] < counts[g]:
+            taken[g] += 1
+            out[k] = items[i]
+            k += 1
+    return sorted_copy(out[:k])
+
+
+@njit(cache=True)
 def merge_sorted(a, b):  # pragma: no cover - compiled
     """The sorted ``a`` with the sorted ``b`` inserted, each value of ``b`` before the values
     of ``a`` equal to it (``np.insert`` at ``np.searchsorted(a, b)``, side "left")."""
