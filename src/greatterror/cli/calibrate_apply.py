@@ -142,7 +142,8 @@ def _incumbent(settings: Any, names: dict[str, float], recheck: int, workers: in
 
     A fit is worth applying only if its chosen point is closer to the record than the values it
     would replace, on the same seeds and scale, by the same distance with the same pooled
-    spread (scripts/refit_historical.py compares the two).
+    spread; scripts/refit_historical.py's gate (calibration/gate.py) asks for a margin beyond
+    the re-check's noise, from the two points' per-seed distances paired by seed.
     """
     from greatterror.calibration.choose import Candidate
     from greatterror.calibration.choose import recheck as run_recheck
