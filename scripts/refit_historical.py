@@ -294,6 +294,7 @@ def gate_then_apply(
         )
         raise SystemExit(3)
     shutil.copyfile(candidate, target)
+    got["applied"] = True
     print(f"gate passed: {candidate} copied to {target}")
 
 
@@ -362,7 +363,13 @@ def _finish(
 
 def _outcome(got: dict[str, Any]) -> str:
     if "stopped" in got and "not_applied" not in got:
-        return f"stopped by a failing step (exit code {got['stopped']}); nothing applied"
+        done = (
+            "the fitted point had been copied over the shipped scenario; the steps after it "
+            "did not all run"
+            if got.get("applied")
+            else "nothing applied"
+        )
+        return f"stopped by a failing step ({got['stopped']}); {done}"
     if "not_applied" in got:
         why = got.get("why", "refused by the gate")
         return f"the fitted point was NOT applied ({why}); the shipped scenario is unchanged"
@@ -402,7 +409,10 @@ def main() -> None:
     try:
         _run_steps(args, db, fit, workers, log, got)
     except SystemExit as stop:
-        got["stopped"] = stop.code
+        got["stopped"] = stop.code if isinstance(stop.code, str) else f"exit code {stop.code}"
+        raise
+    except Exception as error:  # e.g. a simulation of the gate: the section still says so
+        got["stopped"] = f"{type(error).__name__}: {error}"
         raise
     finally:
         _finish(args, db, workers, log, got)

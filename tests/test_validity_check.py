@@ -176,7 +176,9 @@ SHOWN = {
 CHECKED = {"draws": 2, "scale": 0.003, "seeds": [1, 2], "in_sample": [], "validation": []}
 
 
-@pytest.mark.parametrize("failing", ["", "1 fit (ABC-SMC)"], ids=["refused", "fit-failed"])
+@pytest.mark.parametrize(
+    "failing", ["", "1 fit (ABC-SMC)", "2b gate"], ids=["refused", "fit-failed", "gate-raised"]
+)
 def test_the_refit_writes_its_section_however_it_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
@@ -218,18 +220,30 @@ def test_the_refit_writes_its_section_however_it_ends(
     monkeypatch.setattr(
         gate, "run_scenarios", lambda *a, **k: [runs(record, invalid), runs(record)]
     )
+    if failing == "2b gate":  # a run of the gate raises: the section says so, nothing applied
+
+        def crash(*args, **kwargs):
+            raise RuntimeError("a run at 1:100 crashed")
+
+        monkeypatch.setattr(gate, "run_scenarios", crash)
     monkeypatch.setattr(script, "_step", step)
     argv = ["refit", "--db", str(tmp_path / "fit.db"), "--generations", "8", "--resume"]
     monkeypatch.setattr(sys, "argv", argv)
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises((SystemExit, RuntimeError)) as stop:
         script.main()
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# C\n\nbefore\n\n" + script.BEGIN) and text.endswith(
         script.END + "\n\nafter\n"
     )
     assert "\nold\n" not in text and "1 of the 8 generations asked for are stored" in text
-    if failing:
-        assert "stopped by a failing step" in text and "G1-1935-conv" not in text
+    if failing == "2b gate":
+        assert "stopped by a failing step (RuntimeError: a run at 1:100 crashed); nothing" in text
+        assert shipped.read_text(encoding="utf-8") == shipped_path("historical").read_text("utf-8")
+    elif failing:
+        assert (
+            "stopped by a failing step (1 fit (ABC-SMC) failed with exit code 1); nothing" in text
+        )
+        assert "G1-1935-conv" not in text
     else:
         assert stop.value.code == 3 and "NOT applied" in text
         assert "- validity check fails: seed 1: share of men" in text
