@@ -18,6 +18,7 @@ from greatterror.model.opposition_register import arrest_register, register_of
 from greatterror.model.order_start import first_blow, start_delays
 from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
+from greatterror.model.steps_quota import from_below
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
@@ -101,6 +102,7 @@ class RegisterSelection(Component):
         "first_blow_days",
         "ordinary_during_operation",
         "overfill_target",
+        "regions_start_operation",
         "unmarked_share_00447",
     )
     reads = ("people", "registers", "cases", "policy", "institutions", "intensity")
@@ -179,7 +181,12 @@ class RegisterSelection(Component):
         rng = e.rng.operation
         if self._delays is None or len(self._delays) != len(inst.op_closed):
             self._delays = start_delays(w.people.regions)
-        since = pol.days_since_launch("kulak_00447", day) - self._delays
+        if from_below(p):
+            # each region from its own chief's start (model/regional_start.py)
+            started = inst.region_start_day >= 0
+            since = np.where(started, day - inst.region_start_day, -1).astype(np.int64)
+        else:
+            since = pol.days_since_launch("kulak_00447", day) - self._delays
         goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
         # where the operation has ended by a dated decision, its troika arrests no more; where
         # it has not started yet, its NKVD arrests nobody under it
