@@ -25,6 +25,7 @@ from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
+from greatterror.model.sorting import in_sorted
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
@@ -99,6 +100,8 @@ class Engine(Transitions):
             world.people["elite"], world.registers.elite_heads, self.start
         )
         self._unarrestable_max = int(self.unarrestable.max()) if len(self.unarrestable) else -1
+        order = np.argsort(self.unarrestable, kind="stable")
+        self._unarrestable_sorted = (self.unarrestable[order], self.unarrestable_from[order])
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -167,8 +170,8 @@ class Engine(Transitions):
     def arrestable(self, day: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Which of ``idx`` may be arrested on ``day``: not the leader, nor a member of the
         1934 Central Committee after his death (model/central_committee.py)."""
-        gone = self.unarrestable[self.unarrestable_from <= day]
-        return ~np.isin(idx, gone)
+        people, since = self._unarrestable_sorted
+        return ~in_sorted(np.asarray(idx, dtype=np.int64), people[since <= day])
 
     def arrest(
         self,
