@@ -241,17 +241,18 @@ class Engine(Transitions):
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
 
-    def reinvestigate(self, day: int, idx: np.ndarray, stream: str) -> None:
+    def reinvestigate(self, day: int, idx: np.ndarray, stream: str, op: str = "elite") -> None:
         """Schedule a further end of the investigation of prisoners ``idx`` still under
-        investigation, after a length drawn like an elite-operation case's opened today
+        investigation, after a length drawn like an ``op`` case's opened today
         (``investigation_mean``) from the named ``stream`` (a show trial's case, whose
-        investigation went on until the defendant confessed: model/trial_cases.py)."""
+        investigation went on until the defendant confessed: model/trial_cases.py; a case a
+        special troika sent back, investigated as an ordinary case: model/no_sentence.py)."""
         if len(idx) == 0:
             return
         assert self.world is not None
         inst = self.world.institutions
         mean = investigation_mean(
-            OP["elite"], self.params, inst.post_halt_procedure,
+            OP[op], self.params, inst.post_halt_procedure,
             inst.investigation_slowdown, inst.case_building,
         )  # fmt: skip
         delays = getattr(self.rng, stream).geometric(1.0 / max(mean, 1.0), size=len(idx))

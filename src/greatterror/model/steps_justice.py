@@ -25,6 +25,7 @@ from greatterror.model.families import children_placed
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.loop import Component
+from greatterror.model.no_sentence import send_back
 from greatterror.model.reception import RECEPTION_PARAMS
 from greatterror.model.sentence_events import current_due
 from greatterror.model.steps_gulag import (
@@ -83,6 +84,7 @@ class Sentencing(Component):
         "oso_capacity",
         "oso_exile_share",
         "oso_other_share",
+        "special_troika_no_sentence_share",
         "troika_capacity",
     )
     reads = ("people", "cases", "institutions", "policy")
@@ -105,6 +107,8 @@ class Sentencing(Component):
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
                 batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
+                if name == "special_troika":  # no sentence on some: model/no_sentence.py
+                    batch = batch[send_back(w, e, day, batch)]
                 # verdicts by body, phase of policy and charge (model/collegium.py, charges.py)
                 for part, shares in by_charge(w, batch, name, p, self.on(e, "M17")):
                     _decide(e, day, part, name, rng, shares)
