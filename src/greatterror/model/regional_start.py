@@ -71,6 +71,10 @@ class RegionalStart(Component):
     reads = DECISION_READS  # and the engine's ledger (not a field of the world)
     writes = DECISION_WRITES
 
+    def __init__(self) -> None:
+        #: adults per region, full-population equivalents (computed once a run)
+        self._adults: NDArray[np.float64] | None = None
+
     def step(self, w: World, e: Engine, day: int) -> None:
         p, inst, pol = e.params, w.institutions, w.policy
         if not from_below(p) or not self.on(e, "M15"):
@@ -79,6 +83,7 @@ class RegionalStart(Component):
         if len(inst.region_start_day) != n_reg:
             inst.region_start_day = np.full(n_reg, -1, dtype=np.int32)
             inst.region_signal = np.zeros(n_reg)
+        if self._adults is None or len(self._adults) != n_reg:
             self._adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
         inst.region_signal = perceive(
             inst.region_signal,
