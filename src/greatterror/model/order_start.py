@@ -18,7 +18,7 @@ or militia units to the operational groups for the arrests (section III.4). Thes
 carry their category (``Cases.first_category``): the troika sentences them in category 1
 (model/troika.py).
 
-The second category waited. The order (section III.2) had the contingents of the first
+The second category waited. The order (section III.2, read in a web copy of its text) had the contingents of the first
 category repressed first and the second not "until a special instruction": a People's
 Commissar or head of an administration who had finished the operation on the first
 category and judged it possible to start on the second had to ask Yezhov's sanction first and
