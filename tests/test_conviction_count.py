@@ -74,7 +74,7 @@ def test_a_void_death_sentence_passed_again_is_carried_out_on_the_new_date() -> 
     sim.run(until="1937-09-15")
     e, w = sim.engine.engine, sim.engine.world
     day = (dt.date(1937, 9, 15) - e.start).days
-    void = unexecuted(w, e, True)
+    void = unexecuted(w, e, day, True)
     assert len(void) >= 20, f"only {len(void)} awaiting execution: nothing tested"
     new_day: dict[int, int] = {}
     schedule = e.schedule_after

@@ -5,7 +5,16 @@ from __future__ import annotations
 import numpy as np
 import pytest
 
-from greatterror.model.sorting import search_sorted, sorted_copy, stable_argsort
+from greatterror.model.sorting import (
+    distinct_with,
+    first_per_group,
+    in_sorted,
+    isin_array,
+    isin_set,
+    search_sorted,
+    sorted_copy,
+    stable_argsort,
+)
 
 
 @pytest.mark.parametrize("n", [0, 1, 2, 5, 31, 32, 33, 200, 5000])
@@ -30,3 +39,46 @@ def test_search_sorted_equals_numpy(n: int) -> None:
     values = np.sort(rng.integers(0, 50, size=n))  # with repeats
     for x in range(-2, 53):
         assert search_sorted(values, x) == np.searchsorted(values, x)
+
+
+@pytest.mark.parametrize("n", [0, 1, 2, 7, 100, 3000])
+@pytest.mark.parametrize("m", [0, 1, 5, 400])
+def test_membership_equals_isin(n: int, m: int) -> None:
+    """``in_sorted``, ``isin_array`` and ``isin_set`` give ``np.isin``'s answer, repeats,
+    negative values and int32 values included."""
+    rng = np.random.default_rng(n * 11 + m)
+    for dtype in (np.int64, np.int32):
+        values = rng.integers(-5, 300, size=n).astype(dtype)
+        test = rng.integers(-5, 300, size=m)
+        want = np.isin(values, test)
+        assert np.array_equal(in_sorted(values.astype(np.int64), np.sort(test)), want)
+        assert np.array_equal(isin_array(values, test.astype(dtype)), want)
+        assert np.array_equal(isin_set(values, set(test.tolist())), want)
+        assert np.array_equal(isin_set(values, test.tolist()), want)
+        assert isin_set(values, set()).dtype == np.bool_
+
+
+@pytest.mark.parametrize("n", [0, 1, 5, 40, 2000])
+def test_distinct_with_and_first_per_group_equal_numpy(n: int) -> None:
+    """``distinct_with`` and ``first_per_group`` give the NumPy rules of
+    ``steps_courts.draw_convicts`` (a stable sort by group and each item's rank in it)."""
+    rng = np.random.default_rng(n + 5)
+    status = rng.integers(0, 3, size=500).astype(np.uint8)
+    group = rng.integers(0, 7, size=500).astype(np.uint8)
+    for dtype in (np.int64, np.int32):
+        values = rng.integers(0, 500, size=n).astype(dtype)
+        a = np.unique(values).astype(np.int64)
+        want = a[status[a] == 1]
+        got = distinct_with(values, status, 1)
+        assert got.dtype == np.int64 and np.array_equal(got, want)
+    items = rng.permutation(want)
+    counts = rng.integers(0, 6, size=7).astype(np.int64)
+    g = group[items].astype(np.int64)
+    order = np.argsort(g, kind="stable")
+    sg = g[order]
+    rank = np.arange(len(order)) - np.searchsorted(sg, sg, side="left")
+    expect = np.sort(items[order[rank < counts[sg]]])
+    assert np.array_equal(first_per_group(items, group, counts), expect)
+    # a rule that keeps the last ones of each group instead gives other items
+    if n == 2000:
+        assert not np.array_equal(first_per_group(items[::-1], group, counts), expect)

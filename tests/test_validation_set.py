@@ -174,7 +174,8 @@ def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
     assert not flagged, flagged
     assert got["V-nkvd-011138-arr"] == values["G2-detained"]
     assert got["V-nkvd-011138-00447-arr"] == values["G3-final-conv"]
-    # the national operations' arrests are their convictions but for those who die in custody
-    # while their case waits for the album (its backlog, model/album.py): a repeat all the same
+    # the national operations' arrests are their convictions and the few percent of cases the
+    # special troikas sent back without a sentence (model/no_sentence.py; at most 6%:
+    # tests/test_operation_outcomes.py): a repeat all the same
     natop = got["V-nkvd-011138-natop-arr"]
-    assert abs(natop - values["G4-all-conv"]) <= 0.02 * values["G4-all-conv"]
+    assert values["G4-all-conv"] <= natop <= 1.06 * values["G4-all-conv"]

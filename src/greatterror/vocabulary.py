@@ -64,6 +64,11 @@ EVENTS = (
     # measures": conditional sentences, corrective labour without deprivation of liberty,
     # expulsion from the USSR...); the person leaves custody (model/collegium.py)
     "convicted_other",
+    # a case that left its operation before any sentence under it (a special troika's case
+    # sent back, model/no_sentence.py; a case pending at the halt, model/steps_halt.py):
+    # counted under the operation it leaves, on the day; the person stays in custody, and his
+    # later release or sentence is counted under "ordinary"
+    "left_operation",
 )
 #: The sentencing channels (docs/outputs.md, channels.parquet). ``military_tribunal`` is the
 #: tribunals of the military districts and fleets, which tried the officers below the high

@@ -86,6 +86,20 @@ def _operation_year(name: str, key: str, year: int) -> Callable[[Outputs], float
     return lambda s: float(s.summary["operations_yearly"][name][str(year)][key])
 
 
+def _no_sentence_share(*ops: str) -> Callable[[Outputs], float]:
+    """The share, in percent, of the operations' arrests that ended in no sentence under them
+    (a case sent back by a special troika or pending at the halt: model/no_sentence.py,
+    model/steps_halt.py), over the whole run."""
+
+    def value(s: Outputs) -> float:
+        rows = [s.summary["operations"][op] for op in ops]
+        arrested = sum(float(r["arrested"]) for r in rows)
+        convicted = sum(float(r["convicted"]) for r in rows)
+        return 100.0 * (arrested - convicted) / arrested if arrested > 0 else 0.0
+
+    return value
+
+
 def _released_1939(s: Outputs) -> float:
     flows = s.summary["gulag"]["yearly"]["1939"]
     return float(flows["released_term"] + flows["released_review"])
@@ -247,6 +261,12 @@ MEASURES: tuple[Measure, ...] = (
     ),
     Measure("V-natop-pol-arr", _operation("national_polish", "arrested")),
     Measure("V-natop-pol-poles-shot", _poles_shot),
+    Measure("V-natop-pol-nosent", _no_sentence_share("national_polish"), "whole run"),
+    Measure(
+        "V-natop-all-nosent",
+        _no_sentence_share(*NATIONAL_OPERATIONS),
+        "arrests and sentences over the whole run, not arrests to 1 Nov 1938",
+    ),
     *(
         Measure(f"V-natop-{short}-{what}", _operation(op, key))
         for short, op in _NATIONAL.items()
@@ -279,8 +299,9 @@ MEASURES: tuple[Measure, ...] = (
     # has calendar years and whole operations, not its period.
     # They repeat in-sample quantities: G2-detained, G1-1937/1938-conv and G2-shot are the same
     # calendar years of the same yearly series; camp sentences are that series' convictions
-    # less its death and exile sentences; every arrest of Order 00447 and of the national
-    # operations ends in the conviction G3-final-conv and G4-all-conv count.
+    # less its death and exile sentences; every arrest of Order 00447, and all but a few
+    # percent of the national operations' (V-natop-all-nosent), end in the conviction
+    # G3-final-conv and G4-all-conv count.
     Measure(
         "V-nkvd-011138-arr", _years("arrested", 1937, 1938), _CALENDAR, repeats=("G2-detained",)
     ),

@@ -142,23 +142,25 @@ NATIONAL_BY_DATE = (
 #: 1 August 1938 and the album's queue passed to the special troikas on 15 September, so every
 #: national-operation case sentenced from then to the halt is theirs (model/album.py)
 _SPECIAL = ("1938-09-15", "1938-11-15")
+#: what the special troikas decided: a sentence, or none (the case sent back for investigation,
+#: model/no_sentence.py; before the halt no other case leaves a national operation)
+_DECIDED = (*CONVICTED, "left_operation")
 SPECIAL_TROIKAS = (
     _series_measure(
         "V-natop-har-sptroika",
         (NATIONAL["har"],),
-        CONVICTED,
+        _DECIDED,
         _SPECIAL,
-        caveat="Harbin cases sentenced from 15 Sep 1938; the record counts cases reviewed "
-        "(13,113 of them convicted)",
+        caveat="Harbin cases sentenced or sent back from 15 Sep 1938",
     ),
     *(
         _series_measure(
             f"V-halt-albums-{region}",
             NATIONAL_OPERATIONS,
-            CONVICTED,
+            _DECIDED,
             _SPECIAL,
             region,
-            "the region's national-operation cases sentenced from 15 Sep 1938",
+            "the region's national-operation cases sentenced or sent back from 15 Sep 1938",
         )
         for region in ("leningrad_obl", "armenian_ssr", "georgian_ssr")
     ),

@@ -25,6 +25,7 @@ from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
+from greatterror.model.sorting import in_sorted
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
@@ -99,6 +100,8 @@ class Engine(Transitions):
             world.people["elite"], world.registers.elite_heads, self.start
         )
         self._unarrestable_max = int(self.unarrestable.max()) if len(self.unarrestable) else -1
+        order = np.argsort(self.unarrestable, kind="stable")
+        self._unarrestable_sorted = (self.unarrestable[order], self.unarrestable_from[order])
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -167,8 +170,8 @@ class Engine(Transitions):
     def arrestable(self, day: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Which of ``idx`` may be arrested on ``day``: not the leader, nor a member of the
         1934 Central Committee after his death (model/central_committee.py)."""
-        gone = self.unarrestable[self.unarrestable_from <= day]
-        return ~np.isin(idx, gone)
+        people, since = self._unarrestable_sorted
+        return ~in_sorted(np.asarray(idx, dtype=np.int64), people[since <= day])
 
     def arrest(
         self,
@@ -238,17 +241,18 @@ class Engine(Transitions):
             inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
         return idx
 
-    def reinvestigate(self, day: int, idx: np.ndarray, stream: str) -> None:
+    def reinvestigate(self, day: int, idx: np.ndarray, stream: str, op: str = "elite") -> None:
         """Schedule a further end of the investigation of prisoners ``idx`` still under
-        investigation, after a length drawn like an elite-operation case's opened today
+        investigation, after a length drawn like an ``op`` case's opened today
         (``investigation_mean``) from the named ``stream`` (a show trial's case, whose
-        investigation went on until the defendant confessed: model/trial_cases.py)."""
+        investigation went on until the defendant confessed: model/trial_cases.py; a case a
+        special troika sent back, investigated as an ordinary case: model/no_sentence.py)."""
         if len(idx) == 0:
             return
         assert self.world is not None
         inst = self.world.institutions
         mean = investigation_mean(
-            OP["elite"], self.params, inst.post_halt_procedure,
+            OP[op], self.params, inst.post_halt_procedure,
             inst.investigation_slowdown, inst.case_building,
         )  # fmt: skip
         delays = getattr(self.rng, stream).geometric(1.0 / max(mean, 1.0), size=len(idx))

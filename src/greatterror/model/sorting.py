@@ -16,12 +16,20 @@ index and ``np.searchsorted`` together cost about 2 s to compile.
 who may appeal (model/purge_state.py, model/party_state.py) as ``np.insert`` and
 ``np.delete`` at ``np.searchsorted`` positions do, in one compiled call instead of about
 ten microseconds of NumPy's argument handling each (tests/test_speed6_kernels.py).
+
+``in_sorted`` answers ``np.isin`` against a sorted table by binary search; ``isin_set`` and
+``isin_array`` are its forms for a Python set and an unsorted array. ``np.isin`` sorts or
+hashes both of its arguments on every call (about 50-100 microseconds on the few people of
+a day's cases, a few milliseconds against a list of thousands): the show trials' and the
+arrests' membership tests called it about 5,500 times a run (docs/performance.md, round
+speed9). The answer is the same boolean per value (tests/test_sorting.py).
 """
 
 from __future__ import annotations
 
 import numpy as np
 from numba import njit
+from numpy.typing import NDArray
 
 SMALL = 32  # below this, insertion sort
 
@@ -89,6 +97,63 @@ def search_sorted(values, x):  # pragma: no cover - compiled
         else:
             hi = mid
     return lo
+
+
+@njit(cache=True)
+def in_sorted(values, table):  # pragma: no cover - compiled
+    """``np.isin(values, table)`` for an ascending ``table`` (repeats allowed): per value,
+    whether it occurs in the table."""
+    out = np.zeros(values.shape[0], dtype=np.bool_)
+    n = table.shape[0]
+    if n == 0:
+        return out
+    for i in range(values.shape[0]):
+        lo = search_sorted(table, values[i])
+        out[i] = lo < n and table[lo] == values[i]
+    return out
+
+
+def isin_array(values: NDArray, test: NDArray) -> NDArray[np.bool_]:
+    """``np.isin(values, test)`` for integer arrays: ``test`` sorted, then ``in_sorted``."""
+    table = np.sort(np.asarray(test, dtype=np.int64))
+    return in_sorted(np.asarray(values, dtype=np.int64), table)
+
+
+def isin_set(values: NDArray, members: set[int] | list[int]) -> NDArray[np.bool_]:
+    """``np.isin(values, list(members))`` for integer ``values`` and a set (or list) of ints."""
+    table = np.sort(np.fromiter(members, dtype=np.int64, count=len(members)))
+    return in_sorted(np.asarray(values, dtype=np.int64), table)
+
+
+@njit(cache=True)
+def distinct_with(values, status, keep):  # pragma: no cover - compiled
+    """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
+    ``status`` is ``keep``, as int64."""
+    s = sorted_copy(values.astype(np.int64))
+    out = np.empty(s.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(s.shape[0]):
+        if (i == 0 or s[i] != s[i - 1]) and status[s[i]] == keep:
+            out[k] = s[i]
+            k += 1
+    return out[:k]
+
+
+@njit(cache=True)
+def first_per_group(items, group, counts):  # pragma: no cover - compiled
+    """The first ``counts[g]`` of ``items`` (in their order) of each group ``g = group[item]``,
+    sorted: ``order = np.argsort(group[items], kind="stable")``, each item's rank within its
+    group, then ``np.sort(items[order[rank < counts[group[items][order]]]])``."""
+    taken = np.zeros(counts.shape[0], dtype=np.int64)
+    out = np.empty(items.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(items.shape[0]):
+        g = group[items[i]]
+        if taken[g] < counts[g]:
+            taken[g] += 1
+            out[k] = items[i]
+            k += 1
+    return sorted_copy(out[:k])
 
 
 @njit(cache=True)

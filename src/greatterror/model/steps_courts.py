@@ -43,8 +43,8 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import SPLIT_PARAMS, TermRange, non_political_terms
-from greatterror.model.kernels import distinct_sorted
 from greatterror.model.loop import Component
+from greatterror.model.sorting import distinct_with, first_per_group
 from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.vocabulary import NON_POLITICAL, Status
@@ -149,11 +149,7 @@ def draw_convicts(
     reg = w.registers
     counts = np.asarray(counts, dtype=np.int64)
     drawn = reg.draw_ordinary(OVERSAMPLE * counts + 2 * (counts > 0), w.people, rng)
-    drawn = distinct_sorted(drawn.astype(np.int64))
-    drawn = drawn[w.cases.status[drawn] == Status.FREE]
+    drawn = distinct_with(drawn, w.cases.status, int(Status.FREE))  # np.unique, then the free
     drawn = drawn[rng.permutation(len(drawn))]  # no preference by position in the region
-    region = w.people["region"][drawn].astype(np.int64)
-    order = np.argsort(region, kind="stable")
-    sorted_region = region[order]
-    rank = np.arange(len(order)) - np.searchsorted(sorted_region, sorted_region, side="left")
-    return np.sort(drawn[order[rank < counts[sorted_region]]])
+    # the first counts[r] of region r in that order, sorted (sorting.first_per_group)
+    return first_per_group(drawn, w.people["region"], counts)

@@ -32,7 +32,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
-from greatterror.vocabulary import CH, MASS_OP, OP, Status
+from greatterror.vocabulary import CH, EV, MASS_OP, OP, Status
 
 #: The calendar kind of a pending case's review after the halt.
 HALT_REVIEW = "halt_review"
@@ -61,7 +61,7 @@ def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
     return (day >= start) & (day < end)
 
 
-def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
+def unexecuted(w: World, e: Engine, day: int, extrajudicial: bool) -> NDArray[np.int64]:
     """The mass-operation cases sentenced to death and not yet shot (module docstring), their
     sentence now void: put back to awaiting sentence for the review, and so among those held
     before sentence again (``pretrial_w``, which their sentence had left). With legal
@@ -77,11 +77,11 @@ def unexecuted(w: World, e: Engine, extrajudicial: bool) -> NDArray[np.int64]:
     c.status[idx] = Status.AWAITING_SENTENCE
     e.voided = e.voided or len(idx) > 0
     w.camps.pretrial_w += float(e.weights(idx).sum())
-    leave_operation(w, idx)
+    leave_operation(w, e, day, idx)
     return idx
 
 
-def leave_operation(w: World, idx: NDArray[np.int64]) -> None:
+def leave_operation(w: World, e: Engine, day: int, idx: NDArray[np.int64]) -> None:
     """The cases pending at the halt, queued or void, now follow the resolution's procedure
     (the courts, the Special Board): a sentence passed on them is not the operation's. Its
     totals keep their arrests and a void sentence, as the NKVD's own counts did (Krasnoyarsk's
@@ -90,8 +90,19 @@ def leave_operation(w: World, idx: NDArray[np.int64]) -> None:
     was counted when the void sentence was passed: ``Transitions._void_again``). One rule for
     both kinds of reviewed case (review of 4 Dec 2026). The case keeps the line it was arrested
     on: the summary's ``lines`` count an arrest under the line it was made on, and a name given
-    in the case no longer takes a line (``steps_investigation._arrest_named``)."""
-    w.cases.op[idx] = OP["ordinary"]
+    in the case no longer takes a line (``steps_investigation._arrest_named``).
+
+    The same holds for a case a special troika passed no sentence on (model/no_sentence.py).
+    Those of ``idx`` not sentenced under the operation (no sentence day: a void sentence was
+    counted) are counted as the event ``left_operation`` under the operation they leave, on
+    ``day``, so that the outputs say where an arrest that ended in no conviction under its
+    operation went (arrested = convicted + left_operation for a mass operation)."""
+    c = w.cases
+    fresh = idx[c.sentence_day[idx] < 0]
+    if len(fresh):
+        region = w.people["region"][fresh]
+        e.ledger.add(day, region, c.op[fresh], EV["left_operation"], e.weights(fresh))
+    c.op[idx] = OP["ordinary"]
 
 
 class HaltReview(Component):

@@ -23,6 +23,7 @@ from greatterror.model.kernels import (
 )
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
+from greatterror.model.sorting import isin_set
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import (
@@ -105,7 +106,9 @@ class Investigation(Component):
         tc = w.trial_cases
         if not tc.by_trial:
             return e.rng.investigation.random((2, len(idx)))
-        mine = np.isin(idx, np.fromiter(tc.by_trial, dtype=np.int64, count=len(tc.by_trial)))
+        mine = isin_set(idx, tc.by_trial)
+        if not mine.any():  # the same numbers as the split below, with none to split
+            return e.rng.investigation.random((2, len(idx)))
         u = np.empty((2, len(idx)))
         u[:, ~mine] = e.rng.investigation.random((2, int((~mine).sum())))
         u[:, mine] = e.rng.trial_interrogation.random((2, int(mine.sum())))
@@ -241,12 +244,13 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
     for k in np.flatnonzero(np.bincount(key, minlength=len(OPERATIONS) * len(LINES))).tolist():
         group = named[key == k]
         elite = e.is_elite[group]
-        # a named officer is dismissed first; the army purge decides on his arrest
-        officer = elite & ((w.people["elite"][group] & ARMY_FLAGS) != 0)
-        if officer.any():
-            w.signals.named_officers.append(group[officer])
-        c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
-        group = group[~elite]
+        if elite.any():  # (no one of the elite layer: nothing below would change or draw)
+            # a named officer is dismissed first; the army purge decides on his arrest
+            officer = elite & ((w.people["elite"][group] & ARMY_FLAGS) != 0)
+            if officer.any():
+                w.signals.named_officers.append(group[officer])
+            c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
+            group = group[~elite]
         op = _op_name(k // len(LINES))
         if op == "elite":
             circle = w.people["patron"][group] >= 0

@@ -25,6 +25,7 @@ from greatterror.model.families import children_placed
 from greatterror.model.gulag import GF
 from greatterror.model.holding import HOLDING_PARAMS, holding_step
 from greatterror.model.loop import Component
+from greatterror.model.no_sentence import send_back
 from greatterror.model.reception import RECEPTION_PARAMS
 from greatterror.model.sentence_events import current_due
 from greatterror.model.steps_gulag import (
@@ -83,6 +84,7 @@ class Sentencing(Component):
         "oso_capacity",
         "oso_exile_share",
         "oso_other_share",
+        "special_troika_no_sentence_share",
         "troika_capacity",
     )
     reads = ("people", "cases", "institutions", "policy")
@@ -92,36 +94,21 @@ class Sentencing(Component):
         p, c, inst = e.params, w.cases, w.institutions
         rng = e.rng.sentencing
         hand_over_to_special_troikas(inst, w.policy.special_troikas)
-        capacity = {
-            "troika": p["troika_capacity"],
-            "album": 0.0,  # national_capacity below, on a day with album cases waiting
-            "special_troika": 0.0,  # special_troika_capacity below, over their term
-            "oso": p["oso_capacity"],
-            "military_collegium": p["military_collegium_capacity"],
-            "courts": p["courts_capacity"],
-            # the tribunals of the military districts and fleets: no throughput is sourced,
-            # and nothing says they were a bottleneck (model/channels.py)
-            "military_tribunal": math.inf,
-        }
         for name in CHANNELS:
             ch = CH[name]
             queue = inst.queues[ch]
             if len(queue) == 0:
                 inst.carry[ch] = 0.0
                 continue
-            if name == "album":
-                capacity[name] = national_capacity(p, e.ledger, day)  # model/album.py
-            elif name == "special_troika":  # regional bodies, over their term (Order 00606)
-                sat = w.policy.first_day.get(("special_troikas", None), day)
-                left = sat + SPECIAL_TROIKA_TERM_DAYS - day
-                capacity[name] = special_troika_capacity(p, queue.weight, left)
-            budget = capacity[name] + inst.carry[ch]
+            budget = _capacity(w, e, day, name, queue.weight) + inst.carry[ch]
             if name == "troika":
                 spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
             else:
                 n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
                 batch = queue.pop(n)
                 batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
+                if name == "special_troika":  # no sentence on some: model/no_sentence.py
+                    batch = batch[send_back(w, e, day, batch)]
                 # verdicts by body, phase of policy and charge (model/collegium.py, charges.py)
                 for part, shares in by_charge(w, batch, name, p, self.on(e, "M17")):
                     _decide(e, day, part, name, rng, shares)
@@ -130,6 +117,32 @@ class Sentencing(Component):
             emptied = name != "troika" and len(queue) == 0
             inst.carry[ch] = 0.0 if (math.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
+
+
+def _capacity(w: World, e: Engine, day: int, name: str, waiting: float) -> float:
+    """A channel's capacity today, in full-population cases (``waiting``: the weight of its
+    queue). Computed only for a channel with cases waiting."""
+    p = e.params
+    if name == "album":  # model/album.py
+        return national_capacity(p, e.ledger, day)
+    if name == "special_troika":  # regional bodies, over their term (Order 00606)
+        sat = w.policy.first_day.get(("special_troikas", None), day)
+        return special_troika_capacity(p, waiting, sat + SPECIAL_TROIKA_TERM_DAYS - day)
+    if name == "military_tribunal":
+        # the tribunals of the military districts and fleets: no throughput is sourced,
+        # and nothing says they were a bottleneck (model/channels.py)
+        return math.inf
+    return p[_CAPACITY[name]]
+
+
+#: the parameter that gives each channel's daily capacity (the album's and the special
+#: troikas' are computed: ``_capacity``)
+_CAPACITY = {
+    "troika": "troika_capacity",
+    "oso": "oso_capacity",
+    "military_collegium": "military_collegium_capacity",
+    "courts": "courts_capacity",
+}
 
 
 def _decide(

@@ -322,9 +322,9 @@ def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
         pending = w.institutions.queues[CH[name]].clear()
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
         if len(pending):
-            leave_operation(w, pending)
+            leave_operation(w, e, day, pending)
             e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
-    void = unexecuted(w, e, extrajudicial)
+    void = unexecuted(w, e, day, extrajudicial)
     if len(void):
         e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
 

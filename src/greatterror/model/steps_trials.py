@@ -28,6 +28,7 @@ import numpy as np
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
+from greatterror.model.sorting import isin_array, isin_set
 from greatterror.model.trial_cases import (
     TrialCase,
     TrialCases,
@@ -265,9 +266,10 @@ def held_back(tc: TrialCases, case: TrialCase, idx: np.ndarray, status: np.ndarr
     such defendant it reached (review finding F10): at 1:1000 seeds 1-3 the Twenty-One's
     case brought back 3, 16 and 11 earlier defendants (3, 3 and 2 with the rule), against
     the record's none. Other prisoners serving a term are brought back by names as before."""
-    tried = np.fromiter(tc.tried, dtype=np.int64, count=len(tc.tried))
-    serving = (status == Status.CAMP) & np.isin(idx, tried)
-    return serving & ~np.isin(idx, case.back)
+    serving = (status == Status.CAMP) & isin_set(idx, tc.tried)
+    if not serving.any():
+        return serving
+    return serving & ~isin_array(idx, case.back)
 
 
 def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:

@@ -60,6 +60,7 @@ STREAMS = (
     "debility",
     "opposition",
     "first_category",
+    "no_sentence",
 )
 
 

@@ -213,8 +213,16 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             "released": float(sel[EV["released"]]),
             "died_in_custody": float(sel[EV["died_in_custody"]]),
         }
+    # per operation: arrests opened under it, sentences passed under it, executions, and the
+    # cases that left it before any sentence under it (a special troika's case sent back,
+    # model/no_sentence.py; a case pending at the halt, model/steps_halt.py), whose later
+    # sentence or release is counted under "ordinary"
     operations = {
-        op: {**_sentenced(per_op[i]), "shot": float(per_op[i, EV["executed"]])}
+        op: {
+            **_sentenced(per_op[i]),
+            "shot": float(per_op[i, EV["executed"]]),
+            "left_operation": float(per_op[i, EV["left_operation"]]),
+        }
         for i, op in enumerate(OPERATIONS)
         if op in POLITICAL_OPERATIONS
     }

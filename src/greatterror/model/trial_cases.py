@@ -97,6 +97,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.sorting import isin_set
 from greatterror.paths import data_dir
 from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, Status
@@ -158,7 +159,7 @@ class TrialCases:
         out = np.zeros(len(idx), dtype=bool)
         for case in self.pending(day):
             if case.listed:
-                out |= np.isin(idx, np.asarray(case.listed, dtype=np.int64))
+                out |= isin_set(idx, case.listed)
         return out
 
     def kept(self, pop: Any, idx: NDArray[np.int64], day: int) -> NDArray[np.bool_]:
@@ -167,7 +168,7 @@ class TrialCases:
         out = self.listed(idx, day)
         for case in self.pending(day):
             if case.members:
-                mine = np.isin(idx, np.fromiter(case.members, dtype=np.int64))
+                mine = isin_set(idx, case.members)
                 if mine.any():
                     out[mine] |= in_group(pop, idx[mine], group_name(case))
         return out
@@ -177,7 +178,7 @@ class TrialCases:
         out = np.full(len(idx), -1, dtype=np.int64)
         for k, case in enumerate(self.cases):
             if case.pending(day) and case.members:
-                out[np.isin(idx, np.fromiter(case.members, dtype=np.int64))] = k
+                out[isin_set(idx, case.members)] = k
         return out
 
 
