@@ -139,14 +139,22 @@ def _men_shot(s: Outputs) -> float:
     return 100.0 * float(s.summary["demography"]["shot"]["all"]["male_share"])
 
 
-def _line_share(line: str) -> Callable[[Outputs], float]:
-    """The line's share, in percent, of everyone Order 00447 arrested (summary ``lines``: the
-    last case's line, whole run)."""
+def _line_share(line: str, before: str) -> Callable[[Outputs], float]:
+    """The line's share, in percent, of Order 00447's arrests before the date ``before`` (ISO)
+    on the lines of the regions, the camps' own line apart (summary ``lines_by_half_month``:
+    the last case's line and day, by half month, so ``before`` is a half month's first day).
+    The GUGB's summaries count the 57 regions' arrests by line to a date; the order's lines
+    opened at different times, so a whole run's share is not theirs."""
 
     def value(s: Outputs) -> float:
-        lines = s.summary["lines"]
-        total = sum(float(lines[name]["arrested"]) for name in LINES_OF["kulak_00447"])
-        return 100.0 * float(lines[line]["arrested"]) / total if total > 0 else 0.0
+        bins = s.summary["lines_by_half_month"]
+
+        def arrested(name: str) -> float:
+            return sum(float(v) for k, v in bins[name].items() if k < before)
+
+        names = [n for n in LINES_OF["kulak_00447"] if n != "camp_prisoner"]
+        total = sum(arrested(name) for name in names)
+        return 100.0 * arrested(line) / total if total > 0 else 0.0
 
     return value
 
@@ -169,13 +177,14 @@ def _trial(trial_id: str, key: str) -> Callable[[Outputs], float]:
 _CALENDAR = "calendar years 1937-1938, not 1 Oct 1936 - 1 Nov 1938"
 
 _K = ("kulak_00447",)
-_WHOLE_LINE = "the whole operation, not to {}: the summary's lines are not dated"
+_DATED_LINE = "the camps' own line apart; a person under the line and day of his last case"
 #: Order 00447's arrests by line (tragediya_t5 to 15 Aug 1937; Yezhov's report to 1 Sep 1937):
-#: former kulaks and criminals; the order's other lines are the rest
+#: former kulaks and criminals; the order's other lines are the rest. To 1 Sep: the arrests
+#: to 31 August (the half months' bins)
 _ORDER_00447_BY_LINE = (
     *(
-        Measure(f"V-00447-{short}-share-{day}", _line_share(line), _WHOLE_LINE.format(date))
-        for day, date in (("150837", "15 Aug 1937"), ("010937", "1 Sep 1937"))
+        Measure(f"V-00447-{short}-share-{day}", _line_share(line, before), _DATED_LINE)
+        for day, before in (("150837", "1937-08-16"), ("010937", "1937-09-01"))
         for short, line in (("kulak", "former_kulak"), ("crim", "criminal"))
     ),
     Measure(

@@ -25,6 +25,8 @@ from greatterror.vocabulary import (
     EV,
     EVENTS,
     INCREASE_KINDS,
+    LINES_OF,
+    LN,
     NKVD_FLAGS,
     OPERATIONS,
     POLITICAL_OPERATIONS,
@@ -89,6 +91,17 @@ def _rows_fate(sim: Any, members: np.ndarray, shot: bool = True) -> dict[str, in
     return out
 
 
+def _half_month(start: dt.date, days: np.ndarray, weights: np.ndarray) -> dict[str, float]:
+    """Sums of ``weights`` by the half month (1st-15th, 16th-end) of ``days`` after ``start``,
+    keyed by the half month's first day, in date order."""
+    out: dict[str, float] = {}
+    for d, w in sorted(zip(days.tolist(), weights.tolist(), strict=True)):
+        date = start + dt.timedelta(days=int(d))
+        key = date.replace(day=1 if date.day <= 15 else 16).isoformat()
+        out[key] = out.get(key, 0.0) + float(w)
+    return out
+
+
 def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
     """The group's arrests by half month (1st-15th, 16th-end), keyed by the first day.
 
@@ -99,11 +112,21 @@ def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
     heads = sim.registers.elite_heads
     members = heads[(sim.pop["elite"][heads] & flags) != 0]
     days = sim.cases.arrest_day[members[sim.cases.arrests[members] > 0]].astype(np.int64)
-    out: dict[str, int] = {}
-    for d in np.sort(days):
-        date = sim.start + dt.timedelta(days=int(d))
-        key = date.replace(day=1 if date.day <= 15 else 16).isoformat()
-        out[key] = out.get(key, 0) + 1
+    return {k: int(v) for k, v in _half_month(sim.start, days, np.ones(len(days))).items()}
+
+
+def _lines_by_half_month(sim: Any) -> dict[str, dict[str, float]]:
+    """Order 00447's arrests on each of its lines by half month of the arrest, in
+    full-population equivalents (the cases of ``line_totals``: a person under the line and the
+    day of his last case). The GUGB's summaries of the operation's first weeks give the
+    arrests by line to a date (V-00447-kulak-share-150837), which the whole run's ``lines``
+    cannot be compared with: the lines the order added came on the lists later."""
+    c = sim.cases
+    out: dict[str, dict[str, float]] = {}
+    for name in LINES_OF["kulak_00447"]:
+        idx = np.flatnonzero((c.line == LN[name]) & (c.arrests > 0) & (c.arrest_day >= 0))
+        days = c.arrest_day[idx].astype(np.int64)
+        out[name] = _half_month(sim.start, days, np.asarray(sim.weights(idx), dtype=float))
     return out
 
 
@@ -265,6 +288,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         ),
         "demography": demography(sim),
         "lines": line_totals(sim.cases, sim.weights),
+        "lines_by_half_month": _lines_by_half_month(sim),
         "national_nationality": own_nationality_shares(
             sim.cases, sim.weights, sim.pop["nationality"], sim.registers.specs
         ),
