@@ -376,6 +376,13 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     assert shipped["values"] == {k: kept[k] for k in best["values"] if k in kept}
     assert len(shipped["recheck"]) == 1 and shipped["recheck_median"] == shipped["recheck"][0]
     assert shipped["choosing_distance"] == pytest.approx(shipped["recheck_median"])
+    # per-seed choosing distances (the gate's pairs): with no spread, the archival distances
+    for row in [*payload["candidates"], shipped]:
+        assert row["recheck_choosing"] == pytest.approx(
+            row["archival"]["recheck"] if "archival" in row else row["recheck"]
+        )
+    # one re-check seed gives no estimate of the noise: the gate's margin cannot hold
+    assert payload["margin"]["holds"] is False and payload["margin"]["standard_error"] is None
 
 
 def test_the_candidates_table_labels_both_scales(capsys: pytest.CaptureFixture[str]) -> None:

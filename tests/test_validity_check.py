@@ -89,27 +89,47 @@ def _script():
 def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
+    """The gate (calibration/gate.py) runs the validity check on the candidate's runs on the
+    first three gate seeds: a point that breaks a property is refused, whatever its margin."""
+    from greatterror.calibration import gate
+    from greatterror.calibration.seeds import GATE_SEEDS
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.evidence.loader import load_evidence
+
     script = _script()
     target = tmp_path / "historical.toml"
     target.write_text(shipped_path("historical").read_text(encoding="utf-8"), encoding="utf-8")
     before = target.read_text(encoding="utf-8")
     candidate = tmp_path / "historical_candidate.toml"
     candidate.write_text(before + "\n# the fitted point\n", encoding="utf-8")
-    invalid = validity.check_simulation(_fake_sim(n_women_shot=12), 1)
-    monkeypatch.setattr(validity, "check_scenario", lambda *a, **k: invalid)
+    evidence = load_evidence()
+    record = {i: float(evidence.value(i)) for i in CALIBRATION_IDS}
+    invalid = tuple(validity.check_simulation(_fake_sim(n_women_shot=12), 1))
+    valid = tuple(validity.check_simulation(_fake_sim(), 1))
+
+    def runs(findings):
+        return tuple(
+            gate.Run(s, record, findings if s in validity.SEEDS else ()) for s in GATE_SEEDS
+        )
+
+    applied = {
+        "candidates": [{"choosing_distance": 6.0, "recheck_choosing": [6.0, 6.2, 6.1]}],
+        "incumbent": {"choosing_distance": 9.0, "recheck_choosing": [9.0, 9.1, 8.9]},
+    }
     log: list[dict] = []
+    monkeypatch.setattr(gate, "run_scenarios", lambda *a, **k: [runs(invalid), runs(valid)])
     with pytest.raises(SystemExit) as stop:
-        script.apply_if_valid(candidate, log, target)
+        script.gate_then_apply(candidate, {"apply": applied}, log, 1, target)
     assert stop.value.code == 3
     err = capsys.readouterr().err
     assert "refit NOT applied" in err and "share of men among those sentenced to death" in err
+    assert "gate 1" not in err and "gate 2" not in err
     assert target.read_text(encoding="utf-8") == before
     # a valid point is applied
-    valid = validity.check_simulation(_fake_sim(), 1)
-    monkeypatch.setattr(validity, "check_scenario", lambda *a, **k: valid)
-    script.apply_if_valid(candidate, log, target)
+    monkeypatch.setattr(gate, "run_scenarios", lambda *a, **k: [runs(valid), runs(valid)])
+    script.gate_then_apply(candidate, {"apply": applied}, log, 1, target)
     assert target.read_text(encoding="utf-8") == candidate.read_text(encoding="utf-8")
-    assert [r["step"] for r in log] == ["2b validity check"] * 2
+    assert [r["step"] for r in log] == ["2b gate"] * 2
 
 
 def test_the_check_runs_the_candidate_scenario(tmp_path: Path) -> None:
@@ -130,8 +150,15 @@ APPLIED = {
             "archival": {"acceptance_run": 25.0, "recheck_median": 27.0},
             "last_generation_weights": {"recheck_median": 2.7},
             "outside_band_on_recheck": [{"id": "G1-1935-conv", "runs": 2, "of": 2, "factor": 0.35}],
+            "choosing_distance": 10.02,
+            "recheck_choosing": [9.1, 11.8],
         }
     ],
+    "incumbent": {
+        "choosing_distance": 10.66,
+        "recheck_choosing": [10.9, 10.2],
+        "recheck_median": 14.75,
+    },
 }
 SHOWN = {
     "generations": [
@@ -149,7 +176,9 @@ SHOWN = {
 CHECKED = {"draws": 2, "scale": 0.003, "seeds": [1, 2], "in_sample": [], "validation": []}
 
 
-@pytest.mark.parametrize("failing", ["", "1 fit (ABC-SMC)"], ids=["refused", "fit-failed"])
+@pytest.mark.parametrize(
+    "failing", ["", "1 fit (ABC-SMC)", "2b gate"], ids=["refused", "fit-failed", "gate-raised"]
+)
 def test_the_refit_writes_its_section_however_it_ends(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
 ) -> None:
@@ -162,7 +191,9 @@ def test_the_refit_writes_its_section_however_it_ends(
     doc = tmp_path / "calibration.md"
     doc.write_text(f"# C\n\nbefore\n\n{script.BEGIN}\nold\n{script.END}\n\nafter\n", "utf-8")
     monkeypatch.setattr(script, "DOC", doc)
-    monkeypatch.setattr(script, "SCENARIO", shipped_path("historical"))
+    shipped = tmp_path / "historical.toml"
+    shipped.write_text(shipped_path("historical").read_text(encoding="utf-8"), "utf-8")
+    monkeypatch.setattr(script, "SCENARIO", shipped)
     answers = {"2": APPLIED, "5": CHECKED, "6": SHOWN}
 
     def step(name: str, cmd: list, log: list, capture: bool = False) -> str:
@@ -173,52 +204,55 @@ def test_the_refit_writes_its_section_however_it_ends(
             raise SystemExit(f"{name} failed with exit code 1")
         return json.dumps(answers.get(name[0], {}))
 
-    def refuse(candidate: Path, log: list) -> None:
-        log.append({"step": "2b", "command": "v", "wall_s": 1.0, "cpu_s": 1.0})
-        log[-1]["failed"] = ["seed 1: share of men among those sentenced to death 0.894"]
-        raise SystemExit(3)
+    from greatterror.calibration import gate
+    from greatterror.calibration.seeds import GATE_SEEDS
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.evidence.loader import load_evidence
 
+    evidence = load_evidence()
+    record = {i: float(evidence.value(i)) for i in CALIBRATION_IDS}
+    invalid = tuple(validity.check_simulation(_fake_sim(n_women_shot=12), 1))
+
+    def runs(values, findings=()):
+        return tuple(gate.Run(s, values, findings) for s in GATE_SEEDS)
+
+    # the margin is within the noise and the validity check fails; not worse at 1:100
+    monkeypatch.setattr(
+        gate, "run_scenarios", lambda *a, **k: [runs(record, invalid), runs(record)]
+    )
+    if failing == "2b gate":  # a run of the gate raises: the section says so, nothing applied
+
+        def crash(*args, **kwargs):
+            raise RuntimeError("a run at 1:100 crashed")
+
+        monkeypatch.setattr(gate, "run_scenarios", crash)
     monkeypatch.setattr(script, "_step", step)
-    monkeypatch.setattr(script, "apply_if_valid", refuse)
     argv = ["refit", "--db", str(tmp_path / "fit.db"), "--generations", "8", "--resume"]
     monkeypatch.setattr(sys, "argv", argv)
-    with pytest.raises(SystemExit) as stop:
+    with pytest.raises((SystemExit, RuntimeError)) as stop:
         script.main()
     text = doc.read_text(encoding="utf-8")
     assert text.startswith("# C\n\nbefore\n\n" + script.BEGIN) and text.endswith(
         script.END + "\n\nafter\n"
     )
     assert "\nold\n" not in text and "1 of the 8 generations asked for are stored" in text
-    if failing:
-        assert "stopped by a failing step" in text and "G1-1935-conv" not in text
+    if failing == "2b gate":
+        assert "stopped by a failing step (RuntimeError: a run at 1:100 crashed); nothing" in text
+        assert shipped.read_text(encoding="utf-8") == shipped_path("historical").read_text("utf-8")
+    elif failing:
+        assert (
+            "stopped by a failing step (1 fit (ABC-SMC) failed with exit code 1); nothing" in text
+        )
+        assert "G1-1935-conv" not in text
     else:
         assert stop.value.code == 3 and "NOT applied" in text
-        assert "- seed 1: share of men" in text and "G1-1935-conv 2/2 x0.35" in text
+        assert "- validity check fails: seed 1: share of men" in text
+        assert "- gate 1 (margin at the fit's scale) fails: the improvement is within" in text
+        assert "gate 2, not worse at 1:100 (gate seeds 1,000,001-1,000,010; " in text
+        assert "in-sample targets only): holds: in-sample targets passing 29 of 29" in text
+        assert "G1-1935-conv 2/2 x0.35" in text and "| shipped values | - | - | 10.66" in text
+        assert shipped.read_text(encoding="utf-8") == shipped_path("historical").read_text("utf-8")
         assert "3 regression baseline" not in text  # nothing regenerated for a refused point
-
-
-def test_the_refit_applies_a_point_only_if_it_beats_the_shipped_values() -> None:
-    script = _script()
-
-    def applied(chosen: float, shipped: float | None, rule: tuple[float, float] | None = None):
-        """An apply's result: median archival distances, and the choosing distances if given."""
-        got: dict = {"candidates": [{"archival": {"recheck_median": chosen}}]}
-        if shipped is not None:
-            got["incumbent"] = {"recheck_median": shipped}
-        if rule is not None:
-            got["candidates"][0]["choosing_distance"] = rule[0]
-            got["incumbent"]["choosing_distance"] = rule[1]
-        return got
-
-    assert script.not_better(applied(10.0, 12.0)) == ""  # an apply of an older version
-    assert "median archival distance" in script.not_better(applied(21.66, 17.0))
-    assert "not below" in script.not_better(applied(12.0, 12.0))
-    assert script.not_better(applied(10.0, None)) == ""
-    # the rule's distance decides, not the median archival distance beside it
-    assert script.not_better(applied(26.0, 13.8, rule=(4.0, 5.0))) == ""
-    worse = script.not_better(applied(10.0, 13.8, rule=(5.0, 4.0)))
-    assert "choosing distance" in worse and "(5.00)" in worse and "(4.00)" in worse
-    assert "not below" in script.not_better(applied(10.0, 13.8, rule=(4.0, 4.0)))
 
 
 def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart() -> None:

@@ -51,7 +51,8 @@ screening also use), with each target's Monte Carlo error taken into account:
    Ties go to the smaller archival distance of the acceptance run, then to
    the earlier candidate. The incumbent is judged by the same ``D``
    (scripts/refit_historical.py applies a fit only if its chosen point's
-   ``D`` is smaller).
+   ``D`` is smaller by more than the re-check's Monte Carlo error, and it is
+   not worse at 1:100: calibration/gate.py).
 
 Why. ``D`` is in the log units of ``archival_distance``: a target whose
 median is known to well within its tolerance (``se_i`` small) keeps its
@@ -199,6 +200,22 @@ def choosing_distance(candidate: Candidate, bands: Sequence[Archival], noise: No
     return float(math.sqrt(sum(v**2 for v in choosing_terms(candidate, bands, noise).values())))
 
 
+def run_distances(
+    candidate: Candidate, bands: Sequence[Archival], noise: Noise
+) -> tuple[float, ...]:
+    """Each re-check run's choosing distance: the run's ``s_i`` in place of the median
+    ``m_i``, over the same ``sqrt(tol_i^2 + se_i^2)``, in the order of the re-check seeds.
+
+    The apply gate (calibration/gate.py) pairs these seed by seed with the incumbent's to
+    estimate the Monte Carlo error of the difference between two points.
+    """
+    scale = {b.fact_id: math.sqrt(b.tolerance**2 + noise.se(b.fact_id) ** 2) for b in bands}
+    return tuple(
+        math.sqrt(sum((s[b.fact_id] / scale[b.fact_id]) ** 2 for b in bands))
+        for s in candidate.recheck_statistics
+    )
+
+
 def best_particles(history: Any, count: int, bands: Sequence[Archival]) -> list[Candidate]:
     """The ``count`` particles of the last generation closest to the record (archival scale)."""
     population = history.get_population(t=history.max_t)
@@ -315,6 +332,7 @@ def report_row(
         "accepted_distance": candidate.fit_distance,
         "choosing_distance": choosing_distance(candidate, bands, noise),
         "choosing_terms": choosing_terms(candidate, bands, noise),
+        "recheck_choosing": list(run_distances(candidate, bands, noise)),
         "archival": {
             "acceptance_run": candidate.archival(bands),
             "recheck": list(candidate.recheck_archival(bands)),

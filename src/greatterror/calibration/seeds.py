@@ -9,6 +9,15 @@ tables, the posterior predictive check of ``greatterror calibrate show
 --check``) uses seeds below it, 1 to 10 by default. The functions here are
 the only places those seeds are made, and they refuse a seed of the other
 range (tests/test_refit.py).
+
+The gate that decides whether a fitted point replaces the shipped values
+(calibration/gate.py) runs both at the validation scale, 1:100, on the named
+``GATE_SEEDS``: the first ten seeds of the fitting range, so that the choice
+looks at no validation run. They are the population seeds of fits run with
+``--seed`` 1 to 10, but a fit and its re-check run at 1:333 and draw their
+streams from hashed seeds (``simulation_seed``), so no gate run repeats a run
+a fit made. The validity check of a fitted point (calibration/validity.py)
+uses the first three of them.
 """
 
 from __future__ import annotations
@@ -24,6 +33,8 @@ FIT_SEED_BASE = 1_000_000
 MAX_FIT_SEED = FIT_SEED_BASE - 1
 #: The validation seeds of docs/validation.md.
 VALIDATION_SEEDS: tuple[int, ...] = tuple(range(1, 11))
+#: The apply gate's runs at 1:100 (calibration/gate.py): ten seeds of the fitting range.
+GATE_SEEDS: tuple[int, ...] = tuple(FIT_SEED_BASE + i for i in range(1, 11))
 #: Simulation seeds of a fit lie in [FIT_SEED_BASE, SEED_CEILING).
 SEED_CEILING = 2**31
 

@@ -9,6 +9,7 @@ runs or any file is touched.
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Any
 
@@ -53,8 +54,10 @@ def apply(
         judge,
         noise_report,
         report_row,
+        run_distances,
     )
     from greatterror.calibration.choose import recheck as run_recheck
+    from greatterror.calibration.gate import margin_of
     from greatterror.calibration.seeds import recheck_seeds
     from greatterror.calibration.simulator import FitModel
     from greatterror.calibration.weights import generation_weights
@@ -85,6 +88,7 @@ def apply(
         "values": shipped.values,
         "choosing_distance": shipped_distance,
         "choosing_terms": choosing_terms(shipped, bands, noise),
+        "recheck_choosing": list(run_distances(shipped, bands, noise)),
         "recheck": list(shipped.recheck_archival(bands)),
         "recheck_median": shipped.median(bands),
     }
@@ -98,25 +102,37 @@ def apply(
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
     rows = [report_row(c, bands, weights, noise) for c in ranked]
-    if as_json:
-        emit_json(
-            {
-                "scenario": str(file),
-                "rule": RULE,
-                "recheck_seeds": list(seeds),
-                "generation": history.max_t,
-                "weights_source": source,
-                "candidates": rows,
-                "incumbent": incumbent,
-                "noise": noise_report(noise, bands),
-            }
+    report = {
+        "scenario": str(file),
+        "rule": RULE,
+        "recheck_seeds": list(seeds),
+        "generation": history.max_t,
+        "weights_source": source,
+        "candidates": rows,
+        "incumbent": incumbent,
+        "noise": noise_report(noise, bands),
+    }
+    margin = margin_of(report)  # the apply gate's first comparison (calibration/gate.py)
+    report["margin"] = {"holds": margin.holds, "improvement": margin.mean} | {
+        key: None if math.isnan(x) else x  # one re-check seed: no error to estimate
+        for key, x in (
+            ("standard_error", margin.se),
+            ("k", margin.k),
+            ("lower_bound", margin.lower),
         )
+    }
+    if as_json:
+        emit_json(report)
         return
     _print_candidates(rows, seeds, history.max_t, source)
     console.print(
         f"The fitted scenario's own values ({settings.scenario}) on the same seeds: "
         f"choosing distance {incumbent['choosing_distance']:.2f} (median archival distance "
         f"{incumbent['recheck_median']:.2f})"
+    )
+    console.print(
+        f"Margin over them (the refit's gate 1, calibration/gate.py): "
+        f"{'holds' if margin.holds else 'does NOT hold'}: {margin.numbers()}"
     )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
 
@@ -126,7 +142,8 @@ def _incumbent(settings: Any, names: dict[str, float], recheck: int, workers: in
 
     A fit is worth applying only if its chosen point is closer to the record than the values it
     would replace, on the same seeds and scale, by the same distance with the same pooled
-    spread (scripts/refit_historical.py compares the two).
+    spread; scripts/refit_historical.py's gate (calibration/gate.py) asks for a margin beyond
+    the re-check's noise, from the two points' per-seed distances paired by seed.
     """
     from greatterror.calibration.choose import Candidate
     from greatterror.calibration.choose import recheck as run_recheck

@@ -1,0 +1,211 @@
+"""The apply gate (greatterror.calibration.gate): a fitted point replaces the shipped values
+only if it is better by more than the re-check's seed noise at the fit's scale and not worse
+at 1:100 on the gate seeds. Constructed distances and runs: no simulation."""
+
+from __future__ import annotations
+
+import importlib.util
+import math
+from pathlib import Path
+
+import pytest
+
+from greatterror.calibration import gate, validity
+from greatterror.calibration.gate import AtScale, Margin, Run, Verdict, at_scale, margin_of
+from greatterror.calibration.seeds import GATE_SEEDS, VALIDATION_SEEDS, is_fit_seed
+from greatterror.calibration.statistics import Archival
+
+ROOT = Path(__file__).resolve().parents[1]
+BANDS = (
+    Archival("a", 100.0, 90.0, 110.0),
+    Archival("b", 10.0, 5.0, 20.0),
+    Archival("c", 1000.0, 900.0, 1100.0),
+)
+# per-seed choosing distances on three re-check seeds, chosen point against shipped values:
+# last session's kind of result, a smaller D with differences that swing from seed to seed
+WITHIN_NOISE = Margin(10.02, 10.66, (9.1, 11.8, 9.4), (10.9, 10.2, 11.0), (9, 10, 11))
+CLEAR = Margin(6.1, 10.7, (6.0, 6.4, 6.2), (10.5, 10.9, 10.6), (9, 10, 11))
+
+
+def test_the_gate_seeds_are_fitting_seeds_and_serve_the_validity_check() -> None:
+    assert len(GATE_SEEDS) == 10 and all(is_fit_seed(s) for s in GATE_SEEDS)
+    assert not set(GATE_SEEDS) & set(VALIDATION_SEEDS)
+    assert validity.SEEDS == GATE_SEEDS[:3] == (1_000_001, 1_000_002, 1_000_003)
+
+
+def test_a_margin_within_the_noise_is_refused() -> None:
+    m = WITHIN_NOISE
+    assert m.chosen < m.shipped and m.mean > 0  # smaller, on average too
+    assert m.lower < 0 and not m.holds
+    assert "within the re-check's Monte Carlo error" in m.why()
+    assert "10.02 against the shipped values' 10.66" in m.numbers()
+
+
+def test_a_clear_margin_is_accepted() -> None:
+    assert CLEAR.holds and CLEAR.why() == ""
+    assert CLEAR.mean == pytest.approx(4.4667, abs=1e-3)
+    assert CLEAR.lower == pytest.approx(CLEAR.mean - CLEAR.k * CLEAR.se)
+
+
+def test_k_is_students_quantile_not_the_normal_one() -> None:
+    """With three seeds the standard error has two degrees of freedom: k = 2.92. Differences
+    that a normal 1.645 would accept are refused."""
+    m = Margin(9.0, 9.7, (9.0, 9.8, 9.1), (10.0, 10.0, 10.0))
+    assert m.k == pytest.approx(2.920, abs=1e-3)
+    assert Margin(1, 2, (1,) * 5, (2,) * 5).k == pytest.approx(2.132, abs=1e-3)
+    assert m.mean - 1.645 * m.se > 0 and not m.holds
+
+
+def test_no_margin_without_two_seeds_or_against_the_rules_order() -> None:
+    one = Margin(5.0, 10.0, (5.0,), (10.0,))
+    assert not one.holds and math.isnan(one.se) and "--recheck 2" in one.why()
+    # per-seed differences in its favour, but the rule's own distance is not smaller
+    contrary = Margin(10.7, 10.6, CLEAR.chosen_runs, CLEAR.shipped_runs)
+    assert not contrary.holds and "not below" in contrary.why()
+    with pytest.raises(ValueError, match="same re-check seeds"):
+        Margin(1.0, 2.0, (1.0, 1.0), (2.0,))
+
+
+def test_the_margin_is_read_from_calibrate_apply() -> None:
+    applied = {
+        "recheck_seeds": [9, 10, 11],
+        "candidates": [{"choosing_distance": 6.1, "recheck_choosing": [6.0, 6.4, 6.2]}],
+        "incumbent": {"choosing_distance": 10.7, "recheck_choosing": [10.5, 10.9, 10.6]},
+    }
+    assert margin_of(applied) == CLEAR
+
+
+def _runs(*values: dict[str, float], ok: bool = True) -> tuple[Run, ...]:
+    """Runs on the first seeds of the gate; the validity check's findings where it runs."""
+    return tuple(
+        Run(s, v, (validity.Finding(s, "p", 1.0, ">= 0", ok),) if s in validity.SEEDS else ())
+        for s, v in zip(GATE_SEEDS, values, strict=False)
+    )
+
+
+ON_RECORD = _runs(*({"a": 100.0 + i, "b": 10.0, "c": 1000.0 - i} for i in range(3)))
+OFF_ON_C = _runs(*({"a": 100.0 + i, "b": 10.0, "c": 1600.0 + 50 * i} for i in range(3)))
+
+
+def test_the_1_to_100_comparison_counts_passes_and_the_distance() -> None:
+    worse = at_scale(OFF_ON_C, ON_RECORD, BANDS)
+    assert worse.seeds == GATE_SEEDS[:3]
+    assert worse.chosen_passing == {"a", "b"} and worse.shipped_passing == {"a", "b", "c"}
+    assert worse.chosen > worse.shipped == 0.0 and not worse.holds
+    assert worse.why() == "fewer in-sample targets pass and the choosing distance is larger"
+    assert "passing at the shipped values only: c" in worse.numbers()
+    assert at_scale(ON_RECORD, OFF_ON_C, BANDS).holds
+    assert at_scale(ON_RECORD, ON_RECORD, BANDS).holds  # a tie is not worse
+    # within ±20% of the record passes though outside the band (1,150 against 1,000 +-10%)
+    near = _runs(*({"a": 100.0, "b": 10.0, "c": 1150.0} for _ in range(3)))
+    assert at_scale(near, ON_RECORD, BANDS).chosen_passing == {"a", "b", "c"}
+    with pytest.raises(ValueError, match="same seeds"):
+        at_scale(ON_RECORD, ON_RECORD[::-1], BANDS)
+
+
+@pytest.mark.parametrize(
+    ("passing", "distance"),
+    [(2, 0.5), (3, 1.5)],  # fewer targets with a smaller distance; as many with a larger one
+)
+def test_worse_on_either_count_at_1_to_100_is_refused(passing: int, distance: float) -> None:
+    ids = ("a", "b", "c")
+    scale = AtScale(GATE_SEEDS, ids, frozenset(ids[:passing]), frozenset(ids), distance, 1.0)
+    assert not scale.holds
+
+
+def test_better_at_the_fits_scale_but_worse_at_1_to_100_is_refused() -> None:
+    verdict = Verdict(CLEAR, at_scale(OFF_ON_C, ON_RECORD, BANDS), ON_RECORD[0].findings)
+    (failure,) = verdict.failures()
+    assert failure.startswith("gate 2 (not worse at 1:100) fails")
+    assert "passing 2 of 3 against the shipped values' 3" in failure
+    assert verdict.why() == "gate 2: it is worse at 1:100"
+    assert Verdict(CLEAR, at_scale(ON_RECORD, ON_RECORD, BANDS), ()).failures() == []
+    both = Verdict(
+        WITHIN_NOISE, at_scale(OFF_ON_C, ON_RECORD, BANDS), _runs({}, ok=False)[0].findings
+    )
+    assert [f.split(" (")[0].split(" fails")[0] for f in both.failures()] == [
+        "gate 1",
+        "gate 2",
+        "validity check",
+    ]
+    text = "\n".join(both.lines())
+    assert "gate 1, margin at the fit's scale (re-check seeds 9-11;" in text
+    assert "FAILS: choosing distance 10.02" in text and "k = t(0.95; 2) = 2.92" in text
+
+
+def _script():
+    spec = importlib.util.spec_from_file_location("refit", ROOT / "scripts/refit_historical.py")
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def _apply_json(margin: Margin) -> dict:
+    return {
+        "recheck_seeds": list(margin.seeds),
+        "candidates": [
+            {"choosing_distance": margin.chosen, "recheck_choosing": list(margin.chosen_runs)}
+        ],
+        "incumbent": {
+            "choosing_distance": margin.shipped,
+            "recheck_choosing": list(margin.shipped_runs),
+        },
+    }
+
+
+def test_the_refit_applies_only_what_the_gate_lets_through(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """scripts/refit_historical.py: exit code 3 naming the gate and its numbers, the shipped
+    scenario untouched; copied when both comparisons and the validity check hold."""
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.evidence.loader import load_evidence
+
+    evidence = load_evidence()
+    record = {i: float(evidence.value(i)) for i in CALIBRATION_IDS}
+    first, n = CALIBRATION_IDS[0], len(CALIBRATION_IDS)
+    off = {**record, first: record[first] / 10}  # one target far outside its band
+    target, candidate = tmp_path / "historical.toml", tmp_path / "candidate.toml"
+    target.write_text("shipped\n", encoding="utf-8")
+    candidate.write_text("fitted\n", encoding="utf-8")
+    script = _script()
+
+    def runs(chosen: dict[str, float]):
+        def run_scenarios(paths, seeds=GATE_SEEDS, scale=0.01, workers=1):
+            assert [Path(p) for p in paths] == [candidate, target] and workers == 2
+            return [_runs(*[chosen] * 10), _runs(*[record] * 10)]
+
+        return run_scenarios
+
+    log: list[dict] = []
+    cases = (
+        (
+            CLEAR,
+            off,
+            f"gate 2 (not worse at 1:100) fails: fewer in-sample targets pass and "
+            f"the choosing distance is larger: in-sample targets passing {n - 1} of {n} against "
+            f"the shipped values' {n}",
+        ),
+        (
+            WITHIN_NOISE,
+            record,
+            "gate 1 (margin at the fit's scale) fails: the improvement is "
+            "within the re-check's Monte Carlo error (lower bound <= 0): choosing distance 10.02 "
+            "against the shipped values' 10.66",
+        ),
+    )
+    for margin, chosen, message in cases:
+        monkeypatch.setattr(gate, "run_scenarios", runs(chosen))
+        got = {"apply": _apply_json(margin)}
+        with pytest.raises(SystemExit) as stop:
+            script.gate_then_apply(candidate, got, log, 2, target)
+        assert stop.value.code == 3 and target.read_text(encoding="utf-8") == "shipped\n"
+        err = capsys.readouterr().err
+        assert "refit NOT applied" in err and message in err
+        assert len(got["gate"].failures()) == 1
+    monkeypatch.setattr(gate, "run_scenarios", runs(record))
+    got = {"apply": _apply_json(CLEAR)}
+    script.gate_then_apply(candidate, got, log, 2, target)
+    assert target.read_text(encoding="utf-8") == "fitted\n"
+    assert [r["step"] for r in log] == ["2b gate"] * 3
