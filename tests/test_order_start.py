@@ -206,10 +206,12 @@ def test_people_drawn_from_the_whole_population_are_on_no_july_list(monkeypatch)
     inner = steps_arrests._arrest_00447
 
     def spy(w, e, day, chosen, unregistered, listed_share):  # type: ignore[no-untyped-def]
-        inner(w, e, day, chosen, unregistered, listed_share)
+        # only those this call arrested: one of ``chosen`` already held keeps his own case
+        arrested = inner(w, e, day, chosen, unregistered, listed_share)
         kind = "listed" if unregistered == LN["none"] else "profiled"
-        counted[kind] += len(chosen)
-        flagged[kind] += int(w.cases.first_category[chosen].sum())
+        counted[kind] += len(arrested)
+        flagged[kind] += int(w.cases.first_category[arrested].sum())
+        return arrested
 
     monkeypatch.setattr(steps_arrests, "_arrest_00447", spy)
     gt.Sim("historical", scale=0.001, seed=3).run(until="1937-08-20")

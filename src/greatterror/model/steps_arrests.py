@@ -20,7 +20,7 @@ from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
+from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
 
 
 class Denunciation(Component):
@@ -235,10 +235,11 @@ def _arrest_00447(
     chosen: np.ndarray,
     unregistered: int,
     listed_share: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """Order 00447 arrests, each on the line of the order that put the person on the list
     (model/lines.py ``line_00447``), a share ``listed_share[region]`` of them the first
-    category's July list (model/order_start.py)."""
+    category's July list (model/order_start.py). Returns those arrested (of ``chosen``, the
+    ones at liberty)."""
     arrested = e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
     pop = w.people
     region = pop["region"][arrested]
@@ -253,6 +254,7 @@ def _arrest_00447(
         inst.listed_cat1 += np.bincount(
             region[first], e.weights(arrested[first]), minlength=len(inst.listed_cat1)
         )
+    return arrested
 
 
 def days_since_order(pol: Policy, day: int) -> int:
@@ -331,23 +333,36 @@ def _elite_weights(
 
 
 def _eligible(w: World) -> np.ndarray:
-    """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
-    which goes through dismissal; the high command is also in the party group. The party
-    group's 1934 congress delegates are those of the party and soviet apparatus, the CC and
-    the military delegates (``PARTY_FLAGS``; population/elite.py ``congress_posts``)."""
+    """Heads in the open groups; the army's high command only in the army's own group.
+
+    The party group's 1934 congress delegates are those of the party and soviet apparatus
+    and the CC (``PARTY_FLAGS``; population/elite.py ``congress_posts``). No officer is drawn
+    by this step's hazard in the party or the opposition group: in the record the army's
+    commanders were taken in the army's own purge, opened by its trial (11 June 1937; the
+    arrests of its defendants from May 1937), and before it only as men named under
+    interrogation, as Primakov and Putna were in August 1936 (Suvenirov 1998; Conquest
+    1990); the named reach the army's channel through model/steps_investigation.py and the
+    army's trial case (model/trial_cases.py). Once the army group is open its high command
+    carries the elite hazard as any open group does (by Cherushev 2003's reference note,
+    V-army-arr-1938, arrest was near-total among corps and division commanders), while the
+    rank-and-file officers are purged through dismissal only (model/steps_army.py). Until
+    branch army37 (5 Dec 2026) the high command was of the party group from the
+    February-March 1937 plenum and of the opposition group, when marked, from Kirov's
+    murder: about 170 of its 850 were arrested before May 1937 at 1:1,000, seed 1."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
     for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
         if group == "army":
-            continue
-        if bits is None:
-            mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
+            mask |= (flags & Elite.ARMY_HIGH_COMMAND) != 0
+        elif bits is None:
+            mask |= ((w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0) & (
+                (flags & ARMY_FLAGS) == 0
+            )
         else:
-            mask |= (flags & bits) != 0
-    # rank-and-file officers are purged through dismissal only
-    return heads[mask & ((flags & Elite.ARMY_OFFICER) == 0)]
+            mask |= ((flags & bits) != 0) & ((flags & ARMY_FLAGS) == 0)
+    return heads[mask]
 
 
 class PurgeOfElites(Component):
