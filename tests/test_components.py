@@ -6,6 +6,7 @@ docs/ODD.md show; these tests keep them equal to what the code does.
 
 from __future__ import annotations
 
+import datetime as dt
 import re
 from collections import defaultdict
 from pathlib import Path
@@ -61,8 +62,24 @@ def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     runs += [("hypotheses/h4_weak_centre", None), ("hypotheses/h6_kirov_pretext", None)]
     runs += [("hypotheses/h5b_penetrated_nkvd", None)]  # the penetrated NKVD (M24's option)
     runs += [("historical", {"troika_capacity": 100.0, "album_capacity": 50.0})]
+    # the show trials read ``military_collegium_death_share`` only at a trial on a charge
+    # that did not carry the supreme measure (the Moscow centre, January 1935) once the
+    # execution lists are in force: in the shipped scenarios only when an endogenous path
+    # brings the lists that early, which depends on the draws (h5b's did until branch
+    # army37 changed the population's); a historical run with the lists dated 1 January
+    # 1935 makes the read certain
+    runs += [("historical/lists_1935", None)]
     for name, pars in runs:
-        sim = Simulation(load_scenario(name), population, SEED, evidence, pars)
+        scenario = load_scenario(name.split("/lists_")[0])
+        if name.endswith("/lists_1935"):
+            events = [
+                ev.model_copy(update={"date": dt.date(1935, 1, 1)})
+                if ev.action == "execution_lists"
+                else ev
+                for ev in scenario.events
+            ]
+            scenario = scenario.model_copy(update={"events": events})
+        sim = Simulation(scenario, population, SEED, evidence, pars)
         engine = sim.engine
         engine.params = _Tracking(engine.params, params, current)
         switch = engine.switch

@@ -29,8 +29,10 @@ from greatterror.vocabulary import ARMY_FLAGS, PARTY_FLAGS
 
 SCALE, SEED = 0.001, 3
 APPARATUS, CONGRESS, CC = int(Elite.APPARATUS_1934), int(Elite.CONGRESS_1934), int(Elite.CC_1934)
-#: the party group's delegates: the apparatus, the CC, the army high command
-PARTY_POSTS = APPARATUS | CC | int(Elite.ARMY_HIGH_COMMAND)
+HIGH = int(Elite.ARMY_HIGH_COMMAND)
+#: the party group's delegates: the apparatus and the CC (the army high command, with the
+#: congress's military delegates, is the army group's since branch army37)
+PARTY_POSTS = APPARATUS | CC
 assert PARTY_POSTS | int(Elite.REGIONAL_SECRETARY) == PARTY_FLAGS
 
 
@@ -46,12 +48,14 @@ def test_the_posts_follow_the_mandate_commissions_shares() -> None:
 
 @pytest.fixture(scope="module")
 def run():
-    """A finished run: each delegate's first arrest (day, route) and each trial's verdicts."""
+    """A finished run: each delegate's and commander's first arrest (day, route) and each
+    trial's verdicts."""
     pop = build_population(SCALE, SEED)
     sim = Simulation(load_scenario("historical"), pop, SEED, load_evidence())
     e = sim.engine
     heads = sim.registers.elite_heads
     delegates = heads[(pop["elite"][heads] & CONGRESS) != 0]
+    watched = heads[(pop["elite"][heads] & (CONGRESS | HIGH)) != 0]
     first: dict[int, tuple[int, str]] = {}
     sentenced: list[tuple[int, np.ndarray]] = []
     arrest, sentence = e.arrest, e.sentence
@@ -60,7 +64,7 @@ def run():
         out = arrest(day, idx, op, *args, **kw)
         frame = sys._getframe(1)
         route = type(frame.f_locals.get("self")).__name__ + "." + frame.f_code.co_name
-        for i in out[np.isin(out, delegates)].tolist():
+        for i in out[np.isin(out, watched)].tolist():
             first.setdefault(i, (day, route))
         return out
 
@@ -82,12 +86,37 @@ def test_the_purge_hazard_takes_delegates_only_from_the_groups_it_opened(run) ->
     pop = sim.pop
     # the February-March plenum of 1937 (historical.toml)
     party_opens = (dt.date(1937, 2, 23) - sim.engine.start).days
+    # the army's trial (historical.toml) opens the army group
+    army_opens = (dt.date(1937, 6, 11) - sim.engine.start).days
     by_hazard = [(d, i) for i, (d, r) in first.items() if r == "PurgeOfElites.step"]
     assert len(by_hazard) > 500
     for day, i in by_hazard:
+        if (pop["elite"][i] & HIGH) != 0:
+            # a commander, oppositionist or not, only once the army group is open
+            assert day >= army_opens
+            continue
         opposition = (pop["marks"][i] & int(Mark.OPPOSITIONIST)) != 0
         # before the party group opens only the former oppositionists are open to it
         assert opposition or (day >= party_opens and (pop["elite"][i] & PARTY_POSTS) != 0)
+
+
+def test_the_high_command_falls_before_may_1937_only_by_the_army_case(run) -> None:
+    """Before May 1937 a commander is arrested only by the army's trial case or as a man
+    named under interrogation (Primakov and Putna, August 1936); the hazard of the party
+    purge opened at the February-March plenum does not reach him (fails on 8cd9919, where
+    the high command was of the party group: about 170 of 850 were arrested by then)."""
+    sim, _, first, _ = run
+    may = (dt.date(1937, 5, 1) - sim.engine.start).days
+    heads = sim.registers.elite_heads
+    high = heads[(sim.pop["elite"][heads] & HIGH) != 0]
+    early = [first[i] for i in high.tolist() if i in first and first[i][0] < may]
+    # ``take`` (model/steps_trials.py) arrests for a trial's case, ``ArmyPurge.step`` the
+    # named officers after their dismissal
+    assert all(r.endswith(".take") or r == "ArmyPurge.step" for _, r in early), early
+    assert len(early) < 20
+    # once the army is open its high command falls: the record's near-total arrest of the
+    # corps and division commanders (V-army-arr-1938's note) is not reached by dismissals alone
+    assert (sim.cases.arrests[high] > 0).mean() > 0.5
 
 
 def test_the_apparatus_falls_far_more_often_than_the_other_delegates(run) -> None:

@@ -136,10 +136,11 @@ AT_LIBERTY = np.array([name in ("free", "released") for name in STATUSES])
 #: Elite-layer flag sets (``population/codes.py`` ``Elite``), each defined once.
 PARTY_FLAGS = int(
     # the party-state elite: the CC, the regional secretaries and the 1934 congress delegates
-    # of the party and soviet apparatus; it includes the army high command (with the
-    # congress's military delegates), many of whom sat in the CC. The congress's other
-    # delegates (the economy, production) are reached by names, not by the purge's hazard.
-    Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY | Elite.ARMY_HIGH_COMMAND
+    # of the party and soviet apparatus. The congress's other delegates (the economy,
+    # production) are reached by names, not by the purge's hazard. The army high command
+    # (with the congress's military delegates) is not of it: the army was purged through its
+    # own channel (model/steps_army.py), its high command from May 1937 (issue 9, army37).
+    Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY
 )
 ARMY_FLAGS = int(Elite.ARMY_HIGH_COMMAND | Elite.ARMY_OFFICER)
 NKVD_FLAGS = int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP)

@@ -15,13 +15,13 @@ from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.loop import Component
 from greatterror.model.opposition_register import arrest_register, register_of
-from greatterror.model.order_start import first_blow, sanctioned_goal, start_delays
+from greatterror.model.order_start import first_blow, start_delays
 from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
 from greatterror.model.steps_quota import from_below
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
-from greatterror.vocabulary import ELITE_GROUPS, LINES_OF, LN
+from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
 
 
 class Denunciation(Component):
@@ -100,7 +100,6 @@ class RegisterSelection(Component):
         "operation_term_days",
         "list_compile_days",
         "first_blow_days",
-        "cat2_sanction_days",
         "ordinary_during_operation",
         "overfill_target",
         "regions_start_operation",
@@ -188,15 +187,7 @@ class RegisterSelection(Component):
             since = np.where(started, day - inst.region_start_day, -1).astype(np.int64)
         else:
             since = pol.days_since_launch("kulak_00447", day) - self._delays
-        # the second category only once sanctioned (the order, section III.2)
-        goal = sanctioned_goal(
-            inst.limit_cat1,
-            inst.limit_cat2,
-            since,
-            float(p["first_blow_days"]),
-            float(p["cat2_sanction_days"]),
-            float(p["overfill_target"]),
-        )
+        goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
         # where the operation has ended by a dated decision, its troika arrests no more; where
         # it has not started yet, its NKVD arrests nobody under it
         left = np.where(inst.op_closed | (since < 0), 0, persons_left(goal, e.w_mass, inst, rng))
@@ -242,10 +233,11 @@ def _arrest_00447(
     chosen: np.ndarray,
     unregistered: int,
     listed_share: np.ndarray,
-) -> None:
+) -> np.ndarray:
     """Order 00447 arrests, each on the line of the order that put the person on the list
     (model/lines.py ``line_00447``), a share ``listed_share[region]`` of them the first
-    category's July list (model/order_start.py)."""
+    category's July list (model/order_start.py). Returns those arrested (of ``chosen``, the
+    ones at liberty)."""
     arrested = e.arrest(day, chosen, "kulak_00447", allow_in_camp=True)
     pop = w.people
     region = pop["region"][arrested]
@@ -260,6 +252,7 @@ def _arrest_00447(
         inst.listed_cat1 += np.bincount(
             region[first], e.weights(arrested[first]), minlength=len(inst.listed_cat1)
         )
+    return arrested
 
 
 def days_since_order(pol: Policy, day: int) -> int:
@@ -338,23 +331,36 @@ def _elite_weights(
 
 
 def _eligible(w: World) -> np.ndarray:
-    """Heads in the open groups. The army group is the army purge's (model/steps_army.py),
-    which goes through dismissal; the high command is also in the party group. The party
-    group's 1934 congress delegates are those of the party and soviet apparatus, the CC and
-    the military delegates (``PARTY_FLAGS``; population/elite.py ``congress_posts``)."""
+    """Heads in the open groups; the army's high command only in the army's own group.
+
+    The party group's 1934 congress delegates are those of the party and soviet apparatus
+    and the CC (``PARTY_FLAGS``; population/elite.py ``congress_posts``). No officer is drawn
+    by this step's hazard in the party or the opposition group: in the record the army's
+    commanders were taken in the army's own purge, opened by its trial (11 June 1937; the
+    arrests of its defendants from May 1937), and before it only as men named under
+    interrogation, as Primakov and Putna were in August 1936 (Suvenirov 1998; Conquest
+    1990); the named reach the army's channel through model/steps_investigation.py and the
+    army's trial case (model/trial_cases.py). Once the army group is open its high command
+    carries the elite hazard as any open group does (by Cherushev 2003's reference note,
+    V-army-arr-1938, arrest was near-total among corps and division commanders), while the
+    rank-and-file officers are purged through dismissal only (model/steps_army.py). Until
+    branch army37 (5 Dec 2026) the high command was of the party group from the
+    February-March 1937 plenum and of the opposition group, when marked, from Kirov's
+    murder: about 170 of its 850 were arrested before May 1937 at 1:1,000, seed 1."""
     heads = w.registers.elite_heads
     flags = w.people["elite"][heads]
     mask = np.zeros(len(heads), dtype=bool)
     for group in w.policy.elite_groups:
         bits = ELITE_GROUPS[group]
         if group == "army":
-            continue
-        if bits is None:
-            mask |= (w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0
+            mask |= (flags & Elite.ARMY_HIGH_COMMAND) != 0
+        elif bits is None:
+            mask |= ((w.people["marks"][heads] & Mark.OPPOSITIONIST) != 0) & (
+                (flags & ARMY_FLAGS) == 0
+            )
         else:
-            mask |= (flags & bits) != 0
-    # rank-and-file officers are purged through dismissal only
-    return heads[mask & ((flags & Elite.ARMY_OFFICER) == 0)]
+            mask |= ((flags & bits) != 0) & ((flags & ARMY_FLAGS) == 0)
+    return heads[mask]
 
 
 class PurgeOfElites(Component):

@@ -30,6 +30,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.sorting import isin_array, isin_set
 from greatterror.model.trial_cases import (
+    CC_GROUPS,
     TrialCase,
     TrialCases,
     build_cases,
@@ -43,6 +44,7 @@ from greatterror.model.trial_cases import (
     trial_charges,
 )
 from greatterror.model.world import World
+from greatterror.population.codes import Elite
 from greatterror.vocabulary import AT_LIBERTY, CH, Status
 
 #: charges that carried the supreme measure (data/trial_charges.csv)
@@ -319,14 +321,22 @@ def for_trial(w: World, day: int, held: np.ndarray) -> tuple[np.ndarray, np.ndar
     """Step 14's rule (M07): a confessed prisoner linked to the centre whose investigation
     ends while a trial's case of his kind is being prepared joins it (the earliest pending
     case, if two are); only the members of a pending case are held for its trial. Returns
-    (held, to their channel)."""
+    (held, to their channel). A member of the 1934 CC joins only a case whose group holds
+    the CC (the trials of 1934-36 took none, data/trial_groups.csv); until branch army37
+    (5 Dec 2026) he could join the Moscow centre's case this way (seed 1 at 1:1,000 once the
+    high command left the opposition group's hazard)."""
     if len(held) == 0:
         return held, held
     tc = w.trial_cases
     k = tc.case_of(held, day)
     flags = w.people["elite"][held]
+    cc = (flags & int(Elite.CC_1934)) != 0
     for case in tc.pending(day):
         join = (k < 0) & of_kind(flags, case.military)
+        if group_name(case) not in CC_GROUPS:
+            # a case whose group is outside the 1934 CC takes no CC member linked to the
+            # centre by another case, as its chain of names does not (``circle_linked``)
+            join &= ~cc
         case.members.update(held[join].tolist())
         for i in held[join].tolist():
             case.joined.setdefault(i, "window")

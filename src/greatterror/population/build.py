@@ -18,7 +18,7 @@ from greatterror.population.codes import (
     Occupation,
     Party,
 )
-from greatterror.population.elite import elite_layer, elite_units
+from greatterror.population.elite import elite_layer, elite_units, officer_households
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import household_labels, place_workplaces
@@ -184,6 +184,11 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     regions = inputs.regions
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
     elite = elite_layer(regions, spec, elite_rng)
+    # the officers' households, on a stream of their own (population/elite.py); the mass
+    # population is the census less the whole layer, so its sizes by region (and with them
+    # its draws) change by the households' 0.5 million of 162 million
+    family_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_001]))
+    elite = officer_households(elite, spec, family_rng)
     rates = _Rates(spec, regions, load_placement(regions), elite)
     n_elite = len(elite["region"])
     n_by_region = _mass_sizes(regions, spec, n_elite, scale, seed)

@@ -30,8 +30,8 @@ def elite_layer(
     """The elite layer, at full size: leaders, delegates, commanders, NKVD officers.
 
     Top leaders bring their households (needed for the repression of
-    families); rank-and-file officers are single rows whose families belong
-    to the mass population.
+    families); rank-and-file officers are single rows here, and get their
+    households from ``officer_households`` on a stream of their own.
     """
     land = [r for r in regions if r.kind != "camps"]
     pops = np.array([r.population for r in land])
@@ -93,7 +93,7 @@ def elite_layer(
     occupation = np.concatenate(occ_list)
     kind = np.concatenate(kind_list)
 
-    # households: leaders head a family; officers live alone in this layer
+    # households: leaders head a family; officers are single rows here (officer_households)
     with_family = (flags & FAMILY_ELITE) != 0
     sizes = np.where(with_family, spec.household_sizes.sample(rng, len(flags)), 1)
     members = int(sizes.sum())
@@ -146,6 +146,59 @@ def elite_layer(
         "_sizes": sizes.astype(np.int64),
         "_kind": np.where(head, kind[owner], -1).astype(np.int8),
     }
+
+
+#: the officers below the elite (the army's command staff below the high command, the NKVD's
+#: state-security officers) whose households Order 00486 reaches (``officer_households``)
+OFFICER_ELITE = Elite.ARMY_OFFICER | Elite.NKVD_OFFICER
+
+
+def officer_households(
+    layer: dict[str, NDArray], spec: PopulationSpec, rng: np.random.Generator
+) -> dict[str, NDArray]:
+    """The elite layer with a household for each officer below the elite, inserted after him.
+
+    Order 00486 reached the wives of the officers the Military Collegium and the military
+    tribunals convicted (model/families.py); a single row has no wife. Each officer's
+    household is drawn as a leader's is (``elite_layer``): its size from the census
+    distribution of households (``spec.household_sizes``, the same prior), its members'
+    sexes and ages as a leader's family members', so that an officer has a wife when an
+    adult woman is drawn into his household; no marital share of officers was found (NOT
+    FOUND), and this is the leaders' rule carried over, a prior. The draws are on their own
+    stream ``rng`` and the rows are inserted after their officer, so every other row keeps
+    its attributes and its order (its index moves by the rows inserted before it).
+    """
+    sizes = layer["_sizes"]
+    starts = np.cumsum(sizes) - sizes  # each household's first row, its head
+    officer = ((layer["elite"][starts] & OFFICER_ELITE) != 0) & (sizes == 1)
+    at = starts[officer]
+    extra = spec.household_sizes.sample(rng, len(at)) - 1
+    n = int(extra.sum())
+    owner = np.repeat(at, extra)
+    band = choice(rng, spec.age_shares, n)
+    family: dict[str, NDArray] = {
+        "region": layer["region"][owner],
+        "urban": np.ones(n, dtype=bool),
+        "male": rng.random(n) < 0.4,
+        "age": years_of(spec, band, np.ones(n, dtype=np.uint8), rng.random(n)),
+        "occupation": np.full(n, int(Occupation.OTHER), dtype=np.uint8),
+        "party": np.full(n, int(Party.NONE), dtype=np.uint8),
+        "cohort": np.zeros(n, dtype=np.uint8),
+        "marks": np.zeros(n, dtype=np.uint8),
+        "nationality": np.zeros(n, dtype=np.uint8),
+        "elite": np.full(n, int(Elite.ELITE_FAMILY), dtype=np.uint16),
+        "_kind": np.full(n, -1, dtype=np.int8),
+    }
+    # each officer's members follow him: the insertion point is the row after him
+    out = {
+        name: np.insert(values, np.repeat(at + 1, extra), family[name])
+        for name, values in layer.items()
+        if name != "_sizes"
+    }
+    new_sizes = sizes.copy()
+    new_sizes[officer] += extra
+    out["_sizes"] = new_sizes
+    return out
 
 
 def congress_posts(spec: PopulationSpec, rng: np.random.Generator) -> tuple[NDArray, int]:
