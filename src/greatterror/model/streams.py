@@ -61,6 +61,7 @@ STREAMS = (
     "opposition",
     "first_category",
     "no_sentence",
+    "no_sentence_investigation",
 )
 
 
