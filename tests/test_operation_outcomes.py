@@ -29,6 +29,8 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.state import Cases
+from greatterror.model.steps_investigation import first_interrogated
 from greatterror.vocabulary import EV, MASS_OP, NATIONAL_OPERATIONS, OPERATIONS
 
 SCALE, SEED = 0.001, 1
@@ -103,3 +105,15 @@ def test_cases_pending_at_the_halt_leave_their_operation() -> None:
     row = sim.results.summary["operations"]["kulak_00447"]
     assert row["left_operation"] > 0.0
     assert row["arrested"] == pytest.approx(row["convicted"] + row["left_operation"])
+
+
+def test_a_returned_case_names_no_one_again() -> None:
+    """A case a special troika sent back (``Cases.returned`` = its arrest day) is left out of
+    the naming of its new interrogation; the same person's later case, or anyone else's, is
+    not (review14 F8, docs/ODD.md 7.7)."""
+    c = Cases.empty(4)
+    c.arrest_day[:] = [100, 100, 200, 300]
+    c.returned[:] = [100, -1, 150, -1]  # 0: sent back in this case; 2: in an earlier one
+    confessors = np.array([0, 1, 2, 3], dtype=np.int64)
+    assert first_interrogated(c, confessors).tolist() == [1, 2, 3]
+    assert first_interrogated(c, confessors[1:]).tolist() == [1, 2, 3]

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from greatterror.model.sorting import (
+    assert_ascending,
     distinct_with,
     first_per_group,
     in_sorted,
@@ -82,3 +83,42 @@ def test_distinct_with_and_first_per_group_equal_numpy(n: int) -> None:
     # a rule that keeps the last ones of each group instead gives other items
     if n == 2000:
         assert not np.array_equal(first_per_group(items[::-1], group, counts), expect)
+
+
+def test_wrappers_refuse_floats_and_other_shapes() -> None:
+    """``isin_array`` and ``isin_set`` refuse float values or members (a cast to int64 would
+    truncate 1.5 to 1 where ``np.isin`` finds no match) and non-1-D input (review14 F13)."""
+    with pytest.raises(TypeError):
+        isin_array(np.array([1.5]), np.array([1]))
+    with pytest.raises(TypeError):
+        isin_array(np.array([1]), np.array([1.5]))
+    with pytest.raises(TypeError):
+        isin_set(np.array([1]), {1.5})
+    with pytest.raises(TypeError):
+        isin_array(np.zeros((2, 2), dtype=np.int64), np.array([1]))
+    # empty input of any dtype holds no value to truncate
+    assert isin_array(np.array([]), np.array([1])).shape == (0,)
+
+
+def test_in_sorted_takes_an_int32_table_and_its_precondition_is_checked() -> None:
+    """``in_sorted`` answers against an int32 table without a cast; on an unsorted table it
+    answers wrongly (its documented precondition), which ``assert_ascending`` catches."""
+    table = np.array([1, 5, 9], dtype=np.int32)
+    values = np.array([9, 2, 5], dtype=np.int64)
+    assert np.array_equal(in_sorted(values, table), np.isin(values, table))
+    assert_ascending(table)
+    with pytest.raises(ValueError):
+        assert_ascending(np.array([9, 1, 5]))
+
+
+def test_distinct_with_and_first_per_group_check_bounds() -> None:
+    """An index outside ``status``, ``group`` or ``counts`` raises ``IndexError``, as NumPy's
+    indexing does, instead of reading other memory (review14 F13)."""
+    with pytest.raises(IndexError):
+        distinct_with(np.array([0, 3]), np.zeros(3, dtype=np.uint8), 0)
+    with pytest.raises(IndexError):
+        distinct_with(np.array([-1]), np.zeros(3, dtype=np.uint8), 0)
+    with pytest.raises(IndexError):
+        first_per_group(np.array([0, 4]), np.zeros(4, dtype=np.uint8), np.ones(1, np.int64))
+    with pytest.raises(IndexError):
+        first_per_group(np.array([0]), np.array([2], dtype=np.uint8), np.ones(2, np.int64))

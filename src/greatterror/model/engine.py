@@ -25,7 +25,7 @@ from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
-from greatterror.model.sorting import in_sorted
+from greatterror.model.sorting import assert_ascending, in_sorted
 from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
@@ -96,12 +96,9 @@ class Engine(Transitions):
         #: people no arrest may take, each from a day of the run: the leader from the first,
         #: the 1934 CC's members who died before the Terror from their death (model/
         #: central_committee.py); checked in ``arrest``, whichever step arrests
-        self.unarrestable, self.unarrestable_from = unarrestable(
-            world.people["elite"], world.registers.elite_heads, self.start
+        self.set_unarrestable(
+            *unarrestable(world.people["elite"], world.registers.elite_heads, self.start)
         )
-        self._unarrestable_max = int(self.unarrestable.max()) if len(self.unarrestable) else -1
-        order = np.argsort(self.unarrestable, kind="stable")
-        self._unarrestable_sorted = (self.unarrestable[order], self.unarrestable_from[order])
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -165,6 +162,28 @@ class Engine(Transitions):
         ops = self.world.cases.op[idx] if op is None else op
         w = self.weights(idx) if weight is None else weight
         self.ledger.add(day, self.region[idx], ops, EV[event], w)
+
+    def set_unarrestable(self, people: NDArray[np.int64], since: NDArray[np.int64]) -> None:
+        """Set who no arrest may take (``people``, each from day ``since``), with the sorted
+        copy and the maximum ``arrest`` and ``arrestable`` read: the one way to change them,
+        so that the copy cannot go stale (``unarrestable`` and ``unarrestable_from`` are
+        read-only properties; review14 F13)."""
+        people, since = np.asarray(people), np.asarray(since)
+        self._unarrestable = (people, since)
+        self._unarrestable_max = int(people.max()) if len(people) else -1
+        order = np.argsort(people, kind="stable")
+        self._unarrestable_sorted = (people[order], since[order])
+        assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # in_sorted's
+
+    @property
+    def unarrestable(self) -> NDArray[np.int64]:
+        """People no arrest may take (``set_unarrestable``)."""
+        return self._unarrestable[0]
+
+    @property
+    def unarrestable_from(self) -> NDArray[np.int64]:
+        """The day from which each of ``unarrestable`` may not be taken."""
+        return self._unarrestable[1]
 
     # -- transitions ----------------------------------------------------------------------
     def arrestable(self, day: int, idx: NDArray[np.int64]) -> NDArray[np.bool_]:

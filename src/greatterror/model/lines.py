@@ -39,7 +39,7 @@ from greatterror.evidence.schema import split_keys
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
 from greatterror.population.people import Population
-from greatterror.vocabulary import LINES, LINES_OF, LN, OPERATIONS, Status
+from greatterror.vocabulary import LINES, LINES_OF, LN, Status
 
 
 class LineRow(BaseModel):
@@ -369,19 +369,27 @@ def own_nationality_shares(
     """``{operation: {"arrested", "shot"}}``: the share of a national operation's arrested and
     of those it sentenced to death who are of its nationalities (those of its drawn lines);
     summary.json ``national_nationality``. The rest were reached through ties, not
-    nationality."""
+    nationality.
+
+    A person counts under the operation of the line of his last case, as in ``line_totals``:
+    a case that left its operation (sent back by a special troika, model/no_sentence.py, or
+    pending at the halt, model/steps_halt.py) keeps its line, and its arrest stays the
+    operation's, as in the NKVD's counts, so it stays among the operation's arrested here; a
+    death sentence passed on it later (by a court) counts under the line too, as the line's
+    ``shot`` counts it. Until review14 (F11) the operation was read from the case's current
+    ``op``, which such a case no longer has."""
     out: dict[str, dict[str, float]] = {}
     for op, lines in LINES_OF.items():
         own = sorted({n for line in lines for n in specs[line].nationalities})
         if not own:
             continue
-        code = OPERATIONS.index(op)
+        of_op = np.isin(cases.line, [LINES.index(line) for line in lines])
         block = {}
         for key, sel in (
             ("arrested", cases.arrests > 0),
             ("shot", (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)),
         ):
-            idx = np.flatnonzero(sel & (cases.op == code))
+            idx = np.flatnonzero(sel & of_op)
             w = weights(idx)
             total = float(w.sum())
             block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0

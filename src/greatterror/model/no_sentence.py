@@ -28,8 +28,15 @@ What became of the 796 is not in the figure. A case without a sentence leaves it
 and it is counted in the summary's ``left_operation``) and is investigated again as a case
 of the NKVD's ordinary work (``Engine.reinvestigate``, its length that of an ordinary
 investigation): released if he does not confess (``release_without_confession``), else sent
-to the Special Board or the courts (``Investigation.channel_for``). The draws are on their
-own stream, ``no_sentence``, so that no other decision's draws move.
+to the Special Board or the courts (``Investigation.channel_for``). The new investigation
+draws a fresh confession (one who confessed the first time may now be silent: retractions
+are recorded in the reviews of 1939, not counted) but names no one: he named whom he named
+in his first interrogation, and the record gives no basis for a second round of names from
+the re-investigated (``Cases.returned`` holds the arrest day of the case sent back;
+``steps_investigation`` skips naming for it while that case lasts). Which cases are sent
+back is drawn on the stream ``no_sentence``, the length of their new investigation on
+``no_sentence_investigation``, so that a change of the share does not move the lengths
+drawn for the others, and no other decision's draws move.
 """
 
 from __future__ import annotations
@@ -41,8 +48,10 @@ from greatterror.model.steps_halt import leave_operation
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
 
-#: the named stream of this decision (model/streams.py)
+#: the named streams of this module (model/streams.py): who is sent back, and how long the
+#: new investigation lasts
 STREAM = "no_sentence"
+INVESTIGATION_STREAM = "no_sentence_investigation"
 
 
 def send_back(w: World, e: Engine, day: int, batch: np.ndarray) -> np.ndarray:
@@ -57,5 +66,6 @@ def send_back(w: World, e: Engine, day: int, batch: np.ndarray) -> np.ndarray:
         returned = np.asarray(batch[back], dtype=np.int64)
         leave_operation(w, e, day, returned)
         w.cases.status[returned] = Status.INVESTIGATION
-        e.reinvestigate(day, returned, STREAM, "ordinary")
+        w.cases.returned[returned] = w.cases.arrest_day[returned]
+        e.reinvestigate(day, returned, INVESTIGATION_STREAM, "ordinary")
     return ~back

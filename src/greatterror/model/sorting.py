@@ -102,7 +102,12 @@ def search_sorted(values, x):  # pragma: no cover - compiled
 @njit(cache=True)
 def in_sorted(values, table):  # pragma: no cover - compiled
     """``np.isin(values, table)`` for an ascending ``table`` (repeats allowed): per value,
-    whether it occurs in the table."""
+    whether it occurs in the table.
+
+    Precondition, not checked here (the kernel runs on every arrest of a few people): the
+    table is ascending; on an unsorted one the answers are wrong without an error. A caller
+    that keeps a table checks it once where the table is made (``assert_ascending``;
+    ``Engine.arrestable``), and ``isin_array``, ``isin_set`` sort their own."""
     out = np.zeros(values.shape[0], dtype=np.bool_)
     n = table.shape[0]
     if n == 0:
@@ -113,22 +118,71 @@ def in_sorted(values, table):  # pragma: no cover - compiled
     return out
 
 
+def assert_ascending(table: NDArray, what: str = "table") -> None:
+    """Raise ``ValueError`` unless ``table`` is ascending (repeats allowed): the precondition of
+    ``in_sorted``, checked once where a kept table is made, never in the kernel."""
+    if len(table) > 1 and bool(np.any(table[1:] < table[:-1])):
+        raise ValueError(f"{what} is not ascending: in_sorted would answer wrongly")
+
+
+def integer_indices(a: object, what: str) -> NDArray[np.int64]:
+    """``a`` as a 1-D int64 array; ``TypeError`` for a non-integer dtype (a float would be
+    truncated silently by the cast, where ``np.isin`` compares it exactly) or another shape.
+    An empty array of any dtype is taken (``np.asarray([])`` is float64 and holds no value
+    to truncate)."""
+    arr = np.asarray(a)
+    if arr.ndim != 1:
+        raise TypeError(f"{what}: a 1-D integer array is needed, not {arr.ndim}-D")
+    if arr.size and not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
+        raise TypeError(f"{what}: integer values are needed, not {arr.dtype}")
+    return np.asarray(arr, dtype=np.int64)
+
+
 def isin_array(values: NDArray, test: NDArray) -> NDArray[np.bool_]:
-    """``np.isin(values, test)`` for integer arrays: ``test`` sorted, then ``in_sorted``."""
-    table = np.sort(np.asarray(test, dtype=np.int64))
-    return in_sorted(np.asarray(values, dtype=np.int64), table)
+    """``np.isin(values, test)`` for integer arrays: ``test`` sorted, then ``in_sorted``.
+    Non-integer or non-1-D input raises ``TypeError`` (``integer_indices``)."""
+    table = np.sort(integer_indices(test, "isin_array test"))
+    return in_sorted(integer_indices(values, "isin_array values"), table)
 
 
 def isin_set(values: NDArray, members: set[int] | list[int]) -> NDArray[np.bool_]:
-    """``np.isin(values, list(members))`` for integer ``values`` and a set (or list) of ints."""
-    table = np.sort(np.fromiter(members, dtype=np.int64, count=len(members)))
-    return in_sorted(np.asarray(values, dtype=np.int64), table)
+    """``np.isin(values, list(members))`` for integer ``values`` and a set (or list) of ints.
+    Non-integer ``values`` or members raise ``TypeError`` (``integer_indices``)."""
+    table = integer_indices(np.array(list(members)), "isin_set members")
+    return in_sorted(integer_indices(values, "isin_set values"), np.sort(table))
+
+
+def _check_index(idx: NDArray, size: int, what: str) -> None:
+    """``IndexError`` unless every value of ``idx`` indexes an array of ``size`` (the
+    kernels do no bounds checks: an index out of range would read other memory)."""
+    if len(idx) and (int(idx.min()) < 0 or int(idx.max()) >= size):
+        raise IndexError(f"{what}: an index outside 0..{size - 1}")
+
+
+def distinct_with(values: NDArray, status: NDArray, keep: int) -> NDArray[np.int64]:
+    """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
+    ``status`` is ``keep``, as int64 (``_distinct_with``). Raises as NumPy would on a value
+    outside ``status`` (``IndexError``), and on a non-integer value (``TypeError``)."""
+    values = integer_indices(values, "distinct_with values")
+    _check_index(values, len(status), "distinct_with values")
+    return _distinct_with(values, status, keep)
+
+
+def first_per_group(items: NDArray, group: NDArray, counts: NDArray) -> NDArray[np.int64]:
+    """The first ``counts[g]`` of ``items`` of each group ``g = group[item]``, sorted
+    (``_first_per_group``), with the bounds checks the kernel leaves out: every item must
+    index ``group`` and every group of an item must index ``counts`` (``IndexError``)."""
+    items = integer_indices(items, "first_per_group items")
+    _check_index(items, len(group), "first_per_group items")
+    if len(items):
+        _check_index(group[items], len(counts), "first_per_group groups")
+    return _first_per_group(items, group, counts)
 
 
 @njit(cache=True)
-def distinct_with(values, status, keep):  # pragma: no cover - compiled
+def _distinct_with(values, status, keep):  # pragma: no cover - compiled
     """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
-    ``status`` is ``keep``, as int64."""
+    ``status`` is ``keep``, as int64 (no bounds check: ``distinct_with`` does it)."""
     s = sorted_copy(values.astype(np.int64))
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
@@ -140,10 +194,11 @@ def distinct_with(values, status, keep):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def first_per_group(items, group, counts):  # pragma: no cover - compiled
+def _first_per_group(items, group, counts):  # pragma: no cover - compiled
     """The first ``counts[g]`` of ``items`` (in their order) of each group ``g = group[item]``,
     sorted: ``order = np.argsort(group[items], kind="stable")``, each item's rank within its
-    group, then ``np.sort(items[order[rank < counts[group[items][order]]]])``."""
+    group, then ``np.sort(items[order[rank < counts[group[items][order]]]])`` (no bounds
+    check: ``first_per_group`` does it)."""
     taken = np.zeros(counts.shape[0], dtype=np.int64)
     out = np.empty(items.shape[0], dtype=np.int64)
     k = 0

@@ -95,6 +95,10 @@ class Cases:
     #: an Order 00447 case of the first category's July list, arrested in the operation's
     #: first blow (model/order_start.py): the troika sentences it in category 1 as listed
     first_category: NDArray[np.bool_]
+    #: the arrest day of the case a special troika sent back without a sentence (-1: none;
+    #: model/no_sentence.py): while the case opened that day lasts, its new investigation
+    #: names no one, as he named whom he named in the first
+    returned: NDArray[np.int16]
 
     def ordinary_offence(self, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
         """Whether ``idx`` are held for a non-political offence: the courts' convicts
@@ -126,6 +130,7 @@ class Cases:
             named=np.zeros(n, dtype=bool),
             holding=np.zeros(n, dtype=bool),
             first_category=np.zeros(n, dtype=bool),
+            returned=np.full(n, -1, dtype=np.int16),
         )
 
 

@@ -24,6 +24,7 @@ from greatterror.model.kernels import (
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
 from greatterror.model.sorting import isin_set
+from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.population.codes import Party
 from greatterror.vocabulary import (
@@ -73,7 +74,7 @@ class Investigation(Component):
             w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
         )
         confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
-        _name_accomplices(w, e, day, confessors)
+        _name_accomplices(w, e, day, first_interrogated(c, confessors))
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
         # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
         hold = self.on(e, "M07") and day <= e.last_trial_day
@@ -200,6 +201,13 @@ def naming_reference(
     named, by = named[keep], who[keep]
     linked[named[linked[by]]] = True
     return named, by
+
+
+def first_interrogated(c: Cases, confessors: np.ndarray) -> np.ndarray:
+    """``confessors`` less those whose case a special troika sent back (model/no_sentence.py):
+    they named whom they named in their first interrogation, and are not asked again."""
+    again = c.returned[confessors] == c.arrest_day[confessors]
+    return confessors[~again] if again.any() else confessors
 
 
 def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:

@@ -62,6 +62,7 @@ STREAMS = (
     "first_category",
     "no_sentence",
     "regional_start",
+    "no_sentence_investigation",
 )
 
 
