@@ -23,7 +23,7 @@ from greatterror.model.central_committee import (
 )
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model.steps_arrests import _elite_weights
+from greatterror.model.steps_elites import _elite_weights
 from greatterror.population.build import build_population
 
 SCALE, SEED = 0.001, 5

@@ -19,7 +19,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model.steps_arrests import _eligible
+from greatterror.model.steps_elites import _eligible
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite, Mark
 from greatterror.population.elite import congress_posts

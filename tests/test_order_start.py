@@ -158,12 +158,12 @@ def test_people_drawn_from_the_whole_population_are_on_no_july_list(monkeypatch)
     an Order 00447 arrest drawn from the whole population (the unregistered line) is never
     flagged as on them (review12 F10: it was, at the day's share of the first blow)."""
     import greatterror as gt
-    from greatterror.model import steps_arrests
+    from greatterror.model import operation_00447
     from greatterror.vocabulary import LN
 
     flagged = {"listed": 0, "profiled": 0}
     counted = {"listed": 0, "profiled": 0}
-    inner = steps_arrests._arrest_00447
+    inner = operation_00447._arrest_00447
 
     def spy(w, e, day, chosen, unregistered, listed_share):  # type: ignore[no-untyped-def]
         # only those this call arrested: one of ``chosen`` already held keeps his own case
@@ -173,7 +173,7 @@ def test_people_drawn_from_the_whole_population_are_on_no_july_list(monkeypatch)
         flagged[kind] += int(w.cases.first_category[arrested].sum())
         return arrested
 
-    monkeypatch.setattr(steps_arrests, "_arrest_00447", spy)
+    monkeypatch.setattr(operation_00447, "_arrest_00447", spy)
     gt.Sim("historical", scale=0.001, seed=3).run(until="1937-08-20")
     assert counted["profiled"] > 0 and flagged["listed"] > 0
     assert flagged["profiled"] == 0

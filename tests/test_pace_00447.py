@@ -9,7 +9,7 @@ The rules (docs/ODD.md 7.5, "Order 00447 (M16, M15)"):
   Politburo's answer are the People's Commissar's own allocations and stand
   (``steps_quota.commissar_sanction``; Naumov, G3-inc-unsanctioned-1937);
 - in that term a region arrests at least fast enough to finish what is left of its goal
-  by the term's end (``steps_arrests.scheduled_pace``; the order's four months, G3-start).
+  by the term's end (``operation_00447.scheduled_pace``; the order's four months, G3-start).
 
 The last test runs the historical scenario at 1:2000 to the end of Order 00447 (August 1938)
 with these rules and with the rules they replaced (and the troikas' national throughput of
@@ -24,8 +24,8 @@ import numpy as np
 from hypothesis import given
 from hypothesis import strategies as st
 
-from greatterror.model import steps_arrests, steps_quota
-from greatterror.model.steps_arrests import scheduled_pace
+from greatterror.model import operation_00447, steps_quota
+from greatterror.model.operation_00447 import scheduled_pace
 from greatterror.model.steps_quota import commissar_sanction, limit_fill
 from greatterror.vocabulary import EV, OP
 
@@ -99,7 +99,7 @@ def _split(monkeypatch, old: bool) -> tuple[float, float]:
         monkeypatch.setattr(
             steps_quota, "commissar_sanction", lambda d, t, dated: np.zeros(len(dated), bool)
         )
-        monkeypatch.setattr(steps_arrests, "scheduled_pace", lambda pace, d, t: pace)
+        monkeypatch.setattr(operation_00447, "scheduled_pace", lambda pace, d, t: pace)
     sim = gt.Sim("historical", scale=0.0005, seed=2, pars=pars).run(until="1938-08-31")
     eng = sim.engine.engine
     new_year = (dt.date(1938, 1, 1) - sim.scenario.start).days

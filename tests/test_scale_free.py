@@ -19,9 +19,9 @@ from hypothesis import strategies as st
 from typer.testing import CliRunner
 
 from greatterror.cli.app import app
+from greatterror.model.operation_00447 import persons_left
 from greatterror.model.registers import build_registers
 from greatterror.model.state import Institutions
-from greatterror.model.steps_arrests import persons_left
 from greatterror.population.build import build_population
 from greatterror.scales import scale_warning
 from greatterror.vocabulary import LN

@@ -2,7 +2,7 @@
 
 Each is a Mesa agent with its own state and one ``step`` (or ``run_operation``)
 that the model calls once a day. The rules are greatterror's (docs/ODD.md;
-model/steps_arrests.py ``RegisterSelection``, model/troika.py, model/steps_justice.py
+model/steps_register_selection.py ``RegisterSelection``, model/troika.py, model/steps_justice.py
 ``Sentencing``), restated here on agent objects; the people they act on are
 ``mesa_terror.Person`` agents.
 """

@@ -12,7 +12,7 @@ Agents, as a Mesa user would write them:
   deciding the cases of ordinary work.
 
 The rules are those greatterror runs with bench/peers/reduced.toml (its
-model/steps_arrests.py ``RegisterSelection``, steps_justice.py
+model/steps_register_selection.py ``RegisterSelection``, steps_justice.py
 ``Investigation`` and ``Sentencing``, troika.py, steps_policy.py's dated
 decisions, engine.py's arrest and investigation lengths); docs/ODD.md
 describes them and docs/performance.md lists them. Each day runs in

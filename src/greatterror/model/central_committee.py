@@ -8,7 +8,7 @@ gives the first of them, in their order, the roles of data/population/cc_1934.cs
   protection by an intact patron starts from him);
 - the **Politburo's members and candidates of 1934-38** are the leader's circle: their
   hazard in the purge of the elites is multiplied by ``patron_protection``
-  (model/steps_arrests.py). Protection was not total in the record: five of them were
+  (model/steps_elites.py). Protection was not total in the record: five of them were
   arrested and shot in 1937-38 (Rudzutak, Postyshev, Kosior, Chubar, Eikhe; Khrushchev
   1956), so it is a hazard reduction, not an exemption;
 - the members who **died before the Terror** by a death the model has no mechanism for

@@ -29,9 +29,10 @@ from greatterror.model.penetration import PenetratedNkvd
 from greatterror.model.regional_start import RegionalStart
 from greatterror.model.scenario import Scenario
 from greatterror.model.steps_army import ArmyPurge
-from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
 from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_courts import OrdinaryCourts
+from greatterror.model.steps_denunciation import Denunciation
+from greatterror.model.steps_elites import PurgeOfElites
 from greatterror.model.steps_gulag import TermEnd
 from greatterror.model.steps_halt import HaltReview
 from greatterror.model.steps_investigation import Investigation
@@ -40,6 +41,7 @@ from greatterror.model.steps_party import PartyPurge
 from greatterror.model.steps_policy import ExogenousEvents, Perception, Policy
 from greatterror.model.steps_post_halt import PostHaltRegime
 from greatterror.model.steps_quota import QuotaDynamics
+from greatterror.model.steps_register_selection import RegisterSelection
 from greatterror.model.steps_signals import CentralSignals, Reporting
 from greatterror.model.steps_social_order import SocialOrderBoards
 from greatterror.model.steps_trials import ShowTrials

@@ -1,7 +1,7 @@
 """Part of step 20 (M20): the arrests of the former oppositionists on the NKVD's register.
 
 From Kirov's murder the purge's opposition group (``elite_groups`` "opposition") reaches the
-prominent former oppositionists of the elite layer (model/steps_arrests.py). The tens of
+prominent former oppositionists of the elite layer (model/steps_elites.py). The tens of
 thousands of rank-and-file former Trotskyists and Zinovievists the population holds
 (``pop_former_oppositionists_1937``, the OPPOSITIONIST register mark) were reached only by
 ordinary work and denunciations: about 1,100 of 43,400 arrested by February 1937 at 1:100

@@ -11,7 +11,7 @@ own reports of July 1937, the numbers they had registered in each category under
 Politburo's decision of 2 July (G12-14). So each region began by arresting the people its
 July lists put in the first category, as many as its initial category-1 limit, within the
 first ``first_blow_days`` of its start (a stated prior), beside the ordinary pace of the
-operation on the rest of its goal (model/steps_arrests.py ``scheduled_pace``). The officers'
+operation on the rest of its goal (model/operation_00447.py ``scheduled_pace``). The officers'
 daily capacity (``nkvd_capacity``) bounds the ordinary pace, not the first blow: the lists
 and their compromising material were ready before the start, and the order attached troop
 or militia units to the operational groups for the arrests (section III.4). These cases

@@ -204,7 +204,7 @@ class Institutions:
     arrested_00447: NDArray[np.float64]  # Order 00447 arrests (full-population equivalents)
     #: of them, the first category's July list arrested in the first blow (model/order_start.py)
     listed_cat1: NDArray[np.float64]
-    #: the goal for which ``goal_persons_00447`` was rounded (steps_arrests.persons_left)
+    #: the goal for which ``goal_persons_00447`` was rounded (operation_00447.persons_left)
     goal_00447: NDArray[np.float64]
     #: that goal in whole sampled people, stochastically rounded
     goal_persons_00447: NDArray[np.float64]
