@@ -7,8 +7,6 @@ The rules (docs/ODD.md 7.5 and 7.9; model/order_start.py, model/steps_quota.py):
 - each region begins with a first blow: its first category's July list, as many people as its
   initial category-1 limit, arrested within ``first_blow_days`` of its start, beyond the
   officers' daily capacity; the troika sentences those cases in category 1 (tests/test_troika.py);
-- the second category waits for the People's Commissar's sanction (the order, section III.2):
-  until ``cat2_sanction_days`` after its first blow a region aims at its category-1 goal only;
 - from the extension of 31 January 1938 a region's limits are raised only by the dated
   decisions still to come for it (``steps_quota.only_dated``);
 - a dated increase that leaves one category blank does not set the composition the troika
@@ -27,12 +25,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
-from greatterror.model.order_start import (
-    START_DELAY_DAYS,
-    first_blow,
-    sanctioned_goal,
-    start_delays,
-)
+from greatterror.model.order_start import START_DELAY_DAYS, first_blow, start_delays
 from greatterror.model.steps_quota import only_dated
 from greatterror.vocabulary import EV, OP
 
@@ -62,18 +55,6 @@ def test_the_first_blow_spreads_the_list_over_the_days_left() -> None:
     np.testing.assert_allclose(got, [100.0, 100.0, 0.0, 0.0])
     # the list once arrested is not arrested again
     assert first_blow(cat1, cat1, np.zeros(4, dtype=np.int64), 7.0).sum() == 0.0
-
-
-def test_the_goal_holds_the_second_category_only_once_sanctioned() -> None:
-    cat1, cat2 = np.array([100.0, 100.0, 100.0, 100.0]), np.array([300.0] * 4)
-    since = np.array([-1, 6, 11, 12])
-    got = sanctioned_goal(cat1, cat2, since, 7.0, 5.0, 1.5)
-    # before the start, in the first blow and in the five days after it: category 1 only
-    np.testing.assert_allclose(got, [150.0, 150.0, 150.0, 600.0])
-    # a sanction at once: both categories from the end of the first blow
-    np.testing.assert_allclose(
-        sanctioned_goal(cat1, cat2, since, 7.0, 0.0, 1.0)[1:], [100, 400, 400]
-    )
 
 
 def test_only_dated_from_the_extension_where_no_dated_increase_is_to_come() -> None:
@@ -122,27 +103,6 @@ def test_the_first_blow_takes_the_category_1_limits_in_the_first_days(run_1938) 
     # it, so the list comes out above the limits (99,000 against 75,950 on this seed after
     # the merge of main at 69dac46; 75,700 at 1:100, seed 1)
     assert 0.75 < inst.listed_cat1.sum() / inst.initial_cat1.sum() < 1.5
-
-
-def test_the_second_category_waits_for_its_sanction(run_1938) -> None:
-    """Validity (issue 9 B): in the days between the end of the first blow and the sanction
-    of the second category (12-16 August 1937 in the regions that started on 5 August, at the
-    default of five days), a region works on what is left of its category-1 goal only, so the
-    order arrests under a twentieth of those regions' initial category-1 limits. With the
-    sanction at once (``cat2_sanction_days`` 0), as the rule before had both categories' goal
-    from the start, it arrested 11,000 in those days (1:1000, seed 3), and this fails."""
-    sim = run_1938
-    w, e = sim.engine.world, sim.engine.engine
-    assert float(e.params["cat2_sanction_days"]) == 5.0
-    start = (dt.date(1937, 8, 5) - sim.scenario.start).days
-    early = start_delays(w.people.regions) == 0
-    cube = e.ledger.cube()[:, :, OP["kulak_00447"], EV["arrested"]]
-    waiting = cube[start + 7 : start + 12, early].sum()
-    assert waiting < 0.05 * w.institutions.initial_cat1[early].sum()
-    # and the second category comes on once sanctioned
-    assert (
-        cube[start + 12 : start + 22, early].sum() > 0.1 * w.institutions.initial_cat1[early].sum()
-    )
 
 
 def test_after_the_extension_only_dated_increases(run_1938) -> None:

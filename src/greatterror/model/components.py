@@ -26,6 +26,7 @@ from greatterror.model.mechanisms import (
     switch_value,
 )
 from greatterror.model.penetration import PenetratedNkvd
+from greatterror.model.regional_start import RegionalStart
 from greatterror.model.scenario import Scenario
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_arrests import Denunciation, PurgeOfElites, RegisterSelection
@@ -93,6 +94,7 @@ COMPONENTS: tuple[type[Component], ...] = (
     ShowTrials,
     Families,
     SocialOrderBoards,
+    RegionalStart,
     EndOfDay,
 )
 

@@ -11,6 +11,8 @@ rule takes them instead, from what the leader perceives each day:
 - the expectation of war, raised by foreign crises (M22).
 
 Each threshold is a parameter with a stated prior (``greatterror params``).
+With ``regions_start_operation`` on (H3, H4) the rule neither launches Order 00447 nor
+sets the appendix's limits: the regions' chiefs start it (model/regional_start.py).
 The rule moves one way only: what has been launched stays launched until
 the halt, and a halted campaign is not relaunched, because the record holds
 no relaunch to fit such a decision to.
@@ -23,6 +25,7 @@ from typing import Any
 import numpy as np
 
 from greatterror.model.engine import Engine
+from greatterror.model.steps_quota import from_below
 from greatterror.model.world import World
 from greatterror.population.people import Population
 from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP, OPERATIONS
@@ -43,6 +46,7 @@ PARAMS = (
     "leader_min_operation_days",
     "leader_national_threshold",
     "leader_release_delay",
+    "regions_start_operation",
 )
 
 
@@ -90,7 +94,13 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         out.append(("chief_change", "yezhov"))
     if ("physical_methods", None) not in done and threat >= p["leader_methods_threshold"]:
         out.append(("physical_methods", None))
-    if pol.launch_day("kulak_00447") is None and threat >= p["leader_mass_threshold"]:
+    below = from_below(p)
+    if below and ("families_order", None) not in done and threat >= p["leader_mass_threshold"]:
+        # the regions start Order 00447 themselves (model/regional_start.py); the centre
+        # still orders the arrest of the families of traitors (Order 00486)
+        out.append(("families_order", None))
+    launch = not below and pol.launch_day("kulak_00447") is None
+    if launch and threat >= p["leader_mass_threshold"]:
         out += [("set_limits", None), ("launch_operation", "kulak_00447"), ("families_order", None)]
     pending = [op for op in NATIONAL_OPERATIONS if pol.launch_day(op) is None]
     if pending and threat * (1.0 + war) >= p["leader_national_threshold"]:

@@ -17,17 +17,6 @@ and their compromising material were ready before the start, and the order attac
 or militia units to the operational groups for the arrests (section III.4). These cases
 carry their category (``Cases.first_category``): the troika sentences them in category 1
 (model/troika.py).
-
-The second category waited. The order (section III.2, read in a web copy of its text) had the contingents of the first
-category repressed first and the second not "until a special instruction": a People's
-Commissar or head of an administration who had finished the operation on the first
-category and judged it possible to start on the second had to ask Yezhov's sanction first and
-start only once he had it. So until its second category is sanctioned a region works on its
-first category's goal only (``sanctioned_goal``): the model reads the first category as
-finished when its July list is, at the end of the first blow, and the sanction as coming
-``cat2_sanction_days`` later (a stated prior: the order's five-day reports, section VII.3,
-would carry the region's report that it had finished, and the answer came by telegram; no
-date of a region's sanction was found, NOT FOUND).
 """
 
 from __future__ import annotations
@@ -77,19 +66,3 @@ def first_blow(
     days_left = blow_days - days_since_start
     on = (days_since_start >= 0) & (days_left > 0)
     return np.where(on, left / np.maximum(days_left, 1.0), 0.0)
-
-
-def sanctioned_goal(
-    limit_cat1: NDArray[np.float64],
-    limit_cat2: NDArray[np.float64],
-    days_since_start: NDArray[np.int64],
-    blow_days: float,
-    sanction_days: float,
-    overfill: float,
-) -> NDArray[np.float64]:
-    """Per region, the arrests its NKVD aims at under the order (full-population
-    equivalents): ``overfill`` times its category-1 limit until its second category is
-    sanctioned, ``sanction_days`` after the end of its first blow (the order, section III.2),
-    and times both limits from then on."""
-    sanctioned = days_since_start >= blow_days + sanction_days
-    return np.where(sanctioned, limit_cat1 + limit_cat2, limit_cat1) * overfill

@@ -235,6 +235,10 @@ class Institutions:
     asked_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: troika sentences passed beyond the region's limit, per region (full-population)
     beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: Order 00447 started from below (model/regional_start.py): per region, the day its
+    #: NKVD chief's request to begin was sanctioned (-1: not yet), and his perceived threat
+    region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
+    region_signal: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0
     #: every limit increase applied: date, region, amounts, kind (model/steps_quota.py)
     increases: list[dict[str, object]] = field(default_factory=list)

@@ -15,9 +15,10 @@ from greatterror.model.kernels import thin
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.loop import Component
 from greatterror.model.opposition_register import arrest_register, register_of
-from greatterror.model.order_start import first_blow, sanctioned_goal, start_delays
+from greatterror.model.order_start import first_blow, start_delays
 from greatterror.model.registers import Registers
 from greatterror.model.state import Institutions, Policy
+from greatterror.model.steps_quota import from_below
 from greatterror.model.world import World
 from greatterror.population.codes import Cohort, Elite, Mark, Occupation
 from greatterror.vocabulary import ARMY_FLAGS, ELITE_GROUPS, LINES_OF, LN
@@ -99,9 +100,9 @@ class RegisterSelection(Component):
         "operation_term_days",
         "list_compile_days",
         "first_blow_days",
-        "cat2_sanction_days",
         "ordinary_during_operation",
         "overfill_target",
+        "regions_start_operation",
         "unmarked_share_00447",
     )
     reads = ("people", "registers", "cases", "policy", "institutions", "intensity")
@@ -180,16 +181,13 @@ class RegisterSelection(Component):
         rng = e.rng.operation
         if self._delays is None or len(self._delays) != len(inst.op_closed):
             self._delays = start_delays(w.people.regions)
-        since = pol.days_since_launch("kulak_00447", day) - self._delays
-        # the second category only once sanctioned (the order, section III.2)
-        goal = sanctioned_goal(
-            inst.limit_cat1,
-            inst.limit_cat2,
-            since,
-            float(p["first_blow_days"]),
-            float(p["cat2_sanction_days"]),
-            float(p["overfill_target"]),
-        )
+        if from_below(p):
+            # each region from its own chief's start (model/regional_start.py)
+            started = inst.region_start_day >= 0
+            since = np.where(started, day - inst.region_start_day, -1).astype(np.int64)
+        else:
+            since = pol.days_since_launch("kulak_00447", day) - self._delays
+        goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
         # where the operation has ended by a dated decision, its troika arrests no more; where
         # it has not started yet, its NKVD arrests nobody under it
         left = np.where(inst.op_closed | (since < 0), 0, persons_left(goal, e.w_mass, inst, rng))

@@ -68,6 +68,14 @@ from greatterror.model.world import World
 AWAITS_DATED = -2
 
 
+def from_below(p: dict[str, float]) -> bool:
+    """Whether the regions' chiefs start Order 00447 (``regions_start_operation``, the
+    hypotheses' switch; model/regional_start.py): then a chief asks for more only while his
+    perceived local threat is at his threshold, and for no more than is left on his
+    region's registers."""
+    return float(p["regions_start_operation"]) > 0.5
+
+
 class QuotaDynamics(Component):
     """Step 19 (M15, M16): regions near their limits ask for more; the centre answers,
     before or after the region's troika has acted on the request."""
@@ -84,8 +92,10 @@ class QuotaDynamics(Component):
         "request_size",
         "request_threshold",
         "requests_granted_as_asked",
+        "regions_start_operation",
+        "regional_start_threshold",
     )
-    reads = ("policy", "institutions")
+    reads = ("policy", "institutions", "registers")
     writes = ("institutions",)
 
     def __init__(self) -> None:
@@ -259,12 +269,26 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         & (inst.pending_day == -1)
         & ~inst.op_closed
     )
+    if from_below(p):
+        # a chief who started the operation himself asks for more only while the enemies
+        # uncovered in his region keep his perceived threat at his threshold
+        asking &= inst.region_signal >= p["regional_start_threshold"]
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return
     inst.last_request[regions] = day
     inst.requests += len(regions)
     extra = p["request_size"] * (inst.initial_cat1[regions] + inst.initial_cat2[regions])
+    if from_below(p):
+        # a chief who started the operation himself asks for people already found and
+        # registered beyond his limit (Gorky, G3-req-gorky-040238): no more than his
+        # registers still hold, so his requests end as they run dry
+        register = w.registers.kulak.sizes()[regions] * e.w_mass
+        extra = np.minimum(extra, np.maximum(register - inst.arrested_00447[regions], 0.0))
+        keep = extra > 0
+        regions, extra = regions[keep], extra[keep]
+        if len(regions) == 0:
+            return
     # split as the increases whose split the evidence gives (limits.increase_cat1_share)
     cat1 = extra * e.increase_cat1_share
     cat2 = extra - cat1

@@ -61,6 +61,7 @@ STREAMS = (
     "opposition",
     "first_category",
     "no_sentence",
+    "regional_start",
 )
 
 

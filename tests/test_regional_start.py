@@ -1,0 +1,105 @@
+"""Order 00447 started from below under H3 and H4 (model/regional_start.py).
+
+The regions' chiefs start the operation when their own signals reach their threshold, with
+their own first requests; with the switch off the leader's rule launches it on one date, and
+the historical scenario never reads the component.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import greatterror as gt
+from greatterror.model.regional_start import perceive, start_regions
+from greatterror.model.state import Institutions
+
+H3 = "hypotheses/h3_misperception_cascade"
+
+
+@pytest.fixture(scope="module")
+def pop() -> gt.Population:
+    return gt.Population.build(scale=0.0001, seed=1)
+
+
+def _launches(sim: gt.Sim) -> list[dict]:
+    return [
+        r
+        for r in sim.engine.world.policy.log
+        if r["action"] == "launch_operation" and r["detail"] == "kulak_00447"
+    ]
+
+
+def test_perceive_decays_and_adds_arrests_per_thousand_adults() -> None:
+    signal = perceive(np.array([2.0, 0.0]), np.array([0.0, 50.0]), np.array([1e5, 1e5]), 30.0)
+    assert signal[0] == pytest.approx(2.0 * 0.5 ** (1 / 30))
+    assert signal[1] == pytest.approx(0.5)
+
+
+def test_a_start_sets_the_regions_own_first_limits() -> None:
+    inst = Institutions(
+        limit_cat1=np.zeros(3), limit_cat2=np.zeros(3), initial_cat1=np.full(3, 9.0),
+        initial_cat2=np.full(3, 9.0), used_cat1=np.zeros(3), used_cat2=np.zeros(3),
+        arrested_00447=np.zeros(3), listed_cat1=np.zeros(3), goal_00447=np.zeros(3),
+        goal_persons_00447=np.zeros(3), last_request=np.zeros(3, dtype=np.int32),
+    )  # fmt: skip
+    inst.region_start_day = np.full(3, -1, dtype=np.int32)
+    inst.asked_share = np.full(3, np.nan)
+    start_regions(inst, np.array([1]), 10, np.array([100.0]), 0.78)
+    assert inst.region_start_day.tolist() == [-1, 11, -1]
+    assert inst.limit_cat1[1] == pytest.approx(78.0) and inst.limit_cat2[1] == pytest.approx(22.0)
+    # the appendix's figure is replaced by the chief's own request; the others keep theirs
+    assert inst.initial_cat1.tolist() == pytest.approx([9.0, 78.0, 9.0])
+    assert inst.limit_cat1[[0, 2]].tolist() == [0.0, 0.0]
+
+
+def test_under_h3_the_regions_start_on_their_own_dates(pop: gt.Population) -> None:
+    sim = gt.Sim(H3, population=pop, seed=1).run(until="1938-12-31")
+    inst = sim.engine.world.institutions
+    started = inst.region_start_day[inst.region_start_day >= 0]
+    assert len(started) >= 5
+    assert len(set(started.tolist())) >= 3  # staggered, not one central date
+    launches = _launches(sim)
+    assert [r["by"] for r in launches] == ["regions"]
+    # the launch is the first region's start (its arrests begin the next day)
+    first = dt.date.fromisoformat(launches[0]["date"])
+    assert (first - sim.scenario.start).days + 1 == started.min()
+    firsts = [r for r in inst.increases if r["kind"] == "first_request"]
+    assert len(firsts) == len(started)
+
+
+def test_the_starts_come_from_the_signals(pop: gt.Population) -> None:
+    """A higher threshold: fewer regions start; a centre that sanctions nothing:
+    no region starts and nobody is arrested under the order, while the leader's perceived
+    threat runs as before."""
+
+    def starts(**pars: float) -> tuple[np.ndarray, gt.Sim]:
+        sim = gt.Sim(H3, population=pop, seed=1, pars=pars).run(until="1938-12-31")
+        day = sim.engine.world.institutions.region_start_day
+        return day[day >= 0], sim
+
+    low, _ = starts(regional_start_threshold=0.5)
+    high, _ = starts(regional_start_threshold=20.0)
+    assert len(high) < len(low)
+    none, sim = starts(requests_granted_as_asked=0.0)
+    assert len(none) == 0 and not _launches(sim)
+    assert sim.engine.world.institutions.arrested_00447.sum() == 0
+    assert sim.engine.world.institutions.threat > 0
+
+
+def test_switched_off_the_leader_launches_it_on_one_date(pop: gt.Population) -> None:
+    sim = gt.Sim(H3, population=pop, seed=1, pars={"regions_start_operation": 0})
+    sim.run(until="1938-12-31")
+    inst = sim.engine.world.institutions
+    assert len(inst.region_start_day) == 0  # the step did nothing
+    launches = _launches(sim)
+    assert [r["by"] for r in launches] == ["leader_rule"]
+    assert not [r for r in inst.increases if r["kind"] == "first_request"]
+
+
+def test_the_historical_scenario_does_not_use_it(pop: gt.Population) -> None:
+    sim = gt.Sim("historical", population=pop, seed=1).run(until="1937-09-01")
+    assert float(sim.engine.params["regions_start_operation"]) == 0.0
+    assert len(sim.engine.world.institutions.region_start_day) == 0
