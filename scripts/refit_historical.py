@@ -19,15 +19,18 @@ One command, in this order (each step is an ordinary greatterror command, printe
    whether the candidate replaces the shipped scenario; all three parts are evaluated and
    recorded, whichever fails:
 
-   - gate 1, a margin at the fit's scale: the chosen point's choosing distance on the
-     re-check seeds must be below the shipped values', and the per-seed differences of the
-     two points' distances must pass a one-sided paired t-test at 5% (mean minus
-     t(0.95; n - 1) standard errors above zero; n = ``--recheck``, at least 2);
+   - gate 1, a margin at the fit's scale on fresh seeds: the chosen point and the shipped
+     values are run again at ``--scale`` on the margin seeds 2,100,001-2,100,000 + n
+     (calibration/seeds.py ``margin_seeds``; n = ``--recheck``, default 5, at least 2), not
+     on the re-check seeds that chose the point (which would bias the test in its favour);
+     on those runs the chosen point's choosing distance must be below the shipped values',
+     and the per-seed differences of the two points' distances must pass a one-sided paired
+     t-test at 5% (mean minus t(0.95; n - 1) standard errors above zero);
    - gate 2, not worse at the validation scale: both run at 1:100 on the gate seeds
-     1,000,001-1,000,010 (calibration/seeds.py ``GATE_SEEDS``: fitting range, never the
-     validation seeds 1-10), scored on the in-sample targets only; the candidate must pass
-     at least as many (median within the archival range or ±20%) and have a choosing
-     distance no larger;
+     2,000,001-2,000,010 (calibration/seeds.py ``GATE_SEEDS``: above every fit's population
+     seed, never the validation seeds 1-10), scored on the in-sample targets only; the mean
+     over the seeds of the paired differences of the two points' per-seed choosing
+     distances must not be negative (the number of targets passing is reported, not used);
    - the validity tests' key properties on the candidate's runs on the first three gate
      seeds (greatterror.calibration.validity: men at least 90% of those sentenced to death,
      no one under 12 arrested, under-16s under 1% of arrests, every operation victim on a
@@ -74,6 +77,7 @@ from typing import Any
 
 from greatterror.calibration import gate
 from greatterror.calibration.check import format_value, split_validation
+from greatterror.calibration.seeds import GATE_SEEDS
 from greatterror.scales import scale_warning
 
 ROOT = Path(__file__).resolve().parents[1]
@@ -261,14 +265,14 @@ def gate_then_apply(
     target: Path | None = None,
 ) -> None:
     """Copy ``candidate`` over ``target`` (the shipped historical scenario) only if the gate
-    lets it through (greatterror.calibration.gate: a margin beyond the re-check's noise at the
-    fit's scale, not worse at 1:100 on the gate seeds, and the validity check); else stop with
+    lets it through (greatterror.calibration.gate: a margin beyond the noise at the fit's scale
+    on fresh margin seeds, not worse at 1:100 on the gate seeds, and the validity check); else stop with
     exit code 3 and a message naming each failing comparison with its numbers, leaving
     ``target`` untouched. The verdict goes into ``got["gate"]`` for the section either way."""
     target = target or SCENARIO
     print(
-        f"\n== 2b gate: {candidate} against {target} at 1:{round(1 / gate.SCALE)}, seeds "
-        f"{gate.GATE_SEEDS[0]:,}-{gate.GATE_SEEDS[-1]:,}",
+        f"\n== 2b gate: {candidate} against {target}: at the fit's scale on the margin seeds, "
+        f"and at 1:{round(1 / gate.SCALE)} on seeds {GATE_SEEDS[0]:,}-{GATE_SEEDS[-1]:,}",
         flush=True,
     )
     t0, c0 = time.perf_counter(), time.process_time() + _children_cpu()
@@ -388,7 +392,7 @@ def main() -> None:
     parser.add_argument("--seed", type=int, default=1)
     parser.add_argument("--draws", type=int, default=20)
     parser.add_argument("--candidates", type=int, default=5)
-    parser.add_argument("--recheck", type=int, default=3)
+    parser.add_argument("--recheck", type=int, default=5)
     parser.add_argument("--leader-budget", type=int, default=150)
     parser.add_argument("--leader-seeds", type=int, default=3, help="runs per leader-rule trial")
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))

@@ -107,17 +107,33 @@ def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
     invalid = tuple(validity.check_simulation(_fake_sim(n_women_shot=12), 1))
     valid = tuple(validity.check_simulation(_fake_sim(), 1))
 
+    first = CALIBRATION_IDS[0]
+    off = {**record, first: record[first] / 10}  # the shipped values' fresh runs, farther
+
     def runs(findings):
         return tuple(
             gate.Run(s, record, findings if s in validity.SEEDS else ()) for s in GATE_SEEDS
         )
 
+    def fake(chosen_findings):
+        def run_scenarios(paths, seeds=GATE_SEEDS, scale=gate.SCALE, workers=1):
+            if scale != gate.SCALE:  # gate 1's fresh runs: a clear margin
+                return [
+                    tuple(gate.Run(s, record) for s in seeds),
+                    tuple(gate.Run(s, off) for s in seeds),
+                ]
+            return [runs(chosen_findings), runs(valid)]
+
+        return run_scenarios
+
     applied = {
+        "recheck_seeds": [2, 3, 4],
+        "scale": 0.003,
         "candidates": [{"choosing_distance": 6.0, "recheck_choosing": [6.0, 6.2, 6.1]}],
         "incumbent": {"choosing_distance": 9.0, "recheck_choosing": [9.0, 9.1, 8.9]},
     }
     log: list[dict] = []
-    monkeypatch.setattr(gate, "run_scenarios", lambda *a, **k: [runs(invalid), runs(valid)])
+    monkeypatch.setattr(gate, "run_scenarios", fake(invalid))
     with pytest.raises(SystemExit) as stop:
         script.gate_then_apply(candidate, {"apply": applied}, log, 1, target)
     assert stop.value.code == 3
@@ -126,7 +142,7 @@ def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
     assert "gate 1" not in err and "gate 2" not in err
     assert target.read_text(encoding="utf-8") == before
     # a valid point is applied
-    monkeypatch.setattr(gate, "run_scenarios", lambda *a, **k: [runs(valid), runs(valid)])
+    monkeypatch.setattr(gate, "run_scenarios", fake(valid))
     script.gate_then_apply(candidate, {"apply": applied}, log, 1, target)
     assert target.read_text(encoding="utf-8") == candidate.read_text(encoding="utf-8")
     assert [r["step"] for r in log] == ["2b gate"] * 2
@@ -142,6 +158,7 @@ def test_the_check_runs_the_candidate_scenario(tmp_path: Path) -> None:
 APPLIED = {
     "generation": 0,
     "recheck_seeds": [2, 3],
+    "scale": 0.003,
     "rule": "the rule",
     "weights_source": "recorded",
     "candidates": [
@@ -213,13 +230,14 @@ def test_the_refit_writes_its_section_however_it_ends(
     record = {i: float(evidence.value(i)) for i in CALIBRATION_IDS}
     invalid = tuple(validity.check_simulation(_fake_sim(n_women_shot=12), 1))
 
-    def runs(values, findings=()):
-        return tuple(gate.Run(s, values, findings) for s in GATE_SEEDS)
+    def runs(values, findings=(), seeds=GATE_SEEDS):
+        return tuple(gate.Run(s, values, findings) for s in seeds)
 
-    # the margin is within the noise and the validity check fails; not worse at 1:100
-    monkeypatch.setattr(
-        gate, "run_scenarios", lambda *a, **k: [runs(record, invalid), runs(record)]
-    )
+    def run_scenarios(paths, seeds=GATE_SEEDS, scale=gate.SCALE, workers=1):
+        return [runs(record, invalid, seeds), runs(record, (), seeds)]
+
+    # no margin on the fresh runs and the validity check fails; not worse at 1:100
+    monkeypatch.setattr(gate, "run_scenarios", run_scenarios)
     if failing == "2b gate":  # a run of the gate raises: the section says so, nothing applied
 
         def crash(*args, **kwargs):
@@ -247,9 +265,12 @@ def test_the_refit_writes_its_section_however_it_ends(
     else:
         assert stop.value.code == 3 and "NOT applied" in text
         assert "- validity check fails: seed 1: share of men" in text
-        assert "- gate 1 (margin at the fit's scale) fails: the improvement is within" in text
-        assert "gate 2, not worse at 1:100 (gate seeds 1,000,001-1,000,010; " in text
-        assert "in-sample targets only): holds: in-sample targets passing 29 of 29" in text
+        # equal fresh runs at the fit's scale: no margin (the re-check's own is not used)
+        assert "- gate 1 (margin at the fit's scale) fails: the chosen point's choosing" in text
+        assert "(fresh margin seeds 2,100,001, 2,100,002, not the re-check seeds" in text
+        assert "gate 2, not worse at 1:100 (gate seeds 2,000,001-2,000,010; " in text
+        assert "in-sample targets only; mean paired improvement >= 0): holds: " in text
+        assert "in-sample targets passing 29 of 29" in text
         assert "G1-1935-conv 2/2 x0.35" in text and "| shipped values | - | - | 10.66" in text
         assert shipped.read_text(encoding="utf-8") == shipped_path("historical").read_text("utf-8")
         assert "3 regression baseline" not in text  # nothing regenerated for a refused point

@@ -50,9 +50,9 @@ screening also use), with each target's Monte Carlo error taken into account:
    run is left out, because the particle was selected on that run's noise.
    Ties go to the smaller archival distance of the acceptance run, then to
    the earlier candidate. The incumbent is judged by the same ``D``
-   (scripts/refit_historical.py applies a fit only if its chosen point's
-   ``D`` is smaller by more than the re-check's Monte Carlo error, and it is
-   not worse at 1:100: calibration/gate.py).
+   (scripts/refit_historical.py applies a fit only if, run again on fresh
+   seeds that did not choose it, its chosen point's ``D`` is smaller by more
+   than the Monte Carlo error, and it is not worse at 1:100: calibration/gate.py).
 
 Why. ``D`` is in the log units of ``archival_distance``: a target whose
 median is known to well within its tolerance (``se_i`` small) keeps its

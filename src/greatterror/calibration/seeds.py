@@ -11,13 +11,25 @@ the only places those seeds are made, and they refuse a seed of the other
 range (tests/test_refit.py).
 
 The gate that decides whether a fitted point replaces the shipped values
-(calibration/gate.py) runs both at the validation scale, 1:100, on the named
-``GATE_SEEDS``: the first ten seeds of the fitting range, so that the choice
-looks at no validation run. They are the population seeds of fits run with
-``--seed`` 1 to 10, but a fit and its re-check run at 1:333 and draw their
-streams from hashed seeds (``simulation_seed``), so no gate run repeats a run
-a fit made. The validity check of a fitted point (calibration/validity.py)
-uses the first three of them.
+(calibration/gate.py) runs outside every range a fit reaches. A fit's
+populations are built from ``population_seed`` (``FIT_SEED_BASE`` plus a fit
+seed, so 1,000,000 to 1,999,999), and the elite layer of a population depends
+on that seed alone, not on the scale (population/build.py): a gate seed inside
+that range would give the gate the elite layer a fit or its re-check selected
+points on (review14 F4). So the gate's seeds start at ``GATE_SEED_BASE``
+(2,000,000), above every population seed:
+
+- ``GATE_SEEDS``, 2,000,001-2,000,010: gate 2's runs at 1:100, the validity
+  check (calibration/validity.py) on the first three;
+- ``margin_seeds(n)``, 2,100,001-2,100,000 + n: gate 1's fresh runs at the
+  fit's scale, after the re-check seeds have chosen the point, so that the test
+  of the margin does not reuse the runs the choice was made on (review14 F3).
+
+The gate's runs take population and streams from the one seed (model/run.py
+``simulate``). A fit's simulation seeds are hashed over [FIT_SEED_BASE,
+SEED_CEILING) and so may, with a chance of about one in 10^8 per run, equal a
+gate seed; that would share a run's streams, never its population.
+tests/test_gate.py checks that the named ranges do not meet.
 """
 
 from __future__ import annotations
@@ -33,8 +45,14 @@ FIT_SEED_BASE = 1_000_000
 MAX_FIT_SEED = FIT_SEED_BASE - 1
 #: The validation seeds of docs/validation.md.
 VALIDATION_SEEDS: tuple[int, ...] = tuple(range(1, 11))
-#: The apply gate's runs at 1:100 (calibration/gate.py): ten seeds of the fitting range.
-GATE_SEEDS: tuple[int, ...] = tuple(FIT_SEED_BASE + i for i in range(1, 11))
+#: The apply gate's seeds start above every fit's population seed (population_seed).
+GATE_SEED_BASE = 2_000_000
+#: Gate 2's runs at 1:100 (calibration/gate.py), ten as in the validation tables.
+GATE_SEEDS: tuple[int, ...] = tuple(GATE_SEED_BASE + i for i in range(1, 11))
+#: Gate 1's fresh runs at the fit's scale: MARGIN_SEED_BASE + 1, + 2, ...
+MARGIN_SEED_BASE = 2_100_000
+#: At most this many margin seeds (they stay below GATE_SEED_BASE + 200,000).
+MAX_MARGIN_SEEDS = 99_999
 #: Simulation seeds of a fit lie in [FIT_SEED_BASE, SEED_CEILING).
 SEED_CEILING = 2**31
 
@@ -99,3 +117,10 @@ def recheck_seeds(seed: int, count: int) -> tuple[int, ...]:
     """
     check_fit_seed(seed)
     return tuple((seed + 1 + i) % FIT_SEED_BASE for i in range(count))
+
+
+def margin_seeds(count: int) -> tuple[int, ...]:
+    """Gate 1's seeds: fresh, so that the margin is not tested on the runs that chose the point."""
+    if not 1 <= count <= MAX_MARGIN_SEEDS:
+        raise SeedRangeError(f"margin seeds: {count}; allowed: 1 to {MAX_MARGIN_SEEDS:,}")
+    return tuple(MARGIN_SEED_BASE + i for i in range(1, count + 1))

@@ -28,9 +28,9 @@ MIN_MALE_SHARE_SHOT = 0.90
 MIN_AGE_ARRESTED = 12
 #: ... and under-16s are less than this share of arrests.
 MAX_UNDER_16_SHARE = 0.01
-#: The scale and seeds of the check: 1:100 over three seeds of the fitting range, the first
-#: three of the apply gate's (calibration/seeds.py ``GATE_SEEDS``, 1,000,001-1,000,003), so
-#: that choosing whether to apply a fit looks at no validation run (review of 5 Dec 2026,
+#: The scale and seeds of the check: 1:100 over three seeds outside the validation range, the
+#: first three of the apply gate's (calibration/seeds.py ``GATE_SEEDS``, 2,000,001-2,000,003,
+#: above every fit's population seed since review14 F4), so that choosing whether to apply a fit looks at no validation run (review of 5 Dec 2026,
 #: F3: it ran on validation seeds 1-3 until then) and the gate's runs of the fitted point
 #: serve both (calibration/gate.py). The tests (tests/test_lines.py, tests/test_model.py)
 #: check the shipped scenario on seeds 1-3.

@@ -38,7 +38,7 @@ USES: dict[str, tuple[str, ...]] = dict.fromkeys(_FIT_ONLY, (RUN,))
 USES |= {"scale": (RUN, "show --check"), "workers": (RUN, "show --check", "apply")}
 USES |= {"out": ("show",), "as_json": ("show", "show --check", "apply")}
 USES |= {"check": ("show --check",), "draws": ("show --check",)}
-USES |= dict.fromkeys(("target", "candidates", "recheck"), ("apply",))
+USES |= dict.fromkeys(("target", "candidates", "recheck", "force"), ("apply",))
 
 
 def _check_numbers(particles: int, generations: int, scale: float, workers: int) -> None:
@@ -143,6 +143,13 @@ def calibrate(
     recheck: Annotated[
         int, typer.Option(help="With 'apply': fitting seeds each candidate is re-run on.")
     ] = 3,
+    force: Annotated[
+        bool,
+        typer.Option(
+            "--force",
+            help="With 'apply': write a shipped scenario's file, without the refit's gate.",
+        ),
+    ] = False,
 ) -> None:
     """Fit a scenario's free parameters by ABC-SMC (pyabc), or show a stored fit.
 
@@ -150,7 +157,7 @@ def calibrate(
 
     greatterror calibrate show fit.db [--check --draws 20 --scale 0.003]
 
-    greatterror calibrate apply fit.db --scenario historical
+    greatterror calibrate apply fit.db --scenario fit_candidate.toml
     """
     verb = scenario if scenario in ("show", "apply") else RUN
     verb = "show --check" if verb == "show" and check else verb
@@ -162,7 +169,7 @@ def calibrate(
         if scenario == "apply":
             from greatterror.cli.calibrate_apply import apply
 
-            apply(path, target, candidates, recheck, workers, as_json)
+            apply(path, target, candidates, recheck, workers, as_json, force)
         elif check:
             from greatterror.cli.calibrate_apply import check_posterior
 

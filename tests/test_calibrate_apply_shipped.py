@@ -1,0 +1,64 @@
+"""`greatterror calibrate apply` refuses to write a shipped scenario's file without --force
+(review14 F7): the apply gate (calibration/gate.py) runs only in scripts/refit_historical.py,
+which writes a candidate copy, so writing the shipped file here would skip it. No fit and no
+simulation: the stored fit is stood in for, and the refusal comes before anything else."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.cli import calibrate_apply
+from greatterror.cli.app import app
+from greatterror.model.scenario import shipped_path
+
+runner = CliRunner()
+
+
+class Reached(Exception):
+    """Raised where apply goes on after the refusal (the fit's code note)."""
+
+
+class _Settings:
+    @property
+    def code(self) -> str:
+        raise Reached
+
+
+@pytest.fixture
+def fit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"stands in for a fit")
+    monkeypatch.setattr(calibrate_apply, "load_stored_fit", lambda path: (_Settings(), None))
+    return db
+
+
+@pytest.mark.parametrize("target", ["historical", "shipped file", "hypotheses/h1_intentional"])
+def test_apply_refuses_a_shipped_scenario_without_force(fit: Path, target: str) -> None:
+    name = str(shipped_path("historical")) if target == "shipped file" else target
+    file = shipped_path("historical" if target == "shipped file" else target)
+    before = file.read_bytes()
+    result = runner.invoke(app, ["calibrate", "apply", str(fit), "--scenario", name])
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert "is a shipped scenario" in text and "skips the apply gate" in text
+    assert "--force" in text and "fit_candidate.toml" in text
+    assert file.read_bytes() == before
+
+
+def test_force_and_candidate_paths_get_past_the_refusal(fit: Path, tmp_path: Path) -> None:
+    candidate = tmp_path / "fit_candidate.toml"
+    candidate.write_bytes(shipped_path("historical").read_bytes())
+    for args in (["--scenario", "historical", "--force"], ["--scenario", str(candidate)]):
+        result = runner.invoke(app, ["calibrate", "apply", str(fit), *args])
+        assert "internal error: Reached" in result.output  # the app's report of an exception
+        assert "is a shipped scenario" not in result.output
+
+
+def test_the_help_example_writes_a_candidate() -> None:
+    result = runner.invoke(app, ["calibrate", "--help"])
+    text = " ".join(result.output.split())
+    assert "calibrate apply fit.db --scenario fit_candidate.toml" in text
+    assert "--scenario historical" not in text
