@@ -88,14 +88,17 @@ def test_the_doctrine_suspects_good_workers_only_after_the_plenum(parts) -> None
 
 
 def test_false_reports_raise_perceived_threat(parts) -> None:
-    """The leader's decisions are kept out (thresholds at the top of their range): a decision
-    taken on a different day in the two runs (physical methods, Yezhov) changes the namings that
-    also feed the threat, and swamps the false reports' own share of it at 1:10,000."""
-    still = dict.fromkeys(
+    """The leader's decisions are kept out (thresholds at the top of their range), and so is
+    H3's start of Order 00447 from below (model/regional_start.py): a decision taken on a
+    different day in the two runs (physical methods, Yezhov, a region's start) changes the
+    namings that also feed the threat, and swamps the false reports' own share of it at
+    1:10,000."""
+    still: dict[str, float] = dict.fromkeys(
         ("leader_methods_threshold", "leader_expand_threshold", "leader_mass_threshold",
          "leader_national_threshold"),
         1.0,
     )  # fmt: skip
+    still["regions_start_operation"] = 0.0
     honest = _run(parts, "H3", 200, {"report_false_positive_share": 0.0, **still})
     biased = _run(parts, "H3", 200, {"report_false_positive_share": 0.2, **still})
     assert not honest.world.policy.first_day and not biased.world.policy.first_day
