@@ -1,0 +1,98 @@
+"""Which parameters a sensitivity screen ranks: the free ones, or fixed ones over their priors.
+
+A fit learns only the free parameters, but the outputs also rest on the fixed
+ones, most of them stated priors without a source (data/parameters.csv, column
+``basis``). Screening a fixed parameter over its declared prior says how much
+the distance to the record would move if that missing figure were different:
+it ranks the missing figures by their weight, not by what a fit could learn.
+
+The selection of the unsourced priors reads the ``basis`` column, the only
+place the data file says whether a value has a source: a basis that says
+"no sourced value", "NOT FOUND", "a stated prior" or "a prior over an assumed
+range" is unsourced, unless it opens by saying it is sourced ("Sourced, fixed",
+"Prior with a sourced basis": such a basis may still say NOT FOUND of a detail,
+as oso_exile_share does of the Special Board's split by year). Hypothesis switches and the parameters of other
+scenarios' mechanisms ("a hypothesis setting", "a hypothesis parameter", "not
+used in the historical scenario", "fitted for the endogenous scenario only")
+are left out: they are not missing historical figures.
+"""
+
+from __future__ import annotations
+
+import re
+
+from greatterror.model.params import BY_NAME, PARAMETERS
+
+#: The named sets ``--parameters`` accepts besides a comma-separated list of names.
+SETS = ("free", "fixed-priors", "unsourced")
+#: A basis saying the value has no source (matched case-insensitively).
+UNSOURCED = re.compile(
+    r"no sourced value|no sourced bound|not found|a stated prior|a prior over an assumed range",
+    re.IGNORECASE,
+)
+#: A basis that opens by saying the value is sourced.
+SOURCED = re.compile(r"^\s*(sourced|prior with a sourced basis)", re.IGNORECASE)
+#: A basis saying the parameter is a hypothesis switch or another scenario's mechanism.
+NOT_A_FIGURE = re.compile(
+    r"hypothesis setting|hypothesis parameter|not used in the historical scenario"
+    r"|endogenous scenario only",
+    re.IGNORECASE,
+)
+
+
+class ScreenSetError(ValueError):
+    """A ``--parameters`` value names no set, an unknown parameter or one without a prior."""
+
+
+def fixed_with_prior() -> tuple[str, ...]:
+    """Every fixed parameter whose declared prior is a distribution (not 'fixed')."""
+    return tuple(p.name for p in PARAMETERS if not p.free and p.prior.kind != "fixed")
+
+
+def unsourced_priors() -> tuple[str, ...]:
+    """The fixed parameters with a prior whose basis marks them unsourced (module docstring)."""
+    return tuple(
+        name
+        for name in fixed_with_prior()
+        if UNSOURCED.search(BY_NAME[name].basis)
+        and not SOURCED.search(BY_NAME[name].basis)
+        and not NOT_A_FIGURE.search(BY_NAME[name].basis)
+    )
+
+
+def choose(spec: str) -> tuple[str, ...] | None:
+    """The parameters ``spec`` names; None for 'free' (the scenario's own free set).
+
+    ``spec`` is one of SETS or a comma-separated list of parameter names, each
+    with a prior that is a distribution.
+    """
+    text = spec.strip()
+    if text == "free":
+        return None
+    if text == "fixed-priors":
+        return fixed_with_prior()
+    if text == "unsourced":
+        return unsourced_priors()
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    if not names:
+        raise ScreenSetError(
+            f"--parameters: {spec!r} names nothing; allowed: {', '.join(SETS)}, "
+            "or a comma-separated list of parameter names"
+        )
+    for name in names:
+        if name not in BY_NAME:
+            raise ScreenSetError(
+                f"--parameters: {name!r} is not a parameter; allowed: {', '.join(SETS)}, "
+                "or names from `greatterror params`"
+            )
+        if BY_NAME[name].prior.kind == "fixed":
+            raise ScreenSetError(
+                f"--parameters: {name!r} has the prior 'fixed', so there is no range to screen"
+            )
+    if len(set(names)) != len(names):
+        raise ScreenSetError(f"--parameters: {spec!r} names a parameter twice")
+    if len(names) < 2:
+        raise ScreenSetError(
+            f"--parameters: {spec!r} names one parameter; a screen needs at least 2"
+        )
+    return tuple(names)
