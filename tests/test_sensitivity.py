@@ -157,12 +157,26 @@ def test_fixed_parameters_are_screened_over_their_priors(monkeypatch: pytest.Mon
 def test_unsourced_set_is_read_from_the_basis_column() -> None:
     """`unsourced` takes the fixed priors whose basis says they have no source, and leaves
     out sourced values, free parameters and hypothesis switches."""
-    from greatterror.calibration.screen_set import UNSOURCED, choose, fixed_with_prior
+    from greatterror.calibration.screen_set import (
+        UNSOURCED,
+        choose,
+        fixed_with_prior,
+        switched_off,
+    )
     from greatterror.model.params import BY_NAME
+    from greatterror.model.scenario import load_scenario
 
-    chosen = choose("unsourced")
+    off = switched_off(load_scenario("historical").mechanisms)
+    assert "M25" in off and "M23" not in off
+    chosen = choose("unsourced", off)
     assert chosen is not None
     assert choose("free") is None
+    assert "dissident_detection_rate" in choose("unsourced")  # M25, which historical turns off
+    assert "dissident_detection_rate" not in chosen
+    assert choose("unsourced,dissident_detection_rate", off) == (
+        *chosen,
+        "dissident_detection_rate",
+    )
     assert set(chosen) <= set(fixed_with_prior())
     assert all(UNSOURCED.search(BY_NAME[n].basis) for n in chosen)
     assert "exile_share" in chosen and "grave_charge_death_ratio" in chosen  # NOT FOUND

@@ -14,14 +14,18 @@ range" is unsourced, unless it opens by saying it is sourced ("Sourced, fixed",
 as oso_exile_share does of the Special Board's split by year). Hypothesis switches and the parameters of other
 scenarios' mechanisms ("a hypothesis setting", "a hypothesis parameter", "not
 used in the historical scenario", "fitted for the endogenous scenario only")
-are left out: they are not missing historical figures.
+are left out: they are not missing historical figures. So are the parameters
+of mechanisms the scenario switches off (the ``mechanism`` column against the
+scenario's ``[mechanisms]`` table): there a parameter moves only the
+simulation's seed, which is hashed from the parameter values as in a fit.
 """
 
 from __future__ import annotations
 
 import re
+from collections.abc import Collection, Mapping
 
-from greatterror.model.params import BY_NAME, PARAMETERS
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS, PARAMETERS
 
 #: The named sets ``--parameters`` accepts besides a comma-separated list of names.
 SETS = ("free", "fixed-priors", "unsourced")
@@ -49,46 +53,64 @@ def fixed_with_prior() -> tuple[str, ...]:
     return tuple(p.name for p in PARAMETERS if not p.free and p.prior.kind != "fixed")
 
 
-def unsourced_priors() -> tuple[str, ...]:
-    """The fixed parameters with a prior whose basis marks them unsourced (module docstring)."""
+def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
+    """The fixed parameters with a prior whose basis marks them unsourced (module docstring),
+    leaving out those of the mechanisms ``off`` (ids such as "M24") a scenario switches off:
+    there they move nothing but the simulation's seed."""
     return tuple(
         name
         for name in fixed_with_prior()
         if UNSOURCED.search(BY_NAME[name].basis)
         and not SOURCED.search(BY_NAME[name].basis)
         and not NOT_A_FIGURE.search(BY_NAME[name].basis)
+        and BY_NAME[name].mechanism not in off
     )
 
 
-def choose(spec: str) -> tuple[str, ...] | None:
-    """The parameters ``spec`` names; None for 'free' (the scenario's own free set).
+def switched_off(mechanisms: Mapping[str, bool]) -> tuple[str, ...]:
+    """The ids of the mechanisms a scenario's ``[mechanisms]`` table (or their defaults) turn off."""
+    from greatterror.model.mechanisms import MECHANISMS
 
-    ``spec`` is one of SETS or a comma-separated list of parameter names, each
-    with a prior that is a distribution.
+    return tuple(m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default))
+
+
+def choose(spec: str, off: Collection[str] = ()) -> tuple[str, ...] | None:
+    """The parameters ``spec`` names; None for 'free' alone (the scenario's own free set).
+
+    ``spec`` is a comma-separated list whose items are parameter names (each with a prior
+    that is a distribution) or the sets of SETS, expanded in place: "unsourced,x" screens
+    the unsourced priors and x, say a parameter of a switched-off mechanism as a control
+    that moves only the seed. ``off`` are the mechanisms the scenario switches off.
     """
     text = spec.strip()
     if text == "free":
         return None
-    if text == "fixed-priors":
-        return fixed_with_prior()
-    if text == "unsourced":
-        return unsourced_priors()
-    names = [n.strip() for n in text.split(",") if n.strip()]
-    if not names:
+    sets: dict[str, tuple[str, ...]] = {
+        "free": FREE_PARAMETERS,
+        "fixed-priors": fixed_with_prior(),
+        "unsourced": unsourced_priors(off),
+    }
+    items = [n.strip() for n in text.split(",") if n.strip()]
+    if not items:
         raise ScreenSetError(
             f"--parameters: {spec!r} names nothing; allowed: {', '.join(SETS)}, "
             "or a comma-separated list of parameter names"
         )
-    for name in names:
-        if name not in BY_NAME:
+    names: list[str] = []
+    for item in items:
+        if item in sets:
+            names.extend(sets[item])
+            continue
+        if item not in BY_NAME:
             raise ScreenSetError(
-                f"--parameters: {name!r} is not a parameter; allowed: {', '.join(SETS)}, "
+                f"--parameters: {item!r} is not a parameter; allowed: {', '.join(SETS)}, "
                 "or names from `greatterror params`"
             )
-        if BY_NAME[name].prior.kind == "fixed":
+        if BY_NAME[item].prior.kind == "fixed":
             raise ScreenSetError(
-                f"--parameters: {name!r} has the prior 'fixed', so there is no range to screen"
+                f"--parameters: {item!r} has the prior 'fixed', so there is no range to screen"
             )
+        names.append(item)
     if len(set(names)) != len(names):
         raise ScreenSetError(f"--parameters: {spec!r} names a parameter twice")
     if len(names) < 2:

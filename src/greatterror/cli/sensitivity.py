@@ -27,8 +27,9 @@ def sensitivity(
         str,
         typer.Option(
             help="free (the fit's), fixed-priors (every fixed parameter with a prior), "
-            "unsourced (the fixed priors data/parameters.csv's basis marks unsourced), "
-            "or a comma-separated list of names."
+            "unsourced (the fixed priors data/parameters.csv's basis marks unsourced, "
+            "of mechanisms the scenario has on), "
+            "or a comma-separated list of names and these sets."
         ),
     ] = "free",
     out: Annotated[Path, typer.Option(help="Directory for the plot.")] = Path("sensitivity"),
@@ -50,12 +51,6 @@ def sensitivity(
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
-    from greatterror.calibration.screen_set import ScreenSetError, choose
-
-    try:
-        names = choose(parameters)
-    except ScreenSetError as exc:
-        fail(str(exc))
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
 
     try:
@@ -78,6 +73,12 @@ def sensitivity(
     try:
         defined = load_scenario(scenario)
     except ScenarioError as exc:
+        fail(str(exc))
+    from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
+
+    try:
+        names = choose(parameters, switched_off(defined.mechanisms))
+    except ScreenSetError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
     try:
