@@ -22,6 +22,10 @@ runner = CliRunner()
         (["--scale", "0"], "--scale: 0 is out of range"),
         (["--workers", "0"], "--workers: 0 is too small"),
         (["--method", "sobol", "--samples", "6"], "not a power of 2"),
+        (["--parameters", "bogus"], "--parameters: 'bogus' is not a parameter"),
+        (["--parameters", "exile_share"], "--parameters: 'exile_share' names one parameter"),
+        (["--parameters", "exile_share,exile_share"], "names a parameter twice"),
+        (["--parameters", " , "], "names nothing"),
     ],
 )
 def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
@@ -110,3 +114,86 @@ def test_morris_keeps_a_normal_prior_off_its_far_tail(monkeypatch: pytest.Monkey
     assert min(acted) == pytest.approx(uniform.args[0], abs=1e-9)
     assert max(acted) == pytest.approx(uniform.args[1])
     assert result["ranking"][0]["name"] == "nonpolitical_sentences_per_year"
+
+
+def test_fixed_parameters_are_screened_over_their_priors(monkeypatch: pytest.MonkeyPatch) -> None:
+    """--parameters with fixed names moves only those, each over its declared prior,
+    and ranks the one the (stand-in) output depends on first."""
+    from greatterror.calibration import simulator
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.model.params import BY_NAME
+
+    seen: list[dict[str, float]] = []
+
+    def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
+        seen.append(dict(parameters))
+        return dict.fromkeys(CALIBRATION_IDS, 1.0 + 5.0 * parameters["exile_share"])
+
+    monkeypatch.setattr(simulator.FitModel, "__call__", fake)
+    names = ["army_ties_delay", "exile_share", "vigilance_half_life"]
+    result = runner.invoke(
+        app,
+        [
+            *["sensitivity", "historical", "--parameters", ",".join(names), "--samples", "4"],
+            *["--scale", "0.0001", "--workers", "1", "--json"],
+        ],
+    )
+    assert result.exit_code == 0, result.output
+    payload = json.loads(result.output)
+    assert payload["parameters"] == names
+    assert payload["runs"] == 4 * (len(names) + 1)
+    assert payload["ranking"][0]["name"] == "exile_share"
+    assert all(r["mu_star"] == 0 for r in payload["ranking"][1:])
+    assert all(set(s) == set(names) for s in seen)
+    for name in names:
+        spec = BY_NAME[name]
+        assert not spec.free
+        low, high = spec.prior.support
+        drawn = [s[name] for s in seen]
+        assert low - 1e-9 <= min(drawn) and max(drawn) <= high + 1e-9
+        assert max(drawn) > min(drawn)
+
+
+def test_unsourced_set_is_read_from_the_basis_column() -> None:
+    """`unsourced` takes the fixed priors whose basis says they have no source, and leaves
+    out sourced values, free parameters and hypothesis switches."""
+    from greatterror.calibration.screen_set import (
+        UNSOURCED,
+        choose,
+        fixed_with_prior,
+        switched_off,
+    )
+    from greatterror.model.params import BY_NAME
+    from greatterror.model.scenario import load_scenario
+
+    off = switched_off(load_scenario("historical").mechanisms)
+    assert "M25" in off and "M23" not in off
+    chosen = choose("unsourced", off)
+    assert chosen is not None
+    assert choose("free") is None
+    assert "dissident_detection_rate" in choose("unsourced")  # M25, which historical turns off
+    assert "dissident_detection_rate" not in chosen
+    assert choose("unsourced,dissident_detection_rate", off) == (
+        *chosen,
+        "dissident_detection_rate",
+    )
+    assert set(chosen) <= set(fixed_with_prior())
+    assert all(UNSOURCED.search(BY_NAME[n].basis) for n in chosen)
+    assert "exile_share" in chosen and "grave_charge_death_ratio" in chosen  # NOT FOUND
+    assert "oso_exile_share" not in chosen  # sourced (Zemskov 1991)
+    assert "requests_granted_as_asked" not in chosen  # a hypothesis setting
+    assert "leader_mass_threshold" not in chosen  # the endogenous scenario's
+    assert "base_unmarked_arrest_rate" not in chosen  # free
+
+
+def test_a_tiny_screen_of_two_fixed_priors_runs_the_model() -> None:
+    """The real simulation at 1:10,000 on a design of two trajectories: the pipeline
+    accepts fixed parameters as overrides end to end."""
+    from greatterror.calibration import sensitivity
+
+    result = sensitivity.analyse(
+        "historical", "morris", 2, 0.0001, 1, 1, ("exile_share", "execution_delay")
+    )
+    assert result["runs"] == 6
+    assert {r["name"] for r in result["ranking"]} == {"exile_share", "execution_delay"}
+    assert all(r["mu_star"] >= 0 for r in result["ranking"])

@@ -1,5 +1,7 @@
 """Global sensitivity of the distance to the archival record over the free parameters (SALib).
 
+Fixed parameters can be screened too, over their declared priors (``analyse``'s ``names``).
+
 The output studied is the fit's own distance at its floor
 (``statistics.archival_distance``: each calibration target's log distance
 outside its archival band over the band's half-width, in a Euclidean norm),
@@ -95,11 +97,18 @@ def analyse(
     scale: float,
     workers: int,
     seed: int,
+    names: tuple[str, ...] | None = None,
 ) -> dict[str, Any]:
-    """Run the design and return the ranking, most influential first."""
+    """Run the design and return the ranking, most influential first.
+
+    ``names`` (default: the scenario's free parameters) may include fixed
+    parameters: each is moved over its declared prior, the others stay at the
+    scenario's values (calibration/screen_set.py says why one would).
+    """
     from greatterror.model.scenario import load_scenario
 
-    names, priors = scenario_problem(load_scenario(scenario))
+    free, priors = scenario_problem(load_scenario(scenario))
+    names = free if names is None else names
     problem = salib_problem(names)
     unit = design(method, samples, seed, problem)
     quantiles = morris_quantiles(problem["names"], unit, priors) if method == "morris" else unit
@@ -150,6 +159,7 @@ def analyse(
         "runs": len(rows),
         "scale": scale,
         "seed": seed,
+        "parameters": list(problem["names"]),
         "distance": {"median": float(np.median(y)), "min": float(y.min()), "max": float(y.max())},
         "runaways": int(np.isclose(y, runaway).sum()),
         "runaway_distance": float(runaway),

@@ -23,14 +23,25 @@ def sensitivity(
     scale: Annotated[float, typer.Option(help="Sampling scale of each simulation.")] = 0.001,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 2,
     seed: Annotated[int, typer.Option(help="Seed of the design and of the fit population.")] = 1,
+    parameters: Annotated[
+        str,
+        typer.Option(
+            help="free (the fit's), fixed-priors (every fixed parameter with a prior), "
+            "unsourced (the fixed priors data/parameters.csv's basis marks unsourced, "
+            "of mechanisms the scenario has on), "
+            "or a comma-separated list of names and these sets."
+        ),
+    ] = "free",
     out: Annotated[Path, typer.Option(help="Directory for the plot.")] = Path("sensitivity"),
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
-    """Rank the free parameters by their effect on the distance to the archival record.
+    """Rank the free parameters (or chosen fixed ones) by their effect on the distance to the record.
 
     The output is the same distance the ABC fit uses (each target's log ratio
     over its archival tolerance), so the ranking says which parameters the
-    fit can learn from the targets. Priors come from data/parameters.csv.
+    fit can learn from the targets. Priors come from data/parameters.csv. With
+    --parameters naming fixed parameters, each moves over its declared prior and
+    the ranking says which missing figures the distance depends on.
     """
     if method not in ("morris", "sobol"):
         fail(f"--method: {method!r} is not allowed; allowed values: morris, sobol")
@@ -63,9 +74,15 @@ def sensitivity(
         defined = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
+    from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
+
+    try:
+        names = choose(parameters, switched_off(defined.mechanisms))
+    except ScreenSetError as exc:
+        fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
     try:
-        result = analyse(scenario, chosen, samples, scale, workers, seed)
+        result = analyse(scenario, chosen, samples, scale, workers, seed, names)
     except (MissingExtraError, ValueError) as exc:
         fail(str(exc))
     from greatterror.provenance import output_provenance

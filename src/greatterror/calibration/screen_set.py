@@ -1,0 +1,120 @@
+"""Which parameters a sensitivity screen ranks: the free ones, or fixed ones over their priors.
+
+A fit learns only the free parameters, but the outputs also rest on the fixed
+ones, most of them stated priors without a source (data/parameters.csv, column
+``basis``). Screening a fixed parameter over its declared prior says how much
+the distance to the record would move if that missing figure were different:
+it ranks the missing figures by their weight, not by what a fit could learn.
+
+The selection of the unsourced priors reads the ``basis`` column, the only
+place the data file says whether a value has a source: a basis that says
+"no sourced value", "NOT FOUND", "a stated prior" or "a prior over an assumed
+range" is unsourced, unless it opens by saying it is sourced ("Sourced, fixed",
+"Prior with a sourced basis": such a basis may still say NOT FOUND of a detail,
+as oso_exile_share does of the Special Board's split by year). Hypothesis switches and the parameters of other
+scenarios' mechanisms ("a hypothesis setting", "a hypothesis parameter", "not
+used in the historical scenario", "fitted for the endogenous scenario only")
+are left out: they are not missing historical figures. So are the parameters
+of mechanisms the scenario switches off (the ``mechanism`` column against the
+scenario's ``[mechanisms]`` table): there a parameter moves only the
+simulation's seed, which is hashed from the parameter values as in a fit.
+"""
+
+from __future__ import annotations
+
+import re
+from collections.abc import Collection, Mapping
+
+from greatterror.model.params import BY_NAME, FREE_PARAMETERS, PARAMETERS
+
+#: The named sets ``--parameters`` accepts besides a comma-separated list of names.
+SETS = ("free", "fixed-priors", "unsourced")
+#: A basis saying the value has no source (matched case-insensitively).
+UNSOURCED = re.compile(
+    r"no sourced value|no sourced bound|not found|a stated prior|a prior over an assumed range",
+    re.IGNORECASE,
+)
+#: A basis that opens by saying the value is sourced.
+SOURCED = re.compile(r"^\s*(sourced|prior with a sourced basis)", re.IGNORECASE)
+#: A basis saying the parameter is a hypothesis switch or another scenario's mechanism.
+NOT_A_FIGURE = re.compile(
+    r"hypothesis setting|hypothesis parameter|not used in the historical scenario"
+    r"|endogenous scenario only",
+    re.IGNORECASE,
+)
+
+
+class ScreenSetError(ValueError):
+    """A ``--parameters`` value names no set, an unknown parameter or one without a prior."""
+
+
+def fixed_with_prior() -> tuple[str, ...]:
+    """Every fixed parameter whose declared prior is a distribution (not 'fixed')."""
+    return tuple(p.name for p in PARAMETERS if not p.free and p.prior.kind != "fixed")
+
+
+def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
+    """The fixed parameters with a prior whose basis marks them unsourced (module docstring),
+    leaving out those of the mechanisms ``off`` (ids such as "M24") a scenario switches off:
+    there they move nothing but the simulation's seed."""
+    return tuple(
+        name
+        for name in fixed_with_prior()
+        if UNSOURCED.search(BY_NAME[name].basis)
+        and not SOURCED.search(BY_NAME[name].basis)
+        and not NOT_A_FIGURE.search(BY_NAME[name].basis)
+        and BY_NAME[name].mechanism not in off
+    )
+
+
+def switched_off(mechanisms: Mapping[str, bool]) -> tuple[str, ...]:
+    """The ids of the mechanisms a scenario's ``[mechanisms]`` table (or their defaults) turn off."""
+    from greatterror.model.mechanisms import MECHANISMS
+
+    return tuple(m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default))
+
+
+def choose(spec: str, off: Collection[str] = ()) -> tuple[str, ...] | None:
+    """The parameters ``spec`` names; None for 'free' alone (the scenario's own free set).
+
+    ``spec`` is a comma-separated list whose items are parameter names (each with a prior
+    that is a distribution) or the sets of SETS, expanded in place: "unsourced,x" screens
+    the unsourced priors and x, say a parameter of a switched-off mechanism as a control
+    that moves only the seed. ``off`` are the mechanisms the scenario switches off.
+    """
+    text = spec.strip()
+    if text == "free":
+        return None
+    sets: dict[str, tuple[str, ...]] = {
+        "free": FREE_PARAMETERS,
+        "fixed-priors": fixed_with_prior(),
+        "unsourced": unsourced_priors(off),
+    }
+    items = [n.strip() for n in text.split(",") if n.strip()]
+    if not items:
+        raise ScreenSetError(
+            f"--parameters: {spec!r} names nothing; allowed: {', '.join(SETS)}, "
+            "or a comma-separated list of parameter names"
+        )
+    names: list[str] = []
+    for item in items:
+        if item in sets:
+            names.extend(sets[item])
+            continue
+        if item not in BY_NAME:
+            raise ScreenSetError(
+                f"--parameters: {item!r} is not a parameter; allowed: {', '.join(SETS)}, "
+                "or names from `greatterror params`"
+            )
+        if BY_NAME[item].prior.kind == "fixed":
+            raise ScreenSetError(
+                f"--parameters: {item!r} has the prior 'fixed', so there is no range to screen"
+            )
+        names.append(item)
+    if len(set(names)) != len(names):
+        raise ScreenSetError(f"--parameters: {spec!r} names a parameter twice")
+    if len(names) < 2:
+        raise ScreenSetError(
+            f"--parameters: {spec!r} names one parameter; a screen needs at least 2"
+        )
+    return tuple(names)
