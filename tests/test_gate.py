@@ -5,7 +5,6 @@ Constructed distances and runs: no simulation."""
 
 from __future__ import annotations
 
-import importlib.util
 import math
 from pathlib import Path
 
@@ -35,7 +34,6 @@ from greatterror.calibration.seeds import (
 )
 from greatterror.calibration.statistics import Archival
 
-ROOT = Path(__file__).resolve().parents[1]
 BANDS = (
     Archival("a", 100.0, 90.0, 110.0),
     Archival("b", 10.0, 5.0, 20.0),
@@ -208,14 +206,6 @@ def test_better_at_the_fits_scale_but_worse_at_1_to_100_is_refused() -> None:
     assert "gate 2, not worse at 1:100 (gate seeds 2,000,001-2,000,003;" in text
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("refit", ROOT / "scripts/refit_historical.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def _apply_json(margin: Margin) -> dict:
     return {
         "recheck_seeds": list(margin.seeds),
@@ -231,7 +221,10 @@ def _apply_json(margin: Margin) -> dict:
 
 
 def test_the_refit_applies_only_what_the_gate_lets_through(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    refit_script,
 ) -> None:
     """scripts/refit_historical.py: exit code 3 naming the gate and its numbers, the shipped
     scenario untouched; copied when both comparisons and the validity check hold. Gate 1 is
@@ -246,7 +239,7 @@ def test_the_refit_applies_only_what_the_gate_lets_through(
     target, candidate = tmp_path / "historical.toml", tmp_path / "candidate.toml"
     target.write_text("shipped\n", encoding="utf-8")
     candidate.write_text("fitted\n", encoding="utf-8")
-    script = _script()
+    script = refit_script()
     calls: list[tuple[tuple[int, ...], float]] = []
 
     def runs(at_fit: tuple[dict, dict], at_100: tuple[dict, dict]):

@@ -3,7 +3,6 @@ a fitted point that breaks the validity tests' key properties is never applied."
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import SimpleNamespace
 
@@ -14,8 +13,6 @@ from greatterror.calibration import validity
 from greatterror.model.gulag import GF, GULAG_FLOWS
 from greatterror.model.scenario import load_scenario, shipped_path
 from greatterror.vocabulary import LN, OP, Status
-
-ROOT = Path(__file__).resolve().parents[1]
 
 
 def _fake_sim(n_women_shot: int = 5, youngest: int = 20, off_line: int = 0, expired: float = 1.0):
@@ -78,16 +75,11 @@ def test_each_broken_property_is_found(sim, name: str) -> None:
     assert name in _failing(sim)
 
 
-def _script():
-    spec = importlib.util.spec_from_file_location("refit", ROOT / "scripts/refit_historical.py")
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
-
-
 def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    refit_script,
 ) -> None:
     """The gate (calibration/gate.py) runs the validity check on the candidate's runs on the
     first three gate seeds: a point that breaks a property is refused, whatever its margin."""
@@ -96,7 +88,7 @@ def test_the_refit_refuses_an_invalid_point_and_leaves_the_scenario_alone(
     from greatterror.calibration.statistics import CALIBRATION_IDS
     from greatterror.evidence.loader import load_evidence
 
-    script = _script()
+    script = refit_script()
     target = tmp_path / "historical.toml"
     target.write_text(shipped_path("historical").read_text(encoding="utf-8"), encoding="utf-8")
     before = target.read_text(encoding="utf-8")
@@ -197,14 +189,14 @@ CHECKED = {"draws": 2, "scale": 0.003, "seeds": [1, 2], "in_sample": [], "valida
     "failing", ["", "1 fit (ABC-SMC)", "2b gate"], ids=["refused", "fit-failed", "gate-raised"]
 )
 def test_the_refit_writes_its_section_however_it_ends(
-    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, failing: str, refit_script
 ) -> None:
     """The section between the refit markers is rewritten when the fit stopped early at
     --max-minutes (one generation of eight) and its point was refused, and when a step failed."""
     import json
     import sys
 
-    script = _script()
+    script = refit_script()
     doc = tmp_path / "calibration.md"
     doc.write_text(f"# C\n\nbefore\n\n{script.BEGIN}\nold\n{script.END}\n\nafter\n", "utf-8")
     monkeypatch.setattr(script, "DOC", doc)
@@ -276,7 +268,7 @@ def test_the_refit_writes_its_section_however_it_ends(
         assert "3 regression baseline" not in text  # nothing regenerated for a refused point
 
 
-def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart() -> None:
+def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart(refit_script) -> None:
     """Review 5, item 6: in the refit's report the figures that repeat in-sample targets'
     quantities are the set ``check`` and counted apart from the validation figures never
     fitted; a share keeps its decimal."""
@@ -292,7 +284,7 @@ def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart() 
     }
     in_sample, validation = compare_runs([run], CALIBRATION_IDS)
     check = {"draws": 1, "scale": 0.001, "seeds": [1]}
-    lines = _script()._check_lines(check | {"in_sample": in_sample, "validation": validation})
+    lines = refit_script()._check_lines(check | {"in_sample": in_sample, "validation": validation})
     sets = {
         line.split(" | ")[0][2:]: line.split(" | ")[1]
         for line in lines
