@@ -82,14 +82,21 @@ def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
     }
 
 
+def within(x: Any, record: float, low: float, high: float) -> Any:
+    """The tables' pass rule: inside the archival range or within ±``WITHIN`` of the record
+    (elementwise for an array); a record of none (no death sentence at a trial) is met by
+    none simulated."""
+    if record == 0:
+        return x == 0
+    return ((x >= low) & (x <= high)) | (np.abs(x / record - 1) <= WITHIN)
+
+
 def _row(fact_id: str, record: float, low: float, high: float, sims: list[float]) -> dict[str, Any]:
     values = np.asarray(sims, dtype=np.float64)
     p05, p50, p95 = (float(x) for x in np.percentile(values, [5, 50, 95]))
 
     def ok(x: Any) -> Any:
-        if record == 0:  # a record of none (no death sentence at a trial): none simulated
-            return x == 0
-        return ((x >= low) & (x <= high)) | (np.abs(x / record - 1) <= WITHIN)
+        return within(x, record, low, high)
 
     return {
         "id": fact_id,

@@ -27,7 +27,7 @@ from dataclasses import dataclass
 
 import numpy as np
 
-from greatterror.calibration.check import WITHIN
+from greatterror.calibration.check import within
 from greatterror.calibration.choose import (
     Candidate,
     choosing_distance,
@@ -192,9 +192,8 @@ class AtScale(_Paired):
 
 
 def passes(band: Archival, values: Sequence[float]) -> bool:
-    """Whether the median lies inside the archival range or within ±20% of the record."""
-    med = float(np.median(values))
-    return band.low <= med <= band.high or abs(med / band.value - 1) <= WITHIN
+    """Whether the median passes as in the validation tables (``check.within``)."""
+    return bool(within(float(np.median(values)), band.value, band.low, band.high))
 
 
 def distances(
