@@ -72,8 +72,10 @@ class RegionalStart(Component):
     writes = DECISION_WRITES
 
     def __init__(self) -> None:
-        #: adults per region, full-population equivalents (computed once a run)
+        #: adults per region, full-population equivalents, and the regions with a chief of
+        #: their own (not the camps' unit): both computed once a run
         self._adults: NDArray[np.float64] | None = None
+        self._has_chief: NDArray[np.bool_] | None = None
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p, inst, pol = e.params, w.institutions, w.policy
@@ -83,8 +85,10 @@ class RegionalStart(Component):
         if len(inst.region_start_day) != n_reg:
             inst.region_start_day = np.full(n_reg, -1, dtype=np.int32)
             inst.region_signal = np.zeros(n_reg)
-        if self._adults is None or len(self._adults) != n_reg:
+        if self._adults is None or self._has_chief is None or len(self._adults) != n_reg:
             self._adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
+            # the camps' unit has no regional chief of its own
+            self._has_chief = np.array([r.kind != "camps" for r in w.people.regions])
         inst.region_signal = perceive(
             inst.region_signal,
             _political_arrests(e, day),
@@ -94,9 +98,7 @@ class RegionalStart(Component):
         if pol.halted:
             return
         waiting = (inst.region_start_day < 0) & ~inst.op_closed & (self._adults > 1.0)
-        asking = waiting & (inst.region_signal >= p["regional_start_threshold"])
-        if camps := [r.index for r in w.people.regions if r.kind == "camps"]:
-            asking[camps] = False  # the camps' unit has no regional chief of its own
+        asking = waiting & self._has_chief & (inst.region_signal >= p["regional_start_threshold"])
         if not asking.any():
             return
         regions = np.flatnonzero(asking)
