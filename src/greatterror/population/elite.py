@@ -24,6 +24,12 @@ FAMILY_ELITE = (
 )
 
 
+#: the share of men among an elite household's members other than its head (a wife and
+#: children of both sexes, so under one half); a stated prior, no source: one value for the
+#: leaders' households (``elite_layer``) and the officers' (``officer_households``)
+FAMILY_MALE_SHARE = 0.4
+
+
 def elite_layer(
     regions: list[Region], spec: PopulationSpec, rng: np.random.Generator
 ) -> dict[str, NDArray]:
@@ -135,7 +141,7 @@ def elite_layer(
     return {
         "region": region[owner],
         "urban": np.ones(members, dtype=bool),
-        "male": np.where(head, True, rng.random(members) < 0.4),
+        "male": np.where(head, True, rng.random(members) < FAMILY_MALE_SHARE),
         "age": age,
         "occupation": np.where(head, occupation[owner], Occupation.OTHER).astype(np.uint8),
         "party": party.astype(np.uint8),
@@ -179,7 +185,7 @@ def officer_households(
     family: dict[str, NDArray] = {
         "region": layer["region"][owner],
         "urban": np.ones(n, dtype=bool),
-        "male": rng.random(n) < 0.4,
+        "male": rng.random(n) < FAMILY_MALE_SHARE,
         "age": years_of(spec, band, np.ones(n, dtype=np.uint8), rng.random(n)),
         "occupation": np.full(n, int(Occupation.OTHER), dtype=np.uint8),
         "party": np.full(n, int(Party.NONE), dtype=np.uint8),
