@@ -91,8 +91,7 @@ class Sentencing(Component):
     writes = ("cases", "camps", "institutions", "convicted")
 
     def step(self, w: World, e: Engine, day: int) -> None:
-        p, c, inst = e.params, w.cases, w.institutions
-        rng = e.rng.sentencing
+        inst, rng = w.institutions, e.rng.sentencing
         hand_over_to_special_troikas(inst, w.policy.special_troikas)
         for name in CHANNELS:
             ch = CH[name]
@@ -104,19 +103,30 @@ class Sentencing(Component):
             if name == "troika":
                 spent = sentence_troika_cases(w, e, day, queue, budget, rng, self.on(e, "M16"))
             else:
-                n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
-                batch = queue.pop(n)
-                batch = batch[c.status[batch] == Status.AWAITING_SENTENCE]
-                if name == "special_troika":  # no sentence on some: model/no_sentence.py
-                    batch = batch[send_back(w, e, day, batch)]
-                # verdicts by body, phase of policy and charge (model/collegium.py, charges.py)
-                for part, shares in by_charge(w, batch, name, p, self.on(e, "M17")):
-                    _decide(e, day, part, name, rng, shares)
+                spent = self._decide_head(w, e, day, name, budget)
             # what a day cannot use carries over only while cases wait (less than one case):
             # an emptied queue does not save capacity for later days
             emptied = name != "troika" and len(queue) == 0
             inst.carry[ch] = 0.0 if (math.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
+
+    def _decide_head(self, w: World, e: Engine, day: int, name: str, budget: float) -> float:
+        """A channel other than the troikas decides the head of its queue that ``budget``
+        pays for, in order; returns the weight decided. A budget that pays for no case
+        decides nothing: the queue stays as it is and no number is drawn (the draws for no
+        one would take nothing from their streams), so those days skip the calls."""
+        queue = w.institutions.queues[CH[name]]
+        n, spent = affordable(queue.peek(), e.is_elite, e.w_mass, e.w_elite, budget)
+        if n == 0:
+            return spent
+        batch = queue.pop(n)
+        batch = batch[w.cases.status[batch] == Status.AWAITING_SENTENCE]
+        if name == "special_troika":  # no sentence on some: model/no_sentence.py
+            batch = batch[send_back(w, e, day, batch)]
+        # verdicts by body, phase of policy and charge (model/collegium.py, charges.py)
+        for part, shares in by_charge(w, batch, name, e.params, self.on(e, "M17")):
+            _decide(e, day, part, name, e.rng.sentencing, shares)
+        return spent
 
 
 def _capacity(w: World, e: Engine, day: int, name: str, waiting: float) -> float:
