@@ -108,12 +108,12 @@ def test_cases_pending_at_the_halt_leave_their_operation() -> None:
 
 
 def test_a_returned_case_names_no_one_again() -> None:
-    """A case a special troika sent back (``Cases.returned`` = its arrest day) is left out of
+    """A case a special troika sent back (``Cases.returned`` = its arrest day + 1) is left out of
     the naming of its new interrogation; the same person's later case, or anyone else's, is
     not (review14 F8, docs/ODD.md 7.7)."""
     c = Cases.empty(4)
     c.arrest_day[:] = [100, 100, 200, 300]
-    c.returned[:] = [100, -1, 150, -1]  # 0: sent back in this case; 2: in an earlier one
+    c.returned[:] = [101, 0, 151, 0]  # 0: sent back in this case; 2: in an earlier one
     confessors = np.array([0, 1, 2, 3], dtype=np.int64)
     assert first_interrogated(c, confessors).tolist() == [1, 2, 3]
     assert first_interrogated(c, confessors[1:]).tolist() == [1, 2, 3]

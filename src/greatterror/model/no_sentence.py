@@ -32,7 +32,7 @@ to the Special Board or the courts (``Investigation.channel_for``). The new inve
 draws a fresh confession (one who confessed the first time may now be silent: retractions
 are recorded in the reviews of 1939, not counted) but names no one: he named whom he named
 in his first interrogation, and the record gives no basis for a second round of names from
-the re-investigated (``Cases.returned`` holds the arrest day of the case sent back;
+the re-investigated (``Cases.returned`` holds the arrest day of the case sent back, plus one;
 ``steps_investigation`` skips naming for it while that case lasts). Which cases are sent
 back is drawn on the stream ``no_sentence``, the length of their new investigation on
 ``no_sentence_investigation``, so that a change of the share does not move the lengths
@@ -66,6 +66,6 @@ def send_back(w: World, e: Engine, day: int, batch: np.ndarray) -> np.ndarray:
         returned = np.asarray(batch[back], dtype=np.int64)
         leave_operation(w, e, day, returned)
         w.cases.status[returned] = Status.INVESTIGATION
-        w.cases.returned[returned] = w.cases.arrest_day[returned]
+        w.cases.returned[returned] = w.cases.arrest_day[returned] + 1  # 0 is "none"
         e.reinvestigate(day, returned, INVESTIGATION_STREAM, "ordinary")
     return ~back

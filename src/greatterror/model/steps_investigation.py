@@ -206,7 +206,7 @@ def naming_reference(
 def first_interrogated(c: Cases, confessors: np.ndarray) -> np.ndarray:
     """``confessors`` less those whose case a special troika sent back (model/no_sentence.py):
     they named whom they named in their first interrogation, and are not asked again."""
-    again = c.returned[confessors] == c.arrest_day[confessors]
+    again = c.returned[confessors] == c.arrest_day[confessors] + 1  # stored plus one
     return confessors[~again] if again.any() else confessors
 
 
