@@ -379,17 +379,22 @@ def own_nationality_shares(
     ``shot`` counts it. Until review14 (F11) the operation was read from the case's current
     ``op``, which such a case no longer has."""
     out: dict[str, dict[str, float]] = {}
+    # the people with a line (no line is "none"), once, not a pass over everyone per operation
+    # and outcome; statuses as ints (an IntEnum member makes NumPy compare through int64)
+    lined = np.flatnonzero(cases.line)
+    status = cases.status[lined]
+    outcomes = (
+        ("arrested", cases.arrests[lined] > 0),
+        ("shot", (status == int(Status.SHOT)) | (status == int(Status.SENTENCED_DEATH))),
+    )
     for op, lines in LINES_OF.items():
         own = sorted({n for line in lines for n in specs[line].nationalities})
         if not own:
             continue
-        of_op = np.isin(cases.line, [LINES.index(line) for line in lines])
+        of_op = np.isin(cases.line[lined], [LINES.index(line) for line in lines])
         block = {}
-        for key, sel in (
-            ("arrested", cases.arrests > 0),
-            ("shot", (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)),
-        ):
-            idx = np.flatnonzero(sel & of_op)
+        for key, sel in outcomes:
+            idx = lined[sel & of_op]
             w = weights(idx)
             total = float(w.sum())
             block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0
