@@ -174,9 +174,7 @@ class Cadres:
             lost = self._lost_among(status, people)
         if len(lost):
             self.replaced[lost] = True
-            # ``np.flatnonzero(~replaced)`` without a pass over the 25,000: ``lost`` are
-            # distinct, ascending and all in ``unreplaced``, which is ascending
-            self.unreplaced = drop_sorted(self.unreplaced, lost)
+            self.unreplaced = np.flatnonzero(~self.replaced)
         return lost
 
     def _lost_among(self, status: NDArray[np.integer], people: NDArray[np.int64]) -> NDArray:
