@@ -50,10 +50,9 @@ def outcome_people(sim: Any, outcome: str) -> tuple[NDArray[np.int64], NDArray[n
     if outcome == "convicted":
         idx = np.flatnonzero(cases.sentence_day >= 0)
     elif outcome == "shot":  # sentenced to death, whether or not yet executed at the end
-        # plain ints: NumPy compares a uint8 array with an IntEnum member through int64,
-        # several times slower over the whole population
-        status = cases.status
-        idx = np.flatnonzero((status == int(Status.SHOT)) | (status == int(Status.SENTENCED_DEATH)))
+        idx = np.flatnonzero(
+            (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)
+        )
     else:
         raise ValueError(f"outcome: {outcome!r}; allowed values: {', '.join(OUTCOMES)}")
     return idx, np.ones(len(idx))

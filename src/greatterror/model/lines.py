@@ -379,13 +379,13 @@ def own_nationality_shares(
     ``shot`` counts it. Until review14 (F11) the operation was read from the case's current
     ``op``, which such a case no longer has."""
     out: dict[str, dict[str, float]] = {}
-    # the people with a line (no line is "none"), once, not a pass over everyone per operation
-    # and outcome; statuses as ints (an IntEnum member makes NumPy compare through int64)
+    # the people with a line (no operation's line is "none"), once: not a pass over everyone
+    # per operation and outcome
     lined = np.flatnonzero(cases.line)
     status = cases.status[lined]
     outcomes = (
         ("arrested", cases.arrests[lined] > 0),
-        ("shot", (status == int(Status.SHOT)) | (status == int(Status.SENTENCED_DEATH))),
+        ("shot", (status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
     )
     for op, lines in LINES_OF.items():
         own = sorted({n for line in lines for n in specs[line].nationalities})

@@ -31,6 +31,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
+from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.vocabulary import CH, EV, MASS_OP, OP, Status
 
@@ -61,6 +62,16 @@ def under_review(w: World, idx: NDArray[np.integer]) -> NDArray[np.bool_]:
     return (day >= start) & (day < end)
 
 
+def sentenced_to_death_in_mass_operations(c: Cases) -> NDArray[np.int64]:
+    """``np.flatnonzero((c.status == Status.SENTENCED_DEATH) & MASS_OP[c.op])``, ascending.
+
+    The sentenced to death are found first and their operations looked up then:
+    ``MASS_OP[c.op]`` over everyone copies every person's operation code to an intp index
+    (8 bytes a person, 1.3 GB at 1:1)."""
+    idx = np.flatnonzero(c.status == Status.SENTENCED_DEATH).astype(np.int64)
+    return idx[MASS_OP[c.op[idx]]]
+
+
 def unexecuted(w: World, e: Engine, day: int, extrajudicial: bool) -> NDArray[np.int64]:
     """The mass-operation cases sentenced to death and not yet shot (module docstring), their
     sentence now void: put back to awaiting sentence for the review, and so among those held
@@ -70,12 +81,7 @@ def unexecuted(w: World, e: Engine, day: int, extrajudicial: bool) -> NDArray[np
     if not extrajudicial:
         return np.empty(0, dtype=np.int64)
     c = w.cases
-    # the sentenced to death first, then their operations: ``MASS_OP[c.op]`` over everyone
-    # would copy every person's operation code to an intp index (8 bytes a person, 1.3 GB at
-    # 1:1); the same people, in the same order. The status as a plain int: NumPy compares a
-    # uint8 array with an IntEnum member through int64, several times slower
-    idx = np.flatnonzero(c.status == int(Status.SENTENCED_DEATH)).astype(np.int64)
-    idx = idx[MASS_OP[c.op[idx]]]
+    idx = sentenced_to_death_in_mass_operations(c)
     # the execution due later finds no one to shoot; the sentence day stays set, so that a new
     # sentence is known as its replacement and not counted as a second conviction
     # (``Transitions._void_again``)
