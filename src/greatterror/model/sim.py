@@ -58,7 +58,12 @@ class Simulation:
         self.on = resolve_switches(scenario, mechanisms)
         self.engine = Engine(scenario, population, seed, evidence, self.params, self.on)
         self.world: World = build_world(
-            population, evidence, self.params, self.engine.weights, self.engine.days
+            population,
+            evidence,
+            self.params,
+            self.engine.weights,
+            self.engine.days,
+            self.engine.is_elite,
         )
         self.engine.bind(self.world)
         inst = self.world.institutions

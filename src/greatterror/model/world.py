@@ -110,10 +110,18 @@ def field_names() -> frozenset[str]:
 
 
 def build_world(
-    population: Population, evidence: Any, params: dict[str, Any], weigh: Any, days: int
+    population: Population,
+    evidence: Any,
+    params: dict[str, Any],
+    weigh: Any,
+    days: int,
+    is_elite: NDArray[np.bool_] | None = None,
 ) -> World:
-    """The state on the first day: prisoners already in the camps, limits not yet set."""
-    is_elite = population.is_elite_layer
+    """The state on the first day: prisoners already in the camps, limits not yet set.
+
+    ``is_elite`` is ``population.is_elite_layer`` if the caller (the engine) has it already:
+    the property makes a new array of the population's size at each call."""
+    is_elite = population.is_elite_layer if is_elite is None else is_elite
     registers = build_registers(population, is_elite)
     cases = Cases.empty(len(population))
     cat1, cat2 = initial_limits(population, evidence)
@@ -182,5 +190,5 @@ def build_world(
         trials=[],
         army=build_army(population, heads, days),
         cadres=build_cadres(population, heads, officers, days),
-        party=build_party(population, days),
+        party=build_party(population, days, is_elite),
     )
