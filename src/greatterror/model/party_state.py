@@ -104,7 +104,9 @@ def build_party(
     1:1 each is 162 MB of fresh memory)."""
     party = population["party"]
     is_elite = population.is_elite_layer if is_elite is None else is_elite
-    rows = np.flatnonzero(party != Party.NONE).astype(np.int64)
+    # a plain int: NumPy compares a uint8 array with an IntEnum member through int64,
+    # about ten times slower over the whole population
+    rows = np.flatnonzero(party != int(Party.NONE)).astype(np.int64)
     rows = rows[~is_elite[rows]]
     expelled = party[rows] == Party.EXPELLED
     n = len(rows)

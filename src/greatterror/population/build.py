@@ -237,7 +237,8 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
         household_labels(sizes, hh_offset, attrs["household"][sl])
-        clients = (out["occupation"] == Occupation.MANAGER_OFFICIAL) & (
+        # the code as a plain int: an IntEnum member makes NumPy compare through int64
+        clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & (
             uniforms.draw(rng, n) < client_share
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
