@@ -133,7 +133,9 @@ def integer_indices(a: object, what: str) -> NDArray[np.int64]:
     arr = np.asarray(a)
     if arr.ndim != 1:
         raise TypeError(f"{what}: a 1-D integer array is needed, not {arr.ndim}-D")
-    if arr.size and not (np.issubdtype(arr.dtype, np.integer) or arr.dtype == np.bool_):
+    # signed, unsigned or bool: ``np.issubdtype(dtype, np.integer) or dtype == np.bool_`` by
+    # the dtype's kind, a tenth of the cost (these checks run about 10,000 times a run)
+    if arr.size and arr.dtype.kind not in "iub":
         raise TypeError(f"{what}: integer values are needed, not {arr.dtype}")
     return np.asarray(arr, dtype=np.int64)
 
@@ -155,8 +157,21 @@ def isin_set(values: NDArray, members: set[int] | list[int]) -> NDArray[np.bool_
 def _check_index(idx: NDArray, size: int, what: str) -> None:
     """``IndexError`` unless every value of ``idx`` indexes an array of ``size`` (the
     kernels do no bounds checks: an index out of range would read other memory)."""
-    if len(idx) and (int(idx.min()) < 0 or int(idx.max()) >= size):
+    if len(idx) and _outside(idx, size):
         raise IndexError(f"{what}: an index outside 0..{size - 1}")
+
+
+@njit(cache=True)
+def _outside(idx, size):  # pragma: no cover - compiled
+    """``idx.min() < 0 or idx.max() >= size`` in one pass (two NumPy reductions and their
+    conversions cost about 3 microseconds on a few values; the check runs about 5,000 times
+    a run)."""
+    outside = False
+    for i in range(idx.shape[0]):  # a loop: Numba compiles no generator for ``any``
+        if idx[i] < 0 or idx[i] >= size:
+            outside = True
+            break
+    return outside
 
 
 def distinct_with(values: NDArray, status: NDArray, keep: int) -> NDArray[np.int64]:
