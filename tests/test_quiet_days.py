@@ -10,6 +10,7 @@ import greatterror as gt
 from greatterror.model.opposition_register import register_of
 from greatterror.model.state import Cases
 from greatterror.model.steps_halt import sentenced_to_death_in_mass_operations
+from greatterror.model.trial_cases import CUSTODY, in_custody
 from greatterror.population.codes import Mark
 from greatterror.vocabulary import CH, MASS_OP, Status
 
@@ -70,3 +71,9 @@ def test_the_void_sentences_are_the_rule_s_cases() -> None:
 def test_cases_returned_starts_as_untouched_zeros() -> None:
     """``Cases.returned`` is stored plus one, so that "none" is 0 (np.zeros, not np.full)."""
     assert not Cases.empty(10).returned.any()
+
+
+def test_in_custody_is_the_isin_rule() -> None:
+    status = np.random.default_rng(2).integers(0, Status.DIED_IN_CUSTODY + 1, 300).astype(np.uint8)
+    assert np.array_equal(in_custody(status), np.isin(status, CUSTODY))
+    assert in_custody(status).any() and not in_custody(status).all()

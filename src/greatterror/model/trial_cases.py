@@ -100,10 +100,13 @@ from numpy.typing import NDArray
 from greatterror.model.sorting import isin_set
 from greatterror.paths import data_dir
 from greatterror.population.codes import Elite, Mark
-from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, Status
+from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, STATUSES, Status
 
 #: statuses of a person in custody who can be taken into a trial's case
 CUSTODY = (Status.INVESTIGATION, Status.AWAITING_SENTENCE, Status.CAMP)
+#: per status code: one of ``CUSTODY`` (a look-up, as ``AT_LIBERTY``; ``np.isin`` sorts or
+#: hashes its arguments on every call)
+IN_CUSTODY = np.isin(np.arange(len(STATUSES)), CUSTODY)
 
 
 @dataclass
@@ -293,7 +296,8 @@ def prominence(flags: NDArray, marks: NDArray, military: bool = False) -> NDArra
 
 
 def in_custody(status: NDArray) -> NDArray[np.bool_]:
-    return np.isin(status, CUSTODY)
+    """``np.isin(status, CUSTODY)`` for status codes."""
+    return IN_CUSTODY[status]
 
 
 def circle_linked(
