@@ -3,13 +3,17 @@ its rule decides nothing, and the passes made cheaper find the same people."""
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
 import greatterror as gt
 from greatterror.model.opposition_register import register_of
+from greatterror.model.sorting import isin_set
 from greatterror.model.state import Cases
 from greatterror.model.steps_halt import sentenced_to_death_in_mass_operations
+from greatterror.model.steps_investigation import Investigation
 from greatterror.model.trial_cases import CUSTODY, in_custody
 from greatterror.population.codes import Mark
 from greatterror.vocabulary import CH, MASS_OP, Status
@@ -77,3 +81,24 @@ def test_in_custody_is_the_isin_rule() -> None:
     status = np.random.default_rng(2).integers(0, Status.DIED_IN_CUSTODY + 1, 300).astype(np.uint8)
     assert np.array_equal(in_custody(status), np.isin(status, CUSTODY))
     assert in_custody(status).any() and not in_custody(status).all()
+
+
+def test_the_interrogation_draws_split_by_the_trials_set(sim: gt.Sim) -> None:
+    """The prisoners of a show trial's case draw on ``trial_interrogation``, the others on
+    ``investigation``: found by set look-ups, as ``isin_set`` finds them."""
+    e = sim.engine.engine
+    tc = e.world.trial_cases
+    saved = tc.by_trial
+    tc.by_trial = {14, 35, 999}
+    idx = np.arange(10, dtype=np.int64) * 7
+    try:
+        inv, trial = copy.deepcopy(e.rng.investigation), copy.deepcopy(e.rng.trial_interrogation)
+        u = Investigation.interrogation_draws(e.world, e, idx)
+        mine = isin_set(idx, tc.by_trial)
+        assert mine.sum() == 2
+        want = np.empty((2, len(idx)))
+        want[:, ~mine] = inv.random((2, 8))
+        want[:, mine] = trial.random((2, 2))
+        assert np.array_equal(u, want)
+    finally:
+        tc.by_trial = saved

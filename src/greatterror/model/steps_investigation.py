@@ -23,7 +23,6 @@ from greatterror.model.kernels import (
 )
 from greatterror.model.limits import operation_ended
 from greatterror.model.loop import Component
-from greatterror.model.sorting import isin_set
 from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.population.codes import Party
@@ -107,7 +106,11 @@ class Investigation(Component):
         tc = w.trial_cases
         if not tc.by_trial:
             return e.rng.investigation.random((2, len(idx)))
-        mine = isin_set(idx, tc.by_trial)
+        # ``isin_set(idx, tc.by_trial)`` by Python's set look-up, one per prisoner: the day's
+        # few against a set of hundreds, whose array ``isin_set`` would make and sort each day
+        # (the set holds Python ints, from ``tolist``; a look-up finds exactly np.isin's answer)
+        by_trial = tc.by_trial
+        mine = np.fromiter((i in by_trial for i in idx.tolist()), dtype=bool, count=len(idx))
         if not mine.any():  # the same numbers as the split below, with none to split
             return e.rng.investigation.random((2, len(idx)))
         u = np.empty((2, len(idx)))
