@@ -276,3 +276,18 @@ def test_adult_draws_take_no_child(rng) -> None:
     np.testing.assert_array_equal(got, want)
     assert (age[got[got >= 0]] >= 16).all()
     assert (got[-4:] == -1).all()
+
+
+def test_males_by_year(rng, people) -> None:
+    """``male = u < male_share[residence, age]`` (the 1937 census's share of men by
+    residence and year of age); an age outside the table raises, as NumPy's index does."""
+    n = people["n"]
+    share = rng.random((2, 101))
+    residence = rng.integers(0, 2, size=n).astype(np.uint8)
+    u = rng.random(n)
+    male = np.zeros(n, dtype=bool)
+    pk.males_by_year(share, residence, people["age"], u, male)
+    want = u < share[residence, people["age"]]
+    assert np.array_equal(male, want) and want.any() and not want.all()
+    with pytest.raises(IndexError):
+        pk.males_by_year(share[:, :10], residence, people["age"], u, male)

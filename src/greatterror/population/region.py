@@ -138,7 +138,8 @@ def region_people(
     if is_camp:
         male[:] = uniforms.draw(rng, n) < spec.camp_male_share
     else:
-        male[:] = uniforms.draw(rng, n) < spec.male_by_year[residence, age]
+        # ``male[:] = u < spec.male_by_year[residence, age]``, compiled (kernels.males_by_year)
+        k.males_by_year(spec.male_by_year, residence, age, uniforms.draw(rng, n), male)
 
     # occupation and party status, weighted by occupation; levels from the sourced counts.
     # Each draw is used by its kernel before the next is made, so one buffer serves all.
