@@ -123,8 +123,13 @@ def _lines_by_half_month(sim: Any) -> dict[str, dict[str, float]]:
     cannot be compared with: the lines the order added came on the lists later."""
     c = sim.cases
     out: dict[str, dict[str, float]] = {}
+    # flatnonzero((line == LN[name]) & (arrests > 0) & (arrest_day >= 0)) from the people with a
+    # line, found once (five full-size masks per line were 30 passes of 162 MB each at 1:1)
+    lined = np.flatnonzero(c.line)
+    lined = lined[(c.arrests[lined] > 0) & (c.arrest_day[lined] >= 0)]
+    line_of = c.line[lined]
     for name in LINES_OF["kulak_00447"]:
-        idx = np.flatnonzero((c.line == LN[name]) & (c.arrests > 0) & (c.arrest_day >= 0))
+        idx = lined[line_of == LN[name]]
         days = c.arrest_day[idx].astype(np.int64)
         out[name] = _half_month(sim.start, days, np.asarray(sim.weights(idx), dtype=float))
     return out
