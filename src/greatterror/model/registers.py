@@ -35,7 +35,9 @@ from greatterror.population.inputs import MarginalRow
 from greatterror.population.people import Population
 from greatterror.vocabulary import LN
 
-KULAK_OPERATION_MARKS = (
+#: a plain int, not the ``Mark`` flag: NumPy takes an IntFlag member for an int64 array, so
+#: ``marks & Mark.X`` makes an int64 copy of the marks (8 bytes a person marked)
+KULAK_OPERATION_MARKS = int(
     Mark.FORMER_KULAK
     | Mark.PRIOR_CONVICTION
     | Mark.CLERGY_SECTARIAN
@@ -274,7 +276,7 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
     region = pop["region"][:n_mass]
     sizes = count_values(region, len(pop.regions))  # np.bincount would copy to intp
     starts = np.cumsum(sizes) - sizes
-    foreign = marked[~layer & ((marks[marked] & Mark.FOREIGN_COMMUNIST) != 0)]
+    foreign = marked[~layer & ((marks[marked] & int(Mark.FOREIGN_COMMUNIST)) != 0)]
     specs = load_lines()
     lines = _national_lines(pop, specs, is_elite, starts, sizes, foreign)
     in_layer = np.flatnonzero(is_elite)
