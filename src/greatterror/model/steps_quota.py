@@ -6,7 +6,10 @@ filled it (M15, over-zeal). The record has three ways a request was met:
 - by a dated decision (the Politburo's of 31 January and 17 February 1938,
   and the earlier increases known from secondary sources, ``limit_increases.csv``):
   a region with dated increases has its requests answered by them, until its last
-  one; after that, and in every other region, by the centre's approval rule;
+  one; after that, and in every other region, by the centre's approval rule. Which
+  regions have dated increases to come is read from the record (the historical
+  timeline, ``Scenario.record_events``), not from a counterfactual's own: a run that
+  drops an increase learns it is not taken on its date (``dated_increase_days``);
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
@@ -111,25 +114,52 @@ class QuotaDynamics(Component):
                 w.institutions.dated_until[:] = dated_increase_days(w, e)
         if ceiling:
             _politburo_decides(w, day)
+            _not_taken(w, e, day)
         _answers(w, e, day)
         _requests(w, e, day, ceiling)
 
 
 def dated_increase_days(w: World, e: Engine) -> np.ndarray:
-    """Per region, the day of its last dated limit increase in the scenario (-1: none)."""
+    """Per region, the day of its last dated limit increase in the record (-1: none).
+
+    The record is the timeline of the scenario at the root of the ``extends`` chain
+    (``Scenario.record_events``), not the run's own: a counterfactual that drops a dated
+    increase, or adds one, changes what its run meets on that day, not what the run knew
+    before it. Read from the run's own timeline, a counterfactual that dropped the increases
+    of 1938 had its regions' requests of 1937 answered by the approval rule instead of
+    waiting for them: the run read its own future and parted from the historical one months
+    before its change (earlier_halt, docs/counterfactuals.md). For the historical scenario
+    the record is its own timeline, and nothing changes. A request still waiting when the
+    record's last increase for its region is not taken goes to the approval rule then
+    (``_not_taken``)."""
     regions = w.people.regions
     last = np.full(len(regions), -1, dtype=np.int32)
-    for day, events in e.events_by_day.items():
-        for event in events:
-            if event.action != "limit_increase":
-                continue
-            for row in e.evidence.increases:
-                if row.fact_id == event.evidence and (
-                    not event.region or row.region_code == event.region
-                ):
-                    for i in regions_of(regions, row.region_code):
-                        last[i] = max(last[i], day)
+    for event in e.scenario.record_events:
+        day = (event.date - e.start).days
+        if event.action != "limit_increase" or not 0 <= day < e.days:
+            continue
+        for row in e.evidence.increases:
+            if row.fact_id == event.evidence and (
+                not event.region or row.region_code == event.region
+            ):
+                for i in regions_of(regions, row.region_code):
+                    last[i] = max(last[i], day)
     return last
+
+
+def _not_taken(w: World, e: Engine, day: int) -> None:
+    """Requests left waiting for a dated increase the run does not take (a counterfactual
+    that drops it) go to the centre's approval rule once the record's last increase for
+    their region is past, answered after its lag, as a request of a region without dated
+    increases. In a run that keeps the record's increases none is left: the last one
+    answers the request on its day (``answer_with_dated_increase``, in the policy step,
+    which runs before this one), so no draw is made and the run is unchanged."""
+    inst = w.institutions
+    waiting = np.flatnonzero((inst.pending_day == AWAITS_DATED) & (inst.dated_until <= day))
+    if len(waiting) == 0:
+        return
+    lag = e.rng.quota.geometric(1.0 / max(e.params["approval_lag_days"], 1.0), size=len(waiting))
+    inst.pending_day[waiting] = day + lag
 
 
 def log_increase(
