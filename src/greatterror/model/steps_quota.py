@@ -64,19 +64,12 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
+from greatterror.model.operation_term import days_into_term, from_below
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 
 #: ``pending_day`` of a request answered by the region's next dated increase
 AWAITS_DATED = -2
-
-
-def from_below(p: dict[str, float]) -> bool:
-    """Whether the regions' chiefs start Order 00447 (``regions_start_operation``, the
-    hypotheses' switch; model/regional_start.py): then a chief asks for more only while his
-    perceived local threat is at his threshold, and for no more than is left on his
-    region's registers."""
-    return float(p["regions_start_operation"]) > 0.5
 
 
 class QuotaDynamics(Component):
@@ -217,17 +210,22 @@ def _clear(inst: Institutions, regions: np.ndarray) -> None:
     inst.pending_ahead[regions] = False
 
 
-def _approval(w: World, e: Engine, day: int) -> float:
+def _approval(w: World, e: Engine, day: int) -> float | NDArray[np.float64]:
     """The centre's stance: once the planned term is over it grants extensions more sparingly.
 
-    The term runs from the launch, or from the operation's last extension by a dated
-    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one."""
+    The term runs from the launch (from each region's own start, when the regions start the
+    operation: ``days_into_term``), or from the operation's last extension by a dated
+    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one. One
+    probability for every region, or one per region."""
     p = e.params
     pol = w.policy
     extended = pol.extended.get("kulak_00447")
-    since = day - extended if extended is not None else pol.days_since_launch("kulak_00447", day)
-    late = since >= p["operation_term_days"]
-    return float(p["approval_probability"] * (p["late_approval_factor"] if late else 1.0))
+    since = day - extended if extended is not None else days_into_term(w, p, day)
+    late = np.asarray(since) >= p["operation_term_days"]
+    factor = np.where(late, p["late_approval_factor"], 1.0)
+    if factor.ndim == 0:
+        return float(p["approval_probability"] * float(factor))
+    return np.asarray(p["approval_probability"] * factor, dtype=np.float64)
 
 
 def _answers(w: World, e: Engine, day: int) -> None:
@@ -236,7 +234,10 @@ def _answers(w: World, e: Engine, day: int) -> None:
     due = np.flatnonzero(inst.pending_day == day)
     if len(due) == 0:
         return
-    yes = e.rng.quota.random(len(due)) < _approval(w, e, day)
+    approval = _approval(w, e, day)
+    yes = e.rng.quota.random(len(due)) < (
+        approval[due] if isinstance(approval, np.ndarray) else approval
+    )
     date, codes = e.date(day), w.people.regions
     for r, granted in zip(due.tolist(), yes.tolist(), strict=True):
         ahead = bool(inst.pending_ahead[r])
@@ -336,8 +337,9 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     inst.asked_share[regions[~refused]] = e.increase_cat1_share
     ahead = ~as_asked & ~refused & (u[1] < p["after_fact_share"])
     # in the first term the People's Commissar sanctions these himself, at once and for good
+    since = days_into_term(w, p, day)
     own = ahead & commissar_sanction(
-        w.policy.days_since_launch("kulak_00447", day),
+        since[regions] if isinstance(since, np.ndarray) else since,
         float(p["operation_term_days"]),
         inst.dated_until[regions] > day,
     )
@@ -386,7 +388,7 @@ def limit_fill(
 
 
 def commissar_sanction(
-    days_since_launch: int, term_days: float, dated: NDArray[np.bool_]
+    days_since_launch: int | NDArray[np.int64], term_days: float, dated: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
     """Whether a request acted on before the Politburo's sanction is the People's
     Commissar's own final allocation (True) or waits for the centre's answer (False).
@@ -394,8 +396,9 @@ def commissar_sanction(
     Yezhov allocated most of the increases of 1937 himself, without a written Politburo
     sanction (about 260,000), and few after the operation's first term (26,600 in
     January-March 1938; Naumov, evidence G3-inc-unsanctioned-1937): so only within the
-    first, planned term of the operation, counted from its launch (not from a later
-    extension, which the Politburo decided together with new limits, G3-inc-310138).
+    first, planned term of the operation, counted from its launch (from each region's own
+    start when the regions start it, ``days_into_term``; not from a later extension, which
+    the Politburo decided together with new limits, G3-inc-310138).
     A region with dated increases still to come has its requests answered by them
     (``dated``: the evidence dates that region's increases, which are then the
     sanctions).
