@@ -273,7 +273,7 @@ MEASURES: tuple[Measure, ...] = (
             Measure(
                 f"V-gulag-itk-{year}",
                 _colonies(year),
-                "colonies and everyone held in prisons (the OMZ's joint count)"
+                "colonies and everyone held in prisons: the OMZ's joint count"
                 if year <= OMZ_JOINT_LAST
                 else "",
             ),
