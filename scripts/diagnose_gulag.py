@@ -42,6 +42,7 @@ from typing import Any
 import numpy as np
 from _diagnose import historical_sim, options
 
+from greatterror.calibration.holdout import OMZ_JOINT_LAST
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
@@ -346,6 +347,12 @@ def main() -> None:
             f"camps' counter-revolutionaries {s['camps'] - s['np_camps'] - s['criminal']:,.0f} "
             f"(with Order 00447's criminals {s['camps'] - s['np_camps']:,.0f}) / {_fmt(cr)}"
         )
+        if year <= OMZ_JOINT_LAST:  # the record's colony count is the OMZ's, with the prisons
+            joint = s["colonies"] + s["awaiting"] + s["pretrial"]
+            print(
+                f"      the OMZ's places (colonies and prisons, as the record counts them until "
+                f"1938): {joint:,.0f} / {_fmt(itk)}"
+            )
         for col, name in ((False, "camps"), (True, "colonies")):
             parts = [
                 f"{o} {s['origin'][(o, col)]:,.0f}" for o in ORIGINS if s["origin"][(o, col)] > 0

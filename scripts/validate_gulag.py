@@ -44,6 +44,7 @@ def _cell(values: list[float]) -> str:
 
 
 def main() -> None:
+    from greatterror.calibration.holdout import OMZ_JOINT_LAST
     from greatterror.evidence.loader import load_evidence
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -61,6 +62,12 @@ def main() -> None:
             sim = [r["stock_1jan"][year][key] for r in runs]
             label = f"{key} on 1 Jan {year}"
             print(f"| {label} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
+            if kind == "itk" and int(year) <= OMZ_JOINT_LAST:  # the OMZ's joint count
+                joint = [
+                    r["stock_1jan"][year][key] + r["stock_1jan"][year]["prisons"] for r in runs
+                ]
+                label = f"colonies and prisons on 1 Jan {year} (the record's OMZ count)"
+                print(f"| {label} | {ev.value(fid):,.0f} | {_cell(joint)} | `{fid}` |")
     term = [r["yearly"]["1939"]["released_term"] for r in runs]
     review = [r["yearly"]["1939"]["released_review"] for r in runs]
     both = [a + b for a, b in zip(term, review, strict=True)]

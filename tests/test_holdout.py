@@ -221,6 +221,22 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-opp-arrested-0237"] == 18.0
 
 
+def test_the_colonies_until_1938_are_counted_with_the_prisons() -> None:
+    """The record's colony (ITK) count of 1935-1938 is the OMZ's joint count of the colonies
+    and the prisons (G8-itl-1934's note): the model's colonies are compared with everyone it
+    holds in prisons added until 1938, the colonies alone from 1939, when the GULAG held the
+    colonies and the prisons were counted apart (G8-prisons-1939)."""
+    summary = _summary()
+    for year in YEARS:
+        summary["gulag"]["stock_1jan"][year] |= {"prisons": 5.0, "awaiting_etap": 1.0}
+    got = holdout_values(summary, _series())
+    assert got["V-gulag-itk-1936"] == got["V-gulag-itk-1938"] == pytest.approx(2.0 + 5.0)
+    assert got["V-gulag-itk-1939"] == got["V-gulag-itk-1940"] == pytest.approx(2.0)
+    assert got["V-gulag-itl-1938"] == got["V-gulag-itl-1939"] == pytest.approx(4.0)
+    caveats = {m.fact_id: m.caveat for m in MEASURES}
+    assert "prisons" in caveats["V-gulag-itk-1938"] and not caveats["V-gulag-itk-1939"]
+
+
 def test_the_list_track_and_the_children_read_their_window() -> None:
     """The elite operation's sentences in the Collegium's window (1 Oct 1936 - 30 Sep 1938) and
     in 1937-39; Order 00486's children by 10 July 1938, the run's children times the share of

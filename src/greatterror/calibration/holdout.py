@@ -54,6 +54,29 @@ def _stock(year: int, key: str) -> Callable[[Outputs], float]:
     return lambda s: float(s.summary["gulag"]["stock_1jan"][str(year)][key])
 
 
+#: the last 1 January on which the record's colony (ITK) count is the OMZ's joint count of the
+#: colonies and the prisons: the colonies passed to the GULAG in autumn 1938, the prisons to
+#: the NKVD's prison department (G8-itl-1934's note; from 1939 the prisons are counted apart,
+#: G8-prisons-1939)
+OMZ_JOINT_LAST = 1938
+
+
+def _colonies(year: int) -> Callable[[Outputs], float]:
+    """The colony (ITK) prisoners on 1 January of ``year`` as the record counts them: until
+    ``OMZ_JOINT_LAST`` the Department of Places of Confinement (OMZ) held the colonies and the
+    prisons together, and only their joint count is published for 1935-1938 (Zemskov 1991, as
+    the evidence base's G8-itl-1934 and V-gulag-itk notes read it), so the model's colonies
+    are counted with everyone it holds in prisons (under investigation, awaiting the etap or
+    the transfer to a colony: summary ``stock_1jan.prisons``); from 1939 the colonies alone."""
+
+    def value(s: Outputs) -> float:
+        row = s.summary["gulag"]["stock_1jan"][str(year)]
+        joint = float(row.get("prisons", 0.0)) if year <= OMZ_JOINT_LAST else 0.0
+        return float(row["colonies"]) + joint
+
+    return value
+
+
 def _political_camps(year: int, share: bool) -> Callable[[Outputs], float]:
     """Camp (ITL) prisoners the GULAG counted as counter-revolutionaries on 1 January: all but
     the non-political convicts (model/steps_courts.py) and Order 00447's line of criminals
@@ -253,9 +276,18 @@ _YEARLY_ARRESTS = (
 
 MEASURES: tuple[Measure, ...] = (
     *(
-        Measure(f"V-gulag-{kind}-{year}", _stock(year, key))
+        measure
         for year in (1936, 1938, 1939, 1940)
-        for kind, key in (("itl", "camps"), ("itk", "colonies"))
+        for measure in (
+            Measure(f"V-gulag-itl-{year}", _stock(year, "camps")),
+            Measure(
+                f"V-gulag-itk-{year}",
+                _colonies(year),
+                "colonies and everyone held in prisons: the OMZ's joint count"
+                if year <= OMZ_JOINT_LAST
+                else "",
+            ),
+        )
     ),
     Measure("V-gulag-rel-1939", _released_1939, "releases at term end and by review"),
     Measure("G2-gulag-deaths", _camp_deaths),
