@@ -47,10 +47,11 @@ def arrest_circle(w: World, e: Engine, day: int, idx: np.ndarray) -> np.ndarray:
     takes; while the lists are open a share ``circle_list_share`` is put on them (operation
     ``elite``), the rest are taken in ordinary work (``ordinary``). Returns who was arrested,
     the listed first. Every member of ``idx`` takes one uniform, arrested or not."""
+    share = e.params["circle_list_share"]
     idx = np.asarray(idx, dtype=np.int64)
     if len(idx) == 0 or not lists_open(w):
         return e.arrest(day, idx, "elite")
-    listed = e.rng.list_selection.random(len(idx)) < e.params["circle_list_share"]
+    listed = e.rng.list_selection.random(len(idx)) < share
     on_list = e.arrest(day, idx[listed], "elite")
     ordinary = e.arrest(day, idx[~listed], "ordinary")
     return np.concatenate([on_list, ordinary])
