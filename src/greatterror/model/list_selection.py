@@ -5,10 +5,10 @@ case of the region's nomenklatura to the Military Collegium (its assizes) or kep
 own channels, the Special Board and the special collegium of the oblast court. In the Perm
 region "more than half" of the raikom and gorkom secretaries arrested in 1937-38, the top
 rung of a region's nomenklatura, were sentenced by the Collegium's assizes, and only two of
-them by Order 00447's troika (Kabatskov, Kazankov, Kimerling, Koldushko, Leibovich et al.,
-"Vklyuchen v operatsiyu". Massovyi terror v Prikam'e v 1937-1938 gg., Moscow: ROSSPEN, series
-Istoriya stalinizma, 2nd ed., 2009 (year as recalled), the section "Partiitsy, repressirovannye
-troikoi"; read in web copies, page NOT VERIFIED). The others
+them by Order 00447's troika (Leibovich, O.L., ed., "Vklyuchen v operatsiyu". Massovyi terror
+v Prikam'e v 1937-1938 gg., Moscow: ROSSPEN, 2009, source ``leibovich2009``, the section
+"Partiitsy, repressirovannye troikoi" by A. Kabatskov; read in web copies, page NOT VERIFIED).
+The others
 of a circle were tried where the ordinary political flow was. No count of the circles'
 cases by court, nor of the lists' names by rank, was found (docs/ODD.md 7.7).
 
