@@ -160,10 +160,27 @@ def test_parameters_the_counterfactual_sets_keep_its_value_against_a_draw() -> N
 def test_first_change_is_the_first_date_the_timelines_differ() -> None:
     assert gt.Paired("no_national_operations").first_change == dt.date(1937, 7, 25)
     assert gt.Paired("yagoda_kept").first_change == dt.date(1936, 9, 26)
-    # earlier_halt drops the dated limit increases of 1938, which the limits step reads at the
-    # start (a region's requests are answered by its dated increases until its last one)
-    halt = gt.Paired("earlier_halt")
-    assert halt.first_change == halt.base.start
+    # earlier_halt drops the dated limit increases of 1938 too, but the limits step reads which
+    # regions have dated increases to come from the record, which both runs share: its inputs
+    # first differ on the day of its halt
+    assert gt.Paired("earlier_halt").first_change == dt.date(1938, 1, 11)
+
+
+def test_a_counterfactual_knows_the_record_not_its_own_future() -> None:
+    """The regions' requests are answered without knowing the counterfactual's own later
+    decisions (steps_quota.dated_increase_days): earlier_halt's run, which drops the dated
+    increases of 1938, is the historical run up to its halt of 11 January 1938 and differs
+    after it. Before the fix it read its own timeline, and its runs parted in August-September
+    1937, when the regions whose increases of 1938 it drops first asked for more."""
+    halt = load_scenario("earlier_halt")
+    assert halt.record_events == load_scenario("historical").record_events
+    assert tuple(load_scenario("historical").events) == load_scenario("historical").record_events
+    assert not any(e.evidence == "G3-inc-irk-310138" for e in halt.events)
+    pairs = gt.Paired("earlier_halt", scale=0.001, seeds=[3], workers=1).run()
+    assert pairs.pairs[0]["first_difference"] is not None
+    assert pairs.pairs[0]["first_difference"] >= "1938-01-11"
+    # the halt itself acts on its day: the pending cases leave the operation
+    assert pairs.pairs[0]["first_difference"] <= "1938-01-12"
 
 
 @pytest.mark.parametrize("name", NAMES)

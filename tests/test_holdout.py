@@ -102,16 +102,17 @@ def _summary() -> dict[str, Any]:
             )
         }
         | {"pol_pow": {"arrested": 1000.0}},
-        # by half month: to 15 Aug 1937 (bins before 16 Aug) 30 former kulaks, 10 criminals and
-        # 10 on the other lines, the camps' 50 apart; to 1 Sep 40 and 40 of 110
-        "lines_by_half_month": {
-            "former_kulak": {"1937-07-16": 10.0, "1937-08-01": 20.0, "1937-08-16": 10.0}
-            | {"1937-09-01": 100.0},
+        # by day: from 5 to 15 Aug 1937, both included, 30 former kulaks, 10 criminals and 60
+        # on the other lines, the camps' 50 among them (not the 1,000 of 4 Aug, nor those of
+        # 16 Aug on); to 1 Sep included 140 and 140 of 360 (not the 1,000 of 2 Sep)
+        "lines_by_day": {
+            "former_kulak": {"1937-08-04": 1000.0, "1937-08-05": 10.0, "1937-08-15": 20.0}
+            | {"1937-08-16": 10.0, "1937-09-01": 100.0, "1937-09-02": 1000.0},
             "clergy_sectarian": {"1937-08-16": 10.0},
-            "party_officer": {"1937-08-01": 5.0},
-            "criminal": {"1937-08-01": 10.0, "1937-08-16": 30.0, "1937-09-01": 100.0},
-            "camp_prisoner": {"1937-08-01": 50.0},
-            "anti_soviet_other": {"1937-08-01": 5.0, "1937-08-16": 10.0},
+            "party_officer": {"1937-08-06": 5.0},
+            "criminal": {"1937-08-10": 10.0, "1937-08-20": 30.0, "1937-09-01": 100.0},
+            "camp_prisoner": {"1937-08-10": 50.0},
+            "anti_soviet_other": {"1937-08-07": 5.0, "1937-08-31": 10.0},
         },
         "targeted": {"marks": {"clergy_sectarian": {"arrested": 12.0}}},
         "oppositionists_arrested_by_plenum_1937": 18.0,
@@ -275,10 +276,13 @@ def test_the_dated_regional_and_by_line_figures_read_their_window() -> None:
     # from the day after that count to 1 Nov 1938, and the same without the national operations
     assert got["V-arrests-jul-oct1938"] == pytest.approx(40 + 80)
     assert got["V-arrests-jul-oct1938-nonnat"] == pytest.approx(80)
-    # shares of Order 00447's arrests on its lines to the date, the camps' line apart, not of
-    # the Polish line's nor of the whole run's
-    assert got["V-00447-kulak-share-150837"] == pytest.approx(60.0)
-    assert got["V-00447-crim-share-010937"] == pytest.approx(400.0 / 11.0)
+    # shares of Order 00447's arrests on its lines in the count rows' window, both ends
+    # included, the camps' line among the others (review14 F12), not of the Polish line's nor
+    # of the whole run's
+    assert got["V-00447-kulak-share-150837"] == pytest.approx(30.0)
+    assert got["V-00447-crim-share-150837"] == pytest.approx(10.0)
+    assert got["V-00447-kulak-share-010937"] == pytest.approx(100.0 * 140 / 360)
+    assert got["V-00447-crim-share-010937"] == pytest.approx(100.0 * 140 / 360)
     assert got["V-clergy-arr-aug-nov1937"] == 12.0
     assert got["G11-moscow-centre"] == 11.0 and got["V-trial-moscow-centre-death"] == 1.0
     assert got["G7-tukh-trial"] == 14.0 and got["V-trial-tukh-death"] == 4.0

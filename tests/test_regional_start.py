@@ -103,3 +103,51 @@ def test_the_historical_scenario_does_not_use_it(pop: gt.Population) -> None:
     sim = gt.Sim("historical", population=pop, seed=1).run(until="1937-09-01")
     assert float(sim.engine.params["regions_start_operation"]) == 0.0
     assert len(sim.engine.world.institutions.region_start_day) == 0
+
+
+def test_each_regions_four_months_run_from_its_own_start(
+    pop: gt.Population, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Started from below, the order's four months (``operation_term_days``) are a term
+    granted to each region with its first limit: the pace that drives a region to finish its
+    goal within the term counts from the region's own start, not from the first region's
+    (the operation's launch). Until 5 December 2026 a region starting more than four months
+    after the first had no term left on its first day."""
+    from greatterror.model import operation_00447
+
+    seen: list[np.ndarray] = []
+    original = operation_00447.scheduled_pace
+
+    def pace(p: float, since, term: float):  # type: ignore[no-untyped-def]
+        seen.append(np.array(since, copy=True))
+        return original(p, since, term)
+
+    monkeypatch.setattr(operation_00447, "scheduled_pace", pace)
+    sim = gt.Sim(H3, population=pop, seed=1).run(until="1938-12-31")
+    start = sim.engine.world.institutions.region_start_day
+    term = sim.engine.params["operation_term_days"]
+    started = start[start >= 0]
+    assert seen, "Order 00447 ran"
+    # some region starts after the first region's term has run out
+    assert started.max() - started.min() > term
+    for since in seen:
+        # one number per region, counted from each region's own start: the day is the same
+        begun = since >= 0
+        assert since.shape == start.shape
+        assert (start[begun] >= 0).all() and len(set((since + start)[begun].tolist())) <= 1
+    from greatterror.model.operation_term import days_into_term
+
+    # the helper, for a day five days before the end of the last region's term
+    day = int(started.max()) + int(term) - 5
+    into = days_into_term(sim.engine.world, sim.engine.params, day)
+    assert isinstance(into, np.ndarray)
+    assert into[start >= 0].tolist() == (day - started).tolist()
+    assert (into[start < 0] == -1).all()
+    # the last region to start is driven by its own term, to finish within its last five
+    # days; counted from the launch its term was long over, and only the ordinary pace applied
+    late = int(np.argmax(start))
+    ordinary = float(sim.engine.params["operation_pace"])
+    ramp = operation_00447.scheduled_pace(ordinary, into, float(term))
+    assert isinstance(ramp, np.ndarray)
+    assert ramp[late] == pytest.approx(1.0 / 5) and ramp[late] > ordinary
+    assert original(ordinary, day - int(started.min()), float(term)) == ordinary

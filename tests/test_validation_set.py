@@ -115,11 +115,12 @@ def test_the_checks_name_in_sample_targets() -> None:
 
 def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
     """A figure read from timeseries.parquet (or the summary's half months of the NKVD
-    officers' arrests) sums the days of its fact's period, in a region of the model."""
+    officers' arrests, or its days of Order 00447's lines) sums the days of its fact's period,
+    in a region of the model."""
     regions_file = population_data_dir() / "regions.csv"
     regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
     dated = [m for m in MEASURES if m.window]
-    assert len(dated) == 30
+    assert len(dated) == 34
     for m in dated:
         fact = evidence.fact(m.fact_id)
         assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id

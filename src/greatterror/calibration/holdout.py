@@ -139,21 +139,23 @@ def _men_shot(s: Outputs) -> float:
     return 100.0 * float(s.summary["demography"]["shot"]["all"]["male_share"])
 
 
-def _line_share(line: str, before: str) -> Callable[[Outputs], float]:
-    """The line's share, in percent, of Order 00447's arrests before the date ``before`` (ISO)
-    on the lines of the regions, the camps' own line apart (summary ``lines_by_half_month``:
-    the last case's line and day, by half month, so ``before`` is a half month's first day).
-    The GUGB's summaries count the 57 regions' arrests by line to a date; the order's lines
-    opened at different times, so a whole run's share is not theirs."""
+def _line_share(line: str, first: str, last: str) -> Callable[[Outputs], float]:
+    """The line's share, in percent, of Order 00447's arrests from ``first`` to ``last`` (ISO,
+    both days included), summary ``lines_by_day``: the arrests the count rows of the same GUGB
+    summaries take (``ORDER_00447_BY_DATE`` in holdout_dated.py: every region of the model and
+    its camps unit, to the summary's date included). The camps' own line, which none of the
+    summaries' lines names, counts with the lines other than the two July ones, as the
+    summaries' "other counter-revolutionary element" (docs/validation.md, "Order 00447's
+    arrests by line": the reading and why). The order's lines opened at different times, so a
+    whole run's share is not theirs."""
 
     def value(s: Outputs) -> float:
-        bins = s.summary["lines_by_half_month"]
+        days = s.summary["lines_by_day"]
 
         def arrested(name: str) -> float:
-            return sum(float(v) for k, v in bins[name].items() if k < before)
+            return sum(float(v) for k, v in days[name].items() if first <= k <= last)
 
-        names = [n for n in LINES_OF["kulak_00447"] if n != "camp_prisoner"]
-        total = sum(arrested(name) for name in names)
+        total = sum(arrested(name) for name in LINES_OF["kulak_00447"])
         return 100.0 * arrested(line) / total if total > 0 else 0.0
 
     return value
@@ -177,14 +179,22 @@ def _trial(trial_id: str, key: str) -> Callable[[Outputs], float]:
 _CALENDAR = "calendar years 1937-1938, not 1 Oct 1936 - 1 Nov 1938"
 
 _K = ("kulak_00447",)
-_DATED_LINE = "the camps' own line apart; a person under the line and day of his last case"
+_DATED_LINE = (
+    "of all the operation's arrests, its camps unit's own line among the other lines; a person "
+    "under the line and day of his last case"
+)
 #: Order 00447's arrests by line (tragediya_t5 to 15 Aug 1937; Yezhov's report to 1 Sep 1937):
-#: former kulaks and criminals; the order's other lines are the rest. To 1 Sep: the arrests
-#: to 31 August (the half months' bins)
+#: former kulaks and criminals; the order's other lines are the rest. The window is that of
+#: the count rows of the same summaries (holdout_dated.ORDER_00447_BY_DATE), last day included
 _ORDER_00447_BY_LINE = (
     *(
-        Measure(f"V-00447-{short}-share-{day}", _line_share(line, before), _DATED_LINE)
-        for day, before in (("150837", "1937-08-16"), ("010937", "1937-09-01"))
+        Measure(
+            f"V-00447-{short}-share-{day}",
+            _line_share(line, "1937-08-05", last),
+            _DATED_LINE,
+            window=("1937-08-05", last),
+        )
+        for day, last in (("150837", "1937-08-15"), ("010937", "1937-09-01"))
         for short, line in (("kulak", "former_kulak"), ("crim", "criminal"))
     ),
     Measure(

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from greatterror.model.engine import Engine
-from greatterror.model.steps_quota import from_below
+from greatterror.model.operation_term import from_below
 from greatterror.model.world import World
 from greatterror.population.people import Population
 from greatterror.vocabulary import CH, EV, NATIONAL_OPERATIONS, OP, OPERATIONS

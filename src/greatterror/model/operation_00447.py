@@ -16,9 +16,9 @@ import numpy as np
 
 from greatterror.model.engine import Engine
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
+from greatterror.model.operation_term import days_into_term, from_below
 from greatterror.model.order_start import first_blow
 from greatterror.model.state import Institutions, Policy
-from greatterror.model.steps_quota import from_below
 from greatterror.model.world import World
 from greatterror.vocabulary import LN
 
@@ -31,23 +31,18 @@ def arrests_00447(w: World, e: Engine, day: int, delays: np.ndarray, unmarked_on
     is on, so that a share of the arrests is drawn from beyond the registers."""
     p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
     rng = e.rng.operation
-    if from_below(p):
-        # each region from its own chief's start (model/regional_start.py)
-        started = inst.region_start_day >= 0
-        since = np.where(started, day - inst.region_start_day, -1).astype(np.int64)
-    else:
-        since = pol.days_since_launch("kulak_00447", day) - delays
+    # each region from its own chief's start (model/regional_start.py), or from the launch
+    # and the region's delay
+    term_day = days_into_term(w, p, day)
+    since = np.asarray(term_day if from_below(p) else term_day - delays, dtype=np.int64)
     goal = (inst.limit_cat1 + inst.limit_cat2) * p["overfill_target"]
     # where the operation has ended by a dated decision, its troika arrests no more; where
     # it has not started yet, its NKVD arrests nobody under it
     left = np.where(inst.op_closed | (since < 0), 0, persons_left(goal, e.w_mass, inst, rng))
-    # the model reads the order's four months as one term for every region, whatever its
-    # start (G3-start; a reading, review12 F11): the ramp counts from the national launch
-    pace = scheduled_pace(
-        float(p["operation_pace"]),
-        pol.days_since_launch("kulak_00447", day),
-        float(p["operation_term_days"]),
-    )
+    # launched from above, the model reads the order's four months as one term for every
+    # region, whatever its start (G3-start; a reading, review12 F11): the ramp counts from the
+    # national launch; started from below, from each region's own start (days_into_term)
+    pace = scheduled_pace(float(p["operation_pace"]), term_day, float(p["operation_term_days"]))
     blow = np.where(
         left > 0,
         first_blow(inst.initial_cat1, inst.listed_cat1, since, float(p["first_blow_days"])),
@@ -112,7 +107,9 @@ def days_since_order(pol: Policy, day: int) -> int:
     return 0 if named is None else day - named
 
 
-def scheduled_pace(pace: float, days_since_launch: int, term_days: float) -> float:
+def scheduled_pace(
+    pace: float, days_since_launch: int | np.ndarray, term_days: float
+) -> float | np.ndarray:
     """The share of its remaining goal a region's NKVD arrests in a day under Order 00447.
 
     The order gave the operation four months (evidence G3-start; ``operation_term_days``,
@@ -123,7 +120,15 @@ def scheduled_pace(pace: float, days_since_launch: int, term_days: float) -> flo
     within it. After the first term only ``operation_pace`` applies: the extension of 31
     January 1938 (G12-24) came with new limits for some regions (G3-inc-310138), not with a
     new deadline for all of them to be driven to.
+
+    ``days_since_launch`` may be one number for every region or one per region (a term from
+    each region's own start, ``operation_term.days_into_term``); the result is then per region.
     """
+    if isinstance(days_since_launch, np.ndarray):
+        since = days_since_launch.astype(np.float64)
+        rest = term_days - since
+        within = (since >= 0) & (rest >= 1)
+        return np.where(within, np.maximum(pace, 1.0 / np.where(within, rest, 1.0)), pace)
     left = term_days - days_since_launch
     if days_since_launch < 0 or left < 1:
         return pace

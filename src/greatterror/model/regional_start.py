@@ -23,7 +23,8 @@ this component gives each region's chief that decision:
   (1 under H3 and H4: a centre that answers what comes from below); a region refused asks
   again the next day, so a lower value only delays the starts.
 
-The first region's start is the operation's launch (logged ``by: regions``); the leader's
+The first region's start is the operation's launch (logged ``by: regions``), but the order's
+four-month term runs from each region's own start (``operation_term.days_into_term``); the leader's
 rule no longer launches it or sets the appendix's limits (model/leader.py), and still takes
 the all-Union decisions (national operations, the album, the families order, the halt).
 After its start a region asks for more by the quota rule (model/steps_quota.py), but only
@@ -41,10 +42,11 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
+from greatterror.model.operation_term import from_below
 from greatterror.model.scenario import Event
 from greatterror.model.state import Institutions
 from greatterror.model.steps_policy import DECISION_READS, DECISION_WRITES, apply_decision
-from greatterror.model.steps_quota import from_below, log_increase
+from greatterror.model.steps_quota import log_increase
 from greatterror.model.world import World
 from greatterror.vocabulary import EV, MASS_OP, NON_POLITICAL
 

@@ -134,6 +134,7 @@ class Scenario(BaseModel):
     counterfactual: Counterfactual | None = None
     _origin: str = PrivateAttr(default="")
     _path: str | None = PrivateAttr(default=None)
+    _record: tuple[Event, ...] | None = PrivateAttr(default=None)
 
     @property
     def origin(self) -> str:
@@ -146,6 +147,18 @@ class Scenario(BaseModel):
         ``greatterror/scenarios/...`` (the same in every checkout), another file by its
         absolute path; None for a scenario made in Python."""
         return self._path
+
+    @property
+    def record_events(self) -> tuple[Event, ...]:
+        """The timeline of the scenario at the root of the ``extends`` chain (the record, for
+        a variant of the historical scenario), as this scenario's policy mode keeps it.
+
+        A rule that must know a decision still to come (model/steps_quota.py: whether a
+        region's requests are answered by a dated increase of its limits) reads it here, not
+        in ``events``: a counterfactual that drops or adds a decision changes what a run
+        meets on the decision's day, not what the run knew before it. Its own events for a
+        scenario that extends none, or one made in Python."""
+        return self._record if self._record is not None else tuple(self.events)
 
     @field_validator("mechanisms")
     @classmethod
@@ -232,13 +245,17 @@ def _first_error(exc: ValidationError) -> str:
     return f"{loc}: {msg}" if loc else msg
 
 
-def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> dict[str, Any]:
-    """Lay a scenario over the one it extends, so that variants are configuration only.
+def _merge_with_base(
+    raw: dict[str, Any], path: Path, seen: tuple[str, ...]
+) -> tuple[dict[str, Any], tuple[Event, ...]]:
+    """Lay a scenario over the one it extends, so that variants are configuration only;
+    with it, the record's timeline (``Scenario.record_events``).
 
     Mechanisms and parameters of the file override the base's. Events are
     the base's followed by the file's own; an endogenous scenario keeps only
     the base's exogenous events (the Kirov murder, plenums, trials, foreign
-    crises) and leaves the policy decisions to the leader's rule.
+    crises) and leaves the policy decisions to the leader's rule, and the same
+    of the record.
     """
     # the file on its own first, so that its errors point at its own fields and events
     try:
@@ -273,6 +290,9 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     merged["events"] = [
         e for e in inherited if policy == "scripted" or e["action"] not in POLICY_ACTIONS
     ] + list(raw.get("events", []))
+    record = tuple(
+        e for e in base.record_events if policy == "scripted" or e.action not in POLICY_ACTIONS
+    )
     merged["events"].sort(key=lambda e: str(e.get("date", "")))
     tables = ("mechanisms", "parameters", "priors")
     for table in tables:
@@ -280,7 +300,7 @@ def _merge_with_base(raw: dict[str, Any], path: Path, seen: tuple[str, ...]) -> 
     for key, value in raw.items():
         if key != "events" and key not in tables:
             merged[key] = value
-    return merged
+    return merged, record
 
 
 def shipped_names() -> list[str]:
@@ -353,8 +373,9 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     ``no_kirov``) or by file path."""
     path = _resolve_path(name_or_path)
     raw = _read_toml(path)
+    record = None
     if "extends" in raw:
-        raw = _merge_with_base(raw, path, seen or ())
+        raw, record = _merge_with_base(raw, path, seen or ())
     try:
         scenario = Scenario.model_validate(raw)
     except ValidationError as exc:
@@ -370,6 +391,7 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     except ValueError as exc:
         raise ScenarioError(f"{path.name}: {exc}") from None
     scenario._origin = path.name
+    scenario._record = record
     resolved = path.resolve()
     shipped = scenarios_dir().resolve()
     scenario._path = (

@@ -6,7 +6,10 @@ filled it (M15, over-zeal). The record has three ways a request was met:
 - by a dated decision (the Politburo's of 31 January and 17 February 1938,
   and the earlier increases known from secondary sources, ``limit_increases.csv``):
   a region with dated increases has its requests answered by them, until its last
-  one; after that, and in every other region, by the centre's approval rule;
+  one; after that, and in every other region, by the centre's approval rule. Which
+  regions have dated increases to come is read from the record (the historical
+  timeline, ``Scenario.record_events``), not from a counterfactual's own: a run that
+  drops an increase learns it is not taken on its date (``dated_increase_days``);
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
@@ -61,19 +64,12 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
+from greatterror.model.operation_term import days_into_term, from_below
 from greatterror.model.state import Institutions
 from greatterror.model.world import World
 
 #: ``pending_day`` of a request answered by the region's next dated increase
 AWAITS_DATED = -2
-
-
-def from_below(p: dict[str, float]) -> bool:
-    """Whether the regions' chiefs start Order 00447 (``regions_start_operation``, the
-    hypotheses' switch; model/regional_start.py): then a chief asks for more only while his
-    perceived local threat is at his threshold, and for no more than is left on his
-    region's registers."""
-    return float(p["regions_start_operation"]) > 0.5
 
 
 class QuotaDynamics(Component):
@@ -111,25 +107,52 @@ class QuotaDynamics(Component):
                 w.institutions.dated_until[:] = dated_increase_days(w, e)
         if ceiling:
             _politburo_decides(w, day)
+            _not_taken(w, e, day)
         _answers(w, e, day)
         _requests(w, e, day, ceiling)
 
 
 def dated_increase_days(w: World, e: Engine) -> np.ndarray:
-    """Per region, the day of its last dated limit increase in the scenario (-1: none)."""
+    """Per region, the day of its last dated limit increase in the record (-1: none).
+
+    The record is the timeline of the scenario at the root of the ``extends`` chain
+    (``Scenario.record_events``), not the run's own: a counterfactual that drops a dated
+    increase, or adds one, changes what its run meets on that day, not what the run knew
+    before it. Read from the run's own timeline, a counterfactual that dropped the increases
+    of 1938 had its regions' requests of 1937 answered by the approval rule instead of
+    waiting for them: the run read its own future and parted from the historical one months
+    before its change (earlier_halt, docs/counterfactuals.md). For the historical scenario
+    the record is its own timeline, and nothing changes. A request still waiting when the
+    record's last increase for its region is not taken goes to the approval rule then
+    (``_not_taken``)."""
     regions = w.people.regions
     last = np.full(len(regions), -1, dtype=np.int32)
-    for day, events in e.events_by_day.items():
-        for event in events:
-            if event.action != "limit_increase":
-                continue
-            for row in e.evidence.increases:
-                if row.fact_id == event.evidence and (
-                    not event.region or row.region_code == event.region
-                ):
-                    for i in regions_of(regions, row.region_code):
-                        last[i] = max(last[i], day)
+    for event in e.scenario.record_events:
+        day = (event.date - e.start).days
+        if event.action != "limit_increase" or not 0 <= day < e.days:
+            continue
+        for row in e.evidence.increases:
+            if row.fact_id == event.evidence and (
+                not event.region or row.region_code == event.region
+            ):
+                for i in regions_of(regions, row.region_code):
+                    last[i] = max(last[i], day)
     return last
+
+
+def _not_taken(w: World, e: Engine, day: int) -> None:
+    """Requests left waiting for a dated increase the run does not take (a counterfactual
+    that drops it) go to the centre's approval rule once the record's last increase for
+    their region is past, answered after its lag, as a request of a region without dated
+    increases. In a run that keeps the record's increases none is left: the last one
+    answers the request on its day (``answer_with_dated_increase``, in the policy step,
+    which runs before this one), so no draw is made and the run is unchanged."""
+    inst = w.institutions
+    waiting = np.flatnonzero((inst.pending_day == AWAITS_DATED) & (inst.dated_until <= day))
+    if len(waiting) == 0:
+        return
+    lag = e.rng.quota.geometric(1.0 / max(e.params["approval_lag_days"], 1.0), size=len(waiting))
+    inst.pending_day[waiting] = day + lag
 
 
 def log_increase(
@@ -187,17 +210,22 @@ def _clear(inst: Institutions, regions: np.ndarray) -> None:
     inst.pending_ahead[regions] = False
 
 
-def _approval(w: World, e: Engine, day: int) -> float:
+def _approval(w: World, e: Engine, day: int) -> float | NDArray[np.float64]:
     """The centre's stance: once the planned term is over it grants extensions more sparingly.
 
-    The term runs from the launch, or from the operation's last extension by a dated
-    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one."""
+    The term runs from the launch (from each region's own start, when the regions start the
+    operation: ``days_into_term``), or from the operation's last extension by a dated
+    decision (the Politburo's of 31 January 1938, G12-24), which starts a new one. One
+    probability for every region, or one per region."""
     p = e.params
     pol = w.policy
     extended = pol.extended.get("kulak_00447")
-    since = day - extended if extended is not None else pol.days_since_launch("kulak_00447", day)
-    late = since >= p["operation_term_days"]
-    return float(p["approval_probability"] * (p["late_approval_factor"] if late else 1.0))
+    since = day - extended if extended is not None else days_into_term(w, p, day)
+    late = np.asarray(since) >= p["operation_term_days"]
+    factor = np.where(late, p["late_approval_factor"], 1.0)
+    if factor.ndim == 0:
+        return float(p["approval_probability"] * float(factor))
+    return np.asarray(p["approval_probability"] * factor, dtype=np.float64)
 
 
 def _answers(w: World, e: Engine, day: int) -> None:
@@ -206,7 +234,10 @@ def _answers(w: World, e: Engine, day: int) -> None:
     due = np.flatnonzero(inst.pending_day == day)
     if len(due) == 0:
         return
-    yes = e.rng.quota.random(len(due)) < _approval(w, e, day)
+    approval = _approval(w, e, day)
+    yes = e.rng.quota.random(len(due)) < (
+        approval[due] if isinstance(approval, np.ndarray) else approval
+    )
     date, codes = e.date(day), w.people.regions
     for r, granted in zip(due.tolist(), yes.tolist(), strict=True):
         ahead = bool(inst.pending_ahead[r])
@@ -306,8 +337,9 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     inst.asked_share[regions[~refused]] = e.increase_cat1_share
     ahead = ~as_asked & ~refused & (u[1] < p["after_fact_share"])
     # in the first term the People's Commissar sanctions these himself, at once and for good
+    since = days_into_term(w, p, day)
     own = ahead & commissar_sanction(
-        w.policy.days_since_launch("kulak_00447", day),
+        since[regions] if isinstance(since, np.ndarray) else since,
         float(p["operation_term_days"]),
         inst.dated_until[regions] > day,
     )
@@ -356,7 +388,7 @@ def limit_fill(
 
 
 def commissar_sanction(
-    days_since_launch: int, term_days: float, dated: NDArray[np.bool_]
+    days_since_launch: int | NDArray[np.int64], term_days: float, dated: NDArray[np.bool_]
 ) -> NDArray[np.bool_]:
     """Whether a request acted on before the Politburo's sanction is the People's
     Commissar's own final allocation (True) or waits for the centre's answer (False).
@@ -364,8 +396,9 @@ def commissar_sanction(
     Yezhov allocated most of the increases of 1937 himself, without a written Politburo
     sanction (about 260,000), and few after the operation's first term (26,600 in
     January-March 1938; Naumov, evidence G3-inc-unsanctioned-1937): so only within the
-    first, planned term of the operation, counted from its launch (not from a later
-    extension, which the Politburo decided together with new limits, G3-inc-310138).
+    first, planned term of the operation, counted from its launch (from each region's own
+    start when the regions start it, ``days_into_term``; not from a later extension, which
+    the Politburo decided together with new limits, G3-inc-310138).
     A region with dated increases still to come has its requests answered by them
     (``dated``: the evidence dates that region's increases, which are then the
     sanctions).

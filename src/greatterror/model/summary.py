@@ -115,18 +115,25 @@ def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
     return {k: int(v) for k, v in _half_month(sim.start, days, np.ones(len(days))).items()}
 
 
-def _lines_by_half_month(sim: Any) -> dict[str, dict[str, float]]:
-    """Order 00447's arrests on each of its lines by half month of the arrest, in
-    full-population equivalents (the cases of ``line_totals``: a person under the line and the
-    day of his last case). The GUGB's summaries of the operation's first weeks give the
-    arrests by line to a date (V-00447-kulak-share-150837), which the whole run's ``lines``
-    cannot be compared with: the lines the order added came on the lists later."""
+def _lines_by_day(sim: Any) -> dict[str, dict[str, float]]:
+    """Order 00447's arrests on each of its lines by day of the arrest (days with none left
+    out), in full-population equivalents (the cases of ``line_totals``: a person under the
+    line and the day of his last case). The GUGB's summaries of the operation's first weeks
+    give the arrests by line to a date, 15 August and 1 September 1937, each day included
+    (V-00447-kulak-share-150837, -010937), which the whole run's ``lines`` cannot be compared
+    with: the lines the order added came on the lists later. By day, because a half month's
+    bins (``lines_by_half_month`` until 5 December 2026) ended the count "by 1 September" on
+    31 August, a day short of the count rows of the same summaries (review14 F12)."""
     c = sim.cases
     out: dict[str, dict[str, float]] = {}
     for name in LINES_OF["kulak_00447"]:
         idx = np.flatnonzero((c.line == LN[name]) & (c.arrests > 0) & (c.arrest_day >= 0))
         days = c.arrest_day[idx].astype(np.int64)
-        out[name] = _half_month(sim.start, days, np.asarray(sim.weights(idx), dtype=float))
+        sums = np.bincount(days, weights=np.asarray(sim.weights(idx), dtype=float))
+        out[name] = {
+            (sim.start + dt.timedelta(days=int(d))).isoformat(): float(sums[d])
+            for d in np.flatnonzero(sums)
+        }
     return out
 
 
@@ -288,7 +295,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         ),
         "demography": demography(sim),
         "lines": line_totals(sim.cases, sim.weights),
-        "lines_by_half_month": _lines_by_half_month(sim),
+        "lines_by_day": _lines_by_day(sim),
         "national_nationality": own_nationality_shares(
             sim.cases, sim.weights, sim.pop["nationality"], sim.registers.specs
         ),
