@@ -66,6 +66,7 @@ def main() -> None:
     e = sim.engine.engine
     w = e.world
     table: dict[tuple[str, str], float] = defaultdict(float)
+    monthly: dict[tuple[str, str], float] = defaultdict(float)
     sentence = transitions.Transitions.sentence
 
     def traced(self: Any, day: int, idx: np.ndarray, kind: str, channel: str = "courts",
@@ -78,6 +79,8 @@ def main() -> None:
             for label in np.unique(group_of(w, e, idx[keep])).tolist():
                 sel = idx[keep][group_of(w, e, idx[keep]) == label]
                 table[(label, court)] += float(e.weights(sel).sum())
+                if court == "military_collegium":
+                    monthly[(e.date(day).strftime("%Y-%m"), label)] += float(e.weights(sel).sum())
         sentence(self, day, idx, kind, channel, terms)
 
     transitions.Transitions.sentence = traced  # type: ignore[method-assign]
@@ -93,6 +96,11 @@ def main() -> None:
     print(f"{'total':32s}" + "".join(
         f"{sum(v for k, v in table.items() if k[1] == c):20,.0f}" for c in courts
     ))  # fmt: skip
+    labels = sorted({k[1] for k in monthly})
+    print("the Military Collegium's death and camp sentences by month")
+    print(f"{'month':8s}" + "".join(f"{lb.split(': ')[1][:12]:>13s}" for lb in labels))
+    for month in sorted({k[0] for k in monthly}):
+        print(f"{month:8s}" + "".join(f"{monthly[(month, lb)]:13,.0f}" for lb in labels))
     s = sim.results.summary
     fam = s["operations"]["family"]
     print(

@@ -25,7 +25,10 @@ cascade's clients, the managers and officials taken with a fallen secretary, the
 here). The lists named the nomenklatura and their circles, not whoever a client named at his
 workplace: such a name (of the mass layer, outside a circle) is taken in the NKVD's ordinary work
 (model/steps_investigation.py, ``_arrest_named``), and the table sends no elite-operation case of
-that layer (``MASS``) to the Collegium; until 5 Dec 2026 (branch listsel) it did, and those names
+that layer (``MASS``) to the Collegium. Nor was a whole circle listed: while the lists are open
+the elite operation takes a client only if the NKVD puts him on them (``circle_list_share``,
+model/list_selection.py), the others in its ordinary work. Until 5 Dec 2026 (branch listsel) the
+names outside the circles went to the Collegium too, and those names
 were some 15,000 of the 88,000 death and camp sentences of the Collegium and the tribunals of
 1 Oct 1936 - 30 Sep 1938 (1:100, seed 1).
 The managers, officials and engineers taken with a fallen secretary or commissar were the bulk

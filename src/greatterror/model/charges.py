@@ -38,8 +38,9 @@ October 1936 to the halt, they were tried as members of a "counter-revolutionary
 Right-Trotskyist organisation", for wrecking, terror and treason (58-7, 58-8, 58-11, 58-1a: the
 articles of the Military Collegium's list cases; Jansen & Petrov, 'Mass terror and the court',
 Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10; Khlevniuk,
-Master of the House, 2009, ch. 5): in the model they then go to the Collegium
-(model/channels.py), whose death share is its own, so no charge is drawn for them. Before the
+Master of the House, 2009, ch. 5): in the model those put on the lists then go to the Collegium
+(model/channels.py), whose death share is its own, so no charge is drawn for them; those the NKVD
+took in its ordinary work instead (model/list_selection.py) are charged as any ordinary case. Before the
 lists and after the halt their cases reach the ordinary courts on an ordinary charge, as before.
 Charging them with a grave crime there too was tried (branch listtrack, 1:100, validation seeds
 1-10): the death sentences of 1935 rose from 0.76 to 1.62 of the record and of 1936 from 1.31 to

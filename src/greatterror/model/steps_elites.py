@@ -15,6 +15,7 @@ import numpy as np
 from greatterror.model.central_committee import politburo_rows
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import thin
+from greatterror.model.list_selection import arrest_circle
 from greatterror.model.loop import Component
 from greatterror.model.opposition_register import arrest_register, register_of
 from greatterror.model.world import World
@@ -92,6 +93,7 @@ class PurgeOfElites(Component):
     params = (
         "elite_hazard",
         "oppositionist_weight",
+        "circle_list_share",
         "patron_cascade",
         "patron_protection",
         "prominence_weight",
@@ -111,7 +113,8 @@ class PurgeOfElites(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         p = e.params
         e.arrest(day, e.due(day, "arrest_elite"), "elite")
-        e.arrest(day, e.due(day, "arrest_client"), "elite")
+        # on the lists or in the NKVD's ordinary work (model/list_selection.py)
+        arrest_circle(w, e, day, e.due(day, "arrest_client"))
         if not (self.on(e, "M20") and w.policy.elite_groups):
             return
         if w.policy.opposition_register and "opposition" in w.policy.elite_groups:

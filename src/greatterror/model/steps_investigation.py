@@ -22,6 +22,7 @@ from greatterror.model.kernels import (
     namers,
 )
 from greatterror.model.limits import operation_ended
+from greatterror.model.list_selection import arrest_circle
 from greatterror.model.loop import Component
 from greatterror.model.state import Cases
 from greatterror.model.world import World
@@ -52,7 +53,12 @@ class Investigation(Component):
 
     name = "investigation"
     mechanisms = ("M07", "M17", "M30")
-    params = ("loyalty_confession_boost", "names_acted_on", "release_without_confession")
+    params = (
+        "circle_list_share",
+        "loyalty_confession_boost",
+        "names_acted_on",
+        "release_without_confession",
+    )
     reads = (
         "people", "registers", "cases", "policy", "confession_p", "naming_mean", "trial_cases",
     )  # fmt: skip
@@ -272,7 +278,10 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
             # the operation has ended (by a dated decision, or the halt): those named are
             # arrested in ordinary work, on no operation's line
             c.named[e.arrest(day, group[ended], "ordinary")] = True
-        arrested = e.arrest(day, group[~ended], op)
+        if op == "elite":  # a circle's: on the lists or not (model/list_selection.py)
+            arrested = arrest_circle(w, e, day, group[~ended])
+        else:
+            arrested = e.arrest(day, group[~ended], op)
         c.line[arrested] = k % len(LINES) if op in LINES_OF else 0
         c.named[arrested] = True
 

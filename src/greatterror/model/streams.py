@@ -63,6 +63,7 @@ STREAMS = (
     "no_sentence",
     "regional_start",
     "no_sentence_investigation",
+    "list_selection",
 )
 
 
