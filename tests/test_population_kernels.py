@@ -280,7 +280,7 @@ def test_adult_draws_take_no_child(rng) -> None:
 
 def test_males_by_year(rng, people) -> None:
     """``male = u < male_share[residence, age]`` (the 1937 census's share of men by
-    residence and year of age); an age outside the table raises, as NumPy's index does."""
+    residence and year of age); an age or a residence outside the table raises, as NumPy's index does."""
     n = people["n"]
     share = rng.random((2, 101))
     residence = rng.integers(0, 2, size=n).astype(np.uint8)
@@ -291,3 +291,5 @@ def test_males_by_year(rng, people) -> None:
     assert np.array_equal(male, want) and want.any() and not want.all()
     with pytest.raises(IndexError):
         pk.males_by_year(share[:, :10], residence, people["age"], u, male)
+    with pytest.raises(IndexError):  # a residence outside the table (review15 F10)
+        pk.males_by_year(share[:1], residence, people["age"], u, male)

@@ -156,12 +156,13 @@ def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - co
     """``male[:] = u < male_share[residence, age]`` in one pass: NumPy's fancy index copied
     both uint8 index arrays to intp and gathered a float array, 24 bytes a person of fresh
     memory (about 4 GB over the regions at 1:1). The same comparisons, so the same sexes."""
-    n_age = male_share.shape[1]
+    n_res, n_age = male_share.shape
     for i in range(male.shape[0]):
         a = age[i]
-        if a >= n_age:
-            raise IndexError("age outside the table of male shares")
-        male[i] = u[i] < male_share[residence[i], a]
+        r = residence[i]
+        if a >= n_age or r >= n_res:
+            raise IndexError("residence or age outside the table of male shares")
+        male[i] = u[i] < male_share[r, a]
 
 
 @njit(cache=True)
