@@ -205,7 +205,10 @@ def _children_by(start: str, end: str) -> Callable[[Outputs], float]:
 
 #: ``circle_list_share`` (model/list_selection.py) was set, from its source's "more than half",
 #: after these two figures had been read: its value was chosen knowing about where it put them,
-#: so they no longer check it independently (branch circles, 5 Dec 2026)
+#: so they no longer check it independently (branch circles, 5 Dec 2026). G8-children, which
+#: the same value moves (Order 00486 reaches the wives of the list track's convicts) and which
+#: the branch reported beside them, is marked too (review15 F1): a figure seen while a value was
+#: chosen cannot count as out of sample for it
 _LISTS_INFORMED = ("circle_list_share",)
 
 LISTS_AND_FAMILIES = (
@@ -231,5 +234,6 @@ LISTS_AND_FAMILIES = (
         "every child aged 1-15 of the wives arrested, whether placed in a children's home or "
         "taken in by relatives: an upper bound",
         window=("1937-08-15", "1938-07-10"),
+        informed=_LISTS_INFORMED,
     ),
 )
