@@ -65,7 +65,10 @@ def _colonies(year: int) -> Callable[[Outputs], float]:
     """The colony (ITK) prisoners on 1 January of ``year`` as the record counts them: until
     ``OMZ_JOINT_LAST`` the Department of Places of Confinement (OMZ) held the colonies and the
     prisons together, and only their joint count is published for 1935-1938 (Zemskov 1991, as
-    the evidence base's G8-itl-1934 and V-gulag-itk notes read it), so the model's colonies
+    the evidence base's G8-itl-1934 and V-gulag-itk notes read it; NOT VERIFIED in the article:
+    the sentence was seen only quoted by a secondary work in a web copy, and an older note of
+    the project read the count as the colonies with the prisons' labour colonies, not everyone
+    in prison, review15 F3), so the model's colonies
     are counted with everyone it holds in prisons (under investigation, awaiting the etap or
     the transfer to a colony: summary ``stock_1jan.prisons``); from 1939 the colonies alone."""
 
@@ -283,7 +286,8 @@ MEASURES: tuple[Measure, ...] = (
             Measure(
                 f"V-gulag-itk-{year}",
                 _colonies(year),
-                "colonies and everyone held in prisons: the OMZ's joint count"
+                "colonies and everyone held in prisons: the OMZ's joint count, a reading NOT "
+                "VERIFIED in Zemskov 1991"
                 if year <= OMZ_JOINT_LAST
                 else "",
             ),

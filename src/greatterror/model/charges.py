@@ -40,7 +40,12 @@ articles of the Military Collegium's list cases; Jansen & Petrov, 'Mass terror a
 Europe-Asia Studies 58(4), 2006; Getty & Naumov, The Road to Terror, 1999, ch. 10; Khlevniuk,
 Master of the House, 2009, ch. 5): in the model those put on the lists then go to the Collegium
 (model/channels.py), whose death share is its own, so no charge is drawn for them; those the NKVD
-took in its ordinary work instead (model/list_selection.py) are charged as any ordinary case. Before the
+took in its ordinary work instead (model/list_selection.py) are charged as any ordinary case:
+an assumption, stated as such (review15 F2). The Perm study behind ``circle_list_share`` has
+the others sentenced by the Special Board and the regions' courts, where such cases were
+commonly wrecking cases (58-7) that could carry death; the model's ordinary charge gives them
+the ordinary death share, so it may take several thousand death sentences of 1937-38 out of the
+run and put more of them among the courts' other measures (``G1-1938-other``). Before the
 lists and after the halt their cases reach the ordinary courts on an ordinary charge, as before.
 Charging them with a grave crime there too was tried (branch listtrack, 1:100, validation seeds
 1-10): the death sentences of 1935 rose from 0.76 to 1.62 of the record and of 1936 from 1.31 to
