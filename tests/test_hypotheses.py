@@ -1,4 +1,5 @@
-"""The hypothesis scenarios H1-H7 and the variant H5b: loading, strict metadata, the CLI, and runs."""
+"""The hypothesis scenarios H1-H7, the variant H5b and the check H1e: loading, strict metadata, the
+CLI, and runs."""
 
 from __future__ import annotations
 
@@ -18,9 +19,10 @@ from greatterror.model.scenario import Event, ScenarioError, load_scenario
 from greatterror.paths import scenarios_dir
 
 runner = CliRunner()
-IDS = ["H1", "H2", "H3", "H4", "H5", "H5b", "H6", "H7"]
+IDS = ["H1", "H1e", "H2", "H3", "H4", "H5", "H5b", "H6", "H7"]
 NAMES = [
     "h1_intentional",
+    "h1e_intentional_rule",
     "h2_bureaucratic",
     "h3_misperception_cascade",
     "h4_weak_centre",
@@ -32,7 +34,7 @@ NAMES = [
 IMPLEMENTED = implemented_ids()
 
 
-def test_all_eight_load_with_their_mechanism_sets() -> None:
+def test_all_nine_load_with_their_mechanism_sets() -> None:
     scenarios = hypothesis_scenarios()
     assert [s.hypothesis.id for s in scenarios if s.hypothesis] == IDS
     assert [s.name for s in scenarios] == NAMES
@@ -250,7 +252,7 @@ def test_describe_reports_missing_mechanisms_and_priors() -> None:
     }
 
 
-def test_cli_list_json_lists_h1_to_h7() -> None:
+def test_cli_list_json_lists_h1_to_h7_and_the_variants() -> None:
     result = runner.invoke(app, ["hypotheses", "list", "--json"])
     assert result.exit_code == 0, result.output
     rows = json.loads(result.output)

@@ -81,18 +81,18 @@ def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
 
 def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
     """Scenario paths and ids of the hypotheses named (all of them when none are)."""
-    from greatterror.model.hypothesis_catalog import FOLDER, find_hypothesis, hypothesis_scenarios
+    from greatterror.model.hypothesis_catalog import FOLDER, explanations, find_hypothesis
     from greatterror.model.scenario import ScenarioError
 
     try:
-        chosen = [find_hypothesis(k) for k in keys] if keys else hypothesis_scenarios()
+        chosen = [find_hypothesis(k) for k in keys] if keys else explanations()
     except ScenarioError as exc:
         fail(str(exc))
     labels = [s.hypothesis.id for s in chosen if s.hypothesis is not None]
     if len(set(labels)) != len(labels):
         fail(f"hypotheses: a hypothesis is named twice ({', '.join(keys)}); allowed: distinct ones")
     if len(labels) < 2:
-        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7 and H5b")
+        fail("hypotheses: a comparison needs at least 2 hypotheses; allowed: H1 to H7, H5b and H1e")
     return tuple(f"{FOLDER}/{s.name}" for s in chosen), tuple(labels)
 
 
@@ -101,7 +101,8 @@ def compare(
     hypotheses: Annotated[
         list[str] | None,
         typer.Argument(
-            help="Hypotheses (H1 ... H7, H5b or scenario names; default: all), or 'show DB', "
+            help="Hypotheses (H1 ... H7, H5b, H1e or scenario names; default: all but the check "
+            "H1e), or 'show DB', "
             "or 'check DB' (each hypothesis's posterior predictive check).",
             show_default=False,
         ),

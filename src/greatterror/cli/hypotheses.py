@@ -11,7 +11,7 @@ from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.model.scenario import ScenarioError
 
 app = typer.Typer(
-    help="The competing explanations H1-H7 and the variant H5b as scenarios: claims, mechanisms, priors, gaps.",
+    help="The competing explanations H1-H7, the variant H5b and the check H1e as scenarios: claims, mechanisms, priors, gaps.",
     no_args_is_help=True,
 )
 

@@ -57,8 +57,8 @@ def read_history(path: Path) -> dict[str, Any]:
 
 
 def catalogue_html() -> str:
-    """H1-H7 and the variant H5b as shipped scenarios: what each claims and what the model
-    cannot yet represent."""
+    """H1-H7, the variant H5b and the check H1e as shipped scenarios: what each claims and
+    what the model cannot yet represent."""
     from greatterror.model.hypothesis_catalog import describe, hypothesis_scenarios
 
     rows = []
@@ -88,7 +88,9 @@ def HypothesesPage() -> None:
     Prose(
         "#### The hypotheses as scenarios\nEach can be run on the Run page. Unless a "
         "calibration above says otherwise, none has been fitted (docs/hypotheses.md): a run "
-        "shows what the model does with its mechanisms at starting values."
+        "shows what the model does with its mechanisms at starting values. H1e is not an "
+        "explanation: it is H1 with the centre's decisions left to the leader's rule, to "
+        "measure what H1 owes to the record's dated decisions."
     )
     solara.HTML(tag="div", unsafe_innerHTML=catalogue_html())
 

@@ -153,7 +153,7 @@ class Fingerprints(StrictTable):
 class Hypothesis(StrictTable):
     """One competing explanation, as the scenario expresses it."""
 
-    id: Literal["H1", "H2", "H3", "H4", "H5", "H5b", "H6", "H7"]
+    id: Literal["H1", "H1e", "H2", "H3", "H4", "H5", "H5b", "H6", "H7"]
     title: str = Field(min_length=1)
     statement: str = Field(min_length=1)
     reference: str = Field(min_length=1, description="where seed_system.md states it")

@@ -19,6 +19,13 @@ from greatterror.paths import scenarios_dir
 #: The folder of scenarios/ that holds the hypothesis scenarios.
 FOLDER = "hypotheses"
 
+#: Scenarios of the folder that check the comparison rather than explain the terror: H1e is
+#: H1 with the centre's decisions taken by the leader's rule, to measure what H1 owes to
+#: the record's dated decisions (docs/hypotheses.md). Listed and shown like the others, and
+#: compared when named, but left out of a comparison that names none, which would otherwise
+#: give one claim two shares of the prior.
+CHECKS = ("H1e",)
+
 
 def hypothesis_scenarios() -> list[Scenario]:
     """Every shipped hypothesis scenario, in the order of their ids."""
@@ -31,6 +38,11 @@ def hypothesis_scenarios() -> list[Scenario]:
             )
         out.append(scenario)
     return sorted(out, key=lambda s: s.hypothesis.id if s.hypothesis else "")
+
+
+def explanations() -> list[Scenario]:
+    """The hypothesis scenarios a comparison takes when none is named: all but the checks."""
+    return [s for s in hypothesis_scenarios() if s.hypothesis and s.hypothesis.id not in CHECKS]
 
 
 def find_hypothesis(key: str) -> Scenario:
