@@ -218,9 +218,10 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
-    #: a region's request awaiting the centre's answer (model/steps_quota.py): the day it is
-    #: answered (-1: none; ``AWAITS_DATED``: answered by the region's next dated increase),
-    #: the amounts asked, and whether its troika acts on it before the answer
+    #: a region's request awaiting the centre's answer (model/steps_quota.py,
+    #: model/quota_requests.py): the day it is answered (-1: none; ``AWAITS_DATED``: answered
+    #: by the region's next dated increase), the amounts asked, and whether its troika acts on
+    #: it before the answer
     pending_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     pending_cat1: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     pending_cat2: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -242,7 +243,8 @@ class Institutions:
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     region_signal: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0
-    #: every limit increase applied: date, region, amounts, kind (model/steps_quota.py)
+    #: every limit increase applied: date, region, amounts, kind (model/quota_requests.py,
+    #: ``log_increase``)
     increases: list[dict[str, object]] = field(default_factory=list)
     #: NKVD officers per region, in experienced-officer equivalents: the operation's
     #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
