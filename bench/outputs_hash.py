@@ -19,14 +19,18 @@ from __future__ import annotations
 import hashlib
 import json
 import sys
+from dataclasses import fields
 
 import numpy as np
 
+from greatterror.model.state import Cases
+
 LEDGER = ("counts", "backlog", "decided", "gulag", "stock", "held", "prisons", "holding")
-CASES = (
-    "status", "op", "arrest_day", "sentence_day", "confessed", "linked", "arrests",
-    "release_day", "colony", "line", "named", "holding",
-)  # fmt: skip
+#: every case array (``model/state.Cases``), read from the class so that a field added later is
+#: hashed too (review15 F9: ``returned``, ``social_order`` and ``first_category`` had been left
+#: out). A change of a field's encoding (``returned`` stored as the day plus one since branch
+#: speed10) shows as a difference: compare such a change by its readers' outputs.
+CASES = tuple(f.name for f in fields(Cases))
 
 
 def main() -> None:
