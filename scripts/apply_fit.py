@@ -15,7 +15,8 @@ import sys
 from pathlib import Path
 
 from greatterror.calibration.apply import write_scenario
-from greatterror.model.scenario import load_scenario, shipped_path
+from greatterror.model.scenario import load_scenario
+from greatterror.model.scenario_files import shipped_path
 
 
 def main() -> None:

@@ -42,7 +42,7 @@ from typing import Any
 import numpy as np
 from _diagnose import historical_sim, options
 
-from greatterror.calibration.holdout import OMZ_JOINT_LAST
+from greatterror.calibration.holdout_gulag import OMZ_JOINT_LAST
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted

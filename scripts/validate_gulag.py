@@ -44,7 +44,7 @@ def _cell(values: list[float]) -> str:
 
 
 def main() -> None:
-    from greatterror.calibration.holdout import OMZ_JOINT_LAST
+    from greatterror.calibration.holdout_gulag import OMZ_JOINT_LAST
     from greatterror.evidence.loader import load_evidence
 
     parser = argparse.ArgumentParser(description=__doc__)

@@ -37,7 +37,7 @@ from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.params import FREE_PARAMETERS
-from greatterror.model.scenario import shipped_path
+from greatterror.model.scenario_files import shipped_path
 
 MARKER = "<!-- notes: kept when the table is regenerated -->"
 WITHIN = 0.2

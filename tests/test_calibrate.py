@@ -336,7 +336,8 @@ def test_apply_writes_the_rechecked_point_with_its_provenance(
     import tomllib
 
     from greatterror.calibration.choose import RULE
-    from greatterror.model.scenario import load_scenario, shipped_path
+    from greatterror.model.scenario import load_scenario
+    from greatterror.model.scenario_files import shipped_path
 
     target = tmp_path / "historical.toml"
     shutil.copy(shipped_path("historical"), target)

@@ -12,7 +12,7 @@ from typer.testing import CliRunner
 
 from greatterror.cli import calibrate_apply
 from greatterror.cli.app import app
-from greatterror.model.scenario import shipped_path
+from greatterror.model.scenario_files import shipped_path
 
 runner = CliRunner()
 

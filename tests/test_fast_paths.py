@@ -97,7 +97,7 @@ def test_the_loop_leaves_out_only_components_whose_gates_are_all_off() -> None:
 def _filled_ledger(rng: np.random.Generator, days: int, regions: int, flush_at: int):
     """A ledger given random events (days in any order; some calls with one operation code),
     and the same events added one by one into a dense cube, as the ledger once did."""
-    from greatterror.model.state import Ledger
+    from greatterror.model.ledger import Ledger
 
     ledger = Ledger(days, regions)
     ledger.FLUSH_AT = flush_at  # an instance attribute: compacts the cells several times

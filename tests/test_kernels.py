@@ -6,7 +6,7 @@ import numpy as np
 import pytest
 
 from greatterror.model import kernels as mk
-from greatterror.model.state import Ledger
+from greatterror.model.ledger import Ledger
 from greatterror.population import kernels as pk
 from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
 

@@ -19,6 +19,7 @@ import pytest
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.album import hand_over_to_special_troikas, national_capacity
+from greatterror.model.ledger import Ledger
 from greatterror.model.lines import (
     JULY_LINES,
     acceptance,
@@ -31,7 +32,7 @@ from greatterror.model.lines import (
 )
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
-from greatterror.model.state import Ledger, Queue
+from greatterror.model.state import Queue
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import Mark, Occupation
 from greatterror.vocabulary import CH, CHANNELS, LINES, LINES_OF, LN, OP, OPERATION_OF_LINE, Status

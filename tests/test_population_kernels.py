@@ -1,4 +1,5 @@
-"""Every population kernel against the NumPy expression of its rule (population/kernels.py).
+"""Every population kernel against the NumPy expression of its rule (population/kernels.py,
+population/kernels_marks.py).
 
 The rules are stated here readably, once each; the kernels are the fast path.
 Ages are in whole years; household members are contiguous runs of ``sizes``.
@@ -11,6 +12,7 @@ import pytest
 
 from greatterror.model.registers import draw_adults_in_groups
 from greatterror.population import kernels as pk
+from greatterror.population import kernels_marks as pkm
 from greatterror.population.codes import Cohort, Mark, Occupation, Party
 
 C = pk.CODES
@@ -155,7 +157,7 @@ def test_marks_first_marks_one_former_kulak_per_household(rng, people) -> None:
     kulak_h = rng.random(N_HOUSEHOLDS) < 0.4
     u = rng.random(p["n"])
     marks = np.full(p["n"], 255, dtype=np.uint8)  # overwritten
-    pk.marks_first(C, p["sizes"], kulak_h, p["age"], p["male"], p["occupation"], u, 0.3, marks)
+    pkm.marks_first(C, p["sizes"], kulak_h, p["age"], p["male"], p["occupation"], u, 0.3, marks)
     kulak = np.zeros(p["n"], dtype=bool)
     kulak[list(_kulak_heads(p, kulak_h))] = True
     officer = p["male"] & (p["age"] >= 45) & (u < 0.3)
@@ -176,9 +178,9 @@ def test_other_party_opposition_prior(rng, people) -> None:
     base = rng.integers(0, 2, size=p["n"]).astype(np.uint8)
     marks = base.copy()
     u1, u2, u3 = rng.random(p["n"]), rng.random(p["n"]), rng.random(p["n"])
-    pk.marks_other_party(C, p["age"], p["male"], u1, 0.2, w, marks)
-    pk.marks_opposition(C, p["age"], p["party"], u2, 0.1, 3.5, marks)
-    pk.marks_prior(C, p["age"], p["male"], u3, 0.15, w, False, marks)
+    pkm.marks_other_party(C, p["age"], p["male"], u1, 0.2, w, marks)
+    pkm.marks_opposition(C, p["age"], p["party"], u2, 0.1, 3.5, marks)
+    pkm.marks_prior(C, p["age"], p["male"], u3, 0.15, w, False, marks)
     sex_w = w[p["male"].astype(int)]
     other = (p["age"] >= 45) & (u1 < 0.2 * sex_w)
     weight = np.select([p["party"] == Party.EXPELLED, p["party"] == Party.MEMBER], [3.5, 1.0], 0.0)
@@ -192,7 +194,7 @@ def test_other_party_opposition_prior(rng, people) -> None:
     )
     np.testing.assert_array_equal(marks, want)
     camp = np.zeros(p["n"], dtype=np.uint8)
-    pk.marks_prior(C, p["age"], p["male"], u3, 0.15, w, True, camp)
+    pkm.marks_prior(C, p["age"], p["male"], u3, 0.15, w, True, camp)
     assert (camp == Mark.PRIOR_CONVICTION).all()  # every camp prisoner
 
 
@@ -204,7 +206,7 @@ def test_church_activists_are_lay_people_45_and_over(rng, people) -> None:
     occupation = rng.integers(0, 10, size=p["n"]).astype(np.uint8)
     marks = np.zeros(p["n"], dtype=np.uint8)
     u = rng.random(p["n"])
-    pk.marks_church(C, p["age"], p["male"], occupation, u, 0.3, w, marks)
+    pkm.marks_church(C, p["age"], p["male"], occupation, u, 0.3, w, marks)
     sex_w = w[p["male"].astype(int)]
     lay = occupation != Occupation.CLERGY
     want = lay & (p["age"] >= 45) & (u < 0.3 * sex_w)

@@ -43,7 +43,8 @@ from greatterror.calibration.statistics import (
 from greatterror.cli.app import app
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS
-from greatterror.model.scenario import load_scenario, shipped_path
+from greatterror.model.scenario import load_scenario
+from greatterror.model.scenario_files import shipped_path
 from greatterror.model.targets import TARGETS
 
 ROOT = Path(__file__).resolve().parents[1]

@@ -25,7 +25,7 @@ from greatterror.model.album import (
     national_capacity,
     special_troika_capacity,
 )
-from greatterror.model.state import Ledger
+from greatterror.model.ledger import Ledger
 from greatterror.vocabulary import CH, EV, OP
 
 HANDOVER = dt.date(1938, 9, 15)

@@ -11,7 +11,8 @@ import pytest
 
 from greatterror.calibration import validity
 from greatterror.model.gulag import GF, GULAG_FLOWS
-from greatterror.model.scenario import load_scenario, shipped_path
+from greatterror.model.scenario import load_scenario
+from greatterror.model.scenario_files import shipped_path
 from greatterror.vocabulary import LN, OP, Status
 
 

@@ -85,7 +85,8 @@ def apply(
     from greatterror.calibration.seeds import recheck_seeds
     from greatterror.calibration.simulator import FitModel
     from greatterror.calibration.weights import generation_weights
-    from greatterror.model.scenario import ScenarioError, load_scenario, shipped_path
+    from greatterror.model.scenario import ScenarioError, load_scenario
+    from greatterror.model.scenario_files import shipped_path
     from greatterror.provenance import code_change
 
     if not target:

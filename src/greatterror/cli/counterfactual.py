@@ -19,7 +19,7 @@ from greatterror import __version__
 from greatterror.cli.output import console, database_path, emit_json, fail, fmt, print_table
 from greatterror.errors import GreatterrorError
 from greatterror.evidence.errors import DataFileError
-from greatterror.model.scenario import shipped_names
+from greatterror.model.scenario_files import shipped_names
 from greatterror.preflight import check_memory, check_scale
 
 #: ``1-8``, ``1,2,5`` or a mix such as ``1-3,7``

@@ -25,7 +25,7 @@ import pyarrow as pa
 from greatterror.model.components import mechanism_table
 from greatterror.model.mechanisms import MECHANISMS, Mechanism
 from greatterror.model.params import PARAMETERS, Param, ParameterError, coerce
-from greatterror.model.scenario import shipped_names
+from greatterror.model.scenario_files import shipped_names
 
 #: the scales the page offers, smallest first (label -> fraction of the population)
 SCALES = {"1:10,000": 1e-4, "1:1,000": 1e-3, "1:100": 1e-2}

@@ -62,7 +62,8 @@ from __future__ import annotations
 
 from typing import Any
 
-from greatterror.model.state import Institutions, Ledger
+from greatterror.model.ledger import Ledger
+from greatterror.model.state import Institutions
 from greatterror.vocabulary import CH
 
 #: The channels of the national operations' cases (model/channels.py).

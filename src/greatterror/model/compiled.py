@@ -56,6 +56,7 @@ def _kernel_modules() -> list[ModuleType]:
         term_kernel,
     )
     from greatterror.population import kernels as population_kernels
+    from greatterror.population import kernels_marks as population_marks
 
     return [
         kernels,
@@ -74,6 +75,7 @@ def _kernel_modules() -> list[ModuleType]:
         ledger_sums,
         ledger_cells,
         population_kernels,
+        population_marks,
     ]
 
 

@@ -21,12 +21,12 @@ from greatterror.model.central_committee import unarrestable
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import Layers
+from greatterror.model.ledger import Ledger
 from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
 from greatterror.model.sorting import assert_ascending, in_sorted
-from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
 from greatterror.model.world import World

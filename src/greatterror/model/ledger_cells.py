@@ -4,7 +4,7 @@ The ledger (model/state.py) counts events by day, region, operation and event: 1
 million cells (73 MB) whatever the scale, of which a 1:1,000 run fills about one in
 two hundred. Filling the dense array faults in every page of it, 0.1-0.2 s of CPU on
 the development machine unless an array of a finished run can be used again (its
-pool, ``state._CountsPool``, hands one out only when nothing refers to it any more,
+pool, ``ledger._CountsPool``, hands one out only when nothing refers to it any more,
 and a finished simulation is often still alive: held by the caller, or in a reference
 cycle that the garbage collector has not yet broken). A summary needs only the sums
 of :mod:`greatterror.model.ledger_sums`, so the ledger keeps its events as cells until

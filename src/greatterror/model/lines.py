@@ -7,7 +7,7 @@ of them not of the operation's nationality. Here each line is a register of
 adults with the sex and age profile of data/population/lines.csv:
 
 - ``mark`` lines are the register marks the population already carries
-  (population/kernels.py), so their sizes and profiles are the marks';
+  (population/kernels_marks.py), so their sizes and profiles are the marks';
 - ``drawn`` lines are drawn once, at the start, from a stream of their own
   (model/line_draws.py):
   ``national_share`` of their members from the adults of the operation's

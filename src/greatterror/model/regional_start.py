@@ -43,10 +43,10 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.operation_term import from_below
+from greatterror.model.quota_requests import log_increase
 from greatterror.model.scenario import Event
 from greatterror.model.state import Institutions
 from greatterror.model.steps_policy import DECISION_READS, DECISION_WRITES, apply_decision
-from greatterror.model.steps_quota import log_increase
 from greatterror.model.world import World
 from greatterror.vocabulary import EV, MASS_OP, NON_POLITICAL
 

@@ -9,7 +9,6 @@ from __future__ import annotations
 
 import datetime as dt
 import re
-import tomllib
 from pathlib import Path
 from typing import Any, Literal
 
@@ -23,11 +22,17 @@ from pydantic import (
     model_validator,
 )
 
-from greatterror.errors import GreatterrorError
 from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
 from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH
 from greatterror.model.params import ParameterError, resolve
+from greatterror.model.scenario_files import (
+    ScenarioError,
+    read_toml,
+    resolve_path,
+    shipped_names,
+    shipped_path,
+)
 from greatterror.paths import scenarios_dir
 from greatterror.vocabulary import ELITE_GROUPS, OPERATIONS
 
@@ -63,14 +68,9 @@ POLICY_ACTIONS = (
 Action = Literal[EXOGENOUS_ACTIONS + POLICY_ACTIONS]  # type: ignore[valid-type]
 
 
-class ScenarioError(GreatterrorError, ValueError):
-    """A scenario is invalid; the message names the field and what is allowed."""
-
-
-#: the largest scenario file read, and the most events a scenario may hold; the shipped
-#: historical scenario has about 60 events in 10 KB, and a scenario far beyond these
-#: limits is a mistake (a duplicated block), not a wider timeline
-MAX_SCENARIO_BYTES = 1_000_000
+#: the most events a scenario may hold; the shipped historical scenario has about 60 events,
+#: and a scenario far beyond this limit is a mistake (a duplicated block), not a wider
+#: timeline (the file's own limit: scenario_files.py, ``MAX_SCENARIO_BYTES``)
 MAX_EVENTS = 2_000
 
 
@@ -303,76 +303,11 @@ def _merge_with_base(
     return merged, record
 
 
-def shipped_names() -> list[str]:
-    """Shipped scenarios: top-level ones by name, the others as ``folder/name``."""
-    root = scenarios_dir()
-    top = sorted(p.stem for p in root.glob("*.toml"))
-    nested = sorted(f"{p.parent.name}/{p.stem}" for p in root.glob("*/*.toml"))
-    return top + nested
-
-
-def shipped_path(name: str) -> Path:
-    """The file of a shipped scenario: ``historical``, ``hypotheses/h1_intentional``, or
-    a nested scenario by its bare name (``no_kirov``) when that name is unique."""
-    root = scenarios_dir()
-    path = root / f"{name}.toml"
-    if path.exists() or "/" in name:
-        return path
-    found = sorted(root.glob(f"*/{name}.toml"))
-    return found[0] if len(found) == 1 else path
-
-
-def _resolve_path(name_or_path: str | Path) -> Path:
-    """A shipped scenario by name, or a file path; an existing file is always read as a path."""
-    if isinstance(name_or_path, str) and not name_or_path.strip():
-        # Path("") is Path("."): the message would name the current folder
-        raise ScenarioError(
-            f"scenario: empty; shipped scenarios: {', '.join(shipped_names())}, or a path to a "
-            ".toml file"
-        )
-    path = Path(name_or_path)
-    if path.is_file() or path.suffix:
-        return path
-    shipped = shipped_path(str(name_or_path))
-    if shipped.is_file():
-        return shipped
-    if path.exists():
-        return path  # a folder: refused by _read_toml with its name
-    raise ScenarioError(
-        f"scenario: unknown scenario {str(name_or_path)!r}; shipped scenarios: "
-        f"{', '.join(shipped_names())}, or a path to a .toml file"
-    )
-
-
-def _read_toml(path: Path) -> dict[str, Any]:
-    if not path.exists():
-        raise ScenarioError(f"scenario: file {path} does not exist")
-    if not path.is_file():
-        raise ScenarioError(f"scenario: {path} is not a regular file; give a .toml file")
-    try:
-        if path.stat().st_size > MAX_SCENARIO_BYTES:
-            raise ScenarioError(
-                f"{path.name}: the file is larger than {MAX_SCENARIO_BYTES:,} bytes; "
-                "a scenario is a short TOML file"
-            )
-        text = path.read_bytes().decode("utf-8")
-    except UnicodeDecodeError as exc:
-        raise ScenarioError(
-            f"{path.name}: not a UTF-8 text file (byte {exc.start}); a scenario is a TOML file"
-        ) from None
-    except OSError as exc:
-        raise ScenarioError(f"scenario: {path} cannot be read ({exc.strerror or exc})") from None
-    try:
-        return tomllib.loads(text)
-    except tomllib.TOMLDecodeError as exc:
-        raise ScenarioError(f"{path.name}: not valid TOML: {exc}") from None
-
-
 def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None) -> Scenario:
     """A scenario by shipped name (``historical``, ``counterfactuals/no_kirov`` or
     ``no_kirov``) or by file path."""
-    path = _resolve_path(name_or_path)
-    raw = _read_toml(path)
+    path = resolve_path(name_or_path)
+    raw = read_toml(path)
     record = None
     if "extends" in raw:
         raw, record = _merge_with_base(raw, path, seen or ())

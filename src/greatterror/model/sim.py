@@ -19,11 +19,12 @@ from greatterror.model import leader
 from greatterror.model.compiled import drop_stale_caches
 from greatterror.model.components import build_components, resolve_switches
 from greatterror.model.engine import Engine
+from greatterror.model.ledger import Ledger
 from greatterror.model.loop import Loop
 from greatterror.model.mechanisms import switch_name, switch_value
 from greatterror.model.registers import Registers
 from greatterror.model.scenario import Scenario
-from greatterror.model.state import Cases, Institutions, Ledger, Policy
+from greatterror.model.state import Cases, Institutions, Policy
 from greatterror.model.world import World, build_world
 from greatterror.population.people import Population
 

@@ -2,8 +2,6 @@
 
 from __future__ import annotations
 
-import sys
-import threading
 from collections.abc import Callable
 from dataclasses import dataclass, field
 
@@ -11,10 +9,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays
-from greatterror.model.gulag import GULAG_FLOWS
-from greatterror.model.ledger_cells import add_events, cell_ids, cell_sums, scatter_cells
-from greatterror.model.ledger_sums import Sums, ledger_sums
-from greatterror.vocabulary import CHANNELS, EVENTS, NON_POLITICAL, OPERATIONS
+from greatterror.vocabulary import CHANNELS, NON_POLITICAL
 
 
 class Queue:
@@ -223,9 +218,10 @@ class Institutions:
     carry: list[float] = field(default_factory=lambda: [0.0 for _ in CHANNELS])
     requests: int = 0
     approvals: int = 0
-    #: a region's request awaiting the centre's answer (model/steps_quota.py): the day it is
-    #: answered (-1: none; ``AWAITS_DATED``: answered by the region's next dated increase),
-    #: the amounts asked, and whether its troika acts on it before the answer
+    #: a region's request awaiting the centre's answer (model/steps_quota.py,
+    #: model/quota_requests.py): the day it is answered (-1: none; ``AWAITS_DATED``: answered
+    #: by the region's next dated increase), the amounts asked, and whether its troika acts on
+    #: it before the answer
     pending_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     pending_cat1: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     pending_cat2: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
@@ -247,7 +243,8 @@ class Institutions:
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     region_signal: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0
-    #: every limit increase applied: date, region, amounts, kind (model/steps_quota.py)
+    #: every limit increase applied: date, region, amounts, kind (model/quota_requests.py,
+    #: ``log_increase``)
     increases: list[dict[str, object]] = field(default_factory=list)
     #: NKVD officers per region, in experienced-officer equivalents: the operation's
     #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
@@ -265,158 +262,3 @@ class Institutions:
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1
     adult_weight: float = 0.0
-
-
-class _CountsPool:
-    """Dense count arrays of finished runs, zeroed and used again by the next ledger that
-    needs dense counts (a ledger keeps its events as cells until they are read densely).
-
-    A ledger's dense counts are 73 MB whatever the scale (days x regions x operations x
-    events). A fresh array costs nothing until written, but writing it then faults in
-    every page: 0.2-0.3 s of CPU on the development machine, a fifth of a whole 1:1,000
-    run. Zeroing an array already mapped costs about 0.01 s. An array is handed out
-    again only when nothing else refers to it (no ledger, no view of it, no copy of
-    its buffer): its reference count, which every view raises through its ``base``,
-    says so. At most ``KEEP`` arrays are kept, so memory stays bounded.
-    """
-
-    KEEP = 2
-    #: references to a free array while it is checked: the pool's list, the loop's
-    #: variable and ``sys.getrefcount``'s own argument
-    _FREE_REFS = 3
-
-    def __init__(self) -> None:
-        self._arrays: list[NDArray[np.float64]] = []
-        self._lock = threading.Lock()
-
-    def take(self, size: int) -> NDArray[np.float64]:
-        with self._lock:
-            for array in self._arrays:
-                if array.size == size and sys.getrefcount(array) <= self._FREE_REFS:
-                    array.fill(0.0)
-                    return array
-            array = np.zeros(size, dtype=np.float64)
-            if len(self._arrays) < self.KEEP:
-                self._arrays.append(array)
-            return array
-
-
-_COUNTS_POOL = _CountsPool()
-
-
-class Ledger:
-    """Counts of events by day, region, operation and kind, in full-population equivalents.
-
-    ``add`` only buffers its arrays; they are added into the counts in one
-    compiled pass when the counts are read or the buffer is large. A scatter
-    per call cost more than the event itself at small scales. Each cell still
-    sums its weights in the order they were added.
-
-    Until someone reads the dense counts (``counts``, ``cube``, ``day_totals``), the
-    buffered events are kept as the cells that hold them (model/ledger_cells.py):
-    the summary's sums (``sums``) need no more, and a run then never fills the 73 MB
-    dense array. The first read of the dense counts fills it from the cells, and
-    from then on events are added into it.
-    """
-
-    FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 100 MB
-
-    def __init__(self, days: int, regions: int) -> None:
-        self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
-        #: the dense counts, once someone reads them (None: the events are kept as cells)
-        self._counts: NDArray[np.float64] | None = None
-        #: the cells holding events (sorted) and their counts, while there is no dense array
-        self._cells = np.empty(0, dtype=np.int64)
-        self._values = np.empty(0, dtype=np.float64)
-        # per call: (day, op code or -1, event, events) and its arrays, which are not
-        # modified after the call
-        self._meta: list[tuple[int, int, int, int]] = []
-        self._regions: list[NDArray] = []
-        self._ops: list[NDArray] = []  # of the calls that gave one code per event
-        self._weights: list[NDArray] = []
-        self._pending = 0
-        self.backlog = np.zeros((days, len(CHANNELS)), dtype=np.float64)
-        self.decided = np.zeros((days, len(CHANNELS)), dtype=np.float64)
-        #: the Gulag's flows per day (columns: model/gulag.py, ``GULAG_FLOWS``)
-        self.gulag = np.zeros((days, len(GULAG_FLOWS)), dtype=np.float64)
-        #: camp (ITL) and colony (ITK) prisoners, of them the non-political convicts
-        #: (model/steps_courts.py), and the camp prisoners of Order 00447's line of criminals
-        #: (model/steps_gulag.py), counted on each 1 January (NaN otherwise)
-        self.stock = np.full((days, 5), np.nan)
-        #: prisoners held at the start of each day's camp deaths (read for the supply plan)
-        self.held = np.zeros(days, dtype=np.float64)
-        #: the camps' undernourishment: the supply shortfall averaged over the preceding
-        #: months (model/steps_gulag.py, ``undernourishment``)
-        self.hunger = np.zeros(days, dtype=np.float64)
-        #: people in the NKVD's prisons at the start of each day's holding step: under
-        #: investigation, awaiting sentence, and sentenced to camp awaiting the etap
-        self.prisons = np.zeros(days, dtype=np.float64)
-        #: of them, sentenced to camp and awaiting the etap
-        self.holding = np.zeros(days, dtype=np.float64)
-        #: overcrowding of the prisons, summed over the days up to and including each day
-        #: (model/holding.py, ``crowding``)
-        self.crowding_days = np.zeros(days, dtype=np.float64)
-        #: people in the prisons on each 1 January, April, July and October (ISO date ->)
-        self.prison_dates: dict[str, float] = {}
-
-    def add(
-        self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray
-    ) -> None:
-        """Buffer events; ``region``, ``op`` and ``weight`` must not be changed afterwards."""
-        n = len(region)
-        if n == 0:
-            return
-        if isinstance(op, np.ndarray):
-            self._ops.append(op)
-            self._meta.append((day, -1, event, n))
-        else:
-            self._meta.append((day, int(op), event, n))
-        self._regions.append(region)
-        self._weights.append(weight)
-        self._pending += n
-        if self._pending >= self.FLUSH_AT:
-            self._flush()
-
-    def _flush(self) -> None:
-        if not self._meta:
-            return
-        _, n_reg, n_op, n_ev = self.shape
-        ops = self._ops
-        meta = np.array(self._meta, dtype=np.int64)
-        regions = np.concatenate(self._regions).astype(np.int64)
-        op_codes = np.concatenate(ops).astype(np.int64) if ops else np.empty(0, dtype=np.int64)
-        weights = np.concatenate(self._weights).astype(np.float64)
-        self._meta, self._regions, self._ops, self._weights = [], [], [], []
-        self._pending = 0
-        cells = cell_ids(meta, regions, op_codes, n_reg, n_op, n_ev)
-        if self._counts is None:
-            self._cells, self._values = add_events(self._cells, self._values, cells, weights)
-        else:
-            scatter_cells(self._counts, cells, weights)
-
-    @property
-    def counts(self) -> NDArray[np.float64]:
-        if self._counts is None:
-            counts = _COUNTS_POOL.take(int(np.prod(self.shape)))
-            counts[self._cells] = self._values
-            self._counts = counts
-            self._cells, self._values = self._cells[:0], self._values[:0]
-        self._flush()
-        return self._counts
-
-    def sums(self) -> Sums:
-        """The summary's sums over the counts (model/ledger_sums.py), from the cells while
-        there is no dense array."""
-        if self._counts is not None:
-            return ledger_sums(self.cube())
-        self._flush()
-        return cell_sums(self._cells, self._values, self.shape)
-
-    def day_totals(self, day: int, event: int) -> NDArray[np.float64]:
-        """One day's count of one event per operation, summed over regions."""
-        _, n_reg, n_op, n_ev = self.shape
-        block = self.counts[day * n_reg * n_op * n_ev : (day + 1) * n_reg * n_op * n_ev]
-        return block.reshape(n_reg, n_op, n_ev)[:, :, event].sum(axis=0)
-
-    def cube(self) -> NDArray[np.float64]:
-        return self.counts.reshape(self.shape)

@@ -15,14 +15,14 @@ from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
-from greatterror.model.scenario import POLICY_ACTIONS, Event
-from greatterror.model.steps_halt import HALT_REVIEW, leave_operation, unexecuted
-from greatterror.model.steps_quota import (
+from greatterror.model.quota_requests import (
     answer_with_dated_increase,
     close_requests,
-    dated_increase_days,
     log_increase,
 )
+from greatterror.model.scenario import POLICY_ACTIONS, Event
+from greatterror.model.steps_halt import HALT_REVIEW, leave_operation, unexecuted
+from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.world import World
 from greatterror.population.codes import Elite
 from greatterror.vocabulary import AT_LIBERTY, CH, Status

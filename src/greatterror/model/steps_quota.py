@@ -56,8 +56,6 @@ target at once, and the dated decisions do not apply. Every increase is logged
 
 from __future__ import annotations
 
-import datetime as dt
-
 import numpy as np
 from numpy.typing import NDArray
 
@@ -65,11 +63,13 @@ from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.operation_term import days_into_term, from_below
-from greatterror.model.state import Institutions
+from greatterror.model.quota_requests import (
+    AWAITS_DATED,
+    clear_requests,
+    close_requests,
+    log_increase,
+)
 from greatterror.model.world import World
-
-#: ``pending_day`` of a request answered by the region's next dated increase
-AWAITS_DATED = -2
 
 
 class QuotaDynamics(Component):
@@ -155,61 +155,6 @@ def _not_taken(w: World, e: Engine, day: int) -> None:
     inst.pending_day[waiting] = day + lag
 
 
-def log_increase(
-    inst: Institutions,
-    date: dt.date,
-    region: str,
-    cat1: float,
-    cat2: float,
-    kind: str,
-    after_fact: bool,
-) -> None:
-    """One row of the log of limit increases."""
-    inst.increases.append(
-        {
-            "date": date.isoformat(),
-            "region": region,
-            "cat1": round(float(cat1), 3),
-            "cat2": round(float(cat2), 3),
-            "kind": kind,
-            "after_fact": bool(after_fact),
-        }
-    )
-
-
-def answer_with_dated_increase(inst: Institutions, region: int) -> bool:
-    """A dated decision answers the region's pending request; True if the region's troika
-    had acted on it ahead of the sanction (its provisional increase gives way to the
-    dated one)."""
-    if inst.pending_day[region] == -1:
-        return False
-    ahead = bool(inst.pending_ahead[region])
-    if ahead:
-        inst.limit_cat1[region] -= inst.pending_cat1[region]
-        inst.limit_cat2[region] -= inst.pending_cat2[region]
-    _clear(inst, np.array([region]))
-    return ahead
-
-
-def close_requests(inst: Institutions, regions: np.ndarray) -> None:
-    """The operation has ended in these regions: their pending requests lapse unanswered.
-
-    A troika that had sentenced on a request ahead of the sanction keeps its sentences,
-    and the part of the provisional increase it had not used is withdrawn with the
-    operation's end, as on a refusal."""
-    ahead = regions[inst.pending_ahead[regions] & (inst.pending_day[regions] != -1)]
-    inst.limit_cat1[ahead] -= inst.pending_cat1[ahead]
-    inst.limit_cat2[ahead] -= inst.pending_cat2[ahead]
-    _clear(inst, regions)
-
-
-def _clear(inst: Institutions, regions: np.ndarray) -> None:
-    inst.pending_day[regions] = -1
-    inst.pending_cat1[regions] = 0.0
-    inst.pending_cat2[regions] = 0.0
-    inst.pending_ahead[regions] = False
-
-
 def _approval(w: World, e: Engine, day: int) -> float | NDArray[np.float64]:
     """The centre's stance: once the planned term is over it grants extensions more sparingly.
 
@@ -254,7 +199,7 @@ def _answers(w: World, e: Engine, day: int) -> None:
                 # what the troika has not yet used of it is withdrawn; sentences stand
                 inst.limit_cat1[r] -= c1
                 inst.limit_cat2[r] -= c2
-    _clear(inst, due)
+    clear_requests(inst, due)
 
 
 def only_dated(extended: int | None, dated_until: NDArray[np.int32], day: int) -> NDArray[np.bool_]:

@@ -12,12 +12,19 @@ from greatterror.model.central_committee import leader_rows, politburo_rows
 from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
-from greatterror.model.kernels import count_values
 from greatterror.model.lines import line_totals, own_nationality_shares
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
+from greatterror.model.summary_groups import (
+    PLENUM_1937,
+    arrested_by_half_month,
+    elite_fate,
+    mark_arrested_by,
+    rows_fate,
+    targeted,
+)
 from greatterror.model.targets import evaluate
-from greatterror.population.codes import Mark, Occupation, Party
+from greatterror.population.codes import Mark
 from greatterror.provenance import code_identity, scenario_source
 from greatterror.vocabulary import (
     CHANNELS,
@@ -30,7 +37,6 @@ from greatterror.vocabulary import (
     NKVD_FLAGS,
     OPERATIONS,
     POLITICAL_OPERATIONS,
-    Status,
 )
 
 
@@ -76,45 +82,6 @@ def party_block(world: Any, years: np.ndarray, w_mass: float) -> dict[str, Any]:
     return out
 
 
-def _elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
-    heads = sim.registers.elite_heads
-    return _rows_fate(sim, heads[(sim.pop["elite"][heads] & flags) != 0], shot)
-
-
-def _rows_fate(sim: Any, members: np.ndarray, shot: bool = True) -> dict[str, int]:
-    """Size, arrested and (with ``shot``) sentenced to death, of these people."""
-    out = {"size": len(members), "arrested": int((sim.cases.arrests[members] > 0).sum())}
-    if shot:
-        out["shot"] = int(
-            np.isin(sim.cases.status[members], [Status.SHOT, Status.SENTENCED_DEATH]).sum()
-        )
-    return out
-
-
-def _half_month(start: dt.date, days: np.ndarray, weights: np.ndarray) -> dict[str, float]:
-    """Sums of ``weights`` by the half month (1st-15th, 16th-end) of ``days`` after ``start``,
-    keyed by the half month's first day, in date order."""
-    out: dict[str, float] = {}
-    for d, w in sorted(zip(days.tolist(), weights.tolist(), strict=True)):
-        date = start + dt.timedelta(days=int(d))
-        key = date.replace(day=1 if date.day <= 15 else 16).isoformat()
-        out[key] = out.get(key, 0.0) + float(w)
-    return out
-
-
-def _arrested_by_half_month(sim: Any, flags: int) -> dict[str, int]:
-    """The group's arrests by half month (1st-15th, 16th-end), keyed by the first day.
-
-    The day is a person's last arrest (``cases.arrest_day``); the elite layer holds every
-    member at any scale, so these are counts of people. Validation figures of the purge of
-    the purgers count to a date within a month (V-nkvd-arrested-3638, to 15 August 1938).
-    """
-    heads = sim.registers.elite_heads
-    members = heads[(sim.pop["elite"][heads] & flags) != 0]
-    days = sim.cases.arrest_day[members[sim.cases.arrests[members] > 0]].astype(np.int64)
-    return {k: int(v) for k, v in _half_month(sim.start, days, np.ones(len(days))).items()}
-
-
 def _lines_by_day(sim: Any) -> dict[str, dict[str, float]]:
     """Order 00447's arrests on each of its lines by day of the arrest (days with none left
     out), in full-population equivalents (the cases of ``line_totals``: a person under the
@@ -140,61 +107,6 @@ def _lines_by_day(sim: Any) -> dict[str, dict[str, float]]:
             for d in np.flatnonzero(sums)
         }
     return out
-
-
-def _by_code(
-    codes: np.ndarray, size: int, elite: np.ndarray, arrested: np.ndarray, sim: Any
-) -> tuple[np.ndarray, np.ndarray]:
-    """Represented and arrested people per code value, by counting, not by masks.
-
-    One ``bincount`` over the population replaces a mask and a weighted sum per
-    category (each a full pass, and a 162-million float array of weights at 1:1).
-    """
-    w_mass, w_elite = sim.weight_of_layer
-    n_all = count_values(codes, size)  # np.bincount would copy 162 million codes to intp
-    n_elite = np.bincount(codes[elite], minlength=size)
-    population = (n_all - n_elite) * w_mass + n_elite * w_elite
-    taken = np.bincount(codes[arrested], weights=sim.weights(arrested), minlength=size)
-    return population, taken
-
-
-def _targeted(sim: Any) -> dict[str, dict[str, dict[str, float]]]:
-    """Arrest rates by occupation, register mark and party status (one pass, at the end)."""
-    pop = sim.pop
-    elite = np.flatnonzero(sim.is_elite)
-    arrested = np.flatnonzero(sim.cases.arrests)
-    out: dict[str, dict[str, dict[str, float]]] = {"occupation": {}, "marks": {}, "party": {}}
-
-    def entry(population: np.ndarray, taken: np.ndarray, sel: Any) -> dict[str, float]:
-        return {"population": float(population[sel].sum()), "arrested": float(taken[sel].sum())}
-
-    population, taken = _by_code(pop["occupation"], 256, elite, arrested, sim)
-    for code in Occupation:
-        out["occupation"][code.name.lower()] = entry(population, taken, int(code))
-    population, taken = _by_code(pop["marks"], 256, elite, arrested, sim)
-    values = np.arange(256)
-    for mark in Mark:
-        out["marks"][str(mark.name).lower()] = entry(population, taken, (values & mark) != 0)
-    out["marks"]["none"] = entry(population, taken, 0)
-    population, taken = _by_code(pop["party"], 256, elite, arrested, sim)
-    for status in Party:
-        out["party"][status.name.lower()] = entry(population, taken, int(status))
-    return out
-
-
-#: the February-March plenum of 1937, where Stalin counted the former oppositionists arrested
-#: (G12-11; validation figure V-opp-arrested-0237)
-PLENUM_1937 = dt.date(1937, 2, 23)
-
-
-def _mark_arrested_by(sim: Any, mark: int, date: dt.date) -> float:
-    """People with the register ``mark`` whose last arrest came on or before ``date``
-    (full-population equivalents). The day is the last arrest (``cases.arrest_day``), so a
-    person arrested by then and again later is not counted: a lower bound."""
-    marked = np.flatnonzero((sim.pop["marks"] & mark) != 0)
-    day = (date - sim.start).days
-    taken = marked[(sim.cases.arrests[marked] > 0) & (sim.cases.arrest_day[marked] <= day)]
-    return float(sim.weights(taken).sum())
 
 
 def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
@@ -270,13 +182,13 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "operations_yearly": operations_yearly(per_day_op, years),
         "elites": {
             **{
-                group: _elite_fate(sim, flags, shot=group != "congress_1934")
+                group: elite_fate(sim, flags, shot=group != "congress_1934")
                 for group, flags in ELITE_FATES.items()
             },
-            "cc_1934_politburo": _rows_fate(
+            "cc_1934_politburo": rows_fate(
                 sim, politburo_rows(sim.pop["elite"], sim.registers.elite_heads)
             ),
-            "cc_1934_leader": _rows_fate(
+            "cc_1934_leader": rows_fate(
                 sim, leader_rows(sim.pop["elite"], sim.registers.elite_heads)
             ),
         },
@@ -293,9 +205,9 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             if inst.initial_cat1[r.index] + inst.initial_cat2[r.index] > 0
         ],
         "limit_requests": limit_requests(inst),
-        "targeted": _targeted(sim),
+        "targeted": targeted(sim),
         # the former oppositionists arrested by the February-March plenum of 1937
-        "oppositionists_arrested_by_plenum_1937": _mark_arrested_by(
+        "oppositionists_arrested_by_plenum_1937": mark_arrested_by(
             sim, int(Mark.OPPOSITIONIST), PLENUM_1937
         ),
         "demography": demography(sim),
@@ -310,7 +222,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "army": army_block(sim.world, years),
         "nkvd_cadres": {
             **cadres_block(sim.world, years),
-            "arrested_by_half_month": _arrested_by_half_month(sim, NKVD_FLAGS),
+            "arrested_by_half_month": arrested_by_half_month(sim, NKVD_FLAGS),
         },
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "non_political": non_political_block(per_day_other, years),

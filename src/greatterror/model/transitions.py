@@ -24,9 +24,9 @@ from numpy.typing import NDArray
 from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
+from greatterror.model.ledger import Ledger
 from greatterror.model.prison_terms import begin_terms
 from greatterror.model.sentence_events import schedule_for_sentence
-from greatterror.model.state import Ledger
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
 from greatterror.vocabulary import EV, Status

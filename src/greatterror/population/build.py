@@ -95,7 +95,7 @@ class _Rates:
         self.w_party = sex_weights_for_pool(spec.party_male_share, men_weighted / weighted)
         self.w_clergy = spec.sex_weights(spec.clergy_male_share, 2)
         self.w_other_party = spec.sex_weights(spec.other_parties_male_share, 3)
-        # church and sectarian activists among people aged 45 and over (kernels.marks_church)
+        # church and sectarian activists among people aged 45 and over (kernels_marks.marks_church)
         self.p_church = spec.church_activists / (total * age[3:].sum())
         self.w_church = spec.sex_weights(spec.church_activists_male_share, 3)
         self.w_prior = spec.sex_weights(spec.prior_conviction_male_share, 1)
@@ -116,7 +116,7 @@ class _Rates:
         def per_region(attribute: str, target: float, base: NDArray) -> NDArray:
             return regional_rates(attribute, target, base, regions, placement)
 
-        # the mark is one person's (the former kulak himself, see kernels.kulak_head), so the
+        # the mark is one person's (the former kulak himself, see kernels_marks.kulak_head), so the
         # per-household rate is set against households: the special settlers count whole
         # families, the at-large share counts adults. The settlers live where the settlements
         # were (concentrations.csv, special_settler); the former kulaks at large are those who

@@ -13,6 +13,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population import kernels as k
+from greatterror.population import kernels_marks as km
 from greatterror.population.codes import AGE_BAND_YEARS, Occupation
 from greatterror.population.groups import _sizes_covering, cut_into_groups
 from greatterror.population.inputs import Region
@@ -171,18 +172,18 @@ def region_people(
     marks = out["marks"]
     kulak_h = ~urban_h & (uniforms.draw(rng, n_h) < rates.p_kulak[region.index])
     u = uniforms.draw(rng, n)
-    k.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
+    km.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
     u = uniforms.draw(rng, n)
-    k.marks_other_party(k.CODES, age, male, u, rates.p_other_party, rates.w_other_party, marks)
+    km.marks_other_party(k.CODES, age, male, u, rates.p_other_party, rates.w_other_party, marks)
     u = uniforms.draw(rng, n)
-    k.marks_opposition(
+    km.marks_opposition(
         k.CODES, age, party, u, rates.p_oppositionist, spec.oppositionist_expelled_weight, marks
     )
     u = uniforms.draw(rng, n)
-    k.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
+    km.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
     if not is_camp:
         u = uniforms.draw(rng, n)
-        k.marks_church(k.CODES, age, male, occupation, u, rates.p_church, rates.w_church, marks)
+        km.marks_church(k.CODES, age, male, occupation, u, rates.p_church, rates.w_church, marks)
 
     if not is_camp:
         nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
