@@ -26,8 +26,9 @@ the investigation when the NKVD drew up a list: an assumption, so that the elite
 sentences are the list track's (calibration/holdout_dated.py).
 
 The share's value, 0.5, the bottom of "more than half", was chosen with the list track's two
-validation figures (``V-mc-conv-3638``, ``V-lists-names-3739``) already read, so they are marked
-as informed by it (calibration/holdout_dated.py). Until 5 Dec 2026 (branch circles) every such
+validation figures (``V-mc-conv-3638``, ``V-lists-names-3739``) already read, so they, and
+``G8-children``, which the value also moves, are marked as informed by it
+(calibration/holdout_dated.py). Until 5 Dec 2026 (branch circles) every such
 arrest was the elite operation's, and the
 circles' clients were some 59,000 of the 63,000 Collegium sentences of 1 October 1936 - 30
 September 1938 (1:1,000, seed 1; `scripts/diagnose_list_track.py`).
