@@ -323,8 +323,8 @@ def limit_requests(inst: Any) -> dict[str, Any]:
 
 
 def timeseries_rows(sim: Any) -> dict[str, Any]:
-    cube = sim.ledger.cube()
-    d, r, o, e = np.nonzero(cube)
+    cells, counts = sim.ledger.nonzero()
+    d, r, o, e = np.unravel_index(cells, sim.ledger.shape)
     dates = np.datetime64(sim.start.isoformat()) + d.astype("timedelta64[D]")
     codes = [reg.code for reg in sim.pop.regions]
     return {
@@ -332,7 +332,7 @@ def timeseries_rows(sim: Any) -> dict[str, Any]:
         "region": np.array(codes, dtype=object)[r],
         "operation": np.array(OPERATIONS, dtype=object)[o],
         "event": np.array(EVENTS, dtype=object)[e],
-        "count": cube[d, r, o, e],
+        "count": counts,
     }
 
 
