@@ -79,9 +79,11 @@ def save_run(
     the registry row and the folder's marker then name the same run.
     """
     # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
-    # run that is only simulated (calibration, benchmarks, tests) needs none of them
+    # run that is only simulated (calibration, benchmarks, tests) needs none of them; the
+    # report's modules (matplotlib) are imported by ``write_report_prefetched``, in the
+    # command line's report worker when it has one (results/report_worker.py)
     from greatterror.results.registry import new_run_id, record_run
-    from greatterror.results.report import write_report
+    from greatterror.results.report_worker import write_report_prefetched
     from greatterror.results.rundir import (
         content_hash,
         write_marker,
@@ -104,7 +106,7 @@ def save_run(
         result.summary = {"run_id": run_id, "content_hash": content, **body}
         write_summary(tmp / SUMMARY_FILE, result.summary)
         pause_point("writing")
-        write_report(tmp)
+        write_report_prefetched(tmp)
         write_marker(tmp, run_id, content, created.isoformat())
 
     result.out_dir = write_run_atomically(out_dir, write, overwrite=overwrite)
