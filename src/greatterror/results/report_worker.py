@@ -38,6 +38,11 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     from greatterror.results import report  # matplotlib, pyarrow: the point of the worker
 
+    # reading the run's Parquet files imports pyarrow's dataset module (and pandas) on first
+    # use: done here too, before the run's files are there
+    with contextlib.suppress(ImportError):
+        import pyarrow.dataset  # noqa: F401
+
     while True:
         try:
             out_dir = conn.recv()
