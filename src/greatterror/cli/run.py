@@ -143,9 +143,10 @@ def run(
         error_console.print(notice, highlight=False)
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
-    from greatterror.results.report_worker import prefetched
+    from greatterror.results.output_worker import prefetched
 
-    # the report's modules are imported by a forked worker while this process simulates
+    # the modules that write the tables and the report are imported by a forked worker while
+    # this process simulates (results/output_worker.py)
     with prefetched():
         with Progress(
             TextColumn("[bold]{task.description}"),
