@@ -8,7 +8,8 @@ more people into the case's investigation. On the date the dock is the case's me
 the group in custody for it (the list, and the named): at an open trial those who have
 confessed, at a closed one also those still silent (data/trial_charges.csv ``session``); a
 silent member of the group at an open trial goes to the Military Collegium in closed
-session. At most the cap and
+session, unless the next pending case of his kind takes him over (``carry_over``: the
+Sixteen's named were the Seventeen's centre). At most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
