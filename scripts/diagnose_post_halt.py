@@ -56,12 +56,12 @@ def _group(flags: int) -> str:
     return "mass"
 
 
-def _print(title: str, rows: dict[str, dict[str, float]], total: float) -> None:
+def _print(title: str, rows: dict[str, dict[str, float]], total: float, floor: float) -> None:
     print(f"  {title}")
     print(f"    {'':44s} {'all':>8s} " + " ".join(f"{k:>8s}" for k in KINDS))
     for name, row in sorted(rows.items(), key=lambda r: -sum(r[1].values())):
         n = sum(row.values())
-        if n < 0.005 * total:
+        if n < floor * total:
             continue
         cells = " ".join(f"{row.get(k, 0.0):8,.0f}" for k in KINDS)
         print(f"    {name:44s} {n:8,.0f} {cells}")
@@ -184,7 +184,8 @@ def main() -> None:
             for key, v in tally.items():
                 if key[0] == year:
                     rows[" / ".join(key[p] for p in pos)][key[1]] += v
-            _print(title, rows, total)
+            # the small groups (the elite layer) are shown whole; the other tables from 0.5%
+            _print(title, rows, total, 0.0 if "group" in title else 0.005)
 
 
 if __name__ == "__main__":
