@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greatterror.model import leader
+from greatterror.model import leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
@@ -38,6 +38,9 @@ DECISION_PARAMS = (
     "purge_of_purgers_delay",
     "purge_of_purgers_leadership",
 )
+#: Who takes a decision in an endogenous scenario: the leader's rule, from his perceptions, or
+#: in its plan mode from the centre's own plan (model/leader_plan.py)
+RULE = ("leader_rule", "leader_plan")
 DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
 DECISION_WRITES = ("policy", "institutions", "cases", "camps")
 
@@ -117,7 +120,7 @@ def apply_decision(
             # a chief without the doctrine builds no conspiracy: in a run where no plenum
             # follows the appointment (the leader's rule may appoint late), this ends it
             close_case_building(inst)
-        if by == "leader_rule" and pol.chief == "yezhov":
+        if by in RULE and pol.chief == "yezhov":
             # the scripted scenario opens the party purge at the February-March plenum of
             # 1937 (``open_purge``, G12-11) and dates the execution lists eight days after the
             # appointment (G12-08), and opens the register of former oppositionists with the
@@ -129,6 +132,9 @@ def apply_decision(
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
+        if by == "leader_plan":
+            # the plan's own limits, shares of each region's register (model/leader_plan.py)
+            inst.initial_cat1[:], inst.initial_cat2[:] = leader_plan.register_limits(w, e)
         inst.limit_cat1[:] = inst.initial_cat1
         inst.limit_cat2[:] = inst.initial_cat2
     elif action == "launch_operation" and operation:
@@ -341,6 +347,7 @@ class Policy(Component):
         "names_per_confession",
         "yezhov_naming_multiplier",
         *leader.PARAMS,
+        *leader_plan.PARAMS,
         *DECISION_PARAMS,
     )
     reads = DECISION_READS
@@ -349,15 +356,16 @@ class Policy(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         p, pol = e.params, w.policy
         if e.scenario.policy == "endogenous":
+            by = RULE[1] if leader_plan.planned(p) else RULE[0]
             for action, detail in leader.decide(w, e, day, curtailment=self.on(e, "M22")):
                 chosen = Event(
                     date=e.date(day),
                     action=action,
-                    evidence="leader_rule",
+                    evidence=by,
                     operation=detail if action == "launch_operation" else None,
                     chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]
                 )
-                apply_decision(self, w, e, day, action, chosen, by="leader_rule")
+                apply_decision(self, w, e, day, action, chosen, by=by)
         confess = (
             p["confession_with_methods"]
             if (pol.physical_methods and self.on(e, "M06"))
