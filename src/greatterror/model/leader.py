@@ -11,6 +11,9 @@ rule takes them instead, from what the leader perceives each day:
 - the expectation of war, raised by foreign crises (M22).
 
 Each threshold is a parameter with a stated prior (``greatterror params``).
+With ``centre_plan`` on (H1e) the same decisions are taken on the days of the centre's own
+plan instead of at these thresholds (model/leader_plan.py, ``Due``): the rule then stands
+for a centre that plans rather than one that reacts.
 With ``regions_start_operation`` on (H3, H4) the rule neither launches Order 00447 nor
 sets the appendix's limits: the regions' chiefs start it (model/regional_start.py).
 The rule moves one way only: what has been launched stays launched until
