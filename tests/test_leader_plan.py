@@ -11,7 +11,7 @@ import datetime as dt
 
 import numpy as np
 import pytest
-from test_switches import fingerprint
+from test_switches import first_difference
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import leader_plan
@@ -107,13 +107,7 @@ def test_the_switch_changes_nothing_before_it_first_acts_and_something_after(par
     plan = leader_plan.schedule({**scenario.parameter_values(), **EARLY}, scenario.start)
     on = Simulation(scenario, population, SEED, evidence, EARLY)
     off = Simulation(scenario, population, SEED, evidence, {**EARLY, "centre_plan": 0})
-    differs = None
-    for day in range(plan.halt):
-        on.step()
-        off.step()
-        if fingerprint(on, day) != fingerprint(off, day):
-            differs = day
-            break
+    differs = first_difference(on, off, plan.halt)
     assert differs is not None, "the plan changed nothing"
     # the first decision of either run: the plan's appointment, or the reacting rule's first
     first = min(

@@ -125,6 +125,6 @@ def register_limits(w: World, e: Engine) -> tuple[NDArray[np.float64], NDArray[n
     """The plan's Order 00447 limits per region (full-population equivalents): its shares of
     the people on the region's register of former kulaks, criminals and 'anti-Soviet
     elements' (``Registers.kulak``), in the first and the second category."""
-    register = w.registers.kulak.sizes() * e.w_mass
+    register = np.asarray(w.registers.kulak.sizes() * e.w_mass, dtype=np.float64)
     p = e.params
     return register * float(p["plan_cat1_share"]), register * float(p["plan_cat2_share"])
