@@ -179,3 +179,16 @@ def test_the_validation_notes_count_the_parameters_as_the_data_do() -> None:
     # "... except the one that historical.toml fixes at an earlier fit's value"
     assert set_fixed == ["denunciation_rate"]
     assert "except the one that historical.toml fixes" in " ".join(text.split())
+
+
+def test_the_sensitivity_notes_count_the_fixed_priors_as_the_data_do() -> None:
+    """Review16 D8: docs/sensitivity.md's notes (kept when its table is regenerated) count the
+    fixed parameters with a prior that ``--parameters fixed-priors`` screens."""
+    import re
+
+    from greatterror.calibration.screen_set import fixed_with_prior
+
+    text = (ODD.parent / "sensitivity.md").read_text(encoding="utf-8")
+    said = re.search(r"All (\d+) fixed parameters with a prior: `--parameters fixed-priors`", text)
+    assert said, "the sentence was reworded: update this test"
+    assert int(said[1]) == len(fixed_with_prior())
