@@ -57,9 +57,9 @@ def main() -> None:
     for module in (steps_halt, steps_policy):
         leave = module.leave_operation
 
-        def left(world: Any, idx: np.ndarray, leave: Any = leave) -> None:
+        def left(world: Any, eng: Any, day: int, idx: np.ndarray, leave: Any = leave) -> None:
             halted_op[idx] = world.cases.op[idx]
-            leave(world, idx)
+            leave(world, eng, day, idx)
 
         module.leave_operation = left  # type: ignore[attr-defined]
     # (year, kind, body, case) -> weight

@@ -11,8 +11,8 @@ are kept):
 - out-of-sample: the validation figures the outputs report (summary.json and
   timeseries.parquet; greatterror.calibration.holdout: never fitted), the same way;
 - checks of in-sample quantities on other sources: the validation figures whose simulated
-  value repeats in-sample targets' (``Measure.repeats``), shown apart and not counted out
-  of sample.
+  value repeats in-sample targets', that informed a fixed input, or that a refit gate
+  threshold bounds (``Measure.checks``), shown apart and not counted out of sample.
 
 The seeds are the validation seeds 1..N (N at most 10 by default), never a
 fitting seed: greatterror.calibration.seeds refuses seeds of the fitting
@@ -101,7 +101,11 @@ def _table(
         fact = evidence.fact(m.fact_id)
         row, ok = _row(fact, fact.quantity, float(evidence.value(m.fact_id)), values, m.caveat)
         if repeats:
-            said = [f"`{t}`" for t in m.repeats] + [f"informed `{x}`" for x in m.informed]
+            said = (
+                [f"`{t}`" for t in m.repeats]
+                + [f"informed `{x}`" for x in m.informed]
+                + [f"gate `{x}`" for x in m.gate]
+            )
             row += " " + ", ".join(said) + " |"
         rows.append(row)
         passed += ok
@@ -160,7 +164,8 @@ def main() -> None:
         "The `V-` figures of the evidence base that a run's outputs already report "
         "(`greatterror.calibration.holdout`: summary.json, and the dated counts of "
         "timeseries.parquet by region, operation and event), and the facts of the G series that "
-        "are not targets (`G6-men-shot`, `G2-gulag-deaths`, the show trials' counts); none is a "
+        "are not targets (each year's exile and other sentences, the show trials' counts); "
+        "none is a "
         "calibration target. A share is compared as a share; counts are full-population "
         "equivalents. Figures that repeat an in-sample quantity are in the next table, not "
         "here. The others need outputs the model does not have yet (the list at the end of "
@@ -180,7 +185,10 @@ def main() -> None:
         "(`Measure.repeats`): they test the record's other sources against the same simulated "
         "quantity the fit sees, not the model out of sample. Figures after whose reading a "
         "fixed parameter's value was chosen (`Measure.informed`: 'informed' and the parameter) "
-        "are here too: they no longer check that value independently.",
+        "are here too: they no longer check that value independently; so are figures whose "
+        "quantity a threshold of the refit gate bounds (`Measure.gate`: 'gate' and the "
+        "threshold of calibration/validity.py), since a fitted point that fails it is never "
+        "applied.",
         "",
         head + " repeats |",
         "|---|---|---|---|---|---|---|---|---|",

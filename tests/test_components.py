@@ -49,7 +49,8 @@ class _Tracking(dict):
 def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Parameters and switches each component read, over the shipped base scenarios, the
     two hypothesis scenarios that switch on the mechanisms the base ones leave off (H4: M02,
-    M10, M11, M24, M25, M28; H6: M27, M29), and the historical scenario with the fewest
+    M10, M11, M24, M25, M28; H6: M27, M29), H5b (M24's option), H1e (the leader's rule in its
+    plan mode), and the historical scenario with the fewest
     troika and album places, so that cases are still pending at the halt for its review
     (with the Order 00447 pipeline, none are at the shipped capacities at this scale)."""
     params: defaultdict[str, set[str]] = defaultdict(set)
@@ -61,6 +62,7 @@ def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     runs: list[tuple[str, dict[str, float] | None]] = [(name, None) for name in names]
     runs += [("hypotheses/h4_weak_centre", None), ("hypotheses/h6_kirov_pretext", None)]
     runs += [("hypotheses/h5b_penetrated_nkvd", None)]  # the penetrated NKVD (M24's option)
+    runs += [("hypotheses/h1e_intentional_rule", None)]  # the rule's plan mode (centre_plan)
     runs += [("historical", {"troika_capacity": 100.0, "album_capacity": 50.0})]
     # the show trials read ``military_collegium_death_share`` only at a trial on a charge
     # that did not carry the supreme measure (the Moscow centre, January 1935) once the

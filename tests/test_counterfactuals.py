@@ -292,7 +292,7 @@ def test_posterior_draws_come_from_the_last_generation(tmp_path: Path) -> None:
         ],
     )
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     assert out["posterior"]["generation"] == 0 and out["posterior"]["scenario"] == "historical"
     assert out["pairs"][0]["parameters"] == gt.posterior_draws(db, 1, seed=1).draws[0]
     assert out["parameters_kept_by_counterfactual"] == ["after_fact_share", "approval_probability"]
@@ -345,7 +345,7 @@ def test_paired_runs_are_identical_until_the_first_change_and_the_cli_parses() -
         ],
     )
     assert result.exit_code == 0, result.output
-    out = json.loads(result.output)
+    out = json.loads(result.stdout)
     assert out["first_change"] == "1937-07-25" and out["seeds"] == [1, 2]
     for pair in out["pairs"]:
         assert pair["first_difference"] >= "1937-07-25"

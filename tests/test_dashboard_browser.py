@@ -227,7 +227,9 @@ def test_a_bad_input_gets_a_clear_message(visit: Visit) -> None:
 
 
 def test_hypotheses_page_says_when_there_is_no_calibration(visit: Visit) -> None:
-    page = visit.open("/hypotheses", "Hypotheses H1-H7 and H5b")
+    from greatterror.dashboard.hypotheses_page import heading
+
+    page = visit.open("/hypotheses", heading())
     notice = page.locator(".gt-no-calibration")  # type: ignore[attr-defined]
     notice.wait_for(timeout=15_000)
     assert "No calibration database yet" in notice.inner_text()

@@ -124,3 +124,16 @@ def test_hypotheses_page_reads_a_pyabc_history(isolated_home: object) -> None:
     final = data["probabilities"].iloc[-1]
     assert final.sum() == pytest.approx(1.0)
     assert set(data["fits"]) <= {0, 1} and all("a" in fit for fit in data["fits"].values())
+
+
+def test_the_hypotheses_page_heading_names_every_hypothesis() -> None:
+    """Review16 D9: the heading is read from the catalogue, so it names H1e and every id
+    ``hypotheses list`` gives."""
+    import json
+
+    from greatterror.dashboard.hypotheses_page import heading
+
+    listed = json.loads(CliRunner().invoke(app, ["hypotheses", "list", "--json"]).stdout)
+    ids = [h["id"] for h in listed]
+    assert {"H1", "H1e", "H5b", "H7"} <= set(ids)
+    assert heading() == "Hypotheses " + ", ".join(ids)

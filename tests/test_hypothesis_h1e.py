@@ -1,11 +1,13 @@
-"""H1e, H1 under the leader's rule: it differs from H1 only where its file says, and the
-comparison takes it when named (review13 objection 1: the timeline-as-input confound)."""
+"""H1e, H1 under the leader's rule: it differs from H1 only where its file says (the base, and
+the plan mode with its own parameters, issue 10), and the comparison takes it when named
+(review13 objection 1: the timeline-as-input confound)."""
 
 from __future__ import annotations
 
 import tomllib
 from typing import Any
 
+import pytest
 from typer.testing import CliRunner
 
 import greatterror as gt
@@ -13,6 +15,8 @@ from greatterror.cli.app import app
 from greatterror.cli.compare_hypotheses import _resolve
 from greatterror.model.hypothesis_catalog import CHECKS, find_hypothesis, hypothesis_scenarios
 from greatterror.model.hypothesis_check import switches_of
+from greatterror.model.leader_plan import PARAMS as PLAN_PARAMS
+from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
 from greatterror.paths import scenarios_dir
 
@@ -24,11 +28,23 @@ def _raw(name: str) -> dict[str, Any]:
     return tomllib.loads(path.read_text(encoding="utf-8"))
 
 
+#: The plan's parameters (model/leader_plan.py): H1e's own, which H1 takes from the record.
+PLAN = set(PLAN_PARAMS)
+
+
+def _not_plan(table: dict[str, Any]) -> dict[str, Any]:
+    return {k: v for k, v in table.items() if k not in PLAN}
+
+
 def test_h1e_is_h1_extending_endogenous() -> None:
     h1, h1e = _raw("h1_intentional"), _raw("h1e_intentional_rule")
     assert (h1["extends"], h1e["extends"]) == ("historical", "endogenous")
-    for table in ("mechanisms", "parameters", "priors"):
-        assert h1e[table] == h1[table], table
+    assert h1e["mechanisms"] == h1["mechanisms"]
+    for table in ("parameters", "priors"):
+        assert _not_plan(h1e[table]) == h1[table], table
+    # the centre acts on its plan, and every parameter of the plan but the switch has a prior
+    assert h1e["parameters"]["centre_plan"] == 1
+    assert set(h1e["priors"]) - set(h1["priors"]) == PLAN - {"centre_plan"}
     # the claim, sources, roles, departures and fingerprints are H1's; id, title, base and the
     # gap on the centre's decisions say what is different
     same = {k: v for k, v in h1["hypothesis"].items() if k not in ("id", "title", "base", "gaps")}
@@ -42,10 +58,17 @@ def test_h1e_loaded_differs_only_in_policy_and_the_rule_thresholds() -> None:
     h1, h1e = find_hypothesis("H1"), find_hypothesis("h1e_intentional_rule")
     assert switches_of(h1e) == switches_of(h1)
     assert (h1.policy, h1e.policy) == ("scripted", "endogenous")
-    assert h1e.priors == h1.priors
+    assert _not_plan(h1e.priors) == h1.priors
     a, b = h1.parameter_values(), h1e.parameter_values()
     differing = {k for k in a if a[k] != b[k]}
-    assert differing <= set(_raw("../endogenous")["parameters"]), differing
+    assert differing <= set(_raw("../endogenous")["parameters"]) | PLAN, differing
+    # the plan starts at its priors' medians, which are the declared defaults
+    for name in PLAN - {"centre_plan"}:
+        prior = h1e.priors[name]
+        lo, hi = prior.args
+        median = (lo + hi) / 2 if prior.kind == "uniform" else (lo * hi) ** 0.5
+        assert b[name] == pytest.approx(median, rel=0.01), name
+        assert b[name] == BY_NAME[name].default, name
     # the dated decisions of the record are not inputs of H1e; the exogenous events are the
     # endogenous scenario's
     assert not any(e.action in POLICY_ACTIONS for e in h1e.events)
@@ -77,6 +100,8 @@ def test_h1e_runs_at_one_in_ten_thousand() -> None:
     assert summary["scenario"] == "h1e_intentional_rule"
     assert summary["policy_mode"] == "endogenous"
     assert summary["mechanisms"] == switches_of(find_hypothesis("H1"))
-    # every decision of the centre is the rule's
-    assert all(d["by"] == "leader_rule" for d in summary["policy"])
+    # every decision of the centre is the rule's, in its plan mode, at the plan's starting values
+    assert all(d["by"] == "leader_plan" for d in summary["policy"])
+    launches = [d["date"] for d in summary["policy"] if d["detail"] == "kulak_00447"]
+    assert launches == ["1938-04-02"]
     assert summary["yearly"]["1937"]["arrested"] > 0

@@ -158,3 +158,37 @@ def test_a_hypothesis_scenarios_priors_replace_the_declared_ones_in_the_fit() ->
     prior = pyabc_prior(names, priors)
     draws = [prior.rvs()["names_per_confession"] for _ in range(50)]
     assert max(draws) <= 1.5  # the scenario's uniform(0, 1.5), not the declared (0, 5)
+
+
+def test_the_validation_notes_count_the_parameters_as_the_data_do() -> None:
+    """Review16 D1: docs/validation.md's notes (hand-written, kept when the tables are
+    regenerated) count the fixed parameters that keep their defaults; the counts come from
+    data/parameters.csv and the historical scenario's [parameters] table."""
+    import re
+    import tomllib
+
+    from greatterror.model.scenario_files import shipped_path
+
+    text = (ODD.parent / "validation.md").read_text(encoding="utf-8")
+    said = re.search(r"The other\s+(\d+) of the (\d+) parameters keep their defaults", text)
+    assert said, "the sentence was reworded: update this test"
+    fixed = [p.name for p in PARAMETERS if not p.free]
+    assert (int(said[1]), int(said[2])) == (len(fixed), len(PARAMETERS))
+    shipped = tomllib.loads(shipped_path("historical").read_text(encoding="utf-8"))
+    set_fixed = [name for name in shipped["parameters"] if name in fixed]
+    # "... except the one that historical.toml fixes at an earlier fit's value"
+    assert set_fixed == ["denunciation_rate"]
+    assert "except the one that historical.toml fixes" in " ".join(text.split())
+
+
+def test_the_sensitivity_notes_count_the_fixed_priors_as_the_data_do() -> None:
+    """Review16 D8: docs/sensitivity.md's notes (kept when its table is regenerated) count the
+    fixed parameters with a prior that ``--parameters fixed-priors`` screens."""
+    import re
+
+    from greatterror.calibration.screen_set import fixed_with_prior
+
+    text = (ODD.parent / "sensitivity.md").read_text(encoding="utf-8")
+    said = re.search(r"All (\d+) fixed parameters with a prior: `--parameters fixed-priors`", text)
+    assert said, "the sentence was reworded: update this test"
+    assert int(said[1]) == len(fixed_with_prior())

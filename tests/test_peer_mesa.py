@@ -1,7 +1,8 @@
 """The Mesa peer of bench/peers/ runs beside greatterror on the reduced rules.
 
-Skipped unless the optional ``bench`` extra (Mesa 3, SciPy) is installed (CI
-installs ``dev,dashboard,calibrate`` only, so there it is skipped). Whether the
+Skipped unless the optional ``bench`` extra (Mesa 3, SciPy) is installed; CI and the
+README's test command install it (``dev,dashboard,calibrate,bench``; the module takes a few
+seconds). Whether the
 two engines agree is a statistical question over ten seeds, answered by
 ``python bench/peers/compare_mesa.py`` and recorded in docs/performance.md; these
 tests check, at a small size and one seed, that both run the scenario on the

@@ -237,7 +237,7 @@ def test_counterfactual_json_carries_provenance(monkeypatch: pytest.MonkeyPatch)
     monkeypatch.setattr(paired_module, "run_pair", fake_pair)
     result = invoke("counterfactual", "no_kirov", "--seeds", "1-2", "--workers", "1", "--json")
     assert result.exit_code == 0, result.output
-    provenance = json.loads(result.output)["provenance"]
+    provenance = json.loads(result.stdout)["provenance"]
     assert len(provenance["id"]) == len("20261204-221808-fac020")
     assert provenance["code"] == code_identity() and provenance["seeds"] == [1, 2]
     assert provenance["scenarios"]["base"] == scenario_source(load_scenario("historical"))
@@ -257,7 +257,7 @@ def test_sensitivity_json_carries_provenance(monkeypatch: pytest.MonkeyPatch) ->
         "sensitivity", "historical", "--samples", "2", "--scale", SCALE, "--workers", "1", "--json"
     )
     assert result.exit_code == 0, result.output
-    provenance = json.loads(result.output)["provenance"]
+    provenance = json.loads(result.stdout)["provenance"]
     assert provenance["version"] and provenance["code"] == code_identity()
     assert provenance["scenarios"]["scenario"] == scenario_source(load_scenario("historical"))
     assert provenance["seeds"] == [1] and provenance["scale"] == float(SCALE)

@@ -18,7 +18,7 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
-from greatterror.model.steps_policy import _purge_nkvd
+from greatterror.model.steps_cadres import purge_nkvd
 from greatterror.model.summary import build_summary
 from greatterror.population.build import build_population
 from greatterror.population.codes import Elite
@@ -36,7 +36,7 @@ def _scheduled(halted: bool) -> tuple[Simulation, dict[int, tuple[np.ndarray, np
     w.policy.halted = halted
     got: list[tuple[np.ndarray, np.ndarray]] = []
     e.schedule_after = lambda day, kind, idx, delays: got.append((idx, delays))  # type: ignore[method-assign]
-    _purge_nkvd(w, e, 100)
+    purge_nkvd(w, e, 100)
     out = {}
     for idx, delays in got:
         flags = w.people["elite"][idx]
@@ -138,7 +138,7 @@ def test_the_purge_takes_released_officers_and_not_those_in_custody() -> None:
     got: list[np.ndarray] = []
     e.schedule_after = lambda day, kind, idx, delays: got.append(idx)  # type: ignore[method-assign]
     e.params["purge_of_purgers"] = 1.0
-    _purge_nkvd(w, e, 100)
+    purge_nkvd(w, e, 100)
     taken = np.concatenate(got)
     assert np.isin(released, taken).all()
     assert not np.isin(held, taken).any()

@@ -130,3 +130,25 @@ def test_a_fit_below_the_scale_free_scale_is_warned_about(
     result = CliRunner().invoke(app, args)
     assert result.exit_code == 2
     assert ("warning:" in result.output and "below 0.003" in result.output) == warned
+
+
+@pytest.mark.parametrize(
+    ("command", "what"),
+    [
+        # each refused by a later check, after the scale's, before any simulation
+        (["hypotheses", "compare", "H1", "H2", "--quantile", "2"], "a comparison"),
+        (["sensitivity", "historical", "--workers", "0"], "a screening"),
+        (["counterfactual", "no_such_counterfactual"], "a counterfactual"),
+    ],
+)
+@pytest.mark.parametrize(("scale", "warned"), [(0.001, True), (0.003, False)])
+def test_the_other_many_run_commands_warn_below_the_scale_free_scale(
+    command: list[str], what: str, scale: float, warned: bool
+) -> None:
+    """Review16 D5: a comparison, a screening and a counterfactual below ``SCALE_FREE_FROM``
+    get the warning a fit gets (one message, ``scales.scale_warning``); 0.001 is their
+    default scale."""
+    result = CliRunner().invoke(app, [*command, "--scale", str(scale)])
+    assert result.exit_code != 0
+    said = "warning:" in result.output and f"so {what} here is biased" in result.output
+    assert said == warned, result.output

@@ -63,7 +63,7 @@ def test_morris_ranks_the_one_parameter_the_output_depends_on(
         ],
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     ranking = [r["name"] for r in payload["ranking"]]
     assert ranking[:2] == ["names_acted_on", "gulag_mortality"]
     assert all(r["mu_star"] == 0 for r in payload["ranking"][2:])
@@ -139,7 +139,7 @@ def test_fixed_parameters_are_screened_over_their_priors(monkeypatch: pytest.Mon
         ],
     )
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)
     assert payload["parameters"] == names
     assert payload["runs"] == 4 * (len(names) + 1)
     assert payload["ranking"][0]["name"] == "exile_share"

@@ -116,6 +116,17 @@ def fingerprint(sim: Simulation, day: int) -> str:
     return hashlib.sha1(block.tobytes() + scalars.tobytes()).hexdigest()
 
 
+def first_difference(a: Simulation, b: Simulation, days: int) -> int | None:
+    """The first day on which two runs stepped side by side differ (None: none in ``days``
+    days); both stop there."""
+    for day in range(days):
+        a.step()
+        b.step()
+        if fingerprint(a, day) != fingerprint(b, day):
+            return day
+    return None
+
+
 @pytest.fixture(scope="module")
 def parts():
     return load_scenario("historical"), build_population(SCALE, SEED), load_evidence()
@@ -173,12 +184,6 @@ def test_hypothesis_mechanism_off_changes_nothing_before_and_something_after(
     pars = SMALL_SCALE_OVERRIDES.get(mechanism)
     on = Simulation(scenario, population, SEED, evidence, pars)
     off = Simulation(scenario, population, SEED, evidence, pars, {mechanism: False})
-    differs = None
-    for day in range(on.days):
-        on.step()
-        off.step()
-        if fingerprint(on, day) != fingerprint(off, day):
-            differs = day
-            break
+    differs = first_difference(on, off, on.days)
     assert differs is not None, f"switching {mechanism} off in {hypothesis} changed nothing"
     assert differs >= first, f"{mechanism} off changed day {differs}, before it can act ({first})"

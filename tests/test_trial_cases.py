@@ -1,7 +1,8 @@
 """The show trials' cases (M07; model/trial_cases.py, model/steps_trials.py; issue 9).
 
 Validity, not only software: a prisoner linked to the 'centre' is held for a trial only while
-a trial's case holds him, never longer than the preparation window; a dock is the
+a trial's case holds him, never longer than its preparation window; the members a trial's
+case left out of its dock pass into the next pending case of their kind if of its group; a dock is the
 leadership's list, never larger, and the names given in the case add people to its
 investigation, not to the dock; every defendant is a prominent person of the trial's group
 (the 1934 CC or a prominent former oppositionist for a civilian trial, the high command for
@@ -72,18 +73,21 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
     e.sentence = sentencing  # type: ignore[method-assign]
     trials = next(c for c in sim.loop if isinstance(c, steps_trials.ShowTrials))
     step = trials.step
-    since: dict[int, int] = {}
+    since: dict[tuple[int, int], int] = {}
 
     def checked(w: Any, eng: Any, day: int) -> None:
         step(w, eng, day)
         held = w.signals.held
-        if len(held) and (w.trial_cases.case_of(held, day) < 0).any():
+        k = w.trial_cases.case_of(held, day)
+        if len(held) and (k < 0).any():
             out["violations"].append(day)
-        for i in held.tolist():
-            since.setdefault(i, day)
-        for i in list(since):
-            if i not in set(held.tolist()):
-                out["held_days"][i] = max(out["held_days"].get(i, 0), day - since.pop(i))
+        # held for one case: a member carried to the next case starts a new hold
+        now = set(zip(held.tolist(), k.tolist(), strict=True))
+        for key in now:
+            since.setdefault(key, day)
+        for key in list(since):
+            if key not in now:
+                out["held_days"][key] = max(out["held_days"].get(key, 0), day - since.pop(key))
 
     trials.step = checked  # type: ignore[method-assign]
     out["openings"] = []
@@ -202,10 +206,15 @@ def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
         assert sim.cases.linked[np.fromiter(case.members, dtype=np.int64)].all()
         assert case.head < 0 or case.head == case.listed[0]
         for i, how in case.joined.items():
-            assert how in ("listed", "named", "window")
+            assert how in ("listed", "named", "window", "carried")
             if how == "named":  # named in the case by another member
                 named += 1
                 assert any(n == i and by in case.members and by != i for by, n in case.names)
+            if how == "carried":  # a member of an earlier case of its kind, not in its dock
+                assert any(
+                    k.day < case.day and k.military == case.military and i in k.members
+                    for k in cases.values()
+                ), (case.trial, i)
     assert named > 0, "no case grew by names"
 
 
@@ -224,6 +233,24 @@ def test_the_dock_is_the_groups_people_the_case_holds(run) -> None:
         assert run["trials"][case.trial]["defendants"] == len(dock) <= LIST
         grown += len(case.members) > len(case.listed)
     assert grown >= 2, "no case's investigation grew beyond its list"
+
+
+def test_the_next_pending_case_takes_over_the_members_left_out_of_a_dock(run) -> None:
+    """The names given in one trial's case opened the next (the Sixteen's named Pyatakov,
+    Sokolnikov, Radek and Serebryakov, the Seventeen's centre; report1936, report1937): on a
+    trial's date its case's members not in the dock who are of the group of the next case of
+    their kind pending that day pass into it; none passes into a case that opens later (the
+    Twenty-One's, after the Seventeen) nor across kinds (the army's)."""
+    cases, docks = run["cases"], _docks(run)
+    pop = run["sim"].world.people
+    seventeen, sixteen = cases["trial_of_17_1937"], cases["trial_of_16_1936"]
+    carried = [i for i, how in seventeen.joined.items() if how == "carried"]
+    assert carried, "the Sixteen's case passed no one to the Seventeen's"
+    left_out = sixteen.members - set(docks["trial_of_16_1936"][1].tolist())
+    assert set(carried) <= left_out
+    assert in_group(pop, np.asarray(carried, dtype=np.int64), group_name(seventeen)).all()
+    for tid in ("trial_of_21_1938", "military_1937", "trial_of_16_1936"):
+        assert "carried" not in cases[tid].joined.values(), tid
 
 
 def test_the_docks_vary_with_the_models_state(run) -> None:

@@ -7,7 +7,8 @@ output it is compared with. Inputs that are not targets carry ``IN-`` and a
 group ending in ``_input``. A figure compared with the same simulated quantity as
 in-sample targets is a check of those targets on another source, not an
 out-of-sample figure (``holdout.Measure.repeats``): the out-of-sample table must
-not hold one.
+not hold one. Nor may it hold a figure a threshold of the refit gate rests on
+(``Measure.gate``, calibration/validity.py): the fit is constrained by it.
 """
 
 from __future__ import annotations
@@ -17,12 +18,14 @@ from pathlib import Path
 
 import pytest
 
+from greatterror.calibration import validity
 from greatterror.calibration.holdout import (
     IN_SAMPLE_CHECKS,
     MEASURES,
     OUT_OF_SAMPLE,
     holdout_values,
 )
+from greatterror.calibration.measure import Outputs
 from greatterror.calibration.series import Series
 from greatterror.calibration.statistics import CALIBRATION_IDS, check_calibration_ids
 from greatterror.evidence.loader import load_evidence
@@ -105,8 +108,13 @@ def test_the_checks_name_in_sample_targets() -> None:
     the targets count) are flagged, and name targets the fit sees."""
     for m in IN_SAMPLE_CHECKS:
         assert set(m.repeats) <= set(CALIBRATION_IDS), m.fact_id
-        # a check repeats targets, or names the fixed parameters chosen after reading it
-        assert m.repeats or (m.informed and set(m.informed) <= set(BY_NAME)), m.fact_id
+        # a check repeats targets, names the fixed parameters chosen after reading it, or
+        # names the refit gate's thresholds that bound it
+        assert (
+            m.repeats
+            or (m.informed and set(m.informed) <= set(BY_NAME))
+            or (m.gate and all(hasattr(validity, g) for g in m.gate))
+        ), m.fact_id
         assert not set(m.informed) & set(FREE_PARAMETERS), m.fact_id
     flagged = {m.fact_id for m in IN_SAMPLE_CHECKS}
     for what in ("arr", "conv", "death", "prison", "00447-arr", "natop-arr"):
@@ -142,18 +150,119 @@ def test_the_tables_of_validation_md_hold_the_figures_as_classified() -> None:
     assert ids("## Checks of in-sample quantities") == [m.fact_id for m in IN_SAMPLE_CHECKS]
 
 
-def test_no_out_of_sample_figure_is_a_target_s_simulated_value() -> None:
-    """Validity: on a 1:1,000 run, no out-of-sample figure's simulated value is a target's or
-    the sum of two targets' (as the totals of 1 Nov 1938 were G2-detained's and
-    G3-final-conv's); the flagged checks are."""
+def _run(seed: int) -> tuple[dict, Series]:
+    """A 1:1,000 run of the historical scenario: its summary and timeseries rows."""
     from greatterror.model.run import simulate
     from greatterror.model.scenario import load_scenario
     from greatterror.model.summary import timeseries_rows
 
+    run = simulate(load_scenario("historical"), 0.001, seed)
+    return run.summary, Series.of(timeseries_rows(run.simulation))
+
+
+@pytest.fixture(scope="module")
+def run_seed_1() -> tuple[dict, Series]:
+    return _run(1)
+
+
+def test_no_figure_a_refit_gate_rests_on_is_out_of_sample() -> None:
+    """Review16 D3: a figure a threshold of the refit gate rests on constrains the fit (a point
+    that fails the threshold is never applied), so it is a check, never out of sample. Every
+    fact id calibration/validity.py names must be declared in ``RECORD_FIGURES``, so that a
+    new threshold read off a figure cannot slip past this test."""
+    source = Path(validity.__file__).read_text(encoding="utf-8")
+    named = set(re.findall(r"\b(?:V|IN|G\d+)-[A-Za-z0-9][A-Za-z0-9-]*", source))
+    assert named == set(validity.RECORD_FIGURES)
+    out = {m.fact_id for m in OUT_OF_SAMPLE}
+    checks = {m.fact_id: m for m in IN_SAMPLE_CHECKS}
+    for fact_id in validity.RECORD_FIGURES:
+        assert fact_id not in out, fact_id
+        assert checks[fact_id].gate, fact_id
+
+
+class _Reads(dict):
+    """A summary that records the path of every value read from it (``log``), for the
+    test below: the leaves, not the dictionaries on the way to them."""
+
+    def __init__(self, data: dict, log: set, path: tuple = ()) -> None:
+        super().__init__(data)
+        self.log, self.path = log, path
+
+    def _wrap(self, key, value):
+        path = (*self.path, key)
+        if isinstance(value, dict):
+            return _Reads(value, self.log, path)
+        if isinstance(value, list):
+            return [
+                _Reads(v, self.log, (*path, i)) if isinstance(v, dict) else v
+                for i, v in enumerate(value)
+            ]
+        self.log.add(path)
+        return value
+
+    def __getitem__(self, key):
+        return self._wrap(key, dict.__getitem__(self, key))
+
+    def get(self, key, default=None):
+        return self._wrap(key, dict.__getitem__(self, key)) if key in self else default
+
+    def items(self):
+        return [(k, self._wrap(k, v)) for k, v in dict.items(self)]
+
+    def values(self):
+        return [v for _, v in self.items()]
+
+
+#: Out-of-sample figures that read every summary value a target reads and are not repeats
+#: of it, each with the reason.
+_READS_A_TARGET_BUT_INDEPENDENT = {
+    # the share of the national operations' arrests that ended in no sentence: it reads their
+    # convictions (G4-all-conv) only to take them from their arrests, which the fit never sees
+    "V-natop-all-nosent": "G4-all-conv",
+}
+
+
+def test_no_out_of_sample_figure_reads_all_that_a_target_reads(run_seed_1) -> None:
+    """Review16 D4: an out-of-sample figure that reads every summary value an in-sample target
+    reads is that target's quantity, a sum with it, or it less a part (``G2-gulag-deaths``,
+    the camps' deaths of 1937-38, is ``G8-deaths-1937`` and ``-1938`` less the colonies'):
+    it repeats the target and must be a check (``Measure.repeats``). Read on a real run's
+    summary; what a figure reads from timeseries.parquet is not traced here (the dated
+    figures are parts of a target's period or regions, out of sample by holdout.py's rule).
+    A part of a target (one operation of the five of ``G4-all-conv``) reads fewer values and
+    passes, as it should."""
+    summary, series = run_seed_1
+    reads: dict[str, set] = {}
+    for t in TARGETS:
+        if t.fact_id in CALIBRATION_IDS:
+            reads[t.fact_id] = set()
+            t.simulated(_Reads(summary, reads[t.fact_id]))
+    assert all(reads.values())
+    found = {}
+    for m in OUT_OF_SAMPLE:
+        log: set = set()
+        m.simulated(Outputs(_Reads(summary, log), series))
+        hits = [t for t, paths in reads.items() if paths <= log]
+        hits = [t for t in hits if _READS_A_TARGET_BUT_INDEPENDENT.get(m.fact_id) != t]
+        if hits:
+            found[m.fact_id] = hits
+    assert not found, found
+    # the test sees the repeats it is meant to see
+    checks = {m.fact_id: m for m in IN_SAMPLE_CHECKS}
+    log = set()
+    checks["G2-gulag-deaths"].simulated(Outputs(_Reads(summary, log), series))
+    assert reads["G8-deaths-1937"] <= log and reads["G8-deaths-1938"] <= log
+
+
+def test_no_out_of_sample_figure_is_a_target_s_simulated_value(run_seed_1) -> None:
+    """Validity: on a 1:1,000 run, no out-of-sample figure's simulated value is a target's or
+    the sum of two targets' (as the totals of 1 Nov 1938 were G2-detained's and
+    G3-final-conv's); the flagged checks are."""
+
     def measured(seed: int) -> tuple[dict[str, float], dict[str, float], dict[str, float]]:
-        run = simulate(load_scenario("historical"), 0.001, seed)
-        got = holdout_values(run.summary, Series.of(timeseries_rows(run.simulation)))
-        values = {t["id"]: float(t["simulated"]) for t in run.summary["targets"]}
+        summary, series = run_seed_1 if seed == 1 else _run(seed)
+        got = holdout_values(summary, series)
+        values = {t["id"]: float(t["simulated"]) for t in summary["targets"]}
         sums = dict(values)
         for i, (a, x) in enumerate(values.items()):
             for b, y in list(values.items())[i + 1 :]:

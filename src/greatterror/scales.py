@@ -18,8 +18,9 @@ MIN_SCALE, MAX_SCALE = 1e-5, 1.0
 SCALE_FREE_FROM = 0.003
 
 
-def scale_warning(scale: float) -> str | None:
-    """A warning for a fit or check run below ``SCALE_FREE_FROM``; None at or above it."""
+def scale_warning(scale: float, what: str = "a fit") -> str | None:
+    """A warning for ``what`` (a fit, a comparison, a screening, a counterfactual) run below
+    ``SCALE_FREE_FROM``; None at or above it. The CLI prints it (cli/output.py ``warn_scale``)."""
     if scale >= SCALE_FREE_FROM:
         return None
     return (
@@ -27,5 +28,5 @@ def scale_warning(scale: float) -> str | None:
         f"(1:{1 / SCALE_FREE_FROM:,.0f}), the "
         "smallest scale at which the historical scenario's outputs do not depend on the scale; "
         'Order 00447\'s figures come out lower than at 1:100 (docs/calibration.md, "Scale"), '
-        "so a fit here is biased and must be checked at 1:100"
+        f"so {what} here is biased and must be checked at 1:100"
     )

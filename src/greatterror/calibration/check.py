@@ -42,8 +42,8 @@ def split_validation(
     rows: Sequence[dict[str, Any]],
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:
     """The validation rows out of sample, and the checks of in-sample quantities (their
-    ``repeats`` names the targets whose simulated quantity they repeat, or the inputs chosen
-    after reading them: ``Measure.informed``)."""
+    ``repeats`` is ``Measure.checks``: the targets whose simulated quantity they repeat, the
+    inputs chosen after reading them, the refit gate's thresholds that bound them)."""
     return [r for r in rows if not r["repeats"]], [r for r in rows if r["repeats"]]
 
 
@@ -146,7 +146,7 @@ def compare_runs(
                 **row,
                 "unit": fact.unit,
                 "caveat": m.caveat,
-                "repeats": [*m.repeats, *(f"informed {x}" for x in m.informed)],
+                "repeats": list(m.checks),
             }
         )
     return in_sample, validation

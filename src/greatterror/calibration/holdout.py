@@ -18,11 +18,17 @@ shot; ``G2-gulag-deaths``, the camps' deaths of 1937-38 without the colonies; th
 trials of 1934-35 and the Tukhachevsky trial).
 
 A figure whose simulated value is an in-sample target's, or a sum of targets', or is read
-from the same outputs over a window holding most of the targets' period, names those
-targets in ``repeats``: it checks an in-sample quantity against another source and is not
-counted out of sample (docs/validation.md, "Checks of in-sample quantities"). A part of a
-target's period (Order 00447 by 1 Jan 1938) or of its regions (one oblast) is out of
-sample: the fit sees the total, not how it is spread.
+from the same outputs over a window holding most of the targets' period, or is the targets'
+quantity less a small part of it (``G2-gulag-deaths``: the camps' deaths, which the targets
+``G8-deaths-1937`` and ``-1938`` count with the colonies'), names those targets in
+``repeats``: it checks an in-sample quantity against another source and is not counted out
+of sample (docs/validation.md, "Checks of in-sample quantities"). A part of a target's
+period (Order 00447 by 1 Jan 1938) or of its regions (one oblast) is out of sample: the fit
+sees the total, not how it is spread. A figure whose quantity a threshold of the refit gate
+bounds (``G6-men-shot``: calibration/validity.py ``MIN_MALE_SHARE_SHOT``) names it in
+``gate``: a fitted point that fails it is never applied, so the figure constrains the fit
+and is a check too. tests/test_validation_set.py checks both: no out-of-sample figure reads
+every summary value an in-sample target reads, and none is one the gate rests on.
 
 Nothing in this module is handed to a fit: ``check_calibration_ids`` (statistics.py)
 refuses every ``V-`` id and every other id compared here (``VALIDATION_IDS``), and
@@ -344,15 +350,20 @@ MEASURES: tuple[Measure, ...] = (
     *SPECIAL_TROIKAS,
     *_TRIALS,
     *_OPPOSITION,
-    Measure("G6-men-shot", _men_shot, "men among all sentenced to death, percent"),
+    Measure(
+        "G6-men-shot",
+        _men_shot,
+        "men among all sentenced to death, percent",
+        gate=("MIN_MALE_SHARE_SHOT",),
+    ),
     *_YEARLY_ARRESTS,
     *LISTS_AND_FAMILIES,
 )
 
 
 #: the figures compared out of sample, and the checks of in-sample quantities
-OUT_OF_SAMPLE = tuple(m for m in MEASURES if not (m.repeats or m.informed))
-IN_SAMPLE_CHECKS = tuple(m for m in MEASURES if m.repeats or m.informed)
+OUT_OF_SAMPLE = tuple(m for m in MEASURES if not m.checks)
+IN_SAMPLE_CHECKS = tuple(m for m in MEASURES if m.checks)
 #: ids compared here that are not ``V-`` facts: never fitted either (statistics.py)
 NAMED_FACTS = frozenset(m.fact_id for m in MEASURES if not m.fact_id.startswith("V-"))
 

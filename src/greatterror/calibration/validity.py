@@ -24,6 +24,12 @@ from greatterror.vocabulary import LINES_OF, OP, Status
 #: Issue 9, item 10: the least share of men among those sentenced to death (the record:
 #: 95% in Leningrad, G6-men-shot; Ilic 2006 puts women at about 5% of those repressed).
 MIN_MALE_SHARE_SHOT = 0.90
+#: The record's figures a threshold here rests on (the men's share above; the age limits
+#: below are the issue's, not a figure of the record). A fitted point is applied only if its
+#: runs hold the thresholds, so these figures constrain the fit: the validation table shows
+#: them with the checks of in-sample quantities (holdout.py, ``Measure.gate``), never out of
+#: sample (tests/test_validation_set.py).
+RECORD_FIGURES = ("G6-men-shot",)
 #: Issue 9, item 10: no one younger is arrested ...
 MIN_AGE_ARRESTED = 12
 #: ... and under-16s are less than this share of arrests.

@@ -14,14 +14,14 @@ from greatterror.cli.output import (
     console,
     database_path,
     emit_json,
-    error_console,
     existing_file,
     fail,
     folder_path,
     print_table,
+    warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 _FIT_ONLY: tuple[str, ...] = (
     "particles",
@@ -50,9 +50,7 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
-    warning = scale_warning(scale)
-    if warning:
-        error_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+    warn_scale(scale, "a fit")
 
 
 def _db_path(text: str) -> Path:

@@ -260,7 +260,7 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
 
 def _print_check(result: dict[str, Any], draws: int, scale: float) -> None:
     """The posterior check's three tables: the in-sample targets, the validation figures never
-    fitted, and the checks of in-sample quantities on other sources (``Measure.repeats``),
+    fitted, and the checks of in-sample quantities on other sources (``Measure.checks``),
     which are not out of sample and are counted apart (as scripts/validate_historical.py)."""
     from greatterror.calibration.check import format_value, split_validation
 

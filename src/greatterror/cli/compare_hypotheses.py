@@ -23,6 +23,7 @@ from greatterror.cli.output import (
     fail,
     folder_path,
     print_table,
+    warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
@@ -63,6 +64,7 @@ def _check(
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    warn_scale(scale, "a comparison")
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
 

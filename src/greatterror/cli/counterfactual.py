@@ -16,7 +16,15 @@ import typer
 from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror import __version__
-from greatterror.cli.output import console, database_path, emit_json, fail, fmt, print_table
+from greatterror.cli.output import (
+    console,
+    database_path,
+    emit_json,
+    fail,
+    fmt,
+    print_table,
+    warn_scale,
+)
 from greatterror.errors import GreatterrorError
 from greatterror.evidence.errors import DataFileError
 from greatterror.model.scenario_files import shipped_names
@@ -136,6 +144,7 @@ def counterfactual(
             raise SimError(f"--workers: {workers} is out of range; allowed: 1 or more")
         check_scale(scale)
         check_memory(scale)  # one run's estimate, as for `greatterror run`
+        warn_scale(scale, "a counterfactual")
         paired, fit = _plan(name, posterior, scale, draws, seeds)
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)

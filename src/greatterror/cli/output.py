@@ -12,6 +12,8 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from greatterror.scales import scale_warning
+
 console = Console()
 error_console = Console(stderr=True)
 #: wide enough for any table the CLI prints; a table is only as wide as its content needs
@@ -64,6 +66,14 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Report a user-facing error and exit; code 2 is bad input, as in argparse."""
     error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn_scale(scale: float, what: str) -> None:
+    """Warn on stderr when ``what`` runs below the scale-free scale (``scales.scale_warning``):
+    the same warning for every command that takes --scale for many runs."""
+    warning = scale_warning(scale, what)
+    if warning:
+        error_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
 
 
 def database_path(text: str | Path) -> Path:

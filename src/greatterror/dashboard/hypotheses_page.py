@@ -56,6 +56,16 @@ def read_history(path: Path) -> dict[str, Any]:
     }
 
 
+def heading() -> str:
+    """The page's heading: every shipped hypothesis scenario's id, as ``hypotheses list`` gives
+    them (H1, the check H1e, H2-H7 and the variant H5b), read from the catalogue so that a new
+    one is never left out."""
+    from greatterror.model.hypothesis_catalog import hypothesis_scenarios
+
+    ids = [s.hypothesis.id for s in hypothesis_scenarios() if s.hypothesis]
+    return "Hypotheses " + ", ".join(ids)
+
+
 def catalogue_html() -> str:
     """H1-H7, the variant H5b and the check H1e as shipped scenarios: what each claims and
     what the model cannot yet represent."""
@@ -78,7 +88,7 @@ def catalogue_html() -> str:
 def HypothesesPage() -> None:
     solara.Title("greatterror: hypotheses")
     Prose(
-        "### Hypotheses H1-H7 and H5b\nEach hypothesis is a set of mechanisms and parameters "
+        f"### {heading()}\nEach hypothesis is a set of mechanisms and parameters "
         "(shared/reference/seed_system.md). A calibration fits all of them to the same "
         "archival targets with ABC-SMC and gives each a posterior probability."
     )

@@ -11,6 +11,9 @@ rule takes them instead, from what the leader perceives each day:
 - the expectation of war, raised by foreign crises (M22).
 
 Each threshold is a parameter with a stated prior (``greatterror params``).
+With ``centre_plan`` on (H1e) the same decisions are taken on the days of the centre's own
+plan instead of at these thresholds (model/leader_plan.py, ``Due``): the rule then stands
+for a centre that plans rather than one that reacts.
 With ``regions_start_operation`` on (H3, H4) the rule neither launches Order 00447 nor
 sets the appendix's limits: the regions' chiefs start it (model/regional_start.py).
 The rule moves one way only: what has been launched stays launched until
@@ -24,6 +27,7 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model import leader_plan
 from greatterror.model.engine import Engine
 from greatterror.model.operation_term import from_below
 from greatterror.model.world import World
@@ -73,10 +77,12 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
     What has been decided is read from ``policy.first_day``, not from the
     policy's effects, so that a decision whose mechanism is switched off is
     still taken once (and logged once) rather than retried every day. ``curtailment``:
-    whether the halt (M22) is switched on.
+    whether the halt (M22) is switched on. Which decisions are due comes from perceived
+    threat, cost and war (``_perceived``), or, with ``centre_plan`` on, from the centre's
+    own plan (model/leader_plan.py); either way they are taken here, the same way.
     """
     p, pol, inst = e.params, w.policy, w.institutions
-    threat, war, done = inst.threat, inst.war, pol.first_day
+    done = pol.first_day
     out: list[tuple[str, str | None]] = []
     if ("halt", None) in done:
         halted = day - done[("halt", None)]
@@ -84,26 +90,27 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         if ("releases", None) not in done and halted >= p["leader_release_delay"]:
             out.append(("releases", None))
         return out
-    _near(inst, ["chief_change:yezhov"], threat, p["leader_expand_threshold"])
-    _near(inst, ["physical_methods"], threat, p["leader_methods_threshold"])
-    mass = ["launch_operation:kulak_00447", "families_order"]
-    _near(inst, mass, threat, p["leader_mass_threshold"])
-    national = ["album_procedure", "launch_operation:national"]
-    _near(inst, national, threat * (1.0 + war), p["leader_national_threshold"])
-    if ("chief_change", "yezhov") not in done and threat >= p["leader_expand_threshold"]:
+    # any operation counts: national operations launched alone must be halted too
+    launches = [d for op in OPERATIONS if (d := pol.launch_day(op)) is not None]
+    first = min(launches) if launches else None
+    if leader_plan.planned(p):
+        due = leader_plan.due(p, e.start, day, launched=first is not None)
+    else:
+        due = _perceived(inst, p, day, first, curtailment)
+    if ("chief_change", "yezhov") not in done and due.expand:
         out.append(("chief_change", "yezhov"))
-    if ("physical_methods", None) not in done and threat >= p["leader_methods_threshold"]:
+    if ("physical_methods", None) not in done and due.methods:
         out.append(("physical_methods", None))
     below = from_below(p)
-    if below and ("families_order", None) not in done and threat >= p["leader_mass_threshold"]:
+    if below and ("families_order", None) not in done and due.mass:
         # the regions start Order 00447 themselves (model/regional_start.py); the centre
         # still orders the arrest of the families of traitors (Order 00486)
         out.append(("families_order", None))
     launch = not below and pol.launch_day("kulak_00447") is None
-    if launch and threat >= p["leader_mass_threshold"]:
+    if launch and due.mass:
         out += [("set_limits", None), ("launch_operation", "kulak_00447"), ("families_order", None)]
     pending = [op for op in NATIONAL_OPERATIONS if pol.launch_day(op) is None]
-    if pending and threat * (1.0 + war) >= p["leader_national_threshold"]:
+    if pending and due.national:
         if ("album_procedure", None) not in done:
             out.append(("album_procedure", None))
         out += [("launch_operation", op) for op in pending]
@@ -112,18 +119,39 @@ def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, 
         _near(inst, ["special_troikas"], inst.queues[CH["album"]].weight, backlog_threshold(p))
     if album and inst.queues[CH["album"]].weight >= backlog_threshold(p):
         out.append(("special_troikas", None))
-    # any operation counts: national operations launched alone must be halted too
-    launches = [d for op in OPERATIONS if (d := pol.launch_day(op)) is not None]
-    running = bool(launches) and day - min(launches) >= p["leader_min_operation_days"]
-    if running and curtailment:
-        cost = p["leader_cost_weight"] * inst.cost * (1.0 + war)
-        _near(inst, ["halt", f"chief_change:{CHIEFS[-1]}"], cost, threat)
-    if running and curtailment and p["leader_cost_weight"] * inst.cost * (1.0 + war) >= threat:
+    if curtailment and due.halt:
         out.append(("halt", None))
         # the halt blames the NKVD: its chief goes, and the last of the three comes in
         if pol.chief != CHIEFS[-1]:
             out.append(("chief_change", CHIEFS[-1]))
     return out
+
+
+def _perceived(
+    inst: Any, p: dict[str, Any], day: int, first: int | None, curtailment: bool
+) -> leader_plan.Due:
+    """The decisions due by the leader's perceptions: each when its signal (perceived threat
+    T; T x (1 + W) for the national operations) reaches its threshold; the halt once the
+    first operation (``first``, its launch day) has run ``leader_min_operation_days`` and
+    perceived cost, heavier as war nears, outweighs perceived threat (M22)."""
+    threat, war = inst.threat, inst.war
+    _near(inst, ["chief_change:yezhov"], threat, p["leader_expand_threshold"])
+    _near(inst, ["physical_methods"], threat, p["leader_methods_threshold"])
+    mass = ["launch_operation:kulak_00447", "families_order"]
+    _near(inst, mass, threat, p["leader_mass_threshold"])
+    national = ["album_procedure", "launch_operation:national"]
+    _near(inst, national, threat * (1.0 + war), p["leader_national_threshold"])
+    running = first is not None and day - first >= p["leader_min_operation_days"]
+    cost = p["leader_cost_weight"] * inst.cost * (1.0 + war)
+    if running and curtailment:
+        _near(inst, ["halt", f"chief_change:{CHIEFS[-1]}"], cost, threat)
+    return leader_plan.Due(
+        expand=threat >= p["leader_expand_threshold"],
+        methods=threat >= p["leader_methods_threshold"],
+        mass=threat >= p["leader_mass_threshold"],
+        national=threat * (1.0 + war) >= p["leader_national_threshold"],
+        halt=running and cost >= threat,
+    )
 
 
 def _near(inst: Any, keys: list[str], signal: float, threshold: float) -> None:

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greatterror.model import leader
+from greatterror.model import leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
@@ -21,11 +21,11 @@ from greatterror.model.quota_requests import (
     log_increase,
 )
 from greatterror.model.scenario import POLICY_ACTIONS, Event
+from greatterror.model.steps_cadres import purge_nkvd
 from greatterror.model.steps_halt import HALT_REVIEW, leave_operation, unexecuted
 from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.world import World
-from greatterror.population.codes import Elite
-from greatterror.vocabulary import AT_LIBERTY, CH, Status
+from greatterror.vocabulary import CH, Status
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
@@ -38,6 +38,9 @@ DECISION_PARAMS = (
     "purge_of_purgers_delay",
     "purge_of_purgers_leadership",
 )
+#: Who takes a decision in an endogenous scenario: the leader's rule, from his perceptions, or
+#: in its plan mode from the centre's own plan (model/leader_plan.py)
+RULE = ("leader_rule", "leader_plan")
 DECISION_READS = ("people", "registers", "policy", "institutions", "cases")
 DECISION_WRITES = ("policy", "institutions", "cases", "camps")
 
@@ -108,7 +111,7 @@ def apply_decision(
         previous, pol.chief = pol.chief, chief or pol.chief
         pol.doctrine = "expand" if (pol.chief == "yezhov" and comp.on(e, "M08")) else "contain"
         if comp.on(e, "M21") and previous != pol.chief:
-            _purge_nkvd(w, e, day)
+            purge_nkvd(w, e, day)
         if pol.doctrine == "expand" and previous != pol.chief:
             # the new chief's doctrine (M08): the conspiracies of 1937 are built from the
             # elite cases opened now, to the next plenum (model/collegium.py)
@@ -117,7 +120,7 @@ def apply_decision(
             # a chief without the doctrine builds no conspiracy: in a run where no plenum
             # follows the appointment (the leader's rule may appoint late), this ends it
             close_case_building(inst)
-        if by == "leader_rule" and pol.chief == "yezhov":
+        if by in RULE and pol.chief == "yezhov":
             # the scripted scenario opens the party purge at the February-March plenum of
             # 1937 (``open_purge``, G12-11) and dates the execution lists eight days after the
             # appointment (G12-08), and opens the register of former oppositionists with the
@@ -129,6 +132,9 @@ def apply_decision(
     elif action == "physical_methods":
         pol.physical_methods = True
     elif action == "set_limits":
+        if by == "leader_plan":
+            # the plan's own limits, shares of each region's register (model/leader_plan.py)
+            inst.initial_cat1[:], inst.initial_cat2[:] = leader_plan.register_limits(w, e)
         inst.limit_cat1[:] = inst.initial_cat1
         inst.limit_cat2[:] = inst.initial_cat2
     elif action == "launch_operation" and operation:
@@ -220,42 +226,6 @@ def _log(w: World, e: Engine, day: int, action: str, event: Event | None, by: st
             "war": round(inst.war, 6),
         }
     )
-
-
-def _purge_nkvd(w: World, e: Engine, day: int) -> None:
-    """M21: a new chief purges the officer corps he takes over, over his first months.
-
-    Each stratum of the NKVD's elite layer (the senior officers of 1936, the
-    rank-and-file state-security officers) at liberty loses a share of its members:
-    the count is drawn (binomial), then who. The leadership's share is its own
-    (``purge_of_purgers_leadership``): the old chief's senior men went first and
-    most completely. The rank and file's share is ``purge_of_purgers`` during the
-    terror (Yezhov's purge of Yagoda's cadres) and ``purge_of_purgers_after_halt``
-    after the halt (Beria's of Yezhov's, sized from the 1939 dismissals and arrests;
-    data/parameters.csv gives the derivations and their status). The arrests start
-    ``purge_of_purgers_delay`` days after the appointment (the new chief first works
-    with the old cadres: Yagoda's deputies were arrested from March 1937, Yezhov's
-    circle from the winter of 1938-39) and then fall at a constant hazard on those
-    still to be taken, with mean ``purge_of_purgers_days``: an exponential wait, not
-    a fixed window. A chief's scheduled arrests are not withdrawn if he is replaced.
-    """
-    p, rng = e.params, e.rng.purge
-    heads = w.registers.elite_heads
-    flags = w.people["elite"][heads]
-    # at liberty: never arrested, or released (after investigation, other measures, review)
-    at_liberty = AT_LIBERTY[w.cases.status[heads]]
-    rank_and_file = p["purge_of_purgers_after_halt" if w.policy.halted else "purge_of_purgers"]
-    for bits, share in (
-        (int(Elite.NKVD_LEADERSHIP), p["purge_of_purgers_leadership"]),
-        (int(Elite.NKVD_OFFICER), rank_and_file),
-    ):
-        pool = heads[((flags & bits) != 0) & at_liberty]
-        n = int(rng.binomial(len(pool), min(max(share, 0.0), 1.0)))
-        if n == 0:
-            continue
-        chosen = rng.choice(pool, size=n, replace=False).astype(np.int64)
-        waits = p["purge_of_purgers_delay"] + rng.exponential(p["purge_of_purgers_days"], size=n)
-        e.schedule_after(day + 1, "arrest_elite", chosen, np.floor(waits).astype(np.int64))
 
 
 def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
@@ -377,6 +347,7 @@ class Policy(Component):
         "names_per_confession",
         "yezhov_naming_multiplier",
         *leader.PARAMS,
+        *leader_plan.PARAMS,
         *DECISION_PARAMS,
     )
     reads = DECISION_READS
@@ -385,15 +356,16 @@ class Policy(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         p, pol = e.params, w.policy
         if e.scenario.policy == "endogenous":
+            by = RULE[1] if leader_plan.planned(p) else RULE[0]
             for action, detail in leader.decide(w, e, day, curtailment=self.on(e, "M22")):
                 chosen = Event(
                     date=e.date(day),
                     action=action,
-                    evidence="leader_rule",
+                    evidence=by,
                     operation=detail if action == "launch_operation" else None,
                     chief=detail if action == "chief_change" else None,  # type: ignore[arg-type]
                 )
-                apply_decision(self, w, e, day, action, chosen, by="leader_rule")
+                apply_decision(self, w, e, day, action, chosen, by=by)
         confess = (
             p["confession_with_methods"]
             if (pol.physical_methods and self.on(e, "M06"))

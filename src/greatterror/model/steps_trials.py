@@ -8,7 +8,8 @@ more people into the case's investigation. On the date the dock is the case's me
 the group in custody for it (the list, and the named): at an open trial those who have
 confessed, at a closed one also those still silent (data/trial_charges.csv ``session``); a
 silent member of the group at an open trial goes to the Military Collegium in closed
-session. At most the cap and
+session, unless the next pending case of his kind takes him over (``carry_over``: the
+Sixteen's named were the Seventeen's centre). At most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
@@ -106,10 +107,14 @@ class ShowTrials(Component):
         held = w.signals.held[c.status[w.signals.held] == Status.AWAITING_SENTENCE]
         members = np.fromiter(case.members, dtype=np.int64) if case else held[:0]
         pool = held[np.isin(held, members)]
-        chosen = silent = np.empty(0, dtype=np.int64)
+        chosen = silent = carried = np.empty(0, dtype=np.int64)
         if self.on(e, "M07") and case is not None and case.opened:
             chosen, silent = dock(w, e, case, pool)
             w.trial_cases.tried.update(chosen.tolist())
+            # the case's members not in the dock whom the next pending case takes over
+            rest = pool[~np.isin(pool, chosen)]
+            carried = carry_over(w, day, case, np.concatenate([rest, silent]))
+            silent = silent[~np.isin(silent, carried)]
             # the group's members still silent and not in the dock: the Military Collegium
             # in closed session (Rudzutak), not marked as having confessed
             c.status[silent] = Status.AWAITING_SENTENCE
@@ -119,9 +124,9 @@ class ShowTrials(Component):
         e.sentence(day, chosen[death], "death", "military_collegium")
         e.sentence(day, chosen[~death], "camp", "military_collegium")
         # the case's other prisoners are tried by the Military Collegium in closed session
-        rest = pool[~np.isin(pool, chosen)]
+        rest = pool[~np.isin(pool, chosen) & ~np.isin(pool, carried)]
         w.institutions.queues[CH["military_collegium"]].push(rest)
-        w.signals.held = held[~np.isin(held, pool)]
+        w.signals.held = held[~np.isin(held, pool) | np.isin(held, carried)]
         if case is not None:
             case.closed = True
         archival = e.evidence.trials.get(event.trial)
@@ -180,6 +185,35 @@ def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> tuple[np.nda
     chosen = order[here][:cap]
     silent = order[ours & under & ~np.isin(order, chosen)]
     return chosen, silent
+
+
+def carry_over(w: World, day: int, case: TrialCase, idx: np.ndarray) -> np.ndarray:
+    """The members of ``case`` not in its dock (``idx``: held for it, or still silent) whom
+    the next pending case of its kind takes over on the trial's date: those of that case's
+    group (``in_group``), held for its trial if they have confessed, kept under investigation
+    if not. The others go to the Military Collegium in closed session. Returns the carried.
+
+    The names given in one trial's case opened the next: after the Trial of the Sixteen the
+    prosecutor announced an investigation of everyone its defendants had named (report1936),
+    and four of them, Pyatakov, Sokolnikov, Radek and Serebryakov, arrested July-September
+    1936 while that case was prepared, were the Seventeen's 'parallel centre' (report1937;
+    Conquest 1990, ch. 4 and 6; not checked page by page). Until branch trials4 (5 Dec 2026)
+    every such member went to the Military Collegium when his case closed, and the next
+    case could take him only by a new name. In the historical scenario the rule acts where
+    a case is pending on an earlier trial's date: the Sixteen's members pass to the
+    Seventeen's case, the Leningrad centre's to the Moscow centre's (both built in the
+    investigation of Kirov's murder, Lenoe 2010; not checked page by page)."""
+    nxt = next(
+        (k for k in w.trial_cases.pending(day) if k is not case and k.military == case.military),
+        None,
+    )
+    if nxt is None or len(idx) == 0:
+        return idx[:0]
+    out = np.unique(idx[in_group(w.people, idx, group_name(nxt))])
+    nxt.members.update(out.tolist())
+    for i in out.tolist():
+        nxt.joined.setdefault(i, "carried")
+    return out
 
 
 def open_case(w: World, e: Engine, day: int, case: TrialCase) -> None:

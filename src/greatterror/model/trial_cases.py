@@ -78,13 +78,15 @@ The rule, one case per scheduled trial:
   Rudzutak, was tried by the Military Collegium in closed session (Khrushchev 1956). At a
   closed trial (the Leningrad and Moscow centres, the army's) also those still silent under
   investigation (the trial ends it). Its size is the model's state: how many of the group
-  were in custody when the case opened, and how many of the group their names reached
-  before the date. Until branch trialfix (5 Dec 2026) the silent sat in every dock and were
+  were in custody when the case opened, how many of the group their names reached before
+  the date, and how many an earlier trial's case passed on to it (the next bullet). Until branch trialfix (5 Dec 2026) the silent sat in every dock and were
   then marked as having confessed (review12 F1).
-
-The trial takes the dock (model/steps_trials.py); the case's other members held, and its
-members of the group still silent, go to the Military Collegium in closed session (the
-silent are not marked as having confessed), and the case is closed.
+- **The next case takes over.** The trial takes the dock (model/steps_trials.py). The case's
+  other members held, and its members of the group still silent, pass into the next pending
+  case of their kind if they are of its group (``steps_trials.carry_over``: the Sixteen's
+  named were the Seventeen's centre, report1936, report1937), and otherwise go to the
+  Military Collegium in closed session (the silent are not marked as having confessed); the
+  case is closed.
 """
 
 from __future__ import annotations
