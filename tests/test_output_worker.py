@@ -57,3 +57,12 @@ def test_without_its_worker_the_caller_does_the_work(tmp_path: Path) -> None:
         worker._process.join()
         assert output_worker.write_report(tmp_path) == tmp_path / REPORT_FILE
     assert (tmp_path / REPORT_FILE).read_text(encoding="utf-8").startswith("<!DOCTYPE html>")
+
+
+def test_an_interrupted_command_stops_its_worker() -> None:
+    with pytest.raises(KeyboardInterrupt), output_worker.prefetched():
+        worker = output_worker._ACTIVE
+        assert worker is not None
+        raise KeyboardInterrupt
+    assert not worker._process.is_alive()
+    assert output_worker._ACTIVE is None

@@ -32,13 +32,26 @@ from greatterror.model.series_rows import SeriesParts
 _ACTIVE: OutputWorker | None = None
 
 
+def _stop(_signum: int, _frame: Any) -> None:
+    raise SystemExit(0)  # unwinds the report's pool of drawing processes (its ``with``)
+
+
+def _reply(conn: Connection, message: tuple[str, Any]) -> bool:
+    """Send ``message`` to the parent; False if the parent is gone."""
+    try:
+        conn.send(message)
+    except OSError:
+        return False
+    return True
+
+
 def _serve(conn: Connection, parent_end: Connection) -> None:
     """The worker: import, then do each job asked for until told to stop (``None``) or until
     the parent goes away (its end of the pipe closes)."""
     parent_end.close()  # so that the parent's death closes the pipe for us
-    # Ctrl-C is the parent's to handle: it then stops the worker (``close``), which would
-    # otherwise print a traceback of its own
+    # Ctrl-C is the parent's to handle: it then stops the worker (``OutputWorker.stop``)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
+    signal.signal(signal.SIGTERM, _stop)
     import numpy as np
     import pyarrow as pa
 
@@ -58,14 +71,17 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
         try:
             if job[0] == "series":
                 tables.write_series(Path(job[1]), job[2])
-                conn.send(("ok", None))
+                answer: tuple[str, Any] = ("ok", None)
             else:
-                conn.send(("ok", report.write_report(Path(job[1]))))
+                answer = ("ok", report.write_report(Path(job[1])))
         except Exception as exc:  # the parent raises it as its own
-            try:
-                conn.send(("error", exc))
-            except Exception:  # an exception that cannot be pickled: its text
-                conn.send(("error", RuntimeError(f"{type(exc).__name__}: {exc}")))
+            answer = ("error", exc)
+        try:
+            sent = _reply(conn, answer)
+        except Exception:  # an exception that cannot be pickled: its text
+            sent = _reply(conn, ("error", RuntimeError(f"{type(answer[1]).__name__}: {answer[1]}")))
+        if not sent:
+            return
 
 
 class OutputWorker:
@@ -96,13 +112,21 @@ class OutputWorker:
         return True, value
 
     def close(self) -> None:
+        """Let the worker finish and exit (it has nothing left to do)."""
         with contextlib.suppress(OSError, ValueError):
             self._conn.send(None)
         self._conn.close()
         self._process.join(timeout=5)
         if self._process.is_alive():
-            self._process.terminate()
-            self._process.join()
+            self.stop()
+
+    def stop(self) -> None:
+        """Stop the worker now, whatever it is doing (the command failed or was interrupted:
+        its outputs are not wanted, and their folder is being removed)."""
+        self._conn.close()
+        if self._process.is_alive():
+            self._process.terminate()  # SIGTERM: the worker stops its drawing processes too
+        self._process.join()
 
 
 @contextlib.contextmanager
@@ -117,10 +141,14 @@ def prefetched() -> Iterator[None]:
     _ACTIVE = worker
     try:
         yield
-    finally:
+    except BaseException:
         _ACTIVE = None
         if worker is not None:
-            worker.close()
+            worker.stop()
+        raise
+    _ACTIVE = None
+    if worker is not None:
+        worker.close()
 
 
 def write_series(folder: Path, parts: SeriesParts) -> None:
