@@ -84,7 +84,10 @@ def main() -> None:
     with contextlib.redirect_stdout(io.StringIO()), contextlib.suppress(SystemExit):
         cli(["run", "--scale", scale, "--out", out, "--overwrite"])
     total = time.perf_counter() - began + imported
-    print(f"greatterror run --scale {scale}: {total:.2f} s wall")
+    print(
+        f"greatterror run --scale {scale}: {total:.2f} s wall, this process "
+        f"{time.process_time():.2f} s CPU"
+    )
     print(f"  {'imports':<22} {imported:6.2f} s wall")
     for label in ("population", "simulation", "summary", "save"):
         print(f"  {label:<22} {WALL[label]:6.2f} s wall {CPU[label]:6.2f} s CPU")
