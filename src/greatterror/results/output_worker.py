@@ -52,15 +52,17 @@ def _serve(conn: Connection, parent_end: Connection) -> None:
     # Ctrl-C is the parent's to handle: it then stops the worker (``OutputWorker.stop``)
     signal.signal(signal.SIGINT, signal.SIG_IGN)
     signal.signal(signal.SIGTERM, _stop)
-    import numpy as np
-    import pyarrow as pa
+    try:
+        import numpy as np
+        import pyarrow as pa
 
-    from greatterror.results import report, tables  # the point of the worker
+        from greatterror.results import report, tables  # the point of the worker
 
-    pa.array(np.zeros(1))  # pyarrow imports pandas at its first array
-    # reading the run's Parquet files imports pyarrow's dataset module on first use
-    with contextlib.suppress(ImportError):
+        pa.array(np.zeros(1))  # pyarrow imports pandas at its first array
+        # reading the run's Parquet files imports pyarrow's dataset module on first use
         import pyarrow.dataset  # noqa: F401
+    except Exception:  # the parent, doing the work itself, reports what is wrong
+        return
     while True:
         try:
             job = conn.recv()
