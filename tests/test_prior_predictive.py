@@ -68,3 +68,17 @@ def test_an_unknown_hypothesis_is_refused_before_any_run(
         _script().main(["--only", "H9", "--draws", "1"])
     assert stop.value.code == 2
     assert "--only: unknown H9" in capsys.readouterr().err
+
+
+def test_the_summary_counts_runaways_and_the_draws_in_the_window() -> None:
+    ppc = _script()
+    done = {"runaway": "", "distance": 10.0, "peak": "1937", "start": "1937-08", "end": ""}
+    rows = [
+        {"hypothesis": "H1", "draw": 1, **done, "conv37_38": 0.9, "death37_38": 0.8},
+        {"hypothesis": "H1", "draw": 2, **done, "start": "1934-12", "peak": "1935",
+         "conv37_38": 0.1, "death37_38": 0.0},
+        {"hypothesis": "H1", "draw": 3, "runaway": "day 60: 9 held"},
+    ]  # fmt: skip
+    line = ppc.summary(rows).splitlines()[2]
+    assert line.startswith("| H1 | 3 | 1 | 10-10 | 1/2 | 1/2 | 1934-12 to 1937-08 |")
+    assert "0.10-0.90" in line and "0.00-0.80" in line

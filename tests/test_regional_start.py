@@ -38,6 +38,19 @@ def test_perceive_decays_and_adds_arrests_per_thousand_adults() -> None:
     assert signal[1] == pytest.approx(0.5)
 
 
+def test_the_centres_pressure_weighs_the_local_signal_only_in_mode_2() -> None:
+    """``regions_start_operation`` 2 (H3, H4): the chief weighs the enemies uncovered in his
+    region by today's campaign factor (F003:81); 1 reads the level alone."""
+    from greatterror.model.operation_term import from_below, perceived_local_threat
+
+    signal = np.array([0.5, 2.0])
+    for mode, expected in ((1.0, [0.5, 2.0]), (2.0, [1.5, 6.0])):
+        p = {"regions_start_operation": mode}
+        assert from_below(p)
+        assert perceived_local_threat(p, signal, 3.0).tolist() == expected
+    assert not from_below({"regions_start_operation": 0.0})
+
+
 def test_a_start_sets_the_regions_own_first_limits() -> None:
     inst = Institutions(
         limit_cat1=np.zeros(3), limit_cat2=np.zeros(3), initial_cat1=np.full(3, 9.0),
