@@ -93,9 +93,15 @@ def test_the_starts_come_from_the_signals(pop: gt.Population) -> None:
         day = sim.engine.world.institutions.region_start_day
         return day[day >= 0], sim
 
+    # the level alone (1): at 1:10,000 a sampled arrest is 10,000 people, so the centre's
+    # pressure (2, the files' value) lifts a small region past either threshold on its first
+    # arrests; with it a higher threshold starts the first region no earlier
+    low, _ = starts(regional_start_threshold=0.5, regions_start_operation=1)
+    high, _ = starts(regional_start_threshold=20.0, regions_start_operation=1)
+    assert len(high) < len(low)
     low, _ = starts(regional_start_threshold=0.5)
     high, _ = starts(regional_start_threshold=20.0)
-    assert len(high) < len(low)
+    assert len(high) <= len(low) and (len(high) == 0 or high.min() >= low.min())
     none, sim = starts(requests_granted_as_asked=0.0)
     assert len(none) == 0 and not _launches(sim)
     assert sim.engine.world.institutions.arrested_00447.sum() == 0
