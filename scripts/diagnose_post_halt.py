@@ -5,10 +5,11 @@ A diagnostic for ``G1-1939/1940-conv``, ``-death``, ``-camps``, ``-exile`` and `
 (issue 9; docs/validation-log.md, "After the halt: who sentences whom in 1939-40"). Every
 sentence the run passes is traced (``Engine.sentence``) with the body that passed it (the
 channel of ``steps_justice._decide``, the social-order bodies, the show trials) and the case it
-closes: its origin (a case pending before the troikas, the album or the special troikas at the
-halt, or whose death sentence the halt made void, is ``halt:<operation it was opened in>``; a
-case opened after the halt is ``new:<operation>``; one opened before it and still under
-investigation at the halt is ``old:<operation>``), the elite group of the person, the charge
+closes: its origin (a case the halt put up for review, pending before the troikas, the album or
+the special troikas, under investigation, or whose death sentence the halt made void, or an
+elite case whose investigation it suspended, is ``halt:<operation it was opened in>``; a case
+opened after the halt is ``new:<operation>``; one opened before it and not taken by the halt is
+``old:<operation>``), the elite group of the person, the charge
 class (model/charges.py), the operational line the person was arrested on and the year of the
 arrest. It also prints the political cases under investigation or awaiting sentence on the day
 of the halt, and the elite layer's arrests of 1938-40 with their status at the end of the run. A re-sentence of a
@@ -75,14 +76,24 @@ def main() -> None:
     c, pop = w.cases, w.people
     n = len(c.op)
     halted_op = np.full(n, -1, dtype=np.int16)  # the operation a case pending at the halt had
-    for module in (steps_halt, steps_policy):
-        leave = module.leave_operation
+    leave = steps_halt.leave_operation
 
-        def left(world: Any, eng: Any, day: int, idx: np.ndarray, leave: Any = leave) -> None:
-            halted_op[idx] = world.cases.op[idx]
-            leave(world, eng, day, idx)
+    def left(world: Any, eng: Any, day: int, idx: np.ndarray) -> None:
+        halted_op[idx] = world.cases.op[idx]
+        leave(world, eng, day, idx)
 
-        module.leave_operation = left  # type: ignore[attr-defined]
+    steps_halt.leave_operation = left  # type: ignore[attr-defined]
+    schedule_after = e.schedule_after
+
+    def scheduled(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
+        # a case put up for the halt's review that kept its operation (not a mass one's)
+        if kind in (steps_halt.HALT_REVIEW, steps_halt.HALT_REINVESTIGATION):
+            fresh = np.asarray(idx, dtype=np.int64)
+            fresh = fresh[halted_op[fresh] < 0]
+            halted_op[fresh] = c.op[fresh]
+        schedule_after(day, kind, idx, delays)
+
+    e.schedule_after = scheduled  # type: ignore[method-assign]
     # (year, kind, body, origin, group, charge, line, year of arrest) -> weight
     tally: dict[tuple[Any, ...], float] = defaultdict(float)
     sentence = e.sentence

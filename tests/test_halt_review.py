@@ -31,9 +31,9 @@ import pytest
 from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 
 import greatterror as gt
-from greatterror.model import steps_justice
+from greatterror.model import steps_halt, steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, OP, Status
+from greatterror.vocabulary import CH, MASS_OP, OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
@@ -62,6 +62,8 @@ class Watch:
     to_courts: list[np.ndarray] = field(default_factory=list)
     #: (day, channel, the batch it decided or, for the troikas, the queue before them, halted)
     decided: list[tuple[int, str, np.ndarray, bool]] = field(default_factory=list)
+    #: the cases that left a mass operation at the halt (``steps_halt.leave_operation``)
+    left: list[np.ndarray] = field(default_factory=list)
 
     def all(self, name: str) -> np.ndarray:
         parts = getattr(self, name)
@@ -129,11 +131,18 @@ def watched_run(
         watch.decided.append((day, "troika", waiting, bool(w_.policy.halted)))
         return troikas(w_, e_, day, queue, *rest)
 
+    leave = steps_halt.leave_operation
+
+    def watched_leave(w_: Any, e_: Any, day: int, idx: np.ndarray) -> None:
+        watch.left.append(np.array(idx, dtype=np.int64))
+        leave(w_, e_, day, idx)
+
     e.schedule_after = schedule
     review.step = step
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(steps_justice, "_decide", watched_decide)
         mp.setattr(steps_justice, "sentence_troika_cases", watched_troikas)
+        mp.setattr(steps_halt, "leave_operation", watched_leave)
         sim.run(until=until)
     return sim, watch
 
@@ -149,18 +158,20 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     ended, so no case waits in a channel's queue; what the halt finds are their last death
     sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
     whose cases leave the operation for the resolution's procedure, and which the review
-    releases or sends on. Those under
-    investigation at the halt (ordinary and elite cases) go on to the courts and the Special
-    Board."""
+    releases or sends on. With them the review takes the political cases under investigation
+    at the halt but the elite operation's (rule R4, docs/design/halt-backlog.md; mostly the
+    NKVD's ordinary cases in November 1938, and Order 00486's wives: tests/test_halt_backlog.py
+    tests them)."""
     # at 1:100: the last days' void sentences are a handful of sampled cases at 1:1,000
     sim, watch = watched_run("historical", {}, "1939-03-31", scale=0.01)
     assert sim.engine.world.policy.halted
     cases = sim.engine.world.cases
     pending = watch.all("pending")
     sentenced = np.concatenate(watch.sentenced) if watch.sentenced else np.empty(0, bool)
-    assert len(pending) > 0 and sentenced.all(), "only void death sentences are pending"
+    assert sentenced.any() and (~sentenced).any(), "void sentences and cases under investigation"
     # their case leaves the operation (a new sentence is not its), whose arrests hold them
-    assert (cases.op[pending] == OP["ordinary"]).all()
+    assert (cases.op[pending[sentenced]] == OP["ordinary"]).all()
+    assert not MASS_OP[cases.op[pending]].any()
     # a void sentence is never carried out: one of them shot was sentenced to death again,
     # after the halt, by the court the review sent him to
     reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
@@ -188,11 +199,13 @@ def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sente
     cases = sim.engine.world.cases
     pending = watch.all("pending")
     sentenced = np.concatenate(watch.sentenced)
-    queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
+    # a channel's queue or under investigation (R4: a wife's case of Order 00486 keeps its
+    # operation, which is not a mass one), or sentenced
+    queued, void = pending[~sentenced], pending[sentenced]
     assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
     # both kinds leave the operation: a sentence after the review is not the operation's
     assert (cases.op[void] == OP["ordinary"]).all()
-    assert (cases.op[queued] == OP["ordinary"]).all()
+    assert not MASS_OP[cases.op[queued]].any()
     assert not (cases.status[void] == Status.SHOT).any()
     assert len(watch.due) > 0
 
@@ -239,7 +252,9 @@ def test_a_case_pending_at_the_halt_keeps_the_line_it_was_arrested_on(backlog) -
     ``lines`` count them there (review of 5 Dec 2026, F6: they lost their line and dropped out
     of ``lines``)."""
     sim, watch = backlog
-    pending = watch.all("pending")
+    # the cases of a mass operation (the review takes ordinary cases under investigation too)
+    pending = watch.all("left")
+    assert np.isin(pending, watch.all("pending")).all()
     cases = sim.engine.world.cases
     # the same case at the run's end: not taken again in a new case since the halt
     same = pending[cases.arrest_day[pending] < watch.halt_day]

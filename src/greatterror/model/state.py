@@ -255,6 +255,10 @@ class Institutions:
     #: investigations under the Code of Criminal Procedure after the halt (M22; set by
     #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
     post_halt_procedure: bool = False
+    #: the people whose case, pending at the halt, was charged with a grave crime then
+    #: (ascending; ``steps_halt.keep_charge``): the courts judge that case on it after the
+    #: review, though it has left its operation (``charges.kept_at_halt``)
+    grave_at_halt: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: the conspiracy cases were being built: elite investigations opened now are long
     #: (from Yezhov's appointment to the February-March 1937 plenum; model/collegium.py)
     case_building: bool = False

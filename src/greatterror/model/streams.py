@@ -64,6 +64,7 @@ STREAMS = (
     "regional_start",
     "no_sentence_investigation",
     "list_selection",
+    "halt_review",
 )
 
 
