@@ -31,6 +31,8 @@ from greatterror.model.world import World
 DECISION_MECHANISMS = ("M08", "M16", "M17", "M18", "M21", "M22")
 DECISION_PARAMS = (
     "halt_review_days",
+    # the halt's suspended elite investigations (steps_halt.suspend_investigations)
+    "post_halt_investigation_days",
     "purge_of_purgers",
     "purge_of_purgers_after_halt",
     "purge_of_purgers_days",
