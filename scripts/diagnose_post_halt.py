@@ -87,7 +87,7 @@ def main() -> None:
 
     def scheduled(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
         # a case put up for the halt's review that kept its operation (not a mass one's)
-        if kind in (steps_halt.HALT_REVIEW, steps_halt.HALT_REINVESTIGATION):
+        if kind in (steps_halt.HALT_REVIEW, getattr(steps_halt, "HALT_REINVESTIGATION", "")):
             fresh = np.asarray(idx, dtype=np.int64)
             fresh = fresh[halted_op[fresh] < 0]
             halted_op[fresh] = c.op[fresh]
@@ -151,7 +151,13 @@ def main() -> None:
         halt_step(world, eng, day, extrajudicial)
 
     steps_policy._halt = halt_traced  # type: ignore[attr-defined]
-    sim.run()
+    summary = sim.run().results.summary
+    # the people held in the NKVD's prisons (under investigation, awaiting sentence or the
+    # etap; G8-prisons-1939 and V-prisons-*: validation figures, never fitted)
+    print("held in prisons (political cases), model; the record's G8-prisons-1939, V-prisons-*")
+    for date, held in summary["gulag"]["prisons"].items():
+        if date >= "1938-10-01":
+            print(f"    {date}  {held:9,.0f}")
     print("political cases under investigation or awaiting sentence on the day of the halt")
     for key, v in sorted(pending_at_halt.items(), key=lambda r: -r[1]):
         if not key.startswith("non_political"):
