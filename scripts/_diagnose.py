@@ -10,9 +10,14 @@ from __future__ import annotations
 import argparse
 import datetime as dt
 import sys
+from typing import Any
+
+import numpy as np
 
 import greatterror as gt
 from greatterror.cli.run import parse_sets
+from greatterror.model import steps_halt, steps_policy
+from greatterror.population.codes import Elite
 
 
 def options(description: str | None, until: str | None = None) -> argparse.ArgumentParser:
@@ -45,3 +50,34 @@ def until_date(args: argparse.Namespace) -> dt.date:
     except ValueError:
         print(f"error: --until {args.until!r} is not a date (YYYY-MM-DD)", file=sys.stderr)
         raise SystemExit(2) from None
+
+
+def elite_group(flags: int, mass: str = "") -> str:
+    """The elite group a person's flags put him in, for the scripts' tables (``mass`` if none)."""
+    if flags & int(Elite.ARMY_HIGH_COMMAND):
+        return "army high command"
+    if flags & int(Elite.ARMY_OFFICER):
+        return "army officer"
+    if flags & int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP):
+        return "NKVD officer"
+    if flags & int(Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY):
+        return "party-state elite"
+    if flags:
+        return "other elite"
+    return mass
+
+
+def trace_halted_operations(n_cases: int) -> np.ndarray:
+    """The operation each case had when the halt (or the end of an operation) took it out,
+    -1 if none: wraps ``leave_operation`` where the halt and the policy step call it. The
+    array fills as the simulation runs; call before ``run``."""
+    halted_op = np.full(n_cases, -1, dtype=np.int16)
+    for module in (steps_halt, steps_policy):
+        leave = module.leave_operation
+
+        def left(world: Any, eng: Any, day: int, idx: np.ndarray, leave: Any = leave) -> None:
+            halted_op[idx] = world.cases.op[idx]
+            leave(world, eng, day, idx)
+
+        module.leave_operation = left  # type: ignore[attr-defined]
+    return halted_op

@@ -21,29 +21,13 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from _diagnose import historical_sim, options
+from _diagnose import elite_group, historical_sim, options, trace_halted_operations
 
-from greatterror.model import steps_halt, steps_policy
 from greatterror.model.charges import charge_of
-from greatterror.population.codes import Elite
 from greatterror.vocabulary import OPERATIONS, Status
 
 YEARS = (1935, 1936, 1937, 1938, 1939, 1940)
 SHOWN = (1935, 1936, 1939, 1940)
-
-
-def _group(flags: int) -> str:
-    if flags & int(Elite.ARMY_HIGH_COMMAND):
-        return "army high command"
-    if flags & int(Elite.ARMY_OFFICER):
-        return "army officer"
-    if flags & int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP):
-        return "NKVD officer"
-    if flags & int(Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY):
-        return "party-state elite"
-    if flags:
-        return "other elite"
-    return ""
 
 
 def main() -> None:
@@ -53,15 +37,7 @@ def main() -> None:
     w = e.world
     c, pop = w.cases, w.people
     n = len(c.op)
-    halted_op = np.full(n, -1, dtype=np.int16)  # the operation a case pending at the halt had
-    for module in (steps_halt, steps_policy):
-        leave = module.leave_operation
-
-        def left(world: Any, eng: Any, day: int, idx: np.ndarray, leave: Any = leave) -> None:
-            halted_op[idx] = world.cases.op[idx]
-            leave(world, eng, day, idx)
-
-        module.leave_operation = left  # type: ignore[attr-defined]
+    halted_op = trace_halted_operations(n)  # the operation a case pending at the halt had
     # (year, kind, body, case) -> weight
     tally: dict[tuple[int, str, str, str], float] = defaultdict(float)
     sentence = e.sentence
@@ -84,7 +60,7 @@ def main() -> None:
                 if op == "non_political":
                     continue
                 case = op if halted_op[i] < 0 else f"halt:{OPERATIONS[int(halted_op[i])]}"
-                group = _group(int(pop["elite"][i]))
+                group = elite_group(int(pop["elite"][i]))
                 if group:
                     case += f" [{group}]"
                 case += f" <{charges[k]}>"

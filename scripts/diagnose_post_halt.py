@@ -27,11 +27,10 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from _diagnose import historical_sim, options
+from _diagnose import elite_group, historical_sim, options, trace_halted_operations
 
 from greatterror.model import steps_halt, steps_policy
 from greatterror.model.charges import charge_of
-from greatterror.population.codes import Elite
 from greatterror.vocabulary import LINES, OPERATIONS, STATUSES, Status
 
 YEARS = (1939, 1940)
@@ -41,20 +40,6 @@ RECORD = {
     1939: (63889, 2552, 54666, 3783, 2888),
     1940: (71806, 1649, 65727, 2142, 2288),
 }
-
-
-def _group(flags: int) -> str:
-    if flags & int(Elite.ARMY_HIGH_COMMAND):
-        return "army high command"
-    if flags & int(Elite.ARMY_OFFICER):
-        return "army officer"
-    if flags & int(Elite.NKVD_OFFICER | Elite.NKVD_LEADERSHIP):
-        return "NKVD officer"
-    if flags & int(Elite.CC_1934 | Elite.APPARATUS_1934 | Elite.REGIONAL_SECRETARY):
-        return "party-state elite"
-    if flags:
-        return "other elite"
-    return "mass"
 
 
 def _print(title: str, rows: dict[str, dict[str, float]], total: float, floor: float) -> None:
@@ -75,14 +60,7 @@ def main() -> None:
     w = e.world
     c, pop = w.cases, w.people
     n = len(c.op)
-    halted_op = np.full(n, -1, dtype=np.int16)  # the operation a case pending at the halt had
-    leave = steps_halt.leave_operation
-
-    def left(world: Any, eng: Any, day: int, idx: np.ndarray) -> None:
-        halted_op[idx] = world.cases.op[idx]
-        leave(world, eng, day, idx)
-
-    steps_halt.leave_operation = left  # type: ignore[attr-defined]
+    halted_op = trace_halted_operations(n)  # the operation a case pending at the halt had
     schedule_after = e.schedule_after
 
     def scheduled(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
@@ -127,7 +105,7 @@ def main() -> None:
                     kind,
                     body,
                     origin,
-                    _group(int(pop["elite"][i])),
+                    elite_group(int(pop["elite"][i]), "mass"),
                     charges[k],
                     LINES[int(c.line[i])],
                     f"arrested {sim.engine.date(int(c.arrest_day[i])).year}",
@@ -146,7 +124,9 @@ def main() -> None:
         weight = eng.weights(held)
         for k, i in enumerate(held.tolist()):
             state = "investigation" if c.status[i] == Status.INVESTIGATION else "awaiting"
-            key = f"{OPERATIONS[int(c.op[i])]} [{_group(int(pop['elite'][i]))}] {state}"
+            key = (
+                f"{OPERATIONS[int(c.op[i])]} [{elite_group(int(pop['elite'][i]), 'mass')}] {state}"
+            )
             pending_at_halt[key] += float(weight[k])
         halt_step(world, eng, day, extrajudicial)
 
@@ -169,8 +149,8 @@ def main() -> None:
     for k, i in enumerate(elite.tolist()):
         year = sim.engine.date(int(c.arrest_day[i])).year
         if year >= 1938:
-            fate[(_group(int(pop["elite"][i])), year, STATUSES[int(c.status[i])])] += float(
-                weight[k]
+            fate[(elite_group(int(pop["elite"][i]), "mass"), year, STATUSES[int(c.status[i])])] += (
+                float(weight[k])
             )
     print("the elite layer's last arrest, by year (1938-40), and its status at the end")
     for key, v in sorted(fate.items()):

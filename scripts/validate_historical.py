@@ -11,7 +11,7 @@ are kept):
 - out-of-sample: the validation figures the outputs report (summary.json and
   timeseries.parquet; greatterror.calibration.holdout: never fitted), the same way;
 - checks of in-sample quantities on other sources: the validation figures whose simulated
-  value repeats in-sample targets', that informed a fixed input, or that a refit gate
+  value repeats in-sample targets', that informed a fixed input or a rule, or that a refit gate
   threshold bounds (``Measure.checks``), shown apart and not counted out of sample.
 
 The seeds are the validation seeds 1..N (N at most 10 by default), never a
@@ -104,6 +104,7 @@ def _table(
             said = (
                 [f"`{t}`" for t in m.repeats]
                 + [f"informed `{x}`" for x in m.informed]
+                + [f"informed by {x}" for x in m.informed_rules]
                 + [f"gate `{x}`" for x in m.gate]
             )
             row += " " + ", ".join(said) + " |"
@@ -185,7 +186,9 @@ def main() -> None:
         "(`Measure.repeats`): they test the record's other sources against the same simulated "
         "quantity the fit sees, not the model out of sample. Figures after whose reading a "
         "fixed parameter's value was chosen (`Measure.informed`: 'informed' and the parameter) "
-        "are here too: they no longer check that value independently; so are figures whose "
+        "are here too: they no longer check that value independently; so are figures read when "
+        "a rule of the model was chosen (`Measure.informed_rules`: 'informed by' and the rule, "
+        "with the branch that chose it); so are figures whose "
         "quantity a threshold of the refit gate bounds (`Measure.gate`: 'gate' and the "
         "threshold of calibration/validity.py), since a fitted point that fails it is never "
         "applied.",

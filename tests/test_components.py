@@ -157,6 +157,16 @@ def _block(name: str) -> str:
     return match.group(1)
 
 
+def test_odd_counts_and_names_the_random_streams() -> None:
+    """ODD's "Stochasticity" gives the number of named streams model/streams.py lists, and
+    ODD names each of them (review17 F9: it said 40 when there were 45)."""
+    from greatterror.model.streams import STREAMS
+
+    match = re.search(r"Every draw comes from one of (\d+) named random streams", ODD)
+    assert match and int(match.group(1)) == len(STREAMS) == len(set(STREAMS))
+    assert [s for s in STREAMS if f"`{s}`" not in ODD] == []
+
+
 def test_odd_step_order_is_the_code_order() -> None:
     section = ODD[ODD.index("## 3. Process overview and scheduling") :]
     section = section[: section.index("<!-- components:begin -->")]

@@ -56,20 +56,30 @@ def test_h1e_runs_the_plan_mode() -> None:
     assert not leader_plan.planned(find_hypothesis("H3").parameter_values())
 
 
+#: the days EARLY gives, computed by hand (review17 F11): 1935 has 365 days, so 1935.5 is
+#: 1 January + round(182.5) = 182 days (Python rounds half to even) = 2 July, and 1935.75 is
+#: + round(273.75) = 274 days = 2 October; the national operations come 30 days later, so the
+#: first operation is Order 00447's and Yezhov comes 60 days before it (3 May, 3 August)
+HAND = {1935.5: ("1935-07-02", "1935-05-03"), 1935.75: ("1935-10-02", "1935-08-03")}
+
+
 def test_the_launch_is_on_the_day_the_plan_gives(parts) -> None:
     scenario = parts[0]
-    days = []
-    for year in (1935.5, 1935.75):
+    for year, (launched, appointed) in HAND.items():
         pars = {**scenario.parameter_values(), **EARLY, "plan_launch_year": year}
         plan = leader_plan.schedule(pars, scenario.start)
+        assert sim_date(scenario.start, plan.mass) == launched
+        assert sim_date(scenario.start, plan.chief) == appointed
         sim = _run(parts, plan.mass, plan_launch_year=year)
-        launched = sim.engine.date(plan.mass).isoformat()
         assert _decided(sim, "launch_operation", "kulak_00447") == [launched]
         assert sim.world.policy.launch_day("kulak_00447") == plan.mass
-        assert _decided(sim, "chief_change", "yezhov") == [sim.engine.date(plan.chief).isoformat()]
-        days.append(plan.mass)
-    assert days[0] < days[1]
+        assert _decided(sim, "chief_change", "yezhov") == [appointed]
     assert all(d["by"] == "leader_plan" for d in sim.world.policy.log)
+
+
+def sim_date(start: dt.date, day: int) -> str:
+    """The date of a run's day, counted from its first day (day 0)."""
+    return (start + dt.timedelta(days=day)).isoformat()
 
 
 def test_the_limits_are_the_plans_shares_of_the_registers(parts) -> None:
@@ -85,6 +95,12 @@ def test_the_limits_are_the_plans_shares_of_the_registers(parts) -> None:
     appendix1, appendix2 = initial_limits(population, evidence)
     assert not np.allclose(inst.limit_cat1, appendix1)
     assert not np.allclose(inst.limit_cat2, appendix2)
+    # one region by hand: the Moscow oblast's register holds 28 people at 1:10,000 (seed 2) on
+    # the launch day, 280,000 full-population equivalents, so its limits are 2% and 10% of them
+    moscow = [r.code for r in population.regions].index("moscow_obl")
+    assert sim.world.registers.kulak.sizes()[moscow] == 28
+    assert inst.limit_cat1[moscow] == pytest.approx(5_600)
+    assert inst.limit_cat2[moscow] == pytest.approx(28_000)
 
 
 def test_the_halt_follows_the_plan(parts) -> None:
@@ -95,6 +111,7 @@ def test_the_halt_follows_the_plan(parts) -> None:
     assert plan.national > plan.halt
     sim = _run(parts, plan.national + 1, **late)
     date = sim.engine.date(plan.halt).isoformat()
+    assert date == "1935-10-30"  # 2 July 1935 + 120 days, by hand
     assert _decided(sim, "halt") == [date]
     assert _decided(sim, "chief_change", "beria") == [date]
     assert sim.world.policy.halted

@@ -55,7 +55,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
     e = sim.engine
     out: dict[str, Any] = {
         "sim": sim, "sentenced": [], "elsewhere": [], "violations": [], "held_days": {},
-        "kept_sentenced": [], "docks": [],
+        "kept_sentenced": [], "docks": [], "whole_holds": [],
     }  # fmt: skip
     sentence = e.sentence
 
@@ -74,6 +74,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
     trials = next(c for c in sim.loop if isinstance(c, steps_trials.ShowTrials))
     step = trials.step
     since: dict[tuple[int, int], int] = {}
+    whole: dict[int, tuple[int, set[int]]] = {}
 
     def checked(w: Any, eng: Any, day: int) -> None:
         step(w, eng, day)
@@ -88,6 +89,14 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         for key in list(since):
             if key not in now:
                 out["held_days"][key] = max(out["held_days"].get(key, 0), day - since.pop(key))
+        # a prisoner's whole hold, through every case that carried him
+        people = set(held.tolist())
+        for person, case in now:
+            whole.setdefault(person, (day, set()))[1].add(case)
+        for person in list(whole):
+            if person not in people:
+                began, cases = whole.pop(person)
+                out["whole_holds"].append((began, day, sorted(cases)))
 
     trials.step = checked  # type: ignore[method-assign]
     out["openings"] = []
@@ -173,6 +182,20 @@ def test_no_prisoner_is_held_without_a_pending_trial(run) -> None:
 def test_no_prisoner_is_held_longer_than_the_preparation_window(run) -> None:
     assert run["held_days"], "nobody was ever held for a trial"
     assert max(run["held_days"].values()) <= WINDOW
+
+
+def test_a_prisoner_carried_on_is_held_from_the_first_case_to_the_last_trial(run) -> None:
+    """Each hold is bounded per case above; a prisoner carried through several cases is held
+    in all no earlier than his first case opened and no later than his last case's trial
+    (review17 F12)."""
+    cases = run["sim"].world.trial_cases.cases
+    assert run["whole_holds"], "nobody was ever held for a trial"
+    assert any(len(ks) > 1 for _, _, ks in run["whole_holds"]), "nobody was carried on"
+    for began, ended, ks in run["whole_holds"]:
+        first = min(cases[k].opens for k in ks)
+        last = max(cases[k].day for k in ks)
+        assert first <= began and ended <= last, (began, ended, ks)
+        assert ended - began <= last - first
 
 
 def _docks(run: dict[str, Any]) -> dict[str, tuple[int, np.ndarray, np.ndarray]]:

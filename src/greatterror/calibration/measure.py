@@ -37,6 +37,10 @@ class Measure:
     #: figure no longer checks them independently, so it is shown with the checks of
     #: in-sample quantities and not counted out of sample
     informed: tuple[str, ...] = ()
+    #: the model's rules (not parameters) chosen after this figure was read, each as "rule
+    #: (branch that chose it)": as for ``informed``, the figure no longer checks them
+    #: independently and is shown with the checks
+    informed_rules: tuple[str, ...] = ()
     #: the refit gate's thresholds (names of calibration/validity.py's constants) that bound
     #: this figure's quantity: a fitted point that fails one is not applied, so the figure
     #: constrains the fit and is shown with the checks, not counted out of sample
@@ -47,10 +51,12 @@ class Measure:
     @property
     def checks(self) -> tuple[str, ...]:
         """Why the figure is a check of in-sample quantities and not out of sample: the targets
-        it repeats, "informed" and each input chosen after reading it, "gate" and each refit
-        gate threshold that bounds it; empty for a figure counted out of sample."""
+        it repeats, "informed" and each input chosen after reading it, "informed by" and each
+        rule chosen after reading it, "gate" and each refit gate threshold that bounds it;
+        empty for a figure counted out of sample."""
         return (
             *self.repeats,
             *(f"informed {x}" for x in self.informed),
+            *(f"informed by {x}" for x in self.informed_rules),
             *(f"gate {x}" for x in self.gate),
         )

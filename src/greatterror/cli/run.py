@@ -143,17 +143,22 @@ def run(
         error_console.print(notice, highlight=False)
     sc = sim.scenario
     days = (sc.end - sc.start).days + 1
-    with Progress(
-        TextColumn("[bold]{task.description}"),
-        BarColumn(),
-        TextColumn("{task.completed}/{task.total} days"),
-        TimeElapsedColumn(),
-        console=console,
-        transient=True,
-    ) as progress:
-        task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
-        sim.run(progress=lambda done, _total: progress.update(task, completed=done))
-    run_id = sim.save(out, overwrite=overwrite)
+    from greatterror.results.output_worker import prefetched
+
+    # the modules that write the tables and the report are imported by a forked worker while
+    # this process simulates (results/output_worker.py)
+    with prefetched():
+        with Progress(
+            TextColumn("[bold]{task.description}"),
+            BarColumn(),
+            TextColumn("{task.completed}/{task.total} days"),
+            TimeElapsedColumn(),
+            console=console,
+            transient=True,
+        ) as progress:
+            task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
+            sim.run(progress=lambda done, _total: progress.update(task, completed=done))
+        run_id = sim.save(out, overwrite=overwrite)
     _targets_table(sim.results.summary)
     console.print(
         f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",

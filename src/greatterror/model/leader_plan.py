@@ -2,9 +2,11 @@
 
 The leader's rule (model/leader.py) decides from perceived threat, perceived cost and the
 expectation of war: a centre that reacts. H1 holds that the centre acted on its own plan:
-it decided ahead to remove the categories it counted a danger in case of war (former
-kulaks, criminals and other "anti-Soviet elements", former oppositionists, the diaspora
-nationalities), chose the executor, and scheduled the operations and their end. Under H1,
+Stalin, driven by suspicion and absolute power (F004:17), decided ahead to destroy those he
+counted enemies, rivals and dissident communists first (F004:3; F000:40), took the Kirov
+murder as the pretext, and directed the repression by dated central decisions and limits.
+The plan chooses the executor and schedules the operations and their end; their targets are
+the orders' own, which H1's sources do not explain. Under H1,
 which switches off what raises perceived threat (M01, M02, M24), the reacting rule never
 launches a mass operation; this mode gives H1e a centre that plans instead, without the
 record's dates.

@@ -1,21 +1,18 @@
 """Operational lines: the categories of people each mass and national operation's order named.
 
-Each order listed its "lines" (the former kulak, the churchman, the former
-prisoner of war of the Polish army, the former employee of the Chinese
-Eastern Railway...), and each line was an NKVD register of individuals, many
-of them not of the operation's nationality. Here each line is a register of
-adults with the sex and age profile of data/population/lines.csv:
+Each order listed its "lines" (the former kulak, the churchman, the former prisoner of war of
+the Polish army, the former employee of the Chinese Eastern Railway...), and each line was an
+NKVD register of individuals, many of them not of the operation's nationality. Here each line
+is a register of adults with the sex and age profile of data/population/lines.csv:
 
 - ``mark`` lines are the register marks the population already carries
   (population/kernels_marks.py), so their sizes and profiles are the marks';
 - ``drawn`` lines are drawn once, at the start, from a stream of their own
-  (model/line_draws.py):
-  ``national_share`` of their members from the adults of the operation's
-  nationalities, the rest from the adults of any nationality in the regions
-  where those nationalities live, each with the line's share of men and age
-  range (rejection: only those who fit are taken); a person is on one drawn
-  line at most, and a line holds its stated size (where the nationality runs
-  short, the rest come from the same regions' adults);
+  (model/line_draws.py): ``national_share`` of their members from the adults of the
+  operation's nationalities, the rest from the adults of any nationality in the regions where
+  those nationalities live, each with the line's share of men and age range (rejection: only
+  those who fit are taken); a person is on one drawn line at most, and a line holds its
+  stated size (where the nationality runs short, the rest come from the same regions' adults);
 - ``camps`` is the Gulag's own unit; ``profile`` (Order 00447's "other
   anti-Soviet elements") has no register and is drawn when arrested.
 

@@ -20,14 +20,13 @@ from greatterror.evidence.loader import Evidence, load_evidence
 from greatterror.faults import pause_point
 from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario, check_against_evidence
+from greatterror.model.series_rows import series_parts
 from greatterror.model.sim import Simulation
-from greatterror.model.summary import build_summary, channel_rows, timeseries_rows
+from greatterror.model.summary import build_summary
 from greatterror.population.build import build_population
 from greatterror.preflight import check_local_state, check_memory, check_scale, check_seed
 from greatterror.results.outputs import (
-    CHANNELS_FILE,
     SUMMARY_FILE,
-    TIMESERIES_FILE,
     write_summary,
 )
 
@@ -79,15 +78,17 @@ def save_run(
     the registry row and the folder's marker then name the same run.
     """
     # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
-    # run that is only simulated (calibration, benchmarks, tests) needs none of them
+    # run that is only simulated (calibration, benchmarks, tests) needs none of them; the
+    # tables and the report are written by the command line's output worker when it has one
+    # (results/output_worker.py), which has imported pyarrow and matplotlib while the run
+    # simulated, else here
+    from greatterror.results.output_worker import write_report, write_series
     from greatterror.results.registry import new_run_id, record_run
-    from greatterror.results.report import write_report
     from greatterror.results.rundir import (
         content_hash,
         write_marker,
         write_run_atomically,
     )
-    from greatterror.results.tables import write_channels, write_timeseries
 
     # the output folder is checked by write_run_atomically before anything is written
     if register:
@@ -98,8 +99,7 @@ def save_run(
     run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:
-        write_timeseries(tmp / TIMESERIES_FILE, timeseries_rows(sim))
-        write_channels(tmp / CHANNELS_FILE, channel_rows(sim))
+        write_series(tmp, series_parts(sim))  # timeseries.parquet, channels.parquet
         content = content_hash(tmp, body)
         result.summary = {"run_id": run_id, "content_hash": content, **body}
         write_summary(tmp / SUMMARY_FILE, result.summary)

@@ -8,8 +8,8 @@ more people into the case's investigation. On the date the dock is the case's me
 the group in custody for it (the list, and the named): at an open trial those who have
 confessed, at a closed one also those still silent (data/trial_charges.csv ``session``); a
 silent member of the group at an open trial goes to the Military Collegium in closed
-session, unless the next pending case of his kind takes him over (``carry_over``: the
-Sixteen's named were the Seventeen's centre). At most the cap and
+session, unless the next pending case of his kind takes him over (``carry_over``: two of
+the Seventeen's centre were in custody when the Sixteen's case closed). At most the cap and
 ``trial_max_defendants`` (a bound from the court's practice). The verdicts follow the
 charge (data/trial_charges.csv): a charge of terrorism or treason carried the supreme
 measure, ten years under mitigating circumstances (the law of 1 December 1934 on terrorism
@@ -195,9 +195,12 @@ def carry_over(w: World, day: int, case: TrialCase, idx: np.ndarray) -> np.ndarr
 
     The names given in one trial's case opened the next: after the Trial of the Sixteen the
     prosecutor announced an investigation of everyone its defendants had named (report1936),
-    and four of them, Pyatakov, Sokolnikov, Radek and Serebryakov, arrested July-September
-    1936 while that case was prepared, were the Seventeen's 'parallel centre' (report1937;
-    Conquest 1990, ch. 4 and 6; not checked page by page). Until branch trials4 (5 Dec 2026)
+    and four of them were the Seventeen's 'parallel centre' (report1937). Of these,
+    Sokolnikov (arrested 26 July 1936) and Serebryakov (17 August) were in custody when the
+    Sixteen's case closed (the trial of 19-24 August), which is what this rule models;
+    Pyatakov (12 September) and Radek (22 September) were arrested after the verdict, named
+    and then arrested, which ``NAMES_REACH`` covers (Conquest 1990, ch. 4 and 6; not checked
+    page by page). Until branch trials4 (5 Dec 2026)
     every such member went to the Military Collegium when his case closed, and the next
     case could take him only by a new name. In the historical scenario the rule acts where
     a case is pending on an earlier trial's date: the Sixteen's members pass to the

@@ -8,6 +8,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
+from greatterror.model import series_rows
 from greatterror.model.central_committee import leader_rows, politburo_rows
 from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
@@ -27,10 +28,8 @@ from greatterror.model.targets import evaluate
 from greatterror.population.codes import Mark
 from greatterror.provenance import code_identity, scenario_source
 from greatterror.vocabulary import (
-    CHANNELS,
     ELITE_FATES,
     EV,
-    EVENTS,
     INCREASE_KINDS,
     LINES_OF,
     LN,
@@ -323,24 +322,10 @@ def limit_requests(inst: Any) -> dict[str, Any]:
 
 
 def timeseries_rows(sim: Any) -> dict[str, Any]:
-    cube = sim.ledger.cube()
-    d, r, o, e = np.nonzero(cube)
-    dates = np.datetime64(sim.start.isoformat()) + d.astype("timedelta64[D]")
-    codes = [reg.code for reg in sim.pop.regions]
-    return {
-        "date": dates,
-        "region": np.array(codes, dtype=object)[r],
-        "operation": np.array(OPERATIONS, dtype=object)[o],
-        "event": np.array(EVENTS, dtype=object)[e],
-        "count": cube[d, r, o, e],
-    }
+    """timeseries.parquet's columns (model/series_rows.py)."""
+    return series_rows.timeseries_rows(series_rows.series_parts(sim))
 
 
 def channel_rows(sim: Any) -> dict[str, Any]:
-    days = np.repeat(np.arange(sim.days), len(CHANNELS))
-    return {
-        "date": np.datetime64(sim.start.isoformat()) + days.astype("timedelta64[D]"),
-        "channel": np.tile(np.array(CHANNELS, dtype=object), sim.days),
-        "backlog": sim.ledger.backlog.reshape(-1),
-        "decided": sim.ledger.decided.reshape(-1),
-    }
+    """channels.parquet's columns (model/series_rows.py)."""
+    return series_rows.channel_rows(series_rows.series_parts(sim))

@@ -7,8 +7,9 @@ texts' 'amalgam': defendants from hostile groups joined by the accusation, not b
 ties, F001:47-53, F000:54; 'only the most visible of those persecuted', F000:40). The Trial
 of the Sixteen's defendants were Zinoviev and Kamenev, brought back from the sentences of
 January 1935, and Trotskyists arrested in 1936 (report1936; Conquest 1990, ch. 4); the Trial
-of the Seventeen's 'parallel centre' were men named at the first trial and arrested for it
-(Pyatakov, Radek, Sokolnikov, Serebryakov, July-September 1936; report1937); the Trial of
+of the Seventeen's 'parallel centre' were men named at the first trial (report1937):
+Sokolnikov and Serebryakov, arrested in July and August 1936, before the Sixteen's verdict,
+and Pyatakov and Radek, arrested after it in September (Conquest 1990); the Trial of
 the Twenty-One's 'bloc' were Bukharin and Rykov, arrested on 27 February 1937, and leaders
 held since 1937 (report1938). A case was larger than its dock: people named in it were
 shot during the preparation (Karakhan, Yenukidze, F001:109) or tried by the Military
@@ -83,8 +84,9 @@ The rule, one case per scheduled trial:
   then marked as having confessed (review12 F1).
 - **The next case takes over.** The trial takes the dock (model/steps_trials.py). The case's
   other members held, and its members of the group still silent, pass into the next pending
-  case of their kind if they are of its group (``steps_trials.carry_over``: the Sixteen's
-  named were the Seventeen's centre, report1936, report1937), and otherwise go to the
+  case of their kind if they are of its group (``steps_trials.carry_over``: Sokolnikov and
+  Serebryakov, in custody when the Sixteen's case closed, were tried with the Seventeen,
+  report1936, report1937), and otherwise go to the
   Military Collegium in closed session (the silent are not marked as having confessed); the
   case is closed.
 """

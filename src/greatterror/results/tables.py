@@ -17,6 +17,7 @@ import pyarrow as pa
 import pyarrow.compute as pc
 import pyarrow.parquet as pq
 
+from greatterror.model.series_rows import SeriesParts, channel_rows, timeseries_rows
 from greatterror.results.files import CHANNELS_FILE, TIMESERIES_FILE, Columns, RunOutputError
 from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
@@ -99,6 +100,12 @@ def write_channels(path: Path, rows: Columns) -> None:
     table = _table(rows, CHANNELS_SCHEMA, CHANNELS_FILE)
     _check_values(table, "channel", CHANNELS, CHANNELS_FILE)
     pq.write_table(_sorted(table, ["date", "channel"]), path)
+
+
+def write_series(folder: Path, parts: SeriesParts) -> None:
+    """Write a run's timeseries.parquet and channels.parquet into ``folder``."""
+    write_timeseries(folder / TIMESERIES_FILE, timeseries_rows(parts))
+    write_channels(folder / CHANNELS_FILE, channel_rows(parts))
 
 
 def _read(path: Path, schema: pa.Schema) -> pa.Table:
