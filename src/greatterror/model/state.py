@@ -238,6 +238,11 @@ class Institutions:
     asked_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: troika sentences passed beyond the region's limit, per region (full-population)
     beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: Order 00447 cases held for the sanction of their region's next limit increase (rule
+    #: R1, model/troika.py), and per region the limits (both categories) an increase must
+    #: pass to release them (NaN: none held)
+    held_for_sanction: Queue = field(default_factory=Queue)
+    held_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: Order 00447 started from below (model/regional_start.py): per region, the day its
     #: NKVD chief's request to begin was sanctioned (-1: not yet), and his perceived threat
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))

@@ -151,7 +151,8 @@ def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
 
     The queued and the void cases' review days are drawn from the ``release`` stream in the
     order they were before the rule R4 was added (so their days are the same); the cases under
-    investigation draw from ``halt_review``."""
+    investigation draw from ``halt_review``, and then the cases held for the sanction of a
+    limit increase (``review_held``, rule R1)."""
     rng = e.rng.release
     days = max(int(e.params["halt_review_days"]), 1)
     for name in EXTRAJUDICIAL:
@@ -165,6 +166,23 @@ def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
     if len(void):
         e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
     suspend_investigations(w, e, day, days)
+    review_held(w, e, day, days)
+
+
+def review_held(w: World, e: Engine, day: int, days: int) -> None:
+    """The Order 00447 cases held for the sanction of an increase at the halt (rule R1,
+    model/troika.py) are reviewed like the troikas' queued cases (rule R4): the troikas that
+    would have sentenced them are abolished. Their review days are drawn on the
+    ``halt_review`` stream, after those of the cases under investigation."""
+    inst = w.institutions
+    held = inst.held_for_sanction.clear()
+    inst.held_limit[:] = np.nan
+    held = held[w.cases.status[held] == Status.AWAITING_SENTENCE].astype(np.int64)
+    if len(held) == 0:
+        return
+    keep_charge(w, held)
+    leave_operation(w, e, day, held)
+    e.schedule_after(day, HALT_REVIEW, held, e.rng.halt_review.integers(1, days + 1, len(held)))
 
 
 def suspend_investigations(w: World, e: Engine, day: int, days: int) -> None:

@@ -50,9 +50,10 @@ class Sentencing(Component):
     Capacity is in full-population cases per day; what a day cannot use of
     it (less than one sampled case) carries over, so throughput does not
     depend on the scale. Troikas decide within their region's category
-    limits (M16) where these allow, and sentence beyond them where they do
-    not: a case waits only for the troika's capacity, never for the centre
-    to raise a limit (the region asks afterwards, model/steps_quota.py).
+    limits (M16) where these allow; where they do not, a case is sentenced
+    beyond them with ``ahead_of_sanction_share`` (the region asks afterwards,
+    model/steps_quota.py), and otherwise held until the region's limits are
+    next raised (rule R1, model/troika.py).
     The first category's July list is sentenced in category 1 and the other
     cases in proportion to what is left of the limits, so the share of death
     sentences follows the lists and the limits and rises as first-category
@@ -66,6 +67,7 @@ class Sentencing(Component):
     name = "sentencing"
     mechanisms = ("M16", "M17")
     params = (
+        "ahead_of_sanction_share",
         "album_capacity",
         "album_capacity_elasticity",
         "album_capacity_lag_days",

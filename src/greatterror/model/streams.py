@@ -65,6 +65,7 @@ STREAMS = (
     "no_sentence_investigation",
     "list_selection",
     "halt_review",
+    "sanction_wait",
 )
 
 
