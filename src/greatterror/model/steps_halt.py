@@ -6,9 +6,13 @@ order of 26 November 1938 had the pending cases re-investigated under
 procuratorial supervision and sent to the courts or the Special Board, or
 dropped (evidence base G3-end, G12-30, G12-32; Jansen and Petrov, *Stalin's
 Loyal Executioner*, 2002). The cases therefore left the system over the
-following months, not on one day: each pending case is reviewed on a day
-drawn within ``halt_review_days`` of the halt (the scheduling is in
-``steps_policy._halt``), and the review releases it or sends it on.
+following months, not on one day: each pending case is reviewed after a time drawn
+from a geometric law (the exponential's analogue in whole days, at least one) with mean
+``halt_review_days`` from the halt (``review_days``; rule R6 of
+docs/design/halt-backlog.md: a few cases reviewed within weeks, a tail into 1940, as the NKVD's
+prisons emptied over 1939, V-prisons-*, a validation series never read by the model), and the
+review releases it or sends it on. Until 5 December 2026 the day was uniform within 120 days
+of the halt, so the review was over by mid-March 1939.
 
 The halt also found sentences passed and not yet carried out. Order 00762 of
 26 November 1938 forbade the NKVD to carry out the special troikas' sentences
@@ -144,9 +148,10 @@ def leave_operation(w: World, e: Engine, day: int, idx: NDArray[np.int64]) -> No
 
 def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
     """The halt (called by ``steps_policy._halt``): every case pending before the troikas, the
-    album or the special troikas, every void death sentence (``unexecuted``) and every political
-    case still under investigation but the elite's (``suspend_investigations``) is put up for review
-    on a day drawn uniformly within ``halt_review_days`` of the halt; the elite cases under
+    album or the special troikas, every void death sentence (``unexecuted``), every political
+    case still under investigation but the elite's (``suspend_investigations``) and every case
+    held for the sanction of a limit increase (``review_held``) is put up for review after a time
+    drawn with mean ``halt_review_days`` (``review_days``); the elite cases under
     investigation go on under the Code of Criminal Procedure (module docstring).
 
     The queued and the void cases' review days are drawn from the ``release`` stream in the
@@ -154,22 +159,29 @@ def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
     investigation draw from ``halt_review``, and then the cases held for the sanction of a
     limit increase (``review_held``, rule R1)."""
     rng = e.rng.release
-    days = max(int(e.params["halt_review_days"]), 1)
+    days = float(e.params["halt_review_days"])
     for name in EXTRAJUDICIAL:
         pending = w.institutions.queues[CH[name]].clear()
         pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
         if len(pending):
             keep_charge(w, pending)
             leave_operation(w, e, day, pending)
-            e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
+            e.schedule_after(day, HALT_REVIEW, pending, review_days(rng, days, len(pending)))
     void = unexecuted(w, e, day, extrajudicial)
     if len(void):
-        e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
+        e.schedule_after(day, HALT_REVIEW, void, review_days(rng, days, len(void)))
     suspend_investigations(w, e, day, days)
     review_held(w, e, day, days)
 
 
-def review_held(w: World, e: Engine, day: int, days: int) -> None:
+def review_days(rng: np.random.Generator, mean: float, n: int) -> NDArray[np.int64]:
+    """Days from the halt to each of ``n`` reviews: geometric with mean ``mean``
+    (``halt_review_days``), at least one day (rule R6). One draw per case, as the uniform day
+    it replaced took, so the streams' later draws keep their order."""
+    return rng.geometric(1.0 / max(mean, 1.0), n).astype(np.int64)
+
+
+def review_held(w: World, e: Engine, day: int, days: float) -> None:
     """The Order 00447 cases held for the sanction of an increase at the halt (rule R1,
     model/troika.py) are reviewed like the troikas' queued cases (rule R4): the troikas that
     would have sentenced them are abolished. Their review days are drawn on the
@@ -182,10 +194,10 @@ def review_held(w: World, e: Engine, day: int, days: int) -> None:
         return
     keep_charge(w, held)
     leave_operation(w, e, day, held)
-    e.schedule_after(day, HALT_REVIEW, held, e.rng.halt_review.integers(1, days + 1, len(held)))
+    e.schedule_after(day, HALT_REVIEW, held, review_days(e.rng.halt_review, days, len(held)))
 
 
-def suspend_investigations(w: World, e: Engine, day: int, days: int) -> None:
+def suspend_investigations(w: World, e: Engine, day: int, days: float) -> None:
     """The political cases under investigation at the halt (rule R4 of
     docs/design/halt-backlog.md).
 
@@ -213,7 +225,7 @@ def suspend_investigations(w: World, e: Engine, day: int, days: int) -> None:
         c.status[reviewed] = Status.AWAITING_SENTENCE
         keep_charge(w, reviewed)
         leave_operation(w, e, day, reviewed[MASS_OP[c.op[reviewed]]])
-        e.schedule_after(day, HALT_REVIEW, reviewed, rng.integers(1, days + 1, len(reviewed)))
+        e.schedule_after(day, HALT_REVIEW, reviewed, review_days(rng, days, len(reviewed)))
     if len(elite):
         c.status[elite] = Status.AWAITING_SENTENCE
         mean = max(float(e.params["post_halt_investigation_days"]), 1.0)
