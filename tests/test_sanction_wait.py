@@ -177,8 +177,8 @@ def test_the_share_one_is_the_model_without_the_wait(no_wait) -> None:
 
 def test_a_held_case_is_released_only_by_an_increase_of_its_regions_limits(wait) -> None:
     """No held case is sentenced while held (checked on each sentence, in ``watched``); each is
-    released on a day its region's limits stand above their level on some sentencing day since
-    it was held (an increase came), and only then sentenced."""
+    released on the first day its region's limits stand above their lowest level since it was
+    held (an increase came), and only then sentenced."""
     sim, watch = wait
     region = sim.engine.world.people["region"]
     days = np.array(sorted(watch.limits))
@@ -190,6 +190,10 @@ def test_a_held_case_is_released_only_by_an_increase_of_its_regions_limits(wait)
             since = (days >= on) & (days < day)
             r = region[i]
             assert since.any() and now[r] > table[since, r].min(), (i, day)
+            # and on the first day they rose: the troikas' step runs every day a case is held
+            assert (np.diff(days[since]) == 1).all() and days[since][-1] == day - 1
+            level = np.minimum.accumulate(table[since, r])
+            assert (table[since, r][1:] <= level[:-1]).all(), (i, day)
             released += 1
     assert released > 20, "nothing tested: few held cases released"
 

@@ -98,7 +98,10 @@ class Sentencing(Component):
         for name in CHANNELS:
             ch = CH[name]
             queue = inst.queues[ch]
-            if len(queue) == 0:
+            # the troikas also look at the cases held for a sanction (model/troika.py, R1),
+            # which an increase of their region's limits returns to them
+            only_held = name == "troika" and len(queue) == 0 and len(inst.held_for_sanction) > 0
+            if len(queue) == 0 and not only_held:
                 inst.carry[ch] = 0.0
                 continue
             budget = _capacity(w, e, day, name, queue.weight) + inst.carry[ch]
@@ -107,8 +110,9 @@ class Sentencing(Component):
             else:
                 spent = self._decide_head(w, e, day, name, budget)
             # what a day cannot use carries over only while cases wait (less than one case):
-            # an emptied queue does not save capacity for later days
-            emptied = name != "troika" and len(queue) == 0
+            # an emptied queue does not save capacity for later days, nor does a day on which
+            # the troikas had only held cases and none came back
+            emptied = (name != "troika" and len(queue) == 0) or (only_held and spent == 0.0)
             inst.carry[ch] = 0.0 if (math.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 

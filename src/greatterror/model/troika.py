@@ -75,8 +75,11 @@ def sentence_troika_cases(
     rng: np.random.Generator,
     ceiling: bool,
 ) -> float:
-    """Troika verdicts within limits where they allow, beyond them where not; the cases
-    not reached today go back to the queue in order. Returns the weight decided."""
+    """Troika verdicts within limits where they allow; where they do not, beyond them or held
+    for the sanction (``hold``). The held cases of a region whose limits have risen since come
+    back first (``released_from_hold``; the step runs on a day with only held cases too,
+    ``steps_justice.Sentencing``); the cases not reached today go back to the queue in order.
+    Returns the weight decided."""
     inst = w.institutions
     released = released_from_hold(inst, w.people["region"]) if ceiling else _NONE
     fresh = queue.clear()
