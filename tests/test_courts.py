@@ -205,7 +205,7 @@ def test_their_terms_expire(runs) -> None:
     assert (c.release_day[released] <= last_day).all()
     # short terms are served in colonies, long ones in camps
     assert c.colony[held].any() and (~c.colony[held]).any()
-    # in a camp for at least three years served in full, at most ten (the 1934 division, the
+    # in a camp for at least three years served in full, at most ten (the 1929 division, the
     # first day's camp terms): long terms, not a prior capped at four and a half years
     camp = held[~c.colony[held] & (c.release_day[held] >= 0)]
     served = c.release_day[camp].astype(np.int64) - c.sentence_day[camp]

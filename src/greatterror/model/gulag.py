@@ -4,16 +4,20 @@ A camp sentence carries a term drawn from the range its channel could pass
 (``TERMS``); the release day is case state (``Cases.release_day``) and is put
 on the calendar, so that a prisoner is released on the day the term ends
 without any daily pass over the prisoners. Where the term is served follows
-the rule of 1934: sentences under three years in the corrective-labour
-colonies (ITK), longer ones in the camps (ITL) (Getty, Rittersporn & Zemskov
-1993, on the division of the GULAG population; Khlevniuk, The History of the
-Gulag, 2004, ch. 1). The daily flows (releases at term end and by review,
+the rule set by the SNK's resolution of 11 July 1929 on the labour of criminal
+prisoners and the Regulation on corrective-labour camps of 7 April 1930 (SNK
+SSSR, Sobranie zakonov SSSR 1930 no. 22 art. 248, art. 2): a court's sentence
+of three years and more in the camps (ITL), a shorter one in the
+corrective-labour colonies (ITK); a sentence of the OGPU-NKVD's extrajudicial
+bodies in the camps whatever its term (``served_in_colony``; Khlevniuk, The
+History of the Gulag, 2004, ch. 1; Getty, Rittersporn & Zemskov 1993, on the
+division of the GULAG population). The daily flows (releases at term end and by review,
 deaths in the camps and in transit) are counted in ``Ledger.gulag``.
 """
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -21,7 +25,8 @@ from numpy.typing import NDArray
 
 YEAR = 365.25
 _INT16_MAX = int(np.iinfo(np.int16).max)
-#: sentences shorter than this were served in colonies (ITK), longer ones in camps (ITL)
+#: a court's sentences shorter than this were served in colonies (ITK), longer ones in camps
+#: (ITL) (the resolution of 11 July 1929; the Regulation of 7 April 1930, art. 2)
 COLONY_BELOW_YEARS = 3.0
 #: the columns of ``Ledger.gulag`` (full-population equivalents per day)
 GULAG_FLOWS = (
@@ -45,13 +50,17 @@ class TermRange:
 
     With ``mid`` set, two ranges: a share ``below`` of the terms is uniform on ``low``-``mid``,
     the rest on ``mid``-``high`` (``non_political_terms``). Either way a term takes one
-    uniform draw, so the streams are drawn as for one range."""
+    uniform draw, so the streams are drawn as for one range. ``judicial``: passed by a court
+    (its term decides camp or colony), else by an extrajudicial body of the NKVD (a camp
+    whatever the term: ``served_in_colony``); a required keyword, so that a new range cannot
+    take the court rule by omission."""
 
     low: float
     high: float
     basis: str
     mid: float | None = None
     below: float = 0.0
+    judicial: bool = field(kw_only=True)
 
 
 #: Camp terms by sentencing channel. ``courts`` is set by the parameter
@@ -59,22 +68,35 @@ class TermRange:
 #: set each channel's powers.
 TERMS: dict[str, TermRange] = {
     "troika": TermRange(
-        8.0, 10.0, "Order 00447 (30 Jul 1937), sec. II: category 2, camps for 8 to 10 years"
+        8.0,
+        10.0,
+        "Order 00447 (30 Jul 1937), sec. II: category 2, camps for 8 to 10 years",
+        judicial=False,
     ),
     "album": TermRange(
-        5.0, 10.0, "Order 00485 (11 Aug 1937): category 2, prison or camp for 5 to 10 years"
+        5.0,
+        10.0,
+        "Order 00485 (11 Aug 1937): category 2, prison or camp for 5 to 10 years",
+        judicial=False,
     ),
     "special_troika": TermRange(
-        5.0, 10.0, "Special troikas of Sep 1938 took over the album cases (Order 00606): as album"
+        5.0,
+        10.0,
+        "Special troikas of Sep 1938 took over the album cases (Order 00606): as album",
+        judicial=False,
     ),
     "oso": TermRange(
         3.0,
         5.0,
         "Regulation on the Special Board of 5 Nov 1934: camps up to 5 years; lower bound a prior "
         "(the Board's later power to give 8 years, from 1937, is not modelled)",
+        judicial=False,
     ),
     "military_collegium": TermRange(
-        8.0, 10.0, "prior: the Military Collegium's camp sentences were mostly 10 years"
+        8.0,
+        10.0,
+        "prior: the Military Collegium's camp sentences were mostly 10 years",
+        judicial=True,
     ),
     "military_tribunal": TermRange(
         5.0,
@@ -82,14 +104,33 @@ TERMS: dict[str, TermRange] = {
         "prior: the districts' military tribunals' terms under art. 58 (treason under "
         "mitigating circumstances 10 years, law of 8 June 1934; agitation, 58-10, from six "
         "months); no distribution of their terms by length is sourced",
+        judicial=True,
     ),
 }
+
+
+def served_in_colony(years: NDArray[np.float64], judicial: bool) -> NDArray[np.bool_]:
+    """Who of those sentenced on ``years`` serves in a colony (ITK) rather than a camp (ITL).
+
+    The Regulation on corrective-labour camps of 7 April 1930 (SNK SSSR; Sobranie zakonov
+    SSSR 1930, no. 22, art. 248), art. 2: only persons sentenced by a court to deprivation of
+    liberty for not less than three years, and persons sentenced by a special decision of the
+    OGPU, may be sent to a camp; the resolution of 11 July 1929 left the shorter court terms
+    to the republics' colonies. A court's sentence (``judicial``) goes to a colony when its
+    term is under ``COLONY_BELOW_YEARS``; an extrajudicial body's (the NKVD's troikas, the
+    Special Board, the militia troikas, which judged by the Special Board's powers) to a camp
+    whatever its term. At the ranges of ``TERMS`` the second half changes nobody's place: no
+    extrajudicial range reaches below three years."""
+    short = np.asarray(years) < COLONY_BELOW_YEARS
+    return short if judicial else np.zeros_like(short)
 
 
 def court_terms(mean_years: float) -> TermRange:
     """Court terms: uniform from 1 year to ``2 * mean - 1`` (a prior; the courts passed terms
     from under a year to 10 years, and no distribution by length is sourced here)."""
-    return TermRange(1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years")
+    return TermRange(
+        1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years", judicial=True
+    )
 
 
 def term_range(channel: str, params: dict[str, Any]) -> TermRange:
@@ -121,7 +162,7 @@ def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
 
 
 #: the terms of the prisoners held on the first day, by where they served them: in the camps
-#: three years (the 1934 division, ``COLONY_BELOW_YEARS``) to ten, the longest deprivation of
+#: three years (the division of 1929, ``COLONY_BELOW_YEARS``) to ten, the longest deprivation of
 #: liberty of the Criminal Code of the RSFSR of 1926 (art. 28) and the term of the law of
 #: 7 August 1932 on socialist property, the largest group of the camps' non-political
 #: prisoners (Khlevniuk, The History of the Gulag, 2004, ch. 1: terms mostly 3 to 10 years);
@@ -130,11 +171,15 @@ def as_day(days: NDArray[np.int64]) -> NDArray[np.int16]:
 INITIAL_CAMP_TERMS = TermRange(
     COLONY_BELOW_YEARS,
     10.0,
-    "1934 division (3 years and over in the camps); 10 years the Code's maximum (RSFSR 1926, "
+    "1929 division (3 years and over in the camps); 10 years the Code's maximum (RSFSR 1926, "
     "art. 28) and the term of the law of 7 Aug 1932",
+    judicial=True,
 )
 INITIAL_COLONY_TERMS = TermRange(
-    0.5, COLONY_BELOW_YEARS, "terms under 3 years (1934 division); lower bound as the courts'"
+    0.5,
+    COLONY_BELOW_YEARS,
+    "terms under 3 years (1929 division); lower bound as the courts'",
+    judicial=True,
 )
 
 
@@ -260,6 +305,7 @@ def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
         "(" + ", ".join(SPLIT_INPUTS) + ")",
         mid=COLONY_BELOW_YEARS,
         below=below,
+        judicial=True,
     )
 
 

@@ -2,8 +2,9 @@
 
 A term is set in two places: for the prisoners already held on the first day (the evidence
 base's stock of 1 January 1935) and at every camp sentence passed during the run. Both must
-apply the same rules: the split between colonies and camps by the length of the term
-(model/gulag.py), the work-day credits of the non-political convicts (model/credits.py),
+apply the same rules: the split between colonies and camps by the length of the term and,
+for a sentence passed during the run, by the body that passed it (model/gulag.py,
+``served_in_colony``), the work-day credits of the non-political convicts (model/credits.py),
 the release put on the calendar as ``term_end``, and the local transfer of the colony
 convicts from the prisons (model/holding.py). Keeping these rules here, apart from the
 engine's transitions (model/engine.py), lets the engine keep only the changes of a case's
@@ -79,7 +80,9 @@ def begin_terms(keeper: TermKeeper, day: int, idx: NDArray[np.int64], terms: Ter
     # compiled call, bit for bit ``term_kernel.term_ends_reference``
     abolished = (CREDITS_ABOLISHED - keeper.start).days
     credit = float(keeper.params["workday_credit"])
-    ends, to_colony = term_ends(world.cases, day, idx, years, credit, abolished, NON_POLITICAL)
+    ends, to_colony = term_ends(
+        world.cases, day, idx, years, credit, abolished, NON_POLITICAL, judicial=terms.judicial
+    )
     keeper.schedule_after(0, "term_end", idx, ends)
     _colony_transfer(keeper, day, to_colony)
 

@@ -17,7 +17,13 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.credits import served_years
-from greatterror.model.gulag import COLONY_BELOW_YEARS, YEAR, as_day, release_days
+from greatterror.model.gulag import (
+    COLONY_BELOW_YEARS,
+    YEAR,
+    as_day,
+    release_days,
+    served_in_colony,
+)
 from greatterror.model.state import Cases
 
 _INT16_MAX = int(np.iinfo(np.int16).max)
@@ -25,13 +31,14 @@ _INT16_MAX = int(np.iinfo(np.int16).max)
 
 def term_ends_reference(
     cases: Cases, day: int, idx: NDArray[np.int64], years: NDArray[np.float64], credit: float,
-    abolished_day: int,
+    abolished_day: int, *, judicial: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
-    """The rule, readably: who serves in a colony (terms under three years), the days from the
-    sentence to the release less the non-political convicts' credits, the release day (at least
-    the next day) stored in ``cases.release_day`` (-1 past the int16 range) and the place in
-    ``cases.colony``. Returns the release days and those of ``idx`` who go to a colony."""
-    colony = years < COLONY_BELOW_YEARS
+    """The rule, readably: who serves in a colony (a court's terms under three years, never an
+    extrajudicial body's: ``gulag.served_in_colony``), the days from the sentence to the release
+    less the non-political convicts' credits, the release day (at least the next day) stored in
+    ``cases.release_day`` (-1 past the int16 range) and the place in ``cases.colony``. Returns
+    the release days and those of ``idx`` who go to a colony."""
+    colony = served_in_colony(years, judicial)
     served = served_years(day, years, credit, cases.ordinary_offence(idx), colony, abolished_day)
     ends = release_days(day, served)
     cases.release_day[idx] = as_day(ends)
@@ -41,20 +48,23 @@ def term_ends_reference(
 
 def term_ends(
     cases: Cases, day: int, idx: NDArray[np.int64], years: NDArray[np.float64], credit: float,
-    abolished_day: int, non_political: int,
+    abolished_day: int, non_political: int, *, judicial: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
     """``term_ends_reference`` in one compiled call (``non_political``: the operation code of
-    the courts' non-political convicts, ``vocabulary.NON_POLITICAL``)."""
+    the courts' non-political convicts, ``vocabulary.NON_POLITICAL``; ``judicial``: passed by a
+    court, whose short terms go to a colony; a required keyword, so that no caller gets the
+    court rule by omission)."""
     return _term_ends(
-        idx, years, day, credit, abolished_day, non_political,
+        idx, years, day, credit, abolished_day, non_political, bool(judicial),
         cases.op, cases.social_order, cases.release_day, cases.colony,
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _term_ends(
-    idx, years, day, credit, abolished_day, non_political, op, social_order, release_day, colony
-):  # pragma: no cover - compiled; tested against term_ends_reference
+    idx, years, day, credit, abolished_day, non_political, judicial, op, social_order,
+    release_day, colony,
+):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference
     n = idx.shape[0]
     ends = np.empty(n, dtype=np.int64)
     rate = 1.0 + credit
@@ -62,7 +72,7 @@ def _term_ends(
     for i in range(n):
         person = idx[i]
         y = years[i]
-        in_colony = y < COLONY_BELOW_YEARS
+        in_colony = judicial and y < COLONY_BELOW_YEARS
         served = y
         if credit > 0.0:  # credits.served_years, term by term
             full = y * YEAR
