@@ -45,8 +45,9 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.operation_term import from_below, perceived_local_threat
+from greatterror.model.operation_term import chiefs_alarmed, from_below
 from greatterror.model.quota_requests import log_increase
+from greatterror.model.regional_surge import surging, update
 from greatterror.model.scenario import Event
 from greatterror.model.state import Institutions
 from greatterror.model.steps_policy import DECISION_READS, DECISION_WRITES, apply_decision
@@ -68,8 +69,12 @@ class RegionalStart(Component):
     mechanisms = ("M15",)
     params = (
         "first_request_share",
+        "regional_baseline_half_life",
+        "regional_pooling_adults",
         "regional_signal_half_life",
         "regional_start_threshold",
+        "regional_surge_min_cases",
+        "regional_surge_ratio",
         "regions_start_operation",
         "requests_granted_as_asked",
     )
@@ -92,21 +97,32 @@ class RegionalStart(Component):
         if len(inst.region_start_day) != n_reg:
             inst.region_start_day = np.full(n_reg, -1, dtype=np.int32)
             inst.region_signal = np.zeros(n_reg)
+            if surging(p):
+                # the denunciations' count is kept only when read (model/steps_denunciation.py)
+                inst.region_denounced = np.zeros(n_reg)
+                inst.region_baseline = np.zeros(n_reg)
         if self._adults is None or self._has_chief is None or len(self._adults) != n_reg:
             self._adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
             # the camps' unit has no regional chief of its own
             self._has_chief = np.array([r.kind != "camps" for r in w.people.regions])
-        inst.region_signal = perceive(
-            inst.region_signal,
-            _political_arrests(e, day),
-            self._adults,
-            float(p["regional_signal_half_life"]),
-        )
+        if surging(p):
+            # a wave of denunciations against his own baseline (model/regional_surge.py)
+            update(inst, p, self._adults)
+        else:
+            inst.region_signal = perceive(
+                inst.region_signal,
+                _political_arrests(e, day),
+                self._adults,
+                float(p["regional_signal_half_life"]),
+            )
         if pol.halted:
             return
         waiting = (inst.region_start_day < 0) & ~inst.op_closed & (self._adults > 1.0)
-        perceived = perceived_local_threat(p, inst.region_signal, w.levers.campaign)
-        asking = waiting & self._has_chief & (perceived >= p["regional_start_threshold"])
+        asking = (
+            waiting
+            & self._has_chief
+            & chiefs_alarmed(p, inst, w.levers.campaign, self._adults, day, e.w_mass)
+        )
         if not asking.any():
             return
         regions = np.flatnonzero(asking)
