@@ -16,9 +16,16 @@ this component gives each region's chief that decision:
 - with ``regions_start_operation`` = 2 he weighs it by the centre's pressure for vigilance,
   today's campaign factor (``operation_term.perceived_local_threat``: Harris's "new pressure
   on NKVD agents to 'unmask' hidden enemies" after the August 1936 trial, F003:81);
-- when it reaches ``regional_start_threshold`` he asks to begin, and his first request is
-  a share ``first_request_share`` of the people on his region's registers of former kulaks,
-  criminals and other "anti-Soviet elements" (the appendix's figures were the regions' own
+- when it reaches ``regional_start_threshold`` he asks to begin;
+- with ``regions_start_operation`` = 3 (H3's and H4's value since branch hyp34, 5 December
+  2026) he reads instead the denunciations acted on in his region, and asks when their
+  recent rate runs ``regional_surge_ratio`` times his own baseline, read with the Union's
+  and from enough cases (model/regional_surge.py: the register work is no sign of new
+  enemies, and the texts speak of a wave, F003:81; the local volume of denunciations,
+  F002:732-734, 1185);
+- his first request is a share ``first_request_share`` of the people on his region's
+  registers of former kulaks, criminals and other "anti-Soviet elements" (the appendix's
+  figures were the regions' own
   July reports of the people they had registered, G12-14; here a region reports its own
   register, not the appendix's number), split between the categories as the increases
   whose split the evidence gives (``limits.increase_cat1_share``);
