@@ -57,11 +57,20 @@ def _no_wait(w: Any, e: Any, day: int, queue: Any, budget: float, rng: Any, ceil
     return float(spent)
 
 
+def _sanctioned(inst: Any) -> np.ndarray:
+    """Every region's limits without the provisional rise its troika acts on before the centre's
+    answer (a request pending with ``pending_ahead``); computed here, not by the model's
+    ``troika.sanctioned_limits``, so that a wrong rule there fails the tests."""
+    provisional = (inst.pending_day != -1) & inst.pending_ahead
+    pending = np.where(provisional, inst.pending_cat1 + inst.pending_cat2, 0.0)
+    return np.asarray(inst.limit_cat1 + inst.limit_cat2 - pending)
+
+
 @dataclass
 class Watch:
     day: int = -1
     #: per sentencing step: the day and every region's sanctioned limits (both categories, without
-    #: a provisional rise the troika acts on before the answer: ``troika.sanctioned_limits``) at
+    #: a provisional rise the troika acts on before the answer: ``_sanctioned``) at
     #: its start
     limits: dict[int, np.ndarray] = field(default_factory=dict)
     #: case -> the day it was last held; (day, cases, the days they were held) released
@@ -90,7 +99,7 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
 
     def stepped(w_: Any, e_: Any, day: int, *args: Any) -> float:
         watch.day = day
-        watch.limits[day] = troika.sanctioned_limits(inst)
+        watch.limits[day] = _sanctioned(inst)
         return (_no_wait if no_wait else step)(w_, e_, day, *args)
 
     def held(inst_: Any, idx: np.ndarray, region: np.ndarray) -> None:
