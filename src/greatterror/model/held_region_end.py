@@ -52,5 +52,6 @@ def send_on(w: World, e: Engine, day: int) -> None:
     gone = gone[w.cases.status[gone] == Status.AWAITING_SENTENCE].astype(np.int64)
     if len(gone) == 0:
         return
+    inst.held_sent_on += float(e.weights(gone).sum())
     leave_operation(w, e, day, gone)
     inst.queues[CH["oso"]].push(gone)

@@ -109,10 +109,14 @@ def sentence_troika_cases(
     w.cases.first_category[waiting[verdict > 0]] = False
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
-    queue.push(waiting[verdict == -1])
+    n_back = len(waiting) - int(alive[len(released) :].sum())
+    queue.push(waiting[n_back:][verdict[n_back:] == -1])
     held = verdict == -2
     if held.any():
         hold(inst, waiting[held], region[held])
+    unreached = np.flatnonzero(verdict[:n_back] == -1)
+    if len(unreached):
+        keep_back(inst, waiting[unreached], region[unreached])
     if ceiling:
         send_on(w, e, day)
     return float(spent)
@@ -143,6 +147,17 @@ def hold(inst: Institutions, idx: NDArray[np.integer], region: NDArray[np.int64]
     an increase must pass is the region's sanctioned limits now (``sanctioned_limits``)."""
     inst.held_for_sanction.push(idx)
     inst.held_limit[region] = sanctioned_limits(inst)[region]
+
+
+def keep_back(inst: Institutions, idx: NDArray[np.integer], region: NDArray[np.int64]) -> None:
+    """Cases back from the hold that the day's budget did not reach (``troika_capacity``
+    binding; review19 F12) return to the hold, not to the queue, so that they are not drawn
+    again as fresh cases: they come back first at the next step, unless a case of their region
+    was held again today (``hold`` set its mark: the rise is used up, and they wait for the
+    next)."""
+    inst.held_for_sanction.push(idx)
+    fresh_mark = np.isnan(inst.held_limit[region])
+    inst.held_limit[region[fresh_mark]] = -np.inf
 
 
 def sanctioned_limits(inst: Institutions) -> NDArray[np.float64]:
