@@ -27,9 +27,10 @@ else the other; a case that fits neither is sentenced in its wished category bey
 limit, or held for the sanction of an increase (below). With M16 off there are no central
 limits: each case wishes category 1 with the constant ``cat1_share_troika`` and gets its wish.
 
-The sanction wait (rule R1 of docs/design/halt-backlog.md, issue 9). The order forbade
-"self-willed increases" of the limits: a region that had used them up asked Moscow for more
-and waited for the answer. How often a troika sentenced ahead of the sanction instead is not
+The sanction wait (rule R1 of docs/design/halt-backlog.md, issue 9). The order did not allow
+a region to raise its limits on its own; one that needed more was to ask the People's Commissar
+(order00447, section II; the wording recalled, not read in a stored copy: review19 F16), and
+waited for the answer. How often a troika sentenced ahead of the sanction instead is not
 in the evidence base (the ``beyond_limit`` ledger counts the model's; the record's regional
 exceedances are known for a few regions only): a case that fits neither of its region's
 limits is sentenced beyond them with the fixed prior ``ahead_of_sanction_share``, drawn once
