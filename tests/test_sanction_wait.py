@@ -276,3 +276,67 @@ def test_people_are_conserved(wait) -> None:
     w = e.weights(np.arange(len(c.status)))
     assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
+
+
+def _institutions(n_regions: int = 2) -> Any:
+    """The fields of ``Institutions`` the hold reads, for the rule's unit tests."""
+    from types import SimpleNamespace
+
+    from greatterror.model.state import Queue
+
+    return SimpleNamespace(
+        limit_cat1=np.full(n_regions, 10.0),
+        limit_cat2=np.full(n_regions, 20.0),
+        pending_day=np.full(n_regions, -1, dtype=np.int32),
+        pending_cat1=np.zeros(n_regions),
+        pending_cat2=np.zeros(n_regions),
+        pending_ahead=np.zeros(n_regions, dtype=bool),
+        held_limit=np.full(n_regions, np.nan),
+        held_for_sanction=Queue(),
+    )
+
+
+def test_the_answer_not_the_provisional_rise_releases_the_held_cases() -> None:
+    """Unit test of review19 F2: a rise the troika makes on its request before the answer
+    releases nothing; the approval (the request cleared, the rise kept) releases the region's
+    held cases; a refusal (the rise withdrawn) releases nothing."""
+    inst = _institutions()
+    regions = np.array([0, 0, 1])
+    troika.hold(inst, np.array([0, 1]), np.array([0, 0]))
+    # region 0's troika acts on a request of 5 + 5 before the answer
+    inst.pending_day[0], inst.pending_ahead[0] = 40, True
+    inst.pending_cat1[0] = inst.pending_cat2[0] = 5.0
+    inst.limit_cat1[0] += 5.0
+    inst.limit_cat2[0] += 5.0
+    assert len(troika.released_from_hold(inst, regions)) == 0
+    # refused: the rise withdrawn with the request, nothing released
+    refused = _institutions()
+    troika.hold(refused, np.array([0, 1]), np.array([0, 0]))
+    refused.pending_day[0], refused.pending_ahead[0] = 40, True
+    refused.pending_cat1[0] = 5.0
+    refused.limit_cat1[0] += 5.0
+    assert len(troika.released_from_hold(refused, regions)) == 0
+    refused.limit_cat1[0] -= 5.0
+    refused.pending_day[0], refused.pending_ahead[0], refused.pending_cat1[0] = -1, False, 0.0
+    assert len(troika.released_from_hold(refused, regions)) == 0
+    # approved: the request cleared, the limits as they stand
+    inst.pending_day[0], inst.pending_ahead[0] = -1, False
+    inst.pending_cat1[0] = inst.pending_cat2[0] = 0.0
+    assert troika.released_from_hold(inst, regions).tolist() == [0, 1]
+
+
+def test_a_case_back_from_the_hold_and_not_reached_comes_back_first_without_a_rise() -> None:
+    """Unit test of review19 F12: a case released by a rise that the day's budget did not reach
+    returns to the hold (``keep_back``) and is released again at the next step with no new
+    rise; but not if a case of its region was held again that day (the rise is used up)."""
+    inst = _institutions()
+    regions = np.array([0, 0, 1, 1])
+    troika.hold(inst, np.array([0, 1, 2, 3]), np.array([0, 0, 1, 1]))
+    inst.limit_cat1 += 1.0
+    assert troika.released_from_hold(inst, regions).tolist() == [0, 1, 2, 3]
+    # region 0: case 0 held again, case 1 not reached; region 1: case 3 not reached
+    troika.hold(inst, np.array([0]), np.array([0]))
+    troika.keep_back(inst, np.array([1, 3]), np.array([0, 1]))
+    assert troika.released_from_hold(inst, regions).tolist() == [3]
+    inst.limit_cat2[0] += 1.0
+    assert sorted(troika.released_from_hold(inst, regions).tolist()) == [0, 1]
