@@ -118,6 +118,13 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
             watch.holding.difference_update(np.asarray(out).tolist())
         return out
 
+    send_on = troika.send_on
+
+    def sent_on(w_: Any, e_: Any, day: int) -> None:
+        before = set(np.asarray(inst.held_for_sanction.peek()).tolist())
+        send_on(w_, e_, day)
+        watch.holding.difference_update(before - set(inst.held_for_sanction.peek().tolist()))
+
     def sentenced(day: int, idx: np.ndarray, kind: str, *args: Any, **kw: Any) -> None:
         idx = np.array(idx, dtype=np.int64)
         assert (c.arrest_day[idx] <= day).all(), "a sentence before the arrest"
@@ -142,6 +149,7 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
         mp.setattr(steps_justice, "sentence_troika_cases", stepped)
         mp.setattr(troika, "hold", held)
         mp.setattr(troika, "released_from_hold", released)
+        mp.setattr(troika, "send_on", sent_on)
         mp.setattr(steps_halt, "review_held", reviewed_held)
         sim.run(until=UNTIL)
     return sim, watch
@@ -340,3 +348,16 @@ def test_a_case_back_from_the_hold_and_not_reached_comes_back_first_without_a_ri
     assert troika.released_from_hold(inst, regions).tolist() == [3]
     inst.limit_cat2[0] += 1.0
     assert sorted(troika.released_from_hold(inst, regions).tolist()) == [0, 1]
+
+
+def test_at_switch_0_the_held_cases_of_an_ended_region_go_to_the_special_board() -> None:
+    """``held_after_region_end`` 0 (review19 F1's alternative): no case is held at the halt, the
+    held cases of the ended regions went to the Special Board (``held_sent_on``), and none of
+    them is held after its region's end; the default 1 sends none on."""
+    sim, watch = watched({"held_after_region_end": 0.0})
+    inst = sim.engine.world.institutions
+    assert len(watch.held_at_halt) == 0 and inst.held_at_halt == 0.0
+    assert inst.held_sent_on > 0.0, "nothing tested: no held case sent on"
+    assert len(inst.held_for_sanction) == 0
+    default, _ = watched()
+    assert default.engine.world.institutions.held_sent_on == 0.0
