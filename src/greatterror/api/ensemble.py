@@ -5,6 +5,11 @@ the results do not depend on how the seeds are spread over workers: local
 worker processes by default, or a Dask cluster when given a
 ``dask.distributed.Client``. Runs return only their summaries, which are
 small and picklable.
+
+``vary`` draws fixed parameters from their priors (api/vary.py), one draw per
+seed, so that the bands carry the uncertainty of those inputs as well as the
+seeds'; each run's summary records its parameter values, the drawn ones among
+them.
 """
 
 from __future__ import annotations
@@ -16,6 +21,7 @@ from typing import TYPE_CHECKING, Any
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.api.results import targets_frame
+from greatterror.api.vary import prior_draws, vary_names
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import Scenario
 
@@ -47,6 +53,9 @@ class Ensemble:
     ['id', 'label', 'archival', 'low', 'high', 'median', 'p10', 'p90', 'runs']
     >>> int(bands["runs"].iloc[0])
     2
+
+    ``vary``: fixed parameters each seed's run draws from their priors ("unsourced",
+    "fixed-priors", names; api/vary.py); ``prior_draws`` holds each seed's draw.
     """
 
     def __init__(
@@ -59,6 +68,7 @@ class Ensemble:
         pars: Mapping[str, Any] | None = None,
         mechanisms: Mapping[str, bool] | None = None,
         client: Any = None,
+        vary: str | Iterable[str] | None = None,
     ) -> None:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
@@ -67,12 +77,26 @@ class Ensemble:
         self.scenario = resolve_scenario(self._defined, mechanisms)
         self.mechanisms = dict(mechanisms or {})
         self.pars = check_pars(self.scenario, pars)
+        self.vary = vary_names(vary, (self.scenario,))
+        both = sorted(set(self.vary) & set(self.pars))
+        if both:
+            raise SimError(
+                f"vary: {', '.join(both)} also set in pars; a parameter is either set or "
+                "drawn from its prior, so leave it out of one of the two"
+            )
+        #: each seed's draw of the varied parameters (empty dicts without ``vary``)
+        self.prior_draws = prior_draws(self.vary, self.seeds)
+        for draw in self.prior_draws:
+            check_pars(self.scenario, {**self.pars, **draw})
         self.client = client
         self.summaries: list[dict[str, Any]] = []
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Ensemble:
         """Run every seed; ``progress(runs_done, runs_total)`` after each finished run."""
-        args = [(self._defined, self.scale, s, self.pars, self.mechanisms) for s in self.seeds]
+        args = [
+            (self._defined, self.scale, s, {**self.pars, **draw}, self.mechanisms)
+            for s, draw in zip(self.seeds, self.prior_draws, strict=True)
+        ]
         # in seed order, whatever order the workers finished in
         self.summaries = map_tasks(
             run_one, args, workers=self.workers, client=self.client, progress=progress

@@ -13,6 +13,11 @@ A parameter that the counterfactual itself sets to another value than its
 base (``approval_probability = 0`` in limits_frozen_1937) is part of the
 change: it keeps the counterfactual's value even when a posterior draw gives
 one for it.
+
+``vary`` draws fixed parameters from their priors as well (api/vary.py): each
+pair gets its own draw, and both of its runs receive it, beside the pair's
+posterior draw of the free parameters when there is one. A parameter the
+counterfactual changes keeps the counterfactual's value in its run here too.
 """
 
 from __future__ import annotations
@@ -26,6 +31,7 @@ import numpy as np
 
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
+from greatterror.api.vary import prior_draws, vary_names
 from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario
 
@@ -134,7 +140,9 @@ class Paired:
 
     ``draws``: one parameter set per seed (for instance posterior draws of a
     fit, ``gt.posterior_draws``), applied to both runs of its pair; without
-    them both runs use the scenarios' own parameter values.
+    them both runs use the scenarios' own parameter values. ``vary``: fixed
+    parameters each pair draws from their priors ("unsourced", "fixed-priors", names;
+    api/vary.py), the same values in both runs of the pair.
     """
 
     def __init__(
@@ -147,6 +155,7 @@ class Paired:
         draws: Sequence[Mapping[str, Any]] | None = None,
         workers: int | None = None,
         client: Any = None,
+        vary: str | Iterable[str] | None = None,
     ) -> None:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
@@ -166,7 +175,11 @@ class Paired:
             )
         self.fixed = changed_parameters(self.base, self.counterfactual)
         self.draws = [dict(d) for d in draws] if draws is not None else [{}] * len(self.seeds)
-        for draw in self.draws:
+        drawn = {n for d in self.draws for n in d}
+        #: the fixed parameters drawn from their priors, and each pair's draw of them
+        self.vary = vary_names(vary, (self.base, self.counterfactual), fitted=drawn)
+        self.prior_draws = prior_draws(self.vary, self.seeds)
+        for draw in self._parameter_sets():
             check_pars(self.base, draw)
             check_pars(self.counterfactual, self._own(draw))
         self.first_change = first_change(self.base, self.counterfactual)
@@ -177,16 +190,24 @@ class Paired:
         """A draw as the counterfactual run gets it: without the parameters it changes."""
         return {k: v for k, v in draw.items() if k not in self.fixed}
 
+    def _parameter_sets(self) -> list[dict[str, Any]]:
+        """Each pair's parameters: its posterior draw, and its draw of the varied priors."""
+        return [{**d, **p} for d, p in zip(self.draws, self.prior_draws, strict=True)]
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> Paired:
         """Run every pair; ``progress(pairs_done, pairs_total)`` after each finished pair."""
+        sets = self._parameter_sets()
         args = [
             (self.base, self.counterfactual, self.scale, s, d, self._own(d))
-            for s, d in zip(self.seeds, self.draws, strict=True)
+            for s, d in zip(self.seeds, sets, strict=True)
         ]
         pairs = map_tasks(
             run_pair, args, workers=self.workers, client=self.client, progress=progress
         )
-        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, self.draws, strict=True)]
+        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, sets, strict=True)]
+        if self.vary:
+            for pair, p in zip(self.pairs, self.prior_draws, strict=True):
+                pair["prior_draws"] = p
         return self
 
     def differences(self) -> pd.DataFrame:
