@@ -106,7 +106,7 @@ def record_pairs(monkeypatch) -> list[tuple[dict, dict]]:
     """run_pair replaced by one that keeps what each run of a pair was given."""
     given: list[tuple[dict, dict]] = []
 
-    def fake_pair(base, counterfactual, scale, seed, base_pars, cf_pars):
+    def fake_pair(base, counterfactual, scale, seed, base_pars, cf_pars, *stop):
         given.append((base_pars, cf_pars))
         year = {"1937": {"arrests": 1.0, "death_sentences": 0.0, "gulag_deaths": 0.0}}
         return {"seed": seed, "historical": year, "counterfactual": year, "first_difference": None}
@@ -182,10 +182,67 @@ def test_the_same_seeds_give_the_same_pairs_at_one_and_two_workers() -> None:
     assert rows[("1936", "arrests")]["difference"] == 0.0  # still paired before the change
 
 
-def test_an_ensemble_records_each_seeds_draw_in_its_summary() -> None:
+def stop_the_first_run(monkeypatch) -> None:
+    """run_or_stop replaced by one that stops the first run it is given and runs the rest."""
+    from greatterror.calibration import simulator
+
+    calls: list[int] = []
+
+    def fake(sim, population, evidence):
+        calls.append(1)
+        if len(calls) == 1:
+            return "day 30: 9 held"
+        sim.run()
+        return None
+
+    monkeypatch.setattr(simulator, "run_or_stop", fake)
+
+
+def test_an_ensemble_records_each_seeds_draw_and_leaves_a_runaway_out(monkeypatch) -> None:
+    stop_the_first_run(monkeypatch)
     ens = gt.Ensemble(scale=0.0001, seeds=[1, 2], workers=1, vary="exile_share,execution_delay")
     ens.run()
     assert ens.prior_draws == prior_draws(["exile_share", "execution_delay"], [1, 2])
-    for summary, draw in zip(ens.summaries, ens.prior_draws, strict=True):
-        assert {k: summary["parameters"][k] for k in draw} == draw
-    assert ens.bands()["runs"].iloc[0] == 2
+    assert ens.runaways == {1: "day 30: 9 held"} and len(ens.summaries) == 1
+    summary, draw = ens.summaries[0], ens.prior_draws[1]
+    assert summary["seed"] == 2 and {k: summary["parameters"][k] for k in draw} == draw
+    assert ens.bands()["runs"].iloc[0] == 1 and set(ens.targets()["seed"]) == {2}
+
+
+def test_a_runaway_pair_is_stopped_and_left_out_of_the_bands(monkeypatch) -> None:
+    stop_the_first_run(monkeypatch)
+    pairs = gt.Paired("no_kirov", scale=0.0001, seeds=[1, 2], workers=1, vary="exile_share")
+    pairs.run()
+    assert pairs.runaways == {1: "base run, day 30: 9 held"}
+    assert pairs.pairs[0]["parameters"] == pairs.prior_draws[0]  # its draw is still reported
+    assert set(pairs.differences()["seed"]) == {2}
+    assert (pairs.bands()["pairs"] == 1).all()
+
+
+def test_the_runaway_rule_is_the_fits() -> None:
+    """``run_or_stop`` with the fit's limit lowered below what any run holds: it stops at
+    the first check after the start (cheap: one month at 1:10,000)."""
+    from greatterror.calibration import simulator
+
+    sim = gt.Sim(scale=0.0001, seed=1)
+    limit = simulator.RUNAWAY_FACTOR
+    try:
+        simulator.RUNAWAY_FACTOR = 0.0
+        stopped = simulator.run_or_stop(sim.engine, sim.population, sim.evidence)
+    finally:
+        simulator.RUNAWAY_FACTOR = limit
+    assert stopped is not None and stopped.startswith("day ") and stopped.endswith(" held")
+    assert sim.engine.day <= 2 * simulator.CHECK_DAYS + 1
+
+
+def test_when_every_pair_runs_away_the_command_says_so(monkeypatch) -> None:
+    from greatterror.calibration import simulator
+
+    monkeypatch.setattr(simulator, "run_or_stop", lambda sim, population, evidence: "day 0: 9 held")
+    result = runner.invoke(
+        app,
+        ["counterfactual", "no_kirov", "--scale", "0.0001", "--seeds", "1", "--vary",
+         "exile_share", "--workers", "1"],
+    )  # fmt: skip
+    assert result.exit_code == 1
+    assert "every pair ran away" in " ".join(result.output.split())

@@ -18,6 +18,8 @@ one for it.
 pair gets its own draw, and both of its runs receive it, beside the pair's
 posterior draw of the free parameters when there is one. A parameter the
 counterfactual changes keeps the counterfactual's value in its run here too.
+Some prior draws run away, as in a fit's first generation: with ``vary`` such
+a pair is stopped by the fit's rule and left out of the bands (``runaways``).
 """
 
 from __future__ import annotations
@@ -98,11 +100,14 @@ def run_pair(
     seed: int,
     base_pars: dict[str, Any],
     counterfactual_pars: dict[str, Any],
+    stop_runaways: bool = False,
 ) -> dict[str, Any]:
     """One pair: both runs' yearly figures, and the first day on which their counts differ
     (None when they never do).
 
-    A top-level function, so that worker processes can be sent it.
+    With ``stop_runaways`` (``vary``), a run that runs away is stopped as in a fit
+    (``calibration.simulator.run_or_stop``) and the pair reports where, under ``runaway``,
+    instead of figures. A top-level function, so that worker processes can be sent it.
     """
     from greatterror.api.sim import Sim
     from greatterror.evidence.loader import load_evidence
@@ -110,10 +115,23 @@ def run_pair(
 
     population = Population.build(scale, seed)
     evidence = load_evidence()
-    runs = [
-        Sim(s, seed=seed, pars=p, population=population, evidence=evidence).run()
-        for s, p in ((base, base_pars), (counterfactual, counterfactual_pars))
-    ]
+    arms = (("base", base, base_pars), ("counterfactual", counterfactual, counterfactual_pars))
+    if stop_runaways:
+        from greatterror.calibration.simulator import run_or_stop
+
+        runs = []
+        for arm, s, p in arms:
+            sim = Sim(s, seed=seed, pars=p, population=population, evidence=evidence)
+            stopped = run_or_stop(sim.engine, population, evidence)
+            if stopped is not None:
+                return {"seed": seed, "historical": None, "counterfactual": None,
+                        "first_difference": None, "runaway": f"{arm} run, {stopped}"}  # fmt: skip
+            runs.append(sim)
+    else:
+        runs = [
+            Sim(s, seed=seed, pars=p, population=population, evidence=evidence).run()
+            for _, s, p in arms
+        ]
     a, b = (r.engine.ledger for r in runs)
     days = a.shape[0]
     differ = np.flatnonzero((a.counts.reshape(days, -1) != b.counts.reshape(days, -1)).any(axis=1))
@@ -197,8 +215,10 @@ class Paired:
     def run(self, progress: Callable[[int, int], None] | None = None) -> Paired:
         """Run every pair; ``progress(pairs_done, pairs_total)`` after each finished pair."""
         sets = self._parameter_sets()
+        # with vary, runaway draws are stopped (run_pair); without, the call is as it was
+        stop = (True,) if self.vary else ()
         args = [
-            (self.base, self.counterfactual, self.scale, s, d, self._own(d))
+            (self.base, self.counterfactual, self.scale, s, d, self._own(d), *stop)
             for s, d in zip(self.seeds, sets, strict=True)
         ]
         pairs = map_tasks(
@@ -217,8 +237,12 @@ class Paired:
 
         if not self.pairs:
             raise SimError("differences: the pairs have not run; call run() first")
+        if len(self.runaways) == len(self.pairs):
+            raise SimError("differences: every pair ran away (runaways); no pair to compare")
         rows = []
         for i, pair in enumerate(self.pairs):
+            if "runaway" in pair:  # stopped (vary only): no figures, left out of the bands
+                continue
             hist, cf = pair["historical"], pair["counterfactual"]
             periods = [*sorted(hist), "total"]
             for period in periods:
@@ -230,6 +254,11 @@ class Paired:
                          "base": h, "counterfactual": c, "difference": c - h}
                     )  # fmt: skip
         return pd.DataFrame(rows)
+
+    @property
+    def runaways(self) -> dict[int, str]:
+        """The pairs stopped as runaways (with ``vary`` only), by seed: where each stopped."""
+        return {p["seed"]: p["runaway"] for p in self.pairs if "runaway" in p}
 
     def bands(self, low: float = 0.05, high: float = 0.95) -> pd.DataFrame:
         """Per period and measure: medians of both runs, and the median difference with its

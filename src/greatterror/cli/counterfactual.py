@@ -188,7 +188,12 @@ def counterfactual(
 
 def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | None) -> None:
     cf, base = paired.counterfactual, paired.base
-    bands = paired.bands()
+    from greatterror.api import SimError
+
+    try:
+        bands = paired.bands()
+    except SimError as exc:  # every pair ran away (--vary): nothing to report
+        fail(str(exc), code=1)
     differ = [p["first_difference"] for p in paired.pairs if p["first_difference"]]
     from greatterror.provenance import output_provenance
 
@@ -219,9 +224,11 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | 
     if paired.vary:  # only then, so that a run without --vary reports as before
         from greatterror.api.vary import describe
 
-        payload["vary"] = describe(vary, paired.vary)
+        payload["vary"] = {**describe(vary, paired.vary), "runaways": paired.runaways}
         for row, p in zip(payload["pairs"], paired.pairs, strict=True):
             row["prior_draws"] = p["prior_draws"]
+            if "runaway" in p:
+                row["runaway"] = p["runaway"]
     if as_json:
         emit_json(payload)
         return
@@ -236,7 +243,8 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | 
     if paired.vary:
         source += (
             f", and {len(paired.vary)} fixed parameters ({vary}) drawn from their priors, "
-            "one draw per pair"
+            f"one draw per pair; {len(paired.runaways)} pairs ran away and were stopped "
+            "(left out of the bands)"
         )
     console.print(
         f"{len(paired.pairs)} pairs at scale 1:{1 / paired.scale:,.0f}, seeds "
