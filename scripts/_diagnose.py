@@ -69,10 +69,12 @@ def elite_group(flags: int, mass: str = "") -> str:
 
 def trace_halted_operations(n_cases: int) -> np.ndarray:
     """The operation each case had when the halt (or the end of an operation) took it out,
-    -1 if none: wraps ``leave_operation`` where the halt and the policy step call it. The
-    array fills as the simulation runs; call before ``run``."""
+    -1 if none: wraps ``leave_operation`` where the halt (and, before R4-R5, the policy
+    step) calls it. The array fills as the simulation runs; call before ``run``."""
     halted_op = np.full(n_cases, -1, dtype=np.int16)
     for module in (steps_halt, steps_policy):
+        if not hasattr(module, "leave_operation"):
+            continue
         leave = module.leave_operation
 
         def left(world: Any, eng: Any, day: int, idx: np.ndarray, leave: Any = leave) -> None:

@@ -5,10 +5,11 @@ A diagnostic for ``G1-1939/1940-conv``, ``-death``, ``-camps``, ``-exile`` and `
 (issue 9; docs/validation-log.md, "After the halt: who sentences whom in 1939-40"). Every
 sentence the run passes is traced (``Engine.sentence``) with the body that passed it (the
 channel of ``steps_justice._decide``, the social-order bodies, the show trials) and the case it
-closes: its origin (a case pending before the troikas, the album or the special troikas at the
-halt, or whose death sentence the halt made void, is ``halt:<operation it was opened in>``; a
-case opened after the halt is ``new:<operation>``; one opened before it and still under
-investigation at the halt is ``old:<operation>``), the elite group of the person, the charge
+closes: its origin (a case the halt put up for review, pending before the troikas, the album or
+the special troikas, under investigation, or whose death sentence the halt made void, or an
+elite case whose investigation it suspended, is ``halt:<operation it was opened in>``; a case
+opened after the halt is ``new:<operation>``; one opened before it and not taken by the halt is
+``old:<operation>``), the elite group of the person, the charge
 class (model/charges.py), the operational line the person was arrested on and the year of the
 arrest. It also prints the political cases under investigation or awaiting sentence on the day
 of the halt, and the elite layer's arrests of 1938-40 with their status at the end of the run. A re-sentence of a
@@ -28,7 +29,7 @@ from typing import Any
 import numpy as np
 from _diagnose import elite_group, historical_sim, options, trace_halted_operations
 
-from greatterror.model import steps_policy
+from greatterror.model import steps_halt, steps_policy
 from greatterror.model.charges import charge_of
 from greatterror.vocabulary import LINES, OPERATIONS, STATUSES, Status
 
@@ -60,6 +61,17 @@ def main() -> None:
     c, pop = w.cases, w.people
     n = len(c.op)
     halted_op = trace_halted_operations(n)  # the operation a case pending at the halt had
+    schedule_after = e.schedule_after
+
+    def scheduled(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
+        # a case put up for the halt's review that kept its operation (not a mass one's)
+        if kind in (steps_halt.HALT_REVIEW, getattr(steps_halt, "HALT_REINVESTIGATION", "")):
+            fresh = np.asarray(idx, dtype=np.int64)
+            fresh = fresh[halted_op[fresh] < 0]
+            halted_op[fresh] = c.op[fresh]
+        schedule_after(day, kind, idx, delays)
+
+    e.schedule_after = scheduled  # type: ignore[method-assign]
     # (year, kind, body, origin, group, charge, line, year of arrest) -> weight
     tally: dict[tuple[Any, ...], float] = defaultdict(float)
     sentence = e.sentence
@@ -119,7 +131,13 @@ def main() -> None:
         halt_step(world, eng, day, extrajudicial)
 
     steps_policy._halt = halt_traced  # type: ignore[attr-defined]
-    sim.run()
+    summary = sim.run().results.summary
+    # the people held in the NKVD's prisons (under investigation, awaiting sentence or the
+    # etap; G8-prisons-1939 and V-prisons-*: validation figures, never fitted)
+    print("held in prisons (political cases), model; the record's G8-prisons-1939, V-prisons-*")
+    for date, held in summary["gulag"]["prisons"].items():
+        if date >= "1938-10-01":
+            print(f"    {date}  {held:9,.0f}")
     print("political cases under investigation or awaiting sentence on the day of the halt")
     for key, v in sorted(pending_at_halt.items(), key=lambda r: -r[1]):
         if not key.startswith("non_political"):

@@ -35,7 +35,7 @@ def _world(elite: list[int], marks: list[int], op: list[str]) -> Any:
         people={"elite": np.array(elite), "marks": np.array(marks, dtype=np.uint8)},
         cases=SimpleNamespace(op=np.array([OP[o] for o in op], dtype=np.uint8)),
         policy=Policy(),
-        institutions=SimpleNamespace(vigilance=0.0),
+        institutions=SimpleNamespace(vigilance=0.0, grave_at_halt=np.zeros(0, dtype=np.int64)),
     )
 
 
@@ -56,8 +56,20 @@ def test_the_charge_follows_the_person_and_the_line() -> None:
     got = grave(w, np.arange(7, dtype=np.int64)).tolist()
     # agitation; an NKVD officer; an oppositionist (terror); the diaspora in ordinary work (no
     # charge of its own); a former kulak of Order 00447; the Polish operation (espionage); a
-    # case that left its operation at the halt
+    # case that left its operation at the halt with no grave charge kept
     assert got == [False, True, True, False, False, True, False]
+
+
+def test_a_case_pending_at_the_halt_keeps_its_grave_charge_until_a_new_case() -> None:
+    """A national case that left its operation at the halt (``steps_halt.keep_charge``) is
+    still charged with espionage; a new case of the same person, opened after the halt, is
+    charged anew (rule R5, docs/design/halt-backlog.md)."""
+    w = _world(elite=[0, 0, 0], marks=[0, 0, 0], op=["ordinary", "ordinary", "ordinary"])
+    w.cases.arrest_day = np.array([90, 90, 120], dtype=np.int16)
+    assert not grave(w, np.arange(3, dtype=np.int64)).any()
+    w.policy.first_day[("halt", None)] = 100
+    w.institutions.grave_at_halt = np.array([1, 2], dtype=np.int64)
+    assert grave(w, np.arange(3, dtype=np.int64)).tolist() == [False, True, False]
 
 
 def test_a_grave_charge_is_sentenced_to_death_more_often_and_follows_vigilance() -> None:

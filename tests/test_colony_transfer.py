@@ -1,7 +1,8 @@
 """Tests of the colony convicts' local transfer (model/holding.py, issue 9).
 
-The rule: a prisoner sentenced to a colony (a term under three years) waits in the prisons
-for a local transfer of mean ``colony_transfer_days``, not for the etap to the camps. One
+The rule: a prisoner sentenced to a colony (a court's term under three years,
+gulag.served_in_colony) waits in the prisons for a local transfer of mean
+``colony_transfer_days``, not for the etap to the camps. One
 run at 1:1000 (about 10 s) with the etap at the prior's fewest places, so that prisoners
 sentenced to camps pile up in the prisons.
 """

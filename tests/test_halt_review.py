@@ -31,17 +31,19 @@ import pytest
 from test_operations import MAX_DAILY_RELEASE_SHARE, largest_daily_release
 
 import greatterror as gt
-from greatterror.model import steps_justice
+from greatterror.model import steps_halt, steps_justice
 from greatterror.model.steps_halt import HALT_REVIEW
-from greatterror.vocabulary import CH, OP, Status
+from greatterror.vocabulary import CH, MASS_OP, OP, Status
 
 SCALE, SEED = 0.001, 1
 EARLIER_HALT = "counterfactuals/earlier_halt"
 #: the bottom of ``troika_capacity``'s prior range (data/parameters.csv): about 0.1 sampled
 #: case a day at 1:1,000, so that Order 00447's cases wait for the troikas when the halt comes
-BACKLOG = {"troika_capacity": 100.0}
-#: far enough past the halt (11 Jan 1938) for every review (120 days) and its decision
-UNTIL = dt.date(1938, 7, 31)
+#: and the review's mean time at the bottom of its prior (rule R6: geometric, mean 60 days)
+BACKLOG = {"troika_capacity": 100.0, "halt_review_days": 60.0}
+#: far enough past the halt (11 Jan 1938) for all but about 1% of the reviews (a geometric
+#: law with mean 60 days passes 265 days with probability 1.2%) and their decisions
+UNTIL = dt.date(1938, 10, 3)
 #: cases that must be pending at the halt for the shares to be tested
 MIN_PENDING = 200
 EXTRAJUDICIAL = ("troika", "album", "special_troika")
@@ -62,6 +64,8 @@ class Watch:
     to_courts: list[np.ndarray] = field(default_factory=list)
     #: (day, channel, the batch it decided or, for the troikas, the queue before them, halted)
     decided: list[tuple[int, str, np.ndarray, bool]] = field(default_factory=list)
+    #: the cases that left a mass operation at the halt (``steps_halt.leave_operation``)
+    left: list[np.ndarray] = field(default_factory=list)
 
     def all(self, name: str) -> np.ndarray:
         parts = getattr(self, name)
@@ -129,11 +133,18 @@ def watched_run(
         watch.decided.append((day, "troika", waiting, bool(w_.policy.halted)))
         return troikas(w_, e_, day, queue, *rest)
 
+    leave = steps_halt.leave_operation
+
+    def watched_leave(w_: Any, e_: Any, day: int, idx: np.ndarray) -> None:
+        watch.left.append(np.array(idx, dtype=np.int64))
+        leave(w_, e_, day, idx)
+
     e.schedule_after = schedule
     review.step = step
     with pytest.MonkeyPatch.context() as mp:
         mp.setattr(steps_justice, "_decide", watched_decide)
         mp.setattr(steps_justice, "sentence_troika_cases", watched_troikas)
+        mp.setattr(steps_halt, "leave_operation", watched_leave)
         sim.run(until=until)
     return sim, watch
 
@@ -149,18 +160,20 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     ended, so no case waits in a channel's queue; what the halt finds are their last death
     sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
     whose cases leave the operation for the resolution's procedure, and which the review
-    releases or sends on. Those under
-    investigation at the halt (ordinary and elite cases) go on to the courts and the Special
-    Board."""
+    releases or sends on. With them the review takes the political cases under investigation
+    at the halt but the elite operation's (rule R4, docs/design/halt-backlog.md; mostly the
+    NKVD's ordinary cases in November 1938, and Order 00486's wives: tests/test_halt_backlog.py
+    tests them)."""
     # at 1:100: the last days' void sentences are a handful of sampled cases at 1:1,000
     sim, watch = watched_run("historical", {}, "1939-03-31", scale=0.01)
     assert sim.engine.world.policy.halted
     cases = sim.engine.world.cases
     pending = watch.all("pending")
     sentenced = np.concatenate(watch.sentenced) if watch.sentenced else np.empty(0, bool)
-    assert len(pending) > 0 and sentenced.all(), "only void death sentences are pending"
+    assert sentenced.any() and (~sentenced).any(), "void sentences and cases under investigation"
     # their case leaves the operation (a new sentence is not its), whose arrests hold them
-    assert (cases.op[pending] == OP["ordinary"]).all()
+    assert (cases.op[pending[sentenced]] == OP["ordinary"]).all()
+    assert not MASS_OP[cases.op[pending]].any()
     # a void sentence is never carried out: one of them shot was sentenced to death again,
     # after the halt, by the court the review sent him to
     reviewed = [watch.all(k) for k in ("released", "to_oso", "to_courts")]
@@ -168,7 +181,11 @@ def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_s
     halt = (dt.date(1938, 11, 17) - sim.engine.engine.start).days
     assert (cases.sentence_day[shot] > halt).all()
     assert np.isin(shot, reviewed[2]).all()
-    assert sum(len(r) for r in reviewed) >= 0.9 * len(pending)
+    # reviewed by the run's end: a geometric time with mean ``halt_review_days`` (rule R6)
+    # passes the 134 days to 31 March 1939 with probability (1 - 1/mean) ** 134
+    days = float(sim.engine.engine.params["halt_review_days"])
+    due = 1.0 - (1.0 - 1.0 / days) ** (dt.date(1939, 3, 31) - dt.date(1938, 11, 17)).days
+    assert sum(len(r) for r in reviewed) >= 0.85 * due * len(pending)
     # the void sentences put them back among those held before sentence, and the running
     # weight of these (the prisons' crowding, model/holding.py) still counts them once
     st = cases.status
@@ -188,19 +205,21 @@ def test_an_earlier_halt_finds_the_albums_backlog_and_voids_the_last_death_sente
     cases = sim.engine.world.cases
     pending = watch.all("pending")
     sentenced = np.concatenate(watch.sentenced)
-    queued, void = pending[~sentenced], pending[sentenced]  # a channel's queue, or sentenced
+    # a channel's queue or under investigation (R4: a wife's case of Order 00486 keeps its
+    # operation, which is not a mass one), or sentenced
+    queued, void = pending[~sentenced], pending[sentenced]
     assert len(queued) > 0 and len(void) > 0, (len(queued), len(void))
     # both kinds leave the operation: a sentence after the review is not the operation's
     assert (cases.op[void] == OP["ordinary"]).all()
-    assert (cases.op[queued] == OP["ordinary"]).all()
+    assert not MASS_OP[cases.op[queued]].any()
     assert not (cases.status[void] == Status.SHOT).any()
     assert len(watch.due) > 0
 
 
 def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:
-    """(a) Each case pending at the halt comes up for review once, within
-    ``halt_review_days``, and every one still awaiting sentence then is decided: released,
-    or sent to the Special Board or the courts."""
+    """(a) Each case pending at the halt comes up for review once, after a time drawn with mean
+    ``halt_review_days`` (rule R6: geometric, at least a day), and every one still awaiting
+    sentence then is decided: released, or sent to the Special Board or the courts."""
     sim, watch = backlog
     pending = watch.all("pending")
     assert len(pending) >= MIN_PENDING, f"only {len(pending)} pending at the halt"
@@ -208,9 +227,17 @@ def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:
     days = int(sim.engine.params["halt_review_days"])
     due_days = np.concatenate([np.full(len(idx), d) for d, idx, _ in watch.due])
     due = np.concatenate([idx for _, idx, _ in watch.due])
-    assert np.array_equal(np.sort(due), np.sort(pending)), "a case reviewed twice or never"
+    assert len(np.unique(due)) == len(due), "a case reviewed twice"
+    assert np.isin(due, pending).all(), "a case reviewed that was not pending"
     assert due_days.min() > watch.halt_day
-    assert due_days.max() <= watch.halt_day + days
+    # the reviews due within the run: a geometric law with mean ``days``, cut at the run's end
+    # (``horizon`` days after the halt), has this mean below the cut
+    horizon = (UNTIL - sim.engine.engine.start).days - watch.halt_day
+    k = np.arange(1, horizon + 1)
+    law = (1.0 / days) * (1.0 - 1.0 / days) ** (k - 1)
+    waited = due_days - watch.halt_day
+    assert waited.mean() == pytest.approx((k * law).sum() / law.sum(), rel=0.15)
+    assert len(due) == pytest.approx(len(pending) * law.sum(), rel=0.05)
     # spread over the period, not bunched on a few days
     assert len(np.unique(due_days)) >= min(days, len(pending)) // 2
     awaiting = np.concatenate([idx[a] for _, idx, a in watch.due])
@@ -239,7 +266,9 @@ def test_a_case_pending_at_the_halt_keeps_the_line_it_was_arrested_on(backlog) -
     ``lines`` count them there (review of 5 Dec 2026, F6: they lost their line and dropped out
     of ``lines``)."""
     sim, watch = backlog
-    pending = watch.all("pending")
+    # the cases of a mass operation (the review takes ordinary cases under investigation too)
+    pending = watch.all("left")
+    assert np.isin(pending, watch.all("pending")).all()
     cases = sim.engine.world.cases
     # the same case at the run's end: not taken again in a new case since the halt
     same = pending[cases.arrest_day[pending] < watch.halt_day]
@@ -293,7 +322,8 @@ def test_the_reviews_release_no_more_than_one_percent_a_day(backlog) -> None:
 def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> None:
     """(e) Conservation: each pending case is released by its review, or decided by the channel
     it was sent to (never by the other), or still waits there, or had left custody before its
-    review (died); none is lost and none counted twice."""
+    review (died), or is not yet reviewed at the run's end (rule R6: about 1% of a geometric
+    time with mean 60 days passes it); none is lost and none counted twice."""
     sim, watch = backlog
     cases = sim.engine.world.cases
     queues = sim.engine.world.institutions.queues
@@ -301,6 +331,8 @@ def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> No
     released, to_oso, to_courts = (watch.all(k) for k in ("released", "to_oso", "to_courts"))
     oso, courts = watch.decided_by("oso"), watch.decided_by("courts")
     gone = np.concatenate([idx[~a] for _, idx, a in watch.due])
+    not_due = pending[~np.isin(pending, np.concatenate([idx for _, idx, _ in watch.due]))]
+    assert len(not_due) <= 0.03 * len(pending)
     places = {
         "released by the review": released,
         "sentenced by the Special Board": to_oso[np.isin(to_oso, oso)],
@@ -308,6 +340,7 @@ def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> No
         "sentenced by the courts": to_courts[np.isin(to_courts, courts)],
         "waiting for the courts": to_courts[np.isin(to_courts, queues[CH["courts"]].peek())],
         "gone before the review": gone,
+        "not yet reviewed": not_due,
     }
     placed = np.concatenate(list(places.values()))
     assert len(placed) == len(np.unique(placed)), "a case in two places"

@@ -310,3 +310,15 @@ def test_an_unknown_operation_or_event_is_refused() -> None:
         _series().total(("kulak",), ("arrested",), "1937-01-01", "1938-01-01")
     with pytest.raises(ValueError, match="event 'shot' is unknown"):
         _series().total(("kulak_00447",), ("shot",), "1937-01-01", "1938-01-01")
+
+
+def test_the_army_totals_that_set_the_other_dismissal_rate_are_checks() -> None:
+    """The natural loss of 1937-38 (their sum's note) and their percentages set
+    ``army_other_dismissal_rate`` (branch params2), so the totals of 1937 and 1938 name it and
+    are checks; 1939's did not enter the value and stays out of sample (review18 F5)."""
+    by_id = {m.fact_id: m for m in MEASURES}
+    for fact in ("V-army-dism-1937", "V-army-dism-1938"):
+        assert by_id[fact].informed == ("army_other_dismissal_rate",), fact
+        assert by_id[fact] in IN_SAMPLE_CHECKS, fact
+    assert "army_other_dismissal_rate" not in by_id["V-army-dism-1939"].informed
+    assert by_id["V-army-dism-1939"] in OUT_OF_SAMPLE

@@ -365,8 +365,9 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -
         )  # fmt: skip
 
     fast, slow = limits(), limits()
-    verdict, spent = mk.troika_verdicts(cases, fast, float(budget), ceiling, fallback)
-    want, want_spent = troika_reference(cases, slow, float(budget), ceiling, fallback)
+    ahead = rng.random(n) < 0.5  # a case fitting neither limit: beyond them, or held (R1)
+    verdict, spent = mk.troika_verdicts(cases, fast, float(budget), ceiling, fallback, ahead)
+    want, want_spent = troika_reference(cases, slow, float(budget), ceiling, fallback, ahead)
     np.testing.assert_array_equal(verdict, want)
     assert spent == want_spent
     for a, b in zip(fast, slow, strict=True):
@@ -377,9 +378,12 @@ def test_troika_verdicts_match_the_rule_of_the_component(rng, budget, ceiling) -
     if budget == 0.0:
         assert (verdict == -1).all()
     if budget == np.inf:
-        # no case waits for a limit: each is sentenced, beyond the limits if need be
-        assert (verdict > 0).all()
+        # no case waits for the troika: each is sentenced, beyond the limits if drawn ahead of
+        # the sanction, else held for it (-2: a case fitting neither limit, rule R1)
+        assert ((verdict > 0) | ((verdict == -2) & ~ahead)).all()
+        assert ceiling or (verdict > 0).all()
         if ceiling:
+            assert (verdict == -2).any()
             assert (verdict >= 3).any()
             # a case goes beyond the limits only once its region has (about) filled both
             for r in np.unique(cases.region[verdict >= 3]):

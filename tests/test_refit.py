@@ -254,6 +254,13 @@ def test_the_regression_baseline_was_made_with_the_scenario_as_it_is() -> None:
     values = load_scenario("historical").parameter_values()
     stale = {k: (v, values.get(k)) for k, v in baseline["parameters"].items() if values.get(k) != v}
     assert not stale, f"historical.toml changed: run python tests/make_baseline.py ({stale})"
+    # and it holds every parameter: a new parameter (data/parameters.csv) must regenerate it,
+    # even when the targets do not move (review18 F5: center1's seven went unnoticed)
+    missing = sorted(set(values) - set(baseline["parameters"]))
+    extra = sorted(set(baseline["parameters"]) - set(values))
+    assert not missing and not extra, (
+        f"parameters added or removed: run python tests/make_baseline.py ({missing}, {extra})"
+    )
 
 
 # --- choosing the point on one scale --------------------------------------------------------

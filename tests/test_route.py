@@ -23,7 +23,7 @@ from greatterror.vocabulary import NON_POLITICAL, Status
 
 #: the bodies of the NKVD that judged outside the courts (their sentences: camps at any term)
 EXTRAJUDICIAL = ("troika", "album", "special_troika", "oso")
-SHORT_COURT = TermRange(0.5, 1.0, "test: a court's short term")
+SHORT_COURT = TermRange(0.5, 1.0, "test: a court's short term", judicial=True)
 SHORT_BOARD = TermRange(0.5, 1.0, "test: an extrajudicial short term", judicial=False)
 
 
@@ -46,6 +46,18 @@ def test_the_channels_are_courts_or_extrajudicial_bodies() -> None:
     assert set(TERMS) == set(EXTRAJUDICIAL) | {"military_collegium", "military_tribunal"}
 
 
+def test_the_body_must_be_named() -> None:
+    """A range or a call that does not say whether a court passed the sentence is refused,
+    so that none gets the court rule by omission (review18 F9)."""
+    idx, years = np.array([0], dtype=np.int64), np.array([1.0])
+    with pytest.raises(TypeError):
+        TermRange(0.5, 1.0, "test: no body")  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        term_ends(Cases.empty(1), 0, idx, years, 0.0, 0, NON_POLITICAL)  # type: ignore[call-arg]
+    with pytest.raises(TypeError):
+        term_ends_reference(Cases.empty(1), 0, idx, years, 0.0, 0)  # type: ignore[call-arg]
+
+
 def test_at_the_shipped_ranges_the_body_changes_no_place() -> None:
     """No extrajudicial range reaches below three years, so the body's half of the rule moves
     nobody at the shipped values (the outputs are those of the term-only rule)."""
@@ -61,8 +73,8 @@ def test_the_compiled_rule_is_the_readable_one(judicial: bool) -> None:
     fast.op[:] = rule.op[:] = rng.choice([0, NON_POLITICAL], size=n)
     idx = rng.choice(n, size=200, replace=False).astype(np.int64)
     years = rng.uniform(0.2, 6.0, size=len(idx))
-    got = term_ends(fast, 400, idx, years, 0.25, 1626, NON_POLITICAL, judicial)
-    want = term_ends_reference(rule, 400, idx, years, 0.25, 1626, judicial)
+    got = term_ends(fast, 400, idx, years, 0.25, 1626, NON_POLITICAL, judicial=judicial)
+    want = term_ends_reference(rule, 400, idx, years, 0.25, 1626, judicial=judicial)
     for a, b in zip(got, want, strict=True):
         assert a.tobytes() == b.tobytes()
     assert fast.colony.tobytes() == rule.colony.tobytes()

@@ -19,8 +19,8 @@ from greatterror.model.holding import admit, holding_step, to_colony
 from greatterror.model.sentence_events import schedule_for_sentence, stamp, unstamp
 from greatterror.vocabulary import EV, Status
 
-LONG = TermRange(8.0, 10.0, "test: a camp term")
-SHORT = TermRange(0.5, 1.0, "test: a colony term")
+LONG = TermRange(8.0, 10.0, "test: a camp term", judicial=True)
+SHORT = TermRange(0.5, 1.0, "test: a colony term", judicial=True)
 
 
 @pytest.fixture

@@ -45,8 +45,12 @@ def test_term_ends_equal_the_numpy_rule_bit_for_bit(credit: float, day: int) -> 
     idx = rng.choice(n, size=800, replace=False).astype(np.int64)
     years = _years(len(idx), rng)
     abolished = 1626
-    ends, moved = term_ends(fast_cases, day, idx, years, credit, abolished, NON_POLITICAL)
-    ends_rule, moved_rule = term_ends_reference(rule_cases, day, idx, years, credit, abolished)
+    ends, moved = term_ends(
+        fast_cases, day, idx, years, credit, abolished, NON_POLITICAL, judicial=True
+    )
+    ends_rule, moved_rule = term_ends_reference(
+        rule_cases, day, idx, years, credit, abolished, judicial=True
+    )
     assert ends.tobytes() == ends_rule.tobytes()
     assert moved.tobytes() == moved_rule.tobytes()
     assert fast_cases.release_day.tobytes() == rule_cases.release_day.tobytes()
@@ -66,8 +70,8 @@ def test_term_ends_keep_the_last_write_of_a_repeated_person() -> None:
     b.op[:], b.social_order[:] = a.op, a.social_order
     idx = np.array([3, 5, 3], dtype=np.int64)
     years = np.array([1.0, 2.0, 7.0])
-    fast = term_ends(a, 10, idx, years, 0.25, 1626, NON_POLITICAL)
-    rule = term_ends_reference(b, 10, idx, years, 0.25, 1626)
+    fast = term_ends(a, 10, idx, years, 0.25, 1626, NON_POLITICAL, judicial=True)
+    rule = term_ends_reference(b, 10, idx, years, 0.25, 1626, judicial=True)
     for x, y in zip(fast, rule, strict=True):
         assert x.tobytes() == y.tobytes()
     assert a.colony.tobytes() == b.colony.tobytes()

@@ -30,6 +30,11 @@ def _limits(limit1, limit2, used1=None, used2=None) -> Limits:
     )
 
 
+def _ahead(n: int, ahead: bool = True) -> np.ndarray:
+    """Whether each case that fits neither limit is sentenced beyond them (else held)."""
+    return np.full(n, ahead)
+
+
 def _queue(
     rng: np.random.Generator, n: int, regions: int, weight: float = 1.0, first: int = 0
 ) -> TroikaQueue:
@@ -65,8 +70,9 @@ def test_kernel_follows_the_rule_of_the_component(seed, n, regions, budget, ceil
     used1, used2 = rng.choice([0.0, 4.0, 25.0], (2, regions))
     fallback = rng.random(regions)
     fast, slow = _limits(limit1, limit2, used1, used2), _limits(limit1, limit2, used1, used2)
-    verdict, spent = troika_verdicts(cases, fast, float(budget), ceiling, fallback)
-    want, want_spent = troika_reference(cases, slow, float(budget), ceiling, fallback)
+    ahead = rng.random(n) < rng.choice([0.0, 0.5, 1.0])  # sentenced beyond the limits, or held
+    verdict, spent = troika_verdicts(cases, fast, float(budget), ceiling, fallback, ahead)
+    want, want_spent = troika_reference(cases, slow, float(budget), ceiling, fallback, ahead)
     np.testing.assert_array_equal(verdict, want)
     assert spent == want_spent
     for a, b in zip(fast, slow, strict=True):
@@ -88,7 +94,9 @@ def test_the_july_list_is_sentenced_in_category_1_and_the_rest_to_the_limits() -
     rng = np.random.default_rng(7)
     limits = _limits([2000.0], [8000.0])
     fallback = np.array([0.5])
-    verdict, _ = troika_verdicts(_queue(rng, 10_000, 1, first=1500), limits, np.inf, True, fallback)
+    verdict, _ = troika_verdicts(
+        _queue(rng, 10_000, 1, first=1500), limits, np.inf, True, fallback, _ahead(10_000)
+    )
     assert (verdict[:1500] == 1).all()
     rest = verdict[1500:3000]
     assert 0.01 < _death_share(rest) < 0.12  # about 500 / 8,500 and falling
@@ -103,11 +111,11 @@ def test_the_death_share_rises_with_first_category_increases() -> None:
     rng = np.random.default_rng(8)
     limits = _limits([2000.0], [8000.0])
     fallback = np.array([0.5])
-    verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback)
+    verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback, _ahead(5000))
     before = _death_share(verdict)
     assert before == pytest.approx(0.2, abs=0.03)
     limits.limit1[0] += 6000.0
-    verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback)
+    verdict, _ = troika_verdicts(_queue(rng, 5000, 1), limits, np.inf, True, fallback, _ahead(5000))
     assert _death_share(verdict) > before + 0.3
 
 
@@ -120,7 +128,12 @@ def test_a_limit_is_exceeded_within_the_limits_by_less_than_one_case() -> None:
         rng = np.random.default_rng(seed)
         limits = _limits([1050.0], [10_000.0])
         verdict, _ = troika_verdicts(
-            _queue(rng, 40, 1, weight=100.0, first=40), limits, np.inf, True, np.array([0.5])
+            _queue(rng, 40, 1, weight=100.0, first=40),
+            limits,
+            np.inf,
+            True,
+            np.array([0.5]),
+            _ahead(40),
         )
         got.add(int((verdict == 1).sum()))
         assert limits.used1[0] < 1050.0 + 100.0
@@ -133,12 +146,35 @@ def test_beyond_both_limits_the_troika_follows_its_last_request() -> None:
     rng = np.random.default_rng(11)
     limits = _limits([1000.0], [3000.0])
     cases = _queue(rng, 8000, 1, first=500)
-    verdict, _ = troika_verdicts(cases, limits, np.inf, True, np.array([0.8]))
+    verdict, _ = troika_verdicts(cases, limits, np.inf, True, np.array([0.8]), _ahead(8000))
     assert (verdict[:4000] <= 2).all() and (verdict[4000:] >= 3).all()
     assert (verdict[:500] == 1).all()
     assert (verdict[:4000] == 1).sum() == pytest.approx(1000, abs=1)
     assert np.mean(verdict[4000:] == 3) == pytest.approx(0.8, abs=0.03)
     assert limits.used1[0] == pytest.approx(1000 + (verdict == 3).sum())
+
+
+def test_a_case_not_drawn_ahead_is_held_and_spends_nothing() -> None:
+    """Rule R1: once both limits are used up, a case not drawn to be sentenced ahead of the
+    sanction is held (verdict -2): it counts neither in the used limits nor in the day's
+    budget; a case that fits a limit is sentenced whatever its draw; with every case drawn
+    ahead the verdicts are those without the rule."""
+    rng = np.random.default_rng(12)
+    cases = _queue(rng, 8000, 1, first=500)
+    ahead = rng.random(8000) < 0.4
+    with_rule, without = _limits([1000.0], [3000.0]), _limits([1000.0], [3000.0])
+    fallback = np.array([0.8])
+    verdict, spent = troika_verdicts(cases, with_rule, np.inf, True, fallback, ahead)
+    plain, plain_spent = troika_verdicts(cases, without, np.inf, True, fallback, _ahead(8000))
+    within = plain <= 2
+    np.testing.assert_array_equal(verdict[within], plain[within])
+    assert (verdict[~within & ahead] >= 3).all()
+    assert (verdict[~within & ~ahead] == -2).all()
+    held = verdict == -2
+    assert held.sum() == pytest.approx(0.6 * (~within).sum(), rel=0.05)
+    assert spent == pytest.approx(plain_spent - held.sum())
+    total = with_rule.used1[0] + with_rule.used2[0]
+    assert total == pytest.approx(without.used1[0] + without.used2[0] - held.sum())
 
 
 def test_without_limits_the_wish_is_the_constant_share() -> None:
@@ -147,7 +183,7 @@ def test_without_limits_the_wish_is_the_constant_share() -> None:
     limits = _limits([10.0, 0.0], [1000.0, 0.0])
     cases = _queue(rng, 6000, 2)
     fallback = np.full(2, 0.35)
-    verdict, _ = troika_verdicts(cases, limits, np.inf, False, fallback)
+    verdict, _ = troika_verdicts(cases, limits, np.inf, False, fallback, _ahead(6000, False))
     assert set(np.unique(verdict)) <= {1, 2}
     for r in (0, 1):
         assert _death_share(verdict[cases.region == r]) == pytest.approx(0.35, abs=0.03)

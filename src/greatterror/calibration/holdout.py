@@ -319,7 +319,16 @@ MEASURES: tuple[Measure, ...] = (
         _operation_year("kulak_00447", "death_sentences", 1938),
         "death sentences; the record counts executions",
     ),
-    *(Measure(f"V-army-dism-{year}", _dismissed(year, False)) for year in (1937, 1938, 1939)),
+    # the totals of 1937 and 1938 informed army_other_dismissal_rate (branch params2: the
+    # natural loss of their sum, 6,692 of 35,020, per officer-year of the list strengths their
+    # percentages give); 1939's did not
+    *(
+        Measure(
+            f"V-army-dism-{year}", _dismissed(year, False), informed=("army_other_dismissal_rate",)
+        )
+        for year in (1937, 1938)
+    ),
+    Measure("V-army-dism-1939", _dismissed(1939, False)),
     *(Measure(f"V-army-dism-pol-{year}", _dismissed(year, True)) for year in (1937, 1938)),
     *(
         Measure(f"V-army-arr-{y}", _army("arrested_after_dismissal", y), "political staff included")

@@ -64,6 +64,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.collegium import NEVER, verdict_shares
+from greatterror.model.sorting import in_sorted
 from greatterror.model.world import World
 from greatterror.population.codes import Mark
 from greatterror.vocabulary import NATIONAL_OP, OP
@@ -74,13 +75,34 @@ GRAVE_MARKS = int(Mark.OPPOSITIONIST)
 
 def grave(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
     """Whether each case of ``idx`` is charged with treason, espionage or terror (the module's
-    rule); the others are charged with an ordinary counter-revolutionary crime."""
+    rule); the others are charged with an ordinary counter-revolutionary crime. A case pending
+    at the halt keeps the charge it had then (``kept_at_halt``)."""
     pop = w.people
-    return (
+    out = (
         (pop["elite"][idx] != 0)
         | ((pop["marks"][idx].astype(np.int64) & GRAVE_MARKS) != 0)
         | NATIONAL_OP[w.cases.op[idx]]
     )
+    if len(w.institutions.grave_at_halt):
+        out |= kept_at_halt(w, idx)
+    return out
+
+
+def kept_at_halt(w: World, idx: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """Which of ``idx`` are cases pending at the halt that were charged with a grave crime then
+    (``steps_halt.keep_charge``), and are still the same case (opened before the halt: a
+    person released by the review and arrested again has a new case, charged anew).
+
+    Why: the halt takes a national operation's case out of its operation
+    (``steps_halt.leave_operation``), but not out of its charge: Order 00606 (17 September
+    1938, paras 3-4) and the resolution of 17 November 1938 sent such cases to the courts "by
+    jurisdiction", that is by the article charged (espionage, 58-6)."""
+    idx = np.asarray(idx, dtype=np.int64)
+    halt = w.policy.first_day.get(("halt", None))
+    if halt is None:
+        return np.zeros(len(idx), dtype=bool)
+    kept = in_sorted(idx, w.institutions.grave_at_halt)
+    return kept & (w.cases.arrest_day[idx].astype(np.int64) < halt)
 
 
 def charge_of(w: World, idx: NDArray[np.int64]) -> list[str]:

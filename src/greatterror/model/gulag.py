@@ -17,7 +17,7 @@ deaths in the camps and in transit) are counted in ``Ledger.gulag``.
 
 from __future__ import annotations
 
-from dataclasses import dataclass
+from dataclasses import dataclass, field
 from typing import Any
 
 import numpy as np
@@ -52,14 +52,15 @@ class TermRange:
     the rest on ``mid``-``high`` (``non_political_terms``). Either way a term takes one
     uniform draw, so the streams are drawn as for one range. ``judicial``: passed by a court
     (its term decides camp or colony), else by an extrajudicial body of the NKVD (a camp
-    whatever the term: ``served_in_colony``)."""
+    whatever the term: ``served_in_colony``); a required keyword, so that a new range cannot
+    take the court rule by omission."""
 
     low: float
     high: float
     basis: str
     mid: float | None = None
     below: float = 0.0
-    judicial: bool = True
+    judicial: bool = field(kw_only=True)
 
 
 #: Camp terms by sentencing channel. ``courts`` is set by the parameter
@@ -92,7 +93,10 @@ TERMS: dict[str, TermRange] = {
         judicial=False,
     ),
     "military_collegium": TermRange(
-        8.0, 10.0, "prior: the Military Collegium's camp sentences were mostly 10 years"
+        8.0,
+        10.0,
+        "prior: the Military Collegium's camp sentences were mostly 10 years",
+        judicial=True,
     ),
     "military_tribunal": TermRange(
         5.0,
@@ -100,6 +104,7 @@ TERMS: dict[str, TermRange] = {
         "prior: the districts' military tribunals' terms under art. 58 (treason under "
         "mitigating circumstances 10 years, law of 8 June 1934; agitation, 58-10, from six "
         "months); no distribution of their terms by length is sourced",
+        judicial=True,
     ),
 }
 
@@ -123,7 +128,9 @@ def served_in_colony(years: NDArray[np.float64], judicial: bool) -> NDArray[np.b
 def court_terms(mean_years: float) -> TermRange:
     """Court terms: uniform from 1 year to ``2 * mean - 1`` (a prior; the courts passed terms
     from under a year to 10 years, and no distribution by length is sourced here)."""
-    return TermRange(1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years")
+    return TermRange(
+        1.0, max(2.0 * mean_years - 1.0, 1.0), "prior: court_term_mean_years", judicial=True
+    )
 
 
 def term_range(channel: str, params: dict[str, Any]) -> TermRange:
@@ -166,9 +173,13 @@ INITIAL_CAMP_TERMS = TermRange(
     10.0,
     "1929 division (3 years and over in the camps); 10 years the Code's maximum (RSFSR 1926, "
     "art. 28) and the term of the law of 7 Aug 1932",
+    judicial=True,
 )
 INITIAL_COLONY_TERMS = TermRange(
-    0.5, COLONY_BELOW_YEARS, "terms under 3 years (1929 division); lower bound as the courts'"
+    0.5,
+    COLONY_BELOW_YEARS,
+    "terms under 3 years (1929 division); lower bound as the courts'",
+    judicial=True,
 )
 
 
@@ -294,6 +305,7 @@ def non_political_terms(evidence: Any, params: dict[str, Any]) -> TermRange:
         "(" + ", ".join(SPLIT_INPUTS) + ")",
         mid=COLONY_BELOW_YEARS,
         below=below,
+        judicial=True,
     )
 
 

@@ -13,10 +13,10 @@ whom they fall:
 - **The etap** takes up to ``etap_capacity`` prisoners a day (full-population
   equivalents) from the holding queue, in order of sentence; they are then
   admitted to the camps (``Ledger.gulag`` ``admitted``). Those sentenced to a
-  colony (terms under three years) do not wait for it: the colonies were the
-  regions' own places of confinement (the SNK resolution of 11 July 1929 on the
-  labour of criminal prisoners; Khlevniuk, The History of the Gulag, 2004,
-  ch. 1), reached by a local transfer after a geometric delay of mean
+  colony (a court's terms under three years, ``gulag.served_in_colony``) do not
+  wait for it: the colonies were the regions' own places of confinement (the SNK
+  resolution of 11 July 1929 on the labour of criminal prisoners; Khlevniuk, The
+  History of the Gulag, 2004, ch. 1), reached by a local transfer after a geometric delay of mean
   ``colony_transfer_days``, drawn at the sentence (stream ``transfer``).
 - **Crowding.** The prisons hold those under investigation, those awaiting
   sentence and those awaiting the etap; their overcrowding is

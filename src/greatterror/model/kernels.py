@@ -42,12 +42,12 @@ _AT_LIBERTY = AT_LIBERTY
 
 
 @njit(cache=True)
-def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cover - compiled
+def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma: no cover - compiled
     """Decide troika cases in queue order, within the day's budget.
 
     Returns (verdict, spent): verdict is 1 (category 1) or 2 (category 2) within the
-    region's limits, 3 (category 1) or 4 (category 2) beyond them, or -1 (not reached
-    today). With ``ceiling`` a case of the first category's July list (``first``) wishes
+    region's limits, 3 (category 1) or 4 (category 2) beyond them, -1 (not reached
+    today) or -2 (held for the sanction of an increase). With ``ceiling`` a case of the first category's July list (``first``) wishes
     category 1; any other wishes category 1 with the share of category 1 in what is left of
     the region's two limits, and, once both are used up, with ``fallback[region]`` (the
     composition of the region's last request); a case takes its wished category if the
@@ -55,10 +55,12 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cov
     accepted with probability remaining/weight (each case that tries a remainder smaller
     than itself may take it, so a limit is exceeded within the limits by less than one
     case's weight); a case that fits neither is sentenced in its wished category beyond the
-    limit (the troika does not wait for the centre: the region asks for the limit
-    afterwards). Without ``ceiling`` (M16 off) the wish is category 1 with
-    ``fallback[region]`` and is always given. Every sentence is counted in the used limit of
-    its category. The rule is ``model/troika.py``'s ``troika_reference``.
+    limit if ``ahead[i]`` (the troika does not wait for the centre: the region asks for the
+    limit afterwards), and is held for the sanction of an increase if not (verdict -2: not
+    counted in the used limits nor in the day's budget; rule R1, model/troika.py). Without
+    ``ceiling`` (M16 off) the wish is category 1 with ``fallback[region]`` and is always
+    given. Every sentence is counted in the used limit of its category. The rule is
+    ``model/troika.py``'s ``troika_reference``.
     """
     region, weight, u_wish, u, listed = (
         cases.region,
@@ -93,6 +95,9 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback):  # pragma: no cov
                     verdict[i] = cat
                     break
             if verdict[i] == -1:
+                if not ahead[i]:
+                    verdict[i] = -2
+                    continue
                 verdict[i] = first + 2
         else:
             verdict[i] = first

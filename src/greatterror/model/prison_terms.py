@@ -81,7 +81,7 @@ def begin_terms(keeper: TermKeeper, day: int, idx: NDArray[np.int64], terms: Ter
     abolished = (CREDITS_ABOLISHED - keeper.start).days
     credit = float(keeper.params["workday_credit"])
     ends, to_colony = term_ends(
-        world.cases, day, idx, years, credit, abolished, NON_POLITICAL, terms.judicial
+        world.cases, day, idx, years, credit, abolished, NON_POLITICAL, judicial=terms.judicial
     )
     keeper.schedule_after(0, "term_end", idx, ends)
     _colony_transfer(keeper, day, to_colony)

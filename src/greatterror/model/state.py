@@ -238,6 +238,11 @@ class Institutions:
     asked_share: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: troika sentences passed beyond the region's limit, per region (full-population)
     beyond_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: Order 00447 cases held for the sanction of their region's next limit increase (rule
+    #: R1, model/troika.py), and per region the limits (both categories) an increase must
+    #: pass to release them (NaN: none held)
+    held_for_sanction: Queue = field(default_factory=Queue)
+    held_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     #: Order 00447 started from below (model/regional_start.py): per region, the day its
     #: NKVD chief's request to begin was sanctioned (-1: not yet), and his perceived threat
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
@@ -255,6 +260,10 @@ class Institutions:
     #: investigations under the Code of Criminal Procedure after the halt (M22; set by
     #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
     post_halt_procedure: bool = False
+    #: the people whose case, pending at the halt, was charged with a grave crime then
+    #: (ascending; ``steps_halt.keep_charge``): the courts judge that case on it after the
+    #: review, though it has left its operation (``charges.kept_at_halt``)
+    grave_at_halt: NDArray[np.int64] = field(default_factory=lambda: np.zeros(0, dtype=np.int64))
     #: the conspiracy cases were being built: elite investigations opened now are long
     #: (from Yezhov's appointment to the February-March 1937 plenum; model/collegium.py)
     case_building: bool = False

@@ -72,6 +72,14 @@ class Investigation(Component):
             return
         c, p, pop = w.cases, e.params, w.people
         idx = idx[c.status[idx] == Status.INVESTIGATION]
+        if w.policy.halted and len(idx) > 1:
+            # an elite case the halt suspended is due once by its resumed investigation
+            # (``steps_halt.HaltReview.resume``) and may be due the same day by the end of its
+            # first one, still on the calendar: it is interrogated once (before the halt no
+            # case is due twice, and the order of the others is kept)
+            _, first = np.unique(idx, return_index=True)
+            if len(first) < len(idx):
+                idx = idx[np.sort(first)]
         if len(idx) == 0:
             return  # nothing below draws or changes anything for no one
         u = self.interrogation_draws(w, e, idx)

@@ -50,9 +50,10 @@ class Sentencing(Component):
     Capacity is in full-population cases per day; what a day cannot use of
     it (less than one sampled case) carries over, so throughput does not
     depend on the scale. Troikas decide within their region's category
-    limits (M16) where these allow, and sentence beyond them where they do
-    not: a case waits only for the troika's capacity, never for the centre
-    to raise a limit (the region asks afterwards, model/steps_quota.py).
+    limits (M16) where these allow; where they do not, a case is sentenced
+    beyond them with ``ahead_of_sanction_share`` (the region asks afterwards,
+    model/steps_quota.py), and otherwise held until the region's limits are
+    next raised (rule R1, model/troika.py).
     The first category's July list is sentenced in category 1 and the other
     cases in proportion to what is left of the limits, so the share of death
     sentences follows the lists and the limits and rises as first-category
@@ -66,6 +67,7 @@ class Sentencing(Component):
     name = "sentencing"
     mechanisms = ("M16", "M17")
     params = (
+        "ahead_of_sanction_share",
         "album_capacity",
         "album_capacity_elasticity",
         "album_capacity_lag_days",
@@ -96,7 +98,10 @@ class Sentencing(Component):
         for name in CHANNELS:
             ch = CH[name]
             queue = inst.queues[ch]
-            if len(queue) == 0:
+            # the troikas also look at the cases held for a sanction (model/troika.py, R1),
+            # which an increase of their region's limits returns to them
+            only_held = name == "troika" and len(queue) == 0 and len(inst.held_for_sanction) > 0
+            if len(queue) == 0 and not only_held:
                 inst.carry[ch] = 0.0
                 continue
             budget = _capacity(w, e, day, name, queue.weight) + inst.carry[ch]
@@ -105,8 +110,9 @@ class Sentencing(Component):
             else:
                 spent = self._decide_head(w, e, day, name, budget)
             # what a day cannot use carries over only while cases wait (less than one case):
-            # an emptied queue does not save capacity for later days
-            emptied = name != "troika" and len(queue) == 0
+            # an emptied queue does not save capacity for later days, nor does a day on which
+            # the troikas had only held cases and none came back
+            emptied = (name != "troika" and len(queue) == 0) or (only_held and spent == 0.0)
             inst.carry[ch] = 0.0 if (math.isinf(budget) or emptied) else budget - spent
             e.ledger.decided[day, ch] += spent
 

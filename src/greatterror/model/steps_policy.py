@@ -22,16 +22,17 @@ from greatterror.model.quota_requests import (
 )
 from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.steps_cadres import purge_nkvd
-from greatterror.model.steps_halt import HALT_REVIEW, leave_operation, unexecuted
+from greatterror.model.steps_halt import review_pending
 from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.world import World
-from greatterror.vocabulary import CH, Status
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
 #: purge of the purgers, the halt).
 DECISION_MECHANISMS = ("M08", "M16", "M17", "M18", "M21", "M22")
 DECISION_PARAMS = (
     "halt_review_days",
+    # the halt's suspended elite investigations (steps_halt.suspend_investigations)
+    "post_halt_investigation_days",
     "purge_of_purgers",
     "purge_of_purgers_after_halt",
     "purge_of_purgers_days",
@@ -279,24 +280,15 @@ def _add_limits(
 
 
 def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
-    """M22: mass operations stop; the cases pending before troikas and the album procedure, and
-    the extrajudicial death sentences not yet carried out (``steps_halt.unexecuted``), are
-    reviewed over the next ``halt_review_days`` days (``steps_halt.HaltReview``), not on one day."""
+    """M22: mass operations stop; the cases pending at the halt (queued before the troikas and the
+    album, under investigation in a mass operation, or sentenced to death by the extrajudicial
+    bodies and not yet shot) are reviewed over the next ``halt_review_days`` days
+    (``steps_halt.review_pending``, ``steps_halt.HaltReview``), not on one day."""
     pol = w.policy
     pol.halted = True
     pol.operations.clear()
     pol.elite_groups.intersection_update({"nkvd"})
-    rng = e.rng.release
-    days = max(int(e.params["halt_review_days"]), 1)
-    for name in ("troika", "album", "special_troika"):
-        pending = w.institutions.queues[CH[name]].clear()
-        pending = pending[w.cases.status[pending] == Status.AWAITING_SENTENCE]
-        if len(pending):
-            leave_operation(w, e, day, pending)
-            e.schedule_after(day, HALT_REVIEW, pending, rng.integers(1, days + 1, len(pending)))
-    void = unexecuted(w, e, day, extrajudicial)
-    if len(void):
-        e.schedule_after(day, HALT_REVIEW, void, rng.integers(1, days + 1, len(void)))
+    review_pending(w, e, day, extrajudicial)
 
 
 class Perception(Component):

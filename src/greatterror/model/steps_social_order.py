@@ -186,6 +186,7 @@ TAKEOVER_TERMS = TermRange(
     COLONY_BELOW_YEARS,
     "prior: the colonies' range (0.5-3 years); RSFSR Criminal Code art. 192a as amended in "
     "1934-35, up to 2 years for passport violations, unverified",
+    judicial=True,
 )
 
 

@@ -64,6 +64,8 @@ STREAMS = (
     "regional_start",
     "no_sentence_investigation",
     "list_selection",
+    "halt_review",
+    "sanction_wait",
 )
 
 

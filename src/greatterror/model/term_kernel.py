@@ -31,7 +31,7 @@ _INT16_MAX = int(np.iinfo(np.int16).max)
 
 def term_ends_reference(
     cases: Cases, day: int, idx: NDArray[np.int64], years: NDArray[np.float64], credit: float,
-    abolished_day: int, judicial: bool = True,
+    abolished_day: int, *, judicial: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
     """The rule, readably: who serves in a colony (a court's terms under three years, never an
     extrajudicial body's: ``gulag.served_in_colony``), the days from the sentence to the release
@@ -48,11 +48,12 @@ def term_ends_reference(
 
 def term_ends(
     cases: Cases, day: int, idx: NDArray[np.int64], years: NDArray[np.float64], credit: float,
-    abolished_day: int, non_political: int, judicial: bool = True,
+    abolished_day: int, non_political: int, *, judicial: bool,
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:  # fmt: skip
     """``term_ends_reference`` in one compiled call (``non_political``: the operation code of
     the courts' non-political convicts, ``vocabulary.NON_POLITICAL``; ``judicial``: passed by a
-    court, whose short terms go to a colony)."""
+    court, whose short terms go to a colony; a required keyword, so that no caller gets the
+    court rule by omission)."""
     return _term_ends(
         idx, years, day, credit, abolished_day, non_political, bool(judicial),
         cases.op, cases.social_order, cases.release_day, cases.colony,

@@ -24,8 +24,29 @@ share of category 1 in the region's last request or increase (the troika sentenc
 the sanction, in the proportions it has asked for, model/steps_quota.py; before its first
 request, the composition of its limits). The wished category is given if its limit allows,
 else the other; a case that fits neither is sentenced in its wished category beyond the
-limit. With M16 off there are no central limits: each case wishes category 1 with the
-constant ``cat1_share_troika`` and gets its wish.
+limit, or held for the sanction of an increase (below). With M16 off there are no central
+limits: each case wishes category 1 with the constant ``cat1_share_troika`` and gets its wish.
+
+The sanction wait (rule R1 of docs/design/halt-backlog.md, issue 9). The order forbade
+"self-willed increases" of the limits: a region that had used them up asked Moscow for more
+and waited for the answer. How often a troika sentenced ahead of the sanction instead is not
+in the evidence base (the ``beyond_limit`` ledger counts the model's; the record's regional
+exceedances are known for a few regions only): a case that fits neither of its region's
+limits is sentenced beyond them with the fixed prior ``ahead_of_sanction_share``, drawn once
+on the ``sanction_wait`` stream, and otherwise held for the sanction (``hold``): it stays in
+custody awaiting sentence, outside the troika's queue, until the region's limits are next
+raised, and then goes back to the head of the queue and is decided by the same rule, held
+again (without a new draw) if the increase does not cover it. "The next increase" is any
+rise of the region's limits the model makes: a dated decision of limit_increases.csv, where
+the region has them, and elsewhere the increases of the request rule (model/steps_quota.py:
+the centre's approval, Yezhov's own sanction in the first term, a grant as asked, or the
+region's troika acting on its request before the answer, ``after_fact_share``, which is the
+evidence's own measure of work ahead of a sanction). A fall of the limits (a provisional
+increase withdrawn) lowers the mark an increase must pass (``Institutions.held_limit``). A
+region whose operation has ended gets no further increase, so its held cases wait for the
+halt, whose review takes them (``steps_halt.review_pending``, rule R4). With
+``ahead_of_sanction_share`` 1 no case is held, no number is drawn, and the run is the one
+without the rule.
 
 Until issue 9 (branch pace00447) the first category came first for every case: a case
 wished category 1 while the region's category-1 limit lasted, so the troikas passed
@@ -54,11 +75,17 @@ def sentence_troika_cases(
     rng: np.random.Generator,
     ceiling: bool,
 ) -> float:
-    """Troika verdicts within limits where they allow, beyond them where not; the cases
-    not reached today go back to the queue in order. Returns the weight decided."""
+    """Troika verdicts within limits where they allow; where they do not, beyond them or held
+    for the sanction (``hold``). The held cases of a region whose limits have risen since come
+    back first (``released_from_hold``; the step runs on a day with only held cases too,
+    ``steps_justice.Sentencing``); the cases not reached today go back to the queue in order.
+    Returns the weight decided."""
     inst = w.institutions
-    waiting = queue.clear()
-    waiting = waiting[w.cases.status[waiting] == Status.AWAITING_SENTENCE]
+    released = released_from_hold(inst, w.people["region"]) if ceiling else _NONE
+    fresh = queue.clear()
+    waiting = np.concatenate([released, fresh]) if len(released) else fresh
+    alive = w.cases.status[waiting] == Status.AWAITING_SENTENCE
+    waiting = waiting[alive]
     u_wish = rng.random(len(waiting))
     u = rng.random(len(waiting))
     region = w.people["region"][waiting].astype(np.int64)
@@ -66,7 +93,10 @@ def sentence_troika_cases(
     cases = TroikaQueue(region, weight, u_wish, u, w.cases.first_category[waiting])
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     fallback = wish_fallback(inst, float(e.params["cat1_share_troika"]), ceiling)
-    verdict, spent = troika_verdicts(cases, limits, float(budget), ceiling, fallback)
+    ahead = ahead_of_sanction(
+        e, int(alive[len(released) :].sum()), len(waiting), _share(e, ceiling)
+    )
+    verdict, spent = troika_verdicts(cases, limits, float(budget), ceiling, fallback, ahead)
     beyond = verdict >= 3
     if beyond.any():
         inst.beyond_limit += np.bincount(
@@ -75,8 +105,57 @@ def sentence_troika_cases(
     w.cases.first_category[waiting[verdict > 0]] = False
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
-    queue.push(waiting[verdict < 0])
+    queue.push(waiting[verdict == -1])
+    held = verdict == -2
+    if held.any():
+        hold(inst, waiting[held], region[held])
     return float(spent)
+
+
+_NONE = np.empty(0, dtype=np.int32)
+
+
+def _share(e: Engine, ceiling: bool) -> float:
+    """``ahead_of_sanction_share``; 1 without central limits (M16 off), where none is held."""
+    return float(e.params["ahead_of_sanction_share"]) if ceiling else 1.0
+
+
+def ahead_of_sanction(e: Engine, n_fresh: int, n: int, share: float) -> NDArray[np.bool_]:
+    """Per case of the day's ``n`` (the cases back from the hold first, then ``n_fresh`` from
+    the queue), whether it is sentenced beyond its region's limits if it fits neither
+    (``ahead_of_sanction_share``, on the ``sanction_wait`` stream). A case back from the hold
+    was drawn to wait already and is not drawn again. With the share 1 nothing is drawn."""
+    if share >= 1.0:
+        return np.ones(n, dtype=np.bool_)
+    ahead = np.zeros(n, dtype=np.bool_)
+    ahead[n - n_fresh :] = e.rng.sanction_wait.random(n_fresh) < share
+    return ahead
+
+
+def hold(inst: Institutions, idx: NDArray[np.integer], region: NDArray[np.int64]) -> None:
+    """Hold ``idx`` (in ``region``) for the sanction of their region's next increase: the mark
+    an increase must pass is the region's limits now."""
+    inst.held_for_sanction.push(idx)
+    inst.held_limit[region] = inst.limit_cat1[region] + inst.limit_cat2[region]
+
+
+def released_from_hold(inst: Institutions, regions: NDArray[np.integer]) -> NDArray[np.int32]:
+    """The held cases of the regions whose limits have risen since they were held, in the order
+    they were held (``regions``: every person's region); the others stay held. A fall of a
+    region's limits lowers its mark, so that the next rise releases its cases."""
+    if len(inst.held_for_sanction) == 0:
+        return _NONE
+    total = inst.limit_cat1 + inst.limit_cat2
+    waits = ~np.isnan(inst.held_limit)
+    inst.held_limit[waits] = np.minimum(inst.held_limit[waits], total[waits])
+    raised = waits & (total > inst.held_limit)
+    if not raised.any():
+        return _NONE
+    inst.held_limit[raised] = np.nan
+    held = inst.held_for_sanction.clear()
+    back = raised[regions[held]]
+    inst.held_for_sanction.push(held[~back])
+    return held[back]
 
 
 def wish_fallback(inst: Institutions, constant: float, ceiling: bool) -> NDArray[np.float64]:
@@ -98,6 +177,7 @@ def troika_reference(
     budget: float,
     ceiling: bool,
     fallback: NDArray[np.float64],
+    ahead: NDArray[np.bool_],
 ) -> tuple[NDArray[np.int8], float]:
     """The troika's rule (M16), case by case in queue order until the day's budget is spent.
 
@@ -108,9 +188,10 @@ def troika_reference(
     last request). It tries the wished category first, then the other; a category is
     granted if the region's remaining limit covers the case's weight, or else with
     probability remaining/weight; a case granted neither is sentenced in its wished category
-    beyond the limit. Without it (M16 off) the case wishes category 1 with ``fallback`` and
-    is given its wish. Every sentence counts in its category's used limit. Verdict 1: death,
-    2: camp, within the limits; 3: death, 4: camp, beyond them; -1: not reached today.
+    beyond the limit if ``ahead``, and is held for the sanction if not (neither used nor
+    spent). Without it (M16 off) the case wishes category 1 with ``fallback`` and is given
+    its wish. Every sentence counts in its category's used limit. Verdict 1: death, 2: camp,
+    within the limits; 3: death, 4: camp, beyond them; -1: not reached today; -2: held.
     Returns (verdict, spent).
     """
     verdict = np.full(len(cases.region), -1, dtype=np.int8)
@@ -135,6 +216,9 @@ def troika_reference(
             if remaining >= w or (remaining > 0 and u < remaining / w):
                 verdict[i] = cat
                 break
+        if verdict[i] >= 3 and not ahead[i]:
+            verdict[i] = -2
+            continue
         (limits.used1 if verdict[i] in (1, 3) else limits.used2)[r] += w
         spent += w
     return verdict, spent

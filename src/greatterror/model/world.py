@@ -156,6 +156,7 @@ def build_world(
         dated_until=np.full(n_reg, -1, dtype=np.int32),
         op_closed=np.zeros(n_reg, dtype=bool),
         beyond_limit=np.zeros(n_reg),
+        held_limit=np.full(n_reg, np.nan),
         asked_share=np.full(n_reg, np.nan),
     )
     region = population["region"]
@@ -168,6 +169,7 @@ def build_world(
     roll = Queue()
     roll.push(initial_prisoners)
     inst.queues = [Queue(weigh) for _ in CHANNELS]
+    inst.held_for_sanction = Queue(weigh)
     # former oppositionists start linked to the 'centre'
     mark_where(population["marks"], int(Mark.OPPOSITIONIST), cases.linked)
     return World(
