@@ -242,9 +242,9 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | 
     )
     if paired.vary:
         source += (
-            f", and {len(paired.vary)} fixed parameters ({vary}) drawn from their priors, "
-            f"one draw per pair; {len(paired.runaways)} pairs ran away and were stopped "
-            "(left out of the bands)"
+            f", and {len(paired.vary)} fixed parameter{'s' if len(paired.vary) > 1 else ''} "
+            f"({vary}) drawn from their priors, one draw per pair; {len(paired.runaways)} of "
+            f"{len(paired.pairs)} pairs ran away and were stopped (left out of the bands)"
         )
     console.print(
         f"{len(paired.pairs)} pairs at scale 1:{1 / paired.scale:,.0f}, seeds "
