@@ -38,6 +38,19 @@ def test_perceive_decays_and_adds_arrests_per_thousand_adults() -> None:
     assert signal[1] == pytest.approx(0.5)
 
 
+def test_the_centres_pressure_weighs_the_local_signal_only_in_mode_2() -> None:
+    """``regions_start_operation`` 2 (H3, H4): the chief weighs the enemies uncovered in his
+    region by today's campaign factor (F003:81); 1 reads the level alone."""
+    from greatterror.model.operation_term import from_below, perceived_local_threat
+
+    signal = np.array([0.5, 2.0])
+    for mode, expected in ((1.0, [0.5, 2.0]), (2.0, [1.5, 6.0])):
+        p = {"regions_start_operation": mode}
+        assert from_below(p)
+        assert perceived_local_threat(p, signal, 3.0).tolist() == expected
+    assert not from_below({"regions_start_operation": 0.0})
+
+
 def test_a_start_sets_the_regions_own_first_limits() -> None:
     inst = Institutions(
         limit_cat1=np.zeros(3), limit_cat2=np.zeros(3), initial_cat1=np.full(3, 9.0),
@@ -80,9 +93,15 @@ def test_the_starts_come_from_the_signals(pop: gt.Population) -> None:
         day = sim.engine.world.institutions.region_start_day
         return day[day >= 0], sim
 
+    # the level alone (1): at 1:10,000 a sampled arrest is 10,000 people, so the centre's
+    # pressure (2, the files' value) lifts a small region past either threshold on its first
+    # arrests; with it a higher threshold starts the first region no earlier
+    low, _ = starts(regional_start_threshold=0.5, regions_start_operation=1)
+    high, _ = starts(regional_start_threshold=20.0, regions_start_operation=1)
+    assert len(high) < len(low)
     low, _ = starts(regional_start_threshold=0.5)
     high, _ = starts(regional_start_threshold=20.0)
-    assert len(high) < len(low)
+    assert len(high) <= len(low) and (len(high) == 0 or high.min() >= low.min())
     none, sim = starts(requests_granted_as_asked=0.0)
     assert len(none) == 0 and not _launches(sim)
     assert sim.engine.world.institutions.arrested_00447.sum() == 0

@@ -2,8 +2,9 @@
 
 Apart from the quota rule (model/steps_quota.py) because the operation's arrests
 (model/operation_00447.py), the leader's rule (model/leader.py) and the regional starts
-(model/regional_start.py) read the same two answers: whether the regions start the
-operation themselves, and how far into its first, planned term a region is.
+(model/regional_start.py) read the same answers: whether the regions start the
+operation themselves, how far into its first, planned term a region is, and what a
+chief weighs against his threshold (``perceived_local_threat``).
 """
 
 from __future__ import annotations
@@ -20,6 +21,32 @@ def from_below(p: dict[str, float]) -> bool:
     perceived local threat is at his threshold, and for no more than is left on his
     region's registers."""
     return float(p["regions_start_operation"]) > 0.5
+
+
+def under_pressure(p: dict[str, float]) -> bool:
+    """Whether a chief weighs the enemies uncovered in his region by the centre's pressure
+    for vigilance (``regions_start_operation`` = 2: H3 and H4, ``perceived_local_threat``)."""
+    return float(p["regions_start_operation"]) > 1.5
+
+
+def perceived_local_threat(
+    p: dict[str, float], signal: NDArray[np.float64], campaign: float
+) -> NDArray[np.float64]:
+    """What each chief weighs against ``regional_start_threshold``: the enemies uncovered in
+    his region lately (``Institutions.region_signal``), times, with the centre's pressure on
+    (``under_pressure``), today's campaign factor (model/steps_policy.py ``Perception``: the
+    centre's calls for vigilance after the trials, M09, at the threat it perceives, M03).
+
+    Why: in Harris's account the August 1936 trial "brought with it a fresh wave of calls
+    for vigilance, and new pressure on NKVD agents to 'unmask' hidden enemies" (F003:81),
+    and the seed system's hook for regional zeal is a chief for whom "the penalty for 'lack
+    of vigilance' exceeds the penalty for excess" (seed_system.md, M15; Rittersporn,
+    F002:732-734, 1185). Without it a chief reads only the level of local arrests, which
+    the centre's calls reach only through the arrests they bring.
+    """
+    if under_pressure(p):
+        return np.asarray(signal * campaign, dtype=np.float64)
+    return signal
 
 
 def days_into_term(w: World, p: dict[str, float], day: int) -> int | NDArray[np.int64]:

@@ -13,6 +13,9 @@ this component gives each region's chief that decision:
   political arrests outside the mass operations (denunciations, M12; namings under
   interrogation, M05; ordinary register work, M23; the elite purge) per 1,000 adults,
   summed with a half-life of ``regional_signal_half_life`` days;
+- with ``regions_start_operation`` = 2 he weighs it by the centre's pressure for vigilance,
+  today's campaign factor (``operation_term.perceived_local_threat``: Harris's "new pressure
+  on NKVD agents to 'unmask' hidden enemies" after the August 1936 trial, F003:81);
 - when it reaches ``regional_start_threshold`` he asks to begin, and his first request is
   a share ``first_request_share`` of the people on his region's registers of former kulaks,
   criminals and other "anti-Soviet elements" (the appendix's figures were the regions' own
@@ -42,7 +45,7 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.operation_term import from_below
+from greatterror.model.operation_term import from_below, perceived_local_threat
 from greatterror.model.quota_requests import log_increase
 from greatterror.model.scenario import Event
 from greatterror.model.state import Institutions
@@ -70,7 +73,9 @@ class RegionalStart(Component):
         "regions_start_operation",
         "requests_granted_as_asked",
     )
-    reads = DECISION_READS  # and the engine's ledger (not a field of the world)
+    # and the engine's ledger (not a field of the world); the campaign factor for the
+    # centre's pressure (operation_term.perceived_local_threat)
+    reads = (*DECISION_READS, "campaign")
     writes = DECISION_WRITES
 
     def __init__(self) -> None:
@@ -100,7 +105,8 @@ class RegionalStart(Component):
         if pol.halted:
             return
         waiting = (inst.region_start_day < 0) & ~inst.op_closed & (self._adults > 1.0)
-        asking = waiting & self._has_chief & (inst.region_signal >= p["regional_start_threshold"])
+        perceived = perceived_local_threat(p, inst.region_signal, w.levers.campaign)
+        asking = waiting & self._has_chief & (perceived >= p["regional_start_threshold"])
         if not asking.any():
             return
         regions = np.flatnonzero(asking)

@@ -62,7 +62,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
-from greatterror.model.operation_term import days_into_term, from_below
+from greatterror.model.operation_term import days_into_term, from_below, perceived_local_threat
 from greatterror.model.quota_requests import (
     AWAITS_DATED,
     clear_requests,
@@ -91,7 +91,7 @@ class QuotaDynamics(Component):
         "regions_start_operation",
         "regional_start_threshold",
     )
-    reads = ("policy", "institutions", "registers")
+    reads = ("policy", "institutions", "registers", "campaign")
     writes = ("institutions",)
 
     def __init__(self) -> None:
@@ -248,7 +248,8 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     if from_below(p):
         # a chief who started the operation himself asks for more only while the enemies
         # uncovered in his region keep his perceived threat at his threshold
-        asking &= inst.region_signal >= p["regional_start_threshold"]
+        perceived = perceived_local_threat(p, inst.region_signal, w.levers.campaign)
+        asking &= perceived >= p["regional_start_threshold"]
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return

@@ -1,0 +1,84 @@
+"""scripts/prior_predictive_hypotheses.py: the draws are the comparison's, reproducible, and
+inside the priors; the table reads; a wrong --only is refused before any run."""
+
+from __future__ import annotations
+
+import importlib.util
+from pathlib import Path
+from types import ModuleType
+
+import pytest
+
+from greatterror.calibration.compare import hypothesis_priors
+
+ROOT = Path(__file__).resolve().parents[1]
+H3 = "hypotheses/h3_misperception_cascade"
+
+
+def _script() -> ModuleType:
+    spec = importlib.util.spec_from_file_location(
+        "ppc", ROOT / "scripts" / "prior_predictive_hypotheses.py"
+    )
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    return module
+
+
+def test_the_draws_are_reproducible_and_inside_every_prior() -> None:
+    ppc = _script()
+    first = ppc.draws_of(H3, 4, 5, 0)
+    assert first == ppc.draws_of(H3, 4, 5, 0)
+    assert first != ppc.draws_of(H3, 4, 5, 1)
+    names, priors = hypothesis_priors(H3)
+    for values in first:
+        assert set(values) == set(names)
+        for name, prior in zip(names, priors, strict=True):
+            low, high = prior.support
+            assert low <= values[name] <= high, name
+
+
+def test_the_table_has_a_line_per_draw_runaways_included() -> None:
+    ppc = _script()
+    rows = [
+        {"hypothesis": "H3", "draw": 1, "runaway": "day 60: 10 held"},
+        {
+            "hypothesis": "H3",
+            "draw": 2,
+            "runaway": "",
+            "distance": 12.345,
+            "peak": "1937",
+            "start": "",
+            "end": "",
+            "halt": "",
+            "conv37_38": 0.5,
+            "death37_38": 0.25,
+        },
+    ]
+    lines = ppc.table(rows).splitlines()
+    assert len(lines) == 4
+    assert "runaway (day 60: 10 held)" in lines[2]
+    assert "| 12.3 | 1937 | never | - | none | 0.50 | 0.25 |" in lines[3]
+
+
+def test_an_unknown_hypothesis_is_refused_before_any_run(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    with pytest.raises(SystemExit) as stop:
+        _script().main(["--only", "H9", "--draws", "1"])
+    assert stop.value.code == 2
+    assert "--only: unknown H9" in capsys.readouterr().err
+
+
+def test_the_summary_counts_runaways_and_the_draws_in_the_window() -> None:
+    ppc = _script()
+    done = {"runaway": "", "distance": 10.0, "peak": "1937", "start": "1937-08", "end": ""}
+    rows = [
+        {"hypothesis": "H1", "draw": 1, **done, "conv37_38": 0.9, "death37_38": 0.8},
+        {"hypothesis": "H1", "draw": 2, **done, "start": "1934-12", "peak": "1935",
+         "conv37_38": 0.1, "death37_38": 0.0},
+        {"hypothesis": "H1", "draw": 3, "runaway": "day 60: 9 held"},
+    ]  # fmt: skip
+    line = ppc.summary(rows).splitlines()[2]
+    assert line.startswith("| H1 | 3 | 1 | 10-10 | 1/2 | 1/2 | 1934-12 to 1937-08 |")
+    assert "0.10-0.90" in line and "0.00-0.80" in line
