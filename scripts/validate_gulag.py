@@ -44,7 +44,7 @@ def _cell(values: list[float]) -> str:
 
 
 def main() -> None:
-    from greatterror.calibration.holdout_gulag import OMZ_JOINT_LAST
+    from greatterror.calibration.holdout_gulag import OMZ_JOINT_LAST, PRISONS_R6
     from greatterror.evidence.loader import load_evidence
 
     parser = argparse.ArgumentParser(description=__doc__)
@@ -79,7 +79,9 @@ def main() -> None:
     print(f"| of which by review | — | {_cell(review)} | |")
     for date, fid in PRISONS:
         sim = [r["prisons"][date] for r in runs]
-        print(f"| in prisons on {date} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
+        # branch halt3 chose the halt's review time after reading these (review19 F4)
+        check = " (a check: informed by review_days, halt3)" if date in PRISONS_R6 else ""
+        print(f"| in prisons on {date}{check} | {ev.value(fid):,.0f} | {_cell(sim)} | `{fid}` |")
     for year in ("1935", "1936", "1937", "1938", "1939", "1940"):
         fid = f"G8-deaths-{year}"
         camp = [r["yearly"][year]["died_camp"] for r in runs]

@@ -41,6 +41,8 @@ class Watch:
     op_before: np.ndarray = field(default_factory=lambda: np.empty(0, np.uint8))
     #: whom the halt put on the calendar, by kind
     scheduled: dict[str, list[np.ndarray]] = field(default_factory=dict)
+    #: the days from the halt to each one's review or resumption, in the order of ``scheduled``
+    delays: dict[str, list[np.ndarray]] = field(default_factory=dict)
     #: (day, people, kind of sentence, whether each awaited a replacement of a void sentence)
     sentences: list[tuple[int, np.ndarray, str, np.ndarray]] = field(default_factory=list)
     #: (day, people) whose investigation ended (their interrogation)
@@ -64,6 +66,7 @@ def watched(
     def schedule(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
         if kind in (steps_halt.HALT_REVIEW, steps_halt.HALT_REINVESTIGATION):
             watch.scheduled.setdefault(kind, []).append(np.array(idx, dtype=np.int64))
+            watch.delays.setdefault(kind, []).append(np.array(delays, dtype=np.int64))
         schedule_after(day, kind, idx, delays)
 
     def sentenced(day: int, idx: np.ndarray, kind: str, *args: Any, **kw: Any) -> None:
@@ -152,6 +155,20 @@ def test_no_case_is_sentenced_twice_and_none_before_its_review(early) -> None:
     assert len(people) > 50, "nothing tested"
     assert len(np.unique(people)) == len(people), "a case taken at the halt sentenced twice"
     assert (c.sentence_day[people] > watch.halt_day).all()
+    # each on or after the day of its review, or the day after its investigation resumed
+    # (review19 F8)
+    due: dict[int, int] = {}
+    for kind, lag in ((steps_halt.HALT_REVIEW, 0), (steps_halt.HALT_REINVESTIGATION, 1)):
+        if kind in watch.delays:
+            days = np.concatenate(watch.delays[kind])
+            for i, d in zip(watch.of(kind).tolist(), days.tolist(), strict=True):
+                due[i] = watch.halt_day + d + lag
+    checked = 0
+    for day, idx in after:
+        for i in idx.tolist():
+            assert day >= due[i], (i, day, due[i])
+            checked += 1
+    assert checked == len(people)
 
 
 def test_a_suspended_elite_case_is_interrogated_only_after_its_new_length(early) -> None:

@@ -55,11 +55,17 @@ class Watch:
 
     halt_day: int = -1
     pending: list[np.ndarray] = field(default_factory=list)
+    #: the day each of ``pending`` is due for review (the halt's day plus its drawn delay)
+    review_day: list[np.ndarray] = field(default_factory=list)
+    #: the last day the review's step ran
+    last_day: int = -1
     #: of those pending, who had been sentenced (to death, now void) rather than queued
     sentenced: list[np.ndarray] = field(default_factory=list)
     #: (day, people due for review, whether each was still awaiting sentence then)
     due: list[tuple[int, np.ndarray, np.ndarray]] = field(default_factory=list)
     released: list[np.ndarray] = field(default_factory=list)
+    #: (day, people released by their review that day)
+    released_on: list[tuple[int, np.ndarray]] = field(default_factory=list)
     to_oso: list[np.ndarray] = field(default_factory=list)
     to_courts: list[np.ndarray] = field(default_factory=list)
     #: (day, channel, the batch it decided or, for the troikas, the queue before them, halted)
@@ -91,6 +97,7 @@ def watched_run(
         if kind == HALT_REVIEW:
             watch.halt_day = day
             watch.pending.append(np.array(idx, dtype=np.int64))
+            watch.review_day.append(day + np.asarray(delays, dtype=np.int64))
             watch.sentenced.append(w.cases.sentence_day[idx] >= 0)
         schedule_after(day, kind, idx, delays)
 
@@ -98,6 +105,7 @@ def watched_run(
     review_step = review.step
 
     def step(world: Any, engine: Any, day: int) -> None:
+        watch.last_day = day
         before = world.cases.status.copy()
         n_oso, n_courts = len(queues[CH["oso"]]), len(queues[CH["courts"]])
         take = engine.due
@@ -117,6 +125,7 @@ def watched_run(
         after = world.cases.status
         freed = (before == Status.AWAITING_SENTENCE) & (after == Status.RELEASED)
         watch.released.append(np.flatnonzero(freed))
+        watch.released_on.append((day, np.flatnonzero(freed)))
         watch.to_oso.append(queues[CH["oso"]].peek()[n_oso:].astype(np.int64))
         watch.to_courts.append(queues[CH["courts"]].peek()[n_courts:].astype(np.int64))
 
@@ -154,11 +163,12 @@ def backlog() -> Iterator[tuple[gt.Sim, Watch]]:
     yield watched_run(EARLIER_HALT, BACKLOG, UNTIL)
 
 
-def test_in_november_1938_the_review_finds_only_the_special_troikas_last_death_sentences() -> None:
+def test_in_november_1938_the_review_finds_void_sentences_and_cases_under_investigation() -> None:
     """Audit of issue 9, item 3: by the halt of 17 November 1938 the special troikas have
     decided the album's backlog over their term (to 15 November) and the operations have
-    ended, so no case waits in a channel's queue; what the halt finds are their last death
-    sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
+    ended, so no case waits in a channel's queue (the Order 00447 cases held for a sanction,
+    rule R1, are tested in tests/test_sanction_wait.py); the halt finds the special troikas'
+    last death sentences not yet carried out, void (Order 00762; Beria's explanation of 22 December 1938),
     whose cases leave the operation for the resolution's procedure, and which the review
     releases or sends on. With them the review takes the political cases under investigation
     at the halt but the elite operation's (rule R4, docs/design/halt-backlog.md; mostly the
@@ -238,6 +248,12 @@ def test_the_review_acts_on_every_case_pending_at_the_halt(backlog) -> None:
     waited = due_days - watch.halt_day
     assert waited.mean() == pytest.approx((k * law).sum() / law.sum(), rel=0.15)
     assert len(due) == pytest.approx(len(pending) * law.sum(), rel=0.05)
+    # exactly those whose drawn day came within the run (review19 F9), each on that day
+    review_day = watch.all("review_day")
+    within = review_day <= watch.last_day
+    assert np.array_equal(np.sort(due), np.sort(pending[within]))
+    on = dict(zip(pending.tolist(), review_day.tolist(), strict=True))
+    assert all(on[i] == d for d, idx, _ in watch.due for i in idx.tolist())
     # spread over the period, not bunched on a few days
     assert len(np.unique(due_days)) >= min(days, len(pending)) // 2
     awaiting = np.concatenate([idx[a] for _, idx, a in watch.due])
@@ -319,11 +335,37 @@ def test_the_reviews_release_no_more_than_one_percent_a_day(backlog) -> None:
     )
 
 
+def test_the_review_spreads_its_releases_over_the_drawn_days(backlog) -> None:
+    """(d) Against the pool, not against everyone held (review19 F10): the reviews due each day
+    follow the geometric law with mean ``halt_review_days`` (four standard deviations of a
+    binomial count on every day), and no day releases more than it reviews. A review that
+    bunched its releases (a fifth of the pool in a day) fails here, where the 1% of everyone
+    held above cannot see it."""
+    sim, watch = backlog
+    pending = watch.all("pending")
+    n = len(pending)
+    assert n >= MIN_PENDING
+    mean = float(sim.engine.params["halt_review_days"])
+    waited = watch.all("review_day") - watch.halt_day
+    counts = np.bincount(waited)
+    k = np.arange(len(counts))
+    law = np.where(k >= 1, (1.0 / mean) * (1.0 - 1.0 / mean) ** (k - 1), 0.0)
+    assert (counts <= n * law + 4.0 * np.sqrt(n * law * (1.0 - law)) + 1.0).all(), counts[:10]
+    # a case is released on the day of its review, none on another day
+    due_on = {d: idx for d, idx, _ in watch.due}
+    freed_any = 0
+    for day, freed in watch.released_on:
+        if len(freed):
+            assert np.isin(freed, due_on.get(day, np.empty(0, np.int64))).all(), day
+            freed_any += len(freed)
+    assert freed_any >= MIN_PENDING // 2
+
+
 def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> None:
     """(e) Conservation: each pending case is released by its review, or decided by the channel
     it was sent to (never by the other), or still waits there, or had left custody before its
-    review (died), or is not yet reviewed at the run's end (rule R6: about 1% of a geometric
-    time with mean 60 days passes it); none is lost and none counted twice."""
+    review (died), or is not yet reviewed at the run's end (rule R6: those whose drawn day is
+    past it, about 1% at a mean of 60 days); none is lost and none counted twice."""
     sim, watch = backlog
     cases = sim.engine.world.cases
     queues = sim.engine.world.institutions.queues
@@ -332,7 +374,9 @@ def test_every_case_pending_at_the_halt_ends_in_exactly_one_place(backlog) -> No
     oso, courts = watch.decided_by("oso"), watch.decided_by("courts")
     gone = np.concatenate([idx[~a] for _, idx, a in watch.due])
     not_due = pending[~np.isin(pending, np.concatenate([idx for _, idx, _ in watch.due]))]
-    assert len(not_due) <= 0.03 * len(pending)
+    # exactly those whose drawn review day is past the run's end (review19 F9)
+    later = pending[watch.all("review_day") > watch.last_day]
+    assert np.array_equal(np.sort(not_due), np.sort(later))
     places = {
         "released by the review": released,
         "sentenced by the Special Board": to_oso[np.isin(to_oso, oso)],

@@ -68,6 +68,12 @@ def _summary() -> dict[str, Any]:
         "army": army,
         "gulag": {
             "stock_1jan": stock,
+            "prisons": {
+                "1939-04-01": 8.0,
+                "1939-07-01": 9.0,
+                "1939-10-01": 10.0,
+                "1940-01-01": 11.0,
+            },
             "yearly": {
                 "1937": {"died_camp": 30.0, "died_colony": 10.0, "died_transit": 7.0},
                 "1938": {"died_camp": 90.0, "died_colony": 20.0, "died_transit": 5.0},
@@ -203,6 +209,7 @@ def test_the_measures_read_the_summary_as_documented() -> None:
     assert got["V-army-reinst-1939"] == pytest.approx(404 + 405)
     assert got["V-army-reinst-1940"] == pytest.approx(404 + 405 + 406)
     assert got["V-gulag-rel-1939"] == 7.0
+    assert got["V-prisons-1939-07"] == 9.0 and got["V-prisons-1940-01"] == 11.0
     # Order 00447's convictions and death sentences of 1937 (i=4) and 1938 (i=5)
     assert got["V-00447-conv-010138"] == pytest.approx(40.0)
     assert got["V-00447-cat1-010138"] == pytest.approx(400.0)

@@ -57,10 +57,21 @@ def _no_wait(w: Any, e: Any, day: int, queue: Any, budget: float, rng: Any, ceil
     return float(spent)
 
 
+def _sanctioned(inst: Any) -> np.ndarray:
+    """Every region's limits without the provisional rise its troika acts on before the centre's
+    answer (a request pending with ``pending_ahead``); computed here, not by the model's
+    ``troika.sanctioned_limits``, so that a wrong rule there fails the tests."""
+    provisional = (inst.pending_day != -1) & inst.pending_ahead
+    pending = np.where(provisional, inst.pending_cat1 + inst.pending_cat2, 0.0)
+    return np.asarray(inst.limit_cat1 + inst.limit_cat2 - pending)
+
+
 @dataclass
 class Watch:
     day: int = -1
-    #: per sentencing step: the day and every region's limits (both categories) at its start
+    #: per sentencing step: the day and every region's sanctioned limits (both categories, without
+    #: a provisional rise the troika acts on before the answer: ``_sanctioned``) at
+    #: its start
     limits: dict[int, np.ndarray] = field(default_factory=dict)
     #: case -> the day it was last held; (day, cases, the days they were held) released
     held_on: dict[int, int] = field(default_factory=dict)
@@ -88,7 +99,7 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
 
     def stepped(w_: Any, e_: Any, day: int, *args: Any) -> float:
         watch.day = day
-        watch.limits[day] = inst.limit_cat1 + inst.limit_cat2
+        watch.limits[day] = _sanctioned(inst)
         return (_no_wait if no_wait else step)(w_, e_, day, *args)
 
     def held(inst_: Any, idx: np.ndarray, region: np.ndarray) -> None:
@@ -106,6 +117,13 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
             watch.released.append((watch.day, np.array(out, dtype=np.int64), since))
             watch.holding.difference_update(np.asarray(out).tolist())
         return out
+
+    send_on = troika.send_on
+
+    def sent_on(w_: Any, e_: Any, day: int) -> None:
+        before = set(np.asarray(inst.held_for_sanction.peek()).tolist())
+        send_on(w_, e_, day)
+        watch.holding.difference_update(before - set(inst.held_for_sanction.peek().tolist()))
 
     def sentenced(day: int, idx: np.ndarray, kind: str, *args: Any, **kw: Any) -> None:
         idx = np.array(idx, dtype=np.int64)
@@ -131,6 +149,7 @@ def watched(pars: dict[str, float] | None = None, no_wait: bool = False) -> tupl
         mp.setattr(steps_justice, "sentence_troika_cases", stepped)
         mp.setattr(troika, "hold", held)
         mp.setattr(troika, "released_from_hold", released)
+        mp.setattr(troika, "send_on", sent_on)
         mp.setattr(steps_halt, "review_held", reviewed_held)
         sim.run(until=UNTIL)
     return sim, watch
@@ -177,8 +196,10 @@ def test_the_share_one_is_the_model_without_the_wait(no_wait) -> None:
 
 def test_a_held_case_is_released_only_by_an_increase_of_its_regions_limits(wait) -> None:
     """No held case is sentenced while held (checked on each sentence, in ``watched``); each is
-    released on the first day its region's limits stand above their lowest level since it was
-    held (an increase came), and only then sentenced."""
+    released on the first day its region's sanctioned limits stand above their lowest level
+    since it was held (an increase came), and only then sentenced. The troika's provisional rise
+    before the centre's answer is not in the sanctioned limits (review19 F2), so a release on it
+    fails here."""
     sim, watch = wait
     region = sim.engine.world.people["region"]
     days = np.array(sorted(watch.limits))
@@ -198,11 +219,28 @@ def test_a_held_case_is_released_only_by_an_increase_of_its_regions_limits(wait)
     assert released > 20, "nothing tested: few held cases released"
 
 
+def test_every_rise_of_a_regions_sanctioned_limits_releases_its_held_cases(wait) -> None:
+    """The converse (review19 F7): a case still held at the halt saw no rise of its region's
+    sanctioned limits after it was held; each sentencing step's limits stood at or below their
+    lowest level since then, so a release that missed a region or a rise would fail here."""
+    sim, watch = wait
+    region = sim.engine.world.people["region"]
+    halt = (HALT - sim.engine.engine.start).days
+    days = np.array(sorted(watch.limits))
+    table = np.array([watch.limits[d] for d in days])
+    held = watch.held_at_halt
+    assert len(held) > 20, "nothing tested: no case held at the halt"
+    for i in held.tolist():
+        since = (days >= watch.held_on[i]) & (days < halt)
+        level = table[since, region[i]]
+        assert (level <= np.minimum.accumulate(level)).all(), (i, watch.held_on[i])
+
+
 def test_the_halt_reviews_every_case_held_then(wait) -> None:
     """At the halt the hold is emptied: every case held then is put up for the review, none is
     held after it, and a held case's sentence (after the review) comes after the halt."""
     sim, watch = wait
-    inst = sim.engine.world.institutions
+    inst, c = sim.engine.world.institutions, sim.engine.world.cases
     held = watch.held_at_halt
     assert len(held) > 20, "nothing tested: no case held at the halt"
     reviewed = np.concatenate(watch.reviewed)
@@ -211,7 +249,12 @@ def test_the_halt_reviews_every_case_held_then(wait) -> None:
     halt = (HALT - sim.engine.engine.start).days
     later = [idx[np.isin(idx, held)] for d, idx in watch.sentences if d > halt]
     assert sum(len(x) for x in later) > 0
-    earlier = [idx[np.isin(idx, held)] for d, idx in watch.sentences if d <= halt]
+    # a sentence before the case's last arrest closed an earlier case of the same person
+    earlier = [
+        idx[np.isin(idx, held) & (c.arrest_day[idx] <= d)]
+        for d, idx in watch.sentences
+        if d <= halt
+    ]
     assert sum(len(x) for x in earlier) == 0
 
 
@@ -241,3 +284,80 @@ def test_people_are_conserved(wait) -> None:
     w = e.weights(np.arange(len(c.status)))
     assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
+
+
+def _institutions(n_regions: int = 2) -> Any:
+    """The fields of ``Institutions`` the hold reads, for the rule's unit tests."""
+    from types import SimpleNamespace
+
+    from greatterror.model.state import Queue
+
+    return SimpleNamespace(
+        limit_cat1=np.full(n_regions, 10.0),
+        limit_cat2=np.full(n_regions, 20.0),
+        pending_day=np.full(n_regions, -1, dtype=np.int32),
+        pending_cat1=np.zeros(n_regions),
+        pending_cat2=np.zeros(n_regions),
+        pending_ahead=np.zeros(n_regions, dtype=bool),
+        held_limit=np.full(n_regions, np.nan),
+        held_for_sanction=Queue(),
+    )
+
+
+def test_the_answer_not_the_provisional_rise_releases_the_held_cases() -> None:
+    """Unit test of review19 F2: a rise the troika makes on its request before the answer
+    releases nothing; the approval (the request cleared, the rise kept) releases the region's
+    held cases; a refusal (the rise withdrawn) releases nothing."""
+    inst = _institutions()
+    regions = np.array([0, 0, 1])
+    troika.hold(inst, np.array([0, 1]), np.array([0, 0]))
+    # region 0's troika acts on a request of 5 + 5 before the answer
+    inst.pending_day[0], inst.pending_ahead[0] = 40, True
+    inst.pending_cat1[0] = inst.pending_cat2[0] = 5.0
+    inst.limit_cat1[0] += 5.0
+    inst.limit_cat2[0] += 5.0
+    assert len(troika.released_from_hold(inst, regions)) == 0
+    # refused: the rise withdrawn with the request, nothing released
+    refused = _institutions()
+    troika.hold(refused, np.array([0, 1]), np.array([0, 0]))
+    refused.pending_day[0], refused.pending_ahead[0] = 40, True
+    refused.pending_cat1[0] = 5.0
+    refused.limit_cat1[0] += 5.0
+    assert len(troika.released_from_hold(refused, regions)) == 0
+    refused.limit_cat1[0] -= 5.0
+    refused.pending_day[0], refused.pending_ahead[0], refused.pending_cat1[0] = -1, False, 0.0
+    assert len(troika.released_from_hold(refused, regions)) == 0
+    # approved: the request cleared, the limits as they stand
+    inst.pending_day[0], inst.pending_ahead[0] = -1, False
+    inst.pending_cat1[0] = inst.pending_cat2[0] = 0.0
+    assert troika.released_from_hold(inst, regions).tolist() == [0, 1]
+
+
+def test_a_case_back_from_the_hold_and_not_reached_comes_back_first_without_a_rise() -> None:
+    """Unit test of review19 F12: a case released by a rise that the day's budget did not reach
+    returns to the hold (``keep_back``) and is released again at the next step with no new
+    rise; but not if a case of its region was held again that day (the rise is used up)."""
+    inst = _institutions()
+    regions = np.array([0, 0, 1, 1])
+    troika.hold(inst, np.array([0, 1, 2, 3]), np.array([0, 0, 1, 1]))
+    inst.limit_cat1 += 1.0
+    assert troika.released_from_hold(inst, regions).tolist() == [0, 1, 2, 3]
+    # region 0: case 0 held again, case 1 not reached; region 1: case 3 not reached
+    troika.hold(inst, np.array([0]), np.array([0]))
+    troika.keep_back(inst, np.array([1, 3]), np.array([0, 1]))
+    assert troika.released_from_hold(inst, regions).tolist() == [3]
+    inst.limit_cat2[0] += 1.0
+    assert sorted(troika.released_from_hold(inst, regions).tolist()) == [0, 1]
+
+
+def test_at_switch_0_the_held_cases_of_an_ended_region_go_to_the_special_board() -> None:
+    """``held_after_region_end`` 0 (review19 F1's alternative): no case is held at the halt, the
+    held cases of the ended regions went to the Special Board (``held_sent_on``), and none of
+    them is held after its region's end; the default 1 sends none on."""
+    sim, watch = watched({"held_after_region_end": 0.0})
+    inst = sim.engine.world.institutions
+    assert len(watch.held_at_halt) == 0 and inst.held_at_halt == 0.0
+    assert inst.held_sent_on > 0.0, "nothing tested: no held case sent on"
+    assert len(inst.held_for_sanction) == 0
+    default, _ = watched()
+    assert default.engine.world.institutions.held_sent_on == 0.0

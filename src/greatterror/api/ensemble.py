@@ -5,6 +5,12 @@ the results do not depend on how the seeds are spread over workers: local
 worker processes by default, or a Dask cluster when given a
 ``dask.distributed.Client``. Runs return only their summaries, which are
 small and picklable.
+
+``vary`` draws fixed parameters from their priors (api/vary.py), one draw per
+seed, so that the bands carry the uncertainty of those inputs as well as the
+seeds'; each run's summary records its parameter values, the drawn ones among
+them. A draw that runs away is stopped by the fit's rule and left out
+(``runaways``; ``summaries`` holds the finished runs only).
 """
 
 from __future__ import annotations
@@ -16,11 +22,15 @@ from typing import TYPE_CHECKING, Any
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.api.results import targets_frame
+from greatterror.api.vary import prior_draws, vary_names
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import Scenario
 
 if TYPE_CHECKING:
     import pandas as pd
+
+#: The key of a stopped run's result, in place of a summary.
+RUNAWAY = "runaway"
 
 
 def run_one(
@@ -29,11 +39,22 @@ def run_one(
     seed: int,
     pars: dict[str, Any],
     mechanisms: dict[str, bool] | None = None,
+    stop_runaways: bool = False,
 ) -> dict[str, Any]:
-    """One seed's summary; a top-level function so that workers can be sent it."""
+    """One seed's summary; a top-level function so that workers can be sent it.
+
+    With ``stop_runaways`` (``vary``), a run that runs away is stopped as in a fit
+    (``calibration.simulator.run_or_stop``) and only where it stopped is returned.
+    """
     from greatterror.api.sim import Sim
 
     sim = Sim(scenario, scale=scale, seed=seed, pars=pars, mechanisms=mechanisms)
+    if stop_runaways:
+        from greatterror.calibration.simulator import run_or_stop
+
+        stopped = run_or_stop(sim.engine, sim.population, sim.evidence)
+        if stopped is not None:
+            return {RUNAWAY: stopped}
     return sim.run().results.summary
 
 
@@ -47,6 +68,9 @@ class Ensemble:
     ['id', 'label', 'archival', 'low', 'high', 'median', 'p10', 'p90', 'runs']
     >>> int(bands["runs"].iloc[0])
     2
+
+    ``vary``: fixed parameters each seed's run draws from their priors ("unsourced",
+    "fixed-priors", names; api/vary.py); ``prior_draws`` holds each seed's draw.
     """
 
     def __init__(
@@ -59,6 +83,7 @@ class Ensemble:
         pars: Mapping[str, Any] | None = None,
         mechanisms: Mapping[str, bool] | None = None,
         client: Any = None,
+        vary: str | Iterable[str] | None = None,
     ) -> None:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
@@ -67,27 +92,51 @@ class Ensemble:
         self.scenario = resolve_scenario(self._defined, mechanisms)
         self.mechanisms = dict(mechanisms or {})
         self.pars = check_pars(self.scenario, pars)
+        self.vary = vary_names(vary, (self.scenario,))
+        both = sorted(set(self.vary) & set(self.pars))
+        if both:
+            raise SimError(
+                f"vary: {', '.join(both)} also set in pars; a parameter is either set or "
+                "drawn from its prior, so leave it out of one of the two"
+            )
+        #: each seed's draw of the varied parameters (empty dicts without ``vary``)
+        self.prior_draws = prior_draws(self.vary, self.seeds)
+        for draw in self.prior_draws:
+            check_pars(self.scenario, {**self.pars, **draw})
         self.client = client
         self.summaries: list[dict[str, Any]] = []
+        self.runaways: dict[int, str] = {}
+        self._finished: list[int] = []
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Ensemble:
         """Run every seed; ``progress(runs_done, runs_total)`` after each finished run."""
-        args = [(self._defined, self.scale, s, self.pars, self.mechanisms) for s in self.seeds]
+        stop = (True,) if self.vary else ()  # without vary, the call is as it was
+        args = [
+            (self._defined, self.scale, s, {**self.pars, **draw}, self.mechanisms, *stop)
+            for s, draw in zip(self.seeds, self.prior_draws, strict=True)
+        ]
         # in seed order, whatever order the workers finished in
-        self.summaries = map_tasks(
+        results = map_tasks(
             run_one, args, workers=self.workers, client=self.client, progress=progress
         )
+        #: the runs stopped as runaways (with ``vary`` only), by seed: where each stopped
+        done = zip(self.seeds, results, strict=True)
+        self.runaways = {s: r[RUNAWAY] for s, r in done if RUNAWAY in r}
+        self.summaries = [r for r in results if RUNAWAY not in r]
+        self._finished = [s for s in self.seeds if s not in self.runaways]
         return self
 
     def targets(self) -> pd.DataFrame:
         """Every run's targets, one row per seed and target."""
         if not self.summaries:
+            if self.runaways:
+                raise SimError("targets: every run ran away (runaways); no run to compare")
             raise SimError("targets: the ensemble has not run; call run() first")
         import pandas as pd
 
         evidence = load_evidence()
         frames = []
-        for seed, summary in zip(self.seeds, self.summaries, strict=True):
+        for seed, summary in zip(self._finished, self.summaries, strict=True):
             frame = targets_frame(summary, evidence)
             frame.insert(0, "seed", seed)
             frames.append(frame)
@@ -115,7 +164,7 @@ class Ensemble:
 
         rows = [
             {"seed": seed, "year": year, "measure": k, "value": v}
-            for seed, s in zip(self.seeds, self.summaries, strict=True)
+            for seed, s in zip(self._finished, self.summaries, strict=True)
             for year, values in s["yearly"].items()
             for k, v in values.items()
         ]

@@ -13,6 +13,13 @@ A parameter that the counterfactual itself sets to another value than its
 base (``approval_probability = 0`` in limits_frozen_1937) is part of the
 change: it keeps the counterfactual's value even when a posterior draw gives
 one for it.
+
+``vary`` draws fixed parameters from their priors as well (api/vary.py): each
+pair gets its own draw, and both of its runs receive it, beside the pair's
+posterior draw of the free parameters when there is one. A parameter the
+counterfactual changes keeps the counterfactual's value in its run here too.
+Some prior draws run away, as in a fit's first generation: with ``vary`` such
+a pair is stopped by the fit's rule and left out of the bands (``runaways``).
 """
 
 from __future__ import annotations
@@ -26,6 +33,7 @@ import numpy as np
 
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
+from greatterror.api.vary import prior_draws, vary_names
 from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario
 
@@ -92,11 +100,14 @@ def run_pair(
     seed: int,
     base_pars: dict[str, Any],
     counterfactual_pars: dict[str, Any],
+    stop_runaways: bool = False,
 ) -> dict[str, Any]:
     """One pair: both runs' yearly figures, and the first day on which their counts differ
     (None when they never do).
 
-    A top-level function, so that worker processes can be sent it.
+    With ``stop_runaways`` (``vary``), a run that runs away is stopped as in a fit
+    (``calibration.simulator.run_or_stop``) and the pair reports where, under ``runaway``,
+    instead of figures. A top-level function, so that worker processes can be sent it.
     """
     from greatterror.api.sim import Sim
     from greatterror.evidence.loader import load_evidence
@@ -104,10 +115,23 @@ def run_pair(
 
     population = Population.build(scale, seed)
     evidence = load_evidence()
-    runs = [
-        Sim(s, seed=seed, pars=p, population=population, evidence=evidence).run()
-        for s, p in ((base, base_pars), (counterfactual, counterfactual_pars))
-    ]
+    arms = (("base", base, base_pars), ("counterfactual", counterfactual, counterfactual_pars))
+    if stop_runaways:
+        from greatterror.calibration.simulator import run_or_stop
+
+        runs = []
+        for arm, s, p in arms:
+            sim = Sim(s, seed=seed, pars=p, population=population, evidence=evidence)
+            stopped = run_or_stop(sim.engine, population, evidence)
+            if stopped is not None:
+                return {"seed": seed, "historical": None, "counterfactual": None,
+                        "first_difference": None, "runaway": f"{arm} run, {stopped}"}  # fmt: skip
+            runs.append(sim)
+    else:
+        runs = [
+            Sim(s, seed=seed, pars=p, population=population, evidence=evidence).run()
+            for _, s, p in arms
+        ]
     a, b = (r.engine.ledger for r in runs)
     days = a.shape[0]
     differ = np.flatnonzero((a.counts.reshape(days, -1) != b.counts.reshape(days, -1)).any(axis=1))
@@ -134,7 +158,9 @@ class Paired:
 
     ``draws``: one parameter set per seed (for instance posterior draws of a
     fit, ``gt.posterior_draws``), applied to both runs of its pair; without
-    them both runs use the scenarios' own parameter values.
+    them both runs use the scenarios' own parameter values. ``vary``: fixed
+    parameters each pair draws from their priors ("unsourced", "fixed-priors", names;
+    api/vary.py), the same values in both runs of the pair.
     """
 
     def __init__(
@@ -147,6 +173,7 @@ class Paired:
         draws: Sequence[Mapping[str, Any]] | None = None,
         workers: int | None = None,
         client: Any = None,
+        vary: str | Iterable[str] | None = None,
     ) -> None:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
@@ -166,7 +193,11 @@ class Paired:
             )
         self.fixed = changed_parameters(self.base, self.counterfactual)
         self.draws = [dict(d) for d in draws] if draws is not None else [{}] * len(self.seeds)
-        for draw in self.draws:
+        drawn = {n for d in self.draws for n in d}
+        #: the fixed parameters drawn from their priors, and each pair's draw of them
+        self.vary = vary_names(vary, (self.base, self.counterfactual), fitted=drawn)
+        self.prior_draws = prior_draws(self.vary, self.seeds)
+        for draw in self._parameter_sets():
             check_pars(self.base, draw)
             check_pars(self.counterfactual, self._own(draw))
         self.first_change = first_change(self.base, self.counterfactual)
@@ -177,16 +208,26 @@ class Paired:
         """A draw as the counterfactual run gets it: without the parameters it changes."""
         return {k: v for k, v in draw.items() if k not in self.fixed}
 
+    def _parameter_sets(self) -> list[dict[str, Any]]:
+        """Each pair's parameters: its posterior draw, and its draw of the varied priors."""
+        return [{**d, **p} for d, p in zip(self.draws, self.prior_draws, strict=True)]
+
     def run(self, progress: Callable[[int, int], None] | None = None) -> Paired:
         """Run every pair; ``progress(pairs_done, pairs_total)`` after each finished pair."""
+        sets = self._parameter_sets()
+        # with vary, runaway draws are stopped (run_pair); without, the call is as it was
+        stop = (True,) if self.vary else ()
         args = [
-            (self.base, self.counterfactual, self.scale, s, d, self._own(d))
-            for s, d in zip(self.seeds, self.draws, strict=True)
+            (self.base, self.counterfactual, self.scale, s, d, self._own(d), *stop)
+            for s, d in zip(self.seeds, sets, strict=True)
         ]
         pairs = map_tasks(
             run_pair, args, workers=self.workers, client=self.client, progress=progress
         )
-        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, self.draws, strict=True)]
+        self.pairs = [{**pair, "parameters": d} for pair, d in zip(pairs, sets, strict=True)]
+        if self.vary:
+            for pair, p in zip(self.pairs, self.prior_draws, strict=True):
+                pair["prior_draws"] = p
         return self
 
     def differences(self) -> pd.DataFrame:
@@ -196,8 +237,12 @@ class Paired:
 
         if not self.pairs:
             raise SimError("differences: the pairs have not run; call run() first")
+        if len(self.runaways) == len(self.pairs):
+            raise SimError("differences: every pair ran away (runaways); no pair to compare")
         rows = []
         for i, pair in enumerate(self.pairs):
+            if "runaway" in pair:  # stopped (vary only): no figures, left out of the bands
+                continue
             hist, cf = pair["historical"], pair["counterfactual"]
             periods = [*sorted(hist), "total"]
             for period in periods:
@@ -209,6 +254,11 @@ class Paired:
                          "base": h, "counterfactual": c, "difference": c - h}
                     )  # fmt: skip
         return pd.DataFrame(rows)
+
+    @property
+    def runaways(self) -> dict[int, str]:
+        """The pairs stopped as runaways (with ``vary`` only), by seed: where each stopped."""
+        return {p["seed"]: p["runaway"] for p in self.pairs if "runaway" in p}
 
     def bands(self, low: float = 0.05, high: float = 0.95) -> pd.DataFrame:
         """Per period and measure: medians of both runs, and the median difference with its

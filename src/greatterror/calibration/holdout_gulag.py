@@ -69,6 +69,19 @@ def _camp_deaths(s: Outputs) -> float:
     return sum(float(r["died_camp"] - r["died_colony"]) for r in rows)
 
 
+def _prisons(date: str) -> Callable[[Outputs], float]:
+    """Everyone the model holds in prison on ``date`` (summary ``gulag.prisons``)."""
+    return lambda s: float(s.summary["gulag"]["prisons"][date])
+
+
+#: the prison counts of 1939: branch halt3 chose the halt's review time (rule R6 of
+#: docs/design/halt-backlog.md, ``steps_halt.review_days``: its geometric law and mean of 200
+#: days) after reading how the
+#: record's prisons emptied over 1939 (review19 F4), so they check that rule, not out of sample
+#: (1 October 1940 is a later rise the rule does not bear on)
+PRISONS_R6 = ("1939-04-01", "1939-07-01", "1939-10-01", "1940-01-01")
+
+
 def _released_1939(s: Outputs) -> float:
     flows = s.summary["gulag"]["yearly"]["1939"]
     return float(flows["released_term"] + flows["released_review"])
@@ -92,6 +105,15 @@ GULAG: tuple[Measure, ...] = (
         )
     ),
     Measure("V-gulag-rel-1939", _released_1939, "releases at term end and by review"),
+    *(
+        Measure(
+            f"V-prisons-{date[:7]}",
+            _prisons(date),
+            "political cases only: prison terms and non-political prisoners are not modelled",
+            informed_rules=("review_days (halt3)",),
+        )
+        for date in PRISONS_R6
+    ),
     # the targets G8-deaths-1937 and -1938 count these deaths with the colonies' (a tenth of
     # the sum or less at the shipped values): a check of the two targets on another series,
     # not out of sample

@@ -74,47 +74,72 @@ def switched_off(mechanisms: Mapping[str, bool]) -> tuple[str, ...]:
     return tuple(m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default))
 
 
-def choose(spec: str, off: Collection[str] = ()) -> tuple[str, ...] | None:
-    """The parameters ``spec`` names; None for 'free' alone (the scenario's own free set).
+def expand(
+    spec: str,
+    off: Collection[str] = (),
+    *,
+    field: str = "--parameters",
+    sets: Collection[str] = SETS,
+    fitted: Collection[str] = (),
+) -> tuple[str, ...]:
+    """The parameters a comma-separated ``spec`` names, each set of ``sets`` expanded in place.
 
-    ``spec`` is a comma-separated list whose items are parameter names (each with a prior
-    that is a distribution) or the sets of SETS, expanded in place: "unsourced,x" screens
-    the unsourced priors and x, say a parameter of a switched-off mechanism as a control
-    that moves only the seed. ``off`` are the mechanisms the scenario switches off.
+    Items are parameter names (each with a prior that is a distribution) or the named sets.
+    ``fitted`` are parameters a fit learns: left out of a set's expansion, and refused when
+    named (``--vary`` draws only fixed parameters; a fit's own uncertainty is its posterior).
+    Errors name ``field`` and the values it allows.
     """
-    text = spec.strip()
-    if text == "free":
-        return None
-    sets: dict[str, tuple[str, ...]] = {
+    every: dict[str, tuple[str, ...]] = {
         "free": FREE_PARAMETERS,
         "fixed-priors": fixed_with_prior(),
         "unsourced": unsourced_priors(off),
     }
-    items = [n.strip() for n in text.split(",") if n.strip()]
+    allowed = f"{', '.join(sets)}, or a comma-separated list of parameter names"
+    items = [n.strip() for n in spec.split(",") if n.strip()]
     if not items:
-        raise ScreenSetError(
-            f"--parameters: {spec!r} names nothing; allowed: {', '.join(SETS)}, "
-            "or a comma-separated list of parameter names"
-        )
+        raise ScreenSetError(f"{field}: {spec!r} names nothing; allowed: {allowed}")
     names: list[str] = []
     for item in items:
         if item in sets:
-            names.extend(sets[item])
+            names.extend(n for n in every[item] if n not in fitted)
             continue
+        if item in every:
+            raise ScreenSetError(f"{field}: {item!r} is not allowed here; allowed: {allowed}")
         if item not in BY_NAME:
             raise ScreenSetError(
-                f"--parameters: {item!r} is not a parameter; allowed: {', '.join(SETS)}, "
+                f"{field}: {item!r} is not a parameter; allowed: {', '.join(sets)}, "
                 "or names from `greatterror params`"
+            )
+        if item in fitted:
+            raise ScreenSetError(
+                f"{field}: {item!r} is a free parameter, fitted to the record; its uncertainty "
+                f"is the posterior's (--posterior); allowed: {', '.join(sets)}, or fixed "
+                "parameters with a prior"
             )
         if BY_NAME[item].prior.kind == "fixed":
             raise ScreenSetError(
-                f"--parameters: {item!r} has the prior 'fixed', so there is no range to screen"
+                f"{field}: {item!r} has the prior 'fixed', so it has no prior range; "
+                f"allowed: {', '.join(sets)}, or parameters with a prior (`greatterror params`)"
             )
         names.append(item)
     if len(set(names)) != len(names):
-        raise ScreenSetError(f"--parameters: {spec!r} names a parameter twice")
+        raise ScreenSetError(f"{field}: {spec!r} names a parameter twice")
+    return tuple(names)
+
+
+def choose(spec: str, off: Collection[str] = ()) -> tuple[str, ...] | None:
+    """The parameters ``spec`` names; None for 'free' alone (the scenario's own free set).
+
+    ``spec`` is a comma-separated list whose items are parameter names (each with a prior
+    that is a distribution) or the sets of SETS, expanded in place (``expand``): "unsourced,x"
+    screens the unsourced priors and x, say a parameter of a switched-off mechanism as a
+    control that moves only the seed. ``off`` are the mechanisms the scenario switches off.
+    """
+    if spec.strip() == "free":
+        return None
+    names = expand(spec, off)
     if len(names) < 2:
         raise ScreenSetError(
             f"--parameters: {spec!r} names one parameter; a screen needs at least 2"
         )
-    return tuple(names)
+    return names

@@ -38,7 +38,15 @@ from greatterror.calibration.statistics import (
     excess_log_ratios,
 )
 
-__all__ = ["FIT_SEED_BASE", "FitModel", "RunawayRun", "population_seed", "simulation_seed", "warm"]
+__all__ = [
+    "FIT_SEED_BASE",
+    "FitModel",
+    "RunawayRun",
+    "population_seed",
+    "run_or_stop",
+    "simulation_seed",
+    "warm",
+]
 #: A run is stopped as a runaway once the people it holds exceed this many times the
 #: archival arrests of 1937-38 (target G2-detained); it is checked every CHECK_DAYS days.
 RUNAWAY_FACTOR = 5.0
@@ -50,6 +58,26 @@ RUNAWAY_STATISTIC = 8.0
 
 class RunawayRun(RuntimeError):
     """A run stopped early: it already holds several times the record's arrests."""
+
+
+def run_or_stop(sim: Any, population: Any, evidence: Any) -> str | None:
+    """Run ``sim`` (a ``model.sim.Simulation``) to its end unless it runs away: None when it
+    finished, else where it was stopped (once the people it holds exceed ``RUNAWAY_FACTOR``
+    times the record's arrests of 1937-38). The check only reads the state.
+
+    Used by the fit and by ``vary`` (api/vary.py), whose prior draws run away as a fit's do.
+    """
+    held_now = _held_counter(population, sim.cases.status)
+    start = held_now()
+    limit = RUNAWAY_FACTOR * evidence.value("G2-detained")
+    # checked after days 0, CHECK_DAYS, 2 * CHECK_DAYS ... (no call per day)
+    for day in range(0, sim.days, CHECK_DAYS):
+        sim.run(until=day + 1)
+        held = held_now() - start
+        if held > limit:
+            return f"day {day}: {held:,.0f} held"
+    sim.run()
+    return None
 
 
 _CACHE: dict[tuple[str, float, int], tuple[Any, Any, Any]] = {}
@@ -169,15 +197,9 @@ class FitModel:
         from greatterror.model.summary import build_summary
 
         if self.stop_runaways:
-            held_now = _held_counter(population, sim.cases.status)
-            start = held_now()
-            limit = RUNAWAY_FACTOR * evidence.value("G2-detained")
-            # checked after days 0, CHECK_DAYS, 2 * CHECK_DAYS ... (no call per day)
-            for day in range(0, sim.days, CHECK_DAYS):
-                sim.run(until=day + 1)
-                held = held_now() - start
-                if held > limit:
-                    raise RunawayRun(f"day {day}: {held:,.0f} held")
+            stopped = run_or_stop(sim, population, evidence)
+            if stopped is not None:
+                raise RunawayRun(stopped)
         sim.run()
         return build_summary(sim, name)
 

@@ -56,7 +56,7 @@ def parse_seeds(text: str) -> list[int]:
 
 def _as_option(message: str) -> str:
     """The API names its arguments (``scale: ...``); the command names its options."""
-    for option in ("scale", "seeds", "draws", "posterior", "workers"):
+    for option in ("scale", "seeds", "draws", "posterior", "workers", "vary"):
         if message.startswith(f"{option}:"):
             return f"--{message}"
     return message
@@ -67,11 +67,17 @@ def _counterfactuals() -> str:
 
 
 def _plan(
-    name: str, posterior: Path | None, scale: float, draws: int | None, seeds: str | None
+    name: str,
+    posterior: Path | None,
+    scale: float,
+    draws: int | None,
+    seeds: str | None,
+    vary: str | None = None,
 ) -> tuple[Any, dict[str, Any] | None]:
     """The ``gt.Paired`` to run and what the posterior was; every check before any run."""
     from greatterror.api import Paired, SimError, posterior_draws
     from greatterror.api.options import resolve_scenario
+    from greatterror.api.vary import vary_names
 
     scenario = resolve_scenario(name)
     if scenario.counterfactual is None or not scenario.extends:
@@ -79,11 +85,15 @@ def _plan(
             f"NAME: {name!r} is not a counterfactual scenario (it has no counterfactual "
             f"table); shipped counterfactuals: {_counterfactuals()}"
         )
+    # the names first, before a posterior is read; gt.Paired checks them against its draws
+    vary_names(vary, (resolve_scenario(scenario.extends), scenario))
     if draws is not None and posterior is None:
         raise SimError("--draws: only with --posterior; without it, give --seeds")
     chosen = parse_seeds(seeds) if seeds is not None else None
     if posterior is None:
-        return Paired(scenario, scale=scale, seeds=chosen or range(1, 9), workers=1), None
+        return Paired(
+            scenario, scale=scale, seeds=chosen or range(1, 9), workers=1, vary=vary
+        ), None
     if draws is not None and (isinstance(draws, bool) or draws < 1 or draws > MAX_PAIRS):
         raise SimError(f"--draws: {draws} is out of range; allowed: 1 to {MAX_PAIRS}")
     if chosen is None:
@@ -99,7 +109,7 @@ def _plan(
             f"--posterior: {posterior} is a fit of {fit.scenario!r}; {scenario.name} is paired "
             f"with {scenario.extends!r}, so give a fit of {scenario.extends!r}"
         )
-    paired = Paired(scenario, scale=scale, seeds=chosen, draws=fit.draws, workers=1)
+    paired = Paired(scenario, scale=scale, seeds=chosen, draws=fit.draws, workers=1, vary=vary)
     info = {
         "database": fit.path,
         "generation": fit.generation,
@@ -132,6 +142,13 @@ def counterfactual(
         str | None,
         typer.Option(help="Seeds of the pairs: 1-8, 1,2,5 or 1-3,7 (default 1-8, or 1-DRAWS)."),
     ] = None,
+    vary: Annotated[
+        str | None,
+        typer.Option(
+            help="Fixed parameters each pair draws from their priors, the same draw in both "
+            "runs: unsourced, fixed-priors, or names (comma-separated); docs/counterfactuals.md."
+        ),
+    ] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 2,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -145,7 +162,7 @@ def counterfactual(
         check_scale(scale)
         check_memory(scale)  # one run's estimate, as for `greatterror run`
         warn_scale(scale, "a counterfactual")
-        paired, fit = _plan(name, posterior, scale, draws, seeds)
+        paired, fit = _plan(name, posterior, scale, draws, seeds, vary)
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
     except (GreatterrorError, ValueError) as exc:
@@ -166,12 +183,17 @@ def counterfactual(
                 f"{paired.counterfactual.name} and {paired.base.name}", total=len(paired.seeds)
             )
             paired.run(progress=lambda done, _n: bar.update(task, completed=done))
-    _report(paired, fit, as_json)
+    _report(paired, fit, as_json, vary)
 
 
-def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
+def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | None) -> None:
     cf, base = paired.counterfactual, paired.base
-    bands = paired.bands()
+    from greatterror.api import SimError
+
+    try:
+        bands = paired.bands()
+    except SimError as exc:  # every pair ran away (--vary): nothing to report
+        fail(str(exc), code=1)
     differ = [p["first_difference"] for p in paired.pairs if p["first_difference"]]
     from greatterror.provenance import output_provenance
 
@@ -199,6 +221,14 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
         "band": [0.05, 0.95],
         "differences": bands.to_dict(orient="records"),
     }
+    if paired.vary:  # only then, so that a run without --vary reports as before
+        from greatterror.api.vary import describe
+
+        payload["vary"] = {**describe(vary, paired.vary), "runaways": paired.runaways}
+        for row, p in zip(payload["pairs"], paired.pairs, strict=True):
+            row["prior_draws"] = p["prior_draws"]
+            if "runaway" in p:
+                row["runaway"] = p["runaway"]
     if as_json:
         emit_json(payload)
         return
@@ -210,6 +240,12 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool) -> None:
         if fit
         else "the scenarios' own parameter values"
     )
+    if paired.vary:
+        source += (
+            f", and {len(paired.vary)} fixed parameter{'s' if len(paired.vary) > 1 else ''} "
+            f"({vary}) drawn from their priors, one draw per pair; {len(paired.runaways)} of "
+            f"{len(paired.pairs)} pairs ran away and were stopped (left out of the bands)"
+        )
     console.print(
         f"{len(paired.pairs)} pairs at scale 1:{1 / paired.scale:,.0f}, seeds "
         f"{', '.join(str(x) for x in paired.seeds)}, with {source}. The inputs first differ on "

@@ -243,6 +243,10 @@ class Institutions:
     #: pass to release them (NaN: none held)
     held_for_sanction: Queue = field(default_factory=Queue)
     held_limit: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: the weight of the held cases the halt's review took (``steps_halt.review_held``), and of
+    #: those sent to the Special Board on their region's end (``held_region_end.send_on``)
+    held_at_halt: float = 0.0
+    held_sent_on: float = 0.0
     #: Order 00447 started from below (model/regional_start.py): per region, the day its
     #: NKVD chief's request to begin was sanctioned (-1: not yet), and his perceived threat
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))

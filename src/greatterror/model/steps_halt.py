@@ -154,9 +154,8 @@ def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
     drawn with mean ``halt_review_days`` (``review_days``); the elite cases under
     investigation go on under the Code of Criminal Procedure (module docstring).
 
-    The queued and the void cases' review days are drawn from the ``release`` stream in the
-    order they were before the rule R4 was added (so their days are the same); the cases under
-    investigation draw from ``halt_review``, and then the cases held for the sanction of a
+    The queued and the void cases' review days are drawn from the ``release`` stream; the cases
+    under investigation draw from ``halt_review``, and then the cases held for the sanction of a
     limit increase (``review_held``, rule R1)."""
     rng = e.rng.release
     days = float(e.params["halt_review_days"])
@@ -176,8 +175,7 @@ def review_pending(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
 
 def review_days(rng: np.random.Generator, mean: float, n: int) -> NDArray[np.int64]:
     """Days from the halt to each of ``n`` reviews: geometric with mean ``mean``
-    (``halt_review_days``), at least one day (rule R6). One draw per case, as the uniform day
-    it replaced took, so the streams' later draws keep their order."""
+    (``halt_review_days``), at least one day (rule R6)."""
     return rng.geometric(1.0 / max(mean, 1.0), n).astype(np.int64)
 
 
@@ -192,6 +190,7 @@ def review_held(w: World, e: Engine, day: int, days: float) -> None:
     held = held[w.cases.status[held] == Status.AWAITING_SENTENCE].astype(np.int64)
     if len(held) == 0:
         return
+    inst.held_at_halt += float(e.weights(held).sum())
     keep_charge(w, held)
     leave_operation(w, e, day, held)
     e.schedule_after(day, HALT_REVIEW, held, review_days(e.rng.halt_review, days, len(held)))

@@ -80,6 +80,7 @@ class Sentencing(Component):
         "courts_other_share",
         "exile_share",
         "grave_charge_death_ratio",
+        "held_after_region_end",
         "military_collegium_capacity",
         "military_collegium_death_share",
         "military_tribunal_death_share",

@@ -36,6 +36,7 @@ from greatterror.vocabulary import (
     NKVD_FLAGS,
     OPERATIONS,
     POLITICAL_OPERATIONS,
+    Status,
 )
 
 
@@ -203,7 +204,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             for r in sim.pop.regions
             if inst.initial_cat1[r.index] + inst.initial_cat2[r.index] > 0
         ],
-        "limit_requests": limit_requests(inst),
+        "limit_requests": limit_requests(inst, held_at_end(sim)),
         "targeted": targeted(sim),
         # the former oppositionists arrested by the February-March plenum of 1937
         "oppositionists_arrested_by_plenum_1937": mark_arrested_by(
@@ -291,7 +292,15 @@ def non_political_block(per_day: np.ndarray, years: np.ndarray) -> dict[str, Any
     return out
 
 
-def limit_requests(inst: Any) -> dict[str, Any]:
+def held_at_end(sim: Any) -> float:
+    """The weight of the Order 00447 cases still held for a sanction at the run's end (rule
+    R1, model/troika.py): none in a run with a halt, whose review takes them all."""
+    held = sim.inst.held_for_sanction.peek()
+    held = held[sim.cases.status[held] == Status.AWAITING_SENTENCE]
+    return float(sim.weights(held).sum()) if len(held) else 0.0
+
+
+def limit_requests(inst: Any, held_end: float = 0.0) -> dict[str, Any]:
     """Order 00447's requests, answers and limit increases (model/steps_quota.py).
 
     ``increases`` is the log of every increase applied; ``by_kind`` counts them
@@ -299,7 +308,12 @@ def limit_requests(inst: Any) -> dict[str, Any]:
     ``as_asked``: granted at once as asked; ``commissar``: the People's Commissar's own
     sanction in the first term), ``after_fact`` those the region's troika
     had acted on before the sanction, and ``sentenced_beyond_limits`` the troika
-    sentences passed beyond any limit (full-population equivalents).
+    sentences passed beyond any limit (full-population equivalents). ``held_for_sanction``
+    counts the cases held for the sanction of an increase (rule R1, model/troika.py; not in
+    the troikas' daily ``backlog``): those the halt's review took, those sent to the Special
+    Board on their region's end (``held_after_region_end`` 0), and those still held at the
+    run's end (``held_end``), which only a run without a halt leaves, neither sentenced nor
+    released: then ``warning`` says so.
     """
     rows = list(inst.increases)
     return {
@@ -317,6 +331,15 @@ def limit_requests(inst: Any) -> dict[str, Any]:
             ),
         },
         "sentenced_beyond_limits": float(inst.beyond_limit.sum()),
+        "held_for_sanction": {
+            "at_halt": float(inst.held_at_halt),
+            "sent_on_at_region_end": float(inst.held_sent_on),
+            "at_end": held_end,
+            "warning": "cases held for a sanction at the run's end, neither sentenced nor "
+            "released (no halt)"
+            if held_end > 0
+            else None,
+        },
         "increases": rows,
     }
 

@@ -27,9 +27,10 @@ else the other; a case that fits neither is sentenced in its wished category bey
 limit, or held for the sanction of an increase (below). With M16 off there are no central
 limits: each case wishes category 1 with the constant ``cat1_share_troika`` and gets its wish.
 
-The sanction wait (rule R1 of docs/design/halt-backlog.md, issue 9). The order forbade
-"self-willed increases" of the limits: a region that had used them up asked Moscow for more
-and waited for the answer. How often a troika sentenced ahead of the sanction instead is not
+The sanction wait (rule R1 of docs/design/halt-backlog.md, issue 9). The order did not allow
+a region to raise its limits on its own; one that needed more was to ask the People's Commissar
+(order00447, section II; the wording recalled, not read in a stored copy: review19 F16), and
+waited for the answer. How often a troika sentenced ahead of the sanction instead is not
 in the evidence base (the ``beyond_limit`` ledger counts the model's; the record's regional
 exceedances are known for a few regions only): a case that fits neither of its region's
 limits is sentenced beyond them with the fixed prior ``ahead_of_sanction_share``, drawn once
@@ -37,14 +38,16 @@ on the ``sanction_wait`` stream, and otherwise held for the sanction (``hold``):
 custody awaiting sentence, outside the troika's queue, until the region's limits are next
 raised, and then goes back to the head of the queue and is decided by the same rule, held
 again (without a new draw) if the increase does not cover it. "The next increase" is any
-rise of the region's limits the model makes: a dated decision of limit_increases.csv, where
-the region has them, and elsewhere the increases of the request rule (model/steps_quota.py:
-the centre's approval, Yezhov's own sanction in the first term, a grant as asked, or the
-region's troika acting on its request before the answer, ``after_fact_share``, which is the
-evidence's own measure of work ahead of a sanction). A fall of the limits (a provisional
-increase withdrawn) lowers the mark an increase must pass (``Institutions.held_limit``). A
-region whose operation has ended gets no further increase, so its held cases wait for the
-halt, whose review takes them (``steps_halt.review_pending``, rule R4). With
+sanction of the region's limits: a dated decision of limit_increases.csv, where the region
+has them, and elsewhere the increases of the request rule (model/steps_quota.py: the
+centre's approval, Yezhov's own sanction in the first term, a grant as asked). The troika's
+provisional rise on its own request before the answer (``after_fact_share``) is not a
+sanction and releases no held case; its approval does (``sanctioned_limits``). A fall of
+the sanctioned limits lowers the mark an increase must pass (``Institutions.held_limit``).
+A region whose operation has ended gets no further increase; what then becomes of its held
+cases is an assumption of its own, NOT FOUND in the sources read
+(``held_after_region_end``, model/held_region_end.py): by default they wait for the halt,
+whose review takes them (``steps_halt.review_pending``, rule R4). With
 ``ahead_of_sanction_share`` 1 no case is held, no number is drawn, and the run is the one
 without the rule.
 
@@ -60,6 +63,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
+from greatterror.model.held_region_end import send_on
 from greatterror.model.kernels import Limits, TroikaQueue, troika_verdicts
 from greatterror.model.state import Institutions, Queue
 from greatterror.model.world import World
@@ -79,7 +83,8 @@ def sentence_troika_cases(
     for the sanction (``hold``). The held cases of a region whose limits have risen since come
     back first (``released_from_hold``; the step runs on a day with only held cases too,
     ``steps_justice.Sentencing``); the cases not reached today go back to the queue in order.
-    Returns the weight decided."""
+    The held cases of a region whose operation has ended are then sent on or kept
+    (``held_region_end.send_on``, ``held_after_region_end``). Returns the weight decided."""
     inst = w.institutions
     released = released_from_hold(inst, w.people["region"]) if ceiling else _NONE
     fresh = queue.clear()
@@ -105,10 +110,16 @@ def sentence_troika_cases(
     w.cases.first_category[waiting[verdict > 0]] = False
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
-    queue.push(waiting[verdict == -1])
+    n_back = len(waiting) - int(alive[len(released) :].sum())
+    queue.push(waiting[n_back:][verdict[n_back:] == -1])
     held = verdict == -2
     if held.any():
         hold(inst, waiting[held], region[held])
+    unreached = np.flatnonzero(verdict[:n_back] == -1)
+    if len(unreached):
+        keep_back(inst, waiting[unreached], region[unreached])
+    if ceiling:
+        send_on(w, e, day)
     return float(spent)
 
 
@@ -134,18 +145,41 @@ def ahead_of_sanction(e: Engine, n_fresh: int, n: int, share: float) -> NDArray[
 
 def hold(inst: Institutions, idx: NDArray[np.integer], region: NDArray[np.int64]) -> None:
     """Hold ``idx`` (in ``region``) for the sanction of their region's next increase: the mark
-    an increase must pass is the region's limits now."""
+    an increase must pass is the region's sanctioned limits now (``sanctioned_limits``)."""
     inst.held_for_sanction.push(idx)
-    inst.held_limit[region] = inst.limit_cat1[region] + inst.limit_cat2[region]
+    inst.held_limit[region] = sanctioned_limits(inst)[region]
+
+
+def keep_back(inst: Institutions, idx: NDArray[np.integer], region: NDArray[np.int64]) -> None:
+    """Cases back from the hold that the day's budget did not reach (``troika_capacity``
+    binding; review19 F12) return to the hold, not to the queue, so that they are not drawn
+    again as fresh cases: they come back first at the next step, unless a case of their region
+    was held again today (``hold`` set its mark: the rise is used up, and they wait for the
+    next)."""
+    inst.held_for_sanction.push(idx)
+    fresh_mark = np.isnan(inst.held_limit[region])
+    inst.held_limit[region[fresh_mark]] = -np.inf
+
+
+def sanctioned_limits(inst: Institutions) -> NDArray[np.float64]:
+    """Per region, its two limits together without the provisional increase its troika is
+    acting on ahead of the centre's answer (``pending_ahead``, model/steps_quota.py). That rise
+    is no sanction: it is the troika sentencing before any answer, which a held case was drawn
+    not to do, so it releases no held case; the answer does (an approval makes it part of the
+    sanctioned limits, a refusal withdraws it, a dated decision replaces it)."""
+    provisional = (inst.pending_day != -1) & inst.pending_ahead
+    pending = np.where(provisional, inst.pending_cat1 + inst.pending_cat2, 0.0)
+    return np.asarray(inst.limit_cat1 + inst.limit_cat2 - pending, dtype=np.float64)
 
 
 def released_from_hold(inst: Institutions, regions: NDArray[np.integer]) -> NDArray[np.int32]:
-    """The held cases of the regions whose limits have risen since they were held, in the order
-    they were held (``regions``: every person's region); the others stay held. A fall of a
-    region's limits lowers its mark, so that the next rise releases its cases."""
+    """The held cases of the regions whose sanctioned limits (``sanctioned_limits``) have risen
+    since they were held, in the order they were held (``regions``: every person's region); the
+    others stay held. A fall of a region's sanctioned limits lowers its mark, so that the next
+    rise releases its cases."""
     if len(inst.held_for_sanction) == 0:
         return _NONE
-    total = inst.limit_cat1 + inst.limit_cat2
+    total = sanctioned_limits(inst)
     waits = ~np.isnan(inst.held_limit)
     inst.held_limit[waits] = np.minimum(inst.held_limit[waits], total[waits])
     raised = waits & (total > inst.held_limit)
