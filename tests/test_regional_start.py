@@ -283,6 +283,35 @@ def test_one_sampled_arrest_in_a_small_region_starts_nothing() -> None:
     assert alarmed([729], regional_surge_min_cases=0.9)[0]
 
 
+def test_two_sampled_cases_early_in_the_run_start_nothing() -> None:
+    """Review20 F4: the guard counts the cases themselves, not the rate corrected for the
+    run's start. Two sampled denunciations on run days 23 and 24 (December 1934) in the
+    smallest region, at a half-life of 30 days and the ratio at its prior's floor (1.2), are
+    two cases against a guard of three: no chief asks, on day 24 or later in the window (the
+    corrected rate counted them as several cases; review20 found the chief asking on days 25,
+    30 and 40). Four cases, and he asks."""
+    from greatterror.model.operation_term import chiefs_alarmed
+    from greatterror.model.regional_surge import update
+
+    adults = np.array([1.3e5, *np.full(62, 1.6e6)])
+    p = _surge_params(regional_signal_half_life=30.0, regional_surge_ratio=1.2)
+
+    def alarmed_on(cases: dict[int, int], until: int) -> list[bool]:
+        inst = _inst(len(adults))
+        seen = []
+        for day in range(until + 1):
+            inst.region_denounced[:] = adults * 0.02 / 1000 / 365
+            inst.region_denounced[0] += 1000.0 * cases.get(day, 0)
+            update(inst, p, adults)
+            seen.append(bool(chiefs_alarmed(p, inst, 1.0, adults, day, 1000.0)[0]))
+        return seen
+
+    two = alarmed_on({23: 1, 24: 1}, 40)
+    assert not any(two)
+    four = alarmed_on({23: 1, 24: 3}, 40)  # three decayed cases fall just short of three
+    assert four[24] and not any(four[:24])
+
+
 def test_without_denunciations_no_chief_starts(pop: gt.Population) -> None:
     """The chiefs read only the denunciations acted on (M12), not the NKVD's register work,
     the namings or the elite purge: with M12 off no region starts Order 00447, though the

@@ -99,18 +99,22 @@ def resolved(
     inst: Institutions,
     p: dict[str, float],
     adults: NDArray[np.float64],
-    days: int,
     case_weight: float,
 ) -> NDArray[np.bool_]:
     """Per region, whether the cases a chief reads in his recent window (his region's, and
-    the Union's at the weight ``regional_pooling_adults``, as in ``surge``; a decayed count,
-    the rate times ``regional_signal_half_life`` / ln 2 days) reach ``regional_surge_min_cases``
-    sampled cases of ``case_weight`` people each."""
-    days = max(int(days), 1)
-    half_life = float(p["regional_signal_half_life"])
-    fast = 1.0 - decay(half_life) ** days
+    the Union's at the weight ``regional_pooling_adults``, as in ``surge``) reach
+    ``regional_surge_min_cases`` sampled cases of ``case_weight`` people each.
+
+    The count is the decayed sum of the cases folded in so far, each weighed by
+    decay^(its age in days): the mean ``region_signal`` over (1 - decay). It is not divided
+    by the start-of-run correction (1 - decay^days) that ``surge`` applies to its rates:
+    that correction is right for a ratio of rates, but it would count one real case early
+    in a run as several (review20 F4: one case as 3.4 on day 15 at a half-life of 30 days),
+    and two sampled cases in December 1934 would then start a region against a guard of
+    three."""
+    one_day = 1.0 - decay(float(p["regional_signal_half_life"]))
     pool = float(p["regional_pooling_adults"])
-    union_recent = float((inst.region_signal * adults).sum()) / float(adults.sum()) / fast
-    rate = (adults * inst.region_signal / fast + pool * union_recent) / 1000.0  # people a day
-    cases = rate * half_life / np.log(2.0)
+    union_signal = float((inst.region_signal * adults).sum()) / float(adults.sum())
+    # people: the rates are per 1,000 adults a day, and signal / (1 - decay) is their decayed sum
+    cases = (adults * inst.region_signal + pool * union_signal) / 1000.0 / one_day
     return np.asarray(cases >= float(p["regional_surge_min_cases"]) * case_weight)
