@@ -8,13 +8,16 @@ region run well above what he is used to. Why this signal, and why its change:
   denunciations the calls for vigilance set off after the August 1936 trial: "Party
   officials, enterprise directors and specialists began to denounce one another. Workers
   denounced the bosses" (F003:81); H4's regional variation is "explained by local factors
-  (... the local volume of denunciations)" (seed_system.md section 3; Rittersporn,
-  F002:732-734, 1185); the centre solicited such signals (Stalin, F002:1103-1104; M12). The
+  (... the local volume of denunciations)" (seed_system.md section 3, H4's predictions,
+  l.1042: the seed system's own prediction, with no F-reference; the overshoot it cites,
+  F002:732-734 and 1185, is of local leaders and courts: the January 1938 decree against
+  mass expulsions from the Party, and the courts under the decree of 2 October 1937); the
+  centre solicited such signals (Stalin, F002:1103-1104; M12). The
   NKVD's routine work on its own registers (M23), which is the bulk of the political arrests
   outside the mass operations in every year from 1935 (docs/hypotheses.md, prior
   predictive check), is not a signal of new enemies and is left out.
-- *Its change, not its level.* The texts describe a "fresh wave" after the trial (F003:81),
-  a surge against what went before, and a chief who must show vigilance against his own
+- *Its change, not its level.* Harris describes a "fresh wave of calls for vigilance" after
+  the trial, and the denunciations it set off (F003:81), a surge against what went before, and a chief who must show vigilance against his own
   record (M15: "the penalty for 'lack of vigilance' exceeds the penalty for excess",
   seed_system.md line 635). So the chief compares his region's recent rate (half-life
   ``regional_signal_half_life``) with his own baseline (half-life
@@ -24,14 +27,17 @@ region run well above what he is used to. Why this signal, and why its change:
   together with the Union's, each weighed by its adults, the Union's counting as
   ``regional_pooling_adults`` adults (the calls for vigilance and the trials' reports reached
   every region through the central press, F003:81; M09): a large region follows its own
-  wave, a small one mostly the country's. Everything is in full-population equivalents, so
-  the rule does not change with the sampling scale, only its noise does.
+  wave, a small one mostly the country's. The rates and their ratio are in full-population
+  equivalents; the guard below is not, so the rule in people depends on the sampling scale.
 - *Not from a case or two.* A chief reads a surge only from at least
   ``regional_surge_min_cases`` cases in his recent window (his own and his share of the
   Union's, as read), counted in sampled cases: a resolution guard of the sampled model, not
   a historical figure. At the full population it asks for a few people and never binds; at
   1:1,000, where one sampled case is 1,000 people, it keeps one sampled denunciation from
-  starting a region (docs/hypotheses.md, prior predictive check).
+  starting a region (docs/hypotheses.md, prior predictive check). In people it asks for
+  3,000 at 1:1,000 and 30,000 at 1:10,000: where and whether a region starts is a result at
+  the run's scale. It counts the cases' decayed sum, without the start-of-run correction
+  that the ratio needs (``resolved``).
 
 No random draw; nothing here runs unless the switch is 3.
 """
