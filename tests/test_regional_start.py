@@ -82,8 +82,14 @@ def test_a_start_sets_the_regions_own_first_limits() -> None:
 DENOUNCING = {"denunciation_rate": 2e-3}
 
 
-def test_under_h3_the_regions_start_on_their_own_dates(pop1000: gt.Population) -> None:
-    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
+@pytest.fixture(scope="module")
+def h3_denouncing(pop1000: gt.Population) -> gt.Sim:
+    """H3 at 1:1,000 with denunciations inside its prior, to the end of 1938 (run once)."""
+    return gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
+
+
+def test_under_h3_the_regions_start_on_their_own_dates(h3_denouncing: gt.Sim) -> None:
+    sim = h3_denouncing
     inst = sim.engine.world.institutions
     started = inst.region_start_day[inst.region_start_day >= 0]
     assert len(started) >= 5
@@ -312,11 +318,16 @@ def test_two_sampled_cases_early_in_the_run_start_nothing() -> None:
     assert four[24] and not any(four[:24])
 
 
-def test_without_denunciations_no_chief_starts(pop: gt.Population) -> None:
+def test_without_denunciations_no_chief_starts(
+    pop1000: gt.Population, h3_denouncing: gt.Sim
+) -> None:
     """The chiefs read only the denunciations acted on (M12), not the NKVD's register work,
     the namings or the elite purge: with M12 off no region starts Order 00447, though the
-    other political arrests go on."""
-    sim = gt.Sim(H3, population=pop, seed=1, mechanisms={"M12": False})
+    other political arrests go on. At 1:1,000 with denunciations inside H3's prior, where
+    with M12 on regions do start (review20 F9: at 1:10,000 none starts either way)."""
+    assert (h3_denouncing.engine.world.institutions.region_start_day >= 0).any()
+    assert _launches(h3_denouncing)
+    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING, mechanisms={"M12": False})
     sim.run(until="1938-12-31")
     inst = sim.engine.world.institutions
     assert (inst.region_start_day < 0).all() and not _launches(sim)
