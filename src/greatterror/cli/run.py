@@ -147,7 +147,7 @@ def run(
 
     # the modules that write the tables and the report are imported by a forked worker while
     # this process simulates (results/output_worker.py)
-    with prefetched():
+    with prefetched() as worker:
         with Progress(
             TextColumn("[bold]{task.description}"),
             BarColumn(),
@@ -158,7 +158,7 @@ def run(
         ) as progress:
             task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
             sim.run(progress=lambda done, _total: progress.update(task, completed=done))
-        run_id = sim.save(out, overwrite=overwrite)
+        run_id = sim.save(out, overwrite=overwrite, worker=worker)
     _targets_table(sim.results.summary)
     console.print(
         f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
