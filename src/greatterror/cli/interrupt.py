@@ -16,6 +16,7 @@ so that it can be the first thing the command line imports.
 from __future__ import annotations
 
 import contextlib
+import gc
 import sys
 from collections.abc import Iterator
 
@@ -25,10 +26,17 @@ MESSAGE = "interrupted: the command stopped before it finished"
 
 
 def interrupted() -> int:
-    """Print the one line that says the command was interrupted; return the exit code."""
+    """Print the one line that says the command was interrupted; return the exit code.
+
+    Called on the way out, after the cleanup of the blocks unwound. The objects left are then
+    frozen out of the cycle collector: the interpreter's last collection at exit took 5-7 s
+    after an interrupt during a 1:100 population build (py-spy: ``gc_collect_main``, on a
+    loaded two-core machine, 5 Dec 2026), and 1.5 s in all with the freeze; the memory goes
+    back to the system when the process ends."""
     with contextlib.suppress(OSError, ValueError):  # stderr closed: the exit code says it
         sys.stderr.write(f"{MESSAGE}\n")
         sys.stderr.flush()
+    gc.freeze()
     return INTERRUPTED
 
 
