@@ -13,10 +13,10 @@ import os
 import signal
 import subprocess
 import sys
-import time
 from pathlib import Path
 
 import pytest
+from test_crash_safety import wait_for_pause
 from typer.testing import CliRunner
 
 from greatterror.cli.app import app
@@ -25,7 +25,6 @@ from greatterror.faults import PAUSE_ENV
 from greatterror.paths import HOME_ENV
 from greatterror.results.registry import list_runs
 
-WAIT_SECONDS = 240
 ENTRY = "from greatterror.cli.app import main; main()"
 
 
@@ -79,19 +78,10 @@ def test_ctrl_c_leaves_no_traceback_and_no_partial_output(tmp_path: Path, phase:
     home, runs = tmp_path / "home", tmp_path / "runs"
     out = runs / "run"
     process = _start(home, out, phase)
-    assert process.stderr is not None
-    deadline = time.monotonic() + WAIT_SECONDS
-    seen = []
-    for line in process.stderr:
-        seen.append(line)
-        if line.strip() == f"paused at {phase}":
-            break
-        assert time.monotonic() < deadline, f"no pause at {phase}: {''.join(seen)}"
-    else:
-        raise AssertionError(f"the run ended before pausing at {phase}: {''.join(seen)}")
+    wait_for_pause(process, phase)
     os.killpg(process.pid, signal.SIGINT)
     _, err = process.communicate(timeout=60)
-    assert process.returncode == INTERRUPTED, "".join(seen) + err
+    assert process.returncode == INTERRUPTED, err
     assert err.strip() == MESSAGE, err
     assert not out.exists()
     assert not runs.exists() or not any(runs.iterdir())  # no partial folder left behind
