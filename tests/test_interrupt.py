@@ -13,6 +13,7 @@ import os
 import signal
 import subprocess
 import sys
+import time
 from pathlib import Path
 
 import pytest
@@ -87,3 +88,31 @@ def test_ctrl_c_leaves_no_traceback_and_no_partial_output(tmp_path: Path, phase:
     assert not runs.exists() or not any(runs.iterdir())  # no partial folder left behind
     registry = home / "registry.duckdb"
     assert not registry.exists() or list_runs(path=registry) == []
+
+
+def _slow_unless_first(i: int) -> int:
+    """A task for ``map_tasks``: the first returns at once, the others take a minute."""
+    if i:
+        time.sleep(60)
+    return i
+
+
+def test_an_interrupt_ends_the_local_workers_at_once() -> None:
+    """Chores21: after Ctrl-C, ``greatterror counterfactual --workers 2`` waited in the pool's
+    exit for every queued pair (the workers, interrupted in their current run, took the next
+    ones). Now the runs not started are cancelled and the workers ended. The interrupt is
+    raised by the progress callback after the first task, while the others run."""
+    import multiprocessing
+
+    from greatterror.api.dispatch import map_tasks
+
+    def progress(done: int, total: int) -> None:
+        raise KeyboardInterrupt
+
+    before = set(multiprocessing.active_children())
+    started = time.monotonic()
+    with pytest.raises(KeyboardInterrupt):
+        map_tasks(_slow_unless_first, [(i,) for i in range(6)], workers=2, progress=progress)
+    assert time.monotonic() - started < 30
+    time.sleep(0.5)
+    assert set(multiprocessing.active_children()) <= before
