@@ -70,7 +70,7 @@ def bound_denunciations(
     taken = lam * acted_on
     over = taken > cap
     if over.any():
-        w.institutions.capacity_bound_days += int(np.count_nonzero(over))
+        _bound(w.institutions, day, over)
         lam = np.where(over, lam * cap / np.where(over, taken, 1.0), lam)
         taken = np.minimum(taken, cap)
     taken_today(w, day)[:] += taken
@@ -78,7 +78,7 @@ def bound_denunciations(
 
 
 def within_capacity(
-    means: dict[str, NDArray[np.float64]], cap: NDArray[np.float64], inst: Institutions
+    means: dict[str, NDArray[np.float64]], cap: NDArray[np.float64], inst: Institutions, day: int
 ) -> dict[str, NDArray[np.float64]]:
     """The day's means, each region's sum bounded by ``cap``: where the sum exceeds it, every
     mean of the region is scaled by one factor; otherwise the means are returned unchanged."""
@@ -88,7 +88,7 @@ def within_capacity(
     over = total > cap
     if not np.any(over):
         return means
-    inst.capacity_bound_days += int(np.count_nonzero(over))
+    _bound(inst, day, over)
     factor = np.where(over, cap / np.where(over, total, 1.0), 1.0)
     return {k: np.where(over, v * factor, v) for k, v in means.items()}
 
@@ -97,3 +97,10 @@ def take_ordinary(w: World, day: int, means: dict[str, NDArray[np.float64]]) -> 
     """Record what ordinary work's (bounded) means take of the day's capacity."""
     if means:
         taken_today(w, day)[:] += sum(means.values())
+
+
+def _bound(inst: Institutions, day: int, over: NDArray[np.bool_]) -> None:
+    """Count the regions the ceiling binds in today, and remember the first such day."""
+    inst.capacity_bound_days += int(np.count_nonzero(over))
+    if inst.capacity_first_bound < 0:
+        inst.capacity_first_bound = day

@@ -267,6 +267,8 @@ class Institutions:
     #: region-days on which the denunciations acted on, or ordinary work, asked more arrests
     #: than the officers can make (model/nkvd_capacity.py)
     capacity_bound_days: int = 0
+    #: the first day it bound (-1: never)
+    capacity_first_bound: int = -1
     #: the day's expected arrests on denunciations per region (sampled rows) and that day
     capacity_taken: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     capacity_taken_day: int = -1

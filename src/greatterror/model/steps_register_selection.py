@@ -110,7 +110,8 @@ class RegisterSelection(Component):
         # ordinary work only: the national lines are finite lists worked for the orders' terms
         # (what the denunciations acted on today took of it first, ``capacity_left``)
         capacity = capacity_left(w, e, day)
-        bounded = within_capacity({k: means[k] for k in ORDINARY if k in means}, capacity, inst)
+        ordinary_means = {k: means[k] for k in ORDINARY if k in means}
+        bounded = within_capacity(ordinary_means, capacity, inst, day)
         take_ordinary(w, day, bounded)
         means.update(bounded)
         if self.on(e, "M23"):
