@@ -18,13 +18,13 @@ times ``denunciation_acted_on``), then ordinary work on the registers and beyond
 either exceeds what is left, the day's denunciations or the region's ordinary-work means are
 scaled down by one factor; elsewhere they are returned unchanged, so a run in which the
 ceiling never binds is the run without it, draw for draw. Both are bounded as expected
-numbers (means), which do not depend on the sampling scale. Order 00447 keeps its own bound;
-the national lines (finite lists, worked for the orders' terms), the elite hunt and the
-arrests of the people named under interrogation are not bounded here. The named were tried
-(branch hyp35) and left out: a region's capacity is a fraction of one sampled person a day at
-1:1,000 (7 people a day for 28 officers), so a bound on the realised names binds on single
-sampled names, and did so in the historical scenario; a bound on their expected number needs
-the naming chain's means, which the investigation step does not form. In the historical scenario the ceiling never binds (tests/test_nkvd_capacity.py;
+numbers (means), which do not depend on the sampling scale. Last, the people named under
+interrogation and taken up (mass layer) are bounded by what is left of the Union's capacity
+that day (``bound_named``): the names come whole, and at 1:1,000 a region's daily capacity is
+a fraction of one sampled person, so a regional bound on them would bind on single sampled
+names (it did so in the historical scenario when tried). Order 00447 keeps its own bound; the
+national lines (finite lists, worked for the orders' terms) and the elite hunt are not
+bounded here. In the historical scenario the ceiling never binds (tests/test_nkvd_capacity.py;
 the baseline regenerates byte-identical).
 """
 
@@ -97,6 +97,28 @@ def take_ordinary(w: World, day: int, means: dict[str, NDArray[np.float64]]) -> 
     """Record what ordinary work's (bounded) means take of the day's capacity."""
     if means:
         taken_today(w, day)[:] += sum(means.values())
+
+
+def bound_named(
+    w: World, e: Engine, day: int, named: NDArray[np.int64], rng: np.random.Generator
+) -> NDArray[np.bool_]:
+    """Which of the people named today (and taken up) the officers can arrest: all of them
+    while the named of the mass layer fit the Union's capacity left today (summed over the
+    regions); beyond it each with the share that fits, drawn from ``rng`` only then. The
+    elite layer's named are all kept. The Union's capacity, not the region's: at 1:1,000 a
+    region's daily capacity is a fraction of one sampled person (7 people for 28 officers),
+    and realised names, unlike the other arrests' expected numbers, come whole."""
+    keep = np.ones(len(named), dtype=bool)
+    if len(named) == 0:
+        return keep
+    mass = ~e.is_elite[named]
+    n = int(np.count_nonzero(mass))
+    left = float(capacity_left(w, e, day).sum())
+    if n <= left:
+        return keep
+    _bound(w.institutions, day, np.ones(1, dtype=bool))
+    keep[mass] = rng.random(n) < left / n
+    return keep
 
 
 def _bound(inst: Institutions, day: int, over: NDArray[np.bool_]) -> None:
