@@ -18,6 +18,7 @@ import pytest
 import greatterror as gt
 from greatterror.model.nkvd_capacity import (
     bound_denunciations,
+    bound_named,
     capacity_left,
     take_ordinary,
     within_capacity,
@@ -86,6 +87,26 @@ def test_denunciations_take_the_capacity_first_and_ordinary_work_the_rest() -> N
     take_ordinary(w, 3, {"kulak": np.array([0.0, 1.0])})
     assert capacity_left(w, e, 3)[1] == pytest.approx(0.7)
     assert capacity_left(w, e, 4).tolist() == [1.0, 2.0]  # a new day: all of it again
+
+
+def test_the_named_beyond_the_unions_capacity_left_are_thinned() -> None:
+    """Names come whole: they are bounded by the Union's capacity left, each kept with the
+    share that fits, and nothing is drawn while they fit."""
+    w, e = _world([4000.0, 8000.0])  # 3 sampled rows a day in all
+    e.is_elite = np.zeros(10_000, dtype=bool)
+    e.is_elite[-1] = True
+    w.people = {"region": np.zeros(10_000, dtype=np.int64)}
+    rng = np.random.default_rng(1)
+    state = rng.bit_generator.state
+    named = np.array([1, 2, 9_999])
+    assert bound_named(w, e, 5, named, rng).all()
+    assert rng.bit_generator.state == state  # no draw below the ceiling
+    many = np.arange(3_000)
+    kept = bound_named(w, e, 6, many, rng)
+    assert kept.sum() == pytest.approx(3.0, abs=6.0)  # binomial(3000, 1/1000)
+    assert w.institutions.capacity_first_bound == 6
+    with_elite = np.append(many, 9_999)
+    assert bound_named(w, e, 7, with_elite, rng)[-1]  # the elite's named are all kept
 
 
 @pytest.fixture(scope="module")
