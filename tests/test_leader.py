@@ -289,3 +289,48 @@ def test_an_endogenous_run_whose_rule_never_appoints_yezhov_never_opens_the_part
         sim.step()
     assert "party" in policy.elite_groups
     assert ("chief_change", "yezhov") in policy.first_day
+
+
+def test_the_perceived_cost_grows_with_the_cadres_and_workforce_lost() -> None:
+    """M22 (F003:87): the perceived cost approaches the damage the arrests have done, the
+    people arrested and not released, and does not forget it while they are held. Until
+    branch hyp36 it summed each day's arrests and forgot them with ``cost_half_life``, so
+    that arrests at a steady rate (the NKVD's capacity) held it at rate x half-life."""
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from greatterror.model import leader, state
+    from greatterror.vocabulary import EV, OP, OPERATIONS
+
+    days = {0: 200.0}  # elite arrests on day 0 only; 1,000 more of every kind every day
+
+    def day_totals(day: int, event: int) -> np.ndarray:
+        out = np.zeros(len(OPERATIONS))
+        if event == EV["arrested"]:
+            out[OP["elite"]] = days.get(day, 0.0)
+            out[OP["ordinary"]] = 1_000.0
+        return out
+
+    inst = SimpleNamespace(
+        cost=0.0, lost_cadres=0.0, lost_workforce=0.0, elite_size=1_000, adult_weight=1e6
+    )
+    half_life = 30.0
+    e = SimpleNamespace(ledger=SimpleNamespace(day_totals=day_totals))
+    e.params = {"cost_half_life": half_life}
+    w = SimpleNamespace(institutions=inst)
+    keep = 0.5 ** (1 / half_life)
+    costs = []
+    for day in range(1, 721):
+        inst.cost *= keep  # the perception step's decay (steps_policy.Perception)
+        leader.perceive_cost(w, e, day)  # type: ignore[arg-type]
+        costs.append(inst.cost)
+    # the damage after 720 days: 200 cadres of 1,000 and 720,200 people of a million
+    assert leader.damage(inst) == pytest.approx(0.2 + 720_200 / 1e6)
+    # the perception lags it by about a half-life of its growth, and keeps growing: under a
+    # steady arrest rate the old rule held it near rate x half-life / ln 2 (0.04 here)
+    assert costs[-1] == pytest.approx(leader.damage(inst), rel=0.1)
+    assert costs[-1] > costs[360] > costs[30]
+    assert costs[-1] > 10 * 1_000 / 1e6 * half_life / np.log(2)
+    assert np.all(np.diff(costs) > 0)
+    assert "lost_cadres" in state.Institutions.__dataclass_fields__

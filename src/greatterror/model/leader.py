@@ -6,8 +6,8 @@ rule takes them instead, from what the leader perceives each day:
 
 - perceived threat (M01, M03), raised by "uncovered conspiracies" and by
   foreign crises;
-- perceived cost of repression to the economy and the army (M22), raised by
-  arrests in the elite and in the population at large;
+- perceived cost of repression to the economy and the army (M22): the cadres and the
+  workforce the arrests have taken and not given back, perceived with a lag;
 - the expectation of war, raised by foreign crises (M22).
 
 Each threshold is a parameter with a stated prior (``greatterror params``).
@@ -55,20 +55,51 @@ PARAMS = (
 
 
 def perceive_cost(w: World, e: Engine, day: int) -> None:
-    """Add yesterday's arrests to the leader's perceived cost of repression.
+    """Move the leader's perceived cost of repression towards the damage done so far (M22).
 
-    Two shares add up: arrests in the elite operation (elite-layer members,
-    their patronage clients and NKVD officers: the cost to the army and to
-    running the economy) per head of the elite layer, and arrests of every
-    kind per adult (the cost in labour). Both are scale-free, so the
-    thresholds mean the same at every scale. Only endogenous runs read it.
+    The damage is what the arrests have taken from the economy and the army and not given
+    back: the people arrested and not released, counted from the start of the run
+    (``lost_cadres``, ``lost_workforce``). Two shares add up (``damage``): those lost from
+    the elite operation (elite-layer members, their patronage clients and NKVD officers: the
+    army's and the economy's cadres) per head of the elite layer, and those lost of every
+    kind per adult (the labour lost). Both are scale-free, so the thresholds mean the same at
+    every scale. The perception lags the damage: the perception step has already decayed
+    yesterday's perceived cost by ``cost_half_life`` (steps_policy.Perception), and this adds
+    the same fraction of today's damage, so the perceived cost approaches the damage with that
+    half-life. Only endogenous runs read it.
+
+    Why a stock: Harris puts the curtailment in what mass arrests were doing to the economy
+    and the military (F003:87), and a cadre arrested stays lost while he is held or dead.
+    Until 5 December 2026 (branch hyp36) the perceived cost added each day's arrests and
+    forgot them with the half-life, as if the arrested came back: it was bounded by the
+    arrest rate times the half-life (at the NKVD's capacity, model/nkvd_capacity.py, about
+    0.02 for the labour share), so a loop running at capacity could never be halted by it.
     """
     if day == 0:
         return
-    arrested = e.ledger.day_totals(day - 1, EV["arrested"])
-    elite = float(arrested[OP["elite"]])
     inst = w.institutions
-    inst.cost += elite / inst.elite_size + float(arrested.sum()) / inst.adult_weight
+    lost = _lost(e, day - 1)
+    inst.lost_cadres += float(lost[OP["elite"]])
+    inst.lost_workforce += float(lost.sum())
+    keep = 0.5 ** (1.0 / max(float(e.params["cost_half_life"]), 1e-9))
+    inst.cost += (1.0 - keep) * damage(inst)
+
+
+def _lost(e: Engine, day: int) -> Any:
+    """By operation, the people taken from work on ``day``: arrested, less those who left
+    custody (released, or convicted to a measure without custody)."""
+    gone = e.ledger.day_totals(day, EV["arrested"])
+    back = e.ledger.day_totals(day, EV["released"]) + e.ledger.day_totals(
+        day, EV["convicted_other"]
+    )
+    return gone - back
+
+
+def damage(inst: Any) -> float:
+    """The damage the leader weighs (M22): the cadres lost per head of the elite layer plus
+    the people lost per adult (``perceive_cost``), never below nought."""
+    cadres = max(inst.lost_cadres, 0.0) / inst.elite_size
+    return cadres + max(inst.lost_workforce, 0.0) / inst.adult_weight
 
 
 def decide(w: World, e: Engine, day: int, curtailment: bool) -> list[tuple[str, str | None]]:

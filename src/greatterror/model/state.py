@@ -295,3 +295,7 @@ class Institutions:
     #: the bases of the leader's perceived cost (model/leader.py), fixed at the start
     elite_size: int = 1
     adult_weight: float = 0.0
+    #: the damage the leader weighs (model/leader.py, ``damage``): people arrested and not
+    #: released since the start, in the elite operation and in all, full-population weights
+    lost_cadres: float = 0.0
+    lost_workforce: float = 0.0
