@@ -116,3 +116,30 @@ def test_an_interrupt_ends_the_local_workers_at_once() -> None:
     assert time.monotonic() - started < 30
     time.sleep(0.5)
     assert set(multiprocessing.active_children()) <= before
+
+
+def test_the_pool_still_has_the_private_map_of_workers() -> None:
+    """api/dispatch.py's ``_stop_workers`` reads ProcessPoolExecutor's private ``_processes``
+    to end the workers at once; fails loudly if a Python drops it (then the guard's fallback
+    runs, and a stopped ensemble waits for the runs in progress)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    with ProcessPoolExecutor(1) as pool:
+        assert hasattr(pool, "_processes")
+
+
+def test_without_the_private_map_the_runs_not_started_are_cancelled() -> None:
+    """The guard of ``_stop_workers``: a pool without ``_processes`` is shut down through the
+    public call, with the runs not started cancelled, and nothing else is touched."""
+    from greatterror.api.dispatch import _stop_workers
+
+    class PublicPool:
+        def __init__(self) -> None:
+            self.calls: list[dict[str, bool]] = []
+
+        def shutdown(self, wait: bool = True, *, cancel_futures: bool = False) -> None:
+            self.calls.append({"wait": wait, "cancel_futures": cancel_futures})
+
+    pool = PublicPool()
+    _stop_workers(pool)  # type: ignore[arg-type]
+    assert pool.calls == [{"wait": False, "cancel_futures": True}]

@@ -3,12 +3,14 @@ on and on ordinary work, which the perceived-threat loop of H3's and H4's runawa
 without one.
 
 The ceiling is respected where it binds, changes nothing where it does not (the same arrays,
-no draw), never binds in the historical scenario, and a run it binds in is the run without it
-up to the first day it binds.
+no draw), never binds in the historical or endogenous scenario (1:1,000, seed 1), is reported
+in summary.json when it does, and a run it binds in is the run without it up to the first day
+it binds.
 """
 
 from __future__ import annotations
 
+import datetime as dt
 from types import SimpleNamespace
 from typing import Any
 
@@ -19,6 +21,7 @@ import greatterror as gt
 from greatterror.model.nkvd_capacity import (
     bound_denunciations,
     bound_named,
+    capacity_block,
     capacity_left,
     take_ordinary,
     within_capacity,
@@ -109,14 +112,40 @@ def test_the_named_beyond_the_unions_capacity_left_are_thinned() -> None:
     assert bound_named(w, e, 7, with_elite, rng)[-1]  # the elite's named are all kept
 
 
+def test_what_it_turned_away_is_counted_and_reported() -> None:
+    """summary.json's ``nkvd_capacity``: region-days bound, the first date, and what was
+    turned away (full-population equivalents); a warning only when it bound."""
+    w, e = _world([4000.0, 8000.0])  # 1 and 2 sampled rows a day at 1:1,000
+    start = dt.date(1934, 12, 1)
+    quiet = capacity_block(w.institutions, 1000.0, start)
+    assert quiet["bound_region_days"] == 0 and quiet["first_bound"] is None
+    assert quiet["warning"] is None and set(quiet["turned_away"].values()) == {0.0}
+    bound_denunciations(w, e, 3, np.array([10.0, 1.0]), acted_on=0.3)  # 3 asked, 1 fits
+    within_capacity({"unmarked": np.array([0.0, 4.0])}, capacity_left(w, e, 3), w.institutions, 3)
+    e.is_elite = np.zeros(10_000, dtype=bool)
+    kept = bound_named(w, e, 4, np.arange(3_000), np.random.default_rng(1))
+    block = capacity_block(w.institutions, 1000.0, start)
+    assert block["bound_region_days"] == 3 and block["first_bound"] == "1934-12-04"
+    assert block["turned_away"]["denunciations"] == pytest.approx(2.0 * 1000)
+    assert block["turned_away"]["ordinary"] == pytest.approx((4.0 - (2.0 - 0.3)) * 1000)
+    assert block["turned_away"]["named"] == (3_000 - kept.sum()) * 1000
+    assert "nkvd_capacity" in block["warning"]
+
+
 @pytest.fixture(scope="module")
 def pop1000() -> gt.Population:
     return gt.Population.build(scale=0.001, seed=1)
 
 
-def test_the_historical_scenario_never_reaches_it(pop1000: gt.Population) -> None:
-    sim = gt.Sim("historical", population=pop1000, seed=1).run()
+@pytest.mark.parametrize("scenario", ["historical", "endogenous"])
+def test_the_historical_and_endogenous_scenarios_never_reach_it(
+    pop1000: gt.Population, scenario: str
+) -> None:
+    """docs/ODD.md 7.5's claim, at 1:1,000, seed 1; summary.json reports it (no warning)."""
+    sim = gt.Sim(scenario, population=pop1000, seed=1).run()
     assert sim.engine.world.institutions.capacity_bound_days == 0
+    block = sim.results.summary["nkvd_capacity"]
+    assert block["bound_region_days"] == 0 and block["warning"] is None
 
 
 def _arrests(sim: gt.Sim) -> np.ndarray:
@@ -138,3 +167,17 @@ def test_a_run_is_the_run_without_it_until_it_first_binds(pop1000: gt.Population
     a, b = _arrests(bound), _arrests(wide)
     assert np.array_equal(a[:first], b[:first])
     assert a[first:].sum() < b[first:].sum()
+
+
+def test_greatterror_run_prints_the_warning(capsys: pytest.CaptureFixture[str]) -> None:
+    """`greatterror run` shows the bound's warning (and the held cases') on stderr."""
+    from greatterror.cli.run import _warn_of
+
+    _warn_of({"nkvd_capacity": {"warning": None}})
+    assert capsys.readouterr().err == ""
+    w, _ = _world([4000.0])
+    w.institutions.capacity_bound_days, w.institutions.capacity_first_bound = 2, 40
+    block = capacity_block(w.institutions, 1000.0, dt.date(1934, 12, 1))
+    _warn_of({"nkvd_capacity": block, "limit_requests": {"held_for_sanction": {"warning": None}}})
+    err = " ".join(capsys.readouterr().err.split())
+    assert "warning:" in err and "2 region-days from 1935-01-10" in err

@@ -60,8 +60,15 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
     """Cancel the runs not started and end the workers now: their results are not wanted.
 
     ProcessPoolExecutor has no public way to end its workers before Python 3.14
-    (``terminate_workers``), so its map of processes is read for that."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
+    (``terminate_workers``), so its private map of processes is read for that
+    (tests/test_interrupt.py checks that this Python's pool still has it)."""
+    if not hasattr(pool, "_processes"):
+        # Guard: a Python whose pool no longer has the private map. Fall back to the public
+        # shutdown, which cancels the runs not started but cannot end the running ones: the
+        # pool's exit then waits for those (one run per worker), not for the whole queue.
+        pool.shutdown(wait=False, cancel_futures=True)
+        return
+    processes = list((pool._processes or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()

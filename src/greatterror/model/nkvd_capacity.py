@@ -30,6 +30,9 @@ the baseline regenerates byte-identical).
 
 from __future__ import annotations
 
+import datetime as dt
+from typing import Any
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -71,6 +74,7 @@ def bound_denunciations(
     over = taken > cap
     if over.any():
         _bound(w.institutions, day, over)
+        w.institutions.capacity_turned_away["denunciations"] += float((taken - cap)[over].sum())
         lam = np.where(over, lam * cap / np.where(over, taken, 1.0), lam)
         taken = np.minimum(taken, cap)
     taken_today(w, day)[:] += taken
@@ -89,6 +93,7 @@ def within_capacity(
     if not np.any(over):
         return means
     _bound(inst, day, over)
+    inst.capacity_turned_away["ordinary"] += float((total - cap)[over].sum())
     factor = np.where(over, cap / np.where(over, total, 1.0), 1.0)
     return {k: np.where(over, v * factor, v) for k, v in means.items()}
 
@@ -118,7 +123,29 @@ def bound_named(
         return keep
     _bound(w.institutions, day, np.ones(1, dtype=bool))
     keep[mass] = rng.random(n) < left / n
+    w.institutions.capacity_turned_away["named"] += float(np.count_nonzero(~keep))
     return keep
+
+
+def capacity_block(inst: Institutions, w_mass: float, start: dt.date) -> dict[str, Any]:
+    """summary.json's ``nkvd_capacity``: the region-days the bound held arrests back (the
+    named count one Union-day each), the first such date, and what it turned away in
+    full-population equivalents (expected numbers for the denunciations acted on and
+    ordinary work, realised names for the named). ``warning`` is set when it bound: the run
+    is then not the run without the bound (docs/outputs.md)."""
+    first = inst.capacity_first_bound
+    when = (start + dt.timedelta(days=first)).isoformat() if first >= 0 else None
+    days = int(inst.capacity_bound_days)
+    return {
+        "bound_region_days": days,
+        "first_bound": when,
+        "turned_away": {k: float(v) * w_mass for k, v in inst.capacity_turned_away.items()},
+        "warning": f"the NKVD's capacity to arrest (nkvd_capacity) held arrests back on "
+        f"{days} region-days from {when}: the run is not the run without the bound "
+        "(summary.json, nkvd_capacity)"
+        if days > 0
+        else None,
+    }
 
 
 def _bound(inst: Institutions, day: int, over: NDArray[np.bool_]) -> None:

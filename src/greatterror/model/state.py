@@ -269,6 +269,12 @@ class Institutions:
     capacity_bound_days: int = 0
     #: the first day it bound (-1: never)
     capacity_first_bound: int = -1
+    #: what the bound turned away, in sampled rows of the mass layer: the expected arrests on
+    #: denunciations and of ordinary work cut from the day's means, and the named not taken up
+    #: (reported in summary.json, ``nkvd_capacity``)
+    capacity_turned_away: dict[str, float] = field(
+        default_factory=lambda: {"denunciations": 0.0, "ordinary": 0.0, "named": 0.0}
+    )
     #: the day's expected arrests on denunciations per region (sampled rows) and that day
     capacity_taken: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     capacity_taken_day: int = -1

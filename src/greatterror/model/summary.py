@@ -14,6 +14,7 @@ from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
 from greatterror.model.lines import line_totals, own_nationality_shares
+from greatterror.model.nkvd_capacity import capacity_block
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
 from greatterror.model.summary_groups import (
@@ -224,6 +225,8 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             **cadres_block(sim.world, years),
             "arrested_by_half_month": arrested_by_half_month(sim, NKVD_FLAGS),
         },
+        # the bound on the arrests the officers make on their own initiative (M12, M23)
+        "nkvd_capacity": capacity_block(sim.inst, float(sim.weight_of_layer[0]), sim.start),
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "non_political": non_political_block(per_day_other, years),
         "gulag": gulag_summary(
