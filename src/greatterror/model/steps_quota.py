@@ -42,7 +42,7 @@ Until issue 9 (branch pace00447) the rule went on granting requests into the sum
 1938, about twice the increases the record dates or estimates for 1938 (docs/validation.md).
 
 A request asks for ``request_size`` times the region's initial limits, split between the
-categories as the increases whose split the evidence gives (78% category 1,
+categories as the increases whose split the evidence gives (77% category 1,
 ``limits.increase_cat1_share``): the regions asked mostly for the first category, and the
 troikas' share of death sentences follows (model/troika.py).
 
