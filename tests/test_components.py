@@ -31,6 +31,8 @@ from greatterror.population.build import build_population
 ROOT = Path(__file__).resolve().parents[1]
 ODD = (ROOT / "docs" / "ODD.md").read_text(encoding="utf-8")
 SCALE, SEED = 0.0001, 5
+#: H4 with denunciations at the top of its prior
+DENOUNCING = {"denunciation_rate": 5e-3}
 
 
 class _Tracking(dict):
@@ -50,7 +52,7 @@ def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     """Parameters and switches each component read, over the shipped base scenarios, the
     two hypothesis scenarios that switch on the mechanisms the base ones leave off (H4: M02,
     M10, M11, M24, M25, M28; H6: M27, M29), H5b (M24's option), H1e (the leader's rule in its
-    plan mode), and the historical scenario with the fewest
+    plan mode), H4 with the chiefs' level signal (mode 2), and the historical scenario with the fewest
     troika and album places, so that cases are still pending at the halt for its review
     (with the Order 00447 pipeline, none are at the shipped capacities at this scale)."""
     params: defaultdict[str, set[str]] = defaultdict(set)
@@ -63,6 +65,11 @@ def reads() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     runs += [("hypotheses/h4_weak_centre", None), ("hypotheses/h6_kirov_pretext", None)]
     runs += [("hypotheses/h5b_penetrated_nkvd", None)]  # the penetrated NKVD (M24's option)
     runs += [("hypotheses/h1e_intentional_rule", None)]  # the rule's plan mode (centre_plan)
+    # the chiefs' level signal (regions_start_operation 2, H3's and H4's until branch hyp34):
+    # at this scale the surge of denunciations (3, their files' value) starts no region
+    runs += [("hypotheses/h4_weak_centre", {"regions_start_operation": 2.0})]
+    # and a surge read from single cases, so that regions start and ask for more
+    runs += [("hypotheses/h4_weak_centre", {"regional_surge_min_cases": 1.0, **DENOUNCING})]
     runs += [("historical", {"troika_capacity": 100.0, "album_capacity": 50.0})]
     # the show trials read ``military_collegium_death_share`` only at a trial on a charge
     # that did not carry the supreme measure (the Moscow centre, January 1935) once the

@@ -326,8 +326,13 @@ def test_runs_at_one_in_ten_thousand(tmp_path: Path) -> None:
     assert "kulak_00447" in no_limits.engine.policy.operations
 
     out = tmp_path / "h4"
+    # at 1:10,000 H4's chiefs read no surge from three sampled denunciations at its file's
+    # values (model/regional_surge.py, docs/hypotheses.md): denunciations at the top of its
+    # prior and the guard at one case, so that the regions start the operation
+    surge = ["--set", "denunciation_rate=0.005", "--set", "regional_surge_min_cases=1"]
     result = runner.invoke(
-        app, ["run", "hypotheses/h4_weak_centre", "--scale", "0.0001", "--out", str(out)]
+        app,
+        ["run", "hypotheses/h4_weak_centre", "--scale", "0.0001", "--out", str(out), *surge],
     )
     assert result.exit_code == 0, result.output
     written = json.loads((out / "summary.json").read_text())
@@ -335,4 +340,6 @@ def test_runs_at_one_in_ten_thousand(tmp_path: Path) -> None:
     assert written["mechanisms"]["limits_and_throughput"] is False
     # H4's mass operation, set by the regions' requests (docs/hypotheses.md)
     assert written["operations"]["kulak_00447"]["arrested"] > 0
-    assert written["limit_requests"]["by_kind"]["as_asked"] == written["limit_requests"]["requests"]
+    # every answer is as asked (a request still pending at the halt has no answer)
+    asked = written["limit_requests"]
+    assert asked["by_kind"]["as_asked"] == asked["approvals"] > 0 and asked["refusals"] == 0

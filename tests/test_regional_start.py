@@ -24,6 +24,14 @@ def pop() -> gt.Population:
     return gt.Population.build(scale=0.0001, seed=1)
 
 
+@pytest.fixture(scope="module")
+def pop1000() -> gt.Population:
+    """At 1:1,000: the chiefs read a surge from at least three sampled denunciations
+    (``regional_surge_min_cases``), which at 1:10,000 is 30,000 people in a region's recent
+    window, more than H3's prior gives a region (model/regional_surge.py)."""
+    return gt.Population.build(scale=0.001, seed=1)
+
+
 def _launches(sim: gt.Sim) -> list[dict]:
     return [
         r
@@ -68,8 +76,14 @@ def test_a_start_sets_the_regions_own_first_limits() -> None:
     assert inst.limit_cat1[[0, 2]].tolist() == [0.0, 0.0]
 
 
-def test_under_h3_the_regions_start_on_their_own_dates(pop: gt.Population) -> None:
-    sim = gt.Sim(H3, population=pop, seed=1).run(until="1938-12-31")
+#: under H3's prior, a denunciation rate at which the denunciations acted on are more than
+#: a few sampled arrests a year in a region at 1:1,000 (at the file's value, 2e-4, they are
+#: a couple a year in the whole Union: model/regional_surge.py)
+DENOUNCING = {"denunciation_rate": 2e-3}
+
+
+def test_under_h3_the_regions_start_on_their_own_dates(pop1000: gt.Population) -> None:
+    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
     inst = sim.engine.world.institutions
     started = inst.region_start_day[inst.region_start_day >= 0]
     assert len(started) >= 5
@@ -83,13 +97,13 @@ def test_under_h3_the_regions_start_on_their_own_dates(pop: gt.Population) -> No
     assert len(firsts) == len(started)
 
 
-def test_the_starts_come_from_the_signals(pop: gt.Population) -> None:
+def test_the_starts_come_from_the_signals(pop: gt.Population, pop1000: gt.Population) -> None:
     """A higher threshold: fewer regions start; a centre that sanctions nothing:
     no region starts and nobody is arrested under the order, while the leader's perceived
     threat runs as before."""
 
-    def starts(**pars: float) -> tuple[np.ndarray, gt.Sim]:
-        sim = gt.Sim(H3, population=pop, seed=1, pars=pars).run(until="1938-12-31")
+    def starts(at: gt.Population = pop, **pars: float) -> tuple[np.ndarray, gt.Sim]:
+        sim = gt.Sim(H3, population=at, seed=1, pars=pars).run(until="1938-12-31")
         day = sim.engine.world.institutions.region_start_day
         return day[day >= 0], sim
 
@@ -99,10 +113,16 @@ def test_the_starts_come_from_the_signals(pop: gt.Population) -> None:
     low, _ = starts(regional_start_threshold=0.5, regions_start_operation=1)
     high, _ = starts(regional_start_threshold=20.0, regions_start_operation=1)
     assert len(high) < len(low)
-    low, _ = starts(regional_start_threshold=0.5)
-    high, _ = starts(regional_start_threshold=20.0)
+    low, _ = starts(regional_start_threshold=0.5, regions_start_operation=2)
+    high, _ = starts(regional_start_threshold=20.0, regions_start_operation=2)
     assert len(high) <= len(low) and (len(high) == 0 or high.min() >= low.min())
-    none, sim = starts(requests_granted_as_asked=0.0)
+    # the surge of denunciations (3, the files' value): with a higher ratio the first region
+    # starts no earlier (how many start is not monotone: an earlier start brings the
+    # leader's halt, after which no region starts)
+    low, _ = starts(pop1000, regional_surge_ratio=1.2, **DENOUNCING)
+    high, _ = starts(pop1000, regional_surge_ratio=2.0, **DENOUNCING)
+    assert len(high) > 0 and high.min() >= low.min()
+    none, sim = starts(pop1000, requests_granted_as_asked=0.0, **DENOUNCING)
     assert len(none) == 0 and not _launches(sim)
     assert sim.engine.world.institutions.arrested_00447.sum() == 0
     assert sim.engine.world.institutions.threat > 0
@@ -122,10 +142,12 @@ def test_the_historical_scenario_does_not_use_it(pop: gt.Population) -> None:
     sim = gt.Sim("historical", population=pop, seed=1).run(until="1937-09-01")
     assert float(sim.engine.params["regions_start_operation"]) == 0.0
     assert len(sim.engine.world.institutions.region_start_day) == 0
+    # nor counts the denunciations for the chiefs (model/regional_surge.py)
+    assert len(sim.engine.world.institutions.region_denounced) == 0
 
 
 def test_each_regions_four_months_run_from_its_own_start(
-    pop: gt.Population, monkeypatch: pytest.MonkeyPatch
+    pop1000: gt.Population, monkeypatch: pytest.MonkeyPatch
 ) -> None:
     """Started from below, the order's four months (``operation_term_days``) are a term
     granted to each region with its first limit: the pace that drives a region to finish its
@@ -142,7 +164,7 @@ def test_each_regions_four_months_run_from_its_own_start(
         return original(p, since, term)
 
     monkeypatch.setattr(operation_00447, "scheduled_pace", pace)
-    sim = gt.Sim(H3, population=pop, seed=1).run(until="1938-12-31")
+    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
     start = sim.engine.world.institutions.region_start_day
     term = sim.engine.params["operation_term_days"]
     started = start[start >= 0]
@@ -170,3 +192,104 @@ def test_each_regions_four_months_run_from_its_own_start(
     assert isinstance(ramp, np.ndarray)
     assert ramp[late] == pytest.approx(1.0 / 5) and ramp[late] > ordinary
     assert original(ordinary, day - int(started.min()), float(term)) == ordinary
+
+
+# -- the surge of denunciations (regions_start_operation = 3, model/regional_surge.py) --------
+
+
+def _surge_params(**kw: float) -> dict[str, float]:
+    p = {
+        "regional_signal_half_life": 90.0,
+        "regional_baseline_half_life": 365.0,
+        "regional_pooling_adults": 1e6,
+        "regional_surge_min_cases": 3.0,
+        "regional_surge_ratio": 2.0,
+        "regions_start_operation": 3.0,
+    }
+    p.update(kw)
+    return p
+
+
+def _inst(n: int) -> Institutions:
+    z = np.zeros(n)
+    return Institutions(
+        limit_cat1=z.copy(), limit_cat2=z.copy(), initial_cat1=z.copy(), initial_cat2=z.copy(),
+        used_cat1=z.copy(), used_cat2=z.copy(), arrested_00447=z.copy(), listed_cat1=z.copy(),
+        goal_00447=z.copy(), goal_persons_00447=z.copy(), last_request=np.zeros(n, dtype=np.int32),
+        region_signal=z.copy(), region_baseline=z.copy(), region_denounced=z.copy(),
+    )  # fmt: skip
+
+
+def test_the_surge_reads_a_change_not_a_level() -> None:
+    """Two regions with the same denunciations per head, one ten times the other's size, see
+    the same surge; a steady rate is no surge, however high; a doubling is read as one."""
+    from greatterror.model.regional_surge import surge, update
+
+    p = _surge_params(regional_pooling_adults=0.0)
+    adults = np.array([1e5, 1e6, 1e6])
+    inst = _inst(3)
+    for day in range(2000):
+        # 2 and 2 per 1,000 adults a year in the first two; 20 in the third
+        inst.region_denounced[:] = adults * np.array([2.0, 2.0, 20.0]) / 1000 / 365
+        if day >= 1900:
+            inst.region_denounced[:2] *= 2.0  # the first two double in the last 100 days
+        update(inst, p, adults)
+    assert (inst.region_denounced == 0).all()  # the day's count is cleared
+    ratio = surge(inst, p, adults, 2000)
+    assert ratio[0] == pytest.approx(ratio[1])
+    assert ratio[2] == pytest.approx(1.0, rel=1e-6)
+    assert 1.3 < ratio[0] < 2.0
+
+
+def test_the_surge_at_the_runs_start_is_no_surge() -> None:
+    """Both means are divided by their weight so far: a steady rate from day 1 reads 1, not
+    the ratio of the half-lives."""
+    from greatterror.model.regional_surge import surge, update
+
+    p = _surge_params()
+    adults = np.array([1e6, 2e6])
+    inst = _inst(2)
+    for day in range(30):
+        inst.region_denounced[:] = adults * 1e-5
+        update(inst, p, adults)
+        assert surge(inst, p, adults, day + 1) == pytest.approx([1.0, 1.0])
+
+
+def test_one_sampled_arrest_in_a_small_region_starts_nothing() -> None:
+    """At 1:1,000 one sampled denunciation is 1,000 people: in the smallest region (about
+    130,000 adults), against the Union's steady rate at the file's value (about 0.02 per 1,000
+    adults a year), it is a surge of several times, but read from one case; the chief needs
+    ``regional_surge_min_cases`` (3) sampled cases, decayed, so he does not ask. Three more
+    sampled cases in the window, and he does; with the guard under one case, the single case would do (a decayed count: a case of today counts 1)."""
+    from greatterror.model.operation_term import chiefs_alarmed
+    from greatterror.model.regional_surge import surge, update
+
+    adults = np.array([1.3e5, *np.full(62, 1.6e6)])
+
+    def alarmed(extra: list[int], **kw: float) -> tuple[bool, float]:
+        p = _surge_params(**{"regional_surge_min_cases": 3.0, "regional_surge_ratio": 1.2, **kw})
+        inst = _inst(len(adults))
+        for day in range(730):
+            inst.region_denounced[:] = adults * 0.02 / 1000 / 365
+            if day in extra:
+                inst.region_denounced[0] += 1000.0
+            update(inst, p, adults)
+        ok = chiefs_alarmed(p, inst, 1.0, adults, 729, 1000.0)
+        return bool(ok[0]), float(surge(inst, p, adults, 730)[0])
+
+    one, ratio = alarmed([729])
+    assert ratio > 1.2 and not one
+    assert alarmed([700, 720, 725, 728])[0]
+    assert alarmed([729], regional_surge_min_cases=0.9)[0]
+
+
+def test_without_denunciations_no_chief_starts(pop: gt.Population) -> None:
+    """The chiefs read only the denunciations acted on (M12), not the NKVD's register work,
+    the namings or the elite purge: with M12 off no region starts Order 00447, though the
+    other political arrests go on."""
+    sim = gt.Sim(H3, population=pop, seed=1, mechanisms={"M12": False})
+    sim.run(until="1938-12-31")
+    inst = sim.engine.world.institutions
+    assert (inst.region_start_day < 0).all() and not _launches(sim)
+    assert float(inst.region_baseline.sum()) == 0.0
+    assert sim.engine.ledger.counts.sum() > 0

@@ -3,6 +3,7 @@
 from __future__ import annotations
 
 import copy
+import os
 import re
 from pathlib import Path
 from typing import Any
@@ -144,6 +145,37 @@ def test_parallel_rendering_gives_the_same_pictures(tmp_path: Path) -> None:
     assert list(serial) == list(parallel)
     assert all(p.startswith(b"\x89PNG") for p in parallel.values())
     assert {k: len(v) for k, v in serial.items()} == {k: len(v) for k, v in parallel.items()}
+
+
+def _figure_if_sigterm_default() -> Any:
+    import signal
+
+    import matplotlib.pyplot as plt
+
+    if signal.getsignal(signal.SIGTERM) is not signal.SIG_DFL:
+        raise RuntimeError("a drawing process kept an inherited SIGTERM handler")
+    figure, _ = plt.subplots()
+    return figure
+
+
+@pytest.mark.skipif(
+    not hasattr(os, "fork") or (os.cpu_count() or 1) < 2, reason="needs fork, 2 cores"
+)
+def test_drawing_processes_die_on_sigterm_whatever_handler_they_inherit() -> None:
+    """The output worker sets a SIGTERM handler that raises SystemExit; a drawing process that
+    inherited it could outlive ``Pool.terminate`` and hang the command (seen in a test run,
+    5 Dec 2026). The pool's initializer restores the default action."""
+    import signal
+
+    def _raise(_signum: int, _frame: Any) -> None:
+        raise SystemExit(0)
+
+    before = signal.signal(signal.SIGTERM, _raise)
+    try:
+        pngs = render_pngs({"a": _figure_if_sigterm_default, "b": _figure_if_sigterm_default})
+    finally:
+        signal.signal(signal.SIGTERM, before)
+    assert all(p.startswith(b"\x89PNG") for p in pngs.values())
 
 
 def test_interactive_report_is_self_contained(tmp_path: Path) -> None:

@@ -12,6 +12,8 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.regional_surge import resolved, surge, surging
+from greatterror.model.state import Institutions
 from greatterror.model.world import World
 
 
@@ -47,6 +49,28 @@ def perceived_local_threat(
     if under_pressure(p):
         return np.asarray(signal * campaign, dtype=np.float64)
     return signal
+
+
+def chiefs_alarmed(
+    p: dict[str, float],
+    inst: Institutions,
+    campaign: float,
+    adults: NDArray[np.float64],
+    day: int,
+    case_weight: float,
+) -> NDArray[np.bool_]:
+    """Per region, whether its chief's perceived threat is at his threshold: with the switch at
+    3 the surge of denunciations at ``regional_surge_ratio``, read from enough cases
+    (model/regional_surge.py; the signal folded in daily from day 0; ``case_weight``, the
+    people one sampled case stands for), otherwise the level of the political arrests outside
+    the mass operations (weighed by the centre's pressure at 2) at ``regional_start_threshold``."""
+    if surging(p):
+        ratio = surge(inst, p, adults, day + 1)
+        return (ratio >= p["regional_surge_ratio"]) & resolved(
+            inst, p, adults, day + 1, case_weight
+        )
+    perceived = perceived_local_threat(p, inst.region_signal, campaign)
+    return np.asarray(perceived >= p["regional_start_threshold"])
 
 
 def days_into_term(w: World, p: dict[str, float], day: int) -> int | NDArray[np.int64]:

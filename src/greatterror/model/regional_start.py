@@ -16,9 +16,16 @@ this component gives each region's chief that decision:
 - with ``regions_start_operation`` = 2 he weighs it by the centre's pressure for vigilance,
   today's campaign factor (``operation_term.perceived_local_threat``: Harris's "new pressure
   on NKVD agents to 'unmask' hidden enemies" after the August 1936 trial, F003:81);
-- when it reaches ``regional_start_threshold`` he asks to begin, and his first request is
-  a share ``first_request_share`` of the people on his region's registers of former kulaks,
-  criminals and other "anti-Soviet elements" (the appendix's figures were the regions' own
+- when it reaches ``regional_start_threshold`` he asks to begin;
+- with ``regions_start_operation`` = 3 (H3's and H4's value since branch hyp34, 5 December
+  2026) he reads instead the denunciations acted on in his region, and asks when their
+  recent rate runs ``regional_surge_ratio`` times his own baseline, read with the Union's
+  and from enough cases (model/regional_surge.py: the register work is no sign of new
+  enemies, and the texts speak of a wave, F003:81; the local volume of denunciations,
+  F002:732-734, 1185);
+- his first request is a share ``first_request_share`` of the people on his region's
+  registers of former kulaks, criminals and other "anti-Soviet elements" (the appendix's
+  figures were the regions' own
   July reports of the people they had registered, G12-14; here a region reports its own
   register, not the appendix's number), split between the categories as the increases
   whose split the evidence gives (``limits.increase_cat1_share``);
@@ -45,8 +52,9 @@ from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
-from greatterror.model.operation_term import from_below, perceived_local_threat
+from greatterror.model.operation_term import chiefs_alarmed, from_below
 from greatterror.model.quota_requests import log_increase
+from greatterror.model.regional_surge import surging, update
 from greatterror.model.scenario import Event
 from greatterror.model.state import Institutions
 from greatterror.model.steps_policy import DECISION_READS, DECISION_WRITES, apply_decision
@@ -68,8 +76,12 @@ class RegionalStart(Component):
     mechanisms = ("M15",)
     params = (
         "first_request_share",
+        "regional_baseline_half_life",
+        "regional_pooling_adults",
         "regional_signal_half_life",
         "regional_start_threshold",
+        "regional_surge_min_cases",
+        "regional_surge_ratio",
         "regions_start_operation",
         "requests_granted_as_asked",
     )
@@ -92,21 +104,32 @@ class RegionalStart(Component):
         if len(inst.region_start_day) != n_reg:
             inst.region_start_day = np.full(n_reg, -1, dtype=np.int32)
             inst.region_signal = np.zeros(n_reg)
+            if surging(p):
+                # the denunciations' count is kept only when read (model/steps_denunciation.py)
+                inst.region_denounced = np.zeros(n_reg)
+                inst.region_baseline = np.zeros(n_reg)
         if self._adults is None or self._has_chief is None or len(self._adults) != n_reg:
             self._adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
             # the camps' unit has no regional chief of its own
             self._has_chief = np.array([r.kind != "camps" for r in w.people.regions])
-        inst.region_signal = perceive(
-            inst.region_signal,
-            _political_arrests(e, day),
-            self._adults,
-            float(p["regional_signal_half_life"]),
-        )
+        if surging(p):
+            # a wave of denunciations against his own baseline (model/regional_surge.py)
+            update(inst, p, self._adults)
+        else:
+            inst.region_signal = perceive(
+                inst.region_signal,
+                _political_arrests(e, day),
+                self._adults,
+                float(p["regional_signal_half_life"]),
+            )
         if pol.halted:
             return
         waiting = (inst.region_start_day < 0) & ~inst.op_closed & (self._adults > 1.0)
-        perceived = perceived_local_threat(p, inst.region_signal, w.levers.campaign)
-        asking = waiting & self._has_chief & (perceived >= p["regional_start_threshold"])
+        asking = (
+            waiting
+            & self._has_chief
+            & chiefs_alarmed(p, inst, w.levers.campaign, self._adults, day, e.w_mass)
+        )
         if not asking.any():
             return
         regions = np.flatnonzero(asking)

@@ -251,6 +251,12 @@ class Institutions:
     #: NKVD chief's request to begin was sanctioned (-1: not yet), and his perceived threat
     region_start_day: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     region_signal: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: with the chiefs reading a surge of denunciations (``regions_start_operation`` = 3,
+    #: model/regional_surge.py): per region, the day's arrests on denunciations (full-population
+    #: equivalents; counted by model/steps_denunciation.py only when this array is allocated)
+    #: and the chief's baseline, the same signal with ``regional_baseline_half_life``
+    region_denounced: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    region_baseline: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     refusals: int = 0
     #: every limit increase applied: date, region, amounts, kind (model/quota_requests.py,
     #: ``log_increase``)

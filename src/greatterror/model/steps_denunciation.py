@@ -34,7 +34,7 @@ class Denunciation(Component):
         "vulnerability_weight_marks",
     )
     reads = ("people", "registers", "cases", "campaign")
-    writes = ("cases", "camps")
+    writes = ("cases", "camps", "institutions")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         if not self.on(e, "M12"):
@@ -70,4 +70,11 @@ class Denunciation(Component):
         targets = targets[
             (targets != denouncers) & (rng.random(len(targets)) < p["denunciation_acted_on"])
         ]
-        e.arrest(day, targets, "ordinary")
+        arrested = e.arrest(day, targets, "ordinary")
+        counted = w.institutions.region_denounced
+        if len(counted) and len(arrested):
+            # the chiefs' signal under H3 and H4 (model/regional_surge.py); no draw, so the
+            # scenarios without it are unchanged
+            counted += np.bincount(
+                pop["region"][arrested], weights=e.weights(arrested), minlength=len(counted)
+            )

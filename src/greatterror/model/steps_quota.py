@@ -62,7 +62,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
-from greatterror.model.operation_term import days_into_term, from_below, perceived_local_threat
+from greatterror.model.operation_term import chiefs_alarmed, days_into_term, from_below
 from greatterror.model.quota_requests import (
     AWAITS_DATED,
     clear_requests,
@@ -90,6 +90,11 @@ class QuotaDynamics(Component):
         "requests_granted_as_asked",
         "regions_start_operation",
         "regional_start_threshold",
+        "regional_surge_ratio",
+        "regional_baseline_half_life",
+        "regional_signal_half_life",
+        "regional_pooling_adults",
+        "regional_surge_min_cases",
     )
     reads = ("policy", "institutions", "registers", "campaign")
     writes = ("institutions",)
@@ -248,8 +253,8 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     if from_below(p):
         # a chief who started the operation himself asks for more only while the enemies
         # uncovered in his region keep his perceived threat at his threshold
-        perceived = perceived_local_threat(p, inst.region_signal, w.levers.campaign)
-        asking &= perceived >= p["regional_start_threshold"]
+        adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
+        asking &= chiefs_alarmed(p, inst, w.levers.campaign, adults, day, e.w_mass)
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return

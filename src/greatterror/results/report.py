@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import multiprocessing
 import os
+import signal
 from collections.abc import Callable, Mapping, Sequence
 from html import escape
 from pathlib import Path
@@ -81,6 +82,11 @@ _WORKER_BUILDERS: Builders = {}
 
 def _init_worker(builders: Builders) -> None:
     # runs in a forked child only: the builders arrive by fork, not by pickling
+    # A drawing process forked from the output worker inherits its SIGTERM handler, which
+    # raises SystemExit wherever the process happens to be; a process that catches it (or
+    # gets it while idle) would then block on the pool's queue and ``Pool.terminate`` would
+    # wait for it forever. The default action ends it at once, which is what terminate needs.
+    signal.signal(signal.SIGTERM, signal.SIG_DFL)
     _WORKER_BUILDERS.update(builders)
 
 
