@@ -18,10 +18,10 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.dated_answers import dated_increase_days
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.steps_post_halt import PostHaltRegime
-from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.summary import build_summary
 from greatterror.model.world import Levers
 from greatterror.vocabulary import EV, OP

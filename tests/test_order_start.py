@@ -9,6 +9,8 @@ The rules (docs/ODD.md 7.5 and 7.9; model/order_start.py, model/steps_quota.py):
   officers' daily capacity; the troika sentences those cases in category 1 (tests/test_troika.py);
 - from the extension of 31 January 1938 a region's limits are raised only by the dated
   decisions still to come for it (``steps_quota.only_dated``);
+- a dated decision answers a region's requests of its own period only: one made after the
+  extension does not answer a request of 1937 (``dated_answers.answered_by_dated``);
 - a dated increase that leaves one category blank does not set the composition the troika
   sentences in beyond the limits.
 
@@ -25,6 +27,12 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from greatterror.model.dated_answers import (
+    answered_by_dated,
+    next_dated,
+    record_dated,
+    record_extension_day,
+)
 from greatterror.model.order_start import START_DELAY_DAYS, first_blow, start_delays
 from greatterror.model.steps_quota import only_dated
 from greatterror.vocabulary import EV, OP
@@ -63,6 +71,36 @@ def test_only_dated_from_the_extension_where_no_dated_increase_is_to_come() -> N
     assert not only_dated(200, dated_until, 150).any()  # before it
     assert only_dated(200, dated_until, 200).tolist() == [True, True, False]
     assert only_dated(200, dated_until, 300).tolist() == [True, True, True]
+
+
+def test_a_dated_decision_answers_the_requests_of_its_own_period() -> None:
+    dated = np.zeros((4, 400), dtype=bool)
+    dated[1, 50] = dated[2, 150] = dated[3, 300] = True
+    dated[2, 200] = True  # on the extension's day
+    regions = np.arange(4)
+    assert next_dated(dated, regions, 10).tolist() == [-1, 50, 150, 300]
+    # before the extension (day 200): only a decision made on or before it answers
+    assert answered_by_dated(next_dated(dated, regions, 10), 10, 200).tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert answered_by_dated(next_dated(dated, regions, 160), 160, 200).tolist()[2]
+    # from the extension on, any later decision
+    assert answered_by_dated(next_dated(dated, regions, 200), 200, 200).tolist() == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    # no extension in the record: any later decision (the rule before branch fareast2)
+    assert answered_by_dated(next_dated(dated, regions, 10), 10, -1).tolist() == [
+        False,
+        True,
+        True,
+        True,
+    ]
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +155,29 @@ def test_after_the_extension_only_dated_increases(run_1938) -> None:
         "sverdlovsk_obl",
         "east_siberian_obl",
     }
+
+
+def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
+    """The Far Eastern krai's requests of 1937 are not held to its decision of 1 August 1938,
+    nor Sverdlovsk's to its of 5 May 1938: they go to the rule and the commissar's sanction.
+    Ukraine's requests of 1937 wait for its decisions of September 1937 and 31 January 1938,
+    East Siberia's for 31 January 1938, as before; from the extension the krai's and
+    Sverdlovsk's wait for theirs."""
+    w, e = run_1938.engine.world, run_1938.engine.engine
+    dated, extension = record_dated(w, e), record_extension_day(e)
+    start = run_1938.scenario.start
+    assert extension == (dt.date(1938, 1, 31) - start).days
+    codes = [r.code for r in w.people.regions]
+    names = ("far_eastern_krai", "sverdlovsk_obl", "kiev_obl", "east_siberian_obl", "moscow_obl")
+    regions = np.array([codes.index(c) for c in names])
+
+    def answered(date: dt.date) -> list[bool]:
+        day = (date - start).days
+        return answered_by_dated(next_dated(dated, regions, day), day, extension).tolist()
+
+    assert answered(dt.date(1937, 8, 20)) == [False, False, True, True, True]
+    assert answered(dt.date(1937, 10, 15)) == [False, False, True, True, True]
+    assert answered(dt.date(1938, 2, 10)) == [True, True, True, True, False]
 
 
 def test_a_blank_category_leaves_the_troikas_composition() -> None:

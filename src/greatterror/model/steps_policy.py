@@ -12,6 +12,7 @@ import numpy as np
 
 from greatterror.model import leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
+from greatterror.model.dated_answers import dated_increase_days
 from greatterror.model.engine import Engine
 from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
@@ -23,7 +24,6 @@ from greatterror.model.quota_requests import (
 from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.steps_cadres import purge_nkvd
 from greatterror.model.steps_halt import review_pending
-from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.world import World
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
