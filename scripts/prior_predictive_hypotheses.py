@@ -143,7 +143,10 @@ def summary(rows: list[dict[str, Any]]) -> str:
     """One line per hypothesis: runaways, the distance's range, how many finished draws peak in
     1937 or 1938 and start Order 00447 between July 1936 and December 1937 (the window the
     texts give for the regional escalation and the orders, seed_system.md section 3; not a
-    target), and the ranges of the two ratios to the record."""
+    target), and the ranges of the two ratios to the record. The distance's "median" is the
+    median of the finished draws (``np.median``: the mean of the two middle values for an even
+    count; the tables before 5 December 2026, 21:00 UTC, gave the upper middle value, review20
+    F10)."""
     head = (
         "| hyp. | draws | runaways | distance (min-median) | peak 1937-38 | 00447 start"
         " Jul 1936-Dec 1937 | start months | conv. 1937-38 / record | death sent. / record |"
@@ -161,7 +164,7 @@ def summary(rows: list[dict[str, Any]]) -> str:
         conv = [r["conv37_38"] for r in done]
         death = [r["death37_38"] for r in done]
         lines.append(
-            f"| {label} | {len(mine)} | {len(mine) - len(done)} | {d[0]:.0f}-{d[len(d) // 2]:.0f} "
+            f"| {label} | {len(mine)} | {len(mine) - len(done)} | {d[0]:.0f}-{np.median(d):.0f} "
             f"| {sum(r['peak'] in ('1937', '1938') for r in done)}/{len(done)} "
             f"| {window}/{len(done)} "
             f"| {(starts[0] + ' to ' + starts[-1]) if starts else 'never'} "

@@ -82,8 +82,14 @@ def test_a_start_sets_the_regions_own_first_limits() -> None:
 DENOUNCING = {"denunciation_rate": 2e-3}
 
 
-def test_under_h3_the_regions_start_on_their_own_dates(pop1000: gt.Population) -> None:
-    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
+@pytest.fixture(scope="module")
+def h3_denouncing(pop1000: gt.Population) -> gt.Sim:
+    """H3 at 1:1,000 with denunciations inside its prior, to the end of 1938 (run once)."""
+    return gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING).run(until="1938-12-31")
+
+
+def test_under_h3_the_regions_start_on_their_own_dates(h3_denouncing: gt.Sim) -> None:
+    sim = h3_denouncing
     inst = sim.engine.world.institutions
     started = inst.region_start_day[inst.region_start_day >= 0]
     assert len(started) >= 5
@@ -283,11 +289,45 @@ def test_one_sampled_arrest_in_a_small_region_starts_nothing() -> None:
     assert alarmed([729], regional_surge_min_cases=0.9)[0]
 
 
-def test_without_denunciations_no_chief_starts(pop: gt.Population) -> None:
+def test_two_sampled_cases_early_in_the_run_start_nothing() -> None:
+    """Review20 F4: the guard counts the cases themselves, not the rate corrected for the
+    run's start. Two sampled denunciations on run days 23 and 24 (December 1934) in the
+    smallest region, at a half-life of 30 days and the ratio at its prior's floor (1.2), are
+    two cases against a guard of three: no chief asks, on day 24 or later in the window (the
+    corrected rate counted them as several cases; review20 found the chief asking on days 25,
+    30 and 40). Four cases, and he asks."""
+    from greatterror.model.operation_term import chiefs_alarmed
+    from greatterror.model.regional_surge import update
+
+    adults = np.array([1.3e5, *np.full(62, 1.6e6)])
+    p = _surge_params(regional_signal_half_life=30.0, regional_surge_ratio=1.2)
+
+    def alarmed_on(cases: dict[int, int], until: int) -> list[bool]:
+        inst = _inst(len(adults))
+        seen = []
+        for day in range(until + 1):
+            inst.region_denounced[:] = adults * 0.02 / 1000 / 365
+            inst.region_denounced[0] += 1000.0 * cases.get(day, 0)
+            update(inst, p, adults)
+            seen.append(bool(chiefs_alarmed(p, inst, 1.0, adults, day, 1000.0)[0]))
+        return seen
+
+    two = alarmed_on({23: 1, 24: 1}, 40)
+    assert not any(two)
+    four = alarmed_on({23: 1, 24: 3}, 40)  # three decayed cases fall just short of three
+    assert four[24] and not any(four[:24])
+
+
+def test_without_denunciations_no_chief_starts(
+    pop1000: gt.Population, h3_denouncing: gt.Sim
+) -> None:
     """The chiefs read only the denunciations acted on (M12), not the NKVD's register work,
     the namings or the elite purge: with M12 off no region starts Order 00447, though the
-    other political arrests go on."""
-    sim = gt.Sim(H3, population=pop, seed=1, mechanisms={"M12": False})
+    other political arrests go on. At 1:1,000 with denunciations inside H3's prior, where
+    with M12 on regions do start (review20 F9: at 1:10,000 none starts either way)."""
+    assert (h3_denouncing.engine.world.institutions.region_start_day >= 0).any()
+    assert _launches(h3_denouncing)
+    sim = gt.Sim(H3, population=pop1000, seed=1, pars=DENOUNCING, mechanisms={"M12": False})
     sim.run(until="1938-12-31")
     inst = sim.engine.world.institutions
     assert (inst.region_start_day < 0).all() and not _launches(sim)

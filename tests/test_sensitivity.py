@@ -182,6 +182,7 @@ def test_unsourced_set_is_read_from_the_basis_column() -> None:
     assert "exile_share" in chosen and "grave_charge_death_ratio" in chosen  # NOT FOUND
     assert "oso_exile_share" not in chosen  # sourced (Zemskov 1991)
     assert "requests_granted_as_asked" not in chosen  # a hypothesis setting
+    assert "held_after_region_end" not in chosen  # a structural switch (review20 F2)
     assert "leader_mass_threshold" not in chosen  # the endogenous scenario's
     assert "base_unmarked_arrest_rate" not in chosen  # free
 

@@ -47,6 +47,30 @@ def test_draws_are_inside_the_priors_differ_between_seeds_and_repeat() -> None:
     assert prior_draws(["exile_share"], [3]) == [{"exile_share": draws[2]["exile_share"]}]
 
 
+def test_no_set_draws_a_setting_of_the_model() -> None:
+    """Review20 F1, F2: a band must not mix hypotheses or encodings of the model, so neither
+    set draws a hypothesis switch or parameter, another scenario's parameter or a switch,
+    under the historical scenario or under H3, whose own switch is regions_start_operation."""
+    from greatterror.calibration.screen_set import fixed_with_prior, is_setting, settings
+
+    for scenario in ("historical", "hypotheses/h3_misperception_cascade"):
+        scenarios = (load_scenario(scenario),)
+        for spec in ("fixed-priors", "unsourced"):
+            assert not any(is_setting(n) for n in vary_names(spec, scenarios)), (scenario, spec)
+        every = vary_names("fixed-priors", scenarios)
+        assert "regions_start_operation" not in every and "centre_plan" not in every
+        assert "requests_granted_as_asked" not in every and "held_after_region_end" not in every
+        assert "regional_surge_ratio" not in every and "leader_mass_threshold" not in every
+        assert "exile_share" in every
+    assert {"regions_start_operation", "held_after_region_end", "plan_cat1_share"} <= set(
+        settings()
+    )
+    assert len(settings()) == 26 and len(fixed_with_prior()) - len(settings()) == 131
+    for name in settings():
+        with pytest.raises(gt.SimError, match="is a setting of the model"):
+            vary_names(name, (load_scenario("historical"),))
+
+
 def test_the_sets_leave_out_free_and_switched_off_parameters() -> None:
     names = unsourced()
     assert "exile_share" in names
@@ -70,6 +94,9 @@ def test_the_sets_leave_out_free_and_switched_off_parameters() -> None:
         ("free", "--vary: 'free' is not allowed here; allowed: unsourced, fixed-priors"),
         ("exile_share,exile_share", "--vary: 'exile_share,exile_share' names a parameter twice"),
         (" , ", "--vary: ' , ' names nothing; allowed: unsourced, fixed-priors"),
+        ("regions_start_operation", "--vary: 'regions_start_operation' is a setting of the model"),
+        ("requests_granted_as_asked", "--vary: 'requests_granted_as_asked' is a setting"),
+        ("held_after_region_end", "--vary: 'held_after_region_end' is a setting of the model"),
     ],
 )
 def test_bad_vary_exits_2_before_any_run(vary: str, message: str, monkeypatch) -> None:

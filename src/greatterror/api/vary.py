@@ -6,7 +6,10 @@ source (data/parameters.csv, column ``basis``; calibration/screen_set.py), and
 their uncertainty is in no band unless each run draws them too. ``vary``
 names them the way ``greatterror sensitivity --parameters`` does ("unsourced",
 "fixed-priors", or names), and each run or pair then draws every named
-parameter from its declared prior.
+parameter from its declared prior. It never draws a setting of the model (the
+hypothesis switches and parameters, other scenarios' parameters, structural
+switches; ``screen_set.is_setting``): "fixed-priors" here leaves them out, and
+naming one is an error.
 
 Each parameter's draw comes from its own random stream, keyed by the run's
 seed, the stream name "vary" and the parameter's name: the draws are made
@@ -47,7 +50,10 @@ def vary_names(
     (a string or a list of strings). "unsourced" leaves out the parameters of mechanisms
     every one of ``scenarios`` switches off (there they move nothing). A parameter the
     scenarios fit, or one in ``fitted`` (say, the names of a posterior's draws), is left out
-    of a set and refused when named: its uncertainty is the posterior's.
+    of a set and refused when named: its uncertainty is the posterior's. So is a setting
+    (``screen_set.is_setting``: a hypothesis switch or parameter, another scenario's
+    parameter, a structural switch such as held_after_region_end): a draw of it would mix
+    hypotheses or encodings of the model within one band.
     """
     if vary is None:
         return ()
@@ -62,7 +68,7 @@ def vary_names(
     off = set.intersection(*(set(switched_off(s.mechanisms)) for s in scenarios))
     free = {n for s in scenarios for n in scenario_problem(s)[0]} | set(fitted)
     try:
-        return expand(spec, off, field="vary", sets=VARY_SETS, fitted=free)
+        return expand(spec, off, field="vary", sets=VARY_SETS, fitted=free, no_settings=True)
     except ScreenSetError as exc:
         raise SimError(str(exc)) from None
 

@@ -125,7 +125,12 @@ def salib_problem(names: Sequence[str] | None = None) -> dict[str, Any]:
 def from_unit(
     names: Sequence[str], unit: NDArray[np.float64], priors: Priors | None = None
 ) -> NDArray[np.float64]:
-    """Rows of values in [0, 1] mapped through each parameter's prior (inverse CDF)."""
+    """Rows of values in [0, 1] mapped through each parameter's prior (inverse CDF).
+
+    A whole-number parameter's value is rounded to the nearest integer: a convention of the
+    screens, the comparison's priors and ``--vary`` alike, under which the two end values of
+    a uniform prior get half the mass of the inner ones (uniform(2, 5): 2 and 5 a sixth each,
+    3 and 4 a third each; review20 F10). Changing it would change every stored design."""
     params = free_parameters(names)
     values = np.empty_like(unit, dtype=np.float64)
     eps = 1e-12  # keeps log-uniform and truncated priors off their open ends

@@ -14,7 +14,11 @@ range" is unsourced, unless it opens by saying it is sourced ("Sourced, fixed",
 as oso_exile_share does of the Special Board's split by year). Hypothesis switches and the parameters of other
 scenarios' mechanisms ("a hypothesis setting", "a hypothesis parameter", "not
 used in the historical scenario", "fitted for the endogenous scenario only")
-are left out: they are not missing historical figures. So are the parameters
+are left out: they are not missing historical figures. So are the structural
+switches (unit "switch", such as held_after_region_end): a switch chooses between
+two encodings of the model, and a screen or a band that flips it 50/50 mixes them.
+``settings()`` names both kinds; ``--vary`` leaves them out of every set and refuses
+them by name (api/vary.py). So are the parameters
 of mechanisms the scenario switches off (the ``mechanism`` column against the
 scenario's ``[mechanisms]`` table): there a parameter moves only the
 simulation's seed, which is hashed from the parameter values as in a fit.
@@ -53,6 +57,18 @@ def fixed_with_prior() -> tuple[str, ...]:
     return tuple(p.name for p in PARAMETERS if not p.free and p.prior.kind != "fixed")
 
 
+def is_setting(name: str) -> bool:
+    """Whether a parameter chooses the model rather than measures history: a hypothesis
+    setting or another scenario's parameter (``NOT_A_FIGURE`` in its basis), or a switch."""
+    p = BY_NAME[name]
+    return p.unit == "switch" or NOT_A_FIGURE.search(p.basis) is not None
+
+
+def settings() -> tuple[str, ...]:
+    """The fixed parameters with a prior that are settings (``is_setting``), not figures."""
+    return tuple(name for name in fixed_with_prior() if is_setting(name))
+
+
 def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
     """The fixed parameters with a prior whose basis marks them unsourced (module docstring),
     leaving out those of the mechanisms ``off`` (ids such as "M24") a scenario switches off:
@@ -62,7 +78,7 @@ def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
         for name in fixed_with_prior()
         if UNSOURCED.search(BY_NAME[name].basis)
         and not SOURCED.search(BY_NAME[name].basis)
-        and not NOT_A_FIGURE.search(BY_NAME[name].basis)
+        and not is_setting(name)
         and BY_NAME[name].mechanism not in off
     )
 
@@ -81,13 +97,17 @@ def expand(
     field: str = "--parameters",
     sets: Collection[str] = SETS,
     fitted: Collection[str] = (),
+    no_settings: bool = False,
 ) -> tuple[str, ...]:
     """The parameters a comma-separated ``spec`` names, each set of ``sets`` expanded in place.
 
     Items are parameter names (each with a prior that is a distribution) or the named sets.
     ``fitted`` are parameters a fit learns: left out of a set's expansion, and refused when
     named (``--vary`` draws only fixed parameters; a fit's own uncertainty is its posterior).
-    Errors name ``field`` and the values it allows.
+    With ``no_settings`` the settings (``is_setting``: hypothesis switches and parameters,
+    other scenarios' parameters, structural switches) are left out of the sets and refused
+    when named: a run's draws must not mix hypotheses. Errors name ``field`` and the values
+    it allows.
     """
     every: dict[str, tuple[str, ...]] = {
         "free": FREE_PARAMETERS,
@@ -101,7 +121,9 @@ def expand(
     names: list[str] = []
     for item in items:
         if item in sets:
-            names.extend(n for n in every[item] if n not in fitted)
+            names.extend(
+                n for n in every[item] if n not in fitted and not (no_settings and is_setting(n))
+            )
             continue
         if item in every:
             raise ScreenSetError(f"{field}: {item!r} is not allowed here; allowed: {allowed}")
@@ -115,6 +137,14 @@ def expand(
                 f"{field}: {item!r} is a free parameter, fitted to the record; its uncertainty "
                 f"is the posterior's (--posterior); allowed: {', '.join(sets)}, or fixed "
                 "parameters with a prior"
+            )
+        if no_settings and is_setting(item):
+            raise ScreenSetError(
+                f"{field}: {item!r} is a setting of the model (a hypothesis switch or parameter, "
+                "another scenario's parameter, or a structural switch), not a missing "
+                "historical figure; set it in the scenario or counterfactual instead; "
+                f"allowed: {', '.join(sets)}, or fixed parameters with a prior that are not "
+                "settings (`greatterror params`)"
             )
         if BY_NAME[item].prior.kind == "fixed":
             raise ScreenSetError(

@@ -146,7 +146,8 @@ def counterfactual(
         str | None,
         typer.Option(
             help="Fixed parameters each pair draws from their priors, the same draw in both "
-            "runs: unsourced, fixed-priors, or names (comma-separated); docs/counterfactuals.md."
+            "runs: unsourced, fixed-priors, or names (comma-separated); never a setting of "
+            "the model (a hypothesis switch or parameter, a switch); docs/counterfactuals.md."
         ),
     ] = None,
     workers: Annotated[int, typer.Option(help="Local worker processes.")] = 2,

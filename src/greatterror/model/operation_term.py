@@ -58,17 +58,18 @@ def chiefs_alarmed(
     adults: NDArray[np.float64],
     day: int,
     case_weight: float,
+    folded_today: bool = True,
 ) -> NDArray[np.bool_]:
     """Per region, whether its chief's perceived threat is at his threshold: with the switch at
     3 the surge of denunciations at ``regional_surge_ratio``, read from enough cases
     (model/regional_surge.py; the signal folded in daily from day 0; ``case_weight``, the
     people one sampled case stands for), otherwise the level of the political arrests outside
-    the mass operations (weighed by the centre's pressure at 2) at ``regional_start_threshold``."""
+    the mass operations (weighed by the centre's pressure at 2) at ``regional_start_threshold``.
+    ``folded_today``: whether step 30 has folded ``day`` into the signal already (days 0 to
+    ``day``, ``day`` + 1 days); step 19 reads it before, on ``day`` days."""
     if surging(p):
-        ratio = surge(inst, p, adults, day + 1)
-        return (ratio >= p["regional_surge_ratio"]) & resolved(
-            inst, p, adults, day + 1, case_weight
-        )
+        ratio = surge(inst, p, adults, day + 1 if folded_today else day)
+        return (ratio >= p["regional_surge_ratio"]) & resolved(inst, p, adults, case_weight)
     perceived = perceived_local_threat(p, inst.region_signal, campaign)
     return np.asarray(perceived >= p["regional_start_threshold"])
 

@@ -5,8 +5,9 @@ and gives every region its limit of the order's appendix (model/steps_policy.py
 ``set_limits``; model/order_start.py). Harris's and the revisionists' accounts put the
 impulse lower down: "regional escalation after August 1936 is staggered and depends on
 local tension" (H3, F003:81-83) and the scale "overshot through local dynamics", regional
-variation being "explained by local factors (... the local volume of denunciations)"
-(H4, F002:732-734, 1185; seed_system.md section 3). With ``regions_start_operation`` on,
+variation being "explained by local factors (... the local volume of denunciations)" (H4's
+predictions in seed_system.md section 3, l.1042, the seed system's own words; for the
+overshoot it cites local leaders and courts that over-reached, F002:732-734, 1185). With ``regions_start_operation`` on,
 this component gives each region's chief that decision:
 
 - his perception of the local threat is the enemies uncovered in his region lately: the
@@ -21,8 +22,8 @@ this component gives each region's chief that decision:
   2026) he reads instead the denunciations acted on in his region, and asks when their
   recent rate runs ``regional_surge_ratio`` times his own baseline, read with the Union's
   and from enough cases (model/regional_surge.py: the register work is no sign of new
-  enemies, and the texts speak of a wave, F003:81; the local volume of denunciations,
-  F002:732-734, 1185);
+  enemies, and Harris speaks of a fresh wave of calls for vigilance and the denunciations
+  it set off, F003:81; the local volume of denunciations, seed_system.md section 3, l.1042);
 - his first request is a share ``first_request_share`` of the people on his region's
   registers of former kulaks, criminals and other "anti-Soviet elements" (the appendix's
   figures were the regions' own

@@ -8,13 +8,16 @@ region run well above what he is used to. Why this signal, and why its change:
   denunciations the calls for vigilance set off after the August 1936 trial: "Party
   officials, enterprise directors and specialists began to denounce one another. Workers
   denounced the bosses" (F003:81); H4's regional variation is "explained by local factors
-  (... the local volume of denunciations)" (seed_system.md section 3; Rittersporn,
-  F002:732-734, 1185); the centre solicited such signals (Stalin, F002:1103-1104; M12). The
+  (... the local volume of denunciations)" (seed_system.md section 3, H4's predictions,
+  l.1042: the seed system's own prediction, with no F-reference; the overshoot it cites,
+  F002:732-734 and 1185, is of local leaders and courts: the January 1938 decree against
+  mass expulsions from the Party, and the courts under the decree of 2 October 1937); the
+  centre solicited such signals (Stalin, F002:1103-1104; M12). The
   NKVD's routine work on its own registers (M23), which is the bulk of the political arrests
   outside the mass operations in every year from 1935 (docs/hypotheses.md, prior
   predictive check), is not a signal of new enemies and is left out.
-- *Its change, not its level.* The texts describe a "fresh wave" after the trial (F003:81),
-  a surge against what went before, and a chief who must show vigilance against his own
+- *Its change, not its level.* Harris describes a "fresh wave of calls for vigilance" after
+  the trial, and the denunciations it set off (F003:81), a surge against what went before, and a chief who must show vigilance against his own
   record (M15: "the penalty for 'lack of vigilance' exceeds the penalty for excess",
   seed_system.md line 635). So the chief compares his region's recent rate (half-life
   ``regional_signal_half_life``) with his own baseline (half-life
@@ -24,14 +27,17 @@ region run well above what he is used to. Why this signal, and why its change:
   together with the Union's, each weighed by its adults, the Union's counting as
   ``regional_pooling_adults`` adults (the calls for vigilance and the trials' reports reached
   every region through the central press, F003:81; M09): a large region follows its own
-  wave, a small one mostly the country's. Everything is in full-population equivalents, so
-  the rule does not change with the sampling scale, only its noise does.
+  wave, a small one mostly the country's. The rates and their ratio are in full-population
+  equivalents; the guard below is not, so the rule in people depends on the sampling scale.
 - *Not from a case or two.* A chief reads a surge only from at least
   ``regional_surge_min_cases`` cases in his recent window (his own and his share of the
   Union's, as read), counted in sampled cases: a resolution guard of the sampled model, not
   a historical figure. At the full population it asks for a few people and never binds; at
   1:1,000, where one sampled case is 1,000 people, it keeps one sampled denunciation from
-  starting a region (docs/hypotheses.md, prior predictive check).
+  starting a region (docs/hypotheses.md, prior predictive check). In people it asks for
+  3,000 at 1:1,000 and 30,000 at 1:10,000: where and whether a region starts is a result at
+  the run's scale. It counts the cases' decayed sum, without the start-of-run correction
+  that the ratio needs (``resolved``).
 
 No random draw; nothing here runs unless the switch is 3.
 """
@@ -99,18 +105,22 @@ def resolved(
     inst: Institutions,
     p: dict[str, float],
     adults: NDArray[np.float64],
-    days: int,
     case_weight: float,
 ) -> NDArray[np.bool_]:
     """Per region, whether the cases a chief reads in his recent window (his region's, and
-    the Union's at the weight ``regional_pooling_adults``, as in ``surge``; a decayed count,
-    the rate times ``regional_signal_half_life`` / ln 2 days) reach ``regional_surge_min_cases``
-    sampled cases of ``case_weight`` people each."""
-    days = max(int(days), 1)
-    half_life = float(p["regional_signal_half_life"])
-    fast = 1.0 - decay(half_life) ** days
+    the Union's at the weight ``regional_pooling_adults``, as in ``surge``) reach
+    ``regional_surge_min_cases`` sampled cases of ``case_weight`` people each.
+
+    The count is the decayed sum of the cases folded in so far, each weighed by
+    decay^(its age in days): the mean ``region_signal`` over (1 - decay). It is not divided
+    by the start-of-run correction (1 - decay^days) that ``surge`` applies to its rates:
+    that correction is right for a ratio of rates, but it would count one real case early
+    in a run as several (review20 F4: one case as 3.4 on day 15 at a half-life of 30 days),
+    and two sampled cases in December 1934 would then start a region against a guard of
+    three."""
+    one_day = 1.0 - decay(float(p["regional_signal_half_life"]))
     pool = float(p["regional_pooling_adults"])
-    union_recent = float((inst.region_signal * adults).sum()) / float(adults.sum()) / fast
-    rate = (adults * inst.region_signal / fast + pool * union_recent) / 1000.0  # people a day
-    cases = rate * half_life / np.log(2.0)
+    union_signal = float((inst.region_signal * adults).sum()) / float(adults.sum())
+    # people: the rates are per 1,000 adults a day, and signal / (1 - decay) is their decayed sum
+    cases = (adults * inst.region_signal + pool * union_signal) / 1000.0 / one_day
     return np.asarray(cases >= float(p["regional_surge_min_cases"]) * case_weight)

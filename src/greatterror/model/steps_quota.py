@@ -263,7 +263,10 @@ def _requests(
         # a chief who started the operation himself asks for more only while the enemies
         # uncovered in his region keep his perceived threat at his threshold
         adults = np.maximum(w.registers.region_adults * e.w_mass, 1.0)
-        asking &= chiefs_alarmed(p, inst, w.levers.campaign, adults, day, e.w_mass)
+        # step 30 folds today's denunciations in after this step: the signal holds day days
+        asking &= chiefs_alarmed(
+            p, inst, w.levers.campaign, adults, day, e.w_mass, folded_today=False
+        )
     regions = np.flatnonzero(asking)
     if len(regions) == 0:
         return
