@@ -135,3 +135,16 @@ def test_the_special_board_gives_order_00486_s_wives_camp_terms_only() -> None:
     for wife in (0, 2):
         assert all(share < 0 for share in by_case[wife])
     assert by_case[1][1:] == (0.156, 0.0092)
+
+
+def test_the_courts_give_order_00486_s_wives_camp_terms_only() -> None:
+    """A wife's case reaches the courts through the halt's review; the order's measure holds
+    there too: no death sentence, no exile, no other measure, while the other cases keep the
+    courts' shares (a few of the elite's wives were sentenced to death in 1938-40 before)."""
+    w = _world([0, 0, 0], [0, 0, 0], ["ordinary", "family", "family"])
+    parts = by_charge(w, np.arange(3), "courts", PARAMS, kirov_law=True)
+    by_case = {int(i): shares for idx, shares in parts for i in idx}
+    assert set(by_case) == {0, 1, 2}
+    for wife in (1, 2):
+        assert all(share < 0 for share in by_case[wife])
+    assert by_case[0][0] > 0

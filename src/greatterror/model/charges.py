@@ -114,19 +114,23 @@ def by_charge(
     w: World, batch: NDArray[np.int64], channel: str, params: dict[str, float], kirov_law: bool
 ) -> list[tuple[NDArray[np.int64], tuple[float, float, float]]]:
     """``batch`` in parts, each with its verdict shares (``collegium.verdict_shares``): the
-    ordinary courts' cases split by charge (ordinary first, then grave), the Special Board's
-    into Order 00486's wives (camp terms only) and the rest, every other channel's in one
-    part (their shares follow the body and the phase of policy)."""
+    ordinary courts' cases split by charge (ordinary first, then grave), every other channel's
+    in one part (their shares follow the body and the phase of policy), and last, whatever the
+    channel, Order 00486's wives, with camp terms only.
+
+    Why the wives apart: the order (order00486, 15 Aug 1937; G4-wives-order) sent them to camps
+    for not less than five to eight years, whichever body passed the sentence: the Special
+    Board, or the courts, which their cases reach through the halt's review (R4-R5; without
+    this the courts' shares sentenced a few of the elite's wives to death in 1938-40)."""
     shares = verdict_shares(channel, w.policy, w.institutions, params, kirov_law)
-    if channel == "oso":
-        # Order 00486's wives: the order (order00486, 15 Aug 1937; G4-wives-order) sent them
-        # to camps for not less than five to eight years, not to the Board's exile or other
-        # measures
-        wives = w.cases.op[batch] == OP["family"]
-        if wives.any():
-            return [(batch[~wives], shares), (batch[wives], (NEVER, NEVER, NEVER))]
-    if channel != "courts":
-        return [(batch, shares)]
-    heavy = grave(w, batch)
-    graver = verdict_shares(channel, w.policy, w.institutions, params, kirov_law, grave=True)
-    return [(batch[~heavy], shares), (batch[heavy], graver)]
+    wives = w.cases.op[batch] == OP["family"]
+    rest = batch[~wives]
+    if channel == "courts":
+        heavy = grave(w, rest)
+        graver = verdict_shares(channel, w.policy, w.institutions, params, kirov_law, grave=True)
+        parts = [(rest[~heavy], shares), (rest[heavy], graver)]
+    else:
+        parts = [(rest, shares)]
+    if wives.any():
+        parts.append((batch[wives], (NEVER, NEVER, NEVER)))
+    return parts
