@@ -168,7 +168,7 @@ def test_first_change_is_the_first_date_the_timelines_differ() -> None:
 
 def test_a_counterfactual_knows_the_record_not_its_own_future() -> None:
     """The regions' requests are answered without knowing the counterfactual's own later
-    decisions (dated_answers.dated_increase_days): earlier_halt's run, which drops the dated
+    decisions (dated_answers.record_dated): earlier_halt's run, which drops the dated
     increases of 1938, is the historical run up to its halt of 11 January 1938 and differs
     after it. Before the fix it read its own timeline, and its runs parted in August-September
     1937, when the regions whose increases of 1938 it drops first asked for more."""

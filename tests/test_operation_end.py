@@ -18,7 +18,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.dated_answers import dated_increase_days
+from greatterror.model.dated_answers import goes_on_after, record_dated, record_ends
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.steps_post_halt import PostHaltRegime
@@ -45,10 +45,34 @@ def _ends(sim) -> tuple[dt.date, dt.date]:
 
 
 def _continuing(sim, first_end: dt.date) -> set[str]:
-    """The regions where Order 00447 went on after its first end: a later dated increase."""
-    last = dated_increase_days(sim.world, sim.engine)
+    """The regions where Order 00447 went on after its first end: a dated increase after it
+    and before the order's next end in the record."""
+    dated, ends = record_dated(sim.world, sim.engine), record_ends(sim.engine)
     day = (first_end - sim.scenario.start).days
-    return {sim.pop.regions[i].code for i in np.flatnonzero(last > day)}
+    return {sim.pop.regions[i].code for i in np.flatnonzero(goes_on_after(dated, day, ends))}
+
+
+def test_which_regions_go_on_after_15_march(sim) -> None:
+    """Irkutsk (29 April 1938) and Sverdlovsk (5 May 1938) go on to 1 August; the Far
+    Eastern krai, whose one dated decision after 15 March is that of 1 August 1938 itself,
+    applied after the order's end of the day (G3-inc-dvk-010838), ends on 15 March, as
+    Yezhov said its operation had ended before July (docs/ODD.md 7.1)."""
+    first, _ = _ends(sim)
+    assert _continuing(sim, first) == {"east_siberian_obl", "sverdlovsk_obl"}
+
+
+def test_the_krais_arrests_stop_on_15_march(sim) -> None:
+    """No arrest under Order 00447 in the Far Eastern krai after 15 March 1938, and no
+    request answered after it; its decision of 1 August raises its limits (logged dated)."""
+    first, _ = _ends(sim)
+    start = sim.scenario.start
+    r = [x.code for x in sim.pop.regions].index("far_eastern_krai")
+    arrests = sim.ledger.cube()[:, r, OP["kulak_00447"], EV["arrested"]]
+    assert arrests[(first - start).days + 1 :].sum() == 0
+    rows = build_summary(sim, "historical")["limit_requests"]["increases"]
+    late = [x for x in rows if x["region"] == "far_eastern_krai" and x["date"] > str(first)]
+    assert [x["kind"] for x in late] == ["dated"]
+    assert late[0]["date"] == "1938-08-01"
 
 
 def test_no_limit_increase_after_the_operation_has_ended(sim) -> None:

@@ -29,9 +29,13 @@ import pytest
 
 from greatterror.model.dated_answers import (
     answered_by_dated,
+    goes_on_after,
     next_dated,
     record_dated,
+    record_ends,
     record_extension_day,
+    region_end_days,
+    within_operation,
 )
 from greatterror.model.order_start import START_DELAY_DAYS, first_blow, start_delays
 from greatterror.model.steps_quota import only_dated
@@ -103,6 +107,23 @@ def test_a_dated_decision_answers_the_requests_of_its_own_period() -> None:
     ]
 
 
+def test_a_decision_after_the_next_end_keeps_no_region_open() -> None:
+    """Ends on day 100 (except where a later decision is to come) and day 200: a decision
+    between them keeps its region open to day 200; one on day 200 itself (the Far Eastern
+    krai's of 1 August 1938, applied after the end of that day) or after it does not, and
+    answers none of its region's requests (``within_operation``)."""
+    dated = np.zeros((4, 300), dtype=bool)
+    dated[1, 150] = dated[2, 200] = dated[3, 250] = True
+    dated[0, 50] = True
+    ends = [(100, True), (200, False)]
+    assert goes_on_after(dated, 100, ends).tolist() == [False, True, False, False]
+    assert region_end_days(dated, ends).tolist() == [100, 200, 100, 100]
+    inside = within_operation(dated, region_end_days(dated, ends))
+    assert inside.any(axis=1).tolist() == [True, True, False, False]
+    # no later end in the record: any later decision keeps its region open (the rule before)
+    assert goes_on_after(dated, 100, [(100, True)]).tolist() == [False, True, True, True]
+
+
 @pytest.fixture(scope="module")
 def run_1938():
     import greatterror as gt
@@ -161,10 +182,14 @@ def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
     """The Far Eastern krai's requests of 1937 are not held to its decision of 1 August 1938,
     nor Sverdlovsk's to its of 5 May 1938: they go to the rule and the commissar's sanction.
     Ukraine's requests of 1937 wait for its decisions of September 1937 and 31 January 1938,
-    East Siberia's for 31 January 1938, as before; from the extension the krai's and
-    Sverdlovsk's wait for theirs."""
+    East Siberia's for 31 January 1938, as before; from the extension Sverdlovsk's wait for
+    its decision. The krai's operation ends on 15 March 1938 in the record, before its
+    decision of 1 August, so from the extension no decision answers its requests; nor does
+    Irkutsk's of 25 August 1938, after its end of 1 August, answer its requests of May
+    (``within_operation``, branch fareast3)."""
     w, e = run_1938.engine.world, run_1938.engine.engine
-    dated, extension = record_dated(w, e), record_extension_day(e)
+    raw, extension = record_dated(w, e), record_extension_day(e)
+    dated = within_operation(raw, region_end_days(raw, record_ends(e)))
     start = run_1938.scenario.start
     assert extension == (dt.date(1938, 1, 31) - start).days
     codes = [r.code for r in w.people.regions]
@@ -177,7 +202,13 @@ def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
 
     assert answered(dt.date(1937, 8, 20)) == [False, False, True, True, True]
     assert answered(dt.date(1937, 10, 15)) == [False, False, True, True, True]
-    assert answered(dt.date(1938, 2, 10)) == [True, True, True, True, False]
+    assert answered(dt.date(1938, 2, 10)) == [False, True, True, True, False]
+    assert answered(dt.date(1938, 5, 20)) == [False, False, False, False, False]
+    ends = region_end_days(raw, record_ends(e))[regions] + start.toordinal()
+    assert [dt.date.fromordinal(int(d)) for d in ends[:2]] == [
+        dt.date(1938, 3, 15),
+        dt.date(1938, 8, 1),
+    ]
 
 
 def test_a_blank_category_leaves_the_troikas_composition() -> None:

@@ -3,9 +3,13 @@
 The quota step (model/steps_quota.py) sends a region's request either to the centre's rule
 and the People's Commissar's sanction or to a dated decision of the record
 (``limit_increases.csv``, the ``limit_increase`` events of the historical timeline); the
-policy step keeps a region's operation open while a dated decision is still to come for it
-(``dated_increase_days``). Both read the record's timeline (``Scenario.record_events``), not
-the run's own. Apart from the quota step to keep that module to its rule.
+policy step keeps a region's operation open after the order's first end while a dated
+decision of the period the order went on in is still to come for it (``goes_on_after``).
+Both read the record's timeline (``Scenario.record_events``), not the run's own, and both
+count a decision only within the period it belongs to: a decision made after the region's
+operation has ended in the record answers none of its requests and keeps nothing open
+(``region_end_days``, ``within_operation``). Apart from the quota step to keep that module
+to its rule.
 """
 
 from __future__ import annotations
@@ -18,8 +22,9 @@ from greatterror.model.limits import regions_of
 from greatterror.model.world import World
 
 
-def dated_increase_days(w: World, e: Engine) -> np.ndarray:
-    """Per region, the day of its last dated limit increase in the record (-1: none).
+def record_dated(w: World, e: Engine) -> NDArray[np.bool_]:
+    """Per region and day, whether the record has a dated limit increase for the region on
+    that day.
 
     The record is the timeline of the scenario at the root of the ``extends`` chain
     (``Scenario.record_events``), not the run's own: a counterfactual that drops a dated
@@ -30,13 +35,7 @@ def dated_increase_days(w: World, e: Engine) -> np.ndarray:
     before its change (earlier_halt, docs/counterfactuals.md). For the historical scenario
     the record is its own timeline, and nothing changes. A request still waiting when the
     record's last increase for its region is not taken goes to the approval rule then
-    (``_not_taken``)."""
-    return last_dated(record_dated(w, e))
-
-
-def record_dated(w: World, e: Engine) -> NDArray[np.bool_]:
-    """Per region and day, whether the record has a dated limit increase for the region on
-    that day (``dated_increase_days``: why the record, not the run's own timeline)."""
+    (``steps_quota._not_taken``)."""
     regions = w.people.regions
     dated = np.zeros((len(regions), e.days), dtype=bool)
     for event in e.scenario.record_events:
@@ -55,6 +54,73 @@ def last_dated(dated: NDArray[np.bool_]) -> NDArray[np.int32]:
     """Per region, the last day of ``record_dated`` (-1: none)."""
     last = dated.shape[1] - 1 - dated[:, ::-1].argmax(axis=1)
     return np.where(dated.any(axis=1), last, -1).astype(np.int32)
+
+
+def record_ends(e: Engine) -> list[tuple[int, bool]]:
+    """The record's dated ends of Order 00447 within the run, in date order: the day, and
+    whether the order goes on after it where a later dated decision is to come
+    (``Event.except_later_increases``: the decision of 31 January 1938 to complete it by 15
+    March, G12-24a; the end where it had gone on, 1 August 1938, G12-37, has none)."""
+    ends = [
+        ((event.date - e.start).days, bool(event.except_later_increases))
+        for event in e.scenario.record_events
+        if event.action == "end_operation" and event.operation == "kulak_00447"
+    ]
+    return sorted((d, x) for d, x in ends if 0 <= d < e.days)
+
+
+def goes_on_after(
+    dated: NDArray[np.bool_], day: int, ends: list[tuple[int, bool]]
+) -> NDArray[np.bool_]:
+    """Per region, whether Order 00447 goes on after its end on ``day`` (one with
+    ``except_later_increases``): whether the record has a dated decision for the region after
+    ``day`` and before the record's next end of the order (to the end of the run if none).
+
+    The decision of 31 January 1938 had the operation completed by 15 March in most regions
+    (G12-24a); which regions went on to its end of 1 August (G12-37) is not in the evidence
+    base, and a dated decision between the two is its one trace of a troika still at work
+    (Irkutsk, 29 April 1938; Sverdlovsk, 5 May 1938). A decision made on or after the next
+    end belongs to the period after it: the Far Eastern krai's limit of 1 August 1938
+    (G3-inc-dvk-010838), applied after the end of that day, answered Frinovsky's request of
+    July 1938 for an operation Yezhov said had already been finished in the krai (Naumov,
+    naumov_krovavyi_karlik), so it is no trace of a troika at work between 15 March and 1
+    August and keeps nothing open. Before branch fareast3 any later decision kept a region
+    open, and the krai, open to 1 August, arrested to June or July 1938."""
+    later = [d for d, _ in ends if d > day]
+    stop = min(later) if later else dated.shape[1]
+    if dated.shape[0] == 0 or day + 1 >= stop:
+        return np.zeros(dated.shape[0], dtype=bool)
+    return np.asarray(dated[:, day + 1 : stop].any(axis=1), dtype=bool)
+
+
+def region_end_days(dated: NDArray[np.bool_], ends: list[tuple[int, bool]]) -> NDArray[np.int64]:
+    """Per region, the day Order 00447 ends there in the record (the run's length: no end):
+    its first dated end after which it does not go on (``goes_on_after``)."""
+    n_regions, n_days = dated.shape
+    end = np.full(n_regions, n_days, dtype=np.int64)
+    going = np.ones(n_regions, dtype=bool)
+    for day, except_later in ends:
+        ending = going & ~goes_on_after(dated, day, ends) if except_later else going.copy()
+        end[ending] = day
+        going &= ~ending
+    return end
+
+
+def within_operation(dated: NDArray[np.bool_], end: NDArray[np.int64]) -> NDArray[np.bool_]:
+    """The record's dated decisions made while the region's operation goes on (before its end
+    in the record, ``region_end_days``): the only ones that answer its requests.
+
+    A decision made after the region's end belongs to a later period, as one made after the
+    extension does to a later period than a request of 1937 (``answered_by_dated``): it
+    raises the limits of a region whose operation has ended, which releases the cases held
+    there for a sanction (docs/ODD.md 7.7), but no request made while the operation went on
+    waits for it. The Far Eastern krai's of 1 August 1938 (its operation ended on 15 March)
+    and Irkutsk's of 25 August 1938 (ended on 1 August) are such decisions. Before branch
+    fareast3 the krai's requests from the extension to 15 March waited for its decision of
+    August and its troika acted ahead of it on provisional increases, and Irkutsk's from
+    May to July 1938 waited for 25 August."""
+    days = np.arange(dated.shape[1])
+    return dated & (days[None, :] < np.asarray(end)[:, None])
 
 
 def record_extension_day(e: Engine) -> int:

@@ -17,10 +17,14 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   Far Eastern krai's limit of 1 August 1938 (G3-inc-dvk-010838) does not answer its requests
   of autumn 1937, which go to the rule and the commissar's sanction like any region's (before
   5 Dec 2026, branch fareast2, a region's requests waited for its dated decisions until its
-  last one, however far off). Which decisions are to come, and the extension's day, are read
-  from the record (the historical timeline, ``Scenario.record_events``), not from a
-  counterfactual's own: a run that drops an increase learns it is not taken on its date
-  (``record_dated``, ``dated_increase_days``);
+  last one, however far off). Nor does a decision made after the region's operation has ended
+  in the record answer any of its requests (``within_operation``): the krai's operation ended
+  on 15 March 1938 (``region_end_days``), so from the extension its requests are refused like
+  those of any region with no decision to come; Irkutsk's decision of 25 August 1938, after
+  its end of 1 August, answers none either. Which decisions are to come, the extension's day
+  and the regions' ends are read from the record (the historical timeline,
+  ``Scenario.record_events``), not from a counterfactual's own: a run that drops an increase
+  learns it is not taken on its date (``record_dated``);
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
@@ -47,7 +51,7 @@ extension named the regions and their new limits, and elsewhere the operation wa
 15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
 the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
 pending on the day lapse (``only_dated``). A region with a dated decision still to come
-(Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
+before its operation's end (Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
 which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12).
 Until issue 9 (branch pace00447) the rule went on granting requests into the summer of
 1938, about twice the increases the record dates or estimates for 1938 (docs/validation.md).
@@ -75,7 +79,10 @@ from greatterror.model.dated_answers import (
     last_dated,
     next_dated,
     record_dated,
+    record_ends,
     record_extension_day,
+    region_end_days,
+    within_operation,
 )
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
@@ -118,7 +125,8 @@ class QuotaDynamics(Component):
 
     def __init__(self) -> None:
         self.dated_ready = False
-        #: the record's dated decisions, per region and day (``record_dated``)
+        #: the record's dated decisions made while the region's operation goes on, per
+        #: region and day (``record_dated``, ``within_operation``)
         self.dated: NDArray[np.bool_] = np.zeros((0, 0), dtype=bool)
         #: the day of the operation's extension in the record (-1: none)
         self.extension = -1
@@ -130,7 +138,8 @@ class QuotaDynamics(Component):
         if not self.dated_ready:
             self.dated_ready = True
             if ceiling:
-                self.dated = record_dated(w, e)
+                dated = record_dated(w, e)
+                self.dated = within_operation(dated, region_end_days(dated, record_ends(e)))
                 self.extension = record_extension_day(e)
                 w.institutions.dated_until[:] = last_dated(self.dated)
         if ceiling:
