@@ -18,7 +18,12 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model.dated_answers import goes_on_after, record_dated, record_ends
+from greatterror.model.dated_answers import (
+    goes_on_after,
+    record_dated,
+    record_ends,
+    region_end_days,
+)
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.steps_post_halt import PostHaltRegime
@@ -61,14 +66,25 @@ def test_which_regions_go_on_after_15_march(sim) -> None:
     assert _continuing(sim, first) == {"east_siberian_obl", "sverdlovsk_obl"}
 
 
-def test_the_krais_arrests_stop_on_15_march(sim) -> None:
-    """No arrest under Order 00447 in the Far Eastern krai after 15 March 1938, and no
-    request answered after it; its decision of 1 August raises its limits (logged dated)."""
+def test_the_krais_operation_ends_on_15_march(sim) -> None:
+    """The Far Eastern krai's operation ends on 15 March 1938 as the policy step reads the
+    record (``region_end_days``, the same ``goes_on_after`` that ``_end_operation`` applies),
+    no request of it is answered after that day, and its decision of 1 August raises its
+    limits (logged dated).
+
+    The mechanism is asserted, not the sample. The ledger's count after 15 March only
+    guards against a reopened operation, with a margin of two sampled persons: it books an
+    arrest in the person's own region, so a person registered elsewhere and living in the
+    krai may appear there. It does not tell this rule from fareast2's at this seed: kept
+    open to 1 August there, the krai made one sampled arrest after 15 March at 1:1,000,
+    seed 5 (review21 F7), and 3,500-8,100 a month from April to July 1938 at 1:100."""
     first, _ = _ends(sim)
     start = sim.scenario.start
     r = [x.code for x in sim.pop.regions].index("far_eastern_krai")
+    dated, ends = record_dated(sim.world, sim.engine), record_ends(sim.engine)
+    assert region_end_days(dated, ends)[r] == (first - start).days
     arrests = sim.ledger.cube()[:, r, OP["kulak_00447"], EV["arrested"]]
-    assert arrests[(first - start).days + 1 :].sum() == 0
+    assert arrests[(first - start).days + 1 :].sum() <= 2 * sim.engine.w_mass
     rows = build_summary(sim, "historical")["limit_requests"]["increases"]
     late = [x for x in rows if x["region"] == "far_eastern_krai" and x["date"] > str(first)]
     assert [x["kind"] for x in late] == ["dated"]

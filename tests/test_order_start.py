@@ -110,18 +110,49 @@ def test_a_dated_decision_answers_the_requests_of_its_own_period() -> None:
 def test_a_decision_after_the_next_end_keeps_no_region_open() -> None:
     """Ends on day 100 (except where a later decision is to come) and day 200: a decision
     between them keeps its region open to day 200; one on day 200 itself (the Far Eastern
-    krai's of 1 August 1938, applied after the end of that day) or after it does not, and
-    answers none of its region's requests (``within_operation``)."""
+    krai's of 1 August 1938, applied after the end of that day) or after it does not. Only a
+    decision marked as made after its region's end answers none of its requests
+    (``within_operation``); one after the end but unmarked (Irkutsk's of 25 August 1938)
+    still does."""
     dated = np.zeros((4, 300), dtype=bool)
     dated[1, 150] = dated[2, 200] = dated[3, 250] = True
     dated[0, 50] = True
     ends = [(100, True), (200, False)]
     assert goes_on_after(dated, 100, ends).tolist() == [False, True, False, False]
     assert region_end_days(dated, ends).tolist() == [100, 200, 100, 100]
-    inside = within_operation(dated, region_end_days(dated, ends))
-    assert inside.any(axis=1).tolist() == [True, True, False, False]
+    marked = np.zeros_like(dated)
+    marked[2, 200] = True
+    inside = within_operation(dated, marked)
+    assert inside.any(axis=1).tolist() == [True, True, False, True]
     # no later end in the record: any later decision keeps its region open (the rule before)
     assert goes_on_after(dated, 100, [(100, True)]).tolist() == [False, True, True, True]
+
+
+def test_on_the_extension_day_every_request_pending_for_the_rule_lapses() -> None:
+    """Region 0 has no decision to come, regions 1-2 have one (day 200); the extension is on
+    day 50. The requests pending for the rule's answer lapse in every region, and what a
+    troika had not used of a provisional increase is withdrawn (region 1); only a request
+    already waiting for a decision to come goes on waiting (region 2). Before review21 F3 a
+    request of region 1 was switched to wait for the decision of day 200."""
+    from greatterror.model.quota_requests import AWAITS_DATED
+    from greatterror.model.steps_quota import _politburo_decides
+
+    inst = SimpleNamespace(
+        dated_until=np.array([10, 200, 200], dtype=np.int32),
+        pending_day=np.array([60, 55, AWAITS_DATED]),
+        pending_cat1=np.array([100.0, 100.0, 100.0]),
+        pending_cat2=np.array([30.0, 30.0, 30.0]),
+        pending_ahead=np.array([False, True, True]),
+        limit_cat1=np.array([1000.0, 1100.0, 1100.0]),
+        limit_cat2=np.array([300.0, 330.0, 330.0]),
+    )
+    w = SimpleNamespace(institutions=inst, policy=SimpleNamespace(extended={"kulak_00447": 50}))
+    _politburo_decides(w, 49)  # not the extension's day: nothing happens
+    assert inst.pending_day.tolist() == [60, 55, AWAITS_DATED]
+    _politburo_decides(w, 50)
+    assert inst.pending_day.tolist() == [-1, -1, AWAITS_DATED]
+    assert inst.limit_cat1.tolist() == [1000.0, 1000.0, 1100.0]
+    assert inst.limit_cat2.tolist() == [300.0, 300.0, 330.0]
 
 
 @pytest.fixture(scope="module")
@@ -183,18 +214,24 @@ def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
     nor Sverdlovsk's to its of 5 May 1938: they go to the rule and the commissar's sanction.
     Ukraine's requests of 1937 wait for its decisions of September 1937 and 31 January 1938,
     East Siberia's for 31 January 1938, as before; from the extension Sverdlovsk's wait for
-    its decision. The krai's operation ends on 15 March 1938 in the record, before its
-    decision of 1 August, so from the extension no decision answers its requests; nor does
-    Irkutsk's of 25 August 1938, after its end of 1 August, answer its requests of May
-    (``within_operation``, branch fareast3)."""
+    its decision. The krai's decision of 1 August is marked in the record as made after its
+    operation had ended (``after_region_end``), so from the extension no decision answers
+    its requests; Irkutsk's of 25 August 1938 is not marked, and answers its requests of
+    May 1938 (``within_operation``)."""
     w, e = run_1938.engine.world, run_1938.engine.engine
     raw, extension = record_dated(w, e), record_extension_day(e)
-    dated = within_operation(raw, region_end_days(raw, record_ends(e)))
+    marked = record_dated(w, e, after_region_end=True)
+    dated = within_operation(raw, marked)
     start = run_1938.scenario.start
     assert extension == (dt.date(1938, 1, 31) - start).days
     codes = [r.code for r in w.people.regions]
     names = ("far_eastern_krai", "sverdlovsk_obl", "kiev_obl", "east_siberian_obl", "moscow_obl")
     regions = np.array([codes.index(c) for c in names])
+    # the one marked decision, on or after its region's end in the record
+    ends_all = region_end_days(raw, record_ends(e))
+    rows, days = np.nonzero(marked)
+    assert [codes[r] for r in rows] == ["far_eastern_krai"]
+    assert all(days >= ends_all[rows])
 
     def answered(date: dt.date) -> list[bool]:
         day = (date - start).days
@@ -203,8 +240,8 @@ def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
     assert answered(dt.date(1937, 8, 20)) == [False, False, True, True, True]
     assert answered(dt.date(1937, 10, 15)) == [False, False, True, True, True]
     assert answered(dt.date(1938, 2, 10)) == [False, True, True, True, False]
-    assert answered(dt.date(1938, 5, 20)) == [False, False, False, False, False]
-    ends = region_end_days(raw, record_ends(e))[regions] + start.toordinal()
+    assert answered(dt.date(1938, 5, 20)) == [False, False, False, True, False]
+    ends = ends_all[regions] + start.toordinal()
     assert [dt.date.fromordinal(int(d)) for d in ends[:2]] == [
         dt.date(1938, 3, 15),
         dt.date(1938, 8, 1),

@@ -5,11 +5,10 @@ and the People's Commissar's sanction or to a dated decision of the record
 (``limit_increases.csv``, the ``limit_increase`` events of the historical timeline); the
 policy step keeps a region's operation open after the order's first end while a dated
 decision of the period the order went on in is still to come for it (``goes_on_after``).
-Both read the record's timeline (``Scenario.record_events``), not the run's own, and both
-count a decision only within the period it belongs to: a decision made after the region's
-operation has ended in the record answers none of its requests and keeps nothing open
-(``region_end_days``, ``within_operation``). Apart from the quota step to keep that module
-to its rule.
+Both read the record's timeline (``Scenario.record_events``), not the run's own. A decision
+the record marks as made after the region's operation had ended (``Event.after_region_end``)
+answers none of its requests (``within_operation``). Kept out of model/steps_quota.py so
+that module holds only the rule.
 """
 
 from __future__ import annotations
@@ -18,13 +17,14 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.engine import Engine
-from greatterror.model.limits import regions_of
+from greatterror.model.limits import regions_of, rows_of
 from greatterror.model.world import World
 
 
-def record_dated(w: World, e: Engine) -> NDArray[np.bool_]:
+def record_dated(w: World, e: Engine, after_region_end: bool = False) -> NDArray[np.bool_]:
     """Per region and day, whether the record has a dated limit increase for the region on
-    that day.
+    that day (with ``after_region_end``: only the decisions the record marks as made after
+    the region's operation had ended, ``Event.after_region_end``).
 
     The record is the timeline of the scenario at the root of the ``extends`` chain
     (``Scenario.record_events``), not the run's own: a counterfactual that drops a dated
@@ -42,11 +42,10 @@ def record_dated(w: World, e: Engine) -> NDArray[np.bool_]:
         day = (event.date - e.start).days
         if event.action != "limit_increase" or not 0 <= day < e.days:
             continue
-        for row in e.evidence.increases:
-            if row.fact_id == event.evidence and (
-                not event.region or row.region_code == event.region
-            ):
-                dated[regions_of(regions, row.region_code), day] = True
+        if after_region_end and not event.after_region_end:
+            continue
+        for row in rows_of(event, e.evidence.increases):
+            dated[regions_of(regions, row.region_code), day] = True
     return dated
 
 
@@ -79,13 +78,9 @@ def goes_on_after(
     The decision of 31 January 1938 had the operation completed by 15 March in most regions
     (G12-24a); which regions went on to its end of 1 August (G12-37) is not in the evidence
     base, and a dated decision between the two is its one trace of a troika still at work
-    (Irkutsk, 29 April 1938; Sverdlovsk, 5 May 1938). A decision made on or after the next
-    end belongs to the period after it: the Far Eastern krai's limit of 1 August 1938
-    (G3-inc-dvk-010838), applied after the end of that day, answered Frinovsky's request of
-    July 1938 for an operation Yezhov said had already been finished in the krai (Naumov,
-    naumov_krovavyi_karlik), so it is no trace of a troika at work between 15 March and 1
-    August and keeps nothing open. Before branch fareast3 any later decision kept a region
-    open, and the krai, open to 1 August, arrested to June or July 1938."""
+    (Irkutsk, 29 April 1938; Sverdlovsk, 5 May 1938). A decision on the next end's day or
+    later belongs to the period after it and keeps nothing open (the Far Eastern krai's of
+    1 August 1938, G3-inc-dvk-010838, applied after the end of that day)."""
     later = [d for d, _ in ends if d > day]
     stop = min(later) if later else dated.shape[1]
     if dated.shape[0] == 0 or day + 1 >= stop:
@@ -106,21 +101,20 @@ def region_end_days(dated: NDArray[np.bool_], ends: list[tuple[int, bool]]) -> N
     return end
 
 
-def within_operation(dated: NDArray[np.bool_], end: NDArray[np.int64]) -> NDArray[np.bool_]:
-    """The record's dated decisions made while the region's operation goes on (before its end
-    in the record, ``region_end_days``): the only ones that answer its requests.
+def within_operation(dated: NDArray[np.bool_], after_end: NDArray[np.bool_]) -> NDArray[np.bool_]:
+    """The record's dated decisions that answer a region's requests: all but those the
+    record marks as made after the region's operation had ended (``after_end``,
+    ``record_dated(..., after_region_end=True)``).
 
-    A decision made after the region's end belongs to a later period, as one made after the
-    extension does to a later period than a request of 1937 (``answered_by_dated``): it
-    raises the limits of a region whose operation has ended, which releases the cases held
-    there for a sanction (docs/ODD.md 7.7), but no request made while the operation went on
-    waits for it. The Far Eastern krai's of 1 August 1938 (its operation ended on 15 March)
-    and Irkutsk's of 25 August 1938 (ended on 1 August) are such decisions. Before branch
-    fareast3 the krai's requests from the extension to 15 March waited for its decision of
-    August and its troika acted ahead of it on provisional increases, and Irkutsk's from
-    May to July 1938 waited for 25 August."""
-    days = np.arange(dated.shape[1])
-    return dated & (days[None, :] < np.asarray(end)[:, None])
+    Such a decision raises the limits of a region whose operation has ended, which releases
+    the cases held there for a sanction (docs/ODD.md 7.7), but no request made while the
+    operation went on waits for it. The one marked is the Far Eastern krai's of 1 August
+    1938 (G3-inc-dvk-010838): it answered Frinovsky's request of July 1938 for an operation
+    Yezhov said had already been finished in the krai (Naumov, naumov_krovavyi_karlik). The
+    mark is data on the event, not a rule by date: Irkutsk's decision of 25 August 1938,
+    also after its region's end in the model (1 August), is counted in its total under the
+    order (Naumov puts the Irkutsk total under the order at 17,500, the sum of its limits including this one, G3-inc-irk-250838) and is not marked."""
+    return np.asarray(dated & ~after_end, dtype=bool)
 
 
 def record_extension_day(e: Engine) -> int:
@@ -156,7 +150,7 @@ def answered_by_dated(next_day: NDArray[np.int64], day: int, extension: int) -> 
     January-March 1938 (Naumov, G3-inc-unsanctioned-1937): a decision of 1938 after the
     extension, such as the Far Eastern krai's of 1 August 1938 (G3-inc-dvk-010838), is no
     answer to a request of 1937. With no extension in the record every later decision answers
-    (the rule before 5 Dec 2026, branch fareast2, in every case)."""
+    (the rule before branch fareast2)."""
     ahead = np.asarray(next_day) > day
     if extension < 0 or day >= extension:
         return ahead

@@ -47,6 +47,16 @@ def regions_of(regions: list[Any], code: str | None) -> list[int]:
     return [r.index for r in regions if code in (r.code, r.republic)]
 
 
+def rows_of(event: Any, increases: list[Any]) -> list[Any]:
+    """The ``limit_increases.csv`` rows a dated ``limit_increase`` event applies: those citing
+    its fact, restricted to its region if it names one."""
+    return [
+        row
+        for row in increases
+        if row.fact_id == event.evidence and (not event.region or row.region_code == event.region)
+    ]
+
+
 def operation_ended(
     policy: Any, inst: Any, op: str, regions: NDArray[np.integer]
 ) -> NDArray[np.bool_]:

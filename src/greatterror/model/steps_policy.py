@@ -14,7 +14,7 @@ from greatterror.model import leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.dated_answers import goes_on_after, record_dated, record_ends
 from greatterror.model.engine import Engine
-from greatterror.model.limits import regions_of
+from greatterror.model.limits import regions_of, rows_of
 from greatterror.model.loop import Component
 from greatterror.model.quota_requests import (
     answer_with_dated_increase,
@@ -242,9 +242,7 @@ def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
     already sentenced on ahead of the sanction is sanctioned by it, so the
     provisional increase gives way to the dated one (model/steps_quota.py).
     """
-    for row in e.evidence.increases:
-        if row.fact_id != event.evidence or (event.region and row.region_code != event.region):
-            continue
+    for row in rows_of(event, e.evidence.increases):
         cat1, cat2 = row.cat1, row.cat2
         if cat1 is None and cat2 is None and row.total is not None:
             cat1 = row.total * e.increase_cat1_share

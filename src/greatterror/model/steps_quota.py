@@ -16,15 +16,14 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   1938). A decision of the second period is not the answer to a request of the first: the
   Far Eastern krai's limit of 1 August 1938 (G3-inc-dvk-010838) does not answer its requests
   of autumn 1937, which go to the rule and the commissar's sanction like any region's (before
-  5 Dec 2026, branch fareast2, a region's requests waited for its dated decisions until its
-  last one, however far off). Nor does a decision made after the region's operation has ended
-  in the record answer any of its requests (``within_operation``): the krai's operation ended
-  on 15 March 1938 (``region_end_days``), so from the extension its requests are refused like
-  those of any region with no decision to come; Irkutsk's decision of 25 August 1938, after
-  its end of 1 August, answers none either. Which decisions are to come, the extension's day
-  and the regions' ends are read from the record (the historical timeline,
-  ``Scenario.record_events``), not from a counterfactual's own: a run that drops an increase
-  learns it is not taken on its date (``record_dated``);
+  branch fareast2, a region's requests waited for its dated decisions until its last one,
+  however far off). Nor does a decision the record marks as made after the region's
+  operation had ended (``Event.after_region_end``, ``within_operation``): the krai's of 1
+  August 1938, so from the extension its requests are refused like those of any region with
+  no decision to come. Which decisions are to come, the extension's day and the regions' ends
+  are read from the record (the historical timeline, ``Scenario.record_events``), not from a
+  counterfactual's own: a run that drops an increase learns it is not taken on its date
+  (``record_dated``);
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
@@ -50,9 +49,10 @@ limits of a region are raised only by the dated decisions still to come for it: 
 extension named the regions and their new limits, and elsewhere the operation was to end by
 15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
 the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
-pending on the day lapse (``only_dated``). A region with a dated decision still to come
-before its operation's end (Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
-which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12).
+pending on the day for the rule's answer lapse in every region (``_politburo_decides``). A
+region with a dated decision still to come (Ukraine, East Siberia, Sverdlovsk) may still act
+ahead of it on a provisional increase, which the decision replaces when it comes
+(``answer_with_dated_increase``; review12 F12).
 Until issue 9 (branch pace00447) the rule went on granting requests into the summer of
 1938, about twice the increases the record dates or estimates for 1938 (docs/validation.md).
 
@@ -79,9 +79,7 @@ from greatterror.model.dated_answers import (
     last_dated,
     next_dated,
     record_dated,
-    record_ends,
     record_extension_day,
-    region_end_days,
     within_operation,
 )
 from greatterror.model.engine import Engine
@@ -125,8 +123,8 @@ class QuotaDynamics(Component):
 
     def __init__(self) -> None:
         self.dated_ready = False
-        #: the record's dated decisions made while the region's operation goes on, per
-        #: region and day (``record_dated``, ``within_operation``)
+        #: the record's dated decisions that answer a region's requests, per region and day
+        #: (``record_dated``, ``within_operation``)
         self.dated: NDArray[np.bool_] = np.zeros((0, 0), dtype=bool)
         #: the day of the operation's extension in the record (-1: none)
         self.extension = -1
@@ -138,8 +136,8 @@ class QuotaDynamics(Component):
         if not self.dated_ready:
             self.dated_ready = True
             if ceiling:
-                dated = record_dated(w, e)
-                self.dated = within_operation(dated, region_end_days(dated, record_ends(e)))
+                after_end = record_dated(w, e, after_region_end=True)
+                self.dated = within_operation(record_dated(w, e), after_end)
                 self.extension = record_extension_day(e)
                 w.institutions.dated_until[:] = last_dated(self.dated)
         if ceiling:
@@ -233,18 +231,21 @@ def only_dated(extended: int | None, dated_until: NDArray[np.int32], day: int) -
 
 
 def _politburo_decides(w: World, day: int) -> None:
-    """On the day of the extension, the requests still pending in the regions it leaves to
-    its dated decisions lapse (``only_dated``): a troika that had sentenced ahead of the
-    sanction keeps its sentences, the part of the increase not yet used is withdrawn. In a
-    region with a dated decision still to come, a request pending for the rule's answer waits
-    for that decision instead (from the extension only the dated decisions raise limits)."""
+    """On the day of the extension, the requests still pending for the rule's answer lapse in
+    every region, and those waiting for a dated decision in the regions it leaves to its
+    dated decisions (``only_dated``): a troika that had sentenced ahead of the sanction keeps
+    its sentences, the part of the increase not yet used is withdrawn. A request made before
+    the extension is no request a later decision answers (``answered_by_dated``), so one
+    pending for the rule does not wait for a region's decision still to come; a request
+    already waiting for a decision to come goes on waiting for it."""
     extended = w.policy.extended.get("kulak_00447")
     if extended != day:
         return
     inst = w.institutions
     only = only_dated(extended, inst.dated_until, day)
-    close_requests(inst, np.flatnonzero(only & (inst.pending_day != -1)))
-    inst.pending_day[~only & (inst.pending_day >= 0)] = AWAITS_DATED
+    close_requests(
+        inst, np.flatnonzero((only & (inst.pending_day != -1)) | (inst.pending_day >= 0))
+    )
 
 
 def _requests(
