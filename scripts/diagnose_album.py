@@ -7,8 +7,10 @@ day; then the special troikas' decisions in all and the Harbin operation's cases
 from 15 September 1938 (all by the special troikas: the operations ended on 1 August and the
 album's queue passed to them, to compare with V-natop-har-sptroika, 13,909); then what is
 pending on the day of the halt (each channel's queue, and those under investigation by
-operation), what the halt's review released or sent on, and the largest single-day release
-as a share of those held (tests/test_operations.py's measure).
+operation), what the halt's review released or sent on, of it the void death sentences of the
+mass operations (``steps_halt.unexecuted``) and how many of them the review released by the
+last day watched, and the largest single-day release as a share of those held
+(tests/test_operations.py's measure).
 
     python scripts/diagnose_album.py --scale 0.01 --seed 1 [--set name=value ...]
 """
@@ -21,6 +23,7 @@ import numpy as np
 from _diagnose import historical_sim, options, until_date
 
 from greatterror.calibration.series import CONVICTED
+from greatterror.model import steps_halt
 from greatterror.model.album import national_capacity
 from greatterror.model.steps_halt import HALT_REVIEW
 from greatterror.vocabulary import CH, EV, OP, OPERATIONS, Status
@@ -49,7 +52,17 @@ def main() -> None:
     model = sim.engine
     e, w = model.engine, model.world
     sp_day = (dt.date(1938, 9, 15) - model.start).days
-    review = {"scheduled": 0.0, "released": 0.0, "sent_on": 0.0}
+    review = {"scheduled": 0.0, "released": 0.0, "sent_on": 0.0, "void": 0.0, "void_freed": 0.0}
+    void: list[np.ndarray] = []
+    unexecuted = steps_halt.unexecuted
+
+    def voided(world, engine, day, extrajudicial):  # type: ignore[no-untyped-def]
+        idx = unexecuted(world, engine, day, extrajudicial)
+        void.append(idx)
+        review["void"] += float(engine.weights(idx).sum())
+        return idx
+
+    steps_halt.unexecuted = voided  # read by review_pending at the halt
     schedule_after = e.schedule_after
 
     def schedule(day: int, kind: str, idx: np.ndarray, delays: np.ndarray) -> None:
@@ -68,6 +81,8 @@ def main() -> None:
             (before != Status.RELEASED) & (world.cases.status == Status.RELEASED)
         )
         review["released"] += float(engine.weights(freed).sum())
+        if void:
+            review["void_freed"] += float(engine.weights(freed[np.isin(freed, void[0])]).sum())
 
     component.step = watched
     print("month     album  sp_troika  pending   capacity")
@@ -103,6 +118,10 @@ def main() -> None:
     print(f"special troikas decided {spt_all:.0f}")
     print(f"Harbin convicted from 15 Sep 1938: {har_sp:.0f} of {har_conv:.0f} (record 13,909)")
     print(f"halt review: {review['scheduled']:.0f} scheduled, {review['released']:.0f} released")
+    print(
+        f"void death sentences at the halt: {review['void']:.0f}, released by the review by "
+        f"{until}: {review['void_freed']:.0f}"
+    )
     day, rel, held = _largest_daily_release(e)
     print(f"largest single-day release: {rel:.0f} of {held:.0f} held ({rel / held:.3%}), day {day}")
 

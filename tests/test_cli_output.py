@@ -54,3 +54,21 @@ def test_a_terminal_keeps_wrapping_to_its_width() -> None:
     assert table_console(terminal) is terminal
     piped = Console(force_terminal=False, width=80)
     assert table_console(piped).width > 1000
+
+
+def test_every_progress_bar_is_drawn_by_one_helper(monkeypatch) -> None:
+    """Chores21: `run` and `counterfactual` each built the same rich bar; both now use
+    ``output.progress_bar``, which passes the API's ``progress(done, total)`` through."""
+    from pathlib import Path
+
+    from greatterror.cli import output
+
+    screen = Console(record=True, force_terminal=True, width=100)
+    monkeypatch.setattr(output, "console", screen)
+    with output.progress_bar("historical at 1:1,000", 5, "days") as progress:
+        progress(3, 5)
+    drawn = screen.export_text()
+    assert "historical at 1:1,000" in drawn and "3/5 days" in drawn
+    src = Path(output.__file__).parents[1]
+    builders = [p for p in src.rglob("*.py") if "Progress(" in p.read_text(encoding="utf-8")]
+    assert builders == [Path(output.__file__)]

@@ -26,13 +26,49 @@ runner = CliRunner()
         (["--parameters", "exile_share"], "--parameters: 'exile_share' names one parameter"),
         (["--parameters", "exile_share,exile_share"], "names a parameter twice"),
         (["--parameters", " , "], "names nothing"),
+        (
+            ["--parameters", "exile_share,regions_start_operation"],
+            "--parameters: 'regions_start_operation' is a setting of the model",
+        ),
+        (
+            ["--parameters", "held_after_region_end,exile_share"],
+            "--parameters: 'held_after_region_end' is a setting of the model",
+        ),
+        (
+            ["--parameters", "fixed-priors,leader_mass_threshold"],
+            "allowed: free, fixed-priors, unsourced, or fixed parameters with a prior that are "
+            "not settings",
+        ),
     ],
 )
 def test_bad_sensitivity_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
     result = runner.invoke(app, ["sensitivity", "historical", *args, "--out", str(tmp_path / "s")])
     assert result.exit_code == 2, result.output
-    assert message in result.output
+    assert message in " ".join(result.output.split())
     assert not (tmp_path / "s").exists()
+
+
+def test_the_screen_and_vary_share_one_fixed_priors_set() -> None:
+    """Chores21: ``--parameters fixed-priors`` screened the 26 settings of the model (hypothesis
+    switches and parameters, other scenarios' parameters, structural switches) that ``--vary
+    fixed-priors`` never draws; both now take ``screen_set.fixed_priors``."""
+    from greatterror.api.vary import vary_names
+    from greatterror.calibration.screen_set import (
+        choose,
+        fixed_priors,
+        is_setting,
+        settings,
+        switched_off,
+    )
+    from greatterror.model.scenario import load_scenario
+
+    historical = load_scenario("historical")
+    screened = choose("fixed-priors", switched_off(historical.mechanisms))
+    assert screened is not None and screened == fixed_priors()
+    assert screened == vary_names("fixed-priors", (historical,))
+    assert not any(is_setting(n) for n in screened)
+    assert not set(settings()) & set(screened)
+    assert "regions_start_operation" not in screened and "exile_share" in screened
 
 
 def test_morris_ranks_the_one_parameter_the_output_depends_on(

@@ -4,12 +4,18 @@
 Each task is independent and its result is put back in task order, so the
 results do not depend on how many workers there are: local worker processes
 by default, or a Dask cluster when given a ``dask.distributed.Client``.
+
+When the caller stops (Ctrl-C, or an error of a run), the local workers are ended at once
+and the runs not started are cancelled: the pool's own exit would wait for every queued
+run, minutes at 1:100. The workers ignore SIGINT, which a terminal's Ctrl-C sends to each
+of them too: the process that started them stops them (cli/interrupt.py).
 """
 
 from __future__ import annotations
 
 import multiprocessing as mp
 import os
+import signal
 from collections.abc import Callable, Iterable, Sequence
 from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
@@ -45,6 +51,22 @@ def check_workers(workers: Any, tasks: int) -> int:
     return workers
 
 
+def _ignore_interrupt() -> None:
+    """A worker's initializer: Ctrl-C is its parent's to handle (module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the runs not started and end the workers now: their results are not wanted.
+
+    ProcessPoolExecutor has no public way to end its workers before Python 3.14
+    (``terminate_workers``), so its map of processes is read for that."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
 def map_tasks(
     fn: Callable[..., T],
     args: Sequence[tuple[Any, ...]],
@@ -73,8 +95,14 @@ def map_tasks(
     else:
         # fork: workers start with the compiled kernels and loaded modules of this process
         context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-        with ProcessPoolExecutor(workers, mp_context=context) as pool:
-            futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
-            for fut in futures:
-                finished(futures[fut], fut.result())
+        with ProcessPoolExecutor(
+            workers, mp_context=context, initializer=_ignore_interrupt
+        ) as pool:
+            try:
+                futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+                for fut in futures:
+                    finished(futures[fut], fut.result())
+            except BaseException:
+                _stop_workers(pool)
+                raise
     return [done[i] for i in range(len(args))]

@@ -30,6 +30,7 @@ if TYPE_CHECKING:
     from matplotlib.figure import Figure
 
     from greatterror.model.sim import Simulation
+    from greatterror.results.output_worker import OutputWorker
 
 __all__ = ["Sim", "SimError"]
 
@@ -193,8 +194,18 @@ class Sim:
 
         return key_figure(self.results)
 
-    def save(self, out: str | Path, *, overwrite: bool = False, register: bool = True) -> str:
-        """Write the CLI's outputs to ``out`` (atomically) and record the run; returns its id."""
+    def save(
+        self,
+        out: str | Path,
+        *,
+        overwrite: bool = False,
+        register: bool = True,
+        worker: OutputWorker | None = None,
+    ) -> str:
+        """Write the CLI's outputs to ``out`` (atomically) and record the run; returns its id.
+
+        ``worker`` is the command line's output worker (results/output_worker.py); without
+        one, as from Python, the tables and the report are written in this process."""
         from greatterror.model.run import RunResult, save_run
 
         result = save_run(
@@ -202,6 +213,7 @@ class Sim:
             Path(out),
             overwrite=overwrite,
             register=register,
+            worker=worker,
         )
         self.out_dir, self.run_id = result.out_dir, result.run_id
         return self.run_id or ""

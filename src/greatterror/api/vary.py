@@ -8,8 +8,8 @@ names them the way ``greatterror sensitivity --parameters`` does ("unsourced",
 "fixed-priors", or names), and each run or pair then draws every named
 parameter from its declared prior. It never draws a setting of the model (the
 hypothesis switches and parameters, other scenarios' parameters, structural
-switches; ``screen_set.is_setting``): "fixed-priors" here leaves them out, and
-naming one is an error.
+switches; ``screen_set.is_setting``): no set holds one (``screen_set.fixed_priors``,
+the same sets ``greatterror sensitivity`` screens), and naming one is an error.
 
 Each parameter's draw comes from its own random stream, keyed by the run's
 seed, the stream name "vary" and the parameter's name: the draws are made
@@ -68,7 +68,7 @@ def vary_names(
     off = set.intersection(*(set(switched_off(s.mechanisms)) for s in scenarios))
     free = {n for s in scenarios for n in scenario_problem(s)[0]} | set(fitted)
     try:
-        return expand(spec, off, field="vary", sets=VARY_SETS, fitted=free, no_settings=True)
+        return expand(spec, off, field="vary", sets=VARY_SETS, fitted=free)
     except ScreenSetError as exc:
         raise SimError(str(exc)) from None
 

@@ -17,8 +17,10 @@ used in the historical scenario", "fitted for the endogenous scenario only")
 are left out: they are not missing historical figures. So are the structural
 switches (unit "switch", such as held_after_region_end): a switch chooses between
 two encodings of the model, and a screen or a band that flips it 50/50 mixes them.
-``settings()`` names both kinds; ``--vary`` leaves them out of every set and refuses
-them by name (api/vary.py). So are the parameters
+``settings()`` names both kinds. ``fixed_priors()`` is the one definition of the
+"fixed-priors" set, the fixed parameters with a prior less the settings; every set
+leaves the settings out and naming one is refused, in ``greatterror sensitivity
+--parameters`` and in ``--vary`` (api/vary.py) alike. So are the parameters
 of mechanisms the scenario switches off (the ``mechanism`` column against the
 scenario's ``[mechanisms]`` table): there a parameter moves only the
 simulation's seed, which is hashed from the parameter values as in a fit.
@@ -69,6 +71,12 @@ def settings() -> tuple[str, ...]:
     return tuple(name for name in fixed_with_prior() if is_setting(name))
 
 
+def fixed_priors() -> tuple[str, ...]:
+    """The "fixed-priors" set: the fixed parameters with a prior that are not settings
+    (``is_setting``), the missing or uncertain historical figures a screen or a draw moves."""
+    return tuple(name for name in fixed_with_prior() if not is_setting(name))
+
+
 def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
     """The fixed parameters with a prior whose basis marks them unsourced (module docstring),
     leaving out those of the mechanisms ``off`` (ids such as "M24") a scenario switches off:
@@ -97,21 +105,20 @@ def expand(
     field: str = "--parameters",
     sets: Collection[str] = SETS,
     fitted: Collection[str] = (),
-    no_settings: bool = False,
 ) -> tuple[str, ...]:
     """The parameters a comma-separated ``spec`` names, each set of ``sets`` expanded in place.
 
     Items are parameter names (each with a prior that is a distribution) or the named sets.
     ``fitted`` are parameters a fit learns: left out of a set's expansion, and refused when
     named (``--vary`` draws only fixed parameters; a fit's own uncertainty is its posterior).
-    With ``no_settings`` the settings (``is_setting``: hypothesis switches and parameters,
-    other scenarios' parameters, structural switches) are left out of the sets and refused
-    when named: a run's draws must not mix hypotheses. Errors name ``field`` and the values
-    it allows.
+    A setting (``is_setting``: a hypothesis switch or parameter, another scenario's
+    parameter, a structural switch) is in no set and refused when named: a screen's design
+    point or a run's draws must not mix hypotheses. Errors name ``field`` and the values it
+    allows.
     """
     every: dict[str, tuple[str, ...]] = {
         "free": FREE_PARAMETERS,
-        "fixed-priors": fixed_with_prior(),
+        "fixed-priors": fixed_priors(),
         "unsourced": unsourced_priors(off),
     }
     allowed = f"{', '.join(sets)}, or a comma-separated list of parameter names"
@@ -121,9 +128,7 @@ def expand(
     names: list[str] = []
     for item in items:
         if item in sets:
-            names.extend(
-                n for n in every[item] if n not in fitted and not (no_settings and is_setting(n))
-            )
+            names.extend(n for n in every[item] if n not in fitted)
             continue
         if item in every:
             raise ScreenSetError(f"{field}: {item!r} is not allowed here; allowed: {allowed}")
@@ -138,7 +143,7 @@ def expand(
                 f"is the posterior's (--posterior); allowed: {', '.join(sets)}, or fixed "
                 "parameters with a prior"
             )
-        if no_settings and is_setting(item):
+        if is_setting(item):
             raise ScreenSetError(
                 f"{field}: {item!r} is a setting of the model (a hypothesis switch or parameter, "
                 "another scenario's parameter, or a structural switch), not a missing "

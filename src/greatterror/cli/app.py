@@ -9,20 +9,23 @@ import sys
 import traceback
 from typing import Annotated, Any
 
-import typer
-from typer.core import TyperGroup
+from greatterror.cli.interrupt import exit_quietly, interrupted
 
-from greatterror import __version__
-from greatterror.cli import calibrate as calibrate_cli
-from greatterror.cli import counterfactual as counterfactual_cli
-from greatterror.cli import evidence, hypotheses, population
-from greatterror.cli import params as params_cli
-from greatterror.cli import report as report_cli
-from greatterror.cli import run as run_cli
-from greatterror.cli import sensitivity as sensitivity_cli
-from greatterror.cli import serve as serve_cli
-from greatterror.cli.output import error_console
-from greatterror.errors import GreatterrorError
+with exit_quietly():  # Ctrl-C while the commands' modules import: one line, exit 130
+    import typer
+    from typer.core import TyperGroup
+
+    from greatterror import __version__
+    from greatterror.cli import calibrate as calibrate_cli
+    from greatterror.cli import counterfactual as counterfactual_cli
+    from greatterror.cli import evidence, hypotheses, population
+    from greatterror.cli import params as params_cli
+    from greatterror.cli import report as report_cli
+    from greatterror.cli import run as run_cli
+    from greatterror.cli import sensitivity as sensitivity_cli
+    from greatterror.cli import serve as serve_cli
+    from greatterror.cli.output import error_console
+    from greatterror.errors import GreatterrorError
 
 DEBUG_FLAG = "--debug"
 #: exit code of an error that is a bug in greatterror (bad input exits with 2)
@@ -123,6 +126,8 @@ class _Guarded(TyperGroup):
                 f"[bold red]error:[/] {_bad_value(exc)}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
+        except KeyboardInterrupt:  # typer would exit 130 silently (cli/interrupt.py)
+            raise typer.Exit(interrupted()) from None
         except BrokenPipeError as exc:
             if _stdout_gone():
                 raise typer.Exit(_reader_gone()) from None
@@ -186,6 +191,8 @@ def main(argv: list[str] | None = None) -> None:
     args = sys.argv[1:] if argv is None else list(argv)
     try:
         app(args=args, prog_name="greatterror")
+    except KeyboardInterrupt:
+        raise SystemExit(interrupted()) from None
     except BrokenPipeError as exc:
         if _stdout_gone():
             raise SystemExit(_reader_gone()) from None

@@ -13,7 +13,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror import __version__
 from greatterror.cli.output import (
@@ -23,6 +22,7 @@ from greatterror.cli.output import (
     fail,
     fmt,
     print_table,
+    progress_bar,
     warn_scale,
 )
 from greatterror.errors import GreatterrorError
@@ -172,18 +172,9 @@ def counterfactual(
     if as_json:
         paired.run()
     else:
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} pairs"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as bar:
-            task = bar.add_task(
-                f"{paired.counterfactual.name} and {paired.base.name}", total=len(paired.seeds)
-            )
-            paired.run(progress=lambda done, _n: bar.update(task, completed=done))
+        pairs = f"{paired.counterfactual.name} and {paired.base.name}"
+        with progress_bar(pairs, len(paired.seeds), "pairs") as progress:
+            paired.run(progress=progress)
     _report(paired, fit, as_json, vary)
 
 

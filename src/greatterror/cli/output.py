@@ -2,9 +2,10 @@
 
 from __future__ import annotations
 
+import contextlib
 import json
 import sys
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Iterator, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -60,6 +61,27 @@ def table_console(screen: Console) -> Console:
     if screen.is_terminal:
         return screen
     return Console(file=screen.file, width=_UNWRAPPED_WIDTH, color_system=None)
+
+
+@contextlib.contextmanager
+def progress_bar(description: str, total: int, unit: str) -> Iterator[Callable[[int, int], None]]:
+    """A bar on the console for ``total`` ``unit`` (days, pairs), gone when the block ends.
+
+    Yields the ``progress(done, total)`` callback that ``Sim.run``, ``Paired.run`` and
+    ``Ensemble.run`` take, so that every command draws its bar the same way.
+    """
+    from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
+
+    with Progress(
+        TextColumn("[bold]{task.description}"),
+        BarColumn(),
+        TextColumn(f"{{task.completed}}/{{task.total}} {unit}"),
+        TimeElapsedColumn(),
+        console=console,
+        transient=True,
+    ) as bar:
+        task = bar.add_task(description, total=total)
+        yield lambda done, _total: bar.update(task, completed=done)
 
 
 def fail(message: str, code: int = 2) -> NoReturn:

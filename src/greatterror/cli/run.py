@@ -7,7 +7,6 @@ from pathlib import Path
 from typing import Annotated, Any
 
 import typer
-from rich.progress import BarColumn, Progress, TextColumn, TimeElapsedColumn
 
 from greatterror.cli.output import (
     console,
@@ -17,6 +16,7 @@ from greatterror.cli.output import (
     fmt,
     folder_path,
     print_table,
+    progress_bar,
 )
 from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
@@ -147,18 +147,10 @@ def run(
 
     # the modules that write the tables and the report are imported by a forked worker while
     # this process simulates (results/output_worker.py)
-    with prefetched():
-        with Progress(
-            TextColumn("[bold]{task.description}"),
-            BarColumn(),
-            TextColumn("{task.completed}/{task.total} days"),
-            TimeElapsedColumn(),
-            console=console,
-            transient=True,
-        ) as progress:
-            task = progress.add_task(f"{sc.name} at 1:{1 / scale:,.0f}", total=days)
-            sim.run(progress=lambda done, _total: progress.update(task, completed=done))
-        run_id = sim.save(out, overwrite=overwrite)
+    with prefetched() as worker:
+        with progress_bar(f"{sc.name} at 1:{1 / scale:,.0f}", days, "days") as progress:
+            sim.run(progress=progress)
+        run_id = sim.save(out, overwrite=overwrite, worker=worker)
     _targets_table(sim.results.summary)
     console.print(
         f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",

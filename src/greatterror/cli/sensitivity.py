@@ -26,7 +26,9 @@ def sensitivity(
     parameters: Annotated[
         str,
         typer.Option(
-            help="free (the fit's), fixed-priors (every fixed parameter with a prior), "
+            help="free (the fit's), fixed-priors (every fixed parameter with a prior "
+            "that is not a setting of the model: hypothesis switches and parameters, other "
+            "scenarios' parameters and structural switches are never screened), "
             "unsourced (the fixed priors data/parameters.csv's basis marks unsourced, "
             "of mechanisms the scenario has on), "
             "or a comma-separated list of names and these sets."

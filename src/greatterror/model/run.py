@@ -14,7 +14,7 @@ from collections.abc import Callable, Mapping
 from dataclasses import dataclass
 from datetime import UTC, datetime
 from pathlib import Path
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 from greatterror.evidence.loader import Evidence, load_evidence
 from greatterror.faults import pause_point
@@ -29,6 +29,9 @@ from greatterror.results.outputs import (
     SUMMARY_FILE,
     write_summary,
 )
+
+if TYPE_CHECKING:
+    from greatterror.results.output_worker import OutputWorker
 
 
 @dataclass
@@ -70,17 +73,23 @@ def simulate(
 
 
 def save_run(
-    result: RunResult, out_dir: Path, overwrite: bool = False, register: bool = True
+    result: RunResult,
+    out_dir: Path,
+    overwrite: bool = False,
+    register: bool = True,
+    worker: OutputWorker | None = None,
 ) -> RunResult:
     """Write every output atomically, then record the run in the registry.
 
     The run id is made first, so that summary.json and the report carry it;
-    the registry row and the folder's marker then name the same run.
+    the registry row and the folder's marker then name the same run. ``worker`` is the
+    command line's output worker (results/output_worker.py), which writes the tables and the
+    report; without one they are written here.
     """
     # imported here: matplotlib, duckdb and pyarrow take about 1.2 s to import, and a
     # run that is only simulated (calibration, benchmarks, tests) needs none of them; the
-    # tables and the report are written by the command line's output worker when it has one
-    # (results/output_worker.py), which has imported pyarrow and matplotlib while the run
+    # tables and the report are written by the command line's output worker when it passes
+    # one (results/output_worker.py), which has imported pyarrow and matplotlib while the run
     # simulated, else here
     from greatterror.results.output_worker import write_report, write_series
     from greatterror.results.registry import new_run_id, record_run
@@ -99,12 +108,12 @@ def save_run(
     run_id = new_run_id(body, created)
 
     def write(tmp: Path) -> None:
-        write_series(tmp, series_parts(sim))  # timeseries.parquet, channels.parquet
+        write_series(tmp, series_parts(sim), worker)  # timeseries.parquet, channels.parquet
         content = content_hash(tmp, body)
         result.summary = {"run_id": run_id, "content_hash": content, **body}
         write_summary(tmp / SUMMARY_FILE, result.summary)
         pause_point("writing")
-        write_report(tmp)
+        write_report(tmp, worker)
         write_marker(tmp, run_id, content, created.isoformat())
 
     result.out_dir = write_run_atomically(out_dir, write, overwrite=overwrite)

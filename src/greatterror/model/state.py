@@ -266,6 +266,14 @@ class Institutions:
     #: NKVD officers per region, in experienced-officer equivalents: the operation's
     #: capacity (the NKVD cadres step lowers it while recruits replace arrested officers)
     officers: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    #: region-days on which the denunciations acted on, or ordinary work, asked more arrests
+    #: than the officers can make (model/nkvd_capacity.py)
+    capacity_bound_days: int = 0
+    #: the first day it bound (-1: never)
+    capacity_first_bound: int = -1
+    #: the day's expected arrests on denunciations per region (sampled rows) and that day
+    capacity_taken: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
+    capacity_taken_day: int = -1
     #: factor on the mean investigation length: the NKVD's capacity at the start over its
     #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
     investigation_slowdown: float = 1.0

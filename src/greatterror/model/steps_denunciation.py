@@ -13,6 +13,7 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.loop import Component
+from greatterror.model.nkvd_capacity import bound_denunciations
 from greatterror.model.world import World
 from greatterror.population.codes import Occupation
 
@@ -31,6 +32,7 @@ class Denunciation(Component):
         "denunciation_candidates",
         "denunciation_rate",
         "grievance_weight_superiors",
+        "nkvd_capacity",
         "vulnerability_weight_marks",
     )
     reads = ("people", "registers", "cases", "campaign")
@@ -42,6 +44,8 @@ class Denunciation(Component):
         p, reg, pop = e.params, w.registers, w.people
         rng = e.rng.denunciation
         lam = p["denunciation_rate"] / 365.0 * reg.region_adults * w.levers.campaign
+        # those acted on are arrested by the region's officers (model/nkvd_capacity.py)
+        lam = bound_denunciations(w, e, day, lam, float(p["denunciation_acted_on"]))
         n, counts = poisson_counts(rng, lam)  # as rng.poisson(lam), in distribution
         if n == 0:
             return

@@ -24,6 +24,7 @@ from greatterror.model.kernels import (
 from greatterror.model.limits import operation_ended
 from greatterror.model.list_selection import arrest_circle
 from greatterror.model.loop import Component
+from greatterror.model.nkvd_capacity import bound_named
 from greatterror.model.state import Cases
 from greatterror.model.world import World
 from greatterror.population.codes import Party
@@ -57,6 +58,7 @@ class Investigation(Component):
         "circle_list_share",
         "loyalty_confession_boost",
         "names_acted_on",
+        "nkvd_capacity",
         "release_without_confession",
     )
     reads = (
@@ -248,7 +250,12 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
     # a name is taken up as far as it fits the line of the case that gave it (model/lines.py)
     fit = w.registers.naming_fit[c.line[who], pop["male"][named].astype(np.intp)]
     keep = rng.random(len(named)) < fit
-    _arrest_named(w, e, day, named[keep], who[keep])
+    named, who = named[keep], who[keep]
+    # the officers' capacity to arrest bounds the names acted on (model/nkvd_capacity.py)
+    keep = bound_named(w, e, day, named, rng)
+    if not keep.all():
+        named, who = named[keep], who[keep]
+    _arrest_named(w, e, day, named, who)
 
 
 def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndarray) -> None:

@@ -16,11 +16,15 @@ import numpy as np
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import poisson_counts
 from greatterror.model.loop import Component
+from greatterror.model.nkvd_capacity import capacity_left, take_ordinary, within_capacity
 from greatterror.model.operation_00447 import arrests_00447
 from greatterror.model.order_start import start_delays
 from greatterror.model.registers import Registers
 from greatterror.model.world import World
 from greatterror.vocabulary import LINES_OF, LN
+
+#: the day's means of ordinary work, which the officers' capacity bounds (``within_capacity``)
+ORDINARY = ("kulak", "unmarked")
 
 
 class RegisterSelection(Component):
@@ -79,27 +83,44 @@ class RegisterSelection(Component):
         p, reg, pol, inst = e.params, w.registers, w.policy, w.institutions
         intensity = w.levers.intensity
         base = self._daily_base(e, reg)
+        # the day's means first, so that the officers' capacity bounds their sum in each
+        # region (``within_capacity``); the draws then follow in their old order
+        mass_operation = ("kulak_00447" in pol.operations) & ~inst.op_closed
+        # the operations' officers and channels take over ordinary work's cases; after
+        # Order 00447's end the national operations, which ran on with the album
+        # procedure to 1 August 1938, took in people of any nationality (Petrov and
+        # Roginsky 1997), so they absorb ordinary work's cases as it did
+        national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
+        ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
+        means: dict[str, np.ndarray] = {}
         if self.on(e, "M23"):
-            rng = e.rng.register
-            # while the mass operation runs, the registered are its targets, not ordinary work's
-            # (region by region: Order 00447 ended on different dates, steps_policy.py)
-            mass_operation = ("kulak_00447" in pol.operations) & ~inst.op_closed
+            # while the mass operation runs, the registered are its targets, not ordinary
+            # work's (region by region: Order 00447 ended on different dates, steps_policy.py);
             # base["kulak"] * intensity * ~mass_operation is, in the same order of operations,
             # p["base_arrest_rate"] / 365.0 * reg.kulak.sizes() * intensity * ~mass_operation
-            lam = base["kulak"] * intensity * ~mass_operation
+            means["kulak"] = base["kulak"] * intensity * ~mass_operation
+            # p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
+            means["unmarked"] = base["unmarked"] * intensity * ordinary
+        for op, lines in LINES_OF.items():
+            if op not in pol.operations or op == "kulak_00447":
+                continue
+            for line in lines:
+                # p["national_op_rate"] / 365.0 * sizes * intensity
+                means[line] = base[line] * intensity
+        # ordinary work only: the national lines are finite lists worked for the orders' terms
+        # (what the denunciations acted on today took of it first, ``capacity_left``)
+        capacity = capacity_left(w, e, day)
+        ordinary_means = {k: means[k] for k in ORDINARY if k in means}
+        bounded = within_capacity(ordinary_means, capacity, inst, day)
+        take_ordinary(w, day, bounded)
+        means.update(bounded)
+        if self.on(e, "M23"):
+            rng = e.rng.register
             # counts per region as rng.poisson(lam), in distribution (model/fast_draws.py)
-            n, counts = poisson_counts(rng, lam)
+            n, counts = poisson_counts(rng, means["kulak"])
             if n:
                 e.arrest(day, reg.kulak.draw(counts, rng), "ordinary")
-            # the operations' officers and channels take over ordinary work's cases; after
-            # Order 00447's end the national operations, which ran on with the album
-            # procedure to 1 August 1938, took in people of any nationality (Petrov and
-            # Roginsky 1997), so they absorb ordinary work's cases as it did
-            national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
-            ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
-            # p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
-            lam = base["unmarked"] * intensity * ordinary
-            n, counts = poisson_counts(rng, lam)
+            n, counts = poisson_counts(rng, means["unmarked"])
             if n:
                 e.arrest(day, reg.draw_ordinary(counts, w.people, rng), "ordinary")
         if "kulak_00447" in pol.operations:
@@ -111,8 +132,7 @@ class RegisterSelection(Component):
             if op not in pol.operations or op == "kulak_00447":
                 continue
             for line in lines:
-                lam = base[line] * intensity  # p["national_op_rate"] / 365.0 * sizes * intensity
-                n, counts = poisson_counts(rng, lam)
+                n, counts = poisson_counts(rng, means[line])
                 if n == 0:
                     continue
                 arrested = e.arrest(day, reg.draw_listed(reg.lines[line], counts, rng), op)

@@ -12,8 +12,10 @@ on the same data as the parent would call, so the same files. Anything that goes
 the worker (it died, it cannot be forked) leaves the parent to do the work itself; an error
 of the work (``RunOutputError``) is raised in the parent as it would have been there.
 
-Used only through :func:`prefetched` by the command line: the Python API (``Sim.save``)
-writes its outputs in its own process, as before.
+Used only through :func:`prefetched` by the command line, which passes the worker it yields
+to ``Sim.save`` and on to ``write_series`` and ``write_report``: the worker is owned by the
+command, not held in this module, so a caller that passes none (the Python API's ``Sim.save``,
+a second run in the same process) writes its outputs in its own process, as before.
 """
 
 from __future__ import annotations
@@ -27,9 +29,6 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.model.series_rows import SeriesParts
-
-#: the worker of the running command, if any (``prefetched``)
-_ACTIVE: OutputWorker | None = None
 
 
 def _stop(_signum: int, _frame: Any) -> None:
@@ -132,40 +131,37 @@ class OutputWorker:
 
 
 @contextlib.contextmanager
-def prefetched() -> Iterator[None]:
-    """Within this block, ``write_series`` and ``write_report`` use a worker forked on entry
-    (where the machine has more than one core and can fork; otherwise nothing changes)."""
-    global _ACTIVE
+def prefetched() -> Iterator[OutputWorker | None]:
+    """A worker forked on entry, for the block to pass to ``write_series`` and ``write_report``
+    (None where the machine has one core or cannot fork: the caller then writes itself). It is
+    closed when the block ends, and stopped at once if the block raises (Ctrl-C included)."""
     worker = None
     if (multiprocessing.cpu_count() or 1) > 1 and "fork" in multiprocessing.get_all_start_methods():
         with contextlib.suppress(OSError):
             worker = OutputWorker()
-    _ACTIVE = worker
     try:
-        yield
+        yield worker
     except BaseException:
-        _ACTIVE = None
         if worker is not None:
             worker.stop()
         raise
-    _ACTIVE = None
     if worker is not None:
         worker.close()
 
 
-def write_series(folder: Path, parts: SeriesParts) -> None:
-    """``tables.write_series(folder, parts)``, by the command's worker when there is one."""
-    if _ACTIVE is not None and _ACTIVE.ask("series", str(folder), parts)[0]:
+def write_series(folder: Path, parts: SeriesParts, worker: OutputWorker | None = None) -> None:
+    """``tables.write_series(folder, parts)``, by ``worker`` when there is one and it is alive."""
+    if worker is not None and worker.ask("series", str(folder), parts)[0]:
         return
     from greatterror.results.tables import write_series as write_here
 
     write_here(folder, parts)
 
 
-def write_report(out_dir: Path) -> Path:
-    """``report.write_report(out_dir)``, by the command's worker when there is one."""
-    if _ACTIVE is not None:
-        done, written = _ACTIVE.ask("report", str(out_dir))
+def write_report(out_dir: Path, worker: OutputWorker | None = None) -> Path:
+    """``report.write_report(out_dir)``, by ``worker`` when there is one and it is alive."""
+    if worker is not None:
+        done, written = worker.ask("report", str(out_dir))
         if done:
             return Path(written)
     from greatterror.results.report import write_report as write_here

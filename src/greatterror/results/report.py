@@ -87,6 +87,9 @@ def _init_worker(builders: Builders) -> None:
     # gets it while idle) would then block on the pool's queue and ``Pool.terminate`` would
     # wait for it forever. The default action ends it at once, which is what terminate needs.
     signal.signal(signal.SIGTERM, signal.SIG_DFL)
+    # Ctrl-C reaches every process of the terminal's group: the drawing processes leave it to
+    # the process that forked them, whose pool ends them (else each prints a traceback)
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
     _WORKER_BUILDERS.update(builders)
 
 
