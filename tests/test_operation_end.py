@@ -18,10 +18,15 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.dated_answers import (
+    goes_on_after,
+    record_dated,
+    record_ends,
+    region_end_days,
+)
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.steps_post_halt import PostHaltRegime
-from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.summary import build_summary
 from greatterror.model.world import Levers
 from greatterror.vocabulary import EV, OP
@@ -45,10 +50,45 @@ def _ends(sim) -> tuple[dt.date, dt.date]:
 
 
 def _continuing(sim, first_end: dt.date) -> set[str]:
-    """The regions where Order 00447 went on after its first end: a later dated increase."""
-    last = dated_increase_days(sim.world, sim.engine)
+    """The regions where Order 00447 went on after its first end: a dated increase after it
+    and before the order's next end in the record."""
+    dated, ends = record_dated(sim.world, sim.engine), record_ends(sim.engine)
     day = (first_end - sim.scenario.start).days
-    return {sim.pop.regions[i].code for i in np.flatnonzero(last > day)}
+    return {sim.pop.regions[i].code for i in np.flatnonzero(goes_on_after(dated, day, ends))}
+
+
+def test_which_regions_go_on_after_15_march(sim) -> None:
+    """Irkutsk (29 April 1938) and Sverdlovsk (5 May 1938) go on to 1 August; the Far
+    Eastern krai, whose one dated decision after 15 March is that of 1 August 1938 itself,
+    applied after the order's end of the day (G3-inc-dvk-010838), ends on 15 March, as
+    Yezhov said its operation had ended before July (docs/ODD.md 7.1)."""
+    first, _ = _ends(sim)
+    assert _continuing(sim, first) == {"east_siberian_obl", "sverdlovsk_obl"}
+
+
+def test_the_krais_operation_ends_on_15_march(sim) -> None:
+    """The Far Eastern krai's operation ends on 15 March 1938 as the policy step reads the
+    record (``region_end_days``, the same ``goes_on_after`` that ``_end_operation`` applies),
+    no request of it is answered after that day, and its decision of 1 August raises its
+    limits (logged dated).
+
+    The mechanism is asserted, not the sample. The ledger's count after 15 March only
+    guards against a reopened operation, with a margin of two sampled persons: it books an
+    arrest in the person's own region, so a person registered elsewhere and living in the
+    krai may appear there. It does not tell this rule from fareast2's at this seed: kept
+    open to 1 August there, the krai made one sampled arrest after 15 March at 1:1,000,
+    seed 5 (review21 F7), and 3,500-8,100 a month from April to July 1938 at 1:100."""
+    first, _ = _ends(sim)
+    start = sim.scenario.start
+    r = [x.code for x in sim.pop.regions].index("far_eastern_krai")
+    dated, ends = record_dated(sim.world, sim.engine), record_ends(sim.engine)
+    assert region_end_days(dated, ends)[r] == (first - start).days
+    arrests = sim.ledger.cube()[:, r, OP["kulak_00447"], EV["arrested"]]
+    assert arrests[(first - start).days + 1 :].sum() <= 2 * sim.engine.w_mass
+    rows = build_summary(sim, "historical")["limit_requests"]["increases"]
+    late = [x for x in rows if x["region"] == "far_eastern_krai" and x["date"] > str(first)]
+    assert [x["kind"] for x in late] == ["dated"]
+    assert late[0]["date"] == "1938-08-01"
 
 
 def test_no_limit_increase_after_the_operation_has_ended(sim) -> None:

@@ -9,6 +9,8 @@ The rules (docs/ODD.md 7.5 and 7.9; model/order_start.py, model/steps_quota.py):
   officers' daily capacity; the troika sentences those cases in category 1 (tests/test_troika.py);
 - from the extension of 31 January 1938 a region's limits are raised only by the dated
   decisions still to come for it (``steps_quota.only_dated``);
+- a dated decision answers a region's requests of its own period only: one made after the
+  extension does not answer a request of 1937 (``dated_answers.answered_by_dated``);
 - a dated increase that leaves one category blank does not set the composition the troika
   sentences in beyond the limits.
 
@@ -25,6 +27,16 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from greatterror.model.dated_answers import (
+    answered_by_dated,
+    goes_on_after,
+    next_dated,
+    record_dated,
+    record_ends,
+    record_extension_day,
+    region_end_days,
+    within_operation,
+)
 from greatterror.model.order_start import START_DELAY_DAYS, first_blow, start_delays
 from greatterror.model.steps_quota import only_dated
 from greatterror.vocabulary import EV, OP
@@ -63,6 +75,84 @@ def test_only_dated_from_the_extension_where_no_dated_increase_is_to_come() -> N
     assert not only_dated(200, dated_until, 150).any()  # before it
     assert only_dated(200, dated_until, 200).tolist() == [True, True, False]
     assert only_dated(200, dated_until, 300).tolist() == [True, True, True]
+
+
+def test_a_dated_decision_answers_the_requests_of_its_own_period() -> None:
+    dated = np.zeros((4, 400), dtype=bool)
+    dated[1, 50] = dated[2, 150] = dated[3, 300] = True
+    dated[2, 200] = True  # on the extension's day
+    regions = np.arange(4)
+    assert next_dated(dated, regions, 10).tolist() == [-1, 50, 150, 300]
+    # before the extension (day 200): only a decision made on or before it answers
+    assert answered_by_dated(next_dated(dated, regions, 10), 10, 200).tolist() == [
+        False,
+        True,
+        True,
+        False,
+    ]
+    assert answered_by_dated(next_dated(dated, regions, 160), 160, 200).tolist()[2]
+    # from the extension on, any later decision
+    assert answered_by_dated(next_dated(dated, regions, 200), 200, 200).tolist() == [
+        False,
+        False,
+        False,
+        True,
+    ]
+    # no extension in the record: any later decision (the rule before branch fareast2)
+    assert answered_by_dated(next_dated(dated, regions, 10), 10, -1).tolist() == [
+        False,
+        True,
+        True,
+        True,
+    ]
+
+
+def test_a_decision_after_the_next_end_keeps_no_region_open() -> None:
+    """Ends on day 100 (except where a later decision is to come) and day 200: a decision
+    between them keeps its region open to day 200; one on day 200 itself (the Far Eastern
+    krai's of 1 August 1938, applied after the end of that day) or after it does not. Only a
+    decision marked as made after its region's end answers none of its requests
+    (``within_operation``); one after the end but unmarked (Irkutsk's of 25 August 1938)
+    still does."""
+    dated = np.zeros((4, 300), dtype=bool)
+    dated[1, 150] = dated[2, 200] = dated[3, 250] = True
+    dated[0, 50] = True
+    ends = [(100, True), (200, False)]
+    assert goes_on_after(dated, 100, ends).tolist() == [False, True, False, False]
+    assert region_end_days(dated, ends).tolist() == [100, 200, 100, 100]
+    marked = np.zeros_like(dated)
+    marked[2, 200] = True
+    inside = within_operation(dated, marked)
+    assert inside.any(axis=1).tolist() == [True, True, False, True]
+    # no later end in the record: any later decision keeps its region open (the rule before)
+    assert goes_on_after(dated, 100, [(100, True)]).tolist() == [False, True, True, True]
+
+
+def test_on_the_extension_day_every_request_pending_for_the_rule_lapses() -> None:
+    """Region 0 has no decision to come, regions 1-2 have one (day 200); the extension is on
+    day 50. The requests pending for the rule's answer lapse in every region, and what a
+    troika had not used of a provisional increase is withdrawn (region 1); only a request
+    already waiting for a decision to come goes on waiting (region 2). Before review21 F3 a
+    request of region 1 was switched to wait for the decision of day 200."""
+    from greatterror.model.quota_requests import AWAITS_DATED
+    from greatterror.model.steps_quota import _politburo_decides
+
+    inst = SimpleNamespace(
+        dated_until=np.array([10, 200, 200], dtype=np.int32),
+        pending_day=np.array([60, 55, AWAITS_DATED]),
+        pending_cat1=np.array([100.0, 100.0, 100.0]),
+        pending_cat2=np.array([30.0, 30.0, 30.0]),
+        pending_ahead=np.array([False, True, True]),
+        limit_cat1=np.array([1000.0, 1100.0, 1100.0]),
+        limit_cat2=np.array([300.0, 330.0, 330.0]),
+    )
+    w = SimpleNamespace(institutions=inst, policy=SimpleNamespace(extended={"kulak_00447": 50}))
+    _politburo_decides(w, 49)  # not the extension's day: nothing happens
+    assert inst.pending_day.tolist() == [60, 55, AWAITS_DATED]
+    _politburo_decides(w, 50)
+    assert inst.pending_day.tolist() == [-1, -1, AWAITS_DATED]
+    assert inst.limit_cat1.tolist() == [1000.0, 1000.0, 1100.0]
+    assert inst.limit_cat2.tolist() == [300.0, 300.0, 330.0]
 
 
 @pytest.fixture(scope="module")
@@ -117,6 +207,45 @@ def test_after_the_extension_only_dated_increases(run_1938) -> None:
         "sverdlovsk_obl",
         "east_siberian_obl",
     }
+
+
+def test_which_requests_the_records_dated_decisions_answer(run_1938) -> None:
+    """The Far Eastern krai's requests of 1937 are not held to its decision of 1 August 1938,
+    nor Sverdlovsk's to its of 5 May 1938: they go to the rule and the commissar's sanction.
+    Ukraine's requests of 1937 wait for its decisions of September 1937 and 31 January 1938,
+    East Siberia's for 31 January 1938, as before; from the extension Sverdlovsk's wait for
+    its decision. The krai's decision of 1 August is marked in the record as made after its
+    operation had ended (``after_region_end``), so from the extension no decision answers
+    its requests; Irkutsk's of 25 August 1938 is not marked, and answers its requests of
+    May 1938 (``within_operation``)."""
+    w, e = run_1938.engine.world, run_1938.engine.engine
+    raw, extension = record_dated(w, e), record_extension_day(e)
+    marked = record_dated(w, e, after_region_end=True)
+    dated = within_operation(raw, marked)
+    start = run_1938.scenario.start
+    assert extension == (dt.date(1938, 1, 31) - start).days
+    codes = [r.code for r in w.people.regions]
+    names = ("far_eastern_krai", "sverdlovsk_obl", "kiev_obl", "east_siberian_obl", "moscow_obl")
+    regions = np.array([codes.index(c) for c in names])
+    # the one marked decision, on or after its region's end in the record
+    ends_all = region_end_days(raw, record_ends(e))
+    rows, days = np.nonzero(marked)
+    assert [codes[r] for r in rows] == ["far_eastern_krai"]
+    assert all(days >= ends_all[rows])
+
+    def answered(date: dt.date) -> list[bool]:
+        day = (date - start).days
+        return answered_by_dated(next_dated(dated, regions, day), day, extension).tolist()
+
+    assert answered(dt.date(1937, 8, 20)) == [False, False, True, True, True]
+    assert answered(dt.date(1937, 10, 15)) == [False, False, True, True, True]
+    assert answered(dt.date(1938, 2, 10)) == [False, True, True, True, False]
+    assert answered(dt.date(1938, 5, 20)) == [False, False, False, True, False]
+    ends = ends_all[regions] + start.toordinal()
+    assert [dt.date.fromordinal(int(d)) for d in ends[:2]] == [
+        dt.date(1938, 3, 15),
+        dt.date(1938, 8, 1),
+    ]
 
 
 def test_a_blank_category_leaves_the_troikas_composition() -> None:

@@ -88,7 +88,7 @@ def _old_fill(limit, sentenced, arrested):
         return np.where(limit > 0, sentenced / limit, 0.0)
 
 
-def _split(monkeypatch, old: bool) -> tuple[float, float]:
+def _split(monkeypatch, old: bool, seed: int = 2) -> tuple[float, float]:
     """Order 00447's troika sentences before and after 1 January 1938; ``old``: with the
     rules these replaced, and the national troika throughput of before (3,000 a day)."""
     import greatterror as gt
@@ -100,7 +100,7 @@ def _split(monkeypatch, old: bool) -> tuple[float, float]:
             steps_quota, "commissar_sanction", lambda d, t, dated: np.zeros(len(dated), bool)
         )
         monkeypatch.setattr(operation_00447, "scheduled_pace", lambda pace, d, t: pace)
-    sim = gt.Sim("historical", scale=0.0005, seed=2, pars=pars).run(until="1938-08-31")
+    sim = gt.Sim("historical", scale=0.0005, seed=seed, pars=pars).run(until="1938-08-31")
     eng = sim.engine.engine
     new_year = (dt.date(1938, 1, 1) - sim.scenario.start).days
     ops = eng.ledger.cube().sum(axis=1)[:, OP["kulak_00447"], :]
@@ -114,10 +114,16 @@ def test_the_pace_rules_move_order_00447_into_1937(monkeypatch) -> None:
     into 1938. (The 1937 share of the whole operation is not asserted: it also depends on how
     readily the centre grants increases after the order's first term, `late_approval_factor`,
     freed for the refit; at its default of 1 the share moved by less than the noise of one
-    seed once the Special Board's flow and the Gulag changes were merged.)"""
-    new_1937, new_1938 = _split(monkeypatch, old=False)
-    monkeypatch.undo()
-    with monkeypatch.context() as m:
-        old_1937, old_1938 = _split(m, old=True)
+    seed once the Special Board's flow and the Gulag changes were merged.) Summed over seeds
+    1-3, since one seed's margin at 1:2,000 can be a few sampled cases (its history:
+    docs/validation-log.md, "A dated decision answers the requests of its own period")."""
+    new_1937 = new_1938 = old_1937 = old_1938 = 0.0
+    for seed in (1, 2, 3):
+        a, b = _split(monkeypatch, old=False, seed=seed)
+        monkeypatch.undo()
+        with monkeypatch.context() as m:
+            c, d = _split(m, old=True, seed=seed)
+        new_1937, new_1938 = new_1937 + a, new_1938 + b
+        old_1937, old_1938 = old_1937 + c, old_1938 + d
     assert new_1937 > 1.1 * old_1937
     assert new_1937 - old_1937 > new_1938 - old_1938

@@ -64,7 +64,7 @@ def first_change(base: Scenario, counterfactual: Scenario) -> dt.date:
     mechanisms or parameters differ (a parameter may act from the first day).
     A dropped dated limit increase counts from its own date: the limits step
     reads which regions have dated increases to come from the record
-    (``Scenario.record_events``, ``steps_quota.dated_increase_days``), which
+    (``Scenario.record_events``, ``dated_answers.record_dated``), which
     both runs share, not from the counterfactual's own timeline.
     """
     if (

@@ -47,6 +47,16 @@ def regions_of(regions: list[Any], code: str | None) -> list[int]:
     return [r.index for r in regions if code in (r.code, r.republic)]
 
 
+def rows_of(event: Any, increases: list[Any]) -> list[Any]:
+    """The ``limit_increases.csv`` rows a dated ``limit_increase`` event applies: those citing
+    its fact, restricted to its region if it names one."""
+    return [
+        row
+        for row in increases
+        if row.fact_id == event.evidence and (not event.region or row.region_code == event.region)
+    ]
+
+
 def operation_ended(
     policy: Any, inst: Any, op: str, regions: NDArray[np.integer]
 ) -> NDArray[np.bool_]:
@@ -66,7 +76,7 @@ def increase_cat1_share(increases: list[Any]) -> float:
     """The share of category 1 in the limit increases whose split the evidence gives.
 
     Only rows that give both categories count (a 0 where the source names an increase of
-    one category only, limit_increases.csv): 32,750 of 41,850 in the shipped file. The
+    one category only, limit_increases.csv): 47,750 of 61,850 (77%) in the shipped file. The
     increases asked for mostly the first category (Werth 2010: category-1 limits rose about
     fivefold, category-2 about twofold, fact G3-inc-factor). Requested increases and dated
     increases given only as a total are split by this share (model/steps_quota.py,

@@ -97,6 +97,10 @@ class Event(BaseModel):
     #: end_operation only: the operation goes on in the regions whose limit the centre
     #: raised by a dated decision after this day (model/steps_policy.py)
     except_later_increases: bool = False
+    #: limit_increase only: the record dates this decision after the end of the operation
+    #: in its region, so it answers none of the requests made while the operation went on
+    #: (model/dated_answers.py, ``within_operation``)
+    after_region_end: bool = False
     opens: list[Literal[tuple(ELITE_GROUPS)]] = Field(  # type: ignore[valid-type]
         default_factory=list, max_length=4
     )
@@ -110,6 +114,8 @@ class Event(BaseModel):
                 f"opens: open_purge needs the elite groups it opens; allowed: "
                 f"{', '.join(ELITE_GROUPS)}"
             )
+        if self.after_region_end and self.action != "limit_increase":
+            raise ValueError("after_region_end: only a limit_increase may carry it")
         return self
 
 

@@ -226,8 +226,10 @@ class Institutions:
     pending_cat1: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     pending_cat2: NDArray[np.float64] = field(default_factory=lambda: np.zeros(0))
     pending_ahead: NDArray[np.bool_] = field(default_factory=lambda: np.zeros(0, dtype=bool))
-    #: the last day of a region's dated increases in the scenario (-1: none); until then
-    #: its requests are answered by those decisions, not by the approval rule
+    #: the last day of a region's dated increases in the record that answer its requests,
+    #: those not marked as made after its operation's end (-1: none;
+    #: ``dated_answers.within_operation``); after it, from the
+    #: extension, only a request granted as asked raises its limits (``steps_quota.only_dated``)
     dated_until: NDArray[np.int32] = field(default_factory=lambda: np.zeros(0, dtype=np.int32))
     #: Order 00447 ended in the region by a dated decision (``end_operation``): no more
     #: arrests under it, no more requests for higher limits

@@ -12,8 +12,9 @@ import numpy as np
 
 from greatterror.model import leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
+from greatterror.model.dated_answers import goes_on_after, record_dated, record_ends
 from greatterror.model.engine import Engine
-from greatterror.model.limits import regions_of
+from greatterror.model.limits import regions_of, rows_of
 from greatterror.model.loop import Component
 from greatterror.model.quota_requests import (
     answer_with_dated_increase,
@@ -23,7 +24,6 @@ from greatterror.model.quota_requests import (
 from greatterror.model.scenario import POLICY_ACTIONS, Event
 from greatterror.model.steps_cadres import purge_nkvd
 from greatterror.model.steps_halt import review_pending
-from greatterror.model.steps_quota import dated_increase_days
 from greatterror.model.world import World
 
 #: The mechanisms a decision of the centre reads (chief's doctrine, operations, the
@@ -190,10 +190,11 @@ def _end_operation(w: World, e: Engine, day: int, operation: str, event: Event |
     A national operation stops arresting; the cases it has opened stay with the
     album procedure, and later with the special troikas. Order 00447 ends region by
     region: with ``except_later_increases`` it goes on only where the centre raised
-    the region's limit by a dated decision after the end date (the evidence base's
-    only trace of where the troikas still worked), otherwise it ends everywhere. A
-    region where it has ended makes no further request and gets no increase after the
-    fact (model/steps_quota.py); sentences already passed stand.
+    the region's limit by a dated decision after the end date and before the order's next
+    end in the record (the evidence base's only trace of where the troikas still worked;
+    ``dated_answers.goes_on_after``), otherwise it ends everywhere. A region where it has
+    ended makes no further request and gets no increase after the fact
+    (model/steps_quota.py); sentences already passed stand.
     """
     pol, inst = w.policy, w.institutions
     if operation != "kulak_00447":
@@ -201,7 +202,7 @@ def _end_operation(w: World, e: Engine, day: int, operation: str, event: Event |
         return
     ending = np.ones(len(inst.op_closed), dtype=bool)
     if event is not None and event.except_later_increases:
-        ending &= dated_increase_days(w, e) <= day
+        ending &= ~goes_on_after(record_dated(w, e), day, record_ends(e))
     inst.op_closed |= ending
     close_requests(inst, np.flatnonzero(ending))
     if inst.op_closed.all():
@@ -241,9 +242,7 @@ def _increase_limits(w: World, e: Engine, day: int, event: Event) -> None:
     already sentenced on ahead of the sanction is sanctioned by it, so the
     provisional increase gives way to the dated one (model/steps_quota.py).
     """
-    for row in e.evidence.increases:
-        if row.fact_id != event.evidence or (event.region and row.region_code != event.region):
-            continue
+    for row in rows_of(event, e.evidence.increases):
         cat1, cat2 = row.cat1, row.cat2
         if cat1 is None and cat2 is None and row.total is not None:
             cat1 = row.total * e.increase_cat1_share

@@ -5,11 +5,25 @@ filled it (M15, over-zeal). The record has three ways a request was met:
 
 - by a dated decision (the Politburo's of 31 January and 17 February 1938,
   and the earlier increases known from secondary sources, ``limit_increases.csv``):
-  a region with dated increases has its requests answered by them, until its last
-  one; after that, and in every other region, by the centre's approval rule. Which
-  regions have dated increases to come is read from the record (the historical
-  timeline, ``Scenario.record_events``), not from a counterfactual's own: a run that
-  drops an increase learns it is not taken on its date (``dated_increase_days``);
+  a request is answered by the region's next dated decision if that decision belongs to
+  the request's period (``answered_by_dated``): a request made before the operation's
+  extension (31 January 1938, G12-24) by a decision made on or before that day, one made
+  from the extension on by any later decision. The record answered requests differently in
+  the two periods: in 1937 mostly by the NKVD's own allocations, about 260,000 without a
+  written Politburo sanction (Naumov, G3-inc-unsanctioned-1937; the dated increases of 1937
+  are of this kind or sum them, G3-inc-ukr-050937, G3-inc-bssr-010138), from the extension
+  by the Politburo's dated decisions, with few own allocations (26,600 in January-March
+  1938). A decision of the second period is not the answer to a request of the first: the
+  Far Eastern krai's limit of 1 August 1938 (G3-inc-dvk-010838) does not answer its requests
+  of autumn 1937, which go to the rule and the commissar's sanction like any region's (before
+  branch fareast2, a region's requests waited for its dated decisions until its last one,
+  however far off). Nor does a decision the record marks as made after the region's
+  operation had ended (``Event.after_region_end``, ``within_operation``): the krai's of 1
+  August 1938, so from the extension its requests are refused like those of any region with
+  no decision to come. Which decisions are to come, the extension's day and the regions' ends
+  are read from the record (the historical timeline, ``Scenario.record_events``), not from a
+  counterfactual's own: a run that drops an increase learns it is not taken on its date
+  (``record_dated``);
 - by the rule: the answer comes after a lag (``approval_lag_days``, geometric),
   and is yes with ``approval_probability``, times ``late_approval_factor`` once
   the planned term of the operation is over (the centre's stance; a dated extension of
@@ -24,7 +38,7 @@ filled it (M15, over-zeal). The record has three ways a request was met:
   Ukrainian increases of September 1937, G3-inc-ukr-050937, were of this kind).
   These allocations were the NKVD's own and were not reviewed, so none of them is
   withdrawn (``commissar_sanction``);
-- after the fact: after the first term (and, in a region with dated increases,
+- after the fact: after the first term (and, for a request a dated decision answers,
   at any time), on a share ``after_fact_share`` of its requests the region's
   troika goes on sentencing at once, as if granted, and the sanction follows.
   If the centre then refuses, the part not yet used is withdrawn; sentences
@@ -35,14 +49,15 @@ limits of a region are raised only by the dated decisions still to come for it: 
 extension named the regions and their new limits, and elsewhere the operation was to end by
 15 March; a request is refused at once unless granted as asked (``requests_granted_as_asked``,
 the hypotheses' setting), the troika does not act on it ahead of a sanction, and the requests
-pending on the day lapse (``only_dated``). A region with a dated decision still to come
-(Ukraine, East Siberia, Sverdlovsk) may still act ahead of it on a provisional increase,
-which the decision replaces when it comes (``answer_with_dated_increase``; review12 F12).
+pending on the day for the rule's answer lapse in every region (``_politburo_decides``). A
+region with a dated decision still to come (Ukraine, East Siberia, Sverdlovsk) may still act
+ahead of it on a provisional increase, which the decision replaces when it comes
+(``answer_with_dated_increase``; review12 F12).
 Until issue 9 (branch pace00447) the rule went on granting requests into the summer of
 1938, about twice the increases the record dates or estimates for 1938 (docs/validation.md).
 
 A request asks for ``request_size`` times the region's initial limits, split between the
-categories as the increases whose split the evidence gives (78% category 1,
+categories as the increases whose split the evidence gives (77% category 1,
 ``limits.increase_cat1_share``): the regions asked mostly for the first category, and the
 troikas' share of death sentences follows (model/troika.py).
 
@@ -59,8 +74,15 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.dated_answers import (
+    answered_by_dated,
+    last_dated,
+    next_dated,
+    record_dated,
+    record_extension_day,
+    within_operation,
+)
 from greatterror.model.engine import Engine
-from greatterror.model.limits import regions_of
 from greatterror.model.loop import Component
 from greatterror.model.operation_term import chiefs_alarmed, days_into_term, from_below
 from greatterror.model.quota_requests import (
@@ -101,6 +123,11 @@ class QuotaDynamics(Component):
 
     def __init__(self) -> None:
         self.dated_ready = False
+        #: the record's dated decisions that answer a region's requests, per region and day
+        #: (``record_dated``, ``within_operation``)
+        self.dated: NDArray[np.bool_] = np.zeros((0, 0), dtype=bool)
+        #: the day of the operation's extension in the record (-1: none)
+        self.extension = -1
 
     def step(self, w: World, e: Engine, day: int) -> None:
         if "kulak_00447" not in w.policy.operations or not self.on(e, "M15"):
@@ -109,51 +136,30 @@ class QuotaDynamics(Component):
         if not self.dated_ready:
             self.dated_ready = True
             if ceiling:
-                w.institutions.dated_until[:] = dated_increase_days(w, e)
+                after_end = record_dated(w, e, after_region_end=True)
+                self.dated = within_operation(record_dated(w, e), after_end)
+                self.extension = record_extension_day(e)
+                w.institutions.dated_until[:] = last_dated(self.dated)
         if ceiling:
             _politburo_decides(w, day)
-            _not_taken(w, e, day)
+            _not_taken(w, e, day, self.dated)
         _answers(w, e, day)
-        _requests(w, e, day, ceiling)
+        _requests(w, e, day, ceiling, (self.dated, self.extension))
 
 
-def dated_increase_days(w: World, e: Engine) -> np.ndarray:
-    """Per region, the day of its last dated limit increase in the record (-1: none).
-
-    The record is the timeline of the scenario at the root of the ``extends`` chain
-    (``Scenario.record_events``), not the run's own: a counterfactual that drops a dated
-    increase, or adds one, changes what its run meets on that day, not what the run knew
-    before it. Read from the run's own timeline, a counterfactual that dropped the increases
-    of 1938 had its regions' requests of 1937 answered by the approval rule instead of
-    waiting for them: the run read its own future and parted from the historical one months
-    before its change (earlier_halt, docs/counterfactuals.md). For the historical scenario
-    the record is its own timeline, and nothing changes. A request still waiting when the
-    record's last increase for its region is not taken goes to the approval rule then
-    (``_not_taken``)."""
-    regions = w.people.regions
-    last = np.full(len(regions), -1, dtype=np.int32)
-    for event in e.scenario.record_events:
-        day = (event.date - e.start).days
-        if event.action != "limit_increase" or not 0 <= day < e.days:
-            continue
-        for row in e.evidence.increases:
-            if row.fact_id == event.evidence and (
-                not event.region or row.region_code == event.region
-            ):
-                for i in regions_of(regions, row.region_code):
-                    last[i] = max(last[i], day)
-    return last
-
-
-def _not_taken(w: World, e: Engine, day: int) -> None:
+def _not_taken(w: World, e: Engine, day: int, dated: NDArray[np.bool_]) -> None:
     """Requests left waiting for a dated increase the run does not take (a counterfactual
-    that drops it) go to the centre's approval rule once the record's last increase for
-    their region is past, answered after its lag, as a request of a region without dated
-    increases. In a run that keeps the record's increases none is left: the last one
-    answers the request on its day (``answer_with_dated_increase``, in the policy step,
-    which runs before this one), so no draw is made and the run is unchanged."""
+    that drops it) go to the centre's approval rule on the day the record has it (or once
+    the record's last increase for their region is past), answered after its lag, as a
+    request of a region without dated increases. In a run that keeps the record's increases
+    none is left: the increase answers the request on its day (``answer_with_dated_increase``,
+    in the policy step, which runs before this one), so no draw is made and the run is
+    unchanged."""
     inst = w.institutions
-    waiting = np.flatnonzero((inst.pending_day == AWAITS_DATED) & (inst.dated_until <= day))
+    today = dated[:, day] if dated.shape[0] else np.zeros(len(inst.pending_day), dtype=bool)
+    waiting = np.flatnonzero(
+        (inst.pending_day == AWAITS_DATED) & ((inst.dated_until <= day) | today)
+    )
     if len(waiting) == 0:
         return
     lag = e.rng.quota.geometric(1.0 / max(e.params["approval_lag_days"], 1.0), size=len(waiting))
@@ -225,21 +231,34 @@ def only_dated(extended: int | None, dated_until: NDArray[np.int32], day: int) -
 
 
 def _politburo_decides(w: World, day: int) -> None:
-    """On the day of the extension, the requests still pending in the regions it leaves to
-    its dated decisions lapse (``only_dated``): a troika that had sentenced ahead of the
-    sanction keeps its sentences, the part of the increase not yet used is withdrawn."""
+    """On the day of the extension, the requests still pending for the rule's answer lapse in
+    every region, and those waiting for a dated decision in the regions it leaves to its
+    dated decisions (``only_dated``): a troika that had sentenced ahead of the sanction keeps
+    its sentences, the part of the increase not yet used is withdrawn. A request made before
+    the extension is no request a later decision answers (``answered_by_dated``), so one
+    pending for the rule does not wait for a region's decision still to come; a request
+    already waiting for a decision to come goes on waiting for it."""
     extended = w.policy.extended.get("kulak_00447")
     if extended != day:
         return
     inst = w.institutions
-    regions = np.flatnonzero(only_dated(extended, inst.dated_until, day) & (inst.pending_day != -1))
-    close_requests(inst, regions)
+    only = only_dated(extended, inst.dated_until, day)
+    close_requests(
+        inst, np.flatnonzero((only & (inst.pending_day != -1)) | (inst.pending_day >= 0))
+    )
 
 
-def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
+def _requests(
+    w: World,
+    e: Engine,
+    day: int,
+    ceiling: bool,
+    record: tuple[NDArray[np.bool_], int],
+) -> None:
     """Regions that have filled their limit to ``request_threshold`` ask for more; where only
     the centre's dated decisions raise the limits (``only_dated``), a request not granted as
-    asked (``requests_granted_as_asked``, the hypotheses' setting) is refused at once."""
+    asked (``requests_granted_as_asked``, the hypotheses' setting) is refused at once.
+    ``record``: the record's dated decisions and extension day (``answered_by_dated``)."""
     inst, p = w.institutions, e.params
     limit = inst.limit_cat1 + inst.limit_cat2
     fill = limit_fill(limit, inst.used_cat1 + inst.used_cat2, inst.arrested_00447)
@@ -274,6 +293,8 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
         regions, extra = regions[keep], extra[keep]
         if len(regions) == 0:
             return
+    # answered by a dated decision of the request's period, or by the rule and the commissar
+    dated = answered_by_dated(next_dated(record[0], regions, day), day, record[1])
     # split as the increases whose split the evidence gives (limits.increase_cat1_share)
     cat1 = extra * e.increase_cat1_share
     cat2 = extra - cat1
@@ -295,7 +316,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     own = ahead & commissar_sanction(
         since[regions] if isinstance(since, np.ndarray) else since,
         float(p["operation_term_days"]),
-        inst.dated_until[regions] > day,
+        dated,
     )
     date, codes = e.date(day), w.people.regions
     for k in np.flatnonzero(as_asked | own).tolist():
@@ -316,7 +337,7 @@ def _requests(w: World, e: Engine, day: int, ceiling: bool) -> None:
     inst.limit_cat1[waiting] += np.where(ahead[rest], cat1[rest], 0.0)
     inst.limit_cat2[waiting] += np.where(ahead[rest], cat2[rest], 0.0)
     lag = rng.geometric(1.0 / max(p["approval_lag_days"], 1.0), size=len(rest))
-    inst.pending_day[waiting] = np.where(inst.dated_until[waiting] > day, AWAITS_DATED, day + lag)
+    inst.pending_day[waiting] = np.where(dated[rest], AWAITS_DATED, day + lag)
 
 
 def limit_fill(
@@ -353,8 +374,7 @@ def commissar_sanction(
     first, planned term of the operation, counted from its launch (from each region's own
     start when the regions start it, ``days_into_term``; not from a later extension, which
     the Politburo decided together with new limits, G3-inc-310138).
-    A region with dated increases still to come has its requests answered by them
-    (``dated``: the evidence dates that region's increases, which are then the
-    sanctions).
+    A request that a dated decision answers (``dated``, ``answered_by_dated``) waits for
+    it: the evidence dates that region's increase, which is then the sanction.
     """
     return (days_since_launch < term_days) & ~dated
