@@ -116,3 +116,15 @@ def test_status_codes_match_their_names() -> None:
 
     codes = {k.lower(): v for k, v in vars(Status).items() if k.isupper()}
     assert codes == {name: i for i, name in enumerate(STATUSES)}
+
+
+def test_the_command_line_starts_without_numba() -> None:
+    """Starting ``greatterror`` (its help, a bad option's error) must not compile or load the
+    model's kernels: Numba's import alone took about 1.8 s of the CLI's 2.4 s start (chores21,
+    5 Dec 2026), when cli/compare_hypotheses.py took the scale bounds from population.build."""
+    import subprocess
+    import sys
+
+    code = "import sys, greatterror.cli.app; print('numba' in sys.modules)"
+    out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
+    assert out.stdout.strip() == "False"

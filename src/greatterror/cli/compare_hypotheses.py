@@ -26,7 +26,7 @@ from greatterror.cli.output import (
     warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 if TYPE_CHECKING:
     from greatterror.calibration.compare import CompareSettings
