@@ -329,3 +329,28 @@ def test_the_army_totals_that_set_the_other_dismissal_rate_are_checks() -> None:
         assert by_id[fact] in IN_SAMPLE_CHECKS, fact
     assert "army_other_dismissal_rate" not in by_id["V-army-dism-1939"].informed
     assert by_id["V-army-dism-1939"] in OUT_OF_SAMPLE
+
+
+def test_the_mordovian_report_of_27_august_1937_reads_its_region_and_window() -> None:
+    """The Mordovian NKVD's telegram of 27 Aug 1937: Order 00447's arrests and sentences in
+    ``mordovian_assr`` from 5 to 27 Aug 1937, both ends included; not another region's, not
+    another operation's, not the camps unit's (where the model keeps Temlag's prisoners)."""
+    from greatterror.calibration.holdout_dated import REGIONS
+    from greatterror.calibration.measure import Outputs
+
+    rows = [
+        ("1937-08-04", "mordovian_assr", "kulak_00447", "arrested", 1.0),  # before the order
+        ("1937-08-05", "mordovian_assr", "kulak_00447", "arrested", 2.0),
+        ("1937-08-27", "mordovian_assr", "kulak_00447", "arrested", 4.0),
+        ("1937-08-28", "mordovian_assr", "kulak_00447", "arrested", 8.0),
+        ("1937-08-10", "gorky_obl", "kulak_00447", "arrested", 16.0),
+        ("1937-08-10", "mordovian_assr", "national_polish", "arrested", 32.0),
+        ("1937-08-05", "mordovian_assr", "kulak_00447", "convicted_camp", 64.0),
+        ("1937-08-27", "mordovian_assr", "kulak_00447", "convicted_cat1", 128.0),
+        ("1937-08-28", "mordovian_assr", "kulak_00447", "convicted_cat1", 256.0),
+        ("1937-08-20", "gulag_camps", "kulak_00447", "convicted_cat1", 512.0),
+    ]
+    series = Series.of(dict(zip(COLUMNS, list(zip(*rows, strict=True)), strict=True)))
+    got = {m.fact_id: m.simulated(Outputs({}, series)) for m in REGIONS}
+    assert got["V-reg-mordovia-00447-arr-270837"] == pytest.approx(2 + 4)
+    assert got["V-reg-mordovia-00447-conv-270837"] == pytest.approx(64 + 128)

@@ -92,6 +92,24 @@ REGIONS = (
     _series_measure(
         "V-reg-gorky-00447-040238", _K, CONVICTED, ("1937-08-05", "1938-02-04"), "gorky_obl"
     ),
+    # the Mordovian NKVD's telegram of 27 Aug 1937: a few sampled people at 1:100 (324 and
+    # 334 are about 3 each), so a weak comparison; the record's sentences hold 47 people
+    # arrested before the operation and 19 of Temlag's prisoners, which the model's region
+    # cannot hold (docs/design/custody-00447.md, K1 and K2)
+    *(
+        _series_measure(
+            f"V-reg-mordovia-00447-{what}-270837",
+            _K,
+            events,
+            ("1937-08-05", "1937-08-27"),
+            "mordovian_assr",
+            caveat,
+        )
+        for what, events, caveat in (
+            ("arr", ("arrested",), ""),
+            ("conv", CONVICTED, "the record's 334 hold 66 people the model's region cannot"),
+        )
+    ),
 )
 #: from the day after the 1 July 1938 count (V-arrests-010738) to the 1 November one
 _LAST_MONTHS = ("1938-07-02", "1938-11-01")
