@@ -61,14 +61,11 @@ def _stop_workers(pool: ProcessPoolExecutor) -> None:
 
     ProcessPoolExecutor has no public way to end its workers before Python 3.14
     (``terminate_workers``), so its private map of processes is read for that
-    (tests/test_interrupt.py checks that this Python's pool still has it)."""
-    if not hasattr(pool, "_processes"):
-        # Guard: a Python whose pool no longer has the private map. Fall back to the public
-        # shutdown, which cancels the runs not started but cannot end the running ones: the
-        # pool's exit then waits for those (one run per worker), not for the whole queue.
-        pool.shutdown(wait=False, cancel_futures=True)
-        return
-    processes = list((pool._processes or {}).values())
+    (tests/test_interrupt.py checks that this Python's pool still has it). A Python whose
+    pool no longer has the map gets only the public shutdown, which cancels the runs not
+    started but cannot end the running ones: the pool's exit then waits for those (one run
+    per worker), not for the whole queue."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
     pool.shutdown(wait=False, cancel_futures=True)
     for process in processes:
         process.terminate()

@@ -35,7 +35,7 @@ class Denunciation(Component):
         "nkvd_capacity",
         "vulnerability_weight_marks",
     )
-    reads = ("people", "registers", "cases", "campaign")
+    reads = ("people", "registers", "cases", "campaign", "institutions")
     writes = ("cases", "camps", "institutions")
 
     def step(self, w: World, e: Engine, day: int) -> None:

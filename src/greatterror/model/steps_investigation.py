@@ -62,7 +62,8 @@ class Investigation(Component):
         "release_without_confession",
     )
     reads = (
-        "people", "registers", "cases", "policy", "confession_p", "naming_mean", "trial_cases",
+        "people", "registers", "cases", "policy", "institutions", "confession_p", "naming_mean",
+        "trial_cases",
     )  # fmt: skip
     writes = (
         "cases", "camps", "institutions", "held", "named_today", "named_officers", "trial_cases",
