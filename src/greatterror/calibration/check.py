@@ -24,7 +24,6 @@ death sentences of 1935-36) are noisier at 1:1000 than at 1:100.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from greatterror.calibration.holdout import MEASURES, holdout_values
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.calibration.series import Series
 from greatterror.calibration.statistics import CALIBRATION_IDS, archival_targets
+from greatterror.pools import worker_pool
 
 WITHIN = 0.2
 
@@ -115,7 +115,7 @@ def _row(fact_id: str, record: float, low: float, high: float, sims: list[float]
 def run_jobs(jobs: list[tuple[str, float, int, dict[str, float]]], workers: int) -> list[Any]:
     """Run (scenario, scale, seed, values) jobs, in ``workers`` processes when more than one."""
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with worker_pool(workers) as pool:  # Ctrl-C ends its workers (pools.py)
             return list(pool.map(_run, jobs, chunksize=1))
     return [_run(j) for j in jobs]
 
