@@ -66,6 +66,7 @@ def draw_particles(history: Any, draws: int, seed: int) -> list[dict[str, float]
 
 
 def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
+    from greatterror.api.results import warning_kinds
     from greatterror.model.params import BY_NAME
     from greatterror.model.run import simulate
     from greatterror.model.scenario import load_scenario
@@ -79,6 +80,17 @@ def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
         "seed": seed,
         "targets": {t["id"]: float(t["simulated"]) for t in summary["targets"]},
         "holdout": holdout_values(summary, Series.of(timeseries_rows(result.simulation))),
+        "warnings": warning_kinds(summary),  # what the run's summary warns of (api/results.py)
+    }
+
+
+def run_warnings(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The runs' warnings for a check's result: each with how many of the runs had it."""
+    from greatterror.api.results import count_warnings
+
+    return {
+        "runs": len(runs),
+        "warnings": count_warnings(r.get("warnings", []) for r in runs),
     }
 
 
@@ -167,8 +179,10 @@ def posterior_check(
     settings, history = load_fit(db)
     params = draw_particles(history, draws, draw_seed)
     jobs = [(settings.scenario, scale, seeds[i % len(seeds)], p) for i, p in enumerate(params)]
-    in_sample, validation = compare_runs(run_jobs(jobs, workers), settings.targets)
+    runs = run_jobs(jobs, workers)
+    in_sample, validation = compare_runs(runs, settings.targets)
     return {
+        **run_warnings(runs),
         "db": str(db),
         "scenario": settings.scenario,
         "generation": history.max_t,
