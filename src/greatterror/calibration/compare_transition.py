@@ -10,10 +10,10 @@ most the particle count less one; with one particle it uses the particle's
 own absolute values as variances). A floor added to that covariance made it
 proper, but in the null directions the kernel's standard deviation was the
 floor, far below the prior's: each such direction multiplied the kernel's
-density by about 20 against the prior's, so a hypothesis with many more
-parameters than particles got weights 1e-9 to 1e-18 of another's, and the
-model probabilities after the first generation were decided by the particle
-counts, not the data (docs/hypotheses.md, "The perturbation kernel";
+density by 16 or more against the prior's, so a hypothesis with many more
+parameters than particles got weights 1e-9 to 1e-22 of another's, and the
+model probabilities after the first generation were decided by how many
+parameters each hypothesis had beyond its particles, not by the data (docs/hypotheses.md, "The perturbation kernel";
 ``scripts/diagnose_compare_weights.py`` shows it from a database).
 
 The kernel here is component-wise: each parameter is perturbed independently
@@ -25,12 +25,19 @@ approximate Bayesian computation using sequential Monte Carlo", Stat. Appl.
 Genet. Mol. Biol. 12(1):87-107, compare it with the multivariate kernel). A
 diagonal variance needs two particles, not one more than the parameters, to
 be positive in every direction, and a parameter the data do not constrain
-keeps the prior's spread in it. To every variance the floor ``FLOOR_SD``²
-is added, the same for any particle count, also for a single particle (whose
-variance is zero: pyabc's rule of the absolute values does not apply). The
-parameters are on the logistic scale of their priors (``compare.LogisticModel``),
-where every prior has standard deviation pi / sqrt(3), about 1.81, so the floor is
-one fixed fraction (``FLOOR_FRACTION``) of every prior's spread.
+keeps the prior's spread in it.
+
+The weighted variance is estimated with ``PSEUDO`` (one) pseudo-particle at
+the prior's variance: (n_e s² + pi²/3) / (n_e + 1), n_e the weights' effective
+size (Kish). The parameters are on the logistic scale of their priors
+(``compare.LogisticModel``), where every prior has variance pi²/3 (standard
+deviation about 1.81). This is one rule for any particle count: a single
+particle, or weights that rest on one particle, give a kernel as wide as the
+prior instead of pyabc's rule for one particle (its absolute values as
+variances) or a fixed floor, which with degenerate weights would again be the
+kernel's width in every direction. At an effective size of 60 the pseudo-
+particle adds a floor of sd 0.33 (18% of the prior's spread). The
+pseudo-particle is a stated choice, not taken from a source.
 
 The kernel is a proper density that pyabc both samples from
 (``rvs_single``) and evaluates (``pdf``), so the importance weights stay
@@ -50,9 +57,6 @@ import scipy.stats as st
 
 #: Standard deviation of every prior on the logistic scale (the standard logistic distribution).
 PRIOR_SD = math.pi / math.sqrt(3.0)
-#: The kernel's least standard deviation in every parameter, as a fraction of the prior's.
-FLOOR_FRACTION = 0.1
-FLOOR_SD = FLOOR_FRACTION * PRIOR_SD
 #: Pseudo-particles at the prior's variance in the variance estimate.
 PSEUDO = 1.0
 #: Kernel variance over the particles' weighted variance (Beaumont et al. 2009).
@@ -70,7 +74,7 @@ def weighted_variances(x: np.ndarray, w: np.ndarray) -> np.ndarray:
 
 
 class ComponentwiseNormalTransition(pyabc.MultivariateNormalTransition):
-    """A normal kernel with diagonal covariance 2 x the weighted variances + ``FLOOR_SD``².
+    """A normal kernel with diagonal covariance 2 x the variances shrunk toward the prior's.
 
     Sampling and the density are pyabc's (``MultivariateNormalTransition.rvs_single``
     and ``pdf``: a mixture over the particles with their weights); only the fit differs.
