@@ -16,6 +16,7 @@ import pytest
 
 from greatterror.model.centre_reading import desk, read_reports, reading, report
 from greatterror.model.hypothesis_catalog import find_hypothesis
+from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.state import Institutions
 
@@ -124,12 +125,12 @@ def test_h3s_runaway_draw_stays_under_the_desk(parts) -> None:
     """H3's first prior draw of 5 December (docs/ppc-2026-12-05/hyp35*), whose threat reached
     7 after 30 days and 3,600 after 150 under the old reading: under the desk it stays below
     ``threat_per_conspiracy`` x desk plus the crises' share; with a desk a billion times wider
-    it runs away as before."""
+    it runs away as before (the allowed range's top, 1e9, is the old linear reading)."""
     population, evidence = parts
     scenario = find_hypothesis("H3")
     days = 150
     desk_run = Simulation(scenario, population, 1, evidence, RUNAWAY).run(until=days)
-    wide = {**RUNAWAY, "centre_reading_capacity": 1e11}
+    wide = {**RUNAWAY, "centre_reading_capacity": 1e9}  # a desk that never fills
     wide_run = Simulation(scenario, population, 1, evidence, wide).run(until=days)
     p = desk_run.engine.params
     crises = p["threat_per_crisis"] * sum(
@@ -143,7 +144,7 @@ def test_h3s_runaway_draw_stays_under_the_desk(parts) -> None:
 
 def test_without_m02_nothing_is_read(parts) -> None:
     population, evidence = parts
-    run = Simulation(find_hypothesis("H1"), population, 1, evidence).run(until=200)
+    run = Simulation(load_scenario("historical"), population, 1, evidence).run(until=200)
     inst = run.world.institutions
     assert inst.reports_read == inst.reports_unread == inst.threat_read == 0.0
     assert inst.threat > 0
