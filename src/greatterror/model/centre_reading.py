@@ -39,7 +39,7 @@ capacity), the flow read from summaries. The saturation is applied to the stock,
 day's lumpy flow, so that a sampled person's weight (1,000 at 1:1,000) is not taken in as a
 burst: S is counted in full-population reports (weights), and a run at 1:1,000 and one at
 1:100 with the same history of reports give the same threat (tests/test_centre_reading.py).
-The other sources of threat (foreign crises, M01) decay as before and are added.
+The other source of threat, foreign crises (``threat_per_crisis``), decays as before and is added.
 
 ``centre_reading_capacity`` is fixed, a stated prior: no text gives how many reports of
 enemies the leaders read (NOT FOUND in the seeds). The order of magnitude: the centre followed
