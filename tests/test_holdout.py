@@ -354,3 +354,33 @@ def test_the_mordovian_report_of_27_august_1937_reads_its_region_and_window() ->
     got = {m.fact_id: m.simulated(Outputs({}, series)) for m in REGIONS}
     assert got["V-reg-mordovia-00447-arr-270837"] == pytest.approx(2 + 4)
     assert got["V-reg-mordovia-00447-conv-270837"] == pytest.approx(64 + 128)
+
+
+def test_the_pool_on_1_november_1938_is_the_window_s_arrests_less_its_sentences() -> None:
+    """``V-nkvd-011138-pending``: the political operations' arrests from 1 Oct 1936 to 1 Nov
+    1938, both ends included, less their sentences of the same days (death, camp, exile, other
+    measures); not the non-political convicts, not the releases (the camps' releases at term end
+    are "released" events too), not the days outside the window; a check of the targets whose
+    calendar-year difference it is, not out of sample."""
+    from greatterror.calibration.holdout_dated import NATIONAL_BY_DATE
+    from greatterror.calibration.measure import Outputs
+
+    rows = [
+        ("1936-09-30", "moscow_obl", "ordinary", "arrested", 1.0),  # the day before
+        ("1936-10-01", "moscow_obl", "ordinary", "arrested", 2.0),
+        ("1937-08-05", "moscow_obl", "kulak_00447", "arrested", 400.0),
+        ("1938-11-01", "leningrad_obl", "national_polish", "arrested", 8.0),
+        ("1938-11-02", "leningrad_obl", "national_polish", "arrested", 16.0),  # the day after
+        ("1937-08-20", "moscow_obl", "non_political", "arrested", 32.0),
+        ("1937-08-20", "moscow_obl", "kulak_00447", "convicted_cat1", 64.0),
+        ("1937-09-20", "moscow_obl", "kulak_00447", "convicted_camp", 128.0),
+        ("1938-03-01", "moscow_obl", "ordinary", "convicted_exile", 1.0),
+        ("1938-03-01", "moscow_obl", "ordinary", "convicted_other", 1.0),
+        ("1938-11-02", "leningrad_obl", "national_polish", "convicted_cat1", 4.0),
+        ("1938-05-01", "moscow_obl", "ordinary", "released", 100.0),
+    ]
+    series = Series.of(dict(zip(COLUMNS, list(zip(*rows, strict=True)), strict=True)))
+    (pending,) = [m for m in NATIONAL_BY_DATE if m.fact_id == "V-nkvd-011138-pending"]
+    assert pending.simulated(Outputs({}, series)) == pytest.approx(2 + 400 + 8 - 64 - 128 - 2)
+    assert pending in IN_SAMPLE_CHECKS
+    assert set(pending.repeats) == {"G2-detained", "G1-1937-conv", "G1-1938-conv"}

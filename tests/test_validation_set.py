@@ -127,7 +127,7 @@ def test_the_checks_name_in_sample_targets() -> None:
         ), m.fact_id
         assert not set(m.informed) & set(FREE_PARAMETERS), m.fact_id
     flagged = {m.fact_id for m in IN_SAMPLE_CHECKS}
-    for what in ("arr", "conv", "death", "prison", "00447-arr", "natop-arr"):
+    for what in ("arr", "conv", "death", "prison", "pending", "00447-arr", "natop-arr"):
         assert f"V-nkvd-011138-{what}" in flagged
 
 
@@ -138,7 +138,7 @@ def test_the_dated_figures_count_their_fact_s_period(evidence) -> None:
     regions_file = population_data_dir() / "regions.csv"
     regions = {line.split(",")[0] for line in regions_file.read_text().splitlines()[1:]}
     dated = [m for m in MEASURES if m.window]
-    assert len(dated) == 36
+    assert len(dated) == 37
     for m in dated:
         fact = evidence.fact(m.fact_id)
         assert m.window == (fact.period_start.isoformat(), fact.period_end.isoformat()), m.fact_id

@@ -2,6 +2,7 @@
 
 Order 00447 to a date, in all regions and in single regions; the Special Board's sentences of
 Leningrad's 'former people' in March 1935; the national operations' arrests to a date; the
+cases arrested from 1 October 1936 and not sentenced by 1 November 1938; the
 special troikas of autumn 1938; the Military Collegium's list cases and Order 00486's children
 by 10 July 1938. Each sums its fact's period (the
 ``window``), in a region of the model or in all of them; none is fitted (holdout.py).
@@ -31,6 +32,21 @@ def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], fl
         arrested = s.series.total((operation,), ("arrested",), start, end)
         convicted = float(s.summary["operations"][operation]["convicted"])
         return 100.0 * arrested / convicted if convicted > 0 else 0.0
+
+    return value
+
+
+def _pending(start: str, end: str) -> Callable[[Outputs], float]:
+    """The political operations' arrests from ``start`` to ``end`` less their sentences (death,
+    camp, exile, other measures) in the same days: the cases of the window's arrests neither
+    sentenced nor released at its end, as the 1st Special Department's note of 1 November 1938
+    leaves them (``V-nkvd-011138-pending``). The model's "released" events are not taken off:
+    they also count the camps' releases at term end, and before the halt no mass-operation
+    case is released from investigation (docs/outputs.md, ``operations``)."""
+
+    def value(s: Outputs) -> float:
+        arrested = s.series.total(POLITICAL_OPERATIONS, ("arrested",), start, end)
+        return arrested - s.series.total(POLITICAL_OPERATIONS, CONVICTED, start, end)
 
     return value
 
@@ -144,6 +160,18 @@ NATIONAL_BY_DATE = (
         ("1936-10-01", "1938-07-01"),
         caveat="every political operation's arrests",
         repeats=("G2-detained",),
+    ),
+    # the pool of unsentenced cases on 1 Nov 1938 (the note's arrests less its sentences and
+    # releases): read from the same events over most of 1937-38, so a check of the in-sample
+    # targets whose calendar-year difference is the same quantity (G2-detained less G1-1937-conv
+    # and G1-1938-conv), not out of sample (docs/design/sources-halt-pool.md)
+    Measure(
+        "V-nkvd-011138-pending",
+        _pending("1936-10-01", "1938-11-01"),
+        "every political operation's arrests less their sentences; the model's releases from "
+        "investigation before the halt, few, are not taken off",
+        repeats=("G2-detained", "G1-1937-conv", "G1-1938-conv"),
+        window=("1936-10-01", "1938-11-01"),
     ),
     # the last four months before the halt: the difference of the department's two counts,
     # a part of G2-detained's period (out of sample: the fit sees the two years' total)
