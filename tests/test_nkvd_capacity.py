@@ -156,14 +156,17 @@ def _arrests(sim: gt.Sim) -> np.ndarray:
 def test_a_run_is_the_run_without_it_until_it_first_binds(pop1000: gt.Population) -> None:
     """H3 in its runaway corner: the ceiling binds within months. With a capacity twenty
     times higher (the parameter's top) the run is the same up to that day, and then arrests
-    more."""
+    more. Since the centre reads the reports through a desk of finite size (branch hyp37,
+    model/centre_reading.py) the threat is bounded, and the wider capacity is not reached at
+    all in these months (``capacity_first_bound`` -1)."""
     until = "1935-06-30"
     bound = gt.Sim(H3, population=pop1000, seed=1, pars=RUNAWAY).run(until=until)
     wide = gt.Sim(H3, population=pop1000, seed=1, pars={**RUNAWAY, "nkvd_capacity": 5.0})
     wide.run(until=until)
     first = bound.engine.world.institutions.capacity_first_bound
     assert first > 0
-    assert wide.engine.world.institutions.capacity_first_bound > first
+    wide_first = wide.engine.world.institutions.capacity_first_bound
+    assert wide_first == -1 or wide_first > first
     a, b = _arrests(bound), _arrests(wide)
     assert np.array_equal(a[:first], b[:first])
     assert a[first:].sum() < b[first:].sum()

@@ -81,8 +81,18 @@ def test_a_start_sets_the_regions_own_first_limits() -> None:
 #: a couple a year in the whole Union: model/regional_surge.py); and a leader weighing cost
 #: low in H3's prior (1.0 of 0.3-30): since branch hyp36 the perceived cost is the damage done so far, a stock, and at the file's
 #: 3.0 this seed's leader halts in March 1937, three weeks after the first region starts, so
-#: that no other region can; these tests are about the regions, not the halt
-DENOUNCING = {"denunciation_rate": 2e-3, "leader_cost_weight": 1.0}
+#: that no other region can; these tests are about the regions, not the halt. Since branch
+#: hyp37 the centre reads the reports through a desk of finite size (model/centre_reading.py):
+#: the threat is bounded, and at 1.0 this seed's leader halts on 24 March 1938, 483 days
+#: (the endogenous fit's ``leader_min_operation_days``) after the national operations of
+#: November 1936, when three regions have started; with the minimum at its range's top (1,000
+#: days) the halt comes after 1938, and four regions start (July, August and October 1937,
+#: December 1938)
+DENOUNCING = {
+    "denunciation_rate": 2e-3,
+    "leader_cost_weight": 1.0,
+    "leader_min_operation_days": 1000.0,
+}
 
 
 @pytest.fixture(scope="module")
@@ -95,7 +105,7 @@ def test_under_h3_the_regions_start_on_their_own_dates(h3_denouncing: gt.Sim) ->
     sim = h3_denouncing
     inst = sim.engine.world.institutions
     started = inst.region_start_day[inst.region_start_day >= 0]
-    assert len(started) >= 5
+    assert len(started) >= 4
     assert len(set(started.tolist())) >= 3  # staggered, not one central date
     launches = _launches(sim)
     assert [r["by"] for r in launches] == ["regions"]

@@ -1,43 +1,100 @@
-"""The perturbation kernel of a hypothesis comparison: pyabc's normal kernel with a floor.
+"""The perturbation kernel of a hypothesis comparison: a component-wise normal kernel.
 
-pyabc's ``MultivariateNormalTransition`` fits the kernel's covariance to the
-particles a hypothesis holds in the last generation. In a comparison of eight
-hypotheses with 16-31 free parameters each, a hypothesis can keep one to a few
-particles: the sample covariance is then singular (rank below the number of
-parameters; with one particle pyabc uses the particle's own absolute values
-as variances, zero where a value is zero), and scipy gives a proposal that
-lies numerically off that degenerate support a density of exactly zero. pyabc
-divides the prior density by this transition density, so the particle's weight
-is infinite and the generation's weights are NaN (a comparison of 4 Dec 2026
-stopped so, in its third generation: "The population total weight nan is not
-normalized").
+pyabc perturbs each accepted particle of a hypothesis with a kernel fitted to
+that hypothesis's particles of the last generation, and weighs a new particle
+by its prior density over the kernel's density (Toni et al. 2009). In a
+comparison of eight hypotheses with 16-31 free parameters each, a hypothesis
+often holds fewer particles than it has parameters. pyabc's
+``MultivariateNormalTransition`` then fits a singular covariance (rank at
+most the particle count less one; with one particle it uses the particle's
+own absolute values as variances). A floor added to that covariance made it
+proper, but in the null directions the kernel's standard deviation was the
+floor, far below the prior's: each such direction multiplied the kernel's
+density by 16 or more against the prior's, so a hypothesis with many more
+parameters than particles got weights 1e-9 to 1e-22 of another's, and the
+model probabilities after the first generation were decided by how many
+parameters each hypothesis had beyond its particles, not by the data (docs/hypotheses.md, "The perturbation kernel";
+``scripts/diagnose_compare_weights.py`` shows it from a database).
 
-The kernel here adds ``FLOOR_SD``² to every variance after pyabc's fit. The
-parameters are on the logistic scale of their priors (``compare.LogisticModel``),
-where every prior has the standard deviation pi / sqrt(3), about 1.81, so the
-floor is the same small fraction (about 6%) of every prior's spread. The
-kernel is still a proper density that pyabc both samples from and evaluates, so
-the importance weights stay exact: a wider kernel lowers the acceptance rate,
-it does not bias the posterior.
+The kernel here is component-wise: each parameter is perturbed independently
+by a normal whose variance is twice the weighted variance of the hypothesis's
+particles in that parameter (Beaumont, Cornuet, Marin & Robert 2009,
+"Adaptive approximate Bayesian computation", Biometrika 96(4):983-990;
+Filippi, Barnes, Cornebise & Stumpf 2013, "On optimality of kernels for
+approximate Bayesian computation using sequential Monte Carlo", Stat. Appl.
+Genet. Mol. Biol. 12(1):87-107, compare it with the multivariate kernel). A
+diagonal variance needs two particles, not one more than the parameters, to
+be positive in every direction, and a parameter the data do not constrain
+keeps the prior's spread in it.
+
+The weighted variance is estimated with ``PSEUDO`` (one) pseudo-particle at
+the prior's variance: (n_e s² + pi²/3) / (n_e + 1), n_e the weights' effective
+size (Kish). The parameters are on the logistic scale of their priors
+(``compare.LogisticModel``), where every prior has variance pi²/3 (standard
+deviation about 1.81). This is one rule for any particle count: a single
+particle, or weights that rest on one particle, give a kernel as wide as the
+prior instead of pyabc's rule for one particle (its absolute values as
+variances) or a fixed floor, which with degenerate weights would again be the
+kernel's width in every direction. At an effective size of 60 the pseudo-
+particle adds a floor of sd 0.33 (18% of the prior's spread). The
+pseudo-particle is a stated choice, not taken from a source.
+
+The kernel is a proper density that pyabc both samples from
+(``rvs_single``) and evaluates (``pdf``), so the importance weights stay
+exact. ``FlooredNormalTransition``, the kernel of comparisons made before 6
+December 2026, stays only so that ``scripts/diagnose_compare_weights.py`` can
+reconstruct their weights and tests can show the failure.
 """
 
 from __future__ import annotations
 
+import math
 from typing import Any
 
 import numpy as np
 import pyabc
 import scipy.stats as st
 
-#: The least standard deviation of the kernel in every parameter, on the logistic scale.
-FLOOR_SD = 0.1
+#: Standard deviation of every prior on the logistic scale (the standard logistic distribution).
+PRIOR_SD = math.pi / math.sqrt(3.0)
+#: Pseudo-particles at the prior's variance in the variance estimate.
+PSEUDO = 1.0
+#: Kernel variance over the particles' weighted variance (Beaumont et al. 2009).
+VARIANCE_FACTOR = 2.0
+#: The floor of the kernel of comparisons made before 6 December 2026 (``FlooredNormalTransition``).
+OLD_FLOOR_SD = 0.1
+
+
+def weighted_variances(x: np.ndarray, w: np.ndarray) -> np.ndarray:
+    """Each column's variance under the normalised weights ``w`` (zero for one particle)."""
+    w = np.asarray(w, dtype=float) / float(np.sum(w))
+    mean = w @ x
+    variances: np.ndarray = w @ (x - mean) ** 2
+    return variances
+
+
+class ComponentwiseNormalTransition(pyabc.MultivariateNormalTransition):
+    """A normal kernel with diagonal covariance 2 x the variances shrunk toward the prior's.
+
+    Sampling and the density are pyabc's (``MultivariateNormalTransition.rvs_single``
+    and ``pdf``: a mixture over the particles with their weights); only the fit differs.
+    """
+
+    def fit(self, X: Any, w: np.ndarray) -> None:
+        self._X_arr = np.asarray(X.values, dtype=float)
+        w = np.asarray(w, dtype=float) / float(np.sum(w))
+        ess = 1.0 / float(np.sum(w**2))
+        shrunk = (ess * weighted_variances(self._X_arr, w) + PSEUDO * PRIOR_SD**2) / (ess + PSEUDO)
+        self.cov = np.diag(VARIANCE_FACTOR * shrunk)
+        self.normal = st.multivariate_normal(cov=self.cov)
+        self._range = np.arange(len(self._X_arr))
 
 
 class FlooredNormalTransition(pyabc.MultivariateNormalTransition):
-    """pyabc's multivariate normal kernel whose variances are at least ``FLOOR_SD``²."""
+    """The former kernel: pyabc's multivariate fit plus ``OLD_FLOOR_SD``² on every variance."""
 
     def fit(self, X: Any, w: np.ndarray) -> None:
         super().fit(X, w)
         fitted: np.ndarray = np.asarray(getattr(self, "cov"))  # noqa: B009 (pyabc sets it untyped)
-        self.cov = fitted + np.eye(fitted.shape[0]) * FLOOR_SD**2
+        self.cov = fitted + np.eye(fitted.shape[0]) * OLD_FLOOR_SD**2
         self.normal = st.multivariate_normal(cov=self.cov)

@@ -33,7 +33,8 @@ from types import ModuleType
 from typing import Any
 
 #: CPU seconds to compile one kernel, on average: 15.3 s for the 52 kernels of a 1:1,000 run
-#: on the development machine (bench/bench_coldstart.py, docs/performance.md)
+#: on the development machine (bench/bench_coldstart.py, docs/performance.md); 17.6 s for 65
+#: on 6 December, under load (bench/bench_compile.py, branch speed12)
 SECONDS_PER_KERNEL = 0.3
 
 

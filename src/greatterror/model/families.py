@@ -139,8 +139,11 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
     the number of children in the household.
     """
     pool = sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
-    wife = np.full(convicted.shape[0], -1, dtype=np.int64)
-    children = np.zeros(convicted.shape[0], dtype=np.int64)
+    wife = np.empty(convicted.shape[0], dtype=np.int64)
+    children = np.empty(convicted.shape[0], dtype=np.int64)
+    for i in range(convicted.shape[0]):  # loops, not np.full, np.zeros: cheaper to compile
+        wife[i] = -1
+        children[i] = 0
     for i in range(convicted.shape[0]):
         person = convicted[i]
         g = household[person]

@@ -56,7 +56,7 @@ def open_cases_flat(
         line[p] = 0
         named[p] = False
         social_order[p] = False
-    total = pairwise_sum(weight, 0, weight.shape[0])
+    total = pairwise_sum(weight, np.int64(0), weight.shape[0])  # no literal 0: model/pairwise.py
     return opened, out_region, weight, left, left_w, total
 
 
@@ -99,8 +99,8 @@ def close_cases_flat(
         elite += out_op[i] == _ELITE
         if hold:
             holding[idx[i]] = True
-    pre_w = pairwise_sum(pre, 0, k)
-    total = pairwise_sum(weight, 0, n)
+    pre_w = pairwise_sum(pre, np.int64(0), pre.shape[0])  # ``k`` values; no literals: pairwise.py
+    total = pairwise_sum(weight, np.int64(0), n)
     return out_op, out_region, weight, was_camp, pre_w, total, elite
 
 

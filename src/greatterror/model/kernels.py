@@ -71,7 +71,9 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma:
     )
     used1, used2 = limits.used1, limits.used2
     n = region.shape[0]
-    verdict = np.full(n, -1, dtype=np.int8)
+    verdict = np.empty(n, dtype=np.int8)
+    for i in range(n):  # a loop, not np.full: cheaper to compile (sorting.py)
+        verdict[i] = -1
     spent = 0.0
     for i in range(n):
         if spent >= budget:
@@ -158,7 +160,9 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
 @njit(cache=True)
 def count_values(codes, size):  # pragma: no cover - compiled
     """``np.bincount(codes, minlength=size)`` for a uint8 array without an intp copy of it."""
-    out = np.zeros(size, dtype=np.int64)
+    out = np.empty(size, dtype=np.int64)
+    for v in range(size):  # a loop, not np.zeros: cheaper to compile (sorting.py)
+        out[v] = 0
     for i in range(codes.shape[0]):
         out[codes[i]] += 1
     return out

@@ -36,7 +36,9 @@ def draw_profiled(
     of sex ``want_male[k]`` and age in [age_low, age_high] who is not ``taken`` (an empty
     ``taken`` excludes no one); -1 if none fits."""
     n = region.shape[0]
-    out = np.full(n, -1, dtype=np.int64)
+    out = np.empty(n, dtype=np.int64)
+    for k in range(n):  # a loop, not np.full: cheaper to compile (sorting.py)
+        out[k] = -1
     for k in range(n):
         r = region[k]
         size = sizes[r]

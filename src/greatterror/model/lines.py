@@ -318,7 +318,9 @@ def draw_accepting(
     for r in range(counts.shape[0]):
         if sizes[r] > 0:
             n += counts[r]
-    out = np.full(n, -1, dtype=np.int64)
+    out = np.empty(n, dtype=np.int64)
+    for i in range(n):  # a loop, not np.full: cheaper to compile (sorting.py)
+        out[i] = -1
     k = 0
     for r in range(counts.shape[0]):
         size = sizes[r]

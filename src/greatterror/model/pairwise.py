@@ -12,6 +12,12 @@ the sums of the two parts. ``pairwise_sum`` makes the same additions in the same
 them on every length to 300 and on long arrays). The engine's transitions use it to
 return the weight sums the ledger and the camp counts need with the kernel's other
 results (docs/performance.md, branch speed7).
+
+**Literal arguments.** A kernel that calls another kernel with a constant (``pairwise_sum(w,
+0, n)``), or with a variable that holds a constant until Numba's type inference has seen the
+whole loop (``k = 0`` before ``k += 1``), compiles the callee a second and third time, for
+``Literal[int](0)`` besides ``int64``: each about 0.3 s of CPU in a first run (branch speed12,
+``bench/bench_compile.py``). The callers therefore pass ``np.int64(0)`` and array lengths.
 """
 
 from __future__ import annotations
@@ -65,7 +71,9 @@ def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     # 2 right), the left half's sum
     start = np.empty(64, dtype=np.int64)
     length = np.empty(64, dtype=np.int64)
-    side = np.zeros(64, dtype=np.int64)
+    side = np.empty(64, dtype=np.int64)
+    for i in range(64):  # a loop, not np.zeros: cheaper to compile (model/sorting.py)
+        side[i] = 0
     left = np.empty(64, dtype=np.float64)
     depth = 0
     start[0], length[0] = lo, n

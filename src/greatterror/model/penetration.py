@@ -102,7 +102,7 @@ class PenetratedNkvd(Component):
     did nothing, until they are found or purged themselves."""
 
     name = "penetrated_nkvd"
-    mechanisms = ("M24",)
+    mechanisms = ("M02", "M24")
     params = (
         "conspirator_detection_rate",
         "nkvd_penetration_share",
@@ -125,6 +125,7 @@ class PenetratedNkvd(Component):
         # he no longer arrests anyone, though the hunt may find him again
         active = t.provocateurs[w.cases.status[t.provocateurs] == Status.FREE]
         provoke(w, e, day, active, rng)
-        found = detect(w, e, day, t.provocateurs, e.params["conspirator_detection_rate"], rng)
+        rate, read = e.params["conspirator_detection_rate"], self.on(e, "M02")
+        found = detect(w, e, day, t.provocateurs, rate, rng, read)
         if len(found):
             t.exposed.append(found)

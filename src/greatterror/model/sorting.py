@@ -10,7 +10,11 @@ stable, so ``stable_argsort`` equals ``np.argsort(kind="mergesort")`` and
 ``sorted_copy`` equals ``np.sort`` exactly (tests/test_sorting.py). For the
 same reason the module writes the range of the values, the gather of the
 sorted copy and a binary search as loops: Numba's ``min``, ``max``, fancy
-index and ``np.searchsorted`` together cost about 2 s to compile.
+index and ``np.searchsorted`` together cost about 2 s to compile. The kernels of the
+package also fill new arrays by loops rather than ``np.zeros``, ``np.full`` or
+``np.arange``, and count by a loop rather than ``np.count_nonzero``: Numba compiles its own
+implementation of each once per process and element type, 0.1-0.5 s of CPU each in a first
+run (branch speed12, ``bench/bench_compile.py``).
 
 ``merge_sorted`` and ``drop_sorted`` edit the sorted lists of the officers and party members
 who may appeal (model/purge_state.py, model/party_state.py) as ``np.insert`` and
@@ -38,7 +42,9 @@ SMALL = 32  # below this, insertion sort
 def stable_argsort(values):  # pragma: no cover - compiled
     """The order that sorts integer ``values`` ascending, ties in their original order."""
     n = values.shape[0]
-    order = np.arange(n)
+    order = np.empty(n, dtype=np.int64)
+    for i in range(n):  # ``np.arange(n)``; a loop is cheaper to compile (module docstring)
+        order[i] = i
     if n < SMALL:
         for i in range(1, n):
             j = i
@@ -108,7 +114,9 @@ def in_sorted(values, table):  # pragma: no cover - compiled
     table is ascending; on an unsorted one the answers are wrong without an error. A caller
     that keeps a table checks it once where the table is made (``assert_ascending``;
     ``Engine.arrestable``), and ``isin_array``, ``isin_set`` sort their own."""
-    out = np.zeros(values.shape[0], dtype=np.bool_)
+    out = np.empty(values.shape[0], dtype=np.bool_)
+    for i in range(values.shape[0]):  # a loop, not np.zeros: cheaper to compile (sorting.py)
+        out[i] = False
     n = table.shape[0]
     if n == 0:
         return out
@@ -214,7 +222,9 @@ def _first_per_group(items, group, counts):  # pragma: no cover - compiled
     sorted: ``order = np.argsort(group[items], kind="stable")``, each item's rank within its
     group, then ``np.sort(items[order[rank < counts[group[items][order]]]])`` (no bounds
     check: ``first_per_group`` does it)."""
-    taken = np.zeros(counts.shape[0], dtype=np.int64)
+    taken = np.empty(counts.shape[0], dtype=np.int64)
+    for g in range(counts.shape[0]):  # a loop, not np.zeros: cheaper to compile (sorting.py)
+        taken[g] = 0
     out = np.empty(items.shape[0], dtype=np.int64)
     k = 0
     for i in range(items.shape[0]):
@@ -246,13 +256,18 @@ def merge_sorted(a, b):  # pragma: no cover - compiled
 def drop_sorted(a, b):  # pragma: no cover - compiled
     """``np.delete(a, np.searchsorted(a, b))`` for a sorted ``a``: the entry at each of those
     positions is dropped once (a repeated position once); a position past the end raises."""
-    drop = np.zeros(a.shape[0], dtype=np.bool_)
+    drop = np.empty(a.shape[0], dtype=np.bool_)
+    for i in range(a.shape[0]):  # a loop, not np.zeros: cheaper to compile (sorting.py)
+        drop[i] = False
+    dropped = 0  # ``np.count_nonzero(drop)``, counted here: Numba's costs 0.5 s to compile
     for j in range(b.shape[0]):
         lo = search_sorted(a, b[j])
         if lo == a.shape[0]:
             raise IndexError("position past the end of the sorted array")
-        drop[lo] = True
-    out = np.empty(a.shape[0] - np.count_nonzero(drop), dtype=np.int64)
+        if not drop[lo]:
+            dropped += 1
+            drop[lo] = True
+    out = np.empty(a.shape[0] - dropped, dtype=np.int64)
     k = 0
     for i in range(a.shape[0]):
         if not drop[i]:

@@ -207,6 +207,12 @@ class Institutions:
     goal_persons_00447: NDArray[np.float64]
     last_request: NDArray[np.int32]
     threat: float = 0.0
+    #: under M02, the centre's reading of the reports of uncovered enemies
+    #: (model/centre_reading.py): reports not yet read, reports in view (both full-population,
+    #: the second fading with the threat's half-life), and the part of ``threat`` they make
+    reports_unread: float = 0.0
+    reports_read: float = 0.0
+    threat_read: float = 0.0
     vigilance: float = 0.0
     war: float = 0.0  # the leader's expectation of war, raised by foreign crises
     cost: float = 0.0  # the leader's perception of repression's cost to economy and army

@@ -10,7 +10,7 @@ from __future__ import annotations
 
 import numpy as np
 
-from greatterror.model import leader, leader_plan
+from greatterror.model import centre_reading, leader, leader_plan
 from greatterror.model.collegium import close_case_building, open_case_building
 from greatterror.model.dated_answers import goes_on_after, record_dated, record_ends
 from greatterror.model.engine import Engine
@@ -291,18 +291,15 @@ def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
 
 
 class Perception(Component):
-    """Step 4 (M01, M03): threat and vigilance decay; uncovered 'conspiracies' raise
-    perceived threat; today's arrest intensity and campaign factor follow (after the
+    """Step 4 (M01, M02, M03): threat and vigilance decay; uncovered 'conspiracies' raise
+    perceived threat, under M02 through the centre's reading of the reports
+    (``centre_reading``); today's arrest intensity and campaign factor follow (after the
     halt the post-halt regime, ``steps_post_halt.PostHaltRegime``, sets the intensity)."""
 
     name = "perception"
-    mechanisms = ("M01", "M03")
-    params = (
-        "cost_half_life",
-        "threat_half_life",
-        "threat_per_conspiracy",
-        "vigilance_half_life",
-        "war_half_life",
+    mechanisms = ("M01", "M02", "M03")
+    params = tuple(
+        sorted({"cost_half_life", "vigilance_half_life", "war_half_life", *centre_reading.PARAMS})
     )
     reads = ("institutions", "policy", "named_yesterday")
     writes = ("institutions", "intensity", "campaign")
@@ -310,14 +307,18 @@ class Perception(Component):
     def step(self, w: World, e: Engine, day: int) -> None:
         inst, p = w.institutions, e.params
         inst.vigilance *= _decay(p["vigilance_half_life"])
-        inst.threat *= _decay(p["threat_half_life"])
+        named = w.signals.named_yesterday if self.on(e, "M01") else 0.0
+        if self.on(e, "M02"):
+            # the centre reads the reports of enemies through a desk of finite size
+            centre_reading.read_reports(inst, p, _decay(p["threat_half_life"]), named)
+        else:
+            inst.threat *= _decay(p["threat_half_life"])
+            inst.threat += p["threat_per_conspiracy"] * named
         inst.war *= _decay(p["war_half_life"])
         inst.cost *= _decay(p["cost_half_life"])
         if e.scenario.policy == "endogenous":
             # only the leader's rule reads it; reading the ledger daily would cost every run
             leader.perceive_cost(w, e, day)
-        if self.on(e, "M01"):
-            inst.threat += p["threat_per_conspiracy"] * w.signals.named_yesterday
         # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of
         # vigilance act on society (denunciations) and on the hunt for the elite
         factor = 1.0 + inst.threat if self.on(e, "M03") else 1.0

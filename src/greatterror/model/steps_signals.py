@@ -15,10 +15,13 @@ Here every arrest is reported up the hierarchy. The arrest of someone who
 really acted (M11, M24, M25) is a true report; the arrest of anyone else is
 passed up as an uncovered enemy with probability
 ``report_false_positive_share``: a false positive. Yesterday's false
-positives raise the leadership's perceived threat as a confessed naming
-does (M01's ``threat_per_conspiracy``); true discoveries raise it in their
-own steps. The threat is read by the next step, perception (M03, the
-leader's rule). Reports are counted (``truth.reports_true``, ``reports_false``).
+positives are reports of uncovered enemies, as a confessed naming is (M01);
+true discoveries are reported in their own steps. The centre reads them at
+the next step, perception, through a desk of finite size (since 6 December
+2026, model/centre_reading.py: at most ``centre_reading_capacity`` reports a
+day, each read one worth M01's ``threat_per_conspiracy``), and the threat
+drives the NKVD's intensity (M03) and the leader's rule. Reports are counted
+(``truth.reports_true``, ``reports_false``).
 
 M28 (lines 897-910): "The centre sends contradictory signals. It
 reprimands rather than destroys (Postyshev, Sheboldaev), readmits
@@ -42,6 +45,7 @@ import math
 
 import numpy as np
 
+from greatterror.model.centre_reading import report
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
@@ -49,22 +53,19 @@ from greatterror.vocabulary import EV
 
 
 class Reporting(Component):
-    """Step 3 (M02): yesterday's arrests reported up; false positives raise perceived threat."""
+    """Step 3 (M02): yesterday's arrests reported up; false positives go to the centre's reading."""
 
     name = "reporting"
     mechanisms = ("M02",)
     gate = ("M02",)
-    params = ("report_false_positive_share", "threat_per_conspiracy")
+    params = ("report_false_positive_share",)
     reads = ("cases", "truth")
     writes = ("institutions", "truth")
 
     def step(self, w: World, e: Engine, day: int) -> None:
         if day == 0 or not self.on(e, "M02"):
             return
-        share, per_report = (
-            e.params["report_false_positive_share"],
-            e.params["threat_per_conspiracy"],
-        )
+        share = e.params["report_false_positive_share"]
         total = float(e.ledger.day_totals(day - 1, EV["arrested"]).sum())
         if total == 0.0:
             return
@@ -75,7 +76,8 @@ class Reporting(Component):
         false_w = share * max(total - true_w, 0.0)
         t.reports_true += true_w
         t.reports_false += false_w
-        w.institutions.threat += per_report * false_w
+        # read by the centre at the next perception, through its desk (model/centre_reading.py)
+        report(w.institutions, 0.0, false_w, read=True)
 
 
 class CentralSignals(Component):

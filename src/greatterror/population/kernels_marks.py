@@ -12,6 +12,7 @@ passed in ``codes`` (kernels.CODES), by the positions kernels.py names.
 
 from __future__ import annotations
 
+import numpy as np
 from numba import njit
 
 from greatterror.population.kernels import (
@@ -53,7 +54,7 @@ def marks_first(
     codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
 ):  # pragma: no cover - compiled
     """Former kulaks (one person per household), former White officers (men 45+), clergy."""
-    i = 0
+    i = np.int64(0)  # not a literal 0: one specialisation of ``kulak_head`` (model/pairwise.py)
     for h in range(sizes.shape[0]):
         head = kulak_head(codes, i, sizes[h], age, male) if kulak_h[h] else -1
         for _ in range(sizes[h]):
