@@ -12,6 +12,7 @@ from matplotlib.figure import Figure
 
 import greatterror as gt
 from greatterror.api import ensemble as ensemble_module
+from greatterror.api import results as results_module
 from greatterror.api import sim as sim_module
 from greatterror.model.components import resolve_switches
 from greatterror.model.run import simulate
@@ -186,7 +187,7 @@ def test_bad_ensemble_arguments(kwargs: dict, message: str) -> None:
         gt.Ensemble("historical", scale=SCALE, **kwargs)
 
 
-@pytest.mark.parametrize("module", [sim_module, ensemble_module])
+@pytest.mark.parametrize("module", [sim_module, ensemble_module, results_module])
 def test_docstring_examples_run(module) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
     assert result.attempted > 0 and result.failed == 0

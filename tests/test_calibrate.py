@@ -520,8 +520,11 @@ def test_the_predictive_check_runs_posterior_draws_on_validation_seeds(local_fit
     args = ["calibrate", "show", str(local_fit), "--check", "--draws", "2", "--scale", SCALE]
     result = runner.invoke(app, [*args, "--workers", "1", "--json"])
     assert result.exit_code == 0, result.output
-    payload = json.loads(result.output)
+    payload = json.loads(result.stdout)  # the runs' warnings, if any, go to stderr
     assert payload["seeds"] == [1, 2]
+    assert payload["runs"] == 2 and all(0 < n <= 2 for n in payload["warnings"].values())
+    for warning, n in payload["warnings"].items():
+        assert f"warning ({n} of 2 runs): {warning}" in " ".join(result.stderr.split())
     assert [r["id"] for r in payload["in_sample"]] == list(CALIBRATION_IDS)
     assert [r["id"] for r in payload["validation"]] == [m.fact_id for m in MEASURES]
     for row in payload["in_sample"] + payload["validation"]:

@@ -241,6 +241,7 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
     assert report["generation"] == 0 and report["repeats_not_at_that_generation"] == []
     assert set(report["seeds"]) <= set(range(1, 11))  # validation seeds, never fitting seeds
     assert {h["hypothesis"] for h in report["hypotheses"]} == {"H6", "H7"}
+    assert report["runs"] == sum(h["runs"] for h in report["hypotheses"]) == 4
     for h in report["hypotheses"]:
         # a hypothesis without a posterior is checked from its prior, and flagged so
         assert (h["source"] == "prior") == (h["hypothesis"] in report["no_posterior"])

@@ -8,6 +8,7 @@ does (the output worker and its drawing processes get it too), at a pause point
 
 from __future__ import annotations
 
+import contextlib
 import gc
 import os
 import signal
@@ -119,7 +120,7 @@ def test_an_interrupt_ends_the_local_workers_at_once() -> None:
 
 
 def test_the_pool_still_has_the_private_map_of_workers() -> None:
-    """api/dispatch.py's ``_stop_workers`` reads ProcessPoolExecutor's private ``_processes``
+    """pools.py's ``stop_workers`` reads ProcessPoolExecutor's private ``_processes``
     to end the workers at once; fails loudly if a Python drops it (then the guard's fallback
     runs, and a stopped ensemble waits for the runs in progress)."""
     from concurrent.futures import ProcessPoolExecutor
@@ -129,9 +130,9 @@ def test_the_pool_still_has_the_private_map_of_workers() -> None:
 
 
 def test_without_the_private_map_the_runs_not_started_are_cancelled() -> None:
-    """The guard of ``_stop_workers``: a pool without ``_processes`` is shut down through the
+    """The guard of ``stop_workers``: a pool without ``_processes`` is shut down through the
     public call, with the runs not started cancelled, and nothing else is touched."""
-    from greatterror.api.dispatch import _stop_workers
+    from greatterror.pools import stop_workers
 
     class PublicPool:
         def __init__(self) -> None:
@@ -141,5 +142,71 @@ def test_without_the_private_map_the_runs_not_started_are_cancelled() -> None:
             self.calls.append({"wait": wait, "cancel_futures": cancel_futures})
 
     pool = PublicPool()
-    _stop_workers(pool)  # type: ignore[arg-type]
+    stop_workers(pool)  # type: ignore[arg-type]
     assert pool.calls == [{"wait": False, "cancel_futures": True}]
+
+
+def _start_command(home: Path, args: list[str]) -> subprocess.Popen:
+    """A command in its own process group, paused in its workers' first simulation."""
+    env = {**os.environ, HOME_ENV: str(home), PAUSE_ENV: "simulation", "COLUMNS": "200"}
+    return subprocess.Popen(
+        [sys.executable, "-c", ENTRY, *args],
+        env=env,
+        stdout=subprocess.PIPE,
+        stderr=subprocess.PIPE,
+        text=True,
+        start_new_session=True,
+        preexec_fn=lambda: signal.signal(signal.SIGINT, signal.SIG_DFL),
+    )
+
+
+def _group_gone(pgid: int, seconds: float = 10.0) -> bool:
+    """Whether every process of the group has ended (the paused workers would sleep 60 s)."""
+    deadline = time.monotonic() + seconds
+    while time.monotonic() < deadline:
+        try:
+            os.killpg(pgid, 0)
+        except ProcessLookupError:
+            return True
+        time.sleep(0.2)
+    return False
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="process groups are POSIX")
+@pytest.mark.parametrize(
+    "args",
+    [
+        ["sensitivity", "historical", "--samples", "2", "--scale", "0.00001", "--json"],
+        [
+            "calibrate",
+            "historical",
+            "--particles",
+            "2",
+            "--generations",
+            "1",
+            "--scale",
+            "0.00001",
+            "--db",
+            "{tmp}/fit.db",
+        ],
+    ],
+    ids=["sensitivity", "calibrate"],
+)
+def test_ctrl_c_stops_a_command_with_worker_processes(tmp_path: Path, args: list[str]) -> None:
+    """Chores22: Ctrl-C during `sensitivity` and `calibrate` with two workers: one line, exit
+    130, and no worker left running (the workers pause in their first simulation, at the pause
+    point of ``FitModel.summary``, so the signal reaches them while they simulate)."""
+    command = [a.replace("{tmp}", str(tmp_path)) for a in args] + ["--workers", "2"]
+    process = _start_command(tmp_path / "home", command)
+    try:
+        wait_for_pause(process, "simulation")
+        os.killpg(process.pid, signal.SIGINT)
+        _, err = process.communicate(timeout=60)
+        assert process.returncode == INTERRUPTED, err
+        assert "Traceback" not in err, err
+        assert err.strip().splitlines()[-1] == MESSAGE, err
+        assert err.count(MESSAGE) == 1, err
+        assert _group_gone(process.pid), "a worker is still running after the interrupt"
+    finally:
+        with contextlib.suppress(ProcessLookupError):
+            os.killpg(process.pid, signal.SIGKILL)

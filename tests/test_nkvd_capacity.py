@@ -174,13 +174,15 @@ def test_a_run_is_the_run_without_it_until_it_first_binds(pop1000: gt.Population
 
 def test_greatterror_run_prints_the_warning(capsys: pytest.CaptureFixture[str]) -> None:
     """`greatterror run` shows the bound's warning (and the held cases') on stderr."""
-    from greatterror.cli.run import _warn_of
+    from greatterror.api.results import summary_warnings
+    from greatterror.cli.output import warn_of_run
 
-    _warn_of({"nkvd_capacity": {"warning": None}})
+    warn_of_run(summary_warnings({"nkvd_capacity": {"warning": None}}))
     assert capsys.readouterr().err == ""
     w, _ = _world([4000.0])
     w.institutions.capacity_bound_days, w.institutions.capacity_first_bound = 2, 40
     block = capacity_block(w.institutions, 1000.0, dt.date(1934, 12, 1))
-    _warn_of({"nkvd_capacity": block, "limit_requests": {"held_for_sanction": {"warning": None}}})
+    summary = {"nkvd_capacity": block, "limit_requests": {"held_for_sanction": {"warning": None}}}
+    warn_of_run(summary_warnings(summary))
     err = " ".join(capsys.readouterr().err.split())
     assert "warning:" in err and "2 region-days from 1935-01-10" in err

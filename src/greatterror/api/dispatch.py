@@ -8,19 +8,17 @@ by default, or a Dask cluster when given a ``dask.distributed.Client``.
 When the caller stops (Ctrl-C, or an error of a run), the local workers are ended at once
 and the runs not started are cancelled: the pool's own exit would wait for every queued
 run, minutes at 1:100. The workers ignore SIGINT, which a terminal's Ctrl-C sends to each
-of them too: the process that started them stops them (cli/interrupt.py).
+of them too: the process that started them stops them (pools.py, cli/interrupt.py).
 """
 
 from __future__ import annotations
 
-import multiprocessing as mp
 import os
-import signal
 from collections.abc import Callable, Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from typing import Any, TypeVar
 
 from greatterror.api.options import SimError, check_seed
+from greatterror.pools import worker_pool
 
 #: At most this many seeds in one call: a bound on the work one call can ask for.
 MAX_SEEDS = 10_000
@@ -51,26 +49,6 @@ def check_workers(workers: Any, tasks: int) -> int:
     return workers
 
 
-def _ignore_interrupt() -> None:
-    """A worker's initializer: Ctrl-C is its parent's to handle (module docstring)."""
-    signal.signal(signal.SIGINT, signal.SIG_IGN)
-
-
-def _stop_workers(pool: ProcessPoolExecutor) -> None:
-    """Cancel the runs not started and end the workers now: their results are not wanted.
-
-    ProcessPoolExecutor has no public way to end its workers before Python 3.14
-    (``terminate_workers``), so its private map of processes is read for that
-    (tests/test_interrupt.py checks that this Python's pool still has it). A Python whose
-    pool no longer has the map gets only the public shutdown, which cancels the runs not
-    started but cannot end the running ones: the pool's exit then waits for those (one run
-    per worker), not for the whole queue."""
-    processes = list((getattr(pool, "_processes", None) or {}).values())
-    pool.shutdown(wait=False, cancel_futures=True)
-    for process in processes:
-        process.terminate()
-
-
 def map_tasks(
     fn: Callable[..., T],
     args: Sequence[tuple[Any, ...]],
@@ -97,16 +75,8 @@ def map_tasks(
         for i, a in enumerate(args):
             finished(i, fn(*a))
     else:
-        # fork: workers start with the compiled kernels and loaded modules of this process
-        context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
-        with ProcessPoolExecutor(
-            workers, mp_context=context, initializer=_ignore_interrupt
-        ) as pool:
-            try:
-                futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
-                for fut in futures:
-                    finished(futures[fut], fut.result())
-            except BaseException:
-                _stop_workers(pool)
-                raise
+        with worker_pool(workers) as pool:  # Ctrl-C ends its workers (pools.py)
+            futures = {pool.submit(fn, *a): i for i, a in enumerate(args)}
+            for fut in futures:
+                finished(futures[fut], fut.result())
     return [done[i] for i in range(len(args))]

@@ -21,7 +21,7 @@ from typing import TYPE_CHECKING, Any
 
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
-from greatterror.api.results import targets_frame
+from greatterror.api.results import count_warnings, targets_frame, warning_kinds
 from greatterror.api.vary import prior_draws, vary_names
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.scenario import Scenario
@@ -68,6 +68,8 @@ class Ensemble:
     ['id', 'label', 'archival', 'low', 'high', 'median', 'p10', 'p90', 'runs']
     >>> int(bands["runs"].iloc[0])
     2
+    >>> ens.warnings  # {warning: how many of the runs had it}; {} when no run warned
+    {"the NKVD's capacity to arrest (nkvd_capacity) held arrests back: ...": 2}
 
     ``vary``: fixed parameters each seed's run draws from their priors ("unsourced",
     "fixed-priors", names; api/vary.py); ``prior_draws`` holds each seed's draw.
@@ -125,6 +127,12 @@ class Ensemble:
         self.summaries = [r for r in results if RUNAWAY not in r]
         self._finished = [s for s in self.seeds if s not in self.runaways]
         return self
+
+    @property
+    def warnings(self) -> dict[str, int]:
+        """Each warning the finished runs' summaries carry (``Results.warnings``), in the words
+        used for many runs, with how many of the ``len(summaries)`` runs had it; {} for none."""
+        return count_warnings(warning_kinds(s) for s in self.summaries)
 
     def targets(self) -> pd.DataFrame:
         """Every run's targets, one row per seed and target."""

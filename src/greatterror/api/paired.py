@@ -33,6 +33,7 @@ import numpy as np
 
 from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
+from greatterror.api.results import count_warnings, warning_kinds
 from greatterror.api.vary import prior_draws, vary_names
 from greatterror.model.components import resolve_switches
 from greatterror.model.scenario import Scenario
@@ -141,6 +142,10 @@ def run_pair(
         "historical": _yearly(runs[0].results.summary),
         "counterfactual": _yearly(runs[1].results.summary),
         "first_difference": None if first is None else first.isoformat(),
+        "warnings": {
+            "base": warning_kinds(runs[0].results.summary),
+            "counterfactual": warning_kinds(runs[1].results.summary),
+        },
     }
 
 
@@ -155,6 +160,8 @@ class Paired:
     True
     >>> sorted(pairs.bands()["measure"].unique())
     ['arrests', 'death_sentences', 'gulag_deaths']
+    >>> pairs.runs, pairs.warnings  # {warning: how many of the runs had it}
+    (2, {"the NKVD's capacity to arrest (nkvd_capacity) held arrests back: ...": 2})
 
     ``draws``: one parameter set per seed (for instance posterior draws of a
     fit, ``gt.posterior_draws``), applied to both runs of its pair; without
@@ -259,6 +266,18 @@ class Paired:
     def runaways(self) -> dict[int, str]:
         """The pairs stopped as runaways (with ``vary`` only), by seed: where each stopped."""
         return {p["seed"]: p["runaway"] for p in self.pairs if "runaway" in p}
+
+    @property
+    def runs(self) -> int:
+        """The runs that finished: two per pair, none of a pair stopped as a runaway."""
+        return 2 * (len(self.pairs) - len(self.runaways))
+
+    @property
+    def warnings(self) -> dict[str, int]:
+        """Each warning of the finished runs' summaries (``Results.warnings``), in the words
+        used for many runs, with how many of the ``runs`` had it (both runs of a pair count)."""
+        kinds = (p["warnings"][arm] for p in self.pairs if "warnings" in p for arm in p["warnings"])
+        return count_warnings(kinds)
 
     def bands(self, low: float = 0.05, high: float = 0.95) -> pd.DataFrame:
         """Per period and measure: medians of both runs, and the median difference with its

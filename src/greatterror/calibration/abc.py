@@ -42,6 +42,7 @@ from greatterror.calibration.statistics import (
     observed,
 )
 from greatterror.errors import GreatterrorError
+from greatterror.pools import ignore_interrupt
 from greatterror.provenance import code_change, code_identity
 
 META_KEY = "greatterror"
@@ -145,7 +146,23 @@ def make_sampler(workers: int, client: Any = None) -> Any:
         return pyabc.sampler.DaskDistributedSampler(dask_client=client, batch_size=1)
     if workers == 1:
         return pyabc.sampler.SingleCoreSampler()
-    return pyabc.sampler.MulticoreEvalParallelSampler(n_procs=workers)
+
+    class QuietWorkers(pyabc.sampler.MulticoreEvalParallelSampler):  # type: ignore[name-defined]
+        """pyabc's local sampler, whose workers leave Ctrl-C to this process (pools.py): a
+        worker that took the terminal's SIGINT printed its own traceback (chores22). pyabc
+        starts its workers inside ``sample_until_n_accepted``, so each ignores SIGINT from its
+        first simulation on; the workers are daemons, ended when this process exits."""
+
+        def sample_until_n_accepted(
+            self, n: int, simulate_one: Any, *args: Any, **kwargs: Any
+        ) -> Any:
+            def quiet_simulate_one() -> Any:
+                ignore_interrupt()  # in the worker only: the parent still takes Ctrl-C
+                return simulate_one()
+
+            return super().sample_until_n_accepted(n, quiet_simulate_one, *args, **kwargs)
+
+    return QuietWorkers(n_procs=workers)
 
 
 def make_distance(evidence: Any, targets: tuple[str, ...], db: Path | None = None) -> Any:

@@ -24,7 +24,6 @@ death sentences of 1935-36) are noisier at 1:1000 than at 1:100.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
@@ -34,6 +33,7 @@ from greatterror.calibration.holdout import MEASURES, holdout_values
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.calibration.series import Series
 from greatterror.calibration.statistics import CALIBRATION_IDS, archival_targets
+from greatterror.pools import worker_pool
 
 WITHIN = 0.2
 
@@ -66,6 +66,7 @@ def draw_particles(history: Any, draws: int, seed: int) -> list[dict[str, float]
 
 
 def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
+    from greatterror.api.results import warning_kinds
     from greatterror.model.params import BY_NAME
     from greatterror.model.run import simulate
     from greatterror.model.scenario import load_scenario
@@ -79,6 +80,17 @@ def _run(args: tuple[str, float, int, dict[str, float]]) -> dict[str, Any]:
         "seed": seed,
         "targets": {t["id"]: float(t["simulated"]) for t in summary["targets"]},
         "holdout": holdout_values(summary, Series.of(timeseries_rows(result.simulation))),
+        "warnings": warning_kinds(summary),  # what the run's summary warns of (api/results.py)
+    }
+
+
+def run_warnings(runs: Sequence[dict[str, Any]]) -> dict[str, Any]:
+    """The runs' warnings for a check's result: each with how many of the runs had it."""
+    from greatterror.api.results import count_warnings
+
+    return {
+        "runs": len(runs),
+        "warnings": count_warnings(r.get("warnings", []) for r in runs),
     }
 
 
@@ -115,7 +127,7 @@ def _row(fact_id: str, record: float, low: float, high: float, sims: list[float]
 def run_jobs(jobs: list[tuple[str, float, int, dict[str, float]]], workers: int) -> list[Any]:
     """Run (scenario, scale, seed, values) jobs, in ``workers`` processes when more than one."""
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(workers) as pool:
+        with worker_pool(workers) as pool:  # Ctrl-C ends its workers (pools.py)
             return list(pool.map(_run, jobs, chunksize=1))
     return [_run(j) for j in jobs]
 
@@ -167,8 +179,10 @@ def posterior_check(
     settings, history = load_fit(db)
     params = draw_particles(history, draws, draw_seed)
     jobs = [(settings.scenario, scale, seeds[i % len(seeds)], p) for i, p in enumerate(params)]
-    in_sample, validation = compare_runs(run_jobs(jobs, workers), settings.targets)
+    runs = run_jobs(jobs, workers)
+    in_sample, validation = compare_runs(runs, settings.targets)
     return {
+        **run_warnings(runs),
         "db": str(db),
         "scenario": settings.scenario,
         "generation": history.max_t,

@@ -78,7 +78,6 @@ from __future__ import annotations
 
 import math
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass, field
 from typing import Any
 
@@ -89,6 +88,7 @@ from greatterror.calibration.seeds import recheck_seeds
 from greatterror.calibration.simulator import FitModel, warm
 from greatterror.calibration.statistics import Archival, archival_distance
 from greatterror.calibration.weights import weighted_distance
+from greatterror.pools import worker_pool
 
 RULE = (
     "smallest choosing distance over the re-check seeds: each target's median log distance "
@@ -251,7 +251,7 @@ def rerun(
         (settings.scenario, settings.scale, s, [c.values for c in candidates]) for s in fit_seeds
     ]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(min(workers, len(jobs))) as pool:
+        with worker_pool(min(workers, len(jobs))) as pool:  # Ctrl-C ends them (pools.py)
             per_seed = list(pool.map(_rerun_one, jobs))
     else:
         per_seed = [_rerun_one(j) for j in jobs]

@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
-from greatterror.calibration.check import compare_runs, run_jobs, split_validation
+from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
 from greatterror.calibration.compare import hypothesis_priors, logistic_values, stored_priors
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
@@ -176,6 +176,7 @@ def compare_check(
                 "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
                 "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
                 "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
+                **run_warnings(mine),
             }
         )
     return {
@@ -198,4 +199,5 @@ def compare_check(
             len(split_validation(hypotheses[0]["validation"])[0]) if hypotheses else 0
         ),
         "hypotheses": hypotheses,
+        **run_warnings(results),  # over every hypothesis's runs
     }

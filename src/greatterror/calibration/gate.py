@@ -62,7 +62,6 @@ on its runs of the second:
 from __future__ import annotations
 
 from collections.abc import Mapping, Sequence
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -79,6 +78,7 @@ from greatterror.calibration.paired import (
 )
 from greatterror.calibration.seeds import GATE_SEEDS, margin_seeds
 from greatterror.calibration.statistics import Archival
+from greatterror.pools import worker_pool
 
 __all__ = [
     "LEVEL",
@@ -253,7 +253,7 @@ def run_scenarios(
         (str(p), scale, s, scale == SCALE and s in validity.SEEDS) for p in paths for s in seeds
     ]
     if workers > 1 and len(jobs) > 1:
-        with ProcessPoolExecutor(min(workers, len(jobs))) as pool:
+        with worker_pool(min(workers, len(jobs))) as pool:  # Ctrl-C ends them (pools.py)
             runs = list(pool.map(_simulate, jobs, chunksize=1))
     else:
         runs = [_simulate(j) for j in jobs]

@@ -25,7 +25,6 @@ Sensitivity Analysis: The Primer, 2008, ch. 3, as cited in SALib issue 515).
 
 from __future__ import annotations
 
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any, Literal
 
@@ -41,6 +40,7 @@ from greatterror.calibration.problem import (
 )
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC, FitModel, warm
 from greatterror.calibration.statistics import archival_distance
+from greatterror.pools import worker_pool
 
 _MODEL: FitModel | None = None
 #: The quantiles a Morris grid's levels 0 and 1 stand for under a prior with tails.
@@ -123,7 +123,8 @@ def analyse(
         _init(model)
         y = np.array([_distance(r) for r in rows])
     else:
-        with ProcessPoolExecutor(workers, initializer=_init, initargs=(model,)) as pool:
+        # Ctrl-C ends the workers at once, without a traceback of theirs (pools.py)
+        with worker_pool(workers, initializer=_init, initargs=(model,)) as pool:
             y = np.array(list(pool.map(_distance, rows, chunksize=1)))
     ranking: list[dict[str, Any]] = []
     if method == "morris":

@@ -37,6 +37,7 @@ from greatterror.calibration.statistics import (
     archival_targets,
     excess_log_ratios,
 )
+from greatterror.faults import pause_point
 
 __all__ = [
     "FIT_SEED_BASE",
@@ -177,6 +178,7 @@ class FitModel:
             chosen, population, simulation_seed(self.seed, overrides), evidence, overrides
         )
         runaway = None
+        pause_point("simulation")  # the interrupt tests' signal point (faults.py)
         try:
             result = self._run(sim, population, evidence, chosen.name)
         except RunawayRun as stopped:  # its traceback (which holds the run) ends here

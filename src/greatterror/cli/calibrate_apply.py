@@ -14,7 +14,7 @@ import math
 from pathlib import Path
 from typing import Any
 
-from greatterror.cli.output import console, emit_json, fail, print_table
+from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 
 
@@ -251,6 +251,7 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     load_stored_fit(path)
     result = posterior_check(path, draws=draws, scale=scale, workers=workers)
+    warn_of_runs(result["warnings"], result["runs"])  # stderr, in both modes
     if as_json:
         emit_json(result)
         return

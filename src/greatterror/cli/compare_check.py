@@ -11,7 +11,7 @@ import json
 from pathlib import Path
 from typing import Any
 
-from greatterror.cli.output import console, emit_json, fail, print_table
+from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
 from greatterror.population.build import MAX_SCALE, MIN_SCALE
 
 CSV_COLUMNS: tuple[str, ...] = ("hypothesis", "set", "id", "record", "low", "high", "median")
@@ -48,6 +48,7 @@ def check_comparison(
     if not result["hypotheses"]:
         fail(f"DB: {path} holds no hypothesis with particles in a completed generation")
     files = write_check_files(result, out)
+    warn_of_runs(result["warnings"], result["runs"])  # stderr, in both modes
     if as_json:
         emit_json(result)
         return

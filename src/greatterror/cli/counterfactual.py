@@ -23,6 +23,7 @@ from greatterror.cli.output import (
     fmt,
     print_table,
     progress_bar,
+    warn_of_runs,
     warn_scale,
 )
 from greatterror.errors import GreatterrorError
@@ -175,6 +176,7 @@ def counterfactual(
         pairs = f"{paired.counterfactual.name} and {paired.base.name}"
         with progress_bar(pairs, len(paired.seeds), "pairs") as progress:
             paired.run(progress=progress)
+    warn_of_runs(paired.warnings, paired.runs)  # stderr, in both modes
     _report(paired, fit, as_json, vary)
 
 
@@ -211,6 +213,9 @@ def _report(paired: Any, fit: dict[str, Any] | None, as_json: bool, vary: str | 
             for p in paired.pairs
         ],
         "band": [0.05, 0.95],
+        # each warning of the runs' summaries, with how many of the finished runs had it
+        "warnings": [{"warning": w, "runs": n} for w, n in paired.warnings.items()],
+        "runs_finished": paired.runs,
         "differences": bands.to_dict(orient="records"),
     }
     if paired.vary:  # only then, so that a run without --vary reports as before

@@ -5,7 +5,7 @@ from __future__ import annotations
 import contextlib
 import json
 import sys
-from collections.abc import Callable, Iterable, Iterator, Sequence
+from collections.abc import Callable, Iterable, Iterator, Mapping, Sequence
 from pathlib import Path
 from typing import Any, NoReturn
 
@@ -88,6 +88,23 @@ def fail(message: str, code: int = 2) -> NoReturn:
     """Report a user-facing error and exit; code 2 is bad input, as in argparse."""
     error_console.print(f"[bold red]error:[/] {message}", highlight=False, soft_wrap=True)
     raise typer.Exit(code)
+
+
+def warn_of_run(warnings: Iterable[str]) -> None:
+    """Print one run's warnings (``Results.warnings``) on stderr, so that none passes unseen."""
+    for warning in warnings:
+        error_console.print(f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True)
+
+
+def warn_of_runs(counts: Mapping[str, int], runs: int) -> None:
+    """Print many runs' warnings (``Ensemble.warnings``, ``Paired.warnings``) on stderr: one
+    line per warning, with how many of the ``runs`` had it, not one line per run."""
+    for warning, count in counts.items():
+        error_console.print(
+            f"[bold yellow]warning ({count} of {runs} runs):[/] {warning}",
+            highlight=False,
+            soft_wrap=True,
+        )
 
 
 def warn_scale(scale: float, what: str) -> None:

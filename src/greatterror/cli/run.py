@@ -17,6 +17,7 @@ from greatterror.cli.output import (
     folder_path,
     print_table,
     progress_bar,
+    warn_of_run,
 )
 from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
@@ -152,24 +153,11 @@ def run(
             sim.run(progress=progress)
         run_id = sim.save(out, overwrite=overwrite, worker=worker)
     _targets_table(sim.results.summary)
-    _warn_of(sim.results.summary)
+    warn_of_run(sim.results.warnings)
     console.print(
         f"run [bold]{run_id}[/] written to {sim.out_dir} (report: {sim.out_dir}/report.html)",
         highlight=False,
     )
-
-
-def _warn_of(summary: dict[str, Any]) -> None:
-    """Print the run's warnings from summary.json on stderr, so that none passes unseen: the
-    NKVD's capacity held arrests back (``nkvd_capacity``), cases left held for a sanction
-    (``limit_requests.held_for_sanction``)."""
-    capacity = summary.get("nkvd_capacity") or {}
-    held = (summary.get("limit_requests") or {}).get("held_for_sanction") or {}
-    for warning in (capacity.get("warning"), held.get("warning")):
-        if warning:
-            error_console.print(
-                f"[bold yellow]warning:[/] {warning}", highlight=False, soft_wrap=True
-            )
 
 
 def _find_run(run_id: str, field: str) -> dict[str, Any]:

@@ -1,0 +1,67 @@
+"""Local worker processes that Ctrl-C stops at once, for every command that runs many
+simulations (ensembles, pairs, screenings, fits).
+
+A terminal's Ctrl-C sends SIGINT to the whole process group: the workers too. A worker that
+takes it raises KeyboardInterrupt wherever it is, prints its own traceback, and can leave the
+pool waiting for a result that never comes (``greatterror sensitivity --workers 2`` hung
+after Ctrl-C, chores22). So the workers ignore SIGINT, and the process that started them
+stops them: it cancels the runs not started and ends the running ones, since their results
+are no longer wanted and the pool's own exit would wait for every queued run (cli/interrupt.py
+prints the one line and exits 130). Imports nothing of the project, so that the API and the
+calibration can both use it.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import multiprocessing as mp
+import signal
+from collections.abc import Callable, Iterator
+from concurrent.futures import ProcessPoolExecutor
+from typing import Any
+
+
+def ignore_interrupt() -> None:
+    """In a worker: Ctrl-C is its parent's to handle (module docstring)."""
+    signal.signal(signal.SIGINT, signal.SIG_IGN)
+
+
+def _start_worker(initializer: Callable[..., None] | None, initargs: tuple[Any, ...]) -> None:
+    ignore_interrupt()
+    if initializer is not None:
+        initializer(*initargs)
+
+
+def stop_workers(pool: ProcessPoolExecutor) -> None:
+    """Cancel the runs not started and end the workers now: their results are not wanted.
+
+    ProcessPoolExecutor has no public way to end its workers before Python 3.14
+    (``terminate_workers``), so its private map of processes is read for that
+    (tests/test_interrupt.py checks that this Python's pool still has it). A Python whose
+    pool no longer has the map gets only the public shutdown, which cancels the runs not
+    started but cannot end the running ones: the pool's exit then waits for those (one run
+    per worker), not for the whole queue."""
+    processes = list((getattr(pool, "_processes", None) or {}).values())
+    pool.shutdown(wait=False, cancel_futures=True)
+    for process in processes:
+        process.terminate()
+
+
+@contextlib.contextmanager
+def worker_pool(
+    workers: int,
+    initializer: Callable[..., None] | None = None,
+    initargs: tuple[Any, ...] = (),
+) -> Iterator[ProcessPoolExecutor]:
+    """A ProcessPoolExecutor whose workers ignore Ctrl-C and are ended when the block raises
+    (an interrupt, or an error of a run). Workers are forked where the system can: they start
+    with the compiled kernels and loaded modules of this process."""
+    context = mp.get_context("fork" if "fork" in mp.get_all_start_methods() else None)
+    with ProcessPoolExecutor(
+        workers, mp_context=context, initializer=_start_worker, initargs=(initializer, initargs)
+    ) as pool:
+        try:
+            yield pool
+        except BaseException:
+            stop_workers(pool)
+            raise
