@@ -65,7 +65,7 @@ def test_no_set_draws_a_setting_of_the_model() -> None:
     assert {"regions_start_operation", "held_after_region_end", "plan_cat1_share"} <= set(
         settings()
     )
-    assert len(settings()) == 26 and len(fixed_with_prior()) - len(settings()) == 131
+    assert len(settings()) == 26 and len(fixed_with_prior()) - len(settings()) == 132
     for name in settings():
         with pytest.raises(gt.SimError, match="is a setting of the model"):
             vary_names(name, (load_scenario("historical"),))
