@@ -482,3 +482,14 @@ def test_runs_stopped_at_different_generations_are_read_at_the_lowest_common_one
     with pytest.raises(Interrupted):
         compare_report.summarise(Path("unused.db"))
     assert asked == [None, 1]
+
+
+def test_a_tie_for_first_is_shown_as_a_tie() -> None:
+    """Review22 F4: run 1 of the comparison of 6 December had H1 and H6 at 15 of 60 particles
+    each, and `show` named H1 alone by list order."""
+    from greatterror.calibration.compare_report import leaders
+
+    assert leaders({"H1": 0.25, "H2": 0.2, "H6": 0.25}, 60) == "H1=H6"
+    assert leaders({"H1": 0.25, "H6": 0.25 - 1e-12}, 60) == "H1=H6"
+    assert leaders({"H1": 0.3, "H6": 0.25}, 60) == "H1"
+    assert leaders({"H6": 0.2, "H7": 0.5}, 60) == "H7"

@@ -49,6 +49,21 @@ KASS_RAFTERY = (
 )
 
 
+def leaders(probabilities: dict[str, float], particles: int) -> str:
+    """The hypotheses first in one run, joined by "=" when tied: within half a particle's share
+    (0.5 / particles) of the highest probability. Review22 F4: a tie (H1 and H6 with 15 of 60
+    particles each) was settled by list order and shown as a lone winner.
+
+    >>> leaders({"H1": 0.25, "H2": 0.2, "H6": 0.25}, 60)
+    'H1=H6'
+    >>> leaders({"H1": 0.3, "H6": 0.25}, 60)
+    'H1'
+    """
+    top = max(probabilities.values())
+    tolerance = 0.5 / max(particles, 1)
+    return "=".join(k for k, v in probabilities.items() if top - v <= tolerance)
+
+
 def evidence_words(factor: float) -> str:
     for bound, words in KASS_RAFTERY:
         if factor < bound:
@@ -279,7 +294,7 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
             pairwise[a] = {
                 b: (pooled[a] / pooled[b] if pooled[b] > 0 else None) for b in settings.labels
             }
-    per_repeat_best = [max(r["final"], key=lambda k: r["final"][k]) for r in repeats]
+    per_repeat_best = [leaders(r["final"], settings.particles) for r in repeats]
     reference = {r["seed"]: r["final"] for r in repeats}
     sensitivity = []
     for r in out_runs:
@@ -290,7 +305,7 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
                     "prior_scale": r["prior_scale"],
                     "seed": r["seed"],
                     "final": r["final"],
-                    "best": max(r["final"], key=lambda k: r["final"][k]),
+                    "best": leaders(r["final"], settings.particles),
                     "change_from_declared_priors": {
                         k: r["final"][k] - base[k] for k in r["final"] if k in base
                     },
