@@ -3,7 +3,7 @@
 pyabc perturbs each accepted particle of a hypothesis with a kernel fitted to
 that hypothesis's particles of the last generation, and weighs a new particle
 by its prior density over the kernel's density (Toni et al. 2009). In a
-comparison of eight hypotheses with 16-31 free parameters each, a hypothesis
+comparison of eight hypotheses with 14-33 free parameters each (6 December 2026), a hypothesis
 often holds fewer particles than it has parameters. pyabc's
 ``MultivariateNormalTransition`` then fits a singular covariance (rank at
 most the particle count less one; with one particle it uses the particle's
