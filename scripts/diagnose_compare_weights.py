@@ -143,10 +143,14 @@ def main(argv: list[str]) -> int:
     parser.add_argument("--kernel", choices=sorted(KERNELS), default="floored")
     parser.add_argument("--run", type=int, default=None)
     args = parser.parse_args(argv)
+    if not args.db.is_file():
+        parser.error(f"db: no file {args.db} (a comparison's SQLite database)")
     with tempfile.TemporaryDirectory() as tmp:
         copy = snapshot(args.db, Path(tmp))
         labels = stored_compare(copy).labels
         runs = [int(r.id) for r in pyabc.History(f"sqlite:///{copy}").all_runs()]
+        if args.run is not None and args.run not in runs:
+            parser.error(f"--run: {args.run} is not in the database; allowed values: {runs}")
         out: list[str] = []
         for run in runs if args.run is None else [args.run]:
             history = pyabc.History(f"sqlite:///{copy}", _id=run)

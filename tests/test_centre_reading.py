@@ -13,6 +13,7 @@ import math
 
 import numpy as np
 import pytest
+from test_nkvd_capacity import RUNAWAY  # H3's runaway draw of 5 December 2026
 
 from greatterror.model.centre_reading import desk, read_reports, reading, report
 from greatterror.model.hypothesis_catalog import find_hypothesis
@@ -100,17 +101,6 @@ def test_other_sources_of_threat_decay_as_before() -> None:
     read_reports(inst, P, _decay(P), 500.0)
     expected = 0.3 * _decay(P) ** 2 + reading(2000.0 * _decay(P) + 500.0, P)
     assert inst.threat == pytest.approx(expected)
-
-
-RUNAWAY = {
-    "threat_per_conspiracy": 4.8e-05,
-    "report_false_positive_share": 0.133,
-    "base_unmarked_arrest_rate": 0.00484,
-    "names_per_confession": 3.17,
-    "names_acted_on": 0.3,
-    "denunciation_rate": 2.9e-4,
-    "vigilance_per_trial": 1.48,
-}
 
 
 @pytest.fixture(scope="module")

@@ -493,3 +493,17 @@ def test_a_tie_for_first_is_shown_as_a_tie() -> None:
     assert leaders({"H1": 0.25, "H6": 0.25 - 1e-12}, 60) == "H1=H6"
     assert leaders({"H1": 0.3, "H6": 0.25}, 60) == "H1"
     assert leaders({"H6": 0.2, "H7": 0.5}, 60) == "H7"
+
+
+def test_the_weights_diagnostic_refuses_bad_input_cleanly(tmp_path: Path) -> None:
+    """scripts/diagnose_compare_weights.py: a missing database or a run it does not hold is a
+    one-line error naming the argument, exit code 2, no traceback."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "diagnose_compare_weights.py"
+    done = subprocess.run(
+        [sys.executable, str(script), str(tmp_path / "none.db")], capture_output=True, text=True
+    )
+    assert done.returncode == 2
+    assert "db: no file" in done.stderr and "Traceback" not in done.stderr
