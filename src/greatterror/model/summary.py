@@ -238,6 +238,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             sim.ledger.holding,
             sim.ledger.prison_dates,
         ),
+        "pretrial": {
+            part: {date: float(pair[i]) for date, pair in sim.ledger.pretrial_dates.items()}
+            for i, part in enumerate(("held", "released"))
+        },
         # M24, M25, M11: how many of those arrested really acted against the regime
         "fifth_column": guilt_summary(sim),
         "mechanism_counts": mechanism_counts(sim),
