@@ -33,6 +33,7 @@ import numpy as np
 from greatterror import __version__
 from greatterror.calibration.check import format_value
 from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, OUT_OF_SAMPLE, Measure, holdout_values
+from greatterror.calibration.holdout_dated import STOCK_BESIDE, stocks_beside
 from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
@@ -54,6 +55,7 @@ def _one(args: tuple[float, int]) -> dict[str, Any]:
     return {
         "targets": summary["targets"],
         "holdout": holdout_values(summary, Series.of(timeseries_rows(result.simulation))),
+        "stocks": stocks_beside(summary),
     }
 
 
@@ -88,6 +90,32 @@ def _row(
         f"{format_value(lo, unit)}–{format_value(hi, unit)} | {ratio} | {'yes' if ok else '**no**'} |",
         ok,
     )
+
+
+def stock_lines(runs: list[dict[str, Any]]) -> list[str]:
+    """Beside each difference of flows of ``STOCK_BESIDE`` (arrests less sentences and releases
+    in a window), the model's stock of cases under investigation or awaiting sentence on the
+    window's first and last day, so that the reader sees how far the difference is from the
+    stock at its end (median and 10-90% band over the seeds)."""
+    out = []
+    for fact, (start, end) in STOCK_BESIDE.items():
+        said = []
+        for i, date in enumerate((start, end)):
+            values = np.array([r["stocks"][fact][i] for r in runs])
+            lo, hi = np.percentile(values, [10, 90])
+            said.append(
+                f"{format_value(float(np.median(values)), 'persons')} on {date} "
+                f"({format_value(lo, 'persons')}–{format_value(hi, 'persons')})"
+            )
+        flow = np.median([r["holdout"][fact] for r in runs])
+        out.append(
+            f"`{fact}` is a difference of flows, not a stock: its simulated median "
+            f"{format_value(float(flow), 'persons')} is the growth of the model's cases under "
+            f"investigation or awaiting sentence over the window (the record's also holds deaths "
+            f"in custody and cases passed to other bodies). The model's stock of those cases: "
+            f"{said[0]}, {said[1]} (median, 10–90% band; summary.json's `pretrial.held`)."
+        )
+    return out
 
 
 def _table(
@@ -199,6 +227,7 @@ def main() -> None:
     rows, checked = _table(runs, evidence, IN_SAMPLE_CHECKS, repeats=True)
     lines += rows
     lines += ["", f"{checked} of {len(IN_SAMPLE_CHECKS)} checks of in-sample quantities pass.", ""]
+    lines += [*stock_lines(runs), ""]
     notes = ""
     if args.out.exists() and MARKER in args.out.read_text(encoding="utf-8"):
         notes = args.out.read_text(encoding="utf-8").split(MARKER, 1)[1]

@@ -158,13 +158,17 @@ def test_a_slider_moves_the_parameter(visit: Visit) -> None:
 
 
 @functools.cache
-def _api_targets(denunciation: bool = True) -> dict[str, float]:
+def _api_results(denunciation: bool = True) -> object:
     """The same run through the Python API, in this process (cached: two tests ask)."""
     import greatterror as gt
 
     switches = None if denunciation else {"M12": False}
-    sim = gt.Sim("historical", scale=1e-4, seed=1, mechanisms=switches).run()
-    return {t["id"]: t["simulated"] for t in sim.results.summary["targets"]}
+    return gt.Sim("historical", scale=1e-4, seed=1, mechanisms=switches).run().results
+
+
+def _api_targets(denunciation: bool = True) -> dict[str, float]:
+    summary = _api_results(denunciation).summary  # type: ignore[attr-defined]
+    return {t["id"]: t["simulated"] for t in summary["targets"]}
 
 
 def test_a_run_at_1_to_10000_matches_the_python_api(visit: Visit) -> None:
@@ -177,6 +181,11 @@ def test_a_run_at_1_to_10000_matches_the_python_api(visit: Visit) -> None:
     assert shown == f"{expected['G2-shot']:,.0f}"
     shown_conv = page.locator('tr[data-key="G1-1937-conv"] td.sim').inner_text()  # type: ignore[attr-defined]
     assert shown_conv == f"{expected['G1-1937-conv']:,.0f}"
+    # the run's warnings (the NKVD's capacity bound binds at 1:10,000), as the API gives them
+    warnings = page.locator(".gt-run-warning").all_inner_texts()  # type: ignore[attr-defined]
+    expected_warnings = _api_results().warnings  # type: ignore[attr-defined]
+    assert expected_warnings and len(warnings) == len(expected_warnings)
+    assert all(w in shown for w, shown in zip(expected_warnings, warnings, strict=True))
     page.wait_for_timeout(1500)  # type: ignore[attr-defined]
     visit.shot("03-run-finished")
 

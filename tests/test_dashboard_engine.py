@@ -137,3 +137,40 @@ def test_the_hypotheses_page_heading_names_every_hypothesis() -> None:
     ids = [h["id"] for h in listed]
     assert {"H1", "H1e", "H5b", "H7"} <= set(ids)
     assert heading() == "Hypotheses " + ", ".join(ids)
+
+
+def test_a_runs_warnings_are_shown_above_its_results() -> None:
+    """The page's default run (historical, 1:10,000, seed 1) has the NKVD's capacity bound
+    bind: its warning, the one ``gt.Sim.results.warnings`` and the command line give, is a
+    neutral alert at the top of the results (rendered without a browser)."""
+    import ipyvuetify as v
+    import solara
+
+    import greatterror as gt
+    from greatterror.dashboard.engine import run_model
+    from greatterror.dashboard.widgets import Results
+
+    outcome = run_model(RunRequest())
+    expected = gt.Sim("historical", scale=1e-4, seed=1).run().results.warnings
+    assert outcome.warnings == expected
+    assert any("nkvd_capacity" in w for w in expected)
+    box, rc = solara.render(Results(outcome), handle_error=False)
+    alerts = rc.find(v.Alert, class_="gt-run-warning").widgets
+    assert [a.children for a in alerts] == [[f"Warning of this run: {w}"] for w in expected]
+    assert all(a.type == "info" for a in alerts)  # neutral, not an error
+    assert box.children[0].children[: len(alerts)] == alerts  # above the results
+
+
+def test_a_run_without_warnings_shows_no_alert() -> None:
+    import ipyvuetify as v
+    import solara
+
+    from greatterror.dashboard.engine import RunOutcome
+    from greatterror.dashboard.widgets import RunWarnings
+
+    quiet = RunOutcome(RunRequest(), {}, None, None, None, 1.0)  # type: ignore[arg-type]
+    _, rc = solara.render(RunWarnings(quiet), handle_error=False)
+    assert rc.find(v.Alert).widgets == []
+    loud = RunOutcome(RunRequest(), {}, None, None, None, 1.0, ["a <b>bound</b>"])  # type: ignore[arg-type]
+    _, rc = solara.render(RunWarnings(loud, "run B"), handle_error=False)
+    assert rc.find(v.Alert).widgets[0].children == ["Warning of run B: a <b>bound</b>"]

@@ -98,6 +98,12 @@ def _summary() -> dict[str, Any]:
             }
         },
         "demography": {"shot": {"all": {"male_share": 0.9}}},
+        # the cases before sentence on the first of two months, and the releases before
+        # sentence since the run's start (cumulative)
+        "pretrial": {
+            "held": {"1936-10-01": 30.0, "1938-11-01": 300.0},
+            "released": {"1936-10-01": 3.0, "1938-11-01": 10.0},
+        },
         # Poles are 0.75 of the Polish operation's 9 death sentences
         "national_nationality": {"national_polish": {"shot": 0.75}},
         # Order 00447's lines: 200 arrests in all, 50 former kulaks, 100 criminals
@@ -356,13 +362,16 @@ def test_the_mordovian_report_of_27_august_1937_reads_its_region_and_window() ->
     assert got["V-reg-mordovia-00447-conv-270837"] == pytest.approx(64 + 128)
 
 
-def test_the_pool_on_1_november_1938_is_the_window_s_arrests_less_its_sentences() -> None:
+def test_the_window_s_arrests_less_its_sentences_and_releases_before_sentence() -> None:
     """``V-nkvd-011138-pending``: the political operations' arrests from 1 Oct 1936 to 1 Nov
     1938, both ends included, less their sentences of the same days (death, camp, exile, other
-    measures); not the non-political convicts, not the releases (the camps' releases at term end
-    are "released" events too), not the days outside the window; a check of the targets whose
-    calendar-year difference it is, not out of sample."""
-    from greatterror.calibration.holdout_dated import NATIONAL_BY_DATE
+    measures) and less the releases from investigation or awaiting sentence between the two
+    dates (summary.json's cumulative ``pretrial.released``), as the note takes its released
+    off (review F13); not the non-political convicts, not the "released" events (they also
+    count the camps' releases at term end), not the days outside the window; a check of the
+    targets whose calendar-year difference it nearly is, not out of sample. Beside it the
+    validation prints the stock (``pretrial.held``) on the two dates (review F12)."""
+    from greatterror.calibration.holdout_dated import NATIONAL_BY_DATE, STOCK_BESIDE, stocks_beside
     from greatterror.calibration.measure import Outputs
 
     rows = [
@@ -380,7 +389,42 @@ def test_the_pool_on_1_november_1938_is_the_window_s_arrests_less_its_sentences(
         ("1938-05-01", "moscow_obl", "ordinary", "released", 100.0),
     ]
     series = Series.of(dict(zip(COLUMNS, list(zip(*rows, strict=True)), strict=True)))
+    summary = {
+        "pretrial": {
+            "held": {"1936-09-01": 1.0, "1936-10-01": 20.0, "1938-11-01": 230.0},
+            # 0.5 released before sentence before the window, 4.5 in it, 1,000 after it
+            "released": {"1936-10-01": 0.5, "1938-11-01": 5.0, "1938-12-01": 1005.0},
+        }
+    }
     (pending,) = [m for m in NATIONAL_BY_DATE if m.fact_id == "V-nkvd-011138-pending"]
-    assert pending.simulated(Outputs({}, series)) == pytest.approx(2 + 400 + 8 - 64 - 128 - 2)
+    got = pending.simulated(Outputs(summary, series))
+    assert got == pytest.approx(2 + 400 + 8 - 64 - 128 - 2 - 4.5)
     assert pending in IN_SAMPLE_CHECKS
     assert set(pending.repeats) == {"G2-detained", "G1-1937-conv", "G1-1938-conv"}
+    assert STOCK_BESIDE == {"V-nkvd-011138-pending": ("1936-10-01", "1938-11-01")}
+    assert stocks_beside(summary) == {"V-nkvd-011138-pending": (20.0, 230.0)}
+
+
+def test_the_validation_prints_the_stock_beside_the_flow_difference() -> None:
+    """scripts/validate_historical.py's line under the checks' table: the flow difference's
+    median and the stock's median and 10-90% band on the window's two dates (review F12)."""
+    import importlib.util
+    from pathlib import Path
+
+    path = Path(__file__).parents[1] / "scripts" / "validate_historical.py"
+    spec = importlib.util.spec_from_file_location("validate_historical", path)
+    assert spec and spec.loader
+    module = importlib.util.module_from_spec(spec)
+    spec.loader.exec_module(module)
+    runs = [
+        {
+            "holdout": {"V-nkvd-011138-pending": 1000.0 * i},
+            "stocks": {"V-nkvd-011138-pending": (100.0 * i, 2000.0 * i)},
+        }
+        for i in range(1, 12)
+    ]
+    (line,) = module.stock_lines(runs)
+    assert line.startswith("`V-nkvd-011138-pending` is a difference of flows, not a stock")
+    assert "median 6,000 is the growth" in line
+    assert "600 on 1936-10-01 (200–1,000)" in line
+    assert "12,000 on 1938-11-01 (4,000–20,000)" in line

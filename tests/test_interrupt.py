@@ -210,3 +210,101 @@ def test_ctrl_c_stops_a_command_with_worker_processes(tmp_path: Path, args: list
     finally:
         with contextlib.suppress(ProcessLookupError):
             os.killpg(process.pid, signal.SIGKILL)
+
+
+def _search_loss(args: tuple[str, dict[str, float], float, int]) -> float:
+    """A stand-in for search.py's simulation, importable by forked workers."""
+    params = args[1]
+    return (params["names_per_confession"] - 0.5) ** 2 + params["names_acted_on"]
+
+
+def _leader_loss(args: tuple[dict[str, float], float, int]) -> float:
+    """A stand-in for leader_rule.py's simulation: depends on the thresholds and the seed."""
+    params, _, seed = args
+    return sum(abs(v) for v in params.values()) / 1000.0 + seed % 7
+
+
+def _asleep(args: object) -> float:
+    time.sleep(60)
+    return 0.0
+
+
+def _leader_start() -> dict[str, float]:
+    from greatterror.calibration import leader_rule
+    from greatterror.model.params import BY_NAME
+
+    return {name: float(BY_NAME[name].default) for name in leader_rule.FREE}
+
+
+def test_the_point_fits_give_the_same_trials_with_one_worker_or_two(monkeypatch) -> None:
+    """Review22 F21: the two point-fit scripts run their workers in pools.py's pool; the
+    trials do not depend on the number of workers."""
+    pytest.importorskip("optuna")
+    from greatterror.calibration import leader_rule, search
+
+    monkeypatch.setattr(search, "_evaluate", _search_loss)
+    start = {"names_per_confession": 2.0, "names_acted_on": 0.4}
+    found = [search.fit(start, 0.0001, 1, budget=6, workers=w, log=lambda _: None) for w in (1, 2)]
+    assert found[0] == found[1]
+
+    monkeypatch.setattr(leader_rule, "_evaluate", _leader_loss)
+    fits = [
+        leader_rule.fit(_leader_start(), 0.0001, 1, budget=4, workers=w, seeds=(3, 4))
+        for w in (1, 2)
+    ]
+    assert fits[0] == fits[1]
+
+
+@pytest.mark.skipif(sys.platform == "win32", reason="SIGALRM is POSIX")
+@pytest.mark.parametrize("script", ["search", "leader_rule"])
+def test_an_interrupt_ends_the_point_fits_workers_at_once(monkeypatch, script: str) -> None:
+    """Review22 F21: Ctrl-C during a point fit with two workers ends them at once (their
+    bare pools waited for every run in progress). The interrupt is raised in this process by
+    a timer while both workers sleep in their first run."""
+    pytest.importorskip("optuna")
+    import multiprocessing
+
+    from greatterror.calibration import leader_rule, search
+
+    module = search if script == "search" else leader_rule
+    monkeypatch.setattr(module, "_evaluate", _asleep)
+
+    def interrupt(signum: int, frame: object) -> None:
+        raise KeyboardInterrupt
+
+    before = set(multiprocessing.active_children())
+    previous = signal.signal(signal.SIGALRM, interrupt)
+    started = time.monotonic()
+    try:
+        signal.setitimer(signal.ITIMER_REAL, 2.0)
+        with pytest.raises(KeyboardInterrupt):
+            if script == "search":
+                start = {"names_per_confession": 2.0, "names_acted_on": 0.4}
+                search.fit(start, 0.0001, 1, budget=4, workers=2, log=lambda _: None)
+            else:
+                leader_rule.fit(_leader_start(), 0.0001, 1, budget=4, workers=2)
+    finally:
+        signal.setitimer(signal.ITIMER_REAL, 0)
+        signal.signal(signal.SIGALRM, previous)
+    assert time.monotonic() - started < 30
+    time.sleep(0.5)
+    assert set(multiprocessing.active_children()) <= before
+
+
+@pytest.mark.parametrize("script", ["search", "leader_rule"])
+def test_an_interrupted_point_fit_exits_with_one_line(monkeypatch, capsys, script: str) -> None:
+    from greatterror.calibration import leader_rule, search
+
+    module = search if script == "search" else leader_rule
+
+    def interrupted_main() -> None:
+        raise KeyboardInterrupt
+
+    monkeypatch.setattr(module, "_main", interrupted_main)
+    try:
+        with pytest.raises(SystemExit) as stop:
+            module.main()
+    finally:
+        gc.unfreeze()
+    assert stop.value.code == INTERRUPTED
+    assert capsys.readouterr().err == MESSAGE + "\n"

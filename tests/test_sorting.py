@@ -122,3 +122,20 @@ def test_distinct_with_and_first_per_group_check_bounds() -> None:
         first_per_group(np.array([0, 4]), np.zeros(4, dtype=np.uint8), np.ones(1, np.int64))
     with pytest.raises(IndexError):
         first_per_group(np.array([0]), np.array([2], dtype=np.uint8), np.ones(2, np.int64))
+
+
+def test_the_bounds_check_is_compiled_for_int64_only() -> None:
+    """Chores23: ``first_per_group``'s groups are regions (uint8), and the bounds check was
+    compiled for uint8 as well as int64 in every first run; it is given int64 always."""
+    from greatterror.model.sorting import _check_index, _outside
+
+    region = np.array([0, 1, 1, 0], dtype=np.uint8)
+    first_per_group(np.array([0, 1, 2]), region, np.ones(2, np.int64))
+    _check_index(np.array([1, 2], dtype=np.int32), 3, "int32")
+    _check_index(np.array([True]), 3, "bool")
+    _check_index(np.arange(6)[::2], 5, "a strided view")
+    assert {(sig[0].dtype.name, sig[0].layout) for sig in _outside.signatures} == {("int64", "C")}
+    with pytest.raises(IndexError, match=r"an index outside 0\.\.1"):
+        _check_index(np.array([2], dtype=np.uint8), 2, "uint8")
+    with pytest.raises(IndexError, match=r"an index outside 0\.\.1"):
+        _check_index(np.array([2**64 - 1], dtype=np.uint64), 2, "uint64")

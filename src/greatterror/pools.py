@@ -1,7 +1,7 @@
 """Local worker processes that Ctrl-C stops at once, for the commands that run many
-simulations (ensembles, pairs, screenings, the fits' checks). Not yet used by the two script
-helpers calibration/leader_rule.py and calibration/search.py, whose bare process pools are not
-stopped so (review22 F21).
+simulations (ensembles, pairs, screenings, the fits' checks, and the two point-fit scripts
+calibration/leader_rule.py and calibration/search.py, which had bare process pools until
+chores23: review22 F21).
 
 A terminal's Ctrl-C sends SIGINT to the whole process group: the workers too. A worker that
 takes it raises KeyboardInterrupt wherever it is, prints its own traceback, and can leave the

@@ -2,7 +2,8 @@
 
 Order 00447 to a date, in all regions and in single regions; the Special Board's sentences of
 Leningrad's 'former people' in March 1935; the national operations' arrests to a date; the
-cases arrested from 1 October 1936 and not sentenced by 1 November 1938; the
+arrests from 1 October 1936 to 1 November 1938 less the sentences and the releases before
+sentence (these from summary.json's ``pretrial``, beside which the validation prints the stock); the
 special troikas of autumn 1938; the Military Collegium's list cases and Order 00486's children
 by 10 July 1938. Each sums its fact's period (the
 ``window``), in a region of the model or in all of them; none is fitted (holdout.py).
@@ -12,7 +13,7 @@ from __future__ import annotations
 
 from collections.abc import Callable
 
-from greatterror.calibration.measure import Measure, Outputs
+from greatterror.calibration.measure import Measure, Outputs, Summary
 from greatterror.calibration.series import CONVICTED
 from greatterror.vocabulary import NATIONAL_OPERATIONS, POLITICAL_OPERATIONS
 
@@ -36,19 +37,52 @@ def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], fl
     return value
 
 
+def released_before_sentence(summary: Summary, start: str, end: str) -> float:
+    """The weight released from investigation or awaiting sentence between the holding steps of
+    ``start`` and ``end`` (each the first of a month): summary.json's cumulative
+    ``pretrial.released`` (docs/outputs.md). Investigation's releases come after the holding
+    step in the day, so this is the releases of the days ``start`` to the day before ``end``."""
+    released = summary["pretrial"]["released"]
+    return float(released[end]) - float(released[start])
+
+
+def pretrial_held(summary: Summary, date: str) -> float:
+    """The people under investigation or awaiting sentence on ``date`` (the first of a month,
+    at the start of its holding step): a stock, summary.json's ``pretrial.held``."""
+    return float(summary["pretrial"]["held"][date])
+
+
 def _pending(start: str, end: str) -> Callable[[Outputs], float]:
     """The political operations' arrests from ``start`` to ``end`` less their sentences (death,
-    camp, exile, other measures) in the same days: the cases of the window's arrests neither
-    sentenced nor released at its end, as the 1st Special Department's note of 1 November 1938
-    leaves them (``V-nkvd-011138-pending``). The model's "released" events are not taken off:
-    they also count the camps' releases at term end, and before the halt no mass-operation
-    case is released from investigation (docs/outputs.md, ``operations``)."""
+    camp, exile, other measures) and less the releases from investigation in the same days,
+    as the 1st Special Department's note of 1 November 1938 gives its arrests less its
+    convicted and released (``V-nkvd-011138-pending``). A difference of flows, not a stock: it
+    is the growth of the cases before sentence over the window (``pretrial_held`` on ``end``
+    less on ``start``), the record's with its deaths in custody and cases passed to other
+    bodies (docs/design/sources-halt-pool.md). The releases are the model's releases before
+    sentence only (``released_before_sentence``), not the ``released`` events, which also count
+    the camps' releases at term end."""
 
     def value(s: Outputs) -> float:
         arrested = s.series.total(POLITICAL_OPERATIONS, ("arrested",), start, end)
-        return arrested - s.series.total(POLITICAL_OPERATIONS, CONVICTED, start, end)
+        convicted = s.series.total(POLITICAL_OPERATIONS, CONVICTED, start, end)
+        return arrested - convicted - released_before_sentence(s.summary, start, end)
 
     return value
+
+
+#: the flow differences beside which the validation prints the model's stock on the window's
+#: two dates (scripts/validate_historical.py): fact id -> (start, end)
+STOCK_BESIDE = {"V-nkvd-011138-pending": ("1936-10-01", "1938-11-01")}
+
+
+def stocks_beside(summary: Summary) -> dict[str, tuple[float, float]]:
+    """For each figure of ``STOCK_BESIDE``, the model's cases before sentence on its window's
+    first and last day (``pretrial_held``)."""
+    return {
+        fact: (pretrial_held(summary, start), pretrial_held(summary, end))
+        for fact, (start, end) in STOCK_BESIDE.items()
+    }
 
 
 def _series_measure(
@@ -161,15 +195,16 @@ NATIONAL_BY_DATE = (
         caveat="every political operation's arrests",
         repeats=("G2-detained",),
     ),
-    # the pool of unsentenced cases on 1 Nov 1938 (the note's arrests less its sentences and
-    # releases): read from the same events over most of 1937-38, so a check of the in-sample
-    # targets whose calendar-year difference is the same quantity (G2-detained less G1-1937-conv
-    # and G1-1938-conv), not out of sample (docs/design/sources-halt-pool.md)
+    # the note's arrests less its sentences and releases, 1 Oct 1936 - 1 Nov 1938: a
+    # difference of flows (the growth of the pool over the window, with deaths in custody and
+    # transfers), read from the same events over most of 1937-38, so a check of the in-sample
+    # targets whose calendar-year difference it nearly is (G2-detained less G1-1937-conv and
+    # G1-1938-conv), not out of sample (docs/design/sources-halt-pool.md)
     Measure(
         "V-nkvd-011138-pending",
         _pending("1936-10-01", "1938-11-01"),
-        "every political operation's arrests less their sentences; the model's releases from "
-        "investigation before the halt, few, are not taken off",
+        "every political operation's arrests less their sentences and their releases from "
+        "investigation (the releases to 31 Oct 1938)",
         repeats=("G2-detained", "G1-1937-conv", "G1-1938-conv"),
         window=("1936-10-01", "1938-11-01"),
     ),

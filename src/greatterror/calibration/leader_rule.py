@@ -25,20 +25,22 @@ This is a point fit of when the rule decides, not of what the repression amounts
 from __future__ import annotations
 
 import argparse
+import contextlib
 import datetime as dt
 import re
 import sys
 import textwrap
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from typing import Any
 
 from greatterror.calibration.problem import optuna_space, require
 from greatterror.calibration.seeds import check_fit_seed, population_seed, recheck_seeds
+from greatterror.cli.interrupt import exit_quietly
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
 from greatterror.paths import scenarios_dir
+from greatterror.pools import worker_pool
 
 FREE = (
     "leader_expand_threshold",
@@ -168,21 +170,22 @@ def fit(
     space = optuna_space(list(FREE))
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
     study.enqueue_trial({n: min(max(start[n], space[n].low), space[n].high) for n in FREE})
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
     runs = seeds or (seed,)
+    with contextlib.ExitStack() as stack:
+        # Ctrl-C ends the workers at once (pools.py)
+        pool = stack.enter_context(worker_pool(workers)) if workers > 1 else None
 
-    def trials(count: int, label: str) -> None:
-        done = 0
-        while done < count:
-            batch = [study.ask(space) for _ in range(min(workers, count - done))]
-            jobs = [(dict(t.params), scale, s) for t in batch for s in runs]
-            values = list(pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs))
-            for i, trial in enumerate(batch):
-                study.tell(trial, sum(values[i * len(runs) : (i + 1) * len(runs)]) / len(runs))
-            done += len(batch)
-            print(f"{label} {done}/{count}: best {study.best_value:.1f} days", flush=True)
+        def trials(count: int, label: str) -> None:
+            done = 0
+            while done < count:
+                batch = [study.ask(space) for _ in range(min(workers, count - done))]
+                jobs = [(dict(t.params), scale, s) for t in batch for s in runs]
+                values = list(pool.map(_evaluate, jobs) if pool else map(_evaluate, jobs))
+                for i, trial in enumerate(batch):
+                    study.tell(trial, sum(values[i * len(runs) : (i + 1) * len(runs)]) / len(runs))
+                done += len(batch)
+                print(f"{label} {done}/{count}: best {study.best_value:.1f} days", flush=True)
 
-    try:
         trials(budget, "TPE")
         for name in FREE if line_points > 0 else ():
             best = dict(study.best_params)
@@ -190,9 +193,6 @@ def fit(
             for value in grid:
                 study.enqueue_trial({**best, name: value})
             trials(len(grid), f"line {name}")
-    finally:
-        if pool is not None:
-            pool.shutdown()
     return dict(study.best_params), float(study.best_value)
 
 
@@ -258,6 +258,12 @@ def write(
 
 
 def main() -> None:
+    """The command line; Ctrl-C stops it with one line and exit code 130 (cli/interrupt.py)."""
+    with exit_quietly():
+        _main()
+
+
+def _main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
     )

@@ -16,15 +16,16 @@ seeds). Candidates are evaluated ``--workers`` at a time in worker processes
 
 from __future__ import annotations
 
+import contextlib
 import json
 from collections.abc import Callable
-from concurrent.futures import ProcessPoolExecutor
 from dataclasses import dataclass
 from pathlib import Path
 
 from greatterror.calibration.problem import optuna_space, require
 from greatterror.calibration.statistics import archival_distance
 from greatterror.model.params import FREE_PARAMETERS
+from greatterror.pools import worker_pool
 
 
 def _evaluate(args: tuple[str, dict[str, float], float, int]) -> float:
@@ -58,8 +59,9 @@ def fit(
     study = optuna.create_study(sampler=optuna.samplers.TPESampler(seed=seed))
     study.enqueue_trial(start)
     trials: list[Trial] = []
-    pool = ProcessPoolExecutor(max_workers=workers) if workers > 1 else None
-    try:
+    with contextlib.ExitStack() as stack:
+        # Ctrl-C ends the workers at once (pools.py)
+        pool = stack.enter_context(worker_pool(workers)) if workers > 1 else None
         while len(trials) < budget:
             batch = [study.ask(space) for _ in range(min(workers, budget - len(trials)))]
             jobs = [(scenario, dict(t.params), scale, seed) for t in batch]
@@ -68,13 +70,18 @@ def fit(
                 study.tell(trial, value)
                 trials.append(Trial(dict(trial.params), value))
                 log(f"trial {len(trials)}/{budget}: loss {value:.4f}")
-    finally:
-        if pool is not None:
-            pool.shutdown()
     return trials
 
 
 def main() -> None:  # pragma: no cover - a long-running command-line job
+    """The command line; Ctrl-C stops it with one line and exit code 130 (cli/interrupt.py)."""
+    from greatterror.cli.interrupt import exit_quietly
+
+    with exit_quietly():
+        _main()
+
+
+def _main() -> None:  # pragma: no cover - a long-running command-line job
     import argparse
 
     from greatterror.model.scenario import load_scenario

@@ -29,7 +29,7 @@ from greatterror.dashboard.guard import GUARD
 from greatterror.dashboard.inputs import ScaleAndSeed
 from greatterror.dashboard.run_page import failure_text
 from greatterror.dashboard.text import Prose
-from greatterror.dashboard.widgets import html_table
+from greatterror.dashboard.widgets import RunWarnings, html_table
 from greatterror.results.report_html import fmt
 
 MECHANISM_LABELS = {f"{m.id} {m.switch}": m.id for m in implemented_mechanisms()}
@@ -130,6 +130,8 @@ def differences_figure(rows: list[dict[str, Any]]) -> go.Figure:
 @solara.component
 def Differences(a: RunOutcome, b: RunOutcome) -> None:
     rows = paired_differences(a, b)
+    RunWarnings(a, "run A")
+    RunWarnings(b, "run B")
     Prose(
         f"**A**: {a.request.describe()}\n**B**: {b.request.describe()}\n"
         "Paired: the same seed and scale. Differences are B minus A, in full-population "

@@ -69,6 +69,8 @@ class RunOutcome:
     channels: pa.Table
     targets: Any  # pandas DataFrame of gt.Sim.results.targets
     seconds: float
+    #: the run's warnings (``gt.Sim.results.warnings``), as the command line prints them
+    warnings: list[str] = field(default_factory=list)
 
 
 def shipped_scenarios() -> list[str]:
@@ -165,6 +167,7 @@ def run_model(
         channels=as_table(results.channels),
         targets=results.targets,
         seconds=time.monotonic() - started,
+        warnings=results.warnings,
     )
 
 

@@ -99,9 +99,22 @@ def targets_html(outcome: RunOutcome) -> str:
 
 
 @solara.component
+def RunWarnings(outcome: RunOutcome, run: str = "this run") -> None:
+    """The run's warnings (``gt.Sim.results.warnings``: the NKVD's capacity bound held arrests
+    back, cases held for a sanction at the end), one neutral alert each, above its results:
+    the command line prints them on stderr, and a reader of the page would otherwise not
+    know that its numbers are not those of the run without the bound (at 1:10,000 the
+    capacity bound binds on the default run)."""
+    for warning in outcome.warnings:
+        solara.Info(f"Warning of {run}: {warning}", classes=["gt-run-warning"])
+
+
+@solara.component
 def Results(outcome: RunOutcome) -> None:
-    """A finished run: the key numbers, one figure at a time, and the targets table."""
+    """A finished run: its warnings, the key numbers, one figure at a time, and the targets
+    table."""
     view = solara.use_reactive("Against the record")
+    RunWarnings(outcome)
     judged = [j for j in judge_all(outcome.summary) if j.miss is not None]
     misses = [j for j in judged if j.miss]
     Prose(

@@ -77,6 +77,8 @@ def holding_step(w: World, e: Engine, day: int) -> None:
     date = e.date(day)
     if date.day == 1 and date.month in (1, 4, 7, 10):
         led.prison_dates[date.isoformat()] = held
+    if date.day == 1:
+        led.pretrial_dates[date.isoformat()] = (camps.pretrial_w, led.released_pretrial)
     _holding_deaths(w, e, day, float(p["prison_mortality"]) * (1.0 + excess))
     _etap(w, e, day)
     to_colony(w, e, day)

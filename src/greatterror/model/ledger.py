@@ -113,6 +113,12 @@ class Ledger:
         self.crowding_days = np.zeros(days, dtype=np.float64)
         #: people in the prisons on each 1 January, April, July and October (ISO date ->)
         self.prison_dates: dict[str, float] = {}
+        #: the weight released from investigation or awaiting sentence since the run's start
+        #: (model/transitions.py, ``release``; the ``released`` event also counts the camps')
+        self.released_pretrial = 0.0
+        #: on the first of each month, at the start of the holding step (model/holding.py):
+        #: the people under investigation or awaiting sentence and ``released_pretrial`` then
+        self.pretrial_dates: dict[str, tuple[float, float]] = {}
 
     def add(
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray

@@ -16,14 +16,15 @@ is a register of adults with the sex and age profile of data/population/lines.cs
 - ``camps`` is the Gulag's own unit; ``profile`` (Order 00447's "other
   anti-Soviet elements") has no register and is drawn when arrested.
 
-A line's size never comes from the operation's arrests or convictions.
+A line's size never comes from the operation's arrests or convictions. What the summary counts
+by line after a run (``line_totals``, ``own_nationality_shares``) is in model/summary_groups.py.
 """
 
 from __future__ import annotations
 
 from dataclasses import dataclass
 from pathlib import Path
-from typing import Any, Literal
+from typing import Literal
 
 import numpy as np
 from numba import njit
@@ -36,7 +37,7 @@ from greatterror.evidence.schema import split_keys
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
 from greatterror.population.people import Population
-from greatterror.vocabulary import LINES, LINES_OF, LN, Status
+from greatterror.vocabulary import LINES, LINES_OF, LN
 
 
 class LineRow(BaseModel):
@@ -335,67 +336,4 @@ def draw_accepting(
                     out[k] = person
                     break
             k += 1
-    return out
-
-
-def line_totals(cases: Any, weights: Any) -> dict[str, dict[str, float]]:
-    """``{line: {"arrested", "convicted", "shot", "named"}}`` in full-population equivalents,
-    for the mass and national operations' lines; a person counts under the line of his last
-    case (summary.json ``lines``). ``named``: of the arrested, those taken up on a name given
-    under interrogation in a case of the line."""
-    idx = np.flatnonzero(cases.line)
-    line = cases.line[idx]
-    w = weights(idx)
-    status = cases.status[idx]
-    outcome = {
-        "arrested": w * cases.arrests[idx],
-        "convicted": w * (cases.sentence_day[idx] >= 0),
-        "shot": w * ((status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
-        "named": w * cases.arrests[idx] * cases.named[idx],
-    }
-    out = {}
-    for code, name in enumerate(LINES):
-        if code == 0:
-            continue
-        sel = line == code
-        out[name] = {key: float(values[sel].sum()) for key, values in outcome.items()}
-    return out
-
-
-def own_nationality_shares(
-    cases: Any, weights: Any, nationality: NDArray[np.uint8], specs: dict[str, LineSpec]
-) -> dict[str, dict[str, float]]:
-    """``{operation: {"arrested", "shot"}}``: the share of a national operation's arrested and
-    of those it sentenced to death who are of its nationalities (those of its drawn lines);
-    summary.json ``national_nationality``. The rest were reached through ties, not
-    nationality.
-
-    A person counts under the operation of the line of his last case, as in ``line_totals``:
-    a case that left its operation (sent back by a special troika, model/no_sentence.py, or
-    pending at the halt, model/steps_halt.py) keeps its line, and its arrest stays the
-    operation's, as in the NKVD's counts, so it stays among the operation's arrested here; a
-    death sentence passed on it later (by a court) counts under the line too, as the line's
-    ``shot`` counts it. Until review14 (F11) the operation was read from the case's current
-    ``op``, which such a case no longer has."""
-    out: dict[str, dict[str, float]] = {}
-    # the people with a line (no operation's line is "none"), once: not a pass over everyone
-    # per operation and outcome
-    lined = np.flatnonzero(cases.line)
-    status = cases.status[lined]
-    outcomes = (
-        ("arrested", cases.arrests[lined] > 0),
-        ("shot", (status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
-    )
-    for op, lines in LINES_OF.items():
-        own = sorted({n for line in lines for n in specs[line].nationalities})
-        if not own:
-            continue
-        of_op = np.isin(cases.line[lined], [LINES.index(line) for line in lines])
-        block = {}
-        for key, sel in outcomes:
-            idx = lined[sel & of_op]
-            w = weights(idx)
-            total = float(w.sum())
-            block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0
-        out[op] = block
     return out

@@ -164,7 +164,11 @@ def isin_set(values: NDArray, members: set[int] | list[int]) -> NDArray[np.bool_
 
 def _check_index(idx: NDArray, size: int, what: str) -> None:
     """``IndexError`` unless every value of ``idx`` indexes an array of ``size`` (the
-    kernels do no bounds checks: an index out of range would read other memory)."""
+    kernels do no bounds checks: an index out of range would read other memory). The kernel
+    is given a contiguous int64 array always: the groups of ``first_per_group`` are regions
+    (uint8), and that second element type compiled ``_outside`` a second time in every first
+    run (docs/performance.md, chores23); a contiguous int64 array is passed as it is."""
+    idx = np.ascontiguousarray(idx, dtype=np.int64)
     if len(idx) and _outside(idx, size):
         raise IndexError(f"{what}: an index outside 0..{size - 1}")
 

@@ -13,7 +13,6 @@ from greatterror.model.central_committee import leader_rows, politburo_rows
 from greatterror.model.demography import demography
 from greatterror.model.fifth_column import guilt_summary, mechanism_counts
 from greatterror.model.gulag import gulag_summary
-from greatterror.model.lines import line_totals, own_nationality_shares
 from greatterror.model.nkvd_capacity import capacity_block
 from greatterror.model.party_state import CAMPAIGNS, PARTY_EVENTS
 from greatterror.model.purge_state import ARMY_EVENTS
@@ -21,7 +20,9 @@ from greatterror.model.summary_groups import (
     PLENUM_1937,
     arrested_by_half_month,
     elite_fate,
+    line_totals,
     mark_arrested_by,
+    own_nationality_shares,
     rows_fate,
     targeted,
 )
@@ -237,6 +238,10 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
             sim.ledger.holding,
             sim.ledger.prison_dates,
         ),
+        "pretrial": {
+            part: {date: float(pair[i]) for date, pair in sim.ledger.pretrial_dates.items()}
+            for i, part in enumerate(("held", "released"))
+        },
         # M24, M25, M11: how many of those arrested really acted against the regime
         "fifth_column": guilt_summary(sim),
         "mechanism_counts": mechanism_counts(sim),

@@ -2,8 +2,10 @@
 
 The elites' fates (size, arrested, sentenced to death) by group and for the 1934 Central
 Committee's rows, the NKVD officers' arrests by half month, the arrest rates by occupation,
-register mark and party status, and the marked oppositionists arrested by the February-March
-plenum of 1937. Apart from summary.py, which assembles the whole summary (docs/outputs.md),
+register mark and party status, the marked oppositionists arrested by the February-March
+plenum of 1937, and the operations' lines (model/lines.py): the arrested, convicted, shot and
+named by line, and the share of a national operation's arrested who are of its
+nationalities. Apart from summary.py, which assembles the whole summary (docs/outputs.md),
 because these read the population's and the cases' columns person by person, not the daily
 counts the rest of the summary sums.
 """
@@ -11,13 +13,17 @@ counts the rest of the summary sums.
 from __future__ import annotations
 
 import datetime as dt
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
+from numpy.typing import NDArray
 
 from greatterror.model.kernels import count_values
 from greatterror.population.codes import Mark, Occupation, Party
-from greatterror.vocabulary import Status
+from greatterror.vocabulary import LINES, LINES_OF, Status
+
+if TYPE_CHECKING:
+    from greatterror.model.lines import LineSpec
 
 
 def elite_fate(sim: Any, flags: int, shot: bool = True) -> dict[str, int]:
@@ -112,3 +118,66 @@ def mark_arrested_by(sim: Any, mark: int, date: dt.date) -> float:
     day = (date - sim.start).days
     taken = marked[(sim.cases.arrests[marked] > 0) & (sim.cases.arrest_day[marked] <= day)]
     return float(sim.weights(taken).sum())
+
+
+def line_totals(cases: Any, weights: Any) -> dict[str, dict[str, float]]:
+    """``{line: {"arrested", "convicted", "shot", "named"}}`` in full-population equivalents,
+    for the mass and national operations' lines; a person counts under the line of his last
+    case (summary.json ``lines``). ``named``: of the arrested, those taken up on a name given
+    under interrogation in a case of the line."""
+    idx = np.flatnonzero(cases.line)
+    line = cases.line[idx]
+    w = weights(idx)
+    status = cases.status[idx]
+    outcome = {
+        "arrested": w * cases.arrests[idx],
+        "convicted": w * (cases.sentence_day[idx] >= 0),
+        "shot": w * ((status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
+        "named": w * cases.arrests[idx] * cases.named[idx],
+    }
+    out = {}
+    for code, name in enumerate(LINES):
+        if code == 0:
+            continue
+        sel = line == code
+        out[name] = {key: float(values[sel].sum()) for key, values in outcome.items()}
+    return out
+
+
+def own_nationality_shares(
+    cases: Any, weights: Any, nationality: NDArray[np.uint8], specs: dict[str, LineSpec]
+) -> dict[str, dict[str, float]]:
+    """``{operation: {"arrested", "shot"}}``: the share of a national operation's arrested and
+    of those it sentenced to death who are of its nationalities (those of its drawn lines);
+    summary.json ``national_nationality``. The rest were reached through ties, not
+    nationality.
+
+    A person counts under the operation of the line of his last case, as in ``line_totals``:
+    a case that left its operation (sent back by a special troika, model/no_sentence.py, or
+    pending at the halt, model/steps_halt.py) keeps its line, and its arrest stays the
+    operation's, as in the NKVD's counts, so it stays among the operation's arrested here; a
+    death sentence passed on it later (by a court) counts under the line too, as the line's
+    ``shot`` counts it. Until review14 (F11) the operation was read from the case's current
+    ``op``, which such a case no longer has."""
+    out: dict[str, dict[str, float]] = {}
+    # the people with a line (no operation's line is "none"), once: not a pass over everyone
+    # per operation and outcome
+    lined = np.flatnonzero(cases.line)
+    status = cases.status[lined]
+    outcomes = (
+        ("arrested", cases.arrests[lined] > 0),
+        ("shot", (status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
+    )
+    for op, lines in LINES_OF.items():
+        own = sorted({n for line in lines for n in specs[line].nationalities})
+        if not own:
+            continue
+        of_op = np.isin(cases.line[lined], [LINES.index(line) for line in lines])
+        block = {}
+        for key, sel in outcomes:
+            idx = lined[sel & of_op]
+            w = weights(idx)
+            total = float(w.sum())
+            block[key] = float(w[np.isin(nationality[idx], own)].sum()) / total if total else 0.0
+        out[op] = block
+    return out

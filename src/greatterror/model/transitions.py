@@ -94,11 +94,12 @@ class Transitions:
         sentence_day: int = -1,
         hold: bool = False,
         uncounted: NDArray[np.bool_] | None = None,
-    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], float, int]:
+    ) -> tuple[NDArray[np.float64], NDArray[np.bool_], float, int, float]:
         """Move ``idx`` to ``status`` and count ``event`` (a code of ``EV``), except for those
         marked ``uncounted``; with ``hold`` (a camp sentence) mark them as held in a prison
         until the etap. Returns their weights, who was in a camp or a prison awaiting the
-        etap before, the sum of the weights and how many are cases of the elite operation."""
+        etap before, the sum of the weights, how many are cases of the elite operation and
+        the weight of those who were under investigation or awaiting sentence."""
         assert self.world is not None
         world = self.world
         ops, region, weight, was_camp, pretrial_w, total, elite = close_cases_flat(
@@ -114,7 +115,7 @@ class Transitions:
         # the weight of those who were under investigation or awaiting sentence (0.0 if
         # none: subtracting it leaves the float as it was)
         world.camps.pretrial_w -= pretrial_w
-        return weight, was_camp, total, elite
+        return weight, was_camp, total, elite, pretrial_w
 
     def _leave_camp(
         self, day: int, idx: np.ndarray, weight: NDArray[np.float64], was_camp: NDArray[np.bool_]
@@ -140,16 +141,22 @@ class Transitions:
         self.ledger.gulag[day, GF[flow]] += weight
 
     def release(self, day: int, idx: np.ndarray) -> None:
+        """Release ``idx``: from investigation or awaiting sentence (counted apart as well, in
+        ``Ledger.released_pretrial``: the ``released`` event also counts the camps' releases),
+        or from a camp or a prison awaiting the etap."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            weight, was_camp, _, _ = self._close(day, idx, Status.RELEASED, EV["released"])
+            weight, was_camp, _, _, pretrial_w = self._close(
+                day, idx, Status.RELEASED, EV["released"]
+            )
+            self.ledger.released_pretrial += pretrial_w
             self._leave_camp(day, idx, weight, was_camp)
 
     def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
         """Death in custody; a prisoner still awaiting the etap is counted as ``flow``."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            weight, was_camp, _, _ = self._close(
+            weight, was_camp, _, _, _ = self._close(
                 day, idx, Status.DIED_IN_CUSTODY, EV["died_in_custody"]
             )
             assert self.world is not None
@@ -210,7 +217,7 @@ class Transitions:
         # a camp sentence: to a prison or transit point first, until the etap (model/holding.py)
         status = _STATUS[kind]
         again = self._void_again(idx) if self.voided else None
-        _, _, entered, _ = self._close(day, idx, status, event, day, camp, again)
+        _, _, entered, _, _ = self._close(day, idx, status, event, day, camp, again)
         if kind == "death":
             # at least the next day: a verdict passed after step 8 must still be carried out
             delay = self.rng.execution.geometric(

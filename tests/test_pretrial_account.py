@@ -1,0 +1,48 @@
+"""The account of the cases before sentence closes (review F12, F13 on V-nkvd-011138-pending).
+
+The 1st Special Department's note of 1 November 1938 gives arrests, sentences and releases over
+a window, and their difference is the growth of the pool of cases before sentence over it (with
+the record's deaths in custody and transfers). The model's measure of that row
+(calibration/holdout_dated.py, ``_pending``) takes the model's releases before sentence off
+(summary.json's ``pretrial.released``, counted by ``Engine.release``) and the validation prints
+the stock beside it (``pretrial.held``). This checks, on a 1:1,000 run, that the stock of people
+under investigation or awaiting sentence changes by the political arrests less the political
+sentences and less those releases, nothing more, up to the halt; and that the monthly
+snapshots are that stock and that cumulative count.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+
+import numpy as np
+import pytest
+
+import greatterror as gt
+from greatterror.calibration.series import CONVICTED
+from greatterror.vocabulary import EV, OPERATIONS, POLITICAL_OPERATIONS
+
+
+def test_the_cases_before_sentence_change_only_by_arrests_sentences_and_releases() -> None:
+    sim = gt.Sim("historical", scale=0.001, seed=3).engine
+    e, camps = sim.engine, sim.world.camps
+    political = [OPERATIONS.index(op) for op in POLITICAL_OPERATIONS]
+    events = [EV["arrested"], *(EV[k] for k in CONVICTED)]
+    start = 0
+    checked = 0.0
+    for until in (dt.date(1936, 9, 30), dt.date(1937, 12, 31), dt.date(1938, 10, 31)):
+        held, released = camps.pretrial_w, e.ledger.released_pretrial
+        sim.run(until=until)
+        stop = sim.day
+        cube = e.ledger.cube()[start:stop][:, :, political][..., events].sum(axis=(0, 1, 2))
+        flows = cube[0] - cube[1:].sum() - (e.ledger.released_pretrial - released)
+        assert camps.pretrial_w - held == pytest.approx(flows, abs=1e-6 * e.w_mass)
+        checked += e.ledger.released_pretrial - released
+        start = stop
+    assert checked > 0  # the test saw releases before sentence
+    # the snapshot of 1 Nov 1938 is taken at the start of that day's holding step
+    sim.run(until=dt.date(1938, 11, 1))
+    held, released = e.ledger.pretrial_dates["1938-11-01"]
+    assert released <= e.ledger.released_pretrial
+    assert held > 0 and np.isfinite(held)
+    assert set(e.ledger.pretrial_dates) >= {"1936-10-01", "1938-10-01", "1938-11-01"}
