@@ -147,15 +147,15 @@ class IndependentNormalTransition(pyabc.transition.Transition):
     docstring, "A proposal without a mixture"). Kept for the toys; the comparison uses
     the logistic family below."""
 
+    #: The family of each parameter's proposal, and its standard deviation at scale 1.
+    FAMILY: Any = st.norm
+    SD_PER_SCALE = 1.0
+
     def fit(self, X: Any, w: np.ndarray) -> None:
         self._columns = list(X.columns)
         mean, var = pooled_moments(np.asarray(X.values, dtype=float), w)
         self._mean, self._sd = mean, np.sqrt(var) / self.SD_PER_SCALE
         self.cov = np.diag(var)  # the proposal's covariance (read by the diagnosis script)
-
-    #: The family of each parameter's proposal, and its standard deviation at scale 1.
-    FAMILY: Any = st.norm
-    SD_PER_SCALE = 1.0
 
     def rvs_single(self) -> Any:
         draw = self.FAMILY.rvs(self._mean, self._sd)
