@@ -26,7 +26,11 @@ seen before the comparison runs. Draws are reproducible: hypothesis k of the ful
 ``numpy.random.default_rng([draw_seed, k])``, so a subset (``--only``) gets the same draws.
 
     python scripts/prior_predictive_hypotheses.py --draws 10 --scale 0.001 --seed 1 \\
-        [--only H3,H4] [--workers 2] [--json out.json]
+        [--only H3,H4] [--workers 2] [--json out.json] [--set centre_reading_capacity=10]
+
+``--set NAME=VALUE`` (repeatable) sets a parameter the scenarios fix for every draw; it is left
+out of each run's simulation seed (``FitModel.fixed``), so the check runs the same draws with
+the same seeds as without it and differs by that value only. A drawn parameter cannot be set.
 
 The machine is shared: keep ``--workers`` at 1 or 2 (a run at 1:1,000 takes 15-30 s).
 """
@@ -92,10 +96,13 @@ def draws_of(scenario: str, k: int, n: int, draw_seed: int) -> list[dict[str, fl
     return [logistic_values(names, priors, dict(zip(names, row, strict=True))) for row in z]
 
 
-def run_one(job: tuple[str, str, int, float, int, dict[str, float]]) -> dict[str, Any]:
+Job = tuple[str, str, int, float, int, dict[str, float], tuple[tuple[str, float], ...]]
+
+
+def run_one(job: Job) -> dict[str, Any]:
     """One draw: its distance and shape, or ``runaway`` with the day it was stopped."""
-    label, scenario, draw, scale, seed, values = job
-    model = ShapeModel(scenario, scale, seed)
+    label, scenario, draw, scale, seed, values, fixed = job
+    model = ShapeModel(scenario, scale, seed, fixed=fixed)
     row: dict[str, Any] = {"hypothesis": label, "draw": draw, "values": values}
     try:
         summary = model.summary(values)
@@ -173,6 +180,25 @@ def summary(rows: list[dict[str, Any]]) -> str:
     return "\n".join(lines)
 
 
+def parse_set(items: Sequence[str]) -> tuple[tuple[str, float], ...]:
+    """``NAME=VALUE`` pairs, each a known parameter within its allowed range; exit 2 otherwise."""
+    from greatterror.model.params import BY_NAME
+
+    out = []
+    for item in items:
+        name, sep, text = item.partition("=")
+        try:
+            value = float(text)
+        except ValueError:
+            value = float("nan")
+        spec = BY_NAME.get(name.strip())
+        if not sep or spec is None or not spec.low <= value <= spec.high:
+            print(f"error: --set: {item!r} is not NAME=VALUE within the range", file=sys.stderr)
+            raise SystemExit(2)
+        out.append((name.strip(), value))
+    return tuple(out)
+
+
 def main(argv: Sequence[str] | None = None) -> None:
     from greatterror.model.hypothesis_catalog import FOLDER, hypothesis_scenarios
 
@@ -186,10 +212,18 @@ def main(argv: Sequence[str] | None = None) -> None:
     ap.add_argument("--workers", type=int, default=1, choices=(1, 2))
     ap.add_argument("--only", default="", help="comma-separated ids, e.g. H3,H4 (default: all)")
     ap.add_argument("--json", default="", help="write the rows to this file")
+    ap.add_argument(
+        "--set",
+        action="append",
+        default=[],
+        metavar="NAME=VALUE",
+        help="fix a parameter for every draw, outside the simulation seed (repeatable)",
+    )
     a = ap.parse_args(argv)
     if a.draws < 1:
         print("error: --draws: at least 1", file=sys.stderr)
         raise SystemExit(2)
+    fixed = parse_set(a.set)
     chosen = [h.strip() for h in a.only.split(",") if h.strip()]
     jobs = []
     for k, s in enumerate(hypothesis_scenarios()):
@@ -198,7 +232,13 @@ def main(argv: Sequence[str] | None = None) -> None:
             continue
         scenario = f"{FOLDER}/{s.name}"
         for i, values in enumerate(draws_of(scenario, k, a.draws, a.draw_seed)):
-            jobs.append((label, scenario, i + 1, a.scale, a.seed, values))
+            drawn = set(values) & {name for name, _ in fixed}
+            if drawn:
+                print(
+                    f"error: --set: {', '.join(sorted(drawn))} is drawn in {label}", file=sys.stderr
+                )
+                raise SystemExit(2)
+            jobs.append((label, scenario, i + 1, a.scale, a.seed, values, fixed))
     unknown = set(chosen) - {j[0] for j in jobs}
     if unknown:
         print(f"error: --only: unknown {', '.join(sorted(unknown))}", file=sys.stderr)

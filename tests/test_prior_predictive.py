@@ -82,3 +82,43 @@ def test_the_summary_counts_runaways_and_the_draws_in_the_window() -> None:
     line = ppc.summary(rows).splitlines()[2]
     assert line.startswith("| H1 | 3 | 1 | 10-10 | 1/2 | 1/2 | 1934-12 to 1937-08 |")
     assert "0.10-0.90" in line and "0.00-0.80" in line
+
+
+def test_a_set_value_is_refused_unless_known_in_range_and_not_drawn(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    ppc = _script()
+    assert ppc.parse_set(["centre_reading_capacity=10"]) == (("centre_reading_capacity", 10.0),)
+    for bad in ("nonsense=1", "centre_reading_capacity", "centre_reading_capacity=1", "x=y"):
+        with pytest.raises(SystemExit) as stop:
+            ppc.parse_set([bad])
+        assert stop.value.code == 2
+    with pytest.raises(SystemExit) as stop:  # drawn in H3: --set would replace the draw
+        ppc.main(["--only", "H3", "--draws", "1", "--set", "threat_per_conspiracy=1e-5"])
+    assert stop.value.code == 2
+    assert "threat_per_conspiracy is drawn in H3" in capsys.readouterr().err
+
+
+def test_a_fixed_value_reaches_the_run_but_not_its_seed(monkeypatch: pytest.MonkeyPatch) -> None:
+    """``FitModel.fixed``: the same draw runs with the same simulation seed, the value moved."""
+    import greatterror.calibration.simulator as simulator
+    import greatterror.model.sim as sim
+
+    class Built(Exception):
+        pass
+
+    seen: list[tuple[int, dict[str, float]]] = []
+
+    def build(scenario: object, population: object, seed: int, evidence: object, overrides: dict[str, float]) -> None:  # fmt: skip
+        seen.append((seed, dict(overrides)))
+        raise Built
+
+    monkeypatch.setattr(sim, "Simulation", build)
+    monkeypatch.setattr(simulator, "warm", lambda *_: ("scenario", None, None))
+    values = {"threat_per_conspiracy": 1e-5}
+    for fixed in ((), (("centre_reading_capacity", 10.0),)):
+        with pytest.raises(Built):
+            simulator.FitModel(H3, 0.001, 1, fixed=fixed).summary(values)
+    assert seen[0][0] == seen[1][0]
+    assert seen[0][1] == values
+    assert seen[1][1] == {**values, "centre_reading_capacity": 10.0}

@@ -204,7 +204,7 @@ NATIONAL_BY_DATE = (
         "V-nkvd-011138-pending",
         _pending("1936-10-01", "1938-11-01"),
         "every political operation's arrests less their sentences and their releases from "
-        "investigation (the releases to 31 Oct 1938)",
+        "investigation (the releases of 2 Oct 1936 - 1 Nov 1938)",
         repeats=("G2-detained", "G1-1937-conv", "G1-1938-conv"),
         window=("1936-10-01", "1938-11-01"),
     ),

@@ -148,6 +148,11 @@ class FitModel:
     seed: int
     ids: Sequence[str] = CALIBRATION_IDS
     stop_runaways: bool = True
+    #: Values set for every run on top of the drawn ones and left out of the simulation
+    #: seed, so that a check repeated with a fixed parameter moved (the prior predictive
+    #: check's ``--set``) runs the same draws with the same seeds and differs by that
+    #: parameter only. Empty in a fit.
+    fixed: tuple[tuple[str, float], ...] = ()
 
     def bands(self) -> tuple[Archival, ...]:
         """The archival band of each of the model's targets (statistics.py)."""
@@ -174,9 +179,9 @@ class FitModel:
         overrides = {
             k: float(round(v)) if BY_NAME[k].integer else float(v) for k, v in values.items()
         }
-        sim = Simulation(
-            chosen, population, simulation_seed(self.seed, overrides), evidence, overrides
-        )
+        seed = simulation_seed(self.seed, overrides)
+        overrides.update((k, float(v)) for k, v in self.fixed)
+        sim = Simulation(chosen, population, seed, evidence, overrides)
         runaway = None
         pause_point("simulation")  # the interrupt tests' signal point (faults.py)
         try:
