@@ -40,8 +40,12 @@ def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], fl
 def released_before_sentence(summary: Summary, start: str, end: str) -> float:
     """The weight released from investigation or awaiting sentence between the holding steps of
     ``start`` and ``end`` (each the first of a month): summary.json's cumulative
-    ``pretrial.released`` (docs/outputs.md). Investigation's releases come after the holding
-    step in the day, so this is the releases of the days ``start`` to the day before ``end``."""
+    ``pretrial.released`` (docs/outputs.md). The count is read at the start of the holding step
+    (step 17 of the day, in ``Punishment``); ``Investigation`` (step 14) releases before it, so
+    its releases are those of the days after ``start`` up to and including ``end`` (for
+    ``V-nkvd-011138-pending``, 2 October 1936 to 1 November 1938). ``HaltReview`` (step 26)
+    releases after it, so its releases are those of ``start`` to the day before ``end``; it
+    releases nothing before the halt, so nothing inside that window."""
     released = summary["pretrial"]["released"]
     return float(released[end]) - float(released[start])
 
