@@ -60,7 +60,9 @@ def _pending(start: str, end: str) -> Callable[[Outputs], float]:
     """The political operations' arrests from ``start`` to ``end`` less their sentences (death,
     camp, exile, other measures) and less the releases from investigation in the same days,
     as the 1st Special Department's note of 1 November 1938 gives its arrests less its
-    convicted and released (``V-nkvd-011138-pending``). A difference of flows, not a stock: it
+    convicted and released (``V-nkvd-011138-pending``); whether its released are the same
+    releases is not shown (docs/design/pretrial-releases.md §5: like for like under its reading
+    (A) only). A difference of flows, not a stock: it
     is the growth of the cases before sentence over the window (``pretrial_held`` on ``end``
     less on ``start``), the record's with its deaths in custody and cases passed to other
     bodies (docs/design/sources-halt-pool.md). The releases are the model's releases before
