@@ -46,14 +46,30 @@ def released_before_sentence(summary: Summary, start: str, end: str) -> float:
     ``V-nkvd-011138-pending``, 2 October 1936 to 1 November 1938). ``HaltReview`` (step 26)
     releases after it, so its releases are those of ``start`` to the day before ``end``; it
     releases nothing before the halt, so nothing inside that window."""
-    released = summary["pretrial"]["released"]
-    return float(released[end]) - float(released[start])
+    return _pretrial(summary, "released", end) - _pretrial(summary, "released", start)
 
 
 def pretrial_held(summary: Summary, date: str) -> float:
     """The people under investigation or awaiting sentence on ``date`` (the first of a month,
     at the start of its holding step): a stock, summary.json's ``pretrial.held``."""
-    return float(summary["pretrial"]["held"][date])
+    return _pretrial(summary, "held", date)
+
+
+def _pretrial(summary: Summary, key: str, date: str) -> float:
+    """summary.json's ``pretrial[key][date]``; a KeyError naming what is missing otherwise,
+    as calibration/statistics.py does for missing targets: a summary written before branch
+    flowrow has no ``pretrial`` block (docs/outputs.md), and a run that does not reach
+    ``date`` has no value for it."""
+    block = summary.get("pretrial")
+    if block is None:
+        raise KeyError(
+            "the summary has no 'pretrial' block (summaries written before branch flowrow): "
+            "rerun the simulation to measure the releases before sentence"
+        )
+    values = block[key]
+    if date not in values:
+        raise KeyError(f"the summary's pretrial.{key} has no value for {date}")
+    return float(values[date])
 
 
 def _pending(start: str, end: str) -> Callable[[Outputs], float]:
