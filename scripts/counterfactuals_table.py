@@ -6,7 +6,8 @@
     done
     python3 scripts/counterfactuals_table.py out/*.json
 
-Figures are full-population equivalents, rounded to the nearest thousand:
+The outputs of 6 December 2026 are kept in docs/counterfactuals-2026-12-06/ (the command
+there re-makes the page's current table). Figures are full-population equivalents, rounded to the nearest thousand:
 at 1:1,000 one sampled person stands for 1,000 people.
 """
 
@@ -45,6 +46,11 @@ def main(paths: list[str]) -> None:
     for out in outputs:
         days = sorted(p["first_difference"] or "never" for p in out["pairs"])
         print(f"| {out['counterfactual']} | {out['first_change']} | {days[0]} to {days[-1]} |")
+    print()
+    for out in outputs:  # the runs' warnings (sim.results.warnings), counted over the runs
+        said = "; ".join(f"{w['warning']} ({w['runs']} runs)" for w in out.get("warnings", []))
+        finished = out.get("runs_finished", "?")
+        print(f"- {out['counterfactual']}: {finished} runs finished; warnings: {said or 'none'}")
     first = outputs[0]
     print()
     print(

@@ -19,7 +19,7 @@ database.
 The database is copied first (sqlite's backup, opened read-only), so a running comparison
 is never written to.
 
-    python scripts/diagnose_compare_weights.py DB [--kernel floored|componentwise] [--run N]
+    python scripts/diagnose_compare_weights.py DB [--kernel floored|componentwise|independent-logistic] [--run N]
 """
 
 from __future__ import annotations
@@ -40,9 +40,14 @@ from greatterror.calibration.compare_transition import (
     OLD_FLOOR_SD,
     ComponentwiseNormalTransition,
     FlooredNormalTransition,
+    IndependentLogisticTransition,
 )
 
-KERNELS = {"floored": FlooredNormalTransition, "componentwise": ComponentwiseNormalTransition}
+KERNELS = {
+    "floored": FlooredNormalTransition,
+    "componentwise": ComponentwiseNormalTransition,
+    "independent-logistic": IndependentLogisticTransition,
+}
 STAY = 0.7  # pyabc's ModelPerturbationKernel default, which the comparison keeps
 
 

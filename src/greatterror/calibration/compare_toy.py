@@ -1,0 +1,77 @@
+"""Toy model comparisons whose true model probabilities are known, to test a kernel.
+
+A hypothesis comparison (``compare.py``) weighs each hypothesis by the importance
+weights of its particles, and those weights depend on the perturbation kernel
+(``compare_transition.py``). With 14-33 free parameters per hypothesis and tens of
+particles each, the weights can follow a hypothesis's parameter count instead of the
+data (docs/hypotheses.md, "The perturbation kernel"). The toys here have equal
+evidence by construction: every model has standard logistic priors (the comparison's
+scale), simulates y = p0 and is scored by |y - 0|; its other parameters are inert.
+Any model's probability other than its prior share (1 / number of models) is
+therefore the method's error, and the toys can give the models different numbers of
+inert parameters to see whether that error follows the count.
+
+The ABC-SMC is pyabc's, set up as the comparison's (a quantile threshold, pyabc's
+default model perturbation, one kernel per model), on one process, with its database
+in a temporary directory. pyabc draws from numpy's global generator, which is seeded.
+"""
+
+from __future__ import annotations
+
+import tempfile
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+import pyabc
+
+
+def _model(parameters: Any) -> dict[str, float]:
+    return {"y": float(parameters["p0"])}
+
+
+def _distance(x: dict[str, float], y: dict[str, float]) -> float:
+    return abs(x["y"] - y["y"])
+
+
+def toy_prior(parameters: int) -> Any:
+    """A pyabc prior of ``parameters`` standard logistic parameters p0, p1, ..."""
+    names = [f"p{i}" for i in range(parameters)]
+    return pyabc.Distribution(**{n: pyabc.RV("logistic", 0.0, 1.0) for n in names})
+
+
+def toy_probabilities(
+    dimensions: Sequence[int],
+    kernel: type,
+    seed: int,
+    particles: int,
+    generations: int,
+    quantile: float = 0.3,
+) -> list[list[float]]:
+    """Each model's probability in each generation of one toy ABC-SMC.
+
+    ``dimensions`` gives each model's parameter count (p0 and the inert rest);
+    ``particles`` is the population over all models. Returns one row per generation
+    (t = 0, 1, ...), one probability per model (0 for a model with no particle).
+    """
+    if not dimensions or min(dimensions) < 1:
+        raise ValueError("every model needs at least one parameter (p0)")
+    np.random.seed(seed)
+    abc = pyabc.ABCSMC(
+        [_model] * len(dimensions),
+        [toy_prior(d) for d in dimensions],
+        _distance,
+        population_size=particles,
+        transitions=[kernel() for _ in dimensions],
+        eps=pyabc.QuantileEpsilon(alpha=quantile),
+        sampler=pyabc.SingleCoreSampler(),
+    )
+    with tempfile.TemporaryDirectory() as tmp:
+        abc.new(f"sqlite:///{tmp}/toy.db", {"y": 0.0})
+        history = abc.run(max_nr_populations=generations)
+        table = history.get_model_probabilities()
+    rows = []
+    for t in range(len(table)):
+        row = table.iloc[t]
+        rows.append([float(row.get(m, 0.0)) for m in range(len(dimensions))])
+    return rows
