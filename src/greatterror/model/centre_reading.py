@@ -50,14 +50,14 @@ lie above. 100 a day is the geometric middle of 10 to 1,000. With it the threat 
 cannot exceed ``threat_per_conspiracy`` x 100 x half-life / ln 2 (0.005 to 5.3 over H3's prior
 on ``threat_per_conspiracy``, 1e-7 to 1e-4, at a half-life of 365 days).
 
-Which scenarios. Until 6 December 2026 the desk came with M02 (H3 and H4 only) and the other
-hypothesis scenarios read their reports linearly, a difference between the hypotheses that
-seed_system.md's table of mechanisms does not contain (docs/hypotheses.md, "The desk
-elsewhere"). The reading is now the scenario's ``centre_reading`` (model/scenario.py), apart
-from any mechanism: every hypothesis scenario sets "desk", with the same fixed capacity; the
-historical and endogenous scenarios, fitted with the linear reading, keep "linear" (the
-default), so their runs are unchanged. Under "linear" M02's false positives raise the threat
-by ``threat_per_conspiracy`` each, as the namings do.
+Which scenarios. Until branch desk2 (6 December 2026) the desk came with M02 (H3 and H4 only)
+and the other hypothesis scenarios read their reports linearly, a difference between the
+hypotheses that seed_system.md's table of mechanisms does not contain (docs/hypotheses.md, "The
+desk elsewhere"). The reading is now the scenario's ``centre_reading`` (model/scenario.py),
+apart from any mechanism: every hypothesis scenario sets "desk", with the same fixed capacity;
+the historical and endogenous scenarios, fitted with the linear reading, keep "linear" (the
+default), so their runs are unchanged. Under "linear" M02's false positives raise the threat by
+``threat_per_conspiracy`` each, as the namings do.
 """
 
 from __future__ import annotations
