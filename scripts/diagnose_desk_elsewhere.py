@@ -29,7 +29,9 @@ record of the linear reading (docs/hypotheses.md, "The desk elsewhere") is repro
     python scripts/diagnose_desk_elsewhere.py check --draws 10 --scale 0.001 --seed 1 \\
         --only H5,H5b,H7 --workers 1 [--json out.json]
 
-Single process (the patches live in this process); a run at 1:1,000 takes 5-15 s.
+The patches live in this process. With ``check --workers 2`` the prior predictive script's
+pool is made with the fork start method (``fork_pool``), whose workers are copies of this
+process and so carry the patches; a run at 1:1,000 takes 5-15 s.
 """
 
 from __future__ import annotations
@@ -37,8 +39,10 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
+import multiprocessing
 import sys
 from collections.abc import Sequence
+from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -53,8 +57,21 @@ def _ppc() -> ModuleType:
     spec = importlib.util.spec_from_file_location("prior_predictive_hypotheses", path)
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
+    # registered under its name, so that a pool pickles its ``run_one`` as this module's
+    sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
+
+
+def fork_pool(workers: int) -> ProcessPoolExecutor:
+    """The prior predictive script's pool for ``check``, made with the fork start method.
+
+    ``read_through_the_desk`` patches the model's modules in this process only. A forked
+    worker is a copy of this process and so reads through the desk too; a worker started
+    by forkserver (Python 3.14's default on Linux) or spawn imports the model afresh and
+    would run the linear reading without any sign (review23 F10). So the start method is
+    chosen here, not left to the platform's default."""
+    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
 
 
 def read_through_the_desk() -> None:
@@ -132,7 +149,9 @@ def main(argv: Sequence[str] | None = None) -> None:
         raise SystemExit(2)
     if args[0] == "check":
         read_through_the_desk()
-        _ppc().main(args[1:])
+        ppc = _ppc()
+        ppc.ProcessPoolExecutor = fork_pool  # workers must carry the patches: see fork_pool
+        ppc.main(args[1:])
         return
     ap = argparse.ArgumentParser(prog="diagnose_desk_elsewhere.py stock")
     ap.add_argument("--only", default="H5,H5b,H7")

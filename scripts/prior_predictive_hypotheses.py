@@ -181,21 +181,21 @@ def summary(rows: list[dict[str, Any]]) -> str:
 
 
 def parse_set(items: Sequence[str]) -> tuple[tuple[str, float], ...]:
-    """``NAME=VALUE`` pairs, each a known parameter within its allowed range; exit 2 otherwise."""
-    from greatterror.model.params import BY_NAME
+    """``NAME=VALUE`` pairs, each checked as any override is (params.coerce: a known parameter,
+    a number within its range, a whole number for an integer parameter); exit 2 otherwise."""
+    from greatterror.model.params import ParameterError, coerce
 
     out = []
     for item in items:
         name, sep, text = item.partition("=")
-        try:
-            value = float(text)
-        except ValueError:
-            value = float("nan")
-        spec = BY_NAME.get(name.strip())
-        if not sep or spec is None or not spec.low <= value <= spec.high:
-            print(f"error: --set: {item!r} is not NAME=VALUE within the range", file=sys.stderr)
+        if not sep:
+            print(f"error: --set: {item!r} is not NAME=VALUE", file=sys.stderr)
             raise SystemExit(2)
-        out.append((name.strip(), value))
+        try:
+            out.append((name.strip(), coerce(name.strip(), text.strip())))
+        except ParameterError as bad:
+            print(f"error: --set: {bad}", file=sys.stderr)
+            raise SystemExit(2) from None
     return tuple(out)
 
 

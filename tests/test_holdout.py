@@ -405,6 +405,26 @@ def test_the_window_s_arrests_less_its_sentences_and_releases_before_sentence() 
     assert stocks_beside(summary) == {"V-nkvd-011138-pending": (20.0, 230.0)}
 
 
+def test_a_summary_without_the_pretrial_block_gives_a_clear_error() -> None:
+    """Summaries written before branch flowrow have no ``pretrial`` block: the releases before
+    sentence and the stock raise a KeyError naming it, not a bare KeyError (review23 F7)."""
+    from greatterror.calibration.holdout_dated import (
+        pretrial_held,
+        released_before_sentence,
+        stocks_beside,
+    )
+
+    with pytest.raises(KeyError, match="no 'pretrial' block"):
+        released_before_sentence({"operations": {}}, "1936-10-01", "1938-11-01")
+    with pytest.raises(KeyError, match="no 'pretrial' block"):
+        stocks_beside({})
+    short = {"pretrial": {"held": {"1936-10-01": 1.0}, "released": {"1936-10-01": 0.0}}}
+    with pytest.raises(KeyError, match=r"pretrial\.held has no value for 1938-11-01"):
+        pretrial_held(short, "1938-11-01")
+    with pytest.raises(KeyError, match=r"pretrial\.released has no value for 1938-11-01"):
+        released_before_sentence(short, "1936-10-01", "1938-11-01")
+
+
 def test_the_validation_prints_the_stock_beside_the_flow_difference() -> None:
     """scripts/validate_historical.py's line under the checks' table: the flow difference's
     median and the stock's median and 10-90% band on the window's two dates (review F12)."""

@@ -128,3 +128,22 @@ def test_the_command_line_starts_without_numba() -> None:
     code = "import sys, greatterror.cli.app; print('numba' in sys.modules)"
     out = subprocess.run([sys.executable, "-c", code], capture_output=True, text=True, check=True)
     assert out.stdout.strip() == "False"
+
+
+def test_only_the_command_line_imports_the_cli_package() -> None:
+    """The layers run cli -> calibration, api, model: no module outside greatterror.cli (and
+    ``python -m greatterror``'s entry point) imports it, at module level or inside a function (review23 F12: the interrupt handling the
+    calibration's scripts use is greatterror/interrupt.py)."""
+    found = []
+    for path in ROOT.rglob("*.py"):
+        name = _module_name(path)
+        if name in (f"{PACKAGE}.cli", f"{PACKAGE}.__main__") or name.startswith(f"{PACKAGE}.cli."):
+            continue  # the command line and its entry point
+        for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
+            names = []
+            if isinstance(node, ast.Import):
+                names = [a.name for a in node.names]
+            elif isinstance(node, ast.ImportFrom) and not node.level:
+                names = [node.module or ""]
+            found += [f"{name}: {n}" for n in names if n.startswith(f"{PACKAGE}.cli")]
+    assert found == []

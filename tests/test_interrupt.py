@@ -1,5 +1,5 @@
 """Ctrl-C stops a command with one line and exit code 130, leaving nothing half-written
-(cli/interrupt.py, docs/reliability.md).
+(greatterror/interrupt.py, docs/reliability.md).
 
 The subprocess tests send SIGINT to the command's whole process group, as a terminal's Ctrl-C
 does (the output worker and its drawing processes get it too), at a pause point
@@ -22,8 +22,8 @@ from test_crash_safety import wait_for_pause
 from typer.testing import CliRunner
 
 from greatterror.cli.app import app
-from greatterror.cli.interrupt import INTERRUPTED, MESSAGE, exit_quietly
 from greatterror.faults import PAUSE_ENV
+from greatterror.interrupt import INTERRUPTED, MESSAGE, exit_quietly
 from greatterror.paths import HOME_ENV
 from greatterror.results.registry import list_runs
 
@@ -308,3 +308,13 @@ def test_an_interrupted_point_fit_exits_with_one_line(monkeypatch, capsys, scrip
         gc.unfreeze()
     assert stop.value.code == INTERRUPTED
     assert capsys.readouterr().err == MESSAGE + "\n"
+
+
+def test_the_command_line_re_exports_the_interrupt_handling() -> None:
+    """greatterror/interrupt.py holds it, outside the cli package (review23 F12); the command
+    line's cli/interrupt.py names the same objects."""
+    import greatterror.cli.interrupt as cli_interrupt
+    import greatterror.interrupt as interrupt
+
+    for name in ("INTERRUPTED", "MESSAGE", "exit_quietly", "interrupted"):
+        assert getattr(cli_interrupt, name) is getattr(interrupt, name)

@@ -20,6 +20,10 @@ import pytest
 
 import greatterror as gt
 from greatterror.calibration.series import CONVICTED
+from greatterror.model.engine import Engine
+from greatterror.model.sim import Simulation
+from greatterror.model.steps_justice import Punishment
+from greatterror.model.world import World
 from greatterror.vocabulary import EV, OPERATIONS, POLITICAL_OPERATIONS
 
 
@@ -40,9 +44,47 @@ def test_the_cases_before_sentence_change_only_by_arrests_sentences_and_releases
         checked += e.ledger.released_pretrial - released
         start = stop
     assert checked > 0  # the test saw releases before sentence
-    # the snapshot of 1 Nov 1938 is taken at the start of that day's holding step
-    sim.run(until=dt.date(1938, 11, 1))
+    _the_snapshot_of_1_nov_1938_is_the_stock_at_the_start_of_the_holding_step(sim, political)
+
+
+def _the_snapshot_of_1_nov_1938_is_the_stock_at_the_start_of_the_holding_step(
+    sim: Simulation, political: list[int]
+) -> None:
+    """Step 1 Nov 1938 from the end of 31 Oct, reading the stock, the cumulative releases and
+    the day's flows so far where ``Punishment`` (step 17, whose holding step takes the
+    snapshot) begins. The snapshot must equal them, and they must be the 31 Oct stock plus
+    the day's political arrests so far less its sentences and releases before sentence so far
+    (review23 F8)."""
+    e, camps = sim.engine, sim.world.camps
+    events = [EV["arrested"], *(EV[k] for k in CONVICTED)]
+    held_before, released_before = camps.pretrial_w, e.ledger.released_pretrial
+    day = sim.day
+    assert sim.date(day) == dt.date(1938, 11, 1)
+    (punishment,) = [c for c in sim.loop.components if isinstance(c, Punishment)]
+    seen: dict[str, float] = {}
+    step = punishment.step
+
+    def at_its_start(w: World, eng: Engine, d: int) -> None:
+        flows = eng.ledger.cube()[d][:, political][..., events].sum(axis=(0, 1))
+        seen.update(
+            held=camps.pretrial_w,
+            released=eng.ledger.released_pretrial,
+            net=float(flows[0] - flows[1:].sum()),
+        )
+        step(w, eng, d)
+
+    punishment.step = at_its_start  # type: ignore[method-assign]
+    try:
+        sim.step()
+    finally:
+        del punishment.step
     held, released = e.ledger.pretrial_dates["1938-11-01"]
-    assert released <= e.ledger.released_pretrial
-    assert held > 0 and np.isfinite(held)
+    assert held == seen["held"] and released == seen["released"]
+    today = seen["released"] - released_before
+    assert held - held_before == pytest.approx(seen["net"] - today, abs=1e-6 * e.w_mass)
+    # the day's arrests before step 17 moved the stock, so the snapshot is not the 31 Oct one
+    assert held != held_before and np.isfinite(held)
+    # before the halt nothing releases a case before sentence after step 17 (HaltReview, step
+    # 26, works only after it): the snapshot's count is 1 Nov's end-of-day count
+    assert released_before <= released == e.ledger.released_pretrial
     assert set(e.ledger.pretrial_dates) >= {"1936-10-01", "1938-10-01", "1938-11-01"}

@@ -89,10 +89,20 @@ def test_a_set_value_is_refused_unless_known_in_range_and_not_drawn(
 ) -> None:
     ppc = _script()
     assert ppc.parse_set(["centre_reading_capacity=10"]) == (("centre_reading_capacity", 10.0),)
-    for bad in ("nonsense=1", "centre_reading_capacity", "centre_reading_capacity=1", "x=y"):
+    assert ppc.parse_set(["halt_review_days=90"]) == (("halt_review_days", 90.0),)
+    refused = {
+        "nonsense=1": "nonsense: unknown parameter",
+        "centre_reading_capacity": "is not NAME=VALUE",
+        "centre_reading_capacity=1": "out of range",
+        "centre_reading_capacity=y": "expected a number",
+        "halt_review_days=90.5": "expected a whole number",  # an integer parameter (F9)
+        "x=y": "x: unknown parameter",
+    }
+    for bad, why in refused.items():
         with pytest.raises(SystemExit) as stop:
             ppc.parse_set([bad])
         assert stop.value.code == 2
+        assert why in capsys.readouterr().err
     with pytest.raises(SystemExit) as stop:  # drawn in H3: --set would replace the draw
         ppc.main(["--only", "H3", "--draws", "1", "--set", "threat_per_conspiracy=1e-5"])
     assert stop.value.code == 2
@@ -122,3 +132,7 @@ def test_a_fixed_value_reaches_the_run_but_not_its_seed(monkeypatch: pytest.Monk
     assert seen[0][0] == seen[1][0]
     assert seen[0][1] == values
     assert seen[1][1] == {**values, "centre_reading_capacity": 10.0}
+    # an integer parameter's fixed value is rounded as a drawn one is (review23 F9)
+    with pytest.raises(Built):
+        simulator.FitModel(H3, 0.001, 1, fixed=(("halt_review_days", 90.4),)).summary(values)
+    assert seen[2] == (seen[0][0], {**values, "halt_review_days": 90.0})

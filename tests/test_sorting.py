@@ -132,10 +132,19 @@ def test_the_bounds_check_is_compiled_for_int64_only() -> None:
     region = np.array([0, 1, 1, 0], dtype=np.uint8)
     first_per_group(np.array([0, 1, 2]), region, np.ones(2, np.int64))
     _check_index(np.array([1, 2], dtype=np.int32), 3, "int32")
-    _check_index(np.array([True]), 3, "bool")
     _check_index(np.arange(6)[::2], 5, "a strided view")
     assert {(sig[0].dtype.name, sig[0].layout) for sig in _outside.signatures} == {("int64", "C")}
     with pytest.raises(IndexError, match=r"an index outside 0\.\.1"):
         _check_index(np.array([2], dtype=np.uint8), 2, "uint8")
     with pytest.raises(IndexError, match=r"an index outside 0\.\.1"):
         _check_index(np.array([2**64 - 1], dtype=np.uint64), 2, "uint64")
+
+
+@pytest.mark.parametrize("idx", [np.array([True, False]), np.array([1.7]), np.array([], float)])
+def test_the_bounds_check_refuses_a_non_integer_index(idx: np.ndarray) -> None:
+    """Review23 F13: the cast to int64 would read a bool mask as the indices 0 and 1 and cut
+    1.7 to 1 without a sign; a dtype that is not integer is refused instead."""
+    from greatterror.model.sorting import _check_index
+
+    with pytest.raises(TypeError, match=r"bounds: integer indices are needed, not (bool|float64)"):
+        _check_index(idx, 3, "bounds")

@@ -8,7 +8,7 @@ takes it raises KeyboardInterrupt wherever it is, prints its own traceback, and 
 pool waiting for a result that never comes (``greatterror sensitivity --workers 2`` hung
 after Ctrl-C, chores22). So the workers ignore SIGINT, and the process that started them
 stops them: it cancels the runs not started and ends the running ones, since their results
-are no longer wanted and the pool's own exit would wait for every queued run (cli/interrupt.py
+are no longer wanted and the pool's own exit would wait for every queued run (greatterror/interrupt.py
 prints the one line and exits 130). Imports nothing of the project, so that the API and the
 calibration can both use it.
 """

@@ -8,7 +8,7 @@ by default, or a Dask cluster when given a ``dask.distributed.Client``.
 When the caller stops (Ctrl-C, or an error of a run), the local workers are ended at once
 and the runs not started are cancelled: the pool's own exit would wait for every queued
 run, minutes at 1:100. The workers ignore SIGINT, which a terminal's Ctrl-C sends to each
-of them too: the process that started them stops them (pools.py, cli/interrupt.py).
+of them too: the process that started them stops them (pools.py, greatterror/interrupt.py).
 """
 
 from __future__ import annotations

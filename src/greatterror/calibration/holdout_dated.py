@@ -40,23 +40,45 @@ def _arrested_by(operation: str, start: str, end: str) -> Callable[[Outputs], fl
 def released_before_sentence(summary: Summary, start: str, end: str) -> float:
     """The weight released from investigation or awaiting sentence between the holding steps of
     ``start`` and ``end`` (each the first of a month): summary.json's cumulative
-    ``pretrial.released`` (docs/outputs.md). Investigation's releases come after the holding
-    step in the day, so this is the releases of the days ``start`` to the day before ``end``."""
-    released = summary["pretrial"]["released"]
-    return float(released[end]) - float(released[start])
+    ``pretrial.released`` (docs/outputs.md). The count is read at the start of the holding step
+    (step 17 of the day, in ``Punishment``); ``Investigation`` (step 14) releases before it, so
+    its releases are those of the days after ``start`` up to and including ``end`` (for
+    ``V-nkvd-011138-pending``, 2 October 1936 to 1 November 1938). ``HaltReview`` (step 26)
+    releases after it, so its releases are those of ``start`` to the day before ``end``; it
+    releases nothing before the halt, so nothing inside that window."""
+    return _pretrial(summary, "released", end) - _pretrial(summary, "released", start)
 
 
 def pretrial_held(summary: Summary, date: str) -> float:
     """The people under investigation or awaiting sentence on ``date`` (the first of a month,
     at the start of its holding step): a stock, summary.json's ``pretrial.held``."""
-    return float(summary["pretrial"]["held"][date])
+    return _pretrial(summary, "held", date)
+
+
+def _pretrial(summary: Summary, key: str, date: str) -> float:
+    """summary.json's ``pretrial[key][date]``; a KeyError naming what is missing otherwise,
+    as calibration/statistics.py does for missing targets: a summary written before branch
+    flowrow has no ``pretrial`` block (docs/outputs.md), and a run that does not reach
+    ``date`` has no value for it."""
+    block = summary.get("pretrial")
+    if block is None:
+        raise KeyError(
+            "the summary has no 'pretrial' block (summaries written before branch flowrow): "
+            "rerun the simulation to measure the releases before sentence"
+        )
+    values = block[key]
+    if date not in values:
+        raise KeyError(f"the summary's pretrial.{key} has no value for {date}")
+    return float(values[date])
 
 
 def _pending(start: str, end: str) -> Callable[[Outputs], float]:
     """The political operations' arrests from ``start`` to ``end`` less their sentences (death,
     camp, exile, other measures) and less the releases from investigation in the same days,
     as the 1st Special Department's note of 1 November 1938 gives its arrests less its
-    convicted and released (``V-nkvd-011138-pending``). A difference of flows, not a stock: it
+    convicted and released (``V-nkvd-011138-pending``); whether its released are the same
+    releases is not shown (docs/design/pretrial-releases.md §5: like for like under its reading
+    (A) only). A difference of flows, not a stock: it
     is the growth of the cases before sentence over the window (``pretrial_held`` on ``end``
     less on ``start``), the record's with its deaths in custody and cases passed to other
     bodies (docs/design/sources-halt-pool.md). The releases are the model's releases before

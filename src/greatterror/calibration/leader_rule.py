@@ -35,8 +35,8 @@ from typing import Any
 
 from greatterror.calibration.problem import optuna_space, require
 from greatterror.calibration.seeds import check_fit_seed, population_seed, recheck_seeds
-from greatterror.cli.interrupt import exit_quietly
 from greatterror.evidence.loader import load_evidence
+from greatterror.interrupt import exit_quietly
 from greatterror.model.run import simulate
 from greatterror.model.scenario import POLICY_ACTIONS, load_scenario
 from greatterror.paths import scenarios_dir
@@ -258,7 +258,7 @@ def write(
 
 
 def main() -> None:
-    """The command line; Ctrl-C stops it with one line and exit code 130 (cli/interrupt.py)."""
+    """The command line; Ctrl-C stops it with one line and exit code 130 (greatterror/interrupt.py)."""
     with exit_quietly():
         _main()
 

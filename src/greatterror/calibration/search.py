@@ -74,8 +74,8 @@ def fit(
 
 
 def main() -> None:  # pragma: no cover - a long-running command-line job
-    """The command line; Ctrl-C stops it with one line and exit code 130 (cli/interrupt.py)."""
-    from greatterror.cli.interrupt import exit_quietly
+    """The command line; Ctrl-C stops it with one line and exit code 130 (greatterror/interrupt.py)."""
+    from greatterror.interrupt import exit_quietly
 
     with exit_quietly():
         _main()

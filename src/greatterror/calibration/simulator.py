@@ -151,7 +151,7 @@ class FitModel:
     #: Values set for every run on top of the drawn ones and left out of the simulation
     #: seed, so that a check repeated with a fixed parameter moved (the prior predictive
     #: check's ``--set``) runs the same draws with the same seeds and differs by that
-    #: parameter only. Empty in a fit.
+    #: parameter only; an integer parameter's value is rounded as a drawn one is. Empty in a fit.
     fixed: tuple[tuple[str, float], ...] = ()
 
     def bands(self) -> tuple[Archival, ...]:
@@ -176,11 +176,13 @@ class FitModel:
         from greatterror.model.sim import Simulation
 
         chosen, evidence, population = warm(self.scenario, self.scale, self.seed)
-        overrides = {
-            k: float(round(v)) if BY_NAME[k].integer else float(v) for k, v in values.items()
-        }
+
+        def typed(k: str, v: float) -> float:  # an integer parameter's drawn value is rounded
+            return float(round(v)) if BY_NAME[k].integer else float(v)
+
+        overrides = {k: typed(k, v) for k, v in values.items()}
         seed = simulation_seed(self.seed, overrides)
-        overrides.update((k, float(v)) for k, v in self.fixed)
+        overrides.update((k, typed(k, v)) for k, v in self.fixed)  # rounded as the drawn ones
         sim = Simulation(chosen, population, seed, evidence, overrides)
         runaway = None
         pause_point("simulation")  # the interrupt tests' signal point (faults.py)

@@ -9,7 +9,7 @@ import sys
 import traceback
 from typing import Annotated, Any
 
-from greatterror.cli.interrupt import exit_quietly, interrupted
+from greatterror.interrupt import exit_quietly, interrupted
 
 with exit_quietly():  # Ctrl-C while the commands' modules import: one line, exit 130
     import typer
@@ -126,7 +126,7 @@ class _Guarded(TyperGroup):
                 f"[bold red]error:[/] {_bad_value(exc)}", highlight=False, soft_wrap=True
             )
             raise typer.Exit(2) from None
-        except KeyboardInterrupt:  # typer would exit 130 silently (cli/interrupt.py)
+        except KeyboardInterrupt:  # typer would exit 130 silently (greatterror/interrupt.py)
             raise typer.Exit(interrupted()) from None
         except BrokenPipeError as exc:
             if _stdout_gone():

@@ -167,7 +167,12 @@ def _check_index(idx: NDArray, size: int, what: str) -> None:
     kernels do no bounds checks: an index out of range would read other memory). The kernel
     is given a contiguous int64 array always: the groups of ``first_per_group`` are regions
     (uint8), and that second element type compiled ``_outside`` a second time in every first
-    run (docs/performance.md, chores23); a contiguous int64 array is passed as it is."""
+    run (docs/performance.md, chores23); a contiguous int64 array is passed as it is. The cast
+    would turn a bool mask into 0/1 indices and truncate floats without a sign, so a dtype
+    that is not signed or unsigned integer raises ``TypeError`` first (review23 F13); the
+    callers give it ``integer_indices``'s int64 or the regions' uint8."""
+    if idx.dtype.kind not in "iu":
+        raise TypeError(f"{what}: integer indices are needed, not {idx.dtype}")
     idx = np.ascontiguousarray(idx, dtype=np.int64)
     if len(idx) and _outside(idx, size):
         raise IndexError(f"{what}: an index outside 0..{size - 1}")
