@@ -123,6 +123,29 @@ def test_morris_ranks_the_one_parameter_the_output_depends_on(
     assert (tmp_path / "sensitivity_morris.png").stat().st_size > 0
 
 
+def test_sobol_reports_both_indices_with_their_intervals(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """A Sobol run gives S1 and ST each with its 95% interval (at the small N a
+    screening affords, the intervals say which indices are told from zero), and
+    a parameter the output does not depend on gets a total index of exactly zero."""
+    from greatterror.calibration import sensitivity, simulator
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+
+    def fake(self: object, parameters: dict[str, float]) -> dict[str, float]:
+        return dict.fromkeys(CALIBRATION_IDS, 10.0 * parameters["names_acted_on"])
+
+    monkeypatch.setattr(simulator.FitModel, "__call__", fake)
+    result = sensitivity.analyse("historical", "sobol", 8, 0.0001, 1, 1)
+    ranking = result["ranking"]
+    assert result["runs"] == 8 * (len(ranking) + 2)
+    assert ranking[0]["name"] == "names_acted_on" and ranking[0]["ST"] > 0.5
+    for row in ranking:
+        assert {"S1", "S1_conf", "ST", "ST_conf"} <= set(row)
+        assert row["S1_conf"] >= 0 and row["ST_conf"] >= 0
+    assert all(r["ST"] == 0 for r in ranking[1:])
+
+
 def test_morris_keeps_a_normal_prior_off_its_far_tail(monkeypatch: pytest.MonkeyPatch) -> None:
     """Morris's levels 0 and 1 become the 0.5% and 99.5% quantiles of a normal prior,
     not its 1e-12 tails (seven standard deviations out), while a uniform prior's

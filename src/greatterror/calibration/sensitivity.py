@@ -150,6 +150,9 @@ def analyse(
                     "ST": float(res["ST"][i]),
                     "ST_conf": float(res["ST_conf"][i]),
                     "S1": float(res["S1"][i]),
+                    # half-widths of SALib's bootstrap 95% intervals: at a small N they
+                    # decide which indices can be told from zero
+                    "S1_conf": float(res["S1_conf"][i]),
                 }
             )
         ranking.sort(key=lambda r: -r["ST"])

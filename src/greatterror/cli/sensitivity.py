@@ -110,9 +110,16 @@ def sensitivity(
             for i, r in enumerate(rows)
         ]
     else:
-        columns = ["rank", "parameter", "total ST", "ST 95% CI", "first order S1"]
+        columns = ["rank", "parameter", "total ST", "ST 95% CI", "first order S1", "S1 95% CI"]
         table = [
-            [i + 1, r["name"], f"{r['ST']:.3g}", f"{r['ST_conf']:.3g}", f"{r['S1']:.3g}"]
+            [
+                i + 1,
+                r["name"],
+                f"{r['ST']:.3g}",
+                f"{r['ST_conf']:.3g}",
+                f"{r['S1']:.3g}",
+                f"{r['S1_conf']:.3g}",
+            ]
             for i, r in enumerate(rows)
         ]
     print_table(
