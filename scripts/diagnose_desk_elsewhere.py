@@ -19,8 +19,11 @@ same draws, fit seed and simulation seeds):
 
 Both replace, for this process only, the model's choice of reading (``Perception.on`` answers
 M02 as on; ``fifth_column.report`` reads through the desk; ``stock`` wraps the perception step
-to count S): a diagnostic of what a switch would do, not a switch. The shipped scenarios are
-unchanged.
+to count S): a diagnostic of what a switch would do, not a switch. Since branch desk2 the
+switch exists (the scenario's ``centre_reading``) and every hypothesis scenario reads through the
+desk, so ``check`` now repeats the shipped check and ``stock`` counts beside a desk run; the
+record of the linear reading (docs/hypotheses.md, "The desk elsewhere") is reproduced at commit
+06ea28c.
 
     python scripts/diagnose_desk_elsewhere.py stock --only H5,H5b,H7 --draws 10
     python scripts/diagnose_desk_elsewhere.py check --draws 10 --scale 0.001 --seed 1 \\

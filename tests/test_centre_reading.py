@@ -1,23 +1,29 @@
-"""The centre's reading of the reports of enemies under M02 (model/centre_reading.py).
+"""The centre's reading of the reports of enemies (model/centre_reading.py).
 
 The desk: linear while it is far from full (the old reading), bounded by
 ``threat_per_conspiracy`` x desk however many reports come, the same threat for the same
 history of reports whether they come as sampled people at 1:1,000 or at 1:100, and in an H3
-run that used to run away the threat stays under the desk's bound; with M02 off (the
-historical scenario) nothing here is read.
+run that used to run away the threat stays under the desk's bound; with the linear reading
+(the historical scenario) nothing here is read. The reading is the scenario's
+``centre_reading``: checked on loading (exit 2 from the CLI), "desk" in every hypothesis
+scenario, and under H5 the two readings part at the first report.
 """
 
 from __future__ import annotations
 
 import math
+from pathlib import Path
 
 import numpy as np
 import pytest
 from test_nkvd_capacity import RUNAWAY  # H3's runaway draw of 5 December 2026
+from typer.testing import CliRunner
 
+from greatterror.cli.app import app
 from greatterror.model.centre_reading import desk, read_reports, reading, report
-from greatterror.model.hypothesis_catalog import find_hypothesis
+from greatterror.model.hypothesis_catalog import find_hypothesis, hypothesis_scenarios
 from greatterror.model.scenario import load_scenario
+from greatterror.model.scenario_files import ScenarioError
 from greatterror.model.sim import Simulation
 from greatterror.model.state import Institutions
 
@@ -138,3 +144,65 @@ def test_without_m02_nothing_is_read(parts) -> None:
     inst = run.world.institutions
     assert inst.reports_read == inst.reports_unread == inst.threat_read == 0.0
     assert inst.threat > 0
+
+
+def _scenario(tmp_path: Path, reading: str) -> Path:
+    path = tmp_path / "reading.toml"
+    path.write_text(
+        f'name = "reading"\ndescription = "x"\nextends = "historical"\ncentre_reading = "{reading}"\n',
+        encoding="utf-8",
+    )
+    return path
+
+
+def test_the_reading_is_checked(tmp_path: Path) -> None:
+    """A value other than "desk" or "linear" is refused, naming the field and the values
+    allowed; from the CLI with exit 2 and no run."""
+    message = (
+        "reading.toml: centre_reading: 'bounded' is not allowed; allowed values: desk or linear"
+    )
+    with pytest.raises(ScenarioError) as err:
+        load_scenario(_scenario(tmp_path, "bounded"))
+    assert str(err.value) == message
+    out = tmp_path / "run"
+    result = CliRunner().invoke(
+        app, ["run", str(_scenario(tmp_path, "bounded")), "--scale", "0.0001", "--out", str(out)]
+    )
+    assert result.exit_code == 2
+    assert message in " ".join(result.output.split())
+    assert not out.exists()
+    assert load_scenario(_scenario(tmp_path, "desk")).centre_reading == "desk"
+
+
+def test_one_reading_across_the_hypotheses() -> None:
+    """Every hypothesis scenario reads through the desk, whatever its mechanisms; the fitted
+    scenarios keep the linear reading they were fitted with."""
+    for s in hypothesis_scenarios():
+        assert s.centre_reading == "desk", s.name
+    assert load_scenario("historical").centre_reading == "linear"
+    assert load_scenario("endogenous").centre_reading == "linear"
+
+
+def test_under_h5_the_readings_part_at_the_first_report(parts) -> None:
+    """H5 (M02 off): read linearly, reports raise the threat at once and nothing is held in
+    view; through the desk they are held in view. The threat is the same until the first
+    report, and differs after it."""
+    population, evidence = parts
+    h5 = find_hypothesis("H5")
+    assert h5.centre_reading == "desk"
+    linear = h5.model_copy(update={"centre_reading": "linear"})
+    runs = [Simulation(s, population, 1, evidence) for s in (h5, linear)]
+    first = None
+    for day in range(400):
+        for run in runs:
+            run.step()
+        inst = runs[0].world.institutions
+        held = inst.reports_read + inst.reports_unread
+        threats = [r.world.institutions.threat for r in runs]
+        if first is None and held == 0.0:
+            assert threats[0] == threats[1]
+        elif first is None:
+            first = day
+    assert first is not None
+    assert runs[1].world.institutions.reports_read == 0.0
+    assert runs[0].world.institutions.threat != runs[1].world.institutions.threat

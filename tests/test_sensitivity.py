@@ -234,3 +234,25 @@ def test_a_tiny_screen_of_two_fixed_priors_runs_the_model() -> None:
     assert result["runs"] == 6
     assert {r["name"] for r in result["ranking"]} == {"exile_share", "execution_delay"}
     assert all(r["mu_star"] >= 0 for r in result["ranking"])
+
+
+def test_the_desk_capacity_is_screened_where_the_scenario_reads_through_the_desk() -> None:
+    """The desk's capacity is tagged M02 but acts wherever ``centre_reading = "desk"`` (branch
+    desk2): under H5, whose M02 is off, it is an unsourced prior that moves the reading;
+    under the historical scenario's linear reading it moves only the seed and is left out."""
+    from greatterror.calibration.screen_set import choose, switched_off
+    from greatterror.model.scenario import load_scenario
+
+    def unsourced(name: str) -> tuple[str, ...]:
+        s = load_scenario(name)
+        chosen = choose(
+            "unsourced", switched_off(s.mechanisms, {"centre_reading": s.centre_reading})
+        )
+        assert chosen is not None
+        return chosen
+
+    h5 = load_scenario("h5_fifth_column")
+    assert "M02" in switched_off(h5.mechanisms) and h5.centre_reading == "desk"
+    assert "centre_reading_capacity" in unsourced("h5_fifth_column")
+    assert "centre_reading_capacity" in unsourced("h3_misperception_cascade")
+    assert "centre_reading_capacity" not in unsourced("historical")

@@ -65,7 +65,9 @@ def vary_names(
             f"vary: expected a string or a list of strings; allowed: {', '.join(VARY_SETS)}, "
             "or parameter names"
         )
-    off = set.intersection(*(set(switched_off(s.mechanisms)) for s in scenarios))
+    off = set.intersection(
+        *(set(switched_off(s.mechanisms, {"centre_reading": s.centre_reading})) for s in scenarios)
+    )
     free = {n for s in scenarios for n in scenario_problem(s)[0]} | set(fitted)
     try:
         return expand(spec, off, field="vary", sets=VARY_SETS, fitted=free)

@@ -23,7 +23,10 @@ leaves the settings out and naming one is refused, in ``greatterror sensitivity
 --parameters`` and in ``--vary`` (api/vary.py) alike. So are the parameters
 of mechanisms the scenario switches off (the ``mechanism`` column against the
 scenario's ``[mechanisms]`` table): there a parameter moves only the
-simulation's seed, which is hashed from the parameter values as in a fit.
+simulation's seed, which is hashed from the parameter values as in a fit. A parameter
+that acts under a scenario's structural setting rather than a mechanism switch
+(``BY_SETTING``: the desk's capacity acts wherever ``centre_reading = "desk"``,
+whatever mechanisms deliver the reports) follows that setting instead.
 """
 
 from __future__ import annotations
@@ -48,6 +51,13 @@ NOT_A_FIGURE = re.compile(
     r"|endogenous scenario only",
     re.IGNORECASE,
 )
+
+
+#: Parameters that act under a scenario's structural setting, not under their mechanism
+#: column's switch: name -> (the scenario's field, the value under which it acts). The
+#: desk's capacity is tagged M02 in data/parameters.csv, but the desk reads M01 namings and
+#: M24/M25 discoveries as well (model/centre_reading.py, branch desk2).
+BY_SETTING: dict[str, tuple[str, str]] = {"centre_reading_capacity": ("centre_reading", "desk")}
 
 
 class ScreenSetError(ValueError):
@@ -79,23 +89,42 @@ def fixed_priors() -> tuple[str, ...]:
 
 def unsourced_priors(off: Collection[str] = ()) -> tuple[str, ...]:
     """The fixed parameters with a prior whose basis marks them unsourced (module docstring),
-    leaving out those of the mechanisms ``off`` (ids such as "M24") a scenario switches off:
-    there they move nothing but the simulation's seed."""
+    leaving out those ``off`` leaves idle (``switched_off``): there they move nothing but the
+    simulation's seed."""
     return tuple(
         name
         for name in fixed_with_prior()
         if UNSOURCED.search(BY_NAME[name].basis)
         and not SOURCED.search(BY_NAME[name].basis)
         and not is_setting(name)
-        and BY_NAME[name].mechanism not in off
+        and acts(name, off)
     )
 
 
-def switched_off(mechanisms: Mapping[str, bool]) -> tuple[str, ...]:
-    """The ids of the mechanisms a scenario's ``[mechanisms]`` table (or their defaults) turn off."""
+def acts(name: str, off: Collection[str]) -> bool:
+    """Whether parameter ``name`` acts in a scenario whose idle ids are ``off``
+    (``switched_off``): by its own name for a parameter of ``BY_SETTING``, otherwise by its
+    mechanism column."""
+    if name in BY_SETTING:
+        return name not in off
+    return BY_NAME[name].mechanism not in off
+
+
+def switched_off(
+    mechanisms: Mapping[str, bool], structure: Mapping[str, str] | None = None
+) -> tuple[str, ...]:
+    """What a scenario leaves idle: the ids of the mechanisms its ``[mechanisms]`` table (or
+    their defaults) turn off, and the names of the ``BY_SETTING`` parameters whose setting
+    ``structure`` (the scenario's fields, such as {"centre_reading": "linear"}) does not
+    choose. Without ``structure`` none of those parameters is counted idle."""
     from greatterror.model.mechanisms import MECHANISMS
 
-    return tuple(m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default))
+    off = [m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default)]
+    if structure is not None:
+        off.extend(
+            name for name, (field, value) in BY_SETTING.items() if structure.get(field) != value
+        )
+    return tuple(off)
 
 
 def expand(

@@ -80,7 +80,8 @@ def sensitivity(
     from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
 
     try:
-        names = choose(parameters, switched_off(defined.mechanisms))
+        off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
+        names = choose(parameters, off)
     except ScreenSetError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"

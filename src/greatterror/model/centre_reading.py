@@ -1,4 +1,4 @@
-"""M02: the centre's reading of the reports of uncovered enemies, a desk of finite size.
+"""The centre's reading of the reports of uncovered enemies: a desk of finite size, or linear.
 
 Why. Under M02 every arrest is reported up the hierarchy, a share
 ``report_false_positive_share`` of the innocent as uncovered enemies (model/steps_signals.py),
@@ -22,8 +22,9 @@ what is going on all over the country" (F002:1107). seed_system.md's hook for M0
 leader's threat belief updated from reports in which a share p_false are false positives"
 (line 387), for M02 "a reporting filter at each level" (line 397).
 
-The rule. Under M02 the reports of uncovered enemies (false positives, M02; namings acted on,
-M01; real discoveries, M24 and M25) are not added to the threat one by one. They are held in
+The rule. Where the scenario's ``centre_reading`` is "desk" the reports of uncovered enemies
+(false positives, M02; namings acted on, M01; real discoveries, M24 and M25) are not added to
+the threat one by one. They are held in
 view by the centre, a stock ``Institutions.reports_read`` that fades with
 ``threat_half_life``, and the centre takes in at most a desk's worth of them: at most
 ``centre_reading_capacity`` reports a day, so at most D = capacity x half-life / ln 2 in
@@ -47,9 +48,16 @@ the Kirov case report by report (F003:65, 73), in which the Leningrad NKVD alone
 "former Zinovievites" in ten weeks, about 12 a day; "volumes too large to digest" (F003:31)
 lie above. 100 a day is the geometric middle of 10 to 1,000. With it the threat from reports
 cannot exceed ``threat_per_conspiracy`` x 100 x half-life / ln 2 (0.005 to 5.3 over H3's prior
-on ``threat_per_conspiracy``, 1e-7 to 1e-4, at a half-life of 365 days). With M02 off (the
-historical scenario, H1, H2, H5, H6, H7, the endogenous scenario) nothing here acts and the
-threat is read as before.
+on ``threat_per_conspiracy``, 1e-7 to 1e-4, at a half-life of 365 days).
+
+Which scenarios. Until branch desk2 (6 December 2026) the desk came with M02 (H3 and H4 only)
+and the other hypothesis scenarios read their reports linearly, a difference between the
+hypotheses that seed_system.md's table of mechanisms does not contain (docs/hypotheses.md, "The
+desk elsewhere"). The reading is now the scenario's ``centre_reading`` (model/scenario.py),
+apart from any mechanism: every hypothesis scenario sets "desk", with the same fixed capacity;
+the historical and endogenous scenarios, fitted with the linear reading, keep "linear" (the
+default), so their runs are unchanged. Under "linear" M02's false positives raise the threat by
+``threat_per_conspiracy`` each, as the namings do.
 """
 
 from __future__ import annotations
@@ -60,6 +68,12 @@ from typing import Any
 from greatterror.model.state import Institutions
 
 PARAMS = ("centre_reading_capacity", "threat_half_life", "threat_per_conspiracy")
+
+
+def through_desk(e: Any) -> bool:
+    """Whether the centre reads the reports through its desk: the scenario's
+    ``centre_reading`` ("desk" or "linear"), one rule for every kind of report."""
+    return bool(e.scenario.centre_reading == "desk")
 
 
 def desk(p: Any) -> float:
@@ -78,9 +92,10 @@ def reading(stock: float, p: Any) -> float:
 
 
 def report(inst: Institutions, per_report: float, weight: float, read: bool) -> None:
-    """Reports of uncovered enemies (``weight``, full-population) reach the centre: under M02
-    (``read``) they wait for the day's reading (``read_reports``), otherwise each raises the
-    threat by ``per_report`` (``threat_per_conspiracy``) at once, as before."""
+    """Reports of uncovered enemies (``weight``, full-population) reach the centre: read
+    through the desk (``read``, ``through_desk``) they wait for the day's reading
+    (``read_reports``), otherwise each raises the threat by ``per_report``
+    (``threat_per_conspiracy``) at once."""
     if read:
         inst.reports_unread += weight
     else:

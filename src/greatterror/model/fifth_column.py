@@ -23,8 +23,8 @@ hypothesis says otherwise). Each day the NKVD finds some of those still at
 liberty (a yearly hazard raised by the vigilance campaign, stream
 ``detection``) and arrests them; each discovery is a real threat and raises
 the leadership's perceived threat as a confessed naming does (M01's
-``threat_per_conspiracy``; under M02 through the centre's reading of the
-reports, model/centre_reading.py), which is how H5's "repression follows
+``threat_per_conspiracy``; through the centre's desk where the scenario's
+``centre_reading`` is "desk", model/centre_reading.py), which is how H5's "repression follows
 discoveries of plots" (line 1085) enters. How many of all those arrested
 were real conspirators is counted at the end (``guilt_summary``). The
 variant in which conspirators inside the NKVD arrested the wrong people
@@ -38,7 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.centre_reading import report
+from greatterror.model.centre_reading import report, through_desk
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
@@ -60,8 +60,9 @@ def detect(
     A yearly hazard ``rate``, multiplied by the campaign factor (M09), per
     person at liberty; the count is sampled first, then who. ``rng``: the
     stream to draw from (the ``detection`` stream unless a step has its own).
-    Each discovery is a report of an uncovered enemy: under M02 (``read``) the centre reads
-    it through its desk (model/centre_reading.py), otherwise it raises the threat at once.
+    Each discovery is a report of an uncovered enemy: where the scenario's ``centre_reading``
+    is "desk" (``read``) the centre reads it through its desk (model/centre_reading.py),
+    otherwise it raises the threat at once.
     """
     per_discovery = e.params["threat_per_conspiracy"]
     if len(people) == 0:
@@ -117,7 +118,7 @@ class FifthColumn(Component):
     """Step 11 (M24): a real conspiracy in the elite and foreign agents among people with foreign ties."""
 
     name = "fifth_column"
-    mechanisms = ("M02", "M24")
+    mechanisms = ("M24",)
     gate = ("M24",)
     params = (
         "agents_per_million",
@@ -140,14 +141,14 @@ class FifthColumn(Component):
             # a real conspiracy is linked to its centre: its members are show-trial material
             w.cases.linked[t.conspirators] = True
         rate = e.params["conspirator_detection_rate"]
-        detect(w, e, day, t.conspirators, rate, read=self.on(e, "M02"))
+        detect(w, e, day, t.conspirators, rate, read=through_desk(e))
 
 
 class RealOpposition(Component):
     """Step 12 (M25): a small share of adults engaged in real opposition activity, and its discovery."""
 
     name = "real_opposition"
-    mechanisms = ("M02", "M25")
+    mechanisms = ("M25",)
     gate = ("M25",)
     params = ("dissident_detection_rate", "dissident_share", "threat_per_conspiracy")
     reads = ("people", "registers", "cases", "campaign", "truth")
@@ -162,7 +163,7 @@ class RealOpposition(Component):
             lam = e.params["dissident_share"] * reg.region_adults
             t.dissidents = np.unique(reg.draw_anyone(rng.poisson(lam), rng)).astype(np.int64)
         rate = e.params["dissident_detection_rate"]
-        detect(w, e, day, t.dissidents, rate, read=self.on(e, "M02"))
+        detect(w, e, day, t.dissidents, rate, read=through_desk(e))
 
 
 def fate(sim: Any, people: NDArray[np.int64]) -> dict[str, float]:

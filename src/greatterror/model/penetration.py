@@ -60,6 +60,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.centre_reading import through_desk
 from greatterror.model.engine import Engine
 from greatterror.model.fifth_column import detect
 from greatterror.model.loop import Component
@@ -102,7 +103,7 @@ class PenetratedNkvd(Component):
     did nothing, until they are found or purged themselves."""
 
     name = "penetrated_nkvd"
-    mechanisms = ("M02", "M24")
+    mechanisms = ("M24",)
     params = (
         "conspirator_detection_rate",
         "nkvd_penetration_share",
@@ -125,7 +126,7 @@ class PenetratedNkvd(Component):
         # he no longer arrests anyone, though the hunt may find him again
         active = t.provocateurs[w.cases.status[t.provocateurs] == Status.FREE]
         provoke(w, e, day, active, rng)
-        rate, read = e.params["conspirator_detection_rate"], self.on(e, "M02")
+        rate, read = e.params["conspirator_detection_rate"], through_desk(e)
         found = detect(w, e, day, t.provocateurs, rate, rng, read)
         if len(found):
             t.exposed.append(found)

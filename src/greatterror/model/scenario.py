@@ -126,6 +126,11 @@ class Scenario(BaseModel):
     start: dt.date = dt.date(1934, 12, 1)
     end: dt.date = dt.date(1940, 12, 31)
     policy: Literal["scripted", "endogenous"] = "scripted"
+    #: how the centre turns reports of uncovered enemies (M01's namings acted on, M02's false
+    #: positives, M24's and M25's discoveries) into perceived threat: through a desk of finite
+    #: size ("desk") or each report by ``threat_per_conspiracy`` ("linear");
+    #: model/centre_reading.py. Structure, not a parameter: a scenario chooses it, nothing fits it
+    centre_reading: Literal["desk", "linear"] = "linear"
     extends: str | None = Field(default=None, max_length=1_000)
     mechanisms: dict[str, bool] = Field(default_factory=dict)
     parameters: dict[str, Any] = Field(default_factory=dict)

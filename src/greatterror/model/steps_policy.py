@@ -291,13 +291,13 @@ def _halt(w: World, e: Engine, day: int, extrajudicial: bool) -> None:
 
 
 class Perception(Component):
-    """Step 4 (M01, M02, M03): threat and vigilance decay; uncovered 'conspiracies' raise
-    perceived threat, under M02 through the centre's reading of the reports
+    """Step 4 (M01, M03): threat and vigilance decay; uncovered 'conspiracies' raise
+    perceived threat, through the centre's desk where the scenario says so
     (``centre_reading``); today's arrest intensity and campaign factor follow (after the
     halt the post-halt regime, ``steps_post_halt.PostHaltRegime``, sets the intensity)."""
 
     name = "perception"
-    mechanisms = ("M01", "M02", "M03")
+    mechanisms = ("M01", "M03")
     params = tuple(
         sorted({"cost_half_life", "vigilance_half_life", "war_half_life", *centre_reading.PARAMS})
     )
@@ -308,7 +308,7 @@ class Perception(Component):
         inst, p = w.institutions, e.params
         inst.vigilance *= _decay(p["vigilance_half_life"])
         named = w.signals.named_yesterday if self.on(e, "M01") else 0.0
-        if self.on(e, "M02"):
+        if centre_reading.through_desk(e):
             # the centre reads the reports of enemies through a desk of finite size
             centre_reading.read_reports(inst, p, _decay(p["threat_half_life"]), named)
         else:

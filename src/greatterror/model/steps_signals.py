@@ -17,8 +17,8 @@ passed up as an uncovered enemy with probability
 ``report_false_positive_share``: a false positive. Yesterday's false
 positives are reports of uncovered enemies, as a confessed naming is (M01);
 true discoveries are reported in their own steps. The centre reads them at
-the next step, perception, through a desk of finite size (since 6 December
-2026, model/centre_reading.py: at most ``centre_reading_capacity`` reports a
+the next step, perception, through a desk of finite size where the scenario
+says so (``centre_reading``, every hypothesis scenario; model/centre_reading.py: at most ``centre_reading_capacity`` reports a
 day, each read one worth M01's ``threat_per_conspiracy``), and the threat
 drives the NKVD's intensity (M03) and the leader's rule. Reports are counted
 (``truth.reports_true``, ``reports_false``).
@@ -45,7 +45,7 @@ import math
 
 import numpy as np
 
-from greatterror.model.centre_reading import report
+from greatterror.model.centre_reading import report, through_desk
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
 from greatterror.model.world import World
@@ -58,7 +58,7 @@ class Reporting(Component):
     name = "reporting"
     mechanisms = ("M02",)
     gate = ("M02",)
-    params = ("report_false_positive_share",)
+    params = ("report_false_positive_share", "threat_per_conspiracy")
     reads = ("cases", "truth")
     writes = ("institutions", "truth")
 
@@ -76,8 +76,10 @@ class Reporting(Component):
         false_w = share * max(total - true_w, 0.0)
         t.reports_true += true_w
         t.reports_false += false_w
-        # read by the centre at the next perception, through its desk (model/centre_reading.py)
-        report(w.institutions, 0.0, false_w, read=True)
+        # read by the centre at the next perception, through its desk, or each worth
+        # threat_per_conspiracy at once under a linear reading (model/centre_reading.py)
+        per = e.params["threat_per_conspiracy"]
+        report(w.institutions, per, false_w, read=through_desk(e))
 
 
 class CentralSignals(Component):
