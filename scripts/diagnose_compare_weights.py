@@ -14,12 +14,16 @@ particles accepted now and the weight they hold, and the medians over them of th
 prior density, the log kernel density and their difference (the log weight less the model
 factor). ``check`` is the spread, within the generation, of the reconstructed less the
 stored log weights: near 0 when the kernel named by ``--kernel`` is the one that made the
-database.
+database. The default is the comparison's proposal now (``defensive-logistic``, review23
+F1); a database made before 6 December 2026 needs ``floored``, one made on 6 December
+before review23 ``componentwise``, and one made with review23's proposal without the
+prior in the mixture ``independent-logistic``.
 
 The database is copied first (sqlite's backup, opened read-only), so a running comparison
 is never written to.
 
-    python scripts/diagnose_compare_weights.py DB [--kernel floored|componentwise|independent-logistic] [--run N]
+    python scripts/diagnose_compare_weights.py DB [--kernel defensive-logistic|floored|componentwise|independent-logistic]
+        [--run N]
 """
 
 from __future__ import annotations
@@ -39,6 +43,7 @@ from greatterror.calibration.compare import stored_compare
 from greatterror.calibration.compare_transition import (
     OLD_FLOOR_SD,
     ComponentwiseNormalTransition,
+    DefensiveLogisticTransition,
     FlooredNormalTransition,
     IndependentLogisticTransition,
 )
@@ -47,6 +52,7 @@ KERNELS = {
     "floored": FlooredNormalTransition,
     "componentwise": ComponentwiseNormalTransition,
     "independent-logistic": IndependentLogisticTransition,
+    "defensive-logistic": DefensiveLogisticTransition,
 }
 STAY = 0.7  # pyabc's ModelPerturbationKernel default, which the comparison keeps
 
@@ -145,7 +151,14 @@ def _stored_weights(history: pyabc.History, m: int, t: int) -> np.ndarray:
 def main(argv: list[str]) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n")[0])
     parser.add_argument("db", type=Path)
-    parser.add_argument("--kernel", choices=sorted(KERNELS), default="floored")
+    parser.add_argument(
+        "--kernel",
+        choices=sorted(KERNELS),
+        default="defensive-logistic",
+        help="the kernel the database was made with: defensive-logistic (default, the "
+        "comparison's proposal since review23 F1), floored (databases before 6 Dec 2026), "
+        "componentwise (6 Dec, before review23), independent-logistic (review23, no mixture)",
+    )
     parser.add_argument("--run", type=int, default=None)
     args = parser.parse_args(argv)
     if not args.db.is_file():

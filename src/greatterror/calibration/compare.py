@@ -243,13 +243,13 @@ def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) ->
         )
         models.append(pyabc.FunctionModel(model, name=label))
         priors.append(prior)
-    from greatterror.calibration.compare_transition import IndependentLogisticTransition
+    from greatterror.calibration.compare_transition import DefensiveLogisticTransition
 
     return pyabc.ABCSMC(
         models,
         priors,
         make_distance(evidence, settings.targets),
-        transitions=[IndependentLogisticTransition() for _ in models],
+        transitions=[DefensiveLogisticTransition() for _ in models],
         population_size=settings.particles,
         eps=BelowTieQuantileEpsilon(alpha=settings.quantile),
         sampler=sampler,

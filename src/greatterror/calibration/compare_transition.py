@@ -1,4 +1,4 @@
-"""The proposal of a hypothesis comparison: one logistic product per hypothesis, no mixture.
+"""The proposal of a hypothesis comparison: one logistic product per hypothesis, mixed with the prior.
 
 pyabc perturbs each accepted particle of a hypothesis with a kernel fitted to
 that hypothesis's particles of the last generation, and weighs a new particle
@@ -39,15 +39,15 @@ kernel's width in every direction. At an effective size of 60 the pseudo-
 particle adds a floor of sd 0.33 (18% of the prior's spread). The
 pseudo-particle is a stated choice, not taken from a source.
 
-A proposal without a mixture (review23 F11). The component-wise kernel is still a
+A proposal not centred on the particles (review23 F11). The component-wise kernel is still a
 mixture of normals centred on the particles, and in d parameters the data leave free
 such a mixture of tens of particles is much denser than the prior near its own draws:
 in a toy of two models of equal evidence, 4 against 16 parameters of which only one is
 read, ~20 particles each, the 4-parameter model got 0.71, 0.91 and 0.99 of the
 probability in generations 2-4 (mean of 10 seeds; ``scripts/toy_compare_kernel.py``).
-Each free parameter lowers the log weight of a typical particle by about 0.3-0.4 and
+Each free parameter lowers the log weight of a typical particle by about 0.4 and
 widens its spread, whatever the kernel's width, so a hypothesis's probability falls
-with its parameter count. The comparison's proposal is therefore
+with its parameter count (``scripts/first_step_weights.py``). The comparison's proposal is therefore
 ``IndependentLogisticTransition``: every new particle of a hypothesis is drawn from one
 product of logistic distributions (the priors' family on this scale) whose means and
 variances are the weighted particles' pooled with the pseudo-particle above, not
@@ -62,6 +62,23 @@ the proposal's means and variances estimated from a few effective particles in e
 free direction. The cost: one product distribution fits a curved or correlated
 posterior worse than a mixture around the particles, so fewer proposals are accepted
 there (not measured on the hypotheses).
+
+The defensive mixture (review23 F1). An independence proposal narrower than the prior in
+some direction (a parameter the data inform weakly, or an inert one whose variance was
+estimated from a few effective particles) has lighter tails there than the prior, and
+the weights prior/proposal then have an unbounded variance: in the toy above (4 against
+16 parameters, seed 2) the 16-parameter model's effective size fell to about 1 and the
+quantile threshold with it, and one generation needed some 30,000 simulations instead of
+1,000-2,000. The comparison's proposal (``DefensiveLogisticTransition``) is therefore
+the mixture (1 - a) x the fitted product + a x the prior (Hesterberg 1995, "Weighted
+average importance sampling and defensive mixture distributions", Technometrics
+37:185-194; Owen & Zhou 2000, "Safe and effective importance sampling", JASA
+95:135-143): a draw comes from the prior with probability a, and ``pdf`` is the
+mixture's density, so the weights stay exact and prior/proposal <= 1/a everywhere.
+a = ``DEFENSIVE_SHARE`` = 0.1, a stated choice, not fitted to the toys: it bounds every
+weight at ten times the prior's, and it costs at most one proposal in ten drawn from the
+prior, whose acceptance after the first generations is low (a tenth of the simulations
+at most); 0.2 would halve the bound and double that cost.
 
 Each kernel is a proper density that pyabc both samples from (``rvs_single``) and
 evaluates (``pdf``), so the importance weights stay exact. ``FlooredNormalTransition``,
@@ -86,6 +103,8 @@ PRIOR_SD = math.pi / math.sqrt(3.0)
 PSEUDO = 1.0
 #: Kernel variance over the particles' weighted variance (Beaumont et al. 2009).
 VARIANCE_FACTOR = 2.0
+#: The prior's share in the comparison's proposal (the module's docstring, "The defensive mixture").
+DEFENSIVE_SHARE = 0.1
 #: The floor of the kernel of comparisons made before 6 December 2026 (``FlooredNormalTransition``).
 OLD_FLOOR_SD = 0.1
 
@@ -128,7 +147,13 @@ class FlooredNormalTransition(pyabc.MultivariateNormalTransition):
 def pooled_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray]:
     """Each column's mean and variance over the weighted particles pooled with ``PSEUDO``
     pseudo-particles from the prior (mean 0, variance ``PRIOR_SD``²), the particles
-    counting as their effective size (Kish)."""
+    counting as their effective size (Kish).
+
+    The pseudo-particle also moves the mean toward 0 and, where the particles lie away
+    from 0, widens the variance by the between-means term (particles at 3 with sd 0.2
+    and an effective size of 20 give sd 0.79): the proposal is then wider than the
+    particles in that direction, which costs acceptance, not exactness (review23 F2;
+    ``scripts/toy_compare_kernel.py --observed 3``)."""
     w = np.asarray(w, dtype=float) / float(np.sum(w))
     ess = 1.0 / float(np.sum(w**2))
     mean = w @ x
@@ -140,25 +165,31 @@ def pooled_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
 
 class IndependentNormalTransition(pyabc.transition.Transition):
-    """An independence proposal: one normal with the particles' pooled means and variances.
+    """An independence proposal: one normal with the particles' pooled means and variances,
+    mixed with the prior in the share ``DEFENSIVE`` (zero here: no mixture).
 
     Every new particle is drawn from the same product of normals, not around an old
     particle, so the density that weighs it has no peaks at the old particles (the module's
-    docstring, "A proposal without a mixture"). Kept for the toys; the comparison uses
-    the logistic family below."""
+    docstring, "A proposal not centred on the particles"). Kept for the toys; the comparison uses
+    ``DefensiveLogisticTransition``."""
 
     #: The family of each parameter's proposal, and its standard deviation at scale 1.
     FAMILY: Any = st.norm
     SD_PER_SCALE = 1.0
+    #: The prior's share in the proposal (the module's docstring, "The defensive mixture").
+    DEFENSIVE = 0.0
 
     def fit(self, X: Any, w: np.ndarray) -> None:
         self._columns = list(X.columns)
         mean, var = pooled_moments(np.asarray(X.values, dtype=float), w)
         self._mean, self._sd = mean, np.sqrt(var) / self.SD_PER_SCALE
-        self.cov = np.diag(var)  # the proposal's covariance (read by the diagnosis script)
+        self.cov = np.diag(var)  # the fitted product's covariance (read by the diagnosis script)
 
     def rvs_single(self) -> Any:
-        draw = self.FAMILY.rvs(self._mean, self._sd)
+        if self.DEFENSIVE > 0.0 and np.random.uniform() < self.DEFENSIVE:
+            draw = st.logistic.rvs(size=len(self._columns))  # the prior on the logistic scale
+        else:
+            draw = self.FAMILY.rvs(self._mean, self._sd)
         return pyabc.Parameter(dict(zip(self._columns, np.atleast_1d(draw).tolist(), strict=True)))
 
     def pdf(self, x: Any) -> Any:
@@ -167,11 +198,24 @@ class IndependentNormalTransition(pyabc.transition.Transition):
         else:  # one particle (a pyabc Parameter or a Series)
             values = np.array([x[name] for name in self._columns], dtype=float)
         density = self.FAMILY.logpdf(values, self._mean, self._sd).sum(axis=-1)
+        if self.DEFENSIVE > 0.0:
+            prior = st.logistic.logpdf(values).sum(axis=-1)
+            density = np.logaddexp(
+                math.log1p(-self.DEFENSIVE) + density, math.log(self.DEFENSIVE) + prior
+            )
         return np.exp(density) if np.ndim(density) else float(np.exp(density))
 
 
 class IndependentLogisticTransition(IndependentNormalTransition):
-    """The independence proposal with logistic instead of normal margins (the priors' family)."""
+    """The independence proposal with logistic instead of normal margins (the priors' family),
+    without the prior in the mixture: the proposal of review23, kept for the toys (F1)."""
 
     FAMILY = st.logistic
     SD_PER_SCALE = PRIOR_SD
+
+
+class DefensiveLogisticTransition(IndependentLogisticTransition):
+    """The comparison's proposal: (1 - ``DEFENSIVE_SHARE``) x the logistic product +
+    ``DEFENSIVE_SHARE`` x the prior (Hesterberg 1995), so that prior / proposal <= 1 / share."""
+
+    DEFENSIVE = DEFENSIVE_SHARE
