@@ -563,22 +563,28 @@ def test_the_weights_diagnostic_refuses_bad_input_cleanly(tmp_path: Path) -> Non
 
 
 @pytest.mark.parametrize(
-    ("arguments", "message"),
+    ("name", "arguments", "message"),
     [
-        (["--models", "4x"], "--models '4x'"),
-        (["--models", "12"], "at least two models"),
-        (["--quantile", "1.5"], "--quantile"),
-        (["--models", "4,16", "--particles", "1"], "--particles"),
-        (["--models", "hypotheses/0"], "divisor"),
-        (["--models", "hypotheses/x"], "--models 'hypotheses/x'"),
+        ("toy_compare_kernel", ["--models", "4x"], "--models '4x'"),
+        ("toy_compare_kernel", ["--models", "12"], "at least two models"),
+        ("toy_compare_kernel", ["--quantile", "1.5"], "--quantile"),
+        ("toy_compare_kernel", ["--models", "4,16", "--particles", "1"], "--particles"),
+        ("toy_compare_kernel", ["--models", "hypotheses/0"], "divisor"),
+        ("toy_compare_kernel", ["--models", "hypotheses/x"], "--models 'hypotheses/x'"),
+        ("first_step_weights", ["--models", "abc"], "--models 'abc'"),
+        ("first_step_weights", ["--models", "4"], "two or more counts"),
+        ("first_step_weights", ["--particles", "1"], "--particles >= 2"),
     ],
 )
-def test_the_kernel_toy_refuses_bad_input_cleanly(arguments: list[str], message: str) -> None:
-    """scripts/toy_compare_kernel.py: malformed input is a usage error, exit code 2."""
+def test_the_kernel_toys_refuse_bad_input_cleanly(
+    name: str, arguments: list[str], message: str
+) -> None:
+    """scripts/toy_compare_kernel.py and first_step_weights.py: malformed input is a usage
+    error, exit code 2, before any draw."""
     import subprocess
     import sys
 
-    script = Path(__file__).resolve().parents[1] / "scripts" / "toy_compare_kernel.py"
+    script = Path(__file__).resolve().parents[1] / "scripts" / f"{name}.py"
     done = subprocess.run([sys.executable, str(script), *arguments], capture_output=True, text=True)
     assert done.returncode == 2
     assert message in done.stderr and "Traceback" not in done.stderr

@@ -47,8 +47,9 @@ read, ~20 particles each, the 4-parameter model got 0.71, 0.91 and 0.99 of the
 probability in generations 2-4 (mean of 10 seeds; ``scripts/toy_compare_kernel.py``).
 Each free parameter lowers the log weight of a typical particle by about 0.4 and
 widens its spread, whatever the kernel's width, so a hypothesis's probability falls
-with its parameter count (``scripts/first_step_weights.py``). The comparison's proposal is therefore
-``IndependentLogisticTransition``: every new particle of a hypothesis is drawn from one
+with its parameter count (``scripts/first_step_weights.py``). The proposal is therefore an
+independence proposal (``IndependentLogisticTransition``, and the comparison's
+``DefensiveLogisticTransition`` below, which mixes it with the prior): every new particle of a hypothesis is drawn from one
 product of logistic distributions (the priors' family on this scale) whose means and
 variances are the weighted particles' pooled with the pseudo-particle above, not
 around an old particle (an independence proposal, as in adaptive importance sampling:

@@ -207,8 +207,8 @@ class Institutions:
     goal_persons_00447: NDArray[np.float64]
     last_request: NDArray[np.int32]
     threat: float = 0.0
-    #: under M02, the centre's reading of the reports of uncovered enemies
-    #: (model/centre_reading.py): reports not yet read, reports in view (both full-population,
+    #: where the scenario's ``centre_reading`` is "desk", the centre's reading of the reports of
+    #: uncovered enemies (model/centre_reading.py): reports not yet read, reports in view (both full-population,
     #: the second fading with the threat's half-life), and the part of ``threat`` they make
     reports_unread: float = 0.0
     reports_read: float = 0.0
