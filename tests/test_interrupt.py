@@ -119,6 +119,32 @@ def test_an_interrupt_ends_the_local_workers_at_once() -> None:
     assert set(multiprocessing.active_children()) <= before
 
 
+def _first_at_once(i: int) -> int:
+    """A task for the ``map`` below: the first returns at once, the others take half a minute."""
+    if i:
+        time.sleep(30)
+    return i
+
+
+def test_an_interrupted_map_leaves_no_traceback_from_the_pools_thread(monkeypatch) -> None:
+    """CI of 6 December 2026: Ctrl-C in ``greatterror sensitivity --workers 2`` printed an
+    InvalidStateError traceback from the pool's manager thread (Python 3.11 fails every queued
+    run when a worker is ended, cancelled runs included; pools.py ``_detach_cancelled_runs``).
+    Forty interrupts of a ``map`` over two workers, each raised at its first result; before the
+    fix about half of them left the error."""
+    import threading
+
+    from greatterror.pools import worker_pool
+
+    errors: list[BaseException | None] = []
+    monkeypatch.setattr(threading, "excepthook", lambda args: errors.append(args.exc_value))
+    for _ in range(40):
+        with pytest.raises(KeyboardInterrupt), worker_pool(2) as pool:
+            for _result in pool.map(_first_at_once, range(12), chunksize=1):
+                raise KeyboardInterrupt
+    assert errors == []
+
+
 def test_the_pool_still_has_the_private_map_of_workers() -> None:
     """pools.py's ``stop_workers`` reads ProcessPoolExecutor's private ``_processes``
     to end the workers at once; fails loudly if a Python drops it (then the guard's fallback
