@@ -77,11 +77,12 @@ def sensitivity(
         defined = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
+    from greatterror.calibration.problem import scenario_problem
     from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
 
     try:
         off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
-        names = choose(parameters, off)
+        names = choose(parameters, off, scenario_problem(defined)[0])
     except ScreenSetError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
