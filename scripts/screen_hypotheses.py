@@ -1,0 +1,95 @@
+"""The hypotheses' screen: which free parameters each keeps, from its Morris screen's JSON.
+
+Usage: python scripts/screen_hypotheses.py [DIR]   (default docs/sensitivity-2026-12-06b)
+
+DIR holds one ``morris_<ID>_seed1.json`` per screened hypothesis (``greatterror sensitivity
+hypotheses/<scenario> --method morris --parameters free,<control> --json``). For each, this
+writes ``morris_<ID>_steps.json`` (the steps against the runaway threshold, as
+scripts/sensitivity_steps.py prints them) and then ``screen.json``: per hypothesis the
+parameters kept and those fixed at their prior medians, with the numbers behind each
+decision (``calibration/screen_rule.py``; the rule: docs/sensitivity.md, "Screening the
+hypotheses' free parameters"). Controls are the screened parameters that are not among the
+hypothesis's free ones; idle are its free parameters of a mechanism it switches off.
+Hypotheses without a screen in DIR are listed as not screened. ``greatterror hypotheses
+compare --screen DIR/screen.json`` reads the file.
+"""
+
+from __future__ import annotations
+
+import json
+import sys
+from pathlib import Path
+
+ORDER = ("H1", "H1e", "H2", "H3", "H4", "H5", "H5b", "H6", "H7")
+
+
+def main() -> None:
+    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help")):
+        raise SystemExit(__doc__)
+    folder = Path(sys.argv[1] if len(sys.argv) == 2 else "docs/sensitivity-2026-12-06b")
+    from greatterror.calibration import screen_rule
+    from greatterror.calibration.compare import hypothesis_priors
+    from greatterror.calibration.screen_set import acts, switched_off
+    from greatterror.model.scenario import load_scenario
+
+    hypotheses: dict[str, object] = {}
+    missing = []
+    for label in ORDER:
+        path = folder / f"morris_{label}_seed1.json"
+        if not path.exists() or path.stat().st_size == 0:
+            missing.append(label)
+            continue
+        result = json.loads(path.read_text(encoding="utf-8"))
+        scenario = result["scenario"]
+        rows = screen_rule.steps(result)
+        steps_file = folder / f"morris_{label}_steps.json"
+        steps_file.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
+        free, _ = hypothesis_priors(scenario)
+        defined = load_scenario(scenario)
+        off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
+        controls = [n for n in result["parameters"] if n not in free]
+        idle = [n for n in free if not acts(n, off)]
+        if [n for n in result["parameters"] if n in free] != list(free):
+            raise SystemExit(f"{path}: the screen's parameters are not {label}'s free ones")
+        decided = screen_rule.decide(rows, controls, idle)
+        fixed = [d["name"] for d in decided["parameters"] if not d["keep"]]
+        medians = screen_rule.prior_medians(scenario, fixed)
+        for d in decided["parameters"]:
+            d["prior_median"] = medians.get(d["name"])
+        hypotheses[label] = {
+            "scenario": scenario,
+            "screen": path.name,
+            "steps": steps_file.name,
+            "commit": result["provenance"]["code"]["commit"],
+            "runs": result["runs"],
+            "runaways": result["runaways"],
+            "free_before": len(free),
+            "controls": controls,
+            "idle": idle,
+            "noise_reference": decided["noise_reference"],
+            "largest_mu_star_finished": decided["largest_mu_star_finished"],
+            "kept": [d["name"] for d in decided["parameters"] if d["keep"]],
+            "fixed": medians,
+            "parameters": decided["parameters"],
+        }
+    screen = {
+        "what": "per hypothesis, the free parameters kept and those fixed at their prior "
+        "medians after a Morris screen (10 trajectories, 1:1,000, seed 1); "
+        "docs/sensitivity.md, 'Screening the hypotheses' free parameters'",
+        "made_by": "python scripts/screen_hypotheses.py " + str(folder),
+        "rule": {
+            "min_finished_steps": screen_rule.MIN_FINISHED,
+            "share_of_largest": screen_rule.SHARE_OF_LARGEST,
+            "bootstrap_resamples": screen_rule.RESAMPLES,
+            "bootstrap_seed": screen_rule.RESAMPLE_SEED,
+        },
+        "hypotheses": hypotheses,
+        "not_screened": missing,
+    }
+    out = folder / "screen.json"
+    out.write_text(json.dumps(screen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
+    print(f"{out}: {len(hypotheses)} screened, not screened: {', '.join(missing) or 'none'}")
+
+
+if __name__ == "__main__":
+    main()
