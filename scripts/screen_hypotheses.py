@@ -69,6 +69,12 @@ def main() -> None:
             "noise_reference": decided["noise_reference"],
             "largest_mu_star_finished": decided["largest_mu_star_finished"],
             "kept": [d["name"] for d in decided["parameters"] if d["keep"]],
+            # not the rule: kept only by a single threshold step, which seed noise can make
+            "kept_by_one_threshold_step_only": [
+                d["name"]
+                for d in decided["parameters"]
+                if d["keep"] and d["threshold_steps"] == 1 and not d["finished_keep"]
+            ],
             "fixed": medians,
             "parameters": decided["parameters"],
         }

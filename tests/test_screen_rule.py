@@ -92,6 +92,11 @@ def test_the_rule_keeps_and_fixes_as_written() -> None:
     rows[1] = _row("edge", 40.0, threshold=1)
     keep = {d["name"]: d["keep"] for d in decide(rows, ["control"], ["idle"])["parameters"]}
     assert keep["idle"] is False and keep["edge"] is True
+    # kept by its threshold step; its finished steps alone would have fixed it (not the rule)
+    rows[1] = _row("edge", 5.0, threshold=1)
+    edge = next(d for d in decide(rows, ["control"])["parameters"] if d["name"] == "edge")
+    assert edge["keep"] is True and edge["finished_keep"] is False
+    assert edge["finished_reason"].startswith("noise")
     with pytest.raises(ValueError, match="controls: nowhere not in the screen"):
         decide(rows, ["nowhere"])
 

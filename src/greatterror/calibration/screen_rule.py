@@ -117,19 +117,34 @@ def decide(
         upper = None
         if r["mu_star_finished"] is not None and r["mu_star_finished_conf"] is not None:
             upper = r["mu_star_finished"] + r["mu_star_finished_conf"]
+        # criteria 2 and 3 alone: what the finished steps say, whatever the threshold
+        if r["finished_steps"] < MIN_FINISHED:
+            finished_keep, finished_reason = True, f"not judged: {r['finished_steps']} finished"
+        elif noise is not None and r["mu_star_finished"] <= noise:
+            finished_keep, finished_reason = False, "noise: finished μ* at or below the controls'"
+        elif upper is not None and upper < SHARE_OF_LARGEST * largest:
+            finished_keep = False
+            finished_reason = f"small: upper end below {SHARE_OF_LARGEST:.0%} of the largest"
+        else:
+            finished_keep, finished_reason = True, "effect: above the controls' and not small"
         if r["name"] in idle:
             keep, reason = False, "idle: its mechanism is off in the hypothesis (seed only)"
         elif r["threshold_steps"] > 0:
             keep, reason = True, f"threshold: {r['threshold_steps']} step(s) with one end a runaway"
-        elif r["finished_steps"] < MIN_FINISHED:
-            keep, reason = True, f"not judged: {r['finished_steps']} finished step(s)"
-        elif noise is not None and r["mu_star_finished"] <= noise:
-            keep, reason = False, "noise: finished μ* at or below the controls'"
-        elif upper is not None and upper < SHARE_OF_LARGEST * largest:
-            keep, reason = False, f"small: upper end below {SHARE_OF_LARGEST:.0%} of the largest"
         else:
-            keep, reason = True, "effect: above the controls' and not small"
-        decisions.append({**r, "upper": upper, "keep": keep, "reason": reason})
+            keep, reason = finished_keep, finished_reason
+        decisions.append(
+            {
+                **r,
+                "upper": upper,
+                "keep": keep,
+                "reason": reason,
+                # not the rule: the finished steps' verdict, for a parameter kept by one
+                # threshold step that may be the seed's (docs/sensitivity.md)
+                "finished_keep": finished_keep,
+                "finished_reason": finished_reason,
+            }
+        )
     return {"noise_reference": noise, "largest_mu_star_finished": largest, "parameters": decisions}
 
 
