@@ -1,6 +1,8 @@
 """The hypotheses' screen: which free parameters each keeps, from its Morris screen's JSON.
 
-Usage: python scripts/screen_hypotheses.py [DIR]   (default docs/sensitivity-2026-12-06b)
+Usage: python scripts/screen_hypotheses.py [DIR] [--markdown]
+(DIR defaults to docs/sensitivity-2026-12-06b; --markdown also prints docs/sensitivity.md's
+tables, one per hypothesis)
 
 DIR holds one ``morris_<ID>_seed1.json`` per screened hypothesis (``greatterror sensitivity
 hypotheses/<scenario> --method morris --parameters free,<control> --json``). For each, this
@@ -19,14 +21,16 @@ from __future__ import annotations
 import json
 import sys
 from pathlib import Path
+from typing import Any
 
 ORDER = ("H1", "H1e", "H2", "H3", "H4", "H5", "H5b", "H6", "H7")
 
 
 def main() -> None:
-    if len(sys.argv) > 2 or (len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help")):
+    args = [a for a in sys.argv[1:] if a != "--markdown"]
+    if len(args) > 1 or any(a in ("-h", "--help") or a.startswith("-") for a in args):
         raise SystemExit(__doc__)
-    folder = Path(sys.argv[1] if len(sys.argv) == 2 else "docs/sensitivity-2026-12-06b")
+    folder = Path(args[0] if args else "docs/sensitivity-2026-12-06b")
     from greatterror.calibration import screen_rule
     from greatterror.calibration.compare import hypothesis_priors
     from greatterror.calibration.screen_set import acts, switched_off
@@ -95,6 +99,41 @@ def main() -> None:
     out = folder / "screen.json"
     out.write_text(json.dumps(screen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{out}: {len(hypotheses)} screened, not screened: {', '.join(missing) or 'none'}")
+    if "--markdown" in sys.argv[1:]:
+        for label, entry in hypotheses.items():
+            print(markdown(label, entry))
+
+
+def _num(value: float | None) -> str:
+    return "–" if value is None else f"{value:.1f}"
+
+
+def markdown(label: str, entry: dict[str, Any]) -> str:
+    """One hypothesis's table for docs/sensitivity.md, sorted by μ*."""
+    lines = [
+        f"**{label}** (`{entry['scenario']}`): {len(entry['kept'])} of {entry['free_before']} "
+        f"kept; {entry['runaways']} of {entry['runs']} runs ran away; noise reference "
+        f"{_num(entry['noise_reference'])} (controls: "
+        + ", ".join(f"`{n}`" for n in (*entry["controls"], *entry["idle"]))
+        + f"); largest finished μ* {_num(entry['largest_mu_star_finished'])}.",
+        "",
+        "| parameter | μ* | μ* ± | threshold steps | both runaways | finished | μ* there | ± |"
+        " mean there | decision |",
+        "|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    rows = sorted(entry["parameters"], key=lambda d: -d["mu_star"])
+    for d in rows:
+        if d["keep"]:
+            decision = "keep (" + d["reason"].split(":")[0] + ")"
+        else:
+            decision = f"fix at {d['prior_median']:.4g} (" + d["reason"].split(":")[0] + ")"
+        lines.append(
+            f"| `{d['name']}` | {_num(d['mu_star'])} | {_num(d['mu_star_conf'])} | "
+            f"{d['threshold_steps']} | {d['both_runaway_steps']} | {d['finished_steps']} | "
+            f"{_num(d['mu_star_finished'])} | {_num(d['mu_star_finished_conf'])} | "
+            f"{_num(d['mean_finished'])} | {decision} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 if __name__ == "__main__":
