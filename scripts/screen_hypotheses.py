@@ -36,7 +36,7 @@ def main() -> None:
     from greatterror.calibration.screen_set import acts, switched_off
     from greatterror.model.scenario import load_scenario
 
-    hypotheses: dict[str, object] = {}
+    hypotheses: dict[str, Any] = {}
     missing = []
     for label in ORDER:
         path = folder / f"morris_{label}_seed1.json"
@@ -65,6 +65,7 @@ def main() -> None:
             "screen": path.name,
             "steps": steps_file.name,
             "commit": result["provenance"]["code"]["commit"],
+            "run": run_record(folder, label),
             "runs": result["runs"],
             "runaways": result["runaways"],
             "free_before": len(free),
@@ -100,8 +101,56 @@ def main() -> None:
     out.write_text(json.dumps(screen, indent=1, ensure_ascii=False) + "\n", encoding="utf-8")
     print(f"{out}: {len(hypotheses)} screened, not screened: {', '.join(missing) or 'none'}")
     if "--markdown" in sys.argv[1:]:
+        print(summary(hypotheses))
         for label, entry in hypotheses.items():
             print(markdown(label, entry))
+
+
+def run_record(folder: Path, label: str) -> dict[str, Any]:
+    """The run's record beside its JSON, if there: the commit at its start, start and end
+    (UTC), load averages (``uptime``), and wall and CPU time (``/usr/bin/time -v``)."""
+    out: dict[str, Any] = {}
+    log = folder / f"morris_{label}_run.txt"
+    if log.exists():
+        for line in log.read_text(encoding="utf-8").splitlines():
+            if line.startswith("commit:"):
+                out["commit_at_start"] = line.split()[1]
+            for key in ("start", "end"):
+                if line.startswith(f"{key}:"):
+                    out[key] = line.split()[1]
+                    out[f"load_{key}"] = line.split("load average:")[1].split("exit")[0].strip()
+    timing = folder / f"morris_{label}_time.txt"
+    if timing.exists():
+        fields = dict(
+            line.strip().split(": ", 1)
+            for line in timing.read_text(encoding="utf-8").splitlines()
+            if ": " in line
+        )
+        cpu = float(fields.get("User time (seconds)", 0)) + float(
+            fields.get("System time (seconds)", 0)
+        )
+        out["cpu_seconds"] = round(cpu, 1)
+        out["wall"] = fields.get("Elapsed (wall clock) time (h:mm:ss or m:ss)")
+    return out
+
+
+def summary(hypotheses: dict[str, Any]) -> str:
+    """The table of every screened hypothesis: cost, runaways, k before and after."""
+    lines = [
+        "| hypothesis | free before | kept | fixed | kept by one threshold step only | runs |"
+        " runaways | noise reference | wall | CPU s | load start / end | commit |",
+        "|---|---|---|---|---|---|---|---|---|---|---|---|",
+    ]
+    for label, e in hypotheses.items():
+        run = e.get("run", {})
+        lines.append(
+            f"| {label} | {e['free_before']} | {len(e['kept'])} | {len(e['fixed'])} | "
+            f"{len(e['kept_by_one_threshold_step_only'])} | {e['runs']} | {e['runaways']} | "
+            f"{_num(e['noise_reference'])} | {run.get('wall', '?')} | "
+            f"{run.get('cpu_seconds', '?')} | {run.get('load_start', '?').split(',')[0]} / "
+            f"{run.get('load_end', '?').split(',')[0]} | {run.get('commit_at_start', '?')} |"
+        )
+    return "\n".join(lines) + "\n"
 
 
 def _num(value: float | None) -> str:
