@@ -73,6 +73,7 @@ def main() -> None:
             "idle": idle,
             "noise_reference": decided["noise_reference"],
             "largest_mu_star_finished": decided["largest_mu_star_finished"],
+            "control_steps": [r for r in rows if r["name"] in controls],
             "kept": [d["name"] for d in decided["parameters"] if d["keep"]],
             # not the rule: kept only by a single threshold step, which seed noise can make
             "kept_by_one_threshold_step_only": [
@@ -171,8 +172,11 @@ def markdown(label: str, entry: dict[str, Any]) -> str:
         "|---|---|---|---|---|---|---|---|---|---|",
     ]
     rows = sorted(entry["parameters"], key=lambda d: -d["mu_star"])
+    rows += [{**r, "control": True} for r in entry["control_steps"]]
     for d in rows:
-        if d["keep"]:
+        if d.get("control"):
+            decision = "control (seed only)"
+        elif d["keep"]:
             decision = "keep (" + d["reason"].split(":")[0] + ")"
         else:
             decision = f"fix at {d['prior_median']:.4g} (" + d["reason"].split(":")[0] + ")"
