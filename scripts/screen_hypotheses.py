@@ -56,6 +56,13 @@ def main() -> None:
         if [n for n in result["parameters"] if n in free] != list(free):
             raise SystemExit(f"{path}: the screen's parameters are not {label}'s free ones")
         decided = screen_rule.decide(rows, controls, idle)
+        # not the rule: the noise from the added control alone, without the idle parameters
+        alone = screen_rule.decide(rows, controls, idle, reference=controls)
+        flips = [
+            d["name"]
+            for d, a in zip(decided["parameters"], alone["parameters"], strict=True)
+            if d["keep"] != a["keep"]
+        ]
         fixed = [d["name"] for d in decided["parameters"] if not d["keep"]]
         medians = screen_rule.prior_medians(scenario, fixed)
         for d in decided["parameters"]:
@@ -74,6 +81,8 @@ def main() -> None:
             "noise_reference": decided["noise_reference"],
             "largest_mu_star_finished": decided["largest_mu_star_finished"],
             "control_steps": [r for r in rows if r["name"] in controls],
+            "noise_reference_added_control_only": alone["noise_reference"],
+            "decided_otherwise_with_added_control_only": flips,
             "kept": [d["name"] for d in decided["parameters"] if d["keep"]],
             # not the rule: kept only by a single threshold step, which seed noise can make
             "kept_by_one_threshold_step_only": [

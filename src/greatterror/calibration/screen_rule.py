@@ -92,7 +92,10 @@ def steps(result: Mapping[str, Any]) -> list[dict[str, Any]]:
 
 
 def decide(
-    rows: Sequence[Mapping[str, Any]], controls: Collection[str], idle: Collection[str] = ()
+    rows: Sequence[Mapping[str, Any]],
+    controls: Collection[str],
+    idle: Collection[str] = (),
+    reference: Collection[str] | None = None,
 ) -> dict[str, Any]:
     """The rule of docs/sensitivity.md applied to ``steps``'s rows of one hypothesis.
 
@@ -100,14 +103,19 @@ def decide(
     its own free parameters of a switched-off mechanism (seed only too, and fixed whatever
     their numbers); both give the noise reference. Returns the noise reference, the largest
     finished μ* of the parameters that act, and per parameter of the hypothesis (controls
-    left out) its decision and the reason.
+    left out) its decision and the reason. ``reference`` (default: the controls and the idle
+    ones) names the parameters whose finished μ* set the noise reference; another choice is
+    a diagnostic of the rule, not the rule.
     """
     by_name = {r["name"]: r for r in rows}
     missing = [n for n in (*controls, *idle) if n not in by_name]
     if missing:
         raise ValueError(f"controls: {', '.join(missing)} not in the screen")
-    reference = [by_name[n]["mu_star_finished"] for n in (*controls, *idle)]
-    noise = max((v for v in reference if v is not None), default=None)
+    chosen = (*controls, *idle) if reference is None else tuple(reference)
+    noise = max(
+        (v for v in (by_name[n]["mu_star_finished"] for n in chosen) if v is not None),
+        default=None,
+    )
     acting = [r for r in rows if r["name"] not in controls and r["name"] not in idle]
     largest = max((r["mu_star_finished"] or 0.0 for r in acting), default=0.0)
     decisions = []
