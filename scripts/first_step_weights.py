@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--models {args.models!r}: a comma list of parameter counts")
     if len(counts) < 2 or min(counts) < 1 or args.particles < 2 or args.repeats < 1:
         parser.error("two or more counts >= 1, --particles >= 2, --repeats >= 1")
+    if not 0 <= args.seed <= 2**32 - 1:
+        # numpy's legacy seed would raise a ValueError traceback (review24 F7)
+        parser.error(f"--seed {args.seed}: a whole number from 0 to {2**32 - 1}")
     np.random.seed(args.seed)
     kernels = [*PROPOSALS, "liu-west-0.5", "liu-west-0.2"]
     print(f"models {counts}, {args.particles} particles each, {args.repeats} repeats")

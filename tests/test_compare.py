@@ -574,6 +574,10 @@ def test_the_weights_diagnostic_refuses_bad_input_cleanly(tmp_path: Path) -> Non
         ("first_step_weights", ["--models", "abc"], "--models 'abc'"),
         ("first_step_weights", ["--models", "4"], "two or more counts"),
         ("first_step_weights", ["--particles", "1"], "--particles >= 2"),
+        ("first_step_weights", ["--seed", "-1"], "--seed -1: a whole number from 0 to"),
+        ("first_step_weights", ["--seed", str(2**32)], "a whole number from 0 to 4294967295"),
+        ("toy_compare_kernel", ["--observed", "nan"], "--observed nan: a finite number"),
+        ("toy_compare_kernel", ["--observed", "inf"], "--observed inf: a finite number"),
     ],
 )
 def test_the_kernel_toys_refuse_bad_input_cleanly(
