@@ -53,8 +53,8 @@ def liu_west_log_weights(x: np.ndarray, h2: float) -> np.ndarray:
     log_kernel = logsumexp(
         st.norm.logpdf(new[:, None, :], centres[None, :, :], sd).sum(axis=2), axis=1
     ) - np.log(n)
-    log_prior: np.ndarray = st.logistic.logpdf(new).sum(axis=1) - log_kernel
-    return log_prior
+    log_weight: np.ndarray = st.logistic.logpdf(new).sum(axis=1) - log_kernel
+    return log_weight
 
 
 def log_weights(kernel: str, dims: int, particles: int) -> np.ndarray:

@@ -395,6 +395,17 @@ def test_the_defensive_mixture_samples_its_density_and_bounds_every_weight() -> 
     assert isinstance(one, float) and math.isclose(one, float(proposal.pdf(draws)[0]))
 
 
+def test_the_pooled_moments_give_the_docstrings_example() -> None:
+    """compare_transition.pooled_moments' docstring: particles at 3 with sd 0.2 and an
+    effective size of 20 give a pooled variance of 0.603, sd 0.78 (it said 0.79: review24 F9)."""
+    from greatterror.calibration.compare_transition import pooled_moments
+
+    x = np.array([[3.2]] * 10 + [[2.8]] * 10)
+    _mean, var = pooled_moments(x, np.ones(20))
+    assert round(float(var[0]), 3) == 0.603
+    assert round(math.sqrt(float(var[0])), 2) == 0.78
+
+
 def _identical_models_probability(kernel: type, seed: int, generations: int = 2) -> float:
     """The first of two identical models' probability in the last generation of a toy ABC-SMC.
 

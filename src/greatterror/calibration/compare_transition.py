@@ -152,9 +152,9 @@ def pooled_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
     The pseudo-particle also moves the mean toward 0 and, where the particles lie away
     from 0, widens the variance by the between-means term (particles at 3 with sd 0.2
-    and an effective size of 20 give sd 0.79): the proposal is then wider than the
-    particles in that direction, which costs acceptance, not exactness (review23 F2;
-    ``scripts/toy_compare_kernel.py --observed 3``)."""
+    and an effective size of 20 give a pooled variance of 0.603, sd 0.78): the proposal is
+    then wider than the particles in that direction, which costs acceptance, not exactness
+    (review23 F2; ``scripts/toy_compare_kernel.py --observed 3``)."""
     w = np.asarray(w, dtype=float) / float(np.sum(w))
     ess = 1.0 / float(np.sum(w**2))
     mean = w @ x
