@@ -342,13 +342,3 @@ def test_an_interrupted_point_fit_exits_with_one_line(monkeypatch, capsys, scrip
         gc.unfreeze()
     assert stop.value.code == INTERRUPTED
     assert capsys.readouterr().err == MESSAGE + "\n"
-
-
-def test_the_command_line_re_exports_the_interrupt_handling() -> None:
-    """greatterror/interrupt.py holds it, outside the cli package (review23 F12); the command
-    line's cli/interrupt.py names the same objects."""
-    import greatterror.cli.interrupt as cli_interrupt
-    import greatterror.interrupt as interrupt
-
-    for name in ("INTERRUPTED", "MESSAGE", "exit_quietly", "interrupted"):
-        assert getattr(cli_interrupt, name) is getattr(interrupt, name)
