@@ -278,10 +278,12 @@ def test_the_desk_capacity_is_screened_where_the_scenario_reads_through_the_desk
 
     h5 = load_scenario("h5_fifth_column")
     assert "M02" in switched_off(h5.mechanisms) and h5.centre_reading == "desk"
-    for kept in ("h5_fifth_column", "h3_misperception_cascade", "h1e_intentional_rule"):
-        assert "centre_reading_capacity" in unsourced(kept), kept
-    for left in ("historical", "h6_kirov_pretext", "h1_intentional", "h2_bureaucratic"):
+    assert "centre_reading_capacity" in unsourced("h1e_intentional_rule")
+    for left in ("h6_kirov_pretext", "h1_intentional", "h2_bureaucratic"):
         assert "centre_reading_capacity" not in unsourced(left), left
     # without the policy the reader is not known, and the capacity is counted (as before)
     h1 = load_scenario("h1_intentional")
     assert "centre_reading_capacity" not in switched_off(h1.mechanisms, {"centre_reading": "desk"})
+    assert "centre_reading_capacity" in unsourced("h5_fifth_column")
+    assert "centre_reading_capacity" in unsourced("h3_misperception_cascade")
+    assert "centre_reading_capacity" not in unsourced("historical")

@@ -33,10 +33,9 @@ from __future__ import annotations
 
 import re
 from collections.abc import Collection, Mapping
-from dataclasses import dataclass
-from typing import Any
 
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS, PARAMETERS
+from greatterror.model.scenario import Scenario
 
 #: The named sets ``--parameters`` accepts besides a comma-separated list of names.
 SETS = ("free", "fixed-priors", "unsourced")
@@ -55,18 +54,22 @@ NOT_A_FIGURE = re.compile(
 )
 
 
-@dataclass(frozen=True)
 class ActsUnder:
     """Where a ``BY_SETTING`` parameter acts: the scenario's ``field`` is ``value``, one of
     the ``sources`` mechanisms is on (something reaches what it governs), and one of the
     ``readers`` mechanisms is on or the scenario's policy is one of ``policies`` (something
     reads what it makes)."""
 
-    field: str
-    value: str
-    sources: tuple[str, ...]
-    readers: tuple[str, ...]
-    policies: tuple[str, ...]
+    def __init__(
+        self,
+        field: str,
+        value: str,
+        sources: tuple[str, ...],
+        readers: tuple[str, ...],
+        policies: tuple[str, ...],
+    ) -> None:
+        self.field, self.value = field, value
+        self.sources, self.readers, self.policies = sources, readers, policies
 
     def idle(self, off: Collection[str], structure: Mapping[str, str]) -> bool:
         """Whether the parameter moves only the seed in a scenario whose idle mechanisms are
@@ -159,7 +162,7 @@ def switched_off(
     return tuple(off)
 
 
-def scenario_structure(scenario: Any) -> dict[str, str]:
+def scenario_structure(scenario: Scenario) -> dict[str, str]:
     """The scenario's fields that ``BY_SETTING`` reads: its reading of reports and its policy."""
     return {"centre_reading": scenario.centre_reading, "policy": scenario.policy}
 
