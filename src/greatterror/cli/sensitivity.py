@@ -77,10 +77,15 @@ def sensitivity(
         defined = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
-    from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
+    from greatterror.calibration.screen_set import (
+        ScreenSetError,
+        choose,
+        scenario_structure,
+        switched_off,
+    )
 
     try:
-        off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
+        off = switched_off(defined.mechanisms, scenario_structure(defined))
         names = choose(parameters, off)
     except ScreenSetError as exc:
         fail(str(exc))
