@@ -4,34 +4,30 @@ Since branch hyp37 the centre reads the reports of uncovered enemies through a d
 size (``model/centre_reading.py``), but only with biased reporting (M02) on, that is under H3
 and H4. Under H5 and H5b the namings acted on (M01) and the real discoveries (M24, M25), and
 under H7 the namings, still raise the threat one by one (review F18; docs/hypotheses.md,
-"The desk elsewhere"). This diagnostic asks two things of a hypothesis scenario's prior
-draws, drawn as the prior predictive check draws them (``prior_predictive_hypotheses.py``:
-same draws, fit seed and simulation seeds):
+"The desk elsewhere"). This diagnostic asks of a hypothesis scenario's prior draws, drawn as
+the prior predictive check draws them (``prior_predictive_hypotheses.py``: same draws, fit seed
+and simulation seeds):
 
-- ``stock``: under the scenario as shipped (linear reading), the reports a desk would hold in
-  view, S (full-population reports fading with ``threat_half_life``, counted as
-  ``centre_reading.read_reports`` counts them), against the desk D =
-  ``centre_reading_capacity`` x ``threat_half_life`` / ln 2: the largest S/D of each run, and
-  S every 182 days from the start (1 December 1934). Where S/D is well above 1 the desk would
-  bind: at S = D it reads 0.63 D, 63% of the linear reading, at S = 3 D 32%.
-- ``check``: the prior predictive check itself, with the centre reading every report through
-  the desk (M02's reading, not M02's false positives, which stay off with M02).
+- ``stock``: the reports a desk would hold in view, S (full-population reports fading with
+  ``threat_half_life``, counted as ``centre_reading.read_reports`` counts them), against the
+  desk D = ``centre_reading_capacity`` x ``threat_half_life`` / ln 2: the largest S/D of each
+  run, and S every 182 days from the start (1 December 1934). Where S/D is well above 1 the
+  desk binds: at S = D it reads 0.63 D, 63% of the linear reading, at S = 3 D 32%.
 
-Both replace, for this process only, the model's choice of reading (``Perception.on`` answers
-M02 as on; ``fifth_column.report`` reads through the desk; ``stock`` wraps the perception step
-to count S): a diagnostic of what a switch would do, not a switch. Since branch desk2 the
-switch exists (the scenario's ``centre_reading``) and every hypothesis scenario reads through the
-desk, so ``check`` now repeats the shipped check and ``stock`` counts beside a desk run; the
-record of the linear reading (docs/hypotheses.md, "The desk elsewhere") is reproduced at commit
-06ea28c.
+``check`` (the prior predictive check with every report read through the desk, by patches of
+the model's modules in this process) was retired in review24 (F3): since branch desk2 the
+switch exists (the scenario's ``centre_reading``) and every hypothesis scenario reads through
+the desk as shipped, so ``scripts/prior_predictive_hypotheses.py`` is that check; and the
+patches had stopped doing what they said (``Perception`` decides the reading with
+``centre_reading.through_desk``, no longer by asking about M02, and ``steps_signals`` imports
+its own ``report``), so on a scenario read linearly they would have mixed the two readings.
+Its record, of the linear reading at commit 06ea28c, is in docs/hypotheses.md ("The desk
+elsewhere"). ``check`` now exits 2 with one line saying where the check is.
+
+``stock`` wraps, for this process only, the perception step and ``fifth_column.report`` to count
+S beside the run: since branch desk2 it counts beside a desk run (the scenarios as shipped).
 
     python scripts/diagnose_desk_elsewhere.py stock --only H5,H5b,H7 --draws 10
-    python scripts/diagnose_desk_elsewhere.py check --draws 10 --scale 0.001 --seed 1 \\
-        --only H5,H5b,H7 --workers 1 [--json out.json]
-
-The patches live in this process. With ``check --workers 2`` the prior predictive script's
-pool is made with the fork start method (``fork_pool``), whose workers are copies of this
-process and so carry the patches; a run at 1:1,000 takes 5-15 s.
 """
 
 from __future__ import annotations
@@ -39,10 +35,8 @@ from __future__ import annotations
 import argparse
 import importlib.util
 import math
-import multiprocessing
 import sys
 from collections.abc import Sequence
-from concurrent.futures import ProcessPoolExecutor
 from pathlib import Path
 from types import ModuleType
 from typing import Any
@@ -61,29 +55,6 @@ def _ppc() -> ModuleType:
     sys.modules[spec.name] = module
     spec.loader.exec_module(module)
     return module
-
-
-def fork_pool(workers: int) -> ProcessPoolExecutor:
-    """The prior predictive script's pool for ``check``, made with the fork start method.
-
-    ``read_through_the_desk`` patches the model's modules in this process only. A forked
-    worker is a copy of this process and so reads through the desk too; a worker started
-    by forkserver (Python 3.14's default on Linux) or spawn imports the model afresh and
-    would run the linear reading without any sign (review23 F10). So the start method is
-    chosen here, not left to the platform's default."""
-    return ProcessPoolExecutor(workers, mp_context=multiprocessing.get_context("fork"))
-
-
-def read_through_the_desk() -> None:
-    """Every report of an uncovered enemy goes through the centre's desk, whatever M02."""
-    report = fifth_column.report
-    fifth_column.report = lambda inst, per, weight, read: report(inst, per, weight, True)  # type: ignore[assignment]
-    on = steps_policy.Perception.on
-
-    def perceive_on(self: Any, engine: Any, mechanism: str) -> bool:
-        return True if mechanism == "M02" else on(self, engine, mechanism)
-
-    steps_policy.Perception.on = perceive_on  # type: ignore[method-assign]
 
 
 class Stock:
@@ -148,11 +119,12 @@ def main(argv: Sequence[str] | None = None) -> None:
         print("usage: diagnose_desk_elsewhere.py stock|check [options]", file=sys.stderr)
         raise SystemExit(2)
     if args[0] == "check":
-        read_through_the_desk()
-        ppc = _ppc()
-        ppc.ProcessPoolExecutor = fork_pool  # workers must carry the patches: see fork_pool
-        ppc.main(args[1:])
-        return
+        print(
+            "error: check was retired (review24 F3): every hypothesis scenario reads through the"
+            " desk as shipped; run scripts/prior_predictive_hypotheses.py",
+            file=sys.stderr,
+        )
+        raise SystemExit(2)
     ap = argparse.ArgumentParser(prog="diagnose_desk_elsewhere.py stock")
     ap.add_argument("--only", default="H5,H5b,H7")
     ap.add_argument("--draws", type=int, default=10)

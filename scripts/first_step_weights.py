@@ -53,8 +53,8 @@ def liu_west_log_weights(x: np.ndarray, h2: float) -> np.ndarray:
     log_kernel = logsumexp(
         st.norm.logpdf(new[:, None, :], centres[None, :, :], sd).sum(axis=2), axis=1
     ) - np.log(n)
-    log_prior: np.ndarray = st.logistic.logpdf(new).sum(axis=1) - log_kernel
-    return log_prior
+    log_weight: np.ndarray = st.logistic.logpdf(new).sum(axis=1) - log_kernel
+    return log_weight
 
 
 def log_weights(kernel: str, dims: int, particles: int) -> np.ndarray:
@@ -85,6 +85,9 @@ def main(argv: list[str] | None = None) -> int:
         parser.error(f"--models {args.models!r}: a comma list of parameter counts")
     if len(counts) < 2 or min(counts) < 1 or args.particles < 2 or args.repeats < 1:
         parser.error("two or more counts >= 1, --particles >= 2, --repeats >= 1")
+    if not 0 <= args.seed <= 2**32 - 1:
+        # numpy's legacy seed would raise a ValueError traceback (review24 F7)
+        parser.error(f"--seed {args.seed}: a whole number from 0 to {2**32 - 1}")
     np.random.seed(args.seed)
     kernels = [*PROPOSALS, "liu-west-0.5", "liu-west-0.2"]
     print(f"models {counts}, {args.particles} particles each, {args.repeats} repeats")

@@ -17,7 +17,12 @@ hold five times the record's arrests of 1937-38), and reported with
   Order 00447 (empty if it never ran), and ``halt``: the month of the halt, if any;
 - ``conv37_38``: convictions of 1937 and 1938 over the record's (G1-1937-conv + G1-1938-conv);
 - ``death37_38``: death sentences of 1937 and 1938 over the record's (G1-1937-death +
-  G1-1938-death).
+  G1-1938-death);
+- ``national``: the month the national operations were launched, if they were, and
+  ``nearest``: for the leader's decisions (``NEAREST``), the highest share of its threshold
+  the decision's signal reached (``Institutions.nearest``; 1.0 once reached), so that a
+  decision a bounded threat can never reach is seen (review24 F1). These two are in the JSON
+  rows only, not in the tables.
 
 This is not a fit and no threshold is applied: the table says what an encoding can produce
 under its priors, so that a hypothesis the comparison would reject for its encoding alone is
@@ -53,6 +58,16 @@ from greatterror.calibration.simulator import FitModel, RunawayRun
 from greatterror.calibration.statistics import archival_distance, excess_log_ratios
 
 RECORD_37_38 = ("G1-1937-conv", "G1-1938-conv")
+# the leader's decisions whose nearness to their thresholds a row records (Institutions.nearest:
+# 1.0 once the signal reached the threshold, otherwise the highest share of it reached; empty
+# where the policy is scripted)
+NEAREST = (
+    "chief_change:yezhov",
+    "physical_methods",
+    "launch_operation:kulak_00447",
+    "launch_operation:national",
+    "halt",
+)
 DEATHS_37_38 = ("G1-1937-death", "G1-1938-death")
 
 
@@ -80,11 +95,18 @@ def shape(sim: Any, summary: dict[str, Any]) -> dict[str, Any]:
     sentences = np.flatnonzero(kulak[:, EV["convicted_cat1"]] + kulak[:, EV["convicted_camp"]] > 0)
     yearly = summary["yearly"]
     halts = [p["date"] for p in summary["policy"] if p.get("action") == "halt"]
+    national = [
+        p["date"]
+        for p in summary["policy"]
+        if p.get("action") == "launch_operation" and str(p.get("detail")).startswith("national")
+    ]
     return {
         "peak": max(yearly, key=lambda y: yearly[y]["convicted"]),
         "start": _month(sim.start, int(arrests[0]) if len(arrests) else None),
         "end": _month(sim.start, int(sentences[-1]) if len(sentences) else None),
         "halt": halts[0][:7] if halts else "",
+        "national": national[0][:7] if national else "",
+        "nearest": {k: summary.get("leader_nearest", {}).get(k) for k in NEAREST},
         "convicted_00447": float(summary["operations"]["kulak_00447"]["convicted"]),
     }
 

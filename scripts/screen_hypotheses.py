@@ -33,7 +33,7 @@ def main() -> None:
     folder = Path(args[0] if args else "docs/sensitivity-2026-12-06b")
     from greatterror.calibration import screen_rule
     from greatterror.calibration.compare import hypothesis_priors
-    from greatterror.calibration.screen_set import acts, switched_off
+    from greatterror.calibration.screen_set import acts, scenario_structure, switched_off
     from greatterror.model.scenario import load_scenario
 
     hypotheses: dict[str, Any] = {}
@@ -50,7 +50,7 @@ def main() -> None:
         steps_file.write_text(json.dumps(rows, indent=1) + "\n", encoding="utf-8")
         free, _ = hypothesis_priors(scenario)
         defined = load_scenario(scenario)
-        off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
+        off = switched_off(defined.mechanisms, scenario_structure(defined))
         controls = [n for n in result["parameters"] if n not in free]
         idle = [n for n in free if not acts(n, off)]
         if [n for n in result["parameters"] if n in free] != list(free):

@@ -29,6 +29,7 @@ from __future__ import annotations
 import argparse
 import json
 import logging
+import math
 import sys
 import time
 from pathlib import Path
@@ -100,6 +101,9 @@ def arguments(argv: list[str] | None) -> argparse.Namespace:
         parser.error("--particles must be at least the models; --generations, --seeds >= 1")
     if not 0.0 < args.quantile < 1.0:
         parser.error("--quantile must lie in (0, 1)")
+    if not math.isfinite(args.observed):
+        # pyabc would run and then refuse the threshold with a traceback (review24 F7)
+        parser.error(f"--observed {args.observed}: a finite number")
     return args
 
 

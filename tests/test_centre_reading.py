@@ -184,15 +184,17 @@ def test_one_reading_across_the_hypotheses() -> None:
 
 
 def test_under_h5_the_readings_part_at_the_first_report(parts) -> None:
-    """H5 (M02 off): read linearly, reports raise the threat at once and nothing is held in
-    view; through the desk they are held in view. The threat is the same until the first
-    report, and differs after it."""
+    """H5 (M02 off): read linearly, reports raise the threat at once; through the desk they
+    are held in view and read at the next day's reading. The threat is the same until the
+    first report reaches the centre, and the two part within a day of it (review24 F6: the
+    test checked only that they differed by day 400, and that the linear run holds nothing,
+    which it does by construction)."""
     population, evidence = parts
     h5 = find_hypothesis("H5")
     assert h5.centre_reading == "desk"
     linear = h5.model_copy(update={"centre_reading": "linear"})
     runs = [Simulation(s, population, 1, evidence) for s in (h5, linear)]
-    first = None
+    first = parted = None
     for day in range(400):
         for run in runs:
             run.step()
@@ -200,9 +202,12 @@ def test_under_h5_the_readings_part_at_the_first_report(parts) -> None:
         held = inst.reports_read + inst.reports_unread
         threats = [r.world.institutions.threat for r in runs]
         if first is None and held == 0.0:
-            assert threats[0] == threats[1]
+            assert threats[0] == threats[1], day
         elif first is None:
             first = day
-    assert first is not None
-    assert runs[1].world.institutions.reports_read == 0.0
-    assert runs[0].world.institutions.threat != runs[1].world.institutions.threat
+        if parted is None and threats[0] != threats[1]:
+            parted = day
+        if first is not None and parted is not None:
+            break
+    assert first is not None and parted is not None
+    assert first <= parted <= first + 1, (first, parted)

@@ -10,6 +10,7 @@ from __future__ import annotations
 import json
 import math
 from pathlib import Path
+from types import SimpleNamespace
 from typing import Any
 
 import numpy as np
@@ -24,7 +25,7 @@ from greatterror.calibration.compare import (
     run_compare,
     scaled_prior,
 )
-from greatterror.calibration.compare_report import bayes_factors, effective_size, evidence_words
+from greatterror.calibration.compare_evidence import bayes_factors, effective_size, evidence_words
 from greatterror.calibration.simulator import FitModel
 from greatterror.cli.app import app
 from greatterror.model.priors import Prior
@@ -92,6 +93,95 @@ def test_degenerate_weights_resolve_no_bayes_factor() -> None:
     _, rows = bayes_factors({"H5": 0.999999, "H5b": 1e-6}, particles=effective_size(weights))
     assert rows[0]["lower_bound"] and rows[0]["bayes_factor_of_best"] < 1.2
     assert rows[0]["evidence_for_best"] == "not worth more than a bare mention"
+
+
+#: The pilot of 6 December 2026 (docs/compare-2026-12-06-pilot/compare.json's pooled
+#: probabilities, 19.0 effective particles; each hypothesis's own effective particles from
+#: pilot_table.csv, generation 1, column ess)
+PILOT = {
+    "H1": 0.43554972355564625,
+    "H2": 0.38289750375767845,
+    "H3": 0.00014481722632870374,
+    "H4": 9.294127160898188e-08,
+    "H5": 0.0181320234555592,
+    "H5b": 9.624002739425777e-06,
+    "H6": 0.09418268829202446,
+    "H7": 0.05165498653855798,
+    "H1e": 0.01742854023019376,
+}
+PILOT_ESS = {
+    "H1": 5.2,
+    "H2": 10.4,
+    "H3": 1.0,
+    "H4": 1.0,
+    "H5": 2.2,
+    "H5b": 1.2,
+    "H6": 9.1,
+    "H7": 3.9,
+    "H1e": 1.0,
+}
+
+
+def test_the_pilots_factors_are_bounded_and_its_words_withheld() -> None:
+    """Review24 F4: the pilot's files gave pairwise factors with no floor (H1:H4 = 4,686,290,
+    H1:H5b = 45,257) and "substantial" from single particles. Floored at one effective
+    particle's share (1/19.0), H1:H4 is a lower bound of 8.28 and H4:H1 an upper bound; two
+    probabilities below the floor give no factor; and with the leader's own effective size
+    5.2, under MIN_EFFECTIVE_PER_HYPOTHESIS, no words are given."""
+    from greatterror.calibration.compare_evidence import pairwise_factors
+
+    factors, bounds = pairwise_factors(PILOT, 19.017865538226104)
+    assert factors["H1"]["H4"] == pytest.approx(PILOT["H1"] * 19.017865538226104)
+    assert bounds["H1"]["H4"] == "lower" and bounds["H4"]["H1"] == "upper"
+    assert factors["H4"]["H5b"] is None and bounds["H4"]["H5b"] == "unresolved"
+    assert factors["H1"]["H2"] == pytest.approx(PILOT["H1"] / PILOT["H2"])
+    assert bounds["H1"]["H2"] == "" and factors["H1"]["H1"] == 1.0
+    assert max(v for row in factors.values() for v in row.values() if v is not None) < 10
+    best, rows = bayes_factors(PILOT, 19.017865538226104, PILOT_ESS)
+    assert best == "H1" and all(r["withheld"] for r in rows)
+    assert all(r["evidence_for_best"].startswith("withheld: ") for r in rows)
+    assert "H1 (5.2)" in rows[0]["evidence_for_best"]
+
+
+def test_words_need_the_best_and_the_other_to_hold_enough_effective_particles() -> None:
+    """Words where both hypotheses hold at least the minimum, or the other holds no particle
+    (its factor is then a bound at one particle's share); withheld where the other holds a
+    few particles."""
+    from greatterror.calibration.compare_evidence import MIN_EFFECTIVE_PER_HYPOTHESIS as low
+
+    probabilities = {"A": 0.6, "B": 0.3, "C": 0.1, "D": 0.0}
+    _, rows = bayes_factors(probabilities, 60, {"A": low, "B": low + 1, "C": low - 1, "D": 0.0})
+    by = {r["hypothesis"]: r for r in rows}
+    assert by["B"]["evidence_for_best"] == "not worth more than a bare mention"
+    assert by["D"]["evidence_for_best"] == "strong" and by["D"]["lower_bound"]
+    assert by["C"]["withheld"] and "C (9.0)" in by["C"]["evidence_for_best"]
+    assert "A" not in by["C"]["evidence_for_best"].split(":")[1]
+
+
+def test_each_generation_row_gives_each_hypothesis_its_effective_particles() -> None:
+    """compare_report.generation_rows reads each hypothesis's own weights (pyabc's
+    get_distribution, normalised within the model) and gives Kish's size of them."""
+    import pandas as pd
+
+    from greatterror.calibration.compare_report import generation_rows
+
+    class History:
+        def get_model_probabilities(self) -> pd.DataFrame:
+            return pd.DataFrame({0: [0.9], 1: [0.1]}, index=[0])
+
+        def get_all_populations(self) -> pd.DataFrame:
+            return pd.DataFrame({"t": [-1, 0], "epsilon": [np.inf, 2.0], "samples": [0, 30]})
+
+        def get_weighted_distances(self, t: int) -> pd.DataFrame:
+            return pd.DataFrame({"w": [0.3, 0.3, 0.3, 0.1]})
+
+        def get_distribution(self, m: int, t: int) -> tuple[pd.DataFrame, np.ndarray]:
+            w = np.array([0.5, 0.5, 0.0]) if m == 0 else np.array([1.0])
+            return pd.DataFrame({"x": np.zeros(len(w))}), w
+
+    settings = SimpleNamespace(labels=("H1", "H2"))
+    (row,) = generation_rows(settings, History())  # type: ignore[arg-type]
+    assert row["effective_particles_by_hypothesis"] == {"H1": 2.0, "H2": 1.0}
 
 
 def test_the_threshold_never_accepts_the_runaway_tie() -> None:
@@ -369,11 +459,14 @@ def test_the_kernel_gives_every_proposal_a_positive_density_with_degenerate_weig
 
 def test_the_defensive_mixture_samples_its_density_and_bounds_every_weight() -> None:
     """The comparison's proposal, (1 - a) x a logistic product fitted to the particles + a x
-    the prior (review23 F1), on 20 particles narrower than the prior in 3 parameters: every
-    prior/proposal ratio of its own draws is at most 1/a, and their mean, which is 1 when the
-    sampler draws from the density ``pdf`` evaluates, is within 0.05 of 1. The same
-    proposal without the prior in the mixture has no such bound (review23 measured a mean
-    of 0.78 and one draw with 13% of the weight in a check like this one)."""
+    the prior (review23 F1), on 20 particles narrower than the prior in 3 parameters: the mean
+    of the prior/proposal ratios of its own draws, which is 1 when the sampler draws from the
+    density ``pdf`` evaluates, is within 0.05 of 1 (samplers drawing the prior in shares 0,
+    0.05 and 0.2 against a ``pdf`` of 0.1 gave 0.32, 0.67 and 1.69: review24 F6). The bound of
+    every ratio by 1/a holds by ``pdf``'s formula (``pdf`` >= a x prior), whatever the sampler
+    draws: it is kept as a check of that formula, not of the sampler. The same proposal
+    without the prior in the mixture has no such bound (review23 measured a mean of 0.78 and
+    one draw with 13% of the weight in a check like this one)."""
     import pandas as pd
     import scipy.stats as st
 
@@ -389,10 +482,21 @@ def test_the_defensive_mixture_samples_its_density_and_bounds_every_weight() -> 
     np.random.seed(4)
     draws = proposal.rvs(10_000)
     ratio = np.exp(st.logistic.logpdf(draws.to_numpy()).sum(axis=1)) / proposal.pdf(draws)
-    assert ratio.max() <= 1 / DEFENSIVE_SHARE + 1e-9
+    assert ratio.max() <= 1 / DEFENSIVE_SHARE + 1e-9  # by pdf's formula (docstring)
     assert abs(float(ratio.mean()) - 1.0) < 0.05, float(ratio.mean())
     one = proposal.pdf(draws.iloc[0])
     assert isinstance(one, float) and math.isclose(one, float(proposal.pdf(draws)[0]))
+
+
+def test_the_pooled_moments_give_the_docstrings_example() -> None:
+    """compare_transition.pooled_moments' docstring: particles at 3 with sd 0.2 and an
+    effective size of 20 give a pooled variance of 0.603, sd 0.78 (it said 0.79: review24 F9)."""
+    from greatterror.calibration.compare_transition import pooled_moments
+
+    x = np.array([[3.2]] * 10 + [[2.8]] * 10)
+    _mean, var = pooled_moments(x, np.ones(20))
+    assert round(float(var[0]), 3) == 0.603
+    assert round(math.sqrt(float(var[0])), 2) == 0.78
 
 
 def _identical_models_probability(kernel: type, seed: int, generations: int = 2) -> float:
@@ -574,6 +678,10 @@ def test_the_weights_diagnostic_refuses_bad_input_cleanly(tmp_path: Path) -> Non
         ("first_step_weights", ["--models", "abc"], "--models 'abc'"),
         ("first_step_weights", ["--models", "4"], "two or more counts"),
         ("first_step_weights", ["--particles", "1"], "--particles >= 2"),
+        ("first_step_weights", ["--seed", "-1"], "--seed -1: a whole number from 0 to"),
+        ("first_step_weights", ["--seed", str(2**32)], "a whole number from 0 to 4294967295"),
+        ("toy_compare_kernel", ["--observed", "nan"], "--observed nan: a finite number"),
+        ("toy_compare_kernel", ["--observed", "inf"], "--observed inf: a finite number"),
     ],
 )
 def test_the_kernel_toys_refuse_bad_input_cleanly(

@@ -12,14 +12,16 @@ from __future__ import annotations
 import ast
 from pathlib import Path
 
+import pytest
+
 import greatterror
 
 ROOT = Path(greatterror.__file__).parent
 PACKAGE = "greatterror"
 
 
-def _module_name(path: Path) -> str:
-    parts = path.relative_to(ROOT.parent).with_suffix("").parts
+def _module_name(path: Path, root: Path = ROOT) -> str:
+    parts = path.relative_to(root.parent).with_suffix("").parts
     return ".".join(parts[:-1] if parts[-1] == "__init__" else parts)
 
 
@@ -35,15 +37,20 @@ def _imports(tree: ast.Module, module: str, is_package: bool) -> set[str]:
         elif isinstance(node, ast.Import):
             out |= {a.name for a in node.names}
         elif isinstance(node, ast.ImportFrom):
-            base = node.module or ""
-            if node.level:
-                parent = module.split(".")
-                parent = parent if is_package else parent[:-1]
-                parent = parent[: len(parent) - (node.level - 1)]
-                base = ".".join(parent + ([base] if base else []))
-            out.add(base)
-            out |= {f"{base}.{a.name}" for a in node.names}
+            out |= _from_names(node, module, is_package)
     return {m for m in out if m == PACKAGE or m.startswith(PACKAGE + ".")}
+
+
+def _from_names(node: ast.ImportFrom, module: str, is_package: bool) -> set[str]:
+    """What ``from X import a, b`` in ``module`` may import: X (resolved when relative) and
+    X.a, X.b, each of which may be a module."""
+    base = node.module or ""
+    if node.level:
+        parent = module.split(".")
+        parent = parent if is_package else parent[:-1]
+        parent = parent[: len(parent) - (node.level - 1)]
+        base = ".".join(parent + ([base] if base else []))
+    return {base} | {f"{base}.{a.name}" for a in node.names}
 
 
 def import_graph() -> dict[str, set[str]]:
@@ -132,18 +139,54 @@ def test_the_command_line_starts_without_numba() -> None:
 
 def test_only_the_command_line_imports_the_cli_package() -> None:
     """The layers run cli -> calibration, api, model: no module outside greatterror.cli (and
-    ``python -m greatterror``'s entry point) imports it, at module level or inside a function (review23 F12: the interrupt handling the
-    calibration's scripts use is greatterror/interrupt.py)."""
+    ``python -m greatterror``'s entry point) imports it, at module level or inside a function,
+    absolutely, relatively or as ``from greatterror import cli`` (review23 F12: the interrupt
+    handling the calibration's scripts use is greatterror/interrupt.py; review24 F6: relative
+    imports and ``from greatterror import cli`` were not seen)."""
+    assert imports_of_the_cli(ROOT) == []
+
+
+def imports_of_the_cli(root: Path) -> list[str]:
+    """``module: imported name`` for each import of the cli package outside it."""
+    cli = f"{PACKAGE}.cli"
     found = []
-    for path in ROOT.rglob("*.py"):
-        name = _module_name(path)
-        if name in (f"{PACKAGE}.cli", f"{PACKAGE}.__main__") or name.startswith(f"{PACKAGE}.cli."):
+    for path in root.rglob("*.py"):
+        name = _module_name(path, root)
+        if name in (cli, f"{PACKAGE}.__main__") or name.startswith(f"{cli}."):
             continue  # the command line and its entry point
         for node in ast.walk(ast.parse(path.read_text(encoding="utf-8"))):
-            names = []
+            names: set[str] = set()
             if isinstance(node, ast.Import):
-                names = [a.name for a in node.names]
-            elif isinstance(node, ast.ImportFrom) and not node.level:
-                names = [node.module or ""]
-            found += [f"{name}: {n}" for n in names if n.startswith(f"{PACKAGE}.cli")]
-    assert found == []
+                names = {a.name for a in node.names}
+            elif isinstance(node, ast.ImportFrom):
+                names = _from_names(node, name, path.name == "__init__.py")
+            found += sorted(f"{name}: {n}" for n in names if n == cli or n.startswith(f"{cli}."))
+    return found
+
+
+@pytest.mark.parametrize(
+    ("where", "line"),
+    [
+        ("calibration/a.py", "from greatterror.cli import app"),
+        ("calibration/a.py", "import greatterror.cli.app"),
+        ("calibration/a.py", "from greatterror import cli"),
+        ("calibration/a.py", "def f():\n    from ..cli import app"),
+        ("calibration/a.py", "from .. import cli"),
+        ("model/__init__.py", "from ..cli.interrupt import MESSAGE"),
+    ],
+)
+def test_every_form_of_an_import_of_the_cli_is_seen(tmp_path: Path, where: str, line: str) -> None:
+    """The check above on a package of a few files: each form of import of the cli package,
+    absolute, relative, inside a function or as a name of the package, is found; the cli's
+    own imports and other names are not (review24 F6)."""
+    root = tmp_path / PACKAGE
+    for folder in ("calibration", "model", "cli"):
+        (root / folder).mkdir(parents=True)
+        (root / folder / "__init__.py").write_text("")
+    (root / "__init__.py").write_text("")
+    (root / "cli" / "app.py").write_text("from greatterror.cli import interrupt\n")
+    (root / "model" / "b.py").write_text("from greatterror import model\nfrom . import b\n")
+    target = root / where
+    target.write_text(target.read_text() + line + "\n" if target.exists() else line + "\n")
+    found = imports_of_the_cli(root)
+    assert found and all(f.startswith(_module_name(target, root) + ": ") for f in found), found

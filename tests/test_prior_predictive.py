@@ -136,3 +136,39 @@ def test_a_fixed_value_reaches_the_run_but_not_its_seed(monkeypatch: pytest.Monk
     with pytest.raises(Built):
         simulator.FitModel(H3, 0.001, 1, fixed=(("halt_review_days", 90.4),)).summary(values)
     assert seen[2] == (seen[0][0], {**values, "halt_review_days": 90.0})
+
+
+def test_a_row_gives_the_national_launch_and_how_near_each_decision_came() -> None:
+    """Review24 F1: the month the national operations were launched (the first of their
+    launches in the policy log) and ``leader_nearest`` for the decisions of ``NEAREST`` (None
+    for one the run never recorded), so that a decision a bounded threat cannot reach is seen."""
+    import datetime as dt
+    from types import SimpleNamespace
+
+    import numpy as np
+
+    from greatterror.vocabulary import EV, OP
+
+    ppc = _script()
+    per_day_op = np.zeros((400, len(OP), len(EV)))
+    per_day_op[100, OP["kulak_00447"], EV["arrested"]] = 1.0
+    per_day_op[300, OP["kulak_00447"], EV["convicted_camp"]] = 1.0
+    sim = SimpleNamespace(
+        start=dt.date(1934, 12, 1), ledger=SimpleNamespace(sums=lambda: (0, 0, 0, per_day_op))
+    )
+    summary = {
+        "yearly": {"1935": {"convicted": 1}},
+        "operations": {"kulak_00447": {"convicted": 1.0}},
+        "policy": [
+            {"date": "1935-03-10", "action": "launch_operation", "detail": "kulak_00447"},
+            {"date": "1935-06-02", "action": "launch_operation", "detail": "national_polish"},
+            {"date": "1935-06-02", "action": "launch_operation", "detail": "national_german"},
+        ],
+        "leader_nearest": {"launch_operation:kulak_00447": 1.0, "halt": 0.25},
+    }
+    row = ppc.shape(sim, summary)
+    assert row["start"] == "1935-03" and row["national"] == "1935-06" and row["halt"] == ""
+    assert row["nearest"]["launch_operation:kulak_00447"] == 1.0
+    assert row["nearest"]["halt"] == 0.25 and row["nearest"]["launch_operation:national"] is None
+    summary["policy"] = summary["policy"][:1]
+    assert ppc.shape(sim, summary)["national"] == ""

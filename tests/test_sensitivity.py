@@ -260,22 +260,30 @@ def test_a_tiny_screen_of_two_fixed_priors_runs_the_model() -> None:
 
 
 def test_the_desk_capacity_is_screened_where_the_scenario_reads_through_the_desk() -> None:
-    """The desk's capacity is tagged M02 but acts wherever ``centre_reading = "desk"`` (branch
-    desk2): under H5, whose M02 is off, it is an unsourced prior that moves the reading;
-    under the historical scenario's linear reading it moves only the seed and is left out."""
-    from greatterror.calibration.screen_set import choose, switched_off
+    """The desk's capacity is tagged M02 but acts where ``centre_reading = "desk"`` (branch
+    desk2), some report reaches the desk (M01, M02, M24 or M25) and something reads the
+    threat (M03, or the leader's rule of an endogenous policy): under H5, whose M02 is off,
+    it is an unsourced prior that moves the reading; under the historical scenario's linear
+    reading, under H6 (no report reaches the centre) and under H1 and H2 (scripted, M03 off:
+    the threat is only logged) it moves only the seed and is left out (review24 F2); H1e,
+    H1's rule with M03 off, reads it through its leader."""
+    from greatterror.calibration.screen_set import choose, scenario_structure, switched_off
     from greatterror.model.scenario import load_scenario
 
     def unsourced(name: str) -> tuple[str, ...]:
         s = load_scenario(name)
-        chosen = choose(
-            "unsourced", switched_off(s.mechanisms, {"centre_reading": s.centre_reading})
-        )
+        chosen = choose("unsourced", switched_off(s.mechanisms, scenario_structure(s)))
         assert chosen is not None
         return chosen
 
     h5 = load_scenario("h5_fifth_column")
     assert "M02" in switched_off(h5.mechanisms) and h5.centre_reading == "desk"
+    assert "centre_reading_capacity" in unsourced("h1e_intentional_rule")
+    for left in ("h6_kirov_pretext", "h1_intentional", "h2_bureaucratic"):
+        assert "centre_reading_capacity" not in unsourced(left), left
+    # without the policy the reader is not known, and the capacity is counted (as before)
+    h1 = load_scenario("h1_intentional")
+    assert "centre_reading_capacity" not in switched_off(h1.mechanisms, {"centre_reading": "desk"})
     assert "centre_reading_capacity" in unsourced("h5_fifth_column")
     assert "centre_reading_capacity" in unsourced("h3_misperception_cascade")
     assert "centre_reading_capacity" not in unsourced("historical")

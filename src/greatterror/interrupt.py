@@ -12,8 +12,9 @@ the population's modules: a few seconds on a loaded machine), before the root co
 net exists; :func:`exit_quietly` covers that. This module imports nothing of the project,
 so that it can be the first thing the command line imports, and it sits outside the cli
 package so that the calibration's two point-fit scripts (calibration/leader_rule.py,
-search.py) use it without depending on the command line (review23 F12); cli/interrupt.py
-re-exports it.
+search.py) use it without depending on the command line (review23 F12). The command line
+imports it from here (cli/app.py); the re-export cli/interrupt.py, which nothing imported, is
+gone (review24 F6).
 """
 
 from __future__ import annotations

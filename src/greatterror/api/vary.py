@@ -30,7 +30,12 @@ import numpy as np
 
 from greatterror.api.options import SimError
 from greatterror.calibration.problem import from_unit, scenario_problem
-from greatterror.calibration.screen_set import ScreenSetError, expand, switched_off
+from greatterror.calibration.screen_set import (
+    ScreenSetError,
+    expand,
+    scenario_structure,
+    switched_off,
+)
 from greatterror.model.scenario import Scenario
 
 #: The named sets ``vary`` accepts besides parameter names ("free" is the posterior's job).
@@ -66,7 +71,7 @@ def vary_names(
             "or parameter names"
         )
     off = set.intersection(
-        *(set(switched_off(s.mechanisms, {"centre_reading": s.centre_reading})) for s in scenarios)
+        *(set(switched_off(s.mechanisms, scenario_structure(s))) for s in scenarios)
     )
     free = {n for s in scenarios for n in scenario_problem(s)[0]} | set(fitted)
     try:

@@ -13,7 +13,10 @@ Everything here is read from the comparison's SQLite database
   with no particle left has a probability below about one particle's share,
   1 / (repeats x particles), so its factor is given as a lower bound. The
   words are Kass and Raftery's (1995, "Bayes factors", J. Am. Stat. Assoc.
-  90(430): 773-795, section 3.2).
+  90(430): 773-795, section 3.2). They are withheld where the best hypothesis
+  or the other one holds particles whose effective size is below
+  ``MIN_EFFECTIVE_PER_HYPOTHESIS`` (review24 F4). The pairwise factors are
+  floored in the same way, and marked where the floor makes them bounds.
 - Which statistics separate the hypotheses: for each hypothesis, the
   weighted median distance of its accepted particles' statistics from the
   record, target by target, in units of the target's archival tolerance (a
@@ -29,7 +32,6 @@ from __future__ import annotations
 
 import csv
 import json
-import math
 from pathlib import Path
 from typing import Any
 
@@ -37,16 +39,14 @@ import numpy as np
 
 from greatterror.calibration.abc import db_url
 from greatterror.calibration.compare import CompareSettings, RunSpec, plan, stored_compare
+from greatterror.calibration.compare_evidence import (
+    MIN_EFFECTIVE_PER_HYPOTHESIS,
+    bayes_factors,
+    effective_size,
+    pairwise_factors,
+)
 from greatterror.calibration.posterior import weighted_quantiles
 from greatterror.calibration.problem import require
-
-#: Kass and Raftery (1995), section 3.2: the Bayes factor and the evidence it gives.
-KASS_RAFTERY = (
-    (3.2, "not worth more than a bare mention"),
-    (10.0, "substantial"),
-    (100.0, "strong"),
-    (math.inf, "decisive"),
-)
 
 
 def leaders(probabilities: dict[str, float], particles: int) -> str:
@@ -62,13 +62,6 @@ def leaders(probabilities: dict[str, float], particles: int) -> str:
     top = max(probabilities.values())
     tolerance = 0.5 / max(particles, 1)
     return "=".join(k for k, v in probabilities.items() if top - v <= tolerance)
-
-
-def evidence_words(factor: float) -> str:
-    for bound, words in KASS_RAFTERY:
-        if factor < bound:
-            return words
-    return KASS_RAFTERY[-1][1]
 
 
 class CappedHistory:
@@ -128,6 +121,10 @@ def generation_rows(settings: CompareSettings, history: Any) -> list[dict[str, A
                 "epsilon": float(pop["epsilon"]),
                 "simulations": int(pop["samples"]),
                 "effective_particles": effective_size(history.get_weighted_distances(t)["w"]),
+                "effective_particles_by_hypothesis": {
+                    label: effective_size(history.get_distribution(m, t)[1])
+                    for m, label in enumerate(settings.labels)
+                },
                 "probabilities": {
                     label: float(row.get(m, 0.0)) if len(row) else 0.0
                     for m, label in enumerate(settings.labels)
@@ -135,48 +132,6 @@ def generation_rows(settings: CompareSettings, history: Any) -> list[dict[str, A
             }
         )
     return rows
-
-
-def effective_size(weights: Any) -> float:
-    """Kish's effective sample size of importance weights, (sum w)^2 / sum w^2.
-
-    With few particles in many dimensions pyabc's importance weights can be
-    degenerate (one particle holding nearly all the weight); a model
-    probability is then resolved to about one part in this number, not in the
-    number of particles.
-    """
-    w = np.asarray(weights, dtype=float)
-    total = float(w.sum())
-    return total * total / float((w * w).sum()) if total > 0 else 0.0
-
-
-def bayes_factors(
-    probabilities: dict[str, float], particles: float
-) -> tuple[str, list[dict[str, Any]]]:
-    """The best hypothesis and each one's Bayes factor against it, with Kass-Raftery's words.
-
-    ``particles`` is the resolution of the probabilities: the (effective) number of
-    particles they rest on. A probability below one particle's share is not resolved, so
-    the factor against it is only a lower bound, computed at that share.
-    """
-    best = max(probabilities, key=lambda k: probabilities[k])
-    floor = 1.0 / max(particles, 1.0)  # one particle's share: the resolution of the estimate
-    rows = []
-    for label, p in probabilities.items():
-        if label == best:
-            continue
-        bound = p < floor
-        factor = probabilities[best] / max(p, floor) if bound else probabilities[best] / p
-        rows.append(
-            {
-                "hypothesis": label,
-                "probability": p,
-                "bayes_factor_of_best": factor,
-                "lower_bound": bound,
-                "evidence_for_best": evidence_words(factor),
-            }
-        )
-    return best, sorted(rows, key=lambda r: r["bayes_factor_of_best"])
 
 
 def _misfit(settings: CompareSettings, history: Any, m: int) -> tuple[int, Any, Any] | None:
@@ -285,15 +240,26 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
     best: str | None = None
     factors: list[dict[str, Any]] = []
     pairwise: dict[str, dict[str, float | None]] = {}
+    pairwise_bounds: dict[str, dict[str, str]] = {}
+    by_hypothesis: dict[str, float] = {}
     if stability:
         pooled = {k: v["mean"] for k, v in stability.items()}
         # resolved to one part in the repeats' effective particles (at most their number)
         effective = sum(min(r["final_effective_particles"], settings.particles) for r in repeats)
-        best, factors = bayes_factors(pooled, effective)
-        for a in settings.labels:
-            pairwise[a] = {
-                b: (pooled[a] / pooled[b] if pooled[b] > 0 else None) for b in settings.labels
-            }
+        # each hypothesis's own effective particles, summed over the repeats
+        by_hypothesis = {
+            label: float(
+                sum(
+                    r["generations"][-1]
+                    .get("effective_particles_by_hypothesis", {})
+                    .get(label, 0.0)
+                    for r in repeats
+                )
+            )
+            for label in settings.labels
+        }
+        best, factors = bayes_factors(pooled, effective, by_hypothesis)
+        pairwise, pairwise_bounds = pairwise_factors(pooled, effective)
     per_repeat_best = [leaders(r["final"], settings.particles) for r in repeats]
     reference = {r["seed"]: r["final"] for r in repeats}
     sensitivity = []
@@ -322,7 +288,10 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
         "best_per_repeat": per_repeat_best,
         "best": best,
         "bayes_factors": factors,
+        "effective_particles_by_hypothesis": by_hypothesis,
+        "evidence_minimum_effective_particles": MIN_EFFECTIVE_PER_HYPOTHESIS,
         "pairwise_bayes_factors": pairwise,
+        "pairwise_bounds": pairwise_bounds,
         "prior_sensitivity": sensitivity,
         "separation": separation(settings, runs),
     }

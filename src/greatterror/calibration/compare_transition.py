@@ -152,9 +152,9 @@ def pooled_moments(x: np.ndarray, w: np.ndarray) -> tuple[np.ndarray, np.ndarray
 
     The pseudo-particle also moves the mean toward 0 and, where the particles lie away
     from 0, widens the variance by the between-means term (particles at 3 with sd 0.2
-    and an effective size of 20 give sd 0.79): the proposal is then wider than the
-    particles in that direction, which costs acceptance, not exactness (review23 F2;
-    ``scripts/toy_compare_kernel.py --observed 3``)."""
+    and an effective size of 20 give a pooled variance of 0.603, sd 0.78): the proposal is
+    then wider than the particles in that direction, which costs acceptance, not exactness
+    (review23 F2; ``scripts/toy_compare_kernel.py --observed 3``)."""
     w = np.asarray(w, dtype=float) / float(np.sum(w))
     ess = 1.0 / float(np.sum(w**2))
     mean = w @ x
@@ -172,7 +172,19 @@ class IndependentNormalTransition(pyabc.transition.Transition):
     Every new particle is drawn from the same product of normals, not around an old
     particle, so the density that weighs it has no peaks at the old particles (the module's
     docstring, "A proposal not centred on the particles"). Kept for the toys; the comparison uses
-    ``DefensiveLogisticTransition``."""
+    ``DefensiveLogisticTransition``.
+
+    Its draws (the choice between the prior and the product, and either draw) come from numpy's
+    global state, not from a named stream of their own: pyabc forces it (review24 F8). pyabc
+    draws the model, the old particle and its own transitions' perturbations from that state,
+    and its samplers pickle the transition into each worker and reseed only the global state
+    there (pyabc 0.13.0, ``sampler/multicore_evaluation_parallel.py``, ``work``:
+    ``np.random.seed()`` before the first draw; ``sampler/eps_mixin.py``,
+    ``_global_full_submit_function_pickle``, likewise for each Dask batch). A Generator held by the transition would reach
+    every worker and every batch in the same state and propose the same particles in each.
+    With one core the global state is seeded per run (compare.py, ``spec.seed * 1000 +
+    spec.index``); with workers pyabc seeds them from the system's entropy, so such runs are
+    not reproducible draw by draw, whichever stream the proposal used."""
 
     #: The family of each parameter's proposal, and its standard deviation at scale 1.
     FAMILY: Any = st.norm

@@ -25,8 +25,8 @@ of mechanisms the scenario switches off (the ``mechanism`` column against the
 scenario's ``[mechanisms]`` table): there a parameter moves only the
 simulation's seed, which is hashed from the parameter values as in a fit. A parameter
 that acts under a scenario's structural setting rather than a mechanism switch
-(``BY_SETTING``: the desk's capacity acts wherever ``centre_reading = "desk"``,
-whatever mechanisms deliver the reports) follows that setting instead.
+(``BY_SETTING``: the desk's capacity acts where ``centre_reading = "desk"``, some report
+reaches the desk and something reads the threat it makes) follows that setting instead.
 """
 
 from __future__ import annotations
@@ -35,6 +35,7 @@ import re
 from collections.abc import Collection, Mapping, Sequence
 
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS, PARAMETERS
+from greatterror.model.scenario import Scenario
 
 #: The named sets ``--parameters`` accepts besides a comma-separated list of names.
 SETS = ("free", "fixed-priors", "unsourced")
@@ -53,11 +54,47 @@ NOT_A_FIGURE = re.compile(
 )
 
 
+class ActsUnder:
+    """Where a ``BY_SETTING`` parameter acts: the scenario's ``field`` is ``value``, one of
+    the ``sources`` mechanisms is on (something reaches what it governs), and one of the
+    ``readers`` mechanisms is on or the scenario's policy is one of ``policies`` (something
+    reads what it makes)."""
+
+    def __init__(
+        self,
+        field: str,
+        value: str,
+        sources: tuple[str, ...],
+        readers: tuple[str, ...],
+        policies: tuple[str, ...],
+    ) -> None:
+        self.field, self.value = field, value
+        self.sources, self.readers, self.policies = sources, readers, policies
+
+    def idle(self, off: Collection[str], structure: Mapping[str, str]) -> bool:
+        """Whether the parameter moves only the seed in a scenario whose idle mechanisms are
+        ``off`` and whose fields are ``structure`` (a missing policy counts as a reader)."""
+        policy = structure.get("policy")
+        read = policy is None or policy in self.policies or any(m not in off for m in self.readers)
+        return (
+            structure.get(self.field) != self.value
+            or all(m in off for m in self.sources)
+            or not read
+        )
+
+
 #: Parameters that act under a scenario's structural setting, not under their mechanism
-#: column's switch: name -> (the scenario's field, the value under which it acts). The
-#: desk's capacity is tagged M02 in data/parameters.csv, but the desk reads M01 namings and
-#: M24/M25 discoveries as well (model/centre_reading.py, branch desk2).
-BY_SETTING: dict[str, tuple[str, str]] = {"centre_reading_capacity": ("centre_reading", "desk")}
+#: column's switch. The desk's capacity is tagged M02 in data/parameters.csv, but the desk
+#: reads M01's namings and M24's and M25's discoveries as well (model/centre_reading.py,
+#: branch desk2), and the threat it makes is read by M03 (the arrest rate) and by the
+#: leader's rule of an endogenous policy only (model/steps_policy.py, Perception; in a
+#: scripted scenario with M03 off it is only written to the policy log): elsewhere it moves
+#: only the seed (review24 F2: H1, H2 and H6 counted it).
+BY_SETTING: dict[str, ActsUnder] = {
+    "centre_reading_capacity": ActsUnder(
+        "centre_reading", "desk", ("M01", "M02", "M24", "M25"), ("M03",), ("endogenous",)
+    )
+}
 
 
 class ScreenSetError(ValueError):
@@ -114,17 +151,20 @@ def switched_off(
     mechanisms: Mapping[str, bool], structure: Mapping[str, str] | None = None
 ) -> tuple[str, ...]:
     """What a scenario leaves idle: the ids of the mechanisms its ``[mechanisms]`` table (or
-    their defaults) turn off, and the names of the ``BY_SETTING`` parameters whose setting
-    ``structure`` (the scenario's fields, such as {"centre_reading": "linear"}) does not
-    choose. Without ``structure`` none of those parameters is counted idle."""
+    their defaults) turn off, and the names of the ``BY_SETTING`` parameters idle under
+    ``structure`` (the scenario's fields, ``scenario_structure``) and those mechanisms
+    (``ActsUnder.idle``). Without ``structure`` none of those parameters is counted idle."""
     from greatterror.model.mechanisms import MECHANISMS
 
     off = [m.id for m in MECHANISMS if not mechanisms.get(m.switch, m.default)]
     if structure is not None:
-        off.extend(
-            name for name, (field, value) in BY_SETTING.items() if structure.get(field) != value
-        )
+        off.extend(name for name, where in BY_SETTING.items() if where.idle(off, structure))
     return tuple(off)
+
+
+def scenario_structure(scenario: Scenario) -> dict[str, str]:
+    """The scenario's fields that ``BY_SETTING`` reads: its reading of reports and its policy."""
+    return {"centre_reading": scenario.centre_reading, "policy": scenario.policy}
 
 
 def expand(

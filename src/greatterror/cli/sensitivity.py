@@ -78,10 +78,15 @@ def sensitivity(
     except ScenarioError as exc:
         fail(str(exc))
     from greatterror.calibration.problem import scenario_problem
-    from greatterror.calibration.screen_set import ScreenSetError, choose, switched_off
+    from greatterror.calibration.screen_set import (
+        ScreenSetError,
+        choose,
+        scenario_structure,
+        switched_off,
+    )
 
     try:
-        off = switched_off(defined.mechanisms, {"centre_reading": defined.centre_reading})
+        off = switched_off(defined.mechanisms, scenario_structure(defined))
         names = choose(parameters, off, scenario_problem(defined)[0])
     except ScreenSetError as exc:
         fail(str(exc))

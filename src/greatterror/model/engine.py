@@ -59,6 +59,9 @@ class Engine(Transitions):
         self.switches = switches
         self.start = scenario.start
         self.days = (scenario.end - scenario.start).days + 1
+        #: the date of each day of the run, made once: several steps read the day's date every
+        #: day (about 9,000 calls a run, each a ``timedelta`` and a new ``date`` before)
+        self._dates = tuple(self.start + dt.timedelta(days=d) for d in range(self.days))
         self.rng = Streams(seed)
         self.calendar = Calendar(self.days)  # kind -> day -> people due
         self.ledger = Ledger(self.days, len(population.regions))
@@ -129,6 +132,8 @@ class Engine(Transitions):
 
     # -- time and counting ----------------------------------------------------------------
     def date(self, day: int) -> dt.date:
+        if 0 <= day < self.days:
+            return self._dates[day]
         return self.start + dt.timedelta(days=day)
 
     def schedule(self, day: int, kind: str, idx: np.ndarray) -> None:
@@ -165,12 +170,13 @@ class Engine(Transitions):
 
     def set_unarrestable(self, people: NDArray[np.int64], since: NDArray[np.int64]) -> None:
         """Set who no arrest may take (``people``, each from day ``since``), with the sorted
-        copy and the maximum ``arrest`` and ``arrestable`` read: the one way to change them,
+        copy and the minimum and maximum ``arrest`` and ``arrestable`` read: the one way to change them,
         so that the copy cannot go stale (``unarrestable`` and ``unarrestable_from`` are
         read-only properties; review14 F13)."""
         people, since = np.asarray(people), np.asarray(since)
         self._unarrestable = (people, since)
         self._unarrestable_max = int(people.max()) if len(people) else -1
+        self._unarrestable_min = int(people.min()) if len(people) else -1
         order = np.argsort(people, kind="stable")
         self._unarrestable_sorted = (people[order], since[order])
         assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # in_sorted's
@@ -218,7 +224,14 @@ class Engine(Transitions):
         world = self.world
         code, inst = OP[op], world.institutions
         idx = np.asarray(idx, dtype=np.int64)
-        if self._unarrestable_max >= 0 and idx.min() <= self._unarrestable_max:
+        # only an arrest that reaches the rows from the first to the last unarrestable one can
+        # take one of them (the mass population's rows all lie below them, most of the elite
+        # layer's above): the others skip the look-up, whose answer would be all True
+        if (
+            self._unarrestable_max >= 0
+            and idx.min() <= self._unarrestable_max
+            and idx.max() >= self._unarrestable_min
+        ):
             idx = idx[self.arrestable(day, idx)]
             if len(idx) == 0:
                 return idx

@@ -176,10 +176,15 @@ def _decide(
     u = rng.random(len(batch))
     v = rng.random(len(batch))
     death, exile, other, camp = split_verdicts(batch, u, v, *shares)
-    e.sentence(day, death, "death", channel)
-    e.sentence(day, exile, "exile")
-    e.sentence(day, other, "other")
-    e.sentence(day, camp, "camp", channel)
+    # (a sentence of no one changes and draws nothing: most days most parts are empty)
+    if len(death):
+        e.sentence(day, death, "death", channel)
+    if len(exile):
+        e.sentence(day, exile, "exile")
+    if len(other):
+        e.sentence(day, other, "other")
+    if len(camp):
+        e.sentence(day, camp, "camp", channel)
 
 
 class Punishment(Component):
