@@ -287,3 +287,32 @@ def test_the_desk_capacity_is_screened_where_the_scenario_reads_through_the_desk
     assert "centre_reading_capacity" in unsourced("h5_fifth_column")
     assert "centre_reading_capacity" in unsourced("h3_misperception_cascade")
     assert "centre_reading_capacity" not in unsourced("historical")
+
+
+def test_free_in_a_list_is_the_hypothesis_own_free_set(monkeypatch: pytest.MonkeyPatch) -> None:
+    """`--parameters free,x` on a hypothesis screens the parameters its comparison draws
+    (``compare.hypothesis_priors``) plus x; before 6 Dec 2026 "free" in a list was the 11
+    declared free parameters, whatever the scenario freed in its ``[priors]`` table."""
+    from greatterror.calibration import sensitivity
+    from greatterror.calibration.compare import hypothesis_priors
+
+    seen: dict[str, object] = {}
+
+    def fake(scenario: str, method: str, samples: int, *args: object) -> dict[str, object]:
+        seen["names"] = args[-1]
+        return {"runs": 0, "ranking": [], "scenario": scenario, "method": method}
+
+    monkeypatch.setattr(sensitivity, "analyse", fake)
+    scenario = "hypotheses/h7_besieged_city"
+    drawn, _ = hypothesis_priors(scenario)
+    control = "report_false_positive_share"  # M02, which H7 switches off: moves only the seed
+    result = runner.invoke(
+        app, ["sensitivity", scenario, "--parameters", f"free,{control}", "--json"]
+    )
+    assert result.exit_code == 0, result.output
+    assert seen["names"] == (*drawn, control)
+    assert len(drawn) == 14 and "threat_half_life" in drawn
+    # a fixed parameter that H7's [priors] table frees is not "fixed" there
+    from greatterror.calibration.screen_set import choose
+
+    assert "threat_half_life" not in (choose("fixed-priors", (), drawn) or ())

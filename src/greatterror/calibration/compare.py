@@ -29,6 +29,7 @@ import ast
 import json
 import logging
 import math
+from collections.abc import Collection
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -81,6 +82,11 @@ class CompareSettings:
     #: the code and data that made the fit (``provenance.code_identity``): the version stays
     #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
     code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
+    #: per hypothesis id, the free parameters a screen fixed and their values
+    #: (``compare_screen.py``); the others stay free
+    fixed: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
+    #: the screen file those came from: its path and SHA-256 (provenance only)
+    screen: dict[str, str] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -90,11 +96,17 @@ class CompareSettings:
         raw = json.loads(text)
         for key in ("scenarios", "labels", "prior_scales", "targets"):
             raw[key] = tuple(raw[key])
+        fixed = raw.get("fixed") or ()
+        raw["fixed"] = tuple((h, tuple((n, float(v)) for n, v in pairs)) for h, pairs in fixed)
         return cls(**raw)
+
+    def fixed_of(self, label: str) -> tuple[tuple[str, float], ...]:
+        """The parameters a screen fixed in hypothesis ``label``, with their values."""
+        return dict(self.fixed).get(label, ())
 
     def differences(self, other: CompareSettings) -> list[str]:
         keys: tuple[str, ...] = ("scenarios", "scale", "seed", "particles", "repeats")
-        keys += ("prior_scales", "targets", "quantile", "max_simulations")
+        keys += ("prior_scales", "targets", "quantile", "max_simulations", "fixed")
         return [
             f"{k}: stored {getattr(other, k)!r}"
             for k in keys
@@ -181,14 +193,16 @@ def logistic_values(
 
 
 def hypothesis_priors(
-    scenario: str, factor: float = 1.0
+    scenario: str, factor: float = 1.0, fixed: Collection[str] = ()
 ) -> tuple[tuple[str, ...], tuple[Prior, ...]]:
-    """A hypothesis scenario's free parameters and their priors, every prior scaled by ``factor``."""
+    """A hypothesis scenario's free parameters and their priors, every prior scaled by ``factor``,
+    less those a screen ``fixed`` (``CompareSettings.fixed``)."""
     from greatterror.model.scenario import load_scenario
 
     free, priors = scenario_problem(load_scenario(scenario))
     free_parameters(free)  # unknown or fixed parameters fail before any work
-    return tuple(free), tuple(scaled_prior(prior_of(name, priors), factor) for name in free)
+    kept = tuple(name for name in free if name not in fixed)
+    return kept, tuple(scaled_prior(prior_of(name, priors), factor) for name in kept)
 
 
 @dataclass(frozen=True)
@@ -219,13 +233,19 @@ class LogisticModel:
 
 
 def hypothesis_model(
-    scenario: str, scale: float, seed: int, factor: float, targets: tuple[str, ...]
+    scenario: str,
+    scale: float,
+    seed: int,
+    factor: float,
+    targets: tuple[str, ...],
+    fixed: tuple[tuple[str, float], ...] = (),
 ) -> tuple[LogisticModel, Any]:
-    """One hypothesis's model and its pyabc prior, every prior scaled by ``factor``."""
+    """One hypothesis's model and its pyabc prior, every prior scaled by ``factor``; ``fixed``
+    parameters are set on every run (``FitModel.fixed``) and not drawn."""
     pyabc = require("pyabc")
     warm(scenario, scale, seed)  # the scenario, evidence and population, loaded before forking
-    free, scaled = hypothesis_priors(scenario, factor)
-    model = LogisticModel(FitModel(scenario, scale, seed, targets), free, scaled)
+    free, scaled = hypothesis_priors(scenario, factor, dict(fixed))
+    model = LogisticModel(FitModel(scenario, scale, seed, targets, fixed=fixed), free, scaled)
     prior = pyabc.Distribution(**{name: pyabc.RV("logistic", 0.0, 1.0) for name in free})
     return model, prior
 
@@ -239,7 +259,12 @@ def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) ->
     for scenario, label in zip(settings.scenarios, settings.labels, strict=True):
         _, evidence, _ = warm(scenario, settings.scale, spec.seed)  # loaded before forking
         model, prior = hypothesis_model(
-            scenario, settings.scale, spec.seed, spec.prior_scale, settings.targets
+            scenario,
+            settings.scale,
+            spec.seed,
+            spec.prior_scale,
+            settings.targets,
+            settings.fixed_of(label),
         )
         models.append(pyabc.FunctionModel(model, name=label))
         priors.append(prior)
@@ -272,7 +297,7 @@ def prior_record(settings: CompareSettings, factor: float) -> str:
     """
     record = {}
     for scenario, label in zip(settings.scenarios, settings.labels, strict=True):
-        names, priors = hypothesis_priors(scenario, factor)
+        names, priors = hypothesis_priors(scenario, factor, dict(settings.fixed_of(label)))
         record[label] = {n: p.model_dump(mode="json") for n, p in zip(names, priors, strict=True)}
     return json.dumps(record, sort_keys=True)
 

@@ -130,7 +130,8 @@ def compare_check(
     for m, (scenario, label) in enumerate(zip(settings.scenarios, settings.labels, strict=True)):
         particles, weights = pooled_posterior(used, m)
         try:
-            names, priors = hypothesis_priors(scenario)
+            fixed = dict(settings.fixed_of(label))  # set, not drawn (a screen's)
+            names, priors = hypothesis_priors(scenario, fixed=fixed)
         except Exception as exc:  # a scenario renamed, or a parameter no longer free
             raise CheckError(f"DB: {label} ({scenario}) cannot be read back today: {exc}") from None
         checked.append(check_priors(stored, label, names, priors))
@@ -154,6 +155,7 @@ def compare_check(
                 "particles": len(particles),
                 "effective_particles": effective_size(weights),
             }
+        values = [v | fixed for v in values]
         plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
     jobs = [job for label in plans for job in plans[label]]
     results = run_jobs(jobs, workers)

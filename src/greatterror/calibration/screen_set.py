@@ -32,7 +32,7 @@ reaches the desk and something reads the threat it makes) follows that setting i
 from __future__ import annotations
 
 import re
-from collections.abc import Collection, Mapping
+from collections.abc import Collection, Mapping, Sequence
 
 from greatterror.model.params import BY_NAME, FREE_PARAMETERS, PARAMETERS
 from greatterror.model.scenario import Scenario
@@ -174,8 +174,14 @@ def expand(
     field: str = "--parameters",
     sets: Collection[str] = SETS,
     fitted: Collection[str] = (),
+    free: Sequence[str] = FREE_PARAMETERS,
 ) -> tuple[str, ...]:
     """The parameters a comma-separated ``spec`` names, each set of ``sets`` expanded in place.
+
+    ``free`` is the scenario's free set (``problem.scenario_problem``: the declared free
+    parameters plus those its ``[priors]`` table frees): "free" expands to it, and the sets of
+    fixed parameters leave it out, so that "free,x" on a hypothesis screens the parameters
+    its comparison draws, plus x (before 6 Dec 2026 it screened the 11 declared ones).
 
     Items are parameter names (each with a prior that is a distribution) or the named sets.
     ``fitted`` are parameters a fit learns: left out of a set's expansion, and refused when
@@ -186,9 +192,9 @@ def expand(
     allows.
     """
     every: dict[str, tuple[str, ...]] = {
-        "free": FREE_PARAMETERS,
-        "fixed-priors": fixed_priors(),
-        "unsourced": unsourced_priors(off),
+        "free": tuple(free),
+        "fixed-priors": tuple(n for n in fixed_priors() if n not in free),
+        "unsourced": tuple(n for n in unsourced_priors(off) if n not in free),
     }
     allowed = f"{', '.join(sets)}, or a comma-separated list of parameter names"
     items = [n.strip() for n in spec.split(",") if n.strip()]
@@ -231,17 +237,20 @@ def expand(
     return tuple(names)
 
 
-def choose(spec: str, off: Collection[str] = ()) -> tuple[str, ...] | None:
+def choose(
+    spec: str, off: Collection[str] = (), free: Sequence[str] = FREE_PARAMETERS
+) -> tuple[str, ...] | None:
     """The parameters ``spec`` names; None for 'free' alone (the scenario's own free set).
 
     ``spec`` is a comma-separated list whose items are parameter names (each with a prior
     that is a distribution) or the sets of SETS, expanded in place (``expand``): "unsourced,x"
     screens the unsourced priors and x, say a parameter of a switched-off mechanism as a
-    control that moves only the seed. ``off`` are the mechanisms the scenario switches off.
+    control that moves only the seed. ``off`` are the mechanisms the scenario switches off,
+    ``free`` the scenario's free parameters.
     """
     if spec.strip() == "free":
         return None
-    names = expand(spec, off)
+    names = expand(spec, off, free=free)
     if len(names) < 2:
         raise ScreenSetError(
             f"--parameters: {spec!r} names one parameter; a screen needs at least 2"

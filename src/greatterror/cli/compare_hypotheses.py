@@ -43,7 +43,7 @@ _RUN_ONLY: tuple[str, ...] = (
     "no_prior_check",
     "seed",
 )
-_RUN_ONLY += ("dask_scheduler", "db", "resume", "quantile", "max_simulations")
+_RUN_ONLY += ("dask_scheduler", "db", "resume", "quantile", "max_simulations", "screen")
 #: the verbs that use each option (cli/verbs.py): any other verb refuses it, naming it
 USES: dict[str, tuple[str, ...]] = dict.fromkeys(_RUN_ONLY, (RUN,))
 USES |= {"scale": (RUN, "check"), "workers": (RUN, "check"), "draws": ("check",)}
@@ -160,6 +160,15 @@ def compare(
             show_default=False,
         ),
     ] = None,
+    screen: Annotated[
+        Path | None,
+        typer.Option(
+            help="A screen file (scripts/screen_hypotheses.py's screen.json): each hypothesis's "
+            "parameters it fixes are set to its values (their prior medians) and not drawn; "
+            "part of the comparison's settings.",
+            show_default=False,
+        ),
+    ] = None,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -234,6 +243,7 @@ def compare(
         except FitError as exc:
             fail(str(exc))
     scenarios, labels = _resolve(keys)
+    fixed, screened = _screen(screen, scenarios, labels)
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
@@ -249,9 +259,25 @@ def compare(
         scales,
         quantile=quantile,
         max_simulations=max_simulations,
+        fixed=fixed,
+        screen=screened,
     )
     _run(settings, db, generations, workers, dask_scheduler, resume)
     _show(db, result_dir, as_json)
+
+
+def _screen(
+    path: Path | None, scenarios: tuple[str, ...], labels: tuple[str, ...]
+) -> tuple[Any, dict[str, str] | None]:
+    """The parameters ``--screen`` fixes per hypothesis, and the file's provenance."""
+    if path is None:
+        return (), None
+    from greatterror.calibration.compare_screen import ScreenFileError, load_screen
+
+    try:
+        return load_screen(path, scenarios, labels)
+    except ScreenFileError as exc:
+        fail(str(exc))
 
 
 def _run(

@@ -77,6 +77,7 @@ def sensitivity(
         defined = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
+    from greatterror.calibration.problem import scenario_problem
     from greatterror.calibration.screen_set import (
         ScreenSetError,
         choose,
@@ -86,7 +87,7 @@ def sensitivity(
 
     try:
         off = switched_off(defined.mechanisms, scenario_structure(defined))
-        names = choose(parameters, off)
+        names = choose(parameters, off, scenario_problem(defined)[0])
     except ScreenSetError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"

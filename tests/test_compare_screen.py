@@ -1,0 +1,120 @@
+"""`greatterror hypotheses compare --screen FILE`: a screen's fixed parameters in a comparison."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+from typing import Any
+
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.calibration.compare import (
+    CompareSettings,
+    RunSpec,
+    build_compare_abc,
+    hypothesis_priors,
+    prior_record,
+)
+from greatterror.cli.app import app
+
+runner = CliRunner()
+pyabc = pytest.importorskip("pyabc")
+H6, H7 = "hypotheses/h6_kirov_pretext", "hypotheses/h7_besieged_city"
+
+
+def _screen(tmp_path: Path, **change: Any) -> Path:
+    screen: dict[str, Any] = {
+        "hypotheses": {
+            "H6": {"scenario": H6, "fixed": {"approval_probability": 0.5}},
+            "H7": {"scenario": H7, "fixed": {"threat_half_life": 180.0, "album_death_share": 0.5}},
+        }
+    }
+    for label, entry in change.items():
+        if entry is None:
+            del screen["hypotheses"][label]
+        else:
+            screen["hypotheses"][label] = entry
+    path = tmp_path / "screen.json"
+    path.write_text(json.dumps(screen), encoding="utf-8")
+    return path
+
+
+def _free(label: str) -> dict[str, float]:
+    names, priors = hypothesis_priors(H6 if label == "H6" else H7)
+    return {n: sum(p.support) / 2 for n, p in zip(names, priors, strict=True)}
+
+
+@pytest.mark.parametrize(
+    ("change", "message"),
+    [
+        ({"H7": None}, "hypotheses.H7: missing; the file screens H6"),
+        ({"H7": {"scenario": H6, "fixed": {}}}, "hypotheses.H7.scenario: "),
+        ({"H7": {"scenario": H7}}, "hypotheses.H7.fixed: missing or not an object"),
+        ({"H7": {"scenario": H7, "fixed": {"exile_share": 0.1}}}, "fixed.exile_share: not one"),
+        ({"H7": {"scenario": H7, "fixed": {"album_death_share": "x"}}}, "is not a number"),
+        ({"H7": {"scenario": H7, "fixed": {"album_death_share": 2.0}}}, "outside its prior"),
+        ({"H7": {"scenario": H7, "fixed": "all"}}, "hypotheses.H7.fixed: missing or not"),
+        ({"H7": {"scenario": H7, "fixed": _free("H7")}}, "fixes every free parameter of H7"),
+    ],
+)
+def test_a_bad_screen_file_exits_2_naming_the_field(
+    tmp_path: Path, change: dict[str, Any], message: str
+) -> None:
+    path = _screen(tmp_path, **change)
+    db = tmp_path / "cmp.db"
+    result = runner.invoke(
+        app, ["hypotheses", "compare", "H6", "H7", "--screen", str(path), "--db", str(db)]
+    )
+    assert result.exit_code == 2, result.output
+    text = " ".join(result.output.split())
+    assert text.count("--screen:") == 1  # one line, naming the option and the field
+    assert message in text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["screen.json"]
+
+
+def test_a_screen_file_that_is_not_json_or_not_a_screen(tmp_path: Path) -> None:
+    for text, message in (("{", "not JSON"), ("[]", "hypotheses: missing")):
+        path = tmp_path / "screen.json"
+        path.write_text(text, encoding="utf-8")
+        result = runner.invoke(app, ["hypotheses", "compare", "H6", "H7", "--screen", str(path)])
+        assert result.exit_code == 2 and message in result.output
+    missing = runner.invoke(
+        app, ["hypotheses", "compare", "H6", "H7", "--screen", str(tmp_path / "no.json")]
+    )
+    assert missing.exit_code == 2 and "cannot be read" in missing.output
+    shown = runner.invoke(app, ["hypotheses", "compare", "show", "x.db", "--screen", "s.json"])
+    assert shown.exit_code == 2 and "--screen" in shown.output
+
+
+def test_the_fixed_parameters_are_set_not_drawn_and_stored(tmp_path: Path) -> None:
+    """The screen's values go into the settings (a resume with another screen is refused),
+    out of each hypothesis's prior and its stored priors, and into every run of its model."""
+    from greatterror.calibration.compare_screen import load_screen
+
+    fixed, provenance = load_screen(_screen(tmp_path), (H6, H7), ("H6", "H7"))
+    assert fixed == (
+        ("H6", (("approval_probability", 0.5),)),
+        ("H7", (("album_death_share", 0.5), ("threat_half_life", 180.0))),
+    )
+    assert len(provenance["sha256"]) == 64
+    settings = CompareSettings.from_json(
+        CompareSettings(
+            (H6, H7), ("H6", "H7"), 0.0001, 1, 3, 1, (), fixed=fixed, screen=provenance
+        ).to_json()
+    )
+    assert settings.fixed == fixed and settings.screen == provenance
+    unscreened = CompareSettings((H6, H7), ("H6", "H7"), 0.0001, 1, 3, 1, ())
+    assert any(d.startswith("fixed:") for d in unscreened.differences(settings))
+    assert CompareSettings.from_json(unscreened.to_json()).fixed == ()
+
+    record = json.loads(prior_record(settings, 1.0))
+    assert "album_death_share" not in record["H7"] and "threat_half_life" not in record["H7"]
+    assert len(record["H7"]) == len(hypothesis_priors(H7)[0]) - 2
+    assert "approval_probability" not in record["H6"]
+
+    abc = build_compare_abc(settings, RunSpec(1, 1, 1.0), pyabc.sampler.SingleCoreSampler())
+    model = abc.models[1].sample_function
+    assert "threat_half_life" not in model.names and "threat_per_crisis" in model.names
+    assert model.fit.fixed == (("album_death_share", 0.5), ("threat_half_life", 180.0))
+    assert set(abc.parameter_priors[1].keys()) == set(model.names)
