@@ -118,3 +118,20 @@ def test_the_fixed_parameters_are_set_not_drawn_and_stored(tmp_path: Path) -> No
     assert "threat_half_life" not in model.names and "threat_per_crisis" in model.names
     assert model.fit.fixed == (("album_death_share", 0.5), ("threat_half_life", 180.0))
     assert set(abc.parameter_priors[1].keys()) == set(model.names)
+
+
+def test_the_console_report_names_the_screen(capsys: pytest.CaptureFixture[str]) -> None:
+    """review24b F1: the report says a screen was used, its SHA-256 and how many it fixed."""
+    from greatterror.cli.compare_hypotheses import _print
+
+    sha = "ab" * 32
+    settings = {"labels": ["H6", "H7"], "particles": 3, "scale": 0.001}
+    settings |= {"screen": {"file": "s.json", "sha256": sha}}
+    settings["fixed"] = [["H6", [["a", 0.5]]], ["H7", [["b", 1.0], ["c", 2.0]]]]
+    summary: dict[str, Any] = {"settings": settings, "runs": [], "runs_planned": 1}
+    summary |= {"read_up_to_generation": None, "stability": {}, "prior_sensitivity": []}
+    summary["separation"] = []
+    _print(summary)
+    text = " ".join(capsys.readouterr().out.split())
+    assert f"screen: s.json (sha256 {sha}): H6 1 fixed, H7 2 fixed" in text
+    assert "prior scales apply to the kept parameters" in text

@@ -164,8 +164,9 @@ def compare(
         Path | None,
         typer.Option(
             help="A screen file (scripts/screen_hypotheses.py's screen.json): each hypothesis's "
-            "parameters it fixes are set to its values (their prior medians) and not drawn; "
-            "part of the comparison's settings.",
+            "parameters it fixes are set to its values (their prior medians) and not drawn, in "
+            "every run, the prior-scaled ones too (--prior-scale applies to the kept "
+            "parameters); part of the comparison's settings.",
             show_default=False,
         ),
     ] = None,
@@ -361,6 +362,13 @@ def _print(summary: dict[str, Any]) -> None:
         caption="prior over the hypotheses: uniform; effective particles: Kish's effective "
         "size of the generation's importance weights",
     )
+    if s.get("screen"):
+        counts = ", ".join(f"{h} {len(pairs)} fixed" for h, pairs in s.get("fixed") or ())
+        console.print(
+            f"screen: {s['screen']['file']} (sha256 {s['screen']['sha256']}): {counts}; prior "
+            "scales apply to the kept parameters, the fixed ones keep their values",
+            highlight=False,
+        )
     upto = summary.get("read_up_to_generation")
     read = "last generation" if upto is None else f"last generation up to {upto}"
     stability = summary["stability"]
