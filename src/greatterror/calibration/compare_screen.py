@@ -2,9 +2,11 @@
 
 A comparison with fewer particles than free parameters per hypothesis is biased
 by the proposal's estimate alone (docs/hypotheses.md, "The next comparison"), so
-a Morris screen per hypothesis fixes the parameters the distance does not move
-with (docs/sensitivity.md, "Screening the hypotheses' free parameters";
-written by scripts/screen_hypotheses.py). The file's ``hypotheses.<id>.fixed``
+a Morris screen per hypothesis fixes the parameters whose effect on the distance
+it could not tell from the seed's at one seed (in the screens of 6 December the
+noise reference decided every fix, the 10% test none: such a parameter is not
+shown to be inert; docs/sensitivity.md, "Screening the hypotheses' free
+parameters" and "What the screens show"; written by scripts/screen_hypotheses.py). The file's ``hypotheses.<id>.fixed``
 maps each parameter to fix to its value (its prior's median there). Here the
 file is checked against the hypotheses of the comparison before any simulation:
 every hypothesis named must be in it, under its own scenario, and every fixed
