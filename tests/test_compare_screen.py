@@ -10,12 +10,12 @@ import pytest
 from typer.testing import CliRunner
 
 from greatterror.calibration.compare import (
-    CompareSettings,
     RunSpec,
     build_compare_abc,
     hypothesis_priors,
     prior_record,
 )
+from greatterror.calibration.compare_settings import CompareSettings
 from greatterror.cli.app import app
 
 runner = CliRunner()
@@ -122,7 +122,7 @@ def test_the_fixed_parameters_are_set_not_drawn_and_stored(tmp_path: Path) -> No
 
 def test_the_console_report_names_the_screen(capsys: pytest.CaptureFixture[str]) -> None:
     """review24b F1: the report says a screen was used, its SHA-256 and how many it fixed."""
-    from greatterror.cli.compare_hypotheses import _print
+    from greatterror.cli.compare_show import print_summary
 
     sha = "ab" * 32
     settings = {"labels": ["H6", "H7"], "particles": 3, "scale": 0.001}
@@ -131,7 +131,7 @@ def test_the_console_report_names_the_screen(capsys: pytest.CaptureFixture[str])
     summary: dict[str, Any] = {"settings": settings, "runs": [], "runs_planned": 1}
     summary |= {"read_up_to_generation": None, "stability": {}, "prior_sensitivity": []}
     summary["separation"] = []
-    _print(summary)
+    print_summary(summary)
     text = " ".join(capsys.readouterr().out.split())
     assert f"screen: s.json (sha256 {sha}): H6 1 fixed, H7 2 fixed" in text
     assert "prior scales apply to the kept parameters" in text
