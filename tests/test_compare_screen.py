@@ -135,3 +135,86 @@ def test_the_console_report_names_the_screen(capsys: pytest.CaptureFixture[str])
     text = " ".join(capsys.readouterr().out.split())
     assert f"screen: s.json (sha256 {sha}): H6 1 fixed, H7 2 fixed" in text
     assert "prior scales apply to the kept parameters" in text
+
+
+FIXED = (
+    ("H6", (("approval_probability", 0.5),)),
+    ("H7", (("album_death_share", 0.5), ("threat_half_life", 180.0))),
+)
+
+
+def _settings(fixed: Any = FIXED, sha: str | None = "a" * 64) -> CompareSettings:
+    screen = None if sha is None else {"file": "screen.json", "sha256": sha}
+    return CompareSettings(
+        (H6, H7), ("H6", "H7"), 0.0001, 1, 3, 1, (), fixed=fixed, screen=screen if fixed else None
+    )
+
+
+def test_the_check_runs_the_fixed_parameters_at_the_screens_values(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review24b F3: `compare check` draws the kept parameters and sets the fixed ones to the
+    screen's values in every job (not the scenario's own values)."""
+    import numpy as np
+
+    from greatterror.calibration import compare_check
+
+    settings = _settings()
+    spec = RunSpec(1, 1, 1.0)
+    monkeypatch.setattr(compare_check, "load_runs", lambda db, g: (settings, [(spec, None)]))
+    monkeypatch.setattr(compare_check, "posterior_repeats", lambda runs: (0, runs))
+    monkeypatch.setattr(compare_check, "stored_priors", lambda db, run: None)
+    monkeypatch.setattr(compare_check, "pooled_posterior", lambda used, m: ([], np.array([])))
+    jobs: list[Any] = []
+
+    class Stop(Exception):
+        pass
+
+    def run_jobs(planned: list[Any], workers: int) -> None:
+        jobs.extend(planned)
+        raise Stop
+
+    monkeypatch.setattr(compare_check, "run_jobs", run_jobs)
+    with pytest.raises(Stop):
+        compare_check.compare_check(tmp_path / "cmp.db", draws=2)
+    assert [job[0] for job in jobs] == [H6, H6, H7, H7]
+    for scenario, _, _, values in jobs:
+        screened = dict(settings.fixed_of("H6" if scenario == H6 else "H7"))
+        assert screened and all(values[n] == v for n, v in screened.items())
+        names, _ = hypothesis_priors(scenario)
+        assert set(values) == set(names)  # the kept ones drawn, the fixed ones set
+
+
+def test_a_resume_with_another_screen_is_refused(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review24b F3: check_resume, and run_compare with resume, refuse another screen's
+    values before any simulation."""
+    from greatterror.calibration import compare_settings
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare import run_compare
+
+    db = tmp_path / "cmp.db"
+    monkeypatch.setattr(compare_settings, "stored_compare", lambda path: _settings())
+    compare_settings.check_resume(_settings(), db)  # the same screen: accepted
+    for other, field in ((_settings(fixed=()), "fixed:"),):
+        with pytest.raises(FitError, match=field):
+            compare_settings.check_resume(other, db)
+        with pytest.raises(FitError, match=field):
+            run_compare(other, db, 1, resume=True)
+    assert not db.exists()
+
+
+def test_the_prior_scaled_runs_keep_the_fixed_parameters(tmp_path: Path) -> None:
+    """review24b F3: a prior-scaled run of a screened comparison scales the kept parameters'
+    priors and sets the fixed ones to the screen's values (the unscaled prior's median)."""
+    settings = _settings()
+    abc = build_compare_abc(settings, RunSpec(2, 1, 2.0), pyabc.sampler.SingleCoreSampler())
+    model = abc.models[1].sample_function
+    assert "album_death_share" not in model.names and "threat_half_life" not in model.names
+    assert model.fit.fixed == (("album_death_share", 0.5), ("threat_half_life", 180.0))
+    names, declared = hypothesis_priors(H7, 1.0, ("album_death_share", "threat_half_life"))
+    assert model.names == names
+    assert any(a != b for a, b in zip(model.priors, declared, strict=True))  # scaled by 2
+    record = json.loads(prior_record(settings, 2.0))
+    assert "album_death_share" not in record["H7"] and "approval_probability" not in record["H6"]
