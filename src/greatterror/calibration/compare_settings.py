@@ -53,7 +53,7 @@ class CompareSettings:
     #: per hypothesis id, the free parameters a screen fixed and their values
     #: (``compare_screen.py``); the others stay free
     fixed: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
-    #: the screen file those came from: its path and SHA-256 (provenance only)
+    #: the screen file those came from: its path and SHA-256 (a resume needs the same SHA-256)
     screen: dict[str, str] | None = None
 
     def to_json(self) -> str:
@@ -75,11 +75,15 @@ class CompareSettings:
     def differences(self, other: CompareSettings) -> list[str]:
         keys: tuple[str, ...] = ("scenarios", "scale", "seed", "particles", "repeats")
         keys += ("prior_scales", "targets", "quantile", "max_simulations", "fixed")
-        return [
+        differ = [
             f"{k}: stored {getattr(other, k)!r}"
             for k in keys
             if getattr(self, k) != getattr(other, k)
         ]
+        # the screen file's SHA-256 (not its path): one database, one screen file
+        if (self.screen or {}).get("sha256") != (other.screen or {}).get("sha256"):
+            differ.append(f"screen: stored sha256 {(other.screen or {}).get('sha256')!r}")
+        return differ
 
 
 def stored_meta(path: Path, run: int) -> dict[str, Any]:

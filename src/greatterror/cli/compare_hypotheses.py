@@ -159,7 +159,8 @@ def compare(
         Path | None,
         typer.Option(
             help="A screen file (scripts/screen_hypotheses.py's screen.json): each hypothesis's "
-            "parameters it fixes are set to its values (their prior medians) and not drawn, in "
+            "parameters it fixes are set to its values (their prior medians, checked) and not "
+            "drawn, in "
             "every run, the prior-scaled ones too (--prior-scale applies to the kept "
             "parameters); part of the comparison's settings.",
             show_default=False,
