@@ -108,7 +108,11 @@ def decide(
     finished μ* of the parameters that act, and per parameter of the hypothesis (controls
     left out) its decision and the reason. ``reference`` (default: the controls and the idle
     ones) names the parameters whose finished μ* set the noise reference; another choice is
-    a diagnostic of the rule, not the rule.
+    a diagnostic of the rule, not the rule. The boundaries are the rule's words: a finished μ*
+    equal to the noise reference is fixed ("above" it is needed to keep), an upper end equal
+    to 10% of the largest is kept ("at or above"). With no finished step among those
+    parameters there is no noise reference, a case the rule does not provide for: ValueError,
+    rather than deciding on the 10% test alone.
     """
     by_name = {r["name"]: r for r in rows}
     missing = [n for n in (*controls, *idle) if n not in by_name]
@@ -119,6 +123,11 @@ def decide(
         (v for v in (by_name[n]["mu_star_finished"] for n in chosen) if v is not None),
         default=None,
     )
+    if noise is None:
+        raise ValueError(
+            f"noise reference: none of {', '.join(chosen) or 'no parameter'} has a finished "
+            "step; the rule has no noise test then (screen again with a control that finishes)"
+        )
     acting = [r for r in rows if r["name"] not in controls and r["name"] not in idle]
     largest = max((r["mu_star_finished"] or 0.0 for r in acting), default=0.0)
     decisions = []
@@ -131,7 +140,7 @@ def decide(
         # criteria 2 and 3 alone: what the finished steps say, whatever the threshold
         if r["finished_steps"] < MIN_FINISHED:
             finished_keep, finished_reason = True, f"not judged: {r['finished_steps']} finished"
-        elif noise is not None and r["mu_star_finished"] <= noise:
+        elif r["mu_star_finished"] <= noise:
             finished_keep, finished_reason = False, "noise: finished μ* at or below the controls'"
         elif upper is not None and upper < SHARE_OF_LARGEST * largest:
             finished_keep = False
