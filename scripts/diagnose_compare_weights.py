@@ -39,7 +39,7 @@ import numpy as np
 import pyabc
 import scipy.stats as st
 
-from greatterror.calibration.compare import stored_compare
+from greatterror.calibration.compare_settings import stored_compare
 from greatterror.calibration.compare_transition import (
     OLD_FLOOR_SD,
     ComponentwiseNormalTransition,

@@ -71,7 +71,11 @@ def main() -> None:
             "scenario": scenario,
             "screen": path.name,
             "steps": steps_file.name,
-            "commit": result["provenance"]["code"]["commit"],
+            # the commit the screen's JSON names (for the screens of 6 December: when the JSON
+            # was written, at the run's end) and the one its run record gives at its start;
+            # neither is called "commit", as they differ where commits landed mid-run
+            "commit_named_in_json": result["provenance"]["code"]["commit"],
+            "commit_at_start": run_record(folder, label).get("commit_at_start"),
             "run": run_record(folder, label),
             "runs": result["runs"],
             "runaways": result["runaways"],

@@ -18,7 +18,6 @@ import pytest
 from typer.testing import CliRunner
 
 from greatterror.calibration.compare import (
-    CompareSettings,
     LogisticModel,
     RunSpec,
     plan,
@@ -26,6 +25,7 @@ from greatterror.calibration.compare import (
     scaled_prior,
 )
 from greatterror.calibration.compare_evidence import bayes_factors, effective_size, evidence_words
+from greatterror.calibration.compare_settings import CompareSettings
 from greatterror.calibration.simulator import FitModel
 from greatterror.cli.app import app
 from greatterror.model.priors import Prior
@@ -374,7 +374,7 @@ def test_the_budget_stops_a_comparison_inside_its_first_generation(
     history = pyabc.History(f"sqlite:///{db}", _id=1)
     assert (history.total_nr_simulations or 0) <= 7
     assert stops == [history.max_t + 1] and history.max_t + 1 < 3
-    from greatterror.calibration.compare import stored_compare
+    from greatterror.calibration.compare_settings import stored_compare
 
     assert stored_compare(db).max_simulations == 7
     cli = ["hypotheses", "compare", "H6", "H7", "--particles", "3", "--generations", "3"]

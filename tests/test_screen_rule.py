@@ -70,7 +70,6 @@ def test_the_rule_keeps_and_fixes_as_written() -> None:
         _row("edge", 50.0, threshold=1),  # a runaway end: kept
         _row("few", 1.0, n=2),  # too few finished steps to judge
         _row("noisy", 9.0),  # below the control's 10
-        _row("small", 11.0, conf=-2.0),  # above the noise, upper end 9 < 10% of 100
         _row("clear", 11.0, conf=0.0),  # upper end 11: kept
         _row("idle", 500.0, threshold=2),  # its mechanism is off: fixed whatever its numbers
         _row("control", 10.0),
@@ -86,7 +85,6 @@ def test_the_rule_keeps_and_fixes_as_written() -> None:
         "edge": True,
         "few": True,
         "noisy": False,
-        "small": False,
         "clear": True,
     }
     rows[1] = _row("edge", 40.0, threshold=1)
@@ -99,6 +97,31 @@ def test_the_rule_keeps_and_fixes_as_written() -> None:
     assert edge["finished_reason"].startswith("noise")
     with pytest.raises(ValueError, match="controls: nowhere not in the screen"):
         decide(rows, ["nowhere"])
+
+
+def test_the_rule_at_its_boundaries() -> None:
+    """review24b F7: μ*_fin equal to N is fixed (keeping needs "above"), an upper end equal to
+    10% of M is kept ("at or above"), a small effect above N is fixed by the 10% test, and
+    with no finished control step there is no noise reference: refused, not decided."""
+    from greatterror.calibration.screen_rule import decide
+
+    rows = [
+        _row("big", 100.0),
+        _row("at_noise", 1.0, conf=50.0),  # equal to N: fixed, however wide its interval
+        _row("small", 5.0, conf=2.0),  # above N 1, upper end 7 < 10% of 100: fixed
+        _row("at_share", 8.0, conf=2.0),  # upper end 10.0 = 10% of 100: kept
+        _row("control", 1.0),
+    ]
+    out = decide(rows, controls=["control"])
+    assert out["noise_reference"] == 1.0 and out["largest_mu_star_finished"] == 100.0
+    decided = {d["name"]: d for d in out["parameters"]}
+    assert decided["at_noise"]["keep"] is False
+    assert decided["at_noise"]["reason"].startswith("noise")
+    assert decided["small"]["keep"] is False and decided["small"]["reason"].startswith("small")
+    assert decided["at_share"]["keep"] is True and decided["big"]["keep"] is True
+    unfinished = [*rows[:-1], _row("control", None, n=0)]
+    with pytest.raises(ValueError, match="noise reference: none of control has a finished step"):
+        decide(unfinished, controls=["control"])
 
 
 def test_prior_medians_are_the_comparison_priors_half_quantile() -> None:

@@ -20,21 +20,20 @@ first repeat's seed, where every prior is widened or narrowed
 their population and, for equal parameter values, their simulations: they
 differ only in the priors. The runs are made one after another; a comparison
 killed at any moment resumes from the last stored generation of the run in
-progress, like ``greatterror calibrate``.
+progress, like ``greatterror calibrate``. The settings that define a comparison,
+and their storage, are in ``compare_settings.py``.
 """
 
 from __future__ import annotations
 
-import ast
 import json
 import logging
 import math
 from collections.abc import Collection
-from dataclasses import asdict, dataclass, field
+from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
 
-from greatterror import __version__
 from greatterror.calibration.abc import (
     FitError,
     connect_scheduler,
@@ -43,7 +42,7 @@ from greatterror.calibration.abc import (
     make_sampler,
 )
 from greatterror.calibration.budget import cap_sampler, simulations_left
-from greatterror.calibration.dbfile import file_problem, stored_db_problem
+from greatterror.calibration.compare_settings import META_KEY, CompareSettings, check_resume
 from greatterror.calibration.problem import (
     free_parameters,
     from_unit,
@@ -52,66 +51,8 @@ from greatterror.calibration.problem import (
     scenario_problem,
 )
 from greatterror.calibration.simulator import FitModel, warm
-from greatterror.calibration.statistics import CALIBRATION_IDS, observed
+from greatterror.calibration.statistics import observed
 from greatterror.model.priors import Prior
-from greatterror.provenance import code_change, code_identity
-
-META_KEY = "greatterror_compare"
-#: Prior scales of the sensitivity check when none are given: halved and doubled widths.
-DEFAULT_PRIOR_SCALES = (0.5, 2.0)
-
-
-@dataclass(frozen=True)
-class CompareSettings:
-    """What defines a comparison; stored with every run and checked again on resume."""
-
-    scenarios: tuple[str, ...]  # shipped scenario paths, e.g. hypotheses/h1_intentional
-    labels: tuple[str, ...]  # the hypotheses' ids, e.g. H1
-    scale: float
-    seed: int
-    particles: int
-    repeats: int
-    prior_scales: tuple[float, ...] = DEFAULT_PRIOR_SCALES
-    targets: tuple[str, ...] = CALIBRATION_IDS
-    #: below the share of prior draws stopped as runaways, which all lie at one distance
-    #: (``simulator.RUNAWAY_STATISTIC``): a threshold at that distance would accept them all
-    quantile: float = 0.3
-    #: each run stops once it has made this many simulations (``calibration/budget.py``)
-    max_simulations: int | None = None
-    version: str = field(default=__version__)
-    #: the code and data that made the fit (``provenance.code_identity``): the version stays
-    #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
-    code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
-    #: per hypothesis id, the free parameters a screen fixed and their values
-    #: (``compare_screen.py``); the others stay free
-    fixed: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
-    #: the screen file those came from: its path and SHA-256 (provenance only)
-    screen: dict[str, str] | None = None
-
-    def to_json(self) -> str:
-        return json.dumps(asdict(self))
-
-    @classmethod
-    def from_json(cls, text: str) -> CompareSettings:
-        raw = json.loads(text)
-        for key in ("scenarios", "labels", "prior_scales", "targets"):
-            raw[key] = tuple(raw[key])
-        fixed = raw.get("fixed") or ()
-        raw["fixed"] = tuple((h, tuple((n, float(v)) for n, v in pairs)) for h, pairs in fixed)
-        return cls(**raw)
-
-    def fixed_of(self, label: str) -> tuple[tuple[str, float], ...]:
-        """The parameters a screen fixed in hypothesis ``label``, with their values."""
-        return dict(self.fixed).get(label, ())
-
-    def differences(self, other: CompareSettings) -> list[str]:
-        keys: tuple[str, ...] = ("scenarios", "scale", "seed", "particles", "repeats")
-        keys += ("prior_scales", "targets", "quantile", "max_simulations", "fixed")
-        return [
-            f"{k}: stored {getattr(other, k)!r}"
-            for k in keys
-            if getattr(self, k) != getattr(other, k)
-        ]
 
 
 @dataclass(frozen=True)
@@ -281,13 +222,6 @@ def build_compare_abc(settings: CompareSettings, spec: RunSpec, sampler: Any) ->
     )
 
 
-def _meta(path: Path, run: int) -> dict[str, Any]:
-    pyabc = require("pyabc")
-    history = pyabc.History(db_url(path), _id=run)
-    meta: dict[str, Any] = ast.literal_eval(history.get_abc().json_parameters)[META_KEY]
-    return meta
-
-
 def prior_record(settings: CompareSettings, factor: float) -> str:
     """Each hypothesis's free parameters and priors (scaled by ``factor``), as stored JSON.
 
@@ -302,51 +236,12 @@ def prior_record(settings: CompareSettings, factor: float) -> str:
     return json.dumps(record, sort_keys=True)
 
 
-def stored_priors(path: Path, run: int) -> dict[str, Any] | None:
-    """The priors a run of the comparison was started with; None for a database made before
-    they were stored (4 Dec 2026)."""
-    text = _meta(path, run).get("priors")
-    return None if text is None else dict(json.loads(text))
-
-
-def stored_compare(path: Path) -> CompareSettings:
-    """The settings a comparison database was started with; FitError if it is not one."""
-    missing = file_problem(path)
-    if missing:
-        raise FitError(f"--db: {path} {missing}")
-    expected = "expected the SQLite database written by `greatterror hypotheses compare --db PATH`"
-    problem = stored_db_problem(path)  # before pyabc, which would write its schema into the file
-    if problem:
-        raise FitError(
-            f"--db: {path} is not a greatterror hypothesis comparison database: {problem}; "
-            + expected
-        )
-    try:
-        return CompareSettings.from_json(_meta(path, 1)["settings"])
-    except Exception:  # sqlalchemy, parse and key errors all mean "not our database"
-        raise FitError(
-            f"--db: {path} is not a greatterror hypothesis comparison database: a pyabc "
-            f"database without greatterror's comparison settings; {expected}"
-        ) from None
-
-
 def stored_runs(path: Path) -> list[int]:
     """The run numbers already started in a database (pyabc's ABC ids)."""
     pyabc = require("pyabc")
     if not path.exists():
         return []
     return sorted(int(r.id) for r in pyabc.History(db_url(path)).all_runs())
-
-
-def check_resume(settings: CompareSettings, db: Path) -> None:
-    stored = stored_compare(db)
-    differ = settings.differences(stored)
-    if differ:
-        raise FitError(
-            "--resume: the database was started with other settings (" + "; ".join(differ) + ")"
-        )
-    if changed := code_change(stored.code):
-        raise FitError(f"--resume: the database was {changed}; start a new --db")
 
 
 def run_compare(

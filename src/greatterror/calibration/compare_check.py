@@ -42,8 +42,9 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
-from greatterror.calibration.compare import hypothesis_priors, logistic_values, stored_priors
+from greatterror.calibration.compare import hypothesis_priors, logistic_values
 from greatterror.calibration.compare_report import load_runs
+from greatterror.calibration.compare_settings import stored_priors
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.provenance import code_change
 
@@ -85,7 +86,7 @@ def pooled_posterior(runs: list[tuple[Any, Any]], m: int) -> tuple[list[dict[str
 def check_priors(
     stored: list[dict[str, Any] | None], label: str, names: tuple[str, ...], priors: Any
 ) -> bool:
-    """Whether the priors of ``label`` that the runs ``stored`` (``compare.stored_priors``,
+    """Whether the priors of ``label`` that the runs ``stored`` (``compare_settings.stored_priors``,
     one per run used) were checked (False: none stored); CheckError if they differ from
     today's."""
     checked = False

@@ -38,13 +38,14 @@ from typing import Any
 import numpy as np
 
 from greatterror.calibration.abc import db_url
-from greatterror.calibration.compare import CompareSettings, RunSpec, plan, stored_compare
+from greatterror.calibration.compare import RunSpec, plan
 from greatterror.calibration.compare_evidence import (
     MIN_EFFECTIVE_PER_HYPOTHESIS,
     bayes_factors,
     effective_size,
     pairwise_factors,
 )
+from greatterror.calibration.compare_settings import CompareSettings, stored_compare
 from greatterror.calibration.posterior import weighted_quantiles
 from greatterror.calibration.problem import require
 

@@ -2,17 +2,22 @@
 
 A comparison with fewer particles than free parameters per hypothesis is biased
 by the proposal's estimate alone (docs/hypotheses.md, "The next comparison"), so
-a Morris screen per hypothesis fixes the parameters the distance does not move
-with (docs/sensitivity.md, "Screening the hypotheses' free parameters";
-written by scripts/screen_hypotheses.py). The file's ``hypotheses.<id>.fixed``
+a Morris screen per hypothesis fixes the parameters whose effect on the distance
+it could not tell from the seed's at one seed (in the screens of 6 December the
+noise reference decided every fix, the 10% test none: such a parameter is not
+shown to be inert; docs/sensitivity.md, "Screening the hypotheses' free
+parameters" and "What the screens show"; written by scripts/screen_hypotheses.py). The file's ``hypotheses.<id>.fixed``
 maps each parameter to fix to its value (its prior's median there). Here the
 file is checked against the hypotheses of the comparison before any simulation:
-every hypothesis named must be in it, under its own scenario, and every fixed
-parameter must be one of that hypothesis's free parameters, with a value inside
-its prior's support; at least one parameter must stay free. The values become
-part of the comparison's settings (``CompareSettings.fixed``), so a resume with
-another screen is refused, and the file's path and SHA-256 are kept as its
-provenance.
+every label in it must be a hypothesis id (a typo would otherwise pass
+unnoticed), every hypothesis compared must be in it, under its own scenario,
+and every fixed parameter must be one of that hypothesis's free parameters,
+with its prior's median as value (``screen_rule.prior_medians``, to a relative
+1e-9): the rule fixes at the median, and the prior-sensitivity runs and the
+docs read a fixed value as that median; at least one parameter must stay free.
+The values and the file's SHA-256 become part of the comparison's settings
+(``CompareSettings.fixed`` and ``screen``), so a resume with other values or
+another file is refused.
 """
 
 from __future__ import annotations
@@ -35,6 +40,8 @@ def load_screen(
     """The parameters the screen in ``path`` fixes per hypothesis of the comparison, and the
     file's provenance (path and SHA-256)."""
     from greatterror.calibration.compare import hypothesis_priors
+    from greatterror.calibration.screen_rule import prior_medians
+    from greatterror.model.hypothesis_catalog import hypothesis_scenarios
 
     where = f"--screen: {path}"
     try:
@@ -50,6 +57,13 @@ def load_screen(
     hypotheses = screen.get("hypotheses") if isinstance(screen, dict) else None
     if not isinstance(hypotheses, dict):
         raise ScreenFileError(f"{where}: hypotheses: missing or not an object of hypothesis ids")
+    known = {s.hypothesis.id for s in hypothesis_scenarios() if s.hypothesis is not None}
+    unknown = sorted(str(k) for k in hypotheses if k not in known)
+    if unknown:
+        raise ScreenFileError(
+            f"{where}: hypotheses.{unknown[0]}: not a hypothesis id; allowed: "
+            + ", ".join(sorted(known))
+        )
     fixed: list[tuple[str, tuple[tuple[str, float], ...]]] = []
     for scenario, label in zip(scenarios, labels, strict=True):
         field = f"hypotheses.{label}"
@@ -72,6 +86,7 @@ def load_screen(
             )
         names, priors = hypothesis_priors(scenario)
         prior = dict(zip(names, priors, strict=True))
+        medians = prior_medians(scenario, [n for n in values if n in prior])
         pairs = []
         for name, value in values.items():
             here = f"{where}: {field}.fixed.{name}"
@@ -83,6 +98,11 @@ def load_screen(
             if not (math.isfinite(value) and low <= value <= high):
                 raise ScreenFileError(
                     f"{here}: {value!r} is outside its prior's support [{low:g}, {high:g}]"
+                )
+            if not math.isclose(value, medians[name], rel_tol=1e-9, abs_tol=0.0):
+                raise ScreenFileError(
+                    f"{here}: {value!r} is not its prior's median {medians[name]!r}; allowed: "
+                    "the median (a screen fixes a parameter there)"
                 )
             pairs.append((str(name), float(value)))
         if len(pairs) == len(names):

@@ -28,8 +28,8 @@ def check_comparison(
     generation: int | None = None,
 ) -> None:
     from greatterror.calibration.abc import FitError
-    from greatterror.calibration.compare import stored_compare
     from greatterror.calibration.compare_check import CheckError, compare_check
+    from greatterror.calibration.compare_settings import stored_compare
     from greatterror.calibration.problem import MissingExtraError
 
     if not 1 <= draws <= 10_000:

@@ -12,29 +12,24 @@ from typing import TYPE_CHECKING, Annotated, Any
 
 import typer
 
+from greatterror.cli.compare_show import show_comparison
 from greatterror.cli.output import (
     check_database_option,
     check_result_dir,
-    console,
     database_path,
-    emit_json,
     error_console,
     existing_file,
     fail,
     folder_path,
-    print_table,
     warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 if TYPE_CHECKING:
-    from greatterror.calibration.compare import CompareSettings
+    from greatterror.calibration.compare_settings import CompareSettings
 
 MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
-#: the columns of the per-generation table before the hypotheses' probabilities
-GENERATION_COLUMNS: tuple[str, ...] = ("run", "kind", "seed", "prior scale", "generation")
-GENERATION_COLUMNS += ("epsilon", "simulations", "effective particles")
 _RUN_ONLY: tuple[str, ...] = (
     "particles",
     "generations",
@@ -164,8 +159,10 @@ def compare(
         Path | None,
         typer.Option(
             help="A screen file (scripts/screen_hypotheses.py's screen.json): each hypothesis's "
-            "parameters it fixes are set to its values (their prior medians) and not drawn; "
-            "part of the comparison's settings.",
+            "parameters it fixes are set to its values (their prior medians, checked) and not "
+            "drawn, in "
+            "every run, the prior-scaled ones too (--prior-scale applies to the kept "
+            "parameters); part of the comparison's settings.",
             show_default=False,
         ),
     ] = None,
@@ -219,7 +216,7 @@ def compare(
             n = 10 if draws is None else draws
             check_comparison(path, n, scale, workers, result_dir, as_json, generation)
         else:
-            _show(path, result_dir, as_json, generation)
+            show_comparison(path, result_dir, as_json, generation)
         return
     scale = 0.001 if scale is None else scale
     _check(particles, generations, scale, workers, repeats, seed)
@@ -230,7 +227,7 @@ def compare(
             f"--max-simulations: {max_simulations} is out of range; allowed: a whole number "
             f"from --particles ({particles}) to 1000000000"
         )
-    from greatterror.calibration.compare import DEFAULT_PRIOR_SCALES
+    from greatterror.calibration.compare_settings import DEFAULT_PRIOR_SCALES
 
     scales = (
         () if no_prior_check else _check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES))
@@ -247,7 +244,7 @@ def compare(
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
-    from greatterror.calibration.compare import CompareSettings
+    from greatterror.calibration.compare_settings import CompareSettings
 
     settings = CompareSettings(
         scenarios,
@@ -263,7 +260,7 @@ def compare(
         screen=screened,
     )
     _run(settings, db, generations, workers, dask_scheduler, resume)
-    _show(db, result_dir, as_json)
+    show_comparison(db, result_dir, as_json)
 
 
 def _screen(
@@ -305,114 +302,3 @@ def _run(
         run_compare(settings, db, generations, workers, scheduler, resume, progress)
     except (FitError, MissingExtraError) as exc:
         fail(str(exc))
-
-
-def _show(path: Path, out: Path, as_json: bool, generation: int | None = None) -> None:
-    from greatterror.calibration.abc import FitError
-    from greatterror.calibration.compare_plots import write_plots
-    from greatterror.calibration.compare_report import summarise, write_files
-    from greatterror.calibration.problem import MissingExtraError
-
-    try:
-        summary = summarise(path, generation)
-    except (FitError, MissingExtraError) as exc:
-        fail(str(exc).replace("--db: ", "DB: "))
-    if not summary["runs"]:
-        fail(f"DB: {path} holds no completed generation yet")
-    files = write_files(summary, out) + write_plots(summary, out)
-    if as_json:
-        emit_json(summary)
-        return
-    _print(summary)
-    console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
-
-
-def _print(summary: dict[str, Any]) -> None:
-    labels = summary["settings"]["labels"]
-    rows = []
-    for run in summary["runs"]:
-        for g in run["generations"]:
-            rows.append(
-                [
-                    run["run"],
-                    run["kind"],
-                    run["seed"],
-                    f"{run['prior_scale']:g}",
-                    g["generation"],
-                    f"{g['epsilon']:.3g}",
-                    g["simulations"],
-                    f"{g['effective_particles']:.1f}",
-                ]
-                + [f"{g['probabilities'][k]:.2f}" for k in labels]
-            )
-    s = summary["settings"]
-    print_table(
-        f"Posterior model probabilities per generation ({s['particles']} particles, "
-        f"1:{1 / s['scale']:,.0f}; {len(summary['runs'])} of {summary['runs_planned']} runs stored"
-        + ("" if s.get("max_simulations") is None else f"; budget {s['max_simulations']} per run")
-        + (
-            ""
-            if summary["read_up_to_generation"] is None
-            else f"; read up to generation {summary['read_up_to_generation']}"
-        )
-        + ")",
-        [*GENERATION_COLUMNS, *labels],
-        rows,
-        caption="prior over the hypotheses: uniform; effective particles: Kish's effective "
-        "size of the generation's importance weights",
-    )
-    upto = summary.get("read_up_to_generation")
-    read = "last generation" if upto is None else f"last generation up to {upto}"
-    stability = summary["stability"]
-    if stability:
-        print_table(
-            f"Stability over the repeats ({read}, declared priors)",
-            ["hypothesis", "mean (pooled)", "lowest", "highest"],
-            [
-                [k, f"{v['mean']:.2f}", f"{v['min']:.2f}", f"{v['max']:.2f}"]
-                for k, v in stability.items()
-            ],
-            caption="best in each repeat: " + ", ".join(summary["best_per_repeat"]),
-        )
-        print_table(
-            f"Bayes factors of {summary['best']} (highest pooled probability) against each",
-            ["hypothesis", "probability", "Bayes factor", "evidence for " + summary["best"]],
-            [
-                [
-                    r["hypothesis"],
-                    f"{r['probability']:.3f}",
-                    (">" if r["lower_bound"] else "") + f"{r['bayes_factor_of_best']:.3g}",
-                    r["evidence_for_best"],
-                ]
-                for r in summary["bayes_factors"]
-            ],
-            caption="words: Kass and Raftery (1995); '>' a lower bound (a probability below one "
-            "effective particle's share)",
-        )
-    if summary["prior_sensitivity"]:
-        print_table(
-            f"Prior sensitivity ({read})",
-            ["prior scale", "seed", "best", *labels],
-            [
-                [f"{r['prior_scale']:g}", r["seed"], r["best"]]
-                + [
-                    f"{r['final'][k]:.2f} ({r['change_from_declared_priors'].get(k, float('nan')):+.2f})"
-                    for k in labels
-                ]
-                for r in summary["prior_sensitivity"]
-            ],
-            caption="in brackets: the change from the repeat with the same seed and the declared priors",
-        )
-    top = summary["separation"][:10]
-    if top:
-        shown = [k for k in labels if k in top[0]["by_hypothesis"]]
-        print_table(
-            "Statistics that separate the hypotheses most (misfit in archival tolerances)",
-            ["target", "spread", *shown],
-            [
-                [r["target"], f"{r['spread']:.2f}"]
-                + [f"{r['by_hypothesis'][k]['misfit']:.2f}" for k in shown]
-                for r in top
-            ],
-            caption="median |log(simulated / archival)| / tolerance of the accepted simulations (mean over repeats)",
-        )

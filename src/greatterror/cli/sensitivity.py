@@ -91,14 +91,17 @@ def sensitivity(
     except ScreenSetError as exc:
         fail(str(exc))
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
+    from greatterror.provenance import output_provenance
+
+    # the output's provenance: id, code, the scenario's source, the design's seed and scale;
+    # taken before the first simulation, so that it names the code the screen started on
+    # (commits landing during a long screen otherwise gave the commit at its end)
+    provenance = output_provenance({"scenario": defined}, [seed], scale)
     try:
         result = analyse(scenario, chosen, samples, scale, workers, seed, names)
     except (MissingExtraError, ValueError) as exc:
         fail(str(exc))
-    from greatterror.provenance import output_provenance
-
-    # the output's provenance: id, code, the scenario's source, the design's seed and scale
-    result = {"provenance": output_provenance({"scenario": defined}, [seed], scale), **result}
+    result = {"provenance": provenance, **result}
     if as_json:
         emit_json(result)
         return
