@@ -28,6 +28,8 @@ import argparse
 import statistics
 from typing import Any
 
+from validate_gulag import PRISONS  # the same rows of the validation set (scripts/ is on the path)
+
 import greatterror as gt
 from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.evidence.loader import load_evidence
@@ -89,14 +91,7 @@ def main() -> None:
         for key, fid in (("camps", "V-gulag-itl"), ("colonies", "V-gulag-itk")):
             values = [float(s["gulag"]["stock_1jan"][year][key]) for s in runs]
             print("  " + _row(f"{key} 1 Jan {year}", values, _record(ev, f"{fid}-{year}")))
-    for date, fid in (
-        ("1939-01-01", "G8-prisons-1939"),
-        ("1939-04-01", "V-prisons-1939-04"),
-        ("1939-07-01", "V-prisons-1939-07"),
-        ("1939-10-01", "V-prisons-1939-10"),
-        ("1940-01-01", "V-prisons-1940-01"),
-        ("1940-10-01", "V-prisons-1940-10"),
-    ):
+    for date, fid in PRISONS:
         values = [float(s["gulag"]["prisons"].get(date, 0.0)) for s in runs]
         print("  " + _row(f"held in prisons {date}", values, _record(ev, fid)))
     print("\nGulag flows by year (the G8 series counts the camps' and colonies' deaths)")
