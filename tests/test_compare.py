@@ -508,9 +508,9 @@ def _identical_models_probability(kernel: type, seed: int, generations: int = 2)
     the comparison. The two models have equal evidence at every threshold, so the true
     probability is 0.5.
     """
-    from greatterror.calibration.compare_toy import toy_probabilities
+    from greatterror.calibration.compare_toy import toy_run
 
-    return toy_probabilities([12, 12], kernel, seed, 30, generations, quantile=0.5)[-1][0]
+    return toy_run([12, 12], kernel, seed, 30, generations, quantile=0.5)["probabilities"][-1][0]
 
 
 def test_two_identical_models_stay_near_one_half_in_the_second_generation() -> None:
@@ -535,9 +535,9 @@ def _few_parameters_probability(kernel: type, seeds: range) -> list[float]:
     """The probability of a model of 4 parameters against one of 16 in the third generation
     (t = 2) of the toy (``compare_toy``; both read only p0, so their evidence is equal),
     40 particles (~20 a model), the comparison's quantile 0.3, one value per seed."""
-    from greatterror.calibration.compare_toy import toy_probabilities
+    from greatterror.calibration.compare_toy import toy_run
 
-    return [toy_probabilities([4, 16], kernel, s, 40, 3)[-1][0] for s in seeds]
+    return [toy_run([4, 16], kernel, s, 40, 3)["probabilities"][-1][0] for s in seeds]
 
 
 def test_a_model_with_fewer_inert_parameters_is_not_favoured_by_the_kernel() -> None:

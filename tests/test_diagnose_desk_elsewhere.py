@@ -4,13 +4,13 @@ reached the reading, which the scenario's ``centre_reading`` decides since branc
 
 from __future__ import annotations
 
-import importlib.util
 import subprocess
 import sys
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_module import load_script
 
 from greatterror.model import fifth_column, steps_policy
 
@@ -19,11 +19,7 @@ SCRIPT = ROOT / "scripts" / "diagnose_desk_elsewhere.py"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location("diagnose_desk_elsewhere", SCRIPT)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script(SCRIPT.name)
 
 
 def test_the_retired_check_says_where_the_check_is() -> None:

@@ -428,14 +428,9 @@ def test_a_summary_without_the_pretrial_block_gives_a_clear_error() -> None:
 def test_the_validation_prints_the_stock_beside_the_flow_difference() -> None:
     """scripts/validate_historical.py's line under the checks' table: the flow difference's
     median and the stock's median and 10-90% band on the window's two dates (review F12)."""
-    import importlib.util
-    from pathlib import Path
+    from script_module import load_script
 
-    path = Path(__file__).parents[1] / "scripts" / "validate_historical.py"
-    spec = importlib.util.spec_from_file_location("validate_historical", path)
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
+    module = load_script("validate_historical.py")
     runs = [
         {
             "holdout": {"V-nkvd-011138-pending": 1000.0 * i},

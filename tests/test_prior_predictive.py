@@ -3,11 +3,11 @@ inside the priors; the table reads; a wrong --only is refused before any run."""
 
 from __future__ import annotations
 
-import importlib.util
 from pathlib import Path
 from types import ModuleType
 
 import pytest
+from script_module import load_script
 
 from greatterror.calibration.compare import hypothesis_priors
 
@@ -16,13 +16,7 @@ H3 = "hypotheses/h3_misperception_cascade"
 
 
 def _script() -> ModuleType:
-    spec = importlib.util.spec_from_file_location(
-        "ppc", ROOT / "scripts" / "prior_predictive_hypotheses.py"
-    )
-    assert spec and spec.loader
-    module = importlib.util.module_from_spec(spec)
-    spec.loader.exec_module(module)
-    return module
+    return load_script("prior_predictive_hypotheses.py", "ppc")
 
 
 def test_the_draws_are_reproducible_and_inside_every_prior() -> None:

@@ -92,16 +92,3 @@ def toy_run(
             ess.append(sizes)
         simulations = [int(v) for v in populations[populations.t >= 0]["samples"]]
     return {"probabilities": probabilities, "ess": ess, "simulations": simulations}
-
-
-def toy_probabilities(
-    dimensions: Sequence[int],
-    kernel: type,
-    seed: int,
-    particles: int,
-    generations: int,
-    quantile: float = 0.3,
-) -> list[list[float]]:
-    """Each model's probability in each generation of one toy ABC-SMC (``toy_run``)."""
-    rows = toy_run(dimensions, kernel, seed, particles, generations, quantile)["probabilities"]
-    return rows  # type: ignore[return-value]
