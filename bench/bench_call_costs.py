@@ -11,7 +11,7 @@ here are compiled in the process (not cached) before they are timed.
 
 from __future__ import annotations
 
-import sys
+import argparse
 import time
 from collections.abc import Callable
 
@@ -40,7 +40,11 @@ def _three_arrays(a):  # pragma: no cover - compiled
 
 
 def main() -> None:
-    calls = int(sys.argv[1]) if len(sys.argv) > 1 else 20000
+    ap = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    ap.add_argument("calls", type=int, nargs="?", default=20000, help="repeats of each call")
+    calls = ap.parse_args().calls
+    if calls < 1:
+        ap.error(f"calls: {calls}; allowed: a whole number from 1 up")
     import greatterror as gt
     from greatterror.evidence.loader import load_evidence
     from greatterror.model.flatcalls import close_cases_flat, open_cases_flat

@@ -31,6 +31,7 @@ from typing import Any
 from validate_gulag import PRISONS  # the same rows of the validation set (scripts/ is on the path)
 
 import greatterror as gt
+from greatterror.api.options import check_scale
 from greatterror.calibration.seeds import check_validation_seeds
 from greatterror.evidence.loader import load_evidence
 
@@ -66,7 +67,11 @@ def main() -> None:
     ap.add_argument("--scale", type=float, default=0.01)
     ap.add_argument("--seeds", type=int, nargs="+", default=[1, 2, 3])
     a = ap.parse_args()
-    seeds = check_validation_seeds(a.seeds)
+    try:  # bad input: a usage line and one error line, exit 2, before any run
+        check_scale(a.scale)
+        seeds = check_validation_seeds(a.seeds)
+    except ValueError as exc:
+        ap.error(str(exc))
     runs = [gt.Sim("historical", scale=a.scale, seed=s).run().results.summary for s in seeds]
     ev = load_evidence()
     print(f"scale 1:{1 / a.scale:,.0f}, validation seeds {seeds}: median (min-max)")
