@@ -1,0 +1,200 @@
+"""The files of a reference table's model choice: four CSV tables and two plots.
+
+Written by ``greatterror hypotheses reference choose`` from the plain summary
+(``reference_summary.choose``). All of them are written into a temporary
+folder inside the result folder first and moved into place only when every
+one is complete, so an error leaves none half-written.
+"""
+
+from __future__ import annotations
+
+import contextlib
+import csv
+import os
+import shutil
+import tempfile
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+#: The files, in the order they are written.
+FILES = (
+    "rejection.csv",
+    "rf_confusion.csv",
+    "rf_importance.csv",
+    "rf_choice.csv",
+    "rf_confusion.png",
+    "rejection.png",
+)
+
+
+def _pyplot() -> Any:
+    import matplotlib
+
+    matplotlib.use("Agg")
+    import matplotlib.pyplot as plt
+
+    return plt
+
+
+def _rows(path: Path, header: list[str], rows: list[list[Any]]) -> None:
+    with path.open("w", newline="", encoding="utf-8") as f:
+        writer = csv.writer(f)
+        writer.writerow(header)
+        writer.writerows(rows)
+
+
+def _number(value: float) -> str:
+    return "" if value != value else f"{value:.6g}"  # NaN: empty
+
+
+def rejection_csv(summary: dict[str, Any], path: Path) -> None:
+    rows = []
+    for a in summary["rejection"]:
+        factors = {f["hypothesis"]: f for f in a["bayes_factors"]}
+        for m, n in a["drawn"].items():
+            f = factors.get(m, {})
+            rows.append(
+                [a["scope"], a["fraction"], _number(a["threshold"]), m, a["accepted"][m], n]
+                + [_number(a["probabilities"][m]), a["read"], a["best"]]
+                + [_number(f["bayes_factor_of_best"]) if f else "", f.get("lower_bound", "")]
+                + [f.get("evidence_for_best", "")]
+            )
+    header = ["scope", "fraction", "threshold", "hypothesis", "accepted", "drawn"]
+    header += ["probability", "read", "best", "bayes_factor_of_best", "lower_bound"]
+    _rows(path, [*header, "evidence_for_best"], rows)
+
+
+def _forests(summary: dict[str, Any]) -> list[dict[str, Any]]:
+    return [f for f in summary["forest"] if "refused" not in f]
+
+
+def confusion_csv(summary: dict[str, Any], path: Path) -> None:
+    labels = summary["hypotheses"]
+    rows = []
+    for f in _forests(summary):
+        for i, m in enumerate(f["hypotheses"]):
+            counts = dict(zip(f["hypotheses"], f["confusion"][i], strict=True))
+            rows.append(
+                [f["scope"], m]
+                + [counts.get(k, "") for k in labels]
+                + [_number(f["error_by_hypothesis"][m])]
+            )
+    _rows(path, ["scope", "true_hypothesis", *(f"predicted:{k}" for k in labels), "error_rate"], rows)
+
+
+def importance_csv(summary: dict[str, Any], path: Path) -> None:
+    statistics = set(summary["statistics"])
+    rows = [
+        [f["scope"], name, "statistic" if name in statistics else "LDA axis", _number(value)]
+        for f in _forests(summary)
+        for name, value in f["importance"].items()
+    ]
+    _rows(path, ["scope", "feature", "kind", "importance"], rows)
+
+
+def choice_csv(summary: dict[str, Any], path: Path) -> None:
+    labels = summary["hypotheses"]
+    rows = []
+    for f in summary["forest"]:
+        if "refused" in f:
+            rows.append([f["scope"], "", "", "", "", "", "", "", *([""] * len(labels)), f["refused"]])
+            continue
+        rows.append(
+            [f["scope"], " ".join(f["hypotheses"]), f["rows_per_hypothesis"], f["rows_left_out"]]
+            + [f["trees"], _number(f["prior_error"]), f["selected"], _number(f["posterior"])]
+            + [f["votes"].get(k, "") for k in labels]
+            + [""]
+        )
+    header = ["scope", "hypotheses", "rows_per_hypothesis", "rows_left_out", "trees"]
+    header += ["prior_error", "selected", "posterior_probability_of_selected"]
+    _rows(path, [*header, *(f"votes:{k}" for k in labels), "refused"], rows)
+
+
+def confusion_plot(summary: dict[str, Any], path: Path) -> None:
+    """One panel per forest: the out-of-bag confusion matrix, each row as shares of its draws."""
+    plt = _pyplot()
+    forests = _forests(summary)
+    n = max(len(forests), 1)
+    size = 0.45 * max((len(f["hypotheses"]) for f in forests), default=2) + 2.0
+    fig, axes = plt.subplots(1, n, figsize=(size * n + 1.0, size + 0.8), squeeze=False)
+    for ax, f in zip(axes[0], forests, strict=False):
+        counts = np.array(f["confusion"], dtype=float)
+        shares = counts / np.maximum(counts.sum(axis=1, keepdims=True), 1.0)
+        ax.imshow(shares, vmin=0.0, vmax=1.0, cmap="Greys")
+        for i in range(shares.shape[0]):
+            for j in range(shares.shape[1]):
+                colour = "white" if shares[i, j] > 0.6 else "black"
+                ax.text(j, i, f"{shares[i, j]:.2f}", ha="center", va="center", fontsize=6, color=colour)
+        ticks = range(len(f["hypotheses"]))
+        ax.set_xticks(ticks, f["hypotheses"], fontsize=7)
+        ax.set_yticks(ticks, f["hypotheses"], fontsize=7)
+        ax.set_xlabel("chosen by the forest (out of bag)", fontsize=7)
+        ax.set_ylabel("hypothesis drawn", fontsize=7)
+        ax.set_title(f"{f['scope']}: prior error {f['prior_error']:.2f}", fontsize=8)
+    if not forests:
+        axes[0][0].text(0.5, 0.5, "no forest: every scope refused", ha="center", fontsize=8)
+        axes[0][0].set_axis_off()
+    fig.suptitle("Which hypotheses the statistics tell apart (share of each row)", fontsize=9)
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+def rejection_plot(summary: dict[str, Any], path: Path) -> None:
+    """One panel per scope: each hypothesis's probability against the acceptance fraction;
+    hollow markers where fewer than the minimum were accepted (not read)."""
+    plt = _pyplot()
+    scopes = list(dict.fromkeys(a["scope"] for a in summary["rejection"]))
+    colours = plt.get_cmap("tab10")
+    fig, axes = plt.subplots(1, len(scopes), figsize=(3.0 * len(scopes) + 1.8, 3.4), squeeze=False)
+    for ax, scope in zip(axes[0], scopes, strict=True):
+        rows = [a for a in summary["rejection"] if a["scope"] == scope]
+        fractions = [a["fraction"] for a in rows]
+        for k, m in enumerate(summary["hypotheses"]):
+            if m not in rows[0]["drawn"]:
+                continue
+            p = [a["probabilities"][m] for a in rows]
+            ax.plot(fractions, p, color=colours(k % 10), lw=1, label=m)
+            for x, y, a in zip(fractions, p, rows, strict=True):
+                face = colours(k % 10) if a["read"] else "none"
+                ax.plot([x], [y], "o", ms=3.5, color=colours(k % 10), markerfacecolor=face)
+        ax.set_xscale("log")
+        ax.set_ylim(-0.02, 1.02)
+        ax.set_title(scope, fontsize=8)
+        ax.set_xlabel("acceptance fraction", fontsize=7)
+        ax.tick_params(labelsize=7)
+    axes[0][0].set_ylabel("P(hypothesis | distance <= threshold)", fontsize=7)
+    axes[0][-1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
+    fig.suptitle(
+        "Rejection ABC: model probabilities by acceptance fraction (uniform prior; hollow: "
+        "fewer than 10 accepted, not read)",
+        fontsize=8,
+    )
+    fig.tight_layout()
+    fig.savefig(path, dpi=90)
+    plt.close(fig)
+
+
+WRITERS = (rejection_csv, confusion_csv, importance_csv, choice_csv, confusion_plot, rejection_plot)
+
+
+def write_results(summary: dict[str, Any], out: Path) -> list[Path]:
+    """Write every file into ``out`` (created if missing), all or none."""
+    created = not out.exists()
+    out.mkdir(parents=True, exist_ok=True)
+    staging = Path(tempfile.mkdtemp(prefix=".choose-", dir=out))
+    try:
+        for name, writer in zip(FILES, WRITERS, strict=True):
+            writer(summary, staging / name)
+        for name in FILES:
+            os.replace(staging / name, out / name)
+    except BaseException:
+        shutil.rmtree(staging, ignore_errors=True)
+        if created:
+            with contextlib.suppress(OSError):
+                out.rmdir()  # only if still empty
+        raise
+    shutil.rmtree(staging, ignore_errors=True)
+    return [out / name for name in FILES]
