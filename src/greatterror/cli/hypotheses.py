@@ -6,7 +6,7 @@ from typing import Annotated, Any
 
 import typer
 
-from greatterror.cli import compare_hypotheses
+from greatterror.cli import compare_hypotheses, reference
 from greatterror.cli.output import console, emit_json, fail, print_table
 from greatterror.model.scenario import ScenarioError
 
@@ -124,3 +124,4 @@ def show(
 
 
 app.command("compare")(compare_hypotheses.compare)
+app.add_typer(reference.app, name="reference")

@@ -1,0 +1,209 @@
+"""Build or extend a reference table (calibration/reference_table.py) of prior simulations.
+
+Each row is one simulation of one hypothesis, at parameter values drawn from the
+hypothesis's priors as the comparison draws them (every free parameter, none fixed by a
+screen: rejection from the prior needs no screen, and a fixed parameter would make the
+hypothesis's probability conditional on its value), run as a comparison particle is
+(``simulator.FitModel``: the block's population, a simulation seed hashed from the fit
+seed and the values, a runaway stopped once it holds five times the record's arrests of
+1937-38).
+
+Draws are reproducible and do not depend on how many are asked for, on the order of the
+runs or on the workers: draw ``i`` of hypothesis ``h`` in a block is
+``default_rng([draw_seed, crc32(h), i]).logistic(size=k)`` mapped to the priors
+(``compare.logistic_values``). So a table extended from 100 to 200 draws holds the rows a
+table built at 200 would hold, and a killed build resumes where its last whole piece ends.
+
+The runs go in pieces of ``CHUNK`` draws of every hypothesis in one block; the blocks take
+turns, so that an interrupted build leaves its repeats of about equal size.
+"""
+
+from __future__ import annotations
+
+import datetime as dt
+import time
+import zlib
+from collections.abc import Callable, Iterable, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from greatterror.calibration.reference_table import (
+    FORMAT,
+    PAR,
+    SIM,
+    VERSION,
+    ReferenceError,
+    check_extension,
+    read_manifest,
+    read_reference,
+    write_manifest,
+    write_part,
+)
+
+#: draws of each hypothesis per piece (9 hypotheses: 45 runs, about a minute on two workers)
+CHUNK = 5
+
+
+@dataclass(frozen=True)
+class Job:
+    """One simulation of the table: picklable, for a worker process."""
+
+    block: int
+    hypothesis: str
+    scenario: str
+    draw: int
+    scale: float
+    fit_seed: int
+    values: tuple[tuple[str, float], ...]
+
+
+def draw_values(scenario: str, hypothesis: str, draw_seed: int, draw: int) -> dict[str, float]:
+    """Draw ``draw`` of ``hypothesis``'s free parameters from its priors (module docstring)."""
+    from greatterror.calibration.compare import hypothesis_priors, logistic_values
+
+    names, priors = hypothesis_priors(scenario)
+    key = zlib.crc32(hypothesis.encode("utf-8"))
+    z = np.random.default_rng([draw_seed, key, draw]).logistic(size=len(names))
+    return logistic_values(names, priors, dict(zip(names, z, strict=True)))
+
+
+def run_job(job: Job) -> dict[str, Any]:
+    """One row: the calibration targets' simulated values, or a runaway with NaNs."""
+    from greatterror.calibration.simulator import FitModel, RunawayRun
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+
+    model = FitModel(job.scenario, job.scale, job.fit_seed)
+    t0 = time.process_time()
+    row: dict[str, Any] = {
+        "block": job.block,
+        "hypothesis": job.hypothesis,
+        "draw": job.draw,
+        "runaway": False,
+    }
+    try:
+        simulated = {
+            t["id"]: float(t["simulated"]) for t in model.summary(dict(job.values))["targets"]
+        }
+    except RunawayRun:
+        row["runaway"] = True
+        simulated = {}
+    row["seconds"] = time.process_time() - t0
+    row.update({SIM + sid: simulated.get(sid, float("nan")) for sid in CALIBRATION_IDS})
+    row.update({PAR + name: value for name, value in job.values})
+    return row
+
+
+def table_manifest(
+    hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
+) -> dict[str, Any]:
+    """The manifest a table of these settings has (the code is this process's)."""
+    from greatterror.calibration.seeds import check_fit_seed
+    from greatterror.calibration.statistics import CALIBRATION_IDS
+    from greatterror.evidence.loader import load_evidence
+    from greatterror.provenance import code_identity
+
+    evidence = load_evidence()
+    seeds = {}
+    for b in range(1, blocks + 1):
+        fit_seed = check_fit_seed(base_seed + b - 1, "--seed")
+        seeds[str(b)] = {"fit_seed": fit_seed, "draw_seed": fit_seed}
+    return {
+        "format": FORMAT,
+        "version": VERSION,
+        "scale": float(scale),
+        "base_seed": int(base_seed),
+        "hypotheses": dict(hypotheses),
+        "statistics": list(CALIBRATION_IDS),
+        "archival": {sid: float(evidence.value(sid)) for sid in CALIBRATION_IDS},
+        "code": code_identity(),
+        "blocks": seeds,
+        "created": dt.datetime.now(dt.UTC).isoformat(timespec="seconds"),
+    }
+
+
+def prepare(
+    table: Path, hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
+) -> dict[str, Any]:
+    """Check the settings against an existing table (or create its manifest) before any run;
+    returns the manifest the build writes to."""
+    wanted = table_manifest(hypotheses, scale, base_seed, blocks)
+    if (table / "manifest.json").exists():
+        stored = read_manifest(table)
+        check_extension(stored, wanted)
+        merged = dict(stored)
+        merged["blocks"] = {**wanted["blocks"], **stored["blocks"]}
+        if merged != stored:
+            write_manifest(table, merged)
+        return merged
+    if table.exists() and any(table.iterdir()):
+        raise ReferenceError(f"--table: {table} exists and is not a reference table")
+    write_manifest(table, wanted)
+    return wanted
+
+
+def pending(
+    manifest: dict[str, Any], done: set[tuple[int, str, int]], draws: int
+) -> list[list[Job]]:
+    """The pieces still to run up to ``draws`` per hypothesis and block, in the order run."""
+    scale = float(manifest["scale"])
+    pieces: list[list[Job]] = []
+    for first in range(1, draws + 1, CHUNK):
+        for block, seeds in sorted(manifest["blocks"].items(), key=lambda kv: int(kv[0])):
+            piece = []
+            for hyp, scenario in manifest["hypotheses"].items():
+                for draw in range(first, min(first + CHUNK, draws + 1)):
+                    if (int(block), hyp, draw) in done:
+                        continue
+                    values = draw_values(scenario, hyp, int(seeds["draw_seed"]), draw)
+                    piece.append(
+                        Job(int(block), hyp, scenario, draw, scale, int(seeds["fit_seed"]),
+                            tuple(sorted(values.items())))
+                    )  # fmt: skip
+            if piece:
+                pieces.append(piece)
+    return pieces
+
+
+def done_rows(table: Path) -> set[tuple[int, str, int]]:
+    rows = read_reference(table).rows
+    return {
+        (int(b), str(h), int(d))
+        for b, h, d in zip(rows["block"], rows["hypothesis"], rows["draw"], strict=True)
+    }
+
+
+def build(
+    table: Path,
+    pieces: Sequence[Sequence[Job]],
+    workers: int,
+    progress: Callable[[int, int], None] | None = None,
+) -> int:
+    """Run the pieces, writing each as a part once all its runs are done; returns the rows
+    written. Worker processes ignore Ctrl-C and are ended by it (greatterror/pools.py)."""
+    total = sum(len(p) for p in pieces)
+    written = 0
+    if workers <= 1:
+        for piece in pieces:
+            written += _write(table, piece, map(run_job, piece))
+            if progress:
+                progress(written, total)
+        return written
+    from greatterror.pools import worker_pool
+
+    with worker_pool(workers) as pool:
+        for piece in pieces:
+            written += _write(table, piece, pool.map(run_job, piece, chunksize=1))
+            if progress:
+                progress(written, total)
+    return written
+
+
+def _write(table: Path, piece: Sequence[Job], rows: Iterable[dict[str, Any]]) -> int:
+    rows = list(rows)
+    block = piece[0].block
+    draws = [j.draw for j in piece]
+    write_part(table, rows, f"block{block}-draws{min(draws):05d}-{max(draws):05d}")
+    return len(rows)

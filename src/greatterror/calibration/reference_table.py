@@ -1,0 +1,196 @@
+"""A reference table: simulations of each hypothesis at parameter values drawn from its priors.
+
+Why a table and not only the sequential fit. The joint ABC-SMC comparison
+(calibration/compare.py) needs thousands of simulations per generation at the particles
+per parameter that its proposal needs (docs/hypotheses.md, "The next comparison"), and a
+night's run that this project's sessions (three hours on two cores, nothing running
+between them) cannot give it. A table of prior draws can be built in pieces: every row
+is an independent simulation, a piece interrupted at any moment loses only the rows not
+yet written, and a later session adds rows with the same code. From it come two
+readings of the same evidence (calibration/reference_choice.py): rejection ABC's model
+probabilities at a tolerance (Grelaud et al. 2009), which need no perturbation kernel,
+and a random forest's model choice with its prior error rates (Pudlo et al. 2016).
+
+The table is a directory:
+
+- ``manifest.json``: what defines the table (format and version, the scale, the
+  hypotheses and their scenarios, the statistics and their archival values, the code
+  that made it, ``provenance.code_identity``, and each block's seeds). Rows made by other
+  code or settings are never added to it (``check_extension``).
+- ``parts/*.parquet``: the rows, written one piece at a time, each file whole or absent
+  (written beside its final name, then renamed). Columns: ``block``, ``hypothesis``,
+  ``draw`` (from 1 within a block and hypothesis), ``runaway`` (the run was stopped as a
+  runaway, calibration/simulator.py), ``seconds`` (the run's CPU time), ``sim:<target>``
+  (the simulated value of each calibration target; NaN for a runaway) and ``par:<name>``
+  (the drawn values; NaN where the hypothesis does not draw the parameter).
+
+A block is one repeat: its own synthetic population (``fit_seed``, a fitting seed,
+calibration/seeds.py) and its own draws (``draw_seed``). Three blocks are the issue's
+three independent repeats.
+"""
+
+from __future__ import annotations
+
+import json
+import math
+import os
+import uuid
+from collections.abc import Mapping, Sequence
+from dataclasses import dataclass
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from greatterror.calibration.simulator import RUNAWAY_STATISTIC
+from greatterror.calibration.statistics import FLOOR
+
+FORMAT = "greatterror-reference-table"
+VERSION = 1
+MANIFEST = "manifest.json"
+PARTS = "parts"
+SIM, PAR = "sim:", "par:"
+#: the columns every part has before its statistics and parameters
+KEYS = ("block", "hypothesis", "draw", "runaway", "seconds")
+
+
+class ReferenceError(ValueError):
+    """A table that cannot be read or extended as asked; the message names the field."""
+
+
+@dataclass(frozen=True)
+class Reference:
+    """A reference table as read: its manifest and all its rows (pandas DataFrame)."""
+
+    path: Path
+    manifest: dict[str, Any]
+    rows: Any
+
+    @property
+    def statistics(self) -> tuple[str, ...]:
+        return tuple(self.manifest["statistics"])
+
+    @property
+    def hypotheses(self) -> tuple[str, ...]:
+        return tuple(self.manifest["hypotheses"])
+
+
+def read_manifest(path: Path) -> dict[str, Any]:
+    """The table's manifest; ReferenceError if ``path`` is not a reference table."""
+    file = Path(path) / MANIFEST
+    if not Path(path).is_dir():
+        raise ReferenceError(f"PATH: {path} is not a directory (expected a reference table)")
+    if not file.is_file():
+        raise ReferenceError(f"PATH: {path} holds no {MANIFEST}; it is not a reference table")
+    try:
+        manifest = json.loads(file.read_text(encoding="utf-8"))
+    except (OSError, ValueError) as exc:
+        raise ReferenceError(f"PATH: {file} cannot be read as JSON ({exc})") from None
+    if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
+        raise ReferenceError(f"PATH: {file} is not a {FORMAT} manifest")
+    if manifest.get("version") != VERSION:
+        raise ReferenceError(
+            f"PATH: {file} has version {manifest.get('version')!r}; this code reads {VERSION}"
+        )
+    return manifest
+
+
+def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
+    """Write the manifest whole (beside its name, then renamed)."""
+    path.mkdir(parents=True, exist_ok=True)
+    _replace(path / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+
+
+def _replace(final: Path, data: bytes) -> None:
+    tmp = final.with_name(f".{final.name}.{uuid.uuid4().hex[:8]}.tmp")
+    tmp.write_bytes(data)
+    os.replace(tmp, final)
+
+
+def write_part(path: Path, rows: Sequence[Mapping[str, Any]], name: str) -> Path:
+    """Write ``rows`` (dicts with ``KEYS``, ``sim:`` and ``par:`` entries) as one part."""
+    import pandas as pd
+
+    if not rows:
+        raise ValueError("a part holds at least one row")
+    frame = pd.DataFrame(list(rows))
+    sims = sorted(c for c in frame.columns if c.startswith(SIM))
+    pars = sorted(c for c in frame.columns if c.startswith(PAR))
+    frame = frame[[*KEYS, *sims, *pars]]
+    frame = frame.astype({"block": "int32", "draw": "int32", "runaway": "bool"})
+    folder = path / PARTS
+    folder.mkdir(parents=True, exist_ok=True)
+    final = folder / f"{name}-{uuid.uuid4().hex[:8]}.parquet"
+    tmp = final.with_name(f".{final.name}.tmp")
+    frame.to_parquet(tmp, index=False)
+    os.replace(tmp, final)
+    return final
+
+
+def read_reference(path: Path | str) -> Reference:
+    """The table at ``path``: its manifest and its rows, sorted by block, hypothesis, draw.
+
+    A row repeated in two parts (a piece written twice) is a corrupt table: refused."""
+    import pandas as pd
+
+    path = Path(path)
+    manifest = read_manifest(path)
+    files = sorted((path / PARTS).glob("*.parquet")) if (path / PARTS).is_dir() else []
+    frames = [pd.read_parquet(f) for f in files]
+    columns = [*KEYS, *(SIM + s for s in manifest["statistics"])]
+    rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
+    missing = [c for c in columns if c not in rows.columns]
+    if missing:
+        raise ReferenceError(f"PATH: {path}'s parts lack the columns {', '.join(missing)}")
+    twice = rows.duplicated(["block", "hypothesis", "draw"])
+    if bool(twice.any()):
+        first = rows[twice].iloc[0]
+        raise ReferenceError(
+            f"PATH: {path} holds block {first['block']}, {first['hypothesis']}, draw "
+            f"{first['draw']} twice"
+        )
+    rows = rows.sort_values(["block", "hypothesis", "draw"], kind="stable").reset_index(drop=True)
+    return Reference(path, manifest, rows)
+
+
+def log_ratio_features(ref: Reference) -> Any:
+    """One column per statistic: log(max(simulated, 1) / archival), as
+    ``statistics.log_ratios`` computes a run's; a runaway row gets ``RUNAWAY_STATISTIC``
+    on every column, as the fit's statistics give it (``FitModel.__call__``). The archival
+    record is then the zero vector (``statistics.observed``)."""
+    import pandas as pd
+
+    out = {}
+    runaway = ref.rows["runaway"].to_numpy(dtype=bool)
+    for sid in ref.statistics:
+        sim = ref.rows[SIM + sid].to_numpy(dtype=float)
+        archival = float(ref.manifest["archival"][sid])
+        with np.errstate(invalid="ignore"):
+            value = np.log(np.maximum(sim, FLOOR) / archival)
+        out[sid] = np.where(runaway, RUNAWAY_STATISTIC, value)
+    return pd.DataFrame(out, index=ref.rows.index)
+
+
+def check_extension(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
+    """Refuse to add rows to a table defined otherwise: ``wanted`` is the manifest the
+    new rows would have. The blocks may grow (a new block is a new repeat), nothing else
+    may differ; the code must be the same (``provenance.code_change``)."""
+    from greatterror.provenance import code_change
+
+    for key in ("scale", "hypotheses", "statistics", "archival", "base_seed"):
+        if _differs(stored.get(key), wanted.get(key)):
+            raise ReferenceError(
+                f"--table: the table was made with another {key} ({stored.get(key)!r}); "
+                "start a new table"
+            )
+    for block, seeds in stored.get("blocks", {}).items():
+        if block in wanted.get("blocks", {}) and wanted["blocks"][block] != seeds:
+            raise ReferenceError(f"--table: block {block} was made with the seeds {seeds}")
+    if changed := code_change(stored.get("code")):
+        raise ReferenceError(f"--table: the table was {changed}; start a new table")
+
+
+def _differs(a: Any, b: Any) -> bool:
+    if isinstance(a, float) and isinstance(b, float):
+        return not math.isclose(a, b, rel_tol=1e-12)
+    return bool(a != b)

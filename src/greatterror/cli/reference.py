@@ -1,0 +1,110 @@
+"""`greatterror hypotheses reference build`: simulations of each hypothesis from its priors.
+
+The table is built in pieces and extended later (calibration/reference_table.py); every
+option is checked against the table, and the hypotheses found, before the first run.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated
+
+import typer
+
+from greatterror.cli.output import error_console, fail, warn_scale
+from greatterror.scales import MAX_SCALE, MIN_SCALE
+
+app = typer.Typer(
+    help="A reference table: simulations of each hypothesis at draws from its priors, built "
+    "in pieces, and the model choice read from it.",
+    no_args_is_help=True,
+)
+
+#: the first block's fitting seed; blocks 2, 3 ... take the next ones (calibration/seeds.py)
+DEFAULT_SEED = 141
+
+
+@app.command("build")
+def build(
+    table: Annotated[
+        Path, typer.Option("--table", help="The table's directory (made or extended).")
+    ],
+    hypotheses: Annotated[
+        list[str] | None,
+        typer.Argument(
+            help="Ids (H1 H3 ...); all nine, H1e included, when none is named.", show_default=False
+        ),
+    ] = None,
+    draws: Annotated[
+        int,
+        typer.Option(
+            help="Draws of each hypothesis in each block, in all (rows already there count)."
+        ),
+    ] = 100,
+    blocks: Annotated[
+        int, typer.Option(help="Independent repeats: each its own population and draws.")
+    ] = 3,
+    scale: Annotated[float, typer.Option(help="Population scale (1:1,000 is 0.001).")] = 0.001,
+    seed: Annotated[
+        int, typer.Option(help="The first block's fitting seed; block b uses seed + b - 1.")
+    ] = DEFAULT_SEED,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+) -> None:
+    """Add simulations to a reference table until each hypothesis has --draws in each block.
+
+    greatterror hypotheses reference build --table ref --draws 100 --blocks 3 --workers 2
+    """
+    for name, value, least, most in (
+        ("--draws", draws, 1, 1_000_000),
+        ("--blocks", blocks, 1, 100),
+        ("--workers", workers, 1, 1_024),
+    ):
+        if not least <= value <= most:
+            fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
+    if not (MIN_SCALE <= scale <= MAX_SCALE):
+        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    warn_scale(scale, "a reference table")
+    chosen = _resolve(list(hypotheses or []))
+    from greatterror.calibration.reference_build import build as run_pieces
+    from greatterror.calibration.reference_build import done_rows, pending, prepare
+    from greatterror.calibration.reference_table import ReferenceError
+    from greatterror.calibration.seeds import SeedRangeError
+
+    try:
+        manifest = prepare(table, chosen, scale, seed, blocks)
+        pieces = pending(manifest, done_rows(table), draws)
+    except (ReferenceError, SeedRangeError) as exc:
+        fail(str(exc))
+    total = sum(len(p) for p in pieces)
+    if total == 0:
+        error_console.print(f"{table}: every block already holds {draws} draws of each hypothesis")
+        return
+    error_console.print(
+        f"{table}: {total} simulations to run in {len(pieces)} pieces "
+        f"({len(manifest['blocks'])} blocks, {len(chosen)} hypotheses, up to {draws} draws each)",
+        highlight=False,
+    )
+
+    def progress(done: int, wanted: int) -> None:
+        error_console.print(f"  {done} of {wanted} simulations written", highlight=False)
+
+    run_pieces(table, pieces, workers, progress)
+
+
+def _resolve(keys: list[str]) -> dict[str, str]:
+    """Each hypothesis's id and scenario (every one in the catalog when none is named)."""
+    from greatterror.model.hypothesis_catalog import FOLDER, find_hypothesis, hypothesis_scenarios
+    from greatterror.model.scenario import ScenarioError
+
+    try:
+        chosen = [find_hypothesis(k) for k in keys] if keys else hypothesis_scenarios()
+    except ScenarioError as exc:
+        fail(str(exc))
+    out: dict[str, str] = {
+        s.hypothesis.id: f"{FOLDER}/{s.name}" for s in chosen if s.hypothesis is not None
+    }
+    if len(out) != len(chosen):
+        fail(f"hypotheses: a hypothesis is named twice ({', '.join(keys)}); allowed: distinct ones")
+    if len(out) < 2:
+        fail("hypotheses: a table needs at least 2 hypotheses; allowed: H1 to H7, H5b and H1e")
+    return out
