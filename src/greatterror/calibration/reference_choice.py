@@ -101,7 +101,10 @@ def distances(rows: pd.DataFrame, bands: Sequence[Archival]) -> np.ndarray:
     """Each row's distance to the record: ``archival_distance`` of its statistics."""
     ids = [b.fact_id for b in bands]
     return np.array(
-        [archival_distance(dict(zip(ids, s, strict=True)), bands) for s in excess_statistics(rows, bands)]
+        [
+            archival_distance(dict(zip(ids, s, strict=True)), bands)
+            for s in excess_statistics(rows, bands)
+        ]
     )
 
 
@@ -113,7 +116,9 @@ def model_probabilities(accepted: dict[str, int], drawn: dict[str, int]) -> dict
     return {m: (r / total if total > 0 else math.nan) for m, r in rates.items()}
 
 
-def count_factors(accepted: dict[str, int], drawn: dict[str, int], best: str) -> list[dict[str, Any]]:
+def count_factors(
+    accepted: dict[str, int], drawn: dict[str, int], best: str
+) -> list[dict[str, Any]]:
     """The Bayes factor of ``best`` against each other hypothesis, (a_b / n_b) / (a_m / n_m).
 
     A hypothesis with no accepted draw gives a lower bound: its rate is taken as one

@@ -55,11 +55,19 @@ def rejection_csv(summary: dict[str, Any], path: Path) -> None:
         factors = {f["hypothesis"]: f for f in a["bayes_factors"]}
         for m, n in a["drawn"].items():
             f = factors.get(m, {})
+            factor = _number(f["bayes_factor_of_best"]) if f else ""
+            counts = [a["accepted"][m], n, _number(a["probabilities"][m]), a["read"], a["best"]]
             rows.append(
-                [a["scope"], a["fraction"], _number(a["threshold"]), m, a["accepted"][m], n]
-                + [_number(a["probabilities"][m]), a["read"], a["best"]]
-                + [_number(f["bayes_factor_of_best"]) if f else "", f.get("lower_bound", "")]
-                + [f.get("evidence_for_best", "")]
+                [
+                    a["scope"],
+                    a["fraction"],
+                    _number(a["threshold"]),
+                    m,
+                    *counts,
+                    factor,
+                    f.get("lower_bound", ""),
+                    f.get("evidence_for_best", ""),
+                ]
             )
     header = ["scope", "fraction", "threshold", "hypothesis", "accepted", "drawn"]
     header += ["probability", "read", "best", "bayes_factor_of_best", "lower_bound"]
@@ -81,7 +89,9 @@ def confusion_csv(summary: dict[str, Any], path: Path) -> None:
                 + [counts.get(k, "") for k in labels]
                 + [_number(f["error_by_hypothesis"][m])]
             )
-    _rows(path, ["scope", "true_hypothesis", *(f"predicted:{k}" for k in labels), "error_rate"], rows)
+    _rows(
+        path, ["scope", "true_hypothesis", *(f"predicted:{k}" for k in labels), "error_rate"], rows
+    )
 
 
 def importance_csv(summary: dict[str, Any], path: Path) -> None:
@@ -99,7 +109,9 @@ def choice_csv(summary: dict[str, Any], path: Path) -> None:
     rows = []
     for f in summary["forest"]:
         if "refused" in f:
-            rows.append([f["scope"], "", "", "", "", "", "", "", *([""] * len(labels)), f["refused"]])
+            rows.append(
+                [f["scope"], "", "", "", "", "", "", "", *([""] * len(labels)), f["refused"]]
+            )
             continue
         rows.append(
             [f["scope"], " ".join(f["hypotheses"]), f["rows_per_hypothesis"], f["rows_left_out"]]
@@ -126,7 +138,9 @@ def confusion_plot(summary: dict[str, Any], path: Path) -> None:
         for i in range(shares.shape[0]):
             for j in range(shares.shape[1]):
                 colour = "white" if shares[i, j] > 0.6 else "black"
-                ax.text(j, i, f"{shares[i, j]:.2f}", ha="center", va="center", fontsize=6, color=colour)
+                ax.text(
+                    j, i, f"{shares[i, j]:.2f}", ha="center", va="center", fontsize=6, color=colour
+                )
         ticks = range(len(f["hypotheses"]))
         ax.set_xticks(ticks, f["hypotheses"], fontsize=7)
         ax.set_yticks(ticks, f["hypotheses"], fontsize=7)
@@ -155,11 +169,13 @@ def rejection_plot(summary: dict[str, Any], path: Path) -> None:
         for k, m in enumerate(summary["hypotheses"]):
             if m not in rows[0]["drawn"]:
                 continue
-            p = [a["probabilities"][m] for a in rows]
-            ax.plot(fractions, p, color=colours(k % 10), lw=1, label=m)
-            for x, y, a in zip(fractions, p, rows, strict=True):
-                face = colours(k % 10) if a["read"] else "none"
-                ax.plot([x], [y], "o", ms=3.5, color=colours(k % 10), markerfacecolor=face)
+            p = np.array([a["probabilities"][m] for a in rows])
+            read = np.array([a["read"] for a in rows], dtype=bool)
+            colour = colours(k % 10)
+            ax.plot(fractions, p, color=colour, lw=1, label=m)
+            x = np.array(fractions)
+            ax.plot(x[read], p[read], "o", ms=3.5, color=colour)
+            ax.plot(x[~read], p[~read], "o", ms=3.5, color=colour, markerfacecolor="none")
         ax.set_xscale("log")
         ax.set_ylim(-0.02, 1.02)
         ax.set_title(scope, fontsize=8)
@@ -169,7 +185,7 @@ def rejection_plot(summary: dict[str, Any], path: Path) -> None:
     axes[0][-1].legend(fontsize=6, loc="center left", bbox_to_anchor=(1.0, 0.5))
     fig.suptitle(
         "Rejection ABC: model probabilities by acceptance fraction (uniform prior; hollow: "
-        "fewer than 10 accepted, not read)",
+        f"fewer than {summary['min_accepted']:g} accepted, not read)",
         fontsize=8,
     )
     fig.tight_layout()

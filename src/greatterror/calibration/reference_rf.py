@@ -146,7 +146,10 @@ def forest_choice(
     z, z_obs = lda_axes(x0, y, observed0)
     x, observed = np.hstack([x0, z]), np.hstack([observed0, z_obs])
     forest = ensemble.RandomForestClassifier(
-        n_estimators=trees, oob_score=True, random_state=stream(seed, f"classifier {scope}"), n_jobs=1
+        n_estimators=trees,
+        oob_score=True,
+        random_state=stream(seed, f"classifier {scope}"),
+        n_jobs=1,
     )
     with warnings.catch_warnings():
         warnings.simplefilter("ignore")  # "some inputs do not have OOB scores": counted below
@@ -219,5 +222,7 @@ def forest_choices(
         if problem:
             out.append(Refusal(scope, f"{scope} {problem}"))
             continue
-        out.append(forest_choice(scope, features[mask], hypothesis[mask], names, labels, trees, seed))
+        out.append(
+            forest_choice(scope, features[mask], hypothesis[mask], names, labels, trees, seed)
+        )
     return out

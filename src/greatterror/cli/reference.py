@@ -1,4 +1,5 @@
-"""`greatterror hypotheses reference build`: simulations of each hypothesis from its priors.
+"""`greatterror hypotheses reference build`: simulations of each hypothesis from its priors
+(and `... reference choose`, cli/reference_choose.py: the model choice read from them).
 
 The table is built in pieces and extended later (calibration/reference_table.py); every
 option is checked against the table, and the hypotheses found, before the first run.
@@ -11,6 +12,7 @@ from typing import Annotated
 
 import typer
 
+from greatterror.cli import reference_choose
 from greatterror.cli.output import error_console, fail, warn_scale
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
@@ -108,3 +110,6 @@ def _resolve(keys: list[str]) -> dict[str, str]:
     if len(out) < 2:
         fail("hypotheses: a table needs at least 2 hypotheses; allowed: H1 to H7, H5b and H1e")
     return out
+
+
+app.command("choose")(reference_choose.choose)

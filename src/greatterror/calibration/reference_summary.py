@@ -1,0 +1,117 @@
+"""A reference table's model choice as plain data: both readings, per block and pooled.
+
+``choose`` reads a table (``reference_table.read_reference``), checks it
+against today's evidence base, and returns what the command prints, the files
+hold (``reference_files.py``) and ``--json`` gives: the rejection ABC
+probabilities at each acceptance fraction (``reference_choice.py``) and each
+forest's reading (``reference_rf.py``). Every check is made before the first
+forest is grown.
+"""
+
+from __future__ import annotations
+
+import math
+from collections.abc import Sequence
+from typing import Any
+
+import numpy as np
+
+from greatterror.calibration.reference_choice import (
+    FRACTIONS,
+    MIN_ACCEPTED,
+    ReferenceChoiceError,
+    check_rows,
+    rejection,
+    scopes,
+)
+from greatterror.calibration.reference_rf import TREES, forest_choices, forest_problem
+from greatterror.calibration.statistics import Archival
+
+
+def table_bands(manifest: dict[str, Any], evidence: Any) -> tuple[Archival, ...]:
+    """The archival bands of the table's statistics, from the evidence base; refused when a
+    statistic is no longer a calibration target or its archival value has changed since the
+    table was made (its log ratios would then measure against another record)."""
+    from greatterror.calibration.statistics import archival_targets
+
+    ids = list(manifest["statistics"])
+    try:
+        bands = archival_targets(evidence, ids)
+    except (ValueError, KeyError) as exc:
+        raise ReferenceChoiceError(f"PATH: the table's statistics: {exc}") from None
+    stored = manifest.get("archival", {})
+    changed = [
+        b.fact_id
+        for b in bands
+        if b.fact_id not in stored
+        or not math.isclose(float(stored[b.fact_id]), b.value, rel_tol=1e-9)
+    ]
+    if changed:
+        raise ReferenceChoiceError(
+            f"PATH: the table was made against other archival values of {', '.join(changed)} "
+            "than the evidence base holds today; build a new table"
+        )
+    return bands
+
+
+def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+    """The rows' hypotheses, after refusing a table the readings cannot use."""
+    check_rows(rows, ids)
+    hypothesis = rows["hypothesis"].astype(str).to_numpy()
+    unknown = sorted(set(hypothesis.tolist()) - set(labels))
+    if unknown:
+        raise ReferenceChoiceError(
+            f"PATH: the rows hold hypotheses the manifest does not name: {', '.join(unknown)}"
+        )
+    problem = forest_problem(hypothesis, labels)
+    if problem:
+        raise ReferenceChoiceError(f"PATH: the table {problem}")
+    return hypothesis
+
+
+def choose(
+    reference: Any,
+    trees: int = TREES,
+    seed: int = 0,
+    fractions: Sequence[float] = FRACTIONS,
+    evidence: Any = None,
+) -> dict[str, Any]:
+    """Both readings of ``reference`` (a ``reference_table.Reference``)."""
+    from greatterror.calibration.reference_table import log_ratio_features
+
+    if evidence is None:
+        from greatterror.evidence.loader import load_evidence
+
+        evidence = load_evidence()
+    manifest, rows = reference.manifest, reference.rows
+    labels, ids = list(manifest["hypotheses"]), list(manifest["statistics"])
+    bands = table_bands(manifest, evidence)
+    hypothesis = check_table(rows, labels, ids)
+    features = log_ratio_features(reference)[ids].to_numpy(dtype=np.float64)
+    parts = scopes(rows)
+    runaway = rows["runaway"].to_numpy(dtype=bool)
+    draws = {
+        scope: {
+            m: int((hypothesis[mask] == m).sum()) for m in labels if (hypothesis[mask] == m).any()
+        }
+        for scope, mask in parts
+    }
+    return {
+        "table": str(reference.path),
+        "scale": manifest.get("scale"),
+        "code": manifest.get("code"),
+        "created": manifest.get("created"),
+        "hypotheses": [m for m in labels if m in draws["pooled"]],
+        "statistics": ids,
+        "draws": draws,
+        "runaways": {m: int((runaway & (hypothesis == m)).sum()) for m in draws["pooled"]},
+        "fractions": list(fractions),
+        "min_accepted": MIN_ACCEPTED,
+        "trees": trees,
+        "seed": seed,
+        "rejection": [a.as_dict() for a in rejection(rows, bands, labels, fractions)],
+        "forest": [
+            f.as_dict()
+            for f in forest_choices(parts, features, hypothesis, ids, labels, trees, seed)
+        ],
+    }

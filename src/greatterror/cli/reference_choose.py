@@ -1,0 +1,189 @@
+"""`greatterror hypotheses reference choose PATH`: which hypothesis a reference table favours.
+
+Both readings of calibration/reference_summary.py, per block and pooled:
+rejection ABC's model probabilities at six acceptance fractions, and the ABC
+random forest's prior error rates, confusion matrix, choice and posterior
+probability of the chosen hypothesis. Every option and the table are checked
+before the first forest is grown; the files are written all or none.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Annotated, Any
+
+import typer
+
+from greatterror.cli.output import (
+    check_result_dir,
+    console,
+    emit_json,
+    fail,
+    folder_path,
+    print_table,
+)
+
+MAX_TREES = 100_000
+MAX_SEED = 2**31 - 1
+FOREST_COLUMNS: tuple[str, ...] = ("scope", "draws each", "left out", "prior error", "selected")
+FOREST_COLUMNS += ("votes", "P(selected)", "note")
+
+
+def choose(
+    path: Annotated[
+        str, typer.Argument(help="The reference table's directory (hypotheses reference build).")
+    ],
+    trees: Annotated[int, typer.Option(help="Trees of each forest (1 to 100000).")] = 500,
+    seed: Annotated[int, typer.Option(help="Seed of the forests (0 to 2147483647).")] = 0,
+    out: Annotated[
+        Path | None,
+        typer.Option(
+            parser=folder_path,
+            help="Directory for the result files and plots (default: PATH name + _choice).",
+            show_default=False,
+        ),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
+) -> None:
+    """Model choice from a reference table: rejection ABC and an ABC random forest.
+
+    greatterror hypotheses reference choose ref --trees 500 --seed 1
+    """
+    if not 1 <= trees <= MAX_TREES:
+        fail(f"--trees: {trees} is out of range; allowed: a whole number from 1 to {MAX_TREES}")
+    if not 0 <= seed <= MAX_SEED:
+        fail(f"--seed: {seed} is out of range; allowed: a whole number from 0 to {MAX_SEED}")
+    if not path.strip():
+        fail("PATH: empty; give a reference table's directory")
+    from greatterror.calibration.problem import MissingExtraError, require
+    from greatterror.calibration.reference_choice import ReferenceChoiceError
+    from greatterror.calibration.reference_files import write_results
+    from greatterror.calibration.reference_summary import choose as read_choice
+    from greatterror.calibration.reference_table import ReferenceError, read_reference
+
+    table = Path(path)
+    result_dir = out or table.resolve().parent / f"{table.resolve().name}_choice"
+    try:
+        require("sklearn.ensemble")
+        reference = read_reference(table)
+    except (ReferenceError, MissingExtraError) as exc:
+        fail(str(exc))
+    check_result_dir(result_dir)
+    try:
+        summary = read_choice(reference, trees, seed)
+    except ReferenceChoiceError as exc:
+        fail(str(exc))
+    files = write_results(summary, result_dir)
+    if as_json:
+        emit_json(summary)
+        return
+    print_choice(summary)
+    console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
+def _cell(a: dict[str, Any], m: str) -> str:
+    if m not in a["drawn"]:
+        return ""
+    return f"{a['probabilities'][m]:.2f} ({a['accepted'][m]}/{a['drawn'][m]})"
+
+
+def print_choice(summary: dict[str, Any]) -> None:
+    from greatterror.provenance import code_label
+
+    labels = summary["hypotheses"]
+    scale = summary["scale"]
+    console.print(
+        f"table {summary['table']}: 1:{1 / scale:,.0f}, code {code_label(summary['code'])}, "
+        f"made {summary['created']}",
+        highlight=False,
+    )
+    print_table(
+        "Draws per hypothesis (runaway runs: stopped, every statistic at the stand-in)",
+        ["scope", *labels],
+        [[scope, *(n.get(m, 0) for m in labels)] for scope, n in summary["draws"].items()]
+        + [["runaways", *(summary["runaways"].get(m, 0) for m in labels)]],
+    )
+    least = summary["min_accepted"]
+    print_table(
+        "Rejection ABC: P(hypothesis | distance <= threshold) (accepted/drawn)",
+        ["scope", "fraction", "threshold", "accepted", "best", *labels],
+        [
+            [a["scope"], f"{a['fraction']:g}", f"{a['threshold']:.3g}", sum(a["accepted"].values())]
+            + [a["best"] if a["read"] else f"not read (< {least:g})"]
+            + [_cell(a, m) for m in labels]
+            for a in summary["rejection"]
+        ],
+        caption="prior over the hypotheses: uniform; P = (a/n) / sum of a/n over the hypotheses; "
+        f"distance: the fit's (statistics.archival_distance); not read: fewer than {least:g} "
+        "accepted in all",
+    )
+    # the smallest pooled fraction at which the best holds enough accepted draws for words
+    read = [a for a in summary["rejection"] if a["scope"] == "pooled" and a["read"]]
+    worded = [a for a in read if a["accepted"][a["best"]] >= least]
+    if read:
+        tightest = (worded or read)[0]
+        which = "the smallest with " if worded else "the smallest read; fewer than "
+        print_table(
+            f"Bayes factors of {tightest['best']} (pooled, fraction {tightest['fraction']:g}, "
+            f"{which}{least:g} accepted draws of the best; every fraction in rejection.csv)",
+            ["hypothesis", "accepted", "Bayes factor", f"evidence for {tightest['best']}"],
+            [
+                [
+                    f["hypothesis"],
+                    tightest["accepted"][f["hypothesis"]],
+                    (">" if f["lower_bound"] else "") + f"{f['bayes_factor_of_best']:.3g}",
+                    f["evidence_for_best"],
+                ]
+                for f in tightest["bayes_factors"]
+            ],
+            caption="words: Kass and Raftery (1995); '>' a lower bound (no accepted draw: one "
+            "accepted draw's share taken)",
+        )
+    _print_forests(summary)
+
+
+def _print_forests(summary: dict[str, Any]) -> None:
+    rows = []
+    for f in summary["forest"]:
+        if "refused" in f:
+            rows.append([f["scope"], "", "", "", "", "", "", f"refused: {f['refused']}"])
+            continue
+        votes = f"{f['votes'][f['selected']]}/{f['trees']}"
+        chosen = [f["selected"], votes, f"{f['posterior']:.2f}", ""]
+        rows.append(
+            [
+                f["scope"],
+                f["rows_per_hypothesis"],
+                f["rows_left_out"],
+                f"{f['prior_error']:.3f}",
+                *chosen,
+            ]
+        )
+    print_table(
+        f"ABC random forest ({summary['trees']} trees, seed {summary['seed']})",
+        FOREST_COLUMNS,
+        rows,
+        caption="prior error: out-of-bag misclassification of the draws; votes are not "
+        "probabilities (Pudlo et al. 2016); P(selected): 1 - a regression forest's "
+        "out-of-bag error at the record",
+    )
+    pooled = [f for f in summary["forest"] if f["scope"] == "pooled" and "refused" not in f]
+    if not pooled:
+        return
+    f = pooled[0]
+    print_table(
+        "Which hypotheses the statistics tell apart (pooled, out of bag; rows: drawn, "
+        "columns: chosen)",
+        ["drawn", *f["hypotheses"], "error"],
+        [
+            [m, *f["confusion"][i], f"{f['error_by_hypothesis'][m]:.2f}"]
+            for i, m in enumerate(f["hypotheses"])
+        ],
+    )
+    top = sorted(f["importance"].items(), key=lambda kv: -kv[1])[:10]
+    print_table(
+        "The features the pooled forest uses most (impurity importance)",
+        ["feature", "importance"],
+        [[name, f"{value:.3f}"] for name, value in top],
+        caption="LD1, LD2 ...: axes of a linear discriminant analysis of the statistics",
+    )
