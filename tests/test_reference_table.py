@@ -178,3 +178,82 @@ def test_build_then_resume_adds_only_the_missing_rows(tmp_path: Path) -> None:
     assert not two[sims].isna().all(axis=1).any() or two["runaway"].any()
     other = runner.invoke(app, [*base[:-2], "--scale", "0.001", "--draws", "3"])
     assert other.exit_code == 2 and "another scale" in other.output
+
+
+def _table_with_values(tmp_path: Path, scale: float = 0.0003) -> Path:
+    """A table of two hypotheses, two blocks, two draws each, with real drawn values and
+    simulated values that put H6's rows nearer the record than H7's."""
+    table = tmp_path / "t"
+    write_manifest(table, _manifest(scale=scale))
+    for block in (1, 2):
+        rows = []
+        for hyp, scenario, value_factor in (("H6", H6, 1.0), ("H7", H7, 5.0)):
+            for draw in (1, 2):
+                values = rb.draw_values(scenario, hyp, 140 + block, draw)
+                row = _row(block, hyp, draw)
+                row.update(
+                    {SIM + s: v * value_factor * (1 + 0.01 * draw) for s, v in _record().items()}
+                )
+                row.update({PAR + k: v for k, v in values.items()})
+                del row[PAR + "x"]
+                rows.append(row)
+        write_part(table, rows, f"block{block}")
+    return table
+
+
+def _record() -> dict[str, float]:
+    from greatterror.evidence.loader import load_evidence
+
+    evidence = load_evidence()
+    return {s: float(evidence.value(s)) for s in CALIBRATION_IDS}
+
+
+def test_accepted_rows_are_the_closest_in_each_block(tmp_path: Path) -> None:
+    from greatterror.calibration.reference_check import accepted_rows
+    from greatterror.calibration.reference_table import archival_distances
+
+    ref = read_reference(_table_with_values(tmp_path))
+    distance = archival_distances(ref)
+    h6 = (ref.rows["hypothesis"] == "H6").to_numpy()
+    assert distance[h6].max() < distance[~h6].min()
+    assert distance[h6].max() < 0.5  # at most 2% above the record: inside every band
+    keep = accepted_rows(ref, 0.5)
+    assert list(keep) == list(h6)  # half of each block: its two H6 rows
+    assert accepted_rows(ref, 1.0).all()
+    with pytest.raises(ValueError, match="--fraction"):
+        accepted_rows(ref, 0.0)
+
+
+def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
+    table = _table_with_values(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "1",
+         "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    by = {h["hypothesis"]: h for h in data["hypotheses"]}
+    assert by["H6"]["source"] == "accepted" and by["H6"]["particles"] == 4
+    assert by["H7"]["source"] == "prior" and data["no_posterior"] == ["H7"]
+    assert data["seeds"] == [1]  # a validation seed, never a fitting seed
+    assert len(by["H6"]["in_sample"]) == len(CALIBRATION_IDS)
+    assert (out / "reference_check.json").is_file() and (out / "reference_check.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fraction", "0"], "--fraction: 0 is out of range"),
+        (["--draws", "0"], "--draws: 0 is out of range"),
+        (["--workers", "0"], "--workers: 0 is out of range"),
+    ],
+)
+def test_check_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    table = _table_with_values(tmp_path)
+    result = runner.invoke(app, ["hypotheses", "reference", "check", str(table), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (table / "check").exists()
+    missing = runner.invoke(app, ["hypotheses", "reference", "check", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "is not a directory" in missing.output
