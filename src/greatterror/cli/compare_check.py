@@ -56,9 +56,9 @@ def check_comparison(
     console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
 
 
-def write_check_files(result: dict[str, Any], out: Path) -> list[Path]:
+def write_check_files(result: dict[str, Any], out: Path, stem: str = "compare_check") -> list[Path]:
     out.mkdir(parents=True, exist_ok=True)
-    json_path, csv_path = out / "compare_check.json", out / "compare_check.csv"
+    json_path, csv_path = out / f"{stem}.json", out / f"{stem}.csv"
     json_path.write_text(json.dumps(result, indent=2) + "\n", encoding="utf-8")
     with open(csv_path, "w", newline="", encoding="utf-8") as f:
         writer = csv.writer(f)
@@ -71,6 +71,14 @@ def write_check_files(result: dict[str, Any], out: Path) -> list[Path]:
 
 
 def print_check(result: dict[str, Any]) -> None:
+    print_check_tables(result, _compare_notes(result))
+
+
+def print_check_tables(
+    result: dict[str, Any], notes: list[str], posterior: str = "particles (effective)"
+) -> None:
+    """The check's tables (shared by ``compare check`` and ``reference check``): per
+    hypothesis, then each figure's median over the record; ``notes`` are printed between."""
     hyps = result["hypotheses"]
     labels = [h["hypothesis"] for h in hyps]
     n_in, n_val = result["in_sample_targets"], result["validation_figures"]
@@ -82,7 +90,7 @@ def print_check(result: dict[str, Any]) -> None:
         f"Posterior predictive check per hypothesis ({note})",
         [
             "hypothesis",
-            "particles (effective)",
+            posterior,
             "in-sample medians within",
             "validation medians within",
             "validation: record in 5-95% band",
@@ -106,6 +114,25 @@ def print_check(result: dict[str, Any]) -> None:
             else ""
         ),
     )
+    console.print("; ".join(notes), highlight=False)
+    for kind, title in (("in_sample", "In-sample targets"), ("validation", "Validation figures")):
+        rows = []
+        for i, first in enumerate(hyps[0][kind]):
+            cells = [first["id"], f"{first['record']:,.0f}"]
+            for h in hyps:
+                r = h[kind][i]
+                ratio = r["median"] / r["record"] if r["record"] else float("nan")
+                cells.append(f"{ratio:.2f}" + ("" if r["median_ok"] else "*"))
+            rows.append(cells)
+        print_table(
+            f"{title}: median of the draws over the record",
+            ["figure", "record", *labels],
+            rows,
+            caption="* outside the archival range and ±20%",
+        )
+
+
+def _compare_notes(result: dict[str, Any]) -> list[str]:
     notes = [
         f"posterior: generation {result['generation']} of repeats "
         + ", ".join(map(str, result["repeats_used"]))
@@ -124,19 +151,4 @@ def print_check(result: dict[str, Any]) -> None:
             f"fitted with greatterror {result['fitted_with_version']}, checked with "
             f"{result['version']}: the model may differ"
         )
-    console.print("; ".join(notes), highlight=False)
-    for kind, title in (("in_sample", "In-sample targets"), ("validation", "Validation figures")):
-        rows = []
-        for i, first in enumerate(hyps[0][kind]):
-            cells = [first["id"], f"{first['record']:,.0f}"]
-            for h in hyps:
-                r = h[kind][i]
-                ratio = r["median"] / r["record"] if r["record"] else float("nan")
-                cells.append(f"{ratio:.2f}" + ("" if r["median_ok"] else "*"))
-            rows.append(cells)
-        print_table(
-            f"{title}: median of the draws over the record",
-            ["figure", "record", *labels],
-            rows,
-            caption="* outside the archival range and ±20%",
-        )
+    return notes

@@ -112,4 +112,58 @@ def _resolve(keys: list[str]) -> dict[str, str]:
     return out
 
 
+@app.command("check")
+def check(
+    table: Annotated[Path, typer.Argument(help="The reference table's directory.")],
+    fraction: Annotated[
+        float, typer.Option(help="Accept in each block the rows closest to the record: this share.")
+    ] = 0.05,
+    draws: Annotated[int, typer.Option(help="Accepted draws of each hypothesis to run again.")] = 10,
+    workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    out: Annotated[
+        Path | None,
+        typer.Option(help="Folder for reference_check.json/.csv [default: TABLE/check]."),
+    ] = None,
+    as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
+) -> None:
+    """Posterior predictive check: each hypothesis's accepted draws run again on validation
+    seeds, against the in-sample targets and the validation figures.
+
+    greatterror hypotheses reference check ref --fraction 0.05 --draws 10 --workers 2
+    """
+    from greatterror.cli.compare_check import print_check_tables, write_check_files
+    from greatterror.cli.output import check_result_dir, console, emit_json, warn_of_runs
+
+    if not 0 < fraction <= 1:
+        fail(f"--fraction: {fraction:g} is out of range; allowed: above 0, at most 1")
+    for name, value, most in (("--draws", draws, 10_000), ("--workers", workers, 1_024)):
+        if not 1 <= value <= most:
+            fail(f"{name}: {value} is out of range; allowed: a whole number from 1 to {most}")
+    from greatterror.calibration.reference_check import reference_check
+    from greatterror.calibration.reference_table import ReferenceError, read_manifest
+
+    try:
+        read_manifest(table)
+    except ReferenceError as exc:
+        fail(str(exc))
+    result_dir = out or table / "check"
+    check_result_dir(result_dir)
+    result = reference_check(table, fraction, draws, workers=workers)
+    if not result["hypotheses"]:
+        fail(f"TABLE: {table} holds no rows yet; build it first (reference build)")
+    files = write_check_files(result, result_dir, "reference_check")
+    warn_of_runs(result["warnings"], result["runs"])
+    if as_json:
+        emit_json(result)
+        return
+    notes = [
+        f"accepted: in each of blocks {', '.join(map(str, result['blocks']))}, the "
+        f"{fraction:g} of its {result['rows']:,} rows closest to the record (archival distance)"
+    ]
+    if result["code_change"]:
+        notes.append(f"the table was {result['code_change']}: the model may differ")
+    print_check_tables(result, notes, "accepted rows")
+    console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
 app.command("choose")(reference_choose.choose)

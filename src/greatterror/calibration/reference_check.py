@@ -1,0 +1,130 @@
+"""Posterior predictive check of each hypothesis from a reference table.
+
+Rejection ABC's posterior of a hypothesis at a tolerance is its rows whose distance to the
+record is within the tolerance, with equal weights (Pritchard et al. 1999; Grelaud et al.
+2009). Here the tolerance of each block (an independent repeat: its own population and
+draws, calibration/reference_table.py) is the ``fraction``-quantile of that block's
+distances over all hypotheses, the rule the model probabilities use
+(calibration/reference_choice.py), and the accepted rows of every block are pooled.
+
+A model probability says how often a hypothesis came within the tolerance; it does not
+say whether its accepted simulations agree with what the table never scored. So, as
+``hypotheses compare check`` does for the ABC-SMC comparison (calibration/compare_check.py):
+``draws`` of each hypothesis's accepted parameter sets (with replacement, equal weights)
+are run again, each on a validation seed (1-10 in turn, never a fitting seed), and compared
+with the in-sample targets and the validation figures (``holdout.MEASURES``, never fitted).
+A hypothesis with no accepted row is checked from its prior instead (draws of its own rows
+in the table, which are prior draws), so that the figures it misses are seen.
+"""
+
+from __future__ import annotations
+
+from pathlib import Path
+from typing import Any
+
+import numpy as np
+
+from greatterror import __version__
+from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
+from greatterror.calibration.reference_table import (
+    PAR,
+    Reference,
+    archival_distances,
+    read_reference,
+)
+from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
+from greatterror.provenance import code_change
+
+
+def accepted_rows(ref: Reference, fraction: float) -> Any:
+    """Which rows are accepted: in each block, a distance at most the block's
+    ``fraction``-quantile of distances (a boolean array in the rows' order)."""
+    if not 0 < fraction <= 1:
+        raise ValueError(f"--fraction: {fraction:g} is out of range; allowed: above 0, at most 1")
+    distance = archival_distances(ref)
+    blocks = ref.rows["block"].to_numpy()
+    keep = np.zeros(len(distance), dtype=bool)
+    for b in np.unique(blocks):
+        mine = blocks == b
+        keep[mine] = distance[mine] <= np.quantile(distance[mine], fraction)
+    return keep
+
+
+def _values(row: Any) -> dict[str, float]:
+    return {k[len(PAR) :]: float(v) for k, v in row.items() if k.startswith(PAR) and v == v}
+
+
+def reference_check(
+    path: Path,
+    fraction: float = 0.05,
+    draws: int = 10,
+    scale: float | None = None,
+    workers: int = 1,
+    draw_seed: int = 0,
+) -> dict[str, Any]:
+    """Run each hypothesis's accepted draws again on validation seeds and compare them with the
+    in-sample targets and the validation figures."""
+    seeds = check_validation_seeds(VALIDATION_SEEDS)
+    ref = read_reference(path)
+    keep = accepted_rows(ref, fraction)
+    scale = float(ref.manifest["scale"]) if scale is None else scale
+    rng = np.random.default_rng(draw_seed)
+    plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
+    source: dict[str, dict[str, Any]] = {}
+    hypotheses = ref.manifest["hypotheses"]
+    for label, scenario in hypotheses.items():
+        mine = (ref.rows["hypothesis"] == label).to_numpy()
+        if not mine.any():
+            continue
+        pool = np.flatnonzero(mine & keep)
+        kind = "accepted"
+        if len(pool) == 0:
+            pool, kind = np.flatnonzero(mine), "prior"
+        picks = rng.choice(pool, size=draws, replace=True)
+        values = [_values(ref.rows.iloc[int(i)]) for i in picks]
+        plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
+        n = len(pool) if kind == "accepted" else 0
+        source[label] = {
+            "source": kind,
+            "particles": n,
+            "effective_particles": float(n),
+            "rows": int(mine.sum()),
+        }
+    results = run_jobs([job for plan in plans.values() for job in plan], workers)
+    out = []
+    start = 0
+    for label, planned in plans.items():
+        mine_runs = results[start : start + len(planned)]
+        start += len(planned)
+        in_sample, validation = compare_runs(mine_runs, ref.statistics)
+        out_of_sample, _ = split_validation(validation)
+        out.append(
+            {
+                "hypothesis": label,
+                "scenario": planned[0][0],
+                "draws": len(planned),
+                **source[label],
+                "in_sample": in_sample,
+                "validation": validation,
+                "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
+                "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
+                "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
+                **run_warnings(mine_runs),
+            }
+        )
+    return {
+        "table": str(path),
+        "version": __version__,
+        "code_change": code_change(ref.manifest.get("code")),
+        "fraction": fraction,
+        "rows": len(ref.rows),
+        "blocks": sorted(int(b) for b in ref.rows["block"].unique()),
+        "scale": scale,
+        "draws": draws,
+        "seeds": sorted({j[2] for plan in plans.values() for j in plan}),
+        "no_posterior": [h["hypothesis"] for h in out if h["source"] == "prior"],
+        "in_sample_targets": len(out[0]["in_sample"]) if out else 0,
+        "validation_figures": len(split_validation(out[0]["validation"])[0]) if out else 0,
+        "hypotheses": out,
+        **run_warnings(results),
+    }

@@ -1,0 +1,259 @@
+"""The reference table of prior simulations: its format, its draws, its build and resume."""
+
+from __future__ import annotations
+
+import json
+import math
+from pathlib import Path
+
+import numpy as np
+import pytest
+from typer.testing import CliRunner
+
+from greatterror.calibration import reference_build as rb
+from greatterror.calibration.reference_table import (
+    MANIFEST,
+    PAR,
+    SIM,
+    ReferenceError,
+    check_extension,
+    log_ratio_features,
+    read_reference,
+    write_manifest,
+    write_part,
+)
+from greatterror.calibration.simulator import RUNAWAY_STATISTIC
+from greatterror.calibration.statistics import CALIBRATION_IDS
+from greatterror.cli.app import app
+
+runner = CliRunner()
+H6, H7 = "hypotheses/h6_kirov_pretext", "hypotheses/h7_besieged_city"
+HYPS = {"H6": H6, "H7": H7}
+
+
+def _manifest(**change: object) -> dict[str, object]:
+    manifest = rb.table_manifest(HYPS, 0.001, 141, 2)
+    manifest.update(change)
+    return manifest
+
+
+def _row(block: int, hyp: str, draw: int, value: float = 1000.0, runaway: bool = False) -> dict:
+    row: dict[str, object] = {
+        "block": block,
+        "hypothesis": hyp,
+        "draw": draw,
+        "runaway": runaway,
+        "seconds": 1.0,
+    }
+    row.update({SIM + s: (math.nan if runaway else value) for s in CALIBRATION_IDS})
+    row[PAR + "x"] = 0.5
+    return row
+
+
+def test_draws_are_reproducible_and_do_not_depend_on_how_many_are_asked() -> None:
+    from greatterror.calibration.compare import hypothesis_priors
+
+    a = rb.draw_values(H7, "H7", 141, 3)
+    assert a == rb.draw_values(H7, "H7", 141, 3)
+    assert a != rb.draw_values(H7, "H7", 141, 4)
+    assert a != rb.draw_values(H7, "H7", 142, 3)  # another block
+    names, priors = hypothesis_priors(H7)
+    assert set(a) == set(names)
+    for name, prior in zip(names, priors, strict=True):
+        assert prior.low <= a[name] <= prior.high, name
+    # a piece's jobs are the same draws whatever the table's size
+    few = rb.pending(_manifest(), set(), 3)
+    many = rb.pending(_manifest(), set(), 12)
+    assert [j for p in few for j in p] == [j for p in many for j in p if j.draw <= 3]
+
+
+def test_pending_skips_the_rows_there_and_lets_the_blocks_take_turns() -> None:
+    pieces = rb.pending(_manifest(), {(1, "H6", 1), (2, "H7", 2)}, 2 * rb.CHUNK)
+    order = [(p[0].block, min(j.draw for j in p)) for p in pieces]
+    assert order == [(1, 1), (2, 1), (1, 1 + rb.CHUNK), (2, 1 + rb.CHUNK)]
+    keys = [(j.block, j.hypothesis, j.draw) for p in pieces for j in p]
+    assert (1, "H6", 1) not in keys and (2, "H7", 2) not in keys
+    assert len(keys) == len(set(keys)) == 2 * 2 * 2 * rb.CHUNK - 2
+    fit_seeds = {j.block: j.fit_seed for p in pieces for j in p}
+    assert fit_seeds == {1: 141, 2: 142}
+
+
+def test_parts_round_trip_and_a_row_written_twice_is_refused(tmp_path: Path) -> None:
+    write_manifest(tmp_path, _manifest())
+    write_part(tmp_path, [_row(1, "H6", 1), _row(1, "H7", 1, runaway=True)], "a")
+    write_part(tmp_path, [_row(2, "H6", 1, value=0.0)], "b")
+    (tmp_path / "parts" / ".c.parquet.tmp").write_bytes(b"half written")  # ignored
+    ref = read_reference(tmp_path)
+    assert list(ref.rows["block"]) == [1, 1, 2]
+    assert list(ref.rows["hypothesis"]) == ["H6", "H7", "H6"]
+    feats = log_ratio_features(ref)
+    assert list(feats.columns) == list(CALIBRATION_IDS)
+    assert (feats.iloc[1] == RUNAWAY_STATISTIC).all()
+    sid = CALIBRATION_IDS[0]
+    archival = ref.manifest["archival"][sid]
+    assert feats[sid].iloc[0] == pytest.approx(math.log(1000.0 / archival))
+    assert feats[sid].iloc[2] == pytest.approx(math.log(1.0 / archival))  # floored at one
+    write_part(tmp_path, [_row(2, "H6", 1)], "again")
+    with pytest.raises(ReferenceError, match="draw 1 twice"):
+        read_reference(tmp_path)
+
+
+def test_not_a_table(tmp_path: Path) -> None:
+    with pytest.raises(ReferenceError, match="not a directory"):
+        read_reference(tmp_path / "none")
+    with pytest.raises(ReferenceError, match=r"holds no manifest\.json"):
+        read_reference(tmp_path)
+    (tmp_path / MANIFEST).write_text(json.dumps({"format": "other"}), encoding="utf-8")
+    with pytest.raises(ReferenceError, match="is not a greatterror-reference-table"):
+        read_reference(tmp_path)
+
+
+def test_a_table_is_only_extended_with_its_own_settings_and_code() -> None:
+    stored = _manifest()
+    check_extension(stored, _manifest(blocks={**stored["blocks"], "3": {"fit_seed": 143, "draw_seed": 143}}))  # type: ignore[dict-item]  # fmt: skip
+    with pytest.raises(ReferenceError, match="another scale"):
+        check_extension(stored, _manifest(scale=0.01))
+    with pytest.raises(ReferenceError, match="another hypotheses"):
+        check_extension(stored, _manifest(hypotheses={"H6": H6}))
+    with pytest.raises(ReferenceError, match="block 1 was made with the seeds"):
+        check_extension(stored, _manifest(blocks={"1": {"fit_seed": 7, "draw_seed": 7}}))
+    other = dict(stored["code"])  # type: ignore[call-overload]
+    other["source"] = "0" * 64
+    with pytest.raises(ReferenceError, match="made by code"):
+        check_extension({**stored, "code": other}, _manifest())
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--draws", "0"], "--draws: 0 is out of range"),
+        (["--blocks", "0"], "--blocks: 0 is out of range"),
+        (["--scale", "2"], "--scale: 2 is out of range"),
+        (["H6", "H9"], "H9"),
+        (["H6"], "at least 2 hypotheses"),
+        (["H6", "H6"], "named twice"),
+        (["--seed", "-1"], "--seed: -1 is out of range"),
+    ],
+)
+def test_bad_input_exits_2_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:
+    table = tmp_path / "t"
+    base = ["hypotheses", "reference", "build", "--table", str(table)]
+    extra = [] if any(a.startswith("H") for a in args) else ["H6", "H7"]
+    result = runner.invoke(app, [*base, *args, *extra])
+    assert result.exit_code == 2, result.output
+    assert message in result.output
+    assert "Traceback" not in result.output
+    assert not table.exists()
+
+
+def test_a_folder_that_is_not_a_table_is_refused(tmp_path: Path) -> None:
+    (tmp_path / "t").mkdir()
+    (tmp_path / "t" / "notes.txt").write_text("mine", encoding="utf-8")
+    result = runner.invoke(
+        app, ["hypotheses", "reference", "build", "--table", str(tmp_path / "t"), "H6", "H7"]
+    )
+    assert result.exit_code == 2 and "is not a reference table" in result.output
+    assert sorted(p.name for p in (tmp_path / "t").iterdir()) == ["notes.txt"]
+
+
+def test_build_then_resume_adds_only_the_missing_rows(tmp_path: Path) -> None:
+    """A real build of one draw, then an extension to two: the first row is kept as it was,
+    and the second call runs only the new draws (same seeds: same rows as a build at 2)."""
+    table = tmp_path / "t"
+    base = ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7", "--blocks", "1"]
+    base += ["--scale", "0.0003"]
+    first = runner.invoke(app, [*base, "--draws", "1"])
+    assert first.exit_code == 0, first.output
+    one = read_reference(table).rows
+    assert len(one) == 2 and set(one["hypothesis"]) == {"H6", "H7"}
+    again = runner.invoke(app, [*base, "--draws", "1"])
+    assert again.exit_code == 0 and "already holds 1 draws" in again.output
+    second = runner.invoke(app, [*base, "--draws", "2"])
+    assert second.exit_code == 0, second.output
+    two = read_reference(table).rows
+    assert len(two) == 4 and sorted(two["draw"]) == [1, 1, 2, 2]
+    sims = [SIM + s for s in CALIBRATION_IDS]
+    kept = two[two["draw"] == 1].reset_index(drop=True)
+    assert np.array_equal(kept[sims].to_numpy(), one[sims].to_numpy(), equal_nan=True)
+    assert not two[sims].isna().all(axis=1).any() or two["runaway"].any()
+    other = runner.invoke(app, [*base[:-2], "--scale", "0.001", "--draws", "3"])
+    assert other.exit_code == 2 and "another scale" in other.output
+
+
+def _table_with_values(tmp_path: Path, scale: float = 0.0003) -> Path:
+    """A table of two hypotheses, two blocks, two draws each, with real drawn values and
+    simulated values that put H6's rows nearer the record than H7's."""
+    table = tmp_path / "t"
+    write_manifest(table, _manifest(scale=scale))
+    for block in (1, 2):
+        rows = []
+        for hyp, scenario, value_factor in (("H6", H6, 1.0), ("H7", H7, 5.0)):
+            for draw in (1, 2):
+                values = rb.draw_values(scenario, hyp, 140 + block, draw)
+                row = _row(block, hyp, draw)
+                row.update(
+                    {SIM + s: v * value_factor * (1 + 0.01 * draw) for s, v in _record().items()}
+                )
+                row.update({PAR + k: v for k, v in values.items()})
+                del row[PAR + "x"]
+                rows.append(row)
+        write_part(table, rows, f"block{block}")
+    return table
+
+
+def _record() -> dict[str, float]:
+    from greatterror.evidence.loader import load_evidence
+
+    evidence = load_evidence()
+    return {s: float(evidence.value(s)) for s in CALIBRATION_IDS}
+
+
+def test_accepted_rows_are_the_closest_in_each_block(tmp_path: Path) -> None:
+    from greatterror.calibration.reference_check import accepted_rows
+    from greatterror.calibration.reference_table import archival_distances
+
+    ref = read_reference(_table_with_values(tmp_path))
+    distance = archival_distances(ref)
+    h6 = (ref.rows["hypothesis"] == "H6").to_numpy()
+    assert distance[h6].max() < distance[~h6].min()
+    assert distance[h6].max() < 0.5  # at most 2% above the record: inside every band
+    keep = accepted_rows(ref, 0.5)
+    assert list(keep) == list(h6)  # half of each block: its two H6 rows
+    assert accepted_rows(ref, 1.0).all()
+    with pytest.raises(ValueError, match="--fraction"):
+        accepted_rows(ref, 0.0)
+
+
+def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
+    table = _table_with_values(tmp_path)
+    out = tmp_path / "out"
+    result = runner.invoke(
+        app,
+        ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "1",
+         "--out", str(out), "--json"],
+    )  # fmt: skip
+    assert result.exit_code == 0, result.output
+    data = json.loads(result.stdout[result.stdout.index("{") :])
+    by = {h["hypothesis"]: h for h in data["hypotheses"]}
+    assert by["H6"]["source"] == "accepted" and by["H6"]["particles"] == 4
+    assert by["H7"]["source"] == "prior" and data["no_posterior"] == ["H7"]
+    assert data["seeds"] == [1]  # a validation seed, never a fitting seed
+    assert len(by["H6"]["in_sample"]) == len(CALIBRATION_IDS)
+    assert (out / "reference_check.json").is_file() and (out / "reference_check.csv").is_file()
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--fraction", "0"], "--fraction: 0 is out of range"),
+        (["--draws", "0"], "--draws: 0 is out of range"),
+        (["--workers", "0"], "--workers: 0 is out of range"),
+    ],
+)
+def test_check_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) -> None:
+    table = _table_with_values(tmp_path)
+    result = runner.invoke(app, ["hypotheses", "reference", "check", str(table), *args])
+    assert result.exit_code == 2 and message in result.output
+    assert not (table / "check").exists()
+    missing = runner.invoke(app, ["hypotheses", "reference", "check", str(tmp_path / "none")])
+    assert missing.exit_code == 2 and "is not a directory" in missing.output
