@@ -118,7 +118,9 @@ def check(
     fraction: Annotated[
         float, typer.Option(help="Accept in each block the rows closest to the record: this share.")
     ] = 0.05,
-    draws: Annotated[int, typer.Option(help="Accepted draws of each hypothesis to run again.")] = 10,
+    draws: Annotated[
+        int, typer.Option(help="Accepted draws of each hypothesis to run again.")
+    ] = 10,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     out: Annotated[
         Path | None,
