@@ -126,7 +126,17 @@ def test_separated_hypotheses_choose_the_one_at_the_record() -> None:
         assert f.selected == "A" and f.prior_error < 0.02 and f.posterior > 0.9
         assert f.votes["A"] > 0.9 * f.trees and f.lda_axes == 1
         assert sum(map(sum, f.confusion)) + f.without_oob == 2 * f.rows_per_hypothesis
-    assert set(out[-1].importance) == {*IDS, "LD1"}
+    assert set(out[-1].importance) == {*IDS, "LD1"} == set(out[-1].record_quantile)
+    # half of A's draws and none of B's lie below the record on each statistic
+    assert all(0.15 < out[-1].record_quantile[s] < 0.35 for s in IDS)
+
+
+def test_record_quantile_marks_a_record_beyond_the_draws() -> None:
+    rows = toy_rows({"A": (1.5, 30), "B": (2.5, 30)}, seed=8)
+    f = forest_choice(
+        "pooled", features(rows), rows["hypothesis"].to_numpy(), IDS, ["A", "B"], trees=10
+    )
+    assert all(f.record_quantile[s] == 0.0 for s in IDS)  # every draw above the record
 
 
 def test_indistinguishable_hypotheses_stay_near_one_half_with_unequal_draws() -> None:

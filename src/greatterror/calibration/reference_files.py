@@ -97,11 +97,12 @@ def confusion_csv(summary: dict[str, Any], path: Path) -> None:
 def importance_csv(summary: dict[str, Any], path: Path) -> None:
     statistics = set(summary["statistics"])
     rows = [
-        [f["scope"], name, "statistic" if name in statistics else "LDA axis", _number(value)]
+        [f["scope"], name, "statistic" if name in statistics else "LDA axis", *numbers]
         for f in _forests(summary)
         for name, value in f["importance"].items()
+        for numbers in [(_number(value), _number(f["record_quantile"][name]))]
     ]
-    _rows(path, ["scope", "feature", "kind", "importance"], rows)
+    _rows(path, ["scope", "feature", "kind", "importance", "record_quantile"], rows)
 
 
 def choice_csv(summary: dict[str, Any], path: Path) -> None:

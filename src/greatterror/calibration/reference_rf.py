@@ -15,7 +15,10 @@ the statistics added as features. It gives
   ratio of simulated to archival value) and the hypothesis with most votes;
 - the *posterior probability of the selected hypothesis*, by Pudlo et al.'s
   second forest: a regression forest of the out-of-bag misclassification
-  indicator on the same features, predicted at the record; P = 1 - that.
+  indicator on the same features, predicted at the record; P = 1 - that;
+- each feature's impurity importance, and where the record lies among the
+  draws on it (``record_quantile``): a forest read at a record beyond the
+  draws extrapolates from the nearest of them.
 
 The votes are NOT posterior probabilities (Pudlo et al. 2016, section 2.3):
 a forest's vote shares measure how the trees split, and they stay near 0 or 1
@@ -83,6 +86,15 @@ def balanced(hypothesis: np.ndarray, labels: Sequence[str]) -> np.ndarray:
     return keep
 
 
+def record_quantiles(x: np.ndarray, observed: np.ndarray) -> np.ndarray:
+    """Each feature's share of draws below the record (ties counted half). Near 0 or 1 the
+    record lies at the edge of the draws, where a forest's splits extrapolate: its votes
+    there rest on the nearest draws only (DIYABC-RF shows the record among the draws on
+    the LDA axes for this reason)."""
+    below = (x < observed).mean(axis=0)
+    return below + 0.5 * (x == observed).mean(axis=0)
+
+
 @dataclass(frozen=True)
 class ForestChoice:
     """One forest's reading of one scope (a block, or all blocks pooled)."""
@@ -100,6 +112,7 @@ class ForestChoice:
     selected: str
     posterior: float
     importance: dict[str, float]
+    record_quantile: dict[str, float]
     lda_axes: int
 
     def as_dict(self) -> dict[str, Any]:
@@ -191,6 +204,9 @@ def forest_choice(
         selected=selected,
         posterior=float(1.0 - regression.predict(observed)[0]),
         importance=dict(zip(names_all, map(float, forest.feature_importances_), strict=True)),
+        record_quantile=dict(
+            zip(names_all, map(float, record_quantiles(x, observed)), strict=True)
+        ),
         lda_axes=int(z.shape[1]),
     )
 

@@ -25,6 +25,8 @@ from greatterror.cli.output import (
 
 MAX_TREES = 100_000
 MAX_SEED = 2**31 - 1
+#: a feature on which the record lies beyond all but this share of the draws is named
+EDGE = 0.01
 FOREST_COLUMNS: tuple[str, ...] = ("scope", "draws each", "left out", "prior error", "selected")
 FOREST_COLUMNS += ("votes", "P(selected)", "note")
 
@@ -183,7 +185,15 @@ def _print_forests(summary: dict[str, Any]) -> None:
     top = sorted(f["importance"].items(), key=lambda kv: -kv[1])[:10]
     print_table(
         "The features the pooled forest uses most (impurity importance)",
-        ["feature", "importance"],
-        [[name, f"{value:.3f}"] for name, value in top],
-        caption="LD1, LD2 ...: axes of a linear discriminant analysis of the statistics",
+        ["feature", "importance", "record's quantile"],
+        [[name, f"{value:.3f}", f"{f['record_quantile'][name]:.2f}"] for name, value in top],
+        caption="LD1, LD2 ...: axes of a linear discriminant analysis of the statistics; "
+        "record's quantile: the share of the draws below the record",
     )
+    edge = [k for k, q in f["record_quantile"].items() if not EDGE < q < 1 - EDGE]
+    if edge:
+        console.print(
+            f"the record lies beyond all but {EDGE:.0%} of the draws on {', '.join(edge)}: "
+            "there the forest extrapolates from the nearest draws (rf_importance.csv)",
+            highlight=False,
+        )
