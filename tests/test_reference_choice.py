@@ -27,6 +27,7 @@ from greatterror.calibration.reference_choice import (
     model_probabilities,
     rejection,
     scopes,
+    within,
 )
 from greatterror.calibration.reference_rf import (
     MIN_ROWS_PER_HYPOTHESIS,
@@ -88,6 +89,14 @@ def test_probabilities_are_acceptance_rates_not_counts() -> None:
         pytest.approx({"A": 0.1 / 0.15, "B": 0.0, "C": 0.05 / 0.15})
     )
     assert all(math.isnan(v) for v in model_probabilities({"A": 0}, {"A": 4}).values())
+
+
+def test_within_keeps_the_fraction_of_draws_nearest_the_record() -> None:
+    d = np.arange(1.0, 201.0)[::-1]  # 200 distinct distances
+    for q, kept in ((0.005, 1), (0.01, 2), (0.05, 10), (0.2, 40), (0.0125, 3)):
+        threshold, mask = within(d, q)
+        assert mask.sum() == kept and threshold == float(kept)
+    assert within(np.array([1.0, 2.0, 2.0, 2.0, 5.0]), 0.4)[1].sum() == 4  # ties at 2 kept
 
 
 def test_bayes_factors_bound_where_none_is_accepted_and_withhold_words() -> None:

@@ -189,6 +189,14 @@ class Acceptance:
         }
 
 
+def within(distance: np.ndarray, fraction: float) -> tuple[float, np.ndarray]:
+    """The threshold and the draws at most that far from the record: the ``fraction``-quantile
+    of ``distance`` as an observed distance (numpy's "inverted_cdf"), so that ceil(fraction x
+    n) draws are kept, more only when distances tie at the threshold."""
+    threshold = float(np.quantile(distance, fraction, method="inverted_cdf"))
+    return threshold, distance <= threshold
+
+
 def accept(
     scope: str,
     labels: Sequence[str],
@@ -196,10 +204,8 @@ def accept(
     distance: np.ndarray,
     fraction: float,
 ) -> Acceptance:
-    """The draws within the ``fraction``-quantile of ``distance`` (an observed distance,
-    numpy's "inverted_cdf", so that about that share is kept, more when distances tie)."""
-    threshold = float(np.quantile(distance, fraction, method="inverted_cdf"))
-    kept = distance <= threshold
+    """The acceptance of one scope's draws at one fraction (``within``)."""
+    threshold, kept = within(distance, fraction)
     present = [m for m in labels if (hypothesis == m).any()]
     drawn = {m: int((hypothesis == m).sum()) for m in present}
     accepted = {m: int((kept & (hypothesis == m)).sum()) for m in present}
