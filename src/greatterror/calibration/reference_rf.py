@@ -20,10 +20,11 @@ the statistics added as features. It gives
   draws on it (``record_quantile``): a forest read at a record beyond the
   draws extrapolates from the nearest of them.
 
-The votes are NOT posterior probabilities (Pudlo et al. 2016, section 2.3):
-a forest's vote shares measure how the trees split, and they stay near 0 or 1
-where the posterior probability is far from it. Only the second forest gives a
-probability, and only of the selected hypothesis.
+The votes are NOT posterior probabilities (Pudlo et al. 2016): the share of
+trees that choose a hypothesis measures how the trees split the draws, and
+Pudlo et al. found it a poor approximation of the hypothesis's posterior
+probability. Only the second forest gives a probability, and only of the
+selected hypothesis.
 
 The statistics are ``log(max(sim, 1) / archival)`` for every calibration
 target (``reference_table.log_ratio_features``; ``RUNAWAY_STATISTIC`` on every
@@ -45,14 +46,18 @@ import numpy as np
 
 from greatterror.calibration.problem import require
 
-#: Trees of each forest by default (abcrf's default too).
+#: Trees of each forest by default: abcrf's default for the classification forest; the
+#: regression forest here has as many (abcrf's predict grows 1,000 by default).
 TREES = 500
 #: A forest needs this many draws of each hypothesis at least, and two hypotheses.
 MIN_ROWS_PER_HYPOTHESIS = 5
-#: The regression forest's smallest leaf: the nearest scikit-learn setting to the minimal
-#: node size of 5 that ranger (abcrf's forest) uses for regression; classification trees
-#: are grown to pure leaves, as ranger's and scikit-learn's defaults both do.
+#: The regression forest's smallest leaf and share of features tried at each split: the
+#: regression defaults of R's randomForest (nodesize 5, mtry p/3), which abcrf's
+#: predict.abcrf used for this forest in its first versions. The classification trees are
+#: grown to pure leaves with sqrt(p) features tried, randomForest's and scikit-learn's
+#: defaults alike.
 REGRESSION_LEAF = 5
+REGRESSION_FEATURES = 1 / 3
 
 
 def stream(seed: int, name: str) -> int:
@@ -181,7 +186,7 @@ def forest_choice(
     regression = ensemble.RandomForestRegressor(
         n_estimators=trees,
         min_samples_leaf=REGRESSION_LEAF,
-        max_features="sqrt",
+        max_features=REGRESSION_FEATURES,
         random_state=stream(seed, f"regressor {scope}"),
         n_jobs=1,
     )
