@@ -54,8 +54,8 @@ MIN_ROWS_PER_HYPOTHESIS = 5
 #: The regression forest's smallest leaf and share of features tried at each split: the
 #: regression defaults of R's randomForest (nodesize 5, mtry p/3), which abcrf's
 #: predict.abcrf used for this forest in its first versions. The classification trees are
-#: grown to pure leaves with sqrt(p) features tried, randomForest's and scikit-learn's
-#: defaults alike.
+#: grown until no leaf can be split with sqrt(p) features tried, randomForest's and
+#: scikit-learn's defaults alike.
 REGRESSION_LEAF = 5
 REGRESSION_FEATURES = 1 / 3
 
