@@ -357,3 +357,17 @@ def test_choose_refuses_what_is_not_a_readable_table(tmp_path: Path) -> None:
     code, text = choose(one, "--out", str(tmp_path / "file"))
     assert code == 2 and "--out:" in text
     assert not (tmp_path / "r").exists()
+
+
+def test_choose_names_the_statistics_on_which_the_record_lies_beyond_the_draws(
+    tmp_path: Path,
+) -> None:
+    far = tmp_path / "far"
+    write_table(far, {"H1": (1.5, 10), "H3": (2.5, 10)}, blocks=(1,))
+    cli = ["hypotheses", "reference", "choose", str(far), "--trees", "5", "--out"]
+    result = runner.invoke(app, [*cli, str(tmp_path / "r")])
+    assert result.exit_code == 0, result.output
+    assert "the record lies beyond all but 1% of the draws on" in result.output
+    quantiles = pd.read_csv(tmp_path / "r" / "rf_importance.csv")
+    statistics = quantiles[quantiles["kind"] == "statistic"]["record_quantile"]
+    assert (statistics == 0.0).all()  # H3's runaways stand above too
