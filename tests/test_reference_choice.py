@@ -104,7 +104,9 @@ def test_bayes_factors_bound_where_none_is_accepted_and_withhold_words() -> None
         r["hypothesis"]: r
         for r in count_factors({"A": 20, "B": 0, "C": 5}, {"A": 100, "B": 400, "C": 50}, "A")
     }
-    assert rows["B"]["bayes_factor_of_best"] == pytest.approx(0.2 / (1 / 400))  # 80, at least
+    # none of 400 accepted: the rate's upper 95% bound, 1 - 0.05^(1/400), about 3/400
+    assert rows["B"]["bayes_factor_of_best"] == pytest.approx(0.2 / (1 - 0.05 ** (1 / 400)))
+    assert 26 < rows["B"]["bayes_factor_of_best"] < 27  # not 80, as 1/400 would give
     assert rows["B"]["lower_bound"] and rows["B"]["evidence_for_best"] == "strong"
     assert rows["C"]["bayes_factor_of_best"] == pytest.approx(2.0) and not rows["C"]["lower_bound"]
     assert rows["C"]["withheld"] and "C (5)" in rows["C"]["evidence_for_best"]

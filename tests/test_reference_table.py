@@ -210,10 +210,10 @@ def _record() -> dict[str, float]:
 
 def test_accepted_rows_are_the_closest_in_each_block(tmp_path: Path) -> None:
     from greatterror.calibration.reference_check import accepted_rows
-    from greatterror.calibration.reference_table import archival_distances
+    from greatterror.calibration.reference_choice import table_distances
 
     ref = read_reference(_table_with_values(tmp_path))
-    distance = archival_distances(ref)
+    distance = table_distances(ref)
     h6 = (ref.rows["hypothesis"] == "H6").to_numpy()
     assert distance[h6].max() < distance[~h6].min()
     assert distance[h6].max() < 0.5  # at most 2% above the record: inside every band
@@ -257,3 +257,15 @@ def test_check_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) 
     assert not (table / "check").exists()
     missing = runner.invoke(app, ["hypotheses", "reference", "check", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "is not a directory" in missing.output
+
+
+def test_a_table_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    (tmp_path / "f").write_text("a file", encoding="utf-8")
+    table = tmp_path / "f" / "t"
+    result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
+    assert (
+        result.exit_code == 2
+        and "--table:" in result.output
+        and "cannot be written" in result.output
+    )
+    assert "Traceback" not in result.output

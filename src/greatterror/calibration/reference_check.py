@@ -26,27 +26,24 @@ import numpy as np
 
 from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
-from greatterror.calibration.reference_table import (
-    PAR,
-    Reference,
-    archival_distances,
-    read_reference,
-)
+from greatterror.calibration.reference_choice import table_distances, within
+from greatterror.calibration.reference_table import PAR, Reference, read_reference
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.provenance import code_change
 
 
 def accepted_rows(ref: Reference, fraction: float) -> Any:
-    """Which rows are accepted: in each block, a distance at most the block's
-    ``fraction``-quantile of distances (a boolean array in the rows' order)."""
+    """Which rows are accepted: in each block, those whose distance is at most the block's
+    ``fraction``-quantile of distances, read as ``reference_choice.within`` reads it (a
+    boolean array in the rows' order)."""
     if not 0 < fraction <= 1:
         raise ValueError(f"--fraction: {fraction:g} is out of range; allowed: above 0, at most 1")
-    distance = archival_distances(ref)
+    distance = table_distances(ref)
     blocks = ref.rows["block"].to_numpy()
     keep = np.zeros(len(distance), dtype=bool)
     for b in np.unique(blocks):
         mine = blocks == b
-        keep[mine] = distance[mine] <= np.quantile(distance[mine], fraction)
+        keep[mine] = within(distance[mine], fraction)[1]
     return keep
 
 

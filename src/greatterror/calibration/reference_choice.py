@@ -47,6 +47,7 @@ from greatterror.calibration.compare_evidence import (
     MIN_EFFECTIVE_PER_HYPOTHESIS,
     evidence_words,
 )
+from greatterror.calibration.reference_table import SIM, Reference
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC
 from greatterror.calibration.statistics import Archival, archival_distance
 
@@ -62,7 +63,6 @@ FRACTIONS: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 MIN_ACCEPTED = MIN_EFFECTIVE_PER_HYPOTHESIS
 #: The rows' identifying columns and their prefix for a simulated statistic.
 KEY_COLUMNS = ("block", "hypothesis", "draw", "runaway")
-SIM = "sim:"
 
 
 class ReferenceChoiceError(ValueError):
@@ -108,6 +108,27 @@ def distances(rows: pd.DataFrame, bands: Sequence[Archival]) -> np.ndarray:
     )
 
 
+def table_distances(ref: Reference) -> np.ndarray:
+    """``distances`` of a table's rows, each target's band from today's evidence base."""
+    from greatterror.calibration.statistics import archival_targets
+    from greatterror.evidence.loader import load_evidence
+
+    return distances(ref.rows, archival_targets(load_evidence(), ref.statistics))
+
+
+#: The one-sided confidence of the bound on the acceptance rate of a hypothesis with no
+#: accepted draw (``zero_rate_bound``).
+BOUND_CONFIDENCE = 0.95
+
+
+def zero_rate_bound(drawn: int) -> float:
+    """The upper ``BOUND_CONFIDENCE`` bound of an acceptance rate when none of ``drawn`` draws
+    was accepted: the exact binomial (Clopper-Pearson) bound 1 - 0.05^(1/n), about 3/n (the
+    "rule of three"). Taking one draw's share, 1/n, instead would claim a rate three times
+    smaller than the draws can exclude, and a Bayes factor three times too large."""
+    return 1.0 - (1.0 - BOUND_CONFIDENCE) ** (1.0 / drawn)
+
+
 def model_probabilities(accepted: dict[str, int], drawn: dict[str, int]) -> dict[str, float]:
     """P(m | d <= eps) = (a_m / n_m) / sum_k (a_k / n_k): a uniform prior over the
     hypotheses, whatever the number of draws n_m of each; NaN for all when none is accepted."""
@@ -121,8 +142,8 @@ def count_factors(
 ) -> list[dict[str, Any]]:
     """The Bayes factor of ``best`` against each other hypothesis, (a_b / n_b) / (a_m / n_m).
 
-    A hypothesis with no accepted draw gives a lower bound: its rate is taken as one
-    accepted draw's share, 1 / n_m. Kass and Raftery's words (compare_evidence) are
+    A hypothesis with no accepted draw gives a lower bound: its rate is taken at the upper
+    95% bound that its n_m draws allow (``zero_rate_bound``, about 3 / n_m). Kass and Raftery's words (compare_evidence) are
     withheld where the best has fewer than ``MIN_ACCEPTED`` accepted draws, or the other
     has some but fewer.
     """
@@ -132,7 +153,8 @@ def count_factors(
         if m == best:
             continue
         bound = accepted[m] == 0
-        factor = rate_best / (max(accepted[m], 1) / drawn[m])
+        rate = accepted[m] / drawn[m] if accepted[m] else zero_rate_bound(drawn[m])
+        factor = rate_best / rate
         thin = [f"{best} ({accepted[best]})"] if accepted[best] < MIN_ACCEPTED else []
         if 0 < accepted[m] < MIN_ACCEPTED:
             thin.append(f"{m} ({accepted[m]})")

@@ -96,9 +96,13 @@ def read_manifest(path: Path) -> dict[str, Any]:
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
-    """Write the manifest whole (beside its name, then renamed)."""
-    path.mkdir(parents=True, exist_ok=True)
-    _replace(path / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+    """Write the manifest whole (beside its name, then renamed); ReferenceError naming
+    ``--table`` if the folder cannot be made or written (a path under a file, no rights)."""
+    try:
+        path.mkdir(parents=True, exist_ok=True)
+        _replace(path / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
+    except OSError as exc:
+        raise ReferenceError(f"--table: {path} cannot be written ({exc.strerror})") from None
 
 
 def _replace(final: Path, data: bytes) -> None:
@@ -169,27 +173,6 @@ def log_ratio_features(ref: Reference) -> Any:
             value = np.log(np.maximum(sim, FLOOR) / archival)
         out[sid] = np.where(runaway, RUNAWAY_STATISTIC, value)
     return pd.DataFrame(out, index=ref.rows.index)
-
-
-def archival_distances(ref: Reference) -> Any:
-    """Each row's distance to the record: the fit's distance at its floor
-    (``statistics.archival_distance`` of the excess log ratios over the archival bands), with
-    ``RUNAWAY_STATISTIC`` on every statistic of a runaway row, as the fit scores one
-    (``FitModel.__call__``). A NumPy array in the rows' order."""
-    from greatterror.calibration.statistics import archival_distance, archival_targets
-    from greatterror.evidence.loader import load_evidence
-
-    bands = archival_targets(load_evidence(), ref.statistics)
-    runaway = ref.rows["runaway"].to_numpy(dtype=bool)
-    sims = {b.fact_id: ref.rows[SIM + b.fact_id].to_numpy(dtype=float) for b in bands}
-    out = np.empty(len(ref.rows))
-    for i in range(len(out)):
-        if runaway[i]:
-            stats = dict.fromkeys(ref.statistics, RUNAWAY_STATISTIC)
-        else:
-            stats = {b.fact_id: b.excess(sims[b.fact_id][i]) for b in bands}
-        out[i] = archival_distance(stats, bands)
-    return out
 
 
 def check_extension(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> None:
