@@ -166,8 +166,8 @@ def _print_forests(summary: dict[str, Any]) -> None:
         FOREST_COLUMNS,
         rows,
         caption="prior error: out-of-bag misclassification of the draws; votes are not "
-        "probabilities (Pudlo et al. 2016); P(selected): 1 - a regression forest's "
-        "out-of-bag error at the record",
+        "probabilities (Pudlo et al. 2016); P(selected): 1 - the regression forest's "
+        "prediction, at the record, of the classifier's out-of-bag error indicator",
     )
     pooled = [f for f in summary["forest"] if f["scope"] == "pooled" and "refused" not in f]
     if not pooled:
