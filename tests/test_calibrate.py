@@ -107,6 +107,10 @@ def test_the_population_is_built_once_and_kept_out_of_the_collector(
     monkeypatch.setattr(build, "build_population", rebuilt)
     FitModel("historical", float(SCALE), 1)({"names_per_confession": 0.5})
     assert warm("historical", float(SCALE), 1)[2] is first[2]
+    # the population depends on the scale and seed only: another scenario runs on the same
+    # one (a reference table's worker held one per scenario, 27 instead of 3)
+    other = warm("hypotheses/h2_bureaucratic", float(SCALE), 1)
+    assert other[2] is first[2] and other[1] is first[1] and other[0].name != first[0].name
 
 
 #: a prior corner whose naming cascade the runaway guard stops

@@ -71,11 +71,18 @@ def draw_values(scenario: str, hypothesis: str, draw_seed: int, draw: int) -> di
 
 
 def run_job(job: Job) -> dict[str, Any]:
-    """One row: the calibration targets' simulated values, or a runaway with NaNs."""
-    from greatterror.calibration.simulator import FitModel, RunawayRun
+    """One row: the calibration targets' simulated values, or a runaway with NaNs.
+
+    ``seconds`` is the run's CPU time: the process's population, scenario and evidence
+    are loaded before the clock starts (``warm``: a worker's first rows took 16 s against a
+    median of 2-3 s, review 25). A kernel compiled on its first call (after an install or
+    a kernel's change only: later processes load it from Numba's cache) still counts.
+    """
+    from greatterror.calibration.simulator import FitModel, RunawayRun, warm
     from greatterror.calibration.statistics import CALIBRATION_IDS
 
     model = FitModel(job.scenario, job.scale, job.fit_seed)
+    warm(job.scenario, job.scale, job.fit_seed)
     t0 = time.process_time()
     row: dict[str, Any] = {
         "block": job.block,
