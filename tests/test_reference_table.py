@@ -67,6 +67,27 @@ def test_draws_are_reproducible_and_do_not_depend_on_how_many_are_asked() -> Non
     assert [j for p in few for j in p] == [j for p in many for j in p if j.draw <= 3]
 
 
+def test_pending_loads_each_scenario_once_and_draws_as_draw_values(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    from greatterror.calibration import compare
+
+    loads: list[str] = []
+    load = compare.hypothesis_priors
+
+    def counted(scenario: str) -> object:
+        loads.append(scenario)
+        return load(scenario)
+
+    monkeypatch.setattr(compare, "hypothesis_priors", counted)
+    jobs = [j for p in rb.pending(_manifest(), set(), 7) for j in p]
+    assert sorted(loads) == sorted(HYPS.values())  # once per scenario, not per draw
+    assert len(jobs) == 2 * 2 * 7
+    for j in jobs:
+        draw = rb.draw_values(j.scenario, j.hypothesis, 140 + j.block, j.draw)
+        assert dict(j.values) == draw
+
+
 def test_pending_skips_the_rows_there_and_lets_the_blocks_take_turns() -> None:
     pieces = rb.pending(_manifest(), {(1, "H6", 1), (2, "H7", 2)}, 2 * rb.CHUNK)
     order = [(p[0].block, min(j.draw for j in p)) for p in pieces]
