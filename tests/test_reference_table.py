@@ -88,6 +88,17 @@ def test_pending_loads_each_scenario_once_and_draws_as_draw_values(
         assert dict(j.values) == draw
 
 
+def test_jobs_do_not_depend_on_the_piece_size(monkeypatch: pytest.MonkeyPatch) -> None:
+    def jobs() -> list[rb.Job]:
+        pieces = rb.pending(_manifest(), {(2, "H6", 3)}, 7)
+        return sorted((j for p in pieces for j in p), key=lambda j: (j.block, j.hypothesis, j.draw))
+
+    default = jobs()
+    for chunk in (1, 3, 7):
+        monkeypatch.setattr(rb, "CHUNK", chunk)
+        assert jobs() == default, chunk
+
+
 def test_pending_skips_the_rows_there_and_lets_the_blocks_take_turns() -> None:
     pieces = rb.pending(_manifest(), {(1, "H6", 1), (2, "H7", 2)}, 2 * rb.CHUNK)
     order = [(p[0].block, min(j.draw for j in p)) for p in pieces]
