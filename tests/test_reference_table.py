@@ -8,12 +8,12 @@ from pathlib import Path
 
 import numpy as np
 import pytest
+from reference_tables import H6, H7, HYPS, _manifest, _row, _table_with_values
 from typer.testing import CliRunner
 
 from greatterror.calibration import reference_build as rb
 from greatterror.calibration.reference_table import (
     MANIFEST,
-    PAR,
     SIM,
     ReferenceError,
     check_extension,
@@ -27,27 +27,6 @@ from greatterror.calibration.statistics import CALIBRATION_IDS
 from greatterror.cli.app import app
 
 runner = CliRunner()
-H6, H7 = "hypotheses/h6_kirov_pretext", "hypotheses/h7_besieged_city"
-HYPS = {"H6": H6, "H7": H7}
-
-
-def _manifest(**change: object) -> dict[str, object]:
-    manifest = rb.table_manifest(HYPS, 0.001, 141, 2)
-    manifest.update(change)
-    return manifest
-
-
-def _row(block: int, hyp: str, draw: int, value: float = 1000.0, runaway: bool = False) -> dict:
-    row: dict[str, object] = {
-        "block": block,
-        "hypothesis": hyp,
-        "draw": draw,
-        "runaway": runaway,
-        "seconds": 1.0,
-    }
-    row.update({SIM + s: (math.nan if runaway else value) for s in CALIBRATION_IDS})
-    row[PAR + "x"] = 0.5
-    return row
 
 
 def test_draws_are_reproducible_and_do_not_depend_on_how_many_are_asked() -> None:
@@ -212,48 +191,23 @@ def test_build_then_resume_adds_only_the_missing_rows(tmp_path: Path) -> None:
     assert other.exit_code == 2 and "another scale" in other.output
 
 
-def _table_with_values(tmp_path: Path, scale: float = 0.0003) -> Path:
-    """A table of two hypotheses, two blocks, two draws each, with real drawn values and
-    simulated values that put H6's rows nearer the record than H7's."""
-    table = tmp_path / "t"
-    write_manifest(table, _manifest(scale=scale))
-    for block in (1, 2):
-        rows = []
-        for hyp, scenario, value_factor in (("H6", H6, 1.0), ("H7", H7, 5.0)):
-            for draw in (1, 2):
-                values = rb.draw_values(scenario, hyp, 140 + block, draw)
-                row = _row(block, hyp, draw)
-                row.update(
-                    {SIM + s: v * value_factor * (1 + 0.01 * draw) for s, v in _record().items()}
-                )
-                row.update({PAR + k: v for k, v in values.items()})
-                del row[PAR + "x"]
-                rows.append(row)
-        write_part(table, rows, f"block{block}")
-    return table
-
-
-def _record() -> dict[str, float]:
-    from greatterror.evidence.loader import load_evidence
-
-    evidence = load_evidence()
-    return {s: float(evidence.value(s)) for s in CALIBRATION_IDS}
-
-
 def test_accepted_rows_are_the_closest_in_each_block(tmp_path: Path) -> None:
     from greatterror.calibration.reference_check import accepted_rows
-    from greatterror.calibration.reference_choice import table_distances
+    from greatterror.calibration.reference_choice import distances
+    from greatterror.calibration.reference_summary import table_bands
+    from greatterror.evidence.loader import load_evidence
 
     ref = read_reference(_table_with_values(tmp_path))
-    distance = table_distances(ref)
+    bands = table_bands(ref.manifest, load_evidence())
+    distance = distances(ref.rows, bands)
     h6 = (ref.rows["hypothesis"] == "H6").to_numpy()
     assert distance[h6].max() < distance[~h6].min()
     assert distance[h6].max() < 0.5  # at most 2% above the record: inside every band
-    keep = accepted_rows(ref, 0.5)
+    keep = accepted_rows(ref, 0.5, bands)
     assert list(keep) == list(h6)  # half of each block: its two H6 rows
-    assert accepted_rows(ref, 1.0).all()
+    assert accepted_rows(ref, 1.0, bands).all()
     with pytest.raises(ValueError, match="--fraction"):
-        accepted_rows(ref, 0.0)
+        accepted_rows(ref, 0.0, bands)
 
 
 def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:

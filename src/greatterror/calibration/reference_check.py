@@ -19,26 +19,27 @@ in the table, which are prior draws), so that the figures it misses are seen.
 
 from __future__ import annotations
 
-from pathlib import Path
+from collections.abc import Sequence
 from typing import Any
 
 import numpy as np
 
 from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
-from greatterror.calibration.reference_choice import table_distances, within
-from greatterror.calibration.reference_table import PAR, Reference, read_reference
+from greatterror.calibration.reference_choice import distances, within
+from greatterror.calibration.reference_table import PAR, Reference
+from greatterror.calibration.statistics import Archival
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.provenance import code_change
 
 
-def accepted_rows(ref: Reference, fraction: float) -> Any:
+def accepted_rows(ref: Reference, fraction: float, bands: Sequence[Archival]) -> Any:
     """Which rows are accepted: in each block, those whose distance is at most the block's
     ``fraction``-quantile of distances, read as ``reference_choice.within`` reads it (a
-    boolean array in the rows' order)."""
+    boolean array in the rows' order). ``bands``: ``reference_summary.table_bands``."""
     if not 0 < fraction <= 1:
         raise ValueError(f"--fraction: {fraction:g} is out of range; allowed: above 0, at most 1")
-    distance = table_distances(ref)
+    distance = distances(ref.rows, bands)
     blocks = ref.rows["block"].to_numpy()
     keep = np.zeros(len(distance), dtype=bool)
     for b in np.unique(blocks):
@@ -52,7 +53,8 @@ def _values(row: Any) -> dict[str, float]:
 
 
 def reference_check(
-    path: Path,
+    ref: Reference,
+    bands: Sequence[Archival],
     fraction: float = 0.05,
     draws: int = 10,
     scale: float | None = None,
@@ -60,10 +62,10 @@ def reference_check(
     draw_seed: int = 0,
 ) -> dict[str, Any]:
     """Run each hypothesis's accepted draws again on validation seeds and compare them with the
-    in-sample targets and the validation figures."""
+    in-sample targets and the validation figures. ``ref`` and ``bands`` as ``choose`` checks
+    them (``reference_summary.table_bands`` and ``table_hypotheses``), before any run."""
     seeds = check_validation_seeds(VALIDATION_SEEDS)
-    ref = read_reference(path)
-    keep = accepted_rows(ref, fraction)
+    keep = accepted_rows(ref, fraction, bands)
     scale = float(ref.manifest["scale"]) if scale is None else scale
     rng = np.random.default_rng(draw_seed)
     plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}
@@ -110,7 +112,7 @@ def reference_check(
             }
         )
     return {
-        "table": str(path),
+        "table": str(ref.path),
         "version": __version__,
         "code_change": code_change(ref.manifest.get("code")),
         "fraction": fraction,

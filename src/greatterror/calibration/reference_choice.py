@@ -47,7 +47,7 @@ from greatterror.calibration.compare_evidence import (
     MIN_EFFECTIVE_PER_HYPOTHESIS,
     evidence_words,
 )
-from greatterror.calibration.reference_table import SIM, Reference
+from greatterror.calibration.reference_table import SIM
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC
 from greatterror.calibration.statistics import Archival, archival_distance
 
@@ -106,14 +106,6 @@ def distances(rows: pd.DataFrame, bands: Sequence[Archival]) -> np.ndarray:
             for s in excess_statistics(rows, bands)
         ]
     )
-
-
-def table_distances(ref: Reference) -> np.ndarray:
-    """``distances`` of a table's rows, each target's band from today's evidence base."""
-    from greatterror.calibration.statistics import archival_targets
-    from greatterror.evidence.loader import load_evidence
-
-    return distances(ref.rows, archival_targets(load_evidence(), ref.statistics))
 
 
 #: The one-sided confidence of the bound on the acceptance rate of a hypothesis with no

@@ -54,8 +54,9 @@ def table_bands(manifest: dict[str, Any], evidence: Any) -> tuple[Archival, ...]
     return bands
 
 
-def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
-    """The rows' hypotheses, after refusing a table the readings cannot use."""
+def table_hypotheses(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+    """The rows' hypotheses, after refusing rows no reading can use (``check_rows``, or a
+    hypothesis the manifest does not name): ``choose`` and ``check`` refuse the same tables."""
     check_rows(rows, ids)
     hypothesis = rows["hypothesis"].astype(str).to_numpy()
     unknown = sorted(set(hypothesis.tolist()) - set(labels))
@@ -63,6 +64,12 @@ def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndar
         raise ReferenceChoiceError(
             f"PATH: the rows hold hypotheses the manifest does not name: {', '.join(unknown)}"
         )
+    return hypothesis
+
+
+def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
+    """The rows' hypotheses, after refusing a table the readings cannot use."""
+    hypothesis = table_hypotheses(rows, labels, ids)
     problem = forest_problem(hypothesis, labels)
     if problem:
         raise ReferenceChoiceError(f"PATH: the table {problem}")

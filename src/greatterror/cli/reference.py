@@ -114,7 +114,7 @@ def _resolve(keys: list[str]) -> dict[str, str]:
 
 @app.command("check")
 def check(
-    table: Annotated[Path, typer.Argument(help="The reference table's directory.")],
+    path: Annotated[Path, typer.Argument(help="The reference table's directory.")],
     fraction: Annotated[
         float, typer.Option(help="Accept in each block the rows closest to the record: this share.")
     ] = 0.05,
@@ -142,17 +142,20 @@ def check(
         if not 1 <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from 1 to {most}")
     from greatterror.calibration.reference_check import reference_check
-    from greatterror.calibration.reference_table import ReferenceError, read_manifest
+    from greatterror.calibration.reference_choice import ReferenceChoiceError
+    from greatterror.calibration.reference_summary import table_bands, table_hypotheses
+    from greatterror.calibration.reference_table import ReferenceError, read_reference
+    from greatterror.evidence.loader import load_evidence
 
-    try:
-        read_manifest(table)
-    except ReferenceError as exc:
+    try:  # the table refused as choose refuses it, before any run
+        ref = read_reference(path)
+        bands = table_bands(ref.manifest, load_evidence())
+        table_hypotheses(ref.rows, list(ref.hypotheses), list(ref.statistics))
+    except (ReferenceError, ReferenceChoiceError) as exc:
         fail(str(exc))
-    result_dir = out or table / "check"
+    result_dir = out or path / "check"
     check_result_dir(result_dir)
-    result = reference_check(table, fraction, draws, workers=workers)
-    if not result["hypotheses"]:
-        fail(f"TABLE: {table} holds no rows yet; build it first (reference build)")
+    result = reference_check(ref, bands, fraction, draws, workers=workers)
     files = write_check_files(result, result_dir, "reference_check")
     warn_of_runs(result["warnings"], result["runs"])
     if as_json:
