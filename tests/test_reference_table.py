@@ -130,8 +130,12 @@ def test_a_table_is_only_extended_with_its_own_settings_and_code() -> None:
         check_extension(stored, _manifest(blocks={"1": {"fit_seed": 7, "draw_seed": 7}}))
     other = dict(stored["code"])  # type: ignore[call-overload]
     other["source"] = "0" * 64
-    with pytest.raises(ReferenceError, match="made by code"):
+    other["commit"], other["dirty"] = "abcdef0123456789", False
+    with pytest.raises(ReferenceError, match="made by code") as refused:
         check_extension({**stored, "code": other}, _manifest())
+    # the way to extend it: from a checkout of the table's own commit
+    assert "extend it from a checkout of abcdef012345" in str(refused.value)
+    assert "git worktree add --detach DIR abcdef012345" in str(refused.value)
 
 
 @pytest.mark.parametrize(

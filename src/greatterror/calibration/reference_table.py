@@ -191,7 +191,15 @@ def check_extension(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> Non
         if block in wanted.get("blocks", {}) and wanted["blocks"][block] != seeds:
             raise ReferenceError(f"--table: block {block} was made with the seeds {seeds}")
     if changed := code_change(stored.get("code")):
-        raise ReferenceError(f"--table: the table was {changed}; start a new table")
+        code = stored.get("code") or {}
+        commit = str(code.get("commit") or "")[:12]
+        if not commit:
+            raise ReferenceError(f"--table: the table was {changed}; start a new table")
+        dirty = " and its uncommitted changes" if code.get("dirty") else ""
+        raise ReferenceError(
+            f"--table: the table was {changed}; extend it from a checkout of {commit}{dirty}: "
+            f"git worktree add --detach DIR {commit}, then build from DIR (or start a new table)"
+        )
 
 
 def _differs(a: Any, b: Any) -> bool:
