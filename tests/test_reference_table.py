@@ -104,9 +104,30 @@ def test_parts_round_trip_and_a_row_written_twice_is_refused(tmp_path: Path) -> 
     archival = ref.manifest["archival"][sid]
     assert feats[sid].iloc[0] == pytest.approx(math.log(1000.0 / archival))
     assert feats[sid].iloc[2] == pytest.approx(math.log(1.0 / archival))  # floored at one
-    write_part(tmp_path, [_row(2, "H6", 1)], "again")
-    with pytest.raises(ReferenceError, match="draw 1 twice"):
+    again = write_part(tmp_path, [_row(2, "H6", 1)], "again")
+    with pytest.raises(ReferenceError, match="draw 1 twice") as refused:
         read_reference(tmp_path)
+    (b,) = (tmp_path / "parts").glob("b-*.parquet")
+    assert f"in {again.name} and {b.name}" in str(refused.value)  # both files named
+
+
+def test_a_second_build_of_one_table_is_refused(tmp_path: Path) -> None:
+    import fcntl
+
+    table = tmp_path / "t"
+    write_manifest(
+        table, _manifest(scale=0.0003, blocks={"1": {"fit_seed": 141, "draw_seed": 141}})
+    )
+    with open(table / ".lock", "a+b") as held:  # another build holds the table
+        fcntl.flock(held, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        result = runner.invoke(
+            app,
+            ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7",
+             "--blocks", "1", "--scale", "0.0003", "--draws", "1"],
+        )  # fmt: skip
+    assert result.exit_code == 2, result.output
+    assert "--table:" in result.output and "being built by another process" in result.output
+    assert not (table / "parts").exists()  # nothing run
 
 
 def test_not_a_table(tmp_path: Path) -> None:

@@ -28,8 +28,8 @@ from greatterror import __version__
 from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
 from greatterror.calibration.reference_choice import distances, within
 from greatterror.calibration.reference_table import PAR, Reference
-from greatterror.calibration.statistics import Archival
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
+from greatterror.calibration.statistics import Archival
 from greatterror.provenance import code_change
 
 

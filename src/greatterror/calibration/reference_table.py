@@ -31,11 +31,12 @@ three independent repeats.
 
 from __future__ import annotations
 
+import contextlib
 import json
 import math
 import os
 import uuid
-from collections.abc import Mapping, Sequence
+from collections.abc import Iterator, Mapping, Sequence
 from dataclasses import dataclass
 from pathlib import Path
 from typing import Any
@@ -50,6 +51,8 @@ VERSION = 1
 MANIFEST = "manifest.json"
 PARTS = "parts"
 SIM, PAR = "sim:", "par:"
+#: the file a build holds locked (``build_lock``)
+LOCK = ".lock"
 #: the columns every part has before its statistics and parameters
 KEYS = ("block", "hypothesis", "draw", "runaway", "seconds")
 
@@ -141,6 +144,7 @@ def read_reference(path: Path | str) -> Reference:
     manifest = read_manifest(path)
     files = sorted((path / PARTS).glob("*.parquet")) if (path / PARTS).is_dir() else []
     frames = [pd.read_parquet(f) for f in files]
+    part = np.concatenate([np.full(len(f), i) for i, f in enumerate(frames)] or [[]])
     columns = [*KEYS, *(SIM + s for s in manifest["statistics"])]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     missing = [c for c in columns if c not in rows.columns]
@@ -149,12 +153,42 @@ def read_reference(path: Path | str) -> Reference:
     twice = rows.duplicated(["block", "hypothesis", "draw"])
     if bool(twice.any()):
         first = rows[twice].iloc[0]
+        key = ["block", "hypothesis", "draw"]
+        same = (rows[key] == first[key]).all(axis=1).to_numpy()
+        where = " and ".join(files[int(i)].name for i in np.unique(part[same]))
         raise ReferenceError(
             f"PATH: {path} holds block {first['block']}, {first['hypothesis']}, draw "
-            f"{first['draw']} twice"
+            f"{first['draw']} twice (in {where}, under {PARTS}/); a piece was written twice, "
+            "as by two builds of one table at once: remove one of the files"
         )
     rows = rows.sort_values(["block", "hypothesis", "draw"], kind="stable").reset_index(drop=True)
     return Reference(path, manifest, rows)
+
+
+@contextlib.contextmanager
+def build_lock(path: Path) -> Iterator[None]:
+    """Hold an exclusive lock on the table (``LOCK`` in its folder, ``fcntl.flock``) while
+    it is built: two builds of one table at once (two sessions) would write the same rows
+    twice, and the table would then be refused by every command. The lock ends with the
+    process, however it ends; a second build is refused (ReferenceError naming --table)."""
+    import fcntl
+
+    try:
+        handle = open(path / LOCK, "a+b")  # noqa: SIM115 (held for the with block below)
+    except OSError as exc:
+        raise ReferenceError(f"--table: {path} cannot be written ({exc.strerror})") from None
+    with handle:
+        try:
+            fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
+        except BlockingIOError:
+            raise ReferenceError(
+                f"--table: {path} is being built by another process (it holds "
+                f"{path / LOCK}); wait for that build to end, or stop it"
+            ) from None
+        try:
+            yield
+        finally:
+            fcntl.flock(handle, fcntl.LOCK_UN)
 
 
 def log_ratio_features(ref: Reference) -> Any:

@@ -7,8 +7,9 @@ option is checked against the table, and the hypotheses found, before the first 
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
-from typing import Annotated
+from typing import Annotated, Any
 
 import typer
 
@@ -67,16 +68,31 @@ def build(
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     warn_scale(scale, "a reference table")
     chosen = _resolve(list(hypotheses or []))
-    from greatterror.calibration.reference_build import build as run_pieces
     from greatterror.calibration.reference_build import done_rows, pending, prepare
-    from greatterror.calibration.reference_table import ReferenceError
+    from greatterror.calibration.reference_table import ReferenceError, build_lock
     from greatterror.calibration.seeds import SeedRangeError
 
-    try:
-        manifest = prepare(table, chosen, scale, seed, blocks)
-        pieces = pending(manifest, done_rows(table), draws)
-    except (ReferenceError, SeedRangeError) as exc:
-        fail(str(exc))
+    with contextlib.ExitStack() as held:
+        try:
+            manifest = prepare(table, chosen, scale, seed, blocks)
+            held.enter_context(build_lock(table))  # rows read and written under the lock
+            pieces = pending(manifest, done_rows(table), draws)
+        except (ReferenceError, SeedRangeError) as exc:
+            fail(str(exc))
+        _run(table, pieces, manifest, chosen, draws, workers)
+
+
+def _run(
+    table: Path,
+    pieces: list[list[Any]],
+    manifest: dict[str, Any],
+    chosen: dict[str, str],
+    draws: int,
+    workers: int,
+) -> None:
+    """Run the pieces (the build's lock held), saying how many and how far."""
+    from greatterror.calibration.reference_build import build as run_pieces
+
     total = sum(len(p) for p in pieces)
     if total == 0:
         error_console.print(f"{table}: every block already holds {draws} draws of each hypothesis")
