@@ -287,7 +287,7 @@ def table(tmp_path_factory: pytest.TempPathFactory) -> Path:
 
 def test_choose_writes_its_files_and_prints_the_choice(table: Path, tmp_path: Path) -> None:
     out = tmp_path / "result"
-    cli = ["hypotheses", "reference", "choose", str(table), "--trees", "30", "--seed", "2"]
+    cli = ["hypotheses", "reference", "choose", str(table), "--trees", "30", "--forest-seed", "2"]
     result = runner.invoke(app, [*cli, "--out", str(out), "--json"])
     assert result.exit_code == 0, result.output
     summary = json.loads(result.stdout)
@@ -316,7 +316,7 @@ def test_choose_writes_its_files_and_prints_the_choice(table: Path, tmp_path: Pa
     ("args", "message"),
     [
         (["--trees", "0"], "--trees: 0 is out of range"),
-        (["--seed", "-1"], "--seed: -1 is out of range"),
+        (["--forest-seed", "-1"], "--forest-seed: -1 is out of range"),
     ],
 )
 def test_choose_refuses_bad_options(

@@ -15,7 +15,7 @@ from greatterror.calibration import reference_build as rb
 from greatterror.calibration.reference_table import (
     MANIFEST,
     SIM,
-    ReferenceError,
+    ReferenceTableError,
     check_extension,
     log_ratio_features,
     read_reference,
@@ -105,7 +105,7 @@ def test_parts_round_trip_and_a_row_written_twice_is_refused(tmp_path: Path) -> 
     assert feats[sid].iloc[0] == pytest.approx(math.log(1000.0 / archival))
     assert feats[sid].iloc[2] == pytest.approx(math.log(1.0 / archival))  # floored at one
     again = write_part(tmp_path, [_row(2, "H6", 1)], "again")
-    with pytest.raises(ReferenceError, match="draw 1 twice") as refused:
+    with pytest.raises(ReferenceTableError, match="draw 1 twice") as refused:
         read_reference(tmp_path)
     (b,) = (tmp_path / "parts").glob("b-*.parquet")
     assert f"in {again.name} and {b.name}" in str(refused.value)  # both files named
@@ -131,28 +131,28 @@ def test_a_second_build_of_one_table_is_refused(tmp_path: Path) -> None:
 
 
 def test_not_a_table(tmp_path: Path) -> None:
-    with pytest.raises(ReferenceError, match="not a directory"):
+    with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")
-    with pytest.raises(ReferenceError, match=r"holds no manifest\.json"):
+    with pytest.raises(ReferenceTableError, match=r"holds no manifest\.json"):
         read_reference(tmp_path)
     (tmp_path / MANIFEST).write_text(json.dumps({"format": "other"}), encoding="utf-8")
-    with pytest.raises(ReferenceError, match="is not a greatterror-reference-table"):
+    with pytest.raises(ReferenceTableError, match="is not a greatterror-reference-table"):
         read_reference(tmp_path)
 
 
 def test_a_table_is_only_extended_with_its_own_settings_and_code() -> None:
     stored = _manifest()
     check_extension(stored, _manifest(blocks={**stored["blocks"], "3": {"fit_seed": 143, "draw_seed": 143}}))  # type: ignore[dict-item]  # fmt: skip
-    with pytest.raises(ReferenceError, match="another scale"):
+    with pytest.raises(ReferenceTableError, match="another scale"):
         check_extension(stored, _manifest(scale=0.01))
-    with pytest.raises(ReferenceError, match="another hypotheses"):
+    with pytest.raises(ReferenceTableError, match="another hypotheses"):
         check_extension(stored, _manifest(hypotheses={"H6": H6}))
-    with pytest.raises(ReferenceError, match="block 1 was made with the seeds"):
+    with pytest.raises(ReferenceTableError, match="block 1 was made with the seeds"):
         check_extension(stored, _manifest(blocks={"1": {"fit_seed": 7, "draw_seed": 7}}))
     other = dict(stored["code"])  # type: ignore[call-overload]
     other["source"] = "0" * 64
     other["commit"], other["dirty"] = "abcdef0123456789", False
-    with pytest.raises(ReferenceError, match="made by code") as refused:
+    with pytest.raises(ReferenceTableError, match="made by code") as refused:
         check_extension({**stored, "code": other}, _manifest())
     # the way to extend it: from a checkout of the table's own commit
     assert "extend it from a checkout of abcdef012345" in str(refused.value)

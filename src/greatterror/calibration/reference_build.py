@@ -35,7 +35,7 @@ from greatterror.calibration.reference_table import (
     PAR,
     SIM,
     VERSION,
-    ReferenceError,
+    ReferenceTableError,
     check_extension,
     read_manifest,
     read_reference,
@@ -157,7 +157,7 @@ def prepare(
             write_manifest(table, merged)
         return merged
     if table.exists() and any(table.iterdir()):
-        raise ReferenceError(f"--table: {table} exists and is not a reference table")
+        raise ReferenceTableError(f"--table: {table} exists and is not a reference table")
     write_manifest(table, wanted)
     return wanted
 

@@ -1,7 +1,7 @@
 """The files of a reference table's model choice: four CSV tables and two plots.
 
 Written by ``greatterror hypotheses reference choose`` from the plain summary
-(``reference_summary.choose``). All of them are written into a temporary
+(``reference_summary.read_choice``). All of them are written into a temporary
 folder inside the result folder first and moved into place only when every
 one is complete, so an error leaves none half-written.
 """

@@ -1,6 +1,6 @@
 """A reference table's model choice as plain data: both readings, per block and pooled.
 
-``choose`` reads a table (``reference_table.read_reference``), checks it
+``read_choice`` reads a table (``reference_table.read_reference``), checks it
 against today's evidence base, and returns what the command prints, the files
 hold (``reference_files.py``) and ``--json`` gives: the rejection ABC
 probabilities at each acceptance fraction (``reference_choice.py``) and each
@@ -76,7 +76,7 @@ def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndar
     return hypothesis
 
 
-def choose(
+def read_choice(
     reference: Any,
     trees: int = TREES,
     seed: int = 0,

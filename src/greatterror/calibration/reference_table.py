@@ -57,7 +57,7 @@ LOCK = ".lock"
 KEYS = ("block", "hypothesis", "draw", "runaway", "seconds")
 
 
-class ReferenceError(ValueError):
+class ReferenceTableError(ValueError):
     """A table that cannot be read or extended as asked; the message names the field."""
 
 
@@ -79,33 +79,33 @@ class Reference:
 
 
 def read_manifest(path: Path) -> dict[str, Any]:
-    """The table's manifest; ReferenceError if ``path`` is not a reference table."""
+    """The table's manifest; ReferenceTableError if ``path`` is not a reference table."""
     file = Path(path) / MANIFEST
     if not Path(path).is_dir():
-        raise ReferenceError(f"PATH: {path} is not a directory (expected a reference table)")
+        raise ReferenceTableError(f"PATH: {path} is not a directory (expected a reference table)")
     if not file.is_file():
-        raise ReferenceError(f"PATH: {path} holds no {MANIFEST}; it is not a reference table")
+        raise ReferenceTableError(f"PATH: {path} holds no {MANIFEST}; it is not a reference table")
     try:
         manifest = json.loads(file.read_text(encoding="utf-8"))
     except (OSError, ValueError) as exc:
-        raise ReferenceError(f"PATH: {file} cannot be read as JSON ({exc})") from None
+        raise ReferenceTableError(f"PATH: {file} cannot be read as JSON ({exc})") from None
     if not isinstance(manifest, dict) or manifest.get("format") != FORMAT:
-        raise ReferenceError(f"PATH: {file} is not a {FORMAT} manifest")
+        raise ReferenceTableError(f"PATH: {file} is not a {FORMAT} manifest")
     if manifest.get("version") != VERSION:
-        raise ReferenceError(
+        raise ReferenceTableError(
             f"PATH: {file} has version {manifest.get('version')!r}; this code reads {VERSION}"
         )
     return manifest
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
-    """Write the manifest whole (beside its name, then renamed); ReferenceError naming
+    """Write the manifest whole (beside its name, then renamed); ReferenceTableError naming
     ``--table`` if the folder cannot be made or written (a path under a file, no rights)."""
     try:
         path.mkdir(parents=True, exist_ok=True)
         _replace(path / MANIFEST, json.dumps(manifest, indent=1, sort_keys=True).encode("utf-8"))
     except OSError as exc:
-        raise ReferenceError(f"--table: {path} cannot be written ({exc.strerror})") from None
+        raise ReferenceTableError(f"--table: {path} cannot be written ({exc.strerror})") from None
 
 
 def _replace(final: Path, data: bytes) -> None:
@@ -149,14 +149,14 @@ def read_reference(path: Path | str) -> Reference:
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     missing = [c for c in columns if c not in rows.columns]
     if missing:
-        raise ReferenceError(f"PATH: {path}'s parts lack the columns {', '.join(missing)}")
+        raise ReferenceTableError(f"PATH: {path}'s parts lack the columns {', '.join(missing)}")
     twice = rows.duplicated(["block", "hypothesis", "draw"])
     if bool(twice.any()):
         first = rows[twice].iloc[0]
         key = ["block", "hypothesis", "draw"]
         same = (rows[key] == first[key]).all(axis=1).to_numpy()
         where = " and ".join(files[int(i)].name for i in np.unique(part[same]))
-        raise ReferenceError(
+        raise ReferenceTableError(
             f"PATH: {path} holds block {first['block']}, {first['hypothesis']}, draw "
             f"{first['draw']} twice (in {where}, under {PARTS}/); a piece was written twice, "
             "as by two builds of one table at once: remove one of the files"
@@ -170,18 +170,18 @@ def build_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on the table (``LOCK`` in its folder, ``fcntl.flock``) while
     it is built: two builds of one table at once (two sessions) would write the same rows
     twice, and the table would then be refused by every command. The lock ends with the
-    process, however it ends; a second build is refused (ReferenceError naming --table)."""
+    process, however it ends; a second build is refused (ReferenceTableError naming --table)."""
     import fcntl
 
     try:
         handle = open(path / LOCK, "a+b")  # noqa: SIM115 (held for the with block below)
     except OSError as exc:
-        raise ReferenceError(f"--table: {path} cannot be written ({exc.strerror})") from None
+        raise ReferenceTableError(f"--table: {path} cannot be written ({exc.strerror})") from None
     with handle:
         try:
             fcntl.flock(handle, fcntl.LOCK_EX | fcntl.LOCK_NB)
         except BlockingIOError:
-            raise ReferenceError(
+            raise ReferenceTableError(
                 f"--table: {path} is being built by another process (it holds "
                 f"{path / LOCK}); wait for that build to end, or stop it"
             ) from None
@@ -217,20 +217,20 @@ def check_extension(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> Non
 
     for key in ("scale", "hypotheses", "statistics", "archival", "base_seed"):
         if _differs(stored.get(key), wanted.get(key)):
-            raise ReferenceError(
+            raise ReferenceTableError(
                 f"--table: the table was made with another {key} ({stored.get(key)!r}); "
                 "start a new table"
             )
     for block, seeds in stored.get("blocks", {}).items():
         if block in wanted.get("blocks", {}) and wanted["blocks"][block] != seeds:
-            raise ReferenceError(f"--table: block {block} was made with the seeds {seeds}")
+            raise ReferenceTableError(f"--table: block {block} was made with the seeds {seeds}")
     if changed := code_change(stored.get("code")):
         code = stored.get("code") or {}
         commit = str(code.get("commit") or "")[:12]
         if not commit:
-            raise ReferenceError(f"--table: the table was {changed}; start a new table")
+            raise ReferenceTableError(f"--table: the table was {changed}; start a new table")
         dirty = " and its uncommitted changes" if code.get("dirty") else ""
-        raise ReferenceError(
+        raise ReferenceTableError(
             f"--table: the table was {changed}; extend it from a checkout of {commit}{dirty}: "
             f"git worktree add --detach DIR {commit}, then build from DIR (or start a new table)"
         )

@@ -69,7 +69,7 @@ def build(
     warn_scale(scale, "a reference table")
     chosen = _resolve(list(hypotheses or []))
     from greatterror.calibration.reference_build import done_rows, pending, prepare
-    from greatterror.calibration.reference_table import ReferenceError, build_lock
+    from greatterror.calibration.reference_table import ReferenceTableError, build_lock
     from greatterror.calibration.seeds import SeedRangeError
 
     with contextlib.ExitStack() as held:
@@ -77,7 +77,7 @@ def build(
             manifest = prepare(table, chosen, scale, seed, blocks)
             held.enter_context(build_lock(table))  # rows read and written under the lock
             pieces = pending(manifest, done_rows(table), draws)
-        except (ReferenceError, SeedRangeError) as exc:
+        except (ReferenceTableError, SeedRangeError) as exc:
             fail(str(exc))
         _run(table, pieces, manifest, chosen, draws, workers)
 
@@ -160,14 +160,14 @@ def check(
     from greatterror.calibration.reference_check import reference_check
     from greatterror.calibration.reference_choice import ReferenceChoiceError
     from greatterror.calibration.reference_summary import table_bands, table_hypotheses
-    from greatterror.calibration.reference_table import ReferenceError, read_reference
+    from greatterror.calibration.reference_table import ReferenceTableError, read_reference
     from greatterror.evidence.loader import load_evidence
 
     try:  # the table refused as choose refuses it, before any run
         ref = read_reference(path)
         bands = table_bands(ref.manifest, load_evidence())
         table_hypotheses(ref.rows, list(ref.hypotheses), list(ref.statistics))
-    except (ReferenceError, ReferenceChoiceError) as exc:
+    except (ReferenceTableError, ReferenceChoiceError) as exc:
         fail(str(exc))
     result_dir = out or path / "check"
     check_result_dir(result_dir)

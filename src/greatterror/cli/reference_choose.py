@@ -36,7 +36,12 @@ def choose(
         str, typer.Argument(help="The reference table's directory (hypotheses reference build).")
     ],
     trees: Annotated[int, typer.Option(help="Trees of each forest (1 to 100000).")] = 500,
-    seed: Annotated[int, typer.Option(help="Seed of the forests (0 to 2147483647).")] = 0,
+    forest_seed: Annotated[
+        int,
+        typer.Option(
+            help="Seed of the forests' random streams (0 to 2147483647); not a simulation seed."
+        ),
+    ] = 0,
     out: Annotated[
         Path | None,
         typer.Option(
@@ -49,30 +54,33 @@ def choose(
 ) -> None:
     """Model choice from a reference table: rejection ABC and an ABC random forest.
 
-    greatterror hypotheses reference choose ref --trees 500 --seed 1
+    greatterror hypotheses reference choose ref --trees 500 --forest-seed 1
     """
     if not 1 <= trees <= MAX_TREES:
         fail(f"--trees: {trees} is out of range; allowed: a whole number from 1 to {MAX_TREES}")
-    if not 0 <= seed <= MAX_SEED:
-        fail(f"--seed: {seed} is out of range; allowed: a whole number from 0 to {MAX_SEED}")
+    if not 0 <= forest_seed <= MAX_SEED:
+        fail(
+            f"--forest-seed: {forest_seed} is out of range; allowed: a whole number from 0 "
+            f"to {MAX_SEED}"
+        )
     if not path.strip():
         fail("PATH: empty; give a reference table's directory")
     from greatterror.calibration.problem import MissingExtraError, require
     from greatterror.calibration.reference_choice import ReferenceChoiceError
     from greatterror.calibration.reference_files import write_results
-    from greatterror.calibration.reference_summary import choose as read_choice
-    from greatterror.calibration.reference_table import ReferenceError, read_reference
+    from greatterror.calibration.reference_summary import read_choice
+    from greatterror.calibration.reference_table import ReferenceTableError, read_reference
 
     table = Path(path)
     result_dir = out or table.resolve().parent / f"{table.resolve().name}_choice"
     try:
         require("sklearn.ensemble")
         reference = read_reference(table)
-    except (ReferenceError, MissingExtraError) as exc:
+    except (ReferenceTableError, MissingExtraError) as exc:
         fail(str(exc))
     check_result_dir(result_dir)
     try:
-        summary = read_choice(reference, trees, seed)
+        summary = read_choice(reference, trees, forest_seed)
     except ReferenceChoiceError as exc:
         fail(str(exc))
     files = write_results(summary, result_dir)
@@ -162,7 +170,7 @@ def _print_forests(summary: dict[str, Any]) -> None:
             ]
         )
     print_table(
-        f"ABC random forest ({summary['trees']} trees, seed {summary['seed']})",
+        f"ABC random forest ({summary['trees']} trees, forest seed {summary['seed']})",
         FOREST_COLUMNS,
         rows,
         caption="prior error: out-of-bag misclassification of the draws; votes are not "
