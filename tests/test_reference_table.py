@@ -237,11 +237,11 @@ def test_accepted_rows_are_the_closest_in_each_block(tmp_path: Path) -> None:
 
 def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
     table = _table_with_values(tmp_path)
-    out = tmp_path / "out"
+    out = tmp_path / "t_check"  # the default: beside the table, as choose's t_choice
     result = runner.invoke(
         app,
         ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "1",
-         "--out", str(out), "--json"],
+         "--json"],
     )  # fmt: skip
     assert result.exit_code == 0, result.output
     data = json.loads(result.stdout[result.stdout.index("{") :])
@@ -251,6 +251,7 @@ def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
     assert data["seeds"] == [1]  # a validation seed, never a fitting seed
     assert len(by["H6"]["in_sample"]) == len(CALIBRATION_IDS)
     assert (out / "reference_check.json").is_file() and (out / "reference_check.csv").is_file()
+    assert "warning: H6 is checked from 4 accepted rows only" in result.output  # < MIN_ACCEPTED
 
 
 @pytest.mark.parametrize(
@@ -265,7 +266,7 @@ def test_check_bad_input_exits_2(tmp_path: Path, args: list[str], message: str) 
     table = _table_with_values(tmp_path)
     result = runner.invoke(app, ["hypotheses", "reference", "check", str(table), *args])
     assert result.exit_code == 2 and message in result.output
-    assert not (table / "check").exists()
+    assert not (table / "check").exists() and not (tmp_path / "t_check").exists()
     missing = runner.invoke(app, ["hypotheses", "reference", "check", str(tmp_path / "none")])
     assert missing.exit_code == 2 and "is not a directory" in missing.output
 

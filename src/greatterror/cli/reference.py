@@ -14,7 +14,7 @@ from typing import Annotated, Any
 import typer
 
 from greatterror.cli import reference_choose
-from greatterror.cli.output import error_console, fail, warn_scale
+from greatterror.cli.output import error_console, fail, folder_path, warn_scale
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 app = typer.Typer(
@@ -140,7 +140,11 @@ def check(
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
     out: Annotated[
         Path | None,
-        typer.Option(help="Folder for reference_check.json/.csv [default: TABLE/check]."),
+        typer.Option(
+            parser=folder_path,
+            help="Folder for reference_check.json/.csv (default: PATH name + _check, beside it).",
+            show_default=False,
+        ),
     ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print JSON.")] = False,
 ) -> None:
@@ -169,22 +173,38 @@ def check(
         table_hypotheses(ref.rows, list(ref.hypotheses), list(ref.statistics))
     except (ReferenceTableError, ReferenceChoiceError) as exc:
         fail(str(exc))
-    result_dir = out or path / "check"
+    result_dir = out or path.resolve().parent / f"{path.resolve().name}_check"  # as choose's
     check_result_dir(result_dir)
     result = reference_check(ref, bands, fraction, draws, workers=workers)
     files = write_check_files(result, result_dir, "reference_check")
     warn_of_runs(result["warnings"], result["runs"])
+    _warn_of_few(result)
     if as_json:
         emit_json(result)
         return
     notes = [
-        f"accepted: in each of blocks {', '.join(map(str, result['blocks']))}, the "
-        f"{fraction:g} of its {result['rows']:,} rows closest to the record (archival distance)"
+        f"accepted per block: in each of blocks {', '.join(map(str, result['blocks']))}, the "
+        f"{fraction:g} of its rows closest to the record (archival distance; {result['rows']:,} "
+        "rows in all); choose's pooled readings accept over all blocks at once"
     ]
     if result["code_change"]:
         notes.append(f"the table was {result['code_change']}: the model may differ")
     print_check_tables(result, notes, "accepted rows")
     console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
+def _warn_of_few(result: dict[str, Any]) -> None:
+    """Name, on stderr, each hypothesis checked from fewer accepted rows than the readings
+    read (``MIN_ACCEPTED``): its reruns repeat one or two parameter sets."""
+    from greatterror.calibration.reference_choice import MIN_ACCEPTED
+
+    for h in result["hypotheses"]:
+        if h["source"] == "accepted" and h["particles"] < MIN_ACCEPTED:
+            error_console.print(
+                f"warning: {h['hypothesis']} is checked from {h['particles']} accepted rows "
+                f"only (fewer than {MIN_ACCEPTED:g}): its {h['draws']} reruns repeat them",
+                highlight=False,
+            )
 
 
 app.command("choose")(reference_choose.choose)
