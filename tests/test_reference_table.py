@@ -14,6 +14,7 @@ from typer.testing import CliRunner
 from greatterror.calibration import reference_build as rb
 from greatterror.calibration.reference_table import (
     MANIFEST,
+    PAR,
     SIM,
     ReferenceTableError,
     check_extension,
@@ -281,3 +282,23 @@ def test_a_table_under_a_file_is_a_usage_error(tmp_path: Path) -> None:
         and "cannot be written" in result.output
     )
     assert "Traceback" not in result.output
+
+
+def test_a_row_stores_the_values_simulated(monkeypatch: pytest.MonkeyPatch) -> None:
+    # FitModel rounds an integer parameter's draw: the par: columns hold the rounded value
+    from greatterror.calibration import simulator
+
+    ran: list[dict[str, float]] = []
+
+    def summary(_: object, values: dict[str, float]) -> dict[str, object]:
+        ran.append({k: simulator.simulated_value(k, v) for k, v in values.items()})
+        return {"targets": [{"id": s, "simulated": 1.0} for s in CALIBRATION_IDS]}
+
+    monkeypatch.setattr(simulator, "warm", lambda *_: None)
+    monkeypatch.setattr(simulator.FitModel, "summary", summary)
+    job = rb.Job(
+        1, "H6", H6, 1, 0.001, 141, (("names_per_confession", 0.37), ("trial_dock_size", 2.6))
+    )
+    row = rb.run_job(job)
+    assert row[PAR + "trial_dock_size"] == 3.0 == ran[0]["trial_dock_size"]
+    assert row[PAR + "names_per_confession"] == 0.37

@@ -110,8 +110,17 @@ def run_job(job: Job) -> dict[str, Any]:
         simulated = {}
     row["seconds"] = time.process_time() - t0
     row.update({SIM + sid: simulated.get(sid, float("nan")) for sid in CALIBRATION_IDS})
-    row.update({PAR + name: value for name, value in job.values})
+    row.update({PAR + name: value for name, value in simulated_values(job.values).items()})
     return row
+
+
+def simulated_values(values: Sequence[tuple[str, float]]) -> dict[str, float]:
+    """The values a run simulates (``simulator.simulated_value``, as ``FitModel.summary``
+    rounds an integer parameter's draw), so that the table's ``par:`` columns hold what was
+    run."""
+    from greatterror.calibration.simulator import simulated_value
+
+    return {k: simulated_value(k, v) for k, v in values}
 
 
 def table_manifest(

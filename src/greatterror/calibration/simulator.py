@@ -159,6 +159,13 @@ def _held_counter(population: Any, status: np.ndarray) -> Callable[[], float]:
     return held
 
 
+def simulated_value(name: str, value: float) -> float:
+    """The value a run simulates for a drawn one: an integer parameter's is rounded."""
+    from greatterror.model.params import BY_NAME
+
+    return float(round(value)) if BY_NAME[name].integer else float(value)
+
+
 @dataclass(frozen=True)
 class FitModel:
     """The pyabc model: a picklable callable from a parameter dict to the statistics."""
@@ -192,17 +199,13 @@ class FitModel:
         record is already far beyond any acceptance threshold. The check only
         reads the state; it never changes the run.
         """
-        from greatterror.model.params import BY_NAME
         from greatterror.model.sim import Simulation
 
         chosen, evidence, population = warm(self.scenario, self.scale, self.seed)
 
-        def typed(k: str, v: float) -> float:  # an integer parameter's drawn value is rounded
-            return float(round(v)) if BY_NAME[k].integer else float(v)
-
-        overrides = {k: typed(k, v) for k, v in values.items()}
+        overrides = {k: simulated_value(k, v) for k, v in values.items()}
         seed = simulation_seed(self.seed, overrides)
-        overrides.update((k, typed(k, v)) for k, v in self.fixed)  # rounded as the drawn ones
+        overrides.update((k, simulated_value(k, v)) for k, v in self.fixed)  # rounded as drawn ones
         sim = Simulation(chosen, population, seed, evidence, overrides)
         runaway = None
         pause_point("simulation")  # the interrupt tests' signal point (faults.py)

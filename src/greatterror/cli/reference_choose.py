@@ -146,8 +146,9 @@ def print_choice(summary: dict[str, Any]) -> None:
                 ]
                 for f in tightest["bayes_factors"]
             ],
-            caption="words: Kass and Raftery (1995); '>' a lower bound (no accepted draw: its "
-            "rate taken at the upper 95% bound its draws allow, about 3 / draws)",
+            caption="words: Kass and Raftery (1995); '>': the other has no accepted draw, and "
+            "its rate is taken at a one-sided 95% bound (about 3 / draws), the best's rate as "
+            "measured",
         )
     _print_forests(summary)
 
