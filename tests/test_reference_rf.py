@@ -46,3 +46,14 @@ def test_nine_indistinguishable_hypotheses_give_no_confident_choice(n: int) -> N
         f = forest_choice("pooled", x, hypothesis, NAMES, LABELS, trees=200, seed=seed)
         assert 0.0 <= f.posterior < 0.25, (seed, f.posterior)
         assert f.votes[f.selected] < f.trees / 4, (seed, f.votes)
+
+
+def test_the_forest_seed_is_used() -> None:
+    x, hypothesis = noise(10, 0)
+    read = [
+        forest_choice("pooled", x, hypothesis, NAMES, LABELS, trees=50, seed=s).as_dict()
+        for s in (0, 0, 1)
+    ]
+    assert read[0] == read[1]  # the same seed: the same forest
+    assert read[0]["importance"] != read[2]["importance"]  # another seed: another forest
+    assert read[0]["votes"] != read[2]["votes"]

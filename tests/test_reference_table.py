@@ -166,7 +166,7 @@ def test_a_table_is_only_extended_with_its_own_settings_and_code() -> None:
         (["--draws", "0"], "--draws: 0 is out of range"),
         (["--blocks", "0"], "--blocks: 0 is out of range"),
         (["--scale", "2"], "--scale: 2 is out of range"),
-        (["H6", "H9"], "H9"),
+        (["H6", "H9"], "unknown hypothesis 'H9'; allowed: H1"),
         (["H6"], "at least 2 hypotheses"),
         (["H6", "H6"], "named twice"),
         (["--seed", "-1"], "--seed: -1 is out of range"),
@@ -212,7 +212,10 @@ def test_build_then_resume_adds_only_the_missing_rows(tmp_path: Path) -> None:
     sims = [SIM + s for s in CALIBRATION_IDS]
     kept = two[two["draw"] == 1].reset_index(drop=True)
     assert np.array_equal(kept[sims].to_numpy(), one[sims].to_numpy(), equal_nan=True)
-    assert not two[sims].isna().all(axis=1).any() or two["runaway"].any()
+    # a finished run has every statistic, a runaway none
+    finished = two[sims].notna().all(axis=1).to_numpy()
+    assert list(finished) == list(~two["runaway"].to_numpy(dtype=bool))
+    assert list(two[sims].isna().all(axis=1)) == list(two["runaway"])
     other = runner.invoke(app, [*base[:-2], "--scale", "0.001", "--draws", "3"])
     assert other.exit_code == 2 and "another scale" in other.output
 
@@ -302,3 +305,39 @@ def test_a_row_stores_the_values_simulated(monkeypatch: pytest.MonkeyPatch) -> N
     row = rb.run_job(job)
     assert row[PAR + "trial_dock_size"] == 3.0 == ran[0]["trial_dock_size"]
     assert row[PAR + "names_per_confession"] == 0.37
+
+
+def _fake_run(job: rb.Job) -> dict[str, object]:
+    """A row made from the job alone (no simulation): the same job, the same row."""
+    row = _row(job.block, job.hypothesis, job.draw, value=1000.0 + sum(v for _, v in job.values))
+    row.update({PAR + k: v for k, v in job.values})
+    return row
+
+
+def test_an_interrupted_build_leaves_whole_parts_and_resumes_to_the_same_rows(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    manifest = _manifest(blocks={"1": {"fit_seed": 141, "draw_seed": 141}})
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    for table in (whole, broken):
+        write_manifest(table, manifest)
+    monkeypatch.setattr(rb, "run_job", _fake_run)
+    rb.build(whole, rb.pending(manifest, set(), 2 * rb.CHUNK), workers=1)
+    calls = []
+
+    def interrupted(job: rb.Job) -> dict[str, object]:
+        calls.append(job)
+        if len(calls) == 2 * rb.CHUNK + 3:  # the third job of the second piece
+            raise KeyboardInterrupt
+        return _fake_run(job)
+
+    monkeypatch.setattr(rb, "run_job", interrupted)
+    with pytest.raises(KeyboardInterrupt):
+        rb.build(broken, rb.pending(manifest, set(), 2 * rb.CHUNK), workers=1)
+    assert len(read_reference(broken).rows) == 2 * rb.CHUNK  # the first piece only, whole
+    monkeypatch.setattr(rb, "run_job", _fake_run)
+    left = rb.pending(manifest, rb.done_rows(broken), 2 * rb.CHUNK)
+    assert {j.draw for p in left for j in p} == set(range(rb.CHUNK + 1, 2 * rb.CHUNK + 1))
+    rb.build(broken, left, workers=1)
+    a, b = read_reference(whole).rows, read_reference(broken).rows
+    assert a.equals(b)
