@@ -75,3 +75,14 @@ def test_check_refuses_a_table_without_rows(tmp_path: Path) -> None:
         part.unlink()
     result = _check(table, tmp_path)
     assert result.exit_code == 2 and "holds no draws yet" in result.output
+
+
+def test_check_refuses_a_block_with_unequal_hypotheses(tmp_path: Path) -> None:
+    from reference_tables import _row
+
+    from greatterror.calibration.reference_table import write_part
+
+    table = _table_with_values(tmp_path)
+    write_part(table, [_row(2, "H6", 3)], "by-hand")
+    result = _check(table, tmp_path)
+    assert result.exit_code == 2 and "block 2 holds different numbers of draws" in result.output

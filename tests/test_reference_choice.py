@@ -331,6 +331,8 @@ def test_choose_refuses_bad_options(
 
 
 def test_choose_refuses_what_is_not_a_readable_table(tmp_path: Path) -> None:
+    from greatterror.calibration.reference_table import write_part
+
     def choose(path: Path, *more: str) -> tuple[int, str]:
         result = runner.invoke(
             app,
@@ -355,6 +357,19 @@ def test_choose_refuses_what_is_not_a_readable_table(tmp_path: Path) -> None:
     (moved / "manifest.json").write_text(json.dumps(manifest))
     code, text = choose(moved)
     assert code == 2 and f"other archival values of {first}" in text
+    uneven = tmp_path / "uneven"
+    write_table(uneven, {"H1": (0.0, 10), "H3": (0.0, 10)})
+    extra = toy_rows(
+        {"H1": (0.0, 12)},
+        json.loads((uneven / "manifest.json").read_text())["archival"],
+        blocks=(2,),
+    )
+    write_part(uneven, extra[extra["draw"] > 10].to_dict("records"), "by-hand")
+    code, text = choose(uneven)
+    assert (
+        code == 2
+        and "block 2 holds different numbers of draws of the hypotheses (H1 12, H3 10)" in text
+    )
     (tmp_path / "file").write_text("x")
     code, text = choose(one, "--out", str(tmp_path / "file"))
     assert code == 2 and "--out:" in text

@@ -67,12 +67,34 @@ def table_hypotheses(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np
     return hypothesis
 
 
+def check_composition(rows: Any) -> None:
+    """Refuse a block in which the hypotheses hold different numbers of rows.
+
+    Every pooled reading (the pooled quantile of ``rejection``, the forest's ``balanced``
+    rows, ``check``'s resampling) treats the blocks' populations as a nuisance drawn
+    alike for every hypothesis: rejection over the joint prior of (population, values).
+    That holds only if each hypothesis has the same share of rows in each block; if not,
+    a_m / n_m mixes which populations a hypothesis ran on with the hypothesis itself. The
+    build's pieces guarantee it (every hypothesis, the same draws, one block, written
+    whole), so a table that breaks it was changed by hand or by other code: it is refused
+    rather than read with rates averaged over blocks, which would hide the change."""
+    counts = rows.groupby(["block", "hypothesis"]).size().unstack(fill_value=0)
+    for block, n in counts.iterrows():
+        if n.nunique() > 1:
+            held = ", ".join(f"{m} {int(k)}" for m, k in n.items())
+            raise ReferenceChoiceError(
+                f"PATH: block {block} holds different numbers of draws of the hypotheses "
+                f"({held}); a build gives each the same (a part added or removed by hand?)"
+            )
+
+
 def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
     """The rows' hypotheses, after refusing a table the readings cannot use."""
     hypothesis = table_hypotheses(rows, labels, ids)
     problem = forest_problem(hypothesis, labels)
     if problem:
         raise ReferenceChoiceError(f"PATH: the table {problem}")
+    check_composition(rows)
     return hypothesis
 
 

@@ -163,7 +163,11 @@ def check(
             fail(f"{name}: {value} is out of range; allowed: a whole number from 1 to {most}")
     from greatterror.calibration.reference_check import reference_check
     from greatterror.calibration.reference_choice import ReferenceChoiceError
-    from greatterror.calibration.reference_summary import table_bands, table_hypotheses
+    from greatterror.calibration.reference_summary import (
+        check_composition,
+        table_bands,
+        table_hypotheses,
+    )
     from greatterror.calibration.reference_table import ReferenceTableError, read_reference
     from greatterror.evidence.loader import load_evidence
 
@@ -171,6 +175,7 @@ def check(
         ref = read_reference(path)
         bands = table_bands(ref.manifest, load_evidence())
         table_hypotheses(ref.rows, list(ref.hypotheses), list(ref.statistics))
+        check_composition(ref.rows)
     except (ReferenceTableError, ReferenceChoiceError) as exc:
         fail(str(exc))
     result_dir = out or path.resolve().parent / f"{path.resolve().name}_check"  # as choose's
