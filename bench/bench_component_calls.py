@@ -17,17 +17,28 @@ one compiled call.
 
 from __future__ import annotations
 
+import argparse
 import collections
 import sys
 import time
 from typing import Any
 
 
+def _positive(text: str) -> int:
+    value = int(text)
+    if value < 1:
+        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: a whole number >= 1")
+    return value
+
+
 def main() -> None:
-    scale = float(sys.argv[1]) if len(sys.argv) > 1 else 0.001
-    runs = int(sys.argv[2]) if len(sys.argv) > 2 else 3
-    seed = int(sys.argv[3]) if len(sys.argv) > 3 else 1
-    top = int(sys.argv[4]) if len(sys.argv) > 4 else 0
+    ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
+    ap.add_argument("scale", nargs="?", type=float, default=0.001)
+    ap.add_argument("runs", nargs="?", type=_positive, default=3)
+    ap.add_argument("seed", nargs="?", type=int, default=1)
+    ap.add_argument("top", nargs="?", type=int, default=0)
+    a = ap.parse_args()
+    scale, runs, seed, top = a.scale, a.runs, a.seed, a.top
     import greatterror as gt
     from greatterror.evidence.loader import load_evidence
     from greatterror.model.loop import Loop
