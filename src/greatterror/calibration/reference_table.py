@@ -144,7 +144,7 @@ def read_reference(path: Path | str) -> Reference:
     manifest = read_manifest(path)
     files = sorted((path / PARTS).glob("*.parquet")) if (path / PARTS).is_dir() else []
     frames = [pd.read_parquet(f) for f in files]
-    part = np.concatenate([np.full(len(f), i) for i, f in enumerate(frames)] or [[]])
+    part = np.repeat(np.arange(len(frames)), [len(f) for f in frames])
     columns = [*KEYS, *(SIM + s for s in manifest["statistics"])]
     rows = pd.concat(frames, ignore_index=True) if frames else pd.DataFrame(columns=columns)
     missing = [c for c in columns if c not in rows.columns]
