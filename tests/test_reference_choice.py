@@ -388,3 +388,13 @@ def test_choose_names_the_statistics_on_which_the_record_lies_beyond_the_draws(
     quantiles = pd.read_csv(tmp_path / "r" / "rf_importance.csv")
     statistics = quantiles[quantiles["kind"] == "statistic"]["record_quantile"]
     assert (statistics == 0.0).all()  # H3's runaways stand above too
+
+
+def test_words_are_withheld_where_the_threshold_is_far_from_the_record() -> None:
+    """A threshold of more than one archival tolerance a target (on the root mean square)
+    keeps draws that are only nearer than most, not near: the factor stays, its word goes."""
+    near = count_factors({"A": 20, "B": 2 * 10}, {"A": 100, "B": 400}, "A", per_target=0.9)[0]
+    assert near["evidence_for_best"] == "substantial" and not near["withheld"]
+    far = count_factors({"A": 20, "B": 2 * 10}, {"A": 100, "B": 400}, "A", per_target=7.4)[0]
+    assert far["withheld"] and "7.4 tolerances a target" in far["evidence_for_best"]
+    assert far["bayes_factor_of_best"] == near["bayes_factor_of_best"] == pytest.approx(4.0)

@@ -129,15 +129,26 @@ def model_probabilities(accepted: dict[str, int], drawn: dict[str, int]) -> dict
     return {m: (r / total if total > 0 else math.nan) for m, r in rates.items()}
 
 
+#: Above this many archival tolerances a target (the threshold over the square root of the
+#: number of statistics: the root mean square of an accepted draw's statistics, in
+#: tolerances, can reach it), Kass and Raftery's words are withheld: an accepted draw is
+#: then not near the record but only nearer than most, and a factor is one of coarse
+#: agreement on statistics that are not sufficient (Robert, Cornuet, Marin and Pillai 2011,
+#: "Lack of confidence in approximate Bayesian computation model choice", PNAS 108(37)). A
+#: stated choice (review25 F5): one tolerance a target is the band's own half-width.
+LOOSE_PER_TARGET = 1.0
+
+
 def count_factors(
-    accepted: dict[str, int], drawn: dict[str, int], best: str
+    accepted: dict[str, int], drawn: dict[str, int], best: str, per_target: float = 0.0
 ) -> list[dict[str, Any]]:
     """The Bayes factor of ``best`` against each other hypothesis, (a_b / n_b) / (a_m / n_m).
 
     A hypothesis with no accepted draw gives a lower bound: its rate is taken at the upper
     95% bound that its n_m draws allow (``zero_rate_bound``, about 3 / n_m). Kass and Raftery's words (compare_evidence) are
     withheld where the best has fewer than ``MIN_ACCEPTED`` accepted draws, or the other
-    has some but fewer.
+    has some but fewer, or where the threshold is above ``LOOSE_PER_TARGET`` tolerances a
+    target (``per_target``).
     """
     rate_best = accepted[best] / drawn[best]
     rows = []
@@ -150,17 +161,21 @@ def count_factors(
         thin = [f"{best} ({accepted[best]})"] if accepted[best] < MIN_ACCEPTED else []
         if 0 < accepted[m] < MIN_ACCEPTED:
             thin.append(f"{m} ({accepted[m]})")
-        words = (
-            f"withheld: accepted draws of {', '.join(thin)} below {MIN_ACCEPTED:g}"
-            if thin
-            else evidence_words(factor)
-        )
+        if thin:
+            words = f"withheld: accepted draws of {', '.join(thin)} below {MIN_ACCEPTED:g}"
+        elif per_target > LOOSE_PER_TARGET:
+            words = (
+                f"withheld: threshold {per_target:.1f} tolerances a target "
+                f"(above {LOOSE_PER_TARGET:g}): not near the record"
+            )
+        else:
+            words = evidence_words(factor)
         rows.append(
             {
                 "hypothesis": m,
                 "bayes_factor_of_best": factor,
                 "lower_bound": bound,
-                "withheld": bool(thin),
+                "withheld": bool(thin) or per_target > LOOSE_PER_TARGET,
                 "evidence_for_best": words,
             }
         )
@@ -217,15 +232,18 @@ def accept(
     hypothesis: np.ndarray,
     distance: np.ndarray,
     fraction: float,
+    statistics: int = 0,
 ) -> Acceptance:
-    """The acceptance of one scope's draws at one fraction (``within``)."""
+    """The acceptance of one scope's draws at one fraction (``within``); ``statistics``, the
+    number of statistics of the distance, sets how loose the threshold is a target."""
     threshold, kept = within(distance, fraction)
     present = [m for m in labels if (hypothesis == m).any()]
     drawn = {m: int((hypothesis == m).sum()) for m in present}
     accepted = {m: int((kept & (hypothesis == m)).sum()) for m in present}
     probs = model_probabilities(accepted, drawn)
     best = max(present, key=lambda m: (accepted[m] / drawn[m], -present.index(m)))
-    factors = count_factors(accepted, drawn, best) if accepted[best] > 0 else []
+    per_target = threshold / math.sqrt(statistics) if statistics else 0.0
+    factors = count_factors(accepted, drawn, best, per_target) if accepted[best] > 0 else []
     return Acceptance(scope, fraction, threshold, accepted, drawn, probs, best, factors)
 
 
@@ -249,5 +267,5 @@ def rejection(
     out = []
     for scope, mask in scopes(rows):
         for q in fractions:
-            out.append(accept(scope, labels, hypothesis[mask], d[mask], q))
+            out.append(accept(scope, labels, hypothesis[mask], d[mask], q, len(bands)))
     return out
