@@ -161,7 +161,7 @@ def test_the_check_runs_the_fixed_parameters_at_the_screens_values(
     screen's values in every job (not the scenario's own values)."""
     import numpy as np
 
-    from greatterror.calibration import compare_check
+    from greatterror.calibration import check, compare_check
 
     settings = _settings()
     spec = RunSpec(1, 1, 1.0)
@@ -178,7 +178,7 @@ def test_the_check_runs_the_fixed_parameters_at_the_screens_values(
         jobs.extend(planned)
         raise Stop
 
-    monkeypatch.setattr(compare_check, "run_jobs", run_jobs)
+    monkeypatch.setattr(check, "run_jobs", run_jobs)  # check_plans runs them
     with pytest.raises(Stop):
         compare_check.compare_check(tmp_path / "cmp.db", draws=2)
     assert [job[0] for job in jobs] == [H6, H6, H7, H7]

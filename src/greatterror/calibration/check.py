@@ -132,6 +132,48 @@ def run_jobs(jobs: list[tuple[str, float, int, dict[str, float]]], workers: int)
     return [_run(j) for j in jobs]
 
 
+Plan = list[tuple[str, float, int, dict[str, float]]]
+
+
+def check_plans(
+    plans: dict[str, Plan],
+    sources: dict[str, dict[str, Any]],
+    targets: Sequence[str],
+    workers: int,
+) -> tuple[list[dict[str, Any]], list[Any]]:
+    """Run each hypothesis's planned (scenario, scale, seed, values) jobs and compare them with
+    the in-sample targets among ``targets`` and the validation figures: one row per
+    hypothesis, with ``sources[label]`` (where its draws came from), and all the runs.
+
+    The posterior predictive checks of a comparison (compare_check.py) and of a reference
+    table (reference_check.py) differ only in where the draws come from. The counts of
+    validation figures that pass leave out the checks of in-sample quantities
+    (``Measure.repeats``, ``split_validation``)."""
+    results = run_jobs([job for plan in plans.values() for job in plan], workers)
+    rows = []
+    start = 0
+    for label, planned in plans.items():
+        mine = results[start : start + len(planned)]
+        start += len(planned)
+        in_sample, validation = compare_runs(mine, targets)
+        out_of_sample, _ = split_validation(validation)
+        rows.append(
+            {
+                "hypothesis": label,
+                "scenario": planned[0][0],
+                "draws": len(planned),
+                **sources[label],
+                "in_sample": in_sample,
+                "validation": validation,
+                "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
+                "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
+                "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
+                **run_warnings(mine),
+            }
+        )
+    return rows, results
+
+
 def compare_runs(
     runs: list[dict[str, Any]], targets: Sequence[str]
 ) -> tuple[list[dict[str, Any]], list[dict[str, Any]]]:

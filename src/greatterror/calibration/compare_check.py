@@ -41,7 +41,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
-from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
+from greatterror.calibration.check import check_plans, run_warnings, split_validation
 from greatterror.calibration.compare import hypothesis_priors, logistic_values
 from greatterror.calibration.compare_report import load_runs
 from greatterror.calibration.compare_settings import stored_priors
@@ -158,30 +158,7 @@ def compare_check(
             }
         values = [v | fixed for v in values]
         plans[label] = [(scenario, scale, seeds[i % len(seeds)], v) for i, v in enumerate(values)]
-    jobs = [job for label in plans for job in plans[label]]
-    results = run_jobs(jobs, workers)
-    hypotheses = []
-    start = 0
-    for label, planned in plans.items():
-        mine = results[start : start + len(planned)]
-        start += len(planned)
-        in_sample, validation = compare_runs(mine, settings.targets)
-        # the checks of in-sample quantities (``repeats``) are not counted
-        out_of_sample, _ = split_validation(validation)
-        hypotheses.append(
-            {
-                "hypothesis": label,
-                "scenario": planned[0][0],
-                "draws": len(planned),
-                **posterior[label],
-                "in_sample": in_sample,
-                "validation": validation,
-                "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
-                "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
-                "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
-                **run_warnings(mine),
-            }
-        )
+    hypotheses, results = check_plans(plans, posterior, settings.targets, workers)
     return {
         "db": str(db),
         "version": __version__,
@@ -195,7 +172,7 @@ def compare_check(
         "priors_checked": bool(checked) and all(checked),
         "scale": scale,
         "draws": draws,
-        "seeds": sorted({j[2] for j in jobs}),
+        "seeds": sorted({j[2] for plan in plans.values() for j in plan}),
         "no_posterior": missing,
         "in_sample_targets": len(hypotheses[0]["in_sample"]) if hypotheses else 0,
         "validation_figures": (

@@ -25,7 +25,7 @@ from typing import Any
 import numpy as np
 
 from greatterror import __version__
-from greatterror.calibration.check import compare_runs, run_jobs, run_warnings, split_validation
+from greatterror.calibration.check import check_plans, run_warnings, split_validation
 from greatterror.calibration.reference_choice import distances, within
 from greatterror.calibration.reference_table import PAR, Reference
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
@@ -89,28 +89,7 @@ def reference_check(
             "effective_particles": float(n),
             "rows": int(mine.sum()),
         }
-    results = run_jobs([job for plan in plans.values() for job in plan], workers)
-    out = []
-    start = 0
-    for label, planned in plans.items():
-        mine_runs = results[start : start + len(planned)]
-        start += len(planned)
-        in_sample, validation = compare_runs(mine_runs, ref.statistics)
-        out_of_sample, _ = split_validation(validation)
-        out.append(
-            {
-                "hypothesis": label,
-                "scenario": planned[0][0],
-                "draws": len(planned),
-                **source[label],
-                "in_sample": in_sample,
-                "validation": validation,
-                "in_sample_median_ok": sum(r["median_ok"] for r in in_sample),
-                "validation_median_ok": sum(r["median_ok"] for r in out_of_sample),
-                "validation_record_in_band": sum(r["record_in_band"] for r in out_of_sample),
-                **run_warnings(mine_runs),
-            }
-        )
+    out, results = check_plans(plans, source, ref.statistics, workers)
     return {
         "table": str(ref.path),
         "version": __version__,
