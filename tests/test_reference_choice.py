@@ -346,9 +346,11 @@ def test_choose_refuses_what_is_not_a_readable_table(tmp_path: Path) -> None:
     code, text = choose(tmp_path / "empty")
     assert code == 2 and "no manifest.json" in text
     one = tmp_path / "one"
-    write_table(one, {"H1": (0.0, 10), "H3": (0.0, 3)}, blocks=(1,))
+    # too few draws for a forest, in a block of even composition (an uneven one is refused
+    # first, below)
+    write_table(one, {"H1": (0.0, 3), "H3": (0.0, 3)}, blocks=(1,))
     code, text = choose(one)
-    assert code == 2 and f"fewer than {MIN_ROWS_PER_HYPOTHESIS} draws of H3 (3)" in text
+    assert code == 2 and f"fewer than {MIN_ROWS_PER_HYPOTHESIS} draws of H1 (3), H3 (3)" in text
     moved = tmp_path / "moved"
     write_table(moved, {"H1": (0.0, 10), "H3": (0.0, 10)}, blocks=(1,))
     manifest = json.loads((moved / "manifest.json").read_text())

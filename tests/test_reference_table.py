@@ -341,3 +341,11 @@ def test_an_interrupted_build_leaves_whole_parts_and_resumes_to_the_same_rows(
     rb.build(broken, left, workers=1)
     a, b = read_reference(whole).rows, read_reference(broken).rows
     assert a.equals(b)
+
+
+def test_a_table_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
+    table = tmp_path / "f"
+    table.write_text("a file", encoding="utf-8")
+    result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
+    assert result.exit_code == 2 and "is a file" in result.output, result.output
+    assert table.read_text(encoding="utf-8") == "a file"

@@ -32,6 +32,7 @@ import numpy as np
 
 from greatterror.calibration.reference_table import (
     FORMAT,
+    MANIFEST,
     PAR,
     SIM,
     VERSION,
@@ -156,8 +157,12 @@ def prepare(
 ) -> dict[str, Any]:
     """Check the settings against an existing table (or create its manifest) before any run;
     returns the manifest the build writes to."""
+    if table.exists() and not table.is_dir():
+        raise ReferenceTableError(
+            f"--table: {table} is a file; allowed: a directory (made if missing)"
+        )
     wanted = table_manifest(hypotheses, scale, base_seed, blocks)
-    if (table / "manifest.json").exists():
+    if (table / MANIFEST).exists():
         stored = read_manifest(table)
         check_extension(stored, wanted)
         merged = dict(stored)

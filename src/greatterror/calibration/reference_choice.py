@@ -47,7 +47,7 @@ from greatterror.calibration.compare_evidence import (
     MIN_EFFECTIVE_PER_HYPOTHESIS,
     evidence_words,
 )
-from greatterror.calibration.reference_table import SIM
+from greatterror.calibration.reference_table import KEYS, SIM
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC
 from greatterror.calibration.statistics import Archival, archival_distance
 
@@ -61,8 +61,8 @@ FRACTIONS: tuple[float, ...] = (0.005, 0.01, 0.02, 0.05, 0.1, 0.2)
 #: at 10 draws a probability is uncertain by about a third (1/sqrt(10)) at one standard
 #: error, within one of Kass and Raftery's bands.
 MIN_ACCEPTED = MIN_EFFECTIVE_PER_HYPOTHESIS
-#: The rows' identifying columns and their prefix for a simulated statistic.
-KEY_COLUMNS = ("block", "hypothesis", "draw", "runaway")
+#: The rows' identifying columns (the table's keys but the run's ``seconds``, never read).
+KEY_COLUMNS = tuple(c for c in KEYS if c != "seconds")
 
 
 class ReferenceChoiceError(ValueError):

@@ -88,14 +88,15 @@ def check_composition(rows: Any) -> None:
             )
 
 
-def check_table(rows: Any, labels: Sequence[str], ids: Sequence[str]) -> np.ndarray:
-    """The rows' hypotheses, after refusing a table the readings cannot use."""
-    hypothesis = table_hypotheses(rows, labels, ids)
-    problem = forest_problem(hypothesis, labels)
-    if problem:
-        raise ReferenceChoiceError(f"PATH: the table {problem}")
+def readable_table(reference: Any, evidence: Any) -> tuple[tuple[Archival, ...], np.ndarray]:
+    """The bands of a table's statistics and its rows' hypotheses, after refusing what no
+    reading can use (``table_bands``, ``table_hypotheses``, ``check_composition``):
+    ``choose`` and ``check`` refuse the same tables, before any forest or run."""
+    manifest, rows = reference.manifest, reference.rows
+    bands = table_bands(manifest, evidence)
+    hypothesis = table_hypotheses(rows, list(manifest["hypotheses"]), list(manifest["statistics"]))
     check_composition(rows)
-    return hypothesis
+    return bands, hypothesis
 
 
 def read_choice(
@@ -114,8 +115,10 @@ def read_choice(
         evidence = load_evidence()
     manifest, rows = reference.manifest, reference.rows
     labels, ids = list(manifest["hypotheses"]), list(manifest["statistics"])
-    bands = table_bands(manifest, evidence)
-    hypothesis = check_table(rows, labels, ids)
+    bands, hypothesis = readable_table(reference, evidence)
+    problem = forest_problem(hypothesis, labels)
+    if problem:
+        raise ReferenceChoiceError(f"PATH: the table {problem}")
     features = log_ratio_features(reference)[ids].to_numpy(dtype=np.float64)
     parts = scopes(rows)
     runaway = rows["runaway"].to_numpy(dtype=bool)

@@ -163,19 +163,13 @@ def check(
             fail(f"{name}: {value} is out of range; allowed: a whole number from 1 to {most}")
     from greatterror.calibration.reference_check import reference_check
     from greatterror.calibration.reference_choice import ReferenceChoiceError
-    from greatterror.calibration.reference_summary import (
-        check_composition,
-        table_bands,
-        table_hypotheses,
-    )
+    from greatterror.calibration.reference_summary import readable_table
     from greatterror.calibration.reference_table import ReferenceTableError, read_reference
     from greatterror.evidence.loader import load_evidence
 
     try:  # the table refused as choose refuses it, before any run
         ref = read_reference(path)
-        bands = table_bands(ref.manifest, load_evidence())
-        table_hypotheses(ref.rows, list(ref.hypotheses), list(ref.statistics))
-        check_composition(ref.rows)
+        bands, _ = readable_table(ref, load_evidence())
     except (ReferenceTableError, ReferenceChoiceError) as exc:
         fail(str(exc))
     result_dir = out or path.resolve().parent / f"{path.resolve().name}_check"  # as choose's
