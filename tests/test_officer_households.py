@@ -60,7 +60,11 @@ def test_officers_have_households_and_most_have_a_wife(layers) -> None:
     )
     assert len(officers) > 150_000
     wives, _ = wives_of(
-        Groups(indptr=indptr, members=None), household, full["age"], full["male"], officers
+        Groups(indptr=indptr, members=None),
+        household[officers],
+        full["age"],
+        full["male"],
+        officers,
     )
     # the census households' prior gives an adult woman to about two officers in three
     assert 0.55 < len(wives) / len(officers) < 0.8

@@ -95,6 +95,18 @@ def test_every_person_in_one_household(pop) -> None:
     np.testing.assert_array_equal(owner, pop["household"])
 
 
+def test_household_and_elite_layer_lookups_match_their_full_rules(pop) -> None:
+    """``household_of`` (a search in the bounds) and ``is_elite_layer`` (written only at the
+    layer's rows) against the per-person rules they replace; no household label is held."""
+    hh = pop.households
+    owner = np.repeat(np.arange(hh.count), hh.sizes())
+    rng = np.random.default_rng(5)
+    idx = np.concatenate([hh.indptr[:-1], hh.indptr[1:] - 1, rng.integers(0, len(pop), 2000)])
+    np.testing.assert_array_equal(pop.household_of(idx), owner[idx])
+    np.testing.assert_array_equal(pop.is_elite_layer, pop["elite"] != 0)
+    assert "household" not in pop.attrs
+
+
 def test_household_sizes_follow_distribution(pop, inputs) -> None:
     mass_hh = pop["household"][~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
     sizes = np.bincount(np.bincount(mass_hh)[np.unique(mass_hh)])

@@ -94,7 +94,8 @@ def _families(w: World, e: Engine, day: int, convicted: np.ndarray) -> None:
         return
     rng = e.rng.family
     pop = w.people
-    wives, _ = wives_of(pop.households, pop["household"], pop["age"], pop["male"], convicted)
+    households = pop.household_of(convicted)
+    wives, _ = wives_of(pop.households, households, pop["age"], pop["male"], convicted)
     if len(wives) == 0:
         return  # nothing below draws anything for no one
     n = int(rng.binomial(len(wives), min(max(e.params["family_arrest"], 0.0), 1.0)))
@@ -115,7 +116,7 @@ def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
     if len(wives) == 0:
         return 0.0
     pop = w.people
-    g = pop["household"][wives].astype(np.int64)
+    g = pop.household_of(wives)
     has = g >= 0
     wives, g = wives[has], g[has]
     if len(wives) == 0:
@@ -133,7 +134,8 @@ def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
 def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no cover
     """Each convicted man's wife (or -1) and her household's children under ``adult_age``.
 
-    Households are runs of people ``indptr[g]..indptr[g+1]``. Returns two
+    Households are runs of people ``indptr[g]..indptr[g+1]``; ``household[i]`` is
+    ``convicted[i]``'s (-1: none). Returns two
     arrays aligned with ``convicted``: the wife's index (-1 for a woman
     convicted, a man without a household or without a woman of age in it) and
     the number of children in the household.
@@ -146,7 +148,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
         children[i] = 0
     for i in range(convicted.shape[0]):
         person = convicted[i]
-        g = household[person]
+        g = household[i]
         if g < 0 or not male[person]:
             continue
         n_children = 0
@@ -173,7 +175,8 @@ def wives_of(
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The wives of the convicted who have one, and the number of children of each wife.
 
-    Wives are unique (one man per household is enough to reach her) and in
+    ``household`` is the household of each of ``convicted`` (-1: none;
+    ``Population.household_of``). Wives are unique (one man per household is enough to reach her) and in
     the order of their husbands.
     """
     convicted_ = np.asarray(convicted, dtype=np.int64)
@@ -202,7 +205,7 @@ def _listed_wives(
     wife = np.full(len(convicted), -1, dtype=np.int64)
     children = np.zeros(len(convicted), dtype=np.int64)
     for i, person in enumerate(convicted):
-        g = int(household[person])
+        g = int(household[i])
         if g < 0 or not male[person]:
             continue
         members = households.members_of(np.array([g])).astype(np.int64)

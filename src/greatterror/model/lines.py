@@ -233,8 +233,13 @@ def line_male_shares(
         if len(people) and not drawn:
             out[LN[name]] = float(male[people].mean())
     if camps_region >= 0:
-        start = int(np.searchsorted(pop["region"][: pop.n_mass], camps_region))
-        held = male[start : int(np.searchsorted(pop["region"][: pop.n_mass], camps_region + 1))]
+        # the mass rows are sorted by region; the codes are searched as the array's own
+        # dtype: a Python int made NumPy search an int64 copy of every person's region code
+        # (8 bytes a person, 1.3 GB at 1:1, the largest temporary of the set-up)
+        region = pop["region"][: pop.n_mass]
+        bounds = np.array([camps_region, camps_region + 1], dtype=region.dtype)
+        start, end = (int(i) for i in np.searchsorted(region, bounds))
+        held = male[start:end]
         if len(held):
             out[LN["camp_prisoner"]] = float(held.mean())
     return out

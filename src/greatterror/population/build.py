@@ -21,7 +21,7 @@ from greatterror.population.codes import (
 from greatterror.population.elite import elite_layer, elite_units, officer_households
 from greatterror.population.groups import Groups
 from greatterror.population.inputs import PopulationInputs, Region, load_inputs
-from greatterror.population.kernels import household_labels, place_workplaces
+from greatterror.population.kernels import place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.placement import Placement, load_placement, regional_rates
 from greatterror.population.region import Uniforms, region_people
@@ -236,7 +236,6 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
         sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
-        household_labels(sizes, hh_offset, attrs["household"][sl])
         # the code as a plain int: an IntEnum member makes NumPy compare through int64
         clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & (
             uniforms.draw(rng, n) < client_share
@@ -251,7 +250,6 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     for name in ("region", *REGION_ATTRIBUTES, "elite"):
         attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
-    attrs["household"][sl] = hh_offset + np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     _add_households(hh_indptr, hh_offset, offset, sizes)
     hh_offset += len(sizes)
     # elite workplaces: a party apparatus per region; NKVD offices and army units of
