@@ -467,3 +467,16 @@ def test_arrays_given_in_the_wrong_place_do_not_compile(rng) -> None:
     with pytest.raises(TypingError):
         mk.close_cases(idx, mk.Closing(Status.SHOT, 3), people, cases)
     assert len(mk.open_cases(idx, cases, people, order)[0]) == 5
+
+
+def test_nonzero_by_blocks_is_flatnonzero(rng) -> None:
+    """model/blocks.nonzero_by_blocks against np.flatnonzero, blocks that do and do not
+    divide the length, and an empty population."""
+    from greatterror.model.blocks import nonzero_by_blocks
+
+    status = rng.integers(0, 6, size=1003).astype(np.uint8)
+    want = np.flatnonzero((status == 2) | (status == 5))
+    for block in (1, 7, 100, 1003, 5000):
+        got = nonzero_by_blocks(lambda s: (status[s] == 2) | (status[s] == 5), len(status), block)
+        np.testing.assert_array_equal(got, want)
+    assert nonzero_by_blocks(lambda s: status[s] > 0, 0).size == 0

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.blocks import nonzero_by_blocks
 from greatterror.vocabulary import NON_POLITICAL, OP, POLITICAL_OPERATIONS, Status
 
 #: The age groups of the demography block: label -> first and last year of age.
@@ -47,11 +48,14 @@ def outcome_people(sim: Any, outcome: str) -> tuple[NDArray[np.int64], NDArray[n
     if outcome == "arrested":
         idx = np.flatnonzero(cases.arrests)
         return idx, cases.arrests[idx].astype(np.float64)
+    # the tests by blocks of people (model/blocks.py): masks of the population's size
+    # would be made at the run's peak of memory
+    status, n = cases.status, len(cases.status)
     if outcome == "convicted":
-        idx = np.flatnonzero(cases.sentence_day >= 0)
+        idx = nonzero_by_blocks(lambda s: cases.sentence_day[s] >= 0, n)
     elif outcome == "shot":  # sentenced to death, whether or not yet executed at the end
-        idx = np.flatnonzero(
-            (cases.status == Status.SHOT) | (cases.status == Status.SENTENCED_DEATH)
+        idx = nonzero_by_blocks(
+            lambda s: (status[s] == Status.SHOT) | (status[s] == Status.SENTENCED_DEATH), n
         )
     else:
         raise ValueError(f"outcome: {outcome!r}; allowed values: {', '.join(OUTCOMES)}")

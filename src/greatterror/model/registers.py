@@ -378,7 +378,11 @@ def _national_lines(
             own = diaspora[np.isin(nat, spec.nationalities)]
             groups = _by_label(own, pop["region"][own], len(pop.regions))
             assert groups.members is not None
-            national = (groups.indptr[:-1], groups.sizes(), groups.members)
+            national = (
+                groups.indptr[:-1].astype(np.int64, copy=False),
+                groups.sizes(),
+                groups.members,
+            )
             people = draw_line(spec, pop, national, region_start, region_size, rng, taken)
         else:  # the foreign communists' mark
             people = np.asarray(foreign, dtype=np.int64)

@@ -18,6 +18,7 @@ from typing import TYPE_CHECKING, Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.blocks import nonzero_by_blocks
 from greatterror.model.kernels import count_values
 from greatterror.population.codes import Mark, Occupation, Party
 from greatterror.vocabulary import LINES, LINES_OF, Status
@@ -114,7 +115,8 @@ def mark_arrested_by(sim: Any, mark: int, date: dt.date) -> float:
     """People with the register ``mark`` whose last arrest came on or before ``date``
     (full-population equivalents). The day is the last arrest (``cases.arrest_day``), so a
     person arrested by then and again later is not counted: a lower bound."""
-    marked = np.flatnonzero((sim.pop["marks"] & mark) != 0)
+    marks = sim.pop["marks"]
+    marked = nonzero_by_blocks(lambda s: (marks[s] & mark) != 0, len(marks))  # model/blocks.py
     day = (date - sim.start).days
     taken = marked[(sim.cases.arrests[marked] > 0) & (sim.cases.arrest_day[marked] <= day)]
     return float(sim.weights(taken).sum())

@@ -163,7 +163,7 @@ def _mass_sizes(
     return (np.floor(target) + (rng.random(len(target)) < target % 1)).astype(np.int64)
 
 
-def _add_households(indptr: NDArray[np.int64], first: int, start: int, sizes: NDArray) -> None:
+def _add_households(indptr: NDArray[np.int32], first: int, start: int, sizes: NDArray) -> None:
     """Household bounds ``indptr[first + 1 :]`` of a run of households starting at person ``start``."""
     bounds = indptr[first + 1 : first + 1 + len(sizes)]
     np.cumsum(sizes, out=bounds)
@@ -182,6 +182,8 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     inputs = inputs or load_inputs()
     spec = build_spec(inputs)
     regions = inputs.regions
+    if len(regions) > int(np.iinfo(np.int8).max) + 1:  # PERSON_DTYPES["patron"]
+        raise ValueError(f"{len(regions)} regions: a patron's region code must fit in int8")
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
     elite = elite_layer(regions, spec, elite_rng)
     # the officers' households, on a stream of their own (population/elite.py); the mass
@@ -201,7 +203,11 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     # households and workplace members are written into arrays sized for the worst case
     # (one household or workplace place per person); only the pages used are touched,
     # which spares concatenating per-region parts (a second copy of each at 1:1)
-    hh_indptr = np.empty(total + 1, dtype=np.int64)
+    # the household bounds as int32 (a population of 162 million fits): 4 bytes a household
+    # less than int64, about 0.16 GB at 1:1
+    if total > np.iinfo(np.int32).max:
+        raise ValueError(f"{total} people: the household bounds must fit in int32")
+    hh_indptr = np.empty(total + 1, dtype=np.int32)
     hh_indptr[0] = 0
     wp_members = np.empty(total, dtype=np.int32)
     wp_used = 0

@@ -19,9 +19,10 @@ from numpy.typing import NDArray
 class Groups:
     """CSR membership. ``members`` is None when group g is simply the people
     ``indptr[g]..indptr[g+1]`` (households are built that way), which saves
-    four bytes a person at full scale."""
+    four bytes a person at full scale. ``indptr`` is int64, or int32 for the households
+    (``population/build.py``)."""
 
-    indptr: NDArray[np.int64]
+    indptr: NDArray[np.int64] | NDArray[np.int32]
     members: NDArray[np.int32] | None
 
     @property
