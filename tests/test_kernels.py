@@ -210,7 +210,8 @@ def test_channels_match_the_numpy_rules(rng, flags) -> None:
     op = rng.integers(0, len(OPERATIONS), size=n).astype(np.uint8)
     marks = (rng.integers(0, 4, size=n) * (rng.random(n) < 0.3)).astype(np.uint8)
     is_elite = rng.random(n) < 0.2
-    patron = np.where(rng.random(n) < 0.3, rng.integers(0, 5, size=n), -1).astype(np.int16)
+    # int8 as PERSON_DTYPES["patron"]
+    patron = np.where(rng.random(n) < 0.3, rng.integers(0, 5, size=n), -1).astype(np.int8)
     circle = ~is_elite & (patron >= 0)
     idx = rng.integers(0, n, size=150)
     table = channel_table(not halted and accel, special, album, lists)
