@@ -74,7 +74,13 @@ class Ledger:
     from then on events are added into it.
     """
 
-    FLUSH_AT = 1 << 22  # buffered entries; bounds the buffer's memory to about 100 MB
+    #: buffered entries; bounds the buffer's memory to about 25 MB. A flush makes about 75
+    #: bytes an entry of temporaries (the concatenations, the cells, their sort, the merge):
+    #: at 1 << 22 that was about 0.3 GB at 1:1, where a run flushes in its busy days, on top
+    #: of every case array (the run's peak of memory, 6 December 2026). Any bound gives the
+    #: same counts: a cell adds its events one by one in the order added, across flushes
+    #: (``ledger_cells.merge_cells``)
+    FLUSH_AT = 1 << 20
 
     def __init__(self, days: int, regions: int) -> None:
         self.shape = (days, regions, len(OPERATIONS), len(EVENTS))
