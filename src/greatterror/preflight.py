@@ -22,8 +22,9 @@ _ELITE_LAYER = 245_000
 #: peak memory of a run: a fixed part plus bytes per simulated person, fitted to the peak
 #: RSS of full runs in docs/performance.md (0.34 GB at 1:100, 0.87 GB at 1:10, 6.1 GB at
 #: 1:1) with about 10% to spare for writing the outputs; the cases' operational line and
-#: naming flag (model/lines.py, 2 bytes a person, 0.3 GB at 1:1), added since and not yet
-#: re-measured, fit in that margin
+#: naming flag (model/lines.py, 2 bytes a person, 0.3 GB at 1:1), added since, fit in that
+#: margin. Re-measured on 6 December 2026 (docs/performance.md, "Memory at full scale"): 6.52
+#: GB at 1:1, under the 6.8 GB this gives (7.90 GB the same morning, before branch mem1)
 _FIXED_BYTES = 350_000_000
 _BYTES_PER_PERSON = 40
 
