@@ -131,6 +131,34 @@ def test_a_second_build_of_one_table_is_refused(tmp_path: Path) -> None:
     assert not (table / "parts").exists()  # nothing run
 
 
+def test_the_manifest_is_written_under_the_builds_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F8: the lock is taken before the manifest is read or written, so that two
+    builds starting at once cannot both write it."""
+    import fcntl
+
+    from greatterror.calibration import reference_build
+
+    table = tmp_path / "t"
+    seen = []
+
+    def prepare(path: Path, *args: object) -> dict:
+        with open(path / ".lock", "a+b") as other:  # another build trying now
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("held")
+        raise ReferenceTableError("--table: stop here")
+
+    monkeypatch.setattr(reference_build, "prepare", prepare)
+    result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
+    assert result.exit_code == 2 and "stop here" in result.output
+    assert seen == ["held"]
+    assert not table.exists()  # refused before a manifest: no folder left behind
+
+
 def test_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")

@@ -32,6 +32,7 @@ import numpy as np
 
 from greatterror.calibration.reference_table import (
     FORMAT,
+    LOCK,
     MANIFEST,
     PAR,
     SIM,
@@ -170,7 +171,7 @@ def prepare(
         if merged != stored:
             write_manifest(table, merged)
         return merged
-    if table.exists() and any(table.iterdir()):
+    if table.exists() and any(p.name != LOCK for p in table.iterdir()):  # build_lock's file
         raise ReferenceTableError(f"--table: {table} exists and is not a reference table")
     write_manifest(table, wanted)
     return wanted

@@ -73,9 +73,9 @@ def build(
     from greatterror.calibration.seeds import SeedRangeError
 
     with contextlib.ExitStack() as held:
-        try:
+        try:  # the manifest and the rows read and written under the lock (review25 F8)
+            held.enter_context(build_lock(table))
             manifest = prepare(table, chosen, scale, seed, blocks)
-            held.enter_context(build_lock(table))  # rows read and written under the lock
             pieces = pending(manifest, done_rows(table), draws)
         except (ReferenceTableError, SeedRangeError) as exc:
             fail(str(exc))
