@@ -286,6 +286,25 @@ def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
     assert "warning: H6 is checked from 4 accepted rows only" in result.output  # < MIN_ACCEPTED
 
 
+def test_check_warns_of_too_few_accepted_rows_before_the_reruns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F12: the warning comes before the reruns (here stopped at their start)."""
+    from greatterror.calibration import reference_check
+
+    def stopped(*args: object) -> None:
+        raise RuntimeError("reruns stopped")
+
+    monkeypatch.setattr(reference_check, "check_plans", stopped)
+    table = _table_with_values(tmp_path)
+    cli = ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "3"]
+    result = runner.invoke(app, cli)
+    assert result.exit_code != 0  # stopped in the reruns
+    assert "warning: H6 is checked from 4 accepted rows only" in result.output
+    assert "its 3 reruns" in result.output
+    assert "H7 is checked" not in result.output  # none accepted: checked from its prior
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
