@@ -112,8 +112,9 @@ def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
             fail(
                 f"--prior-scale: {v:g} widens the priors, which a table drawn from the declared "
                 "priors cannot read (its draws do not reach the widened priors' mass); allowed: "
-                "above 0 and below 1. Widened priors need new draws (hypotheses compare "
-                "--prior-scale)"
+                "above 0 and below 1. Widened priors need new draws, which reference build "
+                "cannot make (it draws from the declared priors); hypotheses compare "
+                "--prior-scale widens them"
             )
         if not (math.isfinite(v) and 0 < v < 1):
             fail(
