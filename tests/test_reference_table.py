@@ -131,6 +131,34 @@ def test_a_second_build_of_one_table_is_refused(tmp_path: Path) -> None:
     assert not (table / "parts").exists()  # nothing run
 
 
+def test_the_manifest_is_written_under_the_builds_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F8: the lock is taken before the manifest is read or written, so that two
+    builds starting at once cannot both write it."""
+    import fcntl
+
+    from greatterror.calibration import reference_build
+
+    table = tmp_path / "t"
+    seen = []
+
+    def prepare(path: Path, *args: object) -> dict:
+        with open(path / ".lock", "a+b") as other:  # another build trying now
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("held")
+        raise ReferenceTableError("--table: stop here")
+
+    monkeypatch.setattr(reference_build, "prepare", prepare)
+    result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
+    assert result.exit_code == 2 and "stop here" in result.output
+    assert seen == ["held"]
+    assert not table.exists()  # refused before a manifest: no folder left behind
+
+
 def test_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")
@@ -256,6 +284,25 @@ def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
     assert len(by["H6"]["in_sample"]) == len(CALIBRATION_IDS)
     assert (out / "reference_check.json").is_file() and (out / "reference_check.csv").is_file()
     assert "warning: H6 is checked from 4 accepted rows only" in result.output  # < MIN_ACCEPTED
+
+
+def test_check_warns_of_too_few_accepted_rows_before_the_reruns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F12: the warning comes before the reruns (here stopped at their start)."""
+    from greatterror.calibration import reference_check
+
+    def stopped(*args: object) -> None:
+        raise RuntimeError("reruns stopped")
+
+    monkeypatch.setattr(reference_check, "check_plans", stopped)
+    table = _table_with_values(tmp_path)
+    cli = ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "3"]
+    result = runner.invoke(app, cli)
+    assert result.exit_code != 0  # stopped in the reruns
+    assert "warning: H6 is checked from 4 accepted rows only" in result.output
+    assert "its 3 reruns" in result.output
+    assert "H7 is checked" not in result.output  # none accepted: checked from its prior
 
 
 @pytest.mark.parametrize(

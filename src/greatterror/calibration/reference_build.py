@@ -34,6 +34,7 @@ import numpy as np
 
 from greatterror.calibration.reference_table import (
     FORMAT,
+    LOCK,
     MANIFEST,
     PAR,
     SIM,
@@ -174,7 +175,7 @@ def prepare(
         if merged != stored:
             write_manifest(table, merged)
         return merged
-    if table.exists() and any(table.iterdir()):
+    if table.exists() and any(p.name != LOCK for p in table.iterdir()):  # build_lock's file
         raise ReferenceTableError(f"--table: {table} exists and is not a reference table")
     write_manifest(table, wanted)
     return wanted
