@@ -79,8 +79,30 @@ def test_bayes_factors_use_kass_and_raftery_words_and_bound_an_empty_hypothesis(
     assert by["H2"]["bayes_factor_of_best"] == pytest.approx(2.0)
     assert by["H2"]["evidence_for_best"] == "not worth more than a bare mention"
     assert by["H3"]["evidence_for_best"] == "substantial"
-    assert by["H4"]["lower_bound"] and by["H4"]["bayes_factor_of_best"] == pytest.approx(36.0)
+    # no particle of 60: H4 at the upper 95% bound 1 - 0.05^(1/60), about 3/60, not 1/60
+    assert by["H4"]["lower_bound"] and by["H4"]["bayes_factor_of_best"] == pytest.approx(
+        0.6 / (1 - 0.05 ** (1 / 60))
+    )
+    assert 12 < by["H4"]["bayes_factor_of_best"] < 13  # not 36, as one particle's share gave
+    assert not by["H3"]["lower_bound"]
     assert evidence_words(50) == "strong" and evidence_words(500) == "decisive"
+
+
+def test_the_comparison_and_the_reference_table_bound_a_zero_alike() -> None:
+    """One function bounds an unseen hypothesis's share for both routes: a probability below
+    the bound of none in n effective particles is not told from zero (0.03 of 60 effective
+    particles, above one particle's share of 0.017, is a bound now), and the table's factor
+    against a hypothesis with no accepted draw of n uses the same bound with n its draws."""
+    from greatterror.calibration.compare_evidence import zero_rate_bound
+    from greatterror.calibration.reference_choice import count_factors
+
+    assert zero_rate_bound(60) == pytest.approx(1 - 0.05 ** (1 / 60))
+    assert zero_rate_bound(0.5) == pytest.approx(0.95)  # at least one draw's bound
+    _, rows = bayes_factors({"A": 0.97, "B": 0.03}, particles=60)
+    assert rows[0]["lower_bound"]
+    assert rows[0]["bayes_factor_of_best"] == pytest.approx(0.97 / zero_rate_bound(60))
+    table = count_factors({"A": 30, "B": 0}, {"A": 60, "B": 60}, "A")[0]
+    assert table["bayes_factor_of_best"] == pytest.approx(0.5 / zero_rate_bound(60))
 
 
 def test_degenerate_weights_resolve_no_bayes_factor() -> None:
@@ -124,14 +146,17 @@ PILOT_ESS = {
 
 def test_the_pilots_factors_are_bounded_and_its_words_withheld() -> None:
     """Review24 F4: the pilot's files gave pairwise factors with no floor (H1:H4 = 4,686,290,
-    H1:H5b = 45,257) and "substantial" from single particles. Floored at one effective
-    particle's share (1/19.0), H1:H4 is a lower bound of 8.28 and H4:H1 an upper bound; two
-    probabilities below the floor give no factor; and with the leader's own effective size
-    5.2, under MIN_EFFECTIVE_PER_HYPOTHESIS, no words are given."""
-    from greatterror.calibration.compare_evidence import pairwise_factors
+    H1:H5b = 45,257) and "substantial" from single particles. Floored at the upper 95% bound
+    of a share that none of 19.0 effective particles holds (0.146), H1:H4 is a lower bound
+    of 2.99 and H4:H1 an upper bound; two probabilities below the floor give no factor; and
+    with the leader's own effective size 5.2, under MIN_EFFECTIVE_PER_HYPOTHESIS, no words are
+    given."""
+    from greatterror.calibration.compare_evidence import pairwise_factors, zero_rate_bound
 
     factors, bounds = pairwise_factors(PILOT, 19.017865538226104)
-    assert factors["H1"]["H4"] == pytest.approx(PILOT["H1"] * 19.017865538226104)
+    floor = zero_rate_bound(19.017865538226104)
+    assert floor == pytest.approx(0.146, abs=5e-4)
+    assert factors["H1"]["H4"] == pytest.approx(PILOT["H1"] / floor)
     assert bounds["H1"]["H4"] == "lower" and bounds["H4"]["H1"] == "upper"
     assert factors["H4"]["H5b"] is None and bounds["H4"]["H5b"] == "unresolved"
     assert factors["H1"]["H2"] == pytest.approx(PILOT["H1"] / PILOT["H2"])
@@ -145,7 +170,7 @@ def test_the_pilots_factors_are_bounded_and_its_words_withheld() -> None:
 
 def test_words_need_the_best_and_the_other_to_hold_enough_effective_particles() -> None:
     """Words where both hypotheses hold at least the minimum, or the other holds no particle
-    (its factor is then a bound at one particle's share); withheld where the other holds a
+    (its factor is then a bound at zero_rate_bound); withheld where the other holds a
     few particles."""
     from greatterror.calibration.compare_evidence import MIN_EFFECTIVE_PER_HYPOTHESIS as low
 

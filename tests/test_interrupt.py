@@ -238,7 +238,11 @@ def test_ctrl_c_stops_a_command_with_worker_processes(tmp_path: Path, args: list
         _, err = process.communicate(timeout=60)
         assert process.returncode == INTERRUPTED, err
         assert "Traceback" not in err, err
-        assert err.strip().splitlines()[-1] == MESSAGE, err
+        # a worker that was still starting when the signal came may reach its pause point
+        # and print the test hook's own line after the message (seen under load); that line
+        # is not the command's output, so it is left out of the check
+        lines = [line for line in err.strip().splitlines() if not line.startswith("paused at ")]
+        assert lines[-1] == MESSAGE, err
         assert err.count(MESSAGE) == 1, err
         assert _group_gone(process.pid), "a worker is still running after the interrupt"
     finally:

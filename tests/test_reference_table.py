@@ -131,6 +131,34 @@ def test_a_second_build_of_one_table_is_refused(tmp_path: Path) -> None:
     assert not (table / "parts").exists()  # nothing run
 
 
+def test_the_manifest_is_written_under_the_builds_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F8: the lock is taken before the manifest is read or written, so that two
+    builds starting at once cannot both write it."""
+    import fcntl
+
+    from greatterror.calibration import reference_build
+
+    table = tmp_path / "t"
+    seen = []
+
+    def prepare(path: Path, *args: object) -> dict:
+        with open(path / ".lock", "a+b") as other:  # another build trying now
+            try:
+                fcntl.flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+                seen.append("free")
+            except BlockingIOError:
+                seen.append("held")
+        raise ReferenceTableError("--table: stop here")
+
+    monkeypatch.setattr(reference_build, "prepare", prepare)
+    result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
+    assert result.exit_code == 2 and "stop here" in result.output
+    assert seen == ["held"]
+    assert not table.exists()  # refused before a manifest: no folder left behind
+
+
 def test_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")
@@ -258,6 +286,25 @@ def test_check_runs_accepted_draws_on_validation_seeds(tmp_path: Path) -> None:
     assert "warning: H6 is checked from 4 accepted rows only" in result.output  # < MIN_ACCEPTED
 
 
+def test_check_warns_of_too_few_accepted_rows_before_the_reruns(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Review25 F12: the warning comes before the reruns (here stopped at their start)."""
+    from greatterror.calibration import reference_check
+
+    def stopped(*args: object) -> None:
+        raise RuntimeError("reruns stopped")
+
+    monkeypatch.setattr(reference_check, "check_plans", stopped)
+    table = _table_with_values(tmp_path)
+    cli = ["hypotheses", "reference", "check", str(table), "--fraction", "0.5", "--draws", "3"]
+    result = runner.invoke(app, cli)
+    assert result.exit_code != 0  # stopped in the reruns
+    assert "warning: H6 is checked from 4 accepted rows only" in result.output
+    assert "its 3 reruns" in result.output
+    assert "H7 is checked" not in result.output  # none accepted: checked from its prior
+
+
 @pytest.mark.parametrize(
     ("args", "message"),
     [
@@ -349,3 +396,64 @@ def test_a_table_that_is_a_file_is_a_usage_error(tmp_path: Path) -> None:
     result = runner.invoke(app, ["hypotheses", "reference", "build", "--table", str(table), "H6", "H7"])  # fmt: skip
     assert result.exit_code == 2 and "is a file" in result.output, result.output
     assert table.read_text(encoding="utf-8") == "a file"
+
+
+def _waiting_run(job: rb.Job) -> dict[str, object]:
+    """``_fake_run``, except that the first piece's first run waits (60 s at most) until a run
+    of the second piece has started: only a build whose idle worker takes the next piece's
+    runs while a piece's slowest run goes on finishes it. ``job.scale`` is unused by the fake
+    run, so the test passes the folder of the signal file through ``GT_TEST_SIGNAL``."""
+    import os
+    import time
+
+    signal = Path(os.environ["GT_TEST_SIGNAL"])
+    if job.draw > rb.CHUNK:
+        signal.touch()
+    elif (job.hypothesis, job.draw) == ("H6", 1):
+        waited = time.monotonic()
+        while not signal.exists():
+            if time.monotonic() - waited > 60:
+                raise RuntimeError("no run of the second piece started while the first ran")
+            time.sleep(0.01)
+    return _fake_run(job)
+
+
+def test_workers_take_the_next_piece_while_a_piece_ends_and_parts_stay_whole(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """With two workers, the next piece's runs start while the first piece's slowest run goes
+    on (review25 F15), and each part still holds exactly one piece's rows in its order: the
+    table is the one a build with one worker writes, part for part."""
+    from greatterror.calibration import simulator
+
+    manifest = _manifest(blocks={"1": {"fit_seed": 141, "draw_seed": 141}})
+    serial, parallel = tmp_path / "serial", tmp_path / "parallel"
+    for table in (serial, parallel):
+        write_manifest(table, manifest)
+    monkeypatch.setenv("GT_TEST_SIGNAL", str(tmp_path / "second-piece-started"))
+    monkeypatch.setattr(simulator, "warm", lambda *_: None)  # no population for fake runs
+    monkeypatch.setattr(rb, "run_job", _fake_run)
+    pieces = rb.pending(manifest, set(), 3 * rb.CHUNK)
+    assert rb.build(serial, pieces, workers=1) == 2 * 3 * rb.CHUNK
+    monkeypatch.setattr(rb, "run_job", _waiting_run)
+    assert rb.build(parallel, pieces, workers=2) == 2 * 3 * rb.CHUNK
+    assert read_reference(serial).rows.equals(read_reference(parallel).rows)
+
+    def parts(table: Path) -> dict[str, list[tuple[int, str, int]]]:
+        import pandas as pd
+
+        out = {}
+        for f in (table / "parts").glob("*.parquet"):
+            rows = pd.read_parquet(f)
+            out[f.name.rsplit("-", 1)[0]] = list(
+                zip(rows["block"], rows["hypothesis"], rows["draw"], strict=True)
+            )
+        return out
+
+    expected = {
+        f"block1-draws{min(j.draw for j in p):05d}-{max(j.draw for j in p):05d}": [
+            (j.block, j.hypothesis, j.draw) for j in p
+        ]
+        for p in pieces
+    }
+    assert parts(parallel) == parts(serial) == expected

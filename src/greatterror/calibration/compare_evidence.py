@@ -2,8 +2,11 @@
 Kass and Raftery's words where the particles carry them (read by compare_report.py).
 
 Every factor is a ratio of two hypotheses' posterior probabilities (a uniform prior over
-the hypotheses). A probability below one effective particle's share is not resolved: a
-factor is floored there and marked as a bound. A hypothesis whose own particles have an
+the hypotheses). A probability below the upper 95% bound of one that none of the effective
+particles holds (``zero_rate_bound``, about 3 / ESS) is not resolved from zero: a factor is
+floored there and marked as a bound. The reference table's rejection reading floors a
+hypothesis with no accepted draw at the same bound (reference_choice.count_factors), with n
+its draws. A hypothesis whose own particles have an
 effective size below ``MIN_EFFECTIVE_PER_HYPOTHESIS`` gets no words (review24 F4: the
 pilot's files printed "substantial" and factors in the millions from single particles).
 """
@@ -36,6 +39,24 @@ KASS_RAFTERY = (
 MIN_EFFECTIVE_PER_HYPOTHESIS = 10.0
 
 
+#: The one-sided confidence of the bound on a rate or probability of which none of n draws
+#: or effective particles holds any (``zero_rate_bound``).
+BOUND_CONFIDENCE = 0.95
+
+
+def zero_rate_bound(n: float) -> float:
+    """The upper ``BOUND_CONFIDENCE`` bound of a rate of which none of ``n`` draws holds any:
+    the exact binomial (Clopper-Pearson) bound 1 - 0.05^(1/n), about 3/n (the "rule of
+    three"). Taking one draw's share, 1/n, instead would claim a rate three times smaller
+    than the draws can exclude, and a Bayes factor three times too large.
+
+    ``n`` is what the rate rests on: a reference table's draws of a hypothesis (each weighs
+    alike), or an ABC-SMC population's effective particles (Kish's size of their weights:
+    weighted particles resolve a probability to about one part in it, not in their number);
+    at least 1 (below, the bound of one draw)."""
+    return 1.0 - (1.0 - BOUND_CONFIDENCE) ** (1.0 / max(float(n), 1.0))
+
+
 def evidence_words(factor: float) -> str:
     for bound, words in KASS_RAFTERY:
         if factor < bound:
@@ -63,15 +84,16 @@ def bayes_factors(
 ) -> tuple[str, list[dict[str, Any]]]:
     """The best hypothesis and each one's Bayes factor against it, with Kass-Raftery's words.
 
-    ``particles`` is the resolution of the probabilities: the (effective) number of
-    particles they rest on. A probability below one particle's share is not resolved, so
-    the factor against it is only a lower bound, computed at that share. ``effective`` is
+    ``particles`` is the resolution of the probabilities: the effective number of particles
+    they rest on. A probability below the upper 95% bound of one that none of them holds
+    (``zero_rate_bound``) is not resolved from zero, so the factor against it is only a lower
+    bound, computed at that bound. ``effective`` is
     each hypothesis's own effective size: the words are withheld (``withheld``) where the
     best one's, or the other's when it holds particles, is below
     ``MIN_EFFECTIVE_PER_HYPOTHESIS``; a hypothesis without particles (0) keeps its bound.
     """
     best = max(probabilities, key=lambda k: probabilities[k])
-    floor = 1.0 / max(particles, 1.0)  # one particle's share: the resolution of the estimate
+    floor = zero_rate_bound(particles)  # below it, not told from zero
     rows = []
     for label, p in probabilities.items():
         if label == best:
@@ -110,12 +132,12 @@ def _thin(effective: dict[str, float], best: str, other: str) -> list[str]:
 def pairwise_factors(
     probabilities: dict[str, float], particles: float
 ) -> tuple[dict[str, dict[str, float | None]], dict[str, dict[str, str]]]:
-    """Each pair's Bayes factor, A's probability over B's, each floored at one effective
-    particle's share as in ``bayes_factors`` (review24 F4: the pilot's file gave H1:H4 =
-    4,686,290, a ratio of single particles' weights), and what the floor makes of it:
+    """Each pair's Bayes factor, A's probability over B's, each floored at
+    ``zero_rate_bound(particles)`` as in ``bayes_factors`` (review24 F4: the pilot's file gave
+    H1:H4 = 4,686,290, a ratio of single particles' weights), and what the floor makes of it:
     "lower" (B below the floor: at least this), "upper" (A below it: at most this), "" (both
     resolved). Both below the floor: None, with "unresolved"."""
-    floor = 1.0 / max(particles, 1.0)
+    floor = zero_rate_bound(particles)
     factors: dict[str, dict[str, float | None]] = {}
     bounds: dict[str, dict[str, str]] = {}
     for a, pa in probabilities.items():

@@ -9,9 +9,11 @@ Everything here is read from the comparison's SQLite database
   mean, which is the probability of the repeats pooled (the runs have equal
   particle counts).
 - Bayes factors: with a uniform prior over the hypotheses, the Bayes factor
-  of A over B is the ratio of their posterior probabilities. A hypothesis
-  with no particle left has a probability below about one particle's share,
-  1 / (repeats x particles), so its factor is given as a lower bound. The
+  of A over B is the ratio of their posterior probabilities. A probability
+  below the upper 95% bound of one that none of the repeats' effective
+  particles holds (``compare_evidence.zero_rate_bound``, about 3 / ESS; the
+  bound the reference table uses with its draws) is not told from zero, so
+  the factor against it is given as a lower bound, at that bound. The
   words are Kass and Raftery's (1995, "Bayes factors", J. Am. Stat. Assoc.
   90(430): 773-795, section 3.2). They are withheld where the best hypothesis
   or the other one holds particles whose effective size is below

@@ -48,6 +48,13 @@ def accepted_rows(ref: Reference, fraction: float, bands: Sequence[Archival]) ->
     return keep
 
 
+def accepted_counts(ref: Reference, keep: Any) -> dict[str, int]:
+    """Each hypothesis's accepted rows (``keep``: ``accepted_rows``), known before any run, so
+    that a check from too few of them is said before its reruns (review25 F12)."""
+    hypothesis = ref.rows["hypothesis"].astype(str).to_numpy()
+    return {m: int((keep & (hypothesis == m)).sum()) for m in ref.manifest["hypotheses"]}
+
+
 def _values(row: Any) -> dict[str, float]:
     return {k[len(PAR) :]: float(v) for k, v in row.items() if k.startswith(PAR) and v == v}
 
@@ -60,12 +67,14 @@ def reference_check(
     scale: float | None = None,
     workers: int = 1,
     draw_seed: int = 0,
+    keep: Any = None,
 ) -> dict[str, Any]:
     """Run each hypothesis's accepted draws again on validation seeds and compare them with the
     in-sample targets and the validation figures. ``ref`` and ``bands`` as ``choose`` checks
-    them (``reference_summary.table_bands`` and ``table_hypotheses``), before any run."""
+    them (``reference_summary.table_bands`` and ``table_hypotheses``), before any run;
+    ``keep``, the accepted rows if the caller has them (``accepted_rows``)."""
     seeds = check_validation_seeds(VALIDATION_SEEDS)
-    keep = accepted_rows(ref, fraction, bands)
+    keep = accepted_rows(ref, fraction, bands) if keep is None else keep
     scale = float(ref.manifest["scale"]) if scale is None else scale
     rng = np.random.default_rng(draw_seed)
     plans: dict[str, list[tuple[str, float, int, dict[str, float]]]] = {}

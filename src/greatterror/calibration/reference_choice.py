@@ -46,6 +46,7 @@ import pandas as pd
 from greatterror.calibration.compare_evidence import (
     MIN_EFFECTIVE_PER_HYPOTHESIS,
     evidence_words,
+    zero_rate_bound,
 )
 from greatterror.calibration.reference_table import KEYS, SIM
 from greatterror.calibration.simulator import RUNAWAY_STATISTIC
@@ -108,19 +109,6 @@ def distances(rows: pd.DataFrame, bands: Sequence[Archival]) -> np.ndarray:
     )
 
 
-#: The one-sided confidence of the bound on the acceptance rate of a hypothesis with no
-#: accepted draw (``zero_rate_bound``).
-BOUND_CONFIDENCE = 0.95
-
-
-def zero_rate_bound(drawn: int) -> float:
-    """The upper ``BOUND_CONFIDENCE`` bound of an acceptance rate when none of ``drawn`` draws
-    was accepted: the exact binomial (Clopper-Pearson) bound 1 - 0.05^(1/n), about 3/n (the
-    "rule of three"). Taking one draw's share, 1/n, instead would claim a rate three times
-    smaller than the draws can exclude, and a Bayes factor three times too large."""
-    return 1.0 - (1.0 - BOUND_CONFIDENCE) ** (1.0 / drawn)
-
-
 def model_probabilities(accepted: dict[str, int], drawn: dict[str, int]) -> dict[str, float]:
     """P(m | d <= eps) = (a_m / n_m) / sum_k (a_k / n_k): a uniform prior over the
     hypotheses, whatever the number of draws n_m of each; NaN for all when none is accepted."""
@@ -145,8 +133,9 @@ def count_factors(
     """The Bayes factor of ``best`` against each other hypothesis, (a_b / n_b) / (a_m / n_m).
 
     A hypothesis with no accepted draw gives a lower bound: its rate is taken at the upper
-    95% bound that its n_m draws allow (``zero_rate_bound``, about 3 / n_m). Kass and Raftery's words (compare_evidence) are
-    withheld where the best has fewer than ``MIN_ACCEPTED`` accepted draws, or the other
+    95% bound that its n_m draws allow (``compare_evidence.zero_rate_bound``, about 3 / n_m,
+    the bound the ABC-SMC comparison's factors use with its effective particles). Kass and
+    Raftery's words (compare_evidence) are withheld where the best has fewer than ``MIN_ACCEPTED`` accepted draws, or the other
     has some but fewer, or where the threshold is above ``LOOSE_PER_TARGET`` tolerances a
     target (``per_target``).
     """

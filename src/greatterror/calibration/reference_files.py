@@ -1,4 +1,5 @@
-"""The files of a reference table's model choice: four CSV tables and two plots.
+"""The files of a reference table's model choice: four CSV tables and two plots, and with
+``--prior-scale`` a fifth table, the rejection reading under narrowed priors.
 
 Written by ``greatterror hypotheses reference choose`` from the plain summary
 (``reference_summary.read_choice``). All of them are written into a temporary
@@ -27,6 +28,8 @@ FILES = (
     "rf_confusion.png",
     "rejection.png",
 )
+#: The prior-sensitivity table (``reference_prior.py``), written when the summary holds one.
+SENSITIVITY = "prior_sensitivity.csv"
 
 
 def _pyplot() -> Any:
@@ -72,6 +75,22 @@ def rejection_csv(summary: dict[str, Any], path: Path) -> None:
     header = ["scope", "fraction", "threshold", "hypothesis", "accepted", "drawn"]
     header += ["probability", "read", "best", "bayes_factor_of_best", "lower_bound"]
     _rows(path, [*header, "evidence_for_best"], rows)
+
+
+def sensitivity_csv(summary: dict[str, Any], path: Path) -> None:
+    """One row per prior scale, scope, fraction and hypothesis: the weighted reading beside
+    the declared one, with the effective sizes (Kish) of the hypothesis's rows and accepted
+    rows."""
+    rows = []
+    for a in summary["prior_sensitivity"]["rows"]:
+        for m, n in a["drawn"].items():
+            keys = [a["prior_scale"], a["scope"], a["fraction"], _number(a["threshold"]), m, n]
+            numbers = [a[k][m] for k in ("effective_rows", "effective_accepted")]
+            numbers += [a[k][m] for k in ("probabilities", "declared_probabilities")]
+            rows.append([*keys, a["accepted"][m], *(_number(v) for v in numbers), a["read"]])
+    header = ["prior_scale", "scope", "fraction", "threshold", "hypothesis", "drawn", "accepted"]
+    header += ["effective_rows", "effective_accepted", "probability", "declared_probability"]
+    _rows(path, [*header, "read"], rows)
 
 
 def _forests(summary: dict[str, Any]) -> list[dict[str, Any]]:
@@ -198,15 +217,23 @@ WRITERS = (rejection_csv, confusion_csv, importance_csv, choice_csv, confusion_p
 
 
 def write_results(summary: dict[str, Any], out: Path) -> list[Path]:
-    """Write every file into ``out`` (created if missing), all or none."""
+    """Write every file into ``out`` (created if missing), all or none. Without a
+    prior-sensitivity reading, an earlier run's ``SENSITIVITY`` file there is removed: the
+    folder's files are of one reading."""
     created = not out.exists()
     out.mkdir(parents=True, exist_ok=True)
     staging = Path(tempfile.mkdtemp(prefix=".choose-", dir=out))
+    jobs = list(zip(FILES, WRITERS, strict=True))
+    if "prior_sensitivity" in summary:
+        jobs.append((SENSITIVITY, sensitivity_csv))
+    names = [name for name, _ in jobs]
     try:
-        for name, writer in zip(FILES, WRITERS, strict=True):
+        for name, writer in jobs:
             writer(summary, staging / name)
-        for name in FILES:
+        for name in names:
             os.replace(staging / name, out / name)
+        if SENSITIVITY not in names:
+            (out / SENSITIVITY).unlink(missing_ok=True)
     except BaseException:
         shutil.rmtree(staging, ignore_errors=True)
         if created:
@@ -214,4 +241,4 @@ def write_results(summary: dict[str, Any], out: Path) -> list[Path]:
                 out.rmdir()  # only if still empty
         raise
     shutil.rmtree(staging, ignore_errors=True)
-    return [out / name for name in FILES]
+    return [out / name for name in names]

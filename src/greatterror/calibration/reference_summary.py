@@ -105,8 +105,11 @@ def read_choice(
     seed: int = 0,
     fractions: Sequence[float] = FRACTIONS,
     evidence: Any = None,
+    prior_scales: Sequence[float] = (),
 ) -> dict[str, Any]:
-    """Both readings of ``reference`` (a ``reference_table.Reference``)."""
+    """Both readings of ``reference`` (a ``reference_table.Reference``), and with
+    ``prior_scales`` (each below 1) the rejection reading under priors narrowed by each
+    (``reference_prior.prior_sensitivity``), made before the first forest is grown."""
     from greatterror.calibration.reference_table import log_ratio_features
 
     if evidence is None:
@@ -119,6 +122,13 @@ def read_choice(
     problem = forest_problem(hypothesis, labels)
     if problem:
         raise ReferenceChoiceError(f"PATH: the table {problem}")
+    sensitivity = {}
+    if prior_scales:
+        from greatterror.calibration.reference_choice import distances
+        from greatterror.calibration.reference_prior import prior_sensitivity
+
+        d = distances(rows, bands)
+        sensitivity = prior_sensitivity(reference, hypothesis, d, prior_scales, fractions)
     features = log_ratio_features(reference)[ids].to_numpy(dtype=np.float64)
     parts = scopes(rows)
     runaway = rows["runaway"].to_numpy(dtype=bool)
@@ -128,7 +138,7 @@ def read_choice(
         }
         for scope, mask in parts
     }
-    return {
+    out = {
         "table": str(reference.path),
         "scale": manifest.get("scale"),
         "code": manifest.get("code"),
@@ -147,3 +157,6 @@ def read_choice(
             for f in forest_choices(parts, features, hypothesis, ids, labels, trees, seed)
         ],
     }
+    if sensitivity:
+        out["prior_sensitivity"] = sensitivity
+    return out

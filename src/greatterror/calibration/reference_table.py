@@ -170,10 +170,20 @@ def build_lock(path: Path) -> Iterator[None]:
     """Hold an exclusive lock on the table (``LOCK`` in its folder, ``fcntl.flock``) while
     it is built: two builds of one table at once (two sessions) would write the same rows
     twice, and the table would then be refused by every command. The lock ends with the
-    process, however it ends; a second build is refused (ReferenceTableError naming --table)."""
+    process, however it ends; a second build is refused (ReferenceTableError naming --table).
+
+    It is taken before the manifest is read or written (review25 F8), so the folder is made
+    here if missing; a build that leaves no manifest (refused before it wrote one) leaves the
+    folder as it found it: the lock file removed, and the folder too if this made it."""
     import fcntl
 
+    if path.exists() and not path.is_dir():
+        raise ReferenceTableError(
+            f"--table: {path} is a file; allowed: a directory (made if missing)"
+        )
+    created = not path.exists()
     try:
+        path.mkdir(parents=True, exist_ok=True)
         handle = open(path / LOCK, "a+b")  # noqa: SIM115 (held for the with block below)
     except OSError as exc:
         raise ReferenceTableError(f"--table: {path} cannot be written ({exc.strerror})") from None
@@ -188,6 +198,11 @@ def build_lock(path: Path) -> Iterator[None]:
         try:
             yield
         finally:
+            if not (path / MANIFEST).exists():
+                (path / LOCK).unlink(missing_ok=True)
+                if created:
+                    with contextlib.suppress(OSError):
+                        path.rmdir()  # only if empty
             fcntl.flock(handle, fcntl.LOCK_UN)
 
 

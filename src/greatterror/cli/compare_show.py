@@ -105,8 +105,9 @@ def print_summary(summary: dict[str, Any]) -> None:
                 ]
                 for r in summary["bayes_factors"]
             ],
-            caption="words: Kass and Raftery (1995); '>' a lower bound (a probability below one "
-            "effective particle's share)",
+            caption="words: Kass and Raftery (1995); '>' a lower bound (a probability below the "
+            "upper 95% bound of one that no effective particle holds, 1 - 0.05^(1/ESS), about "
+            "3/ESS, taken at that bound)",
         )
     if summary["prior_sensitivity"]:
         print_table(

@@ -73,9 +73,9 @@ def build(
     from greatterror.calibration.seeds import SeedRangeError
 
     with contextlib.ExitStack() as held:
-        try:
+        try:  # the manifest and the rows read and written under the lock (review25 F8)
+            held.enter_context(build_lock(table))
             manifest = prepare(table, chosen, scale, seed, blocks)
-            held.enter_context(build_lock(table))  # rows read and written under the lock
             pieces = pending(manifest, done_rows(table), draws)
         except (ReferenceTableError, SeedRangeError) as exc:
             fail(str(exc))
@@ -161,7 +161,11 @@ def check(
     for name, value, most in (("--draws", draws, 10_000), ("--workers", workers, 1_024)):
         if not 1 <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from 1 to {most}")
-    from greatterror.calibration.reference_check import reference_check
+    from greatterror.calibration.reference_check import (
+        accepted_counts,
+        accepted_rows,
+        reference_check,
+    )
     from greatterror.calibration.reference_choice import ReferenceChoiceError
     from greatterror.calibration.reference_summary import readable_table
     from greatterror.calibration.reference_table import ReferenceTableError, read_reference
@@ -174,10 +178,11 @@ def check(
         fail(str(exc))
     result_dir = out or path.resolve().parent / f"{path.resolve().name}_check"  # as choose's
     check_result_dir(result_dir)
-    result = reference_check(ref, bands, fraction, draws, workers=workers)
+    keep = accepted_rows(ref, bands=bands, fraction=fraction)
+    _warn_of_few(accepted_counts(ref, keep), draws)  # before the reruns (review25 F12)
+    result = reference_check(ref, bands, fraction, draws, workers=workers, keep=keep)
     files = write_check_files(result, result_dir, "reference_check")
     warn_of_runs(result["warnings"], result["runs"])
-    _warn_of_few(result)
     if as_json:
         emit_json(result)
         return
@@ -192,16 +197,17 @@ def check(
     console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
 
 
-def _warn_of_few(result: dict[str, Any]) -> None:
-    """Name, on stderr, each hypothesis checked from fewer accepted rows than the readings
-    read (``MIN_ACCEPTED``): its reruns repeat one or two parameter sets."""
+def _warn_of_few(accepted: dict[str, int], draws: int) -> None:
+    """Name, on stderr, each hypothesis to be checked from fewer accepted rows than the
+    readings read (``MIN_ACCEPTED``), before its reruns: they repeat one or two parameter
+    sets. A hypothesis with none is checked from its prior draws (said in the result)."""
     from greatterror.calibration.reference_choice import MIN_ACCEPTED
 
-    for h in result["hypotheses"]:
-        if h["source"] == "accepted" and h["particles"] < MIN_ACCEPTED:
+    for label, n in accepted.items():
+        if 0 < n < MIN_ACCEPTED:
             error_console.print(
-                f"warning: {h['hypothesis']} is checked from {h['particles']} accepted rows "
-                f"only (fewer than {MIN_ACCEPTED:g}): its {h['draws']} reruns repeat them",
+                f"warning: {label} is checked from {n} accepted rows only (fewer than "
+                f"{MIN_ACCEPTED:g}): its {draws} reruns repeat them",
                 highlight=False,
             )
 

@@ -1,14 +1,16 @@
 """`greatterror hypotheses reference choose PATH`: which hypothesis a reference table favours.
 
 Both readings of calibration/reference_summary.py, per block and pooled:
-rejection ABC's model probabilities at six acceptance fractions, and the ABC
-random forest's prior error rates, confusion matrix, choice and posterior
-probability of the chosen hypothesis. Every option and the table are checked
+rejection ABC's model probabilities at six acceptance fractions (the pooled ones with
+their range over the blocks), and the ABC random forest's prior error rates, confusion
+matrix, choice and posterior probability of the chosen hypothesis. With --prior-scale,
+the rejection reading under narrowed priors (calibration/reference_prior.py). Every option and the table are checked
 before the first forest is grown; the files are written all or none.
 """
 
 from __future__ import annotations
 
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -22,6 +24,7 @@ from greatterror.cli.output import (
     folder_path,
     print_table,
 )
+from greatterror.cli.reference_ranges import print_pooled_ranges, print_prior_sensitivity
 
 MAX_TREES = 100_000
 MAX_SEED = 2**31 - 1
@@ -50,12 +53,22 @@ def choose(
             show_default=False,
         ),
     ] = None,
+    prior_scale: Annotated[
+        list[float] | None,
+        typer.Option(
+            help="Prior sensitivity without new simulations: the rejection reading with every "
+            "prior narrowed about its centre by this factor (above 0, below 1), the table's rows "
+            "reweighted; repeatable. Widened priors need new draws.",
+            show_default=False,
+        ),
+    ] = None,
     as_json: Annotated[bool, typer.Option("--json", help="Print the result as JSON.")] = False,
 ) -> None:
     """Model choice from a reference table: rejection ABC and an ABC random forest.
 
-    greatterror hypotheses reference choose ref --trees 500 --forest-seed 1
+    greatterror hypotheses reference choose ref --trees 500 --forest-seed 1 --prior-scale 0.5
     """
+    scales = _check_prior_scales(prior_scale or [])
     if not 1 <= trees <= MAX_TREES:
         fail(f"--trees: {trees} is out of range; allowed: a whole number from 1 to {MAX_TREES}")
     if not 0 <= forest_seed <= MAX_SEED:
@@ -80,7 +93,7 @@ def choose(
         fail(str(exc))
     check_result_dir(result_dir)
     try:
-        summary = read_choice(reference, trees, forest_seed)
+        summary = read_choice(reference, trees, forest_seed, prior_scales=scales)
     except ReferenceChoiceError as exc:
         fail(str(exc))
     files = write_results(summary, result_dir)
@@ -88,7 +101,29 @@ def choose(
         emit_json(summary)
         return
     print_choice(summary)
+    print_prior_sensitivity(summary)
     console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
+
+
+def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
+    """--prior-scale: each above 0 and below 1 (a narrowing), distinct; exit 2 otherwise."""
+    for v in values:
+        if v > 1 and math.isfinite(v):
+            fail(
+                f"--prior-scale: {v:g} widens the priors, which a table drawn from the declared "
+                "priors cannot read (its draws do not reach the widened priors' mass); allowed: "
+                "above 0 and below 1. Widened priors need new draws, which reference build "
+                "cannot make (it draws from the declared priors); hypotheses compare "
+                "--prior-scale widens them"
+            )
+        if not (math.isfinite(v) and 0 < v < 1):
+            fail(
+                f"--prior-scale: {v:g} is not allowed; allowed: a number above 0 and below 1 "
+                "(1 is the declared priors, read without the option)"
+            )
+    if len(set(values)) != len(values):
+        fail("--prior-scale: a value is given twice; allowed: distinct numbers")
+    return tuple(float(v) for v in values)
 
 
 def _cell(a: dict[str, Any], m: str) -> str:
@@ -127,6 +162,7 @@ def print_choice(summary: dict[str, Any]) -> None:
         f"distance: the fit's (statistics.archival_distance); not read: fewer than {least:g} "
         "accepted in all",
     )
+    print_pooled_ranges(summary)
     # the smallest pooled fraction at which the best holds enough accepted draws for words
     read = [a for a in summary["rejection"] if a["scope"] == "pooled" and a["read"]]
     worded = [a for a in read if a["accepted"][a["best"]] >= least]
