@@ -83,6 +83,7 @@ def test_each_test_worker_compiles_into_its_own_cache() -> None:
     worker = os.environ.get("PYTEST_XDIST_WORKER")
     if not worker:
         pytest.skip("not run by a pytest-xdist worker")
+    chosen = os.environ.get("NUMBA_CACHE_DIR", "")
+    assert worker in chosen, f"worker {worker} has no cache of its own: {chosen!r}"
     folder = Path(getattr(sorting.merge_sorted, "_cache").cache_path)  # noqa: B009
-    assert folder.is_relative_to(os.environ["NUMBA_CACHE_DIR"])
-    assert worker in os.environ["NUMBA_CACHE_DIR"]
+    assert folder.is_relative_to(chosen)
