@@ -159,6 +159,48 @@ def test_the_manifest_is_written_under_the_builds_lock(
     assert not table.exists()  # refused before a manifest: no folder left behind
 
 
+def test_a_refused_build_leaves_no_parent_folder_it_made(tmp_path: Path) -> None:
+    """review26 F3: the table's missing parents are made for the lock; a build refused
+    before it wrote a manifest removes them too, and no folder that was there before."""
+    table = tmp_path / "new" / "a" / "t"
+    cli = ["hypotheses", "reference", "build", "--table", str(table), "--seed", "-5", "H6", "H7"]
+    result = runner.invoke(app, cli)
+    assert result.exit_code == 2 and "--seed: -5 is out of range" in result.output
+    assert not (tmp_path / "new").exists() and tmp_path.exists()
+    (tmp_path / "new" / "mine").mkdir(parents=True)  # a folder with something else in it
+    assert runner.invoke(app, cli).exit_code == 2
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["mine"]
+
+
+def test_a_lock_file_removed_while_waiting_for_it_is_not_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review26 F3: a build that opened the lock file just before an ending build removed it
+    locks a file no longer at the path, while a third build locks a new one: both would hold
+    "the lock". The lock is taken only if the file locked is still the one at the path."""
+    import fcntl
+
+    from greatterror.calibration.reference_table import build_lock
+
+    table = tmp_path / "t"
+    flock = fcntl.flock
+
+    def late(handle: object, operation: int) -> None:
+        if operation & fcntl.LOCK_EX:  # the ending build removes the file, a third makes one
+            (table / ".lock").unlink()
+            (table / ".lock").touch()
+        flock(handle, operation)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fcntl, "flock", late)
+    refused = pytest.raises(ReferenceTableError, match=r"was removed by another build.*try again")
+    with refused, build_lock(table):
+        pytest.fail("the lock of a removed file was taken")
+    monkeypatch.setattr(fcntl, "flock", flock)
+    # the file at the path locks as before
+    with build_lock(table), open(table / ".lock", "a+b") as other, pytest.raises(BlockingIOError):
+        flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def test_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")
