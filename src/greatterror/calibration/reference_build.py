@@ -48,8 +48,10 @@ from greatterror.calibration.reference_table import (
 )
 
 #: draws of each hypothesis per piece, the rows of one part (9 hypotheses: 45 runs, about a
-#: minute on two workers); an interrupt loses the finished runs of the pieces not yet whole,
-#: at most one piece per worker (workers take the runs in order)
+#: minute on two workers); an interrupt loses the finished runs of the pieces not yet whole:
+#: at most workers + 1 pieces. Workers start the runs in order, so a piece with a finished run
+#: that is not whole either holds a running run (one per worker at most) or is the piece at
+#: the boundary between the runs started and those still queued (one); review26 F4
 CHUNK = 5
 
 
