@@ -19,6 +19,7 @@ from greatterror.calibration.compare_evidence import zero_rate_bound
 from greatterror.calibration.reference_choice import ReferenceChoiceError
 from greatterror.calibration.reference_prior import (
     Narrowed,
+    log_density,
     log_weights,
     narrowed_rejection,
     table_weights,
@@ -88,9 +89,28 @@ def test_a_whole_number_parameter_weighs_the_mass_that_rounds_to_it() -> None:
 @pytest.mark.parametrize(
     "prior",
     [
+        Prior(kind="normal", args=(1.0, 3.0), low=0.0, high=6.0),
+        Prior(kind="beta", args=(0.5, 2.0), low=1.0, high=9.0),
+        Prior(kind="uniform", args=(0.0, 4.0), low=0.0, high=7.0),
+    ],
+)
+def test_the_masses_that_round_to_each_whole_number_sum_to_one(prior: Prior) -> None:
+    """The rounded values of a whole-number parameter, its range's ends included, carry all
+    of the prior's mass, and of the narrowed one's (no mass lies outside the range)."""
+    x = np.arange(prior.low, prior.high + 1)
+    for p in (prior, scaled_prior(prior, 0.5)):
+        assert np.exp(log_density(p, x, integer=True)).sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "prior",
+    [
         Prior(kind="normal", args=(0.3, 0.2), low=0.0, high=1.0),
         Prior(kind="loguniform", args=(1e-4, 1e-1), low=0.0, high=1.0),
         Prior(kind="beta", args=(2.0, 5.0), low=0.0, high=1.0),
+        # continuous uniform and log-uniform priors reaching the parameter's range's end
+        Prior(kind="uniform", args=(0.2, 1.0), low=0.0, high=1.0),
+        Prior(kind="loguniform", args=(1e-3, 1.0), low=0.0, high=1.0),
     ],
 )
 def test_weighted_draws_of_the_declared_prior_have_the_narrowed_priors_moments(
