@@ -163,11 +163,8 @@ def prepare(
     table: Path, hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
 ) -> dict[str, Any]:
     """Check the settings against an existing table (or create its manifest) before any run;
-    returns the manifest the build writes to."""
-    if table.exists() and not table.is_dir():
-        raise ReferenceTableError(
-            f"--table: {table} is a file; allowed: a directory (made if missing)"
-        )
+    returns the manifest the build writes to. ``table`` is a directory: ``build_lock``,
+    taken first, refuses a file (review26 F7: the check here was unreachable)."""
     wanted = table_manifest(hypotheses, scale, base_seed, blocks)
     if (table / MANIFEST).exists():
         stored = read_manifest(table)
