@@ -3,9 +3,12 @@
 from __future__ import annotations
 
 import os
+import shutil
 import subprocess
 import sys
 from pathlib import Path
+
+import pytest
 
 
 def test_an_empty_numba_cache_is_noticed(tmp_path: Path) -> None:
@@ -28,11 +31,23 @@ def test_a_changed_kernel_module_drops_every_kernel_cache(tmp_path: Path) -> Non
     source changes, every kernel's cache is dropped (model/compiled.py, drop_stale_caches).
     Three processes on one cache folder: the first stamps it; the second, with the sources as
     they are, keeps the caches; the third, after one kernel module's modification time
-    changed, drops them all (their indexes are emptied)."""
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path))
+    changed, drops them all (their indexes are emptied).
+
+    The processes import a copy of the package, and the copy's module is the one touched: a
+    touch of the checkout's own source would make every process that starts meanwhile (the
+    other test workers' runs) drop and recompile its kernels."""
+    import greatterror
+
+    copy = tmp_path / "src" / "greatterror"
+    shutil.copytree(
+        Path(greatterror.__file__).parent, copy, ignore=shutil.ignore_patterns("__pycache__")
+    )
+    pythonpath = os.pathsep.join(filter(None, [str(copy.parent), os.environ.get("PYTHONPATH")]))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(tmp_path / "cache"), PYTHONPATH=pythonpath)
     code = (
         "import sys\n"
         "from greatterror.model import compiled, sorting\n"
+        "assert compiled.__file__.startswith(sys.argv[2]), compiled.__file__\n"
         "dropped = compiled.drop_stale_caches()\n"
         "if sys.argv[1] == 'compile':\n"
         "    import numpy as np\n"
@@ -43,7 +58,7 @@ def test_a_changed_kernel_module_drops_every_kernel_cache(tmp_path: Path) -> Non
 
     def run(mode: str) -> str:
         out = subprocess.run(
-            [sys.executable, "-c", code, mode],
+            [sys.executable, "-c", code, mode, str(copy)],
             env=env,
             capture_output=True,
             text=True,
@@ -53,12 +68,22 @@ def test_a_changed_kernel_module_drops_every_kernel_cache(tmp_path: Path) -> Non
 
     assert run("compile") == "True False"  # no stamp yet: dropped (nothing there), then compiled
     assert run("look") == "False False"  # same sources: the compiled kernel is kept
-    import greatterror.model.pairwise as pairwise
-
-    source = Path(str(pairwise.__file__))
+    source = copy / "model" / "pairwise.py"
     stat = source.stat()
-    try:
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
-        assert run("look") == "True True"  # another module changed: sorting's cache dropped
-    finally:
-        os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns))
+    os.utime(source, ns=(stat.st_atime_ns, stat.st_mtime_ns + 1_000_000_000))
+    assert run("look") == "True True"  # another module changed: sorting's cache dropped
+
+
+def test_each_test_worker_compiles_into_its_own_cache() -> None:
+    """Under pytest-xdist, each worker's kernels are cached in a folder of its own
+    (tests/conftest.py): two workers compiling one kernel at once could corrupt a shared
+    cache. Serial runs keep Numba's default place."""
+    from greatterror.model import sorting
+
+    worker = os.environ.get("PYTEST_XDIST_WORKER")
+    if not worker:
+        pytest.skip("not run by a pytest-xdist worker")
+    chosen = os.environ.get("NUMBA_CACHE_DIR", "")
+    assert worker in chosen, f"worker {worker} has no cache of its own: {chosen!r}"
+    folder = Path(getattr(sorting.merge_sorted, "_cache").cache_path)  # noqa: B009
+    assert folder.is_relative_to(chosen)

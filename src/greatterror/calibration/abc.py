@@ -19,6 +19,7 @@ from __future__ import annotations
 import ast
 import json
 import logging
+import multiprocessing
 import re
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
@@ -139,6 +140,10 @@ def connect_scheduler(address: str, field: str = "--dask-scheduler") -> Any:
         raise FitError(f"{field}: cannot reach {address} ({type(exc).__name__}: {exc})") from None
 
 
+#: how long an interrupted fit waits for each ended worker process to be gone
+WORKER_END_SECONDS = 10.0
+
+
 def make_sampler(workers: int, client: Any = None) -> Any:
     """Local worker processes by default; a Dask cluster when given its client."""
     pyabc = require("pyabc")
@@ -151,7 +156,10 @@ def make_sampler(workers: int, client: Any = None) -> Any:
         """pyabc's local sampler, whose workers leave Ctrl-C to this process (pools.py): a
         worker that took the terminal's SIGINT printed its own traceback (chores22). pyabc
         starts its workers inside ``sample_until_n_accepted``, so each ignores SIGINT from its
-        first simulation on; the workers are daemons, ended when this process exits."""
+        first simulation on. pyabc leaves them running when the call is interrupted (they are
+        daemons, ended only as this process exits), so a worker could still write after the
+        command's one line (tests/test_interrupt.py failed so on 6 December 2026, in a loaded
+        serial run and under pytest-xdist): they are ended here before the interrupt goes on."""
 
         def sample_until_n_accepted(
             self, n: int, simulate_one: Any, *args: Any, **kwargs: Any
@@ -160,7 +168,16 @@ def make_sampler(workers: int, client: Any = None) -> Any:
                 ignore_interrupt()  # in the worker only: the parent still takes Ctrl-C
                 return simulate_one()
 
-            return super().sample_until_n_accepted(n, quiet_simulate_one, *args, **kwargs)
+            before = set(multiprocessing.active_children())
+            try:
+                return super().sample_until_n_accepted(n, quiet_simulate_one, *args, **kwargs)
+            except BaseException:
+                started = set(multiprocessing.active_children()) - before
+                for worker in started:
+                    worker.terminate()
+                for worker in started:
+                    worker.join(WORKER_END_SECONDS)
+                raise
 
     return QuietWorkers(n_procs=workers)
 

@@ -20,6 +20,9 @@ speed7). ``drop_stale_caches`` therefore keeps a stamp of all kernel modules'
 sources (path, size and modification time, as Numba's own check) beside the
 caches, and drops every kernel's cache when the stamp changes: after editing
 any kernel module, the next run recompiles all of them, once.
+
+**Processes sharing a cache.** Numba's cache files are not safe for two processes writing at
+once; ``drop_stale_caches`` first installs ``cache_lock``, a file lock around them.
 """
 
 from __future__ import annotations
@@ -129,7 +132,13 @@ def drop_stale_caches() -> bool:
     """Drop every kernel's cache if any kernel module's source changed since the caches were
     stamped; stamp them. Once a process (later calls return the first answer); True if the
     caches were dropped. Folders that cannot be written are left as they are: a kernel whose
-    cache cannot be written is compiled in every process anyway."""
+    cache cannot be written is compiled in every process anyway.
+
+    First it locks Numba's cache files across processes (``cache_lock``): this runs before any
+    kernel does, in every process that runs them (``Simulation``, ``build_population``)."""
+    from greatterror.model.cache_lock import install
+
+    install()
     modules = _kernel_modules()
     stamp = sources_stamp(modules)
     caches: list[Any] = [getattr(kernel, "_cache", None) for _, kernel in _kernels(modules)]
