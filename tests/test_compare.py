@@ -162,6 +162,11 @@ def test_the_pilots_factors_are_bounded_and_its_words_withheld() -> None:
     assert factors["H1"]["H2"] == pytest.approx(PILOT["H1"] / PILOT["H2"])
     assert bounds["H1"]["H2"] == "" and factors["H1"]["H1"] == 1.0
     assert max(v for row in factors.values() for v in row.values() if v is not None) < 10
+    # the figures docs/hypotheses.md and the pilot's README give for today's floor (review26 F2)
+    assert {m: round(factors["H1"][m], 2) for m in PILOT if m not in ("H1", "H2")} == dict.fromkeys(
+        ("H3", "H4", "H5", "H5b", "H6", "H7", "H1e"), 2.99
+    )
+    assert bounds["H1"]["H6"] == "lower" and round(factors["H1"]["H2"], 2) == 1.14
     best, rows = bayes_factors(PILOT, 19.017865538226104, PILOT_ESS)
     assert best == "H1" and all(r["withheld"] for r in rows)
     assert all(r["evidence_for_best"].startswith("withheld: ") for r in rows)

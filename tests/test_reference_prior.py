@@ -5,6 +5,7 @@ from __future__ import annotations
 
 import json
 import math
+import re
 from pathlib import Path
 
 import numpy as np
@@ -14,12 +15,15 @@ from reference_tables import H6, H7, HYPS, _manifest, _record, _table_with_value
 from typer.testing import CliRunner
 
 from greatterror.calibration.compare import hypothesis_priors, scaled_prior
+from greatterror.calibration.compare_evidence import zero_rate_bound
 from greatterror.calibration.reference_choice import ReferenceChoiceError
 from greatterror.calibration.reference_prior import (
     Narrowed,
+    log_density,
     log_weights,
     narrowed_rejection,
     table_weights,
+    weighted_rates,
 )
 from greatterror.calibration.reference_table import PAR, SIM, read_reference
 from greatterror.cli.app import app
@@ -85,9 +89,28 @@ def test_a_whole_number_parameter_weighs_the_mass_that_rounds_to_it() -> None:
 @pytest.mark.parametrize(
     "prior",
     [
+        Prior(kind="normal", args=(1.0, 3.0), low=0.0, high=6.0),
+        Prior(kind="beta", args=(0.5, 2.0), low=1.0, high=9.0),
+        Prior(kind="uniform", args=(0.0, 4.0), low=0.0, high=7.0),
+    ],
+)
+def test_the_masses_that_round_to_each_whole_number_sum_to_one(prior: Prior) -> None:
+    """The rounded values of a whole-number parameter, its range's ends included, carry all
+    of the prior's mass, and of the narrowed one's (no mass lies outside the range)."""
+    x = np.arange(prior.low, prior.high + 1)
+    for p in (prior, scaled_prior(prior, 0.5)):
+        assert np.exp(log_density(p, x, integer=True)).sum() == pytest.approx(1.0)
+
+
+@pytest.mark.parametrize(
+    "prior",
+    [
         Prior(kind="normal", args=(0.3, 0.2), low=0.0, high=1.0),
         Prior(kind="loguniform", args=(1e-4, 1e-1), low=0.0, high=1.0),
         Prior(kind="beta", args=(2.0, 5.0), low=0.0, high=1.0),
+        # continuous uniform and log-uniform priors reaching the parameter's range's end
+        Prior(kind="uniform", args=(0.2, 1.0), low=0.0, high=1.0),
+        Prior(kind="loguniform", args=(1e-3, 1.0), low=0.0, high=1.0),
     ],
 )
 def test_weighted_draws_of_the_declared_prior_have_the_narrowed_priors_moments(
@@ -129,12 +152,73 @@ def test_table_weights_are_one_at_scale_one_and_need_todays_priors(tmp_path: Pat
 
 def test_a_reading_is_not_read_where_a_hypothesis_keeps_too_few_effective_rows() -> None:
     base = {"drawn": {"A": 50, "B": 50}, "accepted": {"A": 20, "B": 20}}
+    base |= {"rates": {"A": 0.4, "B": 0.4}, "rate_bounds": {"A": math.nan, "B": math.nan}}
     thin = Narrowed(0.5, "pooled", 0.1, 1.0, **base, effective_rows={"A": 40.0, "B": 3.0},
                     effective_accepted={"A": 15.0, "B": 1.0}, probabilities={}, declared={})  # fmt: skip
     assert not thin.read
     enough = Narrowed(0.5, "pooled", 0.1, 1.0, **base, effective_rows={"A": 40.0, "B": 12.0},
                       effective_accepted={"A": 8.0, "B": 2.5}, probabilities={}, declared={})  # fmt: skip
     assert enough.read
+
+
+def test_a_zero_from_few_effective_rows_is_a_bound_not_a_resolved_split() -> None:
+    """review26 F1: B has no accepted weight, but only 12 effective rows (12 rows of weight 1,
+    88 of weight 0); its rate is bounded at zero_rate_bound(12) = 0.22, above A's rate of
+    0.15, so the table does not tell B from A. With 100 effective rows (bound 0.03) it does."""
+    hypothesis = np.array(["A"] * 100 + ["B"] * 100)
+    kept = np.concatenate([np.arange(100) < 15, np.zeros(100, dtype=bool)])
+    few = np.concatenate([np.ones(100), (np.arange(100) < 12).astype(float)])
+    rates = weighted_rates(hypothesis, kept, few, ["A", "B"])
+    assert rates["B"]["rate"] == 0.0 and rates["B"]["effective_rows"] == pytest.approx(12.0)
+    assert rates["B"]["rate_bound"] == pytest.approx(zero_rate_bound(12.0))
+    assert rates["B"]["rate_bound"] == pytest.approx(0.221, abs=1e-3)
+    assert math.isnan(rates["A"]["rate_bound"])  # measured, not bounded
+    assert rates["A"]["rate"] == pytest.approx(0.15)
+    rows = pd.DataFrame({"block": np.ones(200, dtype=int), "hypothesis": hypothesis})
+    distance = np.where(kept, 1.0, 10.0)
+    pooled = narrowed_rejection(rows, hypothesis, distance, ["A", "B"], few, 0.9, [0.075])[-1]
+    assert pooled.read and pooled.best == "A" and pooled.unresolved == ["B"]
+    assert pooled.as_dict()["unresolved"] == ["B"]
+    ones = np.ones(200)
+    resolved = narrowed_rejection(rows, hypothesis, distance, ["A", "B"], ones, 0.9, [0.075])[-1]
+    assert resolved.rate_bounds["B"] == pytest.approx(zero_rate_bound(100.0))
+    assert resolved.unresolved == [] and resolved.thin == []
+
+
+def test_a_probability_on_few_effective_accepted_rows_is_thin() -> None:
+    """A holds 4 effective accepted rows (of 15 accepted, 11 of them weightless): its
+    probability is not compared with B's, which holds 20."""
+    hypothesis = np.array(["A"] * 100 + ["B"] * 100)
+    kept = np.concatenate([np.arange(100) < 15, np.arange(100) < 20])
+    w = np.concatenate([(np.arange(100) >= 11).astype(float), np.ones(100)])
+    rows = pd.DataFrame({"block": np.ones(200, dtype=int), "hypothesis": hypothesis})
+    distance = np.where(kept, 1.0, 10.0)
+    pooled = narrowed_rejection(rows, hypothesis, distance, ["A", "B"], w, 0.9, [0.175])[-1]
+    assert pooled.effective_accepted == pytest.approx({"A": 4.0, "B": 20.0})
+    assert pooled.thin == ["A"] and pooled.as_dict()["thin"] == ["A"]
+
+
+def test_a_row_of_a_block_the_manifest_does_not_list_is_refused(tmp_path: Path) -> None:
+    """review26 F5: a KeyError (a traceback) before; now the path and the allowed blocks."""
+    ref = read_reference(_table_with_values(tmp_path))
+    rows = ref.rows.copy()
+    rows.loc[rows.index[-1], "block"] = 7
+    hypothesis = rows["hypothesis"].to_numpy()
+    with pytest.raises(ReferenceChoiceError, match=r"PATH: .*block 7 .*allowed: its blocks 1, 2"):
+        table_weights(rows, hypothesis, ref.manifest, 0.9)
+
+
+def test_choose_prior_scale_refuses_a_block_the_manifest_does_not_list(tmp_path: Path) -> None:
+    table = real_table(tmp_path / "t")
+    manifest = json.loads((table / "manifest.json").read_text())
+    del manifest["blocks"]["2"]
+    (table / "manifest.json").write_text(json.dumps(manifest))
+    out = tmp_path / "r"
+    cli = ["hypotheses", "reference", "choose", str(table), "--trees", "5", "--out", str(out)]
+    result = runner.invoke(app, [*cli, "--prior-scale", "0.9"])
+    assert result.exit_code == 2, result.output
+    assert "block 2" in result.output and "allowed: its blocks 1" in result.output
+    assert not out.exists()
 
 
 # --- the command ------------------------------------------------------------------------
@@ -184,11 +268,23 @@ def test_choose_prior_scale_writes_the_weighted_reading_beside_the_others(tmp_pa
     # x0.5 over the many priors of H6 and H7: no row lies inside every narrowed support
     half = csv[csv["prior_scale"] == 0.5]
     assert (half["effective_rows"] < 1.5).all() and not half["read"].any()
+    # the bound of a hypothesis with no accepted weight, from its effective rows
+    nothing = csv[(csv["effective_accepted"] == 0) & (csv["effective_rows"] > 0)]
+    assert len(nothing) and np.allclose(
+        nothing["rate_bound"], [zero_rate_bound(n) for n in nothing["effective_rows"]]
+    )
+    measured = csv[csv["effective_accepted"] > 0]
+    assert measured["rate_bound"].isna().all()
+    assert {"rate", "best", "compared", "resolved_from_best"} <= set(csv.columns)
     printed = runner.invoke(app, [*cli, "--prior-scale", "0.5"])
     assert printed.exit_code == 0, printed.output
     assert "every prior narrowed x0.5" in printed.output
     assert "cannot be read from this table" in printed.output
     assert "lowest-highest" in printed.output  # the declared reading's range over the blocks
+    assert not re.search(r"\bnan\b", printed.output)
+    mild = runner.invoke(app, [*cli, "--prior-scale", "0.99"])
+    assert mild.exit_code == 0, mild.output
+    assert "split" in mild.output and "rate <" in mild.output
     again = runner.invoke(app, cli)  # without the option, an earlier run's file goes
     assert again.exit_code == 0, again.output
     assert not (out / "prior_sensitivity.csv").exists()
@@ -247,3 +343,19 @@ def test_block_ranges_span_the_blocks_read_at_each_fraction() -> None:
     spans = block_ranges(readings)
     assert spans[0.05] == {"A": (0.4, 0.7), "B": (0.3, 0.6)}
     assert spans[0.1] == {}
+
+
+def test_the_pooled_ranges_mark_an_unread_reading_and_print_no_nan(
+    capsys: pytest.CaptureFixture[str],
+) -> None:
+    """review26 F7: the pooled-ranges table says "not read" as the table above it does, and
+    prints "-" for a probability that is NaN."""
+    from greatterror.cli.reference_ranges import print_pooled_ranges
+
+    reading = {"scope": "pooled", "fraction": 0.005, "read": False}
+    reading["probabilities"] = {"A": math.nan, "B": 1.0}
+    summary = {"hypotheses": ["A", "B"], "rejection": [reading], "min_accepted": 10}
+    print_pooled_ranges(summary)
+    text = capsys.readouterr().out
+    assert "0.005 (not read)" in text and "- (no block read)" in text
+    assert not re.search(r"\bnan\b", text)

@@ -159,6 +159,48 @@ def test_the_manifest_is_written_under_the_builds_lock(
     assert not table.exists()  # refused before a manifest: no folder left behind
 
 
+def test_a_refused_build_leaves_no_parent_folder_it_made(tmp_path: Path) -> None:
+    """review26 F3: the table's missing parents are made for the lock; a build refused
+    before it wrote a manifest removes them too, and no folder that was there before."""
+    table = tmp_path / "new" / "a" / "t"
+    cli = ["hypotheses", "reference", "build", "--table", str(table), "--seed", "-5", "H6", "H7"]
+    result = runner.invoke(app, cli)
+    assert result.exit_code == 2 and "--seed: -5 is out of range" in result.output
+    assert not (tmp_path / "new").exists() and tmp_path.exists()
+    (tmp_path / "new" / "mine").mkdir(parents=True)  # a folder with something else in it
+    assert runner.invoke(app, cli).exit_code == 2
+    assert sorted(p.name for p in (tmp_path / "new").iterdir()) == ["mine"]
+
+
+def test_a_lock_file_removed_while_waiting_for_it_is_not_a_lock(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review26 F3: a build that opened the lock file just before an ending build removed it
+    locks a file no longer at the path, while a third build locks a new one: both would hold
+    "the lock". The lock is taken only if the file locked is still the one at the path."""
+    import fcntl
+
+    from greatterror.calibration.reference_table import build_lock
+
+    table = tmp_path / "t"
+    flock = fcntl.flock
+
+    def late(handle: object, operation: int) -> None:
+        if operation & fcntl.LOCK_EX:  # the ending build removes the file, a third makes one
+            (table / ".lock").unlink()
+            (table / ".lock").touch()
+        flock(handle, operation)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(fcntl, "flock", late)
+    refused = pytest.raises(ReferenceTableError, match=r"was removed by another build.*try again")
+    with refused, build_lock(table):
+        pytest.fail("the lock of a removed file was taken")
+    monkeypatch.setattr(fcntl, "flock", flock)
+    # the file at the path locks as before
+    with build_lock(table), open(table / ".lock", "a+b") as other, pytest.raises(BlockingIOError):
+        flock(other, fcntl.LOCK_EX | fcntl.LOCK_NB)
+
+
 def test_not_a_table(tmp_path: Path) -> None:
     with pytest.raises(ReferenceTableError, match="not a directory"):
         read_reference(tmp_path / "none")
@@ -457,3 +499,64 @@ def test_workers_take_the_next_piece_while_a_piece_ends_and_parts_stay_whole(
         for p in pieces
     }
     assert parts(parallel) == parts(serial) == expected
+
+
+def _failing_run(job: rb.Job) -> dict[str, object]:
+    """``_fake_run`` in a table of one block, except: the first piece's first run fails once
+    the second piece's part is written (so that a later piece is whole while an earlier is
+    not), and each run of the third piece notes its start and waits (5 s at most) for a
+    signal that never comes, as a long run would. ``GT_TEST_SIGNAL`` names the table."""
+    import os
+    import time
+
+    table = Path(os.environ["GT_TEST_SIGNAL"])
+    piece = (job.draw - 1) // rb.CHUNK
+    if piece == 0 and (job.hypothesis, job.draw) == ("H6", 1):
+        waited = time.monotonic()
+        while not list((table / "parts").glob(f"block1-draws{rb.CHUNK + 1:05d}-*.parquet")):
+            if time.monotonic() - waited > 60:
+                break
+            time.sleep(0.01)
+        raise RuntimeError("a run of the first piece failed")
+    if piece == 2:
+        (table / f"started-{job.hypothesis}-{job.draw}").touch()
+        waited = time.monotonic()
+        while time.monotonic() - waited < 5 and not (table / "never").exists():
+            time.sleep(0.01)
+    return _fake_run(job)
+
+
+def test_a_failed_run_stops_the_build_with_the_whole_pieces_written_and_resumes(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """review26 F4: with every run queued at once, an error in one run stops the build
+    without waiting for the queue (only the runs already started by the two workers began of
+    the third piece's ten, and none of the fourth's), the later piece finished before it is
+    written, and the resume, from parts written out of order, runs exactly the missing
+    pieces and gives the table a build without error gives."""
+    from greatterror.calibration import simulator
+
+    manifest = _manifest(blocks={"1": {"fit_seed": 141, "draw_seed": 141}})
+    whole, broken = tmp_path / "whole", tmp_path / "broken"
+    for table in (whole, broken):
+        write_manifest(table, manifest)
+    monkeypatch.setattr(simulator, "warm", lambda *_: None)  # no population for fake runs
+    monkeypatch.setattr(rb, "run_job", _fake_run)
+    pieces = rb.pending(manifest, set(), 4 * rb.CHUNK)
+    rb.build(whole, pieces, workers=1)
+    monkeypatch.setenv("GT_TEST_SIGNAL", str(broken))
+    monkeypatch.setattr(rb, "run_job", _failing_run)
+    with pytest.raises(RuntimeError, match="a run of the first piece failed"):
+        rb.build(broken, pieces, workers=2)
+    started = list(broken.glob("started-*"))
+    assert len(started) <= 2, started  # not the queue: at most one run per worker
+    for f in started:
+        f.unlink()
+    done = rb.done_rows(broken)
+    assert done == {(1, j.hypothesis, j.draw) for j in pieces[1]}  # the second piece, whole
+    assert rb.pending(manifest, done, 2 * rb.CHUNK) == [pieces[0]]  # exactly the missing one
+    left = rb.pending(manifest, done, 4 * rb.CHUNK)
+    assert left == [pieces[0], pieces[2], pieces[3]]
+    monkeypatch.setattr(rb, "run_job", _fake_run)
+    assert rb.build(broken, left, workers=2) == sum(len(p) for p in left)
+    assert read_reference(broken).rows.equals(read_reference(whole).rows)

@@ -2,9 +2,9 @@
 Kass and Raftery's words where the particles carry them (read by compare_report.py).
 
 Every factor is a ratio of two hypotheses' posterior probabilities (a uniform prior over
-the hypotheses). A probability below the upper 95% bound of one that none of the effective
-particles holds (``zero_rate_bound``, about 3 / ESS) is not resolved from zero: a factor is
-floored there and marked as a bound. The reference table's rejection reading floors a
+the hypotheses). A probability below the 95% upper bound on a share that none of the ESS
+effective particles holds (``zero_rate_bound``, about 3 / ESS) is not resolved from zero: a
+factor is floored there and marked as a bound. The reference table's rejection reading floors a
 hypothesis with no accepted draw at the same bound (reference_choice.count_factors), with n
 its draws. A hypothesis whose own particles have an
 effective size below ``MIN_EFFECTIVE_PER_HYPOTHESIS`` gets no words (review24 F4: the
@@ -85,7 +85,7 @@ def bayes_factors(
     """The best hypothesis and each one's Bayes factor against it, with Kass-Raftery's words.
 
     ``particles`` is the resolution of the probabilities: the effective number of particles
-    they rest on. A probability below the upper 95% bound of one that none of them holds
+    they rest on. A probability below the 95% upper bound on a share that none of them holds
     (``zero_rate_bound``) is not resolved from zero, so the factor against it is only a lower
     bound, computed at that bound. ``effective`` is
     each hypothesis's own effective size: the words are withheld (``withheld``) where the

@@ -10,7 +10,7 @@ Everything here is read from the comparison's SQLite database
   particle counts).
 - Bayes factors: with a uniform prior over the hypotheses, the Bayes factor
   of A over B is the ratio of their posterior probabilities. A probability
-  below the upper 95% bound of one that none of the repeats' effective
+  below the 95% upper bound on a share that none of the repeats' effective
   particles holds (``compare_evidence.zero_rate_bound``, about 3 / ESS; the
   bound the reference table uses with its draws) is not told from zero, so
   the factor against it is given as a lower bound, at that bound. The

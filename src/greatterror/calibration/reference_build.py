@@ -48,8 +48,10 @@ from greatterror.calibration.reference_table import (
 )
 
 #: draws of each hypothesis per piece, the rows of one part (9 hypotheses: 45 runs, about a
-#: minute on two workers); an interrupt loses the finished runs of the pieces not yet whole,
-#: at most one piece per worker (workers take the runs in order)
+#: minute on two workers); an interrupt loses the finished runs of the pieces not yet whole:
+#: at most workers + 1 pieces. Workers start the runs in order, so a piece with a finished run
+#: that is not whole either holds a running run (one per worker at most) or is the piece at
+#: the boundary between the runs started and those still queued (one); review26 F4
 CHUNK = 5
 
 
@@ -161,11 +163,8 @@ def prepare(
     table: Path, hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
 ) -> dict[str, Any]:
     """Check the settings against an existing table (or create its manifest) before any run;
-    returns the manifest the build writes to."""
-    if table.exists() and not table.is_dir():
-        raise ReferenceTableError(
-            f"--table: {table} is a file; allowed: a directory (made if missing)"
-        )
+    returns the manifest the build writes to. ``table`` is a directory: ``build_lock``,
+    taken first, refuses a file (review26 F7: the check here was unreachable)."""
     wanted = table_manifest(hypotheses, scale, base_seed, blocks)
     if (table / MANIFEST).exists():
         stored = read_manifest(table)

@@ -248,10 +248,12 @@ def rejection(
     bands: Sequence[Archival],
     labels: Sequence[str],
     fractions: Sequence[float] = FRACTIONS,
+    distance: np.ndarray | None = None,
 ) -> list[Acceptance]:
-    """Rejection ABC per block and pooled, at each acceptance fraction."""
+    """Rejection ABC per block and pooled, at each acceptance fraction; ``distance``: each
+    row's ``distances(rows, bands)``, if the caller has it already."""
     check_rows(rows, [b.fact_id for b in bands])
-    d = distances(rows, bands)
+    d = distances(rows, bands) if distance is None else distance
     hypothesis = rows["hypothesis"].astype(str).to_numpy()
     out = []
     for scope, mask in scopes(rows):

@@ -80,16 +80,21 @@ def rejection_csv(summary: dict[str, Any], path: Path) -> None:
 def sensitivity_csv(summary: dict[str, Any], path: Path) -> None:
     """One row per prior scale, scope, fraction and hypothesis: the weighted reading beside
     the declared one, with the effective sizes (Kish) of the hypothesis's rows and accepted
-    rows."""
+    rows, its weighted rate, the upper 95% bound on the rate of one with no accepted weight
+    (empty where measured), whether its probability is compared with the others' (enough
+    effective accepted rows), and whether it is told apart from the reading's best (its bound
+    below the best's rate)."""
     rows = []
     for a in summary["prior_sensitivity"]["rows"]:
         for m, n in a["drawn"].items():
             keys = [a["prior_scale"], a["scope"], a["fraction"], _number(a["threshold"]), m, n]
-            numbers = [a[k][m] for k in ("effective_rows", "effective_accepted")]
-            numbers += [a[k][m] for k in ("probabilities", "declared_probabilities")]
-            rows.append([*keys, a["accepted"][m], *(_number(v) for v in numbers), a["read"]])
+            numbers = [a[k][m] for k in ("effective_rows", "effective_accepted", "rates")]
+            numbers += [a[k][m] for k in ("rate_bounds", "probabilities", "declared_probabilities")]
+            marks = [a["best"] or "", m not in a["thin"], m not in a["unresolved"], a["read"]]
+            rows.append([*keys, a["accepted"][m], *(_number(v) for v in numbers), *marks])
     header = ["prior_scale", "scope", "fraction", "threshold", "hypothesis", "drawn", "accepted"]
-    header += ["effective_rows", "effective_accepted", "probability", "declared_probability"]
+    header += ["effective_rows", "effective_accepted", "rate", "rate_bound", "probability"]
+    header += ["declared_probability", "best", "compared", "resolved_from_best"]
     _rows(path, [*header, "read"], rows)
 
 

@@ -29,6 +29,13 @@ rows weigh fewer than ``MIN_ACCEPTED`` effective ones in all, or a hypothesis's 
 than that (its rate would rest on a few rows), and a hypothesis with no row of weight has no
 rate, so that no probability is given.
 
+A zero is read from a hypothesis's effective rows only: with no accepted weight its rate is
+bounded above at ``zero_rate_bound`` of its effective rows (about 3 / rows; 0.22 from 12
+rows), and it is told apart from the best hypothesis only where that bound lies below the
+best's rate (review26 F1: at F = 0.9 the committed table's H1e, H3 and H4 were not). A
+probability on fewer than ``MIN_ACCEPTED`` effective accepted rows is marked thin and not
+compared with the others' (its relative error is about 1/sqrt(rows)).
+
 Widened priors cannot be read this way: a widened uniform or log-uniform prior puts mass
 where the table holds no draw, and a widened normal's tails are where its draws are
 fewest. They need new simulations (``WIDENED``).
@@ -43,7 +50,7 @@ from typing import Any
 
 import numpy as np
 
-from greatterror.calibration.compare_evidence import effective_size
+from greatterror.calibration.compare_evidence import effective_size, zero_rate_bound
 from greatterror.calibration.reference_choice import (
     MIN_ACCEPTED,
     ReferenceChoiceError,
@@ -66,16 +73,17 @@ WIDENED = (
 
 def log_density(prior: Prior, values: np.ndarray, integer: bool) -> np.ndarray:
     """The log density of each value under ``prior`` (-inf outside its support). For a
-    whole-number parameter, the log of the mass that rounds to the value (all the mass below
-    or above the range for a value at its low or high end: ``from_unit`` clips there)."""
+    whole-number parameter, the log of the mass that rounds to the value, that of
+    [x - 0.5, x + 0.5]. ``from_unit`` clips a value to the parameter's range [low, high], but no
+    prior puts mass outside it (a normal is truncated to it, a beta stretched over it, and
+    ``Prior`` refuses a uniform or log-uniform support that leaves it), so the ends need no
+    case of their own (review26 F6)."""
     dist = prior.frozen()
     x = np.asarray(values, dtype=np.float64)
     with np.errstate(divide="ignore"):
         if not integer:
             return np.asarray(dist.logpdf(x), dtype=np.float64)
-        lower = np.where(x <= prior.low, -np.inf, x - 0.5)
-        upper = np.where(x >= prior.high, np.inf, x + 0.5)
-        return np.log(np.asarray(dist.cdf(upper) - dist.cdf(lower), dtype=np.float64))
+        return np.log(np.asarray(dist.cdf(x + 0.5) - dist.cdf(x - 0.5), dtype=np.float64))
 
 
 def log_weights(
@@ -149,8 +157,15 @@ def check_draws(
     if missing or not np.isfinite(rows.loc[mine, [PAR + n for n in names]].to_numpy()).all():
         which = ", ".join(missing) if missing else "a drawn value (NaN)"
         raise ReferenceChoiceError(f"PATH: {label}'s rows lack {which}; --prior-scale needs them")
+    listed = manifest.get("blocks", {})
     for block, part in rows[mine].groupby("block"):
-        seed = int(manifest["blocks"][str(block)]["draw_seed"])
+        if str(block) not in listed:
+            allowed = ", ".join(sorted(listed, key=lambda b: (len(b), b))) or "none"
+            raise ReferenceChoiceError(
+                f"PATH: {label}'s rows of block {block} are in no block the manifest lists "
+                f"(allowed: its blocks {allowed}); --prior-scale needs each block's draw seed"
+            )
+        seed = int(listed[str(block)]["draw_seed"])
         for _, row in part.iloc[[0, -1]].iterrows():
             today = values_from(problem, label, seed, int(row["draw"]))
             for name in names:
@@ -166,18 +181,27 @@ def weighted_rates(
     hypothesis: np.ndarray, kept: np.ndarray, weights: np.ndarray, labels: Sequence[str]
 ) -> dict[str, dict[str, float]]:
     """Per hypothesis present: its weighted acceptance rate (sum of w kept / sum of w; NaN
-    when no row has weight: none lies in the narrowed support), and the Kish effective size
-    of all its rows and of its kept ones."""
+    when no row has weight: none lies in the narrowed support), the Kish effective size of
+    all its rows and of its kept ones, and, where no kept row has weight, the upper 95% bound
+    on its rate (``zero_rate_bound`` of its effective rows: a zero read from 12 effective rows
+    does not exclude a rate of 0.22; 1 where no row has weight, nothing being known)."""
     out: dict[str, dict[str, float]] = {}
     for m in labels:
         mine = hypothesis == m
         if not mine.any():
             continue
         w, hit = weights[mine], kept[mine]
-        total = float(w.sum())
+        total, accepted = float(w.sum()), float(w[hit].sum())
+        rows = effective_size(w)
+        bound = math.nan  # measured: no bound
+        if total <= 0:
+            bound = 1.0
+        elif accepted <= 0:
+            bound = zero_rate_bound(rows)
         out[m] = {
-            "rate": float(w[hit].sum()) / total if total > 0 else math.nan,
-            "effective_rows": effective_size(w),
+            "rate": accepted / total if total > 0 else math.nan,
+            "rate_bound": bound,
+            "effective_rows": rows,
             "effective_accepted": effective_size(w[hit]) if hit.any() else 0.0,
         }
     return out
@@ -185,7 +209,14 @@ def weighted_rates(
 
 @dataclass(frozen=True)
 class Narrowed:
-    """One scope's rejection reading at one fraction under priors narrowed by ``factor``."""
+    """One scope's rejection reading at one fraction under priors narrowed by ``factor``.
+
+    Its weighted rates (``rates``; NaN where no row has weight) and, for a hypothesis with no
+    accepted weight, the upper 95% bound on its rate (``rate_bounds``; NaN where measured):
+    such a hypothesis is told apart from the best only where its bound lies below the best's
+    rate (``unresolved`` lists the others). A probability resting on fewer than
+    ``MIN_ACCEPTED`` effective accepted rows is not compared with the others (``thin``): its
+    relative error is of the order of 1/sqrt(rows), 50% at 4."""
 
     factor: float
     scope: str
@@ -195,6 +226,8 @@ class Narrowed:
     accepted: dict[str, int]
     effective_rows: dict[str, float]
     effective_accepted: dict[str, float]
+    rates: dict[str, float]
+    rate_bounds: dict[str, float]
     probabilities: dict[str, float]
     declared: dict[str, float]
 
@@ -207,6 +240,28 @@ class Narrowed:
             and min(self.effective_rows.values()) >= MIN_ACCEPTED
         )
 
+    @property
+    def best(self) -> str | None:
+        """The hypothesis with the highest weighted rate (None if no rate is known)."""
+        known = {m: r for m, r in self.rates.items() if r == r}
+        return max(known, key=lambda m: known[m]) if known else None
+
+    @property
+    def unresolved(self) -> list[str]:
+        """The hypotheses with no accepted weight whose rate bound reaches the best's rate:
+        the table does not tell them from it (the split is not resolved)."""
+        best = self.best
+        if best is None:
+            return list(self.rates)
+        top = self.rates[best]
+        return [m for m, b in self.rate_bounds.items() if b == b and b >= top]
+
+    @property
+    def thin(self) -> list[str]:
+        """The hypotheses with accepted weight on fewer than ``MIN_ACCEPTED`` effective
+        accepted rows: their probabilities are not compared with the others'."""
+        return [m for m, e in self.effective_accepted.items() if 0 < e < MIN_ACCEPTED]
+
     def as_dict(self) -> dict[str, Any]:
         return {
             "prior_scale": self.factor,
@@ -217,9 +272,14 @@ class Narrowed:
             "accepted": self.accepted,
             "effective_rows": self.effective_rows,
             "effective_accepted": self.effective_accepted,
+            "rates": self.rates,
+            "rate_bounds": self.rate_bounds,
             "probabilities": self.probabilities,
             "declared_probabilities": self.declared,
             "read": self.read,
+            "best": self.best,
+            "unresolved": self.unresolved,
+            "thin": self.thin,
         }
 
 
@@ -258,6 +318,8 @@ def narrowed_rejection(
                     {m: int((kept & (h == m)).sum()) for m in rates},
                     {m: r["effective_rows"] for m, r in rates.items()},
                     {m: r["effective_accepted"] for m, r in rates.items()},
+                    {m: r["rate"] for m, r in rates.items()},
+                    {m: r["rate_bound"] for m, r in rates.items()},
                     _normalise({m: r["rate"] for m, r in rates.items()}),
                     _normalise({m: r["rate"] for m, r in plain.items()}),
                 )

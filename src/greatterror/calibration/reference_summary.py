@@ -21,6 +21,7 @@ from greatterror.calibration.reference_choice import (
     MIN_ACCEPTED,
     ReferenceChoiceError,
     check_rows,
+    distances,
     rejection,
     scopes,
 )
@@ -122,12 +123,12 @@ def read_choice(
     problem = forest_problem(hypothesis, labels)
     if problem:
         raise ReferenceChoiceError(f"PATH: the table {problem}")
+    check_rows(rows, [b.fact_id for b in bands])
+    d = distances(rows, bands)  # once: the declared reading and the narrowed ones use it
     sensitivity = {}
     if prior_scales:
-        from greatterror.calibration.reference_choice import distances
         from greatterror.calibration.reference_prior import prior_sensitivity
 
-        d = distances(rows, bands)
         sensitivity = prior_sensitivity(reference, hypothesis, d, prior_scales, fractions)
     features = log_ratio_features(reference)[ids].to_numpy(dtype=np.float64)
     parts = scopes(rows)
@@ -151,7 +152,7 @@ def read_choice(
         "min_accepted": MIN_ACCEPTED,
         "trees": trees,
         "seed": seed,
-        "rejection": [a.as_dict() for a in rejection(rows, bands, labels, fractions)],
+        "rejection": [a.as_dict() for a in rejection(rows, bands, labels, fractions, d)],
         "forest": [
             f.as_dict()
             for f in forest_choices(parts, features, hypothesis, ids, labels, trees, seed)

@@ -174,18 +174,25 @@ def build_lock(path: Path) -> Iterator[None]:
 
     It is taken before the manifest is read or written (review25 F8), so the folder is made
     here if missing; a build that leaves no manifest (refused before it wrote one) leaves the
-    folder as it found it: the lock file removed, and the folder too if this made it."""
+    folders as it found them: the lock file removed, and the folders this made (the table's
+    and any missing parent) too.
+
+    Removing the lock file lets a build that opened it before the removal lock the removed
+    file, while a third opens and locks a new one (review26 F3): so the lock is held only
+    if, once taken, the file locked is still the one at ``LOCK`` (same inode); otherwise the
+    build is refused ("try again"). The file is removed only by the holder of its lock."""
     import fcntl
 
     if path.exists() and not path.is_dir():
         raise ReferenceTableError(
             f"--table: {path} is a file; allowed: a directory (made if missing)"
         )
-    created = not path.exists()
+    made = _missing_folders(path)
     try:
         path.mkdir(parents=True, exist_ok=True)
         handle = open(path / LOCK, "a+b")  # noqa: SIM115 (held for the with block below)
     except OSError as exc:
+        _remove_folders(made)
         raise ReferenceTableError(f"--table: {path} cannot be written ({exc.strerror})") from None
     with handle:
         try:
@@ -195,15 +202,48 @@ def build_lock(path: Path) -> Iterator[None]:
                 f"--table: {path} is being built by another process (it holds "
                 f"{path / LOCK}); wait for that build to end, or stop it"
             ) from None
+        if not _still_linked(handle, path / LOCK):
+            fcntl.flock(handle, fcntl.LOCK_UN)
+            raise ReferenceTableError(
+                f"--table: {path}'s lock ({path / LOCK}) was removed by another build that "
+                "ended as this one started; try again"
+            )
         try:
             yield
         finally:
             if not (path / MANIFEST).exists():
                 (path / LOCK).unlink(missing_ok=True)
-                if created:
-                    with contextlib.suppress(OSError):
-                        path.rmdir()  # only if empty
+                _remove_folders(made)
             fcntl.flock(handle, fcntl.LOCK_UN)
+
+
+def _missing_folders(path: Path) -> list[Path]:
+    """The folders from ``path`` up that do not exist, deepest first (mkdir will make them)."""
+    out = []
+    for folder in (path, *path.parents):
+        if folder.exists():
+            break
+        out.append(folder)
+    return out
+
+
+def _remove_folders(folders: list[Path]) -> None:
+    """Remove the folders (deepest first) while they are empty; stop at the first that is not."""
+    for folder in folders:
+        try:
+            folder.rmdir()
+        except OSError:
+            return
+
+
+def _still_linked(handle: Any, lock: Path) -> bool:
+    """Whether the open file ``handle`` is the file at ``lock`` (not one removed since)."""
+    try:
+        linked = lock.stat()
+    except FileNotFoundError:
+        return False
+    mine = os.fstat(handle.fileno())
+    return (mine.st_ino, mine.st_dev) == (linked.st_ino, linked.st_dev)
 
 
 def log_ratio_features(ref: Reference) -> Any:

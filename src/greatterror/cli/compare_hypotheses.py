@@ -6,7 +6,6 @@ simulation; an existing database is only continued with ``--resume``.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import TYPE_CHECKING, Annotated, Any
 
@@ -23,6 +22,7 @@ from greatterror.cli.output import (
     folder_path,
     warn_scale,
 )
+from greatterror.cli.prior_scale import check_prior_scales
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
@@ -62,18 +62,6 @@ def _check(
     warn_scale(scale, "a comparison")
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
-
-
-def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
-    for v in values:
-        if not (math.isfinite(v) and v > 0 and v != 1.0):
-            fail(
-                f"--prior-scale: {v:g} is not allowed; allowed: a positive finite number other "
-                "than 1 (below 1 narrows every prior, above 1 widens it)"
-            )
-    if len(set(values)) != len(values):
-        fail("--prior-scale: a value is given twice; allowed: distinct numbers")
-    return tuple(float(v) for v in values)
 
 
 def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -230,7 +218,9 @@ def compare(
     from greatterror.calibration.compare_settings import DEFAULT_PRIOR_SCALES
 
     scales = (
-        () if no_prior_check else _check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES))
+        ()
+        if no_prior_check
+        else check_prior_scales(prior_scale or list(DEFAULT_PRIOR_SCALES), widen=True)
     )
     if dask_scheduler is not None:
         from greatterror.calibration.abc import FitError, check_scheduler

@@ -105,9 +105,10 @@ def print_summary(summary: dict[str, Any]) -> None:
                 ]
                 for r in summary["bayes_factors"]
             ],
-            caption="words: Kass and Raftery (1995); '>' a lower bound (a probability below the "
-            "upper 95% bound of one that no effective particle holds, 1 - 0.05^(1/ESS), about "
-            "3/ESS, taken at that bound)",
+            caption="words: Kass and Raftery (1995); '>': a lower bound. A probability below "
+            "the 95% upper bound on a share that none of the ESS effective particles holds "
+            "(1 - 0.05^(1/ESS), about 3/ESS) is not told from zero, and the factor is taken "
+            "at that bound",
         )
     if summary["prior_sensitivity"]:
         print_table(

@@ -10,7 +10,6 @@ before the first forest is grown; the files are written all or none.
 
 from __future__ import annotations
 
-import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -24,6 +23,7 @@ from greatterror.cli.output import (
     folder_path,
     print_table,
 )
+from greatterror.cli.prior_scale import check_prior_scales
 from greatterror.cli.reference_ranges import print_pooled_ranges, print_prior_sensitivity
 
 MAX_TREES = 100_000
@@ -68,7 +68,7 @@ def choose(
 
     greatterror hypotheses reference choose ref --trees 500 --forest-seed 1 --prior-scale 0.5
     """
-    scales = _check_prior_scales(prior_scale or [])
+    scales = check_prior_scales(prior_scale or [], widen=False)
     if not 1 <= trees <= MAX_TREES:
         fail(f"--trees: {trees} is out of range; allowed: a whole number from 1 to {MAX_TREES}")
     if not 0 <= forest_seed <= MAX_SEED:
@@ -103,27 +103,6 @@ def choose(
     print_choice(summary)
     print_prior_sensitivity(summary)
     console.print("written: " + ", ".join(str(p) for p in files), highlight=False)
-
-
-def _check_prior_scales(values: list[float]) -> tuple[float, ...]:
-    """--prior-scale: each above 0 and below 1 (a narrowing), distinct; exit 2 otherwise."""
-    for v in values:
-        if v > 1 and math.isfinite(v):
-            fail(
-                f"--prior-scale: {v:g} widens the priors, which a table drawn from the declared "
-                "priors cannot read (its draws do not reach the widened priors' mass); allowed: "
-                "above 0 and below 1. Widened priors need new draws, which reference build "
-                "cannot make (it draws from the declared priors); hypotheses compare "
-                "--prior-scale widens them"
-            )
-        if not (math.isfinite(v) and 0 < v < 1):
-            fail(
-                f"--prior-scale: {v:g} is not allowed; allowed: a number above 0 and below 1 "
-                "(1 is the declared priors, read without the option)"
-            )
-    if len(set(values)) != len(values):
-        fail("--prior-scale: a value is given twice; allowed: distinct numbers")
-    return tuple(float(v) for v in values)
 
 
 def _cell(a: dict[str, Any], m: str) -> str:

@@ -46,22 +46,28 @@ def print_pooled_ranges(summary: dict[str, Any]) -> None:
         "Rejection ABC, pooled: P (lowest-highest of the blocks alone)",
         ["fraction", *labels],
         [
-            [f"{a['fraction']:g}"]
+            [f"{a['fraction']:g}" + ("" if a["read"] else " (not read)")]
             + [
-                f"{a['probabilities'][m]:.2f} ({_span(ranges.get(a['fraction'], {}), m)})"
+                f"{_p(a['probabilities'][m])} ({_span(ranges.get(a['fraction'], {}), m)})"
                 for m in labels
             ]
             for a in pooled
         ],
         caption="each block is an independent repeat (its own population and draws); the "
         "range is over the blocks read alone at the same fraction, those with enough accepted "
-        "rows to be read",
+        f"rows to be read; not read: fewer than {summary['min_accepted']:g} accepted in all; "
+        "-: no probability",
     )
+
+
+def _p(p: float) -> str:
+    return "-" if p != p else f"{p:.2f}"
 
 
 def print_prior_sensitivity(summary: dict[str, Any]) -> None:
     """For each prior scale: the pooled probabilities under the narrowed priors with the
-    blocks' range and the effective accepted rows, then each hypothesis's effective rows."""
+    blocks' range and the effective accepted rows, the best's rate and whether the others
+    are told from it, then each hypothesis's effective rows."""
     sensitivity = summary.get("prior_sensitivity")
     if not sensitivity:
         return
@@ -72,25 +78,29 @@ def print_prior_sensitivity(summary: dict[str, Any]) -> None:
         ranges = block_ranges(readings)
         pooled = [a for a in readings if a["scope"] == "pooled"]
         rows = [
-            [f"{a['fraction']:g}", _effective(a)]
+            [f"{a['fraction']:g}", _effective(a), _best(a), _split(a)]
             + [_cell(a, m, ranges.get(a["fraction"], {})) for m in labels]
             for a in pooled
         ]
         rows.append(
-            ["effective rows", ""]
+            ["effective rows", "", "", ""]
             + [f"{pooled[0]['effective_rows'][m]:.1f} of {pooled[0]['drawn'][m]}" for m in labels]
         )
         print_table(
             f"Rejection ABC, pooled, every prior narrowed x{factor:g} about its centre "
             "(the table's rows reweighted; no new simulation): P (lowest-highest of the "
             "blocks; effective accepted rows)",
-            ["fraction", "effective accepted", *labels],
+            ["fraction", "effective accepted", "best (rate)", "split", *labels],
             rows,
             caption="weights: narrowed prior density / declared prior density of each row's "
             "drawn values (zero outside the narrowed support); thresholds as at the declared "
             "priors; effective: Kish's (sum w)^2 / sum w^2; not read: fewer than "
             f"{least:g} effective accepted rows in all, or a hypothesis with fewer effective "
-            "rows; -: no row inside the narrowed priors; per block: prior_sensitivity.csv",
+            "rows; 0 (rate <b): no accepted weight, and b the 95% upper bound on its rate from "
+            "its effective rows; split not resolved: a hypothesis whose bound reaches the "
+            f"best's rate; thin: fewer than {least:g} effective accepted rows, a probability "
+            "not to be compared with the others'; -: no row inside the narrowed priors; per "
+            "block: prior_sensitivity.csv",
         )
     console.print(sensitivity["widened"], highlight=False)
 
@@ -100,7 +110,19 @@ def _effective(a: dict[str, Any]) -> str:
     return total if a["read"] else f"{total} (not read)"
 
 
+def _best(a: dict[str, Any]) -> str:
+    best = a["best"]
+    return "-" if best is None else f"{best} ({a['rates'][best]:.3f})"
+
+
+def _split(a: dict[str, Any]) -> str:
+    return "not resolved: " + ", ".join(a["unresolved"]) if a["unresolved"] else "resolved"
+
+
 def _cell(a: dict[str, Any], m: str, spans: dict[str, tuple[float, float]]) -> str:
-    p = a["probabilities"][m]
+    p, bound = a["probabilities"][m], a["rate_bounds"][m]
+    if bound == bound and a["rates"][m] == a["rates"][m]:  # no accepted weight
+        return f"0 (rate <{bound:.2f})"
     shown = "-" if p != p else f"{p:.2f}"
-    return f"{shown} ({_span(spans, m)}; {a['effective_accepted'][m]:.1f})"
+    thin = ", thin" if m in a["thin"] else ""
+    return f"{shown} ({_span(spans, m)}; {a['effective_accepted'][m]:.1f}{thin})"
