@@ -19,8 +19,8 @@ class CaseArrays(NamedTuple):
     op: NDArray[np.uint8]
     arrest_day: NDArray[np.int16]
     sentence_day: NDArray[np.int16]
-    confessed: NDArray[np.bool_]
-    linked: NDArray[np.bool_]
+    #: the case flags, one bit each (model/case_flags.py)
+    flags: NDArray[np.uint8]
     arrests: NDArray[np.uint8]
 
 

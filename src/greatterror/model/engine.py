@@ -17,6 +17,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.case_flags import HOLDING
 from greatterror.model.central_committee import unarrestable
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
@@ -94,8 +95,9 @@ class Engine(Transitions):
         self.world = world
         #: the world's case arrays as the kernels take them (the arrays are never replaced)
         self.case_arrays = world.cases.arrays()
-        #: a new case's line, named and social-order flags, cleared by ``open_cases_flat``
-        self.new_case_flags = (world.cases.line, world.cases.named, world.cases.social_order)
+        #: a new case's line, cleared by ``open_cases_flat`` (with its named and social-order
+        #: flags)
+        self.new_case_line = world.cases.line
         #: people no arrest may take, each from a day of the run: the leader from the first,
         #: the 1934 CC's members who died before the Terror from their death (model/
         #: central_committee.py); checked in ``arrest``, whichever step arrests
@@ -243,7 +245,7 @@ class Engine(Transitions):
             day,
             allow_in_camp,
             inst.camps_region if camps_region is None else camps_region,
-            *self.new_case_flags,  # line 0, not named, not social order: the steps set them
+            self.new_case_line,  # line 0, not named, not social order: the steps set them
         )
         if len(idx) == 0:
             return idx
@@ -255,7 +257,7 @@ class Engine(Transitions):
         world.camps.pretrial_w += total  # np.sum(weight) bit for bit (model/pairwise.py)
         # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
         # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)
-        held = idx[world.cases.holding[idx]] if allow_in_camp else idx[:0]
+        held = idx[world.cases.has(HOLDING, idx)] if allow_in_camp else idx[:0]
         if len(held):
             held_w = float(self.weights(held).sum())
             self._leave_holding(day, held, "left_holding")

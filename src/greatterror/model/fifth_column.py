@@ -38,6 +38,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import LINKED
 from greatterror.model.centre_reading import report, through_desk
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
@@ -139,7 +140,7 @@ class FifthColumn(Component):
             elite = _elite_conspirators(w, e, rng)
             t.conspirators = np.unique(np.concatenate([elite, _foreign_agents(w, e, rng)]))
             # a real conspiracy is linked to its centre: its members are show-trial material
-            w.cases.linked[t.conspirators] = True
+            w.cases.set(LINKED, t.conspirators)
         rate = e.params["conspirator_detection_rate"]
         detect(w, e, day, t.conspirators, rate, read=through_desk(e))
 

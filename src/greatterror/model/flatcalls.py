@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 
 from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
+from greatterror.model.case_flags import HOLDING, NAMED, SOCIAL_ORDER
 from greatterror.model.kernels import close_cases, open_cases
 from greatterror.model.pairwise import pairwise_sum
 from greatterror.vocabulary import OP, Status
@@ -39,23 +40,22 @@ _ELITE = OP["elite"]
 
 @njit(cache=True)
 def open_cases_flat(
-    idx, status, op, arrest_day, sentence_day, confessed, linked, arrests,
+    idx, status, op, arrest_day, sentence_day, flags, arrests,
     region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
-    line, named, social_order,
+    line,
 ):  # pragma: no cover - compiled  # fmt: skip
     """``kernels.open_cases`` with its named tuples' fields as arguments; then, for each case
-    opened, ``line[i] = 0``, ``named[i] = False`` and ``social_order[i] = False`` (the engine's
+    opened, ``line[i] = 0`` and the flags ``NAMED`` and ``SOCIAL_ORDER`` cleared (the engine's
     writes after the opening, ``Engine.arrest``, in the same call). Also returns the sum of
     the weights opened, ``np.sum(weight)`` bit for bit (model/pairwise.py)."""
-    cases = CaseArrays(status, op, arrest_day, sentence_day, confessed, linked, arrests)
+    cases = CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     order = ArrestOrder(op_code, day, allow_in_camp, camps_region)
     opened, out_region, weight, left, left_w = open_cases(idx, cases, people, order)
     for i in range(opened.shape[0]):
         p = opened[i]
         line[p] = 0
-        named[p] = False
-        social_order[p] = False
+        flags[p] = flags[p] & ~(NAMED | SOCIAL_ORDER)
     total = pairwise_sum(weight, np.int64(0), weight.shape[0])  # no literal 0: model/pairwise.py
     return opened, out_region, weight, left, left_w, total
 
@@ -63,8 +63,8 @@ def open_cases_flat(
 @njit(cache=True)
 def close_cases_flat(
     idx, new_status, sentence_day_of_closing,
-    status, op, arrest_day, sentence_day, confessed, linked, arrests,
-    region, is_elite, weight_of_layer, holding, hold,
+    status, op, arrest_day, sentence_day, flags, arrests,
+    region, is_elite, weight_of_layer, hold,
 ):  # pragma: no cover - compiled  # fmt: skip
     """``kernels.close_cases`` with its named tuples' fields as arguments, and what
     ``Engine._close`` and ``Engine.sentence`` derive from its results, in the same call:
@@ -74,7 +74,7 @@ def close_cases_flat(
     - the sum of all their weights (``np.sum(weight)``), both bit for bit NumPy's sums
       (model/pairwise.py),
     - how many are cases of the elite operation (``np.count_nonzero(op == OP["elite"])``),
-    - with ``hold`` (a camp sentence: to a prison until the etap) ``holding[idx] = True``.
+    - with ``hold`` (a camp sentence: to a prison until the etap) the flag ``HOLDING`` of ``idx``.
 
     ``close_cases_flat_reference`` is the same rule in NumPy.
     """
@@ -85,7 +85,7 @@ def close_cases_flat(
         before = status[idx[i]]
         pretrial[i] = (before == _INVESTIGATION) | (before == _AWAITING)
         k += pretrial[i]
-    cases = CaseArrays(status, op, arrest_day, sentence_day, confessed, linked, arrests)
+    cases = CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     closing = Closing(new_status, sentence_day_of_closing)
     out_op, out_region, weight, was_camp = close_cases(idx, closing, cases, people)
@@ -98,15 +98,14 @@ def close_cases_flat(
             k += 1
         elite += out_op[i] == _ELITE
         if hold:
-            holding[idx[i]] = True
+            flags[idx[i]] = flags[idx[i]] | HOLDING
     pre_w = pairwise_sum(pre, np.int64(0), pre.shape[0])  # ``k`` values; no literals: pairwise.py
     total = pairwise_sum(weight, np.int64(0), n)
     return out_op, out_region, weight, was_camp, pre_w, total, elite
 
 
 def close_cases_flat_reference(
-    idx: np.ndarray, new_status: int, day: int, cases: CaseArrays, people: Layers,
-    holding: np.ndarray, hold: bool,
+    idx: np.ndarray, new_status: int, day: int, cases: CaseArrays, people: Layers, hold: bool,
 ) -> tuple:  # fmt: skip
     """``close_cases_flat``'s rule in NumPy (the engine's code before branch speed7)."""
     before = cases.status[idx]
@@ -118,7 +117,7 @@ def close_cases_flat_reference(
     ops, region = cases.op[idx], people.region[idx]
     weight = people.weight_of_layer[people.is_elite[idx].view(np.uint8)]
     if hold:
-        holding[idx] = True
+        cases.flags[idx] |= HOLDING
     pre_w = float(weight[pretrial].sum())
     elite = int(np.count_nonzero(ops == _ELITE))
     return ops, region, weight, was_camp, pre_w, float(weight.sum()), elite

@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.channels import affordable
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
@@ -88,7 +89,7 @@ def holding_step(w: World, e: Engine, day: int) -> None:
         # the etap's exhaustion and the camp's reception may both have scheduled a death for
         # the same sentence on the same day: one death
         due = np.unique(due)
-        due = due[(c.status[due] == Status.CAMP) & ~c.holding[due]]
+        due = due[(c.status[due] == Status.CAMP) & ~c.has(HOLDING, due)]
         e.die_in_custody(day, due)
         record_camp_deaths(w, e, day, due)
 
@@ -101,7 +102,7 @@ def _holding_deaths(w: World, e: Engine, day: int, yearly: float) -> None:
         return
     listed = camps.holding.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[w.cases.holding[pick]]
+    pick = pick[w.cases.has(HOLDING, pick)]
     e.die_in_custody(day, first_distinct(pick, n), "died_holding")
 
 
@@ -118,35 +119,33 @@ def _etap(w: World, e: Engine, day: int) -> None:
     budget = float(e.params["etap_capacity"]) + camps.etap_carry
     # the entries still held (the others died, were released or re-arrested while held) and
     # not sentenced to a colony are live; the places go to them in order (``etap_plan``)
-    n, spent, upto, n_live = etap_plan(
-        listed, c.holding, c.colony, e.is_elite, e.w_mass, e.w_elite, budget
-    )
+    n, spent, upto, n_live = etap_plan(listed, c.flags, e.is_elite, e.w_mass, e.w_elite, budget)
     if n_live == 0:
-        waiting = listed[c.holding[listed]]  # a copy, before the queue is emptied
+        waiting = listed[c.has(HOLDING, listed)]  # a copy, before the queue is emptied
         queue.clear()
         queue.push(waiting)
         camps.etap_carry = 0.0
         return
     # pop through the n-th live entry, stale ones with them
     popped = queue.pop(upto).astype(np.int64)
-    popped = popped[c.holding[popped]]
-    queue.push(popped[c.colony[popped]])
+    popped = popped[c.has(HOLDING, popped)]
+    queue.push(popped[c.has(COLONY, popped)])
     # the unused places carry over only while a camp convict is still waiting for them (the
     # day's places fell short of the next one's weight); colony convicts listed again do not
     # wait for the etap, so they must not let the places pile up from day to day
     camps.etap_carry = budget - spent if n < n_live else 0.0
-    admit(w, e, day, popped[~c.colony[popped]])
+    admit(w, e, day, popped[~c.has(COLONY, popped)])
 
 
 def etap_plan_reference(
-    listed: np.ndarray, holding: np.ndarray, colony: np.ndarray, is_elite: np.ndarray,
-    w_mass: float, w_elite: float, budget: float,
+    listed: np.ndarray, flags: np.ndarray, is_elite: np.ndarray, w_mass: float,
+    w_elite: float, budget: float,
 ) -> tuple[int, float, int, int]:  # fmt: skip
     """The etap's choice, readably: of the queue ``listed``, the live entries (still held, not
     for a colony) in order, as many as ``budget`` pays for (``channels.affordable``). Returns
     their number, their weight, how many entries to pop to reach the last of them (stale
     ones with them), and the number of live entries; ``etap_plan`` is its compiled form."""
-    live = holding[listed] & ~colony[listed]
+    live = (flags[listed] & (HOLDING | COLONY)) == HOLDING
     n, spent = affordable(listed[live], is_elite, w_mass, w_elite, budget)
     upto = int(np.flatnonzero(live)[n - 1]) + 1 if n else 0
     return n, spent, upto, int(live.sum())
@@ -154,14 +153,14 @@ def etap_plan_reference(
 
 @njit(cache=True)
 def etap_plan(
-    listed, holding, colony, is_elite, w_mass, w_elite, budget
+    listed, flags, is_elite, w_mass, w_elite, budget
 ):  # pragma: no cover - compiled; tested against etap_plan_reference
     spent = 0.0
     n = upto = n_live = 0
     full = False  # ``affordable`` stops at the first live entry that does not fit
     for i in range(listed.shape[0]):
         p = listed[i]
-        if holding[p] and not colony[p]:
+        if flags[p] & HOLDING and not flags[p] & COLONY:
             n_live += 1
             if not full:
                 total = spent + (w_elite if is_elite[p] else w_mass)
@@ -179,7 +178,7 @@ def to_colony(w: World, e: Engine, day: int) -> None:
     due = current_due(e, day, "to_colony")
     if len(due):
         c = w.cases
-        admit(w, e, day, due[(c.status[due] == Status.CAMP) & c.holding[due]])
+        admit(w, e, day, due[(c.status[due] == Status.CAMP) & c.has(HOLDING, due)])
 
 
 def admit(w: World, e: Engine, day: int, batch: np.ndarray) -> None:
@@ -188,7 +187,7 @@ def admit(w: World, e: Engine, day: int, batch: np.ndarray) -> None:
         return
     camps, c, led = w.camps, w.cases, e.ledger
     weight = float(e.weights(batch).sum())
-    c.holding[batch] = False
+    c.clear(HOLDING, batch)
     camps.hold_n -= len(batch)
     camps.hold_w -= weight
     camps.roll.push(batch)

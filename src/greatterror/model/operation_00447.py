@@ -14,6 +14,7 @@ from __future__ import annotations
 
 import numpy as np
 
+from greatterror.model.case_flags import FIRST_CATEGORY
 from greatterror.model.engine import Engine
 from greatterror.model.lines import line_00447, list_opening, opened_acceptance
 from greatterror.model.operation_term import days_into_term, from_below
@@ -91,7 +92,7 @@ def _arrest_00447(
         w.registers.specs, unregistered,
     )  # fmt: skip
     first = e.rng.first_category.random(len(arrested)) < listed_share[region]
-    w.cases.first_category[arrested] = first
+    w.cases.put(FIRST_CATEGORY, arrested, first)
     if first.any():
         inst = w.institutions
         inst.listed_cat1 += np.bincount(

@@ -19,6 +19,7 @@ from typing import Any, Protocol
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import COLONY
 from greatterror.model.credits import CREDITS_ABOLISHED, served_years
 from greatterror.model.gulag import (
     TermRange,
@@ -66,7 +67,7 @@ def set_initial_terms(keeper: TermKeeper, world: World) -> None:
     world.cases.op[held[other]] = NON_POLITICAL
     ends = release_days(0, _served(keeper, 0, years, other, colony))
     world.cases.release_day[held] = as_day(ends)
-    world.cases.colony[held] = colony
+    world.cases.put(COLONY, held, colony)
     keeper.schedule_after(0, "term_end", held, ends)
 
 

@@ -4,12 +4,17 @@ from __future__ import annotations
 
 from collections.abc import Callable
 from dataclasses import dataclass, field
+from typing import TypeAlias
 
 import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays
+from greatterror.model.case_flags import SOCIAL_ORDER
 from greatterror.vocabulary import CHANNELS, NON_POLITICAL
+
+#: the people a flag helper reads or writes: indices, a mask, or one person
+Index: TypeAlias = "NDArray[np.integer] | NDArray[np.bool_] | int | np.integer"
 
 
 class Queue:
@@ -68,28 +73,15 @@ class Cases:
     op: NDArray[np.uint8]
     arrest_day: NDArray[np.int16]
     sentence_day: NDArray[np.int16]
-    confessed: NDArray[np.bool_]
-    linked: NDArray[np.bool_]
+    #: the case's yes/no facts, one bit each (model/case_flags.py: ``CONFESSED``, ``LINKED``,
+    #: ``COLONY``, ``NAMED``, ``HOLDING``, ``SOCIAL_ORDER``, ``FIRST_CATEGORY``); read and
+    #: written through ``has``, ``set``, ``clear`` and ``put``
+    flags: NDArray[np.uint8]
     arrests: NDArray[np.uint8]
     #: the day the camp term ends (-1: none, or beyond the int16 range); model/gulag.py
     release_day: NDArray[np.int16]
-    #: the term is served in a corrective-labour colony (ITK), not a camp (ITL)
-    colony: NDArray[np.bool_]
     #: the operational line of the last case (``vocabulary.LINES``; 0: none), model/lines.py
     line: NDArray[np.uint8]
-    #: the last case was opened because a prisoner named this person under interrogation
-    named: NDArray[np.bool_]
-    #: sentenced to camp but still in a prison or transit point, awaiting the etap
-    #: (model/holding.py); not yet counted in the camps
-    holding: NDArray[np.bool_]
-    #: the last case was one of the Special Board's or the militia troikas' "socially harmful
-    #: elements" (model/steps_social_order.py): counted among the NKVD's convictions until
-    #: Order 00447 starts (a non-political case afterwards), and held in the camps as a
-    #: non-political prisoner, as the courts' convicts are
-    social_order: NDArray[np.bool_]
-    #: an Order 00447 case of the first category's July list, arrested in the operation's
-    #: first blow (model/order_start.py): the troika sentences it in category 1 as listed
-    first_category: NDArray[np.bool_]
     #: the arrest day, plus one, of the case a special troika sent back without a sentence (0:
     #: none; model/no_sentence.py): while the case opened that day lasts, its new investigation
     #: names no one, as he named whom he named in the first. Stored plus one so that "none" is
@@ -101,13 +93,35 @@ class Cases:
         """Whether ``idx`` are held for a non-political offence: the courts' convicts
         (``NON_POLITICAL``) and the social-order bodies' (the Gulag counted neither as
         counter-revolutionaries, and both earned work-day credits)."""
-        return (self.op[idx] == NON_POLITICAL) | self.social_order[idx]
+        return (self.op[idx] == NON_POLITICAL) | self.has(SOCIAL_ORDER, idx)
+
+    def has(self, flag: int, idx: Index) -> NDArray[np.bool_]:
+        """Whether each of ``idx`` has ``flag`` (a bit of model/case_flags.py)."""
+        return (self.flags[idx] & flag) != 0
+
+    def set(self, flag: int, idx: Index) -> None:
+        """Give ``flag`` to ``idx``."""
+        self.flags[idx] |= flag
+
+    def clear(self, flag: int, idx: Index) -> None:
+        """Take ``flag`` from ``idx``."""
+        self.flags[idx] &= np.uint8(0xFF ^ flag)
+
+    def put(self, flag: int, idx: Index, value: NDArray[np.bool_] | bool) -> None:
+        """Set ``flag`` of ``idx`` to ``value`` (as ``array[idx] = value`` did when each
+        flag had its boolean array: of an index given twice, the last value stands)."""
+        old = self.flags[idx]
+        self.flags[idx] = np.where(value, old | flag, old & np.uint8(0xFF ^ flag))
+
+    def unpacked(self, flag: int) -> NDArray[np.bool_]:
+        """``flag`` of the whole population as a boolean array: for tests and
+        bench/outputs_hash.py, never in a run (it is a byte a person)."""
+        return (self.flags & flag) != 0
 
     def arrays(self) -> CaseArrays:
         """The same arrays as a named tuple, as the kernels take them."""
         return CaseArrays(
-            self.status, self.op, self.arrest_day, self.sentence_day, self.confessed,
-            self.linked, self.arrests,
+            self.status, self.op, self.arrest_day, self.sentence_day, self.flags, self.arrests,
         )  # fmt: skip
 
     @classmethod
@@ -117,16 +131,10 @@ class Cases:
             op=np.zeros(n, dtype=np.uint8),
             arrest_day=np.full(n, -1, dtype=np.int16),
             sentence_day=np.full(n, -1, dtype=np.int16),
-            confessed=np.zeros(n, dtype=bool),
-            linked=np.zeros(n, dtype=bool),
+            flags=np.zeros(n, dtype=np.uint8),
             arrests=np.zeros(n, dtype=np.uint8),
             release_day=np.full(n, -1, dtype=np.int16),
-            colony=np.zeros(n, dtype=bool),
-            social_order=np.zeros(n, dtype=bool),
             line=np.zeros(n, dtype=np.uint8),
-            named=np.zeros(n, dtype=bool),
-            holding=np.zeros(n, dtype=bool),
-            first_category=np.zeros(n, dtype=bool),
             returned=np.zeros(n, dtype=np.int16),
         )
 

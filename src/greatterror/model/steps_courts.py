@@ -41,6 +41,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import NAMED
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import SPLIT_PARAMS, TermRange, non_political_terms
 from greatterror.model.loop import Component
@@ -113,7 +114,7 @@ def open_non_political_case(cases: Cases, idx: NDArray[np.int64], day: int) -> N
     troikas' after Order 00447, model/steps_social_order.py)."""
     cases.op[idx] = NON_POLITICAL
     cases.line[idx] = 0
-    cases.named[idx] = False
+    cases.clear(NAMED, idx)
     cases.arrest_day[idx] = day
 
 

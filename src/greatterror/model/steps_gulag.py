@@ -9,6 +9,7 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted, first_distinct
@@ -38,7 +39,7 @@ class TermEnd(Component):
             c = w.cases
             due = due[(c.status[due] == Status.CAMP) & (c.release_day[due] == day)]
             # a term that ends before the etap is counted as leaving the prisons (engine)
-            in_camp = due[~c.holding[due]]
+            in_camp = due[~c.has(HOLDING, due)]
             e.release(day, due)
             e.ledger.gulag[day, GF["released_term"]] += float(e.weights(in_camp).sum())
         date = e.date(day)
@@ -52,7 +53,7 @@ def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float, float]:
     00447's line of criminals (``criminal_line``), in full-population equivalents."""
     held = camp_prisoners(w)
     weight = e.weights(held)
-    colony = w.cases.colony[held]
+    colony = w.cases.has(COLONY, held)
     other = w.cases.ordinary_offence(held)
     criminal = criminal_line(w, held) & ~other
     return (
@@ -68,7 +69,7 @@ def camp_prisoners(w: World) -> np.ndarray:
     """The people in a camp or colony now, in order: on the camps' roll, status CAMP, and not
     still in a prison waiting for transport (model/holding.py)."""
     held = distinct_sorted(w.camps.roll.peek().astype(np.int64))
-    return held[(w.cases.status[held] == Status.CAMP) & ~w.cases.holding[held]]
+    return held[(w.cases.status[held] == Status.CAMP) & ~w.cases.has(HOLDING, held)]
 
 
 def criminal_line(w: World, idx: np.ndarray) -> np.ndarray:
@@ -102,7 +103,7 @@ def camp_sample(w: World, n: int, rng: np.random.Generator) -> np.ndarray:
         roll.push(distinct_sorted(everyone[c.status[everyone] == Status.CAMP]))
     listed = roll.peek()
     pick = listed[rng.integers(0, len(listed), size=3 * n + 8)].astype(np.int64)
-    pick = pick[(c.status[pick] == Status.CAMP) & ~c.holding[pick]]
+    pick = pick[(c.status[pick] == Status.CAMP) & ~c.has(HOLDING, pick)]
     return first_distinct(pick, n)
 
 
@@ -175,12 +176,12 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     w.camps.arrivals = []
     new = new[w.cases.status[new] == Status.CAMP]
     prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    dies = (e.rng.gulag.random(len(new)) < min(prob, 1.0)) & ~w.cases.colony[new]
+    dies = (e.rng.gulag.random(len(new)) < min(prob, 1.0)) & ~w.cases.has(COLONY, new)
     died = new[dies]
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
     arrived = new[~dies]
-    reception_deaths(e, day, arrived, w.cases.colony[arrived])
+    reception_deaths(e, day, arrived, w.cases.has(COLONY, arrived))
 
 
 def camp_deaths(w: World, e: Engine, day: int) -> None:
@@ -227,7 +228,7 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     drawn = camp_sample(w, n, rng)
     colony_kept = colony_keep(float(p["colony_mortality_ratio"]), supply, e.date(day))
     spared = e.rng.colony_deaths.random(len(drawn)) >= colony_kept
-    died = drawn[~(w.cases.colony[drawn] & spared)]
+    died = drawn[~(w.cases.has(COLONY, drawn) & spared)]
     e.die_in_custody(day, died)
     record_camp_deaths(w, e, day, died)
 
@@ -316,7 +317,7 @@ def famine_debility(w: World, e: Engine, day: int) -> None:
         return
     p, c = e.params, w.cases
     if day % 91 == 0:
-        listed = listed[(c.status[listed] == Status.CAMP) & ~c.holding[listed]]
+        listed = listed[(c.status[listed] == Status.CAMP) & ~c.has(HOLDING, listed)]
         w.camps.debilitated = listed
     x0 = famine_excess(e.evidence, p, e.start)
     yearly = x0 * math.exp(-day / max(float(p["debility_recovery_days"]), 1.0))
@@ -328,9 +329,9 @@ def famine_debility(w: World, e: Engine, day: int) -> None:
     if n == 0:
         return
     drawn = listed[rng.choice(len(listed), size=n, replace=False)]
-    drawn = drawn[(c.status[drawn] == Status.CAMP) & ~c.holding[drawn]]
+    drawn = drawn[(c.status[drawn] == Status.CAMP) & ~c.has(HOLDING, drawn)]
     spared = rng.random(len(drawn)) >= float(p["colony_mortality_ratio"])
-    died = drawn[~(c.colony[drawn] & spared)]
+    died = drawn[~(c.has(COLONY, drawn) & spared)]
     e.die_in_custody(day, died)
     record_camp_deaths(w, e, day, died)
 
@@ -342,4 +343,4 @@ def record_camp_deaths(w: World, e: Engine, day: int, died: np.ndarray) -> None:
     (``G8-deaths-*``) counts them from 1935."""
     weight = e.weights(died)
     e.ledger.gulag[day, GF["died_camp"]] += float(weight.sum())
-    e.ledger.gulag[day, GF["died_colony"]] += float(weight[w.cases.colony[died]].sum())
+    e.ledger.gulag[day, GF["died_colony"]] += float(weight[w.cases.has(COLONY, died)].sum())

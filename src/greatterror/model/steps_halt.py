@@ -54,6 +54,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.blocks import nonzero_by_blocks
+from greatterror.model.case_flags import SOCIAL_ORDER
 from greatterror.model.charges import grave
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
@@ -223,7 +224,7 @@ def suspend_investigations(w: World, e: Engine, day: int, days: float) -> None:
     if len(under) == 0:
         return
     ops = c.op[under]
-    political = (ops != NON_POLITICAL) & ~c.social_order[under]
+    political = (ops != NON_POLITICAL) & ~c.has(SOCIAL_ORDER, under)
     elite = under[political & (ops == OP["elite"])]
     reviewed = under[political & (ops != OP["elite"])]
     rng = e.rng.halt_review

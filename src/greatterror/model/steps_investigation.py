@@ -11,6 +11,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model import steps_trials
+from greatterror.model.case_flags import CONFESSED, LINKED, NAMED
 from greatterror.model.channels import channel_table, channels_of, tribunal_channel
 from greatterror.model.engine import Engine
 from greatterror.model.kernels import (
@@ -89,7 +90,7 @@ class Investigation(Component):
         rule = ConfessionRule(
             w.levers.confession_p, p["loyalty_confession_boost"], PARTY_MEMBER, self.on(e, "M30")
         )
-        confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.confessed)
+        confessors, silent, u_silent = confessions(idx, u, pop["party"], rule, c.flags)
         _name_accomplices(w, e, day, first_interrogated(c, confessors))
         # M07: confessed elite prisoners linked to the 'centre' are held for a show trial if
         # a pending trial's case holds them (model/trial_cases.py); the others are sentenced
@@ -192,7 +193,8 @@ def dispositions_reference(
     released = ~mass_op[cases.op[silent]] & (u_silent < release_p)
     to_court = np.concatenate([confessors, silent[~released]])
     cases.status[to_court] = Status.AWAITING_SENTENCE
-    held = hold & is_elite[to_court] & cases.confessed[to_court] & cases.linked[to_court]
+    flags = cases.flags[to_court]
+    held = hold & is_elite[to_court] & (flags & CONFESSED != 0) & (flags & LINKED != 0)
     return silent[released], to_court[~held], to_court[held]
 
 
@@ -245,7 +247,7 @@ def _name_accomplices(w: World, e: Engine, day: int, confessors: np.ndarray) -> 
     # one draw of 2m uniforms is the same stream as the two draws of m it replaces
     u = rng.random(2 * len(wp))
     named, who = named_colleagues(
-        who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.linked
+        who, wp, u, workplaces.indptr, members, e.params["names_acted_on"], c.flags
     )
     w.signals.named_today += float(e.weights(who).sum())
     # a name is taken up as far as it fits the line of the case that gave it (model/lines.py)
@@ -282,24 +284,24 @@ def _arrest_named(w: World, e: Engine, day: int, named: np.ndarray, who: np.ndar
             officer = elite & ((w.people["elite"][group] & ARMY_FLAGS) != 0)
             if officer.any():
                 w.signals.named_officers.append(group[officer])
-            c.named[e.arrest(day, group[elite & ~officer], "elite")] = True
+            c.set(NAMED, e.arrest(day, group[elite & ~officer], "elite"))
             group = group[~elite]
         op = _op_name(k // len(LINES))
         if op == "elite":
             circle = w.people["patron"][group] >= 0
-            c.named[e.arrest(day, group[~circle], "ordinary")] = True
+            c.set(NAMED, e.arrest(day, group[~circle], "ordinary"))
             group = group[circle]
         ended = operation_ended(w.policy, w.institutions, op, w.people["region"][group])
         if ended.any():
             # the operation has ended (by a dated decision, or the halt): those named are
             # arrested in ordinary work, on no operation's line
-            c.named[e.arrest(day, group[ended], "ordinary")] = True
+            c.set(NAMED, e.arrest(day, group[ended], "ordinary"))
         if op == "elite":  # a circle's: on the lists or not (model/list_selection.py)
             arrested = arrest_circle(w, e, day, group[~ended])
         else:
             arrested = e.arrest(day, group[~ended], op)
         c.line[arrested] = k % len(LINES) if op in LINES_OF else 0
-        c.named[arrested] = True
+        c.set(NAMED, arrested)
 
 
 def _op_name(code: int) -> str:

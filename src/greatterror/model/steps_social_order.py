@@ -161,6 +161,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import SOCIAL_ORDER
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import COLONY_BELOW_YEARS, INITIAL_COLONY_TERMS, TermRange
 from greatterror.model.loop import Component
@@ -324,7 +325,7 @@ def sentence_social_order(
         open_non_political_case(cases, idx, day)
     if len(idx) == 0:
         return idx
-    cases.social_order[idx] = True
+    cases.set(SOCIAL_ORDER, idx)
     exile = rng.random(len(idx)) < float(e.params["exile_share"])
     e.sentence(day, idx[exile], "exile")
     e.sentence(day, idx[~exile], "camp", "oso")

@@ -26,6 +26,7 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model.case_flags import CONFESSED, LINKED
 from greatterror.model.collegium import verdict_shares
 from greatterror.model.engine import Engine
 from greatterror.model.loop import Component
@@ -176,7 +177,7 @@ def dock(w: World, e: Engine, case: TrialCase, pool: np.ndarray) -> tuple[np.nda
     if len(order) == 0:
         return order, order
     c = w.cases
-    held = np.isin(order, pool) & c.confessed[order]
+    held = np.isin(order, pool) & c.has(CONFESSED, order)
     listed = np.isin(order, np.asarray(case.listed, dtype=np.int64))
     under = c.status[order] == Status.INVESTIGATION
     ours = listed | in_group(w.people, order, group_name(case))
@@ -289,7 +290,7 @@ def take(
     e.reinvestigate(day, new, "trial_interrogation")
     w.trial_cases.by_trial.update(new.tolist())
     out = np.concatenate([idx[st == Status.INVESTIGATION], new])
-    c.linked[out] = True
+    c.set(LINKED, out)
     case.members.update(out.tolist())
     for i in out.tolist():
         case.joined.setdefault(i, how)
@@ -325,7 +326,7 @@ def interrogate(w: World, e: Engine, day: int, confessors: np.ndarray) -> None:
     rng = e.rng.trial_names
     for person, ki in zip(confessors[k >= 0].tolist(), k[k >= 0].tolist(), strict=True):
         case = tc.cases[ki]
-        circle = circle_of(w.people, w.cases.linked, person, case, tc)
+        circle = circle_of(w.people, w.cases, person, case, tc)
         n = int(rng.poisson(w.levers.naming_mean))
         if n and len(circle):
             named = circle[rng.integers(0, len(circle), size=n)]

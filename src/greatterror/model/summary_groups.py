@@ -19,6 +19,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.blocks import nonzero_by_blocks
+from greatterror.model.case_flags import NAMED
 from greatterror.model.kernels import count_values
 from greatterror.population.codes import Mark, Occupation, Party
 from greatterror.vocabulary import LINES, LINES_OF, Status
@@ -135,7 +136,7 @@ def line_totals(cases: Any, weights: Any) -> dict[str, dict[str, float]]:
         "arrested": w * cases.arrests[idx],
         "convicted": w * (cases.sentence_day[idx] >= 0),
         "shot": w * ((status == Status.SHOT) | (status == Status.SENTENCED_DEATH)),
-        "named": w * cases.arrests[idx] * cases.named[idx],
+        "named": w * cases.arrests[idx] * cases.has(NAMED, idx),
     }
     out = {}
     for code, name in enumerate(LINES):

@@ -16,6 +16,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import COLONY, SOCIAL_ORDER
 from greatterror.model.credits import served_years
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -36,14 +37,14 @@ def term_ends_reference(
     """The rule, readably: who serves in a colony (a court's terms under three years, never an
     extrajudicial body's: ``gulag.served_in_colony``), the days from the sentence to the release
     less the non-political convicts' credits, the release day (at least the next day) stored in
-    ``cases.release_day`` (-1 past the int16 range) and the place in ``cases.colony``. Returns
+    ``cases.release_day`` (-1 past the int16 range) and the place in ``cases.flags`` (``COLONY``). Returns
     the release days and those of ``idx`` who go to a colony."""
     colony = served_in_colony(years, judicial)
     served = served_years(day, years, credit, cases.ordinary_offence(idx), colony, abolished_day)
     ends = release_days(day, served)
     cases.release_day[idx] = as_day(ends)
-    cases.colony[idx] = colony
-    return ends, idx[cases.colony[idx]]
+    cases.put(COLONY, idx, colony)
+    return ends, idx[cases.has(COLONY, idx)]
 
 
 def term_ends(
@@ -56,14 +57,13 @@ def term_ends(
     court rule by omission)."""
     return _term_ends(
         idx, years, day, credit, abolished_day, non_political, bool(judicial),
-        cases.op, cases.social_order, cases.release_day, cases.colony,
+        cases.op, cases.flags, cases.release_day,
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _term_ends(
-    idx, years, day, credit, abolished_day, non_political, judicial, op, social_order,
-    release_day, colony,
+    idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference
     n = idx.shape[0]
     ends = np.empty(n, dtype=np.int64)
@@ -76,7 +76,7 @@ def _term_ends(
         served = y
         if credit > 0.0:  # credits.served_years, term by term
             full = y * YEAR
-            if op[person] == non_political or social_order[person]:
+            if op[person] == non_political or flags[person] & SOCIAL_ORDER:
                 fast = full / rate
                 late = before + (full - before * rate)  # camps: in full after the decree
                 days = fast if in_colony or fast <= before else late
@@ -86,15 +86,15 @@ def _term_ends(
         end = day + max(np.int64(np.rint(served * YEAR)), 1)
         ends[i] = end
         release_day[person] = -1 if end > _INT16_MAX else end
-        colony[person] = in_colony
+        flags[person] = flags[person] | COLONY if in_colony else flags[person] & ~COLONY
     k = 0
     for i in range(n):
-        if colony[idx[i]]:
+        if flags[idx[i]] & COLONY:
             k += 1
     moved = np.empty(k, dtype=np.int64)
     k = 0
     for i in range(n):
-        if colony[idx[i]]:
+        if flags[idx[i]] & COLONY:
             moved[k] = idx[i]
             k += 1
     return ends, moved

@@ -22,6 +22,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays, Layers
+from greatterror.model.case_flags import HOLDING
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.ledger import Ledger
@@ -103,7 +104,7 @@ class Transitions:
         assert self.world is not None
         world = self.world
         ops, region, weight, was_camp, pretrial_w, total, elite = close_cases_flat(
-            idx, status, sentence_day, *self.case_arrays, *self.layers, world.cases.holding, hold
+            idx, status, sentence_day, *self.case_arrays, *self.layers, hold
         )
         if self._changed is not None:
             self._changed.append(idx)
@@ -124,7 +125,7 @@ class Transitions:
         ``left_holding`` in the Gulag flows) if they had not yet left a prison."""
         if was_camp.any():
             assert self.world is not None
-            held = self.world.cases.holding[idx] & was_camp
+            held = self.world.cases.has(HOLDING, idx) & was_camp
             in_camp = was_camp & ~held
             self.world.camps.n -= int(np.count_nonzero(in_camp))
             self.world.camps.w -= float(weight[in_camp].sum())
@@ -135,7 +136,7 @@ class Transitions:
         """``idx`` (held, awaiting the etap) leave the holding stage, counted as ``flow``."""
         assert self.world is not None
         camps, weight = self.world.camps, float(self.weights(idx).sum())
-        self.world.cases.holding[idx] = False
+        self.world.cases.clear(HOLDING, idx)
         camps.hold_n -= len(idx)
         camps.hold_w -= weight
         self.ledger.gulag[day, GF[flow]] += weight
@@ -160,7 +161,7 @@ class Transitions:
                 day, idx, Status.DIED_IN_CUSTODY, EV["died_in_custody"]
             )
             assert self.world is not None
-            held = self.world.cases.holding[idx] & was_camp
+            held = self.world.cases.has(HOLDING, idx) & was_camp
             if held.any():
                 self._leave_holding(day, idx[held], flow)
             self._leave_camp(day, idx, weight, was_camp & ~held)

@@ -96,16 +96,20 @@ from __future__ import annotations
 import csv
 from dataclasses import dataclass, field
 from functools import lru_cache
-from typing import Any
+from typing import TYPE_CHECKING, Any
 
 import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.blocks import nonzero_by_blocks
+from greatterror.model.case_flags import LINKED
 from greatterror.model.sorting import isin_set
 from greatterror.paths import data_dir
 from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import ARMY_FLAGS, AT_LIBERTY, STATUSES, Status
+
+if TYPE_CHECKING:
+    from greatterror.model.state import Cases
 
 #: statuses of a person in custody who can be taken into a trial's case
 CUSTODY = (Status.INVESTIGATION, Status.AWAITING_SENTENCE, Status.CAMP)
@@ -305,9 +309,7 @@ def in_custody(status: NDArray) -> NDArray[np.bool_]:
     return IN_CUSTODY[status]
 
 
-def circle_linked(
-    pop: Any, linked: NDArray[np.bool_], person: int, group: str = ""
-) -> NDArray[np.int64]:
+def circle_linked(pop: Any, cases: Cases, person: int, group: str = "") -> NDArray[np.int64]:
     """The people of ``person``'s workplace unit linked to the centre or of the case's
     ``group``, without him; a member of the 1934 CC only if the group holds the CC."""
     wp = int(pop["workplace"][person])
@@ -317,7 +319,7 @@ def circle_linked(
     lo, hi = int(units.indptr[wp]), int(units.indptr[wp + 1])
     members = units.members[lo:hi] if units.members is not None else np.arange(lo, hi)
     members = np.asarray(members, dtype=np.int64)
-    reach = linked[members]
+    reach = cases.has(LINKED, members)
     if group:
         reach = reach | in_group(pop, members, group)
         if group not in CC_GROUPS:
@@ -341,7 +343,7 @@ def high_command(pop: Any, tc: TrialCases) -> NDArray[np.int64]:
 
 
 def circle_of(
-    pop: Any, linked: NDArray[np.bool_], person: int, case: TrialCase, tc: TrialCases
+    pop: Any, cases: Cases, person: int, case: TrialCase, tc: TrialCases
 ) -> NDArray[np.int64]:
     """Whom a confessing member of a trial's case can name: the high command, without him,
     for the army's case; for a civilian case, the people of his workplace unit linked to the
@@ -351,7 +353,7 @@ def circle_of(
         members = high_command(pop, tc)
         return members[members != person]
     group = group_name(case)
-    return circle_linked(pop, linked, person, NAMES_REACH.get(group, group))
+    return circle_linked(pop, cases, person, NAMES_REACH.get(group, group))
 
 
 def can_be_taken(status: NDArray) -> NDArray[np.bool_]:

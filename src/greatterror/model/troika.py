@@ -62,6 +62,7 @@ from __future__ import annotations
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import FIRST_CATEGORY
 from greatterror.model.engine import Engine
 from greatterror.model.held_region_end import send_on
 from greatterror.model.kernels import Limits, TroikaQueue, troika_verdicts
@@ -95,7 +96,7 @@ def sentence_troika_cases(
     u = rng.random(len(waiting))
     region = w.people["region"][waiting].astype(np.int64)
     weight = e.weights(waiting)
-    cases = TroikaQueue(region, weight, u_wish, u, w.cases.first_category[waiting])
+    cases = TroikaQueue(region, weight, u_wish, u, w.cases.has(FIRST_CATEGORY, waiting))
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     fallback = wish_fallback(inst, float(e.params["cat1_share_troika"]), ceiling)
     ahead = ahead_of_sanction(
@@ -107,7 +108,7 @@ def sentence_troika_cases(
         inst.beyond_limit += np.bincount(
             region[beyond], weight[beyond], minlength=len(inst.beyond_limit)
         )
-    w.cases.first_category[waiting[verdict > 0]] = False
+    w.cases.clear(FIRST_CATEGORY, waiting[verdict > 0])
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
     n_back = len(waiting) - int(alive[len(released) :].sum())

@@ -15,6 +15,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.case_flags import LINKED
 from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
 from greatterror.model.party_state import PartyRoll, build_party
@@ -171,7 +172,7 @@ def build_world(
     inst.queues = [Queue(weigh) for _ in CHANNELS]
     inst.held_for_sanction = Queue(weigh)
     # former oppositionists start linked to the 'centre'
-    mark_where(population["marks"], int(Mark.OPPOSITIONIST), cases.linked)
+    mark_where(population["marks"], int(Mark.OPPOSITIONIST), cases.flags, LINKED)
     return World(
         people=population,
         registers=registers,
