@@ -53,7 +53,6 @@ def main() -> None:
     sim = gt.Sim("historical", seed=1, population=pop, evidence=load_evidence()).run()
     e = sim.engine.engine
     assert e.world is not None
-    holding = e.world.cases.holding
     none = np.empty(0, dtype=np.int64)
     x, b = np.ones(3), np.ones(3, dtype=bool)
     rng = e.rng.sentencing
@@ -78,11 +77,11 @@ def main() -> None:
     timed("kernel: 1 array argument, returns 3 new arrays", lambda: _three_arrays(x))
     timed(
         "close_cases_flat on no one",
-        lambda: close_cases_flat(none, 3, -1, *e.case_arrays, *e.layers, holding, False),
+        lambda: close_cases_flat(none, 3, -1, *e.case_arrays, *e.layers, False),
     )
     timed(
         "open_cases_flat on no one",
-        lambda: open_cases_flat(none, *e.case_arrays, *e.layers, 1, 0, False, 0, *e.new_case_flags),
+        lambda: open_cases_flat(none, *e.case_arrays, *e.layers, 1, 0, False, 0, e.new_case_line),
     )
     timed("Engine.date(5)", lambda: e.date(5))
 

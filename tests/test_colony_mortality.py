@@ -11,6 +11,7 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import GF
 from greatterror.model.steps_gulag import camp_deaths
 from greatterror.vocabulary import Status
@@ -21,8 +22,8 @@ def _death_shares(ratio: float) -> tuple[float, float]:
     sim.step()
     e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
     c = w.cases
-    held = (c.status == Status.CAMP) & ~c.holding
-    colony, camp = held & c.colony, held & ~c.colony
+    held = (c.status == Status.CAMP) & ~c.unpacked(HOLDING)
+    colony, camp = held & c.unpacked(COLONY), held & ~c.unpacked(COLONY)
     e.params["gulag_mortality"] = 10.0  # a test rate: about 40% die in 20 days
     e.params["supply_mortality"] = 0.0
     for d in range(day, day + 20):
@@ -45,14 +46,14 @@ def test_the_colonies_deaths_are_counted_apart() -> None:
     sim.step()
     e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
     c = w.cases
-    held = (c.status == Status.CAMP) & ~c.holding
+    held = (c.status == Status.CAMP) & ~c.unpacked(HOLDING)
     e.params["gulag_mortality"] = 10.0
     before = e.ledger.gulag[day : day + 20].copy()
     for d in range(day, day + 20):
         camp_deaths(w, e, d)
     counted = (e.ledger.gulag[day : day + 20] - before).sum(axis=0)
     dead = np.flatnonzero(held & (c.status == Status.DIED_IN_CUSTODY))
-    in_colony = dead[c.colony[dead]]
+    in_colony = dead[c.has(COLONY, dead)]
     assert len(in_colony) > 20 and len(in_colony) < len(dead)
     assert counted[GF["died_colony"]] == pytest.approx(float(e.weights(in_colony).sum()))
     assert counted[GF["died_camp"]] == pytest.approx(float(e.weights(dead).sum()))

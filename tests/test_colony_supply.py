@@ -17,6 +17,7 @@ import pytest
 
 import greatterror as gt
 from greatterror.model import steps_gulag
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.steps_gulag import COLONIES_TAKEN_OVER, camp_deaths, colony_keep
 from greatterror.vocabulary import Status
 
@@ -38,8 +39,8 @@ def _colony_over_camp(monkeypatch: pytest.MonkeyPatch, first: dt.date) -> float:
     sim.step()
     e, w = sim.engine.engine, sim.engine.world
     c = w.cases
-    held = (c.status == Status.CAMP) & ~c.holding
-    colony, camp = held & c.colony, held & ~c.colony
+    held = (c.status == Status.CAMP) & ~c.unpacked(HOLDING)
+    colony, camp = held & c.unpacked(COLONY), held & ~c.unpacked(COLONY)
     e.params["gulag_mortality"] = 3.0  # a test rate: about 40% of the camps die in 20 days
     e.params["supply_mortality"] = SUPPLY - 1.0
     start = (first - e.start).days

@@ -13,6 +13,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import GF
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -33,9 +34,9 @@ def test_colony_convicts_do_not_wait_for_the_etap(run) -> None:
     a wait of a year has a chance of about e^-12)."""
     sim = run.simulation
     c, last = sim.cases, sim.days - 1
-    held = np.flatnonzero(c.holding)
+    held = np.flatnonzero(c.unpacked(HOLDING))
     waited = last - c.sentence_day[held].astype(np.int64)
-    colony, camp = waited[c.colony[held]], waited[~c.colony[held]]
+    colony, camp = waited[c.has(COLONY, held)], waited[~c.has(COLONY, held)]
     assert len(camp) and camp.max() > 365  # the etap is the bottleneck
     assert len(colony) == 0 or colony.max() < 365
     assert (c.status[held] == Status.CAMP).all()
@@ -55,7 +56,7 @@ def test_the_prisons_conserve_people(run) -> None:
     entered = flows[:, GF["entered_holding"]].sum()
     out = flows[:, [GF["admitted"], GF["died_holding"], GF["left_holding"]]].sum()
     assert entered - out == pytest.approx(camps.hold_w, abs=1e-6 * entered)
-    assert camps.hold_n == int(sim.cases.holding.sum())
+    assert camps.hold_n == int(sim.cases.unpacked(HOLDING).sum())
 
 
 def test_the_etaps_unused_places_do_not_pile_up() -> None:
@@ -87,7 +88,7 @@ def test_a_colony_transfer_is_not_an_etap_and_takes_no_transit_deaths() -> None:
     day = (np.datetime64("1937-07-01") - np.datetime64(e.start.isoformat())).astype(int)
     c = w.cases
     held = np.flatnonzero(c.status == Status.CAMP)
-    colony, camp = held[c.colony[held]][:50], held[~c.colony[held]][:50]
+    colony, camp = held[c.has(COLONY, held)][:50], held[~c.has(COLONY, held)][:50]
     assert len(colony) == 50 and len(camp) == 50
     e.params["transit_mortality"] = 1.0
     w.camps.arrivals = [colony, camp]

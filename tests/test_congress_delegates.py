@@ -17,6 +17,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import LINKED
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.steps_elites import _eligible
@@ -152,7 +153,7 @@ def test_the_defendants_were_arrested_before_their_trial_and_judged_again_only_i
         arrested = np.concatenate([a for _, a in parts])
         assert len(idx) == len(np.unique(idx)) == trials[day]["defendants"]
         assert (arrested < day).all()
-        assert sim.cases.linked[idx].all()
+        assert sim.cases.has(LINKED, idx).all()
         assert sim.engine.is_elite[idx].all()
         # judged at two trials only if brought back (arrested again) after the first
         for i, a in zip(idx.tolist(), arrested.tolist(), strict=True):

@@ -18,6 +18,7 @@ import pytest
 from greatterror.calibration.series import CONVICTED as SERIES_CONVICTED
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_courts, steps_social_order
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import COLONY_BELOW_YEARS, YEAR, non_political_terms
 from greatterror.model.registers import Registers, ordinary_profile
@@ -178,8 +179,8 @@ def test_people_are_conserved_with_the_new_inflow(runs) -> None:
     assert w_done - 1e-6 <= out <= w_done + w_moved + 1e-6
     # the camp count is the camp roll's live prisoners, none of them still in a prison
     roll = np.unique(sim.world.camps.roll.peek())
-    assert sim.world.camps.n == int(((c.status[roll] == Status.CAMP) & ~c.holding[roll]).sum())
-    held = np.flatnonzero(c.holding)
+    assert sim.world.camps.n == int(((c.status[roll] == Status.CAMP) & ~c.has(HOLDING, roll)).sum())
+    held = np.flatnonzero(c.unpacked(HOLDING))
     assert sim.world.camps.hold_n == len(held)
 
 
@@ -204,10 +205,10 @@ def test_their_terms_expire(runs) -> None:
     assert len(released) > 0
     assert (c.release_day[released] <= last_day).all()
     # short terms are served in colonies, long ones in camps
-    assert c.colony[held].any() and (~c.colony[held]).any()
+    assert c.has(COLONY, held).any() and (~c.has(COLONY, held)).any()
     # in a camp for at least three years served in full, at most ten (the 1929 division, the
     # first day's camp terms): long terms, not a prior capped at four and a half years
-    camp = held[~c.colony[held] & (c.release_day[held] >= 0)]
+    camp = held[~c.has(COLONY, held) & (c.release_day[held] >= 0)]
     served = c.release_day[camp].astype(np.int64) - c.sentence_day[camp]
     assert (served >= np.floor(COLONY_BELOW_YEARS * YEAR / credit)).all()
     assert np.quantile(served, 0.9) > 6.0 * YEAR / credit

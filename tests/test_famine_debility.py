@@ -18,6 +18,7 @@ import pytest
 import greatterror as gt
 import greatterror.model.steps_gulag as sg
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import GF
 from greatterror.vocabulary import Status
 
@@ -52,7 +53,7 @@ def test_only_the_first_days_prisoners_still_held_die_of_it(monkeypatch, ratio, 
     sim, listed = _forced(monkeypatch, ratio)
     e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
     c = w.cases
-    held = (c.status == Status.CAMP) & ~c.holding
+    held = (c.status == Status.CAMP) & ~c.unpacked(HOLDING)
     first = np.zeros(len(c.status), dtype=bool)
     first[listed] = True
     was_dead = c.status == Status.DIED_IN_CUSTODY
@@ -62,13 +63,15 @@ def test_only_the_first_days_prisoners_still_held_die_of_it(monkeypatch, ratio, 
     dead = (c.status == Status.DIED_IN_CUSTODY) & ~was_dead
     # everyone who died was on the first day's list and held in a camp or colony
     assert not dead[~(first & held)].any()
-    camp, colony = held & first & ~c.colony, held & first & c.colony
+    camp, colony = held & first & ~c.unpacked(COLONY), held & first & c.unpacked(COLONY)
     assert dead[camp].mean() > 0.25
     assert low < dead[colony].mean() / dead[camp].mean() < high
     counted = (e.ledger.gulag[day : day + 20] - before).sum(axis=0)
     gone = np.flatnonzero(dead)
     assert counted[GF["died_camp"]] == pytest.approx(float(e.weights(gone).sum()))
-    assert counted[GF["died_colony"]] == pytest.approx(float(e.weights(gone[c.colony[gone]]).sum()))
+    assert counted[GF["died_colony"]] == pytest.approx(
+        float(e.weights(gone[c.has(COLONY, gone)]).sum())
+    )
 
 
 def test_the_list_is_compacted_and_emptied_when_the_debility_is_gone(monkeypatch) -> None:
@@ -79,7 +82,7 @@ def test_the_list_is_compacted_and_emptied_when_the_debility_is_gone(monkeypatch
     sg.famine_debility(w, e, 91)  # a compaction day: only those still held stay listed
     kept = w.camps.debilitated
     assert len(kept) < len(listed)
-    assert ((c.status[kept] == Status.CAMP) & ~c.holding[kept]).all()
+    assert ((c.status[kept] == Status.CAMP) & ~c.has(HOLDING, kept)).all()
     monkeypatch.setattr(sg, "famine_excess", lambda *a: 0.0)
     sg.famine_debility(w, e, 92)
     assert len(w.camps.debilitated) == 0

@@ -1,6 +1,6 @@
 """The flat wrappers (model/flatcalls.py): arguments in the named tuples' order, and the rule.
 
-``open_cases_flat`` (18 arguments) and ``close_cases_flat`` (15) take the named tuples' arrays
+``open_cases_flat`` (15 arguments) and ``close_cases_flat`` (13) take the named tuples' arrays
 one by one, for speed (the module's docstring). Numba types the arguments, not their names, so
 two arrays of one dtype given in each other's place would compile and run. Three guards:
 
@@ -28,6 +28,7 @@ from greatterror.evidence.loader import load_evidence
 from greatterror.model import engine as engine_module
 from greatterror.model import transitions as transitions_module
 from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
+from greatterror.model.case_flags import CONFESSED, NAMED, SOCIAL_ORDER
 from greatterror.model.flatcalls import close_cases_flat, open_cases_flat
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
@@ -35,15 +36,16 @@ from greatterror.model.state import Cases
 from greatterror.population.build import build_population
 from greatterror.vocabulary import AT_LIBERTY, OP, STATUSES, Status
 
-#: what ``open_cases_flat`` writes after the opening: a new case's line and flags
-NEW_CASE_FLAGS = ("line", "named", "social_order")
+#: what ``open_cases_flat`` writes after the opening besides the named tuples' arrays: a new
+#: case's line (its flags are in ``CaseArrays.flags``)
+NEW_CASE_FLAGS = ("line",)
 #: ``close_cases_flat``'s names for ``Closing``'s fields (``status`` and ``sentence_day``
 #: name the case arrays)
 CLOSING_NAMES = {"status": "new_status", "sentence_day": "sentence_day_of_closing"}
 OPEN_ARGS = ("idx", *CaseArrays._fields, *Layers._fields, *ArrestOrder._fields, *NEW_CASE_FLAGS)
 CLOSE_ARGS = (
     "idx", *(CLOSING_NAMES[f] for f in Closing._fields), *CaseArrays._fields, *Layers._fields,
-    "holding", "hold",
+    "hold",
 )  # fmt: skip
 
 
@@ -55,7 +57,7 @@ def test_the_wrappers_take_the_named_tuples_fields_in_order() -> None:
     assert _parameters(open_cases_flat) == OPEN_ARGS
     assert _parameters(close_cases_flat) == CLOSE_ARGS
     assert set(CLOSING_NAMES) == set(Closing._fields)
-    assert len(OPEN_ARGS) == 18 and len(CLOSE_ARGS) == 15
+    assert len(OPEN_ARGS) == 15 and len(CLOSE_ARGS) == 13
 
 
 def _world(n: int, rng: np.random.Generator) -> tuple[Cases, Layers]:
@@ -64,12 +66,9 @@ def _world(n: int, rng: np.random.Generator) -> tuple[Cases, Layers]:
     cases.op[:] = rng.integers(0, 5, size=n)
     cases.arrest_day[:] = rng.integers(-1, 900, size=n)
     cases.sentence_day[:] = rng.integers(-1, 900, size=n)
-    cases.confessed[:] = rng.random(n) < 0.5
-    cases.linked[:] = rng.random(n) < 0.5
+    cases.flags[:] = rng.integers(0, 128, size=n)  # every flag, in any mix
     cases.arrests[:] = rng.choice([0, 1, 2, 254, 255], size=n)
     cases.line[:] = rng.integers(0, 5, size=n)
-    cases.named[:] = rng.random(n) < 0.5
-    cases.social_order[:] = rng.random(n) < 0.5
     people = Layers(
         rng.integers(0, 4, size=n).astype(np.int16), rng.random(n) < 0.3, np.array([250.5, 1.0])
     )
@@ -77,7 +76,7 @@ def _world(n: int, rng: np.random.Generator) -> tuple[Cases, Layers]:
 
 
 def _arrays(cases: Cases) -> dict[str, np.ndarray]:
-    return {f: getattr(cases, f) for f in (*CaseArrays._fields, *NEW_CASE_FLAGS, "holding")}
+    return {f: getattr(cases, f) for f in (*CaseArrays._fields, *NEW_CASE_FLAGS)}
 
 
 def _copy(cases: Cases) -> Cases:
@@ -119,13 +118,12 @@ def test_a_call_by_name_equals_the_engines_call_by_position() -> None:
     assert _same_cases(by_position, by_name)
     closing = Closing(status=int(Status.CAMP), sentence_day=40)
     idx = got[0][::2].copy()
-    got = close_cases_flat(idx, *closing, *by_position.arrays(), *people, by_position.holding, True)
+    got = close_cases_flat(idx, *closing, *by_position.arrays(), *people, True)
     want = close_cases_flat(
         idx=idx,
         **{CLOSING_NAMES[f]: v for f, v in closing._asdict().items()},
         **by_name.arrays()._asdict(),
         **people._asdict(),
-        holding=by_name.holding,
         hold=True,
     )
     assert all(_same(g, w) for g, w in zip(got, want, strict=True))
@@ -176,7 +174,6 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
                 assert bound["idx"] is caller["idx"] and bound["hold"] is caller["hold"]
                 assert bound["new_status"] == caller["status"]
                 assert bound["sentence_day_of_closing"] == caller["sentence_day"]
-                assert bound["holding"] is cases.holding
             calls[kind] += 1
             return kernel(*args)
 
@@ -210,11 +207,11 @@ def open_cases_flat_rule(idx, cases: Cases, people: Layers, order: ArrestOrder) 
     cases.op[opened] = order.op_code
     cases.arrest_day[opened] = order.day
     cases.sentence_day[opened] = -1
-    cases.confessed[opened] = False
+    cases.clear(CONFESSED, opened)
     cases.arrests[opened] = np.minimum(cases.arrests[opened].astype(int) + 1, 255)
     cases.line[opened] = 0
-    cases.named[opened] = False
-    cases.social_order[opened] = False
+    cases.clear(NAMED, opened)
+    cases.clear(SOCIAL_ORDER, opened)
     left_w = reduce(add, weight[left].tolist(), 0.0)
     total = float(np.sum(weight))
     return opened, people.region[opened], weight, int(np.count_nonzero(left)), left_w, total
@@ -270,7 +267,7 @@ def test_open_cases_flat_by_hand() -> None:
     assert all(_same(a, getattr(before, k)) for k, a in _arrays(cases).items())
 
 
-@pytest.mark.parametrize("swap", [("confessed", "linked"), ("arrest_day", "sentence_day")])
+@pytest.mark.parametrize("swap", [("flags", "arrests"), ("arrest_day", "sentence_day")])
 def test_swapped_arrays_of_one_dtype_are_caught_by_the_rule(swap) -> None:
     """The test above can fail: two arrays of the same dtype given in each other's place
     compile and run, and the rule sees the difference (the reason for the signature test)."""

@@ -19,6 +19,7 @@ from greatterror.calibration.statistics import CALIBRATION_IDS
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import holding, prison_terms
 from greatterror.model import transitions as engine_module
+from greatterror.model.case_flags import COLONY, HOLDING, SOCIAL_ORDER
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -72,7 +73,7 @@ class Recorder:
 
         def sentencing(e, day, idx, kind, channel="courts", terms=None):
             idx = np.asarray(idx, dtype=np.int64)
-            social = len(idx) > 0 and bool(e.world.cases.social_order[idx].all())
+            social = len(idx) > 0 and bool(e.world.cases.has(SOCIAL_ORDER, idx).all())
             self.path = "ordinary_courts" if terms is not None else channel
             self.path = "militia_courts" if terms is TAKEOVER_TERMS else self.path
             self.path = "social_order" if social else self.path
@@ -84,14 +85,16 @@ class Recorder:
 
         def beginning(keeper, day, idx, terms):
             begin(keeper, day, idx, terms)
-            colony = keeper.world.cases.colony[idx].copy()
+            colony = keeper.world.cases.has(COLONY, idx).copy()
             self.draws.setdefault(self.path, []).append((terms, self.years, colony))
 
         admit = holding.admit
 
         def admitting(w, e, day, batch):
             batch = np.asarray(batch, dtype=np.int64)
-            self.waits.append((day - w.cases.sentence_day[batch], w.cases.colony[batch].copy()))
+            self.waits.append(
+                (day - w.cases.sentence_day[batch], w.cases.has(COLONY, batch).copy())
+            )
             admit(w, e, day, batch)
 
         mp.setattr(Engine, "sentence", sentencing)
@@ -248,8 +251,8 @@ def test_a_convict_reaches_the_camps_within_a_season(sim) -> None:
     assert waits[colony].mean() == pytest.approx(mean, abs=4 * mean / np.sqrt(colony.sum()) + 1)
     # and at the end nobody sentenced to camp is still waiting for the etap
     c = e.world.cases
-    waiting = np.flatnonzero(c.holding)
-    assert (c.colony[waiting]).all()
+    waiting = np.flatnonzero(c.unpacked(HOLDING))
+    assert (c.has(COLONY, waiting)).all()
 
 
 def test_every_path_gives_the_terms_the_model_sets_for_it(sim) -> None:

@@ -14,6 +14,7 @@ import pytest
 from greatterror.calibration.holdout import holdout_values
 from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF, INITIAL_CAMP_TERMS, YEAR
 from greatterror.model.run import simulate
@@ -40,7 +41,7 @@ def watched():
         first["held"] = held
         first["w"] = world.camps.w
         first["release_day"] = world.cases.release_day[held].copy()
-        first["colony"] = world.cases.colony[held].copy()
+        first["colony"] = world.cases.has(COLONY, held)
 
     def sentence_watching(self, day, idx, kind, *args, **kw):
         sentence(self, day, idx, kind, *args, **kw)
@@ -79,7 +80,7 @@ def test_people_in_and_out_of_the_camps_add_up(watched) -> None:
     assert sim.world.camps.w == pytest.approx(expected, rel=1e-9, abs=1e-3)
     c = sim.cases
     roll = np.unique(sim.world.camps.roll.peek())
-    live = roll[(c.status[roll] == Status.CAMP) & ~c.holding[roll]]
+    live = roll[(c.status[roll] == Status.CAMP) & ~c.has(HOLDING, roll)]
     assert float(sim.weights(live).sum()) == pytest.approx(sim.world.camps.w, rel=1e-9)
     # the holding stage: in less out is who waits now
     waiting = g[:, GF["entered_holding"]].sum() - g[:, GF["admitted"]].sum()

@@ -25,6 +25,7 @@ import pytest
 
 import greatterror as gt
 from greatterror.model import steps_halt, steps_policy
+from greatterror.model.case_flags import SOCIAL_ORDER
 from greatterror.model.charges import grave
 from greatterror.vocabulary import EV, MASS_OP, NATIONAL_OP, NON_POLITICAL, OP, Status
 
@@ -115,7 +116,7 @@ def test_the_review_takes_the_cases_under_investigation(early) -> None:
     sim, watch = early
     c = sim.engine.world.cases
     under, ops = watch.under, watch.op_before
-    political = (ops != NON_POLITICAL) & ~c.social_order[under]
+    political = (ops != NON_POLITICAL) & ~c.has(SOCIAL_ORDER, under)
     reviewed, suspended = (
         watch.of(steps_halt.HALT_REVIEW),
         watch.of(steps_halt.HALT_REINVESTIGATION),

@@ -12,6 +12,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import HOLDING
 from greatterror.model.gulag import GF
 from greatterror.model.holding import crowding
 from greatterror.model.run import simulate
@@ -52,12 +53,12 @@ def test_the_holding_stage_conserves_people(runs) -> None:
         out = flows[:, [GF["admitted"], GF["died_holding"], GF["left_holding"]]].sum()
         assert entered > 0 and flows[:, GF["admitted"]].sum() > 0
         assert entered - out == pytest.approx(camps.hold_w, abs=1e-6 * entered)
-        held = np.flatnonzero(c.holding)
+        held = np.flatnonzero(c.unpacked(HOLDING))
         assert camps.hold_n == len(held)
         assert (c.status[held] == Status.CAMP).all()
         # the camp count is the camp roll's live prisoners, none of them still in a prison
         roll = np.unique(camps.roll.peek())
-        in_camp = roll[(c.status[roll] == Status.CAMP) & ~c.holding[roll]]
+        in_camp = roll[(c.status[roll] == Status.CAMP) & ~c.has(HOLDING, roll)]
         assert camps.n == len(in_camp)
         prisons = result.summary["gulag"]["prisons"]
         day = (dt.date(1938, 1, 1) - sim.engine.start).days

@@ -6,6 +6,7 @@ import numpy as np
 import pytest
 
 from greatterror.model import kernels as mk
+from greatterror.model.case_flags import CONFESSED, LINKED, NAMED
 from greatterror.model.ledger import Ledger
 from greatterror.population import kernels as pk
 from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
@@ -87,9 +88,10 @@ def test_distinct_values(rng) -> None:
     np.testing.assert_array_equal(mk.first_distinct(values, 20), values[np.sort(first)][:20])
     codes = rng.integers(0, 256, size=1000).astype(np.uint8)
     np.testing.assert_array_equal(mk.count_values(codes, 256), np.bincount(codes, minlength=256))
-    linked = np.zeros(1000, dtype=bool)
-    mk.mark_where(codes, 8, linked)
-    np.testing.assert_array_equal(linked, (codes & 8) != 0)
+    flags = np.where(np.arange(1000) % 3 == 0, CONFESSED, 0).astype(np.uint8)
+    before = flags.copy()
+    mk.mark_where(codes, 8, flags, LINKED)
+    np.testing.assert_array_equal(flags, before | np.where((codes & 8) != 0, LINKED, 0))
 
 
 def test_open_cases_matches_the_numpy_rules(rng) -> None:
@@ -101,10 +103,8 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     before = status.copy()
     op, arrests = np.zeros(n, np.uint8), np.full(n, 255, np.uint8)
     arrest_day, sentence_day = np.full(n, -1, np.int16), np.full(n, 5, np.int16)
-    confessed = np.ones(n, dtype=bool)
-    cases = mk.CaseArrays(
-        status, op, arrest_day, sentence_day, confessed, np.zeros(n, dtype=bool), arrests
-    )
+    flags = np.full(n, 0xFF, dtype=np.uint8)  # every flag: only ``CONFESSED`` is cleared
+    cases = mk.CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = mk.Layers(region, is_elite, np.array([100.0, 1.0]))
     got, got_region, got_weight, left, left_w = mk.open_cases(
         idx, cases, people, mk.ArrestOrder(op_code=2, day=9, allow_in_camp=True, camps_region=3)
@@ -119,7 +119,9 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     assert left_w == pytest.approx(np.where(is_elite[from_camp], 1.0, 100.0).sum())
     assert (status[got] == Status.INVESTIGATION).all() and (op[got] == 2).all()
     assert (arrest_day[got] == 9).all() and (sentence_day[got] == -1).all()
-    assert not confessed[got].any() and (arrests[got] == 255).all()
+    assert (flags[got] == 0xFF ^ CONFESSED).all() and (arrests[got] == 255).all()
+    untouched = np.setdiff1d(np.arange(n), got)
+    assert (flags[untouched] == 0xFF).all()
 
 
 def test_ledger_sums_in_the_order_added(rng) -> None:
@@ -246,8 +248,8 @@ def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
     idx = rng.choice(n, size=80, replace=False).astype(np.int64)
     before = status.copy()
     for day in (-1, 12):  # -1 leaves the sentence day as it is
-        none = np.zeros(n, dtype=bool)
-        cases = mk.CaseArrays(status, op, sentence_day, sentence_day, none, none, op)
+        none = np.zeros(n, dtype=np.uint8)
+        cases = mk.CaseArrays(status, op, sentence_day, sentence_day, none, op)
         ops, reg, w, was_camp = mk.close_cases(
             idx,
             mk.Closing(Status.SHOT, day),
@@ -277,8 +279,9 @@ def _cases(rng, n: int) -> mk.CaseArrays:
         op=rng.integers(0, 9, size=n).astype(np.uint8),
         arrest_day=np.zeros(n, dtype=np.int16),
         sentence_day=np.zeros(n, dtype=np.int16),
-        confessed=rng.random(n) < 0.2,
-        linked=rng.random(n) < 0.5,
+        flags=(
+            np.where(rng.random(n) < 0.2, CONFESSED, 0) | np.where(rng.random(n) < 0.5, LINKED, 0)
+        ).astype(np.uint8),
         arrests=np.zeros(n, dtype=np.uint8),
     )
 
@@ -304,11 +307,11 @@ def test_investigation_kernels_match_the_rules_of_the_component(rng, capitulatio
     idx = rng.choice(n, size=150, replace=False).astype(np.int64)
     u = rng.random((2, len(idx)))
     rule = mk.ConfessionRule(base=0.4, boost=0.7, member=1, capitulation=capitulation)
-    got = mk.confessions(idx, u, party, rule, fast.confessed)
-    want = confessions_reference(idx, u, party, rule, slow.confessed)
+    got = mk.confessions(idx, u, party, rule, fast.flags)
+    want = confessions_reference(idx, u, party, rule, slow.flags)
     for g, w in zip(got, want, strict=True):
         np.testing.assert_array_equal(g, w)
-    np.testing.assert_array_equal(fast.confessed, slow.confessed)
+    np.testing.assert_array_equal(fast.flags, slow.flags)
     assert 0 < len(got[0]) < len(idx)
     conf, silent, u_silent = got
     got = mk.dispositions(conf, silent, u_silent, fast, is_elite, MASS_OP, 0.3, hold)
@@ -332,15 +335,16 @@ def test_naming_kernels_match_the_rule_of_the_component(rng, with_members) -> No
     confessors = rng.choice(n, size=60, replace=False).astype(np.int64)
     k = rng.poisson(1.5, size=60)
     u = rng.random(2 * int(k.sum()))  # enough for every name, whatever the workplaces
-    linked = rng.random(n) < 0.3
-    want_linked = linked.copy()
-    named, by = naming_reference(confessors, k, workplace, u, indptr, members, 0.6, want_linked)
+    flags = np.where(rng.random(n) < 0.3, LINKED, 0) | np.where(rng.random(n) < 0.5, NAMED, 0)
+    flags = flags.astype(np.uint8)
+    want_flags = flags.copy()
+    named, by = naming_reference(confessors, k, workplace, u, indptr, members, 0.6, want_flags)
     who, wp = mk.namers(confessors, k, workplace)
     u = np.concatenate([u[: len(wp)], u[len(wp) : 2 * len(wp)]])
-    got_named, got_by = mk.named_colleagues(who, wp, u, indptr, members, 0.6, linked)
+    got_named, got_by = mk.named_colleagues(who, wp, u, indptr, members, 0.6, flags)
     np.testing.assert_array_equal(got_named, named)
     np.testing.assert_array_equal(got_by, by)
-    np.testing.assert_array_equal(linked, want_linked)
+    np.testing.assert_array_equal(flags, want_flags)
     assert len(named) > 10
 
 

@@ -19,6 +19,7 @@ import pytest
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.album import hand_over_to_special_troikas, national_capacity
+from greatterror.model.case_flags import NAMED
 from greatterror.model.ledger import Ledger
 from greatterror.model.lines import (
     JULY_LINES,
@@ -102,7 +103,7 @@ def test_each_operations_victims_belong_to_its_lines(sim) -> None:
         assert {LINES[code] for code in np.unique(line)} <= set(lines)
         for code in np.unique(line).tolist():
             people = victims[line == code]
-            listed = people[~c.named[people]]
+            listed = people[~c.has(NAMED, people)]
             on = _on_line(sim, listed, LINES[code])
             assert on.all(), f"{op}: {np.count_nonzero(~on)} on {LINES[code]} off its register"
 
@@ -118,7 +119,7 @@ def test_the_national_operations_reach_people_of_other_nationalities(sim) -> Non
 
 def test_those_named_take_the_line_of_the_case_that_named_them(sim) -> None:
     c = sim.cases
-    named = np.flatnonzero(c.named & (c.arrests > 0) & (c.line > 0))
+    named = np.flatnonzero(c.unpacked(NAMED) & (c.arrests > 0) & (c.line > 0))
     assert len(named) > 100
     line_op = np.array([OP.get(op, -1) for op in OPERATION_OF_LINE])[c.line[named]]
     # a case pending at the halt of 17 November 1938 went to the courts or the Special Board
@@ -218,7 +219,7 @@ def test_the_clergy_lines_victims_include_the_church_activists(sim) -> None:
     those are aged 45 or over (the activists' age prior). With the mark on clergy only, every
     victim of the line was clergy, and this failed."""
     c, pop = sim.cases, sim.pop
-    idx = np.flatnonzero((c.line == LN["clergy_sectarian"]) & (c.arrests > 0) & ~c.named)
+    idx = np.flatnonzero((c.line == LN["clergy_sectarian"]) & (c.arrests > 0) & ~c.unpacked(NAMED))
     assert len(idx) > 50
     assert ((pop["marks"][idx] & Mark.CLERGY_SECTARIAN) != 0).all()
     lay = idx[pop["occupation"][idx] != Occupation.CLERGY]

@@ -10,6 +10,7 @@ import pytest
 
 from greatterror.calibration.series import CONVICTED
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.case_flags import HOLDING
 from greatterror.model.gulag import GF
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -111,8 +112,8 @@ def test_camp_counters_match_states(result) -> None:
     sim = result.simulation
     # sentenced to camp: in a camp, or still in a prison awaiting the etap (model/holding.py)
     camps = sim.world.camps
-    in_camp = (sim.cases.status == Status.CAMP) & ~sim.cases.holding
-    held = sim.cases.holding
+    in_camp = (sim.cases.status == Status.CAMP) & ~sim.cases.unpacked(HOLDING)
+    held = sim.cases.unpacked(HOLDING)
     assert camps.n == in_camp.sum()
     assert camps.w == pytest.approx(sim.pop.weights()[in_camp].sum())
     assert camps.hold_n == held.sum()

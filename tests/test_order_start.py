@@ -27,6 +27,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from greatterror.model.case_flags import FIRST_CATEGORY
 from greatterror.model.dated_answers import (
     answered_by_dated,
     goes_on_after,
@@ -299,7 +300,7 @@ def test_people_drawn_from_the_whole_population_are_on_no_july_list(monkeypatch)
         arrested = inner(w, e, day, chosen, unregistered, listed_share)
         kind = "listed" if unregistered == LN["none"] else "profiled"
         counted[kind] += len(arrested)
-        flagged[kind] += int(w.cases.first_category[arrested].sum())
+        flagged[kind] += int(w.cases.has(FIRST_CATEGORY, arrested).sum())
         return arrested
 
     monkeypatch.setattr(operation_00447, "_arrest_00447", spy)

@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
     TERMS,
@@ -77,8 +78,8 @@ def test_the_compiled_rule_is_the_readable_one(judicial: bool) -> None:
     want = term_ends_reference(rule, 400, idx, years, 0.25, 1626, judicial=judicial)
     for a, b in zip(got, want, strict=True):
         assert a.tobytes() == b.tobytes()
-    assert fast.colony.tobytes() == rule.colony.tobytes()
-    assert fast.colony[idx].any() == judicial
+    assert fast.flags.tobytes() == rule.flags.tobytes()
+    assert fast.has(COLONY, idx).any() == judicial
 
 
 @pytest.fixture
@@ -106,8 +107,8 @@ def test_short_terms_go_by_the_body_held_until_they_expire(sim) -> None:
         for p in idx:  # one case each, opened as the ordinary courts' are
             e.arrest(day, np.array([p]), "ordinary", investigate=False)
         e.sentence(day, idx, "camp", terms=terms)
-    assert c.colony[court].all() and not c.colony[board].any()
-    assert c.holding[court].all() and c.holding[board].all()
+    assert c.has(COLONY, court).all() and not c.has(COLONY, board).any()
+    assert c.has(HOLDING, court).all() and c.has(HOLDING, board).all()
     ends = c.release_day[np.concatenate([court, board])].astype(np.int64)
     assert (ends > day).all() and (ends <= day + 366).all()
     weights = float(e.weights(np.concatenate([court, board])).sum())
@@ -122,7 +123,7 @@ def test_short_terms_go_by_the_body_held_until_they_expire(sim) -> None:
             assert np.isin(status, (Status.CAMP, Status.RELEASED, Status.DIED_IN_CUSTODY)).all()
             serving = status == Status.CAMP
             assert (c.release_day[idx][serving] >= now - 1).all()  # nobody held past his term
-        assert not c.colony[board].any()
+        assert not c.has(COLONY, board).any()
     for idx in (court, board):
         done = np.isin(c.status[idx], (Status.RELEASED, Status.DIED_IN_CUSTODY))
         assert done.all()

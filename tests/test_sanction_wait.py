@@ -22,6 +22,7 @@ import pytest
 
 import greatterror as gt
 from greatterror.model import steps_halt, steps_justice, troika
+from greatterror.model.case_flags import FIRST_CATEGORY
 from greatterror.model.kernels import Limits, TroikaQueue
 from greatterror.vocabulary import EV, Status
 
@@ -40,7 +41,7 @@ def _no_wait(w: Any, e: Any, day: int, queue: Any, budget: float, rng: Any, ceil
     u = rng.random(len(waiting))
     region = w.people["region"][waiting].astype(np.int64)
     weight = e.weights(waiting)
-    cases = TroikaQueue(region, weight, u_wish, u, w.cases.first_category[waiting])
+    cases = TroikaQueue(region, weight, u_wish, u, w.cases.has(FIRST_CATEGORY, waiting))
     limits = Limits(inst.limit_cat1, inst.used_cat1, inst.limit_cat2, inst.used_cat2)
     fallback = troika.wish_fallback(inst, float(e.params["cat1_share_troika"]), ceiling)
     ahead = np.ones(len(waiting), dtype=np.bool_)
@@ -50,7 +51,7 @@ def _no_wait(w: Any, e: Any, day: int, queue: Any, budget: float, rng: Any, ceil
         inst.beyond_limit += np.bincount(
             region[beyond], weight[beyond], minlength=len(inst.beyond_limit)
         )
-    w.cases.first_category[waiting[verdict > 0]] = False
+    w.cases.clear(FIRST_CATEGORY, waiting[verdict > 0])
     e.sentence(day, waiting[(verdict == 1) | (verdict == 3)], "death")
     e.sentence(day, waiting[(verdict == 2) | (verdict == 4)], "camp", "troika")
     queue.push(waiting[verdict < 0])

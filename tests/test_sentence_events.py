@@ -14,6 +14,7 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import TermRange
 from greatterror.model.holding import admit, holding_step, to_colony
 from greatterror.model.sentence_events import schedule_for_sentence, stamp, unstamp
@@ -45,7 +46,7 @@ def _resentence(e, w, day: int, p: int, terms: TermRange) -> None:
 
 def _in_camp(e, w) -> int:
     c, camps_region = w.cases, w.institutions.camps_region
-    in_camp = (c.status == Status.CAMP) & ~c.holding & ~c.colony
+    in_camp = (c.status == Status.CAMP) & ~c.unpacked(HOLDING) & ~c.unpacked(COLONY)
     ok = np.flatnonzero(in_camp & (e.region == camps_region))
     return int(ok[0])
 
@@ -58,7 +59,7 @@ def test_a_weakened_prisoner_sentenced_again_does_not_die_of_the_old_sentence(si
     if again:
         _resentence(e, w, day, p, LONG)
         admit(w, e, day + 2, np.array([p]))  # back in a camp before the old event's day
-    assert w.cases.status[p] == Status.CAMP and not w.cases.holding[p]
+    assert w.cases.status[p] == Status.CAMP and not w.cases.has(HOLDING, p)
     holding_step(w, e, day + 5)
     expected = Status.CAMP if again else Status.DIED_IN_CUSTODY
     assert w.cases.status[p] == expected
@@ -73,14 +74,14 @@ def test_a_colony_convict_sentenced_again_to_a_camp_waits_for_the_etap(sim, agai
     c = w.cases
     p = _in_camp(e, w)
     _resentence(e, w, day, p, SHORT)
-    assert c.colony[p] and c.holding[p]
+    assert c.has(COLONY, p) and c.has(HOLDING, p)
     schedule_for_sentence(e, day + 1, "to_colony", np.array([p]), np.array([5]))
     if again:
         _resentence(e, w, day + 2, p, LONG)
-        assert not c.colony[p] and c.holding[p]
+        assert not c.has(COLONY, p) and c.has(HOLDING, p)
     to_colony(w, e, day + 6)
     # the old transfer would take him out of the prisons, past the etap, to a camp
-    assert bool(c.holding[p]) == again
+    assert bool(c.has(HOLDING, p)) == again
 
 
 def test_stamps_keep_the_row_and_the_sentence() -> None:

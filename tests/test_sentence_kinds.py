@@ -10,6 +10,7 @@ import numpy as np
 import pytest
 
 import greatterror as gt
+from greatterror.model.case_flags import HOLDING
 from greatterror.model.gulag import GF
 from greatterror.vocabulary import AT_LIBERTY, EV, OP, Status
 
@@ -44,7 +45,7 @@ def test_a_person_given_other_measures_is_never_in_a_camp(sim, kind) -> None:
     if kind == "other":
         assert (w.cases.status[idx] == Status.RELEASED).all()
         assert AT_LIBERTY[w.cases.status[idx]].all()
-        assert not w.cases.holding[idx].any()
+        assert not w.cases.has(HOLDING, idx).any()
         assert after == before
         weight = float(e.weights(idx).sum())
         assert e.ledger.cube()[..., EV["convicted_other"]].sum() == pytest.approx(counted + weight)

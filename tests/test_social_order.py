@@ -14,6 +14,7 @@ import pytest
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_social_order as so
+from greatterror.model.case_flags import COLONY, HOLDING, SOCIAL_ORDER
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import (
     COLONY_BELOW_YEARS,
@@ -164,11 +165,11 @@ def test_after_order_00447_they_are_not_the_nkvds_convictions(runs) -> None:
     c, start = sim.cases, _day_00447_starts(sim)
     before = np.concatenate([p for d, p, _ in calls if d < start])
     after = np.concatenate([p for d, p, _ in calls if d >= start])
-    after = after[c.social_order[after]]  # still on the bodies' case (no later arrest)
+    after = after[c.has(SOCIAL_ORDER, after)]  # still on the bodies' case (no later arrest)
     assert len(after) > 50
     assert (c.op[after] == NON_POLITICAL).all()
     assert (c.arrests[after] == 0).all()
-    before = before[c.social_order[before]]
+    before = before[c.has(SOCIAL_ORDER, before)]
     assert len(before) > 100 and (c.op[before] == OP["ordinary"]).all()
     assert (c.arrests[before] >= 1).all()
     cube = sim.ledger.cube()
@@ -256,7 +257,7 @@ def test_people_are_conserved_with_the_bodies(runs) -> None:
     sentenced = [EV["convicted_camp"], EV["convicted_exile"]]
     ordinary = cube[:start, :, OP["ordinary"]][..., sentenced]
     assert ordinary.sum() >= float(sim.weights(counted).sum()) - 1e-6
-    assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
+    assert sim.world.camps.hold_n == int(np.count_nonzero(c.unpacked(HOLDING)))
 
 
 def test_the_boards_convicts_are_held_as_non_political_prisoners() -> None:
@@ -268,17 +269,17 @@ def test_the_boards_convicts_are_held_as_non_political_prisoners() -> None:
     sim = gt.Sim("historical", scale=0.001, seed=1)
     sim.run(until="1936-06-01")
     cases = sim.engine.world.cases
-    flagged = np.flatnonzero(cases.social_order)
+    flagged = np.flatnonzero(cases.unpacked(SOCIAL_ORDER))
     assert len(flagged) > 0
     assert (cases.op[flagged] == OP["ordinary"]).all()
     assert cases.ordinary_offence(flagged).all()
     engine = sim.engine.engine
     # as if released at the end of the term and arrested again later: a new case
-    freed = flagged[(cases.status[flagged] == Status.CAMP) & ~cases.holding[flagged]][:20]
+    freed = flagged[(cases.status[flagged] == Status.CAMP) & ~cases.has(HOLDING, flagged)][:20]
     cases.status[freed] = Status.FREE
     again = engine.arrest(int(sim.engine.day), freed, "ordinary")
     assert len(again) > 0
-    assert not cases.social_order[again].any()
+    assert not cases.has(SOCIAL_ORDER, again).any()
 
 
 def test_the_bodies_draw_no_investigation_lengths() -> None:
@@ -306,7 +307,7 @@ def test_the_bodies_draw_no_investigation_lengths() -> None:
         mp.undo()
     assert sum(n for n, _, _ in seen) > 0  # the bodies arrested people in these months
     assert all(same for _, same, _ in seen)
-    assert sim.engine.world.cases.social_order.any()
+    assert sim.engine.world.cases.unpacked(SOCIAL_ORDER).any()
 
 
 def test_the_militia_troikas_exiles_after_order_00447_are_in_the_summary(runs) -> None:
@@ -401,12 +402,12 @@ def test_the_courts_convicts_are_exiled_or_sent_to_a_colony_for_a_short_term(run
     assert len(people) > 100
     assert (c.op[people] == NON_POLITICAL).all()
     assert (c.arrests[people] == 0).all()
-    assert not c.social_order[people].any()
+    assert not c.has(SOCIAL_ORDER, people).any()
     in_exile = c.status[people] == Status.EXILE
-    assert in_exile.any() and not c.colony[people[in_exile]].any()
+    assert in_exile.any() and not c.has(COLONY, people[in_exile]).any()
     held = people[~in_exile]
     assert len(held) > 100
-    assert c.colony[held].all()  # every term under three years: a colony
+    assert c.has(COLONY, held).all()  # every term under three years: a colony
     assert so.TAKEOVER_TERMS.low == INITIAL_COLONY_TERMS.low
     assert so.TAKEOVER_TERMS.high <= COLONY_BELOW_YEARS and so.TAKEOVER_TERMS.mid is None
     assert (c.release_day[held] >= 0).all()  # every term's end is on the calendar
@@ -443,7 +444,7 @@ def test_people_are_conserved_with_the_courts_takeover(runs) -> None:
     c, cube, w = sim.cases, sim.ledger.cube(), sim.pop.weights()
     assert (w * c.arrests).sum() == pytest.approx(cube[..., EV["arrested"]].sum())
     assert w[c.status == Status.SHOT].sum() == pytest.approx(cube[..., EV["executed"]].sum())
-    assert sim.world.camps.hold_n == int(np.count_nonzero(c.holding))
+    assert sim.world.camps.hold_n == int(np.count_nonzero(c.unpacked(HOLDING)))
     halt = _halt_day(sim)
     people = np.concatenate([p for _, p, _ in courts])
     passed = float(sim.weights(people).sum())
@@ -474,5 +475,5 @@ def test_without_a_halt_nobody_takes_over_and_the_militia_sits_on() -> None:
     assert not taken
     assert not run.simulation.world.policy.halted
     c = run.simulation.cases
-    late = c.social_order & (c.arrest_day >= run.simulation.days - 180)
+    late = c.unpacked(SOCIAL_ORDER) & (c.arrest_day >= run.simulation.days - 180)
     assert late.any()  # the militia troikas still sentenced in the run's last half year

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from greatterror.model.calendar import Calendar
+from greatterror.model.case_flags import COLONY, HOLDING, SOCIAL_ORDER
 from greatterror.model.gulag import YEAR
 from greatterror.model.holding import etap_plan, etap_plan_reference
 from greatterror.model.purge_state import _changed_counts
@@ -19,7 +20,8 @@ from greatterror.vocabulary import NON_POLITICAL
 def _cases(n: int, rng: np.random.Generator) -> Cases:
     cases = Cases.empty(n)
     cases.op[:] = rng.choice([0, 1, NON_POLITICAL], size=n)
-    cases.social_order[:] = rng.random(n) < 0.2
+    cases.flags[:] = np.where(rng.random(n) < 0.2, SOCIAL_ORDER, 0)
+    cases.flags[rng.random(n) < 0.3] |= COLONY  # a term's place replaces an earlier one's
     return cases
 
 
@@ -40,7 +42,7 @@ def test_term_ends_equal_the_numpy_rule_bit_for_bit(credit: float, day: int) -> 
     rng = np.random.default_rng(day + int(credit * 10))
     n = 3000
     fast_cases, rule_cases = _cases(n, rng), Cases.empty(n)
-    for name in ("op", "social_order"):
+    for name in ("op", "flags"):
         getattr(rule_cases, name)[:] = getattr(fast_cases, name)
     idx = rng.choice(n, size=800, replace=False).astype(np.int64)
     years = _years(len(idx), rng)
@@ -54,7 +56,7 @@ def test_term_ends_equal_the_numpy_rule_bit_for_bit(credit: float, day: int) -> 
     assert ends.tobytes() == ends_rule.tobytes()
     assert moved.tobytes() == moved_rule.tobytes()
     assert fast_cases.release_day.tobytes() == rule_cases.release_day.tobytes()
-    assert fast_cases.colony.tobytes() == rule_cases.colony.tobytes()
+    assert fast_cases.flags.tobytes() == rule_cases.flags.tobytes()
     assert (rule_cases.release_day[idx] == -1).any()  # the int16 range is tested
     # the test can fail: rounding half days up instead of to even moves some releases
     half = day + np.maximum(np.floor(years * YEAR + 0.5).astype(np.int64), 1)
@@ -67,14 +69,14 @@ def test_term_ends_keep_the_last_write_of_a_repeated_person() -> None:
     last term wins in both, and both lists of colony convicts read the place after all writes."""
     rng = np.random.default_rng(1)
     a, b = _cases(10, rng), Cases.empty(10)
-    b.op[:], b.social_order[:] = a.op, a.social_order
+    b.op[:], b.flags[:] = a.op, a.flags
     idx = np.array([3, 5, 3], dtype=np.int64)
     years = np.array([1.0, 2.0, 7.0])
     fast = term_ends(a, 10, idx, years, 0.25, 1626, NON_POLITICAL, judicial=True)
     rule = term_ends_reference(b, 10, idx, years, 0.25, 1626, judicial=True)
     for x, y in zip(fast, rule, strict=True):
         assert x.tobytes() == y.tobytes()
-    assert a.colony.tobytes() == b.colony.tobytes()
+    assert a.flags.tobytes() == b.flags.tobytes()
 
 
 def test_merge_and_drop_sorted_equal_numpy_insert_and_delete() -> None:
@@ -110,17 +112,17 @@ def test_etap_plan_equals_the_numpy_rule(budget: float) -> None:
     for _ in range(200):
         n = int(rng.integers(0, 40))
         listed = rng.integers(0, 50, size=n).astype(np.int32)
-        holding, colony = rng.random(50) < 0.8, rng.random(50) < 0.3
+        flags = rng.integers(0, 128, size=50).astype(np.uint8)  # every flag, in any mix
+        flags[rng.random(50) < 0.6] |= HOLDING
         is_elite = rng.random(50) < 0.2
-        args = (listed, holding, colony, is_elite, 1000.0, 1.0, budget)
+        args = (listed, flags, is_elite, 1000.0, 1.0, budget)
         assert etap_plan(*args) == etap_plan_reference(*args)
     # the test can fail: counting the colony convicts as live changes the plan
     listed = np.arange(4, dtype=np.int32)
-    yes, no = np.ones(4, dtype=bool), np.zeros(4, dtype=bool)
-    col = np.array([True, False, False, False])
-    assert etap_plan(listed, yes, col, no, 1.0, 1.0, 2.0) != etap_plan(
-        listed, yes, no, no, 1.0, 1.0, 2.0
-    )
+    no = np.zeros(4, dtype=bool)
+    col = np.array([HOLDING | COLONY, HOLDING, HOLDING, HOLDING], dtype=np.uint8)
+    held = np.full(4, HOLDING, dtype=np.uint8)
+    assert etap_plan(listed, col, no, 1.0, 1.0, 2.0) != etap_plan(listed, held, no, 1.0, 1.0, 2.0)
 
 
 def test_calendar_grows_when_a_batch_does_not_fit() -> None:

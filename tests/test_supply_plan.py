@@ -17,6 +17,7 @@ from types import SimpleNamespace
 import numpy as np
 import pytest
 
+from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.gulag import GF, GULAG_FLOWS
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -119,8 +120,8 @@ def test_the_camps_shortfall_spares_the_colonies(monkeypatch) -> None:
     sim.step()
     e, w, day = sim.engine.engine, sim.engine.world, int(sim.engine.day)
     c = w.cases
-    held = (c.status == Status.CAMP) & ~c.holding
-    colony, camp = held & c.colony, held & ~c.colony
+    held = (c.status == Status.CAMP) & ~c.unpacked(HOLDING)
+    colony, camp = held & c.unpacked(COLONY), held & ~c.unpacked(COLONY)
     e.params["gulag_mortality"] = 5.0
     e.params["supply_mortality"] = 1.0
     monkeypatch.setattr(steps_gulag, "undernourishment", lambda e, day: 1.0)

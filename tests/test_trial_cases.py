@@ -27,6 +27,7 @@ import pytest
 
 from greatterror.evidence.loader import load_evidence
 from greatterror.model import steps_trials
+from greatterror.model.case_flags import CONFESSED, LINKED
 from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
@@ -63,7 +64,9 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         if sys._getframe(1).f_code.co_name == "_trial":
             idx = np.asarray(idx, dtype=np.int64).copy()
             c = sim.world.cases
-            out["sentenced"].append((day, idx, c.arrest_day[idx].copy(), c.confessed[idx].copy()))
+            out["sentenced"].append(
+                (day, idx, c.arrest_day[idx].copy(), c.has(CONFESSED, idx).copy())
+            )
         elif len(idx):
             idx = np.asarray(idx, dtype=np.int64).copy()
             out["elsewhere"].append((day, idx, sim.world.cases.arrest_day[idx].copy()))
@@ -126,7 +129,7 @@ def _simulate(pars: dict[str, float] | None = None) -> dict[str, Any]:
         # who sat in the dock and whether each had confessed, read before the trial
         res = dock(w, eng, case, pool)
         chosen = res[0] if isinstance(res, tuple) else res
-        out["docks"].append((case.trial, chosen.copy(), w.cases.confessed[chosen].copy()))
+        out["docks"].append((case.trial, chosen.copy(), w.cases.has(CONFESSED, chosen).copy()))
         return res
 
     steps_trials.dock = docking  # type: ignore[assignment]
@@ -226,7 +229,7 @@ def test_the_dock_holds_only_the_cases_members_linked_by_names(run) -> None:
             continue
         assert set(docks[case.trial][1].tolist()) <= case.members
         assert set(case.joined) == case.members
-        assert sim.cases.linked[np.fromiter(case.members, dtype=np.int64)].all()
+        assert sim.cases.has(LINKED, np.fromiter(case.members, dtype=np.int64)).all()
         assert case.head < 0 or case.head == case.listed[0]
         for i, how in case.joined.items():
             assert how in ("listed", "named", "window", "carried")

@@ -162,7 +162,7 @@ class Investigation(Component):
 
 # -- the rules of the investigation, stated readably; the kernels are their fast path ------
 def confessions_reference(
-    idx: np.ndarray, u: np.ndarray, party: np.ndarray, rule: ConfessionRule, confessed: np.ndarray
+    idx: np.ndarray, u: np.ndarray, party: np.ndarray, rule: ConfessionRule, flags: np.ndarray
 ) -> tuple[np.ndarray, np.ndarray, np.ndarray]:
     """Who confesses (M06 sets ``rule.base``; M30 adds the boost for party members).
 
@@ -172,7 +172,7 @@ def confessions_reference(
     if rule.capitulation:
         prob = np.minimum(prob + rule.boost * (party[idx] == rule.member), 1.0)
     confess = u[0] < prob
-    confessed[idx[confess]] = True
+    flags[idx[confess]] |= CONFESSED
     return idx[confess], idx[~confess], u[1][~confess]
 
 
@@ -194,7 +194,7 @@ def dispositions_reference(
     to_court = np.concatenate([confessors, silent[~released]])
     cases.status[to_court] = Status.AWAITING_SENTENCE
     flags = cases.flags[to_court]
-    held = hold & is_elite[to_court] & (flags & CONFESSED != 0) & (flags & LINKED != 0)
+    held = hold & is_elite[to_court] & ((flags & CONFESSED) != 0) & ((flags & LINKED) != 0)
     return silent[released], to_court[~held], to_court[held]
 
 
@@ -206,7 +206,7 @@ def naming_reference(
     indptr: np.ndarray,
     members: np.ndarray,
     acted_p: float,
-    linked: np.ndarray,
+    flags: np.ndarray,
 ) -> tuple[np.ndarray, np.ndarray]:
     """Each confessor gives ``k`` names, each a random colleague of his workplace (M05),
     acted on with probability ``acted_p``; names of oneself are dropped. Being named by someone
@@ -221,7 +221,7 @@ def naming_reference(
     named = (members[pos] if len(members) else pos).astype(np.int64)
     keep = (named != who) & (u[m : 2 * m] < acted_p)
     named, by = named[keep], who[keep]
-    linked[named[linked[by]]] = True
+    flags[named[(flags[by] & LINKED) != 0]] |= LINKED
     return named, by
 
 
