@@ -15,7 +15,7 @@ operation on the rest of its goal (model/operation_00447.py ``scheduled_pace``).
 daily capacity (``nkvd_capacity``) bounds the ordinary pace, not the first blow: the lists
 and their compromising material were ready before the start, and the order attached troop
 or militia units to the operational groups for the arrests (section III.4). These cases
-carry their category (``Cases.first_category``): the troika sentences them in category 1
+carry their category (``Cases.flags`` ``FIRST_CATEGORY``): the troika sentences them in category 1
 (model/troika.py).
 """
 

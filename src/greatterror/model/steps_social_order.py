@@ -107,7 +107,7 @@ years), derived for the courts' other convicts, nor the troikas' 3-5 years
 (``TERMS["oso"]``), the Special Board's powers, not a court's. They are
 non-political cases, never the NKVD's arrests or convictions (the reading of
 ``COUNTED_AFTER_00447``: the G1 series is the NKVD's cases, and these are the
-courts'), and not flagged ``Cases.social_order`` (their category says what
+courts'), and not flagged ``Cases.flags`` ``SOCIAL_ORDER`` (their category says what
 they are). They do not double count ``nonpolitical_sentences_per_year``, the
 courts' other non-political inflow, at that parameter's prior only: the prior
 is the turnover of the 1935 stock *less* the social-order bodies' camp
@@ -150,7 +150,7 @@ own stream only, so the other cases' investigation lengths are the same with
 these bodies as without them. The militia's days of inquiry are not modelled;
 nobody is named, since these were not interrogations about accomplices. In
 the camps and colonies they are held as non-political prisoners
-(``Cases.social_order``).
+(``Cases.flags`` ``SOCIAL_ORDER``).
 """
 
 from __future__ import annotations

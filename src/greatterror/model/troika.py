@@ -8,7 +8,7 @@ operational groups put each person in a category on their lists before the arres
 the troikas worked to the limits they were given:
 
 - the first category's July lists were arrested first, in each region's first days
-  (model/order_start.py); their cases carry their category (``Cases.first_category``);
+  (model/order_start.py); their cases carry their category (``Cases.flags`` ``FIRST_CATEGORY``);
 - the other lists were compiled as the operation went on, to the limits in force: a case
   falls in category 1 in the proportion of what is left of the region's category-1 limit
   in what is left of both;
