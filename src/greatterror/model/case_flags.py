@@ -10,6 +10,8 @@ for the indices it needs (never the whole population); a Numba kernel takes the
 
 from __future__ import annotations
 
+import numpy as np
+
 #: the prisoner confessed in the current case's investigation (model/steps_investigation.py)
 CONFESSED = 1
 #: linked to the 'centre' of a conspiracy: a former oppositionist from the start, or named in
@@ -45,3 +47,12 @@ FLAGS = {
 
 #: the flags a new case starts without (``flatcalls.open_cases_flat``): the steps set them
 NEW_CASE_CLEARS = CONFESSED | NAMED | SOCIAL_ORDER
+
+_CODES = np.arange(256)
+#: for each flag, each byte's answer (whether it has the flag; the byte with it set; cleared):
+#: ``Cases.has`` looks the bytes of its people up here, one ``take`` of a 256-entry table, which
+#: costs about half of ``(flags[idx] & flag) != 0`` on the few people of most calls (two
+#: NumPy calls, one with a Python scalar to convert)
+HAS = {bit: (_CODES & bit) != 0 for bit in FLAGS.values()}
+WITH = {bit: (_CODES | bit).astype(np.uint8) for bit in FLAGS.values()}
+WITHOUT = {bit: (_CODES & (0xFF ^ bit)).astype(np.uint8) for bit in FLAGS.values()}

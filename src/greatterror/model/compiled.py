@@ -42,8 +42,11 @@ SECONDS_PER_KERNEL = 0.3
 
 
 def _kernel_modules() -> list[ModuleType]:
+    """The modules whose kernels are cached, and ``case_flags``, which defines none: the
+    kernels compile its bit constants in, so a change of a bit must drop their caches too."""
     from greatterror.model import (
         calendar,
+        case_flags,
         channels,
         families,
         flatcalls,
@@ -80,6 +83,7 @@ def _kernel_modules() -> list[ModuleType]:
         ledger_cells,
         population_kernels,
         population_marks,
+        case_flags,
     ]
 
 

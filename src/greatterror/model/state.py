@@ -10,7 +10,7 @@ import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays
-from greatterror.model.case_flags import SOCIAL_ORDER
+from greatterror.model.case_flags import HAS, SOCIAL_ORDER, WITH, WITHOUT
 from greatterror.vocabulary import CHANNELS, NON_POLITICAL
 
 #: the people a flag helper reads or writes: indices, a mask, or one person
@@ -96,16 +96,17 @@ class Cases:
         return (self.op[idx] == NON_POLITICAL) | self.has(SOCIAL_ORDER, idx)
 
     def has(self, flag: int, idx: Index) -> NDArray[np.bool_]:
-        """Whether each of ``idx`` has ``flag`` (a bit of model/case_flags.py)."""
-        return (self.flags[idx] & flag) != 0
+        """Whether each of ``idx`` has ``flag`` (one bit of model/case_flags.py):
+        ``(flags[idx] & flag) != 0``, looked up in a table (``case_flags.HAS``)."""
+        return HAS[flag].take(self.flags[idx])
 
     def set(self, flag: int, idx: Index) -> None:
-        """Give ``flag`` to ``idx``."""
-        self.flags[idx] |= flag
+        """Give ``flag`` (one bit) to ``idx``: ``flags[idx] |= flag``."""
+        self.flags[idx] = WITH[flag].take(self.flags[idx])
 
     def clear(self, flag: int, idx: Index) -> None:
-        """Take ``flag`` from ``idx``."""
-        self.flags[idx] &= np.uint8(0xFF ^ flag)
+        """Take ``flag`` (one bit) from ``idx``: ``flags[idx] &= ~flag``."""
+        self.flags[idx] = WITHOUT[flag].take(self.flags[idx])
 
     def put(self, flag: int, idx: Index, value: NDArray[np.bool_] | bool) -> None:
         """Set ``flag`` of ``idx`` to ``value`` (as ``array[idx] = value`` did when each
