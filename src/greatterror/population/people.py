@@ -30,7 +30,7 @@ PERSON_DTYPES: dict[str, type[np.generic]] = {
     "elite": np.uint16,
     "workplace": np.int32,
     #: the region of the first secretary whose client the person is (-1: none); int8 holds
-    #: the 65 regions' codes (``build_population`` refuses more than 127), a byte a person
+    #: the 65 regions' codes (``build_population`` refuses more than 128), a byte a person
     #: less than int16 (0.16 GB at 1:1)
     "patron": np.int8,
 }
