@@ -105,10 +105,12 @@ def test_household_and_elite_layer_lookups_match_their_full_rules(pop) -> None:
     np.testing.assert_array_equal(pop.household_of(idx), owner[idx])
     np.testing.assert_array_equal(pop.is_elite_layer, pop["elite"] != 0)
     assert "household" not in pop.attrs
+    with pytest.raises(KeyError, match="household_of"):
+        pop["household"]  # no silent label for everyone
 
 
 def test_household_sizes_follow_distribution(pop, inputs) -> None:
-    mass_hh = pop["household"][~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
+    mass_hh = pop.household_labels()[~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
     sizes = np.bincount(np.bincount(mass_hh)[np.unique(mass_hh)])
     dist = inputs.distributions["household_size"]
     observed = sizes[1:9] / sizes[1:].sum()
