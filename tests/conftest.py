@@ -1,5 +1,6 @@
 """Shared fixtures: every test session gets its own local state directory; under
-pytest-xdist, every worker its own Numba cache."""
+pytest-xdist, every worker its own Numba cache, and ``-n auto`` one worker per CPU this
+process may use (tests/xdist_workers.py)."""
 
 from __future__ import annotations
 
@@ -13,12 +14,20 @@ from types import ModuleType
 
 import pytest
 from script_module import load_script
+from xdist_workers import auto_workers
 
 from greatterror.paths import HOME_ENV
 
 #: set by pytest-xdist in each worker process: gw0, gw1, ...
 WORKER_ENV = "PYTEST_XDIST_WORKER"
 NUMBA_CACHE_ENV = "NUMBA_CACHE_DIR"
+
+
+@pytest.hookimpl(optionalhook=True)  # optional: also loads with ``-p no:xdist``
+def pytest_xdist_auto_num_workers(config: pytest.Config) -> int | None:
+    """Workers for ``-n auto``: the CPUs affinity and the cgroup quota allow, none on one CPU
+    (tests/xdist_workers.py); None leaves ``PYTEST_XDIST_AUTO_NUM_WORKERS`` to xdist."""
+    return auto_workers()
 
 
 def pytest_configure(config: pytest.Config) -> None:

@@ -193,3 +193,112 @@ def test_another_numba_is_left_as_it_is() -> None:
         "assert IndexDataCacheFile.save is save\n"
     )
     subprocess.run([sys.executable, "-c", code], check=True)
+
+
+@pytest.mark.parametrize("code", ["ENOLCK", "ENOSYS", "EOPNOTSUPP"])
+def test_a_file_system_without_flock_runs_unlocked_and_says_so_once(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    caplog: pytest.LogCaptureFixture,
+    code: str,
+) -> None:
+    """NFS without lockd, Lustre without ``flock``: the lock's error must not reach the user."""
+    import errno
+    import fcntl
+
+    def no_locks(fd: int, operation: int) -> None:
+        raise OSError(getattr(errno, code), os.strerror(getattr(errno, code)))
+
+    monkeypatch.setattr(fcntl, "flock", no_locks)
+    monkeypatch.setattr(cache_lock, "_WARNED", [])
+    cache_file = _cache_file(tmp_path)
+    with caplog.at_level("WARNING", logger=cache_lock.__name__):
+        getattr(cache_file, "save")(("sig", 0), "code")  # noqa: B009
+        assert getattr(cache_file, "load")(("sig", 0)) == "code"  # noqa: B009
+        getattr(cache_file, "flush")()  # noqa: B009
+    said = [r for r in caplog.records if r.name == cache_lock.__name__]
+    assert len(said) == 1 and "without a lock" in said[0].getMessage()
+    assert not cache_lock._HELD  # every descriptor closed
+
+
+def _lock_is_taken(path: Path) -> bool:
+    """Whether another open of ``path`` (in this process: its own open file description)
+    finds a lock on it."""
+    import fcntl
+
+    fd = os.open(path, os.O_RDONLY)
+    try:
+        fcntl.flock(fd, fcntl.LOCK_EX | fcntl.LOCK_NB)
+    except BlockingIOError:
+        return True
+    finally:
+        os.close(fd)
+    return False
+
+
+def test_a_forked_child_does_not_keep_the_parents_lock(tmp_path: Path) -> None:
+    """A child forked while the lock is held closes its copy: once the parent lets go, the
+    lock is free although the child still runs."""
+    lock = Path(cache_lock.lock_path(str(tmp_path)))
+    ready_r, ready_w = os.pipe()
+    stop_r, stop_w = os.pipe()
+    with cache_lock.locked(str(tmp_path), exclusive=True):
+        pid = os.fork()
+        if pid == 0:  # the child: says it runs, then waits until told to stop
+            try:
+                os.write(ready_w, b"x")
+                os.read(stop_r, 1)
+            finally:
+                os._exit(0)
+        assert os.read(ready_r, 1) == b"x"
+        assert _lock_is_taken(lock)
+    try:
+        assert not _lock_is_taken(lock), "the forked child still holds the lock"
+    finally:
+        os.write(stop_w, b"x")
+        os.waitpid(pid, 0)
+        for fd in (ready_r, ready_w, stop_r, stop_w):
+            os.close(fd)
+
+
+def test_a_lock_file_that_cannot_be_written_is_locked_read_only(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A cache folder shared read-only (its caches made by another user): the lock file is
+    opened for reading and still locked. (Simulated: root may write anywhere.)"""
+    lock = Path(cache_lock.lock_path(str(tmp_path)))
+    lock.touch()
+    real_open = os.open
+    modes: list[int] = []
+
+    def read_only(path: str, flags: int, mode: int = 0o777) -> int:
+        if str(path) == str(lock):
+            modes.append(flags)
+            if flags & (os.O_RDWR | os.O_WRONLY | os.O_CREAT):
+                raise PermissionError(13, "Permission denied", path)
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", read_only)
+    with cache_lock.locked(str(tmp_path), exclusive=False):
+        monkeypatch.setattr(os, "open", real_open)
+        assert _lock_is_taken(lock)
+    assert modes == [os.O_RDWR | os.O_CREAT, os.O_RDONLY]
+    assert not _lock_is_taken(lock)
+
+
+def test_a_folder_without_a_lock_file_that_cannot_be_written_runs_unlocked(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    real_open = os.open
+    lock = cache_lock.lock_path(str(tmp_path))
+
+    def refused(path: str, flags: int, mode: int = 0o777) -> int:
+        if str(path) == lock:
+            raise (PermissionError if flags & os.O_CREAT else FileNotFoundError)(path)
+        return real_open(path, flags, mode)
+
+    monkeypatch.setattr(os, "open", refused)
+    ran = False
+    with cache_lock.locked(str(tmp_path), exclusive=True):
+        ran = True
+    assert ran and not Path(lock).exists()

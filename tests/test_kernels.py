@@ -44,13 +44,6 @@ def test_place_workplaces_is_a_stable_grouping(rng) -> None:
     assert (workplace[labels < 0] == -1).all()
 
 
-def test_household_runs(rng) -> None:
-    sizes = rng.integers(1, 6, size=50)
-    out = np.zeros(int(sizes.sum()), dtype=np.int32)
-    pk.household_labels(sizes, 10, out)
-    np.testing.assert_array_equal(out, 10 + np.repeat(np.arange(50), sizes))
-
-
 def test_wives_kernel_matches_the_numpy_rule(rng) -> None:
     """model/families.run_wives (households as runs) against the member-list NumPy path."""
     from greatterror.model.families import wives_of
@@ -485,3 +478,20 @@ def test_nonzero_by_blocks_is_flatnonzero(rng) -> None:
         got = nonzero_by_blocks(lambda s: (status[s] == 2) | (status[s] == 5), len(status), block)
         np.testing.assert_array_equal(got, want)
     assert nonzero_by_blocks(lambda s: status[s] > 0, 0).size == 0
+
+
+def test_wives_of_refuses_everyones_households(rng) -> None:
+    """``wives_of`` takes the household of each convicted; everyone's list (the old argument)
+    would be read by position and name wrong wives, so it is refused."""
+    from greatterror.model.families import wives_of
+    from greatterror.population.groups import Groups
+
+    sizes = rng.integers(1, 7, size=20)
+    indptr = np.concatenate([[0], np.cumsum(sizes)]).astype(np.int64)
+    n = int(indptr[-1])
+    everyone = np.repeat(np.arange(20), sizes).astype(np.int32)
+    age = np.full(n, 30, dtype=np.uint8)
+    male = np.arange(n) % 2 == 0
+    convicted = np.array([0, 2], dtype=np.int64)
+    with pytest.raises(ValueError, match="2 convicted; give the household of each convicted"):
+        wives_of(Groups(indptr=indptr, members=None), everyone, age, male, convicted)

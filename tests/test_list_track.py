@@ -129,7 +129,7 @@ def test_after_the_lists_only_the_nomenklatura_s_layers_go_to_the_military_court
 
 def test_the_children_are_those_aged_1_to_15_of_the_wives_arrested(run) -> None:
     pop, weight = run.pop, run.engine.weights
-    hh, indptr = pop["household"], pop.households.indptr
+    hh, indptr = pop.household_labels(), pop.households.indptr
     counted, infants = 0.0, 0.0
     for wives in run.wives_placed:
         for wife in wives[hh[wives] >= 0].tolist():

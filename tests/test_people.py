@@ -164,7 +164,7 @@ def test_sex_and_age_follow_the_census_structure(pop) -> None:
 
 
 def test_register_marks_belong_to_individuals(pop) -> None:
-    marks, age, male, hh = pop["marks"], pop["age"], pop["male"], pop["household"]
+    marks, age, male, hh = pop["marks"], pop["age"], pop["male"], pop.household_labels()
     assert (age[marks != 0] >= MIN_ARREST_AGE).all()  # no child carries any mark
     kulak = np.flatnonzero((marks & Mark.FORMER_KULAK) != 0)
     assert len(kulak) > 100
@@ -206,7 +206,7 @@ def test_order_00486_reaches_wives_after_the_conviction_and_never_children(run) 
     assert not pop["male"][wives].any()  # wives only
     arrested = wives[(cases.op[wives] == OP["family"]) & (cases.arrests[wives] > 0)]
     assert len(arrested) > 0
-    hh = pop["household"]
+    hh = pop.household_labels()
     indptr = pop.households.indptr
     checked = 0
     for wife in arrested:

@@ -90,9 +90,9 @@ def test_every_person_in_one_household(pop) -> None:
     hh = pop.households
     assert hh.indptr[-1] == len(pop)
     assert (hh.sizes() >= 1).all()
-    # household label and CSR agree
+    # the lookup by bounds gives every person the household whose run holds them
     owner = np.repeat(np.arange(hh.count), hh.sizes())
-    np.testing.assert_array_equal(owner, pop["household"])
+    np.testing.assert_array_equal(pop.household_of(np.arange(len(pop))), owner)
 
 
 def test_household_and_elite_layer_lookups_match_their_full_rules(pop) -> None:
@@ -105,10 +105,12 @@ def test_household_and_elite_layer_lookups_match_their_full_rules(pop) -> None:
     np.testing.assert_array_equal(pop.household_of(idx), owner[idx])
     np.testing.assert_array_equal(pop.is_elite_layer, pop["elite"] != 0)
     assert "household" not in pop.attrs
+    with pytest.raises(KeyError, match="household_of"):
+        pop["household"]  # no silent label for everyone
 
 
 def test_household_sizes_follow_distribution(pop, inputs) -> None:
-    mass_hh = pop["household"][~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
+    mass_hh = pop.household_labels()[~pop.is_elite_layer & (pop["region"] != pop.regions[-1].index)]
     sizes = np.bincount(np.bincount(mass_hh)[np.unique(mass_hh)])
     dist = inputs.distributions["household_size"]
     observed = sizes[1:9] / sizes[1:].sum()
@@ -143,6 +145,40 @@ def test_members_of_groups_lookup() -> None:
     np.testing.assert_array_equal(
         concat_ranges(np.array([5, 0, 9]), np.array([2, 0, 3])), [5, 6, 9, 10, 11]
     )
+
+
+@pytest.mark.parametrize(("count", "refused"), [(128, False), (129, True)])
+def test_more_regions_than_a_patron_code_holds_are_refused(inputs, count, refused) -> None:
+    """A patron's region code is int8 (``PERSON_DTYPES``): codes 0 to 127, so 128 regions.
+    The refusal comes before any work; 128 regions pass it (and fail later, on the copies)."""
+    import dataclasses
+
+    import greatterror.population.build as build
+
+    regions = [inputs.regions[i % len(inputs.regions)] for i in range(count)]
+    many = dataclasses.replace(inputs, regions=regions)
+
+    class Passed(Exception):
+        pass
+
+    def spec_reached(_inputs):
+        raise Passed
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(build, "build_spec", spec_reached)
+        with pytest.raises(ValueError if refused else Passed) as raised:
+            build_population(0.001, 1, many)
+    if refused:
+        assert str(raised.value) == "129 regions: region codes are int8; allowed: at most 128"
+
+
+def test_more_people_than_the_household_bounds_hold_are_refused() -> None:
+    import greatterror.population.build as build
+
+    limit = int(np.iinfo(build.HOUSEHOLD_BOUND).max)
+    build._refuse_over(limit, "people", limit, "household bounds are int32")
+    with pytest.raises(ValueError, match=r"2,147,483,648 people: .*at most 2,147,483,647"):
+        build._refuse_over(limit + 1, "people", limit, "household bounds are int32")
 
 
 def test_scale_out_of_range(inputs) -> None:

@@ -24,12 +24,23 @@ Checked against numba 0.68.1 (pyproject.toml allows ``>=0.60,<1``). The class is
 of Numba's: if it or one of the three methods is missing, nothing is patched and no error is
 raised (the cache is then as safe as Numba makes it). POSIX only (``fcntl``): elsewhere nothing
 is patched. The patch applies to every Numba cache in the process, not only this package's.
+
+Where the lock cannot be had, the cache works as Numba alone makes it and the run goes on: a
+folder that can be neither written nor read (``_open`` gives None), or a file system without
+``flock``, where it raises on every call (Lustre mounted without it: ENOSYS; NFS without lockd:
+ENOLCK; some FUSE and SMB mounts: EOPNOTSUPP). The second is logged once a process (logged,
+not warned: ``-W error`` would make a warning an error again). A process forked while one of
+its threads holds a lock (pyabc's or an ensemble's workers, forked while another thread loads
+a kernel) closes its copies of the held descriptors at once: they share the parent's lock, so
+other processes would wait for the child to exit, and the child would wait for itself if it
+saved into that folder.
 """
 
 from __future__ import annotations
 
 import contextlib
 import functools
+import logging
 import os
 from collections.abc import Callable, Iterator
 from typing import Any
@@ -43,6 +54,12 @@ LOCKED_METHODS = {"save": True, "flush": True, "load": False}
 #: set on Numba's class once patched (a second ``install``, e.g. from a copy of this module,
 #: must not lock twice: one process's two locks on one file would wait for each other)
 MARK = "_greatterror_cache_lock"
+
+#: descriptors of the locks this process holds now (closed in a forked child; see the module)
+_HELD: set[int] = set()
+
+#: the reason the first lock that could not be had was logged for (once a process)
+_WARNED: list[str] = []
 
 
 def lock_path(folder: str) -> str:
@@ -67,11 +84,42 @@ def locked(folder: str, exclusive: bool) -> Iterator[None]:
     if fd is None:
         yield
         return
+    _HELD.add(fd)
     try:
-        fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        try:
+            fcntl.flock(fd, fcntl.LOCK_EX if exclusive else fcntl.LOCK_SH)
+        except OSError as error:  # no flock on this file system: as Numba alone
+            _warn_unlocked(str(error))
         yield
     finally:
-        os.close(fd)  # releases the lock
+        if fd in _HELD:  # not if a fork inside the block closed the child's copy
+            _HELD.discard(fd)
+            os.close(fd)  # releases the lock
+
+
+def _warn_unlocked(reason: str) -> None:
+    """Say once a process that the caches go unlocked; never an error."""
+    if _WARNED:
+        return
+    _WARNED.append(reason)
+    logging.getLogger(__name__).warning(
+        "Numba's cache is used without a lock (%s): processes compiling at once are then "
+        "only as safe as Numba alone makes them",
+        reason,
+    )
+
+
+def _close_held_in_child() -> None:
+    """In a forked child: close the copies of the parent's held lock descriptors (closing a
+    copy does not release the parent's lock; it stops the child from holding it too)."""
+    for fd in list(_HELD):
+        _HELD.discard(fd)
+        with contextlib.suppress(OSError):
+            os.close(fd)
+
+
+if hasattr(os, "register_at_fork"):  # POSIX
+    os.register_at_fork(after_in_child=_close_held_in_child)
 
 
 def _wrap(original: Callable[..., Any], exclusive: bool) -> Callable[..., Any]:

@@ -168,24 +168,33 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
 
 def wives_of(
     households: Groups,
-    household: NDArray[np.integer],
+    household_of_convicted: NDArray[np.integer],
     age: NDArray[np.uint8],
     male: NDArray[np.bool_],
     convicted: NDArray[np.integer],
 ) -> tuple[NDArray[np.int64], NDArray[np.int64]]:
     """The wives of the convicted who have one, and the number of children of each wife.
 
-    ``household`` is the household of each of ``convicted`` (-1: none;
-    ``Population.household_of``). Wives are unique (one man per household is enough to reach her) and in
-    the order of their husbands.
+    ``household_of_convicted`` is the household of each of ``convicted`` (-1: none;
+    ``Population.household_of``), not of every person: a list of everyone's households (as
+    callers once gave) is refused, since read by position it would name wrong wives. Wives
+    are unique (one man per household is enough to reach her) and in the order of their
+    husbands.
     """
     convicted_ = np.asarray(convicted, dtype=np.int64)
+    if len(household_of_convicted) != len(convicted_):
+        raise ValueError(
+            f"wives_of: {len(household_of_convicted)} households for {len(convicted_)} "
+            "convicted; give the household of each convicted (Population.household_of)"
+        )
     if len(convicted_) == 0:
         return np.empty(0, np.int64), np.empty(0, np.int64)
     if households.members is None:  # households are runs of people
-        wife, children = run_wives(households.indptr, household, convicted_, age, male, ADULT_AGE)
+        wife, children = run_wives(
+            households.indptr, household_of_convicted, convicted_, age, male, ADULT_AGE
+        )
     else:
-        wife, children = _listed_wives(households, household, age, male, convicted_)
+        wife, children = _listed_wives(households, household_of_convicted, age, male, convicted_)
     has = wife >= 0
     wife, children = wife[has], children[has]
     _, first = np.unique(wife, return_index=True)

@@ -40,6 +40,22 @@ REGION_ATTRIBUTES = (
 )
 POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
 
+#: the dtype of the household bounds (``Groups.indptr``): int32 holds 162 million people and
+#: spares 4 bytes a household against int64 (about 0.16 GB at 1:1)
+HOUSEHOLD_BOUND = np.int32
+
+
+def _refuse_over(count: int, what: str, allowed: int, holder: str) -> None:
+    """Refuse more ``what`` (regions, people) than ``holder`` can number, before any work."""
+    if count > allowed:
+        raise ValueError(f"{count:,} {what}: {holder}; allowed: at most {allowed:,}")
+
+
+def _largest(dtype: type[np.generic]) -> int:
+    """The largest value of ``dtype``: limits are read from the dtypes, so that a later change
+    of a dtype moves its limit with it."""
+    return int(np.iinfo(np.dtype(dtype).name).max)
+
 
 class _Rates:
     """National per-person probabilities that make expected counts match the spec."""
@@ -180,10 +196,12 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
 
     drop_stale_caches()  # before any kernel runs: a cached caller may hold an old callee
     inputs = inputs or load_inputs()
-    spec = build_spec(inputs)
     regions = inputs.regions
-    if len(regions) > int(np.iinfo(np.int8).max) + 1:  # PERSON_DTYPES["patron"]
-        raise ValueError(f"{len(regions)} regions: a patron's region code must fit in int8")
+    patron = PERSON_DTYPES["patron"]  # region codes 0 to count - 1
+    _refuse_over(
+        len(regions), "regions", _largest(patron) + 1, f"region codes are {patron.__name__}"
+    )
+    spec = build_spec(inputs)
     elite_rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, 100_000]))
     elite = elite_layer(regions, spec, elite_rng)
     # the officers' households, on a stream of their own (population/elite.py); the mass
@@ -205,9 +223,10 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     # which spares concatenating per-region parts (a second copy of each at 1:1)
     # the household bounds as int32 (a population of 162 million fits): 4 bytes a household
     # less than int64, about 0.16 GB at 1:1
-    if total > np.iinfo(np.int32).max:
-        raise ValueError(f"{total} people: the household bounds must fit in int32")
-    hh_indptr = np.empty(total + 1, dtype=np.int32)
+    # the last household bound equals the number of people
+    bound = HOUSEHOLD_BOUND.__name__
+    _refuse_over(total, "people", _largest(HOUSEHOLD_BOUND), f"household bounds are {bound}")
+    hh_indptr = np.empty(total + 1, dtype=HOUSEHOLD_BOUND)
     hh_indptr[0] = 0
     wp_members = np.empty(total, dtype=np.int32)
     wp_used = 0

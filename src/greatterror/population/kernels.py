@@ -324,13 +324,3 @@ def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - com
             if farm >= 0 and age[i] >= codes[A16] and label[i] < 0:
                 label[i] = farm
             i += 1
-
-
-@njit(cache=True)
-def household_labels(sizes, first, out):  # pragma: no cover - compiled
-    """Each person's household number: ``first`` + the index of its run in ``sizes``."""
-    i = 0
-    for h in range(sizes.shape[0]):
-        for _ in range(sizes[h]):
-            out[i] = first + h
-            i += 1

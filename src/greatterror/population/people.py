@@ -30,7 +30,7 @@ PERSON_DTYPES: dict[str, type[np.generic]] = {
     "elite": np.uint16,
     "workplace": np.int32,
     #: the region of the first secretary whose client the person is (-1: none); int8 holds
-    #: the 65 regions' codes (``build_population`` refuses more than 127), a byte a person
+    #: the 65 regions' codes (``build_population`` refuses more than 128), a byte a person
     #: less than int16 (0.16 GB at 1:1)
     "patron": np.int8,
 }
@@ -67,7 +67,11 @@ class Population:
 
     def __getitem__(self, name: str) -> NDArray:
         if name == "household" and name not in self.attrs:
-            return self.household_labels()
+            # no silent 4 bytes a person (0.65 GB at 1:1) for a run that asks for all labels
+            raise KeyError(
+                "household: the population keeps no household label per person; use "
+                "household_of(people), or household_labels() for everyone (tests, descriptions)"
+            )
         return self.attrs[name]
 
     def household_of(self, idx: NDArray[np.integer]) -> NDArray[np.int64]:
@@ -86,8 +90,9 @@ class Population:
         return np.searchsorted(bounds, people, side="right").astype(np.int64) - 1
 
     def household_labels(self) -> NDArray[np.int32]:
-        """Every person's household (``pop["household"]``), made on demand at 4 bytes a
-        person: for tests and descriptions, not for a run, which uses ``household_of``."""
+        """Every person's household, made on demand at 4 bytes a person: for tests and
+        descriptions, not for a run, which uses ``household_of`` (``pop["household"]`` is a
+        KeyError saying so)."""
         sizes = self.households.sizes()
         return np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
 
