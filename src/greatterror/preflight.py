@@ -16,15 +16,18 @@ from greatterror.scales import MAX_SCALE, MIN_SCALE
 #: the registry stores the seed as a signed 64-bit integer
 MAX_SEED = 2**63 - 1
 #: people in the 1937 USSR represented at scale 1, and the elite layer kept at full size
-#: at every scale (docs/performance.md: 162,039,472 people at 1:1, 406,599 at 1:1,000)
+#: at every scale: 837,192 people at 1:1,000 and 2,289,463 at 1:100, of them 675,830 in the
+#: elite layer (``gt.Population.build(scale, seed=1)``, 6 December 2026; the officers'
+#: households of 5 December tripled the layer, which was 245,000 before)
 _PEOPLE_AT_FULL_SCALE = 161_800_000
-_ELITE_LAYER = 245_000
+_ELITE_LAYER = 676_000
 #: peak memory of a run: a fixed part plus bytes per simulated person, fitted to the peak
 #: RSS of full runs in docs/performance.md (0.34 GB at 1:100, 0.87 GB at 1:10, 6.1 GB at
 #: 1:1) with about 10% to spare for writing the outputs; the cases' operational line and
 #: naming flag (model/lines.py, 2 bytes a person, 0.3 GB at 1:1), added since, fit in that
-#: margin. Re-measured on 6 December 2026 (docs/performance.md, "Memory at full scale"): 6.52
-#: GB at 1:1, under the 6.8 GB this gives (7.90 GB the same morning, before branch mem1)
+#: margin. Re-measured on 6 December 2026 (docs/performance.md, "Memory at full scale"): 5.64
+#: GB at 1:1 after branches mem1 and flags, under the 6.8 GB this gives (7.90 GB the same
+#: morning, before them)
 _FIXED_BYTES = 350_000_000
 _BYTES_PER_PERSON = 40
 
