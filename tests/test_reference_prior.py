@@ -293,7 +293,7 @@ def test_choose_prior_scale_writes_the_weighted_reading_beside_the_others(tmp_pa
 @pytest.mark.parametrize(
     ("value", "message"),
     [
-        ("2", "--prior-scale: 2 widens the priors"),
+        ("2", "--prior-scale: 2 widens the table's priors"),
         ("1", "--prior-scale: 1 is not allowed"),
         ("0", "--prior-scale: 0 is not allowed"),
         ("-0.5", "--prior-scale: -0.5 is not allowed"),

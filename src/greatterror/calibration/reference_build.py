@@ -11,7 +11,11 @@ seed and the values, a runaway stopped once it holds five times the record's arr
 Draws are reproducible and do not depend on how many are asked for, on the order of the
 runs or on the workers: draw ``i`` of hypothesis ``h`` in a block is
 ``default_rng([draw_seed, crc32(h), i]).logistic(size=k)`` mapped to the priors
-(``compare.logistic_values``). So a table extended from 100 to 200 draws holds the rows a
+(``compare.logistic_values``). With ``--prior-scale F`` the priors are first scaled about
+their centres by compare's rule (``compare.hypothesis_priors(scenario, F)``,
+``scaled_prior``): the same logistic draws, mapped to the widened or narrowed priors, so that
+a table can answer for widened priors, which reweighting a declared table cannot
+(calibration/reference_prior.py). The manifest records F (``prior_scale``). So a table extended from 100 to 200 draws holds the rows a
 table built at 200 would hold, and a killed build resumes where its last whole piece ends.
 
 The runs go in pieces of ``CHUNK`` draws of every hypothesis in one block; the blocks take
@@ -43,6 +47,7 @@ from greatterror.calibration.reference_table import (
     check_extension,
     read_manifest,
     read_reference,
+    table_prior_scale,
     write_manifest,
     write_part,
 )
@@ -68,11 +73,14 @@ class Job:
     values: tuple[tuple[str, float], ...]
 
 
-def draw_values(scenario: str, hypothesis: str, draw_seed: int, draw: int) -> dict[str, float]:
-    """Draw ``draw`` of ``hypothesis``'s free parameters from its priors (module docstring)."""
+def draw_values(
+    scenario: str, hypothesis: str, draw_seed: int, draw: int, prior_scale: float = 1.0
+) -> dict[str, float]:
+    """Draw ``draw`` of ``hypothesis``'s free parameters from its priors scaled by
+    ``prior_scale`` (module docstring)."""
     from greatterror.calibration.compare import hypothesis_priors
 
-    return values_from(hypothesis_priors(scenario), hypothesis, draw_seed, draw)
+    return values_from(hypothesis_priors(scenario, prior_scale), hypothesis, draw_seed, draw)
 
 
 def values_from(
@@ -132,7 +140,7 @@ def simulated_values(values: Sequence[tuple[str, float]]) -> dict[str, float]:
 
 
 def table_manifest(
-    hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
+    hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int, prior_scale: float = 1.0
 ) -> dict[str, Any]:
     """The manifest a table of these settings has (the code is this process's)."""
     from greatterror.calibration.seeds import check_fit_seed
@@ -149,6 +157,7 @@ def table_manifest(
         "format": FORMAT,
         "version": VERSION,
         "scale": float(scale),
+        "prior_scale": float(prior_scale),
         "base_seed": int(base_seed),
         "hypotheses": dict(hypotheses),
         "statistics": list(CALIBRATION_IDS),
@@ -160,12 +169,18 @@ def table_manifest(
 
 
 def prepare(
-    table: Path, hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int
+    table: Path,
+    hypotheses: dict[str, str],
+    scale: float,
+    base_seed: int,
+    blocks: int,
+    prior_scale: float = 1.0,
 ) -> dict[str, Any]:
     """Check the settings against an existing table (or create its manifest) before any run;
     returns the manifest the build writes to. ``table`` is a directory: ``build_lock``,
-    taken first, refuses a file (review26 F7: the check here was unreachable)."""
-    wanted = table_manifest(hypotheses, scale, base_seed, blocks)
+    taken first, refuses a file (review26 F7: the check here was unreachable). A table made
+    before ``prior_scale`` was recorded reads as 1 and is extended without gaining the key."""
+    wanted = table_manifest(hypotheses, scale, base_seed, blocks, prior_scale)
     if (table / MANIFEST).exists():
         stored = read_manifest(table)
         check_extension(stored, wanted)
@@ -183,11 +198,13 @@ def prepare(
 def pending(
     manifest: dict[str, Any], done: set[tuple[int, str, int]], draws: int
 ) -> list[list[Job]]:
-    """The pieces still to run up to ``draws`` per hypothesis and block, in the order run."""
+    """The pieces still to run up to ``draws`` per hypothesis and block, in the order run,
+    drawn from the priors scaled by the table's ``prior_scale``."""
     from greatterror.calibration.compare import hypothesis_priors
 
     scale = float(manifest["scale"])
-    problems = {s: hypothesis_priors(s) for s in set(manifest["hypotheses"].values())}
+    factor = table_prior_scale(manifest)
+    problems = {s: hypothesis_priors(s, factor) for s in set(manifest["hypotheses"].values())}
     pieces: list[list[Job]] = []
     for first in range(1, draws + 1, CHUNK):
         for block, seeds in sorted(manifest["blocks"].items(), key=lambda kv: int(kv[0])):

@@ -38,7 +38,16 @@ compared with the others' (its relative error is about 1/sqrt(rows)).
 
 Widened priors cannot be read this way: a widened uniform or log-uniform prior puts mass
 where the table holds no draw, and a widened normal's tails are where its draws are
-fewest. They need new simulations (``WIDENED``).
+fewest. They need new simulations (``WIDENED``): a table built with ``reference build
+--prior-scale F0`` draws from the priors scaled by F0. Such a table's rows are draws from
+those priors, so narrowing it by F reads the priors scaled by F0 * F, the priors of the
+table (p) against ``hypothesis_priors(scenario, F0 * F)`` (q), and a reading's
+``prior_scale`` is that product, the scale against the declared priors, as compare's is.
+The product rather than a refusal: a narrowed prior's support lies inside the table's
+(both are cut to the same declared range about the same centre), so the weights hold, and
+the product keeps one meaning of a prior scale across tables and the comparison (narrowing
+scaled_prior(p, F0) by F itself would differ from it where a widened support was cut, and
+for beta priors). A table without ``prior_scale`` was drawn at F0 = 1.
 """
 
 from __future__ import annotations
@@ -57,7 +66,7 @@ from greatterror.calibration.reference_choice import (
     scopes,
     within,
 )
-from greatterror.calibration.reference_table import PAR
+from greatterror.calibration.reference_table import PAR, table_prior_scale
 from greatterror.model.priors import Prior
 
 #: Why a widened prior (scale above 1) is not read from a table, and what would read it.
@@ -65,9 +74,8 @@ WIDENED = (
     "priors widened (scale above 1) cannot be read from this table: a widened prior puts "
     "mass where the table, drawn from the declared priors, holds no draw (beyond a uniform or "
     "log-uniform prior's ends) or few (a normal prior's tails). They need new draws: "
-    "`reference build` draws from the declared priors only (it has no --prior-scale), so it "
-    "cannot build a widened table today; the joint ABC-SMC comparison widens them "
-    "(`greatterror hypotheses compare --prior-scale 2`)."
+    "build a table from widened priors (`greatterror hypotheses reference build --prior-scale "
+    "2`), or use the joint ABC-SMC comparison (`greatterror hypotheses compare --prior-scale 2`)."
 )
 
 
@@ -112,7 +120,8 @@ def log_weights(
 def table_weights(
     rows: Any, hypothesis: np.ndarray, manifest: Mapping[str, Any], factor: float
 ) -> np.ndarray:
-    """Each row's importance weight for every prior narrowed by ``factor``, normalised within
+    """Each row's importance weight for every prior narrowed by ``factor`` from the table's
+    (its ``prior_scale`` F0: the priors scaled by F0 * ``factor``), normalised within
     each hypothesis (its largest weight 1: the rates and effective sizes do not depend on a
     common scale). ReferenceChoiceError if the table lacks a hypothesis's drawn values or if
     today's priors do not give the table's draws (``check_draws``)."""
@@ -120,12 +129,13 @@ def table_weights(
     from greatterror.model.params import BY_NAME
 
     weights = np.zeros(len(rows), dtype=np.float64)
+    drawn = table_prior_scale(manifest)
     for label, scenario in manifest["hypotheses"].items():
         mine = hypothesis == label
         if not mine.any():
             continue
-        names, priors = hypothesis_priors(scenario)
-        _, narrowed = hypothesis_priors(scenario, factor)
+        names, priors = hypothesis_priors(scenario, drawn)
+        _, narrowed = hypothesis_priors(scenario, drawn * factor)
         check_draws(rows, mine, label, (names, priors), manifest)
         values = rows.loc[mine, [PAR + n for n in names]].to_numpy(dtype=np.float64)
         try:
@@ -334,17 +344,20 @@ def prior_sensitivity(
     factors: Sequence[float],
     fractions: Sequence[float],
 ) -> dict[str, Any]:
-    """The narrowed readings of a table for each factor (each below 1), as plain data."""
+    """The narrowed readings of a table for each factor (each below 1, against the table's
+    priors), as plain data; each reading's ``prior_scale`` is against the declared priors,
+    the table's ``prior_scale`` times the factor (module docstring)."""
     manifest, rows = reference.manifest, reference.rows
     labels = list(manifest["hypotheses"])
+    drawn = table_prior_scale(manifest)
     readings = []
     for factor in factors:
         weights = table_weights(rows, hypothesis, manifest, factor)
         readings += narrowed_rejection(
-            rows, hypothesis, distance, labels, weights, factor, fractions
+            rows, hypothesis, distance, labels, weights, drawn * factor, fractions
         )
     return {
-        "prior_scales": list(factors),
+        "prior_scales": [drawn * f for f in factors],
         "rows": [r.as_dict() for r in readings],
         "min_effective_accepted": MIN_ACCEPTED,
         "widened": WIDENED,

@@ -111,7 +111,7 @@ def read_choice(
     """Both readings of ``reference`` (a ``reference_table.Reference``), and with
     ``prior_scales`` (each below 1) the rejection reading under priors narrowed by each
     (``reference_prior.prior_sensitivity``), made before the first forest is grown."""
-    from greatterror.calibration.reference_table import log_ratio_features
+    from greatterror.calibration.reference_table import log_ratio_features, table_prior_scale
 
     if evidence is None:
         from greatterror.evidence.loader import load_evidence
@@ -142,6 +142,7 @@ def read_choice(
     out = {
         "table": str(reference.path),
         "scale": manifest.get("scale"),
+        "prior_scale": table_prior_scale(manifest),
         "code": manifest.get("code"),
         "created": manifest.get("created"),
         "hypotheses": [m for m in labels if m in draws["pooled"]],

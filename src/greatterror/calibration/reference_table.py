@@ -95,7 +95,19 @@ def read_manifest(path: Path) -> dict[str, Any]:
         raise ReferenceTableError(
             f"PATH: {file} has version {manifest.get('version')!r}; this code reads {VERSION}"
         )
+    value = manifest.get("prior_scale", 1.0)
+    if isinstance(value, bool) or not isinstance(value, int | float) or not 0 < value < math.inf:
+        raise ReferenceTableError(
+            f"PATH: {file} has prior_scale {value!r}; allowed: a positive finite number"
+        )
     return manifest
+
+
+def table_prior_scale(manifest: Mapping[str, Any]) -> float:
+    """The factor by which the table's draws scaled every prior (``compare.scaled_prior``,
+    ``reference build --prior-scale``); 1, the declared priors, for a table whose manifest
+    has no ``prior_scale`` (those built before the option)."""
+    return float(manifest.get("prior_scale", 1.0))
 
 
 def write_manifest(path: Path, manifest: Mapping[str, Any]) -> None:
@@ -270,6 +282,12 @@ def check_extension(stored: Mapping[str, Any], wanted: Mapping[str, Any]) -> Non
     may differ; the code must be the same (``provenance.code_change``)."""
     from greatterror.provenance import code_change
 
+    mine, given = table_prior_scale(stored), table_prior_scale(wanted)
+    if _differs(mine, given):
+        raise ReferenceTableError(
+            f"--prior-scale: the table was drawn with prior_scale {mine:g}, not {given:g}; "
+            f"extend it with --prior-scale {mine:g} or start a new table"
+        )
     for key in ("scale", "hypotheses", "statistics", "archival", "base_seed"):
         if _differs(stored.get(key), wanted.get(key)):
             raise ReferenceTableError(

@@ -2,9 +2,10 @@
 
 Both read the option as a factor by which every prior is scaled about its centre
 (``compare.scaled_prior``). The joint ABC-SMC comparison draws anew, so it can widen (a
-factor above 1) as well as narrow; a reference table's rows were drawn from the declared
-priors and can only be reweighted to a narrower prior (calibration/reference_prior.py), so
-`reference choose` takes a factor below 1 only (review26 F7: the two had a check each, with
+factor above 1) as well as narrow; a reference table's rows were drawn from its priors (the
+declared ones, or those scaled by `reference build --prior-scale`) and can only be
+reweighted to narrower priors (calibration/reference_prior.py), so `reference choose` takes
+a factor below 1 only (review26 F7: the two had a check each, with
 different rules).
 """
 
@@ -21,11 +22,10 @@ def check_prior_scales(values: list[float], widen: bool) -> tuple[float, ...]:
     for v in values:
         if not widen and v > 1 and math.isfinite(v):
             fail(
-                f"--prior-scale: {v:g} widens the priors, which a table drawn from the declared "
-                "priors cannot read (its draws do not reach the widened priors' mass); allowed: "
-                "above 0 and below 1. Widened priors need new draws, which reference build "
-                "cannot make (it draws from the declared priors); hypotheses compare "
-                "--prior-scale widens them"
+                f"--prior-scale: {v:g} widens the table's priors, which reweighting its rows "
+                "cannot read (its draws do not reach the widened priors' mass); allowed: "
+                "above 0 and below 1. Widened priors need new draws: build a table from them "
+                "(reference build --prior-scale F), or use hypotheses compare --prior-scale F"
             )
         if not (math.isfinite(v) and v > 0 and v != 1.0):
             allowed = (

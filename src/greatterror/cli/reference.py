@@ -8,6 +8,7 @@ option is checked against the table, and the hypotheses found, before the first 
 from __future__ import annotations
 
 import contextlib
+import math
 from pathlib import Path
 from typing import Annotated, Any
 
@@ -52,10 +53,19 @@ def build(
         int, typer.Option(help="The first block's fitting seed; block b uses seed + b - 1.")
     ] = DEFAULT_SEED,
     workers: Annotated[int, typer.Option(help="Worker processes.")] = 1,
+    prior_scale: Annotated[
+        float,
+        typer.Option(
+            help="Draw from every prior scaled about its centre by this factor (compare's "
+            "rule: above 1 widens, below 1 narrows); recorded in the table, which is extended "
+            "at the same factor only."
+        ),
+    ] = 1.0,
 ) -> None:
     """Add simulations to a reference table until each hypothesis has --draws in each block.
 
     greatterror hypotheses reference build --table ref --draws 100 --blocks 3 --workers 2
+    greatterror hypotheses reference build --table ref-wide --prior-scale 2   # widened priors
     """
     for name, value, least, most in (
         ("--draws", draws, 1, 1_000_000),
@@ -64,6 +74,11 @@ def build(
     ):
         if not least <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
+    if not (math.isfinite(prior_scale) and prior_scale > 0):
+        fail(
+            f"--prior-scale: {prior_scale:g} is not allowed; allowed: a positive finite number "
+            "(1 the declared priors, above 1 widens every prior, below 1 narrows it)"
+        )
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     warn_scale(scale, "a reference table")
@@ -75,7 +90,7 @@ def build(
     with contextlib.ExitStack() as held:
         try:  # the manifest and the rows read and written under the lock (review25 F8)
             held.enter_context(build_lock(table))
-            manifest = prepare(table, chosen, scale, seed, blocks)
+            manifest = prepare(table, chosen, scale, seed, blocks, prior_scale)
             pieces = pending(manifest, done_rows(table), draws)
         except (ReferenceTableError, SeedRangeError) as exc:
             fail(str(exc))

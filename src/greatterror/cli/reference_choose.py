@@ -57,8 +57,9 @@ def choose(
         list[float] | None,
         typer.Option(
             help="Prior sensitivity without new simulations: the rejection reading with every "
-            "prior narrowed about its centre by this factor (above 0, below 1), the table's rows "
-            "reweighted; repeatable. Widened priors need new draws.",
+            "prior narrowed about its centre by this factor (above 0, below 1) from the table's "
+            "priors, the table's rows reweighted; repeatable. Widened priors need new draws "
+            "(reference build --prior-scale).",
             show_default=False,
         ),
     ] = None,
@@ -116,9 +117,11 @@ def print_choice(summary: dict[str, Any]) -> None:
 
     labels = summary["hypotheses"]
     scale = summary["scale"]
+    factor = float(summary.get("prior_scale", 1.0))  # reference build --prior-scale
+    drawn = "" if factor == 1.0 else f", drawn from every prior scaled x{factor:g}"
     console.print(
         f"table {summary['table']}: 1:{1 / scale:,.0f}, code {code_label(summary['code'])}, "
-        f"made {summary['created']}",
+        f"made {summary['created']}{drawn}",
         highlight=False,
     )
     print_table(

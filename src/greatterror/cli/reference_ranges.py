@@ -86,8 +86,14 @@ def print_prior_sensitivity(summary: dict[str, Any]) -> None:
             ["effective rows", "", "", ""]
             + [f"{pooled[0]['effective_rows'][m]:.1f} of {pooled[0]['drawn'][m]}" for m in labels]
         )
+        drawn = float(summary.get("prior_scale", 1.0))  # the table's (reference build)
+        how = f"narrowed x{factor:g}"
+        if drawn != 1.0:
+            how = (
+                f"scaled x{factor:g} (the table's priors x{drawn:g}, narrowed x{factor / drawn:g})"
+            )
         print_table(
-            f"Rejection ABC, pooled, every prior narrowed x{factor:g} about its centre "
+            f"Rejection ABC, pooled, every prior {how} about its centre "
             "(the table's rows reweighted; no new simulation): P (lowest-highest of the "
             "blocks; effective accepted rows)",
             ["fraction", "effective accepted", "best (rate)", "split", *labels],
