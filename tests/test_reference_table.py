@@ -55,9 +55,9 @@ def test_pending_loads_each_scenario_once_and_draws_as_draw_values(
     loads: list[str] = []
     load = compare.hypothesis_priors
 
-    def counted(scenario: str) -> object:
+    def counted(scenario: str, factor: float = 1.0) -> object:
         loads.append(scenario)
-        return load(scenario)
+        return load(scenario, factor)
 
     monkeypatch.setattr(compare, "hypothesis_priors", counted)
     jobs = [j for p in rb.pending(_manifest(), set(), 7) for j in p]
