@@ -15,8 +15,9 @@ runs or on the workers: draw ``i`` of hypothesis ``h`` in a block is
 their centres by compare's rule (``compare.hypothesis_priors(scenario, F)``,
 ``scaled_prior``): the same logistic draws, mapped to the widened or narrowed priors, so that
 a table can answer for widened priors, which reweighting a declared table cannot
-(calibration/reference_prior.py). The manifest records F (``prior_scale``). So a table extended from 100 to 200 draws holds the rows a
-table built at 200 would hold, and a killed build resumes where its last whole piece ends.
+(calibration/reference_prior.py). The manifest records F (``prior_scale``). So a table
+extended from 100 to 200 draws holds the rows a table built at 200 would hold, and a killed
+build resumes where its last whole piece ends.
 
 The runs go in pieces of ``CHUNK`` draws of every hypothesis in one block; the blocks take
 turns, so that an interrupted build leaves its repeats of about equal size. A piece is the
