@@ -5,6 +5,8 @@ from __future__ import annotations
 import math
 from pathlib import Path
 
+import numpy as np
+
 from greatterror.calibration import reference_build as rb
 from greatterror.calibration.reference_table import PAR, SIM, write_manifest, write_part
 from greatterror.calibration.statistics import CALIBRATION_IDS
@@ -58,3 +60,29 @@ def _record() -> dict[str, float]:
 
     evidence = load_evidence()
     return {s: float(evidence.value(s)) for s in CALIBRATION_IDS}
+
+
+def drawn_table(path: Path, factor: float = 1.0, draws: int = 6) -> Path:
+    """Two blocks of H6 (near the record) and H7 (far), each row at its real draw from the
+    priors scaled by ``factor`` (``reference build --prior-scale``), the manifest recording it."""
+    from greatterror.calibration.compare import hypothesis_priors
+
+    write_manifest(path, _manifest(prior_scale=factor))
+    rng = np.random.default_rng(3)
+    problems = {h: hypothesis_priors(s, factor) for h, s in HYPS.items()}
+    record = _record()
+    for block in (1, 2):
+        rows = []
+        for hyp, shift in (("H6", 0.0), ("H7", 1.0)):
+            for draw in range(1, draws + 1):
+                row = {"block": block, "hypothesis": hyp, "draw": draw, "runaway": False}
+                row["seconds"] = 1.0
+                row.update(
+                    {SIM + s: v * math.exp(shift + 0.2 * rng.standard_normal())
+                     for s, v in record.items()}
+                )  # fmt: skip
+                values = rb.values_from(problems[hyp], hyp, 140 + block, draw)
+                row.update({PAR + k: v for k, v in values.items()})
+                rows.append(row)
+        write_part(path, rows, f"block{block}")
+    return path

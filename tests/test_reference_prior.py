@@ -11,7 +11,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from reference_tables import H6, H7, HYPS, _manifest, _record, _table_with_values
+from reference_tables import H6, H7, _table_with_values, drawn_table
 from typer.testing import CliRunner
 
 from greatterror.calibration.compare import hypothesis_priors, scaled_prior
@@ -25,7 +25,7 @@ from greatterror.calibration.reference_prior import (
     table_weights,
     weighted_rates,
 )
-from greatterror.calibration.reference_table import PAR, SIM, read_reference
+from greatterror.calibration.reference_table import PAR, read_reference
 from greatterror.cli.app import app
 from greatterror.model.priors import Prior
 
@@ -209,7 +209,7 @@ def test_a_row_of_a_block_the_manifest_does_not_list_is_refused(tmp_path: Path) 
 
 
 def test_choose_prior_scale_refuses_a_block_the_manifest_does_not_list(tmp_path: Path) -> None:
-    table = real_table(tmp_path / "t")
+    table = drawn_table(tmp_path / "t")
     manifest = json.loads((table / "manifest.json").read_text())
     del manifest["blocks"]["2"]
     (table / "manifest.json").write_text(json.dumps(manifest))
@@ -224,33 +224,8 @@ def test_choose_prior_scale_refuses_a_block_the_manifest_does_not_list(tmp_path:
 # --- the command ------------------------------------------------------------------------
 
 
-def real_table(path: Path, draws: int = 6) -> Path:
-    """Two blocks of H6 (near the record) and H7 (far), each row at its real draw."""
-    from greatterror.calibration.reference_build import values_from
-    from greatterror.calibration.reference_table import write_manifest, write_part
-
-    write_manifest(path, _manifest())
-    rng = np.random.default_rng(3)
-    problems = {h: hypothesis_priors(s) for h, s in HYPS.items()}
-    for block in (1, 2):
-        rows = []
-        for hyp, shift in (("H6", 0.0), ("H7", 1.0)):
-            for draw in range(1, draws + 1):
-                row = {"block": block, "hypothesis": hyp, "draw": draw, "runaway": False}
-                row["seconds"] = 1.0
-                row.update(
-                    {SIM + s: v * math.exp(shift + 0.2 * rng.standard_normal())
-                     for s, v in _record().items()}
-                )  # fmt: skip
-                values = values_from(problems[hyp], hyp, 140 + block, draw)
-                row.update({PAR + k: v for k, v in values.items()})
-                rows.append(row)
-        write_part(path, rows, f"block{block}")
-    return path
-
-
 def test_choose_prior_scale_writes_the_weighted_reading_beside_the_others(tmp_path: Path) -> None:
-    table = real_table(tmp_path / "t")
+    table = drawn_table(tmp_path / "t")
     out = tmp_path / "r"
     cli = ["hypotheses", "reference", "choose", str(table), "--trees", "5", "--out", str(out)]
     result = runner.invoke(app, [*cli, "--prior-scale", "0.99", "--prior-scale", "0.5", "--json"])
@@ -313,7 +288,7 @@ def test_choose_refuses_bad_prior_scales_before_any_work(
 
 
 def test_choose_refuses_a_table_whose_draws_todays_priors_do_not_give(tmp_path: Path) -> None:
-    table = real_table(tmp_path / "t")
+    table = drawn_table(tmp_path / "t")
     frame = pd.read_parquet(next((table / "parts").glob("block1*.parquet")))
     name = hypothesis_priors(H6)[0][0]
     frame.loc[0, PAR + name] = frame.loc[0, PAR + name] * 1.01

@@ -9,7 +9,7 @@ from pathlib import Path
 import numpy as np
 import pandas as pd
 import pytest
-from reference_tables import HYPS, _manifest, _row
+from reference_tables import HYPS, _manifest, _row, drawn_table
 from typer.testing import CliRunner
 
 from greatterror.calibration import reference_build as rb
@@ -137,34 +137,8 @@ def test_narrowing_a_widened_table_reads_the_priors_at_the_product(tmp_path: Pat
         table_weights(frame, hypothesis, _manifest(), 0.5)
 
 
-def _widened_table(path: Path, factor: float, draws: int = 6) -> Path:
-    """Two blocks of H6 (near the record) and H7 (far), each row at its draw from the priors
-    scaled by ``factor``, the manifest recording it."""
-    from reference_tables import _record
-
-    from greatterror.calibration.reference_table import SIM, write_part
-
-    write_manifest(path, _manifest(prior_scale=factor))
-    rng = np.random.default_rng(3)
-    for block in (1, 2):
-        rows = []
-        for hyp, shift in (("H6", 0.0), ("H7", 1.0)):
-            for draw in range(1, draws + 1):
-                row = {"block": block, "hypothesis": hyp, "draw": draw, "runaway": False}
-                row["seconds"] = 1.0
-                row.update(
-                    {SIM + s: v * float(np.exp(shift + 0.2 * rng.standard_normal()))
-                     for s, v in _record().items()}
-                )  # fmt: skip
-                values = rb.draw_values(HYPS[hyp], hyp, 140 + block, draw, factor)
-                row.update({PAR + k: v for k, v in values.items()})
-                rows.append(row)
-        write_part(path, rows, f"block{block}")
-    return path
-
-
 def test_choose_reads_a_widened_tables_own_scale(tmp_path: Path) -> None:
-    table = _widened_table(tmp_path / "t", 2.0)
+    table = drawn_table(tmp_path / "t", 2.0)
     cli = ["hypotheses", "reference", "choose", str(table), "--trees", "5", "--prior-scale", "0.5"]
     result = runner.invoke(app, [*cli, "--out", str(tmp_path / "r"), "--json"])
     assert result.exit_code == 0, result.output

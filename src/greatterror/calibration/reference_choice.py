@@ -135,9 +135,9 @@ def count_factors(
     A hypothesis with no accepted draw gives a lower bound: its rate is taken at the upper
     95% bound that its n_m draws allow (``compare_evidence.zero_rate_bound``, about 3 / n_m,
     the bound the ABC-SMC comparison's factors use with its effective particles). Kass and
-    Raftery's words (compare_evidence) are withheld where the best has fewer than ``MIN_ACCEPTED`` accepted draws, or the other
-    has some but fewer, or where the threshold is above ``LOOSE_PER_TARGET`` tolerances a
-    target (``per_target``).
+    Raftery's words (compare_evidence) are withheld where the best has fewer than
+    ``MIN_ACCEPTED`` accepted draws, or the other has some but fewer, or where the threshold
+    is above ``LOOSE_PER_TARGET`` tolerances a target (``per_target``).
     """
     rate_best = accepted[best] / drawn[best]
     rows = []

@@ -123,8 +123,9 @@ def read_choice(
     problem = forest_problem(hypothesis, labels)
     if problem:
         raise ReferenceChoiceError(f"PATH: the table {problem}")
-    check_rows(rows, [b.fact_id for b in bands])
-    d = distances(rows, bands)  # once: the declared reading and the narrowed ones use it
+    # once (the rows were checked by readable_table): the declared reading and the narrowed
+    # ones use it
+    d = distances(rows, bands)
     sensitivity = {}
     if prior_scales:
         from greatterror.calibration.reference_prior import prior_sensitivity

@@ -4,8 +4,9 @@ Both readings of calibration/reference_summary.py, per block and pooled:
 rejection ABC's model probabilities at six acceptance fractions (the pooled ones with
 their range over the blocks), and the ABC random forest's prior error rates, confusion
 matrix, choice and posterior probability of the chosen hypothesis. With --prior-scale,
-the rejection reading under narrowed priors (calibration/reference_prior.py). Every option and the table are checked
-before the first forest is grown; the files are written all or none.
+the rejection reading under narrowed priors (calibration/reference_prior.py). Every
+option and the table are checked before the first forest is grown; the files are written
+all or none.
 """
 
 from __future__ import annotations

@@ -98,7 +98,7 @@ def print_prior_sensitivity(summary: dict[str, Any]) -> None:
             "blocks; effective accepted rows)",
             ["fraction", "effective accepted", "best (rate)", "split", *labels],
             rows,
-            caption="weights: narrowed prior density / declared prior density of each row's "
+            caption="weights: narrowed prior density / the table's prior density of each row's "
             "drawn values (zero outside the narrowed support); thresholds as at the declared "
             "priors; effective: Kish's (sum w)^2 / sum w^2; not read: fewer than "
             f"{least:g} effective accepted rows in all, or a hypothesis with fewer effective "
@@ -129,6 +129,5 @@ def _cell(a: dict[str, Any], m: str, spans: dict[str, tuple[float, float]]) -> s
     p, bound = a["probabilities"][m], a["rate_bounds"][m]
     if bound == bound and a["rates"][m] == a["rates"][m]:  # no accepted weight
         return f"0 (rate <{bound:.2f})"
-    shown = "-" if p != p else f"{p:.2f}"
     thin = ", thin" if m in a["thin"] else ""
-    return f"{shown} ({_span(spans, m)}; {a['effective_accepted'][m]:.1f}{thin})"
+    return f"{_p(p)} ({_span(spans, m)}; {a['effective_accepted'][m]:.1f}{thin})"

@@ -259,7 +259,8 @@ def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def confessions(idx, u, party, rule, flags):  # pragma: no cover - compiled
-    """Who of ``idx`` confesses (``u[0] < p``), marked ``CONFESSED`` in ``flags`` (``ConfessionRule``).
+    """Who of ``idx`` confesses (``u[0] < p``), marked ``CONFESSED`` in ``flags``
+    (``ConfessionRule``).
 
     ``p`` is ``min(base + boost * party member, 1)`` with the loyalty boost
     (capitulation), else ``base``: the arithmetic of the NumPy expression.

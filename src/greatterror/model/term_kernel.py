@@ -37,8 +37,8 @@ def term_ends_reference(
     """The rule, readably: who serves in a colony (a court's terms under three years, never an
     extrajudicial body's: ``gulag.served_in_colony``), the days from the sentence to the release
     less the non-political convicts' credits, the release day (at least the next day) stored in
-    ``cases.release_day`` (-1 past the int16 range) and the place in ``cases.flags`` (``COLONY``). Returns
-    the release days and those of ``idx`` who go to a colony."""
+    ``cases.release_day`` (-1 past the int16 range) and the place in ``cases.flags``
+    (``COLONY``). Returns the release days and those of ``idx`` who go to a colony."""
     colony = served_in_colony(years, judicial)
     served = served_years(day, years, credit, cases.ordinary_offence(idx), colony, abolished_day)
     ends = release_days(day, served)

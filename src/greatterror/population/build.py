@@ -221,9 +221,7 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     # households and workplace members are written into arrays sized for the worst case
     # (one household or workplace place per person); only the pages used are touched,
     # which spares concatenating per-region parts (a second copy of each at 1:1)
-    # the household bounds as int32 (a population of 162 million fits): 4 bytes a household
-    # less than int64, about 0.16 GB at 1:1
-    # the last household bound equals the number of people
+    # the last household bound equals the number of people (``HOUSEHOLD_BOUND``)
     bound = HOUSEHOLD_BOUND.__name__
     _refuse_over(total, "people", _largest(HOUSEHOLD_BOUND), f"household bounds are {bound}")
     hh_indptr = np.empty(total + 1, dtype=HOUSEHOLD_BOUND)
