@@ -1,17 +1,21 @@
 """What drawing from the named streams inside a kernel costs: per call, and to compile.
 
-Usage: ``python bench/bench_stream_draws.py calls`` or
-``python bench/bench_stream_draws.py compile [K ...]`` (default K = 1 2 4 8).
+Usage: ``python bench/bench_stream_draws.py calls``, ``... draws`` or
+``... compile [K ...]`` (default K = 1 2 4 8).
 
 ``calls``: CPU microseconds per call (``time.process_time``, median of 7 blocks of 100,000
 calls) of a kernel drawing one binomial through the pointer table
 (model/stream_pointers.py), of the same kernel taking a ``Generator`` (Numba unboxes it at
 every call), of an empty kernel taking the table, and of ``Generator.binomial`` from Python.
 
+``draws``: each draw function's compile CPU seconds (its first call from Python, in a
+fresh process with an empty Numba cache, after the compiler's one-time set-up), and its
+first call in a second process on that cache.
+
 ``compile``: for each route and each K, a fresh subprocess with an empty Numba cache
 (``NUMBA_CACHE_DIR`` a new folder) imports a generated module of K top-level ``njit(cache=
 True)`` kernels, each drawing ``random``, ``integers``, ``binomial``, ``poisson``,
-``geometric`` and ``negative_binomial`` from one stream, and times each kernel's first call
+``geometric`` and ``negative_binomial`` (kernel i from stream i, a constant), and times each kernel's first call
 (its compilation); then a second subprocess on the same cache does the same (what the
 on-disk cache spares) and counts Numba's compile events. Routes: ``generator``, kernels
 taking a ``Generator`` and calling its methods (Numba's implementation of NumPy's); and
@@ -46,9 +50,9 @@ TABLE_KERNEL = """
 def kernel_{i}(table, m):
     s = 0.0
     for _ in range(m):
-        s += sp.random(table, 3) + sp.integers(table, 3, 0, 7) + sp.binomial(table, 3, 100, 0.3)
-        s += sp.poisson(table, 3, 3.0) + sp.geometric(table, 3, 0.1)
-        s += sp.negative_binomial(table, 3, 2.0, 0.3)
+        s += sp.random(table, {i}) + sp.integers(table, {i}, 0, 7)
+        s += sp.binomial(table, {i}, 100, 0.3) + sp.poisson(table, {i}, 3.0)
+        s += sp.geometric(table, {i}, 0.1) + sp.negative_binomial(table, {i}, 2.0, 0.3)
     return s
 """
 
@@ -61,21 +65,85 @@ class Listener(event.Listener):
     def on_start(self, ev):
         pass
     def on_end(self, ev):
-        events.append(ev.data["dispatcher"].py_func.__qualname__)
+        events.append(ev.data["dispatcher"].py_func.__module__)
 event.register("numba:compile", Listener())
+from numba import njit
 from greatterror.model.streams import Streams
 import kernels_under_test as mod
 streams = Streams(1)
 arg = streams.pointers if mod.ROUTE != "generator" else streams.gulag
+njit(lambda x: x + 1)(1)  # the compiler's one-time set-up, which a run pays anyway
 t_import = time.process_time() - t0
+events.clear()
+if mod.ROUTE == "table" and mod.K == 0:  # compile and cache the draws themselves, from Python
+    from greatterror.model import stream_pointers as sp
+    t = arg
+    sp.random(t, 3), sp.integers(t, 3, 0, 7), sp.binomial(t, 3, 100, 0.3)
+    sp.poisson(t, 3, 3.0), sp.geometric(t, 3, 0.1), sp.negative_binomial(t, 3, 2.0, 0.3)
 firsts = []
 for i in range(mod.K):
     k = getattr(mod, f"kernel_{i}")
     t = time.process_time()
     k(arg, 1)
     firsts.append(time.process_time() - t)
-print(json.dumps({"import": t_import, "firsts": firsts, "compile_events": len(events)}))
+draws = sum(m == "greatterror.model.stream_pointers" for m in events)
+print(json.dumps({"import": t_import, "firsts": firsts, "compile_events": len(events),
+                  "draw_events": draws}))
 """
+
+
+DRAW_CHILD = """
+import json, sys, time
+from numba import njit
+from greatterror.model import stream_pointers as sp
+from greatterror.model.streams import Streams
+import numpy as np
+table = Streams(1).pointers
+njit(lambda x: x + 1)(1)  # the compiler's one-time set-up, which a run pays anyway
+calls = {
+    "random": lambda: sp.random(table, 3),
+    "fill_random": lambda: sp.fill_random(table, 3, np.empty(3)),
+    "integers": lambda: sp.integers(table, 3, 0, 7),
+    "binomial": lambda: sp.binomial(table, 3, 100, 0.3),
+    "poisson": lambda: sp.poisson(table, 3, 3.0),
+    "geometric": lambda: sp.geometric(table, 3, 0.1),
+    "negative_binomial": lambda: sp.negative_binomial(table, 3, 2.0, 0.3),
+    "choice_without_replacement": lambda: sp.choice_without_replacement(table, 3, 100, 5),
+}
+t = time.process_time()
+calls[sys.argv[1]]()
+print(json.dumps(time.process_time() - t))
+"""
+
+DRAWS = (
+    "random",
+    "fill_random",
+    "integers",
+    "binomial",
+    "poisson",
+    "geometric",
+    "negative_binomial",
+    "choice_without_replacement",
+)
+
+
+def draw_costs() -> None:
+    """Each draw's first call from Python in a fresh process with an empty cache, then in a
+    second process on that cache."""
+    for name in DRAWS:
+        with tempfile.TemporaryDirectory() as tmp:
+            env = dict(os.environ, NUMBA_CACHE_DIR=tmp)
+            times = []
+            for _ in range(2):
+                out = subprocess.run(
+                    [sys.executable, "-c", DRAW_CHILD, name],
+                    env=env,
+                    capture_output=True,
+                    text=True,
+                    check=True,
+                )
+                times.append(json.loads(out.stdout.strip().splitlines()[-1]))
+        print(f"{name:27s} compile {times[0]:5.2f} s; from the cache {times[1]:.3f} s")
 
 
 def _child(folder: Path, cache: Path) -> dict[str, object]:
@@ -112,7 +180,8 @@ def compile_costs(ks: list[int]) -> None:
             print(
                 f"{route:11s} K={k}: first process {sum(firsts):6.2f} s to compile "
                 f"({', '.join(f'{t:.2f}' for t in firsts)}), {first['compile_events']} compile "
-                f"events; second process {sum(second['firsts']):.3f} s, "  # type: ignore[arg-type]
+                f"events ({first['draw_events']} of the draws); second process "
+                f"{sum(second['firsts']):.3f} s, "  # type: ignore[arg-type]
                 f"{second['compile_events']} compile events"
             )
 
@@ -168,6 +237,8 @@ def call_costs() -> None:
 if __name__ == "__main__":
     if sys.argv[1:2] == ["calls"]:
         call_costs()
+    elif sys.argv[1:2] == ["draws"]:
+        draw_costs()
     elif sys.argv[1:2] == ["compile"]:
         compile_costs([int(a) for a in sys.argv[2:]] or [1, 2, 4, 8])
     else:

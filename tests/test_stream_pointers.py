@@ -324,3 +324,36 @@ def test_the_draws_are_in_the_stale_cache_stamp_but_not_in_the_notice() -> None:
         for name, _ in compiled._kernels(modules)
     )
     assert not [n for n in compiled.uncompiled_kernels() if "stream_pointers" in n]
+
+
+def test_a_kernel_passing_constants_compiles_each_draw_once() -> None:
+    """A kernel's constant arguments are literals to Numba; the draws cast them, so that the
+    cached draws are compiled for int64 and float64 only, never once per constant (which
+    would compile them again for every caller, in every process)."""
+    from numba import njit, types
+
+    @njit
+    def kernel(table):  # type: ignore[no-untyped-def]
+        out = np.empty(2)
+        sp.fill_random(table, 7, out)
+        return (
+            sp.random(table, 7) + sp.integers(table, 7, 0, 9) + sp.binomial(table, 7, 40, 0.25)
+            + sp.poisson(table, 7, 2.5) + sp.geometric(table, 7, 0.2) + out[1]
+            + sp.negative_binomial(table, 7, 3, 0.5)
+            + sp.choice_without_replacement(table, 7, 30, 4)[3]
+        )  # fmt: skip
+
+    streams, twin = Streams(21), Streams(21)
+    got = kernel(streams.pointers)
+    g = getattr(twin, STREAMS[7])
+    out = g.random(2)
+    want = (
+        g.random() + g.integers(0, 9) + g.binomial(40, 0.25) + g.poisson(2.5) + g.geometric(0.2)
+        + out[1] + g.negative_binomial(3, 0.5) + g.choice(30, size=4, replace=False)[3]
+    )  # fmt: skip
+    assert got == want
+    assert_twins(streams, twin)
+    cores = [getattr(sp, "_" + name) for name in DRAWS if name != "choice"]
+    for core in [*cores, sp._fill_random, sp._choice_without_replacement]:
+        for signature in core.signatures:
+            assert not any(isinstance(t, types.Literal) for t in signature), (core, signature)

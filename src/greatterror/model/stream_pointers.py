@@ -162,13 +162,13 @@ def _bounded(bitgen: Any, top: Any) -> Any:
 
 
 @njit(cache=True)
-def random(table: Any, k: int) -> float:
+def _random(table: Any, k: Any) -> float:
     """``Generator.random()`` on stream ``k``."""
     return next_double(_stream(table, k))
 
 
 @njit(cache=True)
-def fill_random(table: Any, k: int, out: Any) -> None:
+def _fill_random(table: Any, k: Any, out: Any) -> None:
     """``out[:] = Generator.random(len(out))`` on stream ``k`` (a 1-D float64 array)."""
     bitgen = _stream(table, k)
     for i in range(out.shape[0]):
@@ -176,7 +176,7 @@ def fill_random(table: Any, k: int, out: Any) -> None:
 
 
 @njit(cache=True)
-def integers(table: Any, k: int, low: int, high: int) -> np.int64:
+def _integers(table: Any, k: Any, low: Any, high: Any) -> np.int64:
     """``Generator.integers(low, high)`` (int64, ``high`` excluded) on stream ``k``."""
     if low >= high:
         raise ValueError("low >= high")
@@ -185,7 +185,7 @@ def integers(table: Any, k: int, low: int, high: int) -> np.int64:
 
 
 @njit(cache=True)
-def binomial(table: Any, k: int, n: int, p: float) -> np.int64:
+def _binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     """``Generator.binomial(n, p)`` on stream ``k``."""
     if n < 0:
         raise ValueError("n < 0")
@@ -195,7 +195,7 @@ def binomial(table: Any, k: int, n: int, p: float) -> np.int64:
 
 
 @njit(cache=True)
-def poisson(table: Any, k: int, lam: float) -> np.int64:
+def _poisson(table: Any, k: Any, lam: Any) -> np.int64:
     """``Generator.poisson(lam)`` on stream ``k``."""
     if not lam >= 0.0:
         raise ValueError("lam < 0 or lam is NaN")
@@ -205,7 +205,7 @@ def poisson(table: Any, k: int, lam: float) -> np.int64:
 
 
 @njit(cache=True)
-def geometric(table: Any, k: int, p: float) -> np.int64:
+def _geometric(table: Any, k: Any, p: Any) -> np.int64:
     """``Generator.geometric(p)`` on stream ``k``: a search for ``p >= 1/3``, else inversion,
     clamped at ``INT64_MAX`` as NumPy 2 clamps it."""
     if not 0.0 < p <= 1.0:
@@ -220,7 +220,7 @@ def geometric(table: Any, k: int, p: float) -> np.int64:
 
 
 @njit(cache=True)
-def negative_binomial(table: Any, k: int, n: float, p: float) -> np.int64:
+def _negative_binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     """``Generator.negative_binomial(n, p)`` on stream ``k``: a Poisson of a gamma mean."""
     if not n > 0.0:
         raise ValueError("n <= 0")
@@ -242,7 +242,7 @@ def _shuffle(bitgen: Any, data: Any, n: int, first: int) -> None:
 
 
 @njit(cache=True)
-def choice_without_replacement(table: Any, k: int, n: int, size: int) -> Any:
+def _choice_without_replacement(table: Any, k: Any, n: Any, size: Any) -> Any:
     """``Generator.choice(n, size, replace=False)`` on stream ``k``: int64 positions."""
     if size < 0:
         raise ValueError("negative dimensions are not allowed")
@@ -276,3 +276,60 @@ def choice_without_replacement(table: Any, k: int, n: int, size: int) -> Any:
             out[j - n + size] = j
     _shuffle(bitgen, out, size, 1)
     return out
+
+
+# The draws a kernel calls. Each casts its arguments and calls the cached draw above, and is
+# inlined into its caller (``inline="always"``): a kernel's constant arguments (a stream code
+# from ``stream_code``, a literal ``n``) are typed by Numba as literals, and a cached function
+# called with literals is compiled again for every distinct set of them, in every process
+# (its cache holds the int64 signature); through the casts, the draw above is compiled once,
+# for one signature, and later processes load it from the cache (docs/performance.md, branch
+# streamptr).
+
+
+@njit(cache=True, inline="always")
+def random(table: Any, k: int) -> float:
+    """``Generator.random()`` on stream ``k`` of ``table``."""
+    return _random(table, np.int64(k))
+
+
+@njit(cache=True, inline="always")
+def fill_random(table: Any, k: int, out: Any) -> None:
+    """``out[:] = Generator.random(len(out))`` on stream ``k`` (a 1-D float64 array)."""
+    _fill_random(table, np.int64(k), out)
+
+
+@njit(cache=True, inline="always")
+def integers(table: Any, k: int, low: int, high: int) -> np.int64:
+    """``Generator.integers(low, high)`` (int64, ``high`` excluded) on stream ``k``."""
+    return _integers(table, np.int64(k), np.int64(low), np.int64(high))
+
+
+@njit(cache=True, inline="always")
+def binomial(table: Any, k: int, n: int, p: float) -> np.int64:
+    """``Generator.binomial(n, p)`` on stream ``k``."""
+    return _binomial(table, np.int64(k), np.int64(n), np.float64(p))
+
+
+@njit(cache=True, inline="always")
+def poisson(table: Any, k: int, lam: float) -> np.int64:
+    """``Generator.poisson(lam)`` on stream ``k``."""
+    return _poisson(table, np.int64(k), np.float64(lam))
+
+
+@njit(cache=True, inline="always")
+def geometric(table: Any, k: int, p: float) -> np.int64:
+    """``Generator.geometric(p)`` on stream ``k``."""
+    return _geometric(table, np.int64(k), np.float64(p))
+
+
+@njit(cache=True, inline="always")
+def negative_binomial(table: Any, k: int, n: float, p: float) -> np.int64:
+    """``Generator.negative_binomial(n, p)`` on stream ``k``."""
+    return _negative_binomial(table, np.int64(k), np.float64(n), np.float64(p))
+
+
+@njit(cache=True, inline="always")
+def choice_without_replacement(table: Any, k: int, n: int, size: int) -> Any:
+    """``Generator.choice(n, size, replace=False)`` on stream ``k``: int64 positions."""
+    return _choice_without_replacement(table, np.int64(k), np.int64(n), np.int64(size))
