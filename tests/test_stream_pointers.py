@@ -261,6 +261,8 @@ def test_codes_follow_streams_and_rows_point_at_them() -> None:
         assert int(table[code, sp.STATE]) == address
     with pytest.raises(ValueError, match="no random stream named 'nonesuch'"):
         sp.stream_code("nonesuch")
+    with pytest.raises(AttributeError, match="'gulag' cannot be replaced"):
+        streams.gulag = np.random.default_rng(0)  # the table would still draw from the old one
     for code in (-1, len(STREAMS)):
         with pytest.raises(IndexError):
             sp.random(table, code)

@@ -107,6 +107,13 @@ class Streams:
             self.__dict__["_pointers"] = table
         return table
 
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuses to replace a stream: the pointer table would go on drawing from the old one
+        (which it keeps alive), while Python draws from the new one."""
+        if name in STREAMS:
+            raise AttributeError(f"random stream {name!r} cannot be replaced")
+        super().__setattr__(name, value)
+
     def __getstate__(self) -> dict[str, object]:
         """The state without the pointer table, which a copy rebuilds for its generators."""
         state = dict(self.__dict__)
