@@ -266,6 +266,8 @@ def test_codes_follow_streams_and_rows_point_at_them() -> None:
     for code in (-1, len(STREAMS)):
         with pytest.raises(IndexError):
             sp.random(table, code)
+    with pytest.raises(IndexError):  # not four columns: never read as addresses
+        sp.random(np.zeros((3, 2), dtype=np.uint64), 0)
 
 
 def test_the_table_keeps_the_generators_alive() -> None:

@@ -25,9 +25,13 @@ process's generators: pass the table itself, never a copy (an ndarray subclass t
 copies would cost 0.55 microseconds a kernel call in Numba's type dispatch, more than the
 table saves, so it is a rule, not a check).
 
-**Compilation.** The draws are ``njit(cache=True)`` functions, so a kernel calls them as it
-calls any other; their compile cost and how it grows with the number of calling kernels are
-measured in docs/performance.md (branch streamptr).
+**Compilation.** The draws are ``njit(cache=True)`` functions, cached on their own: a kernel
+compiled later (a new component, or after an edit) links them from the cache instead of
+compiling NumPy's distributions again, as it would for ``Generator`` methods, which are cached
+only inside their callers (about 0.3 s against 4 s a kernel). A kernel calls them through
+inlined wrappers that cast the arguments (the end of this module), because Numba types a
+kernel's constants as literals and would compile a draw again for each set of them. The
+costs are in docs/performance.md (branch streamptr).
 
 ``choice_without_replacement`` is NumPy's ``Generator.choice(n, size, replace=False)``
 (shuffle on, no weights): Floyd's algorithm with a final shuffle, or a tail shuffle of
@@ -138,8 +142,8 @@ def _bit_generator(typingctx: Any, state: Any, u64: Any, u32: Any, dbl: Any) -> 
 @njit(cache=True, inline="always")
 def _stream(table: Any, k: int) -> Any:
     """Stream ``k``'s bit generator; an index outside the table raises (never a wild read)."""
-    if k < 0 or k >= table.shape[0]:
-        raise IndexError("stream code outside the pointer table")
+    if k < 0 or k >= table.shape[0] or table.shape[1] != COLUMNS:
+        raise IndexError("stream code outside the pointer table, or not a pointer table")
     return _bit_generator(  # type: ignore[call-arg]  # (the typing context is Numba's)
         table[k, STATE], table[k, NEXT_UINT64], table[k, NEXT_UINT32], table[k, NEXT_DOUBLE]
     )
