@@ -17,6 +17,7 @@ from __future__ import annotations
 import zlib
 
 import numpy as np
+from numpy.typing import NDArray
 
 STREAMS = (
     "denunciation",
@@ -70,6 +71,12 @@ STREAMS = (
 
 
 class Streams:
+    """A run's streams: one ``Generator`` per name of ``STREAMS``, as attributes.
+
+    Compiled code draws from them through ``pointers`` (model/stream_pointers.py). A copy or
+    a pickle has its own generators, in the same states, and builds its own pointer table:
+    the original's would point into the original's generators."""
+
     def __init__(self, seed: int) -> None:
         self.seed = seed
         self._gens = {
@@ -81,7 +88,34 @@ class Streams:
         self.__dict__.update(self._gens)
 
     def __getattr__(self, name: str) -> np.random.Generator:
+        # through ``__dict__``: an instance being unpickled has no ``_gens`` yet, and
+        # ``self._gens`` would call this method again, without end
         try:
-            return self._gens[name]
+            return self.__dict__["_gens"][name]
         except KeyError:
             raise AttributeError(f"no random stream named {name!r}") from None
+
+    @property
+    def pointers(self) -> NDArray[np.uint64]:
+        """The streams' pointer table for compiled draws, rows in the order of ``STREAMS``
+        (model/stream_pointers.py), made once; it keeps the generators alive."""
+        table = self.__dict__.get("_pointers")
+        if table is None:
+            from greatterror.model.stream_pointers import pointer_table
+
+            table = pointer_table([self._gens[name] for name in STREAMS])
+            self.__dict__["_pointers"] = table
+        return table
+
+    def __setattr__(self, name: str, value: object) -> None:
+        """Refuses to replace a stream: the pointer table would go on drawing from the old one
+        (which it keeps alive), while Python draws from the new one."""
+        if name in STREAMS:
+            raise AttributeError(f"random stream {name!r} cannot be replaced")
+        super().__setattr__(name, value)
+
+    def __getstate__(self) -> dict[str, object]:
+        """The state without the pointer table, which a copy rebuilds for its generators."""
+        state = dict(self.__dict__)
+        state.pop("_pointers", None)
+        return state
