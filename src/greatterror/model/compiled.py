@@ -42,14 +42,18 @@ SECONDS_PER_KERNEL = 0.3
 
 
 def _kernel_modules() -> list[ModuleType]:
-    """The modules whose kernels are cached, and ``case_flags``, which defines none: the
-    kernels compile its bit constants in, so a change of a bit must drop their caches too."""
+    """The modules whose kernels are cached, and ``case_flags`` and ``slots``, which define
+    none: the kernels compile their constants (the flags' bits, the slots' indices) in, so a
+    change of one must drop their caches too."""
     from greatterror.model import (
         calendar,
         case_flags,
         channels,
+        core,
+        core_kernels,
         families,
         flatcalls,
+        gulag_kernels,
         holding,
         kernels,
         ledger_cells,
@@ -58,6 +62,7 @@ def _kernel_modules() -> list[ModuleType]:
         pairwise,
         purge_state,
         registers,
+        slots,
         sorting,
         subsets,
         term_kernel,
@@ -81,9 +86,13 @@ def _kernel_modules() -> list[ModuleType]:
         sorting,
         ledger_sums,
         ledger_cells,
+        core,
+        core_kernels,
+        gulag_kernels,
         population_kernels,
         population_marks,
         case_flags,
+        slots,
     ]
 
 
