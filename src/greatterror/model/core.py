@@ -20,7 +20,7 @@ here and filled in ``build_core``; no kernel on this core draws a random number 
 
 from __future__ import annotations
 
-from typing import TYPE_CHECKING, Any
+from typing import Any
 
 import numpy as np
 from numba import njit
@@ -28,9 +28,6 @@ from numba.core import types
 from numba.experimental import structref
 
 from greatterror.model import slots
-
-if TYPE_CHECKING:
-    from greatterror.model.engine import Engine
 
 #: the core's fields, in the constructor's order
 FIELDS = (
@@ -99,7 +96,9 @@ class CoreHolder:
     """The core of one engine, with the Python side of its buffers: the buffer of changed
     statuses, and what to do after a compiled component's call (``call``)."""
 
-    def __init__(self, engine: Engine) -> None:
+    def __init__(self, engine: Any) -> None:
+        """``engine``: the run's ``Engine`` (model/engine.py, which imports this module), with
+        its world bound."""
         assert engine.world is not None
         cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         self.engine = engine
