@@ -257,8 +257,9 @@ class Engine(Transitions):
         self.arrests += len(idx)
         if self._changed is not None:
             self._changed.append(idx)
-        world.camps.n -= left
-        world.camps.w -= left_w
+        if left:  # most arrests take no camp prisoner (each count is a property: a call)
+            world.camps.n -= left
+            world.camps.w -= left_w
         world.camps.pretrial_w += total  # np.sum(weight) bit for bit (model/pairwise.py)
         # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
         # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)

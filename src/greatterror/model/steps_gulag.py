@@ -232,9 +232,10 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     share of the headcount is not counted daily; it understates the camps' shortfall by the
     colonies' share of those held, about a sixth in 1938.)"""
     p, rng = e.params, e.rng.gulag
-    e.ledger.held[day] = w.camps.w
+    held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
+    e.ledger.held[day] = held
     hunger = undernourishment(e, day)
-    if w.camps.w <= 0:
+    if held <= 0:
         return
     supply = 1.0 + p["supply_mortality"] * hunger
     yearly = p["gulag_mortality"] * supply
