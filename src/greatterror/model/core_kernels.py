@@ -115,7 +115,7 @@ def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - comp
 def _sum_where(weight, keep):  # pragma: no cover - compiled
     """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
     part = np.empty(weight.shape[0], dtype=np.float64)
-    k = 0
+    k = np.int64(0)  # not ``0``: a literal would compile pairwise_sum again (model/pairwise.py)
     for i in range(weight.shape[0]):
         if keep[i]:
             part[k] = weight[i]
@@ -136,10 +136,10 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     if n == 0:
         return
     ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat(
-        idx, _RELEASED, -1,
+        idx, np.int64(_RELEASED), np.int64(-1),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
-        core.region, core.is_elite, core.weight_of_layer, False,
-    )  # fmt: skip
+        core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
+    )  # fmt: skip  # no literals: the engine's signature, not a second one (model/pairwise.py)
     c = core.is_[CHANGED]
     for i in range(n):
         core.changed[c + i] = idx[i]

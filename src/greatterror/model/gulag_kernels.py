@@ -39,7 +39,7 @@ def term_end_day(core, day):  # pragma: no cover - compiled
     if n == 0:
         return 0
     keep = np.empty(n, dtype=np.int64)
-    k = 0
+    k = np.int64(0)  # not ``0``: no literal signatures of the callees (model/pairwise.py)
     for i in range(n):
         p = due[i]
         if core.status[p] == _CAMP and core.release_day[p] == day:
@@ -48,7 +48,7 @@ def term_end_day(core, day):  # pragma: no cover - compiled
     idx = keep[:k].copy()
     # those already in a camp (not awaiting the etap), read before the release
     in_camp_w = np.empty(k, dtype=np.float64)
-    m = 0
+    m = np.int64(0)
     for i in range(k):
         p = idx[i]
         if (core.flags[p] & HOLDING) == 0:
