@@ -42,7 +42,7 @@ class _Listener(event.Listener):
         self.stack, self.done = [], []
     def on_start(self, ev):
         d = ev.data["dispatcher"]
-        name = d.py_func.__module__ + "." + d.py_func.__qualname__
+        name = (d.py_func.__module__ or "?") + "." + d.py_func.__qualname__  # None: generated
         self.stack.append([name, str(ev.data["args"]), time.process_time(), 0.0])
     def on_end(self, ev):
         name, sig, t0, nested = self.stack.pop()

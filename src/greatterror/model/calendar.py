@@ -13,6 +13,8 @@ delay (tens of thousands a run).
 
 from __future__ import annotations
 
+from collections.abc import Callable
+
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
@@ -88,38 +90,91 @@ def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
     return out
 
 
+#: the kinds of the model's calendar, with fixed integer codes (``KIND``), so that compiled
+#: code (model/core.py) can name the kind it takes or schedules; a kind not listed (a test's)
+#: gets the next free code on its first use
+KINDS = (
+    "investigation_end",
+    "execute",
+    "term_end",
+    "to_colony",
+    "exhausted_death",
+    "family",
+    "arrest_client",
+    "arrest_elite",
+    "army_arrest",
+    "party_arrest",
+)
+KIND = {kind: code for code, kind in enumerate(KINDS)}
+
+
 class _Kind:
     """The lists of one kind: ``lists`` of shape (2, 3, days) (batch list and small list;
     first entry, last entry, count), ``rows`` its two halves (made once: a view per call
     costs as much as the rest of the call), ``marked`` per day whether anyone is due (a
-    ``bytearray``, so that the look-up of an empty day is a Python index) and ``mark`` the
-    same bytes as the array the kernels write."""
+    view of the calendar's ``bytearray``, so that the look-up of an empty day is a Python
+    index) and ``mark`` the same bytes as the array the kernels write. All are views of the
+    calendar's arrays of every kind (``Calendar.lists``, ``Calendar.marks``), at ``code``."""
 
-    __slots__ = ("lists", "mark", "marked", "rows")
+    __slots__ = ("code", "lists", "mark", "marked", "rows")
 
-    def __init__(self, days: int) -> None:
-        self.lists = np.full((2, 3, days), -1, dtype=np.int64)
-        self.lists[:, 2] = 0
+    def __init__(self, calendar: Calendar, code: int) -> None:
+        days = calendar.days
+        self.code = code
+        self.lists = calendar.lists[code]
         self.rows = (self.lists[0], self.lists[1])
-        self.marked = bytearray(days)
-        self.mark = np.frombuffer(self.marked, dtype=np.uint8)
+        self.marked = memoryview(calendar.marked)[code * days : (code + 1) * days]
+        self.mark = calendar.marks[code]
 
 
 class Calendar:
-    """People due per kind and day; see the module's docstring for the order kept."""
+    """People due per kind and day; see the module's docstring for the order kept.
+
+    The lists of every kind are one array, ``lists`` (kinds, 2, 3, days), and the marks one
+    ``bytearray`` (kinds x days, ``marks`` its array), so that compiled code holding them
+    (model/core.py) can take a kind by its code (``KIND``). When they or the entries are
+    replaced by larger arrays, ``on_grow`` (if set) is called to hand the new ones on."""
+
+    lists: NDArray[np.int64]
+    marked: bytearray
+    marks: NDArray[np.uint8]
 
     def __init__(self, days: int) -> None:
         self.days = days
         self._kinds: dict[str, _Kind] = {}
+        #: the code of each kind named so far (the model's kinds have theirs from the start)
+        self.codes = dict(KIND)
+        self._alloc(len(KINDS))
         #: entries: row 0 the next entry of the same list (-1: none), row 1 the person
         self._entries = np.empty((2, 1024), dtype=np.int64)
         # entries ever used, head of the free list (-1: none), free entries
         self._state = np.array([0, -1, 0], dtype=np.int64)
+        #: called after ``lists`` or ``_entries`` were replaced (``Engine.bind``: the core)
+        self.on_grow: Callable[[], None] | None = None
+
+    def _alloc(self, kinds: int) -> None:
+        """The lists and marks of ``kinds`` kinds, those of the kinds so far copied in."""
+        lists = np.full((kinds, 2, 3, self.days), -1, dtype=np.int64)
+        lists[:, :, 2] = 0
+        marked = bytearray(kinds * self.days)
+        old = getattr(self, "lists", None)
+        if old is not None:
+            lists[: len(old)] = old
+            marked[: len(self.marked)] = self.marked
+        self.lists, self.marked = lists, marked
+        self.marks = np.frombuffer(marked, dtype=np.uint8).reshape(kinds, self.days)
+        for kind, lists_of in list(self._kinds.items()):
+            self._kinds[kind] = _Kind(self, lists_of.code)
 
     def _of(self, kind: str) -> _Kind:
         lists = self._kinds.get(kind)
         if lists is None:
-            lists = self._kinds[kind] = _Kind(self.days)
+            code = self.codes.setdefault(kind, len(self.codes))
+            if code >= len(self.lists):
+                self._alloc(2 * len(self.lists))
+                if self.on_grow is not None:
+                    self.on_grow()
+            lists = self._kinds[kind] = _Kind(self, code)
         return lists
 
     def _room(self, extra: int) -> None:
@@ -130,6 +185,8 @@ class Calendar:
             grown = np.empty((2, max(2 * size, need)), dtype=np.int64)
             grown[:, :used] = self._entries[:, :used]
             self._entries = grown
+            if self.on_grow is not None:
+                self.on_grow()
 
     def add(
         self, kind: str, idx: NDArray[np.int64], due: NDArray[np.integer], offset: int = 0

@@ -42,16 +42,19 @@ SECONDS_PER_KERNEL = 0.3
 
 
 def _kernel_modules() -> list[ModuleType]:
-    """The modules whose kernels are cached, and ``case_flags`` and ``streams``, which define
-    none: the kernels compile their constants in (the case flags' bits; the stream codes,
-    positions in ``STREAMS``, model/stream_pointers.py), so a change of one must drop their
-    caches too."""
+    """The modules whose kernels are cached, and ``case_flags``, ``slots`` and ``streams``,
+    which define none: the kernels compile their constants in (the case flags' bits; the
+    slots' indices; the stream codes, positions in ``STREAMS``, model/stream_pointers.py), so
+    a change of one must drop their caches too."""
     from greatterror.model import (
         calendar,
         case_flags,
         channels,
+        core,
+        core_kernels,
         families,
         flatcalls,
+        gulag_kernels,
         holding,
         kernels,
         ledger_cells,
@@ -60,6 +63,7 @@ def _kernel_modules() -> list[ModuleType]:
         pairwise,
         purge_state,
         registers,
+        slots,
         sorting,
         stream_pointers,
         streams,
@@ -85,11 +89,15 @@ def _kernel_modules() -> list[ModuleType]:
         sorting,
         ledger_sums,
         ledger_cells,
+        core,
+        core_kernels,
+        gulag_kernels,
         population_kernels,
         population_marks,
         stream_pointers,
         case_flags,
         streams,
+        slots,
     ]
 
 

@@ -19,6 +19,7 @@ from numpy.typing import NDArray
 from greatterror.model.calendar import Calendar
 from greatterror.model.case_flags import HOLDING
 from greatterror.model.central_committee import unarrestable
+from greatterror.model.core import CoreHolder
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import Layers
@@ -98,6 +99,10 @@ class Engine(Transitions):
         #: a new case's line, cleared by ``open_cases_flat`` (with its named and social-order
         #: flags)
         self.new_case_line = world.cases.line
+        # the run's scalars are the world's slots; the compiled core holds the same buffers
+        # (model/core.py, docs/design/compiled-core.md)
+        self.ledger.use_slots(world.camps.slots)
+        self.core = CoreHolder(self)
         #: people no arrest may take, each from a day of the run: the leader from the first,
         #: the 1934 CC's members who died before the Terror from their death (model/
         #: central_committee.py); checked in ``arrest``, whichever step arrests
@@ -252,8 +257,9 @@ class Engine(Transitions):
         self.arrests += len(idx)
         if self._changed is not None:
             self._changed.append(idx)
-        world.camps.n -= left
-        world.camps.w -= left_w
+        if left:  # most arrests take no camp prisoner (each count is a property: a call)
+            world.camps.n -= left
+            world.camps.w -= left_w
         world.camps.pretrial_w += total  # np.sum(weight) bit for bit (model/pairwise.py)
         # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
         # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)

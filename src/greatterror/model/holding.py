@@ -71,8 +71,9 @@ def holding_step(w: World, e: Engine, day: int) -> None:
     of the exhausted falling due in the camps. Runs in step 8 before the transit deaths,
     which then fall on today's etap."""
     camps, led, p = w.camps, e.ledger, e.params
-    held = camps.pretrial_w + camps.hold_w
-    led.prisons[day], led.holding[day] = held, camps.hold_w
+    hold_w = camps.hold_w  # (read once: a property of the run's slots, model/slots.py)
+    held = camps.pretrial_w + hold_w
+    led.prisons[day], led.holding[day] = held, hold_w
     excess = crowding(held, float(p["prison_capacity"]))
     led.crowding_days[day] = (led.crowding_days[day - 1] if day else 0.0) + excess
     date = e.date(day)

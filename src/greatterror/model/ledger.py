@@ -16,9 +16,11 @@ import threading
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model import slots
 from greatterror.model.gulag import GULAG_FLOWS
 from greatterror.model.ledger_cells import add_events, cell_ids, cell_sums, scatter_cells
 from greatterror.model.ledger_sums import Sums, ledger_sums
+from greatterror.model.slots import Slots, float_slot
 from greatterror.vocabulary import CHANNELS, EVENTS, OPERATIONS
 
 
@@ -119,12 +121,70 @@ class Ledger:
         self.crowding_days = np.zeros(days, dtype=np.float64)
         #: people in the prisons on each 1 January, April, July and October (ISO date ->)
         self.prison_dates: dict[str, float] = {}
-        #: the weight released from investigation or awaiting sentence since the run's start
-        #: (model/transitions.py, ``release``; the ``released`` event also counts the camps')
-        self.released_pretrial = 0.0
+        #: the run's scalars (model/slots.py): ``released_pretrial`` and the fill counts of the
+        #: compiled buffer are slots (``Engine.bind`` makes them the world's, ``use_slots``)
+        self.slots = Slots()
+        self._fs, self._is = self.slots.fs, self.slots.is_
+        #: the buffer compiled code adds to (``add_rows``, model/core_kernels.py), in the same
+        #: form as the lists: rows (day, -1, event, entries) and per entry region, op, weight
+        self.rows = np.empty((64, 4), dtype=np.int64)
+        self.row_region = np.empty(1024, dtype=np.int64)
+        self.row_op = np.empty(1024, dtype=np.int64)
+        self.row_weight = np.empty(1024, dtype=np.float64)
+        #: rows and entries of that buffer already put in the lists (``note_compiled``)
+        self._noted = (0, 0)
         #: on the first of each month, at the start of the holding step (model/holding.py):
         #: the people under investigation or awaiting sentence and ``released_pretrial`` then
         self.pretrial_dates: dict[str, tuple[float, float]] = {}
+
+    #: the weight released from investigation or awaiting sentence since the run's start
+    #: (model/transitions.py, ``release``; the ``released`` event also counts the camps')
+    released_pretrial = float_slot(slots.RELEASED_PRETRIAL, "weight released before sentence")
+
+    def use_slots(self, run_slots: Slots) -> None:
+        """Keep the scalars in ``run_slots`` (the world's), from their values now."""
+        released, rows = self.released_pretrial, self._is[slots.LEDGER_ROWS]
+        entries = self._is[slots.LEDGER_ENTRIES]
+        self.slots, self._fs, self._is = run_slots, run_slots.fs, run_slots.is_
+        self.released_pretrial = released
+        self._is[slots.LEDGER_ROWS], self._is[slots.LEDGER_ENTRIES] = rows, entries
+
+    def note_compiled(self) -> None:
+        """Put the rows compiled code added since the last call into the lists, after those
+        Python added before: called right after each compiled call that added (model/core.py),
+        so that the adds stay in the order they were made, and every cell sums its weights in
+        that order. The lists hold views of the buffer, which is not written again before
+        the flush that consumes them (it resets the fill counts) and is replaced, not
+        resized, when it grows (``grow_rows``)."""
+        rows, entries = self._is[slots.LEDGER_ROWS], self._is[slots.LEDGER_ENTRIES]
+        done_rows, done = self._noted
+        if rows == done_rows:
+            return
+        self._meta.extend(map(tuple, self.rows[done_rows:rows].tolist()))
+        self._regions.append(self.row_region[done:entries])
+        self._ops.append(self.row_op[done:entries])
+        self._weights.append(self.row_weight[done:entries])
+        self._noted = (rows, entries)
+        self._pending += entries - done
+        if self._pending >= self.FLUSH_AT:
+            self._flush()
+
+    def grow_rows(self, entries: int) -> None:
+        """Room in the compiled buffer for ``entries`` more entries and one more row (a
+        kernel returned "full"); the filled part is copied, the old arrays left to the views
+        in the lists."""
+        rows, filled = self._is[slots.LEDGER_ROWS], self._is[slots.LEDGER_ENTRIES]
+        if rows + 1 > len(self.rows):
+            grown = np.empty((2 * len(self.rows), 4), dtype=np.int64)
+            grown[:rows] = self.rows[:rows]
+            self.rows = grown
+        if filled + entries > len(self.row_weight):
+            size = max(2 * len(self.row_weight), filled + entries)
+            for name in ("row_region", "row_op", "row_weight"):
+                old = getattr(self, name)
+                new = np.empty(size, dtype=old.dtype)
+                new[:filled] = old[:filled]
+                setattr(self, name, new)
 
     def add(
         self, day: int, region: NDArray, op: NDArray | int, event: int, weight: NDArray
@@ -145,6 +205,7 @@ class Ledger:
             self._flush()
 
     def _flush(self) -> None:
+        self.note_compiled()
         if not self._meta:
             return
         _, n_reg, n_op, n_ev = self.shape
@@ -155,6 +216,8 @@ class Ledger:
         weights = np.concatenate(self._weights).astype(np.float64)
         self._meta, self._regions, self._ops, self._weights = [], [], [], []
         self._pending = 0
+        self._is[slots.LEDGER_ROWS] = self._is[slots.LEDGER_ENTRIES] = 0
+        self._noted = (0, 0)
         cells = cell_ids(meta, regions, op_codes, n_reg, n_op, n_ev)
         if self._counts is None:
             self._cells, self._values = add_events(self._cells, self._values, cells, weights)

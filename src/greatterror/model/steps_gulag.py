@@ -9,14 +9,18 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
+from greatterror.model.gulag_kernels import term_end_day
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
 from greatterror.model.reception import reception_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import LN, Status
+
+_TERM_END = KIND["term_end"]
 
 
 class TermEnd(Component):
@@ -27,6 +31,11 @@ class TermEnd(Component):
     00447 reached camp prisoners) keeps a stale entry, which is skipped. On
     1 January the stock in camps and in colonies is counted from the camp
     roll (once a year, not a daily pass).
+
+    The day's work is one compiled call on the compiled core (``gulag_kernels.term_end_day``,
+    model/core.py); ``term_end_reference`` is the same rule in NumPy, which the tests run
+    beside it. Days on which no one is due skip the call (the calendar's mark, a Python
+    index).
     """
 
     name = "term_end"
@@ -34,17 +43,24 @@ class TermEnd(Component):
     writes = ("cases", "camps")
 
     def step(self, w: World, e: Engine, day: int) -> None:
-        due = e.due(day, "term_end")
-        if len(due):
-            c = w.cases
-            due = due[(c.status[due] == Status.CAMP) & (c.release_day[due] == day)]
-            # a term that ends before the etap is counted as leaving the prisons (engine)
-            in_camp = due[~c.has(HOLDING, due)]
-            e.release(day, due)
-            e.ledger.gulag[day, GF["released_term"]] += float(e.weights(in_camp).sum())
+        if e.calendar.marked[_TERM_END * e.days + day]:
+            e.core.call(term_end_day, day)
         date = e.date(day)
         if date.month == 1 and date.day == 1:
             e.ledger.stock[day] = camp_stock(w, e)
+
+
+def term_end_reference(w: World, e: Engine, day: int) -> None:
+    """TermEnd's day in NumPy, through the engine's Python ``release`` (the code the kernel
+    replaced; tests/test_core_term_end.py)."""
+    due = e.due(day, "term_end")
+    if len(due):
+        c = w.cases
+        due = due[(c.status[due] == Status.CAMP) & (c.release_day[due] == day)]
+        # a term that ends before the etap is counted as leaving the prisons (engine)
+        in_camp = due[~c.has(HOLDING, due)]
+        e.release(day, due)
+        e.ledger.gulag[day, GF["released_term"]] += float(e.weights(in_camp).sum())
 
 
 def camp_stock(w: World, e: Engine) -> tuple[float, float, float, float, float]:
@@ -216,9 +232,10 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     share of the headcount is not counted daily; it understates the camps' shortfall by the
     colonies' share of those held, about a sixth in 1938.)"""
     p, rng = e.params, e.rng.gulag
-    e.ledger.held[day] = w.camps.w
+    held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
+    e.ledger.held[day] = held
     hunger = undernourishment(e, day)
-    if w.camps.w <= 0:
+    if held <= 0:
         return
     supply = 1.0 + p["supply_mortality"] * hunger
     yearly = p["gulag_mortality"] * supply

@@ -114,8 +114,10 @@ class Transitions:
             kept = ~uncounted
             self.ledger.add(day, region[kept], ops[kept], event, weight[kept])
         # the weight of those who were under investigation or awaiting sentence (0.0 if
-        # none: subtracting it leaves the float as it was)
-        world.camps.pretrial_w -= pretrial_w
+        # none: subtracting it would leave the float as it was, so it is skipped, a property
+        # call the less: model/slots.py)
+        if pretrial_w:
+            world.camps.pretrial_w -= pretrial_w
         return weight, was_camp, total, elite, pretrial_w
 
     def _leave_camp(
@@ -150,7 +152,8 @@ class Transitions:
             weight, was_camp, _, _, pretrial_w = self._close(
                 day, idx, Status.RELEASED, EV["released"]
             )
-            self.ledger.released_pretrial += pretrial_w
+            if pretrial_w:  # (adding 0.0 to the sum, never -0.0, leaves it as it is)
+                self.ledger.released_pretrial += pretrial_w
             self._leave_camp(day, idx, weight, was_camp)
 
     def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:

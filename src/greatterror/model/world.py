@@ -15,12 +15,14 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model import slots
 from greatterror.model.case_flags import LINKED
 from greatterror.model.kernels import mark_where
 from greatterror.model.limits import initial_limits
 from greatterror.model.party_state import PartyRoll, build_party
 from greatterror.model.purge_state import Army, Cadres, build_army, build_cadres
 from greatterror.model.registers import Registers, build_registers
+from greatterror.model.slots import Slots, float_slot, int_slot
 from greatterror.model.state import Cases, Institutions, Policy, Queue
 from greatterror.model.trial_cases import TrialCases
 from greatterror.model.truth import GroundTruth
@@ -54,27 +56,47 @@ class Signals:
     named_officers: list[NDArray[np.int64]] = field(default_factory=list)
 
 
-@dataclass
 class Camps:
-    """Everyone ever sent to camp (stale entries skipped and compacted), and the live count."""
+    """Everyone ever sent to camp (stale entries skipped and compacted), and the live count.
 
-    roll: Queue
-    n: int
-    w: float
-    #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
-    arrivals: list[NDArray[np.int64]] = field(default_factory=list)
-    #: sentenced to camp, awaiting the etap in prisons and transit points, in order of
-    #: sentence (stale entries skipped); their live count and weight (model/holding.py)
-    holding: Queue = field(default_factory=Queue)
-    hold_n: int = 0
-    hold_w: float = 0.0
-    #: the part of the etap's daily places a day could not use (less than one sampled person)
-    etap_carry: float = 0.0
-    #: people under investigation or awaiting sentence (held in the same prisons), weighted
-    pretrial_w: float = 0.0
-    #: the prisoners held on the first day, who carry the famine years' debility
-    #: (model/steps_gulag.py, ``famine_debility``; stale entries skipped and compacted)
-    debilitated: NDArray[np.int64] = field(default_factory=lambda: np.empty(0, dtype=np.int64))
+    The counts (``n``, ``w``, ``hold_n``, ``hold_w``, ``pretrial_w``) are properties onto the
+    run's slots (model/slots.py), which compiled transitions update in place (model/core.py).
+    """
+
+    n = int_slot(slots.CAMPS_N, "people in the camps, not awaiting the etap")
+    w = float_slot(slots.CAMPS_W, "their weight")
+    hold_n = int_slot(slots.HOLD_N, "sentenced to camp, awaiting the etap (model/holding.py)")
+    hold_w = float_slot(slots.HOLD_W, "their weight")
+    pretrial_w = float_slot(
+        slots.PRETRIAL_W,
+        "people under investigation or awaiting sentence (held in the same prisons), weighted",
+    )
+
+    def __init__(
+        self,
+        roll: Queue,
+        n: int,
+        w: float,
+        debilitated: NDArray[np.int64] | None = None,
+        run_slots: Slots | None = None,
+    ) -> None:
+        #: the run's scalars (model/slots.py); the engine's ledger shares them (``Engine.bind``)
+        self.slots = run_slots or Slots()
+        self._fs, self._is = self.slots.fs, self.slots.is_
+        self.roll = roll
+        self.n, self.w = n, w
+        #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
+        self.arrivals: list[NDArray[np.int64]] = []
+        #: sentenced to camp, awaiting the etap in prisons and transit points, in order of
+        #: sentence (stale entries skipped); their live count and weight (model/holding.py)
+        self.holding = Queue()
+        self.hold_n, self.hold_w = 0, 0.0
+        #: the part of the etap's daily places a day could not use (less than one sampled person)
+        self.etap_carry = 0.0
+        self.pretrial_w = 0.0
+        #: the prisoners held on the first day, who carry the famine years' debility
+        #: (model/steps_gulag.py, ``famine_debility``; stale entries skipped and compacted)
+        self.debilitated = np.empty(0, dtype=np.int64) if debilitated is None else debilitated
 
 
 @dataclass

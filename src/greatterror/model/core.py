@@ -1,0 +1,161 @@
+"""The compiled core: one structref holding the run's arrays, for components compiled one by one.
+
+A compiled call's glue, not its work, was what one compiled component gained little against
+(docs/performance.md, branch speed25): 18 array arguments cost about 1 us a call, returned
+arrays more. A ``numba.experimental.structref`` passed as ONE argument costs about 0.7 us
+whatever it holds, so a compiled component takes the core and the day, writes its results
+into the arrays the core refers to, and returns a small int (docs/design/compiled-core.md).
+
+The core holds references to the SAME NumPy buffers the Python engine uses, never copies:
+the case arrays (``state.Cases``), the layers, the ledger's Gulag flows and its buffer of
+compiled adds, the calendar's lists, entries and marks, and the run's scalar slots
+(model/slots.py). Python code and compiled code therefore see each other's writes. When
+Python replaces a buffer by a larger one (the calendar's entries, the ledger's buffer, the
+buffer of changed statuses), it hands the new array to the core through ``refresh``.
+
+Place kept for the named random streams' pointers (helper streamptr, model/stream_pointers.py):
+a field ``streams`` (a (streams, 6) uint64 array of the generators' states) will be added
+here and filled in ``build_core``; no kernel on this core draws a random number yet.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import numpy as np
+from numba import njit
+from numba.core import types
+from numba.experimental import structref
+
+from greatterror.model import slots
+
+#: the core's fields, in the constructor's order
+FIELDS = (
+    # the case arrays (state.Cases; model/arrays.py's CaseArrays and release_day)
+    "status", "op", "arrest_day", "sentence_day", "flags", "arrests", "release_day",
+    # the layers (model/arrays.py, Layers)
+    "region", "is_elite", "weight_of_layer",
+    # the ledger: the Gulag's daily flows, and the buffer of compiled adds (Ledger.rows...)
+    "gulag", "rows", "row_region", "row_op", "row_weight",
+    # the calendar: every kind's lists and marks, the entries and their state
+    "cal_lists", "cal_marks", "cal_entries", "cal_state",
+    # the people whose status compiled code changed (Engine._changed), and the slots
+    "changed", "fs", "is_",
+)  # fmt: skip
+
+
+@structref.register
+class CoreType(types.StructRef):
+    """The Numba type of a core (its fields' types are those of the arrays given)."""
+
+    def preprocess_fields(self, fields: Any) -> tuple:
+        return tuple((name, types.unliteral(typ)) for name, typ in fields)
+
+
+class Core(structref.StructRefProxy):
+    """One run's core, as Python holds it (made by ``build_core``; opaque to Python)."""
+
+
+structref.define_proxy(Core, CoreType, list(FIELDS))
+
+
+@njit(cache=True)
+def _make(
+    status, op, arrest_day, sentence_day, flags, arrests, release_day,
+    region, is_elite, weight_of_layer,
+    gulag, rows, row_region, row_op, row_weight,
+    cal_lists, cal_marks, cal_entries, cal_state,
+    changed, fs, is_,
+):  # pragma: no cover - compiled  # fmt: skip
+    """A core (cached: the proxy's own constructor is compiled in every process)."""
+    return Core(
+        status, op, arrest_day, sentence_day, flags, arrests, release_day,
+        region, is_elite, weight_of_layer,
+        gulag, rows, row_region, row_op, row_weight,
+        cal_lists, cal_marks, cal_entries, cal_state,
+        changed, fs, is_,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _set_buffers(
+    core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed
+):  # pragma: no cover - compiled
+    """Hand the growable buffers (as they are now) to the core."""
+    core.rows = rows
+    core.row_region = row_region
+    core.row_op = row_op
+    core.row_weight = row_weight
+    core.cal_lists = cal_lists
+    core.cal_marks = cal_marks
+    core.cal_entries = cal_entries
+    core.changed = changed
+
+
+class CoreHolder:
+    """The core of one engine, with the Python side of its buffers: the buffer of changed
+    statuses, and what to do after a compiled component's call (``call``)."""
+
+    def __init__(self, engine: Any) -> None:
+        """``engine``: the run's ``Engine`` (model/engine.py, which imports this module), with
+        its world bound."""
+        assert engine.world is not None
+        cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
+        self.engine = engine
+        self.slots = engine.world.camps.slots
+        #: people whose status compiled code changed, in order (fill: slot ``CHANGED``)
+        self.changed = np.empty(1024, dtype=np.int64)
+        c, lay = engine.case_arrays, engine.layers
+        self.core = _make(
+            c.status, c.op, c.arrest_day, c.sentence_day, c.flags, c.arrests, cases.release_day,
+            lay.region, lay.is_elite, lay.weight_of_layer,
+            ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
+            cal.lists, cal.marks, cal._entries, cal._state,
+            self.changed, self.slots.f, self.slots.i,
+        )  # fmt: skip
+        cal.on_grow = self.refresh
+
+    def refresh(self) -> None:
+        """Hand the ledger's, the calendar's and the changed buffers, as they are now, to the
+        core (after any of them was replaced by a larger one)."""
+        led, cal = self.engine.ledger, self.engine.calendar
+        _set_buffers(
+            self.core, led.rows, led.row_region, led.row_op, led.row_weight,
+            cal.lists, cal.marks, cal._entries, self.changed,
+        )  # fmt: skip
+
+    def grow(self) -> None:
+        """Room for what a kernel that returned "full" needs (slot ``NEED``: entries in the
+        ledger's buffer and in the changed buffer, one ledger row)."""
+        need = self.slots.is_[slots.NEED]
+        self.engine.ledger.grow_rows(need)
+        filled = self.slots.is_[slots.CHANGED]
+        if filled + need > len(self.changed):
+            grown = np.empty(max(2 * len(self.changed), filled + need), dtype=np.int64)
+            grown[:filled] = self.changed[:filled]
+            self.changed = grown
+        self.refresh()
+
+    def call(self, kernel: Any, day: int) -> int:
+        """``kernel(core, day)``: a compiled component's day. It returns -1 if a buffer is
+        full (it then changed nothing: the buffers are grown and it is called again), else
+        whether it added to the ledger or changed statuses, which are then noted (the
+        ledger's rows in order after Python's adds, the changed statuses in
+        ``Engine._changed``)."""
+        done = kernel(self.core, day)
+        if done < 0:
+            self.grow()
+            done = kernel(self.core, day)
+        if done:
+            self.after()
+        return int(done)
+
+    def after(self) -> None:
+        """Note what compiled code added: the ledger's rows, and the changed statuses."""
+        self.engine.ledger.note_compiled()
+        filled = self.slots.is_[slots.CHANGED]
+        if filled:
+            changed = self.engine._changed
+            if changed is not None:
+                changed.append(self.changed[:filled].copy())
+            self.slots.is_[slots.CHANGED] = 0

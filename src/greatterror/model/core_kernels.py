@@ -1,0 +1,182 @@
+"""Compiled pieces of the engine on the compiled core (model/core.py): the calendar's take and
+add of one kind, the ledger's add, and the release transition.
+
+Each is the rule of its Python counterpart, made in the same order so that every array, slot,
+ledger cell and Gulag flow is the same bit for bit: ``take_kind``/``add_kind`` are
+``Calendar.take``/``Calendar.add`` (the same kernels, ``take_due`` and ``append_due``, on the
+kind's code), ``ledger_add`` is ``Ledger.add`` (a row appended to the compiled buffer, which
+``Ledger.note_compiled`` puts after the adds Python made before), ``release_core`` is
+``Transitions.release`` with ``_close``, ``_leave_camp`` and ``_leave_holding`` (weight sums
+by ``pairwise_sum``: NumPy's ``sum`` bit for bit, model/pairwise.py).
+
+A kernel that would append to a buffer first checks the room (``room``); without it, it
+changes nothing and returns -1 ("full") with what it needs in slot ``NEED``: the Python
+caller grows the buffers and calls again (``CoreHolder.call``), as ``Calendar.add`` does.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+from numba import njit
+
+from greatterror.model.calendar import SMALL_BATCH, append_due, take_due
+from greatterror.model.case_flags import HOLDING
+from greatterror.model.flatcalls import close_cases_flat
+from greatterror.model.gulag import GF
+from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.slots import (
+    CAMPS_N,
+    CAMPS_W,
+    CHANGED,
+    HOLD_N,
+    HOLD_W,
+    LEDGER_ENTRIES,
+    LEDGER_ROWS,
+    NEED,
+    PRETRIAL_W,
+    RELEASED_PRETRIAL,
+)
+from greatterror.vocabulary import EV, Status
+
+_RELEASED = int(Status.RELEASED)
+_EV_RELEASED = EV["released"]
+_LEFT_HOLDING = GF["left_holding"]
+
+
+@njit(cache=True)
+def take_kind(core, code, day):  # pragma: no cover - compiled
+    """``Calendar.take`` of the kind with ``code`` (``calendar.KIND``): its people due on
+    ``day``, removed from the calendar."""
+    if core.cal_marks[code, day] == 0:
+        return np.empty(0, dtype=np.int64)
+    return take_due(
+        core.cal_lists[code], core.cal_entries, core.cal_state, core.cal_marks[code], day
+    )
+
+
+@njit(cache=True)
+def due_count(core, code, day):  # pragma: no cover - compiled
+    """How many ``take_kind`` would return (the room a kernel checks before taking)."""
+    return core.cal_lists[code, 0, 2, day] + core.cal_lists[code, 1, 2, day]
+
+
+@njit(cache=True)
+def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
+    """``Calendar.add`` of the kind with ``code``; False (nothing changed) if the entries are
+    full: the caller returns "full" with ``len(idx)`` in slot ``NEED``."""
+    if idx.shape[0] == 0:
+        return True
+    row = 1 if idx.shape[0] <= SMALL_BATCH else 0
+    lists = core.cal_lists[code, row]
+    if not append_due(
+        lists, core.cal_entries, core.cal_state, core.cal_marks[code], idx, due, offset
+    ):
+        core.is_[NEED] = idx.shape[0]
+        return False
+    return True
+
+
+@njit(cache=True)
+def room(core, entries):  # pragma: no cover - compiled
+    """Whether the ledger's buffer has room for one row of ``entries`` entries and the
+    changed buffer for ``entries`` people; if not, ``entries`` is put in slot ``NEED``."""
+    if (
+        core.is_[LEDGER_ROWS] + 1 <= core.rows.shape[0]
+        and core.is_[LEDGER_ENTRIES] + entries <= core.row_weight.shape[0]
+        and core.is_[CHANGED] + entries <= core.changed.shape[0]
+    ):
+        return True
+    core.is_[NEED] = entries
+    return False
+
+
+@njit(cache=True)
+def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - compiled
+    """``Ledger.add(day, region, op, event, weight)`` with one operation per event, into the
+    compiled buffer (room checked by the caller, ``room``); nothing for no event."""
+    n = region.shape[0]
+    if n == 0:
+        return
+    r = core.is_[LEDGER_ROWS]
+    core.rows[r, 0] = day
+    core.rows[r, 1] = -1
+    core.rows[r, 2] = event
+    core.rows[r, 3] = n
+    k = core.is_[LEDGER_ENTRIES]
+    for i in range(n):
+        core.row_region[k + i] = region[i]
+        core.row_op[k + i] = op[i]
+        core.row_weight[k + i] = weight[i]
+    core.is_[LEDGER_ROWS] = r + 1
+    core.is_[LEDGER_ENTRIES] = k + n
+
+
+@njit(cache=True)
+def _sum_where(weight, keep):  # pragma: no cover - compiled
+    """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
+    part = np.empty(weight.shape[0], dtype=np.float64)
+    k = np.int64(0)  # not ``0``: a literal would compile pairwise_sum again (model/pairwise.py)
+    for i in range(weight.shape[0]):
+        if keep[i]:
+            part[k] = weight[i]
+            k += 1
+    return pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
+
+
+@njit(cache=True)
+def release_core(core, day, idx):  # pragma: no cover - compiled
+    """``Transitions.release(day, idx)`` (room checked by the caller, ``room(core, len(idx))``).
+
+    The closing (``close_cases_flat``) to status released, the people noted as changed, the
+    ``released`` event in the ledger, the pretrial weight moved from ``Camps.pretrial_w`` to
+    ``Ledger.released_pretrial``; of those who were in a camp, those still in a prison
+    awaiting the etap leave the holding stage (``left_holding`` flow), the others the camp
+    count."""
+    n = idx.shape[0]
+    if n == 0:
+        return
+    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat(
+        idx, np.int64(_RELEASED), np.int64(-1),
+        core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
+        core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
+    )  # fmt: skip  # no literals: the engine's signature, not a second one (model/pairwise.py)
+    c = core.is_[CHANGED]
+    for i in range(n):
+        core.changed[c + i] = idx[i]
+    core.is_[CHANGED] = c + n
+    ledger_add(core, day, region, ops, _EV_RELEASED, weight)
+    core.fs[PRETRIAL_W] -= pretrial_w
+    core.fs[RELEASED_PRETRIAL] += pretrial_w
+    any_camp = False
+    for i in range(n):
+        any_camp |= was_camp[i]
+    if not any_camp:
+        return
+    held = np.empty(n, dtype=np.bool_)
+    in_camp = np.empty(n, dtype=np.bool_)
+    any_held = False
+    for i in range(n):
+        held[i] = was_camp[i] and (core.flags[idx[i]] & HOLDING) != 0
+        in_camp[i] = was_camp[i] and not held[i]
+        any_held |= held[i]
+    camp_w, camp_n = _sum_where(weight, in_camp)
+    core.is_[CAMPS_N] -= camp_n
+    core.fs[CAMPS_W] -= camp_w
+    if any_held:
+        hold_w, hold_n = _sum_where(weight, held)
+        for i in range(n):
+            if held[i]:
+                core.flags[idx[i]] &= ~HOLDING
+        core.is_[HOLD_N] -= hold_n
+        core.fs[HOLD_W] -= hold_w
+        core.gulag[day, _LEFT_HOLDING] += hold_w
+
+
+@njit(cache=True)
+def release(core, day, idx):  # pragma: no cover - compiled
+    """``release_core`` with its room checked: -1 ("full", nothing changed), 1 if anyone was
+    released, 0 otherwise (``CoreHolder.call``'s protocol)."""
+    if not room(core, idx.shape[0]):
+        return -1
+    release_core(core, day, idx)
+    return 1 if idx.shape[0] else 0

@@ -1,0 +1,159 @@
+"""The compiled core (model/core.py) against the Python engine, bit for bit.
+
+Two runs of one scenario, seed and population go day by day side by side: one with TermEnd's
+compiled day (``gulag_kernels.term_end_day``), the other with its NumPy reference
+(``steps_gulag.term_end_reference``, the code it replaced, through ``Transitions.release``).
+After every day every case array, the run's slots, the ledger's cells (both ledgers flushed:
+any flush bound gives the same cells), its Gulag flows and stocks, the calendar and the
+record of changed statuses must be equal bit for bit. Then the compiled ``release`` against
+the Python ``release`` on a mix of camp, holding and pretrial prisoners, and the compiled
+calendar's add and take against the Python calendar's.
+"""
+
+from __future__ import annotations
+
+import numpy as np
+import pytest
+
+import greatterror as gt
+from greatterror.model import slots
+from greatterror.model.calendar import KIND
+from greatterror.model.case_flags import HOLDING
+from greatterror.model.core_kernels import add_kind, release, take_kind
+from greatterror.model.steps_gulag import camp_stock, term_end_reference
+from greatterror.vocabulary import Status
+
+SCALE, SEED = 0.003, 1
+
+
+def _reference_step(w, e, day) -> None:
+    """TermEnd's step with the NumPy reference for the compiled day."""
+    term_end_reference(w, e, day)
+    date = e.date(day)
+    if date.month == 1 and date.day == 1:
+        e.ledger.stock[day] = camp_stock(w, e)
+
+
+def _pair():
+    """Two simulations of the same run; the second's TermEnd runs the reference."""
+    compiled = gt.Sim("historical", scale=SCALE, seed=SEED).engine
+    reference = gt.Sim("historical", scale=SCALE, seed=SEED).engine
+    reference.loop["term_end"].step = _reference_step  # type: ignore[method-assign]
+    return compiled, reference
+
+
+def _bits(a) -> bytes:
+    return np.ascontiguousarray(a).tobytes()
+
+
+def _assert_same(a, b, day: int, full: bool = True) -> None:
+    """Every slot, Gulag flow, calendar list and changed record of two engines, and with
+    ``full`` every case array and ledger cell (a difference there persists: the daily test
+    compares them weekly, and on the last day)."""
+    ea, eb = a.engine, b.engine
+    ca, cb = a.world.cases, b.world.cases
+    la, lb = ea.ledger, eb.ledger
+    if full:
+        for name in ("status", "op", "arrest_day", "sentence_day", "flags", "arrests",
+                     "release_day", "line", "returned"):  # fmt: skip
+            assert _bits(getattr(ca, name)) == _bits(getattr(cb, name)), (day, name)
+        la._flush()  # (the compiled buffer's fill counts, slots, are then 0 again)
+        lb._flush()
+        assert _bits(la._cells) == _bits(lb._cells), day
+        assert _bits(la._values) == _bits(lb._values), day
+    else:
+        la.note_compiled()  # the compiled rows of the day in the lists, as a flush would
+        assert la._meta == [tuple(m) for m in lb._meta], day
+        for name in ("_regions", "_ops", "_weights"):
+            x, y = getattr(la, name), getattr(lb, name)
+            if x or y:
+                assert _bits(np.concatenate(x[-8:]).astype(np.float64)) == _bits(
+                    np.concatenate(y[-8:]).astype(np.float64)
+                ), (day, name)
+    assert _bits(a.world.camps.slots.f) == _bits(b.world.camps.slots.f), day
+    # (slot NEED is what a kernel that returned "full" asked for: scratch, not state; the
+    # ledger's fill counts are the compiled run's own until a flush)
+    end = slots.NEED if full else slots.LEDGER_ROWS
+    assert _bits(a.world.camps.slots.i[:end]) == _bits(b.world.camps.slots.i[:end]), day
+    assert la.slots is a.world.camps.slots
+    for name in ("gulag", "stock", "held", "prisons", "holding"):
+        assert _bits(getattr(la, name)) == _bits(getattr(lb, name)), (day, name)
+    ka, kb = ea.calendar, eb.calendar
+    assert _bits(ka.lists) == _bits(kb.lists), day
+    assert _bits(ka._state) == _bits(kb._state), day
+    used = int(ka._state[0])
+    assert _bits(ka._entries[:, :used]) == _bits(kb._entries[:, :used]), day
+    assert (ea._changed is None) == (eb._changed is None), day
+    if ea._changed is not None:
+        assert [x.tolist() for x in ea._changed] == [x.tolist() for x in eb._changed], day
+    assert _bits(a.world.camps.roll.peek()) == _bits(b.world.camps.roll.peek()), day
+
+
+@pytest.fixture(scope="module")
+def pair():
+    compiled, reference = _pair()
+    released = 0
+    for day in range(compiled.days):
+        before = int(np.count_nonzero(compiled.world.cases.status == Status.RELEASED))
+        compiled.step()
+        reference.step()
+        _assert_same(compiled, reference, day, day % 7 == 6 or day == compiled.days - 1)
+        released += int(np.count_nonzero(compiled.world.cases.status == Status.RELEASED)) - before
+    return compiled, reference, released
+
+
+def test_the_compiled_term_end_equals_its_numpy_reference_every_day(pair) -> None:
+    """The whole run, compared after each day (in the fixture); the run releases people and
+    TermEnd's compiled day was called (so that the comparison compared something)."""
+    compiled, _, released = pair
+    assert released > 0
+    assert compiled.engine.ledger.gulag[:, 0].size == compiled.days
+    assert float(compiled.engine.ledger.gulag.sum()) > 0
+
+
+def test_the_compiled_release_equals_the_python_release(pair) -> None:
+    """Camp prisoners, prisoners awaiting the etap and people under investigation released
+    by ``core_kernels.release`` and by ``Transitions.release`` leave the same state."""
+    compiled, reference, _ = pair
+    day = compiled.days - 1
+    cases = compiled.world.cases
+    camp = np.flatnonzero(cases.status == Status.CAMP)
+    held = camp[cases.has(HOLDING, camp)]
+    pretrial = np.flatnonzero(
+        (cases.status == Status.INVESTIGATION) | (cases.status == Status.AWAITING_SENTENCE)
+    )
+    idx = np.concatenate([camp[~cases.has(HOLDING, camp)][:40], held[:9], pretrial[:30]])
+    idx = np.random.default_rng(4).permutation(idx).astype(np.int64)
+    assert len(idx) > 40
+    for e in (compiled.engine, reference.engine):
+        e._changed = []
+    holder = compiled.engine.core
+    assert release(holder.core, day, idx) == 1
+    holder.after()
+    reference.engine.release(day, idx)
+    _assert_same(compiled, reference, day)
+    assert compiled.world.camps.slots.i[slots.CHANGED] == 0
+
+
+def test_the_compiled_calendar_equals_the_python_calendar(pair) -> None:
+    """``add_kind`` and ``take_kind`` on a kind's code do what ``Calendar.add`` and ``take``
+    do on its name, including a batch too large for the entries (then "full")."""
+    compiled, reference, _ = pair
+    rng = np.random.default_rng(9)
+    core = compiled.engine.core
+    code = KIND["family"]
+    day = compiled.days - 20
+    full = compiled.engine.calendar._entries.shape[1] + 1
+    for size in (3, 70, full):
+        idx = rng.integers(0, 10_000, size=size).astype(np.int64)
+        due = rng.integers(0, 10, size=size).astype(np.int64)
+        if not add_kind(core.core, code, idx, due, day):
+            assert size == full
+            compiled.engine.calendar._room(size)  # refreshes the core (``on_grow``)
+            assert add_kind(core.core, code, idx, due, day)
+        reference.engine.calendar.add("family", idx, due, day)
+    _assert_same(compiled, reference, day)
+    for d in range(day, compiled.days):
+        got = take_kind(core.core, code, d)
+        assert got.tolist() == reference.engine.calendar.take("family", d).tolist()
+    _assert_same(compiled, reference, day)
