@@ -200,3 +200,34 @@ def test_a_copied_calendar_keeps_its_marks_and_kinds(how: str) -> None:
     assert calendar.take("execute", 3).tolist() == [4]
     copied.add("family", np.array([1], dtype=np.int64), np.array([2]))
     assert copied.marked[FAMILY * 10 + 2] == 1 and copied.marks[FAMILY, 2] == 1
+
+
+def _state(sim) -> list[bytes]:
+    """A run's state as bytes: the case arrays, the slots, the Gulag flows, the ledger's cells
+    (flushed) and the calendar."""
+    e, cases = sim.engine, sim.world.cases
+    e.ledger._flush()
+    arrays = [getattr(cases, n) for n in ("status", "op", "arrest_day", "flags", "release_day")]
+    arrays += [sim.world.camps.slots.f, sim.world.camps.slots.i[: slots.NEED]]
+    arrays += [e.ledger.gulag, e.ledger._cells, e.ledger._values, e.calendar.lists]
+    arrays += [e.calendar.marks, np.frombuffer(e.calendar.marked, dtype=np.uint8)]
+    return [np.ascontiguousarray(a).tobytes() for a in arrays]
+
+
+def test_a_copied_and_a_pickled_run_go_on_as_the_run() -> None:
+    """A bound run copied a few days in: each copy builds its own core on its own arrays
+    (``CoreHolder.__getstate__``) and the three go on alike, day by day."""
+    sim = gt.Sim("historical", scale=SCALE, seed=SEED).engine
+    for _ in range(3):
+        sim.step()
+    runs = [sim, copy.deepcopy(sim), pickle.loads(pickle.dumps(sim))]
+    for run in runs[1:]:
+        _assert_fields_share(run.engine)
+        assert run.world.camps.slots is run.engine.ledger.slots
+    for day in range(3, 60):
+        for run in runs:
+            run.step()
+        if day % 20 == 19:
+            first = _state(runs[0])
+            assert all(_state(run) == first for run in runs[1:]), day
+    assert not np.shares_memory(runs[0].world.cases.status, runs[1].world.cases.status)
