@@ -68,7 +68,9 @@ def test_take_returns_whom_compiled_code_scheduled_for_a_kind_python_never_named
     calendar = Calendar(10)
     idx, due = np.array([7, 3], dtype=np.int64), np.array([2, 2], dtype=np.int64)
     lists = calendar.lists[FAMILY, 1]
-    assert append_due(lists, calendar._entries, calendar._state, calendar.marks[FAMILY], idx, due, 0)
+    assert append_due(
+        lists, calendar._entries, calendar._state, calendar.marks[FAMILY], idx, due, 0
+    )
     assert calendar.take("family", 2).tolist() == [7, 3]
     assert calendar.lists[FAMILY, :, 2, 2].sum() == 0 and calendar.marked[FAMILY * 10 + 2] == 0
 
@@ -180,7 +182,9 @@ def test_a_core_made_with_two_fields_swapped_is_found_out(engine) -> None:
 def test_copied_slots_keep_their_views(how: str) -> None:
     run_slots = Slots()
     run_slots.fs[0], run_slots.is_[1] = 2.5, 7
-    copied = copy.deepcopy(run_slots) if how == "deepcopy" else pickle.loads(pickle.dumps(run_slots))
+    copied = (
+        copy.deepcopy(run_slots) if how == "deepcopy" else pickle.loads(pickle.dumps(run_slots))
+    )
     assert copied.f.tolist()[0] == 2.5 and copied.i.tolist()[1] == 7
     copied.fs[0], copied.is_[1] = 3.5, 9
     assert copied.f[0] == 3.5 and copied.i[1] == 9

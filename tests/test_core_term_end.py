@@ -141,7 +141,7 @@ def test_the_compiled_term_end_equals_its_numpy_reference_every_day(pair) -> Non
     """The whole run, compared after each day (in the fixture); TermEnd's compiled day was
     called, released people on a term's end with a ``released_term`` flow, and found its
     buffers full at least once (so that the comparison compared something)."""
-    compiled, _, counts = pair
+    _, _, counts = pair
     assert counts["calls"] > 100
     assert counts["released"] > 0
     assert counts["released_term"] > 0

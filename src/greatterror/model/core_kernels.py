@@ -25,13 +25,13 @@ from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.slots import (
+    CALENDAR_NEED,
     CAMPS_N,
     CAMPS_W,
     CHANGED,
     HOLD_N,
     HOLD_W,
     LEDGER_ENTRIES,
-    CALENDAR_NEED,
     LEDGER_ROWS,
     NEED,
     PRETRIAL_W,
