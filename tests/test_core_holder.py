@@ -235,3 +235,10 @@ def test_a_copied_and_a_pickled_run_go_on_as_the_run() -> None:
             first = _state(runs[0])
             assert all(_state(run) == first for run in runs[1:]), day
     assert not np.shares_memory(runs[0].world.cases.status, runs[1].world.cases.status)
+
+
+def test_the_camps_slots_cannot_be_replaced(engine) -> None:
+    """``Camps`` keeps the slots' arrays (``_fs``/``_is``): a new ``slots`` would leave them
+    stale, so it cannot be set."""
+    with pytest.raises(AttributeError):
+        engine.world.camps.slots = Slots()  # type: ignore[misc]
