@@ -16,7 +16,7 @@ import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND, Calendar, append_due
 from greatterror.model.core import FIELDS, _make
-from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room
+from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room, take_kind
 from greatterror.model.slots import Slots
 from greatterror.vocabulary import EV
 
@@ -242,3 +242,18 @@ def test_the_camps_slots_cannot_be_replaced(engine) -> None:
     stale, so it cannot be set."""
     with pytest.raises(AttributeError):
         engine.world.camps.slots = Slots()  # type: ignore[misc]
+
+
+def test_a_kind_named_after_bind_reaches_the_core(engine) -> None:
+    """A kind beyond the calendar's arrays makes them larger (``Calendar._alloc``), and the
+    core gets the new ones (``on_grow``): compiled code takes what Python scheduled."""
+    calendar, day = engine.calendar, engine.days - 3
+    kinds, k = len(calendar.lists), 0
+    while len(calendar.lists) == kinds:
+        k += 1
+        calendar.add(f"test kind {k}", np.array([k], dtype=np.int64), np.array([day]))
+    code = calendar.codes[f"test kind {k}"]
+    assert code >= kinds
+    assert take_kind(engine.core.core, code, day).tolist() == [k]
+    assert take_kind(engine.core.core, FAMILY, day).tolist() == []
+    assert not calendar.marked[code * engine.days + day]
