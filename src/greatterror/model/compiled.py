@@ -101,13 +101,10 @@ def _kernel_modules() -> list[ModuleType]:
     ]
 
 
-#: kernel modules and kernels no run calls yet (the compiled draws and the compiled death in
-#: custody, for the compiled components to come): stamped with the others, but not counted by
-#: the first-run notice, which would otherwise count them as missing before every run
-NOT_YET_CALLED = (
-    "greatterror.model.stream_pointers.",
-    "greatterror.model.core_kernels.die_in_custody",
-)
+#: kernel modules no run calls yet (the compiled draws, for the compiled components to come):
+#: stamped with the others, but not counted by the first-run notice, which would otherwise
+#: count their kernels as missing before every run
+NOT_YET_CALLED = ("greatterror.model.stream_pointers.",)
 
 
 #: the file, in each kernel cache folder, that holds the stamp of the sources cached there
