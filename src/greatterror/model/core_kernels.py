@@ -147,7 +147,7 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, _EV_RELEASED, weight)
+    ledger_add(core, day, region, ops, np.int64(_EV_RELEASED), weight)  # (no literal)
     core.fs[PRETRIAL_W] -= pretrial_w
     core.fs[RELEASED_PRETRIAL] += pretrial_w
     any_camp = False
@@ -208,7 +208,7 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, _EV_DIED, weight)
+    ledger_add(core, day, region, ops, np.int64(_EV_DIED), weight)  # (no literal)
     core.fs[PRETRIAL_W] -= pretrial_w
     any_camp = False
     for i in range(n):
