@@ -136,7 +136,7 @@ def _sources(engine) -> dict[str, np.ndarray]:
         "row_op": ledger.row_op, "row_weight": ledger.row_weight, "cal_lists": calendar.lists,
         "cal_marks": calendar.marks, "cal_entries": calendar._entries,
         "cal_state": calendar._state, "changed": engine.core.changed, "fs": run_slots.f,
-        "is_": run_slots.i,
+        "is_": run_slots.i, "streams": engine.rng.pointers, "roll": engine.world.camps.roll._buf,
     }  # fmt: skip
 
 

@@ -29,19 +29,21 @@ def _add_checked(core, day, region, op, event, weight):  # pragma: no cover - co
 def _core(ledger: Ledger, calendar: Calendar, changed: np.ndarray):
     n = 8
     u8, i16 = np.zeros(n, dtype=np.uint8), np.zeros(n, dtype=np.int16)
+    streams = np.zeros((1, 4), dtype=np.uint64)  # (no draw: a read-only table, as the run's)
+    streams.flags.writeable = False
     return _make(
         u8, u8.copy(), i16, i16.copy(), u8.copy(), u8.copy(), i16.copy(),
         np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.ones(2),
         ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
         calendar.lists, calendar.marks, calendar._entries, calendar._state,
-        changed, ledger.slots.f, ledger.slots.i,
+        changed, ledger.slots.f, ledger.slots.i, streams, np.zeros(n, dtype=np.int32),
     )  # fmt: skip
 
 
 def _refresh(core, ledger: Ledger, calendar: Calendar, changed: np.ndarray) -> None:
     _set_buffers(
         core, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
-        calendar.lists, calendar.marks, calendar._entries, changed,
+        calendar.lists, calendar.marks, calendar._entries, changed, np.zeros(8, dtype=np.int32),
     )  # fmt: skip
 
 

@@ -6,8 +6,9 @@ compiled day (``gulag_kernels.term_end_day``), the other with its NumPy referenc
 After every day every case array, the run's slots, the ledger's cells (both ledgers flushed:
 any flush bound gives the same cells), its Gulag flows and stocks, the calendar and the
 record of changed statuses must be equal bit for bit. Then the compiled ``release`` against
-the Python ``release`` on a mix of camp, holding and pretrial prisoners, and the compiled
-calendar's add and take against the Python calendar's.
+the Python ``release`` (and the compiled ``die_in_custody`` against the Python one) on a mix of
+camp, holding and pretrial prisoners, and the compiled calendar's add and take against the
+Python calendar's.
 """
 
 from __future__ import annotations
@@ -19,7 +20,7 @@ import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import add_kind, release, take_kind
+from greatterror.model.core_kernels import add_kind, die_in_custody, release, take_kind
 from greatterror.model.gulag import GF
 from greatterror.model.gulag_kernels import term_end_day
 from greatterror.model.steps_gulag import camp_stock, term_end_reference
@@ -169,6 +170,54 @@ def test_the_compiled_release_equals_the_python_release(pair) -> None:
     reference.engine.release(day, idx)
     _assert_same(compiled, reference, day)
     assert compiled.world.camps.slots.i[slots.CHANGED] == 0
+
+
+def _mix(cases, seed: int, n_camp: int, n_held: int, n_pretrial: int) -> np.ndarray:
+    """Camp prisoners, prisoners awaiting the etap and people under investigation or awaiting
+    sentence, shuffled."""
+    camp = np.flatnonzero(cases.status == Status.CAMP)
+    held = camp[cases.has(HOLDING, camp)]
+    pretrial = np.flatnonzero(
+        (cases.status == Status.INVESTIGATION) | (cases.status == Status.AWAITING_SENTENCE)
+    )
+    idx = np.concatenate(
+        [camp[~cases.has(HOLDING, camp)][:n_camp], held[:n_held], pretrial[:n_pretrial]]
+    )
+    return np.random.default_rng(seed).permutation(idx).astype(np.int64)
+
+
+def test_the_compiled_die_in_custody_equals_the_python_one(pair) -> None:
+    """Deaths in custody of camp prisoners, prisoners awaiting the etap (counted as the
+    default ``left_holding`` flow, then as ``died_holding``) and people under investigation,
+    by ``core_kernels.die_in_custody`` and by ``Transitions.die_in_custody``: the same state,
+    ledger cells, flows, slots and changed record."""
+    compiled, reference, _ = pair
+    day = compiled.days - 2
+    for e in (compiled.engine, reference.engine):
+        e._changed = []
+    holder = compiled.engine.core
+    cases = compiled.world.cases
+    before = (
+        compiled.engine.ledger.gulag[day].copy(),
+        compiled.world.camps.hold_n,
+        compiled.world.camps.n,
+        compiled.world.camps.pretrial_w,
+    )
+    for seed, flow, sizes in ((5, "left_holding", (40, 7, 30)), (6, "died_holding", (0, 6, 0))):
+        idx = _mix(cases, seed, *sizes)
+        assert len(idx) >= sum(sizes) - 10 and np.any(cases.has(HOLDING, idx))
+        code = GF[flow]
+        assert holder.call(lambda core, d, i=idx, c=code: die_in_custody(core, d, i, c), day) == 1
+        reference.engine.die_in_custody(day, idx, flow)
+        assert np.all(cases.status[idx] == Status.DIED_IN_CUSTODY)
+        _assert_same(compiled, reference, day)
+    gulag, hold_n, camp_n, pretrial_w = before
+    after = compiled.engine.ledger.gulag[day]
+    for flow in ("left_holding", "died_holding"):  # (so that the comparison compared something)
+        assert after[GF[flow]] > gulag[GF[flow]], flow
+    assert compiled.world.camps.hold_n < hold_n and compiled.world.camps.n < camp_n
+    assert compiled.world.camps.pretrial_w < pretrial_w
+    assert die_in_custody(holder.core, day, idx[:0], GF["left_holding"]) == 0
 
 
 def test_the_compiled_calendar_equals_the_python_calendar(pair) -> None:

@@ -13,9 +13,10 @@ compiled adds, the calendar's lists, entries and marks, and the run's scalar slo
 Python replaces a buffer by a larger one (the calendar's entries, the ledger's buffer, the
 buffer of changed statuses), it hands the new array to the core through ``refresh``.
 
-Place kept for the named random streams' pointers (helper streamptr, model/stream_pointers.py):
-a field ``streams`` (a (streams, 6) uint64 array of the generators' states) will be added
-here and filled in ``build_core``; no kernel on this core draws a random number yet.
+The named random streams' pointer table (``Streams.pointers``, model/stream_pointers.py) is the
+field ``streams``: kernels on the core draw through it, with NumPy's numbers. The camp roll's
+buffer (``Camps.roll``, a ``state.Queue``) is the field ``roll``; its head and tail are handed
+in int slots around the call that reads them (``steps_gulag.camp_deaths``).
 """
 
 from __future__ import annotations
@@ -41,6 +42,8 @@ FIELDS = (
     "cal_lists", "cal_marks", "cal_entries", "cal_state",
     # the people whose status compiled code changed (Engine._changed), and the slots
     "changed", "fs", "is_",
+    # the named streams' pointer table (model/stream_pointers.py), the camp roll's buffer
+    "streams", "roll",
 )  # fmt: skip
 
 
@@ -65,7 +68,7 @@ def _make(
     region, is_elite, weight_of_layer,
     gulag, rows, row_region, row_op, row_weight,
     cal_lists, cal_marks, cal_entries, cal_state,
-    changed, fs, is_,
+    changed, fs, is_, streams, roll,
 ):  # pragma: no cover - compiled  # fmt: skip
     """A core (cached: the proxy's own constructor is compiled in every process)."""
     return Core(
@@ -73,13 +76,13 @@ def _make(
         region, is_elite, weight_of_layer,
         gulag, rows, row_region, row_op, row_weight,
         cal_lists, cal_marks, cal_entries, cal_state,
-        changed, fs, is_,
+        changed, fs, is_, streams, roll,
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _set_buffers(
-    core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed
+    core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed, roll
 ):  # pragma: no cover - compiled
     """Hand the growable buffers (as they are now) to the core."""
     core.rows = rows
@@ -90,6 +93,7 @@ def _set_buffers(
     core.cal_marks = cal_marks
     core.cal_entries = cal_entries
     core.changed = changed
+    core.roll = roll
 
 
 class CoreHolder:
@@ -126,12 +130,14 @@ class CoreHolder:
         engine = self.engine
         cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         c, lay = engine.case_arrays, engine.layers
+        #: the camp roll's buffer the core holds (``Queue.push`` may replace it: ``roll``)
+        self.roll_buf = engine.world.camps.roll._buf
         core = _make(
             c.status, c.op, c.arrest_day, c.sentence_day, c.flags, c.arrests, cases.release_day,
             lay.region, lay.is_elite, lay.weight_of_layer,
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
             cal.lists, cal.marks, cal._entries, cal._state,
-            self.changed, self.slots.f, self.slots.i,
+            self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
         )  # fmt: skip
         cal.on_grow = self.refresh
         return core
@@ -140,9 +146,11 @@ class CoreHolder:
         """Hand the ledger's, the calendar's and the changed buffers, as they are now, to the
         core (after any of them was replaced by a larger one)."""
         led, cal = self.engine.ledger, self.engine.calendar
+        assert self.engine.world is not None
+        self.roll_buf = self.engine.world.camps.roll._buf
         _set_buffers(
             self.core, led.rows, led.row_region, led.row_op, led.row_weight,
-            cal.lists, cal.marks, cal._entries, self.changed,
+            cal.lists, cal.marks, cal._entries, self.changed, self.roll_buf,
         )  # fmt: skip
 
     def grow(self) -> None:

@@ -1,5 +1,5 @@
 """Compiled pieces of the engine on the compiled core (model/core.py): the calendar's take and
-add of one kind, the ledger's add, and the release transition.
+add of one kind, the ledger's add, and the release and death-in-custody transitions.
 
 Each is the rule of its Python counterpart, made in the same order so that every array, slot,
 ledger cell and Gulag flow is the same bit for bit: ``take_kind``/``add_kind`` are
@@ -7,7 +7,8 @@ ledger cell and Gulag flow is the same bit for bit: ``take_kind``/``add_kind`` a
 kind's code), ``ledger_add`` is ``Ledger.add`` (a row appended to the compiled buffer, which
 ``Ledger.note_compiled`` puts after the adds Python made before), ``release_core`` is
 ``Transitions.release`` with ``_close``, ``_leave_camp`` and ``_leave_holding`` (weight sums
-by ``pairwise_sum``: NumPy's ``sum`` bit for bit, model/pairwise.py).
+by ``pairwise_sum``: NumPy's ``sum`` bit for bit, model/pairwise.py), ``die_in_custody_core`` is
+``Transitions.die_in_custody`` with the same helpers.
 
 A kernel that would append to a buffer first checks the room (``room``); without it, it
 changes nothing and returns -1 ("full") with what it needs in slot ``NEED``: the Python
@@ -41,6 +42,8 @@ from greatterror.vocabulary import EV, Status
 
 _RELEASED = int(Status.RELEASED)
 _EV_RELEASED = EV["released"]
+_DIED = int(Status.DIED_IN_CUSTODY)
+_EV_DIED = EV["died_in_custody"]
 _LEFT_HOLDING = GF["left_holding"]
 
 
@@ -158,7 +161,7 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, _EV_RELEASED, weight)
+    ledger_add(core, day, region, ops, np.int64(_EV_RELEASED), weight)  # (no literal)
     core.fs[PRETRIAL_W] -= pretrial_w
     core.fs[RELEASED_PRETRIAL] += pretrial_w
     any_camp = False
@@ -193,4 +196,64 @@ def release(core, day, idx):  # pragma: no cover - compiled
     if not room(core, idx.shape[0]):
         return -1
     release_core(core, day, idx)
+    return 1 if idx.shape[0] else 0
+
+
+@njit(cache=True)
+def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
+    """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
+    room checked by the caller, ``room(core, len(idx))``).
+
+    The closing (``close_cases_flat``) to status died in custody, the people noted as
+    changed, the ``died_in_custody`` event in the ledger, the pretrial weight taken off
+    ``Camps.pretrial_w`` (not counted as released); of those who were in a camp, those still
+    in a prison awaiting the etap leave the holding stage, counted as ``flow`` (the weight
+    sum of ``Transitions.weights`` on them: the same weights in the same order as the
+    closing's), the others the camp count."""
+    n = idx.shape[0]
+    if n == 0:
+        return
+    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat(
+        idx, np.int64(_DIED), np.int64(-1),
+        core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
+        core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
+    )  # fmt: skip  # no literals: the engine's signature, not a second one (model/pairwise.py)
+    c = core.is_[CHANGED]
+    for i in range(n):
+        core.changed[c + i] = idx[i]
+    core.is_[CHANGED] = c + n
+    ledger_add(core, day, region, ops, np.int64(_EV_DIED), weight)  # (no literal)
+    core.fs[PRETRIAL_W] -= pretrial_w
+    any_camp = False
+    for i in range(n):
+        any_camp |= was_camp[i]
+    if not any_camp:
+        return
+    held = np.empty(n, dtype=np.bool_)
+    in_camp = np.empty(n, dtype=np.bool_)
+    any_held = False
+    for i in range(n):
+        held[i] = was_camp[i] and (core.flags[idx[i]] & HOLDING) != 0
+        in_camp[i] = was_camp[i] and not held[i]
+        any_held |= held[i]
+    if any_held:
+        hold_w, hold_n = _sum_where(weight, held)
+        for i in range(n):
+            if held[i]:
+                core.flags[idx[i]] &= ~HOLDING
+        core.is_[HOLD_N] -= hold_n
+        core.fs[HOLD_W] -= hold_w
+        core.gulag[day, flow] += hold_w
+    camp_w, camp_n = _sum_where(weight, in_camp)
+    core.is_[CAMPS_N] -= camp_n
+    core.fs[CAMPS_W] -= camp_w
+
+
+@njit(cache=True)
+def die_in_custody(core, day, idx, flow):  # pragma: no cover - compiled
+    """``die_in_custody_core`` with its room checked: -1 ("full", nothing changed), 1 if
+    anyone died, 0 otherwise (``CoreHolder.call``'s protocol)."""
+    if not room(core, idx.shape[0]):
+        return -1
+    die_in_custody_core(core, day, idx, flow)
     return 1 if idx.shape[0] else 0

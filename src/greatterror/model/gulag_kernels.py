@@ -1,6 +1,8 @@
 """The Gulag components' days as compiled calls on the compiled core (model/core.py).
 
-``term_end_day`` is TermEnd's daily work (model/steps_gulag.py): its rule is the
+``camp_deaths_day`` is the camps' daily deaths (``steps_gulag.camp_deaths``, held equal to
+``steps_gulag.camp_deaths_reference`` by tests/test_core_camp_deaths.py). ``term_end_day`` is
+TermEnd's daily work (model/steps_gulag.py): its rule is the
 component's docstring, and ``steps_gulag.term_end_reference`` the same rule in NumPy (the
 code this replaced), which tests/test_core_term_end.py runs beside it on copies of one run's
 state and requires equal bit for bit.
@@ -12,15 +14,36 @@ import numpy as np
 from numba import njit
 
 from greatterror.model.calendar import KIND
-from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import due_count, release_core, room, take_kind
+from greatterror.model.case_flags import COLONY, HOLDING
+from greatterror.model.core_kernels import (
+    die_in_custody_core,
+    due_count,
+    release_core,
+    room,
+    take_kind,
+)
 from greatterror.model.gulag import GF
+from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.slots import (
+    CAMPS_N,
+    COLONY_KEPT,
+    DEATH_P,
+    PENDING,
+    ROLL_HEAD,
+    ROLL_TAIL,
+)
+from greatterror.model.stream_pointers import binomial, fill_random, integers, stream_code
 from greatterror.vocabulary import Status
 
 _TERM_END = KIND["term_end"]
 _CAMP = int(Status.CAMP)
 _RELEASED_TERM = GF["released_term"]
+_LEFT_HOLDING = GF["left_holding"]
+_DIED_CAMP = GF["died_camp"]
+_DIED_COLONY = GF["died_colony"]
+_GULAG = stream_code("gulag")
+_COLONY_DEATHS = stream_code("colony_deaths")
 
 
 @njit(cache=True)
@@ -56,4 +79,89 @@ def term_end_day(core, day):  # pragma: no cover - compiled
             m += 1
     release_core(core, day, idx)
     core.gulag[day, _RELEASED_TERM] += pairwise_sum(in_camp_w, np.int64(0), m)
+    return 1
+
+
+@njit(cache=True)
+def _weights(core, idx):  # pragma: no cover - compiled
+    """``Transitions.weights(idx)``: the weights of ``idx`` (mass weight, elite rows 1)."""
+    out = np.empty(idx.shape[0], dtype=np.float64)
+    for i in range(idx.shape[0]):
+        out[i] = core.weight_of_layer[np.int64(core.is_elite[idx[i]])]
+    return out
+
+
+@njit(cache=True)
+def _camp_sample(core, n):  # pragma: no cover - compiled
+    """``steps_gulag.camp_sample(w, n, rng)`` on stream ``gulag``: up to ``n`` distinct current
+    camp prisoners by rejection from the camp roll, compacted first (in its buffer, from its
+    head) when fewer than half of its entries are in a camp."""
+    head, tail = core.is_[ROLL_HEAD], core.is_[ROLL_TAIL]
+    if tail - head == 0:
+        return np.empty(0, dtype=np.int64)
+    if core.is_[CAMPS_N] < (tail - head) // 2:
+        keep = np.empty(tail - head, dtype=np.int64)
+        k = 0
+        for j in range(head, tail):
+            if core.status[core.roll[j]] == _CAMP:
+                keep[k] = core.roll[j]
+                k += 1
+        kept = distinct_sorted(keep[:k])
+        for j in range(kept.shape[0]):
+            core.roll[head + j] = kept[j]
+        tail = head + kept.shape[0]
+        core.is_[ROLL_TAIL] = tail
+    size = tail - head
+    m = 3 * n + 8
+    pick = np.empty(m, dtype=np.int64)
+    k = 0
+    for _ in range(m):
+        p = np.int64(core.roll[head + integers(core.streams, _GULAG, 0, size)])
+        # (every draw is made, as NumPy's one call of ``size`` draws makes them)
+        if core.status[p] == _CAMP and (core.flags[p] & HOLDING) == 0:
+            pick[k] = p
+            k += 1
+    return first_distinct(pick[:k], n)
+
+
+@njit(cache=True)
+def camp_deaths_day(core, day):  # pragma: no cover - compiled
+    """The camps' deaths of the day (``steps_gulag.camp_deaths``, after its Python part, which
+    puts the day's death probability in slot ``DEATH_P``, a drawn colony prisoner's in
+    ``COLONY_KEPT`` and the roll's head and tail in ``ROLL_HEAD``/``ROLL_TAIL``): the count,
+    binomial over the camps' people on stream ``gulag``; those drawn (``_camp_sample``); the
+    colonies' thinning on stream ``colony_deaths``; their death in custody and the
+    ``died_camp``/``died_colony`` flows. Returns 0 if no one was drawn, -1 if a buffer is full
+    (the count is kept in slot ``PENDING``, and the second call uses it: nothing else was
+    drawn or changed), else 1 (``CoreHolder.call``)."""
+    n = core.is_[PENDING]
+    if n == 0:
+        n = binomial(core.streams, _GULAG, core.is_[CAMPS_N], core.fs[DEATH_P])
+        if n == 0:
+            return 0
+    if not room(core, n):  # (no more die than are drawn)
+        core.is_[PENDING] = n
+        return -1
+    core.is_[PENDING] = 0
+    drawn = _camp_sample(core, n)
+    u = np.empty(drawn.shape[0], dtype=np.float64)
+    fill_random(core.streams, _COLONY_DEATHS, u)
+    kept = core.fs[COLONY_KEPT]
+    died = np.empty(drawn.shape[0], dtype=np.int64)
+    k = 0
+    for i in range(drawn.shape[0]):
+        if not ((core.flags[drawn[i]] & COLONY) != 0 and u[i] >= kept):
+            died[k] = drawn[i]
+            k += 1
+    died = died[:k]
+    die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
+    weight = _weights(core, died)
+    core.gulag[day, _DIED_CAMP] += pairwise_sum(weight, np.int64(0), np.int64(k))
+    colony_w = np.empty(k, dtype=np.float64)
+    c = np.int64(0)
+    for i in range(k):
+        if (core.flags[died[i]] & COLONY) != 0:
+            colony_w[c] = weight[i]
+            c += 1
+    core.gulag[day, _DIED_COLONY] += pairwise_sum(colony_w, np.int64(0), c)
     return 1

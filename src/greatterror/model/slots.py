@@ -28,7 +28,14 @@ HOLD_W = 1
 PRETRIAL_W = 2
 #: ``Ledger.released_pretrial``
 RELEASED_PRETRIAL = 3
-FLOAT_SLOTS = 4
+#: the slots above are the run's state; those below are a compiled call's arguments, written
+#: by Python just before it (scratch, not state)
+FLOAT_STATE = 4
+#: the camps' daily death probability (``steps_gulag.camp_deaths``; computed in Python)
+DEATH_P = 4
+#: the probability that a colony prisoner drawn dies (``steps_gulag.colony_keep``)
+COLONY_KEPT = 5
+FLOAT_SLOTS = 6
 
 # int64 slots
 #: ``Camps.n``: the people in the camps (not awaiting the etap)
@@ -43,9 +50,16 @@ LEDGER_ENTRIES = 3
 CHANGED = 4
 #: what a kernel that returned "full" needs: entries (ledger and changed buffers alike)
 NEED = 5
+#: the camp roll's head and tail (``Camps.roll``, a ``state.Queue``), handed to and back
+#: from the compiled camp deaths around its call
+ROLL_HEAD = 6
+ROLL_TAIL = 7
+#: the camps' death count drawn by a compiled camp deaths that then found a buffer full
+#: (0: none): its second call uses it instead of drawing again
+PENDING = 8
 #: what a kernel that returned "full" needs in the calendar's entries (``core_kernels.add_kind``)
-CALENDAR_NEED = 6
-INT_SLOTS = 7
+CALENDAR_NEED = 9
+INT_SLOTS = 10
 
 
 class Slots:

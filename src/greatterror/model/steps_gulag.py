@@ -9,11 +9,12 @@ from typing import Any
 
 import numpy as np
 
+from greatterror.model import slots
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
-from greatterror.model.gulag_kernels import term_end_day
+from greatterror.model.gulag_kernels import camp_deaths_day, term_end_day
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
 from greatterror.model.reception import reception_deaths
@@ -231,6 +232,29 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     (The shortfall itself is measured over the camps and colonies together: the camps' own
     share of the headcount is not counted daily; it understates the camps' shortfall by the
     colonies' share of those held, about a sixth in 1938.)"""
+    p = e.params
+    held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
+    e.ledger.held[day] = held
+    hunger = undernourishment(e, day)
+    if held <= 0:
+        return
+    supply = 1.0 + p["supply_mortality"] * hunger
+    yearly = p["gulag_mortality"] * supply
+    # the draws and deaths in one compiled call (gulag_kernels.camp_deaths_day); the rates
+    # are computed here, in Python, and handed in slots
+    f, i, roll, holder = w.camps.slots.fs, w.camps.slots.is_, w.camps.roll, e.core
+    f[slots.DEATH_P] = min(yearly / 365.0, 1.0)
+    f[slots.COLONY_KEPT] = colony_keep(float(p["colony_mortality_ratio"]), supply, e.date(day))
+    if roll._buf is not holder.roll_buf:
+        holder.refresh()
+    i[slots.ROLL_HEAD], i[slots.ROLL_TAIL] = roll._head, roll._tail
+    holder.call(camp_deaths_day, day)
+    roll._tail = i[slots.ROLL_TAIL]
+
+
+def camp_deaths_reference(w: World, e: Engine, day: int) -> None:
+    """``camp_deaths`` in NumPy, through the engine's Python ``die_in_custody`` (the code the
+    kernel replaced; tests/test_core_camp_deaths.py)."""
     p, rng = e.params, e.rng.gulag
     held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
     e.ledger.held[day] = held
