@@ -87,3 +87,44 @@ def test_each_test_worker_compiles_into_its_own_cache() -> None:
     assert worker in chosen, f"worker {worker} has no cache of its own: {chosen!r}"
     folder = Path(getattr(sorting.merge_sorted, "_cache").cache_path)  # noqa: B009
     assert folder.is_relative_to(chosen)
+
+
+def _imported(module) -> set[str]:
+    """The ``greatterror`` modules that ``module`` imports at its top level (outside
+    ``if TYPE_CHECKING``): ``from X import Y`` counts as module ``X.Y`` if that is one."""
+    import ast
+    import importlib
+
+    found = set()
+    for node in ast.parse(Path(module.__file__).read_text()).body:
+        if isinstance(node, ast.Import):
+            found |= {a.name for a in node.names if a.name.startswith("greatterror")}
+        elif isinstance(node, ast.ImportFrom) and (node.module or "").startswith("greatterror"):
+            for alias in node.names:
+                try:
+                    importlib.import_module(f"{node.module}.{alias.name}")
+                    found.add(f"{node.module}.{alias.name}")
+                except ImportError:
+                    found.add(str(node.module))
+    return found
+
+
+def test_every_module_a_kernel_module_imports_is_stamped_or_has_no_compiled_constants() -> None:
+    """A kernel compiles in the constants it reads from another module (``GF[...]``,
+    ``Status.CAMP``, a slot's index), and Numba's cache looks only at the kernel's own
+    file: a module it reads them from must be in the stamp (``_kernel_modules``), or a
+    reordered ``GULAG_FLOWS`` would leave a cached kernel writing another flow."""
+    from greatterror.model.compiled import NO_COMPILED_CONSTANTS, _kernel_modules
+
+    modules = _kernel_modules()
+    stamped = {m.__name__ for m in modules}
+    for name in ("greatterror.model.gulag", "greatterror.vocabulary"):
+        assert name in stamped
+    unlisted = {
+        (m.__name__, imported)
+        for m in modules
+        for imported in _imported(m)
+        if imported not in stamped and imported not in NO_COMPILED_CONSTANTS
+    }
+    assert not unlisted
+    assert not stamped & set(NO_COMPILED_CONSTANTS)

@@ -145,6 +145,9 @@ class Calendar:
         #: the code of each kind named so far (the model's kinds have theirs from the start)
         self.codes = dict(KIND)
         self._alloc(len(KINDS))
+        # every model kind's lists from the start: compiled code may schedule a kind
+        # (``core_kernels.add_kind``) before Python names it, and ``take`` must find those
+        self._kinds.update((kind, _Kind(self, code)) for kind, code in KIND.items())
         #: entries: row 0 the next entry of the same list (-1: none), row 1 the person
         self._entries = np.empty((2, 1024), dtype=np.int64)
         # entries ever used, head of the free list (-1: none), free entries
@@ -211,6 +214,21 @@ class Calendar:
         due = np.full(len(idx), day, dtype=np.int64)
         append_due(lists.rows[0], self._entries, self._state, lists.mark, idx, due, 0)
         # room made just before: always True
+
+    def __getstate__(self) -> dict:
+        """For a copy or a pickle: the kinds' views (``_Kind``, with a ``memoryview``) and
+        ``marks`` are made again from the copied arrays (``__setstate__``), so that the
+        copy's marks stay the bytes of its ``marked``."""
+        state = self.__dict__.copy()
+        state["_kinds"] = {kind: lists.code for kind, lists in self._kinds.items()}
+        del state["marks"]
+        return state
+
+    def __setstate__(self, state: dict) -> None:
+        codes = state.pop("_kinds")
+        self.__dict__.update(state)
+        self.marks = np.frombuffer(self.marked, dtype=np.uint8).reshape(-1, self.days)
+        self._kinds = {kind: _Kind(self, code) for kind, code in codes.items()}
 
     def take(self, kind: str, day: int) -> NDArray[np.int64]:
         """The people due on ``day`` (batches first, then small batches); they are removed."""

@@ -42,11 +42,16 @@ SECONDS_PER_KERNEL = 0.3
 
 
 def _kernel_modules() -> list[ModuleType]:
-    """The modules whose kernels are cached, and ``case_flags``, ``slots`` and ``streams``,
-    which define none: the kernels compile their constants in (the case flags' bits; the
-    slots' indices; the stream codes, positions in ``STREAMS``, model/stream_pointers.py), so
-    a change of one must drop their caches too."""
+    """The modules whose kernels are cached, and those which define none but whose constants
+    kernels compile in (``case_flags``: the flags' bits; ``slots``: the slots' indices;
+    ``streams``: the stream codes, positions in ``STREAMS``, model/stream_pointers.py;
+    ``gulag``: the flows' columns ``GF``, ``YEAR``; ``vocabulary``: ``Status``, ``OP``, ``EV``,
+    ``LN`` ...; ``population.codes``: the people's codes; ``arrays``: the named tuples kernels
+    take), so a change of one must drop their caches too. A module a kernel module imports
+    that is in neither group is in ``NO_COMPILED_CONSTANTS`` (tests/test_compiled.py)."""
+    from greatterror import vocabulary
     from greatterror.model import (
+        arrays,
         calendar,
         case_flags,
         channels,
@@ -54,11 +59,13 @@ def _kernel_modules() -> list[ModuleType]:
         core_kernels,
         families,
         flatcalls,
+        gulag,
         gulag_kernels,
         holding,
         kernels,
         ledger_cells,
         ledger_sums,
+        line_draws,
         lines,
         pairwise,
         purge_state,
@@ -70,6 +77,7 @@ def _kernel_modules() -> list[ModuleType]:
         subsets,
         term_kernel,
     )
+    from greatterror.population import codes as population_codes
     from greatterror.population import kernels as population_kernels
     from greatterror.population import kernels_marks as population_marks
 
@@ -98,7 +106,34 @@ def _kernel_modules() -> list[ModuleType]:
         case_flags,
         streams,
         slots,
+        line_draws,
+        gulag,
+        vocabulary,
+        population_codes,
+        arrays,
     ]
+
+
+#: the modules that kernel modules import but whose names no kernel compiles in: Python
+#: classes and functions used by the Python side of a kernel module (reading data files, the
+#: components' steps) or only for type annotations (tests/test_compiled.py)
+NO_COMPILED_CONSTANTS = (
+    "greatterror.evidence.csvrows",
+    "greatterror.evidence.errors",
+    "greatterror.evidence.schema",
+    "greatterror.paths",
+    "greatterror.model.credits",  # served_years: term_kernel's loop is its own copy
+    "greatterror.model.engine",
+    "greatterror.model.fast_draws",
+    "greatterror.model.loop",
+    "greatterror.model.sentence_events",
+    "greatterror.model.state",
+    "greatterror.model.steps_gulag",
+    "greatterror.model.world",
+    "greatterror.population.groups",
+    "greatterror.population.inputs",
+    "greatterror.population.people",
+)
 
 
 #: kernel modules no run calls yet (the compiled draws, for the compiled components to come):

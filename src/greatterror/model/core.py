@@ -104,15 +104,35 @@ class CoreHolder:
         """``engine``: the run's ``Engine`` (model/engine.py, which imports this module), with
         its world bound."""
         assert engine.world is not None
-        cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         self.engine = engine
         self.slots = engine.world.camps.slots
         #: people whose status compiled code changed, in order (fill: slot ``CHANGED``)
         self.changed = np.empty(1024, dtype=np.int64)
+        self.core = self._build()
+
+    def __getstate__(self) -> dict:
+        """A copy or a pickle leaves the core out (a structref can be neither): the copy
+        builds its own on first use (``__getattr__``), on the copied buffers."""
+        state = self.__dict__.copy()
+        state.pop("core", None)
+        return state
+
+    def __getattr__(self, name: str) -> Any:
+        if name != "core":
+            raise AttributeError(name)
+        self.slots = self.engine.world.camps.slots
+        self.core = self._build()
+        return self.core
+
+    def _build(self) -> Core:
+        """The core on the engine's buffers as they are now; the calendar hands it its own
+        when they grow (``on_grow``)."""
+        engine = self.engine
+        cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         c, lay = engine.case_arrays, engine.layers
         #: the camp roll's buffer the core holds (``Queue.push`` may replace it: ``roll``)
         self.roll_buf = engine.world.camps.roll._buf
-        self.core = _make(
+        core = _make(
             c.status, c.op, c.arrest_day, c.sentence_day, c.flags, c.arrests, cases.release_day,
             lay.region, lay.is_elite, lay.weight_of_layer,
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
@@ -120,6 +140,7 @@ class CoreHolder:
             self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
         )  # fmt: skip
         cal.on_grow = self.refresh
+        return core
 
     def refresh(self) -> None:
         """Hand the ledger's, the calendar's and the changed buffers, as they are now, to the
@@ -134,7 +155,8 @@ class CoreHolder:
 
     def grow(self) -> None:
         """Room for what a kernel that returned "full" needs (slot ``NEED``: entries in the
-        ledger's buffer and in the changed buffer, one ledger row)."""
+        ledger's buffer and in the changed buffer, one ledger row; slot ``CALENDAR_NEED``:
+        entries in the calendar). Both slots are then 0 again."""
         need = self.slots.is_[slots.NEED]
         self.engine.ledger.grow_rows(need)
         filled = self.slots.is_[slots.CHANGED]
@@ -142,20 +164,29 @@ class CoreHolder:
             grown = np.empty(max(2 * len(self.changed), filled + need), dtype=np.int64)
             grown[:filled] = self.changed[:filled]
             self.changed = grown
+        calendar_need = self.slots.is_[slots.CALENDAR_NEED]
+        self.engine.calendar._room(calendar_need)  # (its ``on_grow`` refreshes the core)
+        self.slots.is_[slots.NEED] = self.slots.is_[slots.CALENDAR_NEED] = 0
         self.refresh()
 
     def call(self, kernel: Any, day: int) -> int:
         """``kernel(core, day)``: a compiled component's day. It returns -1 if a buffer is
-        full (it then changed nothing: the buffers are grown and it is called again), else
-        whether it added to the ledger or changed statuses, which are then noted (the
-        ledger's rows in order after Python's adds, the changed statuses in
-        ``Engine._changed``)."""
+        full (it then changed nothing: the buffers are grown and it is called again; -1
+        again is an error), else 0 or 1 (the component's). What it added is then noted
+        whatever it returned (the ledger's rows in order after Python's adds, the changed
+        statuses in ``Engine._changed``): rows noted later would follow Python's adds made
+        in between, and the cells' sums would change."""
         done = kernel(self.core, day)
         if done < 0:
             self.grow()
             done = kernel(self.core, day)
-        if done:
-            self.after()
+            if done < 0:
+                raise RuntimeError(
+                    f"compiled call {getattr(kernel, '__name__', kernel)} on day {day} was "
+                    "still full after its buffers grew: a kernel must check every room it "
+                    "needs (core_kernels.room, calendar_room) before it writes anything"
+                )
+        self.after()
         return int(done)
 
     def after(self) -> None:

@@ -26,6 +26,7 @@ from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.slots import (
+    CALENDAR_NEED,
     CAMPS_N,
     CAMPS_W,
     CHANGED,
@@ -65,8 +66,9 @@ def due_count(core, code, day):  # pragma: no cover - compiled
 
 @njit(cache=True)
 def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
-    """``Calendar.add`` of the kind with ``code``; False (nothing changed) if the entries are
-    full: the caller returns "full" with ``len(idx)`` in slot ``NEED``."""
+    """``Calendar.add`` of the kind with ``code`` (room checked by the caller, before any
+    write: ``calendar_room``); False (nothing changed, ``len(idx)`` in slot
+    ``CALENDAR_NEED``) if the entries are full."""
     if idx.shape[0] == 0:
         return True
     row = 1 if idx.shape[0] <= SMALL_BATCH else 0
@@ -74,9 +76,21 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
     if not append_due(
         lists, core.cal_entries, core.cal_state, core.cal_marks[code], idx, due, offset
     ):
-        core.is_[NEED] = idx.shape[0]
+        core.is_[CALENDAR_NEED] = idx.shape[0]
         return False
     return True
+
+
+@njit(cache=True)
+def calendar_room(core, entries):  # pragma: no cover - compiled
+    """Whether the calendar has room for ``entries`` more entries (``append_due``'s test);
+    if not, ``entries`` is put in slot ``CALENDAR_NEED``. A kernel checks this and ``room``
+    (both, so that both needs are set) before it writes anything."""
+    state = core.cal_state
+    if state[0] + max(entries - state[2], 0) <= core.cal_entries.shape[1]:
+        return True
+    core.is_[CALENDAR_NEED] = entries
+    return False
 
 
 @njit(cache=True)

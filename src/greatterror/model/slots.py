@@ -57,20 +57,31 @@ ROLL_TAIL = 7
 #: the camps' death count drawn by a compiled camp deaths that then found a buffer full
 #: (0: none): its second call uses it instead of drawing again
 PENDING = 8
-INT_SLOTS = 9
+#: what a kernel that returned "full" needs in the calendar's entries (``core_kernels.add_kind``)
+CALENDAR_NEED = 9
+INT_SLOTS = 10
 
 
 class Slots:
     """One run's float64 and int64 slots: ``fs``/``is_`` the Python arrays (fast scalar
-    access), ``f``/``i`` NumPy views of the same memory (what compiled code holds)."""
+    access), ``f``/``i`` NumPy views of the same memory (what compiled code holds). A copy
+    or a pickle copies ``fs``/``is_`` and makes ``f``/``i`` views of the copies
+    (``__reduce__``): copied as arrays, they would be apart from the slots, and a core built
+    on them would write counts Python never reads."""
 
     __slots__ = ("f", "fs", "i", "is_")
 
-    def __init__(self) -> None:
-        self.fs = array.array("d", bytes(8 * FLOAT_SLOTS))
-        self.is_ = array.array("q", bytes(8 * INT_SLOTS))
+    def __init__(
+        self, fs: array.array[float] | None = None, is_: array.array[int] | None = None
+    ) -> None:
+        """Zeroed slots, or those of ``fs`` and ``is_`` (a copy's, ``__reduce__``)."""
+        self.fs = array.array("d", bytes(8 * FLOAT_SLOTS)) if fs is None else fs
+        self.is_ = array.array("q", bytes(8 * INT_SLOTS)) if is_ is None else is_
         self.f: NDArray[np.float64] = np.frombuffer(self.fs, dtype=np.float64)
         self.i: NDArray[np.int64] = np.frombuffer(self.is_, dtype=np.int64)
+
+    def __reduce__(self) -> tuple[type[Slots], tuple[array.array[float], array.array[int]]]:
+        return (Slots, (self.fs, self.is_))
 
 
 def float_slot(index: int, doc: str) -> property:

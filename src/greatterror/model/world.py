@@ -72,6 +72,12 @@ class Camps:
         "people under investigation or awaiting sentence (held in the same prisons), weighted",
     )
 
+    @property
+    def slots(self) -> Slots:
+        """The run's scalars (model/slots.py); the engine's ledger shares them (``Engine.bind``).
+        Read-only: ``_fs``/``_is`` are its arrays, which a new one would leave stale."""
+        return self._slots
+
     def __init__(
         self,
         roll: Queue,
@@ -80,9 +86,8 @@ class Camps:
         debilitated: NDArray[np.int64] | None = None,
         run_slots: Slots | None = None,
     ) -> None:
-        #: the run's scalars (model/slots.py); the engine's ledger shares them (``Engine.bind``)
-        self.slots = run_slots or Slots()
-        self._fs, self._is = self.slots.fs, self.slots.is_
+        self._slots = run_slots or Slots()
+        self._fs, self._is = self._slots.fs, self._slots.is_
         self.roll = roll
         self.n, self.w = n, w
         #: today's new prisoners, batch by batch (read and cleared by the transit deaths)
