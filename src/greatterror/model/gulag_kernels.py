@@ -1,5 +1,7 @@
 """The Gulag components' days as compiled calls on the compiled core (model/core.py).
 
+``transit_deaths_day`` is the deaths on the etap (``steps_transit.transit_deaths``, held equal
+to ``steps_transit.transit_deaths_reference`` by tests/test_core_transit_deaths.py).
 ``camp_deaths_day`` is the camps' daily deaths (``steps_gulag.camp_deaths``, held equal to
 ``steps_gulag.camp_deaths_reference`` by tests/test_core_camp_deaths.py). ``term_end_day`` is
 TermEnd's daily work (model/steps_gulag.py): its rule is the
@@ -32,6 +34,7 @@ from greatterror.model.slots import (
     PENDING,
     ROLL_HEAD,
     ROLL_TAIL,
+    TRANSIT_P,
 )
 from greatterror.model.stream_pointers import binomial, fill_random, integers, stream_code
 from greatterror.vocabulary import Status
@@ -42,6 +45,7 @@ _RELEASED_TERM = GF["released_term"]
 _LEFT_HOLDING = GF["left_holding"]
 _DIED_CAMP = GF["died_camp"]
 _DIED_COLONY = GF["died_colony"]
+_DIED_TRANSIT = GF["died_transit"]
 _GULAG = stream_code("gulag")
 _COLONY_DEATHS = stream_code("colony_deaths")
 
@@ -165,3 +169,43 @@ def camp_deaths_day(core, day):  # pragma: no cover - compiled
             c += 1
     core.gulag[day, _DIED_COLONY] += pairwise_sum(colony_w, np.int64(0), c)
     return 1
+
+
+@njit(cache=True)
+def transit_deaths_day(core, day, new, arrived):  # pragma: no cover - compiled
+    """The deaths on the etap of the day (``steps_transit.transit_deaths``, after its Python
+    part, which puts the day's probability, at most 1, in slot ``TRANSIT_P``): of today's
+    arrivals ``new`` those still in a camp each take one draw on stream ``gulag`` (as
+    ``Generator.random(len)``), and one not in a colony whose draw is below the probability
+    dies in custody; their weight is the ``died_transit`` flow. The others, in order, are
+    written to the start of ``arrived`` (as long as ``new``). Returns their number, or -1 if
+    a buffer is full (checked for all of ``new`` before any draw: nothing drawn or changed;
+    ``CoreHolder.call``)."""
+    n = new.shape[0]
+    if not room(core, n):
+        return -1
+    keep = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if core.status[new[i]] == _CAMP:
+            keep[k] = new[i]
+            k += 1
+    u = np.empty(k, dtype=np.float64)
+    fill_random(core.streams, _GULAG, u)
+    p = core.fs[TRANSIT_P]
+    died = np.empty(k, dtype=np.int64)
+    d = 0
+    a = 0
+    for i in range(k):
+        q = keep[i]
+        if u[i] < p and (core.flags[q] & COLONY) == 0:
+            died[d] = q
+            d += 1
+        else:
+            arrived[a] = q
+            a += 1
+    died = died[:d]
+    die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
+    weight = _weights(core, died)
+    core.gulag[day, _DIED_TRANSIT] += pairwise_sum(weight, np.int64(0), np.int64(d))
+    return a
