@@ -1,11 +1,14 @@
-"""The compiled deaths in transit (``gulag_kernels.transit_deaths_day``) against their NumPy
-reference (``steps_transit.transit_deaths_reference``, the code replaced), bit for bit.
+"""The compiled deaths in transit and reception (``gulag_kernels.transit_deaths_day``) against
+their NumPy reference (``steps_transit.transit_deaths_reference`` with
+``reception.reception_deaths_reference``, the code replaced), bit for bit.
 
 Two runs of one scenario, seed and population go day by day side by side, at a transit
-mortality raised so that many die on the etap; the first's changed buffer is made too small
-at the start, so that the kernel finds a buffer full and is called again. After every day the
-slots, the Gulag flows, the camp roll, the changed record and the streams' states (``gulag``,
-``colony_deaths``, ``reception``) must be equal, and weekly every case array and ledger cell.
+mortality and a reception risk raised so that many die on the etap and many are scheduled
+for a death of exhaustion; the first's changed buffer is made too small at the start, so
+that the kernel finds a buffer full and is called again. After every
+day the slots, the Gulag flows, the camp roll, the calendar, the changed record and the
+streams' states (``gulag``, ``colony_deaths``, ``reception``) must be equal, and weekly
+every case array and ledger cell.
 """
 
 from __future__ import annotations
@@ -15,11 +18,14 @@ import pytest
 
 import greatterror as gt
 from greatterror.model import slots, steps_justice
+from greatterror.model.calendar import KIND
 from greatterror.model.steps_transit import transit_deaths_reference
 
-SCALE, SEED, DAYS = 0.003, 1, 700
+SCALE, SEED, DAYS = 0.003, 1, 1000
 #: a transit death probability far above the historical one: many deaths a day
 MORTALITY = 0.2
+#: a reception risk far above the fitted one: most arrivals weakened once the intake surges
+RISK = 20.0
 
 
 def _bits(a) -> bytes:
@@ -49,6 +55,12 @@ def _assert_same(a, b, day: int, full: bool) -> None:
         x, y = getattr(ea.rng, name), getattr(eb.rng, name)
         assert x.bit_generator.state == y.bit_generator.state, (day, name)
     assert [x.tolist() for x in ea._changed] == [x.tolist() for x in eb._changed], day
+    ka, kb = ea.calendar, eb.calendar
+    n = ka._state[0]
+    assert _bits(ka._state) == _bits(kb._state), day
+    assert _bits(ka.lists) == _bits(kb.lists), day
+    assert _bits(ka.marks) == _bits(kb.marks), day
+    assert _bits(ka._entries[:, :n]) == _bits(kb._entries[:, :n]), day
 
 
 def _reference_day(e) -> None:
@@ -67,25 +79,30 @@ def pair():
     reference = gt.Sim("historical", scale=SCALE, seed=SEED).engine
     for sim in (compiled, reference):
         sim.engine.params["transit_mortality"] = MORTALITY
+        sim.engine.params["reception_risk"] = RISK
         sim.engine._changed = []
     holder = compiled.engine.core
     holder.changed = np.empty(1, dtype=np.int64)  # full at the first deaths
     holder.refresh()
-    died = 0
+    died = weakened = 0
     col = steps_justice.GF["died_transit"]
+    code = KIND["exhausted_death"]
     for day in range(DAYS):
+        before = compiled.engine.calendar.lists[code, :, 2, :].sum()
         compiled.step()
         _reference_day(reference)
+        weakened += compiled.engine.calendar.lists[code, :, 2, :].sum() > before
         died += compiled.engine.ledger.gulag[day, col] > 0
         _assert_same(compiled, reference, day, day % 7 == 6 or day == DAYS - 1)
         compiled.engine._changed.clear()
         reference.engine._changed.clear()
-    return compiled, died
+    return compiled, died, weakened
 
 
 def test_the_compiled_transit_deaths_equal_their_numpy_reference_every_day(pair) -> None:
-    """Compared after each day in the fixture; deaths in transit on many days, the changed
-    buffer grown."""
-    compiled, died = pair
+    """Compared after each day in the fixture; deaths in transit on many days, deaths of
+    exhaustion scheduled on many, the changed buffer grown."""
+    compiled, died, weakened = pair
     assert died > 50
+    assert weakened > 50
     assert len(compiled.engine.core.changed) > 1

@@ -12,7 +12,7 @@ from greatterror.model.case_flags import COLONY
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.gulag_kernels import transit_deaths_day
-from greatterror.model.reception import reception_deaths
+from greatterror.model.reception import intake_surge, reception_deaths_reference
 from greatterror.model.steps_gulag import intake_load
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
@@ -27,24 +27,26 @@ def transit_deaths(w: World, e: Engine, day: int) -> None:
     5 Dec 2026; a draw is still made for him, so that no stream moves). Those who arrive are
     then received by camps that may not be ready for them (model/reception.py).
 
-    The probability is computed here (``intake_load``: NumPy sums) and handed in slot
-    ``TRANSIT_P``; the draws, deaths and the ``died_transit`` flow are one compiled call."""
+    The probabilities are computed here (``intake_load``, ``intake_surge``: NumPy sums; the
+    reception's ``exp`` in Python, as NumPy rounds it) and handed in slots; the draws, the
+    deaths, the ``died_transit`` flow and the reception's scheduling are one compiled call
+    (``gulag_kernels.transit_deaths_day``)."""
     arrivals = w.camps.arrivals
     if not arrivals:
         return
     new = arrivals[0] if len(arrivals) == 1 else np.concatenate(arrivals)
     w.camps.arrivals = []
-    prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    w.camps.slots.fs[slots.TRANSIT_P] = min(prob, 1.0)
-    new = np.ascontiguousarray(new, dtype=np.int64)
-    out = np.empty(len(new), dtype=np.int64)
-    arrived = out[: e.core.call(transit_deaths_day, day, new, out)]
-    reception_deaths(e, day, arrived, w.cases.has(COLONY, arrived))
+    p, fs = e.params, w.camps.slots.fs
+    fs[slots.TRANSIT_P] = min(p["transit_mortality"] * (1.0 + intake_load(e, day)), 1.0)
+    surge = intake_surge(e.ledger.gulag[:, GF["admitted"]], day)
+    fs[slots.RECEPTION_P] = float(1.0 - np.exp(-float(p["reception_risk"]) * surge))
+    fs[slots.RECEPTION_DELAY_P] = 1.0 / max(float(p["reception_death_days"]), 1.0)
+    e.core.call(transit_deaths_day, day, np.ascontiguousarray(new, dtype=np.int64))
 
 
 def transit_deaths_reference(w: World, e: Engine, day: int) -> None:
-    """``transit_deaths`` in NumPy, through the engine's Python ``die_in_custody`` (the code
-    the kernel replaced; tests/test_core_transit_deaths.py)."""
+    """``transit_deaths`` in NumPy, through the engine's Python ``die_in_custody`` and
+    ``reception_deaths_reference`` (the code the kernel replaced; tests/test_core_transit_deaths.py)."""
     arrivals = w.camps.arrivals
     if not arrivals:
         return
@@ -57,4 +59,4 @@ def transit_deaths_reference(w: World, e: Engine, day: int) -> None:
     e.die_in_custody(day, died)
     e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
     arrived = new[~dies]
-    reception_deaths(e, day, arrived, w.cases.has(COLONY, arrived))
+    reception_deaths_reference(e, day, arrived, w.cases.has(COLONY, arrived))
