@@ -80,7 +80,7 @@ def test_a_colony_transfer_is_not_an_etap_and_takes_no_transit_deaths() -> None:
     at 1 every camp convict arriving dies on the way and no colony convict does (a colony is
     reached by a local transfer, docs/ODD.md 7.8)."""
     import greatterror as gt
-    from greatterror.model.steps_gulag import transit_deaths
+    from greatterror.model.steps_transit import transit_deaths
 
     sim = gt.Sim("historical", scale=SCALE, seed=SEED)
     sim.run(until="1937-06-30")

@@ -101,9 +101,9 @@ def _count_calls(holder) -> dict[str, float]:
     call, grow = holder.call, holder.grow
     gulag, status = holder.engine.ledger.gulag, holder.engine.world.cases.status
 
-    def counted_call(kernel, day):
+    def counted_call(kernel, day, *args):
         if kernel is not term_end_day:
-            return call(kernel, day)
+            return call(kernel, day, *args)
         released = int(np.count_nonzero(status == Status.RELEASED))
         flow = float(gulag[day, GF["released_term"]])
         done = call(kernel, day)

@@ -47,7 +47,7 @@ def _kernel_modules() -> list[ModuleType]:
     ``streams``: the stream codes, positions in ``STREAMS``, model/stream_pointers.py;
     ``gulag``: the flows' columns ``GF``, ``YEAR``; ``vocabulary``: ``Status``, ``OP``, ``EV``,
     ``LN`` ...; ``population.codes``: the people's codes; ``arrays``: the named tuples kernels
-    take), so a change of one must drop their caches too. A module a kernel module imports
+    take; ``sentence_events``: the calendar stamp's shift), so a change of one must drop their caches too. A module a kernel module imports
     that is in neither group is in ``NO_COMPILED_CONSTANTS`` (tests/test_compiled.py)."""
     from greatterror import vocabulary
     from greatterror.model import (
@@ -70,6 +70,7 @@ def _kernel_modules() -> list[ModuleType]:
         pairwise,
         purge_state,
         registers,
+        sentence_events,
         slots,
         sorting,
         stream_pointers,
@@ -106,6 +107,7 @@ def _kernel_modules() -> list[ModuleType]:
         case_flags,
         streams,
         slots,
+        sentence_events,
         line_draws,
         gulag,
         vocabulary,
@@ -126,7 +128,6 @@ NO_COMPILED_CONSTANTS = (
     "greatterror.model.engine",
     "greatterror.model.fast_draws",
     "greatterror.model.loop",
-    "greatterror.model.sentence_events",
     "greatterror.model.state",
     "greatterror.model.steps_gulag",
     "greatterror.model.world",

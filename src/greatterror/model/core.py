@@ -169,17 +169,18 @@ class CoreHolder:
         self.slots.is_[slots.NEED] = self.slots.is_[slots.CALENDAR_NEED] = 0
         self.refresh()
 
-    def call(self, kernel: Any, day: int) -> int:
-        """``kernel(core, day)``: a compiled component's day. It returns -1 if a buffer is
-        full (it then changed nothing: the buffers are grown and it is called again; -1
-        again is an error), else 0 or 1 (the component's). What it added is then noted
+    def call(self, kernel: Any, day: int, *args: Any) -> int:
+        """``kernel(core, day, *args)``: a compiled component's day (``args``: arrays it reads
+        or fills, if any). It returns -1 if a buffer is full (it then changed nothing: the
+        buffers are grown and it is called again; -1 again is an error), else 0 or more
+        (the component's). What it added is then noted
         whatever it returned (the ledger's rows in order after Python's adds, the changed
         statuses in ``Engine._changed``): rows noted later would follow Python's adds made
         in between, and the cells' sums would change."""
-        done = kernel(self.core, day)
+        done = kernel(self.core, day, *args)
         if done < 0:
             self.grow()
-            done = kernel(self.core, day)
+            done = kernel(self.core, day, *args)
             if done < 0:
                 raise RuntimeError(
                     f"compiled call {getattr(kernel, '__name__', kernel)} on day {day} was "

@@ -1,5 +1,8 @@
 """The Gulag components' days as compiled calls on the compiled core (model/core.py).
 
+``transit_deaths_day`` is the deaths on the etap and the reception's draw
+(``steps_transit.transit_deaths``, held equal
+to ``steps_transit.transit_deaths_reference`` by tests/test_core_transit_deaths.py).
 ``camp_deaths_day`` is the camps' daily deaths (``steps_gulag.camp_deaths``, held equal to
 ``steps_gulag.camp_deaths_reference`` by tests/test_core_camp_deaths.py). ``term_end_day`` is
 TermEnd's daily work (model/steps_gulag.py): its rule is the
@@ -16,6 +19,8 @@ from numba import njit
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.core_kernels import (
+    add_kind,
+    calendar_room,
     die_in_custody_core,
     due_count,
     release_core,
@@ -25,15 +30,25 @@ from greatterror.model.core_kernels import (
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.sentence_events import _SHIFT
 from greatterror.model.slots import (
     CAMPS_N,
     COLONY_KEPT,
     DEATH_P,
     PENDING,
+    RECEPTION_DELAY_P,
+    RECEPTION_P,
     ROLL_HEAD,
     ROLL_TAIL,
+    TRANSIT_P,
 )
-from greatterror.model.stream_pointers import binomial, fill_random, integers, stream_code
+from greatterror.model.stream_pointers import (
+    binomial,
+    fill_random,
+    geometric,
+    integers,
+    stream_code,
+)
 from greatterror.vocabulary import Status
 
 _TERM_END = KIND["term_end"]
@@ -42,8 +57,11 @@ _RELEASED_TERM = GF["released_term"]
 _LEFT_HOLDING = GF["left_holding"]
 _DIED_CAMP = GF["died_camp"]
 _DIED_COLONY = GF["died_colony"]
+_DIED_TRANSIT = GF["died_transit"]
 _GULAG = stream_code("gulag")
 _COLONY_DEATHS = stream_code("colony_deaths")
+_RECEPTION = stream_code("reception")
+_EXHAUSTED_DEATH = KIND["exhausted_death"]
 
 
 @njit(cache=True)
@@ -164,4 +182,70 @@ def camp_deaths_day(core, day):  # pragma: no cover - compiled
             colony_w[c] = weight[i]
             c += 1
     core.gulag[day, _DIED_COLONY] += pairwise_sum(colony_w, np.int64(0), c)
+    return 1
+
+
+@njit(cache=True)
+def transit_deaths_day(core, day, new):  # pragma: no cover - compiled
+    """The deaths on the etap of the day and the camps' reception of those who arrive
+    (``steps_transit.transit_deaths`` and ``reception.reception_deaths_reference``, after their Python
+    part, which puts the day's transit death probability, at most 1, in slot ``TRANSIT_P``,
+    the reception's in ``RECEPTION_P`` and its delay's parameter in ``RECEPTION_DELAY_P``).
+
+    Of today's arrivals ``new`` those still in a camp each take one draw on stream ``gulag``
+    (as ``Generator.random(len)``), and one not in a colony whose draw is below the
+    probability dies in custody; their weight is the ``died_transit`` flow. Those who
+    arrive, if any, take one draw each on stream ``reception``, then a geometric delay each
+    (all the draws first, as NumPy's two calls make them); one not in a colony whose draw is
+    below ``RECEPTION_P`` is scheduled for ``exhausted_death`` on his current sentence
+    (``sentence_events.stamp``) after his delay. Returns 1, or -1 if a buffer is full
+    (checked for all of ``new`` before any draw: nothing drawn or changed;
+    ``CoreHolder.call``)."""
+    n = new.shape[0]
+    if not (room(core, n) & calendar_room(core, n)):  # (both: both needs set)
+        return -1
+    keep = np.empty(n, dtype=np.int64)
+    k = 0
+    for i in range(n):
+        if core.status[new[i]] == _CAMP:
+            keep[k] = new[i]
+            k += 1
+    u = np.empty(k, dtype=np.float64)
+    fill_random(core.streams, _GULAG, u)
+    p = core.fs[TRANSIT_P]
+    died = np.empty(k, dtype=np.int64)
+    arrived = np.empty(k, dtype=np.int64)
+    d = 0
+    a = 0
+    for i in range(k):
+        q = keep[i]
+        if u[i] < p and (core.flags[q] & COLONY) == 0:
+            died[d] = q
+            d += 1
+        else:
+            arrived[a] = q
+            a += 1
+    died = died[:d]
+    die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
+    weight = _weights(core, died)
+    core.gulag[day, _DIED_TRANSIT] += pairwise_sum(weight, np.int64(0), np.int64(d))
+    if a == 0:
+        return 1
+    r = np.empty(a, dtype=np.float64)
+    fill_random(core.streams, _RECEPTION, r)
+    delays = np.empty(a, dtype=np.int64)
+    g = core.fs[RECEPTION_DELAY_P]
+    for i in range(a):
+        delays[i] = geometric(core.streams, _RECEPTION, g)
+    weak = core.fs[RECEPTION_P]
+    entries = np.empty(a, dtype=np.int64)
+    due = np.empty(a, dtype=np.int64)
+    w = 0
+    for i in range(a):
+        q = arrived[i]
+        if r[i] < weak and (core.flags[q] & COLONY) == 0:
+            entries[w] = q | ((np.int64(core.sentence_day[q]) + 1) << _SHIFT)
+            due[w] = delays[i]
+            w += 1
+    add_kind(core, np.int64(_EXHAUSTED_DEATH), entries[:w], due[:w], np.int64(day))
     return 1

@@ -60,11 +60,17 @@ def intake_surge(admitted: np.ndarray, day: int) -> float:
     return max(0.0, recent / planned - 1.0)
 
 
-def reception_deaths(e: Engine, day: int, arrivals: np.ndarray, colony: np.ndarray) -> None:
+def reception_deaths_reference(
+    e: Engine, day: int, arrivals: np.ndarray, colony: np.ndarray
+) -> None:
     """Schedule the deaths of today's ``arrivals`` fatally weakened by the reception; those
     arriving in a colony (``colony``, a mask over ``arrivals``) are not: a colony convict (a
     short term, transferred locally, not by the etap to the camps of the north and east) is
-    not received by a camp. The draws are made for them all the same."""
+    not received by a camp. The draws are made for them all the same.
+
+    The NumPy code of the rule: the run uses ``gulag_kernels.transit_deaths_day`` (one
+    compiled call with the deaths in transit; tests/test_core_transit_deaths.py holds the
+    two equal)."""
     rng, p = e.rng.reception, e.params
     n = len(arrivals)
     if n == 0:

@@ -35,7 +35,14 @@ FLOAT_STATE = 4
 DEATH_P = 4
 #: the probability that a colony prisoner drawn dies (``steps_gulag.colony_keep``)
 COLONY_KEPT = 5
-FLOAT_SLOTS = 6
+#: the probability that a new camp prisoner dies on the etap (``steps_transit.transit_deaths``;
+#: computed in Python)
+TRANSIT_P = 6
+#: the probability that a prisoner received by a camp is fatally weakened, and the geometric
+#: delay's parameter (model/reception.py; computed in Python)
+RECEPTION_P = 7
+RECEPTION_DELAY_P = 8
+FLOAT_SLOTS = 9
 
 # int64 slots
 #: ``Camps.n``: the people in the camps (not awaiting the etap)

@@ -1,5 +1,5 @@
 """The Gulag's events: terms that end today (step 18), the stock on 1 January, and the
-deaths in transit and in the camps that step 8 (``Punishment``) draws."""
+deaths in the camps that step 8 (``Punishment``) draws (those in transit: model/steps_transit.py)."""
 
 from __future__ import annotations
 
@@ -17,7 +17,6 @@ from greatterror.model.gulag import GF
 from greatterror.model.gulag_kernels import camp_deaths_day, term_end_day
 from greatterror.model.kernels import distinct_sorted, first_distinct
 from greatterror.model.loop import Component
-from greatterror.model.reception import reception_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import LN, Status
 
@@ -176,29 +175,6 @@ def undernourishment(e: Engine, day: int) -> float:
     prev = float(led.hunger[day - 1]) if day > 0 else 0.0
     led.hunger[day] = prev + (supply_shortfall(e, day) - prev) / tau
     return float(led.hunger[day])
-
-
-def transit_deaths(w: World, e: Engine, day: int) -> None:
-    """Deaths on the way to the camps (etap): today's new camp prisoners die with a
-    probability that rises with the inflow relative to the camp places (transit prisons and
-    trains were filled beyond capacity when the inflow was high; Barnes, Death and
-    Redemption, 2011). A colony convict is not on the etap: he reaches his region's colony by
-    a local transfer (model/holding.py; docs/ODD.md 7.8), so he does not die in transit (since
-    5 Dec 2026; a draw is still made for him, so that no stream moves). Those who arrive are
-    then received by camps that may not be ready for them (model/reception.py)."""
-    arrivals = w.camps.arrivals
-    if not arrivals:
-        return
-    new = arrivals[0] if len(arrivals) == 1 else np.concatenate(arrivals)
-    w.camps.arrivals = []
-    new = new[w.cases.status[new] == Status.CAMP]
-    prob = e.params["transit_mortality"] * (1.0 + intake_load(e, day))
-    dies = (e.rng.gulag.random(len(new)) < min(prob, 1.0)) & ~w.cases.has(COLONY, new)
-    died = new[dies]
-    e.die_in_custody(day, died)
-    e.ledger.gulag[day, GF["died_transit"]] += float(e.weights(died).sum())
-    arrived = new[~dies]
-    reception_deaths(e, day, arrived, w.cases.has(COLONY, arrived))
 
 
 def camp_deaths(w: World, e: Engine, day: int) -> None:

@@ -32,9 +32,9 @@ from greatterror.model.steps_gulag import (
     camp_deaths,
     camp_sample,
     famine_debility,
-    transit_deaths,
 )
 from greatterror.model.steps_halt import under_review
+from greatterror.model.steps_transit import transit_deaths
 from greatterror.model.troika import sentence_troika_cases
 from greatterror.model.world import World
 from greatterror.vocabulary import (
