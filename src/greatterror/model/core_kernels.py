@@ -141,89 +141,34 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def release_core(core, day, idx):  # pragma: no cover - compiled
-    """``Transitions.release(day, idx)`` (room checked by the caller, ``room(core, len(idx))``).
-
-    The closing (``close_cases_flat``) to status released, the people noted as changed, the
-    ``released`` event in the ledger, the pretrial weight moved from ``Camps.pretrial_w`` to
-    ``Ledger.released_pretrial``; of those who were in a camp, those still in a prison
-    awaiting the etap leave the holding stage (``left_holding`` flow), the others the camp
-    count."""
-    n = idx.shape[0]
-    if n == 0:
-        return
+def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
+    """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
+    hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
+    ledger, the pretrial weight taken off ``Camps.pretrial_w``. Returns the weights, who was
+    in a camp or a prison awaiting the etap before, and the pretrial weight."""
     ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat(
-        idx, np.int64(_RELEASED), np.int64(-1),
+        idx, status, np.int64(-1),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
         core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
     )  # fmt: skip  # no literals: the engine's signature, not a second one (model/pairwise.py)
+    n = idx.shape[0]
     c = core.is_[CHANGED]
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, np.int64(_EV_RELEASED), weight)  # (no literal)
+    ledger_add(core, day, region, ops, event, weight)
     core.fs[PRETRIAL_W] -= pretrial_w
-    core.fs[RELEASED_PRETRIAL] += pretrial_w
-    any_camp = False
-    for i in range(n):
-        any_camp |= was_camp[i]
-    if not any_camp:
-        return
-    held = np.empty(n, dtype=np.bool_)
-    in_camp = np.empty(n, dtype=np.bool_)
-    any_held = False
-    for i in range(n):
-        held[i] = was_camp[i] and (core.flags[idx[i]] & HOLDING) != 0
-        in_camp[i] = was_camp[i] and not held[i]
-        any_held |= held[i]
-    camp_w, camp_n = _sum_where(weight, in_camp)
-    core.is_[CAMPS_N] -= camp_n
-    core.fs[CAMPS_W] -= camp_w
-    if any_held:
-        hold_w, hold_n = _sum_where(weight, held)
-        for i in range(n):
-            if held[i]:
-                core.flags[idx[i]] &= ~HOLDING
-        core.is_[HOLD_N] -= hold_n
-        core.fs[HOLD_W] -= hold_w
-        core.gulag[day, _LEFT_HOLDING] += hold_w
+    return weight, was_camp, pretrial_w
 
 
 @njit(cache=True)
-def release(core, day, idx):  # pragma: no cover - compiled
-    """``release_core`` with its room checked: -1 ("full", nothing changed), 1 if anyone was
-    released, 0 otherwise (``CoreHolder.call``'s protocol)."""
-    if not room(core, idx.shape[0]):
-        return -1
-    release_core(core, day, idx)
-    return 1 if idx.shape[0] else 0
-
-
-@njit(cache=True)
-def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
-    """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
-    room checked by the caller, ``room(core, len(idx))``).
-
-    The closing (``close_cases_flat``) to status died in custody, the people noted as
-    changed, the ``died_in_custody`` event in the ledger, the pretrial weight taken off
-    ``Camps.pretrial_w`` (not counted as released); of those who were in a camp, those still
-    in a prison awaiting the etap leave the holding stage, counted as ``flow`` (the weight
-    sum of ``Transitions.weights`` on them: the same weights in the same order as the
-    closing's), the others the camp count."""
+def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no cover - compiled
+    """Of the closed ``idx`` who were in a camp, those still in a prison awaiting the etap
+    leave the holding stage (their flag cleared, the holding counts, the Gulag flow ``flow``:
+    ``Transitions._leave_holding``), the others the camp count (``_leave_camp``). The weight
+    sums are NumPy's over the same weights in the same order; the two counts are separate
+    slots, so their order does not matter."""
     n = idx.shape[0]
-    if n == 0:
-        return
-    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat(
-        idx, np.int64(_DIED), np.int64(-1),
-        core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
-        core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
-    )  # fmt: skip  # no literals: the engine's signature, not a second one (model/pairwise.py)
-    c = core.is_[CHANGED]
-    for i in range(n):
-        core.changed[c + i] = idx[i]
-    core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, np.int64(_EV_DIED), weight)  # (no literal)
-    core.fs[PRETRIAL_W] -= pretrial_w
     any_camp = False
     for i in range(n):
         any_camp |= was_camp[i]
@@ -247,6 +192,46 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     camp_w, camp_n = _sum_where(weight, in_camp)
     core.is_[CAMPS_N] -= camp_n
     core.fs[CAMPS_W] -= camp_w
+
+
+@njit(cache=True)
+def release_core(core, day, idx):  # pragma: no cover - compiled
+    """``Transitions.release(day, idx)`` (room checked by the caller, ``room(core, len(idx))``).
+
+    The closing to status released, with the ``released`` event; the pretrial weight moved
+    from ``Camps.pretrial_w`` to ``Ledger.released_pretrial``; those who were in a camp leave
+    it, or the holding stage (``left_holding`` flow)."""
+    if idx.shape[0] == 0:
+        return
+    weight, was_camp, pretrial_w = _close_core(
+        core, day, idx, np.int64(_RELEASED), np.int64(_EV_RELEASED)
+    )
+    core.fs[RELEASED_PRETRIAL] += pretrial_w
+    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
+
+
+@njit(cache=True)
+def release(core, day, idx):  # pragma: no cover - compiled
+    """``release_core`` with its room checked: -1 ("full", nothing changed), 1 if anyone was
+    released, 0 otherwise (``CoreHolder.call``'s protocol)."""
+    if not room(core, idx.shape[0]):
+        return -1
+    release_core(core, day, idx)
+    return 1 if idx.shape[0] else 0
+
+
+@njit(cache=True)
+def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
+    """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
+    room checked by the caller, ``room(core, len(idx))``).
+
+    The closing to status died in custody, with the ``died_in_custody`` event (the pretrial
+    weight is not counted as released); those who were in a camp leave it, or the holding
+    stage, counted as ``flow``."""
+    if idx.shape[0] == 0:
+        return
+    weight, was_camp, _ = _close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
+    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
 
 
 @njit(cache=True)
