@@ -28,7 +28,22 @@ of its line of criminals ``troika_criminal``, ``album``, ``special_troika``, ``o
 
 Figures are full-population equivalents (the run's weights).
 
-    python scripts/diagnose_gulag.py --scale 0.001 --seed 1 [--set name=value ...]
+The script counts who leaves the camps and who dies in custody by wrapping the engine's Python
+transitions (``release``, ``die_in_custody``, ``arrest``) and naming the rule by the caller of
+``die_in_custody``. The camps' daily deaths, the transit deaths with the reception's draw and
+TermEnd's releases run as compiled calls on the core (``gulag_kernels.camp_deaths_day``,
+``transit_deaths_day``, ``term_end_day``; docs/design/compiled-core.md), which never call those
+methods: the wrappers would miss them. For this run only, the three steps run their NumPy
+references instead (``steps_gulag.camp_deaths_reference``, ``steps_transit
+.transit_deaths_reference``, ``steps_gulag.term_end_reference``), which call the Python
+transitions and which tests/test_core_camp_deaths.py, test_core_transit_deaths.py and
+test_core_term_end.py hold equal to the kernels bit for bit: the run is the model's, only
+slower. ``main`` restores what it patched when it returns.
+
+    python scripts/diagnose_gulag.py --scale 0.001 --seed 1 [--until YYYY-MM-DD] [--set name=value ...]
+
+``--until`` stops the run after that day (default: the scenario's last day); the tables then
+cover the days run (tests/test_diagnose_gulag.py runs a short period).
 """
 
 from __future__ import annotations
@@ -40,14 +55,22 @@ from collections import defaultdict
 from typing import Any
 
 import numpy as np
-from _diagnose import historical_sim, options
+from _diagnose import historical_sim, options, until_date
 
 from greatterror.calibration.holdout_gulag import OMZ_JOINT_LAST
 from greatterror.evidence.loader import load_evidence
+from greatterror.model import steps_justice
+from greatterror.model.case_flags import COLONY, HOLDING, SOCIAL_ORDER
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted
-from greatterror.model.steps_gulag import camp_prisoners, camp_stock
+from greatterror.model.steps_gulag import (
+    camp_deaths_reference,
+    camp_prisoners,
+    camp_stock,
+    term_end_reference,
+)
 from greatterror.model.steps_social_order import SocialOrderBoards
+from greatterror.model.steps_transit import transit_deaths_reference
 from greatterror.vocabulary import LN, NON_POLITICAL, Status
 
 ORIGINS = (
@@ -100,7 +123,7 @@ def _supply_factor(e: Any, sim: Any) -> dict[int, float]:
     """Each year's mean of the camps' supply factor, ``1 + supply_mortality * hunger``
     (model/steps_gulag.py: the undernourishment the run recorded, ``Ledger.hunger``)."""
     days: dict[int, list[float]] = defaultdict(list)
-    for day in range(1, sim.days):
+    for day in range(1, sim.day):
         days[sim.date(day).year].append(float(e.ledger.hunger[day]))
     return {
         y: 1.0 + float(e.params["supply_mortality"]) * float(np.mean(v)) for y, v in days.items()
@@ -149,10 +172,60 @@ def _deaths_by_place(
                 print(f"      {place:8s} {total:9,.0f}{rate_s}: " + "; ".join(parts))
 
 
-def main() -> None:
-    a = options(__doc__).parse_args()
+#: the rule a death is counted under: the caller of ``die_in_custody``, the NumPy references
+#: under the name of the step they stand in for
+RULE = {
+    "camp_deaths_reference": "camp_deaths",
+    "transit_deaths_reference": "transit_deaths",
+}
+
+
+def main(argv: list[str] | None = None) -> dict[str, Any]:
+    """Run and print; return the tables (``custody``: deaths by (year, rule, place);
+    ``outflow``: (year, how, origin, colony); ``flows``: the ledger's Gulag flows by year)."""
+    ap = options(__doc__)
+    ap.add_argument("--until", default=None, help="last day, YYYY-MM-DD (default: the end)")
+    a = ap.parse_args(argv)
+    until = None if a.until is None else until_date(a)  # a bad date exits 2 before the run
     sim = historical_sim(a).engine  # the Simulation: run(until=...), date, start, days
+    last = sim.date(sim.days - 1)
+    if until is not None:
+        if not sim.start <= until <= last:
+            print(
+                f"error: --until {until} is outside the run ({sim.start} to {last})",
+                file=sys.stderr,
+            )
+            raise SystemExit(2)
+        last = until
+    saved = (
+        steps_justice.camp_deaths,
+        steps_justice.transit_deaths,
+        SocialOrderBoards.courts_take_over,
+    )
+    try:
+        return _run(sim, last)
+    finally:
+        (
+            steps_justice.camp_deaths,
+            steps_justice.transit_deaths,
+            SocialOrderBoards.courts_take_over,
+        ) = saved
+
+
+def _term_end_step(w: Any, e: Any, day: int) -> None:
+    """TermEnd's step with its NumPy reference for the compiled day (``TermEnd.step``)."""
+    term_end_reference(w, e, day)
+    date = e.date(day)
+    if date.month == 1 and date.day == 1:
+        e.ledger.stock[day] = camp_stock(w, e)
+
+
+def _run(sim: Any, last: dt.date) -> dict[str, Any]:
     e = sim.engine
+    # the compiled days through their NumPy references (the module docstring says why)
+    steps_justice.camp_deaths = camp_deaths_reference
+    steps_justice.transit_deaths = transit_deaths_reference
+    sim.loop["term_end"].step = _term_end_step  # type: ignore[method-assign]
     cases = e.world.cases
     origin = np.full(len(cases.status), -1, dtype=np.int8)
     held0 = distinct_sorted(e.world.camps.roll.peek().astype(np.int64))
@@ -179,7 +252,7 @@ def main() -> None:
         if kind != "camp" or len(idx) == 0:
             return
         non_political = cases.op[idx] == NON_POLITICAL
-        social = cases.social_order[idx]
+        social = cases.has(SOCIAL_ORDER, idx)
         # the militia troikas' convicts after Order 00447 are non-political cases too
         code = np.where(
             social, CODE["social_order"], np.where(non_political, CODE["ordinary_courts"], -1)
@@ -193,7 +266,7 @@ def main() -> None:
         ]
         origin[idx] = code
         year = sim.date(day).year
-        weight, colony = e.weights(idx), cases.colony[idx]
+        weight, colony = e.weights(idx), cases.has(COLONY, idx)
         for c in np.unique(code).tolist():
             for col in (False, True):
                 sel = (code == c) & (colony == col)
@@ -209,13 +282,13 @@ def main() -> None:
     def in_camp(idx: np.ndarray) -> np.ndarray:
         """The distinct ``idx`` now in a camp or colony (not in a prison awaiting the etap)."""
         idx = distinct_sorted(np.asarray(idx, dtype=np.int64))
-        return idx[(cases.status[idx] == Status.CAMP) & ~cases.holding[idx]]
+        return idx[(cases.status[idx] == Status.CAMP) & ~cases.has(HOLDING, idx)]
 
     def leaving(day: int, idx: np.ndarray, how: str, col: np.ndarray | None = None) -> None:
         """Count ``idx`` (distinct, in a camp or colony; ``col``: in a colony) as leaving."""
         if len(idx) == 0:
             return
-        col = cases.colony[idx] if col is None else col
+        col = cases.has(COLONY, idx) if col is None else col
         year, weight, code = sim.date(day).year, e.weights(idx), origin[idx]
         for c in np.unique(code).tolist():
             for place in (False, True):
@@ -238,11 +311,12 @@ def main() -> None:
     def dying(day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
         idx = np.asarray(idx, dtype=np.int64)
         rule = sys._getframe(1).f_code.co_name  # camp_deaths, transit_deaths, holding_step...
+        rule = RULE.get(rule, rule)
         camp = cases.status[idx] == Status.CAMP
         where = np.where(
-            camp & cases.holding[idx],
+            camp & cases.has(HOLDING, idx),
             "awaiting",
-            np.where(camp, np.where(cases.colony[idx], "colony", "camp"), "pretrial"),
+            np.where(camp, np.where(cases.has(COLONY, idx), "colony", "camp"), "pretrial"),
         )
         if rule == "transit_deaths":  # admitted today, dead on the etap before arriving
             where[:] = "etap"
@@ -265,7 +339,7 @@ def main() -> None:
         # the candidates in a camp or colony before the arrest, of whom the arrest takes only
         # those of the camps' own unit (``kernels.open_cases``), each once
         before = in_camp(idx)
-        col = cases.colony[before].copy()
+        col = cases.has(COLONY, before)
         taken = arrest(day, idx, op, allow_in_camp, investigate, **kw)
         took = np.isin(before, taken)
         leaving(day, before[took], "new_case", col[took])
@@ -278,7 +352,7 @@ def main() -> None:
     def stock() -> dict[str, Any]:
         camps, colonies, np_camps, np_colonies, criminal = camp_stock(e.world, e)
         held = camp_prisoners(e.world)
-        w, col = e.weights(held), cases.colony[held]
+        w, col = e.weights(held), cases.has(COLONY, held)
         by_origin = {
             (ORIGINS[o], c): float(w[(origin[held] == o) & (col == c)].sum())
             for o in range(len(ORIGINS))
@@ -317,7 +391,6 @@ def main() -> None:
     january: dict[int, dict[str, Any]] = {}
     monthly: dict[dt.date, dict[str, Any]] = {}
     d = dt.date(sim.start.year, sim.start.month, 1)
-    last = sim.date(sim.days - 1)
     while True:
         y, m = (d.year + 1, 1) if d.month == 12 else (d.year, d.month + 1)
         d = dt.date(y, m, 1)
@@ -333,7 +406,7 @@ def main() -> None:
             f"{s['colonies']:10,.0f} {s['np_colonies']:11,.0f} {s['awaiting']:9,.0f} "
             f"{s['pretrial']:9,.0f}"
         )
-    sim.run()
+    sim.run(until=last)
     print()
     print("On 1 January against the record (Getty, Rittersporn & Zemskov 1993; Zemskov 1991)")
     for year, s in sorted(january.items()):
@@ -390,16 +463,18 @@ def main() -> None:
             )
     print()
     print("Flows by year (ledger.gulag) and the record")
+    flows: dict[int, dict[str, float]] = {}
     g = e.ledger.gulag
-    yrs = np.array([sim.date(day).year for day in range(sim.days)])
+    yrs = np.array([sim.date(day).year for day in range(sim.day)])
     print(
         f"  {'year':4s} "
         + " ".join(f"{f:>15s}" for f in FLOWS)
         + f" {'G8 deaths':>10s} {'record':>8s}"
     )
     for year in sorted(set(yrs.tolist())):
-        sums = g[yrs == year].sum(axis=0)
+        sums = g[: sim.day][yrs == year].sum(axis=0)
         deaths = sums[GF["died_camp"]]  # model/targets.py: camps and colonies, no transit
+        flows[year] = {f: float(sums[GF[f]]) for f in FLOWS}
         print(
             f"  {year:4d} "
             + " ".join(f"{sums[GF[f]]:15,.0f}" for f in FLOWS)
@@ -414,6 +489,7 @@ def main() -> None:
     )
     _intake_1939(ev, inflow)
     _turnover_1939(ev, outflow, monthly)
+    return {"custody": dict(custody), "outflow": dict(outflow), "flows": flows}
 
 
 #: the camps' and colonies' death rates of 1939 (Zemskov 1991, as the fact G8-mort-rate's note

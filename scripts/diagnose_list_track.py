@@ -24,6 +24,7 @@ import numpy as np
 from _diagnose import historical_sim, options
 
 from greatterror.model import transitions
+from greatterror.model.case_flags import NAMED
 from greatterror.population.codes import Elite, Mark
 from greatterror.vocabulary import ARMY_FLAGS, NKVD_FLAGS, OP
 
@@ -41,7 +42,7 @@ def group_of(w: Any, e: Any, idx: np.ndarray) -> np.ndarray:
     out = np.full(len(idx), "mass: other", dtype=object)
     mass_rules = (
         ("mass: former oppositionist", (pop["marks"][idx] & int(Mark.OPPOSITIONIST)) != 0),
-        ("mass: named", w.cases.named[idx]),
+        ("mass: named", w.cases.has(NAMED, idx)),
         ("mass: cascade client", pop["patron"][idx] >= 0),
     )
     for label, rule in mass_rules:

@@ -19,6 +19,7 @@ import numpy as np
 from _diagnose import historical_sim, options
 
 from greatterror.model import steps_trials
+from greatterror.model.case_flags import CONFESSED
 from greatterror.model.trial_cases import group_name, in_group, open_session
 from greatterror.vocabulary import STATUSES
 
@@ -51,9 +52,12 @@ def _report(w: Any, e: Any, day: int, event: Any) -> None:
     c = w.cases
     ours = in_group(w.people, order, group_name(case)) | np.isin(order, case.listed)
     held = np.isin(order, w.signals.held)
+    confessed = c.has(CONFESSED, order)
     status = Counter(
-        (case.joined[i], bool(g), STATUSES[int(c.status[i])], bool(c.confessed[i]), bool(h))
-        for i, g, h in zip(order.tolist(), ours.tolist(), held.tolist(), strict=True)
+        (case.joined[i], bool(g), STATUSES[int(c.status[i])], bool(k), bool(h))
+        for i, g, h, k in zip(
+            order.tolist(), ours.tolist(), held.tolist(), confessed.tolist(), strict=True
+        )
     )
     print(
         f"    case opened day {case.opens}, {len(order)} members, listed {len(case.listed)},"
