@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from core_lockstep import assert_same
 
 import greatterror as gt
 from greatterror.model import slots
@@ -45,52 +46,10 @@ def _pair():
     return compiled, reference
 
 
-def _bits(a) -> bytes:
-    return np.ascontiguousarray(a).tobytes()
-
-
 def _assert_same(a, b, day: int, full: bool = True) -> None:
-    """Every slot, Gulag flow, calendar list and changed record of two engines, and with
-    ``full`` every case array and ledger cell (a difference there persists: the daily test
-    compares them weekly, and on the last day)."""
-    ea, eb = a.engine, b.engine
-    ca, cb = a.world.cases, b.world.cases
-    la, lb = ea.ledger, eb.ledger
-    if full:
-        for name in ("status", "op", "arrest_day", "sentence_day", "flags", "arrests",
-                     "release_day", "line", "returned"):  # fmt: skip
-            assert _bits(getattr(ca, name)) == _bits(getattr(cb, name)), (day, name)
-        la._flush()  # (the compiled buffer's fill counts, slots, are then 0 again)
-        lb._flush()
-        assert _bits(la._cells) == _bits(lb._cells), day
-        assert _bits(la._values) == _bits(lb._values), day
-    else:
-        la.note_compiled()  # the compiled rows of the day in the lists, as a flush would
-        assert la._meta == [tuple(m) for m in lb._meta], day
-        for name in ("_regions", "_ops", "_weights"):
-            x, y = getattr(la, name), getattr(lb, name)
-            if x or y:
-                assert _bits(np.concatenate(x[-8:]).astype(np.float64)) == _bits(
-                    np.concatenate(y[-8:]).astype(np.float64)
-                ), (day, name)
-    assert _bits(a.world.camps.slots.f) == _bits(b.world.camps.slots.f), day
-    # (slot NEED is what a kernel that returned "full" asked for: scratch, not state; the
-    # ledger's fill counts are the compiled run's own until a flush)
-    end = slots.NEED if full else slots.LEDGER_ROWS
-    assert _bits(a.world.camps.slots.i[:end]) == _bits(b.world.camps.slots.i[:end]), day
-    assert la.slots is a.world.camps.slots
-    for name in ("gulag", "stock", "held", "prisons", "holding"):
-        assert _bits(getattr(la, name)) == _bits(getattr(lb, name)), (day, name)
-    ka, kb = ea.calendar, eb.calendar
-    assert _bits(ka.lists) == _bits(kb.lists), day
-    assert ka.marked == kb.marked and _bits(ka.marks) == _bits(kb.marks), day
-    assert _bits(ka._state) == _bits(kb._state), day
-    used = int(ka._state[0])
-    assert _bits(ka._entries[:, :used]) == _bits(kb._entries[:, :used]), day
-    assert (ea._changed is None) == (eb._changed is None), day
-    if ea._changed is not None:
-        assert [x.tolist() for x in ea._changed] == [x.tolist() for x in eb._changed], day
-    assert _bits(a.world.camps.roll.peek()) == _bits(b.world.camps.roll.peek()), day
+    """``core_lockstep.assert_same`` with the scratch slots too: both runs compile the same
+    components other than TermEnd, so those are equal as well."""
+    assert_same(a, b, day, full, scratch=True)
 
 
 def _count_calls(holder) -> dict[str, float]:

@@ -209,13 +209,10 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     share of the headcount is not counted daily; it understates the camps' shortfall by the
     colonies' share of those held, about a sixth in 1938.)"""
     p = e.params
-    held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
-    e.ledger.held[day] = held
-    hunger = undernourishment(e, day)
-    if held <= 0:
+    rates = _death_rates(w, e, day)
+    if rates is None:
         return
-    supply = 1.0 + p["supply_mortality"] * hunger
-    yearly = p["gulag_mortality"] * supply
+    supply, yearly = rates
     # the draws and deaths in one compiled call (gulag_kernels.camp_deaths_day); the rates
     # are computed here, in Python, and handed in slots
     f, i, roll, holder = w.camps.slots.fs, w.camps.slots.is_, w.camps.roll, e.core
@@ -228,17 +225,28 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
     roll._tail = i[slots.ROLL_TAIL]
 
 
-def camp_deaths_reference(w: World, e: Engine, day: int) -> None:
-    """``camp_deaths`` in NumPy, through the engine's Python ``die_in_custody`` (the code the
-    kernel replaced; tests/test_core_camp_deaths.py)."""
-    p, rng = e.params, e.rng.gulag
+def _death_rates(w: World, e: Engine, day: int) -> tuple[float, float] | None:
+    """The day's weight held (into the ledger's ``held``, which ``undernourishment`` reads),
+    then the supply factor and the camps' yearly death rate, or None when no one is held;
+    shared by ``camp_deaths`` and its reference so that the two cannot drift apart."""
+    p = e.params
     held = w.camps.w  # (read once: a property of the run's slots, model/slots.py)
     e.ledger.held[day] = held
     hunger = undernourishment(e, day)
     if held <= 0:
-        return
+        return None
     supply = 1.0 + p["supply_mortality"] * hunger
-    yearly = p["gulag_mortality"] * supply
+    return supply, p["gulag_mortality"] * supply
+
+
+def camp_deaths_reference(w: World, e: Engine, day: int) -> None:
+    """``camp_deaths`` in NumPy, through the engine's Python ``die_in_custody`` (the code the
+    kernel replaced; tests/test_core_camp_deaths.py)."""
+    p, rng = e.params, e.rng.gulag
+    rates = _death_rates(w, e, day)
+    if rates is None:
+        return
+    supply, yearly = rates
     n = rng.binomial(int(w.camps.n), min(yearly / 365.0, 1.0))
     if n == 0:
         return  # no one drawn: the thinning below draws nothing for no one
