@@ -49,14 +49,15 @@ def test_age_draws_by_residence(rng) -> None:
     cums[:, -1] = 1.0
     u = rng.random(n)
     out = np.zeros(n, dtype=np.uint8)
-    pk.categories_by_group(cums, group, u, np.empty(0, dtype=np.int64), out)
+    guide = pk.guide_table(cums, np.int64(4))
+    pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
     want = np.array(
         [np.searchsorted(cums[g], v, side="right") for g, v in zip(group, u, strict=True)]
     )
     np.testing.assert_array_equal(out, np.minimum(want, 4))
     at = np.array([3, 10, 50], dtype=np.int64)
     ua = rng.random(3)
-    pk.categories_by_group(cums, group, ua, at, out)
+    pk.categories_by_group(cums, guide, group, ua, at, out)
     for i, p in enumerate(at):
         assert out[p] == min(np.searchsorted(cums[group[p]], ua[i], side="right"), 4)
 
@@ -71,7 +72,8 @@ def test_age_draws_by_residence(rng) -> None:
     band = rng.integers(0, 5, size=n).astype(np.uint8)
     age = band.copy()
     u = rng.random(n)
-    pk.years_in_bands(year_cum, first, group, u, age)
+    rows = year_cum.reshape(10, 41)
+    pk.years_in_bands(rows, pk.guide_table(rows, np.int64(40)), first, group, u, age)
     want = [
         first[b] + np.searchsorted(year_cum[g, b], v, side="right")
         for g, b, v in zip(group, band, u, strict=True)
@@ -79,6 +81,40 @@ def test_age_draws_by_residence(rng) -> None:
     np.testing.assert_array_equal(age, want)
     for b, w in enumerate(widths):  # every year stays in its band
         assert (age[band == b] >= first[b]).all() and (age[band == b] < first[b] + w).all()
+
+
+def test_guided_search_at_bucket_edges(rng) -> None:
+    """The guide table starts a search where the search from 0 passes: the same categories
+    for boundaries on a bucket's edge, draws on a boundary, repeated boundaries, and a row
+    that is not a distribution (decreasing, so that the table must not assume an order)."""
+    edge = 1.0 / pk.GUIDE
+    cums = np.array(
+        [
+            [edge, 2 * edge, 2 * edge, 0.5, 0.5 + edge / 3, 1.0],
+            [0.0, 0.0, 0.25, 0.25, 0.75, 1.0],
+            [0.9, 0.1, 0.95, 0.2, 0.99, 1.0],
+        ]
+    )
+    u = np.concatenate(
+        [cums.ravel(), np.nextafter(cums.ravel(), 0.0), rng.random(5000), [0.0, 1 - 1e-16]]
+    )
+    u = u[(u >= 0) & (u < 1)]
+    for last in (5, 3):  # a table built for fewer categories is a valid start too
+        guide = pk.guide_table(cums, np.int64(last))
+        for g in range(3):
+            out = np.zeros(len(u), dtype=np.uint8)
+            group = np.full(len(u), g, dtype=np.uint8)
+            pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
+            want = [_scan(cums[g], 5, v) for v in u]
+            np.testing.assert_array_equal(out, want)
+
+
+def _scan(cum: np.ndarray, last: int, v: float) -> int:
+    """The search from 0 that the guide table shortens."""
+    j = 0
+    while j < last and cum[j] <= v:
+        j += 1
+    return j
 
 
 def test_occupations(rng, people) -> None:

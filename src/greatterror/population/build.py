@@ -24,7 +24,7 @@ from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.placement import Placement, load_placement, regional_rates
-from greatterror.population.region import Uniforms, region_people
+from greatterror.population.region import Uniforms, below, region_people
 from greatterror.population.spec import PopulationSpec, build_spec, sex_weights_for_pool
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
@@ -260,8 +260,8 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
         # the code as a plain int: an IntEnum member makes NumPy compare through int64
-        clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & (
-            uniforms.draw(rng, n) < client_share
+        clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & below(
+            rng, client_share, n, uniforms
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
         add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
