@@ -45,7 +45,9 @@ def main() -> None:
 
     for seed in seeds:
         pop = gt.Population.build(scale, seed)
-        print(f"scale {scale:g} seed {seed}: {len(pop):,} people, population {population_hash(pop)}")
+        print(
+            f"scale {scale:g} seed {seed}: {len(pop):,} people, population {population_hash(pop)}"
+        )
 
 
 if __name__ == "__main__":

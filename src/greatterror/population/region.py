@@ -133,9 +133,7 @@ def choice_into(
     k.categories_into(np.cumsum(probs), u, positions, out)
 
 
-def below(
-    rng: np.random.Generator, p: float, n: int, uniforms: Uniforms
-) -> NDArray[np.bool_]:
+def below(rng: np.random.Generator, p: float, n: int, uniforms: Uniforms) -> NDArray[np.bool_]:
     """``rng.random(n) < p``, drawn a block at a time."""
     out = np.empty(n, dtype=bool)
     for a, b in spans(n):
