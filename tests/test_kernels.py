@@ -34,14 +34,27 @@ def test_searches_match_numpy(rng) -> None:
 def test_place_workplaces_is_a_stable_grouping(rng) -> None:
     labels = rng.integers(-1, 40, size=2000).astype(np.int32)
     members = np.empty(2000, dtype=np.int32)
-    workplace = np.full(2000, -1, dtype=np.int32)
-    counts = pk.place_workplaces(labels, 40, 100, 7, members, workplace)
+    workplace = np.where(labels >= 0, labels + 7, -1).astype(np.int32)
+    counts = pk.place_workplaces(workplace, np.int64(7), 40, 100, members)
     inside = np.flatnonzero(labels >= 0)
     expected = inside[np.argsort(labels[inside], kind="stable")] + 100
     np.testing.assert_array_equal(members[: counts.sum()], expected)
     np.testing.assert_array_equal(counts, np.bincount(labels[inside], minlength=40))
-    np.testing.assert_array_equal(workplace[inside], labels[inside] + 7)
-    assert (workplace[labels < 0] == -1).all()
+
+
+def test_label_runs_cuts_a_shuffle_into_groups(rng) -> None:
+    """label_runs against the NumPy expression it replaced (groups.cut_into_groups)."""
+    sizes = rng.integers(1, 9, size=30).astype(np.int64)
+    n = int(sizes.sum())
+    targets = np.sort(rng.choice(3 * n, size=n, replace=False)).astype(np.int64)
+    order = rng.permutation(n)
+    label = np.full(3 * n, -1, dtype=np.int32)
+    pk.label_runs(order, sizes, np.int64(5), targets, label)
+    want = np.full(3 * n, -1, dtype=np.int32)
+    by_position = np.empty(n, dtype=np.int32)
+    by_position[order] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes) + 5
+    want[targets] = by_position
+    np.testing.assert_array_equal(label, want)
 
 
 def test_wives_kernel_matches_the_numpy_rule(rng) -> None:

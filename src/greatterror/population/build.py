@@ -37,6 +37,7 @@ REGION_ATTRIBUTES = (
     "cohort",
     "marks",
     "nationality",
+    "workplace",
 )
 POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
 
@@ -233,19 +234,13 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     offset, hh_offset, wp_offset = 0, 0, 0
     client_share = inputs.value("pop_patronage_client_share")
 
-    def add_workplaces(
-        local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
-    ) -> None:
+    def add_workplaces(n: int, n_groups: int, start: int, region_idx: NDArray) -> None:
+        """The members of the workplaces ``wp_offset`` onwards, which the people
+        ``start..start + n`` hold (``attrs["workplace"]``)."""
         nonlocal wp_offset, wp_used
         placed = wp_members[wp_used:]
-        counts = place_workplaces(
-            local,
-            n_groups,
-            start,
-            wp_offset,
-            placed,
-            attrs["workplace"][start : start + len(local)],
-        )
+        workplace = attrs["workplace"][start : start + n]
+        counts = place_workplaces(workplace, np.int64(wp_offset), n_groups, start, placed)
         wp_used += int(counts.sum())
         wp_indptr_parts.append(np.cumsum(counts))
         wp_region_parts.append(region_idx)
@@ -257,21 +252,22 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
         rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, region.index]))
         sl = slice(offset, offset + n)
         out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
-        sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
+        sizes, n_wp = region_people(region, n, spec, rates, rng, out, uniforms, wp_offset)
         attrs["region"][sl] = region.index
         # the code as a plain int: an IntEnum member makes NumPy compare through int64
         clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & below(
             rng, client_share, n, uniforms
         )
         attrs["patron"][offset + np.flatnonzero(clients)] = region.index
-        add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
+        add_workplaces(n, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
         _add_households(hh_indptr, hh_offset, offset, sizes)
         offset += n
         hh_offset += len(sizes)
 
     sl = slice(offset, total)
     for name in ("region", *REGION_ATTRIBUTES, "elite"):
-        attrs[name][sl] = elite[name]
+        if name != "workplace":  # the layer's units are placed below
+            attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
     _add_households(hh_indptr, hh_offset, offset, sizes)
     hh_offset += len(sizes)
@@ -280,7 +276,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     local, unit_region = elite_units(
         elite["_kind"].astype(np.int32), elite["region"].astype(np.int64), len(regions)
     )
-    add_workplaces(local, len(unit_region), offset, unit_region)
+    inside = local >= 0
+    attrs["workplace"][offset:total][inside] = local[inside] + wp_offset
+    add_workplaces(total - offset, len(unit_region), offset, unit_region)
     top = (elite["elite"] & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
     attrs["patron"][offset + np.flatnonzero(top)] = elite["region"][top]
 

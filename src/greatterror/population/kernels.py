@@ -294,33 +294,32 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def place_workplaces(
-    labels, n_groups, start, first_id, members, workplace
-):  # pragma: no cover - compiled
-    """CSR members of local workplaces, and each member's global workplace number.
+def place_workplaces(workplace, first_id, n_groups, start, members):  # pragma: no cover
+    """CSR members of the workplaces ``first_id`` to ``first_id + n_groups - 1``.
 
-    ``members`` receives ``start + i`` for every person i with a label,
-    grouped by label and ascending within a group (a counting sort: the
-    labels come from a random permutation); ``workplace[i]`` becomes
-    ``first_id + labels[i]``. Returns the count per workplace.
+    ``members`` receives ``start + i`` for every person i with a workplace
+    (``workplace[i] >= 0``: one of those), grouped by workplace and ascending within one
+    (a counting sort: the workplaces come from a random permutation). Returns the count
+    per workplace. The people's workplaces are written before, as global numbers
+    (groups.cut_into_groups), not as local labels copied here: at 1:1 the labels were a
+    further 4 bytes a person of fresh memory.
     """
     counts = np.empty(n_groups, dtype=np.int64)
     for g in range(n_groups):  # a loop, not np.zeros: cheaper to compile (sorting.py)
         counts[g] = 0
-    for i in range(labels.shape[0]):
-        if labels[i] >= 0:
-            counts[labels[i]] += 1
+    for i in range(workplace.shape[0]):
+        if workplace[i] >= 0:
+            counts[workplace[i] - first_id] += 1
     pos = np.empty(n_groups, dtype=np.int64)
     total = 0
     for g in range(n_groups):
         pos[g] = total
         total += counts[g]
-    for i in range(labels.shape[0]):
-        g = labels[i]
-        if g >= 0:
+    for i in range(workplace.shape[0]):
+        if workplace[i] >= 0:
+            g = workplace[i] - first_id
             members[pos[g]] = start + i
             pos[g] += 1
-            workplace[i] = first_id + g
     return counts
 
 
@@ -377,4 +376,17 @@ def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - com
         for _ in range(sizes[h]):
             if (age[i] >= a16) & (label[i] < 0):
                 label[i] = farm
+            i += 1
+
+
+@njit(cache=True)
+def label_runs(order, sizes, first_id, targets, label):  # pragma: no cover - compiled
+    """``label[targets[order[i]]] = first_id + g`` for every position i of run g, the runs
+    being ``sizes[0]``, ``sizes[1]``... positions long: a shuffle (``order``) cut into
+    groups of those sizes (groups.cut_into_groups)."""
+    i = 0
+    for g in range(sizes.shape[0]):
+        value = first_id + g
+        for _ in range(sizes[g]):
+            label[targets[order[i]]] = value
             i += 1

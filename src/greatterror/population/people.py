@@ -118,9 +118,10 @@ class Population:
         gives without writing them, and the layer is a run at the end of the population
         (``population/build.py``), so the pages of the mass rows are never made resident.
         ``elite != 0`` wrote every row (1 byte a person, 0.16 GB at 1:1, held by the engine
-        for the whole run)."""
+        for the whole run). Only the layer's rows are read: the mass rows' ``elite`` is 0
+        (``build_population`` never writes it)."""
         out = np.zeros(len(self), dtype=bool)
-        out[np.flatnonzero(self.attrs["elite"])] = True
+        out[self.n_mass + np.flatnonzero(self.attrs["elite"][self.n_mass :])] = True
         return out
 
     @property

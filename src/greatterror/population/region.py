@@ -149,11 +149,13 @@ def region_people(
     rng: np.random.Generator,
     out: dict[str, NDArray],
     uniforms: Uniforms,
-) -> tuple[NDArray[np.int64], NDArray[np.int32], int]:
+    first_workplace: int,
+) -> tuple[NDArray[np.int64], int]:
     """Fill ``out`` (views of the population's arrays) with one region's people.
 
-    Returns household sizes and local workplace labels with their count.
-    ``out`` must be zero-filled. Each draw of ``n`` numbers is made a block of whole
+    Returns household sizes and the number of local workplaces, numbered from
+    ``first_workplace`` in ``out["workplace"]``. ``out`` must be zero-filled, but for the
+    workplaces: -1. Each draw of ``n`` numbers is made a block of whole
     households at a time (``household_blocks``), and its kernel is given the block's
     slices of the arrays: a household kernel walks its block's households from the block's
     first person, so it does what it did over the whole region.
@@ -307,8 +309,10 @@ def region_people(
                 marks[p0:p1],
             )
 
-    workplace, n_workplaces = _workplaces(out["occupation"], age, group_h, sizes, spec, rng)
-    return sizes, workplace, n_workplaces
+    n_workplaces = _workplaces(
+        out["occupation"], age, group_h, sizes, spec, rng, first_workplace, out["workplace"]
+    )
+    return sizes, n_workplaces
 
 
 def _workplaces(
@@ -318,21 +322,23 @@ def _workplaces(
     sizes: NDArray,
     spec: PopulationSpec,
     rng: np.random.Generator,
-) -> tuple[NDArray[np.int32], int]:
-    """Local workplace labels: enterprises for wage earners, kolkhozes for kolkhoz households.
+    first: int,
+    label: NDArray[np.int32],
+) -> int:
+    """Workplaces, numbered from ``first`` in ``label`` (-1 before: none): enterprises for
+    wage earners, kolkhozes for kolkhoz households; returns their number.
 
     Groups keep their real sizes among the sampled people, so that each
     person has a realistic number of workmates at every scale.
     """
-    label = np.full(len(occupation), -1, dtype=np.int32)
     people = k.wage_earners(k.CODES, age, occupation)
-    ids, n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0)
-    label[people] = ids
+    n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, first, label)
 
     kolkhoz_h = np.flatnonzero(group_h == Occupation.KOLKHOZ_PEASANT)
-    farm_of_h, n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises)
+    farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
+    n_farms = cut_into_groups(
+        kolkhoz_h, spec.kolkhoz_sizes.sample, rng, first + n_enterprises, farm_per_hh
+    )
     if len(kolkhoz_h):
-        farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
-        farm_per_hh[kolkhoz_h] = farm_of_h
         k.farm_members(k.CODES, sizes, farm_per_hh, age, label)
-    return label, n_enterprises + n_farms
+    return n_enterprises + n_farms
