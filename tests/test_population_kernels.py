@@ -49,7 +49,7 @@ def test_age_draws_by_residence(rng) -> None:
     cums[:, -1] = 1.0
     u = rng.random(n)
     out = np.zeros(n, dtype=np.uint8)
-    guide = pk.guide_table(cums, np.int64(4))
+    guide = pk.guide_table(cums, np.int64(4), 1.0)
     pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
     want = np.array(
         [np.searchsorted(cums[g], v, side="right") for g, v in zip(group, u, strict=True)]
@@ -73,7 +73,7 @@ def test_age_draws_by_residence(rng) -> None:
     age = band.copy()
     u = rng.random(n)
     rows = year_cum.reshape(10, 41)
-    pk.years_in_bands(rows, pk.guide_table(rows, np.int64(40)), first, group, u, age)
+    pk.years_in_bands(rows, pk.guide_table(rows, np.int64(40), 1.0), first, group, u, age)
     want = [
         first[b] + np.searchsorted(year_cum[g, b], v, side="right")
         for g, b, v in zip(group, band, u, strict=True)
@@ -100,13 +100,35 @@ def test_guided_search_at_bucket_edges(rng) -> None:
     )
     u = u[(u >= 0) & (u < 1)]
     for last in (5, 3):  # a table built for fewer categories is a valid start too
-        guide = pk.guide_table(cums, np.int64(last))
+        guide = pk.guide_table(cums, np.int64(last), 1.0)
         for g in range(3):
             out = np.zeros(len(u), dtype=np.uint8)
             group = np.full(len(u), g, dtype=np.uint8)
             pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
             want = [_scan(cums[g], 5, v) for v in u]
             np.testing.assert_array_equal(out, want)
+
+
+def test_scaled_categories_match_numpy(rng) -> None:
+    """categories_scaled (region.choice's search) against np.searchsorted of the scaled
+    draws, for sums other than 1 and draws on the buckets' edges and on the boundaries."""
+    for total in (1.0, 0.37, 3.9e-3, 17.25):
+        probs = rng.random(9) * total
+        probs[3] = 0.0  # an empty category: a repeated boundary
+        probs *= total / probs.sum()
+        cum = np.cumsum(probs)
+        grid = np.arange(pk.GUIDE) / pk.GUIDE
+        u = np.concatenate(
+            [grid, np.nextafter(grid[1:], 0.0), cum / probs.sum(), rng.random(3000), [0.0]]
+        )
+        u = u[(u >= 0) & (u < 1)]
+        cums = cum.reshape(1, -1)
+        guide = pk.guide_table(cums, np.int64(9), float(probs.sum()))
+        out = np.empty(len(u), dtype=np.intp)
+        pk.categories_scaled(cums, guide, float(probs.sum()), u, out)
+        np.testing.assert_array_equal(
+            out, np.searchsorted(cum, u * probs.sum(), side="right"), err_msg=f"{total}"
+        )
 
 
 def _scan(cum: np.ndarray, last: int, v: float) -> int:

@@ -118,14 +118,15 @@ GUIDE = 4096
 
 
 @njit(cache=True)
-def guide_table(cums, last):  # pragma: no cover - compiled
+def guide_table(cums, last, total):  # pragma: no cover - compiled
     """Where the search of each row of ``cums`` may start, by bucket of the draw.
 
-    ``table[r, k]`` is the first j < ``last`` with ``cums[r, j] > k / GUIDE`` (``last`` if
-    none; 0 for bucket 0): every earlier entry is at most any draw of bucket k, so the
-    linear search ``while j < last and cums[r, j] <= u`` finds the same j when it starts
-    there, without the dozen data-dependent branches (mispredicted) that a search from 0
-    costs. ``last`` must be below 256 (uint8 table). The kernels that use it search inline:
+    ``table[r, k]`` is the first j < ``last`` with ``cums[r, j] > (k / GUIDE) * total``
+    (``last`` if none; 0 for bucket 0): every earlier entry is at most ``u * total`` for
+    any draw u of bucket k (``u >= k / GUIDE`` exactly, and a product with ``total >= 0`` keeps
+    the order), so the linear search ``while j < last and cums[r, j] <= u * total`` finds
+    the same j when it starts there, without the dozen data-dependent branches
+    (mispredicted) that a search from 0 costs. ``last`` must be below 256 (uint8 table). The kernels that use it search inline:
     a search written as a kernel of its own was not inlined, and cost 9 ns a draw, not 1.5.
     """
     rows = cums.shape[0]
@@ -134,11 +135,29 @@ def guide_table(cums, last):  # pragma: no cover - compiled
         table[r, 0] = 0
         j = 0
         for k in range(1, GUIDE):
-            bound = k / GUIDE
+            bound = (k / GUIDE) * total
             while j < last and cums[r, j] <= bound:
                 j += 1
             table[r, k] = j
     return table
+
+
+@njit(cache=True)
+def categories_scaled(cums, guide, total, u, out):  # pragma: no cover - compiled
+    """``out[i] = np.searchsorted(cums[0], u[i] * total, side="right")``: a category drawn
+    with probabilities proportional to those whose cumulative sums are ``cums[0]`` (and
+    sum ``total``), as region.choice drew it; ``guide`` is
+    ``guide_table(cums, cums.shape[1], total)``."""
+    m = cums.shape[1]
+    for i in range(u.shape[0]):
+        x = u[i]
+        v = x * total
+        j = 0
+        if 0.0 <= x < 1.0:  # the search starts at the draw's bucket (guide_table)
+            j = guide[0, int(x * GUIDE)]
+        while j < m and cums[0, j] <= v:
+            j += 1
+        out[i] = j
 
 
 @njit(cache=True)

@@ -41,7 +41,7 @@ def _year_tables(spec: PopulationSpec) -> tuple[NDArray[np.float64], NDArray[np.
     """The years' cumulative distributions as rows ``residence * bands + band``, and their
     guide table (kernels.guide_table)."""
     year_cum = spec.year_cum.reshape(-1, spec.year_cum.shape[-1])
-    return year_cum, k.guide_table(year_cum, np.int64(year_cum.shape[1] - 1))
+    return year_cum, k.guide_table(year_cum, np.int64(year_cum.shape[1] - 1), 1.0)
 
 
 def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArray]:
@@ -110,12 +110,19 @@ def choice(
         u = rng.random(n)
         u *= probs.sum()
         return k.searchsorted_right(np.cumsum(probs), u)
+    return _categories(rng, np.cumsum(probs), float(probs.sum()), n, uniforms)
+
+
+def _categories(
+    rng: np.random.Generator, cum: NDArray, total: float, n: int, uniforms: Uniforms
+) -> NDArray[np.intp]:
+    """``np.searchsorted(cum, rng.random(n) * total, side="right")``, a block at a time,
+    each search started by a guide table (kernels.categories_scaled)."""
     out = np.empty(n, dtype=np.intp)
-    cum, total = np.cumsum(probs), probs.sum()
+    cums = np.asarray(cum, dtype=np.float64).reshape(1, -1)
+    guide = k.guide_table(cums, np.int64(cums.shape[1]), total)
     for a, b in spans(n):
-        u = uniforms.draw(rng, b - a)
-        u *= total
-        out[a:b] = k.searchsorted_right(cum, u)
+        k.categories_scaled(cums, guide, total, uniforms.draw(rng, b - a), out[a:b])
     return out
 
 
@@ -187,7 +194,8 @@ def region_people(
     residence = np.repeat(urban_h.view(np.uint8), sizes)
     head_cum, other_cum = _band_cums(spec, 1.0 / spec.household_sizes.mean())
     last = np.int64(head_cum.shape[1] - 1)
-    head_guide, other_guide = k.guide_table(head_cum, last), k.guide_table(other_cum, last)
+    head_guide = k.guide_table(head_cum, last, 1.0)
+    other_guide = k.guide_table(other_cum, last, 1.0)
     age = out["age"]
     for _, _, p0, p1 in blocks:
         u = draw(p0, p1)
@@ -291,9 +299,7 @@ def region_people(
 
     if not is_camp:
         nat_cum = np.cumsum([rates.p_nat[nat][region.index] for nat in rates.p_nat])
-        nat_h = np.empty(n_h, dtype=np.intp)
-        for a, b in spans(n_h):
-            nat_h[a:b] = k.searchsorted_right(nat_cum, uniforms.draw(rng, b - a))
+        nat_h = _categories(rng, nat_cum, 1.0, n_h, uniforms)  # u * 1.0 is u
         nat_codes = np.array(list(rates.p_nat), dtype=np.uint8)
         for h0, h1, p0, p1 in blocks:
             k.nationalities(
