@@ -131,6 +131,22 @@ def test_scaled_categories_match_numpy(rng) -> None:
         )
 
 
+@pytest.mark.parametrize("name", ["household_sizes", "kolkhoz_sizes", "workplace_sizes"])
+def test_size_bins_draw_as_numpy_choice(name) -> None:
+    """SizeBins.sample draws the bins ``rng.choice(len(p), size=k, p=p)`` draws, from the
+    same numbers: the same sizes, and the stream left where it was."""
+    from greatterror.population.inputs import load_inputs
+    from greatterror.population.spec import build_spec
+
+    bins = getattr(build_spec(load_inputs()), name)
+    for seed, k in [(1, 0), (2, 1), (3, 17), (4, 5000), (5, 100_000)]:
+        ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = bins.sample(ours, k)
+        b = numpy.choice(len(bins.probs), size=k, p=bins.probs)
+        np.testing.assert_array_equal(got, numpy.integers(bins.low[b], bins.high[b] + 1))
+        assert ours.random() == numpy.random()
+
+
 def _scan(cum: np.ndarray, last: int, v: float) -> int:
     """The search from 0 that the guide table shortens."""
     j = 0
