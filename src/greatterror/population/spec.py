@@ -14,7 +14,6 @@ import numpy as np
 
 from greatterror.population.codes import Nationality, Occupation
 from greatterror.population.inputs import Distribution, PopulationInputs
-from greatterror.population.kernels import categories_scaled, guide_table
 
 AGE_BINS = ["0-15", "16-29", "30-44", "45-59", "60+"]
 
@@ -81,6 +80,8 @@ class SizeBins:
         sizes' bins took 40 ns a draw. tests/test_population_kernels.py checks the bins
         against ``rng.choice``'s, and the stream after them.
         """
+        from greatterror.population.kernels import categories_scaled  # Numba: imported late
+
         cdf, guide = self._bins
         b = np.empty(k, dtype=np.int64)
         categories_scaled(cdf, guide, 1.0, rng.random(k), b)
@@ -89,6 +90,8 @@ class SizeBins:
     @cached_property
     def _bins(self) -> tuple[np.ndarray, np.ndarray]:
         """``rng.choice``'s cumulative distribution of the bins (one row) and its guide."""
+        from greatterror.population.kernels import guide_table
+
         cdf = self.probs.astype(np.float64).cumsum()
         cdf /= cdf[-1]
         cdf = cdf.reshape(1, -1)
