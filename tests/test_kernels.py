@@ -9,6 +9,7 @@ from greatterror.model import kernels as mk
 from greatterror.model.case_flags import CONFESSED, LINKED, NAMED
 from greatterror.model.ledger import Ledger
 from greatterror.population import kernels as pk
+from greatterror.population import kernels_search as pks
 from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
 
 
@@ -21,13 +22,13 @@ def test_searches_match_numpy(rng) -> None:
     cum = np.cumsum(rng.random(7))
     x = rng.random(1000) * cum[-1]
     expected = np.searchsorted(cum, x, side="right")
-    np.testing.assert_array_equal(pk.searchsorted_right(cum, x), expected)
+    np.testing.assert_array_equal(pks.searchsorted_right(cum, x), expected)
     out = np.zeros(1000, dtype=np.uint8)
-    pk.categories_into(cum, x, np.empty(0, dtype=np.int64), out)
+    pks.categories_into(cum, x, np.empty(0, dtype=np.int64), out)
     np.testing.assert_array_equal(out, expected)
     at = np.sort(rng.choice(5000, size=1000, replace=False))
     out = np.zeros(5000, dtype=np.uint8)
-    pk.categories_into(cum, x, at, out)
+    pks.categories_into(cum, x, at, out)
     np.testing.assert_array_equal(out[at], expected)
 
 

@@ -13,6 +13,7 @@ import pytest
 from greatterror.model.registers import draw_adults_in_groups
 from greatterror.population import kernels as pk
 from greatterror.population import kernels_marks as pkm
+from greatterror.population import kernels_search as pks
 from greatterror.population.codes import Cohort, Mark, Occupation, Party
 
 C = pk.CODES
@@ -49,15 +50,15 @@ def test_age_draws_by_residence(rng) -> None:
     cums[:, -1] = 1.0
     u = rng.random(n)
     out = np.zeros(n, dtype=np.uint8)
-    guide = pk.guide_table(cums, np.int64(4), 1.0)
-    pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
+    guide = pks.guide_table(cums, np.int64(4), 1.0)
+    pks.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
     want = np.array(
         [np.searchsorted(cums[g], v, side="right") for g, v in zip(group, u, strict=True)]
     )
     np.testing.assert_array_equal(out, np.minimum(want, 4))
     at = np.array([3, 10, 50], dtype=np.int64)
     ua = rng.random(3)
-    pk.categories_by_group(cums, guide, group, ua, at, out)
+    pks.categories_by_group(cums, guide, group, ua, at, out)
     for i, p in enumerate(at):
         assert out[p] == min(np.searchsorted(cums[group[p]], ua[i], side="right"), 4)
 
@@ -73,7 +74,7 @@ def test_age_draws_by_residence(rng) -> None:
     age = band.copy()
     u = rng.random(n)
     rows = year_cum.reshape(10, 41)
-    pk.years_in_bands(rows, pk.guide_table(rows, np.int64(40), 1.0), first, group, u, age)
+    pks.years_in_bands(rows, pks.guide_table(rows, np.int64(40), 1.0), first, group, u, age)
     want = [
         first[b] + np.searchsorted(year_cum[g, b], v, side="right")
         for g, b, v in zip(group, band, u, strict=True)
@@ -87,7 +88,7 @@ def test_guided_search_at_bucket_edges(rng) -> None:
     """The guide table starts a search where the search from 0 passes: the same categories
     for boundaries on a bucket's edge, draws on a boundary, repeated boundaries, and a row
     that is not a distribution (decreasing, so that the table must not assume an order)."""
-    edge = 1.0 / pk.GUIDE
+    edge = 1.0 / pks.GUIDE
     cums = np.array(
         [
             [edge, 2 * edge, 2 * edge, 0.5, 0.5 + edge / 3, 1.0],
@@ -100,11 +101,11 @@ def test_guided_search_at_bucket_edges(rng) -> None:
     )
     u = u[(u >= 0) & (u < 1)]
     for last in (5, 3):  # a table built for fewer categories is a valid start too
-        guide = pk.guide_table(cums, np.int64(last), 1.0)
+        guide = pks.guide_table(cums, np.int64(last), 1.0)
         for g in range(3):
             out = np.zeros(len(u), dtype=np.uint8)
             group = np.full(len(u), g, dtype=np.uint8)
-            pk.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
+            pks.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
             want = [_scan(cums[g], 5, v) for v in u]
             np.testing.assert_array_equal(out, want)
 
@@ -117,15 +118,15 @@ def test_scaled_categories_match_numpy(rng) -> None:
         probs[3] = 0.0  # an empty category: a repeated boundary
         probs *= total / probs.sum()
         cum = np.cumsum(probs)
-        grid = np.arange(pk.GUIDE) / pk.GUIDE
+        grid = np.arange(pks.GUIDE) / pks.GUIDE
         u = np.concatenate(
             [grid, np.nextafter(grid[1:], 0.0), cum / probs.sum(), rng.random(3000), [0.0]]
         )
         u = u[(u >= 0) & (u < 1)]
         cums = cum.reshape(1, -1)
-        guide = pk.guide_table(cums, np.int64(9), float(probs.sum()))
+        guide = pks.guide_table(cums, np.int64(9), float(probs.sum()))
         out = np.empty(len(u), dtype=np.intp)
-        pk.categories_scaled(cums, guide, float(probs.sum()), u, out)
+        pks.categories_scaled(cums, guide, float(probs.sum()), u, out)
         np.testing.assert_array_equal(
             out, np.searchsorted(cum, u * probs.sum(), side="right"), err_msg=f"{total}"
         )

@@ -16,6 +16,7 @@ from numpy.typing import NDArray
 
 from greatterror.population import kernels as k
 from greatterror.population import kernels_marks as km
+from greatterror.population import kernels_search as ks
 from greatterror.population.codes import AGE_BAND_YEARS, Occupation
 from greatterror.population.groups import _sizes_covering, cut_into_groups
 from greatterror.population.inputs import Region
@@ -33,7 +34,7 @@ def years_of(
     distributed within each band as in the 1937 census table."""
     age = np.asarray(band).astype(np.uint8)
     year_cum, guide = _year_tables(spec)
-    k.years_in_bands(year_cum, guide, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
+    ks.years_in_bands(year_cum, guide, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
     return age
 
 
@@ -41,7 +42,7 @@ def _year_tables(spec: PopulationSpec) -> tuple[NDArray[np.float64], NDArray[np.
     """The years' cumulative distributions as rows ``residence * bands + band``, and their
     guide table (kernels.guide_table)."""
     year_cum = spec.year_cum.reshape(-1, spec.year_cum.shape[-1])
-    return year_cum, k.guide_table(year_cum, np.int64(year_cum.shape[1] - 1), 1.0)
+    return year_cum, ks.guide_table(year_cum, np.int64(year_cum.shape[1] - 1), 1.0)
 
 
 def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArray]:
@@ -109,7 +110,7 @@ def choice(
     if uniforms is None:
         u = rng.random(n)
         u *= probs.sum()
-        return k.searchsorted_right(np.cumsum(probs), u)
+        return ks.searchsorted_right(np.cumsum(probs), u)
     return _categories(rng, np.cumsum(probs), float(probs.sum()), n, uniforms)
 
 
@@ -120,9 +121,9 @@ def _categories(
     each search started by a guide table (kernels.categories_scaled)."""
     out = np.empty(n, dtype=np.intp)
     cums = np.asarray(cum, dtype=np.float64).reshape(1, -1)
-    guide = k.guide_table(cums, np.int64(cums.shape[1]), total)
+    guide = ks.guide_table(cums, np.int64(cums.shape[1]), total)
     for a, b in spans(n):
-        k.categories_scaled(cums, guide, total, uniforms.draw(rng, b - a), out[a:b])
+        ks.categories_scaled(cums, guide, total, uniforms.draw(rng, b - a), out[a:b])
     return out
 
 
@@ -137,7 +138,7 @@ def choice_into(
     positions = np.empty(0, dtype=np.int64) if at is None else at
     u = uniforms.draw(rng, len(out) if at is None else len(at))
     u *= probs.sum()
-    k.categories_into(np.cumsum(probs), u, positions, out)
+    ks.categories_into(np.cumsum(probs), u, positions, out)
 
 
 def below(rng: np.random.Generator, p: float, n: int, uniforms: Uniforms) -> NDArray[np.bool_]:
@@ -194,20 +195,20 @@ def region_people(
     residence = np.repeat(urban_h.view(np.uint8), sizes)
     head_cum, other_cum = _band_cums(spec, 1.0 / spec.household_sizes.mean())
     last = np.int64(head_cum.shape[1] - 1)
-    head_guide = k.guide_table(head_cum, last, 1.0)
-    other_guide = k.guide_table(other_cum, last, 1.0)
+    head_guide = ks.guide_table(head_cum, last, 1.0)
+    other_guide = ks.guide_table(other_cum, last, 1.0)
     age = out["age"]
     for _, _, p0, p1 in blocks:
         u = draw(p0, p1)
-        k.categories_by_group(other_cum, other_guide, residence[p0:p1], u, _NOWHERE, age[p0:p1])
+        ks.categories_by_group(other_cum, other_guide, residence[p0:p1], u, _NOWHERE, age[p0:p1])
     for h0, h1, _, _ in blocks:
         u = draw(h0, h1)
-        k.categories_by_group(head_cum, head_guide, residence, u, starts[h0:h1], age)
+        ks.categories_by_group(head_cum, head_guide, residence, u, starts[h0:h1], age)
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
     year_cum, year_guide = _year_tables(spec)
     for _, _, p0, p1 in blocks:
-        k.years_in_bands(
+        ks.years_in_bands(
             year_cum, year_guide, BAND_FIRST, residence[p0:p1], draw(p0, p1), age[p0:p1]
         )
     male = out["male"]

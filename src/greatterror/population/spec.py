@@ -80,7 +80,7 @@ class SizeBins:
         sizes' bins took 40 ns a draw. tests/test_population_kernels.py checks the bins
         against ``rng.choice``'s, and the stream after them.
         """
-        from greatterror.population.kernels import categories_scaled  # Numba: imported late
+        from greatterror.population.kernels_search import categories_scaled  # Numba: imported late
 
         cdf, guide = self._bins
         b = np.empty(k, dtype=np.int64)
@@ -90,7 +90,7 @@ class SizeBins:
     @cached_property
     def _bins(self) -> tuple[np.ndarray, np.ndarray]:
         """``rng.choice``'s cumulative distribution of the bins (one row) and its guide."""
-        from greatterror.population.kernels import guide_table
+        from greatterror.population.kernels_search import guide_table
 
         cdf = self.probs.astype(np.float64).cumsum()
         cdf /= cdf[-1]
