@@ -106,22 +106,23 @@ def household_blocks(starts: NDArray[np.int64], n: int) -> list[tuple[int, int, 
 def choice(
     rng: np.random.Generator, probs: NDArray, n: int, uniforms: Uniforms | None = None
 ) -> NDArray[np.intp]:
-    """``n`` draws of a category with probabilities proportional to ``probs``."""
-    if uniforms is None:
-        u = rng.random(n)
-        u *= probs.sum()
-        return ks.searchsorted_right(np.cumsum(probs), u)
+    """``n`` draws of a category with probabilities proportional to ``probs``:
+    ``np.searchsorted(np.cumsum(probs), rng.random(n) * probs.sum(), side="right")``."""
     return _categories(rng, np.cumsum(probs), float(probs.sum()), n, uniforms)
 
 
 def _categories(
-    rng: np.random.Generator, cum: NDArray, total: float, n: int, uniforms: Uniforms
+    rng: np.random.Generator, cum: NDArray, total: float, n: int, uniforms: Uniforms | None
 ) -> NDArray[np.intp]:
-    """``np.searchsorted(cum, rng.random(n) * total, side="right")``, a block at a time,
-    each search started by a guide table (kernels.categories_scaled)."""
+    """``np.searchsorted(cum, rng.random(n) * total, side="right")``, a block at a time
+    (without ``uniforms``, as the elite layer draws: one draw of n), each search started by
+    a guide table (kernels_search.categories_scaled)."""
     out = np.empty(n, dtype=np.intp)
     cums = np.asarray(cum, dtype=np.float64).reshape(1, -1)
     guide = ks.guide_table(cums, np.int64(cums.shape[1]), total)
+    if uniforms is None:
+        ks.categories_scaled(cums, guide, total, rng.random(n), out)
+        return out
     for a, b in spans(n):
         ks.categories_scaled(cums, guide, total, uniforms.draw(rng, b - a), out[a:b])
     return out
