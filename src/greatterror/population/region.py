@@ -88,10 +88,10 @@ class Uniforms:
         return rng.random(out=self._buffers[slot][:n])
 
 
-def spans(n: int, block: int = BLOCK) -> Iterator[tuple[int, int]]:
-    """``(a, b)``: consecutive ranges of at most ``block`` that cover ``range(n)``."""
-    for a in range(0, n, block):
-        yield a, min(n, a + block)
+def spans(n: int) -> Iterator[tuple[int, int]]:
+    """``(a, b)``: consecutive ranges of at most ``BLOCK`` that cover ``range(n)``."""
+    for a in range(0, n, BLOCK):
+        yield a, min(n, a + BLOCK)
 
 
 def household_blocks(starts: NDArray[np.int64], n: int) -> list[tuple[int, int, int, int]]:
