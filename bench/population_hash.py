@@ -1,6 +1,6 @@
 """A hash of a built population, to check that a change of the build keeps it equal.
 
-Usage: ``python bench/population_hash.py [scale] [seeds]`` (defaults 0.01 and 1).
+Usage: ``python bench/population_hash.py [scale] [seeds] [threads]`` (defaults 0.01, 1, 1).
 
 For each seed it builds ``gt.Population.build(scale, seed)`` and prints a SHA-256 hash of
 every array it holds: each person attribute (``attrs``, by name), the household and
@@ -41,10 +41,11 @@ def population_hash(pop) -> str:  # type: ignore[no-untyped-def]
 def main() -> None:
     scale = float(sys.argv[1]) if len(sys.argv) > 1 else 0.01
     seeds = [int(s) for s in (sys.argv[2] if len(sys.argv) > 2 else "1").split(",")]
+    threads = int(sys.argv[3]) if len(sys.argv) > 3 else 1
     import greatterror as gt
 
     for seed in seeds:
-        pop = gt.Population.build(scale, seed)
+        pop = gt.Population.build(scale, seed, threads=threads)
         print(
             f"scale {scale:g} seed {seed}: {len(pop):,} people, population {population_hash(pop)}"
         )

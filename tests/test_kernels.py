@@ -35,12 +35,14 @@ def test_searches_match_numpy(rng) -> None:
 def test_place_workplaces_is_a_stable_grouping(rng) -> None:
     labels = rng.integers(-1, 40, size=2000).astype(np.int32)
     members = np.empty(2000, dtype=np.int32)
-    workplace = np.where(labels >= 0, labels + 7, -1).astype(np.int32)
-    counts = pk.place_workplaces(workplace, np.int64(7), 40, 100, members)
+    workplace = labels.copy()
+    counts = pk.place_workplaces(workplace, 40, 100, np.int64(7), members)
     inside = np.flatnonzero(labels >= 0)
     expected = inside[np.argsort(labels[inside], kind="stable")] + 100
     np.testing.assert_array_equal(members[: counts.sum()], expected)
     np.testing.assert_array_equal(counts, np.bincount(labels[inside], minlength=40))
+    np.testing.assert_array_equal(workplace[inside], labels[inside] + 7)
+    assert (workplace[labels < 0] == -1).all()
 
 
 def test_label_runs_cuts_a_shuffle_into_groups(rng) -> None:

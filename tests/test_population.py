@@ -260,3 +260,24 @@ def test_the_blocks_of_draws_do_not_change_the_people(monkeypatch) -> None:
     blocks = arrays(build_population(0.0005, 3))
     for name, values in whole.items():
         np.testing.assert_array_equal(blocks[name], values, err_msg=name)
+
+
+def test_the_same_population_at_any_thread_count() -> None:
+    """Regions built by threads (``build_population(threads=...)``) give the population one
+    thread gives, every array of it: each region has its own stream and rows, and its
+    workplaces are numbered in the regions' order after it is built."""
+    one = build_population(0.0005, 4)
+    for threads in (2, 3):
+        other = build_population(0.0005, 4, threads=threads)
+        for name, values in one.attrs.items():
+            np.testing.assert_array_equal(other.attrs[name], values, err_msg=name)
+        np.testing.assert_array_equal(other.households.indptr, one.households.indptr)
+        np.testing.assert_array_equal(other.workplaces.indptr, one.workplaces.indptr)
+        np.testing.assert_array_equal(other.workplaces.members, one.workplaces.members)
+        np.testing.assert_array_equal(other.workplace_region, one.workplace_region)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_bad_thread_count_is_refused(threads) -> None:
+    with pytest.raises(ValueError, match="threads"):
+        build_population(0.0005, 4, threads=threads)

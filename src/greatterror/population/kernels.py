@@ -78,7 +78,7 @@ CODES = np.array(
 ) = range(len(CODES))
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - compiled
     """``male[:] = u < male_share[residence, age]`` in one pass: NumPy's fancy index copied
     both uint8 index arrays to intp and gathered a float array, 24 bytes a person of fresh
@@ -92,7 +92,7 @@ def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - co
         male[i] = u[i] < male_share[r, a]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def occupations(
     codes, sizes, group_h, urban_h, age, male, u_manager, p_manager, sex_weight, urban, occupation
 ):  # pragma: no cover - compiled
@@ -121,7 +121,7 @@ def occupations(
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pragma: no cover
     """Some people aged 30 and over are clergy (overrides the occupation drawn so far).
 
@@ -135,7 +135,7 @@ def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pra
             occupation[i] = priest
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def party_status(
     codes, occupation, age, male, u_party, party_scale, sex_weight, thresholds, party
 ):  # pragma: no cover - compiled
@@ -167,7 +167,7 @@ def party_status(
     return in_party
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
     """Party cohort: drawn for party people in order; candidates joined in the 1930s."""
     k = 0
@@ -183,37 +183,39 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
         cohort[i] = c
 
 
-@njit(cache=True)
-def place_workplaces(workplace, first_id, n_groups, start, members):  # pragma: no cover
-    """CSR members of the workplaces ``first_id`` to ``first_id + n_groups - 1``.
+@njit(cache=True, nogil=True)
+def place_workplaces(workplace, n_groups, start, first_id, members):  # pragma: no cover
+    """CSR members of a region's workplaces, and each member's global workplace number.
 
-    ``members`` receives ``start + i`` for every person i with a workplace
-    (``workplace[i] >= 0``: one of those), grouped by workplace and ascending within one
-    (a counting sort: the workplaces come from a random permutation). Returns the count
-    per workplace. The people's workplaces are written before, as global numbers
-    (groups.cut_into_groups), not as local labels copied here: at 1:1 the labels were a
-    further 4 bytes a person of fresh memory.
+    ``workplace`` holds local labels (0 to ``n_groups - 1``, -1: none) and is rewritten in
+    place to ``first_id + label``; ``members`` receives ``start + i`` for every person i
+    with a label, grouped by label and ascending within a group (a counting sort: the labels
+    come from a random permutation). Returns the count per workplace. The labels are the
+    people's own entries, written by groups.cut_into_groups: at 1:1 a separate label array
+    was a further 4 bytes a person of fresh memory; and local labels let regions be built
+    in any order (population/build.py, ``threads``), numbered only here, in region order.
     """
     counts = np.empty(n_groups, dtype=np.int64)
     for g in range(n_groups):  # a loop, not np.zeros: cheaper to compile (sorting.py)
         counts[g] = 0
     for i in range(workplace.shape[0]):
         if workplace[i] >= 0:
-            counts[workplace[i] - first_id] += 1
+            counts[workplace[i]] += 1
     pos = np.empty(n_groups, dtype=np.int64)
     total = 0
     for g in range(n_groups):
         pos[g] = total
         total += counts[g]
     for i in range(workplace.shape[0]):
-        if workplace[i] >= 0:
-            g = workplace[i] - first_id
+        g = workplace[i]
+        if g >= 0:
             members[pos[g]] = start + i
             pos[g] += 1
+            workplace[i] = first_id + g
     return counts
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def nationalities(
     codes, sizes, nat_h, nat_codes, urban, age, u_foreign, p_foreign, nationality, marks
 ):  # pragma: no cover - compiled
@@ -238,7 +240,7 @@ def nationalities(
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     """People of working age (16-59) who are workers, employees or managers, ascending."""
     worker, employee, manager = codes[WORKER], codes[EMPLOYEE], codes[MANAGER]
@@ -253,7 +255,7 @@ def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - compiled
     """Members aged 16+ of a kolkhoz household without an enterprise work on its kolkhoz."""
     a16 = codes[A16]  # read once: see occupations
@@ -269,7 +271,7 @@ def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - com
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def label_runs(order, sizes, first_id, targets, label):  # pragma: no cover - compiled
     """``label[targets[order[i]]] = first_id + g`` for every position i of run g, the runs
     being ``sizes[0]``, ``sizes[1]``... positions long: a shuffle (``order``) cut into

@@ -31,7 +31,7 @@ from greatterror.population.kernels import (
 )
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
     """The member of a former kulak household who carries the mark, or -1.
 
@@ -49,7 +49,7 @@ def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
     return woman
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def marks_first(
     codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
 ):  # pragma: no cover - compiled
@@ -70,7 +70,7 @@ def marks_first(
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def marks_other_party(
     codes, age, male, u_other, p_other, sex_weight, marks
 ):  # pragma: no cover - compiled
@@ -82,7 +82,7 @@ def marks_other_party(
             marks[i] |= mark
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def marks_church(
     codes, age, male, occupation, u_church, p_church, sex_weight, marks
 ):  # pragma: no cover - compiled
@@ -97,7 +97,7 @@ def marks_church(
             marks[i] |= mark
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def marks_opposition(
     codes, age, party, u_opposition, p_opposition, expelled_weight, marks
 ):  # pragma: no cover - compiled
@@ -115,7 +115,7 @@ def marks_opposition(
             marks[i] |= mark
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def marks_prior(
     codes, age, male, u_prior, p_prior, sex_weight, is_camp, marks
 ):  # pragma: no cover - compiled

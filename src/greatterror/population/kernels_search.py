@@ -16,7 +16,7 @@ import numpy as np
 from numba import njit
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def searchsorted_right(cum, x):  # pragma: no cover - compiled
     """``np.searchsorted(cum, x, side="right")`` for a short non-decreasing ``cum``."""
     m = cum.shape[0]
@@ -30,7 +30,7 @@ def searchsorted_right(cum, x):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def categories_into(cum, x, at, out):  # pragma: no cover - compiled
     """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
 
@@ -55,7 +55,7 @@ def categories_into(cum, x, at, out):  # pragma: no cover - compiled
 GUIDE = 4096
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def guide_table(cums, last, total):  # pragma: no cover - compiled
     """Where the search of each row of ``cums`` may start, by bucket of the draw.
 
@@ -80,7 +80,7 @@ def guide_table(cums, last, total):  # pragma: no cover - compiled
     return table
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def categories_scaled(cums, guide, total, u, out):  # pragma: no cover - compiled
     """``out[i] = np.searchsorted(cums[0], u[i] * total, side="right")``: a category drawn
     with probabilities proportional to those whose cumulative sums are ``cums[0]`` (and
@@ -98,7 +98,7 @@ def categories_scaled(cums, guide, total, u, out):  # pragma: no cover - compile
         out[i] = j
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def categories_by_group(cums, guide, group, u, at, out):  # pragma: no cover - compiled
     """``out[p] = np.searchsorted(cums[group[p]], u, side="right")`` (capped at the last
     category) for each person p: ``at[i]``, or i if ``at`` is empty.
@@ -121,7 +121,7 @@ def categories_by_group(cums, guide, group, u, at, out):  # pragma: no cover - c
         out[p] = j
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def years_in_bands(year_cum, guide, first, group, u, age):  # pragma: no cover - compiled
     """Replace each age band code in ``age`` by a year of that band.
 

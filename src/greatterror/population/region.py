@@ -158,12 +158,11 @@ def region_people(
     rng: np.random.Generator,
     out: dict[str, NDArray],
     uniforms: Uniforms,
-    first_workplace: int,
 ) -> tuple[NDArray[np.int64], int]:
     """Fill ``out`` (views of the population's arrays) with one region's people.
 
-    Returns household sizes and the number of local workplaces, numbered from
-    ``first_workplace`` in ``out["workplace"]``. ``out`` must be zero-filled, but for the
+    Returns household sizes and the number of local workplaces, labelled from 0 in
+    ``out["workplace"]`` (build.py numbers them). ``out`` must be zero-filled, but for the
     workplaces: -1. Each draw of ``n`` numbers is made a block of whole
     households at a time (``household_blocks``), and its kernel is given the block's
     slices of the arrays: a household kernel walks its block's households from the block's
@@ -317,9 +316,7 @@ def region_people(
                 marks[p0:p1],
             )
 
-    n_workplaces = _workplaces(
-        out["occupation"], age, group_h, sizes, spec, rng, first_workplace, out["workplace"]
-    )
+    n_workplaces = _workplaces(out["occupation"], age, group_h, sizes, spec, rng, out["workplace"])
     return sizes, n_workplaces
 
 
@@ -330,23 +327,20 @@ def _workplaces(
     sizes: NDArray,
     spec: PopulationSpec,
     rng: np.random.Generator,
-    first: int,
     label: NDArray[np.int32],
 ) -> int:
-    """Workplaces, numbered from ``first`` in ``label`` (-1 before: none): enterprises for
-    wage earners, kolkhozes for kolkhoz households; returns their number.
+    """Workplaces, labelled from 0 in ``label`` (-1 before: none): enterprises for wage
+    earners, kolkhozes for kolkhoz households; returns their number.
 
     Groups keep their real sizes among the sampled people, so that each
     person has a realistic number of workmates at every scale.
     """
     people = k.wage_earners(k.CODES, age, occupation)
-    n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, first, label)
+    n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0, label)
 
     kolkhoz_h = np.flatnonzero(group_h == Occupation.KOLKHOZ_PEASANT)
     farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
-    n_farms = cut_into_groups(
-        kolkhoz_h, spec.kolkhoz_sizes.sample, rng, first + n_enterprises, farm_per_hh
-    )
+    n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises, farm_per_hh)
     if len(kolkhoz_h):
         k.farm_members(k.CODES, sizes, farm_per_hh, age, label)
     return n_enterprises + n_farms
