@@ -228,9 +228,9 @@ def build_population(
     n_mass = int(n_by_region.sum())
     total = n_mass + n_elite
 
+    # zeros, which the system gives without writing them; the -1 of ``patron`` and
+    # ``workplace`` is written by each region into its own rows (by the threads, if any)
     attrs = {name: np.zeros(total, dtype=dtype) for name, dtype in PERSON_DTYPES.items()}
-    attrs["patron"][:] = -1
-    attrs["workplace"][:] = -1
     # households and workplace members are written into arrays sized for the worst case
     # (one household or workplace place per person); only the pages used are touched,
     # which spares concatenating per-region parts (a second copy of each at 1:1)
@@ -268,6 +268,8 @@ def build_population(
         start, n = int(firsts[k]), int(firsts[k + 1] - firsts[k])
         rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, region.index]))
         sl = slice(start, start + n)
+        attrs["patron"][sl] = -1
+        attrs["workplace"][sl] = -1
         out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
         uniforms = Uniforms()
         sizes, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
@@ -294,6 +296,7 @@ def build_population(
             hh_offset += len(sizes)
 
     sl = slice(offset, total)
+    attrs["patron"][sl] = -1
     for name in ("region", *REGION_ATTRIBUTES, "elite"):
         if name != "workplace":  # the layer's units are placed below
             attrs[name][sl] = elite[name]
