@@ -2,11 +2,13 @@
 
 Two runs of one scenario, seed and population go day by day side by side: one with TermEnd's
 compiled day (``gulag_kernels.term_end_day``), the other with its NumPy reference
-(``steps_gulag.term_end_reference``, the code it replaced, through ``Transitions.release``).
+(``steps_gulag.term_end_reference``, the code it replaced, through ``Transitions.release``,
+itself compiled since branch transk).
 After every day every case array, the run's slots, the ledger's cells (both ledgers flushed:
 any flush bound gives the same cells), its Gulag flows and stocks, the calendar and the
 record of changed statuses must be equal bit for bit. Then the compiled ``release`` against
-the Python ``release`` (and the compiled ``die_in_custody`` against the Python one) on a mix of
+its NumPy code ``release_reference`` (and the compiled ``die_in_custody`` against
+``die_in_custody_reference``) on a mix of
 camp, holding and pretrial prisoners, and the compiled calendar's add and take against the
 Python calendar's.
 """
@@ -126,7 +128,7 @@ def test_the_compiled_release_equals_the_python_release(pair) -> None:
         e._changed = []
     holder = compiled.engine.core
     assert holder.call(lambda core, d: release(core, d, idx), day) == 1  # (grows, notes)
-    reference.engine.release(day, idx)
+    reference.engine.release_reference(day, idx)
     _assert_same(compiled, reference, day)
     assert compiled.world.camps.slots.i[slots.CHANGED] == 0
 
@@ -167,7 +169,7 @@ def test_the_compiled_die_in_custody_equals_the_python_one(pair) -> None:
         assert len(idx) >= sum(sizes) - 10 and np.any(cases.has(HOLDING, idx))
         code = GF[flow]
         assert holder.call(lambda core, d, i=idx, c=code: die_in_custody(core, d, i, c), day) == 1
-        reference.engine.die_in_custody(day, idx, flow)
+        reference.engine.die_in_custody_reference(day, idx, flow)
         assert np.all(cases.status[idx] == Status.DIED_IN_CUSTODY)
         _assert_same(compiled, reference, day)
     gulag, hold_n, camp_n, pretrial_w = before

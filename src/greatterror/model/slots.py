@@ -66,7 +66,9 @@ ROLL_TAIL = 7
 PENDING = 8
 #: what a kernel that returned "full" needs in the calendar's entries (``core_kernels.add_kind``)
 CALENDAR_NEED = 9
-INT_SLOTS = 10
+#: ``Engine.arrests``: the cases opened so far (model/arrest_kernel.py)
+ARRESTS = 10
+INT_SLOTS = 11
 
 
 class Slots:
