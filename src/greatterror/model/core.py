@@ -143,7 +143,8 @@ class CoreHolder:
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
             cal.lists, cal.marks, cal._entries, cal._state,
             self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
-            cases.line, *engine._unarrestable_sorted, engine.world.institutions.arrested_00447,
+            cases.line, engine._unarrestable_sorted[0], engine._unarrestable_sorted[1],
+            engine.world.institutions.arrested_00447,
         )  # fmt: skip
         cal.on_grow = self.refresh
         return core

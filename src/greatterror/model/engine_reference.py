@@ -10,7 +10,7 @@ rule adds it, so that the test can compare the ledger's rows of every day.
 
 from __future__ import annotations
 
-from typing import Any
+from typing import TYPE_CHECKING
 
 import numpy as np
 from numpy.typing import NDArray
@@ -20,10 +20,13 @@ from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.vocabulary import EV, OP
 
+if TYPE_CHECKING:
+    from greatterror.model.engine import Engine
+
 KULAK = OP["kulak_00447"]
 
 
-def investigation_reference(e: Any, code: int, n: int) -> NDArray[np.int64]:
+def investigation_reference(e: Engine, code: int, n: int) -> NDArray[np.int64]:
     """Days from arrest to the end of investigation of ``n`` cases of operation ``code``
     opened today, drawn by NumPy (``Engine.investigation_p``'s rule)."""
     p = e.investigation_p(code)
@@ -33,7 +36,7 @@ def investigation_reference(e: Any, code: int, n: int) -> NDArray[np.int64]:
 
 
 def arrest_reference(
-    e: Any,
+    e: Engine,
     day: int,
     idx: np.ndarray,
     op: str,
