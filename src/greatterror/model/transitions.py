@@ -24,7 +24,7 @@ from numpy.typing import NDArray
 from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.case_flags import HOLDING
 from greatterror.model.core import CoreHolder
-from greatterror.model.core_kernels import die_in_custody, release
+from greatterror.model.core_kernels import end_custody
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.ledger import Ledger
@@ -39,6 +39,7 @@ from greatterror.vocabulary import EV, Status
 #: 1937, order00486; model/families.py)
 ORDER_00486_COURTS = frozenset({"military_collegium", "military_tribunal"})
 _ENTERED = GF["entered_holding"]
+_LEFT_HOLDING = GF["left_holding"]
 _EVENT = {
     "death": EV["convicted_cat1"],
     "camp": EV["convicted_camp"],
@@ -150,18 +151,18 @@ class Transitions:
         """Release ``idx``: from investigation or awaiting sentence (counted apart as well, in
         ``Ledger.released_pretrial``: the ``released`` event also counts the camps' releases),
         or from a camp or a prison awaiting the etap. One compiled call,
-        ``core_kernels.release`` (``release_reference`` is the NumPy code it replaced)."""
+        ``core_kernels.release_core`` (``release_reference`` is the NumPy code it replaced)."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self.core.call(release, day, idx)
+            self.core.call(end_custody, day, idx, False, _LEFT_HOLDING)
 
     def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
         """Death in custody; a prisoner still awaiting the etap is counted as ``flow``. One
-        compiled call, ``core_kernels.die_in_custody`` (``die_in_custody_reference`` is the
-        NumPy code it replaced)."""
+        compiled call, ``core_kernels.die_in_custody_core`` (``die_in_custody_reference`` is
+        the NumPy code it replaced)."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
-            self.core.call(die_in_custody, day, idx, GF[flow])
+            self.core.call(end_custody, day, idx, True, GF[flow])
 
     def release_reference(self, day: int, idx: np.ndarray) -> None:
         """``release`` in NumPy (tests/test_core_term_end.py, test_core_arrest.py)."""
