@@ -1,11 +1,11 @@
 """The arrest transition as one compiled call on the compiled core (model/core.py).
 
-``arrest_core`` is ``Engine.arrest``'s rule (model/engine.py), whichever step arrests: about a
-third of a warm 1:1,000 run's Python calls were this transition's NumPy and property calls,
-spread over a dozen components (docs/performance.md, branch transk). ``Engine.arrest`` is now a
-thin wrapper around it (``CoreHolder.call``), and ``engine_reference.arrest_reference`` the
-NumPy code it replaced, which tests/test_core_arrest.py runs beside it over a whole run and
-requires equal bit for bit.
+``arrest_core`` is ``Engine.arrest``'s rule (model/engine.py), whichever step arrests: its NumPy
+and property calls were spread over a dozen components, about 15 us a call in 6,000 calls
+with someone to arrest in a warm 1:1,000 run (docs/performance.md, branch transk).
+``Engine.arrest`` is now a thin wrapper around it (``CoreHolder.call``), and
+``engine_reference.arrest_reference`` the NumPy code it replaced, which tests/test_core_arrest.py
+runs beside it over a whole run and requires equal bit for bit.
 
 Its steps, in the order of the NumPy code, so that every count, weight sum and draw is the
 same: the unarrestable dropped (``Engine.arrestable``: a person of the sorted table barred
@@ -16,8 +16,8 @@ the ones still in a prison awaiting the etap leave the holding stage (``left_hol
 are put back on the camp count, so that only the others count as ``taken_for_case`` in the
 Gulag's flows; the ``arrested`` event in the ledger (``core_kernels.ledger_add``); with an
 investigation, its length drawn per person from stream ``duration`` (Order 00447's cases an
-Erlang of shape 3 plus 3 days, the others geometric: ``Engine._investigation``; the parameter
-computed in Python, ``Engine.investigation_p``) and its end scheduled (``add_kind``); Order
+Erlang of shape 3 plus 3 days, the others geometric; the parameter computed in Python, with
+the rule's reasons, ``Engine.investigation_p``) and its end scheduled (``add_kind``); Order
 00447's arrests added to ``Institutions.arrested_00447`` per region as ``np.bincount`` sums
 them (in order, from 0, then added).
 """
