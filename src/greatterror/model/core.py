@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 from numba.core import types
 from numba.experimental import structref
+from numba.typed import List
 
 from greatterror.model import slots
 
@@ -44,6 +45,8 @@ FIELDS = (
     "changed", "fs", "is_",
     # the named streams' pointer table (model/stream_pointers.py), the camp roll's buffer
     "streams", "roll",
+    # the queues' buffers (``state.Queue``, numbered as ``slots.Q_*``; a typed list)
+    "queues",
 )  # fmt: skip
 
 
@@ -68,16 +71,26 @@ def _make(
     region, is_elite, weight_of_layer,
     gulag, rows, row_region, row_op, row_weight,
     cal_lists, cal_marks, cal_entries, cal_state,
-    changed, fs, is_, streams, roll,
+    changed, fs, is_, streams, roll, queue_bufs,
 ):  # pragma: no cover - compiled  # fmt: skip
-    """A core (cached: the proxy's own constructor is compiled in every process)."""
+    """A core (cached: the proxy's own constructor is compiled in every process);
+    ``queue_bufs`` a tuple of the queues' buffers, held as a typed list."""
+    queues = List()
+    for buf in queue_bufs:
+        queues.append(buf)
     return Core(
         status, op, arrest_day, sentence_day, flags, arrests, release_day,
         region, is_elite, weight_of_layer,
         gulag, rows, row_region, row_op, row_weight,
         cal_lists, cal_marks, cal_entries, cal_state,
-        changed, fs, is_, streams, roll,
+        changed, fs, is_, streams, roll, queues,
     )  # fmt: skip
+
+
+@njit(cache=True)
+def _set_queue(core, k, buf):  # pragma: no cover - compiled
+    """Hand queue ``k``'s buffer (replaced by a larger one) to the core."""
+    core.queues[k] = buf
 
 
 @njit(cache=True)
@@ -94,6 +107,12 @@ def _set_buffers(
     core.cal_entries = cal_entries
     core.changed = changed
     core.roll = roll
+
+
+def queues_of(world: Any) -> list[Any]:
+    """The run's queues (``state.Queue``) in the order of their numbers (``slots.Q_*``)."""
+    inst, camps = world.institutions, world.camps
+    return [*inst.queues, inst.held_for_sanction, camps.holding, camps.roll]
 
 
 class CoreHolder:
@@ -132,12 +151,17 @@ class CoreHolder:
         c, lay = engine.case_arrays, engine.layers
         #: the camp roll's buffer the core holds (``Queue.push`` may replace it: ``roll``)
         self.roll_buf = engine.world.camps.roll._buf
+        queues = self.queues = queues_of(engine.world)
+        for number, queue in enumerate(queues):
+            queue.bind(self.slots, number)
+            queue.on_grow = self.queue_grown
         core = _make(
             c.status, c.op, c.arrest_day, c.sentence_day, c.flags, c.arrests, cases.release_day,
             lay.region, lay.is_elite, lay.weight_of_layer,
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
             cal.lists, cal.marks, cal._entries, cal._state,
             self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
+            tuple(queue._buf for queue in queues),
         )  # fmt: skip
         cal.on_grow = self.refresh
         return core
@@ -153,6 +177,11 @@ class CoreHolder:
             cal.lists, cal.marks, cal._entries, self.changed, self.roll_buf,
         )  # fmt: skip
 
+    def queue_grown(self, number: int) -> None:
+        """Queue ``number`` replaced its buffer by a larger one (``Queue.reserve``): the core
+        gets the new one."""
+        _set_queue(self.core, number, self.queues[number]._buf)
+
     def grow(self) -> None:
         """Room for what a kernel that returned "full" needs (slot ``NEED``: entries in the
         ledger's buffer and in the changed buffer, one ledger row; slot ``CALENDAR_NEED``:
@@ -167,6 +196,11 @@ class CoreHolder:
         calendar_need = self.slots.is_[slots.CALENDAR_NEED]
         self.engine.calendar._room(calendar_need)  # (its ``on_grow`` refreshes the core)
         self.slots.is_[slots.NEED] = self.slots.is_[slots.CALENDAR_NEED] = 0
+        for number, queue in enumerate(self.queues):  # (``reserve`` hands the core the buffer)
+            at = slots.QUEUES + slots.QUEUE_SLOTS * number + slots.QNEED
+            if self.slots.is_[at]:
+                queue.reserve(self.slots.is_[at])
+                self.slots.is_[at] = 0
         self.refresh()
 
     def call(self, kernel: Any, day: int, *args: Any) -> int:
