@@ -108,13 +108,12 @@ def sentence_core(
     if not ok:
         return -1
     # a void sentence passed again is not counted again (read before the closing)
-    again = np.zeros(n, dtype=np.bool_)
+    again = np.empty(n, dtype=np.bool_)
     counted = n
-    if voided:
-        for i in range(n):
-            q = idx[i]
-            again[i] = core.status[q] == _AWAITING and core.sentence_day[q] >= 0
-            counted -= again[i]
+    for i in range(n):
+        q = idx[i]
+        again[i] = voided and core.status[q] == _AWAITING and core.sentence_day[q] >= 0
+        counted -= again[i]
     ops, region, weight, _, pretrial_w, entered, _ = close_cases_flat(
         idx, np.int64(_STATUS[kind]), np.int64(day),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
@@ -126,9 +125,16 @@ def sentence_core(
     core.is_[CHANGED] = c + n
     if counted == n:
         ledger_add(core, day, region, ops, _EVENT[kind], weight)
-    else:
-        keep = ~again
-        ledger_add(core, day, region[keep], ops[keep], _EVENT[kind], weight[keep])
+    else:  # (loops, not a mask's indexing: the house rule, docs/performance.md)
+        kept_ops = np.empty(counted, dtype=ops.dtype)
+        kept_region = np.empty(counted, dtype=region.dtype)
+        kept_weight = np.empty(counted, dtype=np.float64)
+        k = 0
+        for i in range(n):
+            if not again[i]:
+                kept_ops[k], kept_region[k], kept_weight[k] = ops[i], region[i], weight[i]
+                k += 1
+        ledger_add(core, day, kept_region, kept_ops, _EVENT[kind], kept_weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     if kind == DEATH:
         delays = np.empty(n, dtype=np.int64)
