@@ -27,7 +27,6 @@ import numpy as np
 from numba import njit
 from numba.core import types
 from numba.experimental import structref
-from numba.typed import List
 
 from greatterror.model import slots
 
@@ -45,9 +44,14 @@ FIELDS = (
     "changed", "fs", "is_",
     # the named streams' pointer table (model/stream_pointers.py), the camp roll's buffer
     "streams", "roll",
-    # the queues' buffers (``state.Queue``, numbered as ``slots.Q_*``; a typed list)
-    "queues",
+    # the queues' buffers (``state.Queue``), one field each, queue k's ``queue{k}`` (its number
+    # ``slots.Q_*``; ``queue_kernels.queue_buf``)
+    "queue0", "queue1", "queue2", "queue3", "queue4", "queue5", "queue6",
+    "queue7", "queue8", "queue9",
 )  # fmt: skip
+# (a field each, not a typed list: a typed list's constructor and getitem cost about 1 s of
+# compilation in a first run, docs/performance.md, branch sentq)
+assert slots.N_QUEUES == 10, "one field per queue: FIELDS, _make, _set_queue, queue_buf"
 
 
 @structref.register
@@ -74,23 +78,41 @@ def _make(
     changed, fs, is_, streams, roll, queue_bufs,
 ):  # pragma: no cover - compiled  # fmt: skip
     """A core (cached: the proxy's own constructor is compiled in every process);
-    ``queue_bufs`` a tuple of the queues' buffers, held as a typed list."""
-    queues = List()
-    for buf in queue_bufs:
-        queues.append(buf)
+    ``queue_bufs`` a tuple of the queues' buffers, in the order of their numbers."""
+    q = queue_bufs
     return Core(
         status, op, arrest_day, sentence_day, flags, arrests, release_day,
         region, is_elite, weight_of_layer,
         gulag, rows, row_region, row_op, row_weight,
         cal_lists, cal_marks, cal_entries, cal_state,
-        changed, fs, is_, streams, roll, queues,
+        changed, fs, is_, streams, roll,
+        q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9],
     )  # fmt: skip
 
 
 @njit(cache=True)
 def _set_queue(core, k, buf):  # pragma: no cover - compiled
     """Hand queue ``k``'s buffer (replaced by a larger one) to the core."""
-    core.queues[k] = buf
+    if k == 0:
+        core.queue0 = buf
+    elif k == 1:
+        core.queue1 = buf
+    elif k == 2:
+        core.queue2 = buf
+    elif k == 3:
+        core.queue3 = buf
+    elif k == 4:
+        core.queue4 = buf
+    elif k == 5:
+        core.queue5 = buf
+    elif k == 6:
+        core.queue6 = buf
+    elif k == 7:
+        core.queue7 = buf
+    elif k == 8:
+        core.queue8 = buf
+    else:
+        core.queue9 = buf
 
 
 @njit(cache=True)

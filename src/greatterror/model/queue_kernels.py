@@ -1,7 +1,7 @@
 """The queues (``state.Queue``) from compiled code: read, push, pop on the core (model/core.py).
 
 Every queue the steps use is a numbered entry of the core (``slots.Q_*``): its buffer the
-core's ``queues[k]`` (the same array as ``Queue._buf``), its head, tail, need and whether it
+core's field ``queue{k}`` (the same array as ``Queue._buf``; ``queue_buf``), its head, tail, need and whether it
 keeps a weight the int slots from ``QUEUES + QUEUE_SLOTS * k``, its weight the float slot
 ``QUEUE_W + k``. ``Queue`` reads and writes the same slots (properties), so a push made here
 is one Python sees, and the other way round.
@@ -26,6 +26,30 @@ from greatterror.model.slots import HEAD, QNEED, QUEUE_SLOTS, QUEUE_W, QUEUES, T
 
 
 @njit(cache=True)
+def queue_buf(core, k):  # pragma: no cover - compiled
+    """Queue ``k``'s buffer (the core's field ``queue{k}``)."""
+    if k == 0:
+        return core.queue0
+    if k == 1:
+        return core.queue1
+    if k == 2:
+        return core.queue2
+    if k == 3:
+        return core.queue3
+    if k == 4:
+        return core.queue4
+    if k == 5:
+        return core.queue5
+    if k == 6:
+        return core.queue6
+    if k == 7:
+        return core.queue7
+    if k == 8:
+        return core.queue8
+    return core.queue9
+
+
+@njit(cache=True)
 def queue_len(core, k):  # pragma: no cover - compiled
     """``len(queue)`` of queue ``k``."""
     at = QUEUES + QUEUE_SLOTS * k
@@ -37,7 +61,7 @@ def queue_room(core, k, n):  # pragma: no cover - compiled
     """Whether queue ``k`` has room for ``n`` more after its tail; if not, ``n`` is put in
     its ``QNEED`` slot (``CoreHolder.grow`` reserves it)."""
     at = QUEUES + QUEUE_SLOTS * k
-    if core.is_[at + TAIL] + n <= core.queues[k].shape[0]:
+    if core.is_[at + TAIL] + n <= queue_buf(core, k).shape[0]:
         return True
     core.is_[at + QNEED] = n
     return False
@@ -60,7 +84,7 @@ def queue_push(core, k, idx):  # pragma: no cover - compiled
     if n == 0:
         return
     at = QUEUES + QUEUE_SLOTS * k
-    buf = core.queues[k]
+    buf = queue_buf(core, k)
     tail = core.is_[at + TAIL]
     for i in range(n):
         buf[tail + i] = idx[i]
@@ -75,7 +99,7 @@ def queue_peek(core, k, n):  # pragma: no cover - compiled
     at = QUEUES + QUEUE_SLOTS * k
     head, tail = core.is_[at + HEAD], core.is_[at + TAIL]
     end = tail if n < 0 else min(head + n, tail)
-    return core.queues[k][head:end]
+    return queue_buf(core, k)[head:end]
 
 
 @njit(cache=True)
@@ -84,7 +108,7 @@ def queue_pop(core, k, n):  # pragma: no cover - compiled
     at = QUEUES + QUEUE_SLOTS * k
     head, tail = core.is_[at + HEAD], core.is_[at + TAIL]
     m = min(max(n, 0), tail - head)
-    buf = core.queues[k]
+    buf = queue_buf(core, k)
     out = np.empty(m, dtype=np.int64)
     for i in range(m):
         out[i] = buf[head + i]
