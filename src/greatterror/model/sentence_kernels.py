@@ -104,7 +104,7 @@ def sentence_core(
     ok = room(core, n)
     ok &= calendar_room(core, entries)  # (every room checked: every need set)
     if camp:
-        ok &= queue_room(core, Q_HOLDING, n)
+        ok &= queue_room(core, np.int64(Q_HOLDING), n)
     if not ok:
         return -1
     # a void sentence passed again is not counted again (read before the closing)
