@@ -14,9 +14,12 @@ Python replaces a buffer by a larger one (the calendar's entries, the ledger's b
 buffer of changed statuses), it hands the new array to the core through ``refresh``.
 
 The named random streams' pointer table (``Streams.pointers``, model/stream_pointers.py) is the
-field ``streams``: kernels on the core draw through it, with NumPy's numbers. The camp roll's
-buffer (``Camps.roll``, a ``state.Queue``) is the field ``roll``; its head and tail are handed
-in int slots around the call that reads them (``steps_gulag.camp_deaths``).
+field ``streams``: kernels on the core draw through it, with NumPy's numbers. Every queue
+(``state.Queue``: the channels' backlogs, ``held_for_sanction``, the holding queue, the camp
+roll) is a numbered entry: its buffer the field ``queue{k}``, its head, tail and weight slots
+of the run (``Queue.bind``; model/queue_kernels.py reads, pushes and pops). The camp roll's
+buffer is also the field ``roll``, with its head and tail handed in int slots around the call
+that reads it (``steps_gulag.camp_deaths``).
 """
 
 from __future__ import annotations
