@@ -45,6 +45,7 @@ TRANSIT_P = 6
 RECEPTION_P = 7
 RECEPTION_DELAY_P = 8
 #: the queues' weights (``state.Queue.weight``): queue ``k`` (``Q_*`` below) at ``QUEUE_W + k``
+#: (state again, not scratch, as the queues' int slots after ``CALENDAR_NEED``)
 QUEUE_W = 9
 
 # int64 slots
