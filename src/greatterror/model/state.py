@@ -94,27 +94,34 @@ class Queue:
                 self.on_grow(self.number)
 
     def push(self, idx: NDArray[np.integer]) -> None:
+        # (the slots read directly, not through the properties: a call each, in the busiest
+        # steps' queues)
         n = len(idx)
         if n == 0:
             return
-        self.reserve(n)
-        tail = self._tail
+        is_, at = self._is, self._at
+        if is_[at + 1] + n > len(self._buf):
+            self.reserve(n)
+        tail = is_[at + 1]
         self._buf[tail : tail + n] = idx
-        self._tail = tail + n
+        is_[at + 1] = tail + n
         if self._weigh is not None:
-            self.weight += float(self._weigh(idx).sum())
+            self._fs[self._wat] += float(self._weigh(idx).sum())
 
     def peek(self, n: int | None = None) -> NDArray[np.int32]:
-        head, tail = self._head, self._tail
+        is_, at = self._is, self._at
+        head, tail = is_[at], is_[at + 1]
         end = tail if n is None else min(head + n, tail)
         return self._buf[head:end]
 
     def pop(self, n: int) -> NDArray[np.int32]:
-        head = self._head
+        is_, at = self._is, self._at
+        head = is_[at]
         out = self._buf[head : head + n].copy()
-        self._head = head + len(out)
+        is_[at] = head = head + len(out)
         if self._weigh is not None:
-            self.weight = 0.0 if len(self) == 0 else self.weight - float(self._weigh(out).sum())
+            fs, wat = self._fs, self._wat
+            fs[wat] = 0.0 if is_[at + 1] == head else fs[wat] - float(self._weigh(out).sum())
         return out
 
     def clear(self) -> NDArray[np.int32]:
