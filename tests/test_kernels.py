@@ -9,6 +9,7 @@ from greatterror.model import kernels as mk
 from greatterror.model.case_flags import CONFESSED, LINKED, NAMED
 from greatterror.model.ledger import Ledger
 from greatterror.population import kernels as pk
+from greatterror.population import kernels_search as pks
 from greatterror.vocabulary import AT_LIBERTY, STATUSES, Status
 
 
@@ -21,27 +22,42 @@ def test_searches_match_numpy(rng) -> None:
     cum = np.cumsum(rng.random(7))
     x = rng.random(1000) * cum[-1]
     expected = np.searchsorted(cum, x, side="right")
-    np.testing.assert_array_equal(pk.searchsorted_right(cum, x), expected)
+    np.testing.assert_array_equal(pks.searchsorted_right(cum, x), expected)
     out = np.zeros(1000, dtype=np.uint8)
-    pk.categories_into(cum, x, np.empty(0, dtype=np.int64), out)
+    pks.categories_into(cum, x, np.empty(0, dtype=np.int64), out)
     np.testing.assert_array_equal(out, expected)
     at = np.sort(rng.choice(5000, size=1000, replace=False))
     out = np.zeros(5000, dtype=np.uint8)
-    pk.categories_into(cum, x, at, out)
+    pks.categories_into(cum, x, at, out)
     np.testing.assert_array_equal(out[at], expected)
 
 
 def test_place_workplaces_is_a_stable_grouping(rng) -> None:
     labels = rng.integers(-1, 40, size=2000).astype(np.int32)
     members = np.empty(2000, dtype=np.int32)
-    workplace = np.full(2000, -1, dtype=np.int32)
-    counts = pk.place_workplaces(labels, 40, 100, 7, members, workplace)
+    workplace = labels.copy()
+    counts = pk.place_workplaces(workplace, 40, 100, np.int64(7), members)
     inside = np.flatnonzero(labels >= 0)
     expected = inside[np.argsort(labels[inside], kind="stable")] + 100
     np.testing.assert_array_equal(members[: counts.sum()], expected)
     np.testing.assert_array_equal(counts, np.bincount(labels[inside], minlength=40))
     np.testing.assert_array_equal(workplace[inside], labels[inside] + 7)
     assert (workplace[labels < 0] == -1).all()
+
+
+def test_label_runs_cuts_a_shuffle_into_groups(rng) -> None:
+    """label_runs against the NumPy expression it replaced (groups.cut_into_groups)."""
+    sizes = rng.integers(1, 9, size=30).astype(np.int64)
+    n = int(sizes.sum())
+    targets = np.sort(rng.choice(3 * n, size=n, replace=False)).astype(np.int64)
+    order = rng.permutation(n)
+    label = np.full(3 * n, -1, dtype=np.int32)
+    pk.label_runs(order, sizes, np.int64(5), targets, label)
+    want = np.full(3 * n, -1, dtype=np.int32)
+    by_position = np.empty(n, dtype=np.int32)
+    by_position[order] = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes) + 5
+    want[targets] = by_position
+    np.testing.assert_array_equal(label, want)
 
 
 def test_wives_kernel_matches_the_numpy_rule(rng) -> None:

@@ -238,3 +238,46 @@ def test_managers_sex_count_and_age(inputs) -> None:
     assert abs(party_men / party - party_share) < 4 * np.sqrt(
         party_share * (1 - party_share) / party
     )
+
+
+def test_the_blocks_of_draws_do_not_change_the_people(monkeypatch) -> None:
+    """A region's draws are made a block at a time (population/region.py, ``BLOCK``): any
+    block size gives the same population, every array of it, as one draw per region."""
+    from greatterror.population import region
+    from greatterror.population.build import build_population
+
+    def arrays(pop):  # type: ignore[no-untyped-def]
+        out = dict(pop.attrs)
+        out["households"] = pop.households.indptr
+        out["workplaces"] = pop.workplaces.indptr
+        out["members"] = pop.workplaces.members
+        out["workplace_region"] = pop.workplace_region
+        return out
+
+    monkeypatch.setattr(region, "BLOCK", 1 << 30)  # one block a region
+    whole = arrays(build_population(0.0005, 3))
+    monkeypatch.setattr(region, "BLOCK", 997)  # small blocks: many to a region
+    blocks = arrays(build_population(0.0005, 3))
+    for name, values in whole.items():
+        np.testing.assert_array_equal(blocks[name], values, err_msg=name)
+
+
+def test_the_same_population_at_any_thread_count() -> None:
+    """Regions built by threads (``build_population(threads=...)``) give the population one
+    thread gives, every array of it: each region has its own stream and rows, and its
+    workplaces are numbered in the regions' order after it is built."""
+    one = build_population(0.0005, 4)
+    for threads in (2, 3):
+        other = build_population(0.0005, 4, threads=threads)
+        for name, values in one.attrs.items():
+            np.testing.assert_array_equal(other.attrs[name], values, err_msg=name)
+        np.testing.assert_array_equal(other.households.indptr, one.households.indptr)
+        np.testing.assert_array_equal(other.workplaces.indptr, one.workplaces.indptr)
+        np.testing.assert_array_equal(other.workplaces.members, one.workplaces.members)
+        np.testing.assert_array_equal(other.workplace_region, one.workplace_region)
+
+
+@pytest.mark.parametrize("threads", [0, -1, 1.5, True, "2"])
+def test_a_bad_thread_count_is_refused(threads) -> None:
+    with pytest.raises(ValueError, match="threads"):
+        build_population(0.0005, 4, threads=threads)

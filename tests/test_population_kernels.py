@@ -13,6 +13,7 @@ import pytest
 from greatterror.model.registers import draw_adults_in_groups
 from greatterror.population import kernels as pk
 from greatterror.population import kernels_marks as pkm
+from greatterror.population import kernels_search as pks
 from greatterror.population.codes import Cohort, Mark, Occupation, Party
 
 C = pk.CODES
@@ -49,14 +50,15 @@ def test_age_draws_by_residence(rng) -> None:
     cums[:, -1] = 1.0
     u = rng.random(n)
     out = np.zeros(n, dtype=np.uint8)
-    pk.categories_by_group(cums, group, u, np.empty(0, dtype=np.int64), out)
+    guide = pks.guide_table(cums, np.int64(4), 1.0)
+    pks.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
     want = np.array(
         [np.searchsorted(cums[g], v, side="right") for g, v in zip(group, u, strict=True)]
     )
     np.testing.assert_array_equal(out, np.minimum(want, 4))
     at = np.array([3, 10, 50], dtype=np.int64)
     ua = rng.random(3)
-    pk.categories_by_group(cums, group, ua, at, out)
+    pks.categories_by_group(cums, guide, group, ua, at, out)
     for i, p in enumerate(at):
         assert out[p] == min(np.searchsorted(cums[group[p]], ua[i], side="right"), 4)
 
@@ -71,7 +73,8 @@ def test_age_draws_by_residence(rng) -> None:
     band = rng.integers(0, 5, size=n).astype(np.uint8)
     age = band.copy()
     u = rng.random(n)
-    pk.years_in_bands(year_cum, first, group, u, age)
+    rows = year_cum.reshape(10, 41)
+    pks.years_in_bands(rows, pks.guide_table(rows, np.int64(40), 1.0), first, group, u, age)
     want = [
         first[b] + np.searchsorted(year_cum[g, b], v, side="right")
         for g, b, v in zip(group, band, u, strict=True)
@@ -79,6 +82,78 @@ def test_age_draws_by_residence(rng) -> None:
     np.testing.assert_array_equal(age, want)
     for b, w in enumerate(widths):  # every year stays in its band
         assert (age[band == b] >= first[b]).all() and (age[band == b] < first[b] + w).all()
+
+
+def test_guided_search_at_bucket_edges(rng) -> None:
+    """The guide table starts a search where the search from 0 passes: the same categories
+    for boundaries on a bucket's edge, draws on a boundary, repeated boundaries, and a row
+    that is not a distribution (decreasing, so that the table must not assume an order)."""
+    edge = 1.0 / pks.GUIDE
+    cums = np.array(
+        [
+            [edge, 2 * edge, 2 * edge, 0.5, 0.5 + edge / 3, 1.0],
+            [0.0, 0.0, 0.25, 0.25, 0.75, 1.0],
+            [0.9, 0.1, 0.95, 0.2, 0.99, 1.0],
+        ]
+    )
+    u = np.concatenate(
+        [cums.ravel(), np.nextafter(cums.ravel(), 0.0), rng.random(5000), [0.0, 1 - 1e-16]]
+    )
+    u = u[(u >= 0) & (u < 1)]
+    for last in (5, 3):  # a table built for fewer categories is a valid start too
+        guide = pks.guide_table(cums, np.int64(last), 1.0)
+        for g in range(3):
+            out = np.zeros(len(u), dtype=np.uint8)
+            group = np.full(len(u), g, dtype=np.uint8)
+            pks.categories_by_group(cums, guide, group, u, np.empty(0, dtype=np.int64), out)
+            want = [_scan(cums[g], 5, v) for v in u]
+            np.testing.assert_array_equal(out, want)
+
+
+def test_scaled_categories_match_numpy(rng) -> None:
+    """categories_scaled (region.choice's search) against np.searchsorted of the scaled
+    draws, for sums other than 1 and draws on the buckets' edges and on the boundaries."""
+    for total in (1.0, 0.37, 3.9e-3, 17.25):
+        probs = rng.random(9) * total
+        probs[3] = 0.0  # an empty category: a repeated boundary
+        probs *= total / probs.sum()
+        cum = np.cumsum(probs)
+        grid = np.arange(pks.GUIDE) / pks.GUIDE
+        u = np.concatenate(
+            [grid, np.nextafter(grid[1:], 0.0), cum / probs.sum(), rng.random(3000), [0.0]]
+        )
+        u = u[(u >= 0) & (u < 1)]
+        cums = cum.reshape(1, -1)
+        guide = pks.guide_table(cums, np.int64(9), float(probs.sum()))
+        out = np.empty(len(u), dtype=np.intp)
+        pks.categories_scaled(cums, guide, float(probs.sum()), u, out)
+        np.testing.assert_array_equal(
+            out, np.searchsorted(cum, u * probs.sum(), side="right"), err_msg=f"{total}"
+        )
+
+
+@pytest.mark.parametrize("name", ["household_sizes", "kolkhoz_sizes", "workplace_sizes"])
+def test_size_bins_draw_as_numpy_choice(name) -> None:
+    """SizeBins.sample draws the bins ``rng.choice(len(p), size=k, p=p)`` draws, from the
+    same numbers: the same sizes, and the stream left where it was."""
+    from greatterror.population.inputs import load_inputs
+    from greatterror.population.spec import build_spec
+
+    bins = getattr(build_spec(load_inputs()), name)
+    for seed, k in [(1, 0), (2, 1), (3, 17), (4, 5000), (5, 100_000)]:
+        ours, numpy = np.random.default_rng(seed), np.random.default_rng(seed)
+        got = bins.sample(ours, k)
+        b = numpy.choice(len(bins.probs), size=k, p=bins.probs)
+        np.testing.assert_array_equal(got, numpy.integers(bins.low[b], bins.high[b] + 1))
+        assert ours.random() == numpy.random()
+
+
+def _scan(cum: np.ndarray, last: int, v: float) -> int:
+    """The search from 0 that the guide table shortens."""
+    j = 0
+    while j < last and cum[j] <= v:
+        j += 1
+    return j
 
 
 def test_occupations(rng, people) -> None:

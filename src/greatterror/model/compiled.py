@@ -83,6 +83,7 @@ def _kernel_modules() -> list[ModuleType]:
     from greatterror.population import codes as population_codes
     from greatterror.population import kernels as population_kernels
     from greatterror.population import kernels_marks as population_marks
+    from greatterror.population import kernels_search as population_search
 
     return [
         kernels,
@@ -107,6 +108,7 @@ def _kernel_modules() -> list[ModuleType]:
         sentence_kernels,
         population_kernels,
         population_marks,
+        population_search,
         stream_pointers,
         case_flags,
         streams,

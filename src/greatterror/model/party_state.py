@@ -106,7 +106,9 @@ def build_party(
     is_elite = population.is_elite_layer if is_elite is None else is_elite
     # a plain int: NumPy compares a uint8 array with an IntEnum member through int64,
     # about ten times slower over the whole population
-    rows = np.flatnonzero(party != int(Party.NONE)).astype(np.int64)
+    # ``party != NONE`` is ``party`` itself when NONE is 0: no boolean copy of the population
+    outside = int(Party.NONE)
+    rows = np.flatnonzero(party if outside == 0 else party != outside).astype(np.int64)
     rows = rows[~is_elite[rows]]
     expelled = party[rows] == Party.EXPELLED
     n = len(rows)

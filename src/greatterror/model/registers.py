@@ -279,7 +279,7 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
     foreign = marked[~layer & ((marks[marked] & int(Mark.FOREIGN_COMMUNIST)) != 0)]
     specs = load_lines()
     lines = _national_lines(pop, specs, is_elite, starts, sizes, foreign)
-    in_layer = np.flatnonzero(is_elite)
+    in_layer = n_mass + np.flatnonzero(is_elite[n_mass:])  # the layer follows the mass rows
     heads = in_layer[(elite[in_layer] & Elite.ELITE_FAMILY) == 0].astype(np.int32)
     patron = pop["patron"]
     with_patron = np.flatnonzero(patron >= 0)

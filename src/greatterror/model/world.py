@@ -188,8 +188,13 @@ def build_world(
         asked_share=np.full(n_reg, np.nan),
     )
     region = population["region"]
+    # the camps' people are a run of the mass rows, which are in the order of the regions
+    # (population/build.py; the elite layer, after them, lives in no camp): found by bisection,
+    # not by comparing every row (a boolean array of the population's size, 0.7 s at 1:1)
+    mass = region[: population.n_mass]
     initial_prisoners = np.concatenate(
-        [np.flatnonzero(region == c) for c in camps] or [np.empty(0, dtype=np.int64)]
+        [np.arange(*np.searchsorted(mass, np.array([c, c + 1], mass.dtype))) for c in camps]
+        or [np.empty(0, dtype=np.int64)]
     )
     initial_prisoners.sort()  # np.isin over 162 million people took a second
     cases.status[initial_prisoners] = Status.CAMP

@@ -9,6 +9,9 @@ sourced marginals; ``describe`` reports the achieved counts against them.
 
 from __future__ import annotations
 
+from concurrent.futures import ThreadPoolExecutor
+from contextlib import nullcontext
+
 import numpy as np
 from numpy.typing import NDArray
 
@@ -24,7 +27,7 @@ from greatterror.population.inputs import PopulationInputs, Region, load_inputs
 from greatterror.population.kernels import place_workplaces
 from greatterror.population.people import PERSON_DTYPES, Population
 from greatterror.population.placement import Placement, load_placement, regional_rates
-from greatterror.population.region import Uniforms, region_people
+from greatterror.population.region import Uniforms, below, region_people
 from greatterror.population.spec import PopulationSpec, build_spec, sex_weights_for_pool
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
@@ -37,6 +40,7 @@ REGION_ATTRIBUTES = (
     "cohort",
     "marks",
     "nationality",
+    "workplace",
 )
 POPULATION_STREAM = 0x506F70  # "Pop": keeps population draws apart from model draws
 
@@ -186,12 +190,21 @@ def _add_households(indptr: NDArray[np.int32], first: int, start: int, sizes: ND
     bounds += start
 
 
-def build_population(scale: float, seed: int, inputs: PopulationInputs | None = None) -> Population:
-    """The synthetic population at ``scale`` (1 = the whole USSR) from ``seed``."""
+def build_population(
+    scale: float, seed: int, inputs: PopulationInputs | None = None, threads: int = 1
+) -> Population:
+    """The synthetic population at ``scale`` (1 = the whole USSR) from ``seed``.
+
+    ``threads`` regions are built at once (each from its own stream, into its own slices of
+    the arrays; the kernels release the GIL, and so do NumPy's draws): the same population
+    at any count. One by default: an ensemble's worker processes already use the cores.
+    """
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         raise ValueError(
             f"scale: {scale} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
         )
+    if isinstance(threads, bool) or not isinstance(threads, int) or threads < 1:
+        raise ValueError(f"threads: {threads!r}; allowed: a whole number of at least 1")
     from greatterror.model.compiled import drop_stale_caches
 
     drop_stale_caches()  # before any kernel runs: a cached caller may hold an old callee
@@ -215,9 +228,9 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     n_mass = int(n_by_region.sum())
     total = n_mass + n_elite
 
+    # zeros, which the system gives without writing them; the -1 of ``patron`` and
+    # ``workplace`` is written by each region into its own rows (by the threads, if any)
     attrs = {name: np.zeros(total, dtype=dtype) for name, dtype in PERSON_DTYPES.items()}
-    attrs["patron"][:] = -1
-    attrs["workplace"][:] = -1
     # households and workplace members are written into arrays sized for the worst case
     # (one household or workplace place per person); only the pages used are touched,
     # which spares concatenating per-region parts (a second copy of each at 1:1)
@@ -233,45 +246,60 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     offset, hh_offset, wp_offset = 0, 0, 0
     client_share = inputs.value("pop_patronage_client_share")
 
-    def add_workplaces(
-        local: NDArray[np.int32], n_groups: int, start: int, region_idx: NDArray
-    ) -> None:
+    def add_workplaces(n: int, n_groups: int, start: int, region_idx: NDArray) -> None:
+        """Number the workplaces the people ``start..start + n`` hold by local labels
+        (``attrs["workplace"]``) from ``wp_offset`` on, and place their members."""
         nonlocal wp_offset, wp_used
         placed = wp_members[wp_used:]
-        counts = place_workplaces(
-            local,
-            n_groups,
-            start,
-            wp_offset,
-            placed,
-            attrs["workplace"][start : start + len(local)],
-        )
+        workplace = attrs["workplace"][start : start + n]
+        counts = place_workplaces(workplace, n_groups, start, np.int64(wp_offset), placed)
         wp_used += int(counts.sum())
         wp_indptr_parts.append(np.cumsum(counts))
         wp_region_parts.append(region_idx)
         wp_offset += n_groups
 
-    uniforms = Uniforms()
-    for region in regions:
-        n = int(n_by_region[region.index])
+    # each region's first row: the regions' rows follow each other in the list's order
+    firsts = np.cumsum([0] + [int(n_by_region[r.index]) for r in regions])
+
+    def one_region(k: int) -> tuple[NDArray[np.int64], int]:
+        """Region ``k`` of the list, into its own rows: from its own stream, with its own
+        buffers, so that regions can be built at once and in any order."""
+        region = regions[k]
+        start, n = int(firsts[k]), int(firsts[k + 1] - firsts[k])
         rng = np.random.default_rng(np.random.SeedSequence([seed, POPULATION_STREAM, region.index]))
-        sl = slice(offset, offset + n)
+        sl = slice(start, start + n)
+        attrs["patron"][sl] = -1
+        attrs["workplace"][sl] = -1
         out = {name: attrs[name][sl] for name in REGION_ATTRIBUTES}
-        sizes, workplace, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
+        uniforms = Uniforms()
+        sizes, n_wp = region_people(region, n, spec, rates, rng, out, uniforms)
         attrs["region"][sl] = region.index
         # the code as a plain int: an IntEnum member makes NumPy compare through int64
-        clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & (
-            uniforms.draw(rng, n) < client_share
+        clients = (out["occupation"] == int(Occupation.MANAGER_OFFICIAL)) & below(
+            rng, client_share, n, uniforms
         )
-        attrs["patron"][offset + np.flatnonzero(clients)] = region.index
-        add_workplaces(workplace, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
-        _add_households(hh_indptr, hh_offset, offset, sizes)
-        offset += n
-        hh_offset += len(sizes)
+        attrs["patron"][start + np.flatnonzero(clients)] = region.index
+        return sizes, n_wp
+
+    with ThreadPoolExecutor(threads) if threads > 1 else nullcontext() as pool:
+        built = (
+            pool.map(one_region, range(len(regions)))
+            if pool
+            else map(one_region, range(len(regions)))
+        )
+        # the workplaces are numbered and the households bounded in the regions' order
+        for region, (sizes, n_wp) in zip(regions, built, strict=True):
+            n = int(n_by_region[region.index])
+            add_workplaces(n, n_wp, offset, np.full(n_wp, region.index, dtype=np.uint8))
+            _add_households(hh_indptr, hh_offset, offset, sizes)
+            offset += n
+            hh_offset += len(sizes)
 
     sl = slice(offset, total)
+    attrs["patron"][sl] = -1
     for name in ("region", *REGION_ATTRIBUTES, "elite"):
-        attrs[name][sl] = elite[name]
+        if name != "workplace":  # the layer's units are placed below
+            attrs[name][sl] = elite[name]
     sizes = elite["_sizes"]
     _add_households(hh_indptr, hh_offset, offset, sizes)
     hh_offset += len(sizes)
@@ -280,7 +308,8 @@ def build_population(scale: float, seed: int, inputs: PopulationInputs | None = 
     local, unit_region = elite_units(
         elite["_kind"].astype(np.int32), elite["region"].astype(np.int64), len(regions)
     )
-    add_workplaces(local, len(unit_region), offset, unit_region)
+    attrs["workplace"][offset:total] = local
+    add_workplaces(total - offset, len(unit_region), offset, unit_region)
     top = (elite["elite"] & (Elite.CC_1934 | Elite.CONGRESS_1934 | Elite.REGIONAL_SECRETARY)) != 0
     attrs["patron"][offset + np.flatnonzero(top)] = elite["region"][top]
 

@@ -79,22 +79,29 @@ def groups_from_labels(labels: NDArray[np.integer], n_groups: int) -> Groups:
 
 
 def cut_into_groups(
-    people: NDArray[np.integer], size_sampler, rng: np.random.Generator, first_id: int
-) -> tuple[NDArray[np.int32], int]:
+    people: NDArray[np.integer],
+    size_sampler,
+    rng: np.random.Generator,
+    first_id: int,
+    label: NDArray[np.int32],
+) -> int:
     """Shuffle ``people`` and cut them into consecutive groups of sampled sizes.
 
-    Returns each person's group id (aligned with ``people``) and the number of
-    groups made. ``size_sampler(rng, k)`` returns k group sizes (>= 1).
+    Writes each person's group id (``first_id`` onwards) to ``label[person]`` and returns
+    the number of groups made. ``size_sampler(rng, k)`` returns k group sizes (>= 1). The
+    ids are written through the permutation by a kernel (``label_runs``): NumPy made the
+    ids of each position, their sum with ``first_id``, the labels by position and their
+    copy to the people, four arrays of the group members' size.
     """
+    from greatterror.population.kernels import label_runs
+
     n = len(people)
-    labels = np.empty(n, dtype=np.int32)
     if n == 0:
-        return labels, 0
+        return 0
     sizes = _sizes_covering(n, size_sampler, rng)
-    ids = np.repeat(np.arange(len(sizes), dtype=np.int32), sizes)
     order = rng.permutation(n)
-    labels[order] = ids + first_id
-    return labels, len(sizes)
+    label_runs(order, sizes, np.int64(first_id), np.asarray(people, dtype=np.int64), label)
+    return len(sizes)
 
 
 def _sizes_covering(n: int, size_sampler, rng: np.random.Generator) -> NDArray[np.int64]:

@@ -78,80 +78,7 @@ CODES = np.array(
 ) = range(len(CODES))
 
 
-@njit(cache=True)
-def searchsorted_right(cum, x):  # pragma: no cover - compiled
-    """``np.searchsorted(cum, x, side="right")`` for a short non-decreasing ``cum``."""
-    m = cum.shape[0]
-    out = np.empty(x.shape[0], dtype=np.intp)
-    for i in range(x.shape[0]):
-        v = x[i]
-        j = 0
-        while j < m and cum[j] <= v:
-            j += 1
-        out[i] = j
-    return out
-
-
-@njit(cache=True)
-def categories_into(cum, x, at, out):  # pragma: no cover - compiled
-    """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
-
-    Writes the categories straight into a uint8 attribute instead of making
-    an intp array of them first.
-    """
-    m = cum.shape[0]
-    scatter = at.shape[0] > 0
-    for i in range(x.shape[0]):
-        v = x[i]
-        j = 0
-        while j < m and cum[j] <= v:
-            j += 1
-        if scatter:
-            out[at[i]] = j
-        else:
-            out[i] = j
-
-
-@njit(cache=True)
-def categories_by_group(cums, group, u, at, out):  # pragma: no cover - compiled
-    """``out[p] = np.searchsorted(cums[group[p]], u, side="right")`` (capped at the last
-    category) for each person p: ``at[i]``, or i if ``at`` is empty.
-
-    Each row of ``cums`` is a cumulative distribution ending at 1; the cap
-    guards against a row that ends a rounding error below 1.
-    """
-    last = cums.shape[1] - 1
-    scatter = at.shape[0] > 0
-    for i in range(u.shape[0]):
-        p = at[i] if scatter else i
-        g = group[p]
-        v = u[i]
-        j = 0
-        while j < last and cums[g, j] <= v:
-            j += 1
-        out[p] = j
-
-
-@njit(cache=True)
-def years_in_bands(year_cum, first, group, u, age):  # pragma: no cover - compiled
-    """Replace each age band code in ``age`` by a year of that band.
-
-    ``year_cum[group, band]`` is the cumulative distribution of the band's
-    years (ending at exactly 1, padded with 1), so the year is
-    ``first[band] + np.searchsorted(year_cum[group, band], u, side="right")``.
-    """
-    last = year_cum.shape[2] - 1
-    for i in range(age.shape[0]):
-        b = age[i]
-        g = group[i]
-        v = u[i]
-        j = 0
-        while j < last and year_cum[g, b, j] <= v:
-            j += 1
-        age[i] = first[b] + j
-
-
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - compiled
     """``male[:] = u < male_share[residence, age]`` in one pass: NumPy's fancy index copied
     both uint8 index arrays to intp and gathered a float array, 24 bytes a person of fresh
@@ -165,7 +92,7 @@ def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - co
         male[i] = u[i] < male_share[r, a]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def occupations(
     codes, sizes, group_h, urban_h, age, male, u_manager, p_manager, sex_weight, urban, occupation
 ):  # pragma: no cover - compiled
@@ -174,33 +101,41 @@ def occupations(
     ``sex_weight[male]`` scales the managers' rate so that their male share is the
     one in the data while the expected count stays the same (as for the clergy).
     """
+    # the codes and the rates by sex are read once, before the loop: read in it, they were
+    # read again for each person (the compiler cannot tell that the outputs do not alias
+    # them), and the kernel took twice the time; ``&``, not ``and``, makes every test, so
+    # that the compiler selects instead of branching on random ages and sexes
+    other, a30, a60, manager = codes[OTHER], codes[A30], codes[A60], codes[MANAGER]
+    p_woman, p_man = p_manager * sex_weight[0], p_manager * sex_weight[1]
     i = 0
     for h in range(sizes.shape[0]):
+        occ = group_h[h]
+        town = urban_h[h]
+        may = occ != other
         for _ in range(sizes[h]):
             a = age[i]
-            occ = group_h[h]
-            urban[i] = urban_h[h]
-            mid_age = codes[A30] <= a < codes[A60]
-            p = p_manager * sex_weight[1 if male[i] else 0]
-            if occ != codes[OTHER] and mid_age and u_manager[i] < p:
-                occ = codes[MANAGER]
-            occupation[i] = occ
+            urban[i] = town
+            p = p_man if male[i] else p_woman
+            chosen = may & (a30 <= a) & (a < a60) & (u_manager[i] < p)
+            occupation[i] = manager if chosen else occ
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pragma: no cover
     """Some people aged 30 and over are clergy (overrides the occupation drawn so far).
 
     ``sex_weight[male]`` scales the rate so that the clergy's male share is the
     one in the data while the expected count stays the same.
     """
+    a30, priest = codes[A30], codes[CLERGY]  # read once (occupations)
+    p_woman, p_man = p_clergy * sex_weight[0], p_clergy * sex_weight[1]
     for i in range(age.shape[0]):
-        if age[i] >= codes[A30] and u_clergy[i] < p_clergy * sex_weight[1 if male[i] else 0]:
-            occupation[i] = codes[CLERGY]
+        if (age[i] >= a30) & (u_clergy[i] < (p_man if male[i] else p_woman)):
+            occupation[i] = priest
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def party_status(
     codes, occupation, age, male, u_party, party_scale, sex_weight, thresholds, party
 ):  # pragma: no cover - compiled
@@ -209,18 +144,21 @@ def party_status(
     The order of the NumPy version is kept: expelled, then candidate, then
     member override each other as the draw falls under each threshold.
     """
+    a16, expelled, candidate, member = codes[A16], codes[EXPELLED], codes[CANDIDATE], codes[MEMBER]
+    t0, t1, t2 = thresholds[0], thresholds[1], thresholds[2]  # read once (occupations)
+    w_woman, w_man = sex_weight[0], sex_weight[1]
     in_party = 0
     for i in range(age.shape[0]):
-        adult = 1.0 if age[i] >= codes[A16] else 0.0
-        p_any = party_scale[occupation[i]] * sex_weight[1 if male[i] else 0] * adult
+        adult = 1.0 if age[i] >= a16 else 0.0
+        p_any = party_scale[occupation[i]] * (w_man if male[i] else w_woman) * adult
         u = u_party[i] / max(p_any, 1e-300)
         status = 0
-        if u < thresholds[2]:
-            status = codes[EXPELLED]
-        if u < thresholds[1]:
-            status = codes[CANDIDATE]
-        if u < thresholds[0]:
-            status = codes[MEMBER]
+        if u < t2:
+            status = expelled
+        if u < t1:
+            status = candidate
+        if u < t0:
+            status = member
         if p_any == 0:
             status = 0
         party[i] = status
@@ -229,7 +167,7 @@ def party_status(
     return in_party
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
     """Party cohort: drawn for party people in order; candidates joined in the 1930s."""
     k = 0
@@ -245,30 +183,31 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
         cohort[i] = c
 
 
-@njit(cache=True)
-def place_workplaces(
-    labels, n_groups, start, first_id, members, workplace
-):  # pragma: no cover - compiled
-    """CSR members of local workplaces, and each member's global workplace number.
+@njit(cache=True, nogil=True)
+def place_workplaces(workplace, n_groups, start, first_id, members):  # pragma: no cover
+    """CSR members of a region's workplaces, and each member's global workplace number.
 
-    ``members`` receives ``start + i`` for every person i with a label,
-    grouped by label and ascending within a group (a counting sort: the
-    labels come from a random permutation); ``workplace[i]`` becomes
-    ``first_id + labels[i]``. Returns the count per workplace.
+    ``workplace`` holds local labels (0 to ``n_groups - 1``, -1: none) and is rewritten in
+    place to ``first_id + label``; ``members`` receives ``start + i`` for every person i
+    with a label, grouped by label and ascending within a group (a counting sort: the labels
+    come from a random permutation). Returns the count per workplace. The labels are the
+    people's own entries, written by groups.cut_into_groups: at 1:1 a separate label array
+    was a further 4 bytes a person of fresh memory; and local labels let regions be built
+    in any order (population/build.py, ``threads``), numbered only here, in region order.
     """
     counts = np.empty(n_groups, dtype=np.int64)
     for g in range(n_groups):  # a loop, not np.zeros: cheaper to compile (sorting.py)
         counts[g] = 0
-    for i in range(labels.shape[0]):
-        if labels[i] >= 0:
-            counts[labels[i]] += 1
+    for i in range(workplace.shape[0]):
+        if workplace[i] >= 0:
+            counts[workplace[i]] += 1
     pos = np.empty(n_groups, dtype=np.int64)
     total = 0
     for g in range(n_groups):
         pos[g] = total
         total += counts[g]
-    for i in range(labels.shape[0]):
-        g = labels[i]
+    for i in range(workplace.shape[0]):
+        g = workplace[i]
         if g >= 0:
             members[pos[g]] = start + i
             pos[g] += 1
@@ -276,7 +215,7 @@ def place_workplaces(
     return counts
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def nationalities(
     codes, sizes, nat_h, nat_codes, urban, age, u_foreign, p_foreign, nationality, marks
 ):  # pragma: no cover - compiled
@@ -286,41 +225,60 @@ def nationalities(
     A nationality is a household's, but a register entry is a person's: the
     national operations' lines named adults, so no child carries the mark.
     """
+    a16, diaspora, foreign = codes[A16], codes[DIASPORA], codes[FOREIGN]  # see occupations
     i = 0
     m = nat_codes.shape[0]
     for h in range(sizes.shape[0]):
         code = nat_codes[nat_h[h]] if nat_h[h] < m else 0
         for _ in range(sizes[h]):
             nationality[i] = code
-            adult = age[i] >= codes[A16]
-            if code != 0 and adult:
-                marks[i] |= codes[DIASPORA]
-            if urban[i] and adult and u_foreign[i] < p_foreign:
-                marks[i] |= codes[FOREIGN]
+            adult = age[i] >= a16
+            add = diaspora if (code != 0) & adult else 0
+            if urban[i] & adult & (u_foreign[i] < p_foreign):
+                add |= foreign
+            marks[i] |= add
             i += 1
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     """People of working age (16-59) who are workers, employees or managers, ascending."""
+    worker, employee, manager = codes[WORKER], codes[EMPLOYEE], codes[MANAGER]
+    a16, a60 = codes[A16], codes[A60]  # read once, tests with ``&``: see occupations
     out = np.empty(age.shape[0], dtype=np.int64)
     k = 0
     for i in range(age.shape[0]):
         o = occupation[i]
-        wage = o == codes[WORKER] or o == codes[EMPLOYEE] or o == codes[MANAGER]
-        if codes[A16] <= age[i] < codes[A60] and wage:
-            out[k] = i
-            k += 1
+        wage = (o == worker) | (o == employee) | (o == manager)
+        out[k] = i  # written always, kept only if counted: no branch on random people
+        k += wage & (a16 <= age[i]) & (age[i] < a60)
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, nogil=True)
 def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - compiled
     """Members aged 16+ of a kolkhoz household without an enterprise work on its kolkhoz."""
+    a16 = codes[A16]  # read once: see occupations
     i = 0
     for h in range(sizes.shape[0]):
         farm = farm_of_h[h]
+        if farm < 0:
+            i += sizes[h]
+            continue
         for _ in range(sizes[h]):
-            if farm >= 0 and age[i] >= codes[A16] and label[i] < 0:
+            if (age[i] >= a16) & (label[i] < 0):
                 label[i] = farm
+            i += 1
+
+
+@njit(cache=True, nogil=True)
+def label_runs(order, sizes, first_id, targets, label):  # pragma: no cover - compiled
+    """``label[targets[order[i]]] = first_id + g`` for every position i of run g, the runs
+    being ``sizes[0]``, ``sizes[1]``... positions long: a shuffle (``order``) cut into
+    groups of those sizes (groups.cut_into_groups)."""
+    i = 0
+    for g in range(sizes.shape[0]):
+        value = first_id + g
+        for _ in range(sizes[g]):
+            label[targets[order[i]]] = value
             i += 1

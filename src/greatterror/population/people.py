@@ -49,8 +49,9 @@ class Population:
     notes: dict[str, str] = field(default_factory=dict)
 
     @classmethod
-    def build(cls, scale: float, seed: int) -> Population:
-        """Build the synthetic population at ``scale`` (1 = the whole USSR) from ``seed``.
+    def build(cls, scale: float, seed: int, threads: int = 1) -> Population:
+        """Build the synthetic population at ``scale`` (1 = the whole USSR) from ``seed``,
+        ``threads`` regions at once (the same population at any count; population/build.py).
 
         A built population can be given to several ``gt.Sim`` runs, which
         read it and never change it. ``scale`` and ``seed`` are checked as
@@ -60,7 +61,7 @@ class Population:
         from greatterror.api.options import check_scale, check_seed
         from greatterror.population.build import build_population
 
-        return build_population(check_scale(scale), check_seed(seed))
+        return build_population(check_scale(scale), check_seed(seed), threads=threads)
 
     def __len__(self) -> int:
         return int(self.attrs["region"].shape[0])
@@ -118,9 +119,10 @@ class Population:
         gives without writing them, and the layer is a run at the end of the population
         (``population/build.py``), so the pages of the mass rows are never made resident.
         ``elite != 0`` wrote every row (1 byte a person, 0.16 GB at 1:1, held by the engine
-        for the whole run)."""
+        for the whole run). Only the layer's rows are read: the mass rows' ``elite`` is 0
+        (``build_population`` never writes it)."""
         out = np.zeros(len(self), dtype=bool)
-        out[np.flatnonzero(self.attrs["elite"])] = True
+        out[self.n_mass + np.flatnonzero(self.attrs["elite"][self.n_mass :])] = True
         return out
 
     @property

@@ -9,11 +9,14 @@ temporary arrays of the region's size per step.
 
 from __future__ import annotations
 
+from collections.abc import Iterator
+
 import numpy as np
 from numpy.typing import NDArray
 
 from greatterror.population import kernels as k
 from greatterror.population import kernels_marks as km
+from greatterror.population import kernels_search as ks
 from greatterror.population.codes import AGE_BAND_YEARS, Occupation
 from greatterror.population.groups import _sizes_covering, cut_into_groups
 from greatterror.population.inputs import Region
@@ -30,8 +33,16 @@ def years_of(
     """Whole years of age for people of these age bands and residences (0 rural, 1 urban),
     distributed within each band as in the 1937 census table."""
     age = np.asarray(band).astype(np.uint8)
-    k.years_in_bands(spec.year_cum, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
+    year_cum, guide = _year_tables(spec)
+    ks.years_in_bands(year_cum, guide, BAND_FIRST, np.asarray(residence, dtype=np.uint8), u, age)
     return age
+
+
+def _year_tables(spec: PopulationSpec) -> tuple[NDArray[np.float64], NDArray[np.uint8]]:
+    """The years' cumulative distributions as rows ``residence * bands + band``, and their
+    guide table (kernels.guide_table)."""
+    year_cum = spec.year_cum.reshape(-1, spec.year_cum.shape[-1])
+    return year_cum, ks.guide_table(year_cum, np.int64(year_cum.shape[1] - 1), 1.0)
 
 
 def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArray]:
@@ -50,12 +61,19 @@ def _band_cums(spec: PopulationSpec, frac_heads: float) -> tuple[NDArray, NDArra
     return cums[0], cums[1]
 
 
+#: people (or households) per block of draws. A region's draws are made a block at a time,
+#: and each block is read by its kernel at once, while its 512 KB are in the core's cache:
+#: drawn for the whole region (up to 160 MB at 1:1), the uniforms were written to memory and
+#: read back, about 2 ns a draw of the 2 billion of a 1:1 build. Consecutive blocks of a
+#: stream give the numbers one draw of their total gives, so the people are the same.
+BLOCK = 1 << 16
+
+
 class Uniforms:
-    """Reusable buffers for uniform draws, one per slot, grown to the largest region.
+    """Reusable buffers for uniform draws, one per slot, grown to the largest draw.
 
     ``rng.random(out=...)`` gives the same numbers as ``rng.random(n)``; reusing
-    the memory spares a fresh allocation, and its page faults, for every draw
-    (at 1:1 a draw is up to 160 MB).
+    the memory spares a fresh allocation, and its page faults, for every draw.
     """
 
     def __init__(self) -> None:
@@ -70,13 +88,44 @@ class Uniforms:
         return rng.random(out=self._buffers[slot][:n])
 
 
+def spans(n: int) -> Iterator[tuple[int, int]]:
+    """``(a, b)``: consecutive ranges of at most ``BLOCK`` that cover ``range(n)``."""
+    for a in range(0, n, BLOCK):
+        yield a, min(n, a + BLOCK)
+
+
+def household_blocks(starts: NDArray[np.int64], n: int) -> list[tuple[int, int, int, int]]:
+    """``(h0, h1, p0, p1)``: runs of whole households ``h0..h1`` and their people
+    ``p0..p1``, of about ``BLOCK`` people each, that cover the region in order."""
+    firsts = np.unique(np.searchsorted(starts, np.arange(0, n, BLOCK)))
+    bounds = [int(h) for h in firsts if h < len(starts)] + [len(starts)]
+    people = [int(starts[h]) for h in bounds[:-1]] + [n]
+    return list(zip(bounds[:-1], bounds[1:], people[:-1], people[1:], strict=True))
+
+
 def choice(
     rng: np.random.Generator, probs: NDArray, n: int, uniforms: Uniforms | None = None
 ) -> NDArray[np.intp]:
-    """``n`` draws of a category with probabilities proportional to ``probs``."""
-    u = rng.random(n) if uniforms is None else uniforms.draw(rng, n)
-    u *= probs.sum()
-    return k.searchsorted_right(np.cumsum(probs), u)
+    """``n`` draws of a category with probabilities proportional to ``probs``:
+    ``np.searchsorted(np.cumsum(probs), rng.random(n) * probs.sum(), side="right")``."""
+    return _categories(rng, np.cumsum(probs), float(probs.sum()), n, uniforms)
+
+
+def _categories(
+    rng: np.random.Generator, cum: NDArray, total: float, n: int, uniforms: Uniforms | None
+) -> NDArray[np.intp]:
+    """``np.searchsorted(cum, rng.random(n) * total, side="right")``, a block at a time
+    (without ``uniforms``, as the elite layer draws: one draw of n), each search started by
+    a guide table (kernels_search.categories_scaled)."""
+    out = np.empty(n, dtype=np.intp)
+    cums = np.asarray(cum, dtype=np.float64).reshape(1, -1)
+    guide = ks.guide_table(cums, np.int64(cums.shape[1]), total)
+    if uniforms is None:
+        ks.categories_scaled(cums, guide, total, rng.random(n), out)
+        return out
+    for a, b in spans(n):
+        ks.categories_scaled(cums, guide, total, uniforms.draw(rng, b - a), out[a:b])
+    return out
 
 
 def choice_into(
@@ -90,7 +139,15 @@ def choice_into(
     positions = np.empty(0, dtype=np.int64) if at is None else at
     u = uniforms.draw(rng, len(out) if at is None else len(at))
     u *= probs.sum()
-    k.categories_into(np.cumsum(probs), u, positions, out)
+    ks.categories_into(np.cumsum(probs), u, positions, out)
+
+
+def below(rng: np.random.Generator, p: float, n: int, uniforms: Uniforms) -> NDArray[np.bool_]:
+    """``rng.random(n) < p``, drawn a block at a time."""
+    out = np.empty(n, dtype=bool)
+    for a, b in spans(n):
+        np.less(uniforms.draw(rng, b - a), p, out=out[a:b])
+    return out
 
 
 def region_people(
@@ -101,11 +158,15 @@ def region_people(
     rng: np.random.Generator,
     out: dict[str, NDArray],
     uniforms: Uniforms,
-) -> tuple[NDArray[np.int64], NDArray[np.int32], int]:
+) -> tuple[NDArray[np.int64], int]:
     """Fill ``out`` (views of the population's arrays) with one region's people.
 
-    Returns household sizes and local workplace labels with their count.
-    ``out`` must be zero-filled.
+    Returns household sizes and the number of local workplaces, labelled from 0 in
+    ``out["workplace"]`` (build.py numbers them). ``out`` must be zero-filled, but for the
+    workplaces: -1. Each draw of ``n`` numbers is made a block of whole
+    households at a time (``household_blocks``), and its kernel is given the block's
+    slices of the arrays: a household kernel walks its block's households from the block's
+    first person, so it does what it did over the whole region.
     """
     is_camp = region.kind == "camps"
     if is_camp:
@@ -114,8 +175,12 @@ def region_people(
         sizes = _sizes_covering(n, spec.household_sizes.sample, rng) if n else np.zeros(0, np.int64)
     n_h = len(sizes)
     starts = np.cumsum(sizes) - sizes
+    blocks = household_blocks(starts, n)
 
-    urban_h = np.zeros(n_h, dtype=bool) if is_camp else uniforms.draw(rng, n_h) < spec.urban_share
+    def draw(p0: int, p1: int) -> NDArray[np.float64]:
+        return uniforms.draw(rng, p1 - p0)
+
+    urban_h = np.zeros(n_h, dtype=bool) if is_camp else below(rng, spec.urban_share, n_h, uniforms)
     group_h = np.where(
         urban_h,
         spec.group_codes[choice(rng, rates.urban_probs, n_h, uniforms)],
@@ -129,80 +194,130 @@ def region_people(
     # within the band, then the sex at that age
     residence = np.repeat(urban_h.view(np.uint8), sizes)
     head_cum, other_cum = _band_cums(spec, 1.0 / spec.household_sizes.mean())
+    last = np.int64(head_cum.shape[1] - 1)
+    head_guide = ks.guide_table(head_cum, last, 1.0)
+    other_guide = ks.guide_table(other_cum, last, 1.0)
     age = out["age"]
-    k.categories_by_group(other_cum, residence, uniforms.draw(rng, n), _NOWHERE, age)
-    k.categories_by_group(head_cum, residence, uniforms.draw(rng, n_h), starts, age)
+    for _, _, p0, p1 in blocks:
+        u = draw(p0, p1)
+        ks.categories_by_group(other_cum, other_guide, residence[p0:p1], u, _NOWHERE, age[p0:p1])
+    for h0, h1, _, _ in blocks:
+        u = draw(h0, h1)
+        ks.categories_by_group(head_cum, head_guide, residence, u, starts[h0:h1], age)
     if is_camp:
         age[:] = 1 + choice(rng, spec.age_shares[1:4], n, uniforms)
-    k.years_in_bands(spec.year_cum, BAND_FIRST, residence, uniforms.draw(rng, n), age)
+    year_cum, year_guide = _year_tables(spec)
+    for _, _, p0, p1 in blocks:
+        ks.years_in_bands(
+            year_cum, year_guide, BAND_FIRST, residence[p0:p1], draw(p0, p1), age[p0:p1]
+        )
     male = out["male"]
     if is_camp:
-        male[:] = uniforms.draw(rng, n) < spec.camp_male_share
+        male[:] = below(rng, spec.camp_male_share, n, uniforms)
     else:
         # ``male[:] = u < spec.male_by_year[residence, age]``, compiled (kernels.males_by_year)
-        k.males_by_year(spec.male_by_year, residence, age, uniforms.draw(rng, n), male)
+        for _, _, p0, p1 in blocks:
+            u = draw(p0, p1)
+            k.males_by_year(spec.male_by_year, residence[p0:p1], age[p0:p1], u, male[p0:p1])
 
     # occupation and party status, weighted by occupation; levels from the sourced counts.
-    # Each draw is used by its kernel before the next is made, so one buffer serves all.
-    occupation, party = out["occupation"], out["party"]
-    u = uniforms.draw(rng, n)
-    k.occupations(
-        k.CODES,
-        sizes,
-        group_h,
-        urban_h,
-        age,
-        male,
-        u,
-        rates.p_manager,
-        rates.w_manager,
-        out["urban"],
-        occupation,
-    )
-    u = uniforms.draw(rng, n)
-    k.clergy(k.CODES, age, male, u, rates.p_clergy, rates.w_clergy, occupation)
+    occupation, party, urban = out["occupation"], out["party"], out["urban"]
+    for h0, h1, p0, p1 in blocks:
+        k.occupations(
+            k.CODES,
+            sizes[h0:h1],
+            group_h[h0:h1],
+            urban_h[h0:h1],
+            age[p0:p1],
+            male[p0:p1],
+            draw(p0, p1),
+            rates.p_manager,
+            rates.w_manager,
+            urban[p0:p1],
+            occupation[p0:p1],
+        )
+    for _, _, p0, p1 in blocks:
+        u = draw(p0, p1)
+        k.clergy(
+            k.CODES, age[p0:p1], male[p0:p1], u, rates.p_clergy, rates.w_clergy, occupation[p0:p1]
+        )
     thresholds = np.cumsum(rates.party_targets)
-    u = uniforms.draw(rng, n)
-    in_party = k.party_status(
-        k.CODES, occupation, age, male, u, rates.party_scale, rates.w_party, thresholds, party
-    )
+    in_party = 0
+    for _, _, p0, p1 in blocks:
+        in_party += k.party_status(
+            k.CODES,
+            occupation[p0:p1],
+            age[p0:p1],
+            male[p0:p1],
+            draw(p0, p1),
+            rates.party_scale,
+            rates.w_party,
+            thresholds,
+            party[p0:p1],
+        )
     drawn = 1 + choice(rng, spec.cohort_shares, in_party, uniforms)
     k.cohorts(k.CODES, party, age, drawn, out["cohort"])
 
     marks = out["marks"]
-    kulak_h = ~urban_h & (uniforms.draw(rng, n_h) < rates.p_kulak[region.index])
-    u = uniforms.draw(rng, n)
-    km.marks_first(k.CODES, sizes, kulak_h, age, male, occupation, u, rates.p_officer, marks)
-    u = uniforms.draw(rng, n)
-    km.marks_other_party(k.CODES, age, male, u, rates.p_other_party, rates.w_other_party, marks)
-    u = uniforms.draw(rng, n)
-    km.marks_opposition(
-        k.CODES, age, party, u, rates.p_oppositionist, spec.oppositionist_expelled_weight, marks
-    )
-    u = uniforms.draw(rng, n)
-    km.marks_prior(k.CODES, age, male, u, rates.p_prior, rates.w_prior, is_camp, marks)
-    if not is_camp:
-        u = uniforms.draw(rng, n)
-        km.marks_church(k.CODES, age, male, occupation, u, rates.p_church, rates.w_church, marks)
-
-    if not is_camp:
-        nat_probs = np.array([rates.p_nat[nat][region.index] for nat in rates.p_nat])
-        nat_h = k.searchsorted_right(np.cumsum(nat_probs), uniforms.draw(rng, n_h))
-        k.nationalities(
+    kulak_h = ~urban_h & below(rng, rates.p_kulak[region.index], n_h, uniforms)
+    for h0, h1, p0, p1 in blocks:
+        km.marks_first(
             k.CODES,
-            sizes,
-            nat_h,
-            np.array(list(rates.p_nat), dtype=np.uint8),
-            out["urban"],
-            age,
-            uniforms.draw(rng, n),
-            rates.p_foreign[region.index],
-            out["nationality"],
-            out["marks"],
+            sizes[h0:h1],
+            kulak_h[h0:h1],
+            age[p0:p1],
+            male[p0:p1],
+            occupation[p0:p1],
+            draw(p0, p1),
+            rates.p_officer,
+            marks[p0:p1],
         )
+    for _, _, p0, p1 in blocks:
+        u = draw(p0, p1)
+        km.marks_other_party(
+            k.CODES, age[p0:p1], male[p0:p1], u, rates.p_other_party, rates.w_other_party,
+            marks[p0:p1],
+        )  # fmt: skip
+    for _, _, p0, p1 in blocks:
+        u = draw(p0, p1)
+        km.marks_opposition(
+            k.CODES, age[p0:p1], party[p0:p1], u, rates.p_oppositionist,
+            spec.oppositionist_expelled_weight, marks[p0:p1],
+        )  # fmt: skip
+    for _, _, p0, p1 in blocks:
+        u = draw(p0, p1)
+        km.marks_prior(
+            k.CODES, age[p0:p1], male[p0:p1], u, rates.p_prior, rates.w_prior, is_camp,
+            marks[p0:p1],
+        )  # fmt: skip
+    if not is_camp:
+        for _, _, p0, p1 in blocks:
+            u = draw(p0, p1)
+            km.marks_church(
+                k.CODES, age[p0:p1], male[p0:p1], occupation[p0:p1], u, rates.p_church,
+                rates.w_church, marks[p0:p1],
+            )  # fmt: skip
 
-    workplace, n_workplaces = _workplaces(out["occupation"], age, group_h, sizes, spec, rng)
-    return sizes, workplace, n_workplaces
+    if not is_camp:
+        nat_cum = np.cumsum([rates.p_nat[nat][region.index] for nat in rates.p_nat])
+        nat_h = _categories(rng, nat_cum, 1.0, n_h, uniforms)  # u * 1.0 is u
+        nat_codes = np.array(list(rates.p_nat), dtype=np.uint8)
+        for h0, h1, p0, p1 in blocks:
+            k.nationalities(
+                k.CODES,
+                sizes[h0:h1],
+                nat_h[h0:h1],
+                nat_codes,
+                urban[p0:p1],
+                age[p0:p1],
+                draw(p0, p1),
+                rates.p_foreign[region.index],
+                out["nationality"][p0:p1],
+                marks[p0:p1],
+            )
+
+    n_workplaces = _workplaces(out["occupation"], age, group_h, sizes, spec, rng, out["workplace"])
+    return sizes, n_workplaces
 
 
 def _workplaces(
@@ -212,21 +327,20 @@ def _workplaces(
     sizes: NDArray,
     spec: PopulationSpec,
     rng: np.random.Generator,
-) -> tuple[NDArray[np.int32], int]:
-    """Local workplace labels: enterprises for wage earners, kolkhozes for kolkhoz households.
+    label: NDArray[np.int32],
+) -> int:
+    """Workplaces, labelled from 0 in ``label`` (-1 before: none): enterprises for wage
+    earners, kolkhozes for kolkhoz households; returns their number.
 
     Groups keep their real sizes among the sampled people, so that each
     person has a realistic number of workmates at every scale.
     """
-    label = np.full(len(occupation), -1, dtype=np.int32)
     people = k.wage_earners(k.CODES, age, occupation)
-    ids, n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0)
-    label[people] = ids
+    n_enterprises = cut_into_groups(people, spec.workplace_sizes.sample, rng, 0, label)
 
     kolkhoz_h = np.flatnonzero(group_h == Occupation.KOLKHOZ_PEASANT)
-    farm_of_h, n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises)
+    farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
+    n_farms = cut_into_groups(kolkhoz_h, spec.kolkhoz_sizes.sample, rng, n_enterprises, farm_per_hh)
     if len(kolkhoz_h):
-        farm_per_hh = np.full(len(sizes), -1, dtype=np.int32)
-        farm_per_hh[kolkhoz_h] = farm_of_h
         k.farm_members(k.CODES, sizes, farm_per_hh, age, label)
-    return label, n_enterprises + n_farms
+    return n_enterprises + n_farms
