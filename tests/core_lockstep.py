@@ -1,9 +1,10 @@
 """One comparison of two runs' state, bit for bit, for the compiled core's lockstep tests.
 
-tests/test_core_term_end.py, test_core_camp_deaths.py and test_core_transit_deaths.py each run
-a compiled component and its NumPy reference side by side and compare, after every day, what
-either may have changed: the case arrays, the ledger (its cells, or the day's rows), the run's
-slots, the Gulag flows and stocks, the calendar, the camp roll, the changed-status record and
+tests/test_core_term_end.py, test_core_camp_deaths.py, test_core_transit_deaths.py and
+test_core_sentence.py each run a compiled component and its NumPy reference side by side and
+compare, after every day, what either may have changed: the case arrays, the ledger (its cells,
+or the day's rows), the run's slots, the Gulag flows and stocks, the calendar, every queue
+(the camp roll, the holding queue, the channels' backlogs...), the changed-status record and
 the named streams the component draws from.
 """
 
@@ -15,6 +16,7 @@ from typing import Any
 import numpy as np
 
 from greatterror.model import slots
+from greatterror.model.core import queues_of
 
 CASE_ARRAYS = ("status", "op", "arrest_day", "sentence_day", "flags", "arrests",
                "release_day", "line", "returned")  # fmt: skip
@@ -78,6 +80,10 @@ def assert_same(
     if ea._changed is not None:
         assert [x.tolist() for x in ea._changed] == [x.tolist() for x in eb._changed], day
     assert bits(a.world.camps.roll.peek()) == bits(b.world.camps.roll.peek()), day
+    # every queue compiled code reaches (model/queue_kernels.py): its people and its weight
+    for k, (qa, qb) in enumerate(zip(queues_of(a.world), queues_of(b.world), strict=True)):
+        assert bits(qa.peek()) == bits(qb.peek()), (day, "queue", k)
+        assert bits(np.float64(qa.weight)) == bits(np.float64(qb.weight)), (day, "queue", k)
     for name in streams:
         x, y = getattr(ea.rng, name), getattr(eb.rng, name)
         assert x.bit_generator.state == y.bit_generator.state, (day, name)

@@ -15,6 +15,7 @@ review finds the troikas' last death sentences, at 1:200 (a few seconds).
 
 from __future__ import annotations
 
+import copy
 import datetime as dt
 from typing import Any
 
@@ -76,20 +77,13 @@ def test_a_void_death_sentence_passed_again_is_carried_out_on_the_new_date() -> 
     day = (dt.date(1937, 9, 15) - e.start).days
     void = unexecuted(w, e, day, True)
     assert len(void) >= 20, f"only {len(void)} awaiting execution: nothing tested"
-    new_day: dict[int, int] = {}
-    schedule = e.schedule_after
-
-    def watched(d: int, kind: str, entries: np.ndarray, delays: np.ndarray) -> None:
-        if kind == "execute":
-            for entry, delay in zip(entries.tolist(), delays.tolist(), strict=True):
-                new_day[entry & 0xFFFFFFFF] = d + delay
-        schedule(d, kind, entries, delays)
-
-    e.schedule_after = watched
-    try:
-        e.sentence(day + 1, void, "death")
-    finally:
-        del e.schedule_after
+    # the new execution days: the sentence's geometric delays (one compiled call,
+    # model/sentence_kernels.py) are NumPy's on the stream ``execution``, bit for bit
+    # (tests/test_core_sentence.py), so a copy of the stream drawn as NumPy draws them
+    stream = copy.deepcopy(e.rng.execution)
+    e.sentence(day + 1, void, "death")
+    delays = stream.geometric(1.0 / max(e.params["execution_delay"], 1.0), size=len(void))
+    new_day = {int(p): day + 1 + int(d) for p, d in zip(void, delays, strict=True)}
     punishment = next(c for c in sim.engine.loop.components if c.name == "punishment")
     shot_on: dict[int, int] = {}
     last = max(new_day.values())

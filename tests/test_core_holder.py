@@ -15,7 +15,7 @@ from numba import njit
 import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND, Calendar, append_due
-from greatterror.model.core import FIELDS, _make
+from greatterror.model.core import FIELDS, _make, queues_of
 from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room, take_kind
 from greatterror.model.slots import Slots
 from greatterror.vocabulary import EV
@@ -153,12 +153,16 @@ _read_fields = njit(cache=False)(_namespace["_read_fields"])
 
 def _assert_fields_share(engine) -> None:
     sources = _sources(engine)
+    for k, queue in enumerate(queues_of(engine.world)):  # (field ``queue{k}``: slots.Q_*)
+        sources[f"queue{k}"] = queue._buf
     assert set(sources) == set(FIELDS)
     fields = dict(zip(FIELDS, _read_fields(engine.core.core), strict=True))
+    # the camp roll's buffer is two fields, ``roll`` and its queue's (no other pair shares)
+    same = {("roll", f"queue{slots.Q_ROLL}"), (f"queue{slots.Q_ROLL}", "roll")}
     for name in FIELDS:
         assert np.shares_memory(fields[name], sources[name]), name
         for other, source in sources.items():
-            if other != name and source.dtype == sources[name].dtype:
+            if other != name and (name, other) not in same and source.dtype == sources[name].dtype:
                 assert not np.shares_memory(fields[name], source), (name, other)
     assert np.shares_memory(engine.world.cases.status, sources["status"])
 
@@ -171,6 +175,10 @@ def test_every_core_field_is_the_memory_of_the_engine_array_it_stands_for(engine
     _assert_fields_share(engine)
     people, since = engine._unarrestable  # a new table: handed on (``Engine.set_unarrestable``)
     engine.set_unarrestable(people[:-1], since[:-1])
+    # a queue Python pushes past its buffer hands the new one to the core (``on_grow``)
+    holding = engine.world.camps.holding
+    holding.push(np.zeros(len(holding._buf) + 1, dtype=np.int64))
+    holding.clear()
     _assert_fields_share(engine)
 
 
@@ -179,7 +187,8 @@ def test_a_core_made_with_two_fields_swapped_is_found_out(engine) -> None:
     c = engine.case_arrays
     values = list(_read_fields(engine.core.core))
     values[0], values[1] = c.op, c.status
-    engine.core.core = _make(*values)
+    queues = len(queues_of(engine.world))  # (``_make`` takes the queues' buffers as a tuple)
+    engine.core.core = _make(*values[:-queues], tuple(values[-queues:]))
     with pytest.raises(AssertionError, match="status"):
         _assert_fields_share(engine)
 
@@ -219,6 +228,8 @@ def _state(sim) -> list[bytes]:
     e.ledger._flush()
     arrays = [getattr(cases, n) for n in ("status", "op", "arrest_day", "flags", "release_day")]
     arrays += [sim.world.camps.slots.f, sim.world.camps.slots.i[: slots.NEED]]
+    arrays += [sim.world.camps.slots.i[slots.QUEUES :]]
+    arrays += [queue.peek() for queue in queues_of(sim.world)]
     arrays += [e.ledger.gulag, e.ledger._cells, e.ledger._values, e.calendar.lists]
     arrays += [e.calendar.marks, np.frombuffer(e.calendar.marked, dtype=np.uint8)]
     return [np.ascontiguousarray(a).tobytes() for a in arrays]
@@ -234,6 +245,9 @@ def test_a_copied_and_a_pickled_run_go_on_as_the_run() -> None:
     for run in runs[1:]:
         _assert_fields_share(run.engine)
         assert run.world.camps.slots is run.engine.ledger.slots
+        for queue in queues_of(run.world):  # (their counts in the copy's own slots)
+            assert queue._is is run.world.camps.slots.is_
+            assert queue._fs is run.world.camps.slots.fs
     for day in range(3, 60):
         for run in runs:
             run.step()

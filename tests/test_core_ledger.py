@@ -38,6 +38,7 @@ def _core(ledger: Ledger, calendar: Calendar, changed: np.ndarray):
         calendar.lists, calendar.marks, calendar._entries, calendar._state,
         changed, ledger.slots.f, ledger.slots.i, streams, np.zeros(n, dtype=np.int32),
         u8.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(REGIONS),
+        tuple(np.zeros(n, dtype=np.int32) for _ in range(slots.N_QUEUES)),  # (the queues')
     )  # fmt: skip
 
 

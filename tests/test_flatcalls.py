@@ -141,7 +141,9 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
     arrests go through the NumPy code of ``Engine.arrest`` (``engine_reference``): the
     compiled arrest passes the core's fields, each the engine's array of its name
     (tests/test_core_holder.py), and is held equal to that code (tests/test_core_arrest.py);
-    the closings are the sentences' (release and death in custody are compiled too)."""
+    the closings are the sentences', through the NumPy code of ``Transitions.sentence``
+    (``sentence_reference``, held equal to the compiled sentence by tests/test_core_sentence.py;
+    release and death in custody are compiled too)."""
     seed = 3
     sim = Simulation(
         load_scenario("historical"), build_population(1e-4, seed), seed, load_evidence()
@@ -184,6 +186,7 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
         return call
 
     monkeypatch.setattr(engine, "arrest", arresting)
+    monkeypatch.setattr(engine, "sentence", engine.sentence_reference)
     monkeypatch.setattr(engine, "_close", closing)
     monkeypatch.setattr(engine_reference, "open_cases_flat", checked(open_cases_flat, "open"))
     monkeypatch.setattr(transitions_module, "close_cases_flat", checked(close_cases_flat, "close"))

@@ -10,6 +10,8 @@ the first day's stock; and the holding stage lets nobody wait long.
 
 from __future__ import annotations
 
+import copy
+
 import numpy as np
 import pytest
 
@@ -17,8 +19,7 @@ import greatterror as gt
 from greatterror.calibration.holdout import MEASURES
 from greatterror.calibration.statistics import CALIBRATION_IDS
 from greatterror.evidence.loader import load_evidence
-from greatterror.model import holding, prison_terms
-from greatterror.model import transitions as engine_module
+from greatterror.model import holding
 from greatterror.model.case_flags import COLONY, HOLDING, SOCIAL_ORDER
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import (
@@ -61,32 +62,31 @@ def expected_terms(path: str, e: Engine):
 
 class Recorder:
     """Every camp sentence's path, term range, drawn terms and place (colony or camp), as the
-    engine passes it (``Engine.sentence``) and the term rules draw it (model/prison_terms.py);
-    and every arrival's days from the sentence and place (model/holding.py, ``admit``)."""
+    engine passes it (``Engine.sentence``); and every arrival's days from the sentence and
+    place (model/holding.py, ``admit``). The sentence draws its terms in one compiled call
+    (model/sentence_kernels.py); the terms recorded are ``draw_terms`` on a copy of the stream
+    ``term`` as it was before the call, the same numbers bit for bit
+    (tests/test_core_sentence.py)."""
 
     def __init__(self, mp: pytest.MonkeyPatch) -> None:
         self.draws: dict[str, list] = {}
         self.waits: list[tuple[np.ndarray, np.ndarray]] = []
-        self.path = ""
-        self.years = np.empty(0)
-        sentence, begin, draw = Engine.sentence, engine_module.begin_terms, prison_terms.draw_terms
+        sentence = Engine.sentence
 
         def sentencing(e, day, idx, kind, channel="courts", terms=None):
             idx = np.asarray(idx, dtype=np.int64)
             social = len(idx) > 0 and bool(e.world.cases.has(SOCIAL_ORDER, idx).all())
-            self.path = "ordinary_courts" if terms is not None else channel
-            self.path = "militia_courts" if terms is TAKEOVER_TERMS else self.path
-            self.path = "social_order" if social else self.path
-            return sentence(e, day, idx, kind, channel, terms)
-
-        def drawing(rng, n, terms):
-            self.years = draw(rng, n, terms)
-            return self.years
-
-        def beginning(keeper, day, idx, terms):
-            begin(keeper, day, idx, terms)
-            colony = keeper.world.cases.has(COLONY, idx).copy()
-            self.draws.setdefault(self.path, []).append((terms, self.years, colony))
+            path = "ordinary_courts" if terms is not None else channel
+            path = "militia_courts" if terms is TAKEOVER_TERMS else path
+            path = "social_order" if social else path
+            if kind != "camp" or len(idx) == 0:
+                return sentence(e, day, idx, kind, channel, terms)
+            used = terms or term_range(channel, e.params)
+            stream = copy.deepcopy(e.rng.term)
+            sentence(e, day, idx, kind, channel, terms)
+            years = draw_terms(stream, len(idx), used)
+            colony = e.world.cases.has(COLONY, idx).copy()
+            self.draws.setdefault(path, []).append((used, years, colony))
 
         admit = holding.admit
 
@@ -99,8 +99,6 @@ class Recorder:
 
         mp.setattr(Engine, "sentence", sentencing)
         mp.setattr(holding, "admit", admitting)
-        mp.setattr(prison_terms, "draw_terms", drawing)
-        mp.setattr(engine_module, "begin_terms", beginning)  # Engine.sentence calls it there
 
 
 @pytest.fixture(scope="module")

@@ -28,6 +28,7 @@ from greatterror.model.mechanisms import (
 from greatterror.model.penetration import PenetratedNkvd
 from greatterror.model.regional_start import RegionalStart
 from greatterror.model.scenario import Scenario
+from greatterror.model.slots import QUEUE_W
 from greatterror.model.steps_army import ArmyPurge
 from greatterror.model.steps_cadres import NkvdCadres
 from greatterror.model.steps_courts import OrdinaryCourts
@@ -61,8 +62,14 @@ class EndOfDay(Component):
         s = w.signals
         s.trials_today = []
         s.named_yesterday, s.named_today = s.named_today, 0.0
-        for ch, queue in enumerate(w.institutions.queues):
-            e.ledger.backlog[day, ch] = queue.weight
+        queues = w.institutions.queues
+        f = w.camps.slots.fs
+        if queues and queues[0]._fs is f:  # bound (``Queue.bind``): one slice of the slots,
+            # the channels' weights in the order of their numbers, not seven property reads
+            e.ledger.backlog[day] = w.camps.slots.f[QUEUE_W : QUEUE_W + len(queues)]
+        else:
+            for ch, queue in enumerate(queues):
+                e.ledger.backlog[day, ch] = queue.weight
 
 
 #: The daily order of processes (docs/ODD.md, "Process overview and scheduling").

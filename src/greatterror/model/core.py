@@ -14,9 +14,12 @@ Python replaces a buffer by a larger one (the calendar's entries, the ledger's b
 buffer of changed statuses), it hands the new array to the core through ``refresh``.
 
 The named random streams' pointer table (``Streams.pointers``, model/stream_pointers.py) is the
-field ``streams``: kernels on the core draw through it, with NumPy's numbers. The camp roll's
-buffer (``Camps.roll``, a ``state.Queue``) is the field ``roll``; its head and tail are handed
-in int slots around the call that reads them (``steps_gulag.camp_deaths``).
+field ``streams``: kernels on the core draw through it, with NumPy's numbers. Every queue
+(``state.Queue``: the channels' backlogs, ``held_for_sanction``, the holding queue, the camp
+roll) is a numbered entry: its buffer the field ``queue{k}``, its head, tail and weight slots
+of the run (``Queue.bind``; model/queue_kernels.py reads, pushes and pops). The camp roll's
+buffer is also the field ``roll``, with its head and tail handed in int slots around the call
+that reads it (``steps_gulag.camp_deaths``).
 """
 
 from __future__ import annotations
@@ -47,7 +50,14 @@ FIELDS = (
     # the arrest's (model/arrest_kernel.py): the case lines, the unarrestable table (ascending,
     # with the day each is barred from: Engine.set_unarrestable), Order 00447's arrests
     "line", "unarrestable", "unarrestable_from", "arrested_00447",
+    # the queues' buffers (``state.Queue``), one field each, queue k's ``queue{k}`` (its number
+    # ``slots.Q_*``; ``queue_kernels.queue_buf``)
+    "queue0", "queue1", "queue2", "queue3", "queue4", "queue5", "queue6",
+    "queue7", "queue8", "queue9",
 )  # fmt: skip
+# (a field each, not a typed list: a typed list's constructor and getitem cost about 1 s of
+# compilation in a first run, docs/performance.md, branch sentq)
+assert slots.N_QUEUES == 10, "one field per queue: FIELDS, _make, _set_queue, queue_buf"
 
 
 @structref.register
@@ -72,9 +82,11 @@ def _make(
     gulag, rows, row_region, row_op, row_weight,
     cal_lists, cal_marks, cal_entries, cal_state,
     changed, fs, is_, streams, roll,
-    line, unarrestable, unarrestable_from, arrested_00447,
+    line, unarrestable, unarrestable_from, arrested_00447, queue_bufs,
 ):  # pragma: no cover - compiled  # fmt: skip
-    """A core (cached: the proxy's own constructor is compiled in every process)."""
+    """A core (cached: the proxy's own constructor is compiled in every process);
+    ``queue_bufs`` a tuple of the queues' buffers, in the order of their numbers."""
+    q = queue_bufs
     return Core(
         status, op, arrest_day, sentence_day, flags, arrests, release_day,
         region, is_elite, weight_of_layer,
@@ -82,7 +94,33 @@ def _make(
         cal_lists, cal_marks, cal_entries, cal_state,
         changed, fs, is_, streams, roll,
         line, unarrestable, unarrestable_from, arrested_00447,
+        q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9],
     )  # fmt: skip
+
+
+@njit(cache=True)
+def _set_queue(core, k, buf):  # pragma: no cover - compiled
+    """Hand queue ``k``'s buffer (replaced by a larger one) to the core."""
+    if k == 0:
+        core.queue0 = buf
+    elif k == 1:
+        core.queue1 = buf
+    elif k == 2:
+        core.queue2 = buf
+    elif k == 3:
+        core.queue3 = buf
+    elif k == 4:
+        core.queue4 = buf
+    elif k == 5:
+        core.queue5 = buf
+    elif k == 6:
+        core.queue6 = buf
+    elif k == 7:
+        core.queue7 = buf
+    elif k == 8:
+        core.queue8 = buf
+    else:
+        core.queue9 = buf
 
 
 @njit(cache=True)
@@ -99,6 +137,12 @@ def _set_buffers(
     core.cal_entries = cal_entries
     core.changed = changed
     core.roll = roll
+
+
+def queues_of(world: Any) -> list[Any]:
+    """The run's queues (``state.Queue``) in the order of their numbers (``slots.Q_*``)."""
+    inst, camps = world.institutions, world.camps
+    return [*inst.queues, inst.held_for_sanction, camps.holding, camps.roll]
 
 
 class CoreHolder:
@@ -137,6 +181,10 @@ class CoreHolder:
         c, lay = engine.case_arrays, engine.layers
         #: the camp roll's buffer the core holds (``Queue.push`` may replace it: ``roll``)
         self.roll_buf = engine.world.camps.roll._buf
+        queues = self.queues = queues_of(engine.world)
+        for number, queue in enumerate(queues):
+            queue.bind(self.slots, number)
+            queue.on_grow = self.queue_grown
         core = _make(
             c.status, c.op, c.arrest_day, c.sentence_day, c.flags, c.arrests, cases.release_day,
             lay.region, lay.is_elite, lay.weight_of_layer,
@@ -145,6 +193,7 @@ class CoreHolder:
             self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
             cases.line, engine._unarrestable_sorted[0], engine._unarrestable_sorted[1],
             engine.world.institutions.arrested_00447,
+            tuple(queue._buf for queue in queues),
         )  # fmt: skip
         cal.on_grow = self.refresh
         return core
@@ -160,6 +209,11 @@ class CoreHolder:
             cal.lists, cal.marks, cal._entries, self.changed, self.roll_buf,
         )  # fmt: skip
 
+    def queue_grown(self, number: int) -> None:
+        """Queue ``number`` replaced its buffer by a larger one (``Queue.reserve``): the core
+        gets the new one."""
+        _set_queue(self.core, number, self.queues[number]._buf)
+
     def grow(self) -> None:
         """Room for what a kernel that returned "full" needs (slot ``NEED``: entries in the
         ledger's buffer and in the changed buffer, one ledger row; slot ``CALENDAR_NEED``:
@@ -174,6 +228,11 @@ class CoreHolder:
         calendar_need = self.slots.is_[slots.CALENDAR_NEED]
         self.engine.calendar._room(calendar_need)  # (its ``on_grow`` refreshes the core)
         self.slots.is_[slots.NEED] = self.slots.is_[slots.CALENDAR_NEED] = 0
+        for number, queue in enumerate(self.queues):  # (``reserve`` hands the core the buffer)
+            at = slots.QUEUES + slots.QUEUE_SLOTS * number + slots.QNEED
+            if self.slots.is_[at]:
+                queue.reserve(self.slots.is_[at])
+                self.slots.is_[at] = 0
         self.refresh()
 
     def call(self, kernel: Any, day: int, *args: Any) -> int:

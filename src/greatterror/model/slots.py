@@ -19,6 +19,8 @@ import array
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.vocabulary import CHANNELS
+
 # float64 slots
 #: ``Camps.w``: the weight in the camps (not awaiting the etap)
 CAMPS_W = 0
@@ -42,7 +44,9 @@ TRANSIT_P = 6
 #: delay's parameter (model/reception.py; computed in Python)
 RECEPTION_P = 7
 RECEPTION_DELAY_P = 8
-FLOAT_SLOTS = 9
+#: the queues' weights (``state.Queue.weight``): queue ``k`` (``Q_*`` below) at ``QUEUE_W + k``
+#: (state again, not scratch, as the queues' int slots after ``CALENDAR_NEED``)
+QUEUE_W = 9
 
 # int64 slots
 #: ``Camps.n``: the people in the camps (not awaiting the etap)
@@ -69,7 +73,20 @@ CALENDAR_NEED = 9
 #: ``Engine.arrests``: the cases opened so far (model/arrest_kernel.py); state, though after the
 #: scratch slots (added at the end, so that the indices above stay)
 ARRESTS = 10
-INT_SLOTS = 11
+#: the queues (``state.Queue``) compiled code reads, pushes to and pops from, each a numbered
+#: entry: the channels' backlogs (``Institutions.queues``, in the order of ``CHANNELS``), then
+#: ``held_for_sanction``, the holding queue (``Camps.holding``) and the camp roll
+#: (``Camps.roll``). Queue ``k``'s head, tail, need and whether it keeps a weight are the int
+#: slots from ``QUEUES + QUEUE_SLOTS * k`` (``HEAD``, ``TAIL``, ``QNEED``, ``WEIGHED``)
+Q_HELD = len(CHANNELS)
+Q_HOLDING = Q_HELD + 1
+Q_ROLL = Q_HELD + 2
+N_QUEUES = Q_HELD + 3
+QUEUES = ARRESTS + 1
+QUEUE_SLOTS = 4
+HEAD, TAIL, QNEED, WEIGHED = 0, 1, 2, 3
+INT_SLOTS = QUEUES + QUEUE_SLOTS * N_QUEUES
+FLOAT_SLOTS = QUEUE_W + N_QUEUES
 
 
 class Slots:

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import array
 from collections.abc import Callable
 from dataclasses import dataclass, field
 from typing import TypeAlias
@@ -9,6 +10,7 @@ from typing import TypeAlias
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model import slots
 from greatterror.model.arrays import CaseArrays
 from greatterror.model.case_flags import HAS, SOCIAL_ORDER, WITH, WITHOUT
 from greatterror.vocabulary import CHANNELS, NON_POLITICAL
@@ -22,43 +24,104 @@ class Queue:
 
     If given a ``weigh`` function it keeps the running weight of its
     contents, so that the daily backlog is known without summing the queue.
+
+    Its head, tail and weight are slots of an ``array.array`` pair, its own until ``bind``
+    moves them into the run's slots (model/slots.py, queue ``number``): compiled code on the
+    core (model/core.py, model/queue_kernels.py) then reads, pushes to and pops from the same
+    buffer and counts, and every step keeps this API. When ``push`` or ``reserve`` replaces
+    the buffer by a larger one it calls ``on_grow`` (the core's holder hands the new buffer to
+    the core).
     """
 
     def __init__(
         self, weigh: Callable[[NDArray[np.integer]], NDArray[np.float64]] | None = None
     ) -> None:
         self._buf = np.empty(1024, dtype=np.int32)
-        self._head = 0
-        self._tail = 0
+        self._is = array.array("q", bytes(8 * slots.QUEUE_SLOTS))
+        self._fs = array.array("d", bytes(8))
+        self._at = 0  # head at ``_is[_at]``, tail at ``_is[_at + 1]``
+        self._wat = 0  # weight at ``_fs[_wat]``
+        self.number = -1
         self._weigh = weigh
-        self.weight = 0.0
+        self.on_grow: Callable[[int], None] | None = None
+
+    @property
+    def _head(self) -> int:
+        return self._is[self._at]
+
+    @_head.setter
+    def _head(self, value: int) -> None:
+        self._is[self._at] = value
+
+    @property
+    def _tail(self) -> int:
+        return self._is[self._at + 1]
+
+    @_tail.setter
+    def _tail(self, value: int) -> None:
+        self._is[self._at + 1] = value
+
+    @property
+    def weight(self) -> float:
+        return self._fs[self._wat]
+
+    @weight.setter
+    def weight(self, value: float) -> None:
+        self._fs[self._wat] = value
+
+    def bind(self, run_slots: slots.Slots, number: int) -> None:
+        """Keep the head, tail and weight in the run's slots as queue ``number``."""
+        head, tail, weight = self._head, self._tail, self.weight
+        self._is, self._fs, self.number = run_slots.is_, run_slots.fs, number
+        self._at, self._wat = slots.QUEUES + slots.QUEUE_SLOTS * number, slots.QUEUE_W + number
+        self._head, self._tail, self.weight = head, tail, weight
+        self._is[self._at + slots.QNEED] = 0
+        self._is[self._at + slots.WEIGHED] = self._weigh is not None
 
     def __len__(self) -> int:
-        return self._tail - self._head
+        at, is_ = self._at, self._is
+        return is_[at + 1] - is_[at]
 
-    def push(self, idx: NDArray[np.integer]) -> None:
-        n = len(idx)
-        if n == 0:
-            return
+    def reserve(self, n: int) -> None:
+        """Room for ``n`` more after the tail: if there is none, the live entries moved to
+        the start of a buffer of twice their number and ``n`` (at least 1,024)."""
         if self._tail + n > len(self._buf):
             live = self._buf[self._head : self._tail]
             new = np.empty(max(2 * (len(live) + n), 1024), dtype=np.int32)
             new[: len(live)] = live
             self._buf, self._head, self._tail = new, 0, len(live)
-        self._buf[self._tail : self._tail + n] = idx
-        self._tail += n
+            if self.on_grow is not None:
+                self.on_grow(self.number)
+
+    def push(self, idx: NDArray[np.integer]) -> None:
+        # (the slots read directly, not through the properties: a call each, in the busiest
+        # steps' queues)
+        n = len(idx)
+        if n == 0:
+            return
+        is_, at = self._is, self._at
+        if is_[at + 1] + n > len(self._buf):
+            self.reserve(n)
+        tail = is_[at + 1]
+        self._buf[tail : tail + n] = idx
+        is_[at + 1] = tail + n
         if self._weigh is not None:
-            self.weight += float(self._weigh(idx).sum())
+            self._fs[self._wat] += float(self._weigh(idx).sum())
 
     def peek(self, n: int | None = None) -> NDArray[np.int32]:
-        end = self._tail if n is None else min(self._head + n, self._tail)
-        return self._buf[self._head : end]
+        is_, at = self._is, self._at
+        head, tail = is_[at], is_[at + 1]
+        end = tail if n is None else min(head + n, tail)
+        return self._buf[head:end]
 
     def pop(self, n: int) -> NDArray[np.int32]:
-        out = self._buf[self._head : self._head + n].copy()
-        self._head += len(out)
+        is_, at = self._is, self._at
+        head = is_[at]
+        out = self._buf[head : head + n].copy()
+        is_[at] = head = head + len(out)
         if self._weigh is not None:
-            self.weight = 0.0 if len(self) == 0 else self.weight - float(self._weigh(out).sum())
+            fs, wat = self._fs, self._wat
+            fs[wat] = 0.0 if is_[at + 1] == head else fs[wat] - float(self._weigh(out).sum())
         return out
 
     def clear(self) -> NDArray[np.int32]:

@@ -25,14 +25,16 @@ from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.case_flags import HOLDING
 from greatterror.model.core import CoreHolder
 from greatterror.model.core_kernels import end_custody
+from greatterror.model.credits import CREDITS_ABOLISHED
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.ledger import Ledger
 from greatterror.model.prison_terms import begin_terms
 from greatterror.model.sentence_events import schedule_for_sentence
+from greatterror.model.sentence_kernels import CAMP, SENTENCES, sentence_core
 from greatterror.model.streams import Streams
 from greatterror.model.world import World
-from greatterror.vocabulary import EV, Status
+from greatterror.vocabulary import EV, NON_POLITICAL, Status
 
 #: the courts whose convicts' wives Order 00486 reached: "convicted by the Military Collegium
 #: and the military tribunals in the first and second categories" (the order's text, 15 August
@@ -217,6 +219,61 @@ class Transitions:
         terms: TermRange | None = None,
     ) -> None:
         """Pass sentence: ``death``, ``camp``, ``exile`` or ``other`` (the 1953 series' "other
+        measures": counted as a conviction, the person leaves custody at liberty, never to a
+        camp or the holding stage; model/collegium.py).
+
+        A camp sentence carries a term from the range of its ``channel``
+        (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
+        as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
+        (model/prison_terms.py). A death sentence's execution follows after a geometric
+        delay (stream ``execution``, at least the next day: a verdict passed after step 8
+        must still be carried out), stamped with the sentence (model/sentence_events.py).
+
+        One compiled call (``sentence_kernels.sentence_core``); ``sentence_reference`` is the
+        same rule in NumPy, the code it replaced (tests/test_core_sentence.py).
+
+        Death and camp sentences of the Military Collegium and the military tribunals (the
+        first and second categories of Order 00486's scope) are also a signal
+        (``convicted``), read by the families step (M19, model/families.py); the death
+        sentences name their ``channel`` for it.
+        """
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx) == 0:
+            return
+        assert self.world is not None
+        code = SENTENCES.get(kind)
+        if code is None:
+            raise ValueError(f"unknown sentence {kind!r}")
+        p = self.params
+        if code == CAMP:
+            t = terms or term_range(channel, p)
+            two, mid = t.mid is not None, 0.0 if t.mid is None else float(t.mid)
+            low, high, below, judicial = float(t.low), float(t.high), float(t.below), t.judicial
+        else:
+            low = high = mid = below = 0.0
+            two = judicial = False
+        self.core.call(
+            sentence_core, day, idx, code, self.voided,
+            1.0 / max(float(p["execution_delay"]), 1.0),
+            1.0 / max(float(p["colony_transfer_days"]), 1.0),
+            float(p["workday_credit"]), (CREDITS_ABOLISHED - self.start).days, NON_POLITICAL,
+            low, high, two, mid, below, bool(judicial),
+        )  # fmt: skip
+        if channel in ORDER_00486_COURTS and kind in ("death", "camp"):
+            self.world.signals.convicted.append(idx)
+
+    def sentence_reference(
+        self,
+        day: int,
+        idx: np.ndarray,
+        kind: str,
+        channel: str = "courts",
+        terms: TermRange | None = None,
+    ) -> None:
+        """``sentence`` in NumPy, the code the compiled call replaced: kept as its test's
+        reference only (tests/test_core_sentence.py).
+
+        Pass sentence: ``death``, ``camp``, ``exile`` or ``other`` (the 1953 series' "other
         measures": counted as a conviction, the person leaves custody at liberty, never to a
         camp or the holding stage; model/collegium.py).
 
