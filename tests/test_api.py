@@ -46,6 +46,26 @@ def test_a_built_population_can_be_reused_without_changing_the_result(finished: 
     assert _json(other_seed) != _json(first)
 
 
+def test_threads_reach_the_build_and_change_nothing(
+    finished: gt.Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import greatterror.population.build as build_module
+
+    asked: list[int] = []
+    real = build_module.build_population
+
+    def spy(*args, threads: int = 1, **kwargs):
+        asked.append(threads)
+        return real(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_population", spy)
+    threaded = gt.Sim("historical", scale=SCALE, seed=4, threads=3).run()
+    assert asked == [3]
+    assert _json(threaded.results.summary) == _json(finished.results.summary)
+    with pytest.raises(gt.SimError, match="threads: 0 is out of range"):
+        gt.Population.build(scale=SCALE, seed=4, threads=0)
+
+
 def test_stepping_day_by_day_equals_running(finished: gt.Sim) -> None:
     stepped = gt.Sim("historical", scale=SCALE, seed=4)
     for _ in range(40):
@@ -116,6 +136,12 @@ def test_mechanism_switch_by_id_or_name() -> None:
         ({"pars": {"nonsense": 1}}, "pars.nonsense: unknown parameter"),
         ({"mechanisms": {"M99": False}}, "mechanisms: unknown mechanism 'M99'; allowed: M01"),
         ({"mechanisms": {"M12": "no"}}, "mechanisms.M12: expected True or False"),
+        ({"threads": 0}, "threads: 0 is out of range; allowed values: 1 to 1024"),
+        ({"threads": -1}, "threads: -1 is out of range; allowed values: 1 to 1024"),
+        ({"threads": 1025}, "threads: 1025 is out of range; allowed values: 1 to 1024"),
+        ({"threads": 2.0}, "threads: expected a whole number from 1 to 1024"),
+        ({"threads": True}, "threads: expected a whole number from 1 to 1024"),
+        ({"threads": "2"}, "threads: expected a whole number from 1 to 1024"),
     ],
 )
 def test_bad_arguments_are_refused_before_any_work(kwargs: dict, message: str) -> None:

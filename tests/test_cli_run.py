@@ -105,6 +105,63 @@ def test_unknown_scenario_and_bad_scale(tmp_path: Path) -> None:
     assert "--scale: 2 is out of range; allowed values: 1e-05 to 1" in result.output
 
 
+@pytest.mark.parametrize(
+    ("value", "message"),
+    [
+        ("0", "--threads: 0 is out of range; allowed values: 1 to 1024"),
+        ("-1", "--threads: -1 is out of range; allowed values: 1 to 1024"),
+        ("1025", "--threads: 1025 is out of range; allowed values: 1 to 1024"),
+        ("abc", "--threads: 'abc' is not a whole number; allowed: a whole number (1 to 1024"),
+    ],
+)
+@pytest.mark.parametrize("command", [("run",), ("population", "describe")])
+def test_bad_threads_are_refused_before_any_work(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, command: tuple, value: str, message: str
+) -> None:
+    import greatterror.population.build as build_module
+
+    def no_build(*args, **kwargs):
+        raise AssertionError("a population was built before --threads was checked")
+
+    monkeypatch.setattr(build_module, "build_population", no_build)
+    out = tmp_path / "run"
+    where = ("--out", str(out)) if command == ("run",) else ()
+    result = invoke(*command, "--scale", "0.0001", *where, "--threads", value)
+    assert result.exit_code == 2, result.output
+    assert message in " ".join(result.output.split())
+    assert not out.exists()
+
+
+def test_threads_change_only_the_build_time(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """--threads 2 reaches the build and the run's outputs are those of --threads 1: the same
+    content hash (data tables and summary), and no trace of the count in the record."""
+    import greatterror.population.build as build_module
+
+    asked: list[int] = []
+    real = build_module.build_population
+
+    def spy(*args, threads: int = 1, **kwargs):
+        asked.append(threads)
+        return real(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_population", spy)
+    summaries = []
+    for threads in ("1", "2"):
+        out = tmp_path / f"threads{threads}"
+        result = invoke(
+            "run", "--scale", "0.0001", "--seed", "3", "--out", str(out), "--threads", threads
+        )
+        assert result.exit_code == 0, result.output
+        summaries.append(json.loads((out / "summary.json").read_text()))
+    assert asked == [1, 2]
+    one, two = summaries
+    assert one["content_hash"] == two["content_hash"]
+    assert one["run_id"] != two["run_id"]
+    assert "threads" not in json.dumps(one)
+
+
 def test_run_writes_everything_and_registers(tmp_path: Path) -> None:
     out = tmp_path / "demo"
     result = invoke("run", "--scale", "0.0001", "--seed", "2", "--out", str(out))

@@ -15,6 +15,11 @@ from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 #: the registry stores the seed as a signed 64-bit integer
 MAX_SEED = 2**63 - 1
+#: At most this many threads for a population's build (``--threads``, ``threads=``): a bound
+#: on a mistyped value, not on what helps. The build gives each thread whole regions (65
+#: today) and starts no more threads than it has regions, so any count up to this one is
+#: safe; past the machine's cores a count only adds switching.
+MAX_THREADS = 1_024
 #: people in the 1937 USSR represented at scale 1, and the elite layer kept at full size
 #: at every scale: 837,192 people at 1:1,000 and 2,289,463 at 1:100, of them 675,830 in the
 #: elite layer (``gt.Population.build(scale, seed=1)``, 6 December 2026; the officers'
@@ -47,6 +52,13 @@ def check_scale(scale: float) -> None:
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         raise PreflightError(
             f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+
+
+def check_threads(threads: int) -> None:
+    if not (1 <= threads <= MAX_THREADS):
+        raise PreflightError(
+            f"--threads: {threads} is out of range; allowed values: 1 to {MAX_THREADS}"
         )
 
 

@@ -43,6 +43,9 @@ def run_one(
 ) -> dict[str, Any]:
     """One seed's summary; a top-level function so that workers can be sent it.
 
+    Each run builds its population in one thread (``Sim``'s default ``threads=1``): the
+    workers already use the cores, and more threads would only share them twice over.
+
     With ``stop_runaways`` (``vary``), a run that runs away is stopped as in a fit
     (``calibration.simulator.run_or_stop``) and only where it stopped is returned.
     """
@@ -89,6 +92,7 @@ class Ensemble:
     ) -> None:
         self.scale = check_scale(scale)
         self.seeds = check_seeds(seeds)
+        # each worker builds its runs' populations in one thread (run_one)
         self.workers = check_workers(workers, len(self.seeds))
         self._defined = resolve_scenario(scenario)
         self.scenario = resolve_scenario(self._defined, mechanisms)

@@ -1,4 +1,5 @@
-"""Checks shared by ``Sim`` and ``Ensemble``: scenario, scale, seed, parameters, mechanisms.
+"""Checks of ``Sim``'s and ``Ensemble``'s arguments: scenario, scale, seed, threads,
+parameters, mechanisms.
 
 Everything a user passes is checked here, before a population is built, so
 that a bad value costs nothing and names the field and its allowed values.
@@ -14,7 +15,7 @@ from greatterror.errors import GreatterrorError
 from greatterror.model.hypothesis_check import check_hypothesis
 from greatterror.model.params import ParameterError
 from greatterror.model.scenario import Scenario, ScenarioError, load_scenario
-from greatterror.preflight import MAX_SEED
+from greatterror.preflight import MAX_SEED, MAX_THREADS
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 
@@ -38,6 +39,15 @@ def check_seed(seed: Any, field: str = "seed") -> int:
     if not (0 <= seed <= MAX_SEED):
         raise SimError(f"{field}: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
     return int(seed)
+
+
+def check_threads(threads: Any) -> int:
+    """Threads for the population's build: they change its wall time, never its contents."""
+    if isinstance(threads, bool) or not isinstance(threads, int):
+        raise SimError(f"threads: expected a whole number from 1 to {MAX_THREADS}")
+    if not (1 <= threads <= MAX_THREADS):
+        raise SimError(f"threads: {threads} is out of range; allowed values: 1 to {MAX_THREADS}")
+    return int(threads)
 
 
 def _switch_name(key: str) -> str:

@@ -13,12 +13,18 @@ import typer
 from rich.console import Console
 from rich.table import Table
 
+from greatterror.preflight import MAX_THREADS
 from greatterror.scales import scale_warning
 
 console = Console()
 error_console = Console(stderr=True)
 #: wide enough for any table the CLI prints; a table is only as wide as its content needs
 _UNWRAPPED_WIDTH = 10_000
+#: ``--threads`` of the commands that build one population (run, population describe)
+THREADS_HELP = (
+    f"1 to {MAX_THREADS} threads for building the population: the same population and "
+    "outputs at any count, only the build's wall time changes; not recorded with the run."
+)
 
 
 def emit_json(payload: Any) -> None:

@@ -9,6 +9,7 @@ from typing import Annotated, Any
 import typer
 
 from greatterror.cli.output import (
+    THREADS_HELP,
     console,
     emit_json,
     error_console,
@@ -21,7 +22,7 @@ from greatterror.cli.output import (
 )
 from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
-from greatterror.preflight import check_local_state, check_run
+from greatterror.preflight import check_local_state, check_run, check_threads
 from greatterror.results.rundir import check_output_file, folder_problem
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
@@ -125,15 +126,24 @@ def run(
         bool,
         typer.Option(help="Run even if the estimated memory exceeds the memory available."),
     ] = False,
+    threads: Annotated[int, typer.Option(help=THREADS_HELP)] = 1,
 ) -> None:
     """Run a scenario, print simulated against archival figures, write outputs and a report."""
     from greatterror.api import Sim, SimError
 
     # everything that can be checked is checked before any simulation work (docs/reliability.md)
     check_run(scale, seed, out, overwrite=overwrite, force=force)
+    check_threads(threads)
     overrides, switches = parse_sets(set_ or [])
     try:
-        sim = Sim(scenario, scale=scale, seed=seed, pars=overrides, mechanisms=switches)
+        sim = Sim(
+            scenario,
+            scale=scale,
+            seed=seed,
+            pars=overrides,
+            mechanisms=switches,
+            threads=threads,
+        )
     except SimError as exc:
         fail(str(exc).removeprefix("pars.").removeprefix("mechanisms."))
     check_local_state()

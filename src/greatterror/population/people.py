@@ -51,17 +51,20 @@ class Population:
     @classmethod
     def build(cls, scale: float, seed: int, threads: int = 1) -> Population:
         """Build the synthetic population at ``scale`` (1 = the whole USSR) from ``seed``,
-        ``threads`` regions at once (the same population at any count; population/build.py).
+        ``threads`` regions at once (the same population at any count, only the wall time
+        changes; population/build.py).
 
         A built population can be given to several ``gt.Sim`` runs, which
-        read it and never change it. ``scale`` and ``seed`` are checked as
+        read it and never change it. ``scale``, ``seed`` and ``threads`` are checked as
         ``gt.Sim`` checks them (``SimError`` naming the field and its allowed
         values) before any work.
         """
-        from greatterror.api.options import check_scale, check_seed
+        from greatterror.api.options import check_scale, check_seed, check_threads
         from greatterror.population.build import build_population
 
-        return build_population(check_scale(scale), check_seed(seed), threads=threads)
+        return build_population(
+            check_scale(scale), check_seed(seed), threads=check_threads(threads)
+        )
 
     def __len__(self) -> int:
         return int(self.attrs["region"].shape[0])
