@@ -137,6 +137,9 @@ def _sources(engine) -> dict[str, np.ndarray]:
         "cal_marks": calendar.marks, "cal_entries": calendar._entries,
         "cal_state": calendar._state, "changed": engine.core.changed, "fs": run_slots.f,
         "is_": run_slots.i, "streams": engine.rng.pointers, "roll": engine.world.camps.roll._buf,
+        "line": cases.line, "unarrestable": engine._unarrestable_sorted[0],
+        "unarrestable_from": engine._unarrestable_sorted[1],
+        "arrested_00447": engine.world.institutions.arrested_00447,
     }  # fmt: skip
 
 
@@ -165,6 +168,9 @@ def test_every_core_field_is_the_memory_of_the_engine_array_it_stands_for(engine
     engine.calendar._room(engine.calendar._entries.shape[1] + 1)  # replaced: handed on
     engine.ledger.grow_rows(engine.ledger.row_weight.shape[0] + 1)
     engine.core.refresh()
+    _assert_fields_share(engine)
+    people, since = engine._unarrestable  # a new table: handed on (``Engine.set_unarrestable``)
+    engine.set_unarrestable(people[:-1], since[:-1])
     _assert_fields_share(engine)
 
 

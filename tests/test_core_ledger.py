@@ -37,6 +37,7 @@ def _core(ledger: Ledger, calendar: Calendar, changed: np.ndarray):
         ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
         calendar.lists, calendar.marks, calendar._entries, calendar._state,
         changed, ledger.slots.f, ledger.slots.i, streams, np.zeros(n, dtype=np.int32),
+        u8.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(REGIONS),
     )  # fmt: skip
 
 

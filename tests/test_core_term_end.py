@@ -2,11 +2,13 @@
 
 Two runs of one scenario, seed and population go day by day side by side: one with TermEnd's
 compiled day (``gulag_kernels.term_end_day``), the other with its NumPy reference
-(``steps_gulag.term_end_reference``, the code it replaced, through ``Transitions.release``).
+(``steps_gulag.term_end_reference``, the code it replaced, through ``Transitions.release``,
+itself compiled since branch transk).
 After every day every case array, the run's slots, the ledger's cells (both ledgers flushed:
 any flush bound gives the same cells), its Gulag flows and stocks, the calendar and the
 record of changed statuses must be equal bit for bit. Then the compiled ``release`` against
-the Python ``release`` (and the compiled ``die_in_custody`` against the Python one) on a mix of
+its NumPy code ``release_reference`` (and the compiled ``die_in_custody`` against
+``die_in_custody_reference``) on a mix of
 camp, holding and pretrial prisoners, and the compiled calendar's add and take against the
 Python calendar's.
 """
@@ -21,7 +23,7 @@ import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import add_kind, die_in_custody, release, take_kind
+from greatterror.model.core_kernels import add_kind, end_custody, take_kind
 from greatterror.model.gulag import GF
 from greatterror.model.gulag_kernels import term_end_day
 from greatterror.model.steps_gulag import camp_stock, term_end_reference
@@ -110,7 +112,8 @@ def test_the_compiled_term_end_equals_its_numpy_reference_every_day(pair) -> Non
 
 def test_the_compiled_release_equals_the_python_release(pair) -> None:
     """Camp prisoners, prisoners awaiting the etap and people under investigation released
-    by ``core_kernels.release`` and by ``Transitions.release`` leave the same state."""
+    by ``core_kernels.end_custody`` and by ``Transitions.release_reference`` leave the same
+    state."""
     compiled, reference, _ = pair
     day = compiled.days - 1
     cases = compiled.world.cases
@@ -125,8 +128,9 @@ def test_the_compiled_release_equals_the_python_release(pair) -> None:
     for e in (compiled.engine, reference.engine):
         e._changed = []
     holder = compiled.engine.core
-    assert holder.call(lambda core, d: release(core, d, idx), day) == 1  # (grows, notes)
-    reference.engine.release(day, idx)
+    left = GF["left_holding"]
+    assert holder.call(lambda core, d: end_custody(core, d, idx, False, left), day) == 1
+    reference.engine.release_reference(day, idx)
     _assert_same(compiled, reference, day)
     assert compiled.world.camps.slots.i[slots.CHANGED] == 0
 
@@ -148,7 +152,7 @@ def _mix(cases, seed: int, n_camp: int, n_held: int, n_pretrial: int) -> np.ndar
 def test_the_compiled_die_in_custody_equals_the_python_one(pair) -> None:
     """Deaths in custody of camp prisoners, prisoners awaiting the etap (counted as the
     default ``left_holding`` flow, then as ``died_holding``) and people under investigation,
-    by ``core_kernels.die_in_custody`` and by ``Transitions.die_in_custody``: the same state,
+    by ``core_kernels.end_custody`` and by ``Transitions.die_in_custody_reference``: the same state,
     ledger cells, flows, slots and changed record."""
     compiled, reference, _ = pair
     day = compiled.days - 2
@@ -166,8 +170,10 @@ def test_the_compiled_die_in_custody_equals_the_python_one(pair) -> None:
         idx = _mix(cases, seed, *sizes)
         assert len(idx) >= sum(sizes) - 10 and np.any(cases.has(HOLDING, idx))
         code = GF[flow]
-        assert holder.call(lambda core, d, i=idx, c=code: die_in_custody(core, d, i, c), day) == 1
-        reference.engine.die_in_custody(day, idx, flow)
+        assert (
+            holder.call(lambda core, d, i=idx, c=code: end_custody(core, d, i, True, c), day) == 1
+        )
+        reference.engine.die_in_custody_reference(day, idx, flow)
         assert np.all(cases.status[idx] == Status.DIED_IN_CUSTODY)
         _assert_same(compiled, reference, day)
     gulag, hold_n, camp_n, pretrial_w = before
@@ -176,7 +182,7 @@ def test_the_compiled_die_in_custody_equals_the_python_one(pair) -> None:
         assert after[GF[flow]] > gulag[GF[flow]], flow
     assert compiled.world.camps.hold_n < hold_n and compiled.world.camps.n < camp_n
     assert compiled.world.camps.pretrial_w < pretrial_w
-    assert die_in_custody(holder.core, day, idx[:0], GF["left_holding"]) == 0
+    assert end_custody(holder.core, day, idx[:0], True, GF["left_holding"]) == 0
 
 
 def test_the_compiled_calendar_equals_the_python_calendar(pair) -> None:

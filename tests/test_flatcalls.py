@@ -25,7 +25,7 @@ from hypothesis import given, settings
 from hypothesis import strategies as st
 
 from greatterror.evidence.loader import load_evidence
-from greatterror.model import engine as engine_module
+from greatterror.model import engine_reference
 from greatterror.model import transitions as transitions_module
 from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
 from greatterror.model.case_flags import CONFESSED, NAMED, SOCIAL_ORDER
@@ -137,7 +137,11 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
     """A 1:10,000 run to the end of 1937; every call of either wrapper is bound to the
     wrapper's signature and each argument compared with what the caller meant by that name:
     the world's case arrays and flags, the engine's people arrays, and the operation, day,
-    status and sentence day of the ``Engine.arrest`` or ``Transitions._close`` call."""
+    status and sentence day of the ``Engine.arrest`` or ``Transitions._close`` call. The
+    arrests go through the NumPy code of ``Engine.arrest`` (``engine_reference``): the
+    compiled arrest passes the core's fields, each the engine's array of its name
+    (tests/test_core_holder.py), and is held equal to that code (tests/test_core_arrest.py);
+    the closings are the sentences' (release and death in custody are compiled too)."""
     seed = 3
     sim = Simulation(
         load_scenario("historical"), build_population(1e-4, seed), seed, load_evidence()
@@ -145,11 +149,11 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
     engine, cases = sim.engine, sim.world.cases
     caller: dict[str, object] = {}
     calls = {"open": 0, "close": 0}
-    arrest, close = engine.arrest, engine._close
+    close = engine._close
 
     def arresting(day, idx, op, *args, **kwargs):  # type: ignore[no-untyped-def]
         caller.update(day=day, idx=np.asarray(idx), op=op)
-        return arrest(day, idx, op, *args, **kwargs)
+        return engine_reference.arrest_reference(engine, day, idx, op, *args, **kwargs)
 
     def closing(day, idx, status, event, sentence_day=-1, hold=False, uncounted=None):  # type: ignore[no-untyped-def]
         caller.update(day=day, idx=idx, status=status, sentence_day=sentence_day, hold=hold)
@@ -181,7 +185,7 @@ def test_the_engine_passes_each_array_under_its_own_name(monkeypatch) -> None:
 
     monkeypatch.setattr(engine, "arrest", arresting)
     monkeypatch.setattr(engine, "_close", closing)
-    monkeypatch.setattr(engine_module, "open_cases_flat", checked(open_cases_flat, "open"))
+    monkeypatch.setattr(engine_reference, "open_cases_flat", checked(open_cases_flat, "open"))
     monkeypatch.setattr(transitions_module, "close_cases_flat", checked(close_cases_flat, "close"))
     sim.run(until=1125)  # to the end of 1937
     assert calls["open"] > 100 and calls["close"] > 100

@@ -52,6 +52,7 @@ def _kernel_modules() -> list[ModuleType]:
     from greatterror import vocabulary
     from greatterror.model import (
         arrays,
+        arrest_kernel,
         calendar,
         case_flags,
         channels,
@@ -115,6 +116,7 @@ def _kernel_modules() -> list[ModuleType]:
         vocabulary,
         population_codes,
         arrays,
+        arrest_kernel,
     ]
 
 

@@ -44,6 +44,9 @@ FIELDS = (
     "changed", "fs", "is_",
     # the named streams' pointer table (model/stream_pointers.py), the camp roll's buffer
     "streams", "roll",
+    # the arrest's (model/arrest_kernel.py): the case lines, the unarrestable table (ascending,
+    # with the day each is barred from: Engine.set_unarrestable), Order 00447's arrests
+    "line", "unarrestable", "unarrestable_from", "arrested_00447",
 )  # fmt: skip
 
 
@@ -69,6 +72,7 @@ def _make(
     gulag, rows, row_region, row_op, row_weight,
     cal_lists, cal_marks, cal_entries, cal_state,
     changed, fs, is_, streams, roll,
+    line, unarrestable, unarrestable_from, arrested_00447,
 ):  # pragma: no cover - compiled  # fmt: skip
     """A core (cached: the proxy's own constructor is compiled in every process)."""
     return Core(
@@ -77,6 +81,7 @@ def _make(
         gulag, rows, row_region, row_op, row_weight,
         cal_lists, cal_marks, cal_entries, cal_state,
         changed, fs, is_, streams, roll,
+        line, unarrestable, unarrestable_from, arrested_00447,
     )  # fmt: skip
 
 
@@ -138,6 +143,8 @@ class CoreHolder:
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
             cal.lists, cal.marks, cal._entries, cal._state,
             self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
+            cases.line, engine._unarrestable_sorted[0], engine._unarrestable_sorted[1],
+            engine.world.institutions.arrested_00447,
         )  # fmt: skip
         cal.on_grow = self.refresh
         return core

@@ -211,16 +211,6 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def release(core, day, idx):  # pragma: no cover - compiled
-    """``release_core`` with its room checked: -1 ("full", nothing changed), 1 if anyone was
-    released, 0 otherwise (``CoreHolder.call``'s protocol)."""
-    if not room(core, idx.shape[0]):
-        return -1
-    release_core(core, day, idx)
-    return 1 if idx.shape[0] else 0
-
-
-@njit(cache=True)
 def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
     room checked by the caller, ``room(core, len(idx))``).
@@ -235,10 +225,16 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def die_in_custody(core, day, idx, flow):  # pragma: no cover - compiled
-    """``die_in_custody_core`` with its room checked: -1 ("full", nothing changed), 1 if
-    anyone died, 0 otherwise (``CoreHolder.call``'s protocol)."""
+def end_custody(core, day, idx, died, flow):  # pragma: no cover - compiled
+    """``die_in_custody_core(core, day, idx, flow)`` if ``died``, else ``release_core(core,
+    day, idx)``, with its room checked: -1 ("full", nothing changed), 1 if anyone was
+    released or died, 0 otherwise (``CoreHolder.call``'s protocol). ``Transitions.release``
+    and ``die_in_custody``; one kernel for both, so that a first run compiles one wrapper
+    (about 0.45 s of CPU each, docs/performance.md, branch transk)."""
     if not room(core, idx.shape[0]):
         return -1
-    die_in_custody_core(core, day, idx, flow)
+    if died:
+        die_in_custody_core(core, day, idx, flow)
+    else:
+        release_core(core, day, idx)
     return 1 if idx.shape[0] else 0

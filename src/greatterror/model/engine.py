@@ -16,18 +16,17 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
+from greatterror.model.arrest_kernel import arrest_core, set_unarrestable
 from greatterror.model.calendar import Calendar
-from greatterror.model.case_flags import HOLDING
 from greatterror.model.central_committee import unarrestable
 from greatterror.model.core import CoreHolder
-from greatterror.model.flatcalls import open_cases_flat
-from greatterror.model.gulag import GF
 from greatterror.model.kernels import Layers
 from greatterror.model.ledger import Ledger
 from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
+from greatterror.model.slots import ARRESTS, int_slot
 from greatterror.model.sorting import assert_ascending, in_sorted
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
@@ -41,6 +40,10 @@ KULAK = OP["kulak_00447"]
 
 class Engine(Transitions):
     """Calendar, ledger, random streams and the case transitions of one run."""
+
+    #: cases opened so far (a step watching some people's status looks only after a change);
+    #: a slot, which the compiled arrest counts (model/slots.py)
+    arrests = int_slot(ARRESTS, "Cases opened so far.")
 
     def __init__(
         self,
@@ -85,8 +88,6 @@ class Engine(Transitions):
         ]
         self.last_trial_day = max(trial_days, default=-1)
         self.world: World | None = None  # bound by ``bind`` once the world is built
-        #: cases opened so far (a step watching some people's status looks only after a change)
-        self.arrests = 0
         #: people whose case status a transition set since ``status_changes`` last asked
         #: (``None``: nobody asked yet, so nothing is kept)
         self._changed: list[NDArray[np.int64]] | None = None
@@ -102,13 +103,14 @@ class Engine(Transitions):
         # the run's scalars are the world's slots; the compiled core holds the same buffers
         # (model/core.py, docs/design/compiled-core.md)
         self.ledger.use_slots(world.camps.slots)
-        self.core = CoreHolder(self)
+        self._is = world.camps.slots.is_  # (``arrests``)
         #: people no arrest may take, each from a day of the run: the leader from the first,
         #: the 1934 CC's members who died before the Terror from their death (model/
         #: central_committee.py); checked in ``arrest``, whichever step arrests
         self.set_unarrestable(
             *unarrestable(world.people["elite"], world.registers.elite_heads, self.start)
         )
+        self.core = CoreHolder(self)
         self._initial_terms(world)
 
     def _initial_terms(self, world: World) -> None:
@@ -180,13 +182,15 @@ class Engine(Transitions):
         copy and the minimum and maximum ``arrest`` and ``arrestable`` read: the one way to change them,
         so that the copy cannot go stale (``unarrestable`` and ``unarrestable_from`` are
         read-only properties; review14 F13)."""
-        people, since = np.asarray(people), np.asarray(since)
+        people, since = np.asarray(people, dtype=np.int64), np.asarray(since, dtype=np.int64)
         self._unarrestable = (people, since)
         self._unarrestable_max = int(people.max()) if len(people) else -1
         self._unarrestable_min = int(people.min()) if len(people) else -1
         order = np.argsort(people, kind="stable")
         self._unarrestable_sorted = (people[order], since[order])
         assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # in_sorted's
+        if "core" in vars(self):  # (bound: the compiled arrest reads the sorted copy)
+            set_unarrestable(self.core.core, *self._unarrestable_sorted)
 
     @property
     def unarrestable(self) -> NDArray[np.int64]:
@@ -217,69 +221,30 @@ class Engine(Transitions):
         """Open cases against those of ``idx`` who are at liberty; returns who was arrested.
 
         With ``investigate`` (the rule for every NKVD case) the end of an investigation is put
-        on the calendar, its length drawn from the ``duration`` stream. Without it (the
-        social-order bodies, which judged on the militia's file the same day,
+        on the calendar, its length drawn from the ``duration`` stream (``investigation_p``).
+        Without it (the social-order bodies, which judged on the militia's file the same day,
         model/steps_social_order.py) nothing is scheduled and nothing drawn, so such arrests
         do not shift the investigation lengths drawn for every other case (common random
         numbers between scenarios with and without them). ``camps_region``: with
         ``allow_in_camp``, the region whose camp prisoners can be taken (default the camps'
         own; a show trial's case brings prisoners back from their home region's prisons,
-        model/trial_cases.py)."""
+        model/trial_cases.py).
+
+        The rule is one compiled call, ``arrest_kernel.arrest_core`` (its docstring; the NumPy
+        code it replaced is ``engine_reference.arrest_reference``)."""
         if len(idx) == 0:
             return np.empty(0, dtype=np.int64)
         assert self.world is not None
-        world = self.world
-        code, inst = OP[op], world.institutions
+        code = OP[op]
         idx = np.asarray(idx, dtype=np.int64)
-        # only an arrest that reaches the rows from the first to the last unarrestable one can
-        # take one of them (the mass population's rows all lie below them, most of the elite
-        # layer's above): the others skip the look-up, whose answer would be all True
-        if (
-            self._unarrestable_max >= 0
-            and idx.min() <= self._unarrestable_max
-            and idx.max() >= self._unarrestable_min
-        ):
-            idx = idx[self.arrestable(day, idx)]
-            if len(idx) == 0:
-                return idx
-        idx, region, weight, left, left_w, total = open_cases_flat(
-            idx,
-            *self.case_arrays,
-            *self.layers,
-            code,
-            day,
-            allow_in_camp,
-            inst.camps_region if camps_region is None else camps_region,
-            self.new_case_line,  # line 0, not named, not social order: the steps set them
+        out = np.empty(len(idx), dtype=np.int64)
+        p = self.investigation_p(code) if investigate else 0.0
+        if camps_region is None:
+            camps_region = self.world.institutions.camps_region
+        n = self.core.call(
+            arrest_core, day, idx, out, code, allow_in_camp, camps_region, investigate, p
         )
-        if len(idx) == 0:
-            return idx
-        self.arrests += len(idx)
-        if self._changed is not None:
-            self._changed.append(idx)
-        if left:  # most arrests take no camp prisoner (each count is a property: a call)
-            world.camps.n -= left
-            world.camps.w -= left_w
-        world.camps.pretrial_w += total  # np.sum(weight) bit for bit (model/pairwise.py)
-        # of those taken (distinct: ``open_cases``) the ones still in a prison awaiting the etap
-        # were counted as leaving a camp: correct the counts (``holding`` implies status CAMP)
-        held = idx[world.cases.has(HOLDING, idx)] if allow_in_camp else idx[:0]
-        if len(held):
-            held_w = float(self.weights(held).sum())
-            self._leave_holding(day, held, "left_holding")
-            world.camps.n, world.camps.w = world.camps.n + len(held), world.camps.w + held_w
-            left_w -= held_w
-        if left_w:  # the Gulag's flows close: a camp prisoner taken for a new case leaves it
-            self.ledger.gulag[day, GF["taken_for_case"]] += left_w
-        self.ledger.add(day, region, code, EV["arrested"], weight)
-        if investigate:
-            slowdown = inst.investigation_slowdown
-            self.schedule_after(
-                day, "investigation_end", idx, self._investigation(code, len(idx), slowdown)
-            )
-        if op == "kulak_00447":
-            inst.arrested_00447 += np.bincount(region, weight, minlength=len(inst.arrested_00447))
-        return idx
+        return out[:n]
 
     def reinvestigate(self, day: int, idx: np.ndarray, stream: str, op: str = "elite") -> None:
         """Schedule a further end of the investigation of prisoners ``idx`` still under
@@ -298,28 +263,30 @@ class Engine(Transitions):
         delays = getattr(self.rng, stream).geometric(1.0 / max(mean, 1.0), size=len(idx))
         self.schedule_after(day, "investigation_end", idx, delays)
 
-    def _investigation(self, code: int, n: int, slowdown: float = 1.0) -> NDArray[np.int64]:
-        """Days from arrest to the end of investigation.
+    def investigation_p(self, code: int) -> float:
+        """The parameter of the length of an investigation of operation ``code`` opened today
+        (drawn per person from stream ``duration``: ``arrest_kernel.arrest_core``).
 
         Order 00447: Erlang with shape 3 (a sum of three geometric stages: arrest, file
         made up, case put to the troika), mean ``kulak_investigation_days``, so that most
-        cases reach the troika within weeks and few within days (evidence IN-00447-lag-perm).
-        Other cases: geometric with the mean of their kind (``investigation_mean``). ``slowdown``
+        cases reach the troika within weeks and few within days (evidence IN-00447-lag-perm):
+        ``negative_binomial(3, p) + 3`` days. Other cases: geometric with the mean of their
+        kind (``investigation_mean``), ``geometric(p)``. ``Institutions.investigation_slowdown``
         (the NKVD cadres step: recruits replacing arrested officers) multiplies every mean.
         While every mean is over 3 days the number of draws does not depend on it (NumPy's
         geometric sampler changes method at p >= 1/3), so the post-halt rule changes the lengths
         drawn, never which draw goes to which case (common random numbers). The post-halt mean
-        of elite cases is not multiplied by ``slowdown`` (docs/ODD.md, section 7.2b).
+        of elite cases is not multiplied by the slowdown (docs/ODD.md, section 7.2b).
         """
         p = self.params
-        if code == KULAK:
-            stage = max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
-            return self.rng.duration.negative_binomial(3, 1.0 / stage, size=n) + 3
         assert self.world is not None
         inst = self.world.institutions
+        slowdown = inst.investigation_slowdown
+        if code == KULAK:
+            return 1.0 / max(slowdown * p["kulak_investigation_days"] / 3.0, 1.0)
         post_halt = inst.post_halt_procedure  # steps_post_halt, M22
         mean = investigation_mean(code, p, post_halt, slowdown, inst.case_building)
-        return self.rng.duration.geometric(1.0 / max(mean, 1.0), size=n)
+        return 1.0 / max(mean, 1.0)
 
 
 def investigation_mean(

@@ -66,7 +66,10 @@ ROLL_TAIL = 7
 PENDING = 8
 #: what a kernel that returned "full" needs in the calendar's entries (``core_kernels.add_kind``)
 CALENDAR_NEED = 9
-INT_SLOTS = 10
+#: ``Engine.arrests``: the cases opened so far (model/arrest_kernel.py); state, though after the
+#: scratch slots (added at the end, so that the indices above stay)
+ARRESTS = 10
+INT_SLOTS = 11
 
 
 class Slots:

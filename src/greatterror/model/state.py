@@ -299,7 +299,7 @@ class Institutions:
     #: capacity today (set by the NKVD cadres step; 1 while no officer has been replaced)
     investigation_slowdown: float = 1.0
     #: investigations under the Code of Criminal Procedure after the halt (M22; set by
-    #: ``steps_post_halt.PostHaltRegime``, read by ``Engine._investigation``)
+    #: ``steps_post_halt.PostHaltRegime``, read by ``Engine.investigation_p``)
     post_halt_procedure: bool = False
     #: the people whose case, pending at the halt, was charged with a grave crime then
     #: (ascending; ``steps_halt.keep_charge``): the courts judge that case on it after the

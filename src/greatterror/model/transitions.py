@@ -23,6 +23,8 @@ from numpy.typing import NDArray
 
 from greatterror.model.arrays import CaseArrays, Layers
 from greatterror.model.case_flags import HOLDING
+from greatterror.model.core import CoreHolder
+from greatterror.model.core_kernels import end_custody
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF, TermRange, term_range
 from greatterror.model.ledger import Ledger
@@ -37,6 +39,7 @@ from greatterror.vocabulary import EV, Status
 #: 1937, order00486; model/families.py)
 ORDER_00486_COURTS = frozenset({"military_collegium", "military_tribunal"})
 _ENTERED = GF["entered_holding"]
+_LEFT_HOLDING = GF["left_holding"]
 _EVENT = {
     "death": EV["convicted_cat1"],
     "camp": EV["convicted_camp"],
@@ -67,6 +70,7 @@ class Transitions:
     weight_of_layer: NDArray[np.float64]
     _layer: NDArray[np.uint8]
     _changed: list[NDArray[np.int64]] | None
+    core: CoreHolder
     #: some sentence was void at the halt (``steps_halt.unexecuted``): ``sentence`` then looks
     #: for its re-sentence, which is not counted again (``_void_again``)
     voided: bool = False
@@ -146,7 +150,22 @@ class Transitions:
     def release(self, day: int, idx: np.ndarray) -> None:
         """Release ``idx``: from investigation or awaiting sentence (counted apart as well, in
         ``Ledger.released_pretrial``: the ``released`` event also counts the camps' releases),
-        or from a camp or a prison awaiting the etap."""
+        or from a camp or a prison awaiting the etap. One compiled call,
+        ``core_kernels.release_core`` (``release_reference`` is the NumPy code it replaced)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self.core.call(end_custody, day, idx, False, _LEFT_HOLDING)
+
+    def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
+        """Death in custody; a prisoner still awaiting the etap is counted as ``flow``. One
+        compiled call, ``core_kernels.die_in_custody_core`` (``die_in_custody_reference`` is
+        the NumPy code it replaced)."""
+        idx = np.asarray(idx, dtype=np.int64)
+        if len(idx):
+            self.core.call(end_custody, day, idx, True, GF[flow])
+
+    def release_reference(self, day: int, idx: np.ndarray) -> None:
+        """``release`` in NumPy (tests/test_core_term_end.py, test_core_arrest.py)."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             weight, was_camp, _, _, pretrial_w = self._close(
@@ -156,8 +175,10 @@ class Transitions:
                 self.ledger.released_pretrial += pretrial_w
             self._leave_camp(day, idx, weight, was_camp)
 
-    def die_in_custody(self, day: int, idx: np.ndarray, flow: str = "left_holding") -> None:
-        """Death in custody; a prisoner still awaiting the etap is counted as ``flow``."""
+    def die_in_custody_reference(
+        self, day: int, idx: np.ndarray, flow: str = "left_holding"
+    ) -> None:
+        """``die_in_custody`` in NumPy (tests/test_core_term_end.py, test_core_arrest.py)."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx):
             weight, was_camp, _, _, _ = self._close(
