@@ -27,6 +27,34 @@ def bits(a: Any) -> bytes:
     return np.ascontiguousarray(a).tobytes()
 
 
+def count_full(holder: Any, kernel: Any) -> dict[str, int]:
+    """Wrap ``holder.call`` (on the instance) to count the calls of ``kernel`` that returned
+    "full" (-1) by the need each set: ``calendar`` (slot ``CALENDAR_NEED``), ``queue{k}``
+    (queue k's ``QNEED`` slot) and ``full`` (all of them). ``CoreHolder.call`` grows and calls
+    again, so these returns are seen only here: a test that requires them knows that the
+    kernel's path without room ran (and that the lockstep found it left the streams alone)."""
+    counts = {"full": 0, "calendar": 0} | {f"queue{k}": 0 for k in range(slots.N_QUEUES)}
+    call, si = holder.call, holder.slots.i
+
+    def watched(core: Any, day: int, *args: Any) -> int:
+        done = kernel(core, day, *args)
+        if done < 0:
+            counts["full"] += 1
+            counts["calendar"] += si[slots.CALENDAR_NEED] > 0
+            for k in range(slots.N_QUEUES):
+                at = slots.QUEUES + slots.QUEUE_SLOTS * k + slots.QNEED
+                counts[f"queue{k}"] += si[at] > 0
+        return done
+
+    watched.__name__ = kernel.__name__
+
+    def counted_call(called: Any, day: int, *args: Any) -> int:
+        return call(watched if called is kernel else called, day, *args)
+
+    holder.call = counted_call
+    return counts
+
+
 def assert_same(
     a: Any,
     b: Any,

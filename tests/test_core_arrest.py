@@ -16,7 +16,7 @@ import functools
 
 import numpy as np
 import pytest
-from core_lockstep import assert_same, bits
+from core_lockstep import assert_same, bits, count_full
 
 import greatterror as gt
 from greatterror.model.arrest_kernel import arrest_core
@@ -72,9 +72,15 @@ def pair():
     ledger.row_op, ledger.row_weight = ledger.row_op[:3].copy(), ledger.row_weight[:3].copy()
     holder.changed = holder.changed[:4].copy()
     holder.refresh()
+    full = count_full(holder, arrest_core)
     counts = _count_calls(holder)
     ea, eb = compiled.engine, reference.engine
+    cal = compiled.engine.calendar
     for day in range(compiled.days):
+        # the calendar's entries cut to those ever used, every day: it doubles when it grows,
+        # so Python's adds would otherwise keep it ahead of the compiled arrest's needs
+        cal._entries = cal._entries[:, : max(int(cal._state[0]), 1)].copy()
+        holder.refresh()
         compiled.step()
         reference.step()
         assert_same(compiled, reference, day, day % 7 == 6 or day == compiled.days - 1,
@@ -82,18 +88,21 @@ def pair():
         assert ea.arrests == eb.arrests, day
         inst_a, inst_b = compiled.world.institutions, reference.world.institutions
         assert bits(inst_a.arrested_00447) == bits(inst_b.arrested_00447), day
-    return compiled, reference, counts
+    return compiled, reference, counts | {f"full_{k}": v for k, v in full.items()}
 
 
 def test_the_compiled_transitions_equal_their_numpy_code_every_day(pair) -> None:
     """The whole run, compared after each day (in the fixture); the compiled arrest was
     called, arrested Order 00447's cases and prisoners awaiting the etap, and found its
-    buffers full at least once (so that the comparison compared something)."""
+    buffers full at least once (so that the comparison compared something), the calendar
+    among them: its return without room is then known to leave stream ``duration`` alone."""
     compiled, _, counts = pair
     assert counts["calls"] > 1000
     assert counts["arrested"] == compiled.engine.arrests > 1000
     assert counts["kulak"] > 0
     assert counts["grows"] > 0
+    assert counts["full_full"] > 0
+    assert counts["full_calendar"] > 0
 
 
 def test_the_compiled_arrest_takes_camp_prisoners_as_the_numpy_code() -> None:
