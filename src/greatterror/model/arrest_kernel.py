@@ -29,7 +29,13 @@ from numba import njit
 
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import _sum_where, add_kind, calendar_room, ledger_add, room
+from greatterror.model.core_kernels import (
+    add_kind,
+    calendar_room,
+    leave_holding,
+    ledger_add,
+    room,
+)
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.slots import (
@@ -37,8 +43,6 @@ from greatterror.model.slots import (
     CAMPS_N,
     CAMPS_W,
     CHANGED,
-    HOLD_N,
-    HOLD_W,
     PRETRIAL_W,
 )
 from greatterror.model.sorting import search_sorted
@@ -134,13 +138,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
             held[i] = (core.flags[opened[i]] & HOLDING) != 0
             any_held |= held[i]
         if any_held:
-            held_w, held_n = _sum_where(weight, held)
-            for i in range(k):
-                if held[i]:
-                    core.flags[opened[i]] &= ~HOLDING
-            core.is_[HOLD_N] -= held_n
-            core.fs[HOLD_W] -= held_w
-            core.gulag[day, _LEFT_HOLDING] += held_w
+            held_w, held_n = leave_holding(core, day, opened, weight, held, np.int64(_LEFT_HOLDING))
             core.is_[CAMPS_N] += held_n
             core.fs[CAMPS_W] += held_w
             left_w -= held_w
