@@ -66,13 +66,12 @@ def set_unarrestable(core, people, since):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _arrestable(core, day, idx):  # pragma: no cover - compiled
-    """Those of ``idx`` no entry of the unarrestable table (``core.unarrestable``, ascending,
-    with ``core.unarrestable_from``) bars on ``day``, in order (``Engine.arrestable``)."""
-    people, since = core.unarrestable, core.unarrestable_from
+def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
+    """Which of ``idx`` no entry of the unarrestable table (``people`` ascending, each barred
+    from day ``since`` on) bars on ``day``: the rule once, for ``Engine.arrestable`` and the
+    compiled arrest (which reads the table from the core)."""
     n, m = idx.shape[0], people.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
+    keep = np.empty(n, dtype=np.bool_)
     for i in range(n):
         p = idx[i]
         j = search_sorted(people, p)
@@ -80,10 +79,8 @@ def _arrestable(core, day, idx):  # pragma: no cover - compiled
         while j < m and people[j] == p:
             barred |= since[j] <= day
             j += 1
-        if not barred:
-            out[k] = p
-            k += 1
-    return out[:k]
+        keep[i] = not barred
+    return keep
 
 
 @njit(cache=True)
@@ -110,7 +107,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     # only an arrest that reaches the rows from the first to the last unarrestable one can
     # take one of them (``Engine.arrest``)
     if people.shape[0] and lo <= people[people.shape[0] - 1] and hi >= people[0]:
-        take = _arrestable(core, np.int64(day), idx)
+        take = idx[arrestable_mask(core.unarrestable, core.unarrestable_from, np.int64(day), idx)]
     else:
         take = idx[:n]
     opened, region, weight, left, left_w, total = open_cases_flat(

@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.arrest_kernel import arrest_core, set_unarrestable
+from greatterror.model.arrest_kernel import arrest_core, arrestable_mask, set_unarrestable
 from greatterror.model.calendar import Calendar
 from greatterror.model.central_committee import unarrestable
 from greatterror.model.core import CoreHolder
@@ -27,7 +27,7 @@ from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
 from greatterror.model.slots import ARRESTS, int_slot
-from greatterror.model.sorting import assert_ascending, in_sorted
+from greatterror.model.sorting import assert_ascending
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
 from greatterror.model.world import World
@@ -188,7 +188,7 @@ class Engine(Transitions):
         self._unarrestable_min = int(people.min()) if len(people) else -1
         order = np.argsort(people, kind="stable")
         self._unarrestable_sorted = (people[order], since[order])
-        assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # in_sorted's
+        assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # arrestable_mask's
         if "core" in vars(self):  # (bound: the compiled arrest reads the sorted copy)
             set_unarrestable(self.core.core, *self._unarrestable_sorted)
 
@@ -207,7 +207,8 @@ class Engine(Transitions):
         """Which of ``idx`` may be arrested on ``day``: not the leader, nor a member of the
         1934 Central Committee after his death (model/central_committee.py)."""
         people, since = self._unarrestable_sorted
-        return ~in_sorted(np.asarray(idx, dtype=np.int64), people[since <= day])
+        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        return arrestable_mask(people, since, np.int64(day), idx)  # (the compiled arrest's)
 
     def arrest(
         self,
