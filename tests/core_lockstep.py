@@ -10,7 +10,7 @@ the named streams the component draws from.
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -25,6 +25,30 @@ LEDGER_ARRAYS = ("gulag", "stock", "held", "hunger", "prisons", "holding")
 
 def bits(a: Any) -> bytes:
     return np.ascontiguousarray(a).tobytes()
+
+
+def count_calls(
+    holder: Any, kernel: Any, counts: dict[str, Any], observe: Callable[..., int]
+) -> dict[str, Any]:
+    """Wrap ``holder.call`` and ``holder.grow`` (on the instance) to count a compiled
+    component's calls and the buffers' growths (``counts["calls"]``, ``counts["grows"]``):
+    every call of ``kernel`` is made by ``observe(call, day, *args)``, which makes it through
+    ``call`` (the holder's) and adds to ``counts`` what it measured around it."""
+    counts.update(calls=0, grows=0)
+    call, grow = holder.call, holder.grow
+
+    def counted_call(called: Any, day: int, *args: Any) -> int:
+        if called is not kernel:
+            return call(called, day, *args)
+        counts["calls"] += 1
+        return observe(call, day, *args)
+
+    def counted_grow() -> None:
+        counts["grows"] += 1
+        grow()
+
+    holder.call, holder.grow = counted_call, counted_grow
+    return counts
 
 
 def count_full(holder: Any, kernel: Any) -> dict[str, int]:
@@ -95,6 +119,14 @@ def assert_same(
     # ledger's fill counts are the compiled run's own until a flush)
     end = slots.NEED if full else slots.LEDGER_ROWS
     assert bits(sa.i[:end]) == bits(sb.i[:end]), day
+    # the state after the scratch slots: ``ARRESTS``, and every queue's need and whether it
+    # is weighed (its head and tail are places in its buffer, which the camp deaths' compaction
+    # of the roll moves: its people and weight are compared below)
+    assert sa.i[slots.ARRESTS] == sb.i[slots.ARRESTS], (day, "arrests")
+    for k in range(slots.N_QUEUES):
+        for at in (slots.QNEED, slots.WEIGHED):
+            at += slots.QUEUES + slots.QUEUE_SLOTS * k
+            assert sa.i[at] == sb.i[at], (day, "queue", k, at)
     assert la.slots is sa
     for name in LEDGER_ARRAYS:
         assert bits(getattr(la, name)) == bits(getattr(lb, name)), (day, name)
