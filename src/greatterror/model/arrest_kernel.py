@@ -107,7 +107,14 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     # only an arrest that reaches the rows from the first to the last unarrestable one can
     # take one of them (``Engine.arrest``)
     if people.shape[0] and lo <= people[people.shape[0] - 1] and hi >= people[0]:
-        take = idx[arrestable_mask(core.unarrestable, core.unarrestable_from, np.int64(day), idx)]
+        keep = arrestable_mask(core.unarrestable, core.unarrestable_from, np.int64(day), idx)
+        take = np.empty(n, dtype=np.int64)  # (a loop: a boolean index is one more compilation)
+        m = 0
+        for i in range(n):
+            if keep[i]:
+                take[m] = idx[i]
+                m += 1
+        take = take[:m]
     else:
         take = idx[:n]
     opened, region, weight, left, left_w, total = open_cases_flat(
