@@ -5,7 +5,8 @@ test_core_sentence.py each run a compiled component and its NumPy reference side
 compare, after every day, what either may have changed: the case arrays, the ledger (its cells,
 or the day's rows), the run's slots, the Gulag flows and stocks, the calendar, every queue
 (the camp roll, the holding queue, the channels' backlogs...), the changed-status record and
-the named streams the component draws from.
+the named streams the component draws from. ``count_calls`` and ``count_full`` wrap a
+holder's calls to count what a compiled component did, and its returns without room.
 """
 
 from __future__ import annotations
