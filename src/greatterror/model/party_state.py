@@ -21,6 +21,7 @@ from greatterror.model.sorting import drop_sorted, merge_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party
 from greatterror.population.people import Population
+from greatterror.vocabulary import AT_LIBERTY
 
 #: columns of ``PartyRoll.counts``: what happened to the rank and file each day
 PARTY_EVENTS = ("expelled", "arrested_after_expulsion", "reinstated")
@@ -57,6 +58,11 @@ class PartyRoll:
     #: kept equal to ``np.flatnonzero((expelled_day >= 0) & ~to_arrest)``: the expelled of
     #: this run not selected for arrest, who may appeal once reinstatement starts
     appealing: NDArray[np.int64] = field(init=False)
+    #: kept equal to ``appealing`` at liberty once ``look`` has started it (``None`` before):
+    #: the appeals' pool, its size and k-th member without a pass over ``appealing``
+    waiting: CountedSubset | None = field(init=False, default=None)
+    #: positions added to ``appealing`` since the last ``look`` (their liberty not yet seen)
+    joined: list[NDArray[np.int64]] = field(init=False, default_factory=list)
 
     def __post_init__(self) -> None:
         self.pool_set = CountedSubset(self.in_party() & ~self.reinstated)
@@ -83,6 +89,8 @@ class PartyRoll:
         free = np.sort(pos[~self.to_arrest[pos]])
         if len(free):  # np.insert(appealing, np.searchsorted(appealing, free), free)
             self.appealing = merge_sorted(self.appealing, free.astype(np.int64))
+            if self.waiting is not None:
+                self.joined.append(free.astype(np.int64))
 
     def reinstate(self, pos: NDArray[np.int64]) -> None:
         """``pos`` (of ``appealing``) return to the party, and stay out of the expulsions'
@@ -91,6 +99,37 @@ class PartyRoll:
         self.reinstated[pos] = True
         # np.delete(appealing, np.searchsorted(appealing, pos))
         self.appealing = drop_sorted(self.appealing, np.asarray(pos, dtype=np.int64))
+        if self.waiting is not None:
+            self.waiting.remove(pos)
+
+    def look(self, status: NDArray[np.integer], changed: NDArray[np.int64] | None) -> CountedSubset:
+        """The appeals' pool today: ``waiting``, equal to ``appealing[AT_LIBERTY[status[
+        rows[appealing]]]]`` (as a subset of the roll's positions).
+
+        ``changed`` (``Engine.status_changes``): every person whose status changed since the
+        last look, or ``None``: not known, and the pool is then built by a pass over
+        ``appealing``. Otherwise a position's membership can have changed only if its
+        person's status changed or it joined ``appealing`` (an expulsion; a reinstatement
+        removes it from ``waiting`` at once), so only those positions are looked at: the
+        day's changes, not the 200,000 appealing of a 1:1 run (docs/performance.md, branch
+        partypool).
+        """
+        if changed is None or self.waiting is None:
+            mask = np.zeros(len(self.rows), dtype=np.bool_)
+            mask[self.appealing] = AT_LIBERTY[status[self.rows[self.appealing]]]
+            self.waiting = CountedSubset(mask)
+        else:
+            # the roll positions of the changed people (``rows`` is sorted and distinct)
+            at = np.searchsorted(self.rows, changed)
+            at[at >= len(self.rows)] = 0
+            at = at[self.rows[at] == changed]
+            pos = np.concatenate([at, *self.joined]) if self.joined else at
+            keep = (self.expelled_day[pos] >= 0) & ~self.to_arrest[pos]
+            keep &= AT_LIBERTY[status[self.rows[pos]]]
+            self.waiting.remove(pos[~keep])
+            self.waiting.add(pos[keep])
+        self.joined = []
+        return self.waiting
 
 
 def build_party(

@@ -20,7 +20,6 @@ from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import distinct_sample
 from greatterror.model.loop import Component
 from greatterror.model.party_state import CAMPAIGNS, EXCHANGE, VERIFICATION, P, PartyRoll
-from greatterror.model.purge_state import at_liberty
 from greatterror.model.world import World
 from greatterror.vocabulary import AT_LIBERTY
 
@@ -131,16 +130,18 @@ def _reinstate(w: World, e: Engine, day: int, rng: np.random.Generator) -> None:
     """Appeals heard from the January 1938 plenum: the expelled of this run who are free.
 
     Who may return: ``np.flatnonzero((roll.expelled_day >= 0) & ~roll.to_arrest &
-    AT_LIBERTY[w.cases.status[roll.rows]])``, taken from ``roll.appealing`` (the first two
-    conditions, kept up to date by the expulsions), in the same increasing order.
+    AT_LIBERTY[w.cases.status[roll.rows]])``, kept as a counted subset (``roll.waiting``,
+    ``PartyRoll.look``) from the people whose status changed since the day before: its
+    size and k-th member in the same increasing order, so the draws are those of the
+    array.
     """
     roll = w.party
-    appealing = roll.appealing
-    waiting = appealing[at_liberty(w.cases.status, roll.rows, appealing)]
+    waiting = roll.look(w.cases.status, e.status_changes("party_appeals"))
     rate = e.params["party_reinstatement_rate"] / 365.0
     n = rng.binomial(len(waiting), min(rate, 1.0))
     if n:
-        back = waiting[distinct_sample(rng, len(waiting), n)]  # as rng.choice(waiting, n, False)
+        # as rng.choice(flatnonzero(waiting.mask), n, False): model/subsets.py
+        back = waiting.nth(distinct_sample(rng, len(waiting), n))
         roll.reinstate(back)
         roll.campaign[back] = 0
         roll.counts[day, P["reinstated"]] += n * e.w_mass
