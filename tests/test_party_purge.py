@@ -47,17 +47,20 @@ def run():
     roll = sim.world.party
     look = roll.look
 
-    def checked_look(status: np.ndarray, changed: np.ndarray | None) -> CountedSubset:
+    def checked_look(status: np.ndarray, changes) -> CountedSubset | np.ndarray:
         # the appeals' pool kept from the day's changes, in lockstep with the pass over
         # ``appealing`` it replaced (the rule before branch partypool): equal every day
-        waiting = look(status, changed)
+        waiting = look(status, changes)
         rule = roll.appealing[at_liberty(status, roll.rows, roll.appealing)]
+        assert isinstance(waiting, CountedSubset)
         looks.append(
             len(waiting) == len(rule) and np.array_equal(np.flatnonzero(waiting.mask), rule)
         )
         return waiting
 
     looks: list[bool] = []
+    assert len(roll.rows) < roll.pass_below  # 1:1,000 looks by the pass unless told
+    roll.pass_below = 0  # the record of changes, as at 1:10 and 1:1
     roll.look = checked_look  # type: ignore[method-assign]
     sim.run()
     sim.looks = looks  # type: ignore[attr-defined]

@@ -12,12 +12,14 @@ elite layer's party members are left to the purge of the elites.
 from __future__ import annotations
 
 import datetime as dt
+from collections.abc import Callable
 from dataclasses import dataclass, field
 
 import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.purge_state import at_liberty
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party
@@ -27,6 +29,11 @@ from greatterror.vocabulary import AT_LIBERTY
 #: columns of ``PartyRoll.counts``: what happened to the rank and file each day
 PARTY_EVENTS = ("expelled", "arrested_after_expulsion", "reinstated")
 P = {name: i for i, name in enumerate(PARTY_EVENTS)}
+
+#: a roll of fewer rows (1:100 has 36,000, 1:10 360,000) finds the appeals' pool by a
+#: daily pass over the appealing, a larger one keeps it from the day's status changes
+#: (``PartyRoll.look``): the same members either way
+PASS_BELOW = 100_000
 
 #: how a member left the party (``PartyRoll.campaign``); 0: still in it
 CAMPAIGNS = ("verification_1935", "exchange_1936", "expulsions_1937_38")
@@ -67,6 +74,8 @@ class PartyRoll:
     waiting: CountedSubset | None = field(init=False, default=None)
     #: positions added to ``appealing`` since the last ``look`` (their liberty not yet seen)
     joined: list[NDArray[np.int64]] = field(init=False, default_factory=list)
+    #: rolls of fewer rows look by a pass over ``appealing`` (``look``; a test sets 0)
+    pass_below: int = field(init=False, default=PASS_BELOW)
 
     def __post_init__(self) -> None:
         self.pool_set = CountedSubset(self.in_party() & ~self.reinstated)
@@ -106,18 +115,25 @@ class PartyRoll:
         if self.waiting is not None:
             self.waiting.remove(pos)
 
-    def look(self, status: NDArray[np.integer], changed: NDArray[np.int64] | None) -> CountedSubset:
-        """The appeals' pool today: ``waiting``, equal to ``appealing[AT_LIBERTY[status[
-        rows[appealing]]]]`` (as a subset of the roll's positions).
+    def look(
+        self, status: NDArray[np.integer], changes: Callable[[], NDArray[np.int64] | None]
+    ) -> CountedSubset | NDArray[np.int64]:
+        """The appeals' pool today, ``appealing[AT_LIBERTY[status[rows[appealing]]]]``: that
+        array itself for a roll of fewer than ``pass_below`` rows, else ``waiting`` (the
+        same members as a subset of the roll's positions: its size and k-th member).
 
-        ``changed`` (``Engine.status_changes``): every person whose status changed since the
-        last look, or ``None``: not known, and the pool is then built by a pass over
-        ``appealing``. Otherwise a position's membership can have changed only if its
-        person's status changed or it joined ``appealing`` (an expulsion; a reinstatement
-        removes it from ``waiting`` at once), so only those positions are looked at: the
-        day's changes, not the 200,000 appealing of a 1:1 run (docs/performance.md, branch
-        partypool).
+        ``changes`` (``Engine.status_changes``, asked only for a large roll): every person
+        whose status changed since the last look, or ``None``: not known, and the pool is
+        then built by a pass over ``appealing``. Otherwise a position's membership can have
+        changed only if its person's status changed or it joined ``appealing`` (an
+        expulsion; a reinstatement removes it from ``waiting`` at once), so only those
+        positions are looked at: the day's changes, not the 200,000 appealing of a 1:1 run
+        (docs/performance.md, branch partypool). A small roll's pass (about 3 µs a day at
+        1:1,000) costs less than the record's upkeep (about 10 µs a day).
         """
+        if len(self.rows) < self.pass_below:
+            return self.appealing[at_liberty(status, self.rows, self.appealing)]
+        changed = changes()
         if changed is None or self.waiting is None:
             mask = np.zeros(len(self.rows), dtype=np.bool_)
             mask[self.appealing] = AT_LIBERTY[status[self.rows[self.appealing]]]
