@@ -147,3 +147,35 @@ def test_ledger_cells_add_a_cells_events_in_the_order_added() -> None:
     )
     assert cells.tolist() == [7] and values.tolist() == [((1e16 + 1.0) - 1e16) + 1.0]
     assert values[0] != ((1e16 - 1e16) + 1.0) + 1.0  # another order, other bits
+
+
+def test_each_reader_of_the_status_changes_is_given_every_change_once() -> None:
+    """``Engine.status_changes`` with two readers (the cadres, the party's appeals): each
+    is given every change noted after its first call, once, whenever the other asks."""
+    from types import SimpleNamespace
+
+    from greatterror.model.engine import Engine
+
+    e = SimpleNamespace(_changed=None, _change_readers={})
+
+    def ask(reader: str) -> list[int] | None:
+        out = Engine.status_changes(e, reader)  # type: ignore[arg-type]
+        return None if out is None else sorted(out.tolist())
+
+    def note(*people: int) -> None:
+        if e._changed is not None:  # as ``Transitions`` and ``CoreHolder.after`` do
+            e._changed.append(np.array(people, dtype=np.int64))
+
+    note(1)  # before any reader: not kept
+    assert ask("") is None
+    note(2)
+    note(3, 4)
+    assert ask("party") is None  # starts its record: 2, 3 and 4 were before it
+    note(5)
+    assert ask("") == [2, 3, 4, 5]
+    note(6)
+    assert ask("party") == [5, 6]
+    assert ask("party") == []
+    note(7)
+    assert ask("") == [6, 7]
+    assert ask("party") == [7]

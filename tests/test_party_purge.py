@@ -14,8 +14,10 @@ import pytest
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.engine import Engine
 from greatterror.model.party_state import EXCHANGE, VERIFICATION, P
+from greatterror.model.purge_state import at_liberty
 from greatterror.model.scenario import load_scenario
 from greatterror.model.sim import Simulation
+from greatterror.model.subsets import CountedSubset
 from greatterror.population.build import build_population
 from greatterror.population.codes import Party
 
@@ -42,7 +44,26 @@ def run():
         return out
 
     engine.due = recording  # type: ignore[method-assign]
+    roll = sim.world.party
+    look = roll.look
+
+    def checked_look(status: np.ndarray, changes) -> CountedSubset | np.ndarray:
+        # the appeals' pool kept from the day's changes, in lockstep with the pass over
+        # ``appealing`` it replaced (the rule before branch partypool): equal every day
+        waiting = look(status, changes)
+        rule = roll.appealing[at_liberty(status, roll.rows, roll.appealing)]
+        assert isinstance(waiting, CountedSubset)
+        looks.append(
+            len(waiting) == len(rule) and np.array_equal(np.flatnonzero(waiting.mask), rule)
+        )
+        return waiting
+
+    looks: list[bool] = []
+    assert len(roll.rows) < roll.pass_below  # 1:1,000 looks by the pass unless told
+    roll.pass_below = 0  # the record of changes, as at 1:10 and 1:1
+    roll.look = checked_look  # type: ignore[method-assign]
     sim.run()
+    sim.looks = looks  # type: ignore[attr-defined]
     return sim, taken, checks
 
 
@@ -107,6 +128,19 @@ def test_the_kept_sets_equal_their_definitions(run) -> None:
     appealing = np.flatnonzero((roll.expelled_day >= 0) & ~roll.to_arrest)
     assert len(appealing) > 0 and roll.reinstated.any()
     assert np.array_equal(roll.appealing, appealing)
+
+
+def test_the_appeals_pool_kept_from_the_changes_equals_the_pass_every_day(run) -> None:
+    """``PartyRoll.look`` (the pool kept from the people whose status changed) gave, on
+    every day of appeals, the members the pass over ``appealing`` gives, in the same order
+    (so the draws from it are the same)."""
+    sim, _, _ = run
+    looks = sim.looks
+    plenum = _day(sim, dt.date(1938, 1, 11))
+    assert len(looks) >= sim.engine.days - plenum - 1  # a look every day of appeals
+    assert all(looks), f"{looks.count(False)} of {len(looks)} looks differ from the rule"
+    roll = sim.world.party
+    assert roll.waiting is not None and len(roll.waiting) > 0
 
 
 def test_expulsions_run_with_the_party_purge_and_stop_at_the_halt(run) -> None:

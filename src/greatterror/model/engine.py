@@ -95,6 +95,8 @@ class Engine(Transitions):
         #: people whose case status a transition set since ``status_changes`` last asked
         #: (``None``: nobody asked yet, so nothing is kept)
         self._changed: list[NDArray[np.int64]] | None = None
+        #: for each reader of ``status_changes``: what it has not yet been given
+        self._change_readers: dict[str, list[NDArray[np.int64]]] = {}
 
     def bind(self, world: World) -> None:
         """The world whose cases the transitions change."""
@@ -123,19 +125,27 @@ class Engine(Transitions):
         """Whether mechanism ``mechanism`` (an M-id) is on; read it through ``Component.on``."""
         return bool(self.switches[SWITCH_OF[mechanism]])
 
-    def status_changes(self) -> NDArray[np.int64] | None:
+    def status_changes(self, reader: str = "") -> NDArray[np.int64] | None:
         """The people whose case status a transition (``arrest``, or a closing: sentence,
-        release, death in custody) set since the last call, in no particular order and
-        possibly repeated; ``None`` at the first call, which starts the record.
+        release, death in custody) set since ``reader``'s last call, in no particular order
+        and possibly repeated; ``None`` at a reader's first call, which starts its record.
 
         Every other write of a status (``world.py`` at the start, and in
         ``steps_investigation.py`` and ``steps_justice.py``) moves a case between two
         statuses that are not at liberty, so a step watching whether some people are at
-        liberty needs to look only at these people (model/purge_state.py, ``Cadres.take_lost``).
+        liberty needs to look only at these people (model/purge_state.py, ``Cadres.take_lost``;
+        model/party_state.py, ``PartyRoll.look``). Each reader (a name) is given every
+        change once: the changes noted since any reader last asked are handed to every
+        reader that has started.
         """
-        changed, self._changed = self._changed, []
-        if changed is None:
+        new, self._changed = self._changed or [], []
+        readers = self._change_readers
+        for pending in readers.values():
+            pending.extend(new)
+        if reader not in readers:
+            readers[reader] = []
             return None
+        changed, readers[reader] = readers[reader], []
         if len(changed) == 1:
             return changed[0]
         return np.concatenate(changed) if changed else np.empty(0, dtype=np.int64)

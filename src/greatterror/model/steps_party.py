@@ -20,7 +20,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import distinct_sample
 from greatterror.model.loop import Component
 from greatterror.model.party_state import CAMPAIGNS, EXCHANGE, VERIFICATION, P, PartyRoll
-from greatterror.model.purge_state import at_liberty
+from greatterror.model.subsets import CountedSubset
 from greatterror.model.world import World
 from greatterror.vocabulary import AT_LIBERTY
 
@@ -131,16 +131,19 @@ def _reinstate(w: World, e: Engine, day: int, rng: np.random.Generator) -> None:
     """Appeals heard from the January 1938 plenum: the expelled of this run who are free.
 
     Who may return: ``np.flatnonzero((roll.expelled_day >= 0) & ~roll.to_arrest &
-    AT_LIBERTY[w.cases.status[roll.rows]])``, taken from ``roll.appealing`` (the first two
-    conditions, kept up to date by the expulsions), in the same increasing order.
+    AT_LIBERTY[w.cases.status[roll.rows]])``, in increasing order (``PartyRoll.look``): for a
+    large roll kept as a counted subset from the people whose status changed since the
+    day before, whose size and k-th member are those of the array, so the draws are the
+    same.
     """
     roll = w.party
-    appealing = roll.appealing
-    waiting = appealing[at_liberty(w.cases.status, roll.rows, appealing)]
+    waiting = roll.look(w.cases.status, lambda: e.status_changes("party_appeals"))
     rate = e.params["party_reinstatement_rate"] / 365.0
     n = rng.binomial(len(waiting), min(rate, 1.0))
     if n:
-        back = waiting[distinct_sample(rng, len(waiting), n)]  # as rng.choice(waiting, n, False)
+        ks = distinct_sample(rng, len(waiting), n)  # as rng.choice(waiting, n, False)
+        # a counted subset's k-th members are those of its array (model/subsets.py)
+        back = waiting.nth(ks) if isinstance(waiting, CountedSubset) else waiting[ks]
         roll.reinstate(back)
         roll.campaign[back] = 0
         roll.counts[day, P["reinstated"]] += n * e.w_mass
