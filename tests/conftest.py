@@ -11,6 +11,7 @@ import tempfile
 from collections.abc import Callable, Iterator
 from pathlib import Path
 from types import ModuleType
+from typing import Any
 
 import pytest
 from script_module import load_script
@@ -77,3 +78,21 @@ def refit_script() -> Callable[[], ModuleType]:
         return load_script("refit_historical.py", "refit")
 
     return load
+
+
+@pytest.fixture
+def build_threads(monkeypatch: pytest.MonkeyPatch) -> list[int]:
+    """The thread counts the population's builds are given from now on, in order (a spy on
+    ``population.build.build_population``, which still builds): a test of ``threads=`` or
+    ``--threads`` sees that the count reached the build."""
+    import greatterror.population.build as build_module
+
+    asked: list[int] = []
+    real = build_module.build_population
+
+    def spy(*args: Any, threads: int = 1, **kwargs: Any) -> Any:
+        asked.append(threads)
+        return real(*args, threads=threads, **kwargs)
+
+    monkeypatch.setattr(build_module, "build_population", spy)
+    return asked

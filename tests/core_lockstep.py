@@ -5,12 +5,13 @@ test_core_sentence.py each run a compiled component and its NumPy reference side
 compare, after every day, what either may have changed: the case arrays, the ledger (its cells,
 or the day's rows), the run's slots, the Gulag flows and stocks, the calendar, every queue
 (the camp roll, the holding queue, the channels' backlogs...), the changed-status record and
-the named streams the component draws from.
+the named streams the component draws from. ``count_calls`` and ``count_full`` wrap a
+holder's calls to count what a compiled component did, and its returns without room.
 """
 
 from __future__ import annotations
 
-from collections.abc import Iterable
+from collections.abc import Callable, Iterable
 from typing import Any
 
 import numpy as np
@@ -25,6 +26,58 @@ LEDGER_ARRAYS = ("gulag", "stock", "held", "hunger", "prisons", "holding")
 
 def bits(a: Any) -> bytes:
     return np.ascontiguousarray(a).tobytes()
+
+
+def count_calls(
+    holder: Any, kernel: Any, counts: dict[str, Any], observe: Callable[..., int]
+) -> dict[str, Any]:
+    """Wrap ``holder.call`` and ``holder.grow`` (on the instance) to count a compiled
+    component's calls and the buffers' growths (``counts["calls"]``, ``counts["grows"]``):
+    every call of ``kernel`` is made by ``observe(call, day, *args)``, which makes it through
+    ``call`` (the holder's) and adds to ``counts`` what it measured around it."""
+    counts.update(calls=0, grows=0)
+    call, grow = holder.call, holder.grow
+
+    def counted_call(called: Any, day: int, *args: Any) -> int:
+        if called is not kernel:
+            return call(called, day, *args)
+        counts["calls"] += 1
+        return observe(call, day, *args)
+
+    def counted_grow() -> None:
+        counts["grows"] += 1
+        grow()
+
+    holder.call, holder.grow = counted_call, counted_grow
+    return counts
+
+
+def count_full(holder: Any, kernel: Any) -> dict[str, int]:
+    """Wrap ``holder.call`` (on the instance) to count the calls of ``kernel`` that returned
+    "full" (-1) by the need each set: ``calendar`` (slot ``CALENDAR_NEED``), ``queue{k}``
+    (queue k's ``QNEED`` slot) and ``full`` (all of them). ``CoreHolder.call`` grows and calls
+    again, so these returns are seen only here: a test that requires them knows that the
+    kernel's path without room ran (and that the lockstep found it left the streams alone)."""
+    counts = {"full": 0, "calendar": 0} | {f"queue{k}": 0 for k in range(slots.N_QUEUES)}
+    call, si = holder.call, holder.slots.i
+
+    def watched(core: Any, day: int, *args: Any) -> int:
+        done = kernel(core, day, *args)
+        if done < 0:
+            counts["full"] += 1
+            counts["calendar"] += si[slots.CALENDAR_NEED] > 0
+            for k in range(slots.N_QUEUES):
+                at = slots.QUEUES + slots.QUEUE_SLOTS * k + slots.QNEED
+                counts[f"queue{k}"] += si[at] > 0
+        return done
+
+    watched.__name__ = kernel.__name__
+
+    def counted_call(called: Any, day: int, *args: Any) -> int:
+        return call(watched if called is kernel else called, day, *args)
+
+    holder.call = counted_call
+    return counts
 
 
 def assert_same(
@@ -67,6 +120,14 @@ def assert_same(
     # ledger's fill counts are the compiled run's own until a flush)
     end = slots.NEED if full else slots.LEDGER_ROWS
     assert bits(sa.i[:end]) == bits(sb.i[:end]), day
+    # the state after the scratch slots: ``ARRESTS``, and every queue's need and whether it
+    # is weighed (its head and tail are places in its buffer, which the camp deaths' compaction
+    # of the roll moves: its people and weight are compared below)
+    assert sa.i[slots.ARRESTS] == sb.i[slots.ARRESTS], (day, "arrests")
+    for k in range(slots.N_QUEUES):
+        for at in (slots.QNEED, slots.WEIGHED):
+            at += slots.QUEUES + slots.QUEUE_SLOTS * k
+            assert sa.i[at] == sb.i[at], (day, "queue", k, at)
     assert la.slots is sa
     for name in LEDGER_ARRAYS:
         assert bits(getattr(la, name)) == bits(getattr(lb, name)), (day, name)

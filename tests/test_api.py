@@ -47,20 +47,10 @@ def test_a_built_population_can_be_reused_without_changing_the_result(finished: 
 
 
 def test_threads_reach_the_build_and_change_nothing(
-    finished: gt.Sim, monkeypatch: pytest.MonkeyPatch
+    finished: gt.Sim, build_threads: list[int]
 ) -> None:
-    import greatterror.population.build as build_module
-
-    asked: list[int] = []
-    real = build_module.build_population
-
-    def spy(*args, threads: int = 1, **kwargs):
-        asked.append(threads)
-        return real(*args, threads=threads, **kwargs)
-
-    monkeypatch.setattr(build_module, "build_population", spy)
     threaded = gt.Sim("historical", scale=SCALE, seed=4, threads=3).run()
-    assert asked == [3]
+    assert build_threads == [3]
     assert _json(threaded.results.summary) == _json(finished.results.summary)
     with pytest.raises(gt.SimError, match="threads: 0 is out of range"):
         gt.Population.build(scale=SCALE, seed=4, threads=0)

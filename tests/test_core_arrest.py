@@ -2,12 +2,14 @@
 
 Two runs of one scenario, seed and population go day by day side by side: one as a run goes,
 where ``Engine.arrest``, ``release`` and ``die_in_custody`` are compiled calls on the core
-(``arrest_kernel.arrest_core``, ``core_kernels.release``, ``core_kernels.die_in_custody``),
-the other with the NumPy code they replaced (``engine_reference.arrest_reference``,
-``Transitions.release_reference``, ``die_in_custody_reference``) put in their place on its
-engine, so that every component that arrests, releases or kills in custody goes through it.
-After every day the state must be equal bit for bit (tests/core_lockstep.py), and the
-arrests' count, Order 00447's arrests per region and the ``duration`` stream with it.
+(``arrest_kernel.arrest_core``, ``core_kernels.end_custody``), the other with the NumPy code
+they replaced (``engine_reference.arrest_reference``, ``Transitions.release_reference``,
+``die_in_custody_reference``) put in their place on its engine, so that every component that
+arrests, releases or kills in custody goes through it. The compiled run's ledger and changed
+buffers start small and its calendar is cut to the entries in use every day, so that the
+compiled arrest finds each full and returns "full" before it draws. After every day the state
+must be equal bit for bit (tests/core_lockstep.py), and the arrests' count, Order 00447's
+arrests per region and the ``duration`` stream with it.
 """
 
 from __future__ import annotations
@@ -16,7 +18,7 @@ import functools
 
 import numpy as np
 import pytest
-from core_lockstep import assert_same, bits
+from core_lockstep import assert_same, bits, count_calls, count_full
 
 import greatterror as gt
 from greatterror.model.arrest_kernel import arrest_core
@@ -35,30 +37,21 @@ def _reference(e) -> None:
 
 
 def _count_calls(holder) -> dict[str, int]:
-    """Wrap ``holder.call`` and ``holder.grow`` to count the compiled arrests (calls, people
-    arrested, with an investigation, from a camp's prisoners awaiting the etap) and growths."""
-    counts = {"calls": 0, "arrested": 0, "held_taken": 0, "kulak": 0, "grows": 0}
-    call, grow = holder.call, holder.grow
+    """Count the compiled arrests (``core_lockstep.count_calls``): their calls, the people
+    arrested, those taken from prisoners awaiting the etap, Order 00447's, and the growths."""
+    counts = {"arrested": 0, "held_taken": 0, "kulak": 0}
     flags = holder.engine.world.cases.flags
 
-    def counted_call(kernel, day, *args):
-        if kernel is not arrest_core:
-            return call(kernel, day, *args)
+    def observe(call, day, *args):
         idx = args[0]
         held = int(np.count_nonzero(flags[idx] & HOLDING))
-        done = call(kernel, day, *args)
-        counts["calls"] += 1
+        done = call(arrest_core, day, *args)
         counts["arrested"] += done
         counts["held_taken"] += held - int(np.count_nonzero(flags[idx] & HOLDING))
         counts["kulak"] += done * (args[2] == OP["kulak_00447"])
         return done
 
-    def counted_grow():
-        counts["grows"] += 1
-        grow()
-
-    holder.call, holder.grow = counted_call, counted_grow
-    return counts
+    return count_calls(holder, arrest_core, counts, observe)
 
 
 @pytest.fixture(scope="module")
@@ -72,9 +65,15 @@ def pair():
     ledger.row_op, ledger.row_weight = ledger.row_op[:3].copy(), ledger.row_weight[:3].copy()
     holder.changed = holder.changed[:4].copy()
     holder.refresh()
+    full = count_full(holder, arrest_core)
     counts = _count_calls(holder)
     ea, eb = compiled.engine, reference.engine
+    cal = compiled.engine.calendar
     for day in range(compiled.days):
+        # the calendar's entries cut to those ever used, every day: it doubles when it grows,
+        # so Python's adds would otherwise keep it ahead of the compiled arrest's needs
+        cal._entries = cal._entries[:, : max(int(cal._state[0]), 1)].copy()
+        holder.refresh()
         compiled.step()
         reference.step()
         assert_same(compiled, reference, day, day % 7 == 6 or day == compiled.days - 1,
@@ -82,18 +81,21 @@ def pair():
         assert ea.arrests == eb.arrests, day
         inst_a, inst_b = compiled.world.institutions, reference.world.institutions
         assert bits(inst_a.arrested_00447) == bits(inst_b.arrested_00447), day
-    return compiled, reference, counts
+    return compiled, reference, counts | {f"full_{k}": v for k, v in full.items()}
 
 
 def test_the_compiled_transitions_equal_their_numpy_code_every_day(pair) -> None:
     """The whole run, compared after each day (in the fixture); the compiled arrest was
     called, arrested Order 00447's cases and prisoners awaiting the etap, and found its
-    buffers full at least once (so that the comparison compared something)."""
+    buffers full at least once (so that the comparison compared something), the calendar
+    among them: its return without room is then known to leave stream ``duration`` alone."""
     compiled, _, counts = pair
     assert counts["calls"] > 1000
     assert counts["arrested"] == compiled.engine.arrests > 1000
     assert counts["kulak"] > 0
     assert counts["grows"] > 0
+    assert counts["full_full"] > 0
+    assert counts["full_calendar"] > 0
 
 
 def test_the_compiled_arrest_takes_camp_prisoners_as_the_numpy_code() -> None:

@@ -17,6 +17,7 @@ from greatterror.model import slots
 from greatterror.model.calendar import KIND, Calendar, append_due
 from greatterror.model.core import FIELDS, _make, queues_of
 from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room, take_kind
+from greatterror.model.engine import Engine
 from greatterror.model.slots import Slots
 from greatterror.vocabulary import EV
 
@@ -277,3 +278,14 @@ def test_a_kind_named_after_bind_reaches_the_core(engine) -> None:
     assert take_kind(engine.core.core, code, day).tolist() == [k]
     assert take_kind(engine.core.core, FAMILY, day).tolist() == []
     assert not calendar.marked[code * engine.days + day]
+
+
+def test_arrests_is_0_before_bind_and_the_worlds_slot_from_bind(engine) -> None:
+    """``Engine.arrests`` of an engine not bound yet is 0 (zeroed slots of its own); from
+    ``bind`` on it is the world's int slot ``ARRESTS``, which the compiled arrest counts."""
+    fresh = Engine(
+        engine.scenario, engine.world.people, 1, engine.evidence, engine.params, engine.switches
+    )
+    assert fresh.arrests == 0
+    engine.arrests += 5
+    assert engine.arrests == engine.world.camps.slots.i[slots.ARRESTS] >= 5

@@ -16,10 +16,12 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from core_lockstep import assert_same
+from core_lockstep import assert_same, count_full
 
 import greatterror as gt
+from greatterror.model import slots
 from greatterror.model.core import CoreHolder
+from greatterror.model.sentence_kernels import sentence_core
 from greatterror.vocabulary import EV
 
 SCALE, SEED = 0.001, 1
@@ -57,8 +59,14 @@ def pair():
         return call(self, kernel, day, *args)
 
     holder.call = counting.__get__(holder)
+    full = count_full(holder, sentence_core)
     buf = compiled.world.camps.holding._buf
+    cal = compiled.engine.calendar
     for day in range(compiled.engine.days):
+        # the calendar's entries cut to those ever used, every day: it doubles when it grows,
+        # so Python's adds would otherwise keep it ahead of the compiled sentence's needs
+        cal._entries = cal._entries[:, : max(int(cal._state[0]), 1)].copy()
+        holder.refresh()
         compiled.step()
         reference.step()
         if compiled.world.camps.holding._buf is not buf:
@@ -69,13 +77,15 @@ def pair():
         )
         compiled.engine._changed.clear()
         reference.engine._changed.clear()
-    return compiled, grown, calls, sum(again)
+    return compiled, grown, calls, sum(again), full
 
 
 def test_the_compiled_sentence_equals_its_numpy_reference_every_day(pair) -> None:
     """Compared after each day in the fixture; every kind of sentence passed, void sentences
-    passed again, the changed buffer and the holding queue grown."""
-    compiled, grown, calls, again = pair
+    passed again, the changed buffer and the holding queue grown, and the compiled sentence
+    found the calendar and the holding queue full (its returns without room, then known to
+    leave the streams alone)."""
+    compiled, grown, calls, again, full = pair
     ledger = compiled.engine.ledger
     counts = ledger.counts.reshape(ledger.shape)  # days, regions, operations, events
     for kind in KINDS:
@@ -83,4 +93,6 @@ def test_the_compiled_sentence_equals_its_numpy_reference_every_day(pair) -> Non
     assert calls.count("sentence_core") > 1000
     assert compiled.engine.voided and again > 10
     assert grown > 0
+    assert full["calendar"] > 0
+    assert full[f"queue{slots.Q_HOLDING}"] > 0
     assert len(compiled.engine.core.changed) > 1

@@ -17,7 +17,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
-from core_lockstep import assert_same
+from core_lockstep import assert_same, count_calls
 
 import greatterror as gt
 from greatterror.model import slots
@@ -55,30 +55,20 @@ def _assert_same(a, b, day: int, full: bool = True) -> None:
 
 
 def _count_calls(holder) -> dict[str, float]:
-    """Wrap ``holder.call`` and ``holder.grow`` (on the instance) to count what TermEnd's
-    compiled day did: its calls, the people it released and its ``released_term`` flow,
-    and the buffers' growths."""
-    counts = {"calls": 0, "released": 0, "released_term": 0.0, "grows": 0}
-    call, grow = holder.call, holder.grow
+    """Count what TermEnd's compiled day did (``core_lockstep.count_calls``): its calls, the
+    people it released and its ``released_term`` flow, and the buffers' growths."""
+    counts = {"released": 0, "released_term": 0.0}
     gulag, status = holder.engine.ledger.gulag, holder.engine.world.cases.status
 
-    def counted_call(kernel, day, *args):
-        if kernel is not term_end_day:
-            return call(kernel, day, *args)
+    def observe(call, day, *args):
         released = int(np.count_nonzero(status == Status.RELEASED))
         flow = float(gulag[day, GF["released_term"]])
-        done = call(kernel, day)
-        counts["calls"] += 1
+        done = call(term_end_day, day)
         counts["released"] += int(np.count_nonzero(status == Status.RELEASED)) - released
         counts["released_term"] += float(gulag[day, GF["released_term"]]) - flow
         return done
 
-    def counted_grow():
-        counts["grows"] += 1
-        grow()
-
-    holder.call, holder.grow = counted_call, counted_grow
-    return counts
+    return count_calls(holder, term_end_day, counts, observe)
 
 
 @pytest.fixture(scope="module")

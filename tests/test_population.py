@@ -281,3 +281,38 @@ def test_the_same_population_at_any_thread_count() -> None:
 def test_a_bad_thread_count_is_refused(threads) -> None:
     with pytest.raises(ValueError, match="threads"):
         build_population(0.0005, 4, threads=threads)
+
+
+def test_the_public_build_takes_threads_and_refuses_a_bad_count() -> None:
+    """``gt.Population.build(scale, seed, threads=)`` builds with threads the population one
+    thread builds, and refuses a bad count (``SimError`` naming ``threads``) before any work."""
+    import greatterror as gt
+
+    one = build_population(0.0005, 4)
+    two = gt.Population.build(0.0005, 4, threads=2)
+    for name, values in one.attrs.items():
+        np.testing.assert_array_equal(two.attrs[name], values, err_msg=name)
+    with pytest.raises(gt.SimError, match="threads"):
+        gt.Population.build(0.0005, 4, threads=0)
+
+
+def test_an_error_in_a_worker_thread_reaches_the_caller(monkeypatch) -> None:
+    """An exception raised while a region is built in a worker thread is raised by
+    ``build_population`` itself (``pool.map`` raises it when its result is read), not lost."""
+    import threading
+
+    from greatterror.population import build
+
+    real = build.region_people
+    where = []
+
+    def failing(region, *args):
+        if region.index == 3:
+            where.append(threading.current_thread() is threading.main_thread())
+            raise RuntimeError("region 3 failed")
+        return real(region, *args)
+
+    monkeypatch.setattr(build, "region_people", failing)
+    with pytest.raises(RuntimeError, match="region 3 failed"):
+        build_population(0.0005, 4, threads=2)
+    assert where == [False]

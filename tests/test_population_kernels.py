@@ -110,6 +110,15 @@ def test_guided_search_at_bucket_edges(rng) -> None:
             np.testing.assert_array_equal(out, want)
 
 
+def test_a_guide_table_for_more_categories_than_a_byte_holds_is_refused() -> None:
+    """The guide table is uint8: 255 categories' starts fit, more would wrap silently, so
+    ``guide_table`` refuses them."""
+    cums = np.linspace(0.0, 1.0, 300).reshape(1, -1)
+    assert pks.guide_table(cums, np.int64(255), 1.0).max() == 255
+    with pytest.raises(ValueError, match="uint8"):
+        pks.guide_table(cums, np.int64(256), 1.0)
+
+
 def test_scaled_categories_match_numpy(rng) -> None:
     """categories_scaled (region.choice's search) against np.searchsorted of the scaled
     draws, for sums other than 1 and draws on the buckets' edges and on the boundaries."""

@@ -29,7 +29,13 @@ from numba import njit
 
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import _sum_where, add_kind, calendar_room, ledger_add, room
+from greatterror.model.core_kernels import (
+    add_kind,
+    calendar_room,
+    leave_holding,
+    ledger_add,
+    room,
+)
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.slots import (
@@ -37,8 +43,6 @@ from greatterror.model.slots import (
     CAMPS_N,
     CAMPS_W,
     CHANGED,
-    HOLD_N,
-    HOLD_W,
     PRETRIAL_W,
 )
 from greatterror.model.sorting import search_sorted
@@ -62,13 +66,12 @@ def set_unarrestable(core, people, since):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
-def _arrestable(core, day, idx):  # pragma: no cover - compiled
-    """Those of ``idx`` no entry of the unarrestable table (``core.unarrestable``, ascending,
-    with ``core.unarrestable_from``) bars on ``day``, in order (``Engine.arrestable``)."""
-    people, since = core.unarrestable, core.unarrestable_from
+def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
+    """Which of ``idx`` no entry of the unarrestable table (``people`` ascending, each barred
+    from day ``since`` on) bars on ``day``: the rule once, for ``Engine.arrestable`` and the
+    compiled arrest (which reads the table from the core)."""
     n, m = idx.shape[0], people.shape[0]
-    out = np.empty(n, dtype=np.int64)
-    k = 0
+    keep = np.empty(n, dtype=np.bool_)
     for i in range(n):
         p = idx[i]
         j = search_sorted(people, p)
@@ -76,10 +79,8 @@ def _arrestable(core, day, idx):  # pragma: no cover - compiled
         while j < m and people[j] == p:
             barred |= since[j] <= day
             j += 1
-        if not barred:
-            out[k] = p
-            k += 1
-    return out[:k]
+        keep[i] = not barred
+    return keep
 
 
 @njit(cache=True)
@@ -106,7 +107,14 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     # only an arrest that reaches the rows from the first to the last unarrestable one can
     # take one of them (``Engine.arrest``)
     if people.shape[0] and lo <= people[people.shape[0] - 1] and hi >= people[0]:
-        take = _arrestable(core, np.int64(day), idx)
+        keep = arrestable_mask(core.unarrestable, core.unarrestable_from, np.int64(day), idx)
+        take = np.empty(n, dtype=np.int64)  # (a loop: a boolean index is one more compilation)
+        m = 0
+        for i in range(n):
+            if keep[i]:
+                take[m] = idx[i]
+                m += 1
+        take = take[:m]
     else:
         take = idx[:n]
     opened, region, weight, left, left_w, total = open_cases_flat(
@@ -134,13 +142,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
             held[i] = (core.flags[opened[i]] & HOLDING) != 0
             any_held |= held[i]
         if any_held:
-            held_w, held_n = _sum_where(weight, held)
-            for i in range(k):
-                if held[i]:
-                    core.flags[opened[i]] &= ~HOLDING
-            core.is_[HOLD_N] -= held_n
-            core.fs[HOLD_W] -= held_w
-            core.gulag[day, _LEFT_HOLDING] += held_w
+            held_w, held_n = leave_holding(core, day, opened, weight, held, np.int64(_LEFT_HOLDING))
             core.is_[CAMPS_N] += held_n
             core.fs[CAMPS_W] += held_w
             left_w -= held_w

@@ -141,6 +141,22 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
 
 
 @njit(cache=True)
+def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - compiled
+    """Those of ``idx`` with ``held`` (still in a prison awaiting the etap) leave the holding
+    stage: their flag cleared, the holding counts less their number and weight, the Gulag's
+    flow ``flow`` more (``Transitions._leave_holding``; the release, the death in custody and
+    the arrest of a camp prisoner). Returns their weight (NumPy's sum, in order) and number."""
+    held_w, held_n = _sum_where(weight, held)
+    for i in range(idx.shape[0]):
+        if held[i]:
+            core.flags[idx[i]] &= ~HOLDING
+    core.is_[HOLD_N] -= held_n
+    core.fs[HOLD_W] -= held_w
+    core.gulag[day, flow] += held_w
+    return held_w, held_n
+
+
+@njit(cache=True)
 def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
@@ -182,13 +198,7 @@ def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no c
         in_camp[i] = was_camp[i] and not held[i]
         any_held |= held[i]
     if any_held:
-        hold_w, hold_n = _sum_where(weight, held)
-        for i in range(n):
-            if held[i]:
-                core.flags[idx[i]] &= ~HOLDING
-        core.is_[HOLD_N] -= hold_n
-        core.fs[HOLD_W] -= hold_w
-        core.gulag[day, flow] += hold_w
+        leave_holding(core, day, idx, weight, held, flow)
     camp_w, camp_n = _sum_where(weight, in_camp)
     core.is_[CAMPS_N] -= camp_n
     core.fs[CAMPS_W] -= camp_w

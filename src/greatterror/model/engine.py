@@ -16,7 +16,7 @@ from typing import Any
 import numpy as np
 from numpy.typing import NDArray
 
-from greatterror.model.arrest_kernel import arrest_core, set_unarrestable
+from greatterror.model.arrest_kernel import arrest_core, arrestable_mask, set_unarrestable
 from greatterror.model.calendar import Calendar
 from greatterror.model.central_committee import unarrestable
 from greatterror.model.core import CoreHolder
@@ -26,8 +26,8 @@ from greatterror.model.limits import increase_cat1_share
 from greatterror.model.mechanisms import SWITCH_OF
 from greatterror.model.prison_terms import set_initial_terms
 from greatterror.model.scenario import Scenario
-from greatterror.model.slots import ARRESTS, int_slot
-from greatterror.model.sorting import assert_ascending, in_sorted
+from greatterror.model.slots import ARRESTS, Slots, int_slot
+from greatterror.model.sorting import assert_ascending
 from greatterror.model.streams import Streams
 from greatterror.model.transitions import Transitions
 from greatterror.model.world import World
@@ -42,7 +42,7 @@ class Engine(Transitions):
     """Calendar, ledger, random streams and the case transitions of one run."""
 
     #: cases opened so far (a step watching some people's status looks only after a change);
-    #: a slot, which the compiled arrest counts (model/slots.py)
+    #: a slot, which the compiled arrest counts (model/slots.py); 0 before ``bind``
     arrests = int_slot(ARRESTS, "Cases opened so far.")
 
     def __init__(
@@ -88,6 +88,10 @@ class Engine(Transitions):
         ]
         self.last_trial_day = max(trial_days, default=-1)
         self.world: World | None = None  # bound by ``bind`` once the world is built
+        #: the int slots ``arrests`` reads: zeroed slots of its own until ``bind`` hands it
+        #: the world's (no arrest can happen before: it needs the world), so that ``arrests``
+        #: is 0 before ``bind``, as it was when it was an attribute
+        self._is = Slots().is_
         #: people whose case status a transition set since ``status_changes`` last asked
         #: (``None``: nobody asked yet, so nothing is kept)
         self._changed: list[NDArray[np.int64]] | None = None
@@ -99,9 +103,6 @@ class Engine(Transitions):
         self.world = world
         #: the world's case arrays as the kernels take them (the arrays are never replaced)
         self.case_arrays = world.cases.arrays()
-        #: a new case's line, cleared by ``open_cases_flat`` (with its named and social-order
-        #: flags)
-        self.new_case_line = world.cases.line
         # the run's scalars are the world's slots; the compiled core holds the same buffers
         # (model/core.py, docs/design/compiled-core.md)
         self.ledger.use_slots(world.camps.slots)
@@ -189,16 +190,14 @@ class Engine(Transitions):
 
     def set_unarrestable(self, people: NDArray[np.int64], since: NDArray[np.int64]) -> None:
         """Set who no arrest may take (``people``, each from day ``since``), with the sorted
-        copy and the minimum and maximum ``arrest`` and ``arrestable`` read: the one way to change them,
-        so that the copy cannot go stale (``unarrestable`` and ``unarrestable_from`` are
+        copy the compiled arrest and ``arrestable`` read: the one way to change them, so that
+        the copy cannot go stale (``unarrestable`` and ``unarrestable_from`` are
         read-only properties; review14 F13)."""
         people, since = np.asarray(people, dtype=np.int64), np.asarray(since, dtype=np.int64)
         self._unarrestable = (people, since)
-        self._unarrestable_max = int(people.max()) if len(people) else -1
-        self._unarrestable_min = int(people.min()) if len(people) else -1
         order = np.argsort(people, kind="stable")
         self._unarrestable_sorted = (people[order], since[order])
-        assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # in_sorted's
+        assert_ascending(self._unarrestable_sorted[0], "the unarrestable")  # arrestable_mask's
         if "core" in vars(self):  # (bound: the compiled arrest reads the sorted copy)
             set_unarrestable(self.core.core, *self._unarrestable_sorted)
 
@@ -217,7 +216,8 @@ class Engine(Transitions):
         """Which of ``idx`` may be arrested on ``day``: not the leader, nor a member of the
         1934 Central Committee after his death (model/central_committee.py)."""
         people, since = self._unarrestable_sorted
-        return ~in_sorted(np.asarray(idx, dtype=np.int64), people[since <= day])
+        idx = np.ascontiguousarray(idx, dtype=np.int64)
+        return arrestable_mask(people, since, np.int64(day), idx)  # (the compiled arrest's)
 
     def arrest(
         self,

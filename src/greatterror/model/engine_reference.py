@@ -51,11 +51,8 @@ def arrest_reference(
     world = e.world
     code, inst = OP[op], world.institutions
     idx = np.asarray(idx, dtype=np.int64)
-    if (
-        e._unarrestable_max >= 0
-        and idx.min() <= e._unarrestable_max
-        and idx.max() >= e._unarrestable_min
-    ):
+    barred = e._unarrestable_sorted[0]  # (ascending: its first and last the least and most)
+    if len(barred) and idx.min() <= barred[-1] and idx.max() >= barred[0]:
         idx = idx[e.arrestable(day, idx)]
         if len(idx) == 0:
             return idx
@@ -67,7 +64,7 @@ def arrest_reference(
         day,
         allow_in_camp,
         inst.camps_region if camps_region is None else camps_region,
-        e.new_case_line,
+        world.cases.line,
     )
     if len(idx) == 0:
         return idx

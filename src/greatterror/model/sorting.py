@@ -112,8 +112,9 @@ def in_sorted(values, table):  # pragma: no cover - compiled
 
     Precondition, not checked here (the kernel runs on every arrest of a few people): the
     table is ascending; on an unsorted one the answers are wrong without an error. A caller
-    that keeps a table checks it once where the table is made (``assert_ascending``;
-    ``Engine.arrestable``), and ``isin_array``, ``isin_set`` sort their own."""
+    that keeps a table checks it once where the table is made (``assert_ascending``, as
+    ``Engine.set_unarrestable`` does for ``arrest_kernel.arrestable_mask``'s), and
+    ``isin_array``, ``isin_set`` sort their own."""
     out = np.empty(values.shape[0], dtype=np.bool_)
     for i in range(values.shape[0]):  # a loop, not np.zeros: cheaper to compile (sorting.py)
         out[i] = False

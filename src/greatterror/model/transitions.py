@@ -271,22 +271,7 @@ class Transitions:
         terms: TermRange | None = None,
     ) -> None:
         """``sentence`` in NumPy, the code the compiled call replaced: kept as its test's
-        reference only (tests/test_core_sentence.py).
-
-        Pass sentence: ``death``, ``camp``, ``exile`` or ``other`` (the 1953 series' "other
-        measures": counted as a conviction, the person leaves custody at liberty, never to a
-        camp or the holding stage; model/collegium.py).
-
-        A camp sentence carries a term from the range of its ``channel``
-        (model/gulag.py), or from ``terms`` if given; its end is put on the calendar
-        as ``term_end``, and a colony convict's transfer from the prisons as ``to_colony``
-        (model/prison_terms.py).
-
-        Death and camp sentences of the Military Collegium and the military tribunals (the
-        first and second categories of Order 00486's scope) are also a signal
-        (``convicted``), read by the families step (M19, model/families.py); the death
-        sentences name their ``channel`` for it.
-        """
+        reference only (tests/test_core_sentence.py). The rule is ``sentence``'s docstring."""
         idx = np.asarray(idx, dtype=np.int64)
         if len(idx) == 0:
             return

@@ -192,6 +192,8 @@ def build_world(
     # (population/build.py; the elite layer, after them, lives in no camp): found by bisection,
     # not by comparing every row (a boolean array of the population's size, 0.7 s at 1:1)
     mass = region[: population.n_mass]
+    codes = [r.index for r in population.regions]  # (the order of the regions' rows)
+    assert codes == sorted(codes), "the regions' rows must ascend by code: found by bisection"
     initial_prisoners = np.concatenate(
         [np.arange(*np.searchsorted(mass, np.array([c, c + 1], mass.dtype))) for c in camps]
         or [np.empty(0, dtype=np.int64)]

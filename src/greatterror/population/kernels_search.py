@@ -17,20 +17,6 @@ from numba import njit
 
 
 @njit(cache=True, nogil=True)
-def searchsorted_right(cum, x):  # pragma: no cover - compiled
-    """``np.searchsorted(cum, x, side="right")`` for a short non-decreasing ``cum``."""
-    m = cum.shape[0]
-    out = np.empty(x.shape[0], dtype=np.intp)
-    for i in range(x.shape[0]):
-        v = x[i]
-        j = 0
-        while j < m and cum[j] <= v:
-            j += 1
-        out[i] = j
-    return out
-
-
-@njit(cache=True, nogil=True)
 def categories_into(cum, x, at, out):  # pragma: no cover - compiled
     """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
 
@@ -64,9 +50,13 @@ def guide_table(cums, last, total):  # pragma: no cover - compiled
     any draw u of bucket k (``u >= k / GUIDE`` exactly, and a product with ``total >= 0`` keeps
     the order), so the linear search ``while j < last and cums[r, j] <= u * total`` finds
     the same j when it starts there, without the dozen data-dependent branches
-    (mispredicted) that a search from 0 costs. ``last`` must be below 256 (uint8 table). The kernels that use it search inline:
-    a search written as a kernel of its own was not inlined, and cost 9 ns a draw, not 1.5.
+    (mispredicted) that a search from 0 costs. The kernels that use it search inline: a
+    search written as a kernel of its own was not inlined, and cost 9 ns a draw, not 1.5.
+    The table is uint8 (a GUIDE-wide row per table row): ``last`` above 255 is refused
+    (``ValueError``), since a start of 256 or more would wrap and give wrong categories.
     """
+    if last > 255:
+        raise ValueError("guide_table: more categories than its uint8 table holds (255)")
     rows = cums.shape[0]
     table = np.empty((rows, GUIDE), dtype=np.uint8)
     for r in range(rows):
