@@ -11,6 +11,7 @@ import pytest
 
 import greatterror as gt
 from greatterror.model.engine import investigation_mean
+from greatterror.model.engine_reference import investigation_reference
 from greatterror.vocabulary import OP
 
 PARAMS = {
@@ -42,17 +43,21 @@ def sim() -> gt.Sim:
 
 def test_the_engine_draws_elite_investigations_after_the_halt_with_the_long_mean(sim) -> None:
     """Fails if the engine's elite investigations after the halt keep the ordinary mean, or if
-    the rule does not follow M22's switch."""
+    the rule does not follow M22's switch. The lengths are drawn by ``investigation_reference``
+    (NumPy, from ``Engine.investigation_p``), which tests/test_core_arrest.py holds equal to the
+    compiled arrest's draws."""
     e, world = sim.engine.engine, sim.engine.world
     assert world.policy.halted
     state = e.rng.duration.bit_generator.state
-    elite = e._investigation(OP["elite"], 20000).mean()
-    ordinary = e._investigation(OP["ordinary"], 20000).mean()
+    elite = investigation_reference(e, OP["elite"], 20000).mean()
+    ordinary = investigation_reference(e, OP["ordinary"], 20000).mean()
     assert elite == pytest.approx(300.0, rel=0.05)
     assert ordinary == pytest.approx(40.0, rel=0.05)
     world.institutions.post_halt_procedure = False  # as with M22 off
     try:
-        assert e._investigation(OP["elite"], 20000).mean() == pytest.approx(40.0, rel=0.05)
+        assert investigation_reference(e, OP["elite"], 20000).mean() == pytest.approx(
+            40.0, rel=0.05
+        )
     finally:
         world.institutions.post_halt_procedure = True
         e.rng.duration.bit_generator.state = state
@@ -87,6 +92,6 @@ def test_the_elite_cases_of_1939_reach_the_military_collegium_in_1940(sim) -> No
     a share of them in 1940 (exp(-410/300) is about a quarter of those opened on the halt's
     day; without the rule, exp(-410/40), none)."""
     e = sim.engine.engine
-    days = e._investigation(OP["elite"], 5000)
+    days = investigation_reference(e, OP["elite"], 5000)
     end_1939 = (np.datetime64("1940-01-01") - np.datetime64("1938-11-20")).astype(int)
     assert 0.15 < (days >= end_1939).mean() < 0.4
