@@ -23,7 +23,9 @@ _UNWRAPPED_WIDTH = 10_000
 #: ``--threads`` of the commands that build one population (run, population describe)
 THREADS_HELP = (
     f"1 to {MAX_THREADS} threads for building the population: the same population and "
-    "outputs at any count, only the build's wall time changes; not recorded with the run."
+    "outputs at any count, only the build's wall time changes; not recorded with the run. "
+    "Each thread beyond the first holds one more region's temporaries (about 0.1 GB at "
+    "scale 1; docs/performance.md, branch popbuild)."
 )
 
 
