@@ -28,7 +28,7 @@ from greatterror.model.core_kernels import (
     take_kind,
 )
 from greatterror.model.gulag import GF
-from greatterror.model.kernels import distinct_sorted, first_distinct
+from greatterror.model.kernels import distinct_sorted_body, first_distinct_body
 from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.sentence_events import _SHIFT
 from greatterror.model.slots import (
@@ -124,7 +124,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
             if core.status[core.roll[j]] == _CAMP:
                 keep[k] = core.roll[j]
                 k += 1
-        kept = distinct_sorted(keep[:k])
+        kept = distinct_sorted_body(keep[:k])
         for j in range(kept.shape[0]):
             core.roll[head + j] = kept[j]
         tail = head + kept.shape[0]
@@ -139,7 +139,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
         if core.status[p] == _CAMP and (core.flags[p] & HOLDING) == 0:
             pick[k] = p
             k += 1
-    return first_distinct(pick[:k], n)
+    return first_distinct_body(pick[:k], n)
 
 
 @njit(cache=True)
