@@ -152,7 +152,13 @@ def test_a_slider_moves_the_parameter(visit: Visit) -> None:
     area = slider.bounding_box()
     page.mouse.click(area["x"] + 0.2 * area["width"], area["y"] + area["height"] / 2)  # type: ignore[attr-defined]
     page.get_by_text("1 changed from the scenario's values").wait_for(timeout=15_000)  # type: ignore[attr-defined]
-    after = float(box.input_value())
+    # The count of changes can render before the text box's own value is
+    # sent to the browser (CI once read the old value here), so wait for it.
+    after = before
+    deadline = time.monotonic() + 15
+    while after == before and time.monotonic() < deadline:
+        page.wait_for_timeout(100)  # type: ignore[attr-defined]
+        after = float(box.input_value())
     assert after != before and 1e-4 <= after < before
     visit.shot("02-slider-moved")
 
