@@ -32,6 +32,7 @@ from greatterror.model.steps_gulag import (
     camp_deaths,
     camp_sample,
     famine_debility,
+    famine_excess,
 )
 from greatterror.model.steps_halt import under_review
 from greatterror.model.steps_transit import transit_deaths
@@ -207,6 +208,11 @@ class Punishment(Component):
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps", "children_to_homes")
 
+    #: the run whose famine excess ``_excess`` holds, and that excess (``famine_excess``:
+    #: the evidence, two parameters and the first day, none of which changes during a run)
+    _excess_of: Engine | None = None
+    _excess = 0.0
+
     def step(self, w: World, e: Engine, day: int) -> None:
         due = current_due(e, day, "execute")  # a superseded sentence is never carried out
         if len(due):
@@ -216,7 +222,10 @@ class Punishment(Component):
         holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
-        famine_debility(w, e, day)
+        if len(w.camps.debilitated):  # (else the debility's step returns at once)
+            if self._excess_of is not e:
+                self._excess_of, self._excess = e, famine_excess(e.evidence, e.params, e.start)
+            famine_debility(w, e, day, self._excess)
         fam = e.due(day, "family")
         if len(fam):
             # Order 00486: the wives' children go to children's homes as their mothers are
