@@ -1,0 +1,115 @@
+"""Shortcuts of branch quietday (docs/performance.md): values a step kept for its run are
+those of the run it is given, and a loop left out on a day is one that would have done nothing.
+
+Each test gives a step work on a day, or a run, its shortcut could wrongly skip: another run
+with other parameters, a national operation running, a dict of line specs not seen before.
+"""
+
+from __future__ import annotations
+
+import copy
+import dataclasses
+from typing import Any
+
+import numpy as np
+import pytest
+
+import greatterror as gt
+from greatterror.model import steps_justice
+from greatterror.model.lines import line_of_marks
+from greatterror.model.steps_gulag import famine_excess
+from greatterror.model.steps_policy import _decay
+from greatterror.model.steps_register_selection import NATIONAL_OPS
+from greatterror.vocabulary import LINES_OF
+
+
+@pytest.fixture(scope="module")
+def sim() -> gt.Sim:
+    s = gt.Sim("historical", scale=0.0001, seed=1)
+    s.run(until="1937-09-01")
+    return s
+
+
+def _copy(sim: gt.Sim) -> Any:
+    """A copy of the run (``model.sim.Simulation``), so that each test steps its own."""
+    return copy.deepcopy(sim.engine)
+
+
+def test_punishment_uses_the_famine_excess_of_the_run_it_is_given(
+    sim: gt.Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """A component that kept another run's excess (other parameters) computes this run's."""
+    run = _copy(sim)
+    e, w, day = run.engine, run.world, int(run.day)
+    assert len(w.camps.debilitated), "the first day's prisoners must still be listed"
+    given: list[float | None] = []
+    monkeypatch.setattr(steps_justice, "famine_debility", lambda w, e, d, x0=None: given.append(x0))
+    step = run.loop["punishment"]
+    step._excess_of, step._excess = object(), 10.0  # another run's: must not be used
+    step.step(w, e, day)
+    want = famine_excess(e.evidence, e.params, e.start)
+    assert given == [want] and want != 10.0
+    e.params = {**e.params, "gulag_mortality": 0.0}  # a run with other parameters
+    other = copy.copy(e)
+    step.step(w, other, day + 1)
+    assert given[-1] == famine_excess(e.evidence, other.params, e.start) != want
+
+
+def test_punishment_skips_the_debility_only_when_no_one_is_listed(
+    sim: gt.Sim, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    run = _copy(sim)
+    calls: list[int] = []
+    monkeypatch.setattr(steps_justice, "famine_debility", lambda w, e, d, x0=None: calls.append(d))
+    run.loop["punishment"].step(run.world, run.engine, int(run.day))
+    assert calls == [int(run.day)]
+    run.world.camps.debilitated = run.world.camps.debilitated[:0]
+    run.loop["punishment"].step(run.world, run.engine, int(run.day) + 1)
+    assert calls == [int(run.day)]
+
+
+def test_perception_decays_by_the_half_lives_of_the_run_it_is_given(sim: gt.Sim) -> None:
+    """Kept factors of another run (a planted stale tuple) are not used: the threat, war,
+    cost and vigilance of this run decay by this run's half-lives."""
+    run = _copy(sim)
+    e, w, day = run.engine, run.world, int(run.day)
+    step = run.loop["perception"]
+    e.params = {**e.params, "war_half_life": 7.0, "vigilance_half_life": 11.0}
+    inst = w.institutions
+    inst.war, inst.vigilance = 2.0, 3.0
+    step._factors_of, step._factors = object(), (1.0, 1.0, 1.0, 1.0, False, False)
+    step.step(w, e, day)
+    assert inst.war == 2.0 * _decay(7.0)
+    assert inst.vigilance == 3.0 * _decay(11.0)
+
+
+def test_the_national_operations_loop_runs_while_one_runs(sim: gt.Sim) -> None:
+    """With a national operation running the step draws from the ``national`` stream; with
+    none it does not (the set test that leaves the loops out, ``NATIONAL_OPS``)."""
+    assert NATIONAL_OPS == frozenset(LINES_OF) - {"kulak_00447"}
+    run = _copy(sim)
+    e, w, day = run.engine, run.world, int(run.day)
+    running = w.policy.operations & NATIONAL_OPS
+    assert running, "the fixture's day must fall in the national operations"
+    before = str(e.rng.national.bit_generator.state)
+    run.loop["register_selection"].step(w, e, day)
+    assert str(e.rng.national.bit_generator.state) != before
+    w.policy.operations -= NATIONAL_OPS
+    before = str(e.rng.national.bit_generator.state)
+    run.loop["register_selection"].step(w, e, day + 1)
+    assert str(e.rng.national.bit_generator.state) == before
+
+
+def test_the_mark_lines_of_a_new_dict_of_specs_are_read_again(sim: gt.Sim) -> None:
+    """``line_of_marks`` keeps what it read of one dict of specs; another dict, with one
+    line's register changed, gives that dict's lines, and the first its own again."""
+    specs = sim.engine.world.registers.specs
+    marks = sim.engine.world.people["marks"][:5000]
+    first = line_of_marks(marks, specs)
+    assert first.any()
+    on_marks = [n for n in LINES_OF["kulak_00447"] if specs[n].register.startswith("mark:")]
+    other = dict(specs)
+    for name in on_marks:
+        other[name] = dataclasses.replace(specs[name], register="none")
+    assert not line_of_marks(marks, other).any()
+    assert np.array_equal(line_of_marks(marks, specs), first)
