@@ -113,3 +113,36 @@ def test_the_mark_lines_of_a_new_dict_of_specs_are_read_again(sim: gt.Sim) -> No
         other[name] = dataclasses.replace(specs[name], register="none")
     assert not line_of_marks(marks, other).any()
     assert np.array_equal(line_of_marks(marks, specs), first)
+
+
+def test_the_halts_reviews_are_scheduled_only_once_halted_and_then_taken(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """``HaltReview`` returns at once before the halt: its condition is that the reviews
+    (``review_pending``) are scheduled only after ``halted`` is set. Through the halt of
+    November 1938 the reviews are scheduled with the flag set, and then come due and are
+    taken by the step (the guard lets them through)."""
+    from greatterror.model import steps_halt, steps_policy
+    from greatterror.model.engine import Engine
+
+    halted_at_review: list[bool] = []
+    real_review = steps_policy.review_pending
+
+    def review(w: Any, e: Any, day: int, extrajudicial: bool) -> None:
+        halted_at_review.append(w.policy.halted)
+        real_review(w, e, day, extrajudicial)
+
+    monkeypatch.setattr(steps_policy, "review_pending", review)
+    taken: list[int] = []
+    real_due = Engine.due
+
+    def due(self: Engine, day: int, kind: str) -> np.ndarray:
+        out = real_due(self, day, kind)
+        if kind == steps_halt.HALT_REVIEW:
+            taken.append(len(out))
+        return out
+
+    monkeypatch.setattr(Engine, "due", due)
+    gt.Sim("historical", scale=0.0001, seed=1).run(until="1939-03-01")
+    assert halted_at_review == [True]
+    assert sum(taken) > 0
