@@ -86,7 +86,7 @@ def test_perception_decays_by_the_half_lives_of_the_run_it_is_given(sim: gt.Sim)
 def test_the_national_operations_loop_runs_while_one_runs(sim: gt.Sim) -> None:
     """With a national operation running the step draws from the ``national`` stream; with
     none it does not (the set test that leaves the loops out, ``NATIONAL_OPS``)."""
-    assert NATIONAL_OPS == frozenset(LINES_OF) - {"kulak_00447"}
+    assert frozenset(LINES_OF) - {"kulak_00447"} == NATIONAL_OPS
     run = _copy(sim)
     e, w, day = run.engine, run.world, int(run.day)
     running = w.policy.operations & NATIONAL_OPS
