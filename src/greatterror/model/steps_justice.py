@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from greatterror.model import steps_gulag
 from greatterror.model.album import (
     SPECIAL_TROIKA_TERM_DAYS,
     hand_over_to_special_troikas,
@@ -32,7 +33,6 @@ from greatterror.model.steps_gulag import (
     camp_deaths,
     camp_sample,
     famine_debility,
-    famine_excess,
 )
 from greatterror.model.steps_halt import under_review
 from greatterror.model.steps_transit import transit_deaths
@@ -224,7 +224,9 @@ class Punishment(Component):
         camp_deaths(w, e, day)
         if len(w.camps.debilitated):  # (else the debility's step returns at once)
             if self._excess_of is not e:
-                self._excess_of, self._excess = e, famine_excess(e.evidence, e.params, e.start)
+                # (read from its module: a test replaces it there, tests/test_famine_debility.py)
+                excess = steps_gulag.famine_excess(e.evidence, e.params, e.start)
+                self._excess_of, self._excess = e, excess
             famine_debility(w, e, day, self._excess)
         fam = e.due(day, "family")
         if len(fam):
