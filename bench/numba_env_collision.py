@@ -105,7 +105,8 @@ for name in sys.argv[1:]:
 
 
 def _run(folder: Path, *calls: str) -> subprocess.CompletedProcess[str]:
-    env = dict(os.environ, NUMBA_CACHE_DIR=str(folder / "cache"), PYTHONPATH=str(folder))
+    path = os.pathsep.join(filter(None, [str(folder), os.environ.get("PYTHONPATH", "")]))
+    env = dict(os.environ, NUMBA_CACHE_DIR=str(folder / "cache"), PYTHONPATH=path)
     return subprocess.run(
         [sys.executable, "-c", STEP, *calls], env=env, capture_output=True, text=True
     )

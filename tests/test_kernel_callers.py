@@ -66,13 +66,17 @@ def _references(
     names = {n.name: f"{module}.{n.name}" for n in tree.body if isinstance(n, ast.FunctionDef)}
     modules: dict[str, str] = {}
     for node in ast.walk(tree):
-        if isinstance(node, ast.ImportFrom) and node.module and node.level == 0:
+        if isinstance(node, ast.ImportFrom):  # absolute (the test below holds it)
             for alias in node.names:
                 full = f"{node.module}.{alias.name}"
                 (modules if full in packages else names)[alias.asname or alias.name] = full
         elif isinstance(node, ast.Import):
             for alias in node.names:
-                modules[alias.asname or alias.name] = alias.name
+                if alias.asname:
+                    modules[alias.asname] = alias.name
+                else:  # ``import a.b.c`` binds ``a``; ``a.b.c.kernel`` is then read whole
+                    root = alias.name.split(".")[0]
+                    modules[root] = root
     compiled = {  # the bodies of compiled functions, module-level or nested (a bench's)
         id(inner)
         for node in ast.walk(tree)
@@ -124,6 +128,17 @@ def test_no_kernel_is_called_both_from_python_and_by_another_kernel() -> None:
     )
 
 
+def test_the_scan_reads_every_import() -> None:
+    """The scan resolves absolute imports only; a relative one would hide its kernels."""
+    relative = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path, tree in _parsed().values()
+        for node in ast.walk(tree)
+        if isinstance(node, ast.ImportFrom) and node.level
+    ]
+    assert not relative, f"relative imports (write them absolute): {relative}"
+
+
 def _reproduction() -> ModuleType:
     path = ROOT / "bench" / "numba_env_collision.py"
     spec = importlib.util.spec_from_file_location("numba_env_collision", path)
@@ -138,6 +153,17 @@ def test_the_body_and_entry_split_survives_the_order_that_crashes(tmp_path: Path
     rule forbids crashes in the last one, the split does not. About 10 s of CPU."""
     repro = _reproduction()
     unfixed = repro.reproduce(fixed=False, folder=tmp_path / "unfixed")
+    # the first three processes must have done what the reproduction needs (a process that
+    # fails for another reason, e.g. Numba's JIT disabled, must not read as "no crash")
+    expected = [
+        ["first compiled [1, 2, 3, 4]", "outer compiled 10"],
+        ["outer loaded 10", "first compiled [1, 2, 3, 4]"],
+        ["first loaded [1, 2, 3, 4]", "outer loaded 10"],
+    ]
+    assert [run.returncode for run in unfixed[:3]] == [0, 0, 0], [
+        run.stderr[-300:] for run in unfixed[:3]
+    ]
+    assert [run.stdout.splitlines() for run in unfixed[:3]] == expected
     if not repro.crashed(unfixed[-1]):
         pytest.skip(
             "this Numba no longer shares one environment between two compilations "
