@@ -146,3 +146,22 @@ def test_the_halts_reviews_are_scheduled_only_once_halted_and_then_taken(
     gt.Sim("historical", scale=0.0001, seed=1).run(until="1939-03-01")
     assert halted_at_review == [True]
     assert sum(taken) > 0
+
+
+def test_the_elites_purge_arrests_those_due_today(sim: gt.Sim) -> None:
+    """The purge of the elites calls the arrests only when someone is due: a member of the
+    elite layer and a first secretary's client put on the calendar for today are taken."""
+    from greatterror.vocabulary import Status
+
+    run = _copy(sim)
+    e, w, day = run.engine, run.world, int(run.day)
+    free = w.cases.status == Status.FREE
+    elite = np.flatnonzero(free & e.is_elite)
+    unarrestable = set(e.unarrestable.tolist()) if len(e.unarrestable) else set()
+    person = next(int(i) for i in elite if int(i) not in unarrestable)
+    client = int(np.flatnonzero(free & ~e.is_elite & (w.people["patron"] >= 0))[0])
+    e.schedule(day, "arrest_elite", np.array([person]))
+    e.schedule(day, "arrest_client", np.array([client]))
+    run.loop["purge_of_elites"].step(w, e, day)
+    assert w.cases.status[person] != Status.FREE
+    assert w.cases.status[client] != Status.FREE
