@@ -32,9 +32,9 @@ from greatterror.model.case_flags import HOLDING
 from greatterror.model.core_kernels import (
     add_kind,
     calendar_room,
-    leave_holding,
-    ledger_add,
     room,
+    shared_leave_holding,
+    shared_ledger_add,
 )
 from greatterror.model.flatcalls import open_cases_flat
 from greatterror.model.gulag import GF
@@ -142,7 +142,9 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
             held[i] = (core.flags[opened[i]] & HOLDING) != 0
             any_held |= held[i]
         if any_held:
-            held_w, held_n = leave_holding(core, day, opened, weight, held, np.int64(_LEFT_HOLDING))
+            held_w, held_n = shared_leave_holding(
+                core, day, opened, weight, held, np.int64(_LEFT_HOLDING)
+            )
             core.is_[CAMPS_N] += held_n
             core.fs[CAMPS_W] += held_w
             left_w -= held_w
@@ -151,7 +153,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     ops = np.empty(k, dtype=np.uint8)  # (the case arrays' dtype: ledger_add's one signature)
     for i in range(k):
         ops[i] = code
-    ledger_add(core, day, region, ops, np.int64(_EV_ARRESTED), weight)
+    shared_ledger_add(core, day, region, ops, np.int64(_EV_ARRESTED), weight)
     if investigate:
         delays = np.empty(k, dtype=np.int64)
         if code == _KULAK:  # Erlang with shape 3, plus 3 days

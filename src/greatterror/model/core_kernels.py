@@ -24,7 +24,8 @@ from greatterror.model.calendar import SMALL_BATCH, append_due, take_due
 from greatterror.model.case_flags import HOLDING
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF
-from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.pairwise import shared_pairwise_sum
+from greatterror.model.shared_calls import shared
 from greatterror.model.slots import (
     CALENDAR_NEED,
     CAMPS_N,
@@ -128,6 +129,10 @@ def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - comp
     core.is_[LEDGER_ENTRIES] = k + n
 
 
+#: ``ledger_add`` for compiled callers, compiled once (model/shared_calls.py)
+shared_ledger_add = shared(ledger_add)
+
+
 @njit(cache=True)
 def _sum_where(weight, keep):  # pragma: no cover - compiled
     """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
@@ -137,7 +142,11 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
         if keep[i]:
             part[k] = weight[i]
             k += 1
-    return pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
+    return shared_pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
+
+
+#: ``_sum_where`` for compiled callers, compiled once (model/shared_calls.py)
+shared_sum_where = shared(_sum_where)
 
 
 @njit(cache=True)
@@ -146,7 +155,7 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     stage: their flag cleared, the holding counts less their number and weight, the Gulag's
     flow ``flow`` more (``Transitions._leave_holding``; the release, the death in custody and
     the arrest of a camp prisoner). Returns their weight (NumPy's sum, in order) and number."""
-    held_w, held_n = _sum_where(weight, held)
+    held_w, held_n = shared_sum_where(weight, held)
     for i in range(idx.shape[0]):
         if held[i]:
             core.flags[idx[i]] &= ~HOLDING
@@ -154,6 +163,10 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     core.fs[HOLD_W] -= held_w
     core.gulag[day, flow] += held_w
     return held_w, held_n
+
+
+#: ``leave_holding`` for compiled callers, compiled once (model/shared_calls.py)
+shared_leave_holding = shared(leave_holding)
 
 
 @njit(cache=True)
@@ -172,9 +185,13 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, event, weight)
+    shared_ledger_add(core, day, region, ops, event, weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     return weight, was_camp, pretrial_w
+
+
+#: ``_close_core`` for compiled callers, compiled once (model/shared_calls.py)
+shared_close_core = shared(_close_core)
 
 
 @njit(cache=True)
@@ -198,10 +215,14 @@ def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no c
         in_camp[i] = was_camp[i] and not held[i]
         any_held |= held[i]
     if any_held:
-        leave_holding(core, day, idx, weight, held, flow)
-    camp_w, camp_n = _sum_where(weight, in_camp)
+        shared_leave_holding(core, day, idx, weight, held, flow)
+    camp_w, camp_n = shared_sum_where(weight, in_camp)
     core.is_[CAMPS_N] -= camp_n
     core.fs[CAMPS_W] -= camp_w
+
+
+#: ``_leave_custody_core`` for compiled callers, compiled once (model/shared_calls.py)
+shared_leave_custody_core = shared(_leave_custody_core)
 
 
 @njit(cache=True)
@@ -213,11 +234,11 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     it, or the holding stage (``left_holding`` flow)."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, pretrial_w = _close_core(
+    weight, was_camp, pretrial_w = shared_close_core(
         core, day, idx, np.int64(_RELEASED), np.int64(_EV_RELEASED)
     )
     core.fs[RELEASED_PRETRIAL] += pretrial_w
-    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
+    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
 
 
 @njit(cache=True)
@@ -230,8 +251,8 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     stage, counted as ``flow``."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, _ = _close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
-    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
+    weight, was_camp, _ = shared_close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
+    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
 
 
 @njit(cache=True)

@@ -22,7 +22,8 @@ from greatterror.model.arrays import (
     TroikaQueue,
 )
 from greatterror.model.case_flags import CONFESSED, LINKED
-from greatterror.model.sorting import sorted_copy, stable_argsort
+from greatterror.model.shared_calls import shared
+from greatterror.model.sorting import shared_sorted_copy, shared_stable_argsort
 from greatterror.vocabulary import AT_LIBERTY, Status
 
 __all__ = [
@@ -125,7 +126,7 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     status, region, is_elite = cases.status, people.region, people.is_elite
     weight_of_layer = people.weight_of_layer
     allow_in_camp, camps_region = order.allow_in_camp, order.camps_region
-    s = sorted_copy(idx)
+    s = shared_sorted_copy(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     left = 0
@@ -194,7 +195,7 @@ def distinct_sorted(a):  # pragma: no cover - compiled
 @njit(cache=True)
 def distinct_sorted_body(a):  # pragma: no cover - compiled
     """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
-    s = sorted_copy(a)
+    s = shared_sorted_copy(a)
     out = np.empty_like(s)
     k = 0
     for i in range(s.shape[0]):
@@ -202,6 +203,10 @@ def distinct_sorted_body(a):  # pragma: no cover - compiled
             out[k] = s[i]
             k += 1
     return out[:k]
+
+
+#: ``distinct_sorted_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_distinct_sorted_body = shared(distinct_sorted_body)
 
 
 @njit(cache=True)
@@ -217,15 +222,19 @@ def first_distinct_body(values, n):  # pragma: no cover - compiled
     Equals ``values[np.sort(np.unique(values, return_index=True)[1])][:n]``
     in one call: the camp sample is drawn every day, usually a handful.
     """
-    order = stable_argsort(values)  # np.argsort(values, kind="mergesort")
+    order = shared_stable_argsort(values)  # np.argsort(values, kind="mergesort")
     first = np.empty(values.shape[0], dtype=np.int64)
     k = 0
     for j in range(order.shape[0]):
         if j == 0 or values[order[j]] != values[order[j - 1]]:
             first[k] = order[j]
             k += 1
-    first = sorted_copy(first[:k])[:n]
+    first = shared_sorted_copy(first[:k])[:n]
     return values[first]
+
+
+#: ``first_distinct_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_first_distinct_body = shared(first_distinct_body)
 
 
 @njit(cache=True)

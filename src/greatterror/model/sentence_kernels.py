@@ -29,7 +29,7 @@ import numpy as np
 from numba import njit
 
 from greatterror.model.calendar import KIND
-from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room
+from greatterror.model.core_kernels import add_kind, calendar_room, room, shared_ledger_add
 from greatterror.model.flatcalls import close_cases_flat
 from greatterror.model.gulag import GF
 from greatterror.model.queue_kernels import queue_push, queue_room
@@ -124,7 +124,7 @@ def sentence_core(
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
     if counted == n:
-        ledger_add(core, day, region, ops, _EVENT[kind], weight)
+        shared_ledger_add(core, day, region, ops, _EVENT[kind], weight)
     else:  # (loops, not a mask's indexing: the house rule, docs/performance.md)
         kept_ops = np.empty(counted, dtype=ops.dtype)
         kept_region = np.empty(counted, dtype=region.dtype)
@@ -134,7 +134,7 @@ def sentence_core(
             if not again[i]:
                 kept_ops[k], kept_region[k], kept_weight[k] = ops[i], region[i], weight[i]
                 k += 1
-        ledger_add(core, day, kept_region, kept_ops, _EVENT[kind], kept_weight)
+        shared_ledger_add(core, day, kept_region, kept_ops, _EVENT[kind], kept_weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     if kind == DEATH:
         delays = np.empty(n, dtype=np.int64)
