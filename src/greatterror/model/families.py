@@ -158,7 +158,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
                 continue
             if wife[i] >= 0 or male[member] or member == person:
                 continue
-            j = search_sorted(pool, member)
+            j = search_sorted(pool, np.int64(member))  # int64: one signature (indptr is int32)
             if j < pool.shape[0] and pool[j] == member:
                 continue  # convicted herself
             wife[i] = member
