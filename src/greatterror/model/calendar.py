@@ -27,6 +27,14 @@ _NO_ONE = np.empty(0, dtype=np.int64)
 
 @njit(cache=True)
 def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
+    """``append_due_body`` for Python callers (``Calendar``); compiled callers call the body
+    (a kernel that cached kernels call is not called from Python too: docs/design/
+    compiled-core.md, "Known problem")."""
+    return append_due_body(lists, entries, state, mark, idx, due, offset)
+
+
+@njit(cache=True)
+def append_due_body(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
     """Append ``idx[i]`` to the list of day ``due[i] + offset`` (if before the end of the
     run), in order.
 
@@ -68,6 +76,12 @@ def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cov
 
 @njit(cache=True)
 def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
+    """``take_due_body`` for Python callers (``Calendar.take``), as ``append_due``."""
+    return take_due_body(lists, entries, state, mark, day)
+
+
+@njit(cache=True)
+def take_due_body(lists, entries, state, mark, day):  # pragma: no cover - compiled
     """The people of both lists of ``day`` (``lists[0]``: batches, ``lists[1]``: small
     batches), in order. The lists are emptied and their entries joined to the free list."""
     nxt, person = entries[0], entries[1]

@@ -44,6 +44,22 @@ def open_cases_flat(
     region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
     line,
 ):  # pragma: no cover - compiled  # fmt: skip
+    """``open_cases_flat_body`` for Python callers (the engine's reference); the compiled
+    arrest calls the body (a kernel that cached kernels call is not called from Python too:
+    docs/design/compiled-core.md, "Known problem")."""
+    return open_cases_flat_body(
+        idx, status, op, arrest_day, sentence_day, flags, arrests,
+        region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
+        line,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def open_cases_flat_body(
+    idx, status, op, arrest_day, sentence_day, flags, arrests,
+    region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
+    line,
+):  # pragma: no cover - compiled  # fmt: skip
     """``kernels.open_cases`` with its named tuples' fields as arguments; then, for each case
     opened, ``line[i] = 0`` and the flags ``NAMED`` and ``SOCIAL_ORDER`` cleared (the engine's
     writes after the opening, ``Engine.arrest``, in the same call). Also returns the sum of
@@ -62,6 +78,21 @@ def open_cases_flat(
 
 @njit(cache=True)
 def close_cases_flat(
+    idx, new_status, sentence_day_of_closing,
+    status, op, arrest_day, sentence_day, flags, arrests,
+    region, is_elite, weight_of_layer, hold,
+):  # pragma: no cover - compiled  # fmt: skip
+    """``close_cases_flat_body`` for Python callers (``Transitions``); the compiled closings
+    call the body (as ``open_cases_flat``)."""
+    return close_cases_flat_body(
+        idx, new_status, sentence_day_of_closing,
+        status, op, arrest_day, sentence_day, flags, arrests,
+        region, is_elite, weight_of_layer, hold,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def close_cases_flat_body(
     idx, new_status, sentence_day_of_closing,
     status, op, arrest_day, sentence_day, flags, arrests,
     region, is_elite, weight_of_layer, hold,

@@ -186,9 +186,11 @@ def mark_where(values, bits, out, flag):  # pragma: no cover - compiled
 def distinct_sorted(a):  # pragma: no cover - compiled
     """``np.unique(a)`` for Python callers; compiled code calls ``distinct_sorted_body``.
 
-    A kernel that cached kernels call is not called from Python too: a full test suite of
-    6 December crashed boxing such a kernel's result after a cached caller of it had loaded
-    (docs/design/compiled-core.md, "Known problem"; cause not established)."""
+    A kernel that cached kernels call is not called from Python too: Numba can give its
+    environment, linked into a cached caller, the name of another compilation's, and a
+    process that loads the caller first then fails to box the kernel's result ("'descr' is
+    NULL", a full test suite of 6 December; docs/design/compiled-core.md, "Known problem";
+    tests/test_kernel_callers.py holds the rule)."""
     return distinct_sorted_body(a)
 
 

@@ -64,6 +64,18 @@ def term_ends(
 @njit(cache=True)
 def _term_ends(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
+):  # fmt: skip  # pragma: no cover - compiled
+    """``_term_ends_body`` for Python (``term_ends``); the compiled sentence calls the body (a
+    kernel that cached kernels call is not called from Python too: docs/design/
+    compiled-core.md, "Known problem")."""
+    return _term_ends_body(
+        idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
+    )  # fmt: skip
+
+
+@njit(cache=True)
+def _term_ends_body(
+    idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference
     n = idx.shape[0]
     ends = np.empty(n, dtype=np.int64)
