@@ -36,8 +36,9 @@ from greatterror.model.core_kernels import (
     shared_leave_holding,
     shared_ledger_add,
 )
-from greatterror.model.flatcalls import open_cases_flat_body
+from greatterror.model.flatcalls import shared_open_cases_flat_body
 from greatterror.model.gulag import GF
+from greatterror.model.shared_calls import shared
 from greatterror.model.slots import (
     ARRESTS,
     CAMPS_N,
@@ -70,7 +71,7 @@ def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
     """``arrestable_mask_body`` for Python callers (``Engine.arrestable``); the compiled arrest
     calls the body (a kernel that cached kernels call is not called from Python too:
     docs/design/compiled-core.md, "Known problem")."""
-    return arrestable_mask_body(people, since, day, idx)
+    return shared_arrestable_mask_body(people, since, day, idx)
 
 
 @njit(cache=True)
@@ -89,6 +90,10 @@ def arrestable_mask_body(people, since, day, idx):  # pragma: no cover - compile
             j += 1
         keep[i] = not barred
     return keep
+
+
+#: ``arrestable_mask_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_arrestable_mask_body = shared(arrestable_mask_body)
 
 
 @njit(cache=True)
@@ -115,7 +120,9 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     # only an arrest that reaches the rows from the first to the last unarrestable one can
     # take one of them (``Engine.arrest``)
     if people.shape[0] and lo <= people[people.shape[0] - 1] and hi >= people[0]:
-        keep = arrestable_mask_body(core.unarrestable, core.unarrestable_from, np.int64(day), idx)
+        keep = shared_arrestable_mask_body(
+            core.unarrestable, core.unarrestable_from, np.int64(day), idx
+        )
         take = np.empty(n, dtype=np.int64)  # (a loop: a boolean index is one more compilation)
         m = 0
         for i in range(n):
@@ -125,7 +132,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
         take = take[:m]
     else:
         take = idx[:n]
-    opened, region, weight, left, left_w, total = open_cases_flat_body(
+    opened, region, weight, left, left_w, total = shared_open_cases_flat_body(
         take, core.status, core.op, core.arrest_day, core.sentence_day, core.flags,
         core.arrests, core.region, core.is_elite, core.weight_of_layer, np.int64(code),
         np.int64(day), allow_in_camp, np.int64(camps_region), core.line,

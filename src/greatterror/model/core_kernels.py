@@ -20,9 +20,9 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.calendar import SMALL_BATCH, append_due_body, take_due_body
+from greatterror.model.calendar import SMALL_BATCH, shared_append_due_body, shared_take_due_body
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.flatcalls import close_cases_flat_body
+from greatterror.model.flatcalls import shared_close_cases_flat_body
 from greatterror.model.gulag import GF
 from greatterror.model.pairwise import shared_pairwise_sum
 from greatterror.model.shared_calls import shared
@@ -54,7 +54,7 @@ def take_kind(core, code, day):  # pragma: no cover - compiled
     ``day``, removed from the calendar."""
     if core.cal_marks[code, day] == 0:
         return np.empty(0, dtype=np.int64)
-    return take_due_body(
+    return shared_take_due_body(
         core.cal_lists[code], core.cal_entries, core.cal_state, core.cal_marks[code], day
     )
 
@@ -74,7 +74,7 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
         return True
     row = 1 if idx.shape[0] <= SMALL_BATCH else 0
     lists = core.cal_lists[code, row]
-    if not append_due_body(
+    if not shared_append_due_body(
         lists, core.cal_entries, core.cal_state, core.cal_marks[code], idx, due, offset
     ):
         core.is_[CALENDAR_NEED] = idx.shape[0]
@@ -175,7 +175,7 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
     ledger, the pretrial weight taken off ``Camps.pretrial_w``. Returns the weights, who was
     in a camp or a prison awaiting the etap before, and the pretrial weight."""
-    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat_body(
+    ops, region, weight, was_camp, pretrial_w, _, _ = shared_close_cases_flat_body(
         idx, status, np.int64(-1),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
         core.region, core.is_elite, core.weight_of_layer, np.bool_(False),

@@ -159,6 +159,10 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     return out, out_region, out_weight, left, left_w
 
 
+#: ``open_cases`` for compiled callers, compiled once (model/shared_calls.py)
+shared_open_cases = shared(open_cases)
+
+
 @njit(cache=True)
 def count_values(codes, size):  # pragma: no cover - compiled
     """``np.bincount(codes, minlength=size)`` for a uint8 array without an intp copy of it."""
@@ -191,7 +195,7 @@ def distinct_sorted(a):  # pragma: no cover - compiled
     process that loads the caller first then fails to box the kernel's result ("'descr' is
     NULL", a full test suite of 6 December; docs/design/compiled-core.md, "Known problem";
     tests/test_kernel_callers.py holds the rule)."""
-    return distinct_sorted_body(a)
+    return shared_distinct_sorted_body(a)
 
 
 @njit(cache=True)
@@ -214,7 +218,7 @@ shared_distinct_sorted_body = shared(distinct_sorted_body)
 @njit(cache=True)
 def first_distinct(values, n):  # pragma: no cover - compiled
     """``first_distinct_body`` for Python callers (as ``distinct_sorted``)."""
-    return first_distinct_body(values, n)
+    return shared_first_distinct_body(values, n)
 
 
 @njit(cache=True)
@@ -265,6 +269,10 @@ def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
         out_region[i] = region[p]
         out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
     return out_op, out_region, out_weight, was_camp
+
+
+#: ``close_cases`` for compiled callers, compiled once (model/shared_calls.py)
+shared_close_cases = shared(close_cases)
 
 
 @njit(cache=True)
