@@ -99,3 +99,14 @@ def test_a_cached_caller_loads_first_in_a_new_process(tmp_path: Path) -> None:
     second = subprocess.run([sys.executable, "-c", code], env=env, capture_output=True, text=True)
     assert second.returncode == 0, second.stderr
     assert second.stdout.split() == ["2", "1", "1"]
+
+
+def test_every_kernel_is_compiled_without_a_c_wrapper() -> None:
+    """``**NO_CFUNC_WRAPPER`` on every kernel of the package (a first run compiles no unused
+    C-callable wrappers); a new kernel without it fails here."""
+    from greatterror.model import compiled
+
+    kernels = dict(compiled._kernels(compiled._kernel_modules()))
+    assert len(kernels) > 100
+    missing = [name for name, k in kernels.items() if not k.targetoptions.get("no_cfunc_wrapper")]
+    assert not missing

@@ -38,7 +38,7 @@ from greatterror.model.core_kernels import (
 )
 from greatterror.model.flatcalls import shared_open_cases_flat_body
 from greatterror.model.gulag import GF
-from greatterror.model.shared_calls import shared
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.slots import (
     ARRESTS,
     CAMPS_N,
@@ -58,7 +58,7 @@ _LEFT_HOLDING = GF["left_holding"]
 _TAKEN = GF["taken_for_case"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def set_unarrestable(core, people, since):  # pragma: no cover - compiled
     """Hand the unarrestable table (ascending, and the day each is barred from) to the core
     (``Engine.set_unarrestable``)."""
@@ -66,7 +66,7 @@ def set_unarrestable(core, people, since):  # pragma: no cover - compiled
     core.unarrestable_from = since
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
     """``arrestable_mask_body`` for Python callers (``Engine.arrestable``); the compiled arrest
     calls the body (a kernel that cached kernels call is not called from Python too:
@@ -74,7 +74,7 @@ def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
     return shared_arrestable_mask_body(people, since, day, idx)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def arrestable_mask_body(people, since, day, idx):  # pragma: no cover - compiled
     """Which of ``idx`` no entry of the unarrestable table (``people`` ascending, each barred
     from day ``since`` on) bars on ``day``: the rule once, for ``Engine.arrestable`` and the
@@ -96,7 +96,7 @@ def arrestable_mask_body(people, since, day, idx):  # pragma: no cover - compile
 shared_arrestable_mask_body = shared(arrestable_mask_body)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investigate, p):
     """``Engine.arrest(day, idx, op, allow_in_camp, investigate, camps_region)`` for the
     operation with ``code`` (``OP``); ``p`` the investigation length's parameter

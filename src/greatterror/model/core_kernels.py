@@ -25,7 +25,7 @@ from greatterror.model.case_flags import HOLDING
 from greatterror.model.flatcalls import shared_close_cases_flat_body
 from greatterror.model.gulag import GF
 from greatterror.model.pairwise import shared_pairwise_sum
-from greatterror.model.shared_calls import shared
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.slots import (
     CALENDAR_NEED,
     CAMPS_N,
@@ -48,7 +48,7 @@ _EV_DIED = EV["died_in_custody"]
 _LEFT_HOLDING = GF["left_holding"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def take_kind(core, code, day):  # pragma: no cover - compiled
     """``Calendar.take`` of the kind with ``code`` (``calendar.KIND``): its people due on
     ``day``, removed from the calendar."""
@@ -59,13 +59,13 @@ def take_kind(core, code, day):  # pragma: no cover - compiled
     )
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def due_count(core, code, day):  # pragma: no cover - compiled
     """How many ``take_kind`` would return (the room a kernel checks before taking)."""
     return core.cal_lists[code, 0, 2, day] + core.cal_lists[code, 1, 2, day]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
     """``Calendar.add`` of the kind with ``code`` (room checked by the caller, before any
     write: ``calendar_room``); False (nothing changed, ``len(idx)`` in slot
@@ -82,7 +82,7 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def calendar_room(core, entries):  # pragma: no cover - compiled
     """Whether the calendar has room for ``entries`` more entries (``append_due``'s test);
     if not, ``entries`` is put in slot ``CALENDAR_NEED``. A kernel checks this and ``room``
@@ -94,7 +94,7 @@ def calendar_room(core, entries):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def room(core, entries):  # pragma: no cover - compiled
     """Whether the ledger's buffer has room for one row of ``entries`` entries and the
     changed buffer for ``entries`` people; if not, ``entries`` is put in slot ``NEED``."""
@@ -108,7 +108,7 @@ def room(core, entries):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - compiled
     """``Ledger.add(day, region, op, event, weight)`` with one operation per event, into the
     compiled buffer (room checked by the caller, ``room``); nothing for no event."""
@@ -133,7 +133,7 @@ def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - comp
 shared_ledger_add = shared(ledger_add)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _sum_where(weight, keep):  # pragma: no cover - compiled
     """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
     part = np.empty(weight.shape[0], dtype=np.float64)
@@ -149,7 +149,7 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
 shared_sum_where = shared(_sum_where)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - compiled
     """Those of ``idx`` with ``held`` (still in a prison awaiting the etap) leave the holding
     stage: their flag cleared, the holding counts less their number and weight, the Gulag's
@@ -169,7 +169,7 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
 shared_leave_holding = shared(leave_holding)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
@@ -194,7 +194,7 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
 shared_close_core = shared(_close_core)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no cover - compiled
     """Of the closed ``idx`` who were in a camp, those still in a prison awaiting the etap
     leave the holding stage (their flag cleared, the holding counts, the Gulag flow ``flow``:
@@ -225,7 +225,7 @@ def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no c
 shared_leave_custody_core = shared(_leave_custody_core)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def release_core(core, day, idx):  # pragma: no cover - compiled
     """``Transitions.release(day, idx)`` (room checked by the caller, ``room(core, len(idx))``).
 
@@ -241,7 +241,7 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
     room checked by the caller, ``room(core, len(idx))``).
@@ -255,7 +255,7 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def end_custody(core, day, idx, died, flow):  # pragma: no cover - compiled
     """``die_in_custody_core(core, day, idx, flow)`` if ``died``, else ``release_core(core,
     day, idx)``, with its room checked: -1 ("full", nothing changed), 1 if anyone was

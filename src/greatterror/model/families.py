@@ -51,6 +51,7 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import integers_below
 from greatterror.model.loop import Component
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.sorting import search_sorted, shared_sorted_copy
 from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
@@ -130,7 +131,7 @@ def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
     return float((children * e.weights(wives)).sum())
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no cover
     """Each convicted man's wife (or -1) and her household's children under ``adult_age``.
 

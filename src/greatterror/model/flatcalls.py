@@ -30,7 +30,7 @@ from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
 from greatterror.model.case_flags import HOLDING, NAMED, SOCIAL_ORDER
 from greatterror.model.kernels import shared_close_cases, shared_open_cases
 from greatterror.model.pairwise import shared_pairwise_sum
-from greatterror.model.shared_calls import shared
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.vocabulary import OP, Status
 
 #: the statuses of a case before its sentence (``close_cases_flat``'s ``pretrial``)
@@ -39,7 +39,7 @@ _INVESTIGATION, _AWAITING = int(Status.INVESTIGATION), int(Status.AWAITING_SENTE
 _ELITE = OP["elite"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def open_cases_flat(
     idx, status, op, arrest_day, sentence_day, flags, arrests,
     region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
@@ -55,7 +55,7 @@ def open_cases_flat(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def open_cases_flat_body(
     idx, status, op, arrest_day, sentence_day, flags, arrests,
     region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
@@ -83,7 +83,7 @@ def open_cases_flat_body(
 shared_open_cases_flat_body = shared(open_cases_flat_body)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def close_cases_flat(
     idx, new_status, sentence_day_of_closing,
     status, op, arrest_day, sentence_day, flags, arrests,
@@ -98,7 +98,7 @@ def close_cases_flat(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def close_cases_flat_body(
     idx, new_status, sentence_day_of_closing,
     status, op, arrest_day, sentence_day, flags, arrests,

@@ -31,6 +31,7 @@ from greatterror.model.gulag import GF
 from greatterror.model.kernels import shared_distinct_sorted_body, shared_first_distinct_body
 from greatterror.model.pairwise import shared_pairwise_sum
 from greatterror.model.sentence_events import _SHIFT
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import (
     CAMPS_N,
     COLONY_KEPT,
@@ -64,7 +65,7 @@ _RECEPTION = stream_code("reception")
 _EXHAUSTED_DEATH = KIND["exhausted_death"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def term_end_day(core, day):  # pragma: no cover - compiled
     """TermEnd's day: the people due for ``term_end`` who are still in a camp (or awaiting
     the etap) on the term that ends today are released; the weight of those already in a
@@ -100,7 +101,7 @@ def term_end_day(core, day):  # pragma: no cover - compiled
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _weights(core, idx):  # pragma: no cover - compiled
     """``Transitions.weights(idx)``: the weights of ``idx`` (mass weight, elite rows 1)."""
     out = np.empty(idx.shape[0], dtype=np.float64)
@@ -109,7 +110,7 @@ def _weights(core, idx):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _camp_sample(core, n):  # pragma: no cover - compiled
     """``steps_gulag.camp_sample(w, n, rng)`` on stream ``gulag``: up to ``n`` distinct current
     camp prisoners by rejection from the camp roll, compacted first (in its buffer, from its
@@ -142,7 +143,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
     return shared_first_distinct_body(pick[:k], n)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def camp_deaths_day(core, day):  # pragma: no cover - compiled
     """The camps' deaths of the day (``steps_gulag.camp_deaths``, after its Python part, which
     puts the day's death probability in slot ``DEATH_P``, a drawn colony prisoner's in
@@ -185,7 +186,7 @@ def camp_deaths_day(core, day):  # pragma: no cover - compiled
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def transit_deaths_day(core, day, new):  # pragma: no cover - compiled
     """The deaths on the etap of the day and the camps' reception of those who arrive
     (``steps_transit.transit_deaths`` and ``reception.reception_deaths_reference``, after their Python

@@ -22,7 +22,7 @@ from greatterror.model.arrays import (
     TroikaQueue,
 )
 from greatterror.model.case_flags import CONFESSED, LINKED
-from greatterror.model.shared_calls import shared
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.sorting import shared_sorted_copy, shared_stable_argsort
 from greatterror.vocabulary import AT_LIBERTY, Status
 
@@ -43,7 +43,7 @@ _AWAITING = Status.AWAITING_SENTENCE
 _AT_LIBERTY = AT_LIBERTY
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma: no cover - compiled
     """Decide troika cases in queue order, within the day's budget.
 
@@ -113,7 +113,7 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma:
     return verdict, spent
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
@@ -163,7 +163,7 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
 shared_open_cases = shared(open_cases)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def count_values(codes, size):  # pragma: no cover - compiled
     """``np.bincount(codes, minlength=size)`` for a uint8 array without an intp copy of it."""
     out = np.empty(size, dtype=np.int64)
@@ -174,7 +174,7 @@ def count_values(codes, size):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def mark_where(values, bits, out, flag):  # pragma: no cover - compiled
     """``out[i] |= flag`` where ``values[i] & bits``; other entries are left as they are.
 
@@ -186,7 +186,7 @@ def mark_where(values, bits, out, flag):  # pragma: no cover - compiled
             out[i] = out[i] | flag
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def distinct_sorted(a):  # pragma: no cover - compiled
     """``np.unique(a)`` for Python callers; compiled code calls ``distinct_sorted_body``.
 
@@ -198,7 +198,7 @@ def distinct_sorted(a):  # pragma: no cover - compiled
     return shared_distinct_sorted_body(a)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def distinct_sorted_body(a):  # pragma: no cover - compiled
     """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
     s = shared_sorted_copy(a)
@@ -215,13 +215,13 @@ def distinct_sorted_body(a):  # pragma: no cover - compiled
 shared_distinct_sorted_body = shared(distinct_sorted_body)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def first_distinct(values, n):  # pragma: no cover - compiled
     """``first_distinct_body`` for Python callers (as ``distinct_sorted``)."""
     return shared_first_distinct_body(values, n)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def first_distinct_body(values, n):  # pragma: no cover - compiled
     """The first ``n`` distinct values in order of first appearance.
 
@@ -243,7 +243,7 @@ def first_distinct_body(values, n):  # pragma: no cover - compiled
 shared_first_distinct_body = shared(first_distinct_body)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
     """Move ``idx`` to ``closing.status`` (and, if its day is >= 0, note the sentence day).
 
@@ -275,7 +275,7 @@ def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
 shared_close_cases = shared(close_cases)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
     """``people[pick[u < w[pick] / w_max]]``: the candidates a rejection step keeps.
 
@@ -292,7 +292,7 @@ def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def confessions(idx, u, party, rule, flags):  # pragma: no cover - compiled
     """Who of ``idx`` confesses (``u[0] < p``), marked ``CONFESSED`` in ``flags``
     (``ConfessionRule``).
@@ -324,7 +324,7 @@ def confessions(idx, u, party, rule, flags):  # pragma: no cover - compiled
     return confessors[:a], silent[:b], u_silent[:b]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def dispositions(
     confessors, silent, u_silent, cases, is_elite, mass_op, release_p, hold
 ):  # pragma: no cover - compiled
@@ -368,7 +368,7 @@ def dispositions(
     return released[:r], to_court[:c], held[:h]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def namers(confessors, k, workplace):  # pragma: no cover - compiled
     """``np.repeat(confessors, k)`` and their workplaces, without those who have none."""
     total = 0
@@ -387,7 +387,7 @@ def namers(confessors, k, workplace):  # pragma: no cover - compiled
     return who[:n], wp[:n]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def named_colleagues(who, wp, u, indptr, members, acted_p, flags):  # pragma: no cover
     """Each namer names a random colleague (``u[i]``); the name is acted on if ``u[m + i]``.
 

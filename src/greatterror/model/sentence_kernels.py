@@ -34,6 +34,7 @@ from greatterror.model.flatcalls import shared_close_cases_flat_body
 from greatterror.model.gulag import GF
 from greatterror.model.queue_kernels import queue_push, queue_room
 from greatterror.model.sentence_events import _SHIFT
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import CHANGED, HOLD_N, HOLD_W, PRETRIAL_W, Q_HOLDING
 from greatterror.model.stream_pointers import fill_random, geometric, stream_code
 from greatterror.model.term_kernel import shared_term_ends_body
@@ -56,7 +57,7 @@ _TERM = stream_code("term")
 _TRANSFER = stream_code("transfer")
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _stamped(core, idx):  # pragma: no cover - compiled
     """``sentence_events.stamp(sentence_day[idx], idx)``."""
     out = np.empty(idx.shape[0], dtype=np.int64)
@@ -66,7 +67,7 @@ def _stamped(core, idx):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _draw_terms(core, n, low, high, two_ranges, mid, below):  # pragma: no cover - compiled
     """``gulag.draw_terms(rng.term, n, terms)``: the same operations, element by element."""
     u = np.empty(n, dtype=np.float64)
@@ -85,7 +86,7 @@ def _draw_terms(core, n, low, high, two_ranges, mid, below):  # pragma: no cover
     return years
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def sentence_core(
     core, day, idx, kind, voided, execution_p, transfer_p, credit, abolished, non_political,
     low, high, two_ranges, mid, below, judicial,

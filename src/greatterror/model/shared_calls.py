@@ -109,3 +109,11 @@ def shared(dispatcher: Any) -> Any:
     stand_in = namespace["call"]
     stand_in.__name__ = stand_in.__qualname__ = f"shared_{func.__name__}"
     return intrinsic(stand_in)
+
+
+#: Every kernel's options add ``**NO_CFUNC_WRAPPER``: Numba otherwise compiles, for each kernel,
+#: a C-callable wrapper that only a kernel passed as a first-class function would use (none
+#: is); about 9% of the machine instructions of a first run's modules, and its lowering
+#: (docs/performance.md, branch firstrun). A dict typed ``Any`` because the Numba stubs mypy
+#: reads do not list the option.
+NO_CFUNC_WRAPPER: Any = {"no_cfunc_wrapper": True}

@@ -25,7 +25,7 @@ from greatterror.model.gulag import (
     release_days,
     served_in_colony,
 )
-from greatterror.model.shared_calls import shared
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.state import Cases
 
 _INT16_MAX = int(np.iinfo(np.int16).max)
@@ -62,7 +62,7 @@ def term_ends(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _term_ends(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled
@@ -74,7 +74,7 @@ def _term_ends(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _term_ends_body(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference
