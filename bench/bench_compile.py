@@ -77,8 +77,28 @@ gt.Sim({scenario!r}, seed=1, population=pop).run().results.summary
 from greatterror.model import compiled
 kernels = {{name: [str(s) for s in k.signatures] for name, k in
            compiled._kernels(compiled._kernel_modules())}}
+# the machine instructions of each kernel's final module (what LLVM optimised and emitted for
+# it), and which kernels' native functions each module holds a copy of (Numba links a callee's
+# module into its caller's); Numba's private attributes, so a failure leaves the columns empty
+modules = {{}}
+try:
+    mangled = {{}}
+    for name, k in compiled._kernels(compiled._kernel_modules()):
+        for cres in k.overloads.values():
+            mangled[cres.fndesc.mangled_name] = name
+    for name, k in compiled._kernels(compiled._kernel_modules()):
+        for cres in k.overloads.values():
+            defined = [f for f in cres.library._final_module.functions if not f.is_declaration]
+            size = sum(1 for f in defined for b in f.blocks for i in b.instructions)
+            held = [[mangled[f.name], sum(1 for b in f.blocks for i in b.instructions)]
+                    for f in defined if mangled.get(f.name, name) != name]
+            entry = modules.setdefault(name, [0, []])
+            entry[0] += size
+            entry[1].extend(held)
+except Exception as exc:  # pragma: no cover - Numba changed
+    print("module sizes unavailable:", exc, file=sys.stderr)
 json.dump({{"events": _listener.done, "kernels": kernels, "cpu": time.process_time(),
-           "llvm": _llvm.total}},
+           "llvm": _llvm.total, "modules": modules}},
           open(sys.argv[1], "w"))
 """
 
@@ -94,22 +114,35 @@ def measure(scale: float, scenario: str) -> dict:
     return result
 
 
-def table(result: dict) -> list[tuple[str, str, int, float, float]]:
-    """Kernel, module, signatures, own and inclusive compile CPU seconds; costliest first."""
+def table(result: dict) -> list[tuple[str, str, int, float, float, int, int]]:
+    """Kernel, module, signatures, own and inclusive compile CPU seconds, the instructions of
+    its final module(s) and the number of other kernels' modules holding a copy of it;
+    costliest first."""
     own: dict[str, float] = {}
     inclusive: dict[str, float] = {}
     for name, _sig, incl, mine, _depth in result["events"]:
         if name.startswith("greatterror."):
             own[name] = own.get(name, 0.0) + mine
             inclusive[name] = inclusive.get(name, 0.0) + incl
+    modules = result.get("modules", {})
+    copies: dict[str, int] = {}
+    for _size, held in modules.values():
+        for callee, _instructions in held:
+            copies[callee] = copies.get(callee, 0) + 1
     rows = []
     for name, sigs in result["kernels"].items():
         module, _, kernel = name.rpartition(".")
         rows.append(
             (kernel, module.removeprefix("greatterror."), len(sigs), own.get(name, 0.0),
-             inclusive.get(name, 0.0))
+             inclusive.get(name, 0.0), modules.get(name, [0])[0], copies.get(name, 0))
         )  # fmt: skip
     return sorted(rows, key=lambda r: (-r[3], r[1], r[0]))
+
+
+def _copied(result: dict) -> int:
+    """The instructions of the copies of kernels' native functions linked into other kernels'
+    modules (each counted as it is in the caller's module)."""
+    return sum(n for _size, held in result.get("modules", {}).values() for _c, n in held)
 
 
 def main() -> None:
@@ -135,9 +168,20 @@ def main() -> None:
         f"  {len(events)} compilations, {len(ours)} of them kernels of the package "
         f"({sum(1 for r in rows if r[2])} kernels of {len(rows)} compiled)"
     )
-    print(f"  {'kernel':<28} {'module':<28} {'sigs':>4} {'own s':>7} {'incl s':>7}")
-    for kernel, module, sigs, mine, incl in rows[:top]:
-        print(f"  {kernel:<28} {module:<28} {sigs:>4} {mine:7.2f} {incl:7.2f}")
+    instructions = sum(r[5] for r in rows)
+    print(
+        f"  {instructions} machine instructions in the kernels' final modules (LLVM's work grows "
+        "with them), of which copies of other kernels linked in: "
+        f"{_copied(result)}"
+    )
+    print(
+        f"  {'kernel':<28} {'module':<28} {'sigs':>4} {'own s':>7} {'incl s':>7} "
+        f"{'instr':>6} {'copies':>6}"
+    )
+    for kernel, module, sigs, mine, incl, size, copied in rows[:top]:
+        print(
+            f"  {kernel:<28} {module:<28} {sigs:>4} {mine:7.2f} {incl:7.2f} {size:6d} {copied:6d}"
+        )
     several = [r for r in rows if r[2] > 1]
     for kernel, module, *_ in several:
         for sig in result["kernels"][f"greatterror.{module}.{kernel}"]:

@@ -19,21 +19,23 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+
 SMALL_BATCH = 64  # batches up to this size go to a day's second list
 #: what ``Calendar.take`` returns on a day with no one due (most days of most kinds): one
 #: shared empty array, which no write can change
 _NO_ONE = np.empty(0, dtype=np.int64)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
     """``append_due_body`` for Python callers (``Calendar``); compiled callers call the body
     (a kernel that cached kernels call is not called from Python too: docs/design/
     compiled-core.md, "Known problem")."""
-    return append_due_body(lists, entries, state, mark, idx, due, offset)
+    return shared_append_due_body(lists, entries, state, mark, idx, due, offset)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def append_due_body(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
     """Append ``idx[i]`` to the list of day ``due[i] + offset`` (if before the end of the
     run), in order.
@@ -74,13 +76,17 @@ def append_due_body(lists, entries, state, mark, idx, due, offset):  # pragma: n
     return True
 
 
-@njit(cache=True)
+#: ``append_due_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_append_due_body = shared(append_due_body)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
     """``take_due_body`` for Python callers (``Calendar.take``), as ``append_due``."""
-    return take_due_body(lists, entries, state, mark, day)
+    return shared_take_due_body(lists, entries, state, mark, day)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def take_due_body(lists, entries, state, mark, day):  # pragma: no cover - compiled
     """The people of both lists of ``day`` (``lists[0]``: batches, ``lists[1]``: small
     batches), in order. The lists are emptied and their entries joined to the free list."""
@@ -102,6 +108,10 @@ def take_due_body(lists, entries, state, mark, day):  # pragma: no cover - compi
         lists[row, 2, day] = 0
     mark[day] = 0
     return out
+
+
+#: ``take_due_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_take_due_body = shared(take_due_body)
 
 
 #: the kinds of the model's calendar, with fixed integer codes (``KIND``), so that compiled

@@ -59,6 +59,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.population.codes import Elite
 from greatterror.vocabulary import ARMY_FLAGS, CH, NATIONAL_OP, OP, OPERATIONS
 
@@ -116,7 +117,7 @@ def tribunal_channel(channels: NDArray[np.intp], flags: NDArray) -> NDArray[np.i
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def channels_of(idx, op, marks, is_elite, patron, table):  # pragma: no cover - compiled
     """``table[6 * op + 3 * marked + layer]`` for each person of ``idx``; the layer is
     ``ELITE`` for the elite layer, ``CIRCLE`` for a patron's client (``patron >= 0``),
@@ -129,7 +130,7 @@ def channels_of(idx, op, marks, is_elite, patron, table):  # pragma: no cover - 
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def affordable(queue, is_elite, w_mass, w_elite, budget):  # pragma: no cover - compiled
     """How many cases at the head of ``queue`` the ``budget`` pays for, and their weight.
 
@@ -149,7 +150,7 @@ def affordable(queue, is_elite, w_mass, w_elite, budget):  # pragma: no cover - 
     return n, spent
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def split_verdicts(batch, u, v, death_p, exile_p, other_p):  # pragma: no cover - compiled
     """(death, exile, other, camp): death if ``u < death_p``, else exile if ``v < exile_p``,
     else "other measures" if ``v`` is below ``exile_p`` (at least 0) plus ``other_p``, else

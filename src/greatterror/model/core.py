@@ -32,6 +32,7 @@ from numba.core import types
 from numba.experimental import structref
 
 from greatterror.model import slots
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 
 #: the core's fields, in the constructor's order
 FIELDS = (
@@ -75,7 +76,7 @@ class Core(structref.StructRefProxy):
 structref.define_proxy(Core, CoreType, list(FIELDS))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _make(
     status, op, arrest_day, sentence_day, flags, arrests, release_day,
     region, is_elite, weight_of_layer,
@@ -98,7 +99,7 @@ def _make(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _set_queue(core, k, buf):  # pragma: no cover - compiled
     """Hand queue ``k``'s buffer (replaced by a larger one) to the core."""
     if k == 0:
@@ -123,7 +124,7 @@ def _set_queue(core, k, buf):  # pragma: no cover - compiled
         core.queue9 = buf
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _set_buffers(
     core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed, roll
 ):  # pragma: no cover - compiled

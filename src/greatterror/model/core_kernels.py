@@ -20,11 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.calendar import SMALL_BATCH, append_due_body, take_due_body
+from greatterror.model.calendar import SMALL_BATCH, shared_append_due_body, shared_take_due_body
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.flatcalls import close_cases_flat_body
+from greatterror.model.flatcalls import shared_close_cases_flat_body
 from greatterror.model.gulag import GF
-from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.pairwise import shared_pairwise_sum
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.slots import (
     CALENDAR_NEED,
     CAMPS_N,
@@ -47,24 +48,24 @@ _EV_DIED = EV["died_in_custody"]
 _LEFT_HOLDING = GF["left_holding"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def take_kind(core, code, day):  # pragma: no cover - compiled
     """``Calendar.take`` of the kind with ``code`` (``calendar.KIND``): its people due on
     ``day``, removed from the calendar."""
     if core.cal_marks[code, day] == 0:
         return np.empty(0, dtype=np.int64)
-    return take_due_body(
+    return shared_take_due_body(
         core.cal_lists[code], core.cal_entries, core.cal_state, core.cal_marks[code], day
     )
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def due_count(core, code, day):  # pragma: no cover - compiled
     """How many ``take_kind`` would return (the room a kernel checks before taking)."""
     return core.cal_lists[code, 0, 2, day] + core.cal_lists[code, 1, 2, day]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
     """``Calendar.add`` of the kind with ``code`` (room checked by the caller, before any
     write: ``calendar_room``); False (nothing changed, ``len(idx)`` in slot
@@ -73,7 +74,7 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
         return True
     row = 1 if idx.shape[0] <= SMALL_BATCH else 0
     lists = core.cal_lists[code, row]
-    if not append_due_body(
+    if not shared_append_due_body(
         lists, core.cal_entries, core.cal_state, core.cal_marks[code], idx, due, offset
     ):
         core.is_[CALENDAR_NEED] = idx.shape[0]
@@ -81,7 +82,7 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
     return True
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def calendar_room(core, entries):  # pragma: no cover - compiled
     """Whether the calendar has room for ``entries`` more entries (``append_due``'s test);
     if not, ``entries`` is put in slot ``CALENDAR_NEED``. A kernel checks this and ``room``
@@ -93,7 +94,7 @@ def calendar_room(core, entries):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def room(core, entries):  # pragma: no cover - compiled
     """Whether the ledger's buffer has room for one row of ``entries`` entries and the
     changed buffer for ``entries`` people; if not, ``entries`` is put in slot ``NEED``."""
@@ -107,7 +108,7 @@ def room(core, entries):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - compiled
     """``Ledger.add(day, region, op, event, weight)`` with one operation per event, into the
     compiled buffer (room checked by the caller, ``room``); nothing for no event."""
@@ -128,7 +129,11 @@ def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - comp
     core.is_[LEDGER_ENTRIES] = k + n
 
 
-@njit(cache=True)
+#: ``ledger_add`` for compiled callers, compiled once (model/shared_calls.py)
+shared_ledger_add = shared(ledger_add)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _sum_where(weight, keep):  # pragma: no cover - compiled
     """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
     part = np.empty(weight.shape[0], dtype=np.float64)
@@ -137,16 +142,20 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
         if keep[i]:
             part[k] = weight[i]
             k += 1
-    return pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
+    return shared_pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
 
 
-@njit(cache=True)
+#: ``_sum_where`` for compiled callers, compiled once (model/shared_calls.py)
+shared_sum_where = shared(_sum_where)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - compiled
     """Those of ``idx`` with ``held`` (still in a prison awaiting the etap) leave the holding
     stage: their flag cleared, the holding counts less their number and weight, the Gulag's
     flow ``flow`` more (``Transitions._leave_holding``; the release, the death in custody and
     the arrest of a camp prisoner). Returns their weight (NumPy's sum, in order) and number."""
-    held_w, held_n = _sum_where(weight, held)
+    held_w, held_n = shared_sum_where(weight, held)
     for i in range(idx.shape[0]):
         if held[i]:
             core.flags[idx[i]] &= ~HOLDING
@@ -156,13 +165,17 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     return held_w, held_n
 
 
-@njit(cache=True)
+#: ``leave_holding`` for compiled callers, compiled once (model/shared_calls.py)
+shared_leave_holding = shared(leave_holding)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
     ledger, the pretrial weight taken off ``Camps.pretrial_w``. Returns the weights, who was
     in a camp or a prison awaiting the etap before, and the pretrial weight."""
-    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat_body(
+    ops, region, weight, was_camp, pretrial_w, _, _ = shared_close_cases_flat_body(
         idx, status, np.int64(-1),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
         core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
@@ -172,12 +185,16 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    ledger_add(core, day, region, ops, event, weight)
+    shared_ledger_add(core, day, region, ops, event, weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     return weight, was_camp, pretrial_w
 
 
-@njit(cache=True)
+#: ``_close_core`` for compiled callers, compiled once (model/shared_calls.py)
+shared_close_core = shared(_close_core)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no cover - compiled
     """Of the closed ``idx`` who were in a camp, those still in a prison awaiting the etap
     leave the holding stage (their flag cleared, the holding counts, the Gulag flow ``flow``:
@@ -198,13 +215,17 @@ def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no c
         in_camp[i] = was_camp[i] and not held[i]
         any_held |= held[i]
     if any_held:
-        leave_holding(core, day, idx, weight, held, flow)
-    camp_w, camp_n = _sum_where(weight, in_camp)
+        shared_leave_holding(core, day, idx, weight, held, flow)
+    camp_w, camp_n = shared_sum_where(weight, in_camp)
     core.is_[CAMPS_N] -= camp_n
     core.fs[CAMPS_W] -= camp_w
 
 
-@njit(cache=True)
+#: ``_leave_custody_core`` for compiled callers, compiled once (model/shared_calls.py)
+shared_leave_custody_core = shared(_leave_custody_core)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def release_core(core, day, idx):  # pragma: no cover - compiled
     """``Transitions.release(day, idx)`` (room checked by the caller, ``room(core, len(idx))``).
 
@@ -213,14 +234,14 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     it, or the holding stage (``left_holding`` flow)."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, pretrial_w = _close_core(
+    weight, was_camp, pretrial_w = shared_close_core(
         core, day, idx, np.int64(_RELEASED), np.int64(_EV_RELEASED)
     )
     core.fs[RELEASED_PRETRIAL] += pretrial_w
-    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
+    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     """``Transitions.die_in_custody(day, idx, flow)``, ``flow`` a Gulag flow's code (``GF``;
     room checked by the caller, ``room(core, len(idx))``).
@@ -230,11 +251,11 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     stage, counted as ``flow``."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, _ = _close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
-    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
+    weight, was_camp, _ = shared_close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
+    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def end_custody(core, day, idx, died, flow):  # pragma: no cover - compiled
     """``die_in_custody_core(core, day, idx, flow)`` if ``died``, else ``release_core(core,
     day, idx)``, with its room checked: -1 ("full", nothing changed), 1 if anyone was

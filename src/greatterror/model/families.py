@@ -51,7 +51,8 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import integers_below
 from greatterror.model.loop import Component
-from greatterror.model.sorting import search_sorted, sorted_copy
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.sorting import search_sorted, shared_sorted_copy
 from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
@@ -130,7 +131,7 @@ def children_placed(w: World, e: Engine, wives: NDArray[np.int64]) -> float:
     return float((children * e.weights(wives)).sum())
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no cover
     """Each convicted man's wife (or -1) and her household's children under ``adult_age``.
 
@@ -140,7 +141,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
     convicted, a man without a household or without a woman of age in it) and
     the number of children in the household.
     """
-    pool = sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
+    pool = shared_sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
     wife = np.empty(convicted.shape[0], dtype=np.int64)
     children = np.empty(convicted.shape[0], dtype=np.int64)
     for i in range(convicted.shape[0]):  # loops, not np.full, np.zeros: cheaper to compile
@@ -158,7 +159,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
                 continue
             if wife[i] >= 0 or male[member] or member == person:
                 continue
-            j = search_sorted(pool, member)
+            j = search_sorted(pool, np.int64(member))  # int64: one signature (indptr is int32)
             if j < pool.shape[0] and pool[j] == member:
                 continue  # convicted herself
             wife[i] = member

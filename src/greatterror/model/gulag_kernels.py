@@ -28,9 +28,10 @@ from greatterror.model.core_kernels import (
     take_kind,
 )
 from greatterror.model.gulag import GF
-from greatterror.model.kernels import distinct_sorted_body, first_distinct_body
-from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.kernels import shared_distinct_sorted_body, shared_first_distinct_body
+from greatterror.model.pairwise import shared_pairwise_sum
 from greatterror.model.sentence_events import _SHIFT
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import (
     CAMPS_N,
     COLONY_KEPT,
@@ -64,7 +65,7 @@ _RECEPTION = stream_code("reception")
 _EXHAUSTED_DEATH = KIND["exhausted_death"]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def term_end_day(core, day):  # pragma: no cover - compiled
     """TermEnd's day: the people due for ``term_end`` who are still in a camp (or awaiting
     the etap) on the term that ends today are released; the weight of those already in a
@@ -96,11 +97,11 @@ def term_end_day(core, day):  # pragma: no cover - compiled
             in_camp_w[m] = core.weight_of_layer[np.int64(core.is_elite[p])]
             m += 1
     release_core(core, day, idx)
-    core.gulag[day, _RELEASED_TERM] += pairwise_sum(in_camp_w, np.int64(0), m)
+    core.gulag[day, _RELEASED_TERM] += shared_pairwise_sum(in_camp_w, np.int64(0), m)
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _weights(core, idx):  # pragma: no cover - compiled
     """``Transitions.weights(idx)``: the weights of ``idx`` (mass weight, elite rows 1)."""
     out = np.empty(idx.shape[0], dtype=np.float64)
@@ -109,7 +110,7 @@ def _weights(core, idx):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _camp_sample(core, n):  # pragma: no cover - compiled
     """``steps_gulag.camp_sample(w, n, rng)`` on stream ``gulag``: up to ``n`` distinct current
     camp prisoners by rejection from the camp roll, compacted first (in its buffer, from its
@@ -124,7 +125,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
             if core.status[core.roll[j]] == _CAMP:
                 keep[k] = core.roll[j]
                 k += 1
-        kept = distinct_sorted_body(keep[:k])
+        kept = shared_distinct_sorted_body(keep[:k])
         for j in range(kept.shape[0]):
             core.roll[head + j] = kept[j]
         tail = head + kept.shape[0]
@@ -139,10 +140,10 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
         if core.status[p] == _CAMP and (core.flags[p] & HOLDING) == 0:
             pick[k] = p
             k += 1
-    return first_distinct_body(pick[:k], n)
+    return shared_first_distinct_body(pick[:k], n)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def camp_deaths_day(core, day):  # pragma: no cover - compiled
     """The camps' deaths of the day (``steps_gulag.camp_deaths``, after its Python part, which
     puts the day's death probability in slot ``DEATH_P``, a drawn colony prisoner's in
@@ -174,18 +175,18 @@ def camp_deaths_day(core, day):  # pragma: no cover - compiled
     died = died[:k]
     die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
     weight = _weights(core, died)
-    core.gulag[day, _DIED_CAMP] += pairwise_sum(weight, np.int64(0), np.int64(k))
+    core.gulag[day, _DIED_CAMP] += shared_pairwise_sum(weight, np.int64(0), np.int64(k))
     colony_w = np.empty(k, dtype=np.float64)
     c = np.int64(0)
     for i in range(k):
         if (core.flags[died[i]] & COLONY) != 0:
             colony_w[c] = weight[i]
             c += 1
-    core.gulag[day, _DIED_COLONY] += pairwise_sum(colony_w, np.int64(0), c)
+    core.gulag[day, _DIED_COLONY] += shared_pairwise_sum(colony_w, np.int64(0), c)
     return 1
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def transit_deaths_day(core, day, new):  # pragma: no cover - compiled
     """The deaths on the etap of the day and the camps' reception of those who arrive
     (``steps_transit.transit_deaths`` and ``reception.reception_deaths_reference``, after their Python
@@ -228,7 +229,7 @@ def transit_deaths_day(core, day, new):  # pragma: no cover - compiled
     died = died[:d]
     die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
     weight = _weights(core, died)
-    core.gulag[day, _DIED_TRANSIT] += pairwise_sum(weight, np.int64(0), np.int64(d))
+    core.gulag[day, _DIED_TRANSIT] += shared_pairwise_sum(weight, np.int64(0), np.int64(d))
     if a == 0:
         return 1
     r = np.empty(a, dtype=np.float64)

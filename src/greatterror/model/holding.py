@@ -47,6 +47,7 @@ from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import first_distinct
 from greatterror.model.sentence_events import current_due, schedule_for_sentence
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.steps_gulag import record_camp_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import Status
@@ -153,7 +154,7 @@ def etap_plan_reference(
     return n, spent, upto, int(live.sum())
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def etap_plan(
     listed, flags, is_elite, w_mass, w_elite, budget
 ):  # pragma: no cover - compiled; tested against etap_plan_reference

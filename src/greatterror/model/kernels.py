@@ -22,7 +22,8 @@ from greatterror.model.arrays import (
     TroikaQueue,
 )
 from greatterror.model.case_flags import CONFESSED, LINKED
-from greatterror.model.sorting import sorted_copy, stable_argsort
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.sorting import shared_sorted_copy, shared_stable_argsort
 from greatterror.vocabulary import AT_LIBERTY, Status
 
 __all__ = [
@@ -42,7 +43,7 @@ _AWAITING = Status.AWAITING_SENTENCE
 _AT_LIBERTY = AT_LIBERTY
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma: no cover - compiled
     """Decide troika cases in queue order, within the day's budget.
 
@@ -112,7 +113,7 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma:
     return verdict, spent
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
@@ -125,7 +126,7 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     status, region, is_elite = cases.status, people.region, people.is_elite
     weight_of_layer = people.weight_of_layer
     allow_in_camp, camps_region = order.allow_in_camp, order.camps_region
-    s = sorted_copy(idx)
+    s = shared_sorted_copy(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     left = 0
@@ -158,7 +159,11 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     return out, out_region, out_weight, left, left_w
 
 
-@njit(cache=True)
+#: ``open_cases`` for compiled callers, compiled once (model/shared_calls.py)
+shared_open_cases = shared(open_cases)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def count_values(codes, size):  # pragma: no cover - compiled
     """``np.bincount(codes, minlength=size)`` for a uint8 array without an intp copy of it."""
     out = np.empty(size, dtype=np.int64)
@@ -169,7 +174,7 @@ def count_values(codes, size):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def mark_where(values, bits, out, flag):  # pragma: no cover - compiled
     """``out[i] |= flag`` where ``values[i] & bits``; other entries are left as they are.
 
@@ -181,7 +186,7 @@ def mark_where(values, bits, out, flag):  # pragma: no cover - compiled
             out[i] = out[i] | flag
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def distinct_sorted(a):  # pragma: no cover - compiled
     """``np.unique(a)`` for Python callers; compiled code calls ``distinct_sorted_body``.
 
@@ -190,13 +195,13 @@ def distinct_sorted(a):  # pragma: no cover - compiled
     process that loads the caller first then fails to box the kernel's result ("'descr' is
     NULL", a full test suite of 6 December; docs/design/compiled-core.md, "Known problem";
     tests/test_kernel_callers.py holds the rule)."""
-    return distinct_sorted_body(a)
+    return shared_distinct_sorted_body(a)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def distinct_sorted_body(a):  # pragma: no cover - compiled
     """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
-    s = sorted_copy(a)
+    s = shared_sorted_copy(a)
     out = np.empty_like(s)
     k = 0
     for i in range(s.shape[0]):
@@ -206,31 +211,39 @@ def distinct_sorted_body(a):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+#: ``distinct_sorted_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_distinct_sorted_body = shared(distinct_sorted_body)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def first_distinct(values, n):  # pragma: no cover - compiled
     """``first_distinct_body`` for Python callers (as ``distinct_sorted``)."""
-    return first_distinct_body(values, n)
+    return shared_first_distinct_body(values, n)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def first_distinct_body(values, n):  # pragma: no cover - compiled
     """The first ``n`` distinct values in order of first appearance.
 
     Equals ``values[np.sort(np.unique(values, return_index=True)[1])][:n]``
     in one call: the camp sample is drawn every day, usually a handful.
     """
-    order = stable_argsort(values)  # np.argsort(values, kind="mergesort")
+    order = shared_stable_argsort(values)  # np.argsort(values, kind="mergesort")
     first = np.empty(values.shape[0], dtype=np.int64)
     k = 0
     for j in range(order.shape[0]):
         if j == 0 or values[order[j]] != values[order[j - 1]]:
             first[k] = order[j]
             k += 1
-    first = sorted_copy(first[:k])[:n]
+    first = shared_sorted_copy(first[:k])[:n]
     return values[first]
 
 
-@njit(cache=True)
+#: ``first_distinct_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_first_distinct_body = shared(first_distinct_body)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
     """Move ``idx`` to ``closing.status`` (and, if its day is >= 0, note the sentence day).
 
@@ -258,7 +271,11 @@ def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
     return out_op, out_region, out_weight, was_camp
 
 
-@njit(cache=True)
+#: ``close_cases`` for compiled callers, compiled once (model/shared_calls.py)
+shared_close_cases = shared(close_cases)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
     """``people[pick[u < w[pick] / w_max]]``: the candidates a rejection step keeps.
 
@@ -275,7 +292,7 @@ def thin(pick, u, w, w_max, people):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def confessions(idx, u, party, rule, flags):  # pragma: no cover - compiled
     """Who of ``idx`` confesses (``u[0] < p``), marked ``CONFESSED`` in ``flags``
     (``ConfessionRule``).
@@ -307,7 +324,7 @@ def confessions(idx, u, party, rule, flags):  # pragma: no cover - compiled
     return confessors[:a], silent[:b], u_silent[:b]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def dispositions(
     confessors, silent, u_silent, cases, is_elite, mass_op, release_p, hold
 ):  # pragma: no cover - compiled
@@ -351,7 +368,7 @@ def dispositions(
     return released[:r], to_court[:c], held[:h]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def namers(confessors, k, workplace):  # pragma: no cover - compiled
     """``np.repeat(confessors, k)`` and their workplaces, without those who have none."""
     total = 0
@@ -370,7 +387,7 @@ def namers(confessors, k, workplace):  # pragma: no cover - compiled
     return who[:n], wp[:n]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def named_colleagues(who, wp, u, indptr, members, acted_p, flags):  # pragma: no cover
     """Each namer names a random colleague (``u[i]``); the name is acted on if ``u[m + i]``.
 

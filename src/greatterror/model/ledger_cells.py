@@ -23,10 +23,11 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.ledger_sums import POLITICAL, Sums
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.vocabulary import NON_POLITICAL
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def cell_ids(meta, region, op_arrays, n_reg, n_op, n_ev):  # pragma: no cover - compiled
     """The cell of each buffered event, in the order added.
 
@@ -46,7 +47,7 @@ def cell_ids(meta, region, op_arrays, n_reg, n_op, n_ev):  # pragma: no cover - 
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def scatter_cells(counts, cells, weights):  # pragma: no cover - compiled
     """The events added into the dense ``counts`` one by one, in the order added (the same
     sums as ``np.add.at``, which also adds in order)."""
@@ -54,7 +55,7 @@ def scatter_cells(counts, cells, weights):  # pragma: no cover - compiled
         counts[cells[k]] += weights[k]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def merge_cells(cells, values, new_cells, new_weights):  # pragma: no cover - compiled
     """``cells``/``values`` (sorted, distinct) with the events ``new_cells``/``new_weights``
     added, the events sorted by cell and, within a cell, in the order added.
@@ -104,7 +105,7 @@ def cell_sums(cells: NDArray[np.int64], values: NDArray[np.float64], shape: tupl
     return _sums(cells, values, days, regions, ops, events, POLITICAL, NON_POLITICAL)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _sums(
     cells, values, days, regions, ops, events, political, non_political
 ):  # pragma: no cover - compiled

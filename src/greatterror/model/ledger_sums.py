@@ -27,6 +27,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.vocabulary import NON_POLITICAL, OPERATIONS, POLITICAL_OPERATIONS
 
 #: per operation code: a political operation (every operation but the non-political convicts)
@@ -57,7 +58,7 @@ def ledger_sums(cube: NDArray[np.float64]) -> Sums:
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _sums(
     counts, days, regions, ops, events, political, non_political
 ):  # pragma: no cover - compiled

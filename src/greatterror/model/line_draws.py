@@ -18,6 +18,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.lines import LineSpec
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.population.people import Population
 
 LINES_STREAM = 0x4C696E  # "Lin": a population's lines are drawn apart from every other draw
@@ -27,7 +28,7 @@ PROFILE_TRIES = 64
 FILL_ROUNDS = 8
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def draw_profiled(
     region, starts, sizes, members, u, want_male, age, male, age_low, age_high, tries, taken
 ):  # pragma: no cover - compiled

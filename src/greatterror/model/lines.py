@@ -34,6 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from greatterror.evidence.csvrows import read_rows
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.schema import split_keys
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
 from greatterror.population.people import Population
@@ -331,7 +332,7 @@ def category_shares(specs: dict[str, LineSpec]) -> NDArray[np.float64]:
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def draw_accepting(
     counts, sizes, starts, members, line_at, male, accept, u, tries
 ):  # pragma: no cover - compiled

@@ -26,11 +26,13 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+
 #: NumPy's block below which a sum is not split (``PW_BLOCKSIZE``)
 BLOCK = 128
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _block_sum(a, lo, n):  # pragma: no cover - compiled
     """NumPy's sum of ``a[lo:lo + n]`` for ``n <= BLOCK`` (the leaves of the pairwise sum)."""
     if n < 8:
@@ -59,7 +61,7 @@ def _block_sum(a, lo, n):  # pragma: no cover - compiled
     return res
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
     """``np.sum(a[lo:lo + n])`` for contiguous float64 ``a``, bit for bit (module docstring).
 
@@ -102,6 +104,10 @@ def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
             depth -= 1
         if depth < 0:
             return value
+
+
+#: ``pairwise_sum`` for compiled callers, compiled once (model/shared_calls.py)
+shared_pairwise_sum = shared(pairwise_sum)
 
 
 def pairwise_sum_reference(a: NDArray[np.float64]) -> float:

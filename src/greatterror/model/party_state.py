@@ -20,6 +20,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.purge_state import at_liberty
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party
@@ -171,7 +172,7 @@ class PartyRoll:
         )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _relook(
     changed, rows, party, none, joined, expelled_day, to_arrest, status, free, tree, mask
 ):  # pragma: no cover - compiled; tested against the pass in tests/test_party_purge.py

@@ -13,7 +13,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.kernels import distinct_sorted_body
+from greatterror.model.kernels import shared_distinct_sorted_body
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Elite
@@ -200,7 +201,7 @@ def at_liberty(
     return _at_liberty(status, rows, pos, AT_LIBERTY)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _at_liberty(status, rows, pos, free):  # pragma: no cover - compiled
     out = np.empty(pos.shape[0], dtype=np.bool_)
     for j in range(pos.shape[0]):
@@ -208,7 +209,7 @@ def _at_liberty(status, rows, pos, free):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _changed_counts(arrests, rows, seen):  # pragma: no cover - compiled
     """The number of ``rows`` whose ``arrests`` differ from ``seen``; ``seen`` is updated."""
     new = 0
@@ -220,7 +221,7 @@ def _changed_counts(arrests, rows, seen):  # pragma: no cover - compiled
     return new
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _lost(
     people, sorted_rows, sorted_order, replaced, status, officers, free
 ):  # pragma: no cover - compiled; tested against the rule in Cadres._lost_among
@@ -231,7 +232,7 @@ def _lost(
         if i < sorted_rows.shape[0] and sorted_rows[i] == people[j]:
             hits[k] = sorted_order[i]
             k += 1
-    pos = distinct_sorted_body(hits[:k])
+    pos = shared_distinct_sorted_body(hits[:k])
     out = np.empty(pos.shape[0], dtype=np.int64)
     m = 0
     for p in pos:

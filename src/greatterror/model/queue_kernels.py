@@ -21,11 +21,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.pairwise import shared_pairwise_sum
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import HEAD, QNEED, QUEUE_SLOTS, QUEUE_W, QUEUES, TAIL, WEIGHED
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_buf(core, k):  # pragma: no cover - compiled
     """Queue ``k``'s buffer (the core's field ``queue{k}``)."""
     if k == 0:
@@ -49,14 +50,14 @@ def queue_buf(core, k):  # pragma: no cover - compiled
     return core.queue9
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_len(core, k):  # pragma: no cover - compiled
     """``len(queue)`` of queue ``k``."""
     at = QUEUES + QUEUE_SLOTS * k
     return core.is_[at + TAIL] - core.is_[at + HEAD]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_room(core, k, n):  # pragma: no cover - compiled
     """Whether queue ``k`` has room for ``n`` more after its tail; if not, ``n`` is put in
     its ``QNEED`` slot (``CoreHolder.grow`` reserves it)."""
@@ -67,17 +68,17 @@ def queue_room(core, k, n):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _weight_sum(core, idx):  # pragma: no cover - compiled
     """``float(Engine.weights(idx).sum())``: NumPy's sum bit for bit (model/pairwise.py)."""
     n = idx.shape[0]
     weight = np.empty(n, dtype=np.float64)
     for i in range(n):
         weight[i] = core.weight_of_layer[np.int64(core.is_elite[idx[i]])]
-    return pairwise_sum(weight, np.int64(0), np.int64(n))
+    return shared_pairwise_sum(weight, np.int64(0), np.int64(n))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_push(core, k, idx):  # pragma: no cover - compiled
     """``Queue.push(idx)`` of queue ``k`` (room checked by the caller: ``queue_room``)."""
     n = idx.shape[0]
@@ -93,7 +94,7 @@ def queue_push(core, k, idx):  # pragma: no cover - compiled
         core.fs[QUEUE_W + k] += _weight_sum(core, idx)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_peek(core, k, n):  # pragma: no cover - compiled
     """``Queue.peek(n)`` of queue ``k`` (``n`` < 0: all): a view of its first ``n``."""
     at = QUEUES + QUEUE_SLOTS * k
@@ -102,7 +103,7 @@ def queue_peek(core, k, n):  # pragma: no cover - compiled
     return queue_buf(core, k)[head:end]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def queue_pop(core, k, n):  # pragma: no cover - compiled
     """``Queue.pop(n)`` of queue ``k``: its first ``n`` (fewer if it holds fewer), as int64."""
     at = QUEUES + QUEUE_SLOTS * k

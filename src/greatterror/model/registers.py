@@ -28,6 +28,7 @@ from greatterror.model.lines import (
     load_lines,
     naming_fit,
 )
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark
 from greatterror.population.groups import Groups
@@ -48,7 +49,7 @@ KULAK_OPERATION_MARKS = int(
 _NO_MEMBERS = np.empty(0, dtype=np.int32)  # groups whose members are their positions
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def drawable(counts, sizes):  # pragma: no cover - compiled
     """``counts.sum()`` over the groups that have anyone to draw."""
     total = 0
@@ -58,7 +59,7 @@ def drawable(counts, sizes):  # pragma: no cover - compiled
     return total
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def draw_in_groups(counts, sizes, u, starts, members):  # pragma: no cover - compiled
     """``counts[r]`` people of each non-empty group r, the i-th at ``int(u[i] * size)``.
 
@@ -83,7 +84,7 @@ LIST_TRIES = 16
 ADULT_TRIES = 8
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def draw_adults_in_groups(counts, sizes, u, starts, age, min_age, tries):  # pragma: no cover
     """``counts[r]`` people aged ``min_age`` or more from each run of positions r.
 

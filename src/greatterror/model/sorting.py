@@ -35,10 +35,12 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+
 SMALL = 32  # below this, insertion sort
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def stable_argsort(values):  # pragma: no cover - compiled
     """The order that sorts integer ``values`` ascending, ties in their original order."""
     n = values.shape[0]
@@ -81,17 +83,25 @@ def stable_argsort(values):  # pragma: no cover - compiled
     return order
 
 
-@njit(cache=True)
+#: ``stable_argsort`` for compiled callers, compiled once (model/shared_calls.py)
+shared_stable_argsort = shared(stable_argsort)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def sorted_copy(values):  # pragma: no cover - compiled
     """``np.sort(values)`` for an integer array."""
-    order = stable_argsort(values)
+    order = shared_stable_argsort(values)
     out = np.empty_like(values)
     for i in range(order.shape[0]):  # a loop: Numba's fancy index costs 0.4 s to compile
         out[i] = values[order[i]]
     return out
 
 
-@njit(cache=True)
+#: ``sorted_copy`` for compiled callers, compiled once (model/shared_calls.py)
+shared_sorted_copy = shared(sorted_copy)
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def search_sorted(values, x):  # pragma: no cover - compiled
     """``np.searchsorted(values, x)`` (side "left") for one ``x`` in an ascending array:
     the first position whose value is not below ``x`` (Numba's own costs 0.7 s to compile)."""
@@ -105,7 +115,7 @@ def search_sorted(values, x):  # pragma: no cover - compiled
     return lo
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def in_sorted(values, table):  # pragma: no cover - compiled
     """``np.isin(values, table)`` for an ascending ``table`` (repeats allowed): per value,
     whether it occurs in the table.
@@ -179,7 +189,7 @@ def _check_index(idx: NDArray, size: int, what: str) -> None:
         raise IndexError(f"{what}: an index outside 0..{size - 1}")
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _outside(idx, size):  # pragma: no cover - compiled
     """``idx.min() < 0 or idx.max() >= size`` in one pass (two NumPy reductions and their
     conversions cost about 3 microseconds on a few values; the check runs about 5,000 times
@@ -212,11 +222,11 @@ def first_per_group(items: NDArray, group: NDArray, counts: NDArray) -> NDArray[
     return _first_per_group(items, group, counts)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _distinct_with(values, status, keep):  # pragma: no cover - compiled
     """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
     ``status`` is ``keep``, as int64 (no bounds check: ``distinct_with`` does it)."""
-    s = sorted_copy(values.astype(np.int64))
+    s = shared_sorted_copy(values.astype(np.int64))
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     for i in range(s.shape[0]):
@@ -226,7 +236,7 @@ def _distinct_with(values, status, keep):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _first_per_group(items, group, counts):  # pragma: no cover - compiled
     """The first ``counts[g]`` of ``items`` (in their order) of each group ``g = group[item]``,
     sorted: ``order = np.argsort(group[items], kind="stable")``, each item's rank within its
@@ -243,10 +253,10 @@ def _first_per_group(items, group, counts):  # pragma: no cover - compiled
             taken[g] += 1
             out[k] = items[i]
             k += 1
-    return sorted_copy(out[:k])
+    return shared_sorted_copy(out[:k])
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def merge_sorted(a, b):  # pragma: no cover - compiled
     """The sorted ``a`` with the sorted ``b`` inserted, each value of ``b`` before the values
     of ``a`` equal to it (``np.insert`` at ``np.searchsorted(a, b)``, side "left")."""
@@ -262,7 +272,7 @@ def merge_sorted(a, b):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def drop_sorted(a, b):  # pragma: no cover - compiled
     """``np.delete(a, np.searchsorted(a, b))`` for a sorted ``a``: the entry at each of those
     positions is dropped once (a repeated position once); a position past the end raises."""

@@ -60,6 +60,7 @@ from numba.np.random.generator_core import next_double, next_uint32, next_uint64
 from numba.np.random.random_methods import bounded_lemire_uint64, buffered_bounded_lemire_uint32
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.streams import STREAMS
 
 #: the table's columns: the bit generator's state, then its ``next_uint64``, ``next_uint32``
@@ -139,7 +140,7 @@ def _bit_generator(typingctx: Any, state: Any, u64: Any, u32: Any, dbl: Any) -> 
     return sig, codegen
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _stream(table: Any, k: int) -> Any:
     """Stream ``k``'s bit generator; an index outside the table raises (never a wild read)."""
     if k < 0 or k >= table.shape[0] or table.shape[1] != COLUMNS:
@@ -149,7 +150,7 @@ def _stream(table: Any, k: int) -> Any:
     )
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _bounded(bitgen: Any, top: Any) -> Any:
     """A uint64 uniform on ``0..top`` (inclusive): NumPy's ``random_bounded_uint64`` with
     Lemire's rejection, as ``integers`` and ``choice`` draw it."""
@@ -165,13 +166,13 @@ def _bounded(bitgen: Any, top: Any) -> Any:
     return np.uint64(bounded_lemire_uint64(bitgen, span))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _random(table: Any, k: Any) -> float:
     """``Generator.random()`` on stream ``k``."""
     return next_double(_stream(table, k))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _fill_random(table: Any, k: Any, out: Any) -> None:
     """``out[:] = Generator.random(len(out))`` on stream ``k`` (a 1-D float64 array)."""
     bitgen = _stream(table, k)
@@ -179,7 +180,7 @@ def _fill_random(table: Any, k: Any, out: Any) -> None:
         out[i] = next_double(bitgen)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _integers(table: Any, k: Any, low: Any, high: Any) -> np.int64:
     """``Generator.integers(low, high)`` (int64, ``high`` excluded) on stream ``k``."""
     if low >= high:
@@ -188,7 +189,7 @@ def _integers(table: Any, k: Any, low: Any, high: Any) -> np.int64:
     return np.int64(np.uint64(low) + _bounded(_stream(table, k), span))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     """``Generator.binomial(n, p)`` on stream ``k``."""
     if n < 0:
@@ -198,7 +199,7 @@ def _binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     return np.int64(random_binomial(_stream(table, k), np.int64(n), np.float64(p)))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _poisson(table: Any, k: Any, lam: Any) -> np.int64:
     """``Generator.poisson(lam)`` on stream ``k``."""
     if not lam >= 0.0:
@@ -208,7 +209,7 @@ def _poisson(table: Any, k: Any, lam: Any) -> np.int64:
     return np.int64(random_poisson(_stream(table, k), np.float64(lam)))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _geometric(table: Any, k: Any, p: Any) -> np.int64:
     """``Generator.geometric(p)`` on stream ``k``: a search for ``p >= 1/3``, else inversion,
     clamped at ``INT64_MAX`` as NumPy 2 clamps it."""
@@ -223,7 +224,7 @@ def _geometric(table: Any, k: Any, p: Any) -> np.int64:
     return np.int64(z)
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _negative_binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     """``Generator.negative_binomial(n, p)`` on stream ``k``: a Poisson of a gamma mean."""
     if not n > 0.0:
@@ -236,7 +237,7 @@ def _negative_binomial(table: Any, k: Any, n: Any, p: Any) -> np.int64:
     return np.int64(random_poisson(bitgen, random_gamma(bitgen, n, (1.0 - p) / p)))
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _shuffle(bitgen: Any, data: Any, n: int, first: int) -> None:
     """NumPy's ``_shuffle_int``: swaps ``data[i]`` with a uniform ``data[0..i]`` for ``i``
     from ``n - 1`` down to ``first``."""
@@ -245,7 +246,7 @@ def _shuffle(bitgen: Any, data: Any, n: int, first: int) -> None:
         data[i], data[j] = data[j], data[i]
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _choice_without_replacement(table: Any, k: Any, n: Any, size: Any) -> Any:
     """``Generator.choice(n, size, replace=False)`` on stream ``k``: int64 positions."""
     if size < 0:
@@ -291,49 +292,49 @@ def _choice_without_replacement(table: Any, k: Any, n: Any, size: Any) -> Any:
 # streamptr).
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def random(table: Any, k: int) -> float:
     """``Generator.random()`` on stream ``k`` of ``table``."""
     return _random(table, np.int64(k))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def fill_random(table: Any, k: int, out: Any) -> None:
     """``out[:] = Generator.random(len(out))`` on stream ``k`` (a 1-D float64 array)."""
     _fill_random(table, np.int64(k), out)
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def integers(table: Any, k: int, low: int, high: int) -> np.int64:
     """``Generator.integers(low, high)`` (int64, ``high`` excluded) on stream ``k``."""
     return _integers(table, np.int64(k), np.int64(low), np.int64(high))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def binomial(table: Any, k: int, n: int, p: float) -> np.int64:
     """``Generator.binomial(n, p)`` on stream ``k``."""
     return _binomial(table, np.int64(k), np.int64(n), np.float64(p))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def poisson(table: Any, k: int, lam: float) -> np.int64:
     """``Generator.poisson(lam)`` on stream ``k``."""
     return _poisson(table, np.int64(k), np.float64(lam))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def geometric(table: Any, k: int, p: float) -> np.int64:
     """``Generator.geometric(p)`` on stream ``k``."""
     return _geometric(table, np.int64(k), np.float64(p))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def negative_binomial(table: Any, k: int, n: float, p: float) -> np.int64:
     """``Generator.negative_binomial(n, p)`` on stream ``k``."""
     return _negative_binomial(table, np.int64(k), np.float64(n), np.float64(p))
 
 
-@njit(cache=True, inline="always")
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def choice_without_replacement(table: Any, k: int, n: int, size: int) -> Any:
     """``Generator.choice(n, size, replace=False)`` on stream ``k``: int64 positions."""
     return _choice_without_replacement(table, np.int64(k), np.int64(n), np.int64(size))

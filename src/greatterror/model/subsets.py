@@ -23,8 +23,10 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 
-@njit(cache=True)
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _build(mask):  # pragma: no cover - compiled
     """The Fenwick tree (1-based, ``n + 1`` entries) of a boolean mask, in one pass."""
     n = mask.shape[0]
@@ -41,7 +43,7 @@ def _build(mask):  # pragma: no cover - compiled
     return tree
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _set(tree, mask, positions, value):  # pragma: no cover - compiled
     """Set ``mask[positions] = value``; update the tree where it changed; return the change."""
     n = mask.shape[0]
@@ -59,7 +61,7 @@ def _set(tree, mask, positions, value):  # pragma: no cover - compiled
     return change
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _nth(tree, ks, size):  # pragma: no cover - compiled
     """For each ``k`` in ``ks``: the position of the k-th member (0-based, increasing);
     an empty array if some ``k`` is not below ``size`` (the members) or is negative."""

@@ -25,6 +25,7 @@ from greatterror.model.gulag import (
     release_days,
     served_in_colony,
 )
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
 from greatterror.model.state import Cases
 
 _INT16_MAX = int(np.iinfo(np.int16).max)
@@ -61,19 +62,19 @@ def term_ends(
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _term_ends(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled
     """``_term_ends_body`` for Python (``term_ends``); the compiled sentence calls the body (a
     kernel that cached kernels call is not called from Python too: docs/design/
     compiled-core.md, "Known problem")."""
-    return _term_ends_body(
+    return shared_term_ends_body(
         idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
     )  # fmt: skip
 
 
-@njit(cache=True)
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _term_ends_body(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference
@@ -110,3 +111,7 @@ def _term_ends_body(
             moved[k] = idx[i]
             k += 1
     return ends, moved
+
+
+#: ``_term_ends_body`` for compiled callers, compiled once (model/shared_calls.py)
+shared_term_ends_body = shared(_term_ends_body)

@@ -21,6 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.population.codes import AGE_BAND_YEARS, AgeBand, Cohort, Mark, Occupation, Party
 
 #: Code values the kernels need, by position (``codes[K_...]``); ages are the first
@@ -78,7 +79,7 @@ CODES = np.array(
 ) = range(len(CODES))
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - compiled
     """``male[:] = u < male_share[residence, age]`` in one pass: NumPy's fancy index copied
     both uint8 index arrays to intp and gathered a float array, 24 bytes a person of fresh
@@ -92,7 +93,7 @@ def males_by_year(male_share, residence, age, u, male):  # pragma: no cover - co
         male[i] = u[i] < male_share[r, a]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def occupations(
     codes, sizes, group_h, urban_h, age, male, u_manager, p_manager, sex_weight, urban, occupation
 ):  # pragma: no cover - compiled
@@ -121,7 +122,7 @@ def occupations(
             i += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pragma: no cover
     """Some people aged 30 and over are clergy (overrides the occupation drawn so far).
 
@@ -135,7 +136,7 @@ def clergy(codes, age, male, u_clergy, p_clergy, sex_weight, occupation):  # pra
             occupation[i] = priest
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def party_status(
     codes, occupation, age, male, u_party, party_scale, sex_weight, thresholds, party
 ):  # pragma: no cover - compiled
@@ -167,7 +168,7 @@ def party_status(
     return in_party
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
     """Party cohort: drawn for party people in order; candidates joined in the 1930s."""
     k = 0
@@ -183,7 +184,7 @@ def cohorts(codes, party, age, drawn, cohort):  # pragma: no cover - compiled
         cohort[i] = c
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def place_workplaces(workplace, n_groups, start, first_id, members):  # pragma: no cover
     """CSR members of a region's workplaces, and each member's global workplace number.
 
@@ -215,7 +216,7 @@ def place_workplaces(workplace, n_groups, start, first_id, members):  # pragma: 
     return counts
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def nationalities(
     codes, sizes, nat_h, nat_codes, urban, age, u_foreign, p_foreign, nationality, marks
 ):  # pragma: no cover - compiled
@@ -240,7 +241,7 @@ def nationalities(
             i += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     """People of working age (16-59) who are workers, employees or managers, ascending."""
     worker, employee, manager = codes[WORKER], codes[EMPLOYEE], codes[MANAGER]
@@ -255,7 +256,7 @@ def wage_earners(codes, age, occupation):  # pragma: no cover - compiled
     return out[:k]
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - compiled
     """Members aged 16+ of a kolkhoz household without an enterprise work on its kolkhoz."""
     a16 = codes[A16]  # read once: see occupations
@@ -271,7 +272,7 @@ def farm_members(codes, sizes, farm_of_h, age, label):  # pragma: no cover - com
             i += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def label_runs(order, sizes, first_id, targets, label):  # pragma: no cover - compiled
     """``label[targets[order[i]]] = first_id + g`` for every position i of run g, the runs
     being ``sizes[0]``, ``sizes[1]``... positions long: a shuffle (``order``) cut into

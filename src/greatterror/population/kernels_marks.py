@@ -15,6 +15,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.population.kernels import (
     A16,
     A30,
@@ -31,7 +32,7 @@ from greatterror.population.kernels import (
 )
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
     """The member of a former kulak household who carries the mark, or -1.
 
@@ -49,7 +50,7 @@ def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
     return woman
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def marks_first(
     codes, sizes, kulak_h, age, male, occupation, u_officer, p_officer, marks
 ):  # pragma: no cover - compiled
@@ -70,7 +71,7 @@ def marks_first(
             i += 1
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def marks_other_party(
     codes, age, male, u_other, p_other, sex_weight, marks
 ):  # pragma: no cover - compiled
@@ -82,7 +83,7 @@ def marks_other_party(
             marks[i] |= mark
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def marks_church(
     codes, age, male, occupation, u_church, p_church, sex_weight, marks
 ):  # pragma: no cover - compiled
@@ -97,7 +98,7 @@ def marks_church(
             marks[i] |= mark
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def marks_opposition(
     codes, age, party, u_opposition, p_opposition, expelled_weight, marks
 ):  # pragma: no cover - compiled
@@ -115,7 +116,7 @@ def marks_opposition(
             marks[i] |= mark
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def marks_prior(
     codes, age, male, u_prior, p_prior, sex_weight, is_camp, marks
 ):  # pragma: no cover - compiled

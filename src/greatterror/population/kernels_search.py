@@ -15,8 +15,10 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 
-@njit(cache=True, nogil=True)
+
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def categories_into(cum, x, at, out):  # pragma: no cover - compiled
     """``out[at] = np.searchsorted(cum, x, side="right")`` (``at`` empty: ``out[:]``).
 
@@ -41,7 +43,7 @@ def categories_into(cum, x, at, out):  # pragma: no cover - compiled
 GUIDE = 4096
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def guide_table(cums, last, total):  # pragma: no cover - compiled
     """Where the search of each row of ``cums`` may start, by bucket of the draw.
 
@@ -70,7 +72,7 @@ def guide_table(cums, last, total):  # pragma: no cover - compiled
     return table
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def categories_scaled(cums, guide, total, u, out):  # pragma: no cover - compiled
     """``out[i] = np.searchsorted(cums[0], u[i] * total, side="right")``: a category drawn
     with probabilities proportional to those whose cumulative sums are ``cums[0]`` (and
@@ -88,7 +90,7 @@ def categories_scaled(cums, guide, total, u, out):  # pragma: no cover - compile
         out[i] = j
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def categories_by_group(cums, guide, group, u, at, out):  # pragma: no cover - compiled
     """``out[p] = np.searchsorted(cums[group[p]], u, side="right")`` (capped at the last
     category) for each person p: ``at[i]``, or i if ``at`` is empty.
@@ -111,7 +113,7 @@ def categories_by_group(cums, guide, group, u, at, out):  # pragma: no cover - c
         out[p] = j
 
 
-@njit(cache=True, nogil=True)
+@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
 def years_in_bands(year_cum, guide, first, group, u, age):  # pragma: no cover - compiled
     """Replace each age band code in ``age`` by a year of that band.
 
