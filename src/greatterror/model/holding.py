@@ -40,6 +40,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
+from greatterror.model import slots
 from greatterror.model.case_flags import COLONY, HOLDING
 from greatterror.model.channels import affordable
 from greatterror.model.engine import Engine
@@ -190,11 +191,15 @@ def admit(w: World, e: Engine, day: int, batch: np.ndarray) -> None:
     camps, c, led = w.camps, w.cases, e.ledger
     weight = float(e.weights(batch).sum())
     c.clear(HOLDING, batch)
-    camps.hold_n -= len(batch)
-    camps.hold_w -= weight
+    # the counts ``hold_n``, ``hold_w``, ``n`` and ``w`` of ``Camps``, in the run's slots
+    # directly (each property a Python-level call to read and one to write)
+    run = camps.slots
+    n, fs, is_ = len(batch), run.fs, run.is_
+    is_[slots.HOLD_N] -= n
+    fs[slots.HOLD_W] -= weight
     camps.roll.push(batch)
-    camps.n += len(batch)
-    camps.w += weight
+    is_[slots.CAMPS_N] += n
+    fs[slots.CAMPS_W] += weight
     camps.arrivals.append(batch)
     led.gulag[day, GF["admitted"]] += weight
     _exhaustion(e, day, batch, c.arrest_day[batch].astype(np.int64))

@@ -165,6 +165,23 @@ def line_of_marks(marks: NDArray[np.uint8], specs: dict[str, LineSpec]) -> NDArr
     """Each person's Order 00447 line from his register marks, the first of the order's lines
     that lists one of them ("none" if no mark is on a line of the order)."""
     out = np.zeros(len(marks), dtype=np.uint8)
+    for bits, code in _mark_lines(specs):
+        out[(marks & bits) != 0] = code
+    return out
+
+
+#: the specs ``_mark_lines`` last read, and what it found in them
+_MARK_LINES: list[tuple[dict[str, LineSpec], list[tuple[int, int]]]] = []
+
+
+def _mark_lines(specs: dict[str, LineSpec]) -> list[tuple[int, int]]:
+    """``(marks' bits, line code)`` of Order 00447's lines read from register marks, in the
+    order ``line_of_marks`` applies them (the last applied wins): found once for a dict of
+    specs, not on each of the operation's days (about 20 Python-level calls each time).
+    The specs are read-only data (``load_lines``); a different dict is read again."""
+    if _MARK_LINES and _MARK_LINES[0][0] is specs:
+        return _MARK_LINES[0][1]
+    found = []
     for name in reversed(LINES_OF["kulak_00447"]):
         spec = specs[name]
         if not spec.register.startswith("mark:"):
@@ -172,8 +189,9 @@ def line_of_marks(marks: NDArray[np.uint8], specs: dict[str, LineSpec]) -> NDArr
         bits = 0
         for mark in spec.register[5:].split("|"):
             bits |= int(Mark[mark])
-        out[(marks & bits) != 0] = spec.code
-    return out
+        found.append((bits, spec.code))
+    _MARK_LINES[:] = [(specs, found)]
+    return found
 
 
 def line_00447(

@@ -89,8 +89,8 @@ def within_capacity(
     if not means:
         return means
     total = sum(means.values())
-    over = total > cap
-    if not np.any(over):
+    over = np.asarray(total > cap)
+    if not over.any():  # (the method: ``np.any`` adds its Python wrapper's calls, every day)
         return means
     _bound(inst, day, over)
     inst.capacity_turned_away["ordinary"] += float((total - cap)[over].sum())

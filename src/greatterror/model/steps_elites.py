@@ -112,9 +112,15 @@ class PurgeOfElites(Component):
 
     def step(self, w: World, e: Engine, day: int) -> None:
         p = e.params
-        e.arrest(day, e.due(day, "arrest_elite"), "elite")
-        # on the lists or in the NKVD's ordinary work (model/list_selection.py)
-        arrest_circle(w, e, day, e.due(day, "arrest_client"))
+        # (most days no one is due: an arrest of no one changes and draws nothing, so the calls
+        # are left out; the cascade's clients each take a uniform only when there are some)
+        due = e.due(day, "arrest_elite")
+        if len(due):
+            e.arrest(day, due, "elite")
+        clients = e.due(day, "arrest_client")
+        if len(clients):
+            # on the lists or in the NKVD's ordinary work (model/list_selection.py)
+            arrest_circle(w, e, day, clients)
         if not (self.on(e, "M20") and w.policy.elite_groups):
             return
         if w.policy.opposition_register and "opposition" in w.policy.elite_groups:

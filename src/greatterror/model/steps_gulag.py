@@ -318,7 +318,7 @@ def famine_excess(evidence: Any, params: dict[str, Any], start: dt.date) -> floa
     return excess * math.exp(-(start - MID_1934).days / recovery)
 
 
-def famine_debility(w: World, e: Engine, day: int) -> None:
+def famine_debility(w: World, e: Engine, day: int, x0: float | None = None) -> None:
     """Deaths of the famine's debility among the prisoners held on the first day.
 
     A prisoner held on the first day (``Camps.debilitated``) who is still in a camp dies, on
@@ -336,7 +336,11 @@ def famine_debility(w: World, e: Engine, day: int) -> None:
     ``debility``, so that no other stream moves. The prisoners weakened by the crisis of
     1938 are not given it: at the fitted crisis strength a debility carried out of 1938 at
     this recovery puts the deaths of 1939 far above the record (docs/validation-log.md,
-    "The Gulag's deaths of 1935 and 1940")."""
+    "The Gulag's deaths of 1935 and 1940").
+
+    ``x0`` is ``famine_excess`` for this run, if the caller keeps it (``Punishment``: it
+    depends only on the evidence, two parameters and the first day, and computing it every
+    day took about 14 of the day's Python-level calls); None computes it here."""
     listed = w.camps.debilitated
     if len(listed) == 0:
         return
@@ -344,7 +348,8 @@ def famine_debility(w: World, e: Engine, day: int) -> None:
     if day % 91 == 0:
         listed = listed[(c.status[listed] == Status.CAMP) & ~c.has(HOLDING, listed)]
         w.camps.debilitated = listed
-    x0 = famine_excess(e.evidence, p, e.start)
+    if x0 is None:
+        x0 = famine_excess(e.evidence, p, e.start)
     yearly = x0 * math.exp(-day / max(float(p["debility_recovery_days"]), 1.0))
     if yearly < 1e-6 or len(listed) == 0:
         w.camps.debilitated = listed[:0]

@@ -127,10 +127,11 @@ class Investigation(Component):
         # ``isin_set(idx, tc.by_trial)`` by Python's set look-up, one per prisoner: the day's
         # few against a set of hundreds, whose array ``isin_set`` would make and sort each day
         # (the set holds Python ints, from ``tolist``; a look-up finds exactly np.isin's answer)
-        by_trial = tc.by_trial
-        mine = np.fromiter((i in by_trial for i in idx.tolist()), dtype=bool, count=len(idx))
-        if not mine.any():  # the same numbers as the split below, with none to split
+        by_trial, people = tc.by_trial, idx.tolist()
+        # none of them (most days): one C call, not a generator step per prisoner
+        if by_trial.isdisjoint(people):  # the same numbers as the split below, none to split
             return e.rng.investigation.random((2, len(idx)))
+        mine = np.fromiter((i in by_trial for i in people), dtype=bool, count=len(idx))
         u = np.empty((2, len(idx)))
         u[:, ~mine] = e.rng.investigation.random((2, int((~mine).sum())))
         u[:, mine] = e.rng.trial_interrogation.random((2, int(mine.sum())))

@@ -9,6 +9,7 @@ import math
 
 import numpy as np
 
+from greatterror.model import steps_gulag
 from greatterror.model.album import (
     SPECIAL_TROIKA_TERM_DAYS,
     hand_over_to_special_troikas,
@@ -207,6 +208,11 @@ class Punishment(Component):
     reads = ("people", "cases", "camps")
     writes = ("cases", "camps", "children_to_homes")
 
+    #: the run whose famine excess ``_excess`` holds, and that excess (``famine_excess``:
+    #: the evidence, two parameters and the first day, none of which changes during a run)
+    _excess_of: Engine | None = None
+    _excess = 0.0
+
     def step(self, w: World, e: Engine, day: int) -> None:
         due = current_due(e, day, "execute")  # a superseded sentence is never carried out
         if len(due):
@@ -216,7 +222,12 @@ class Punishment(Component):
         holding_step(w, e, day)
         transit_deaths(w, e, day)
         camp_deaths(w, e, day)
-        famine_debility(w, e, day)
+        if len(w.camps.debilitated):  # (else the debility's step returns at once)
+            if self._excess_of is not e:
+                # (read from its module: a test replaces it there, tests/test_famine_debility.py)
+                excess = steps_gulag.famine_excess(e.evidence, e.params, e.start)
+                self._excess_of, self._excess = e, excess
+            famine_debility(w, e, day, self._excess)
         fam = e.due(day, "family")
         if len(fam):
             # Order 00486: the wives' children go to children's homes as their mothers are

@@ -304,19 +304,41 @@ class Perception(Component):
     reads = ("institutions", "policy", "named_yesterday")
     writes = ("institutions", "intensity", "campaign")
 
+    #: the run whose daily factors ``_factors`` holds (``factors``)
+    _factors_of: Engine | None = None
+    _factors: tuple[float, float, float, float, bool, bool] = (1.0, 1.0, 1.0, 1.0, False, False)
+
+    def factors(self, e: Engine) -> tuple[float, float, float, float, bool, bool]:
+        """The day's decay of vigilance, threat, war and cost, whether the centre reads
+        through its desk, and whether the scenario's policy is endogenous: the same every day
+        of a run (parameters and scenario), so computed once a run, not 8 calls a day."""
+        if self._factors_of is not e:
+            p = e.params
+            self._factors = (
+                _decay(p["vigilance_half_life"]),
+                _decay(p["threat_half_life"]),
+                _decay(p["war_half_life"]),
+                _decay(p["cost_half_life"]),
+                centre_reading.through_desk(e),
+                e.scenario.policy == "endogenous",
+            )
+            self._factors_of = e
+        return self._factors
+
     def step(self, w: World, e: Engine, day: int) -> None:
         inst, p = w.institutions, e.params
-        inst.vigilance *= _decay(p["vigilance_half_life"])
+        vigilance, threat, war, cost, desk, endogenous = self.factors(e)
+        inst.vigilance *= vigilance
         named = w.signals.named_yesterday if self.on(e, "M01") else 0.0
-        if centre_reading.through_desk(e):
+        if desk:
             # the centre reads the reports of enemies through a desk of finite size
-            centre_reading.read_reports(inst, p, _decay(p["threat_half_life"]), named)
+            centre_reading.read_reports(inst, p, threat, named)
         else:
-            inst.threat *= _decay(p["threat_half_life"])
+            inst.threat *= threat
             inst.threat += p["threat_per_conspiracy"] * named
-        inst.war *= _decay(p["war_half_life"])
-        inst.cost *= _decay(p["cost_half_life"])
-        if e.scenario.policy == "endogenous":
+        inst.war *= war
+        inst.cost *= cost
+        if endogenous:
             # only the leader's rule reads it; reading the ledger daily would cost every run
             leader.perceive_cost(w, e, day)
         # M03: the NKVD's own arrest rate follows perceived threat; M09: campaigns of

@@ -25,6 +25,8 @@ from greatterror.vocabulary import LINES_OF, LN
 
 #: the day's means of ordinary work, which the officers' capacity bounds (``within_capacity``)
 ORDINARY = ("kulak", "unmarked")
+#: the national operations: those with lines other than Order 00447
+NATIONAL_OPS = frozenset(op for op in LINES_OF if op != "kulak_00447")
 
 
 class RegisterSelection(Component):
@@ -90,7 +92,7 @@ class RegisterSelection(Component):
         # Order 00447's end the national operations, which ran on with the album
         # procedure to 1 August 1938, took in people of any nationality (Petrov and
         # Roginsky 1997), so they absorb ordinary work's cases as it did
-        national = any(op in pol.operations for op in LINES_OF if op != "kulak_00447")
+        national = not pol.operations.isdisjoint(NATIONAL_OPS)
         ordinary = np.where(mass_operation | national, p["ordinary_during_operation"], 1.0)
         means: dict[str, np.ndarray] = {}
         if self.on(e, "M23"):
@@ -101,7 +103,7 @@ class RegisterSelection(Component):
             means["kulak"] = base["kulak"] * intensity * ~mass_operation
             # p["base_unmarked_arrest_rate"] / 365.0 * reg.region_size * intensity * ordinary
             means["unmarked"] = base["unmarked"] * intensity * ordinary
-        for op, lines in LINES_OF.items():
+        for op, lines in LINES_OF.items() if national else ():
             if op not in pol.operations or op == "kulak_00447":
                 continue
             for line in lines:
@@ -127,6 +129,8 @@ class RegisterSelection(Component):
             if self._delays is None or len(self._delays) != len(inst.op_closed):
                 self._delays = start_delays(w.people.regions)
             arrests_00447(w, e, day, self._delays, self.on(e, "M13"))
+        if not national:  # (no national operation runs: the loop below would skip each)
+            return
         rng = e.rng.national
         for op, lines in LINES_OF.items():
             if op not in pol.operations or op == "kulak_00447":
