@@ -32,13 +32,13 @@ from greatterror.model.case_flags import HOLDING
 from greatterror.model.core_kernels import (
     add_kind,
     calendar_room,
+    leave_holding,
+    ledger_add,
     room,
-    shared_leave_holding,
-    shared_ledger_add,
 )
-from greatterror.model.flatcalls import shared_open_cases_flat_body
+from greatterror.model.flatcalls import open_cases_flat_body
 from greatterror.model.gulag import GF
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.slots import (
     ARRESTS,
     CAMPS_N,
@@ -71,7 +71,7 @@ def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
     """``arrestable_mask_body`` for Python callers (``Engine.arrestable``); the compiled arrest
     calls the body (a kernel that cached kernels call is not called from Python too:
     docs/design/compiled-core.md, "Known problem")."""
-    return shared_arrestable_mask_body(people, since, day, idx)
+    return arrestable_mask_body(people, since, day, idx)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -90,10 +90,6 @@ def arrestable_mask_body(people, since, day, idx):  # pragma: no cover - compile
             j += 1
         keep[i] = not barred
     return keep
-
-
-#: ``arrestable_mask_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_arrestable_mask_body = shared(arrestable_mask_body)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -120,9 +116,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     # only an arrest that reaches the rows from the first to the last unarrestable one can
     # take one of them (``Engine.arrest``)
     if people.shape[0] and lo <= people[people.shape[0] - 1] and hi >= people[0]:
-        keep = shared_arrestable_mask_body(
-            core.unarrestable, core.unarrestable_from, np.int64(day), idx
-        )
+        keep = arrestable_mask_body(core.unarrestable, core.unarrestable_from, np.int64(day), idx)
         take = np.empty(n, dtype=np.int64)  # (a loop: a boolean index is one more compilation)
         m = 0
         for i in range(n):
@@ -132,7 +126,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
         take = take[:m]
     else:
         take = idx[:n]
-    opened, region, weight, left, left_w, total = shared_open_cases_flat_body(
+    opened, region, weight, left, left_w, total = open_cases_flat_body(
         take, core.status, core.op, core.arrest_day, core.sentence_day, core.flags,
         core.arrests, core.region, core.is_elite, core.weight_of_layer, np.int64(code),
         np.int64(day), allow_in_camp, np.int64(camps_region), core.line,
@@ -157,9 +151,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
             held[i] = (core.flags[opened[i]] & HOLDING) != 0
             any_held |= held[i]
         if any_held:
-            held_w, held_n = shared_leave_holding(
-                core, day, opened, weight, held, np.int64(_LEFT_HOLDING)
-            )
+            held_w, held_n = leave_holding(core, day, opened, weight, held, np.int64(_LEFT_HOLDING))
             core.is_[CAMPS_N] += held_n
             core.fs[CAMPS_W] += held_w
             left_w -= held_w
@@ -168,7 +160,7 @@ def arrest_core(core, day, idx, out, code, allow_in_camp, camps_region, investig
     ops = np.empty(k, dtype=np.uint8)  # (the case arrays' dtype: ledger_add's one signature)
     for i in range(k):
         ops[i] = code
-    shared_ledger_add(core, day, region, ops, np.int64(_EV_ARRESTED), weight)
+    ledger_add(core, day, region, ops, np.int64(_EV_ARRESTED), weight)
     if investigate:
         delays = np.empty(k, dtype=np.int64)
         if code == _KULAK:  # Erlang with shape 3, plus 3 days

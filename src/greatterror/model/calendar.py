@@ -19,7 +19,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 
 SMALL_BATCH = 64  # batches up to this size go to a day's second list
 #: what ``Calendar.take`` returns on a day with no one due (most days of most kinds): one
@@ -32,7 +32,7 @@ def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cov
     """``append_due_body`` for Python callers (``Calendar``); compiled callers call the body
     (a kernel that cached kernels call is not called from Python too: docs/design/
     compiled-core.md, "Known problem")."""
-    return shared_append_due_body(lists, entries, state, mark, idx, due, offset)
+    return append_due_body(lists, entries, state, mark, idx, due, offset)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -76,14 +76,10 @@ def append_due_body(lists, entries, state, mark, idx, due, offset):  # pragma: n
     return True
 
 
-#: ``append_due_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_append_due_body = shared(append_due_body)
-
-
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
     """``take_due_body`` for Python callers (``Calendar.take``), as ``append_due``."""
-    return shared_take_due_body(lists, entries, state, mark, day)
+    return take_due_body(lists, entries, state, mark, day)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -108,10 +104,6 @@ def take_due_body(lists, entries, state, mark, day):  # pragma: no cover - compi
         lists[row, 2, day] = 0
     mark[day] = 0
     return out
-
-
-#: ``take_due_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_take_due_body = shared(take_due_body)
 
 
 #: the kinds of the model's calendar, with fixed integer codes (``KIND``), so that compiled

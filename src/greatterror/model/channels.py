@@ -59,7 +59,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.population.codes import Elite
 from greatterror.vocabulary import ARMY_FLAGS, CH, NATIONAL_OP, OP, OPERATIONS
 

@@ -32,7 +32,7 @@ from numba.core import types
 from numba.experimental import structref
 
 from greatterror.model import slots
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 
 #: the core's fields, in the constructor's order
 FIELDS = (

@@ -20,12 +20,12 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.calendar import SMALL_BATCH, shared_append_due_body, shared_take_due_body
+from greatterror.model.calendar import SMALL_BATCH, append_due_body, take_due_body
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.flatcalls import shared_close_cases_flat_body
+from greatterror.model.flatcalls import close_cases_flat_body
 from greatterror.model.gulag import GF
-from greatterror.model.pairwise import shared_pairwise_sum
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.slots import (
     CALENDAR_NEED,
     CAMPS_N,
@@ -54,7 +54,7 @@ def take_kind(core, code, day):  # pragma: no cover - compiled
     ``day``, removed from the calendar."""
     if core.cal_marks[code, day] == 0:
         return np.empty(0, dtype=np.int64)
-    return shared_take_due_body(
+    return take_due_body(
         core.cal_lists[code], core.cal_entries, core.cal_state, core.cal_marks[code], day
     )
 
@@ -74,7 +74,7 @@ def add_kind(core, code, idx, due, offset):  # pragma: no cover - compiled
         return True
     row = 1 if idx.shape[0] <= SMALL_BATCH else 0
     lists = core.cal_lists[code, row]
-    if not shared_append_due_body(
+    if not append_due_body(
         lists, core.cal_entries, core.cal_state, core.cal_marks[code], idx, due, offset
     ):
         core.is_[CALENDAR_NEED] = idx.shape[0]
@@ -129,10 +129,6 @@ def ledger_add(core, day, region, op, event, weight):  # pragma: no cover - comp
     core.is_[LEDGER_ENTRIES] = k + n
 
 
-#: ``ledger_add`` for compiled callers, compiled once (model/shared_calls.py)
-shared_ledger_add = shared(ledger_add)
-
-
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def _sum_where(weight, keep):  # pragma: no cover - compiled
     """``np.sum(weight[keep])`` bit for bit, and how many are kept."""
@@ -142,11 +138,7 @@ def _sum_where(weight, keep):  # pragma: no cover - compiled
         if keep[i]:
             part[k] = weight[i]
             k += 1
-    return shared_pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
-
-
-#: ``_sum_where`` for compiled callers, compiled once (model/shared_calls.py)
-shared_sum_where = shared(_sum_where)
+    return pairwise_sum(part, np.int64(0), k), k  # no literal 0: model/pairwise.py
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -155,7 +147,7 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     stage: their flag cleared, the holding counts less their number and weight, the Gulag's
     flow ``flow`` more (``Transitions._leave_holding``; the release, the death in custody and
     the arrest of a camp prisoner). Returns their weight (NumPy's sum, in order) and number."""
-    held_w, held_n = shared_sum_where(weight, held)
+    held_w, held_n = _sum_where(weight, held)
     for i in range(idx.shape[0]):
         if held[i]:
             core.flags[idx[i]] &= ~HOLDING
@@ -165,17 +157,13 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     return held_w, held_n
 
 
-#: ``leave_holding`` for compiled callers, compiled once (model/shared_calls.py)
-shared_leave_holding = shared(leave_holding)
-
-
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
     ledger, the pretrial weight taken off ``Camps.pretrial_w``. Returns the weights, who was
     in a camp or a prison awaiting the etap before, and the pretrial weight."""
-    ops, region, weight, was_camp, pretrial_w, _, _ = shared_close_cases_flat_body(
+    ops, region, weight, was_camp, pretrial_w, _, _ = close_cases_flat_body(
         idx, status, np.int64(-1),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
         core.region, core.is_elite, core.weight_of_layer, np.bool_(False),
@@ -185,13 +173,9 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     for i in range(n):
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
-    shared_ledger_add(core, day, region, ops, event, weight)
+    ledger_add(core, day, region, ops, event, weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     return weight, was_camp, pretrial_w
-
-
-#: ``_close_core`` for compiled callers, compiled once (model/shared_calls.py)
-shared_close_core = shared(_close_core)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -215,14 +199,10 @@ def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no c
         in_camp[i] = was_camp[i] and not held[i]
         any_held |= held[i]
     if any_held:
-        shared_leave_holding(core, day, idx, weight, held, flow)
-    camp_w, camp_n = shared_sum_where(weight, in_camp)
+        leave_holding(core, day, idx, weight, held, flow)
+    camp_w, camp_n = _sum_where(weight, in_camp)
     core.is_[CAMPS_N] -= camp_n
     core.fs[CAMPS_W] -= camp_w
-
-
-#: ``_leave_custody_core`` for compiled callers, compiled once (model/shared_calls.py)
-shared_leave_custody_core = shared(_leave_custody_core)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -234,11 +214,11 @@ def release_core(core, day, idx):  # pragma: no cover - compiled
     it, or the holding stage (``left_holding`` flow)."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, pretrial_w = shared_close_core(
+    weight, was_camp, pretrial_w = _close_core(
         core, day, idx, np.int64(_RELEASED), np.int64(_EV_RELEASED)
     )
     core.fs[RELEASED_PRETRIAL] += pretrial_w
-    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
+    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(_LEFT_HOLDING))
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -251,8 +231,8 @@ def die_in_custody_core(core, day, idx, flow):  # pragma: no cover - compiled
     stage, counted as ``flow``."""
     if idx.shape[0] == 0:
         return
-    weight, was_camp, _ = shared_close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
-    shared_leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
+    weight, was_camp, _ = _close_core(core, day, idx, np.int64(_DIED), np.int64(_EV_DIED))
+    _leave_custody_core(core, day, idx, weight, was_camp, np.int64(flow))
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)

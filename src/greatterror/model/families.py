@@ -51,8 +51,8 @@ from numpy.typing import NDArray
 from greatterror.model.engine import Engine
 from greatterror.model.fast_draws import integers_below
 from greatterror.model.loop import Component
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
-from greatterror.model.sorting import search_sorted, shared_sorted_copy
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.sorting import search_sorted, sorted_copy
 from greatterror.model.world import World
 from greatterror.population.codes import ADULT_AGE
 from greatterror.population.groups import Groups
@@ -141,7 +141,7 @@ def run_wives(indptr, household, convicted, age, male, adult_age):  # pragma: no
     convicted, a man without a household or without a woman of age in it) and
     the number of children in the household.
     """
-    pool = shared_sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
+    pool = sorted_copy(convicted)  # np.sort, cheaper to compile (model/sorting.py)
     wife = np.empty(convicted.shape[0], dtype=np.int64)
     children = np.empty(convicted.shape[0], dtype=np.int64)
     for i in range(convicted.shape[0]):  # loops, not np.full, np.zeros: cheaper to compile

@@ -28,9 +28,9 @@ from numba import njit
 
 from greatterror.model.arrays import ArrestOrder, CaseArrays, Closing, Layers
 from greatterror.model.case_flags import HOLDING, NAMED, SOCIAL_ORDER
-from greatterror.model.kernels import shared_close_cases, shared_open_cases
-from greatterror.model.pairwise import shared_pairwise_sum
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.kernels import close_cases, open_cases
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.pairwise import pairwise_sum
 from greatterror.vocabulary import OP, Status
 
 #: the statuses of a case before its sentence (``close_cases_flat``'s ``pretrial``)
@@ -48,7 +48,7 @@ def open_cases_flat(
     """``open_cases_flat_body`` for Python callers (the engine's reference); the compiled
     arrest calls the body (a kernel that cached kernels call is not called from Python too:
     docs/design/compiled-core.md, "Known problem")."""
-    return shared_open_cases_flat_body(
+    return open_cases_flat_body(
         idx, status, op, arrest_day, sentence_day, flags, arrests,
         region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,
         line,
@@ -68,19 +68,13 @@ def open_cases_flat_body(
     cases = CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     order = ArrestOrder(op_code, day, allow_in_camp, camps_region)
-    opened, out_region, weight, left, left_w = shared_open_cases(idx, cases, people, order)
+    opened, out_region, weight, left, left_w = open_cases(idx, cases, people, order)
     for i in range(opened.shape[0]):
         p = opened[i]
         line[p] = 0
         flags[p] = flags[p] & ~(NAMED | SOCIAL_ORDER)
-    total = shared_pairwise_sum(
-        weight, np.int64(0), weight.shape[0]
-    )  # no literal 0: model/pairwise.py
+    total = pairwise_sum(weight, np.int64(0), weight.shape[0])  # no literal 0: model/pairwise.py
     return opened, out_region, weight, left, left_w, total
-
-
-#: ``open_cases_flat_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_open_cases_flat_body = shared(open_cases_flat_body)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -91,7 +85,7 @@ def close_cases_flat(
 ):  # pragma: no cover - compiled  # fmt: skip
     """``close_cases_flat_body`` for Python callers (``Transitions``); the compiled closings
     call the body (as ``open_cases_flat``)."""
-    return shared_close_cases_flat_body(
+    return close_cases_flat_body(
         idx, new_status, sentence_day_of_closing,
         status, op, arrest_day, sentence_day, flags, arrests,
         region, is_elite, weight_of_layer, hold,
@@ -126,7 +120,7 @@ def close_cases_flat_body(
     cases = CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = Layers(region, is_elite, weight_of_layer)
     closing = Closing(new_status, sentence_day_of_closing)
-    out_op, out_region, weight, was_camp = shared_close_cases(idx, closing, cases, people)
+    out_op, out_region, weight, was_camp = close_cases(idx, closing, cases, people)
     pre = np.empty(k, dtype=np.float64)
     k = 0
     elite = 0
@@ -137,15 +131,9 @@ def close_cases_flat_body(
         elite += out_op[i] == _ELITE
         if hold:
             flags[idx[i]] = flags[idx[i]] | HOLDING
-    pre_w = shared_pairwise_sum(
-        pre, np.int64(0), pre.shape[0]
-    )  # ``k`` values; no literals: pairwise.py
-    total = shared_pairwise_sum(weight, np.int64(0), n)
+    pre_w = pairwise_sum(pre, np.int64(0), pre.shape[0])  # ``k`` values; no literals: pairwise.py
+    total = pairwise_sum(weight, np.int64(0), n)
     return out_op, out_region, weight, was_camp, pre_w, total, elite
-
-
-#: ``close_cases_flat_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_close_cases_flat_body = shared(close_cases_flat_body)
 
 
 def close_cases_flat_reference(

@@ -28,10 +28,10 @@ from greatterror.model.core_kernels import (
     take_kind,
 )
 from greatterror.model.gulag import GF
-from greatterror.model.kernels import shared_distinct_sorted_body, shared_first_distinct_body
-from greatterror.model.pairwise import shared_pairwise_sum
+from greatterror.model.kernels import distinct_sorted_body, first_distinct_body
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.sentence_events import _SHIFT
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import (
     CAMPS_N,
     COLONY_KEPT,
@@ -97,7 +97,7 @@ def term_end_day(core, day):  # pragma: no cover - compiled
             in_camp_w[m] = core.weight_of_layer[np.int64(core.is_elite[p])]
             m += 1
     release_core(core, day, idx)
-    core.gulag[day, _RELEASED_TERM] += shared_pairwise_sum(in_camp_w, np.int64(0), m)
+    core.gulag[day, _RELEASED_TERM] += pairwise_sum(in_camp_w, np.int64(0), m)
     return 1
 
 
@@ -125,7 +125,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
             if core.status[core.roll[j]] == _CAMP:
                 keep[k] = core.roll[j]
                 k += 1
-        kept = shared_distinct_sorted_body(keep[:k])
+        kept = distinct_sorted_body(keep[:k])
         for j in range(kept.shape[0]):
             core.roll[head + j] = kept[j]
         tail = head + kept.shape[0]
@@ -140,7 +140,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
         if core.status[p] == _CAMP and (core.flags[p] & HOLDING) == 0:
             pick[k] = p
             k += 1
-    return shared_first_distinct_body(pick[:k], n)
+    return first_distinct_body(pick[:k], n)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -175,14 +175,14 @@ def camp_deaths_day(core, day):  # pragma: no cover - compiled
     died = died[:k]
     die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
     weight = _weights(core, died)
-    core.gulag[day, _DIED_CAMP] += shared_pairwise_sum(weight, np.int64(0), np.int64(k))
+    core.gulag[day, _DIED_CAMP] += pairwise_sum(weight, np.int64(0), np.int64(k))
     colony_w = np.empty(k, dtype=np.float64)
     c = np.int64(0)
     for i in range(k):
         if (core.flags[died[i]] & COLONY) != 0:
             colony_w[c] = weight[i]
             c += 1
-    core.gulag[day, _DIED_COLONY] += shared_pairwise_sum(colony_w, np.int64(0), c)
+    core.gulag[day, _DIED_COLONY] += pairwise_sum(colony_w, np.int64(0), c)
     return 1
 
 
@@ -229,7 +229,7 @@ def transit_deaths_day(core, day, new):  # pragma: no cover - compiled
     died = died[:d]
     die_in_custody_core(core, day, died, np.int64(_LEFT_HOLDING))
     weight = _weights(core, died)
-    core.gulag[day, _DIED_TRANSIT] += shared_pairwise_sum(weight, np.int64(0), np.int64(d))
+    core.gulag[day, _DIED_TRANSIT] += pairwise_sum(weight, np.int64(0), np.int64(d))
     if a == 0:
         return 1
     r = np.empty(a, dtype=np.float64)

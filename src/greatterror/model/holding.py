@@ -46,8 +46,8 @@ from greatterror.model.channels import affordable
 from greatterror.model.engine import Engine
 from greatterror.model.gulag import GF
 from greatterror.model.kernels import first_distinct
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.sentence_events import current_due, schedule_for_sentence
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.steps_gulag import record_camp_deaths
 from greatterror.model.world import World
 from greatterror.vocabulary import Status

@@ -22,8 +22,8 @@ from greatterror.model.arrays import (
     TroikaQueue,
 )
 from greatterror.model.case_flags import CONFESSED, LINKED
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
-from greatterror.model.sorting import shared_sorted_copy, shared_stable_argsort
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.sorting import sorted_copy, stable_argsort
 from greatterror.vocabulary import AT_LIBERTY, Status
 
 __all__ = [
@@ -126,7 +126,7 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     status, region, is_elite = cases.status, people.region, people.is_elite
     weight_of_layer = people.weight_of_layer
     allow_in_camp, camps_region = order.allow_in_camp, order.camps_region
-    s = shared_sorted_copy(idx)
+    s = sorted_copy(idx)
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     left = 0
@@ -157,10 +157,6 @@ def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
         if cases.arrests[p] < 255:
             cases.arrests[p] += 1
     return out, out_region, out_weight, left, left_w
-
-
-#: ``open_cases`` for compiled callers, compiled once (model/shared_calls.py)
-shared_open_cases = shared(open_cases)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -195,13 +191,13 @@ def distinct_sorted(a):  # pragma: no cover - compiled
     process that loads the caller first then fails to box the kernel's result ("'descr' is
     NULL", a full test suite of 6 December; docs/design/compiled-core.md, "Known problem";
     tests/test_kernel_callers.py holds the rule)."""
-    return shared_distinct_sorted_body(a)
+    return distinct_sorted_body(a)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def distinct_sorted_body(a):  # pragma: no cover - compiled
     """``np.unique(a)``: sorted distinct values, by a sort and one pass."""
-    s = shared_sorted_copy(a)
+    s = sorted_copy(a)
     out = np.empty_like(s)
     k = 0
     for i in range(s.shape[0]):
@@ -211,14 +207,10 @@ def distinct_sorted_body(a):  # pragma: no cover - compiled
     return out[:k]
 
 
-#: ``distinct_sorted_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_distinct_sorted_body = shared(distinct_sorted_body)
-
-
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def first_distinct(values, n):  # pragma: no cover - compiled
     """``first_distinct_body`` for Python callers (as ``distinct_sorted``)."""
-    return shared_first_distinct_body(values, n)
+    return first_distinct_body(values, n)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -228,19 +220,15 @@ def first_distinct_body(values, n):  # pragma: no cover - compiled
     Equals ``values[np.sort(np.unique(values, return_index=True)[1])][:n]``
     in one call: the camp sample is drawn every day, usually a handful.
     """
-    order = shared_stable_argsort(values)  # np.argsort(values, kind="mergesort")
+    order = stable_argsort(values)  # np.argsort(values, kind="mergesort")
     first = np.empty(values.shape[0], dtype=np.int64)
     k = 0
     for j in range(order.shape[0]):
         if j == 0 or values[order[j]] != values[order[j - 1]]:
             first[k] = order[j]
             k += 1
-    first = shared_sorted_copy(first[:k])[:n]
+    first = sorted_copy(first[:k])[:n]
     return values[first]
-
-
-#: ``first_distinct_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_first_distinct_body = shared(first_distinct_body)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -269,10 +257,6 @@ def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
         out_region[i] = region[p]
         out_weight[i] = weight_of_layer[1 if is_elite[p] else 0]
     return out_op, out_region, out_weight, was_camp
-
-
-#: ``close_cases`` for compiled callers, compiled once (model/shared_calls.py)
-shared_close_cases = shared(close_cases)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)

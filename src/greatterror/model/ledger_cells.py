@@ -23,7 +23,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.ledger_sums import POLITICAL, Sums
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.vocabulary import NON_POLITICAL
 
 

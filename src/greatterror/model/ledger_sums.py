@@ -27,7 +27,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.vocabulary import NON_POLITICAL, OPERATIONS, POLITICAL_OPERATIONS
 
 #: per operation code: a political operation (every operation but the non-political convicts)

@@ -18,7 +18,7 @@ from numba import njit
 from numpy.typing import NDArray
 
 from greatterror.model.lines import LineSpec
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.population.people import Population
 
 LINES_STREAM = 0x4C696E  # "Lin": a population's lines are drawn apart from every other draw

@@ -34,7 +34,7 @@ from pydantic import BaseModel, ConfigDict, Field, field_validator, model_valida
 from greatterror.evidence.csvrows import read_rows
 from greatterror.evidence.errors import DataFileError
 from greatterror.evidence.schema import split_keys
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Mark, Nationality
 from greatterror.population.people import Population

@@ -26,7 +26,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 
 #: NumPy's block below which a sum is not split (``PW_BLOCKSIZE``)
 BLOCK = 128
@@ -104,10 +104,6 @@ def pairwise_sum(a, lo, n):  # pragma: no cover - compiled
             depth -= 1
         if depth < 0:
             return value
-
-
-#: ``pairwise_sum`` for compiled callers, compiled once (model/shared_calls.py)
-shared_pairwise_sum = shared(pairwise_sum)
 
 
 def pairwise_sum_reference(a: NDArray[np.float64]) -> float:

@@ -19,8 +19,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.purge_state import at_liberty
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Party

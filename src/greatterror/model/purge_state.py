@@ -13,8 +13,8 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.kernels import shared_distinct_sorted_body
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.kernels import distinct_sorted_body
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
 from greatterror.model.subsets import CountedSubset
 from greatterror.population.codes import Elite
@@ -232,7 +232,7 @@ def _lost(
         if i < sorted_rows.shape[0] and sorted_rows[i] == people[j]:
             hits[k] = sorted_order[i]
             k += 1
-    pos = shared_distinct_sorted_body(hits[:k])
+    pos = distinct_sorted_body(hits[:k])
     out = np.empty(pos.shape[0], dtype=np.int64)
     m = 0
     for p in pos:

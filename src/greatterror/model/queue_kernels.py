@@ -21,8 +21,8 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.pairwise import shared_pairwise_sum
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
+from greatterror.model.pairwise import pairwise_sum
 from greatterror.model.slots import HEAD, QNEED, QUEUE_SLOTS, QUEUE_W, QUEUES, TAIL, WEIGHED
 
 
@@ -75,7 +75,7 @@ def _weight_sum(core, idx):  # pragma: no cover - compiled
     weight = np.empty(n, dtype=np.float64)
     for i in range(n):
         weight[i] = core.weight_of_layer[np.int64(core.is_elite[idx[i]])]
-    return shared_pairwise_sum(weight, np.int64(0), np.int64(n))
+    return pairwise_sum(weight, np.int64(0), np.int64(n))
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)

@@ -28,7 +28,7 @@ from greatterror.model.lines import (
     load_lines,
     naming_fit,
 )
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.paths import population_data_dir
 from greatterror.population.codes import MIN_ARREST_AGE, Elite, Mark
 from greatterror.population.groups import Groups

@@ -29,15 +29,15 @@ import numpy as np
 from numba import njit
 
 from greatterror.model.calendar import KIND
-from greatterror.model.core_kernels import add_kind, calendar_room, room, shared_ledger_add
-from greatterror.model.flatcalls import shared_close_cases_flat_body
+from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room
+from greatterror.model.flatcalls import close_cases_flat_body
 from greatterror.model.gulag import GF
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.queue_kernels import queue_push, queue_room
 from greatterror.model.sentence_events import _SHIFT
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
 from greatterror.model.slots import CHANGED, HOLD_N, HOLD_W, PRETRIAL_W, Q_HOLDING
 from greatterror.model.stream_pointers import fill_random, geometric, stream_code
-from greatterror.model.term_kernel import shared_term_ends_body
+from greatterror.model.term_kernel import _term_ends_body
 from greatterror.vocabulary import EV, Status
 
 #: the sentences' codes (``Transitions.sentence``'s ``kind``)
@@ -115,7 +115,7 @@ def sentence_core(
         q = idx[i]
         again[i] = voided and core.status[q] == _AWAITING and core.sentence_day[q] >= 0
         counted -= again[i]
-    ops, region, weight, _, pretrial_w, entered, _ = shared_close_cases_flat_body(
+    ops, region, weight, _, pretrial_w, entered, _ = close_cases_flat_body(
         idx, np.int64(_STATUS[kind]), np.int64(day),
         core.status, core.op, core.arrest_day, core.sentence_day, core.flags, core.arrests,
         core.region, core.is_elite, core.weight_of_layer, camp,
@@ -125,7 +125,7 @@ def sentence_core(
         core.changed[c + i] = idx[i]
     core.is_[CHANGED] = c + n
     if counted == n:
-        shared_ledger_add(core, day, region, ops, _EVENT[kind], weight)
+        ledger_add(core, day, region, ops, _EVENT[kind], weight)
     else:  # (loops, not a mask's indexing: the house rule, docs/performance.md)
         kept_ops = np.empty(counted, dtype=ops.dtype)
         kept_region = np.empty(counted, dtype=region.dtype)
@@ -135,7 +135,7 @@ def sentence_core(
             if not again[i]:
                 kept_ops[k], kept_region[k], kept_weight[k] = ops[i], region[i], weight[i]
                 k += 1
-        shared_ledger_add(core, day, kept_region, kept_ops, _EVENT[kind], kept_weight)
+        ledger_add(core, day, kept_region, kept_ops, _EVENT[kind], kept_weight)
     core.fs[PRETRIAL_W] -= pretrial_w
     if kind == DEATH:
         delays = np.empty(n, dtype=np.int64)
@@ -147,7 +147,7 @@ def sentence_core(
         core.is_[HOLD_N] += n
         core.fs[HOLD_W] += entered
         years = _draw_terms(core, n, low, high, two_ranges, mid, below)
-        ends, moved = shared_term_ends_body(
+        ends, moved = _term_ends_body(
             idx, years, np.int64(day), credit, abolished, non_political, judicial,
             core.op, core.flags, core.release_day,
         )  # fmt: skip

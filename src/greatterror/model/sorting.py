@@ -35,7 +35,7 @@ import numpy as np
 from numba import njit
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 
 SMALL = 32  # below this, insertion sort
 
@@ -83,22 +83,14 @@ def stable_argsort(values):  # pragma: no cover - compiled
     return order
 
 
-#: ``stable_argsort`` for compiled callers, compiled once (model/shared_calls.py)
-shared_stable_argsort = shared(stable_argsort)
-
-
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def sorted_copy(values):  # pragma: no cover - compiled
     """``np.sort(values)`` for an integer array."""
-    order = shared_stable_argsort(values)
+    order = stable_argsort(values)
     out = np.empty_like(values)
     for i in range(order.shape[0]):  # a loop: Numba's fancy index costs 0.4 s to compile
         out[i] = values[order[i]]
     return out
-
-
-#: ``sorted_copy`` for compiled callers, compiled once (model/shared_calls.py)
-shared_sorted_copy = shared(sorted_copy)
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -226,7 +218,7 @@ def first_per_group(items: NDArray, group: NDArray, counts: NDArray) -> NDArray[
 def _distinct_with(values, status, keep):  # pragma: no cover - compiled
     """``a = np.unique(values); a[status[a] == keep]``: the sorted distinct values whose
     ``status`` is ``keep``, as int64 (no bounds check: ``distinct_with`` does it)."""
-    s = shared_sorted_copy(values.astype(np.int64))
+    s = sorted_copy(values.astype(np.int64))
     out = np.empty(s.shape[0], dtype=np.int64)
     k = 0
     for i in range(s.shape[0]):
@@ -253,7 +245,7 @@ def _first_per_group(items, group, counts):  # pragma: no cover - compiled
             taken[g] += 1
             out[k] = items[i]
             k += 1
-    return shared_sorted_copy(out[:k])
+    return sorted_copy(out[:k])
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)

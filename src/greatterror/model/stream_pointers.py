@@ -60,7 +60,7 @@ from numba.np.random.generator_core import next_double, next_uint32, next_uint64
 from numba.np.random.random_methods import bounded_lemire_uint64, buffered_bounded_lemire_uint32
 from numpy.typing import NDArray
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.streams import STREAMS
 
 #: the table's columns: the bit generator's state, then its ``next_uint64``, ``next_uint32``

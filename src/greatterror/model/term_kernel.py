@@ -25,7 +25,7 @@ from greatterror.model.gulag import (
     release_days,
     served_in_colony,
 )
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER, shared
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.state import Cases
 
 _INT16_MAX = int(np.iinfo(np.int16).max)
@@ -69,7 +69,7 @@ def _term_ends(
     """``_term_ends_body`` for Python (``term_ends``); the compiled sentence calls the body (a
     kernel that cached kernels call is not called from Python too: docs/design/
     compiled-core.md, "Known problem")."""
-    return shared_term_ends_body(
+    return _term_ends_body(
         idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
     )  # fmt: skip
 
@@ -111,7 +111,3 @@ def _term_ends_body(
             moved[k] = idx[i]
             k += 1
     return ends, moved
-
-
-#: ``_term_ends_body`` for compiled callers, compiled once (model/shared_calls.py)
-shared_term_ends_body = shared(_term_ends_body)

@@ -21,7 +21,7 @@ from __future__ import annotations
 import numpy as np
 from numba import njit
 
-from greatterror.model.shared_calls import NO_CFUNC_WRAPPER
+from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.population.codes import AGE_BAND_YEARS, AgeBand, Cohort, Mark, Occupation, Party
 
 #: Code values the kernels need, by position (``codes[K_...]``); ages are the first
