@@ -128,3 +128,16 @@ def test_every_module_a_kernel_module_imports_is_stamped_or_has_no_compiled_cons
     }
     assert not unlisted
     assert not stamped & set(NO_COMPILED_CONSTANTS)
+
+
+def test_the_notice_is_not_shown_for_the_kernels_a_run_never_reaches() -> None:
+    """A warm cache still lacks the kernels a run never calls (about ten at 1:10,000): no
+    notice for them; an empty cache (every kernel missing) gets one."""
+    from greatterror.model.compiled import _kernel_count, notice_for
+
+    total = _kernel_count()
+    assert total > 60
+    assert notice_for(10, total) is None
+    assert notice_for(0, total) is None
+    notice = notice_for(total, total)
+    assert notice is not None and notice.startswith(f"Compiling {total} Numba kernels")
