@@ -145,7 +145,8 @@ def test_no_kernel_is_called_both_from_python_and_by_another_kernel() -> None:
     }
     assert not both, (
         "kernels called from Python and by other kernels (give compiled callers an "
-        f"``X_body``, Python the entry ``X``): {both}"
+        "``X_body``, Python the entry ``X``; a test calls through tests/compiled_calls.py): "
+        f"{both}"
     )
 
 
