@@ -10,13 +10,14 @@ import pickle
 
 import numpy as np
 import pytest
+from compiled_calls import take_kind
 from numba import njit
 
 import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND, Calendar, append_due
 from greatterror.model.core import FIELDS, _make, queues_of
-from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room, take_kind
+from greatterror.model.core_kernels import add_kind, calendar_room, ledger_add, room
 from greatterror.model.engine import Engine
 from greatterror.model.slots import Slots
 from greatterror.vocabulary import EV

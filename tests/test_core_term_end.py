@@ -17,13 +17,14 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from compiled_calls import add_kind, take_kind
 from core_lockstep import assert_same, count_calls
 
 import greatterror as gt
 from greatterror.model import slots
 from greatterror.model.calendar import KIND
 from greatterror.model.case_flags import HOLDING
-from greatterror.model.core_kernels import add_kind, end_custody, take_kind
+from greatterror.model.core_kernels import end_custody
 from greatterror.model.gulag import GF
 from greatterror.model.gulag_kernels import term_end_day
 from greatterror.model.steps_gulag import camp_stock, term_end_reference

@@ -10,7 +10,16 @@ NULL`` (a full suite of 6 December; numba/numba#10486; docs/design/compiled-core
 "Known problem"; bench/numba_env_collision.py reproduces it). A kernel whose wrapper Python
 calls must therefore never be linked into another: compiled callers call ``X_body``, Python
 the thin entry ``X``. This file holds that rule over the source by its syntax tree (``src``,
-``bench`` and ``scripts`` for the Python side), and runs the reproduction both ways.
+``bench``, ``scripts`` and ``tests`` for the Python side), and runs the reproduction both ways.
+
+The rule, read by name: a kernel is "called from Python" where a file names it outside the
+body of an ``@njit`` function, and "called by a kernel" where a body of an ``@njit``
+function names it. The tests call the compiled-only kernels through the uncached wrappers of
+tests/compiled_calls.py (an uncached function's environment is never pickled, so it cannot
+share a name with another process's); a wrapper's body counts as compiled code, which is
+harmless since it is never saved, so no ``@njit`` in tests/ may be cached (checked below).
+A mere reference that calls nothing (``kernel.signatures``) is listed in ``NOT_CALLS``
+with its reason.
 """
 
 from __future__ import annotations
@@ -25,9 +34,19 @@ import pytest
 
 ROOT = Path(__file__).resolve().parents[1]
 SRC = ROOT / "src"
-#: where the Python that runs kernels lives, besides the package (tests/ is left out: the
-#: kernels' tests call compiled-only kernels on purpose; docs/design/compiled-core.md)
-PYTHON_ELSEWHERE = (ROOT / "bench", ROOT / "scripts")
+TESTS = ROOT / "tests"
+#: where the Python that runs kernels lives, besides the package
+PYTHON_ELSEWHERE = (ROOT / "bench", ROOT / "scripts", TESTS)
+#: (file, kernel) pairs whose Python names read the kernel without calling it, and why
+NOT_CALLS = {
+    ("tests/test_stream_pointers.py", "greatterror.model.stream_pointers._fill_random"): (
+        "reads ``.signatures`` only"
+    ),
+    (
+        "tests/test_stream_pointers.py",
+        "greatterror.model.stream_pointers._choice_without_replacement",
+    ): "reads ``.signatures`` only",
+}
 
 
 def _module_name(path: Path) -> str:
@@ -108,6 +127,8 @@ def callers() -> tuple[dict[str, set[str]], dict[str, set[str]]]:
     from_kernels: dict[str, set[str]] = {}
     for module, (path, tree) in parsed.items():
         for kernel, inside, line in _references(module, tree, kernels, packages):
+            if not inside and (str(path.relative_to(ROOT)), kernel) in NOT_CALLS:
+                continue
             where = f"{path.relative_to(ROOT)}:{line}"
             (from_kernels if inside else from_python).setdefault(kernel, set()).add(where)
     return from_python, from_kernels
@@ -124,8 +145,33 @@ def test_no_kernel_is_called_both_from_python_and_by_another_kernel() -> None:
     }
     assert not both, (
         "kernels called from Python and by other kernels (give compiled callers an "
-        f"``X_body``, Python the entry ``X``): {both}"
+        "``X_body``, Python the entry ``X``; a test calls through tests/compiled_calls.py): "
+        f"{both}"
     )
+
+
+def test_the_tests_call_kernels_through_uncached_wrappers() -> None:
+    """The scan sees the tests' calls (a test that calls ``sorted_copy`` directly would be
+    reported), and no compiled function of tests/ is cached: a cached one would carry its
+    kernels' environments into the cache, as the package's callers do."""
+    from_python, from_kernels = callers()
+    wrapped = {k for k, where in from_kernels.items() if any("compiled_calls" in w for w in where)}
+    assert "greatterror.model.sorting.sorted_copy" in wrapped
+    assert any("tests/" in w for where in from_python.values() for w in where)
+    cached = [
+        f"{path.relative_to(ROOT)}:{node.lineno}"
+        for path in sorted(TESTS.rglob("*.py"))
+        for node in ast.walk(ast.parse(path.read_text(), str(path)))
+        if isinstance(node, ast.FunctionDef)
+        for decorator in node.decorator_list
+        if _is_njit(decorator)
+        and isinstance(decorator, ast.Call)
+        and any(
+            k.arg == "cache" and not (isinstance(k.value, ast.Constant) and not k.value.value)
+            for k in decorator.keywords
+        )
+    ]
+    assert not cached, f"cached compiled functions in tests/ (drop ``cache=True``): {cached}"
 
 
 def test_the_scan_reads_every_import() -> None:

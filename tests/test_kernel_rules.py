@@ -16,6 +16,7 @@ ties between candidates, ages at the bounds).
 from __future__ import annotations
 
 import numpy as np
+from compiled_calls import kulak_head
 from hypothesis import given, settings
 from hypothesis import strategies as st
 
@@ -23,7 +24,6 @@ from greatterror.model.calendar import SMALL_BATCH, Calendar, take_due
 from greatterror.model.line_draws import draw_profiled
 from greatterror.model.purge_state import Cadres, at_liberty
 from greatterror.population import kernels as pk
-from greatterror.population.kernels_marks import kulak_head
 from greatterror.vocabulary import AT_LIBERTY, STATUSES
 
 KERNEL = settings(max_examples=60, deadline=None)  # the first call compiles (or loads)

@@ -2,6 +2,7 @@
 
 from __future__ import annotations
 
+import compiled_calls as cc
 import numpy as np
 import pytest
 
@@ -114,7 +115,7 @@ def test_open_cases_matches_the_numpy_rules(rng) -> None:
     flags = np.full(n, 0xFF, dtype=np.uint8)  # every flag: only ``CONFESSED`` is cleared
     cases = mk.CaseArrays(status, op, arrest_day, sentence_day, flags, arrests)
     people = mk.Layers(region, is_elite, np.array([100.0, 1.0]))
-    got, got_region, got_weight, left, left_w = mk.open_cases(
+    got, got_region, got_weight, left, left_w = cc.open_cases(
         idx, cases, people, mk.ArrestOrder(op_code=2, day=9, allow_in_camp=True, camps_region=3)
     )
     unique = np.unique(idx)
@@ -258,7 +259,7 @@ def test_close_cases_matches_the_numpy_bookkeeping(rng) -> None:
     for day in (-1, 12):  # -1 leaves the sentence day as it is
         none = np.zeros(n, dtype=np.uint8)
         cases = mk.CaseArrays(status, op, sentence_day, sentence_day, none, op)
-        ops, reg, w, was_camp = mk.close_cases(
+        ops, reg, w, was_camp = cc.close_cases(
             idx,
             mk.Closing(Status.SHOT, day),
             cases,
@@ -476,10 +477,10 @@ def test_arrays_given_in_the_wrong_place_do_not_compile(rng) -> None:
     order = mk.ArrestOrder(op_code=1, day=3, allow_in_camp=False, camps_region=-1)
     idx = np.arange(5, dtype=np.int64)
     with pytest.raises(TypingError):
-        mk.open_cases(idx, people, cases, order)
+        cc.open_cases(idx, people, cases, order)
     with pytest.raises(TypingError):
-        mk.close_cases(idx, mk.Closing(Status.SHOT, 3), people, cases)
-    assert len(mk.open_cases(idx, cases, people, order)[0]) == 5
+        cc.close_cases(idx, mk.Closing(Status.SHOT, 3), people, cases)
+    assert len(cc.open_cases(idx, cases, people, order)[0]) == 5
 
 
 def test_nonzero_by_blocks_is_flatnonzero(rng) -> None:

@@ -4,6 +4,7 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from compiled_calls import search_sorted, sorted_copy, stable_argsort
 
 from greatterror.model.sorting import (
     assert_ascending,
@@ -12,9 +13,6 @@ from greatterror.model.sorting import (
     in_sorted,
     isin_array,
     isin_set,
-    search_sorted,
-    sorted_copy,
-    stable_argsort,
 )
 
 

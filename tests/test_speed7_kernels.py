@@ -5,12 +5,13 @@ from __future__ import annotations
 
 import numpy as np
 import pytest
+from compiled_calls import pairwise_sum
 
 from greatterror.model.arrays import Layers
 from greatterror.model.calendar import Calendar
 from greatterror.model.case_flags import HOLDING
 from greatterror.model.flatcalls import close_cases_flat, close_cases_flat_reference
-from greatterror.model.pairwise import pairwise_sum, pairwise_sum_reference
+from greatterror.model.pairwise import pairwise_sum_reference
 from greatterror.model.state import Cases
 from greatterror.vocabulary import OP, STATUSES, Status
 

@@ -16,6 +16,7 @@ import sys
 from collections.abc import Callable
 from typing import Any
 
+import compiled_calls as cc
 import numpy as np
 import pytest
 from hypothesis import given, settings
@@ -29,14 +30,14 @@ CODES = (0, 5, sp.stream_code("gulag"), sp.stream_code("duration"), len(STREAMS)
 
 #: name -> (the compiled draw, NumPy's draw on a Generator), same arguments after the stream
 DRAWS: dict[str, tuple[Callable[..., Any], Callable[..., Any]]] = {
-    "random": (sp.random, lambda g: g.random()),
-    "integers": (sp.integers, lambda g, lo, hi: g.integers(lo, hi)),
-    "binomial": (sp.binomial, lambda g, n, p: g.binomial(n, p)),
-    "poisson": (sp.poisson, lambda g, lam: g.poisson(lam)),
-    "geometric": (sp.geometric, lambda g, p: g.geometric(p)),
-    "negative_binomial": (sp.negative_binomial, lambda g, n, p: g.negative_binomial(n, p)),
+    "random": (cc.random, lambda g: g.random()),
+    "integers": (cc.integers, lambda g, lo, hi: g.integers(lo, hi)),
+    "binomial": (cc.binomial, lambda g, n, p: g.binomial(n, p)),
+    "poisson": (cc.poisson, lambda g, lam: g.poisson(lam)),
+    "geometric": (cc.geometric, lambda g, p: g.geometric(p)),
+    "negative_binomial": (cc.negative_binomial, lambda g, n, p: g.negative_binomial(n, p)),
     "choice": (
-        sp.choice_without_replacement,
+        cc.choice_without_replacement,
         lambda g, n, size: g.choice(n, size=size, replace=False),
     ),
 }
@@ -126,7 +127,7 @@ def test_fill_random_gives_numpys_array() -> None:
     streams, twin = Streams(3), Streams(3)
     for size in (0, 1, 7, 1000):
         out = np.empty(size)
-        sp.fill_random(streams.pointers, CODES[2], out)
+        cc.fill_random(streams.pointers, CODES[2], out)
         np.testing.assert_array_equal(out, twin.gulag.random(size))
     assert_twins(streams, twin)
 
@@ -141,24 +142,24 @@ def test_python_and_compiled_draws_interleave_on_one_stream() -> None:
     for step, by_kernel in enumerate(order):
         kind = step % 5
         if kind == 0:
-            got = sp.integers(table, code, 0, 7) if by_kernel else gen.integers(0, 7)
+            got = cc.integers(table, code, 0, 7) if by_kernel else gen.integers(0, 7)
             assert got == ref.integers(0, 7)
         elif kind == 1:
-            got = sp.random(table, code) if by_kernel else gen.random()
+            got = cc.random(table, code) if by_kernel else gen.random()
             assert got == ref.random()
         elif kind == 2:
-            got = sp.binomial(table, code, 900, 0.4) if by_kernel else gen.binomial(900, 0.4)
+            got = cc.binomial(table, code, 900, 0.4) if by_kernel else gen.binomial(900, 0.4)
             assert got == ref.binomial(900, 0.4)
         elif kind == 3:
             got = (
-                sp.negative_binomial(table, code, 2.0, 0.3)
+                cc.negative_binomial(table, code, 2.0, 0.3)
                 if by_kernel
                 else gen.negative_binomial(2.0, 0.3)
             )
             assert got == ref.negative_binomial(2.0, 0.3)
         else:
             got = (
-                sp.choice_without_replacement(table, code, 50, 4)
+                cc.choice_without_replacement(table, code, 50, 4)
                 if by_kernel
                 else gen.choice(50, size=4, replace=False)
             )
@@ -176,7 +177,7 @@ def test_binomial_property(n: int, p: float, code: int) -> None:
     streams, twin = Streams(2), Streams(2)
     for _ in range(3):
         want = getattr(twin, STREAMS[code]).binomial(n, p)
-        assert sp.binomial(streams.pointers, code, n, p) == want
+        assert cc.binomial(streams.pointers, code, n, p) == want
     assert_twins(streams, twin)
 
 
@@ -189,7 +190,7 @@ def test_integers_property(low: int, width: int) -> None:
     high = min(low + width, 2**63 - 1)
     streams, twin = Streams(4), Streams(4)
     for _ in range(3):
-        assert sp.integers(streams.pointers, 0, low, high) == twin.denunciation.integers(low, high)
+        assert cc.integers(streams.pointers, 0, low, high) == twin.denunciation.integers(low, high)
     assert_twins(streams, twin)
 
 
@@ -198,7 +199,7 @@ def test_integers_property(low: int, width: int) -> None:
 def test_choice_property(data: st.DataObject, n: int) -> None:
     size = data.draw(st.one_of(st.integers(0, min(n, 5)), st.integers(0, n)))
     streams, twin = Streams(6), Streams(6)
-    got = sp.choice_without_replacement(streams.pointers, len(STREAMS) - 1, n, size)
+    got = cc.choice_without_replacement(streams.pointers, len(STREAMS) - 1, n, size)
     want = getattr(twin, STREAMS[-1]).choice(n, size=size, replace=False)
     np.testing.assert_array_equal(got, want)
     assert got.dtype == np.int64
@@ -215,9 +216,9 @@ def test_poisson_geometric_negative_binomial_property(lam: float, p: float, n: f
     streams, twin = Streams(8), Streams(8)
     table, code = streams.pointers, 5
     ref = getattr(twin, STREAMS[code])
-    assert sp.poisson(table, code, lam) == ref.poisson(lam)
-    assert sp.geometric(table, code, p) == ref.geometric(p)
-    assert sp.negative_binomial(table, code, n, p) == ref.negative_binomial(n, p)
+    assert cc.poisson(table, code, lam) == ref.poisson(lam)
+    assert cc.geometric(table, code, p) == ref.geometric(p)
+    assert cc.negative_binomial(table, code, n, p) == ref.negative_binomial(n, p)
     assert_twins(streams, twin)
 
 
@@ -265,9 +266,9 @@ def test_codes_follow_streams_and_rows_point_at_them() -> None:
         streams.gulag = np.random.default_rng(0)  # the table would still draw from the old one
     for code in (-1, len(STREAMS)):
         with pytest.raises(IndexError):
-            sp.random(table, code)
+            cc.random(table, code)
     with pytest.raises(IndexError):  # not four columns: never read as addresses
-        sp.random(np.zeros((3, 2), dtype=np.uint64), 0)
+        cc.random(np.zeros((3, 2), dtype=np.uint64), 0)
 
 
 def test_the_table_keeps_the_generators_alive() -> None:
@@ -280,8 +281,8 @@ def test_the_table_keeps_the_generators_alive() -> None:
     del streams
     gc.collect()
     held = sys.getrefcount(gen)
-    assert sp.random(table[code:], 0) == twin.gulag.random()  # a view points at it too
-    assert sp.binomial(table, code, 50, 0.5) == twin.gulag.binomial(50, 0.5)
+    assert cc.random(table[code:], 0) == twin.gulag.random()  # a view points at it too
+    assert cc.binomial(table, code, 50, 0.5) == twin.gulag.binomial(50, 0.5)
     assert gen.bit_generator.state == twin.gulag.bit_generator.state
     view = table[code:]
     del table
@@ -310,7 +311,7 @@ def test_a_copied_streams_points_at_its_own_generators(
     before = states(streams)
     code = sp.stream_code("review")
     twin = copy.deepcopy(other)
-    assert sp.random(theirs, code) == twin.review.random()
+    assert cc.random(theirs, code) == twin.review.random()
     assert states(streams) == before  # the original's streams did not move
     assert_twins(other, twin)
 
