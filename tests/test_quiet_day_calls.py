@@ -16,7 +16,7 @@ import pytest
 
 import greatterror as gt
 from greatterror.model import steps_justice
-from greatterror.model.lines import line_of_marks
+from greatterror.model.lines import line_of_marks, lines_of_marks
 from greatterror.model.steps_gulag import famine_excess
 from greatterror.model.steps_policy import _decay
 from greatterror.model.steps_register_selection import NATIONAL_OPS
@@ -101,12 +101,15 @@ def test_the_national_operations_loop_runs_while_one_runs(sim: gt.Sim) -> None:
 
 
 def test_the_mark_lines_of_a_new_dict_of_specs_are_read_again(sim: gt.Sim) -> None:
-    """``line_of_marks`` keeps what it read of one dict of specs; another dict, with one
-    line's register changed, gives that dict's lines, and the first its own again."""
-    specs = sim.engine.world.registers.specs
+    """The run's registers keep the mark lines of their own specs (``Registers.mark_lines``,
+    no module-level cache: review32 F1); another dict, with one line's register changed,
+    gives that dict's lines, and the first its own again."""
+    registers = sim.engine.world.registers
+    specs = registers.specs
     marks = sim.engine.world.people["marks"][:5000]
     first = line_of_marks(marks, specs)
     assert first.any()
+    assert np.array_equal(lines_of_marks(marks, registers.mark_lines), first)
     on_marks = [n for n in LINES_OF["kulak_00447"] if specs[n].register.startswith("mark:")]
     other = dict(specs)
     for name in on_marks:

@@ -59,6 +59,10 @@ class Engine(Transitions):
         #: the share of category 1 in the limit increases whose split the evidence gives;
         #: it splits the regions' requests and the increases given only as a total
         self.increase_cat1_share = increase_cat1_share(evidence.increases)
+        #: the run's parameters, fixed for the run: components keep values derived from them
+        #: (the famine excess, perception's decay factors, the core's constants) from the
+        #: first day on, so a change during a run is not seen by all (review32 F3); a run
+        #: with other parameters is a new ``Sim``
         self.params = params
         #: mechanism switches by switch name; components read them through ``Component.on``
         self.switches = switches

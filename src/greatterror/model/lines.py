@@ -164,23 +164,23 @@ def load_lines(path: Path | None = None) -> dict[str, LineSpec]:
 def line_of_marks(marks: NDArray[np.uint8], specs: dict[str, LineSpec]) -> NDArray[np.uint8]:
     """Each person's Order 00447 line from his register marks, the first of the order's lines
     that lists one of them ("none" if no mark is on a line of the order)."""
+    return lines_of_marks(marks, mark_lines(specs))
+
+
+def lines_of_marks(marks: NDArray[np.uint8], found: list[tuple[int, int]]) -> NDArray[np.uint8]:
+    """``line_of_marks`` with the lines' marks already read (``mark_lines``)."""
     out = np.zeros(len(marks), dtype=np.uint8)
-    for bits, code in _mark_lines(specs):
+    for bits, code in found:
         out[(marks & bits) != 0] = code
     return out
 
 
-#: the specs ``_mark_lines`` last read, and what it found in them
-_MARK_LINES: list[tuple[dict[str, LineSpec], list[tuple[int, int]]]] = []
-
-
-def _mark_lines(specs: dict[str, LineSpec]) -> list[tuple[int, int]]:
+def mark_lines(specs: dict[str, LineSpec]) -> list[tuple[int, int]]:
     """``(marks' bits, line code)`` of Order 00447's lines read from register marks, in the
-    order ``line_of_marks`` applies them (the last applied wins): found once for a dict of
-    specs, not on each of the operation's days (about 20 Python-level calls each time).
-    The specs are read-only data (``load_lines``); a different dict is read again."""
-    if _MARK_LINES and _MARK_LINES[0][0] is specs:
-        return _MARK_LINES[0][1]
+    order ``lines_of_marks`` applies them (the last applied wins). ``Registers.mark_lines``
+    keeps them for a run, so they are not read again on each of the operation's days (about
+    20 Python-level calls each time); kept there rather than in this module, so that no run
+    can see another's (review32 F1)."""
     found = []
     for name in reversed(LINES_OF["kulak_00447"]):
         spec = specs[name]
@@ -190,7 +190,6 @@ def _mark_lines(specs: dict[str, LineSpec]) -> list[tuple[int, int]]:
         for mark in spec.register[5:].split("|"):
             bits |= int(Mark[mark])
         found.append((bits, spec.code))
-    _MARK_LINES[:] = [(specs, found)]
     return found
 
 
@@ -198,12 +197,13 @@ def line_00447(
     marks: NDArray[np.uint8],
     region: NDArray[np.uint8],
     camps_region: int,
-    specs: dict[str, LineSpec],
+    found: list[tuple[int, int]],
     unregistered: int,
 ) -> NDArray[np.uint8]:
     """Order 00447 lines of people arrested under it: the camp line for the Gulag's own unit,
-    else the line of their marks, else ``unregistered`` (the line they were drawn by)."""
-    out = line_of_marks(marks, specs)
+    else the line of their marks (``found``: ``mark_lines``), else ``unregistered`` (the line
+    they were drawn by)."""
+    out = lines_of_marks(marks, found)
     out[out == 0] = unregistered
     out[region.astype(np.int64) == camps_region] = LN["camp_prisoner"]
     return out

@@ -89,7 +89,7 @@ def _arrest_00447(
     region = pop["region"][arrested]
     w.cases.line[arrested] = line_00447(
         pop["marks"][arrested], region, w.institutions.camps_region,
-        w.registers.specs, unregistered,
+        w.registers.mark_lines, unregistered,
     )  # fmt: skip
     first = e.rng.first_category.random(len(arrested)) < listed_share[region]
     w.cases.put(FIRST_CATEGORY, arrested, first)

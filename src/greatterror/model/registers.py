@@ -26,6 +26,7 @@ from greatterror.model.lines import (
     line_male_shares,
     list_male_shares,
     load_lines,
+    mark_lines,
     naming_fit,
 )
 from greatterror.model.njit_options import NO_CFUNC_WRAPPER
@@ -189,6 +190,12 @@ class Registers:
     ordinary: LineSpec
 
     @cached_property
+    def mark_lines(self) -> list[tuple[int, int]]:
+        """Order 00447's lines read from register marks (model/lines.py ``mark_lines``), once
+        a run: the operation assigns them on each of its days."""
+        return mark_lines(self.specs)
+
+    @cached_property
     def region_adults(self) -> NDArray[np.int64]:
         """People aged ``MIN_ARREST_AGE`` or more in each region's mass population, from the
         census age structure the population was built with: the base of per-adult rates
@@ -297,7 +304,7 @@ def build_registers(pop: Population, is_elite: NDArray[np.bool_] | None = None) 
     assert on_kulak is not None
     kulak = Register(
         kulak.groups,
-        line_00447(marks[on_kulak], pop["region"][on_kulak], camps_region, specs, 0),
+        line_00447(marks[on_kulak], pop["region"][on_kulak], camps_region, mark_lines(specs), 0),
     )
     return Registers(
         kulak,
