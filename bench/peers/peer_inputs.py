@@ -150,7 +150,7 @@ def build_inputs(
         age=pop["age"][:n].astype(int).tolist(),
         marked=(marks != 0).tolist(),
         on_register=on_register.tolist(),
-        mark_line=line_00447(marks, region, camps, registers.specs, 0).astype(int).tolist(),
+        mark_line=line_00447(marks, region, camps, registers.mark_lines, 0).astype(int).tolist(),
         accept=registers.accept.tolist(),
         naming_fit=registers.naming_fit.tolist(),
         other_line=other.code,
