@@ -22,7 +22,7 @@ from numpy.typing import NDArray
 from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.purge_state import at_liberty
 from greatterror.model.sorting import drop_sorted, merge_sorted, search_sorted
-from greatterror.model.subsets import CountedSubset
+from greatterror.model.subsets import CountedSubset, set_member
 from greatterror.population.codes import Party
 from greatterror.population.people import Population
 from greatterror.vocabulary import AT_LIBERTY
@@ -177,7 +177,7 @@ def _relook(
     changed, rows, party, none, joined, expelled_day, to_arrest, status, free, tree, mask
 ):  # pragma: no cover - compiled; tested against the pass in tests/test_party_purge.py
     """``PartyRoll._update``'s rule in one pass; ``tree`` and ``mask`` are a
-    ``CountedSubset``'s (model/subsets.py, ``_set``), the change of its size is returned."""
+    ``CountedSubset``'s (model/subsets.py, ``set_member``), the change of its size is returned."""
     n = mask.shape[0]
     last = rows[n - 1]
     change = 0
@@ -192,14 +192,7 @@ def _relook(
         else:
             p = joined[j - changed.shape[0]]
         value = expelled_day[p] >= 0 and not to_arrest[p] and free[status[rows[p]]]
-        if mask[p] != value:
-            mask[p] = value
-            delta = 1 if value else -1
-            change += delta
-            i = p + 1
-            while i <= n:
-                tree[i] += delta
-                i += i & -i
+        change += set_member(tree, mask, p, value)
     return change
 
 

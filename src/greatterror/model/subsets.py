@@ -44,20 +44,28 @@ def _build(mask):  # pragma: no cover - compiled
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
+def set_member(tree, mask, p, value):  # pragma: no cover - compiled
+    """Set ``mask[p] = value`` and update the tree if it changed; return the change of the
+    size (-1, 0 or 1). For compiled callers that keep a subset's members (``_set``,
+    model/party_state.py ``_relook``); Python goes through ``CountedSubset``."""
+    if mask[p] == value:
+        return 0
+    mask[p] = value
+    delta = 1 if value else -1
+    n = mask.shape[0]
+    i = p + 1
+    while i <= n:
+        tree[i] += delta
+        i += i & -i
+    return delta
+
+
+@njit(cache=True, **NO_CFUNC_WRAPPER)
 def _set(tree, mask, positions, value):  # pragma: no cover - compiled
     """Set ``mask[positions] = value``; update the tree where it changed; return the change."""
-    n = mask.shape[0]
     change = 0
-    delta = 1 if value else -1
     for j in range(positions.shape[0]):
-        p = positions[j]
-        if mask[p] != value:
-            mask[p] = value
-            change += delta
-            i = p + 1
-            while i <= n:
-                tree[i] += delta
-                i += i & -i
+        change += set_member(tree, mask, positions[j], value)
     return change
 
 
