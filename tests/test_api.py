@@ -6,6 +6,7 @@ import doctest
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -201,6 +202,18 @@ def test_ensemble_on_a_dask_cluster_equals_the_local_run() -> None:
 def test_bad_ensemble_arguments(kwargs: dict, message: str) -> None:
     with pytest.raises(gt.SimError, match=message):
         gt.Ensemble("historical", scale=SCALE, **kwargs)
+
+
+def test_numpy_integers_are_whole_numbers() -> None:
+    """``np.arange``'s items are whole numbers: refusing them as "not a whole number" was
+    wrong. They are kept as Python ints, so a run is the run of the same int seed."""
+    sim = gt.Sim("historical", scale=SCALE, seed=np.int64(4), threads=np.int32(2))
+    assert (sim.seed, sim.threads) == (4, 2) and type(sim.seed) is int
+    ens = gt.Ensemble("historical", scale=SCALE, seeds=np.arange(1, 4), workers=np.int64(2))
+    assert ens.seeds == [1, 2, 3] and all(type(s) is int for s in ens.seeds)
+    assert ens.workers == 2 and type(ens.workers) is int
+    with pytest.raises(gt.SimError, match="seed: expected a whole number"):
+        gt.Sim("historical", scale=SCALE, seed=np.float64(4.0))
 
 
 @pytest.mark.parametrize("module", [sim_module, ensemble_module, results_module])

@@ -15,6 +15,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
+from numbers import Integral
 from typing import Any, TypeVar
 
 from greatterror.api.options import SimError, check_seed
@@ -42,11 +43,11 @@ def check_workers(workers: Any, tasks: int) -> int:
     """The worker count asked for, or one per task up to the machine's cores."""
     if workers is None:
         return min(tasks, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int):
+    if isinstance(workers, bool) or not isinstance(workers, Integral):
         raise SimError("workers: expected a whole number of at least 1")
     if workers < 1:
         raise SimError(f"workers: {workers} is out of range; allowed: 1 or more")
-    return workers
+    return int(workers)
 
 
 def map_tasks(

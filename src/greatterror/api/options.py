@@ -8,6 +8,7 @@ that a bad value costs nothing and names the field and its allowed values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,17 @@ def check_scale(scale: Any) -> float:
     return float(scale)
 
 
+def _whole(value: Any) -> bool:
+    """A whole number: a Python int or a NumPy integer (``np.arange``'s items), never a bool.
+
+    A float with no fraction (``2.0``) and a string of digits are not: the caller meant
+    something else, or a parse was forgotten.
+    """
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
 def check_seed(seed: Any, field: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not _whole(seed):
         raise SimError(f"{field}: expected a whole number from 0 to {MAX_SEED}")
     if not (0 <= seed <= MAX_SEED):
         raise SimError(f"{field}: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
@@ -43,7 +53,7 @@ def check_seed(seed: Any, field: str = "seed") -> int:
 
 def check_threads(threads: Any) -> int:
     """Threads for the population's build: they change its wall time, never its contents."""
-    if isinstance(threads, bool) or not isinstance(threads, int):
+    if not _whole(threads):
         raise SimError(f"threads: expected a whole number from 1 to {MAX_THREADS}")
     if not (1 <= threads <= MAX_THREADS):
         raise SimError(f"threads: {threads} is out of range; allowed values: 1 to {MAX_THREADS}")
