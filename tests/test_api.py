@@ -197,6 +197,13 @@ def test_ensemble_on_a_dask_cluster_equals_the_local_run() -> None:
         ({"seeds": [1, 1]}, "seeds: a seed is repeated"),
         ({"seeds": [-2]}, "seeds: -2 is out of range"),
         ({"workers": 0}, "workers: 0 is out of range"),
+        # a single number or None is not a list of seeds (it was "'int' object is not iterable")
+        ({"seeds": 0}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": 8}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": None}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": "1-8"}, "seeds: expected a list or range of whole numbers"),
+        # read only up to the bound: not a list of a trillion seeds first
+        ({"seeds": range(10**12)}, "seeds: more than 10000 seeds"),
     ],
 )
 def test_bad_ensemble_arguments(kwargs: dict, message: str) -> None:
