@@ -127,6 +127,12 @@ def test_mechanism_switch_by_id_or_name() -> None:
         ({"pars": {"nonsense": 1}}, "pars.nonsense: unknown parameter"),
         ({"mechanisms": {"M99": False}}, "mechanisms: unknown mechanism 'M99'; allowed: M01"),
         ({"mechanisms": {"M12": "no"}}, "mechanisms.M12: expected True or False"),
+        # not a dict: was a TypeError or AttributeError from inside dict() and .items()
+        ({"pars": [1, 2]}, "pars: expected a dict of parameter name to value"),
+        ({"pars": "names_per_confession=1"}, "pars: expected a dict of parameter name"),
+        ({"mechanisms": ["M12"]}, "mechanisms: expected a dict of switch to True or False"),
+        # an unknown switch is named as unknown whatever its value
+        ({"mechanisms": {"M99": 1}}, "mechanisms: unknown mechanism 'M99'"),
         ({"threads": 0}, "threads: 0 is out of range; allowed values: 1 to 1024"),
         ({"threads": -1}, "threads: -1 is out of range; allowed values: 1 to 1024"),
         ({"threads": 1025}, "threads: 1025 is out of range; allowed values: 1 to 1024"),

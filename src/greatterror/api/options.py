@@ -98,19 +98,30 @@ def resolve_scenario(
         check_hypothesis(base)
     except ScenarioError as exc:
         raise SimError(str(exc)) from None
+    if mechanisms is not None and not isinstance(mechanisms, Mapping):
+        raise SimError(
+            f"mechanisms: expected a dict of switch to True or False, e.g. {{'M12': False}}; "
+            f"got {mechanisms!r}"
+        )
     if not mechanisms:
         return base
     switches = dict(base.mechanisms)
     for key, value in mechanisms.items():
+        name = _switch_name(str(key))  # an unknown name is the first thing to say
         if not isinstance(value, bool):
             raise SimError(f"mechanisms.{key}: expected True or False, got {value!r}")
-        switches[_switch_name(str(key))] = value
+        switches[name] = value
     # model_copy keeps the file's origin for messages; the switches were checked above
     return base.model_copy(update={"mechanisms": switches})
 
 
 def check_pars(scenario: Scenario, pars: Mapping[str, Any] | None) -> dict[str, Any]:
     """The overrides, validated against the parameter schema (names, types, ranges)."""
+    if pars is not None and not isinstance(pars, Mapping):
+        raise SimError(
+            "pars: expected a dict of parameter name to value, e.g. "
+            f"{{'names_per_confession': 1.0}}; got {pars!r}"
+        )
     overrides = dict(pars or {})
     try:
         scenario.parameter_values(overrides)
