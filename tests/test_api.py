@@ -210,6 +210,7 @@ def test_ensemble_on_a_dask_cluster_equals_the_local_run() -> None:
         ({"seeds": "1-8"}, "seeds: expected a list or range of whole numbers"),
         # read only up to the bound: not a list of a trillion seeds first
         ({"seeds": range(10**12)}, "seeds: more than 10000 seeds"),
+        ({"client": "tcp://127.0.0.1:8786"}, "client: expected a dask.distributed.Client"),
     ],
 )
 def test_bad_ensemble_arguments(kwargs: dict, message: str) -> None:

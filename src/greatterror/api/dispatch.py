@@ -60,6 +60,19 @@ def check_workers(workers: Any, tasks: int) -> int:
     return int(workers)
 
 
+def check_client(client: Any) -> Any:
+    """None (local workers) or a ``dask.distributed.Client``: anything that can ``submit``.
+
+    Checked when the ensemble is made, so that a wrong object is named as the argument
+    it is, not found as a missing method once the runs start.
+    """
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise SimError(
+            f"client: expected a dask.distributed.Client (or None for local workers); got {client!r}"
+        )
+    return client
+
+
 def map_tasks(
     fn: Callable[..., T],
     args: Sequence[tuple[Any, ...]],
