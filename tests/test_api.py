@@ -171,6 +171,11 @@ def test_save_writes_the_cli_outputs_and_registers(finished: gt.Sim, tmp_path: P
     from greatterror.results.registry import get_run
 
     assert get_run(run_id) is not None
+    # a path that is not one is named as the argument (None was a TypeError of pathlib's;
+    # "" was called "the current folder")
+    for out in (None, "", " ", 3):
+        with pytest.raises(gt.SimError, match="out: expected a folder path"):
+            finished.save(out)  # type: ignore[arg-type]
 
 
 def test_ensemble_is_the_same_at_any_worker_count() -> None:
