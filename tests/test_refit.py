@@ -105,6 +105,43 @@ def test_the_validation_script_refuses_fitting_seeds(monkeypatch: pytest.MonkeyP
         module.main()  # refused before any simulation
 
 
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--particles", "0", "--particles: 0 is too small"),
+        ("--scale", "0", "--scale: 0 is out of range"),
+        ("--max-minutes", "-1", "--max-minutes: -1 is not allowed"),
+        ("--seed", "-1", "--seed: -1 is out of range"),
+        ("--leader-budget", "0", "--leader-budget: 0 is too small"),
+    ],
+)
+def test_the_refit_script_refuses_a_bad_option_before_writing_anything(
+    refit_script,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    option: str,
+    value: str,
+    message: str,
+) -> None:
+    """``refit_historical.py --particles 0`` ran step 1, whose refusal counted as a failed
+    step: the script then wrote its record over docs/calibration.md's record of the last
+    refit, and made --db's folder. Now the options are checked first: exit 2, nothing run
+    or written (useraudit)."""
+    module = refit_script()
+    ran: list[object] = []
+    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append(a))
+    monkeypatch.setattr(module, "_finish", lambda *a: ran.append(a))
+    db = tmp_path / "refit" / "fit.db"
+    argv = ["refit_historical.py", "--db", str(db), option, value]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        module.main()
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert ran == [] and not db.parent.exists()
+
+
 # --- the distance -------------------------------------------------------------------------
 
 
