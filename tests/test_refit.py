@@ -95,14 +95,26 @@ def test_calibrate_refuses_a_seed_out_of_range_before_any_work(tmp_path: Path) -
     assert not db.exists()
 
 
-def test_the_validation_script_refuses_fitting_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_validation_script_refuses_fitting_seeds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = importlib.util.spec_from_file_location("vh", ROOT / "scripts/validate_historical.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    monkeypatch.setattr(sys, "argv", ["validate_historical.py", "--seeds", str(FIT_SEED_BASE)])
-    with pytest.raises(SeedRangeError, match="validation seeds are 0 to"):
-        module.main()  # refused before any simulation
+    monkeypatch.setattr(module, "ProcessPoolExecutor", None)  # no run may start
+    # a message and exit code 2, never a traceback (a worker's, for --scale 0 or --workers 0)
+    for option, value, message in (
+        ("--seeds", str(FIT_SEED_BASE), "validation seeds are 0 to"),
+        ("--seeds", "0", "--seeds: 0 is too small"),
+        ("--scale", "0", "--scale: 0 is out of range"),
+        ("--workers", "0", "--workers: 0 is too small"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["validate_historical.py", option, value])
+        with pytest.raises(SystemExit) as stop:
+            module.main()  # refused before any simulation
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err
 
 
 @pytest.mark.parametrize(
