@@ -154,6 +154,38 @@ def test_the_refit_script_refuses_a_bad_option_before_writing_anything(
     assert ran == [] and not db.parent.exists()
 
 
+def test_the_point_fit_refuses_bad_options_before_any_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m greatterror.calibration.search`` (README): --budget 0 ran nothing and then
+    failed with ``min() arg is an empty sequence``; --scale 0, a missing or malformed --start
+    were tracebacks. Now: exit 2 and a message naming the option, before any trial."""
+    from greatterror.calibration import search
+
+    def no_trial(*_: object) -> None:
+        raise AssertionError("a trial ran")
+
+    monkeypatch.setattr(search, "fit", no_trial)
+    (tmp_path / "text.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"best": {"no_such": 1}}', encoding="utf-8")
+    for args, message in (
+        (["--budget", "0"], "--budget: 0 is too small"),
+        (["--workers", "0"], "--workers: 0 is too small"),
+        (["--scale", "0"], "--scale: 0 is out of range"),
+        (["--seed", "-1"], "--seed: -1 is out of range"),
+        (["--start", str(tmp_path / "missing.json")], "cannot be read"),
+        (["--start", str(tmp_path / "text.json")], "is not a fit.json of this search"),
+        (["--start", str(tmp_path / "other.json")], "is not a free parameter"),
+    ):
+        out = ["--out", str(tmp_path / "fit.json")]
+        monkeypatch.setattr(sys, "argv", ["search.py", *out, *args])
+        with pytest.raises(SystemExit) as stop:
+            search._main()
+        assert stop.value.code == 2, args
+        assert message in capsys.readouterr().err, args
+    assert not (tmp_path / "fit.json").exists()
+
+
 # --- the distance -------------------------------------------------------------------------
 
 
