@@ -186,6 +186,31 @@ def test_the_point_fit_refuses_bad_options_before_any_trial(
     assert not (tmp_path / "fit.json").exists()
 
 
+def test_apply_fit_refuses_a_fit_file_it_cannot_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python3 scripts/apply_fit.py fit.json "..."`` (README): a missing, non-JSON or foreign
+    file was a traceback, and wrong usage exited 1; now exit 2 with one line, and the
+    shipped scenario is not touched."""
+    from script_module import load_script
+
+    module = load_script("apply_fit.py")
+    monkeypatch.setattr(module, "write_scenario", lambda *_: pytest.fail("written"))
+    (tmp_path / "text.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"hypotheses": {}}', encoding="utf-8")
+    for args, message in (
+        ([], "give FIT.json and a description"),
+        ([str(tmp_path / "missing.json"), "x"], "cannot be read"),
+        ([str(tmp_path / "text.json"), "x"], "is not JSON"),
+        ([str(tmp_path / "other.json"), "x"], "holds no 'best' values and 'loss'"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["apply_fit.py", *args])
+        with pytest.raises(SystemExit) as stop:
+            module.main()
+        assert stop.value.code == 2, args
+        assert message in capsys.readouterr().err, args
+
+
 # --- the distance -------------------------------------------------------------------------
 
 
