@@ -42,16 +42,10 @@ import time
 from typing import Any
 
 import numpy as np
+from bench_component_calls import counted_day, positive, timed_day
 
 #: attributes never hashed: configuration read by the run, not state it changes
 SKIP_ATTRS = frozenset({"evidence", "scenario", "params", "switches", "core", "events_by_day"})
-
-
-def _positive(text: str) -> int:
-    value = int(text)
-    if value < 1:
-        raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: a whole number >= 1")
-    return value
 
 
 def state_hash(*roots: Any) -> bytes:
@@ -105,9 +99,9 @@ def state_hash(*roots: Any) -> bytes:
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scale", nargs="?", type=float, default=0.001)
-    ap.add_argument("runs", nargs="?", type=_positive, default=3)
+    ap.add_argument("runs", nargs="?", type=positive, default=3)
     ap.add_argument("seed", nargs="?", type=int, default=1)
-    ap.add_argument("every", nargs="?", type=_positive, default=10)
+    ap.add_argument("every", nargs="?", type=positive, default=10)
     ap.add_argument("scenario", nargs="?", default="historical")
     ap.add_argument("top", nargs="?", type=int, default=0)
     a = ap.parse_args()
@@ -127,22 +121,6 @@ def main() -> None:
     today = [0]
     days = [0]
     sampled = [0]
-
-    def timed_day(self: Loop, world: Any, engine: Any, day: int) -> None:
-        clock = time.process_time_ns
-        days[0] += 1
-        for component in self.acting(engine):
-            t0 = clock()
-            component.step(world, engine, day)
-            cpu[component.name] += clock() - t0
-
-    def counted_day(self: Loop, world: Any, engine: Any, day: int) -> None:
-        days[0] += 1
-        today[0] = day
-        for component in self.acting(engine):
-            current[0] = component.name
-            component.step(world, engine, day)
-        current[0] = ""
 
     def hashed_day(self: Loop, world: Any, engine: Any, day: int) -> None:
         if day % a.every:
@@ -183,14 +161,14 @@ def main() -> None:
         gt.Sim(a.scenario, seed=a.seed, population=pop, evidence=evidence).run()
 
     run()  # warm-up
-    Loop.run_day = timed_day  # type: ignore[method-assign]
+    Loop.run_day = timed_day(cpu, days)  # type: ignore[method-assign]
     total = 0.0
     for _ in range(a.runs):
         c0 = time.process_time()
         run()
         total += time.process_time() - c0
     run_days = days[0] / a.runs
-    Loop.run_day = counted_day  # type: ignore[method-assign]
+    Loop.run_day = counted_day(current, days, today)  # type: ignore[method-assign]
     sys.setprofile(tracer)
     run()
     sys.setprofile(None)

@@ -21,20 +21,60 @@ import argparse
 import collections
 import sys
 import time
-from typing import Any
+from collections.abc import Callable
+from typing import TYPE_CHECKING, Any
+
+if TYPE_CHECKING:
+    from greatterror.model.loop import Loop
 
 
-def _positive(text: str) -> int:
+def positive(text: str) -> int:
+    """An argument that must be a whole number >= 1 (argparse's ``type``)."""
     value = int(text)
     if value < 1:
         raise argparse.ArgumentTypeError(f"{value} is not allowed; allowed: a whole number >= 1")
     return value
 
 
+def timed_day(cpu: collections.Counter[str], days: list[int]) -> Callable[..., None]:
+    """A ``Loop.run_day`` that adds each component's step's CPU nanoseconds to ``cpu`` (by
+    its name) and counts the day in ``days[0]`` (also used by bench/bench_calls.py)."""
+
+    def run_day(self: Loop, world: Any, engine: Any, day: int) -> None:
+        clock = time.process_time_ns
+        days[0] += 1
+        for component in self.acting(engine):
+            t0 = clock()
+            component.step(world, engine, day)
+            cpu[component.name] += clock() - t0
+
+    return run_day
+
+
+def counted_day(
+    current: list[str], days: list[int], today: list[int] | None = None
+) -> Callable[..., None]:
+    """A ``Loop.run_day`` that names the running component in ``current[0]`` (``""``
+    between components: a profiler gives the calls made meanwhile to it), counts the day in
+    ``days[0]`` and, if given, puts the day in ``today[0]`` (also used by
+    bench/bench_calls.py)."""
+
+    def run_day(self: Loop, world: Any, engine: Any, day: int) -> None:
+        days[0] += 1
+        if today is not None:
+            today[0] = day
+        for component in self.acting(engine):
+            current[0] = component.name
+            component.step(world, engine, day)
+        current[0] = ""
+
+    return run_day
+
+
 def main() -> None:
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("scale", nargs="?", type=float, default=0.001)
-    ap.add_argument("runs", nargs="?", type=_positive, default=3)
+    ap.add_argument("runs", nargs="?", type=positive, default=3)
     ap.add_argument("seed", nargs="?", type=int, default=1)
     ap.add_argument("top", nargs="?", type=int, default=0)
     a = ap.parse_args()
@@ -48,21 +88,6 @@ def main() -> None:
     funcs: dict[str, collections.Counter[str]] = collections.defaultdict(collections.Counter)
     current = [""]
     days = [0]
-
-    def timed_day(self: Loop, world: Any, engine: Any, day: int) -> None:
-        clock = time.process_time_ns
-        days[0] += 1
-        for component in self.acting(engine):
-            t0 = clock()
-            component.step(world, engine, day)
-            cpu[component.name] += clock() - t0
-
-    def counted_day(self: Loop, world: Any, engine: Any, day: int) -> None:
-        days[0] += 1
-        for component in self.acting(engine):
-            current[0] = component.name
-            component.step(world, engine, day)
-        current[0] = ""
 
     def tracer(frame: Any, event: str, arg: Any) -> None:
         if event == "call" or event == "c_call":
@@ -80,7 +105,7 @@ def main() -> None:
     pop = gt.Population.build(scale, seed)
     evidence = load_evidence()
     gt.Sim("historical", seed=seed, population=pop, evidence=evidence).run()  # warm-up
-    Loop.run_day = timed_day  # type: ignore[method-assign]
+    Loop.run_day = timed_day(cpu, days)  # type: ignore[method-assign]
     total = 0.0
     for _ in range(runs):
         c0 = time.process_time()
@@ -88,7 +113,7 @@ def main() -> None:
         total += time.process_time() - c0
     run_days = days[0] / runs
     days[0] = 0
-    Loop.run_day = counted_day  # type: ignore[method-assign]
+    Loop.run_day = counted_day(current, days)  # type: ignore[method-assign]
     sys.setprofile(tracer)
     gt.Sim("historical", seed=seed, population=pop, evidence=evidence).run()
     sys.setprofile(None)

@@ -2,11 +2,13 @@
 reference (``steps_gulag.camp_deaths_reference``, the code replaced), bit for bit.
 
 Two runs of one scenario, seed and population go day by day side by side, at a death rate
-raised so that hundreds die and the camp roll is compacted; the first's changed buffer is
+raised so that hundreds die and the camp roll is compacted. The first's changed buffer is
 made too small at the start, so that the kernel finds a buffer full after drawing the count
-and must use the count it kept (slot ``PENDING``) on its second call. After every day the
-slots, the Gulag flows, the supply series (``held``, ``hunger``), the camp roll, the changed
-record and both streams' states must be equal, and weekly every case array and ledger cell.
+and must use the count it kept (slot ``PENDING``) on its second call; its camp roll is made
+full, so that the first admissions replace the buffer the kernel reads. After every day the
+slots, the Gulag flows, the supply series (``held``, ``hunger``), the camp roll (queue
+``Q_ROLL``, which the kernel reads and compacts), the changed record and both streams' states
+must be equal, and weekly every case array and ledger cell.
 """
 
 from __future__ import annotations
@@ -45,28 +47,38 @@ def pair():
     holder = compiled.engine.core
     holder.changed = np.empty(1, dtype=np.int64)  # full at the first deaths
     holder.refresh()
-    died = compactions = 0
+    # the roll's buffer full, so that the first admissions replace it (``Queue.reserve``)
+    roll = compiled.world.camps.roll
+    roll._buf = roll.peek().copy()
+    roll._head, roll._tail = 0, len(roll._buf)
+    holder.queue_grown(slots.Q_ROLL)
+    died = compactions = grown = 0
     col = steps_justice.GF["died_camp"]
     for day in range(DAYS):
-        before = len(compiled.world.camps.roll)
+        roll = compiled.world.camps.roll
+        before, buf = len(roll), roll._buf
         compiled.step()
         _reference_day(reference)
-        compactions += len(compiled.world.camps.roll) < before
+        compactions += len(roll) < before
+        grown += roll._buf is not buf
         died += compiled.engine.ledger.gulag[day, col] > 0
         _assert_same(
             compiled, reference, day, day % 7 == 6 or day == DAYS - 1, ("gulag", "colony_deaths")
         )
         compiled.engine._changed.clear()
         reference.engine._changed.clear()
-    return compiled, died, compactions
+    return compiled, died, compactions, grown
 
 
 def test_the_compiled_camp_deaths_equal_their_numpy_reference_every_day(pair) -> None:
-    """Compared after each day in the fixture; deaths on most days, the roll compacted,
-    colony prisoners among the dead, the changed buffer grown."""
-    compiled, died, compactions = pair
+    """Compared after each day in the fixture; deaths on most days, the roll compacted and
+    its buffer replaced by a larger one (the kernel reads it as queue ``Q_ROLL``, handed on by
+    ``CoreHolder.queue_grown``), colony prisoners among the dead, the changed buffer grown."""
+    compiled, died, compactions, grown = pair
     assert died > DAYS // 2
-    assert compactions > 0
+    assert compactions > 0 and grown > 0
+    # (the roll keeps no weight: the kernel's compaction moves none)
+    assert compiled.world.camps.roll._weigh is None
     gulag = compiled.engine.ledger.gulag
     assert gulag[:, steps_justice.GF["died_colony"]].sum() > 0
     assert len(compiled.engine.core.changed) > 1

@@ -138,8 +138,7 @@ def _sources(engine) -> dict[str, np.ndarray]:
         "row_op": ledger.row_op, "row_weight": ledger.row_weight, "cal_lists": calendar.lists,
         "cal_marks": calendar.marks, "cal_entries": calendar._entries,
         "cal_state": calendar._state, "changed": engine.core.changed, "fs": run_slots.f,
-        "is_": run_slots.i, "streams": engine.rng.pointers, "roll": engine.world.camps.roll._buf,
-        "line": cases.line, "unarrestable": engine._unarrestable_sorted[0],
+        "is_": run_slots.i, "streams": engine.rng.pointers, "line": cases.line, "unarrestable": engine._unarrestable_sorted[0],
         "unarrestable_from": engine._unarrestable_sorted[1],
         "arrested_00447": engine.world.institutions.arrested_00447,
     }  # fmt: skip
@@ -159,12 +158,11 @@ def _assert_fields_share(engine) -> None:
         sources[f"queue{k}"] = queue._buf
     assert set(sources) == set(FIELDS)
     fields = dict(zip(FIELDS, _read_fields(engine.core.core), strict=True))
-    # the camp roll's buffer is two fields, ``roll`` and its queue's (no other pair shares)
-    same = {("roll", f"queue{slots.Q_ROLL}"), (f"queue{slots.Q_ROLL}", "roll")}
+    # no two fields share memory (the camp roll's buffer is its queue's field alone)
     for name in FIELDS:
         assert np.shares_memory(fields[name], sources[name]), name
         for other, source in sources.items():
-            if other != name and (name, other) not in same and source.dtype == sources[name].dtype:
+            if other != name and source.dtype == sources[name].dtype:
                 assert not np.shares_memory(fields[name], source), (name, other)
     assert np.shares_memory(engine.world.cases.status, sources["status"])
 

@@ -343,3 +343,26 @@ def test_runs_at_one_in_ten_thousand(tmp_path: Path) -> None:
     # every answer is as asked (a request still pending at the halt has no answer)
     asked = written["limit_requests"]
     assert asked["by_kind"]["as_asked"] == asked["approvals"] > 0 and asked["refusals"] == 0
+
+
+#: Every shipped hypothesis scenario, as `greatterror hypotheses list --json` gives them (its
+#: rows are ``describe`` of these; test_cli_list_json_lists_h1_to_h7_and_the_variants holds the
+#: list to IDS).
+SHIPPED = [(row["id"], row["scenario"]) for row in map(describe, hypothesis_scenarios())]
+
+
+@pytest.mark.parametrize(("hid", "scenario"), SHIPPED, ids=[h for h, _ in SHIPPED])
+def test_each_shipped_hypothesis_runs_with_greatterror_run(
+    tmp_path: Path, hid: str, scenario: str
+) -> None:
+    """Issue 10: each hypothesis scenario runs with `greatterror run`, as a user calls it, at
+    1:10,000 (about 10 s of CPU each once compiled), and writes its summary under its own
+    name with its own switches; a file the loader accepts but the run cannot carry fails here."""
+    out = tmp_path / hid
+    result = runner.invoke(app, ["run", scenario, "--scale", "0.0001", "--out", str(out)])
+    assert result.exit_code == 0, result.output
+    written = json.loads((out / "summary.json").read_text())
+    assert written["scenario"] == scenario.split("/")[-1]
+    assert written["scale"] == 0.0001
+    switches = switches_of(load_scenario(scenario))
+    assert {k: written["mechanisms"][k] for k in switches} == switches

@@ -306,7 +306,10 @@ def test_terms_expire(result) -> None:
 
 def test_no_day_releases_more_than_one_percent_of_those_held(result, historical) -> None:
     """Issue 9 (10): a day's releases are at most 1% of those held (camps and channel queues),
-    except on a day of a dated decision in the evidence base (the halt, the releases order)."""
+    except on a day of a dated decision in the evidence base (the halt, the releases order).
+    Those days are held to the pool pending at the halt in tests/test_operations.py
+    (``test_the_halt_releases_no_bulk_of_the_pending_cases_in_a_day``), and every day without
+    exemption to 1% of those held there too."""
     sim = result.simulation
     released = sim.ledger.cube()[..., EV["released"]].sum(axis=(1, 2))
     held = sim.ledger.held + sim.ledger.backlog.sum(axis=1)

@@ -7,6 +7,7 @@ import numpy as np
 import pytest
 
 from greatterror.evidence.loader import load_evidence
+from greatterror.model.gulag import GF
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
 from greatterror.model.summary import build_summary
@@ -16,6 +17,18 @@ SCALE, SEED = 0.001, 5
 #: The most a day may release of those held (issue 9): the record has no one-day mass release
 #: in this period, and the evidence base has no dated decision that ordered one.
 MAX_DAILY_RELEASE_SHARE = 0.01
+#: The most a day may release of the pool pending at the halt of 17 November 1938 (issue 9,
+#: items 3 and 10). The record has no release of those cases on that day: the resolution of
+#: 17 November (G12-30) sent them to the courts and the Special Board, Beria's order of 26
+#: November (G12-32) had them re-investigated under the procurator, and those released were
+#: released in 1939-40 (V-halt-krsk-natop, Potapova 2020). The prisons that held them emptied
+#: over 1939: 352,508 on 1 January, 281,891 on 1 April, 196,854 on 1 July (G8-prisons-1939,
+#: V-prisons-1939-04, -07; the GULAG's note on the prisons, GARF f.9413). The fastest quarter,
+#: April-June, fell by 0.33% of its opening count a day, net of every entry and exit (sentences
+#: and etaps included, so releases were fewer). A day may release three times that pace, 1%
+#: of the pool, and the ten days from the halt to Beria's order 10% together.
+MAX_HALT_DAY_RELEASE_SHARE = 0.01
+MAX_HALT_TEN_DAYS_RELEASE_SHARE = 0.10
 #: Weeks from arrest to troika sentence under Order 00447: "more than 50% of those arrested
 #: in one month were sentenced in the next", some within ten days (IN-00447-lag-perm,
 #: Leibovich 2009), so the median is about a month and nine in ten within ten weeks; a model
@@ -52,6 +65,36 @@ def test_no_day_releases_more_than_one_percent_of_those_held(sim) -> None:
     day, released, held = largest_daily_release(sim)
     assert released <= MAX_DAILY_RELEASE_SHARE * max(held, 1.0), (
         f"day {day} released {released:.0f} of {held:.0f} held"
+    )
+
+
+def test_the_halt_releases_no_bulk_of_the_pending_cases_in_a_day(sim) -> None:
+    """The halt's pending cases go to the courts and the Special Board, some released after a
+    review; no one-day mass release (issue 9, item 3). tests/test_model.py exempts the dated
+    halt's day from the 1% rule, and 1% of everyone held (camps included, about 1.5 million)
+    would let out more than a tenth of the pool; here the day's releases from the prisons
+    (everyone released less the camps' releases at term end and by review: those under
+    investigation, awaiting sentence or awaiting the etap, an upper bound on the pool's) are
+    held against the pool itself, those under investigation or awaiting sentence at the halt."""
+    halt = sim.policy.first_day[("halt", None)]
+    start = sim.scenario.start
+    order = next(
+        (e.date - start).days
+        for e in sim.scenario.events
+        if e.action == "releases" and e.evidence == "G12-32"
+    )
+    released = sim.ledger.cube()[..., EV["released"]].sum(axis=(1, 2))
+    gulag = sim.ledger.gulag
+    from_prisons = released - gulag[:, GF["released_term"]] - gulag[:, GF["released_review"]]
+    pool = float(sim.ledger.prisons[halt] - sim.ledger.holding[halt])
+    assert pool > 50 / SCALE, "nothing tested: no pool at the halt"
+    assert from_prisons[halt] <= MAX_HALT_DAY_RELEASE_SHARE * pool, (
+        f"the halt's day released {from_prisons[halt]:.0f} of a pool of {pool:.0f}"
+    )
+    window = from_prisons[halt : order + 1]
+    assert len(window) == 10
+    assert window.sum() <= MAX_HALT_TEN_DAYS_RELEASE_SHARE * pool, (
+        f"17-26 November 1938 released {window.sum():.0f} of a pool of {pool:.0f}"
     )
 
 

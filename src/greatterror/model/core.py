@@ -17,9 +17,8 @@ The named random streams' pointer table (``Streams.pointers``, model/stream_poin
 field ``streams``: kernels on the core draw through it, with NumPy's numbers. Every queue
 (``state.Queue``: the channels' backlogs, ``held_for_sanction``, the holding queue, the camp
 roll) is a numbered entry: its buffer the field ``queue{k}``, its head, tail and weight slots
-of the run (``Queue.bind``; model/queue_kernels.py reads, pushes and pops). The camp roll's
-buffer is also the field ``roll``, with its head and tail handed in int slots around the call
-that reads it (``steps_gulag.camp_deaths``).
+of the run (``Queue.bind``; model/queue_kernels.py reads, pushes and pops), and only that: a
+kernel reaches a queue by its number (``slots.Q_*``), the camp deaths the roll as ``Q_ROLL``.
 """
 
 from __future__ import annotations
@@ -46,8 +45,8 @@ FIELDS = (
     "cal_lists", "cal_marks", "cal_entries", "cal_state",
     # the people whose status compiled code changed (Engine._changed), and the slots
     "changed", "fs", "is_",
-    # the named streams' pointer table (model/stream_pointers.py), the camp roll's buffer
-    "streams", "roll",
+    # the named streams' pointer table (model/stream_pointers.py)
+    "streams",
     # the arrest's (model/arrest_kernel.py): the case lines, the unarrestable table (ascending,
     # with the day each is barred from: Engine.set_unarrestable), Order 00447's arrests
     "line", "unarrestable", "unarrestable_from", "arrested_00447",
@@ -82,7 +81,7 @@ def _make(
     region, is_elite, weight_of_layer,
     gulag, rows, row_region, row_op, row_weight,
     cal_lists, cal_marks, cal_entries, cal_state,
-    changed, fs, is_, streams, roll,
+    changed, fs, is_, streams,
     line, unarrestable, unarrestable_from, arrested_00447, queue_bufs,
 ):  # pragma: no cover - compiled  # fmt: skip
     """A core (cached: the proxy's own constructor is compiled in every process);
@@ -93,7 +92,7 @@ def _make(
         region, is_elite, weight_of_layer,
         gulag, rows, row_region, row_op, row_weight,
         cal_lists, cal_marks, cal_entries, cal_state,
-        changed, fs, is_, streams, roll,
+        changed, fs, is_, streams,
         line, unarrestable, unarrestable_from, arrested_00447,
         q[0], q[1], q[2], q[3], q[4], q[5], q[6], q[7], q[8], q[9],
     )  # fmt: skip
@@ -126,7 +125,7 @@ def _set_queue(core, k, buf):  # pragma: no cover - compiled
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def _set_buffers(
-    core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed, roll
+    core, rows, row_region, row_op, row_weight, cal_lists, cal_marks, cal_entries, changed
 ):  # pragma: no cover - compiled
     """Hand the growable buffers (as they are now) to the core."""
     core.rows = rows
@@ -137,7 +136,6 @@ def _set_buffers(
     core.cal_marks = cal_marks
     core.cal_entries = cal_entries
     core.changed = changed
-    core.roll = roll
 
 
 def queues_of(world: Any) -> list[Any]:
@@ -180,8 +178,6 @@ class CoreHolder:
         engine = self.engine
         cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         c, lay = engine.case_arrays, engine.layers
-        #: the camp roll's buffer the core holds (``Queue.push`` may replace it: ``roll``)
-        self.roll_buf = engine.world.camps.roll._buf
         queues = self.queues = queues_of(engine.world)
         for number, queue in enumerate(queues):
             queue.bind(self.slots, number)
@@ -191,7 +187,7 @@ class CoreHolder:
             lay.region, lay.is_elite, lay.weight_of_layer,
             ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
             cal.lists, cal.marks, cal._entries, cal._state,
-            self.changed, self.slots.f, self.slots.i, engine.rng.pointers, self.roll_buf,
+            self.changed, self.slots.f, self.slots.i, engine.rng.pointers,
             cases.line, engine._unarrestable_sorted[0], engine._unarrestable_sorted[1],
             engine.world.institutions.arrested_00447,
             tuple(queue._buf for queue in queues),
@@ -203,11 +199,9 @@ class CoreHolder:
         """Hand the ledger's, the calendar's and the changed buffers, as they are now, to the
         core (after any of them was replaced by a larger one)."""
         led, cal = self.engine.ledger, self.engine.calendar
-        assert self.engine.world is not None
-        self.roll_buf = self.engine.world.camps.roll._buf
         _set_buffers(
             self.core, led.rows, led.row_region, led.row_op, led.row_weight,
-            cal.lists, cal.marks, cal._entries, self.changed, self.roll_buf,
+            cal.lists, cal.marks, cal._entries, self.changed,
         )  # fmt: skip
 
     def queue_grown(self, number: int) -> None:

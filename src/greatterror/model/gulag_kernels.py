@@ -31,16 +31,20 @@ from greatterror.model.gulag import GF
 from greatterror.model.kernels import distinct_sorted_body, first_distinct_body
 from greatterror.model.njit_options import NO_CFUNC_WRAPPER
 from greatterror.model.pairwise import pairwise_sum
+from greatterror.model.queue_kernels import queue_buf
 from greatterror.model.sentence_events import _SHIFT
 from greatterror.model.slots import (
     CAMPS_N,
     COLONY_KEPT,
     DEATH_P,
+    HEAD,
     PENDING,
+    Q_ROLL,
+    QUEUE_SLOTS,
+    QUEUES,
     RECEPTION_DELAY_P,
     RECEPTION_P,
-    ROLL_HEAD,
-    ROLL_TAIL,
+    TAIL,
     TRANSIT_P,
 )
 from greatterror.model.stream_pointers import (
@@ -63,6 +67,9 @@ _GULAG = stream_code("gulag")
 _COLONY_DEATHS = stream_code("colony_deaths")
 _RECEPTION = stream_code("reception")
 _EXHAUSTED_DEATH = KIND["exhausted_death"]
+#: the camp roll's head and tail slots (queue ``Q_ROLL``, model/queue_kernels.py)
+_ROLL_HEAD = QUEUES + QUEUE_SLOTS * Q_ROLL + HEAD
+_ROLL_TAIL = QUEUES + QUEUE_SLOTS * Q_ROLL + TAIL
 
 
 @njit(cache=True, **NO_CFUNC_WRAPPER)
@@ -113,29 +120,31 @@ def _weights(core, idx):  # pragma: no cover - compiled
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def _camp_sample(core, n):  # pragma: no cover - compiled
     """``steps_gulag.camp_sample(w, n, rng)`` on stream ``gulag``: up to ``n`` distinct current
-    camp prisoners by rejection from the camp roll, compacted first (in its buffer, from its
-    head) when fewer than half of its entries are in a camp."""
-    head, tail = core.is_[ROLL_HEAD], core.is_[ROLL_TAIL]
+    camp prisoners by rejection from the camp roll (queue ``Q_ROLL``), compacted first (in its
+    buffer, from its head; its tail slot moved) when fewer than half of its entries are in a
+    camp. The roll keeps no weight, so the compaction has none to move."""
+    roll = queue_buf(core, np.int64(Q_ROLL))
+    head, tail = core.is_[_ROLL_HEAD], core.is_[_ROLL_TAIL]
     if tail - head == 0:
         return np.empty(0, dtype=np.int64)
     if core.is_[CAMPS_N] < (tail - head) // 2:
         keep = np.empty(tail - head, dtype=np.int64)
         k = 0
         for j in range(head, tail):
-            if core.status[core.roll[j]] == _CAMP:
-                keep[k] = core.roll[j]
+            if core.status[roll[j]] == _CAMP:
+                keep[k] = roll[j]
                 k += 1
         kept = distinct_sorted_body(keep[:k])
         for j in range(kept.shape[0]):
-            core.roll[head + j] = kept[j]
+            roll[head + j] = kept[j]
         tail = head + kept.shape[0]
-        core.is_[ROLL_TAIL] = tail
+        core.is_[_ROLL_TAIL] = tail
     size = tail - head
     m = 3 * n + 8
     pick = np.empty(m, dtype=np.int64)
     k = 0
     for _ in range(m):
-        p = np.int64(core.roll[head + integers(core.streams, _GULAG, 0, size)])
+        p = np.int64(roll[head + integers(core.streams, _GULAG, 0, size)])
         # (every draw is made, as NumPy's one call of ``size`` draws makes them)
         if core.status[p] == _CAMP and (core.flags[p] & HOLDING) == 0:
             pick[k] = p
@@ -146,8 +155,8 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
 @njit(cache=True, **NO_CFUNC_WRAPPER)
 def camp_deaths_day(core, day):  # pragma: no cover - compiled
     """The camps' deaths of the day (``steps_gulag.camp_deaths``, after its Python part, which
-    puts the day's death probability in slot ``DEATH_P``, a drawn colony prisoner's in
-    ``COLONY_KEPT`` and the roll's head and tail in ``ROLL_HEAD``/``ROLL_TAIL``): the count,
+    puts the day's death probability in slot ``DEATH_P`` and a drawn colony prisoner's in
+    ``COLONY_KEPT``): the count,
     binomial over the camps' people on stream ``gulag``; those drawn (``_camp_sample``); the
     colonies' thinning on stream ``colony_deaths``; their death in custody and the
     ``died_camp``/``died_colony`` flows. Returns 0 if no one was drawn, -1 if a buffer is full

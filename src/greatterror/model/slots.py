@@ -61,22 +61,18 @@ LEDGER_ENTRIES = 3
 CHANGED = 4
 #: what a kernel that returned "full" needs: entries (ledger and changed buffers alike)
 NEED = 5
-#: the camp roll's head and tail (``Camps.roll``, a ``state.Queue``), handed to and back
-#: from the compiled camp deaths around its call
-ROLL_HEAD = 6
-ROLL_TAIL = 7
 #: the camps' death count drawn by a compiled camp deaths that then found a buffer full
 #: (0: none): its second call uses it instead of drawing again
-PENDING = 8
+PENDING = 6
 #: what a kernel that returned "full" needs in the calendar's entries (``core_kernels.add_kind``)
-CALENDAR_NEED = 9
+CALENDAR_NEED = 7
 #: ``Engine.arrests``: the cases opened so far (model/arrest_kernel.py); state, though after the
-#: scratch slots (added at the end, so that the indices above stay)
-ARRESTS = 10
+#: scratch slots (added after them)
+ARRESTS = 8
 #: the queues (``state.Queue``) compiled code reads, pushes to and pops from, each a numbered
 #: entry: the channels' backlogs (``Institutions.queues``, in the order of ``CHANNELS``), then
 #: ``held_for_sanction``, the holding queue (``Camps.holding``) and the camp roll
-#: (``Camps.roll``). Queue ``k``'s head, tail, need and whether it keeps a weight are the int
+#: (``Camps.roll``, which the compiled camp deaths sample and compact). Queue ``k``'s head, tail, need and whether it keeps a weight are the int
 #: slots from ``QUEUES + QUEUE_SLOTS * k`` (``HEAD``, ``TAIL``, ``QNEED``, ``WEIGHED``)
 Q_HELD = len(CHANNELS)
 Q_HOLDING = Q_HELD + 1

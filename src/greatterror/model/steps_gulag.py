@@ -214,15 +214,12 @@ def camp_deaths(w: World, e: Engine, day: int) -> None:
         return
     supply, yearly = rates
     # the draws and deaths in one compiled call (gulag_kernels.camp_deaths_day); the rates
-    # are computed here, in Python, and handed in slots
-    f, i, roll, holder = w.camps.slots.fs, w.camps.slots.is_, w.camps.roll, e.core
+    # are computed here, in Python, and handed in slots (the camp roll is the core's queue
+    # ``Q_ROLL``: its buffer, head and tail are the kernel's already)
+    f = w.camps.slots.fs
     f[slots.DEATH_P] = min(yearly / 365.0, 1.0)
     f[slots.COLONY_KEPT] = colony_keep(float(p["colony_mortality_ratio"]), supply, e.date(day))
-    if roll._buf is not holder.roll_buf:
-        holder.refresh()
-    i[slots.ROLL_HEAD], i[slots.ROLL_TAIL] = roll._head, roll._tail
-    holder.call(camp_deaths_day, day)
-    roll._tail = i[slots.ROLL_TAIL]
+    e.core.call(camp_deaths_day, day)
 
 
 def _death_rates(w: World, e: Engine, day: int) -> tuple[float, float] | None:
