@@ -65,7 +65,6 @@ from __future__ import annotations
 
 import argparse
 import json
-import math
 import os
 import resource
 import shlex
@@ -78,6 +77,7 @@ from typing import Any
 
 from greatterror.calibration import gate
 from greatterror.calibration.check import format_value, split_validation
+from greatterror.calibration.dbfile import file_problem
 from greatterror.calibration.seeds import GATE_SEEDS, SeedRangeError, check_fit_seed
 from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
 
@@ -409,7 +409,7 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
         parser.error(
             f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
         )
-    if not (math.isfinite(args.max_minutes) and args.max_minutes > 0):
+    if not args.max_minutes > 0:  # (inf: no time limit, as ``calibrate`` allows)
         parser.error(
             f"--max-minutes: {args.max_minutes:g} is not allowed; allowed: a positive number"
         )
@@ -417,6 +417,24 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
         check_fit_seed(args.seed)
     except SeedRangeError as exc:
         parser.error(str(exc))
+    check_db(parser, _db_path(args.db), args.resume)
+
+
+def _db_path(db: Path) -> Path:
+    return db if db.is_absolute() else ROOT / db
+
+
+def check_db(parser: argparse.ArgumentParser, db: Path, resume: bool) -> None:
+    """--db as step 1's ``calibrate`` will judge it, checked before any step: a refusal there
+    counted as a failed step, and the record of the last refit in docs/calibration.md was
+    written over (review34 F1). The folder may be missing: the script makes it."""
+    problem = file_problem(db)
+    if db.exists() and problem:
+        parser.error(f"--db: {db} {problem}")
+    if db.exists() and not resume:
+        parser.error(f"--db: {db} exists; pass --resume to continue it, or choose another path")
+    if resume and not db.exists():
+        parser.error(f"--db: {db} does not exist, so there is nothing to resume")
 
 
 def main() -> None:
@@ -442,7 +460,7 @@ def main() -> None:
     if warning:
         print(f"warning: {warning}", file=sys.stderr)
     args.load = ", ".join(f"{x:.1f}" for x in os.getloadavg())
-    db = args.db if args.db.is_absolute() else ROOT / args.db
+    db = _db_path(args.db)
     db.parent.mkdir(parents=True, exist_ok=True)
     workers = str(args.workers)
     log: list[dict[str, Any]] = []

@@ -4,7 +4,7 @@ from __future__ import annotations
 
 import doctest
 import json
-from pathlib import Path
+from pathlib import Path, PurePosixPath
 
 import numpy as np
 import pandas as pd
@@ -176,6 +176,10 @@ def test_save_writes_the_cli_outputs_and_registers(finished: gt.Sim, tmp_path: P
     for out in (None, "", " ", 3):
         with pytest.raises(gt.SimError, match="out: expected a folder path"):
             finished.save(out)  # type: ignore[arg-type]
+    # any path-like is a path (a PurePath was refused after useraudit, review34 F3)
+    pure = PurePosixPath(tmp_path / "pure")
+    assert finished.save(pure, register=False)
+    assert (tmp_path / "pure" / "summary.json").exists()
 
 
 def test_ensemble_is_the_same_at_any_worker_count() -> None:

@@ -154,6 +154,59 @@ def test_the_refit_script_refuses_a_bad_option_before_writing_anything(
     assert ran == [] and not db.parent.exists()
 
 
+@pytest.mark.parametrize(
+    ("make", "extra", "message"),
+    [
+        ("file", [], "exists; pass --resume"),
+        (None, ["--resume"], "nothing to resume"),
+        ("dir", ["--resume"], "is a directory"),
+    ],
+)
+def test_the_refit_script_refuses_a_bad_db_before_any_step(
+    refit_script,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    make: str | None,
+    extra: list[str],
+    message: str,
+) -> None:
+    """An existing --db without --resume (a plain second run) reached step 1's ``calibrate``,
+    whose refusal counted as a failed step: the record of the last refit in docs/calibration.md
+    was written over with "no completed generation" (review34 F1). Now it is refused first."""
+    module = refit_script()
+    ran: list[object] = []
+    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append(a))
+    monkeypatch.setattr(module, "_finish", lambda *a: ran.append(a))
+    db = tmp_path / "fit.db"
+    if make == "file":
+        db.write_bytes(b"")
+    elif make == "dir":
+        db.mkdir()
+    monkeypatch.setattr(sys, "argv", ["refit_historical.py", "--db", str(db), *extra])
+    with pytest.raises(SystemExit) as stop:
+        module.main()
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert ran == []
+
+
+@pytest.mark.parametrize("extra", [[], ["--max-minutes", "inf"]])
+def test_the_refit_script_accepts_its_defaults(
+    refit_script, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, extra: list[str]
+) -> None:
+    """The defaults (and no time limit) pass every check and reach the steps and the record
+    (review34 F2, F7: a check that refused a valid value would otherwise go unnoticed)."""
+    module = refit_script()
+    ran: list[str] = []
+    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append("steps"))
+    monkeypatch.setattr(module, "_finish", lambda *a: ran.append("finish"))
+    db = tmp_path / "refit" / "fit.db"
+    monkeypatch.setattr(sys, "argv", ["refit_historical.py", "--db", str(db), *extra])
+    module.main()
+    assert ran == ["steps", "finish"]
+
+
 def test_the_point_fit_refuses_bad_options_before_any_trial(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
 ) -> None:
@@ -168,6 +221,9 @@ def test_the_point_fit_refuses_bad_options_before_any_trial(
     monkeypatch.setattr(search, "fit", no_trial)
     (tmp_path / "text.json").write_text("not json", encoding="utf-8")
     (tmp_path / "other.json").write_text('{"best": {"no_such": 1}}', encoding="utf-8")
+    free = next(iter(search.FREE_PARAMETERS))
+    (tmp_path / "word.json").write_text(f'{{"best": {{"{free}": "x"}}}}', encoding="utf-8")
+    (tmp_path / "list.json").write_text('{"best": [[]]}', encoding="utf-8")
     for args, message in (
         (["--budget", "0"], "--budget: 0 is too small"),
         (["--workers", "0"], "--workers: 0 is too small"),
@@ -176,6 +232,8 @@ def test_the_point_fit_refuses_bad_options_before_any_trial(
         (["--start", str(tmp_path / "missing.json")], "cannot be read"),
         (["--start", str(tmp_path / "text.json")], "is not a fit.json of this search"),
         (["--start", str(tmp_path / "other.json")], "is not a free parameter"),
+        (["--start", str(tmp_path / "word.json")], "values must be numbers"),
+        (["--start", str(tmp_path / "list.json")], "is not an object of parameter values"),
     ):
         out = ["--out", str(tmp_path / "fit.json")]
         monkeypatch.setattr(sys, "argv", ["search.py", *out, *args])

@@ -9,6 +9,7 @@ the run has reached its last day.
 from __future__ import annotations
 
 import datetime as dt
+import os
 from collections.abc import Callable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
@@ -206,7 +207,7 @@ class Sim:
 
     def save(
         self,
-        out: str | Path,
+        out: str | os.PathLike[str],
         *,
         overwrite: bool = False,
         register: bool = True,
@@ -219,7 +220,8 @@ class Sim:
         from greatterror.model.run import RunResult, save_run
 
         summary = self.results.summary  # a run not finished is refused first
-        if not isinstance(out, str | Path) or not str(out).strip():
+        # any path-like (pytest's tmpdir, a PurePath) as ``Path()`` takes (review34 F3)
+        if not isinstance(out, str | os.PathLike) or not str(out).strip():
             raise SimError(f"out: expected a folder path for the run's files; got {out!r}")
         result = save_run(
             RunResult(summary, self.engine),

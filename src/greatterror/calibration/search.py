@@ -106,9 +106,15 @@ def start_values(parser: Any, path: Path) -> dict[str, float]:
         parser.error(
             f"--start: {path} is not a fit.json of this search (JSON with a 'best' object)"
         )
-    unknown = [n for n in best if n not in FREE_PARAMETERS] if isinstance(best, dict) else [best]
+    if not isinstance(best, dict):
+        parser.error(f"--start: {path}: 'best' is not an object of parameter values")
+    unknown = [n for n in best if n not in FREE_PARAMETERS]
     if unknown:
         parser.error(f"--start: {path}: 'best' holds what is not a free parameter: {unknown}")
+    # (review34 F5: a value that is not a number was a traceback from float())
+    bad = [n for n, v in best.items() if isinstance(v, bool) or not isinstance(v, int | float)]
+    if bad:
+        parser.error(f"--start: {path}: 'best' values must be numbers; not numbers: {bad}")
     return {str(n): float(v) for n, v in best.items()}
 
 
