@@ -51,6 +51,9 @@ def main(argv: list[str] | None = None) -> int:
     fixed: dict[str, float] = {}
     if a.screen:
         screen = json.loads(Path(a.screen).read_text(encoding="utf-8"))
+        if a.label not in screen.get("hypotheses", {}):
+            print(f"--label: {a.label!r} is not a hypothesis of {a.screen}", file=sys.stderr)
+            return 2
         fixed = dict(screen["hypotheses"][a.label]["fixed"])
     try:
         extra = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
