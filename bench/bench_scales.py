@@ -11,6 +11,7 @@ with the command and the machine.
 
 from __future__ import annotations
 
+import argparse
 import json
 import os
 import platform
@@ -26,8 +27,33 @@ def machine() -> str:
     return f"{platform.processor() or platform.machine()}, {os.cpu_count()} cores, {mem:.0f} GiB, Python {platform.python_version()}"
 
 
+def _scale(text: str) -> float:
+    """A sampling scale as the model takes it (greatterror.scales: 1e-05 to 1)."""
+    from greatterror.scales import MAX_SCALE, MIN_SCALE
+
+    try:
+        value = float(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"{text!r} is not a number") from None
+    if not MIN_SCALE <= value <= MAX_SCALE:
+        raise argparse.ArgumentTypeError(
+            f"{text} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+    return value
+
+
+def parse(argv: list[str] | None = None) -> argparse.Namespace:
+    """The job and its scales, checked before any measurement (a bad one exits 2 with a
+    message, not a traceback of float() or of the measuring subprocess)."""
+    parser = argparse.ArgumentParser(description=__doc__.splitlines()[0])
+    parser.add_argument("job", choices=("population", "run"))
+    parser.add_argument("scales", nargs="+", type=_scale, metavar="SCALE")
+    return parser.parse_args(argv)
+
+
 def main() -> None:
-    kind, scales = sys.argv[1], [float(s) for s in sys.argv[2:]]
+    args = parse()
+    kind, scales = args.job, args.scales
     out = HERE / "results"
     out.mkdir(exist_ok=True)
     print(f"machine: {machine()}\n")

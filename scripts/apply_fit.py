@@ -13,16 +13,50 @@ import datetime as dt
 import json
 import sys
 from pathlib import Path
+from typing import Any, NoReturn
 
 from greatterror.calibration.apply import write_scenario
+from greatterror.model.params import FREE_PARAMETERS
 from greatterror.model.scenario import load_scenario
 from greatterror.model.scenario_files import shipped_path
 
 
+def refuse(message: str) -> NoReturn:
+    """A bad argument: one line and exit code 2, as the greatterror command has it."""
+    print(f"error: {message}", file=sys.stderr)
+    raise SystemExit(2)
+
+
+def read_fit(path: Path) -> dict[str, Any]:
+    """The search's output: a JSON object with 'best' (free parameter -> value) and 'loss'."""
+    try:
+        fit = json.loads(path.read_text(encoding="utf-8"))
+    except OSError as exc:
+        refuse(f"FIT.json: {path} cannot be read ({exc.strerror})")
+    except ValueError:
+        refuse(
+            f"FIT.json: {path} is not JSON; expected the output of greatterror.calibration.search"
+        )
+    if not (
+        isinstance(fit, dict)
+        and isinstance(fit.get("best"), dict)
+        and isinstance(fit.get("loss"), int | float)
+    ):
+        refuse(f"FIT.json: {path} holds no 'best' values and 'loss'; expected the search's output")
+    unknown = [name for name in fit["best"] if name not in FREE_PARAMETERS]
+    if unknown:
+        refuse(f"FIT.json: {path}: not free parameters: {', '.join(map(str, unknown))}")
+    return fit
+
+
 def main() -> None:
-    if len(sys.argv) != 3 or sys.argv[1] in ("-h", "--help"):
-        raise SystemExit(__doc__)
-    fit = json.loads(Path(sys.argv[1]).read_text())
+    if len(sys.argv) == 2 and sys.argv[1] in ("-h", "--help"):
+        print(__doc__)
+        return
+    if len(sys.argv) != 3:
+        print(__doc__, file=sys.stderr)
+        refuse("give FIT.json and a description of the search")
+    fit = read_fit(Path(sys.argv[1]))
     # a search over some parameters (--free) keeps the scenario's values of the others
     values = {**load_scenario("historical").parameters, **fit["best"]}
     write_scenario(

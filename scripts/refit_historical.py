@@ -65,6 +65,7 @@ from __future__ import annotations
 
 import argparse
 import json
+import math
 import os
 import resource
 import shlex
@@ -77,8 +78,8 @@ from typing import Any
 
 from greatterror.calibration import gate
 from greatterror.calibration.check import format_value, split_validation
-from greatterror.calibration.seeds import GATE_SEEDS
-from greatterror.scales import scale_warning
+from greatterror.calibration.seeds import GATE_SEEDS, SeedRangeError, check_fit_seed
+from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"
@@ -380,6 +381,44 @@ def _outcome(got: dict[str, Any]) -> str:
     return "the fitted point was applied; regression baseline and validation tables regenerated"
 
 
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """Every option in its range before anything runs or is written (exit 2 and a message).
+
+    A bad option used to reach step 1's ``calibrate``, whose refusal counted as a failing
+    step: the script then wrote its record of "the refit" into docs/calibration.md, over
+    the record of the last real refit, and made --db's folder.
+    """
+    least = {
+        "particles": 2,
+        "generations": 1,
+        "workers": 1,
+        "draws": 1,
+        "candidates": 1,
+        "recheck": 1,
+        "leader_budget": 1,
+        "leader_seeds": 1,
+    }
+    for name, low in least.items():
+        value = getattr(args, name)
+        if value < low:
+            option = "--" + name.replace("_", "-")
+            parser.error(
+                f"{option}: {value} is too small; allowed: a whole number of at least {low}"
+            )
+    if not MIN_SCALE <= args.scale <= MAX_SCALE:
+        parser.error(
+            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+    if not (math.isfinite(args.max_minutes) and args.max_minutes > 0):
+        parser.error(
+            f"--max-minutes: {args.max_minutes:g} is not allowed; allowed: a positive number"
+        )
+    try:
+        check_fit_seed(args.seed)
+    except SeedRangeError as exc:
+        parser.error(str(exc))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(
         description=__doc__, formatter_class=argparse.RawTextHelpFormatter
@@ -398,6 +437,7 @@ def main() -> None:
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
     args = parser.parse_args()
+    check_args(parser, args)
     warning = scale_warning(args.scale)
     if warning:
         print(f"warning: {warning}", file=sys.stderr)

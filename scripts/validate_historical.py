@@ -34,11 +34,12 @@ from greatterror import __version__
 from greatterror.calibration.check import format_value
 from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, OUT_OF_SAMPLE, Measure, holdout_values
 from greatterror.calibration.holdout_dated import STOCK_BESIDE, stocks_beside
-from greatterror.calibration.seeds import check_validation_seeds
+from greatterror.calibration.seeds import SeedRangeError, check_validation_seeds
 from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.params import FREE_PARAMETERS
 from greatterror.model.scenario_files import shipped_path
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 MARKER = "<!-- notes: kept when the table is regenerated -->"
 WITHIN = 0.2
@@ -141,6 +142,25 @@ def _table(
     return rows, passed
 
 
+def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[int, ...]:
+    """The options in range before any run (exit 2 and a message, not a traceback from a
+    worker process); returns the validation seeds, 1 to --seeds."""
+    if not MIN_SCALE <= args.scale <= MAX_SCALE:
+        parser.error(
+            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+    if args.workers < 1:
+        parser.error(
+            f"--workers: {args.workers} is too small; allowed: a whole number of at least 1"
+        )
+    if args.seeds < 1:
+        parser.error(f"--seeds: {args.seeds} is too small; allowed: a whole number of at least 1")
+    try:
+        return check_validation_seeds(range(1, args.seeds + 1))
+    except SeedRangeError as exc:
+        parser.error(str(exc))
+
+
 def main() -> None:
     parser = argparse.ArgumentParser(description=__doc__)
     parser.add_argument("--scale", type=float, default=0.01)
@@ -148,7 +168,7 @@ def main() -> None:
     parser.add_argument("--workers", type=int, default=2)
     parser.add_argument("--out", type=Path, default=Path("docs/validation.md"))
     args = parser.parse_args()
-    seeds = check_validation_seeds(range(1, args.seeds + 1))
+    seeds = check_args(parser, args)
     with ProcessPoolExecutor(max_workers=args.workers) as pool:
         runs = list(pool.map(_one, [(args.scale, s) for s in seeds]))
     evidence = load_evidence()

@@ -6,6 +6,7 @@ import doctest
 import json
 from pathlib import Path
 
+import numpy as np
 import pandas as pd
 import pytest
 from matplotlib.figure import Figure
@@ -126,6 +127,12 @@ def test_mechanism_switch_by_id_or_name() -> None:
         ({"pars": {"nonsense": 1}}, "pars.nonsense: unknown parameter"),
         ({"mechanisms": {"M99": False}}, "mechanisms: unknown mechanism 'M99'; allowed: M01"),
         ({"mechanisms": {"M12": "no"}}, "mechanisms.M12: expected True or False"),
+        # not a dict: was a TypeError or AttributeError from inside dict() and .items()
+        ({"pars": [1, 2]}, "pars: expected a dict of parameter name to value"),
+        ({"pars": "names_per_confession=1"}, "pars: expected a dict of parameter name"),
+        ({"mechanisms": ["M12"]}, "mechanisms: expected a dict of switch to True or False"),
+        # an unknown switch is named as unknown whatever its value
+        ({"mechanisms": {"M99": 1}}, "mechanisms: unknown mechanism 'M99'"),
         ({"threads": 0}, "threads: 0 is out of range; allowed values: 1 to 1024"),
         ({"threads": -1}, "threads: -1 is out of range; allowed values: 1 to 1024"),
         ({"threads": 1025}, "threads: 1025 is out of range; allowed values: 1 to 1024"),
@@ -164,6 +171,11 @@ def test_save_writes_the_cli_outputs_and_registers(finished: gt.Sim, tmp_path: P
     from greatterror.results.registry import get_run
 
     assert get_run(run_id) is not None
+    # a path that is not one is named as the argument (None was a TypeError of pathlib's;
+    # "" was called "the current folder")
+    for out in (None, "", " ", 3):
+        with pytest.raises(gt.SimError, match="out: expected a folder path"):
+            finished.save(out)  # type: ignore[arg-type]
 
 
 def test_ensemble_is_the_same_at_any_worker_count() -> None:
@@ -196,11 +208,31 @@ def test_ensemble_on_a_dask_cluster_equals_the_local_run() -> None:
         ({"seeds": [1, 1]}, "seeds: a seed is repeated"),
         ({"seeds": [-2]}, "seeds: -2 is out of range"),
         ({"workers": 0}, "workers: 0 is out of range"),
+        # a single number or None is not a list of seeds (it was "'int' object is not iterable")
+        ({"seeds": 0}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": 8}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": None}, "seeds: expected a list or range of whole numbers"),
+        ({"seeds": "1-8"}, "seeds: expected a list or range of whole numbers"),
+        # read only up to the bound: not a list of a trillion seeds first
+        ({"seeds": range(10**12)}, "seeds: more than 10000 seeds"),
+        ({"client": "tcp://127.0.0.1:8786"}, "client: expected a dask.distributed.Client"),
     ],
 )
 def test_bad_ensemble_arguments(kwargs: dict, message: str) -> None:
     with pytest.raises(gt.SimError, match=message):
         gt.Ensemble("historical", scale=SCALE, **kwargs)
+
+
+def test_numpy_integers_are_whole_numbers() -> None:
+    """``np.arange``'s items are whole numbers: refusing them as "not a whole number" was
+    wrong. They are kept as Python ints, so a run is the run of the same int seed."""
+    sim = gt.Sim("historical", scale=SCALE, seed=np.int64(4), threads=np.int32(2))
+    assert (sim.seed, sim.threads) == (4, 2) and type(sim.seed) is int
+    ens = gt.Ensemble("historical", scale=SCALE, seeds=np.arange(1, 4), workers=np.int64(2))
+    assert ens.seeds == [1, 2, 3] and all(type(s) is int for s in ens.seeds)
+    assert ens.workers == 2 and type(ens.workers) is int
+    with pytest.raises(gt.SimError, match="seed: expected a whole number"):
+        gt.Sim("historical", scale=SCALE, seed=np.float64(4.0))
 
 
 @pytest.mark.parametrize("module", [sim_module, ensemble_module, results_module])

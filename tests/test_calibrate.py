@@ -518,6 +518,19 @@ def test_apply_without_a_scenario_or_with_a_foreign_database_exits_2(
     assert result.exit_code == 2 and "not a greatterror calibration database" in result.output
 
 
+def test_apply_to_a_missing_scenario_file_says_to_copy_one(tmp_path: Path) -> None:
+    """The README's ``calibrate apply fit.db --scenario fit_candidate.toml`` writes into a
+    copy made beforehand; without one the refusal named "scenario" and not what to do."""
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"not read: the scenario file is checked first")
+    target = tmp_path / "fit_candidate.toml"
+    result = runner.invoke(app, ["calibrate", "apply", str(db), "--scenario", str(target)])
+    said = " ".join(result.output.split())
+    assert result.exit_code == 2
+    assert f"--scenario: {target} does not exist" in said and "historical.toml" in said
+    assert said.count("error:") == 1 and not target.exists()
+
+
 def test_the_predictive_check_runs_posterior_draws_on_validation_seeds(local_fit: Path) -> None:
     from greatterror.calibration.holdout import MEASURES
 

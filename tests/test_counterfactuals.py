@@ -155,6 +155,13 @@ def test_parameters_the_counterfactual_sets_keep_its_value_against_a_draw() -> N
         gt.Paired("no_kirov", seeds=[1], draws=[{"foo": 1.0}])
     with pytest.raises(gt.SimError, match="base: historical extends no scenario"):
         gt.Paired("historical")
+    # the wrong kind of draws or client is named (was "has no len()", "not iterable", or a
+    # missing .submit once the runs started)
+    for draws in (5, [5], "x", {"names_per_confession": 1.0}):
+        with pytest.raises(gt.SimError, match="draws: expected a list of parameter dicts"):
+            gt.Paired("no_kirov", seeds=[1], draws=draws)  # type: ignore[arg-type]
+    with pytest.raises(gt.SimError, match=r"client: expected a dask\.distributed\.Client"):
+        gt.Paired("no_kirov", seeds=[1], client="tcp://127.0.0.1:8786")
 
 
 def test_first_change_is_the_first_date_the_timelines_differ() -> None:

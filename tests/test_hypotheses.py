@@ -357,12 +357,18 @@ def test_each_shipped_hypothesis_runs_with_greatterror_run(
 ) -> None:
     """Issue 10: each hypothesis scenario runs with `greatterror run`, as a user calls it, at
     1:10,000 (about 10 s of CPU each once compiled), and writes its summary under its own
-    name with its own switches; a file the loader accepts but the run cannot carry fails here."""
+    name with its own switches and parameter values; a file the loader accepts but the run
+    cannot carry fails here."""
     out = tmp_path / hid
     result = runner.invoke(app, ["run", scenario, "--scale", "0.0001", "--out", str(out)])
     assert result.exit_code == 0, result.output
     written = json.loads((out / "summary.json").read_text())
     assert written["scenario"] == scenario.split("/")[-1]
     assert written["scale"] == 0.0001
-    switches = switches_of(load_scenario(scenario))
+    loaded = load_scenario(scenario)
+    switches = switches_of(loaded)
     assert {k: written["mechanisms"][k] for k in switches} == switches
+    # and its own parameter values (review33 F11: a run that kept the switches but dropped the
+    # hypothesis's parameters would pass the checks above)
+    assert loaded.parameters, f"{hid} sets no parameter: nothing checked"
+    assert {k: written["parameters"][k] for k in loaded.parameters} == loaded.parameters

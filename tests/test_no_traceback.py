@@ -210,3 +210,20 @@ def test_a_broken_pipe_of_the_command_itself_is_reported(monkeypatch: pytest.Mon
     result = runner.invoke(app, ["runs", "list"])
     assert result.exit_code == 1
     assert "internal error: BrokenPipeError" in result.output
+
+
+@pytest.mark.parametrize("args", [[], ["run"], ["run", "abc"], ["run", "0"], ["nosuch", "0.01"]])
+def test_the_readme_benchmark_script_refuses_bad_arguments(args: list[str]) -> None:
+    """``python3 bench/bench_scales.py run 0.01 0.1 1`` (README): without a job or a scale,
+    or with one that is not a scale, it stops with a message and exit code 2 before any
+    measurement (it was an IndexError, a ValueError or a failed subprocess's traceback)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "bench" / "bench_scales.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and "error:" in done.stderr
+    assert done.stdout == ""  # no machine line, no table header: nothing was measured

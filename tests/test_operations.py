@@ -21,12 +21,20 @@ MAX_DAILY_RELEASE_SHARE = 0.01
 #: items 3 and 10). The record has no release of those cases on that day: the resolution of
 #: 17 November (G12-30) sent them to the courts and the Special Board, Beria's order of 26
 #: November (G12-32) had them re-investigated under the procurator, and those released were
-#: released in 1939-40 (V-halt-krsk-natop, Potapova 2020). The prisons that held them emptied
-#: over 1939: 352,508 on 1 January, 281,891 on 1 April, 196,854 on 1 July (G8-prisons-1939,
-#: V-prisons-1939-04, -07; the GULAG's note on the prisons, GARF f.9413). The fastest quarter,
-#: April-June, fell by 0.33% of its opening count a day, net of every entry and exit (sentences
-#: and etaps included, so releases were fewer). A day may release three times that pace, 1%
-#: of the pool, and the ten days from the halt to Beria's order 10% together.
+#: released in 1939-40 (V-halt-krsk-natop, Potapova 2020). The record gives no daily count of
+#: releases; the nearest figure is the prisons' count over 1939: 352,508 on 1 January, 281,891
+#: on 1 April, 196,854 on 1 July (G8-prisons-1939, V-prisons-1939-04, -07; the GULAG's note on
+#: the prisons, GARF f.9413), a net fall of 0.33% of the opening count a day in April-June
+#: (0.22% and 0.10% in the other quarters). That is not a bound on releases (entries, 41,627
+#: political arrests in 1939 alone, let releases exceed the net fall) and is of everyone in
+#: prison, not of the pool. The bounds below are therefore a judgement of what "no one-day mass
+#: release" means, not a derivation: 1% of the pool on the halt's day and 10% over the ten days
+#: to Beria's order. At 1:1,000 the pool is about 84 sampled people, so the day's bound is less
+#: than one person (the assert checks that no one pending is released that day) and the ten
+#: days' about eight (review33 F4, F5); seeds 1-5 release 2.1-6.2% in the ten days. The ten
+#: days' bound also excludes the lower end of the unsourced prior on `halt_review_days`
+#: (about 60 days and less: 14% in the ten days at seed 5, review33 F6). After 26 November the
+#: reviews may release more in a day (2.1-3.7% of the pool on 1939's busiest day, seeds 1-5).
 MAX_HALT_DAY_RELEASE_SHARE = 0.01
 MAX_HALT_TEN_DAYS_RELEASE_SHARE = 0.10
 #: Weeks from arrest to troika sentence under Order 00447: "more than 50% of those arrested

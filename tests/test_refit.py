@@ -95,14 +95,120 @@ def test_calibrate_refuses_a_seed_out_of_range_before_any_work(tmp_path: Path) -
     assert not db.exists()
 
 
-def test_the_validation_script_refuses_fitting_seeds(monkeypatch: pytest.MonkeyPatch) -> None:
+def test_the_validation_script_refuses_fitting_seeds(
+    monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
     spec = importlib.util.spec_from_file_location("vh", ROOT / "scripts/validate_historical.py")
     assert spec and spec.loader
     module = importlib.util.module_from_spec(spec)
     spec.loader.exec_module(module)
-    monkeypatch.setattr(sys, "argv", ["validate_historical.py", "--seeds", str(FIT_SEED_BASE)])
-    with pytest.raises(SeedRangeError, match="validation seeds are 0 to"):
-        module.main()  # refused before any simulation
+    monkeypatch.setattr(module, "ProcessPoolExecutor", None)  # no run may start
+    # a message and exit code 2, never a traceback (a worker's, for --scale 0 or --workers 0)
+    for option, value, message in (
+        ("--seeds", str(FIT_SEED_BASE), "validation seeds are 0 to"),
+        ("--seeds", "0", "--seeds: 0 is too small"),
+        ("--scale", "0", "--scale: 0 is out of range"),
+        ("--workers", "0", "--workers: 0 is too small"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["validate_historical.py", option, value])
+        with pytest.raises(SystemExit) as stop:
+            module.main()  # refused before any simulation
+        assert stop.value.code == 2
+        assert message in capsys.readouterr().err
+
+
+@pytest.mark.parametrize(
+    ("option", "value", "message"),
+    [
+        ("--particles", "0", "--particles: 0 is too small"),
+        ("--scale", "0", "--scale: 0 is out of range"),
+        ("--max-minutes", "-1", "--max-minutes: -1 is not allowed"),
+        ("--seed", "-1", "--seed: -1 is out of range"),
+        ("--leader-budget", "0", "--leader-budget: 0 is too small"),
+    ],
+)
+def test_the_refit_script_refuses_a_bad_option_before_writing_anything(
+    refit_script,
+    monkeypatch: pytest.MonkeyPatch,
+    capsys: pytest.CaptureFixture[str],
+    tmp_path: Path,
+    option: str,
+    value: str,
+    message: str,
+) -> None:
+    """``refit_historical.py --particles 0`` ran step 1, whose refusal counted as a failed
+    step: the script then wrote its record over docs/calibration.md's record of the last
+    refit, and made --db's folder. Now the options are checked first: exit 2, nothing run
+    or written (useraudit)."""
+    module = refit_script()
+    ran: list[object] = []
+    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append(a))
+    monkeypatch.setattr(module, "_finish", lambda *a: ran.append(a))
+    db = tmp_path / "refit" / "fit.db"
+    argv = ["refit_historical.py", "--db", str(db), option, value]
+    monkeypatch.setattr(sys, "argv", argv)
+    with pytest.raises(SystemExit) as stop:
+        module.main()
+    assert stop.value.code == 2
+    assert message in capsys.readouterr().err
+    assert ran == [] and not db.parent.exists()
+
+
+def test_the_point_fit_refuses_bad_options_before_any_trial(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python -m greatterror.calibration.search`` (README): --budget 0 ran nothing and then
+    failed with ``min() arg is an empty sequence``; --scale 0, a missing or malformed --start
+    were tracebacks. Now: exit 2 and a message naming the option, before any trial."""
+    from greatterror.calibration import search
+
+    def no_trial(*_: object) -> None:
+        raise AssertionError("a trial ran")
+
+    monkeypatch.setattr(search, "fit", no_trial)
+    (tmp_path / "text.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"best": {"no_such": 1}}', encoding="utf-8")
+    for args, message in (
+        (["--budget", "0"], "--budget: 0 is too small"),
+        (["--workers", "0"], "--workers: 0 is too small"),
+        (["--scale", "0"], "--scale: 0 is out of range"),
+        (["--seed", "-1"], "--seed: -1 is out of range"),
+        (["--start", str(tmp_path / "missing.json")], "cannot be read"),
+        (["--start", str(tmp_path / "text.json")], "is not a fit.json of this search"),
+        (["--start", str(tmp_path / "other.json")], "is not a free parameter"),
+    ):
+        out = ["--out", str(tmp_path / "fit.json")]
+        monkeypatch.setattr(sys, "argv", ["search.py", *out, *args])
+        with pytest.raises(SystemExit) as stop:
+            search._main()
+        assert stop.value.code == 2, args
+        assert message in capsys.readouterr().err, args
+    assert not (tmp_path / "fit.json").exists()
+
+
+def test_apply_fit_refuses_a_fit_file_it_cannot_use(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch, capsys: pytest.CaptureFixture[str]
+) -> None:
+    """``python3 scripts/apply_fit.py fit.json "..."`` (README): a missing, non-JSON or foreign
+    file was a traceback, and wrong usage exited 1; now exit 2 with one line, and the
+    shipped scenario is not touched."""
+    from script_module import load_script
+
+    module = load_script("apply_fit.py")
+    monkeypatch.setattr(module, "write_scenario", lambda *_: pytest.fail("written"))
+    (tmp_path / "text.json").write_text("not json", encoding="utf-8")
+    (tmp_path / "other.json").write_text('{"hypotheses": {}}', encoding="utf-8")
+    for args, message in (
+        ([], "give FIT.json and a description"),
+        ([str(tmp_path / "missing.json"), "x"], "cannot be read"),
+        ([str(tmp_path / "text.json"), "x"], "is not JSON"),
+        ([str(tmp_path / "other.json"), "x"], "holds no 'best' values and 'loss'"),
+    ):
+        monkeypatch.setattr(sys, "argv", ["apply_fit.py", *args])
+        with pytest.raises(SystemExit) as stop:
+            module.main()
+        assert stop.value.code == 2, args
+        assert message in capsys.readouterr().err, args
 
 
 # --- the distance -------------------------------------------------------------------------

@@ -102,6 +102,24 @@ def test_compare_refuses_the_same_run_twice(overwritten: tuple[Path, str, str]) 
     assert f"run {first} is given more than once" in text(result)
 
 
+def test_compare_writes_its_plot_only_to_a_png_path(
+    overwritten: tuple[Path, str, str], tmp_path: Path
+) -> None:
+    """``compare --out notes.md`` replaced the file with PNG bytes: a path that is not a
+    .png is refused, and the file is left as it was."""
+    _, first, second = overwritten
+    for name in ("notes.md", "scenario.toml", "plot.pdf", "plot"):
+        kept = tmp_path / name
+        kept.write_text("kept", encoding="utf-8")
+        result = invoke("compare", first, second, "--out", str(kept))
+        assert result.exit_code == 2
+        assert "--out:" in text(result) and "give a path ending in .png" in text(result)
+        assert kept.read_text(encoding="utf-8") == "kept"
+    fresh = tmp_path / "new.PNG"
+    assert invoke("compare", first, second, "--out", str(fresh)).exit_code == 0
+    assert fresh.read_bytes().startswith(b"\x89PNG")
+
+
 def test_runs_list_shows_overrides_and_runs_show_the_parameters(
     overwritten: tuple[Path, str, str],
 ) -> None:

@@ -14,6 +14,7 @@ from typing import cast
 
 import numpy as np
 import pytest
+import typer
 from hypothesis import given, settings
 from hypothesis import strategies as st
 from typer.testing import CliRunner
@@ -119,36 +120,81 @@ def test_national_lines_accept_both_sexes_at_small_scales(scale: float) -> None:
     assert one_sex > 0  # the case the test is about occurs in this sample
 
 
+def _stop(*_: object, **__: object) -> None:
+    raise typer.Exit(7)  # where the work would start: every check has passed
+
+
+#: each many-run command at its work's entry point (replaced by ``_stop``), with what it runs
+WORK = [
+    (
+        ["calibrate", "historical", "--db", "DIR/fit.db"],
+        "greatterror.calibration.abc.run_fit",
+        "a fit",
+    ),
+    (
+        ["hypotheses", "compare", "H1", "H2", "--db", "DIR/cmp.db"],
+        "greatterror.cli.compare_hypotheses._run",
+        "a comparison",
+    ),
+    (
+        ["sensitivity", "historical", "--out", "DIR/sens"],
+        "greatterror.calibration.sensitivity.analyse",
+        "a screening",
+    ),
+    (
+        ["counterfactual", "no_kirov", "--seeds", "1"],
+        "greatterror.api.paired.Paired.run",
+        "a counterfactual",
+    ),
+    (
+        ["hypotheses", "reference", "build", "--table", "DIR/ref", "H1", "H2"],
+        "greatterror.cli.reference._run",
+        "a reference table",
+    ),
+]
+
+
+@pytest.mark.parametrize(("command", "work", "what"), WORK)
 @pytest.mark.parametrize(("scale", "warned"), [(0.001, True), (0.0005, True), (0.003, False)])
-def test_a_fit_below_the_scale_free_scale_is_warned_about(
-    tmp_path: Path, scale: float, warned: bool
+def test_the_many_run_commands_warn_below_the_scale_free_scale(
+    tmp_path: Path,
+    monkeypatch: pytest.MonkeyPatch,
+    command: list[str],
+    work: str,
+    what: str,
+    scale: float,
+    warned: bool,
 ) -> None:
+    """Review16 D5: a fit, a comparison, a screening, a counterfactual and a reference table
+    below ``SCALE_FREE_FROM`` get one warning (``scales.scale_warning``); 0.001 is the
+    default scale of most of them. It comes once every check has passed, as the work starts."""
     assert (scale_warning(scale) is not None) == warned
-    db = tmp_path / "fit.db"
-    db.write_bytes(b"kept")  # refused after the checks of the numbers, before any work
-    args = ["calibrate", "historical", "--scale", str(scale), "--db", str(db)]
-    result = CliRunner().invoke(app, args)
-    assert result.exit_code == 2
-    assert ("warning:" in result.output and "below 0.003" in result.output) == warned
+    monkeypatch.setattr(work, _stop)
+    args = [a.replace("DIR", str(tmp_path)) for a in command]
+    result = CliRunner().invoke(app, [*args, "--scale", str(scale)])
+    assert result.exit_code == 7, result.output
+    said = "warning:" in result.output and f"so {what} here is biased" in result.output
+    assert said == warned, result.output
 
 
 @pytest.mark.parametrize(
-    ("command", "what"),
+    "command",
     [
-        # each refused by a later check, after the scale's, before any simulation
-        (["hypotheses", "compare", "H1", "H2", "--quantile", "2"], "a comparison"),
-        (["sensitivity", "historical", "--workers", "0"], "a screening"),
-        (["counterfactual", "no_such_counterfactual"], "a counterfactual"),
+        ["calibrate", "historical", "--db", "DIR/kept.db"],  # exists, and no --resume
+        ["hypotheses", "compare", "H1", "H2", "--quantile", "2"],
+        ["sensitivity", "historical", "--workers", "0"],
+        ["counterfactual", "no_such_counterfactual"],
+        ["hypotheses", "reference", "build", "--table", "DIR/ref", "H99", "H1"],
     ],
 )
-@pytest.mark.parametrize(("scale", "warned"), [(0.001, True), (0.003, False)])
-def test_the_other_many_run_commands_warn_below_the_scale_free_scale(
-    command: list[str], what: str, scale: float, warned: bool
-) -> None:
-    """Review16 D5: a comparison, a screening and a counterfactual below ``SCALE_FREE_FROM``
-    get the warning a fit gets (one message, ``scales.scale_warning``); 0.001 is their
-    default scale."""
-    result = CliRunner().invoke(app, [*command, "--scale", str(scale)])
-    assert result.exit_code != 0
-    said = "warning:" in result.output and f"so {what} here is biased" in result.output
-    assert said == warned, result.output
+def test_a_refused_command_prints_its_error_alone(tmp_path: Path, command: list[str]) -> None:
+    """A refusal is one line naming the field: the warning of a small scale, which speaks of
+    a run that will not happen, is not printed before it (useraudit: it came first, a long
+    line above the error)."""
+    (tmp_path / "kept.db").write_bytes(b"kept")
+    args = [a.replace("DIR", str(tmp_path)) for a in command]
+    result = CliRunner().invoke(app, [*args, "--scale", "0.001"])
+    assert result.exit_code == 2
+    lines = [line for line in result.output.splitlines() if line.strip()]
+    assert len(lines) == 1 and lines[0].startswith("error: "), result.output
+    assert not (tmp_path / "ref").exists()

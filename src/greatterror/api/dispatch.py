@@ -14,7 +14,9 @@ of them too: the process that started them stops them (pools.py, greatterror/int
 from __future__ import annotations
 
 import os
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
+from itertools import islice
+from numbers import Integral
 from typing import Any, TypeVar
 
 from greatterror.api.options import SimError, check_seed
@@ -27,12 +29,21 @@ T = TypeVar("T")
 
 
 def check_seeds(seeds: Iterable[int]) -> list[int]:
-    """Distinct seeds, each in the registry's range, at least one and at most ``MAX_SEEDS``."""
-    checked = [check_seed(s, "seeds") for s in seeds]
+    """Distinct seeds, each in the registry's range, at least one and at most ``MAX_SEEDS``.
+
+    A single number (``seeds=8``) is refused by name rather than read as a count, and the
+    seeds are read only up to one past the bound, so that ``range(10**12)`` is refused at
+    once instead of filling the memory.
+    """
+    if isinstance(seeds, str | bytes | Mapping) or not isinstance(seeds, Iterable):
+        raise SimError(
+            f"seeds: expected a list or range of whole numbers, e.g. range(1, 9); got {seeds!r}"
+        )
+    checked = [check_seed(s, "seeds") for s in islice(seeds, MAX_SEEDS + 1)]
     if not checked:
         raise SimError("seeds: expected at least one seed")
     if len(checked) > MAX_SEEDS:
-        raise SimError(f"seeds: {len(checked)} seeds; allowed: at most {MAX_SEEDS}")
+        raise SimError(f"seeds: more than {MAX_SEEDS} seeds; allowed: at most {MAX_SEEDS}")
     if len(set(checked)) != len(checked):
         raise SimError("seeds: a seed is repeated; each run needs its own seed")
     return checked
@@ -42,11 +53,24 @@ def check_workers(workers: Any, tasks: int) -> int:
     """The worker count asked for, or one per task up to the machine's cores."""
     if workers is None:
         return min(tasks, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, int):
+    if isinstance(workers, bool) or not isinstance(workers, Integral):
         raise SimError("workers: expected a whole number of at least 1")
     if workers < 1:
         raise SimError(f"workers: {workers} is out of range; allowed: 1 or more")
-    return workers
+    return int(workers)
+
+
+def check_client(client: Any) -> Any:
+    """None (local workers) or a ``dask.distributed.Client``: anything that can ``submit``.
+
+    Checked when the ensemble is made, so that a wrong object is named as the argument
+    it is, not found as a missing method once the runs start.
+    """
+    if client is not None and not callable(getattr(client, "submit", None)):
+        raise SimError(
+            f"client: expected a dask.distributed.Client (or None for local workers); got {client!r}"
+        )
+    return client
 
 
 def map_tasks(

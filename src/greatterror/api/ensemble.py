@@ -19,7 +19,7 @@ from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
 from typing import TYPE_CHECKING, Any
 
-from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
+from greatterror.api.dispatch import check_client, check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.api.results import count_warnings, targets_frame, warning_kinds
 from greatterror.api.vary import prior_draws, vary_names
@@ -109,7 +109,7 @@ class Ensemble:
         self.prior_draws = prior_draws(self.vary, self.seeds)
         for draw in self.prior_draws:
             check_pars(self.scenario, {**self.pars, **draw})
-        self.client = client
+        self.client = check_client(client)
         self.summaries: list[dict[str, Any]] = []
         self.runaways: dict[int, str] = {}
         self._finished: list[int] = []

@@ -8,6 +8,7 @@ that a bad value costs nothing and names the field and its allowed values.
 from __future__ import annotations
 
 from collections.abc import Mapping
+from numbers import Integral
 from pathlib import Path
 from typing import Any
 
@@ -33,8 +34,17 @@ def check_scale(scale: Any) -> float:
     return float(scale)
 
 
+def _whole(value: Any) -> bool:
+    """A whole number: a Python int or a NumPy integer (``np.arange``'s items), never a bool.
+
+    A float with no fraction (``2.0``) and a string of digits are not: the caller meant
+    something else, or a parse was forgotten.
+    """
+    return isinstance(value, Integral) and not isinstance(value, bool)
+
+
 def check_seed(seed: Any, field: str = "seed") -> int:
-    if isinstance(seed, bool) or not isinstance(seed, int):
+    if not _whole(seed):
         raise SimError(f"{field}: expected a whole number from 0 to {MAX_SEED}")
     if not (0 <= seed <= MAX_SEED):
         raise SimError(f"{field}: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
@@ -43,7 +53,7 @@ def check_seed(seed: Any, field: str = "seed") -> int:
 
 def check_threads(threads: Any) -> int:
     """Threads for the population's build: they change its wall time, never its contents."""
-    if isinstance(threads, bool) or not isinstance(threads, int):
+    if not _whole(threads):
         raise SimError(f"threads: expected a whole number from 1 to {MAX_THREADS}")
     if not (1 <= threads <= MAX_THREADS):
         raise SimError(f"threads: {threads} is out of range; allowed values: 1 to {MAX_THREADS}")
@@ -88,19 +98,30 @@ def resolve_scenario(
         check_hypothesis(base)
     except ScenarioError as exc:
         raise SimError(str(exc)) from None
+    if mechanisms is not None and not isinstance(mechanisms, Mapping):
+        raise SimError(
+            f"mechanisms: expected a dict of switch to True or False, e.g. {{'M12': False}}; "
+            f"got {mechanisms!r}"
+        )
     if not mechanisms:
         return base
     switches = dict(base.mechanisms)
     for key, value in mechanisms.items():
+        name = _switch_name(str(key))  # an unknown name is the first thing to say
         if not isinstance(value, bool):
             raise SimError(f"mechanisms.{key}: expected True or False, got {value!r}")
-        switches[_switch_name(str(key))] = value
+        switches[name] = value
     # model_copy keeps the file's origin for messages; the switches were checked above
     return base.model_copy(update={"mechanisms": switches})
 
 
 def check_pars(scenario: Scenario, pars: Mapping[str, Any] | None) -> dict[str, Any]:
     """The overrides, validated against the parameter schema (names, types, ranges)."""
+    if pars is not None and not isinstance(pars, Mapping):
+        raise SimError(
+            "pars: expected a dict of parameter name to value, e.g. "
+            f"{{'names_per_confession': 1.0}}; got {pars!r}"
+        )
     overrides = dict(pars or {})
     try:
         scenario.parameter_values(overrides)

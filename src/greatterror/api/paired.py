@@ -31,7 +31,7 @@ from typing import TYPE_CHECKING, Any
 
 import numpy as np
 
-from greatterror.api.dispatch import check_seeds, check_workers, map_tasks
+from greatterror.api.dispatch import check_client, check_seeds, check_workers, map_tasks
 from greatterror.api.options import SimError, check_pars, check_scale, resolve_scenario
 from greatterror.api.results import count_warnings, warning_kinds
 from greatterror.api.vary import prior_draws, vary_names
@@ -149,6 +149,13 @@ def run_pair(
     }
 
 
+def _kind(draws: Any) -> str:
+    """What was given instead of a list of dicts, short enough for a one-line message."""
+    if isinstance(draws, Sequence) and not isinstance(draws, str | bytes):
+        return f"a {type(draws).__name__} holding {', '.join(sorted({type(d).__name__ for d in draws}))}"
+    return repr(draws)[:80]
+
+
 class Paired:
     """A counterfactual scenario paired with the scenario it extends, over seeds or draws.
 
@@ -194,6 +201,15 @@ class Paired:
                 )
             base = self.counterfactual.extends
         self.base = resolve_scenario(base)
+        if draws is not None and (
+            isinstance(draws, str | bytes | Mapping)
+            or not isinstance(draws, Sequence)
+            or not all(isinstance(d, Mapping) for d in draws)
+        ):
+            raise SimError(
+                "draws: expected a list of parameter dicts, one per seed, e.g. "
+                f"[{{'names_per_confession': 1.0}}]; got {_kind(draws)}"
+            )
         if draws is not None and len(draws) != len(self.seeds):
             raise SimError(
                 f"draws: {len(draws)} parameter sets for {len(self.seeds)} seeds; give one per seed"
@@ -208,7 +224,7 @@ class Paired:
             check_pars(self.base, draw)
             check_pars(self.counterfactual, self._own(draw))
         self.first_change = first_change(self.base, self.counterfactual)
-        self.client = client
+        self.client = check_client(client)
         self.pairs: list[dict[str, Any]] = []
 
     def _own(self, draw: dict[str, Any]) -> dict[str, Any]:

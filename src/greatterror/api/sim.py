@@ -218,8 +218,11 @@ class Sim:
         one, as from Python, the tables and the report are written in this process."""
         from greatterror.model.run import RunResult, save_run
 
+        summary = self.results.summary  # a run not finished is refused first
+        if not isinstance(out, str | Path) or not str(out).strip():
+            raise SimError(f"out: expected a folder path for the run's files; got {out!r}")
         result = save_run(
-            RunResult(self.results.summary, self.engine),
+            RunResult(summary, self.engine),
             Path(out),
             overwrite=overwrite,
             register=register,

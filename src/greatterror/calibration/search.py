@@ -21,6 +21,7 @@ import json
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
+from typing import Any
 
 from greatterror.calibration.problem import optuna_space, require
 from greatterror.calibration.statistics import archival_distance
@@ -73,6 +74,44 @@ def fit(
     return trials
 
 
+def check_args(parser: Any, args: Any) -> None:
+    """The numbers and the output path, before any trial (exit 2 and a message; --budget 0
+    was ``min() arg is an empty sequence`` after the search, --scale 0 a worker's traceback)."""
+    from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
+    from greatterror.results.files import RunOutputError
+    from greatterror.results.rundir import check_output_file
+    from greatterror.scales import MAX_SCALE, MIN_SCALE
+
+    if not MIN_SCALE <= args.scale <= MAX_SCALE:
+        parser.error(
+            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+        )
+    for option, value in (("--budget", args.budget), ("--workers", args.workers)):
+        if value < 1:
+            parser.error(f"{option}: {value} is too small; allowed: a whole number of at least 1")
+    try:
+        check_fit_seed(args.seed)
+        check_output_file(args.out)
+    except (SeedRangeError, RunOutputError) as exc:
+        parser.error(str(exc))
+
+
+def start_values(parser: Any, path: Path) -> dict[str, float]:
+    """--start's 'best' values (a fit.json this module wrote), or exit 2 naming what is wrong."""
+    try:
+        best = json.loads(path.read_text(encoding="utf-8"))["best"]
+    except OSError as exc:
+        parser.error(f"--start: {path} cannot be read ({exc.strerror})")
+    except (ValueError, KeyError, TypeError):
+        parser.error(
+            f"--start: {path} is not a fit.json of this search (JSON with a 'best' object)"
+        )
+    unknown = [n for n in best if n not in FREE_PARAMETERS] if isinstance(best, dict) else [best]
+    if unknown:
+        parser.error(f"--start: {path}: 'best' holds what is not a free parameter: {unknown}")
+    return {str(n): float(v) for n, v in best.items()}
+
+
 def main() -> None:  # pragma: no cover - a long-running command-line job
     """The command line; Ctrl-C stops it with one line and exit code 130 (greatterror/interrupt.py)."""
     from greatterror.interrupt import exit_quietly
@@ -105,9 +144,10 @@ def _main() -> None:  # pragma: no cover - a long-running command-line job
         parser.error(
             f"--free: not free parameters: {', '.join(unknown)}; allowed: {', '.join(FREE_PARAMETERS)}"
         )
+    check_args(parser, args)
     values = load_scenario("historical").parameter_values()
     if args.start:
-        values.update(json.loads(args.start.read_text())["best"])
+        values.update(start_values(parser, args.start))
     space = optuna_space(free)
     start = {n: min(max(values[n], space[n].low), space[n].high) for n in free}
     trials = fit(start, args.scale, args.seed, args.budget, args.workers)

@@ -50,7 +50,6 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
-    warn_scale(scale, "a fit")
 
 
 def _db_path(text: str) -> Path:
@@ -209,6 +208,7 @@ def calibrate(
     except ScenarioError as exc:
         fail(str(exc))
     check_database_option(db, resume)
+    warn_scale(scale, "a fit")  # after every check: a refused command prints only its error
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     try:
         history = run_fit(

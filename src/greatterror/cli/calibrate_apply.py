@@ -95,6 +95,12 @@ def apply(
     _at_least("--recheck", recheck, 1)
     _at_least("--workers", workers, 1)
     file = Path(target) if Path(target).suffix else shipped_path(target)
+    if Path(target).suffix and not file.exists():  # a candidate file is written into, not made
+        fail(
+            f"--scenario: {file} does not exist; apply writes the chosen point into an existing "
+            "scenario file, so copy the fitted scenario there first, e.g. "
+            f"cp {shipped_path('historical')} {file}"
+        )
     try:
         load_scenario(file)
     except ScenarioError as exc:

@@ -59,7 +59,6 @@ def _check(
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
-    warn_scale(scale, "a comparison")
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
 
@@ -234,6 +233,7 @@ def compare(
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
+    warn_scale(scale, "a comparison")  # after every check: a refused command prints only its error
     from greatterror.calibration.compare_settings import CompareSettings
 
     settings = CompareSettings(

@@ -163,8 +163,8 @@ def counterfactual(
             raise SimError(f"--workers: {workers} is out of range; allowed: 1 or more")
         check_scale(scale)
         check_memory(scale)  # one run's estimate, as for `greatterror run`
-        warn_scale(scale, "a counterfactual")
         paired, fit = _plan(name, posterior, scale, draws, seeds, vary)
+        warn_scale(scale, "a counterfactual")  # after every check: a refusal is one line
     except DataFileError as exc:
         fail(f"the evidence data are invalid: {exc}", code=1)
     except (GreatterrorError, ValueError) as exc:

@@ -81,7 +81,6 @@ def build(
         )
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
-    warn_scale(scale, "a reference table")
     chosen = _resolve(list(hypotheses or []))
     from greatterror.calibration.reference_build import done_rows, pending, prepare
     from greatterror.calibration.reference_table import ReferenceTableError, build_lock
@@ -94,6 +93,7 @@ def build(
             pieces = pending(manifest, done_rows(table), draws)
         except (ReferenceTableError, SeedRangeError) as exc:
             fail(str(exc))
+        warn_scale(scale, "a reference table")  # after every check: a refusal is one line
         _run(table, pieces, manifest, chosen, draws, workers)
 
 

@@ -344,6 +344,8 @@ def compare(
     if repeated:
         fail(f"run_ids: run {', '.join(repeated)} is given more than once; give different runs")
     if not as_json:
+        if out.suffix.lower() != ".png":  # any other file would be replaced by PNG bytes
+            fail(f"--out: {out}: the plot is a PNG; give a path ending in .png")
         check_output_file(out)
     summaries = [row["summary"] for row in found]
     rows = compare_runs(summaries)

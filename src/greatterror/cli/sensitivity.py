@@ -51,7 +51,6 @@ def sensitivity(
         fail(f"--samples: {samples} is too small; allowed: a whole number of at least 2")
     if not (MIN_SCALE <= scale <= MAX_SCALE):
         fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
-    warn_scale(scale, "a screening")
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
@@ -90,6 +89,7 @@ def sensitivity(
         names = choose(parameters, off, scenario_problem(defined)[0])
     except ScreenSetError as exc:
         fail(str(exc))
+    warn_scale(scale, "a screening")  # after every check: a refused command prints only its error
     chosen: Literal["morris", "sobol"] = "morris" if method == "morris" else "sobol"
     from greatterror.provenance import output_provenance
 

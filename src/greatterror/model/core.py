@@ -179,6 +179,8 @@ class CoreHolder:
         cases, ledger, cal = engine.world.cases, engine.ledger, engine.calendar
         c, lay = engine.case_arrays, engine.layers
         queues = self.queues = queues_of(engine.world)
+        # the camp deaths compact the roll in its buffer and move no weight (review33 F2)
+        assert queues[slots.Q_ROLL]._weigh is None, "the camp roll must not carry a weight"
         for number, queue in enumerate(queues):
             queue.bind(self.slots, number)
             queue.on_grow = self.queue_grown
