@@ -36,8 +36,7 @@ def _core(ledger: Ledger, calendar: Calendar, changed: np.ndarray):
         np.zeros(n, dtype=np.int64), np.zeros(n, dtype=np.bool_), np.ones(2),
         ledger.gulag, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
         calendar.lists, calendar.marks, calendar._entries, calendar._state,
-        changed, ledger.slots.f, ledger.slots.i, streams, np.zeros(n, dtype=np.int32),
-        u8.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(REGIONS),
+        changed, ledger.slots.f, ledger.slots.i, streams, u8.copy(), np.zeros(0, dtype=np.int64), np.zeros(0, dtype=np.int64), np.zeros(REGIONS),
         tuple(np.zeros(n, dtype=np.int32) for _ in range(slots.N_QUEUES)),  # (the queues')
     )  # fmt: skip
 
@@ -45,7 +44,7 @@ def _core(ledger: Ledger, calendar: Calendar, changed: np.ndarray):
 def _refresh(core, ledger: Ledger, calendar: Calendar, changed: np.ndarray) -> None:
     _set_buffers(
         core, ledger.rows, ledger.row_region, ledger.row_op, ledger.row_weight,
-        calendar.lists, calendar.marks, calendar._entries, changed, np.zeros(8, dtype=np.int32),
+        calendar.lists, calendar.marks, calendar._entries, changed,
     )  # fmt: skip
 
 
