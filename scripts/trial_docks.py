@@ -31,8 +31,11 @@ import numpy as np
 
 from greatterror.calibration.compare import hypothesis_priors, logistic_values
 from greatterror.calibration.simulator import simulated_value, simulation_seed, warm
+from greatterror.model.params import BY_NAME
+from greatterror.model.scenario import ScenarioError, load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.trial_cases import in_group
+from greatterror.scales import MAX_SCALE, MIN_SCALE
 from greatterror.vocabulary import STATUSES
 
 DATES = ("1934-12-01", "1935-01-15", "1935-06-30", "1936-02-25", "1936-08-23", "1937-01-29")
@@ -48,18 +51,34 @@ def main(argv: list[str] | None = None) -> int:
     ap.add_argument("--scale", type=float, default=0.001)
     ap.add_argument("--set", action="append", default=[], metavar="NAME=VALUE")
     a = ap.parse_args(argv)
+    # every option is checked before the run (exit 2, one line naming it)
+    try:
+        load_scenario(a.scenario)
+    except ScenarioError as exc:
+        ap.error(str(exc))
+    if not MIN_SCALE <= a.scale <= MAX_SCALE:
+        ap.error(f"--scale: {a.scale:g} is out of range; allowed: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    if a.label and not a.screen:
+        ap.error("--label: names a hypothesis of --screen; give --screen too")
     fixed: dict[str, float] = {}
     if a.screen:
-        screen = json.loads(Path(a.screen).read_text(encoding="utf-8"))
-        if a.label not in screen.get("hypotheses", {}):
-            print(f"--label: {a.label!r} is not a hypothesis of {a.screen}", file=sys.stderr)
-            return 2
-        fixed = dict(screen["hypotheses"][a.label]["fixed"])
+        try:
+            screen = json.loads(Path(a.screen).read_text(encoding="utf-8"))
+        except (OSError, ValueError) as exc:
+            ap.error(f"--screen: {a.screen} cannot be read as JSON ({exc})")
+        labels = screen.get("hypotheses", {}) if isinstance(screen, dict) else {}
+        if a.label not in labels:
+            ap.error(
+                f"--label: {a.label!r} is not a hypothesis of {a.screen}; allowed: {', '.join(labels)}"
+            )
+        fixed = dict(labels[a.label]["fixed"])
     try:
         extra = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
     except ValueError:
-        print("--set: expected NAME=VALUE with a number", file=sys.stderr)
-        return 2
+        ap.error("--set: expected NAME=VALUE with a number")
+    unknown = [k for k in extra if k not in BY_NAME]
+    if unknown:
+        ap.error(f"--set: not a parameter: {', '.join(unknown)} (greatterror params lists them)")
     values: dict[str, float] = {}
     if a.values == "median":
         names, priors = hypothesis_priors(a.scenario, 1.0, fixed)

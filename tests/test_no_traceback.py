@@ -227,3 +227,30 @@ def test_the_readme_benchmark_script_refuses_bad_arguments(args: list[str]) -> N
     assert done.returncode == 2, done.stderr
     assert "Traceback" not in done.stderr and "error:" in done.stderr
     assert done.stdout == ""  # no machine line, no table header: nothing was measured
+
+
+@pytest.mark.parametrize(
+    ("args", "field"),
+    [
+        (["nosuch"], "scenario:"),
+        (["hypotheses/h1_intentional", "--label", "H1"], "--label"),
+        (["hypotheses/h1_intentional", "--set", "nosuch=1"], "--set"),
+        (["hypotheses/h1_intentional", "--set", "oppositionist_weight"], "--set"),
+        (["hypotheses/h1_intentional", "--scale", "0"], "--scale"),
+    ],
+)
+def test_the_trial_docks_script_refuses_bad_arguments(args: list[str], field: str) -> None:
+    """scripts/trial_docks.py (docs/hypotheses.md, the show trials' empty docks): a bad
+    scenario, parameter, scale or a --label without --screen stops with one line naming the
+    option and exit code 2 before the run (an unknown scenario or --set name was a
+    traceback)."""
+    import subprocess
+    import sys
+
+    script = Path(__file__).resolve().parents[1] / "scripts" / "trial_docks.py"
+    done = subprocess.run(
+        [sys.executable, str(script), *args], capture_output=True, text=True, timeout=120
+    )
+    assert done.returncode == 2, done.stderr
+    assert "Traceback" not in done.stderr and field in done.stderr
+    assert done.stdout == ""
