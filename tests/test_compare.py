@@ -336,6 +336,11 @@ def test_a_tiny_comparison_resumes_and_its_probabilities_sum_to_one(tmp_path: Pa
         assert (out / name).stat().st_size > 0
     for name in ("compare_probabilities.png", "compare_separation.png"):
         assert (out / name).stat().st_size > 0
+    # the signed column is the statistic's distance outside the band, not log(sim / record)
+    header = (out / "compare_separation.csv").read_text(encoding="utf-8").splitlines()[0]
+    assert header.split(",")[4] == "signed_log_excess_over_band"
+    cells = [c for r in summary["separation"] for c in r["by_hypothesis"].values()]
+    assert cells and all("log_excess" in c and "log_ratio" not in c for c in cells)
 
     first_only = runner.invoke(
         app, ["hypotheses", "compare", "show", str(db), "--generation", "0", "--json"]

@@ -238,6 +238,7 @@ def test_the_refit_writes_its_section_however_it_ends(
 
         monkeypatch.setattr(gate, "run_scenarios", crash)
     monkeypatch.setattr(script, "_step", step)
+    (tmp_path / "fit.db").write_bytes(b"")  # (a resumed fit's database: --db is checked first)
     argv = ["refit", "--db", str(tmp_path / "fit.db"), "--generations", "8", "--resume"]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises((SystemExit, RuntimeError)) as stop:

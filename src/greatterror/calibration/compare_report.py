@@ -155,7 +155,13 @@ def _weighted_median(matrix: Any, weights: Any) -> Any:
 
 
 def separation(settings: CompareSettings, runs: list[tuple[RunSpec, Any]]) -> list[dict[str, Any]]:
-    """Per target, each hypothesis's misfit in archival tolerances; sorted, widest spread first."""
+    """Per target, each hypothesis's misfit in archival tolerances; sorted, widest spread first.
+
+    ``log_excess`` is the signed statistic itself (``statistics.excess_log_ratios``): the log
+    distance of the simulated figure outside the archival band, 0 inside it, negative below
+    its lower edge and positive above its upper, a weighted median per run and the mean over
+    the repeats. It is not log(simulated / archival) (dock16: a dock of one against the
+    record's 16 reads -2.68, the distance below 16 / 1.1)."""
     from greatterror.calibration.statistics import archival_targets
     from greatterror.evidence.loader import load_evidence
 
@@ -176,7 +182,7 @@ def separation(settings: CompareSettings, runs: list[tuple[RunSpec, Any]]) -> li
         if misfits:
             per_label[label] = {
                 "misfit": np.mean(misfits, axis=0),
-                "log_ratio": np.mean(signed, axis=0),
+                "log_excess": np.mean(signed, axis=0),
                 "generations": gens,
             }
     rows = []
@@ -184,7 +190,7 @@ def separation(settings: CompareSettings, runs: list[tuple[RunSpec, Any]]) -> li
         cells = {
             label: {
                 "misfit": float(v["misfit"][j]),
-                "log_ratio": float(v["log_ratio"][j]),
+                "log_excess": float(v["log_excess"][j]),
                 "generations": v["generations"],
             }
             for label, v in per_label.items()
@@ -334,7 +340,7 @@ def write_files(summary: dict[str, Any], out_dir: Path) -> list[Path]:
                 "spread",
                 "hypothesis",
                 "misfit_in_tolerances",
-                "mean_log_ratio",
+                "signed_log_excess_over_band",
                 "generations",
             ]
         )
@@ -346,7 +352,7 @@ def write_files(summary: dict[str, Any], out_dir: Path) -> list[Path]:
                         f"{row['spread']:.4g}",
                         label,
                         f"{cell['misfit']:.4g}",
-                        f"{cell['log_ratio']:.4g}",
+                        f"{cell['log_excess']:.4g}",
                         " ".join(str(g) for g in cell["generations"]),
                     ]
                 )
