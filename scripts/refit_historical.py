@@ -79,7 +79,8 @@ from greatterror.calibration import gate
 from greatterror.calibration.check import format_value, split_validation
 from greatterror.calibration.dbfile import file_problem
 from greatterror.calibration.seeds import GATE_SEEDS, SeedRangeError, check_fit_seed
-from greatterror.scales import MAX_SCALE, MIN_SCALE, scale_warning
+from greatterror.preflight import PreflightError, check_scale
+from greatterror.scales import scale_warning
 
 ROOT = Path(__file__).resolve().parents[1]
 DOC = ROOT / "docs" / "calibration.md"
@@ -405,17 +406,14 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
             parser.error(
                 f"{option}: {value} is too small; allowed: a whole number of at least {low}"
             )
-    if not MIN_SCALE <= args.scale <= MAX_SCALE:
-        parser.error(
-            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
-        )
     if not args.max_minutes > 0:  # (inf: no time limit, as ``calibrate`` allows)
         parser.error(
             f"--max-minutes: {args.max_minutes:g} is not allowed; allowed: a positive number"
         )
     try:
+        check_scale(args.scale)
         check_fit_seed(args.seed)
-    except SeedRangeError as exc:
+    except (PreflightError, SeedRangeError) as exc:
         parser.error(str(exc))
     check_db(parser, _db_path(args.db), args.resume)
 

@@ -35,7 +35,7 @@ from greatterror.model.params import BY_NAME
 from greatterror.model.scenario import ScenarioError, load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.trial_cases import in_group
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import PreflightError, check_scale
 from greatterror.vocabulary import STATUSES
 
 DATES = ("1934-12-01", "1935-01-15", "1935-06-30", "1936-02-25", "1936-08-23", "1937-01-29")
@@ -54,10 +54,9 @@ def main(argv: list[str] | None = None) -> int:
     # every option is checked before the run (exit 2, one line naming it)
     try:
         load_scenario(a.scenario)
-    except ScenarioError as exc:
+        check_scale(a.scale)
+    except (ScenarioError, PreflightError) as exc:
         ap.error(str(exc))
-    if not MIN_SCALE <= a.scale <= MAX_SCALE:
-        ap.error(f"--scale: {a.scale:g} is out of range; allowed: {MIN_SCALE:g} to {MAX_SCALE:g}")
     if a.label and not a.screen:
         ap.error("--label: names a hypothesis of --screen; give --screen too")
     fixed: dict[str, float] = {}

@@ -39,7 +39,7 @@ from greatterror.calibration.series import Series
 from greatterror.evidence.loader import load_evidence
 from greatterror.model.params import FREE_PARAMETERS
 from greatterror.model.scenario_files import shipped_path
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import PreflightError, check_scale
 
 MARKER = "<!-- notes: kept when the table is regenerated -->"
 WITHIN = 0.2
@@ -145,10 +145,6 @@ def _table(
 def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tuple[int, ...]:
     """The options in range before any run (exit 2 and a message, not a traceback from a
     worker process); returns the validation seeds, 1 to --seeds."""
-    if not MIN_SCALE <= args.scale <= MAX_SCALE:
-        parser.error(
-            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
-        )
     if args.workers < 1:
         parser.error(
             f"--workers: {args.workers} is too small; allowed: a whole number of at least 1"
@@ -156,8 +152,9 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> tup
     if args.seeds < 1:
         parser.error(f"--seeds: {args.seeds} is too small; allowed: a whole number of at least 1")
     try:
+        check_scale(args.scale)
         return check_validation_seeds(range(1, args.seeds + 1))
-    except SeedRangeError as exc:
+    except (PreflightError, SeedRangeError) as exc:
         parser.error(str(exc))
 
 

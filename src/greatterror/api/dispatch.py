@@ -16,10 +16,9 @@ from __future__ import annotations
 import os
 from collections.abc import Callable, Iterable, Mapping, Sequence
 from itertools import islice
-from numbers import Integral
 from typing import Any, TypeVar
 
-from greatterror.api.options import SimError, check_seed
+from greatterror.api.options import SimError, check_seed, is_whole
 from greatterror.pools import worker_pool
 
 #: At most this many seeds in one call: a bound on the work one call can ask for.
@@ -53,7 +52,7 @@ def check_workers(workers: Any, tasks: int) -> int:
     """The worker count asked for, or one per task up to the machine's cores."""
     if workers is None:
         return min(tasks, os.cpu_count() or 1)
-    if isinstance(workers, bool) or not isinstance(workers, Integral):
+    if not is_whole(workers):
         raise SimError("workers: expected a whole number of at least 1")
     if workers < 1:
         raise SimError(f"workers: {workers} is out of range; allowed: 1 or more")

@@ -34,7 +34,7 @@ def check_scale(scale: Any) -> float:
     return float(scale)
 
 
-def _whole(value: Any) -> bool:
+def is_whole(value: Any) -> bool:
     """A whole number: a Python int or a NumPy integer (``np.arange``'s items), never a bool.
 
     A float with no fraction (``2.0``) and a string of digits are not: the caller meant
@@ -44,7 +44,7 @@ def _whole(value: Any) -> bool:
 
 
 def check_seed(seed: Any, field: str = "seed") -> int:
-    if not _whole(seed):
+    if not is_whole(seed):
         raise SimError(f"{field}: expected a whole number from 0 to {MAX_SEED}")
     if not (0 <= seed <= MAX_SEED):
         raise SimError(f"{field}: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
@@ -53,7 +53,7 @@ def check_seed(seed: Any, field: str = "seed") -> int:
 
 def check_threads(threads: Any) -> int:
     """Threads for the population's build: they change its wall time, never its contents."""
-    if not _whole(threads):
+    if not is_whole(threads):
         raise SimError(f"threads: expected a whole number from 1 to {MAX_THREADS}")
     if not (1 <= threads <= MAX_THREADS):
         raise SimError(f"threads: {threads} is out of range; allowed values: 1 to {MAX_THREADS}")

@@ -78,21 +78,18 @@ def check_args(parser: Any, args: Any) -> None:
     """The numbers and the output path, before any trial (exit 2 and a message; --budget 0
     was ``min() arg is an empty sequence`` after the search, --scale 0 a worker's traceback)."""
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
+    from greatterror.preflight import PreflightError, check_scale
     from greatterror.results.files import RunOutputError
     from greatterror.results.rundir import check_output_file
-    from greatterror.scales import MAX_SCALE, MIN_SCALE
 
-    if not MIN_SCALE <= args.scale <= MAX_SCALE:
-        parser.error(
-            f"--scale: {args.scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
-        )
     for option, value in (("--budget", args.budget), ("--workers", args.workers)):
         if value < 1:
             parser.error(f"{option}: {value} is too small; allowed: a whole number of at least 1")
     try:
+        check_scale(args.scale)
         check_fit_seed(args.seed)
         check_output_file(args.out)
-    except (SeedRangeError, RunOutputError) as exc:
+    except (PreflightError, SeedRangeError, RunOutputError) as exc:
         parser.error(str(exc))
 
 

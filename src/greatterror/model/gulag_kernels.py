@@ -156,8 +156,7 @@ def _camp_sample(core, n):  # pragma: no cover - compiled
 def camp_deaths_day(core, day):  # pragma: no cover - compiled
     """The camps' deaths of the day (``steps_gulag.camp_deaths``, after its Python part, which
     puts the day's death probability in slot ``DEATH_P`` and a drawn colony prisoner's in
-    ``COLONY_KEPT``): the count,
-    binomial over the camps' people on stream ``gulag``; those drawn (``_camp_sample``); the
+    ``COLONY_KEPT``): the count, binomial over the camps' people on stream ``gulag``; those drawn (``_camp_sample``); the
     colonies' thinning on stream ``colony_deaths``; their death in custody and the
     ``died_camp``/``died_colony`` flows. Returns 0 if no one was drawn, -1 if a buffer is full
     (the count is kept in slot ``PENDING``, and the second call uses it: nothing else was

@@ -72,8 +72,9 @@ ARRESTS = 8
 #: the queues (``state.Queue``) compiled code reads, pushes to and pops from, each a numbered
 #: entry: the channels' backlogs (``Institutions.queues``, in the order of ``CHANNELS``), then
 #: ``held_for_sanction``, the holding queue (``Camps.holding``) and the camp roll
-#: (``Camps.roll``, which the compiled camp deaths sample and compact). Queue ``k``'s head, tail, need and whether it keeps a weight are the int
-#: slots from ``QUEUES + QUEUE_SLOTS * k`` (``HEAD``, ``TAIL``, ``QNEED``, ``WEIGHED``)
+#: (``Camps.roll``, which the compiled camp deaths sample and compact). Queue ``k``'s head,
+#: tail, need and whether it keeps a weight are the int slots from ``QUEUES + QUEUE_SLOTS * k``
+#: (``HEAD``, ``TAIL``, ``QNEED``, ``WEIGHED``)
 Q_HELD = len(CHANNELS)
 Q_HOLDING = Q_HELD + 1
 Q_ROLL = Q_HELD + 2
