@@ -199,7 +199,7 @@ def calibrate(
             f"--max-simulations: {max_simulations} is too small; allowed: at least --particles"
             f" ({particles})"
         )
-    from greatterror.calibration.abc import FitError, FitSettings, run_fit
+    from greatterror.calibration.abc import FitError, FitSettings, check_resume, run_fit
     from greatterror.calibration.problem import MissingExtraError, scenario_problem
     from greatterror.model.scenario import ScenarioError, load_scenario
 
@@ -208,8 +208,13 @@ def calibrate(
     except ScenarioError as exc:
         fail(str(exc))
     check_database_option(db, resume)
-    warn_scale(scale, "a fit")  # after every check: a refused command prints only its error
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
+    if resume:  # the stored fit is judged with the options, before the warning or any work
+        try:
+            check_resume(settings, db)
+        except (FitError, MissingExtraError) as exc:
+            fail(str(exc))
+    warn_scale(scale, "a fit")  # after every check: a refused command prints only its error
     try:
         history = run_fit(
             settings,

@@ -233,7 +233,6 @@ def compare(
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
-    warn_scale(scale, "a comparison")  # after every check: a refused command prints only its error
     from greatterror.calibration.compare_settings import CompareSettings
 
     settings = CompareSettings(
@@ -249,6 +248,9 @@ def compare(
         fixed=fixed,
         screen=screened,
     )
+    if resume:  # the stored comparison is judged with the options, before the warning
+        _check_resume(settings, db)
+    warn_scale(scale, "a comparison")  # after every check: a refused command prints only its error
     _run(settings, db, generations, workers, dask_scheduler, resume)
     show_comparison(db, result_dir, as_json)
 
@@ -264,6 +266,17 @@ def _screen(
     try:
         return load_screen(path, scenarios, labels)
     except ScreenFileError as exc:
+        fail(str(exc))
+
+
+def _check_resume(settings: CompareSettings, db: Path) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare_settings import check_resume
+    from greatterror.calibration.problem import MissingExtraError
+
+    try:
+        check_resume(settings, db)
+    except (FitError, MissingExtraError) as exc:
         fail(str(exc))
 
 
