@@ -15,6 +15,7 @@ import greatterror as gt
 from greatterror.api import ensemble as ensemble_module
 from greatterror.api import results as results_module
 from greatterror.api import sim as sim_module
+from greatterror.errors import GreatterrorError
 from greatterror.model.components import resolve_switches
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -180,6 +181,22 @@ def test_save_writes_the_cli_outputs_and_registers(finished: gt.Sim, tmp_path: P
     pure = PurePosixPath(tmp_path / "pure")
     assert finished.save(pure, register=False)
     assert (tmp_path / "pure" / "summary.json").exists()
+
+
+def test_save_refusals_name_the_arguments_of_the_call(finished: gt.Sim, tmp_path: Path) -> None:
+    """From Python the folder is ``out`` and the leave to replace it ``overwrite=True``; the
+    shared check (rundir.check_output_dir) said "--out" and "pass --overwrite"."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("kept")
+    with pytest.raises(GreatterrorError) as refused:
+        finished.save(out, register=False)
+    said = str(refused.value)
+    assert said.startswith(f"out: {out} already exists") and "pass overwrite=True" in said
+    assert "--" not in said
+    with pytest.raises(GreatterrorError, match="; overwrite=True replaces only a run folder"):
+        finished.save(out, overwrite=True, register=False)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
 
 
 def test_ensemble_is_the_same_at_any_worker_count() -> None:

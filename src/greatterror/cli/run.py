@@ -23,7 +23,7 @@ from greatterror.cli.output import (
 from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.preflight import check_local_state, check_run, check_threads
-from greatterror.results.rundir import check_output_file, folder_problem
+from greatterror.results.rundir import CLI_NAMES, check_output_file, folder_problem
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 runs_app = typer.Typer(help="The local registry of runs.")
@@ -161,7 +161,7 @@ def run(
     with prefetched() as worker:
         with progress_bar(f"{sc.name} at 1:{1 / scale:,.0f}", days, "days") as progress:
             sim.run(progress=progress)
-        run_id = sim.save(out, overwrite=overwrite, worker=worker)
+        run_id = sim.save(out, overwrite=overwrite, worker=worker, spelling=CLI_NAMES)
     _targets_table(sim.results.summary)
     warn_of_run(sim.results.warnings)
     console.print(
