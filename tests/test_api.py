@@ -256,6 +256,27 @@ def test_numpy_integers_are_whole_numbers() -> None:
         gt.Sim("historical", scale=SCALE, seed=np.float64(4.0))
 
 
+@pytest.mark.parametrize(
+    ("given", "taken"),
+    [
+        (np.float64(0.001), 0.001),
+        (np.int64(1), 1.0),
+        (np.float32(0.001), 0.001),  # the decimal it prints, not 0.0010000000474974513
+        (np.float16(0.001), 0.001),
+    ],
+    ids=lambda x: type(x).__name__,
+)
+def test_numpy_scales_are_numbers(given: object, taken: float) -> None:
+    """A scale from NumPy (an array's item, a computed ratio) was refused as "expected a
+    number" unless it was a float64; each is now kept as the Python float it stands for."""
+    for made in (gt.Sim("historical", scale=given), gt.Ensemble(scale=given, seeds=[1])):
+        assert made.scale == taken and type(made.scale) is float
+    with pytest.raises(gt.SimError, match="scale: 0 is out of range"):
+        gt.Sim("historical", scale=np.int64(0))
+    with pytest.raises(gt.SimError, match="scale: expected a number"):
+        gt.Sim("historical", scale=np.bool_(True))
+
+
 @pytest.mark.parametrize("module", [sim_module, ensemble_module, results_module])
 def test_docstring_examples_run(module) -> None:
     result = doctest.testmod(module, optionflags=doctest.ELLIPSIS)
