@@ -21,7 +21,7 @@ from greatterror.cli.output import (
     warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 _FIT_ONLY: tuple[str, ...] = (
     "particles",
@@ -46,8 +46,7 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         fail(f"--particles: {particles} is too small; allowed: a whole number of at least 2")
     if generations < 1:
         fail(f"--generations: {generations} is too small; allowed: a whole number of at least 1")
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
 

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 
 def _at_least(option: str, value: int, low: int) -> None:
@@ -256,8 +256,7 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
 
     _at_least("--draws", draws, 1)
     _at_least("--workers", workers, 1)
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     load_stored_fit(path)
     result = posterior_check(path, draws=draws, scale=scale, workers=workers)
     warn_of_runs(result["warnings"], result["runs"])  # stderr, in both modes

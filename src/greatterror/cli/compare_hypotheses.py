@@ -24,7 +24,7 @@ from greatterror.cli.output import (
 )
 from greatterror.cli.prior_scale import check_prior_scales
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 if TYPE_CHECKING:
     from greatterror.calibration.compare_settings import CompareSettings
@@ -57,8 +57,7 @@ def _check(
     ):
         if not least <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
 
