@@ -1,4 +1,4 @@
-"""Simulations per second of the calibration's particle model (docs/performance.md).
+"""Simulations per second of the calibration's particle model (docs/performance-log.md).
 
 Usage: python bench/bench_calibrate.py [--scale 0.001] [--runs 8] [--prior-runs 8]
 

@@ -1,7 +1,7 @@
 """Where a small fit's worker time goes: CPU per simulation, idle share, and the split.
 
 Usage: ``python bench/bench_calibrate_workers.py [--scale 0.001] [--particles 6]
-[--generations 2] [--workers 2]`` (docs/performance.md, "A reference table of the nine
+[--generations 2] [--workers 2]`` (docs/performance-log.md, "A reference table of the nine
 hypotheses").
 
 Runs ``calibration.abc.run_fit`` (as ``greatterror calibrate historical`` does, with every

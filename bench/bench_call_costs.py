@@ -3,7 +3,7 @@
 Usage: ``python bench/bench_call_costs.py [calls]`` (default 20000).
 
 A warm 1:1,000 run makes about 2.8 million Python and builtin calls, 105,000 of them calls of
-the package's kernels, most on arrays of a few people (docs/performance.md, branch speed24).
+the package's kernels, most on arrays of a few people (docs/performance-log.md, branch speed24).
 This prints the microseconds of one call of each kind, timed over ``calls`` repeats after
 one warm run, so that the cost of a day can be read as a count of calls. Kernels defined
 here are compiled in the process (not cached) before they are timed.

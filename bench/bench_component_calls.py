@@ -10,7 +10,7 @@ counts each Python function call and each builtin call (``call`` and ``c_call`` 
 Numba kernel's call from Python is not an event of its own, the work it saves is) and gives
 it to the component whose step is running. Prints, per component, the calls and the CPU
 microseconds per simulated day, largest CPU first; with ``top`` > 0 also each component's
-``top`` most called functions. The floor of a day is a count of calls (docs/performance.md,
+``top`` most called functions. The floor of a day is a count of calls (docs/performance-log.md,
 branches speed24 and speed25): this shows which component's day would lose most calls as
 one compiled call.
 """

@@ -10,7 +10,7 @@ first touch of fresh memory). With PROFILE_OUT a second run at SCALE follows und
 ``cProfile`` a calendar year, timed by ``time.process_time`` (dumped to PROFILE_OUT.YEAR;
 read them with ``pstats.Stats(*files)``). The profiler slows every Python-level call (a
 1:1 run's days cost about 1.6 times as much), not a compiled kernel's own time. A
-benchmark, not a test (docs/performance.md, branch ``days1``).
+benchmark, not a test (docs/performance-log.md, branch ``days1``).
 """
 
 from __future__ import annotations

@@ -1,4 +1,4 @@
-"""Memory of one ABC worker over many particles (docs/performance.md, memory of a fit worker).
+"""Memory of one ABC worker over many particles (docs/performance-log.md, memory of a fit worker).
 
 Draws particles from the free parameters' priors (data/parameters.csv) and runs them one
 after another through one ``FitModel``, as a pyabc worker does, printing after each the

@@ -16,7 +16,7 @@ entry, children included) and what it left allocated; for the run's days, each
 component's largest transient and the day it fell on. A transient of size close to the
 population times a dtype's size is a full-population temporary.
 
-A benchmark, not a test: record what it finds in docs/performance.md with the command,
+A benchmark, not a test: record what it finds in docs/performance-log.md with the command,
 the commit and the machine's load.
 """
 

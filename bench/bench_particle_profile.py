@@ -1,4 +1,4 @@
-"""Where one ABC particle's time goes in a fit worker (docs/performance.md, "One particle").
+"""Where one ABC particle's time goes in a fit worker (docs/performance-log.md, "One particle").
 
 Usage: python bench/bench_particle_profile.py [--scale 0.003] [--particles 6] [--pyabc 6]
 

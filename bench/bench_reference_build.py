@@ -1,7 +1,7 @@
 """Where a reference build's worker time goes: CPU per simulation, idle share, and the split.
 
 Usage: ``python bench/bench_reference_build.py [--hypotheses H6 H7 H3] [--draws 10]
-[--blocks 1] [--workers 2] [--scale 0.001] [--table DIR] [--chunk 5]`` (docs/performance.md, "A reference
+[--blocks 1] [--workers 2] [--scale 0.001] [--table DIR] [--chunk 5]`` (docs/performance-log.md, "A reference
 table of the nine hypotheses").
 
 Builds a small table as ``greatterror hypotheses reference build`` does (``prepare``,

@@ -9,7 +9,7 @@ processes (default: 1 and 2) and the wall and CPU seconds of each repeat are
 printed, with the load average. The page is written to a copy of RUN_DIR.
 Run it with PYTHONPATH pointing at another source tree (e.g. an older commit
 unpacked with `git archive`) to measure that code: it then uses the old
-report's own defaults. Record the figures in docs/performance.md.
+report's own defaults. Record the figures in docs/performance-log.md.
 """
 
 from __future__ import annotations

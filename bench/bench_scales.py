@@ -5,7 +5,7 @@ Usage: python bench/bench_scales.py population 0.001 0.01 0.1 1
 
 Each (job, scale) runs in its own subprocess; results are printed as a
 Markdown table and appended as JSON lines to bench/results/bench.jsonl.
-This is a benchmark, not a test: record the figures in docs/performance.md
+This is a benchmark, not a test: record the figures in docs/performance-log.md
 with the command and the machine.
 """
 

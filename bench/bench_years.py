@@ -7,7 +7,7 @@ Builds the population and evidence once, runs one warm-up, then ``runs`` runs of
 ``time.process_time_ns`` (CPU time, less disturbed by other jobs than the loop's wall
 clock) and adding it to the year of the day. Prints the mean per run, components by their
 total. A year without mass operations shows the floor every day pays whatever happens
-(docs/performance.md, round speed9).
+(docs/performance-log.md, round speed9).
 """
 
 from __future__ import annotations

@@ -3,7 +3,7 @@
 Since branch hyp37 the centre reads the reports of uncovered enemies through a desk of finite
 size (``model/centre_reading.py``), but only with biased reporting (M02) on, that is under H3
 and H4. Under H5 and H5b the namings acted on (M01) and the real discoveries (M24, M25), and
-under H7 the namings, still raise the threat one by one (review F18; docs/hypotheses.md,
+under H7 the namings, still raise the threat one by one (review F18; docs/hypotheses-log.md,
 "The desk elsewhere"). This diagnostic asks of a hypothesis scenario's prior draws, drawn as
 the prior predictive check draws them (``prior_predictive_hypotheses.py``: same draws, fit seed
 and simulation seeds):
@@ -21,7 +21,7 @@ the desk as shipped, so ``scripts/prior_predictive_hypotheses.py`` is that check
 patches had stopped doing what they said (``Perception`` decides the reading with
 ``centre_reading.through_desk``, no longer by asking about M02, and ``steps_signals`` imports
 its own ``report``), so on a scenario read linearly they would have mixed the two readings.
-Its record, of the linear reading at commit 06ea28c, is in docs/hypotheses.md ("The desk
+Its record, of the linear reading at commit 06ea28c, is in docs/hypotheses-log.md ("The desk
 elsewhere"). ``check`` now exits 2 with one line saying where the check is.
 
 ``stock`` wraps, for this process only, the perception step and ``fifth_column.report`` to count

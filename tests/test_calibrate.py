@@ -125,7 +125,7 @@ RUNAWAY_DRAW = {
 @pytest.mark.parametrize("values", [{}, RUNAWAY_DRAW], ids=["finished", "runaway"])
 def test_a_particle_leaves_no_run_behind(values: dict[str, float]) -> None:
     """A run's state lives in reference cycles; a pyabc worker whose collector seldom made a
-    full pass grew by about 50 MB a particle to 12 GB (docs/performance.md, memory). With
+    full pass grew by about 50 MB a particle to 12 GB (docs/performance-log.md, memory). With
     automatic collection off, nothing of a finished or a stopped run may stay alive."""
     import gc
 

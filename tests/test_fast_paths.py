@@ -1,4 +1,4 @@
-"""Shortcuts taken for speed give exactly what the rules they stand for give (docs/performance.md)."""
+"""Shortcuts taken for speed give exactly what the rules they stand for give (docs/performance-log.md)."""
 
 from __future__ import annotations
 

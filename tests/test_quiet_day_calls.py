@@ -1,4 +1,4 @@
-"""Shortcuts of branch quietday (docs/performance.md): values a step kept for its run are
+"""Shortcuts of branch quietday (docs/performance-log.md): values a step kept for its run are
 those of the run it is given, and a loop left out on a day is one that would have done nothing.
 
 Each test gives a step work on a day, or a run, its shortcut could wrongly skip: another run

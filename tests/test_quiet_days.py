@@ -1,4 +1,4 @@
-"""Shortcuts of branch speed10 (docs/performance.md): a step leaves out its calls only on days
+"""Shortcuts of branch speed10 (docs/performance-log.md): a step leaves out its calls only on days
 its rule decides nothing, and the passes made cheaper find the same people."""
 
 from __future__ import annotations

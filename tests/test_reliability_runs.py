@@ -221,7 +221,7 @@ def test_a_damaged_registry_is_refused_before_simulating_and_named(tmp_path: Pat
 
 def test_memory_estimate_refuses_with_both_figures_unless_forced() -> None:
     need = estimated_bytes(1.0)
-    assert 5e9 < need < 9e9  # docs/performance.md: 6.1 GB peak at 1:1
+    assert 5e9 < need < 9e9  # docs/performance-log.md: 6.1 GB peak at 1:1
     with pytest.raises(PreflightError, match=r"needs about 6\.8 GB of memory and 2\.0 GB is"):
         check_memory(1.0, available=2_000_000_000)
     check_memory(1.0, force=True, available=2_000_000_000)

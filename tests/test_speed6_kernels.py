@@ -1,5 +1,5 @@
 """The compiled paths of the punishment step give bit for bit what their NumPy rules give
-(docs/performance.md, branch speed6); each test also shows that a wrong rule is caught."""
+(docs/performance-log.md, branch speed6); each test also shows that a wrong rule is caught."""
 
 from __future__ import annotations
 

@@ -1,5 +1,5 @@
 """The compiled paths of branch speed7 give bit for bit what their NumPy rules give
-(docs/performance.md, branch speed7); each test also shows that a wrong rule is caught."""
+(docs/performance-log.md, branch speed7); each test also shows that a wrong rule is caught."""
 
 from __future__ import annotations
 

@@ -27,7 +27,7 @@ MAX_THREADS = 1_024
 _PEOPLE_AT_FULL_SCALE = 161_800_000
 _ELITE_LAYER = 676_000
 #: peak memory of a run: a fixed part plus bytes per simulated person, fitted to the peak
-#: RSS of full runs in docs/performance.md (0.34 GB at 1:100, 0.87 GB at 1:10, 6.1 GB at
+#: RSS of full runs in docs/performance-log.md (0.34 GB at 1:100, 0.87 GB at 1:10, 6.1 GB at
 #: 1:1) with about 10% to spare for writing the outputs; the cases' operational line and
 #: naming flag (model/lines.py, 2 bytes a person, 0.3 GB at 1:1), added since, fit in that
 #: margin. Re-measured on 6 December 2026 (docs/performance.md, "Memory at full scale"): 5.64

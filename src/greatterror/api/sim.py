@@ -63,7 +63,7 @@ class Sim:
     ``threads`` (1 by default, at most 1024) builds the population's regions that many at
     once when the ``Sim`` builds its own population: the same population and the same
     results at any count, only the build's wall time changes (23 s at 1 thread, 12.7 s
-    at 2 at 1:1; docs/performance.md). It is not recorded with the results, which it
+    at 2 at 1:1; docs/performance-log.md). It is not recorded with the results, which it
     does not change, and it is unused when ``population`` is given. One by default so
     that many runs at once (``gt.Ensemble``'s workers) do not share the cores twice over.
     """

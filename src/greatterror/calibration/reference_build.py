@@ -245,7 +245,7 @@ def build(
     next as soon as it finishes one: a piece's last runs overlap the next piece's first, and
     no worker waits for the slowest run of a piece, as it did when each piece was a ``map``
     of its own (review 25, F15; 1.2% of worker time in the table of 6 December replayed,
-    docs/performance.md). A part is still written whole, from its piece's rows in the
+    docs/performance-log.md). A part is still written whole, from its piece's rows in the
     piece's order, once all of them are in, so the rows and the parts do not depend on the
     order the runs end in. The populations and scenarios are loaded here before the workers
     are forked (``warm_blocks``): once, shared by the workers, instead of once in each."""

@@ -123,7 +123,7 @@ def warm(scenario: str, scale: float, seed: int) -> tuple[Any, Any, Any]:
             # population) lives as long as the process: moved out of the cyclic
             # collector's sight, it is no longer traversed by the full collection after
             # every particle (FitModel.summary), which then costs the run's own objects
-            # only (0.09 s of CPU a particle at 1:333 before, docs/performance.md).
+            # only (0.09 s of CPU a particle at 1:333 before, docs/performance-log.md).
             gc.collect()
             gc.freeze()
         return _SCENARIOS[scenario], evidence, _POPULATIONS[population_key]
@@ -216,7 +216,7 @@ class FitModel:
         # A run's state (world, engine, calendar: about 100 MB at 1:333) is held in
         # reference cycles, which only the cyclic collector frees, and its full
         # collections come rarely in a long-lived worker: a pyabc worker grew by about
-        # 50 MB a particle until the kernel killed it at 12 GB (docs/performance.md,
+        # 50 MB a particle until the kernel killed it at 12 GB (docs/performance-log.md,
         # memory). Collecting here bounds a worker's memory at one run.
         del sim
         gc.collect()

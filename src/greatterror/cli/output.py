@@ -25,7 +25,7 @@ THREADS_HELP = (
     f"1 to {MAX_THREADS} threads for building the population: the same population and "
     "outputs at any count, only the build's wall time changes; not recorded with the run. "
     "Each thread beyond the first holds one more region's temporaries (about 0.1 GB at "
-    "scale 1; docs/performance.md, branch popbuild)."
+    "scale 1; docs/performance-log.md, branch popbuild)."
 )
 
 

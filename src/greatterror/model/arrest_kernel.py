@@ -2,7 +2,7 @@
 
 ``arrest_core`` is ``Engine.arrest``'s rule (model/engine.py), whichever step arrests: its NumPy
 and property calls were spread over a dozen components, about 15 us a call in 6,000 calls
-with someone to arrest in a warm 1:1,000 run (docs/performance.md, branch transk).
+with someone to arrest in a warm 1:1,000 run (docs/performance-log.md, branch transk).
 ``Engine.arrest`` is now a thin wrapper around it (``CoreHolder.call``), and
 ``engine_reference.arrest_reference`` the NumPy code it replaced, which tests/test_core_arrest.py
 runs beside it over a whole run and requires equal bit for bit.

@@ -2,7 +2,7 @@
 
 Seven boolean arrays of one byte a person each were 1.1 GB at 1:1, and the arrests
 touch every 2 MB huge page of each: packed into one byte a person they touch one
-array's pages (branch flags, issue 8; docs/performance.md). Python code reads and
+array's pages (branch flags, issue 8; docs/performance-log.md). Python code reads and
 writes them through ``Cases.has``, ``Cases.set``, ``Cases.clear`` and ``Cases.put``
 for the indices it needs (never the whole population); a Numba kernel takes the
 ``flags`` array and names the bit it reads or writes (``flags[p] & CONFESSED``).

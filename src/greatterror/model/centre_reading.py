@@ -10,7 +10,7 @@ intensity, more reports, more threat) has a gain above one; bounded by the NKVD'
 arrest (model/nkvd_capacity.py) it settled at a threat in the hundreds, which the leader's
 perceived cost, a share of the elite and of the adults lost (model/leader.py), could never
 match at any weight in the prior, so the cost rule (M22) could not halt H3
-(docs/hypotheses.md, "The NKVD's capacity and H3's and H4's priors" and the hyp36 section).
+(docs/hypotheses-log.md, "The NKVD's capacity and H3's and H4's priors" and the hyp36 section).
 
 What the texts say reached the centre. Harris: "Reports on general discontent filled volumes
 too large to digest, but reports of sabotage, terrorist acts and counter-revolutionary
@@ -52,7 +52,7 @@ on ``threat_per_conspiracy``, 1e-7 to 1e-4, at a half-life of 365 days).
 
 Which scenarios. Until branch desk2 (6 December 2026) the desk came with M02 (H3 and H4 only)
 and the other hypothesis scenarios read their reports linearly, a difference between the
-hypotheses that seed_system.md's table of mechanisms does not contain (docs/hypotheses.md, "The
+hypotheses that seed_system.md's table of mechanisms does not contain (docs/hypotheses-log.md, "The
 desk elsewhere"). The reading is now the scenario's ``centre_reading`` (model/scenario.py),
 apart from any mechanism: every hypothesis scenario sets "desk", with the same fixed capacity;
 the historical and endogenous scenarios, fitted with the linear reading, keep "linear" (the

@@ -2,7 +2,7 @@
 
 Every kernel is compiled with ``cache=True``: the first run after an install
 (or after a kernel's source changed) compiles them, about 15 s of CPU on the
-development machine (docs/performance.md), and writes them to Numba's cache;
+development machine (docs/performance-log.md), and writes them to Numba's cache;
 later processes load them in milliseconds. Numba keeps the cache beside the
 source (``__pycache__``) when that folder is writable, otherwise in the
 user's cache folder; ``NUMBA_CACHE_DIR`` chooses another folder.
@@ -15,7 +15,7 @@ change, the answer is "compiled" and the notice is simply not shown.
 file only. A kernel that calls a kernel of another module keeps, in its cache,
 the callee as it was compiled: after the callee's source changes, the caller
 loads the old code, which gives wrong results or crashes the process (a
-segmentation fault was seen on 4 December 2026; docs/performance.md, branch
+segmentation fault was seen on 4 December 2026; docs/performance-log.md, branch
 speed7). ``drop_stale_caches`` therefore keeps a stamp of all kernel modules'
 sources (path, size and modification time, as Numba's own check) beside the
 caches, and drops every kernel's cache when the stamp changes: after editing
@@ -36,7 +36,7 @@ from types import ModuleType
 from typing import Any
 
 #: CPU seconds to compile one kernel, on average: 15.3 s for the 52 kernels of a 1:1,000 run
-#: on the development machine (bench/bench_coldstart.py, docs/performance.md); 17.6 s for 65
+#: on the development machine (bench/bench_coldstart.py, docs/performance-log.md); 17.6 s for 65
 #: on 6 December, under load (bench/bench_compile.py, branch speed12)
 SECONDS_PER_KERNEL = 0.3
 

@@ -1,7 +1,7 @@
 """The compiled core: one structref holding the run's arrays, for components compiled one by one.
 
 A compiled call's glue, not its work, was what one compiled component gained little against
-(docs/performance.md, branch speed25): 18 array arguments cost about 1 us a call, returned
+(docs/performance-log.md, branch speed25): 18 array arguments cost about 1 us a call, returned
 arrays more. A ``numba.experimental.structref`` passed as ONE argument costs about 0.7 us
 whatever it holds, so a compiled component takes the core and the day, writes its results
 into the arrays the core refers to, and returns a small int (docs/design/compiled-core.md).
@@ -56,7 +56,7 @@ FIELDS = (
     "queue7", "queue8", "queue9",
 )  # fmt: skip
 # (a field each, not a typed list: a typed list's constructor and getitem cost about 1 s of
-# compilation in a first run, docs/performance.md, branch sentq)
+# compilation in a first run, docs/performance-log.md, branch sentq)
 assert slots.N_QUEUES == 10, "one field per queue: FIELDS, _make, _set_queue, queue_buf"
 
 

@@ -241,7 +241,7 @@ def end_custody(core, day, idx, died, flow):  # pragma: no cover - compiled
     day, idx)``, with its room checked: -1 ("full", nothing changed), 1 if anyone was
     released or died, 0 otherwise (``CoreHolder.call``'s protocol). ``Transitions.release``
     and ``die_in_custody``; one kernel for both, so that a first run compiles one wrapper
-    (about 0.45 s of CPU each, docs/performance.md, branch transk)."""
+    (about 0.45 s of CPU each, docs/performance-log.md, branch transk)."""
     if not room(core, idx.shape[0]):
         return -1
     if died:

@@ -1,10 +1,10 @@
 """Draws equal in distribution to NumPy's, at a fraction of their per-call cost.
 
 At 1:1,000 a warm run makes about 50,000 step calls, and most of their cost is the fixed
-cost of NumPy calls on tiny arrays (docs/performance.md). The draws here give the same
+cost of NumPy calls on tiny arrays (docs/performance-log.md). The draws here give the same
 distribution as the NumPy call each replaces, not the same numbers, so runs change by
 Monte Carlo noise only: bench/equivalence.py compares the two codes' runs over many seeds
-(docs/performance.md, "branch speed5"), and tests/test_fast_draws.py checks each draw's
+(docs/performance-log.md, "branch speed5"), and tests/test_fast_draws.py checks each draw's
 distribution against the NumPy call it replaces, with a test that a wrong rule fails.
 
 **Poisson counts per region** (``poisson_counts``): drawn as their total first, then split

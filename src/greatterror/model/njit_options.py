@@ -2,7 +2,7 @@
 
 ``**NO_CFUNC_WRAPPER``: Numba otherwise compiles, for each kernel, a C-callable wrapper that
 only a kernel passed as a first-class function would use (none is); about 9% of the LLVM IR
-instructions of a first run's modules, and their lowering (docs/performance.md, branch
+instructions of a first run's modules, and their lowering (docs/performance-log.md, branch
 firstrun). ``no_cfunc_wrapper`` is a documented option of ``numba.njit`` since Numba 0.49. A
 dict typed ``Any`` because the Numba stubs mypy reads do not list the option.
 

@@ -5,8 +5,8 @@ Why. The perceived threat (M01, M02, M03) multiplies the NKVD's ordinary work (i
 intensity, 1 + threat) and, with the vigilance campaign (M09), the denunciations acted on
 (M12); the arrests it brings are reported up and named under interrogation, and raise the
 threat again. Nothing in that loop has a ceiling: under H3's and H4's priors its gain can
-exceed one, and a run then arrested ten million people in a quarter (docs/hypotheses.md,
-"The NKVD's capacity to arrest"). Harris's "no limit to the conspiracies" (F003:83) is a
+exceed one, and a run then arrested ten million people in a quarter (docs/hypotheses-log.md,
+"The NKVD's capacity and H3's and H4's priors", "What bounds it: the NKVD's capacity to arrest"). Harris's "no limit to the conspiracies" (F003:83) is a
 limit-free perception; the arrests were made by people. The regional organs' state-security
 officers (25,000 in 1937, pop_gugb_staff_1937; ``Institutions.officers``, lowered while
 recruits replace arrested officers) can each arrest ``nkvd_capacity`` people a day: the bound

@@ -11,7 +11,7 @@ the sums of the two parts. ``pairwise_sum`` makes the same additions in the same
 (``pairwise_sum_reference`` is that NumPy rule; tests/test_speed7_kernels.py compares
 them on every length to 300 and on long arrays). The engine's transitions use it to
 return the weight sums the ledger and the camp counts need with the kernel's other
-results (docs/performance.md, branch speed7).
+results (docs/performance-log.md, branch speed7).
 
 **Literal arguments.** A kernel that calls another kernel with a constant (``pairwise_sum(w,
 0, n)``), or with a variable that holds a constant until Numba's type inference has seen the

@@ -129,7 +129,7 @@ class PartyRoll:
         changed only if its person's status changed or it joined ``appealing`` (an
         expulsion; a reinstatement removes it from ``waiting`` at once), so only those
         positions are looked at: the day's changes, not the 200,000 appealing of a 1:1 run
-        (docs/performance.md, branch partypool). A small roll's pass (about 3 µs a day at
+        (docs/performance-log.md, branch partypool). A small roll's pass (about 3 µs a day at
         1:1,000) costs less than the record's upkeep (about 10 µs a day).
         """
         if len(self.rows) < self.pass_below:

@@ -14,7 +14,7 @@ region run well above what he is used to. Why this signal, and why its change:
   mass expulsions from the Party, and the courts under the decree of 2 October 1937); the
   centre solicited such signals (Stalin, F002:1103-1104; M12). The
   NKVD's routine work on its own registers (M23), which is the bulk of the political arrests
-  outside the mass operations in every year from 1935 (docs/hypotheses.md, prior
+  outside the mass operations in every year from 1935 (docs/hypotheses-log.md, prior
   predictive check), is not a signal of new enemies and is left out.
 - *Its change, not its level.* Harris describes a "fresh wave of calls for vigilance" after
   the trial, and the denunciations it set off (F003:81), a surge against what went before, and a chief who must show vigilance against his own
@@ -34,7 +34,7 @@ region run well above what he is used to. Why this signal, and why its change:
   Union's, as read), counted in sampled cases: a resolution guard of the sampled model, not
   a historical figure. At the full population it asks for a few people and never binds; at
   1:1,000, where one sampled case is 1,000 people, it keeps one sampled denunciation from
-  starting a region (docs/hypotheses.md, prior predictive check). In people it asks for
+  starting a region (docs/hypotheses-log.md, prior predictive check). In people it asks for
   3,000 at 1:1,000 and 30,000 at 1:10,000: where and whether a region starts is a result at
   the run's scale. It counts the cases' decayed sum, without the start-of-run correction
   that the ratio needs (``resolved``).

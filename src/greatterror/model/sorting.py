@@ -3,7 +3,7 @@
 Numba compiles its own ``np.sort`` and ``np.argsort(kind="mergesort")`` for
 every process whose cache lacks them: about 1.6 s and 1.7 s of CPU on the
 development machine, a fifth of the whole compile cost of a first run
-(docs/performance.md). The kernels only sort integers (person indices), for
+(docs/performance-log.md). The kernels only sort integers (person indices), for
 which a stable sort is short to write: insertion sort for small arrays,
 least-significant-digit radix sort (8-bit digits) for the others. Both are
 stable, so ``stable_argsort`` equals ``np.argsort(kind="mergesort")`` and
@@ -25,7 +25,7 @@ ten microseconds of NumPy's argument handling each (tests/test_speed6_kernels.py
 ``isin_array`` are its forms for a Python set and an unsorted array. ``np.isin`` sorts or
 hashes both of its arguments on every call (about 50-100 microseconds on the few people of
 a day's cases, a few milliseconds against a list of thousands): the show trials' and the
-arrests' membership tests called it about 5,500 times a run (docs/performance.md, round
+arrests' membership tests called it about 5,500 times a run (docs/performance-log.md, round
 speed9). The answer is the same boolean per value (tests/test_sorting.py).
 """
 
@@ -170,7 +170,7 @@ def _check_index(idx: NDArray, size: int, what: str) -> None:
     kernels do no bounds checks: an index out of range would read other memory). The kernel
     is given a contiguous int64 array always: the groups of ``first_per_group`` are regions
     (uint8), and that second element type compiled ``_outside`` a second time in every first
-    run (docs/performance.md, chores23); a contiguous int64 array is passed as it is. The cast
+    run (docs/performance-log.md, chores23); a contiguous int64 array is passed as it is. The cast
     would turn a bool mask into 0/1 indices and truncate floats without a sign, so a dtype
     that is not signed or unsigned integer raises ``TypeError`` first (review23 F13); the
     callers give it ``integer_indices``'s int64 or the regions' uint8."""

@@ -6,7 +6,7 @@ NumPy would, so that outputs stay bit for bit and a Python step and a compiled o
 stream. Numba implements NumPy's distributions on the same bit generator (and they give
 NumPy's numbers: tests/test_stream_pointers.py), but a ``Generator`` passed to a kernel costs
 about 8 microseconds to unbox (Numba calls ``ctypes.cast`` three times in Python), more than a
-day of a small component (docs/performance.md, branches speed25 and streamptr).
+day of a small component (docs/performance-log.md, branches speed25 and streamptr).
 
 So a run makes, once, a **pointer table**: one row per stream, in the order of ``STREAMS``
 (a stream's code is its position there, ``stream_code``: one vocabulary), holding the address
@@ -31,7 +31,7 @@ compiling NumPy's distributions again, as it would for ``Generator`` methods, wh
 only inside their callers (about 0.3 s against 4 s a kernel). A kernel calls them through
 inlined wrappers that cast the arguments (the end of this module), because Numba types a
 kernel's constants as literals and would compile a draw again for each set of them. The
-costs are in docs/performance.md (branch streamptr).
+costs are in docs/performance-log.md (branch streamptr).
 
 ``choice_without_replacement`` is NumPy's ``Generator.choice(n, size, replace=False)``
 (shuffle on, no weights): Floyd's algorithm with a final shuffle, or a tail shuffle of
@@ -288,7 +288,7 @@ def _choice_without_replacement(table: Any, k: Any, n: Any, size: Any) -> Any:
 # from ``stream_code``, a literal ``n``) are typed by Numba as literals, and a cached function
 # called with literals is compiled again for every distinct set of them, in every process
 # (its cache holds the int64 signature); through the casts, the draw above is compiled once,
-# for one signature, and later processes load it from the cache (docs/performance.md, branch
+# for one signature, and later processes load it from the cache (docs/performance-log.md, branch
 # streamptr).
 
 

@@ -10,7 +10,7 @@ A closing is one compiled call (``flatcalls.close_cases_flat``): the new status,
 ledger's operation, region and weight of each person, whether each was in a camp, and
 the weight sums the counts need (those leaving investigation, all of them), which are
 NumPy's sums bit for bit (model/pairwise.py), so that no count moves by a bit from the
-NumPy code this replaced (docs/performance.md, branch speed7).
+NumPy code this replaced (docs/performance-log.md, branch speed7).
 """
 
 from __future__ import annotations
