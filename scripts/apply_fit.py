@@ -15,8 +15,8 @@ import sys
 from pathlib import Path
 from typing import Any, NoReturn
 
-from greatterror.calibration.apply import write_scenario
-from greatterror.model.params import FREE_PARAMETERS
+from greatterror.calibration.apply import ApplyError, write_scenario
+from greatterror.calibration.search import best_problem
 from greatterror.model.scenario import load_scenario
 from greatterror.model.scenario_files import shipped_path
 
@@ -43,9 +43,9 @@ def read_fit(path: Path) -> dict[str, Any]:
         and isinstance(fit.get("loss"), int | float)
     ):
         refuse(f"FIT.json: {path} holds no 'best' values and 'loss'; expected the search's output")
-    unknown = [name for name in fit["best"] if name not in FREE_PARAMETERS]
-    if unknown:
-        refuse(f"FIT.json: {path}: not free parameters: {', '.join(map(str, unknown))}")
+    problem = best_problem(fit["best"])
+    if problem:
+        refuse(f"FIT.json: {path}: {problem}")
     return fit
 
 
@@ -59,16 +59,19 @@ def main() -> None:
     fit = read_fit(Path(sys.argv[1]))
     # a search over some parameters (--free) keeps the scenario's values of the others
     values = {**load_scenario("historical").parameters, **fit["best"]}
-    write_scenario(
-        shipped_path("historical"),
-        values,
-        [
-            f"Point fit by greatterror.calibration.search (optuna) on {dt.date.today()}: "
-            f"{sys.argv[2]};",
-            f"archival distance (statistics.archival_distance, one fitting seed) = "
-            f"{fit['loss']:.3f}. Not a posterior: docs/calibration.md.",
-        ],
-    )
+    try:  # a value outside its parameter's range: the new scenario would not load
+        write_scenario(
+            shipped_path("historical"),
+            values,
+            [
+                f"Point fit by greatterror.calibration.search (optuna) on {dt.date.today()}: "
+                f"{sys.argv[2]};",
+                f"archival distance (statistics.archival_distance, one fitting seed) = "
+                f"{fit['loss']:.3f}. Not a posterior: docs/calibration.md.",
+            ],
+        )
+    except ApplyError as exc:
+        refuse(f"FIT.json: {sys.argv[1]}: {exc}")
 
 
 if __name__ == "__main__":

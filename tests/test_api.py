@@ -15,6 +15,7 @@ import greatterror as gt
 from greatterror.api import ensemble as ensemble_module
 from greatterror.api import results as results_module
 from greatterror.api import sim as sim_module
+from greatterror.errors import GreatterrorError
 from greatterror.model.components import resolve_switches
 from greatterror.model.run import simulate
 from greatterror.model.scenario import load_scenario
@@ -182,6 +183,22 @@ def test_save_writes_the_cli_outputs_and_registers(finished: gt.Sim, tmp_path: P
     assert (tmp_path / "pure" / "summary.json").exists()
 
 
+def test_save_refusals_name_the_arguments_of_the_call(finished: gt.Sim, tmp_path: Path) -> None:
+    """From Python the folder is ``out`` and the leave to replace it ``overwrite=True``; the
+    shared check (rundir.check_output_dir) said "--out" and "pass --overwrite"."""
+    out = tmp_path / "run"
+    out.mkdir()
+    (out / "notes.txt").write_text("kept")
+    with pytest.raises(GreatterrorError) as refused:
+        finished.save(out, register=False)
+    said = str(refused.value)
+    assert said.startswith(f"out: {out} already exists") and "pass overwrite=True" in said
+    assert "--" not in said
+    with pytest.raises(GreatterrorError, match="; overwrite=True replaces only a run folder"):
+        finished.save(out, overwrite=True, register=False)
+    assert [p.name for p in out.iterdir()] == ["notes.txt"]
+
+
 def test_ensemble_is_the_same_at_any_worker_count() -> None:
     one = gt.Ensemble("historical", scale=SCALE, seeds=[3, 1, 2], workers=1).run()
     two = gt.Ensemble("historical", scale=SCALE, seeds=[3, 1, 2], workers=2).run()
@@ -237,6 +254,27 @@ def test_numpy_integers_are_whole_numbers() -> None:
     assert ens.workers == 2 and type(ens.workers) is int
     with pytest.raises(gt.SimError, match="seed: expected a whole number"):
         gt.Sim("historical", scale=SCALE, seed=np.float64(4.0))
+
+
+@pytest.mark.parametrize(
+    ("given", "taken"),
+    [
+        (np.float64(0.001), 0.001),
+        (np.int64(1), 1.0),
+        (np.float32(0.001), 0.001),  # the decimal it prints, not 0.0010000000474974513
+        (np.float16(0.001), 0.001),
+    ],
+    ids=lambda x: type(x).__name__,
+)
+def test_numpy_scales_are_numbers(given: object, taken: float) -> None:
+    """A scale from NumPy (an array's item, a computed ratio) was refused as "expected a
+    number" unless it was a float64; each is now kept as the Python float it stands for."""
+    for made in (gt.Sim("historical", scale=given), gt.Ensemble(scale=given, seeds=[1])):
+        assert made.scale == taken and type(made.scale) is float
+    with pytest.raises(gt.SimError, match="scale: 0 is out of range"):
+        gt.Sim("historical", scale=np.int64(0))
+    with pytest.raises(gt.SimError, match="scale: expected a number"):
+        gt.Sim("historical", scale=np.bool_(True))
 
 
 @pytest.mark.parametrize("module", [sim_module, ensemble_module, results_module])

@@ -184,6 +184,25 @@ def test_an_existing_database_is_not_overwritten_without_resume(tmp_path: Path) 
     assert db.read_bytes() == b"kept"
 
 
+@pytest.mark.parametrize(
+    "command",
+    [["calibrate", "historical"], ["hypotheses", "compare", "h1_intentional", "h2_bureaucratic"]],
+    ids=["calibrate", "compare"],
+)
+def test_a_foreign_database_to_resume_is_refused_before_the_scale_warning(
+    tmp_path: Path, command: list[str]
+) -> None:
+    """The stored database is judged with the other options: a junk file given to --resume
+    gets its one error, not the small-scale warning first (the warning follows every check)."""
+    db = tmp_path / "junk.db"
+    db.write_bytes(b"junk")
+    result = runner.invoke(app, [*command, "--db", str(db), "--resume", "--scale", SCALE])
+    assert result.exit_code == 2, result.output
+    assert "is not a SQLite database" in result.output
+    assert "warning" not in result.output
+    assert db.read_bytes() == b"junk" and sorted(p.name for p in tmp_path.iterdir()) == ["junk.db"]
+
+
 def test_show_refuses_a_missing_or_foreign_database(tmp_path: Path) -> None:
     missing = runner.invoke(app, ["calibrate", "show", str(tmp_path / "none.db")])
     assert missing.exit_code == 2 and "does not exist" in missing.output

@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_cli_verbs import said
 from typer.testing import CliRunner
 
 from greatterror.cli import calibrate_apply
@@ -62,3 +63,15 @@ def test_the_help_example_writes_a_candidate() -> None:
     text = " ".join(result.output.split())
     assert "calibrate apply fit.db --scenario fit_candidate.toml" in text
     assert "--scenario historical" not in text
+
+
+def test_an_unknown_bare_name_gets_the_runs_message(fit: Path) -> None:
+    """A bare name is read as the run reads it (scenario_files.resolve_path): an unknown one is
+    refused with the list of shipped scenarios, not as a missing file in the package."""
+    result = runner.invoke(app, ["calibrate", "apply", str(fit), "--scenario", "nosuch"])
+    assert result.exit_code == 2, result.output
+    run = runner.invoke(app, ["run", "nosuch"])
+    assert run.exit_code == 2, run.output
+    assert said(result) == said(run)
+    assert "unknown scenario 'nosuch'; shipped scenarios: " in said(result)
+    assert "does not exist" not in said(result)

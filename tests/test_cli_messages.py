@@ -65,3 +65,47 @@ def test_params_refuses_json_with_markdown() -> None:
     code, text = said("params", "--json", "--markdown")
     assert code == 2
     assert "--json, --markdown: give one of them" in text
+
+
+def _preflight_message(scale: float) -> str:
+    from greatterror.preflight import PreflightError, check_scale
+
+    with pytest.raises(PreflightError) as refused:
+        check_scale(scale)
+    return f"error: {refused.value}"
+
+
+@pytest.mark.parametrize(
+    "command",
+    [
+        "run",
+        "calibrate historical",
+        "calibrate show {db} --check",
+        "hypotheses compare h1_intentional h2_bureaucratic",
+        "hypotheses compare check {db}",
+        "hypotheses reference build --table t1",
+        "sensitivity historical",
+        "counterfactual no_kirov",
+    ],
+)
+def test_every_command_refuses_a_scale_with_the_runs_message(command: str, tmp_path) -> None:
+    """One check (preflight.check_scale) and so one message for --scale in every command;
+    six commands had their own copy of the range test and of its message."""
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"")
+    code, text = said(*command.format(db=db).split(), "--scale", "0")
+    assert code == 2 and text == _preflight_message(0.0), text
+    assert sorted(p.name for p in tmp_path.iterdir()) == ["fit.db"]
+
+
+def test_no_command_copies_the_scale_range() -> None:
+    from pathlib import Path
+
+    import greatterror.cli
+
+    copies = [
+        path.name
+        for path in sorted(Path(greatterror.cli.__file__).parent.glob("*.py"))
+        if "MIN_SCALE <=" in path.read_text(encoding="utf-8")
+    ]
+    assert copies == [], "use preflight.check_scale"

@@ -44,6 +44,12 @@ def command_lines(text: str) -> Iterator[tuple[int, str]]:
                 yield first, part
 
 
+def options_of(node: Any) -> set[str]:
+    """A command's or a group's options, ``--help`` (click adds it apart from the params)
+    and the ``--no-x`` forms of flags included."""
+    return {o for p in node.params for o in [*p.opts, *p.secondary_opts]} | {"--help"}
+
+
 def problems(command: str, root: Any) -> list[str]:
     """What in ``command`` the command tree does not have: a subcommand or an option."""
     try:
@@ -55,14 +61,14 @@ def problems(command: str, root: Any) -> list[str]:
     node, path = root, []
     while words and getattr(node, "commands", None):
         word = words.pop(0)
-        if word.startswith("-"):
-            if word not in {o for p in node.params for o in p.opts}:
-                found.append(f"no option {word} of greatterror")
+        if word.startswith("-"):  # a group's own option (``greatterror --help``, ``--version``)
+            if word.split("=")[0] not in options_of(node):
+                found.append(f"no option {word} of {' '.join(['greatterror', *path])!r}")
             continue
         if word not in node.commands:
             return [*found, f"no command {' '.join([*path, word])!r}"]
         node, path = node.commands[word], [*path, word]
-    options = {o for p in node.params for o in [*p.opts, *p.secondary_opts]} | {"--help"}
+    options = options_of(node)
     for word in words:
         name = word.split("=")[0]
         if name.startswith("--") and name not in options:
@@ -82,6 +88,13 @@ def test_the_check_sees_a_stale_option_and_a_stale_command() -> None:
     assert problems(lines[0][1], root) == ["no option --no-such of 'run'"]
     assert problems(lines[1][1], root) == ["no command 'nosuch'"]
     assert problems("greatterror hypotheses compare show x.db --generation 0", root) == []
+    # a group's own options: --help and --version exist, a stale one is named with its group
+    for line in ("greatterror --help", "greatterror --version", "greatterror runs --help"):
+        assert problems(line, root) == [], line
+    assert problems("greatterror --no-such run", root) == ["no option --no-such of 'greatterror'"]
+    assert problems("greatterror runs --no-such", root) == [
+        "no option --no-such of 'greatterror runs'"
+    ]
 
 
 @pytest.mark.parametrize("document", documents(), ids=lambda p: str(p.relative_to(ROOT)))
@@ -98,3 +111,10 @@ def test_documented_commands_use_existing_options(document: Path) -> None:
 def test_the_readme_and_the_docs_have_commands_to_check() -> None:
     counted = sum(len(list(command_lines(d.read_text(encoding="utf-8")))) for d in documents())
     assert counted > 50
+    # the README on its own (a total met by docs/ alone would hide a README found empty): its
+    # set-up section's run, which follows ``pip install . &&`` on one line, is among them
+    readme = (ROOT / "README.md").read_text(encoding="utf-8")
+    assert len(list(command_lines(readme))) >= 20
+    setup = readme.split("\n## Set up", 1)[1].split("\n## ", 1)[0]
+    found = [command for _, command in command_lines(setup)]
+    assert any(command.startswith("greatterror run ") for command in found), found

@@ -224,6 +224,7 @@ def test_the_point_fit_refuses_bad_options_before_any_trial(
     free = next(iter(search.FREE_PARAMETERS))
     (tmp_path / "word.json").write_text(f'{{"best": {{"{free}": "x"}}}}', encoding="utf-8")
     (tmp_path / "list.json").write_text('{"best": [[]]}', encoding="utf-8")
+    (tmp_path / "nan.json").write_text(f'{{"best": {{"{free}": NaN}}}}', encoding="utf-8")
     for args, message in (
         (["--budget", "0"], "--budget: 0 is too small"),
         (["--workers", "0"], "--workers: 0 is too small"),
@@ -232,7 +233,8 @@ def test_the_point_fit_refuses_bad_options_before_any_trial(
         (["--start", str(tmp_path / "missing.json")], "cannot be read"),
         (["--start", str(tmp_path / "text.json")], "is not a fit.json of this search"),
         (["--start", str(tmp_path / "other.json")], "is not a free parameter"),
-        (["--start", str(tmp_path / "word.json")], "values must be numbers"),
+        (["--start", str(tmp_path / "word.json")], "values must be finite numbers"),
+        (["--start", str(tmp_path / "nan.json")], f"finite numbers; not so: ['{free}']"),
         (["--start", str(tmp_path / "list.json")], "is not an object of parameter values"),
     ):
         out = ["--out", str(tmp_path / "fit.json")]
@@ -256,17 +258,43 @@ def test_apply_fit_refuses_a_fit_file_it_cannot_use(
     monkeypatch.setattr(module, "write_scenario", lambda *_: pytest.fail("written"))
     (tmp_path / "text.json").write_text("not json", encoding="utf-8")
     (tmp_path / "other.json").write_text('{"hypotheses": {}}', encoding="utf-8")
+    free = next(iter(FREE_PARAMETERS))
+
+    def fit_file(name: str, best: str) -> str:
+        (tmp_path / name).write_text(f'{{"best": {best}, "loss": 1.5}}', encoding="utf-8")
+        return str(tmp_path / name)
+
     for args, message in (
         ([], "give FIT.json and a description"),
         ([str(tmp_path / "missing.json"), "x"], "cannot be read"),
         ([str(tmp_path / "text.json"), "x"], "is not JSON"),
         ([str(tmp_path / "other.json"), "x"], "holds no 'best' values and 'loss'"),
+        # the values themselves (a word was written into the scenario's TOML as a string)
+        ([fit_file("word.json", f'{{"{free}": "x"}}'), "x"], "values must be finite numbers"),
+        ([fit_file("nan.json", f'{{"{free}": NaN}}'), "x"], f"not so: ['{free}']"),
+        ([fit_file("flag.json", f'{{"{free}": true}}'), "x"], f"not so: ['{free}']"),
+        ([fit_file("foreign.json", '{"no_such": 1}'), "x"], "not a free parameter: ['no_such']"),
     ):
         monkeypatch.setattr(sys, "argv", ["apply_fit.py", *args])
         with pytest.raises(SystemExit) as stop:
             module.main()
         assert stop.value.code == 2, args
         assert message in capsys.readouterr().err, args
+    # a number outside its parameter's range: the scenario's own check, one line, file kept
+    from greatterror.calibration.apply import write_scenario
+
+    copy = tmp_path / "historical.toml"
+    copy.write_bytes(shipped_path("historical").read_bytes())
+    monkeypatch.setattr(module, "write_scenario", write_scenario)
+    monkeypatch.setattr(module, "shipped_path", lambda name: copy)
+    monkeypatch.setattr(
+        sys, "argv", ["apply_fit.py", fit_file("far.json", f'{{"{free}": -5}}'), "x"]
+    )
+    with pytest.raises(SystemExit) as stop:
+        module.main()
+    assert stop.value.code == 2
+    assert f"parameters.{free}: -5 is out of range" in capsys.readouterr().err
+    assert copy.read_bytes() == shipped_path("historical").read_bytes()
 
 
 # --- the distance -------------------------------------------------------------------------

@@ -67,9 +67,18 @@ def test_many_runs_count_each_warning_once_per_run() -> None:
 
 def test_the_ensemble_counts_its_runs_warnings() -> None:
     ens = gt.Ensemble("historical", scale=0.0001, seeds=[1, 2, 3], workers=1)
-    assert ens.warnings == {}  # not run
+    for ask in (lambda: ens.warnings, ens.bands, ens.yearly):  # {} read as "no run warned"
+        with pytest.raises(gt.SimError, match="the ensemble has not run; call run"):
+            ask()
     ens.summaries = [BOTH, NONE, BOTH]
     assert ens.warnings == {CAPACITY_KIND: 2, HELD_KIND: 2}
+
+
+def test_the_pairs_warnings_before_run_are_refused() -> None:
+    pairs = gt.Paired("no_kirov", scale=0.0001, seeds=[1])
+    for ask in (lambda: pairs.warnings, pairs.differences):  # {} read as "no run warned"
+        with pytest.raises(gt.SimError, match="the pairs have not run; call run"):
+            ask()
 
 
 def _pair(seed: int, base: dict[str, Any], counterfactual: dict[str, Any]) -> dict[str, Any]:

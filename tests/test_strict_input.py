@@ -255,3 +255,32 @@ def test_runs_rebuild_finds_run_folders(tmp_path: Path) -> None:
     result = runner.invoke(app, ["runs", "rebuild", str(tmp_path)], env={HOME_ENV: str(home)})
     assert result.exit_code == 0, result.output
     assert "rebuilt with 0 runs" in " ".join(result.output.split())
+
+
+def test_runs_rebuild_names_each_folder_it_does_not_read(tmp_path: Path) -> None:
+    """A folder given to rebuild that holds no run was passed over in silence ("0 from run
+    folders"): each is named with the reason, and a search that found nothing says so."""
+    import greatterror as gt
+
+    home, runs = tmp_path / "home", tmp_path / "runs"
+    gt.Sim("historical", scale=0.0001, seed=1).run().save(runs / "good", register=False)
+    shutil.copytree(runs / "good", runs / "edited")
+    (runs / "edited" / "summary.json").write_text("{corrupt", encoding="utf-8")
+    (runs / "unmarked").mkdir()
+    (runs / "unmarked" / "summary.json").write_text("{corrupt", encoding="utf-8")
+    (tmp_path / "empty").mkdir()
+
+    def rebuild(*folders: Path) -> tuple[int, str]:
+        result = runner.invoke(
+            app, ["runs", "rebuild", *map(str, folders)], env={HOME_ENV: str(home)}
+        )
+        return result.exit_code, " ".join(result.output.split())
+
+    code, said = rebuild(runs, tmp_path / "empty")
+    assert code == 0 and "rebuilt with 1 runs" in said and "1 from run folders" in said
+    assert f"skipped: {runs / 'edited'}: " in said and "summary.json was changed" in said
+    assert f"skipped: {runs / 'unmarked'}: no greatterror-run.json" in said
+    assert f"skipped: {tmp_path / 'empty'}: no run folder under it" in said
+    assert f"{runs / 'good'}:" not in said and "no run was found" not in said
+    code, said = rebuild(runs / "unmarked", tmp_path / "empty")
+    assert code == 0 and f"no run was found under {runs / 'unmarked'}, {tmp_path / 'empty'}" in said

@@ -132,18 +132,24 @@ class Ensemble:
         self._finished = [s for s in self.seeds if s not in self.runaways]
         return self
 
+    def _check_ran(self, what: str) -> None:
+        """Refuse a result asked for before ``run()``: an empty answer would read as "no run
+        warned" or "no rows", where no run was made."""
+        if not self.summaries and not self.runaways:
+            raise SimError(f"{what}: the ensemble has not run; call run() first")
+
     @property
     def warnings(self) -> dict[str, int]:
         """Each warning the finished runs' summaries carry (``Results.warnings``), in the words
         used for many runs, with how many of the ``len(summaries)`` runs had it; {} for none."""
+        self._check_ran("warnings")
         return count_warnings(warning_kinds(s) for s in self.summaries)
 
     def targets(self) -> pd.DataFrame:
         """Every run's targets, one row per seed and target."""
+        self._check_ran("targets")
         if not self.summaries:
-            if self.runaways:
-                raise SimError("targets: every run ran away (runaways); no run to compare")
-            raise SimError("targets: the ensemble has not run; call run() first")
+            raise SimError("targets: every run ran away (runaways); no run to compare")
         import pandas as pd
 
         evidence = load_evidence()
@@ -172,6 +178,7 @@ class Ensemble:
 
     def yearly(self) -> pd.DataFrame:
         """Yearly totals of every run (seed, year, measure, value)."""
+        self._check_ran("yearly")
         import pandas as pd
 
         rows = [

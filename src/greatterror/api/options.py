@@ -8,7 +8,7 @@ that a bad value costs nothing and names the field and its allowed values.
 from __future__ import annotations
 
 from collections.abc import Mapping
-from numbers import Integral
+from numbers import Integral, Real
 from pathlib import Path
 from typing import Any
 
@@ -25,13 +25,24 @@ class SimError(GreatterrorError, ValueError):
 
 
 def check_scale(scale: Any) -> float:
-    if isinstance(scale, bool) or not isinstance(scale, int | float):
+    """The scale as a Python float: any real number but a bool, NumPy's scalars included.
+
+    ``np.int64`` and ``np.float64`` are taken at their value. A float of less than double
+    precision (``np.float32``, ``np.float16``) is taken as the decimal it prints:
+    ``np.float32(0.001)`` is 0.001, not its binary value 0.0010000000474974513, which the
+    run would record as its scale and the registry compare as a different one.
+    """
+    import numpy as np
+
+    if isinstance(scale, bool) or not isinstance(scale, Real):
         raise SimError(f"scale: expected a number from {MIN_SCALE:g} to {MAX_SCALE:g}")
-    if not (MIN_SCALE <= float(scale) <= MAX_SCALE):
+    narrow = isinstance(scale, np.floating) and scale.dtype.itemsize < 8
+    value = float(str(scale)) if narrow else float(scale)
+    if not (MIN_SCALE <= value <= MAX_SCALE):
         raise SimError(
-            f"scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
+            f"scale: {value:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}"
         )
-    return float(scale)
+    return value
 
 
 def is_whole(value: Any) -> bool:

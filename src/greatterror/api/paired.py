@@ -253,13 +253,18 @@ class Paired:
                 pair["prior_draws"] = p
         return self
 
+    def _check_ran(self, what: str) -> None:
+        """Refuse a result asked for before ``run()``: an empty answer would read as "no run
+        warned" where no run was made (``Ensemble`` alike)."""
+        if not self.pairs:
+            raise SimError(f"{what}: the pairs have not run; call run() first")
+
     def differences(self) -> pd.DataFrame:
         """One row per pair, period (a year or "total") and measure: both runs and their
         difference (counterfactual minus base)."""
         import pandas as pd
 
-        if not self.pairs:
-            raise SimError("differences: the pairs have not run; call run() first")
+        self._check_ran("differences")
         if len(self.runaways) == len(self.pairs):
             raise SimError("differences: every pair ran away (runaways); no pair to compare")
         rows = []
@@ -292,6 +297,7 @@ class Paired:
     def warnings(self) -> dict[str, int]:
         """Each warning of the finished runs' summaries (``Results.warnings``), in the words
         used for many runs, with how many of the ``runs`` had it (both runs of a pair count)."""
+        self._check_ran("warnings")
         kinds = (p["warnings"][arm] for p in self.pairs if "warnings" in p for arm in p["warnings"])
         return count_warnings(kinds)
 

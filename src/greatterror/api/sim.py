@@ -27,6 +27,7 @@ from greatterror.evidence.loader import Evidence, load_evidence
 from greatterror.faults import pause_point
 from greatterror.model.scenario import Scenario, ScenarioError, check_against_evidence
 from greatterror.population.people import Population
+from greatterror.results.rundir import API_NAMES, OutputNames
 
 if TYPE_CHECKING:
     from matplotlib.figure import Figure
@@ -212,11 +213,14 @@ class Sim:
         overwrite: bool = False,
         register: bool = True,
         worker: OutputWorker | None = None,
+        spelling: OutputNames = API_NAMES,
     ) -> str:
         """Write the CLI's outputs to ``out`` (atomically) and record the run; returns its id.
 
         ``worker`` is the command line's output worker (results/output_worker.py); without
-        one, as from Python, the tables and the report are written in this process."""
+        one, as from Python, the tables and the report are written in this process.
+        ``spelling`` names the folder and the leave to replace it in a refusal: ``out`` and
+        ``overwrite=True`` here, ``--out`` and ``--overwrite`` from the command line."""
         from greatterror.model.run import RunResult, save_run
 
         summary = self.results.summary  # a run not finished is refused first
@@ -229,6 +233,7 @@ class Sim:
             overwrite=overwrite,
             register=register,
             worker=worker,
+            spelling=spelling,
         )
         self.out_dir, self.run_id = result.out_dir, result.run_id
         return self.run_id or ""

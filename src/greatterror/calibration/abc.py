@@ -222,6 +222,25 @@ def build_abc(settings: FitSettings, sampler: Any, db: Path | None = None) -> An
     )
 
 
+def check_resume(settings: FitSettings, db: Path) -> None:
+    """``db`` is a greatterror fit started with ``settings`` by this code; FitError if not.
+
+    ``run_fit`` checks it before resuming; the command checks it first, with its other
+    options, so that a foreign file is refused before the small-scale warning or any work.
+    """
+    stored = stored_settings(db)
+    differ = [
+        k
+        for k in ("scenario", "scale", "seed", "particles", "free", "targets")
+        if getattr(stored, k) != getattr(settings, k)
+    ]
+    if differ:
+        detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
+        raise FitError(f"--resume: the database was started with other settings ({detail})")
+    if changed := code_change(stored.code):
+        raise FitError(f"--resume: the database was {changed}; start a new --db")
+
+
 def run_fit(
     settings: FitSettings,
     db: Path,
@@ -246,17 +265,7 @@ def run_fit(
         raise FitError(str(exc)) from None
     logging.getLogger("ABC").setLevel(logging.WARNING)
     if resume:
-        stored = stored_settings(db)
-        differ = [
-            k
-            for k in ("scenario", "scale", "seed", "particles", "free", "targets")
-            if getattr(stored, k) != getattr(settings, k)
-        ]
-        if differ:
-            detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
-            raise FitError(f"--resume: the database was started with other settings ({detail})")
-        if changed := code_change(stored.code):
-            raise FitError(f"--resume: the database was {changed}; start a new --db")
+        check_resume(settings, db)
     free_parameters(settings.free)  # unknown or fixed parameters fail before any work
     import numpy as np
 

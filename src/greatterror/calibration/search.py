@@ -18,6 +18,7 @@ from __future__ import annotations
 
 import contextlib
 import json
+import math
 from collections.abc import Callable
 from dataclasses import dataclass
 from pathlib import Path
@@ -93,6 +94,30 @@ def check_args(parser: Any, args: Any) -> None:
         parser.error(str(exc))
 
 
+def best_problem(best: Any) -> str | None:
+    """Why a fit.json's 'best' is not a set of free parameters' values, or None.
+
+    Read by ``--start`` here and by scripts/apply_fit.py, which writes the values into the
+    scenario: a word was a traceback from float(), NaN one from optuna (review34 F5).
+    """
+    if not isinstance(best, dict):
+        return "'best' is not an object of parameter values"
+    unknown = [n for n in best if n not in FREE_PARAMETERS]
+    if unknown:
+        return (
+            f"'best' holds what is not a free parameter: {unknown}; allowed: "
+            f"{', '.join(FREE_PARAMETERS)}"
+        )
+    bad = [
+        n
+        for n, v in best.items()
+        if isinstance(v, bool) or not isinstance(v, int | float) or not math.isfinite(v)
+    ]
+    if bad:
+        return f"'best' values must be finite numbers; not so: {bad}"
+    return None
+
+
 def start_values(parser: Any, path: Path) -> dict[str, float]:
     """--start's 'best' values (a fit.json this module wrote), or exit 2 naming what is wrong."""
     try:
@@ -103,15 +128,9 @@ def start_values(parser: Any, path: Path) -> dict[str, float]:
         parser.error(
             f"--start: {path} is not a fit.json of this search (JSON with a 'best' object)"
         )
-    if not isinstance(best, dict):
-        parser.error(f"--start: {path}: 'best' is not an object of parameter values")
-    unknown = [n for n in best if n not in FREE_PARAMETERS]
-    if unknown:
-        parser.error(f"--start: {path}: 'best' holds what is not a free parameter: {unknown}")
-    # (review34 F5: a value that is not a number was a traceback from float())
-    bad = [n for n, v in best.items() if isinstance(v, bool) or not isinstance(v, int | float)]
-    if bad:
-        parser.error(f"--start: {path}: 'best' values must be numbers; not numbers: {bad}")
+    problem = best_problem(best)
+    if problem:
+        parser.error(f"--start: {path}: {problem}")
     return {str(n): float(v) for n, v in best.items()}
 
 

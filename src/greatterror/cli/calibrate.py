@@ -21,7 +21,7 @@ from greatterror.cli.output import (
     warn_scale,
 )
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 _FIT_ONLY: tuple[str, ...] = (
     "particles",
@@ -46,8 +46,7 @@ def _check_numbers(particles: int, generations: int, scale: float, workers: int)
         fail(f"--particles: {particles} is too small; allowed: a whole number of at least 2")
     if generations < 1:
         fail(f"--generations: {generations} is too small; allowed: a whole number of at least 1")
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
 
@@ -199,7 +198,7 @@ def calibrate(
             f"--max-simulations: {max_simulations} is too small; allowed: at least --particles"
             f" ({particles})"
         )
-    from greatterror.calibration.abc import FitError, FitSettings, run_fit
+    from greatterror.calibration.abc import FitError, FitSettings, check_resume, run_fit
     from greatterror.calibration.problem import MissingExtraError, scenario_problem
     from greatterror.model.scenario import ScenarioError, load_scenario
 
@@ -208,8 +207,13 @@ def calibrate(
     except ScenarioError as exc:
         fail(str(exc))
     check_database_option(db, resume)
-    warn_scale(scale, "a fit")  # after every check: a refused command prints only its error
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
+    if resume:  # the stored fit is judged with the options, before the warning or any work
+        try:
+            check_resume(settings, db)
+        except (FitError, MissingExtraError) as exc:
+            fail(str(exc))
+    warn_scale(scale, "a fit")  # after every check: a refused command prints only its error
     try:
         history = run_fit(
             settings,

@@ -15,7 +15,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 
 def _at_least(option: str, value: int, low: int) -> None:
@@ -86,7 +86,7 @@ def apply(
     from greatterror.calibration.simulator import FitModel
     from greatterror.calibration.weights import generation_weights
     from greatterror.model.scenario import ScenarioError, load_scenario
-    from greatterror.model.scenario_files import shipped_path
+    from greatterror.model.scenario_files import resolve_path, shipped_path
     from greatterror.provenance import code_change
 
     if not target:
@@ -94,8 +94,11 @@ def apply(
     _at_least("--candidates", candidates, 1)
     _at_least("--recheck", recheck, 1)
     _at_least("--workers", workers, 1)
-    file = Path(target) if Path(target).suffix else shipped_path(target)
-    if Path(target).suffix and not file.exists():  # a candidate file is written into, not made
+    try:  # a bare name as the run reads it: a shipped scenario, or the run's message
+        file = resolve_path(target)
+    except ScenarioError as exc:
+        fail(str(exc))
+    if not file.exists():  # a candidate file is written into, not made
         fail(
             f"--scenario: {file} does not exist; apply writes the chosen point into an existing "
             "scenario file, so copy the fitted scenario there first, e.g. "
@@ -253,8 +256,7 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
 
     _at_least("--draws", draws, 1)
     _at_least("--workers", workers, 1)
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     load_stored_fit(path)
     result = posterior_check(path, draws=draws, scale=scale, workers=workers)
     warn_of_runs(result["warnings"], result["runs"])  # stderr, in both modes

@@ -12,7 +12,7 @@ from pathlib import Path
 from typing import Any
 
 from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
-from greatterror.population.build import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 CSV_COLUMNS: tuple[str, ...] = ("hypothesis", "set", "id", "record", "low", "high", "median")
 CSV_COLUMNS += ("p05", "p95", "median_ok", "share_ok", "record_in_band")
@@ -36,8 +36,8 @@ def check_comparison(
         fail(f"--draws: {draws} is out of range; allowed: a whole number from 1 to 10000")
     if not 1 <= workers <= 1_024:
         fail(f"--workers: {workers} is out of range; allowed: a whole number from 1 to 1024")
-    if scale is not None and not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    if scale is not None:
+        check_scale(scale)
     try:
         stored_compare(path)
         result = compare_check(

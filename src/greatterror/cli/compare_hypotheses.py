@@ -24,7 +24,7 @@ from greatterror.cli.output import (
 )
 from greatterror.cli.prior_scale import check_prior_scales
 from greatterror.cli.verbs import RUN, refuse_other_verbs_options
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 if TYPE_CHECKING:
     from greatterror.calibration.compare_settings import CompareSettings
@@ -57,8 +57,7 @@ def _check(
     ):
         if not least <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     if not 0 <= seed <= MAX_SEED:
         fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
 
@@ -233,7 +232,6 @@ def compare(
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
-    warn_scale(scale, "a comparison")  # after every check: a refused command prints only its error
     from greatterror.calibration.compare_settings import CompareSettings
 
     settings = CompareSettings(
@@ -249,6 +247,9 @@ def compare(
         fixed=fixed,
         screen=screened,
     )
+    if resume:  # the stored comparison is judged with the options, before the warning
+        _check_resume(settings, db)
+    warn_scale(scale, "a comparison")  # after every check: a refused command prints only its error
     _run(settings, db, generations, workers, dask_scheduler, resume)
     show_comparison(db, result_dir, as_json)
 
@@ -264,6 +265,17 @@ def _screen(
     try:
         return load_screen(path, scenarios, labels)
     except ScreenFileError as exc:
+        fail(str(exc))
+
+
+def _check_resume(settings: CompareSettings, db: Path) -> None:
+    from greatterror.calibration.abc import FitError
+    from greatterror.calibration.compare_settings import check_resume
+    from greatterror.calibration.problem import MissingExtraError
+
+    try:
+        check_resume(settings, db)
+    except (FitError, MissingExtraError) as exc:
         fail(str(exc))
 
 

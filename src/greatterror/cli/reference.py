@@ -16,7 +16,7 @@ import typer
 
 from greatterror.cli import reference_choose
 from greatterror.cli.output import error_console, fail, folder_path, warn_scale
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 app = typer.Typer(
     help="A reference table: simulations of each hypothesis at draws from its priors, built "
@@ -79,8 +79,7 @@ def build(
             f"--prior-scale: {prior_scale:g} is not allowed; allowed: a positive finite number "
             "(1 the declared priors, above 1 widens every prior, below 1 narrows it)"
         )
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     chosen = _resolve(list(hypotheses or []))
     from greatterror.calibration.reference_build import done_rows, pending, prepare
     from greatterror.calibration.reference_table import ReferenceTableError, build_lock

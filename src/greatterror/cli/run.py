@@ -23,7 +23,8 @@ from greatterror.cli.output import (
 from greatterror.model.mechanisms import BY_SWITCH, SWITCH_VALUES, switch_name, switch_value
 from greatterror.model.params import PARAMETERS, ParameterError, coerce
 from greatterror.preflight import check_local_state, check_run, check_threads
-from greatterror.results.rundir import check_output_file, folder_problem
+from greatterror.results.outputs import SUMMARY_FILE
+from greatterror.results.rundir import CLI_NAMES, MARKER_FILE, check_output_file, folder_problem
 from greatterror.scales import MAX_SCALE, MIN_SCALE
 
 runs_app = typer.Typer(help="The local registry of runs.")
@@ -161,7 +162,7 @@ def run(
     with prefetched() as worker:
         with progress_bar(f"{sc.name} at 1:{1 / scale:,.0f}", days, "days") as progress:
             sim.run(progress=progress)
-        run_id = sim.save(out, overwrite=overwrite, worker=worker)
+        run_id = sim.save(out, overwrite=overwrite, worker=worker, spelling=CLI_NAMES)
     _targets_table(sim.results.summary)
     warn_of_run(sim.results.warnings)
     console.print(
@@ -315,6 +316,12 @@ def runs_rebuild(
         console.print(f"the damaged registry was kept as {report.kept_damaged}", highlight=False)
     for skipped in report.skipped:
         error_console.print(f"[bold yellow]skipped:[/] {skipped}", highlight=False, soft_wrap=True)
+    if folders and not report.found_in_roots:
+        console.print(
+            f"no run was found under {', '.join(map(str, folders))}: a run folder holds "
+            f"{MARKER_FILE} and {SUMMARY_FILE} (the lines 'skipped:' say what was found)",
+            highlight=False,
+        )
 
 
 def compare(

@@ -8,7 +8,7 @@ from typing import Annotated, Literal
 import typer
 
 from greatterror.cli.output import console, emit_json, fail, print_table, warn_scale
-from greatterror.scales import MAX_SCALE, MIN_SCALE
+from greatterror.preflight import check_scale
 
 
 def sensitivity(
@@ -49,8 +49,7 @@ def sensitivity(
         fail(f"--method: {method!r} is not allowed; allowed values: morris, sobol")
     if samples < 2:
         fail(f"--samples: {samples} is too small; allowed: a whole number of at least 2")
-    if not (MIN_SCALE <= scale <= MAX_SCALE):
-        fail(f"--scale: {scale:g} is out of range; allowed values: {MIN_SCALE:g} to {MAX_SCALE:g}")
+    check_scale(scale)
     if workers < 1:
         fail(f"--workers: {workers} is too small; allowed: a whole number of at least 1")
     from greatterror.calibration.seeds import SeedRangeError, check_fit_seed

@@ -29,6 +29,7 @@ from greatterror.results.outputs import (
     SUMMARY_FILE,
     write_summary,
 )
+from greatterror.results.rundir import CLI_NAMES, OutputNames
 
 if TYPE_CHECKING:
     from greatterror.results.output_worker import OutputWorker
@@ -78,6 +79,7 @@ def save_run(
     overwrite: bool = False,
     register: bool = True,
     worker: OutputWorker | None = None,
+    spelling: OutputNames = CLI_NAMES,
 ) -> RunResult:
     """Write every output atomically, then record the run in the registry.
 
@@ -116,7 +118,7 @@ def save_run(
         write_report(tmp, worker)
         write_marker(tmp, run_id, content, created.isoformat())
 
-    result.out_dir = write_run_atomically(out_dir, write, overwrite=overwrite)
+    result.out_dir = write_run_atomically(out_dir, write, overwrite=overwrite, spelling=spelling)
     result.run_id = run_id
     if register:
         record_run(result.summary, result.out_dir, created=created)

@@ -42,6 +42,8 @@ class Rebuilt:
     from_registry: int = 0
     from_journal: int = 0
     from_folders: int = 0
+    #: run folders found under the folders the caller named, recorded before or not
+    found_in_roots: int = 0
     skipped: list[str] = field(default_factory=list)
     kept_damaged: Path | None = None
 
@@ -59,6 +61,23 @@ def _journal(path: Path, report: Rebuilt) -> Iterable[tuple[str, datetime, dict[
             except (ValueError, KeyError, TypeError):
                 # a line cut short by a killed writer: the run folder still has the run
                 report.skipped.append(f"{journal.name}, line {number}: not a complete entry")
+
+
+def _unmarked(root: Path, report: Rebuilt) -> int:
+    """Name the folders under a root the caller gave that hold a summary but no marker.
+
+    Only a finished run folder (its marker names the run and its files' hashes) is read
+    back; a folder that merely looks like one was passed over in silence, and "0 from run
+    folders" read as if the folder held no run at all.
+    """
+    named = [p.parent for p in sorted(Path(root).rglob(SUMMARY_FILE))]
+    named = [folder for folder in named if not (folder / MARKER_FILE).exists()]
+    report.skipped += [
+        f"{folder}: no {MARKER_FILE}, so not a finished greatterror run folder (only folders "
+        "with the marker are read back)"
+        for folder in named
+    ]
+    return len(named)
 
 
 def _folders(
@@ -107,10 +126,23 @@ def rebuild_registry(roots: Iterable[Path] = (), path: Path | None = None) -> Re
         if run_id not in rows:
             rows[run_id] = registry_row(run_id, created, summary, out_dir)
             report.from_journal += 1
-    for run_id, created, summary, out_dir in _folders([*roots, *sorted(folders)], report):
-        if run_id not in rows:
-            rows[run_id] = registry_row(run_id, created, summary, out_dir)
-            report.from_folders += 1
+
+    def record(found: Iterable[tuple[str, datetime, dict[str, Any], str]]) -> None:
+        for run_id, created, summary, out_dir in found:
+            if run_id not in rows:
+                rows[run_id] = registry_row(run_id, created, summary, out_dir)
+                report.from_folders += 1
+
+    roots = list(roots)
+    for root in roots:  # the caller's folders: what is not read back is named
+        unmarked = _unmarked(root, report)
+        found = list(_folders([root], report))
+        if not found and not unmarked:
+            report.skipped.append(f"{root}: no run folder under it (none holds {MARKER_FILE})")
+        report.found_in_roots += len(found)
+        record(found)
+    given = {Path(root).resolve() for root in roots}
+    record(_folders(sorted(f for f in folders if f.resolve() not in given), report))
     tmp = path.with_name(f".{path.name}.rebuild-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}.wal")):
         leftover.unlink(missing_ok=True)

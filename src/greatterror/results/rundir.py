@@ -33,7 +33,7 @@ import shutil
 import tempfile
 from collections.abc import Callable, Iterable, Mapping
 from pathlib import Path
-from typing import Any
+from typing import Any, NamedTuple
 
 from greatterror.results.outputs import (
     CHANNELS_FILE,
@@ -52,6 +52,19 @@ IDENTITY_KEYS = ("run_id", "content_hash")
 _PARTIAL, _OLD = "partial", "old"
 #: every file a run writes, marker aside
 _OUTPUT_FILES = (*DATA_FILES, SUMMARY_FILE, REPORT_FILE)
+
+
+class OutputNames(NamedTuple):
+    """How the caller spells the output folder and the leave to replace it, for the messages:
+    one check serves the command line (``--out``, ``--overwrite``) and ``Sim.save`` (``out=``,
+    ``overwrite=True``), and each caller is told in the names it typed."""
+
+    out: str
+    overwrite: str
+
+
+CLI_NAMES = OutputNames("--out", "--overwrite")
+API_NAMES = OutputNames("out", "overwrite=True")
 
 
 def file_digest(path: Path) -> str:
@@ -153,15 +166,15 @@ def write_problem(folder: Path) -> str | None:
     return None
 
 
-def check_output_dir(out_dir: Path, overwrite: bool) -> None:
+def check_output_dir(out_dir: Path, overwrite: bool, spelling: OutputNames = CLI_NAMES) -> None:
     """Refuse an output folder that cannot be, or must not be, written; nothing is written.
 
     Allowed: a folder that does not exist yet (under a writable ancestor), an
     empty folder, or, with ``overwrite``, a folder that holds a previous
-    greatterror run and nothing else.
+    greatterror run and nothing else. The messages use the caller's ``spelling``.
     """
     out_dir = Path(out_dir)
-    where = f"--out: {out_dir}"
+    where = f"{spelling.out}: {out_dir}"
     resolved = out_dir.resolve()
     if _is_ancestor_or_same(resolved, Path.cwd().resolve()):
         raise RunOutputError(
@@ -185,7 +198,8 @@ def check_output_dir(out_dir: Path, overwrite: bool) -> None:
         return
     if not overwrite:
         raise RunOutputError(
-            f"{where} already exists and is not empty; choose another folder or pass --overwrite"
+            f"{where} already exists and is not empty; choose another folder or pass "
+            f"{spelling.overwrite}"
         )
     marker = read_marker(out_dir)
     names = {p.name for p in entries}
@@ -193,8 +207,8 @@ def check_output_dir(out_dir: Path, overwrite: bool) -> None:
         return  # a run written before run folders had markers: its files and nothing else
     if marker is None:
         raise RunOutputError(
-            f"{where} holds no previous greatterror run (no {MARKER_FILE}); --overwrite "
-            f"replaces only a run folder. Found: {_describe_entries(entries)}"
+            f"{where} holds no previous greatterror run (no {MARKER_FILE}); "
+            f"{spelling.overwrite} replaces only a run folder. Found: {_describe_entries(entries)}"
         )
     known = {*recorded_files(marker), MARKER_FILE}
     foreign = [p for p in entries if p.name not in known]
@@ -286,7 +300,11 @@ def clean_leftovers(out_dir: Path) -> list[Path]:
 
 
 def write_run_atomically(
-    out_dir: Path, writer_fn: Callable[[Path], None], *, overwrite: bool = False
+    out_dir: Path,
+    writer_fn: Callable[[Path], None],
+    *,
+    overwrite: bool = False,
+    spelling: OutputNames = CLI_NAMES,
 ) -> Path:
     """Call ``writer_fn(tmp_dir)`` and move ``tmp_dir`` to ``out_dir`` only if it returned.
 
@@ -296,7 +314,7 @@ def write_run_atomically(
     place.
     """
     out_dir = Path(out_dir)
-    check_output_dir(out_dir, overwrite)
+    check_output_dir(out_dir, overwrite, spelling)
     out_dir.parent.mkdir(parents=True, exist_ok=True)
     clean_leftovers(out_dir)
     tmp = _sibling(out_dir, _PARTIAL)
