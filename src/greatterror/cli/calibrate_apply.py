@@ -96,8 +96,8 @@ def apply(
     _at_least("--workers", workers, 1)
     try:  # a bare name as the run reads it: a shipped scenario, or the run's message
         file = resolve_path(target)
-    except ScenarioError as exc:
-        fail(str(exc))
+    except ScenarioError as exc:  # the run's words, under this command's option name
+        fail("--" + str(exc))
     if not file.exists():  # a candidate file is written into, not made
         fail(
             f"--scenario: {file} does not exist; apply writes the chosen point into an existing "
