@@ -311,9 +311,14 @@ def runs_rebuild(
         f"the old registry, {report.from_journal} from the journal, {report.from_folders} from "
         "run folders)",
         highlight=False,
+        soft_wrap=True,  # paths are printed whole, never broken across lines
     )
     if report.kept_damaged:
-        console.print(f"the damaged registry was kept as {report.kept_damaged}", highlight=False)
+        console.print(
+            f"the damaged registry was kept as {report.kept_damaged}",
+            highlight=False,
+            soft_wrap=True,
+        )
     for skipped in report.skipped:
         error_console.print(f"[bold yellow]skipped:[/] {skipped}", highlight=False, soft_wrap=True)
     if folders and not report.found_in_roots:
@@ -321,6 +326,7 @@ def runs_rebuild(
             f"no run was found under {', '.join(map(str, folders))}: a run folder holds "
             f"{MARKER_FILE} and {SUMMARY_FILE} (the lines 'skipped:' say what was found)",
             highlight=False,
+            soft_wrap=True,
         )
 
 
