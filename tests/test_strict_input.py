@@ -284,3 +284,7 @@ def test_runs_rebuild_names_each_folder_it_does_not_read(tmp_path: Path) -> None
     assert f"{runs / 'good'}:" not in said and "no run was found" not in said
     code, said = rebuild(runs / "unmarked", tmp_path / "empty")
     assert code == 0 and f"no run was found under {runs / 'unmarked'}, {tmp_path / 'empty'}" in said
+    # a folder named twice is read, and its skipped folders named, once (review35)
+    code, said = rebuild(runs, runs)
+    assert code == 0 and said.count(f"skipped: {runs / 'unmarked'}:") == 1, said
+    assert said.count(f"skipped: {runs / 'edited'}:") == 1, said

@@ -63,40 +63,53 @@ def _journal(path: Path, report: Rebuilt) -> Iterable[tuple[str, datetime, dict[
                 report.skipped.append(f"{journal.name}, line {number}: not a complete entry")
 
 
-def _unmarked(root: Path, report: Rebuilt) -> int:
-    """Name the folders under a root the caller gave that hold a summary but no marker.
+def _scan(root: Path, report: Rebuilt) -> list[Path]:
+    """The run folders under a root the caller gave (those holding a marker), in one walk.
 
-    Only a finished run folder (its marker names the run and its files' hashes) is read
-    back; a folder that merely looks like one was passed over in silence, and "0 from run
-    folders" read as if the folder held no run at all.
+    A folder that holds a summary but no marker is named in ``report.skipped``: only a
+    finished run folder (its marker names the run and its files' hashes) is read back, and
+    one passed over in silence made "0 from run folders" read as if the folder held no run.
     """
-    named = [p.parent for p in sorted(Path(root).rglob(SUMMARY_FILE))]
-    named = [folder for folder in named if not (folder / MARKER_FILE).exists()]
+    marked: list[Path] = []
+    summaries: list[Path] = []
+    for path in sorted(Path(root).rglob("*.json")):
+        if path.name == MARKER_FILE:
+            marked.append(path.parent)
+        elif path.name == SUMMARY_FILE:
+            summaries.append(path.parent)
+    have_marker = set(marked)
     report.skipped += [
         f"{folder}: no {MARKER_FILE}, so not a finished greatterror run folder (only folders "
         "with the marker are read back)"
-        for folder in named
+        for folder in summaries
+        if folder not in have_marker
     ]
-    return len(named)
+    if not marked and not summaries:
+        report.skipped.append(f"{root}: no run folder under it (none holds {MARKER_FILE})")
+    return marked
+
+
+def _marked(root: Path) -> list[Path]:
+    """The folders under ``root`` that hold a run's marker."""
+    return [p.parent for p in sorted(Path(root).rglob(MARKER_FILE))]
 
 
 def _folders(
-    roots: Iterable[Path], report: Rebuilt
+    marked: Iterable[Path], report: Rebuilt
 ) -> Iterable[tuple[str, datetime, dict[str, Any], str]]:
-    for root in roots:
-        for marker_path in sorted(Path(root).rglob(MARKER_FILE)):
-            folder = marker_path.parent
-            marker = read_marker(folder)
-            run_id = str((marker or {}).get("run_id") or "")
-            problem = folder_problem(folder, run_id, None) if marker else "unreadable marker"
-            if problem:
-                report.skipped.append(f"{folder}: {problem}")
-                continue
-            try:
-                summary = read_summary(folder / SUMMARY_FILE)
-                yield run_id, created_of(run_id), summary, str(folder.resolve())
-            except (RunOutputError, ValueError) as exc:
-                report.skipped.append(f"{folder}: {exc}")
+    """Each marked folder's run, read back; a folder that does not check out is skipped."""
+    for folder in marked:
+        marker = read_marker(folder)
+        run_id = str((marker or {}).get("run_id") or "")
+        problem = folder_problem(folder, run_id, None) if marker else "unreadable marker"
+        if problem:
+            report.skipped.append(f"{folder}: {problem}")
+            continue
+        try:
+            summary = read_summary(folder / SUMMARY_FILE)
+            yield run_id, created_of(run_id), summary, str(folder.resolve())
+        except (RunOutputError, ValueError) as exc:
+            report.skipped.append(f"{folder}: {exc}")
 
 
 def rebuild_registry(roots: Iterable[Path] = (), path: Path | None = None) -> Rebuilt:
@@ -133,16 +146,14 @@ def rebuild_registry(roots: Iterable[Path] = (), path: Path | None = None) -> Re
                 rows[run_id] = registry_row(run_id, created, summary, out_dir)
                 report.from_folders += 1
 
-    roots = list(roots)
-    for root in roots:  # the caller's folders: what is not read back is named
-        unmarked = _unmarked(root, report)
-        found = list(_folders([root], report))
-        if not found and not unmarked:
-            report.skipped.append(f"{root}: no run folder under it (none holds {MARKER_FILE})")
+    # the caller's folders, each once however often named: what is not read back is named
+    given = list(dict.fromkeys(Path(root).resolve() for root in roots))
+    for root in given:
+        found = list(_folders(_scan(root, report), report))
         report.found_in_roots += len(found)
         record(found)
-    given = {Path(root).resolve() for root in roots}
-    record(_folders(sorted(f for f in folders if f.resolve() not in given), report))
+    journal_folders = sorted(f for f in folders if f.resolve() not in set(given))
+    record(_folders((m for f in journal_folders for m in _marked(f)), report))
     tmp = path.with_name(f".{path.name}.rebuild-{os.getpid()}")
     for leftover in (tmp, Path(f"{tmp}.wal")):
         leftover.unlink(missing_ok=True)
