@@ -77,7 +77,7 @@ from typing import Any
 
 from greatterror.calibration import gate
 from greatterror.calibration.check import format_value, split_validation
-from greatterror.calibration.dbfile import file_problem
+from greatterror.calibration.dbfile import resume_problem
 from greatterror.calibration.seeds import GATE_SEEDS, SeedRangeError, check_fit_seed
 from greatterror.preflight import PreflightError, check_scale
 from greatterror.scales import scale_warning
@@ -426,13 +426,9 @@ def check_db(parser: argparse.ArgumentParser, db: Path, resume: bool) -> None:
     """--db as step 1's ``calibrate`` will judge it, checked before any step: a refusal there
     counted as a failed step, and the record of the last refit in docs/calibration.md was
     written over (review34 F1). The folder may be missing: the script makes it."""
-    problem = file_problem(db)
-    if db.exists() and problem:
-        parser.error(f"--db: {db} {problem}")
-    if db.exists() and not resume:
-        parser.error(f"--db: {db} exists; pass --resume to continue it, or choose another path")
-    if resume and not db.exists():
-        parser.error(f"--db: {db} does not exist, so there is nothing to resume")
+    problem = resume_problem(db, resume)
+    if problem:
+        parser.error(f"--db: {problem}")
 
 
 def main() -> None:

@@ -97,3 +97,17 @@ def new_db_problem(path: Path) -> str | None:
             if os.path.exists(leftover):
                 os.remove(leftover)
     return None
+
+
+def resume_problem(db: Path, resume: bool) -> str | None:
+    """Why ``--db`` does not suit ``--resume`` (or its absence), as the message after
+    "--db: "; None if it does. One rule for the commands and scripts/refit_historical.py,
+    which must judge its --db before step 1 runs ``calibrate`` (review34 F1)."""
+    problem = file_problem(db)
+    if db.exists() and problem:
+        return f"{db} {problem}"
+    if db.exists() and not resume:
+        return f"{db} exists; pass --resume to continue it, or choose another path"
+    if resume and not db.exists():
+        return f"{db} does not exist, so there is nothing to resume"
+    return None

@@ -158,17 +158,13 @@ def existing_file(path: Path, name: str) -> Path:
 def check_database_option(db: Path, resume: bool) -> None:
     """--db of a fit or comparison: a new database that can be written, or with ``--resume``
     an existing file; an existing directory is named as one either way."""
-    from greatterror.calibration.dbfile import file_problem, new_db_problem
+    from greatterror.calibration.dbfile import new_db_problem, resume_problem
 
     if not db.parent.is_dir():
         fail(f"--db: the directory {db.parent} does not exist")
-    problem = file_problem(db)
-    if db.exists() and problem:
-        fail(f"--db: {db} {problem}")
-    if db.exists() and not resume:
-        fail(f"--db: {db} exists; pass --resume to continue it, or choose another path")
-    if resume and not db.exists():
-        fail(f"--db: {db} does not exist, so there is nothing to resume")
+    problem = resume_problem(db, resume)
+    if problem:
+        fail(f"--db: {problem}")
     problem = None if resume else new_db_problem(db)
     if problem:
         fail(f"--db: {db} cannot be written: {problem}; give a path in a writable directory")
