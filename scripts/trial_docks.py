@@ -30,8 +30,9 @@ from pathlib import Path
 import numpy as np
 
 from greatterror.calibration.compare import hypothesis_priors, logistic_values
+from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
 from greatterror.calibration.simulator import simulated_value, simulation_seed, warm
-from greatterror.model.params import BY_NAME
+from greatterror.model.params import ParameterError, coerce
 from greatterror.model.scenario import ScenarioError, load_scenario
 from greatterror.model.sim import Simulation
 from greatterror.model.trial_cases import in_group
@@ -55,7 +56,8 @@ def main(argv: list[str] | None = None) -> int:
     try:
         load_scenario(a.scenario)
         check_scale(a.scale)
-    except (ScenarioError, PreflightError) as exc:
+        check_fit_seed(a.seed)
+    except (ScenarioError, PreflightError, SeedRangeError) as exc:
         ap.error(str(exc))
     if a.label and not a.screen:
         ap.error("--label: names a hypothesis of --screen; give --screen too")
@@ -71,13 +73,13 @@ def main(argv: list[str] | None = None) -> int:
                 f"--label: {a.label!r} is not a hypothesis of {a.screen}; allowed: {', '.join(labels)}"
             )
         fixed = dict(labels[a.label]["fixed"])
-    try:
-        extra = {k: float(v) for k, v in (s.split("=", 1) for s in a.set)}
-    except ValueError:
+    pairs = [s.split("=", 1) for s in a.set]
+    if any(len(p) != 2 for p in pairs):
         ap.error("--set: expected NAME=VALUE with a number")
-    unknown = [k for k in extra if k not in BY_NAME]
-    if unknown:
-        ap.error(f"--set: not a parameter: {', '.join(unknown)} (greatterror params lists them)")
+    try:  # each value checked against its parameter's declaration, as a scenario's are
+        extra = {k: coerce(k, v) for k, v in pairs}
+    except ParameterError as exc:
+        ap.error(f"--set: {exc}")
     values: dict[str, float] = {}
     if a.values == "median":
         names, priors = hypothesis_priors(a.scenario, 1.0, fixed)

@@ -237,13 +237,15 @@ def test_the_readme_benchmark_script_refuses_bad_arguments(args: list[str]) -> N
         (["hypotheses/h1_intentional", "--set", "nosuch=1"], "--set"),
         (["hypotheses/h1_intentional", "--set", "oppositionist_weight"], "--set"),
         (["hypotheses/h1_intentional", "--scale", "0"], "--scale"),
+        (["hypotheses/h1_intentional", "--seed", "-1"], "--seed: -1 is out of range"),
+        (["hypotheses/h1_intentional", "--set", "oppositionist_weight=-5"], "out of range"),
     ],
 )
 def test_the_trial_docks_script_refuses_bad_arguments(args: list[str], field: str) -> None:
     """scripts/trial_docks.py (docs/hypotheses.md, the show trials' empty docks): a bad
-    scenario, parameter, scale or a --label without --screen stops with one line naming the
-    option and exit code 2 before the run (an unknown scenario or --set name was a
-    traceback)."""
+    scenario, parameter or parameter value, scale, seed or a --label without --screen stops
+    with one line naming the option and exit code 2 before the run (an unknown scenario or
+    --set name, a negative seed and a value outside its parameter's range were tracebacks)."""
     import subprocess
     import sys
 
