@@ -382,12 +382,12 @@ def test_a_row_stores_the_values_simulated(monkeypatch: pytest.MonkeyPatch) -> N
 
     ran: list[dict[str, float]] = []
 
-    def summary(_: object, values: dict[str, float]) -> dict[str, object]:
+    def targets(_: object, values: dict[str, float]) -> list[dict[str, object]]:
         ran.append({k: simulator.simulated_value(k, v) for k, v in values.items()})
-        return {"targets": [{"id": s, "simulated": 1.0} for s in CALIBRATION_IDS]}
+        return [{"id": s, "simulated": 1.0} for s in CALIBRATION_IDS]
 
     monkeypatch.setattr(simulator, "warm", lambda *_: None)
-    monkeypatch.setattr(simulator.FitModel, "summary", summary)
+    monkeypatch.setattr(simulator.FitModel, "targets", targets)
     job = rb.Job(
         1, "H6", H6, 1, 0.001, 141, (("names_per_confession", 0.37), ("trial_dock_size", 2.6))
     )

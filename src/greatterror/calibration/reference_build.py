@@ -119,9 +119,7 @@ def run_job(job: Job) -> dict[str, Any]:
         "runaway": False,
     }
     try:
-        simulated = {
-            t["id"]: float(t["simulated"]) for t in model.summary(dict(job.values))["targets"]
-        }
+        simulated = {t["id"]: float(t["simulated"]) for t in model.targets(dict(job.values))}
     except RunawayRun:
         row["runaway"] = True
         simulated = {}

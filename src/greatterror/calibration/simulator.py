@@ -119,6 +119,12 @@ def warm(scenario: str, scale: float, seed: int) -> tuple[Any, Any, Any]:
             _POPULATIONS[population_key] = build_population(*population_key)
             loaded = True
         if loaded:
+            # The simulation's modules, imported here rather than on a worker's first
+            # particle: pyabc's multicore sampler forks its workers from this process anew
+            # for every generation, and each imported them again (0.2 s of CPU a worker).
+            import greatterror.model.sim
+            import greatterror.model.summary  # noqa: F401
+
             # What the process holds now (modules, pyabc, the scenario, evidence and
             # population) lives as long as the process: moved out of the cyclic
             # collector's sight, it is no longer traversed by the full collection after
@@ -190,7 +196,20 @@ class FitModel:
         return _BANDS[key]
 
     def summary(self, values: dict[str, float]) -> dict[str, Any]:
-        """The run's summary at these parameter values (the rest at the scenario's).
+        """The run's summary at these parameter values (the rest at the scenario's); see
+        ``simulate``."""
+        summary: dict[str, Any] = self.simulate(values, full=True)
+        return summary
+
+    def targets(self, values: dict[str, float]) -> list[dict[str, Any]]:
+        """``summary(values)["targets"]``, equal row for row, without the summary's other
+        blocks (``model.summary.target_rows``): what the fit reads of a run."""
+        rows: list[dict[str, Any]] = self.simulate(values, full=False)
+        return rows
+
+    def simulate(self, values: dict[str, float], full: bool = True) -> Any:
+        """The run at these parameter values (the rest at the scenario's): its summary, or
+        with ``full`` False its targets' rows only.
 
         With ``stop_runaways``, a run whose held population passes
         ``RUNAWAY_FACTOR`` times the record's arrests of 1937-38 raises
@@ -207,10 +226,11 @@ class FitModel:
         seed = simulation_seed(self.seed, overrides)
         overrides.update((k, simulated_value(k, v)) for k, v in self.fixed)  # rounded as drawn ones
         sim = Simulation(chosen, population, seed, evidence, overrides)
+        sim.loop.timed = False  # the steps' timings: no particle's output
         runaway = None
         pause_point("simulation")  # the interrupt tests' signal point (faults.py)
         try:
-            result = self._run(sim, population, evidence, chosen.name)
+            result = self._run(sim, population, evidence, chosen.name, full)
         except RunawayRun as stopped:  # its traceback (which holds the run) ends here
             runaway = str(stopped)
         # A run's state (world, engine, calendar: about 100 MB at 1:333) is held in
@@ -224,16 +244,17 @@ class FitModel:
             raise RunawayRun(runaway)
         return result
 
-    def _run(self, sim: Any, population: Any, evidence: Any, name: str) -> dict[str, Any]:
-        """Run ``sim`` to the end (checking for a runaway) and summarise it."""
-        from greatterror.model.summary import build_summary
+    def _run(self, sim: Any, population: Any, evidence: Any, name: str, full: bool = True) -> Any:
+        """Run ``sim`` to the end (checking for a runaway) and summarise it (``full``), or
+        give its targets' rows only."""
+        from greatterror.model import summary
 
         if self.stop_runaways:
             stopped = run_or_stop(sim, population, evidence)
             if stopped is not None:
                 raise RunawayRun(stopped)
         sim.run()
-        return build_summary(sim, name)
+        return summary.build_summary(sim, name) if full else summary.target_rows(sim)
 
     def __call__(self, parameters: Any) -> dict[str, float]:
         """The statistics; for a runaway run, ``RUNAWAY_STATISTIC`` for every target.
@@ -244,6 +265,6 @@ class FitModel:
         """
         values = {str(k): float(v) for k, v in dict(parameters).items()}
         try:
-            return excess_log_ratios(self.summary(values), self.bands())
+            return excess_log_ratios({"targets": self.targets(values)}, self.bands())
         except RunawayRun:
             return dict.fromkeys(self.ids, RUNAWAY_STATISTIC)

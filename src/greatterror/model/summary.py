@@ -118,40 +118,9 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     # (model/steps_courts.py) per day, who are counted apart, in ``non_political``, and in
     # the Gulag's stocks and flows
     per_day_event, per_op, per_day_other, per_day_op = sim.ledger.sums()
-    by_year_event = {}
     years = _years(sim)
-    for year in np.unique(years):
-        sel = per_day_event[years == year].sum(axis=0)
-        by_year_event[str(year)] = {
-            "arrested": float(sel[EV["arrested"]]),
-            "convicted": float(
-                sel[EV["convicted_cat1"]]
-                + sel[EV["convicted_camp"]]
-                + sel[EV["convicted_exile"]]
-                + sel[EV["convicted_other"]]
-            ),
-            "death_sentences": float(sel[EV["convicted_cat1"]]),
-            "shot": float(sel[EV["executed"]]),
-            "camp": float(sel[EV["convicted_camp"]]),
-            "exile": float(sel[EV["convicted_exile"]]),
-            # "other measures" (model/collegium.py): convicted, neither camp nor exile
-            "other": float(sel[EV["convicted_other"]]),
-            "released": float(sel[EV["released"]]),
-            "died_in_custody": float(sel[EV["died_in_custody"]]),
-        }
-    # per operation: arrests opened under it, sentences passed under it, executions, and the
-    # cases that left it before any sentence under it (a special troika's case sent back,
-    # model/no_sentence.py; a case pending at the halt, model/steps_halt.py), whose later
-    # sentence or release is counted under "ordinary"
-    operations = {
-        op: {
-            **_sentenced(per_op[i]),
-            "shot": float(per_op[i, EV["executed"]]),
-            "left_operation": float(per_op[i, EV["left_operation"]]),
-        }
-        for i, op in enumerate(OPERATIONS)
-        if op in POLITICAL_OPERATIONS
-    }
+    by_year_event = yearly_block(per_day_event, years)
+    operations = operations_block(per_op)
     inst = sim.inst
     summary: dict[str, Any] = {
         "scenario": scenario_name,
@@ -183,10 +152,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "operations": operations,
         "operations_yearly": operations_yearly(per_day_op, years),
         "elites": {
-            **{
-                group: elite_fate(sim, flags, shot=group != "congress_1934")
-                for group, flags in ELITE_FATES.items()
-            },
+            **elites_block(sim, ELITE_FATES),
             "cc_1934_politburo": rows_fate(
                 sim, politburo_rows(sim.pop["elite"], sim.registers.elite_heads)
             ),
@@ -230,14 +196,7 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
         "nkvd_capacity": capacity_block(sim.inst, float(sim.weight_of_layer[0]), sim.start),
         "party": party_block(sim.world, years, float(sim.weight_of_layer[0])),
         "non_political": non_political_block(per_day_other, years),
-        "gulag": gulag_summary(
-            sim.ledger.gulag,
-            sim.ledger.stock,
-            years,
-            sim.ledger.prisons,
-            sim.ledger.holding,
-            sim.ledger.prison_dates,
-        ),
+        "gulag": gulag_block(sim, years),
         "pretrial": {
             part: {date: float(pair[i]) for date, pair in sim.ledger.pretrial_dates.items()}
             for i, part in enumerate(("held", "released"))
@@ -248,6 +207,88 @@ def build_summary(sim: Any, scenario_name: str) -> dict[str, Any]:
     }
     summary["targets"] = evaluate(summary, sim.evidence)
     return summary
+
+
+def target_rows(sim: Any) -> list[dict[str, Any]]:
+    """``build_summary(sim, ...)["targets"]``, equal value for value, from the blocks the
+    targets read (model/targets.py: ``yearly``, ``operations``, two groups of ``elites``,
+    ``gulag``, ``trials``) and none of the others.
+
+    A fit reads a run's targets only (calibration/simulator.py, ``FitModel.__call__``); the
+    other blocks (the lines, the demography, the groups targeted, the NKVD's and the party's
+    blocks...) were 40-50% of the summary's CPU time. A target that reads another block
+    raises KeyError here; tests/test_calibrate.py compares the two on whole runs."""
+    per_day_event, per_op, _, _ = sim.ledger.sums()
+    years = _years(sim)
+    read = {
+        "yearly": yearly_block(per_day_event, years),
+        "operations": operations_block(per_op),
+        "elites": elites_block(sim, {g: ELITE_FATES[g] for g in TARGET_ELITES}),
+        "trials": sim.trials,
+        "gulag": gulag_block(sim, years),
+    }
+    return evaluate(read, sim.evidence)
+
+
+#: the groups of ``elites`` that calibration targets read (model/targets.py)
+TARGET_ELITES = ("cc_1934", "congress_1934")
+
+
+def yearly_block(per_day_event: np.ndarray, years: np.ndarray) -> dict[str, Any]:
+    """The political repression's events by calendar year (``yearly``)."""
+    by_year_event = {}
+    for year in np.unique(years):
+        sel = per_day_event[years == year].sum(axis=0)
+        by_year_event[str(year)] = {
+            "arrested": float(sel[EV["arrested"]]),
+            "convicted": float(
+                sel[EV["convicted_cat1"]]
+                + sel[EV["convicted_camp"]]
+                + sel[EV["convicted_exile"]]
+                + sel[EV["convicted_other"]]
+            ),
+            "death_sentences": float(sel[EV["convicted_cat1"]]),
+            "shot": float(sel[EV["executed"]]),
+            "camp": float(sel[EV["convicted_camp"]]),
+            "exile": float(sel[EV["convicted_exile"]]),
+            # "other measures" (model/collegium.py): convicted, neither camp nor exile
+            "other": float(sel[EV["convicted_other"]]),
+            "released": float(sel[EV["released"]]),
+            "died_in_custody": float(sel[EV["died_in_custody"]]),
+        }
+    return by_year_event
+
+
+def operations_block(per_op: np.ndarray) -> dict[str, Any]:
+    """Per political operation: arrests opened under it, sentences passed under it,
+    executions, and the cases that left it before any sentence under it (a special troika's
+    case sent back, model/no_sentence.py; a case pending at the halt, model/steps_halt.py),
+    whose later sentence or release is counted under "ordinary"."""
+    return {
+        op: {
+            **_sentenced(per_op[i]),
+            "shot": float(per_op[i, EV["executed"]]),
+            "left_operation": float(per_op[i, EV["left_operation"]]),
+        }
+        for i, op in enumerate(OPERATIONS)
+        if op in POLITICAL_OPERATIONS
+    }
+
+
+def elites_block(sim: Any, groups: dict[str, int]) -> dict[str, Any]:
+    """The fate of each elite group (the 1934 Congress's delegates: arrested only)."""
+    return {
+        group: elite_fate(sim, flags, shot=group != "congress_1934")
+        for group, flags in groups.items()
+    }
+
+
+def gulag_block(sim: Any, years: np.ndarray) -> dict[str, Any]:
+    """The ``gulag`` block (model/gulag.py, ``gulag_summary``) from the run's ledger."""
+    ledger = sim.ledger
+    return gulag_summary(
+        ledger.gulag, ledger.stock, years, ledger.prisons, ledger.holding, ledger.prison_dates
+    )
 
 
 def _sentenced(events: np.ndarray) -> dict[str, float]:

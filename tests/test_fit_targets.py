@@ -1,0 +1,63 @@
+"""The fit's particle reads a run's targets without the rest of its summary, to the same values.
+
+``FitModel.__call__`` (each ABC particle, and each row of a reference table) builds only the
+summary's blocks the targets read (``model.summary.target_rows``) and does not time the
+day's steps (``Loop.timed``), where until 7 December 2026 it built the whole summary
+(``build_summary``) of a timed run (docs/performance-log.md, branch ``fitspeed``). The
+statistics a fit stores must not change: for the same values they are compared, float for
+float, with those of the fit before the change, made here step by step.
+"""
+
+from __future__ import annotations
+
+from typing import Any
+
+import pytest
+
+from greatterror.calibration.simulator import (
+    FitModel,
+    run_or_stop,
+    simulated_value,
+    simulation_seed,
+    warm,
+)
+from greatterror.calibration.statistics import CALIBRATION_IDS, excess_log_ratios
+
+SCALE = 0.0001
+
+
+def statistics_before(model: FitModel, values: dict[str, float]) -> dict[str, Any]:
+    """The particle's full summary and statistics as ``FitModel.__call__`` made them before."""
+    from greatterror.model.sim import Simulation
+    from greatterror.model.summary import build_summary
+
+    chosen, evidence, population = warm(model.scenario, model.scale, model.seed)
+    overrides = {k: simulated_value(k, v) for k, v in values.items()}
+    seed = simulation_seed(model.seed, overrides)
+    sim = Simulation(chosen, population, seed, evidence, overrides)
+    assert sim.loop.timed
+    assert run_or_stop(sim, population, evidence) is None
+    sim.run()
+    summary = build_summary(sim, chosen.name)
+    return {"summary": summary, "statistics": excess_log_ratios(summary, model.bands())}
+
+
+@pytest.mark.parametrize(
+    ("scenario", "values"),
+    [
+        ("historical", {"names_per_confession": 0.5, "denunciation_rate": 1e-4}),
+        ("hypotheses/h6_kirov_pretext", {}),
+    ],
+)
+def test_the_fit_reads_the_targets_of_the_full_summary(
+    scenario: str, values: dict[str, float]
+) -> None:
+    model = FitModel(scenario, SCALE, 1)
+    before = statistics_before(model, values)
+    rows = model.targets(values)
+    assert rows == before["summary"]["targets"]
+    assert [r["id"] for r in rows] == [r["id"] for r in before["summary"]["targets"]]
+    statistics = model(values)
+    assert statistics == before["statistics"]
+    assert set(statistics) == set(CALIBRATION_IDS)
+    assert any(r["simulated"] > 0 for r in rows)  # a run with events, not an empty one
