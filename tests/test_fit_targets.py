@@ -61,3 +61,30 @@ def test_the_fit_reads_the_targets_of_the_full_summary(
     assert statistics == before["statistics"]
     assert set(statistics) == set(CALIBRATION_IDS)
     assert any(r["simulated"] > 0 for r in rows)  # a run with events, not an empty one
+
+
+def test_a_process_freezes_what_it_holds_after_its_first_particle_but_never_the_run(
+    monkeypatch: pytest.MonkeyPatch,
+) -> None:
+    """After a process's first particle, what it still holds (Numba's kernels, a forked
+    worker's pyabc objects) is frozen out of the collector, so that the collection after
+    each particle stops traversing it; the run itself is freed first, never frozen."""
+    import gc
+
+    from greatterror.calibration import simulator
+    from greatterror.model.engine import Engine
+    from greatterror.model.world import World
+
+    model = FitModel("historical", SCALE, 1)
+    model({})
+    monkeypatch.setattr(simulator, "_FROZEN_IN", [])  # as in a newly forked worker
+    held = [[] for _ in range(1000)]  # alive across the particle, as a worker's objects are
+    before = gc.get_freeze_count()
+    model({})
+    assert gc.get_freeze_count() >= before + len(held)
+    gc.unfreeze()  # the frozen objects, back in the collector's sight for the check
+    try:
+        frozen_runs = [o for o in gc.get_objects() if isinstance(o, World | Engine)]
+    finally:
+        gc.freeze()
+    assert frozen_runs == []

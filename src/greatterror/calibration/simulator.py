@@ -18,6 +18,7 @@ whichever worker ran it.
 from __future__ import annotations
 
 import gc
+import os
 import threading
 from collections.abc import Callable, Sequence
 from dataclasses import dataclass
@@ -86,6 +87,7 @@ _SCENARIOS: dict[str, Any] = {}  # by scenario name, each checked against the ev
 _POPULATIONS: dict[tuple[float, int], Any] = {}  # by (scale, population seed)
 _BANDS: dict[tuple[str, ...], tuple[Archival, ...]] = {}
 _LOCK = threading.Lock()  # Dask workers with threads share one process
+_FROZEN_IN: list[int] = []  # the process that froze what it held after its first particle
 
 
 def warm(scenario: str, scale: float, seed: int) -> tuple[Any, Any, Any]:
@@ -240,6 +242,14 @@ class FitModel:
         # memory). Collecting here bounds a worker's memory at one run.
         del sim
         gc.collect()
+        if [os.getpid()] != _FROZEN_IN:
+            # What a process holds after its first particle lives as long as it: the
+            # kernels Numba loaded, and in a forked pyabc worker the parent's pyabc objects
+            # (the database, the generation's sample, made after ``warm`` froze). Frozen,
+            # the collection after each particle no longer traverses them (0.008 s of CPU a
+            # particle at 1:1,000 in a comparison's worker, docs/performance-log.md).
+            _FROZEN_IN[:] = [os.getpid()]
+            gc.freeze()
         if runaway is not None:
             raise RunawayRun(runaway)
         return result
