@@ -192,7 +192,7 @@ def main() -> None:
     }
     width = max(len(k) for k in out["per_simulation"])
     print(
-        f"{n} simulations ({counted} counted by pyabc, the calibration sample aside), "
+        f"{n} simulations (pyabc counts {counted}, the calibration sample included), "
         f"{len(rows)} worker processes, 1:{1 / args.scale:,.0f}, {','.join(labels)}; "
         f"wall {wall:.0f} s; load {load0[0]:.2f} -> {out['load_end'][0]:.2f}"
     )
