@@ -1,7 +1,8 @@
 """What Numba's compilation costs in a first run, kernel by kernel, in CPU seconds.
 
-Usage: ``python bench/bench_compile.py [scale] [scenario] [--top N]`` (defaults 0.001,
-historical, all kernels).
+Usage: ``python bench/bench_compile.py [scale] [scenario] [--top N] [--json PATH]``
+(defaults 0.001, historical, all kernels; ``--json`` also writes the child's raw record, so
+two codes' tables can be compared kernel by kernel afterwards).
 
 Runs one job (import, build a population with seed 1, run the scenario with seed 1, build
 the summary) in a fresh subprocess with an empty Numba cache (``NUMBA_CACHE_DIR`` set to a
@@ -148,6 +149,11 @@ def _copied(result: dict) -> int:
 def main() -> None:
     args = sys.argv[1:]
     top = None
+    save = None
+    if "--json" in args:
+        at = args.index("--json")
+        save = Path(args[at + 1])
+        del args[at : at + 2]
     if "--top" in args:
         at = args.index("--top")
         top = int(args[at + 1])
@@ -155,6 +161,8 @@ def main() -> None:
     scale = float(args[0]) if args else 0.001
     scenario = args[1] if len(args) > 1 else "historical"
     result = measure(scale, scenario)
+    if save is not None:
+        save.write_text(json.dumps(result))
     rows = table(result)
     events = result["events"]
     outer = sum(e[2] for e in events if e[4] == 0)

@@ -259,6 +259,10 @@ def test_the_plan_makes_repeats_then_one_run_per_prior_scale_at_the_first_seed()
         (["H1", "H9"], "unknown hypothesis 'H9'"),
         (["H1", "H2", "--particles", "1"], "--particles: 1 is out of range"),
         (["H1", "H2", "--repeats", "0"], "--repeats: 0 is out of range"),
+        # a fit's --seed, in the words of every fit's check (calibration/seeds.check_fit_seed)
+        (["H1", "H2", "--seed", "-1"], "--seed: -1 is out of range; allowed values: 0 to 999,999"),
+        (["H1", "H2", "--seed", "1000000"], "--seed: 1000000 is out of range; allowed values: 0"),
+        (["H1", "H2", "--seed", "999999", "--repeats", "2"], "out of range with --repeats 2"),
         (["H1", "H2", "--prior-scale", "1"], "--prior-scale: 1 is not allowed"),
         (["H1", "H2", "--prior-scale", "-2"], "--prior-scale: -2 is not allowed"),
         (["H1", "H2", "--quantile", "0"], "--quantile: 0 is out of range"),
@@ -278,6 +282,20 @@ def test_bad_compare_input_exits_2_and_writes_nothing(
     result = runner.invoke(app, ["hypotheses", "compare", *args, "--db", str(db)])
     assert result.exit_code == 2, result.output
     assert message in result.output
+    assert list(tmp_path.iterdir()) == []
+
+
+def test_compare_refuses_a_seed_in_the_words_of_a_fit(tmp_path: Path) -> None:
+    """One check of a fit's --seed for every command (calibration/seeds.check_fit_seed): compare
+    had its own range (to 2^31 - 1001), so a seed from 1,000,000 up passed it and stopped the
+    first run with an internal error."""
+    for seed in ("-1", "1000000"):
+        compare = runner.invoke(
+            app, ["hypotheses", "compare", "H1", "H2", "--seed", seed, "--db", str(tmp_path / "c")]
+        )
+        fit = runner.invoke(app, ["calibrate", "historical", "--seed", seed, "--db", str(tmp_path)])
+        assert compare.exit_code == fit.exit_code == 2, (compare.output, fit.output)
+        assert compare.output == fit.output
     assert list(tmp_path.iterdir()) == []
 
 

@@ -46,6 +46,9 @@ NOT_CALLS = {
         "tests/test_stream_pointers.py",
         "greatterror.model.stream_pointers._choice_without_replacement",
     ): "reads ``.signatures`` only",
+    ("tests/test_njit_options.py", "greatterror.model.kernels.first_distinct_body"): (
+        "reads ``.signatures`` only (an inlined kernel has none)"
+    ),
 }
 
 

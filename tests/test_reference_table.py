@@ -240,6 +240,8 @@ def test_a_table_is_only_extended_with_its_own_settings_and_code() -> None:
         (["H6"], "at least 2 hypotheses"),
         (["H6", "H6"], "named twice"),
         (["--seed", "-1"], "--seed: -1 is out of range"),
+        # the seed given, not the last block's (999,999 + 1)
+        (["--seed", "999999", "--blocks", "2"], "--seed: 999999 is out of range with --blocks 2"),
     ],
 )
 def test_bad_input_exits_2_before_any_work(tmp_path: Path, args: list[str], message: str) -> None:

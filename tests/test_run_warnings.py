@@ -4,6 +4,7 @@ commands print one line per warning (with how many runs had it for many runs).""
 
 from __future__ import annotations
 
+import doctest
 from typing import Any
 
 import pytest
@@ -79,6 +80,28 @@ def test_the_pairs_warnings_before_run_are_refused() -> None:
     for ask in (lambda: pairs.warnings, pairs.differences):  # {} read as "no run warned"
         with pytest.raises(gt.SimError, match="the pairs have not run; call run"):
             ask()
+
+
+@pytest.mark.parametrize(
+    "make",
+    [
+        lambda: gt.Ensemble("historical", scale=0.0001, seeds=[1], workers=1),
+        lambda: gt.Paired("no_kirov", scale=0.0001, seeds=[1], workers=1),
+    ],
+    ids=["Ensemble", "Paired"],
+)
+def test_the_refusal_before_run_is_documented_where_the_api_is_read(make: Any) -> None:
+    """The class's example (run by the doctests, tests/test_api.py and test_counterfactuals.py)
+    and the property's docstring show the error ``.warnings`` raises before ``run()``, in its
+    words; it was documented in docs/outputs.md only."""
+    made = make()
+    with pytest.raises(gt.SimError) as err:
+        made.warnings  # noqa: B018
+    said = str(err.value)
+    assert said.endswith("not run; call run() first")
+    examples = doctest.DocTestParser().get_examples(type(made).__doc__)
+    assert any(e.exc_msg is not None and said in e.exc_msg for e in examples)
+    assert said in " ".join(type(made).warnings.__doc__.split())
 
 
 def _pair(seed: int, base: dict[str, Any], counterfactual: dict[str, Any]) -> dict[str, Any]:

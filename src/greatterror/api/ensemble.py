@@ -74,6 +74,15 @@ class Ensemble:
     >>> ens.warnings  # {warning: how many of the runs had it}; {} when no run warned
     {"the NKVD's capacity to arrest (nkvd_capacity) held arrests back: ...": 2}
 
+    Results are read after ``run()``: before it, ``warnings``, ``targets()``, ``bands()`` and
+    ``yearly()`` raise rather than answer ``{}`` or an empty table, which would read as "no
+    run warned" where no run was made.
+
+    >>> gt.Ensemble("historical", scale=0.0001, seeds=[1], workers=1).warnings
+    Traceback (most recent call last):
+    ...
+    greatterror.api.options.SimError: warnings: the ensemble has not run; call run() first
+
     ``vary``: fixed parameters each seed's run draws from their priors ("unsourced",
     "fixed-priors", names; api/vary.py); ``prior_draws`` holds each seed's draw.
     """
@@ -141,7 +150,10 @@ class Ensemble:
     @property
     def warnings(self) -> dict[str, int]:
         """Each warning the finished runs' summaries carry (``Results.warnings``), in the words
-        used for many runs, with how many of the ``len(summaries)`` runs had it; {} for none."""
+        used for many runs, with how many of the ``len(summaries)`` runs had it; {} for none.
+
+        Asked before ``run()``, it raises ``SimError`` ("warnings: the ensemble has not run;
+        call run() first"): {} would say that no run warned."""
         self._check_ran("warnings")
         return count_warnings(warning_kinds(s) for s in self.summaries)
 

@@ -170,6 +170,15 @@ class Paired:
     >>> pairs.runs, pairs.warnings  # {warning: how many of the runs had it}
     (2, {"the NKVD's capacity to arrest (nkvd_capacity) held arrests back: ...": 2})
 
+    Results are read after ``run()``: before it, ``warnings``, ``differences()`` and
+    ``bands()`` raise rather than answer ``{}`` or an empty table, which would read as "no run
+    warned" where no run was made.
+
+    >>> gt.Paired("no_national_operations", scale=0.0001, seeds=[1], workers=1).warnings
+    Traceback (most recent call last):
+    ...
+    greatterror.api.options.SimError: warnings: the pairs have not run; call run() first
+
     ``draws``: one parameter set per seed (for instance posterior draws of a
     fit, ``gt.posterior_draws``), applied to both runs of its pair; without
     them both runs use the scenarios' own parameter values. ``vary``: fixed
@@ -296,7 +305,10 @@ class Paired:
     @property
     def warnings(self) -> dict[str, int]:
         """Each warning of the finished runs' summaries (``Results.warnings``), in the words
-        used for many runs, with how many of the ``runs`` had it (both runs of a pair count)."""
+        used for many runs, with how many of the ``runs`` had it (both runs of a pair count).
+
+        Asked before ``run()``, it raises ``SimError`` ("warnings: the pairs have not run;
+        call run() first"): {} would say that no run warned."""
         self._check_ran("warnings")
         kinds = (p["warnings"][arm] for p in self.pairs if "warnings" in p for arm in p["warnings"])
         return count_warnings(kinds)

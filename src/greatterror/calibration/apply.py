@@ -15,6 +15,7 @@ scenario before it replaces the file, so a failed apply leaves it unchanged.
 
 from __future__ import annotations
 
+import contextlib
 import datetime as dt
 import os
 import re
@@ -56,27 +57,74 @@ def replace_parameters(text: str, block: str) -> str:
     return text[: match.start()] + block + "\n" + text[end:]
 
 
+def temporary(path: Path) -> Path:
+    """The file beside ``path`` that ``write_scenario`` writes and checks before it replaces it."""
+    return path.with_name(f".{path.name}.apply-{os.getpid()}.toml")
+
+
+def _unwritable(path: Path, exc: OSError) -> str:
+    """An error naming the user's file, not the temporary copy beside it that failed."""
+    return (
+        f"{path} cannot be written ({exc.strerror or type(exc).__name__} on the temporary "
+        "file beside it); give a scenario file in a folder you can write to"
+    )
+
+
+def check_writable(path: Path) -> None:
+    """Refuse a scenario file that ``write_scenario`` could not replace, before any work.
+
+    ``calibrate apply`` re-runs its candidates (minutes of simulation) before it writes; a
+    folder it cannot write to is found here, by writing and removing the very temporary file
+    the write will use, rather than after those runs.
+    """
+    tmp = temporary(path)
+    try:
+        tmp.write_text("", encoding="utf-8")
+    except OSError as exc:
+        raise ApplyError(_unwritable(path, exc)) from None
+    finally:
+        with contextlib.suppress(OSError):  # a folder in its place stays (unlink refuses it)
+            tmp.unlink(missing_ok=True)
+
+
 def write_scenario(path: Path, values: dict[str, float], provenance: Sequence[str]) -> None:
-    """Write the values into the scenario file at ``path``, checked before it is replaced."""
+    """Write the values into the scenario file at ``path``, checked before it is replaced.
+
+    Every error names ``path``, the file the user gave, never the temporary copy beside it
+    (``temporary``), which the user did not name and which is gone when the error is read.
+    """
     from greatterror.model.scenario import ScenarioError, load_scenario
 
     unknown = [n for n in values if n not in BY_NAME]
     if unknown:
         raise ApplyError(f"parameters: unknown parameters {', '.join(unknown)}")
-    text = path.read_text(encoding="utf-8")
-    kept = tomllib.loads(text).get("parameters", {})
+    try:
+        text = path.read_text(encoding="utf-8")
+        kept = tomllib.loads(text).get("parameters", {})
+    except OSError as exc:
+        raise ApplyError(f"{path} cannot be read ({exc.strerror or exc})") from None
+    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as exc:  # changed since it was checked
+        raise ApplyError(f"{path} is no longer a valid scenario file: {exc}") from None
     values = {**{k: float(v) for k, v in kept.items() if k not in values}, **values}
     new = replace_parameters(text, parameters_block(values, provenance))
-    tmp = path.with_name(f".{path.name}.apply-{os.getpid()}.toml")
+    tmp = temporary(path)
     try:
-        tmp.write_text(new, encoding="utf-8")
+        try:
+            tmp.write_text(new, encoding="utf-8")
+        except OSError as exc:
+            raise ApplyError(_unwritable(path, exc)) from None
         try:
             load_scenario(tmp)
         except ScenarioError as exc:
-            raise ApplyError(f"the new scenario would not load: {exc}") from None
-        os.replace(tmp, path)
+            said = str(exc).replace(str(tmp), str(path)).replace(tmp.name, path.name)
+            raise ApplyError(f"the new scenario would not load: {said}") from None
+        try:
+            os.replace(tmp, path)
+        except OSError as exc:
+            raise ApplyError(_unwritable(path, exc)) from None
     finally:
-        tmp.unlink(missing_ok=True)
+        with contextlib.suppress(OSError):  # a folder in its place stays (unlink refuses it)
+            tmp.unlink(missing_ok=True)
 
 
 def provenance(

@@ -142,15 +142,16 @@ def table_manifest(
     hypotheses: dict[str, str], scale: float, base_seed: int, blocks: int, prior_scale: float = 1.0
 ) -> dict[str, Any]:
     """The manifest a table of these settings has (the code is this process's)."""
-    from greatterror.calibration.seeds import check_fit_seed
+    from greatterror.calibration.seeds import check_fit_seeds
     from greatterror.calibration.statistics import CALIBRATION_IDS
     from greatterror.evidence.loader import load_evidence
     from greatterror.provenance import code_identity
 
+    check_fit_seeds(base_seed, blocks, "--seed", "--blocks")  # names the seed given, not block b's
     evidence = load_evidence()
     seeds = {}
     for b in range(1, blocks + 1):
-        fit_seed = check_fit_seed(base_seed + b - 1, "--seed")
+        fit_seed = base_seed + b - 1
         seeds[str(b)] = {"fit_seed": fit_seed, "draw_seed": fit_seed}
     return {
         "format": FORMAT,

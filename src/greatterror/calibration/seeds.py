@@ -70,6 +70,20 @@ def check_fit_seed(seed: int, field: str = "--seed") -> int:
     return seed
 
 
+def check_fit_seeds(
+    seed: int, count: int, field: str = "--seed", counted: str = "--repeats"
+) -> int:
+    """The first of ``count`` consecutive fit seeds (``seed``, ``seed + 1``, ...; a
+    comparison's repeats): each must be a fit seed, so the last one bounds the first."""
+    check_fit_seed(seed, field)
+    if (last := seed + count - 1) > MAX_FIT_SEED:
+        raise SeedRangeError(
+            f"{field}: {seed} is out of range with {counted} {count} (its runs' fit seeds go "
+            f"to {last:,}); allowed values: 0 to {MAX_FIT_SEED - count + 1:,}"
+        )
+    return seed
+
+
 def check_validation_seeds(seeds: Iterable[int], field: str = "--seeds") -> tuple[int, ...]:
     """Validation seeds: each below the fitting range (and not negative)."""
     out = tuple(int(s) for s in seeds)

@@ -69,7 +69,12 @@ def apply(
     as_json: bool,
     force: bool = False,
 ) -> None:
-    from greatterror.calibration.apply import ApplyError, provenance, write_scenario
+    from greatterror.calibration.apply import (
+        ApplyError,
+        check_writable,
+        provenance,
+        write_scenario,
+    )
     from greatterror.calibration.choose import (
         RULE,
         best_particles,
@@ -110,6 +115,10 @@ def apply(
         fail(str(exc))
     settings, history = load_stored_fit(path)
     refuse_shipped(file, force)  # after the fit is read, before any simulation or write
+    try:  # a folder it cannot write to: found now, not after the re-check's runs
+        check_writable(file)
+    except ApplyError as exc:
+        fail(f"--scenario: {exc}")
     if changed := code_change(settings.code):
         console.print(f"Note: the fit was {changed}; its particles are re-checked with this code")
     bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()

@@ -29,7 +29,6 @@ from greatterror.preflight import check_scale
 if TYPE_CHECKING:
     from greatterror.calibration.compare_settings import CompareSettings
 
-MAX_SEED = 2**31 - 1 - 1000  # fit seeds of the repeats are seed, seed + 1, ...
 _RUN_ONLY: tuple[str, ...] = (
     "particles",
     "generations",
@@ -58,8 +57,12 @@ def _check(
         if not least <= value <= most:
             fail(f"{name}: {value} is out of range; allowed: a whole number from {least} to {most}")
     check_scale(scale)
-    if not 0 <= seed <= MAX_SEED:
-        fail(f"--seed: {seed} is out of range; allowed values: 0 to {MAX_SEED}")
+    from greatterror.calibration.seeds import SeedRangeError, check_fit_seeds
+
+    try:  # each repeat's fit seed (seed, seed + 1, ...), in the words of every fit's --seed
+        check_fit_seeds(seed, repeats)
+    except SeedRangeError as exc:
+        fail(str(exc))
 
 
 def _resolve(keys: list[str]) -> tuple[tuple[str, ...], tuple[str, ...]]:
@@ -125,7 +128,10 @@ def compare(
     resume: Annotated[
         bool, typer.Option("--resume", help="Continue the comparison stored in --db.")
     ] = False,
-    seed: Annotated[int, typer.Option(help="Seed of the first repeat; the next add 1.")] = 1,
+    seed: Annotated[
+        int,
+        typer.Option(help="Fit seed of the first repeat (0 to 999,999); the next add 1."),
+    ] = 1,
     quantile: Annotated[
         float,
         typer.Option(

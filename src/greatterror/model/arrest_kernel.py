@@ -74,7 +74,7 @@ def arrestable_mask(people, since, day, idx):  # pragma: no cover - compiled
     return arrestable_mask_body(people, since, day, idx)
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def arrestable_mask_body(people, since, day, idx):  # pragma: no cover - compiled
     """Which of ``idx`` no entry of the unarrestable table (``people`` ascending, each barred
     from day ``since`` on) bars on ``day``: the rule once, for ``Engine.arrestable`` and the

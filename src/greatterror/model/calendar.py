@@ -35,7 +35,7 @@ def append_due(lists, entries, state, mark, idx, due, offset):  # pragma: no cov
     return append_due_body(lists, entries, state, mark, idx, due, offset)
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def append_due_body(lists, entries, state, mark, idx, due, offset):  # pragma: no cover - compiled
     """Append ``idx[i]`` to the list of day ``due[i] + offset`` (if before the end of the
     run), in order.
@@ -82,7 +82,7 @@ def take_due(lists, entries, state, mark, day):  # pragma: no cover - compiled
     return take_due_body(lists, entries, state, mark, day)
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def take_due_body(lists, entries, state, mark, day):  # pragma: no cover - compiled
     """The people of both lists of ``day`` (``lists[0]``: batches, ``lists[1]``: small
     batches), in order. The lists are emptied and their entries joined to the free list."""

@@ -167,11 +167,18 @@ def _kernels(modules: list[ModuleType]) -> Iterator[tuple[str, Any]]:
                 yield f"{module.__name__}.{name}", value
 
 
+def _counted(name: str, kernel: Any) -> bool:
+    """Whether the notice counts this kernel: not one no run calls yet, and not one inlined
+    into its callers (``inline="always"``, model/njit_options.py), which is never compiled on
+    its own and so never has a cache entry of its own."""
+    return not name.startswith(NOT_YET_CALLED) and kernel.targetoptions.get("inline") != "always"
+
+
 def uncompiled_kernels() -> list[str]:
     """The names of the kernels a run would compile first (none when the cache holds them)."""
     missing = []
     for name, kernel in _kernels(_kernel_modules()):
-        if name.startswith(NOT_YET_CALLED):
+        if not _counted(name, kernel):
             continue
         try:
             cached = bool(getattr(kernel, "_cache")._cache_file._load_index())  # noqa: B009
@@ -232,7 +239,7 @@ NOTICE_SHARE = 0.5
 
 
 def _kernel_count() -> int:
-    return sum(not name.startswith(NOT_YET_CALLED) for name, _ in _kernels(_kernel_modules()))
+    return sum(_counted(name, kernel) for name, kernel in _kernels(_kernel_modules()))
 
 
 def notice_for(missing: int, total: int) -> str | None:

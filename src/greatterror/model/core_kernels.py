@@ -48,7 +48,7 @@ _EV_DIED = EV["died_in_custody"]
 _LEFT_HOLDING = GF["left_holding"]
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def take_kind(core, code, day):  # pragma: no cover - compiled
     """``Calendar.take`` of the kind with ``code`` (``calendar.KIND``): its people due on
     ``day``, removed from the calendar."""
@@ -59,7 +59,7 @@ def take_kind(core, code, day):  # pragma: no cover - compiled
     )
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def due_count(core, code, day):  # pragma: no cover - compiled
     """How many ``take_kind`` would return (the room a kernel checks before taking)."""
     return core.cal_lists[code, 0, 2, day] + core.cal_lists[code, 1, 2, day]
@@ -157,7 +157,7 @@ def leave_holding(core, day, idx, weight, held, flow):  # pragma: no cover - com
     return held_w, held_n
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     """The closing both transitions share, as ``Transitions._close`` (no ``uncounted``, no
     hold): ``close_cases_flat`` to ``status``, the people noted as changed, ``event`` in the
@@ -178,7 +178,7 @@ def _close_core(core, day, idx, status, event):  # pragma: no cover - compiled
     return weight, was_camp, pretrial_w
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _leave_custody_core(core, day, idx, weight, was_camp, flow):  # pragma: no cover - compiled
     """Of the closed ``idx`` who were in a camp, those still in a prison awaiting the etap
     leave the holding stage (their flag cleared, the holding counts, the Gulag flow ``flow``:

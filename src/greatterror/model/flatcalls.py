@@ -55,7 +55,7 @@ def open_cases_flat(
     )  # fmt: skip
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def open_cases_flat_body(
     idx, status, op, arrest_day, sentence_day, flags, arrests,
     region, is_elite, weight_of_layer, op_code, day, allow_in_camp, camps_region,

@@ -117,7 +117,7 @@ def _weights(core, idx):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _camp_sample(core, n):  # pragma: no cover - compiled
     """``steps_gulag.camp_sample(w, n, rng)`` on stream ``gulag``: up to ``n`` distinct current
     camp prisoners by rejection from the camp roll (queue ``Q_ROLL``), compacted first (in its

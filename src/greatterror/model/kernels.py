@@ -113,7 +113,7 @@ def troika_verdicts(cases, limits, budget, ceiling, fallback, ahead):  # pragma:
     return verdict, spent
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def open_cases(idx, cases, people, order):  # pragma: no cover - compiled
     """The arrest of ``idx``: distinct people (ascending) who can be arrested, cases opened.
 
@@ -213,7 +213,7 @@ def first_distinct(values, n):  # pragma: no cover - compiled
     return first_distinct_body(values, n)
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def first_distinct_body(values, n):  # pragma: no cover - compiled
     """The first ``n`` distinct values in order of first appearance.
 
@@ -231,7 +231,7 @@ def first_distinct_body(values, n):  # pragma: no cover - compiled
     return values[first]
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def close_cases(idx, closing, cases, people):  # pragma: no cover - compiled
     """Move ``idx`` to ``closing.status`` (and, if its day is >= 0, note the sentence day).
 

@@ -57,7 +57,7 @@ def queue_len(core, k):  # pragma: no cover - compiled
     return core.is_[at + TAIL] - core.is_[at + HEAD]
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def queue_room(core, k, n):  # pragma: no cover - compiled
     """Whether queue ``k`` has room for ``n`` more after its tail; if not, ``n`` is put in
     its ``QNEED`` slot (``CoreHolder.grow`` reserves it)."""
@@ -68,7 +68,7 @@ def queue_room(core, k, n):  # pragma: no cover - compiled
     return False
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _weight_sum(core, idx):  # pragma: no cover - compiled
     """``float(Engine.weights(idx).sum())``: NumPy's sum bit for bit (model/pairwise.py)."""
     n = idx.shape[0]
@@ -78,7 +78,7 @@ def _weight_sum(core, idx):  # pragma: no cover - compiled
     return pairwise_sum(weight, np.int64(0), np.int64(n))
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def queue_push(core, k, idx):  # pragma: no cover - compiled
     """``Queue.push(idx)`` of queue ``k`` (room checked by the caller: ``queue_room``)."""
     n = idx.shape[0]

@@ -57,7 +57,7 @@ _TERM = stream_code("term")
 _TRANSFER = stream_code("transfer")
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _stamped(core, idx):  # pragma: no cover - compiled
     """``sentence_events.stamp(sentence_day[idx], idx)``."""
     out = np.empty(idx.shape[0], dtype=np.int64)
@@ -67,7 +67,7 @@ def _stamped(core, idx):  # pragma: no cover - compiled
     return out
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _draw_terms(core, n, low, high, two_ranges, mid, below):  # pragma: no cover - compiled
     """``gulag.draw_terms(rng.term, n, terms)``: the same operations, element by element."""
     u = np.empty(n, dtype=np.float64)

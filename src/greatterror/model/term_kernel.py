@@ -74,7 +74,7 @@ def _term_ends(
     )  # fmt: skip
 
 
-@njit(cache=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, inline="always", **NO_CFUNC_WRAPPER)
 def _term_ends_body(
     idx, years, day, credit, abolished_day, non_political, judicial, op, flags, release_day,
 ):  # fmt: skip  # pragma: no cover - compiled; tested against term_ends_reference

@@ -32,7 +32,7 @@ from greatterror.population.kernels import (
 )
 
 
-@njit(cache=True, nogil=True, **NO_CFUNC_WRAPPER)
+@njit(cache=True, nogil=True, inline="always", **NO_CFUNC_WRAPPER)
 def kulak_head(codes, start, size, age, male):  # pragma: no cover - compiled
     """The member of a former kulak household who carries the mark, or -1.
 
