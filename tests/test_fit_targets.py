@@ -79,14 +79,20 @@ def test_a_process_freezes_what_it_holds_after_its_first_particle_but_never_the_
     model({})
     monkeypatch.setattr(simulator, "_FROZEN_IN", [])  # as in a newly forked worker
     held = [[] for _ in range(1000)]  # alive across the particle, as a worker's objects are
+    # other tests' runs may be alive in this process: only a run made by this particle counts
+    # (type(), not isinstance(): a dead weak proxy among the objects raises ReferenceError
+    # when isinstance() looks through it)
+    runs_before = {id(o) for o in gc.get_objects() if issubclass(type(o), World | Engine)}
     before = gc.get_freeze_count()
     model({})
     assert gc.get_freeze_count() >= before + len(held)
     gc.unfreeze()  # the frozen objects, back in the collector's sight for the check
     try:
-        # type(), not isinstance(): a dead weak proxy among the objects (another test's) raises
-        # ReferenceError when isinstance() looks through it
-        frozen_runs = [o for o in gc.get_objects() if issubclass(type(o), World | Engine)]
+        frozen_runs = [
+            o
+            for o in gc.get_objects()
+            if issubclass(type(o), World | Engine) and id(o) not in runs_before
+        ]
     finally:
         gc.freeze()
     assert frozen_runs == []
