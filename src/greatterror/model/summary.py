@@ -217,7 +217,7 @@ def target_rows(sim: Any) -> list[dict[str, Any]]:
     A fit reads a run's targets only (calibration/simulator.py, ``FitModel.__call__``); the
     other blocks (the lines, the demography, the groups targeted, the NKVD's and the party's
     blocks...) were 40-50% of the summary's CPU time. A target that reads another block
-    raises KeyError here; tests/test_calibrate.py compares the two on whole runs."""
+    raises KeyError here; tests/test_fit_targets.py compares the two on whole runs."""
     per_day_event, per_op, _, _ = sim.ledger.sums()
     years = _years(sim)
     read = {
@@ -240,14 +240,7 @@ def yearly_block(per_day_event: np.ndarray, years: np.ndarray) -> dict[str, Any]
     for year in np.unique(years):
         sel = per_day_event[years == year].sum(axis=0)
         by_year_event[str(year)] = {
-            "arrested": float(sel[EV["arrested"]]),
-            "convicted": float(
-                sel[EV["convicted_cat1"]]
-                + sel[EV["convicted_camp"]]
-                + sel[EV["convicted_exile"]]
-                + sel[EV["convicted_other"]]
-            ),
-            "death_sentences": float(sel[EV["convicted_cat1"]]),
+            **_sentenced(sel),
             "shot": float(sel[EV["executed"]]),
             "camp": float(sel[EV["convicted_camp"]]),
             "exile": float(sel[EV["convicted_exile"]]),
