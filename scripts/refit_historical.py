@@ -122,7 +122,8 @@ def _section(args: argparse.Namespace, log: list[dict[str, Any]], got: dict[str,
         f"`python scripts/refit_historical.py --particles {args.particles} --generations "
         f"{args.generations} --max-minutes {args.max_minutes:g} --workers {args.workers} "
         f"--seed {args.seed} --draws {args.draws} --candidates {args.candidates} "
-        f"--recheck {args.recheck}{' --resume' if args.resume else ''}` ended on "
+        f"--recheck {args.recheck}{' --resume' if args.resume else ''}"
+        f"{f' --free {args.free}' if args.free else ''}` ended on "
         f"{time.strftime('%Y-%m-%d %H:%M UTC', time.gmtime())}, "
         f"{os.cpu_count()} cores (load average before the run: {args.load}).",
         "",
@@ -415,7 +416,20 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
         check_fit_seed(args.seed)
     except (PreflightError, SeedRangeError) as exc:
         parser.error(str(exc))
+    if args.free is not None:
+        check_free(parser, args.free)
     check_db(parser, _db_path(args.db), args.resume)
+
+
+def check_free(parser: argparse.ArgumentParser, text: str) -> None:
+    """--free as step 1's ``calibrate`` will judge it: only the scenario's free parameters."""
+    from greatterror.calibration.problem import conditional_free, scenario_problem
+    from greatterror.model.scenario import load_scenario
+
+    try:
+        conditional_free(text, scenario_problem(load_scenario("historical"))[0])
+    except ValueError as exc:
+        parser.error(str(exc))
 
 
 def _db_path(db: Path) -> Path:
@@ -448,6 +462,12 @@ def main() -> None:
     parser.add_argument("--leader-seeds", type=int, default=3, help="runs per leader-rule trial")
     parser.add_argument("--db", type=Path, default=Path("refit/historical.db"))
     parser.add_argument("--resume", action="store_true", help="continue the fit stored in --db")
+    parser.add_argument(
+        "--free",
+        default=None,
+        help="vary only these free parameters (comma-separated): a conditional fit, the others "
+        "held at the shipped values (greatterror calibrate --free)",
+    )
     args = parser.parse_args()
     check_args(parser, args)
     warning = scale_warning(args.scale)
@@ -461,6 +481,7 @@ def main() -> None:
     fit = [*CLI, "calibrate", "historical", "--particles", args.particles, "--generations"]
     fit += [args.generations, "--scale", args.scale, "--workers", workers, "--seed", args.seed]
     fit += ["--db", db, "--max-minutes", args.max_minutes, *(["--resume"] if args.resume else [])]
+    fit += ["--free", args.free] if args.free else []
     got: dict[str, Any] = {}
     try:
         _run_steps(args, db, fit, workers, log, got)

@@ -125,6 +125,7 @@ def test_the_validation_script_refuses_fitting_seeds(
         ("--max-minutes", "-1", "--max-minutes: -1 is not allowed"),
         ("--seed", "-1", "--seed: -1 is out of range"),
         ("--leader-budget", "0", "--leader-budget: 0 is too small"),
+        ("--free", "trial_dock_size", "--free: not free parameters of the scenario"),
     ],
 )
 def test_the_refit_script_refuses_a_bad_option_before_writing_anything(
@@ -191,7 +192,9 @@ def test_the_refit_script_refuses_a_bad_db_before_any_step(
     assert ran == []
 
 
-@pytest.mark.parametrize("extra", [[], ["--max-minutes", "inf"]])
+@pytest.mark.parametrize(
+    "extra", [[], ["--max-minutes", "inf"], ["--free", "trial_death_share_late"]]
+)
 def test_the_refit_script_accepts_its_defaults(
     refit_script, monkeypatch: pytest.MonkeyPatch, tmp_path: Path, extra: list[str]
 ) -> None:
@@ -199,12 +202,14 @@ def test_the_refit_script_accepts_its_defaults(
     (review34 F2, F7: a check that refused a valid value would otherwise go unnoticed)."""
     module = refit_script()
     ran: list[str] = []
-    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append("steps"))
+    fit: list[object] = []
+    monkeypatch.setattr(module, "_run_steps", lambda *a: ran.append("steps") or fit.extend(a[2]))
     monkeypatch.setattr(module, "_finish", lambda *a: ran.append("finish"))
     db = tmp_path / "refit" / "fit.db"
     monkeypatch.setattr(sys, "argv", ["refit_historical.py", "--db", str(db), *extra])
     module.main()
     assert ran == ["steps", "finish"]
+    assert ("--free" in fit) == ("--free" in extra)  # a conditional fit reaches step 1's command
 
 
 def test_the_point_fit_refuses_bad_options_before_any_trial(

@@ -127,6 +127,30 @@ def write_scenario(path: Path, values: dict[str, float], provenance: Sequence[st
             tmp.unlink(missing_ok=True)
 
 
+def stated_provenance(text: str) -> list[str]:
+    """The comment lines that open a scenario file's ``[parameters]`` table, without ``#``."""
+    match = re.search(r"^\[parameters\][^\n]*\n((?:#[^\n]*\n)*)", text, flags=re.MULTILINE)
+    if match is None:
+        return []
+    return [line[1:].removeprefix(" ") for line in match.group(1).splitlines()]
+
+
+def held_lines(varied: Sequence[str], held: Sequence[str], before: Sequence[str]) -> list[str]:
+    """What a conditional fit's provenance adds: which values it held, and where they came from.
+
+    A fit that varied some free parameters (``calibrate --free``) decided only those; the
+    values it held are those the file had, so their provenance (``before``, the file's comment
+    until now) is kept under the new one rather than lost with the replaced comment.
+    """
+    if not held:
+        return []
+    lines = [
+        f"Conditional fit: only {', '.join(varied)} varied; the other free parameters",
+        f"({', '.join(held)}) were held at the file's values, whose provenance read:",
+    ]
+    return lines + ([f"  {line}" for line in before] if before else ["  (none stated)"])
+
+
 def provenance(
     settings: FitSettings,
     db: Path,

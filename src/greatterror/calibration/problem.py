@@ -70,6 +70,22 @@ def scenario_problem(scenario: Any) -> tuple[tuple[str, ...], dict[str, Prior]]:
     return names, priors
 
 
+def conditional_free(text: str, free: Sequence[str]) -> tuple[str, ...]:
+    """The free parameters a conditional fit varies (``calibrate --free a,b``), in ``free``'s order.
+
+    A conditional fit varies some of a scenario's free parameters and holds the others at the
+    values the scenario file sets: for one whose targets moved under it when the model changed
+    (docs/calibration.md, "A conditional fit"). ValueError, naming the allowed names, for an
+    empty list or a name that is not in ``free``.
+    """
+    names = [n.strip() for n in text.split(",") if n.strip()]
+    unknown = [n for n in names if n not in free]
+    if not names or unknown:
+        said = f"not free parameters of the scenario: {', '.join(unknown)}" if unknown else "empty"
+        raise ValueError(f"--free: {said}; allowed: a comma-separated list of {', '.join(free)}")
+    return tuple(n for n in free if n in names)
+
+
 def prior_of(name: str, priors: Priors | None = None) -> Prior:
     """The prior a fit uses for ``name``: the scenario's, or else the declared one."""
     return (priors or {}).get(name) or BY_NAME[name].prior

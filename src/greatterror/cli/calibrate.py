@@ -32,7 +32,7 @@ _FIT_ONLY: tuple[str, ...] = (
     "seed",
     "quantile",
 )
-_FIT_ONLY += ("max_minutes", "max_simulations")
+_FIT_ONLY += ("max_minutes", "max_simulations", "only")
 #: the verbs that use each option (cli/verbs.py): any other verb refuses it, naming it
 USES: dict[str, tuple[str, ...]] = dict.fromkeys(_FIT_ONLY, (RUN,))
 USES |= {"scale": (RUN, "show --check"), "workers": (RUN, "show --check", "apply")}
@@ -118,6 +118,14 @@ def calibrate(
         int | None,
         typer.Option(help="Start no new generation after this many simulations in total."),
     ] = None,
+    only: Annotated[
+        str | None,
+        typer.Option(
+            "--free",
+            help="Vary only these of the scenario's free parameters (comma-separated); the "
+            "others keep the scenario's values (a conditional fit: docs/calibration.md).",
+        ),
+    ] = None,
     check: Annotated[
         bool,
         typer.Option(
@@ -199,13 +207,22 @@ def calibrate(
             f" ({particles})"
         )
     from greatterror.calibration.abc import FitError, FitSettings, check_resume, run_fit
-    from greatterror.calibration.problem import MissingExtraError, scenario_problem
+    from greatterror.calibration.problem import (
+        MissingExtraError,
+        conditional_free,
+        scenario_problem,
+    )
     from greatterror.model.scenario import ScenarioError, load_scenario
 
     try:
         free, _ = scenario_problem(load_scenario(scenario))
     except ScenarioError as exc:
         fail(str(exc))
+    if only is not None:
+        try:
+            free = conditional_free(only, free)
+        except ValueError as exc:
+            fail(str(exc))
     check_database_option(db, resume)
     settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
     if resume:  # the stored fit is judged with the options, before the warning or any work

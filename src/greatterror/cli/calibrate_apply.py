@@ -137,12 +137,9 @@ def apply(
         "recheck_median": shipped.median(bands),
     }
     chosen = (choosing_distance(best, bands, noise), best.median(bands))
+    said = provenance(settings, path, history, chosen, len(ranked), seeds)
     try:
-        write_scenario(
-            file,
-            best.values,
-            provenance(settings, path, history, chosen, len(ranked), seeds),
-        )
+        write_scenario(file, best.values, said + _held(settings, file))
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
     rows = [report_row(c, bands, weights, noise) for c in ranked]
@@ -186,6 +183,17 @@ def apply(
         f"{'holds' if margin.holds else 'does NOT hold'}: {margin.numbers()}"
     )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
+
+
+def _held(settings: Any, file: Path) -> list[str]:
+    """A conditional fit's note on the values it held (calibration/apply.py ``held_lines``)."""
+    from greatterror.calibration.apply import held_lines, stated_provenance
+    from greatterror.calibration.problem import scenario_problem
+    from greatterror.model.scenario import load_scenario
+
+    free, _ = scenario_problem(load_scenario(settings.scenario))
+    held = [n for n in free if n not in settings.free]
+    return held_lines(settings.free, held, stated_provenance(file.read_text(encoding="utf-8")))
 
 
 def _incumbent(settings: Any, names: dict[str, float], recheck: int, workers: int) -> Any:
