@@ -77,7 +77,8 @@ def test_the_ensemble_counts_its_runs_warnings() -> None:
 
 def test_the_pairs_warnings_before_run_are_refused() -> None:
     pairs = gt.Paired("no_kirov", scale=0.0001, seeds=[1])
-    for ask in (lambda: pairs.warnings, pairs.differences):  # {} read as "no run warned"
+    asks = (lambda: pairs.warnings, pairs.differences, lambda: pairs.runs, lambda: pairs.runaways)
+    for ask in asks:  # {} read as "no run warned", 0 runs as "every run failed"
         with pytest.raises(gt.SimError, match="the pairs have not run; call run"):
             ask()
 

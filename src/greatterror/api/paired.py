@@ -294,12 +294,18 @@ class Paired:
 
     @property
     def runaways(self) -> dict[int, str]:
-        """The pairs stopped as runaways (with ``vary`` only), by seed: where each stopped."""
+        """The pairs stopped as runaways (with ``vary`` only), by seed: where each stopped.
+
+        Before ``run()`` it raises, as ``warnings`` does: {} would say that no pair ran away."""
+        self._check_ran("runaways")
         return {p["seed"]: p["runaway"] for p in self.pairs if "runaway" in p}
 
     @property
     def runs(self) -> int:
-        """The runs that finished: two per pair, none of a pair stopped as a runaway."""
+        """The runs that finished: two per pair, none of a pair stopped as a runaway.
+
+        Before ``run()`` it raises, as ``warnings`` does: 0 would read as "every run failed"."""
+        self._check_ran("runs")
         return 2 * (len(self.pairs) - len(self.runaways))
 
     @property
