@@ -87,3 +87,13 @@ def test_apply_refuses_a_file_it_cannot_write_before_any_work(
     assert said(result).startswith(f"error: --scenario: {path} cannot be written"), said(result)
     assert ".apply-" not in said(result) and "Reached" not in result.output
     assert path.read_bytes() == before
+
+
+def test_the_written_file_keeps_its_permissions(tmp_path: Path) -> None:
+    """The file is replaced by a new one (a rename); it keeps the mode it had, not the umask's."""
+    path = _candidate(tmp_path)
+    path.chmod(0o640)
+    free = next(iter(FREE_PARAMETERS))
+    write_scenario(path, {free: 1e-4}, ["a test"])
+    assert path.stat().st_mode & 0o777 == 0o640
+    assert "# a test" in path.read_text(encoding="utf-8")

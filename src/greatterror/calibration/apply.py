@@ -19,6 +19,7 @@ import contextlib
 import datetime as dt
 import os
 import re
+import shutil
 import tomllib
 from collections.abc import Sequence
 from pathlib import Path
@@ -111,6 +112,7 @@ def write_scenario(path: Path, values: dict[str, float], provenance: Sequence[st
     try:
         try:
             tmp.write_text(new, encoding="utf-8")
+            shutil.copymode(path, tmp)  # the replaced file keeps its permissions, not the umask's
         except OSError as exc:
             raise ApplyError(_unwritable(path, exc)) from None
         try:
