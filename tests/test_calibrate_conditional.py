@@ -83,6 +83,7 @@ def test_a_conditional_fit_varies_only_the_named_parameter_and_apply_says_so(
     history = pyabc.History(f"sqlite:///{db}", _id=1)
     frame, _ = history.get_distribution(m=0, t=history.max_t)
     assert list(frame.columns) == [VARIED]  # the particles hold only the varied parameter
+    _the_held_values_go_with_every_draw(db, tmp_path)
 
     target = tmp_path / "historical.toml"
     shutil.copy(shipped_path("historical"), target)
@@ -105,3 +106,33 @@ def test_a_conditional_fit_varies_only_the_named_parameter_and_apply_says_so(
     assert [f"  {line}" for line in stated_provenance(shipped_text)] == said[
         -len(stated_provenance(shipped_text)) :
     ]
+
+
+def _the_held_values_go_with_every_draw(db: Path, tmp_path: Path) -> None:
+    """The fit stores the values it held; its readers use them (or say so), not the file's."""
+    import greatterror as gt
+    from greatterror.calibration import check
+    from greatterror.calibration.abc import stored_settings
+    from greatterror.calibration.problem import held_values
+    from greatterror.model.scenario import load_scenario
+
+    held = stored_settings(db).held
+    assert held == held_values(load_scenario("historical"), (VARIED,)) and len(held) >= 1
+    (draw,) = gt.posterior_draws(db, 1, 1).draws
+    assert draw == dict(held) | {VARIED: draw[VARIED]}
+    jobs: list[object] = []
+
+    def ran(planned: list[tuple[str, float, int, dict[str, float]]], workers: int) -> list[object]:
+        jobs.extend(planned)
+        raise RuntimeError("no run")
+
+    with pytest.MonkeyPatch.context() as mp:
+        mp.setattr(check, "run_jobs", ran)
+        with pytest.raises(RuntimeError, match="no run"):
+            check.posterior_check(db, draws=1, scale=0.0001)
+    ((_, _, _, values),) = jobs
+    assert values == dict(held) | {VARIED: values[VARIED]}
+    result = runner.invoke(app, ["calibrate", "show", str(db), "--out", str(tmp_path / "plots")])
+    assert result.exit_code == 0, result.output
+    flat = " ".join(result.output.split())
+    assert f"A conditional fit: only {VARIED} varied; the posterior is conditional" in flat

@@ -38,19 +38,35 @@ class Posterior:
     scenario: str | None
 
 
-def _fitted_scenario(history: Any) -> str | None:
-    """The fitted scenario's name from the settings ``greatterror calibrate`` stores, if any."""
+def _stored_settings(history: Any) -> dict[str, Any]:
+    """The settings ``greatterror calibrate`` stores in the history's meta data, or {}."""
     try:
         options = ast.literal_eval(history.get_abc().json_parameters)
         meta = options.get(META_KEY) if isinstance(options, dict) else None
-        scenario = json.loads(meta).get("scenario") if isinstance(meta, str) else None
+        settings = json.loads(meta) if isinstance(meta, str) else None
     except (ValueError, SyntaxError, AttributeError, TypeError):
-        return None
+        return {}
+    return settings if isinstance(settings, dict) else {}
+
+
+def _fitted_scenario(history: Any) -> str | None:
+    """The fitted scenario's name from the settings ``greatterror calibrate`` stores, if any."""
+    scenario = _stored_settings(history).get("scenario")
     return str(scenario) if scenario else None
 
 
+def _held(history: Any) -> dict[str, float]:
+    """The values a conditional fit (``calibrate --free``) held its other free parameters at:
+    part of each of its draws, since its posterior is conditional on them; {} for another fit."""
+    try:
+        return {str(n): float(v) for n, v in _stored_settings(history).get("held") or ()}
+    except (ValueError, TypeError):
+        return {}
+
+
 def posterior_draws(db: str | Path, n: int, seed: int) -> Posterior:
-    """``n`` parameter sets resampled by weight from the last generation stored in ``db``.
+    """``n`` parameter sets resampled by weight from the last generation stored in ``db``;
+    a conditional fit's (``calibrate --free``) also hold the values it held the others at.
 
     Raises ``SimError`` naming ``posterior`` when pyabc is missing, the file
     does not exist, it is not a pyabc history, it holds no generation, or it
@@ -101,8 +117,10 @@ def posterior_draws(db: str | Path, n: int, seed: int) -> Posterior:
     values = frame.to_numpy(dtype=np.float64)
     # pyabc samples integer parameters as reals; the simulation rounds them as the fit did
     whole = [name in BY_NAME and BY_NAME[name].integer for name in names]
+    held = _held(history)  # a conditional fit's: the values its particles were fitted with
     draws = [
-        {
+        held
+        | {
             name: float(round(v)) if w else float(v)
             for name, v, w in zip(names, values[r], whole, strict=True)
         }

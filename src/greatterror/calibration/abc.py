@@ -28,6 +28,7 @@ from typing import Any
 from greatterror import __version__
 from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
+    Held,
     free_parameters,
     pyabc_prior,
     require,
@@ -69,6 +70,11 @@ class FitSettings:
     #: the code and data that made the fit (``provenance.code_identity``): the version stays
     #: "0.1.0" across commits, so a resume with other code would mix two models' simulations
     code: dict[str, Any] | None = field(default_factory=lambda: dict(code_identity()))
+    #: a conditional fit's (``calibrate --free``) other free parameters and the values the
+    #: scenario set for them when it started (``problem.held_values``): its posterior is
+    #: conditional on them, so resume, ``show --check``, ``apply`` and posterior draws use or
+    #: check these, not whatever the scenario file says later; () for a fit of them all
+    held: Held = ()
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -78,6 +84,7 @@ class FitSettings:
         raw = json.loads(text)
         raw["free"] = tuple(raw["free"])
         raw["targets"] = tuple(raw["targets"])
+        raw["held"] = tuple((str(n), float(v)) for n, v in raw.get("held", ()))
         return cls(**raw)
 
 
@@ -237,8 +244,24 @@ def check_resume(settings: FitSettings, db: Path) -> None:
     if differ:
         detail = "; ".join(f"{k}: stored {getattr(stored, k)!r}" for k in differ)
         raise FitError(f"--resume: the database was started with other settings ({detail})")
+    if stored.held != settings.held:  # a conditional fit's: the scenario file changed since
+        raise FitError(
+            f"--resume: the fit held values its scenario no longer sets "
+            f"({_held_detail(stored.held, settings.held)}); its posterior is conditional on "
+            "them: resume with the scenario file it started from, or start a new --db"
+        )
     if changed := code_change(stored.code):
         raise FitError(f"--resume: the database was {changed}; start a new --db")
+
+
+def _held_detail(stored: Held, now: Held) -> str:
+    """How the values a conditional fit held differ from those its scenario sets now."""
+    then, current = dict(stored), dict(now)
+    return ", ".join(
+        f"{n} = {current.get(n)!r} now, held at {then.get(n)!r}"
+        for n in dict.fromkeys([*then, *current])
+        if then.get(n) != current.get(n)
+    )
 
 
 def run_fit(

@@ -219,7 +219,8 @@ def posterior_check(
 
     seeds = check_validation_seeds(seeds)
     settings, history = load_fit(db)
-    params = draw_particles(history, draws, draw_seed)
+    # a conditional fit's draw: its particle and the values the fit held (settings.held)
+    params = [{**dict(settings.held), **p} for p in draw_particles(history, draws, draw_seed)]
     jobs = [(settings.scenario, scale, seeds[i % len(seeds)], p) for i, p in enumerate(params)]
     runs = run_jobs(jobs, workers)
     in_sample, validation = compare_runs(runs, settings.targets)

@@ -86,6 +86,29 @@ def conditional_free(text: str, free: Sequence[str]) -> tuple[str, ...]:
     return tuple(n for n in free if n in names)
 
 
+#: the values a conditional fit held its scenario's other free parameters at, by name
+Held = tuple[tuple[str, float], ...]
+
+
+def held_values(scenario: Any, varied: Sequence[str]) -> Held:
+    """The values of ``scenario``'s free parameters not in ``varied``, as its runs resolve them:
+    what a conditional fit (``calibrate --free``) holds them at; () for a fit of them all."""
+    free, _ = scenario_problem(scenario)
+    values = scenario.parameter_values()
+    return tuple((n, float(values[n])) for n in free if n not in varied)
+
+
+def held_changes(held: Held, scenario: Any) -> list[str]:
+    """The held values that ``scenario`` no longer sets, each as "name = now (the fit held it
+    at then)": a conditional fit's posterior is conditional on the values it held."""
+    values = scenario.parameter_values()
+    return [
+        f"{n} = {float(values[n])!r} (the fit held it at {v!r})"
+        for n, v in held
+        if float(values[n]) != v
+    ]
+
+
 def prior_of(name: str, priors: Priors | None = None) -> Prior:
     """The prior a fit uses for ``name``: the scenario's, or else the declared one."""
     return (priors or {}).get(name) or BY_NAME[name].prior

@@ -210,21 +210,24 @@ def calibrate(
     from greatterror.calibration.problem import (
         MissingExtraError,
         conditional_free,
+        held_values,
         scenario_problem,
     )
     from greatterror.model.scenario import ScenarioError, load_scenario
 
     try:
-        free, _ = scenario_problem(load_scenario(scenario))
+        chosen = load_scenario(scenario)
     except ScenarioError as exc:
         fail(str(exc))
+    free, _ = scenario_problem(chosen)
     if only is not None:
         try:
             free = conditional_free(only, free)
         except ValueError as exc:
             fail(str(exc))
     check_database_option(db, resume)
-    settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile)
+    held = held_values(chosen, free)  # what a conditional fit's posterior is conditional on
+    settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile, held=held)
     if resume:  # the stored fit is judged with the options, before the warning or any work
         try:
             check_resume(settings, db)
@@ -301,5 +304,11 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
             for r in post
         ],
     )
+    if settings.held:  # a conditional fit (--free): the posterior is conditional on these
+        console.print(
+            f"A conditional fit: only {', '.join(settings.free)} varied; the posterior is "
+            "conditional on the values it held: "
+            + ", ".join(f"{n} = {v:.4g}" for n, v in settings.held)
+        )
     plots = write_plots(history, out or path.parent, priors)
     console.print("plots written: " + ", ".join(str(p) for p in plots))

@@ -110,7 +110,7 @@ def apply(
             f"cp {shipped_path('historical')} {file}"
         )
     try:
-        load_scenario(file)
+        written = load_scenario(file)
     except ScenarioError as exc:
         fail(str(exc))
     settings, history = load_stored_fit(path)
@@ -119,6 +119,7 @@ def apply(
         check_writable(file)
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
+    check_held(settings, written, file)  # a conditional fit's held values, before any run
     if changed := code_change(settings.code):
         console.print(f"Note: the fit was {changed}; its particles are re-checked with this code")
     bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()
@@ -183,6 +184,31 @@ def apply(
         f"{'holds' if margin.holds else 'does NOT hold'}: {margin.numbers()}"
     )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
+
+
+def check_held(settings: Any, written: Any, file: Path) -> None:
+    """A conditional fit's values are conditional on the values it held (``settings.held``):
+    exit code 2, before any run, if the fit's scenario, whose runs re-check the particles, or
+    the file ``apply`` writes only the varied values into no longer sets those values."""
+    from greatterror.calibration.problem import held_changes
+    from greatterror.model.scenario import ScenarioError, load_scenario
+
+    try:
+        fitted = load_scenario(settings.scenario)
+    except ScenarioError as exc:
+        fail(f"path: the fit's scenario {settings.scenario!r} no longer loads: {exc}")
+    if changed := held_changes(settings.held, fitted):
+        fail(
+            f"path: the conditional fit held values its scenario {settings.scenario!r} no "
+            f"longer sets: {', '.join(changed)}; its particles would be re-checked with "
+            "other values than they were fitted with"
+        )
+    if changed := held_changes(settings.held, written):
+        fail(
+            f"--scenario: {file} sets {', '.join(changed)}; apply writes only a conditional "
+            "fit's varied values, which hold given the values it held: write into a copy of "
+            f"the file of {settings.scenario!r} that the fit held them in"
+        )
 
 
 def _held(settings: Any, file: Path) -> list[str]:
