@@ -15,6 +15,7 @@ from typer.testing import CliRunner
 
 from greatterror.calibration import abc
 from greatterror.calibration.abc import FitError, FitSettings, check_resume
+from greatterror.calibration.apply import held_lines, stated_provenance
 from greatterror.calibration.problem import held_changes, held_values, scenario_problem
 from greatterror.cli import calibrate_apply
 from greatterror.cli.app import app
@@ -130,3 +131,33 @@ def test_apply_refuses_a_fit_whose_scenario_moved_its_held_values(
     flat = " ".join(result.output.split())
     assert "path: the conditional fit held values its scenario 'historical' no longer sets" in flat
     assert f"{OTHER} = {dict(_Settings.held)[OTHER]!r} (the fit held it at 0.5)" in flat
+
+
+def _applied(text: str, varied: list[str], held: list[str], fit: str) -> str:
+    """``text`` with its [parameters] comment replaced as apply replaces it."""
+    said = [f"Fitted by {fit}", *held_lines(varied, held, stated_provenance(text))]
+    head, _, rest = text.partition("[parameters]\n")
+    values = "".join(line + "\n" for line in rest.split("\n") if line and not line.startswith("#"))
+    return head + "[parameters]\n" + "".join(f"# {line}\n" for line in said) + values
+
+
+def test_a_conditional_fit_applied_again_does_not_nest_its_own_provenance() -> None:
+    text = "[parameters]\n# Fitted by the full fit\na = 1.0\n"
+    once = _applied(text, ["a"], ["b"], "fit 1")
+    twice = _applied(once, ["a"], ["b"], "fit 1 again")
+    assert stated_provenance(twice) == [
+        "Fitted by fit 1 again",
+        "Conditional fit: only a varied; the other free parameters",
+        "(b) were held at the file's values, whose provenance read:",
+        "  Fitted by the full fit",
+    ]
+    wider = _applied(once, ["a", "b"], ["c"], "fit 2")
+    assert stated_provenance(wider)[-1] == "  Fitted by the full fit"
+    # a fit of another parameter held fit 1's value: fit 1's provenance is kept, nested
+    other = _applied(once, ["b"], ["a"], "fit 3")
+    assert stated_provenance(other)[3:] == [
+        "  Fitted by fit 1",
+        "  Conditional fit: only a varied; the other free parameters",
+        "  (b) were held at the file's values, whose provenance read:",
+        "    Fitted by the full fit",
+    ]

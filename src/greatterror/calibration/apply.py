@@ -146,11 +146,32 @@ def held_lines(varied: Sequence[str], held: Sequence[str], before: Sequence[str]
     """
     if not held:
         return []
+    before = still_held(before, varied)
     lines = [
         f"Conditional fit: only {', '.join(varied)} varied; the other free parameters",
         f"({', '.join(held)}) were held at the file's values, whose provenance read:",
     ]
     return lines + ([f"  {line}" for line in before] if before else ["  (none stated)"])
+
+
+_CONDITIONAL = re.compile(r"Conditional fit: only (.+) varied; the other free parameters")
+
+
+def still_held(before: Sequence[str], varied: Sequence[str]) -> list[str]:
+    """``before`` less what it says of values a fit that varies ``varied`` replaces.
+
+    When ``before`` is itself a conditional fit's comment and this fit varies every parameter
+    that one varied (the same fit applied again, or a wider one), that fit's own lines are
+    about values now replaced: only the provenance nested under its note, that of the values
+    it held, still holds. Otherwise all of ``before`` does (a fit of other parameters holds
+    the values the earlier one fitted)."""
+    for i, line in enumerate(before):
+        match = _CONDITIONAL.fullmatch(line)
+        if match is not None:
+            if set(match.group(1).split(", ")) <= set(varied):
+                return [line.removeprefix("  ") for line in before[i + 2 :]]
+            break
+    return list(before)
 
 
 def provenance(
