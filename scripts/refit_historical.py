@@ -419,6 +419,8 @@ def check_args(parser: argparse.ArgumentParser, args: argparse.Namespace) -> Non
     if args.free is not None:
         check_free(parser, args.free)
     check_db(parser, _db_path(args.db), args.resume)
+    if args.resume:
+        check_stored_fit(parser, args)
 
 
 def check_free(parser: argparse.ArgumentParser, text: str) -> None:
@@ -443,6 +445,28 @@ def check_db(parser: argparse.ArgumentParser, db: Path, resume: bool) -> None:
     problem = resume_problem(db, resume)
     if problem:
         parser.error(f"--db: {problem}")
+
+
+def check_stored_fit(parser: argparse.ArgumentParser, args: argparse.Namespace) -> None:
+    """With --resume, the stored fit as step 1's ``calibrate`` will judge it before any step
+    (calibration/abc.py ``check_resume``: its settings, held values, code, and the scenario
+    file it started from): a refusal in step 1 would write over the last refit's record."""
+    from greatterror.calibration.abc import FitError, check_resume, new_settings
+    from greatterror.calibration.problem import (
+        MissingExtraError,
+        conditional_free,
+        scenario_problem,
+    )
+    from greatterror.model.scenario import load_scenario
+
+    chosen = load_scenario("historical")
+    free = scenario_problem(chosen)[0]
+    free = conditional_free(args.free, free) if args.free else free
+    settings = new_settings("historical", chosen, args.scale, args.seed, args.particles, free)
+    try:
+        check_resume(settings, _db_path(args.db))
+    except (FitError, MissingExtraError) as exc:
+        parser.error(str(exc))
 
 
 def main() -> None:

@@ -21,7 +21,7 @@ import json
 import logging
 import multiprocessing
 import re
-from dataclasses import asdict, dataclass, field
+from dataclasses import asdict, dataclass, field, replace
 from pathlib import Path
 from typing import Any
 
@@ -30,8 +30,10 @@ from greatterror.calibration.dbfile import file_problem, stored_db_problem
 from greatterror.calibration.problem import (
     Held,
     free_parameters,
+    held_values,
     pyabc_prior,
     require,
+    scenario_digest,
     scenario_problem,
 )
 from greatterror.calibration.seeds import SeedRangeError, check_fit_seed
@@ -75,6 +77,10 @@ class FitSettings:
     #: conditional on them, so resume, ``show --check``, ``apply`` and posterior draws use or
     #: check these, not whatever the scenario file says later; () for a fit of them all
     held: Held = ()
+    #: the digest of the scenario's resolved content, less the varied values
+    #: (``problem.scenario_digest``): a resume refuses a scenario file changed since (a date,
+    #: event, switch, prior, fixed or held value); None for a database made before 7 Dec 2026
+    scenario_hash: str | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -229,6 +235,52 @@ def build_abc(settings: FitSettings, sampler: Any, db: Path | None = None) -> An
     )
 
 
+def new_settings(
+    scenario: str,
+    chosen: Any,
+    scale: float,
+    seed: int,
+    particles: int,
+    free: tuple[str, ...],
+    quantile: float = 0.5,
+) -> FitSettings:
+    """The settings of a fit of ``free`` over ``scenario`` (as typed; ``chosen`` is it loaded):
+    with the values a conditional fit holds and the scenario's digest, both checked on resume."""
+    held = held_values(chosen, free)
+    digest = scenario_digest(chosen, free)
+    return FitSettings(
+        scenario, scale, seed, particles, free, quantile=quantile, held=held, scenario_hash=digest
+    )
+
+
+def scenario_now(settings: FitSettings) -> tuple[str, str]:
+    """The digest of the fit's scenario as its file reads now, and the file; FitError if the
+    scenario no longer loads."""
+    from greatterror.model.scenario import ScenarioError, load_scenario
+
+    try:
+        chosen = load_scenario(settings.scenario)
+    except ScenarioError as exc:
+        raise FitError(f"the fit's scenario {settings.scenario!r} no longer loads: {exc}") from None
+    return scenario_digest(chosen, settings.free), str(chosen.path or settings.scenario)
+
+
+def scenario_change(stored: FitSettings) -> str | None:
+    """Why the fit's scenario is not the one it started from, or None when it is, or when the
+    database stores no digest (made before 7 Dec 2026)."""
+    if stored.scenario_hash is None:
+        return None
+    now, file = scenario_now(stored)
+    if now == stored.scenario_hash:
+        return None
+    named = repr(stored.scenario) + ("" if file == stored.scenario else f" ({file})")
+    return (
+        f"the scenario {named} changed since the fit started (content "
+        f"hash {stored.scenario_hash[:12]} then, {now[:12]} now: a date, event, switch, prior "
+        "or a value the fit does not vary)"
+    )
+
+
 def check_resume(settings: FitSettings, db: Path) -> None:
     """``db`` is a greatterror fit started with ``settings`` by this code; FitError if not.
 
@@ -252,6 +304,11 @@ def check_resume(settings: FitSettings, db: Path) -> None:
         )
     if changed := code_change(stored.code):
         raise FitError(f"--resume: the database was {changed}; start a new --db")
+    if changed := scenario_change(stored):
+        raise FitError(
+            f"--resume: {changed}; its stored generations simulated the other content: resume "
+            "with the scenario file as the fit started, or start a new --db"
+        )
 
 
 def _held_detail(stored: Held, now: Held) -> str:
@@ -302,6 +359,8 @@ def run_fit(
             abc.load(db_url(db), 1)
             done = abc.history.max_t + 1
         else:
+            if settings.scenario_hash is None:  # settings made without new_settings
+                settings = replace(settings, scenario_hash=scenario_now(settings)[0])
             meta = {META_KEY: settings.to_json()}
             abc.new(db_url(db), observed(settings.targets), meta_info=meta)
             done = 0

@@ -30,7 +30,7 @@ import json
 import logging
 import math
 from collections.abc import Collection
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import Any
 
@@ -42,7 +42,12 @@ from greatterror.calibration.abc import (
     make_sampler,
 )
 from greatterror.calibration.budget import cap_sampler, simulations_left
-from greatterror.calibration.compare_settings import META_KEY, CompareSettings, check_resume
+from greatterror.calibration.compare_settings import (
+    META_KEY,
+    CompareSettings,
+    check_resume,
+    scenario_hashes,
+)
 from greatterror.calibration.problem import (
     free_parameters,
     from_unit,
@@ -260,6 +265,8 @@ def run_compare(
     logging.getLogger("ABC").setLevel(logging.WARNING)
     if resume:
         check_resume(settings, db)
+    if settings.scenario_hashes is None:  # stored with each run it starts
+        settings = replace(settings, scenario_hashes=scenario_hashes(settings.scenarios))
     client = None
     if scheduler:
         client = connect_scheduler(scheduler)

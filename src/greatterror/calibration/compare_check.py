@@ -44,7 +44,7 @@ from greatterror import __version__
 from greatterror.calibration.check import check_plans, run_warnings, split_validation
 from greatterror.calibration.compare import hypothesis_priors, logistic_values
 from greatterror.calibration.compare_report import load_runs
-from greatterror.calibration.compare_settings import stored_priors
+from greatterror.calibration.compare_settings import scenario_changes, stored_priors
 from greatterror.calibration.seeds import VALIDATION_SEEDS, check_validation_seeds
 from greatterror.provenance import code_change
 
@@ -164,6 +164,7 @@ def compare_check(
         "version": __version__,
         "fitted_with_version": settings.version,
         "code_change": code_change(settings.code),
+        "scenario_change": scenario_changes(settings),  # hypotheses whose file changed since
         "generation": read_generation,
         "repeats_used": [spec.index for spec, _ in used],
         "repeats_not_at_that_generation": [

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import ast
 import json
+from collections.abc import Sequence
 from dataclasses import asdict, dataclass, field
 from pathlib import Path
 from typing import Any
@@ -20,7 +21,7 @@ from typing import Any
 from greatterror import __version__
 from greatterror.calibration.abc import FitError, db_url
 from greatterror.calibration.dbfile import file_problem, stored_db_problem
-from greatterror.calibration.problem import require
+from greatterror.calibration.problem import require, scenario_digest, scenario_problem
 from greatterror.calibration.statistics import CALIBRATION_IDS
 from greatterror.provenance import code_change, code_identity
 
@@ -55,6 +56,10 @@ class CompareSettings:
     fixed: tuple[tuple[str, tuple[tuple[str, float], ...]], ...] = ()
     #: the screen file those came from: its path and SHA-256 (a resume needs the same SHA-256)
     screen: dict[str, str] | None = None
+    #: per hypothesis, the digest of its scenario's resolved content less its free parameters'
+    #: values (``scenario_hashes``): a resume refuses a hypothesis whose file (or a file it
+    #: extends) changed since; None for a database made before 7 Dec 2026
+    scenario_hashes: tuple[str, ...] | None = None
 
     def to_json(self) -> str:
         return json.dumps(asdict(self))
@@ -66,6 +71,8 @@ class CompareSettings:
             raw[key] = tuple(raw[key])
         fixed = raw.get("fixed") or ()
         raw["fixed"] = tuple((h, tuple((n, float(v)) for n, v in pairs)) for h, pairs in fixed)
+        if raw.get("scenario_hashes") is not None:
+            raw["scenario_hashes"] = tuple(raw["scenario_hashes"])
         return cls(**raw)
 
     def fixed_of(self, label: str) -> tuple[tuple[str, float], ...]:
@@ -84,6 +91,34 @@ class CompareSettings:
         if (self.screen or {}).get("sha256") != (other.screen or {}).get("sha256"):
             differ.append(f"screen: stored sha256 {(other.screen or {}).get('sha256')!r}")
         return differ
+
+
+def scenario_hashes(scenarios: Sequence[str]) -> tuple[str, ...]:
+    """Each hypothesis scenario's digest (``problem.scenario_digest``) less the values of its
+    free parameters, which every particle draws or a screen sets (``fixed``, checked apart)."""
+    from greatterror.model.scenario import load_scenario
+
+    chosen = [load_scenario(s) for s in scenarios]
+    return tuple(scenario_digest(c, scenario_problem(c)[0]) for c in chosen)
+
+
+def scenario_changes(settings: CompareSettings) -> list[str]:
+    """The hypotheses whose scenario changed since the comparison started, each as "H1
+    (its file)"; [] when none did, or when the database stores no digests (before 7 Dec 2026)."""
+    from greatterror.model.scenario import ScenarioError, load_scenario
+
+    if settings.scenario_hashes is None:
+        return []
+    try:
+        now = scenario_hashes(settings.scenarios)
+    except ScenarioError as exc:
+        raise FitError(f"a hypothesis scenario no longer loads: {exc}") from None
+    pairs = zip(settings.labels, settings.scenarios, settings.scenario_hashes, now, strict=True)
+    return [
+        f"{label} ({load_scenario(scenario).path or scenario})"
+        for label, scenario, then, current in pairs
+        if then != current
+    ]
 
 
 def stored_meta(path: Path, run: int) -> dict[str, Any]:
@@ -131,3 +166,10 @@ def check_resume(settings: CompareSettings, db: Path) -> None:
         )
     if changed := code_change(stored.code):
         raise FitError(f"--resume: the database was {changed}; start a new --db")
+    if moved := scenario_changes(stored):
+        raise FitError(
+            f"--resume: the scenario of {', '.join(moved)} changed since the comparison started "
+            "(a date, event, switch, prior or a value the comparison does not draw); its "
+            "stored runs simulated the other content: resume with the scenario files as the "
+            "comparison started, or start a new --db"
+        )

@@ -98,6 +98,23 @@ def held_values(scenario: Any, varied: Sequence[str]) -> Held:
     return tuple((n, float(values[n])) for n in free if n not in varied)
 
 
+def scenario_digest(scenario: Any, varied: Sequence[str]) -> str:
+    """The hash of ``scenario``'s resolved content (``provenance.scenario_source``, as runs
+    record it) as a fit of ``varied`` runs it: each parameter at the value its runs resolve,
+    less the ``varied`` ones, which every particle sets.
+
+    A fit stores it (``abc.FitSettings.scenario_hash``), and a comparison one per hypothesis
+    (``compare_settings.CompareSettings.scenario_hashes``): a resume refuses a scenario whose
+    digest moved (a date, an event, a switch, a prior, a fixed or held value), which would
+    mix two models' simulations in one posterior, but not a file in which ``calibrate
+    apply`` rewrote only the varied values, which no particle reads.
+    """
+    from greatterror.provenance import scenario_source
+
+    kept = {n: v for n, v in scenario.parameter_values().items() if n not in varied}
+    return str(scenario_source(scenario.model_copy(update={"parameters": kept}))["hash"])
+
+
 def held_changes(held: Held, scenario: Any) -> list[str]:
     """The held values that ``scenario`` no longer sets, each as "name = now (the fit held it
     at then)": a conditional fit's posterior is conditional on the values it held."""

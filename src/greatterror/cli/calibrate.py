@@ -206,11 +206,10 @@ def calibrate(
             f"--max-simulations: {max_simulations} is too small; allowed: at least --particles"
             f" ({particles})"
         )
-    from greatterror.calibration.abc import FitError, FitSettings, check_resume, run_fit
+    from greatterror.calibration.abc import FitError, check_resume, new_settings, run_fit
     from greatterror.calibration.problem import (
         MissingExtraError,
         conditional_free,
-        held_values,
         scenario_problem,
     )
     from greatterror.model.scenario import ScenarioError, load_scenario
@@ -226,8 +225,9 @@ def calibrate(
         except ValueError as exc:
             fail(str(exc))
     check_database_option(db, resume)
-    held = held_values(chosen, free)  # what a conditional fit's posterior is conditional on
-    settings = FitSettings(scenario, scale, seed, particles, free, quantile=quantile, held=held)
+    # with the held values (a conditional fit's posterior is conditional on them) and the
+    # scenario's digest, both checked on resume
+    settings = new_settings(scenario, chosen, scale, seed, particles, free, quantile)
     if resume:  # the stored fit is judged with the options, before the warning or any work
         try:
             check_resume(settings, db)

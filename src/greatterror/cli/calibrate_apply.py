@@ -14,7 +14,14 @@ import math
 from pathlib import Path
 from typing import Any
 
-from greatterror.cli.output import console, emit_json, fail, print_table, warn_of_runs
+from greatterror.cli.output import (
+    console,
+    emit_json,
+    error_console,
+    fail,
+    print_table,
+    warn_of_runs,
+)
 from greatterror.preflight import check_scale
 
 
@@ -120,8 +127,11 @@ def apply(
     except ApplyError as exc:
         fail(f"--scenario: {exc}")
     check_held(settings, written, file)  # a conditional fit's held values, before any run
-    if changed := code_change(settings.code):
-        console.print(f"Note: the fit was {changed}; its particles are re-checked with this code")
+    if changed := code_change(settings.code):  # on stderr: --json's output stays JSON
+        error_console.print(
+            f"Note: the fit was {changed}; its particles are re-checked with this code"
+        )
+    _note_scenario_change(settings, "its particles are re-checked with the scenario as it is now")
     bands = FitModel(settings.scenario, settings.scale, settings.seed, settings.targets).bands()
     weights, source = generation_weights(path, history, settings.targets)
     rechecked = run_recheck(settings, best_particles(history, candidates, bands), recheck, workers)
@@ -184,6 +194,18 @@ def apply(
         f"{'holds' if margin.holds else 'does NOT hold'}: {margin.numbers()}"
     )
     console.print(f"Chosen by the rule: {RULE}. The first is written into {file}")
+
+
+def _note_scenario_change(settings: Any, then: str) -> None:
+    """A note on stderr (not a refusal) when the fit's scenario changed since it started."""
+    from greatterror.calibration.abc import FitError, scenario_change
+
+    try:
+        changed = scenario_change(settings)
+    except FitError as exc:
+        fail(f"path: {exc}")
+    if changed:
+        error_console.print(f"Note: {changed}; {then}", highlight=False)
 
 
 def check_held(settings: Any, written: Any, file: Path) -> None:
@@ -300,7 +322,8 @@ def check_posterior(path: Path, draws: int, scale: float, workers: int, as_json:
     _at_least("--draws", draws, 1)
     _at_least("--workers", workers, 1)
     check_scale(scale)
-    load_stored_fit(path)
+    settings, _ = load_stored_fit(path)
+    _note_scenario_change(settings, "the draws are run with the scenario as it is now")
     result = posterior_check(path, draws=draws, scale=scale, workers=workers)
     warn_of_runs(result["warnings"], result["runs"])  # stderr, in both modes
     if as_json:

@@ -238,7 +238,7 @@ def compare(
     result_dir = out or db.parent / f"{db.stem}_result"
     check_database_option(db, resume)
     check_result_dir(result_dir)
-    from greatterror.calibration.compare_settings import CompareSettings
+    from greatterror.calibration.compare_settings import CompareSettings, scenario_hashes
 
     settings = CompareSettings(
         scenarios,
@@ -252,6 +252,7 @@ def compare(
         max_simulations=max_simulations,
         fixed=fixed,
         screen=screened,
+        scenario_hashes=scenario_hashes(scenarios),  # checked on resume
     )
     if resume:  # the stored comparison is judged with the options, before the warning
         _check_resume(settings, db)
