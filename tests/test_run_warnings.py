@@ -68,11 +68,15 @@ def test_many_runs_count_each_warning_once_per_run() -> None:
 
 def test_the_ensemble_counts_its_runs_warnings() -> None:
     ens = gt.Ensemble("historical", scale=0.0001, seeds=[1, 2, 3], workers=1)
-    for ask in (lambda: ens.warnings, ens.bands, ens.yearly):  # {} read as "no run warned"
+    asks = (lambda: ens.warnings, lambda: ens.runaways, ens.targets, ens.bands, ens.yearly)
+    for ask in asks:  # {} read as "no run warned" or "no run ran away"
         with pytest.raises(gt.SimError, match="the ensemble has not run; call run"):
             ask()
+    with pytest.raises(gt.SimError, match=r"^runaways: the ensemble has not run"):
+        ens.runaways  # noqa: B018
     ens.summaries = [BOTH, NONE, BOTH]
     assert ens.warnings == {CAPACITY_KIND: 2, HELD_KIND: 2}
+    assert ens.runaways == {}  # after a run in which none ran away: {}
 
 
 def test_the_pairs_warnings_before_run_are_refused() -> None:

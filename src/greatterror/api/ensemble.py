@@ -74,9 +74,9 @@ class Ensemble:
     >>> ens.warnings  # {warning: how many of the runs had it}; {} when no run warned
     {"the NKVD's capacity to arrest (nkvd_capacity) held arrests back: ...": 2}
 
-    Results are read after ``run()``: before it, ``warnings``, ``targets()``, ``bands()`` and
-    ``yearly()`` raise rather than answer ``{}`` or an empty table, which would read as "no
-    run warned" where no run was made.
+    Results are read after ``run()``: before it, ``warnings``, ``runaways``, ``targets()``,
+    ``bands()`` and ``yearly()`` raise rather than answer ``{}`` or an empty table, which would
+    read as "no run warned" or "no run ran away" where no run was made.
 
     >>> gt.Ensemble("historical", scale=0.0001, seeds=[1], workers=1).warnings
     Traceback (most recent call last):
@@ -120,7 +120,7 @@ class Ensemble:
             check_pars(self.scenario, {**self.pars, **draw})
         self.client = check_client(client)
         self.summaries: list[dict[str, Any]] = []
-        self.runaways: dict[int, str] = {}
+        self._runaways: dict[int, str] = {}
         self._finished: list[int] = []
 
     def run(self, progress: Callable[[int, int], None] | None = None) -> Ensemble:
@@ -134,18 +134,27 @@ class Ensemble:
         results = map_tasks(
             run_one, args, workers=self.workers, client=self.client, progress=progress
         )
-        #: the runs stopped as runaways (with ``vary`` only), by seed: where each stopped
         done = zip(self.seeds, results, strict=True)
-        self.runaways = {s: r[RUNAWAY] for s, r in done if RUNAWAY in r}
+        self._runaways = {s: r[RUNAWAY] for s, r in done if RUNAWAY in r}
         self.summaries = [r for r in results if RUNAWAY not in r]
-        self._finished = [s for s in self.seeds if s not in self.runaways]
+        self._finished = [s for s in self.seeds if s not in self._runaways]
         return self
 
     def _check_ran(self, what: str) -> None:
         """Refuse a result asked for before ``run()``: an empty answer would read as "no run
         warned" or "no rows", where no run was made."""
-        if not self.summaries and not self.runaways:
+        if not self.summaries and not self._runaways:
             raise SimError(f"{what}: the ensemble has not run; call run() first")
+
+    @property
+    def runaways(self) -> dict[int, str]:
+        """The runs stopped as runaways (with ``vary`` only), by seed: where each stopped; {}
+        when none was (``summaries`` holds the finished runs only).
+
+        Before ``run()`` it raises ``SimError``, as ``warnings`` does (and ``gt.Paired``'s
+        ``runaways``): {} would say that no run ran away."""
+        self._check_ran("runaways")
+        return dict(self._runaways)
 
     @property
     def warnings(self) -> dict[str, int]:
