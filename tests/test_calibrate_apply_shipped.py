@@ -8,6 +8,7 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
+from test_calibrate_apply_write import _Settings
 from test_cli_verbs import said
 from typer.testing import CliRunner
 
@@ -16,16 +17,6 @@ from greatterror.cli.app import app
 from greatterror.model.scenario_files import shipped_path
 
 runner = CliRunner()
-
-
-class Reached(Exception):
-    """Raised where apply goes on after the refusal (the fit's code note)."""
-
-
-class _Settings:
-    @property
-    def code(self) -> str:
-        raise Reached
 
 
 @pytest.fixture

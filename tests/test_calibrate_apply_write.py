@@ -68,6 +68,10 @@ class Reached(Exception):
 
 
 class _Settings:
+    """A stored fit of every free parameter (nothing held) whose ``code`` stops apply."""
+
+    held = ()
+
     @property
     def code(self) -> str:
         raise Reached

@@ -11,6 +11,7 @@ import json
 from pathlib import Path
 
 import pytest
+from test_calibrate_apply_write import _Settings as _StoppingSettings
 from typer.testing import CliRunner
 
 from greatterror.calibration import abc
@@ -83,18 +84,12 @@ def test_resume_refuses_a_conditional_fit_whose_held_values_moved(
     assert f"{OTHER} = 0.5 now, held at {dict(held)[OTHER]!r}" in str(err.value)
 
 
-class Reached(Exception):
-    """Raised where apply goes on after its checks (the fit's code note)."""
+class _Settings(_StoppingSettings):
+    """A conditional fit's settings whose ``code`` raises ``Reached`` once apply's checks pass."""
 
-
-class _Settings:
     scenario = "historical"
     free = (VARIED,)
     held = _historical()[1]
-
-    @property
-    def code(self) -> str:
-        raise Reached
 
 
 def test_apply_refuses_a_file_that_does_not_hold_the_fits_held_values(
