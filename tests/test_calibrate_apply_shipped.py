@@ -8,11 +8,10 @@ from __future__ import annotations
 from pathlib import Path
 
 import pytest
-from test_calibrate_apply_write import _Settings
+from test_calibrate_apply_write import _Settings, stand_in_fit
 from test_cli_verbs import said
 from typer.testing import CliRunner
 
-from greatterror.cli import calibrate_apply
 from greatterror.cli.app import app
 from greatterror.model.scenario_files import shipped_path
 
@@ -21,10 +20,7 @@ runner = CliRunner()
 
 @pytest.fixture
 def fit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
-    db = tmp_path / "fit.db"
-    db.write_bytes(b"stands in for a fit")
-    monkeypatch.setattr(calibrate_apply, "load_stored_fit", lambda path: (_Settings(), None))
-    return db
+    return stand_in_fit(tmp_path, monkeypatch, _Settings())
 
 
 @pytest.mark.parametrize("target", ["historical", "shipped file", "hypotheses/h1_intentional"])

@@ -77,12 +77,18 @@ class _Settings:
         raise Reached
 
 
+def stand_in_fit(tmp_path: Path, monkeypatch: pytest.MonkeyPatch, settings: object) -> Path:
+    """A database file that apply reads as a stored fit with ``settings`` (and no history)."""
+    db = tmp_path / "fit.db"
+    db.write_bytes(b"stands in for a fit")
+    monkeypatch.setattr(calibrate_apply, "load_stored_fit", lambda path: (settings, None))
+    return db
+
+
 def test_apply_refuses_a_file_it_cannot_write_before_any_work(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "fit.db"
-    db.write_bytes(b"stands in for a fit")
-    monkeypatch.setattr(calibrate_apply, "load_stored_fit", lambda path: (_Settings(), None))
+    db = stand_in_fit(tmp_path, monkeypatch, _Settings())
     path = _candidate(tmp_path)
     before = path.read_bytes()
     _blocked(path)

@@ -12,6 +12,7 @@ from pathlib import Path
 
 import pytest
 from test_calibrate_apply_write import _Settings as _StoppingSettings
+from test_calibrate_apply_write import stand_in_fit
 from typer.testing import CliRunner
 
 from greatterror.calibration import abc
@@ -95,9 +96,7 @@ class _Settings(_StoppingSettings):
 def test_apply_refuses_a_file_that_does_not_hold_the_fits_held_values(
     tmp_path: Path, monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    db = tmp_path / "fit.db"
-    db.write_bytes(b"stands in for a fit")
-    monkeypatch.setattr(calibrate_apply, "load_stored_fit", lambda path: (_Settings(), None))
+    db = stand_in_fit(tmp_path, monkeypatch, _Settings())
     path = _moved(tmp_path)
     before = path.read_bytes()
     result = runner.invoke(app, ["calibrate", "apply", str(db), "--scenario", str(path)])
