@@ -239,6 +239,8 @@ def test_the_refit_writes_its_section_however_it_ends(
         monkeypatch.setattr(gate, "run_scenarios", crash)
     monkeypatch.setattr(script, "_step", step)
     (tmp_path / "fit.db").write_bytes(b"")  # (a resumed fit's database: --db is checked first)
+    # the stored fit's settings are not what this test is about (tests/test_calibrate_scenario_digest.py)
+    monkeypatch.setattr(script, "check_stored_fit", lambda parser, args: None)
     argv = ["refit", "--db", str(tmp_path / "fit.db"), "--generations", "8", "--resume"]
     monkeypatch.setattr(sys, "argv", argv)
     with pytest.raises((SystemExit, RuntimeError)) as stop:
