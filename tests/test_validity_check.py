@@ -272,12 +272,13 @@ def test_the_refit_writes_its_section_however_it_ends(
         assert "3 regression baseline" not in text  # nothing regenerated for a refused point
 
 
-def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart(refit_script) -> None:
+def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart() -> None:
     """Review 5, item 6: in the refit's report the figures that repeat in-sample targets'
     quantities are the set ``check`` and counted apart from the validation figures never
     fitted; a share keeps its decimal."""
     from greatterror.calibration.check import compare_runs
     from greatterror.calibration.holdout import IN_SAMPLE_CHECKS, MEASURES, OUT_OF_SAMPLE
+    from greatterror.calibration.refit_record import check_lines
     from greatterror.calibration.statistics import CALIBRATION_IDS
     from greatterror.evidence.loader import load_evidence
 
@@ -288,7 +289,7 @@ def test_the_refits_check_table_sets_the_checks_of_in_sample_quantities_apart(re
     }
     in_sample, validation = compare_runs([run], CALIBRATION_IDS)
     check = {"draws": 1, "scale": 0.001, "seeds": [1]}
-    lines = refit_script()._check_lines(check | {"in_sample": in_sample, "validation": validation})
+    lines = check_lines(check | {"in_sample": in_sample, "validation": validation})
     sets = {
         line.split(" | ")[0][2:]: line.split(" | ")[1]
         for line in lines
