@@ -146,14 +146,14 @@ def _compare_notes(result: dict[str, Any]) -> list[str]:
         notes.append("the database does not store its priors: read with today's scenarios' priors")
     if result["code_change"]:
         notes.append(f"the comparison was {result['code_change']}: the model may differ")
-    if result.get("scenario_change"):
-        notes.append(
-            "the scenario of " + ", ".join(result["scenario_change"]) + " changed since the "
-            "comparison started: the draws run with it as it is now"
-        )
     elif result["version"] != result["fitted_with_version"]:
         notes.append(
             f"fitted with greatterror {result['fitted_with_version']}, checked with "
             f"{result['version']}: the model may differ"
+        )
+    if result.get("scenario_change"):
+        notes.append(
+            "the scenario of " + ", ".join(result["scenario_change"]) + " changed since the "
+            "comparison started: the draws run with it as it is now"
         )
     return notes
