@@ -38,10 +38,11 @@ Z_FLAG, RATIO_FLAG = 3.0, 0.05
 
 
 def welch_z(a: np.ndarray, b: np.ndarray) -> float:
-    """Welch's z of the difference of two means (nan when both samples have no spread)."""
+    """Welch's z of the difference of two means; with no spread in either sample, 0 for equal
+    means and an infinity of the difference's sign otherwise."""
     se = math.sqrt(a.var(ddof=1) / len(a) + b.var(ddof=1) / len(b))
     if se == 0.0:
-        return 0.0 if a.mean() == b.mean() else math.inf
+        return 0.0 if a.mean() == b.mean() else math.copysign(math.inf, a.mean() - b.mean())
     return float((a.mean() - b.mean()) / se)
 
 

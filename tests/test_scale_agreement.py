@@ -45,6 +45,7 @@ def test_a_shift_beyond_the_noise_and_above_five_per_cent_is_flagged() -> None:
     assert "| `shifted` | 100 | 90 (0.90) | 100 (1.00) | 1:1,000 (z -" in text
 
 
-def test_welch_z_of_equal_constant_samples_is_zero() -> None:
+def test_welch_z_of_constant_samples_is_zero_or_a_signed_infinity() -> None:
     same = np.full(5, 3.0)
     assert scale_agreement.welch_z(same, same) == 0.0
+    assert scale_agreement.welch_z(same - 1.0, same) == -np.inf  # lower, with no spread
