@@ -100,8 +100,8 @@ def compare(
     scale: Annotated[
         float | None,
         typer.Option(
-            help="Sampling scale of each simulation [default: 0.001; with 'check': the "
-            "comparison's].",
+            help="Sampling scale of each simulation (default 0.001; with 'check': the "
+            "comparison's).",
             show_default=False,
         ),
     ] = None,
@@ -176,7 +176,7 @@ def compare(
     draws: Annotated[
         int | None,
         typer.Option(
-            help="With 'check': posterior draws per hypothesis [default: 10].", show_default=False
+            help="With 'check': posterior draws per hypothesis (default 10).", show_default=False
         ),
     ] = None,
 ) -> None:
