@@ -130,6 +130,46 @@ def test_a_bare_value_for_a_list_shows_the_list_form(tmp_path: Path) -> None:
     )
 
 
+def test_every_problem_of_a_file_is_listed_at_once(tmp_path: Path) -> None:
+    """A file with several mistakes names each (the schema's and each parameter's), so that
+    they are fixed in one pass; the command line exits 2 and prints them all."""
+    path = tmp_path / "x.toml"
+    path.write_text(
+        'name = "x"\ndescription = "x"\nextends = "historical"\npolicy = "weird"\n'
+        "start = 1937\n[parameters]\nnames_per_confession = -3\nno_such_par = 1\n",
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "x.toml: 4 problems:"
+    assert [line.split(":")[0].strip() for line in lines[1:]] == [
+        "start",
+        "policy",
+        "parameters.names_per_confession",
+        "parameters.no_such_par",
+    ]
+    result = runner.invoke(app, ["run", str(path), "--out", str(tmp_path / "out")])
+    assert result.exit_code == 2
+    assert "parameters.no_such_par: unknown parameter" in result.output
+    assert not (tmp_path / "out").exists()
+
+
+def test_a_long_list_of_problems_is_cut_and_counted(tmp_path: Path) -> None:
+    path = tmp_path / "x.toml"
+    rows = "".join(f"no_such_{i} = 1\n" for i in range(13))
+    path.write_text(
+        f'name = "x"\ndescription = "x"\nextends = "historical"\n[parameters]\n{rows}',
+        encoding="utf-8",
+    )
+    with pytest.raises(ScenarioError) as info:
+        load_scenario(path)
+    lines = str(info.value).splitlines()
+    assert lines[0] == "x.toml: 13 problems:"
+    assert len(lines) == 1 + 10 + 1
+    assert lines[-1] == "  and 3 more"
+
+
 def test_a_repeated_set_key_is_an_error() -> None:
     assert parse_sets(["names_acted_on=0", "family_arrest=1", "M12=off"]) == (
         {"names_acted_on": 0.0, "family_arrest": 1.0},

@@ -25,7 +25,7 @@ from pydantic import (
 from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
 from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
 from greatterror.model.mechanisms import BY_SWITCH
-from greatterror.model.params import ParameterError, resolve
+from greatterror.model.params import ParameterError, coerce, resolve
 from greatterror.model.scenario_files import (
     ScenarioError,
     read_toml,
@@ -224,9 +224,41 @@ class Scenario(BaseModel):
 _NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
 
 
-def _first_error(exc: ValidationError) -> str:
-    """The first problem, as "where: what is wrong; what is allowed"."""
-    err = exc.errors()[0]
+#: a file's problems listed at most; the rest are counted
+MAX_LISTED = 10
+
+
+def _file_problems(raw: dict[str, Any]) -> list[str]:
+    """Every problem of a scenario's table at once (its schema's, then each parameter's), so
+    that a user fixes them in one pass rather than meeting them one run at a time."""
+    try:
+        Scenario.model_validate(raw)
+        problems = []
+    except ValidationError as exc:
+        problems = [_describe(err) for err in exc.errors()]
+    parameters = raw.get("parameters")
+    for name, value in parameters.items() if isinstance(parameters, dict) else ():
+        try:
+            coerce(name, value)
+        except ParameterError as exc:
+            problems.append(f"parameters.{exc}")
+    return problems
+
+
+def _problems_error(path: Path, problems: list[str]) -> ScenarioError:
+    """One problem on the file's line, as before; several as an indented list."""
+    if len(problems) == 1:
+        return ScenarioError(f"{path.name}: {problems[0]}")
+    listed = "".join(f"\n  {p}" for p in problems[:MAX_LISTED])
+    more = len(problems) - MAX_LISTED
+    return ScenarioError(
+        f"{path.name}: {len(problems)} problems:{listed}"
+        + (f"\n  and {more} more" if more > 0 else "")
+    )
+
+
+def _describe(err: Any) -> str:
+    """One problem, as "where: what is wrong; what is allowed"."""
     loc = ".".join(str(p) for p in err.get("loc", ()))
     kind = str(err.get("type", ""))
     got = err.get("input")
@@ -269,10 +301,8 @@ def _merge_with_base(
     of the record.
     """
     # the file on its own first, so that its errors point at its own fields and events
-    try:
-        Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(f"{path.name}: {_first_error(exc)}") from None
+    if problems := _file_problems(raw):
+        raise _problems_error(path, problems)
     name = str(raw["extends"])
     # a shipped scenario by name, or a file beside this one
     local = name.endswith(".toml")
@@ -322,14 +352,9 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     record = None
     if "extends" in raw:
         raw, record = _merge_with_base(raw, path, seen or ())
-    try:
-        scenario = Scenario.model_validate(raw)
-    except ValidationError as exc:
-        raise ScenarioError(f"{path.name}: {_first_error(exc)}") from None
-    try:
-        scenario.parameter_values()
-    except ParameterError as exc:
-        raise ScenarioError(f"{path.name}: parameters.{exc}") from None
+    if problems := _file_problems(raw):
+        raise _problems_error(path, problems)
+    scenario = Scenario.model_validate(raw)
     if scenario.end <= scenario.start:
         raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
     try:
