@@ -20,8 +20,6 @@ from __future__ import annotations
 
 import argparse
 import sys
-from concurrent.futures import ProcessPoolExecutor
-from typing import Any
 
 import numpy as np
 
@@ -49,14 +47,6 @@ def _set(text: str) -> tuple[str, float]:
         raise argparse.ArgumentTypeError(f"{text!r}: allowed: NAME=NUMBER") from None
 
 
-def _run(job: tuple[str, float, int, dict[str, float]]) -> dict[str, float]:
-    import greatterror as gt
-
-    scenario, scale, seed, pars = job
-    targets = gt.Sim(scenario, scale=scale, seed=seed, pars=pars).run().results.targets
-    return {str(k): float(v) for k, v in zip(targets["id"], targets["simulated"], strict=True)}
-
-
 def main(argv: list[str] | None = None) -> int:
     parser = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     parser.add_argument("--set", dest="sets", type=_set, action="append", required=True)
@@ -75,24 +65,24 @@ def main(argv: list[str] | None = None) -> int:
     if unknown:
         parser.error(f"--ids: unknown {', '.join(unknown)}; allowed: {', '.join(CALIBRATION_IDS)}")
     pars = dict(args.sets)
-    try:  # every input checked before any run
-        probe = gt.Sim(args.scenario, scale=args.scale, seed=args.seeds[0], pars=pars)
+    try:  # gt.Ensemble checks the scenario, scale, seeds, workers and values before any run
+        own, given = (
+            gt.Ensemble(
+                args.scenario, scale=args.scale, seeds=args.seeds, workers=args.workers, pars=p
+            )
+            for p in ({}, pars)
+        )
     except (GreatterrorError, ValueError) as exc:
         parser.error(str(exc))
-    del probe
-    jobs: list[Any] = [(args.scenario, args.scale, s, p) for s in args.seeds for p in ({}, pars)]
-    if args.workers <= 1:  # in this process (also what a test loading the script can pickle)
-        rows = [_run(job) for job in jobs]
-    else:
-        with ProcessPoolExecutor(args.workers) as pool:
-            rows = list(pool.map(_run, jobs))
-    own, given = rows[0::2], rows[1::2]
+    # one row per seed and target; the same seeds in the same order in both
+    a_rows = own.run().targets().set_index(["id", "seed"])["simulated"]
+    b_rows = given.run().targets().set_index(["id", "seed"])["simulated"]
     said = ", ".join(f"{k}={v:g}" for k, v in pars.items())
     print(f"{args.scenario} at 1:{1 / args.scale:,.0f}, seeds {args.seeds[0]}-{args.seeds[-1]}:")
     print(f"its own values against {said}")
     for i in ids:
-        a = np.array([r[i] for r in own])
-        b = np.array([r[i] for r in given])
+        a = a_rows.loc[i].reindex(args.seeds).to_numpy(float)
+        b = b_rows.loc[i].reindex(args.seeds).to_numpy(float)
         diff = a - b
         se = float(np.std(diff, ddof=1) / np.sqrt(len(diff))) if len(diff) > 1 else float("nan")
         print(

@@ -98,8 +98,11 @@ def scenario_hashes(scenarios: Sequence[str]) -> tuple[str, ...]:
     free parameters, which every particle draws or a screen sets (``fixed``, checked apart)."""
     from greatterror.model.scenario import load_scenario
 
-    chosen = [load_scenario(s) for s in scenarios]
-    return tuple(scenario_digest(c, scenario_problem(c)[0]) for c in chosen)
+    return tuple(_digest(load_scenario(s)) for s in scenarios)
+
+
+def _digest(chosen: Any) -> str:
+    return scenario_digest(chosen, scenario_problem(chosen)[0])
 
 
 def scenario_changes(settings: CompareSettings) -> list[str]:
@@ -110,14 +113,14 @@ def scenario_changes(settings: CompareSettings) -> list[str]:
     if settings.scenario_hashes is None:
         return []
     try:
-        now = scenario_hashes(settings.scenarios)
+        now = [load_scenario(s) for s in settings.scenarios]
     except ScenarioError as exc:
         raise FitError(f"a hypothesis scenario no longer loads: {exc}") from None
     pairs = zip(settings.labels, settings.scenarios, settings.scenario_hashes, now, strict=True)
     return [
-        f"{label} ({load_scenario(scenario).path or scenario})"
-        for label, scenario, then, current in pairs
-        if then != current
+        f"{label} ({chosen.path or scenario})"
+        for label, scenario, then, chosen in pairs
+        if then != _digest(chosen)
     ]
 
 

@@ -228,11 +228,13 @@ _NESTED_FIELD = re.compile(r"^[a-z_]+(\[\d+\])?(\.[a-z_]+)*: ")
 MAX_LISTED = 10
 
 
-def _file_problems(raw: dict[str, Any]) -> list[str]:
-    """Every problem of a scenario's table at once (its schema's, then each parameter's), so
-    that a user fixes them in one pass rather than meeting them one run at a time."""
+def _validated(raw: dict[str, Any]) -> tuple[Scenario | None, list[str]]:
+    """The scenario, and every problem of its table at once (its schema's, then each
+    parameter's), so that a user fixes them in one pass rather than meeting them one run at a
+    time; the scenario is None where the schema failed."""
+    scenario = None
     try:
-        Scenario.model_validate(raw)
+        scenario = Scenario.model_validate(raw)
         problems = []
     except ValidationError as exc:
         problems = [_describe(err) for err in exc.errors()]
@@ -242,7 +244,7 @@ def _file_problems(raw: dict[str, Any]) -> list[str]:
             coerce(name, value)
         except ParameterError as exc:
             problems.append(f"parameters.{exc}")
-    return problems
+    return scenario, problems
 
 
 def _problems_error(path: Path, problems: list[str]) -> ScenarioError:
@@ -301,7 +303,8 @@ def _merge_with_base(
     of the record.
     """
     # the file on its own first, so that its errors point at its own fields and events
-    if problems := _file_problems(raw):
+    _, problems = _validated(raw)
+    if problems:
         raise _problems_error(path, problems)
     name = str(raw["extends"])
     # a shipped scenario by name, or a file beside this one
@@ -352,9 +355,9 @@ def load_scenario(name_or_path: str | Path, seen: tuple[str, ...] | None = None)
     record = None
     if "extends" in raw:
         raw, record = _merge_with_base(raw, path, seen or ())
-    if problems := _file_problems(raw):
+    scenario, problems = _validated(raw)
+    if problems or scenario is None:
         raise _problems_error(path, problems)
-    scenario = Scenario.model_validate(raw)
     if scenario.end <= scenario.start:
         raise ScenarioError(f"{path.name}: end: must be after start ({scenario.start})")
     try:
