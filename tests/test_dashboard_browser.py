@@ -12,8 +12,11 @@ is set (as in CI), when its absence is a failure.
 
 from __future__ import annotations
 
+import contextlib
 import functools
+import gzip
 import os
+import shutil
 import socket
 import subprocess
 import sys
@@ -52,11 +55,12 @@ def _free_port() -> int:
         return int(s.getsockname()[1])
 
 
-@pytest.fixture(scope="module")
-def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+@contextlib.contextmanager
+def _serve(home: Path, log_dir: Path) -> Iterator[str]:
+    """``greatterror serve`` on a free port with ``home`` as GREATTERROR_HOME, until the end."""
     port = _free_port()
-    env = {**os.environ, "GREATTERROR_HOME": str(tmp_path_factory.mktemp("dashboard-home"))}
-    log = (tmp_path_factory.mktemp("dashboard-log") / "server.log").open("w")
+    env = {**os.environ, "GREATTERROR_HOME": str(home)}
+    log = (log_dir / "server.log").open("w")
     proc = subprocess.Popen(
         [sys.executable, "-m", "greatterror", "serve", "--port", str(port)],
         env=env,
@@ -81,6 +85,30 @@ def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
         proc.terminate()
         proc.wait(timeout=20)
         log.close()
+
+
+@pytest.fixture(scope="module")
+def server(tmp_path_factory: pytest.TempPathFactory) -> Iterator[str]:
+    home = tmp_path_factory.mktemp("dashboard-home")
+    with _serve(home, tmp_path_factory.mktemp("dashboard-log")) as url:
+        yield url
+
+
+@pytest.fixture(scope="module")
+def server_with_databases(tmp_path_factory: pytest.TempPathFactory) -> Iterator[tuple[str, Path]]:
+    """A server whose calibration folder holds the project's own comparison with its prior-
+    sensitivity runs (docs/compare-2026-12-07/prior-154), the fit c1207b (docs/fits) and a
+    file that is not a database."""
+    home = tmp_path_factory.mktemp("dashboard-home-db")
+    folder = home / "calibration"
+    folder.mkdir()
+    docs = Path(__file__).resolve().parents[1] / "docs"
+    gz = docs / "compare-2026-12-07" / "prior-154" / "prior-154.db.gz"
+    (folder / "a-comparison.db").write_bytes(gzip.decompress(gz.read_bytes()))
+    shutil.copyfile(docs / "fits" / "c1207b.db", folder / "b-fit.db")
+    (folder / "c-broken.db").write_bytes(b"not a database\n")
+    with _serve(home, tmp_path_factory.mktemp("dashboard-log-db")) as url:
+        yield url, folder
 
 
 @pytest.fixture(scope="module")
@@ -247,6 +275,44 @@ def test_hypotheses_page_says_when_there_is_no_calibration(visit: Visit) -> None
     page = visit.open("/hypotheses", heading())
     notice = page.locator(".gt-no-calibration")  # type: ignore[attr-defined]
     notice.wait_for(timeout=15_000)
-    assert "No calibration database yet" in notice.inner_text()
+    assert "No comparison or calibration database yet" in notice.inner_text()
     assert "hypotheses/h1_intentional" in page.locator('tr[data-key="H1"]').inner_text()  # type: ignore[attr-defined]
     visit.shot("07-hypotheses")
+
+
+def test_hypotheses_page_shows_a_comparison_a_fit_and_a_bad_file(
+    browser: object, server_with_databases: tuple[str, Path]
+) -> None:
+    """The comparison as `hypotheses compare show` gives it (hypotheses by id, pooled
+    probabilities, Bayes factors, prior sensitivity, separating targets); then the fit's
+    posterior and the broken file's one line, chosen in the page's selector."""
+    from greatterror.calibration.compare_report import summarise
+    from greatterror.dashboard.hypotheses_data import stability_rows
+    from greatterror.dashboard.hypotheses_page import heading
+
+    url, folder = server_with_databases
+    visit = Visit(browser, url)
+    try:
+        page = visit.open("/hypotheses", heading())
+        factors = page.locator("#compare-factors")  # type: ignore[attr-defined]
+        factors.wait_for(timeout=240_000)
+        assert "evidence for H1" in factors.inner_text()
+        expected = stability_rows(summarise(folder / "a-comparison.db"))
+        for row in expected:
+            shown = page.locator(f'#compare-stability tr[data-key="{row[0]}"]').inner_text()  # type: ignore[attr-defined]
+            assert shown.split() == [str(c) for c in row]
+        assert page.locator("#compare-priors").count() == 1  # type: ignore[attr-defined]
+        assert page.locator("#compare-separation tr").count() > 20  # type: ignore[attr-defined]
+        visit.shot("08-hypotheses-comparison")
+
+        for name, ready in (("b-fit.db", "#fit-posterior"), ("c-broken.db", ".gt-db-error")):
+            page.locator(".v-select").first.click()  # type: ignore[attr-defined]
+            page.get_by_role("option", name=name).click()  # type: ignore[attr-defined]
+            page.locator(ready).first.wait_for(timeout=120_000)  # type: ignore[attr-defined]
+            if name == "b-fit.db":
+                posterior = page.locator('#fit-posterior tr[data-key="trial_death_share_late"]')  # type: ignore[attr-defined]
+                assert posterior.count() == 1
+        assert "c-broken.db" in page.locator(".gt-db-error").first.inner_text()  # type: ignore[attr-defined]
+        visit.shot("09-hypotheses-broken-file")
+    finally:
+        visit.close()

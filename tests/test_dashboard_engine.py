@@ -89,43 +89,6 @@ def test_serve_binds_localhost_and_checks_its_port() -> None:
     assert result.exit_code == 2 and "--port: 80 is out of range" in result.output
 
 
-def test_hypotheses_page_reads_a_pyabc_history(isolated_home: object) -> None:
-    pyabc = pytest.importorskip("pyabc")
-    import numpy as np
-
-    from greatterror.dashboard.hypotheses_page import calibration_dir, databases, read_history
-
-    assert databases() == {} or all(p.suffix == ".db" for p in databases().values())
-    folder = calibration_dir()
-    folder.mkdir(parents=True, exist_ok=True)
-    path = folder / "toy.db"
-    path.unlink(missing_ok=True)
-
-    def near(p: dict[str, float]) -> dict[str, float]:
-        return {"y": p["a"] + np.random.normal(0, 0.1)}
-
-    def far(p: dict[str, float]) -> dict[str, float]:
-        return {"y": 3 * p["a"] + np.random.normal(0, 0.1)}
-
-    prior = pyabc.Distribution(a=pyabc.RV("uniform", 0, 2))
-    abc = pyabc.ABCSMC(
-        [near, far],
-        [prior, prior],
-        pyabc.PNormDistance(p=1),
-        population_size=20,
-        sampler=pyabc.sampler.SingleCoreSampler(),
-    )
-    abc.new(f"sqlite:///{path}", {"y": 1.0})
-    abc.run(max_nr_populations=2)
-
-    assert "toy.db" in databases()
-    data = read_history(databases()["toy.db"])
-    assert data["generations"] == 2
-    final = data["probabilities"].iloc[-1]
-    assert final.sum() == pytest.approx(1.0)
-    assert set(data["fits"]) <= {0, 1} and all("a" in fit for fit in data["fits"].values())
-
-
 def test_the_hypotheses_page_heading_names_every_hypothesis() -> None:
     """Review16 D9: the heading is read from the catalogue, so it names H1e and every id
     ``hypotheses list`` gives."""

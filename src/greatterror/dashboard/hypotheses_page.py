@@ -1,10 +1,14 @@
-"""The Hypotheses page: posterior model probabilities and fits from a calibration database.
+"""The Hypotheses page: what the hypothesis scenarios are, and what a comparison or a fit found.
 
-A calibration (ABC-SMC with pyabc, issue 10) writes its history as an SQLite
-database. The page looks for them in one server-side folder,
-``$GREATTERROR_HOME/calibration/*.db``, and offers them by file name: no
-path is taken from the browser. Without such a database it says so, and how
-to make one.
+A comparison (``greatterror hypotheses compare --db``) or a fit
+(``greatterror calibrate --db``) writes its history as an SQLite database. The
+page lists the databases in one server-side folder,
+``$GREATTERROR_HOME/calibration/*.db``, by file name: no path is taken from the
+browser. A comparison is shown as ``hypotheses compare show`` shows it (the same
+summary, ``dashboard/hypotheses_data.py``): the probabilities by generation and
+over the repeats, the Bayes factors with their words or the reason they are
+withheld, and the targets that separate the hypotheses. Without a database the
+page says so, and how to make one.
 """
 
 from __future__ import annotations
@@ -15,45 +19,31 @@ from typing import Any
 import solara
 from plotly import graph_objects as go
 
+from greatterror.dashboard.hypotheses_data import (
+    COMPARISON,
+    FIT,
+    calibration_dir,
+    comparison_title,
+    databases,
+    factor_rows,
+    read_database,
+    separation_rows,
+    stability_rows,
+)
 from greatterror.dashboard.text import Prose
 from greatterror.dashboard.widgets import html_table
-from greatterror.paths import home_dir
+from greatterror.errors import GreatterrorError
 
-#: model names are read from the history when it has them; otherwise "model 0", "model 1", ...
-HYPOTHESIS_NAMES_TABLE = "model_names"
-
-
-def calibration_dir() -> Path:
-    return home_dir() / "calibration"
-
-
-def databases() -> dict[str, Path]:
-    """Calibration histories by file name; the browser only ever sees and sends the name."""
-    folder = calibration_dir()
-    if not folder.is_dir():
-        return {}
-    return {p.name: p for p in sorted(folder.glob("*.db")) if p.is_file()}
-
-
-def read_history(path: Path) -> dict[str, Any]:
-    """Model probabilities per generation and the last generation's weighted parameters."""
-    import pyabc
-
-    history = pyabc.History(f"sqlite:///{path}", create=False)
-    probabilities = history.get_model_probabilities()  # rows: t, columns: model index
-    last = int(history.max_t)
-    fits = {}
-    for m in probabilities.columns:
-        frame, weights = history.get_distribution(m=int(m), t=last)
-        if len(frame):
-            means = frame.mul(weights, axis=0).sum()
-            fits[int(m)] = {name: float(v) for name, v in means.items()}
-    return {
-        "generations": int(history.n_populations),
-        "probabilities": probabilities,
-        "last": last,
-        "fits": fits,
-    }
+#: what every comparison's probabilities are, said once above them
+COMPARISON_CAVEAT = (
+    "Posterior model probabilities are shares among the hypotheses in this database only, with "
+    "a uniform prior over them, read at each run's last generation (threshold). A Bayes factor "
+    "is the ratio of two pooled probabilities; its words are Kass and Raftery's (1995) and are "
+    "withheld where a hypothesis rests on fewer than 10 effective particles. A probability is "
+    "a reading of the scenarios' encodings and priors against the archival targets, not a "
+    "verdict on a historian's argument: docs/hypotheses.md says what the data can and cannot "
+    "decide."
+)
 
 
 def heading() -> str:
@@ -89,52 +79,203 @@ def HypothesesPage() -> None:
     solara.Title("greatterror: hypotheses")
     Prose(
         f"### {heading()}\nEach hypothesis is a set of mechanisms and parameters "
-        "(shared/reference/seed_system.md). A calibration fits all of them to the same "
-        "archival targets with ABC-SMC and gives each a posterior probability."
+        "(shared/reference/seed_system.md). A comparison fits them to the same archival "
+        "targets with ABC-SMC and a model index, and gives each a posterior probability."
     )
     found = databases()
     chosen = solara.use_reactive(next(iter(found), ""))
-    Calibration(found, chosen)
+    Database(found, chosen)
     Prose(
-        "#### The hypotheses as scenarios\nEach can be run on the Run page. Unless a "
-        "calibration above says otherwise, none has been fitted (docs/hypotheses.md): a run "
-        "shows what the model does with its mechanisms at starting values. H1e is not an "
-        "explanation: it is H1 with the centre's decisions left to the leader's rule, to "
-        "measure what H1 owes to the record's dated decisions."
+        "#### The hypotheses as scenarios\nEach can be run on the Run page, at its starting "
+        "values: a run shows what the model does with its mechanisms, not a test of the "
+        "hypothesis. H1e is not an explanation: it is H1 with the centre's decisions left to "
+        "the leader's rule, to measure what H1 owes to the record's dated decisions."
     )
     solara.HTML(tag="div", unsafe_innerHTML=catalogue_html())
 
 
 @solara.component
-def Calibration(found: dict[str, Path], chosen: solara.Reactive[str]) -> None:
-    """The posterior of a calibration database, or the notice that there is none."""
+def Database(found: dict[str, Path], chosen: solara.Reactive[str]) -> None:
+    """The chosen database's result, or the notice that there is none."""
     if not found:
         solara.Info(
-            f"No calibration database yet: none found in {calibration_dir()}. A calibration "
-            "(pyabc ABC-SMC, issue 10) writes its history there as NAME.db; this page then "
-            "shows the posterior probability of each hypothesis and its fitted parameters.",
+            f"No comparison or calibration database yet: none found in {calibration_dir()}. "
+            "`greatterror hypotheses compare H1 H2 ... --db "
+            f"{calibration_dir() / 'NAME.db'}` (or `greatterror calibrate SCENARIO --db ...`) "
+            "writes one there; this page then shows each hypothesis's posterior probability, "
+            "the Bayes factors and the targets that separate them.",
             classes=["gt-no-calibration"],
         )
         return
-    solara.Select("calibration", values=list(found), value=chosen)
+    solara.Select("database", values=list(found), value=chosen)
     path = found.get(chosen.value)
     if path is None:
-        solara.Error("calibration: choose one of the databases listed")
+        solara.Error("database: choose one of the databases listed")
         return
+    Loaded(path)
+
+
+@solara.component
+def Loaded(path: Path) -> None:
+    """One database, read in a thread (a comparison's summary reads every run; seconds), with
+    a progress bar meanwhile; its own component so that the hook is always called."""
+    result = solara.use_thread(lambda: load(path), dependencies=[str(path)], intrusive_cancel=False)
+    if result.state != solara.ResultState.FINISHED or result.value is None:
+        solara.ProgressLinear(True)
+        solara.Text(f"reading {path.name} ...")
+        return
+    data, problem = result.value
+    if problem is not None:
+        solara.Error(problem, classes=["gt-db-error"])
+        return
+    if data["kind"] == COMPARISON:
+        Comparison(data["summary"])
+    elif data["kind"] == FIT:
+        Fit(data)
+    else:
+        OtherHistory(data)
+
+
+def load(path: Path) -> tuple[dict[str, Any], str | None]:
+    """The database's contents, or the one line, naming the file, that says why it cannot be
+    shown (a foreign, empty or half-written file: never a traceback on the page)."""
     try:
-        data = read_history(path)
-    except Exception as exc:  # a foreign or half-written file: say so, never a traceback
-        solara.Error(f"{chosen.value}: not a readable pyabc history ({type(exc).__name__}: {exc})")
-        return
-    probabilities = data["probabilities"]
+        return read_database(path), None
+    except GreatterrorError as exc:
+        said = str(exc).replace("--db: ", "").replace(str(path), path.name)
+        return {}, said if said.startswith(path.name) else f"{path.name}: {said}"
+    except Exception as exc:
+        return {}, f"{path.name}: not a readable pyabc history ({type(exc).__name__}: {exc})"
+
+
+def _table(header: list[str], rows: list[list[Any]], table_id: str) -> None:
+    solara.HTML(
+        tag="div",
+        unsafe_innerHTML=html_table(
+            header,
+            rows,
+            numeric=set(range(1, len(header))),
+            row_keys=[str(r[0]) for r in rows],
+            table_id=table_id,
+        ),
+    )
+
+
+def probability_figure(summary: dict[str, Any]) -> go.Figure:
+    """Each hypothesis's probability by generation, one line per run (dotted: a run with scaled
+    priors), a colour per hypothesis; the run and seed are in each point's hover text."""
+    from plotly.colors import qualitative
+
+    labels = summary["settings"]["labels"]
+    colour = {k: qualitative.Plotly[i % len(qualitative.Plotly)] for i, k in enumerate(labels)}
     fig = go.Figure()
-    for m in probabilities.columns:
-        fig.add_scatter(
-            x=list(probabilities.index),
-            y=list(probabilities[m]),
-            name=f"model {m}",
-            mode="lines+markers",
+    for i, run in enumerate(summary["runs"]):
+        scale = "" if run["prior_scale"] == 1.0 else f", priors ×{run['prior_scale']:g}"
+        for label in labels:
+            fig.add_scatter(
+                x=[g["generation"] for g in run["generations"]],
+                y=[g["probabilities"][label] for g in run["generations"]],
+                name=label,
+                legendgroup=label,
+                showlegend=i == 0,
+                hovertemplate=f"{label}, run {run['run']} (seed {run['seed']}{scale})<br>"
+                "generation %{x}: %{y:.3f}<extra></extra>",
+                line={"color": colour[label], "dash": "dot" if scale else "solid"},
+                mode="lines+markers",
+            )
+    fig.update_layout(
+        title="Posterior model probability by generation, each run",
+        xaxis={"title": "generation", "dtick": 1},
+        yaxis_title="probability",
+        yaxis_range=[0, 1],
+        template="plotly_white",
+        height=380,
+    )
+    return fig
+
+
+@solara.component
+def Comparison(summary: dict[str, Any]) -> None:
+    Prose(f"#### Comparison of {comparison_title(summary)}\n{COMPARISON_CAVEAT}")
+    solara.FigurePlotly(probability_figure(summary))
+    if summary["stability"]:
+        Prose(
+            "**Over the repeats** (declared priors; the pooled probability is the repeats' "
+            "mean). First in each repeat: " + ", ".join(summary["best_per_repeat"]) + "."
         )
+        _table(
+            ["hypothesis", "pooled", "lowest", "highest", "effective particles"],
+            stability_rows(summary),
+            "compare-stability",
+        )
+        Prose(f"**Bayes factors of {summary['best']}** (the highest pooled probability)")
+        _table(
+            ["hypothesis", "probability", "Bayes factor", f"evidence for {summary['best']}"],
+            factor_rows(summary),
+            "compare-factors",
+        )
+    if summary["prior_sensitivity"]:
+        labels = summary["settings"]["labels"]
+        Prose("**Prior sensitivity** (the kept parameters' priors scaled about their centres)")
+        _table(
+            ["prior scale", "seed", "first", *labels],
+            [
+                [f"×{r['prior_scale']:g}", r["seed"], r["best"]]
+                + [f"{r['final'][k]:.3f}" for k in labels]
+                for r in summary["prior_sensitivity"]
+            ],
+            "compare-priors",
+        )
+    shown, rows = separation_rows(summary)
+    if rows:
+        Prose(
+            "**The targets that separate them** (median misfit of the accepted simulations, "
+            "in archival tolerances; the widest spread first)"
+        )
+        _table(["target", "spread", *shown], rows, "compare-separation")
+
+
+@solara.component
+def Fit(data: dict[str, Any]) -> None:
+    Prose(
+        f"#### Fit of {data['scenario']} at 1:{1 / data['scale']:,.0f}, seed {data['seed']}\n"
+        "The posterior of one scenario's free parameters (ABC-SMC): medians and 90% intervals "
+        "at the last generation, with the prior's median beside them."
+    )
+    _table(
+        ["generation", "epsilon", "particles", "simulations", "acceptance", "ESS"],
+        [
+            [
+                g["generation"],
+                f"{g['epsilon']:.3g}",
+                g["particles"],
+                g["simulations"],
+                f"{g['acceptance']:.2f}",
+                f"{g['ess']:.1f}",
+            ]
+            for g in data["generations"]
+        ],
+        "fit-generations",
+    )
+    _table(
+        ["parameter", "median", "5%", "95%", "prior median"],
+        [
+            [p["name"], *(f"{p[k]:.4g}" for k in ("median", "p05", "p95", "prior_median"))]
+            for p in data["posterior"]
+        ],
+        "fit-posterior",
+    )
+
+
+@solara.component
+def OtherHistory(data: dict[str, Any]) -> None:
+    Prose(
+        "#### A pyabc history not written by greatterror\nIts models are numbered as pyabc "
+        "stores them; nothing in the file names them."
+    )
+    fig = go.Figure()
+    for name, values in data["probabilities"].items():
+        fig.add_scatter(x=data["generation_index"], y=values, name=name, mode="lines+markers")
     fig.update_layout(
         title="Posterior model probability by generation",
         xaxis_title="generation",
@@ -143,20 +284,15 @@ def Calibration(found: dict[str, Path], chosen: solara.Reactive[str]) -> None:
         height=360,
     )
     solara.FigurePlotly(fig)
-    final = probabilities.iloc[-1]
-    solara.HTML(
-        tag="div",
-        unsafe_innerHTML=html_table(
-            ["model", "posterior probability (last generation)"],
-            [[f"model {m}", f"{float(final[m]):.3f}"] for m in probabilities.columns],
-            numeric={1},
-        ),
+    _table(
+        ["model", "posterior probability (last generation)"],
+        [[name, f"{values[-1]:.3f}"] for name, values in data["probabilities"].items()],
+        "other-probabilities",
     )
-    for m, fit in data["fits"].items():
-        Prose(f"**Model {m}**: weighted posterior means, generation {data['last']}")
-        solara.HTML(
-            tag="div",
-            unsafe_innerHTML=html_table(
-                ["parameter", "posterior mean"], sorted(fit.items()), numeric={1}
-            ),
+    for name, fit in data["fits"].items():
+        Prose(f"**{name}**: weighted posterior means, generation {data['last']}")
+        _table(
+            ["parameter", "posterior mean"],
+            [[k, f"{v:.4g}"] for k, v in sorted(fit.items())],
+            f"other-{name.replace(' ', '-')}",
         )
