@@ -119,7 +119,13 @@ def Database(found: dict[str, Path], chosen: solara.Reactive[str]) -> None:
 def Loaded(path: Path) -> None:
     """One database, read in a thread (a comparison's summary reads every run; seconds), with
     a progress bar meanwhile; its own component so that the hook is always called."""
-    result = solara.use_thread(lambda: load(path), dependencies=[str(path)], intrusive_cancel=False)
+    try:  # a database still being written is read again when the page is next drawn
+        version = path.stat().st_mtime_ns
+    except OSError:
+        version = 0
+    result = solara.use_thread(
+        lambda: load(path), dependencies=[str(path), version], intrusive_cancel=False
+    )
     if result.state != solara.ResultState.FINISHED or result.value is None:
         solara.ProgressLinear(True)
         solara.Text(f"reading {path.name} ...")
@@ -148,13 +154,16 @@ def load(path: Path) -> tuple[dict[str, Any], str | None]:
         return {}, f"{path.name}: not a readable pyabc history ({type(exc).__name__}: {exc})"
 
 
-def _table(header: list[str], rows: list[list[Any]], table_id: str) -> None:
+def _table(
+    header: list[str], rows: list[list[Any]], table_id: str, text: frozenset[int] = frozenset()
+) -> None:
+    """A table keyed by its first column; every other column right-aligned but ``text``'s."""
     solara.HTML(
         tag="div",
         unsafe_innerHTML=html_table(
             header,
             rows,
-            numeric=set(range(1, len(header))),
+            numeric=set(range(1, len(header))) - text,
             row_keys=[str(r[0]) for r in rows],
             table_id=table_id,
         ),
@@ -213,6 +222,7 @@ def Comparison(summary: dict[str, Any]) -> None:
             ["hypothesis", "probability", "Bayes factor", f"evidence for {summary['best']}"],
             factor_rows(summary),
             "compare-factors",
+            text=frozenset({3}),
         )
     if summary["prior_sensitivity"]:
         labels = summary["settings"]["labels"]
@@ -225,6 +235,7 @@ def Comparison(summary: dict[str, Any]) -> None:
                 for r in summary["prior_sensitivity"]
             ],
             "compare-priors",
+            text=frozenset({2}),
         )
     shown, rows = separation_rows(summary)
     if rows:
