@@ -312,6 +312,9 @@ def test_hypotheses_page_shows_a_comparison_a_fit_and_a_bad_file(
             if name == "b-fit.db":
                 posterior = page.locator('#fit-posterior tr[data-key="trial_death_share_late"]')  # type: ignore[attr-defined]
                 assert posterior.count() == 1
+                page.get_by_text("A conditional fit: only trial_death_share_late varied").wait_for(
+                    timeout=10_000
+                )  # type: ignore[attr-defined]
         assert "c-broken.db" in page.locator(".gt-db-error").first.inner_text()  # type: ignore[attr-defined]
         visit.shot("09-hypotheses-broken-file")
     finally:

@@ -110,6 +110,9 @@ def test_a_fit_is_shown_with_its_posterior(folder: Path) -> None:
     assert data["generations"] == generations(history)
     assert data["posterior"] == posterior(history, priors=fit_priors(settings))
     assert [p["name"] for p in data["posterior"]] == ["trial_death_share_late"]
+    # c1207b is a conditional fit (--free): the page says what it held, as `calibrate show` does
+    assert data["free"] == list(settings.free) == ["trial_death_share_late"]
+    assert data["held"] == [(n, v) for n, v in settings.held] and len(data["held"]) > 5
 
 
 def test_another_pyabc_history_keeps_pyabc_numbering(folder: Path) -> None:

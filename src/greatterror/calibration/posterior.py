@@ -73,6 +73,31 @@ def generations(history: Any) -> list[dict[str, Any]]:
     return rows
 
 
+#: the columns of a fit's table of generations, and of its posterior (``generation_cells``,
+#: ``posterior_cells``): ``calibrate show`` prints them and the dashboard shows them
+GENERATION_COLUMNS = ("generation", "epsilon", "particles", "simulations", "acceptance", "ESS")
+POSTERIOR_COLUMNS: tuple[str, ...] = ("parameter", "median", "5%", "95%", "prior median")
+POSTERIOR_COLUMNS += ("prior mass of the interval",)
+
+
+def generation_cells(g: dict[str, Any]) -> list[Any]:
+    """One row of ``generations`` as printed, in ``GENERATION_COLUMNS``' order."""
+    return [
+        g["generation"],
+        f"{g['epsilon']:.3g}",
+        g["particles"],
+        g["simulations"],
+        f"{g['acceptance']:.2f}",
+        f"{g['ess']:.1f}",
+    ]
+
+
+def posterior_cells(r: dict[str, Any]) -> list[str]:
+    """One row of ``posterior`` as printed, in ``POSTERIOR_COLUMNS``' order."""
+    values = (f"{r[k]:.4g}" for k in ("median", "p05", "p95", "prior_median"))
+    return [r["name"], *values, f"{r['prior_mass_of_interval']:.2f}"]
+
+
 def posterior(
     history: Any, t: int | None = None, priors: Priors | None = None
 ) -> list[dict[str, Any]]:

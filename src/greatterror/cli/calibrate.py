@@ -255,7 +255,16 @@ def calibrate(
 
 
 def show(path: Path, out: Path | None, as_json: bool) -> None:
-    from greatterror.calibration.posterior import fit_priors, generations, posterior, write_plots
+    from greatterror.calibration.posterior import (
+        GENERATION_COLUMNS,
+        POSTERIOR_COLUMNS,
+        fit_priors,
+        generation_cells,
+        generations,
+        posterior,
+        posterior_cells,
+        write_plots,
+    )
     from greatterror.cli.calibrate_apply import load_stored_fit
     from greatterror.results.outputs import RunOutputError
     from greatterror.results.rundir import check_plot_dir
@@ -275,34 +284,14 @@ def show(path: Path, out: Path | None, as_json: bool) -> None:
         return
     print_table(
         f"Fit of {settings.scenario} at 1:{1 / settings.scale:,.0f}, seed {settings.seed}",
-        ["generation", "epsilon", "particles", "simulations", "acceptance", "ESS"],
-        [
-            [
-                g["generation"],
-                f"{g['epsilon']:.3g}",
-                g["particles"],
-                g["simulations"],
-                f"{g['acceptance']:.2f}",
-                f"{g['ess']:.1f}",
-            ]
-            for g in gens
-        ],
+        list(GENERATION_COLUMNS),
+        [generation_cells(g) for g in gens],
         caption=code_change(settings.code) or "made by this code",
     )
     print_table(
         f"Posterior, generation {history.max_t}: median and 90% interval",
-        ["parameter", "median", "5%", "95%", "prior median", "prior mass of the interval"],
-        [
-            [
-                r["name"],
-                f"{r['median']:.4g}",
-                f"{r['p05']:.4g}",
-                f"{r['p95']:.4g}",
-                f"{r['prior_median']:.4g}",
-                f"{r['prior_mass_of_interval']:.2f}",
-            ]
-            for r in post
-        ],
+        list(POSTERIOR_COLUMNS),
+        [posterior_cells(r) for r in post],
     )
     if settings.held:  # a conditional fit (--free): the posterior is conditional on these
         console.print(

@@ -91,6 +91,8 @@ def _fit(path: Path) -> dict[str, Any]:
         "scenario": settings.scenario,
         "scale": settings.scale,
         "seed": settings.seed,
+        "free": list(settings.free),
+        "held": [(n, float(x)) for n, x in settings.held],
         "generations": generations(history),
         "posterior": posterior(history, priors=fit_priors(settings)),
     }

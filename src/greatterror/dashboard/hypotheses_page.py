@@ -13,12 +13,20 @@ page says so, and how to make one.
 
 from __future__ import annotations
 
+import contextlib
 from pathlib import Path
 from typing import Any
 
+import pandas  # noqa: F401  (see below)
 import solara
 from plotly import graph_objects as go
 
+from greatterror.calibration.posterior import (
+    GENERATION_COLUMNS,
+    POSTERIOR_COLUMNS,
+    generation_cells,
+    posterior_cells,
+)
 from greatterror.dashboard.hypotheses_data import (
     COMPARISON,
     FIT,
@@ -33,6 +41,14 @@ from greatterror.dashboard.hypotheses_data import (
 from greatterror.dashboard.text import Prose
 from greatterror.dashboard.widgets import html_table
 from greatterror.errors import GreatterrorError
+
+# A database is read in a worker thread (``Loaded``). Its first import of pandas or pyabc must
+# not happen there: while a module is half imported in one thread, another sees it partially
+# initialised, and reacton, in the server's thread, checks every state value against
+# pandas.DataFrame (an AttributeError that left the page blank). Both are imported here, when
+# the server loads the app; pyabc is the calibrate extra's, so its absence is the page's to say.
+with contextlib.suppress(ImportError):
+    import pyabc  # noqa: F401
 
 #: what every comparison's probabilities are, said once above them
 COMPARISON_CAVEAT = (
@@ -254,28 +270,21 @@ def Fit(data: dict[str, Any]) -> None:
         "at the last generation, with the prior's median beside them."
     )
     _table(
-        ["generation", "epsilon", "particles", "simulations", "acceptance", "ESS"],
-        [
-            [
-                g["generation"],
-                f"{g['epsilon']:.3g}",
-                g["particles"],
-                g["simulations"],
-                f"{g['acceptance']:.2f}",
-                f"{g['ess']:.1f}",
-            ]
-            for g in data["generations"]
-        ],
+        list(GENERATION_COLUMNS),
+        [generation_cells(g) for g in data["generations"]],
         "fit-generations",
     )
     _table(
-        ["parameter", "median", "5%", "95%", "prior median"],
-        [
-            [p["name"], *(f"{p[k]:.4g}" for k in ("median", "p05", "p95", "prior_median"))]
-            for p in data["posterior"]
-        ],
+        list(POSTERIOR_COLUMNS),
+        [posterior_cells(r) for r in data["posterior"]],
         "fit-posterior",
     )
+    if data["held"]:  # a conditional fit (--free), as `calibrate show` says it
+        Prose(
+            "A conditional fit: only " + ", ".join(data["free"]) + " varied; the posterior is "
+            "conditional on the values it held: "
+            + ", ".join(f"{n} = {v:.4g}" for n, v in data["held"])
+        )
 
 
 @solara.component
