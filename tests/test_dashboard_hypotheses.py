@@ -41,15 +41,15 @@ def folder(isolated_home: Path) -> Iterator[Path]:
     shutil.rmtree(out)
 
 
-def test_a_comparison_is_shown_as_compare_show_shows_it(folder: Path) -> None:
-    from greatterror.calibration.compare_report import summarise
+def test_a_comparison_is_shown_as_compare_show_shows_it(
+    folder: Path, capsys: pytest.CaptureFixture[str]
+) -> None:
+    from greatterror.calibration.compare_report import factor_rows, separation_rows, summarise
     from greatterror.dashboard.hypotheses_data import (
         COMPARISON,
         comparison_title,
         databases,
-        factor_rows,
         read_database,
-        separation_rows,
         stability_rows,
     )
 
@@ -79,8 +79,19 @@ def test_a_comparison_is_shown_as_compare_show_shows_it(folder: Path) -> None:
     shown, separation = separation_rows(summary)
     assert shown == labels
     assert {r[0] for r in separation} == set(summary["settings"]["targets"])
+    assert separation_rows(summary, limit=10) == (shown, separation[:10])  # what `show` prints
     spreads = [float(r[1]) for r in separation]
     assert spreads == sorted(spreads, reverse=True)
+
+    # and `compare show` prints those same rows (one pair of functions for both)
+    from greatterror.cli.compare_show import print_summary
+
+    capsys.readouterr()
+    print_summary(summary)
+    printed = capsys.readouterr().out
+    h7 = next(r for r in factors if r[0] == "H7")
+    assert any(all(cell in line for cell in h7[:3]) for line in printed.splitlines())
+    assert separation[0][0] in printed and separation[10][0] not in printed
 
 
 def test_reading_is_cached_until_the_file_changes(folder: Path) -> None:

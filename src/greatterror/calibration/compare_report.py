@@ -306,6 +306,38 @@ def summarise(path: Path, generation: int | None = None) -> dict[str, Any]:
     }
 
 
+def factor_rows(summary: dict[str, Any]) -> list[list[Any]]:
+    """The best hypothesis's Bayes factor against each other one, with its words or the reason
+    they are withheld (``compare_evidence.bayes_factors``), as printed: ``compare show`` and
+    the dashboard's Hypotheses page."""
+    return [
+        [
+            r["hypothesis"],
+            f"{r['probability']:.3f}",
+            (">" if r["lower_bound"] else "") + f"{r['bayes_factor_of_best']:.3g}",
+            r["evidence_for_best"],
+        ]
+        for r in summary["bayes_factors"]
+    ]
+
+
+def separation_rows(
+    summary: dict[str, Any], limit: int | None = None
+) -> tuple[list[str], list[list[Any]]]:
+    """The targets (the first ``limit``; all without it), the most separating first: its
+    spread and each hypothesis's misfit in archival tolerances (the median of its accepted
+    simulations), as ``compare show`` prints them and the dashboard shows them."""
+    rows = summary["separation"][:limit]
+    if not rows:
+        return [], []
+    labels = [k for k in summary["settings"]["labels"] if k in rows[0]["by_hypothesis"]]
+    return labels, [
+        [r["target"], f"{r['spread']:.2f}"]
+        + [f"{r['by_hypothesis'][k]['misfit']:.2f}" for k in labels]
+        for r in rows
+    ]
+
+
 def write_files(summary: dict[str, Any], out_dir: Path) -> list[Path]:
     """The result as JSON and two CSV tables (probabilities per generation; separation)."""
     out_dir.mkdir(parents=True, exist_ok=True)

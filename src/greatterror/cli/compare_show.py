@@ -40,6 +40,8 @@ def show_comparison(path: Path, out: Path, as_json: bool, generation: int | None
 
 
 def print_summary(summary: dict[str, Any]) -> None:
+    from greatterror.calibration.compare_report import factor_rows, separation_rows
+
     labels = summary["settings"]["labels"]
     rows = []
     for run in summary["runs"]:
@@ -96,15 +98,7 @@ def print_summary(summary: dict[str, Any]) -> None:
         print_table(
             f"Bayes factors of {summary['best']} (highest pooled probability) against each",
             ["hypothesis", "probability", "Bayes factor", "evidence for " + summary["best"]],
-            [
-                [
-                    r["hypothesis"],
-                    f"{r['probability']:.3f}",
-                    (">" if r["lower_bound"] else "") + f"{r['bayes_factor_of_best']:.3g}",
-                    r["evidence_for_best"],
-                ]
-                for r in summary["bayes_factors"]
-            ],
+            factor_rows(summary),
             caption="words: Kass and Raftery (1995); '>': a lower bound. A probability below "
             "the 95% upper bound on a share that none of the ESS effective particles holds "
             "(1 - 0.05^(1/ESS), about 3/ESS) is not told from zero, and the factor is taken "
@@ -124,16 +118,11 @@ def print_summary(summary: dict[str, Any]) -> None:
             ],
             caption="in brackets: the change from the repeat with the same seed and the declared priors",
         )
-    top = summary["separation"][:10]
-    if top:
-        shown = [k for k in labels if k in top[0]["by_hypothesis"]]
+    shown, rows = separation_rows(summary, limit=10)
+    if rows:
         print_table(
             "Statistics that separate the hypotheses most (misfit in archival tolerances)",
             ["target", "spread", *shown],
-            [
-                [r["target"], f"{r['spread']:.2f}"]
-                + [f"{r['by_hypothesis'][k]['misfit']:.2f}" for k in shown]
-                for r in top
-            ],
+            rows,
             caption="median |log(simulated / archival)| / tolerance of the accepted simulations (mean over repeats)",
         )

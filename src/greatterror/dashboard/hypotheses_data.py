@@ -157,31 +157,3 @@ def stability_rows(summary: dict[str, Any]) -> list[list[Any]]:
         ]
         for label, v in summary["stability"].items()
     ]
-
-
-def factor_rows(summary: dict[str, Any]) -> list[list[Any]]:
-    """The best hypothesis's Bayes factor against each other one, with its words or the reason
-    they are withheld (``compare_evidence.bayes_factors``)."""
-    return [
-        [
-            r["hypothesis"],
-            f"{r['probability']:.3f}",
-            (">" if r["lower_bound"] else "") + f"{r['bayes_factor_of_best']:.3g}",
-            r["evidence_for_best"],
-        ]
-        for r in summary["bayes_factors"]
-    ]
-
-
-def separation_rows(summary: dict[str, Any]) -> tuple[list[str], list[list[Any]]]:
-    """Every target, the most separating first: its spread and each hypothesis's misfit in
-    archival tolerances (the median of its accepted simulations)."""
-    rows = summary["separation"]
-    if not rows:
-        return [], []
-    labels = [k for k in summary["settings"]["labels"] if k in rows[0]["by_hypothesis"]]
-    return labels, [
-        [r["target"], f"{r['spread']:.2f}"]
-        + [f"{r['by_hypothesis'][k]['misfit']:.2f}" for k in labels]
-        for r in rows
-    ]

@@ -21,6 +21,7 @@ import pandas  # noqa: F401  (see below)
 import solara
 from plotly import graph_objects as go
 
+from greatterror.calibration.compare_report import factor_rows, separation_rows
 from greatterror.calibration.posterior import (
     GENERATION_COLUMNS,
     POSTERIOR_COLUMNS,
@@ -33,9 +34,7 @@ from greatterror.dashboard.hypotheses_data import (
     calibration_dir,
     comparison_title,
     databases,
-    factor_rows,
     read_database,
-    separation_rows,
     stability_rows,
 )
 from greatterror.dashboard.text import Prose
