@@ -75,9 +75,10 @@ DEATHS_37_38 = ("G1-1937-death", "G1-1938-death")
 class ShapeModel(FitModel):
     """A comparison particle's model that also reads the run's shape from the simulation."""
 
-    def _run(self, sim: Any, population: Any, evidence: Any, name: str) -> dict[str, Any]:
-        summary = super()._run(sim, population, evidence, name)
-        summary["shape"] = shape(sim, summary)
+    def _run(self, sim: Any, population: Any, evidence: Any, name: str, full: bool = True) -> Any:
+        summary = super()._run(sim, population, evidence, name, full)
+        if full:
+            summary["shape"] = shape(sim, summary)
         return summary
 
 

@@ -166,3 +166,16 @@ def test_a_row_gives_the_national_launch_and_how_near_each_decision_came() -> No
     assert row["nearest"]["halt"] == 0.25 and row["nearest"]["launch_operation:national"] is None
     summary["policy"] = summary["policy"][:1]
     assert ppc.shape(sim, summary)["national"] == ""
+
+
+def test_one_draw_runs_and_reads_its_shape() -> None:
+    """A draw runs through the comparison's model and reads the run's shape (the override of
+    ``FitModel._run`` once fell behind its signature and every draw failed)."""
+    ppc = _script()
+    scenario = "hypotheses/h7_besieged_city"
+    values = ppc.draws_of(scenario, 8, 1, 0)[0]
+    row = ppc.run_one(("H7", scenario, 1, 0.0001, 1, values, ()))
+    assert row["runaway"] == ""
+    assert row["distance"] > 0 and row["peak"] in {str(y) for y in range(1934, 1941)}
+    assert set(row["nearest"]) == set(ppc.NEAREST)
+    assert row["conv37_38"] > 0 and row["death37_38"] >= 0

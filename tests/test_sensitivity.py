@@ -311,7 +311,9 @@ def test_free_in_a_list_is_the_hypothesis_own_free_set(monkeypatch: pytest.Monke
     )
     assert result.exit_code == 0, result.output
     assert seen["names"] == (*drawn, control)
-    assert len(drawn) == 14 and "threat_half_life" in drawn
+    # 11 declared free parameters, H7's three of threat and, since 7 December 2026, the
+    # leader's rule (four thresholds, the shortest run, the weight of cost)
+    assert len(drawn) == 20 and "threat_half_life" in drawn and "leader_cost_weight" in drawn
     # a fixed parameter that H7's [priors] table frees is not "fixed" there
     from greatterror.calibration.screen_set import choose
 
