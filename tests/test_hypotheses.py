@@ -372,3 +372,40 @@ def test_each_shipped_hypothesis_runs_with_greatterror_run(
     # hypothesis's parameters would pass the checks above)
     assert loaded.parameters, f"{hid} sets no parameter: nothing checked"
     assert {k: written["parameters"][k] for k in loaded.parameters} == loaded.parameters
+
+
+#: The leader's rule's parameters that every hypothesis deciding by the rule draws from the data
+#: file's prior (docs/hypotheses.md, "The leader's thresholds drawn per hypothesis").
+LEADER_DRAWN = (
+    "leader_expand_threshold",
+    "leader_methods_threshold",
+    "leader_mass_threshold",
+    "leader_national_threshold",
+    "leader_min_operation_days",
+)
+
+
+@pytest.mark.parametrize(
+    "scenario",
+    [
+        "hypotheses/h3_misperception_cascade",
+        "hypotheses/h4_weak_centre",
+        "hypotheses/h5_fifth_column",
+        "hypotheses/h5b_penetrated_nkvd",
+        "hypotheses/h7_besieged_city",
+    ],
+)
+def test_the_leader_s_thresholds_are_drawn_from_the_data_file_s_prior(scenario: str) -> None:
+    """The five scenario files restate the data file's prior for each (a TOML file cannot refer
+    to it); a change of either without the other would give the hypotheses different priors
+    for the same unknown, so the copies are held equal here."""
+    from greatterror.calibration.compare import hypothesis_priors
+    from greatterror.model.params import BY_NAME
+
+    names, priors = hypothesis_priors(scenario)
+    drawn = dict(zip(names, priors, strict=True))
+    # H7 has no prior of its own on the weight of cost either (H3, H4 and H5 have theirs)
+    own = ("leader_cost_weight",) if scenario.endswith("h7_besieged_city") else ()
+    for name in (*LEADER_DRAWN, *own):
+        declared = BY_NAME[name].prior
+        assert (drawn[name].kind, drawn[name].args) == (declared.kind, declared.args), name
