@@ -82,6 +82,9 @@ def test_a_process_freezes_what_it_holds_after_its_first_particle_but_never_the_
     # other tests' runs may be alive in this process: only a run made by this particle counts
     # (type(), not isinstance(): a dead weak proxy among the objects raises ReferenceError
     # when isinstance() looks through it)
+    # objects an earlier test in this process froze are invisible to gc.get_objects() until
+    # unfrozen: unfreeze them first, or they would be counted below as this particle's
+    gc.unfreeze()
     runs_before = {id(o) for o in gc.get_objects() if issubclass(type(o), World | Engine)}
     before = gc.get_freeze_count()
     model({})
