@@ -144,6 +144,11 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "priors.denunciation_rate.kind: 'lognormal' is not allowed; allowed values: uniform",
         ),
         (
+            'kind = "loguniform"\nargs = [1e-6, 1e-4]',
+            'kind = "declared"\nargs = [1e-6, 1e-4]',
+            "priors.denunciation_rate.args: the kind 'declared' takes the data file's arguments",
+        ),
+        (
             "args = [1e-6, 1e-4]",
             "args = [1e-6, 1e-4]\nbasis = 'x'",
             "priors.denunciation_rate: unknown key 'basis'; allowed: kind, args, note",
@@ -396,11 +401,16 @@ LEADER_DRAWN = (
     ],
 )
 def test_the_leader_s_thresholds_are_drawn_from_the_data_file_s_prior(scenario: str) -> None:
-    """The five scenario files restate the data file's prior for each (a TOML file cannot refer
-    to it); a change of either without the other would give the hypotheses different priors
-    for the same unknown, so the copies are held equal here."""
+    """The five scenarios draw each from the data file's prior: their files say ``declared``
+    rather than copying it, so the hypotheses cannot come to hold different priors for the
+    same unknown, and a fit or comparison draws them."""
+    import tomllib
+
     from greatterror.calibration.compare import hypothesis_priors
     from greatterror.model.params import BY_NAME
+
+    raw = tomllib.loads((scenarios_dir() / f"{scenario}.toml").read_text(encoding="utf-8"))
+    written = raw.get("priors", {})
 
     names, priors = hypothesis_priors(scenario)
     drawn = dict(zip(names, priors, strict=True))
@@ -409,3 +419,53 @@ def test_the_leader_s_thresholds_are_drawn_from_the_data_file_s_prior(scenario: 
     for name in (*LEADER_DRAWN, *own):
         declared = BY_NAME[name].prior
         assert (drawn[name].kind, drawn[name].args) == (declared.kind, declared.args), name
+        # H5b extends H5 and takes its priors from it
+        if not scenario.endswith("h5b_penetrated_nkvd"):
+            assert written[name] == {"kind": "declared", "note": written[name]["note"]}, name
+
+
+def test_a_declared_prior_is_the_data_file_s_and_keeps_the_scenario_s_digest(
+    tmp_path: Path,
+) -> None:
+    """``kind = "declared"`` reads as the data file's prior written out: the same scenario
+    content, so the same digest as the copy a fit or comparison would have stored."""
+    from greatterror.calibration.problem import scenario_digest
+    from greatterror.model.params import BY_NAME
+
+    spec = BY_NAME["denunciation_rate"].prior
+    copied = _variant(
+        tmp_path,
+        'kind = "loguniform"\nargs = [1e-6, 1e-4]',
+        f'kind = "{spec.kind}"\nargs = [{spec.args[0]!r}, {spec.args[1]!r}]',
+    )
+    text = copied.read_text(encoding="utf-8")
+    declared = tmp_path / "h1_declared.toml"
+    declared.write_text(
+        text.replace(
+            f'kind = "{spec.kind}"\nargs = [{spec.args[0]!r}, {spec.args[1]!r}]',
+            'kind = "declared"',
+        ),
+        encoding="utf-8",
+    )
+    assert declared.read_text(encoding="utf-8") != text
+    a, b = load_scenario(copied), load_scenario(declared)
+    assert (b.priors["denunciation_rate"].kind, b.priors["denunciation_rate"].args) == (
+        spec.kind,
+        spec.args,
+    )
+    assert b.priors == a.priors
+    assert scenario_digest(b, ()) == scenario_digest(a, ())
+
+
+def test_a_declared_prior_needs_one_in_the_data_file(tmp_path: Path, monkeypatch) -> None:
+    from greatterror.model.params import BY_NAME
+    from greatterror.model.priors import Prior
+
+    spec = BY_NAME["denunciation_rate"]
+    fixed = spec.model_copy(
+        update={"prior": Prior(kind="fixed", args=(), low=spec.low, high=spec.high)}
+    )
+    monkeypatch.setitem(BY_NAME, "denunciation_rate", fixed)
+    path = _variant(tmp_path, 'kind = "loguniform"\nargs = [1e-6, 1e-4]', 'kind = "declared"')
+    with pytest.raises(ScenarioError, match=r"priors\.denunciation_rate\.kind: data/parameters"):
+        load_scenario(path)

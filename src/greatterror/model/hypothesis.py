@@ -16,7 +16,10 @@ in ``model/hypothesis_check.py``, before any run of the scenario.
 
 The priors follow the format of the parameter declarations: a kind
 (``uniform``, ``loguniform``, ``normal``, ``beta``) and its arguments, with
-a note giving the prior's basis. A scenario's prior is meant to replace the
+a note giving the prior's basis; or the kind ``declared`` without arguments, which takes the
+parameter's prior from the data file (data/parameters.csv) when the file is read
+(``declared_priors``): a scenario that must draw a parameter it has no prior of its own for
+says so without copying the data file's. A scenario's prior is meant to replace the
 declared prior of that parameter when the scenario is fitted:
 ``greatterror calibrate`` and ``greatterror sensitivity`` do so, and fit every
 parameter given a prior here besides the declared free ones
@@ -222,3 +225,54 @@ def check_priors(priors: Mapping[str, ScenarioPrior], values: Mapping[str, float
                 f"priors.{name}: the scenario runs with {value:g}, outside the prior's support "
                 f"[{low:g}, {high:g}]; set parameters.{name} inside it"
             )
+
+
+#: the kinds a ``[priors.NAME]`` table may give; ``declared`` is read as the data file's
+PRIOR_TABLE_KINDS = ("uniform", "loguniform", "normal", "beta", "declared")
+
+
+def declared_priors(raw: Any) -> Any:
+    """The ``[priors]`` tables as written, each of kind ``declared`` given the data file's
+    kind and arguments for its parameter.
+
+    Why: a scenario that draws a parameter for which no text gives a number (the leader's
+    thresholds under H3, H4, H5, H5b and H7) should draw it from the prior every other
+    scenario uses, and a copy of that prior in each file could drift from the data file
+    unseen. The prior is resolved when the file is read, so the scenario's content, and
+    with it the digest that fits and comparisons store, is the same as with the prior
+    written out."""
+    if not isinstance(raw, Mapping):
+        return raw
+    return {
+        name: _declared(str(name), table)
+        if isinstance(table, Mapping) and table.get("kind") == "declared"
+        else _known_kind(str(name), table)
+        for name, table in raw.items()
+    }
+
+
+def _known_kind(name: str, table: Any) -> Any:
+    kind = table.get("kind") if isinstance(table, Mapping) else None
+    if isinstance(kind, str) and kind not in PRIOR_TABLE_KINDS:
+        raise ValueError(
+            f"{name}.kind: {kind!r} is not allowed; allowed values: "
+            f"{', '.join(PRIOR_TABLE_KINDS)} (the data file's prior)"
+        )
+    return table
+
+
+def _declared(name: str, table: Mapping[str, Any]) -> dict[str, Any]:
+    if "args" in table:
+        raise ValueError(
+            f"{name}.args: the kind 'declared' takes the data file's arguments; leave args "
+            "out, or give another kind with its args"
+        )
+    spec = BY_NAME.get(name)
+    if spec is None:
+        raise ValueError(f"{name}: unknown parameter; `greatterror params` lists them")
+    if spec.prior.kind == "fixed":
+        raise ValueError(
+            f"{name}.kind: data/parameters.csv declares no prior for {name} (it is fixed); "
+            "give a kind (uniform, loguniform, normal, beta) and its args"
+        )
+    return {**table, "kind": spec.prior.kind, "args": list(spec.prior.args)}

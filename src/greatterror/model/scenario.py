@@ -23,7 +23,12 @@ from pydantic import (
 )
 
 from greatterror.model.counterfactual import Counterfactual, DropEvent, drop_inherited
-from greatterror.model.hypothesis import Hypothesis, ScenarioPrior, check_priors
+from greatterror.model.hypothesis import (
+    Hypothesis,
+    ScenarioPrior,
+    check_priors,
+    declared_priors,
+)
 from greatterror.model.mechanisms import BY_SWITCH
 from greatterror.model.params import ParameterError, coerce, resolve
 from greatterror.model.scenario_files import (
@@ -170,6 +175,12 @@ class Scenario(BaseModel):
         meets on the decision's day, not what the run knew before it. Its own events for a
         scenario that extends none, or one made in Python."""
         return self._record if self._record is not None else tuple(self.events)
+
+    @field_validator("priors", mode="before")
+    @classmethod
+    def _declared_priors(cls, value: Any) -> Any:
+        # kind = "declared": the data file's prior, resolved here (model/hypothesis.py)
+        return declared_priors(value)
 
     @field_validator("mechanisms")
     @classmethod
