@@ -32,7 +32,9 @@ from numpy.typing import NDArray
 
 from greatterror.model.gulag import YEAR
 
-#: the decree "On the NKVD camps" (Presidium of the Supreme Soviet of the USSR)
+#: the decree "On the NKVD camps" (Presidium of the Supreme Soviet of the USSR, 15 June 1939),
+#: as printed in Kokurin and Petrov (eds.), GULAG 1917-1960 (Moscow: MFD, 2000); the
+#: basis of ``workday_credit`` in data/parameters.csv
 CREDITS_ABOLISHED = dt.date(1939, 6, 15)
 
 
