@@ -33,19 +33,13 @@ import numpy as np
 
 from greatterror.calibration.weights import recorded_weights
 
-START = dt.date(1934, 12, 1)
-END = dt.date(1940, 12, 31)
 
+def period_ends(ids: list[str], start: dt.date) -> dict[str, int]:
+    """Each target's last day, in days from the run's ``start``, from the evidence base."""
+    from greatterror.evidence.loader import load_evidence
 
-def period_ends(ids: list[str]) -> dict[str, int]:
-    """Each target's last day (days from the run's start) from evidence/facts.csv."""
-    import csv
-
-    from greatterror.paths import evidence_dir
-
-    with open(evidence_dir() / "facts.csv", encoding="utf-8") as handle:
-        facts = {r["id"]: r for r in csv.DictReader(handle)}
-    return {i: (dt.date.fromisoformat(facts[i]["period_end"]) - START).days + 1 for i in ids}
+    evidence = load_evidence()
+    return {i: (evidence.fact(i).period_end - start).days + 1 for i in ids}
 
 
 def distance(stats: dict[str, float], weights: dict[str, float], ids: list[str]) -> float:
@@ -68,48 +62,65 @@ def generation(db: Path, t: int) -> tuple[float, int, int, list[dict[str, float]
     return float(eps), int(sims), len(stats), [dict(s) for s in stats]
 
 
-def estimate(db: Path) -> dict[str, Any]:
+def stop_share(
+    stats: dict[str, float],
+    weights: dict[str, float],
+    eps: float,
+    ends: dict[str, int],
+    total_days: int,
+) -> float | None:
+    """The share of a run's days after the first end of a target's period at which the targets
+    ended so far put it past ``eps``; None for a run the threshold accepts."""
+    ids = sorted(weights)
+    if distance(stats, weights, ids) <= eps:
+        return None
+    for day in sorted(set(ends.values())):
+        if distance(stats, weights, [i for i in ids if ends[i] <= day]) > eps:
+            return max(total_days - day, 0) / total_days
+    return 0.0
+
+
+def estimate(db: Path, scenario: str = "historical") -> dict[str, Any]:
+    """The estimate for every generation after the first of the fit in ``db`` (a run of
+    ``scenario``'s dates)."""
     import pyabc
 
-    history = pyabc.History(f"sqlite:///{db.resolve()}")
-    max_t = int(history.max_t)
-    total_days = (END - START).days + 1
+    from greatterror.model.scenario import load_scenario
+
+    chosen = load_scenario(scenario)
+    total_days = (chosen.end - chosen.start).days + 1
+    max_t = int(pyabc.History(f"sqlite:///{db.resolve()}").max_t)
+    ends: dict[str, int] | None = None
+    previous = generation(db, 0)
     rows = []
     for t in range(1, max_t + 1):
         weights = recorded_weights(db, t)
         if weights is None:
-            raise SystemExit(f"{db}: no recorded weights for generation {t}")
-        eps, sims, particles, _ = generation(db, t)
-        _, _, _, proxies = generation(db, t - 1)
-        ids = sorted(weights)
-        ends = period_ends(ids)
-        checkpoints = sorted(set(ends.values()))
-        stopped_share = []
-        for stats in proxies:
-            if distance(stats, weights, ids) <= eps:
-                continue
-            for day in checkpoints:
-                ended = [i for i in ids if ends[i] <= day]
-                if distance(stats, weights, ended) > eps:
-                    stopped_share.append(max(total_days - day, 0) / total_days)
-                    break
-            else:
-                stopped_share.append(0.0)
+            raise ValueError(
+                f"{db}: no recorded weights for generation {t} (a fit by `greatterror "
+                "calibrate`, which records them, is needed; a comparison does not)"
+            )
+        ends = ends or period_ends(sorted(weights), chosen.start)
+        current = generation(db, t)
+        eps, sims, particles, _ = current
+        shares = [stop_share(s, weights, eps, ends, total_days) for s in previous[3]]
+        stopped = [x for x in shares if x is not None]
         rejected = 1.0 - particles / sims
-        saved = float(np.mean(stopped_share)) if stopped_share else 0.0
+        saved = float(np.mean(stopped)) if stopped else 0.0
         rows.append(
             {
                 "t": t,
                 "threshold": eps,
                 "simulations": sims,
                 "rejection_rate": rejected,
-                "proxies": len(proxies),
-                "proxies_rejected": len(stopped_share),
+                "proxies": len(previous[3]),
+                "proxies_rejected": len(stopped),
                 "days_saved_per_rejected_run": saved,
                 "days_saved_share": rejected * saved,
             }
         )
-    return {"database": str(db), "generations": rows}
+        previous = current
+    return {"database": str(db), "scenario": scenario, "generations": rows}
 
 
 def main() -> None:
@@ -117,7 +128,12 @@ def main() -> None:
     parser.add_argument("db", type=Path)
     parser.add_argument("--json", type=Path, default=None)
     args = parser.parse_args()
-    result = estimate(args.db)
+    if not args.db.is_file():  # pyabc would create an empty database there
+        parser.error(f"db: {args.db} is not a file")
+    try:
+        result = estimate(args.db)
+    except ValueError as exc:
+        parser.error(str(exc))
     print(
         "| generation | threshold | simulations | rejected | proxies rejected | days saved a "
         "rejected run | days saved |"

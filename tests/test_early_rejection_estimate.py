@@ -62,3 +62,29 @@ def test_a_threshold_nothing_exceeds_saves_nothing(script, monkeypatch) -> None:
     for r in script.estimate(FIT)["generations"]:
         assert r["proxies_rejected"] == 0
         assert r["days_saved_share"] == 0.0
+
+
+def test_bad_databases_are_refused_with_exit_code_2(script, tmp_path, monkeypatch, capsys) -> None:
+    import shutil
+    import sqlite3
+    import sys
+
+    missing = tmp_path / "missing.db"
+    monkeypatch.setattr(sys, "argv", ["early_rejection_estimate.py", str(missing)])
+    with pytest.raises(SystemExit) as exit_:
+        script.main()
+    assert exit_.value.code == 2
+    assert "db: " in capsys.readouterr().err
+    assert not missing.exists()  # pyabc would have created it
+
+    unweighted = tmp_path / "unweighted.db"
+    shutil.copy(FIT, unweighted)
+    con = sqlite3.connect(unweighted)
+    con.execute("DROP TABLE greatterror_distance_weights")
+    con.commit()
+    con.close()
+    monkeypatch.setattr(sys, "argv", ["early_rejection_estimate.py", str(unweighted)])
+    with pytest.raises(SystemExit) as exit_:
+        script.main()
+    assert exit_.value.code == 2
+    assert "no recorded weights for generation 1" in capsys.readouterr().err

@@ -149,6 +149,11 @@ def _variant(tmp_path: Path, old: str, new: str) -> Path:
             "priors.denunciation_rate.args: the kind 'declared' takes the data file's arguments",
         ),
         (
+            '[priors.denunciation_rate]\nkind = "loguniform"\nargs = [1e-6, 1e-4]',
+            '[priors.no_such_rate]\nkind = "declared"',
+            "priors.no_such_rate: unknown parameter; `greatterror params` lists them",
+        ),
+        (
             "args = [1e-6, 1e-4]",
             "args = [1e-6, 1e-4]\nbasis = 'x'",
             "priors.denunciation_rate: unknown key 'basis'; allowed: kind, args, note",
