@@ -295,8 +295,8 @@ def famine_excess(evidence: Any, params: dict[str, Any], start: dt.date) -> floa
     number held in 1933, 4.28% in 1934, against 2.1-2.4% in 1936-37: the note on mortality,
     G8-deaths-*).
 
-    The camps' rate of 1934 is the note's deaths of 1934 (camps only: the note counts the
-    colonies from 1935) over the mean of the camps' stocks of 1 January 1934 and 1935, 4.1%
+    The camps' rate of 1934 is the note's deaths of 1934 (camps only, if the note counts the
+    colonies from 1935, as its footnotes' marks suggest; their wording NOT FOUND) over the mean of the camps' stocks of 1 January 1934 and 1935, 4.1%
     (the note itself gives 4.28% of its own average). What the model's normal rate
     (``gulag_mortality``) does not give of it is the debility the prisoners of 1934 carried,
     taken at mid-1934 and recovered from with a mean time ``debility_recovery_days`` up to

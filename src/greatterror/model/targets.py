@@ -30,8 +30,8 @@ def _op(names: tuple[str, ...], key: str) -> Callable[[dict[str, Any]], float]:
 
 
 def _gulag_deaths(year: int) -> Callable[[dict[str, Any]], float]:
-    """Deaths in the camps and colonies (``died_camp``, colonies included as the series includes
-    them from 1935), and only there.
+    """Deaths in the camps and colonies (``died_camp``, colonies included as the series probably
+    includes them from 1935: its footnotes' wording NOT FOUND), and only there.
 
     The series is the GULAG's reference note on the mortality of its prisoners, 1930-1956 (OURZ
     GULAG, GARF f.9414; ``G8-deaths-*``): deaths of the prisoners on the camps' and colonies'
