@@ -296,11 +296,11 @@ def famine_excess(evidence: Any, params: dict[str, Any], start: dt.date) -> floa
     G8-deaths-*).
 
     The camps' rate of 1934 is the note's deaths of 1934 (camps only, if the note counts the
-    colonies from 1935, as its footnotes' marks suggest; their wording NOT FOUND) over the mean of the camps' stocks of 1 January 1934 and 1935, 4.1%
-    (the note itself gives 4.28% of its own average). What the model's normal rate
-    (``gulag_mortality``) does not give of it is the debility the prisoners of 1934 carried,
-    taken at mid-1934 and recovered from with a mean time ``debility_recovery_days`` up to
-    the first day::
+    colonies from 1935, as its footnotes' marks suggest; their wording NOT FOUND) over the mean
+    of the camps' stocks of 1 January 1934 and 1935, 4.1% (the note itself gives 4.28% of its
+    own average). What the model's normal rate (``gulag_mortality``) does not give of it is the
+    debility the prisoners of 1934 carried, taken at mid-1934 and recovered from with a mean
+    time ``debility_recovery_days`` up to the first day::
 
         x0 = max(r_1934 - gulag_mortality, 0) * exp(-(start - 1 Jul 1934) / recovery)
 
